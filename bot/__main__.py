@@ -1,0 +1,7 @@
+"""``python -m bot``: the same as the ``duebot`` command."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

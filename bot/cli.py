@@ -1,0 +1,245 @@
+"""The ``duebot`` command: the only place that prints for the user and calls ``sys.exit``.
+
+Every user mistake arrives here as a DuebotError and leaves as ``FILE:LINE: error: ...`` with
+exit status 1; a traceback means a bug in duebot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.errors import DuebotError, Problem, UsageError
+from bot.model import Event, ImportantDate
+from bot.schedule import parse_local
+from bot.schedule_files import default_schedule, load_file, read_file, shipped_schedules
+from bot.zones import Zone, parse_zone
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def parse_now(text: str | None, *, option: str = "--now") -> datetime:
+    """An instant from the command line; a time without a zone is refused, never guessed."""
+    if text is None:
+        return datetime.now(UTC)
+    raw = text.strip()
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is not None and moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    try:
+        local = parse_local(raw)
+    except (ValueError, DuebotError):
+        local = None
+    if local is not None and local.zone is not None and isinstance(local.value, datetime):
+        return local.zone.localize(local.value)
+    raise UsageError(f"{option} {text!r}: expected an instant with its zone, such as "
+                     f"2017-09-01T12:00:00Z, 2017-09-01T05:00:00-07:00 or "
+                     f"\"2017-09-01 05:00 America/Los_Angeles\"")
+
+
+def parse_reader_zone(text: str | None) -> Zone | None:
+    if text is None:
+        return None
+    try:
+        return parse_zone(text)
+    except DuebotError as exc:
+        raise UsageError(f"--tz: {exc.problem.message}") from None
+
+
+def _load(schedule: str | None) -> Event:
+    return load_file(default_schedule(schedule))
+
+
+def _date_json(when: ImportantDate) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": when.id, "title": when.title, "kind": when.kind}
+    if when.at is not None:
+        item["at_utc"] = when.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    else:
+        assert when.day is not None
+        item["date"] = when.day.isoformat()
+        if when.end_day is not None:
+            item["end_date"] = when.end_day.isoformat()
+    item["zone"] = when.zone.key
+    if when.cancelled:
+        item["cancelled"] = True
+    return item
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.lint import lint
+
+    paths = [Path(p) for p in args.files] or shipped_schedules()
+    if not paths:
+        raise UsageError("no schedules to check: pass FILES or add one to schedules/")
+    errors = warnings = 0
+    for path in paths:
+        event, problems = read_file(path)
+        if event is not None:
+            problems = [*problems, *lint(event)]
+        for problem in problems:
+            print(problem, file=sys.stderr)
+            if problem.severity == "error":
+                errors += 1
+            else:
+                warnings += 1
+    if not args.quiet:
+        checked = f"{len(paths)} schedule{'s' if len(paths) != 1 else ''}"
+        print(f"{checked} checked: {errors} error{'s' if errors != 1 else ''}, "
+              f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return 1 if errors else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.ask import answer
+
+    question = " ".join(args.question).strip()
+    event = _load(args.schedule)
+    now = parse_now(args.now)
+    reply = answer(question, event, now=now, reader=parse_reader_zone(args.tz))
+    if args.json:
+        payload = {
+            "question": question,
+            "intent": reply.intent,
+            "answer": reply.text,
+            "dates": [_date_json(d) for d in reply.dates],
+            "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "tz": args.tz or event.zone.key,
+            "event": event.id,
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        print(reply.text)
+    return 0
+
+
+def cmd_reminders(args: argparse.Namespace) -> int:
+    from bot.planner import plan
+    from bot.render import Renderer
+    from bot.template_files import load_templates
+
+    event = _load(args.schedule)
+    start = parse_now(args.start, option="--from") if args.start else None
+    end = parse_now(args.end, option="--to") if args.end else None
+    renderer = Renderer(load_templates())
+    reminders = plan(event, start=start, end=end)
+    if args.json:
+        items = []
+        for reminder in reminders:
+            message = renderer.reminder(event, reminder)
+            items.append({
+                "id": reminder.id,
+                "date": reminder.date_id,
+                "lead": reminder.lead_text,
+                "due_utc": reminder.due.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "subject": message.subject,
+                "text": message.text,
+            })
+        print(json.dumps({"event": event.id, "reminders": items}, indent=2,
+                         ensure_ascii=False))
+        return 0
+    if not reminders:
+        print("no reminders in that window")
+    for reminder in reminders:
+        message = renderer.reminder(event, reminder)
+        print(f"{reminder.due:%Y-%m-%d %H:%M}Z  {reminder.id}")
+        print(f"    {message.subject}")
+    return 0
+
+
+def cmd_ics(args: argparse.Namespace) -> int:
+    from bot.ical import build_calendar
+
+    event = _load(args.schedule)
+    data = build_calendar([event])
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output} ({len(event.dates)} dates)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="duebot",
+        description="Keeps the people of an academic workshop on time: answers 'when is the "
+                    "deadline?', plans reminders, and writes the calendar feed.",
+    )
+    parser.add_argument("--version", action="version", version=f"duebot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = sub.add_parser("validate", help="check schedule files for errors and doubts",
+                              description="Check schedules: errors exit 1, warnings exit 0. "
+                                          "Output: FILE:LINE: error|warning: message.")
+    validate.add_argument("files", nargs="*", metavar="FILES",
+                          help="schedule files (default: every file in schedules/)")
+    validate.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    validate.set_defaults(handler=cmd_validate)
+
+    ask = sub.add_parser("ask", help="answer a participant's question",
+                         description="Answer a question such as 'when is the deadline?'.")
+    ask.add_argument("question", nargs="+", help="the question, in plain words")
+    ask.add_argument("--schedule", metavar="FILE",
+                     help="schedule file (optional when schedules/ holds exactly one)")
+    ask.add_argument("--tz", metavar="ZONE",
+                     help="the asker's zone (IANA name, AoE, UTC+08:00 ...); default: the "
+                          "event's zone")
+    ask.add_argument("--now", metavar="ISO", help="the current instant, with its zone "
+                                                   "(default: the clock)")
+    ask.add_argument("--json", action="store_true", help="print a JSON object")
+    ask.set_defaults(handler=cmd_ask)
+
+    reminders = sub.add_parser("reminders", help="show the reminder plan",
+                               description="Which reminders go out when, from the schedule's "
+                                           "policy.")
+    reminders.add_argument("--schedule", metavar="FILE", help="schedule file")
+    reminders.add_argument("--from", dest="start", metavar="ISO",
+                           help="only reminders due at or after this instant")
+    reminders.add_argument("--to", dest="end", metavar="ISO",
+                           help="only reminders due before this instant")
+    reminders.add_argument("--json", action="store_true", help="print a JSON object")
+    reminders.set_defaults(handler=cmd_reminders)
+
+    ics = sub.add_parser("ics", help="write the iCalendar feed",
+                         description="Write an RFC 5545 calendar of the schedule's dates.")
+    ics.add_argument("--schedule", metavar="FILE", help="schedule file")
+    ics.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
+    ics.set_defaults(handler=cmd_ics)
+    return parser
+
+
+def report(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except DuebotError as exc:
+        report(exc.problems)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

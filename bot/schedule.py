@@ -1,0 +1,599 @@
+"""Read a schedule's TOML text into an Event, reporting every error with its file and line.
+
+Pure: takes the text and the name to report it under; reading files is the edge's job
+(``bot.schedule_files``). Warnings that a careful organizer wants live in ``bot.lint``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
+from typing import Any, cast
+
+from bot.errors import Problem, ScheduleError, ZoneError
+from bot.model import (
+    DEFAULT_POLICY,
+    KINDS,
+    Contact,
+    Event,
+    ImportantDate,
+    Kind,
+    Missed,
+    ReminderPolicy,
+    Submission,
+)
+from bot.zones import Fold, Zone, parse_zone
+
+Path = tuple[str | int, ...]
+
+TOP_KEYS = ("event", "dates", "submission", "contact", "reminders")
+EVENT_KEYS = ("id", "name", "zone", "venue_zone", "venue", "city", "country", "url",
+              "description")
+DATE_KEYS = ("id", "title", "kind", "at", "zone", "extended", "extended_from", "fold", "end",
+             "description", "url", "reminders", "cancelled", "sequence")
+SUBMISSION_KEYS = ("system", "url", "format", "template", "template_url", "page_limit",
+                   "page_limit_note", "anonymized", "notes")
+CONTACT_KEYS = ("email", "name", "url")
+REMINDER_KEYS = (*KINDS, "final_call", "missed", "grace")
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_LOCAL = re.compile(
+    r"^\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+    r"(?:\s+(?P<zone>\S.*?))?\s*$"
+)
+_DURATION = re.compile(r"(?P<n>\d+)\s*(?P<unit>w|d|h|m|min|mins|minutes?|hours?|days?|weeks?)",
+                       re.IGNORECASE)
+_KIND_ALIASES: Mapping[str, Kind] = {
+    "camera_ready": "camera-ready", "cameraready": "camera-ready", "camera ready": "camera-ready",
+    "final": "camera-ready", "notifications": "notification", "deadlines": "deadline",
+    "workshop": "event", "conference": "event",
+}
+
+
+class SourceMap:
+    """Where each key of a TOML text sits, so that errors can name a line.
+
+    tomllib gives no positions; a line scan of headers and ``key =`` lines is enough for the
+    shapes schedules and configs use (tables, arrays of tables, dotted keys).
+    """
+
+    _HEADER = re.compile(r"^\s*(\[\[|\[)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
+                      r"(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[Path, int] = {}
+        counts: dict[tuple[str, ...], int] = {}
+        table: Path = ()
+        in_multiline: str | None = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if in_multiline:
+                if in_multiline in line:
+                    in_multiline = None
+                continue
+            header = self._HEADER.match(line)
+            if header and not line.lstrip().startswith("#"):
+                names = tuple(_unquote(p) for p in header[2].split("."))
+                if header[1] == "[[":
+                    counts[names] = counts.get(names, -1) + 1
+                    table = (*names, counts[names])
+                else:
+                    table = self._with_indexes(names, counts)
+                self.lines.setdefault(table, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                parts = tuple(_unquote(p) for p in re.split(r"\s*\.\s*", key[1]))
+                self.lines.setdefault((*table, *parts), number)
+                rest = line[key.end():]
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) == 1:
+                        in_multiline = quote
+
+    @staticmethod
+    def _with_indexes(names: tuple[str, ...], counts: Mapping[tuple[str, ...], int]) -> Path:
+        # [dates.extra] after the third [[dates]] belongs to dates[2].
+        path: list[str | int] = []
+        for i, name in enumerate(names):
+            path.append(name)
+            prefix = names[: i + 1]
+            if prefix in counts and i < len(names) - 1:
+                path.append(counts[prefix])
+        return tuple(path)
+
+    def line(self, path: Path) -> int | None:
+        """The line of a key, or of the nearest enclosing table that has one."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return None
+
+
+def _unquote(part: str) -> str:
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+        return part[1:-1]
+    return part
+
+
+@dataclass(frozen=True)
+class Local:
+    """A time as written: a naive local datetime or a calendar date, maybe with its own zone."""
+
+    value: datetime | date
+    zone: Zone | None
+    text: str
+    instant: datetime | None = None
+    """Set when the value carried its own UTC offset (a TOML offset datetime)."""
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.value, datetime)
+
+
+def parse_local(value: object) -> Local:
+    """Read ``2017-09-10 23:59``, ``2017-10-28``, ``2017-09-10 23:59 AoE`` or a TOML date."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return Local(value.replace(tzinfo=None), None, value.isoformat(),
+                         instant=value.astimezone(UTC))
+        return Local(value, None, value.isoformat(sep=" ", timespec="minutes"))
+    if isinstance(value, date):
+        return Local(value, None, value.isoformat())
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date such as \"2017-09-10 23:59\" or \"2017-10-28\", "
+                         f"got {value!r}")
+    match = _LOCAL.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a date: expected \"YYYY-MM-DD HH:MM\" (local time) "
+                         f"or \"YYYY-MM-DD\" (all day)")
+    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    if not 1 <= month <= 12:
+        raise ValueError(f"{value!r} is not a date: there is no month {month}")
+    days_in_month = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days_in_month:
+        raise ValueError(f"{value!r} is not a date: {calendar.month_name[month]} {year} has "
+                         f"{days_in_month} days")
+    zone = parse_zone(match["zone"]) if match["zone"] else None
+    if match["H"] is None:
+        return Local(date(year, month, day), zone, value.strip())
+    hour, minute, second = int(match["H"]), int(match["M"]), int(match["S"] or 0)
+    if hour == 24 and minute == 0 and second == 0:
+        # "24:00" is the end of the day: midnight at the start of the next one.
+        moment = datetime(year, month, day) + timedelta(days=1)
+        return Local(moment, zone, value.strip())
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"{value!r} has no such time of day: expected HH:MM from 00:00 to "
+                         f"23:59 (or 24:00 for the end of the day)")
+    return Local(datetime.combine(date(year, month, day), time(hour, minute, second)), zone,
+                 value.strip())
+
+
+def parse_duration(value: object) -> timedelta:
+    """``7d``, ``3h``, ``90m``, ``1w``, ``1d 12h``: how long before a date a reminder goes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} has no unit: write \"{value}d\", \"{value}h\" or "
+                         f"\"{value}m\"")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a duration such as \"7d\", \"3h\" or \"30m\", got {value!r}")
+    total = timedelta()
+    rest = value.strip()
+    position = 0
+    for match in _DURATION.finditer(rest):
+        if rest[position:match.start()].strip(" ,+"):
+            break
+        n = int(match["n"])
+        unit = match["unit"].lower()
+        if unit.startswith("w"):
+            total += timedelta(weeks=n)
+        elif unit.startswith("d"):
+            total += timedelta(days=n)
+        elif unit.startswith("h"):
+            total += timedelta(hours=n)
+        else:
+            total += timedelta(minutes=n)
+        position = match.end()
+    if position == 0 or rest[position:].strip():
+        raise ValueError(f"{value!r} is not a duration: expected a number and a unit, such as "
+                         f"\"7d\", \"1d 12h\", \"3h\" or \"30m\"")
+    return total
+
+
+def format_duration(lead: timedelta) -> str:
+    """The short form that parse_duration reads back: ``7d``, ``1d12h``, ``90m`` -> ``1h30m``."""
+    minutes = int(lead.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
+    return "".join(parts) or "0m"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class _Reader:
+    """Collects every problem in one pass instead of stopping at the first."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        self.map = SourceMap(text)
+        self.problems: list[Problem] = []
+
+    def error(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(message=message, file=self.source,
+                                     line=self.map.line(path), field=_dotted(path)))
+
+    def table(self, data: Mapping[str, Any], path: Path, allowed: Iterable[str]
+              ) -> Mapping[str, Any]:
+        allowed = tuple(allowed)
+        for key in data:
+            if key not in allowed:
+                self.error((*path, key), f"unknown key {key!r}{suggest(key, allowed)} "
+                           f"(allowed here: {', '.join(allowed)})")
+        return data
+
+    def text(self, data: Mapping[str, Any], path: Path, key: str, *,
+             required: bool = False) -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(path, f"missing required key {key!r}")
+            return ""
+        if not isinstance(value, str):
+            self.error((*path, key), f"expected text, got {value!r}")
+            return ""
+        if required and not value.strip():
+            self.error((*path, key), f"{key!r} must not be empty")
+        return value.strip()
+
+    def zone(self, data: Mapping[str, Any], path: Path, key: str) -> Zone | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.error((*path, key), f"expected a zone name, got {value!r}")
+            return None
+        try:
+            return parse_zone(value)
+        except ZoneError as exc:
+            self.error((*path, key), exc.problem.message)
+            return None
+
+    def ident(self, data: Mapping[str, Any], path: Path) -> str:
+        value = self.text(data, path, "id", required=True)
+        if value and not _ID.match(value):
+            self.error((*path, "id"), f"id {value!r} must start with a letter or digit and use "
+                       f"only letters, digits, '-', '_' and '.' (at most 64 characters)")
+        return value
+
+
+def _dotted(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, list[Problem]]:
+    """Parse and check a schedule; returns the event (None if unusable) and every error."""
+    reader = _Reader(text, source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        message = getattr(exc, "msg", None) or str(exc)
+        return None, [Problem(message=f"TOML syntax: {message}", file=source, line=line)]
+    reader.table(data, (), TOP_KEYS)
+    event_data = data.get("event")
+    if not isinstance(event_data, dict):
+        reader.error((), "missing the [event] table (with id, name and zone)")
+        event_data = {}
+    reader.table(event_data, ("event",), EVENT_KEYS)
+    event_id = reader.ident(event_data, ("event",))
+    name = reader.text(event_data, ("event",), "name", required=True)
+    if "zone" not in event_data:
+        reader.error(("event",), "missing required key 'zone' (for example "
+                                 "\"America/Los_Angeles\" or \"AoE\")")
+    zone = reader.zone(event_data, ("event",), "zone")
+    venue_zone = reader.zone(event_data, ("event",), "venue_zone")
+    submission = _submission(reader, data.get("submission", {}))
+    contact = _contact(reader, data.get("contact", {}))
+    policy = _policy(reader, data.get("reminders", {}))
+    dates = _dates(reader, data.get("dates", []), zone)
+    if reader.problems or zone is None:
+        return None, reader.problems
+    event = Event(
+        id=event_id, name=name, zone=zone, venue_zone=venue_zone,
+        venue=reader.text(event_data, ("event",), "venue"),
+        city=reader.text(event_data, ("event",), "city"),
+        country=reader.text(event_data, ("event",), "country"),
+        url=reader.text(event_data, ("event",), "url"),
+        description=reader.text(event_data, ("event",), "description"),
+        submission=submission, contact=contact, policy=policy, dates=dates, source=source,
+    )
+    return event, []
+
+
+def parse_schedule(text: str, source: str = "<schedule>") -> Event:
+    """Like read_schedule, but raises ScheduleError carrying every problem."""
+    event, problems = read_schedule(text, source)
+    if event is None:
+        raise ScheduleError(problems)
+    return event
+
+
+def _submission(reader: _Reader, data: object) -> Submission:
+    path: Path = ("submission",)
+    if not isinstance(data, dict):
+        reader.error(path, "[submission] must be a table")
+        return Submission()
+    reader.table(data, path, SUBMISSION_KEYS)
+    page_limit = data.get("page_limit")
+    if page_limit is not None and (not isinstance(page_limit, int) or isinstance(page_limit, bool)
+                                   or page_limit <= 0):
+        reader.error((*path, "page_limit"), f"expected a whole number of pages, got "
+                                            f"{page_limit!r}")
+        page_limit = None
+    anonymized = data.get("anonymized")
+    if anonymized is not None and not isinstance(anonymized, bool):
+        reader.error((*path, "anonymized"), f"expected true or false, got {anonymized!r}")
+        anonymized = None
+    return Submission(
+        system=reader.text(data, path, "system"), url=reader.text(data, path, "url"),
+        format=reader.text(data, path, "format"), template=reader.text(data, path, "template"),
+        template_url=reader.text(data, path, "template_url"), page_limit=page_limit,
+        page_limit_note=reader.text(data, path, "page_limit_note"), anonymized=anonymized,
+        notes=reader.text(data, path, "notes"),
+    )
+
+
+def _contact(reader: _Reader, data: object) -> Contact:
+    path: Path = ("contact",)
+    if not isinstance(data, dict):
+        reader.error(path, "[contact] must be a table")
+        return Contact()
+    reader.table(data, path, CONTACT_KEYS)
+    email = reader.text(data, path, "email")
+    if email and "@" not in email:
+        reader.error((*path, "email"), f"{email!r} is not an e-mail address")
+    return Contact(email=email, name=reader.text(data, path, "name"),
+                   url=reader.text(data, path, "url"))
+
+
+def _durations(reader: _Reader, path: Path, value: object) -> tuple[timedelta, ...] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        reader.error(path, f"expected a list of durations such as [\"7d\", \"1d\", \"3h\"], "
+                           f"got {value!r}")
+        return None
+    leads: list[timedelta] = []
+    for item in value:
+        try:
+            lead = parse_duration(item)
+        except ValueError as exc:
+            reader.error(path, str(exc))
+            continue
+        if lead <= timedelta(0):
+            reader.error(path, f"{item!r}: a reminder must come before the date (more than 0)")
+            continue
+        leads.append(lead)
+    return tuple(leads)
+
+
+def _kind_name(key: str) -> str:
+    return key.replace("_", "-")
+
+
+def _policy(reader: _Reader, data: object) -> ReminderPolicy:
+    path: Path = ("reminders",)
+    if not isinstance(data, dict):
+        reader.error(path, "[reminders] must be a table")
+        return DEFAULT_POLICY
+    allowed = (*REMINDER_KEYS, "camera_ready")
+    reader.table(data, path, allowed)
+    lead_times: dict[Kind, tuple[timedelta, ...]] = dict(DEFAULT_POLICY.lead_times)
+    for key, value in data.items():
+        kind = _kind_name(key)
+        if kind in KINDS:
+            leads = _durations(reader, (*path, key), value)
+            if leads is not None:
+                lead_times[cast(Kind, kind)] = leads
+    final_call: timedelta | None = None
+    if "final_call" in data:
+        raw = data["final_call"]
+        if raw is False:
+            final_call = None
+        elif raw is True:
+            final_call = timedelta(hours=1)
+        else:
+            try:
+                final_call = parse_duration(raw)
+            except ValueError as exc:
+                reader.error((*path, "final_call"), f"{exc} (or true for one hour)")
+    grace = DEFAULT_POLICY.grace
+    if "grace" in data:
+        try:
+            grace = parse_duration(data["grace"])
+        except ValueError as exc:
+            reader.error((*path, "grace"), str(exc))
+    missed: dict[Kind, Missed] = {}
+    raw_missed = data.get("missed", {})
+    if isinstance(raw_missed, str):
+        raw_missed = dict.fromkeys(KINDS, raw_missed)
+    if not isinstance(raw_missed, dict):
+        reader.error((*path, "missed"), "expected \"late\" or \"skip\", or a table of kind = "
+                                        "\"late\" | \"skip\"")
+        raw_missed = {}
+    for key, value in raw_missed.items():
+        kind = _kind_name(key)
+        if kind not in KINDS:
+            reader.error((*path, "missed", key), f"unknown kind {key!r}{suggest(kind, KINDS)}")
+        elif value not in ("late", "skip"):
+            reader.error((*path, "missed", key), f"expected \"late\" (send with a note) or "
+                                                 f"\"skip\", got {value!r}")
+        else:
+            missed[cast(Kind, kind)] = cast(Missed, value)
+    return ReminderPolicy(lead_times=MappingProxyType(lead_times), final_call=final_call,
+                          missed=MappingProxyType(missed), grace=grace)
+
+
+def _kind(reader: _Reader, path: Path, value: object) -> Kind:
+    if not isinstance(value, str):
+        reader.error((*path, "kind"), f"expected one of {', '.join(KINDS)}, got {value!r}")
+        return "other"
+    normal = value.strip().lower()
+    if normal in KINDS:
+        return cast(Kind, normal)
+    if normal in _KIND_ALIASES:
+        return _KIND_ALIASES[normal]
+    reader.error((*path, "kind"), f"unknown kind {value!r}{suggest(normal, KINDS)} "
+                                  f"(expected one of {', '.join(KINDS)})")
+    return "other"
+
+
+def _instant(reader: _Reader, path: Path, local: Local, zone: Zone, fold: Fold | None
+             ) -> datetime | None:
+    if local.instant is not None:
+        return local.instant
+    assert isinstance(local.value, datetime)
+    try:
+        return zone.localize(local.value, fold=fold)
+    except ZoneError as exc:
+        reader.error(path, exc.problem.message)
+        return None
+
+
+def _dates(reader: _Reader, data: object, event_zone: Zone | None
+           ) -> tuple[ImportantDate, ...]:
+    if not isinstance(data, list):
+        reader.error(("dates",), "dates must be an array of tables: write each as [[dates]]")
+        return ()
+    if not data:
+        reader.error(("dates",) if "dates" in reader.map.lines else (),
+                     "the schedule has no dates: add at least one [[dates]] table")
+    seen: dict[str, int] = {}
+    out: list[ImportantDate] = []
+    for index, item in enumerate(data):
+        path: Path = ("dates", index)
+        if not isinstance(item, dict):
+            reader.error(path, "each [[dates]] entry must be a table")
+            continue
+        reader.table(item, path, DATE_KEYS)
+        date_id = reader.ident(item, path)
+        if date_id in seen:
+            reader.error((*path, "id"), f"duplicate date id {date_id!r} (first used on line "
+                                        f"{seen[date_id]})")
+        elif date_id:
+            seen[date_id] = reader.map.line((*path, "id")) or 0
+        title = reader.text(item, path, "title", required=True)
+        kind = _kind(reader, path, item.get("kind", "other")) if "kind" in item else None
+        if kind is None:
+            reader.error(path, f"missing required key 'kind' (one of {', '.join(KINDS)})")
+            kind = "other"
+        own_zone = reader.zone(item, path, "zone")
+        fold = item.get("fold")
+        if fold is not None and fold not in ("earlier", "later"):
+            reader.error((*path, "fold"), f"expected \"earlier\" or \"later\", got {fold!r}")
+            fold = None
+        when = _one_date(reader, item, path, date_id, title, kind, own_zone or event_zone,
+                         cast("Fold | None", fold))
+        if when is not None:
+            out.append(when)
+    return tuple(out)
+
+
+def _read_local(reader: _Reader, path: Path, key: str, value: object) -> Local | None:
+    try:
+        return parse_local(value)
+    except ZoneError as exc:
+        reader.error((*path, key), exc.problem.message)
+    except ValueError as exc:
+        reader.error((*path, key), str(exc))
+    return None
+
+
+def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str, title: str,
+              kind: Kind, zone: Zone | None, fold: Fold | None) -> ImportantDate | None:
+    if "at" not in item:
+        reader.error(path, "missing required key 'at' (for example \"2017-09-10 23:59\", or "
+                           "\"2017-10-28\" for an all-day date)")
+        return None
+    at = _read_local(reader, path, "at", item["at"])
+    if at is None:
+        return None
+    zone = at.zone or zone
+    if zone is None:
+        return None  # the event's zone is missing or wrong: already reported
+    lines = {key: line for key in (*DATE_KEYS, "")
+             if (line := reader.map.line((*path, key) if key else path)) is not None}
+    fields: dict[str, Any] = {
+        "id": date_id, "title": title, "kind": kind, "zone": zone, "local_text": at.text,
+        "lines": MappingProxyType(lines),
+        "description": reader.text(item, path, "description"),
+        "url": reader.text(item, path, "url"),
+    }
+    if at.all_day:
+        assert not isinstance(at.value, datetime)
+        fields["day"] = at.value
+    else:
+        instant = _instant(reader, (*path, "at"), at, zone, fold)
+        if instant is None:
+            return None
+        fields["at"] = instant
+    for key in ("end", "extended_from"):
+        if key not in item:
+            continue
+        other = _read_local(reader, path, key, item[key])
+        if other is None:
+            continue
+        if other.all_day != at.all_day:
+            reader.error((*path, key), f"{key} {other.text!r} and at {at.text!r} must both have "
+                                       f"a time of day, or both be all-day dates")
+            continue
+        if other.all_day:
+            assert not isinstance(other.value, datetime)
+            fields[f"{key}_day" if key == "extended_from" else "end_day"] = other.value
+        else:
+            instant = _instant(reader, (*path, key), other, other.zone or zone, fold)
+            if instant is None:
+                continue
+            fields[key] = instant
+    if "end" in item:
+        starts = fields.get("at") or fields.get("day")
+        ends = fields.get("end") or fields.get("end_day")
+        if starts is not None and ends is not None and ends < starts:
+            reader.error((*path, "end"), f"end {item['end']!r} is before at {at.text!r}")
+    if "reminders" in item:
+        fields["lead_times"] = _durations(reader, (*path, "reminders"), item["reminders"])
+    for key, attr in (("cancelled", "cancelled"), ("extended", "extended_note")):
+        flag = item.get(key, False)
+        if not isinstance(flag, bool):
+            reader.error((*path, key), f"expected true or false, got {flag!r}")
+            flag = False
+        fields[attr] = flag
+    sequence = item.get("sequence")
+    if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool)
+                                 or sequence < 0):
+        reader.error((*path, "sequence"), f"expected a whole number >= 0, got {sequence!r}")
+        sequence = None
+    if sequence is None:
+        # An extension is a change subscribers' calendars must pick up.
+        sequence = 1 if ("extended_from" in item or item.get("extended") is True) else 0
+    fields["sequence"] = sequence
+    try:
+        return ImportantDate(**fields)
+    except ZoneError as exc:
+        reader.error(path, exc.problem.message)
+        return None

@@ -1,0 +1,72 @@
+"""Find and read schedule files on disk: the edge in front of the pure ``bot.schedule``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bot.errors import Problem, ScheduleError, UsageError
+from bot.model import Event
+from bot.schedule import read_schedule
+
+SCHEDULES_DIR = "schedules"
+
+
+def project_root() -> Path:
+    """The checkout duebot runs from: the working directory, or the package's parent."""
+    cwd = Path.cwd()
+    if (cwd / SCHEDULES_DIR).is_dir():
+        return cwd
+    return Path(__file__).resolve().parent.parent
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def read_file(path: Path) -> tuple[Event | None, list[Problem]]:
+    """Read one schedule; a missing or unreadable file is a problem, not a traceback."""
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(message="no such file", file=name)]
+    except IsADirectoryError:
+        return None, [Problem(message="is a directory, expected a .toml schedule", file=name)]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(message=f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                              file=name)]
+    except OSError as exc:
+        return None, [Problem(message=f"cannot read: {exc.strerror}", file=name)]
+    return read_schedule(text, name)
+
+
+def load_file(path: Path) -> Event:
+    event, problems = read_file(path)
+    if event is None:
+        raise ScheduleError(problems)
+    return event
+
+
+def shipped_schedules(root: Path | None = None) -> list[Path]:
+    folder = (root or project_root()) / SCHEDULES_DIR
+    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def default_schedule(explicit: str | None) -> Path:
+    """``--schedule`` if given; otherwise the one schedule in ``schedules/``."""
+    if explicit:
+        return Path(explicit)
+    found = shipped_schedules()
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UsageError(f"no schedule given and none found in {SCHEDULES_DIR}/: "
+                         f"pass --schedule FILE")
+    names = ", ".join(display_path(p) for p in found)
+    raise UsageError(f"several schedules in {SCHEDULES_DIR}/ ({names}): pick one with "
+                     f"--schedule FILE")

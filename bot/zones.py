@@ -1,0 +1,226 @@
+"""Zone names as organizers write them, and local times turned into instants without guessing.
+
+Accepted names, and exactly what each means:
+
+* IANA names (``America/Los_Angeles``, ``Asia/Shanghai``, ``UTC``): the tz database's rules,
+  daylight saving included. Beware the POSIX-style ``Etc/GMT+5``: it is UTC-05:00 (the sign is
+  inverted by the tz database's convention).
+* ``AoE`` ("Anywhere on Earth"): UTC-12:00, all year. A deadline of 23:59 AoE has passed
+  everywhere on Earth.
+* Offsets: ``UTC+05:30``, ``UTC-7``, ``GMT+2``, ``+08:00``: that fixed offset, all year.
+* US zone names: ``PT``, ``MT``, ``CT``, ``ET``, ``AKT``, ``HT`` follow the local rules of
+  ``America/Los_Angeles``, ``America/Denver``, ``America/Chicago``, ``America/New_York``,
+  ``America/Anchorage`` and ``Pacific/Honolulu`` (standard time in winter, daylight time in
+  summer).
+* US abbreviations name one fixed offset, as they literally say: ``PST`` UTC-08:00,
+  ``PDT`` UTC-07:00, ``MST`` UTC-07:00, ``MDT`` UTC-06:00, ``CST`` UTC-06:00 (US Central, not
+  China), ``CDT`` UTC-05:00, ``EST`` UTC-05:00, ``EDT`` UTC-04:00, ``AKST`` UTC-09:00,
+  ``AKDT`` UTC-08:00, ``HST`` UTC-10:00. ``duebot validate`` warns when a standard-time
+  abbreviation is used on a date when that region observes daylight time ("PST" in September),
+  because the organizer almost always meant local time (``PT``).
+
+Every local time is localized with pytz's ``localize``; a time in a DST gap or fold is an error
+unless the caller says which of the two instants is meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Literal
+
+import pytz
+
+from bot.errors import ZoneError
+
+ZoneKind = Literal["iana", "offset", "aoe", "abbreviation", "region"]
+Fold = Literal["earlier", "later"]
+
+# Region names follow the rules of one IANA zone.
+REGIONS: dict[str, str] = {
+    "PT": "America/Los_Angeles",
+    "MT": "America/Denver",
+    "CT": "America/Chicago",
+    "ET": "America/New_York",
+    "AKT": "America/Anchorage",
+    "HT": "Pacific/Honolulu",
+}
+
+# Abbreviation -> (fixed offset in minutes, the region it belongs to, is it daylight time).
+ABBREVIATIONS: dict[str, tuple[int, str, bool]] = {
+    "PST": (-8 * 60, "PT", False),
+    "PDT": (-7 * 60, "PT", True),
+    "MST": (-7 * 60, "MT", False),
+    "MDT": (-6 * 60, "MT", True),
+    "CST": (-6 * 60, "CT", False),
+    "CDT": (-5 * 60, "CT", True),
+    "EST": (-5 * 60, "ET", False),
+    "EDT": (-4 * 60, "ET", True),
+    "AKST": (-9 * 60, "AKT", False),
+    "AKDT": (-8 * 60, "AKT", True),
+    "HST": (-10 * 60, "HT", False),
+}
+
+_UTC_NAMES = {"UTC", "GMT", "Z", "ZULU", "UT", "ETC/UTC", "ETC/GMT"}
+_AOE_NAMES = {"AOE", "ANYWHERE ON EARTH", "ANYWHERE-ON-EARTH", "ANYWHERE_ON_EARTH"}
+_OFFSET = re.compile(
+    r"^(?:UTC|GMT|UT)?\s*(?P<sign>[+\-\u2212])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$",
+    re.IGNORECASE,
+)
+_MAX_OFFSET = 14 * 60
+
+
+def offset_text(offset: timedelta | None) -> str:
+    """``UTC+08:00`` / ``UTC-12:00`` / ``UTC``: how we print a fixed offset."""
+    if offset is None:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A zone as the organizer named it, with the tzinfo that gives it meaning."""
+
+    key: str
+    """The canonical spelling we write back: ``America/Los_Angeles``, ``AoE``, ``UTC-07:00``."""
+    kind: ZoneKind
+    tz: tzinfo = field(compare=False, repr=False)
+    region: str | None = None
+    """For ``PST``/``PT``-style names: the IANA zone whose rules the region follows."""
+    daylight: bool | None = None
+    """For abbreviations: whether it names the daylight-time offset."""
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.kind in ("offset", "aoe", "abbreviation") or self.key == "UTC"
+
+    @property
+    def name(self) -> str:
+        """A human name: ``America/Los_Angeles``, ``Anywhere on Earth``, ``PT (America/...)``."""
+        if self.kind == "aoe":
+            return "AoE (Anywhere on Earth, UTC-12:00)"
+        if self.kind == "region" and self.region:
+            return f"{self.key} ({self.region})"
+        if self.kind == "abbreviation":
+            return f"{self.key} ({offset_text(self._fixed_offset())})"
+        return self.key
+
+    def _fixed_offset(self) -> timedelta | None:
+        return self.tz.utcoffset(datetime(2000, 1, 1))
+
+    def localize(self, local: datetime, *, fold: Fold | None = None) -> datetime:
+        """Turn a naive local time into an aware UTC instant; gaps and folds raise ZoneError."""
+        if local.tzinfo is not None:
+            raise ValueError("localize() takes a naive local time")
+        tz: Any = self.tz  # pytz zones and pytz fixed offsets both have localize()
+        try:
+            return tz.localize(local, is_dst=None).astimezone(UTC)
+        except pytz.NonExistentTimeError:
+            before = tz.localize(local, is_dst=False)
+            after = tz.normalize(before)
+            raise ZoneError(
+                f"{local:%Y-%m-%d %H:%M} does not exist in {self.key}: the clocks skip it "
+                f"(daylight saving starts); the next valid time is {after:%H:%M} "
+                f"{after.tzname()}",
+            ) from None
+        except pytz.AmbiguousTimeError:
+            candidates = sorted(
+                {tz.localize(local, is_dst=flag).astimezone(UTC) for flag in (True, False)}
+            )
+            if fold is None or len(candidates) < 2:
+                first, second = candidates[0], candidates[-1]
+                raise ZoneError(
+                    f"{local:%Y-%m-%d %H:%M} happens twice in {self.key} (the clocks go back): "
+                    f"first at {first:%H:%M} UTC ({first.astimezone(tz).tzname()}), then at "
+                    f"{second:%H:%M} UTC ({second.astimezone(tz).tzname()}); "
+                    f'say which with fold = "earlier" or fold = "later"',
+                ) from None
+            return candidates[0] if fold == "earlier" else candidates[-1]
+
+    def local(self, instant: datetime) -> datetime:
+        """The wall-clock time of an aware instant in this zone."""
+        if instant.tzinfo is None:
+            raise ValueError("naive datetime: every instant must be timezone-aware")
+        return instant.astimezone(self.tz)
+
+    def abbreviation(self, instant: datetime) -> str:
+        """What a reader sees beside a time: ``PDT``, ``AoE``, ``UTC+08:00``."""
+        if self.kind == "aoe":
+            return "AoE"
+        if self.kind == "abbreviation":
+            return self.key
+        local = self.local(instant)
+        tzname = local.tzname() or ""
+        if self.key == "UTC":
+            return "UTC"
+        if tzname.isalpha() and self.kind in ("iana", "region"):
+            return tzname
+        return offset_text(local.utcoffset())
+
+    def offset_at(self, instant: datetime) -> str:
+        return offset_text(self.local(instant).utcoffset())
+
+    def observes_daylight_at(self, instant: datetime) -> bool | None:
+        """For abbreviations: does the region they belong to observe daylight time then?"""
+        if self.kind != "abbreviation" or self.region is None:
+            return None
+        local = pytz.timezone(self.region).fromutc(instant.replace(tzinfo=None))
+        return bool(local.dst())
+
+
+def _fixed(minutes: int) -> tzinfo:
+    return pytz.FixedOffset(minutes) if minutes else pytz.UTC
+
+
+def _all_names() -> list[str]:
+    return [*pytz.all_timezones, *REGIONS, *ABBREVIATIONS, "AoE", "UTC"]
+
+
+def parse_zone(text: str) -> Zone:
+    """Read a zone name; unknown names raise ZoneError with a suggestion when one is close."""
+    raw = text.strip()
+    if not raw:
+        raise ZoneError("empty time zone; expected an IANA name such as America/Los_Angeles, "
+                        "AoE, or an offset such as UTC-07:00")
+    upper = raw.upper()
+    if upper in _AOE_NAMES:
+        return Zone(key="AoE", kind="aoe", tz=_fixed(-12 * 60))
+    if upper in _UTC_NAMES:
+        return Zone(key="UTC", kind="iana", tz=pytz.UTC)
+    if upper in REGIONS:
+        region = REGIONS[upper]
+        return Zone(key=upper, kind="region", tz=pytz.timezone(region), region=region)
+    if upper in ABBREVIATIONS:
+        minutes, region_key, daylight = ABBREVIATIONS[upper]
+        return Zone(key=upper, kind="abbreviation", tz=_fixed(minutes),
+                    region=REGIONS[region_key], daylight=daylight)
+    match = _OFFSET.match(raw)
+    if match:
+        sign = -1 if match["sign"] in "-\u2212" else 1
+        minutes = int(match["hours"]) * 60 + int(match["minutes"] or 0)
+        if int(match["minutes"] or 0) >= 60 or minutes > _MAX_OFFSET:
+            raise ZoneError(f"offset {raw!r} is out of range; offsets run from UTC-14:00 "
+                            f"to UTC+14:00")
+        td = timedelta(minutes=sign * minutes)
+        return Zone(key=offset_text(td), kind="offset", tz=_fixed(sign * minutes))
+    try:
+        tz = pytz.timezone(raw)
+    except pytz.UnknownTimeZoneError:
+        pass
+    else:
+        return Zone(key=str(tz.zone), kind="iana", tz=tz)
+    close = difflib.get_close_matches(raw, _all_names(), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ZoneError(f"unknown time zone {raw!r}: expected an IANA name such as "
+                    f"America/Los_Angeles, AoE, an offset such as UTC-07:00, or a US zone "
+                    f"such as PT{hint}")
+
+
+UTC_ZONE = parse_zone("UTC")
