@@ -65,8 +65,7 @@ class ImportantDate:
         if self.at is not None:
             return self.at
         assert self.day is not None
-        return self.zone.localize(datetime(self.day.year, self.day.month, self.day.day),
-                                  fold="earlier")
+        return self.zone.start_of_day(self.day)
 
     @property
     def ends(self) -> datetime:
@@ -77,8 +76,7 @@ class ImportantDate:
             return self.at
         last = self.end_day or self.day
         assert last is not None
-        after = last + timedelta(days=1)
-        return self.zone.localize(datetime(after.year, after.month, after.day), fold="earlier")
+        return self.zone.start_of_day(last + timedelta(days=1))
 
     @property
     def extended(self) -> bool:

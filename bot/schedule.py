@@ -12,7 +12,8 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from types import MappingProxyType
 from typing import Any, cast
 
@@ -48,8 +49,11 @@ _LOCAL = re.compile(
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
     r"(?:\s+(?P<zone>\S.*?))?\s*$"
 )
-_DURATION = re.compile(r"(?P<n>\d+)\s*(?P<unit>w|d|h|m|min|mins|minutes?|hours?|days?|weeks?)",
-                       re.IGNORECASE)
+_DURATION = re.compile(
+    r"(?P<n>\d+)\s*(?P<unit>weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
+    r"(?![a-z])",
+    re.IGNORECASE,
+)
 _KIND_ALIASES: Mapping[str, Kind] = {
     "camera_ready": "camera-ready", "cameraready": "camera-ready", "camera ready": "camera-ready",
     "final": "camera-ready", "notifications": "notification", "deadlines": "deadline",
@@ -174,12 +178,12 @@ def parse_local(value: object) -> Local:
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(f"{value!r} has no such time of day: expected HH:MM from 00:00 to "
                          f"23:59 (or 24:00 for the end of the day)")
-    return Local(datetime.combine(date(year, month, day), time(hour, minute, second)), zone,
+    return Local(datetime.combine(date(year, month, day), time_of_day(hour, minute, second)), zone,
                  value.strip())
 
 
 def parse_duration(value: object) -> timedelta:
-    """``7d``, ``3h``, ``90m``, ``1w``, ``1d 12h``: how long before a date a reminder goes."""
+    """``7d``, ``3h``, ``90m``, ``1w``, ``1d 12h``, ``30s``: a lead time or an interval."""
     if isinstance(value, int) and not isinstance(value, bool):
         raise ValueError(f"{value!r} has no unit: write \"{value}d\", \"{value}h\" or "
                          f"\"{value}m\"")
@@ -199,6 +203,8 @@ def parse_duration(value: object) -> timedelta:
             total += timedelta(days=n)
         elif unit.startswith("h"):
             total += timedelta(hours=n)
+        elif unit.startswith("s"):
+            total += timedelta(seconds=n)
         else:
             total += timedelta(minutes=n)
         position = match.end()
@@ -291,8 +297,7 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = getattr(exc, "msg", None) or str(exc)
+        line, message = _syntax_position(exc, text)
         return None, [Problem(message=f"TOML syntax: {message}", file=source, line=line)]
     reader.table(data, (), TOP_KEYS)
     event_data = data.get("event")
@@ -323,6 +328,23 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
         submission=submission, contact=contact, policy=policy, dates=dates, source=source,
     )
     return event, []
+
+
+_AT_LINE = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+_AT_END = re.compile(r"\s*\(at end of document\)$")
+
+
+def _syntax_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
+    """The line of a TOML syntax error: Python 3.11's tomllib has it only in the message."""
+    line = getattr(exc, "lineno", None)
+    message = getattr(exc, "msg", None) or str(exc)
+    if isinstance(line, int):
+        return line, message
+    if match := _AT_LINE.search(message):
+        return int(match["line"]), f"{message[:match.start()]} (column {match['column']})"
+    if match := _AT_END.search(message):
+        return max(1, len(text.splitlines())), f"{message[:match.start()]} (at end of file)"
+    return None, message
 
 
 def parse_schedule(text: str, source: str = "<schedule>") -> Event:
@@ -409,7 +431,7 @@ def _policy(reader: _Reader, data: object) -> ReminderPolicy:
         if kind in KINDS:
             leads = _durations(reader, (*path, key), value)
             if leads is not None:
-                lead_times[cast(Kind, kind)] = leads
+                lead_times[kind] = leads
     final_call: timedelta | None = None
     if "final_call" in data:
         raw = data["final_call"]
@@ -444,7 +466,7 @@ def _policy(reader: _Reader, data: object) -> ReminderPolicy:
             reader.error((*path, "missed", key), f"expected \"late\" (send with a note) or "
                                                  f"\"skip\", got {value!r}")
         else:
-            missed[cast(Kind, kind)] = cast(Missed, value)
+            missed[kind] = cast(Missed, value)
     return ReminderPolicy(lead_times=MappingProxyType(lead_times), final_call=final_call,
                           missed=MappingProxyType(missed), grace=grace)
 
@@ -455,7 +477,7 @@ def _kind(reader: _Reader, path: Path, value: object) -> Kind:
         return "other"
     normal = value.strip().lower()
     if normal in KINDS:
-        return cast(Kind, normal)
+        return normal
     if normal in _KIND_ALIASES:
         return _KIND_ALIASES[normal]
     reader.error((*path, "kind"), f"unknown kind {value!r}{suggest(normal, KINDS)} "
@@ -481,7 +503,7 @@ def _dates(reader: _Reader, data: object, event_zone: Zone | None
         reader.error(("dates",), "dates must be an array of tables: write each as [[dates]]")
         return ()
     if not data:
-        reader.error(("dates",) if "dates" in reader.map.lines else (),
+        reader.error(("dates",) if ("dates",) in reader.map.lines else (),
                      "the schedule has no dates: add at least one [[dates]] table")
     seen: dict[str, int] = {}
     out: list[ImportantDate] = []
@@ -536,7 +558,9 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
     zone = at.zone or zone
     if zone is None:
         return None  # the event's zone is missing or wrong: already reported
-    lines = {key: line for key in (*DATE_KEYS, "")
+    # Only keys the entry has: a missing key falls back to the entry's header line, and
+    # lint can tell a date's own zone from the event's.
+    lines = {key: line for key in (*DATE_KEYS, "") if key in item or not key
              if (line := reader.map.line((*path, key) if key else path)) is not None}
     fields: dict[str, Any] = {
         "id": date_id, "title": title, "kind": kind, "zone": zone, "local_text": at.text,
@@ -592,8 +616,4 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
         # An extension is a change subscribers' calendars must pick up.
         sequence = 1 if ("extended_from" in item or item.get("extended") is True) else 0
     fields["sequence"] = sequence
-    try:
-        return ImportantDate(**fields)
-    except ZoneError as exc:
-        reader.error(path, exc.problem.message)
-        return None
+    return ImportantDate(**fields)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 import pytz
@@ -121,7 +121,8 @@ class Zone:
             raise ValueError("localize() takes a naive local time")
         tz: Any = self.tz  # pytz zones and pytz fixed offsets both have localize()
         try:
-            return tz.localize(local, is_dst=None).astimezone(UTC)
+            instant: datetime = tz.localize(local, is_dst=None).astimezone(UTC)
+            return instant
         except pytz.NonExistentTimeError:
             before = tz.localize(local, is_dst=False)
             after = tz.normalize(before)
@@ -131,7 +132,7 @@ class Zone:
                 f"{after.tzname()}",
             ) from None
         except pytz.AmbiguousTimeError:
-            candidates = sorted(
+            candidates: list[datetime] = sorted(
                 {tz.localize(local, is_dst=flag).astimezone(UTC) for flag in (True, False)}
             )
             if fold is None or len(candidates) < 2:
@@ -143,6 +144,22 @@ class Zone:
                     f'say which with fold = "earlier" or fold = "later"',
                 ) from None
             return candidates[0] if fold == "earlier" else candidates[-1]
+
+    def start_of_day(self, day: date) -> datetime:
+        """The first instant of a local calendar day, even where the clocks skip its midnight.
+
+        Where DST starts at 00:00 (Brazil until 2019), the day begins when the clocks jump, so
+        an all-day date there is still a valid date. A midnight that happens twice begins at the
+        first occurrence.
+        """
+        midnight = datetime(day.year, day.month, day.day)
+        try:
+            return self.localize(midnight, fold="earlier")
+        except ZoneError:
+            tz: Any = self.tz
+            # is_dst=False reads the skipped time with the offset before the jump: the jump.
+            jump: datetime = tz.localize(midnight, is_dst=False).astimezone(UTC)
+            return jump
 
     def local(self, instant: datetime) -> datetime:
         """The wall-clock time of an aware instant in this zone."""

@@ -1,0 +1,282 @@
+"""The schedule as an RFC 5545 calendar that Google, Apple, Outlook and Thunderbird read alike.
+
+Pure and deterministic: the same events give the same bytes, so a feed's ETag only changes
+when a date does. Choices that keep every client honest:
+
+* Timed dates are written in UTC (``DTSTART:20170911T065900Z``), never with ``TZID``: no
+  ``VTIMEZONE`` to get wrong, and each reader shows the instant in its own zone. The date's
+  own zone is spelled out in ``DESCRIPTION`` instead.
+* A deadline is a point in time: ``DTEND`` equals ``DTSTART``. All-day dates are floating
+  ``VALUE=DATE`` days with the exclusive ``DTEND`` that RFC 5545 asks for.
+* ``UID`` is ``{event.id}.{date.id}@duebot``: retitling or retiming a date updates the entry
+  in subscribers' calendars instead of adding a second one; ``SEQUENCE`` comes from the
+  schedule and ``STATUS:CANCELLED`` removes a date.
+* ``DTSTAMP`` never reads the clock. It is the date's own instant (``at``; 00:00 UTC of the
+  first day for all-day dates): deterministic, and it moves when the date moves (later, for
+  the usual extension), which is what revision ordering in clients looks at after SEQUENCE.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from icalendar import Calendar, vDuration, vText
+from icalendar import Event as VEvent
+
+from bot.errors import UsageError
+from bot.model import KINDS, Event, ImportantDate
+from bot.schedule import suggest
+from bot.timefmt import format_day, format_instant, zone_caption
+
+PRODID = "-//duebot//duebot 0.1//EN"
+DEFAULT_REFRESH = timedelta(hours=12)
+
+_LABELS = {
+    "deadline": "Deadline",
+    "notification": "Notification",
+    "camera-ready": "Camera-ready deadline",
+    "event": "Event",
+    "other": "Date",
+}
+# Kinds that are about handing something in: their entries point at the submission system.
+_SUBMITTING = ("deadline", "camera-ready")
+# RFC 5545 TEXT allows no control characters but HTAB (newlines are escaped by the package).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def uid_for(event: Event, when: ImportantDate) -> str:
+    """The date's identity in every calendar: stable across edits of its title and time."""
+    return f"{event.id}.{when.id}@duebot"
+
+
+def summary_for(event: Event, when: ImportantDate) -> str:
+    """``AI Systems Workshop @ SOSP 2017: Poster abstract submission deadline (extended)``."""
+    # The workshop's own date is usually titled with the event's name: say it once.
+    text = when.title if when.title.startswith(event.name) else f"{event.name}: {when.title}"
+    if when.extended:
+        text += " (extended)"
+    if when.cancelled:
+        # Outlook keeps showing cancelled entries of a subscription; say it in the title too.
+        text = f"Cancelled: {text}"
+    return clean_text(text)
+
+
+def clean_text(text: str) -> str:
+    """Text as a calendar can carry it: CR/CRLF become LF, other control characters go."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def build_calendar(events: Sequence[Event], *, name: str | None = None,
+                   kinds: Collection[str] | None = None, refresh: timedelta = DEFAULT_REFRESH,
+                   url: str = "") -> bytes:
+    """The subscription feed of ``events``' dates (of ``kinds`` only, when given)."""
+    wanted = _check_kinds(kinds)
+    calendar = _calendar(events, name=name)
+    # RFC 7986 and Microsoft's older spelling; Google refreshes on its own schedule anyway.
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(refresh))
+    if url:
+        calendar.add("source", url, parameters={"VALUE": "URI"})
+    for event in events:
+        for when in _in_order(event.dates):
+            if wanted is None or when.kind in wanted:
+                calendar.add_component(_vevent(event, when))
+    return bytes(calendar.to_ical())
+
+
+def build_date_calendar(event: Event, when: ImportantDate) -> bytes:
+    """One date as its own calendar: the "add this one" link and the mail attachment."""
+    calendar = _calendar([event], name=None)
+    calendar.add_component(_vevent(event, when))
+    return bytes(calendar.to_ical())
+
+
+def _check_kinds(kinds: Collection[str] | None) -> frozenset[str] | None:
+    if kinds is None:
+        return None
+    if isinstance(kinds, str):  # "deadline" alone, not the letters of it
+        kinds = (kinds,)
+    for kind in kinds:
+        if kind not in KINDS:
+            raise UsageError(f"unknown kind {kind!r}{suggest(kind, KINDS)} (expected one of "
+                             f"{', '.join(KINDS)})")
+    return frozenset(kinds)
+
+
+def _calendar(events: Sequence[Event], *, name: str | None) -> Calendar:
+    names = [event.name for event in events]
+    title = name or " + ".join(names) or "duebot"
+    if len(events) == 1 and events[0].description:
+        about = events[0].description
+    else:
+        about = f"Important dates: {', '.join(names)}" if names else "Important dates"
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # NAME (RFC 7986) and the X-WR-* names are TEXT: escaped like SUMMARY, as Google's own
+    # exports write them. An unescaped comma is a list separator to vobject and Apple
+    # (the name would end at it); icalendar 7 and ical.js do not type these properties and
+    # show the escapes raw, the lesser harm.
+    for key, value in (("name", title), ("x-wr-calname", title), ("description", about),
+                       ("x-wr-caldesc", about)):
+        calendar.add(key, vText(clean_text(value)))
+    return calendar
+
+
+def _sort_key(when: ImportantDate) -> tuple[datetime, str]:
+    return _stamp(when), when.id
+
+
+def _in_order(dates: Sequence[ImportantDate]) -> list[ImportantDate]:
+    # Not Event.in_order(): that localizes all-day midnights, which fails in zones whose
+    # clocks skip midnight (America/Havana), and the order here is only for stable output.
+    return sorted(dates, key=_sort_key)
+
+
+def _stamp(when: ImportantDate) -> datetime:
+    """DTSTAMP: the date's own instant, so that it is deterministic and moves with the date."""
+    if when.at is not None:
+        return when.at.astimezone(UTC)
+    assert when.day is not None
+    return _utc_midnight(when.day)
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _vevent(event: Event, when: ImportantDate) -> VEvent:
+    vevent = VEvent()
+    vevent.add("uid", uid_for(event, when))
+    vevent.add("dtstamp", _stamp(when))
+    if when.at is not None:
+        start = when.at.astimezone(UTC)
+        vevent.add("dtstart", start)
+        vevent.add("dtend", when.end.astimezone(UTC) if when.end is not None else start)
+    else:
+        assert when.day is not None
+        last = when.end_day or when.day
+        vevent.add("dtstart", when.day)
+        vevent.add("dtend", last + timedelta(days=1))
+    vevent.add("sequence", when.sequence)
+    vevent.add("status", "CANCELLED" if when.cancelled else "CONFIRMED")
+    vevent.add("transp", "OPAQUE" if when.kind == "event" else "TRANSPARENT")
+    vevent.add("categories", [when.kind])
+    vevent.add("summary", summary_for(event, when))
+    vevent.add("description", description_for(event, when))
+    if when.kind == "event" and event.location:
+        vevent.add("location", clean_text(event.location))
+    link = _link(event, when)
+    if link:
+        vevent.add("url", link)
+    return vevent
+
+
+def _link(event: Event, when: ImportantDate) -> str:
+    if when.url:
+        return when.url
+    if when.kind in _SUBMITTING and event.submission.url:
+        return event.submission.url
+    return event.url
+
+
+def when_text(when: ImportantDate) -> str:
+    """The date in its own zone, in words: ``Sunday 10 September 2017, 23:59 PDT (...)``."""
+    zone = when.zone
+    if when.at is None:
+        assert when.day is not None
+        days = format_day(when.day)
+        if when.end_day is not None and when.end_day != when.day:
+            days = f"{days} to {format_day(when.end_day)}"
+        # Noon UTC of the first day: only the zone's offset is shown, and no local midnight
+        # has to exist for it.
+        noon = _utc_midnight(when.day) + timedelta(hours=12)
+        return f"{days} (all day, {zone_caption(zone, noon)})"
+    start = format_instant(when.at, zone)
+    caption = zone_caption(zone, when.at)
+    if when.end is None or when.end == when.at:
+        return f"{start} ({caption})"
+    if zone.local(when.end).date() == zone.local(when.at).date():
+        end = f"{zone.local(when.end):%H:%M} {zone.abbreviation(when.end)}"
+    else:
+        end = format_instant(when.end, zone)
+    return f"{start} to {end} ({caption})"
+
+
+def description_for(event: Event, when: ImportantDate) -> str:
+    """What a participant needs beside the time: the zone in words, how to submit, who to ask."""
+    lines: list[str] = []
+    if when.cancelled:
+        lines.append("CANCELLED: this date no longer applies.")
+    lines.append(f"{_LABELS.get(when.kind, 'Date')}: {when_text(when)}")
+    if when.extended_from is not None:
+        lines.append(f"Extended from {format_instant(when.extended_from, when.zone)}.")
+    elif when.extended_from_day is not None:
+        lines.append(f"Extended from {format_day(when.extended_from_day)}.")
+    elif when.extended:
+        lines.append("This date has been extended.")
+    if when.description:
+        lines.extend(("", when.description))
+    if when.kind in _SUBMITTING:
+        lines.extend(_submission_lines(event))
+    if when.kind == "event" and event.location:
+        lines.extend(("", f"Where: {event.location}"))
+    contact = _contact_line(event)
+    if contact or event.url:
+        lines.append("")
+    if event.url:
+        lines.append(f"{event.name}: {event.url}")
+    if contact:
+        lines.append(contact)
+    return clean_text("\n".join(lines))
+
+
+def _submission_lines(event: Event) -> list[str]:
+    sub = event.submission
+    lines: list[str] = []
+    if sub.system and sub.url:
+        lines.append(f"Submit via {sub.system}: {sub.url}")
+    elif sub.system or sub.url:
+        lines.append(f"Submit via {sub.system or sub.url}")
+    if sub.format:
+        lines.append(f"Format: {sub.format}")
+    if sub.template or sub.template_url:
+        lines.append(f"Template: {' '.join(p for p in (sub.template, sub.template_url) if p)}")
+    if sub.page_limit is not None:
+        pages = f"{sub.page_limit} page{'s' if sub.page_limit != 1 else ''}"
+        lines.append(f"Page limit: {pages}" + (f" ({sub.page_limit_note})"
+                                              if sub.page_limit_note else ""))
+    elif sub.page_limit_note:
+        lines.append(f"Page limit: {sub.page_limit_note}")
+    if sub.anonymized is not None:
+        lines.append("Anonymized submissions: " + ("yes" if sub.anonymized else "no"))
+    if sub.notes:
+        lines.append(sub.notes)
+    return ["", *lines] if lines else []
+
+
+def _contact_line(event: Event) -> str:
+    contact = event.contact
+    if contact.name and contact.email:
+        who = f"{contact.name} <{contact.email}>"
+    else:
+        who = contact.name or contact.email
+    parts = [p for p in (who, contact.url) if p]
+    return f"Contact: {', '.join(parts)}" if parts else ""
+
+
+__all__ = [
+    "DEFAULT_REFRESH",
+    "PRODID",
+    "build_calendar",
+    "build_date_calendar",
+    "clean_text",
+    "description_for",
+    "summary_for",
+    "uid_for",
+    "when_text",
+]

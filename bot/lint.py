@@ -1,0 +1,351 @@
+"""Warnings a careful organizer wants before a schedule goes out: things that parse but are
+probably not what was meant ("PST" in September, a 2016 among 2017s, a notification before the
+deadline, a deadline with no time of day).
+
+Pure: takes an Event, never reads the clock (a date far in the past is not a doubt), returns
+``Problem``s with ``severity="warning"``. Errors are ``bot.schedule``'s job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.errors import DuebotError, Problem
+from bot.model import Event, ImportantDate
+from bot.schedule import parse_local
+from bot.timefmt import format_day, format_instant
+from bot.zones import REGIONS, Zone, offset_text, parse_zone
+
+# What people call the time of each region whose abbreviations we read.
+_AREAS: dict[str, str] = {
+    "America/Los_Angeles": "Pacific",
+    "America/Denver": "Mountain",
+    "America/Chicago": "Central",
+    "America/New_York": "Eastern",
+    "America/Anchorage": "Alaska",
+    "Pacific/Honolulu": "Hawaii",
+}
+# Abbreviations that are also read another way somewhere, and what to write for that reading.
+_OTHER_READINGS: dict[str, str] = {
+    "MST": 'Arizona keeps MST all year: if Arizona is meant, write zone = "America/Phoenix"',
+    "CST": 'CST here is US Central; for China Standard Time (UTC+08:00) write '
+           'zone = "Asia/Shanghai"',
+}
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# A date this far outside the span of the other dates' year is a typo, not a plan.
+_FAR = timedelta(days=180)
+
+
+def lint(event: Event) -> list[Problem]:
+    """Every warning about ``event``, in the order of the dates in the file."""
+    found: list[Problem] = []
+    indexes = {id(when): i for i, when in enumerate(event.dates)}
+    active = [d for d in event.dates if not d.cancelled]
+    from_event: list[tuple[ImportantDate, Problem]] = []
+    for when in active:
+        zone_warning = _zone_warning(event, when, indexes[id(when)])
+        if zone_warning is not None:
+            problem, uses_event_zone = zone_warning
+            if uses_event_zone:
+                from_event.append((when, problem))
+            else:
+                found.append(problem)
+        found.extend(_all_day_deadline(event, when, indexes[id(when)]))
+        found.extend(_extension_order(event, when, indexes[id(when)]))
+    if from_event:
+        # One mistake in [event], one warning: at the first date it shifts, naming the rest.
+        first = from_event[0][1]
+        rest = ", ".join(repr(when.id) for when, _ in from_event[1:])
+        also = f". The event's zone shifts these dates too: {rest}." if rest else ""
+        found.append(dataclasses.replace(first, message=first.message + also))
+    outliers = _year_outliers(event, active)
+    for when, warning in outliers.items():
+        found.append(_problem(event, when, indexes[id(when)], "at", warning))
+    in_order = [d for d in active if d not in outliers]
+    for broken in _order_violations(in_order):
+        found.append(_problem(event, broken.date, indexes[id(broken.date)], "at",
+                              broken.message()))
+    return sorted(found, key=lambda p: (p.line or 0))
+
+
+def _problem(event: Event, when: ImportantDate, index: int, key: str, message: str
+             ) -> Problem:
+    return Problem(message=message, file=event.source, line=when.line(key),
+                   field=f"dates[{index}].{key}", severity="warning")
+
+
+def _when_text(when: ImportantDate) -> str:
+    """``Sunday 10 September 2017, 23:59 PDT`` or ``Wednesday 20 September 2017 (all day)``."""
+    if when.at is not None:
+        return format_instant(when.at, when.zone)
+    assert when.day is not None
+    return f"{format_day(when.day)}, all day"
+
+
+def _named(when: ImportantDate) -> str:
+    return f"{when.kind} {when.id!r} ({_when_text(when)})"
+
+
+# -- 1. a standard-time abbreviation in summer, a daylight-time one in winter -------------------
+
+def _inline_zone(when: ImportantDate) -> tuple[Zone | None, str]:
+    """The zone written inside ``at`` itself, and ``at`` without it."""
+    try:
+        written = parse_local(when.local_text)
+    except (ValueError, DuebotError):
+        return None, when.local_text
+    value = written.value
+    bare = f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else value.isoformat()
+    return written.zone, bare
+
+
+def _zone_warning(event: Event, when: ImportantDate, index: int
+                  ) -> tuple[Problem, bool] | None:
+    """The warning, and whether the zone came from [event] rather than the date itself."""
+    zone = when.zone
+    if zone.kind != "abbreviation" or zone.region is None or zone.daylight is None:
+        return None
+    instant = when.at if when.at is not None else when.starts
+    observes = zone.observes_daylight_at(instant)
+    if observes is None or observes == zone.daylight:
+        return None
+    region_key = next((k for k, v in REGIONS.items() if v == zone.region), zone.region)
+    region = parse_zone(zone.region)
+    area = _AREAS.get(zone.region, zone.region)
+    written_day = zone.local(instant).date()
+    meant = region.abbreviation(instant)
+    head = (f"{zone.key} is {offset_text(zone.local(instant).utcoffset())} but on "
+            f"{format_day(written_day)} {area} time is {meant} ({region.offset_at(instant)})")
+    if when.at is not None:
+        there = region.local(instant)
+        moment = (f"{zone.local(instant):%H:%M} {zone.key} is {there:%H:%M} {meant} on "
+                  f"{_short_day(there.date())} ({instant:%Y-%m-%d %H:%M} UTC)")
+    else:
+        starts, ends = region.local(when.starts), region.local(when.ends)
+        moment = (f"the all-day date in {zone.key} runs from {starts:%H:%M} {meant} on "
+                  f"{_short_day(starts.date())} to {ends:%H:%M} "
+                  f"{region.abbreviation(when.ends)} on {_short_day(ends.date())}")
+    inline, bare = _inline_zone(when)
+    uses_event_zone = False
+    if inline is not None:
+        key, where = "at", ""
+        fix = f'write at = "{bare} {zone.region}" (or "{bare} {region_key}")'
+    elif zone == event.zone and when.lines.get("zone") is None:
+        key, where = "at", f"this date uses the event's zone {zone.key!r}: "
+        fix = f'write zone = "{zone.region}" (or "{region_key}") in [event]'
+        uses_event_zone = True
+    else:
+        key, where = "zone", ""
+        fix = f'write zone = "{zone.region}" (or "{region_key}")'
+    written_offset = offset_text(zone.local(instant).utcoffset())
+    fixed = f'; if the fixed offset is meant, write "{written_offset}"'
+    other = f"; {_OTHER_READINGS[zone.key]}" if zone.key in _OTHER_READINGS else ""
+    message = f"{where}{head}; {moment}. If {area} local time is meant, {fix}{fixed}{other}"
+    return _problem(event, when, index, key, message), uses_event_zone
+
+
+def _short_day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+# -- 4. a deadline without a time of day ----------------------------------------------------
+
+def _all_day_deadline(event: Event, when: ImportantDate, index: int) -> list[Problem]:
+    if when.kind != "deadline" or not when.all_day:
+        return []
+    assert when.day is not None
+    closes = when.ends
+    message = (f"deadline {when.id!r} has no time of day (at = {when.local_text!r}): duebot "
+               f"takes it to close at the end of {format_day(when.end_day or when.day)} in "
+               f"{when.zone.key} ({closes:%Y-%m-%d %H:%M} UTC), but it is unclear at which "
+               f"instant it closes; write a time, e.g. at = "
+               f"\"{(when.end_day or when.day).isoformat()} 23:59\" with zone = \"AoE\"")
+    return [_problem(event, when, index, "at", message)]
+
+
+# -- 5. an extension that moves a deadline earlier -----------------------------------------
+
+def _extension_order(event: Event, when: ImportantDate, index: int) -> list[Problem]:
+    if when.extended_from is not None and when.at is not None:
+        if when.extended_from < when.at:
+            return []
+        earlier = format_instant(when.extended_from, when.zone)
+        same = when.extended_from == when.at
+    elif when.extended_from_day is not None and when.day is not None:
+        if when.extended_from_day < when.day:
+            return []
+        earlier = format_day(when.extended_from_day)
+        same = when.extended_from_day == when.day
+    else:
+        return []
+    relation = "the same as" if same else "later than"
+    message = (f"extended_from ({earlier}) is {relation} at ({_when_text(when)}): an extension "
+               f"moves a deadline later, so extended_from should be the earlier, original "
+               f"time; swap them if they are the wrong way round")
+    return [_problem(event, when, index, "extended_from", message)]
+
+
+# -- 3. dates out of the usual order --------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Violation:
+    date: ImportantDate
+    other: ImportantDate
+    why: str
+
+    def message(self) -> str:
+        return f"{_named(self.date)} {self.why}, {_named(self.other)}; check both dates"
+
+
+def _main_event(dates: Sequence[ImportantDate]) -> ImportantDate | None:
+    """The workshop itself: the last date of kind event (an earlier one is a kick-off)."""
+    events = [d for d in dates if d.kind == "event"]
+    return max(events, key=lambda d: (d.starts, d.id)) if events else None
+
+
+def _order_violations(dates: Sequence[ImportantDate]) -> list[_Violation]:
+    """Pairs that break deadline -> notification -> camera-ready -> event.
+
+    Conservative, because schedules vary: a registration deadline may follow the
+    notification, and a two-stage review has a notification between two deadlines.
+    """
+    deadlines = sorted((d for d in dates if d.kind == "deadline"), key=lambda d: d.ends)
+    notifications = sorted((d for d in dates if d.kind == "notification"),
+                           key=lambda d: d.starts)
+    camera_ready = sorted((d for d in dates if d.kind == "camera-ready"), key=lambda d: d.ends)
+    main = _main_event(dates)
+    found: list[_Violation] = []
+    submission: ImportantDate | None = None
+    if deadlines:
+        # The deadline a notification answers: the last one before the camera-ready, if any.
+        first_final = camera_ready[0].ends if camera_ready else None
+        before = [d for d in deadlines if first_final is not None and d.ends <= first_final]
+        submission = before[-1] if before else deadlines[0]
+    if notifications and submission is not None:
+        for note in notifications:
+            against = submission if note is notifications[-1] else deadlines[0]
+            if note.ends <= against.ends:
+                found.append(_Violation(note, against,
+                                        "comes before the deadline it notifies about"))
+    for final in camera_ready:
+        if deadlines and final.ends <= deadlines[0].ends:
+            found.append(_Violation(final, deadlines[0], "is due before the submission deadline"))
+        elif notifications and final.ends <= notifications[0].starts:
+            found.append(_Violation(final, notifications[0], "is due before the notification"))
+        if main is not None and final.ends > main.starts:
+            found.append(_Violation(final, main, "is due after the event starts"))
+    if main is not None:
+        for deadline in deadlines:
+            if deadline.starts >= main.ends:
+                found.append(_Violation(deadline, main, "is after the event is over"))
+    return found
+
+
+# -- 2. a year that stands out -------------------------------------------------------------
+
+def _year(when: ImportantDate) -> int:
+    if when.day is not None:
+        return when.day.year
+    assert when.at is not None
+    return when.zone.local(when.at).year
+
+
+def _reference_year(event: Event, dates: Sequence[ImportantDate]) -> int | None:
+    """The year most dates are in; on a tie, the year in the event's name ("SOSP 2017"),
+    then the workshop's year, then the last deadline's."""
+    counts = Counter(_year(d) for d in dates)
+    if len(counts) < 2:
+        return None
+    top = max(counts.values())
+    tied = {year for year, n in counts.items() if n == top}
+    if len(tied) == 1:
+        return tied.pop()
+    named = {int(y) for y in _YEAR.findall(f"{event.name} {event.id}")} & tied
+    if len(named) == 1:
+        return named.pop()
+    main = _main_event(dates)
+    for anchor in (main, *sorted((d for d in dates if d.kind == "deadline"),
+                                 key=lambda d: d.ends, reverse=True)):
+        if anchor is not None and _year(anchor) in tied:
+            return _year(anchor)
+    return max(tied)
+
+
+def _in_year(when: ImportantDate, year: int) -> ImportantDate | None:
+    """The same date and local time in another year (None if it does not exist there)."""
+    try:
+        if when.day is not None:
+            end_day = when.end_day
+            shift = year - when.day.year
+            moved = dataclasses.replace(
+                when, day=when.day.replace(year=year),
+                end_day=end_day.replace(year=end_day.year + shift) if end_day else None,
+                extended_from=None, extended_from_day=None)
+        else:
+            assert when.at is not None
+            local = when.zone.local(when.at).replace(tzinfo=None)
+            at = when.zone.localize(local.replace(year=year), fold="earlier")
+            end = at + (when.end - when.at) if when.end is not None else None
+            moved = dataclasses.replace(when, at=at, end=end, extended_from=None,
+                                        extended_from_day=None)
+    except (ValueError, DuebotError):
+        return None
+    try:
+        _ = (moved.starts, moved.ends)  # that year's midnight may fall in a DST gap
+    except DuebotError:
+        return None
+    return moved
+
+
+def _outside(when: ImportantDate, others: Iterable[ImportantDate]) -> timedelta:
+    """How far ``when`` lies outside the span the other dates cover (zero if inside)."""
+    spans = [(d.starts, d.ends) for d in others]
+    first = min(s for s, _ in spans)
+    last = max(e for _, e in spans)
+    return max(first - when.ends, when.starts - last, timedelta(0))
+
+
+def _involving(when: ImportantDate, anchors: Sequence[ImportantDate]) -> list[_Violation]:
+    """The order ``when`` breaks among the anchors, whichever side of the pair it is on."""
+    return [v for v in _order_violations([*anchors, when]) if when in (v.date, v.other)]
+
+
+def _year_outliers(event: Event, dates: Sequence[ImportantDate]
+                   ) -> dict[ImportantDate, str]:
+    reference = _reference_year(event, dates)
+    if reference is None:
+        return {}
+    found: dict[ImportantDate, str] = {}
+    anchors = [d for d in dates if _year(d) == reference]
+    for when in dates:
+        year = _year(when)
+        if year == reference:
+            continue
+        moved = _in_year(when, reference)
+        if moved is None:
+            continue
+        broken = _involving(when, anchors)
+        if _involving(moved, anchors):
+            continue
+        far = _outside(when, anchors)
+        if not broken and not (far > _FAR and _outside(moved, anchors) == timedelta(0)):
+            continue
+        if broken and broken[0].date is when:
+            reason = f"it {broken[0].why}, {_named(broken[0].other)}"
+        elif broken:
+            reason = f"{_named(broken[0].date)} {broken[0].why}"
+        else:
+            reason = f"it lies {far.days} days outside the span of the other dates"
+        suggested = (f"{reference}{when.local_text[4:]}"
+                     if when.local_text[:4] == str(year) else str(reference))
+        message = (f"year {year} stands out: {_named(when)} is in {year} while the other "
+                   f"dates are in {reference}, and {reason}. With {reference} it falls in "
+                   f"order with the others: {reference} was probably meant "
+                   f"(at = \"{suggested}\")")
+        found[when] = message
+    return found

@@ -1,0 +1,129 @@
+"""Which reminders should exist for an event: its schedule and policy in, a sorted plan out.
+
+Pure and deterministic: the same schedule and window give the same list, and nothing here reads
+the clock. The delivery ledger stores what was sent; this module only says what *should* be.
+
+What a reminder is about (its ``target``), per kind of date:
+
+* ``deadline``: the instant it closes, ``ImportantDate.ends``: the ``at`` instant of a timed
+  deadline (or its ``end`` when it has one), and for an all-day deadline the end of that day
+  (midnight at the start of the next day in the date's zone): "due 10 September" means people
+  may still submit on the 10th.
+* every other kind (``camera-ready``, ``notification``, ``event``, ``other``): when it starts,
+  ``ImportantDate.starts``: ``at``, or midnight at the start of the day in the date's zone.
+
+When a reminder is due: ``target`` minus the lead time, where
+
+* the whole days of a lead keep the wall-clock time in the date's zone: one day before
+  2017-11-05 23:59 PST is 2017-11-04 23:59 PDT, which is 25 hours earlier. People expect "the
+  day before, same time", not a reminder that slid by an hour across a DST change;
+* the rest of a lead (hours, minutes) is exact elapsed time: 3h before 23:59 PDT is 3 hours
+  of real time earlier, whatever the clocks do in between. ``1d12h`` is one wall-clock day,
+  then twelve elapsed hours.
+
+If the shifted wall-clock time does not exist (it falls in a DST gap), the reminder is due at
+the *later* of the two readings, the one using the offset in force before the gap, which is the
+"next valid time" ``bot.zones`` names in its errors (02:30 on a spring-forward day becomes
+03:30 daylight time). If it happens twice (a fold), the *earlier* occurrence is used. If the
+zone's clocks jumped so far that the wall-clock day lands on or after the target (a zone that
+skipped a whole day), the lead is taken as exact elapsed time instead, so that a reminder is
+always before what it is about.
+
+Ids are ``{event}/{date}/{lead}`` (``aisys-sosp17/abstract/7d``): editing a title or moving a
+date keeps them, so the ledger can re-time an unsent reminder instead of planning a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.errors import ZoneError
+from bot.model import Event, ImportantDate, check_aware
+from bot.schedule import format_duration
+from bot.zones import Zone
+
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reminder:
+    """One reminder that should go out: about which date, how long before it, and when."""
+
+    id: str
+    """Stable across title edits and date moves: ``{event.id}/{date.id}/{lead_text}``."""
+    event_id: str
+    date_id: str
+    lead: timedelta
+    lead_text: str
+    """``format_duration(lead)``: ``7d``, ``1d``, ``3h``, ``1h``."""
+    due: datetime
+    """Aware UTC: when the reminder should go out (see the module docstring for DST)."""
+    target: datetime
+    """Aware UTC: the instant the reminder is about (a deadline's close, a date's start)."""
+    final_call: bool
+    """True for the policy's final-call lead: the last word before a deadline closes."""
+
+
+def target_of(when: ImportantDate) -> datetime:
+    """The instant a reminder about ``when`` counts down to: a deadline's close, else its start."""
+    return when.ends if when.kind == "deadline" else when.starts
+
+
+def _later_reading(zone: Zone, local: datetime) -> datetime:
+    """A local time inside a DST gap, read with the offset in force before the gap."""
+    tz: Any = zone.tz  # pytz zones have localize(); is_dst=False winds back to the old offset
+    readings: set[datetime] = {tz.localize(local, is_dst=flag).astimezone(UTC)
+                               for flag in (True, False)}
+    return max(readings)
+
+
+def due_at(target: datetime, lead: timedelta, zone: Zone) -> datetime:
+    """``target - lead``: whole days on the wall clock of ``zone``, the rest as elapsed time."""
+    check_aware(target)
+    days = lead // _DAY
+    rest = lead - days * _DAY
+    if not days:
+        return target - lead
+    wall = zone.local(target).replace(tzinfo=None) - days * _DAY
+    try:
+        shifted = zone.localize(wall, fold="earlier")
+    except ZoneError:  # the wall-clock time falls in a gap
+        shifted = _later_reading(zone, wall)
+    if shifted >= target:  # the zone skipped a whole day or more: count real time instead
+        shifted = target - days * _DAY
+    return shifted - rest
+
+
+def reminders_for(event: Event, when: ImportantDate) -> list[Reminder]:
+    """Every reminder for one date, whatever its time; none for a cancelled date."""
+    if when.cancelled:
+        return []
+    policy = event.policy
+    target = target_of(when)
+    final = (policy.final_call if when.kind == "deadline" and when.lead_times is None
+             else None)
+    out: list[Reminder] = []
+    for lead in policy.leads_for(when):
+        text = format_duration(lead)
+        out.append(Reminder(
+            id=f"{event.id}/{when.id}/{text}", event_id=event.id, date_id=when.id, lead=lead,
+            lead_text=text, due=due_at(target, lead, when.zone), target=target,
+            final_call=final is not None and lead == final,
+        ))
+    return out
+
+
+def plan(event: Event, *, start: datetime | None = None, end: datetime | None = None
+         ) -> list[Reminder]:
+    """The reminders with ``start <= due < end`` (either bound optional), by (due, id)."""
+    low = check_aware(start) if start is not None else None
+    high = check_aware(end) if end is not None else None
+    found = [
+        reminder
+        for when in event.dates
+        for reminder in reminders_for(event, when)
+        if (low is None or low <= reminder.due) and (high is None or reminder.due < high)
+    ]
+    return sorted(found, key=lambda r: (r.due, r.id))

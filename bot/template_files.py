@@ -1,0 +1,37 @@
+"""Read message templates from disk: the edge in front of the pure ``bot.render``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.errors import TemplateError
+from bot.render import REQUIRED
+from bot.schedule_files import display_path, project_root
+
+TEMPLATES_DIR = "templates"
+
+
+def load_templates(folder: Path | None = None) -> dict[str, str]:
+    """Every ``*.j2`` file under ``folder`` (default: ``templates/``), by its relative path.
+
+    A missing folder, an unreadable file or a missing reminder template is a TemplateError
+    here, before anything is rendered.
+    """
+    root = folder if folder is not None else project_root() / TEMPLATES_DIR
+    if not root.is_dir():
+        raise TemplateError("no such template folder", file=display_path(root))
+    templates: dict[str, str] = {}
+    for path in sorted(root.rglob("*.j2")):
+        try:
+            templates[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                file=display_path(path)) from None
+        except OSError as exc:
+            raise TemplateError(f"cannot read: {exc.strerror}",
+                                file=display_path(path)) from None
+    missing = [name for name in REQUIRED if name not in templates]
+    if missing:
+        raise TemplateError(f"missing template{'s' if len(missing) > 1 else ''}: "
+                            f"{', '.join(missing)}", file=display_path(root))
+    return templates

@@ -1,0 +1,42 @@
+"""`duebot ask` end to end: the answer a participant sees, and the JSON a front end reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+SHIPPED = str(Path(__file__).resolve().parent.parent / "schedules" / "aisys-sosp17.toml")
+NOW = ["--now", "2017-09-01T12:00:00Z"]
+
+
+def test_ask_deadline_from_shanghai(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["ask", "when is the deadline?", "--schedule", SHIPPED, *NOW,
+                   "--tz", "Asia/Shanghai"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)" in out
+    assert "Sunday 10 September 2017, 23:59 PDT (America/Los_Angeles, UTC-07:00)" in out
+    assert "(9 days 18 hours from now)" in out
+
+
+def test_ask_json_lists_exactly_the_dates_spoken_of(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["ask", "whens", "the", "dealine", "--schedule", SHIPPED, *NOW,
+                   "--tz", "AoE", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert payload["intent"] == "deadline"
+    assert payload["question"] == "whens the dealine"
+    assert [d["id"] for d in payload["dates"]] == ["abstract"]
+    assert payload["dates"][0]["at_utc"] == "2017-09-11T06:59:00Z"
+    assert "Sunday 10 September 2017, 18:59 AoE" in payload["answer"]
+
+
+def test_ask_json_for_logistics_has_no_dates(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ask", "is it double blind", "--schedule", SHIPPED, *NOW, "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["intent"] == "anonymize"
+    assert payload["dates"] == []

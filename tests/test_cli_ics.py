@@ -1,0 +1,55 @@
+"""``duebot ics``: the feed on disk or on stdout, and errors as ``FILE: error: ...``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import vobject
+
+from bot.cli import main
+from bot.ical import build_calendar
+from bot.model import Event
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"
+
+
+def test_ics_writes_the_feed_to_a_file(tmp_path: Path, shipped: Event,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "aisys.ics"
+    assert main(["ics", "--schedule", str(SHIPPED), "-o", str(out)]) == 0
+    assert out.read_bytes() == build_calendar([shipped])
+    assert f"wrote {out} (4 dates)" in capsys.readouterr().err
+    calendar = vobject.readOne(out.read_text(encoding="utf-8"))
+    assert len(calendar.vevent_list) == 4
+
+
+def test_ics_writes_bytes_to_stdout(shipped: Event,
+                                    capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    assert main(["ics", "--schedule", str(SHIPPED)]) == 0
+    assert capsysbinary.readouterr().out == build_calendar([shipped])
+
+
+def test_ics_with_a_missing_schedule_is_an_error_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.toml"
+    assert main(["ics", "--schedule", str(missing), "-o", str(tmp_path / "x.ics")]) == 1
+    err = capsys.readouterr().err
+    assert "nope.toml: error: no such file" in err
+    assert not (tmp_path / "x.ics").exists()
+
+
+def test_installed_command_writes_the_shipped_feed(tmp_path: Path) -> None:
+    out = tmp_path / "x.ics"
+    script = Path(sys.executable).parent / "duebot"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
+    result = subprocess.run([*command, "ics", "-o", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert b"UID:aisys-sosp17.abstract@duebot\r\n" in data
+    assert b"DTSTART:20170911T065900Z\r\n" in data

@@ -1,0 +1,233 @@
+"""Reminder messages: the right local time, organizer text kept as data, one-line subjects."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.errors import TemplateError
+from bot.model import Event
+from bot.planner import Reminder, plan
+from bot.render import Message, Renderer, late_note, one_line
+from bot.template_files import load_templates
+from bot.zones import parse_zone
+
+INJECTION = "{{ 7*7 }} {% if true %}yes{% endif %} <script>alert(1)</script> & {#c#}"
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(load_templates())
+
+
+def reminder_for(event: Event, reminder_id: str) -> Reminder:
+    return next(r for r in plan(event) if r.id == reminder_id)
+
+
+def message(renderer: Renderer, event: Event, reminder_id: str = "aisys-sosp17/abstract/7d",
+            **options: object) -> Message:
+    return renderer.reminder(event, reminder_for(event, reminder_id), **options)  # type: ignore[arg-type]
+
+
+def with_abstract(event: Event, **changes: object) -> Event:
+    dates = tuple(dataclasses.replace(d, **changes) if d.id == "abstract" else d  # type: ignore[arg-type]
+                  for d in event.dates)
+    return dataclasses.replace(event, dates=dates)
+
+
+# --- what the reminder says -----------------------------------------------------------------
+
+def test_text_gives_the_deadline_in_its_zone_with_weekday_and_utc(renderer: Renderer,
+                                                                 shipped: Event) -> None:
+    text = message(renderer, shipped).text
+    assert ("Poster abstract submission deadline: Sunday 10 September 2017, 23:59 PDT "
+            "(America/Los_Angeles, UTC-07:00) — 7 days from the time this reminder was due"
+            in text)
+    assert "In UTC: Monday 11 September 2017, 06:59 UTC" in text
+
+
+def test_text_says_how_to_submit_and_whom_to_ask(renderer: Renderer, shipped: Event) -> None:
+    text = message(renderer, shipped).text
+    assert "How to submit: via CMT, https://cmt3.research.microsoft.com/" in text
+    assert "up to 2 pages" in text
+    assert "ai-systems-workshop-2017@googlegroups.com" in text
+
+
+def test_event_reminder_does_not_say_how_to_submit(renderer: Renderer, shipped: Event) -> None:
+    text = message(renderer, shipped, "aisys-sosp17/workshop/1d").text
+    assert "How to submit" not in text
+    assert "Saturday 28 October 2017 (all day, Asia/Shanghai, UTC+08:00) — 1 day from" in text
+
+
+def test_reader_zone_adds_the_readers_local_time(renderer: Renderer, shipped: Event) -> None:
+    text = message(renderer, shipped, reader=parse_zone("Asia/Shanghai")).text
+    assert "In your time zone: Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)" \
+        in text
+
+
+def test_reader_in_the_events_zone_gets_no_second_time(renderer: Renderer,
+                                                       shipped: Event) -> None:
+    text = message(renderer, shipped, reader=parse_zone("PT")).text
+    assert "In your time zone" not in text
+
+
+def test_countdown_runs_from_the_due_time_unless_now_is_given(renderer: Renderer,
+                                                              shipped: Event) -> None:
+    one_day = "aisys-sosp17/abstract/1d"
+    assert "1 day from the time this reminder was due" in message(renderer, shipped,
+                                                                  one_day).text
+    due = reminder_for(shipped, one_day).due
+    late = message(renderer, shipped, one_day, now=due + timedelta(hours=5))
+    assert "19 hours from now" in late.text
+    assert "in 19 hours" in late.subject
+
+
+def test_same_reminder_renders_the_same_message(renderer: Renderer, shipped: Event) -> None:
+    assert message(renderer, shipped) == message(renderer, shipped)
+
+
+def test_late_note_is_shown_when_given(renderer: Renderer, shipped: Event) -> None:
+    reminder = reminder_for(shipped, "aisys-sosp17/abstract/1d")
+    note = late_note(reminder, shipped.zone)
+    assert note == ("This reminder was due at Saturday 9 September 2017, 23:59 PDT "
+                    "(Sunday 10 September 2017, 06:59 UTC); it is being sent late.")
+    sent = renderer.reminder(shipped, reminder, late_note=note)
+    assert sent.text.startswith(note)
+    assert note in sent.html
+    assert "being sent late" not in renderer.reminder(shipped, reminder).text
+
+
+def test_final_call_says_so_in_the_subject(renderer: Renderer, shipped: Event) -> None:
+    event = dataclasses.replace(shipped, policy=dataclasses.replace(
+        shipped.policy, final_call=timedelta(hours=1)))
+    final = message(renderer, event, "aisys-sosp17/abstract/1h")
+    assert final.subject.startswith("[AI Systems Workshop @ SOSP 2017] Final call: ")
+    assert "in 1 hour" in final.subject
+
+
+def test_all_day_deadline_says_by_the_end_of_the_day(renderer: Renderer,
+                                                     shipped: Event) -> None:
+    event = with_abstract(shipped, at=None, day=datetime(2017, 9, 10).date())
+    text = message(renderer, event).text
+    assert "by the end of Sunday 10 September 2017 (America/Los_Angeles, UTC-07:00)" in text
+
+
+# --- organizer text is data -----------------------------------------------------------------
+
+def test_template_syntax_in_organizer_text_comes_out_literally(renderer: Renderer,
+                                                              shipped: Event) -> None:
+    event = with_abstract(shipped, title=INJECTION, description=INJECTION)
+    sent = message(renderer, event)
+    assert INJECTION in sent.text
+    assert "{{ 7*7 }}" in sent.subject and "{% if true %}" in sent.subject
+    assert "{{ 7*7 }} {% if true %}yes{% endif %} &lt;script&gt;alert(1)&lt;/script&gt; &amp;" \
+        in sent.html
+    assert "<script>" not in sent.html
+    assert "49" not in sent.text + sent.subject + sent.html
+
+
+def test_subject_is_one_line_whatever_the_title(renderer: Renderer, shipped: Event) -> None:
+    event = with_abstract(shipped, title="Abstracts\r\nBcc: victim@example.org\x00\u2028x")
+    subject = message(renderer, event).subject
+    assert not any(ch in subject for ch in "\r\n\x00\u2028")
+    assert "Abstracts Bcc: victim@example.org x" in subject
+
+
+def test_unsafe_link_is_not_made_clickable(renderer: Renderer, shipped: Event) -> None:
+    event = with_abstract(shipped, url="javascript:alert(1)")
+    assert "javascript:" not in message(renderer, event).html
+    linked = with_abstract(shipped, url="https://example.org/abstracts")
+    assert 'href="https://example.org/abstracts"' in message(renderer, linked).html
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_one_line_never_keeps_a_line_break_or_control_character(text: str) -> None:
+    line = one_line(text)
+    assert len(line.splitlines()) <= 1
+    assert not any(ch in line for ch in "\r\n\x00\x0b\x0c\x85\u2028\u2029")
+    assert line == line.strip()
+
+
+# --- template mistakes are TemplateErrors ---------------------------------------------------
+
+def test_missing_field_raises_template_error_with_its_line(shipped: Event) -> None:
+    templates = {**load_templates(), "reminder.txt.j2": "ok\n{{ event.sponsor }}\n"}
+    renderer = Renderer(templates)
+    with pytest.raises(TemplateError) as caught:
+        renderer.reminder(shipped, reminder_for(shipped, "aisys-sosp17/abstract/7d"))
+    assert caught.value.problem.file == "reminder.txt.j2"
+    assert caught.value.problem.line == 2
+    assert "sponsor" in caught.value.problem.message
+
+
+def test_undefined_variable_in_generic_render_raises_template_error() -> None:
+    with pytest.raises(TemplateError, match="'speaker' is undefined"):
+        Renderer({"talk.txt.j2": "Talk by {{ speaker }}"}).render("talk.txt.j2")
+
+
+def test_syntax_error_fails_when_the_renderer_is_built() -> None:
+    with pytest.raises(TemplateError) as caught:
+        Renderer({"broken.txt.j2": "line one\n{% if %}"})
+    assert caught.value.problem.file == "broken.txt.j2"
+    assert caught.value.problem.line == 2
+
+
+def test_sandbox_refuses_python_internals() -> None:
+    renderer = Renderer({"evil.txt.j2": "{{ ''.__class__.__mro__ }}"})
+    with pytest.raises(TemplateError, match="unsafe"):
+        renderer.render("evil.txt.j2")
+
+
+def test_unknown_template_name_raises_template_error() -> None:
+    with pytest.raises(TemplateError, match=r"no template named 'nope\.j2'"):
+        Renderer({}).render("nope.j2")
+
+
+def test_filters_format_instants_and_countdowns() -> None:
+    renderer = Renderer({"t.txt.j2": "{{ at | instant(zone) }} | {{ at | caption(zone) }} | "
+                                     "{{ at | utc }} | {{ at | countdown(since) }}"})
+    at = datetime(2017, 9, 11, 6, 59, tzinfo=UTC)
+    out = renderer.render("t.txt.j2", at=at, zone=parse_zone("America/Los_Angeles"),
+                          since=at - timedelta(days=2, hours=3))
+    assert out == ("Sunday 10 September 2017, 23:59 PDT | America/Los_Angeles, UTC-07:00 | "
+                   "Monday 11 September 2017, 06:59 UTC | 2 days 3 hours")
+
+
+def test_autoescape_is_for_html_templates_only() -> None:
+    renderer = Renderer({"a.txt.j2": "{{ v }}", "a.html.j2": "{{ v }}"})
+    assert renderer.render("a.txt.j2", v="<b>&") == "<b>&"
+    assert renderer.render("a.html.j2", v="<b>&") == "&lt;b&gt;&amp;"
+
+
+# --- the template files ---------------------------------------------------------------------
+
+def test_shipped_templates_include_the_three_reminder_parts() -> None:
+    names = load_templates()
+    assert {"reminder.subject.j2", "reminder.txt.j2", "reminder.html.j2"} <= set(names)
+
+
+def test_missing_template_folder_is_a_template_error(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="no such template folder"):
+        load_templates(tmp_path / "nowhere")
+
+
+def test_folder_without_reminder_templates_is_a_template_error(tmp_path: Path) -> None:
+    (tmp_path / "reminder.txt.j2").write_text("{{ date.title }}", encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"reminder\.subject\.j2, reminder\.html\.j2"):
+        load_templates(tmp_path)
+
+
+def test_templates_are_read_from_a_given_folder(tmp_path: Path, shipped: Event) -> None:
+    for name, body in {"reminder.subject.j2": "S {{ date.title }}",
+                       "reminder.txt.j2": "T {{ reminder.lead_text }}",
+                       "reminder.html.j2": "<p>{{ date.title }}</p>"}.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    sent = message(Renderer(load_templates(tmp_path)), shipped)
+    assert sent == Message(subject="S Poster abstract submission deadline", text="T 7d",
+                           html="<p>Poster abstract submission deadline</p>")
