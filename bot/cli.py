@@ -85,7 +85,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         event, problems = read_file(path)
         if event is not None:
             problems = [*problems, *lint(event)]
-        for problem in problems:
+        # In file order, as an editor's problem list shows them.
+        for problem in sorted(problems, key=lambda p: p.line or 0):
             print(problem, file=sys.stderr)
             if problem.severity == "error":
                 errors += 1
@@ -169,6 +170,139 @@ def cmd_ics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_cfp(args: argparse.Namespace) -> int:
+    from bot.cfp_import import import_cfp
+    from bot.schedule_files import display_path
+
+    if args.source == "-":
+        name, text = "<stdin>", sys.stdin.read()
+    else:
+        path = Path(args.source)
+        name = display_path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
+            raise UsageError(f"cannot read the call: {reason}", file=name) from None
+    if args.zone is not None:
+        parse_reader_zone(args.zone)  # an unknown zone is a usage error, named as such
+    draft, warnings = import_cfp(text, source=name, zone=args.zone, year=args.year)
+    report(warnings)
+    if args.output and args.output != "-":
+        Path(args.output).write_text(draft, encoding="utf-8")
+        print(f"wrote {args.output} ({len(warnings)} doubt{'s' if len(warnings) != 1 else ''} "
+              f"to check)", file=sys.stderr)
+    else:
+        sys.stdout.write(draft)
+    return 0
+
+
+def _setup_logging(level: str) -> None:
+    import logging
+
+    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%Y-%m-%dT%H:%M:%S%z", stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _service(args: argparse.Namespace, **kwargs: Any) -> Any:
+    from bot.config import load_config
+    from bot.service import Service
+
+    config = load_config(args.config)
+    _setup_logging(config.log_level)
+    return Service(config, **kwargs)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+
+    service = _service(args)
+    log = logging.getLogger("duebot")
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("received %s: finishing the message in hand, then stopping",
+                 signal.Signals(signum).name)
+        service.stop_event.set()
+        service.wake_event.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    service.reconcile(service.clock())
+    log.info("duebot %s running (replica %s): %s", __version__, service.owner, service.summary())
+    from bot.runner import serve
+
+    serve(service)
+    log.info("duebot stopped cleanly: %s", service.summary())
+    return 0
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    if not args.once:
+        raise UsageError("deliver needs --once (for a long-running service, use `duebot run`)")
+    now = parse_now(args.now)
+    service = _service(args, clock=lambda: now)
+    if args.dry_run:
+        preview = service.engine.rehearse(now)
+        print(f"dry run at {now:%Y-%m-%d %H:%M} UTC: nothing is sent or recorded")
+        if not preview:
+            print("nothing is due (no reminder due by then for a date still ahead)")
+        for planned, decision, outgoing in preview:
+            verb = "would send" if decision.action == "send" else "would skip"
+            note = f" ({decision.reason})" if decision.reason else ""
+            print(f"{verb}: {planned.key}  due {planned.due:%Y-%m-%d %H:%M}Z{note}")
+            if outgoing is not None:
+                print(f"    subject: {outgoing.subject}")
+        return 0
+    service.reconcile(now)
+    report = service.deliver_once(now)
+    for line in report.lines:
+        print(line)
+    print(f"deliver at {now:%Y-%m-%d %H:%M} UTC: {report}")
+    return 0 if report.dead == 0 else 3
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from bot.status import gather, render_table
+
+    service = _service(args)
+    now = parse_now(args.now) if args.now else service.clock()
+    status = gather(service, now)
+    if args.json:
+        print(json.dumps(status, indent=2, ensure_ascii=False))
+    else:
+        print(render_table(status))
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from bot.config import load_config
+    from bot.ledger import current_revision, head_revision, make_engine, upgrade
+
+    config = load_config(args.config)
+    engine = make_engine(config.storage.database_url)
+    try:
+        before = current_revision(engine)
+        if args.action == "upgrade":
+            upgrade(engine)
+            print(f"schema: {before or 'empty'} -> {current_revision(engine)} (head)")
+        else:
+            head = head_revision()
+            state = "up to date" if before == head else "out of date: run `duebot db upgrade`"
+            print(f"schema: {before or 'empty'}; this duebot needs {head}: {state}")
+    except Exception as exc:
+        import sqlalchemy as sa
+
+        if isinstance(exc, sa.exc.OperationalError):
+            raise UsageError(f"cannot reach the database: {exc.orig}") from None
+        raise
+    finally:
+        engine.dispose()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="duebot",
@@ -215,6 +349,49 @@ def build_parser() -> argparse.ArgumentParser:
     ics.add_argument("--schedule", metavar="FILE", help="schedule file")
     ics.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
     ics.set_defaults(handler=cmd_ics)
+
+    import_cfp = sub.add_parser(
+        "import-cfp", help="draft a schedule from a call for papers",
+        description="Read a call for papers (Markdown, text or HTML) and write a draft schedule "
+                    "TOML; every guess is a comment in the TOML and a FILE:LINE: warning.")
+    import_cfp.add_argument("source", metavar="SOURCE", help="the call's file, or - for stdin")
+    import_cfp.add_argument("-o", "--output", metavar="FILE",
+                            help="write the schedule here (default: stdout)")
+    import_cfp.add_argument("--zone", metavar="ZONE",
+                            help="zone for times the call gives without one (default: the "
+                                 "call's own, else AoE, flagged)")
+    import_cfp.add_argument("--year", type=int, metavar="YEAR",
+                            help="year for dates printed without one")
+    import_cfp.set_defaults(handler=cmd_import_cfp)
+    config_help = "config file (default: the embedded default: shipped schedules, SQLite, console)"
+    run = sub.add_parser("run", help="run the service: reconcile, send reminders, serve HTTP",
+                         description="Start the long-running service. Stops cleanly on SIGINT or "
+                                     "SIGTERM.")
+    run.add_argument("--config", metavar="FILE", help=config_help)
+    run.set_defaults(handler=cmd_run)
+
+    deliver = sub.add_parser("deliver", help="send everything due now and exit (cron mode)",
+                             description="Reconcile, send everything due as of now, and exit.")
+    deliver.add_argument("--once", action="store_true", help="required: one pass, then exit")
+    deliver.add_argument("--now", metavar="ISO", help="act as if it were this instant "
+                                                      "(backfill or rehearsal)")
+    deliver.add_argument("--dry-run", action="store_true", help="show what would happen; "
+                                                                "record and send nothing")
+    deliver.add_argument("--config", metavar="FILE", help=config_help)
+    deliver.set_defaults(handler=cmd_deliver)
+
+    status = sub.add_parser("status", help="what was sent, what is next, what failed",
+                            description="Per schedule: sent, next, failed (with reasons).")
+    status.add_argument("--config", metavar="FILE", help=config_help)
+    status.add_argument("--now", metavar="ISO", help="judge 'next' from this instant")
+    status.add_argument("--json", action="store_true", help="print a JSON object")
+    status.set_defaults(handler=cmd_status)
+
+    db = sub.add_parser("db", help="ledger schema: upgrade or show the revision",
+                        description="Manage the ledger's schema (alembic migrations).")
+    db.add_argument("action", choices=["upgrade", "current"], help="what to do")
+    db.add_argument("--config", metavar="FILE", help=config_help)
+    db.set_defaults(handler=cmd_db)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Edges that talk to the outside world (SMTP, console, Slack, HTTP): the only vendor imports."""

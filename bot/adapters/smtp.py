@@ -1,0 +1,437 @@
+"""E-mail over SMTP with the standard library: one message per delivery, one session per batch.
+
+The channel builds an ``EmailMessage`` (text, optional HTML alternative, optional ``.ics``
+attachment) whose ``Message-ID`` is derived from the delivery key, and sends it over one SMTP
+session that is opened on the first send and reused until ``close()``. Every failure is mapped
+to an ``Outcome`` here, once, so the engine never sees an ``smtplib`` exception:
+
+- 250 after DATA: ``sent`` (``remote_id`` = the server's queue id when it names one).
+  Some recipients refused, others accepted: ``sent``, and ``reason`` names the refused ones.
+- 4xx at MAIL, RCPT or DATA, 421 anywhere, connection refused or lost, timeout, TLS trouble:
+  ``retry``; the connection is dropped and the next send reconnects.
+- 5xx at MAIL, at DATA, or at RCPT for every recipient: ``dead``, with the server's words
+  ("550 5.1.1 mailbox unavailable"); the session is kept after RSET.
+- 530/534/535/538 or refused credentials; 5xx at the greeting, EHLO or STARTTLS; STARTTLS or
+  AUTH not offered; a certificate we do not trust: ``stop``. The channel cannot work as
+  configured and an operator must act (we never fall back to sending in clear).
+
+A connection that the server closed while we were idle is noticed at ``MAIL FROM`` (nothing of
+the message has been transmitted yet) and is reopened once, transparently.
+
+The crash window. The ledger records a delivery as sent only after ``send`` returns, and the
+server has taken responsibility for the message as soon as it answers 250 to the final dot of
+DATA. If the process dies (or the ledger write fails) between those two instants, the ledger
+still holds the delivery as claimed, its lease expires, and it is sent again: the recipient gets
+a duplicate. The same holds when the server stalls after the final dot and we time out (it may
+still deliver; RFC 1047). This is the one place where duebot can send twice; no SMTP client can
+close it, because the server's 250 and our record cannot be one atomic step. The window stays
+narrow if the engine records the outcome as its very next step, and a duplicate is
+recognizable: the ``Message-ID`` is a hash of the delivery key, so a resent copy carries the
+same ``Message-ID`` and ``X-Duebot-Key`` as the first, and mail stores or list servers that drop
+repeated Message-IDs can collapse the two.
+
+A channel is not thread-safe: each worker owns its own ``SmtpChannel``.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import logging
+import re
+import smtplib
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from types import TracebackType
+from typing import Literal
+
+from bot.errors import ConfigError, DuebotError, Problem
+from bot.ports import Outcome, Outgoing
+
+__all__ = ["InvalidRecipient", "SmtpChannel", "SmtpSettings", "message_id"]
+
+log = logging.getLogger(__name__)
+
+Security = Literal["none", "starttls", "ssl"]
+
+# C0 and C1 controls, DEL, and the Unicode line/paragraph separators: none may reach a header.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_QUEUE_ID = re.compile(r"(?:queued as|\bid=)\s*([^\s;,]+)", re.IGNORECASE)
+# Replies that mean "you are not (properly) authenticated": no other message will fare better.
+_AUTH_CODES = frozenset({530, 534, 535, 538})
+_WIRE_POLICY = email.policy.default.clone(linesep="\r\n")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmtpSettings:
+    """How to reach the mail server; built by the config loader from ``[smtp]``."""
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    sender: str = ""
+    """The From address, display name allowed: ``AI Systems Workshop <noreply@example.org>``."""
+    security: Security = "none"
+    username: str = ""
+    password: str = ""
+    """Never in a file: the config loader reads it from ``DUEBOT_SMTP_PASSWORD``."""
+    timeout: float = 30.0
+    list_unsubscribe: str = ""
+    """``mailto:`` or ``https:`` URI; with https, RFC 8058 one-click unsubscribe is offered."""
+    reply_to: str = ""
+    ssl_context: ssl.SSLContext | None = None
+    """For ``starttls``/``ssl``; default: the system's trusted CAs with hostname checking."""
+
+
+class InvalidRecipient(DuebotError):
+    """A ``mailto:`` destination that is not a usable list of e-mail addresses."""
+
+
+def message_id(key: str, domain: str) -> str:
+    """The Message-ID of a delivery: the same key always gives the same id, so resends show."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def _one_line(text: str) -> str:
+    """Header text with each run of control characters turned into a space: no way out."""
+    return _CONTROL.sub(" ", text).strip()
+
+
+def _server_words(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return " ".join(_one_line(text).split())
+
+
+def _reply_text(code: int, reply: bytes | str) -> str:
+    words = _server_words(reply)
+    return f"{code} {words}".strip() if code > 0 else words
+
+
+def _outcome(kind: Literal["retry", "dead", "stop"], reason: str) -> Outcome:
+    return Outcome(kind=kind, reason=reason)
+
+
+def _parse_addresses(text: str, *, what: str) -> tuple[Address, ...]:
+    """Addresses from ``Name <a@b>, c@d``; anything odd is refused rather than guessed."""
+    if _CONTROL.search(text):
+        raise ValueError(f"{what} {text!r} contains control characters")
+    if not text.strip():
+        raise ValueError(f"{what} is empty")
+    try:
+        header = email.policy.default.header_factory("To", text)
+    except (IndexError, ValueError, TypeError, AttributeError) as exc:
+        # The standard parser trips over some malformed input ("user@") instead of flagging it.
+        raise ValueError(f"{what} {text!r} is not an e-mail address") from exc
+    addresses: tuple[Address, ...] = getattr(header, "addresses", ())
+    if header.defects or not addresses:
+        found = "; ".join(str(d) for d in header.defects) or "no address found"
+        raise ValueError(f"{what} {text!r} is not an e-mail address ({found})")
+    for address in addresses:
+        if not address.username or not address.domain or "." not in address.domain.strip("."):
+            raise ValueError(f"{what} {text!r}: {address.addr_spec!r} is not user@domain")
+        if not address.addr_spec.isascii():
+            raise ValueError(f"{what} {text!r}: non-ASCII addresses are not supported "
+                             f"(write the domain in punycode)")
+    return addresses
+
+
+def _config_error(field: str, message: str) -> ConfigError:
+    return ConfigError([Problem(message=message, field=field)])
+
+
+class SmtpChannel:
+    """The ``mailto:`` channel: builds the e-mail for an ``Outgoing`` and hands it to SMTP."""
+
+    scheme = "mailto"
+
+    def __init__(self, settings: SmtpSettings, *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._conn: smtplib.SMTP | None = None
+        try:
+            senders = _parse_addresses(settings.sender, what="sender")
+        except ValueError as exc:
+            raise _config_error("smtp.sender", f"{exc}; expected e.g. "
+                                "\"AI Systems Workshop <noreply@example.org>\"") from None
+        if len(senders) != 1:
+            raise _config_error("smtp.sender", f"{settings.sender!r}: give exactly one address")
+        self._sender = senders[0]
+        self._reply_to: tuple[Address, ...] = ()
+        if settings.reply_to:
+            try:
+                self._reply_to = _parse_addresses(settings.reply_to, what="reply_to")
+            except ValueError as exc:
+                raise _config_error("smtp.reply_to", str(exc)) from None
+        self._unsubscribe, self._one_click = _unsubscribe_header(settings.list_unsubscribe)
+        if settings.security not in ("none", "starttls", "ssl"):
+            raise _config_error("smtp.security", f"{settings.security!r}: expected none, "
+                                "starttls or ssl")
+        if not 0 < settings.port < 65536:
+            raise _config_error("smtp.port", f"{settings.port}: expected 1..65535")
+        if not settings.timeout > 0:
+            raise _config_error("smtp.timeout", f"{settings.timeout}: expected seconds > 0")
+
+    # -- building -------------------------------------------------------------------------
+
+    def recipients(self, message: Outgoing) -> tuple[Address, ...]:
+        """The envelope recipients of a ``mailto:`` destination; ``InvalidRecipient`` if none."""
+        if message.scheme != self.scheme:
+            raise InvalidRecipient(f"invalid address {message.destination!r}: not a mailto: "
+                                   "destination")
+        if "?" in message.address:
+            raise InvalidRecipient(f"invalid address {message.destination!r}: mailto: "
+                                   "query parts are not supported")
+        try:
+            return _parse_addresses(message.address, what="recipient")
+        except ValueError as exc:
+            raise InvalidRecipient(f"invalid address: {exc}") from None
+
+    def build(self, message: Outgoing) -> EmailMessage:
+        """The e-mail for one delivery (same message and clock: same headers; boundaries vary)."""
+        return self._compose(message, self.recipients(message))
+
+    def _compose(self, message: Outgoing, recipients: tuple[Address, ...]) -> EmailMessage:
+        now = self._clock()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"naive datetime from the clock: {now!r}")
+        mail = EmailMessage(policy=email.policy.default)
+        mail["From"] = self._sender
+        mail["To"] = recipients
+        if self._reply_to:
+            mail["Reply-To"] = self._reply_to
+        mail["Subject"] = _one_line(message.subject)
+        mail["Date"] = format_datetime(now)
+        mail["Message-ID"] = message_id(message.key, self._sender.domain)
+        mail["Auto-Submitted"] = "auto-generated"
+        if self._unsubscribe:
+            mail["List-Unsubscribe"] = self._unsubscribe
+            if self._one_click:
+                mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        mail["X-Duebot-Key"] = _one_line(message.key)
+        mail.set_content(message.text)
+        if message.html:
+            mail.add_alternative(message.html, subtype="html")
+        if message.ics:
+            mail.add_attachment(message.ics, maintype="text", subtype="calendar",
+                                filename=_one_line(message.ics_name) or "date.ics",
+                                params={"method": "PUBLISH", "charset": "utf-8"})
+        return mail
+
+    # -- sending --------------------------------------------------------------------------
+
+    def send(self, message: Outgoing) -> Outcome:
+        """Send one delivery; never raises for delivery trouble (see the module docstring)."""
+        try:
+            addresses = self.recipients(message)
+        except InvalidRecipient as exc:
+            return _outcome("dead", exc.problem.message)
+        mail = self._compose(message, addresses)
+        recipients = [a.addr_spec for a in addresses]
+        payload = mail.as_bytes(policy=_WIRE_POLICY)
+        reused = self._conn is not None
+        try:
+            conn = self._connect()
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            return _session_outcome(exc, self.settings)
+        try:
+            try:
+                return self._transact(conn, payload, recipients)
+            except _StaleConnection:
+                if not reused:
+                    raise
+                log.debug("SMTP connection closed by the server while idle; reconnecting")
+                self._drop()
+                try:
+                    conn = self._connect()
+                except (smtplib.SMTPException, OSError) as exc:
+                    self._drop()
+                    return _session_outcome(exc, self.settings)
+                return self._transact(conn, payload, recipients)
+        except _StaleConnection as exc:
+            self._drop()
+            return _outcome("retry", f"connection lost before MAIL FROM: {exc}")
+        except smtplib.SMTPRecipientsRefused as exc:
+            return self._refused(conn, exc.recipients)
+        except smtplib.SMTPResponseException as exc:
+            return self._rejected(conn, exc.smtp_code, exc.smtp_error)
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            return _session_outcome(exc, self.settings)
+
+    def close(self) -> None:
+        """End the SMTP session politely; the next send opens a new one."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            conn.close()
+
+    def __enter__(self) -> SmtpChannel:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._conn is not None:
+            return self._conn
+        s = self.settings
+        context = s.ssl_context
+        if s.security != "none" and context is None:
+            context = ssl.create_default_context()
+        conn: smtplib.SMTP
+        if s.security == "ssl":
+            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+        else:
+            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            conn.ehlo_or_helo_if_needed()
+            if s.security == "starttls":
+                conn.starttls(context=context)
+                conn.ehlo_or_helo_if_needed()
+            if s.username:
+                conn.login(s.username, s.password)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    def _transact(self, conn: smtplib.SMTP, payload: bytes,
+                  recipients: Sequence[str]) -> Outcome:
+        """MAIL, RCPT..., DATA: ``smtplib.sendmail`` split so we know how far we got."""
+        options: list[str] = []
+        if not payload.isascii() and conn.has_extn("8bitmime"):
+            options.append("BODY=8BITMIME")
+        if conn.has_extn("size"):
+            options.append(f"SIZE={len(payload)}")
+        sender = self._sender.addr_spec
+        try:
+            code, reply = conn.mail(sender, options)
+        except smtplib.SMTPServerDisconnected as exc:
+            raise _StaleConnection(str(exc)) from exc
+        if code == 421:
+            raise _StaleConnection(_reply_text(code, reply))
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused: dict[str, tuple[int, bytes]] = {}
+        for recipient in recipients:
+            code, reply = conn.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+            if code == 421:
+                raise smtplib.SMTPRecipientsRefused(refused)
+        if len(refused) == len(recipients):
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, reply = conn.data(payload)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+        words = _reply_text(code, reply)
+        found = _QUEUE_ID.search(words)
+        note = words
+        if refused:
+            note += "; refused: " + "; ".join(
+                f"{r}: {_reply_text(c, t)}" for r, (c, t) in refused.items())
+        return Outcome.sent(remote_id=found.group(1) if found else "", reason=note)
+
+    def _rejected(self, conn: smtplib.SMTP, code: int, reply: bytes | str) -> Outcome:
+        """A refusal of the whole message at MAIL or DATA."""
+        text = _reply_text(code, reply)
+        if code in _AUTH_CODES:
+            self._drop()
+            return _outcome("stop", f"the server wants authentication: {text}")
+        if 500 <= code < 600:
+            self._reset(conn)
+            return _outcome("dead", text)
+        self._drop()
+        return _outcome("retry", text)
+
+    def _refused(self, conn: smtplib.SMTP,
+                 refused: dict[str, tuple[int, bytes]]) -> Outcome:
+        """Every recipient refused: dead only if every refusal was permanent."""
+        codes = [code for code, _ in refused.values()]
+        reason = "; ".join(f"{_reply_text(c, t)} ({r})" for r, (c, t) in refused.items())
+        if any(code in _AUTH_CODES for code in codes):
+            self._drop()
+            return _outcome("stop", f"the server wants authentication: {reason}")
+        if codes and all(500 <= code < 600 for code in codes):
+            self._reset(conn)
+            return _outcome("dead", reason)
+        self._drop()
+        return _outcome("retry", reason)
+
+    def _reset(self, conn: smtplib.SMTP) -> None:
+        """Clear a failed transaction so the session can carry the next message."""
+        try:
+            code, _ = conn.rset()
+        except (smtplib.SMTPException, OSError):
+            code = 0
+        if code != 250:
+            self._drop()
+
+
+class _StaleConnection(Exception):
+    """The session died before any of the message was sent: safe to reconnect and go on."""
+
+
+def _session_outcome(exc: BaseException, settings: SmtpSettings) -> Outcome:
+    """Failures in opening the session or of the transport, mapped to retry or stop."""
+    where = f"{settings.host}:{settings.port}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return _outcome("stop", f"login refused by {where}: "
+                        f"{_reply_text(exc.smtp_code, exc.smtp_error)}")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return _outcome("stop", f"{where}: {exc} (security={settings.security!r}, "
+                        f"username={'set' if settings.username else 'unset'})")
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return _outcome("retry", f"connection to {where} lost: {exc}")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = _reply_text(exc.smtp_code, exc.smtp_error)
+        if exc.smtp_code in _AUTH_CODES or 500 <= exc.smtp_code < 600:
+            return _outcome("stop", f"{where} refused the session: {text}")
+        return _outcome("retry", f"{where}: {text}")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _outcome("stop", f"TLS certificate of {where} not trusted: "
+                        f"{exc.verify_message or exc}")
+    if isinstance(exc, smtplib.SMTPException):
+        # e.g. "No suitable authentication method found": configuration, not weather.
+        return _outcome("stop", f"{where}: {exc}")
+    if isinstance(exc, TimeoutError):
+        return _outcome("retry", f"{where} timed out after {settings.timeout:g} s")
+    return _outcome("retry", f"cannot talk to {where}: {exc}")
+
+
+def _unsubscribe_header(uri: str) -> tuple[str, bool]:
+    """``List-Unsubscribe`` value and whether one-click (RFC 8058) applies."""
+    text = uri.strip()
+    if not text:
+        return "", False
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].strip()
+    if _CONTROL.search(text) or any(c in text for c in " <>,\"") or not text.isascii():
+        raise _config_error("smtp.list_unsubscribe",
+                            f"{uri!r}: expected one mailto: or https: URI without spaces")
+    scheme = text.split(":", 1)[0].lower()
+    if scheme not in ("mailto", "https", "http") or ":" not in text:
+        raise _config_error("smtp.list_unsubscribe",
+                            f"{uri!r}: expected a mailto: or https: URI")
+    return f"<{text}>", scheme == "https"

@@ -1,0 +1,321 @@
+"""The delivery engine: turn the plan into ledger rows, and send what is due exactly once.
+
+The ledger decides; channels only carry. For each claimed delivery the engine re-reads the
+*current* schedule (a date may have moved or been cancelled since it was planned), applies the
+missed-reminder policy, renders the message, checks its lease is still its own, sends, and
+records the outcome in the same breath. The one window where a message can go twice: the
+process dies after the other side accepted it (SMTP 250, Slack ``ok``) and before the ledger
+recorded it; after a restart it is sent again. E-mail carries a Message-ID derived from the
+delivery key, so a receiving system (or a human) can recognize the duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.config import DeliveryConfig
+from bot.ical import build_date_calendar
+from bot.ledger import Ledger, Planned, ReconcileReport, Row, delivery_key
+from bot.model import Event
+from bot.planner import Reminder, plan
+from bot.ports import Channel, Outcome, Outgoing
+from bot.render import Renderer, late_note
+from bot.timefmt import format_instant
+
+log = logging.getLogger("duebot.delivery")
+
+
+def desired_deliveries(event: Event, destinations: Sequence[str]) -> list[Planned]:
+    """Every reminder of the event to every destination: what the ledger should hold."""
+    out = []
+    for reminder in plan(event):
+        for destination in destinations:
+            out.append(Planned(key=delivery_key(reminder.id, destination), event_id=event.id,
+                               date_id=reminder.date_id, item_id=reminder.id,
+                               destination=destination, due=reminder.due,
+                               target=reminder.target))
+    return out
+
+
+@dataclass
+class Decision:
+    """What to do with one claimed delivery, and why."""
+
+    action: str  # send | skip | cancel | retime
+    reason: str = ""
+    late: bool = False
+    due: datetime | None = None
+
+
+@dataclass
+class BatchReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    released: int = 0
+    lost_lease: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, other: BatchReport) -> None:
+        for name in ("sent", "failed", "dead", "skipped", "cancelled", "released", "lost_lease"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.lines.extend(other.lines)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.dead + self.skipped + self.cancelled
+
+    def __str__(self) -> str:
+        return (f"{self.sent} sent, {self.failed} to retry, {self.dead} dead, {self.skipped} "
+                f"skipped, {self.cancelled} cancelled")
+
+
+class Engine:
+    """Reconciles the ledger with the schedules and sends what is due."""
+
+    def __init__(self, ledger: Ledger, *, events: Mapping[str, Event],
+                 destinations: Mapping[str, Sequence[str]], renderer: Renderer,
+                 channels: Mapping[str, Channel], settings: DeliveryConfig,
+                 base_url: str = "") -> None:
+        self.ledger = ledger
+        self.set_schedules(events, destinations)
+        self.renderer = renderer
+        self.channels = dict(channels)
+        self.settings = settings
+        self.base_url = base_url
+        self.stopped: dict[str, str] = {}
+        """Channels stopped by a 'stop' outcome (revoked token), with the reason."""
+
+    def set_schedules(self, events: Mapping[str, Event],
+                      destinations: Mapping[str, Sequence[str]]) -> None:
+        """Swap in edited schedules; the plan is computed once here, not per delivery."""
+        self.events = dict(events)
+        self.destinations = {k: tuple(v) for k, v in destinations.items()}
+        self._plans = {event_id: {r.id: r for r in plan(event)}
+                       for event_id, event in self.events.items()}
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def reconcile(self, now: datetime) -> dict[str, ReconcileReport]:
+        reports = {}
+        for event_id, event in self.events.items():
+            planned = desired_deliveries(event, self.destinations.get(event_id, ()))
+            reports[event_id] = self.ledger.reconcile(event_id, planned, now)
+            log.info("reconciled %s: %s", event_id, reports[event_id])
+        return reports
+
+    def current(self, row: Row) -> tuple[Event, Reminder] | None:
+        """The reminder as the current schedule plans it, or None if it is gone."""
+        event = self.events.get(row.event_id)
+        if event is None or row.destination not in self.destinations.get(row.event_id, ()):
+            return None
+        reminder = self._plans.get(row.event_id, {}).get(row.item_id)
+        return None if reminder is None else (event, reminder)
+
+    def decide(self, row: Row, reminder: Reminder, event: Event, now: datetime) -> Decision:
+        """For a claimed row: re-time it if its date moved later, else the missed policy."""
+        if reminder.due != row.due and reminder.due > now:
+            return Decision("retime", f"re-timed to {reminder.due:%Y-%m-%d %H:%M} UTC",
+                            due=reminder.due)
+        return self.decide_for(reminder, event, now)
+
+    def decide_for(self, reminder: Reminder, event: Event, now: datetime) -> Decision:
+        """The missed-reminder policy, in one place."""
+        if now >= reminder.target:
+            return Decision("skip", f"not sent: what it reminds of was at "
+                                    f"{reminder.target:%Y-%m-%d %H:%M} UTC, already past")
+        lateness = now - reminder.due
+        if lateness > self.settings.grace:
+            return Decision("skip", f"missed: due {reminder.due:%Y-%m-%d %H:%M} UTC, "
+                                    f"{_hours(lateness)} late, beyond the grace window of "
+                                    f"{_hours(self.settings.grace)}")
+        if lateness > self.settings.late_after:
+            when = event.date(reminder.date_id)
+            if event.policy.missed_for(when.kind) == "skip":
+                return Decision("skip", f"missed: due {reminder.due:%Y-%m-%d %H:%M} UTC; "
+                                        f"the policy for {when.kind} dates is to skip")
+            return Decision("send", f"late by {_hours(lateness)}", late=True)
+        return Decision("send")
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def render(self, row: Row, event: Event, reminder: Reminder, *, late: bool,
+               now: datetime) -> Outgoing:
+        return self._outgoing(row.key, row.destination, event, reminder, late=late, now=now)
+
+    def render_planned(self, planned: Planned, event: Event, reminder: Reminder, *, late: bool,
+                       now: datetime) -> Outgoing:
+        return self._outgoing(planned.key, planned.destination, event, reminder, late=late,
+                              now=now)
+
+    def _outgoing(self, key: str, destination: str, event: Event, reminder: Reminder, *,
+                  late: bool, now: datetime) -> Outgoing:
+        when = event.date(reminder.date_id)
+        note = late_note(reminder, when.zone) if late else ""
+        message = self.renderer.reminder(event, reminder, now=now if late else None,
+                                         late_note=note)
+        return Outgoing(key=key, destination=destination, subject=message.subject,
+                        text=message.text, html=message.html,
+                        ics=build_date_calendar(event, when), ics_name=f"{when.id}.ics",
+                        due=reminder.due, event_id=event.id, date_id=when.id,
+                        extra={"calendar_url": f"{self.base_url}/e/{event.id}/{when.id}.ics"
+                               if self.base_url else ""})
+
+    def deliver_due(self, now: datetime, *, should_stop: Callable[[], bool] = lambda: False,
+                    max_batches: int | None = None) -> BatchReport:
+        """Claim and send batches until nothing is due at ``now``."""
+        total = BatchReport()
+        batches = 0
+        try:
+            while not should_stop():
+                rows = self.ledger.claim(now, limit=self.settings.batch_size,
+                                         lease=self.settings.lease)
+                if not rows:
+                    break
+                total.add(self._batch(rows, now, should_stop))
+                batches += 1
+                if max_batches is not None and batches >= max_batches:
+                    break
+        finally:
+            for channel in self.channels.values():
+                channel.close()
+        return total
+
+    def _batch(self, rows: Sequence[Row], now: datetime, should_stop: Callable[[], bool]
+               ) -> BatchReport:
+        report = BatchReport()
+        for index, row in enumerate(rows):
+            if should_stop():
+                rest = [r.key for r in rows[index:]]
+                report.released += self.ledger.release(rest, now, "released at shutdown")
+                break
+            self._one(row, now, report)
+        return report
+
+    def _one(self, row: Row, now: datetime, report: BatchReport) -> None:
+        found = self.current(row)
+        if found is None:
+            self._finish(row, "cancelled", now, "no longer planned", report)
+            return
+        event, reminder = found
+        decision = self.decide(row, reminder, event, now)
+        if decision.action == "retime":
+            self.ledger.finish(row.key, "pending", now, decision.reason, count_attempt=False,
+                               next_attempt=decision.due)
+            report.released += 1
+            return
+        if decision.action == "skip":
+            self._finish(row, "skipped", now, decision.reason, report)
+            return
+        scheme = row.destination.split(":", 1)[0]
+        channel = self.channels.get(scheme)
+        if scheme in self.stopped or channel is None:
+            why = self.stopped.get(scheme) or f"no {scheme}: channel is configured"
+            if channel is None and scheme not in self.stopped:
+                self._finish(row, "dead", now, why, report)
+            else:
+                self.ledger.release([row.key], now, f"channel stopped: {why}")
+                report.released += 1
+            return
+        outgoing = self.render(row, event, reminder, late=decision.late, now=now)
+        if not self.ledger.renew(row.key, self.settings.lease):
+            report.lost_lease += 1
+            log.warning("lease on %s was taken over; not sending it", row.key)
+            return
+        outcome = channel.send(outgoing)
+        self._record(row, outcome, now, report, late=decision.reason)
+
+    def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
+                late: str) -> None:
+        if outcome.kind == "sent":
+            reason = f"sent ({late})" if late else "sent"
+            if outcome.reason:
+                reason = f"{reason}: {outcome.reason}"
+            self._finish(row, "sent", now, reason, report, remote_id=outcome.remote_id)
+        elif outcome.kind == "retry":
+            if row.attempts >= self.settings.max_attempts:
+                self._finish(row, "dead", now, f"gave up after {row.attempts} attempts: "
+                                               f"{outcome.reason}", report)
+                return
+            wait = outcome.retry_after or min(
+                self.settings.retry_backoff * (2 ** (row.attempts - 1)),
+                self.settings.max_backoff)
+            self._finish(row, "failed", now, f"{outcome.reason}; retry in {_hours(wait)}",
+                         report, next_attempt=now + wait)
+        elif outcome.kind == "dead":
+            self._finish(row, "dead", now, outcome.reason, report)
+        else:
+            scheme = row.destination.split(":", 1)[0]
+            self.stopped[scheme] = outcome.reason
+            log.error("channel %s stopped: %s; its deliveries wait until an operator acts",
+                      scheme, outcome.reason)
+            self.ledger.release([row.key], now, f"channel stopped: {outcome.reason}")
+            report.released += 1
+
+    def _finish(self, row: Row, state: str, now: datetime, reason: str, report: BatchReport,
+                **extra: object) -> None:
+        if not self.ledger.finish(row.key, state, now, reason, **extra):  # type: ignore[arg-type]
+            report.lost_lease += 1
+            log.warning("%s: lease lost before recording %s (%s)", row.key, state, reason)
+            return
+        counter = {"sent": "sent", "failed": "failed", "dead": "dead", "skipped": "skipped",
+                   "cancelled": "cancelled"}[state]
+        setattr(report, counter, getattr(report, counter) + 1)
+        line = f"{state:<9} {row.key}  due {row.due:%Y-%m-%d %H:%M}Z  {reason}"
+        report.lines.append(line)
+        log.info("%s", line)
+
+    # -- dry runs ---------------------------------------------------------------------------
+
+    def rehearse(self, now: datetime) -> list[tuple[Planned, Decision, Outgoing | None]]:
+        """What a bot that had been running all along would do at ``now``; records nothing.
+
+        Every planned delivery due by ``now`` whose date is not over yet, with the decision
+        the missed-reminder policy makes (send, late with a note, or skip) and the message.
+        Deliveries the ledger already shows as sent are reported as such.
+        """
+        done = {r.key: r for r in self.ledger.rows(states=["sent", "dead", "cancelled"])}
+        out: list[tuple[Planned, Decision, Outgoing | None]] = []
+        for event_id, event in self.events.items():
+            for planned in desired_deliveries(event, self.destinations.get(event_id, ())):
+                if planned.due > now or (planned.target is not None and planned.target <= now):
+                    continue
+                if planned.key in done:
+                    row = done[planned.key]
+                    out.append((planned, Decision("skip", f"already {row.state}"), None))
+                    continue
+                reminder = self._plans[event_id][planned.item_id]
+                decision = self.decide_for(reminder, event, now)
+                outgoing = None
+                if decision.action == "send":
+                    outgoing = self.render_planned(planned, event, reminder,
+                                                   late=decision.late, now=now)
+                out.append((planned, decision, outgoing))
+        return sorted(out, key=lambda item: (item[0].due, item[0].key))
+
+
+def _hours(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60}m"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
+    return f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
+
+
+def describe_row(row: Row, event: Event | None) -> str:
+    """A row for people: when it is due in the event's zone, and what it is."""
+    zone = event.zone if event else None
+    due = format_instant(row.due, zone) if zone else f"{row.due:%Y-%m-%d %H:%M} UTC"
+    return f"{due}  {row.item_id} -> {row.destination}"
+
+
+def all_destinations(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))

@@ -1,0 +1,595 @@
+"""The delivery ledger: the single source of truth for what was planned, claimed and sent.
+
+SQLAlchemy Core over SQLite (the embedded default, one writer) or PostgreSQL (any number of
+replicas). Each delivery has a stable key; planning inserts with ON CONFLICT DO NOTHING, so
+re-planning never duplicates. A delivery moves
+
+    pending -> claimed (with a lease) -> sent | failed (retry later) | dead | skipped | cancelled
+
+and every step is written to ``delivery_log`` with its time and reason.
+
+Claiming is one statement (``UPDATE ... WHERE key IN (SELECT ... FOR UPDATE SKIP LOCKED)
+RETURNING``), so replicas never claim the same row and never wait on each other's locks.
+Leases are judged by the database's clock (``now()`` on PostgreSQL), never a replica's own
+clock; the schedule's ``now`` (which ``--now`` may move for rehearsals) only decides what is due.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.errors import DuebotError
+
+UNSENT = ("pending", "failed")
+FINAL = ("sent", "dead", "skipped", "cancelled")
+STATES = ("pending", "claimed", "sent", "failed", "dead", "skipped", "cancelled")
+
+
+class SchemaError(DuebotError):
+    """The database's schema is missing or older than this duebot."""
+
+
+class LedgerUnavailable(DuebotError):
+    """The database cannot be reached; nothing may be sent until it can record again."""
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the ledger")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect
+                             ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+deliveries = sa.Table(
+    "deliveries", metadata,
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("event_id", sa.String(64), nullable=False, index=True),
+    sa.Column("date_id", sa.String(64), nullable=False),
+    sa.Column("item_id", sa.String(256), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="reminder"),
+    sa.Column("destination", sa.String(320), nullable=False),
+    sa.Column("due", UTCDateTime(), nullable=False),
+    sa.Column("target", UTCDateTime(), nullable=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt", UTCDateTime(), nullable=False),
+    sa.Column("lease_owner", sa.String(128), nullable=True),
+    sa.Column("lease_until", UTCDateTime(), nullable=True),
+    sa.Column("planned_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("sent_at", UTCDateTime(), nullable=True),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("remote_id", sa.String(256), nullable=False, server_default=""),
+    sa.Column("payload", sa.Text, nullable=False, server_default=""),
+    sa.Column("needs_approval", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("approved_at", UTCDateTime(), nullable=True),
+    sa.Column("approved_by", sa.String(128), nullable=False, server_default=""),
+    sa.Index("ix_deliveries_due", "state", "next_attempt"),
+)
+
+delivery_log = sa.Table(
+    "delivery_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(512), nullable=False, index=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("from_state", sa.String(16), nullable=False),
+    sa.Column("to_state", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("actor", sa.String(128), nullable=False, server_default=""),
+)
+
+subscribers = sa.Table(
+    "subscribers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("destination", sa.String(320), nullable=False),
+    sa.Column("state", sa.String(24), nullable=False),  # pending | active | unsubscribed
+    sa.Column("token", sa.String(64), nullable=False, unique=True),
+    sa.Column("source", sa.String(16), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("event_id", "destination", name="uq_subscribers_event_destination"),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("event_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+)
+
+announcements = sa.Table(
+    "announcements", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("event_id", sa.String(64), nullable=False, index=True),
+    sa.Column("when_spec", sa.String(128), nullable=False),
+    sa.Column("destinations", sa.Text, nullable=False),  # JSON list
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    sa.Column("template", sa.String(128), nullable=False, server_default=""),
+    sa.Column("state", sa.String(16), nullable=False),  # scheduled | cancelled
+    sa.Column("created_by", sa.String(128), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+processed_inbound = sa.Table(
+    "processed_inbound", metadata,
+    sa.Column("key", sa.String(512), primary_key=True),  # "slack:Ev123", "mail:<message-id>"
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("owner", sa.String(128), nullable=False, server_default=""),
+)
+
+inbound_hits = sa.Table(
+    "inbound_hits", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(320), nullable=False),  # a sender, for per-sender rate limits
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Index("ix_inbound_hits_key_at", "key", "at"),
+)
+
+meta = sa.Table(
+    "duebot_meta", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planned:
+    """A delivery that the current schedules say should exist."""
+
+    key: str
+    event_id: str
+    date_id: str
+    item_id: str
+    destination: str
+    due: datetime
+    target: datetime | None = None
+    kind: str = "reminder"
+    payload: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    """A delivery as the ledger holds it."""
+
+    key: str
+    event_id: str
+    date_id: str
+    item_id: str
+    kind: str
+    destination: str
+    due: datetime
+    target: datetime | None
+    state: str
+    attempts: int
+    next_attempt: datetime
+    lease_owner: str | None
+    lease_until: datetime | None
+    planned_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+    reason: str
+    remote_id: str
+    payload: str
+    needs_approval: bool = False
+    approved_at: datetime | None = None
+    approved_by: str = ""
+
+    @classmethod
+    def of(cls, mapping: Any) -> Row:
+        return cls(**{c.name: mapping[c.name] for c in deliveries.columns})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReconcileReport:
+    added: int = 0
+    skipped_past: int = 0
+    retimed: int = 0
+    cancelled: int = 0
+    revived: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.added} added, {self.skipped_past} skipped (planned after their due "
+                f"time), {self.retimed} re-timed, {self.cancelled} cancelled, {self.revived} "
+                f"revived, {self.unchanged} unchanged")
+
+
+def delivery_key(item_id: str, destination: str) -> str:
+    return f"{item_id}|{destination}"
+
+
+def message_id_seed(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with alembic (``duebot db upgrade``)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
+                pool_timeout: float = 10.0) -> Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # WAL lets readers (status, the web page) run beside the one writer.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=max_overflow,
+                            pool_timeout=pool_timeout, pool_pre_ping=True)
+
+
+class Ledger:
+    """Every read and write of deliveries goes through here."""
+
+    def __init__(self, engine: Engine, *, owner: str = "duebot") -> None:
+        self.engine = engine
+        self.owner = owner
+        self.postgres = engine.dialect.name == "postgresql"
+
+    @classmethod
+    def open(cls, url: str, *, owner: str = "duebot", create: bool = True,
+             **pool: Any) -> Ledger:
+        """Connect; a new database gets the schema, an old one must be upgraded first."""
+        engine = make_engine(url, **pool)
+        ledger = cls(engine, owner=owner)
+        ledger.ensure_schema(create=create)
+        return ledger
+
+    def ensure_schema(self, *, create: bool = True) -> None:
+        try:
+            current = current_revision(self.engine)
+            head = head_revision()
+            if current == head:
+                return
+            if current is None and create:
+                existing = sa.inspect(self.engine).get_table_names()
+                if "deliveries" not in existing:
+                    with self.advisory_lock("schema"):
+                        upgrade(self.engine)
+                    return
+            raise SchemaError(
+                f"the database schema is at revision {current or 'none'}, this duebot needs "
+                f"{head}: run `duebot db upgrade` (back up the database first)")
+        except sa.exc.OperationalError as exc:
+            raise LedgerUnavailable(f"cannot open the ledger database: {exc.orig}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def advisory_lock(self, name: str) -> Iterator[None]:
+        """Once-per-change work (reconcile, schema) under a PostgreSQL advisory lock.
+
+        On SQLite the single writer already serializes it.
+        """
+        if not self.postgres:
+            yield
+            return
+        lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                conn.commit()
+
+    def db_now(self, conn: Connection) -> datetime:
+        """The database's clock: leases are judged by it, never by a replica's own clock."""
+        if self.postgres:
+            value = conn.execute(sa.text("SELECT now()")).scalar_one()
+            assert isinstance(value, datetime)
+            return value.astimezone(UTC)
+        return datetime.now(UTC)
+
+    def _log(self, conn: Connection, key: str, at: datetime, before: str, after: str,
+             reason: str) -> None:
+        conn.execute(delivery_log.insert().values(key=key, at=at, from_state=before,
+                                                  to_state=after, reason=reason,
+                                                  actor=self.owner))
+
+    def _insert_ignore(self, rows: list[dict[str, Any]], conn: Connection) -> int:
+        if not rows:
+            return 0
+        if self.postgres:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt: Any = pg_insert(deliveries).on_conflict_do_nothing(index_elements=["key"])
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(deliveries).on_conflict_do_nothing(index_elements=["key"])
+        result = conn.execute(stmt.returning(deliveries.c.key, deliveries.c.state), rows)
+        inserted = result.all()
+        for key, state in inserted:
+            reason = "planned" if state == "pending" else "planned after its due time: not sent"
+            self._log(conn, key, rows[0]["planned_at"], "", state, reason)
+        return len(inserted)
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def reconcile(self, event_id: str, planned: Iterable[Planned], now: datetime, *,
+                  kind: str = "reminder") -> ReconcileReport:
+        """Make the ledger match the plan for one event; never touches what was sent.
+
+        New deliveries are added (skipped at once if their due time has already passed, so a
+        fresh install or a late-added date never sends a surprise backlog); unsent ones whose
+        time moved are re-timed; unsent ones no longer planned are cancelled.
+        """
+        wanted = {p.key: p for p in planned}
+        added = skipped = retimed = cancelled = revived = unchanged = 0
+        with self.advisory_lock(f"reconcile:{event_id}"), self.engine.begin() as conn:
+            existing = {
+                r.key: r for r in map(Row.of, conn.execute(
+                    sa.select(deliveries).where(deliveries.c.event_id == event_id,
+                                                deliveries.c.kind == kind)).mappings())
+            }
+            fresh = []
+            for key, p in wanted.items():
+                if key in existing:
+                    continue
+                state = "pending" if p.due >= now else "skipped"
+                skipped += state == "skipped"
+                fresh.append({
+                    "key": key, "event_id": p.event_id, "date_id": p.date_id,
+                    "item_id": p.item_id, "kind": p.kind, "destination": p.destination,
+                    "due": p.due, "target": p.target, "state": state, "attempts": 0,
+                    "next_attempt": p.due, "planned_at": now, "updated_at": now,
+                    "reason": "" if state == "pending" else (
+                        f"planned after its due time ({p.due:%Y-%m-%d %H:%M} UTC): not sent"),
+                    "payload": p.payload,
+                })
+            for start in range(0, len(fresh), 500):
+                added += self._insert_ignore(fresh[start:start + 500], conn)
+            added -= skipped
+            for key, row in existing.items():
+                want = wanted.get(key)
+                if row.state in ("sent", "dead") or row.state == "claimed":
+                    unchanged += 1
+                    continue
+                if want is None:
+                    if row.state in UNSENT:
+                        self._move(conn, row, "cancelled", now,
+                                   "no longer planned (date, reminder or destination removed)")
+                        cancelled += 1
+                    else:
+                        unchanged += 1
+                    continue
+                moved = (want.due != row.due or want.target != row.target
+                         or want.payload != row.payload)
+                if row.state in UNSENT and moved:
+                    if want.due < now:
+                        self._move(conn, row, "skipped", now,
+                                   f"re-timed to {want.due:%Y-%m-%d %H:%M} UTC, which had already "
+                                   f"passed: not sent", due=want.due, target=want.target,
+                                   payload=want.payload)
+                    else:
+                        self._move(conn, row, "pending", now,
+                                   f"re-timed from {row.due:%Y-%m-%d %H:%M} to "
+                                   f"{want.due:%Y-%m-%d %H:%M} UTC", due=want.due,
+                                   target=want.target, payload=want.payload, attempts=0)
+                    retimed += 1
+                elif row.state in ("skipped", "cancelled") and row.sent_at is None and (
+                        moved or row.state == "cancelled") and want.due >= now:
+                    self._move(conn, row, "pending", now,
+                               f"planned again for {want.due:%Y-%m-%d %H:%M} UTC", due=want.due,
+                               target=want.target, payload=want.payload, attempts=0)
+                    revived += 1
+                else:
+                    unchanged += 1
+        return ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
+                               cancelled=cancelled, revived=revived, unchanged=unchanged)
+
+    def _move(self, conn: Connection, row: Row, state: str, now: datetime, reason: str,
+              **changes: Any) -> None:
+        values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason,
+                                  "lease_owner": None, "lease_until": None, **changes}
+        if "due" in changes:
+            values["next_attempt"] = changes["due"]
+        conn.execute(deliveries.update().where(deliveries.c.key == row.key,
+                                               deliveries.c.state == row.state).values(**values))
+        self._log(conn, row.key, now, row.state, state, reason)
+
+    # -- claiming and recording -------------------------------------------------------------
+
+    def claim(self, now: datetime, *, limit: int, lease: timedelta,
+              owner: str | None = None) -> list[Row]:
+        """Claim up to ``limit`` deliveries due at ``now`` (or whose lease ran out), atomically."""
+        owner = owner or self.owner
+        with self.engine.begin() as conn:
+            db_now = self.db_now(conn)
+            due = sa.or_(
+                sa.and_(deliveries.c.state.in_(UNSENT), deliveries.c.next_attempt <= now),
+                sa.and_(deliveries.c.state == "claimed", deliveries.c.lease_until < db_now),
+            )
+            pick = sa.select(deliveries.c.key).where(due).order_by(
+                deliveries.c.next_attempt, deliveries.c.key).limit(limit)
+            if self.postgres:
+                pick = pick.with_for_update(skip_locked=True)
+            stmt = (deliveries.update()
+                    .where(deliveries.c.key.in_(pick.scalar_subquery()))
+                    .values(state="claimed", lease_owner=owner, lease_until=db_now + lease,
+                            attempts=deliveries.c.attempts + 1, updated_at=db_now)
+                    .returning(*deliveries.columns))
+            rows = [Row.of(m) for m in conn.execute(stmt).mappings()]
+        return sorted(rows, key=lambda r: (r.next_attempt, r.key))
+
+    def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool:
+        """Extend our lease; False means another replica has taken the delivery over."""
+        owner = owner or self.owner
+        with self.engine.begin() as conn:
+            db_now = self.db_now(conn)
+            result = conn.execute(
+                deliveries.update()
+                .where(deliveries.c.key == key, deliveries.c.state == "claimed",
+                       deliveries.c.lease_owner == owner, deliveries.c.lease_until > db_now)
+                .values(lease_until=db_now + lease))
+            return result.rowcount == 1
+
+    def finish(self, key: str, state: str, now: datetime, reason: str = "", *,
+               owner: str | None = None, remote_id: str = "",
+               next_attempt: datetime | None = None, count_attempt: bool = True) -> bool:
+        """Record what happened to a claimed delivery; False if it was no longer ours."""
+        owner = owner or self.owner
+        values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason,
+                                  "lease_owner": None, "lease_until": None}
+        if state == "sent":
+            values["sent_at"] = now
+            values["remote_id"] = remote_id
+        if next_attempt is not None:
+            values["next_attempt"] = next_attempt
+        if not count_attempt:
+            values["attempts"] = deliveries.c.attempts - 1
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                deliveries.update()
+                .where(deliveries.c.key == key, deliveries.c.state == "claimed",
+                       deliveries.c.lease_owner == owner)
+                .values(**values))
+            if result.rowcount != 1:
+                return False
+            self._log(conn, key, now, "claimed", state, reason)
+            return True
+
+    def release(self, keys: Sequence[str], now: datetime, reason: str, *,
+                owner: str | None = None) -> int:
+        """Give claimed deliveries back (shutdown, channel stopped) without counting a try."""
+        owner = owner or self.owner
+        done = 0
+        for key in keys:
+            done += self.finish(key, "pending", now, reason, owner=owner, count_attempt=False)
+        return done
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def rows(self, *, event_id: str | None = None, states: Sequence[str] | None = None,
+             limit: int | None = None) -> list[Row]:
+        query = sa.select(deliveries).order_by(deliveries.c.due, deliveries.c.key)
+        if event_id:
+            query = query.where(deliveries.c.event_id == event_id)
+        if states:
+            query = query.where(deliveries.c.state.in_(states))
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [Row.of(m) for m in conn.execute(query).mappings()]
+
+    def due_rows(self, now: datetime) -> list[Row]:
+        query = sa.select(deliveries).where(deliveries.c.state.in_(UNSENT),
+                                            deliveries.c.next_attempt <= now
+                                            ).order_by(deliveries.c.next_attempt,
+                                                       deliveries.c.key)
+        with self.engine.connect() as conn:
+            return [Row.of(m) for m in conn.execute(query).mappings()]
+
+    def next_wake(self) -> datetime | None:
+        """The earliest instant something becomes due (or a lease runs out)."""
+        with self.engine.connect() as conn:
+            nxt = conn.execute(sa.select(sa.func.min(deliveries.c.next_attempt)).where(
+                deliveries.c.state.in_(UNSENT))).scalar()
+            lease = conn.execute(sa.select(sa.func.min(deliveries.c.lease_until)).where(
+                deliveries.c.state == "claimed")).scalar()
+        values = [UTCDateTime().process_result_value(v, self.engine.dialect)
+                  for v in (nxt, lease) if v is not None]
+        return min((v for v in values if v is not None), default=None)
+
+    def counts(self, event_id: str | None = None) -> dict[str, int]:
+        query = sa.select(deliveries.c.state, sa.func.count()).group_by(deliveries.c.state)
+        if event_id:
+            query = query.where(deliveries.c.event_id == event_id)
+        with self.engine.connect() as conn:
+            return {state: int(n) for state, n in conn.execute(query).all()}
+
+    def history(self, key: str) -> list[dict[str, Any]]:
+        query = sa.select(delivery_log).where(delivery_log.c.key == key).order_by(
+            delivery_log.c.id)
+        with self.engine.connect() as conn:
+            return [dict(m) for m in conn.execute(query).mappings()]
+
+    def get_meta(self, name: str) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(meta.c.value).where(meta.c.name == name)).scalar()
+            return None if value is None else str(value)
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            updated = conn.execute(meta.update().where(meta.c.name == name).values(value=value))
+            if updated.rowcount == 0:
+                conn.execute(meta.insert().values(name=name, value=value))
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False)

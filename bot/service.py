@@ -1,0 +1,218 @@
+"""Wires a Config into running parts: schedules, ledger, channels, the delivery loop.
+
+The loop is a timer, not a source of truth: it wakes at the next due instant (or every
+``delivery.poll`` to notice edited schedules), asks the ledger what is due, and sends it.
+APScheduler's own job stores are not used: a one-off job in flight when the process dies is
+lost, and a job later than ``misfire_grace_time`` is dropped silently; the ledger loses neither.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bot.config import Config
+from bot.delivery import BatchReport, Engine
+from bot.errors import Problem
+from bot.ledger import Ledger
+from bot.model import Event
+from bot.ports import Channel
+from bot.render import Renderer
+from bot.schedule_files import display_path, read_file
+from bot.template_files import load_templates
+
+log = logging.getLogger("duebot")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def replica_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class LoadedSchedule:
+    """The last good version of one schedule file, and what is wrong with the newest."""
+
+    path: Path
+    event: Event | None = None
+    mtime: float = -1.0
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Health:
+    ok: bool = True
+    database: str = "ok"
+    last_reconcile: datetime | None = None
+    last_delivery_run: datetime | None = None
+    schedule_errors: list[str] = field(default_factory=list)
+
+
+def build_channels(config: Config) -> dict[str, Channel]:
+    """Console always; mail when any schedule sends mail."""
+    from bot.adapters.console import ConsoleChannel
+
+    channels: dict[str, Channel] = {"console": ConsoleChannel()}
+    wants_mail = any(d.startswith("mailto:") for s in config.schedules for d in s.reminders_to)
+    if wants_mail:
+        from bot.adapters.smtp import SmtpChannel, SmtpSettings
+
+        smtp = config.smtp
+        channels["mailto"] = SmtpChannel(SmtpSettings(
+            host=smtp.host, port=smtp.port, sender=smtp.sender, security=smtp.security,
+            username=smtp.username, password=smtp.password, timeout=smtp.timeout,
+            list_unsubscribe=smtp.list_unsubscribe, reply_to=smtp.reply_to))
+    return channels
+
+
+class Service:
+    """One duebot process: reconcile on start and on every schedule change, then deliver."""
+
+    def __init__(self, config: Config, *, clock: Callable[[], datetime] = utc_now,
+                 channels: Mapping[str, Channel] | None = None, owner: str | None = None,
+                 ledger: Ledger | None = None) -> None:
+        self.config = config
+        self.clock = clock
+        self.owner = owner or replica_id()
+        self.health = Health()
+        self.schedules = {s.path: LoadedSchedule(path=s.path) for s in config.schedules}
+        self.destinations = {s.path: s.reminders_to for s in config.schedules}
+        self.stop_event = threading.Event()
+        self.wake_event = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.reload()
+        storage = config.storage
+        self.ledger = ledger or Ledger.open(storage.database_url, owner=self.owner,
+                                            pool_size=storage.pool_size,
+                                            max_overflow=storage.max_overflow,
+                                            pool_timeout=storage.pool_timeout)
+        self.engine = Engine(self.ledger, events=self.events(), destinations=self._by_event(),
+                             renderer=Renderer(load_templates()),
+                             channels=channels if channels is not None else build_channels(
+                                 config),
+                             settings=config.delivery, base_url=config.http.public_url)
+
+    # -- schedules --------------------------------------------------------------------------
+
+    def reload(self) -> bool:
+        """Re-read schedule files that changed; keep the last good version of a broken one."""
+        changed = False
+        errors: list[str] = []
+        for loaded in self.schedules.values():
+            try:
+                mtime = loaded.path.stat().st_mtime
+            except OSError:
+                mtime = -2.0
+            if mtime == loaded.mtime:
+                errors.extend(str(p) for p in loaded.problems)
+                continue
+            loaded.mtime = mtime
+            event, problems = read_file(loaded.path)
+            loaded.problems = problems
+            if event is None:
+                for problem in problems:
+                    log.error("schedule not loaded: %s", problem)
+                if loaded.event is not None:
+                    log.error("%s has errors: still serving its last good version",
+                              display_path(loaded.path))
+                errors.extend(str(p) for p in problems)
+                continue
+            if event != loaded.event:
+                changed = True
+                log.info("loaded %s: %s (%d dates)", display_path(loaded.path), event.name,
+                         len(event.dates))
+            loaded.event = event
+        self.health.schedule_errors = errors
+        return changed
+
+    def events(self) -> dict[str, Event]:
+        return {s.event.id: s.event for s in self.schedules.values() if s.event is not None}
+
+    def _by_event(self) -> dict[str, tuple[str, ...]]:
+        return {s.event.id: self.destinations[path] for path, s in self.schedules.items()
+                if s.event is not None}
+
+    def refresh(self, now: datetime) -> None:
+        """Pick up edited schedules and bring the ledger in line with them."""
+        if self.reload():
+            self.engine.set_schedules(self.events(), self._by_event())
+            self.reconcile(now)
+
+    def reconcile(self, now: datetime) -> None:
+        self.engine.reconcile(now)
+        self.health.last_reconcile = now
+
+    # -- delivering -------------------------------------------------------------------------
+
+    def deliver_once(self, now: datetime) -> BatchReport:
+        report = self.engine.deliver_due(now, should_stop=self.stop_event.is_set)
+        self.health.last_delivery_run = now
+        return report
+
+    def next_wait(self) -> float:
+        poll = self.config.delivery.poll
+        wake = self.ledger.next_wake()
+        wait = poll if wake is None else min(poll, max(wake - self.clock(), timedelta(0)))
+        return max(wait.total_seconds(), 0.05)
+
+    def loop(self) -> None:
+        """Deliver until stopped; database trouble means wait and retry, never a silent loss."""
+        backoff = 1.0
+        started = False
+        while not self.stop_event.is_set():
+            try:
+                now = self.clock()
+                if not started:
+                    self.reconcile(now)
+                    started = True
+                else:
+                    self.refresh(now)
+                report = self.deliver_once(now)
+                if report.handled:
+                    log.info("delivery run: %s", report)
+                self.health.ok, self.health.database = True, "ok"
+                backoff = 1.0
+                wait = self.next_wait()
+            except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError) as exc:
+                self.health.ok = False
+                self.health.database = f"unreachable: {str(exc.orig or exc)[:200]}"
+                log.error("database unreachable (%s); retrying in %.0fs", exc.orig, backoff)
+                wait = backoff
+                backoff = min(backoff * 2, 60.0)
+            self.wake_event.wait(wait)
+            self.wake_event.clear()
+        log.info("delivery loop stopped")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.loop, name="duebot-delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the message in hand, give back the rest of the batch, then return."""
+        self.stop_event.set()
+        self.wake_event.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+        for channel in self.engine.channels.values():
+            channel.close()
+
+    def summary(self) -> str:
+        counts = self.ledger.counts()
+        pending = counts.get("pending", 0) + counts.get("failed", 0)
+        wake = self.ledger.next_wake()
+        nxt = f"next due {wake:%Y-%m-%d %H:%M} UTC" if wake else "nothing left to send"
+        parts = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        return (f"{len(self.events())} schedule(s), deliveries: {parts or 'none'}; "
+                f"{pending} waiting, {nxt}")
