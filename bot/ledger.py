@@ -579,6 +579,125 @@ class Ledger:
         with self.engine.connect() as conn:
             return [dict(m) for m in conn.execute(query).mappings()]
 
+    # -- subscribers (Slack DMs, e-mail addresses) -------------------------------------------
+
+    def subscribe(self, event_id: str, destination: str, now: datetime, *, source: str,
+                  confirmed: bool = True) -> tuple[str, str]:
+        """Add or re-activate a subscriber; returns (state, token). Idempotent.
+
+        ``confirmed=False`` leaves the subscriber ``pending`` until ``confirm(token)`` (e-mail
+        double opt-in); an already active subscriber stays active.
+        """
+        import secrets
+
+        state = "active" if confirmed else "pending"
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(subscribers).where(
+                subscribers.c.event_id == event_id,
+                subscribers.c.destination == destination)).mappings().first()
+            if row is None:
+                token = secrets.token_urlsafe(24)
+                conn.execute(subscribers.insert().values(
+                    event_id=event_id, destination=destination, state=state, token=token,
+                    source=source, created_at=now, updated_at=now))
+                return state, token
+            if row["state"] == "active":
+                return "active", str(row["token"])
+            conn.execute(subscribers.update().where(subscribers.c.id == row["id"]).values(
+                state=state, updated_at=now))
+            return state, str(row["token"])
+
+    def confirm(self, token: str, now: datetime) -> tuple[str, str] | None:
+        """Activate a pending subscriber by token; returns (event_id, destination) or None."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(subscribers).where(
+                subscribers.c.token == token)).mappings().first()
+            if row is None or row["state"] == "unsubscribed":
+                return None
+            conn.execute(subscribers.update().where(subscribers.c.id == row["id"]).values(
+                state="active", updated_at=now))
+            return str(row["event_id"]), str(row["destination"])
+
+    def unsubscribe(self, now: datetime, *, token: str | None = None,
+                    event_id: str | None = None, destination: str | None = None
+                    ) -> list[tuple[str, str]]:
+        """Unsubscribe by token, or by destination (in one event or all); returns who left."""
+        query = sa.select(subscribers).where(subscribers.c.state != "unsubscribed")
+        if token is not None:
+            query = query.where(subscribers.c.token == token)
+        elif destination is not None:
+            query = query.where(subscribers.c.destination == destination)
+            if event_id is not None:
+                query = query.where(subscribers.c.event_id == event_id)
+        else:
+            raise ValueError("unsubscribe needs a token or a destination")
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).mappings().all()
+            for row in rows:
+                conn.execute(subscribers.update().where(subscribers.c.id == row["id"]).values(
+                    state="unsubscribed", updated_at=now))
+        return [(str(r["event_id"]), str(r["destination"])) for r in rows]
+
+    def subscriber_token(self, event_id: str, destination: str) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(subscribers.c.token).where(
+                subscribers.c.event_id == event_id,
+                subscribers.c.destination == destination)).scalar()
+        return None if value is None else str(value)
+
+    def active_subscribers(self) -> dict[str, tuple[str, ...]]:
+        """event id -> destinations of its active subscribers, in the order they came."""
+        query = sa.select(subscribers.c.event_id, subscribers.c.destination).where(
+            subscribers.c.state == "active").order_by(subscribers.c.id)
+        out: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            for event_id, destination in conn.execute(query).all():
+                out.setdefault(str(event_id), []).append(str(destination))
+        return {k: tuple(v) for k, v in out.items()}
+
+    # -- inbound dedupe and rate limits (shared by replicas) --------------------------------
+
+    def first_time(self, key: str, now: datetime) -> bool:
+        """True exactly once per key across every replica (Slack event ids, Message-IDs)."""
+        rows = [{"key": key, "at": now, "owner": self.owner}]
+        if self.postgres:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt: Any = pg_insert(processed_inbound).on_conflict_do_nothing(
+                index_elements=["key"])
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(processed_inbound).on_conflict_do_nothing(
+                index_elements=["key"])
+        with self.engine.begin() as conn:
+            return conn.execute(stmt, rows).rowcount == 1
+
+    def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
+        """Record one inbound message from ``key``; returns how many in the last ``window``."""
+        with self.engine.begin() as conn:
+            conn.execute(inbound_hits.insert().values(key=key, at=now))
+            conn.execute(inbound_hits.delete().where(inbound_hits.c.key == key,
+                                                     inbound_hits.c.at < now - window))
+            return int(conn.execute(sa.select(sa.func.count()).where(
+                inbound_hits.c.key == key, inbound_hits.c.at >= now - window)).scalar_one())
+
+    # -- audit log ---------------------------------------------------------------------------
+
+    def audit(self, now: datetime, *, actor: str, action: str, event_id: str = "",
+              detail: str = "") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(audit_log.insert().values(at=now, actor=actor, action=action,
+                                                   event_id=event_id, detail=detail))
+
+    def audit_entries(self, event_id: str | None = None, limit: int = 50
+                      ) -> list[dict[str, Any]]:
+        query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if event_id:
+            query = query.where(audit_log.c.event_id == event_id)
+        with self.engine.connect() as conn:
+            return [dict(m) for m in conn.execute(query).mappings()]
+
     def get_meta(self, name: str) -> str | None:
         with self.engine.connect() as conn:
             value = conn.execute(sa.select(meta.c.value).where(meta.c.name == name)).scalar()

@@ -15,15 +15,21 @@ from bot.service import Service
 
 log = logging.getLogger("duebot")
 
+# Optional parts that add routes to the one HTTP app: each has ``http_routes(service)``.
+ROUTE_PROVIDERS = ("bot.slack", "bot.mailbot")
+
 
 def http_routes(service: Service) -> list[Any]:
     """Routes contributed by optional parts (Slack) that are configured in this process."""
     routes: list[Any] = []
-    try:
-        slack = importlib.import_module("bot.slack")
-    except ModuleNotFoundError:
-        return routes
-    routes.extend(slack.http_routes(service))
+    for name in ROUTE_PROVIDERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        routes.extend(module.http_routes(service))
     return routes
 
 

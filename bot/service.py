@@ -141,14 +141,22 @@ class Service:
         return {s.event.id: s.event for s in self.schedules.values() if s.event is not None}
 
     def _by_event(self) -> dict[str, tuple[str, ...]]:
-        return {s.event.id: self.destinations[path] for path, s in self.schedules.items()
-                if s.event is not None}
+        """Each event's destinations: the config's ``reminders_to`` plus active subscribers."""
+        subscribed = self.ledger.active_subscribers() if hasattr(self, "ledger") else {}
+        return {s.event.id: tuple(dict.fromkeys((*self.destinations[path],
+                                                 *subscribed.get(s.event.id, ()))))
+                for path, s in self.schedules.items() if s.event is not None}
 
-    def refresh(self, now: datetime) -> None:
-        """Pick up edited schedules and bring the ledger in line with them."""
-        if self.reload():
+    def refresh(self, now: datetime, *, force: bool = False) -> None:
+        """Pick up edited schedules (and subscriber changes) and reconcile the ledger."""
+        destinations = self._by_event()
+        if self.reload() or force or destinations != self.engine.destinations:
             self.engine.set_schedules(self.events(), self._by_event())
             self.reconcile(now)
+
+    def subscribers_changed(self) -> None:
+        """Called by front ends after a subscribe/unsubscribe: reconcile soon."""
+        self.wake_event.set()
 
     def reconcile(self, now: datetime) -> None:
         self.engine.reconcile(now)
