@@ -232,6 +232,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)
     service.reconcile(service.clock())
     log.info("duebot %s running (replica %s): %s", __version__, service.owner, service.summary())
+    now = service.clock()
+    for event in service.events().values():
+        if not event.upcoming(now):
+            last = max(event.dates, key=lambda d: d.ends)
+            log.info("%s: every date is past (the last ended %s UTC), so no reminder will go "
+                     "out; rehearse with `duebot deliver --once --dry-run --now ISO`",
+                     event.id, f"{last.ends:%Y-%m-%d %H:%M}")
     from bot.runner import serve
 
     serve(service)

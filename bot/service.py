@@ -178,7 +178,7 @@ class Service:
     def loop(self) -> None:
         """Deliver until stopped; database trouble means wait and retry, never a silent loss."""
         backoff = 1.0
-        started = False
+        started = self.health.last_reconcile is not None
         while not self.stop_event.is_set():
             try:
                 now = self.clock()
