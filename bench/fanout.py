@@ -1,0 +1,306 @@
+"""Fan-out benchmark: N personalized reminder e-mails through duebot vs a bare smtplib loop.
+
+    .venv/bin/python bench/fanout.py [--n 10000] [--batch-size 50] [--profile FILE]
+
+Both sides talk to the same kind of server: the tests' aiosmtpd server (tests/smtp_server.py),
+run in its own process on loopback so its parsing does not share our GIL.
+
+* duebot: one reminder x N distinct ``mailto:`` destinations, through the whole path: plan and
+  reconcile into a SQLite ledger, claim in batches, render, build the e-mail (Message-ID from the
+  key, .ics attached), send over one reused SMTP session, record each outcome (one commit each).
+* bare: the same N e-mails, built beforehand, sent with ``smtplib.SMTP.sendmail`` over one
+  connection: the ceiling for a Python client against this server.
+
+Lateness: the service loop runs with a real-time clock (shifted so the reminder falls due a
+moment after start); for each message, time the server accepted it minus its due time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import smtplib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.adapters.smtp import SmtpChannel, SmtpSettings  # noqa: E402
+from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig  # noqa: E402
+from bot.ports import Channel, Outcome, Outgoing  # noqa: E402
+from bot.service import Service  # noqa: E402
+
+SENDER = "AI Systems Workshop <noreply@example.org>"
+# The reminder is due at the deadline minus one day; the deadline is a whole minute (schedule
+# times have minute precision), and the clock is shifted so that "now" is just before it.
+DEADLINE = datetime(2030, 6, 2, 12, 0, tzinfo=UTC)
+DUE = DEADLINE - timedelta(days=1)
+
+SCHEDULE = f"""
+[event]
+id = "bench"
+name = "Benchmark Workshop"
+zone = "UTC"
+
+[submission]
+system = "HotCRP"
+url = "https://bench.example.org/submit"
+
+[reminders]
+deadline = ["1d"]
+
+[[dates]]
+id = "paper"
+title = "Paper deadline"
+kind = "deadline"
+at = "{DEADLINE:%Y-%m-%d %H:%M}"
+"""
+
+
+# -- the server, in its own process ---------------------------------------------------------
+
+def serve(port_file: str) -> None:
+    """Child mode: run the test server; answer "count" on stdin with messages received."""
+    from tests.smtp_server import running_smtp
+
+    with running_smtp() as server:
+        Path(port_file).write_text(str(server.port))
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "count":
+                print(len(server.messages), flush=True)
+            elif command == "reset":  # answers how many there were
+                count = len(server.messages)
+                server.messages.clear()
+                print(count, flush=True)
+            elif command == "quit":
+                break
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+        self.process = process
+        self.host = "127.0.0.1"
+        self.port = port
+
+    def ask(self, command: str) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+
+@contextmanager
+def server_process(workdir: Path) -> Iterator[Server]:
+    port_file = workdir / "port"
+    process = subprocess.Popen([sys.executable, __file__, "--serve", str(port_file)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                               cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 30
+        while not (port_file.exists() and port_file.read_text()):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the SMTP server did not start")
+            time.sleep(0.02)
+        yield Server(process, int(port_file.read_text()))
+    finally:
+        if process.poll() is None:
+            assert process.stdin is not None
+            process.stdin.write("quit\n")
+            process.stdin.close()
+            process.wait(timeout=10)
+
+
+# -- duebot's side --------------------------------------------------------------------------
+
+class Timed:
+    """Wraps a channel: when each message was accepted, on the service's clock."""
+
+    def __init__(self, inner: SmtpChannel, clock: Callable[[], datetime]) -> None:
+        self.inner = inner
+        self.scheme = inner.scheme
+        self.clock = clock
+        self.accepted: list[datetime] = []
+
+    def send(self, message: Outgoing) -> Outcome:
+        outcome = self.inner.send(message)
+        if outcome.kind == "sent":
+            self.accepted.append(self.clock())
+        return outcome
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def destinations(n: int) -> tuple[str, ...]:
+    return tuple(f"mailto:participant{i:05d}@example.org" for i in range(n))
+
+
+def make_service(workdir: Path, server: Server, n: int, clock: Callable[[], datetime],
+                 batch_size: int) -> tuple[Service, Timed]:
+    schedule = workdir / "bench.toml"
+    schedule.write_text(SCHEDULE, encoding="utf-8")
+    db = workdir / "ledger.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    config = Config(
+        storage=StorageConfig(database_url=f"sqlite:///{db}"),
+        delivery=DeliveryConfig(batch_size=batch_size, poll=timedelta(seconds=1)),
+        schedules=(ScheduleConfig(path=schedule, reminders_to=destinations(n)),),
+    )
+    channel = Timed(SmtpChannel(SmtpSettings(host=server.host, port=server.port,
+                                             sender=SENDER, timeout=30)), clock)
+    channels: dict[str, Channel] = {"mailto": channel}
+    return Service(config, clock=clock, channels=channels, owner="bench"), channel
+
+
+def run_duebot(workdir: Path, server: Server, n: int, batch_size: int,
+               profile: str | None) -> tuple[float, int]:
+    """Throughput: reconcile + deliver everything, driven with an explicit now."""
+    before = DUE - timedelta(minutes=5)
+    service, channel = make_service(workdir, server, n, lambda: before, batch_size)
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    service.reconcile(before)
+    report = service.deliver_once(DUE + timedelta(seconds=1))
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - start
+    service.ledger.close()
+    if profiler and profile:
+        profiler.dump_stats(profile)
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        print(out.getvalue(), file=sys.stderr)
+    if report.sent != n or len(channel.accepted) != n:
+        raise SystemExit(f"duebot sent {report.sent} of {n}: {report}")
+    return elapsed, report.sent
+
+
+def run_lateness(workdir: Path, server: Server, n: int, batch_size: int) -> list[float]:
+    """The real loop with a real-rate clock that reaches the due time 0.5 s after start."""
+    offset = (DUE - timedelta(seconds=0.5)) - datetime.now(UTC)
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + offset
+
+    service, channel = make_service(workdir, server, n, clock, batch_size)
+    service.start()
+    try:
+        limit = time.monotonic() + 600
+        while len(channel.accepted) < n and time.monotonic() < limit:
+            time.sleep(0.05)
+    finally:
+        service.stop()
+        service.ledger.close()
+    if len(channel.accepted) != n:
+        raise SystemExit(f"the loop sent {len(channel.accepted)} of {n}")
+    return [(t - DUE).total_seconds() for t in channel.accepted]
+
+
+# -- the bare loop --------------------------------------------------------------------------
+
+def prerendered(workdir: Path, n: int) -> list[tuple[str, list[str], bytes]]:
+    """The same e-mails duebot sends, built once up front (not timed)."""
+    from bot.adapters.smtp import _WIRE_POLICY
+    from bot.ical import build_date_calendar
+    from bot.planner import plan
+    from bot.render import Renderer
+    from bot.schedule import parse_schedule
+    from bot.template_files import load_templates
+
+    event = parse_schedule(SCHEDULE, "bench.toml")
+    reminder = plan(event)[0]
+    message = Renderer(load_templates()).reminder(event, reminder)
+    when = event.date(reminder.date_id)
+    ics = build_date_calendar(event, when)
+    channel = SmtpChannel(SmtpSettings(sender=SENDER), clock=lambda: DUE)
+    out = []
+    for destination in destinations(n):
+        outgoing = Outgoing(key=f"{reminder.id}|{destination}", destination=destination,
+                            subject=message.subject, text=message.text, html=message.html,
+                            ics=ics, ics_name=f"{when.id}.ics", due=reminder.due)
+        mail = channel.build(outgoing)
+        out.append(("noreply@example.org", [destination.removeprefix("mailto:")],
+                    mail.as_bytes(policy=_WIRE_POLICY)))
+    return out
+
+
+def run_bare(server: Server, messages: list[tuple[str, list[str], bytes]]) -> float:
+    start = time.perf_counter()
+    with smtplib.SMTP(server.host, server.port, timeout=30) as conn:
+        for sender, recipients, payload in messages:
+            conn.sendmail(sender, recipients, payload)
+    return time.perf_counter() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000, help="destinations (default 10000)")
+    parser.add_argument("--batch-size", type=int, default=DeliveryConfig.batch_size,
+                        help="deliveries claimed at once (default: the config's default)")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the duebot run into FILE")
+    parser.add_argument("--no-lateness", action="store_true", help="skip the lateness run")
+    parser.add_argument("--serve", metavar="PORT_FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve)
+        return 0
+    n = args.n
+    with tempfile.TemporaryDirectory(prefix="duebot-bench-") as tmp, \
+            server_process(Path(tmp)) as server:
+        workdir = Path(tmp)
+        messages = prerendered(workdir, n)
+        run_bare(server, messages[: min(200, n)])  # warm both ends up
+        server.ask("reset")
+
+        bare = run_bare(server, messages)
+        bare_received = server.ask("reset")
+        full, _ = run_duebot(workdir, server, n, args.batch_size, args.profile)
+        full_received = server.ask("reset")
+        if bare_received != n or full_received != n:
+            raise SystemExit(f"server received bare={bare_received} duebot={full_received}, "
+                             f"expected {n} each")
+        lateness = [] if args.no_lateness else run_lateness(workdir, server, n, args.batch_size)
+        late_received = server.ask("count")
+
+    bare_rate, full_rate = n / bare, n / full
+    print(f"fan-out of {n} personalized reminder e-mails to aiosmtpd on loopback "
+          f"(python {sys.version.split()[0]}, {os.cpu_count()} cpus, batch_size "
+          f"{args.batch_size})")
+    print(f"  bare smtplib loop (pre-rendered, one connection): {bare:7.2f} s "
+          f"{bare_rate:8.0f} msgs/s")
+    print(f"  duebot full path (reconcile, claim, render, send, record): {full:7.2f} s "
+          f"{full_rate:8.0f} msgs/s")
+    ratio = full_rate / bare_rate
+    print(f"  ratio duebot/bare: {ratio:.2f} (goal >= 0.80: "
+          f"{'met' if ratio >= 0.8 else 'NOT met'})")
+    if lateness:
+        print(f"  lateness (accepted by the server minus due), {len(lateness)} messages due "
+              f"at one instant, real-clock service loop, {late_received} received:")
+        print(f"    p50 {percentile(lateness, 0.5):.3f} s   p99 {percentile(lateness, 0.99):.3f} s"
+              f"   first {min(lateness):.3f} s   last {max(lateness):.3f} s   mean "
+              f"{statistics.fmean(lateness):.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

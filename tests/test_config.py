@@ -1,0 +1,124 @@
+"""The operator's config: the example loads; every mistake is named with FILE:LINE, all at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config, parse_config
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config.example.toml"
+
+
+def problems(text: str, tmp_path: Path, env: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "bad.toml", env=env or {}, base=tmp_path)
+    return [str(p) for p in caught.value.problems]
+
+
+def duebot(tmp_path: Path, text: str, *args: str, env: dict[str, str] | None = None
+           ) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DUEBOT_")}
+    return subprocess.run([sys.executable, "-m", "bot", *args, "--config", "bad.toml"],
+                          cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **(env or {})},
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_the_example_config_loads_with_its_documented_defaults() -> None:
+    config = load_config(EXAMPLE, env={})
+    assert config.delivery.grace == timedelta(hours=1)
+    assert config.delivery.lease == timedelta(seconds=60)
+    assert config.smtp.security == "none" and config.smtp.port == 25
+    assert config.storage.database_url == f"sqlite:///{ROOT / 'duebot.db'}"
+    [schedule] = config.schedules
+    assert schedule.path == ROOT / "schedules" / "aisys-sosp17.toml"
+    assert schedule.reminders_to == ("console:",)
+
+
+def test_unknown_key_is_an_error_with_a_suggestion_and_its_line(tmp_path: Path) -> None:
+    [found] = problems('[delivery]\nlease = "2s"\ngrase = "1h"\n', tmp_path)
+    assert found.startswith("bad.toml:3: error: delivery.grase: unknown key 'grase'; "
+                            "did you mean 'grace'?")
+
+
+BAD = """\
+[delivery]
+grace = "an hour"
+
+[smtp]
+host = "127.0.0.1"
+port = 0
+sender = "Workshop <noreply@example.org>"
+security = "tls"
+
+[http]
+enabled = false
+
+[[schedules]]
+path = "demo.toml"
+reminders_to = ["mail:x"]
+"""
+
+
+def test_every_bad_value_is_reported_at_once_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "demo.toml").write_text("", encoding="utf-8")
+    found = problems(BAD, tmp_path)
+    by_line = {int(p.split(":")[1]): p for p in found}
+    assert sorted(by_line) == [2, 6, 8, 15], found
+    assert "grace" in by_line[2] and "an hour" in by_line[2]
+    assert "smtp.port" in by_line[6] and "1 to 65535" in by_line[6]
+    assert "'tls'" in by_line[8] and '"starttls"' in by_line[8]
+    assert "'mail:x'" in by_line[15] and "unknown destination scheme 'mail'" in by_line[15]
+    assert "did you mean 'mailto'?" in by_line[15]
+
+
+def test_cli_prints_each_problem_as_file_line_error_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "demo.toml").write_text("", encoding="utf-8")
+    done = duebot(tmp_path, BAD, "deliver", "--once")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert [line.split(": error: ")[0] for line in lines] == [
+        "bad.toml:2", "bad.toml:6", "bad.toml:8", "bad.toml:15"]
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ('[smtp]\nsecurity = "tls"\n', "bad.toml:2: error: smtp.security: 'tls'"),
+    ("[smtp]\nport = 0\n", "bad.toml:2: error: smtp.port: expected a whole number from 1"),
+    ('[[schedules]]\npath = "demo.toml"\nreminders_to = ["mail:x"]\n',
+     "bad.toml:3: error: schedules.0.reminders_to: 'mail:x': unknown destination scheme"),
+    ('[delivery]\nlease = "5 parsecs"\n', "bad.toml:2: error: delivery.lease:"),
+    ('[delivery]\nlease = "0s"\n', "bad.toml:2: error: delivery.lease: '0s' must be longer"),
+], ids=["security", "port", "destination", "duration", "zero-duration"])
+def test_one_bad_value_is_named_by_the_cli(tmp_path: Path, text: str, needle: str) -> None:
+    (tmp_path / "demo.toml").write_text("", encoding="utf-8")
+    done = duebot(tmp_path, text, "deliver", "--once")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(needle), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_username_without_the_password_variable_is_a_start_up_error(tmp_path: Path) -> None:
+    text = '[smtp]\nsender = "W <noreply@example.org>"\nusername = "duebot"\n'
+    done = duebot(tmp_path, text, "run")
+    assert done.returncode == 1
+    assert done.stderr.startswith("bad.toml:3: error: smtp.username:")
+    assert "DUEBOT_SMTP_PASSWORD" in done.stderr and "Traceback" not in done.stderr
+    config = parse_config(text, "bad.toml", env={"DUEBOT_SMTP_PASSWORD": "s3cret"},
+                          base=tmp_path)
+    assert config.smtp.password == "s3cret"
+    assert "s3cret" not in repr(config)  # never printed with the config
+
+
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    done = duebot(tmp_path, '[smtp]\nport = = 25\n', "status")
+    assert done.returncode == 1
+    assert done.stderr.startswith("bad.toml:2: error: TOML syntax"), done.stderr
