@@ -1,0 +1,515 @@
+"""The HTTP side of ``duebot run``: calendar feeds, the dates page, health and metrics.
+
+One Starlette app (Slack's ``/slack/events`` and other parts add their routes to it) served by
+uvicorn on ``[http] host:port``. The pages are built from ``bot.page`` (pure); this module only
+translates requests into it and back.
+
+Feed caching, as calendar clients see it:
+
+* The bytes of each feed are built once per schedule change: the cache is keyed on the Event
+  objects themselves, and ``Service.reload()`` swaps them only when a file changed.
+* ``ETag`` is a strong validator: a hash of the bytes.
+* ``Last-Modified`` comes from the data, not the clock: the modification time of the schedule
+  file(s) the feed was built from, when those bytes were first built. Touching a file without
+  changing the feed keeps it; a change within the same second still moves it forward (by one
+  second), so ``If-Modified-Since`` never hides a change. (The latest ``DTSTAMP`` was the other
+  candidate; duebot's DTSTAMP is each date's own instant, usually in the future, and a
+  ``Last-Modified`` in the future is not allowed.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+import jinja2
+import sqlalchemy as sa
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.errors import UsageError
+from bot.ical import build_calendar, build_date_calendar
+from bot.ledger import STATES
+from bot.model import KINDS, Event
+from bot.page import page_view
+from bot.schedule import suggest
+from bot.schedule_files import display_path, project_root
+from bot.service import Service
+
+log = logging.getLogger("duebot")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+# Calendar clients poll on their own schedule (Google: hours); an hour of caching costs
+# nothing they would notice, and revalidation is cheap (304).
+FEED_CACHE_CONTROL = "public, max-age=3600"
+# The page's countdowns are as of the request: always revalidate.
+PAGE_CACHE_CONTROL = "no-cache"
+# Everything the page needs is served by duebot itself: say so to the browser.
+PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+RECHECK_SECONDS = 1.0
+HEALTH_DB_TIMEOUT = 3.0
+
+
+def web_templates_dir() -> Path:
+    return project_root() / "templates" / "web"
+
+
+# -- feeds -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Feed:
+    """One calendar's bytes and the validators that let clients skip downloading them."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime
+    filename: str
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "ETag": self.etag,
+            "Last-Modified": http_date(self.last_modified),
+            "Cache-Control": FEED_CACHE_CONTROL,
+            "Content-Disposition": f'inline; filename="{self.filename}"',
+        }
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def from_mtime(mtime: float) -> datetime:
+    """A file's mtime as an HTTP date can carry it: whole seconds, UTC."""
+    return datetime.fromtimestamp(math.floor(max(mtime, 0.0)), UTC)
+
+
+def not_modified(feed: Feed, if_none_match: str | None, if_modified_since: str | None) -> bool:
+    """RFC 9110 13.2.2: ``If-None-Match`` decides when present; else ``If-Modified-Since``."""
+    if if_none_match is not None:
+        wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in wanted or feed.etag in wanted
+    if if_modified_since is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError, IndexError):
+            return False  # an unreadable date is ignored, as the RFC says
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)  # HTTP dates are GMT by definition
+        return feed.last_modified <= since
+    return False
+
+
+def parse_kinds(values: Sequence[str]) -> tuple[str, ...] | None:
+    """``?kind=deadline&kind=event`` or ``?kind=deadline,event``; unknown kinds are errors."""
+    wanted = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if not wanted:
+        return None
+    for kind in wanted:
+        if kind not in KINDS:
+            raise UsageError(f"unknown kind {kind!r}{suggest(kind, KINDS)} in ?kind= "
+                             f"(expected one of {', '.join(KINDS)}, e.g. ?kind=deadline)")
+    return tuple(k for k in KINDS if k in wanted)  # one order, one cache entry
+
+
+FeedKey = tuple[str, ...]
+
+
+class FeedCache:
+    """Feed bytes built once per schedule change, not per request."""
+
+    def __init__(self) -> None:
+        self._events: tuple[Event, ...] = ()
+        self._feeds: dict[FeedKey, Feed] = {}
+        self._before: dict[FeedKey, Feed] = {}
+        self.builds = 0
+
+    def get(self, events: Sequence[Event], key: FeedKey, build: Callable[[], bytes], *,
+            modified: float, filename: str) -> Feed:
+        current = tuple(events)
+        if len(current) != len(self._events) or any(
+                a is not b for a, b in zip(current, self._events, strict=True)):
+            self._before.update(self._feeds)
+            self._feeds = {}
+            self._events = current
+        feed = self._feeds.get(key)
+        if feed is None:
+            feed = self._make(key, build(), modified, filename)
+            self._feeds[key] = feed
+        return feed
+
+    def _make(self, key: FeedKey, body: bytes, modified: float, filename: str) -> Feed:
+        self.builds += 1
+        etag = strong_etag(body)
+        last_modified = from_mtime(modified)
+        before = self._before.get(key)
+        if before is not None:
+            if before.etag == etag:
+                last_modified = before.last_modified  # same bytes: nothing was modified
+            elif last_modified <= before.last_modified:
+                last_modified = before.last_modified + timedelta(seconds=1)
+        return Feed(body=body, etag=etag, last_modified=last_modified, filename=filename)
+
+
+# -- metrics ---------------------------------------------------------------------------------
+
+
+class ServiceCollector(Collector):
+    """Read at scrape time: the ledger's counts, the last reconcile, schedule problems."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def collect(self) -> Iterable[Metric]:
+        service = self.service
+        up = GaugeMetricFamily("duebot_database_up", "1 when the ledger's database answers")
+        deliveries = GaugeMetricFamily("duebot_deliveries", "Deliveries in the ledger, by state",
+                                       labels=["state"])
+        try:
+            counts = service.ledger.counts()
+        except sa.exc.SQLAlchemyError as exc:
+            log.error("metrics: database unreachable: %s", exc)
+            up.add_metric([], 0)
+        else:
+            up.add_metric([], 1)
+            for state in dict.fromkeys((*STATES, *counts)):
+                deliveries.add_metric([state], counts.get(state, 0))
+            yield deliveries
+        yield up
+        reconcile = GaugeMetricFamily("duebot_last_reconcile_timestamp_seconds",
+                                      "When the ledger was last reconciled (Unix time)")
+        last = service.health.last_reconcile
+        reconcile.add_metric([], last.timestamp() if last is not None else 0)
+        yield reconcile
+        errors = GaugeMetricFamily("duebot_schedule_load_errors",
+                                   "Problems in the newest version of each schedule file",
+                                   labels=["schedule"])
+        loaded = GaugeMetricFamily("duebot_schedule_loaded",
+                                   "1 when a version of the schedule is being served",
+                                   labels=["schedule"])
+        for path, schedule in list(service.schedules.items()):
+            name = display_path(path)
+            errors.add_metric([name], len(schedule.problems))
+            loaded.add_metric([name], 1 if schedule.event is not None else 0)
+        yield errors
+        yield loaded
+
+
+class RequestCounter:
+    """ASGI middleware counting requests by route and status (a plain ASGI app: cheap)."""
+
+    def __init__(self, app: ASGIApp, counter: Counter) -> None:
+        self.app = app
+        self.counter = counter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def send_counted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_counted)
+        finally:
+            endpoint = scope.get("endpoint")
+            route = getattr(endpoint, "__name__", None) or type(endpoint).__name__
+            if endpoint is None:
+                route = "unmatched"
+            self.counter.labels(scope["method"], route, str(status)).inc()
+
+
+# -- the app ---------------------------------------------------------------------------------
+
+
+class Web:
+    """The handlers, with what they share: the service, the feed cache, templates, metrics."""
+
+    def __init__(self, service: Service, *, templates: Path | None = None,
+                 recheck: float = RECHECK_SECONDS,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.service = service
+        self.cache = FeedCache()
+        self.recheck = recheck
+        self.monotonic = monotonic
+        self._checked = -math.inf
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates or web_templates_dir()),
+            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+            lstrip_blocks=True)
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry.register(ServiceCollector(service))
+        self.requests = Counter("duebot_http_requests", "HTTP requests answered",
+                                ["method", "route", "status"], registry=self.registry)
+
+    # -- shared steps --------------------------------------------------------------------
+
+    async def fresh(self) -> None:
+        """Notice an edited schedule within a second, without waiting for the delivery poll."""
+        now = self.monotonic()
+        if now - self._checked < self.recheck:
+            return
+        self._checked = now
+        if await run_in_threadpool(self.service.reload):
+            self.service.wake_event.set()  # the delivery loop reconciles the change now
+
+    def snapshot(self) -> tuple[list[Event], dict[str, float]]:
+        """The events being served and, for each, the mtime of the file it was read from."""
+        events: dict[str, Event] = {}
+        mtimes: dict[str, float] = {}
+        for schedule in list(self.service.schedules.values()):
+            mtime, event = schedule.loaded_mtime, schedule.event
+            if event is not None:
+                events[event.id] = event
+                mtimes[event.id] = mtime
+        return list(events.values()), mtimes
+
+    def base_url(self, request: Request) -> str:
+        configured = self.service.config.http.base_url
+        return (configured or str(request.base_url)).rstrip("/")
+
+    def _feed_response(self, request: Request, feed: Feed) -> Response:
+        headers = feed.headers()
+        if not_modified(feed, request.headers.get("if-none-match"),
+                        request.headers.get("if-modified-since")):
+            return Response(status_code=304, headers=headers)
+        return Response(feed.body, media_type=CALENDAR_TYPE, headers=headers)
+
+    @staticmethod
+    def _kinds(request: Request) -> tuple[str, ...] | None:
+        return parse_kinds(request.query_params.getlist("kind"))
+
+    def _source(self, path: str) -> str:
+        base = self.service.config.http.base_url.rstrip("/")
+        return f"{base}{path}" if base else ""
+
+    # -- feeds ---------------------------------------------------------------------------
+
+    async def calendar(self, request: Request) -> Response:
+        await self.fresh()
+        try:
+            kinds = self._kinds(request)
+        except UsageError as exc:
+            return PlainTextResponse(f"{exc.problem.message}\n", status_code=400)
+        events, mtimes = self.snapshot()
+        suffix = f"-{'-'.join(kinds)}" if kinds else ""
+        feed = self.cache.get(
+            events, ("all", *(kinds or ())),
+            lambda: build_calendar(events, kinds=kinds, url=self._source("/calendar.ics")),
+            modified=max(mtimes.values(), default=0.0), filename=f"calendar{suffix}.ics")
+        return self._feed_response(request, feed)
+
+    async def event_calendar(self, request: Request) -> Response:
+        await self.fresh()
+        try:
+            kinds = self._kinds(request)
+        except UsageError as exc:
+            return PlainTextResponse(f"{exc.problem.message}\n", status_code=400)
+        events, mtimes = self.snapshot()
+        event = self._event(events, request.path_params["event_id"])
+        if event is None:
+            return self._no_event(events, request.path_params["event_id"])
+        suffix = f"-{'-'.join(kinds)}" if kinds else ""
+        feed = self.cache.get(
+            events, ("event", event.id, *(kinds or ())),
+            lambda: build_calendar([event], kinds=kinds,
+                                   url=self._source(f"/e/{event.id}.ics")),
+            modified=mtimes[event.id], filename=f"{event.id}{suffix}.ics")
+        return self._feed_response(request, feed)
+
+    async def date_calendar(self, request: Request) -> Response:
+        await self.fresh()
+        events, mtimes = self.snapshot()
+        event = self._event(events, request.path_params["event_id"])
+        if event is None:
+            return self._no_event(events, request.path_params["event_id"])
+        date_id = request.path_params["date_id"]
+        try:
+            when = event.date(date_id)
+        except KeyError:
+            known = ", ".join(d.id for d in event.dates)
+            return PlainTextResponse(f"{event.id} has no date {date_id!r} (its dates: {known})\n",
+                                     status_code=404)
+        feed = self.cache.get(events, ("date", event.id, when.id),
+                              lambda: build_date_calendar(event, when),
+                              modified=mtimes[event.id], filename=f"{event.id}-{when.id}.ics")
+        return self._feed_response(request, feed)
+
+    @staticmethod
+    def _event(events: Sequence[Event], event_id: str) -> Event | None:
+        return next((e for e in events if e.id == event_id), None)
+
+    @staticmethod
+    def _no_event(events: Sequence[Event], event_id: str) -> Response:
+        known = ", ".join(e.id for e in events) or "none loaded"
+        return PlainTextResponse(f"no event {event_id!r} here (events: {known})\n",
+                                 status_code=404)
+
+    # -- pages ---------------------------------------------------------------------------
+
+    async def _page(self, request: Request, events: Sequence[Event], *, status: int = 200
+                    ) -> Response:
+        now = await run_in_threadpool(self.service.clock)  # may ask the database's clock
+        view = page_view(events, now, self.base_url(request))
+        html = self.env.get_template("page.html.j2").render(page=view,
+                                                            static=self.base_url(request)
+                                                            + "/static")
+        return HTMLResponse(html, status_code=status, headers={
+            "Cache-Control": PAGE_CACHE_CONTROL, "Content-Security-Policy": PAGE_POLICY,
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+    async def index(self, request: Request) -> Response:
+        await self.fresh()
+        events, _ = self.snapshot()
+        return await self._page(request, events, status=200 if events else 503)
+
+    async def event_page(self, request: Request) -> Response:
+        await self.fresh()
+        events, _ = self.snapshot()
+        event = self._event(events, request.path_params["event_id"])
+        if event is None:
+            return self._no_event(events, request.path_params["event_id"])
+        return await self._page(request, [event])
+
+    # -- operations ----------------------------------------------------------------------
+
+    def _ping(self) -> None:
+        with self.service.ledger.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    async def database_state(self) -> str:
+        try:
+            with anyio.fail_after(HEALTH_DB_TIMEOUT):
+                await anyio.to_thread.run_sync(self._ping, abandon_on_cancel=True)
+        except TimeoutError:
+            return f"unreachable: no answer within {HEALTH_DB_TIMEOUT:.0f}s"
+        except sa.exc.SQLAlchemyError as exc:
+            return f"unreachable: {str(getattr(exc, 'orig', None) or exc)[:200]}"
+        return "ok"
+
+    async def healthz(self, request: Request) -> Response:
+        await self.fresh()
+        report = health_report(self.service, await self.database_state())
+        status = 200 if report["ok"] else 503
+        return Response(json.dumps(report, indent=2) + "\n", status_code=status,
+                        media_type="application/json",
+                        headers={"Cache-Control": "no-store"})
+
+    async def metrics(self, request: Request) -> Response:
+        await self.fresh()
+        body = await run_in_threadpool(generate_latest, self.registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST,
+                        headers={"Cache-Control": "no-store"})
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/", self.index, name="index"),
+            Route("/calendar.ics", self.calendar, name="calendar"),
+            Route("/e/{event_id}/{date_id}.ics", self.date_calendar, name="date_calendar"),
+            Route("/e/{event_id}.ics", self.event_calendar, name="event_calendar"),
+            Route("/e/{event_id}", self.event_page, name="event_page"),
+            Route("/healthz", self.healthz, name="healthz"),
+            Route("/metrics", self.metrics, name="metrics"),
+            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def health_report(service: Service, database: str) -> dict[str, Any]:
+    """Healthy: the database answers and every configured schedule has a version served."""
+    schedules = [{
+        "path": display_path(path),
+        "event": s.event.id if s.event is not None else None,
+        "loaded": s.event is not None,
+        "serving_last_good": s.event is not None and bool(s.problems),
+        "errors": [str(p) for p in s.problems if p.severity == "error"],
+    } for path, s in list(service.schedules.items())]
+    ok = database == "ok" and bool(schedules) and all(s["loaded"] for s in schedules)
+    return {
+        "ok": ok,
+        "database": database,
+        "schedules": schedules,
+        "last_reconcile": _iso(service.health.last_reconcile),
+        "last_delivery_run": _iso(service.health.last_delivery_run),
+    }
+
+
+def build_app(service: Service, *, extra_routes: Iterable[BaseRoute] = (),
+              web: Web | None = None) -> Starlette:
+    """The one ASGI app: duebot's own routes plus those of optional parts (Slack)."""
+    web = web or Web(service)
+    app = Starlette(routes=[*web.routes(), *extra_routes],
+                    middleware=[Middleware(RequestCounter, counter=web.requests)])
+    app.state.web = web
+    return app
+
+
+class _Server(uvicorn.Server):
+    """uvicorn that leaves SIGINT/SIGTERM to ``duebot run`` and stops with the service."""
+
+    def __init__(self, config: uvicorn.Config, should_stop: Callable[[], bool]) -> None:
+        super().__init__(config)
+        self.should_stop = should_stop
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield  # cmd_run's handlers set the service's stop event; on_tick sees it
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.should_stop():
+            self.should_exit = True
+        return await super().on_tick(counter)
+
+
+def serve_http(service: Service, *, extra_routes: Iterable[BaseRoute] = ()) -> None:
+    """Serve until the service's stop event is set (by SIGINT/SIGTERM in ``duebot run``)."""
+    http = service.config.http
+    config = uvicorn.Config(build_app(service, extra_routes=extra_routes), host=http.host,
+                            port=http.port, log_config=None, access_log=False,
+                            server_header=False, lifespan="on")
+    server = _Server(config, service.stop_event.is_set)
+    log.info("serving http://%s:%d/ (links use %s)", http.host, http.port, http.public_url)
+    try:
+        server.run()
+    except SystemExit:
+        raise UsageError(f"cannot serve HTTP on {http.host}:{http.port} (the reason is logged "
+                         f"above); change [http] host/port or DUEBOT_HTTP_HOST/PORT") from None
+
+
+__all__ = ["Feed", "FeedCache", "Web", "build_app", "health_report", "not_modified",
+           "parse_kinds", "serve_http"]

@@ -1,0 +1,177 @@
+"""The dates page in headless Chromium: the viewer's own zone and a live countdown.
+
+Debian's ``chromium``, driven by Playwright for Python with ``executable_path`` (never
+``playwright install``). The server runs in-process on a loopback port with its clock fixed at
+the same instant as the page's, so the server's and the browser's countdowns agree.
+Screenshots land in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from bot.adapters.console import ConsoleChannel
+from bot.config import Config, HttpConfig, ScheduleConfig, StorageConfig
+from bot.service import Service
+from bot.web import build_app
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NOW = datetime(2017, 9, 1, 12, 0, tzinfo=UTC)
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                       "(apt-get install chromium; .ci/run installs it)"),
+]
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright (PyPI, in the test extra) is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("browser")
+    schedule = tmp / "aisys-sosp17.toml"
+    schedule.write_text((ROOT / "schedules" / "aisys-sosp17.toml").read_text(encoding="utf-8"),
+                        encoding="utf-8")
+    port = free_port()
+    config = Config(schedules=(ScheduleConfig(path=schedule),),
+                    storage=StorageConfig(database_url=f"sqlite:///{tmp / 'duebot.db'}"),
+                    http=HttpConfig(host="127.0.0.1", port=port))
+    service = Service(config, clock=lambda: NOW, channels={"console": ConsoleChannel()})
+    server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port,
+                                           log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    service.ledger.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        # Playwright adds --headless itself; the rest keeps Chromium off the network.
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS[1:],
+                                     headless=True)
+        yield launched
+        launched.close()
+
+
+def open_page(browser: Any, url: str, zone: str, *, at: datetime = NOW,
+              viewport: tuple[int, int] = (390, 844), fixed: bool = True) -> tuple[Any, Any]:
+    context = browser.new_context(timezone_id=zone, locale="en-US",
+                                  viewport={"width": viewport[0], "height": viewport[1]},
+                                  user_agent="duebot-test")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    if fixed:
+        page.clock.set_fixed_time(at)
+    else:  # a clock the test moves by hand
+        page.clock.install(time=at - timedelta(seconds=10))
+        page.clock.pause_at(at)
+    page.goto(url)
+    page.wait_for_selector("html.js")
+    assert errors == [], errors
+    return context, page
+
+
+@pytest.mark.parametrize(("zone", "expected", "slug"), [
+    ("Asia/Shanghai", "Monday 11 September 2017, 14:59 (Asia/Shanghai, UTC+08:00)",
+     "shanghai"),
+    ("America/New_York", "Monday 11 September 2017, 02:59 EDT (America/New_York, UTC-04:00)",
+     "new-york"),
+])
+def test_deadline_in_the_viewers_zone_with_live_countdown(browser: Any, site: str, zone: str,
+                                                          expected: str, slug: str) -> None:
+    context, page = open_page(browser, site + "/", zone)
+    try:
+        abstract = page.locator("#date-abstract")
+        assert abstract.locator(".viewer-time").inner_text() == expected
+        # The event's own zone stays beside it.
+        assert abstract.locator(".event-time").inner_text() == \
+            "Sunday 10 September 2017, 23:59 PDT"
+        assert "America/Los_Angeles, UTC-07:00" in abstract.locator(".zone").inner_text()
+        # 2017-09-01 12:00Z to 2017-09-11 06:59Z: 9 days 18 hours 59 minutes.
+        assert abstract.locator(".relation").inner_text() == "9 days 18 hours from now"
+        hero = page.locator(".next")
+        assert "Poster abstract submission deadline" in hero.locator("h2").inner_text()
+        assert hero.locator(".relation").inner_text() == "9 days 18 hours from now"
+        assert hero.locator(".viewer-time").inner_text() == expected
+        # All-day dates stay days; their countdown runs to local midnight in their zone.
+        workshop = page.locator("#date-workshop")
+        assert workshop.locator(".event-time").inner_text() == "Saturday 28 October 2017 (all day)"
+        assert workshop.locator(".relation").inner_text() == "56 days 4 hours from now"
+        assert page.locator(".viewer-zone").first.inner_text() == zone
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"web-page-{slug}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_countdown_keeps_running_and_strikes_the_deadline_when_it_passes(
+        browser: Any, site: str) -> None:
+    just_before = datetime(2017, 9, 11, 6, 58, 30, tzinfo=UTC)
+    context, page = open_page(browser, site + "/", "Europe/Berlin", at=just_before, fixed=False)
+    try:
+        abstract = page.locator("#date-abstract")
+        page.clock.run_for(1000)
+        assert abstract.locator(".relation").inner_text() == "less than a minute from now"
+        assert "passed" not in (abstract.get_attribute("class") or "")
+        page.clock.run_for(31_000)
+        assert abstract.locator(".relation").inner_text() == "passed less than a minute ago"
+        assert "passed" in (abstract.get_attribute("class") or "").split()
+        assert abstract.locator(".badge.state").inner_text().lower() == "passed"
+        page.clock.run_for(3 * 3600 * 1000)
+        assert abstract.locator(".relation").inner_text() == "passed 3 hours ago"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "web-page-passed.png"))
+    finally:
+        context.close()
+
+
+def test_desktop_screenshot(browser: Any, site: str) -> None:
+    context, page = open_page(browser, site + "/", "Asia/Shanghai", viewport=(1280, 900))
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "web-page-desktop.png"), full_page=True)
+        # Nothing sideways-scrolls on a phone or a desktop.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280
+    finally:
+        context.close()
+
+
+def test_phone_layout_does_not_scroll_sideways(browser: Any, site: str) -> None:
+    context, page = open_page(browser, site + "/", "America/New_York", viewport=(360, 740))
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()

@@ -1,0 +1,194 @@
+"""Feed caching and validators (bot.web), and the [http] environment overrides, in-process."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import parse_config
+from bot.errors import ConfigError, UsageError
+from bot.ical import build_calendar
+from bot.model import Event
+from bot.web import Feed, FeedCache, http_date, not_modified, parse_kinds, strong_etag
+
+MODIFIED = datetime(2017, 9, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def feed(body: bytes = b"BEGIN:VCALENDAR", modified: datetime = MODIFIED) -> Feed:
+    return Feed(body=body, etag=strong_etag(body), last_modified=modified,
+                filename="calendar.ics")
+
+
+def test_matching_etag_is_not_modified_and_weak_prefix_is_accepted() -> None:
+    f = feed()
+    assert not_modified(f, f.etag, None)
+    assert not_modified(f, f'"other", W/{f.etag}', None)
+    assert not_modified(f, "*", None)
+    assert not not_modified(f, '"other"', None)
+
+
+def test_if_none_match_wins_over_if_modified_since() -> None:
+    f = feed()
+    # A stale tag with a fresh date: the bytes changed, so the client must get them.
+    assert not not_modified(f, '"stale"', http_date(MODIFIED + timedelta(days=1)))
+
+
+def test_if_modified_since_compares_whole_seconds() -> None:
+    f = feed()
+    assert not_modified(f, None, "Fri, 01 Sep 2017 12:00:00 GMT")
+    assert not_modified(f, None, "Sat, 02 Sep 2017 00:00:00 GMT")
+    assert not not_modified(f, None, "Fri, 01 Sep 2017 11:59:59 GMT")
+    assert not not_modified(f, None, "not a date")
+    assert not not_modified(f, None, None)
+
+
+def test_kinds_filter_accepts_repeats_and_commas_in_one_order() -> None:
+    assert parse_kinds(["event", "deadline"]) == ("deadline", "event")
+    assert parse_kinds(["event,deadline", "deadline"]) == ("deadline", "event")
+    assert parse_kinds([]) is None and parse_kinds([""]) is None
+
+
+def test_unknown_kind_is_an_error_with_a_suggestion() -> None:
+    with pytest.raises(UsageError, match=r"unknown kind 'deadlines'.*did you mean 'deadline'"):
+        parse_kinds(["deadlines"])
+
+
+def test_cache_builds_once_per_schedule_change(shipped: Event) -> None:
+    cache = FeedCache()
+    events = [shipped]
+    calls: list[int] = []
+
+    def build() -> bytes:
+        calls.append(1)
+        return build_calendar(events)
+
+    first = cache.get(events, ("all",), build, modified=1504267200.7, filename="c.ics")
+    again = cache.get(list(events), ("all",), build, modified=1504267200.7, filename="c.ics")
+    assert again is first and len(calls) == 1
+    assert first.last_modified == datetime(2017, 9, 1, 12, 0, tzinfo=UTC)
+    # Same content read again (a touched file): rebuilt, same validators.
+    reread = Event(**{**shipped.__dict__})
+    same = cache.get([reread], ("all",), lambda: build_calendar([reread]),
+                     modified=1504353600.0, filename="c.ics")
+    assert len(calls) == 1 and cache.builds == 2
+    assert same.etag == first.etag and same.last_modified == first.last_modified
+
+
+def test_changed_bytes_in_the_same_second_still_move_last_modified(shipped: Event) -> None:
+    cache = FeedCache()
+    first = cache.get([shipped], ("all",), lambda: b"one", modified=100.2, filename="c.ics")
+    other = Event(**{**shipped.__dict__, "name": "Renamed"})
+    second = cache.get([other], ("all",), lambda: b"two", modified=100.9, filename="c.ics")
+    assert second.etag != first.etag
+    assert second.last_modified == first.last_modified + timedelta(seconds=1)
+    # So a client that saw the first version gets the second.
+    assert not not_modified(second, None, http_date(first.last_modified))
+
+
+CONFIG = """
+[http]
+host = "127.0.0.1"
+port = 8080
+"""
+
+
+def test_environment_overrides_http_host_and_port() -> None:
+    config = parse_config(CONFIG, env={"DUEBOT_HTTP_HOST": "0.0.0.0", "DUEBOT_HTTP_PORT": "9000"})
+    assert (config.http.host, config.http.port) == ("0.0.0.0", 9000)
+    plain = parse_config(CONFIG, env={})
+    assert (plain.http.host, plain.http.port) == ("127.0.0.1", 8080)
+
+
+def test_bad_port_in_environment_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="DUEBOT_HTTP_PORT='http'"):
+        parse_config(CONFIG, env={"DUEBOT_HTTP_PORT": "http"})
+
+
+SCHEDULE = """
+[event]
+id = "demo"
+name = "Demo Workshop"
+zone = "UTC"
+
+[reminders]
+deadline = ["1d"]
+
+[[dates]]
+id = "paper"
+title = "Paper deadline"
+kind = "deadline"
+at = "2030-06-10 12:00"
+"""
+
+
+def test_a_change_seen_first_by_the_web_side_is_still_reconciled(tmp_path: Path) -> None:
+    """The web side reloads on requests; the delivery loop must not miss what it saw."""
+    from bot.adapters.console import ConsoleChannel
+    from bot.config import Config, ScheduleConfig, StorageConfig
+    from bot.service import Service
+
+    schedule = tmp_path / "demo.toml"
+    schedule.write_text(SCHEDULE, encoding="utf-8")
+    now = datetime(2030, 6, 1, tzinfo=UTC)
+    config = Config(schedules=(ScheduleConfig(path=schedule),),
+                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
+    service = Service(config, clock=lambda: now, channels={"console": ConsoleChannel()})
+    try:
+        service.reconcile(now)
+        [row] = service.ledger.rows(states=["pending"])
+        assert row.due == datetime(2030, 6, 9, 12, 0, tzinfo=UTC)
+        schedule.write_text(SCHEDULE.replace("2030-06-10 12:00", "2030-06-17 12:00"),
+                            encoding="utf-8")
+        os.utime(schedule, (2e9, 2e9))
+        generation = service.generation
+        assert service.reload() is True  # what a request to /calendar.ics does
+        assert service.generation == generation + 1
+        service.refresh(now)  # the delivery loop's next turn: its own reload sees no change
+        [row] = service.ledger.rows(states=["pending"])
+        assert row.due == datetime(2030, 6, 16, 12, 0, tzinfo=UTC)
+    finally:
+        service.ledger.close()
+
+
+def test_healthz_is_503_and_metrics_say_so_when_the_database_is_unreachable(
+        tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+    import sqlalchemy as sa
+
+    from bot.adapters.console import ConsoleChannel
+    from bot.config import Config, ScheduleConfig, StorageConfig
+    from bot.service import Service
+    from bot.web import build_app
+
+    schedule = tmp_path / "demo.toml"
+    schedule.write_text(SCHEDULE, encoding="utf-8")
+    config = Config(schedules=(ScheduleConfig(path=schedule),),
+                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
+    now = datetime(2030, 6, 1, tzinfo=UTC)
+    service = Service(config, clock=lambda: now, channels={"console": ConsoleChannel()})
+    working = service.ledger.engine
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=build_app(service))
+        async with httpx.AsyncClient(transport=transport, base_url="http://duebot") as client:
+            assert (await client.get("/healthz")).status_code == 200
+            service.ledger.engine = sa.create_engine(
+                f"sqlite:///{tmp_path / 'no-such-dir' / 'd.db'}")
+            health = await client.get("/healthz")
+            assert health.status_code == 503
+            assert health.json()["database"].startswith("unreachable")
+            assert health.json()["schedules"][0]["loaded"] is True
+            assert "duebot_database_up 0.0" in (await client.get("/metrics")).text
+            # The feed does not need the database.
+            assert (await client.get("/calendar.ics")).status_code == 200
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        service.ledger.close()
+        working.dispose()
