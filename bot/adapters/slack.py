@@ -1,0 +1,294 @@
+"""The ``slack:`` channel: reminders and announcements posted with the Slack Web API.
+
+Destinations: ``slack:#channel`` (a public channel by name), ``slack:C0123ABCD`` (any
+conversation by id) and ``slack:U0123ABCD`` (a person, by DM: ``conversations.open`` first).
+
+Each message is Block Kit (the text, a context line, an "Add to calendar" button when the
+engine gives a calendar link) with a plain-text fallback, and carries message metadata
+``{"event_type": "duebot_delivery", "event_payload": {"key": ...}}``. When a delivery is tried
+again (``Outgoing.attempt > 1``: an earlier try may have landed before a crash or a dropped
+connection), the channel first reads ``conversations.history`` with ``include_all_metadata`` and
+reports a message already carrying the key as sent instead of posting it twice.
+
+Slack's errors are mapped here, once: ``not_in_channel``, ``channel_not_found``, ``is_archived``
+and their DM cousins -> ``dead`` with a sentence for the organizers; ``invalid_auth``,
+``token_revoked``, ``account_inactive``, ``missing_scope`` -> ``stop``; ``ratelimited`` (429)
+-> ``retry`` after ``Retry-After``; connection trouble and Slack's 5xx -> ``retry``. The client
+must not retry on its own: slack_sdk's connection-error handler re-sends a post that may have
+landed, so ``slack_client`` builds it with no retry handlers.
+
+Posts are paced to ``channel_rate`` messages per second per channel (Slack allows about one);
+the clock and the sleeper are injected so tests do not wait on the wall clock.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.ports import Outcome, Outgoing
+
+__all__ = ["METADATA_TYPE", "SlackChannel", "build_blocks", "escape", "message_blocks",
+           "slack_client"]
+
+log = logging.getLogger("duebot.slack")
+
+METADATA_TYPE = "duebot_delivery"
+SECTION_LIMIT = 3000
+"""Slack's limit on one section block's text."""
+HISTORY_PAGES = 3
+HISTORY_LOOKBACK = 3600.0
+"""Seconds before the due time where a history lookup starts (a retimed delivery's margin)."""
+
+DEAD = {
+    "not_in_channel": "the bot is not in {where}: invite it there (/invite @duebot)",
+    "channel_not_found": "Slack knows no channel {where} (or it is private and the bot is not "
+                         "in it): check reminders_to, or invite the bot",
+    "is_archived": "{where} is archived: unarchive it or change reminders_to",
+    "user_not_found": "Slack knows no user {where}",
+    "user_disabled": "{where} is deactivated",
+    "cannot_dm_bot": "{where} is a bot and cannot get DMs",
+    "restricted_action": "the workspace does not let the bot post in {where}",
+    "msg_too_long": "the message is too long for Slack",
+}
+STOP = ("invalid_auth", "token_revoked", "account_inactive", "not_authed", "missing_scope",
+        "token_expired", "no_permission", "team_access_not_granted", "ekm_access_denied")
+PASSING = ("ratelimited", "internal_error", "fatal_error", "service_unavailable",
+           "request_timeout")
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; without this, ``<!channel>`` pings everyone."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_client(token: str, base_url: str = "https://slack.com/api/", *,
+                 timeout: int = 15) -> WebClient:
+    """A WebClient that never re-sends on its own (a re-sent post can land twice)."""
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
+
+
+def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split at line ends into pieces Slack accepts in one section each."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines() or [""]:
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    pieces.append(current)
+    return [p for p in pieces if p.strip()] or [" "]
+
+
+def message_blocks(message: Outgoing) -> list[dict[str, Any]]:
+    """Block Kit for one delivery: the words, where it comes from, a calendar button.
+
+    ``extra["slack_text"]`` (an extension notice from ``bot.announce``) is mrkdwn built by us,
+    escaped already, with ``<!date>`` tokens: it leads, and the escaped text follows.
+    """
+    body = escape(message.text.strip())
+    lead = message.extra.get("slack_text", "")
+    if lead:
+        body = f"{lead}\n\n{body}"
+    head = f"*{escape(message.subject)}*\n" if message.subject else ""
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in _chunks(head + body)]
+    origin = "duebot announcement" if message.key.startswith("ann/") else "duebot reminder"
+    if message.event_id:
+        origin += f" for {escape(message.event_id)}"
+        if message.date_id:
+            origin += f" / {escape(message.date_id)}"
+    if message.address[:1] in ("U", "W"):
+        origin += " · send me `unsubscribe` to stop these"
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": origin}]})
+    url = message.extra.get("calendar_url", "")
+    if url.startswith(("https://", "http://")):
+        blocks.append({"type": "actions", "elements": [{
+            "type": "button", "action_id": "duebot_add_to_calendar", "url": url,
+            "text": {"type": "plain_text", "text": "Add to calendar"}}]})
+    return blocks
+
+
+build_blocks = message_blocks
+"""The name ``duebot announce --preview`` looks for."""
+
+
+class SlackChannel:
+    """Posts deliveries to Slack; one per delivery thread (it keeps small caches)."""
+
+    scheme = "slack"
+
+    def __init__(self, client: WebClient, *, channel_rate: float = 1.0,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client = client
+        self.interval = 1.0 / channel_rate
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._last_post: dict[str, float] = {}
+        self._blocked_until: dict[str, float] = {}
+        self._ids: dict[str, str] = {}
+        """``#name`` or a user id -> the conversation id Slack gave for it."""
+
+    # -- the Channel port -------------------------------------------------------------------
+
+    def send(self, message: Outgoing) -> Outcome:
+        """Post one delivery; every Slack or network failure comes back as an Outcome."""
+        where = message.address.strip()
+        try:
+            wait = self._blocked_until.get(where, 0.0) - self.monotonic()
+            if wait > 0:  # Slack said 429 for this channel a moment ago: do not ask again yet
+                return Outcome(kind="retry", reason="Slack rate limit (ratelimited)",
+                               retry_after=_seconds(wait))
+            target = self._target(where)
+            if message.attempt > 1:
+                found = self._already_posted(where, target, message)
+                if found:
+                    log.info("%s was already posted (%s): not posting it again", message.key,
+                             found)
+                    return Outcome.sent(remote_id=found,
+                                        reason="found already posted by an earlier attempt")
+            self._pace(where)
+            response = self.client.chat_postMessage(
+                channel=target, text=self._fallback(message), blocks=message_blocks(message),
+                metadata={"event_type": METADATA_TYPE, "event_payload": {"key": message.key}},
+                unfurl_links=False, unfurl_media=False)
+            channel_id = str(response.get("channel") or target)
+            if where.startswith("#"):
+                self._ids[where] = channel_id
+            return Outcome.sent(remote_id=f"{channel_id}/{response.get('ts', '')}")
+        except SlackApiError as exc:
+            return self._failed(exc, where)
+        except (OSError, http.client.HTTPException, SlackClientError) as exc:
+            # Connection refused, reset, timed out, answer cut: maybe it landed. The next
+            # attempt looks in the history first, so a retry cannot post twice.
+            return Outcome(kind="retry", reason=f"Slack unreachable: {exc!s:.200}")
+
+    def close(self) -> None:
+        """The client holds no connection between calls."""
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _fallback(message: Outgoing) -> str:
+        """What notifications and old clients show; Slack reads it as mrkdwn too."""
+        text = f"{message.subject}\n{message.text.strip()}" if message.subject else message.text
+        return escape(text.strip())[:39_000]
+
+    def _target(self, where: str) -> str:
+        """What to pass as ``channel``: a DM's id for a person, else the name or id itself."""
+        if where[:1] in ("U", "W"):
+            known = self._ids.get(where)
+            if known is None:
+                opened = self.client.conversations_open(users=where)
+                channel = opened.get("channel") or {}
+                known = str(channel.get("id", ""))
+                self._ids[where] = known
+            return known
+        return self._ids.get(where, where)
+
+    def _conversation_id(self, where: str, target: str) -> str | None:
+        """A channel id for history lookups; ``#name`` needs ``conversations.list`` once."""
+        if not target.startswith("#"):
+            return target
+        name = target[1:]
+        cursor = ""
+        for _ in range(20):
+            page = self.client.conversations_list(types="public_channel", limit=1000,
+                                                  exclude_archived=True, cursor=cursor or None)
+            for channel in page.get("channels") or []:
+                if channel.get("name") == name:
+                    self._ids[where] = str(channel["id"])
+                    return self._ids[where]
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        return None
+
+    def _already_posted(self, where: str, target: str, message: Outgoing) -> str:
+        """The ``channel/ts`` of a message already carrying this key, or ""."""
+        channel = self._conversation_id(where, target)
+        if channel is None:
+            return ""
+        oldest = (message.due.timestamp() - HISTORY_LOOKBACK) if message.due else 0.0
+        cursor = ""
+        for _ in range(HISTORY_PAGES):
+            page = self.client.conversations_history(
+                channel=channel, oldest=f"{max(oldest, 0.0):.6f}", include_all_metadata=True,
+                limit=200, cursor=cursor or None)
+            for posted in page.get("messages") or []:
+                metadata = posted.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if (metadata.get("event_type") == METADATA_TYPE
+                        and payload.get("key") == message.key):
+                    return f"{channel}/{posted.get('ts', '')}"
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        return ""
+
+    def _pace(self, where: str) -> None:
+        """About ``channel_rate`` posts per second per channel: Slack's own guidance."""
+        last = self._last_post.get(where)
+        now = self.monotonic()
+        if last is not None and now - last < self.interval:
+            self.sleep(self.interval - (now - last))
+            now = self.monotonic()
+        self._last_post[where] = now
+
+    def _failed(self, exc: SlackApiError, where: str) -> Outcome:
+        response = exc.response
+        code = str(response.get("error") or "") if response is not None else ""
+        status = getattr(response, "status_code", 0)
+        shown = f"slack:{where}"
+        if code == "ratelimited" or status == 429:
+            headers = getattr(response, "headers", {}) or {}
+            retry_after = _retry_after(headers)
+            self._blocked_until[where] = self.monotonic() + retry_after
+            return Outcome(kind="retry", reason="Slack rate limit (ratelimited)",
+                           retry_after=_seconds(retry_after))
+        if code in STOP:
+            needed = response.get("needed") if response is not None else None
+            extra = f" (needs scope {needed}: add it and reinstall the app)" if needed else ""
+            log.error("Slack refused the bot token: %s%s; check SLACK_BOT_TOKEN", code, extra)
+            return Outcome(kind="stop", reason=f"Slack: {code}{extra}; check SLACK_BOT_TOKEN")
+        if code in DEAD:
+            return Outcome(kind="dead", reason=f"Slack: {code}: "
+                                               f"{DEAD[code].format(where=shown)}")
+        if code in PASSING or status >= 500:
+            return Outcome(kind="retry", reason=f"Slack: {code or status}")
+        return Outcome(kind="dead", reason=f"Slack refused the message for {shown}: "
+                                           f"{code or status}")
+
+
+def _retry_after(headers: Any) -> float:
+    value = None
+    for name in ("Retry-After", "retry-after"):
+        raw = headers.get(name) if hasattr(headers, "get") else None
+        if raw:
+            value = raw[0] if isinstance(raw, list) else raw
+            break
+    try:
+        return max(float(value), 1.0) if value is not None else 30.0
+    except (TypeError, ValueError):
+        return 30.0
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=max(round(value), 1))
