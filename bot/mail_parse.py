@@ -1,0 +1,438 @@
+"""Reading a participant's e-mail: what they asked, whether to answer at all, in which zone.
+
+Pure: takes a parsed ``EmailMessage`` (and the envelope's return path when known), does no
+I/O and reads no clock, so every rule against mail loops is testable on its own. The I/O side
+(listener, IMAP, replies, the ledger) lives in ``bot.mailbot``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+from typing import Literal
+
+from bot.errors import ZoneError
+from bot.zones import Zone, parse_zone
+
+__all__ = ["Intent", "auto_reason", "body_text", "html_to_text", "intent_of", "problems",
+           "question_of", "reader_zone", "reply_address", "reply_subject", "strip_quotes",
+           "thread_ids"]
+
+Intent = Literal["subscribe", "unsubscribe", "confirm", "question"]
+
+# -- text ------------------------------------------------------------------------------------
+
+
+class _TextOfHtml(HTMLParser):
+    """Visible text of an HTML mail: blocks become lines, scripts, styles and quotes vanish."""
+
+    _BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+                         "table", "ul", "ol", "pre", "hr", "section", "article"})
+    _HIDDEN = frozenset({"script", "style", "head", "title", "blockquote"})
+    _VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "base"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._open: list[str] = []
+        self._hidden_at: int | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+        if tag in self._VOID:
+            return
+        classes = " ".join(v or "" for k, v in attrs if k == "class")
+        self._open.append(tag)
+        # Gmail's and Thunderbird's quoted earlier thread is a div, not a blockquote.
+        if self._hidden_at is None and (tag in self._HIDDEN or "gmail_quote" in classes
+                                        or "moz-cite-prefix" in classes):
+            self._hidden_at = len(self._open)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+        if tag not in self._open:
+            return
+        while self._open:
+            if self._hidden_at is not None and len(self._open) <= self._hidden_at:
+                self._hidden_at = None
+            if self._open.pop() == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._hidden_at is None:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body (stdlib ``html.parser``; never raises on broken markup)."""
+    parser = _TextOfHtml()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError):  # very broken markup: keep what was read so far
+        pass
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _decoded(part: Message) -> str:
+    """A text part's content, whatever its declared charset claims (unknown ones included)."""
+    try:
+        content = part.get_content() if isinstance(part, EmailMessage) else None
+        if isinstance(content, str):
+            return content
+    except (LookupError, UnicodeError, ValueError, AssertionError):
+        pass
+    raw = part.get_payload(decode=True)
+    if not isinstance(raw, bytes):
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    for charset in (part.get_content_charset() or "utf-8", "utf-8"):
+        try:
+            return raw.decode(charset)
+        except (LookupError, UnicodeError):
+            continue
+    return raw.decode("latin-1")
+
+
+def problems(message: Message) -> list[str]:
+    """What is malformed about a message (parser defects, charsets nobody knows), for the log."""
+    found: list[str] = []
+    for part in message.walk():
+        found.extend(type(d).__name__ for d in part.defects)
+        charset = part.get_content_charset()
+        if charset and part.get_content_maintype() == "text":
+            try:
+                "".encode(charset)
+            except LookupError:
+                found.append(f"unknown charset {charset!r}")
+    return list(dict.fromkeys(found))
+
+
+def body_text(message: Message) -> str:
+    """The question's text: the first inline text/plain part, else HTML turned into text."""
+    plain: Message | None = None
+    html: Message | None = None
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        if part.get_content_maintype() == "message":
+            continue
+        kind = part.get_content_type()
+        if kind == "text/plain" and plain is None:
+            plain = part
+        elif kind == "text/html" and html is None:
+            html = part
+    if plain is not None:
+        text = _decoded(plain)
+        if text.strip():
+            return text.replace("\r\n", "\n")
+    if html is not None:
+        return html_to_text(_decoded(html))
+    return ""
+
+
+_WROTE = re.compile(r"^\s*(?:(?:on|am|le|el)\b.*|.*\b(?:19|20)\d\d\b.*)\b(?:wrote|schrieb|"
+                    r"a écrit|escribió)\b.*:\s*$", re.IGNORECASE)
+_CUT = re.compile(r"^\s*(?:-{2,}\s*(?:original message|forwarded message|ursprüngliche "
+                  r"nachricht)\s*-{2,}|_{20,}|sent from my \w+.*|get outlook for \w+.*)\s*$",
+                  re.IGNORECASE)
+_OUTLOOK = re.compile(r"^\s*\**from:\**\s.+", re.IGNORECASE)
+_CLOSING = re.compile(r"^\s*(?:(?:best|kind|warm|warmest|many)\s+(?:regards|wishes|thanks)|"
+                      r"regards|cheers|sincerely|yours(?: sincerely| truly)?|thanks(?: a lot| "
+                      r"in advance)?|thank you(?: in advance| very much)?|many thanks|best|"
+                      r"all the best|bests?)\s*[,.!]?\s*$", re.IGNORECASE)
+
+
+def strip_quotes(text: str) -> str:
+    """The new part of a reply: no quoted thread, no "On ... wrote:", no signature, no sign-off.
+
+    Quoted lines (``>``) go wherever they are; everything from an attribution line, an
+    Outlook header block, a forwarded-message marker or the ``-- `` signature separator on is cut;
+    a closing ("Best regards,") and the few lines of name after it are dropped.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if line.rstrip() in ("--", "-- ") or _CUT.match(line):
+            break
+        if _WROTE.match(line):
+            break
+        # An attribution wrapped over two lines: "On Tue, 5 Sep 2017, Alice <a@b>\nwrote:"
+        nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        if re.match(r"^\s*on\s.+", line, re.IGNORECASE) and re.match(
+                r"^\s*\S*\s*wrote:\s*$", nxt, re.IGNORECASE):
+            break
+        if _OUTLOOK.match(line) and any(re.match(r"^\s*\**(?:sent|date):", n, re.IGNORECASE)
+                                        for n in lines[index + 1:index + 4]):
+            break
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line)
+    for index, line in enumerate(kept):
+        rest = [r for r in kept[index + 1:] if r.strip()]
+        if _CLOSING.match(line) and len(rest) <= 4:
+            kept = kept[:index]
+            break
+    return "\n".join(kept).strip()
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: <subject>``, never ``Re: Re: ...`` (also folds ``RE:``, ``Re[2]:``, ``AW:``)."""
+    bare = base_subject(subject)
+    return f"Re: {bare}" if bare else "Re: your question"
+
+
+def base_subject(subject: str) -> str:
+    """The subject without reply and forward prefixes."""
+    text = " ".join(subject.split())
+    prefix = re.compile(r"^(?:re|aw|sv|antw|réf|fwd?|wg)(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
+    while True:
+        shorter = prefix.sub("", text, count=1)
+        if shorter == text:
+            return text
+        text = shorter
+
+
+def is_reply(subject: str) -> bool:
+    return base_subject(subject) != " ".join(subject.split())
+
+
+def question_of(message: Message) -> str:
+    """What the sender asks: the new text of the body, with a fresh subject in front."""
+    subject = str(message.get("Subject", "") or "")
+    body = strip_quotes(body_text(message))
+    if subject and not is_reply(subject):
+        return f"{base_subject(subject)}\n{body}".strip()
+    return body or base_subject(subject)
+
+
+# -- addresses and threads -------------------------------------------------------------------
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        value = message.get(name)
+    except (IndexError, ValueError, TypeError, AttributeError):  # malformed header value
+        raw = message.get_all(name, failobj=[])
+        value = raw[0] if raw else None
+    return "" if value is None else str(value)
+
+
+def _addr_spec(text: str) -> str:
+    """``user@domain`` from a header or envelope value (domain lower-cased), or ``""``."""
+    _, address = parseaddr(text.replace("\r", " ").replace("\n", " "))
+    address = address.strip().strip("<>")
+    if "@" not in address or any(c.isspace() for c in address):
+        return ""
+    local, _, domain = address.rpartition("@")
+    if not local or not domain or "." not in domain:
+        return ""
+    return f"{local}@{domain.lower()}"
+
+
+def reply_address(message: Message) -> str:
+    """Where a reply goes: ``Reply-To`` if it names one address, else ``From``; ``""`` if none."""
+    for name in ("Reply-To", "From"):
+        pairs = getaddresses([_header(message, name)])
+        found = [_addr_spec(f"<{addr}>") for _, addr in pairs]
+        found = [a for a in found if a]
+        if found:
+            return found[0]
+    return ""
+
+
+def sender_address(message: Message) -> str:
+    return _addr_spec(_header(message, "From"))
+
+
+def thread_ids(message: Message) -> tuple[str, tuple[str, ...]]:
+    """(Message-ID, References): the ids our reply's ``In-Reply-To``/``References`` carry."""
+    msgid = " ".join(_header(message, "Message-ID").split())
+    found = re.findall(r"<[^<>\s]+>", msgid)
+    msgid = found[0] if found else ""
+    earlier = re.findall(r"<[^<>\s]+>", _header(message, "References"))
+    if not earlier:
+        earlier = re.findall(r"<[^<>\s]+>", _header(message, "In-Reply-To"))
+    chain = [*earlier, msgid] if msgid else earlier
+    return msgid, tuple(dict.fromkeys(chain))[-20:]
+
+
+def _local_base(address: str) -> tuple[str, str, str]:
+    """(local part without +tag, tag, domain) of ``user+tag@domain``."""
+    local, _, domain = address.lower().rpartition("@")
+    base, _, tag = local.partition("+")
+    return base, tag, domain
+
+
+def is_own(address: str, own: Iterable[str]) -> bool:
+    """``address`` is one of ours, or any ``+tag`` of one of ours."""
+    if not address:
+        return False
+    base, _, domain = _local_base(address)
+    return any(_local_base(o)[::2] == (base, domain) for o in own if o)
+
+
+# -- mail we must not answer -----------------------------------------------------------------
+
+_DAEMONS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon",
+                      "noreply", "no-reply", "do-not-reply", "donotreply", "bounce", "bounces"})
+
+
+_REPORTS = frozenset({"message/delivery-status", "message/disposition-notification",
+                      "message/feedback-report"})
+
+
+def auto_reason(message: Message, *, return_path: str | None,
+                own: Sequence[str]) -> str | None:
+    """Why this mail must get no answer (RFC 3834, loops, bounces), or None to answer it.
+
+    ``return_path`` is the envelope sender (``MAIL FROM``) when known: ``""`` is the null
+    return path of a bounce; None means unknown (then a ``Return-Path`` header is used).
+    """
+    auto = _header(message, "Auto-Submitted").split(";", 1)[0].strip().lower()
+    if auto and auto != "no":
+        return f"Auto-Submitted: {auto}"
+    precedence = _header(message, "Precedence").strip().lower()
+    if precedence in ("bulk", "list", "junk", "auto_reply"):
+        return f"Precedence: {precedence}"
+    for name in ("List-Id", "List-Post", "Mailing-List", "X-Autoreply", "X-Autorespond",
+                 "X-Auto-Reply", "X-Autogenerated", "X-Mailing-List"):
+        if name in message:
+            return f"{name} header"
+    if return_path is None and "Return-Path" in message:
+        return_path = _header(message, "Return-Path")
+    if return_path is not None and return_path.strip().strip("<>").strip() == "":
+        return "null return path (<>): a bounce or an auto-reply"
+    if message.get_content_type() == "multipart/report":
+        return "multipart/report: a delivery or read report"
+    for part in message.walk():
+        if part.get_content_type() in _REPORTS:
+            return f"{part.get_content_type()}: a delivery report"
+    sender = sender_address(message)
+    if not sender:
+        return None  # malformed: the caller decides (no reply address, nothing to answer)
+    if is_own(sender, own) or any(is_own(a, own) for a in (
+            _addr_spec(_header(message, "Reply-To")), _addr_spec(return_path or ""))):
+        return f"from our own address {sender}"
+    base, _, _ = _local_base(sender)
+    if base in _DAEMONS or base.startswith("mailer-daemon"):
+        return f"from {sender}: an automated sender"
+    loop = _header(message, "X-Loop")
+    if loop and any(is_own(_addr_spec(f"<{a}>"), own) or o.lower() in loop.lower()
+                    for a in re.findall(r"[^\s<>,]+@[^\s<>,]+", loop) for o in own if o):
+        return "X-Loop names us"
+    return None
+
+
+# -- what they want --------------------------------------------------------------------------
+
+_SUBSCRIBE = re.compile(r"^\s*(?:please\s+)?(un)?subscribe(?:\s+me)?(?:\s+please)?\s*[.!]*\s*$",
+                        re.IGNORECASE)
+_STOP = re.compile(r"^\s*(?:stop|remove me)\s*[.!]*\s*$", re.IGNORECASE)
+_CONFIRM = re.compile(r"^\s*(?:confirm(?:ed)?|yes(?:\s+please)?|yes,?\s+confirm|ok(?:ay)?|"
+                      r"i\s+confirm)\s*[.!]*\s*$", re.IGNORECASE)
+
+
+def intent_of(message: Message, *, recipients: Sequence[str], own: Sequence[str],
+              confirming: bool) -> Intent:
+    """subscribe / unsubscribe (by ``+tag`` address, subject or first line) / confirm / question.
+
+    ``confirming``: the mail replies to one of our confirmation mails, so a bare "yes" or
+    "confirm" confirms the subscription.
+    """
+    addresses = [*recipients]
+    for name in ("To", "Cc", "Delivered-To", "X-Original-To"):
+        addresses.extend(a for _, a in getaddresses([_header(message, name)]))
+    for address in addresses:
+        spec = _addr_spec(f"<{address}>")
+        if spec and is_own(spec, own):
+            tag = _local_base(spec)[1]
+            if tag in ("subscribe", "unsubscribe"):
+                return "subscribe" if tag == "subscribe" else "unsubscribe"
+    subject = base_subject(_header(message, "Subject"))
+    first = next((line for line in strip_quotes(body_text(message)).splitlines()
+                  if line.strip()), "")
+    for text in (subject, first):
+        match = _SUBSCRIBE.match(text)
+        if match:
+            return "unsubscribe" if match.group(1) else "subscribe"
+        if _STOP.match(text):
+            return "unsubscribe"
+    if confirming and (_CONFIRM.match(first) or (not first and _CONFIRM.match(subject))):
+        return "confirm"
+    return "question"
+
+
+# -- the reader's zone -----------------------------------------------------------------------
+
+CITIES: dict[str, str] = {
+    "shanghai": "Asia/Shanghai", "beijing": "Asia/Shanghai", "shenzhen": "Asia/Shanghai",
+    "hangzhou": "Asia/Shanghai", "china": "Asia/Shanghai", "hong kong": "Asia/Hong_Kong",
+    "taipei": "Asia/Taipei", "tokyo": "Asia/Tokyo", "japan": "Asia/Tokyo", "seoul": "Asia/Seoul",
+    "singapore": "Asia/Singapore", "bangalore": "Asia/Kolkata", "bengaluru": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
+    "india": "Asia/Kolkata", "tel aviv": "Asia/Jerusalem", "israel": "Asia/Jerusalem",
+    "moscow": "Europe/Moscow", "london": "Europe/London", "uk": "Europe/London",
+    "edinburgh": "Europe/London", "dublin": "Europe/Dublin", "paris": "Europe/Paris",
+    "berlin": "Europe/Berlin", "munich": "Europe/Berlin", "germany": "Europe/Berlin",
+    "zurich": "Europe/Zurich", "lausanne": "Europe/Zurich", "amsterdam": "Europe/Amsterdam",
+    "madrid": "Europe/Madrid", "barcelona": "Europe/Madrid", "rome": "Europe/Rome",
+    "milan": "Europe/Rome", "vienna": "Europe/Vienna", "stockholm": "Europe/Stockholm",
+    "new york": "America/New_York", "boston": "America/New_York", "pittsburgh":
+    "America/New_York", "toronto": "America/Toronto", "montreal": "America/Toronto",
+    "chicago": "America/Chicago", "austin": "America/Chicago", "denver": "America/Denver",
+    "seattle": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
+    "berkeley": "America/Los_Angeles", "stanford": "America/Los_Angeles",
+    "los angeles": "America/Los_Angeles", "california": "America/Los_Angeles",
+    "vancouver": "America/Vancouver", "sao paulo": "America/Sao_Paulo",
+    "são paulo": "America/Sao_Paulo", "sydney": "Australia/Sydney",
+    "melbourne": "Australia/Melbourne", "auckland": "Pacific/Auckland",
+}
+
+_PLACE = r"(?P<place>[^\s,;!?()]+(?:[ ][^\s,;!?()]+){0,2})"
+_ZONE_PHRASES = [re.compile(p, re.IGNORECASE) for p in (
+    r"\b(?:i'?m|i am|we'?re|we are)\s+(?:currently\s+|now\s+)?(?:based\s+|located\s+|living\s+"
+    r"|staying\s+)?in\s+" + _PLACE,
+    r"\b(?:i|we)\s+(?:live|work|am based|are based)\s+in\s+" + _PLACE,
+    r"\bhere\s+in\s+" + _PLACE,
+    r"\bmy\s+time\s*zone\s+(?:is\s+)?" + _PLACE,
+    r"\b(?:tz|time\s*zone)\s*[:=]\s*" + _PLACE,
+    r"\bin\s+" + _PLACE + r"\s+time\b",
+)]
+
+
+def _zone_of_place(place: str) -> Zone | None:
+    words = [w.rstrip(".:") for w in place.split()]
+    for n in range(len(words), 0, -1):  # longest first: "new york" before "new"
+        text = " ".join(words[:n])
+        iana = CITIES.get(text.lower().strip("'\""))
+        if iana:
+            return parse_zone(iana)
+        if n == 1 and (("/" in text) or re.match(r"^(?:utc|gmt)?[+\u2212-]\d", text, re.I)
+                       or text.upper() in ("UTC", "GMT", "AOE")):
+            try:
+                return parse_zone(text)
+            except ZoneError:
+                return None
+    return None
+
+
+def reader_zone(text: str) -> Zone | None:
+    """The zone the sender says they are in ("I'm in Shanghai", "my timezone is Europe/Paris")."""
+    for phrase in _ZONE_PHRASES:
+        for match in phrase.finditer(text):
+            zone = _zone_of_place(match.group("place"))
+            if zone is not None:
+                return zone
+    for token in re.findall(r"\b[A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?\b", text):
+        try:
+            return parse_zone(token)
+        except ZoneError:
+            continue
+    return None
