@@ -85,6 +85,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         event, problems = read_file(path)
         if event is not None:
             problems = [*problems, *lint(event)]
+            if event.announcements:  # a template field the schedule lacks: an error now
+                from bot.announce import check_file_announcements
+                from bot.render import Renderer
+                from bot.template_files import load_templates
+
+                problems += check_file_announcements(event, Renderer(load_templates()))
         # In file order, as an editor's problem list shows them.
         for problem in sorted(problems, key=lambda p: p.line or 0):
             print(problem, file=sys.stderr)
@@ -249,8 +255,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_deliver(args: argparse.Namespace) -> int:
     if not args.once:
         raise UsageError("deliver needs --once (for a long-running service, use `duebot run`)")
-    now = parse_now(args.now)
-    service = _service(args, clock=lambda: now)
+    if args.now is None:
+        # The database's clock, as `run` uses: a cron node whose own clock is off by an hour
+        # neither sends early nor late.
+        service = _service(args)
+        now = service.clock()
+    else:
+        now = parse_now(args.now)
+        service = _service(args, clock=lambda: now)
     if args.dry_run:
         preview = service.engine.rehearse(now)
         print(f"dry run at {now:%Y-%m-%d %H:%M} UTC: nothing is sent or recorded")
@@ -263,8 +275,7 @@ def cmd_deliver(args: argparse.Namespace) -> int:
             if outgoing is not None:
                 print(f"    subject: {outgoing.subject}")
         return 0
-    service.reconcile(now)
-    report = service.deliver_once(now)
+    report = service.reconcile_and_deliver(now)
     for line in report.lines:
         print(line)
     print(f"deliver at {now:%Y-%m-%d %H:%M} UTC: {report}")
@@ -308,6 +319,319 @@ def cmd_db(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+# -- organizers: announcements, the outbox, extensions (issue 7) ------------------------------
+
+def _actor(args: argparse.Namespace) -> str:
+    import os
+
+    return str(getattr(args, "by", None) or os.environ.get("USER") or "unknown")
+
+
+def _preview(service: Any, prepared: Any) -> None:
+    """Exactly what each destination would receive; nothing is saved."""
+    from bot import announce
+    from bot.ports import Outgoing
+
+    event, ann = prepared.event, prepared.announcement
+    print(f"preview of announcement at {prepared.due:%Y-%m-%d %H:%M} UTC "
+          f"({describe_instant(prepared.due, event.zone)}); nothing is saved")
+    for destination in prepared.destinations:
+        outgoing = Outgoing(key=f"{announce.item_id(event.id, ann.id)}|{destination}",
+                            destination=destination, subject=prepared.message.subject,
+                            text=prepared.message.text, html=prepared.message.html,
+                            due=prepared.due, event_id=event.id,
+                            extra=announce.slack_hints(event, ann))
+        print(f"\n==== {destination} ====")
+        scheme = destination.split(":", 1)[0]
+        if scheme == "mailto":
+            _preview_mail(service, outgoing)
+        elif scheme == "slack":
+            _preview_slack(outgoing)
+        else:
+            from bot.adapters.console import ConsoleChannel
+
+            ConsoleChannel(sys.stdout).send(outgoing)
+
+
+def _preview_mail(service: Any, outgoing: Any) -> None:
+    from bot.adapters.smtp import SmtpChannel, SmtpSettings
+
+    smtp = service.config.smtp
+    try:
+        channel = SmtpChannel(SmtpSettings(sender=smtp.sender, reply_to=smtp.reply_to,
+                                           list_unsubscribe=smtp.list_unsubscribe),
+                              clock=service.clock)
+    except DuebotError:  # the embedded default's sender has no domain: show the shape anyway
+        channel = SmtpChannel(SmtpSettings(sender="duebot <noreply@example.org>"),
+                              clock=service.clock)
+    mail = channel.build(outgoing)
+    for name, value in mail.items():
+        print(f"{name}: {value}")
+    for part in mail.walk():
+        if part.is_multipart():
+            continue
+        print(f"\n--- {part.get_content_type()} ---")
+        print(str(part.get_content()).rstrip("\n"))
+
+
+def _preview_slack(outgoing: Any) -> None:
+    try:
+        from bot.adapters import slack as slack_adapter
+    except ImportError:  # pragma: no cover - the Slack adapter ships separately
+        slack_adapter = None  # type: ignore[assignment]
+    builder = getattr(slack_adapter, "build_blocks", None) if slack_adapter else None
+    if callable(builder):
+        for block in builder(outgoing):  # the blocks as text, in order
+            kind = block.get("type", "")
+            if kind == "section":
+                print(f"[section]\n{block['text']['text']}")
+            elif kind == "context":
+                print("[context] " + " ".join(e.get("text", "") for e in block["elements"]))
+            elif kind == "actions":
+                print("[buttons] " + ", ".join(e["text"]["text"] for e in block["elements"]))
+            else:
+                print(json.dumps(block, ensure_ascii=False))
+    else:
+        print("text:")
+        print(outgoing.extra.get("slack_text") or outgoing.text.rstrip("\n"))
+    print(f"fallback: {outgoing.subject}")
+
+
+def describe_instant(moment: datetime, zone: Zone) -> str:
+    from bot.timefmt import format_instant
+
+    return format_instant(moment, zone)
+
+
+def cmd_announce(args: argparse.Namespace) -> int:
+    from bot import announce
+
+    now = parse_now(args.now)
+    service = _service(args, clock=lambda: now)
+    event = announce.find_event(service, args.schedule)
+    destinations = tuple(dict.fromkeys(d for group in args.to or () for d in group))
+    if args.preview:
+        prepared = announce.prepare(service, event, args.at, destinations,
+                                    text=args.text or "", template=args.template or "",
+                                    now=now, announcement_id=args.id or "preview")
+        _preview(service, prepared)
+        return 0
+    ann_id = announce.schedule_announcement(service, event, args.at, destinations,
+                                            text=args.text or "", template=args.template or "",
+                                            actor=_actor(args), now=now,
+                                            announcement_id=args.id or "")
+    due = announce.when_of(service.events()[event.id], args.at)
+    assert due is not None
+    targets = destinations or service.engine.destinations.get(event.id, ())
+    print(f"scheduled announcement {ann_id} for {describe_instant(due, event.zone)} "
+          f"({due:%Y-%m-%d %H:%M} UTC) to {', '.join(targets)}")
+    return 0
+
+
+def cmd_announcements(args: argparse.Namespace) -> int:
+    from bot import announce
+
+    service = _service(args)
+    listed = announce.list_announcements(service)
+    if args.json:
+        print(json.dumps([{
+            "id": item.announcement.id, "event": item.event_id, "at": item.announcement.at,
+            "due_utc": item.due.strftime("%Y-%m-%dT%H:%M:%SZ") if item.due else None,
+            "to": list(item.announcement.to), "text": item.announcement.text,
+            "template": item.announcement.template, "source": item.source,
+            "deliveries": dict(item.states)} for item in listed], indent=2,
+            ensure_ascii=False))
+        return 0
+    if not listed:
+        print("no announcements")
+    for item in listed:
+        ann = item.announcement
+        when = f"{item.due:%Y-%m-%d %H:%M}Z" if item.due else "not planned      "
+        states = ", ".join(f"{n} {s}" for s, n in sorted(item.states.items())) or "no deliveries"
+        what = f"template {ann.template}" if ann.template else repr(ann.text[:50])
+        print(f"{when}  {item.event_id}/{ann.id}  at {ann.at!r}  {what}  [{states}]  "
+              f"{item.source}")
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from bot import announce
+
+    now = parse_now(args.now)
+    service = _service(args, clock=lambda: now)
+    count = announce.cancel_announcement(service, args.id, actor=_actor(args), now=now)
+    print(f"cancelled announcement {args.id}: {count} unsent deliver"
+          f"{'y' if count == 1 else 'ies'} cancelled")
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from bot import announce
+
+    now = parse_now(args.now)
+    service = _service(args, clock=lambda: now)
+    waiting = announce.outbox(service, now)
+    if not waiting:
+        print("the outbox is empty: nothing waits for approval")
+    events = service.events()
+    for row, subject in waiting:
+        event = events.get(row.event_id)
+        local = describe_instant(row.due, event.zone) if event else ""
+        print(f"{row.due:%Y-%m-%d %H:%M}Z ({local})  {row.item_id} -> {row.destination}")
+        print(f"    {subject}")
+    if waiting:
+        print(f"{len(waiting)} waiting; `duebot approve ID` (a reminder or announcement id, or "
+              f"a key) or `duebot approve --all`")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from bot import announce
+
+    if bool(args.ids) == bool(args.all):
+        raise UsageError("give the ids to approve, or --all")
+    now = parse_now(args.now)
+    service = _service(args, clock=lambda: now)
+    keys = announce.approve(service, None if args.all else args.ids, actor=_actor(args),
+                            now=now)
+    print(f"approved {len(keys)} deliver{'y' if len(keys) == 1 else 'ies'}")
+    for key in keys:
+        print(f"    {key}")
+    return 0
+
+
+def _schedule_path(service: Any, schedule: str | None) -> Path:
+    from bot import announce
+
+    event = announce.find_event(service, schedule)
+    for loaded in service.schedules.values():
+        if loaded.event is not None and loaded.event.id == event.id:
+            return Path(loaded.path)
+    raise UsageError(f"no schedule file for {event.id}")  # pragma: no cover
+
+
+def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
+                 announce_it: bool = False) -> int:
+    from bot.extend import apply_change
+
+    actor = _actor(args)
+    now = parse_now(args.now)
+    if args.config is None:
+        if announce_it:
+            raise UsageError("--announce needs --config (it queues deliveries in the ledger)")
+        result = change(default_schedule(args.schedule))
+        print(f"{result.path}: {result.summary()}")
+        print("the ledger was not touched (no --config): a running duebot re-times reminders "
+              "when it notices the edit")
+        return 0
+    service = _service(args, clock=lambda: now)
+    result = change(_schedule_path(service, args.schedule))
+    applied = apply_change(service, result, actor=actor, now=now, announce=announce_it)
+    print(f"{result.path}: {result.summary()}")
+    print(f"ledger: {applied.retimed} unsent reminder(s) re-timed, {applied.cancelled} "
+          f"cancelled, {applied.already_sent} already sent (not sent again)")
+    if applied.announcement_id:
+        print(f"announcement {applied.announcement_id} queued to "
+              f"{', '.join(service.engine.destinations.get(result.event_id, ())) or 'nobody'}")
+    return 0
+
+
+def cmd_extend(args: argparse.Namespace) -> int:
+    from bot.extend import extend_date
+
+    actor = _actor(args)
+    return _change_date(args, lambda path: extend_date(path, args.date_id, args.new_time,
+                                                       actor=actor),
+                        announce_it=args.announce)
+
+
+def cmd_cancel_date(args: argparse.Namespace) -> int:
+    from bot.extend import cancel_date
+
+    actor = _actor(args)
+    return _change_date(args, lambda path: cancel_date(path, args.date_id, actor=actor))
+
+
+def _add_organizer_commands(sub: Any, config_help: str) -> None:
+    now_help = "act as if it were this instant (default: the clock)"
+    by_help = "who is acting, for the audit log (default: $USER)"
+
+    announce = sub.add_parser(
+        "announce", help="schedule an announcement (or --preview it)",
+        description="Schedule an announcement at an instant or relative to a date "
+                    "(abstract-2d, notification+1h, workshop): relative ones move with the date.")
+    announce.add_argument("--schedule", metavar="S", help="event id or schedule file")
+    announce.add_argument("--at", required=True, metavar="WHEN",
+                          help="\"2017-09-01 09:00 America/Los_Angeles\", an ISO instant with its "
+                               "offset, or DATE-ID[+-DURATION]")
+    announce.add_argument("--to", nargs="+", action="append", metavar="DEST",
+                          help="destinations (default: the schedule's reminders_to)")
+    what = announce.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", metavar="T", help="the message, as plain text")
+    what.add_argument("--template", metavar="NAME",
+                      help="templates/NAME.subject.j2, NAME.txt.j2 and NAME.html.j2")
+    announce.add_argument("--id", metavar="ID", help="its id (default: a1, a2 ...)")
+    announce.add_argument("--preview", action="store_true",
+                          help="show exactly what each destination receives; save nothing")
+    announce.add_argument("--by", metavar="NAME", help=by_help)
+    announce.add_argument("--now", metavar="ISO", help=now_help)
+    announce.add_argument("--config", metavar="FILE", help=config_help)
+    announce.set_defaults(handler=cmd_announce)
+
+    listing = sub.add_parser("announcements", help="list announcements and their deliveries")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.add_argument("--config", metavar="FILE", help=config_help)
+    listing.set_defaults(handler=cmd_announcements)
+
+    cancel = sub.add_parser("cancel", help="cancel an unsent announcement")
+    cancel.add_argument("id", metavar="ID", help="the announcement's id")
+    cancel.add_argument("--by", metavar="NAME", help=by_help)
+    cancel.add_argument("--now", metavar="ISO", help=now_help)
+    cancel.add_argument("--config", metavar="FILE", help=config_help)
+    cancel.set_defaults(handler=cmd_cancel)
+
+    outbox = sub.add_parser("outbox", help="deliveries waiting for approval",
+                            description="What waits for `duebot approve` (schedules with "
+                                        "approve = true), with the subject it would go with.")
+    outbox.add_argument("--now", metavar="ISO", help=now_help)
+    outbox.add_argument("--config", metavar="FILE", help=config_help)
+    outbox.set_defaults(handler=cmd_outbox)
+
+    approve = sub.add_parser("approve", help="let waiting deliveries go")
+    approve.add_argument("ids", nargs="*", metavar="ID",
+                         help="reminder ids, announcement ids or delivery keys")
+    approve.add_argument("--all", action="store_true", help="everything in the outbox")
+    approve.add_argument("--by", metavar="NAME", help=by_help)
+    approve.add_argument("--now", metavar="ISO", help=now_help)
+    approve.add_argument("--config", metavar="FILE", help=config_help)
+    approve.set_defaults(handler=cmd_approve)
+
+    extend = sub.add_parser(
+        "extend", help="move a date (edits the schedule file, keeps its comments)",
+        description="Set a date's time in the schedule file, record extended_from and bump "
+                    "its sequence; with --config, re-time its unsent reminders and log who "
+                    "did it.")
+    extend.add_argument("date_id", metavar="DATE-ID")
+    extend.add_argument("new_time", metavar="NEW-TIME",
+                        help="local time in the date's zone, e.g. \"2017-09-17 23:59\"")
+    extend.add_argument("--schedule", metavar="S", help="event id or schedule file")
+    extend.add_argument("--announce", action="store_true",
+                        help="queue an \"extended\" announcement to the schedule's destinations")
+    extend.add_argument("--by", metavar="NAME", help=by_help)
+    extend.add_argument("--now", metavar="ISO", help=now_help)
+    extend.add_argument("--config", metavar="FILE", help=config_help)
+    extend.set_defaults(handler=cmd_extend)
+
+    cancel_date = sub.add_parser("cancel-date", help="cancel a date (STATUS:CANCELLED, no "
+                                                     "reminders)")
+    cancel_date.add_argument("date_id", metavar="DATE-ID")
+    cancel_date.add_argument("--schedule", metavar="S", help="event id or schedule file")
+    cancel_date.add_argument("--by", metavar="NAME", help=by_help)
+    cancel_date.add_argument("--now", metavar="ISO", help=now_help)
+    cancel_date.add_argument("--config", metavar="FILE", help=config_help)
+    cancel_date.set_defaults(handler=cmd_cancel_date)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -399,6 +723,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "current"], help="what to do")
     db.add_argument("--config", metavar="FILE", help=config_help)
     db.set_defaults(handler=cmd_db)
+    _add_organizer_commands(sub, config_help)
     return parser
 
 

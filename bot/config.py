@@ -2,14 +2,16 @@
 
 Secrets never live in the file: the SMTP password comes from ``DUEBOT_SMTP_PASSWORD``, Slack's
 tokens from ``SLACK_BOT_TOKEN`` / ``SLACK_SIGNING_SECRET`` / ``SLACK_APP_TOKEN``.
+``DUEBOT_HTTP_HOST`` / ``DUEBOT_HTTP_PORT`` override ``[http] host`` / ``port`` (containers).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
@@ -17,20 +19,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.errors import ConfigError, Problem
-from bot.schedule import SourceMap, parse_duration, suggest
+from bot.schedule import SourceMap, _syntax_position, parse_duration, suggest
 
 Security = Literal["none", "starttls", "ssl"]
 DESTINATION_SCHEMES = ("mailto", "console", "slack")
 
-TOP_KEYS = ("storage", "delivery", "smtp", "schedules", "http", "slack", "log")
+TOP_KEYS = ("storage", "delivery", "smtp", "schedules", "http", "slack", "log", "mail")
 STORAGE_KEYS = ("database_url", "pool_size", "max_overflow", "pool_timeout")
 DELIVERY_KEYS = ("grace", "lease", "batch_size", "max_attempts", "retry_backoff", "max_backoff",
                  "poll", "late_after")
 SMTP_KEYS = ("host", "port", "sender", "security", "username", "timeout", "list_unsubscribe",
              "reply_to")
-SCHEDULE_KEYS = ("path", "reminders_to")
+SCHEDULE_KEYS = ("path", "reminders_to", "approve")
 HTTP_KEYS = ("enabled", "host", "port", "base_url")
 LOG_KEYS = ("level",)
+MAIL_KEYS = ("address", "listen", "lmtp", "imap_host", "imap_port", "imap_user", "imap_folder",
+             "imap_poll", "imap_security", "rate_limit", "max_bytes", "spool")
+SLACK_KEYS = ("api_base_url", "organizers", "socket_mode", "command", "channel_rate")
+SLACK_API = "https://slack.com/api/"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +79,8 @@ class SmtpConfig:
 class ScheduleConfig:
     path: Path
     reminders_to: tuple[str, ...] = ("console:",)
+    approve: bool = False
+    """Hold every delivery in the outbox until ``duebot approve`` (an organizer) lets it go."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,6 +96,71 @@ class HttpConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SlackConfig:
+    """``[slack]``: where the Web API is and who may give organizer commands; tokens from env."""
+
+    api_base_url: str = SLACK_API
+    """The real ``slack_sdk`` ``base_url`` option; tests point it at a stand-in."""
+    organizers: tuple[str, ...] = ()
+    """User ids (``U0123``) and user group ids (``S0123``) allowed organizer commands."""
+    socket_mode: bool | None = None
+    """None: Socket Mode exactly when ``SLACK_APP_TOKEN`` is set."""
+    command: str = "/duebot"
+    channel_rate: float = 1.0
+    """Messages per second per channel (Slack allows about one)."""
+    bot_token: str = field(default="", repr=False)
+    signing_secret: str = field(default="", repr=False)
+    app_token: str = field(default="", repr=False)
+
+    @property
+    def uses_socket_mode(self) -> bool:
+        return bool(self.app_token) and self.socket_mode is not False
+
+
+def with_slack_tokens(slack: SlackConfig, env: Mapping[str, str]) -> SlackConfig:
+    """The same settings with the tokens taken from the environment (never from the file)."""
+    return replace(slack, bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
+                   signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
+                   app_token=env.get("SLACK_APP_TOKEN", "").strip())
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailConfig:
+    """``[mail]``: the workshop address duebot answers as, and how mail reaches it.
+
+    The IMAP password comes from ``DUEBOT_IMAP_PASSWORD``; replies go out through ``[smtp]``.
+    """
+
+    address: str = ""
+    """The address participants write to, e.g. ``dates@example.org`` (``+subscribe`` too)."""
+    listen: str = ""
+    """``host:port`` of the SMTP (or LMTP) listener a mail server delivers to; "" for none."""
+    lmtp: bool = False
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_user: str = ""
+    imap_password: str = field(default="", repr=False)
+    imap_folder: str = "INBOX"
+    imap_poll: timedelta = timedelta(seconds=60)
+    imap_security: Security = "ssl"
+    rate_limit: int = 5
+    """Answers per sender per ``rate_window``; more get none (and are logged)."""
+    rate_window: timedelta = timedelta(hours=1)
+    max_bytes: int = 10_000_000
+    spool: Path = Path("mail-spool")
+    """Where mail that could not be handled is kept, so nothing is lost."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.listen or self.imap_host)
+
+    @property
+    def listen_at(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     source: str = ""
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -95,8 +168,9 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     schedules: tuple[ScheduleConfig, ...] = ()
     http: HttpConfig = field(default_factory=HttpConfig)
-    slack: Mapping[str, Any] = field(default_factory=dict)
+    slack: SlackConfig = field(default_factory=SlackConfig)
     log_level: str = "INFO"
+    mail: MailConfig = field(default_factory=MailConfig)
 
 
 class _Reader:
@@ -184,8 +258,9 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([Problem(message=f"TOML syntax: {getattr(exc, 'msg', exc)}",
-                                   file=source, line=getattr(exc, "lineno", None))]) from None
+        line, message = _syntax_position(exc, text)  # 3.11's tomllib: the line is in the text
+        raise ConfigError([Problem(message=f"TOML syntax: {message}", file=source,
+                                   line=line)]) from None
     reader.table(data, (), TOP_KEYS)
     base = base or Path.cwd()
 
@@ -248,7 +323,12 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
                 checked.append(check_destination(value))
             except ValueError as exc:
                 reader.error((*path, "reminders_to"), str(exc))
-        schedules.append(ScheduleConfig(path=file, reminders_to=tuple(dict.fromkeys(checked))))
+        approve = item.get("approve", False)
+        if not isinstance(approve, bool):
+            reader.error((*path, "approve"), f"expected true or false, got {approve!r}")
+            approve = False
+        schedules.append(ScheduleConfig(path=file, reminders_to=tuple(dict.fromkeys(checked)),
+                                        approve=approve))
     if any(d.startswith("mailto:") for s in schedules for d in s.reminders_to) and not raw.get(
             "sender") and "smtp" not in data:
         reader.error(("smtp",), "mailto: destinations need an [smtp] table with host and sender")
@@ -258,14 +338,26 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     if not isinstance(enabled, bool):
         reader.error(("http", "enabled"), f"expected true or false, got {enabled!r}")
         enabled = True
-    http = HttpConfig(enabled=enabled, host=reader.text(raw, ("http",), "host", "127.0.0.1"),
-                      port=reader.integer(raw, ("http",), "port", 8080, low=0, high=65535),
+    host = reader.text(raw, ("http",), "host", "127.0.0.1")
+    port = reader.integer(raw, ("http",), "port", 8080, low=0, high=65535)
+    # A container binds 0.0.0.0 while the file (shared with bare-metal runs) says 127.0.0.1.
+    host = env.get("DUEBOT_HTTP_HOST", "").strip() or host
+    if env.get("DUEBOT_HTTP_PORT", "").strip():
+        raw_port = env["DUEBOT_HTTP_PORT"].strip()
+        if raw_port.isdigit() and int(raw_port) <= 65535:
+            port = int(raw_port)
+        else:
+            reader.problems.append(Problem(
+                message=f"environment variable DUEBOT_HTTP_PORT={raw_port!r}: expected a port "
+                        f"number from 0 to 65535", file=source, field="http.port"))
+    http = HttpConfig(enabled=enabled, host=host, port=port,
                       base_url=reader.text(raw, ("http",), "base_url", ""))
 
-    slack = data.get("slack", {})
-    if not isinstance(slack, dict):
-        reader.error(("slack",), "expected a table")
-        slack = {}
+    raw = reader.table(data.get("slack", {}), ("slack",), SLACK_KEYS)
+    slack = _slack(reader, raw, env)
+
+    raw = reader.table(data.get("mail", {}), ("mail",), MAIL_KEYS)
+    mail = _mail(reader, raw, env, base, storage.database_url)
 
     raw = reader.table(data.get("log", {}), ("log",), LOG_KEYS)
     level = reader.text(raw, ("log",), "level", "INFO").upper()
@@ -273,9 +365,10 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         reader.error(("log", "level"), f"{level!r}: expected DEBUG, INFO, WARNING or ERROR")
 
     if reader.problems:
-        raise ConfigError(reader.problems)
+        raise ConfigError(sorted(reader.problems, key=lambda p: p.line or 0))  # file order
     return Config(source=source, storage=storage, delivery=delivery, smtp=smtp,
-                  schedules=tuple(schedules), http=http, slack=slack, log_level=level)
+                  schedules=tuple(schedules), http=http, slack=slack, log_level=level,
+                  mail=mail)
 
 
 def _resolve_sqlite(url: str, base: Path, env: Mapping[str, str]) -> str:
@@ -327,6 +420,119 @@ def _smtp(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str]) -> Sm
     )
 
 
+def _mail(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str], base: Path,
+          database_url: str) -> MailConfig:
+    path = ("mail",)
+    d = MailConfig()
+    address = reader.text(raw, path, "address", "").strip()
+    listen = reader.text(raw, path, "listen", "").strip()
+    imap_host = reader.text(raw, path, "imap_host", "").strip()
+    if address:
+        _, spec = parseaddr(address)
+        if "@" not in spec or spec != address or any(c in address for c in "\r\n\0 "):
+            reader.error((*path, "address"), f"{address!r}: expected the bare address duebot "
+                                             f"answers as, e.g. \"dates@example.org\"")
+    elif listen or imap_host:
+        reader.error((*path, "address"), "mail.listen / mail.imap_host need mail.address: the "
+                                         "workshop address duebot answers as")
+    if listen:
+        host, _, port = listen.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            reader.error((*path, "listen"), f"{listen!r}: expected HOST:PORT, e.g. "
+                                            f"\"127.0.0.1:2525\"")
+            listen = ""
+    lmtp = raw.get("lmtp", False)
+    if not isinstance(lmtp, bool):
+        reader.error((*path, "lmtp"), f"expected true or false, got {lmtp!r}")
+        lmtp = False
+    security = raw.get("imap_security", "ssl")
+    if security not in ("none", "starttls", "ssl"):
+        reader.error((*path, "imap_security"), f"{security!r}: expected \"ssl\", \"starttls\" "
+                                               f"or \"none\"")
+        security = "ssl"
+    user = reader.text(raw, path, "imap_user", "")
+    password = env.get("DUEBOT_IMAP_PASSWORD", "")
+    if imap_host and not user:
+        reader.error((*path, "imap_user"), "mail.imap_host needs mail.imap_user (the password "
+                                           "comes from DUEBOT_IMAP_PASSWORD)")
+    if imap_host and user and not password:
+        reader.error((*path, "imap_user"), "the environment variable DUEBOT_IMAP_PASSWORD is "
+                                           "empty: set it (secrets never go in the config file)")
+    count, window = d.rate_limit, d.rate_window
+    limit = raw.get("rate_limit", f"{d.rate_limit} per hour")
+    match = re.fullmatch(r"\s*(\d+)\s*(?:per|/)\s*(\S+)\s*", str(limit)) if not isinstance(
+        limit, bool) else None
+    units = {"minute": "1m", "hour": "1h", "day": "1d"}
+    if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+        count = limit
+    elif match and int(match[1]) > 0:
+        try:
+            window = parse_duration(units.get(match[2].lower().rstrip("s"), match[2]))
+            count = int(match[1])
+        except ValueError:
+            match = None
+    if not (isinstance(limit, int) and not isinstance(limit, bool) and limit > 0) and not match:
+        reader.error((*path, "rate_limit"), f"{limit!r}: expected answers per sender, e.g. "
+                                            f"\"5 per hour\", \"20 per day\" or \"5/30m\"")
+    spool_text = reader.text(raw, path, "spool", "")
+    if spool_text:
+        spool = Path(spool_text) if Path(spool_text).is_absolute() else base / spool_text
+    elif database_url.startswith("sqlite:///") and ":memory:" not in database_url:
+        spool = Path(database_url[len("sqlite:///"):]).parent / "mail-spool"
+    else:
+        spool = base / "mail-spool"
+    return MailConfig(
+        address=address, listen=listen, lmtp=lmtp, imap_host=imap_host,
+        imap_port=reader.integer(raw, path, "imap_port", 993 if security == "ssl" else 143,
+                                 high=65535),
+        imap_user=user, imap_password=password,
+        imap_folder=reader.text(raw, path, "imap_folder", "INBOX"),
+        imap_poll=reader.duration(raw, path, "imap_poll", d.imap_poll),
+        imap_security=security, rate_limit=count, rate_window=window,
+        max_bytes=reader.integer(raw, path, "max_bytes", d.max_bytes, low=1024,
+                                 high=1_000_000_000),
+        spool=spool)
+
+
+def _slack(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str]) -> SlackConfig:
+    path = ("slack",)
+    url = reader.text(raw, path, "api_base_url", SLACK_API)
+    if not url.startswith(("https://", "http://")):
+        reader.error((*path, "api_base_url"), f"{url!r}: expected a URL such as \"{SLACK_API}\"")
+        url = SLACK_API
+    organizers = raw.get("organizers", [])
+    if isinstance(organizers, str):
+        organizers = [organizers]
+    checked: list[str] = []
+    if not isinstance(organizers, list):
+        reader.error((*path, "organizers"), "expected a list of Slack user or user group ids")
+        organizers = []
+    for value in organizers:
+        if not isinstance(value, str) or not re.fullmatch(r"[UWS][A-Z0-9]{2,}", value):
+            reader.error((*path, "organizers"),
+                         f"{value!r}: expected a user id like \"U0123ABCD\" or a user group id "
+                         f"like \"S0123ABCD\" (profile menu: Copy member ID)")
+            continue
+        checked.append(value)
+    socket_mode = raw.get("socket_mode")
+    if socket_mode is not None and not isinstance(socket_mode, bool):
+        reader.error((*path, "socket_mode"), f"expected true or false, got {socket_mode!r}")
+        socket_mode = None
+    command = reader.text(raw, path, "command", "/duebot")
+    if not re.fullmatch(r"/[a-z0-9_-]{1,31}", command):
+        reader.error((*path, "command"), f"{command!r}: expected a slash command like "
+                                         f"\"/duebot\" (lower case, no spaces)")
+        command = "/duebot"
+    rate = raw.get("channel_rate", 1)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 100:
+        reader.error((*path, "channel_rate"), f"expected messages per second (a number above 0, "
+                                              f"at most 100), got {rate!r}")
+        rate = 1
+    return with_slack_tokens(SlackConfig(
+        api_base_url=url.rstrip("/") + "/", organizers=tuple(checked), socket_mode=socket_mode,
+        command=command, channel_rate=float(rate)), env)
+
+
 def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None) -> Config:
     """Read the config file; None means the embedded default (shipped schedules, console)."""
     if path is None:
@@ -336,7 +542,9 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
         schedules = tuple(ScheduleConfig(path=p) for p in shipped_schedules(root))
         url = _resolve_sqlite("sqlite:///duebot.db", root, os.environ if env is None else env)
         return Config(source="<default>", schedules=schedules,
-                      storage=StorageConfig(database_url=url))
+                      storage=StorageConfig(database_url=url),
+                      slack=with_slack_tokens(SlackConfig(),
+                                              os.environ if env is None else env))
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")

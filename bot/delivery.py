@@ -11,24 +11,29 @@ delivery key, so a receiving system (or a human) can recognize the duplicate.
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot import announce
 from bot.config import DeliveryConfig
+from bot.errors import DuebotError, TemplateError
 from bot.ical import build_date_calendar
 from bot.ledger import Ledger, Planned, ReconcileReport, Row, delivery_key
-from bot.model import Event
+from bot.model import Announcement, Event
 from bot.planner import Reminder, plan
 from bot.ports import Channel, Outcome, Outgoing
-from bot.render import Renderer, late_note
+from bot.render import Message, Renderer, late_note
 from bot.timefmt import format_instant
 
 log = logging.getLogger("duebot.delivery")
 
 
-def desired_deliveries(event: Event, destinations: Sequence[str]) -> list[Planned]:
+def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False
+                       ) -> list[Planned]:
     """Every reminder of the event to every destination: what the ledger should hold."""
     out = []
     for reminder in plan(event):
@@ -36,7 +41,7 @@ def desired_deliveries(event: Event, destinations: Sequence[str]) -> list[Planne
             out.append(Planned(key=delivery_key(reminder.id, destination), event_id=event.id,
                                date_id=reminder.date_id, item_id=reminder.id,
                                destination=destination, due=reminder.due,
-                               target=reminder.target))
+                               target=reminder.target, needs_approval=approve))
     return out
 
 
@@ -83,6 +88,9 @@ class Engine:
                  channels: Mapping[str, Channel], settings: DeliveryConfig,
                  base_url: str = "") -> None:
         self.ledger = ledger
+        self.approval: frozenset[str] = frozenset()
+        """Events whose deliveries wait in the outbox for ``duebot approve``."""
+        self._stored: dict[str, list[Announcement]] = {}
         self.set_schedules(events, destinations)
         self.renderer = renderer
         self.channels = dict(channels)
@@ -96,23 +104,41 @@ class Engine:
         """Swap in edited schedules; the plan is computed once here, not per delivery."""
         self.events = dict(events)
         self.destinations = {k: tuple(v) for k, v in destinations.items()}
+        # A set per event: one membership test per delivery, not a scan of 10,000 addresses.
+        self._destination_sets = {k: frozenset(v) for k, v in self.destinations.items()}
         self._plans = {event_id: {r.id: r for r in plan(event)}
                        for event_id, event in self.events.items()}
+        # One rendering per reminder (and per "late as of now"), shared by every destination.
+        self._rendered: dict[tuple[str, str, datetime | None], tuple[Message, bytes]] = {}
+        self._tokens: dict[str, dict[str, str]] = {}  # subscribers' unsubscribe tokens
+        self._claimed_at = time.monotonic()
 
     # -- planning ---------------------------------------------------------------------------
 
     def reconcile(self, now: datetime) -> dict[str, ReconcileReport]:
         reports = {}
         for event_id, event in self.events.items():
-            planned = desired_deliveries(event, self.destinations.get(event_id, ()))
-            reports[event_id] = self.ledger.reconcile(event_id, planned, now)
+            approve = event_id in self.approval
+            destinations = self.destinations.get(event_id, ())
+            planned = desired_deliveries(event, destinations, approve=approve)
+            report = self.ledger.reconcile(event_id, planned, now)
+            extra = announce.stored(self.ledger.announcement_rows(event_id,
+                                                                  states=["scheduled"]))
+            said = self.ledger.reconcile(event_id, announce.desired_announcements(
+                event, extra, destinations, approve=approve, renderer=self.renderer), now,
+                kind=announce.KIND)
+            reports[event_id] = ReconcileReport(**{
+                name: getattr(report, name) + getattr(said, name)
+                for name in ("added", "skipped_past", "retimed", "cancelled", "revived",
+                             "unchanged")})
             log.info("reconciled %s: %s", event_id, reports[event_id])
         return reports
 
     def current(self, row: Row) -> tuple[Event, Reminder] | None:
         """The reminder as the current schedule plans it, or None if it is gone."""
         event = self.events.get(row.event_id)
-        if event is None or row.destination not in self.destinations.get(row.event_id, ()):
+        if event is None or row.destination not in self._destination_sets.get(row.event_id,
+                                                                             frozenset()):
             return None
         reminder = self._plans.get(row.event_id, {}).get(row.item_id)
         return None if reminder is None else (event, reminder)
@@ -146,7 +172,8 @@ class Engine:
 
     def render(self, row: Row, event: Event, reminder: Reminder, *, late: bool,
                now: datetime) -> Outgoing:
-        return self._outgoing(row.key, row.destination, event, reminder, late=late, now=now)
+        outgoing = self._outgoing(row.key, row.destination, event, reminder, late=late, now=now)
+        return replace(outgoing, attempt=row.attempts)  # a retry may find it already posted
 
     def render_planned(self, planned: Planned, event: Event, reminder: Reminder, *, late: bool,
                        now: datetime) -> Outgoing:
@@ -156,29 +183,56 @@ class Engine:
     def _outgoing(self, key: str, destination: str, event: Event, reminder: Reminder, *,
                   late: bool, now: datetime) -> Outgoing:
         when = event.date(reminder.date_id)
-        note = late_note(reminder, when.zone) if late else ""
-        message = self.renderer.reminder(event, reminder, now=now if late else None,
-                                         late_note=note)
+        cache_key = (event.id, reminder.id, now if late else None)
+        cached = self._rendered.get(cache_key)
+        if cached is None:
+            note = late_note(reminder, when.zone) if late else ""
+            cached = (self.renderer.reminder(event, reminder, now=now if late else None,
+                                             late_note=note),
+                      build_date_calendar(event, when))
+            if len(self._rendered) >= 1024:
+                self._rendered.clear()
+            self._rendered[cache_key] = cached
+        message, ics = cached
         return Outgoing(key=key, destination=destination, subject=message.subject,
                         text=message.text, html=message.html,
-                        ics=build_date_calendar(event, when), ics_name=f"{when.id}.ics",
+                        ics=ics, ics_name=f"{when.id}.ics",
                         due=reminder.due, event_id=event.id, date_id=when.id,
                         extra={"calendar_url": f"{self.base_url}/e/{event.id}/{when.id}.ics"
-                               if self.base_url else ""})
+                               if self.base_url else "",
+                               **self._unsubscribe_link(event.id, destination)})
+
+    def _unsubscribe_link(self, event_id: str, destination: str) -> dict[str, str]:
+        """A subscriber's own one-click unsubscribe link (RFC 8058), for ``List-Unsubscribe``."""
+        if not self.base_url or not destination.startswith("mailto:"):
+            return {}
+        tokens = self._tokens.get(event_id)
+        if tokens is None:  # one query per event and schedule change, not one per delivery
+            tokens = self._tokens[event_id] = self.ledger.subscriber_tokens(event_id)
+        token = tokens.get(destination)
+        return {"list_unsubscribe": f"{self.base_url}/unsubscribe/{token}"} if token else {}
 
     def deliver_due(self, now: datetime, *, should_stop: Callable[[], bool] = lambda: False,
                     max_batches: int | None = None) -> BatchReport:
         """Claim and send batches until nothing is due at ``now``."""
         total = BatchReport()
         batches = 0
+        self._stored = {}  # `duebot announce` in another process: read the table afresh
+        total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
         try:
             while not should_stop():
+                self._claimed_at = time.monotonic()  # before the claim: the lease starts later
                 rows = self.ledger.claim(now, limit=self.settings.batch_size,
                                          lease=self.settings.lease)
                 if not rows:
                     break
-                total.add(self._batch(rows, now, should_stop))
+                batch = self._batch(rows, now, should_stop)
+                total.add(batch)
                 batches += 1
+                if batch.handled == 0 and batch.lost_lease == 0:
+                    # Everything claimed went back (a stopped channel): claiming again now
+                    # would only hand us the same rows.
+                    break
                 if max_batches is not None and batches >= max_batches:
                     break
         finally:
@@ -198,6 +252,12 @@ class Engine:
         return report
 
     def _one(self, row: Row, now: datetime, report: BatchReport) -> None:
+        if row.kind == announce.KIND:
+            self._one_announcement(row, now, report)
+            return
+        if row.kind == "reply":
+            self._send_prepared(row, now, report)
+            return
         found = self.current(row)
         if found is None:
             self._finish(row, "cancelled", now, "no longer planned", report)
@@ -223,12 +283,37 @@ class Engine:
                 report.released += 1
             return
         outgoing = self.render(row, event, reminder, late=decision.late, now=now)
-        if not self.ledger.renew(row.key, self.settings.lease):
+        # While more than half the claim's lease is left, nobody else can hold the row; past
+        # that, extend it (and learn if another replica took over) before sending.
+        held = timedelta(seconds=time.monotonic() - self._claimed_at)
+        if held > self.settings.lease / 2 and not self.ledger.renew(row.key,
+                                                                    self.settings.lease):
             report.lost_lease += 1
             log.warning("lease on %s was taken over; not sending it", row.key)
             return
         outcome = channel.send(outgoing)
         self._record(row, outcome, now, report, late=decision.reason)
+
+    def _send_prepared(self, row: Row, now: datetime, report: BatchReport) -> None:
+        """A message rendered when it was queued (a mail reply, ``bot.mailbot``): no schedule
+        decides about it; its payload holds the channel's hints (the message itself)."""
+        scheme = row.destination.split(":", 1)[0]
+        channel = self.channels.get(scheme)
+        if channel is None and scheme not in self.stopped:
+            self._finish(row, "dead", now, f"no {scheme}: channel is configured", report)
+            return
+        if channel is None or scheme in self.stopped:
+            self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
+            report.released += 1
+            return
+        try:
+            hints = {str(k): str(v) for k, v in json.loads(row.payload or "{}").items()}
+        except (ValueError, AttributeError):
+            self._finish(row, "dead", now, "unreadable payload", report)
+            return
+        outgoing = Outgoing(key=row.key, destination=row.destination, subject="", text="",
+                            event_id=row.event_id, extra=hints)
+        self._record(row, channel.send(outgoing), now, report, late="")
 
     def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
                 late: str) -> None:
@@ -269,6 +354,87 @@ class Engine:
         line = f"{state:<9} {row.key}  due {row.due:%Y-%m-%d %H:%M}Z  {reason}"
         report.lines.append(line)
         log.info("%s", line)
+
+    # -- announcements (bot.announce) -------------------------------------------------------
+
+    def announcement_for(self, row: Row) -> tuple[Event, Announcement, datetime] | None:
+        """The announcement as the current schedule and table say, with its time; or None."""
+        event = self.events.get(row.event_id)
+        if event is None:
+            return None
+        if row.event_id not in self._stored:
+            self._stored[row.event_id] = announce.stored(self.ledger.announcement_rows(
+                row.event_id, states=["scheduled"]))
+        for candidate in announce.merged(event, self._stored[row.event_id]):
+            if announce.item_id(event.id, candidate.id) != row.item_id:
+                continue
+            targets = candidate.to or self.destinations.get(event.id, ())
+            if row.destination not in targets:
+                return None
+            try:
+                due = announce.when_of(event, candidate.at)
+            except (ValueError, DuebotError):
+                return None
+            return None if due is None else (event, candidate, due)
+        return None
+
+    def render_announcement(self, row: Row, event: Event, announcement: Announcement,
+                            due: datetime, now: datetime) -> Outgoing:
+        message = announce.render(self.renderer, event, announcement, when=due, now=now)
+        return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
+                        text=message.text, html=message.html, due=due, event_id=event.id,
+                        date_id=row.date_id, attempt=row.attempts,
+                        extra=announce.slack_hints(event, announcement))
+
+    def preview_row(self, row: Row, now: datetime) -> Outgoing | None:
+        """What a waiting delivery would send (the outbox shows its subject)."""
+        if row.kind == announce.KIND:
+            found_ann = self.announcement_for(row)
+            return None if found_ann is None else self.render_announcement(row, *found_ann,
+                                                                           now=now)
+        found = self.current(row)
+        return None if found is None else self.render(row, *found, late=False, now=now)
+
+    def _one_announcement(self, row: Row, now: datetime, report: BatchReport) -> None:
+        """No target to be late for: only the grace window decides whether it still goes."""
+        found = self.announcement_for(row)
+        if found is None:
+            self._finish(row, "cancelled", now, "no longer planned", report)
+            return
+        event, announcement, due = found
+        if due != row.due and due > now:
+            self.ledger.finish(row.key, "pending", now, f"re-timed to {due:%Y-%m-%d %H:%M} UTC",
+                               count_attempt=False, next_attempt=due)
+            report.released += 1
+            return
+        lateness = now - due
+        if lateness > self.settings.grace:
+            self._finish(row, "skipped", now, f"missed: due {due:%Y-%m-%d %H:%M} UTC, "
+                                              f"{_hours(lateness)} late, beyond the grace "
+                                              f"window of {_hours(self.settings.grace)}", report)
+            return
+        scheme = row.destination.split(":", 1)[0]
+        channel = self.channels.get(scheme)
+        if channel is None and scheme not in self.stopped:
+            self._finish(row, "dead", now, f"no {scheme}: channel is configured", report)
+            return
+        if channel is None or scheme in self.stopped:
+            self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
+            report.released += 1
+            return
+        try:
+            outgoing = self.render_announcement(row, event, announcement, due, now)
+        except TemplateError as exc:  # the template file changed after it was scheduled
+            self._finish(row, "dead", now, f"template: {exc.problem}", report)
+            return
+        held = timedelta(seconds=time.monotonic() - self._claimed_at)
+        if held > self.settings.lease / 2 and not self.ledger.renew(row.key,
+                                                                    self.settings.lease):
+            report.lost_lease += 1
+            log.warning("lease on %s was taken over; not sending it", row.key)
+            return
+        late = f"late by {_hours(lateness)}" if lateness > self.settings.late_after else ""
+        self._record(row, channel.send(outgoing), now, report, late=late)
 
     # -- dry runs ---------------------------------------------------------------------------
 

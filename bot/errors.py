@@ -24,7 +24,7 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
+        where = self.file or "duebot"
         if self.line is not None:
             where = f"{where}:{self.line}"
         field = f"{self.field}: " if self.field else ""

@@ -18,19 +18,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import DuebotError
 
+log = logging.getLogger("duebot.ledger")
+T = TypeVar("T")
+
 UNSENT = ("pending", "failed")
+# Waits before trying a claim/renew/record again after connection trouble: a backend that was
+# terminated (failover, pg_terminate_backend, an idle timeout) is replaced by the pool at once;
+# a longer outage surfaces as the error, and the service loop backs off from there.
+RETRY_DELAYS = (0.05, 0.5, 2.0)
 FINAL = ("sent", "dead", "skipped", "cancelled")
 STATES = ("pending", "claimed", "sent", "failed", "dead", "skipped", "cancelled")
 
@@ -178,6 +187,8 @@ class Planned:
     target: datetime | None = None
     kind: str = "reminder"
     payload: str = ""
+    needs_approval: bool = False
+    """Held in the outbox until an organizer approves it (``approve = true`` in the config)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -347,6 +358,14 @@ class Ledger:
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
                 conn.commit()
 
+    def now(self) -> datetime:
+        """The shared clock: PostgreSQL's ``now()`` so that replicas with skewed clocks agree
+        on what is due; the local clock on SQLite (one machine)."""
+        if not self.postgres:
+            return datetime.now(UTC)
+        with self.engine.connect() as conn:
+            return self.db_now(conn)
+
     def db_now(self, conn: Connection) -> datetime:
         """The database's clock: leases are judged by it, never by a replica's own clock."""
         if self.postgres:
@@ -374,9 +393,13 @@ class Ledger:
             stmt = sqlite_insert(deliveries).on_conflict_do_nothing(index_elements=["key"])
         result = conn.execute(stmt.returning(deliveries.c.key, deliveries.c.state), rows)
         inserted = result.all()
-        for key, state in inserted:
-            reason = "planned" if state == "pending" else "planned after its due time: not sent"
-            self._log(conn, key, rows[0]["planned_at"], "", state, reason)
+        if inserted:  # one multi-row insert for the history, not one statement per delivery
+            at = rows[0]["planned_at"]
+            conn.execute(delivery_log.insert(), [
+                {"key": key, "at": at, "from_state": "", "to_state": state, "actor": self.owner,
+                 "reason": "planned" if state == "pending"
+                 else "planned after its due time: not sent"}
+                for key, state in inserted])
         return len(inserted)
 
     # -- planning ---------------------------------------------------------------------------
@@ -410,7 +433,7 @@ class Ledger:
                     "next_attempt": p.due, "planned_at": now, "updated_at": now,
                     "reason": "" if state == "pending" else (
                         f"planned after its due time ({p.due:%Y-%m-%d %H:%M} UTC): not sent"),
-                    "payload": p.payload,
+                    "payload": p.payload, "needs_approval": p.needs_approval,
                 })
             for start in range(0, len(fresh), 500):
                 added += self._insert_ignore(fresh[start:start + 500], conn)
@@ -465,14 +488,38 @@ class Ledger:
 
     # -- claiming and recording -------------------------------------------------------------
 
+    def _retrying(self, what: str, attempt: Callable[[int], T]) -> T:
+        """``attempt(n)`` again after connection trouble; other errors (and the last) raise.
+
+        Safe for claim (a claim whose commit was lost runs out its lease and is taken again),
+        renew (idempotent) and finish (a retry first checks whether the lost commit landed).
+        """
+        for number, delay in enumerate((*RETRY_DELAYS, None)):
+            try:
+                return attempt(number)
+            except sa.exc.DBAPIError as exc:
+                transient = exc.connection_invalidated or isinstance(
+                    exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+                if delay is None or not transient:
+                    raise
+                log.warning("%s: database connection trouble (%s); trying again in %.2fs",
+                            what, str(exc.orig or exc).strip().splitlines()[0][:200], delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def claim(self, now: datetime, *, limit: int, lease: timedelta,
               owner: str | None = None) -> list[Row]:
         """Claim up to ``limit`` deliveries due at ``now`` (or whose lease ran out), atomically."""
-        owner = owner or self.owner
+        return self._retrying("claim", lambda _n: self._claim(now, limit=limit, lease=lease,
+                                                               owner=owner or self.owner))
+
+    def _claim(self, now: datetime, *, limit: int, lease: timedelta, owner: str) -> list[Row]:
         with self.engine.begin() as conn:
             db_now = self.db_now(conn)
             due = sa.or_(
-                sa.and_(deliveries.c.state.in_(UNSENT), deliveries.c.next_attempt <= now),
+                sa.and_(deliveries.c.state.in_(UNSENT), deliveries.c.next_attempt <= now,
+                        sa.or_(deliveries.c.needs_approval == sa.false(),
+                               deliveries.c.approved_at.is_not(None))),
                 sa.and_(deliveries.c.state == "claimed", deliveries.c.lease_until < db_now),
             )
             pick = sa.select(deliveries.c.key).where(due).order_by(
@@ -490,14 +537,18 @@ class Ledger:
     def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool:
         """Extend our lease; False means another replica has taken the delivery over."""
         owner = owner or self.owner
-        with self.engine.begin() as conn:
-            db_now = self.db_now(conn)
-            result = conn.execute(
-                deliveries.update()
-                .where(deliveries.c.key == key, deliveries.c.state == "claimed",
-                       deliveries.c.lease_owner == owner, deliveries.c.lease_until > db_now)
-                .values(lease_until=db_now + lease))
-            return result.rowcount == 1
+
+        def attempt(_number: int) -> bool:
+            with self.engine.begin() as conn:
+                db_now = self.db_now(conn)
+                result = conn.execute(
+                    deliveries.update()
+                    .where(deliveries.c.key == key, deliveries.c.state == "claimed",
+                           deliveries.c.lease_owner == owner, deliveries.c.lease_until > db_now)
+                    .values(lease_until=db_now + lease))
+                return result.rowcount == 1
+
+        return self._retrying("renew", attempt)
 
     def finish(self, key: str, state: str, now: datetime, reason: str = "", *,
                owner: str | None = None, remote_id: str = "",
@@ -513,16 +564,30 @@ class Ledger:
             values["next_attempt"] = next_attempt
         if not count_attempt:
             values["attempts"] = deliveries.c.attempts - 1
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                deliveries.update()
-                .where(deliveries.c.key == key, deliveries.c.state == "claimed",
-                       deliveries.c.lease_owner == owner)
-                .values(**values))
-            if result.rowcount != 1:
-                return False
-            self._log(conn, key, now, "claimed", state, reason)
-            return True
+
+        def attempt(number: int) -> bool:
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    deliveries.update()
+                    .where(deliveries.c.key == key, deliveries.c.state == "claimed",
+                           deliveries.c.lease_owner == owner)
+                    .values(**values))
+                if result.rowcount != 1:
+                    # After a lost connection the earlier try may have committed: ours if the
+                    # last history line is this very record.
+                    return number > 0 and self._recorded(conn, key, state, now)
+                self._log(conn, key, now, "claimed", state, reason)
+                return True
+
+        return self._retrying("record", attempt)
+
+    def _recorded(self, conn: Connection, key: str, state: str, now: datetime) -> bool:
+        last = conn.execute(sa.select(delivery_log.c.to_state, delivery_log.c.actor,
+                                      delivery_log.c.at)
+                            .where(delivery_log.c.key == key)
+                            .order_by(delivery_log.c.id.desc()).limit(1)).first()
+        return last is not None and (last.to_state, last.actor, last.at) == (state, self.owner,
+                                                                              now)
 
     def release(self, keys: Sequence[str], now: datetime, reason: str, *,
                 owner: str | None = None) -> int:
@@ -645,6 +710,13 @@ class Ledger:
                 subscribers.c.destination == destination)).scalar()
         return None if value is None else str(value)
 
+    def subscriber_tokens(self, event_id: str) -> dict[str, str]:
+        """destination -> token of every active subscriber of one event, in one query."""
+        query = sa.select(subscribers.c.destination, subscribers.c.token).where(
+            subscribers.c.event_id == event_id, subscribers.c.state == "active")
+        with self.engine.connect() as conn:
+            return {str(d): str(t) for d, t in conn.execute(query).all()}
+
     def active_subscribers(self) -> dict[str, tuple[str, ...]]:
         """event id -> destinations of its active subscribers, in the order they came."""
         query = sa.select(subscribers.c.event_id, subscribers.c.destination).where(
@@ -659,19 +731,26 @@ class Ledger:
 
     def first_time(self, key: str, now: datetime) -> bool:
         """True exactly once per key across every replica (Slack event ids, Message-IDs)."""
-        rows = [{"key": key, "at": now, "owner": self.owner}]
-        if self.postgres:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt: Any = getattr(self, "_first_time_stmt", None)
+        if stmt is None:
+            if self.postgres:
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            stmt: Any = pg_insert(processed_inbound).on_conflict_do_nothing(
-                index_elements=["key"])
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+                stmt = pg_insert(processed_inbound)
+            else:
+                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-            stmt = sqlite_insert(processed_inbound).on_conflict_do_nothing(
-                index_elements=["key"])
+                stmt = sqlite_insert(processed_inbound)
+            # One row, RETURNING: a list of parameters would make it an executemany, whose
+            # rowcount psycopg does not report (first_time was False for every key on
+            # PostgreSQL). Built once, without values: each call then skips building and
+            # compiling it (1.3 ms -> 0.4 ms on SQLite; Slack's dedupe pays it per event).
+            stmt = (stmt.on_conflict_do_nothing(index_elements=["key"])
+                    .returning(processed_inbound.c.key))
+            self._first_time_stmt = stmt
         with self.engine.begin() as conn:
-            return conn.execute(stmt, rows).rowcount == 1
+            return conn.execute(stmt, {"key": key, "at": now, "owner": self.owner}
+                                ).first() is not None
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
         """Record one inbound message from ``key``; returns how many in the last ``window``."""
@@ -681,6 +760,19 @@ class Ledger:
                                                      inbound_hits.c.at < now - window))
             return int(conn.execute(sa.select(sa.func.count()).where(
                 inbound_hits.c.key == key, inbound_hits.c.at >= now - window)).scalar_one())
+
+    def enqueue(self, planned: Planned, now: datetime) -> bool:
+        """A one-off delivery outside any schedule (a mail reply), due at once unless ``due``
+        says later; False if its key is already in the ledger. ``reconcile`` never touches it
+        (it only looks at its own ``kind``)."""
+        row = {"key": planned.key, "event_id": planned.event_id, "date_id": planned.date_id,
+               "item_id": planned.item_id, "kind": planned.kind,
+               "destination": planned.destination, "due": planned.due,
+               "target": planned.target, "state": "pending", "attempts": 0,
+               "next_attempt": planned.due, "planned_at": now, "updated_at": now,
+               "reason": "", "payload": planned.payload}
+        with self.engine.begin() as conn:
+            return self._insert_ignore([row], conn) == 1
 
     # -- audit log ---------------------------------------------------------------------------
 
@@ -697,6 +789,77 @@ class Ledger:
             query = query.where(audit_log.c.event_id == event_id)
         with self.engine.connect() as conn:
             return [dict(m) for m in conn.execute(query).mappings()]
+
+    # -- announcements and the outbox (issue 7) ---------------------------------------------
+
+    def add_announcement(self, now: datetime, *, id: str, event_id: str, when_spec: str,
+                         destinations: Sequence[str], text: str, template: str,
+                         actor: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(announcements.insert().values(
+                id=id, event_id=event_id, when_spec=when_spec,
+                destinations=json.dumps(list(destinations)), text=text, template=template,
+                state="scheduled", created_by=actor, created_at=now, updated_at=now))
+
+    def announcement_rows(self, event_id: str | None = None,
+                          states: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Announcements scheduled by command (the schedule file holds the others)."""
+        query = sa.select(announcements).order_by(announcements.c.created_at,
+                                                  announcements.c.id)
+        if event_id is not None:
+            query = query.where(announcements.c.event_id == event_id)
+        if states:
+            query = query.where(announcements.c.state.in_(states))
+        with self.engine.connect() as conn:
+            return [{**m, "destinations": tuple(json.loads(m["destinations"] or "[]"))}
+                    for m in conn.execute(query).mappings()]
+
+    def set_announcement_state(self, announcement_id: str, state: str, now: datetime) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(announcements.update().where(
+                announcements.c.id == announcement_id).values(
+                state=state, updated_at=now)).rowcount == 1
+
+    def outbox(self, event_id: str | None = None) -> list[Row]:
+        """Unsent deliveries waiting for an organizer's approval, soonest first."""
+        query = sa.select(deliveries).where(
+            deliveries.c.state.in_(UNSENT), deliveries.c.needs_approval == sa.true(),
+            deliveries.c.approved_at.is_(None)).order_by(deliveries.c.due, deliveries.c.key)
+        if event_id is not None:
+            query = query.where(deliveries.c.event_id == event_id)
+        with self.engine.connect() as conn:
+            return [Row.of(m) for m in conn.execute(query).mappings()]
+
+    def approve(self, ids: Sequence[str] | None, now: datetime, *, actor: str) -> list[str]:
+        """Approve waiting deliveries by key or item id (None: all); returns the keys."""
+        query = sa.select(deliveries.c.key).where(
+            deliveries.c.state.in_(UNSENT), deliveries.c.needs_approval == sa.true(),
+            deliveries.c.approved_at.is_(None))
+        if ids is not None:
+            query = query.where(sa.or_(deliveries.c.key.in_(ids),
+                                       deliveries.c.item_id.in_(ids)))
+        with self.engine.begin() as conn:
+            keys = [str(k) for k in conn.execute(query.order_by(deliveries.c.key)).scalars()]
+            if keys:
+                conn.execute(deliveries.update().where(deliveries.c.key.in_(keys)).values(
+                    approved_at=now, approved_by=actor, updated_at=now))
+                conn.execute(delivery_log.insert(), [
+                    {"key": key, "at": now, "from_state": "pending", "to_state": "pending",
+                     "actor": actor, "reason": f"approved by {actor}"} for key in keys])
+        return keys
+
+    def skip_unapproved(self, now: datetime, grace: timedelta) -> int:
+        """Never a surprise: what still waits for approval past due + grace is skipped."""
+        with self.engine.begin() as conn:
+            rows = [Row.of(m) for m in conn.execute(sa.select(deliveries).where(
+                deliveries.c.state.in_(UNSENT), deliveries.c.needs_approval == sa.true(),
+                deliveries.c.approved_at.is_(None),
+                deliveries.c.next_attempt < now - grace)).mappings()]
+            for row in rows:
+                self._move(conn, row, "skipped", now,
+                           f"not approved by {row.due + grace:%Y-%m-%d %H:%M} UTC (due "
+                           f"{row.due:%Y-%m-%d %H:%M} UTC + grace): not sent")
+        return len(rows)
 
     def get_meta(self, name: str) -> str | None:
         with self.engine.connect() as conn:

@@ -141,6 +141,31 @@ DEFAULT_POLICY = ReminderPolicy(
 
 
 @dataclass(frozen=True, kw_only=True)
+class Announcement:
+    """A message organizers schedule themselves: "submissions are open", "see you in Shanghai".
+
+    ``at`` is kept as written (an instant, or relative to a date: ``abstract-2d``), so that a
+    relative announcement moves when its date moves; ``bot.announce`` resolves it.
+    """
+
+    id: str
+    at: str
+    to: tuple[str, ...] = ()
+    """Destinations; empty means the schedule's own (the config's ``reminders_to``)."""
+    text: str = ""
+    template: str = ""
+    """A template name under ``templates/`` (``NAME.subject.j2``, ``.txt.j2``, ``.html.j2``)."""
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}),
+                                      compare=False, hash=False)
+    """Extra values for the template (an extension's old and new time)."""
+    lines: Mapping[str, int] = field(default_factory=lambda: _EMPTY, compare=False, hash=False,
+                                    repr=False)
+
+    def line(self, key: str = "") -> int | None:
+        return self.lines.get(key) or self.lines.get("")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Event:
     """One workshop or conference and its important dates, as one schedule file states them."""
 
@@ -157,6 +182,7 @@ class Event:
     contact: Contact = field(default_factory=Contact)
     policy: ReminderPolicy = DEFAULT_POLICY
     dates: tuple[ImportantDate, ...] = ()
+    announcements: tuple[Announcement, ...] = ()
     source: str = ""
     """The file it came from, for messages; empty for schedules built in code."""
 

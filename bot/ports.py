@@ -32,6 +32,8 @@ class Outgoing:
     date_id: str = ""
     extra: dict[str, str] = field(default_factory=dict)
     """Channel-specific hints (a calendar link, a Slack fallback) keyed by name."""
+    attempt: int = 1
+    """Which try this is; above 1, an earlier try may have landed (Slack looks before posting)."""
 
     @property
     def address(self) -> str:

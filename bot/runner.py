@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from bot.service import Service
@@ -33,8 +34,35 @@ def http_routes(service: Service) -> list[Any]:
     return routes
 
 
+def start_background(service: Service) -> list[Callable[[], None]]:
+    """Start what optional parts run beside the delivery loop (the mail listener, IMAP
+    polling): each provider's ``start_background(service)``; returns their stop functions."""
+    stops: list[Callable[[], None]] = []
+    for name in ROUTE_PROVIDERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        start = getattr(module, "start_background", None)
+        stop = start(service) if start is not None else None
+        if stop is not None:
+            stops.append(stop)
+    return stops
+
+
 def serve(service: Service) -> None:
     """Run until SIGINT/SIGTERM set the service's stop event; then stop cleanly."""
+    stops = start_background(service)
+    try:
+        _serve(service)
+    finally:
+        for stop in reversed(stops):
+            stop()
+
+
+def _serve(service: Service) -> None:
     http = service.config.http
     try:
         web = importlib.import_module("bot.web")

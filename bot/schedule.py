@@ -10,7 +10,7 @@ import calendar
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
@@ -21,6 +21,7 @@ from bot.errors import Problem, ScheduleError, ZoneError
 from bot.model import (
     DEFAULT_POLICY,
     KINDS,
+    Announcement,
     Contact,
     Event,
     ImportantDate,
@@ -33,7 +34,7 @@ from bot.zones import Fold, Zone, parse_zone
 
 Path = tuple[str | int, ...]
 
-TOP_KEYS = ("event", "dates", "submission", "contact", "reminders")
+TOP_KEYS = ("event", "dates", "submission", "contact", "reminders", "announcements")
 EVENT_KEYS = ("id", "name", "zone", "venue_zone", "venue", "city", "country", "url",
               "description")
 DATE_KEYS = ("id", "title", "kind", "at", "zone", "extended", "extended_from", "fold", "end",
@@ -42,6 +43,7 @@ SUBMISSION_KEYS = ("system", "url", "format", "template", "template_url", "page_
                    "page_limit_note", "anonymized", "notes")
 CONTACT_KEYS = ("email", "name", "url")
 REMINDER_KEYS = (*KINDS, "final_call", "missed", "grace")
+ANNOUNCEMENT_KEYS = ("id", "at", "to", "text", "template")
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _LOCAL = re.compile(
@@ -316,6 +318,7 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
     contact = _contact(reader, data.get("contact", {}))
     policy = _policy(reader, data.get("reminders", {}))
     dates = _dates(reader, data.get("dates", []), zone)
+    announcements = _announcements(reader, data.get("announcements", []), dates)
     if reader.problems or zone is None:
         return None, reader.problems
     event = Event(
@@ -325,7 +328,8 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
         country=reader.text(event_data, ("event",), "country"),
         url=reader.text(event_data, ("event",), "url"),
         description=reader.text(event_data, ("event",), "description"),
-        submission=submission, contact=contact, policy=policy, dates=dates, source=source,
+        submission=submission, contact=contact, policy=policy, dates=dates,
+        announcements=announcements, source=source,
     )
     return event, []
 
@@ -617,3 +621,118 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
         sequence = 1 if ("extended_from" in item or item.get("extended") is True) else 0
     fields["sequence"] = sequence
     return ImportantDate(**fields)
+
+
+@dataclass(frozen=True)
+class WhenSpec:
+    """When an announcement goes, as written: relative to a date, or a time of its own."""
+
+    date_id: str = ""
+    """Relative to this date (its close for a deadline, else its start); "" for a time."""
+    offset: timedelta = timedelta(0)
+    local: Local | None = None
+    """A time of its own; without a zone it is in the event's zone, as dates are."""
+
+
+_RELATIVE = re.compile(r"^(?P<id>.+?)\s*(?P<sign>[+-])\s*(?P<duration>\d.*)$")
+
+
+def parse_when(value: object, date_ids: Collection[str]) -> WhenSpec:
+    """``abstract``, ``abstract-2d``, ``notification+1h``, ``2017-09-11 09:00 UTC`` or an
+    ISO instant with its offset; ValueError (with a suggestion) otherwise."""
+    if isinstance(value, datetime | date):
+        local = parse_local(value)
+    elif not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a time such as \"abstract-2d\" or \"2017-09-01 09:00 "
+                         f"America/Los_Angeles\", got {value!r}")
+    else:
+        text = value.strip()
+        if text in date_ids:
+            return WhenSpec(date_id=text)
+        match = _RELATIVE.match(text)
+        if match and match["id"] in date_ids:
+            offset = parse_duration(match["duration"])
+            return WhenSpec(date_id=match["id"],
+                            offset=-offset if match["sign"] == "-" else offset)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            local = Local(moment.replace(tzinfo=None), None, text,
+                          instant=moment.astimezone(UTC))
+        else:
+            try:
+                local = parse_local(text)
+            except ValueError:
+                head = match["id"] if match else text
+                known = ", ".join(sorted(date_ids)) or "none"
+                raise ValueError(
+                    f"{text!r} is neither a time (\"2017-09-01 09:00 America/Los_Angeles\") "
+                    f"nor a date id with an optional offset (\"abstract-2d\", "
+                    f"\"notification+1h\"){suggest(head, date_ids)} (dates: {known})"
+                ) from None
+    if local.all_day:
+        raise ValueError(f"{local.text!r} has no time of day: an announcement goes at a time, "
+                         f"e.g. \"{local.text} 09:00\"")
+    return WhenSpec(local=local)
+
+
+def _announcements(reader: _Reader, data: object, dates: tuple[ImportantDate, ...]
+                   ) -> tuple[Announcement, ...]:
+    from bot.config import check_destination  # config imports this module: import late
+
+    if not isinstance(data, list):
+        reader.error(("announcements",), "write each announcement as an [[announcements]] "
+                                         "table")
+        return ()
+    date_ids = {d.id for d in dates}
+    seen: dict[str, int] = {}
+    out: list[Announcement] = []
+    for index, item in enumerate(data):
+        path: Path = ("announcements", index)
+        if not isinstance(item, dict):
+            reader.error(path, "each [[announcements]] entry must be a table")
+            continue
+        reader.table(item, path, ANNOUNCEMENT_KEYS)
+        ann_id = reader.ident(item, path)
+        if ann_id in seen:
+            reader.error((*path, "id"), f"duplicate announcement id {ann_id!r} (first used on "
+                                        f"line {seen[ann_id]})")
+        elif ann_id:
+            seen[ann_id] = reader.map.line((*path, "id")) or 0
+        at = item.get("at")
+        if at is None:
+            reader.error(path, "missing required key 'at' (for example \"abstract-2d\" or "
+                               "\"2017-09-01 09:00 America/Los_Angeles\")")
+        else:
+            try:
+                parse_when(at, date_ids)
+            except ZoneError as exc:
+                reader.error((*path, "at"), exc.problem.message)
+            except ValueError as exc:
+                reader.error((*path, "at"), str(exc))
+        destinations = item.get("to", [])
+        if isinstance(destinations, str):
+            destinations = [destinations]
+        checked: list[str] = []
+        if not isinstance(destinations, list):
+            reader.error((*path, "to"), "expected a list of destinations")
+            destinations = []
+        for value in destinations:
+            try:
+                checked.append(check_destination(value))
+            except ValueError as exc:
+                reader.error((*path, "to"), str(exc))
+        text = reader.text(item, path, "text")
+        template = reader.text(item, path, "template")
+        if bool(text) == bool(template):
+            reader.error(path, "an announcement needs exactly one of 'text' (the message) or "
+                               "'template' (a template name under templates/)")
+        lines = {key: line for key in (*ANNOUNCEMENT_KEYS, "") if key in item or not key
+                 if (line := reader.map.line((*path, key) if key else path)) is not None}
+        at_text = at.isoformat() if isinstance(at, datetime | date) else str(at or "").strip()
+        out.append(Announcement(id=ann_id, at=at_text, to=tuple(dict.fromkeys(checked)),
+                                text=text, template=template,
+                                lines=MappingProxyType(lines)))
+    return tuple(out)

@@ -22,8 +22,8 @@ import sqlalchemy as sa
 
 from bot.config import Config
 from bot.delivery import BatchReport, Engine
-from bot.errors import Problem
-from bot.ledger import Ledger
+from bot.errors import ConfigError, Problem
+from bot.ledger import Ledger, LedgerUnavailable
 from bot.model import Event
 from bot.ports import Channel
 from bot.render import Renderer
@@ -49,6 +49,8 @@ class LoadedSchedule:
     event: Event | None = None
     mtime: float = -1.0
     problems: list[Problem] = field(default_factory=list)
+    loaded_mtime: float = -1.0
+    """The file's mtime when ``event`` was read: the feed's Last-Modified."""
 
 
 @dataclass
@@ -61,11 +63,12 @@ class Health:
 
 
 def build_channels(config: Config) -> dict[str, Channel]:
-    """Console always; mail when any schedule sends mail."""
+    """Console always; mail when any schedule sends mail; Slack when it has a token."""
     from bot.adapters.console import ConsoleChannel
 
     channels: dict[str, Channel] = {"console": ConsoleChannel()}
     wants_mail = any(d.startswith("mailto:") for s in config.schedules for d in s.reminders_to)
+    wants_mail = wants_mail or config.mail.enabled  # replies and subscribers (bot.mailbot)
     if wants_mail:
         from bot.adapters.smtp import SmtpChannel, SmtpSettings
 
@@ -74,17 +77,28 @@ def build_channels(config: Config) -> dict[str, Channel]:
             host=smtp.host, port=smtp.port, sender=smtp.sender, security=smtp.security,
             username=smtp.username, password=smtp.password, timeout=smtp.timeout,
             list_unsubscribe=smtp.list_unsubscribe, reply_to=smtp.reply_to))
+    slack = config.slack
+    if slack.bot_token:  # subscribers (slack:U...) may arrive at any time, so whenever possible
+        from bot.adapters.slack import SlackChannel, slack_client
+
+        channels["slack"] = SlackChannel(slack_client(slack.bot_token, slack.api_base_url),
+                                         channel_rate=slack.channel_rate)
+    elif any(d.startswith("slack:") for s in config.schedules for d in s.reminders_to):
+        raise ConfigError([Problem(
+            message="reminders_to has slack: destinations but the environment variable "
+                    "SLACK_BOT_TOKEN is empty: set it to the app's bot token (xoxb-...)",
+            file=config.source, field="schedules.reminders_to")])
     return channels
 
 
 class Service:
     """One duebot process: reconcile on start and on every schedule change, then deliver."""
 
-    def __init__(self, config: Config, *, clock: Callable[[], datetime] = utc_now,
+    def __init__(self, config: Config, *, clock: Callable[[], datetime] | None = None,
                  channels: Mapping[str, Channel] | None = None, owner: str | None = None,
                  ledger: Ledger | None = None) -> None:
         self.config = config
-        self.clock = clock
+        self.clock: Callable[[], datetime] = clock or utc_now
         self.owner = owner or replica_id()
         self.health = Health()
         self.schedules = {s.path: LoadedSchedule(path=s.path) for s in config.schedules}
@@ -92,22 +106,38 @@ class Service:
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
         self._thread: threading.Thread | None = None
+        # The delivery thread and the HTTP side both reload: one at a time, and a change seen
+        # by either bumps ``generation`` so that refresh() reconciles it whoever saw it first.
+        self._reload_lock = threading.Lock()
+        self.generation = 0
         self.reload()
         storage = config.storage
         self.ledger = ledger or Ledger.open(storage.database_url, owner=self.owner,
                                             pool_size=storage.pool_size,
                                             max_overflow=storage.max_overflow,
                                             pool_timeout=storage.pool_timeout)
+        if clock is None:
+            # Replicas judge "due" by the database's clock, so a replica whose own clock runs
+            # fast cannot send early (nor a slow one late).
+            self.clock = self.ledger.now
         self.engine = Engine(self.ledger, events=self.events(), destinations=self._by_event(),
                              renderer=Renderer(load_templates()),
                              channels=channels if channels is not None else build_channels(
                                  config),
                              settings=config.delivery, base_url=config.http.public_url)
+        self._applied_generation = self.generation
 
     # -- schedules --------------------------------------------------------------------------
 
     def reload(self) -> bool:
         """Re-read schedule files that changed; keep the last good version of a broken one."""
+        with self._reload_lock:
+            changed = self._reload()
+            if changed:
+                self.generation += 1
+            return changed
+
+    def _reload(self) -> bool:
         changed = False
         errors: list[str] = []
         for loaded in self.schedules.values():
@@ -134,6 +164,7 @@ class Service:
                 log.info("loaded %s: %s (%d dates)", display_path(loaded.path), event.name,
                          len(event.dates))
             loaded.event = event
+            loaded.loaded_mtime = mtime
         self.health.schedule_errors = errors
         return changed
 
@@ -150,8 +181,12 @@ class Service:
     def refresh(self, now: datetime, *, force: bool = False) -> None:
         """Pick up edited schedules (and subscriber changes) and reconcile the ledger."""
         destinations = self._by_event()
-        if self.reload() or force or destinations != self.engine.destinations:
+        self.reload()
+        generation = self.generation
+        if generation != self._applied_generation or force or (
+                destinations != self.engine.destinations):
             self.engine.set_schedules(self.events(), self._by_event())
+            self._applied_generation = generation
             self.reconcile(now)
 
     def subscribers_changed(self) -> None:
@@ -159,6 +194,10 @@ class Service:
         self.wake_event.set()
 
     def reconcile(self, now: datetime) -> None:
+        # Schedules with `approve = true` plan their deliveries into the outbox.
+        approve = {s.path for s in self.config.schedules if s.approve}
+        self.engine.approval = frozenset(s.event.id for path, s in self.schedules.items()
+                                         if s.event is not None and path in approve)
         self.engine.reconcile(now)
         self.health.last_reconcile = now
 
@@ -168,6 +207,28 @@ class Service:
         report = self.engine.deliver_due(now, should_stop=self.stop_event.is_set)
         self.health.last_delivery_run = now
         return report
+
+    def reconcile_and_deliver(self, now: datetime, *, attempts: int = 5) -> BatchReport:
+        """``deliver --once``: ride out a short database outage with backoff, then give up.
+
+        A batch cut short by the outage stays claimed until its lease runs out (then this or
+        another replica takes it); nothing is sent whose lease could not be checked first.
+        """
+        wait = 1.0
+        for attempt in range(1, attempts + 1):
+            try:
+                self.reconcile(now)
+                return self.deliver_once(now)
+            except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError) as exc:
+                why = str(exc.orig or exc).strip().splitlines()[0][:200]
+                if attempt == attempts or self.stop_event.is_set():
+                    raise LedgerUnavailable(
+                        f"database unreachable after {attempt} tries: {why}; what is not "
+                        f"recorded as sent goes out on the next run") from None
+                log.error("database unreachable (%s); retrying in %.0fs", why, wait)
+                self.stop_event.wait(wait)
+                wait *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def next_wait(self) -> float:
         poll = self.config.delivery.poll

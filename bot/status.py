@@ -42,6 +42,10 @@ def gather(service: Service, now: datetime) -> dict[str, Any]:
                      for r in sorted(waiting, key=lambda r: r.next_attempt)[:10]],
             "failed": [_row(r) for r in rows if r.state in ("failed", "dead")],
             "skipped": [_row(r) for r in rows if r.state == "skipped"],
+            "outbox": len(service.ledger.outbox(event.id)),
+            "audit": [{"at_utc": a["at"].strftime("%Y-%m-%dT%H:%M:%SZ"), "actor": a["actor"],
+                       "action": a["action"], "detail": a["detail"]}
+                      for a in service.ledger.audit_entries(event.id, limit=10)],
         })
         schedules.append(entry)
     return {"now_utc": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "replica": service.owner,
@@ -80,4 +84,10 @@ def render_table(status: dict[str, Any]) -> str:
         if entry["skipped"]:
             example = entry["skipped"][0]["reason"]
             lines.append(f"  skipped: {len(entry['skipped'])} (e.g. {example})")
+        if entry.get("outbox"):
+            lines.append(f"  outbox: {entry['outbox']} waiting for approval (duebot outbox)")
+        if entry.get("audit"):
+            lines.append("  changes (latest first):")
+            for a in entry["audit"]:
+                lines.append(f"    {a['at_utc']}  {a['actor']}: {a['action']} {a['detail']}")
     return "\n".join(lines)

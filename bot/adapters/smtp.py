@@ -209,9 +209,15 @@ class SmtpChannel:
         mail["Date"] = format_datetime(now)
         mail["Message-ID"] = message_id(message.key, self._sender.domain)
         mail["Auto-Submitted"] = "auto-generated"
-        if self._unsubscribe:
-            mail["List-Unsubscribe"] = self._unsubscribe
-            if self._one_click:
+        unsubscribe, one_click = self._unsubscribe, self._one_click
+        if message.extra.get("list_unsubscribe"):  # this recipient's own link (a subscriber)
+            try:
+                unsubscribe, one_click = _unsubscribe_header(message.extra["list_unsubscribe"])
+            except ConfigError:
+                log.warning("ignoring a malformed list_unsubscribe for %s", message.key)
+        if unsubscribe:
+            mail["List-Unsubscribe"] = unsubscribe
+            if one_click:
                 mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         mail["X-Duebot-Key"] = _one_line(message.key)
         mail.set_content(message.text)
@@ -231,7 +237,14 @@ class SmtpChannel:
             addresses = self.recipients(message)
         except InvalidRecipient as exc:
             return _outcome("dead", exc.problem.message)
-        mail = self._compose(message, addresses)
+        prepared = message.extra.get("message", "")
+        if prepared:  # rendered before (a mail reply kept in the ledger): sent as it is
+            mail = email.message_from_string(prepared, _class=EmailMessage,
+                                             policy=email.policy.default)
+        else:
+            mail = self._compose(message, addresses)
+        # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
+        sender = message.extra.get("envelope_from", self._sender.addr_spec)
         recipients = [a.addr_spec for a in addresses]
         payload = mail.as_bytes(policy=_WIRE_POLICY)
         reused = self._conn is not None
@@ -242,7 +255,7 @@ class SmtpChannel:
             return _session_outcome(exc, self.settings)
         try:
             try:
-                return self._transact(conn, payload, recipients)
+                return self._transact(conn, payload, recipients, sender)
             except _StaleConnection:
                 if not reused:
                     raise
@@ -253,7 +266,7 @@ class SmtpChannel:
                 except (smtplib.SMTPException, OSError) as exc:
                     self._drop()
                     return _session_outcome(exc, self.settings)
-                return self._transact(conn, payload, recipients)
+                return self._transact(conn, payload, recipients, sender)
         except _StaleConnection as exc:
             self._drop()
             return _outcome("retry", f"connection lost before MAIL FROM: {exc}")
@@ -317,14 +330,13 @@ class SmtpChannel:
             conn.close()
 
     def _transact(self, conn: smtplib.SMTP, payload: bytes,
-                  recipients: Sequence[str]) -> Outcome:
+                  recipients: Sequence[str], sender: str) -> Outcome:
         """MAIL, RCPT..., DATA: ``smtplib.sendmail`` split so we know how far we got."""
         options: list[str] = []
         if not payload.isascii() and conn.has_extn("8bitmime"):
             options.append("BODY=8BITMIME")
         if conn.has_extn("size"):
             options.append(f"SIZE={len(payload)}")
-        sender = self._sender.addr_spec
         try:
             code, reply = conn.mail(sender, options)
         except smtplib.SMTPServerDisconnected as exc:
