@@ -329,8 +329,8 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
             approve = False
         schedules.append(ScheduleConfig(path=file, reminders_to=tuple(dict.fromkeys(checked)),
                                         approve=approve))
-    if any(d.startswith("mailto:") for s in schedules for d in s.reminders_to) and not raw.get(
-            "sender") and "smtp" not in data:
+    if any(d.startswith("mailto:") for s in schedules for d in s.reminders_to) and (
+            "smtp" not in data):
         reader.error(("smtp",), "mailto: destinations need an [smtp] table with host and sender")
 
     raw = reader.table(data.get("http", {}), ("http",), HTTP_KEYS)

@@ -9,6 +9,7 @@ from bot.render import REQUIRED
 from bot.schedule_files import display_path, project_root
 
 TEMPLATES_DIR = "templates"
+WEB_DIR = "web"
 
 
 def load_templates(folder: Path | None = None) -> dict[str, str]:
@@ -22,6 +23,8 @@ def load_templates(folder: Path | None = None) -> dict[str, str]:
         raise TemplateError("no such template folder", file=display_path(root))
     templates: dict[str, str] = {}
     for path in sorted(root.rglob("*.j2")):
+        if path.relative_to(root).parts[0] == WEB_DIR:
+            continue  # the dates page's own templates: bot.web loads them, outside the sandbox
         try:
             templates[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:

@@ -33,7 +33,7 @@ def countdown(delta: timedelta) -> str:
 def relative(instant: datetime, now: datetime) -> str:
     """``9 days 18 hours from now`` or ``passed 3 days ago``."""
     delta = check_aware(instant) - check_aware(now)
-    if delta >= timedelta(0):
+    if delta > timedelta(0):  # at the instant itself a deadline has passed
         return f"{countdown(delta)} from now"
     return f"passed {countdown(delta)} ago"
 
