@@ -7,46 +7,38 @@ side (``[http] enabled = false``) the delivery loop runs in the main thread.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from bot.service import Service
 
 log = logging.getLogger("duebot")
 
-# Optional parts that add routes to the one HTTP app: each has ``http_routes(service)``.
-ROUTE_PROVIDERS = ("bot.slack", "bot.mailbot")
+
+def _providers() -> tuple[ModuleType, ...]:
+    """The parts that add routes to the one HTTP app (``http_routes(service)``) and may run
+    something beside the delivery loop (``start_background(service)``)."""
+    from bot import mailbot, slack
+
+    return (slack, mailbot)
 
 
 def http_routes(service: Service) -> list[Any]:
-    """Routes contributed by optional parts (Slack) that are configured in this process."""
+    """Routes contributed by Slack and the mail side (empty when they are not configured)."""
     routes: list[Any] = []
-    for name in ROUTE_PROVIDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in _providers():
         routes.extend(module.http_routes(service))
     return routes
 
 
 def start_background(service: Service) -> list[Callable[[], None]]:
-    """Start what optional parts run beside the delivery loop (the mail listener, IMAP
-    polling): each provider's ``start_background(service)``; returns their stop functions."""
+    """Start what runs beside the delivery loop (the mail listener, IMAP polling, Slack's
+    Socket Mode); returns their stop functions."""
     stops: list[Callable[[], None]] = []
-    for name in ROUTE_PROVIDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        start = getattr(module, "start_background", None)
-        stop = start(service) if start is not None else None
+    for module in _providers():
+        stop = module.start_background(service)
         if stop is not None:
             stops.append(stop)
     return stops
@@ -63,19 +55,16 @@ def serve(service: Service) -> None:
 
 
 def _serve(service: Service) -> None:
-    http = service.config.http
-    try:
-        web = importlib.import_module("bot.web")
-    except ModuleNotFoundError:
-        web = None
-    if not http.enabled or web is None:
+    if not service.config.http.enabled:
         try:
             service.loop()
         finally:
             service.stop()
         return
+    from bot.web import serve_http
+
     service.start()
     try:
-        web.serve_http(service, extra_routes=http_routes(service))
+        serve_http(service, extra_routes=http_routes(service))
     finally:
         service.stop()

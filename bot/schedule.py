@@ -10,7 +10,7 @@ import calendar
 import difflib
 import re
 import tomllib
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
@@ -448,7 +448,7 @@ def _policy(reader: _Reader, data: object) -> ReminderPolicy:
                 final_call = parse_duration(raw)
             except ValueError as exc:
                 reader.error((*path, "final_call"), f"{exc} (or true for one hour)")
-    grace = DEFAULT_POLICY.grace
+    grace: timedelta | None = None
     if "grace" in data:
         try:
             grace = parse_duration(data["grace"])
@@ -509,20 +509,8 @@ def _dates(reader: _Reader, data: object, event_zone: Zone | None
     if not data:
         reader.error(("dates",) if ("dates",) in reader.map.lines else (),
                      "the schedule has no dates: add at least one [[dates]] table")
-    seen: dict[str, int] = {}
     out: list[ImportantDate] = []
-    for index, item in enumerate(data):
-        path: Path = ("dates", index)
-        if not isinstance(item, dict):
-            reader.error(path, "each [[dates]] entry must be a table")
-            continue
-        reader.table(item, path, DATE_KEYS)
-        date_id = reader.ident(item, path)
-        if date_id in seen:
-            reader.error((*path, "id"), f"duplicate date id {date_id!r} (first used on line "
-                                        f"{seen[date_id]})")
-        elif date_id:
-            seen[date_id] = reader.map.line((*path, "id")) or 0
+    for path, item, date_id in _entries(reader, data, "dates", DATE_KEYS, "date"):
         title = reader.text(item, path, "title", required=True)
         kind = _kind(reader, path, item.get("kind", "other")) if "kind" in item else None
         if kind is None:
@@ -538,6 +526,25 @@ def _dates(reader: _Reader, data: object, event_zone: Zone | None
         if when is not None:
             out.append(when)
     return tuple(out)
+
+
+def _entries(reader: _Reader, data: list[Any], name: str, keys: tuple[str, ...], what: str
+             ) -> Iterator[tuple[Path, dict[str, Any], str]]:
+    """Each ``[[name]]`` table with its path and id; checks keys and duplicate ids on the way."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(data):
+        path: Path = (name, index)
+        if not isinstance(item, dict):
+            reader.error(path, f"each [[{name}]] entry must be a table")
+            continue
+        reader.table(item, path, keys)
+        ident = reader.ident(item, path)
+        if ident in seen:
+            reader.error((*path, "id"), f"duplicate {what} id {ident!r} (first used on line "
+                                        f"{seen[ident]})")
+        elif ident:
+            seen[ident] = reader.map.line((*path, "id")) or 0
+        yield path, item, ident
 
 
 def _read_local(reader: _Reader, path: Path, key: str, value: object) -> Local | None:
@@ -687,20 +694,9 @@ def _announcements(reader: _Reader, data: object, dates: tuple[ImportantDate, ..
                                          "table")
         return ()
     date_ids = {d.id for d in dates}
-    seen: dict[str, int] = {}
     out: list[Announcement] = []
-    for index, item in enumerate(data):
-        path: Path = ("announcements", index)
-        if not isinstance(item, dict):
-            reader.error(path, "each [[announcements]] entry must be a table")
-            continue
-        reader.table(item, path, ANNOUNCEMENT_KEYS)
-        ann_id = reader.ident(item, path)
-        if ann_id in seen:
-            reader.error((*path, "id"), f"duplicate announcement id {ann_id!r} (first used on "
-                                        f"line {seen[ann_id]})")
-        elif ann_id:
-            seen[ann_id] = reader.map.line((*path, "id")) or 0
+    for path, item, ann_id in _entries(reader, data, "announcements", ANNOUNCEMENT_KEYS,
+                                       "announcement"):
         at = item.get("at")
         if at is None:
             reader.error(path, "missing required key 'at' (for example \"abstract-2d\" or "
