@@ -150,16 +150,21 @@ class Engine:
                             due=reminder.due)
         return self.decide_for(reminder, event, now)
 
+    def grace(self, event: Event) -> timedelta:
+        """The schedule's own ``[reminders] grace`` if it sets one, else the operator's."""
+        return event.policy.grace if event.policy.grace is not None else self.settings.grace
+
     def decide_for(self, reminder: Reminder, event: Event, now: datetime) -> Decision:
         """The missed-reminder policy, in one place."""
         if now >= reminder.target:
             return Decision("skip", f"not sent: what it reminds of was at "
                                     f"{reminder.target:%Y-%m-%d %H:%M} UTC, already past")
         lateness = now - reminder.due
-        if lateness > self.settings.grace:
+        grace = self.grace(event)
+        if lateness > grace:
             return Decision("skip", f"missed: due {reminder.due:%Y-%m-%d %H:%M} UTC, "
                                     f"{_hours(lateness)} late, beyond the grace window of "
-                                    f"{_hours(self.settings.grace)}")
+                                    f"{_hours(grace)}")
         if lateness > self.settings.late_after:
             when = event.date(reminder.date_id)
             if event.policy.missed_for(when.kind) == "skip":
@@ -272,17 +277,26 @@ class Engine:
         if decision.action == "skip":
             self._finish(row, "skipped", now, decision.reason, report)
             return
-        scheme = row.destination.split(":", 1)[0]
-        channel = self.channels.get(scheme)
-        if scheme in self.stopped or channel is None:
-            why = self.stopped.get(scheme) or f"no {scheme}: channel is configured"
-            if channel is None and scheme not in self.stopped:
-                self._finish(row, "dead", now, why, report)
-            else:
-                self.ledger.release([row.key], now, f"channel stopped: {why}")
-                report.released += 1
+        channel = self._channel(row, now, report)
+        if channel is None:
             return
         outgoing = self.render(row, event, reminder, late=decision.late, now=now)
+        self._send(row, channel, outgoing, now, report, late=decision.reason)
+
+    def _channel(self, row: Row, now: datetime, report: BatchReport) -> Channel | None:
+        """The channel for a row; None after recording why it cannot go now."""
+        scheme = row.destination.split(":", 1)[0]
+        channel = self.channels.get(scheme)
+        if scheme in self.stopped:
+            self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
+            report.released += 1
+            return None
+        if channel is None:
+            self._finish(row, "dead", now, f"no {scheme}: channel is configured", report)
+        return channel
+
+    def _send(self, row: Row, channel: Channel, outgoing: Outgoing, now: datetime,
+              report: BatchReport, *, late: str) -> None:
         # While more than half the claim's lease is left, nobody else can hold the row; past
         # that, extend it (and learn if another replica took over) before sending.
         held = timedelta(seconds=time.monotonic() - self._claimed_at)
@@ -291,20 +305,13 @@ class Engine:
             report.lost_lease += 1
             log.warning("lease on %s was taken over; not sending it", row.key)
             return
-        outcome = channel.send(outgoing)
-        self._record(row, outcome, now, report, late=decision.reason)
+        self._record(row, channel.send(outgoing), now, report, late=late)
 
     def _send_prepared(self, row: Row, now: datetime, report: BatchReport) -> None:
         """A message rendered when it was queued (a mail reply, ``bot.mailbot``): no schedule
         decides about it; its payload holds the channel's hints (the message itself)."""
-        scheme = row.destination.split(":", 1)[0]
-        channel = self.channels.get(scheme)
-        if channel is None and scheme not in self.stopped:
-            self._finish(row, "dead", now, f"no {scheme}: channel is configured", report)
-            return
-        if channel is None or scheme in self.stopped:
-            self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
-            report.released += 1
+        channel = self._channel(row, now, report)
+        if channel is None:
             return
         try:
             hints = {str(k): str(v) for k, v in json.loads(row.payload or "{}").items()}
@@ -313,7 +320,7 @@ class Engine:
             return
         outgoing = Outgoing(key=row.key, destination=row.destination, subject="", text="",
                             event_id=row.event_id, extra=hints)
-        self._record(row, channel.send(outgoing), now, report, late="")
+        self._send(row, channel, outgoing, now, report, late="")
 
     def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
                 late: str) -> None:
@@ -408,33 +415,22 @@ class Engine:
             report.released += 1
             return
         lateness = now - due
-        if lateness > self.settings.grace:
+        grace = self.grace(event)
+        if lateness > grace:
             self._finish(row, "skipped", now, f"missed: due {due:%Y-%m-%d %H:%M} UTC, "
                                               f"{_hours(lateness)} late, beyond the grace "
-                                              f"window of {_hours(self.settings.grace)}", report)
+                                              f"window of {_hours(grace)}", report)
             return
-        scheme = row.destination.split(":", 1)[0]
-        channel = self.channels.get(scheme)
-        if channel is None and scheme not in self.stopped:
-            self._finish(row, "dead", now, f"no {scheme}: channel is configured", report)
-            return
-        if channel is None or scheme in self.stopped:
-            self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
-            report.released += 1
+        channel = self._channel(row, now, report)
+        if channel is None:
             return
         try:
             outgoing = self.render_announcement(row, event, announcement, due, now)
         except TemplateError as exc:  # the template file changed after it was scheduled
             self._finish(row, "dead", now, f"template: {exc.problem}", report)
             return
-        held = timedelta(seconds=time.monotonic() - self._claimed_at)
-        if held > self.settings.lease / 2 and not self.ledger.renew(row.key,
-                                                                    self.settings.lease):
-            report.lost_lease += 1
-            log.warning("lease on %s was taken over; not sending it", row.key)
-            return
         late = f"late by {_hours(lateness)}" if lateness > self.settings.late_after else ""
-        self._record(row, channel.send(outgoing), now, report, late=late)
+        self._send(row, channel, outgoing, now, report, late=late)
 
     # -- dry runs ---------------------------------------------------------------------------
 

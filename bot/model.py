@@ -116,7 +116,8 @@ class ReminderPolicy:
     lead_times: Mapping[Kind, tuple[timedelta, ...]]
     final_call: timedelta | None = None
     missed: Mapping[Kind, Missed] = field(default_factory=lambda: MappingProxyType({}))
-    grace: timedelta = timedelta(hours=1)
+    grace: timedelta | None = None
+    """How late a missed reminder of this event may still go; None: the operator's default."""
 
     def leads_for(self, when: ImportantDate) -> tuple[timedelta, ...]:
         leads = when.lead_times if when.lead_times is not None else self.lead_times.get(

@@ -220,3 +220,15 @@ def test_two_ledgers_on_one_file_never_claim_the_same_delivery(tmp_path: Path,
     second = b.claim(DUE_3H, limit=10, lease=timedelta(seconds=60))
     assert {r.key for r in first}.isdisjoint({r.key for r in second})
     assert len(first) + len(second) == 6
+
+
+def test_schedule_grace_overrides_the_operators_default(tmp_path: Path,
+                                                        smtp: SmtpTestServer) -> None:
+    schedule = SCHEDULE.replace('deadline = ["7d", "1d", "3h"]',
+                                'deadline = ["7d", "1d", "3h"]\ngrace = "3h"')
+    service = make_service(tmp_path, smtp, schedule=schedule)
+    service.reconcile(NOW)
+    report = service.deliver_once(DUE_7D + timedelta(hours=2))  # beyond 1h, within 3h
+    assert report.sent == 2 and report.skipped == 0
+    body = smtp.messages[0].message.get_body(("plain",))
+    assert body is not None and "This reminder was due at" in body.get_content()
