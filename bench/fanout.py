@@ -1,9 +1,12 @@
 """Fan-out benchmark: N personalized reminder e-mails through duebot vs a bare smtplib loop.
 
-    .venv/bin/python bench/fanout.py [--n 10000] [--batch-size 50] [--profile FILE]
+    .venv/bin/python bench/fanout.py [--n 10000] [--batch-size 50] [--rounds 1] [--profile FILE]
 
-Both sides talk to the same kind of server: the tests' aiosmtpd server (tests/smtp_server.py),
-run in its own process on loopback so its parsing does not share our GIL.
+Both sides talk to equivalent servers: each run gets a fresh copy of the tests' aiosmtpd server
+(tests/smtp_server.py), started the same way in its own process on loopback (so its parsing
+does not share our GIL) and warmed up with the same 200 messages before the clock starts. With
+``--rounds R`` the two sides alternate R times (each round swaps which goes first) and the
+medians are compared, which evens out a machine whose load changes under the benchmark.
 
 * duebot: one reminder x N distinct ``mailto:`` destinations, through the whole path: plan and
   reconcile into a SQLite ledger, claim in batches, render, build the e-mail (Message-ID from the
@@ -104,6 +107,7 @@ class Server:
 @contextmanager
 def server_process(workdir: Path) -> Iterator[Server]:
     port_file = workdir / "port"
+    port_file.unlink(missing_ok=True)  # left by the previous server
     process = subprocess.Popen([sys.executable, __file__, "--serve", str(port_file)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                cwd=ROOT)
@@ -215,7 +219,6 @@ def run_lateness(workdir: Path, server: Server, n: int, batch_size: int) -> list
 
 def prerendered(workdir: Path, n: int) -> list[tuple[str, list[str], bytes]]:
     """The same e-mails duebot sends, built once up front (not timed)."""
-    from bot.adapters.smtp import _WIRE_POLICY
     from bot.ical import build_date_calendar
     from bot.planner import plan
     from bot.render import Renderer
@@ -233,9 +236,8 @@ def prerendered(workdir: Path, n: int) -> list[tuple[str, list[str], bytes]]:
         outgoing = Outgoing(key=f"{reminder.id}|{destination}", destination=destination,
                             subject=message.subject, text=message.text, html=message.html,
                             ics=ics, ics_name=f"{when.id}.ics", due=reminder.due)
-        mail = channel.build(outgoing)
         out.append(("noreply@example.org", [destination.removeprefix("mailto:")],
-                    mail.as_bytes(policy=_WIRE_POLICY)))
+                    channel.wire_bytes(outgoing)))
     return out
 
 
@@ -252,11 +254,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+@contextmanager
+def warm_server(workdir: Path, warmup: list[tuple[str, list[str], bytes]]) -> Iterator[Server]:
+    """A fresh server process, warmed up with the same messages for either side."""
+    with server_process(workdir) as server:
+        run_bare(server, warmup)
+        server.ask("reset")
+        yield server
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="destinations (default 10000)")
     parser.add_argument("--batch-size", type=int, default=DeliveryConfig.batch_size,
                         help="deliveries claimed at once (default: the config's default)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternate the two sides this many times; compare medians")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the duebot run into FILE")
     parser.add_argument("--no-lateness", action="store_true", help="skip the lateness run")
     parser.add_argument("--serve", metavar="PORT_FILE", help=argparse.SUPPRESS)
@@ -265,34 +278,58 @@ def main(argv: list[str] | None = None) -> int:
         serve(args.serve)
         return 0
     n = args.n
-    with tempfile.TemporaryDirectory(prefix="duebot-bench-") as tmp, \
-            server_process(Path(tmp)) as server:
+    load_before = os.getloadavg()
+    bare_times: list[float] = []
+    full_times: list[float] = []
+    lateness: list[float] = []
+    late_received = 0
+    with tempfile.TemporaryDirectory(prefix="duebot-bench-") as tmp:
         workdir = Path(tmp)
         messages = prerendered(workdir, n)
-        run_bare(server, messages[: min(200, n)])  # warm both ends up
-        server.ask("reset")
+        warmup = prerendered(workdir, min(200, n))
+        received: dict[str, int] = {}
 
-        bare = run_bare(server, messages)
-        bare_received = server.ask("reset")
-        full, _ = run_duebot(workdir, server, n, args.batch_size, args.profile)
-        full_received = server.ask("reset")
-        if bare_received != n or full_received != n:
-            raise SystemExit(f"server received bare={bare_received} duebot={full_received}, "
-                             f"expected {n} each")
-        lateness = [] if args.no_lateness else run_lateness(workdir, server, n, args.batch_size)
-        late_received = server.ask("count")
+        def bare_side() -> None:
+            with warm_server(workdir, warmup) as server:
+                bare_times.append(run_bare(server, messages))
+                received["bare"] = server.ask("reset")
 
+        def duebot_side() -> None:
+            with warm_server(workdir, warmup) as server:
+                full, _ = run_duebot(workdir, server, n, args.batch_size, args.profile)
+                full_times.append(full)
+                received["duebot"] = server.ask("reset")
+
+        for number in range(max(1, args.rounds)):
+            # Alternate which side goes first, so a drift in the machine's load favours neither.
+            for side in (bare_side, duebot_side) if number % 2 == 0 else (duebot_side, bare_side):
+                side()
+            if received != {"bare": n, "duebot": n}:
+                raise SystemExit(f"server received {received}, expected {n} each")
+        if not args.no_lateness:
+            with warm_server(workdir, warmup) as server:
+                lateness = run_lateness(workdir, server, n, args.batch_size)
+                late_received = server.ask("count")
+    load_after = os.getloadavg()
+
+    bare, full = statistics.median(bare_times), statistics.median(full_times)
     bare_rate, full_rate = n / bare, n / full
     print(f"fan-out of {n} personalized reminder e-mails to aiosmtpd on loopback "
           f"(python {sys.version.split()[0]}, {os.cpu_count()} cpus, batch_size "
-          f"{args.batch_size})")
+          f"{args.batch_size}, load average {load_before[0]:.2f} before, "
+          f"{load_after[0]:.2f} after)")
+    if len(bare_times) > 1:
+        print(f"  {len(bare_times)} alternating rounds, medians below; bare "
+              f"{', '.join(f'{t:.2f}' for t in bare_times)} s; duebot "
+              f"{', '.join(f'{t:.2f}' for t in full_times)} s")
     print(f"  bare smtplib loop (pre-rendered, one connection): {bare:7.2f} s "
-          f"{bare_rate:8.0f} msgs/s")
+          f"{bare_rate:8.0f} msgs/s {1000 * bare / n:6.2f} ms/msg")
     print(f"  duebot full path (reconcile, claim, render, send, record): {full:7.2f} s "
-          f"{full_rate:8.0f} msgs/s")
+          f"{full_rate:8.0f} msgs/s {1000 * full / n:6.2f} ms/msg")
     ratio = full_rate / bare_rate
     print(f"  ratio duebot/bare: {ratio:.2f} (goal >= 0.80: "
-          f"{'met' if ratio >= 0.8 else 'NOT met'})")
+          f"{'met' if ratio >= 0.8 else 'NOT met'}); duebot's own cost "
+          f"{1000 * (full - bare) / n:.2f} ms/msg")
     if lateness:
         print(f"  lateness (accepted by the server minus due), {len(lateness)} messages due "
               f"at one instant, real-clock service loop, {late_received} received:")

@@ -16,6 +16,7 @@ clock; the schedule's ``now`` (which ``--now`` may move for rehearsals) only dec
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -172,6 +173,27 @@ meta = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+
+# Statements run once per delivery, built once: SQLAlchemy then skips re-building the
+# statement and its cache key on every call (most of a record's cost, beside the commit).
+_LOG_INSERT = delivery_log.insert()
+
+
+@functools.cache
+def _finish_statement(names: tuple[str, ...], count_attempt: bool) -> sa.Update:
+    """``finish``'s UPDATE for a set of changed columns; their values bound as ``new_<name>``."""
+    values: dict[str, Any] = {
+        name: sa.bindparam(f"new_{name}", type_=deliveries.c[name].type) for name in names}
+    values.update(lease_owner=None, lease_until=None)
+    if not count_attempt:
+        values["attempts"] = deliveries.c.attempts - 1
+    return (deliveries.update()
+            .where(deliveries.c.key == sa.bindparam("match_key", type_=deliveries.c.key.type),
+                   deliveries.c.state == "claimed",
+                   deliveries.c.lease_owner == sa.bindparam("match_owner",
+                                                            type_=deliveries.c.lease_owner.type))
+            .values(values))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -376,9 +398,8 @@ class Ledger:
 
     def _log(self, conn: Connection, key: str, at: datetime, before: str, after: str,
              reason: str) -> None:
-        conn.execute(delivery_log.insert().values(key=key, at=at, from_state=before,
-                                                  to_state=after, reason=reason,
-                                                  actor=self.owner))
+        conn.execute(_LOG_INSERT, {"key": key, "at": at, "from_state": before, "to_state": after,
+                                   "reason": reason, "actor": self.owner})
 
     def _insert_ignore(self, rows: list[dict[str, Any]], conn: Connection) -> int:
         if not rows:
@@ -555,23 +576,19 @@ class Ledger:
                next_attempt: datetime | None = None, count_attempt: bool = True) -> bool:
         """Record what happened to a claimed delivery; False if it was no longer ours."""
         owner = owner or self.owner
-        values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason,
-                                  "lease_owner": None, "lease_until": None}
+        values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason}
         if state == "sent":
             values["sent_at"] = now
             values["remote_id"] = remote_id
         if next_attempt is not None:
             values["next_attempt"] = next_attempt
-        if not count_attempt:
-            values["attempts"] = deliveries.c.attempts - 1
+        stmt = _finish_statement(tuple(values), count_attempt)
+        params = {f"new_{name}": value for name, value in values.items()}
+        params.update(match_key=key, match_owner=owner)
 
         def attempt(number: int) -> bool:
             with self.engine.begin() as conn:
-                result = conn.execute(
-                    deliveries.update()
-                    .where(deliveries.c.key == key, deliveries.c.state == "claimed",
-                           deliveries.c.lease_owner == owner)
-                    .values(**values))
+                result = conn.execute(stmt, params)
                 if result.rowcount != 1:
                     # After a lost connection the earlier try may have committed: ours if the
                     # last history line is this very record.

@@ -1,9 +1,13 @@
 """E-mail over SMTP with the standard library: one message per delivery, one session per batch.
 
-The channel builds an ``EmailMessage`` (text, optional HTML alternative, optional ``.ics``
-attachment) whose ``Message-ID`` is derived from the delivery key, and sends it over one SMTP
-session that is opened on the first send and reused until ``close()``. Every failure is mapped
-to an ``Outcome`` here, once, so the engine never sees an ``smtplib`` exception:
+The channel builds the e-mail (text, optional HTML alternative, optional ``.ics`` attachment)
+whose ``Message-ID`` is derived from the delivery key, and sends it over one SMTP session that
+is opened on the first send and reused until ``close()``. A fan-out sends the same content to
+thousands of addresses, so the MIME content is serialized once per distinct content and only
+the per-recipient headers are folded per message; the bytes are those one ``EmailMessage``
+holding everything would give (``tests/test_smtp_wire.py`` holds the two side by side).
+Every failure is mapped to an ``Outcome`` here, once, so the engine never sees an ``smtplib``
+exception:
 
 - 250 after DATA: ``sent`` (``remote_id`` = the server's queue id when it names one).
   Some recipients refused, others accepted: ``sent``, and ``reason`` names the refused ones.
@@ -41,11 +45,13 @@ import logging
 import re
 import smtplib
 import ssl
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime
 from types import TracebackType
 from typing import Literal
@@ -65,6 +71,16 @@ _QUEUE_ID = re.compile(r"(?:queued as|\bid=)\s*([^\s;,]+)", re.IGNORECASE)
 # Replies that mean "you are not (properly) authenticated": no other message will fare better.
 _AUTH_CODES = frozenset({530, 534, 535, 538})
 _WIRE_POLICY = email.policy.default.clone(linesep="\r\n")
+# Unstructured headers (no syntax inside) that duebot writes per message, and when such a
+# value is folded to itself; a bare dot-atom address. Each is a shortcut around the email
+# package's parser for the common case; tests check it gives the same bytes as the parser.
+_UNSTRUCTURED = frozenset({"subject", "x-duebot-key", "list-unsubscribe"})
+_PLAIN_TEXT = re.compile(r"[!-~]+")
+_PLAIN_ADDRESS = re.compile(r"([A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)"
+                            r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_MAX_LINE = 78  # the policy's max_line_length
+# Distinct contents (and Subject/Date values) kept serialized: a batch rarely holds more.
+_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +111,27 @@ def message_id(key: str, domain: str) -> str:
     """The Message-ID of a delivery: the same key always gives the same id, so resends show."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     return f"<{digest}@{domain}>"
+
+
+def _fold(name: str, value: object) -> bytes:
+    """One header as ``EmailMessage`` would write it: parsed, checked and folded by the policy
+    (encoded words for non-ASCII, a ValueError for CR or LF in a value)."""
+    if (isinstance(value, str) and name.lower() in _UNSTRUCTURED and _plain(name, value)):
+        return f"{name}: {value}\r\n".encode("ascii")  # what the policy makes of it, faster
+    name, header = _WIRE_POLICY.header_store_parse(name, value)
+    return _WIRE_POLICY.fold_binary(name, header)
+
+
+def _plain(name: str, value: str) -> bool:
+    """Printable ASCII without spaces or encoded words, short: folded by the policy as is."""
+    return (len(name) + len(value) + 2 <= _MAX_LINE and _PLAIN_TEXT.fullmatch(value) is not None
+            and "=?" not in value)
+
+
+def _plain_address(text: str) -> Address | None:
+    """A bare ``user@example.org`` (the usual destination), without the general parser."""
+    found = _PLAIN_ADDRESS.fullmatch(text)
+    return Address(username=found[1], domain=found[2]) if found else None
 
 
 def _one_line(text: str) -> str:
@@ -169,6 +206,23 @@ class SmtpChannel:
             except ValueError as exc:
                 raise _config_error("smtp.reply_to", str(exc)) from None
         self._unsubscribe, self._one_click = _unsubscribe_header(settings.list_unsubscribe)
+        # Headers that are the same in every message of this channel, folded once.
+        self._fixed: dict[str, bytes] = {
+            "From": _fold("From", self._sender),
+            "Auto-Submitted": _fold("Auto-Submitted", "auto-generated"),
+            "List-Unsubscribe-Post": _fold("List-Unsubscribe-Post",
+                                           "List-Unsubscribe=One-Click"),
+        }
+        if self._reply_to:
+            self._fixed["Reply-To"] = _fold("Reply-To", self._reply_to)
+        if self._unsubscribe:
+            self._fixed["List-Unsubscribe"] = _fold("List-Unsubscribe", self._unsubscribe)
+        self._headers: dict[tuple[str, str], bytes] = {}
+        # Ids differ only in 32 hex digits: if one is folded as is, all of them are.
+        sample = message_id("", self._sender.domain)
+        self._plain_message_id = _fold("Message-ID", sample) == (
+            f"Message-ID: {sample}\r\n".encode("ascii"))
+        self._contents: OrderedDict[tuple[str, str, bytes, str], bytes] = OrderedDict()
         if settings.security not in ("none", "starttls", "ssl"):
             raise _config_error("smtp.security", f"{settings.security!r}: expected none, "
                                 "starttls or ssl")
@@ -187,47 +241,107 @@ class SmtpChannel:
         if "?" in message.address:
             raise InvalidRecipient(f"invalid address {message.destination!r}: mailto: "
                                    "query parts are not supported")
+        plain = _plain_address(message.address)
+        if plain is not None:
+            return (plain,)
         try:
             return _parse_addresses(message.address, what="recipient")
         except ValueError as exc:
             raise InvalidRecipient(f"invalid address: {exc}") from None
 
     def build(self, message: Outgoing) -> EmailMessage:
-        """The e-mail for one delivery (same message and clock: same headers; boundaries vary)."""
+        """The e-mail for one delivery, parsed back from the very bytes ``send`` would send."""
+        raw = self.wire_bytes(message)
+        # Parsed as a mail reader sees it (local line endings), so content compares plainly.
+        return BytesParser(policy=email.policy.default).parsebytes(raw.replace(b"\r\n", b"\n"))
+
+    def wire_bytes(self, message: Outgoing) -> bytes:
+        """The e-mail for one delivery as it goes over SMTP (CRLF line endings)."""
         return self._compose(message, self.recipients(message))
 
-    def _compose(self, message: Outgoing, recipients: tuple[Address, ...]) -> EmailMessage:
+    def _compose(self, message: Outgoing, recipients: tuple[Address, ...]) -> bytes:
+        """Per-recipient headers, then the MIME content shared by every recipient of it.
+
+        A fan-out sends one reminder to thousands of addresses: the content (parts, encodings,
+        boundary) is built and serialized once per distinct content, and only the headers
+        below are folded per message. The bytes equal what an ``EmailMessage`` holding all
+        of it would give with the same policy: headers in this order, then the content's.
+        """
         now = self._clock()
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError(f"naive datetime from the clock: {now!r}")
-        mail = EmailMessage(policy=email.policy.default)
-        mail["From"] = self._sender
-        mail["To"] = recipients
-        if self._reply_to:
-            mail["Reply-To"] = self._reply_to
-        mail["Subject"] = _one_line(message.subject)
-        mail["Date"] = format_datetime(now)
-        mail["Message-ID"] = message_id(message.key, self._sender.domain)
-        mail["Auto-Submitted"] = "auto-generated"
-        unsubscribe, one_click = self._unsubscribe, self._one_click
-        if message.extra.get("list_unsubscribe"):  # this recipient's own link (a subscriber)
+        fixed = self._fixed
+        lines = [fixed["From"], self._to(recipients)]
+        if "Reply-To" in fixed:
+            lines.append(fixed["Reply-To"])
+        lines.append(self._cached_header("Subject", _one_line(message.subject)))
+        lines.append(self._cached_header("Date", format_datetime(now)))
+        lines.append(self._message_id(message.key))
+        lines.append(fixed["Auto-Submitted"])
+        own = message.extra.get("list_unsubscribe")
+        if own:  # this recipient's own link (a subscriber)
             try:
-                unsubscribe, one_click = _unsubscribe_header(message.extra["list_unsubscribe"])
+                unsubscribe, one_click = _unsubscribe_header(own)
             except ConfigError:
                 log.warning("ignoring a malformed list_unsubscribe for %s", message.key)
-        if unsubscribe:
-            mail["List-Unsubscribe"] = unsubscribe
-            if one_click:
-                mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        mail["X-Duebot-Key"] = _one_line(message.key)
-        mail.set_content(message.text)
-        if message.html:
-            mail.add_alternative(message.html, subtype="html")
-        if message.ics:
-            mail.add_attachment(message.ics, maintype="text", subtype="calendar",
-                                filename=_one_line(message.ics_name) or "date.ics",
+                own = ""
+            else:
+                if unsubscribe:
+                    lines.append(_fold("List-Unsubscribe", unsubscribe))
+                    if one_click:
+                        lines.append(fixed["List-Unsubscribe-Post"])
+        if not own and "List-Unsubscribe" in fixed:
+            lines.append(fixed["List-Unsubscribe"])
+            if self._one_click:
+                lines.append(fixed["List-Unsubscribe-Post"])
+        lines.append(_fold("X-Duebot-Key", _one_line(message.key)))
+        lines.append(self._content(message))
+        return b"".join(lines)
+
+    def _to(self, recipients: tuple[Address, ...]) -> bytes:
+        if len(recipients) == 1 and not recipients[0].display_name:
+            addr_spec = recipients[0].addr_spec
+            if len(addr_spec) + 4 <= _MAX_LINE and _PLAIN_ADDRESS.fullmatch(addr_spec):
+                return f"To: {addr_spec}\r\n".encode("ascii")
+        return _fold("To", recipients)
+
+    def _message_id(self, key: str) -> bytes:
+        value = message_id(key, self._sender.domain)
+        if self._plain_message_id:  # every id of this domain has the same shape
+            return f"Message-ID: {value}\r\n".encode("ascii")
+        return _fold("Message-ID", value)
+
+    def _cached_header(self, name: str, value: str) -> bytes:
+        """Subject and Date repeat across a fan-out: fold each distinct value once."""
+        key = (name, value)
+        folded = self._headers.get(key)
+        if folded is None:
+            if len(self._headers) >= _CACHE_SIZE:
+                self._headers.clear()
+            folded = self._headers[key] = _fold(name, value)
+        return folded
+
+    def _content(self, message: Outgoing) -> bytes:
+        """The MIME headers and body of the message's content, serialized once per content."""
+        key = (message.text, message.html, message.ics, _one_line(message.ics_name))
+        content = self._contents.get(key)
+        if content is not None:
+            self._contents.move_to_end(key)
+            return content
+        text, html, ics, ics_name = key
+        mail = EmailMessage(policy=email.policy.default)
+        mail.set_content(text)
+        if html:
+            mail.add_alternative(html, subtype="html")
+        if ics:
+            mail.add_attachment(ics, maintype="text", subtype="calendar",
+                                filename=ics_name or "date.ics",
                                 params={"method": "PUBLISH", "charset": "utf-8"})
-        return mail
+        content = mail.as_bytes(policy=_WIRE_POLICY)
+        self._contents[key] = content
+        if len(self._contents) > _CACHE_SIZE:
+            self._contents.popitem(last=False)
+        return content
 
     # -- sending --------------------------------------------------------------------------
 
@@ -239,14 +353,14 @@ class SmtpChannel:
             return _outcome("dead", exc.problem.message)
         prepared = message.extra.get("message", "")
         if prepared:  # rendered before (a mail reply kept in the ledger): sent as it is
-            mail = email.message_from_string(prepared, _class=EmailMessage,
-                                             policy=email.policy.default)
+            payload = email.message_from_string(
+                prepared, _class=EmailMessage, policy=email.policy.default,
+            ).as_bytes(policy=_WIRE_POLICY)
         else:
-            mail = self._compose(message, addresses)
+            payload = self._compose(message, addresses)
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
         sender = message.extra.get("envelope_from", self._sender.addr_spec)
         recipients = [a.addr_spec for a in addresses]
-        payload = mail.as_bytes(policy=_WIRE_POLICY)
         reused = self._conn is not None
         try:
             conn = self._connect()
