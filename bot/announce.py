@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import DuebotError, Problem, TemplateError, UsageError
-from bot.ledger import Planned, Row, delivery_key
+from bot.ledger import UNSENT, Planned, Row, delivery_key
 from bot.model import Announcement, Event, ImportantDate
 from bot.planner import due_at, target_of
 from bot.render import Message, Renderer, one_line
@@ -393,7 +393,7 @@ def cancel_announcement(service: Service, announcement_id: str, *, actor: str,
                   if r.item_id == item]
     if deliveries and all(r.state == "sent" for r in deliveries):
         raise UsageError(f"announcement {announcement_id!r} has already been sent")
-    unsent = sum(r.state in ("pending", "failed") for r in deliveries)
+    unsent = sum(r.state in UNSENT for r in deliveries)
     service.ledger.set_announcement_state(announcement_id, "cancelled", now)
     service.ledger.audit(now, actor=actor, action="cancel-announcement",
                          event_id=str(row["event_id"]),

@@ -173,19 +173,19 @@ class Service:
 
     def _by_event(self) -> dict[str, tuple[str, ...]]:
         """Each event's destinations: the config's ``reminders_to`` plus active subscribers."""
-        subscribed = self.ledger.active_subscribers() if hasattr(self, "ledger") else {}
+        subscribed = self.ledger.active_subscribers()
         return {s.event.id: tuple(dict.fromkeys((*self.destinations[path],
                                                  *subscribed.get(s.event.id, ()))))
                 for path, s in self.schedules.items() if s.event is not None}
 
     def refresh(self, now: datetime, *, force: bool = False) -> None:
         """Pick up edited schedules (and subscriber changes) and reconcile the ledger."""
-        destinations = self._by_event()
         self.reload()
+        destinations = self._by_event()
         generation = self.generation
         if generation != self._applied_generation or force or (
                 destinations != self.engine.destinations):
-            self.engine.set_schedules(self.events(), self._by_event())
+            self.engine.set_schedules(self.events(), destinations)
             self._applied_generation = generation
             self.reconcile(now)
 
