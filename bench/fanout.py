@@ -219,11 +219,11 @@ def run_lateness(workdir: Path, server: Server, n: int, batch_size: int) -> list
 
 def prerendered(workdir: Path, n: int) -> list[tuple[str, list[str], bytes]]:
     """The same e-mails duebot sends, built once up front (not timed)."""
-    from bot.ical import build_date_calendar
-    from bot.planner import plan
-    from bot.render import Renderer
-    from bot.schedule import parse_schedule
-    from bot.template_files import load_templates
+    from bot.adapters.template_files import load_templates
+    from bot.core.ical import build_date_calendar
+    from bot.core.planner import plan
+    from bot.core.render import Renderer
+    from bot.core.schedule import parse_schedule
 
     event = parse_schedule(SCHEDULE, "bench.toml")
     reminder = plan(event)[0]

@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT))
 from slack_bolt import App, Say  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
-from bot.adapters.slack import slack_client  # noqa: E402
+from bot.adapters.slack_app import http_routes  # noqa: E402
+from bot.adapters.slack_channel import slack_client  # noqa: E402
 from bot.config import Config, ScheduleConfig, SlackConfig, StorageConfig  # noqa: E402
 from bot.service import Service  # noqa: E402
-from bot.slack import http_routes  # noqa: E402
 from tests.slack_stub import BOT_USER, SlackStub, event_body, running_slack, serving, sign  # noqa: E402
 
 SECRET = "bench-signing-secret"

@@ -18,8 +18,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.core.schedule import SourceMap, _syntax_position, parse_duration, suggest
 from bot.errors import ConfigError, Problem
-from bot.schedule import SourceMap, _syntax_position, parse_duration, suggest
 
 Security = Literal["none", "starttls", "ssl"]
 DESTINATION_SCHEMES = ("mailto", "console", "slack")
@@ -536,7 +536,7 @@ def _slack(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str]) -> S
 def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None) -> Config:
     """Read the config file; None means the embedded default (shipped schedules, console)."""
     if path is None:
-        from bot.schedule_files import project_root, shipped_schedules
+        from bot.adapters.schedule_files import project_root, shipped_schedules
 
         root = project_root()
         schedules = tuple(ScheduleConfig(path=p) for p in shipped_schedules(root))

@@ -1,8 +1,9 @@
 """How ``duebot run`` keeps running: the delivery loop in a thread, the HTTP side in front.
 
-One process, one port: the calendar feed, the dates page, health and metrics (``bot.web``) and
-Slack's ``/slack/events`` (``bot.slack``) share one ASGI app served by uvicorn. Without an HTTP
-side (``[http] enabled = false``) the delivery loop runs in the main thread.
+One process, one port: the calendar feed, the dates page, health and metrics
+(``bot.adapters.http``) and Slack's ``/slack/events`` (``bot.adapters.slack_app``) share one ASGI
+app served by uvicorn. Without an HTTP side (``[http] enabled = false``) the delivery loop runs
+in the main thread.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ log = logging.getLogger("duebot")
 def _providers() -> tuple[ModuleType, ...]:
     """The parts that add routes to the one HTTP app (``http_routes(service)``) and may run
     something beside the delivery loop (``start_background(service)``)."""
-    from bot import mailbot, slack
+    from bot.adapters import mail_in, slack_app
 
-    return (slack, mailbot)
+    return (slack_app, mail_in)
 
 
 def http_routes(service: Service) -> list[Any]:
@@ -61,7 +62,7 @@ def _serve(service: Service) -> None:
         finally:
             service.stop()
         return
-    from bot.web import serve_http
+    from bot.adapters.http import serve_http
 
     service.start()
     try:

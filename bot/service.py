@@ -20,15 +20,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.adapters.schedule_files import display_path, read_file
+from bot.adapters.store.ledger import Ledger, LedgerUnavailable
+from bot.adapters.template_files import load_templates
+from bot.app.delivery import BatchReport, Engine
 from bot.config import Config
-from bot.delivery import BatchReport, Engine
+from bot.core.model import Event
+from bot.core.render import Renderer
 from bot.errors import ConfigError, Problem
-from bot.ledger import Ledger, LedgerUnavailable
-from bot.model import Event
 from bot.ports import Channel
-from bot.render import Renderer
-from bot.schedule_files import display_path, read_file
-from bot.template_files import load_templates
 
 log = logging.getLogger("duebot")
 
@@ -68,7 +68,7 @@ def build_channels(config: Config) -> dict[str, Channel]:
 
     channels: dict[str, Channel] = {"console": ConsoleChannel()}
     wants_mail = any(d.startswith("mailto:") for s in config.schedules for d in s.reminders_to)
-    wants_mail = wants_mail or config.mail.enabled  # replies and subscribers (bot.mailbot)
+    wants_mail = wants_mail or config.mail.enabled  # replies and subscribers (bot.adapters.mail_in)
     if wants_mail:
         from bot.adapters.smtp import SmtpChannel, SmtpSettings
 
@@ -79,7 +79,7 @@ def build_channels(config: Config) -> dict[str, Channel]:
             list_unsubscribe=smtp.list_unsubscribe, reply_to=smtp.reply_to))
     slack = config.slack
     if slack.bot_token:  # subscribers (slack:U...) may arrive at any time, so whenever possible
-        from bot.adapters.slack import SlackChannel, slack_client
+        from bot.adapters.slack_channel import SlackChannel, slack_client
 
         channels["slack"] = SlackChannel(slack_client(slack.bot_token, slack.api_base_url),
                                          channel_rate=slack.channel_rate)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Event
-from bot.schedule import parse_schedule
+from bot.core.model import Event
+from bot.core.schedule import parse_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"

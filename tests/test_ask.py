@@ -10,10 +10,10 @@ from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ask import INTENTS, Answer, answer, classify
-from bot.model import Event
-from bot.schedule import parse_schedule
-from bot.zones import parse_zone
+from bot.core.ask import INTENTS, Answer, answer, classify
+from bot.core.model import Event
+from bot.core.schedule import parse_schedule
+from bot.core.zones import parse_zone
 
 NOW = datetime(2017, 9, 1, 12, 0, tzinfo=UTC)
 SHIPPED_EVENT = parse_schedule(

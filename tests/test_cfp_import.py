@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.cfp_import import import_cfp
-from bot.cli import main
+from bot.cli.main import main
+from bot.core.cfp_import import import_cfp
+from bot.core.model import Event, ImportantDate
+from bot.core.schedule import parse_schedule, read_schedule
+from bot.core.zones import parse_zone
 from bot.errors import DuebotError
-from bot.model import Event, ImportantDate
-from bot.schedule import parse_schedule, read_schedule
-from bot.zones import parse_zone
 
 CFPS = Path(__file__).parent / "cfps"
 SHIPPED = Path(__file__).parent.parent / "schedules" / "aisys-sosp17.toml"
@@ -97,7 +97,8 @@ def test_seed_call_logistics() -> None:
     assert event.contact.email == "ai-systems-workshop-2017@googlegroups.com"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("bot.ask") is None, reason="bot.ask not written")
+@pytest.mark.skipif(importlib.util.find_spec("bot.core.ask") is None,
+                    reason="bot.core.ask not written")
 @pytest.mark.parametrize("question", [
     "when is the deadline?", "how long until the deadline?", "when are notifications?",
     "when is the camera-ready due?", "when is the workshop?", "where is the workshop?",
@@ -105,7 +106,7 @@ def test_seed_call_logistics() -> None:
 @pytest.mark.parametrize("now", [utc(2017, 9, 1), utc(2017, 9, 15), utc(2017, 10, 20)])
 def test_ask_answers_the_imported_seed_as_the_shipped_schedule(question: str,
                                                                now: datetime) -> None:
-    from bot.ask import answer
+    from bot.core.ask import answer
 
     shipped = parse_schedule(SHIPPED.read_text(encoding="utf-8"))
     event, _, _ = imported("seed-call-for-posters.md")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 SHIPPED = str(Path(__file__).resolve().parent.parent / "schedules" / "aisys-sosp17.toml")
 NOW = ["--now", "2017-09-01T12:00:00Z"]

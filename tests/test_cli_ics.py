@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import vobject
 
-from bot.cli import main
-from bot.ical import build_calendar
-from bot.model import Event
+from bot.cli.main import main
+from bot.core.ical import build_calendar
+from bot.core.model import Event
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ledger import head_revision
+from bot.adapters.store.ledger import head_revision
 from tests.smtp_server import running_smtp
 
 ROOT = Path(__file__).resolve().parent.parent

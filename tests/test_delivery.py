@@ -11,8 +11,8 @@ import pytest
 
 from bot.adapters.console import ConsoleChannel
 from bot.adapters.smtp import SmtpChannel, SmtpSettings
+from bot.adapters.store.ledger import Ledger
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
-from bot.ledger import Ledger
 from bot.ports import Channel
 from bot.service import Service
 from tests.smtp_server import SmtpTestServer, running_smtp

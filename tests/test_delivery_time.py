@@ -24,8 +24,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.console import ConsoleChannel
 from bot.adapters.smtp import SmtpChannel, SmtpSettings, message_id
+from bot.adapters.store.ledger import Ledger, delivery_key
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
-from bot.ledger import Ledger, delivery_key
 from bot.ports import Channel
 from bot.service import Service
 from tests.smtp_server import SmtpTestServer, _Handler, running_smtp

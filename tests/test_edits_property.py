@@ -20,15 +20,15 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import announce
+from bot.adapters.store.ledger import delivery_key
+from bot.app import announce
+from bot.app.extend import cancel_date, extend_date
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
+from bot.core.planner import plan
+from bot.core.zones import parse_zone
 from bot.errors import DuebotError
-from bot.extend import cancel_date, extend_date
-from bot.ledger import delivery_key
-from bot.planner import plan
 from bot.ports import Channel, Outcome, Outgoing
 from bot.service import Service
-from bot.zones import parse_zone
 
 ZONE = parse_zone("America/Los_Angeles")
 # Two hours before d0's first reminder; DST starts on 10 March, so moves cross it.

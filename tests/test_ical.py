@@ -23,17 +23,17 @@ from freezegun import freeze_time
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.errors import UsageError, ZoneError
-from bot.ical import (
+from bot.core.ical import (
     build_calendar,
     build_date_calendar,
     description_for,
     summary_for,
     uid_for,
 )
-from bot.model import KINDS, Contact, Event, ImportantDate, Kind, Submission
-from bot.schedule import parse_schedule
-from bot.zones import parse_zone
+from bot.core.model import KINDS, Contact, Event, ImportantDate, Kind, Submission
+from bot.core.schedule import parse_schedule
+from bot.core.zones import parse_zone
+from bot.errors import UsageError, ZoneError
 
 ROOT = Path(__file__).resolve().parent.parent
 

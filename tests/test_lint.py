@@ -1,4 +1,4 @@
-"""What ``bot.lint`` warns about, with which line, and what it leaves alone."""
+"""What ``bot.core.lint`` warns about, with which line, and what it leaves alone."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.lint import lint
+from bot.core.model import Event
+from bot.core.schedule import parse_schedule
+from bot.core.zones import ABBREVIATIONS, REGIONS
 from bot.errors import Problem
-from bot.lint import lint
-from bot.model import Event
-from bot.schedule import parse_schedule
-from bot.zones import ABBREVIATIONS, REGIONS
 
 SEED_MISTAKES = Path(__file__).parent / "data" / "seed-mistakes.toml"
 

@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import parse_config
-from bot.errors import ConfigError
-from bot.mail_parse import (
+from bot.core.mail_parse import (
     auto_reason,
     body_text,
     html_to_text,
@@ -25,6 +24,7 @@ from bot.mail_parse import (
     strip_quotes,
     thread_ids,
 )
+from bot.errors import ConfigError
 
 OWN = ("dates@example.org",)
 

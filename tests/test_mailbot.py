@@ -25,9 +25,10 @@ import uvicorn
 from smtp_server import Received, SmtpTestServer, free_port, running_smtp
 from starlette.applications import Starlette
 
-from bot import mailbot, runner
+from bot import runner
+from bot.adapters import mail_in as mailbot
+from bot.adapters.store.ledger import Row
 from bot.config import Config, parse_config
-from bot.ledger import Row
 from bot.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent

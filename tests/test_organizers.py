@@ -15,16 +15,16 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from bot import announce
 from bot.adapters.console import ConsoleChannel
 from bot.adapters.smtp import SmtpChannel, SmtpSettings
-from bot.cli import main
+from bot.app import announce
+from bot.app.extend import apply_change, cancel_date, extend_date
+from bot.cli.main import main
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
+from bot.core.ical import build_calendar
+from bot.core.schedule import read_schedule
 from bot.errors import TemplateError, UsageError
-from bot.extend import apply_change, cancel_date, extend_date
-from bot.ical import build_calendar
 from bot.ports import Channel
-from bot.schedule import read_schedule
 from bot.service import Service
 from tests.smtp_server import SmtpTestServer, running_smtp
 
@@ -152,7 +152,7 @@ def test_extension_moves_the_feed_event_retimes_reminders_and_announces_once(
 
 
 def test_status_shows_who_changed_what(tmp_path: Path, smtp: SmtpTestServer) -> None:
-    from bot.status import gather, render_table
+    from bot.app.status import gather, render_table
 
     service = make_service(tmp_path, smtp)
     service.reconcile(NOW)
@@ -313,7 +313,7 @@ def test_preview_saves_nothing_and_shows_the_real_mail(tmp_path: Path,
     assert "Subject: [Demo Workshop] Tomorrow!" in out
     assert main(["announcements", "--config", str(config), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
-    from bot.ledger import Ledger
+    from bot.adapters.store.ledger import Ledger
 
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
     assert ledger.counts() == {} and ledger.announcement_rows() == []

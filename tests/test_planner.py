@@ -10,11 +10,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from bot.core.model import KINDS, Event, ImportantDate, ReminderPolicy
+from bot.core.planner import Reminder, due_at, plan
+from bot.core.schedule import parse_schedule
+from bot.core.zones import parse_zone
 from bot.errors import ZoneError
-from bot.model import KINDS, Event, ImportantDate, ReminderPolicy
-from bot.planner import Reminder, due_at, plan
-from bot.schedule import parse_schedule
-from bot.zones import parse_zone
 
 
 def utc(text: str) -> datetime:

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.adapters.template_files import load_templates
+from bot.core.model import Event
+from bot.core.planner import Reminder, plan
+from bot.core.render import Message, Renderer, late_note, one_line
+from bot.core.zones import parse_zone
 from bot.errors import TemplateError
-from bot.model import Event
-from bot.planner import Reminder, plan
-from bot.render import Message, Renderer, late_note, one_line
-from bot.template_files import load_templates
-from bot.zones import parse_zone
 
 INJECTION = "{{ 7*7 }} {% if true %}yes{% endif %} <script>alert(1)</script> & {#c#}"
 

@@ -25,8 +25,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.adapters.store.ledger import (
+    Ledger,
+    Planned,
+    current_revision,
+    head_revision,
+    make_engine,
+    upgrade,
+)
 from bot.config import Config, DeliveryConfig, HttpConfig, ScheduleConfig, StorageConfig
-from bot.ledger import Ledger, Planned, current_revision, head_revision, make_engine, upgrade
 from bot.ports import Outcome, Outgoing
 from bot.service import Service
 from tests.counting_smtp import CountingSmtp, counting_smtp

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from bot.adapters.slack_app import CONFIRM, http_routes
 from bot.config import Config, ScheduleConfig, SlackConfig, StorageConfig
 from bot.service import Service
-from bot.slack import CONFIRM, http_routes
 from tests.conftest import SHIPPED
 from tests.slack_stub import BOT_ID, BOT_USER, SlackStub, event_body, running_slack, serving, sign
 
@@ -258,7 +258,7 @@ def test_organizer_by_user_group_membership(tmp_path: Path) -> None:
         slack.state.usergroups["S0CHAIRS"] = ["UCHAIR"]
         slack.add_user("UCHAIR")
         service = make_service(slack, tmp_path, organizers=("S0CHAIRS",))
-        from bot.slack import SlackBot
+        from bot.adapters.slack_app import SlackBot
 
         bot = SlackBot(service, service.config.slack)
         assert bot.is_organizer("UCHAIR")

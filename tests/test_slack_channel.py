@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.slack import SlackChannel, escape, slack_client
+from bot.adapters.slack_channel import SlackChannel, escape, slack_client
 from bot.config import Config, ScheduleConfig, SlackConfig, StorageConfig
 from bot.errors import ConfigError
 from bot.ports import Outgoing

@@ -67,9 +67,9 @@ def test_socket_mode_follows_the_app_token(tmp_path: Path) -> None:
 
 def test_without_tokens_slack_is_off_with_one_clear_line(tmp_path: Path,
                                                          caplog: pytest.LogCaptureFixture) -> None:
+    from bot.adapters.slack_app import http_routes, start_background
     from bot.config import Config, ScheduleConfig, StorageConfig
     from bot.service import Service
-    from bot.slack import http_routes, start_background
     from tests.conftest import SHIPPED
 
     config = Config(storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'l.db'}"),
@@ -102,9 +102,9 @@ def test_manifest_asks_for_exactly_the_scopes_and_events_duebot_uses() -> None:
 
 def test_socket_mode_without_an_app_token_says_so(tmp_path: Path,
                                                   caplog: pytest.LogCaptureFixture) -> None:
+    from bot.adapters.slack_app import start_background
     from bot.config import Config, ScheduleConfig, StorageConfig
     from bot.service import Service
-    from bot.slack import start_background
     from tests.conftest import SHIPPED
 
     config = Config(storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'l.db'}"),

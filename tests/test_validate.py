@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.schedule import parse_schedule
+from bot.cli.main import main
+from bot.core.schedule import parse_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_MISTAKES = Path(__file__).parent / "data" / "seed-mistakes.toml"

@@ -21,9 +21,9 @@ import pytest
 import uvicorn
 
 from bot.adapters.console import ConsoleChannel
+from bot.adapters.http import build_app
 from bot.config import Config, HttpConfig, ScheduleConfig, StorageConfig
 from bot.service import Service
-from bot.web import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

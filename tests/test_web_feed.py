@@ -1,4 +1,4 @@
-"""Feed caching and validators (bot.web), and the [http] environment overrides, in-process."""
+"""Feed caching and validators (bot.adapters.http), and the [http] environment overrides."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.http import Feed, FeedCache, http_date, not_modified, parse_kinds, strong_etag
 from bot.config import parse_config
+from bot.core.ical import build_calendar
+from bot.core.model import Event
 from bot.errors import ConfigError, UsageError
-from bot.ical import build_calendar
-from bot.model import Event
-from bot.web import Feed, FeedCache, http_date, not_modified, parse_kinds, strong_etag
 
 MODIFIED = datetime(2017, 9, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -161,9 +161,9 @@ def test_healthz_is_503_and_metrics_say_so_when_the_database_is_unreachable(
     import sqlalchemy as sa
 
     from bot.adapters.console import ConsoleChannel
+    from bot.adapters.http import build_app
     from bot.config import Config, ScheduleConfig, StorageConfig
     from bot.service import Service
-    from bot.web import build_app
 
     schedule = tmp_path / "demo.toml"
     schedule.write_text(SCHEDULE, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The dates page as values (bot.page) and its HTML, without a server: now is a parameter."""
+"""The dates page as values (bot.core.page) and its HTML, without a server: now is a parameter."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.model import Event
-from bot.page import event_view, feed_links, page_view
-from bot.schedule import parse_schedule
-from bot.timefmt import countdown
+from bot.core.model import Event
+from bot.core.page import event_view, feed_links, page_view
+from bot.core.schedule import parse_schedule
+from bot.core.timefmt import countdown
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://dates.example.org"
@@ -196,11 +196,11 @@ def test_relation_matches_timefmt_countdown(seconds: int) -> None:
 _SHIPPED_CACHE: dict[str, Event] = {}
 
 
-@pytest.mark.parametrize("module", ["bot.page"])
+@pytest.mark.parametrize("module", ["bot.core.page"])
 def test_page_model_is_pure(module: str) -> None:
-    """bot.page imports with the web server, database and clock-reading modules blocked."""
+    """bot.core.page imports with the web server, database and clock-reading modules blocked."""
     blocked = ["starlette", "uvicorn", "sqlalchemy", "socket", "asyncio", "bot.service",
-               "bot.ledger", "bot.web", "bot.schedule_files", "prometheus_client"]
+               "bot.adapters", "prometheus_client"]
     script = f"""
 import importlib.abc, sys
 class Block(importlib.abc.MetaPathFinder):

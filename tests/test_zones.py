@@ -9,8 +9,8 @@ import pytz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.zones import parse_zone
 from bot.errors import ZoneError
-from bot.zones import parse_zone
 
 DEADLINE = datetime(2017, 9, 10, 23, 59)
 

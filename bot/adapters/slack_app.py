@@ -3,9 +3,9 @@
 One sync Bolt ``App`` (bolt-python's twin async tree is not used). It is reached two ways:
 
 - over HTTP: ``http_routes(service)`` gives ``POST /slack/events`` (events, the slash command
-  and interactivity all at that URL) for the one Starlette app ``bot.web`` serves; the request
-  is translated by ``slack_bolt.adapter.starlette`` and dispatched in a worker thread so the
-  event loop never waits on Slack;
+  and interactivity all at that URL) for the one Starlette app ``bot.adapters.http``
+  serves; the request is translated by ``slack_bolt.adapter.starlette`` and dispatched in a
+  worker thread so the event loop never waits on Slack;
 - over Socket Mode (``SLACK_APP_TOKEN``): ``start_background(service)`` connects a
   ``SocketModeHandler`` in a thread, for organizers without a public URL.
 
@@ -33,13 +33,13 @@ from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.adapters.slack import escape, slack_client
-from bot.ask import Answer, answer
+from bot.adapters.slack_channel import escape, slack_client
 from bot.config import SlackConfig
+from bot.core.ask import Answer, answer
+from bot.core.model import Event, ImportantDate
+from bot.core.timefmt import format_day, format_instant, relative, zone_caption
+from bot.core.zones import Zone, parse_zone
 from bot.errors import DuebotError
-from bot.model import Event, ImportantDate
-from bot.timefmt import format_day, format_instant, relative, zone_caption
-from bot.zones import Zone, parse_zone
 
 if TYPE_CHECKING:
     from starlette.routing import Route
@@ -397,7 +397,7 @@ class SlackBot:
     # -- organizer commands -------------------------------------------------------------------
 
     def status(self) -> Reply:
-        from bot.status import gather
+        from bot.app.status import gather
 
         now = self.service.clock()
         report = gather(self.service, now)
@@ -421,8 +421,8 @@ class SlackBot:
         return Reply(text, [_section(text)], private=True)
 
     def announce_preview(self, rest: str) -> Reply:
-        """Render it exactly as it would go (``bot.announce.prepare``), with Confirm/Cancel."""
-        from bot import announce
+        """Render it exactly as it would go (``bot.app.announce.prepare``), with Confirm/Cancel."""
+        from bot.app import announce
 
         events, text = self._pick(rest)
         text = text.strip()
@@ -459,7 +459,7 @@ class SlackBot:
 
     def queue_announcement(self, event_id: str, text: str, user: str) -> str:
         """A confirmed announcement joins the ledger now; the delivery loop sends it."""
-        from bot import announce
+        from bot.app import announce
 
         now = self.service.clock()
         event = self.service.events().get(event_id)
@@ -477,7 +477,7 @@ class SlackBot:
 
     def extend(self, asker: Asker, rest: str) -> Reply:
         """``extend DATE-ID NEW-TIME [announce]``: edit the schedule file, re-time reminders."""
-        from bot.extend import apply_change, extend_date
+        from bot.app.extend import apply_change, extend_date
 
         events, args = self._pick(rest)
         parts = args.split(maxsplit=1)

@@ -18,16 +18,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot import announce
+from bot.adapters.store.ledger import Ledger, Planned, ReconcileReport, Row, delivery_key
+from bot.app import announce
 from bot.config import DeliveryConfig
+from bot.core.ical import build_date_calendar
+from bot.core.model import Announcement, Event
+from bot.core.planner import Reminder, plan
+from bot.core.render import Message, Renderer, late_note
+from bot.core.timefmt import format_instant
 from bot.errors import DuebotError, TemplateError
-from bot.ical import build_date_calendar
-from bot.ledger import Ledger, Planned, ReconcileReport, Row, delivery_key
-from bot.model import Announcement, Event
-from bot.planner import Reminder, plan
 from bot.ports import Channel, Outcome, Outgoing
-from bot.render import Message, Renderer, late_note
-from bot.timefmt import format_instant
 
 log = logging.getLogger("duebot.delivery")
 
@@ -308,8 +308,8 @@ class Engine:
         self._record(row, channel.send(outgoing), now, report, late=late)
 
     def _send_prepared(self, row: Row, now: datetime, report: BatchReport) -> None:
-        """A message rendered when it was queued (a mail reply, ``bot.mailbot``): no schedule
-        decides about it; its payload holds the channel's hints (the message itself)."""
+        """A message rendered when it was queued (a mail reply, ``bot.adapters.mail_in``): no
+        schedule decides about it; its payload holds the channel's hints (the message itself)."""
         channel = self._channel(row, now, report)
         if channel is None:
             return
@@ -362,7 +362,7 @@ class Engine:
         report.lines.append(line)
         log.info("%s", line)
 
-    # -- announcements (bot.announce) -------------------------------------------------------
+    # -- announcements (bot.app.announce) -------------------------------------------------------
 
     def announcement_for(self, row: Row) -> tuple[Event, Announcement, datetime] | None:
         """The announcement as the current schedule and table say, with its time; or None."""

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import Literal, get_args
 
-from bot.zones import Zone
+from bot.core.zones import Zone
 
 Kind = Literal["deadline", "notification", "camera-ready", "event", "other"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -146,7 +146,7 @@ class Announcement:
     """A message organizers schedule themselves: "submissions are open", "see you in Shanghai".
 
     ``at`` is kept as written (an instant, or relative to a date: ``abstract-2d``), so that a
-    relative announcement moves when its date moves; ``bot.announce`` resolves it.
+    relative announcement moves when its date moves; ``bot.app.announce`` resolves it.
     """
 
     id: str

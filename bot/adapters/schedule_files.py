@@ -1,13 +1,13 @@
-"""Find and read schedule files on disk: the edge in front of the pure ``bot.schedule``."""
+"""Find and read schedule files on disk: the edge in front of the pure ``bot.core.schedule``."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from bot.core.model import Event
+from bot.core.schedule import read_schedule
 from bot.errors import Problem, ScheduleError, UsageError
-from bot.model import Event
-from bot.schedule import read_schedule
 
 SCHEDULES_DIR = "schedules"
 
@@ -17,7 +17,7 @@ def project_root() -> Path:
     cwd = Path.cwd()
     if (cwd / SCHEDULES_DIR).is_dir():
         return cwd
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def display_path(path: Path) -> str:

@@ -25,10 +25,10 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
+from bot.core.model import KINDS, Event, ImportantDate
+from bot.core.schedule import suggest
+from bot.core.timefmt import format_day, format_instant, zone_caption
 from bot.errors import UsageError
-from bot.model import KINDS, Event, ImportantDate
-from bot.schedule import suggest
-from bot.timefmt import format_day, format_instant, zone_caption
 
 PRODID = "-//duebot//duebot 0.1//EN"
 DEFAULT_REFRESH = timedelta(hours=12)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.ledger import Row
+from bot.adapters.store.ledger import Row
+from bot.core.timefmt import format_instant, relative
 from bot.service import Service
-from bot.timefmt import format_instant, relative
 
 
 def _row(row: Row) -> dict[str, Any]:

@@ -9,7 +9,7 @@ delivers to, or by polling an IMAP mailbox. Each message goes through ``MailBot.
 3. auto-generated mail (RFC 3834, bounces, lists, our own address): nothing, logged;
 4. more than ``rate_limit`` mails from one sender in the window (counted in the database, so
    a restart does not reset it): nothing, logged;
-5. subscribe / unsubscribe / confirm, or a question answered by ``bot.ask.answer``.
+5. subscribe / unsubscribe / confirm, or a question answered by ``bot.core.ask.answer``.
 
 Replies are not sent here: each is rendered once and put in the ledger as a delivery of kind
 ``reply`` (the message in its payload), which the delivery loop sends through ``[smtp]`` with
@@ -45,11 +45,10 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.smtp import message_id
-from bot.ask import answer
+from bot.adapters.store.ledger import Planned
 from bot.config import MailConfig
-from bot.errors import DuebotError
-from bot.ledger import Planned
-from bot.mail_parse import (
+from bot.core.ask import answer
+from bot.core.mail_parse import (
     auto_reason,
     base_subject,
     intent_of,
@@ -60,7 +59,8 @@ from bot.mail_parse import (
     reply_subject,
     thread_ids,
 )
-from bot.model import Event
+from bot.core.model import Event
+from bot.errors import DuebotError
 from bot.service import Service
 
 __all__ = ["Handled", "MailBot", "MailListener", "TryLater", "http_routes", "start_background"]

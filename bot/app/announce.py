@@ -30,14 +30,14 @@ from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from bot.adapters.store.ledger import UNSENT, Planned, Row, delivery_key
+from bot.core.model import Announcement, Event, ImportantDate
+from bot.core.planner import due_at, target_of
+from bot.core.render import Message, Renderer, one_line
+from bot.core.schedule import parse_when
+from bot.core.timefmt import format_day, format_instant, zone_caption
+from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import DuebotError, Problem, TemplateError, UsageError
-from bot.ledger import UNSENT, Planned, Row, delivery_key
-from bot.model import Announcement, Event, ImportantDate
-from bot.planner import due_at, target_of
-from bot.render import Message, Renderer, one_line
-from bot.schedule import parse_when
-from bot.timefmt import format_day, format_instant, zone_caption
-from bot.zones import UTC_ZONE, Zone
 
 if TYPE_CHECKING:
     from bot.service import Service
@@ -292,7 +292,7 @@ def find_event(service: Service, schedule: str | None) -> Event:
                                          or loaded.path.name == schedule
                                          or loaded.path.stem == schedule):
             return loaded.event
-    from bot.schedule import suggest
+    from bot.core.schedule import suggest
 
     raise UsageError(f"no schedule {schedule!r} in the config{suggest(schedule, events)} "
                      f"(loaded: {', '.join(sorted(events)) or 'none'})")

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 import tomlkit
 from tomlkit.items import Item, Table
 
+from bot.adapters.schedule_files import display_path
+from bot.core.model import Event, ImportantDate
+from bot.core.schedule import parse_local, read_schedule, suggest
 from bot.errors import ScheduleError, UsageError
-from bot.model import Event, ImportantDate
-from bot.schedule import parse_local, read_schedule, suggest
-from bot.schedule_files import display_path
 
 if TYPE_CHECKING:
     from bot.service import Service
@@ -235,7 +235,7 @@ class Applied:
 def apply_change(service: Service, result: ExtendResult, *, actor: str, now: datetime,
                  announce: bool = False) -> Applied:
     """Reconcile the ledger with the edited file, queue the notice, write the audit log."""
-    from bot import announce as announcements
+    from bot.app import announce as announcements
 
     def unsent() -> dict[str, tuple[str, datetime]]:
         return {r.key: (r.state, r.due) for r in service.ledger.rows(event_id=result.event_id)

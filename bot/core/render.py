@@ -1,8 +1,8 @@
 """Turn reminders (and later announcements) into message text with Jinja2 templates.
 
-Templates come from a mapping ``name -> source`` (the edge ``bot.template_files`` reads them
-from ``templates/``) and run in Jinja2's immutable sandbox with ``StrictUndefined``: a template
-that names a field the schedule does not have fails loudly instead of printing nothing.
+Templates come from a mapping ``name -> source`` (the edge ``bot.adapters.template_files``
+reads them from ``templates/``) and run in Jinja2's immutable sandbox with ``StrictUndefined``:
+a template that names a field the schedule does not have fails loudly instead of printing nothing.
 Everything an organizer wrote (titles, descriptions, URLs) reaches templates as *data*, never as
 template source, so ``{{ 7*7 }}`` in a title comes out as ``{{ 7*7 }}``. Templates whose name
 contains ``.html`` are autoescaped; text and subject templates are not. A subject is always one
@@ -23,11 +23,11 @@ from typing import Any, NoReturn
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.core.model import Event, ImportantDate, Submission, check_aware
+from bot.core.planner import Reminder
+from bot.core.timefmt import countdown, format_day, format_instant, zone_caption
+from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import TemplateError
-from bot.model import Event, ImportantDate, Submission, check_aware
-from bot.planner import Reminder
-from bot.timefmt import countdown, format_day, format_instant, zone_caption
-from bot.zones import UTC_ZONE, Zone
 
 SUBJECT = "reminder.subject.j2"
 TEXT = "reminder.txt.j2"

@@ -2,7 +2,7 @@
 
 Pure: takes a parsed ``EmailMessage`` (and the envelope's return path when known), does no
 I/O and reads no clock, so every rule against mail loops is testable on its own. The I/O side
-(listener, IMAP, replies, the ledger) lives in ``bot.mailbot``.
+(listener, IMAP, replies, the ledger) lives in ``bot.adapters.mail_in``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 from typing import Literal
 
+from bot.core.zones import Zone, parse_zone
 from bot.errors import ZoneError
-from bot.zones import Zone, parse_zone
 
 __all__ = ["Intent", "auto_reason", "body_text", "html_to_text", "intent_of", "problems",
            "question_of", "reader_zone", "reply_address", "reply_subject", "strip_quotes",

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.model import ImportantDate, check_aware
-from bot.zones import Zone
+from bot.core.model import ImportantDate, check_aware
+from bot.core.zones import Zone
 
 
 def _plural(n: int, word: str) -> str:

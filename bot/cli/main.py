@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
+from bot.adapters.schedule_files import default_schedule, load_file, read_file, shipped_schedules
+from bot.core.model import Event, ImportantDate
+from bot.core.schedule import parse_local
+from bot.core.zones import Zone, parse_zone
 from bot.errors import DuebotError, Problem, UsageError
-from bot.model import Event, ImportantDate
-from bot.schedule import parse_local
-from bot.schedule_files import default_schedule, load_file, read_file, shipped_schedules
-from bot.zones import Zone, parse_zone
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -75,7 +75,7 @@ def _date_json(when: ImportantDate) -> dict[str, Any]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from bot.lint import lint
+    from bot.core.lint import lint
 
     paths = [Path(p) for p in args.files] or shipped_schedules()
     if not paths:
@@ -86,9 +86,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if event is not None:
             problems = [*problems, *lint(event)]
             if event.announcements:  # a template field the schedule lacks: an error now
-                from bot.announce import check_file_announcements
-                from bot.render import Renderer
-                from bot.template_files import load_templates
+                from bot.adapters.template_files import load_templates
+                from bot.app.announce import check_file_announcements
+                from bot.core.render import Renderer
 
                 problems += check_file_announcements(event, Renderer(load_templates()))
         # In file order, as an editor's problem list shows them.
@@ -106,7 +106,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.ask import answer
+    from bot.core.ask import answer
 
     question = " ".join(args.question).strip()
     event = _load(args.schedule)
@@ -129,9 +129,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
-    from bot.planner import plan
-    from bot.render import Renderer
-    from bot.template_files import load_templates
+    from bot.adapters.template_files import load_templates
+    from bot.core.planner import plan
+    from bot.core.render import Renderer
 
     event = _load(args.schedule)
     start = parse_now(args.start, option="--from") if args.start else None
@@ -163,7 +163,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 
 
 def cmd_ics(args: argparse.Namespace) -> int:
-    from bot.ical import build_calendar
+    from bot.core.ical import build_calendar
 
     event = _load(args.schedule)
     data = build_calendar([event])
@@ -177,8 +177,8 @@ def cmd_ics(args: argparse.Namespace) -> int:
 
 
 def cmd_import_cfp(args: argparse.Namespace) -> int:
-    from bot.cfp_import import import_cfp
-    from bot.schedule_files import display_path
+    from bot.adapters.schedule_files import display_path
+    from bot.core.cfp_import import import_cfp
 
     if args.source == "-":
         name, text = "<stdin>", sys.stdin.read()
@@ -283,7 +283,7 @@ def cmd_deliver(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from bot.status import gather, render_table
+    from bot.app.status import gather, render_table
 
     service = _service(args)
     now = parse_now(args.now) if args.now else service.clock()
@@ -296,8 +296,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    from bot.adapters.store.ledger import current_revision, head_revision, make_engine, upgrade
     from bot.config import load_config
-    from bot.ledger import current_revision, head_revision, make_engine, upgrade
 
     config = load_config(args.config)
     engine = make_engine(config.storage.database_url)
@@ -331,7 +331,7 @@ def _actor(args: argparse.Namespace) -> str:
 
 def _preview(service: Any, prepared: Any) -> None:
     """Exactly what each destination would receive; nothing is saved."""
-    from bot import announce
+    from bot.app import announce
     from bot.ports import Outgoing
 
     event, ann = prepared.event, prepared.announcement
@@ -378,7 +378,7 @@ def _preview_mail(service: Any, outgoing: Any) -> None:
 
 def _preview_slack(outgoing: Any) -> None:
     try:
-        from bot.adapters import slack as slack_adapter
+        from bot.adapters import slack_channel as slack_adapter
     except ImportError:  # pragma: no cover - the Slack adapter ships separately
         slack_adapter = None  # type: ignore[assignment]
     builder = getattr(slack_adapter, "build_blocks", None) if slack_adapter else None
@@ -400,13 +400,13 @@ def _preview_slack(outgoing: Any) -> None:
 
 
 def describe_instant(moment: datetime, zone: Zone) -> str:
-    from bot.timefmt import format_instant
+    from bot.core.timefmt import format_instant
 
     return format_instant(moment, zone)
 
 
 def cmd_announce(args: argparse.Namespace) -> int:
-    from bot import announce
+    from bot.app import announce
 
     now = parse_now(args.now)
     service = _service(args, clock=lambda: now)
@@ -431,7 +431,7 @@ def cmd_announce(args: argparse.Namespace) -> int:
 
 
 def cmd_announcements(args: argparse.Namespace) -> int:
-    from bot import announce
+    from bot.app import announce
 
     service = _service(args)
     listed = announce.list_announcements(service)
@@ -457,7 +457,7 @@ def cmd_announcements(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    from bot import announce
+    from bot.app import announce
 
     now = parse_now(args.now)
     service = _service(args, clock=lambda: now)
@@ -468,7 +468,7 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from bot import announce
+    from bot.app import announce
 
     now = parse_now(args.now)
     service = _service(args, clock=lambda: now)
@@ -488,7 +488,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from bot import announce
+    from bot.app import announce
 
     if bool(args.ids) == bool(args.all):
         raise UsageError("give the ids to approve, or --all")
@@ -503,7 +503,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def _schedule_path(service: Any, schedule: str | None) -> Path:
-    from bot import announce
+    from bot.app import announce
 
     event = announce.find_event(service, schedule)
     for loaded in service.schedules.values():
@@ -514,7 +514,7 @@ def _schedule_path(service: Any, schedule: str | None) -> Path:
 
 def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
                  announce_it: bool = False) -> int:
-    from bot.extend import apply_change
+    from bot.app.extend import apply_change
 
     actor = _actor(args)
     now = parse_now(args.now)
@@ -539,7 +539,7 @@ def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
 
 
 def cmd_extend(args: argparse.Namespace) -> int:
-    from bot.extend import extend_date
+    from bot.app.extend import extend_date
 
     actor = _actor(args)
     return _change_date(args, lambda path: extend_date(path, args.date_id, args.new_time,
@@ -548,7 +548,7 @@ def cmd_extend(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel_date(args: argparse.Namespace) -> int:
-    from bot.extend import cancel_date
+    from bot.app.extend import cancel_date
 
     actor = _actor(args)
     return _change_date(args, lambda path: cancel_date(path, args.date_id, actor=actor))

@@ -3,7 +3,7 @@ probably not what was meant ("PST" in September, a 2016 among 2017s, a notificat
 deadline, a deadline with no time of day).
 
 Pure: takes an Event, never reads the clock (a date far in the past is not a doubt), returns
-``Problem``s with ``severity="warning"``. Errors are ``bot.schedule``'s job.
+``Problem``s with ``severity="warning"``. Errors are ``bot.core.schedule``'s job.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.core.model import Event, ImportantDate
+from bot.core.schedule import parse_local
+from bot.core.timefmt import format_day, format_instant
+from bot.core.zones import REGIONS, Zone, offset_text, parse_zone
 from bot.errors import DuebotError, Problem
-from bot.model import Event, ImportantDate
-from bot.schedule import parse_local
-from bot.timefmt import format_day, format_instant
-from bot.zones import REGIONS, Zone, offset_text, parse_zone
 
 # What people call the time of each region whose abbreviations we read.
 _AREAS: dict[str, str] = {

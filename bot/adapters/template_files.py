@@ -1,12 +1,12 @@
-"""Read message templates from disk: the edge in front of the pure ``bot.render``."""
+"""Read message templates from disk: the edge in front of the pure ``bot.core.render``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bot.adapters.schedule_files import display_path, project_root
+from bot.core.render import REQUIRED
 from bot.errors import TemplateError
-from bot.render import REQUIRED
-from bot.schedule_files import display_path, project_root
 
 TEMPLATES_DIR = "templates"
 WEB_DIR = "web"
@@ -24,7 +24,7 @@ def load_templates(folder: Path | None = None) -> dict[str, str]:
     templates: dict[str, str] = {}
     for path in sorted(root.rglob("*.j2")):
         if path.relative_to(root).parts[0] == WEB_DIR:
-            continue  # the dates page's own templates: bot.web loads them, outside the sandbox
+            continue  # the dates page's own templates: bot.adapters.http loads them, unsandboxed
         try:
             templates[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:

@@ -23,7 +23,7 @@ When a reminder is due: ``target`` minus the lead time, where
 
 If the shifted wall-clock time does not exist (it falls in a DST gap), the reminder is due at
 the *later* of the two readings, the one using the offset in force before the gap, which is the
-"next valid time" ``bot.zones`` names in its errors (02:30 on a spring-forward day becomes
+"next valid time" ``bot.core.zones`` names in its errors (02:30 on a spring-forward day becomes
 03:30 daylight time). If it happens twice (a fold), the *earlier* occurrence is used. If the
 zone's clocks jumped so far that the wall-clock day lands on or after the target (a zone that
 skipped a whole day), the lead is taken as exact elapsed time instead, so that a reminder is
@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.core.model import Event, ImportantDate, check_aware
+from bot.core.schedule import format_duration
+from bot.core.zones import Zone
 from bot.errors import ZoneError
-from bot.model import Event, ImportantDate, check_aware
-from bot.schedule import format_duration
-from bot.zones import Zone
 
 _DAY = timedelta(days=1)
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import quote
 
-from bot.model import Event, ImportantDate, check_aware
-from bot.timefmt import countdown, describe, format_day, format_instant, zone_caption
-from bot.zones import UTC_ZONE
+from bot.core.model import Event, ImportantDate, check_aware
+from bot.core.timefmt import countdown, describe, format_day, format_instant, zone_caption
+from bot.core.zones import UTC_ZONE
 
 LABELS = {
     "deadline": "Deadline",

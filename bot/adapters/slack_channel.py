@@ -98,7 +98,7 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 def message_blocks(message: Outgoing) -> list[dict[str, Any]]:
     """Block Kit for one delivery: the words, where it comes from, a calendar button.
 
-    ``extra["slack_text"]`` (an extension notice from ``bot.announce``) is mrkdwn built by us,
+    ``extra["slack_text"]`` (an extension notice from ``bot.app.announce``) is mrkdwn built by us,
     escaped already, with ``<!date>`` tokens: it leads, and the escaped text follows.
     """
     body = escape(message.text.strip())

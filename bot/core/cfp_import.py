@@ -4,7 +4,7 @@ Pure: text in, ``(toml_text, warnings)`` out; no files, no clock. Every guess th
 (a misspelt month, a year left over from last time, "PST" in September, a date with no zone) is
 written as a TOML comment on the line it concerns and returned as a warning naming the call's
 line, so the organizer checks exactly those. What it cannot read is left out with a comment,
-never invented; the text it returns always passes ``bot.schedule.read_schedule``.
+never invented; the text it returns always passes ``bot.core.schedule.read_schedule``.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import NamedTuple
 import pytz
 import tomlkit
 
+from bot.core.model import Kind
+from bot.core.schedule import read_schedule
+from bot.core.zones import Zone, parse_zone
 from bot.errors import DuebotError, Problem, ZoneError
-from bot.model import Kind
-from bot.schedule import read_schedule
-from bot.zones import Zone, parse_zone
 
 __all__ = ["CITY_ZONES", "Imported", "import_cfp"]
 

@@ -1,7 +1,7 @@
 """The HTTP side of ``duebot run``: calendar feeds, the dates page, health and metrics.
 
 One Starlette app (Slack's ``/slack/events`` and other parts add their routes to it) served by
-uvicorn on ``[http] host:port``. The pages are built from ``bot.page`` (pure); this module only
+uvicorn on ``[http] host:port``. The pages are built from ``bot.core.page`` (pure); this module only
 translates requests into it and back.
 
 Feed caching, as calendar clients see it:
@@ -48,18 +48,18 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.adapters.schedule_files import display_path, project_root
+from bot.adapters.store.ledger import STATES
+from bot.core.ical import build_calendar, build_date_calendar
+from bot.core.model import KINDS, Event
+from bot.core.page import page_view
+from bot.core.schedule import suggest
 from bot.errors import UsageError
-from bot.ical import build_calendar, build_date_calendar
-from bot.ledger import STATES
-from bot.model import KINDS, Event
-from bot.page import page_view
-from bot.schedule import suggest
-from bot.schedule_files import display_path, project_root
 from bot.service import Service
 
 log = logging.getLogger("duebot")
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 # Calendar clients poll on their own schedule (Google: hours); an hour of caching costs
 # nothing they would notice, and revalidation is cheap (304).

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.model import Event, ImportantDate, check_aware
-from bot.timefmt import countdown, describe, format_day, format_instant, relative, zone_caption
-from bot.zones import Zone
+from bot.core.model import Event, ImportantDate, check_aware
+from bot.core.timefmt import countdown, describe, format_day, format_instant, relative, zone_caption
+from bot.core.zones import Zone
 
 __all__ = ["INTENTS", "Answer", "answer", "classify"]
 

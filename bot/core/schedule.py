@@ -1,7 +1,8 @@
 """Read a schedule's TOML text into an Event, reporting every error with its file and line.
 
 Pure: takes the text and the name to report it under; reading files is the edge's job
-(``bot.schedule_files``). Warnings that a careful organizer wants live in ``bot.lint``.
+(``bot.adapters.schedule_files``). Warnings that a careful organizer wants live in
+``bot.core.lint``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from datetime import time as time_of_day
 from types import MappingProxyType
 from typing import Any, cast
 
-from bot.errors import Problem, ScheduleError, ZoneError
-from bot.model import (
+from bot.core.model import (
     DEFAULT_POLICY,
     KINDS,
     Announcement,
@@ -30,7 +30,8 @@ from bot.model import (
     ReminderPolicy,
     Submission,
 )
-from bot.zones import Fold, Zone, parse_zone
+from bot.core.zones import Fold, Zone, parse_zone
+from bot.errors import Problem, ScheduleError, ZoneError
 
 Path = tuple[str | int, ...]
 
