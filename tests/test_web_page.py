@@ -213,5 +213,5 @@ import {module}
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                             text=True, check=False)
     assert result.returncode == 0, result.stderr
-    source = (ROOT / "bot" / "page.py").read_text(encoding="utf-8")
+    source = (ROOT / "bot" / "core" / "page.py").read_text(encoding="utf-8")
     assert not re.search(r"\.(now|utcnow|today|time|monotonic)\(", source)
