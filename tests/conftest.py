@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import zoneinfo
 from pathlib import Path
 
 import pytest
 
-from bot.core.model import Event
-from bot.core.schedule import parse_schedule
+# Zone rules from the tzdata package only, not the machine's files, so every run (and every
+# duebot a test starts) sees the same rules; this must happen before any zone is loaded.
+os.environ["PYTHONTZPATH"] = ""
+zoneinfo.reset_tzpath(to=())
+
+from bot.core.model import Event  # noqa: E402
+from bot.core.schedule import parse_schedule  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-import pytz
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -149,8 +149,7 @@ def test_abbreviation_warning_iff_the_region_disagrees_at_that_instant(
     minutes, region_key, daylight = ABBREVIATIONS[abbreviation]
     event, _ = schedule(date_toml("d", "other", f"{moment:%Y-%m-%d %H:%M}", zone=abbreviation))
     instant = moment.replace(second=0, microsecond=0) - timedelta(minutes=minutes)
-    region = pytz.timezone(REGIONS[region_key])
-    observes = bool(region.fromutc(instant).dst())
+    observes = bool(instant.replace(tzinfo=UTC).astimezone(ZoneInfo(REGIONS[region_key])).dst())
     warned = [w for w in lint(event) if abbreviation in w.message.split(" is UTC")[0]]
     assert bool(warned) == (observes != daylight)
 

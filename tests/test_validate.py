@@ -199,7 +199,8 @@ def test_a_local_time_in_the_dst_gap(capsys: pytest.CaptureFixture[str], here: P
     status, problems, _ = validate(capsys, write(here, "gap.toml", text))
     assert status == 1
     problem = only(problems, "error", "2017-03-12 02:30 does not exist in America/Los_Angeles")
-    assert "the next valid time is 03:30 PDT" in problem
+    assert "the clocks jump from 02:00 to 03:00 PDT" in problem
+    assert "the next valid time is 03:00 PDT" in problem
     assert line_number(problem) == line_of(text, "2017-03-12 02:30")
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-import pytz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,45 +93,156 @@ def test_naive_datetimes_are_refused() -> None:
         zone.local(datetime(2017, 1, 1))
 
 
-IANA = st.sampled_from(["America/Los_Angeles", "America/New_York", "Europe/London",
-                        "Europe/Berlin", "Asia/Shanghai", "Asia/Kolkata", "Australia/Sydney",
-                        "Australia/Lord_Howe", "Pacific/Chatham", "America/Sao_Paulo",
-                        "Pacific/Apia", "Asia/Tehran", "Africa/Casablanca"])
-LOCAL = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2037, 12, 31))
+def test_rules_hold_after_2037() -> None:
+    """pytz stopped at 2037 (July 2040 was EST there); zoneinfo applies the current rule."""
+    ny = parse_zone("America/New_York")
+    summer = ny.localize(datetime(2040, 7, 1, 12, 0))
+    assert summer == datetime(2040, 7, 1, 16, 0, tzinfo=UTC)
+    assert ny.abbreviation(summer) == "EDT"
+    assert parse_zone("Europe/Berlin").abbreviation(datetime(2099, 8, 1, tzinfo=UTC)) == "CEST"
 
 
-@settings(max_examples=300, deadline=None)
-@given(IANA, LOCAL)
-def test_localize_round_trips_or_refuses(name: str, local: datetime) -> None:
-    """Every local time either maps to an instant that reads back as itself, or is refused."""
-    local = local.replace(microsecond=0)
+def test_gap_and_fold_after_2037_are_found() -> None:
+    la = parse_zone("America/Los_Angeles")
+    with pytest.raises(ZoneError, match="2090-03-12 02:30 does not exist"):
+        la.localize(datetime(2090, 3, 12, 2, 30))
+    with pytest.raises(ZoneError, match="happens twice"):
+        la.localize(datetime(2090, 11, 5, 1, 30))
+
+
+@pytest.mark.parametrize(
+    ("name", "local", "jump"),
+    [
+        # a one-hour shift: 02:00 -> 03:00, so 02:30 is next valid at 03:00, not 03:30
+        ("America/Los_Angeles", datetime(2017, 3, 12, 2, 30), "from 02:00 to 03:00 PDT"),
+        # Lord Howe moves its clocks by 30 minutes: 02:00 -> 02:30
+        ("Australia/Lord_Howe", datetime(2026, 10, 4, 2, 15), "from 02:00 to 02:30 UTC+11:00"),
+        # Chatham is +12:45 / +13:45: 02:45 -> 03:45
+        ("Pacific/Chatham", datetime(2026, 9, 27, 3, 0), "from 02:45 to 03:45 UTC+13:45"),
+        ("Pacific/Chatham", datetime(2070, 9, 28, 2, 45), "from 02:45 to 03:45 UTC+13:45"),
+        # Samoa skipped 30 December 2011 altogether
+        ("Pacific/Apia", datetime(2011, 12, 30, 10, 0),
+         "from 2011-12-30 00:00 to 2011-12-31 00:00 UTC+14:00"),
+    ],
+)
+def test_gap_error_names_the_true_next_valid_time(name: str, local: datetime, jump: str) -> None:
+    with pytest.raises(ZoneError) as err:
+        parse_zone(name).localize(local)
+    assert f"the clocks jump {jump}" in str(err.value)
+    assert f"the next valid time is {jump.split(' to ')[1]}" in str(err.value)
+
+
+IANA_NAMES = ["America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin",
+              "Asia/Shanghai", "Asia/Kolkata", "Australia/Sydney", "Australia/Lord_Howe",
+              "Pacific/Chatham", "America/Sao_Paulo", "Pacific/Apia", "Asia/Tehran",
+              "Africa/Casablanca", "America/Santiago", "Europe/Dublin", "Antarctica/Troll",
+              "America/St_Johns", "Asia/Kathmandu"]
+IANA = st.sampled_from(IANA_NAMES)
+YEARS = st.integers(min_value=1970, max_value=2100)
+LOCAL = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 12, 31))
+
+
+@functools.cache
+def _transitions(name: str, year: int) -> tuple[datetime, ...]:
+    """The UTC instants where ``name`` changes its offset in ``year``, to the minute."""
+    tz = ZoneInfo(name)
+    found: list[datetime] = []
+    hour = datetime(year, 1, 1, tzinfo=UTC)
+    offset = hour.astimezone(tz).utcoffset()
+    while hour.year == year:
+        following = hour + timedelta(hours=1)
+        if following.astimezone(tz).utcoffset() != offset:
+            minute = hour
+            while minute.astimezone(tz).utcoffset() == offset:
+                minute += timedelta(minutes=1)
+            found.append(minute)
+            offset = following.astimezone(tz).utcoffset()
+        hour = following
+    return tuple(found)
+
+
+@st.composite
+def near_transitions(draw: st.DrawFn) -> tuple[str, datetime]:
+    """A zone and a wall time within two hours of one of its offset changes, gaps and folds."""
+    name = draw(IANA)
+    year = draw(YEARS)
+    changes = _transitions(name, year)
+    if not changes:
+        return name, draw(LOCAL)
+    change = draw(st.sampled_from(changes)).astimezone(ZoneInfo(name)).replace(tzinfo=None)
+    return name, change + timedelta(minutes=draw(st.integers(min_value=-75, max_value=75)))
+
+
+ANY_TIME = st.one_of(st.tuples(IANA, LOCAL), near_transitions())
+
+
+def _oracle_next_valid(name: str, local: datetime) -> datetime:
+    """Step minute by minute from the post-jump reading until the wall clock reaches ``local``."""
+    tz = ZoneInfo(name)
+    instant = local.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    while instant.astimezone(tz).replace(tzinfo=None) < local:
+        instant += timedelta(minutes=1)
+    return instant
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_TIME)
+def test_instants_agree_with_zoneinfo_from_1970_to_2100(case: tuple[str, datetime]) -> None:
+    """Every wall time maps to zoneinfo's instant, or is refused for a real gap or fold."""
+    name, local = case
+    local = local.replace(second=0, microsecond=0)
+    tz = ZoneInfo(name)
     zone = parse_zone(name)
-    try:
-        instant = zone.localize(local)
-    except ZoneError as exc:
-        tz = pytz.timezone(name)
-        # refused only for real gaps and folds: check against pytz's own verdict
-        with pytest.raises((pytz.NonExistentTimeError, pytz.AmbiguousTimeError)):
-            tz.localize(local, is_dst=None)
-        assert "does not exist" in str(exc) or "happens twice" in str(exc)
+    early = local.replace(tzinfo=tz, fold=0)
+    late = local.replace(tzinfo=tz, fold=1)
+    in_gap = early.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local
+    twice = not in_gap and early.utcoffset() != late.utcoffset()
+    if in_gap:
+        with pytest.raises(ZoneError, match="does not exist") as err:
+            zone.localize(local)
+        valid = _oracle_next_valid(name, local)
+        assert zone.gap_end(local) == valid
+        assert "the next valid time is " in str(err.value)
+        assert f"{valid.astimezone(tz):%H:%M}" in str(err.value).split("next valid time is")[1]
+        assert zone.in_gap(local)
         return
-    assert instant.tzinfo is not None and instant.utcoffset() == timedelta(0)
+    assert not zone.in_gap(local)
+    if twice:
+        with pytest.raises(ZoneError, match="happens twice"):
+            zone.localize(local)
+        assert zone.localize(local, fold="earlier") == early.astimezone(UTC)
+        assert zone.localize(local, fold="later") == late.astimezone(UTC)
+        assert zone.localize(local, fold="earlier") < zone.localize(local, fold="later")
+        return
+    instant = zone.localize(local)
+    assert instant == early.astimezone(UTC)
+    assert instant.utcoffset() == timedelta(0)
     assert zone.local(instant).replace(tzinfo=None) == local
+    expected = instant.astimezone(tz).tzname() or ""
+    if expected.isalpha():
+        assert zone.abbreviation(instant) == expected
 
 
 @settings(max_examples=200, deadline=None)
-@given(IANA, LOCAL)
-def test_both_fold_choices_read_back_as_the_local_time(name: str, local: datetime) -> None:
-    local = local.replace(microsecond=0)
+@given(IANA, st.datetimes(min_value=datetime(1970, 1, 2, tzinfo=UTC).replace(tzinfo=None),
+                          max_value=datetime(2100, 12, 31), timezones=st.just(UTC)))
+def test_every_instant_reads_back_through_its_wall_time(name: str, instant: datetime) -> None:
+    """UTC -> wall time -> UTC is the identity, with the fold the wall time needs."""
     zone = parse_zone(name)
-    try:
-        early = zone.localize(local, fold="earlier")
-        late = zone.localize(local, fold="later")
-    except ZoneError:
-        return  # a gap: covered above
-    assert early <= late
-    assert zone.local(early).replace(tzinfo=None) == local
-    assert zone.local(late).replace(tzinfo=None) == local
+    instant = instant.replace(second=0, microsecond=0)
+    wall = zone.local(instant)
+    fold = "later" if wall.fold else "earlier"
+    assert zone.localize(wall.replace(tzinfo=None), fold=fold) == instant
+
+
+@settings(max_examples=200, deadline=None)
+@given(ANY_TIME)
+def test_start_of_day_is_the_first_instant_of_that_day(case: tuple[str, datetime]) -> None:
+    name, local = case
+    zone = parse_zone(name)
+    start = zone.start_of_day(local.date())
+    assert zone.local(start).date() == local.date()
+    assert zone.local(start - timedelta(minutes=1)).date() < local.date()
 
 
 @given(st.integers(min_value=-14 * 60, max_value=14 * 60))

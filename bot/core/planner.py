@@ -22,9 +22,9 @@ When a reminder is due: ``target`` minus the lead time, where
   then twelve elapsed hours.
 
 If the shifted wall-clock time does not exist (it falls in a DST gap), the reminder is due at
-the *later* of the two readings, the one using the offset in force before the gap, which is the
-"next valid time" ``bot.core.zones`` names in its errors (02:30 on a spring-forward day becomes
-03:30 daylight time). If it happens twice (a fold), the *earlier* occurrence is used. If the
+the *later* of the two readings, the one using the offset in force before the gap: the instant
+a clock that did not jump would show (02:30 on a spring-forward day becomes 03:30 daylight
+time; ``Zone.readings``). If it happens twice (a fold), the *earlier* occurrence is used. If the
 zone's clocks jumped so far that the wall-clock day lands on or after the target (a zone that
 skipped a whole day), the lead is taken as exact elapsed time instead, so that a reminder is
 always before what it is about.
@@ -36,8 +36,7 @@ date keeps them, so the ledger can re-time an unsent reminder instead of plannin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from bot.core.model import Event, ImportantDate, check_aware
 from bot.core.schedule import format_duration
@@ -71,14 +70,6 @@ def target_of(when: ImportantDate) -> datetime:
     return when.ends if when.kind == "deadline" else when.starts
 
 
-def _later_reading(zone: Zone, local: datetime) -> datetime:
-    """A local time inside a DST gap, read with the offset in force before the gap."""
-    tz: Any = zone.tz  # pytz zones have localize(); is_dst=False winds back to the old offset
-    readings: set[datetime] = {tz.localize(local, is_dst=flag).astimezone(UTC)
-                               for flag in (True, False)}
-    return max(readings)
-
-
 def due_at(target: datetime, lead: timedelta, zone: Zone) -> datetime:
     """``target - lead``: whole days on the wall clock of ``zone``, the rest as elapsed time."""
     check_aware(target)
@@ -90,7 +81,7 @@ def due_at(target: datetime, lead: timedelta, zone: Zone) -> datetime:
     try:
         shifted = zone.localize(wall, fold="earlier")
     except ZoneError:  # the wall-clock time falls in a gap
-        shifted = _later_reading(zone, wall)
+        shifted = zone.readings(wall)[1]
     if shifted >= target:  # the zone skipped a whole day or more: count real time instead
         shifted = target - days * _DAY
     return shifted - rest

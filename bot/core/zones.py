@@ -19,19 +19,20 @@ Accepted names, and exactly what each means:
   abbreviation is used on a date when that region observes daylight time ("PST" in September),
   because the organizer almost always meant local time (``PT``).
 
-Every local time is localized with pytz's ``localize``; a time in a DST gap or fold is an error
-unless the caller says which of the two instants is meant.
+Rules come from ``zoneinfo`` (the system's tz files, else the ``tzdata`` package), which
+applies each zone's current rule for any year: pytz stopped at 2037. A local time in a DST gap
+or fold is an error unless the caller says which of the two instants is meant.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any, Literal
-
-import pytz
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Literal
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import ZoneError
 
@@ -115,35 +116,70 @@ class Zone:
     def _fixed_offset(self) -> timedelta | None:
         return self.tz.utcoffset(datetime(2000, 1, 1))
 
+    def readings(self, local: datetime) -> tuple[datetime, datetime]:
+        """A naive wall time read with the offset before and after any change (UTC, in order).
+
+        Equal outside gaps and folds. In a fold: the first and the second occurrence. In a gap
+        (where the wall time does not exist): the later one reads it with the offset in force
+        before the jump, which is the instant a clock that did not jump would show.
+        """
+        if local.tzinfo is not None:
+            raise ValueError("readings() takes a naive local time")
+        try:
+            first = local.replace(tzinfo=self.tz, fold=0).astimezone(UTC)
+            second = local.replace(tzinfo=self.tz, fold=1).astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ZoneError(f"{local:%Y-%m-%d %H:%M} is out of the range of dates duebot "
+                            f"can place in {self.key}") from None
+        return (first, second) if first <= second else (second, first)
+
+    def in_gap(self, local: datetime) -> bool:
+        """True if the clocks skip ``local`` (DST starts): no instant reads back as it."""
+        return self.local(self.readings(local)[0]).replace(tzinfo=None) != local
+
+    def gap_end(self, local: datetime) -> datetime:
+        """The first instant after the gap ``local`` falls in: the true next valid time."""
+        before, after = self.readings(local)
+        offset = self.local(before).utcoffset()
+        # The jump lies in (before, after]; find the first second with the new offset.
+        low, high = 0, int((after - before).total_seconds())
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self.local(before + timedelta(seconds=middle)).utcoffset() == offset:
+                low = middle
+            else:
+                high = middle
+        return before + timedelta(seconds=high)
+
     def localize(self, local: datetime, *, fold: Fold | None = None) -> datetime:
         """Turn a naive local time into an aware UTC instant; gaps and folds raise ZoneError."""
         if local.tzinfo is not None:
             raise ValueError("localize() takes a naive local time")
-        tz: Any = self.tz  # pytz zones and pytz fixed offsets both have localize()
-        try:
-            instant: datetime = tz.localize(local, is_dst=None).astimezone(UTC)
-            return instant
-        except pytz.NonExistentTimeError:
-            before = tz.localize(local, is_dst=False)
-            after = tz.normalize(before)
+        first, second = self.readings(local)
+        if self.local(first).replace(tzinfo=None) != local:  # a gap: see in_gap()
+            jump = self.gap_end(local)
+            wall = self.local(jump)
+            # aware + timedelta is wall-clock arithmetic: the wall time the clocks jump from
+            skipped_from = self.local(jump - timedelta(seconds=1)) + timedelta(seconds=1)
+            day = "" if wall.date() == local.date() else f"{wall:%Y-%m-%d} "
+            since = "" if skipped_from.date() == wall.date() else f"{skipped_from:%Y-%m-%d} "
+            why = ("daylight saving starts" if (wall.dst() or timedelta(0))
+                   > (skipped_from.dst() or timedelta(0)) else "the zone moves its clocks ahead")
+            after = f"{day}{wall:%H:%M} {self.abbreviation(jump)}"
             raise ZoneError(
-                f"{local:%Y-%m-%d %H:%M} does not exist in {self.key}: the clocks skip it "
-                f"(daylight saving starts); the next valid time is {after:%H:%M} "
-                f"{after.tzname()}",
-            ) from None
-        except pytz.AmbiguousTimeError:
-            candidates: list[datetime] = sorted(
-                {tz.localize(local, is_dst=flag).astimezone(UTC) for flag in (True, False)}
+                f"{local:%Y-%m-%d %H:%M} does not exist in {self.key}: the clocks jump from "
+                f"{since}{skipped_from:%H:%M} to {after} ({why}); the next valid time is {after}",
             )
-            if fold is None or len(candidates) < 2:
-                first, second = candidates[0], candidates[-1]
-                raise ZoneError(
-                    f"{local:%Y-%m-%d %H:%M} happens twice in {self.key} (the clocks go back): "
-                    f"first at {first:%H:%M} UTC ({first.astimezone(tz).tzname()}), then at "
-                    f"{second:%H:%M} UTC ({second.astimezone(tz).tzname()}); "
-                    f'say which with fold = "earlier" or fold = "later"',
-                ) from None
-            return candidates[0] if fold == "earlier" else candidates[-1]
+        if first == second:
+            return first
+        if fold is None:
+            raise ZoneError(
+                f"{local:%Y-%m-%d %H:%M} happens twice in {self.key} (the clocks go back): "
+                f"first at {first:%H:%M} UTC ({self.abbreviation(first)}), then at "
+                f"{second:%H:%M} UTC ({self.abbreviation(second)}); "
+                f'say which with fold = "earlier" or fold = "later"',
+            )
+        return first if fold == "earlier" else second
 
     def start_of_day(self, day: date) -> datetime:
         """The first instant of a local calendar day, even where the clocks skip its midnight.
@@ -153,19 +189,19 @@ class Zone:
         first occurrence.
         """
         midnight = datetime(day.year, day.month, day.day)
-        try:
-            return self.localize(midnight, fold="earlier")
-        except ZoneError:
-            tz: Any = self.tz
-            # is_dst=False reads the skipped time with the offset before the jump: the jump.
-            jump: datetime = tz.localize(midnight, is_dst=False).astimezone(UTC)
-            return jump
+        if self.in_gap(midnight):
+            return self.gap_end(midnight)
+        return self.readings(midnight)[0]
 
     def local(self, instant: datetime) -> datetime:
         """The wall-clock time of an aware instant in this zone."""
         if instant.tzinfo is None:
             raise ValueError("naive datetime: every instant must be timezone-aware")
-        return instant.astimezone(self.tz)
+        try:
+            return instant.astimezone(self.tz)
+        except OverflowError:
+            raise ZoneError(f"{instant:%Y-%m-%d %H:%M} UTC is out of the range of dates "
+                            f"duebot can show in {self.key}") from None
 
     def abbreviation(self, instant: datetime) -> str:
         """What a reader sees beside a time: ``PDT``, ``AoE``, ``UTC+08:00``."""
@@ -188,16 +224,30 @@ class Zone:
         """For abbreviations: does the region they belong to observe daylight time then?"""
         if self.kind != "abbreviation" or self.region is None:
             return None
-        local = pytz.timezone(self.region).fromutc(instant.replace(tzinfo=None))
-        return bool(local.dst())
+        return bool(instant.astimezone(ZoneInfo(self.region)).dst())
 
 
 def _fixed(minutes: int) -> tzinfo:
-    return pytz.FixedOffset(minutes) if minutes else pytz.UTC
+    return timezone(timedelta(minutes=minutes)) if minutes else UTC
+
+
+# Keys in the tz database that are not zones a schedule should name.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def _iana_keys() -> dict[str, str]:
+    """Every IANA key, by its casefolded spelling (names are case-insensitive for us)."""
+    return {key.casefold(): key for key in sorted(available_timezones() - _NOT_ZONES)}
+
+
+def iana_names() -> tuple[str, ...]:
+    """Every IANA zone name this machine's rules know (the ``tzdata`` package at least)."""
+    return tuple(_iana_keys().values())
 
 
 def _all_names() -> list[str]:
-    return [*pytz.all_timezones, *REGIONS, *ABBREVIATIONS, "AoE", "UTC"]
+    return [*iana_names(), *REGIONS, *ABBREVIATIONS, "AoE", "UTC"]
 
 
 def parse_zone(text: str) -> Zone:
@@ -210,10 +260,10 @@ def parse_zone(text: str) -> Zone:
     if upper in _AOE_NAMES:
         return Zone(key="AoE", kind="aoe", tz=_fixed(-12 * 60))
     if upper in _UTC_NAMES:
-        return Zone(key="UTC", kind="iana", tz=pytz.UTC)
+        return Zone(key="UTC", kind="iana", tz=UTC)
     if upper in REGIONS:
         region = REGIONS[upper]
-        return Zone(key=upper, kind="region", tz=pytz.timezone(region), region=region)
+        return Zone(key=upper, kind="region", tz=ZoneInfo(region), region=region)
     if upper in ABBREVIATIONS:
         minutes, region_key, daylight = ABBREVIATIONS[upper]
         return Zone(key=upper, kind="abbreviation", tz=_fixed(minutes),
@@ -227,12 +277,9 @@ def parse_zone(text: str) -> Zone:
                             f"to UTC+14:00")
         td = timedelta(minutes=sign * minutes)
         return Zone(key=offset_text(td), kind="offset", tz=_fixed(sign * minutes))
-    try:
-        tz = pytz.timezone(raw)
-    except pytz.UnknownTimeZoneError:
-        pass
-    else:
-        return Zone(key=str(tz.zone), kind="iana", tz=tz)
+    key = _iana_keys().get(raw.casefold())
+    if key is not None:
+        return Zone(key=key, kind="iana", tz=ZoneInfo(key))
     close = difflib.get_close_matches(raw, _all_names(), n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ZoneError(f"unknown time zone {raw!r}: expected an IANA name such as "
