@@ -150,8 +150,69 @@ def test_abbreviation_warning_iff_the_region_disagrees_at_that_instant(
     event, _ = schedule(date_toml("d", "other", f"{moment:%Y-%m-%d %H:%M}", zone=abbreviation))
     instant = moment.replace(second=0, microsecond=0) - timedelta(minutes=minutes)
     observes = bool(instant.replace(tzinfo=UTC).astimezone(ZoneInfo(REGIONS[region_key])).dst())
-    warned = [w for w in lint(event) if abbreviation in w.message.split(" is UTC")[0]]
+    warned = [w for w in lint(event) if abbreviation in w.message.split(" is UTC")[0]
+              and "could be China" not in w.message]
     assert bool(warned) == (observes != daylight)
+
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+# -- zones that read one way and are often meant another -------------------------------------
+
+@pytest.mark.parametrize(("zone", "actual", "inverted"), [("Etc/GMT+5", "UTC-05:00", "UTC+05:00"),
+                                                          ("etc/gmt-8", "UTC+08:00", "UTC-08:00"),
+                                                          ("Etc/GMT+12", "UTC-12:00", "UTC+12:00")])
+def test_etc_gmt_zones_warn_that_their_sign_is_inverted(zone: str, actual: str,
+                                                        inverted: str) -> None:
+    event, text = schedule(date_toml("d", "deadline", "2030-01-10 23:59", zone=zone))
+    warning = the_one(lint(event))
+    assert warning.line == line_of(text, f'zone = "{zone}"')
+    assert warning.field == "dates[0].zone"
+    assert f"is {actual}, not {inverted}" in warning.message
+    assert f'if {inverted} is meant, write zone = "{inverted}"' in warning.message
+    assert event.dates[0].zone.offset_at(event.dates[0].at or NOW) == actual  # as it says
+
+
+def test_etc_gmt_in_the_event_zone_warns_once_naming_the_dates_it_shifts() -> None:
+    event, text = schedule(date_toml("a", "deadline", "2030-01-10 23:59"),
+                           date_toml("b", "deadline", "2030-01-12 23:59"),
+                           head=event_toml(zone="Etc/GMT+5"))
+    warning = the_one(lint(event))
+    assert warning.line == line_of(text, 'at = "2030-01-10 23:59"')
+    assert "this date uses the event's zone 'Etc/GMT+5'" in warning.message
+    assert 'write zone = "UTC+05:00" in [event]' in warning.message
+    assert "'b'" in warning.message
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT", "Etc/UTC", "UTC+05:00", "GMT+5", "Asia/Shanghai"])
+def test_plain_zones_give_no_zone_warning(zone: str) -> None:
+    event, _ = schedule(date_toml("d", "deadline", "2030-01-10 23:59", zone=zone))
+    assert lint(event) == []
+
+
+def test_cst_in_winter_says_it_took_us_central_and_how_to_write_china() -> None:
+    event, text = schedule(date_toml("d", "deadline", "2030-01-10 23:59", zone="CST"))
+    warning = the_one(lint(event))
+    assert warning.line == line_of(text, 'zone = "CST"')
+    assert "could be China Standard Time (UTC+08:00) or US Central" in warning.message
+    assert "duebot reads it as US Central, UTC-06:00" in warning.message
+    assert 'If China is meant, write zone = "Asia/Shanghai"' in warning.message
+    assert event.dates[0].at == datetime(2030, 1, 11, 5, 59, tzinfo=UTC)
+
+
+def test_cst_inside_at_suggests_the_whole_at_value() -> None:
+    event, text = schedule(date_toml("d", "deadline", "2030-01-10 23:59 CST"))
+    warning = the_one(lint(event))
+    assert warning.line == line_of(text, 'at = "2030-01-10 23:59 CST"')
+    assert 'write at = "2030-01-10 23:59 Asia/Shanghai"' in warning.message
+
+
+def test_cst_in_summer_gets_one_warning_with_both_readings() -> None:
+    event, _ = schedule(date_toml("d", "deadline", "2030-07-10 23:59 CST"))
+    warning = the_one(lint(event))
+    assert "Central time is CDT" in warning.message
+    assert 'write at = "2030-07-10 23:59 Asia/Shanghai"' in warning.message
 
 
 # -- a year that stands out --------------------------------------------------------------------

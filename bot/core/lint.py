@@ -30,11 +30,10 @@ _AREAS: dict[str, str] = {
     "America/Anchorage": "Alaska",
     "Pacific/Honolulu": "Hawaii",
 }
-# Abbreviations that are also read another way somewhere, and what to write for that reading.
-_OTHER_READINGS: dict[str, str] = {
-    "MST": 'Arizona keeps MST all year: if Arizona is meant, write zone = "America/Phoenix"',
-    "CST": 'CST here is US Central; for China Standard Time (UTC+08:00) write '
-           'zone = "Asia/Shanghai"',
+# Abbreviations that are also read another way somewhere: (what that reading is, what to write).
+_OTHER_READINGS: dict[str, tuple[str, str]] = {
+    "MST": ("Arizona keeps MST all year: if Arizona is meant", "America/Phoenix"),
+    "CST": ("CST here is US Central; for China Standard Time (UTC+08:00)", "Asia/Shanghai"),
 }
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # A date this far outside the span of the other dates' year is a typo, not a plan.
@@ -47,13 +46,16 @@ def lint(event: Event) -> list[Problem]:
     indexes = {id(when): i for i, when in enumerate(event.dates)}
     active = [d for d in event.dates if not d.cancelled]
     from_event: list[tuple[ImportantDate, Problem]] = []
+    noted: set[tuple[str, str]] = set()
     for when in active:
-        zone_warning = _zone_warning(event, when, indexes[id(when)])
+        zone_warning = (_zone_warning(event, when, indexes[id(when)])
+                        or _zone_reading(event, when, indexes[id(when)]))
         if zone_warning is not None:
             problem, uses_event_zone = zone_warning
             if uses_event_zone:
                 from_event.append((when, problem))
-            else:
+            elif (problem.field, problem.message) not in noted:
+                noted.add((problem.field, problem.message))
                 found.append(problem)
         found.extend(_all_day_deadline(event, when, indexes[id(when)]))
         found.extend(_extension_order(event, when, indexes[id(when)]))
@@ -130,23 +132,75 @@ def _zone_warning(event: Event, when: ImportantDate, index: int
         moment = (f"the all-day date in {zone.key} runs from {starts:%H:%M} {meant} on "
                   f"{_short_day(starts.date())} to {ends:%H:%M} "
                   f"{region.abbreviation(when.ends)} on {_short_day(ends.date())}")
-    inline, bare = _inline_zone(when)
-    uses_event_zone = False
-    if inline is not None:
-        key, where = "at", ""
-        fix = f'write at = "{bare} {zone.region}" (or "{bare} {region_key}")'
-    elif zone == event.zone and when.lines.get("zone") is None:
-        key, where = "at", f"this date uses the event's zone {zone.key!r}: "
-        fix = f'write zone = "{zone.region}" (or "{region_key}") in [event]'
-        uses_event_zone = True
-    else:
-        key, where = "zone", ""
-        fix = f'write zone = "{zone.region}" (or "{region_key}")'
+    spot = _zone_spot(event, when)
+    key, where, uses_event_zone = spot.key, spot.where, spot.uses_event_zone
+    fix = f"{spot.write(zone.region)} (or {spot.value(region_key)})"
     written_offset = offset_text(zone.local(instant).utcoffset())
     fixed = f'; if the fixed offset is meant, write "{written_offset}"'
-    other = f"; {_OTHER_READINGS[zone.key]}" if zone.key in _OTHER_READINGS else ""
+    other = ""
+    if zone.key in _OTHER_READINGS:
+        reading, meant_zone = _OTHER_READINGS[zone.key]
+        other = f"; {reading}, {spot.write(meant_zone)}"
     message = f"{where}{head}; {moment}. If {area} local time is meant, {fix}{fixed}{other}"
     return _problem(event, when, index, key, message), uses_event_zone
+
+
+@dataclass(frozen=True)
+class _ZoneSpot:
+    """Where a date's zone was written: inside ``at``, in its own ``zone``, or in [event]."""
+
+    key: str
+    where: str
+    uses_event_zone: bool
+    bare: str = ""
+    """``at`` without its zone, when the zone was written inside it."""
+
+    def value(self, zone_text: str) -> str:
+        return f'"{self.bare} {zone_text}"' if self.bare else f'"{zone_text}"'
+
+    def write(self, zone_text: str) -> str:
+        if self.bare:
+            return f"write at = {self.value(zone_text)}"
+        return (f"write zone = {self.value(zone_text)}"
+                + (" in [event]" if self.uses_event_zone else ""))
+
+
+def _zone_spot(event: Event, when: ImportantDate) -> _ZoneSpot:
+    inline, bare = _inline_zone(when)
+    if inline is not None:
+        return _ZoneSpot("at", "", False, bare)
+    if when.zone == event.zone and when.lines.get("zone") is None:
+        return _ZoneSpot("at", f"this date uses the event's zone {when.zone.key!r}: ", True)
+    return _ZoneSpot("zone", "", False)
+
+
+_ETC_GMT = re.compile(r"^Etc/GMT(?P<sign>[+-])(?P<hours>\d+)$")
+
+
+def _zone_reading(event: Event, when: ImportantDate, index: int
+                  ) -> tuple[Problem, bool] | None:
+    """A zone that reads one way and is often meant another: ``Etc/GMT+5``, ``CST``."""
+    zone = when.zone
+    spot = _zone_spot(event, when)
+    etc = _ETC_GMT.match(zone.key) if zone.kind == "iana" else None
+    if etc is not None:
+        hours = int(etc["hours"])
+        actual = f"UTC{'-' if etc['sign'] == '+' else '+'}{hours:02d}:00"
+        inverted = f"UTC{etc['sign']}{hours:02d}:00"
+        message = (f"{spot.where}{zone.key} is {actual}, not {inverted}: the tz database "
+                   f"inverts the sign of Etc/GMT zones (POSIX style). duebot reads it as "
+                   f"{actual}; if {inverted} is meant, {spot.write(inverted)}; to keep "
+                   f"{actual}, {spot.write(actual)}, which says so plainly")
+    elif zone.kind == "abbreviation" and zone.key == "CST":
+        message = (f"{spot.where}CST could be China Standard Time (UTC+08:00) or US Central "
+                   f"Standard Time (UTC-06:00): duebot reads it as US Central, UTC-06:00 all "
+                   f"year. If China is meant, {spot.write('Asia/Shanghai')} (or "
+                   f"{spot.value('UTC+08:00')}); for US Central with daylight saving, "
+                   f"{spot.write('America/Chicago')} (or {spot.value('CT')}); to keep "
+                   f"UTC-06:00 all year and say so plainly, {spot.write('UTC-06:00')}")
+    else:
+        return None
+    return _problem(event, when, index, spot.key, message), spot.uses_event_zone
 
 
 def _short_day(day: date) -> str:
