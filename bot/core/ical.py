@@ -22,16 +22,19 @@ import re
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, vDuration, vText
+from icalendar import Alarm, Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from bot.core.model import KINDS, Event, ImportantDate
-from bot.core.schedule import suggest
+from bot.core.schedule import parse_duration, suggest
 from bot.core.timefmt import format_day, format_instant, zone_caption
 from bot.errors import UsageError
 
 PRODID = "-//duebot//duebot 0.1//EN"
 DEFAULT_REFRESH = timedelta(hours=12)
+# ``?alarm=`` bounds: a handful of alerts, none further ahead than a season.
+MAX_ALARMS = 5
+MAX_ALARM_LEAD = timedelta(days=90)
 
 _LABELS = {
     "deadline": "Deadline",
@@ -70,8 +73,12 @@ def clean_text(text: str) -> str:
 
 def build_calendar(events: Sequence[Event], *, name: str | None = None,
                    kinds: Collection[str] | None = None, refresh: timedelta = DEFAULT_REFRESH,
-                   url: str = "") -> bytes:
-    """The subscription feed of ``events``' dates (of ``kinds`` only, when given)."""
+                   url: str = "", alarms: Sequence[timedelta] = ()) -> bytes:
+    """The subscription feed of ``events``' dates (of ``kinds`` only, when given).
+
+    ``alarms`` adds a VALARM per lead time to every date that is not cancelled: Apple Calendar
+    and Thunderbird alert from subscribed feeds; Google and Outlook ignore feed alarms.
+    """
     wanted = _check_kinds(kinds)
     calendar = _calendar(events, name=name)
     # RFC 7986 and Microsoft's older spelling; Google refreshes on its own schedule anyway.
@@ -82,8 +89,36 @@ def build_calendar(events: Sequence[Event], *, name: str | None = None,
     for event in events:
         for when in _in_order(event.dates):
             if wanted is None or when.kind in wanted:
-                calendar.add_component(_vevent(event, when))
+                calendar.add_component(_vevent(event, when, alarms))
     return bytes(calendar.to_ical())
+
+
+def parse_alarms(values: Sequence[str]) -> tuple[timedelta, ...]:
+    """``?alarm=1d,3h`` (repeatable): lead times, longest first; bad ones are UsageErrors."""
+    leads: set[timedelta] = set()
+    for part in (p.strip() for value in values for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            lead = parse_duration(part)
+        except ValueError as exc:
+            raise UsageError(f"?alarm={part}: {exc} (e.g. ?alarm=1d,3h)") from None
+        if not timedelta(0) < lead <= MAX_ALARM_LEAD:
+            raise UsageError(f"?alarm={part}: a lead time must be more than 0 and at most "
+                             f"{MAX_ALARM_LEAD.days} days")
+        leads.add(lead)
+    if len(leads) > MAX_ALARMS:
+        raise UsageError(f"?alarm= takes at most {MAX_ALARMS} lead times, got {len(leads)}")
+    return tuple(sorted(leads, reverse=True))
+
+
+def alarm_label(lead: timedelta) -> str:
+    """``1d``, ``3h``, ``1d12h``, ``90m``: a lead time as short text (feed keys, filenames)."""
+    minutes = int(lead.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    text = "".join(f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n)
+    return text or "0m"
 
 
 def build_date_calendar(event: Event, when: ImportantDate) -> bytes:
@@ -149,7 +184,7 @@ def _utc_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _vevent(event: Event, when: ImportantDate) -> VEvent:
+def _vevent(event: Event, when: ImportantDate, alarms: Sequence[timedelta] = ()) -> VEvent:
     vevent = VEvent()
     vevent.add("uid", uid_for(event, when))
     vevent.add("dtstamp", _stamp(when))
@@ -173,7 +208,21 @@ def _vevent(event: Event, when: ImportantDate) -> VEvent:
     link = _link(event, when)
     if link:
         vevent.add("url", link)
+    if not when.cancelled:
+        for lead in alarms:
+            vevent.add_component(_alarm(event, when, lead))
     return vevent
+
+
+def _alarm(event: Event, when: ImportantDate, lead: timedelta) -> Alarm:
+    """A display alert ``lead`` before the date starts; its UID is stable like the date's."""
+    alarm = Alarm()
+    alarm.add("uid", f"{uid_for(event, when).removesuffix('@duebot')}.alarm-{alarm_label(lead)}"
+                     "@duebot")
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -lead)
+    alarm.add("description", summary_for(event, when))
+    return alarm
 
 
 def _link(event: Event, when: ImportantDate) -> str:
@@ -271,11 +320,14 @@ def _contact_line(event: Event) -> str:
 
 __all__ = [
     "DEFAULT_REFRESH",
+    "MAX_ALARMS",
     "PRODID",
+    "alarm_label",
     "build_calendar",
     "build_date_calendar",
     "clean_text",
     "description_for",
+    "parse_alarms",
     "summary_for",
     "uid_for",
     "when_text",
