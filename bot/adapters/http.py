@@ -50,7 +50,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.adapters.schedule_files import display_path, project_root
 from bot.adapters.store.ledger import STATES
-from bot.core.ical import build_calendar, build_date_calendar
+from bot.core.ical import alarm_label, build_calendar, build_date_calendar, parse_alarms
 from bot.core.model import KINDS, Event
 from bot.core.page import page_view
 from bot.core.schedule import suggest
@@ -321,13 +321,15 @@ class Web:
         await self.fresh()
         try:
             kinds = self._kinds(request)
+            alarms = parse_alarms(request.query_params.getlist("alarm"))
         except UsageError as exc:
             return PlainTextResponse(f"{exc.problem.message}\n", status_code=400)
         events, mtimes = self.snapshot()
         suffix = f"-{'-'.join(kinds)}" if kinds else ""
         feed = self.cache.get(
-            events, ("all", *(kinds or ())),
-            lambda: build_calendar(events, kinds=kinds, url=self._source("/calendar.ics")),
+            events, ("all", *(kinds or ()), *_alarm_key(alarms)),
+            lambda: build_calendar(events, kinds=kinds, url=self._source("/calendar.ics"),
+                                   alarms=alarms),
             modified=max(mtimes.values(), default=0.0), filename=f"calendar{suffix}.ics")
         return self._feed_response(request, feed)
 
@@ -335,6 +337,7 @@ class Web:
         await self.fresh()
         try:
             kinds = self._kinds(request)
+            alarms = parse_alarms(request.query_params.getlist("alarm"))
         except UsageError as exc:
             return PlainTextResponse(f"{exc.problem.message}\n", status_code=400)
         events, mtimes = self.snapshot()
@@ -343,9 +346,9 @@ class Web:
             return self._no_event(events, request.path_params["event_id"])
         suffix = f"-{'-'.join(kinds)}" if kinds else ""
         feed = self.cache.get(
-            events, ("event", event.id, *(kinds or ())),
+            events, ("event", event.id, *(kinds or ()), *_alarm_key(alarms)),
             lambda: build_calendar([event], kinds=kinds,
-                                   url=self._source(f"/e/{event.id}.ics")),
+                                   url=self._source(f"/e/{event.id}.ics"), alarms=alarms),
             modified=mtimes[event.id], filename=f"{event.id}{suffix}.ics")
         return self._feed_response(request, feed)
 
@@ -434,7 +437,10 @@ class Web:
                         headers={"Cache-Control": "no-store"})
 
     def routes(self) -> list[BaseRoute]:
+        from bot.adapters.http_open_data import OpenData  # it builds on this module
+
         return [
+            *OpenData(self).routes(),
             Route("/", self.index, name="index"),
             Route("/calendar.ics", self.calendar, name="calendar"),
             Route("/e/{event_id}/{date_id}.ics", self.date_calendar, name="date_calendar"),
@@ -444,6 +450,11 @@ class Web:
             Route("/metrics", self.metrics, name="metrics"),
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ]
+
+
+def _alarm_key(alarms: Sequence[timedelta]) -> tuple[str, ...]:
+    """Feed cache key parts for ``?alarm=``: one entry per set of lead times."""
+    return tuple(f"alarm={alarm_label(lead)}" for lead in alarms)
 
 
 def _iso(moment: datetime | None) -> str | None:
