@@ -26,8 +26,10 @@ from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
 from bot.config import Config
 from bot.core.model import Event
+from bot.core.preferences import Preferences
+from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
-from bot.errors import ConfigError, Problem
+from bot.errors import ConfigError, DuebotError, Problem
 from bot.ports import Channel
 
 log = logging.getLogger("duebot")
@@ -178,14 +180,30 @@ class Service:
                                                  *subscribed.get(s.event.id, ()))))
                 for path, s in self.schedules.items() if s.event is not None}
 
+    def _preferences(self) -> dict[str, dict[str, Preferences]]:
+        """Active subscribers' own choices; an unreadable row is logged and ignored."""
+        out: dict[str, dict[str, Preferences]] = {}
+        for event_id, stored in self.ledger.subscriber_preferences().items():
+            for destination, text in stored.items():
+                try:
+                    prefs = preferences_from_json(text)
+                except (ValueError, DuebotError) as exc:
+                    log.error("%s: preferences of %s ignored: %s", event_id, destination, exc)
+                    continue
+                if not prefs.is_default:
+                    out.setdefault(event_id, {})[destination] = prefs
+        return out
+
     def refresh(self, now: datetime, *, force: bool = False) -> None:
         """Pick up edited schedules (and subscriber changes) and reconcile the ledger."""
         self.reload()
         destinations = self._by_event()
+        preferences = self._preferences()
         generation = self.generation
         if generation != self._applied_generation or force or (
-                destinations != self.engine.destinations):
-            self.engine.set_schedules(self.events(), destinations)
+                destinations != self.engine.destinations) or (
+                preferences != self.engine.preferences):
+            self.engine.set_schedules(self.events(), destinations, preferences)
             self._applied_generation = generation
             self.reconcile(now)
 

@@ -437,10 +437,12 @@ class Web:
                         headers={"Cache-Control": "no-store"})
 
     def routes(self) -> list[BaseRoute]:
-        from bot.adapters.http_open_data import OpenData  # it builds on this module
+        from bot.adapters.http_me import MyPage  # these build on this module
+        from bot.adapters.http_open_data import OpenData
 
         return [
             *OpenData(self).routes(),
+            *MyPage(self).routes(),
             Route("/", self.index, name="index"),
             Route("/calendar.ics", self.calendar, name="calendar"),
             Route("/e/{event_id}/{date_id}.ics", self.date_calendar, name="date_calendar"),

@@ -46,6 +46,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.smtp import message_id
 from bot.adapters.store.ledger import Planned
+from bot.app import preferences as settings
 from bot.config import MailConfig
 from bot.core.ask import answer
 from bot.core.mail_parse import (
@@ -181,6 +182,12 @@ class MailBot:
             return self._help(message, event, to, key, now,
                               "I could not find a question in it" if not faults
                               else "I could not read it")
+        tuned = settings.handle(self.service, event, f"mailto:{to}", question.strip(), now,
+                                subscribe_if_needed=False,
+                                settings_url=self.service.config.http.base_url)
+        if tuned is not None:
+            self._queue(message, event, to, key, now, tuned.text + self._footer(event))
+            return Handled("answered", "preferences", to)
         zone = reader_zone(question)
         reply = answer(question, event, now=now, reader=zone)
         log.info("answering %s from %s (%s%s)", msgid or key, to, reply.intent,

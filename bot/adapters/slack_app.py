@@ -34,6 +34,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.adapters.slack_channel import escape, slack_client
+from bot.app import preferences as settings
 from bot.config import SlackConfig
 from bot.core.ask import Answer, answer
 from bot.core.model import Event, ImportantDate
@@ -281,6 +282,9 @@ class SlackBot:
                 if verb == "status":
                     return self.status()
                 return self.extend(asker, rest)
+            tuned = self.preferences(asker, text)
+            if tuned is not None:
+                return tuned
             return self.question(asker, text)
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("Slack call failed while answering %s: %s", asker.user, exc)
@@ -310,6 +314,22 @@ class SlackBot:
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
             texts.append(escape(f"{heading}\n{reply.text}" if heading else reply.text))
         return Reply("\n\n".join(texts), blocks[:50])
+
+    def preferences(self, asker: Asker, text: str) -> Reply | None:
+        """``remind me 2 days before the abstract deadline``, ``settings`` ...; None if not."""
+        events, command = self._pick(text.strip())
+        if not events:
+            return None
+        now = self.service.clock()
+        outcomes = []
+        for event in events:
+            outcome = settings.handle(self.service, event, f"slack:{asker.user}", command, now,
+                                      subscribe_if_needed=True,
+                                      settings_url=self.service.config.http.base_url)
+            if outcome is None:
+                return None
+            outcomes.append(outcome.text if len(events) == 1 else f"{event.name}: {outcome.text}")
+        return Reply(escape("\n\n".join(outcomes)), private=True)
 
     def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
         events, _ = self._pick(rest)

@@ -24,25 +24,69 @@ from bot.config import DeliveryConfig
 from bot.core.ical import build_date_calendar
 from bot.core.model import Announcement, Event
 from bot.core.planner import Reminder, plan
+from bot.core.preferences import (
+    DIGEST_KIND,
+    DigestItem,
+    Preferences,
+    digest_message,
+    digests_for_subscriber,
+    reminders_for_subscriber,
+)
 from bot.core.render import Message, Renderer, late_note
 from bot.core.timefmt import format_instant
+from bot.core.zones import Zone
 from bot.errors import DuebotError, TemplateError
 from bot.ports import Channel, Outcome, Outgoing
 
 log = logging.getLogger("duebot.delivery")
 
 
-def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False
-                       ) -> list[Planned]:
-    """Every reminder of the event to every destination: what the ledger should hold."""
+def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False,
+                       preferences: Mapping[str, Preferences] | None = None) -> list[Planned]:
+    """Every reminder of the event to every destination: what the ledger should hold.
+
+    A subscriber with preferences gets their own selection and lead times (bot.core.preferences);
+    the keys are the same ``{reminder id}|{destination}`` either way, so a preference change
+    re-times or cancels unsent ones and never plans a sent one again.
+    """
+    chosen = preferences or {}
+    everyone = plan(event)
     out = []
-    for reminder in plan(event):
-        for destination in destinations:
+    for destination in destinations:
+        prefs = chosen.get(destination)
+        reminders = everyone if prefs is None else reminders_for_subscriber(event, prefs)
+        for reminder in reminders:
             out.append(Planned(key=delivery_key(reminder.id, destination), event_id=event.id,
                                date_id=reminder.date_id, item_id=reminder.id,
                                destination=destination, due=reminder.due,
                                target=reminder.target, needs_approval=approve))
     return out
+
+
+def desired_digests(event: Event, preferences: Mapping[str, Preferences],
+                    destinations: Sequence[str]) -> list[Planned]:
+    """Digests for subscribers who chose one, over the whole span of the event's dates."""
+    out = []
+    for destination in destinations:
+        prefs = preferences.get(destination)
+        if prefs is None or prefs.digest is None:
+            continue
+        for digest in _digests(event, prefs):
+            out.append(Planned(key=delivery_key(digest.id, destination), event_id=event.id,
+                               date_id="", item_id=digest.id, destination=destination,
+                               due=digest.due, target=digest.window_end, kind=DIGEST_KIND))
+    return out
+
+
+def _digests(event: Event, prefs: Preferences) -> list[DigestItem]:
+    # A fixed span (not "from now"): the plan must not change as time passes, or reconcile
+    # would cancel a digest that is due but not yet sent.
+    live = [d for d in event.dates if not d.cancelled]
+    if not live:
+        return []
+    first = min(d.starts for d in live) - timedelta(days=8)
+    last = max(d.ends for d in live) + timedelta(days=1)
+    return digests_for_subscriber(event, prefs, start=first, end=last)
 
 
 @dataclass
@@ -100,16 +144,34 @@ class Engine:
         """Channels stopped by a 'stop' outcome (revoked token), with the reason."""
 
     def set_schedules(self, events: Mapping[str, Event],
-                      destinations: Mapping[str, Sequence[str]]) -> None:
+                      destinations: Mapping[str, Sequence[str]],
+                      preferences: Mapping[str, Mapping[str, Preferences]] | None = None
+                      ) -> None:
         """Swap in edited schedules; the plan is computed once here, not per delivery."""
         self.events = dict(events)
         self.destinations = {k: tuple(v) for k, v in destinations.items()}
+        self.preferences = {k: dict(v) for k, v in (preferences or {}).items()}
         # A set per event: one membership test per delivery, not a scan of 10,000 addresses.
         self._destination_sets = {k: frozenset(v) for k, v in self.destinations.items()}
         self._plans = {event_id: {r.id: r for r in plan(event)}
                        for event_id, event in self.events.items()}
+        # Subscribers' own selections: which reminder ids each may get, and their digests.
+        self._wanted: dict[tuple[str, str], frozenset[str]] = {}
+        self._digest_plans: dict[tuple[str, str], dict[str, DigestItem]] = {}
+        for event_id, chosen in self.preferences.items():
+            event = self.events.get(event_id)
+            if event is None:
+                continue
+            for destination, prefs in chosen.items():
+                own = reminders_for_subscriber(event, prefs)
+                self._plans[event_id].update((r.id, r) for r in own)
+                self._wanted[(event_id, destination)] = frozenset(r.id for r in own)
+                if prefs.digest is not None:
+                    self._digest_plans[(event_id, destination)] = {
+                        d.id: d for d in _digests(event, prefs)}
         # One rendering per reminder (and per "late as of now"), shared by every destination.
-        self._rendered: dict[tuple[str, str, datetime | None], tuple[Message, bytes]] = {}
+        self._rendered: dict[tuple[str, str, datetime | None, str], tuple[Message, bytes]] = {}
+        self._organizer_ids: dict[str, frozenset[str]] = {}
         self._tokens: dict[str, dict[str, str]] = {}  # subscribers' unsubscribe tokens
         self._claimed_at = time.monotonic()
 
@@ -120,15 +182,19 @@ class Engine:
         for event_id, event in self.events.items():
             approve = event_id in self.approval
             destinations = self.destinations.get(event_id, ())
-            planned = desired_deliveries(event, destinations, approve=approve)
+            chosen = self.preferences.get(event_id, {})
+            planned = desired_deliveries(event, destinations, approve=approve,
+                                         preferences=chosen)
             report = self.ledger.reconcile(event_id, planned, now)
+            digests = self.ledger.reconcile(event_id, desired_digests(
+                event, chosen, destinations), now, kind=DIGEST_KIND)
             extra = announce.stored(self.ledger.announcement_rows(event_id,
                                                                   states=["scheduled"]))
             said = self.ledger.reconcile(event_id, announce.desired_announcements(
                 event, extra, destinations, approve=approve, renderer=self.renderer), now,
                 kind=announce.KIND)
             reports[event_id] = ReconcileReport(**{
-                name: getattr(report, name) + getattr(said, name)
+                name: getattr(report, name) + getattr(said, name) + getattr(digests, name)
                 for name in ("added", "skipped_past", "retimed", "cancelled", "revived",
                              "unchanged")})
             log.info("reconciled %s: %s", event_id, reports[event_id])
@@ -140,8 +206,30 @@ class Engine:
         if event is None or row.destination not in self._destination_sets.get(row.event_id,
                                                                              frozenset()):
             return None
+        wanted = self._wanted.get((row.event_id, row.destination))
+        if wanted is not None and row.item_id not in wanted:
+            return None  # the subscriber's own choices leave this one out now
+        if wanted is None and row.item_id not in self._organizers_plan(row.event_id):
+            return None
         reminder = self._plans.get(row.event_id, {}).get(row.item_id)
         return None if reminder is None else (event, reminder)
+
+    def _organizers_plan(self, event_id: str) -> frozenset[str]:
+        plans = self._organizer_ids
+        if event_id not in plans:
+            event = self.events.get(event_id)
+            plans[event_id] = frozenset(r.id for r in plan(event)) if event else frozenset()
+        return plans[event_id]
+
+    def reader_zone(self, event_id: str, destination: str) -> Zone | None:
+        """The zone a subscriber chose to read times in, or None for the event's own."""
+        prefs = self.preferences.get(event_id, {}).get(destination)
+        if prefs is None or prefs.zone is None:
+            return None
+        try:
+            return prefs.reader_zone()
+        except DuebotError:
+            return None
 
     def decide(self, row: Row, reminder: Reminder, event: Event, now: datetime) -> Decision:
         """For a claimed row: re-time it if its date moved later, else the missed policy."""
@@ -188,12 +276,13 @@ class Engine:
     def _outgoing(self, key: str, destination: str, event: Event, reminder: Reminder, *,
                   late: bool, now: datetime) -> Outgoing:
         when = event.date(reminder.date_id)
-        cache_key = (event.id, reminder.id, now if late else None)
+        reader = self.reader_zone(event.id, destination)
+        cache_key = (event.id, reminder.id, now if late else None, reader.key if reader else "")
         cached = self._rendered.get(cache_key)
         if cached is None:
             note = late_note(reminder, when.zone) if late else ""
-            cached = (self.renderer.reminder(event, reminder, now=now if late else None,
-                                             late_note=note),
+            cached = (self.renderer.reminder(event, reminder, reader=reader,
+                                             now=now if late else None, late_note=note),
                       build_date_calendar(event, when))
             if len(self._rendered) >= 1024:
                 self._rendered.clear()
@@ -259,6 +348,9 @@ class Engine:
     def _one(self, row: Row, now: datetime, report: BatchReport) -> None:
         if row.kind == announce.KIND:
             self._one_announcement(row, now, report)
+            return
+        if row.kind == DIGEST_KIND:
+            self._one_digest(row, now, report)
             return
         if row.kind == "reply":
             self._send_prepared(row, now, report)
@@ -431,6 +523,39 @@ class Engine:
             return
         late = f"late by {_hours(lateness)}" if lateness > self.settings.late_after else ""
         self._send(row, channel, outgoing, now, report, late=late)
+
+    # -- digests (bot.core.preferences) -------------------------------------------------------
+
+    def _one_digest(self, row: Row, now: datetime, report: BatchReport) -> None:
+        """A subscriber's digest: goes within the grace window, else is skipped as missed."""
+        event = self.events.get(row.event_id)
+        digest = self._digest_plans.get((row.event_id, row.destination), {}).get(row.item_id)
+        if event is None or digest is None:
+            self._finish(row, "cancelled", now, "no longer planned", report)
+            return
+        if digest.due != row.due and digest.due > now:
+            self.ledger.finish(row.key, "pending", now,
+                               f"re-timed to {digest.due:%Y-%m-%d %H:%M} UTC",
+                               count_attempt=False, next_attempt=digest.due)
+            report.released += 1
+            return
+        lateness = now - digest.due
+        if lateness > self.grace(event):
+            self._finish(row, "skipped", now, f"missed: due {digest.due:%Y-%m-%d %H:%M} UTC, "
+                                              f"{_hours(lateness)} late", report)
+            return
+        channel = self._channel(row, now, report)
+        if channel is None:
+            return
+        prefs = self.preferences.get(row.event_id, {}).get(row.destination, Preferences())
+        links = self._unsubscribe_link(event.id, row.destination)
+        settings_url = links.get("list_unsubscribe", "").replace("/unsubscribe/", "/me/")
+        message = digest_message(event, digest, prefs, now=max(now, digest.due),
+                                 settings_url=settings_url)
+        outgoing = Outgoing(key=row.key, destination=row.destination, subject=message.subject,
+                            text=message.text, html=message.html, due=digest.due,
+                            event_id=event.id, attempt=row.attempts, extra=links)
+        self._send(row, channel, outgoing, now, report, late="")
 
     # -- dry runs ---------------------------------------------------------------------------
 

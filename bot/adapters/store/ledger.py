@@ -126,6 +126,8 @@ subscribers = sa.Table(
     sa.Column("source", sa.String(16), nullable=False, server_default=""),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # The subscriber's own choices (bot.core.preferences JSON); "" means the organizers' plan.
+    sa.Column("preferences", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("event_id", "destination", name="uq_subscribers_event_destination"),
 )
 
@@ -733,6 +735,33 @@ class Ledger:
             subscribers.c.event_id == event_id, subscribers.c.state == "active")
         with self.engine.connect() as conn:
             return {str(d): str(t) for d, t in conn.execute(query).all()}
+
+    def subscriber(self, token: str) -> dict[str, Any] | None:
+        """One subscriber by token (event_id, destination, state, preferences ...), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(subscribers).where(
+                subscribers.c.token == token)).mappings().first()
+        return dict(row) if row is not None else None
+
+    def set_preferences(self, event_id: str, destination: str, preferences: str,
+                        now: datetime) -> bool:
+        """Store a subscriber's choices (JSON from bot.core.preferences); False if unknown."""
+        with self.engine.begin() as conn:
+            return conn.execute(subscribers.update().where(
+                subscribers.c.event_id == event_id,
+                subscribers.c.destination == destination).values(
+                preferences=preferences, updated_at=now)).rowcount == 1
+
+    def subscriber_preferences(self) -> dict[str, dict[str, str]]:
+        """event id -> destination -> stored preferences, for active subscribers who chose any."""
+        query = sa.select(subscribers.c.event_id, subscribers.c.destination,
+                          subscribers.c.preferences).where(
+            subscribers.c.state == "active", subscribers.c.preferences != "")
+        out: dict[str, dict[str, str]] = {}
+        with self.engine.connect() as conn:
+            for event_id, destination, prefs in conn.execute(query).all():
+                out.setdefault(str(event_id), {})[str(destination)] = str(prefs)
+        return out
 
     def active_subscribers(self) -> dict[str, tuple[str, ...]]:
         """event id -> destinations of its active subscribers, in the order they came."""
