@@ -22,9 +22,10 @@ from bot.core.schedule import SourceMap, _syntax_position, parse_duration, sugge
 from bot.errors import ConfigError, Problem
 
 Security = Literal["none", "starttls", "ssl"]
-DESTINATION_SCHEMES = ("mailto", "console", "slack")
+DESTINATION_SCHEMES = ("mailto", "console", "slack", "apprise")
 
-TOP_KEYS = ("storage", "delivery", "smtp", "schedules", "http", "slack", "log", "mail")
+TOP_KEYS = ("storage", "delivery", "smtp", "schedules", "http", "slack", "log", "mail",
+            "apprise")
 STORAGE_KEYS = ("database_url", "pool_size", "max_overflow", "pool_timeout")
 DELIVERY_KEYS = ("grace", "lease", "batch_size", "max_attempts", "retry_backoff", "max_backoff",
                  "poll", "late_after")
@@ -37,6 +38,9 @@ MAIL_KEYS = ("address", "listen", "lmtp", "imap_host", "imap_port", "imap_user",
              "imap_poll", "imap_security", "rate_limit", "max_bytes", "spool")
 SLACK_KEYS = ("api_base_url", "organizers", "socket_mode", "command", "channel_rate")
 SLACK_API = "https://slack.com/api/"
+APPRISE_KEYS = ("timeout",)
+ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""``${NAME}`` in an ``apprise:`` URL: the environment variable NAME (see apprise_channel)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +165,18 @@ class MailConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AppriseConfig:
+    """``[apprise]``: how long one notification may take; the environment its URLs read.
+
+    ``env`` is where each ``${NAME}`` in an ``apprise:`` URL is looked up when a message goes
+    (the process environment unless a test gives another).
+    """
+
+    timeout: float = 30.0
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     source: str = ""
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -171,6 +187,7 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     log_level: str = "INFO"
     mail: MailConfig = field(default_factory=MailConfig)
+    apprise: AppriseConfig = field(default_factory=AppriseConfig)
 
 
 class _Reader:
@@ -228,10 +245,11 @@ class _Reader:
 
 
 def check_destination(value: object) -> str:
-    """``mailto:a@b``, ``console:``, ``slack:#channel`` or ``slack:C0123ABCD``; else ValueError."""
+    """``mailto:a@b``, ``console:``, ``slack:#channel``, ``slack:C0123ABCD`` or
+    ``apprise:SERVICE://...``; else ValueError."""
     if not isinstance(value, str) or ":" not in value:
         raise ValueError(f"{value!r} is not a destination: expected \"mailto:list@example.org\", "
-                         f"\"console:\" or \"slack:#channel\"")
+                         f"\"console:\", \"slack:#channel\" or \"apprise:ntfy://host/topic\"")
     scheme, _, rest = value.partition(":")
     if scheme not in DESTINATION_SCHEMES:
         raise ValueError(f"{value!r}: unknown destination scheme {scheme!r}"
@@ -247,7 +265,30 @@ def check_destination(value: object) -> str:
     if scheme == "slack" and not rest.strip():
         raise ValueError(f"{value!r}: name the channel, e.g. \"slack:#general\" or "
                          f"\"slack:C0123ABCD\"")
+    if scheme == "apprise":
+        check_apprise_url(value, rest)
     return value
+
+
+def check_apprise_url(value: str, url: str) -> None:
+    """The shape of an Apprise URL (Apprise itself judges the rest when the channel is built)."""
+    service, sep, after = url.partition("://")
+    if not sep or not re.fullmatch(r"[a-z][a-z0-9+.-]*", service) or not after.strip():
+        raise ValueError(f"{value!r}: expected an Apprise URL after apprise:, e.g. "
+                         f"\"apprise:ntfy://ntfy.example.org/deadlines\" or "
+                         f"\"apprise:discord://${{DISCORD_WEBHOOK}}\"")
+    leftover = ENV_PLACEHOLDER.sub("", url)
+    if "${" in leftover or re.search(r"\$[A-Za-z_]", leftover):
+        raise ValueError(f"{value!r}: write environment variables as ${{NAME}} (letters, digits "
+                         f"and _), e.g. \"apprise:mmost://chat.example.org/${{MM_HOOK}}\"")
+
+
+def missing_variables(destination: str, env: Mapping[str, str]) -> list[str]:
+    """The ``${NAME}``s of an ``apprise:`` destination that ``env`` does not set."""
+    if not destination.startswith("apprise:"):
+        return []
+    return [name for name in dict.fromkeys(ENV_PLACEHOLDER.findall(destination))
+            if not env.get(name, "").strip()]
 
 
 def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] | None = None,
@@ -323,6 +364,12 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
                 checked.append(check_destination(value))
             except ValueError as exc:
                 reader.error((*path, "reminders_to"), str(exc))
+                continue
+            for name in missing_variables(value, env):
+                reader.error((*path, "reminders_to"),
+                             f"{value!r} uses ${{{name}}} but the environment variable {name} "
+                             f"is not set: set it to the secret part of the URL (secrets never "
+                             f"go in the config file)")
         approve = item.get("approve", False)
         if not isinstance(approve, bool):
             reader.error((*path, "approve"), f"expected true or false, got {approve!r}")
@@ -359,6 +406,15 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     raw = reader.table(data.get("mail", {}), ("mail",), MAIL_KEYS)
     mail = _mail(reader, raw, env, base, storage.database_url)
 
+    raw = reader.table(data.get("apprise", {}), ("apprise",), APPRISE_KEYS)
+    apprise_timeout = raw.get("timeout", 30)
+    if (isinstance(apprise_timeout, bool) or not isinstance(apprise_timeout, int | float)
+            or not 0 < apprise_timeout <= 300):
+        reader.error(("apprise", "timeout"), f"expected seconds (a number above 0, at most "
+                                             f"300), got {apprise_timeout!r}")
+        apprise_timeout = 30
+    apprise_config = AppriseConfig(timeout=float(apprise_timeout), env=dict(env))
+
     raw = reader.table(data.get("log", {}), ("log",), LOG_KEYS)
     level = reader.text(raw, ("log",), "level", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -368,7 +424,7 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         raise ConfigError(sorted(reader.problems, key=lambda p: p.line or 0))  # file order
     return Config(source=source, storage=storage, delivery=delivery, smtp=smtp,
                   schedules=tuple(schedules), http=http, slack=slack, log_level=level,
-                  mail=mail)
+                  mail=mail, apprise=apprise_config)
 
 
 def _resolve_sqlite(url: str, base: Path, env: Mapping[str, str]) -> str:

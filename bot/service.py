@@ -90,7 +90,24 @@ def build_channels(config: Config) -> dict[str, Channel]:
             message="reminders_to has slack: destinations but the environment variable "
                     "SLACK_BOT_TOKEN is empty: set it to the app's bot token (xoxb-...)",
             file=config.source, field="schedules.reminders_to")])
+    channels["apprise"] = apprise_channel(config)
     return channels
+
+
+def apprise_channel(config: Config) -> Channel:
+    """The ``apprise:`` channel (always there: announcements may name a URL at any time); each
+    ``apprise:`` destination of the config is checked now, so a typo fails at start-up."""
+    from bot.adapters.apprise_channel import AppriseChannel
+
+    channel = AppriseChannel(config.apprise.env, timeout=config.apprise.timeout)
+    wanted = [d for s in config.schedules for d in s.reminders_to if d.startswith("apprise:")]
+    problems = channel.problems(wanted)
+    if problems:
+        raise ConfigError([Problem(message=problem, file=config.source,
+                                   field="schedules.reminders_to") for problem in problems])
+    for destination in dict.fromkeys(wanted):
+        log.info("Apprise destination %s -> %s", destination, channel.shown(destination))
+    return channel
 
 
 class Service:

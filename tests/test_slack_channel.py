@@ -269,4 +269,4 @@ def test_slack_destination_without_a_token_is_a_startup_error() -> None:
 def test_slack_channel_exists_whenever_there_is_a_token() -> None:
     config = Config(source="duebot.toml", schedules=(ScheduleConfig(path=SHIPPED),),
                     slack=SlackConfig(bot_token="xoxb-test"))
-    assert set(build_channels(config)) == {"console", "slack"}
+    assert set(build_channels(config)) == {"console", "slack", "apprise"}

@@ -1,0 +1,254 @@
+"""The ``apprise:`` channel: reminders and announcements to any service Apprise knows.
+
+A destination is ``apprise:`` followed by an Apprise URL: ``apprise:discord://${DISCORD_HOOK}``,
+``apprise:mmost://chat.example.org/${MM_HOOK}``, ``apprise:ntfy://ntfy.example.org/deadlines``,
+``apprise:tgram://${TG_BOT}/${TG_CHAT}``. Secrets never live in the config file: each
+``${NAME}`` is replaced, when the message goes, by the environment variable ``NAME`` (a name
+that is not set is a config error naming it). The destination is stored in the ledger as
+written, with its ``${NAME}`` placeholders; only Apprise's masked form
+(``url(privacy=True)``) of the real URL is ever logged or recorded.
+
+Apprise's notion of failure is mapped here, once. ``notify()`` never raises: it returns a
+result whose attempts carry the WARNING lines the plugin logged (``... error=503.``, ``A
+Connection error occurred ...``). From those: a 5xx, 408, 425, 429, a connection error or a
+timeout -> ``retry`` (the ledger backs off); any other 4xx -> ``dead`` with the service's own
+words; a failure that names no status -> ``retry`` (bounded by ``max_attempts``, then dead with
+the reason). Apprise's own retries are switched off (``retry=0``) whatever the URL says: a
+re-sent webhook can land twice, and the ledger already retries.
+
+``send`` builds its Apprise object per call and keeps nothing between calls, so one channel
+may be used from several delivery threads at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import apprise
+from apprise import AppriseResultStatus
+
+from bot.ports import Outcome, Outgoing
+
+__all__ = ["AppriseChannel", "MissingVariable", "placeholders", "substitute"]
+
+log = logging.getLogger("duebot.apprise")
+
+SCHEME = "apprise"
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_STATUS = re.compile(r"\berror=(\d{3})\b")
+_CONNECTION = ("connection error", "socket exception", "timed out", "timeout")
+PASSING_STATUS = frozenset({408, 425, 429})
+"""4xx statuses that say "later", not "never"."""
+DEFAULT_TIMEOUT = 30.0
+"""Seconds one notify may take (Apprise's service_timeout); well inside a delivery's lease."""
+
+
+class _SecretFilter(logging.Filter):
+    """Masks the substituted secrets in records of the loggers that may print a whole URL.
+
+    Apprise logs the full URL at DEBUG (``Loaded JSON URL: ...``, ``JSON POST URL: ...``) and
+    urllib3 logs each request's path; with ``[log] level = "DEBUG"`` a token would reach the
+    log. A logger's filter sees each record it creates before any handler does.
+    """
+
+    LOGGERS = ("apprise", "urllib3.connectionpool")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        new = frozenset(secrets) - self.secrets
+        if new:
+            with self._lock:
+                self.secrets = self.secrets | new
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = self.secrets
+        if secrets:
+            text = record.getMessage()
+            masked = _mask(text, secrets)
+            if masked != text:
+                record.msg, record.args = masked, ()
+        return True
+
+
+_FILTER = _SecretFilter()
+
+
+class MissingVariable(KeyError):
+    """A ``${NAME}`` in an Apprise URL names an environment variable that is not set."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    def __str__(self) -> str:
+        return (f"the environment variable {self.name} is not set (the destination uses "
+                f"${{{self.name}}})")
+
+
+def placeholders(url: str) -> list[str]:
+    """The environment variable names a URL refers to, in order, once each."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(url)))
+
+
+def substitute(url: str, env: Mapping[str, str]) -> str:
+    """The URL with each ``${NAME}`` replaced by ``env[NAME]``; MissingVariable if unset."""
+
+    def value(match: re.Match[str]) -> str:
+        found = env.get(match.group(1), "").strip()
+        if not found:
+            raise MissingVariable(match.group(1))
+        return found
+
+    return PLACEHOLDER.sub(value, url)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One resolved destination: the plugin to notify and how it may be shown."""
+
+    plugin: apprise.plugins.NotifyBase
+    shown: str
+    secrets: tuple[str, ...]
+
+
+class AppriseChannel:
+    """Sends each delivery through Apprise to the URL after ``apprise:``."""
+
+    scheme = SCHEME
+
+    def __init__(self, env: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT,
+                 app_id: str = "duebot") -> None:
+        self.env = dict(env)
+        """A snapshot: the variables are read once, when the channel is built."""
+        self.timeout = timeout
+        self.app_id = app_id
+
+    # -- checking destinations (at start-up) ------------------------------------------------
+
+    def problem(self, destination: str) -> str:
+        """Why ``destination`` cannot work ("" if it can): unknown service, unset variable."""
+        try:
+            self._target(destination.split(":", 1)[1] if ":" in destination else "")
+        except MissingVariable as exc:
+            return f"{destination}: {exc}"
+        except ValueError as exc:
+            return f"{destination}: {exc}"
+        return ""
+
+    def problems(self, destinations: Iterable[str]) -> list[str]:
+        return [p for d in dict.fromkeys(destinations)
+                if d.startswith(SCHEME + ":") and (p := self.problem(d))]
+
+    def shown(self, destination: str) -> str:
+        """The destination as it may be logged: Apprise's masked URL, or as written."""
+        try:
+            return self._target(destination.split(":", 1)[1]).shown
+        except (MissingVariable, ValueError, IndexError):
+            return destination
+
+    # -- the Channel port -------------------------------------------------------------------
+
+    def send(self, message: Outgoing) -> Outcome:
+        """Notify once; whatever Apprise reports comes back as an Outcome, never an exception."""
+        try:
+            target = self._target(message.address)
+        except MissingVariable as exc:
+            return Outcome(kind="dead", reason=f"apprise: {exc}: set it and send again")
+        except ValueError as exc:
+            return Outcome(kind="dead", reason=f"apprise: {exc}")
+        body = message.text.strip() or message.subject
+        try:
+            notifier = apprise.Apprise(asset=self._asset())
+            notifier.add(target.plugin)
+            result = notifier.notify(body=body, title=message.subject,
+                                     body_format=apprise.NotifyFormat.TEXT)
+        except Exception as exc:  # Apprise promises not to raise; a plugin bug still might
+            return Outcome(kind="retry", reason=_mask(
+                f"Apprise {target.shown} failed: {type(exc).__name__}: {exc!s:.200}",
+                target.secrets))
+        outcome = classify(result, target.shown)
+        outcome = Outcome(kind=outcome.kind, reason=_mask(outcome.reason, target.secrets),
+                          retry_after=outcome.retry_after, remote_id=outcome.remote_id)
+        if outcome.kind == "sent":
+            log.info("%s sent through Apprise to %s", message.key, target.shown)
+        return outcome
+
+    def close(self) -> None:
+        """Nothing is held between calls."""
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _asset(self) -> apprise.AppriseAsset:
+        # async_mode=False: notify in the calling (delivery) thread, no pool of Apprise's own.
+        return apprise.AppriseAsset(app_id=self.app_id, async_mode=False,
+                                    service_timeout=self.timeout)
+
+    def _target(self, url: str) -> _Target:
+        names = placeholders(url)
+        real = substitute(url, self.env)
+        secrets = tuple(v for n in names if len(v := self.env[n].strip()) >= 3)
+        _FILTER.add(secrets)
+        if not real.strip():
+            raise ValueError("write an Apprise URL after apprise:, e.g. "
+                             "\"apprise:ntfy://ntfy.example.org/deadlines\"")
+        plugin = apprise.Apprise.instantiate(real, asset=self._asset())
+        if plugin is None:
+            scheme = real.split("://", 1)[0] if "://" in real else real[:20]
+            raise ValueError(_mask(f"Apprise cannot use this URL (unknown service "
+                                   f"{scheme!r} or a malformed URL; see "
+                                   f"https://github.com/caronc/apprise/wiki)", secrets))
+        # The ledger retries with backoff; a plugin retrying on its own may post twice, and an
+        # "optional" service would report a failure as success.
+        plugin.retry = 0
+        plugin.optional = False
+        shown = str(plugin.url(privacy=True))  # type: ignore[no-untyped-call]
+        return _Target(plugin=plugin, shown=_mask(shown, secrets),
+                       secrets=secrets)
+
+
+def classify(result: apprise.AppriseResult, shown: str) -> Outcome:
+    """Apprise's result for one URL -> an Outcome: the one place its failures are read."""
+    services = list(result.results)
+    if result.status == AppriseResultStatus.NOMATCH or not services:
+        return Outcome(kind="dead", reason=f"Apprise sent nothing to {shown} (no service "
+                                           f"matched the URL)")
+    service = services[0]
+    attempts = service.attempts
+    last = attempts[-1] if attempts else None
+    if last is not None and last.status == AppriseResultStatus.SUCCESS:
+        return Outcome.sent()
+    words = [entry.message for entry in service.logs()
+             if entry.level in ("WARNING", "ERROR", "CRITICAL")]
+    said = " ".join(words)[:300] or "no details"
+    if last is not None and last.status == AppriseResultStatus.TIMEOUT:
+        return Outcome(kind="retry", reason=f"Apprise {shown}: timed out ({said}); it may "
+                                            f"have arrived")
+    codes = [int(m) for w in words for m in _STATUS.findall(w)]
+    if codes:
+        status = codes[-1]
+        if status >= 500 or status in PASSING_STATUS:
+            return Outcome(kind="retry", reason=f"Apprise {shown}: HTTP {status} ({said})")
+        if 400 <= status < 500:
+            return Outcome(kind="dead", reason=f"Apprise {shown}: HTTP {status}, refused for "
+                                               f"good ({said}); check the URL and its token")
+    lowered = said.lower()
+    if any(marker in lowered for marker in _CONNECTION):
+        return Outcome(kind="retry", reason=f"Apprise {shown}: unreachable ({said})")
+    return Outcome(kind="retry", reason=f"Apprise {shown}: failed ({said})")
+
+
+def _mask(text: str, secrets: Iterable[str]) -> str:
+    """Belt and braces: no substituted secret appears in what we log or record."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
