@@ -25,7 +25,7 @@ Security = Literal["none", "starttls", "ssl"]
 DESTINATION_SCHEMES = ("mailto", "console", "slack", "apprise")
 
 TOP_KEYS = ("storage", "delivery", "smtp", "schedules", "http", "slack", "log", "mail",
-            "apprise")
+            "apprise", "discord", "zulip", "mattermost")
 STORAGE_KEYS = ("database_url", "pool_size", "max_overflow", "pool_timeout")
 DELIVERY_KEYS = ("grace", "lease", "batch_size", "max_attempts", "retry_backoff", "max_backoff",
                  "poll", "late_after")
@@ -39,6 +39,10 @@ MAIL_KEYS = ("address", "listen", "lmtp", "imap_host", "imap_port", "imap_user",
 SLACK_KEYS = ("api_base_url", "organizers", "socket_mode", "command", "channel_rate")
 SLACK_API = "https://slack.com/api/"
 APPRISE_KEYS = ("timeout",)
+DISCORD_KEYS = ("application_id", "public_key", "command", "guild_id", "api_base_url",
+                "ephemeral", "max_age")
+DISCORD_API = "https://discord.com/api/v10"
+CHAT_KEYS = ("enabled",)
 ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 """``${NAME}`` in an ``apprise:`` URL: the environment variable NAME (see apprise_channel)."""
 
@@ -177,6 +181,47 @@ class AppriseConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DiscordConfig:
+    """``[discord]``: the slash command answered at ``POST /discord/interactions``.
+
+    On when the application's public key is known (``public_key`` or ``DISCORD_PUBLIC_KEY``);
+    the bot token (``DISCORD_BOT_TOKEN``) is needed only by ``duebot discord register``.
+    """
+
+    application_id: str = ""
+    public_key: str = ""
+    """Hex Ed25519 key from the Developer Portal (not a secret; the environment overrides)."""
+    command: str = "deadline"
+    guild_id: str = ""
+    """Register in one server (instant) instead of globally (``duebot discord register``)."""
+    api_base_url: str = DISCORD_API
+    ephemeral: bool = True
+    """Answers only the asker sees (as Slack's slash command does)."""
+    max_age: float = 300.0
+    """Seconds a signed request's timestamp may be off; older ones are refused (replays)."""
+    bot_token: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.public_key)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookBotConfig:
+    """``[zulip]`` / ``[mattermost]``: an outgoing-webhook bot; its tokens from the environment.
+
+    On when a token is set, unless ``enabled = false``.
+    """
+
+    enabled: bool | None = None
+    tokens: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def on(self) -> bool:
+        return bool(self.tokens) and self.enabled is not False
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     source: str = ""
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -188,6 +233,9 @@ class Config:
     log_level: str = "INFO"
     mail: MailConfig = field(default_factory=MailConfig)
     apprise: AppriseConfig = field(default_factory=AppriseConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    zulip: WebhookBotConfig = field(default_factory=WebhookBotConfig)
+    mattermost: WebhookBotConfig = field(default_factory=WebhookBotConfig)
 
 
 class _Reader:
@@ -415,6 +463,22 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         apprise_timeout = 30
     apprise_config = AppriseConfig(timeout=float(apprise_timeout), env=dict(env))
 
+    raw = reader.table(data.get("discord", {}), ("discord",), DISCORD_KEYS)
+    discord = _discord(reader, raw, env)
+    chat: dict[str, WebhookBotConfig] = {}
+    for name in ("zulip", "mattermost"):
+        raw = reader.table(data.get(name, {}), (name,), CHAT_KEYS)
+        enabled = raw.get("enabled")
+        if enabled is not None and not isinstance(enabled, bool):
+            reader.error((name, "enabled"), f"expected true or false, got {enabled!r}")
+            enabled = None
+        chat[name] = webhook_bot(name, env, enabled)
+        if enabled is True and not chat[name].tokens:
+            variables = " or ".join(WEBHOOK_TOKEN_VARIABLES[name])
+            reader.error((name, "enabled"), f"{name}.enabled = true but {variables} is not set: "
+                                            f"set it to the token {name.title()} shows for the "
+                                            f"outgoing webhook")
+
     raw = reader.table(data.get("log", {}), ("log",), LOG_KEYS)
     level = reader.text(raw, ("log",), "level", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -424,7 +488,8 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         raise ConfigError(sorted(reader.problems, key=lambda p: p.line or 0))  # file order
     return Config(source=source, storage=storage, delivery=delivery, smtp=smtp,
                   schedules=tuple(schedules), http=http, slack=slack, log_level=level,
-                  mail=mail, apprise=apprise_config)
+                  mail=mail, apprise=apprise_config, discord=discord, zulip=chat["zulip"],
+                  mattermost=chat["mattermost"])
 
 
 def _resolve_sqlite(url: str, base: Path, env: Mapping[str, str]) -> str:
@@ -589,6 +654,69 @@ def _slack(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str]) -> S
         command=command, channel_rate=float(rate)), env)
 
 
+WEBHOOK_TOKEN_VARIABLES = {"zulip": ("ZULIP_WEBHOOK_TOKEN",),
+                           "mattermost": ("MATTERMOST_TOKEN", "MATTERMOST_COMMAND_TOKEN")}
+"""Where each outgoing-webhook bot's tokens come from (Mattermost: the outgoing webhook's and
+the slash command's; either may be set)."""
+
+
+def webhook_bot(name: str, env: Mapping[str, str], enabled: bool | None = None
+                ) -> WebhookBotConfig:
+    tokens = tuple(t for v in WEBHOOK_TOKEN_VARIABLES[name] if (t := env.get(v, "").strip()))
+    return WebhookBotConfig(enabled=enabled, tokens=tokens)
+
+
+def _discord(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str]) -> DiscordConfig:
+    path = ("discord",)
+    d = DiscordConfig()
+    application_id = str(raw.get("application_id", "")).strip()
+    if application_id and not application_id.isdigit():
+        reader.error((*path, "application_id"), f"{application_id!r}: expected the numeric "
+                                                f"application id (Developer Portal, General "
+                                                f"Information)")
+    guild_id = str(raw.get("guild_id", "")).strip()
+    if guild_id and not guild_id.isdigit():
+        reader.error((*path, "guild_id"), f"{guild_id!r}: expected a numeric server id")
+    key = env.get("DISCORD_PUBLIC_KEY", "").strip() or reader.text(raw, path, "public_key", "")
+    if key and not re.fullmatch(r"[0-9a-fA-F]{64}", key):
+        where = "DISCORD_PUBLIC_KEY" if env.get("DISCORD_PUBLIC_KEY", "").strip() else \
+            "discord.public_key"
+        reader.error((*path, "public_key"), f"{where}: expected the application's public key, "
+                                            f"64 hex digits (Developer Portal, General "
+                                            f"Information), got {len(key)} characters")
+        key = ""
+    command = reader.text(raw, path, "command", d.command)
+    if not re.fullmatch(r"[a-z0-9_-]{1,32}", command):
+        reader.error((*path, "command"), f"{command!r}: expected a command name like "
+                                         f"\"deadline\" (lower case, no slash, no spaces)")
+        command = d.command
+    url = reader.text(raw, path, "api_base_url", DISCORD_API).rstrip("/")
+    if not url.startswith(("https://", "http://")):
+        reader.error((*path, "api_base_url"), f"{url!r}: expected a URL such as "
+                                              f"\"{DISCORD_API}\"")
+        url = DISCORD_API
+    ephemeral = raw.get("ephemeral", True)
+    if not isinstance(ephemeral, bool):
+        reader.error((*path, "ephemeral"), f"expected true or false, got {ephemeral!r}")
+        ephemeral = True
+    max_age = reader.duration(raw, path, "max_age", timedelta(seconds=d.max_age))
+    return with_discord_tokens(DiscordConfig(
+        application_id=application_id, public_key=key.lower(), command=command,
+        guild_id=guild_id, api_base_url=url, ephemeral=ephemeral,
+        max_age=max_age.total_seconds()), env)
+
+
+def with_discord_tokens(discord: DiscordConfig, env: Mapping[str, str]) -> DiscordConfig:
+    """The bot token (and a public key given only in the environment) from ``env``."""
+    key = env.get("DISCORD_PUBLIC_KEY", "").strip().lower() or discord.public_key
+    if not re.fullmatch(r"[0-9a-f]{64}", key):
+        key = ""
+    return replace(discord, public_key=key,
+                   bot_token=env.get("DISCORD_BOT_TOKEN", "").strip(),
+                   application_id=discord.application_id
+                   or env.get("DISCORD_APPLICATION_ID", "").strip())
+
+
 def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None) -> Config:
     """Read the config file; None means the embedded default (shipped schedules, console)."""
     if path is None:
@@ -597,10 +725,14 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
         root = project_root()
         schedules = tuple(ScheduleConfig(path=p) for p in shipped_schedules(root))
         url = _resolve_sqlite("sqlite:///duebot.db", root, os.environ if env is None else env)
+        environment = os.environ if env is None else env
         return Config(source="<default>", schedules=schedules,
                       storage=StorageConfig(database_url=url),
-                      slack=with_slack_tokens(SlackConfig(),
-                                              os.environ if env is None else env))
+                      slack=with_slack_tokens(SlackConfig(), environment),
+                      apprise=AppriseConfig(env=dict(environment)),
+                      discord=with_discord_tokens(DiscordConfig(), environment),
+                      zulip=webhook_bot("zulip", environment),
+                      mattermost=webhook_bot("mattermost", environment))
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")

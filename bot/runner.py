@@ -1,8 +1,9 @@
 """How ``duebot run`` keeps running: the delivery loop in a thread, the HTTP side in front.
 
 One process, one port: the calendar feed, the dates page, health and metrics
-(``bot.adapters.http``) and Slack's ``/slack/events`` (``bot.adapters.slack_app``) share one ASGI
-app served by uvicorn. Without an HTTP side (``[http] enabled = false``) the delivery loop runs
+(``bot.adapters.http``), Slack's ``/slack/events`` (``bot.adapters.slack_app``), Discord's
+``/discord/interactions``, Zulip's ``/zulip/webhook`` and Mattermost's ``/mattermost`` share one
+ASGI app served by uvicorn. Without an HTTP side (``[http] enabled = false``) the delivery loop runs
 in the main thread.
 """
 
@@ -21,9 +22,9 @@ log = logging.getLogger("duebot")
 def _providers() -> tuple[ModuleType, ...]:
     """The parts that add routes to the one HTTP app (``http_routes(service)``) and may run
     something beside the delivery loop (``start_background(service)``)."""
-    from bot.adapters import mail_in, slack_app
+    from bot.adapters import discord, mail_in, mattermost, slack_app, zulip
 
-    return (slack_app, mail_in)
+    return (slack_app, mail_in, discord, zulip, mattermost)
 
 
 def http_routes(service: Service) -> list[Any]:

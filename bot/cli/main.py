@@ -724,7 +724,38 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--config", metavar="FILE", help=config_help)
     db.set_defaults(handler=cmd_db)
     _add_organizer_commands(sub, config_help)
+    _add_platform_commands(sub, config_help)
     return parser
+
+
+def cmd_discord(args: argparse.Namespace) -> int:
+    """``duebot discord register``: create or update the slash command (Discord upserts)."""
+    from bot.adapters.discord import register_command
+    from bot.config import load_config
+
+    settings = load_config(args.config).discord
+    if args.guild:
+        from dataclasses import replace
+
+        settings = replace(settings, guild_id=args.guild)
+    answer = register_command(settings)
+    where = f"server {settings.guild_id}" if settings.guild_id else "every server (global)"
+    print(f"registered /{settings.command} (command id {answer.get('id', '?')}) for {where}; "
+          f"set the Interactions Endpoint URL to https://YOUR-HOST/discord/interactions")
+    return 0
+
+
+def _add_platform_commands(sub: Any, config_help: str) -> None:
+    discord = sub.add_parser("discord", help="Discord: register the slash command",
+                             description="Create or update duebot's slash command with "
+                                         "Discord's API (DISCORD_BOT_TOKEN, [discord] "
+                                         "application_id).")
+    discord.add_argument("action", choices=["register"], help="what to do")
+    discord.add_argument("--guild", metavar="ID", help="register in this server only (shows "
+                                                       "at once; global commands may take a "
+                                                       "while)")
+    discord.add_argument("--config", metavar="FILE", help=config_help)
+    discord.set_defaults(handler=cmd_discord)
 
 
 def report(problems: Sequence[Problem]) -> None:

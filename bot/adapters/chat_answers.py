@@ -1,0 +1,102 @@
+"""The one answer call the chat front ends share (Discord, Zulip, Mattermost).
+
+Each front end only translates: its request -> (question, the asker's zone and language if the
+platform says) -> ``answer_question`` -> its reply format. Picking the event follows Slack's
+rule: a leading event id picks that event, else every loaded event is answered for.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.core.ask import answer
+from bot.core.mail_parse import reader_zone
+from bot.core.model import Event, ImportantDate
+from bot.core.zones import Zone
+
+if TYPE_CHECKING:
+    from bot.service import Service
+
+__all__ = ["ChatAnswer", "answer_question", "defuse_mentions", "instant_of", "token_ok"]
+
+NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
+_AT_MENTION = re.compile(r"(?<![\w.+-])@(?=[\w*_])")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One event's answer: its heading (when several events are loaded), text and dates."""
+
+    heading: str
+    text: str
+    dates: tuple[ImportantDate, ...]
+
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    parts: tuple[Part, ...]
+    now: datetime
+    zone: Zone | None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(f"{p.heading}\n{p.text}" if p.heading else p.text
+                           for p in self.parts) or NO_SCHEDULE
+
+
+def answer_question(service: Service, question: str, *, zone: Zone | None = None,
+                    language: str = "") -> ChatAnswer:
+    """Answer ``question`` about the loaded schedules as of the service's clock.
+
+    ``zone`` is the asker's zone when the platform tells it; otherwise a zone the question
+    names ("I'm in Shanghai") is used, else each event's own. ``language`` is the platform's
+    locale for the asker (Discord's ``zh-CN``); the answer engine speaks English today and will
+    take it through this one call.
+    """
+    del language  # accepted here so that front ends need not change when answers are localized
+    events = service.events()
+    picked, rest = _pick(events, question.strip())
+    now = service.clock()
+    reader = zone or reader_zone(rest)
+    parts = []
+    for event in picked:
+        reply = answer(rest, event, now=now, reader=reader)
+        parts.append(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
+                          dates=reply.dates))
+    return ChatAnswer(parts=tuple(parts), now=now, zone=reader)
+
+
+def _pick(events: dict[str, Event], text: str) -> tuple[list[Event], str]:
+    first = text.split(maxsplit=1)
+    if first and first[0] in events:
+        return [events[first[0]]], text[len(first[0]):].strip()
+    return [events[k] for k in sorted(events)], text
+
+
+def instant_of(when: ImportantDate) -> datetime | None:
+    """The instant a timed date's reader-local line speaks of; None for an all-day or cancelled
+    date (the answer's own words say "at the end of Tuesday 10 October" better than a
+    midnight the reader's client would show as the next day)."""
+    if when.cancelled or when.all_day:
+        return None
+    return when.starts
+
+
+def defuse_mentions(text: str) -> str:
+    """``@channel``, ``@**all**`` and the like cannot ping anyone (e-mail addresses stay)."""
+    return _AT_MENTION.sub("@\u200b", text)
+
+
+def token_ok(given: str, tokens: Iterable[str]) -> bool:
+    """Whether ``given`` is one of ``tokens``, in constant time per token (bytes: a str
+    ``compare_digest`` refuses non-ASCII text with TypeError)."""
+    offered = given.encode("utf-8", "replace")
+    matched = False
+    for token in tokens:
+        matched |= hmac.compare_digest(offered, token.encode("utf-8"))
+    return matched and bool(given)

@@ -1,0 +1,95 @@
+"""duebot on Zulip: an outgoing-webhook bot answered at ``POST /zulip/webhook``.
+
+Zulip POSTs JSON ``{data, message{type, display_recipient, subject, content, sender_email...},
+bot_email, bot_full_name, token, trigger}`` when someone mentions the bot or writes to it
+directly. The ``token`` (shown when the bot is created; ``ZULIP_WEBHOOK_TOKEN`` here) is checked
+in constant time: a wrong one gets 401. The reply ``{"content": markdown}`` is posted by Zulip
+in the same stream and topic (or the same direct-message conversation).
+
+Each date gets Zulip's ``<time:...>`` global time, which every reader sees in their own zone,
+beside the date's own zone. Mentions in the answer are defused (``@**all**`` pings nobody).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from bot.adapters.chat_answers import (
+    ChatAnswer,
+    answer_question,
+    defuse_mentions,
+    instant_of,
+    token_ok,
+)
+from bot.core.timefmt import format_instant, zone_caption
+
+if TYPE_CHECKING:
+    from starlette.routing import Route
+
+    from bot.service import Service
+
+__all__ = ["handle", "http_routes", "render"]
+
+log = logging.getLogger("duebot.zulip")
+
+PATH = "/zulip/webhook"
+_MENTION = re.compile(r"@_?\*\*[^*]+\*\*")
+TRIGGERS = ("mention", "direct_message", "private_message")
+"""``private_message`` is what servers before Zulip 8.0 send for a DM."""
+
+
+def render(reply: ChatAnswer) -> str:
+    lines = [defuse_mentions(reply.text)]
+    for part in reply.parts:
+        for when in part.dates:
+            instant = instant_of(when)
+            if instant is None:
+                continue
+            stamp = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+            own = f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})"
+            lines.append(f"* **{defuse_mentions(when.title)}**: <time:{stamp}> your time · {own}")
+    return "\n".join(lines)
+
+
+def handle(service: Service, tokens: tuple[str, ...], body: bytes
+           ) -> tuple[int, dict[str, Any]]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        return 400, {"error": "expected Zulip's outgoing webhook JSON"}
+    if not token_ok(str(payload.get("token") or ""), tokens):
+        log.warning("refused a Zulip webhook call with a wrong token")
+        return 401, {"error": "wrong token"}
+    if payload.get("trigger") not in TRIGGERS:
+        return 200, {"response_not_required": True}
+    message = payload.get("message") or {}
+    text = _MENTION.sub(" ", str(message.get("content") or payload.get("data") or "")).strip()
+    reply = answer_question(service, text)
+    return 200, {"content": render(reply)}
+
+
+def http_routes(service: Service) -> list[Route]:
+    settings = service.config.zulip
+    if not settings.on:
+        return []
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def webhook(request: Request) -> JSONResponse:
+        body = await request.body()
+        status, payload = await run_in_threadpool(handle, service, settings.tokens, body)
+        return JSONResponse(payload, status_code=status)
+
+    log.info("Zulip outgoing webhook at POST %s", PATH)
+    return [Route(PATH, webhook, methods=["POST"])]
+
+
+def start_background(service: Service) -> None:
+    return None

@@ -1,0 +1,317 @@
+"""Discord, Zulip and Mattermost end to end: signed or tokened requests from a real HTTP client
+(httpx) into duebot's real app (``build_app`` + the runner's routes) served by uvicorn."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from nacl.signing import SigningKey
+
+from bot.adapters.discord import command_definition, register_command
+from bot.adapters.http import build_app
+from bot.cli.main import main
+from bot.config import (
+    Config,
+    DiscordConfig,
+    ScheduleConfig,
+    StorageConfig,
+    WebhookBotConfig,
+    parse_config,
+)
+from bot.errors import ConfigError, UsageError
+from bot.runner import http_routes
+from bot.service import Service
+from tests.conftest import SHIPPED
+from tests.http_stub import HttpStub, running_http
+from tests.slack_stub import serving
+
+NOW = datetime(2017, 9, 4, 7, 0, tzinfo=UTC)
+"""A week before the abstract deadline (2017-09-10 23:59 PDT = 2017-09-11 06:59 UTC)."""
+DEADLINE_UNIX = int(datetime(2017, 9, 11, 6, 59, tzinfo=UTC).timestamp())
+SIGNER = SigningKey(bytes(range(32)))
+PUBLIC_KEY = SIGNER.verify_key.encode().hex()
+ZULIP_TOKEN = "zulip-outgoing-token-1234"
+MM_TOKEN = "mattermost-hook-token-5678"
+MM_COMMAND_TOKEN = "mattermost-command-token-90"
+
+
+@dataclass
+class Harness:
+    url: str
+    http: httpx.Client
+    service: Service
+
+    def discord(self, payload: dict[str, Any], *, timestamp: int | None = None,
+                key: SigningKey = SIGNER, body: bytes | None = None,
+                signature: str | None = None) -> httpx.Response:
+        raw = body if body is not None else json.dumps(payload).encode()
+        stamp = str(int(NOW.timestamp()) if timestamp is None else timestamp)
+        sig = signature if signature is not None else key.sign(stamp.encode() + raw).signature.hex()
+        return self.http.post(f"{self.url}/discord/interactions", content=raw, headers={
+            "X-Signature-Ed25519": sig, "X-Signature-Timestamp": stamp,
+            "Content-Type": "application/json"})
+
+    def zulip(self, content: str, *, token: str = ZULIP_TOKEN, trigger: str = "mention"
+              ) -> httpx.Response:
+        return self.http.post(f"{self.url}/zulip/webhook", json={
+            "bot_email": "duebot-bot@zulip.example.org", "bot_full_name": "duebot",
+            "data": content, "token": token, "trigger": trigger,
+            "message": {"type": "stream", "display_recipient": "workshop",
+                        "subject": "deadlines", "content": content, "id": 42,
+                        "sender_email": "ada@example.org", "sender_full_name": "Ada"}})
+
+    def mattermost(self, fields: dict[str, str], *, form: bool = True,
+                   headers: dict[str, str] | None = None) -> httpx.Response:
+        if form:
+            return self.http.post(f"{self.url}/mattermost", content=urlencode(fields).encode(),
+                                  headers={"Content-Type": "application/x-www-form-urlencoded",
+                                           **(headers or {})})
+        return self.http.post(f"{self.url}/mattermost", json=fields, headers=headers or {})
+
+
+def command(question: str | None, *, name: str = "deadline", locale: str = "en-US"
+            ) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": "1", "name": name, "type": 1}
+    if question is not None:
+        data["options"] = [{"name": "question", "type": 3, "value": question}]
+    return {"type": 2, "id": "900", "application_id": "123456", "token": "interaction-token",
+            "locale": locale, "data": data, "member": {"user": {"id": "77", "username": "ada"}}}
+
+
+def outgoing_hook(text: str, token: str = MM_TOKEN) -> dict[str, str]:
+    return {"token": token, "team_id": "t1", "team_domain": "workshop", "channel_id": "c1",
+            "channel_name": "town-square", "timestamp": "1504508400000", "user_id": "u1",
+            "user_name": "ada", "post_id": "p123", "text": text, "trigger_word": "duebot",
+            "file_ids": ""}
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Iterator[Harness]:
+    config = Config(
+        source="test.toml",
+        storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'ledger.db'}"),
+        schedules=(ScheduleConfig(path=SHIPPED),),
+        discord=DiscordConfig(public_key=PUBLIC_KEY, application_id="123456"),
+        zulip=WebhookBotConfig(tokens=(ZULIP_TOKEN,)),
+        mattermost=WebhookBotConfig(tokens=(MM_TOKEN, MM_COMMAND_TOKEN)))
+    service = Service(config, clock=lambda: NOW)
+    app = build_app(service, extra_routes=http_routes(service))
+    with serving(app) as url, httpx.Client(timeout=10) as client:
+        yield Harness(url=url, http=client, service=service)
+    service.ledger.close()
+
+
+# --- Discord --------------------------------------------------------------------------------
+
+def test_discord_ping_is_answered_with_pong(harness: Harness) -> None:
+    response = harness.discord({"type": 1})
+    assert response.status_code == 200 and response.json() == {"type": 1}
+
+
+def test_discord_slash_command_answers_the_question_with_reader_local_timestamps(
+        harness: Harness) -> None:
+    response = harness.discord(command("when is the abstract deadline?"))
+    assert response.status_code == 200
+    reply = response.json()
+    assert reply["type"] == 4
+    data = reply["data"]
+    assert data["flags"] == 64  # only the asker sees it
+    assert data["allowed_mentions"] == {"parse": []}
+    assert "Poster abstract submission deadline" in data["content"]
+    assert "23:59 PDT" in data["content"]  # the deadline's own zone ...
+    assert f"<t:{DEADLINE_UNIX}:F>" in data["content"]  # ... and each reader's own
+    assert len(data["content"]) <= 2000
+
+
+def test_discord_forged_signature_is_401(harness: Harness) -> None:
+    forger = SigningKey(bytes(range(1, 33)))
+    assert harness.discord(command("when?"), key=forger).status_code == 401
+    assert harness.discord(command("when?"), signature="zz" * 64).status_code == 401
+    assert harness.discord(command("when?"), signature="").status_code == 401
+
+
+def test_discord_body_changed_after_signing_is_401(harness: Harness) -> None:
+    raw = json.dumps(command("when?")).encode()
+    stamp = str(int(NOW.timestamp()))
+    signature = SIGNER.sign(stamp.encode() + raw).signature.hex()
+    tampered = raw.replace(b"when?", b"what?")
+    assert harness.discord({}, body=tampered, signature=signature).status_code == 401
+    assert harness.discord({}, body=raw, signature=signature).status_code == 200
+
+
+def test_discord_stale_timestamp_is_401_even_when_signed(harness: Harness) -> None:
+    stale = int((NOW - timedelta(minutes=6)).timestamp())
+    assert harness.discord(command("when?"), timestamp=stale).status_code == 401
+    recent = int((NOW - timedelta(minutes=4)).timestamp())
+    assert harness.discord(command("when?"), timestamp=recent).status_code == 200
+    future = int((NOW + timedelta(minutes=6)).timestamp())
+    assert harness.discord(command("when?"), timestamp=future).status_code == 401
+
+
+def test_discord_command_without_a_question_lists_the_dates(harness: Harness) -> None:
+    data = harness.discord(command(None)).json()["data"]
+    assert data["content"].strip()
+
+
+def test_discord_unknown_command_gets_a_pointer(harness: Harness) -> None:
+    data = harness.discord(command("when?", name="other")).json()["data"]
+    assert "/deadline" in data["content"]
+
+
+def test_discord_routes_are_absent_without_a_public_key(tmp_path: Path) -> None:
+    config = Config(source="t.toml", schedules=(ScheduleConfig(path=SHIPPED),),
+                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'l.db'}"))
+    service = Service(config, clock=lambda: NOW)
+    paths = {getattr(r, "path", "") for r in http_routes(service)}
+    assert not paths & {"/discord/interactions", "/zulip/webhook", "/mattermost"}
+    service.ledger.close()
+
+
+# --- Zulip ------------------------------------------------------------------------------------
+
+def test_zulip_mention_is_answered_in_the_same_topic(harness: Harness) -> None:
+    response = harness.zulip("@**duebot** when is the abstract deadline?")
+    assert response.status_code == 200
+    content = response.json()["content"]
+    assert "Poster abstract submission deadline" in content
+    assert "<time:2017-09-11T06:59:00Z>" in content  # each reader's own zone in Zulip
+
+
+def test_zulip_wrong_or_missing_token_is_401(harness: Harness) -> None:
+    assert harness.zulip("@**duebot** when?", token="guess").status_code == 401
+    assert harness.zulip("@**duebot** when?", token="").status_code == 401
+    assert harness.zulip("@**duebot** when?", token="zulip-outgoing-token-123\u00e9"
+                         ).status_code == 401
+
+
+def test_zulip_direct_message_is_answered(harness: Harness) -> None:
+    response = harness.zulip("when is the notification?", trigger="direct_message")
+    assert response.status_code == 200
+    assert "Acceptance notifications" in response.json()["content"]
+
+
+# --- Mattermost -------------------------------------------------------------------------------
+
+def test_mattermost_outgoing_webhook_replies_in_the_thread(harness: Harness) -> None:
+    response = harness.mattermost(outgoing_hook("duebot when is the abstract deadline?"))
+    assert response.status_code == 200
+    reply = response.json()
+    assert reply["response_type"] == "comment"
+    assert "Poster abstract submission deadline" in reply["text"]
+
+
+def test_mattermost_json_body_works_too(harness: Harness) -> None:
+    response = harness.mattermost(outgoing_hook("duebot when is the deadline?"), form=False)
+    assert response.status_code == 200 and "deadline" in response.json()["text"]
+
+
+def test_mattermost_slash_command_token_in_the_header_answers_privately(
+        harness: Harness) -> None:
+    fields = {"command": "/deadline", "text": "when is the camera-ready due?",
+              "team_id": "t1", "channel_id": "c1", "user_id": "u1", "user_name": "ada",
+              "response_url": "http://127.0.0.1:9/x", "trigger_id": "tr"}
+    response = harness.mattermost(fields, headers={"Authorization": f"Token {MM_COMMAND_TOKEN}"})
+    assert response.status_code == 200
+    assert response.json()["response_type"] == "ephemeral"
+    assert "camera-ready" in response.json()["text"].lower()
+
+
+def test_mattermost_wrong_token_is_401(harness: Harness) -> None:
+    assert harness.mattermost(outgoing_hook("duebot when?", token="nope")).status_code == 401
+    assert harness.mattermost(outgoing_hook("duebot when?", token="")).status_code == 401
+    assert harness.mattermost({"text": "when?"}, headers={"Authorization": "Token nope"}
+                              ).status_code == 401
+
+
+# --- registering the Discord command ------------------------------------------------------------
+
+@pytest.fixture
+def discord_api() -> Iterator[HttpStub]:
+    with running_http() as stub:
+        stub.route("/api/v10/applications/", lambda seen: (201, {"id": "555", **seen.json()}))
+        yield stub
+
+
+def test_register_posts_the_command_with_the_bot_token(discord_api: HttpStub) -> None:
+    settings = DiscordConfig(application_id="123456", bot_token="bot-token-xyz",
+                             api_base_url=f"http://{discord_api.base}/api/v10")
+    answer = register_command(settings)
+    (seen,) = discord_api.seen
+    assert seen.method == "POST" and seen.path == "/api/v10/applications/123456/commands"
+    assert seen.headers["authorization"] == "Bot bot-token-xyz"
+    assert seen.json() == command_definition(settings)
+    assert seen.json()["options"][0] == {
+        "type": 3, "name": "question", "required": False,
+        "description": seen.json()["options"][0]["description"]}
+    assert answer["id"] == "555"
+
+
+def test_register_in_one_guild(discord_api: HttpStub) -> None:
+    settings = DiscordConfig(application_id="123456", bot_token="t", guild_id="42",
+                             api_base_url=f"http://{discord_api.base}/api/v10")
+    register_command(settings)
+    assert discord_api.seen[0].path == "/api/v10/applications/123456/guilds/42/commands"
+
+
+def test_register_says_why_discord_refused(discord_api: HttpStub) -> None:
+    discord_api.script("/api/v10/", 401)
+    settings = DiscordConfig(application_id="1", bot_token="bad",
+                             api_base_url=f"http://{discord_api.base}/api/v10")
+    with pytest.raises(UsageError, match=r"HTTP 401.*DISCORD_BOT_TOKEN"):
+        register_command(settings)
+
+
+def test_register_without_a_token_names_the_variable() -> None:
+    with pytest.raises(UsageError, match="DISCORD_BOT_TOKEN"):
+        register_command(DiscordConfig(application_id="1"))
+
+
+def test_duebot_discord_register_command_line(discord_api: HttpStub, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "duebot.toml"
+    config.write_text(f'[discord]\napplication_id = "123456"\n'
+                      f'api_base_url = "http://{discord_api.base}/api/v10"\n'
+                      f'[[schedules]]\npath = "{SHIPPED}"\n', encoding="utf-8")
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "cli-token")
+    assert main(["discord", "register", "--config", str(config)]) == 0
+    assert discord_api.seen[0].headers["authorization"] == "Bot cli-token"
+    assert "/deadline" in capsys.readouterr().out
+    monkeypatch.delenv("DISCORD_BOT_TOKEN")
+    assert main(["discord", "register", "--config", str(config)]) == 1
+    assert "DISCORD_BOT_TOKEN" in capsys.readouterr().err
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+def test_platform_secrets_come_from_the_environment() -> None:
+    text = f'[discord]\napplication_id = "123456"\n[[schedules]]\npath = "{SHIPPED}"\n'
+    config = parse_config(text, "duebot.toml", env={
+        "DISCORD_PUBLIC_KEY": PUBLIC_KEY.upper(), "DISCORD_BOT_TOKEN": "bt",
+        "ZULIP_WEBHOOK_TOKEN": ZULIP_TOKEN, "MATTERMOST_TOKEN": MM_TOKEN})
+    assert config.discord.enabled and config.discord.public_key == PUBLIC_KEY
+    assert config.discord.bot_token == "bt"
+    assert config.zulip.on and config.zulip.tokens == (ZULIP_TOKEN,)
+    assert config.mattermost.tokens == (MM_TOKEN,)
+    assert ZULIP_TOKEN not in repr(config) and "bt'" not in repr(config)
+
+
+def test_a_malformed_public_key_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"DISCORD_PUBLIC_KEY.*64 hex"):
+        parse_config(f'[[schedules]]\npath = "{SHIPPED}"\n', "duebot.toml",
+                     env={"DISCORD_PUBLIC_KEY": "abc"})
+
+
+def test_zulip_enabled_without_its_token_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="ZULIP_WEBHOOK_TOKEN"):
+        parse_config(f'[zulip]\nenabled = true\n[[schedules]]\npath = "{SHIPPED}"\n',
+                     "duebot.toml", env={})
+
