@@ -315,3 +315,23 @@ def test_zulip_enabled_without_its_token_is_a_config_error() -> None:
         parse_config(f'[zulip]\nenabled = true\n[[schedules]]\npath = "{SHIPPED}"\n',
                      "duebot.toml", env={})
 
+
+
+def test_the_example_documents_every_platform_key_and_parses_uncommented() -> None:
+    from bot.config import APPRISE_KEYS, CHAT_KEYS, DISCORD_KEYS
+
+    example = (Path(__file__).resolve().parent.parent / "config.example.toml").read_text(
+        encoding="utf-8")
+    start = example.index("# [apprise]")
+    block = "\n".join(line[2:] if line.startswith("# ") else line
+                      for line in example[start:].splitlines())
+    block = block.replace('public_key = "..."', f'public_key = "{PUBLIC_KEY}"')
+    for table, keys in (("apprise", APPRISE_KEYS), ("discord", DISCORD_KEYS),
+                        ("zulip", CHAT_KEYS), ("mattermost", CHAT_KEYS)):
+        section = block.split(f"[{table}]", 1)[1].split("\n[", 1)[0]
+        for key in keys:
+            assert f"\n{key} = " in section, (table, key)
+    config = parse_config(block + f'\n[[schedules]]\npath = "{SHIPPED}"\n', "example.toml",
+                          env={"ZULIP_WEBHOOK_TOKEN": "z", "MATTERMOST_TOKEN": "m"})
+    assert config.discord.max_age == 300 and config.discord.command == "deadline"
+    assert config.apprise.timeout == 30
