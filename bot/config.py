@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from email.headerregistry import Address
@@ -18,11 +18,12 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.core.schedule import SourceMap, _syntax_position, parse_duration, suggest
+from bot.core.destinations import check_destination, missing_variables
+from bot.core.schedule import parse_duration
+from bot.core.toml_source import TomlReader, syntax_problem
 from bot.errors import ConfigError, Problem
 
 Security = Literal["none", "starttls", "ssl"]
-DESTINATION_SCHEMES = ("mailto", "console", "slack", "apprise")
 
 TOP_KEYS = ("storage", "delivery", "smtp", "schedules", "http", "slack", "log", "mail",
             "apprise", "discord", "zulip", "mattermost")
@@ -43,8 +44,6 @@ DISCORD_KEYS = ("application_id", "public_key", "command", "guild_id", "api_base
                 "ephemeral", "max_age")
 DISCORD_API = "https://discord.com/api/v10"
 CHAT_KEYS = ("enabled",)
-ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-"""``${NAME}`` in an ``apprise:`` URL: the environment variable NAME (see apprise_channel)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,27 +237,11 @@ class Config:
     mattermost: WebhookBotConfig = field(default_factory=WebhookBotConfig)
 
 
-class _Reader:
-    def __init__(self, text: str, source: str) -> None:
-        self.map = SourceMap(text)
-        self.source = source
-        self.problems: list[Problem] = []
+class _Reader(TomlReader):
+    """The config's reader: TomlReader plus durations, bounded numbers and text with defaults."""
 
-    def error(self, path: tuple[str | int, ...], message: str) -> None:
-        dotted = ".".join(str(p) for p in path)
-        self.problems.append(Problem(message=message, file=self.source, line=self.map.line(path),
-                                     field=dotted))
-
-    def table(self, data: object, path: tuple[str | int, ...], allowed: tuple[str, ...]
-              ) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            self.error(path, "expected a table")
-            return {}
-        for key in data:
-            if key not in allowed:
-                self.error((*path, key), f"unknown key {key!r}{suggest(key, allowed)} "
-                                         f"(allowed here: {', '.join(allowed)})")
-        return data
+    def field(self, path: tuple[str | int, ...]) -> str:
+        return ".".join(str(p) for p in path)  # "schedules.0.path", as config errors always said
 
     def duration(self, data: Mapping[str, Any], path: tuple[str, ...], key: str,
                  default: timedelta) -> timedelta:
@@ -292,53 +275,6 @@ class _Reader:
         return value
 
 
-def check_destination(value: object) -> str:
-    """``mailto:a@b``, ``console:``, ``slack:#channel``, ``slack:C0123ABCD`` or
-    ``apprise:SERVICE://...``; else ValueError."""
-    if not isinstance(value, str) or ":" not in value:
-        raise ValueError(f"{value!r} is not a destination: expected \"mailto:list@example.org\", "
-                         f"\"console:\", \"slack:#channel\" or \"apprise:ntfy://host/topic\"")
-    scheme, _, rest = value.partition(":")
-    if scheme not in DESTINATION_SCHEMES:
-        raise ValueError(f"{value!r}: unknown destination scheme {scheme!r}"
-                         f"{suggest(scheme, DESTINATION_SCHEMES)} (expected "
-                         f"{', '.join(s + ':' for s in DESTINATION_SCHEMES)})")
-    if any(ch in value for ch in "\r\n\0"):
-        raise ValueError(f"{value!r}: line breaks are not allowed in a destination")
-    if scheme == "mailto":
-        for part in rest.split(","):
-            _, address = parseaddr(part)
-            if "@" not in address or " " in address.strip():
-                raise ValueError(f"{value!r}: {part.strip()!r} is not an e-mail address")
-    if scheme == "slack" and not rest.strip():
-        raise ValueError(f"{value!r}: name the channel, e.g. \"slack:#general\" or "
-                         f"\"slack:C0123ABCD\"")
-    if scheme == "apprise":
-        check_apprise_url(value, rest)
-    return value
-
-
-def check_apprise_url(value: str, url: str) -> None:
-    """The shape of an Apprise URL (Apprise itself judges the rest when the channel is built)."""
-    service, sep, after = url.partition("://")
-    if not sep or not re.fullmatch(r"[a-z][a-z0-9+.-]*", service) or not after.strip():
-        raise ValueError(f"{value!r}: expected an Apprise URL after apprise:, e.g. "
-                         f"\"apprise:ntfy://ntfy.example.org/deadlines\" or "
-                         f"\"apprise:discord://${{DISCORD_WEBHOOK}}\"")
-    leftover = ENV_PLACEHOLDER.sub("", url)
-    if "${" in leftover or re.search(r"\$[A-Za-z_]", leftover):
-        raise ValueError(f"{value!r}: write environment variables as ${{NAME}} (letters, digits "
-                         f"and _), e.g. \"apprise:mmost://chat.example.org/${{MM_HOOK}}\"")
-
-
-def missing_variables(destination: str, env: Mapping[str, str]) -> list[str]:
-    """The ``${NAME}``s of an ``apprise:`` destination that ``env`` does not set."""
-    if not destination.startswith("apprise:"):
-        return []
-    return [name for name in dict.fromkeys(ENV_PLACEHOLDER.findall(destination))
-            if not env.get(name, "").strip()]
-
-
 def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] | None = None,
                  base: Path | None = None) -> Config:
     """Build the Config; raises ConfigError listing every problem in the file."""
@@ -347,9 +283,7 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, message = _syntax_position(exc, text)  # 3.11's tomllib: the line is in the text
-        raise ConfigError([Problem(message=f"TOML syntax: {message}", file=source,
-                                   line=line)]) from None
+        raise ConfigError([syntax_problem(exc, text, source)]) from None
     reader.table(data, (), TOP_KEYS)
     base = base or Path.cwd()
 
@@ -717,22 +651,26 @@ def with_discord_tokens(discord: DiscordConfig, env: Mapping[str, str]) -> Disco
                    or env.get("DISCORD_APPLICATION_ID", "").strip())
 
 
-def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None) -> Config:
-    """Read the config file; None means the embedded default (shipped schedules, console)."""
-    if path is None:
-        from bot.adapters.schedule_files import project_root, shipped_schedules
+def default_config(root: Path, schedules: Iterable[Path], *,
+                   env: Mapping[str, str] | None = None) -> Config:
+    """The config without a file: the given (shipped) schedules to the console, SQLite in root.
 
-        root = project_root()
-        schedules = tuple(ScheduleConfig(path=p) for p in shipped_schedules(root))
-        url = _resolve_sqlite("sqlite:///duebot.db", root, os.environ if env is None else env)
-        environment = os.environ if env is None else env
-        return Config(source="<default>", schedules=schedules,
-                      storage=StorageConfig(database_url=url),
-                      slack=with_slack_tokens(SlackConfig(), environment),
-                      apprise=AppriseConfig(env=dict(environment)),
-                      discord=with_discord_tokens(DiscordConfig(), environment),
-                      zulip=webhook_bot("zulip", environment),
-                      mattermost=webhook_bot("mattermost", environment))
+    The caller finds ``root`` and the schedules (``bot.adapters.schedule_files``), so that this
+    module reads no folder of its own and sits below the adapters.
+    """
+    environment = os.environ if env is None else env
+    url = _resolve_sqlite("sqlite:///duebot.db", root, environment)
+    return Config(source="<default>", schedules=tuple(ScheduleConfig(path=p) for p in schedules),
+                  storage=StorageConfig(database_url=url),
+                  slack=with_slack_tokens(SlackConfig(), environment),
+                  apprise=AppriseConfig(env=dict(environment)),
+                  discord=with_discord_tokens(DiscordConfig(), environment),
+                  zulip=webhook_bot("zulip", environment),
+                  mattermost=webhook_bot("mattermost", environment))
+
+
+def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Config:
+    """Read the config file; every problem in it is reported at once (ConfigError)."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")

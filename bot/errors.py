@@ -6,6 +6,7 @@ Adapters map their vendors' exceptions to these once, at the edge; the CLI print
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -78,3 +79,9 @@ class TemplateError(DuebotError):
 
 class UsageError(DuebotError):
     """A command-line argument we cannot use (a bad --now, an unknown zone for --tz ...)."""
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """``; did you mean 'deadline'?`` when a choice is close to ``word``, else ""."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

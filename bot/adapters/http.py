@@ -53,8 +53,7 @@ from bot.adapters.store.ledger import STATES
 from bot.core.ical import alarm_label, build_calendar, build_date_calendar, parse_alarms
 from bot.core.model import KINDS, Event
 from bot.core.page import page_view
-from bot.core.schedule import suggest
-from bot.errors import UsageError
+from bot.errors import UsageError, suggest
 from bot.service import Service
 
 log = logging.getLogger("duebot")

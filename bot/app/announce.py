@@ -292,7 +292,7 @@ def find_event(service: Service, schedule: str | None) -> Event:
                                          or loaded.path.name == schedule
                                          or loaded.path.stem == schedule):
             return loaded.event
-    from bot.core.schedule import suggest
+    from bot.errors import suggest
 
     raise UsageError(f"no schedule {schedule!r} in the config{suggest(schedule, events)} "
                      f"(loaded: {', '.join(sorted(events)) or 'none'})")
@@ -302,7 +302,7 @@ def prepare(service: Service, event: Event, when_spec: str, destinations: Sequen
             text: str = "", template: str = "", now: datetime,
             announcement_id: str = "", params: Mapping[str, str] | None = None) -> Prepared:
     """Check everything an announcement needs, and render it once with the real context."""
-    from bot.config import check_destination
+    from bot.core.destinations import check_destination
 
     if bool(text.strip()) == bool(template.strip()):
         raise UsageError("give exactly one of --text (the message) or --template (a template "

@@ -28,8 +28,8 @@ from tomlkit.items import Item, Table
 
 from bot.adapters.schedule_files import display_path
 from bot.core.model import Event, ImportantDate
-from bot.core.schedule import parse_local, read_schedule, suggest
-from bot.errors import ScheduleError, UsageError
+from bot.core.schedule import parse_local, read_schedule
+from bot.errors import ScheduleError, UsageError, suggest
 
 if TYPE_CHECKING:
     from bot.service import Service

@@ -212,11 +212,21 @@ def _setup_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+def _config(args: argparse.Namespace) -> Any:
+    """``--config FILE``, or without one the shipped schedules to the console."""
+    from bot.adapters.schedule_files import project_root, shipped_schedules
+    from bot.config import default_config, load_config
+
+    if args.config:
+        return load_config(args.config)
+    root = project_root()
+    return default_config(root, shipped_schedules(root))
+
+
 def _service(args: argparse.Namespace, **kwargs: Any) -> Any:
-    from bot.config import load_config
     from bot.service import Service
 
-    config = load_config(args.config)
+    config = _config(args)
     _setup_logging(config.log_level)
     return Service(config, **kwargs)
 
@@ -297,9 +307,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     from bot.adapters.store.ledger import current_revision, head_revision, make_engine, upgrade
-    from bot.config import load_config
-
-    config = load_config(args.config)
+    config = _config(args)
     engine = make_engine(config.storage.database_url)
     try:
         before = current_revision(engine)

@@ -26,9 +26,9 @@ from icalendar import Alarm, Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from bot.core.model import KINDS, Event, ImportantDate
-from bot.core.schedule import parse_duration, suggest
+from bot.core.schedule import parse_duration
 from bot.core.timefmt import format_day, format_instant, zone_caption
-from bot.errors import UsageError
+from bot.errors import UsageError, suggest
 
 PRODID = "-//duebot//duebot 0.1//EN"
 DEFAULT_REFRESH = timedelta(hours=12)

@@ -8,16 +8,16 @@ Pure: takes the text and the name to report it under; reading files is the edge'
 from __future__ import annotations
 
 import calendar
-import difflib
 import re
 import tomllib
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 from types import MappingProxyType
 from typing import Any, cast
 
+from bot.core.destinations import check_destination
 from bot.core.model import (
     DEFAULT_POLICY,
     KINDS,
@@ -30,10 +30,9 @@ from bot.core.model import (
     ReminderPolicy,
     Submission,
 )
+from bot.core.toml_source import Path, TomlReader, syntax_problem
 from bot.core.zones import Fold, Zone, parse_zone
-from bot.errors import Problem, ScheduleError, ZoneError
-
-Path = tuple[str | int, ...]
+from bot.errors import Problem, ScheduleError, ZoneError, suggest
 
 TOP_KEYS = ("event", "dates", "submission", "contact", "reminders", "announcements")
 EVENT_KEYS = ("id", "name", "zone", "venue_zone", "venue", "city", "country", "url",
@@ -62,74 +61,6 @@ _KIND_ALIASES: Mapping[str, Kind] = {
     "final": "camera-ready", "notifications": "notification", "deadlines": "deadline",
     "workshop": "event", "conference": "event",
 }
-
-
-class SourceMap:
-    """Where each key of a TOML text sits, so that errors can name a line.
-
-    tomllib gives no positions; a line scan of headers and ``key =`` lines is enough for the
-    shapes schedules and configs use (tables, arrays of tables, dotted keys).
-    """
-
-    _HEADER = re.compile(r"^\s*(\[\[|\[)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-    _KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
-                      r"(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
-
-    def __init__(self, text: str) -> None:
-        self.lines: dict[Path, int] = {}
-        counts: dict[tuple[str, ...], int] = {}
-        table: Path = ()
-        in_multiline: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
-            if in_multiline:
-                if in_multiline in line:
-                    in_multiline = None
-                continue
-            header = self._HEADER.match(line)
-            if header and not line.lstrip().startswith("#"):
-                names = tuple(_unquote(p) for p in header[2].split("."))
-                if header[1] == "[[":
-                    counts[names] = counts.get(names, -1) + 1
-                    table = (*names, counts[names])
-                else:
-                    table = self._with_indexes(names, counts)
-                self.lines.setdefault(table, number)
-                continue
-            key = self._KEY.match(line)
-            if key:
-                parts = tuple(_unquote(p) for p in re.split(r"\s*\.\s*", key[1]))
-                self.lines.setdefault((*table, *parts), number)
-                rest = line[key.end():]
-                for quote in ('"""', "'''"):
-                    if rest.count(quote) == 1:
-                        in_multiline = quote
-
-    @staticmethod
-    def _with_indexes(names: tuple[str, ...], counts: Mapping[tuple[str, ...], int]) -> Path:
-        # [dates.extra] after the third [[dates]] belongs to dates[2].
-        path: list[str | int] = []
-        for i, name in enumerate(names):
-            path.append(name)
-            prefix = names[: i + 1]
-            if prefix in counts and i < len(names) - 1:
-                path.append(counts[prefix])
-        return tuple(path)
-
-    def line(self, path: Path) -> int | None:
-        """The line of a key, or of the nearest enclosing table that has one."""
-        probe = tuple(path)
-        while probe:
-            if probe in self.lines:
-                return self.lines[probe]
-            probe = probe[:-1]
-        return None
-
-
-def _unquote(part: str) -> str:
-    part = part.strip()
-    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
-        return part[1:-1]
-    return part
 
 
 @dataclass(frozen=True)
@@ -226,31 +157,8 @@ def format_duration(lead: timedelta) -> str:
     return "".join(parts) or "0m"
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-class _Reader:
-    """Collects every problem in one pass instead of stopping at the first."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.source = source
-        self.map = SourceMap(text)
-        self.problems: list[Problem] = []
-
-    def error(self, path: Path, message: str) -> None:
-        self.problems.append(Problem(message=message, file=self.source,
-                                     line=self.map.line(path), field=_dotted(path)))
-
-    def table(self, data: Mapping[str, Any], path: Path, allowed: Iterable[str]
-              ) -> Mapping[str, Any]:
-        allowed = tuple(allowed)
-        for key in data:
-            if key not in allowed:
-                self.error((*path, key), f"unknown key {key!r}{suggest(key, allowed)} "
-                           f"(allowed here: {', '.join(allowed)})")
-        return data
+class _Reader(TomlReader):
+    """The schedule's reader: TomlReader plus text, zone and id fields as schedules use them."""
 
     def text(self, data: Mapping[str, Any], path: Path, key: str, *,
              required: bool = False) -> str:
@@ -287,21 +195,13 @@ class _Reader:
         return value
 
 
-def _dotted(path: Path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
-
-
 def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, list[Problem]]:
     """Parse and check a schedule; returns the event (None if unusable) and every error."""
     reader = _Reader(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, message = _syntax_position(exc, text)
-        return None, [Problem(message=f"TOML syntax: {message}", file=source, line=line)]
+        return None, [syntax_problem(exc, text, source)]
     reader.table(data, (), TOP_KEYS)
     event_data = data.get("event")
     if not isinstance(event_data, dict):
@@ -333,23 +233,6 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
         announcements=announcements, source=source,
     )
     return event, []
-
-
-_AT_LINE = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
-_AT_END = re.compile(r"\s*\(at end of document\)$")
-
-
-def _syntax_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
-    """The line of a TOML syntax error: Python 3.11's tomllib has it only in the message."""
-    line = getattr(exc, "lineno", None)
-    message = getattr(exc, "msg", None) or str(exc)
-    if isinstance(line, int):
-        return line, message
-    if match := _AT_LINE.search(message):
-        return int(match["line"]), f"{message[:match.start()]} (column {match['column']})"
-    if match := _AT_END.search(message):
-        return max(1, len(text.splitlines())), f"{message[:match.start()]} (at end of file)"
-    return None, message
 
 
 def parse_schedule(text: str, source: str = "<schedule>") -> Event:
@@ -688,8 +571,6 @@ def parse_when(value: object, date_ids: Collection[str]) -> WhenSpec:
 
 def _announcements(reader: _Reader, data: object, dates: tuple[ImportantDate, ...]
                    ) -> tuple[Announcement, ...]:
-    from bot.config import check_destination  # config imports this module: import late
-
     if not isinstance(data, list):
         reader.error(("announcements",), "write each announcement as an [[announcements]] "
                                          "table")

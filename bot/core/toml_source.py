@@ -1,0 +1,147 @@
+"""Where things sit in a TOML text, and one reader that reports every problem with its line.
+
+tomllib parses but gives no positions. ``SourceMap`` finds the line of each key with a line
+scan; ``TomlReader`` collects problems (``FILE:LINE``, field, message) in one pass, so the
+schedule reader and the config reader report every mistake at once. Kept by hand: no TOML
+library for Python reports key positions for plain ``tomllib`` data.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.errors import Problem, suggest
+
+Path = tuple[str | int, ...]
+"""Where a value sits: ``("dates", 2, "at")`` is the ``at`` key of the third ``[[dates]]``."""
+
+
+class SourceMap:
+    """Where each key of a TOML text sits, so that errors can name a line.
+
+    tomllib gives no positions; a line scan of headers and ``key =`` lines is enough for the
+    shapes schedules and configs use (tables, arrays of tables, dotted keys).
+    """
+
+    _HEADER = re.compile(r"^\s*(\[\[|\[)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
+                      r"(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[Path, int] = {}
+        counts: dict[tuple[str, ...], int] = {}
+        table: Path = ()
+        in_multiline: str | None = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if in_multiline:
+                if in_multiline in line:
+                    in_multiline = None
+                continue
+            header = self._HEADER.match(line)
+            if header and not line.lstrip().startswith("#"):
+                names = tuple(_unquote(p) for p in header[2].split("."))
+                if header[1] == "[[":
+                    counts[names] = counts.get(names, -1) + 1
+                    table = (*names, counts[names])
+                else:
+                    table = self._with_indexes(names, counts)
+                self.lines.setdefault(table, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                parts = tuple(_unquote(p) for p in re.split(r"\s*\.\s*", key[1]))
+                self.lines.setdefault((*table, *parts), number)
+                rest = line[key.end():]
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) == 1:
+                        in_multiline = quote
+
+    @staticmethod
+    def _with_indexes(names: tuple[str, ...], counts: Mapping[tuple[str, ...], int]) -> Path:
+        # [dates.extra] after the third [[dates]] belongs to dates[2].
+        path: list[str | int] = []
+        for i, name in enumerate(names):
+            path.append(name)
+            prefix = names[: i + 1]
+            if prefix in counts and i < len(names) - 1:
+                path.append(counts[prefix])
+        return tuple(path)
+
+    def line(self, path: Path) -> int | None:
+        """The line of a key, or of the nearest enclosing table that has one."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return None
+
+
+def _unquote(part: str) -> str:
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+        return part[1:-1]
+    return part
+
+
+_AT_LINE = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+_AT_END = re.compile(r"\s*\(at end of document\)$")
+
+
+def syntax_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
+    """The line of a TOML syntax error: Python 3.11's tomllib has it only in the message."""
+    line = getattr(exc, "lineno", None)
+    message = getattr(exc, "msg", None) or str(exc)
+    if isinstance(line, int):
+        return line, message
+    if match := _AT_LINE.search(message):
+        return int(match["line"]), f"{message[:match.start()]} (column {match['column']})"
+    if match := _AT_END.search(message):
+        return max(1, len(text.splitlines())), f"{message[:match.start()]} (at end of file)"
+    return None, message
+
+
+def syntax_problem(exc: tomllib.TOMLDecodeError, text: str, source: str) -> Problem:
+    """A TOML syntax error as a Problem at its line."""
+    line, message = syntax_position(exc, text)
+    return Problem(message=f"TOML syntax: {message}", file=source, line=line)
+
+
+def dotted(path: Path) -> str:
+    """``("dates", 2, "at")`` -> ``dates[2].at``: the field as a reader of the file says it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+class TomlReader:
+    """Collects every problem of one TOML text in one pass instead of stopping at the first."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        self.map = SourceMap(text)
+        self.problems: list[Problem] = []
+
+    def field(self, path: Path) -> str:
+        return dotted(path)
+
+    def error(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(message=message, file=self.source,
+                                     line=self.map.line(path), field=self.field(path)))
+
+    def table(self, data: object, path: Path, allowed: Iterable[str]) -> dict[str, Any]:
+        """``data`` as a table, each key not in ``allowed`` reported with a suggestion."""
+        if not isinstance(data, dict):
+            self.error(path, "expected a table")
+            return {}
+        allowed = tuple(allowed)
+        for key in data:
+            if key not in allowed:
+                self.error((*path, key), f"unknown key {key!r}{suggest(key, allowed)} "
+                           f"(allowed here: {', '.join(allowed)})")
+        return data
+
