@@ -1,16 +1,24 @@
-"""What the delivery engine needs from an outbound channel, and what a send can come to.
+"""What the use cases need from the outside: an outbound channel and the ledger.
 
 Each adapter (console, SMTP, Slack) implements ``Channel`` and maps its vendor's errors to an
-``Outcome`` once, at the edge; the engine never sees a vendor exception.
+``Outcome`` once, at the edge; the engine never sees a vendor exception. The ledger's port is
+split by table group (deliveries, subscribers, announcements, audit, inbound) so that a use case
+can ask for no more than it uses; ``bot.adapters.store.ledger.Ledger`` implements all of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 OutcomeKind = Literal["sent", "retry", "dead", "stop"]
+
+UNSENT = ("pending", "failed")
+"""States of a delivery that may still go out."""
+STATES = ("pending", "claimed", "sent", "failed", "dead", "skipped", "cancelled")
+"""pending -> claimed (with a lease) -> sent | failed (retry later) | dead | skipped | cancelled."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,5 +85,167 @@ class Channel(Protocol):
         """Release connections held across a batch (an SMTP session, an HTTP pool)."""
 
 
-class Clock(Protocol):
-    def __call__(self) -> datetime: ...
+
+# -- the ledger's values ---------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Planned:
+    """A delivery that the current schedules say should exist."""
+
+    key: str
+    event_id: str
+    date_id: str
+    item_id: str
+    destination: str
+    due: datetime
+    target: datetime | None = None
+    kind: str = "reminder"
+    payload: str = ""
+    needs_approval: bool = False
+    """Held in the outbox until an organizer approves it (``approve = true`` in the config)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    """A delivery as the ledger holds it."""
+
+    key: str
+    event_id: str
+    date_id: str
+    item_id: str
+    kind: str
+    destination: str
+    due: datetime
+    target: datetime | None
+    state: str
+    attempts: int
+    next_attempt: datetime
+    lease_owner: str | None
+    lease_until: datetime | None
+    planned_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+    reason: str
+    remote_id: str
+    payload: str
+    needs_approval: bool = False
+    approved_at: datetime | None = None
+    approved_by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReconcileReport:
+    added: int = 0
+    skipped_past: int = 0
+    retimed: int = 0
+    cancelled: int = 0
+    revived: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.added} added, {self.skipped_past} skipped (planned after their due "
+                f"time), {self.retimed} re-timed, {self.cancelled} cancelled, {self.revived} "
+                f"revived, {self.unchanged} unchanged")
+
+
+def delivery_key(item_id: str, destination: str) -> str:
+    return f"{item_id}|{destination}"
+
+
+# -- the ledger's port, by table group -------------------------------------------------------
+
+class Deliveries(Protocol):
+    """Planned, claimed and sent deliveries: the single source of truth for what went out."""
+
+    def reconcile(self, event_id: str, planned: Iterable[Planned], now: datetime, *,
+                  kind: str = "reminder") -> ReconcileReport: ...
+
+    def claim(self, now: datetime, *, limit: int, lease: timedelta,
+              owner: str | None = None) -> list[Row]: ...
+
+    def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool: ...
+
+    def finish(self, key: str, state: str, now: datetime, reason: str = "", *,
+               owner: str | None = None, remote_id: str = "",
+               next_attempt: datetime | None = None, count_attempt: bool = True) -> bool: ...
+
+    def release(self, keys: Sequence[str], now: datetime, reason: str, *,
+                owner: str | None = None) -> int: ...
+
+    def rows(self, *, event_id: str | None = None, states: Sequence[str] | None = None,
+             limit: int | None = None) -> list[Row]: ...
+
+    def counts(self, event_id: str | None = None) -> dict[str, int]: ...
+
+    def next_wake(self) -> datetime | None: ...
+
+    def enqueue(self, planned: Planned, now: datetime) -> bool: ...
+
+    def outbox(self, event_id: str | None = None) -> list[Row]: ...
+
+    def approve(self, ids: Sequence[str] | None, now: datetime, *, actor: str) -> list[str]: ...
+
+    def skip_unapproved(self, now: datetime, grace: timedelta) -> int: ...
+
+
+class Subscribers(Protocol):
+    """Who asked for an event's reminders (double opt-in by mail, at once on Slack)."""
+
+    def subscribe(self, event_id: str, destination: str, now: datetime, *, source: str,
+                  confirmed: bool = True) -> tuple[str, str]: ...
+
+    def confirm(self, token: str, now: datetime) -> tuple[str, str] | None: ...
+
+    def unsubscribe(self, now: datetime, *, token: str | None = None,
+                    event_id: str | None = None, destination: str | None = None
+                    ) -> list[tuple[str, str]]: ...
+
+    def subscriber_token(self, event_id: str, destination: str) -> str | None: ...
+
+    def subscriber_tokens(self, event_id: str) -> dict[str, str]: ...
+
+    def active_subscribers(self) -> dict[str, tuple[str, ...]]: ...
+
+
+class Announcements(Protocol):
+    """Announcements scheduled by command (the schedule file holds the others)."""
+
+    def add_announcement(self, now: datetime, *, id: str, event_id: str, when_spec: str,
+                         destinations: Sequence[str], text: str, template: str,
+                         actor: str) -> None: ...
+
+    def announcement_rows(self, event_id: str | None = None,
+                          states: Sequence[str] | None = None) -> list[dict[str, Any]]: ...
+
+    def set_announcement_state(self, announcement_id: str, state: str,
+                               now: datetime) -> bool: ...
+
+
+class AuditLog(Protocol):
+    """Who changed what, for the organizers."""
+
+    def audit(self, now: datetime, *, actor: str, action: str, event_id: str = "",
+              detail: str = "") -> None: ...
+
+    def audit_entries(self, event_id: str | None = None, limit: int = 50
+                      ) -> list[dict[str, Any]]: ...
+
+
+class Inbound(Protocol):
+    """Loop guards for what comes in: once per message id, at most so many per sender."""
+
+    def first_time(self, key: str, now: datetime) -> bool: ...
+
+    def hit(self, key: str, now: datetime, *, window: timedelta) -> int: ...
+
+
+class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Protocol):
+    """Everything the use cases and front ends ask of storage."""
+
+    def now(self) -> datetime:
+        """The shared clock (the database's, so replicas agree on what is due)."""
+        ...
+
+    def ping(self) -> None:
+        """Reach the database once (health checks); raises when it cannot be reached."""
+        ...

@@ -14,9 +14,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -24,6 +22,7 @@ from bot.adapters.schedule_files import display_path, read_file
 from bot.adapters.store.ledger import Ledger, LedgerUnavailable
 from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
+from bot.app.running import Health, LoadedSchedule
 from bot.config import Config
 from bot.core.model import Event
 from bot.core.preferences import Preferences
@@ -41,27 +40,6 @@ def utc_now() -> datetime:
 
 def replica_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-@dataclass
-class LoadedSchedule:
-    """The last good version of one schedule file, and what is wrong with the newest."""
-
-    path: Path
-    event: Event | None = None
-    mtime: float = -1.0
-    problems: list[Problem] = field(default_factory=list)
-    loaded_mtime: float = -1.0
-    """The file's mtime when ``event`` was read: the feed's Last-Modified."""
-
-
-@dataclass
-class Health:
-    ok: bool = True
-    database: str = "ok"
-    last_reconcile: datetime | None = None
-    last_delivery_run: datetime | None = None
-    schedule_errors: list[str] = field(default_factory=list)
 
 
 def build_channels(config: Config) -> dict[str, Channel]:

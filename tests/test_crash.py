@@ -26,7 +26,7 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.smtp import message_id
-from bot.adapters.store.ledger import delivery_key
+from bot.ports import delivery_key
 from tests.smtp_server import SmtpTestServer, _Handler, running_smtp
 
 ROOT = Path(__file__).resolve().parent.parent

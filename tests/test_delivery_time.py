@@ -24,9 +24,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.console import ConsoleChannel
 from bot.adapters.smtp import SmtpChannel, SmtpSettings, message_id
-from bot.adapters.store.ledger import Ledger, delivery_key
+from bot.adapters.store.ledger import Ledger
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
-from bot.ports import Channel
+from bot.ports import Channel, delivery_key
 from bot.service import Service
 from tests.smtp_server import SmtpTestServer, _Handler, running_smtp
 

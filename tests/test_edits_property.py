@@ -20,14 +20,13 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.store.ledger import delivery_key
 from bot.app import announce
 from bot.app.extend import cancel_date, extend_date
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
 from bot.core.planner import plan
 from bot.core.zones import parse_zone
 from bot.errors import DuebotError
-from bot.ports import Channel, Outcome, Outgoing
+from bot.ports import Channel, Outcome, Outgoing, delivery_key
 from bot.service import Service
 
 ZONE = parse_zone("America/Los_Angeles")

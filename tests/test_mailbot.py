@@ -27,8 +27,8 @@ from starlette.applications import Starlette
 
 from bot import runner
 from bot.adapters import mail_in as mailbot
-from bot.adapters.store.ledger import Row
 from bot.config import Config, parse_config
+from bot.ports import Row
 from bot.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,14 +27,13 @@ import sqlalchemy as sa
 
 from bot.adapters.store.ledger import (
     Ledger,
-    Planned,
     current_revision,
     head_revision,
     make_engine,
     upgrade,
 )
 from bot.config import Config, DeliveryConfig, HttpConfig, ScheduleConfig, StorageConfig
-from bot.ports import Outcome, Outgoing
+from bot.ports import Outcome, Outgoing, Planned
 from bot.service import Service
 from tests.counting_smtp import CountingSmtp, counting_smtp
 from tests.pg import (

@@ -49,12 +49,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.adapters.schedule_files import display_path, project_root
-from bot.adapters.store.ledger import STATES
+from bot.app.running import Running
 from bot.core.ical import alarm_label, build_calendar, build_date_calendar, parse_alarms
 from bot.core.model import KINDS, Event
 from bot.core.page import page_view
 from bot.errors import UsageError, suggest
-from bot.service import Service
+from bot.ports import STATES
 
 log = logging.getLogger("duebot")
 
@@ -183,7 +183,7 @@ class FeedCache:
 class ServiceCollector(Collector):
     """Read at scrape time: the ledger's counts, the last reconcile, schedule problems."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Running) -> None:
         self.service = service
 
     def collect(self) -> Iterable[Metric]:
@@ -256,7 +256,7 @@ class RequestCounter:
 class Web:
     """The handlers, with what they share: the service, the feed cache, templates, metrics."""
 
-    def __init__(self, service: Service, *, templates: Path | None = None,
+    def __init__(self, service: Running, *, templates: Path | None = None,
                  recheck: float = RECHECK_SECONDS,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.service = service
@@ -407,14 +407,10 @@ class Web:
 
     # -- operations ----------------------------------------------------------------------
 
-    def _ping(self) -> None:
-        with self.service.ledger.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-
     async def database_state(self) -> str:
         try:
             with anyio.fail_after(HEALTH_DB_TIMEOUT):
-                await anyio.to_thread.run_sync(self._ping, abandon_on_cancel=True)
+                await anyio.to_thread.run_sync(self.service.ledger.ping, abandon_on_cancel=True)
         except TimeoutError:
             return f"unreachable: no answer within {HEALTH_DB_TIMEOUT:.0f}s"
         except sa.exc.SQLAlchemyError as exc:
@@ -462,7 +458,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def health_report(service: Service, database: str) -> dict[str, Any]:
+def health_report(service: Running, database: str) -> dict[str, Any]:
     """Healthy: the database answers and every configured schedule has a version served."""
     schedules = [{
         "path": display_path(path),
@@ -481,7 +477,7 @@ def health_report(service: Service, database: str) -> dict[str, Any]:
     }
 
 
-def build_app(service: Service, *, extra_routes: Iterable[BaseRoute] = (),
+def build_app(service: Running, *, extra_routes: Iterable[BaseRoute] = (),
               web: Web | None = None) -> Starlette:
     """The one ASGI app: duebot's own routes plus those of optional parts (Slack)."""
     web = web or Web(service)
@@ -508,7 +504,7 @@ class _Server(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve_http(service: Service, *, extra_routes: Iterable[BaseRoute] = ()) -> None:
+def serve_http(service: Running, *, extra_routes: Iterable[BaseRoute] = ()) -> None:
     """Serve until the service's stop event is set (by SIGINT/SIGTERM in ``duebot run``)."""
     http = service.config.http
     config = uvicorn.Config(build_app(service, extra_routes=extra_routes), host=http.host,

@@ -45,8 +45,8 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.smtp import message_id
-from bot.adapters.store.ledger import Planned
 from bot.app import preferences as settings
+from bot.app.running import Running
 from bot.config import MailConfig
 from bot.core.ask import answer
 from bot.core.mail_parse import (
@@ -62,7 +62,7 @@ from bot.core.mail_parse import (
 )
 from bot.core.model import Event
 from bot.errors import DuebotError
-from bot.service import Service
+from bot.ports import Planned
 
 __all__ = ["Handled", "MailBot", "MailListener", "TryLater", "http_routes", "start_background"]
 
@@ -94,7 +94,7 @@ def _one_line(text: str) -> str:
 class MailBot:
     """One mailbox's worth of duebot; thread-safe (the ledger is the only shared state)."""
 
-    def __init__(self, service: Service, *,
+    def __init__(self, service: Running, *,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.service = service
         self.config: MailConfig = service.config.mail
@@ -452,7 +452,7 @@ def _quote(folder: str) -> str:
 # -- wiring: ``duebot run`` -------------------------------------------------------------------
 
 
-def start_background(service: Service) -> Callable[[], None] | None:
+def start_background(service: Running) -> Callable[[], None] | None:
     """Start the listener and/or the IMAP poller ``[mail]`` asks for; returns how to stop."""
     mail = service.config.mail
     if not mail.enabled:
@@ -500,7 +500,7 @@ def _page(title: str, body: str, status: int = 200) -> Any:
                         headers={"Cache-Control": "no-store"})
 
 
-def http_routes(service: Service) -> list[Any]:
+def http_routes(service: Running) -> list[Any]:
     """``GET /confirm/<token>`` (double opt-in) and ``GET``/``POST /unsubscribe/<token>``.
 
     A ``POST`` unsubscribes at once (RFC 8058 one-click: mail clients post

@@ -45,7 +45,7 @@ from bot.errors import DuebotError
 if TYPE_CHECKING:
     from starlette.routing import Route
 
-    from bot.service import Service
+    from bot.app.running import Running
 
 __all__ = ["SlackBot", "answer_blocks", "http_routes", "slack_date", "start_background"]
 
@@ -140,9 +140,9 @@ FIRST = "duebot_first_arrival"
 
 
 class SlackBot:
-    """The Bolt app and the handlers behind it, bound to one running Service."""
+    """The Bolt app and the handlers behind it, bound to one running service."""
 
-    def __init__(self, service: Service, settings: SlackConfig, *,
+    def __init__(self, service: Running, settings: SlackConfig, *,
                  client: WebClient | None = None, socket_mode: bool = False,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.service = service
@@ -536,7 +536,7 @@ class SlackBot:
 _BOTS: dict[int, SlackBot] = {}
 
 
-def bot_for(service: Service) -> SlackBot:
+def bot_for(service: Running) -> SlackBot:
     """One Bolt app per service, whichever entry point asks first."""
     bot = _BOTS.get(id(service))
     if bot is None or bot.service is not service:
@@ -546,7 +546,7 @@ def bot_for(service: Service) -> SlackBot:
     return bot
 
 
-def http_routes(service: Service) -> list[Route]:
+def http_routes(service: Running) -> list[Route]:
     """``POST /slack/events`` when the bot token and signing secret are set; else none."""
     settings = service.config.slack
     if settings.uses_socket_mode:
@@ -574,7 +574,7 @@ def routes_for(bot: SlackBot) -> list[Route]:
     return [Route("/slack/events", slack_events, methods=["POST"])]
 
 
-def start_background(service: Service) -> Callable[[], None] | None:
+def start_background(service: Running) -> Callable[[], None] | None:
     """Socket Mode in a thread when ``SLACK_APP_TOKEN`` is set; returns how to stop it."""
     settings = service.config.slack
     if settings.socket_mode and not settings.app_token:

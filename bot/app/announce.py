@@ -30,7 +30,6 @@ from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.store.ledger import UNSENT, Planned, Row, delivery_key
 from bot.core.model import Announcement, Event, ImportantDate
 from bot.core.planner import due_at, target_of
 from bot.core.render import Message, Renderer, one_line
@@ -38,9 +37,10 @@ from bot.core.schedule import parse_when
 from bot.core.timefmt import format_day, format_instant, zone_caption
 from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import DuebotError, Problem, TemplateError, UsageError
+from bot.ports import UNSENT, Planned, Row, delivery_key
 
 if TYPE_CHECKING:
-    from bot.service import Service
+    from bot.app.running import Running
 
 log = logging.getLogger("duebot.announce")
 
@@ -277,7 +277,7 @@ class Prepared:
     message: Message
 
 
-def find_event(service: Service, schedule: str | None) -> Event:
+def find_event(service: Running, schedule: str | None) -> Event:
     """An event by id or by schedule path; the only one when ``schedule`` is None."""
     events = service.events()
     if schedule is None:
@@ -298,7 +298,7 @@ def find_event(service: Service, schedule: str | None) -> Event:
                      f"(loaded: {', '.join(sorted(events)) or 'none'})")
 
 
-def prepare(service: Service, event: Event, when_spec: str, destinations: Sequence[str], *,
+def prepare(service: Running, event: Event, when_spec: str, destinations: Sequence[str], *,
             text: str = "", template: str = "", now: datetime,
             announcement_id: str = "", params: Mapping[str, str] | None = None) -> Prepared:
     """Check everything an announcement needs, and render it once with the real context."""
@@ -334,7 +334,7 @@ def prepare(service: Service, event: Event, when_spec: str, destinations: Sequen
                     destinations=tuple(targets), message=message)
 
 
-def new_id(service: Service, event: Event, base: str) -> str:
+def new_id(service: Running, event: Event, base: str) -> str:
     """A readable id not used by the file or the ledger: ``a1``, ``abstract-extended-2``."""
     taken = {a.id for a in event.announcements} | {
         str(r["id"]) for r in service.ledger.announcement_rows()}
@@ -348,7 +348,7 @@ def new_id(service: Service, event: Event, base: str) -> str:
     return f"{base}{sep}{n}"
 
 
-def schedule_announcement(service: Service, event: Event, when_spec: str,
+def schedule_announcement(service: Running, event: Event, when_spec: str,
                           destinations: Sequence[str], *, text: str = "", template: str = "",
                           actor: str, now: datetime, announcement_id: str = "",
                           params: Mapping[str, str] | None = None) -> str:
@@ -373,7 +373,7 @@ def schedule_announcement(service: Service, event: Event, when_spec: str,
     return ann_id
 
 
-def cancel_announcement(service: Service, announcement_id: str, *, actor: str,
+def cancel_announcement(service: Running, announcement_id: str, *, actor: str,
                         now: datetime) -> int:
     """Cancel an unsent announcement; returns how many of its deliveries were cancelled."""
     rows = [r for r in service.ledger.announcement_rows() if r["id"] == announcement_id]
@@ -411,7 +411,7 @@ class Listed:
     states: Mapping[str, int]
 
 
-def list_announcements(service: Service, *, include_cancelled: bool = True) -> list[Listed]:
+def list_announcements(service: Running, *, include_cancelled: bool = True) -> list[Listed]:
     """Every announcement, from the files and the ledger, with its deliveries' states."""
     out = []
     for event in service.events().values():
@@ -445,7 +445,7 @@ def list_announcements(service: Service, *, include_cancelled: bool = True) -> l
 
 # -- the outbox -------------------------------------------------------------------------------
 
-def outbox(service: Service, now: datetime) -> list[tuple[Row, str]]:
+def outbox(service: Running, now: datetime) -> list[tuple[Row, str]]:
     """What waits for approval, each with the subject it would go out with."""
     out = []
     for row in service.ledger.outbox():
@@ -454,7 +454,7 @@ def outbox(service: Service, now: datetime) -> list[tuple[Row, str]]:
     return out
 
 
-def approve(service: Service, ids: Sequence[str] | None, *, actor: str, now: datetime
+def approve(service: Running, ids: Sequence[str] | None, *, actor: str, now: datetime
             ) -> list[str]:
     """Approve by delivery key, reminder/announcement item id, or announcement id; None: all."""
     wanted: list[str] | None = None

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot.adapters.store.ledger import Ledger, Planned, ReconcileReport, Row, delivery_key
 from bot.app import announce
 from bot.config import DeliveryConfig
 from bot.core.ical import build_date_calendar
@@ -36,7 +35,16 @@ from bot.core.render import Message, Renderer, late_note
 from bot.core.timefmt import format_instant
 from bot.core.zones import Zone
 from bot.errors import DuebotError, TemplateError
-from bot.ports import Channel, Outcome, Outgoing
+from bot.ports import (
+    Channel,
+    Ledger,
+    Outcome,
+    Outgoing,
+    Planned,
+    ReconcileReport,
+    Row,
+    delivery_key,
+)
 
 log = logging.getLogger("duebot.delivery")
 

@@ -32,7 +32,7 @@ from bot.core.schedule import parse_local, read_schedule
 from bot.errors import ScheduleError, UsageError, suggest
 
 if TYPE_CHECKING:
-    from bot.service import Service
+    from bot.app.running import Running
 
 # The zone written after a local time: "2017-09-10 23:59 AoE" -> "AoE".
 _ZONE_SUFFIX = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
@@ -232,7 +232,7 @@ class Applied:
     announcement_id: str = ""
 
 
-def apply_change(service: Service, result: ExtendResult, *, actor: str, now: datetime,
+def apply_change(service: Running, result: ExtendResult, *, actor: str, now: datetime,
                  announce: bool = False) -> Applied:
     """Reconcile the ledger with the edited file, queue the notice, write the audit log."""
     from bot.app import announce as announcements

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.store.ledger import Row
+from bot.app.running import Running
 from bot.core.timefmt import format_instant, relative
-from bot.service import Service
+from bot.ports import Row
 
 
 def _row(row: Row) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def _row(row: Row) -> dict[str, Any]:
     }
 
 
-def gather(service: Service, now: datetime) -> dict[str, Any]:
+def gather(service: Running, now: datetime) -> dict[str, Any]:
     """Everything status shows, as plain data (the table and --json print the same thing)."""
     events = service.events()
     schedules = []

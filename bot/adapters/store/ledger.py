@@ -23,7 +23,6 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,17 +31,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import DuebotError
+from bot.ports import UNSENT, Planned, ReconcileReport, Row
 
 log = logging.getLogger("duebot.ledger")
 T = TypeVar("T")
 
-UNSENT = ("pending", "failed")
 # Waits before trying a claim/renew/record again after connection trouble: a backend that was
 # terminated (failover, pg_terminate_backend, an idle timeout) is replaced by the pool at once;
 # a longer outage surfaces as the error, and the service loop backs off from there.
 RETRY_DELAYS = (0.05, 0.5, 2.0)
 FINAL = ("sent", "dead", "skipped", "cancelled")
-STATES = ("pending", "claimed", "sent", "failed", "dead", "skipped", "cancelled")
 
 
 class SchemaError(DuebotError):
@@ -198,72 +196,8 @@ def _finish_statement(names: tuple[str, ...], count_attempt: bool) -> sa.Update:
             .values(values))
 
 
-@dataclass(frozen=True, kw_only=True)
-class Planned:
-    """A delivery that the current schedules say should exist."""
-
-    key: str
-    event_id: str
-    date_id: str
-    item_id: str
-    destination: str
-    due: datetime
-    target: datetime | None = None
-    kind: str = "reminder"
-    payload: str = ""
-    needs_approval: bool = False
-    """Held in the outbox until an organizer approves it (``approve = true`` in the config)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Row:
-    """A delivery as the ledger holds it."""
-
-    key: str
-    event_id: str
-    date_id: str
-    item_id: str
-    kind: str
-    destination: str
-    due: datetime
-    target: datetime | None
-    state: str
-    attempts: int
-    next_attempt: datetime
-    lease_owner: str | None
-    lease_until: datetime | None
-    planned_at: datetime
-    updated_at: datetime
-    sent_at: datetime | None
-    reason: str
-    remote_id: str
-    payload: str
-    needs_approval: bool = False
-    approved_at: datetime | None = None
-    approved_by: str = ""
-
-    @classmethod
-    def of(cls, mapping: Any) -> Row:
-        return cls(**{c.name: mapping[c.name] for c in deliveries.columns})
-
-
-@dataclass(frozen=True, kw_only=True)
-class ReconcileReport:
-    added: int = 0
-    skipped_past: int = 0
-    retimed: int = 0
-    cancelled: int = 0
-    revived: int = 0
-    unchanged: int = 0
-
-    def __str__(self) -> str:
-        return (f"{self.added} added, {self.skipped_past} skipped (planned after their due "
-                f"time), {self.retimed} re-timed, {self.cancelled} cancelled, {self.revived} "
-                f"revived, {self.unchanged} unchanged")
-
-
-def delivery_key(item_id: str, destination: str) -> str:
-    return f"{item_id}|{destination}"
+def _row(mapping: Any) -> Row:
+    return Row(**{c.name: mapping[c.name] for c in deliveries.columns})
 
 
 def message_id_seed(key: str) -> str:
@@ -390,6 +324,11 @@ class Ledger:
         with self.engine.connect() as conn:
             return self.db_now(conn)
 
+    def ping(self) -> None:
+        """One ``SELECT 1``: the health check's question to the database."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
     def db_now(self, conn: Connection) -> datetime:
         """The database's clock: leases are judged by it, never by a replica's own clock."""
         if self.postgres:
@@ -439,7 +378,7 @@ class Ledger:
         added = skipped = retimed = cancelled = revived = unchanged = 0
         with self.advisory_lock(f"reconcile:{event_id}"), self.engine.begin() as conn:
             existing = {
-                r.key: r for r in map(Row.of, conn.execute(
+                r.key: r for r in map(_row, conn.execute(
                     sa.select(deliveries).where(deliveries.c.event_id == event_id,
                                                 deliveries.c.kind == kind)).mappings())
             }
@@ -554,7 +493,7 @@ class Ledger:
                     .values(state="claimed", lease_owner=owner, lease_until=db_now + lease,
                             attempts=deliveries.c.attempts + 1, updated_at=db_now)
                     .returning(*deliveries.columns))
-            rows = [Row.of(m) for m in conn.execute(stmt).mappings()]
+            rows = [_row(m) for m in conn.execute(stmt).mappings()]
         return sorted(rows, key=lambda r: (r.next_attempt, r.key))
 
     def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool:
@@ -629,7 +568,7 @@ class Ledger:
         if limit:
             query = query.limit(limit)
         with self.engine.connect() as conn:
-            return [Row.of(m) for m in conn.execute(query).mappings()]
+            return [_row(m) for m in conn.execute(query).mappings()]
 
     def due_rows(self, now: datetime) -> list[Row]:
         query = sa.select(deliveries).where(deliveries.c.state.in_(UNSENT),
@@ -637,7 +576,7 @@ class Ledger:
                                             ).order_by(deliveries.c.next_attempt,
                                                        deliveries.c.key)
         with self.engine.connect() as conn:
-            return [Row.of(m) for m in conn.execute(query).mappings()]
+            return [_row(m) for m in conn.execute(query).mappings()]
 
     def next_wake(self) -> datetime | None:
         """The earliest instant something becomes due (or a lease runs out)."""
@@ -874,7 +813,7 @@ class Ledger:
         if event_id is not None:
             query = query.where(deliveries.c.event_id == event_id)
         with self.engine.connect() as conn:
-            return [Row.of(m) for m in conn.execute(query).mappings()]
+            return [_row(m) for m in conn.execute(query).mappings()]
 
     def approve(self, ids: Sequence[str] | None, now: datetime, *, actor: str) -> list[str]:
         """Approve waiting deliveries by key or item id (None: all); returns the keys."""
@@ -897,7 +836,7 @@ class Ledger:
     def skip_unapproved(self, now: datetime, grace: timedelta) -> int:
         """Never a surprise: what still waits for approval past due + grace is skipped."""
         with self.engine.begin() as conn:
-            rows = [Row.of(m) for m in conn.execute(sa.select(deliveries).where(
+            rows = [_row(m) for m in conn.execute(sa.select(deliveries).where(
                 deliveries.c.state.in_(UNSENT), deliveries.c.needs_approval == sa.true(),
                 deliveries.c.approved_at.is_(None),
                 deliveries.c.next_attempt < now - grace)).mappings()]
