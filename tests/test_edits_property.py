@@ -20,8 +20,8 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.adapters.schedule_edit import cancel_date, extend_date
 from bot.app import announce
-from bot.app.extend import cancel_date, extend_date
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
 from bot.core.planner import plan
 from bot.core.zones import parse_zone

@@ -16,9 +16,10 @@ import pytest
 from icalendar import Calendar
 
 from bot.adapters.console import ConsoleChannel
+from bot.adapters.schedule_edit import cancel_date, extend_date
 from bot.adapters.smtp import SmtpChannel, SmtpSettings
 from bot.app import announce
-from bot.app.extend import apply_change, cancel_date, extend_date
+from bot.app.organizers import apply_change
 from bot.cli.main import main
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
 from bot.core.ical import build_calendar

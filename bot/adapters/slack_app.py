@@ -497,7 +497,8 @@ class SlackBot:
 
     def extend(self, asker: Asker, rest: str) -> Reply:
         """``extend DATE-ID NEW-TIME [announce]``: edit the schedule file, re-time reminders."""
-        from bot.app.extend import apply_change, extend_date
+        from bot.adapters.schedule_edit import extend_date
+        from bot.app.organizers import apply_change
 
         events, args = self._pick(rest)
         parts = args.split(maxsplit=1)

@@ -522,7 +522,7 @@ def _schedule_path(service: Any, schedule: str | None) -> Path:
 
 def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
                  announce_it: bool = False) -> int:
-    from bot.app.extend import apply_change
+    from bot.app.organizers import apply_change
 
     actor = _actor(args)
     now = parse_now(args.now)
@@ -547,7 +547,7 @@ def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
 
 
 def cmd_extend(args: argparse.Namespace) -> int:
-    from bot.app.extend import extend_date
+    from bot.adapters.schedule_edit import extend_date
 
     actor = _actor(args)
     return _change_date(args, lambda path: extend_date(path, args.date_id, args.new_time,
@@ -556,7 +556,7 @@ def cmd_extend(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel_date(args: argparse.Namespace) -> int:
-    from bot.app.extend import cancel_date
+    from bot.adapters.schedule_edit import cancel_date
 
     actor = _actor(args)
     return _change_date(args, lambda path: cancel_date(path, args.date_id, actor=actor))
