@@ -29,8 +29,9 @@ import vobject
 
 from bot.adapters.console import ConsoleChannel
 from bot.adapters.http import build_app
+from bot.adapters.schedule_edit import cancel_date, extend_date
 from bot.app import announce
-from bot.app.extend import apply_change, cancel_date, extend_date
+from bot.app.organizers import apply_change
 from bot.config import Config, HttpConfig, ScheduleConfig, StorageConfig
 from bot.core.ical import build_calendar, parse_alarms
 from bot.core.open_data import event_json
