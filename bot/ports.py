@@ -2,8 +2,8 @@
 
 Each adapter (console, SMTP, Slack) implements ``Channel`` and maps its vendor's errors to an
 ``Outcome`` once, at the edge; the engine never sees a vendor exception. The ledger's port is
-split by table group (deliveries, subscribers, announcements, audit, inbound) so that a use case
-can ask for no more than it uses; ``bot.adapters.store.ledger.Ledger`` implements all of them.
+split by table group (deliveries, subscribers, announcements, audit, inbound, meta) so that a
+use case can ask for no more than it uses; ``bot.adapters.store.ledger.Ledger`` implements all.
 """
 
 from __future__ import annotations
@@ -206,6 +206,13 @@ class Subscribers(Protocol):
 
     def active_subscribers(self) -> dict[str, tuple[str, ...]]: ...
 
+    def subscriber(self, token: str) -> dict[str, Any] | None: ...
+
+    def set_preferences(self, event_id: str, destination: str, preferences: str,
+                        now: datetime) -> bool: ...
+
+    def subscriber_preferences(self) -> dict[str, dict[str, str]]: ...
+
 
 class Announcements(Protocol):
     """Announcements scheduled by command (the schedule file holds the others)."""
@@ -239,7 +246,15 @@ class Inbound(Protocol):
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int: ...
 
 
-class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Protocol):
+class Meta(Protocol):
+    """Small named values the service keeps (a form key, the schema's notes)."""
+
+    def get_meta(self, name: str) -> str | None: ...
+
+    def set_meta(self, name: str, value: str) -> None: ...
+
+
+class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Meta, Protocol):
     """Everything the use cases and front ends ask of storage."""
 
     def now(self) -> datetime:
