@@ -20,7 +20,7 @@ from bot.core.model import Event, ImportantDate
 from bot.core.zones import Zone
 
 if TYPE_CHECKING:
-    from bot.service import Service
+    from bot.app.running import Running
 
 __all__ = ["ChatAnswer", "answer_question", "defuse_mentions", "instant_of", "token_ok"]
 
@@ -49,7 +49,7 @@ class ChatAnswer:
                            for p in self.parts) or NO_SCHEDULE
 
 
-def answer_question(service: Service, question: str, *, zone: Zone | None = None,
+def answer_question(service: Running, question: str, *, zone: Zone | None = None,
                     language: str = "") -> ChatAnswer:
     """Answer ``question`` about the loaded schedules as of the service's clock.
 

@@ -37,7 +37,7 @@ from bot.errors import UsageError
 if TYPE_CHECKING:
     from starlette.routing import Route
 
-    from bot.service import Service
+    from bot.app.running import Running
 
 __all__ = ["command_definition", "http_routes", "register_command", "render", "verify"]
 
@@ -108,9 +108,9 @@ def question_of(interaction: dict[str, Any]) -> str:
 
 
 class DiscordInteractions:
-    """Answers verified interactions for one running Service."""
+    """Answers verified interactions for one running service."""
 
-    def __init__(self, service: Service, settings: DiscordConfig, *,
+    def __init__(self, service: Running, settings: DiscordConfig, *,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.service = service
         self.settings = settings
@@ -150,7 +150,7 @@ class DiscordInteractions:
         return 200, {"type": CHANNEL_MESSAGE, "data": data}
 
 
-def http_routes(service: Service) -> list[Route]:
+def http_routes(service: Running) -> list[Route]:
     """``POST /discord/interactions`` when the public key is configured; else none."""
     settings = service.config.discord
     if not settings.enabled:
@@ -173,7 +173,7 @@ def http_routes(service: Service) -> list[Route]:
     return [Route(PATH, interactions, methods=["POST"])]
 
 
-def start_background(service: Service) -> None:
+def start_background(service: Running) -> None:
     """Nothing runs beside the delivery loop: Discord calls us."""
     return None
 

@@ -21,7 +21,7 @@ from bot.adapters.chat_answers import answer_question, defuse_mentions, token_ok
 if TYPE_CHECKING:
     from starlette.routing import Route
 
-    from bot.service import Service
+    from bot.app.running import Running
 
 __all__ = ["handle", "http_routes"]
 
@@ -45,7 +45,7 @@ def fields_of(body: bytes, content_type: str) -> dict[str, str] | None:
     return {k: v[0] for k, v in form.items()}
 
 
-def handle(service: Service, tokens: tuple[str, ...], headers: dict[str, str], body: bytes
+def handle(service: Running, tokens: tuple[str, ...], headers: dict[str, str], body: bytes
            ) -> tuple[int, dict[str, Any]]:
     fields = fields_of(body, headers.get("content-type", ""))
     if fields is None:
@@ -67,7 +67,7 @@ def handle(service: Service, tokens: tuple[str, ...], headers: dict[str, str], b
     return 200, {"text": reply, "response_type": "comment"}
 
 
-def http_routes(service: Service) -> list[Route]:
+def http_routes(service: Running) -> list[Route]:
     settings = service.config.mattermost
     if not settings.on:
         return []
@@ -87,5 +87,5 @@ def http_routes(service: Service) -> list[Route]:
     return [Route(PATH, webhook, methods=["POST"])]
 
 
-def start_background(service: Service) -> None:
+def start_background(service: Running) -> None:
     return None

@@ -29,7 +29,7 @@ from bot.core.timefmt import format_instant, zone_caption
 if TYPE_CHECKING:
     from starlette.routing import Route
 
-    from bot.service import Service
+    from bot.app.running import Running
 
 __all__ = ["handle", "http_routes", "render"]
 
@@ -54,7 +54,7 @@ def render(reply: ChatAnswer) -> str:
     return "\n".join(lines)
 
 
-def handle(service: Service, tokens: tuple[str, ...], body: bytes
+def handle(service: Running, tokens: tuple[str, ...], body: bytes
            ) -> tuple[int, dict[str, Any]]:
     try:
         payload = json.loads(body)
@@ -73,7 +73,7 @@ def handle(service: Service, tokens: tuple[str, ...], body: bytes
     return 200, {"content": render(reply)}
 
 
-def http_routes(service: Service) -> list[Route]:
+def http_routes(service: Running) -> list[Route]:
     settings = service.config.zulip
     if not settings.on:
         return []
@@ -91,5 +91,5 @@ def http_routes(service: Service) -> list[Route]:
     return [Route(PATH, webhook, methods=["POST"])]
 
 
-def start_background(service: Service) -> None:
+def start_background(service: Running) -> None:
     return None

@@ -739,9 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_discord(args: argparse.Namespace) -> int:
     """``duebot discord register``: create or update the slash command (Discord upserts)."""
     from bot.adapters.discord import register_command
-    from bot.config import load_config
-
-    settings = load_config(args.config).discord
+    settings = _config(args).discord
     if args.guild:
         from dataclasses import replace
 
