@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.adapters.store.ledger import Ledger, Planned  # noqa: E402
+from bot.adapters.store.ledger import Ledger  # noqa: E402
+from bot.ports import Planned  # noqa: E402
 from tests.counting_smtp import counting_smtp  # noqa: E402
 from tests.pg import (  # noqa: E402
     AT_DUE,
