@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.main import main
-from bot.core.cfp_import import import_cfp
+from bot.core.cfp import import_cfp
 from bot.core.model import Event, ImportantDate
 from bot.core.schedule import parse_schedule, read_schedule
 from bot.core.zones import parse_zone

@@ -178,7 +178,7 @@ def cmd_ics(args: argparse.Namespace) -> int:
 
 def cmd_import_cfp(args: argparse.Namespace) -> int:
     from bot.adapters.schedule_files import display_path
-    from bot.core.cfp_import import import_cfp
+    from bot.core.cfp import import_cfp
 
     if args.source == "-":
         name, text = "<stdin>", sys.stdin.read()

@@ -1,0 +1,193 @@
+"""Read a call for papers (Markdown, plain text or HTML) into a draft schedule TOML.
+
+Pure: text in, ``(toml_text, warnings)`` out; no files, no clock. Every guess the importer makes
+(a misspelt month, a year left over from last time, "PST" in September, a date with no zone) is
+written as a TOML comment on the line it concerns and returned as a warning naming the call's
+line, so the organizer checks exactly those. What it cannot read is left out with a comment,
+never invented; the text it returns always passes ``bot.core.schedule.read_schedule``.
+"""
+
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from datetime import time as TimeOfDay
+from typing import NamedTuple
+
+from bot.core.cfp.assemble import (
+    CITY_ZONES,
+    _Call,
+    _collect,
+    _defaults,
+    _event_name,
+    _logistics,
+    _place_city,
+    _resolve_years,
+)
+from bot.core.cfp.blocks import _blocks
+from bot.core.cfp.dates import _place
+from bot.core.cfp.write import _FROM_OTHER_DATES, _date_lines, _naive, _problem, _slug, _Writer
+from bot.core.schedule import read_schedule
+from bot.core.zones import parse_zone
+from bot.errors import DuebotError, Problem, ZoneError
+
+__all__ = ["CITY_ZONES", "Imported", "import_cfp"]
+
+
+class Imported(NamedTuple):
+    """The draft schedule's TOML and the doubts to check, as ``FILE:LINE: warning:`` problems."""
+
+    toml: str
+    warnings: list[Problem]
+
+
+def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
+               year: int | None = None) -> Imported:
+    """Read a call for papers; return a draft schedule's TOML and the doubts it flagged.
+
+    ``zone`` is the default for times the call gives without one (else the call's own note
+    such as "All deadlines are AoE", else AoE, flagged); ``year`` is the year of dates printed
+    without one. Raises DuebotError when the call holds no date at all: there is nothing to
+    draft, and an empty schedule would not validate.
+    """
+    if zone is not None:
+        parse_zone(zone)  # a bad --zone is the user's mistake: ZoneError says which
+    call = _Call(blocks=_blocks(text))
+    _event_name(call)
+    _place_city(call)
+    _defaults(call)
+    _collect(call)
+    _resolve_years(call, year)
+    warnings: list[Problem] = []
+    event_notes: dict[str, list[str]] = {}
+
+    # Times and zones for each kept date.
+    explicit: Counter[str] = Counter()
+    for entry in call.entries:
+        if entry.dropped or entry.day is None:
+            continue
+        if entry.clock is None and call.default_clock is not None and entry.kind in (
+                "deadline", "camera-ready"):
+            entry.clock = call.default_clock
+        if entry.zone_text:
+            try:
+                probe = _naive(entry.day, entry.clock) if entry.clock else datetime.combine(
+                    entry.day, TimeOfDay(12))
+                placed = _place(entry.zone_text, probe)
+            except ZoneError:
+                entry.note("zone", f'zone "{entry.zone_text}" not understood; left out')
+                entry.zone_text = ""
+            else:
+                if entry.clock is not None:
+                    explicit[placed.key] += 1
+    default_zone = ""
+    default_why = ""
+    if explicit:
+        default_zone = explicit.most_common(1)[0][0]
+        default_why = _FROM_OTHER_DATES
+    elif call.default_zone:
+        default_zone = _place(call.default_zone, datetime(2000, 1, 1)).key
+        default_why = "the call's note on times"
+    elif zone is not None:
+        default_zone = parse_zone(zone).region or parse_zone(zone).key
+        default_why = "--zone"
+    else:
+        default_zone = "AoE"
+        message = ("the call names no time zone and no --zone was given: times written in "
+                   "AoE (UTC-12:00); CHECK THIS")
+        event_notes.setdefault("zone", []).append(message)
+        warnings.append(_problem(source, call.name_line, message))
+    if call.name_guessed:
+        message = f"no heading names the event: took its first line, {call.name!r}"
+        event_notes.setdefault("name", []).append(message)
+        warnings.append(_problem(source, call.name_line, message))
+
+    out = _Writer()
+    out.comment(f"Draft schedule imported by `duebot import-cfp` from {source}.")
+    out.comment("Every line with a comment is a guess or a gap: check it against the call, "
+                "then run `duebot validate`.")
+    out.blank()
+    out.lines.append("[event]")
+    event_id = _slug(call.name, 64) or "event"
+    out.key("id", event_id)
+    out.key("name", call.name, event_notes.get("name", ()))
+    out.key("zone", default_zone, event_notes.get("zone", ()))
+    if call.venue_zone:
+        out.key("venue_zone", call.venue_zone)
+    elif call.city:
+        message = f"no zone known for {call.city!r}: venue_zone left out"
+        out.comment(message)
+        warnings.append(_problem(source, call.name_line, message))
+    for key in ("venue", "city", "country"):
+        value = getattr(call, key)
+        if value:
+            out.key(key, value)
+
+    details = _logistics(call)
+    submission: list[tuple[str, str | int | bool, list[str]]] = []
+    for key in ("system", "url", "format", "template", "template_url"):
+        value = getattr(details, key)
+        if value:
+            submission.append((key, value, []))
+    if details.page_limit is not None:
+        notes = [details.page_doubt] if details.page_doubt else []
+        if details.page_doubt:
+            warnings.append(_problem(source, details.line, details.page_doubt))
+        submission.append(("page_limit", details.page_limit, notes))
+        submission.append(("page_limit_note", details.page_limit_note, []))
+    if details.anonymized is not None:
+        submission.append(("anonymized", details.anonymized, []))
+    if submission:
+        out.blank()
+        out.lines.append("[submission]")
+        for key, value, notes in submission:
+            out.key(key, value, notes)
+    if details.email:
+        out.blank()
+        out.lines.append("[contact]")
+        out.key("email", details.email)
+
+    used: set[str] = set()
+    event_zone = parse_zone(default_zone)
+    for entry in call.entries:
+        out.blank()
+        if entry.dropped or entry.day is None:
+            message = entry.dropped or f'could not read "{entry.found.text}"'
+            out.comment(f"left out (line {entry.line}): {entry.source_text[:100]}: {message}")
+            warnings.append(_problem(source, entry.line, f"left out: {message}"))
+            continue
+        lines = _date_lines(entry, default_zone, default_why, call.venue_zone, event_zone)
+        if lines is None:
+            message = entry.dropped
+            out.comment(f"left out (line {entry.line}): {entry.source_text[:100]}: {message}")
+            warnings.append(_problem(source, entry.line, f"left out: {message}"))
+            continue
+        base = _slug(entry.title) or entry.kind
+        date_id, n = base, 2
+        while date_id in used:
+            date_id, n = f"{base}-{n}", n + 1
+        used.add(date_id)
+        out.lines.append("[[dates]]")
+        out.key("id", date_id)
+        out.key("title", entry.title)
+        out.key("kind", entry.kind)
+        for key, value in lines:
+            out.key(key, value, entry.notes.get(key, ()))
+        for key, notes in entry.notes.items():
+            for note in notes:
+                warnings.append(_problem(source, entry.line, note))
+            if key not in {k for k, _ in lines}:
+                for note in notes:
+                    out.comment(note)
+    if not any(not e.dropped and e.day is not None for e in call.entries):
+        reasons = [e.dropped for e in call.entries if e.dropped]
+        why = f" ({reasons[0]})" if reasons else ""
+        raise DuebotError(f"found no date in the call that could be read{why}; nothing to "
+                          f"draft", file=source)
+    result = out.text()
+    _, problems = read_schedule(result, source)
+    if problems:  # our bug: say so loudly rather than hand over a schedule that fails
+        raise DuebotError("import-cfp produced an invalid schedule (a bug in duebot): "
+                          + "; ".join(p.message for p in problems), file=source)
+    return Imported(result, sorted(warnings, key=lambda p: (p.line or 0)))

@@ -1,0 +1,555 @@
+"""From blocks to dated entries: what each date is, its title, time, zone and year; the
+event's name and place; the submission logistics."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.core.cfp.blocks import _LINK, _STRUCK, _Block, _plain
+from bot.core.cfp.dates import (
+    _DASH,
+    _WEEKDAYS,
+    _Clock,
+    _find_dates,
+    _find_time,
+    _find_zone,
+    _Found,
+    _safe_date,
+)
+from bot.core.model import Kind
+
+CITY_ZONES: dict[str, tuple[str, str]] = {
+    "Shanghai": ("China", "Asia/Shanghai"), "Beijing": ("China", "Asia/Shanghai"),
+    "Shenzhen": ("China", "Asia/Shanghai"), "Hong Kong": ("China", "Asia/Hong_Kong"),
+    "Taipei": ("Taiwan", "Asia/Taipei"), "Singapore": ("Singapore", "Asia/Singapore"),
+    "Tokyo": ("Japan", "Asia/Tokyo"), "Kyoto": ("Japan", "Asia/Tokyo"),
+    "Seoul": ("South Korea", "Asia/Seoul"), "Bangkok": ("Thailand", "Asia/Bangkok"),
+    "Bangalore": ("India", "Asia/Kolkata"), "Mumbai": ("India", "Asia/Kolkata"),
+    "New Delhi": ("India", "Asia/Kolkata"), "Dubai": ("United Arab Emirates", "Asia/Dubai"),
+    "Abu Dhabi": ("United Arab Emirates", "Asia/Dubai"), "Tel Aviv": ("Israel", "Asia/Jerusalem"),
+    "Sydney": ("Australia", "Australia/Sydney"), "Melbourne": ("Australia", "Australia/Melbourne"),
+    "Auckland": ("New Zealand", "Pacific/Auckland"),
+    "Vancouver": ("Canada", "America/Vancouver"), "Toronto": ("Canada", "America/Toronto"),
+    "Montreal": ("Canada", "America/Toronto"), "Quebec City": ("Canada", "America/Toronto"),
+    "San Francisco": ("USA", "America/Los_Angeles"), "Los Angeles": ("USA", "America/Los_Angeles"),
+    "San Diego": ("USA", "America/Los_Angeles"), "San Jose": ("USA", "America/Los_Angeles"),
+    "Santa Clara": ("USA", "America/Los_Angeles"), "Long Beach": ("USA", "America/Los_Angeles"),
+    "Seattle": ("USA", "America/Los_Angeles"), "Portland": ("USA", "America/Los_Angeles"),
+    "Las Vegas": ("USA", "America/Los_Angeles"), "Phoenix": ("USA", "America/Phoenix"),
+    "Denver": ("USA", "America/Denver"), "Salt Lake City": ("USA", "America/Denver"),
+    "Austin": ("USA", "America/Chicago"), "Chicago": ("USA", "America/Chicago"),
+    "Minneapolis": ("USA", "America/Chicago"), "New Orleans": ("USA", "America/Chicago"),
+    "Boston": ("USA", "America/New_York"), "New York": ("USA", "America/New_York"),
+    "Washington": ("USA", "America/New_York"), "Philadelphia": ("USA", "America/New_York"),
+    "Pittsburgh": ("USA", "America/New_York"), "Baltimore": ("USA", "America/New_York"),
+    "Atlanta": ("USA", "America/New_York"), "Miami": ("USA", "America/New_York"),
+    "Honolulu": ("USA", "Pacific/Honolulu"), "Anchorage": ("USA", "America/Anchorage"),
+    "Mexico City": ("Mexico", "America/Mexico_City"), "Sao Paulo": ("Brazil", "America/Sao_Paulo"),
+    "São Paulo": ("Brazil", "America/Sao_Paulo"),
+    "Buenos Aires": ("Argentina", "America/Argentina/Buenos_Aires"),
+    "London": ("UK", "Europe/London"), "Edinburgh": ("UK", "Europe/London"),
+    "Dublin": ("Ireland", "Europe/Dublin"), "Lisbon": ("Portugal", "Europe/Lisbon"),
+    "Paris": ("France", "Europe/Paris"), "Berlin": ("Germany", "Europe/Berlin"),
+    "Munich": ("Germany", "Europe/Berlin"), "Amsterdam": ("Netherlands", "Europe/Amsterdam"),
+    "Barcelona": ("Spain", "Europe/Madrid"), "Madrid": ("Spain", "Europe/Madrid"),
+    "Rome": ("Italy", "Europe/Rome"), "Vienna": ("Austria", "Europe/Vienna"),
+    "Zurich": ("Switzerland", "Europe/Zurich"), "Prague": ("Czech Republic", "Europe/Prague"),
+    "Stockholm": ("Sweden", "Europe/Stockholm"), "Copenhagen": ("Denmark", "Europe/Copenhagen"),
+    "Helsinki": ("Finland", "Europe/Helsinki"), "Athens": ("Greece", "Europe/Athens"),
+    "Cape Town": ("South Africa", "Africa/Johannesburg"),
+}
+
+
+_OLD_MARK = re.compile(r"\b(?:was|previously|originally|formerly|extended from|postponed from|"
+                       r"moved from)\b[\s:]*$", re.IGNORECASE)
+
+
+_EXTENDED = re.compile(r"\b(?:extended|extension|postponed|new deadline)\b", re.IGNORECASE)
+
+
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]")
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+_DATES_HEADING = re.compile(r"\b(?:dates?|deadlines?|timeline|schedule|calendar)\b",
+                            re.IGNORECASE)
+
+
+_CALL_PREFIX = re.compile(
+    r"^\s*(?:(?:call\s+for\s+[a-z]+(?:\s+and\s+[a-z]+)?|cfp)\b\s*(?:[-–—:|@]\s*)?(?:for\s+(?:the\s+)?)?)",
+    re.IGNORECASE)
+
+
+_SYSTEMS = (("cmt3.research.microsoft.com", "CMT"), ("hotcrp", "HotCRP"),
+            ("easychair.org", "EasyChair"), ("openreview.net", "OpenReview"),
+            ("softconf.com", "START"), ("precisionconference", "PCS"))
+
+
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
+
+
+@dataclass
+class _Entry:
+    line: int
+    title: str
+    kind: Kind
+    found: _Found
+    source_text: str
+    clock: _Clock | None = None
+    zone_text: str = ""
+    old: _Found | None = None
+    old_clock: _Clock | None = None
+    range_end: _Found | None = None
+    extended: bool = False
+    day: date | None = None
+    end_day: date | None = None
+    old_day: date | None = None
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    dropped: str = ""
+
+    def note(self, key: str, message: str) -> None:
+        self.notes.setdefault(key, []).append(message)
+
+
+def _kind(title: str) -> Kind:
+    lower = title.lower()
+    if re.search(r"camera|final (?:version|file|paper|manuscript|copy|upload)|"
+                 r"publication[- ]ready", lower):
+        return "camera-ready"
+    if re.search(r"notif|acceptance|decision|accept", lower):
+        return "notification"
+    if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b", lower):
+        return "deadline"
+    if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"
+                 r"session|summit|school|tutorial|colloqui|forum|congress|showcase|meetup", lower):
+        return "event"
+    return "other"
+
+
+_TRIM = re.compile(r"^(?:[\s:;,.|–—\-()]|\b(?:on|by|at|before|until|is|are|due|no later than|"
+                   r"and)\b)+|(?:[\s:;,.|–—\-()]|\b(?:on|by|at|before|until|is|are|of|"
+                   r"no later than|and|the)\b)+$", re.IGNORECASE)
+
+
+def _clean_title(text: str) -> str:
+    text = _STRUCK.sub(" ", text).replace("~~", " ")
+    text = _plain(text)
+    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
+    text = re.sub(r"\b(?:EXTENDED|Extended|NEW|New)\s*[:!]?(?=\s*$|\s*[:–—-])", " ", text)
+    text = re.sub(r"\(\s*(?:extended|new|firm|hard)\s*\)", " ", text, flags=re.IGNORECASE)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _TRIM.sub("", text).strip()
+    return re.sub(r"\s+", " ", text)
+
+
+def _split_clauses(block: _Block) -> list[tuple[int, str]]:
+    """Sentences and ';' clauses of a paragraph or item, with their offsets."""
+    if block.kind == "row":
+        return [(0, block.text)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    for match in re.finditer(r"(?<![ap]\.m\.)(?<=[.!?;])\s+(?=[A-Z*~\[])|;\s+", block.text):
+        pieces.append((start, block.text[start:match.start()]))
+        start = match.end()
+    pieces.append((start, block.text[start:]))
+    return [(offset, piece) for offset, piece in pieces if piece.strip()]
+
+
+def _entries_in(block: _Block, heading_prefix: str) -> list[_Entry]:
+    out: list[_Entry] = []
+    for offset, piece in _split_clauses(block):
+        dates = _find_dates(piece)
+        if not dates:
+            continue
+        struck = [(m.start(), m.end()) for m in _STRUCK.finditer(piece)]
+        old: list[_Found] = []
+        current: list[_Found] = []
+        for found in dates:
+            before = piece[: found.start]
+            if any(a <= found.start < b for a, b in struck) or _OLD_MARK.search(
+                    before[-40:].rstrip("( ")):
+                old.append(found)
+            else:
+                current.append(found)
+        if not current:
+            continue
+        main = current[0]
+        range_end: _Found | None = None
+        if len(current) > 1 and re.fullmatch(_DASH, piece[main.end:current[1].start]):
+            range_end = current[1]
+        rest_start = (range_end or main).end
+        following = [f.start for f in [*current, *old] if f.start >= rest_start]
+        rest_end = min(following) if following else len(piece)
+        after = piece[rest_start:rest_end]
+        clock_hit = _find_time(after)
+        zone_hit = _find_zone(after)
+        title_text = piece
+        if block.kind == "row":
+            cells = [c for c in piece.strip().strip("|").split("|")]
+            names = [c for c in cells if c.strip() and not _find_dates(c)
+                     and not _find_time(c) and not _find_zone(c.strip().strip("()"))]
+            title = _clean_title(names[0]) if names else ""
+            if clock_hit is None or zone_hit is None:
+                # A table may give time and zone in a cell of their own.
+                for cell in cells:
+                    if clock_hit is None and (hit := _find_time(cell)) and not _find_dates(cell):
+                        clock_hit = hit
+                    if zone_hit is None and (zhit := _find_zone(cell)):
+                        zone_hit = zhit
+        else:
+            head = piece[: min(f.start for f in [*current, *old])]
+            title = _clean_title(head)
+            if not title:
+                tail = after
+                for span in (clock_hit[1:] if clock_hit else None,
+                             zone_hit[1:] if zone_hit else None):
+                    if span is not None:
+                        tail = tail.replace(tail[span[0]:span[1]], " ", 1)
+                title = _clean_title(_STRUCK.sub(" ", tail))
+            title_text = title
+        if not title:
+            title = _clean_title(re.sub(r"\d", "", piece)) or "Date"
+        kind = _kind(title if block.kind == "row" else title_text)
+        if heading_prefix:
+            title = f"{heading_prefix}: {title}"
+        entry = _Entry(line=block.line_at(offset + main.start), title=title, kind=kind,
+                       found=main, source_text=_plain(piece), range_end=range_end,
+                       old=old[0] if old else None,
+                       extended=bool(old) or bool(_EXTENDED.search(piece)))
+        if old:
+            old_after = [f.start for f in dates if f.start > old[0].end]
+            old_hit = _find_time(piece[old[0].end:min(old_after, default=len(piece))]
+                                 .split("~~")[0])
+            if old_hit is not None:
+                entry.old_clock = old_hit[0]
+        if clock_hit is not None:
+            entry.clock = clock_hit[0]
+        if zone_hit is not None:
+            entry.zone_text = zone_hit[0]
+        for extra in current[1:]:
+            if extra is not range_end:
+                entry.note("at", f'the call also gives "{extra.text}" here; left out')
+        out.append(entry)
+    return out
+
+
+@dataclass
+class _Call:
+    blocks: list[_Block]
+    name: str = ""
+    name_line: int = 1
+    name_guessed: bool = False
+    venue: str = ""
+    city: str = ""
+    country: str = ""
+    venue_zone: str = ""
+    default_clock: _Clock | None = None
+    default_zone: str = ""
+    entries: list[_Entry] = field(default_factory=list)
+
+
+def _event_name(call: _Call) -> None:
+    for block in call.blocks:
+        if block.kind == "heading":
+            name = _plain(_CALL_PREFIX.sub("", block.text)).strip(" -–—:|")
+            if name:
+                call.name, call.name_line = name, block.starts[0][1]
+                return
+    for block in call.blocks:
+        name = _plain(block.text)[:120].strip()
+        if name:
+            call.name, call.name_line, call.name_guessed = name, block.starts[0][1], True
+            return
+    call.name, call.name_guessed = "Untitled call", True
+
+
+def _place_city(call: _Call) -> None:
+    text = "\n".join(b.text for b in call.blocks)
+    for block in call.blocks:
+        match = re.match(r"^\**(?:location|venue|where|place)\**\s*:\**\s*(.+)$", block.text,
+                         re.IGNORECASE)
+        if match:
+            parts = [p.strip() for p in _plain(match[1]).split(",") if p.strip()]
+            for i, part in enumerate(parts):
+                if part in CITY_ZONES:
+                    call.city = part
+                    call.country = parts[i + 1] if i + 1 < len(parts) else CITY_ZONES[part][0]
+                    if i > 0:
+                        call.venue = ", ".join(parts[:i])
+                    call.venue_zone = CITY_ZONES[part][1]
+                    break
+            else:
+                if parts:
+                    call.city = parts[-2] if len(parts) > 1 else parts[0]
+                    call.country = parts[-1] if len(parts) > 1 else ""
+            break
+    if not call.city:
+        hits = sorted((m.start(), city) for city in CITY_ZONES
+                      for m in re.finditer(rf"\bin {re.escape(city)}\b", text))
+        if hits:
+            city = hits[0][1]
+            call.city = city
+            call.country = CITY_ZONES[city][0]
+            call.venue_zone = CITY_ZONES[city][1]
+    elif call.city in CITY_ZONES:
+        call.venue_zone = CITY_ZONES[call.city][1]
+    if not call.venue:
+        match = re.search(r"\b(?:in conjunction with|co-?located with|collocated with|"
+                          r"held with|part of)\s+(?:the\s+)?([A-Z][^,.;()\n]*?)"
+                          r"(?=\s+(?:on|in|at|from|and)\b|[,.;()\n]|$)", _plain(text))
+        if match:
+            call.venue = match[1].strip()
+
+
+def _defaults(call: _Call) -> None:
+    """``All deadlines are 23:59 AoE``: a time and zone for the dates that give none."""
+    for block in call.blocks:
+        for _, piece in _split_clauses(block):
+            if _find_dates(piece) or not re.search(
+                    r"\b(?:all|every|each)\b.*\b(?:deadlines?|dates?|times?)\b|"
+                    r"\b(?:deadlines?|dates?|times?)\b.*\b(?:are|is)\b.*\b(?:in|at)\b",
+                    piece, re.IGNORECASE):
+                continue
+            zone_hit = _find_zone(piece)
+            clock_hit = _find_time(piece)
+            if zone_hit and not call.default_zone:
+                call.default_zone = zone_hit[0]
+            if clock_hit and call.default_clock is None and re.search(
+                    r"deadline", piece, re.IGNORECASE):
+                call.default_clock = clock_hit[0]
+
+
+def _collect(call: _Call) -> None:
+    sections: list[tuple[int, str]] = []  # heading stack: (level, text)
+    in_dates: list[tuple[_Block, str]] = []
+    everywhere: list[tuple[_Block, str]] = []
+    dates_level: int | None = None
+    for block in call.blocks:
+        if block.kind == "heading":
+            while sections and sections[-1][0] >= block.level:
+                sections.pop()
+            sections.append((block.level, _plain(block.text)))
+            if _DATES_HEADING.search(block.text):
+                dates_level = block.level
+            elif dates_level is not None and block.level <= dates_level:
+                dates_level = None
+            continue
+        prefix = ""
+        if dates_level is not None:
+            deeper = [text for level, text in sections if level > dates_level]
+            prefix = deeper[-1] if deeper else ""
+            in_dates.append((block, prefix))
+        everywhere.append((block, ""))
+    chosen = [e for b, p in in_dates for e in _entries_in(b, p)]
+    if not chosen:
+        chosen = [e for b, p in everywhere for e in _entries_in(b, p)]
+    elif not any(e.kind == "event" for e in chosen):
+        # The event's own date is often only in the opening prose ("held on ... in ...").
+        for block, _ in everywhere:
+            if not re.search(r"\b(?:held|take[s]? place|will be|co-?located|conjunction)\b",
+                             block.text, re.IGNORECASE):
+                continue
+            found = [e for e in _entries_in(block, "") if e.kind in ("event", "other")]
+            if found:
+                found[0].kind, found[0].title = "event", call.name
+                chosen.append(found[0])
+                break
+    for entry in chosen:
+        if entry.kind == "event" and re.search(r"\b(?:held|take[s]? place|will be)\b",
+                                               entry.title, re.IGNORECASE):
+            entry.title = call.name
+    call.entries = chosen
+
+
+def _resolve_years(call: _Call, year: int | None) -> None:
+    entries = [e for e in call.entries if not e.dropped]
+    written = [e.found.year for e in entries if e.found.year is not None]
+    events = [e.found.year for e in entries if e.kind == "event" and e.found.year is not None]
+    common: int | None
+    if events:
+        common = events[0]
+    elif written:
+        common = Counter(written).most_common(1)[0][0]
+    else:
+        common = year
+    for entry in entries:
+        found = entry.found
+        end_year = entry.range_end.year if entry.range_end else None
+        given = found.year or end_year
+        if given is None:
+            if common is None:
+                entry.dropped = (f'"{found.text}" has no year and the call gives none; '
+                                 f"pass --year")
+                continue
+            given = common
+            if year is None:
+                entry.note("at", f'"{found.text}" has no year: read as {given}, the year of '
+                                 f"the other dates")
+        entry.day = _safe_date(given, found.month, found.day)
+        if entry.day is None:
+            entry.dropped = f'"{found.text}": {calendar.month_name[found.month]} {given} has ' \
+                            f"no day {found.day}"
+    anchors = [(i, e.day) for i, e in enumerate(entries)
+               if e.day is not None and e.found.year == common]
+
+    def in_order(index: int, day: date) -> bool:
+        return all(day >= d for i, d in anchors if i < index) and all(
+            day <= d for i, d in anchors if i > index)
+
+    previous: date | None = None
+    for index, entry in enumerate(entries):
+        if entry.day is None or common is None:
+            continue
+        if entry.found.year is None and entry.range_end is None and previous is not None \
+                and entry.day < previous:
+            # "Nov 20, Dec 18, Jan 15": a list that runs into the next year.
+            later = _safe_date(entry.day.year + 1, entry.day.month, entry.day.day)
+            if later is not None and later >= previous:
+                entry.notes["at"] = [n for n in entry.notes.get("at", [])
+                                     if "has no year" not in n]
+                entry.note("at", f'"{entry.found.text}" has no year: read as {later.year}, '
+                                 f"as it comes after the date before it")
+                entry.day = later
+        elif entry.found.year is not None and entry.found.year != common:
+            fixed = _safe_date(common, entry.day.month, entry.day.day)
+            if not in_order(index, entry.day) and fixed is not None and in_order(index, fixed):
+                entry.note("at", f"call says {entry.found.year}; read as {common}, the year "
+                                 f"of the other dates")
+                entry.day = fixed
+        previous = entry.day
+    for entry in entries:
+        if entry.day is None:
+            continue
+        if entry.found.typo:
+            entry.note("at", f'"{entry.found.typo}" read as '
+                             f"{calendar.month_name[entry.found.month]}")
+        _check_weekday(entry, entry.found, entry.day)
+        if entry.range_end is not None:
+            end = entry.range_end
+            entry.end_day = _safe_date(end.year or entry.day.year, end.month, end.day)
+        elif entry.found.end_day is not None:
+            entry.end_day = _safe_date(entry.day.year, entry.found.end_month or entry.day.month,
+                                       entry.found.end_day)
+        if entry.end_day is not None and entry.end_day < entry.day:
+            earlier = _safe_date(entry.day.year - 1, entry.day.month, entry.day.day)
+            if entry.range_end is not None and entry.range_end.year and not entry.found.year \
+                    and earlier is not None:
+                entry.day = earlier
+            else:
+                entry.note("end", f'the range "{entry.found.text} ..." ends before it starts; '
+                                  f"end left out")
+                entry.end_day = None
+        if entry.end_day is not None and entry.range_end is not None:
+            _check_weekday(entry, entry.range_end, entry.end_day)
+        if entry.old is not None:
+            entry.old_day = _safe_date(entry.old.year or entry.day.year, entry.old.month,
+                                       entry.old.day)
+
+
+def _check_weekday(entry: _Entry, found: _Found, day: date) -> None:
+    if not found.weekday:
+        return
+    named = next((i for i, w in enumerate(_WEEKDAYS) if w.startswith(found.weekday.lower()[:3])),
+                 None)
+    if named is not None and named != day.weekday():
+        entry.note("at", f'the call says "{found.weekday}", but {day.isoformat()} is a '
+                         f"{calendar.day_name[day.weekday()]}")
+
+
+@dataclass
+class _Logistics:
+    system: str = ""
+    url: str = ""
+    format: str = ""
+    template: str = ""
+    template_url: str = ""
+    page_limit: int | None = None
+    page_limit_note: str = ""
+    anonymized: bool | None = None
+    email: str = ""
+    page_doubt: str = ""
+    line: int = 0
+
+
+def _logistics(call: _Call) -> _Logistics:
+    found = _Logistics()
+    links: list[tuple[str, str]] = []
+    for block in call.blocks:
+        links += [(m[1], m[2]) for m in _LINK.finditer(block.text)]
+        links += [("", m[0]) for m in _URL.finditer(_LINK.sub("", block.text))]
+    for needle, name in _SYSTEMS:
+        for _, url in links:
+            if needle in url.lower():
+                found.system, found.url = name, url
+                break
+        if found.system:
+            break
+    if not found.system:
+        full = "\n".join(b.text for b in call.blocks)
+        for _, name in _SYSTEMS:
+            if re.search(rf"\b{name}\b", full):
+                found.system = name
+                break
+    for _, url in links:
+        lower = url.lower()
+        if re.search(r"template|\.(?:tex|cls|sty|zip|docx?)$", lower) and not found.template_url:
+            found.template_url = url
+    for text, _ in links:
+        if re.search(r"template|format|style|class", text, re.IGNORECASE) and not re.search(
+                r"guideline|instruction|rule|call|page|this", text, re.IGNORECASE):
+            found.template = text.strip()
+            break
+    limits: list[tuple[int, str, int]] = []
+    for block in call.blocks:
+        plain = _plain(block.text)
+        for match in re.finditer(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|"
+                                 r"twelve)[- ](?:page|pages)\b", plain, re.IGNORECASE):
+            number = match[1].lower()
+            pages = int(number) if number.isdigit() else _NUMBERS[number]
+            before = plain[max(0, match.start() - 40):match.start()].lower()
+            starts = [0, *(m.end() for m in re.finditer(r"(?<=[.!?])\s+", plain))]
+            begin = max(i for i in starts if i <= match.start())
+            sentence = re.split(r"(?<=[.!?])\s+", plain[begin:])[0]
+            context = plain[max(0, match.start() - 60):match.end() + 20].lower()
+            if re.search(r"\bnot\b|\bno\b", context) and not re.search(
+                    r"no more than|not exceed|no longer than", context):
+                continue
+            score = 0 if re.search(r"up to|at most|maximum|no more than|limit|not exceed|"
+                                   r"no longer than", before) else 1
+            limits.append((score, sentence, pages))
+            if not found.line:
+                found.line = block.starts[0][1]
+        if not found.email:
+            emails = _EMAIL.findall(block.text)
+            if emails and not block.text.lstrip().startswith("["):
+                found.email = emails[0]
+        if not found.format and re.search(r"\bformat\b", plain, re.IGNORECASE) and \
+                re.search(r"\bPDF\b|\bpdf\b|LaTeX|template|style", plain):
+            sentence = next((s for s in re.split(r"(?<=[.!?])\s+", plain)
+                             if re.search(r"\bformat\b", s, re.IGNORECASE)), plain)
+            found.format = sentence.strip()[:300]
+        if found.anonymized is None:
+            if re.search(r"\b(?:not|need not|don't|do not|no need to)\b[^.]{0,30}"
+                         r"\b(?:anonymi[sz]ed|anonymous|blind)\b|\bnon-?anonymi[sz]ed\b|"
+                         r"\bsingle-blind\b", plain, re.IGNORECASE):
+                found.anonymized = False
+            elif re.search(r"\banonymi[sz]ed\b|\bdouble-?blind\b|\banonymous\b", plain,
+                           re.IGNORECASE):
+                found.anonymized = True
+    if limits:
+        limits.sort(key=lambda item: item[0])
+        found.page_limit, found.page_limit_note = limits[0][2], limits[0][1][:300]
+        others = sorted({p for _, _, p in limits if p != found.page_limit})
+        if others:
+            found.page_doubt = (f"the call also mentions {', '.join(map(str, others))} pages; "
+                                f"read the limit as {found.page_limit}")
+    return found

@@ -1,0 +1,188 @@
+"""The call as blocks of text: headings, list items, table rows and paragraphs, each with its lines.
+
+Markdown, plain text and HTML come out as the same blocks, so the rest of the importer reads one
+shape. Struck-out text is kept as ``~~...~~`` and links as ``[text](url)``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from bot.core.cfp.dates import _find_dates
+
+_STRUCK = re.compile(r"~~(.+?)~~")
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def _plain(text: str) -> str:
+    text = _LINK.sub(r"\1", text)
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    text = re.sub(r"(?<!\w)[*_](?!\s)|(?<!\s)[*_](?!\w)", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class _Block:
+    """One logical line of the call: a heading, list item, table row or paragraph."""
+
+    kind: str  # "heading" | "item" | "row" | "para"
+    text: str
+    starts: list[tuple[int, int]]  # (offset in text, line in the call)
+    level: int = 0
+
+    def line_at(self, offset: int) -> int:
+        line = self.starts[0][1]
+        for start, number in self.starts:
+            if start <= offset:
+                line = number
+        return line
+
+
+_HEADING_MD = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+_ITEM_MD = re.compile(r"^\s*(?:[*+\-•]|\d+[.)])\s+")
+
+
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+
+
+def _markdown_blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if not line.strip():
+            current = None
+            continue
+        setext = _SETEXT.match(line)
+        if setext and current is not None and current.kind == "para" and len(current.starts) == 1:
+            current.kind, current.level = "heading", 1 if setext[1][0] == "=" else 2
+            current = None
+            continue
+        heading = _HEADING_MD.match(line)
+        if heading:
+            blocks.append(_Block("heading", heading[2], [(0, number)], len(heading[1])))
+            current = None
+            continue
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            if not re.fullmatch(r"[|:\-\s]+", stripped):
+                blocks.append(_Block("row", stripped, [(0, number)]))
+            current = None
+            continue
+        item = _ITEM_MD.match(line)
+        if item:
+            current = _Block("item", line[item.end():].strip(), [(0, number)])
+            blocks.append(current)
+            continue
+        if current is not None:
+            current.starts.append((len(current.text) + 1, number))
+            current.text += " " + stripped
+            continue
+        if re.fullmatch(r"(\*\*|__)[^*_]+\1:?", stripped) or (
+                stripped.endswith(":") and len(stripped) < 40 and not _find_dates(stripped)):
+            blocks.append(_Block("heading", stripped.strip("*_:").strip(), [(0, number)], 3))
+            continue
+        current = _Block("para", stripped, [(0, number)])
+        blocks.append(current)
+    return blocks
+
+
+_BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd",
+               "title", "section", "article", "blockquote", "ul", "ol", "table", "br", "pre",
+               "header", "footer", "main", "dl", "tbody", "thead", "body", "html", "head"}
+
+
+_STRIKE_TAGS = {"del", "s", "strike"}
+
+
+_SKIP_TAGS = {"script", "style"}
+
+
+class _HTMLBlocks(HTMLParser):
+    """HTML to the same blocks as Markdown, struck text as ``~~...~~`` and links as ``[t](u)``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[_Block] = []
+        self.parts: list[str] = []
+        self.first_line: int | None = None
+        self.kind = "para"
+        self.level = 0
+        self.skip = 0
+        self.href: list[str | None] = []
+        self.cells = 0
+
+    def flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self.parts)).strip()
+        if text and text.replace("~~", "").replace("*", "").strip() and self.first_line:
+            kind = self.kind
+            if kind == "row":
+                text = "| " + text
+            self.blocks.append(_Block(kind, text, [(0, self.first_line)], self.level))
+        self.parts, self.first_line = [], None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+            self.kind, self.level = "para", 0
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "title"):
+                self.kind, self.level = "heading", 1 if tag == "title" else int(tag[1])
+            elif tag in ("li", "dt", "dd"):
+                self.kind = "item"
+            elif tag == "tr":
+                self.kind, self.cells = "row", 0
+        elif tag in ("td", "th"):
+            if self.cells:
+                self.parts.append(" | ")
+            self.cells += 1
+        elif tag in _STRIKE_TAGS:
+            self.parts.append("~~")
+        elif tag in ("b", "strong"):
+            self.parts.append("**")
+        elif tag == "a":
+            self.href.append(dict(attrs).get("href"))
+            self.parts.append("[")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+            self.kind, self.level = "para", 0
+        elif tag in _STRIKE_TAGS:
+            self.parts.append("~~")
+        elif tag in ("b", "strong"):
+            self.parts.append("**")
+        elif tag == "a":
+            href = self.href.pop() if self.href else None
+            self.parts.append(f"]({href})" if href else "]")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if data.strip() and self.first_line is None:
+            self.first_line = self.getpos()[0] + data[: len(data) - len(data.lstrip())].count(
+                "\n")
+        self.parts.append(data)
+
+
+def _looks_like_html(text: str) -> bool:
+    return bool(re.search(r"<(?:html|body|p|div|h[1-6]|table|ul|li|br)\b", text, re.IGNORECASE))
+
+
+def _blocks(text: str) -> list[_Block]:
+    if not _looks_like_html(text):
+        return _markdown_blocks(text)
+    parser = _HTMLBlocks()
+    parser.feed(text)
+    parser.close()
+    parser.flush()
+    return parser.blocks

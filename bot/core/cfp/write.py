@@ -1,0 +1,137 @@
+"""Writing the draft: TOML lines with a comment on every guess, and the keys of each [[dates]]."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from datetime import time as TimeOfDay
+
+import tomlkit
+
+from bot.core.cfp.assemble import _Entry
+from bot.core.cfp.dates import _Clock, _place
+from bot.core.zones import Zone, parse_zone
+from bot.errors import Problem, ZoneError
+
+_ID_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+_FROM_OTHER_DATES = "the zone the call gives its other times in"
+
+
+def _slug(text: str, limit: int = 48) -> str:
+    slug = _ID_CHARS.sub("-", text.lower()).strip("-")[:limit].strip("-")
+    return slug
+
+
+def _value(value: str | int | bool) -> str:
+    return tomlkit.item(value).as_string()
+
+
+def _comment(text: str) -> str:
+    return re.sub(r"[\x00-\x08\x0a-\x1f\x7f]", " ", text)
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def key(self, key: str, value: str | int | bool, notes: Sequence[str] = ()) -> None:
+        line = f"{key} = {_value(value)}"
+        if notes:
+            line = f"{line:<34} # {_comment('; '.join(notes))}"
+        self.lines.append(line)
+
+    def comment(self, text: str) -> None:
+        self.lines.append(f"# {_comment(text)}")
+
+    def blank(self) -> None:
+        self.lines.append("")
+
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip() + "\n"
+
+
+def _problem(source: str, line: int, message: str) -> Problem:
+    return Problem(message=message, file=source, line=line, severity="warning")
+
+
+def _local_text(day: date, clock: _Clock | None) -> str:
+    if clock is None:
+        return day.isoformat()
+    if clock.next_day:
+        return f"{day.isoformat()} 24:00"
+    return f"{day.isoformat()} {clock.value:%H:%M}"
+
+
+def _naive(day: date, clock: _Clock) -> datetime:
+    moment = datetime.combine(day, clock.value)
+    return moment + timedelta(days=1) if clock.next_day else moment
+
+
+def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: str,
+                event_zone: Zone) -> list[tuple[str, str | bool]] | None:
+    """The keys of one [[dates]] table; None (with ``entry.dropped`` set) if it cannot be."""
+    assert entry.day is not None
+    clock = entry.clock
+    lines: list[tuple[str, str | bool]] = []
+    if clock is not None and clock.doubt:
+        entry.note("at", clock.doubt.format(day=f"{entry.day:%B} {entry.day.day}"))
+    key = ""
+    if entry.zone_text:
+        probe = _naive(entry.day, clock) if clock else datetime.combine(entry.day, TimeOfDay(12))
+        placed = _place(entry.zone_text, probe)
+        key = placed.key
+        if placed.doubt:
+            entry.note("zone", placed.doubt)
+    elif entry.kind == "event" and venue_zone:
+        key = venue_zone
+    elif clock is not None and default_why == _FROM_OTHER_DATES:
+        entry.note("zone", f"no zone on this line: read in {default_zone}, {default_why}")
+        key = default_zone
+    zone = parse_zone(key) if key else event_zone
+    at_text = _local_text(entry.day, clock)
+    fold = ""
+    if clock is not None:
+        try:
+            zone.localize(_naive(entry.day, clock))
+        except ZoneError as exc:
+            if "twice" not in exc.problem.message:
+                entry.dropped = exc.problem.message
+                return None
+            fold = "earlier"
+            entry.note("fold", "the time happens twice (the clocks go back): read as the "
+                               "earlier one")
+    lines.append(("at", at_text))
+    if key and (entry.zone_text or key != event_zone.key):
+        lines.append(("zone", key))
+    elif "zone" in entry.notes:
+        lines.append(("zone", zone.key))
+    if fold:
+        lines.append(("fold", fold))
+    if entry.end_day is not None and entry.end_day != entry.day:
+        if clock is None:
+            lines.append(("end", entry.end_day.isoformat()))
+        else:
+            entry.note("at", f"the call gives a range ending {entry.end_day.isoformat()}; "
+                             f"end left out (the start has a time of day)")
+    if entry.old_day is not None:
+        old_clock = clock
+        if clock is not None and entry.old_clock is not None:
+            old_clock = entry.old_clock
+        elif clock is not None:
+            entry.note("extended_from", f"the call gives the old date "
+                                        f"\"{entry.old.text if entry.old else ''}\" without "
+                                        f"its time: assumed the same time of day")
+        try:
+            if old_clock is not None:
+                zone.localize(_naive(entry.old_day, old_clock), fold="earlier")
+        except ZoneError:
+            entry.notes.pop("extended_from", None)
+            lines.append(("extended", True))
+        else:
+            lines.append(("extended_from", _local_text(entry.old_day, old_clock)))
+    elif entry.extended:
+        lines.append(("extended", True))
+    return lines
