@@ -4,6 +4,7 @@ event's name and place; the submission logistics."""
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -113,6 +114,8 @@ class _Entry:
     old_day: date | None = None
     notes: dict[str, list[str]] = field(default_factory=dict)
     dropped: str = ""
+    by_phrase: bool = False
+    """Written as "by <date>" / "due <date>": a deadline at the end of that day."""
 
     def note(self, key: str, message: str) -> None:
         self.notes.setdefault(key, []).append(message)
@@ -157,89 +160,176 @@ def _split_clauses(block: _Block) -> list[tuple[int, str]]:
         return [(0, block.text)]
     pieces: list[tuple[int, str]] = []
     start = 0
-    for match in re.finditer(r"(?<![ap]\.m\.)(?<=[.!?;])\s+(?=[A-Z*~\[])|;\s+", block.text):
+    for match in re.finditer(r"(?<![ap]\.m\.)(?<=[.!?;])\s+(?=[A-Z*~\[])|;\s*|。\s*",
+                             block.text):
         pieces.append((start, block.text[start:match.start()]))
         start = match.end()
     pieces.append((start, block.text[start:]))
     return [(offset, piece) for offset, piece in pieces if piece.strip()]
 
 
+_BY = re.compile(r"(?:\b(?:by|before|no later than|not later than|until|till|"
+                 r"due(?:\s+(?:on|by|at))?)|截止|之前)\s*[:(]?\s*$", re.IGNORECASE)
+# Where one date's words end and the next one's begin: ", and", "while", "|", ",".
+_JOINS = re.compile(r",?\s+(?:and|while|whereas|but|then|with)\s+|,\s*|\s+[-–—|]\s+|、|\s{2,}")
+_DEADLINE_LIKE = ("deadline", "camera-ready")
+
+
+def _current_dates(piece: str) -> tuple[list[_Found], list[_Found]]:
+    """The dates a piece gives now, and the old ones (struck out, "was ...")."""
+    struck = [(m.start(), m.end()) for m in _STRUCK.finditer(piece)]
+    old: list[_Found] = []
+    current: list[_Found] = []
+    for found in _find_dates(piece):
+        before = piece[: found.start]
+        if any(a <= found.start < b for a, b in struck) or _OLD_MARK.search(
+                before[-40:].rstrip("( ")):
+            old.append(found)
+        else:
+            current.append(found)
+    return current, old
+
+
+def _segments(block: _Block, clause: str) -> list[tuple[int, str]]:
+    """A clause cut so that each part holds one date (or one range) and its own words.
+
+    "Decisions go out on June 3, and revised versions must reach us by June 24" holds two
+    dates of two kinds: each becomes its own entry. The cut falls at the last join between two
+    dates after which no time or zone follows (those belong to the date before).
+    """
+    if block.kind == "row":
+        return [(0, clause)]
+    current, old = _current_dates(clause)
+    groups: list[tuple[int, int]] = []
+    for found in current:
+        if groups and re.fullmatch(_DASH, clause[groups[-1][1]:found.start]):
+            groups[-1] = (groups[-1][0], found.end)
+        else:
+            groups.append((found.start, found.end))
+    if len(groups) < 2:
+        return [(0, clause)]
+    spans = [(f.start, f.end) for f in [*current, *old]]
+    cuts = [0]
+    for (_, prev_end), (next_start, _) in itertools.pairwise(groups):
+        between = clause[prev_end:next_start]
+        cut = None
+        for join in _JOINS.finditer(between):
+            at = prev_end + join.start()
+            if any(a <= at < b for a, b in spans):
+                continue
+            rest = between[join.end():]
+            if _find_time(rest) is None and _find_zone(rest) is None and rest.count(
+                    "(") <= rest.count(")") + 1:
+                cut = at
+        if cut is None:
+            ends = [hit[2] for hit in (_find_time(between), _find_zone(between)) if hit]
+            cut = prev_end + max(ends, default=0)
+        cuts.append(cut)
+    cuts.append(len(clause))
+    return [(a, clause[a:b]) for a, b in itertools.pairwise(cuts)
+            if clause[a:b].strip()]
+
+
+def _share_time_and_zone(entries: list[_Entry]) -> None:
+    """"Abstracts due May 1 and papers May 8, both 23:59 AoE": the time and zone hold for both."""
+    for entry in entries:
+        if entry.kind not in _DEADLINE_LIKE:
+            continue
+        others = [e for e in entries if e is not entry and e.kind in _DEADLINE_LIKE]
+        if not entry.zone_text:
+            entry.zone_text = next((e.zone_text for e in others if e.zone_text), "")
+        if entry.clock is None:
+            entry.clock = next((e.clock for e in others if e.clock is not None), None)
+
+
 def _entries_in(block: _Block, heading_prefix: str) -> list[_Entry]:
     out: list[_Entry] = []
-    for offset, piece in _split_clauses(block):
-        dates = _find_dates(piece)
-        if not dates:
-            continue
-        struck = [(m.start(), m.end()) for m in _STRUCK.finditer(piece)]
-        old: list[_Found] = []
-        current: list[_Found] = []
-        for found in dates:
-            before = piece[: found.start]
-            if any(a <= found.start < b for a, b in struck) or _OLD_MARK.search(
-                    before[-40:].rstrip("( ")):
-                old.append(found)
-            else:
-                current.append(found)
-        if not current:
-            continue
-        main = current[0]
-        range_end: _Found | None = None
-        if len(current) > 1 and re.fullmatch(_DASH, piece[main.end:current[1].start]):
-            range_end = current[1]
-        rest_start = (range_end or main).end
-        following = [f.start for f in [*current, *old] if f.start >= rest_start]
-        rest_end = min(following) if following else len(piece)
-        after = piece[rest_start:rest_end]
-        clock_hit = _find_time(after)
-        zone_hit = _find_zone(after)
-        title_text = piece
-        if block.kind == "row":
-            cells = [c for c in piece.strip().strip("|").split("|")]
-            names = [c for c in cells if c.strip() and not _find_dates(c)
-                     and not _find_time(c) and not _find_zone(c.strip().strip("()"))]
-            title = _clean_title(names[0]) if names else ""
-            if clock_hit is None or zone_hit is None:
-                # A table may give time and zone in a cell of their own.
-                for cell in cells:
-                    if clock_hit is None and (hit := _find_time(cell)) and not _find_dates(cell):
-                        clock_hit = hit
-                    if zone_hit is None and (zhit := _find_zone(cell)):
-                        zone_hit = zhit
-        else:
-            head = piece[: min(f.start for f in [*current, *old])]
-            title = _clean_title(head)
-            if not title:
-                tail = after
-                for span in (clock_hit[1:] if clock_hit else None,
-                             zone_hit[1:] if zone_hit else None):
-                    if span is not None:
-                        tail = tail.replace(tail[span[0]:span[1]], " ", 1)
-                title = _clean_title(_STRUCK.sub(" ", tail))
-            title_text = title
-        if not title:
-            title = _clean_title(re.sub(r"\d", "", piece)) or "Date"
-        kind = _kind(title if block.kind == "row" else title_text)
-        if heading_prefix:
-            title = f"{heading_prefix}: {title}"
-        entry = _Entry(line=block.line_at(offset + main.start), title=title, kind=kind,
-                       found=main, source_text=_plain(piece), range_end=range_end,
-                       old=old[0] if old else None,
-                       extended=bool(old) or bool(_EXTENDED.search(piece)))
-        if old:
-            old_after = [f.start for f in dates if f.start > old[0].end]
-            old_hit = _find_time(piece[old[0].end:min(old_after, default=len(piece))]
-                                 .split("~~")[0])
-            if old_hit is not None:
-                entry.old_clock = old_hit[0]
-        if clock_hit is not None:
-            entry.clock = clock_hit[0]
-        if zone_hit is not None:
-            entry.zone_text = zone_hit[0]
-        for extra in current[1:]:
-            if extra is not range_end:
-                entry.note("at", f'the call also gives "{extra.text}" here; left out')
-        out.append(entry)
+    for clause_offset, clause in _split_clauses(block):
+        siblings = [_one_entry(block, heading_prefix, clause_offset + offset, piece)
+                    for offset, piece in _segments(block, clause)]
+        found = [e for e in siblings if e is not None]
+        _share_time_and_zone(found)
+        out += found
     return out
+
+
+def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _Entry | None:
+    """The entry for one date (or range) and the words around it."""
+    dates = _find_dates(piece)
+    if not dates:
+        return None
+    struck = [(m.start(), m.end()) for m in _STRUCK.finditer(piece)]
+    old: list[_Found] = []
+    current: list[_Found] = []
+    for found in dates:
+        before = piece[: found.start]
+        if any(a <= found.start < b for a, b in struck) or _OLD_MARK.search(
+                before[-40:].rstrip("( ")):
+            old.append(found)
+        else:
+            current.append(found)
+    if not current:
+        return None
+    main = current[0]
+    range_end: _Found | None = None
+    if len(current) > 1 and re.fullmatch(_DASH, piece[main.end:current[1].start]):
+        range_end = current[1]
+    rest_start = (range_end or main).end
+    following = [f.start for f in [*current, *old] if f.start >= rest_start]
+    rest_end = min(following) if following else len(piece)
+    after = piece[rest_start:rest_end]
+    clock_hit = _find_time(after)
+    zone_hit = _find_zone(after)
+    title_text = piece
+    if block.kind == "row":
+        cells = [c for c in piece.strip().strip("|").split("|")]
+        names = [c for c in cells if c.strip() and not _find_dates(c)
+                 and not _find_time(c) and not _find_zone(c.strip().strip("()"))]
+        title = _clean_title(names[0]) if names else ""
+        if clock_hit is None or zone_hit is None:
+            # A table may give time and zone in a cell of their own.
+            for cell in cells:
+                if clock_hit is None and (hit := _find_time(cell)) and not _find_dates(cell):
+                    clock_hit = hit
+                if zone_hit is None and (zhit := _find_zone(cell)):
+                    zone_hit = zhit
+    else:
+        head = piece[: min(f.start for f in [*current, *old])]
+        title = _clean_title(head)
+        if not title:
+            tail = after
+            for span in (clock_hit[1:] if clock_hit else None,
+                         zone_hit[1:] if zone_hit else None):
+                if span is not None:
+                    tail = tail.replace(tail[span[0]:span[1]], " ", 1)
+            title = _clean_title(_STRUCK.sub(" ", tail))
+        title_text = title
+    if not title:
+        title = _clean_title(re.sub(r"\d", "", piece)) or "Date"
+    kind = _kind(title if block.kind == "row" else title_text)
+    if heading_prefix:
+        title = f"{heading_prefix}: {title}"
+    entry = _Entry(line=block.line_at(offset + main.start), title=title, kind=kind,
+                   found=main, source_text=_plain(piece), range_end=range_end,
+                   old=old[0] if old else None,
+                   extended=bool(old) or bool(_EXTENDED.search(piece)))
+    if old:
+        old_after = [f.start for f in dates if f.start > old[0].end]
+        old_hit = _find_time(piece[old[0].end:min(old_after, default=len(piece))]
+                             .split("~~")[0])
+        if old_hit is not None:
+            entry.old_clock = old_hit[0]
+    if clock_hit is not None:
+        entry.clock = clock_hit[0]
+    if zone_hit is not None:
+        entry.zone_text = zone_hit[0]
+    for extra in current[1:]:
+        if extra is not range_end:
+            entry.note("at", f'the call also gives "{extra.text}" here; left out')
+    head_raw = piece[: min(f.start for f in [*current, *old])]
+    entry.by_phrase = bool(_BY.search(_STRUCK.sub(" ", head_raw))) or bool(
+        re.match(r"\s*(?:之前|以前|前)", after))
+    return entry
 
 
 @dataclass

@@ -7,6 +7,7 @@ shape. Struck-out text is kept as ``~~...~~`` and links as ``[text](url)``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -51,6 +52,11 @@ _ITEM_MD = re.compile(r"^\s*(?:[*+\-•]|\d+[.)])\s+")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 
 
+# "Paper deadline: May 1" alone on a line: in plain text and PDFs such lines follow each other
+# with no blank line between, and each is a date of its own, not one paragraph.
+_LABEL_LINE = re.compile(r"^\s*[^\s:|][^:|]{0,60}:\s*\S")
+
+
 def _markdown_blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
@@ -80,7 +86,7 @@ def _markdown_blocks(text: str) -> list[_Block]:
             current = _Block("item", line[item.end():].strip(), [(0, number)])
             blocks.append(current)
             continue
-        if current is not None:
+        if current is not None and not (_LABEL_LINE.match(stripped) and _find_dates(stripped)):
             current.starts.append((len(current.text) + 1, number))
             current.text += " " + stripped
             continue
@@ -179,6 +185,9 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _blocks(text: str) -> list[_Block]:
+    # NFKC: full-width colons, brackets and digits (common in Chinese calls) become ASCII, and
+    # ligatures from PDFs plain letters; line breaks are kept, so line numbers still hold.
+    text = unicodedata.normalize("NFKC", text)
     if not _looks_like_html(text):
         return _markdown_blocks(text)
     parser = _HTMLBlocks()

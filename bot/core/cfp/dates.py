@@ -10,7 +10,7 @@ from datetime import date, datetime
 from datetime import time as TimeOfDay  # `time(...)` reads like a clock call; it is not
 from zoneinfo import ZoneInfo
 
-from bot.core.zones import parse_zone
+from bot.core.zones import REGIONS, parse_zone
 
 _REGION_WORDS = {
     "America/Los_Angeles": "Pacific", "America/Denver": "Mountain",
@@ -48,22 +48,72 @@ _DMY = re.compile(
     r"(?P<m>[A-Za-z]{3,9})\.?(?:,?\s+(?P<y>\d{4})(?!\d))?")
 
 
-_ISO = re.compile(r"(?<![\d/.-])(?P<y>\d{4})[-/](?P<mo>\d{1,2})[-/](?P<d>\d{1,2})(?![\d/])")
+_ISO = re.compile(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<mo>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+                  r"(?![\d/]|\.\d)")
+# 10/09/2017, 10.09.2017, 10-09-2017: day and month in an order the call does not say.
+_NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)"
+                      r"(?P<y>\d{4})(?![\d/]|\.\d)")
+# 2026年3月13日, 3月13日, 3月13日-15日, 3月30日至4月2日 (NFKC has made the digits ASCII).
+_CJK_DAY = r"(?:(?P<{y}>\d{{4}})\s*年\s*)?(?P<{m}>\d{{1,2}})\s*月\s*(?P<{d}>\d{{1,2}})\s*[日号]"
+_CJK = re.compile(
+    _CJK_DAY.format(y="y", m="m", d="d")
+    + r"(?:\s*[(（]?\s*(?P<wd>(?:星期|周|礼拜)[一二三四五六日天])\s*[)）]?)?"
+    + r"(?:\s*(?:-|–|—|~|～|至|到)\s*(?:(?P<y2>\d{4})\s*年\s*)?(?:(?P<m2>\d{1,2})\s*月\s*)?"
+    + r"(?P<d2>\d{1,2})\s*[日号])?")
+_CJK_WEEKDAYS = "一二三四五六日"
 
 
 _TIME = re.compile(
     r"(?<![\d.:])(?:(?P<h>\d{1,2})(?:[:.](?P<min>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
     r"|(?P<h24>\d{1,2})[:h](?P<min24>\d{2})(?!\d)"
-    r"|(?P<word>midnight|noon|midday))", re.IGNORECASE)
+    r"|(?P<word>midnight|noon|midday)"
+    r"|(?P<cn_pre>上午|下午|晚上|中午|凌晨)?\s*(?P<cn_h>\d{1,2})\s*[点時时](?!间|間|区)"
+    r"(?:\s*(?P<cn_m>\d{1,2})\s*分?|(?P<cn_half>半))?)", re.IGNORECASE)
 
 
+# Abbreviations that name more than one zone: each reading, with the country it belongs to.
+# The first reading is the one taken when nothing in the call points elsewhere.
+COLLIDING: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "CST": (("USA", "CT", "US Central time"), ("China", "Asia/Shanghai", "China Standard Time"),
+            ("Taiwan", "Asia/Taipei", "Taiwan time"), ("Cuba", "America/Havana", "Cuba time")),
+    "IST": (("India", "Asia/Kolkata", "India Standard Time"),
+            ("Israel", "Asia/Jerusalem", "Israel time"),
+            ("Ireland", "Europe/Dublin", "Irish time")),
+    "BST": (("UK", "Europe/London", "British Summer Time"),
+            ("Bangladesh", "Asia/Dhaka", "Bangladesh Standard Time")),
+    "AST": (("Canada", "America/Halifax", "Atlantic time"),
+            ("Saudi Arabia", "Asia/Riyadh", "Arabia Standard Time")),
+    "MST": (("USA", "MT", "US Mountain time"),
+            ("Malaysia", "Asia/Kuala_Lumpur", "Malaysia time")),
+    "SST": (("Singapore", "Asia/Singapore", "Singapore time"),
+            ("American Samoa", "Pacific/Pago_Pago", "Samoa time")),
+    "GST": (("United Arab Emirates", "Asia/Dubai", "Gulf Standard Time"),
+            ("South Georgia", "Atlantic/South_Georgia", "South Georgia time")),
+}
+# Abbreviations outside the US that name one zone only.
+OTHER_ABBREVIATIONS: dict[str, str] = {
+    "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "HKT": "Asia/Hong_Kong", "SGT": "Asia/Singapore",
+    "CET": "UTC+01:00", "CEST": "UTC+02:00", "WET": "UTC", "WEST": "UTC+01:00",
+    "EET": "UTC+02:00", "EEST": "UTC+03:00", "MSK": "Europe/Moscow", "AEST": "UTC+10:00",
+    "AEDT": "UTC+11:00", "ACST": "UTC+09:30", "AWST": "UTC+08:00",
+    "NZST": "UTC+12:00", "NZDT": "UTC+13:00", "PKT": "Asia/Karachi", "WIB": "Asia/Jakarta",
+    "ICT": "Asia/Bangkok", "BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires",
+    "SAST": "Africa/Johannesburg", "EAT": "Africa/Nairobi",
+}
+# Names in Chinese for the zone of mainland China.
+CJK_ZONES = {"北京时间": "Asia/Shanghai", "北京時間": "Asia/Shanghai",
+             "中国标准时间": "Asia/Shanghai", "东八区": "UTC+08:00", "東八區": "UTC+08:00"}
+_ABBRS = sorted({"PST", "PDT", "MST", "MDT", "CST", "CDT", "EST", "EDT", "AKST", "AKDT", "HST",
+                 "PT", "MT", "CT", "ET", "UTC", "GMT", *COLLIDING, *OTHER_ABBREVIATIONS},
+                key=len, reverse=True)
 _ZONE = re.compile(
     r"(?<![A-Za-z])(?:"
     r"(?P<aoe>(?i:AoE|anywhere[ -]on[ -]earth))"
     r"|(?P<offset>(?i:UTC|GMT)\s*[+\-−–]\s*\d{1,2}(?::?\d{2})?)"
     r"|(?P<words>(?i:pacific|mountain|central|eastern)(?:\s+(?i:standard|daylight))?"
     r"(?:\s+(?i:time))?)"
-    r"|(?P<abbr>[PMCE][SD]T|AK[SD]T|HST|PT|MT|CT|ET|UTC|GMT))(?![A-Za-z])")
+    r"|(?P<cjk>" + "|".join(CJK_ZONES) + ")"
+    r"|(?P<abbr>" + "|".join(_ABBRS) + r"))(?![A-Za-z])")
 
 
 @dataclass
@@ -80,6 +130,8 @@ class _Found:
     end_day: int | None = None
     typo: str = ""
     weekday: str = ""
+    numeric: tuple[int, int] | None = None
+    """For 10/09/2017: the two numbers as written, before the call's day/month order is known."""
 
 
 def _month(word: str) -> tuple[int, str] | None:
@@ -110,18 +162,42 @@ def _read_date(text: str) -> date | None:
     return parsed.date() if parsed is not None else None
 
 
+def _overlaps(found: list[_Found], match: re.Match[str]) -> bool:
+    return any(f.start < match.end() and match.start() < f.end for f in found)
+
+
 def _find_dates(text: str) -> list[_Found]:
     """Every date expression in a piece of text, left to right, without overlaps."""
     found: list[_Found] = []
     for match in _ISO.finditer(text):
-        try:
-            day = date(int(match["y"]), int(match["mo"]), int(match["d"]))
-        except ValueError:
+        iso = _safe_date(int(match["y"]), int(match["mo"]), int(match["d"]))
+        if iso is not None:
+            found.append(_Found(match.start(), match.end(), match[0], iso.month, iso.day,
+                                iso.year))
+    for match in _NUMERIC.finditer(text):
+        first, second, numeric_year = int(match["a"]), int(match["b"]), int(match["y"])
+        readings = [(m, d) for m, d in ((second, first), (first, second))
+                    if _safe_date(numeric_year, m, d) is not None]
+        if readings and not _overlaps(found, match):
+            # Day first until the call-wide order is settled (assemble._numeric_order).
+            found.append(_Found(match.start(), match.end(), match[0], *readings[0],
+                                numeric_year,
+                                numeric=(first, second) if len(readings) == 2 and first != second
+                                else None))
+    for match in _CJK.finditer(text):
+        if _overlaps(found, match):
             continue
-        parsed = _read_date(match[0].replace("/", "-"))
-        if parsed == day:
-            found.append(_Found(match.start(), match.end(), match[0], day.month, day.day,
-                                day.year))
+        cjk_year = int(match["y"]) if match["y"] else None
+        cjk_month, cjk_day = int(match["m"]), int(match["d"])
+        if _safe_date(cjk_year or 2000, cjk_month, cjk_day) is None:
+            continue
+        item = _Found(match.start(), match.end(), match[0], cjk_month, cjk_day, cjk_year)
+        if match["wd"]:
+            item.weekday = calendar.day_name[_CJK_WEEKDAYS.index(match["wd"][-1].replace(
+                "天", "日"))]
+        if match["d2"]:
+            item.end_month, item.end_day = int(match["m2"] or cjk_month), int(match["d2"])
+        found.append(item)
     for pattern in (_MDY, _DMY):
         for match in pattern.finditer(text):
             month = _month(match["m"])
@@ -176,6 +252,8 @@ def _find_time(text: str) -> tuple[_Clock, int, int] | None:
         if hour > 23 or minute > 59:
             return None
         return _Clock(TimeOfDay(hour, minute), match[0]), match.start(), match.end()
+    if match["cn_h"] is not None:
+        return _chinese_clock(match)
     hour, minute = int(match["h"]), int(match["min"] or 0)
     if not 1 <= hour <= 12 or minute > 59:
         return None
@@ -188,9 +266,25 @@ def _find_time(text: str) -> tuple[_Clock, int, int] | None:
     return _Clock(TimeOfDay(hour, minute), match[0], doubt=doubt), match.start(), match.end()
 
 
+def _chinese_clock(match: re.Match[str]) -> tuple[_Clock, int, int] | None:
+    """下午5点, 晚上11点59分, 24时: the hour is on a 12-hour clock when a part of day is named."""
+    hour = int(match["cn_h"])
+    minute = 30 if match["cn_half"] else int(match["cn_m"] or 0)
+    part = match["cn_pre"] or ""
+    if (part in ("下午", "晚上") and 1 <= hour < 12) or (part == "中午" and hour < 6):
+        hour += 12
+    if hour == 24 and minute == 0:
+        return _Clock(TimeOfDay(0, 0), match[0], next_day=True), match.start(), match.end()
+    if hour > 23 or minute > 59:
+        return None
+    return _Clock(TimeOfDay(hour, minute), match[0]), match.start(), match.end()
+
+
 def _zone_name(match: re.Match[str]) -> str:
     if match["aoe"]:
         return "AoE"
+    if match["cjk"]:
+        return match["cjk"]
     if match["offset"]:
         return re.sub(r"\s+", "", match["offset"]).replace("−", "-").replace("–", "-")
     if match["words"]:
@@ -215,8 +309,41 @@ class _Placed:
     doubt: str = ""
 
 
-def _place(written: str, local: datetime) -> _Placed:
-    """The zone to write for a local time, reading US standard/daylight mix-ups as local time."""
+def _place(written: str, local: datetime, countries: tuple[str, ...] = ()) -> _Placed:
+    """The zone to write for a local time, reading US standard/daylight mix-ups as local time.
+
+    ``countries`` are the ones the call points to (its venue first): an abbreviation that names
+    zones in several countries ("CST": US Central or China) is read as the one there, and the
+    reading is flagged either way.
+    """
+    if written in CJK_ZONES:
+        return _Placed(CJK_ZONES[written])
+    upper = written.upper()
+    if upper in OTHER_ABBREVIATIONS:
+        return _Placed(OTHER_ABBREVIATIONS[upper])
+    if upper in COLLIDING:
+        readings = COLLIDING[upper]
+        chosen = next((r for c in countries for r in readings if r[0] == c), None)
+        why = f"as the call points to {chosen[0]}" if chosen else "as nothing in the call " \
+            "points elsewhere"
+        pick = chosen or readings[0]
+        others = "; ".join(f"in {c} it is {n} ({_zone_word(z)})" for c, z, n in readings
+                           if (c, z, n) != pick)
+        if chosen and chosen[0] == "USA":
+            return _place_us(upper, local)
+        doubt = f'"{written}" read as {pick[2]} ({_zone_word(pick[1])}), {why}; {others}'
+        if pick[1] in REGIONS:
+            placed = _place_us(upper, local)
+            return _Placed(placed.key, "; ".join(d for d in (doubt, placed.doubt) if d))
+        return _Placed(pick[1], doubt)
+    return _place_us(written, local)
+
+
+def _zone_word(key: str) -> str:
+    return REGIONS.get(key, key)
+
+
+def _place_us(written: str, local: datetime) -> _Placed:
     zone = parse_zone(written)
     if zone.kind == "region" and zone.region:
         return _Placed(zone.region)
