@@ -26,7 +26,7 @@ SHIPPED = Path(__file__).parent.parent / "schedules" / "aisys-sosp17.toml"
 
 def imported(name: str, **options: object) -> tuple[Event, str, list[str]]:
     text = (CFPS / name).read_text(encoding="utf-8")
-    draft, warnings = import_cfp(text, source=name, **options)  # type: ignore[arg-type]
+    draft, warnings, _ = import_cfp(text, source=name, **options)  # type: ignore[arg-type]
     event, problems = read_schedule(draft, name)
     assert problems == [], problems
     assert event is not None
@@ -164,7 +164,7 @@ def test_prose_call_with_utc_minus_12() -> None:
     deadline = only(event, "deadline")
     assert deadline.at == utc(2019, 4, 11, 11, 59) and deadline.zone.key == "UTC-12:00"
     assert only(event, "notification").day == date(2019, 5, 8)
-    assert only(event, "camera-ready").day == date(2019, 5, 24)
+    assert only(event, "camera-ready").at == utc(2019, 5, 25, 11, 59)  # "due May 24": its end
     workshop = only(event, "event")
     assert workshop.day == date(2019, 6, 17) and workshop.zone.key == "America/Phoenix"
     assert workshop.title == "Third Workshop on Verified Compilers"
@@ -175,7 +175,7 @@ def test_iso_dates_with_zone_from_the_heading_and_an_event_range() -> None:
     event, _, warnings = imported("iso-utc12.md")
     assert [d.at for d in by_kind(event, "deadline")] == [utc(2020, 3, 3, 11, 59),
                                                           utc(2020, 3, 10, 11, 59)]
-    assert only(event, "camera-ready").day == date(2020, 5, 11)
+    assert only(event, "camera-ready").at == utc(2020, 5, 12, 11, 59)  # the end of its day
     symposium = only(event, "event")
     assert (symposium.day, symposium.end_day) == (date(2020, 6, 15), date(2020, 6, 17))
     assert symposium.zone.key == "Asia/Tokyo"
@@ -234,7 +234,9 @@ def test_html_with_del_and_s_tags() -> None:
     sub = event.submission
     assert (sub.page_limit, sub.anonymized, sub.system) == (5, False, "HotCRP")
     assert event.contact.email == "chairs@hottime.example"
-    assert [w.split(": warning:")[0] for w in warnings] == ["html-del.html:10"]
+    assert only(event, "camera-ready").at == utc(2017, 6, 11, 6, 59)  # "due": end of June 10
+    assert [w.split(": warning:")[0] for w in warnings] == ["html-del.html:10", "html-del.html:13",
+                                                            "html-del.html:13"]
 
 
 def test_html_table_in_utc() -> None:
@@ -289,7 +291,7 @@ def test_wrong_weekday_and_edt_in_winter_are_flagged() -> None:
 def test_titles_with_quotes_and_backslashes_are_escaped() -> None:
     call = ('# CFP: The "Quoted" \\ Workshop\n\n## Dates\n'
             '- Paper "draft" \\ deadline: 2021-05-01 12:00 UTC\n')
-    draft, _ = import_cfp(call)
+    draft, _, _ = import_cfp(call)
     data = tomllib.loads(draft)
     assert data["event"]["name"] == 'The "Quoted" \\ Workshop'
     assert data["dates"][0]["title"] == 'Paper "draft" \\ deadline'
@@ -303,7 +305,7 @@ def test_a_call_without_dates_is_an_error() -> None:
 
 def test_every_fixture_validates() -> None:
     for path in sorted(CFPS.iterdir()):
-        draft, _ = import_cfp(path.read_text(encoding="utf-8"), source=path.name, year=2030)
+        draft, _, _ = import_cfp(path.read_text(encoding="utf-8"), source=path.name, year=2030)
         assert read_schedule(draft, path.name)[1] == [], path.name
 
 
@@ -388,7 +390,7 @@ def test_imported_instant_is_the_one_written(day: date, clock: time, date_format
     assume(expected is not None)  # a wall-clock time the zone skips or repeats
     written = f"{date_format(day)}, {time_format(clock)} {zone}"  # type: ignore[operator]
     call = f"# Workshop on Properties\n\n## Important dates\n- Paper deadline: {written}\n"
-    draft, _ = import_cfp(call)
+    draft, _, _ = import_cfp(call)
     event = parse_schedule(draft)
     assert event.dates[0].at == expected, (written, draft)
 
@@ -407,7 +409,7 @@ LINES = st.sampled_from([
 @given(lines=st.lists(LINES, max_size=12), noise=st.text(max_size=40))
 def test_any_call_gives_a_valid_schedule_or_a_clear_error(lines: list[str], noise: str) -> None:
     try:
-        draft, _ = import_cfp("\n".join([*lines, noise]), source="fuzz.md")
+        draft, _, _ = import_cfp("\n".join([*lines, noise]), source="fuzz.md")
     except DuebotError as exc:
         assert "no date" in str(exc)
         return

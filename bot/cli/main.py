@@ -179,21 +179,31 @@ def cmd_ics(args: argparse.Namespace) -> int:
 def cmd_import_cfp(args: argparse.Namespace) -> int:
     from bot.adapters.schedule_files import display_path
     from bot.core.cfp import import_cfp
+    from bot.core.cfp.pdf import looks_like_pdf, pdf_text
 
     if args.source == "-":
-        name, text = "<stdin>", sys.stdin.read()
+        name, data = "<stdin>", sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") \
+            else sys.stdin.read().encode("utf-8")
     else:
         path = Path(args.source)
         name = display_path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
-            raise UsageError(f"cannot read the call: {reason}", file=name) from None
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read the call: {exc.strerror}", file=name) from None
+    if looks_like_pdf(data):
+        text = pdf_text(data, source=name)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cannot read the call: not UTF-8 text ({exc.reason})",
+                             file=name) from None
     if args.zone is not None:
         parse_reader_zone(args.zone)  # an unknown zone is a usage error, named as such
-    draft, warnings = import_cfp(text, source=name, zone=args.zone, year=args.year)
+    draft, warnings, summary = import_cfp(text, source=name, zone=args.zone, year=args.year)
     report(warnings)
+    print_summary(summary)
     if args.output and args.output != "-":
         Path(args.output).write_text(draft, encoding="utf-8")
         print(f"wrote {args.output} ({len(warnings)} doubt{'s' if len(warnings) != 1 else ''} "
@@ -201,6 +211,18 @@ def cmd_import_cfp(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(draft)
     return 0
+
+
+def print_summary(rows: Sequence[Any]) -> None:
+    """What import-cfp found, one date a line, so a chair checks it before reading the TOML."""
+    table = [("date", "kind", "local", "UTC", "doubt")]
+    for row in rows:
+        doubt = "; ".join(row.doubts) or "-"
+        table.append((row.id, row.kind, row.local, row.utc, doubt))
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for cells in table:
+        line = "  ".join(c.ljust(w) for c, w in zip(cells[:4], widths, strict=True))
+        print(f"{line}  {cells[4]}", file=sys.stderr)
 
 
 def _setup_logging(level: str) -> None:

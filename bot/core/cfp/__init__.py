@@ -1,10 +1,15 @@
-"""Read a call for papers (Markdown, plain text or HTML) into a draft schedule TOML.
+"""Read a call for papers (Markdown, plain text, HTML; PDF via ``pdf_text``) into a draft TOML.
 
-Pure: text in, ``(toml_text, warnings)`` out; no files, no clock. Every guess the importer makes
-(a misspelt month, a year left over from last time, "PST" in September, a date with no zone) is
-written as a TOML comment on the line it concerns and returned as a warning naming the call's
-line, so the organizer checks exactly those. What it cannot read is left out with a comment,
-never invented; the text it returns always passes ``bot.core.schedule.read_schedule``.
+The steps, one module each: ``blocks`` (the call as headings, items, rows, paragraphs),
+``dates`` (dates, times and zones as written, English and Chinese), ``venue`` (name, place,
+countries), ``assemble`` (one entry per date: kind, title, year, doubts) and ``write`` (the
+TOML with a comment on every guess).
+
+Pure: text in, ``Imported(toml, warnings, summary)`` out; no files, no clock. Every guess the
+importer makes (a misspelt month, a year left over from last time, "PST" in September, a date
+with no zone) is written as a TOML comment on the line it concerns and returned as a warning
+naming the call's line, so the organizer checks exactly those. What it cannot read is left out
+with a comment, never invented; the text it returns always passes ``bot.core.schedule.read_schedule``.
 """
 
 
@@ -16,30 +21,47 @@ from datetime import time as TimeOfDay
 from typing import NamedTuple
 
 from bot.core.cfp.assemble import (
-    CITY_ZONES,
     _Call,
     _collect,
     _defaults,
     _event_name,
     _logistics,
+    _numeric_order,
     _place_city,
     _resolve_years,
 )
 from bot.core.cfp.blocks import _blocks
-from bot.core.cfp.dates import _place
+from bot.core.cfp.dates import _Clock, _place
+from bot.core.cfp.venue import CITY_ZONES
 from bot.core.cfp.write import _FROM_OTHER_DATES, _date_lines, _naive, _problem, _slug, _Writer
+from bot.core.model import ImportantDate
 from bot.core.schedule import read_schedule
 from bot.core.zones import parse_zone
 from bot.errors import DuebotError, Problem, ZoneError
 
-__all__ = ["CITY_ZONES", "Imported", "import_cfp"]
+__all__ = ["CITY_ZONES", "Imported", "SummaryRow", "import_cfp"]
+
+_END_OF_DAY = "no time given: assumed the end of the day, 23:59"
+
+
+class SummaryRow(NamedTuple):
+    """One [[dates]] entry as a chair checks it at a glance."""
+
+    id: str
+    kind: str
+    local: str
+    """As written in the TOML: ``2027-05-02 23:59 AoE`` or ``2027-05-03 .. 2027-05-05``."""
+    utc: str
+    """The instant in UTC (an all-day date: when its day begins there)."""
+    doubts: tuple[str, ...]
 
 
 class Imported(NamedTuple):
-    """The draft schedule's TOML and the doubts to check, as ``FILE:LINE: warning:`` problems."""
+    """The draft's TOML, the doubts to check (``FILE:LINE: warning:``), and a summary table."""
 
     toml: str
     warnings: list[Problem]
+    summary: list[SummaryRow]
 
 
 def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
@@ -58,6 +80,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
     _place_city(call)
     _defaults(call)
     _collect(call)
+    _numeric_order(call)
     _resolve_years(call, year)
     warnings: list[Problem] = []
     event_notes: dict[str, list[str]] = {}
@@ -70,11 +93,15 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         if entry.clock is None and call.default_clock is not None and entry.kind in (
                 "deadline", "camera-ready"):
             entry.clock = call.default_clock
+        if entry.clock is None and (entry.kind == "deadline" or (entry.kind == "camera-ready" and (
+                entry.zone_text or entry.by_phrase or call.default_zone))):
+            # A deadline given as a date is due by the end of that day, not at its start.
+            entry.clock = _Clock(TimeOfDay(23, 59), "", doubt=_END_OF_DAY)
         if entry.zone_text:
             try:
                 probe = _naive(entry.day, entry.clock) if entry.clock else datetime.combine(
                     entry.day, TimeOfDay(12))
-                placed = _place(entry.zone_text, probe)
+                placed = _place(entry.zone_text, probe, call.countries)
             except ZoneError:
                 entry.note("zone", f'zone "{entry.zone_text}" not understood; left out')
                 entry.zone_text = ""
@@ -87,7 +114,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         default_zone = explicit.most_common(1)[0][0]
         default_why = _FROM_OTHER_DATES
     elif call.default_zone:
-        default_zone = _place(call.default_zone, datetime(2000, 1, 1)).key
+        default_zone = _place(call.default_zone, datetime(2000, 1, 1), call.countries).key
         default_why = "the call's note on times"
     elif zone is not None:
         default_zone = parse_zone(zone).region or parse_zone(zone).key
@@ -109,7 +136,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
                 "then run `duebot validate`.")
     out.blank()
     out.lines.append("[event]")
-    event_id = _slug(call.name, 64) or "event"
+    event_id = call.event_id or _slug(call.name, 64) or _fallback_id(call)
     out.key("id", event_id)
     out.key("name", call.name, event_notes.get("name", ()))
     out.key("zone", default_zone, event_notes.get("zone", ()))
@@ -149,6 +176,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         out.key("email", details.email)
 
     used: set[str] = set()
+    doubts: dict[str, tuple[str, ...]] = {}
     event_zone = parse_zone(default_zone)
     for entry in call.entries:
         out.blank()
@@ -157,7 +185,8 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
             out.comment(f"left out (line {entry.line}): {entry.source_text[:100]}: {message}")
             warnings.append(_problem(source, entry.line, f"left out: {message}"))
             continue
-        lines = _date_lines(entry, default_zone, default_why, call.venue_zone, event_zone)
+        lines = _date_lines(entry, default_zone, default_why, call.venue_zone, event_zone,
+                            call.countries)
         if lines is None:
             message = entry.dropped
             out.comment(f"left out (line {entry.line}): {entry.source_text[:100]}: {message}")
@@ -168,6 +197,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         while date_id in used:
             date_id, n = f"{base}-{n}", n + 1
         used.add(date_id)
+        doubts[date_id] = tuple(n for notes in entry.notes.values() for n in notes)
         out.lines.append("[[dates]]")
         out.key("id", date_id)
         out.key("title", entry.title)
@@ -186,8 +216,23 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         raise DuebotError(f"found no date in the call that could be read{why}; nothing to "
                           f"draft", file=source)
     result = out.text()
-    _, problems = read_schedule(result, source)
-    if problems:  # our bug: say so loudly rather than hand over a schedule that fails
+    event, problems = read_schedule(result, source)
+    if problems or event is None:  # our bug: say so loudly, never hand over a failing schedule
         raise DuebotError("import-cfp produced an invalid schedule (a bug in duebot): "
                           + "; ".join(p.message for p in problems), file=source)
-    return Imported(result, sorted(warnings, key=lambda p: (p.line or 0)))
+    summary = [SummaryRow(d.id, d.kind, _local_of(d), f"{d.starts:%Y-%m-%d %H:%M} UTC",
+                          doubts.get(d.id, ())) for d in event.dates]
+    return Imported(result, sorted(warnings, key=lambda p: (p.line or 0)), summary)
+
+
+def _local_of(when: ImportantDate) -> str:
+    written = when.local_text
+    if when.end_day is not None:
+        written += f" .. {when.end_day.isoformat()}"
+    return f"{written} {when.zone.key}"
+
+
+def _fallback_id(call: _Call) -> str:
+    """An id for a name with no Latin letters (a Chinese call without an acronym)."""
+    years = sorted({e.day.year for e in call.entries if e.day is not None})
+    return f"event-{years[-1]}" if years else "event"

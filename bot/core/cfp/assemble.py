@@ -21,49 +21,15 @@ from bot.core.cfp.dates import (
     _Found,
     _safe_date,
 )
+from bot.core.cfp.venue import (
+    CITY_ZONES,
+    acronym_id,
+    city_named,
+    countries_in,
+    country_key,
+    split_name_line,
+)
 from bot.core.model import Kind
-
-CITY_ZONES: dict[str, tuple[str, str]] = {
-    "Shanghai": ("China", "Asia/Shanghai"), "Beijing": ("China", "Asia/Shanghai"),
-    "Shenzhen": ("China", "Asia/Shanghai"), "Hong Kong": ("China", "Asia/Hong_Kong"),
-    "Taipei": ("Taiwan", "Asia/Taipei"), "Singapore": ("Singapore", "Asia/Singapore"),
-    "Tokyo": ("Japan", "Asia/Tokyo"), "Kyoto": ("Japan", "Asia/Tokyo"),
-    "Seoul": ("South Korea", "Asia/Seoul"), "Bangkok": ("Thailand", "Asia/Bangkok"),
-    "Bangalore": ("India", "Asia/Kolkata"), "Mumbai": ("India", "Asia/Kolkata"),
-    "New Delhi": ("India", "Asia/Kolkata"), "Dubai": ("United Arab Emirates", "Asia/Dubai"),
-    "Abu Dhabi": ("United Arab Emirates", "Asia/Dubai"), "Tel Aviv": ("Israel", "Asia/Jerusalem"),
-    "Sydney": ("Australia", "Australia/Sydney"), "Melbourne": ("Australia", "Australia/Melbourne"),
-    "Auckland": ("New Zealand", "Pacific/Auckland"),
-    "Vancouver": ("Canada", "America/Vancouver"), "Toronto": ("Canada", "America/Toronto"),
-    "Montreal": ("Canada", "America/Toronto"), "Quebec City": ("Canada", "America/Toronto"),
-    "San Francisco": ("USA", "America/Los_Angeles"), "Los Angeles": ("USA", "America/Los_Angeles"),
-    "San Diego": ("USA", "America/Los_Angeles"), "San Jose": ("USA", "America/Los_Angeles"),
-    "Santa Clara": ("USA", "America/Los_Angeles"), "Long Beach": ("USA", "America/Los_Angeles"),
-    "Seattle": ("USA", "America/Los_Angeles"), "Portland": ("USA", "America/Los_Angeles"),
-    "Las Vegas": ("USA", "America/Los_Angeles"), "Phoenix": ("USA", "America/Phoenix"),
-    "Denver": ("USA", "America/Denver"), "Salt Lake City": ("USA", "America/Denver"),
-    "Austin": ("USA", "America/Chicago"), "Chicago": ("USA", "America/Chicago"),
-    "Minneapolis": ("USA", "America/Chicago"), "New Orleans": ("USA", "America/Chicago"),
-    "Boston": ("USA", "America/New_York"), "New York": ("USA", "America/New_York"),
-    "Washington": ("USA", "America/New_York"), "Philadelphia": ("USA", "America/New_York"),
-    "Pittsburgh": ("USA", "America/New_York"), "Baltimore": ("USA", "America/New_York"),
-    "Atlanta": ("USA", "America/New_York"), "Miami": ("USA", "America/New_York"),
-    "Honolulu": ("USA", "Pacific/Honolulu"), "Anchorage": ("USA", "America/Anchorage"),
-    "Mexico City": ("Mexico", "America/Mexico_City"), "Sao Paulo": ("Brazil", "America/Sao_Paulo"),
-    "São Paulo": ("Brazil", "America/Sao_Paulo"),
-    "Buenos Aires": ("Argentina", "America/Argentina/Buenos_Aires"),
-    "London": ("UK", "Europe/London"), "Edinburgh": ("UK", "Europe/London"),
-    "Dublin": ("Ireland", "Europe/Dublin"), "Lisbon": ("Portugal", "Europe/Lisbon"),
-    "Paris": ("France", "Europe/Paris"), "Berlin": ("Germany", "Europe/Berlin"),
-    "Munich": ("Germany", "Europe/Berlin"), "Amsterdam": ("Netherlands", "Europe/Amsterdam"),
-    "Barcelona": ("Spain", "Europe/Madrid"), "Madrid": ("Spain", "Europe/Madrid"),
-    "Rome": ("Italy", "Europe/Rome"), "Vienna": ("Austria", "Europe/Vienna"),
-    "Zurich": ("Switzerland", "Europe/Zurich"), "Prague": ("Czech Republic", "Europe/Prague"),
-    "Stockholm": ("Sweden", "Europe/Stockholm"), "Copenhagen": ("Denmark", "Europe/Copenhagen"),
-    "Helsinki": ("Finland", "Europe/Helsinki"), "Athens": ("Greece", "Europe/Athens"),
-    "Cape Town": ("South Africa", "Africa/Johannesburg"),
-}
-
 
 _OLD_MARK = re.compile(r"\b(?:was|previously|originally|formerly|extended from|postponed from|"
                        r"moved from)\b[\s:]*$", re.IGNORECASE)
@@ -123,20 +89,26 @@ class _Entry:
 
 def _kind(title: str) -> Kind:
     lower = title.lower()
+    if re.search(r"\b(?:open(?:s|ing)?|starts?|begins?)\b|开放|开始", lower):
+        return "other"  # "submissions open": a start, not a deadline
     if re.search(r"camera|final (?:version|file|paper|manuscript|copy|upload)|"
-                 r"publication[- ]ready", lower):
+                 r"publication[- ]ready|revised (?:version|paper|manuscript)s?|"
+                 r"最终|终稿|定稿|修改稿", lower):
         return "camera-ready"
-    if re.search(r"notif|acceptance|decision|accept", lower):
+    if re.search(r"notif|acceptance|decision|accept|录用|接收|通知", lower):
         return "notification"
-    if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b", lower):
+    if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b|"
+                 r"截稿|截止|投稿|提交|摘要|注册", lower):
         return "deadline"
     if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"
-                 r"session|summit|school|tutorial|colloqui|forum|congress|showcase|meetup", lower):
+                 r"session|summit|school|tutorial|colloqui|forum|congress|showcase|meetup|"
+                 r"会议|研讨会|论坛|举办|举行|召开|大会", lower):
         return "event"
     return "other"
 
 
-_TRIM = re.compile(r"^(?:[\s:;,.|–—\-()]|\b(?:on|by|at|before|until|is|are|due|no later than|"
+_TRIM = re.compile(r"^(?:[\s:;,.|–—\-()]|[于在为是]|"
+                   r"\b(?:on|by|at|before|until|is|are|due|no later than|"
                    r"and)\b)+|(?:[\s:;,.|–—\-()]|\b(?:on|by|at|before|until|is|are|of|"
                    r"no later than|and|the)\b)+$", re.IGNORECASE)
 
@@ -345,28 +317,88 @@ class _Call:
     default_clock: _Clock | None = None
     default_zone: str = ""
     entries: list[_Entry] = field(default_factory=list)
+    event_id: str = ""
+    name_date: _Block | None = None
+    """The name line's date ("... -- May 3-5, 2027"), the event's own when nothing else is."""
+    countries: tuple[str, ...] = ()
+
+
+_CALL_SUFFIX = re.compile(r"\s*[-–—:|]?\s*(?:call for (?:papers|posters|proposals|abstracts|"
+                          r"participation)|cfp|征稿通知|征稿启事|征文通知|论文征集|征稿)\s*$",
+                          re.IGNORECASE)
+_EVENT_WORDS = re.compile(r"workshop|conference|symposium|summit|forum|colloquium|congress|"
+                          r"call for|征稿|会议|研讨会|论坛|大会", re.IGNORECASE)
 
 
 def _event_name(call: _Call) -> None:
-    for block in call.blocks:
-        if block.kind == "heading":
-            name = _plain(_CALL_PREFIX.sub("", block.text)).strip(" -–—:|")
+    """The name from the first heading (or a title-like first line), without place and date."""
+    chosen: _Block | None = next((b for b in call.blocks if b.kind == "heading"
+                                  and _name_text(b.text)), None)
+    if chosen is None and call.blocks:
+        first = call.blocks[0]
+        if len(first.starts) == 1 and len(first.text) <= 200 and _EVENT_WORDS.search(
+                first.text) and not re.match(r"^[^:]{1,40}:\s*\S", first.text):
+            chosen = first  # a plain-text or PDF call's title line
+    if chosen is None:
+        for block in call.blocks:
+            name = _plain(block.text)[:120].strip()
             if name:
-                call.name, call.name_line = name, block.starts[0][1]
-                return
-    for block in call.blocks:
-        name = _plain(block.text)[:120].strip()
-        if name:
-            call.name, call.name_line, call.name_guessed = name, block.starts[0][1], True
-            return
-    call.name, call.name_guessed = "Untitled call", True
+                call.name, call.name_line, call.name_guessed = name, block.starts[0][1], True
+                break
+        else:
+            call.name, call.name_guessed = "Untitled call", True
+        call.event_id = _slug(call.name, 64)
+        return
+    line = split_name_line(_name_text(chosen.text))
+    call.name, call.name_line = line.name, chosen.starts[0][1]
+    if line.place:
+        _set_place(call, line.place)
+    if line.when is not None:
+        call.name_date = _Block("para", f"{line.name}: {line.when_text}",
+                                [(0, chosen.starts[0][1])])
+    call.event_id = acronym_id(line.name) or _slug(line.name, 64)
+
+
+def _name_text(text: str) -> str:
+    name = _CALL_SUFFIX.sub("", _plain(_CALL_PREFIX.sub("", text)))
+    return name.strip(" -–—:|")
+
+
+def _slug(text: str, limit: int = 48) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+
+
+def _set_place(call: _Call, place: str) -> None:
+    """City and country from "Austin, TX", "Shanghai, China", "北京"."""
+    parts = [p.strip() for p in re.split(r"[,，]", _plain(place)) if p.strip()]
+    if not parts:
+        return
+    city = city_named(parts[0]) or (city_named(place) if len(parts) == 1 else None)
+    if city is not None:
+        call.city = city
+        country, zone = CITY_ZONES[city]
+        given = parts[-1] if len(parts) > 1 else ""
+        # "Austin, TX": the state says USA; "Shanghai, China": the call's own word for it.
+        by_region = country_key(given) in ("USA", "Canada") and given not in ("USA", "Canada")
+        call.country = country if not given or by_region else given
+        call.venue_zone = zone
+    else:
+        call.city = parts[0]
+        call.country = parts[-1] if len(parts) > 1 else ""
 
 
 def _place_city(call: _Call) -> None:
     text = "\n".join(b.text for b in call.blocks)
+    _find_city(call, text)
+    call.countries = countries_in(text, call.country)
+
+
+def _find_city(call: _Call, text: str) -> None:
+    if call.city and call.venue_zone:
+        return
     for block in call.blocks:
-        match = re.match(r"^\**(?:location|venue|where|place)\**\s*:\**\s*(.+)$", block.text,
-                         re.IGNORECASE)
+        match = re.match(r"^\**(?:location|venue|where|place|会议地点|举办地点|地点)\**\s*:"
+                         r"\**\s*(.+)$", block.text, re.IGNORECASE)
         if match:
             parts = [p.strip() for p in _plain(match[1]).split(",") if p.strip()]
             for i, part in enumerate(parts):
@@ -384,7 +416,8 @@ def _place_city(call: _Call) -> None:
             break
     if not call.city:
         hits = sorted((m.start(), city) for city in CITY_ZONES
-                      for m in re.finditer(rf"\bin {re.escape(city)}\b", text))
+                      for m in re.finditer(rf"\bin {re.escape(city)}\b|[在于]{re.escape(city)}",
+                                           text))
         if hits:
             city = hits[0][1]
             call.city = city
@@ -440,12 +473,19 @@ def _collect(call: _Call) -> None:
             in_dates.append((block, prefix))
         everywhere.append((block, ""))
     chosen = [e for b, p in in_dates for e in _entries_in(b, p)]
+    from_dates = bool(chosen)
     if not chosen:
         chosen = [e for b, p in everywhere for e in _entries_in(b, p)]
-    elif not any(e.kind == "event" for e in chosen):
+    if not any(e.kind == "event" for e in chosen) and call.name_date is not None:
+        named = _entries_in(call.name_date, "")
+        if named:
+            named[0].kind, named[0].title = "event", call.name
+            chosen.append(named[0])
+    if from_dates and not any(e.kind == "event" for e in chosen):
         # The event's own date is often only in the opening prose ("held on ... in ...").
         for block, _ in everywhere:
-            if not re.search(r"\b(?:held|take[s]? place|will be|co-?located|conjunction)\b",
+            if not re.search(r"\b(?:held|take[s]? place|will be|co-?located|conjunction)\b|"
+                             r"举行|召开|举办",
                              block.text, re.IGNORECASE):
                 continue
             found = [e for e in _entries_in(block, "") if e.kind in ("event", "other")]
@@ -458,6 +498,63 @@ def _collect(call: _Call) -> None:
                                                entry.title, re.IGNORECASE):
             entry.title = call.name
     call.entries = chosen
+
+
+def _numeric_order(call: _Call) -> None:
+    """Settle day/month for 10/09/2017-style dates, once for the whole call, and flag each.
+
+    Evidence in order: a numeric date elsewhere that reads only one way (25/09/2017); the order
+    that keeps the call's dates in sequence; the venue's country (the USA writes month first).
+    """
+    entries = [e for e in call.entries if not e.dropped]
+    founds = [f for e in entries for f in (e.found, e.old, e.range_end)
+              if f is not None and f.numeric is not None]
+    if not any(f.ambiguous for f in founds):
+        return
+    day_first = [f for f in founds if f.numeric and f.numeric[0] > 12]
+    month_first = [f for f in founds if f.numeric and f.numeric[1] > 12]
+    order: str
+    if day_first and not month_first:
+        order, why = "dmy", f'as "{day_first[0].text}" in the call reads only day first'
+    elif month_first and not day_first:
+        order, why = "mdy", f'as "{month_first[0].text}" in the call reads only month first'
+    else:
+        inversions = {o: _inversions(entries, o) for o in ("dmy", "mdy")}
+        if inversions["dmy"] != inversions["mdy"]:
+            order = min(inversions, key=lambda o: inversions[o])
+            why = "as that keeps the call's dates in order"
+        elif "USA" in call.countries[:1]:
+            order, why = "mdy", "as the call is from the USA"
+        else:
+            order, why = "dmy", "day first, as most of the world writes it"
+    for entry in entries:
+        for found in (entry.found, entry.old, entry.range_end):
+            if found is None or found.numeric is None:
+                continue
+            first, second = found.numeric
+            if found.ambiguous:
+                found.month, found.day = (second, first) if order == "dmy" else (first, second)
+                other = (first, second) if order == "dmy" else (second, first)
+                shown = date(found.year or 2000, found.month, found.day)
+                entry.note("at", f'"{found.text}" read as {shown:%d %B %Y} '
+                                 f'({"day/month" if order == "dmy" else "month/day"}), {why}; '
+                                 f"it could also be {calendar.month_name[other[0]]} {other[1]}")
+
+
+def _inversions(entries: list[_Entry], order: str) -> int:
+    """How many pairs of dates come out of order when numeric dates are read in ``order``."""
+    days: list[date] = []
+    for entry in entries:
+        found = entry.found
+        if found.year is None:
+            continue
+        month, day = found.month, found.day
+        if found.numeric is not None and found.ambiguous:
+            month, day = found.numeric[::-1] if order == "dmy" else found.numeric
+        when = _safe_date(found.year, month, day)
+        if when is not None:
+            days.append(when)
+    return sum(1 for i, a in enumerate(days) for b in days[i + 1:] if b < a)
 
 
 def _resolve_years(call: _Call, year: int | None) -> None:

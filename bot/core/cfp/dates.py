@@ -133,6 +133,12 @@ class _Found:
     numeric: tuple[int, int] | None = None
     """For 10/09/2017: the two numbers as written, before the call's day/month order is known."""
 
+    @property
+    def ambiguous(self) -> bool:
+        """Both numbers could be the month: 10/09/2017 (but not 25/09/2017 or 09/09/2017)."""
+        return self.numeric is not None and self.numeric[0] != self.numeric[1] and max(
+            self.numeric) <= 12
+
 
 def _month(word: str) -> tuple[int, str] | None:
     """The month a word names, and the misspelling if it took a guess to read it."""
@@ -182,8 +188,7 @@ def _find_dates(text: str) -> list[_Found]:
             # Day first until the call-wide order is settled (assemble._numeric_order).
             found.append(_Found(match.start(), match.end(), match[0], *readings[0],
                                 numeric_year,
-                                numeric=(first, second) if len(readings) == 2 and first != second
-                                else None))
+                                numeric=(first, second)))
     for match in _CJK.finditer(text):
         if _overlaps(found, match):
             continue

@@ -71,7 +71,8 @@ def _naive(day: date, clock: _Clock) -> datetime:
 
 
 def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: str,
-                event_zone: Zone) -> list[tuple[str, str | bool]] | None:
+                event_zone: Zone, countries: tuple[str, ...] = ()
+                ) -> list[tuple[str, str | bool]] | None:
     """The keys of one [[dates]] table; None (with ``entry.dropped`` set) if it cannot be."""
     assert entry.day is not None
     clock = entry.clock
@@ -81,7 +82,7 @@ def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: 
     key = ""
     if entry.zone_text:
         probe = _naive(entry.day, clock) if clock else datetime.combine(entry.day, TimeOfDay(12))
-        placed = _place(entry.zone_text, probe)
+        placed = _place(entry.zone_text, probe, countries)
         key = placed.key
         if placed.doubt:
             entry.note("zone", placed.doubt)

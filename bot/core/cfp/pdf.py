@@ -1,0 +1,34 @@
+"""The text of a call circulated as PDF, for the same importer as Markdown and plain text.
+
+pypdf (pure Python, maintained, no system libraries) reads the bytes it is given; nothing here
+opens a file. A scanned call (images only) has no text to read, and is refused as such.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from bot.errors import DuebotError
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    return data.lstrip()[:5] == b"%PDF-"
+
+
+def pdf_text(data: bytes, *, source: str = "<call>") -> str:
+    """Every page's text, pages apart by a blank line; DuebotError if there is none to read."""
+    from pypdf import PdfReader  # imported here: only PDF calls pay for it
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repairs are not the chair's worry
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise DuebotError(f"cannot read the PDF: {exc}", file=source) from None
+    text = "\n\n".join(page.strip("\n") for page in pages)
+    if not text.strip():
+        raise DuebotError("the PDF holds no text (a scan?): nothing to import; paste the call's "
+                          "text into a .txt file instead", file=source)
+    return text

@@ -1,0 +1,220 @@
+"""Where the event is and what it is called: cities, countries, the name line of a call.
+
+A call's first line often holds the name, the place and the dates together ("WORKSHOP ON X
+(WX '27) Austin, TX -- May 3-5, 2027"): the name and id come from the name part only, the place
+feeds city and country, and the date the event's own date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.cfp.dates import _find_dates, _Found
+
+CITY_ZONES: dict[str, tuple[str, str]] = {
+    "Shanghai": ("China", "Asia/Shanghai"), "Beijing": ("China", "Asia/Shanghai"),
+    "Shenzhen": ("China", "Asia/Shanghai"), "Hong Kong": ("China", "Asia/Hong_Kong"),
+    "Taipei": ("Taiwan", "Asia/Taipei"), "Singapore": ("Singapore", "Asia/Singapore"),
+    "Tokyo": ("Japan", "Asia/Tokyo"), "Kyoto": ("Japan", "Asia/Tokyo"),
+    "Seoul": ("South Korea", "Asia/Seoul"), "Bangkok": ("Thailand", "Asia/Bangkok"),
+    "Bangalore": ("India", "Asia/Kolkata"), "Mumbai": ("India", "Asia/Kolkata"),
+    "New Delhi": ("India", "Asia/Kolkata"), "Dubai": ("United Arab Emirates", "Asia/Dubai"),
+    "Abu Dhabi": ("United Arab Emirates", "Asia/Dubai"), "Tel Aviv": ("Israel", "Asia/Jerusalem"),
+    "Sydney": ("Australia", "Australia/Sydney"), "Melbourne": ("Australia", "Australia/Melbourne"),
+    "Auckland": ("New Zealand", "Pacific/Auckland"),
+    "Vancouver": ("Canada", "America/Vancouver"), "Toronto": ("Canada", "America/Toronto"),
+    "Montreal": ("Canada", "America/Toronto"), "Quebec City": ("Canada", "America/Toronto"),
+    "San Francisco": ("USA", "America/Los_Angeles"), "Los Angeles": ("USA", "America/Los_Angeles"),
+    "San Diego": ("USA", "America/Los_Angeles"), "San Jose": ("USA", "America/Los_Angeles"),
+    "Santa Clara": ("USA", "America/Los_Angeles"), "Long Beach": ("USA", "America/Los_Angeles"),
+    "Seattle": ("USA", "America/Los_Angeles"), "Portland": ("USA", "America/Los_Angeles"),
+    "Las Vegas": ("USA", "America/Los_Angeles"), "Phoenix": ("USA", "America/Phoenix"),
+    "Denver": ("USA", "America/Denver"), "Salt Lake City": ("USA", "America/Denver"),
+    "Austin": ("USA", "America/Chicago"), "Chicago": ("USA", "America/Chicago"),
+    "Minneapolis": ("USA", "America/Chicago"), "New Orleans": ("USA", "America/Chicago"),
+    "Boston": ("USA", "America/New_York"), "New York": ("USA", "America/New_York"),
+    "Washington": ("USA", "America/New_York"), "Philadelphia": ("USA", "America/New_York"),
+    "Pittsburgh": ("USA", "America/New_York"), "Baltimore": ("USA", "America/New_York"),
+    "Atlanta": ("USA", "America/New_York"), "Miami": ("USA", "America/New_York"),
+    "Honolulu": ("USA", "Pacific/Honolulu"), "Anchorage": ("USA", "America/Anchorage"),
+    "Mexico City": ("Mexico", "America/Mexico_City"), "Sao Paulo": ("Brazil", "America/Sao_Paulo"),
+    "São Paulo": ("Brazil", "America/Sao_Paulo"),
+    "Buenos Aires": ("Argentina", "America/Argentina/Buenos_Aires"),
+    "London": ("UK", "Europe/London"), "Edinburgh": ("UK", "Europe/London"),
+    "Dublin": ("Ireland", "Europe/Dublin"), "Lisbon": ("Portugal", "Europe/Lisbon"),
+    "Paris": ("France", "Europe/Paris"), "Berlin": ("Germany", "Europe/Berlin"),
+    "Munich": ("Germany", "Europe/Berlin"), "Amsterdam": ("Netherlands", "Europe/Amsterdam"),
+    "Barcelona": ("Spain", "Europe/Madrid"), "Madrid": ("Spain", "Europe/Madrid"),
+    "Rome": ("Italy", "Europe/Rome"), "Vienna": ("Austria", "Europe/Vienna"),
+    "Zurich": ("Switzerland", "Europe/Zurich"), "Prague": ("Czech Republic", "Europe/Prague"),
+    "Stockholm": ("Sweden", "Europe/Stockholm"), "Copenhagen": ("Denmark", "Europe/Copenhagen"),
+    "Helsinki": ("Finland", "Europe/Helsinki"), "Athens": ("Greece", "Europe/Athens"),
+    "Cape Town": ("South Africa", "Africa/Johannesburg"),
+}
+
+
+# Cities in Chinese, as Chinese calls write them (CLDR has no Beijing/北京).
+CITY_ZONES.update({
+    city: ("中国", "Asia/Shanghai") for city in (
+        "北京", "上海", "深圳", "广州", "杭州", "南京", "成都", "武汉", "西安", "天津", "重庆",
+        "苏州", "长沙", "合肥", "厦门", "青岛", "大连", "济南", "哈尔滨", "昆明", "三亚")})
+CITY_ZONES.update({"香港": ("中国", "Asia/Hong_Kong"), "澳门": ("中国", "Asia/Macau"),
+                   "Hangzhou": ("China", "Asia/Shanghai"), "Nanjing": ("China", "Asia/Shanghai"),
+                   "Guangzhou": ("China", "Asia/Shanghai"), "Chengdu": ("China", "Asia/Shanghai"),
+                   "Wuhan": ("China", "Asia/Shanghai"), "Xi'an": ("China", "Asia/Shanghai"),
+                   "Suzhou": ("China", "Asia/Shanghai"), "Hyderabad": ("India", "Asia/Kolkata"),
+                   "Chennai": ("India", "Asia/Kolkata"), "Pune": ("India", "Asia/Kolkata"),
+                   "Jerusalem": ("Israel", "Asia/Jerusalem"), "Haifa": ("Israel", "Asia/Jerusalem"),
+                   "Dhaka": ("Bangladesh", "Asia/Dhaka"), "Kuala Lumpur": ("Malaysia",
+                                                                          "Asia/Kuala_Lumpur"),
+                   "Manchester": ("UK", "Europe/London"), "Cambridge": ("UK", "Europe/London"),
+                   "Oxford": ("UK", "Europe/London"), "Glasgow": ("UK", "Europe/London"),
+                   "Riyadh": ("Saudi Arabia", "Asia/Riyadh"), "Halifax": ("Canada",
+                                                                         "America/Halifax"),
+                   "Havana": ("Cuba", "America/Havana"), "Osaka": ("Japan", "Asia/Tokyo"),
+                   "Busan": ("South Korea", "Asia/Seoul"), "Ottawa": ("Canada", "America/Toronto"),
+                   "Calgary": ("Canada", "America/Edmonton"), "Houston": ("USA", "America/Chicago"),
+                   "Dallas": ("USA", "America/Chicago"), "St. Louis": ("USA", "America/Chicago"),
+                   "Nashville": ("USA", "America/Chicago"), "Detroit": ("USA", "America/Detroit"),
+                   "Madison": ("USA", "America/Chicago"), "Orlando": ("USA", "America/New_York"),
+                   "Ann Arbor": ("USA", "America/Detroit"), "Berkeley": ("USA",
+                                                                        "America/Los_Angeles")})
+
+US_STATES = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
+    "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT",
+    "VA", "WA", "WV", "WI", "WY", "DC", "Texas", "California", "Massachusetts", "Illinois",
+    "Washington", "New York", "Colorado", "Arizona", "Georgia", "Florida", "Oregon", "Utah",
+    "Pennsylvania", "Louisiana", "Minnesota", "Michigan", "Wisconsin", "Tennessee"}
+CA_PROVINCES = {"BC", "AB", "ON", "QC", "NS", "MB", "British Columbia", "Ontario", "Quebec",
+                "Alberta", "Nova Scotia"}
+# Country names as calls write them -> the name the zone tables use.
+COUNTRY_NAMES = {
+    "usa": "USA", "us": "USA", "u.s.": "USA", "u.s.a.": "USA", "united states": "USA",
+    "united states of america": "USA", "america": "USA", "china": "China", "p.r. china": "China",
+    "pr china": "China", "prc": "China", "中国": "China", "india": "India", "israel": "Israel",
+    "ireland": "Ireland", "uk": "UK", "united kingdom": "UK", "england": "UK", "scotland": "UK",
+    "wales": "UK", "great britain": "UK", "bangladesh": "Bangladesh", "taiwan": "Taiwan",
+    "malaysia": "Malaysia", "singapore": "Singapore", "saudi arabia": "Saudi Arabia",
+    "united arab emirates": "United Arab Emirates", "uae": "United Arab Emirates",
+    "canada": "Canada", "cuba": "Cuba", "japan": "Japan", "germany": "Germany",
+    "france": "France", "australia": "Australia",
+}
+_COUNTRY_WORD = re.compile(
+    r"(?<![A-Za-z])(" + "|".join(sorted((re.escape(n) for n in COUNTRY_NAMES if n != "us"),
+                                       key=len, reverse=True)) + r")(?![A-Za-z])",
+    re.IGNORECASE)
+_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
+
+
+def country_key(name: str) -> str:
+    """The country a place name names, in the zone tables' spelling ("" if unknown)."""
+    name = name.strip().strip(".")
+    if name in US_STATES:
+        return "USA"
+    if name in CA_PROVINCES:
+        return "Canada"
+    return COUNTRY_NAMES.get(name.lower(), COUNTRY_NAMES.get(name.lower() + ".", ""))
+
+
+def city_named(text: str) -> str | None:
+    """The city a short piece of text names ("Austin, TX", "北京"), if the table knows it."""
+    text = text.strip()
+    if text in CITY_ZONES:
+        return text
+    hits = sorted((m.start(), city) for city in CITY_ZONES
+                  for m in re.finditer(_city_pattern(city), text))
+    return hits[0][1] if hits else None
+
+
+def _city_pattern(city: str) -> str:
+    if _CJK_CHARS.match(city):
+        return re.escape(city)
+    return rf"(?<![A-Za-z]){re.escape(city)}(?![A-Za-z])"
+
+
+def countries_in(text: str, venue_country: str) -> tuple[str, ...]:
+    """The countries a call points to, its venue's first, then by how often they are named.
+
+    Chinese script counts for China: a call written in Chinese is, in practice, from there.
+    """
+    counts: dict[str, int] = {}
+    for match in _COUNTRY_WORD.finditer(text):
+        key = country_key(match[1])
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    for city, (country, _) in CITY_ZONES.items():
+        key = country_key(country)
+        if key and re.search(_city_pattern(city), text):
+            counts[key] = counts.get(key, 0) + 1
+    if len(_CJK_CHARS.findall(text)) > 20 or re.search(r"北京时间|北京時間", text):
+        counts["China"] = counts.get("China", 0) + 100
+    ordered = sorted(counts, key=lambda k: -counts[k])
+    first = country_key(venue_country)
+    return tuple(dict.fromkeys([first, *ordered] if first else ordered))
+
+
+@dataclass
+class NameLine:
+    """A first line taken apart: the name, the place written beside it, and its date."""
+
+    name: str
+    place: str = ""
+    when: _Found | None = None
+    when_text: str = ""
+
+
+_SEPARATOR = re.compile(r"\s+(?:--|—|–|\||·|•|@@)\s+|\s*\|\s*")
+
+
+def split_name_line(text: str) -> NameLine:
+    """ "WORKSHOP ON X (WX '27) Austin, TX -- May 3-5, 2027" -> name, "Austin, TX", the date."""
+    dates = [d for d in _find_dates(text) if d.start > 0]
+    cuts: list[int] = []
+    if dates:
+        cuts.append(dates[0].start)
+    city = city_named(text)
+    if city is not None:
+        at = re.search(_city_pattern(city), text)
+        if at is not None and at.start() > 0:
+            cuts.append(at.start())
+    for sep in _SEPARATOR.finditer(text):
+        if sep.start() > 0 and ((dates and sep.start() < dates[0].start) or city):
+            cuts.append(sep.start())
+            break
+    if not cuts:
+        return NameLine(text)
+    cut = min(cuts)
+    name = text[:cut]
+    place_end = dates[0].start if dates and dates[0].start >= cut else len(text)
+    place = text[cut:place_end]
+    if dates and city is None:
+        # An unknown place between the name and the date: "..., Smalltown, Freedonia, June 3".
+        paren = name.rfind(")")
+        if 0 < paren < len(name) - 1 and re.match(r"\s*[,A-Z]", name[paren + 1:]):
+            place = name[paren + 1:] + place
+            name = name[:paren + 1]
+    name = name.strip(" -–—:|,@·•")
+    place = re.sub(r"^[\s\-–—:|,@·•]+|[\s\-–—:|,@·•(]+$", "", place)
+    when = dates[0] if dates else None
+    return NameLine(name or text, place, when, when.text if when else "")
+
+
+_ACRONYM_PAREN = re.compile(r"\(\s*([A-Z][A-Za-z0-9&+\-]*[A-Z0-9][A-Za-z0-9&+\-]*)"
+                            r"(?:\s*['’]?\s*(\d{4}|\d{2}))?\s*\)")
+_ACRONYM_LEAD = re.compile(r"^([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*)\s*['’]?\s*(\d{4}|\d{2})\b")
+
+
+def acronym_id(name: str) -> str:
+    """``wx-27`` for "WORKSHOP ON X (WX '27)", ``icse-2027`` for "ICSE 2027: ..." ("" if none)."""
+    for pattern in (_ACRONYM_PAREN, _ACRONYM_LEAD):
+        match = pattern.search(name)
+        if match and sum(c.isupper() for c in match[1]) >= 2:
+            before = name[:match.start()]
+            if re.search(r"(?:@|\bat|\bwith|\bco-?located)\s*$", before, re.IGNORECASE):
+                continue  # "Workshop @ SOSP 2017": the host, not this event
+            parts = [match[1].lower(), match[2] or ""]
+            return "-".join(p for p in parts if p)
+    return ""
