@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import re
 import tomllib
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -180,7 +182,8 @@ def test_iso_dates_with_zone_from_the_heading_and_an_event_range() -> None:
     assert (symposium.day, symposium.end_day) == (date(2020, 6, 15), date(2020, 6, 17))
     assert symposium.zone.key == "Asia/Tokyo"
     assert event.submission.system == "OpenReview" and event.submission.anonymized is True
-    assert warnings == []
+    assert warnings == ["iso-utc12.md:10: warning: no time given: assumed the end of the day, "
+                        "23:59"]
 
 
 def test_et_in_winter_is_eastern_standard_time() -> None:
@@ -304,7 +307,7 @@ def test_a_call_without_dates_is_an_error() -> None:
 
 
 def test_every_fixture_validates() -> None:
-    for path in sorted(CFPS.iterdir()):
+    for path in sorted(p for p in CFPS.iterdir() if p.is_file()):
         draft, _, _ = import_cfp(path.read_text(encoding="utf-8"), source=path.name, year=2030)
         assert read_schedule(draft, path.name)[1] == [], path.name
 
@@ -414,3 +417,77 @@ def test_any_call_gives_a_valid_schedule_or_a_clear_error(lines: list[str], nois
         assert "no date" in str(exc)
         return
     assert read_schedule(draft, "fuzz.md")[1] == []
+
+
+# --- a corpus of calls of our own writing: Markdown, plain text, HTML, PDF, Chinese ------------
+
+CORPUS = CFPS / "corpus"
+EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))["call"]
+QUESTIONS = {"deadline": "when is the deadline?", "notification": "when are notifications?",
+             "camera-ready": "when is the camera-ready due?", "event": "when is the workshop?"}
+
+
+def _call_file(name: str, folder: Path) -> Path:
+    """The call as a chair would pass it: the file itself, or the PDF made from its text."""
+    if not name.endswith(".pdf.txt"):
+        return CORPUS / name
+    import sys
+
+    sys.path.insert(0, str(CORPUS))
+    from make_pdfs import write_pdf  # type: ignore[import-not-found]
+
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    return write_pdf(text, folder / name.removesuffix(".txt"))  # type: ignore[no-any-return]
+
+
+def test_corpus_has_every_format() -> None:
+    names = [c["file"] for c in EXPECTED]
+    assert len(names) >= 25
+    for ending in (".md", ".txt", ".html", ".pdf.txt"):
+        assert any(n.endswith(ending) for n in names), ending
+    assert sum(1 for n in names if n.startswith(("cn-", "pdf-chinese"))) >= 5
+
+
+@pytest.mark.parametrize("call", EXPECTED, ids=[c["file"] for c in EXPECTED])
+def test_corpus_call_imports_to_its_dates_and_doubts(call: dict[str, Any], tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    source = _call_file(call["file"], tmp_path)
+    out = tmp_path / "draft.toml"
+    assert main(["import-cfp", str(source), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"^date\s+kind\s+local\s+UTC\s+doubt$", err, re.MULTILINE)  # the summary
+    warnings = [line.split(": warning: ", 1)[1] for line in err.splitlines()
+                if ": warning: " in line]
+    assert warnings == call["doubts"]
+    event = parse_schedule(out.read_text(encoding="utf-8"))
+    assert (event.id, event.city, event.country) == (call["id"], call.get("city", ""),
+                                                      call.get("country", ""))
+    got = [[d.kind, f"{d.starts:%Y-%m-%d %H:%M}"] for d in event.dates]
+    assert got == call["dates"]
+    assert main(["validate", str(out)]) == 0
+    assert "error" not in capsys.readouterr().err
+    # `duebot ask` on the draft gives the instants the call means.
+    now = "2020-01-01T00:00:00Z"
+    for kind, question in QUESTIONS.items():
+        wanted = {at for k, at in call["dates"] if k == kind}
+        if not wanted:
+            continue
+        assert main(["ask", question, "--schedule", str(out), "--now", now, "--json"]) == 0
+        reply = json.loads(capsys.readouterr().out)
+        answered = {_starts(d, event) for d in reply["dates"] if d["kind"] == kind}
+        assert answered and answered <= wanted, (question, reply["answer"])
+
+
+def _starts(item: dict[str, Any], event: Event) -> str:
+    if "at_utc" in item:
+        return str(item["at_utc"]).replace("T", " ")[:16]
+    when = next(d for d in event.dates if d.id == item["id"])
+    return f"{when.starts:%Y-%m-%d %H:%M}"
+
+
+def test_pdf_that_is_not_a_pdf_is_a_clear_error(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "call.pdf"
+    bad.write_bytes(b"%PDF-1.4\n garbage")
+    assert main(["import-cfp", str(bad)]) == 1
+    assert "PDF" in capsys.readouterr().err

@@ -9,12 +9,13 @@ Pure: text in, ``Imported(toml, warnings, summary)`` out; no files, no clock. Ev
 importer makes (a misspelt month, a year left over from last time, "PST" in September, a date
 with no zone) is written as a TOML comment on the line it concerns and returned as a warning
 naming the call's line, so the organizer checks exactly those. What it cannot read is left out
-with a comment, never invented; the text it returns always passes ``bot.core.schedule.read_schedule``.
+with a comment, never invented; what it returns always passes ``bot.core.schedule.read_schedule``.
 """
 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 from datetime import time as TimeOfDay
@@ -136,7 +137,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
                 "then run `duebot validate`.")
     out.blank()
     out.lines.append("[event]")
-    event_id = call.event_id or _slug(call.name, 64) or _fallback_id(call)
+    event_id = call.event_id if re.search(r"[a-z]", call.event_id) else _fallback_id(call)
     out.key("id", event_id)
     out.key("name", call.name, event_notes.get("name", ()))
     out.key("zone", default_zone, event_notes.get("zone", ()))

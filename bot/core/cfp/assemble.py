@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.core.cfp.blocks import _LINK, _STRUCK, _Block, _plain
+from bot.core.cfp.blocks import _LINK, _PLAIN_HEADING, _STRUCK, _Block, _plain
 from bot.core.cfp.dates import (
     _DASH,
     _WEEKDAYS,
@@ -95,9 +95,9 @@ def _kind(title: str) -> Kind:
                  r"publication[- ]ready|revised (?:version|paper|manuscript)s?|"
                  r"最终|终稿|定稿|修改稿", lower):
         return "camera-ready"
-    if re.search(r"notif|acceptance|decision|accept|录用|接收|通知", lower):
+    if re.search(r"notif|acceptance|decision|accept|hear back|录用|接收|通知", lower):
         return "notification"
-    if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b|"
+    if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b|proposals?|"
                  r"截稿|截止|投稿|提交|摘要|注册", lower):
         return "deadline"
     if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"
@@ -145,6 +145,21 @@ _BY = re.compile(r"(?:\b(?:by|before|no later than|not later than|until|till|"
 # Where one date's words end and the next one's begin: ", and", "while", "|", ",".
 _JOINS = re.compile(r",?\s+(?:and|while|whereas|but|then|with)\s+|,\s*|\s+[-–—|]\s+|、|\s{2,}")
 _DEADLINE_LIKE = ("deadline", "camera-ready")
+
+
+def _without_old(piece: str, old: list[_Found], start: int, end: int) -> str:
+    """The text after a date with its old dates blanked out: "(was May 5), 23:59 AoE" keeps
+    the time and zone that follow for the new date, not the old one's parenthesis."""
+    chars = list(piece)
+    for found in old:
+        left, right = found.start, found.end
+        opened = piece.rfind("(", 0, left)
+        if opened != -1 and ")" not in piece[opened:left]:
+            closed = piece.find(")", right)
+            left, right = opened, (closed + 1 if closed != -1 else right)
+        for i in range(left, min(right, len(chars))):
+            chars[i] = " "
+    return "".join(chars)[start:end]
 
 
 def _current_dates(piece: str) -> tuple[list[_Found], list[_Found]]:
@@ -247,9 +262,9 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
     if len(current) > 1 and re.fullmatch(_DASH, piece[main.end:current[1].start]):
         range_end = current[1]
     rest_start = (range_end or main).end
-    following = [f.start for f in [*current, *old] if f.start >= rest_start]
+    following = [f.start for f in current if f.start >= rest_start]
     rest_end = min(following) if following else len(piece)
-    after = piece[rest_start:rest_end]
+    after = _without_old(piece, old, rest_start, rest_end)
     clock_hit = _find_time(after)
     zone_hit = _find_zone(after)
     title_text = piece
@@ -279,6 +294,11 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
     if not title:
         title = _clean_title(re.sub(r"\d", "", piece)) or "Date"
     kind = _kind(title if block.kind == "row" else title_text)
+    if kind == "other" and block.kind != "row":
+        # "请作者于6月1日前提交论文": the words that say what it is may follow the date.
+        kind = _kind(_STRUCK.sub(" ", piece))
+    if title[:1].islower():
+        title = title[0].upper() + title[1:]
     if heading_prefix:
         title = f"{heading_prefix}: {title}"
     entry = _Entry(line=block.line_at(offset + main.start), title=title, kind=kind,
@@ -333,8 +353,9 @@ _EVENT_WORDS = re.compile(r"workshop|conference|symposium|summit|forum|colloquiu
 def _event_name(call: _Call) -> None:
     """The name from the first heading (or a title-like first line), without place and date."""
     chosen: _Block | None = next((b for b in call.blocks if b.kind == "heading"
-                                  and _name_text(b.text)), None)
-    if chosen is None and call.blocks:
+                                  and _name_text(b.text) and not _PLAIN_HEADING.fullmatch(
+                                      b.text.strip())), None)
+    if call.blocks and call.blocks[0] is not chosen and call.blocks[0].kind != "heading":
         first = call.blocks[0]
         if len(first.starts) == 1 and len(first.text) <= 200 and _EVENT_WORDS.search(
                 first.text) and not re.match(r"^[^:]{1,40}:\s*\S", first.text):
@@ -351,12 +372,27 @@ def _event_name(call: _Call) -> None:
         return
     line = split_name_line(_name_text(chosen.text))
     call.name, call.name_line = line.name, chosen.starts[0][1]
+    index = call.blocks.index(chosen)
+    after = call.blocks[index + 1] if index + 1 < len(call.blocks) else None
+    if not line.place and line.when is None and after is not None and after.kind == "para" \
+            and len(after.starts) == 1 and len(after.text) <= 80 \
+            and city_named(after.text) and _find_dates(after.text) \
+            and not re.match(r"^[^:]{1,40}:", after.text) \
+            and not re.search(r"\b(?:will|is|are|be|held|takes?)\b", after.text):
+        # A title line, then "Boston, MA, USA -- September 20, 2027" under it.
+        place_line = split_name_line("X " + after.text)
+        line.place, line.when, line.when_text = place_line.place or after.text, \
+            place_line.when, place_line.when_text
+        if line.place.startswith("X "):
+            line.place = ""
+        call.blocks.remove(after)
     if line.place:
         _set_place(call, line.place)
     if line.when is not None:
         call.name_date = _Block("para", f"{line.name}: {line.when_text}",
                                 [(0, chosen.starts[0][1])])
-    call.event_id = acronym_id(line.name) or _slug(line.name, 64)
+    slug = _slug(line.name, 64)
+    call.event_id = acronym_id(line.name) or (slug if re.search(r"[a-z]", slug) else "")
 
 
 def _name_text(text: str) -> str:
@@ -368,6 +404,17 @@ def _slug(text: str, limit: int = 48) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
 
 
+def _country_after(parts: list[str], known: str) -> str:
+    """"Austin, TX" -> USA (a state names its country); "Shanghai, China" -> the call's word."""
+    given = parts[-1] if parts else ""
+    if not given:
+        return known
+    key = country_key(given)
+    if key in ("USA", "Canada") and given not in ("USA", "Canada"):
+        return key
+    return given
+
+
 def _set_place(call: _Call, place: str) -> None:
     """City and country from "Austin, TX", "Shanghai, China", "北京"."""
     parts = [p.strip() for p in re.split(r"[,，]", _plain(place)) if p.strip()]
@@ -377,10 +424,7 @@ def _set_place(call: _Call, place: str) -> None:
     if city is not None:
         call.city = city
         country, zone = CITY_ZONES[city]
-        given = parts[-1] if len(parts) > 1 else ""
-        # "Austin, TX": the state says USA; "Shanghai, China": the call's own word for it.
-        by_region = country_key(given) in ("USA", "Canada") and given not in ("USA", "Canada")
-        call.country = country if not given or by_region else given
+        call.country = _country_after(parts[1:], country)
         call.venue_zone = zone
     else:
         call.city = parts[0]
@@ -404,7 +448,7 @@ def _find_city(call: _Call, text: str) -> None:
             for i, part in enumerate(parts):
                 if part in CITY_ZONES:
                     call.city = part
-                    call.country = parts[i + 1] if i + 1 < len(parts) else CITY_ZONES[part][0]
+                    call.country = _country_after(parts[i + 1:], CITY_ZONES[part][0])
                     if i > 0:
                         call.venue = ", ".join(parts[:i])
                     call.venue_zone = CITY_ZONES[part][1]
@@ -437,11 +481,19 @@ def _defaults(call: _Call) -> None:
     """``All deadlines are 23:59 AoE``: a time and zone for the dates that give none."""
     for block in call.blocks:
         for _, piece in _split_clauses(block):
-            if _find_dates(piece) or not re.search(
+            if not re.search(
                     r"\b(?:all|every|each)\b.*\b(?:deadlines?|dates?|times?)\b|"
-                    r"\b(?:deadlines?|dates?|times?)\b.*\b(?:are|is)\b.*\b(?:in|at)\b",
+                    r"\b(?:deadlines?|dates?|times?)\b.*\b(?:are|is)\b.*\b(?:in|at)\b|"
+                    r"(?:所有|全部|以上)?(?:时间|日期|截止时间)均为|以北京时间为准",
                     piece, re.IGNORECASE):
                 continue
+            if _find_dates(piece):
+                # "..., 所有时间均为北京时间": the note may share a sentence with a date.
+                note = re.search(r"[,;]?\s*(?:所有|全部|以上)?(?:时间|日期|截止时间)均为.*$|"
+                                 r"[,;]?\s*以北京时间为准.*$", piece)
+                if note is None:
+                    continue
+                piece = note[0]
             zone_hit = _find_zone(piece)
             clock_hit = _find_time(piece)
             if zone_hit and not call.default_zone:

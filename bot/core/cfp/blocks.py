@@ -55,6 +55,12 @@ _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 # "Paper deadline: May 1" alone on a line: in plain text and PDFs such lines follow each other
 # with no blank line between, and each is a date of its own, not one paragraph.
 _LABEL_LINE = re.compile(r"^\s*[^\s:|][^:|]{0,60}:\s*\S")
+_SHORT_LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z ]{0,20}|[\u4e00-\u9fff]{2,8}):\s*\S")
+
+
+# "Important dates" / "重要日期" alone on a line of plain text: a heading without its marks.
+_PLAIN_HEADING = re.compile(r"(?:important|key)\s+dates|dates|deadlines|timeline|重要日期|"
+                            r"重要时间|日程安排", re.IGNORECASE)
 
 
 def _markdown_blocks(text: str) -> list[_Block]:
@@ -86,11 +92,12 @@ def _markdown_blocks(text: str) -> list[_Block]:
             current = _Block("item", line[item.end():].strip(), [(0, number)])
             blocks.append(current)
             continue
-        if current is not None and not (_LABEL_LINE.match(stripped) and _find_dates(stripped)):
+        if current is not None and not ((_LABEL_LINE.match(stripped) and _find_dates(stripped))
+                                        or _SHORT_LABEL.match(stripped)):
             current.starts.append((len(current.text) + 1, number))
             current.text += " " + stripped
             continue
-        if re.fullmatch(r"(\*\*|__)[^*_]+\1:?", stripped) or (
+        if re.fullmatch(r"(\*\*|__)[^*_]+\1:?", stripped) or _PLAIN_HEADING.fullmatch(stripped) or (
                 stripped.endswith(":") and len(stripped) < 40 and not _find_dates(stripped)):
             blocks.append(_Block("heading", stripped.strip("*_:").strip(), [(0, number)], 3))
             continue

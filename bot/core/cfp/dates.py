@@ -97,7 +97,7 @@ OTHER_ABBREVIATIONS: dict[str, str] = {
     "EET": "UTC+02:00", "EEST": "UTC+03:00", "MSK": "Europe/Moscow", "AEST": "UTC+10:00",
     "AEDT": "UTC+11:00", "ACST": "UTC+09:30", "AWST": "UTC+08:00",
     "NZST": "UTC+12:00", "NZDT": "UTC+13:00", "PKT": "Asia/Karachi", "WIB": "Asia/Jakarta",
-    "ICT": "Asia/Bangkok", "BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires",
+"BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires",
     "SAST": "Africa/Johannesburg", "EAT": "Africa/Nairobi",
 }
 # Names in Chinese for the zone of mainland China.

@@ -27,8 +27,25 @@ def pdf_text(data: bytes, *, source: str = "<call>") -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise DuebotError(f"cannot read the PDF: {exc}", file=source) from None
-    text = "\n\n".join(page.strip("\n") for page in pages)
+    text = "\n\n".join(_paragraphs(page.strip("\n")) for page in pages)
     if not text.strip():
         raise DuebotError("the PDF holds no text (a scan?): nothing to import; paste the call's "
                           "text into a .txt file instead", file=source)
     return text
+
+
+def _paragraphs(page: str) -> str:
+    """A PDF's lines with blank lines between those that are not one sentence wrapped.
+
+    PDF text has no paragraph marks: a line that starts in lower case, or follows a long line
+    that did not end a sentence, goes on the one before; any other line starts a block.
+    """
+    out: list[str] = []
+    previous = ""
+    for line in page.splitlines():
+        stripped = line.strip()
+        wrapped = bool(previous) and bool(stripped) and (
+            stripped[0].islower() or (len(previous) > 70 and previous[-1] not in ".:;!?。"))
+        out.append(("\n" if wrapped or not out else "\n\n") + line.rstrip())
+        previous = stripped
+    return "".join(out).lstrip("\n")
