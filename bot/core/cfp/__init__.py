@@ -120,6 +120,12 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
     elif zone is not None:
         default_zone = parse_zone(zone).region or parse_zone(zone).key
         default_why = "--zone"
+    elif _written_in_chinese(text):
+        default_zone = "Asia/Shanghai"
+        message = ("the call names no time zone and no --zone was given; it is written in "
+                   "Chinese: times read as Beijing time (Asia/Shanghai); CHECK THIS")
+        event_notes.setdefault("zone", []).append(message)
+        warnings.append(_problem(source, call.name_line, message))
     else:
         default_zone = "AoE"
         message = ("the call names no time zone and no --zone was given: times written in "
@@ -231,6 +237,10 @@ def _local_of(when: ImportantDate) -> str:
     if when.end_day is not None:
         written += f" .. {when.end_day.isoformat()}"
     return f"{written} {when.zone.key}"
+
+
+def _written_in_chinese(text: str) -> bool:
+    return len(re.findall(r"[\u4e00-\u9fff]", text)) > 20
 
 
 def _fallback_id(call: _Call) -> str:

@@ -67,7 +67,8 @@ _TIME = re.compile(
     r"(?<![\d.:])(?:(?P<h>\d{1,2})(?:[:.](?P<min>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
     r"|(?P<h24>\d{1,2})[:h](?P<min24>\d{2})(?!\d)"
     r"|(?P<word>midnight|noon|midday)"
-    r"|(?P<cn_pre>上午|下午|晚上|中午|凌晨)?\s*(?P<cn_h>\d{1,2})\s*[点時时](?!间|間|区)"
+    r"|(?P<cn_pre>上午|下午|晚上|中午|凌晨)\s*(?P<cn_hc>\d{1,2}):(?P<cn_mc>\d{2})"
+    r"|(?P<cn_pre2>上午|下午|晚上|中午|凌晨)?\s*(?P<cn_h>\d{1,2})\s*[点時时](?!间|間|区)"
     r"(?:\s*(?P<cn_m>\d{1,2})\s*分?|(?P<cn_half>半))?)", re.IGNORECASE)
 
 
@@ -101,7 +102,8 @@ OTHER_ABBREVIATIONS: dict[str, str] = {
     "SAST": "Africa/Johannesburg", "EAT": "Africa/Nairobi",
 }
 # Names in Chinese for the zone of mainland China.
-CJK_ZONES = {"北京时间": "Asia/Shanghai", "北京時間": "Asia/Shanghai",
+CJK_ZONES = {"Beijing time": "Asia/Shanghai", "China Standard Time": "Asia/Shanghai",
+             "北京时间": "Asia/Shanghai", "北京時間": "Asia/Shanghai",
              "中国标准时间": "Asia/Shanghai", "东八区": "UTC+08:00", "東八區": "UTC+08:00"}
 _ABBRS = sorted({"PST", "PDT", "MST", "MDT", "CST", "CDT", "EST", "EDT", "AKST", "AKDT", "HST",
                  "PT", "MT", "CT", "ET", "UTC", "GMT", *COLLIDING, *OTHER_ABBREVIATIONS},
@@ -112,7 +114,7 @@ _ZONE = re.compile(
     r"|(?P<offset>(?i:UTC|GMT)\s*[+\-−–]\s*\d{1,2}(?::?\d{2})?)"
     r"|(?P<words>(?i:pacific|mountain|central|eastern)(?:\s+(?i:standard|daylight))?"
     r"(?:\s+(?i:time))?)"
-    r"|(?P<cjk>" + "|".join(CJK_ZONES) + ")"
+    r"|(?P<cjk>(?i:" + "|".join(CJK_ZONES) + "))"
     r"|(?P<abbr>" + "|".join(_ABBRS) + r"))(?![A-Za-z])")
 
 
@@ -257,7 +259,7 @@ def _find_time(text: str) -> tuple[_Clock, int, int] | None:
         if hour > 23 or minute > 59:
             return None
         return _Clock(TimeOfDay(hour, minute), match[0]), match.start(), match.end()
-    if match["cn_h"] is not None:
+    if match["cn_h"] is not None or match["cn_hc"] is not None:
         return _chinese_clock(match)
     hour, minute = int(match["h"]), int(match["min"] or 0)
     if not 1 <= hour <= 12 or minute > 59:
@@ -272,10 +274,13 @@ def _find_time(text: str) -> tuple[_Clock, int, int] | None:
 
 
 def _chinese_clock(match: re.Match[str]) -> tuple[_Clock, int, int] | None:
-    """下午5点, 晚上11点59分, 24时: the hour is on a 12-hour clock when a part of day is named."""
-    hour = int(match["cn_h"])
-    minute = 30 if match["cn_half"] else int(match["cn_m"] or 0)
-    part = match["cn_pre"] or ""
+    """下午5点, 晚上11点59分, 下午5:00, 24时: a 12-hour clock when a part of the day is named."""
+    if match["cn_hc"] is not None:
+        hour, minute = int(match["cn_hc"]), int(match["cn_mc"])
+    else:
+        hour = int(match["cn_h"])
+        minute = 30 if match["cn_half"] else int(match["cn_m"] or 0)
+    part = match["cn_pre"] or match["cn_pre2"] or ""
     if (part in ("下午", "晚上") and 1 <= hour < 12) or (part == "中午" and hour < 6):
         hour += 12
     if hour == 24 and minute == 0:
@@ -289,7 +294,7 @@ def _zone_name(match: re.Match[str]) -> str:
     if match["aoe"]:
         return "AoE"
     if match["cjk"]:
-        return match["cjk"]
+        return next(k for k in CJK_ZONES if k.lower() == match["cjk"].lower())
     if match["offset"]:
         return re.sub(r"\s+", "", match["offset"]).replace("−", "-").replace("–", "-")
     if match["words"]:
@@ -303,7 +308,16 @@ def _zone_name(match: re.Match[str]) -> str:
 
 def _find_zone(text: str) -> tuple[str, int, int] | None:
     match = _ZONE.search(text)
-    return (_zone_name(match), match.start(), match.end()) if match else None
+    if match is None:
+        return None
+    name = _zone_name(match)
+    if name.upper() in COLLIDING:
+        # "23:59 CST (UTC+8)": the offset beside it says which CST is meant.
+        gap = len(text[match.end():]) - len(text[match.end():].lstrip(" (,/"))
+        beside = _ZONE.match(text, match.end() + gap)
+        if beside is not None and beside["offset"]:
+            return _zone_name(beside), match.start(), beside.end()
+    return name, match.start(), match.end()
 
 
 @dataclass
