@@ -148,8 +148,10 @@ class _HTMLBlocks(HTMLParser):
             self.kind, self.level = "para", 0
             if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "title"):
                 self.kind, self.level = "heading", 1 if tag == "title" else int(tag[1])
-            elif tag in ("li", "dt", "dd"):
+            elif tag in ("li", "dd"):
                 self.kind = "item"
+            elif tag == "dt":
+                self.kind = "term"
             elif tag == "tr":
                 self.kind, self.cells = "row", 0
         elif tag in ("td", "th"):
@@ -201,4 +203,20 @@ def _blocks(text: str) -> list[_Block]:
     parser.feed(text)
     parser.close()
     parser.flush()
-    return parser.blocks
+    return _terms_with_definitions(parser.blocks)
+
+
+def _terms_with_definitions(blocks: list[_Block]) -> list[_Block]:
+    """``<dt>Paper deadline</dt><dd>May 1</dd>`` is one item, "Paper deadline: May 1"."""
+    out: list[_Block] = []
+    for block in blocks:
+        if block.kind == "item" and out and out[-1].kind == "term":
+            term = out.pop()
+            text = f"{term.text.rstrip(': ')}: "
+            block = _Block("item", text + block.text,
+                           [(0, term.starts[0][1]), *((len(text) + o, n) for o, n in block.starts)])
+        out.append(block)
+    for block in out:
+        if block.kind == "term":
+            block.kind = "item"
+    return out
