@@ -265,8 +265,8 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
     following = [f.start for f in current if f.start >= rest_start]
     rest_end = min(following) if following else len(piece)
     after = _without_old(piece, old, rest_start, rest_end)
-    clock_hit = _find_time(after)
-    zone_hit = _find_zone(after)
+    clock_hit = after_clock = _find_time(after)
+    zone_hit = after_zone = _find_zone(after)
     title_text = piece
     if block.kind == "row":
         cells = [c for c in piece.strip().strip("|").split("|")]
@@ -282,13 +282,20 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
                     zone_hit = zhit
     else:
         head = piece[: min(f.start for f in [*current, *old])]
+        head_clock, head_zone = _find_time(head), _find_zone(head)
+        if head_clock is not None or head_zone is not None:
+            # "23:59 AoE, May 14, 2027: supplementary material": time and zone come first.
+            clock_hit = clock_hit or head_clock
+            zone_hit = zone_hit or head_zone
+            spans = [(h[1], h[2]) for h in (head_clock, head_zone) if h is not None]
+            for start, end in sorted(spans, reverse=True):
+                head = head[:start] + " " * (end - start) + head[end:]
         title = _clean_title(head)
         if not title:
             tail = after
-            for span in (clock_hit[1:] if clock_hit else None,
-                         zone_hit[1:] if zone_hit else None):
-                if span is not None:
-                    tail = tail.replace(tail[span[0]:span[1]], " ", 1)
+            spans = [(h[1], h[2]) for h in (after_clock, after_zone) if h is not None]
+            for start, end in spans:
+                tail = tail.replace(tail[start:end], " ", 1)
             title = _clean_title(_STRUCK.sub(" ", tail))
         title_text = title
     if not title:
@@ -550,6 +557,17 @@ def _collect(call: _Call) -> None:
                                                entry.title, re.IGNORECASE):
             entry.title = call.name
     call.entries = chosen
+    if not call.venue_zone:
+        # "Conference dates: May 30 - June 2, 2028 (Montreal, Canada)": the place is on the
+        # event's own line.
+        for entry in chosen:
+            city = city_named(entry.source_text) if entry.kind == "event" else None
+            if city is not None:
+                at = entry.source_text.find(city)
+                _set_place(call, entry.source_text[at:].split(")")[0].split(";")[0])
+                call.countries = countries_in("\n".join(b.text for b in call.blocks),
+                                              call.country)
+                break
 
 
 def _numeric_order(call: _Call) -> None:
