@@ -177,9 +177,9 @@ def cmd_ics(args: argparse.Namespace) -> int:
 
 
 def cmd_import_cfp(args: argparse.Namespace) -> int:
+    from bot.adapters.pdf_text import looks_like_pdf, pdf_text
     from bot.adapters.schedule_files import display_path
     from bot.core.cfp import import_cfp
-    from bot.core.cfp.pdf import looks_like_pdf, pdf_text
 
     if args.source == "-":
         name, data = "<stdin>", sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") \

@@ -1,4 +1,4 @@
-"""Read a call for papers (Markdown, plain text, HTML; PDF via ``pdf_text``) into a draft TOML.
+"""Read a call for papers (Markdown, plain text, HTML; PDF via bot.adapters.pdf_text) as TOML.
 
 The steps, one module each: ``blocks`` (the call as headings, items, rows, paragraphs),
 ``dates`` (dates, times and zones as written, English and Chinese), ``venue`` (name, place,

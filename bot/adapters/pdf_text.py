@@ -1,7 +1,8 @@
-"""The text of a call circulated as PDF, for the same importer as Markdown and plain text.
+"""The text of a call circulated as PDF, for the same importer (bot.core.cfp) as Markdown.
 
-pypdf (pure Python, maintained, no system libraries) reads the bytes it is given; nothing here
-opens a file. A scanned call (images only) has no text to read, and is refused as such.
+An adapter: pypdf (pure Python, maintained, no system libraries) is a vendor, and its errors
+are mapped to ours here. It reads the bytes it is given; the CLI reads the file. A scanned call
+(images only) has no text to read, and is refused as such.
 """
 
 from __future__ import annotations
