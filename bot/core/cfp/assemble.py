@@ -81,6 +81,8 @@ class _Entry:
     notes: dict[str, list[str]] = field(default_factory=dict)
     dropped: str = ""
     by_phrase: bool = False
+    subject_after: bool = False
+    """Its words follow the date ("May 8 (full paper)"): they may name only a part."""
     """Written as "by <date>" / "due <date>": a deadline at the end of that day."""
 
     def note(self, key: str, message: str) -> None:
@@ -236,6 +238,13 @@ def _entries_in(block: _Block, heading_prefix: str) -> list[_Entry]:
                     for offset, piece in _segments(block, clause)]
         found = [e for e in siblings if e is not None]
         _share_time_and_zone(found)
+        if found and not found[0].subject_after:
+            # "Submission deadline: May 1 (abstract), May 8 (full paper)": the lead names both.
+            lead = re.sub(r"\s*\([^()]*\)$", "", found[0].title)
+            for entry in found[1:]:
+                if entry.subject_after and _kind(entry.title) in ("other", found[0].kind):
+                    entry.title = f"{lead} ({entry.title[0].lower()}{entry.title[1:]})"
+                    entry.kind = found[0].kind
         out += found
     return out
 
@@ -268,6 +277,7 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
     clock_hit = after_clock = _find_time(after)
     zone_hit = after_zone = _find_zone(after)
     title_text = piece
+    subject_after = False
     if block.kind == "row":
         cells = [c for c in piece.strip().strip("|").split("|")]
         names = [c for c in cells if c.strip() and not _find_dates(c)
@@ -291,12 +301,17 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
             for start, end in sorted(spans, reverse=True):
                 head = head[:start] + " " * (end - start) + head[end:]
         title = _clean_title(head)
+        aside = re.match(r"\s*\(([^()]{1,40})\)", after)
+        if title and aside and not (_find_time(aside[1]) or _find_zone(aside[1]) or re.search(
+                r"extended|new|firm|hard|was|previously", aside[1], re.IGNORECASE)):
+            title += f" ({aside[1].strip()})"  # "May 1 (abstract), May 8 (full paper)"
         if not title:
             tail = after
             spans = [(h[1], h[2]) for h in (after_clock, after_zone) if h is not None]
-            for start, end in spans:
-                tail = tail.replace(tail[start:end], " ", 1)
-            title = _clean_title(_STRUCK.sub(" ", tail))
+            for start, end in spans:  # blank them in place: the offsets stay true
+                tail = tail[:start] + " " * (end - start) + tail[end:]
+            title = _clean_title(_STRUCK.sub(" ", tail).replace("(", " ").replace(")", " "))
+            subject_after = bool(title)
         title_text = title
     if not title:
         title = _clean_title(re.sub(r"\d", "", piece)) or "Date"
@@ -308,7 +323,8 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
         title = title[0].upper() + title[1:]
     if heading_prefix:
         title = f"{heading_prefix}: {title}"
-    entry = _Entry(line=block.line_at(offset + main.start), title=title, kind=kind,
+    entry = _Entry(subject_after=subject_after, line=block.line_at(offset + main.start),
+                   title=title, kind=kind,
                    found=main, source_text=_plain(piece), range_end=range_end,
                    old=old[0] if old else None,
                    extended=bool(old) or bool(_EXTENDED.search(piece)))
