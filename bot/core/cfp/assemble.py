@@ -370,7 +370,8 @@ _CALL_SUFFIX = re.compile(r"\s*[-–—:|]?\s*(?:call for (?:papers|posters|prop
                           r"participation)|cfp|征稿通知|征稿启事|征文通知|论文征集|征稿)\s*$",
                           re.IGNORECASE)
 _EVENT_WORDS = re.compile(r"workshop|conference|symposium|summit|forum|colloquium|congress|"
-                          r"call for|征稿|会议|研讨会|论坛|大会", re.IGNORECASE)
+                          r"meeting|seminar|school|\bday\b|showcase|call for|"
+                          r"征稿|征文|会议|研讨会|论坛|大会", re.IGNORECASE)
 
 
 def _event_name(call: _Call) -> None:
