@@ -491,3 +491,81 @@ def test_pdf_that_is_not_a_pdf_is_a_clear_error(tmp_path: Path,
     bad.write_bytes(b"%PDF-1.4\n garbage")
     assert main(["import-cfp", str(bad)]) == 1
     assert "PDF" in capsys.readouterr().err
+
+
+# --- the behaviours issue 20 asks for, one test each ----------------------------------------------
+
+
+def corpus(name: str) -> tuple[Event, str, list[str]]:
+    result = import_cfp((CORPUS / name).read_text(encoding="utf-8"), source=name)
+    return parse_schedule(result.toml), result.toml, [w.message for w in result.warnings]
+
+
+def test_a_deadline_given_as_a_date_with_a_zone_is_due_at_the_end_of_that_day() -> None:
+    event, draft, warnings = corpus("name-line-austin.md")  # "Papers due: 2 February 2027 (AoE)"
+    assert only(event, "deadline").at == utc(2027, 2, 3, 11, 59)
+    assert "assumed the end of the day, 23:59" in line_of(draft, 'at = "2027-02-02 23:59"')
+    assert "no time given: assumed the end of the day, 23:59" in warnings
+
+
+def test_by_a_date_is_the_end_of_that_day_too() -> None:
+    event, _, _ = corpus("by-date-no-zone.txt")  # "Papers must be submitted by 15 March 2027."
+    assert only(event, "deadline").at == utc(2027, 3, 16, 11, 59)  # 23:59 AoE, flagged
+
+
+def test_two_dates_in_one_sentence_become_two_entries_of_their_own_kinds() -> None:
+    event, _, _ = corpus("two-in-a-sentence.md")
+    assert only(event, "notification").day == date(2027, 6, 3)  # "Decisions go out on June 3"
+    assert only(event, "camera-ready").at == utc(2027, 6, 25, 11, 59)  # "... reach us by June 24"
+    event, _, _ = corpus("lead-names-both.md")
+    assert [d.title for d in by_kind(event, "deadline")] == [
+        "Submission deadline (abstract)", "Submission deadline (full paper)"]
+
+
+def test_the_name_line_gives_name_and_id_while_place_and_dates_feed_city_and_event() -> None:
+    event, _, _ = corpus("name-line-austin.md")
+    assert (event.id, event.name) == ("wx-27", "WORKSHOP ON X (WX '27)")
+    assert (event.city, event.country) == ("Austin", "USA")
+    workshop = only(event, "event")
+    assert (workshop.day, workshop.end_day, workshop.zone.key) == (
+        date(2027, 5, 3), date(2027, 5, 5), "America/Chicago")
+
+
+def test_numeric_dates_are_read_and_a_day_month_ambiguity_is_flagged() -> None:
+    event, _, warnings = corpus("numeric-dmy.md")
+    assert only(event, "notification").day == date(2027, 11, 5)  # 05/11/2027 beside 25/09/2027
+    assert any('"05/11/2027" read as 05 November 2027 (day/month)' in w for w in warnings)
+    event, _, warnings = corpus("numeric-ymd.md")  # 2027/9/10 has one reading
+    assert only(event, "deadline").at == utc(2027, 9, 10, 14, 59) and warnings == []
+
+
+def test_cst_in_a_call_from_china_is_china_standard_time_and_flagged() -> None:
+    event, draft, warnings = corpus("cst-china.md")
+    assert only(event, "deadline").at == utc(2027, 3, 13, 15, 59)
+    assert "China Standard Time" in line_of(draft, 'zone = "Asia/Shanghai"  ')
+    assert len(warnings) == 1 and "US Central" in warnings[0]
+    event, _, warnings = corpus("cst-us.md")  # in Chicago, CST is Central: no doubt
+    assert only(event, "deadline").at == utc(2027, 2, 12, 23, 0) and warnings == []
+
+
+def test_a_call_in_chinese_is_read_by_the_same_engine() -> None:
+    event, _, warnings = corpus("cn-basic.md")
+    assert (event.id, event.city) == ("chinasys-2026", "北京")
+    assert [(d.kind, d.starts) for d in event.dates] == [
+        ("deadline", utc(2026, 3, 6, 15, 59)), ("deadline", utc(2026, 3, 13, 15, 59)),
+        ("notification", utc(2026, 4, 9, 16, 0)), ("camera-ready", utc(2026, 4, 29, 16, 0)),
+        ("event", utc(2026, 5, 21, 16, 0))]
+    assert warnings == []
+
+
+def test_import_cfp_prints_the_summary_table_before_the_toml(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import-cfp", str(CORPUS / "cst-china.md")]) == 0
+    captured = capsys.readouterr()
+    rows = [line.split() for line in captured.err.splitlines() if line.startswith(
+        ("date ", "submission-deadline", "notification", "workshop"))]
+    assert rows[0] == ["date", "kind", "local", "UTC", "doubt"]
+    assert rows[1][:6] == ["submission-deadline", "deadline", "2027-03-13", "23:59",
+                           "Asia/Shanghai", "2027-03-13"]
+    assert '"CST" read as China Standard Time' in " ".join(rows[1])
+    assert captured.out.startswith("# Draft schedule")
