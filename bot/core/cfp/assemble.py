@@ -44,7 +44,8 @@ _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
-_DATES_HEADING = re.compile(r"\b(?:dates?|deadlines?|timeline|schedule|calendar)\b",
+_DATES_HEADING = re.compile(r"\b(?:dates?|deadlines?|timeline|schedule|calendar)\b|"
+                            r"重要日期|日期|时间安排|日程|截止",
                             re.IGNORECASE)
 
 
@@ -402,7 +403,8 @@ def _event_name(call: _Call) -> None:
             and len(after.starts) == 1 and len(after.text) <= 80 \
             and city_named(after.text) and _find_dates(after.text) \
             and not re.match(r"^[^:]{1,40}:", after.text) \
-            and not re.search(r"\b(?:will|is|are|be|held|takes?)\b", after.text):
+            and not re.search(r"\b(?:will|is|are|be|held|takes?)\b|[。]|将|召开|举行|举办",
+                              after.text):
         # A title line, then "Boston, MA, USA -- September 20, 2027" under it.
         place_line = split_name_line("X " + after.text)
         line.place, line.when, line.when_text = place_line.place or after.text, \
@@ -436,6 +438,9 @@ def _country_after(parts: list[str], known: str) -> str:
     key = country_key(given)
     if key in ("USA", "Canada") and given not in ("USA", "Canada"):
         return key
+    if not key and known and not re.fullmatch(r"[A-Z][A-Za-z .'-]{1,40}|[\u4e00-\u9fff]{2,6}",
+                                              given):
+        return known  # not a country's name: words that followed the city
     return given
 
 
