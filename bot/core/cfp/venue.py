@@ -166,7 +166,7 @@ class NameLine:
     when_text: str = ""
 
 
-_SEPARATOR = re.compile(r"\s+(?:--|—|–|\||·|•|@@)\s+|\s*\|\s*")
+_SEPARATOR = re.compile(r"\s+(?:--|—|–|·|•)\s+|\s*\|\s*")
 
 
 def split_name_line(text: str) -> NameLine:
