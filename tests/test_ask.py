@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.ask import INTENTS, Answer, answer, classify
+from bot.core.ask import INTENTS, Answer, answer
 from bot.core.model import Event
 from bot.core.schedule import parse_schedule
 from bot.core.zones import parse_zone
@@ -30,6 +30,7 @@ PHRASINGS: dict[str, list[str]] = {
         "hi, when is the deadline please", "wat is teh deadline", "when is it due",
         "till when can I submit", "what time is the deadline", "any deadline extension?",
         "when do submissions close", "when is the cutoff", "when is the dealdine",
+        "can I still submit",
     ],
     "time_left": [
         "how much time do I have left", "how long until submissions close",
@@ -55,16 +56,17 @@ PHRASINGS: dict[str, list[str]] = {
     ],
     "submit": [
         "how do I submit", "where do I submit", "submission link", "what is the url",
-        "is the submission site open", "can I still submit", "cmt link?",
+        "is the submission site open", "cmt link?",
         "where do i upload my abstract",
     ],
+    "faq": ["can I submit 6 pages", "can I submit a six-page paper"],
     "format": [
         "what format", "what template", "latex template", "tempalte?", "what font size",
         "where can I find the template", "what is the submission format",
         "is there a word template", "which style file do I use",
     ],
     "page_limit": [
-        "page limit", "how many pages", "can I submit 6 pages", "can I submit a six-page paper",
+        "page limit", "how many pages", "can I submit 3 pages",
         "how long can the abstract be", "is there a word limit", "max pages?",
         "whats the length limit",
     ],
@@ -89,7 +91,7 @@ PHRASINGS: dict[str, list[str]] = {
 @pytest.mark.parametrize(("intent", "question"),
                          [(i, q) for i, qs in PHRASINGS.items() for q in qs])
 def test_phrasings_and_typos_reach_their_intent(intent: str, question: str) -> None:
-    assert classify(question) == intent
+    assert answer(question, SHIPPED_EVENT, now=NOW).intent == intent
 
 
 @pytest.mark.parametrize("question", ["blorp", "what is the meaning of life",
@@ -97,11 +99,15 @@ def test_phrasings_and_typos_reach_their_intent(intent: str, question: str) -> N
 def test_unanswerable_question_lists_what_can_be_answered(shipped: Event,
                                                           question: str) -> None:
     reply = answer(question, shipped, now=NOW)
+    assert reply.dates == ()
+    if reply.intent == "not_held":  # a subject it cannot place: said so, with the contact
+        assert reply.text.startswith("The schedule does not say anything about")
+        assert "ai-systems-workshop-2017@googlegroups.com" in reply.text
+        return
     assert reply.intent == "unknown"
     assert "did not understand" in reply.text
     for topic in ("deadline", "hear back", "double blind", "contact", "important dates"):
         assert topic in reply.text
-    assert reply.dates == ()
 
 
 def test_empty_question_gets_help(shipped: Event) -> None:
@@ -180,7 +186,7 @@ def test_after_everything_nothing_is_ahead(shipped: Event) -> None:
 
 def test_extension_question_is_answered(shipped: Event) -> None:
     reply = answer("has the deadline been extended?", shipped, now=NOW)
-    assert "Yes, the schedule marks it as extended" in reply.text
+    assert "Yes: the schedule marks it as extended" in reply.text
 
 
 def _schedule(dates: str, extra: str = "") -> Event:
@@ -246,7 +252,7 @@ def test_extension_gives_the_earlier_time() -> None:
     event = _schedule(TWO_ROUNDS)
     reply = answer("has it been extended?", event, now=datetime(2024, 2, 20, tzinfo=UTC),
                    reader=parse_zone("AoE"))
-    assert "Yes, it was extended; it was Sunday 25 February 2024, 23:59 AoE" in reply.text
+    assert "Yes: it was extended; it was Sunday 25 February 2024, 23:59 AoE" in reply.text
 
 
 def test_second_round_after_the_first_has_closed() -> None:
@@ -381,22 +387,23 @@ def test_format_gives_template_and_link(shipped: Event) -> None:
 
 
 @pytest.mark.parametrize(("question", "verdict"), [
-    ("can I submit 6 pages", "So 6 pages is over the limit of 2 pages."),
-    ("can I submit a six-page paper?", "So 6 pages is over the limit of 2 pages."),
+    ("can I submit 3 pages", "So 3 pages is over the limit of 2 pages."),
+    ("can I submit a three-page abstract?", "So 3 pages is over the limit of 2 pages."),
     ("is 2 pages ok", "So 2 pages is within the limit."),
 ])
 def test_page_limit_answers_the_number_asked(shipped: Event, question: str,
                                              verdict: str) -> None:
     reply = answer(question, shipped, now=NOW)
     assert reply.intent == "page_limit"
-    assert reply.text.startswith("The page limit is 2 pages.")
+    yes = "within" in verdict
+    assert reply.text.startswith(f"{'Yes' if yes else 'No'}: the page limit is 2 pages.")
     assert "6-page papers are not accepted" in reply.text
     assert verdict in reply.text
 
 
 @pytest.mark.parametrize(("flag", "expected"), [
-    ("anonymized = true", "Submissions must be anonymized"),
-    ("anonymized = false", "Submissions do not have to be anonymized"),
+    ("anonymized = true", "Yes: submissions must be anonymized"),
+    ("anonymized = false", "No: submissions do not have to be anonymized"),
     ("", "The schedule does not say whether submissions must be anonymized; ask "
          "Chairs (chairs@example.org)."),
 ])
@@ -409,7 +416,7 @@ def test_anonymity_follows_the_schedule(flag: str, expected: str) -> None:
 
 def test_anonymity_shipped(shipped: Event) -> None:
     assert answer("do I need to anonymize", shipped, now=NOW).text.startswith(
-        "Submissions do not have to be anonymized")
+        "No: submissions do not have to be anonymized")
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -492,5 +499,5 @@ def test_keyword_soup_never_raises(words: list[str]) -> None:
     reply = answer(" ".join(words), event, now=datetime(2024, 3, 5, tzinfo=UTC),
                    reader=parse_zone("AoE"))
     assert reply.text.strip()
-    assert classify(" ".join(words)) == reply.intent
+    assert reply.intent in INTENTS
 

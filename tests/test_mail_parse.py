@@ -161,6 +161,12 @@ def test_intent(text: str, subject: str, recipients: tuple[str, ...], confirming
     ("I am in UTC+05:30 now", "UTC+05:30"),
     ("When is it? (Asia/Kolkata)", "Asia/Kolkata"),
     ("Is the workshop in Shanghai?", None),
+    ("I'm in Bangalore this week; is it due yet?", "Asia/Kolkata"),
+    ("we are based in Munich", "Europe/Berlin"),
+    ("I am in Germany, when is it?", "Europe/Berlin"),
+    ("I'm in the United States", None),
+    ("我在北京工作，截止时间是几点？", "Asia/Shanghai"),
+    ("我们在东京", "Asia/Tokyo"),
     ("I'm in a hurry", None),
 ])
 def test_reader_zone_from_what_the_sender_says(text: str, zone: str | None) -> None:

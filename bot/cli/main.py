@@ -106,24 +106,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.core.ask import answer
+    from bot.core.ask import answer, explain
 
     question = " ".join(args.question).strip()
     event = _load(args.schedule)
     now = parse_now(args.now)
     reply = answer(question, event, now=now, reader=parse_reader_zone(args.tz))
     if args.json:
-        payload = {
+        payload: dict[str, Any] = {
             "question": question,
             "intent": reply.intent,
+            "language": reply.language,
             "answer": reply.text,
+            "parts": [{"kind": p.kind, "text": "\n".join(p.lines),
+                       "dates": [d.id for d in p.dates],
+                       **({"verdict": p.verdict} if p.verdict is not None else {})}
+                      for p in reply.parts],
             "dates": [_date_json(d) for d in reply.dates],
             "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "tz": args.tz or event.zone.key,
             "event": event.id,
         }
+        if args.explain and reply.reading is not None:
+            payload["reading"] = reply.reading.as_dict()
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
+        if args.explain:
+            print(explain(reply))
+            print("---")
         print(reply.text)
     return 0
 
@@ -692,6 +702,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--now", metavar="ISO", help="the current instant, with its zone "
                                                    "(default: the clock)")
     ask.add_argument("--json", action="store_true", help="print a JSON object")
+    ask.add_argument("--explain", action="store_true",
+                     help="show how the question was read: language, zone named, spans "
+                          "matched, clauses and their topics, the plan of the reply")
     ask.set_defaults(handler=cmd_ask)
 
     reminders = sub.add_parser("reminders", help="show the reminder plan",

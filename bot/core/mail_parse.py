@@ -14,6 +14,7 @@ from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 from typing import Literal
 
+from bot.core.places import lookup
 from bot.core.zones import Zone, parse_zone
 from bot.errors import ZoneError
 
@@ -371,29 +372,6 @@ def intent_of(message: Message, *, recipients: Sequence[str], own: Sequence[str]
 
 # -- the reader's zone -----------------------------------------------------------------------
 
-CITIES: dict[str, str] = {
-    "shanghai": "Asia/Shanghai", "beijing": "Asia/Shanghai", "shenzhen": "Asia/Shanghai",
-    "hangzhou": "Asia/Shanghai", "china": "Asia/Shanghai", "hong kong": "Asia/Hong_Kong",
-    "taipei": "Asia/Taipei", "tokyo": "Asia/Tokyo", "japan": "Asia/Tokyo", "seoul": "Asia/Seoul",
-    "singapore": "Asia/Singapore", "bangalore": "Asia/Kolkata", "bengaluru": "Asia/Kolkata",
-    "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
-    "india": "Asia/Kolkata", "tel aviv": "Asia/Jerusalem", "israel": "Asia/Jerusalem",
-    "moscow": "Europe/Moscow", "london": "Europe/London", "uk": "Europe/London",
-    "edinburgh": "Europe/London", "dublin": "Europe/Dublin", "paris": "Europe/Paris",
-    "berlin": "Europe/Berlin", "munich": "Europe/Berlin", "germany": "Europe/Berlin",
-    "zurich": "Europe/Zurich", "lausanne": "Europe/Zurich", "amsterdam": "Europe/Amsterdam",
-    "madrid": "Europe/Madrid", "barcelona": "Europe/Madrid", "rome": "Europe/Rome",
-    "milan": "Europe/Rome", "vienna": "Europe/Vienna", "stockholm": "Europe/Stockholm",
-    "new york": "America/New_York", "boston": "America/New_York", "pittsburgh":
-    "America/New_York", "toronto": "America/Toronto", "montreal": "America/Toronto",
-    "chicago": "America/Chicago", "austin": "America/Chicago", "denver": "America/Denver",
-    "seattle": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
-    "berkeley": "America/Los_Angeles", "stanford": "America/Los_Angeles",
-    "los angeles": "America/Los_Angeles", "california": "America/Los_Angeles",
-    "vancouver": "America/Vancouver", "sao paulo": "America/Sao_Paulo",
-    "são paulo": "America/Sao_Paulo", "sydney": "Australia/Sydney",
-    "melbourne": "Australia/Melbourne", "auckland": "Pacific/Auckland",
-}
 
 _PLACE = r"(?P<place>[^\s,;!?()]+(?:[ ][^\s,;!?()]+){0,2})"
 _ZONE_PHRASES = [re.compile(p, re.IGNORECASE) for p in (
@@ -404,18 +382,26 @@ _ZONE_PHRASES = [re.compile(p, re.IGNORECASE) for p in (
     r"\bmy\s+time\s*zone\s+(?:is\s+)?" + _PLACE,
     r"\b(?:tz|time\s*zone)\s*[:=]\s*" + _PLACE,
     r"\bin\s+" + _PLACE + r"\s+time\b",
+    r"(?:我|我们|人)(?:现在|目前)?(?:在|住在|位于)(?P<place>[\u4e00-\u9fff]{2,8})",
 )]
 
 
 def _zone_of_place(place: str) -> Zone | None:
+    """A zone for what follows "I'm in": a city or country (CLDR, both languages), an IANA
+    name, an offset or an abbreviation; None for a name that says several zones ("the US")."""
+    if re.match(r"[\u4e00-\u9fff]", place):  # "北京工作": the longest name it starts with
+        for n in range(min(6, len(place)), 1, -1):
+            found = lookup(place[:n])
+            if found is not None and not found.ambiguous:
+                return parse_zone(found.zones[0])
+        return None
     words = [w.rstrip(".:") for w in place.split()]
     for n in range(len(words), 0, -1):  # longest first: "new york" before "new"
-        text = " ".join(words[:n])
-        iana = CITIES.get(text.lower().strip("'\""))
-        if iana:
-            return parse_zone(iana)
-        if n == 1 and (("/" in text) or re.match(r"^(?:utc|gmt)?[+\u2212-]\d", text, re.I)
-                       or text.upper() in ("UTC", "GMT", "AOE")):
+        text = " ".join(words[:n]).strip("'\"")
+        found = lookup(text)
+        if found is not None and not found.ambiguous:
+            return parse_zone(found.zones[0])
+        if n == 1 and re.match(r"^(?:utc|gmt)?[+\u2212-]\d", text, re.I):
             try:
                 return parse_zone(text)
             except ZoneError:

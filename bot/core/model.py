@@ -167,6 +167,26 @@ class Announcement:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Faq:
+    """An organizer's answer to a question the dates do not answer ("can I present remotely?").
+
+    ``phrasings`` are a few ways people ask it (any language); ``translations`` maps a language
+    code (``zh``) to the answer in that language.
+    """
+
+    id: str
+    phrasings: tuple[str, ...]
+    answer: str
+    translations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}),
+                                            compare=False, hash=False)
+    lines: Mapping[str, int] = field(default_factory=lambda: _EMPTY, compare=False, hash=False,
+                                    repr=False)
+
+    def answer_in(self, language: str) -> str:
+        return self.translations.get(language, self.answer)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Event:
     """One workshop or conference and its important dates, as one schedule file states them."""
 
@@ -184,6 +204,8 @@ class Event:
     policy: ReminderPolicy = DEFAULT_POLICY
     dates: tuple[ImportantDate, ...] = ()
     announcements: tuple[Announcement, ...] = ()
+    faq: tuple[Faq, ...] = ()
+    """Organizers' answers to other questions, shown on the page and answered by ``ask``."""
     source: str = ""
     """The file it came from, for messages; empty for schedules built in code."""
 

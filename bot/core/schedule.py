@@ -24,6 +24,7 @@ from bot.core.model import (
     Announcement,
     Contact,
     Event,
+    Faq,
     ImportantDate,
     Kind,
     Missed,
@@ -34,7 +35,7 @@ from bot.core.toml_source import Path, TomlReader, syntax_problem
 from bot.core.zones import Fold, Zone, parse_zone
 from bot.errors import Problem, ScheduleError, ZoneError, suggest
 
-TOP_KEYS = ("event", "dates", "submission", "contact", "reminders", "announcements")
+TOP_KEYS = ("event", "dates", "submission", "contact", "reminders", "announcements", "faq")
 EVENT_KEYS = ("id", "name", "zone", "venue_zone", "venue", "city", "country", "url",
               "description")
 DATE_KEYS = ("id", "title", "kind", "at", "zone", "extended", "extended_from", "fold", "end",
@@ -44,6 +45,8 @@ SUBMISSION_KEYS = ("system", "url", "format", "template", "template_url", "page_
 CONTACT_KEYS = ("email", "name", "url")
 REMINDER_KEYS = (*KINDS, "final_call", "missed", "grace")
 ANNOUNCEMENT_KEYS = ("id", "at", "to", "text", "template")
+FAQ_KEYS = ("id", "ask", "answer", "translations")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$")
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _LOCAL = re.compile(
@@ -220,6 +223,7 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
     policy = _policy(reader, data.get("reminders", {}))
     dates = _dates(reader, data.get("dates", []), zone)
     announcements = _announcements(reader, data.get("announcements", []), dates)
+    faq = _faq(reader, data.get("faq", []))
     if reader.problems or zone is None:
         return None, reader.problems
     event = Event(
@@ -230,7 +234,7 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
         url=reader.text(event_data, ("event",), "url"),
         description=reader.text(event_data, ("event",), "description"),
         submission=submission, contact=contact, policy=policy, dates=dates,
-        announcements=announcements, source=source,
+        announcements=announcements, faq=faq, source=source,
     )
     return event, []
 
@@ -567,6 +571,60 @@ def parse_when(value: object, date_ids: Collection[str]) -> WhenSpec:
         raise ValueError(f"{local.text!r} has no time of day: an announcement goes at a time, "
                          f"e.g. \"{local.text} 09:00\"")
     return WhenSpec(local=local)
+
+
+def _faq(reader: _Reader, data: object) -> tuple[Faq, ...]:
+    """``[[faq]]``: a few phrasings (``ask``), the ``answer``, optional ``translations``."""
+    if not isinstance(data, list):
+        reader.error(("faq",), "write each FAQ entry as a [[faq]] table with id, ask and answer")
+        return ()
+    out: list[Faq] = []
+    seen: dict[str, int] = {}
+    for path, item, faq_id in _entries(reader, data, "faq", FAQ_KEYS, "FAQ"):
+        asks = item.get("ask")
+        if isinstance(asks, str):
+            asks = [asks]
+        phrasings: list[str] = []
+        if asks is None:
+            reader.error(path, "missing required key 'ask': a list of the ways people ask "
+                               "it, e.g. ask = [\"Can I present remotely?\"]")
+        elif not isinstance(asks, list) or not asks:
+            reader.error((*path, "ask"), "expected a non-empty list of questions")
+        else:
+            for value in asks:
+                if not isinstance(value, str) or not value.strip():
+                    reader.error((*path, "ask"), f"each phrasing must be non-empty text, got "
+                                                 f"{value!r}")
+                    continue
+                key = " ".join(value.casefold().split())
+                if key in seen:
+                    reader.error((*path, "ask"), f"phrasing {value!r} is already used by the "
+                                                 f"FAQ entry on line {seen[key]}")
+                    continue
+                seen[key] = reader.map.line((*path, "ask")) or 0
+                phrasings.append(value.strip())
+        answer = reader.text(item, path, "answer", required=True)
+        translations: dict[str, str] = {}
+        raw = item.get("translations", {})
+        if not isinstance(raw, dict):
+            reader.error((*path, "translations"), "expected a table of language = \"answer\", "
+                                                  "e.g. translations = { zh = \"...\" }")
+            raw = {}
+        for lang, text in raw.items():
+            if not _LANGUAGE.match(lang):
+                reader.error((*path, "translations", lang), f"{lang!r} is not a language "
+                                                            f"code (expected e.g. zh or zh_CN)")
+            elif not isinstance(text, str) or not text.strip():
+                reader.error((*path, "translations", lang), f"the {lang} answer must be "
+                                                            f"non-empty text")
+            else:
+                translations[lang.split("_")[0].split("-")[0].lower()] = text.strip()
+        lines = {key: line for key in (*FAQ_KEYS, "") if key in item or not key
+                 if (line := reader.map.line((*path, key) if key else path)) is not None}
+        out.append(Faq(id=faq_id, phrasings=tuple(phrasings), answer=answer,
+                       translations=MappingProxyType(translations),
+                       lines=MappingProxyType(lines)))
+    return tuple(out)
 
 
 def _announcements(reader: _Reader, data: object, dates: tuple[ImportantDate, ...]

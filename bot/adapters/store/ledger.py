@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,6 +167,18 @@ inbound_hits = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.Index("ix_inbound_hits_key_at", "key", "at"),
 )
+
+ask_threads = sa.Table(
+    "ask_threads", metadata,
+    sa.Column("key", sa.String(320), primary_key=True),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("reading", sa.Text, nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_ask_threads_updated", "updated_at"),
+)
+THREAD_CONTEXT_AGE = timedelta(hours=24)
+"""A follow-up older than this is a new question: the thread's context is forgotten."""
+THREAD_CONTEXT_BYTES = 4096
 
 meta = sa.Table(
     "duebot_meta", metadata,
@@ -758,6 +770,35 @@ class Ledger:
                "reason": "", "payload": planned.payload}
         with self.engine.begin() as conn:
             return self._insert_ignore([row], conn) == 1
+
+    # -- follow-up context per thread ---------------------------------------------------------
+
+    def thread_context(self, key: str, event_id: str, now: datetime,
+                       max_age: timedelta = THREAD_CONTEXT_AGE) -> dict[str, Any] | None:
+        """The last reading kept for a thread ("and in IST?" reads against it), if fresh."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(ask_threads.c.reading, ask_threads.c.updated_at,
+                                         ask_threads.c.event_id)
+                               .where(ask_threads.c.key == key)).first()
+        if row is None or row.event_id != event_id or row.updated_at < now - max_age:
+            return None
+        try:
+            value = json.loads(row.reading)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def remember_thread(self, key: str, event_id: str, reading: Mapping[str, Any],
+                        now: datetime, max_age: timedelta = THREAD_CONTEXT_AGE) -> None:
+        """Keep a thread's last reading (bounded in size), and forget stale threads."""
+        text = json.dumps(dict(reading), ensure_ascii=False, separators=(",", ":"))
+        if len(text.encode()) > THREAD_CONTEXT_BYTES:
+            return  # never expected (readings are small); a follow-up then starts afresh
+        with self.engine.begin() as conn:
+            conn.execute(ask_threads.delete().where(
+                sa.or_(ask_threads.c.key == key, ask_threads.c.updated_at < now - max_age)))
+            conn.execute(ask_threads.insert().values(key=key, event_id=event_id,
+                                                     reading=text, updated_at=now))
 
     # -- audit log ---------------------------------------------------------------------------
 

@@ -1,0 +1,132 @@
+"""Answer what participants ask, in English or Chinese, from one schedule.
+
+One entry point, ``answer(question, event, now=..., reader=..., context=...)``, used alike by
+Slack, mail, the CLI and any other front end. Understanding (``read``: topics, zone named,
+form, relative words) is apart from replying (``reply``: one part per topic, in the order
+asked, in the language asked). Pure: ``now`` and the reader's zone are parameters; every
+instant comes from the schedule and the zone engine, never from the question's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.core.ask.index import Index, index_for
+from bot.core.ask.read import Reading, inherit, read, remember
+from bot.core.ask.reply import Part, render
+from bot.core.model import Event, ImportantDate, check_aware
+from bot.core.zones import Zone
+
+__all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify", "explain",
+           "index_for", "understand"]
+
+INTENTS: tuple[str, ...] = (
+    "deadline", "time_left", "notification", "camera_ready", "event", "date", "submit",
+    "page_limit", "format", "anonymize", "contact", "all_dates", "faq", "not_held", "help",
+    "greeting", "unknown",
+)
+"""Every ``Answer.intent``: the kind of the first part of the reply."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """A reply: its text, the parts it is made of, how the question was read, and the dates."""
+
+    intent: str
+    text: str
+    dates: tuple[ImportantDate, ...]
+    language: str = "en"
+    parts: tuple[Part, ...] = ()
+    reading: Reading | None = field(default=None, compare=False, repr=False)
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What a thread should keep for its follow-ups (plain JSON); see ``answer(context=)``."""
+
+    @property
+    def instants(self) -> tuple[datetime, ...]:
+        """Every instant the reply speaks of, in UTC: all from the schedule."""
+        return tuple(i for d in self.dates for i in (d.starts, d.ends))
+
+
+def understand(question: str, event: Event,
+               context: Mapping[str, Any] | None = None) -> Reading:
+    """How a question is read against a schedule (and a thread's last reading, if any)."""
+    index = index_for(event)
+    return inherit(read(question, index), context, index)
+
+
+def answer(question: str, event: Event, *, now: datetime, reader: Zone | None = None,
+           context: Mapping[str, Any] | None = None) -> Answer:
+    """Answer a participant's question about ``event`` as of ``now``, in the reader's zone.
+
+    ``reader=None`` shows times in the event's own zone; a zone named in the question wins.
+    ``context`` is the thread's last ``Answer.context`` (follow-ups: "and in IST?").
+    Never raises on odd text and never answers with nothing.
+    """
+    now = check_aware(now)
+    reading = understand(question, event, context)
+    parts, text = render(reading, event, now, reader or event.zone)
+    intent = parts[0].kind if parts else "unknown"
+    first = reading.clauses[0] if reading.clauses else None
+    if intent in ("deadline", "date") and first is not None and first.form == "howlong" \
+            and not first.length:
+        intent = "time_left"
+    dates = tuple(dict.fromkeys(d for p in parts for d in p.dates))
+    memory = remember(reading) if reading.understood else dict(context or {})
+    return Answer(intent=intent if intent in INTENTS else "unknown", text=text, dates=dates,
+                  language=reading.language, parts=parts, reading=reading, context=memory)
+
+
+def classify(question: str, event: Event) -> str:
+    """The kind of answer a question gets (one of INTENTS), without rendering it."""
+    reading = understand(question, event)
+    if not reading.topics:
+        return "unknown"
+    topic = reading.topics[0]
+    if topic.kind == "date":
+        kind = event.date(topic.ids[0]).kind
+        return {"deadline": "deadline", "notification": "notification",
+                "camera-ready": "camera_ready", "event": "event"}.get(kind, "date")
+    if topic.kind == "field":
+        return {"pages": "page_limit", "anonymity": "anonymize", "how_submit": "submit",
+                "venue": "event"}.get(topic.ids[0], topic.ids[0])
+    if topic.kind == "social":
+        return "greeting" if topic.ids[0] in ("greeting", "thanks") else "help"
+    return {"next": "deadline"}.get(topic.kind, topic.kind)
+
+
+def explain(reply: Answer) -> str:
+    """The reading behind a reply, for people: language, spans matched, clauses, the plan."""
+    reading = reply.reading
+    if reading is None:
+        return "(no reading)"
+    out = [f"language: {reading.language}", f"normalized: {reading.normalized!r}"]
+    if reading.zone is not None:
+        z = reading.zone
+        extra = f" ({'; '.join(z.meanings)})" if z.meanings else ""
+        out.append(f"zone named: {z.text!r} -> {', '.join(z.zones) or z.kind}{extra}"
+                   + (" [ambiguous]" if z.ambiguous else ""))
+    else:
+        out.append("zone named: none (the reader's own zone)")
+    if reading.followup:
+        out.append("follow-up: read against the thread's last question")
+    out.append("matches:")
+    for m in reading.matches:
+        score = f" ~{m.score:.1f}" if m.score < 1 else ""
+        out.append(f"  [{m.start}:{m.end}] {m.text!r} -> {m.meaning}{score}")
+    if reading.unknown:
+        out.append(f"unknown words: {', '.join(reading.unknown)}")
+    for i, clause in enumerate(reading.clauses, 1):
+        rel = f", relative: {', '.join(clause.relative)}" if clause.relative else ""
+        day = f", weekday: {clause.weekday}" if clause.weekday is not None else ""
+        out.append(f"clause {i}: {clause.text!r} form={clause.form}{rel}{day}"
+                   + (" (length)" if clause.length else ""))
+        for t in clause.topics:
+            ids = ", ".join(t.ids[:5]) + (f" (+{len(t.ids) - 5})" if len(t.ids) > 5 else "")
+            out.append(f"  topic {t.kind}: {ids} score={t.score:.2f}")
+    out.append("plan: " + (" | ".join(f"{p.kind}" + (f"={'yes' if p.verdict else 'no'}"
+                                                      if p.verdict is not None else "")
+                                      for p in reply.parts) or "help"))
+    return "\n".join(out)

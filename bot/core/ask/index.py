@@ -1,0 +1,306 @@
+"""The index of one schedule, built once when it loads, so asking is a lookup, not a scan.
+
+It holds one phrase table (English word runs and Chinese terms -> what they mean: a concept,
+a form word, a relative word, a place), the concepts of every date (from its title, id and
+kind), how rare each concept is among the dates (a word every date shares weighs little), the
+schedule's FAQ entries, and a typo corrector over the words it knows (rapidfuzz).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.core.ask import lexicon as lx
+from bot.core.ask.text import has_cjk, normalize
+from bot.core.model import Event, Faq, ImportantDate
+from bot.core.places import gazetteer
+
+__all__ = ["Index", "Meaning", "index_for"]
+
+# What a phrase can mean. ("concept", id) / ("form", when|howlong|where|how|yesno) /
+# ("rel", today|still|...) / ("weekday", "0".."6") / ("mytime", "") / ("venuetime", "") /
+# ("place", normalized name).
+Meaning = tuple[str, str]
+
+_MAX_WORDS = 4
+_MAX_ZH = 8
+
+# Ordinary words one letter away from a vocabulary word: never "corrected".
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+PLAIN: frozenset[str] = frozenset(_split("""
+work works data form forms fine find kind mine more most made make same some sure tell then
+than that this what there here were will with word your yours have does done dont need next
+note nice ones open over page pass past plan read real sent sign site size soon still sync take
+talk task team text time type used user view wait want went wish long many much left list last
+late date days hours week weeks know knew back able also about above after again could would
+should their these those where which while whole whose today until cases close posted post
+lines line mind main mail maybe place plane paste part parts link lunch title files file final
+first hello held help hold dude just like love live lose lost miss move must name near only
+order other paid pick play plus push rate rest room rule safe save seat seem self sell send
+show side slot star stay step stop such sale tech test them they thus told took tool tour town
+tree true turn unit upon very vote walk wall well west wide wife wind wise wood year zero
+"""))
+
+
+def _stem(word: str) -> str:
+    """Light plural folding for title words no concept knows ("hackathons" -> "hackathon")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", normalize(text).replace("-", " "))
+
+
+@cache
+def _global_tables() -> tuple[Mapping[tuple[str, ...], tuple[Meaning, ...]],
+                              Mapping[str, tuple[Meaning, ...]]]:
+    """The phrase tables every schedule shares: lexicon, forms, relative words, places."""
+    en: dict[tuple[str, ...], list[Meaning]] = {}
+    zh: dict[str, list[Meaning]] = {}
+
+    def put_en(phrase: str, meaning: Meaning) -> None:
+        key = tuple(_words(phrase))
+        if key and meaning not in en.setdefault(key, []):
+            en[key].append(meaning)
+
+    def put_zh(term: str, meaning: Meaning) -> None:
+        term = normalize(term)
+        if meaning not in zh.setdefault(term, []):
+            zh[term].append(meaning)
+
+    for concept in lx.CONCEPTS:
+        for phrase in concept.en:
+            put_en(phrase, ("concept", concept.id))
+        for term in concept.zh:
+            (put_zh if has_cjk(term) else put_en)(term, ("concept", concept.id))
+    for forms, name in ((lx.WHEN_EN, "when"), (lx.HOW_LONG_EN, "howlong"),
+                        (lx.WHERE_EN, "where"), (lx.HOW_EN, "how")):
+        for phrase in forms:
+            put_en(phrase, ("form", name))
+    for forms, name in ((lx.WHEN_ZH, "when"), (lx.HOW_LONG_ZH, "howlong"),
+                        (lx.WHERE_ZH, "where"), (lx.HOW_ZH, "how"), (lx.YES_NO_ZH, "yesno")):
+        for term in forms:
+            put_zh(term, ("form", name))
+    for phrase, rel in lx.RELATIVE_EN.items():
+        put_en(phrase, ("rel", rel))
+    for term, rel in lx.RELATIVE_ZH.items():
+        put_zh(term, ("rel", rel))
+    for phrase, day in lx.WEEKDAYS_EN.items():
+        put_en(phrase, ("weekday", str(day)))
+    for term, day in lx.WEEKDAYS_ZH.items():
+        put_zh(term, ("weekday", str(day)))
+    for phrase in lx.MY_TIME_EN:
+        put_en(phrase, ("mytime", ""))
+    for term in lx.MY_TIME_ZH:
+        put_zh(term, ("mytime", ""))
+    for phrase in lx.VENUE_TIME_EN:
+        put_en(phrase, ("venuetime", ""))
+    for term in lx.VENUE_TIME_ZH:
+        put_zh(term, ("venuetime", ""))
+    for name, place in gazetteer().items():
+        if place.kind == "abbreviation":
+            continue  # read from the original text, where case tells "IST" from "ist"
+        if has_cjk(name):
+            put_zh(name, ("place", name))
+        else:
+            put_en(name, ("place", name))
+    return ({k: tuple(v) for k, v in en.items()}, {k: tuple(v) for k, v in zh.items()})
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    faq: Faq
+    phrasings: tuple[frozenset[str], ...]
+    """Each phrasing as the set of what its content words mean (concepts, stems, bigrams)."""
+
+
+@dataclass
+class Index:
+    """Everything about one schedule that reading a question needs, computed once."""
+
+    event: Event
+    en: Mapping[tuple[str, ...], tuple[Meaning, ...]]
+    zh: Mapping[str, tuple[Meaning, ...]]
+    date_terms: Mapping[str, Mapping[str, float]]
+    """Date id -> the terms that name it (concept ids, ``w:`` stems, ``zh:`` bigrams) and how
+    strongly (a camera-ready is a deadline too, but less than the deadline is)."""
+    postings: Mapping[str, tuple[str, ...]]
+    """Term -> the ids of the dates it names (so a question scores only those dates)."""
+    weight: Mapping[str, float]
+    """Term -> how much it tells dates apart (rare terms weigh more)."""
+    held: frozenset[str]
+    """Every term some date, field or FAQ holds."""
+    faqs: tuple[FaqEntry, ...]
+    vocabulary: tuple[str, ...]
+    venue_names: frozenset[str] = frozenset()
+    """The event's city and country, in English and Chinese, normalized."""
+    _fixes: dict[str, str] = field(default_factory=dict)
+
+    def dates(self) -> Sequence[ImportantDate]:
+        return self.event.dates
+
+    def correct(self, word: str) -> str:
+        """The known word a typo stands for, or the word itself (a miss is never guessed)."""
+        fixed = self._fixes.get(word)
+        if fixed is not None:
+            return fixed
+        fixed = word
+        if 4 <= len(word) <= 20 and word not in PLAIN and not word.isdigit():
+            limit = 1 if len(word) < 8 else 2
+            for candidate, _, _ in process.extract(word, self.vocabulary,
+                                                    scorer=DamerauLevenshtein.distance,
+                                                    score_cutoff=limit, limit=4):
+                # Typos seldom change the first letter: "late" must not become "date".
+                if candidate[0] == word[0] and len(candidate) >= 4:
+                    fixed = candidate
+                    break
+        if len(self._fixes) < 4096:
+            self._fixes[word] = fixed
+        return fixed
+
+
+def title_terms(text: str, en: Mapping[tuple[str, ...], tuple[Meaning, ...]]) -> set[str]:
+    """What a title (or FAQ phrasing) names: concepts of its word runs, stems of the rest."""
+    terms: set[str] = set()
+    norm = normalize(text)
+    words = _words(norm.replace("'s", ""))
+    i = 0
+    while i < len(words):
+        for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
+            meanings = en.get(tuple(words[i:i + n]))
+            concepts = [v for kind, v in meanings or () if kind == "concept"]
+            if concepts:
+                terms.update(concepts)
+                i += n
+                break
+        else:
+            word = words[i]
+            if word not in lx.STOPWORDS and (len(word) > 1 or word.isdigit()):
+                terms.add(f"w:{_stem(word)}")
+            i += 1
+    for run in re.findall(r"[\u3400-\u9fff]+", norm):
+        terms.update(f"zh:{run[j:j + 2]}" for j in range(max(1, len(run) - 1)))
+    return terms
+
+
+def quick_form(text: str) -> str:
+    """The form of a phrasing, coarsely: enough to tell "when is X" from "what is X about"."""
+    norm = normalize(text)
+    words = _words(norm)
+    if re.search(r"什么时候|何时|几点|哪天|几号", norm) or (words and words[0] == "when") or \
+            "what time" in norm or "by when" in norm:
+        return "when"
+    if re.search(r"哪里|在哪|哪儿", norm) or (words and words[0] == "where"):
+        return "where"
+    if "how long" in norm or re.search(r"多久|多长", norm):
+        return "howlong"
+    if (words and words[0] in lx.YES_NO_START) or re.search(r"吗|是否|是不是|有没有|可以", norm):
+        return "yesno"
+    if (words and words[0] == "how") or re.search(r"怎么|如何", norm):
+        return "how"
+    return "what"
+
+
+def _build(event: Event) -> Index:
+    en_shared, zh_shared = _global_tables()
+    en: dict[tuple[str, ...], tuple[Meaning, ...]] = dict(en_shared)
+    zh = zh_shared
+    sub = event.submission
+    # The schedule's own names for its system and template are words people will use.
+    for word in _words(sub.system):
+        en[(word,)] = (*en.get((word,), ()), ("concept", "how_submit"))
+    for word in _words(sub.template):
+        if len(word) > 3 and not word.isdigit() and word not in lx.STOPWORDS:
+            en[(word,)] = (*en.get((word,), ()), ("concept", "format"))
+    date_terms: dict[str, dict[str, float]] = {}
+    kind_concept = {"deadline": "deadline", "notification": "notify",
+                    "camera-ready": "camera", "event": "event"}
+    for when in event.dates:
+        terms = dict.fromkeys(title_terms(when.title, en)
+                              | title_terms(when.id.replace("-", " "), en), 1.0)
+        if when.kind in kind_concept:
+            terms[kind_concept[when.kind]] = 1.0
+        if when.kind == "camera-ready":
+            terms.setdefault("deadline", 0.5)  # "when is the camera-ready due?"
+        if when.kind == "notification":
+            terms.setdefault("review", 0.5)  # "when do we get the reviews?"
+        date_terms[when.id] = terms
+    counts: dict[str, int] = {}
+    postings: dict[str, list[str]] = {}
+    for date_id, terms in date_terms.items():
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+            postings.setdefault(term, []).append(date_id)
+    total = max(1, len(date_terms))
+    weight = {term: 1.0 + math.log(total / n) for term, n in counts.items()}
+    faqs = tuple(FaqEntry(faq=f, phrasings=tuple(
+        frozenset(title_terms(p, en) | {f"form:{quick_form(p)}"}) for p in f.phrasings))
+        for f in event.faq)
+    held = set(counts)
+    for entry in faqs:
+        for phrasing in entry.phrasings:
+            held |= phrasing
+    # Title words no phrase table knows become words of their own, typos forgiven too.
+    for term in counts:
+        if term.startswith("w:"):
+            word = term[2:]
+            if (word,) not in en:
+                en[(word,)] = (("concept", term),)
+    vocabulary = sorted({w for key in en for w in key if len(w) >= 4 and not w.isdigit()}
+                        | {w for w in lx.STOPWORDS if len(w) >= 4})
+    return Index(venue_names=_venue_names(event), event=event, en=en, zh=zh, date_terms=date_terms,
+                 postings={k: tuple(v) for k, v in postings.items()}, weight=weight,
+                 held=frozenset(held), faqs=faqs, vocabulary=tuple(vocabulary))
+
+
+def _venue_names(event: Event) -> frozenset[str]:
+    from babel import Locale
+    from babel.dates import get_timezone_location
+
+    names = {normalize(p) for p in (event.city, event.country) if p}
+    zone = event.venue_zone or event.zone
+    if zone.kind == "iana" and event.city:
+        try:
+            if normalize(get_timezone_location(zone.key, locale="en", return_city=True)) == \
+                    normalize(event.city):
+                names.add(normalize(get_timezone_location(zone.key, locale="zh",
+                                                          return_city=True)))
+        except (LookupError, ValueError):
+            pass
+    if event.country:
+        en, zh_ = Locale.parse("en").territories, Locale.parse("zh").territories
+        for code, name in en.items():
+            if normalize(name) == normalize(event.country) and code in zh_:
+                names.add(normalize(zh_[code]))
+    return frozenset(names)
+
+
+_CACHE: dict[int, tuple[weakref.ref[Event], Index]] = {}
+
+
+def index_for(event: Event) -> Index:
+    """The index of a schedule: built on first use, then reused while the event lives."""
+    hit = _CACHE.get(id(event))
+    if hit is not None and hit[0]() is event:
+        return hit[1]
+    built = _build(event)
+    if len(_CACHE) > 64:
+        for key in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+            del _CACHE[key]
+    _CACHE[id(event)] = (weakref.ref(event), built)
+    return built

@@ -1,0 +1,238 @@
+"""The bilingual vocabulary of questions about academic dates: general words, no one workshop's.
+
+A *concept* is what several spellings mean ("registration", "register", "注册", "报名").
+Dates are found by the concepts of their own titles and kinds (see ``index``); this lexicon
+only says which words mean the same thing, which subjects people ask about that a schedule may
+not hold, and the words that carry the form of a question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+ConceptClass = Literal["kind", "word", "generic", "field", "subject", "social"]
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    cls: ConceptClass
+    en: tuple[str, ...]
+    zh: tuple[str, ...] = ()
+    label_en: str = ""
+    label_zh: str = ""
+
+    @property
+    def declines_if_absent(self) -> bool:
+        """Named but held by nothing in the schedule: say so rather than answer another thing."""
+        return self.cls in ("word", "subject")
+
+
+def _c(cid: str, cls: ConceptClass, en: str, zh: str = "", label_en: str = "",
+       label_zh: str = "") -> Concept:
+    return Concept(cid, cls, tuple(w.strip() for w in en.split("|") if w.strip()),
+                   tuple(w.strip() for w in zh.split("|") if w.strip()), label_en or cid,
+                   label_zh)
+
+
+CONCEPTS: tuple[Concept, ...] = (
+    # Kinds of date (every schedule has these words available through its kinds).
+    _c("deadline", "kind", "deadline|deadlines|due|dues|cutoff|cut off|close|closes|closing|"
+       "closed|ddl|dl|duedate|dead line|dead lines",
+       "截止|截稿|截止日期|截止时间|最后期限|期限|ddl|截至", "deadline", "截止日期"),
+    _c("notify", "kind", "notification|notifications|notify|notified|decision|decisions|"
+       "acceptance|accept|accepted|accepts|reject|rejected|rejection|result|results|outcome|"
+       "outcomes|hear back|hear from|find out|get back",
+       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果", "notification", "录用通知"),
+    _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
+       "final paper|final file|final copy|final manuscript|proceedings|final",
+       "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版", "camera-ready", "最终版本"),
+    _c("event", "kind", "workshop|workshops|conference|event|symposium|meeting|held|"
+       "take place|takes place|taking place|happen|happening|attend|attending",
+       "会议|研讨会|举办|召开|举行|开会|大会|活动|工作坊", "the event", "会议"),
+    # Words of date titles, general to academic events. Named but not held: declined.
+    _c("abstract", "word", "abstract|abstracts", "摘要", "the abstract", "摘要"),
+    _c("register", "word", "register|registration|registrations|registering|registered|"
+       "sign up|signup", "注册|报名|登记", "registration", "注册"),
+    _c("rebuttal", "word", "rebuttal|rebuttals|author response|response period|author feedback",
+       "反驳|答辩|作者回复|rebuttal", "the rebuttal", "反驳"),
+    _c("discussion", "word", "discussion|discussions|discuss", "讨论", "the discussion",
+       "讨论"),
+    _c("full", "word", "full", "完整|全文", "the full paper", "全文"),
+    _c("demo", "word", "demo|demos|demonstration", "演示", "demos", "演示"),
+    _c("artifact", "word", "artifact|artifacts|artefact|artifact evaluation", "工件|制品",
+       "artifacts", "制品"),
+    _c("tutorial", "word", "tutorial|tutorials", "教程|讲习", "tutorials", "教程"),
+    _c("proposal", "word", "proposal|proposals", "提案|申请书", "proposals", "提案"),
+    _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟"),
+    _c("student", "word", "student|students|phd", "学生", "students", "学生"),
+    _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
+    _c("round", "generic", "round|rounds|cycle", "轮|第一轮|第二轮", "round", "轮"),
+    _c("phase", "generic", "phase|period|window|stage|range", "阶段|期间", "phase", "阶段"),
+    _c("paper", "generic", "paper|papers|manuscript|manuscripts|article|work",
+       "论文|文章|稿件", "paper", "论文"),
+    _c("poster", "generic", "poster|posters", "海报|墙报", "poster", "海报"),
+    _c("submit", "generic", "submit|submission|submissions|submitting|submitted|send in|"
+       "hand in|upload|uploading|uploaded",
+       "提交|投稿|递交|上传|交稿", "submission", "提交"),
+    _c("review", "generic", "review|reviews|reviewing|reviewer|reviewers", "评审|审稿",
+       "reviews", "评审"),
+    _c("talk", "generic", "talk|talks|presentation|presentations|present|presenting|speak",
+       "报告|演讲|展示", "talks", "报告"),
+    # Fields of the schedule beside its dates.
+    _c("pages", "field", "page|pages|pp|page limit|length|word limit|words|longer|shorter|"
+       "appendix|references", "页|页数|篇幅|字数|几页|多少页|页数限制", "page limit", "页数"),
+    _c("format", "field", "format|formats|formatting|formatted|template|templates|latex|tex|"
+       "style|font|margins|margin|columns|column|overleaf|docx|pdf|layout|guidelines",
+       "格式|模板|排版|字体|latex", "format", "格式"),
+    _c("anonymity", "field", "anonymous|anonymize|anonymise|anonymized|anonymised|anonymity|"
+       "anonymization|anon|blind|double blind|doubleblind|single blind|deanonymize|identity|"
+       "author names|names|affiliation|affiliations|author list",
+       "匿名|双盲|单盲|盲审", "anonymity", "匿名"),
+    _c("how_submit", "field", "link|url|portal|website|site|system|easychair|hotcrp|"
+       "openreview|cmt|online", "链接|网址|网站|系统|入口|平台", "how to submit", "提交方式"),
+    _c("contact", "field", "contact|email|e mail|mail|organizer|organizers|organiser|"
+       "organisers|chair|chairs|reach|who|phone|committee",
+       "联系|邮箱|邮件|组织者|主办方|主席|联系方式|负责人", "contact", "联系方式"),
+    _c("venue", "field", "venue|location|located|city|place|address|room|country",
+       "地点|地址|哪里|在哪|哪儿|城市|会场|场地", "venue", "地点"),
+    _c("all_dates", "field", "dates|schedule|timeline|important dates|key dates|calendar|"
+       "milestones|overview|agenda|list|all|everything",
+       "日程|重要日期|时间表|所有日期|全部日期|时间线|日期列表", "all dates", "重要日期"),
+    _c("help", "social", "help|commands|command|usage|what can you do|who are you|"
+       "what are you|how does this work",
+       "帮助|你能做什么|你是谁|怎么用|使用说明", "help", "帮助"),
+    _c("greeting", "social", "hi|hello|hey|hiya|howdy|greetings|yo|good morning",
+       "你好|您好|嗨|早上好", "greeting", "问候"),
+    _c("thanks", "social", "thanks|thank|thx|ty|cheers|thankyou|tysm|thnx",
+       "谢谢|多谢|感谢", "thanks", "感谢"),
+    # Subjects people ask about that schedules seldom hold: never answered with a date.
+    _c("banquet", "subject", "banquet|dinner|reception|social event|party|gala|dinners",
+       "晚宴|宴会|招待会|晚餐|聚餐", "the banquet", "晚宴"),
+    _c("fee", "subject", "fee|fees|cost|costs|price|pay|payment|ticket|tickets|expensive",
+       "费用|注册费|报名费|价格|多少钱|收费|付款", "fees", "费用"),
+    _c("visa", "subject", "visa|visas|invitation letter|letter of invitation",
+       "签证|邀请函|邀请信", "visas", "签证"),
+    _c("hotel", "subject", "hotel|hotels|accommodation|accommodations|lodging|stay|room block",
+       "酒店|住宿|宾馆|住哪", "accommodation", "住宿"),
+    _c("grant", "subject", "travel grant|travel grants|grant|grants|funding|scholarship|"
+       "stipend|travel support|reimbursement",
+       "资助|差旅|旅费|补助|奖学金|报销", "travel grants", "差旅资助"),
+    _c("food", "subject", "lunch|breakfast|coffee|food|meal|meals|catering|vegetarian",
+       "午餐|午饭|早餐|咖啡|餐饮|吃饭", "meals", "餐饮"),
+    _c("transport", "subject", "parking|shuttle|airport|transport|transportation|bus|train|"
+       "taxi|metro|directions", "交通|机场|停车|地铁|班车|怎么去", "getting there", "交通"),
+    _c("wifi", "subject", "wifi|wi fi|internet|network password", "无线|网络密码|wifi",
+       "wifi", "无线网络"),
+    _c("keynote", "subject", "keynote|keynotes|speaker|speakers|invited talk|invited talks|"
+       "panel", "主旨|主题演讲|讲者|嘉宾|特邀报告", "speakers", "讲者"),
+    _c("poster_size", "subject", "poster size|size|dimensions|a0|a1|inches|printing|print|"
+       "portrait|landscape|board", "海报尺寸|尺寸|打印|大小", "poster size", "海报尺寸"),
+    _c("remote", "subject", "remote|remotely|online presentation|virtual|zoom|in person|"
+       "in-person|hybrid|video call|livestream|stream", "远程|线上|在线|视频|直播|线下",
+       "remote participation", "远程参加"),
+    _c("recording", "subject", "recording|recordings|recorded|slides|video|videos",
+       "录像|录播|幻灯片|视频回放", "recordings", "录像"),
+    _c("award", "subject", "award|awards|prize|prizes|best paper", "奖|获奖|最佳论文",
+       "awards", "奖项"),
+    _c("volunteer", "subject", "volunteer|volunteers|childcare|child care",
+       "志愿者|托儿", "volunteering", "志愿者"),
+    _c("program", "subject", "program|programme|sessions|session schedule|timetable",
+       "议程|程序|日程安排", "the program", "议程"),
+)
+BY_ID: Mapping[str, Concept] = {c.id: c for c in CONCEPTS}
+
+# --- forms and relative words -------------------------------------------------------------
+
+WHEN_EN: tuple[str, ...] = (
+    "when", "what time", "what day", "which day", "what date", "which date", "by when",
+    "until when", "what month", "date", "time", "whens", "wen", "whn", "what's the date",
+)
+WHEN_ZH: tuple[str, ...] = ("什么时候", "何时", "几点", "哪天", "几号", "几月几日", "几月几号",
+                            "什么时间", "哪一天", "日期", "啥时候", "多会儿", "时间")
+HOW_LONG_EN: tuple[str, ...] = (
+    "how long", "how much time", "how many days", "how many hours", "how many weeks",
+    "time left", "days left", "hours left", "countdown", "how soon", "remaining", "left",
+    "to go", "how much longer",
+)
+HOW_LONG_ZH: tuple[str, ...] = ("多久", "多长时间", "还有几天", "还剩", "剩下", "倒计时",
+                                "还有多少时间", "还有多长", "几天", "多少天", "多长")
+WHERE_EN: tuple[str, ...] = ("where",)
+WHERE_ZH: tuple[str, ...] = ("哪里", "在哪", "哪儿", "什么地方", "地点")
+HOW_EN: tuple[str, ...] = ("how do", "how can", "how should", "how to", "how does", "how")
+HOW_ZH: tuple[str, ...] = ("怎么", "如何", "怎样", "怎么样")
+YES_NO_START = frozenset({
+    "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
+    "has", "have", "had", "am", "may", "must", "isn't", "aren't", "don't", "doesn't", "won't",
+    "can't", "shall", "so", "right", "it's", "its", "that's",
+})
+YES_NO_ZH: tuple[str, ...] = ("吗", "是否", "是不是", "有没有", "能不能", "可不可以", "会不会",
+                              "对吧", "对不对", "么", "还能", "要不要", "需不需要", "可以")
+
+RELATIVE_EN: Mapping[str, str] = {
+    "today": "today", "tonight": "tonight", "tomorrow": "tomorrow", "tmrw": "tomorrow",
+    "tmr": "tomorrow", "yesterday": "yesterday", "this week": "this_week",
+    "this weekend": "this_weekend", "weekend": "this_weekend", "next week": "next_week",
+    "this month": "this_month", "still": "still", "yet": "still", "open": "still",
+    "already": "passed", "passed": "passed", "over": "passed", "closed": "passed",
+    "missed": "passed", "too late": "passed", "late": "passed", "expired": "passed",
+    "extended": "extended", "extension": "extended", "extend": "extended",
+    "postponed": "extended", "postpone": "extended", "pushed back": "extended",
+    "delayed": "extended",
+}
+RELATIVE_ZH: Mapping[str, str] = {
+    "今天": "today", "今日": "today", "今晚": "tonight", "明天": "tomorrow", "明日": "tomorrow",
+    "昨天": "yesterday", "本周": "this_week", "这周": "this_week", "这个星期": "this_week",
+    "周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
+    "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",
+    "已经": "passed", "过了": "passed", "错过": "passed", "晚了": "passed", "太晚": "passed",
+    "结束了": "passed", "截止了吗": "passed", "延期": "extended", "延长": "extended",
+    "推迟": "extended", "延后": "extended",
+}
+WEEKDAYS_EN: Mapping[str, int] = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
+    "thursday": 3, "thu": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
+    "sunday": 6, "sun": 6,
+}
+WEEKDAYS_ZH: Mapping[str, int] = {
+    **{f"{p}{d}": i for p in ("周", "星期", "礼拜") for i, d in enumerate("一二三四五六")},
+    "周日": 6, "周天": 6, "星期日": 6, "星期天": 6, "礼拜天": 6, "礼拜日": 6,
+}
+MY_TIME_EN: tuple[str, ...] = ("my time", "my timezone", "my time zone", "my local time",
+                               "local time", "my tz", "where i am", "for me")
+MY_TIME_ZH: tuple[str, ...] = ("我的时间", "我这边", "我这里", "本地时间", "我的时区")
+VENUE_TIME_EN: tuple[str, ...] = ("venue time", "conference time", "workshop time",
+                                  "time at the venue", "local time at the venue")
+VENUE_TIME_ZH: tuple[str, ...] = ("当地时间", "会场时间", "会议当地时间")
+NEGATIVE_BLIND = ("single blind", "single-blind", "singleblind", "单盲")
+
+# Words that carry no subject: a question made only of these (and a form) is a bare "when".
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+STOPWORDS: frozenset[str] = frozenset(_split("""
+a about above after again against all also am an and any anyone anything are aren't around as
+ask asking at be because been before being below between both but by can can't cannot could
+couldn't did didn't do does doesn't doing don't down during each either else ever every few for
+from further get gets getting give go goes going gonna got had hadn't has hasn't have haven't
+having he her here hers herself him himself his how i i'd i'll i'm i've if in into is isn't it
+it's its itself just know let let's like likely make me might mine more most much must my
+myself need needs no nor not now of off on once one only or other our ours ourselves out over
+own please pls plz quick quickly quite rather really regarding right same say says see she
+should shouldn't so some something soon sorry still such sure tell than thank thanks that
+that's the their theirs them themselves then there there's these they they're thing things
+think this those though through thx to too u under until up upon ur us use very via wanna want
+was wasn't we we're were weren't what what's whats when where which while who why will with
+within won't would wouldn't yeah yes yet you you're your yours yourself hey hi ok okay oh um
+hmm btw again wondering wonder curious question questions quick exactly actual actually also
+anyway hello dear best regards team guys folks everyone anybody happen happens kindly could
+possible possibly find check info information details detail exact exactly official officially
+our the be been include including included put going come comes coming let know knows knowing
+day days hour hours week weeks minute minutes month months year years date dates time times
+left remaining long many much soon how what which happening again due able allowed allow okay
+fine new next last first second third final still yet already time zone timezone tz zone clock
+also other another ones one thing someone there deadline
+"""))

@@ -1,0 +1,662 @@
+"""Understanding a question: every topic asked, in order, the zone named, the form, relative words.
+
+Pure and small steps over the index of one schedule (``index.py``): find the zone named in the
+raw text (IANA names, offsets, abbreviations), match word runs and Chinese terms against the
+phrase table (typos forgiven by rapidfuzz, never guessed), cut the question into clauses, and
+give each clause its form and its topics. Nothing here knows any instant: that is the reply's
+business, from the schedule alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from typing import Any, Literal
+
+from bot.core.ask import lexicon as lx
+from bot.core.ask.index import Index, Meaning, _stem, title_terms
+from bot.core.ask.text import Language, Piece, language, normalize, pieces
+from bot.core.places import lookup
+
+__all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "read"]
+
+Form = Literal["when", "yesno", "howlong", "where", "how", "what"]
+TopicKind = Literal["date", "field", "faq", "not_held", "next", "social"]
+
+_FIELDS = ("pages", "format", "anonymity", "how_submit", "contact", "venue", "all_dates")
+_CUE_BEFORE = frozenset({"in", "for", "at", "to", "into", "from", "using", "use", "via", "as",
+                         "like", "on"})
+_CUE_AFTER = frozenset({"time", "timezone", "tz", "zone", "hours"})
+_FILLER = frozenset({"and", "what", "about", "how", "ok", "okay", "so", "then", "for", "me",
+                     "in", "the", "that", "it", "is", "at", "please", "pls", "also", "whats",
+                     "what's", "again", "same", "but", "of", "that's", "thats", "there", "oh"})
+_ZH_CUE_BEFORE = ("在", "按", "按照", "换成", "换算成", "用", "以", "对于", "我在", "人在",
+                  "转换成", "折合")
+_ZH_CUE_AFTER = ("时间", "时区", "时")
+_SPLIT_EN = frozenset({"and", "also", "plus", "btw", "additionally"})
+_SPLIT_ZH = ("以及", "另外", "还有", "并且", "同时", "和", "与", "跟")
+_LENGTH_WORDS = frozenset({"can", "should", "may", "must", "could", "be", "is", "are",
+                           "allowed"})
+_COUNTDOWN_WORDS = frozenset({"until", "till", "til", "left", "before", "remain", "remaining",
+                              "have", "go", "away", "we", "i", "do"})
+_ABBR_NEEDS_CAPS = frozenset({"PT", "MT", "CT", "ET", "WET", "WEST", "AST", "EAT", "ART",
+                              "SAST", "MSK", "WIB", "PKT", "BRT", "HKT"})
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10, "十一": 11, "十二": 12}
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+                 "twenty": 20}
+
+
+@dataclass(frozen=True)
+class Match:
+    """One span of the question and what it was read as (for ``--explain``)."""
+
+    text: str
+    start: int
+    end: int
+    meaning: str
+    score: float = 1.0
+
+
+@dataclass(frozen=True)
+class NamedZone:
+    """A zone the question names: one zone, or several for an ambiguous abbreviation."""
+
+    text: str
+    zones: tuple[str, ...]
+    """Zone keys ``parse_zone`` reads (IANA names, ``AoE``, ``UTC+05:30``); empty for "my time"."""
+    kind: str
+    meanings: tuple[str, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.zones) > 1
+
+
+@dataclass(frozen=True)
+class Topic:
+    kind: TopicKind
+    ids: tuple[str, ...]
+    """Date ids, a field name, an FAQ id, or what the schedule does not hold."""
+    label: str = ""
+    score: float = 1.0
+    start: int = 0
+    span: str = ""
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    form: Form
+    topics: tuple[Topic, ...]
+    relative: tuple[str, ...] = ()
+    weekday: int | None = None
+    pages: int | None = None
+    length: bool = False
+    """ "how long can it be": the length of a text, not the time left."""
+    single_blind: bool = False
+    venue_check: str = ""
+    """A place the question asks the event to be in ("is it in Shanghai?")."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a question was read: what ``--explain`` prints and what the reply is planned from."""
+
+    question: str
+    normalized: str
+    language: Language
+    matches: tuple[Match, ...]
+    zone: NamedZone | None
+    clauses: tuple[Clause, ...]
+    unknown: tuple[str, ...] = ()
+    followup: bool = False
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        return tuple(t for c in self.clauses for t in c.topics)
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.topics)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "normalized": self.normalized,
+            "zone": None if self.zone is None else {
+                "text": self.zone.text, "zones": list(self.zone.zones), "kind": self.zone.kind,
+                "meanings": list(self.zone.meanings)},
+            "followup": self.followup,
+            "unknown_words": list(self.unknown),
+            "matches": [{"text": m.text, "span": [m.start, m.end], "meaning": m.meaning,
+                         "score": round(m.score, 2)} for m in self.matches],
+            "clauses": [{
+                "text": c.text, "form": c.form, "relative": list(c.relative),
+                "weekday": c.weekday, "pages": c.pages, "length": c.length,
+                "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
+                            "score": round(t.score, 2), "span": t.span} for t in c.topics],
+            } for c in self.clauses],
+        }
+
+
+# --- zones named in the raw text ------------------------------------------------------------
+
+_IANA = re.compile(r"\b[A-Za-z]+(?:/[A-Za-z_\-]+){1,2}\b")
+_OFFSET = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?\b"
+                     r"|(?<![\w:.])(?P<sign2>[+\-])(?P<h2>\d{2}):(?P<m2>\d{2})\b", re.IGNORECASE)
+_UTC = re.compile(r"\b(?:utc|gmt|zulu)\b(?!\s*[+\-−]\s*\d)", re.IGNORECASE)
+_AOE = re.compile(r"\baoe\b|anywhere[\s\-_]on[\s\-_]earth|任何地方|地球任何", re.IGNORECASE)
+_ZH_OFFSET = re.compile(r"(?P<side>东|西)(?P<n>十[一二]?|[一二三四五六七八九]|\d{1,2})区")
+_ABBR = re.compile(r"\b[A-Za-z]{2,5}\b")
+
+
+def _offset_key(sign: str, hours: int, minutes: int) -> str | None:
+    if hours > 14 or minutes >= 60:
+        return None
+    return f"UTC{'-' if sign in '-−' else '+'}{hours:02d}:{minutes:02d}"
+
+
+def _zones_in_text(original: str, norm: str) -> list[tuple[int, int, NamedZone, int]]:
+    """Zones named by their form alone: (start, end, zone, priority)."""
+    found: list[tuple[int, int, NamedZone, int]] = []
+    for m in _AOE.finditer(norm):
+        found.append((m.start(), m.end(), NamedZone(m.group(0), ("AoE",), "aoe",
+                                                    ("Anywhere on Earth",)), 3))
+    for m in _OFFSET.finditer(norm):
+        sign = m["sign"] or m["sign2"]
+        key = _offset_key(sign, int(m["h"] or m["h2"]), int(m["m"] or m["m2"] or 0))
+        if key:
+            found.append((m.start(), m.end(), NamedZone(m.group(0), (key,), "offset"), 3))
+    for m in _UTC.finditer(norm):
+        found.append((m.start(), m.end(), NamedZone(m.group(0), ("UTC",), "utc"), 3))
+    for m in _ZH_OFFSET.finditer(norm):
+        n = m["n"]
+        hours = int(n) if n.isdigit() else _ZH_DIGITS.get(n, 0)
+        key = _offset_key("+" if m["side"] == "东" else "-", hours, 0)
+        if key and hours:
+            found.append((m.start(), m.end(), NamedZone(m.group(0), (key,), "offset"), 3))
+    for m in _IANA.finditer(original):
+        place = lookup(m.group(0))
+        if place is not None and place.kind == "iana":
+            found.append((m.start(), m.end(), NamedZone(m.group(0), place.zones, "iana"), 3))
+    for m in _ABBR.finditer(original):
+        word = m.group(0)
+        upper = word.upper()
+        if upper in ("UTC", "GMT", "AOE") or upper not in lx_abbreviations():
+            continue
+        if word != upper and (upper in _ABBR_NEEDS_CAPS or len(word) < 3):
+            continue  # "et", "pt", "west": ordinary words unless written in capitals
+        place = lookup(upper)
+        if place is None:
+            continue
+        found.append((m.start(), m.end(), NamedZone(word, place.zones, "abbreviation",
+                                                    place.meanings), 2))
+    return found
+
+
+def lx_abbreviations() -> frozenset[str]:
+    from bot.core.places import ABBREVIATIONS
+
+    return ABBREVIATIONS
+
+
+# --- the phrase table over the question -----------------------------------------------------
+
+@dataclass
+class _Hit:
+    meaning: Meaning
+    start: int
+    end: int
+    text: str
+    score: float = 1.0
+    word_index: int = -1
+    """Position among the English words (cue checks look at neighbours)."""
+
+
+@dataclass
+class _Scan:
+    hits: list[_Hit] = field(default_factory=list)
+    unknown: list[tuple[str, int]] = field(default_factory=list)
+    leftover_zh: list[tuple[str, int]] = field(default_factory=list)
+    splits: list[int] = field(default_factory=list)
+    words: list[Piece] = field(default_factory=list)
+
+
+def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
+    scan = _Scan()
+
+    def free(piece: Piece) -> bool:
+        return not any(s <= piece.start < e for s, e in taken)
+
+    runs: list[list[Piece]] = [[]]
+    for piece in pieces(norm):
+        if piece.separator:
+            scan.splits.append(piece.start)
+            runs.append([])
+        elif piece.cjk:
+            runs.append([piece])
+            runs.append([])
+        elif free(piece):
+            runs[-1].append(piece)
+        else:
+            runs.append([])
+    for run in runs:
+        if run and run[0].cjk:
+            _scan_zh(run[0], index, scan, taken)
+        elif run:
+            _scan_en(run, index, scan)
+    scan.hits.sort(key=lambda h: h.start)
+    return scan
+
+
+def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
+    words = [p.text for p in run]
+    i = 0
+    base = len(scan.words)
+    scan.words.extend(run)
+    while i < len(words):
+        for n in range(min(4, len(words) - i), 0, -1):
+            meanings = index.en.get(tuple(words[i:i + n]))
+            if meanings:
+                text = norm_text(run, i, n)
+                for meaning in meanings:
+                    scan.hits.append(_Hit(meaning, run[i].start, run[i + n - 1].end, text,
+                                          1.0, base + i))
+                i += n
+                break
+        else:
+            word = words[i]
+            if word in _SPLIT_EN:
+                scan.splits.append(run[i].start)
+            elif word not in lx.STOPWORDS and not word.isdigit() and len(word) > 1:
+                fixed = index.correct(word)
+                meanings = index.en.get((fixed,)) if fixed != word else None
+                if meanings:
+                    for meaning in meanings:
+                        scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word, 0.8,
+                                              base + i))
+                elif fixed == word or fixed not in lx.STOPWORDS:
+                    scan.unknown.append((word, run[i].start))
+            i += 1
+
+
+def norm_text(run: Sequence[Piece], i: int, n: int) -> str:
+    return " ".join(p.text for p in run[i:i + n])
+
+
+def _scan_zh(piece: Piece, index: Index, scan: _Scan, taken: list[tuple[int, int]]) -> None:
+    text = piece.text
+    i = 0
+    while i < len(text):
+        pos = piece.start + i
+        if any(s <= pos < e for s, e in taken):
+            i += 1
+            continue
+        for n in range(min(8, len(text) - i), 0, -1):
+            meanings = index.zh.get(text[i:i + n])
+            if meanings:
+                for meaning in meanings:
+                    scan.hits.append(_Hit(meaning, pos, pos + n, text[i:i + n]))
+                i += n
+                break
+        else:
+            two = text[i:i + 2]
+            if two in _SPLIT_ZH or text[i] in _SPLIT_ZH:
+                scan.splits.append(pos)
+            else:
+                scan.leftover_zh.append((text[i], pos))
+            i += 1
+
+
+# --- clauses, forms, topics -----------------------------------------------------------------
+
+def _place_cued(hit: _Hit, scan: _Scan, norm: str) -> bool:
+    if hit.word_index >= 0:
+        before = scan.words[hit.word_index - 1].text if hit.word_index > 0 else ""
+        after_i = hit.word_index + len(hit.text.split())
+        after = scan.words[after_i].text if after_i < len(scan.words) else ""
+        return before in _CUE_BEFORE or after in _CUE_AFTER
+    prefix = norm[max(0, hit.start - 3):hit.start]
+    return norm[hit.end:].startswith(_ZH_CUE_AFTER) or prefix.endswith(_ZH_CUE_BEFORE)
+
+
+def _page_count(norm: str) -> int | None:
+    m = re.search(r"(\d{1,3})\s*-?\s*(?:pages?|pp\b|page\b|页)", norm)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"\b(" + "|".join(_NUMBER_WORDS) + r")[\s\-]+pages?\b", norm)
+    if m:
+        return _NUMBER_WORDS[m.group(1)]
+    m = re.search(r"(十[一二]?|[一二两三四五六七八九])页", norm)
+    if m:
+        return _ZH_DIGITS[m.group(1)]
+    return None
+
+
+def _form_of(hits: Sequence[_Hit], text: str, lang: Language) -> Form | None:
+    strong: Form | None = None
+    weak = False
+    for hit in hits:
+        kind, value = hit.meaning
+        if kind != "form":
+            continue
+        if value == "when" and hit.text in ("date", "time", "日期", "时间"):
+            weak = True
+            continue
+        if value == "yesno":
+            continue
+        if value == "how" and strong is None:
+            strong = "how"
+            continue
+        if strong is None or strong == "how":
+            strong = value  # type: ignore[assignment]
+    first = re.findall(r"[a-z']+", text)
+    while first and first[0] in ("and", "so", "ok", "okay", "but", "then", "also", "hmm",
+                                 "um", "wait", "sorry", "just", "quick", "question"):
+        first = first[1:]
+    yes_no = bool(first) and first[0] in lx.YES_NO_START
+    yes_no = yes_no or any(h.meaning == ("form", "yesno") for h in hits)
+    yes_no = yes_no or bool(re.search(r"\b(right|correct|yes or no|isn't it|is it)\s*$",
+                                      text.strip(" ?？!")))
+    if strong is not None and strong != "how":
+        return strong
+    if yes_no and not (strong == "how" and first and first[0] == "how"):
+        return "yesno"
+    if strong is not None:
+        return strong
+    if weak:
+        return "when"
+    return None
+
+
+def _is_length(words: Sequence[str]) -> bool:
+    """ "how long can the abstract be" asks for a length; "how long until" for time left."""
+    for i, word in enumerate(words):
+        if word == "how" and i + 1 < len(words) and words[i + 1] == "long":
+            after = set(words[i + 2:i + 6])
+            return bool(after & _LENGTH_WORDS) and not (after & _COUNTDOWN_WORDS)
+    return False
+
+
+def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for term, strength in terms.items():
+        for date_id in index.postings.get(term, ()):
+            scores[date_id] = (scores.get(date_id, 0.0)
+                               + index.weight[term] * strength * index.date_terms[date_id][term])
+    return scores
+
+
+def _specific(term: str) -> bool:
+    concept = lx.BY_ID.get(term)
+    return concept is None or concept.cls != "kind"
+
+
+def _faq_topic(terms: set[str], index: Index, start: int, span: str) -> Topic | None:
+    form = next((t for t in terms if t.startswith("form:")), "form:what")
+    content = {t for t in terms if not t.startswith("form:")}
+    if not content or not index.faqs:
+        return None
+    best: tuple[float, str] = (0.0, "")
+    for entry in index.faqs:
+        for phrasing in entry.phrasings:
+            words = {t for t in phrasing if not t.startswith("form:")}
+            shared = content & words
+            # A shared kind word alone ("workshop") is no match: something specific must be.
+            if not words or not any(_specific(t) for t in shared):
+                continue
+            recall, precision = len(shared) / len(words), len(shared) / len(content)
+            score = 2 * recall * precision / (recall + precision)
+            if form not in phrasing:
+                score *= 0.85
+            if score > best[0]:
+                best = (score, entry.faq.id)
+    if best[0] >= 0.6:
+        return Topic("faq", (best[1],), best[1], best[0], start, span)
+    return None
+
+
+def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
+                   zh_left: Sequence[tuple[str, int]], form: Form | None, length: bool,
+                   index: Index, text: str, start: int) -> list[Topic]:
+    clause_pages = _page_count(text)
+    concepts: dict[str, tuple[float, int, str]] = {}
+    for hit in hits:
+        kind, value = hit.meaning
+        if kind == "concept" and value not in concepts:
+            concepts[value] = (hit.score, hit.start, hit.text)
+    topics: list[Topic] = []
+    by_id = lx.BY_ID
+    # FAQ first: the organizers' own answer to this very question.
+    faq_terms = set(concepts) | {f"w:{_stem(w)}" for w, _ in unknown}
+    faq_terms |= {f"w:{n}" for n in re.findall(r"\d+", text)}
+    faq_terms.add(f"form:{form or 'what'}")
+    left = "".join(ch for ch, _ in zh_left)
+    faq_terms |= {f"zh:{left[j:j + 2]}" for j in range(max(0, len(left) - 1))}
+    faq = _faq_topic(faq_terms, index, start, text)
+    if faq is not None:
+        return [faq]
+    fields: list[Topic] = []
+    for cid, (score, pos, span) in concepts.items():
+        concept = by_id.get(cid)
+        if concept is not None and concept.cls == "field" and cid in _FIELDS:
+            fields.append(Topic("field", (cid,), concept.label_en, score, pos, span))
+    if "submit" in concepts and form in ("how", "where") and not any(
+            f.ids == ("how_submit",) for f in fields):
+        fields.append(Topic("field", ("how_submit",), "how to submit", 1.0,
+                            concepts["submit"][1], concepts["submit"][2]))
+    if length and not any(f.ids == ("pages",) for f in fields):
+        fields.append(Topic("field", ("pages",), "page limit", 1.0, start, text))
+    missing = [cid for cid in concepts if (c := by_id.get(cid)) is not None
+               and c.declines_if_absent and cid not in index.held]
+    date_terms = {cid: s * (0.5 if c is not None and c.cls == "generic" else 1.0)
+                  for cid, (s, _, _) in concepts.items()
+                  if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")}
+    for j in range(max(0, len(left) - 1)):
+        date_terms.setdefault(f"zh:{left[j:j + 2]}", 1.0)
+    scores = _date_scores(date_terms, index)
+    if scores and not missing:
+        best = max(scores.values())
+        group = tuple(d for d, s in scores.items() if s >= best - 1e-9)
+        generic_only = all((c := by_id.get(t)) is not None and c.cls == "generic"
+                           for t in date_terms if any(t in index.date_terms[d] for d in group))
+        keep = best >= 0.5 and not (generic_only and (fields or form in ("how", "where")))
+        if keep and length:
+            # "how long is the rebuttal phase" is a date's span; "how long can it be" is pages.
+            ranged = tuple(d for d in group if _is_range(index, d))
+            keep = bool(ranged)
+            if ranged:
+                group = ranged
+                fields = [f for f in fields if f.ids != ("pages",)]
+        if keep and form in ("how", "where") and any(f.ids == ("how_submit",) for f in fields):
+            keep = False  # "where do I upload my abstract": the how-to part names the date
+        if keep:
+            order = {d.id: i for i, d in enumerate(index.event.in_order())}
+            group = tuple(sorted(group, key=lambda d: order.get(d, 0)))
+            pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
+            topics.append(Topic("date", group, "", best, pos, text))
+    if form == "where" and not fields and not topics:
+        fields.append(Topic("field", ("venue",), "venue", 1.0, start, text))
+    if form == "where" and topics and topics[0].kind == "date" and all(
+            index.event.date(d).kind == "event" for d in topics[0].ids):
+        # "where is the workshop": the venue part lists the event's dates too.
+        topics = [Topic("field", ("venue",), "venue", 1.0, topics[0].start, text)]
+    if not topics and not fields:
+        # "when is the deadline?" on a schedule without one: said so, never another date.
+        missing += [cid for cid in concepts if (c := by_id.get(cid)) is not None
+                    and c.cls == "kind" and cid not in index.held]
+    if clause_pages is not None and any(f.ids == ("pages",) for f in fields):
+        topics = [t for t in topics if t.kind != "date"]  # "can I submit 3 pages?"
+    for cid in missing:
+        concept = by_id[cid]
+        topics.append(Topic("not_held", (cid,), concept.label_en, 1.0, concepts[cid][1],
+                            concepts[cid][2]))
+    topics.extend(fields)
+    if not topics:
+        socials = [cid for cid in concepts if cid in ("help", "greeting", "thanks")]
+        if socials and not unknown:
+            topics.append(Topic("social", (socials[0],), socials[0], 1.0, start, text))
+    if not topics and unknown and form is not None:
+        word, pos = unknown[0]
+        topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
+    topics.sort(key=lambda t: t.start)
+    return topics
+
+
+def _is_range(index: Index, date_id: str) -> bool:
+    when = index.event.date(date_id)
+    return when.end is not None or (when.end_day is not None and when.end_day != when.day)
+
+
+def read(question: str, index: Index) -> Reading:
+    """Read a question against one schedule's index. Never raises; never looks at a clock."""
+    norm = normalize(question)
+    lang = language(norm)
+    original = question[:len(norm)] if len(question) >= len(norm) else question
+    zones = _zones_in_text(original if len(original) == len(norm) else norm, norm)
+    taken = [(s, e) for s, e, _, _ in zones]
+    scan = _scan(norm, index, taken)
+    matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
+    candidates = list(zones)
+    venue_names = index.venue_names
+    asks_venue = any(h.meaning in (("concept", "event"), ("concept", "venue"))
+                     for h in scan.hits)
+    venue_check = ""
+    for hit in scan.hits:
+        kind, value = hit.meaning
+        if kind == "place":
+            place = lookup(value)
+            if place is None:
+                continue
+            timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区"))
+            if not timed and place.kind in ("city", "country", "alias") and (
+                    asks_venue or value in venue_names):
+                venue_check = value
+                matches.append(Match(hit.text, hit.start, hit.end, "a place the event may be in"))
+                continue
+            cued = (place.kind == "zone-name" or value.endswith(("时间", " time"))
+                    or _place_cued(hit, scan, norm))
+            if cued:
+                candidates.append((hit.start, hit.end, NamedZone(
+                    hit.text, place.zones, place.kind, place.meanings),
+                    2 if place.kind == "zone-name" else 1))
+                matches.append(Match(hit.text, hit.start, hit.end,
+                                     f"zone {'/'.join(place.zones)} ({place.kind})"))
+            else:
+                matches.append(Match(hit.text, hit.start, hit.end, "a place, not as a zone"))
+        elif kind in ("mytime", "venuetime"):
+            candidates.append((hit.start, hit.end, NamedZone(hit.text, (), kind), 0))
+            matches.append(Match(hit.text, hit.start, hit.end, kind))
+        else:
+            matches.append(Match(hit.text, hit.start, hit.end, f"{kind} {value}", hit.score))
+    zone = None
+    if candidates:
+        top = max(p for *_, p in candidates)
+        zone = min((c for c in candidates if c[3] == top), key=lambda c: c[0])[2]
+    # Clauses: cut at separators and "and".
+    cuts = sorted({0, *scan.splits, len(norm)})
+    clauses: list[Clause] = []
+    last_form: Form | None = None
+    raw: list[tuple[int, int, Form | None, list[Topic], tuple[str, ...], int | None, bool,
+                    bool]] = []
+    for a, b in pairwise(cuts):
+        hits = [h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
+                ("place", "mytime", "venuetime")]
+        unknown = [(w, p) for w, p in scan.unknown if a <= p < b]
+        left = [(c, p) for c, p in scan.leftover_zh if a <= p < b]
+        text = norm[a:b].strip(" ?？,，;；。!！\n")
+        if not text:
+            continue
+        form = _form_of(hits, norm[a:b], lang)
+        words = [w.text for w in scan.words if a <= w.start < b]
+        length = form == "howlong" and _is_length(words)
+        topics = _clause_topics(hits, unknown, left, form, length, index, text, a)
+        relative = tuple(dict.fromkeys(v for h in hits if h.meaning[0] == "rel"
+                                       for v in (h.meaning[1],)))
+        weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
+        blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
+        raw.append((a, b, form, topics, relative, weekday, length, blind))
+    pages_asked = _page_count(norm)
+    for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
+        if form is None:
+            form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
+        has_any = bool(topics) or bool(relative) or weekday is not None or form is not None
+        if not has_any:
+            continue
+        later = next((r[3] for r in raw[i + 1:] if r[3]), None)
+        if not topics and not relative and weekday is None and later and i + 1 < len(raw) \
+                and raw[i + 1][3] != [] and form is not None:
+            # "when and where is the workshop?": the subject comes after both forms.
+            topics = [t for t in raw[i + 1][3] if t.kind == "date"] or list(later)
+        if not topics and clauses and (form is not None or relative or weekday is not None):
+            # "... and when is it?": the previous clause's subject.
+            prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
+            topics = prev
+        elif not topics and (relative or weekday is not None or form is not None):
+            topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
+        clauses.append(Clause(norm[a:b].strip(" ?？,，;；。!！\n"), form or "what",
+                              tuple(topics), relative, weekday, pages_asked, length, blind,
+                              venue_check))
+        last_form = form
+    # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
+    if any(t.kind != "social" for c in clauses for t in c.topics):
+        clauses = [c for c in clauses if any(t.kind != "social" for t in c.topics)]
+    if not clauses and not re.search(r"[a-z0-9]|[\u3400-\u9fff]", norm):
+        # Nothing but spaces or punctuation: the question is "what can you do?".
+        clauses = [Clause(norm.strip(), "what", (Topic("social", ("help",), "help"),))]
+    if not clauses and zone is not None:
+        clauses = [Clause(norm.strip(), "when", (Topic("next", (), "the next date", 0.5),),
+                          (), None, pages_asked, False, False, venue_check)]
+    if venue_check:
+        # "is the workshop in Shanghai?" asks where, not when: the venue part answers it.
+        clauses = [replace(c, topics=tuple(t for t in c.topics if not (
+            t.kind in ("date", "next") and all(
+                index.event.date(d).kind == "event" for d in t.ids)))) for c in clauses]
+    if venue_check and not any(t.ids == ("venue",) for c in clauses for t in c.topics):
+        clauses = [replace(c, topics=(*c.topics, Topic("field", ("venue",), "venue", 1.0,
+                                                       len(norm), venue_check)))
+                   if i == 0 else c for i, c in enumerate(clauses)]
+    return Reading(question=question, normalized=norm, language=lang,
+                   matches=tuple(sorted(matches, key=lambda m: m.start)), zone=zone,
+                   clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown))
+
+
+def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) -> Reading:
+    """A follow-up ("and in IST?", "is it AoE?") takes the thread's last topics and zone."""
+    if not previous:
+        return reading
+    known = {d.id for d in index.event.dates}
+    topics = tuple(Topic(t["kind"], tuple(t["ids"]), t.get("label", ""))
+                   for t in previous.get("topics", ())
+                   if t.get("kind") in ("date", "field", "faq", "not_held")
+                   and (t["kind"] != "date" or all(i in known for i in t["ids"])))
+    zone = reading.zone
+    if zone is None and previous.get("zone"):
+        z = previous["zone"]
+        zone = NamedZone(z["text"], tuple(z["zones"]), z["kind"], tuple(z.get("meanings", ())))
+    only_next = all(t.kind == "next" for t in reading.topics)
+    if not topics or not only_next:
+        return replace(reading, zone=zone, followup=zone is not reading.zone)
+    form = previous.get("form", "when")
+    clauses = tuple(replace(c, topics=topics, form=c.form if c.form != "what" else form)
+                    for c in reading.clauses[:1]) or (
+        Clause(reading.normalized, form, topics),)
+    return replace(reading, zone=zone, clauses=clauses, followup=True)
+
+
+def remember(reading: Reading) -> dict[str, Any]:
+    """What a thread keeps of a reading for its follow-ups: small, plain JSON."""
+    topics = [{"kind": t.kind, "ids": list(t.ids[:8]), "label": t.label[:80]}
+              for t in reading.topics if t.kind in ("date", "field", "faq", "not_held")][:6]
+    form = next((c.form for c in reading.clauses), "when")
+    zone = None if reading.zone is None else {
+        "text": reading.zone.text[:40], "zones": list(reading.zone.zones[:4]),
+        "kind": reading.zone.kind, "meanings": list(reading.zone.meanings[:4])}
+    return {"topics": topics, "form": form, "zone": zone, "language": reading.language}
+
+
+__all__ += ["inherit", "remember", "title_terms"]

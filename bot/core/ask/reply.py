@@ -1,0 +1,824 @@
+"""Plan and render the reply to a reading: one part per topic, in the order asked, in the
+language asked. Every instant comes from the schedule (``ImportantDate``) and the zone engine;
+none comes from the question's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.ask import lexicon as lx
+from bot.core.ask import zh
+from bot.core.ask.read import Clause, NamedZone, Reading, Topic
+from bot.core.ask.text import Language
+from bot.core.model import Event, ImportantDate
+from bot.core.timefmt import countdown, describe, format_day, format_instant, relative, zone_caption
+from bot.core.zones import Zone, parse_zone
+
+__all__ = ["Part", "render"]
+
+_DUE_KINDS = ("deadline", "camera-ready")
+_SHOW = 3
+"""A group of dates (184 deadlines) names the next few that matter, then says how to see all."""
+_LIST = 12
+
+
+@dataclass(frozen=True)
+class Part:
+    """One topic's answer: its lines and the dates (from the schedule) it speaks of."""
+
+    topic: Topic
+    kind: str
+    """The legacy intent name (``deadline``, ``page_limit``...), for logs and adapters."""
+    lines: tuple[str, ...]
+    dates: tuple[ImportantDate, ...] = ()
+    verdict: bool | None = None
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    event: Event
+    now: datetime
+    reader: Zone
+    lang: Language
+    others: tuple[tuple[Zone, str], ...] = ()
+    """Other readings of an ambiguous zone name, each with what it stands for."""
+
+
+# --- speaking of one date -------------------------------------------------------------------
+
+def _same_wall_clock(a: Zone, b: Zone, instant: datetime) -> bool:
+    return (a.local(instant).replace(tzinfo=None) == b.local(instant).replace(tzinfo=None)
+            and a.abbreviation(instant) == b.abbreviation(instant))
+
+
+def _relation(when: ImportantDate, now: datetime, lang: Language) -> str:
+    if when.ends <= now:
+        return (f"passed {countdown(now - when.ends)} ago" if lang == "en"
+                else f"已过去{zh.countdown(now - when.ends)}")
+    if when.starts <= now:
+        return "under way now" if lang == "en" else "正在进行"
+    return relative(when.starts, now) if lang == "en" else zh.relative(when.starts, now)
+
+
+def _span_en(start: datetime, end: datetime, zone: Zone) -> str:
+    if zone.local(start).date() == zone.local(end).date():
+        until = f"{zone.local(end):%H:%M} {zone.abbreviation(end)}"
+    else:
+        until = format_instant(end, zone)
+    return f"{format_instant(start, zone)} to {until} ({zone_caption(zone, start)})"
+
+
+def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language = "en") -> str:
+    """A date in the reader's zone, its own zone beside, and how far away it is."""
+    if lang == "zh":
+        return _when_zh(when, now, reader)
+    if when.all_day and when.kind in _DUE_KINDS:
+        last = when.end_day or when.day
+        assert last is not None
+        ends = when.ends
+        text = f"at the end of {format_day(last)} ({zone_caption(when.zone, ends)})"
+        if not _same_wall_clock(reader, when.zone, ends):
+            text += f"; that is {format_instant(ends, reader)} ({zone_caption(reader, ends)})"
+        return f"{text} ({relative(ends, now)})"
+    if when.all_day:
+        text = describe(when, now, reader).sentence()
+        if when.kind != "event" and not (_same_wall_clock(reader, when.zone, when.starts)
+                                         and _same_wall_clock(reader, when.zone, when.ends)):
+            text += (f" (in {reader.name}: from {format_instant(when.starts, reader)} to "
+                     f"{format_instant(when.ends, reader)})")
+        return text
+    if when.end is None or when.end == when.at:
+        return describe(when, now, reader).sentence()
+    assert when.at is not None
+    reader_text = _span_en(when.at, when.end, reader)
+    if _same_wall_clock(reader, when.zone, when.at):
+        return f"{reader_text} ({_relation(when, now, 'en')})"
+    return (f"{reader_text}; that is {_span_en(when.at, when.end, when.zone)} "
+            f"({_relation(when, now, 'en')})")
+
+
+def _when_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
+    if when.all_day:
+        assert when.day is not None
+        if when.kind in _DUE_KINDS:
+            last = when.end_day or when.day
+            ends = when.ends
+            text = f"{zh.format_day(last)}结束时（{zh.zone_name(when.zone, ends)}）"
+            if not _same_wall_clock(reader, when.zone, ends):
+                text += f"，即{zh.format_instant(ends, reader)}（{zh.zone_name(reader, ends)}）"
+            return f"{text}（{zh.relative(ends, now)}）"
+        days = zh.format_day(when.day)
+        if when.end_day and when.end_day != when.day:
+            days += f"至{zh.format_day(when.end_day)}"
+        caption = zh.zone_name(when.zone, when.starts)
+        return f"{days}（全天，{caption}）（{_relation(when, now, 'zh')}）"
+    assert when.at is not None
+    text = f"{zh.format_instant(when.at, reader)}（{zh.zone_name(reader, when.at)}）"
+    if when.end is not None and when.end != when.at:
+        text = (f"{zh.format_instant(when.at, reader)}至{zh.format_instant(when.end, reader)}"
+                f"（{zh.zone_name(reader, when.at)}）")
+    if not _same_wall_clock(reader, when.zone, when.at):
+        text += f"，即{zh.format_instant(when.at, when.zone)}（{zh.zone_name(when.zone, when.at)}）"
+    return f"{text}（{_relation(when, now, 'zh')}）"
+
+
+def _was_text(when: ImportantDate, reader: Zone, lang: Language) -> str:
+    if when.all_day:
+        assert when.day is not None
+        if lang == "zh":
+            return f"{zh.format_day(when.day)}（{zh.zone_name(when.zone, when.starts)}）"
+        return f"{format_day(when.day)} ({zone_caption(when.zone, when.starts)})"
+    assert when.at is not None
+    if lang == "zh":
+        return f"{zh.format_instant(when.at, reader)}（{zh.zone_name(reader, when.at)}）"
+    return f"{format_instant(when.at, reader)} ({zone_caption(reader, when.at)})"
+
+
+def _title(when: ImportantDate, lang: Language = "en") -> str:
+    if when.extended:
+        return when.title + (" (extended)" if lang == "en" else "（已延期）")
+    return when.title
+
+
+def _the(when: ImportantDate) -> str:
+    """ "the Poster abstract submission deadline", or "the deadline for Round 2"."""
+    if when.kind != "deadline" or re.search(r"deadline|due|cut-?off", when.title, re.I):
+        return f"the {_title(when)}"
+    return f"the deadline for {_title(when)}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def line(when: ImportantDate, ctx: _Ctx) -> str:
+    if when.cancelled:
+        if ctx.lang == "zh":
+            return f"{when.title}：已取消（原为{_was_text(when, ctx.reader, 'zh')}）"
+        return f"{when.title}: CANCELLED (it was {_was_text(when, ctx.reader, 'en')})"
+    sep = "：" if ctx.lang == "zh" else ": "
+    return f"{_title(when, ctx.lang)}{sep}{when_text(when, ctx.now, ctx.reader, ctx.lang)}"
+
+
+def _key_instant(when: ImportantDate) -> datetime:
+    """The instant a date "is": a deadline's close, anything else's start."""
+    return when.ends if when.kind in _DUE_KINDS else when.starts
+
+
+def _ask_whom(event: Event, lang: Language) -> str:
+    c = event.contact
+    if lang == "zh":
+        if c.email and c.name:
+            return f"请联系 {c.name}（{c.email}）"
+        if c.email or c.url:
+            return f"请联系 {c.email or c.url}"
+        return f"请查看 {event.url}" if event.url else "请询问组织者"
+    if c.email and c.name:
+        return f"ask {c.name} ({c.email})"
+    if c.email or c.url:
+        return f"ask {c.email or c.url}"
+    if event.url:
+        return f"see {event.url}"
+    return "ask the organizers"
+
+
+def _not_said(what_en: str, what_zh: str, ctx: _Ctx) -> str:
+    if ctx.lang == "zh":
+        return f"日程里没有写{what_zh}；{_ask_whom(ctx.event, 'zh')}。"
+    return f"The schedule does not say {what_en}; {_ask_whom(ctx.event, 'en')}."
+
+
+# --- yes/no: the facts that decide them -----------------------------------------------------
+
+def _local_day(when: ImportantDate, zone: Zone) -> tuple[datetime, datetime]:
+    first = zone.local(when.starts)
+    last = zone.local(when.ends - timedelta(seconds=1)) if when.all_day else zone.local(
+        _key_instant(when))
+    if not when.all_day:
+        first = last
+    return first, last
+
+
+def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None
+             ) -> tuple[bool | None, str]:
+    """Yes, no or cannot say, for what a yes/no question asks of one date; and why."""
+    now_local = ctx.reader.local(ctx.now)
+    first, last = _local_day(when, ctx.reader)
+    days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
+    for rel in clause.relative:
+        if rel == "still":
+            return when.ends > ctx.now and not when.cancelled, "open"
+        if rel == "passed":
+            return when.ends <= ctx.now, "passed"
+        if rel == "extended":
+            return when.extended, "extended"
+        today = now_local.date()
+        window = {
+            "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
+            "yesterday": {today - timedelta(days=1)},
+            "this_week": {today + timedelta(days=i - today.weekday()) for i in range(7)},
+            "next_week": {today + timedelta(days=7 + i - today.weekday()) for i in range(7)},
+            "this_weekend": {today + timedelta(days=(5 - today.weekday()) % 7 + i)
+                             for i in range(2)} if today.weekday() < 5 else
+                            {today + timedelta(days=i) for i in range(7 - today.weekday())},
+        }.get(rel)
+        if rel == "this_month":
+            return any(d.year == today.year and d.month == today.month for d in days), rel
+        if window is not None:
+            hit = bool(days & window)
+            if rel == "tonight" and hit and not when.all_day:
+                hit = last.hour >= 17 or last.hour < 5
+            return hit, rel
+    if clause.weekday is not None:
+        return any(d.weekday() == clause.weekday for d in days), "weekday"
+    if zone is not None and zone.zones and not zone.ambiguous:
+        return _same_zone(when.zone, zone.zones[0], _key_instant(when)), "zone"
+    return None, ""
+
+
+def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
+    if own.key == key or own.region == key:
+        return True
+    try:
+        other = parse_zone(key)
+    except Exception:  # a zone we named ourselves; never expected to fail
+        return False
+    if own.kind in ("aoe", "offset") or other.kind in ("aoe", "offset"):
+        return own.is_fixed and other.is_fixed and own.offset_at(instant) == other.offset_at(
+            instant)
+    return False
+
+
+def _yes_no(verdict: bool, lang: Language) -> str:
+    if lang == "zh":
+        return "是的，" if verdict else "不是，"
+    return "Yes: " if verdict else "No: "
+
+
+# --- date topics ----------------------------------------------------------------------------
+
+def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None,
+              chosen: bool = False) -> Part:
+    zh_ = ctx.lang == "zh"
+    text = when_text(when, ctx.now, ctx.reader, ctx.lang)
+    lines: list[str] = []
+    verdict: bool | None = None
+    if chosen:
+        lines.append("你没有说是哪个日期，下面是接下来最要紧的一个：" if zh_ else
+                     "You did not say which date, so here is the next one that matters:")
+    if when.cancelled:
+        lines.append(line(when, ctx) + ("。" if zh_ else "."))
+        lines.append(f"它已被取消；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
+                     f"It has been cancelled; {_ask_whom(ctx.event, 'en')} for news.")
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+    if clause.form == "yesno":
+        verdict, why = _verdict(when, clause, ctx, zone)
+        if verdict is not None:
+            fact = _fact(when, why, ctx, verdict, zone)
+            lines.append(_yes_no(verdict, ctx.lang) + fact)
+            lines.extend(_other_readings(when, ctx))
+            return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,),
+                        verdict)
+    if clause.form == "howlong" and clause.length and (when.end is not None or when.end_day):
+        span = when.ends - when.starts
+        lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
+                     f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
+    elif clause.form == "howlong":
+        key = when.ends if when.kind in _DUE_KINDS or when.ends <= ctx.now else when.starts
+        if key > ctx.now:
+            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}：{text}。"
+                         if zh_ else
+                         f"{countdown(key - ctx.now)} left until {_the(when)}: {text}.")
+        else:
+            lines.append(f"{_title(when, 'zh')}已经过了：{text}。" if zh_ else
+                         f"{_capital(_the(when))} has passed: it was {text}.")
+    elif when.kind == "deadline" and not zh_:
+        if when.ends <= ctx.now:
+            lines.append(f"{_capital(_the(when))} has passed: it was {text}.")
+        else:
+            lines.append(f"{_capital(_the(when))} is {text}.")
+    else:
+        lines.append(line(when, ctx) + ("。" if zh_ else "."))
+    if "extended" in clause.relative and clause.form != "yesno":
+        lines.append(_capital(_extension_line(when, ctx)))
+    if when.kind == "event" and clause.form in ("when", "what", "where"):
+        lines.extend(_event_extra(when, ctx))
+    lines.extend(_other_readings(when, ctx))
+    return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+
+
+def _other_readings(when: ImportantDate, ctx: _Ctx) -> list[str]:
+    out = []
+    for zone, meaning in ctx.others:
+        text = when_text(when, ctx.now, zone, ctx.lang)
+        out.append(f"如果你指的是{meaning}：{text}" if ctx.lang == "zh" else
+                   f"If you meant {meaning}: {text}")
+    return out
+
+
+def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
+          zone: NamedZone | None) -> str:
+    text = when_text(when, ctx.now, ctx.reader, ctx.lang)
+    zh_ = ctx.lang == "zh"
+    title = _title(when, ctx.lang)
+    if why in ("open", "passed"):
+        if (why == "open") == verdict:
+            return f"{title}还没截止：{text}。" if zh_ else f"{_the(when)} is still open: {text}."
+        return f"{title}已经过了：{text}。" if zh_ else f"{_the(when)} has passed: it was {text}."
+    if why == "extended":
+        return _extension_line(when, ctx, verdict_said=True)
+    if why == "zone":
+        own = when_text(when, ctx.now, when.zone, ctx.lang)
+        if verdict:
+            return f"{title}：{own}。" if zh_ else f"{_the(when)} is {own}."
+        named = ctx.reader
+        instant = _key_instant(when)
+        there = (zh.format_instant(instant, named) + f"（{zh.zone_name(named, instant)}）") if zh_ \
+            else f"{format_instant(instant, named)} ({zone_caption(named, instant)})"
+        return (f"{title}按{zh.zone_name(when.zone, instant)}计：{own}；即{there}。" if zh_ else
+                f"{_the(when)} is given in {when.zone.name}: {own}; that is {there}.")
+    return f"{title}：{text}。" if zh_ else f"{_the(when)} is {text}."
+
+
+def _extension_line(when: ImportantDate, ctx: _Ctx, verdict_said: bool = False) -> str:
+    zh_ = ctx.lang == "zh"
+    yes = "" if verdict_said else ("是的，" if zh_ else "Yes, ")
+    if when.extended_from is not None:
+        was = _was_text(ImportantDate(id="x", title="", kind=when.kind, zone=when.zone,
+                                      at=when.extended_from), ctx.reader, ctx.lang)
+        return (f"{yes}已延期；原来是{was}。" if zh_ else
+                f"{yes + 'it was extended' if yes else 'it was extended'}; it was {was} before.")
+    if when.extended_from_day is not None:
+        day = (zh.format_day(when.extended_from_day) if zh_
+               else format_day(when.extended_from_day))
+        return (f"{yes}已延期；原来是{day}。" if zh_ else
+                f"{yes + 'it was extended' if yes else 'it was extended'}; it was {day} before.")
+    if when.extended_note:
+        return (f"{yes}日程标明已延期（没有给出原来的日期）。" if zh_ else
+                f"{yes}the schedule marks it as extended (it does not give the earlier date).")
+    return "日程里没有它延期的记录。" if zh_ else "The schedule shows no extension for it."
+
+
+def _event_extra(when: ImportantDate, ctx: _Ctx) -> list[str]:
+    event = ctx.event
+    zh_ = ctx.lang == "zh"
+    out = []
+    if event.location:
+        out.append(f"地点：{event.location}。" if zh_ else f"Where: {event.location}.")
+    town = ", ".join(p for p in (event.city, event.country) if p)
+    if town and not when.cancelled and not zh_:
+        local_zone = event.venue_zone or when.zone
+        day = when.day if when.day is not None else local_zone.local(when.starts).date()
+        out.append(f"In short: {format_day(day)} in {town}.")
+    if event.venue_zone is not None:
+        offset = event.venue_zone.offset_at(when.starts)
+        out.append(f"会场当地时间：{zh.zone_name(event.venue_zone, when.starts)}。" if zh_ else
+                   f"Local time at the venue: {event.venue_zone.key} ({offset}).")
+    if event.url and not zh_:
+        out.append(f"More: {event.url}")
+    return out
+
+
+def _legacy(when: ImportantDate) -> str:
+    return {"deadline": "deadline", "notification": "notification",
+            "camera-ready": "camera_ready", "event": "event"}.get(when.kind, "date")
+
+
+def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
+           topic: Topic) -> Part:
+    """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
+    zh_ = ctx.lang == "zh"
+    live = [d for d in dates if not d.cancelled]
+    upcoming = sorted((d for d in live if d.ends > ctx.now), key=lambda d: (d.ends, d.id))
+    passed = sorted((d for d in live if d.ends <= ctx.now), key=lambda d: (d.ends, d.id))
+    cancelled = [d for d in dates if d.cancelled]
+    kind = _legacy(dates[0]) if len({d.kind for d in dates}) == 1 else "date"
+    if upcoming:
+        kind = _legacy(upcoming[0])
+        first = _one_date(upcoming[0], clause, ctx, zone)
+        lines = list(first.lines)
+        if clause.form not in ("yesno",) and len(upcoming) > 1 and not zh_ and \
+                lines and lines[0].startswith(_capital(_the(upcoming[0])) + " is "):
+            noun = "deadline" if upcoming[0].kind == "deadline" else "date"
+            lines[0] = f"The next {noun} is {_the(upcoming[0])}: " + lines[0].split(
+                " is ", 1)[1]
+        shown = [upcoming[0]]
+        later = upcoming[1:_SHOW] if clause.form != "yesno" else []
+        if later:
+            lines.append("之后：" if zh_ else "After that:")
+            for d in later:
+                lead = ""
+                if clause.form == "howlong" and not clause.length:
+                    lead = (f"还有{zh.countdown(d.ends - ctx.now)}：" if zh_ else
+                            f"{countdown(d.ends - ctx.now)} left: ")
+                lines.append(f"- {lead}{line(d, ctx)}")
+                shown.append(d)
+        rest = len(upcoming) - len(shown)
+        if rest > 0:
+            lines.append(f"……还有 {rest} 个日期；问“所有日期”或查看日期页面可看到全部。" if zh_
+                         else f"...and {rest} more; ask \"all dates\" or see the dates page "
+                              f"for every one.")
+        for gone in cancelled[:_SHOW]:
+            lines.append(f"{gone.title}已取消（原为{_was_text(gone, ctx.reader, 'zh')}）。"
+                         if zh_ else f"{_capital(_the(gone))} has been cancelled (it was "
+                                     f"{_was_text(gone, ctx.reader, 'en')}).")
+            shown.append(gone)
+        return Part(topic, kind, tuple(lines), tuple(shown), first.verdict)
+    lines = []
+    shown = []
+    verdict: bool | None = None
+    if passed:
+        last = passed[-1]
+        part = _one_date(last, clause, ctx, zone)
+        lines.extend(part.lines)
+        verdict = part.verdict
+        if clause.form == "howlong" and not zh_ and lines:
+            lines[0] = ("No deadline is still open. " if last.kind == "deadline" else "") + \
+                lines[0]
+        shown.append(last)
+    for gone in cancelled[:_SHOW]:
+        lines.append(f"{gone.title}已取消（原为{_was_text(gone, ctx.reader, 'zh')}）。" if zh_
+                     else f"{_capital(_the(gone))} has been cancelled (it was "
+                          f"{_was_text(gone, ctx.reader, 'en')}).")
+        shown.append(gone)
+    nxt = [d for d in ctx.event.upcoming(ctx.now) if d not in dates]
+    if nxt and clause.form != "yesno":
+        lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if zh_ else
+                     f"Next: {line(nxt[0], ctx)}.")
+        shown.append(nxt[0])
+    elif not nxt and clause.form != "yesno":
+        lines.append("日程里没有还未到的日期了。" if zh_ else
+                     "Nothing else in the schedule is still ahead.")
+    return Part(topic, kind, tuple(lines), tuple(shown), verdict)
+
+
+def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
+    """No subject named: the next date that matters (a deadline first), saying it chose."""
+    event = ctx.event
+    upcoming = event.upcoming(ctx.now)
+    window_rel = [r for r in clause.relative if r not in ("still", "passed", "extended")]
+    if (window_rel or clause.weekday is not None) and clause.form != "yesno":
+        hits = []
+        for when in upcoming[:200]:
+            verdict, _ = _verdict(when, clause, ctx, None)
+            if verdict:
+                hits.append(when)
+        zh_ = ctx.lang == "zh"
+        if hits:
+            lines = ["符合的日期：" if zh_ else "Dates that fall then:"]
+            lines += [f"- {line(d, ctx)}" for d in hits[:_SHOW]]
+            return Part(topic, "date", tuple(lines), tuple(hits[:_SHOW]), True)
+        lines = ["那时没有日期。" if zh_ else "No date of the schedule falls then."]
+        if upcoming:
+            lines.append(f"下一个日期：{line(upcoming[0], ctx)}。" if zh_ else
+                         f"The next one: {line(upcoming[0], ctx)}.")
+        return Part(topic, "date", tuple(lines), tuple(upcoming[:1]), False)
+    due = [d for d in upcoming if d.kind in _DUE_KINDS]
+    if "passed" in clause.relative or "still" in clause.relative:
+        # "am I too late?": about the deadlines.
+        deadlines = [d for d in event.in_order() if d.kind in _DUE_KINDS] or list(
+            event.in_order())
+        if deadlines:
+            return _group(deadlines, clause, ctx, zone, topic)
+    if not due and clause.form in ("howlong", "when", "what"):
+        deadlines = [d for d in event.in_order() if d.kind == "deadline"]
+        if deadlines:  # every deadline is past: say so, then what is next
+            return _group(deadlines, clause, ctx, zone, topic)
+    chosen = (due or list(upcoming))[:1]
+    if not chosen:
+        ordered = event.in_order()
+        if not ordered:
+            return Part(topic, "date", (_not_said("any dates", "任何日期", ctx),))
+        chosen = [ordered[-1]]
+    # The reply names the date it chose; a bare "when" also says that it chose.
+    part = _one_date(chosen[0], clause, ctx, zone, chosen=clause.form in ("when", "what"))
+    return Part(topic, part.kind, part.lines, part.dates, part.verdict)
+
+
+# --- fields beside the dates ----------------------------------------------------------------
+
+def _pages(n: int, lang: Language) -> str:
+    if lang == "zh":
+        return f"{n} 页"
+    return f"{n} page" if n == 1 else f"{n} pages"
+
+
+def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
+    event, zh_, lang = ctx.event, ctx.lang == "zh", ctx.lang
+    sub = event.submission
+    lines: list[str] = []
+    verdict: bool | None = None
+    kind = name
+    if name == "pages":
+        kind = "page_limit"
+        if sub.page_limit is not None:
+            lines.append(f"页数上限为 {_pages(sub.page_limit, lang)}。" if zh_ else
+                         f"The page limit is {_pages(sub.page_limit, lang)}.")
+            if sub.page_limit_note:
+                lines.append(sub.page_limit_note)
+            asked = clause.pages
+            if asked is not None:
+                verdict = asked <= sub.page_limit
+                if zh_:
+                    lines.append(f"所以 {_pages(asked, lang)}"
+                                 + ("在上限之内。" if verdict else
+                                    f"超出了 {_pages(sub.page_limit, lang)} 的上限。"))
+                else:
+                    lines.append(f"So {_pages(asked, lang)} is within the limit." if verdict
+                                 else f"So {_pages(asked, lang)} is over the limit of "
+                                      f"{_pages(sub.page_limit, lang)}.")
+                if clause.form == "yesno":
+                    first = lines[0] if zh_ else lines[0][:1].lower() + lines[0][1:]
+                    lines[0] = _yes_no(verdict, lang) + first
+        else:
+            if sub.page_limit_note:
+                lines.append(sub.page_limit_note)
+            lines.append(_not_said("how many pages are allowed", "页数限制", ctx))
+    elif name == "format":
+        if sub.format:
+            lines.append(f"格式：{sub.format}。" if zh_ else f"Format: {sub.format}.")
+        if sub.template and sub.template_url:
+            lines.append(f"{'模板' if zh_ else 'Template'}: {sub.template}: {sub.template_url}")
+        elif sub.template or sub.template_url:
+            lines.append(f"{'模板' if zh_ else 'Template'}: {sub.template or sub.template_url}")
+        if sub.notes and lines:
+            lines.append(sub.notes)
+        if not lines:
+            lines.append(_not_said("what format submissions must follow", "格式要求", ctx))
+            if sub.notes:
+                lines.append(sub.notes)
+    elif name == "anonymity":
+        kind = "anonymize"
+        flag = sub.anonymized
+        if flag is None:
+            lines.append(_not_said("whether submissions must be anonymized", "是否需要匿名",
+                                   ctx))
+        else:
+            if flag:
+                text = ("需要匿名（双盲评审）：不要写作者姓名和单位。" if zh_ else
+                        "Submissions must be anonymized (double-blind review): leave out "
+                        "author names and affiliations.")
+            else:
+                text = ("不需要匿名：评审不是双盲的。" if zh_ else
+                        "Submissions do not have to be anonymized: the review is not "
+                        "double-blind.")
+            if clause.form == "yesno":
+                verdict = (not flag) if clause.single_blind else flag
+                text = _yes_no(verdict, lang) + text[:1].lower() + text[1:] if not zh_ else \
+                    _yes_no(verdict, lang) + text
+            lines.append(text)
+    elif name == "how_submit":
+        kind = "submit"
+        if sub.system and sub.url:
+            lines.append(f"通过 {sub.system} 提交：{sub.url}" if zh_ else
+                         f"Submit via {sub.system}: {sub.url}")
+        elif sub.url:
+            lines.append(f"提交地址：{sub.url}" if zh_ else f"Submit here: {sub.url}")
+        elif sub.system:
+            lines.append(f"通过 {sub.system} 提交（日程没有给出链接；{_ask_whom(event, 'zh')}）。"
+                         if zh_ else f"Submit via {sub.system} (the schedule gives no link; "
+                                     f"{_ask_whom(event, 'en')}).")
+        else:
+            lines.append(_not_said("how to submit", "提交方式", ctx))
+        deadlines = [d for d in event.in_order() if d.kind == "deadline"]
+        if deadlines:
+            group = _group(deadlines, Clause(clause.text, "when", ()), ctx, None, topic)
+            return Part(topic, kind, (*lines, *group.lines), group.dates)
+    elif name == "contact":
+        c = event.contact
+        who = c.name or ("组织者" if zh_ else "the organizers")
+        if c.email:
+            lines.append(f"请联系 {who}：{c.email}。" if zh_ else f"Contact {who} at {c.email}.")
+        elif c.name:
+            lines.append(f"请联系 {who}。" if zh_ else f"Contact {who}.")
+        if c.url:
+            lines.append(f"{'更多' if zh_ else 'More'}: {c.url}")
+        if not c.email and not c.url:
+            where = f"; see {event.url}" if event.url else ""
+            lines.append(f"日程里没有联系地址{('；请查看 ' + event.url) if event.url else ''}。"
+                         if zh_ else f"The schedule does not list a contact address{where}.")
+    elif name == "venue":
+        kind = "event"
+        if clause.venue_check:
+            from bot.core.ask.index import index_for
+
+            held = clause.venue_check in index_for(event).venue_names
+            if event.location:
+                lines.append(_yes_no(held, lang) + (f"地点是 {event.location}。" if zh_ else
+                                                    f"it is held at {event.location}."))
+                verdict = held
+        elif event.location:
+            lines.append(f"地点：{event.location}。" if zh_ else f"Where: {event.location}.")
+        else:
+            lines.append(_not_said("where it is held", "举办地点", ctx))
+        events = [d for d in event.in_order() if d.kind == "event"]
+        if events and not clause.venue_check:
+            lines.extend(f"{line(d, ctx)}{'。' if zh_ else '.'}" for d in events[:_SHOW])
+            if len(events) == 1:
+                lines.extend(_event_extra(events[0], ctx)[1 if event.location else 0:])
+        return Part(topic, kind, tuple(lines), tuple(events[:_SHOW]), verdict)
+    elif name == "all_dates":
+        return _all_dates(topic, ctx)
+    return Part(topic, kind, tuple(lines), (), verdict)
+
+
+def _norm(text: str) -> str:
+    from bot.core.ask.text import normalize
+
+    return normalize(text)
+
+
+def _all_dates(topic: Topic, ctx: _Ctx) -> Part:
+    event, zh_ = ctx.event, ctx.lang == "zh"
+    ordered = event.in_order()
+    if not ordered:
+        return Part(topic, "all_dates", (_not_said("any dates", "任何日期", ctx),))
+    lines = [f"{event.name} 的重要日期（时间按 {ctx.reader.name}）：" if zh_ else
+             f"Important dates for {event.name} (times in {ctx.reader.name}):"]
+    shown = ordered
+    if len(ordered) > _LIST:
+        # A big schedule: what is passed, then the next few ahead; the page has the rest.
+        ahead = [d for d in ordered if d.ends > ctx.now or d.cancelled]
+        shown = tuple(ahead[:_LIST]) or ordered[-_LIST:]
+    for when in shown:
+        if when.cancelled:
+            mark = "[已取消] " if zh_ else "[cancelled] "
+        elif when.ends <= ctx.now:
+            mark = "[已过] " if zh_ else "[passed] "
+        else:
+            mark = ""
+        lines.append(f"- {mark}{line(when, ctx)}")
+    if len(shown) < len(ordered):
+        rest = len(ordered) - len(shown)
+        lines.append(f"……另有 {rest} 个日期，见日期页面。" if zh_ else
+                     f"...and {rest} more dates: see the dates page for every one.")
+    return Part(topic, "all_dates", tuple(lines), tuple(shown))
+
+
+# --- the rest -------------------------------------------------------------------------------
+
+_CAN_ANSWER: tuple[tuple[str, str, str], ...] = (
+    ("deadlines", "when is the deadline? has it been extended?", "截止日期是什么时候？"),
+    ("time left", "how much time do I have left?", "还有多久截止？"),
+    ("any date by its name", "when will we hear back? when is the camera-ready due?",
+     "什么时候出录用结果？"),
+    ("in your zone", "when is it in IST? in Bangalore? in UTC+8?", "北京时间几点截止？"),
+    ("the event", "when and where is the workshop?", "会议在哪里举办？"),
+    ("submitting", "how do I submit?", "怎么提交？"),
+    ("format and pages", "what template? how many pages?", "页数限制是多少？"),
+    ("anonymity", "is the review double blind?", "需要匿名吗？"),
+    ("contact", "who do I contact?", "怎么联系组织者？"),
+    ("all dates", "list the important dates", "所有重要日期"),
+)
+
+
+def help_lines(event: Event, lang: Language) -> tuple[str, ...]:
+    if lang == "zh":
+        return (f"我回答关于 {event.name} 的问题。例如：",
+                *(f"- {zh_}" for _, _, zh_ in _CAN_ANSWER),
+                "时间按你的时区显示，并附上活动本身的时区。")
+    return (f"I answer questions about {event.name}. Ask me, for example:",
+            *(f"- {topic}: \"{example}\"" for topic, example, _ in _CAN_ANSWER),
+            "Times are shown in your zone with the event's own zone beside them.")
+
+
+def _faq_part(topic: Topic, ctx: _Ctx) -> Part:
+    for faq in ctx.event.faq:
+        if faq.id == topic.ids[0]:
+            return Part(topic, "faq", (faq.answer_in(ctx.lang),))
+    return Part(topic, "faq", ())
+
+
+_KIND_MISSING = {
+    "deadline": ("when submissions are due", "提交截止日期"),
+    "notify": ("when notifications go out", "录用通知的日期"),
+    "camera": ("when the final version is due", "最终版本的截止日期"),
+    "event": ("when the event takes place", "会议举办的日期"),
+}
+
+
+def _not_held(topic: Topic, ctx: _Ctx) -> Part:
+    cid = topic.ids[0]
+    if cid in _KIND_MISSING:
+        en_, zh_text = _KIND_MISSING[cid]
+        lines = [_not_said(en_, zh_text, ctx)]
+        nxt = ctx.event.upcoming(ctx.now)
+        if nxt:
+            lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if ctx.lang == "zh" else
+                         f"Next: {line(nxt[0], ctx)}.")
+        return Part(topic, "not_held", tuple(lines), tuple(nxt[:1]))
+    concept = lx.BY_ID.get(cid)
+    if concept is not None:
+        en, zh_ = concept.label_en, concept.label_zh or concept.label_en
+    else:
+        en = zh_ = f"“{topic.label}”" if ctx.lang == "zh" else f"\"{topic.label}\""
+    text = (f"日程里没有关于{zh_}的信息；{_ask_whom(ctx.event, 'zh')}。" if ctx.lang == "zh" else
+            f"The schedule does not say anything about {en}; {_ask_whom(ctx.event, 'en')}.")
+    return Part(topic, "not_held", (text,))
+
+
+def _social(topic: Topic, ctx: _Ctx) -> Part:
+    what = topic.ids[0]
+    name = ctx.event.name
+    if what == "help":
+        return Part(topic, "help", help_lines(ctx.event, ctx.lang))
+    if ctx.lang == "zh":
+        first = "不客气！" if what == "thanks" else f"你好！我是 {name} 的 duebot。"
+        return Part(topic, "greeting", (first, "可以问我“截止日期是什么时候？”，或者发“帮助”。"))
+    first = "You're welcome!" if what == "thanks" else f"Hi! I'm duebot for {name}."
+    return Part(topic, "greeting", (first, "Ask me \"when is the deadline?\", or say \"help\" "
+                                           "to see everything I can answer."))
+
+
+def _zones(reading: Reading, reader: Zone, event: Event
+           ) -> tuple[Zone, tuple[tuple[Zone, str], ...], str]:
+    """The zone to speak in, other readings of an ambiguous name, and a note saying so."""
+    named = reading.zone
+    if named is None:
+        return reader, (), ""
+    if named.kind == "mytime":
+        return reader, (), ""
+    if named.kind == "venuetime":
+        return event.venue_zone or event.zone, (), ""
+    keys = list(named.zones)
+    meanings = list(named.meanings) or [named.text] * len(keys)
+    if named.ambiguous and "Asia/Shanghai" in keys and (
+            reading.language == "zh" or "Asia/Shanghai" in (
+                event.zone.key, event.venue_zone.key if event.venue_zone else "")):
+        i = keys.index("Asia/Shanghai")  # "CST" at a workshop in China: China first
+        keys.insert(0, keys.pop(i))
+        meanings.insert(0, meanings.pop(i))
+    zones = [parse_zone(k) for k in keys]
+    note = ""
+    if named.ambiguous:
+        if reading.language == "zh":
+            note = (f"{named.text.upper()} 可以指{'、'.join(meanings)}；这里按{meanings[0]}，"
+                    f"其余的在下面。")
+        else:
+            note = (f"{named.text.upper()} can mean {', '.join(meanings[:-1])} or "
+                    f"{meanings[-1]}; I read it as {meanings[0]} and give the others below.")
+    return zones[0], tuple(zip(zones[1:], meanings[1:], strict=False)), note
+
+
+def render(reading: Reading, event: Event, now: datetime, reader: Zone
+           ) -> tuple[tuple[Part, ...], str]:
+    """The parts of the reply and its text, in the reading's language."""
+    zone, others, note = _zones(reading, reader, event)
+    ctx = _Ctx(event, now, zone, reading.language, others)
+    parts: list[Part] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for clause in reading.clauses:
+        for topic in clause.topics:
+            key = (topic.kind, topic.ids)
+            if key in seen and topic.kind != "next":
+                continue
+            seen.add(key)
+            parts.append(_part(topic, clause, ctx, reading.zone))
+    if not parts:
+        first = ("抱歉，我没有看懂这个问题。" if reading.language == "zh" else
+                 "Sorry, I did not understand that question.")
+        unknown = Topic("social", ("unknown",))
+        parts.append(Part(unknown, "unknown", (first, *help_lines(event, reading.language))))
+    blocks = [p for p in parts if p.lines]
+    text = "\n\n".join("\n".join(p.lines) for p in blocks) if len(blocks) > 1 else \
+        "\n".join(blocks[0].lines if blocks else ())
+    if note and any(p.dates for p in parts):
+        text = f"{note}\n{text}"
+    return tuple(parts), text
+
+
+def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
+    if topic.kind == "date":
+        dates = [ctx.event.date(i) for i in topic.ids]
+        if len(dates) == 1:
+            part = _one_date(dates[0], clause, ctx, zone)
+            lines, shown = list(part.lines), list(part.dates)
+            only = dates[0]
+            if only.ends <= ctx.now and not only.cancelled:
+                if clause.form == "howlong" and only.kind == "deadline" and not any(
+                        d.kind == "deadline" for d in ctx.event.upcoming(ctx.now)):
+                    lines[0] = ("没有还开放的截止日期。" if ctx.lang == "zh" else
+                                "No deadline is still open. ") + lines[0]
+                nxt = ctx.event.upcoming(ctx.now)
+                if nxt:
+                    lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if ctx.lang == "zh" else
+                                 f"Next: {line(nxt[0], ctx)}.")
+                    shown.append(nxt[0])
+                else:
+                    lines.append("日程里没有还未到的日期了。" if ctx.lang == "zh" else
+                                 "Nothing else in the schedule is still ahead.")
+            return Part(topic, part.kind, tuple(lines), tuple(shown), part.verdict)
+        return _group(dates, clause, ctx, zone, topic)
+    if topic.kind == "next":
+        return _next_part(topic, clause, ctx, zone)
+    if topic.kind == "field":
+        return _field(topic.ids[0], topic, clause, ctx)
+    if topic.kind == "faq":
+        return _faq_part(topic, ctx)
+    if topic.kind == "not_held":
+        return _not_held(topic, ctx)
+    return _social(topic, ctx)

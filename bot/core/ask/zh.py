@@ -1,0 +1,61 @@
+"""Dates and countdowns in Chinese, by CLDR through Babel: weekday, 24-hour time, zone names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_date, format_datetime, get_timezone_name
+
+from bot.core.model import check_aware
+from bot.core.zones import Zone
+
+LOCALE = "zh_CN"
+
+
+def countdown(delta: timedelta) -> str:
+    """``9天18小时``, ``3小时5分钟``, ``12分钟``: two units at most, as the English one."""
+    seconds = int(abs(delta).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}天" + (f"{hours}小时" if hours else "")
+    if hours:
+        return f"{hours}小时" + (f"{minutes}分钟" if minutes else "")
+    if minutes:
+        return f"{minutes}分钟"
+    return "不到1分钟"
+
+
+def relative(instant: datetime, now: datetime) -> str:
+    delta = check_aware(instant) - check_aware(now)
+    if delta > timedelta(0):
+        return f"还有{countdown(delta)}"
+    return f"已过去{countdown(delta)}"
+
+
+def zone_name(zone: Zone, instant: datetime) -> str:
+    """``中国标准时间，UTC+08:00``; ``AoE（地球上任何地方，UTC-12:00）``."""
+    if zone.kind == "aoe":
+        return "AoE（地球上任何地方，UTC-12:00）"
+    if zone.kind == "offset" or zone.key == "UTC":
+        return zone.key
+    if zone.kind == "abbreviation":
+        return f"{zone.key}，固定 {zone.offset_at(instant)}"
+    local = zone.local(check_aware(instant))
+    try:
+        name = get_timezone_name(local, width="long", locale=LOCALE)
+    except (LookupError, ValueError):
+        name = zone.region or zone.key
+    return f"{name}，{zone.offset_at(instant)}"
+
+
+def format_instant(instant: datetime, zone: Zone) -> str:
+    """``2017年9月11日星期一 14:59``: the wall-clock time in ``zone``."""
+    local = zone.local(check_aware(instant))
+    return format_datetime(local, "yyyy年M月d日EEEE HH:mm", tzinfo=local.tzinfo,
+                           locale=LOCALE)
+
+
+def format_day(day: date) -> str:
+    return format_date(day, "yyyy年M月d日EEEE", locale=LOCALE)
