@@ -229,6 +229,12 @@ def gazetteer() -> Mapping[str, Place]:
         meta = meta_of.get(zone)
         if meta and meta not in by_meta:
             by_meta[meta] = zone
+    en_names = {normalize_name(n): c for c, n in locales["en"].territories.items()}
+    for meta in list(by_meta):  # "India" time is India's zone, not Colombo's
+        code = en_names.get(normalize_name(meta))
+        zones_of: list[str] = territory_zones.get(code or "", [])
+        if code and zones_of:
+            by_meta[meta] = _PRIMARY.get(code, zones_of[0])
     for abbr, pairs in _ABBR.items():  # the zone an abbreviation names is the best example
         for zone, _ in pairs:
             if zone in meta_of and len(pairs) == 1 and abbr not in ("GMT",):

@@ -148,6 +148,8 @@ class Index:
     faqs: tuple[FaqEntry, ...]
     vocabulary: tuple[str, ...]
     venue_names: frozenset[str] = frozenset()
+    date_held: frozenset[str] = frozenset()
+    """Terms some date holds (a word only an FAQ phrasing holds does not name a date)."""
     """The event's city and country, in English and Chinese, normalized."""
     _fixes: dict[str, str] = field(default_factory=dict)
 
@@ -193,8 +195,22 @@ def title_terms(text: str, en: Mapping[tuple[str, ...], tuple[Meaning, ...]]) ->
             if word not in lx.STOPWORDS and (len(word) > 1 or word.isdigit()):
                 terms.add(f"w:{_stem(word)}")
             i += 1
+    zh = _global_tables()[1]
     for run in re.findall(r"[\u3400-\u9fff]+", norm):
-        terms.update(f"zh:{run[j:j + 2]}" for j in range(max(1, len(run) - 1)))
+        left = ""
+        j = 0
+        while j < len(run):  # the concepts a Chinese title names, as a question's are found
+            for n in range(min(_MAX_ZH, len(run) - j), 1, -1):
+                concepts = [v for kind, v in zh.get(run[j:j + n], ()) if kind == "concept"]
+                if concepts:
+                    terms.update(concepts)
+                    j += n
+                    break
+            else:
+                left += run[j]
+                j += 1
+        terms.update(f"zh:{left[k:k + 2]}" for k in range(max(0, len(left) - 1)))
+        terms.update(f"zh:{run[k:k + 2]}" for k in range(max(1, len(run) - 1)))
     return terms
 
 
@@ -239,6 +255,8 @@ def _build(event: Event) -> Index:
             terms.setdefault("deadline", 0.5)  # "when is the camera-ready due?"
         if when.kind == "notification":
             terms.setdefault("review", 0.5)  # "when do we get the reviews?"
+        if when.kind == "event":
+            terms.setdefault("happen", 1.0)  # "when does it take place?"
         date_terms[when.id] = terms
     counts: dict[str, int] = {}
     postings: dict[str, list[str]] = {}
@@ -252,6 +270,7 @@ def _build(event: Event) -> Index:
         frozenset(title_terms(p, en) | {f"form:{quick_form(p)}"}) for p in f.phrasings))
         for f in event.faq)
     held = set(counts)
+    date_held = frozenset(held)
     for entry in faqs:
         for phrasing in entry.phrasings:
             held |= phrasing
@@ -263,7 +282,15 @@ def _build(event: Event) -> Index:
                 en[(word,)] = (("concept", term),)
     vocabulary = sorted({w for key in en for w in key if len(w) >= 4 and not w.isdigit()}
                         | {w for w in lx.STOPWORDS if len(w) >= 4})
-    return Index(venue_names=_venue_names(event), event=event, en=en, zh=zh, date_terms=date_terms,
+    venue_names = _venue_names(event)
+    for name in venue_names:  # "is it in Santa Clara?": the event's own places, as phrases
+        if has_cjk(name):
+            zh = {**zh, name: (*zh.get(name, ()), ("venuename", name))}
+        elif tuple(_words(name)):
+            key = tuple(_words(name))
+            en[key] = (("venuename", name), *en.get(key, ()))
+    return Index(venue_names=venue_names, date_held=date_held, event=event, en=en, zh=zh,
+                 date_terms=date_terms,
                  postings={k: tuple(v) for k, v in postings.items()}, weight=weight,
                  held=frozenset(held), faqs=faqs, vocabulary=tuple(vocabulary))
 

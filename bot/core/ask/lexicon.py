@@ -49,9 +49,11 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
        "final paper|final file|final copy|final manuscript|proceedings|final",
        "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版", "camera-ready", "最终版本"),
-    _c("event", "kind", "workshop|workshops|conference|event|symposium|meeting|held|"
-       "take place|takes place|taking place|happen|happening|attend|attending",
-       "会议|研讨会|举办|召开|举行|开会|大会|活动|工作坊", "the event", "会议"),
+    _c("event", "kind", "workshop|workshops|conference|event|symposium|meeting",
+       "会议|研讨会|大会|活动|工作坊", "the event", "会议"),
+    _c("happen", "generic", "held|take place|takes place|taking place|happen|happening|"
+       "attend|attending|start|starts|begin|begins", "举办|召开|举行|开会|开始", "the event",
+       "会议"),
     # Words of date titles, general to academic events. Named but not held: declined.
     _c("abstract", "word", "abstract|abstracts", "摘要", "the abstract", "摘要"),
     _c("register", "word", "register|registration|registrations|registering|registered|"
@@ -69,7 +71,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟"),
     _c("student", "word", "student|students|phd", "学生", "students", "学生"),
     _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
-    _c("round", "generic", "round|rounds|cycle", "轮|第一轮|第二轮", "round", "轮"),
+    _c("round", "generic", "round|rounds|cycle", "轮", "round", "轮"),
     _c("phase", "generic", "phase|period|window|stage|range", "阶段|期间", "phase", "阶段"),
     _c("paper", "generic", "paper|papers|manuscript|manuscripts|article|work",
        "论文|文章|稿件", "paper", "论文"),
@@ -94,7 +96,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("how_submit", "field", "link|url|portal|website|site|system|easychair|hotcrp|"
        "openreview|cmt|online", "链接|网址|网站|系统|入口|平台", "how to submit", "提交方式"),
     _c("contact", "field", "contact|email|e mail|mail|organizer|organizers|organiser|"
-       "organisers|chair|chairs|reach|who|phone|committee",
+       "organisers|chair|chairs|reach|phone|committee|who do i ask|who can i ask|who to ask|"
+       "who should i ask|who do i contact",
        "联系|邮箱|邮件|组织者|主办方|主席|联系方式|负责人", "contact", "联系方式"),
     _c("venue", "field", "venue|location|located|city|place|address|room|country",
        "地点|地址|哪里|在哪|哪儿|城市|会场|场地", "venue", "地点"),
@@ -123,7 +126,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("food", "subject", "lunch|breakfast|coffee|food|meal|meals|catering|vegetarian",
        "午餐|午饭|早餐|咖啡|餐饮|吃饭", "meals", "餐饮"),
     _c("transport", "subject", "parking|shuttle|airport|transport|transportation|bus|train|"
-       "taxi|metro|directions", "交通|机场|停车|地铁|班车|怎么去", "getting there", "交通"),
+       "taxi|metro|directions|park|car", "交通|机场|停车|地铁|班车|怎么去", "getting there",
+       "交通"),
     _c("wifi", "subject", "wifi|wi fi|internet|network password", "无线|网络密码|wifi",
        "wifi", "无线网络"),
     _c("keynote", "subject", "keynote|keynotes|speaker|speakers|invited talk|invited talks|"
@@ -176,14 +180,16 @@ RELATIVE_EN: Mapping[str, str] = {
     "tmr": "tomorrow", "yesterday": "yesterday", "this week": "this_week",
     "this weekend": "this_weekend", "weekend": "this_weekend", "next week": "next_week",
     "this month": "this_month", "still": "still", "yet": "still", "open": "still",
-    "already": "passed", "passed": "passed", "over": "passed", "closed": "passed",
+    "next": "next", "upcoming": "next", "coming": "next", "already": "passed",
+    "passed": "passed", "over": "passed", "closed": "passed",
     "missed": "passed", "too late": "passed", "late": "passed", "expired": "passed",
     "extended": "extended", "extension": "extended", "extend": "extended",
     "postponed": "extended", "postpone": "extended", "pushed back": "extended",
     "delayed": "extended",
 }
 RELATIVE_ZH: Mapping[str, str] = {
-    "今天": "today", "今日": "today", "今晚": "tonight", "明天": "tomorrow", "明日": "tomorrow",
+    "下一个": "next", "下个": "next", "今天": "today", "今日": "today", "今晚": "tonight",
+    "明天": "tomorrow", "明日": "tomorrow",
     "昨天": "yesterday", "本周": "this_week", "这周": "this_week", "这个星期": "this_week",
     "周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
     "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",

@@ -47,7 +47,7 @@ _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
               "九": 9, "十": 10, "十一": 11, "十二": 12}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-                 "twenty": 20}
+                 "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
 @dataclass(frozen=True)
@@ -145,13 +145,16 @@ class Reading:
 
 # --- zones named in the raw text ------------------------------------------------------------
 
-_IANA = re.compile(r"\b[A-Za-z]+(?:/[A-Za-z_\-]+){1,2}\b")
-_OFFSET = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?\b"
+# ASCII-letter boundaries, not \b: in "是AoE吗" a Chinese character is a word character too.
+_IANA = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?:/[A-Za-z_\-]+){1,2}(?![A-Za-z])")
+_OFFSET = re.compile(r"(?<![a-z])(?:utc|gmt)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})"
+                     r"(?::?(?P<m>\d{2}))?(?!\d)"
                      r"|(?<![\w:.])(?P<sign2>[+\-])(?P<h2>\d{2}):(?P<m2>\d{2})\b", re.IGNORECASE)
-_UTC = re.compile(r"\b(?:utc|gmt|zulu)\b(?!\s*[+\-−]\s*\d)", re.IGNORECASE)
-_AOE = re.compile(r"\baoe\b|anywhere[\s\-_]on[\s\-_]earth|任何地方|地球任何", re.IGNORECASE)
+_UTC = re.compile(r"(?<![a-z])(?:utc|gmt|zulu)(?![a-z])(?!\s*[+\-−]\s*\d)", re.IGNORECASE)
+_AOE = re.compile(r"(?<![a-z])aoe(?![a-z])|anywhere[\s\-_]on[\s\-_]earth|任何地方|地球任何",
+                  re.IGNORECASE)
 _ZH_OFFSET = re.compile(r"(?P<side>东|西)(?P<n>十[一二]?|[一二三四五六七八九]|\d{1,2})区")
-_ABBR = re.compile(r"\b[A-Za-z]{2,5}\b")
+_ABBR = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,5}(?![A-Za-z])")
 
 
 def _offset_key(sign: str, hours: int, minutes: int) -> str | None:
@@ -160,7 +163,8 @@ def _offset_key(sign: str, hours: int, minutes: int) -> str | None:
     return f"UTC{'-' if sign in '-−' else '+'}{hours:02d}:{minutes:02d}"
 
 
-def _zones_in_text(original: str, norm: str) -> list[tuple[int, int, NamedZone, int]]:
+def _zones_in_text(original: str, norm: str, china_first: bool
+                   ) -> list[tuple[int, int, NamedZone, int]]:
     """Zones named by their form alone: (start, end, zone, priority)."""
     found: list[tuple[int, int, NamedZone, int]] = []
     for m in _AOE.finditer(norm):
@@ -193,8 +197,13 @@ def _zones_in_text(original: str, norm: str) -> list[tuple[int, int, NamedZone, 
         place = lookup(upper)
         if place is None:
             continue
-        found.append((m.start(), m.end(), NamedZone(word, place.zones, "abbreviation",
-                                                    place.meanings), 2))
+        zones, meanings = list(place.zones), list(place.meanings)
+        if china_first and "Asia/Shanghai" in zones:
+            i = zones.index("Asia/Shanghai")  # "CST" asked in Chinese, or of a China event
+            zones.insert(0, zones.pop(i))
+            meanings.insert(0, meanings.pop(i))
+        found.append((m.start(), m.end(), NamedZone(word, tuple(zones), "abbreviation",
+                                                    tuple(meanings)), 2))
     return found
 
 
@@ -254,7 +263,9 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
 
 
 def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
-    words = [p.text for p in run]
+    # "round two" names "Round 2": number words read as the digits titles use.
+    words = [str(_NUMBER_WORDS[p.text]) if p.text in _NUMBER_WORDS and (str(
+        _NUMBER_WORDS[p.text]),) in index.en else p.text for p in run]
     i = 0
     base = len(scan.words)
     scan.words.extend(run)
@@ -274,6 +285,8 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                 scan.splits.append(run[i].start)
             elif word not in lx.STOPWORDS and not word.isdigit() and len(word) > 1:
                 fixed = index.correct(word)
+                if fixed in _NUMBER_WORDS and (str(_NUMBER_WORDS[fixed]),) in index.en:
+                    fixed = str(_NUMBER_WORDS[fixed])  # "secnd round" -> "2"
                 meanings = index.en.get((fixed,)) if fixed != word else None
                 if meanings:
                     for meaning in meanings:
@@ -393,7 +406,14 @@ def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
 
 def _specific(term: str) -> bool:
     concept = lx.BY_ID.get(term)
-    return concept is None or concept.cls != "kind"
+    return concept is None or concept.cls not in ("kind", "generic")
+
+
+def _faq_weight(term: str) -> float:
+    concept = lx.BY_ID.get(term)
+    if concept is None:
+        return 1.5 if term.startswith("w:") else 1.0
+    return {"kind": 0.5, "generic": 0.5, "social": 0.5}.get(concept.cls, 2.0)
 
 
 def _faq_topic(terms: set[str], index: Index, start: int, span: str) -> Topic | None:
@@ -407,15 +427,23 @@ def _faq_topic(terms: set[str], index: Index, start: int, span: str) -> Topic | 
             words = {t for t in phrasing if not t.startswith("form:")}
             shared = content & words
             # A shared kind word alone ("workshop") is no match: something specific must be.
-            if not words or not any(_specific(t) for t in shared):
+            if not words or not shared:
                 continue
-            recall, precision = len(shared) / len(words), len(shared) / len(content)
-            score = 2 * recall * precision / (recall + precision)
+            if not any(_specific(t) for t in shared) and not (
+                    shared == content == words and form in phrasing):
+                continue  # only common words shared: no match unless that is all it asks
+            got = sum(_faq_weight(t) for t in shared)
+            recall = got / sum(_faq_weight(t) for t in words)
+            precision = got / sum(_faq_weight(t) for t in content)
+            if recall < 0.5 or precision < 0.3:
+                continue
+            # Recall counts most: a question may say more than the phrasing ("my work on GPUs").
+            score = (2 * recall + precision) / 3
             if form not in phrasing:
-                score *= 0.85
+                score *= 0.9
             if score > best[0]:
                 best = (score, entry.faq.id)
-    if best[0] >= 0.6:
+    if best[0] >= 0.7:
         return Topic("faq", (best[1],), best[1], best[0], start, span)
     return None
 
@@ -437,8 +465,11 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     faq_terms.add(f"form:{form or 'what'}")
     left = "".join(ch for ch, _ in zh_left)
     faq_terms |= {f"zh:{left[j:j + 2]}" for j in range(max(0, len(left) - 1))}
-    faq = _faq_topic(faq_terms, index, start, text)
-    if faq is not None:
+    only_fields = all((c := by_id.get(t)) is not None and c.cls in ("field", "social")
+                      for t in concepts) and bool(concepts) and not unknown \
+        and not re.search(r"\d", text)
+    faq = None if only_fields else _faq_topic(faq_terms, index, start, text)
+    if faq is not None:  # "how many pages?" is the page limit's, not an FAQ's
         return [faq]
     fields: list[Topic] = []
     for cid, (score, pos, span) in concepts.items():
@@ -450,9 +481,9 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         fields.append(Topic("field", ("how_submit",), "how to submit", 1.0,
                             concepts["submit"][1], concepts["submit"][2]))
     if length and not any(f.ids == ("pages",) for f in fields):
-        fields.append(Topic("field", ("pages",), "page limit", 1.0, start, text))
+        fields.append(Topic("field", ("pages",), "length", 1.0, start, text))
     missing = [cid for cid in concepts if (c := by_id.get(cid)) is not None
-               and c.declines_if_absent and cid not in index.held]
+               and c.declines_if_absent and cid not in index.date_held]
     date_terms = {cid: s * (0.5 if c is not None and c.cls == "generic" else 1.0)
                   for cid, (s, _, _) in concepts.items()
                   if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")}
@@ -461,7 +492,9 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     scores = _date_scores(date_terms, index)
     if scores and not missing:
         best = max(scores.values())
-        group = tuple(d for d, s in scores.items() if s >= best - 1e-9)
+        wants_next = any(h.meaning == ("rel", "next") for h in hits)
+        floor = best * 0.5 if wants_next else best - 1e-9  # "the next deadline": any of them
+        group = tuple(d for d, s in scores.items() if s >= floor)
         generic_only = all((c := by_id.get(t)) is not None and c.cls == "generic"
                            for t in date_terms if any(t in index.date_terms[d] for d in group))
         keep = best >= 0.5 and not (generic_only and (fields or form in ("how", "where")))
@@ -479,7 +512,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             group = tuple(sorted(group, key=lambda d: order.get(d, 0)))
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
             topics.append(Topic("date", group, "", best, pos, text))
-    if form == "where" and not fields and not topics:
+    if form == "where" and not fields and not topics and not missing:
         fields.append(Topic("field", ("venue",), "venue", 1.0, start, text))
     if form == "where" and topics and topics[0].kind == "date" and all(
             index.event.date(d).kind == "event" for d in topics[0].ids):
@@ -488,9 +521,12 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     if not topics and not fields:
         # "when is the deadline?" on a schedule without one: said so, never another date.
         missing += [cid for cid in concepts if (c := by_id.get(cid)) is not None
-                    and c.cls == "kind" and cid not in index.held]
+                    and c.cls == "kind" and cid not in index.date_held]
     if clause_pages is not None and any(f.ids == ("pages",) for f in fields):
         topics = [t for t in topics if t.kind != "date"]  # "can I submit 3 pages?"
+    if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and all(
+            index.event.date(d).kind == "event" for d in topics[0].ids):
+        topics = []  # the venue part names the event's dates itself
     for cid in missing:
         concept = by_id[cid]
         topics.append(Topic("not_held", (cid,), concept.label_en, 1.0, concepts[cid][1],
@@ -517,7 +553,10 @@ def read(question: str, index: Index) -> Reading:
     norm = normalize(question)
     lang = language(norm)
     original = question[:len(norm)] if len(question) >= len(norm) else question
-    zones = _zones_in_text(original if len(original) == len(norm) else norm, norm)
+    event = index.event
+    china_first = lang == "zh" or "Asia/Shanghai" in (
+        event.zone.key, event.venue_zone.key if event.venue_zone else "")
+    zones = _zones_in_text(original if len(original) == len(norm) else norm, norm, china_first)
     taken = [(s, e) for s, e, _, _ in zones]
     scan = _scan(norm, index, taken)
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
@@ -526,8 +565,15 @@ def read(question: str, index: Index) -> Reading:
     asks_venue = any(h.meaning in (("concept", "event"), ("concept", "venue"))
                      for h in scan.hits)
     venue_check = ""
+    content_words = [w.text for w in scan.words if w.text not in _FILLER]
+    zh_filler = all(ch in "那呢的吗和还有么嗯啊呀" for ch, _ in scan.leftover_zh)
     for hit in scan.hits:
         kind, value = hit.meaning
+        if kind == "venuename":
+            if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")):
+                venue_check = value
+                matches.append(Match(hit.text, hit.start, hit.end, "the event's own place"))
+            continue
         if kind == "place":
             place = lookup(value)
             if place is None:
@@ -538,8 +584,10 @@ def read(question: str, index: Index) -> Reading:
                 venue_check = value
                 matches.append(Match(hit.text, hit.start, hit.end, "a place the event may be in"))
                 continue
+            alone = (len(content_words) <= len(hit.text.split()) and zh_filler
+                     and not any(h.meaning[0] == "concept" for h in scan.hits))
             cued = (place.kind == "zone-name" or value.endswith(("时间", " time"))
-                    or _place_cued(hit, scan, norm))
+                    or alone or _place_cued(hit, scan, norm))
             if cued:
                 candidates.append((hit.start, hit.end, NamedZone(
                     hit.text, place.zones, place.kind, place.meanings),
@@ -573,8 +621,12 @@ def read(question: str, index: Index) -> Reading:
             continue
         form = _form_of(hits, norm[a:b], lang)
         words = [w.text for w in scan.words if a <= w.start < b]
-        length = form == "howlong" and _is_length(words)
+        length = form == "howlong" and (_is_length(words) or (
+            lang == "zh" and "多长" in norm[a:b] and not re.search("还有|剩|距离|到", norm[a:b])))
         topics = _clause_topics(hits, unknown, left, form, length, index, text, a)
+        if form is None and "?" in norm[a:b + 1] and any(
+                t.ids == ("anonymity",) for t in topics):
+            form = "yesno"  # "single blind?"
         relative = tuple(dict.fromkeys(v for h in hits if h.meaning[0] == "rel"
                                        for v in (h.meaning[1],)))
         weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
@@ -638,7 +690,8 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
     if zone is None and previous.get("zone"):
         z = previous["zone"]
         zone = NamedZone(z["text"], tuple(z["zones"]), z["kind"], tuple(z.get("meanings", ())))
-    only_next = all(t.kind == "next" for t in reading.topics)
+    only_next = all(t.kind == "next" or (t.kind == "field" and t.label == "length")
+                    for t in reading.topics)
     if not topics or not only_next:
         return replace(reading, zone=zone, followup=zone is not reading.zone)
     form = previous.get("form", "when")

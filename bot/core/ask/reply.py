@@ -211,7 +211,10 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
     for rel in clause.relative:
         if rel == "still":
-            return when.ends > ctx.now and not when.cancelled, "open"
+            ranged = when.end is not None or (when.end_day is not None
+                                              and when.end_day != when.day)
+            started = when.starts <= ctx.now or not ranged
+            return when.ends > ctx.now and started and not when.cancelled, "open"
         if rel == "passed":
             return when.ends <= ctx.now, "passed"
         if rel == "extended":
@@ -285,6 +288,8 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
                         verdict)
     if clause.form == "howlong" and clause.length and (when.end is not None or when.end_day):
         span = when.ends - when.starts
+        if when.end is not None and when.zone.local(when.end).minute == 59:
+            span += timedelta(minutes=1)  # "until 23:59" means the whole day
         lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
                      f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
     elif clause.form == "howlong":
@@ -392,6 +397,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
     zh_ = ctx.lang == "zh"
+    if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
+        dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     live = [d for d in dates if not d.cancelled]
     upcoming = sorted((d for d in live if d.ends > ctx.now), key=lambda d: (d.ends, d.id))
     passed = sorted((d for d in live if d.ends <= ctx.now), key=lambda d: (d.ends, d.id))
@@ -418,7 +425,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
                 lines.append(f"- {lead}{line(d, ctx)}")
                 shown.append(d)
         rest = len(upcoming) - len(shown)
-        if rest > 0:
+        if rest > 0 and clause.form != "yesno":
             lines.append(f"……还有 {rest} 个日期；问“所有日期”或查看日期页面可看到全部。" if zh_
                          else f"...and {rest} more; ask \"all dates\" or see the dates page "
                               f"for every one.")
@@ -477,11 +484,11 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
             lines.append(f"下一个日期：{line(upcoming[0], ctx)}。" if zh_ else
                          f"The next one: {line(upcoming[0], ctx)}.")
         return Part(topic, "date", tuple(lines), tuple(upcoming[:1]), False)
-    due = [d for d in upcoming if d.kind in _DUE_KINDS]
+    due = [d for d in upcoming if d.kind == "deadline"]
     if "passed" in clause.relative or "still" in clause.relative:
         # "am I too late?": about the deadlines.
-        deadlines = [d for d in event.in_order() if d.kind in _DUE_KINDS] or list(
-            event.in_order())
+        deadlines = [d for d in event.in_order() if d.kind == "deadline"] or [
+            d for d in event.in_order() if d.kind in _DUE_KINDS] or list(event.in_order())
         if deadlines:
             return _group(deadlines, clause, ctx, zone, topic)
     if not due and clause.form in ("howlong", "when", "what"):
