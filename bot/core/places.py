@@ -231,10 +231,10 @@ def gazetteer() -> Mapping[str, Place]:
             by_meta[meta] = zone
     en_names = {normalize_name(n): c for c, n in locales["en"].territories.items()}
     for meta in list(by_meta):  # "India" time is India's zone, not Colombo's
-        code = en_names.get(normalize_name(meta))
-        zones_of: list[str] = territory_zones.get(code or "", [])
-        if code and zones_of:
-            by_meta[meta] = _PRIMARY.get(code, zones_of[0])
+        land = en_names.get(normalize_name(meta))
+        zones_of: list[str] = territory_zones.get(land or "", [])
+        if land and zones_of:
+            by_meta[meta] = _PRIMARY.get(land, zones_of[0])
     for abbr, pairs in _ABBR.items():  # the zone an abbreviation names is the best example
         for zone, _ in pairs:
             if zone in meta_of and len(pairs) == 1 and abbr not in ("GMT",):
