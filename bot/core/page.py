@@ -75,6 +75,17 @@ class DateView:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FaqView:
+    """One organizer FAQ entry as the page shows it: the same text ``ask`` answers with."""
+
+    id: str
+    question: str
+    answer: str
+    translations: tuple[tuple[str, str], ...]
+    """(language code, answer) pairs, e.g. ("zh", "..."), shown under the answer."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class EventView:
     id: str
     name: str
@@ -89,6 +100,7 @@ class EventView:
     """(what, text, link): how to submit, format, template, page limit, anonymized, notes."""
     contact_name: str
     contact: tuple[Link, ...]
+    faq: tuple[FaqView, ...]
     page: str
     feed: FeedLinks
     deadlines_feed: FeedLinks
@@ -200,6 +212,9 @@ def event_view(event: Event, now: datetime, base_url: str) -> EventView:
         location=event.location, zone_caption=event.zone.name, dates=dates,
         next_date=chosen_view, next_label=label, logistics=_logistics(event),
         contact_name=event.contact.name, contact=_contact(event),
+        faq=tuple(FaqView(id=f.id, question=f.phrasings[0] if f.phrasings else f.id,
+                          answer=f.answer, translations=tuple(sorted(f.translations.items())))
+                  for f in event.faq),
         page=f"{base_url}/e/{event.id}", feed=feed_links(feed),
         deadlines_feed=feed_links(f"{feed}?kind={','.join(DEADLINE_KINDS)}"))
 
@@ -221,5 +236,5 @@ def page_view(events: Sequence[Event], now: datetime, base_url: str) -> PageView
                     single=single)
 
 
-__all__ = ["DateView", "EventView", "FeedLinks", "PageView", "event_view", "feed_links",
+__all__ = ["DateView", "EventView", "FaqView", "FeedLinks", "PageView", "event_view", "feed_links",
            "page_view", "utc_text"]
