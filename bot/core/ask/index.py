@@ -8,11 +8,13 @@ schedule's FAQ entries, and a typo corrector over the words it knows (rapidfuzz)
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cache
 
 from rapidfuzz import process
@@ -151,10 +153,40 @@ class Index:
     date_held: frozenset[str] = frozenset()
     """Terms some date holds (a word only an FAQ phrasing holds does not name a date)."""
     """The event's city and country, in English and Chinese, normalized."""
+    by_id: Mapping[str, ImportantDate] = field(default_factory=dict)
+    ordered: tuple[ImportantDate, ...] = ()
+    """The dates in order (``Event.in_order``), sorted once."""
+    position: Mapping[str, int] = field(default_factory=dict)
+    ends: Mapping[str, datetime] = field(default_factory=dict)
+    """Each date's ``ends``, computed once (an all-day date's asks the zone rules)."""
+    kinds: Mapping[str, tuple[ImportantDate, ...]] = field(default_factory=dict)
+    end_rank: Mapping[str, int] = field(default_factory=dict)
+    """Each date's place in (ends, id) order: sorting a group by it is a lookup."""
+    memo: dict[object, object] = field(default_factory=dict)
+    """Results of pure steps on this schedule (the dates a set of words scores), bounded."""
+    _starts: tuple[datetime, ...] = ()
+    _longest: timedelta = timedelta(0)
     _fixes: dict[str, str] = field(default_factory=dict)
 
-    def dates(self) -> Sequence[ImportantDate]:
-        return self.event.dates
+    def date(self, date_id: str) -> ImportantDate:
+        return self.by_id[date_id]
+
+    def upcoming(self, now: datetime, limit: int = 1 << 30) -> list[ImportantDate]:
+        """``Event.upcoming`` (at most ``limit``), without a scan: bisect by start."""
+        first = bisect.bisect_left(self._starts, now - self._longest)
+        out: list[ImportantDate] = []
+        for when in self.ordered[first:]:
+            if not when.cancelled and self.ends[when.id] > now:
+                out.append(when)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def of_kind(self, *kinds: str) -> list[ImportantDate]:
+        """The dates of these kinds, in order (precomputed per kind)."""
+        if len(kinds) == 1:
+            return list(self.kinds.get(kinds[0], ()))
+        return [d for d in self.ordered if d.kind in kinds]
 
     def correct(self, word: str) -> str:
         """The known word a typo stands for, or the word itself (a miss is never guessed)."""
@@ -289,7 +321,19 @@ def _build(event: Event) -> Index:
         elif tuple(_words(name)):
             key = tuple(_words(name))
             en[key] = (("venuename", name), *en.get(key, ()))
-    return Index(venue_names=venue_names, date_held=date_held, event=event, en=en, zh=zh,
+    ordered = event.in_order()
+    ends = {d.id: d.ends for d in ordered}
+    starts = tuple(d.starts for d in ordered)
+    longest = max((ends[d.id] - s for d, s in zip(ordered, starts, strict=True)),
+                  default=timedelta(0))
+    return Index(by_id={d.id: d for d in event.dates}, ordered=ordered,
+                 position={d.id: i for i, d in enumerate(ordered)}, ends=ends,
+                 _starts=starts, _longest=max(longest, timedelta(0)),
+                 end_rank={d.id: i for i, d in enumerate(
+                     sorted(ordered, key=lambda d: (ends[d.id], d.id)))},
+                 kinds={k: tuple(d for d in ordered if d.kind == k)
+                        for k in {d.kind for d in ordered}},
+                 venue_names=venue_names, date_held=date_held, event=event, en=en, zh=zh,
                  date_terms=date_terms,
                  postings={k: tuple(v) for k, v in postings.items()}, weight=weight,
                  held=frozenset(held), faqs=faqs, vocabulary=tuple(vocabulary))

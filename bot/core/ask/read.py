@@ -396,6 +396,19 @@ def _is_length(words: Sequence[str]) -> bool:
 
 
 def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
+    """Each date's score for these terms: the sum of what it shares, rare terms weighing more.
+    Memoized per schedule: the same few questions come again and again."""
+    key = ("scores", tuple(sorted(terms.items())))
+    hit = index.memo.get(key)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    scores = _score(terms, index)
+    if len(index.memo) < 4096:
+        index.memo[key] = scores
+    return scores
+
+
+def _score(terms: Mapping[str, float], index: Index) -> dict[str, float]:
     scores: dict[str, float] = {}
     for term, strength in terms.items():
         for date_id in index.postings.get(term, ()):
@@ -508,14 +521,13 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         if keep and form in ("how", "where") and any(f.ids == ("how_submit",) for f in fields):
             keep = False  # "where do I upload my abstract": the how-to part names the date
         if keep:
-            order = {d.id: i for i, d in enumerate(index.event.in_order())}
-            group = tuple(sorted(group, key=lambda d: order.get(d, 0)))
+            group = tuple(sorted(group, key=lambda d: index.position.get(d, 0)))
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
             topics.append(Topic("date", group, "", best, pos, text))
     if form == "where" and not fields and not topics and not missing:
         fields.append(Topic("field", ("venue",), "venue", 1.0, start, text))
     if form == "where" and topics and topics[0].kind == "date" and all(
-            index.event.date(d).kind == "event" for d in topics[0].ids):
+            index.date(d).kind == "event" for d in topics[0].ids):
         # "where is the workshop": the venue part lists the event's dates too.
         topics = [Topic("field", ("venue",), "venue", 1.0, topics[0].start, text)]
     if not topics and not fields:
@@ -525,7 +537,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     if clause_pages is not None and any(f.ids == ("pages",) for f in fields):
         topics = [t for t in topics if t.kind != "date"]  # "can I submit 3 pages?"
     if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and all(
-            index.event.date(d).kind == "event" for d in topics[0].ids):
+            index.date(d).kind == "event" for d in topics[0].ids):
         topics = []  # the venue part names the event's dates itself
     for cid in missing:
         concept = by_id[cid]
@@ -544,7 +556,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
 
 
 def _is_range(index: Index, date_id: str) -> bool:
-    when = index.event.date(date_id)
+    when = index.date(date_id)
     return when.end is not None or (when.end_day is not None and when.end_day != when.day)
 
 
@@ -667,7 +679,7 @@ def read(question: str, index: Index) -> Reading:
         # "is the workshop in Shanghai?" asks where, not when: the venue part answers it.
         clauses = [replace(c, topics=tuple(t for t in c.topics if not (
             t.kind in ("date", "next") and all(
-                index.event.date(d).kind == "event" for d in t.ids)))) for c in clauses]
+                index.date(d).kind == "event" for d in t.ids)))) for c in clauses]
     if venue_check and not any(t.ids == ("venue",) for c in clauses for t in c.topics):
         clauses = [replace(c, topics=(*c.topics, Topic("field", ("venue",), "venue", 1.0,
                                                        len(norm), venue_check)))

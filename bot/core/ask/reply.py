@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask import zh
+from bot.core.ask.index import Index, index_for
 from bot.core.ask.read import Clause, NamedZone, Reading, Topic
 from bot.core.ask.text import Language
 from bot.core.model import Event, ImportantDate
@@ -44,7 +45,14 @@ class _Ctx:
     now: datetime
     reader: Zone
     lang: Language
+    index: Index
     others: tuple[tuple[Zone, str], ...] = ()
+
+    def upcoming(self) -> list[ImportantDate]:
+        return self.index.upcoming(self.now)
+
+    def ordered(self) -> tuple[ImportantDate, ...]:
+        return self.index.ordered
     """Other readings of an ambiguous zone name, each with what it stands for."""
 
 
@@ -400,8 +408,10 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     live = [d for d in dates if not d.cancelled]
-    upcoming = sorted((d for d in live if d.ends > ctx.now), key=lambda d: (d.ends, d.id))
-    passed = sorted((d for d in live if d.ends <= ctx.now), key=lambda d: (d.ends, d.id))
+    ends, rank = ctx.index.ends, ctx.index.end_rank
+    live.sort(key=lambda d: rank[d.id])
+    cut = next((i for i, d in enumerate(live) if ends[d.id] > ctx.now), len(live))
+    passed, upcoming = live[:cut], live[cut:]
     cancelled = [d for d in dates if d.cancelled]
     kind = _legacy(dates[0]) if len({d.kind for d in dates}) == 1 else "date"
     if upcoming:
@@ -452,7 +462,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
                      else f"{_capital(_the(gone))} has been cancelled (it was "
                           f"{_was_text(gone, ctx.reader, 'en')}).")
         shown.append(gone)
-    nxt = [d for d in ctx.event.upcoming(ctx.now) if d not in dates]
+    ids = {d.id for d in dates}
+    nxt = [d for d in ctx.index.upcoming(ctx.now, len(ids) + 1) if d.id not in ids][:1]
     if nxt and clause.form != "yesno":
         lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if zh_ else
                      f"Next: {line(nxt[0], ctx)}.")
@@ -465,8 +476,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
 
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     """No subject named: the next date that matters (a deadline first), saying it chose."""
-    event = ctx.event
-    upcoming = event.upcoming(ctx.now)
+    upcoming = ctx.index.upcoming(ctx.now, 200)
     window_rel = [r for r in clause.relative if r not in ("still", "passed", "extended")]
     if (window_rel or clause.weekday is not None) and clause.form != "yesno":
         hits = []
@@ -484,20 +494,22 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
             lines.append(f"下一个日期：{line(upcoming[0], ctx)}。" if zh_ else
                          f"The next one: {line(upcoming[0], ctx)}.")
         return Part(topic, "date", tuple(lines), tuple(upcoming[:1]), False)
-    due = [d for d in upcoming if d.kind == "deadline"]
+    due = [d for d in upcoming if d.kind == "deadline"][:1]
+    if not due and len(upcoming) == 200:
+        due = [d for d in ctx.upcoming() if d.kind == "deadline"][:1]
     if "passed" in clause.relative or "still" in clause.relative:
         # "am I too late?": about the deadlines.
-        deadlines = [d for d in event.in_order() if d.kind == "deadline"] or [
-            d for d in event.in_order() if d.kind in _DUE_KINDS] or list(event.in_order())
+        deadlines = ctx.index.of_kind("deadline") or ctx.index.of_kind(*_DUE_KINDS) or list(
+            ctx.ordered())
         if deadlines:
             return _group(deadlines, clause, ctx, zone, topic)
     if not due and clause.form in ("howlong", "when", "what"):
-        deadlines = [d for d in event.in_order() if d.kind == "deadline"]
+        deadlines = ctx.index.of_kind("deadline")
         if deadlines:  # every deadline is past: say so, then what is next
             return _group(deadlines, clause, ctx, zone, topic)
     chosen = (due or list(upcoming))[:1]
     if not chosen:
-        ordered = event.in_order()
+        ordered = ctx.ordered()
         if not ordered:
             return Part(topic, "date", (_not_said("any dates", "任何日期", ctx),))
         chosen = [ordered[-1]]
@@ -591,7 +603,7 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
                                      f"{_ask_whom(event, 'en')}).")
         else:
             lines.append(_not_said("how to submit", "提交方式", ctx))
-        deadlines = [d for d in event.in_order() if d.kind == "deadline"]
+        deadlines = ctx.index.of_kind("deadline")
         if deadlines:
             group = _group(deadlines, Clause(clause.text, "when", ()), ctx, None, topic)
             return Part(topic, kind, (*lines, *group.lines), group.dates)
@@ -611,9 +623,7 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     elif name == "venue":
         kind = "event"
         if clause.venue_check:
-            from bot.core.ask.index import index_for
-
-            held = clause.venue_check in index_for(event).venue_names
+            held = clause.venue_check in ctx.index.venue_names
             if event.location:
                 lines.append(_yes_no(held, lang) + (f"地点是 {event.location}。" if zh_ else
                                                     f"it is held at {event.location}."))
@@ -622,7 +632,7 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
             lines.append(f"地点：{event.location}。" if zh_ else f"Where: {event.location}.")
         else:
             lines.append(_not_said("where it is held", "举办地点", ctx))
-        events = [d for d in event.in_order() if d.kind == "event"]
+        events = ctx.index.of_kind("event")
         if events and not clause.venue_check:
             lines.extend(f"{line(d, ctx)}{'。' if zh_ else '.'}" for d in events[:_SHOW])
             if len(events) == 1:
@@ -641,7 +651,7 @@ def _norm(text: str) -> str:
 
 def _all_dates(topic: Topic, ctx: _Ctx) -> Part:
     event, zh_ = ctx.event, ctx.lang == "zh"
-    ordered = event.in_order()
+    ordered = ctx.ordered()
     if not ordered:
         return Part(topic, "all_dates", (_not_said("any dates", "任何日期", ctx),))
     lines = [f"{event.name} 的重要日期（时间按 {ctx.reader.name}）：" if zh_ else
@@ -713,7 +723,7 @@ def _not_held(topic: Topic, ctx: _Ctx) -> Part:
     if cid in _KIND_MISSING:
         en_, zh_text = _KIND_MISSING[cid]
         lines = [_not_said(en_, zh_text, ctx)]
-        nxt = ctx.event.upcoming(ctx.now)
+        nxt = ctx.index.upcoming(ctx.now, 1)
         if nxt:
             lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if ctx.lang == "zh" else
                          f"Next: {line(nxt[0], ctx)}.")
@@ -775,7 +785,7 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
            ) -> tuple[tuple[Part, ...], str]:
     """The parts of the reply and its text, in the reading's language."""
     zone, others, note = _zones(reading, reader, event)
-    ctx = _Ctx(event, now, zone, reading.language, others)
+    ctx = _Ctx(event, now, zone, reading.language, index_for(event), others)
     parts: list[Part] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
     for clause in reading.clauses:
@@ -800,17 +810,17 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
 
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     if topic.kind == "date":
-        dates = [ctx.event.date(i) for i in topic.ids]
+        dates = [ctx.index.date(i) for i in topic.ids]
         if len(dates) == 1:
             part = _one_date(dates[0], clause, ctx, zone)
             lines, shown = list(part.lines), list(part.dates)
             only = dates[0]
             if only.ends <= ctx.now and not only.cancelled:
                 if clause.form == "howlong" and only.kind == "deadline" and not any(
-                        d.kind == "deadline" for d in ctx.event.upcoming(ctx.now)):
+                        d.kind == "deadline" for d in ctx.upcoming()[:50]):
                     lines[0] = ("没有还开放的截止日期。" if ctx.lang == "zh" else
                                 "No deadline is still open. ") + lines[0]
-                nxt = ctx.event.upcoming(ctx.now)
+                nxt = ctx.index.upcoming(ctx.now, 1)
                 if nxt:
                     lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if ctx.lang == "zh" else
                                  f"Next: {line(nxt[0], ctx)}.")
