@@ -160,6 +160,8 @@ class Index:
     ends: Mapping[str, datetime] = field(default_factory=dict)
     """Each date's ``ends``, computed once (an all-day date's asks the zone rules)."""
     kinds: Mapping[str, tuple[ImportantDate, ...]] = field(default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict)
+    """Each date's title, normalized (a tie is broken by the title said word for word)."""
     end_rank: Mapping[str, int] = field(default_factory=dict)
     """Each date's place in (ends, id) order: sorting a group by it is a lookup."""
     memo: dict[object, object] = field(default_factory=dict)
@@ -329,6 +331,7 @@ def _build(event: Event) -> Index:
     return Index(by_id={d.id: d for d in event.dates}, ordered=ordered,
                  position={d.id: i for i, d in enumerate(ordered)}, ends=ends,
                  _starts=starts, _longest=max(longest, timedelta(0)),
+                 titles={d.id: " ".join(_words(d.title)) for d in ordered},
                  end_rank={d.id: i for i, d in enumerate(
                      sorted(ordered, key=lambda d: (ends[d.id], d.id)))},
                  kinds={k: tuple(d for d in ordered if d.kind == k)

@@ -284,14 +284,15 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
             if word in _SPLIT_EN:
                 scan.splits.append(run[i].start)
             elif word not in lx.STOPWORDS and not word.isdigit() and len(word) > 1:
-                fixed = index.correct(word)
+                stem = _stem(word)  # "hackathons" is the title's "Hackathon": no typo
+                fixed = stem if (stem,) in index.en else index.correct(word)
                 if fixed in _NUMBER_WORDS and (str(_NUMBER_WORDS[fixed]),) in index.en:
                     fixed = str(_NUMBER_WORDS[fixed])  # "secnd round" -> "2"
                 meanings = index.en.get((fixed,)) if fixed != word else None
                 if meanings:
                     for meaning in meanings:
-                        scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word, 0.8,
-                                              base + i))
+                        scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word,
+                                              1.0 if fixed == stem else 0.8, base + i))
                 elif fixed == word or fixed not in lx.STOPWORDS:
                     scan.unknown.append((word, run[i].start))
             i += 1
@@ -520,6 +521,11 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 fields = [f for f in fields if f.ids != ("pages",)]
         if keep and form in ("how", "where") and any(f.ids == ("how_submit",) for f in fields):
             keep = False  # "where do I upload my abstract": the how-to part names the date
+        if keep and len(group) > 1:
+            # A tie that one title breaks by being in the question word for word.
+            said = [d for d in group if index.titles[d] and index.titles[d] in text]
+            if len(said) == 1:
+                group = (said[0],)
         if keep:
             group = tuple(sorted(group, key=lambda d: index.position.get(d, 0)))
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
