@@ -28,7 +28,7 @@ import logging
 import re
 import ssl
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -43,6 +43,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.smtp import message_id
 from bot.app import preferences as settings
@@ -189,13 +190,36 @@ class MailBot:
             self._queue(message, event, to, key, now, tuned.text + self._footer(event))
             return Handled("answered", "preferences", to)
         zone = reader_zone(question)
-        reply = answer(question, event, now=now, reader=zone)
+        # A follow-up in the same thread ("and in IST?") reads against the thread's last one.
+        thread = f"mail:{to.lower()}:{references[0]}" if references else ""
+        reply = answer(question, event, now=now, reader=zone,
+                       context=self._thread_context(thread, event.id, now))
+        self._remember_thread(thread, event.id, reply.context, now)
         log.info("answering %s from %s (%s%s)", msgid or key, to, reply.intent,
                  f", reader in {zone.key}" if zone else "")
         self._queue(message, event, to, key, now, reply.text + self._footer(event))
         return Handled("answered", reply.intent, to)
 
     # -- decisions ------------------------------------------------------------------------
+
+    def _thread_context(self, key: str, event_id: str, now: datetime
+                        ) -> dict[str, Any] | None:
+        if not key:
+            return None
+        try:
+            return self.service.ledger.thread_context(key, event_id, now)
+        except (DuebotError, SQLAlchemyError) as exc:  # answer anyway, as a new question
+            log.warning("thread context for %s unavailable: %s", key, exc)
+            return None
+
+    def _remember_thread(self, key: str, event_id: str, context: Mapping[str, Any],
+                         now: datetime) -> None:
+        if not key or not context:
+            return
+        try:
+            self.service.ledger.remember_thread(key, event_id, context, now)
+        except (DuebotError, SQLAlchemyError) as exc:
+            log.warning("could not keep the thread context of %s: %s", key, exc)
 
     def _within_rate(self, sender: str, now: datetime) -> bool:
         count = self.service.ledger.hit("mail:" + sender.lower(), now,

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.slack_channel import escape, slack_client
 from bot.app import preferences as settings
@@ -308,8 +309,13 @@ class SlackBot:
         reader = self.zone_of(asker.user)
         blocks: list[dict[str, Any]] = []
         texts: list[str] = []
+        thread = (f"slack:{asker.channel}:{asker.thread_ts}" if asker.thread_ts
+                  else f"slack:{asker.channel}" if asker.in_dm else "")
         for event in events:
-            reply = answer(question, event, now=now, reader=reader)
+            key = f"{thread}:{event.id}" if thread else ""
+            reply = answer(question, event, now=now, reader=reader,
+                           context=self._thread_context(key, event.id, now))
+            self._remember_thread(key, event.id, reply, now)
             heading = event.name if len(events) > 1 else ""
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
             texts.append(escape(f"{heading}\n{reply.text}" if heading else reply.text))
@@ -330,6 +336,24 @@ class SlackBot:
                 return None
             outcomes.append(outcome.text if len(events) == 1 else f"{event.name}: {outcome.text}")
         return Reply(escape("\n\n".join(outcomes)), private=True)
+
+    def _thread_context(self, key: str, event_id: str, now: datetime) -> dict[str, Any] | None:
+        """The thread's last reading, for follow-ups ("and in IST?"); None if it has none."""
+        if not key:
+            return None
+        try:
+            return self.service.ledger.thread_context(key, event_id, now)
+        except (DuebotError, SQLAlchemyError) as exc:  # answer anyway, as a new question
+            log.warning("thread context for %s unavailable: %s", key, exc)
+            return None
+
+    def _remember_thread(self, key: str, event_id: str, reply: Answer, now: datetime) -> None:
+        if not key or not reply.context:
+            return
+        try:
+            self.service.ledger.remember_thread(key, event_id, reply.context, now)
+        except (DuebotError, SQLAlchemyError) as exc:
+            log.warning("could not keep the thread context of %s: %s", key, exc)
 
     def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
         events, _ = self._pick(rest)

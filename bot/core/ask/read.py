@@ -678,6 +678,8 @@ def read(question: str, index: Index) -> Reading:
     if not clauses and not re.search(r"[a-z0-9]|[\u3400-\u9fff]", norm):
         # Nothing but spaces or punctuation: the question is "what can you do?".
         clauses = [Clause(norm.strip(), "what", (Topic("social", ("help",), "help"),))]
+    if zone is not None and all(t.kind == "social" for c in clauses for t in c.topics):
+        clauses = []  # "Thanks! And in IST?": a zone asks for a date, not for a greeting
     if not clauses and zone is not None:
         clauses = [Clause(norm.strip(), "when", (Topic("next", (), "the next date", 0.5),),
                           (), None, pages_asked, False, False, venue_check)]

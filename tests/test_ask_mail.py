@@ -1,0 +1,42 @@
+"""The answer engine by mail: a follow-up in a mail thread reads against the thread's last
+question; a question in Chinese is answered in Chinese."""
+
+from __future__ import annotations
+
+from smtp_server import SmtpTestServer
+
+from tests.test_mailbot import (  # noqa: F401  (fixtures)
+    Rig,
+    arrived_for,
+    body,
+    participant,
+    question,
+    rig,
+    wait_for,
+)
+
+ALICE = "alice@uni.example.edu"
+
+
+def test_a_follow_up_mail_in_the_thread_reads_against_its_last_question(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    first = question("When is the camera-ready due?", subject="camera ready")
+    first["Message-ID"] = "<q1@uni.example.edu>"
+    rig.send(first)
+    wait_for(lambda: len(arrived_for(participant, ALICE)) >= 1, "the first reply")
+    follow = question("Thanks! And in IST?", subject="Re: camera ready",
+                      References="<q1@uni.example.edu> <r1@duebot.test>",
+                      In_Reply_To="<r1@duebot.test>")
+    follow["Message-ID"] = "<q2@uni.example.edu>"
+    rig.send(follow)
+    found = wait_for(lambda: arrived_for(participant, ALICE)[1:], "the second reply")
+    text = body(found[0].message)
+    assert "Final file upload" in text
+    assert "IST (Asia/Kolkata" in text
+
+
+def test_a_mail_in_chinese_is_answered_in_chinese(rig: Rig,
+                                                  participant: SmtpTestServer) -> None:
+    rig.send(question("老师好，请问截止日期是北京时间几点？谢谢", subject="截止日期"))
+    found = wait_for(lambda: arrived_for(participant, ALICE), "the reply")
+    assert "2017年9月11日星期一 14:59（中国标准时间" in body(found[0].message)
