@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from smtp_server import SmtpTestServer
 
-from tests.test_mailbot import (  # noqa: F401  (fixtures)
+from tests.test_mailbot import (
     Rig,
     arrived_for,
     body,
@@ -16,6 +16,21 @@ from tests.test_mailbot import (  # noqa: F401  (fixtures)
 )
 
 ALICE = "alice@uni.example.edu"
+
+
+@pytest.fixture
+def participant() -> Iterator[SmtpTestServer]:
+    with running_smtp() as server:
+        yield server
+
+
+@pytest.fixture
+def rig(tmp_path: Path, participant: SmtpTestServer) -> Iterator[Rig]:
+    started = Rig(tmp_path, participant).start()
+    try:
+        yield started
+    finally:
+        started.stop()
 
 
 def test_a_follow_up_mail_in_the_thread_reads_against_its_last_question(
