@@ -3,17 +3,13 @@ question; a question in Chinese is answered in Chinese."""
 
 from __future__ import annotations
 
-from smtp_server import SmtpTestServer
+from collections.abc import Iterator
+from pathlib import Path
 
-from tests.test_mailbot import (
-    Rig,
-    arrived_for,
-    body,
-    participant,
-    question,
-    rig,
-    wait_for,
-)
+import pytest
+from smtp_server import SmtpTestServer, running_smtp
+
+from tests.test_mailbot import Rig, arrived_for, body, question, wait_for
 
 ALICE = "alice@uni.example.edu"
 
