@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.adapters.slack_channel import escape, slack_client
 from bot.app import preferences as settings
 from bot.config import SlackConfig
-from bot.core.ask import Answer, answer
+from bot.core.ask import Answer, answer, zh
 from bot.core.model import Event, ImportantDate
 from bot.core.timefmt import format_day, format_instant, relative, zone_caption
 from bot.core.zones import Zone, parse_zone
@@ -77,7 +77,28 @@ def slack_date(instant: datetime, fallback: str, *, with_time: bool = True) -> s
     return f"<!date^{int(instant.timestamp())}^{tokens}|{escape(fallback)}>"
 
 
-def _date_line(when: ImportantDate, now: datetime, reader: Zone) -> str:
+def _date_line_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
+    """The same line for a question asked in Chinese: CLDR dates and zone names."""
+    title = f"*{escape(when.title)}*"
+    if when.cancelled:
+        return f"• ~{escape(when.title)}~ 已取消"
+    instant = when.ends if when.all_day and when.kind in ("deadline", "camera-ready") \
+        else when.starts
+    if when.all_day and when.kind not in ("deadline", "camera-ready"):
+        assert when.day is not None
+        days = zh.format_day(when.day)
+        if when.end_day and when.end_day != when.day:
+            days += f"至{zh.format_day(when.end_day)}"
+        return (f"• {title}：{escape(days)}（全天，{escape(zh.zone_name(when.zone, instant))}）"
+                f" · {escape(zh.relative(instant, now))}")
+    own = f"{zh.format_instant(instant, when.zone)}（{zh.zone_name(when.zone, instant)}）"
+    yours = slack_date(instant, zh.format_instant(instant, reader))
+    return f"• {title}：{yours}（你的时间） · {escape(own)} · {escape(zh.relative(instant, now))}"
+
+
+def _date_line(when: ImportantDate, now: datetime, reader: Zone, language: str = "en") -> str:
+    if language == "zh":
+        return _date_line_zh(when, now, reader)
     title = f"*{escape(when.title)}*"
     if when.cancelled:
         return f"• ~{escape(when.title)}~ cancelled"
@@ -103,7 +124,7 @@ def answer_blocks(reply: Answer, now: datetime, reader: Zone, *, heading: str = 
     if heading:
         text = f"*{escape(heading)}*\n{text}"
     blocks = [_section(text)]
-    lines = [_date_line(when, now, reader) for when in reply.dates]
+    lines = [_date_line(when, now, reader, reply.language) for when in reply.dates]
     if lines:
         blocks.append(_section("\n".join(lines)))
     return blocks

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import cast
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -172,6 +173,16 @@ class Index:
 
     def date(self, date_id: str) -> ImportantDate:
         return self.by_id[date_id]
+
+    def dates_of(self, ids: tuple[str, ...]) -> list[ImportantDate]:
+        """The dates of a topic, memoized per tuple of ids (a group can be 300 long)."""
+        key = ("dates", ids)
+        hit = self.memo.get(key)
+        if not isinstance(hit, tuple):
+            hit = tuple(self.by_id[i] for i in ids)
+            if len(self.memo) < 4096:
+                self.memo[key] = hit
+        return list(cast("tuple[ImportantDate, ...]", hit))
 
     def upcoming(self, now: datetime, limit: int = 1 << 30) -> list[ImportantDate]:
         """``Event.upcoming`` (at most ``limit``), without a scan: bisect by start."""

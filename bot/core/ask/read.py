@@ -409,6 +409,30 @@ def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
     return scores
 
 
+def _pick_dates(terms: Mapping[str, float], wants_next: bool, index: Index
+                ) -> tuple[float, tuple[str, ...], bool] | None:
+    """The best score, the dates that reach it (in schedule order) and whether only common
+    words chose them. Memoized per schedule, like the scores."""
+    key = ("pick", tuple(sorted(terms.items())), wants_next)
+    hit = index.memo.get(key)
+    if hit is not None or key in index.memo:
+        return hit  # type: ignore[return-value]
+    scores = _date_scores(terms, index)
+    result: tuple[float, tuple[str, ...], bool] | None = None
+    if scores:
+        best = max(scores.values())
+        floor = best * 0.5 if wants_next else best - 1e-9  # "the next deadline": any of them
+        group = tuple(sorted((d for d, s in scores.items() if s >= floor),
+                             key=index.position.__getitem__))
+        held = {t for d in group for t in index.date_terms[d]}
+        generic_only = all((c := lx.BY_ID.get(t)) is not None and c.cls == "generic"
+                           for t in terms if t in held)
+        result = (best, group, generic_only)
+    if len(index.memo) < 4096:
+        index.memo[key] = result
+    return result
+
+
 def _score(terms: Mapping[str, float], index: Index) -> dict[str, float]:
     scores: dict[str, float] = {}
     for term, strength in terms.items():
@@ -503,14 +527,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                   if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")}
     for j in range(max(0, len(left) - 1)):
         date_terms.setdefault(f"zh:{left[j:j + 2]}", 1.0)
-    scores = _date_scores(date_terms, index)
-    if scores and not missing:
-        best = max(scores.values())
-        wants_next = any(h.meaning == ("rel", "next") for h in hits)
-        floor = best * 0.5 if wants_next else best - 1e-9  # "the next deadline": any of them
-        group = tuple(d for d, s in scores.items() if s >= floor)
-        generic_only = all((c := by_id.get(t)) is not None and c.cls == "generic"
-                           for t in date_terms if any(t in index.date_terms[d] for d in group))
+    wants_next = any(h.meaning == ("rel", "next") for h in hits)
+    picked = _pick_dates(date_terms, wants_next, index) if not missing else None
+    if picked is not None:
+        best, group, generic_only = picked
         keep = best >= 0.5 and not (generic_only and (fields or form in ("how", "where")))
         if keep and length:
             # "how long is the rebuttal phase" is a date's span; "how long can it be" is pages.
@@ -527,7 +547,6 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             if len(said) == 1:
                 group = (said[0],)
         if keep:
-            group = tuple(sorted(group, key=lambda d: index.position.get(d, 0)))
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
             topics.append(Topic("date", group, "", best, pos, text))
     if form == "where" and not fields and not topics and not missing:

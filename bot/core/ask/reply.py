@@ -5,10 +5,12 @@ none comes from the question's text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask import zh
@@ -401,18 +403,30 @@ def _legacy(when: ImportantDate) -> str:
             "camera-ready": "camera_ready", "event": "event"}.get(when.kind, "date")
 
 
+def _by_end(dates: Sequence[ImportantDate], index: Index
+            ) -> tuple[list[ImportantDate], list[datetime], list[ImportantDate]]:
+    """A group's live dates by (ends, id), their ends, and its cancelled ones; memoized."""
+    key = ("by-end", tuple(d.id for d in dates))
+    found = index.memo.get(key)
+    if found is None:
+        ends, rank = index.ends, index.end_rank
+        live = sorted((d for d in dates if not d.cancelled), key=lambda d: rank[d.id])
+        found = (live, [ends[d.id] for d in live], [d for d in dates if d.cancelled])
+        if len(index.memo) < 4096:
+            index.memo[key] = found
+    hit = cast("tuple[list[ImportantDate], list[datetime], list[ImportantDate]]", found)
+    return list(hit[0]), list(hit[1]), list(hit[2])
+
+
 def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
     zh_ = ctx.lang == "zh"
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
-    live = [d for d in dates if not d.cancelled]
-    ends, rank = ctx.index.ends, ctx.index.end_rank
-    live.sort(key=lambda d: rank[d.id])
-    cut = next((i for i, d in enumerate(live) if ends[d.id] > ctx.now), len(live))
+    live, live_ends, cancelled = _by_end(dates, ctx.index)
+    cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
-    cancelled = [d for d in dates if d.cancelled]
     kind = _legacy(dates[0]) if len({d.kind for d in dates}) == 1 else "date"
     if upcoming:
         kind = _legacy(upcoming[0])
@@ -658,9 +672,8 @@ def _all_dates(topic: Topic, ctx: _Ctx) -> Part:
              f"Important dates for {event.name} (times in {ctx.reader.name}):"]
     shown = ordered
     if len(ordered) > _LIST:
-        # A big schedule: what is passed, then the next few ahead; the page has the rest.
-        ahead = [d for d in ordered if d.ends > ctx.now or d.cancelled]
-        shown = tuple(ahead[:_LIST]) or ordered[-_LIST:]
+        # A big schedule: the next few ahead; the page has the rest.
+        shown = tuple(ctx.index.upcoming(ctx.now, _LIST)) or ordered[-_LIST:]
     for when in shown:
         if when.cancelled:
             mark = "[已取消] " if zh_ else "[cancelled] "
@@ -810,7 +823,7 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
 
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     if topic.kind == "date":
-        dates = [ctx.index.date(i) for i in topic.ids]
+        dates = ctx.index.dates_of(topic.ids)
         if len(dates) == 1:
             part = _one_date(dates[0], clause, ctx, zone)
             lines, shown = list(part.lines), list(part.dates)
