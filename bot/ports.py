@@ -8,7 +8,7 @@ use case can ask for no more than it uses; ``bot.adapters.store.ledger.Ledger`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -254,7 +254,18 @@ class Meta(Protocol):
     def set_meta(self, name: str, value: str) -> None: ...
 
 
-class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Meta, Protocol):
+class Threads(Protocol):
+    """Each Slack or mail thread's last reading of a question, for its follow-ups."""
+
+    def thread_context(self, key: str, event_id: str, now: datetime,
+                       max_age: timedelta = ...) -> dict[str, Any] | None: ...
+
+    def remember_thread(self, key: str, event_id: str, reading: Mapping[str, Any],
+                        now: datetime, max_age: timedelta = ...) -> None: ...
+
+
+class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Meta, Threads,
+             Protocol):
     """Everything the use cases and front ends ask of storage."""
 
     def now(self) -> datetime:
