@@ -125,11 +125,23 @@ def _global_tables() -> tuple[Mapping[tuple[str, ...], tuple[Meaning, ...]],
     return ({k: tuple(v) for k, v in en.items()}, {k: tuple(v) for k, v in zh.items()})
 
 
+def faq_weight(term: str) -> float:
+    """How much a shared term says that a question is an FAQ's: specific words most."""
+    concept = lx.BY_ID.get(term)
+    if concept is None:
+        return 1.5 if term.startswith("w:") else 1.0
+    return {"kind": 0.5, "generic": 0.5, "social": 0.5}.get(concept.cls, 2.0)
+
+
 @dataclass(frozen=True)
 class FaqEntry:
     faq: Faq
     phrasings: tuple[frozenset[str], ...]
     """Each phrasing as the set of what its content words mean (concepts, stems, bigrams)."""
+    words: tuple[frozenset[str], ...] = ()
+    """The same without the form term; computed once."""
+    totals: tuple[float, ...] = ()
+    """Each phrasing's summed weight (the denominator of its recall)."""
 
 
 @dataclass
@@ -259,6 +271,14 @@ def title_terms(text: str, en: Mapping[tuple[str, ...], tuple[Meaning, ...]]) ->
     return terms
 
 
+def _faq_entry(faq: Faq, en: Mapping[tuple[str, ...], tuple[Meaning, ...]]) -> FaqEntry:
+    phrasings = tuple(frozenset(title_terms(p, en) | {f"form:{quick_form(p)}"})
+                      for p in faq.phrasings)
+    words = tuple(frozenset(t for t in p if not t.startswith("form:")) for p in phrasings)
+    return FaqEntry(faq=faq, phrasings=phrasings, words=words,
+                    totals=tuple(sum(faq_weight(t) for t in w) for w in words))
+
+
 def quick_form(text: str) -> str:
     """The form of a phrasing, coarsely: enough to tell "when is X" from "what is X about"."""
     norm = normalize(text)
@@ -311,9 +331,7 @@ def _build(event: Event) -> Index:
             postings.setdefault(term, []).append(date_id)
     total = max(1, len(date_terms))
     weight = {term: 1.0 + math.log(total / n) for term, n in counts.items()}
-    faqs = tuple(FaqEntry(faq=f, phrasings=tuple(
-        frozenset(title_terms(p, en) | {f"form:{quick_form(p)}"}) for p in f.phrasings))
-        for f in event.faq)
+    faqs = tuple(_faq_entry(f, en) for f in event.faq)
     held = set(counts)
     date_held = frozenset(held)
     for entry in faqs:

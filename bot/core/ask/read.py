@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from bot.core.ask import lexicon as lx
-from bot.core.ask.index import Index, Meaning, _stem, title_terms
+from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
 from bot.core.ask.text import Language, Piece, language, normalize, pieces
 from bot.core.places import lookup
 
@@ -448,10 +448,7 @@ def _specific(term: str) -> bool:
 
 
 def _faq_weight(term: str) -> float:
-    concept = lx.BY_ID.get(term)
-    if concept is None:
-        return 1.5 if term.startswith("w:") else 1.0
-    return {"kind": 0.5, "generic": 0.5, "social": 0.5}.get(concept.cls, 2.0)
+    return faq_weight(term)
 
 
 def _faq_topic(terms: set[str], index: Index, start: int, span: str) -> Topic | None:
@@ -461,8 +458,8 @@ def _faq_topic(terms: set[str], index: Index, start: int, span: str) -> Topic | 
         return None
     best: tuple[float, str] = (0.0, "")
     for entry in index.faqs:
-        for phrasing in entry.phrasings:
-            words = {t for t in phrasing if not t.startswith("form:")}
+        for phrasing, words, total in zip(entry.phrasings, entry.words, entry.totals,
+                                          strict=True):
             shared = content & words
             # A shared kind word alone ("workshop") is no match: something specific must be.
             if not words or not shared:
@@ -471,7 +468,7 @@ def _faq_topic(terms: set[str], index: Index, start: int, span: str) -> Topic | 
                     shared == content == words and form in phrasing):
                 continue  # only common words shared: no match unless that is all it asks
             got = sum(_faq_weight(t) for t in shared)
-            recall = got / sum(_faq_weight(t) for t in words)
+            recall = got / total
             precision = got / sum(_faq_weight(t) for t in content)
             if recall < 0.5 or precision < 0.3:
                 continue

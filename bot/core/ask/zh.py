@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime, get_timezone_name
 
@@ -34,6 +35,7 @@ def relative(instant: datetime, now: datetime) -> str:
     return f"已过去{countdown(delta)}"
 
 
+@lru_cache(maxsize=4096)  # CLDR formatting is the costly part of a reply
 def zone_name(zone: Zone, instant: datetime) -> str:
     """``中国标准时间，UTC+08:00``; ``AoE（地球上任何地方，UTC-12:00）``."""
     if zone.kind == "aoe":
@@ -50,6 +52,7 @@ def zone_name(zone: Zone, instant: datetime) -> str:
     return f"{name}，{zone.offset_at(instant)}"
 
 
+@lru_cache(maxsize=4096)  # CLDR formatting is the costly part of a reply
 def format_instant(instant: datetime, zone: Zone) -> str:
     """``2017年9月11日星期一 14:59``: the wall-clock time in ``zone``."""
     local = zone.local(check_aware(instant))
@@ -57,5 +60,6 @@ def format_instant(instant: datetime, zone: Zone) -> str:
                            locale=LOCALE)
 
 
+@lru_cache(maxsize=4096)  # CLDR formatting is the costly part of a reply
 def format_day(day: date) -> str:
     return format_date(day, "yyyy年M月d日EEEE", locale=LOCALE)
