@@ -20,7 +20,6 @@ import functools
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -30,17 +29,24 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.adapters.retry import Backoff, retrying
 from bot.errors import DuebotError
 from bot.ports import UNSENT, Planned, ReconcileReport, Row
 
 log = logging.getLogger("duebot.ledger")
 T = TypeVar("T")
 
-# Waits before trying a claim/renew/record again after connection trouble: a backend that was
-# terminated (failover, pg_terminate_backend, an idle timeout) is replaced by the pool at once;
-# a longer outage surfaces as the error, and the service loop backs off from there.
-RETRY_DELAYS = (0.05, 0.5, 2.0)
+# Waits before trying a claim/renew/record again after connection trouble (0.05 s, 0.5 s, 2 s):
+# a backend that was terminated (failover, pg_terminate_backend, an idle timeout) is replaced
+# by the pool at once; a longer outage surfaces as the error, and the service backs off.
+RETRY = Backoff(first=0.05, factor=10.0, cap=2.0)
+RETRY_ATTEMPTS = 4
 FINAL = ("sent", "dead", "skipped", "cancelled")
+
+
+def _transient(exc: BaseException) -> bool:
+    return isinstance(exc, sa.exc.DBAPIError) and (exc.connection_invalidated or isinstance(
+        exc, sa.exc.OperationalError | sa.exc.InterfaceError))
 
 
 class SchemaError(DuebotError):
@@ -468,18 +474,9 @@ class Ledger:
         Safe for claim (a claim whose commit was lost runs out its lease and is taken again),
         renew (idempotent) and finish (a retry first checks whether the lost commit landed).
         """
-        for number, delay in enumerate((*RETRY_DELAYS, None)):
-            try:
-                return attempt(number)
-            except sa.exc.DBAPIError as exc:
-                transient = exc.connection_invalidated or isinstance(
-                    exc, sa.exc.OperationalError | sa.exc.InterfaceError)
-                if delay is None or not transient:
-                    raise
-                log.warning("%s: database connection trouble (%s); trying again in %.2fs",
-                            what, str(exc.orig or exc).strip().splitlines()[0][:200], delay)
-                time.sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retrying(attempt, policy=RETRY, attempts=RETRY_ATTEMPTS, transient=_transient,
+                        what=f"{what}: database connection trouble",
+                        describe=lambda exc: str(getattr(exc, "orig", None) or exc))
 
     def claim(self, now: datetime, *, limit: int, lease: timedelta,
               owner: str | None = None) -> list[Row]:
