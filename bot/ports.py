@@ -275,3 +275,8 @@ class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Meta, Th
     def ping(self) -> None:
         """Reach the database once (health checks); raises when it cannot be reached."""
         ...
+
+    def is_store_error(self, exc: BaseException) -> bool:
+        """True for an error of the storage layer: it belongs to no one schedule or delivery,
+        so the engine's per-schedule and per-delivery nets let it through."""
+        ...

@@ -1,10 +1,10 @@
-"""How ``duebot run`` keeps running: the delivery loop in a thread, the HTTP side in front.
+"""How ``duebot run`` keeps running: the background jobs on their scheduler, HTTP in front.
 
 One process, one port: the calendar feed, the dates page, health and metrics
 (``bot.adapters.http``), Slack's ``/slack/events`` (``bot.adapters.slack_app``), Discord's
 ``/discord/interactions``, Zulip's ``/zulip/webhook`` and Mattermost's ``/mattermost`` share one
-ASGI app served by uvicorn. Without an HTTP side (``[http] enabled = false``) the delivery loop runs
-in the main thread.
+ASGI app served by uvicorn. Without an HTTP side (``[http] enabled = false``) the main thread waits
+for the stop signal while the jobs run.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ log = logging.getLogger("duebot")
 
 def _providers() -> tuple[ModuleType, ...]:
     """The parts that add routes to the one HTTP app (``http_routes(service)``) and may run
-    something beside the delivery loop (``start_background(service)``)."""
+    something beside the delivery job (``start_background(service)``)."""
     from bot.adapters import discord, mail_in, mattermost, slack_app, zulip
 
     return (slack_app, mail_in, discord, zulip, mattermost)
@@ -36,7 +36,7 @@ def http_routes(service: Service) -> list[Any]:
 
 
 def start_background(service: Service) -> list[Callable[[], None]]:
-    """Start what runs beside the delivery loop (the mail listener, IMAP polling, Slack's
+    """Start what runs beside the delivery job (the mail listener, the IMAP job, Slack's
     Socket Mode); returns their stop functions."""
     stops: list[Callable[[], None]] = []
     for module in _providers():
@@ -58,10 +58,7 @@ def serve(service: Service) -> None:
 
 def _serve(service: Service) -> None:
     if not service.config.http.enabled:
-        try:
-            service.loop()
-        finally:
-            service.stop()
+        service.run_until_stopped()
         return
     from bot.adapters.http import serve_http
 

@@ -1,9 +1,14 @@
-"""Wires a Config into running parts: schedules, ledger, channels, the delivery loop.
+"""Wires a Config into running parts: schedules, ledger, channels, the background jobs.
 
-The loop is a timer, not a source of truth: it wakes at the next due instant (or every
-``delivery.poll`` to notice edited schedules), asks the ledger what is due, and sends it.
-APScheduler's own job stores are not used: a one-off job in flight when the process dies is
-lost, and a job later than ``misfire_grace_time`` is dropped silently; the ledger loses neither.
+The jobs run on one scheduler (``bot.adapters.clock``), which is a timer, not a source of
+truth: ``deliver`` wakes at the next due instant (or every ``delivery.poll``), asks the ledger
+what is due, and sends it; ``schedules`` notices edited files; ``leases`` keeps the leases of
+the batch in hand; the mail side adds ``imap``. After a restart what is due comes from the
+ledger, never from a job store.
+
+Nothing stops silently: a schedule version that any later stage cannot handle is refused
+(the last good version keeps serving, the error shows on ``/healthz``); one schedule's
+failure at run time is its own; a job that crashes is restarted and reported down.
 """
 
 from __future__ import annotations
@@ -15,16 +20,21 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.adapters.clock import Jobs, Waiting
+from bot.adapters.retry import Backoff, retrying
 from bot.adapters.schedule_files import display_path, read_file
 from bot.adapters.store.ledger import Ledger, LedgerUnavailable
 from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
 from bot.app.running import Health, LoadedSchedule
 from bot.config import Config
+from bot.core.ical import build_calendar, build_date_calendar
 from bot.core.model import Event
+from bot.core.planner import plan
 from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
@@ -33,6 +43,11 @@ from bot.ports import Channel
 
 log = logging.getLogger("duebot")
 
+OUTAGE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError)
+"""The database is away (or the connection broke): wait and try again; nothing is lost."""
+# The background jobs' names: fixed, so they are bounded label values in /metrics.
+DELIVER, SCHEDULES, LEASES = "deliver", "schedules", "leases"
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -40,6 +55,11 @@ def utc_now() -> datetime:
 
 def replica_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _outage(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return (str(orig or exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def build_channels(config: Config) -> dict[str, Channel]:
@@ -101,8 +121,8 @@ class Service:
         self.schedules = {s.path: LoadedSchedule(path=s.path) for s in config.schedules}
         self.destinations = {s.path: s.reminders_to for s in config.schedules}
         self.stop_event = threading.Event()
-        self.wake_event = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.jobs = Jobs()
+        self.renderer = Renderer(load_templates())
         # The delivery thread and the HTTP side both reload: one at a time, and a change seen
         # by either bumps ``generation`` so that refresh() reconciles it whoever saw it first.
         self._reload_lock = threading.Lock()
@@ -118,7 +138,7 @@ class Service:
             # fast cannot send early (nor a slow one late).
             self.clock = self.ledger.now
         self.engine = Engine(self.ledger, events=self.events(), destinations=self._by_event(),
-                             renderer=Renderer(load_templates()),
+                             renderer=self.renderer,
                              channels=channels if channels is not None else build_channels(
                                  config),
                              settings=config.delivery, base_url=config.http.public_url)
@@ -146,7 +166,7 @@ class Service:
                 errors.extend(str(p) for p in loaded.problems)
                 continue
             loaded.mtime = mtime
-            event, problems = read_file(loaded.path)
+            event, problems = self._read(loaded.path)
             loaded.problems = problems
             if event is None:
                 for problem in problems:
@@ -164,6 +184,32 @@ class Service:
             loaded.loaded_mtime = mtime
         self.health.schedule_errors = errors
         return changed
+
+    def _read(self, path: Path) -> tuple[Event | None, list[Problem]]:
+        """Read a schedule and prove it; any failure is a problem of this file, not a crash."""
+        name = display_path(path)
+        try:
+            event, problems = read_file(path)
+            if event is not None:
+                self._prove(event)
+        except DuebotError as exc:
+            return None, list(exc.problems)
+        except Exception as exc:
+            # A version that trips a bug in a later stage: refuse it, keep the last good one.
+            log.exception("%s: this version cannot be used", name)
+            return None, [Problem(message=f"this version cannot be used: {type(exc).__name__}: "
+                                          f"{exc} (this is a bug in duebot; please report it "
+                                          f"with the file)", file=name)]
+        return event, problems
+
+    def _prove(self, event: Event) -> None:
+        """Once per new version, what later stages do with it: plan every reminder, render
+        it, build its calendars. What crashes here would have crashed them at send time."""
+        for reminder in plan(event):
+            self.renderer.reminder(event, reminder)
+        for when in event.dates:
+            build_date_calendar(event, when)
+        build_calendar([event])
 
     def events(self) -> dict[str, Event]:
         return {s.event.id: s.event for s in self.schedules.values() if s.event is not None}
@@ -195,16 +241,21 @@ class Service:
         destinations = self._by_event()
         preferences = self._preferences()
         generation = self.generation
-        if generation != self._applied_generation or force or (
+        # While a schedule's reconcile keeps failing, try it again on every run.
+        if generation != self._applied_generation or force or self.engine.failing or (
                 destinations != self.engine.destinations) or (
                 preferences != self.engine.preferences):
             self.engine.set_schedules(self.events(), destinations, preferences)
             self._applied_generation = generation
             self.reconcile(now)
 
+    def wake(self) -> None:
+        """Run the delivery job now (a reply queued, a schedule edited, subscribers changed)."""
+        self.jobs.wake(DELIVER)
+
     def subscribers_changed(self) -> None:
         """Called by front ends after a subscribe/unsubscribe: reconcile soon."""
-        self.wake_event.set()
+        self.wake()
 
     def reconcile(self, now: datetime) -> None:
         # Schedules with `approve = true` plan their deliveries into the outbox.
@@ -227,21 +278,19 @@ class Service:
         A batch cut short by the outage stays claimed until its lease runs out (then this or
         another replica takes it); nothing is sent whose lease could not be checked first.
         """
-        wait = 1.0
-        for attempt in range(1, attempts + 1):
-            try:
-                self.reconcile(now)
-                return self.deliver_once(now)
-            except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError) as exc:
-                why = str(exc.orig or exc).strip().splitlines()[0][:200]
-                if attempt == attempts or self.stop_event.is_set():
-                    raise LedgerUnavailable(
-                        f"database unreachable after {attempt} tries: {why}; what is not "
-                        f"recorded as sent goes out on the next run") from None
-                log.error("database unreachable (%s); retrying in %.0fs", why, wait)
-                self.stop_event.wait(wait)
-                wait *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
+        def attempt(_number: int) -> BatchReport:
+            self.reconcile(now)
+            return self.deliver_once(now)
+
+        try:
+            return retrying(attempt, policy=Backoff(first=1.0), attempts=attempts,
+                            transient=lambda exc: isinstance(exc, OUTAGE),
+                            what="database unreachable", describe=_outage,
+                            sleep=self.stop_event.wait, give_up=self.stop_event.is_set)
+        except OUTAGE as exc:
+            raise LedgerUnavailable(
+                f"database unreachable: {_outage(exc)}; what is not recorded as sent goes "
+                f"out on the next run") from None
 
     def next_wait(self) -> float:
         poll = self.config.delivery.poll
@@ -249,44 +298,68 @@ class Service:
         wait = poll if wake is None else min(poll, max(wake - self.clock(), timedelta(0)))
         return max(wait.total_seconds(), 0.05)
 
-    def loop(self) -> None:
-        """Deliver until stopped; database trouble means wait and retry, never a silent loss."""
-        backoff = 1.0
-        started = self.health.last_reconcile is not None
-        while not self.stop_event.is_set():
-            try:
-                now = self.clock()
-                if not started:
-                    self.reconcile(now)
-                    started = True
-                else:
-                    self.refresh(now)
-                report = self.deliver_once(now)
-                if report.handled:
-                    log.info("delivery run: %s", report)
-                self.health.ok, self.health.database = True, "ok"
-                backoff = 1.0
-                wait = self.next_wait()
-            except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError) as exc:
-                self.health.ok = False
-                self.health.database = f"unreachable: {str(exc.orig or exc)[:200]}"
-                log.error("database unreachable (%s); retrying in %.0fs", exc.orig, backoff)
-                wait = backoff
-                backoff = min(backoff * 2, 60.0)
-            self.wake_event.wait(wait)
-            self.wake_event.clear()
-        log.info("delivery loop stopped")
+    # -- the background jobs (bot.adapters.clock) -------------------------------------------
+
+    def _deliver_job(self) -> float:
+        """Reconcile what changed, send what is due; returns the seconds to the next due."""
+        try:
+            now = self.clock()
+            if self.health.last_reconcile is None:
+                self.reconcile(now)
+            else:
+                self.refresh(now)
+            report = self.deliver_once(now)
+            if report.handled:
+                log.info("delivery run: %s", report)
+            self.health.ok, self.health.database = True, "ok"
+            return self.next_wait()
+        except OUTAGE as exc:
+            self.health.ok = False
+            self.health.database = f"unreachable: {_outage(exc)}"
+            raise Waiting(f"database unreachable: {_outage(exc)}") from None
+
+    def _schedules_job(self) -> None:
+        """Notice edited schedule files even while a delivery batch is in hand."""
+        if self.reload():
+            self.wake()
+
+    def _leases_job(self) -> None:
+        """While a batch is being sent, keep its leases so no replica takes rows still queued
+        here; a batch held past ``batch_size`` sends of half a lease each is stuck, and is
+        left to lapse so that another replica can take it over."""
+        if self.jobs.states()[DELIVER].started is None:
+            return
+        settings = self.config.delivery
+        try:
+            self.ledger.renew_held(settings.lease,
+                                   max_hold=settings.lease / 2 * settings.batch_size)
+        except OUTAGE as exc:
+            raise Waiting(f"database unreachable: {_outage(exc)}") from None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.loop, name="duebot-delivery", daemon=True)
-        self._thread.start()
+        """Start the background jobs; the first delivery run is at once."""
+        delivery = self.config.delivery
+        self.jobs.add(DELIVER, self._deliver_job, delivery.poll)
+        self.jobs.add(SCHEDULES, self._schedules_job, delivery.poll, now=False)
+        self.jobs.add(LEASES, self._leases_job, max(delivery.lease / 3, timedelta(seconds=1)),
+                      now=False)
+        self.jobs.start()
+
+    def run_until_stopped(self) -> None:
+        """``duebot run`` without an HTTP side: the jobs run while the main thread waits."""
+        self.start()
+        try:
+            while not self.stop_event.wait(1.0):  # parked; SIGINT/SIGTERM set the event
+                pass
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         """Finish the message in hand, give back the rest of the batch, then return."""
         self.stop_event.set()
-        self.wake_event.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
+        if not self.jobs.stop(timeout=60):
+            log.warning("a background job was still running after 60s; stopping anyway")
+        log.info("background jobs stopped")
         for channel in self.engine.channels.values():
             channel.close()
 

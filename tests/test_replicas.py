@@ -426,7 +426,9 @@ def test_a_replica_that_loses_its_database_keeps_running_reports_unhealthy_and_s
         wait_for(lambda: not service.health.ok, 20, "the replica to report itself unhealthy")
         assert service.health.database.startswith("unreachable: ")
         time.sleep(2.5)  # it keeps retrying, with backoff, and sends nothing it cannot record
-        assert service._thread is not None and service._thread.is_alive()
+        deliver = service.jobs.states()["deliver"]
+        assert not deliver.up and deliver.crashes == 0  # waiting on its database, not crashed
+        assert deliver.runs >= 2  # and it keeps trying
         assert not service.health.ok
         assert channel.sent == []
 

@@ -330,11 +330,11 @@ def test_healthz_is_503_when_no_schedule_loaded(tmp_path: Path) -> None:
         stop(running)
 
 
-def test_sigterm_stops_server_and_delivery_loop(tmp_path: Path) -> None:
+def test_sigterm_stops_server_and_background_jobs(tmp_path: Path) -> None:
     running = start(tmp_path)
     assert stop(running) == 0
     log = running.log.read_text()
-    assert "delivery loop stopped" in log and "duebot stopped cleanly" in log
+    assert "background jobs stopped" in log and "duebot stopped cleanly" in log
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:

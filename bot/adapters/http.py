@@ -37,7 +37,7 @@ import jinja2
 import sqlalchemy as sa
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -219,6 +219,25 @@ class ServiceCollector(Collector):
             loaded.add_metric([name], 1 if schedule.event is not None else 0)
         yield errors
         yield loaded
+        yield from job_metrics(service)
+
+
+def job_metrics(service: Running) -> Iterable[Metric]:
+    """One series per background job; the job names are fixed, so the labels are bounded."""
+    up = GaugeMetricFamily("duebot_job_up", "1 while the background job's last run succeeded",
+                           labels=["job"])
+    crashes = CounterMetricFamily("duebot_job_crashes", "Background job runs that raised "
+                                  "(each is restarted after a backoff)", labels=["job"])
+    runs = CounterMetricFamily("duebot_job_runs", "Background job runs", labels=["job"])
+    last_ok = GaugeMetricFamily("duebot_job_last_success_timestamp_seconds",
+                                "When the background job last ran without error (Unix time)",
+                                labels=["job"])
+    for name, state in service.jobs.states().items():
+        up.add_metric([name], 1 if state.up else 0)
+        crashes.add_metric([name], state.crashes)
+        runs.add_metric([name], state.runs)
+        last_ok.add_metric([name], state.last_ok.timestamp() if state.last_ok else 0)
+    yield from (up, crashes, runs, last_ok)
 
 
 class RequestCounter:
@@ -282,7 +301,7 @@ class Web:
             return
         self._checked = now
         if await run_in_threadpool(self.service.reload):
-            self.service.wake_event.set()  # the delivery loop reconciles the change now
+            self.service.wake()  # the delivery job reconciles the change now
 
     def snapshot(self) -> tuple[list[Event], dict[str, float]]:
         """The events being served and, for each, the mtime of the file it was read from."""
@@ -459,19 +478,38 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def health_report(service: Running, database: str) -> dict[str, Any]:
-    """Healthy: the database answers and every configured schedule has a version served."""
+    """``ok`` (200) while the database answers, every schedule has a version served and no
+    background job is down; otherwise 503. ``status`` adds ``degraded`` (still 200): a
+    schedule serves its last good version, or fails at run time, and says why in ``errors``.
+    """
+    failing = dict(service.engine.failing)
     schedules = [{
         "path": display_path(path),
         "event": s.event.id if s.event is not None else None,
         "loaded": s.event is not None,
         "serving_last_good": s.event is not None and bool(s.problems),
-        "errors": [str(p) for p in s.problems if p.severity == "error"],
+        "errors": [str(p) for p in s.problems if p.severity == "error"] + (
+            [f"{display_path(path)}: error: at run time: {failing[s.event.id]}"]
+            if s.event is not None and s.event.id in failing else []),
     } for path, s in list(service.schedules.items())]
-    ok = database == "ok" and bool(schedules) and all(s["loaded"] for s in schedules)
+    now = time.monotonic()
+    jobs = {name: {
+        "up": state.up,
+        "error": state.error or None,
+        "crashes": state.crashes,
+        "runs": state.runs,
+        "last_ok": _iso(state.last_ok),
+        "running_for_seconds": None if state.started is None else round(now - state.started, 1),
+    } for name, state in service.jobs.states().items()}
+    ok = (database == "ok" and bool(schedules) and all(s["loaded"] for s in schedules)
+          and all(job["up"] for job in jobs.values()))
+    degraded = any(s["errors"] for s in schedules)
     return {
         "ok": ok,
+        "status": "down" if not ok else "degraded" if degraded else "ok",
         "database": database,
         "schedules": schedules,
+        "jobs": jobs,
         "last_reconcile": _iso(service.health.last_reconcile),
         "last_delivery_run": _iso(service.health.last_delivery_run),
     }

@@ -27,7 +27,6 @@ import json
 import logging
 import re
 import ssl
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +44,8 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.adapters.clock import Waiting
+from bot.adapters.retry import Backoff
 from bot.adapters.smtp import message_id
 from bot.app import preferences as settings
 from bot.app.running import Running
@@ -68,6 +69,7 @@ from bot.ports import Planned
 __all__ = ["Handled", "MailBot", "MailListener", "TryLater", "http_routes", "start_background"]
 
 log = logging.getLogger("duebot.mail")
+IMAP_JOB = "imap"  # its name in /healthz and /metrics
 
 _CONFIRM_ID = re.compile(r"<confirm\.([A-Za-z0-9_-]{16,64})@")
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -336,7 +338,7 @@ class MailBot:
                           payload=json.dumps({"message": reply.as_string(), "envelope_from": ""},
                                              ensure_ascii=False))
         if self.service.ledger.enqueue(planned, now):
-            self.service.wake_event.set()  # the delivery loop sends it now, not at its next poll
+            self.service.wake()  # the delivery job sends it now, not at its next poll
 
     def _spool(self, raw: bytes, now: datetime) -> Path | None:
         """Keep a raw message we could not handle as it came, so nothing is lost."""
@@ -403,14 +405,19 @@ class MailListener:
 
 
 class ImapPoller:
-    """Fetches unseen mail from an IMAP folder every ``imap_poll``; marks handled mail seen."""
+    """The ``imap`` job (``bot.adapters.clock``): every ``imap_poll``, fetch unseen mail from
+    an IMAP folder and mark what was handled seen. The login is kept between runs; a server
+    that is away makes the job wait (5 s, doubling to 5 min) without counting as a crash."""
 
-    def __init__(self, bot: MailBot, stop: threading.Event, *,
+    BACKOFF = Backoff(first=5.0, cap=300.0)
+
+    def __init__(self, bot: MailBot, *, should_stop: Callable[[], bool] = lambda: False,
                  connect: Callable[[], imaplib.IMAP4] | None = None) -> None:
         self.bot = bot
         self.config = bot.config
-        self.stop_event = stop
+        self.should_stop = should_stop
         self._connect = connect or self.connect
+        self._client: imaplib.IMAP4 | None = None
 
     def connect(self) -> imaplib.IMAP4:
         c = self.config
@@ -434,7 +441,7 @@ class ImapPoller:
         uids = data[0].split() if typ == "OK" and data and data[0] else []
         handled = 0
         for uid in uids:
-            if self.stop_event.is_set():
+            if self.should_stop():
                 break
             typ, parts = client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
             raw = next((p[1] for p in parts or () if isinstance(p, tuple) and len(p) > 1
@@ -450,23 +457,21 @@ class ImapPoller:
             handled += 1
         return handled
 
-    def run(self) -> None:
-        backoff = 5.0
-        while not self.stop_event.is_set():
-            try:
-                client = self._connect()
-                try:
-                    while not self.stop_event.is_set():
-                        self.poll_once(client)
-                        backoff = 5.0
-                        self.stop_event.wait(self.config.imap_poll.total_seconds())
-                finally:
-                    with contextlib.suppress(imaplib.IMAP4.error, OSError):
-                        client.logout()
-            except (imaplib.IMAP4.error, OSError) as exc:
-                log.error("IMAP %s: %s; retrying in %.0fs", self.config.imap_host, exc, backoff)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, 300.0)
+    def poll(self) -> None:
+        """One run of the job: log in if needed, then handle what is unseen."""
+        try:
+            if self._client is None:
+                self._client = self._connect()
+            self.poll_once(self._client)
+        except (imaplib.IMAP4.error, OSError) as exc:
+            self.close()
+            raise Waiting(f"IMAP {self.config.imap_host}: {exc}") from None
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                client.logout()
 
 
 def _quote(folder: str) -> str:
@@ -489,14 +494,12 @@ def start_background(service: Running) -> Callable[[], None] | None:
         listener.start()
         stops.append(listener.stop)
     if mail.imap_host:
-        stop = threading.Event()
-        poller = ImapPoller(bot, stop)
-        thread = threading.Thread(target=poller.run, name="duebot-imap", daemon=True)
-        thread.start()
+        poller = ImapPoller(bot, should_stop=service.stop_event.is_set)
+        service.jobs.add(IMAP_JOB, poller.poll, mail.imap_poll, backoff=ImapPoller.BACKOFF)
 
         def stop_imap() -> None:
-            stop.set()
-            thread.join(timeout=30)
+            service.jobs.remove(IMAP_JOB)
+            poller.close()
 
         stops.append(stop_imap)
 

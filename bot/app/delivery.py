@@ -150,6 +150,8 @@ class Engine:
         self.base_url = base_url
         self.stopped: dict[str, str] = {}
         """Channels stopped by a 'stop' outcome (revoked token), with the reason."""
+        self.failing: dict[str, str] = {}
+        """Events whose last reconcile raised, with the error: theirs alone, not the others'."""
 
     def set_schedules(self, events: Mapping[str, Event],
                       destinations: Mapping[str, Sequence[str]],
@@ -188,24 +190,35 @@ class Engine:
     def reconcile(self, now: datetime) -> dict[str, ReconcileReport]:
         reports = {}
         for event_id, event in self.events.items():
-            approve = event_id in self.approval
-            destinations = self.destinations.get(event_id, ())
-            chosen = self.preferences.get(event_id, {})
-            planned = desired_deliveries(event, destinations, approve=approve,
-                                         preferences=chosen)
-            report = self.ledger.reconcile(event_id, planned, now)
-            digests = self.ledger.reconcile(event_id, desired_digests(
-                event, chosen, destinations), now, kind=DIGEST_KIND)
-            extra = announce.stored(self.ledger.announcement_rows(event_id,
-                                                                  states=["scheduled"]))
-            said = self.ledger.reconcile(event_id, announce.desired_announcements(
-                event, extra, destinations, approve=approve, renderer=self.renderer), now,
-                kind=announce.KIND)
-            reports[event_id] = ReconcileReport(**{
-                name: getattr(report, name) + getattr(said, name) + getattr(digests, name)
-                for name in ("added", "skipped_past", "retimed", "cancelled", "revived",
-                             "unchanged")})
-            log.info("reconciled %s: %s", event_id, reports[event_id])
+            try:
+                approve = event_id in self.approval
+                destinations = self.destinations.get(event_id, ())
+                chosen = self.preferences.get(event_id, {})
+                planned = desired_deliveries(event, destinations, approve=approve,
+                                             preferences=chosen)
+                report = self.ledger.reconcile(event_id, planned, now)
+                digests = self.ledger.reconcile(event_id, desired_digests(
+                    event, chosen, destinations), now, kind=DIGEST_KIND)
+                extra = announce.stored(self.ledger.announcement_rows(event_id,
+                                                                      states=["scheduled"]))
+                said = self.ledger.reconcile(event_id, announce.desired_announcements(
+                    event, extra, destinations, approve=approve, renderer=self.renderer), now,
+                    kind=announce.KIND)
+                reports[event_id] = ReconcileReport(**{
+                    name: getattr(report, name) + getattr(said, name) + getattr(digests, name)
+                    for name in ("added", "skipped_past", "retimed", "cancelled", "revived",
+                                 "unchanged")})
+                log.info("reconciled %s: %s", event_id, reports[event_id])
+            except Exception as exc:
+                if self.ledger.is_store_error(exc):
+                    raise
+                # One schedule's failure is its own. The traceback once, not on every retry.
+                error = f"{type(exc).__name__}: {exc}"[:300]
+                log.error("reconciling %s failed (the other schedules go on): %s", event_id,
+                          error, exc_info=self.failing.get(event_id) != error)
+                self.failing[event_id] = error
+            else:
+                self.failing.pop(event_id, None)
         return reports
 
     def current(self, row: Row) -> tuple[Event, Reminder] | None:
@@ -350,7 +363,17 @@ class Engine:
                 rest = [r.key for r in rows[index:]]
                 report.released += self.ledger.release(rest, now, "released at shutdown")
                 break
-            self._one(row, now, report)
+            try:
+                self._one(row, now, report)
+            except Exception as exc:
+                if self.ledger.is_store_error(exc):
+                    raise
+                # A bug tripped by one delivery is recorded against it (retried with backoff,
+                # dead after max_attempts), never left claimed, and the batch goes on.
+                log.exception("delivery %s crashed", row.key)
+                self._record(row, Outcome(kind="retry", reason=f"internal error: "
+                                          f"{type(exc).__name__}: {exc}"[:300]),
+                             now, report, late="")
         return report
 
     def _one(self, row: Row, now: datetime, report: BatchReport) -> None:

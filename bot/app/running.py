@@ -8,9 +8,9 @@ delivery engine from the config. The organizer commands, the status report and t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -42,6 +42,49 @@ class Health:
     schedule_errors: list[str] = field(default_factory=list)
 
 
+class Pacing(Protocol):
+    """How long to wait after ``failures`` failures in a row (``bot.adapters.retry.Backoff``)."""
+
+    def delay(self, failures: int) -> float: ...
+
+
+class JobStatus(Protocol):
+    """What ``/healthz`` and ``/metrics`` read about one background job."""
+
+    @property
+    def up(self) -> bool: ...
+
+    @property
+    def error(self) -> str: ...
+
+    @property
+    def crashes(self) -> int: ...
+
+    @property
+    def runs(self) -> int: ...
+
+    @property
+    def last_ok(self) -> datetime | None: ...
+
+    @property
+    def started(self) -> float | None:
+        """``time.monotonic()`` when the run in progress began; None when idle."""
+        ...
+
+
+class BackgroundJobs(Protocol):
+    """The service's clock: jobs on one scheduler (``bot.adapters.clock.Jobs``)."""
+
+    def add(self, name: str, run: Callable[[], float | None], every: timedelta, *,
+            now: bool = True, backoff: Pacing | None = None) -> None: ...
+
+    def remove(self, name: str, timeout: float = 30.0) -> bool: ...
+
+    def wake(self, name: str) -> None: ...
+
+    def states(self) -> Mapping[str, JobStatus]: ...
+
+
 class Running(Protocol):
     """One running duebot: its schedules, ledger and delivery engine."""
 
@@ -70,8 +113,12 @@ class Running(Protocol):
     def schedules(self) -> dict[Path, LoadedSchedule]: ...
 
     @property
-    def wake_event(self) -> threading.Event:
-        """Set it to make the delivery loop look at the ledger now, not at its next poll."""
+    def jobs(self) -> BackgroundJobs:
+        """The background jobs (``bot.adapters.clock``): a front end may add its own."""
+        ...
+
+    def wake(self) -> None:
+        """Make the delivery job look at the ledger now, not at its next poll."""
         ...
 
     @property

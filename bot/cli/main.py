@@ -274,7 +274,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         log.info("received %s: finishing the message in hand, then stopping",
                  signal.Signals(signum).name)
         service.stop_event.set()
-        service.wake_event.set()
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)

@@ -521,6 +521,29 @@ class Ledger:
 
         return self._retrying("renew", attempt)
 
+    def is_store_error(self, exc: BaseException) -> bool:
+        """An error of the database layer (an outage or otherwise): it belongs to no single
+        schedule or delivery, so the engine's per-schedule and per-delivery nets let it
+        through to the service, which waits for the database."""
+        return isinstance(exc, sa.exc.SQLAlchemyError | LedgerUnavailable)
+
+    def renew_held(self, lease: timedelta, *, max_hold: timedelta) -> int:
+        """Extend every lease this replica holds on a claim younger than ``max_hold``
+        (a claim sets ``updated_at``; renewing does not); returns how many."""
+        def attempt(_number: int) -> int:
+            with self.engine.begin() as conn:
+                db_now = self.db_now(conn)
+                result = conn.execute(
+                    deliveries.update()
+                    .where(deliveries.c.state == "claimed",
+                           deliveries.c.lease_owner == self.owner,
+                           deliveries.c.lease_until > db_now,
+                           deliveries.c.updated_at > db_now - max_hold)
+                    .values(lease_until=db_now + lease))
+                return int(result.rowcount)
+
+        return self._retrying("renew", attempt)
+
     def finish(self, key: str, state: str, now: datetime, reason: str = "", *,
                owner: str | None = None, remote_id: str = "",
                next_attempt: datetime | None = None, count_attempt: bool = True) -> bool:
