@@ -38,6 +38,12 @@ from bot.app.running import Pacing
 
 log = logging.getLogger("duebot")
 
+# APScheduler's own INFO lines ("Running job ...", twice a run) and its "maximum number of
+# running instances reached" warning (a run coalescing into the one in progress, which is
+# the point) would drown duebot's log; the jobs log what matters themselves.
+logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
 # After a crash: 1 s, 2 s, 4 s ... up to a minute (or the job's own interval, if sooner).
 RESTART = Backoff(first=1.0, cap=60.0)
