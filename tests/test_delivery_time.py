@@ -176,7 +176,7 @@ def running(tmp_path: Path, smtp: SmtpTestServer) -> Iterator[tuple[Service, Clo
 def move(service: Service, clock: Clock, to: datetime) -> None:
     """Move the clock, wake the loop, and wait until it has run at the new time."""
     clock.now = to
-    service.wake_event.set()
+    service.wake()
     wait_for(lambda: service.health.last_delivery_run == to, f"a delivery run at {to}")
 
 

@@ -139,7 +139,7 @@ class Rig:
     def move_to(self, now: datetime) -> None:
         """Move the clock and let the delivery loop run once at the new time."""
         self.clock.now = now
-        self.svc.wake_event.set()
+        self.svc.wake()
         wait_for(lambda: (self.svc.health.last_delivery_run or START) >= now,
                  "a delivery run at the new time")
 

@@ -422,7 +422,7 @@ def test_a_replica_that_loses_its_database_keeps_running_reports_unhealthy_and_s
         assert service.health.ok
         block(pg_url)
         moment[0] = AT_DUE  # the reminder falls due while the database is away
-        service.wake_event.set()
+        service.wake()
         wait_for(lambda: not service.health.ok, 20, "the replica to report itself unhealthy")
         assert service.health.database.startswith("unreachable: ")
         time.sleep(2.5)  # it keeps retrying, with backoff, and sends nothing it cannot record
@@ -433,7 +433,7 @@ def test_a_replica_that_loses_its_database_keeps_running_reports_unhealthy_and_s
         assert channel.sent == []
 
         unblock(pg_url)
-        service.wake_event.set()
+        service.wake()
         wait_for(lambda: bool(channel.sent) and service.health.ok, 60,
                  "the replica to recover and send")
         assert service.health.database == "ok"
