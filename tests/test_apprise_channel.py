@@ -236,3 +236,29 @@ def test_an_unknown_apprise_service_fails_at_start_up_without_showing_the_secret
 def test_an_announcement_to_an_unset_variable_is_dead_with_the_name() -> None:
     outcome = AppriseChannel({}).send(outgoing("apprise:json://127.0.0.1:9/${NOT_SET}"))
     assert outcome.kind == "dead" and "NOT_SET" in outcome.reason
+
+
+@pytest.mark.parametrize(("url", "field"), [
+    ("json://duebot:hunter2@127.0.0.1/x", "password"),
+    ("mmost://chat.example.org/abcdefghijklmnopqrstuvwxyz", "token"),
+    ("tgram://123456789:${TG_KEY}/123", "bot token"),
+])
+def test_a_secret_typed_into_the_url_is_refused_naming_the_field_not_the_value(
+        url: str, field: str) -> None:
+    config = Config(source="duebot.toml", schedules=(ScheduleConfig(
+        path=SHIPPED, reminders_to=(f"apprise:{url}",)),),
+        apprise=AppriseConfig(env={"TG_KEY": "AAbbccddeeffgghh"}))
+    with pytest.raises(ConfigError) as caught:
+        build_channels(config)
+    text = str(caught.value)
+    assert f"its {field} is written in the config file" in text and "${NAME}" in text
+    assert "hunter2" not in text and "abcdefghijklmnopqrstuvwxyz" not in text
+
+
+def test_secrets_all_from_the_environment_pass_the_check() -> None:
+    config = Config(source="duebot.toml", schedules=(ScheduleConfig(
+        path=SHIPPED, reminders_to=("apprise:tgram://${TG_ID}:${TG_KEY}/123",
+                                    "apprise:json://duebot:${HOOK_TOKEN}@127.0.0.1/x",
+                                    "apprise:ntfy://ntfy.example.org/deadlines")),),
+        apprise=AppriseConfig(env={"TG_ID": "123456789", "TG_KEY": "AAbbccddeeffgghh", **ENV}))
+    assert "apprise" in build_channels(config)

@@ -41,6 +41,9 @@ SCHEME = "apprise"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _STATUS = re.compile(r"\berror=(\d{3})\b")
 _CONNECTION = ("connection error", "socket exception", "timed out", "timeout")
+_LITERAL = re.compile(r"[A-Za-z0-9]{2}")
+"""What is left of a private field once the substituted secrets are masked: any of it is typed
+into the URL."""
 PASSING_STATUS = frozenset({408, 425, 429})
 """4xx statuses that say "later", not "never"."""
 DEFAULT_TIMEOUT = 30.0
@@ -136,13 +139,20 @@ class AppriseChannel:
     # -- checking destinations (at start-up) ------------------------------------------------
 
     def problem(self, destination: str) -> str:
-        """Why ``destination`` cannot work ("" if it can): unknown service, unset variable."""
+        """Why ``destination`` cannot work ("" if it can): unknown service, unset variable, a
+        secret written into the URL itself instead of as ``${NAME}``."""
         try:
-            self._target(destination.split(":", 1)[1] if ":" in destination else "")
+            target = self._target(destination.split(":", 1)[1] if ":" in destination else "")
         except MissingVariable as exc:
             return f"{destination}: {exc}"
         except ValueError as exc:
             return f"{destination}: {exc}"
+        written = literal_secrets(target.plugin, target.secrets)
+        if written:
+            return (f"apprise:{target.shown}: its {' and '.join(written)} is written in the "
+                    f"config file; "
+                    f"write it as ${{NAME}} and set the environment variable NAME (secrets "
+                    f"never go in the config file)")
         return ""
 
     def problems(self, destinations: Iterable[str]) -> list[str]:
@@ -214,6 +224,25 @@ class AppriseChannel:
         shown = str(plugin.url(privacy=True))  # type: ignore[no-untyped-call]
         return _Target(plugin=plugin, shown=_mask(shown, secrets),
                        secrets=secrets)
+
+
+def literal_secrets(plugin: apprise.plugins.NotifyBase, secrets: Iterable[str]) -> list[str]:
+    """The URL fields Apprise itself calls private (passwords, tokens, webhook ids) whose value
+    did not come from ``${NAME}`` substitution, by field name (never the value)."""
+    found: list[str] = []
+    for group in ("template_tokens", "template_args"):
+        specs = getattr(plugin, group, None) or {}
+        for name, spec in specs.items():
+            if not isinstance(spec, dict) or not spec.get("private") or name in found:
+                continue
+            for attribute in dict.fromkeys((name, str(spec.get("map_to") or name))):
+                value = getattr(plugin, attribute, None)
+                values = value if isinstance(value, list | tuple | set) else [value]
+                if any(isinstance(v, str) and _LITERAL.search(_mask(v, secrets))
+                       for v in values):
+                    found.append(name.replace("_", " "))
+                    break
+    return found
 
 
 def classify(result: apprise.AppriseResult, shown: str) -> Outcome:
