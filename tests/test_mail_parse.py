@@ -3,17 +3,22 @@ the ``[mail]`` config section."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from email import message_from_string
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
+from types import FrameType
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.config import parse_config
 from bot.core.mail_parse import (
+    MAX_MARKER_LINE,
+    MAX_TEXT,
     auto_reason,
     body_text,
     html_to_text,
@@ -55,6 +60,8 @@ def test_quoted_thread_and_signature_are_not_part_of_the_question(text: str) -> 
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+@example("0\r>")  # a lone CR ends a line too (hypothesis found it)
+@example("ok\u2028> quoted")
 def test_strip_quotes_never_raises_and_never_keeps_a_quoted_line(text: str) -> None:
     kept = strip_quotes(text)
     assert not any(line.lstrip().startswith(">") for line in kept.splitlines())
@@ -212,3 +219,57 @@ def test_mail_config_reports_every_problem_at_once(tmp_path: Path) -> None:
     for expected in ("need mail.address", "HOST:PORT", "DUEBOT_IMAP_PASSWORD",
                      "did you mean 'rate_limit'", "answers per sender"):
         assert expected in text, text
+
+
+# -- cost: counted in Python line events, never timed -----------------------------------------
+
+
+def _line_events(function: Callable[[], object]) -> int:
+    """How many lines of Python ``function`` runs (its callees included): a cost measure that
+    does not depend on the machine's speed or load."""
+    count = 0
+
+    def trace(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+        nonlocal count
+        if event == "line":
+            count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        function()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def _reply_mail(lines: int) -> str:
+    """A question with a long body: text, sign-off-like words and quotes mixed in."""
+    body = [("> quoted earlier text" if i % 7 == 3 else "Thanks" if i % 11 == 5
+             else f"line {i}: when is the deadline for the camera-ready version?")
+            for i in range(lines)]
+    return "\n".join(body)
+
+
+def test_strip_quotes_costs_grow_linearly_with_the_mail() -> None:
+    small = _line_events(lambda: strip_quotes(_reply_mail(80)))
+    large = _line_events(lambda: strip_quotes(_reply_mail(320)))
+    assert len(_reply_mail(320)) < MAX_TEXT  # still all read: the growth is the algorithm's
+    assert large < 4.5 * small, (small, large)  # quadratic was 16x for 4x the lines
+
+
+def test_strip_quotes_reads_a_bounded_prefix_of_a_huge_mail() -> None:
+    huge = _reply_mail(40_000)
+    kept = strip_quotes(huge)
+    assert len(kept) <= MAX_TEXT
+    assert kept.startswith("line 0: when is the deadline")
+    at_bound = _line_events(lambda: strip_quotes(huge[:MAX_TEXT]))
+    assert _line_events(lambda: strip_quotes(huge)) <= at_bound + 5
+
+
+def test_a_long_line_is_text_not_an_attribution() -> None:
+    # "On ... 2017 ... wrote:" over 20 kB made the attribution pattern backtrack for seconds;
+    # lines that long are never attributions, so the patterns do not look at them.
+    line = "On " + "x 2017 " * 2000 + "wrote:"
+    assert len(line) > MAX_MARKER_LINE
+    assert strip_quotes(f"When is it?\n{line}") == f"When is it?\n{line}"

@@ -18,9 +18,9 @@ from bot.core.places import lookup
 from bot.core.zones import Zone, parse_zone
 from bot.errors import ZoneError
 
-__all__ = ["Intent", "auto_reason", "body_text", "html_to_text", "intent_of", "problems",
-           "question_of", "reader_zone", "reply_address", "reply_subject", "strip_quotes",
-           "thread_ids"]
+__all__ = ["MAX_MARKER_LINE", "MAX_TEXT", "Intent", "auto_reason", "body_text", "html_to_text",
+           "intent_of", "problems", "question_of", "reader_zone", "reply_address",
+           "reply_subject", "strip_quotes", "subject_of", "thread_ids"]
 
 Intent = Literal["subscribe", "unsubscribe", "confirm", "question"]
 
@@ -150,36 +150,70 @@ _CLOSING = re.compile(r"^\s*(?:(?:best|kind|warm|warmest|many)\s+(?:regards|wish
                       r"all the best|bests?)\s*[,.!]?\s*$", re.IGNORECASE)
 
 
+# What is read of a mail's text at all: the new part of a reply is on top, and a question is
+# a few lines. Beyond this, text is neither parsed nor answered (a 10 MB body took minutes).
+MAX_TEXT = 20_000
+# Attributions, separators and sign-offs are short lines; a longer line is text. The marker
+# patterns backtrack on long lines ("On x 2017 x 2017 ...": seconds for 20 kB), so they only
+# ever see lines up to this length.
+MAX_MARKER_LINE = 300
+_WRAPPED_ON = re.compile(r"^\s*on\s.+", re.IGNORECASE)
+_WRAPPED_WROTE = re.compile(r"^\s*\S*\s*wrote:\s*$", re.IGNORECASE)
+_OUTLOOK_NEXT = re.compile(r"^\s*\**(?:sent|date):", re.IGNORECASE)
+_SIGN_OFF_TAIL = 4
+"""Lines of name and affiliation a sign-off ("Best regards,") may have after it."""
+
+
+def _short(line: str) -> bool:
+    return len(line) <= MAX_MARKER_LINE
+
+
+def _thread_starts(lines: Sequence[str], index: int) -> bool:
+    """Line ``index`` begins what is not new text: a signature, a quote header, a forward."""
+    line = lines[index]
+    if not _short(line):
+        return False
+    if line.rstrip() in ("--", "-- ") or _CUT.match(line) or _WROTE.match(line):
+        return True
+    # An attribution wrapped over two lines: "On Tue, 5 Sep 2017, Alice <a@b>\nwrote:"
+    nxt = lines[index + 1] if index + 1 < len(lines) else ""
+    if _short(nxt) and _WRAPPED_ON.match(line) and _WRAPPED_WROTE.match(nxt):
+        return True
+    return bool(_OUTLOOK.match(line)) and any(
+        _short(n) and _OUTLOOK_NEXT.match(n) for n in lines[index + 1:index + 4])
+
+
 def strip_quotes(text: str) -> str:
     """The new part of a reply: no quoted thread, no "On ... wrote:", no signature, no sign-off.
 
     Quoted lines (``>``) go wherever they are; everything from an attribution line, an
     Outlook header block, a forwarded-message marker or the ``-- `` signature separator on is cut;
-    a closing ("Best regards,") and the few lines of name after it are dropped.
+    a closing ("Best regards,") and the few lines of name after it are dropped. Linear in the
+    text, of which only the first ``MAX_TEXT`` characters are read; every line break Python
+    knows (``\r`` alone too) ends a line.
     """
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = text[:MAX_TEXT].splitlines()
     kept: list[str] = []
     for index, line in enumerate(lines):
-        if line.rstrip() in ("--", "-- ") or _CUT.match(line):
-            break
-        if _WROTE.match(line):
-            break
-        # An attribution wrapped over two lines: "On Tue, 5 Sep 2017, Alice <a@b>\nwrote:"
-        nxt = lines[index + 1] if index + 1 < len(lines) else ""
-        if re.match(r"^\s*on\s.+", line, re.IGNORECASE) and re.match(
-                r"^\s*\S*\s*wrote:\s*$", nxt, re.IGNORECASE):
-            break
-        if _OUTLOOK.match(line) and any(re.match(r"^\s*\**(?:sent|date):", n, re.IGNORECASE)
-                                        for n in lines[index + 1:index + 4]):
+        if _thread_starts(lines, index):
             break
         if line.lstrip().startswith(">"):
             continue
         kept.append(line)
-    for index, line in enumerate(kept):
-        rest = [r for r in kept[index + 1:] if r.strip()]
-        if _CLOSING.match(line) and len(rest) <= 4:
-            kept = kept[:index]
+    # The first closing followed by at most a few non-blank lines: scan from the end, where
+    # the count of non-blank lines after each line is known without rescanning.
+    cut: int | None = None
+    after = 0
+    for index in range(len(kept) - 1, -1, -1):
+        if after > _SIGN_OFF_TAIL:
             break
+        line = kept[index]
+        if _short(line) and _CLOSING.match(line):
+            cut = index
+        if line.strip():
+            after += 1
+    if cut is not None:
+        kept = kept[:cut]
     return "\n".join(kept).strip()
 
 
@@ -206,7 +240,7 @@ def is_reply(subject: str) -> bool:
 
 def question_of(message: Message) -> str:
     """What the sender asks: the new text of the body, with a fresh subject in front."""
-    subject = str(message.get("Subject", "") or "")
+    subject = subject_of(message)
     body = strip_quotes(body_text(message))
     if subject and not is_reply(subject):
         return f"{base_subject(subject)}\n{body}".strip()
@@ -217,12 +251,18 @@ def question_of(message: Message) -> str:
 
 
 def _header(message: Message, name: str) -> str:
+    """A header's value as text; when the policy cannot parse it (``From: 0@``), as it came."""
     try:
         value = message.get(name)
-    except (IndexError, ValueError, TypeError, AttributeError):  # malformed header value
-        raw = message.get_all(name, failobj=[])
-        value = raw[0] if raw else None
+    except (IndexError, ValueError, TypeError, AttributeError, LookupError):
+        # get_all() goes through the same parser: read the raw value instead.
+        value = next((v for k, v in message.raw_items() if k.lower() == name.lower()), None)
     return "" if value is None else str(value)
+
+
+def subject_of(message: Message) -> str:
+    """The Subject header as text (``""`` if none or unreadable)."""
+    return _header(message, "Subject")
 
 
 def _addr_spec(text: str) -> str:
