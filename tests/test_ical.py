@@ -59,9 +59,11 @@ def _norm(value: datetime | date) -> datetime | date:
 
 def read_with_icalendar(data: bytes) -> list[Entry]:
     calendar = icalendar.Calendar.from_ical(data)
+    # A DATE-TIME DTSTART without DTEND is an instant: its end is its start (RFC 5545 3.6.1).
     return [
         Entry(uid=str(vevent["UID"]), summary=str(vevent["SUMMARY"]),
-              start=_norm(vevent.decoded("DTSTART")), end=_norm(vevent.decoded("DTEND")),
+              start=_norm(vevent.decoded("DTSTART")),
+              end=_norm(vevent.decoded("DTEND" if "DTEND" in vevent else "DTSTART")),
               sequence=vevent.sequence, status=str(vevent["STATUS"]),
               categories=tuple(vevent.categories))
         for vevent in calendar.events
@@ -74,7 +76,8 @@ def read_with_vobject(data: bytes) -> list[Entry]:
     for vevent in getattr(calendar, "vevent_list", []):
         out.append(Entry(
             uid=vevent.uid.value, summary=vevent.summary.value,
-            start=_norm(vevent.dtstart.value), end=_norm(vevent.dtend.value),
+            start=_norm(vevent.dtstart.value),
+            end=_norm(getattr(vevent, "dtend", vevent.dtstart).value),
             sequence=int(vevent.sequence.value), status=vevent.status.value,
             categories=tuple(vevent.categories.value),
         ))
@@ -268,7 +271,9 @@ def test_deadline_is_a_point_in_time_that_blocks_nothing(shipped: Event) -> None
     data = build_calendar([shipped])
     uid = uid_for(shipped, shipped.date("abstract"))
     assert prop(data, "DTSTART", uid) == ["DTSTART:20170911T065900Z"]
-    assert prop(data, "DTEND", uid) == ["DTEND:20170911T065900Z"]
+    # RFC 5545 wants DTEND later than DTSTART; an instant has none (it was equal to DTSTART).
+    assert prop(data, "DTEND", uid) == []
+    assert prop(data, "DURATION", uid) == []
     assert prop(data, "TRANSP", uid) == ["TRANSP:TRANSPARENT"]
     assert prop(data, "TRANSP", uid_for(shipped, shipped.date("workshop"))) == ["TRANSP:OPAQUE"]
 
@@ -338,18 +343,83 @@ def test_cancelled_date_is_status_cancelled() -> None:
     assert "CANCELLED" in description_for(event, event.date("old-deadline"))
 
 
-def test_dtstamp_comes_from_the_date_not_the_clock(shipped: Event) -> None:
-    with freeze_time("2020-01-01T00:00:00Z"):
-        first = build_calendar([shipped])
+def test_dtstamp_is_when_the_data_changed_never_the_clock_nor_the_future(shipped: Event
+                                                                         ) -> None:
+    changed = datetime(2017, 8, 20, 9, 30, tzinfo=UTC)
+    with freeze_time("2017-09-01T00:00:00Z"):
+        first = build_calendar([shipped], stamp=changed)
     with freeze_time("2031-06-15T12:34:56Z"):
-        second = build_calendar([shipped])
+        second = build_calendar([shipped], stamp=changed)
     assert first == second
+    for when in shipped.dates:
+        # It was the date's own instant: 11 September 2017, in the future on 1 September.
+        assert prop(first, "DTSTAMP", uid_for(shipped, when)) == ["DTSTAMP:20170820T093000Z"]
+    assert prop(build_date_calendar(shipped, shipped.dates[0], stamp=changed), "DTSTAMP",
+                uid_for(shipped, shipped.dates[0])) == ["DTSTAMP:20170820T093000Z"]
+    # Unknown: the epoch, long past and the same on every build.
     uid = uid_for(shipped, shipped.date("abstract"))
-    assert prop(first, "DTSTAMP", uid) == ["DTSTAMP:20170911T065900Z"]
-    later = dataclasses.replace(shipped.date("abstract"),
-                                at=datetime(2017, 9, 14, 6, 59, tzinfo=UTC))
-    moved = build_calendar([dataclasses.replace(shipped, dates=(later,))])
-    assert prop(moved, "DTSTAMP", uid) == ["DTSTAMP:20170914T065900Z"]
+    assert prop(build_calendar([shipped]), "DTSTAMP", uid) == ["DTSTAMP:19700101T000000Z"]
+
+
+def test_publish_names_the_organizer_and_an_event_without_a_contact_has_no_method(
+        shipped: Event) -> None:
+    data = build_calendar([shipped])
+    assert prop(data, "METHOD") == ["METHOD:PUBLISH"]
+    uid = uid_for(shipped, shipped.date("abstract"))
+    assert prop(data, "ORGANIZER", uid) == [
+        'ORGANIZER;CN="AI Systems Workshop organizers":'
+        'mailto:ai-systems-workshop-2017@googlegroups.com']
+    anonymous = dataclasses.replace(shipped, contact=Contact())
+    assert prop(build_calendar([anonymous]), "METHOD") == []
+    assert prop(build_calendar([anonymous]), "ORGANIZER", uid) == []
+    assert prop(build_calendar([shipped, dataclasses.replace(anonymous, id="other")]),
+                "METHOD") == []
+
+
+LIBICAL_SCRIPT = """
+import sys
+import gi
+gi.require_version("ICalGLib", "3.0")
+from gi.repository import ICalGLib
+comp = ICalGLib.Component.new_from_string(sys.stdin.read())
+ok = ICalGLib.restriction_check(comp)
+problems = []
+def walk(c):
+    p = c.get_first_property(ICalGLib.PropertyKind.XLICERROR_PROPERTY)
+    while p is not None:
+        problems.append(p.get_xlicerror())
+        p = c.get_next_property(ICalGLib.PropertyKind.XLICERROR_PROPERTY)
+    s = c.get_first_component(ICalGLib.ComponentKind.ANY_COMPONENT)
+    while s is not None:
+        walk(s)
+        s = c.get_next_component(ICalGLib.ComponentKind.ANY_COMPONENT)
+walk(comp)
+print("ok" if ok and not problems else "; ".join(problems) or "restriction_check failed")
+"""
+
+
+def _system_python_with_libical() -> str | None:
+    for python in ("/usr/bin/python3",):
+        if Path(python).exists() and subprocess.run(
+                [python, "-c", "import gi; gi.require_version('ICalGLib', '3.0'); "
+                 "from gi.repository import ICalGLib"], capture_output=True,
+                check=False).returncode == 0:
+            return python
+    return None
+
+
+@pytest.mark.skipif(_system_python_with_libical() is None,
+                    reason="libical's GObject bindings not installed (apt-get install "
+                           "gir1.2-ical-3.0 python3-gi)")
+def test_libical_itip_check_passes_every_feed(shipped: Event, generated: Event) -> None:
+    python = _system_python_with_libical()
+    assert python is not None
+    stamp = datetime(2017, 8, 20, 9, 30, tzinfo=UTC)
+    for data in (build_calendar([shipped], stamp=stamp), build_calendar([generated]),
+                 build_date_calendar(shipped, shipped.date("abstract"), stamp=stamp)):
+        result = subprocess.run([python, "-c", LIBICAL_SCRIPT], input=data, capture_output=True,
+                                check=True)
+        assert result.stdout.decode().strip() == "ok", result.stdout.decode()
 
 
 def test_building_twice_gives_identical_bytes(shipped: Event) -> None:

@@ -205,12 +205,15 @@ def test_feed_over_http_parses_in_two_parsers_with_every_instant(server: Running
         body = client.get(path).text
     by_icalendar = {}
     for vevent in icalendar.Calendar.from_ical(body).walk("VEVENT"):
-        start, end = vevent.decoded("DTSTART"), vevent.decoded("DTEND")
+        # An instant has no DTEND (RFC 5545): its end is its start.
+        start = vevent.decoded("DTSTART")
+        end = vevent.decoded("DTEND") if "DTEND" in vevent else start
         by_icalendar[str(vevent["UID"])] = (_vobject_instant(start), _vobject_instant(end))
     by_vobject = {}
     for vevent in vobject.readOne(body).vevent_list:
         by_vobject[vevent.uid.value] = (_vobject_instant(vevent.dtstart.value),
-                                        _vobject_instant(vevent.dtend.value))
+                                        _vobject_instant(getattr(vevent, "dtend",
+                                                                 vevent.dtstart).value))
     assert by_icalendar == EXPECTED
     assert by_vobject == EXPECTED
 

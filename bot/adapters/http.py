@@ -12,9 +12,9 @@ Feed caching, as calendar clients see it:
 * ``Last-Modified`` comes from the data, not the clock: the modification time of the schedule
   file(s) the feed was built from, when those bytes were first built. Touching a file without
   changing the feed keeps it; a change within the same second still moves it forward (by one
-  second), so ``If-Modified-Since`` never hides a change. (The latest ``DTSTAMP`` was the other
-  candidate; duebot's DTSTAMP is each date's own instant, usually in the future, and a
-  ``Last-Modified`` in the future is not allowed.)
+  second), so ``If-Modified-Since`` never hides a change.
+* Each entry's ``DTSTAMP`` is that same ``Last-Modified`` instant: when the data changed, never
+  the clock, never in the future (RFC 5545), and unchanged bytes for unchanged schedules.
 """
 
 from __future__ import annotations
@@ -150,8 +150,9 @@ class FeedCache:
         self._before: dict[FeedKey, Feed] = {}
         self.builds = 0
 
-    def get(self, events: Sequence[Event], key: FeedKey, build: Callable[[], bytes], *,
+    def get(self, events: Sequence[Event], key: FeedKey, build: Callable[[datetime], bytes], *,
             modified: float, filename: str) -> Feed:
+        """The feed for ``key``; ``build(stamp)`` makes its bytes with ``stamp`` as DTSTAMP."""
         current = tuple(events)
         if len(current) != len(self._events) or any(
                 a is not b for a, b in zip(current, self._events, strict=True)):
@@ -160,21 +161,26 @@ class FeedCache:
             self._events = current
         feed = self._feeds.get(key)
         if feed is None:
-            feed = self._make(key, build(), modified, filename)
+            feed = self._make(key, build, modified, filename)
             self._feeds[key] = feed
         return feed
 
-    def _make(self, key: FeedKey, body: bytes, modified: float, filename: str) -> Feed:
+    def _make(self, key: FeedKey, build: Callable[[datetime], bytes], modified: float,
+              filename: str) -> Feed:
         self.builds += 1
-        etag = strong_etag(body)
         last_modified = from_mtime(modified)
         before = self._before.get(key)
         if before is not None:
-            if before.etag == etag:
-                last_modified = before.last_modified  # same bytes: nothing was modified
-            elif last_modified <= before.last_modified:
+            # Built as of the last version: the same bytes mean nothing was modified.
+            body = build(before.last_modified)
+            if strong_etag(body) == before.etag:
+                return Feed(body=body, etag=before.etag, last_modified=before.last_modified,
+                            filename=filename)
+            if last_modified <= before.last_modified:
                 last_modified = before.last_modified + timedelta(seconds=1)
-        return Feed(body=body, etag=etag, last_modified=last_modified, filename=filename)
+        body = build(last_modified)
+        return Feed(body=body, etag=strong_etag(body), last_modified=last_modified,
+                    filename=filename)
 
 
 # -- metrics ---------------------------------------------------------------------------------
@@ -346,8 +352,8 @@ class Web:
         suffix = f"-{'-'.join(kinds)}" if kinds else ""
         feed = self.cache.get(
             events, ("all", *(kinds or ()), *_alarm_key(alarms)),
-            lambda: build_calendar(events, kinds=kinds, url=self._source("/calendar.ics"),
-                                   alarms=alarms),
+            lambda stamp: build_calendar(events, kinds=kinds, url=self._source("/calendar.ics"),
+                                         alarms=alarms, stamp=stamp),
             modified=max(mtimes.values(), default=0.0), filename=f"calendar{suffix}.ics")
         return self._feed_response(request, feed)
 
@@ -365,8 +371,9 @@ class Web:
         suffix = f"-{'-'.join(kinds)}" if kinds else ""
         feed = self.cache.get(
             events, ("event", event.id, *(kinds or ()), *_alarm_key(alarms)),
-            lambda: build_calendar([event], kinds=kinds,
-                                   url=self._source(f"/e/{event.id}.ics"), alarms=alarms),
+            lambda stamp: build_calendar([event], kinds=kinds,
+                                         url=self._source(f"/e/{event.id}.ics"), alarms=alarms,
+                                         stamp=stamp),
             modified=mtimes[event.id], filename=f"{event.id}{suffix}.ics")
         return self._feed_response(request, feed)
 
@@ -384,7 +391,7 @@ class Web:
             return PlainTextResponse(f"{event.id} has no date {date_id!r} (its dates: {known})\n",
                                      status_code=404)
         feed = self.cache.get(events, ("date", event.id, when.id),
-                              lambda: build_date_calendar(event, when),
+                              lambda stamp: build_date_calendar(event, when, stamp=stamp),
                               modified=mtimes[event.id], filename=f"{event.id}-{when.id}.ics")
         return self._feed_response(request, feed)
 

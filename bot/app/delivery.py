@@ -304,7 +304,9 @@ class Engine:
             note = late_note(reminder, when.zone) if late else ""
             cached = (self.renderer.reminder(event, reminder, reader=reader,
                                              now=now if late else None, late_note=note),
-                      build_date_calendar(event, when))
+                      # DTSTAMP: the reminder's due time: it is never sent before, and it is
+                      # the same for every recipient and every retry.
+                      build_date_calendar(event, when, stamp=reminder.due))
             if len(self._rendered) >= 1024:
                 self._rendered.clear()
             self._rendered[cache_key] = cached

@@ -175,8 +175,11 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 def cmd_ics(args: argparse.Namespace) -> int:
     from bot.core.ical import build_calendar
 
-    event = _load(args.schedule)
-    data = build_calendar([event])
+    path = default_schedule(args.schedule)
+    event = load_file(path)
+    # DTSTAMP: when the schedule last changed (its file's mtime), so that rebuilds match.
+    stamp = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    data = build_calendar([event], stamp=stamp)
     if args.output and args.output != "-":
         Path(args.output).write_bytes(data)
         print(f"wrote {args.output} ({len(event.dates)} dates)", file=sys.stderr)

@@ -6,14 +6,19 @@ when a date does. Choices that keep every client honest:
 * Timed dates are written in UTC (``DTSTART:20170911T065900Z``), never with ``TZID``: no
   ``VTIMEZONE`` to get wrong, and each reader shows the instant in its own zone. The date's
   own zone is spelled out in ``DESCRIPTION`` instead.
-* A deadline is a point in time: ``DTEND`` equals ``DTSTART``. All-day dates are floating
-  ``VALUE=DATE`` days with the exclusive ``DTEND`` that RFC 5545 asks for.
+* A deadline is a point in time: ``DTSTART`` alone, no ``DTEND`` (RFC 5545 3.6.1: a
+  DATE-TIME start without an end is an instant; an end equal to the start is not allowed).
+  All-day dates are floating ``VALUE=DATE`` days with the exclusive ``DTEND`` RFC 5545 asks for.
 * ``UID`` is ``{event.id}.{date.id}@duebot``: retitling or retiming a date updates the entry
   in subscribers' calendars instead of adding a second one; ``SEQUENCE`` comes from the
   schedule and ``STATUS:CANCELLED`` removes a date.
-* ``DTSTAMP`` never reads the clock. It is the date's own instant (``at``; 00:00 UTC of the
-  first day for all-day dates): deterministic, and it moves when the date moves (later, for
-  the usual extension), which is what revision ordering in clients looks at after SEQUENCE.
+* ``DTSTAMP`` never reads the clock and is never in the future: it is ``stamp``, when the
+  data last changed, which the caller knows (the feed's ``Last-Modified``, a schedule file's
+  modification time, a reminder's due time for its attachment); without one, the Unix epoch.
+  The same data and stamp give the same bytes.
+* ``METHOD:PUBLISH`` (iTIP, RFC 5546) requires ``ORGANIZER``: each entry names its event's
+  contact; a calendar where some event has no contact address carries no ``METHOD`` (a plain
+  iCalendar object, which needs no organizer).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import re
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Alarm, Calendar, vDuration, vText
+from icalendar import Alarm, Calendar, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
 from bot.core.model import KINDS, Event, ImportantDate
@@ -35,6 +40,8 @@ DEFAULT_REFRESH = timedelta(hours=12)
 # ``?alarm=`` bounds: a handful of alerts, none further ahead than a season.
 MAX_ALARMS = 5
 MAX_ALARM_LEAD = timedelta(days=90)
+UNKNOWN_STAMP = datetime(1970, 1, 1, tzinfo=UTC)
+"""``DTSTAMP`` when the caller does not say when the data changed: long past, deterministic."""
 
 _LABELS = {
     "deadline": "Deadline",
@@ -73,11 +80,13 @@ def clean_text(text: str) -> str:
 
 def build_calendar(events: Sequence[Event], *, name: str | None = None,
                    kinds: Collection[str] | None = None, refresh: timedelta = DEFAULT_REFRESH,
-                   url: str = "", alarms: Sequence[timedelta] = ()) -> bytes:
+                   url: str = "", alarms: Sequence[timedelta] = (),
+                   stamp: datetime | None = None) -> bytes:
     """The subscription feed of ``events``' dates (of ``kinds`` only, when given).
 
     ``alarms`` adds a VALARM per lead time to every date that is not cancelled: Apple Calendar
     and Thunderbird alert from subscribed feeds; Google and Outlook ignore feed alarms.
+    ``stamp``: when the data last changed (``DTSTAMP``); never pass a future instant.
     """
     wanted = _check_kinds(kinds)
     calendar = _calendar(events, name=name)
@@ -89,7 +98,7 @@ def build_calendar(events: Sequence[Event], *, name: str | None = None,
     for event in events:
         for when in _in_order(event.dates):
             if wanted is None or when.kind in wanted:
-                calendar.add_component(_vevent(event, when, alarms))
+                calendar.add_component(_vevent(event, when, stamp, alarms))
     return bytes(calendar.to_ical())
 
 
@@ -121,10 +130,11 @@ def alarm_label(lead: timedelta) -> str:
     return text or "0m"
 
 
-def build_date_calendar(event: Event, when: ImportantDate) -> bytes:
+def build_date_calendar(event: Event, when: ImportantDate, *,
+                        stamp: datetime | None = None) -> bytes:
     """One date as its own calendar: the "add this one" link and the mail attachment."""
     calendar = _calendar([event], name=None)
-    calendar.add_component(_vevent(event, when))
+    calendar.add_component(_vevent(event, when, stamp))
     return bytes(calendar.to_ical())
 
 
@@ -151,7 +161,8 @@ def _calendar(events: Sequence[Event], *, name: str | None) -> Calendar:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    if events and all(_organizer(event) for event in events):
+        calendar.add("method", "PUBLISH")
     # NAME (RFC 7986) and the X-WR-* names are TEXT: escaped like SUMMARY, as Google's own
     # exports write them. An unescaped comma is a list separator to vobject and Apple
     # (the name would end at it); icalendar 7 and ical.js do not type these properties and
@@ -163,7 +174,10 @@ def _calendar(events: Sequence[Event], *, name: str | None) -> Calendar:
 
 
 def _sort_key(when: ImportantDate) -> tuple[datetime, str]:
-    return _stamp(when), when.id
+    if when.at is not None:
+        return when.at.astimezone(UTC), when.id
+    assert when.day is not None
+    return _utc_midnight(when.day), when.id
 
 
 def _in_order(dates: Sequence[ImportantDate]) -> list[ImportantDate]:
@@ -172,26 +186,32 @@ def _in_order(dates: Sequence[ImportantDate]) -> list[ImportantDate]:
     return sorted(dates, key=_sort_key)
 
 
-def _stamp(when: ImportantDate) -> datetime:
-    """DTSTAMP: the date's own instant, so that it is deterministic and moves with the date."""
-    if when.at is not None:
-        return when.at.astimezone(UTC)
-    assert when.day is not None
-    return _utc_midnight(when.day)
+def _organizer(event: Event) -> vCalAddress | None:
+    """The event's contact as an iTIP ORGANIZER, or None when it has no address."""
+    email = clean_text(event.contact.email).strip()
+    if not email or any(c.isspace() or c in '<>"' for c in email):
+        return None
+    address = vCalAddress(f"mailto:{email}")
+    name = " ".join(clean_text(event.contact.name or event.name).split())
+    if name:
+        address.params["CN"] = name
+    return address
 
 
 def _utc_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _vevent(event: Event, when: ImportantDate, alarms: Sequence[timedelta] = ()) -> VEvent:
+def _vevent(event: Event, when: ImportantDate, stamp: datetime | None,
+            alarms: Sequence[timedelta] = ()) -> VEvent:
     vevent = VEvent()
     vevent.add("uid", uid_for(event, when))
-    vevent.add("dtstamp", _stamp(when))
+    vevent.add("dtstamp", (stamp or UNKNOWN_STAMP).astimezone(UTC))
     if when.at is not None:
         start = when.at.astimezone(UTC)
         vevent.add("dtstart", start)
-        vevent.add("dtend", when.end.astimezone(UTC) if when.end is not None else start)
+        if when.end is not None and when.end > when.at:  # else an instant: no DTEND
+            vevent.add("dtend", when.end.astimezone(UTC))
     else:
         assert when.day is not None
         last = when.end_day or when.day
@@ -203,6 +223,9 @@ def _vevent(event: Event, when: ImportantDate, alarms: Sequence[timedelta] = ())
     vevent.add("categories", [when.kind])
     vevent.add("summary", summary_for(event, when))
     vevent.add("description", description_for(event, when))
+    organizer = _organizer(event)
+    if organizer is not None:
+        vevent.add("organizer", organizer)
     if when.kind == "event" and event.location:
         vevent.add("location", clean_text(event.location))
     link = _link(event, when)
@@ -322,6 +345,7 @@ __all__ = [
     "DEFAULT_REFRESH",
     "MAX_ALARMS",
     "PRODID",
+    "UNKNOWN_STAMP",
     "alarm_label",
     "build_calendar",
     "build_date_calendar",
