@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.ical import build_calendar
 from bot.core.model import Event
 from bot.core.page import event_view, feed_links, page_view
 from bot.core.schedule import parse_schedule
@@ -215,3 +216,29 @@ import {module}
     assert result.returncode == 0, result.stderr
     source = (ROOT / "bot" / "core" / "page.py").read_text(encoding="utf-8")
     assert not re.search(r"\.(now|utcnow|today|time|monotonic)\(", source)
+
+
+HOSTILE_URLS = ("javascript:alert(1)", " JavaScript:alert(2)", "java\tscript:alert(3)",
+                "data:text/html,<script>alert(4)</script>", "vbscript:msgbox(5)")
+
+
+@pytest.mark.parametrize("bad", HOSTILE_URLS)
+def test_organizer_urls_that_could_run_code_never_become_links(shipped: Event, bad: str
+                                                               ) -> None:
+    text = (ROOT / "schedules" / "aisys-sosp17.toml").read_text("utf-8")
+    for key in ("url", "template_url"):
+        text = re.sub(rf'^{key} = "[^"]*"', f"{key} = {bad!r}".replace("'", '"'), text,
+                      flags=re.MULTILINE)
+    text = text.replace('[contact]\n', f'[contact]\nurl = "{bad}"\n'.replace("\t", "\\t"))
+    text = text.replace('id = "abstract"\n', f'id = "abstract"\nurl = "{bad}"\n'.replace(
+        "\t", "\\t"))
+    hostile = parse_schedule(text.replace("\t", "\\t"))
+    assert hostile.url.strip() == bad.strip() == hostile.contact.url.strip()  # as written
+    html = render([hostile], BEFORE)
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs and all(h.startswith(("https://", "http://", "mailto:", "webcal://", "#"))
+                         for h in hrefs), hrefs
+    # The feed's URL properties too (calendar apps make them clickable).
+    feed = build_calendar([hostile]).decode().replace("\r\n ", "")
+    urls = [line for line in feed.splitlines() if line.startswith("URL")]
+    assert all(line.startswith(("URL:https://", "URL:http://")) for line in urls), urls

@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Alarm, Calendar, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
+from bot.core.links import safe_link
 from bot.core.model import KINDS, Event, ImportantDate
 from bot.core.schedule import parse_duration
 from bot.core.timefmt import format_day, format_instant, zone_caption
@@ -249,11 +250,12 @@ def _alarm(event: Event, when: ImportantDate, lead: timedelta) -> Alarm:
 
 
 def _link(event: Event, when: ImportantDate) -> str:
+    """The entry's URL: the date's, the submission system's, the event's; only safe ones."""
     if when.url:
-        return when.url
+        return safe_link(when.url)
     if when.kind in _SUBMITTING and event.submission.url:
-        return event.submission.url
-    return event.url
+        return safe_link(event.submission.url)
+    return safe_link(event.url)
 
 
 def when_text(when: ImportantDate) -> str:

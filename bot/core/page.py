@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import quote
 
+from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, check_aware
 from bot.core.timefmt import countdown, describe, format_day, format_instant, zone_caption
 from bot.core.zones import UTC_ZONE
@@ -166,12 +167,14 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str) -
 def _logistics(event: Event) -> tuple[tuple[str, str, str], ...]:
     sub = event.submission
     rows: list[tuple[str, str, str]] = []
+    # Organizer URLs become links only when safe (http, https, mailto), as in the mails.
     if sub.system or sub.url:
-        rows.append(("Submit via", sub.system or sub.url, sub.url))
+        rows.append(("Submit via", sub.system or sub.url, safe_link(sub.url)))
     if sub.format:
         rows.append(("Format", sub.format, ""))
     if sub.template or sub.template_url:
-        rows.append(("Template", sub.template or sub.template_url, sub.template_url))
+        rows.append(("Template", sub.template or sub.template_url,
+                     safe_link(sub.template_url)))
     if sub.page_limit is not None:
         pages = f"{sub.page_limit} page{'s' if sub.page_limit != 1 else ''}"
         rows.append(("Page limit", f"{pages} ({sub.page_limit_note})" if sub.page_limit_note
@@ -191,8 +194,8 @@ def _contact(event: Event) -> tuple[Link, ...]:
     links: list[Link] = []
     if contact.email:
         links.append(Link(label=contact.email, url=f"mailto:{contact.email}"))
-    if contact.url:
-        links.append(Link(label=contact.url, url=contact.url))
+    if safe_link(contact.url):
+        links.append(Link(label=contact.url, url=safe_link(contact.url)))
     return tuple(links)
 
 
@@ -208,7 +211,7 @@ def event_view(event: Event, now: datetime, base_url: str) -> EventView:
     chosen_view = next((v for v in dates if v.is_next), None)
     feed = f"{base_url}/e/{event.id}.ics"
     return EventView(
-        id=event.id, name=event.name, description=event.description, url=event.url,
+        id=event.id, name=event.name, description=event.description, url=safe_link(event.url),
         location=event.location, zone_caption=event.zone.name, dates=dates,
         next_date=chosen_view, next_label=label, logistics=_logistics(event),
         contact_name=event.contact.name, contact=_contact(event),

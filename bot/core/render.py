@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, Submission, check_aware
 from bot.core.planner import Reminder
 from bot.core.timefmt import countdown, format_day, format_instant, zone_caption
@@ -36,7 +37,6 @@ REQUIRED = (SUBJECT, TEXT, HTML)
 
 # Kinds whose reminders say how to submit: both are uploads to the submission system.
 _SUBMITTED: frozenset[str] = frozenset({"deadline", "camera-ready"})
-_LINK_SCHEMES = ("https://", "http://", "mailto:")
 _TEMPLATE_FAILURES = (jinja2.TemplateError, TypeError, ValueError, AttributeError,
                       ArithmeticError, LookupError)
 
@@ -79,12 +79,6 @@ def _duration(lead: timedelta) -> str:
     return countdown(lead)
 
 
-def _link(url: str) -> str:
-    """The URL if it is safe to put in an ``href`` (http, https, mailto); else empty."""
-    clean = url.strip()
-    return clean if clean.lower().startswith(_LINK_SCHEMES) else ""
-
-
 def _day(value: date) -> str:
     return format_day(value)
 
@@ -95,7 +89,7 @@ FILTERS: Mapping[str, Callable[..., str]] = {
     "utc": _utc,              # {{ moment | utc }} -> Monday 11 September 2017, 06:59 UTC
     "countdown": _countdown,  # {{ target | countdown(since) }} -> 7 days
     "duration": _duration,    # {{ reminder.lead | duration }} -> 7 days
-    "link": _link,            # {{ url | link }} -> the URL, or "" if not http(s)/mailto
+    "link": safe_link,        # {{ url | link }} -> the URL, or "" if not http(s)/mailto
     "day": _day,              # {{ date.day | day }} -> Tuesday 10 October 2017
 }
 
