@@ -70,10 +70,49 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src
                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 RECHECK_SECONDS = 1.0
 HEALTH_DB_TIMEOUT = 3.0
+# Request bodies are refused beyond these sizes before they are read (an unsigned 300 MB
+# POST to /slack/events once took 300 MB of memory before its 401). Slack's events, commands
+# and button clicks are a few kB (a click carries the message's blocks: 50 x 3000 characters
+# at most); the one-click unsubscribe body is one form field.
+BODY_LIMIT = 16 * 1024
+BODY_LIMITS: tuple[tuple[str, int], ...] = (("/slack/", 512 * 1024),)
+"""(path prefix, limit in bytes): larger limits for the routes that need them."""
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+"""Methods counted by name in ``/metrics``; any other is counted as ``other``."""
 
 
 def web_templates_dir() -> Path:
     return project_root() / "templates" / "web"
+
+
+# -- the host links point to ------------------------------------------------------------------
+
+
+class UnknownHost(Exception):
+    """A request named a host that is not ours, and ``[http] base_url`` is not set."""
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
+
+def known_host(name: str, configured: str, server: object) -> bool:
+    """``name`` (the request's Host, without port) is loopback, the configured ``[http] host``
+    (unless that is a wildcard) or the address the connection arrived on."""
+    name = name.strip("[]").lower().rstrip(".")
+    if name in LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    if configured.lower() not in WILDCARD_HOSTS and name == configured.strip("[]").lower():
+        return True
+    local = server[0] if isinstance(server, (tuple, list)) and server else None
+    return isinstance(local, str) and name == local.lower()
+
+
+async def _unknown_host(request: Request, exc: Exception) -> Response:
+    """400 for any route whose links would carry a forged ``Host`` (an app exception handler)."""
+    return PlainTextResponse(f"unknown host {str(exc)[:100]!r}: this server's links need "
+                             f"[http] base_url (e.g. base_url = \"https://dates.example.org\")\n",
+                             status_code=400)
 
 
 # -- feeds -----------------------------------------------------------------------------------
@@ -272,7 +311,74 @@ class RequestCounter:
             route = getattr(endpoint, "__name__", None) or type(endpoint).__name__
             if endpoint is None:
                 route = "unmatched"
-            self.counter.labels(scope["method"], route, str(status)).inc()
+            # Label values must be bounded: the method as sent is whatever a client invents.
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            self.counter.labels(method, route, str(status)).inc()
+
+
+class _TooLarge(Exception):
+    """A request body grew past its limit while it was being received."""
+
+
+def body_limit(path: str) -> int:
+    """The largest request body ``path`` accepts, in bytes."""
+    return next((limit for prefix, limit in BODY_LIMITS if path.startswith(prefix)),
+                BODY_LIMIT)
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body over the route's limit, before it is read.
+
+    A ``Content-Length`` over the limit is refused at once (nothing is received); a chunked
+    body is counted as it arrives and refused when it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = body_limit(str(scope.get("path", "")))
+        declared = next((value for name, value in scope.get("headers", ())
+                         if name == b"content-length"), None)
+        if declared is not None and (not declared.strip().isdigit()
+                                     or int(declared) > limit):
+            await _too_large(send, limit)
+            return
+        received = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except _TooLarge:
+            if not started:
+                await _too_large(send, limit)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = f"request body too large (the limit here is {limit} bytes)\n".encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 # -- the app ---------------------------------------------------------------------------------
@@ -321,8 +427,16 @@ class Web:
         return list(events.values()), mtimes
 
     def base_url(self, request: Request) -> str:
+        """Where links point: ``[http] base_url``; without it, the request's own host only
+        when it is one we know (else ``UnknownHost``: a forged ``Host`` must not end up in
+        the links of a page a cache may keep)."""
         configured = self.service.config.http.base_url
-        return (configured or str(request.base_url)).rstrip("/")
+        if configured:
+            return configured.rstrip("/")
+        if not known_host(request.url.hostname or "", self.service.config.http.host,
+                          request.scope.get("server")):
+            raise UnknownHost(request.headers.get("host", ""))
+        return str(request.base_url).rstrip("/")
 
     def _feed_response(self, request: Request, feed: Feed) -> Response:
         headers = feed.headers()
@@ -527,7 +641,9 @@ def build_app(service: Running, *, extra_routes: Iterable[BaseRoute] = (),
     """The one ASGI app: duebot's own routes plus those of optional parts (Slack)."""
     web = web or Web(service)
     app = Starlette(routes=[*web.routes(), *extra_routes],
-                    middleware=[Middleware(RequestCounter, counter=web.requests)])
+                    exception_handlers={UnknownHost: _unknown_host},
+                    middleware=[Middleware(RequestCounter, counter=web.requests),
+                                Middleware(BodyLimit)])
     app.state.web = web
     return app
 

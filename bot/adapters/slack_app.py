@@ -603,6 +603,10 @@ def http_routes(service: Running) -> list[Route]:
     return routes_for(bot_for(service))
 
 
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+"""A Unix time in seconds, ASCII digits only (``int()`` also takes ``²``, spaces, ``_``)."""
+
+
 def routes_for(bot: SlackBot) -> list[Route]:
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
     from starlette.concurrency import run_in_threadpool
@@ -611,6 +615,12 @@ def routes_for(bot: SlackBot) -> list[Route]:
     from starlette.routing import Route
 
     async def slack_events(request: Request) -> Response:
+        # slack_sdk's verifier calls int() on the timestamp: a non-numeric one was a 500.
+        # Whatever cannot be a valid signature is refused here, before the body is read.
+        stamp = request.headers.get("x-slack-request-timestamp", "")
+        if not _TIMESTAMP.fullmatch(stamp):
+            return Response("invalid or missing X-Slack-Request-Timestamp\n", status_code=401,
+                            media_type="text/plain")
         body = await request.body()
         # Bolt's dispatch is synchronous (it waits for ack()): keep it off the event loop.
         response = await run_in_threadpool(bot.app.dispatch, to_bolt_request(request, body))
