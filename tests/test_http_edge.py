@@ -164,6 +164,9 @@ def test_with_no_base_url_a_forged_host_is_refused(edge: Edge) -> None:
         forged = client.get(f"{edge.url}/", headers={"Host": "evil.example"})
         assert forged.status_code == 400
         assert "base_url" in forged.text and "evil.example" not in forged.text.split("'")[2]
+        # Every route whose answer carries links: the open-data JSON too.
+        assert client.get(f"{edge.url}/e/aisys-sosp17.json",
+                          headers={"Host": "evil.example"}).status_code == 400
         own = client.get(f"{edge.url}/e/aisys-sosp17")
         assert own.status_code == 200
         assert f'href="{edge.url}/e/aisys-sosp17.ics"' in own.text
