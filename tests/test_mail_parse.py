@@ -19,6 +19,8 @@ from bot.config import parse_config
 from bot.core.mail_parse import (
     MAX_MARKER_LINE,
     MAX_TEXT,
+    SUBJECT_ECHO,
+    authentication_failure,
     auto_reason,
     body_text,
     html_to_text,
@@ -273,3 +275,55 @@ def test_a_long_line_is_text_not_an_attribution() -> None:
     line = "On " + "x 2017 " * 2000 + "wrote:"
     assert len(line) > MAX_MARKER_LINE
     assert strip_quotes(f"When is it?\n{line}") == f"When is it?\n{line}"
+
+
+# -- spam must not ride on our replies ------------------------------------------------------
+
+
+@pytest.mark.parametrize("subject, expected", [
+    ("CHEAP PILLS at http://spam.example/buy now!!! $$$ <b>", "Re: CHEAP PILLS at now!!!"),
+    ("Win big: visit pharma-deals.biz or mail me@spam.example", "Re: Win big: visit or mail"),
+    ("When is the deadline?", "Re: When is the deadline?"),
+    ("A" * 30 + " " + "B" * 30, "Re: " + "A" * 30 + "..."),
+    ("€€€ ☎ ✉ ➡ www.x.y", "Re: your question"),
+])
+def test_reply_subject_repeats_only_a_short_cleaned_subject(subject: str, expected: str
+                                                            ) -> None:
+    got = reply_subject(subject)
+    assert got == expected
+    assert len(got) <= len("Re: ") + SUBJECT_ECHO + len("...")
+
+
+@pytest.mark.parametrize("results, forged", [
+    ("mx.example.org; spf=fail smtp.mailfrom=bank.example; dkim=none; dmarc=fail", True),
+    ("mx.example.org; dmarc=fail (p=none) header.from=bank.example", True),
+    ("mx.example.org; spf=fail smtp.mailfrom=x.org; dkim=pass header.d=x.org", False),
+    ("mx.example.org; spf=pass smtp.mailfrom=uni.example.edu; dkim=pass; dmarc=pass", False),
+    ("mx.example.org; spf=softfail (not a fail) smtp.mailfrom=x.org", False),
+    ("mx.example.org; none", False),
+])
+def test_authentication_results_that_say_forged_get_no_answer(results: str, forged: bool
+                                                              ) -> None:
+    message = mail(Authentication_Results=results)
+    reason = auto_reason(message, return_path="alice@uni.example.edu", own=OWN)
+    assert (reason is not None) == forged, reason
+    assert (authentication_failure(message) is not None) == forged
+
+
+def test_only_the_topmost_authentication_results_counts() -> None:
+    # Our MTA adds its header on top; one further down came with the mail (anyone's word).
+    raw = ("Authentication-Results: mx.example.org; spf=pass; dkim=pass; dmarc=pass\n"
+           "Authentication-Results: upstream.example; dmarc=fail\n"
+           "From: alice@uni.example.edu\nTo: dates@example.org\nSubject: hi\n\nWhen?\n")
+    assert authentication_failure(message_from_string(raw, policy=default)) is None
+    flipped = raw.replace("spf=pass; dkim=pass; dmarc=pass", "dmarc=fail", 1)
+    assert authentication_failure(message_from_string(flipped, policy=default)) is not None
+
+
+def test_an_unreadable_from_is_answered_at_the_envelope_sender() -> None:
+    raw = "From: 0@\nTo: dates@example.org\nSubject: hi\n\nWhen is the deadline?\n"
+    message = message_from_string(raw, policy=default)
+    assert reply_address(message) == ""
+    assert reply_address(message, envelope="alice@uni.example.edu") == "alice@uni.example.edu"
+    with_reply_to = message_from_string("Reply-To: bob@uni.example.edu\n" + raw, policy=default)
+    assert reply_address(with_reply_to, envelope="x@y.org") == "bob@uni.example.edu"

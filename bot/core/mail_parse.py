@@ -18,9 +18,26 @@ from bot.core.places import lookup
 from bot.core.zones import Zone, parse_zone
 from bot.errors import ZoneError
 
-__all__ = ["MAX_MARKER_LINE", "MAX_TEXT", "Intent", "auto_reason", "body_text", "html_to_text",
-           "intent_of", "problems", "question_of", "reader_zone", "reply_address",
-           "reply_subject", "strip_quotes", "subject_of", "thread_ids"]
+__all__ = [
+    "MAX_MARKER_LINE",
+    "MAX_TEXT",
+    "SUBJECT_ECHO",
+    "Intent",
+    "authentication_failure",
+    "auto_reason",
+    "body_text",
+    "html_to_text",
+    "intent_of",
+    "problems",
+    "question_of",
+    "reader_zone",
+    "reply_address",
+    "reply_subject",
+    "short_subject",
+    "strip_quotes",
+    "subject_of",
+    "thread_ids",
+]
 
 Intent = Literal["subscribe", "unsubscribe", "confirm", "question"]
 
@@ -217,9 +234,27 @@ def strip_quotes(text: str) -> str:
     return "\n".join(kept).strip()
 
 
+SUBJECT_ECHO = 40
+"""Characters of a sender's subject our reply repeats at most: spam must not ride on it."""
+_URLISH = re.compile(r"<[^<>]*>|\S*(?:://|www\.|@)\S*|\S+\.[a-z]{2,}\b\S*", re.IGNORECASE)
+_UNECHOED = re.compile(r"[^\w\s?!.,:;'()\-]+")
+
+
+def short_subject(subject: str) -> str:
+    """A sender's subject as our reply may repeat it: no links, addresses or domains, no
+    symbols, at most ``SUBJECT_ECHO`` characters (cut at a word); ``""`` if nothing is left."""
+    text = _UNECHOED.sub(" ", _URLISH.sub(" ", subject))
+    text = " ".join(text.split()).strip(" .,:;-")
+    if len(text) > SUBJECT_ECHO:
+        cut = text[:SUBJECT_ECHO].rsplit(" ", 1)[0] or text[:SUBJECT_ECHO]
+        text = cut.rstrip(" .,:;-") + "..."
+    return text
+
+
 def reply_subject(subject: str) -> str:
-    """``Re: <subject>``, never ``Re: Re: ...`` (also folds ``RE:``, ``Re[2]:``, ``AW:``)."""
-    bare = base_subject(subject)
+    """``Re: <subject>``, never ``Re: Re: ...`` (also folds ``RE:``, ``Re[2]:``, ``AW:``); the
+    subject only in its short, cleaned form (``short_subject``)."""
+    bare = short_subject(base_subject(subject))
     return f"Re: {bare}" if bare else "Re: your question"
 
 
@@ -277,15 +312,16 @@ def _addr_spec(text: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def reply_address(message: Message) -> str:
-    """Where a reply goes: ``Reply-To`` if it names one address, else ``From``; ``""`` if none."""
+def reply_address(message: Message, *, envelope: str | None = None) -> str:
+    """Where a reply goes: ``Reply-To`` if it names an address, else ``From``, else the
+    envelope sender (``MAIL FROM``, when known); ``""`` if none can be read."""
     for name in ("Reply-To", "From"):
         pairs = getaddresses([_header(message, name)])
         found = [_addr_spec(f"<{addr}>") for _, addr in pairs]
         found = [a for a in found if a]
         if found:
             return found[0]
-    return ""
+    return _addr_spec(envelope) if envelope else ""
 
 
 def sender_address(message: Message) -> str:
@@ -355,6 +391,9 @@ def auto_reason(message: Message, *, return_path: str | None,
     for part in message.walk():
         if part.get_content_type() in _REPORTS:
             return f"{part.get_content_type()}: a delivery report"
+    forged = authentication_failure(message)
+    if forged:
+        return forged
     sender = sender_address(message)
     if not sender:
         return None  # malformed: the caller decides (no reply address, nothing to answer)
@@ -368,6 +407,27 @@ def auto_reason(message: Message, *, return_path: str | None,
     if loop and any(is_own(_addr_spec(f"<{a}>"), own) or o.lower() in loop.lower()
                     for a in re.findall(r"[^\s<>,]+@[^\s<>,]+", loop) for o in own if o):
         return "X-Loop names us"
+    return None
+
+
+_AUTH_RESULT = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
+
+
+def authentication_failure(message: Message) -> str | None:
+    """Why the receiving MTA's ``Authentication-Results`` say the sender is forged, or None.
+
+    Only the topmost header counts (the one our own MTA added; RFC 8601 5); only failures
+    are used, so a header a sender forged can only stop its own answer. DMARC fail, or SPF
+    fail without a DKIM pass, means the From is not the sender's: no answer goes there.
+    """
+    header = re.sub(r"\([^()]*\)", " ", _header(message, "Authentication-Results"))
+    results: dict[str, set[str]] = {}
+    for method, result in _AUTH_RESULT.findall(header):
+        results.setdefault(method.lower(), set()).add(result.lower())
+    if "fail" in results.get("dmarc", set()):
+        return "Authentication-Results: dmarc=fail (the From address is forged)"
+    if "fail" in results.get("spf", set()) and "pass" not in results.get("dkim", set()):
+        return "Authentication-Results: spf=fail and no dkim=pass (the sender is forged)"
     return None
 
 
