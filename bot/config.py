@@ -36,7 +36,8 @@ SCHEDULE_KEYS = ("path", "reminders_to", "approve")
 HTTP_KEYS = ("enabled", "host", "port", "base_url")
 LOG_KEYS = ("level",)
 MAIL_KEYS = ("address", "listen", "lmtp", "imap_host", "imap_port", "imap_user", "imap_folder",
-             "imap_poll", "imap_security", "rate_limit", "max_bytes", "spool")
+             "imap_poll", "imap_security", "imap_ca_file", "rate_limit", "reply_budget",
+             "max_bytes", "spool")
 SLACK_KEYS = ("api_base_url", "organizers", "socket_mode", "command", "channel_rate")
 SLACK_API = "https://slack.com/api/"
 APPRISE_KEYS = ("timeout",)
@@ -150,9 +151,14 @@ class MailConfig:
     imap_folder: str = "INBOX"
     imap_poll: timedelta = timedelta(seconds=60)
     imap_security: Security = "ssl"
+    imap_ca_file: Path | None = None
+    """A CA bundle (PEM) to verify the IMAP server with, for a private CA; None: the system's."""
     rate_limit: int = 5
     """Answers per sender per ``rate_window``; more get none (and are logged)."""
     rate_window: timedelta = timedelta(hours=1)
+    reply_budget: int = 200
+    """Replies and confirmations per hour from all senders together: forged senders cannot
+    make duebot a spam relay beyond this (more are not answered, and logged)."""
     max_bytes: int = 10_000_000
     spool: Path = Path("mail-spool")
     """Where mail that could not be handled is kept, so nothing is lost."""
@@ -529,6 +535,14 @@ def _mail(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str], base:
     if not (isinstance(limit, int) and not isinstance(limit, bool) and limit > 0) and not match:
         reader.error((*path, "rate_limit"), f"{limit!r}: expected answers per sender, e.g. "
                                             f"\"5 per hour\", \"20 per day\" or \"5/30m\"")
+    ca_text = reader.text(raw, path, "imap_ca_file", "")
+    ca_file: Path | None = None
+    if ca_text:
+        ca_file = Path(ca_text) if Path(ca_text).is_absolute() else base / ca_text
+        if not ca_file.is_file():
+            reader.error((*path, "imap_ca_file"), f"{ca_text!r}: no such file (expected a PEM "
+                                                  f"file of CA certificates)")
+            ca_file = None
     spool_text = reader.text(raw, path, "spool", "")
     if spool_text:
         spool = Path(spool_text) if Path(spool_text).is_absolute() else base / spool_text
@@ -543,7 +557,9 @@ def _mail(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str], base:
         imap_user=user, imap_password=password,
         imap_folder=reader.text(raw, path, "imap_folder", "INBOX"),
         imap_poll=reader.duration(raw, path, "imap_poll", d.imap_poll),
-        imap_security=security, rate_limit=count, rate_window=window,
+        imap_security=security, imap_ca_file=ca_file, rate_limit=count, rate_window=window,
+        reply_budget=reader.integer(raw, path, "reply_budget", d.reply_budget, low=1,
+                                    high=1_000_000),
         max_bytes=reader.integer(raw, path, "max_bytes", d.max_bytes, low=1024,
                                  high=1_000_000_000),
         spool=spool)

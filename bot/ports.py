@@ -245,6 +245,17 @@ class Inbound(Protocol):
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int: ...
 
+    def seen(self, key: str) -> bool: ...
+
+    def hits(self, key: str, now: datetime, *, window: timedelta) -> int: ...
+
+    def record(self, now: datetime, *, inbound: str,
+               hits: Sequence[tuple[str, timedelta]] = (), planned: Planned | None = None
+               ) -> bool:
+        """Mark ``inbound`` seen, count ``hits`` and queue ``planned``: all in one transaction,
+        or nothing (False when another handler took ``inbound`` first)."""
+        ...
+
 
 class Meta(Protocol):
     """Small named values the service keeps (a form key, the schema's notes)."""

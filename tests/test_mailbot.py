@@ -476,10 +476,13 @@ def test_malformed_mail_is_kept_and_answered_with_help_without_a_traceback(
     assert "larger than 20 kB" in grace
     heidi = body(one_reply(participant, "heidi@uni.example.edu"))
     assert "Sorry" in heidi
+    # No From: kept as it came, and answered at the envelope sender.
+    someone = body(one_reply(participant, "someone@uni.example.edu"))
+    assert "deadline" in someone.lower()
     kept = sorted(p.read_bytes() for p in (rig.tmp / "spool").glob("*.eml"))
     assert len(kept) == 4 and huge in kept and nobody in kept
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
-    assert len(participant.messages) == 3  # the mail without a From got no reply
+    assert len(participant.messages) == 4
 
 
 def test_a_reply_that_cannot_be_sent_now_is_retried(rig: Rig,
@@ -503,3 +506,42 @@ def test_lmtp_listener_answers_too(tmp_path: Path, participant: SmtpTestServer) 
         assert "23:59 PDT" in body(one_reply(participant, "alice@uni.example.edu"))
     finally:
         rig.stop()
+
+
+# -- not a spam relay -----------------------------------------------------------------------
+
+
+def test_the_reply_budget_caps_replies_from_all_senders_together(
+        tmp_path: Path, participant: SmtpTestServer) -> None:
+    rig = Rig(tmp_path, participant, reply_budget="3").start()
+    try:
+        for i in range(5):  # five forged senders, one mail each: per-sender limits never bite
+            rig.send(question("subscribe", sender=f"victim{i}@uni.example.edu"))
+        assert len(rig.replies()) == 3
+        # The hour passes: the budget is back.
+        rig.clock.now = START + timedelta(hours=1, minutes=1)
+        rig.send(question("when is the deadline?", sender="late@uni.example.edu"))
+        assert len(rig.replies()) == 4
+    finally:
+        rig.stop()
+
+
+def test_a_sender_the_mta_calls_forged_gets_no_answer(rig: Rig) -> None:
+    forged = question("when is the deadline?", sender="ceo@bank.example",
+                      Authentication_Results="mx.example.org; spf=fail "
+                                             "smtp.mailfrom=bank.example; dmarc=fail")
+    rig.send(forged, mail_from="spam@elsewhere.example")
+    genuine = question("when is the deadline?", Authentication_Results="mx.example.org; "
+                       "spf=pass smtp.mailfrom=uni.example.edu; dkim=pass; dmarc=pass")
+    rig.send(genuine)
+    assert [r.destination for r in rig.replies()] == ["mailto:alice@uni.example.edu"]
+
+
+def test_a_spam_subject_is_not_echoed_in_our_reply(rig: Rig, participant: SmtpTestServer
+                                                   ) -> None:
+    rig.send(question("when is the deadline?",
+                      subject="CHEAP meds http://spam.example/x visit pills.biz NOW $$$ "
+                              "limited offer for everyone on the list today only"))
+    subject = str(one_reply(participant, "alice@uni.example.edu")["Subject"])
+    assert "spam.example" not in subject and "pills.biz" not in subject and "$" not in subject
+    assert subject.startswith("Re: CHEAP meds") and len(subject) <= 4 + 40 + 3

@@ -5,11 +5,17 @@ delivers to, or by polling an IMAP mailbox. Each message goes through ``MailBot.
 
 1. too large, unreadable, no reply address: logged, the raw message kept in the spool
    (``[mail] spool``), and answered with a short help text where there is someone to answer;
-2. a Message-ID seen before (``ledger.first_time``): nothing (redelivery, a second replica);
-3. auto-generated mail (RFC 3834, bounces, lists, our own address): nothing, logged;
-4. more than ``rate_limit`` mails from one sender in the window (counted in the database, so
-   a restart does not reset it): nothing, logged;
+2. a Message-ID seen before (``ledger.seen``): nothing (redelivery, a second replica);
+3. auto-generated mail (RFC 3834, bounces, lists, our own address) or a sender the MTA's
+   ``Authentication-Results`` call forged: nothing, logged;
+4. more than ``rate_limit`` mails from one sender in the window, or more replies from all
+   senders than ``reply_budget`` in the hour (counted in the database, so a restart does not
+   reset them): nothing, logged;
 5. subscribe / unsubscribe / confirm, or a question answered by ``bot.core.ask.answer``.
+
+The Message-ID is marked seen in the same transaction that queues the reply
+(``ledger.record``): if the database fails in between, neither is written and the sender
+hears 451 and retries. Any database failure, the clock read included, is a 4xx, never a 5xx.
 
 Replies are not sent here: each is rendered once and put in the ledger as a delivery of kind
 ``reply`` (the message in its payload), which the delivery loop sends through ``[smtp]`` with
@@ -29,7 +35,7 @@ import re
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
@@ -47,6 +53,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.adapters.clock import Waiting
 from bot.adapters.retry import Backoff
 from bot.adapters.smtp import message_id
+from bot.adapters.store.ledger import LedgerUnavailable
 from bot.app import preferences as settings
 from bot.app.running import Running
 from bot.config import MailConfig
@@ -60,6 +67,8 @@ from bot.core.mail_parse import (
     reader_zone,
     reply_address,
     reply_subject,
+    sender_address,
+    subject_of,
     thread_ids,
 )
 from bot.core.model import Event
@@ -73,6 +82,10 @@ IMAP_JOB = "imap"  # its name in /healthz and /metrics
 
 _CONFIRM_ID = re.compile(r"<confirm\.([A-Za-z0-9_-]{16,64})@")
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_DATABASE_ERRORS = (sa.exc.SQLAlchemyError, LedgerUnavailable)
+BUDGET_KEY = "mail-replies"
+"""The ledger's hit key counting every reply and confirmation, for ``reply_budget``."""
+BUDGET_WINDOW = timedelta(hours=1)
 
 
 class TryLater(DuebotError):
@@ -120,15 +133,16 @@ class MailBot:
 
         ``mail_from`` is the envelope sender when known (``""`` for a bounce's ``<>``).
         """
-        now = self.clock()
+        now: datetime | None = None
         try:
+            now = self.clock()  # the database's clock on PostgreSQL: it can fail too
             return self._handle(raw, mail_from, rcpt_tos, now)
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        except _DATABASE_ERRORS as exc:
             log.error("ledger unavailable while handling mail (%s): asking the sender to retry",
-                      getattr(exc, "orig", exc))
+                      str(getattr(exc, "orig", None) or exc).strip()[:300])
             raise TryLater("the ledger database is unavailable") from None
         except Exception:  # a bug of ours: keep the mail, log it, never drop the connection
-            path = self._spool(raw, now)
+            path = self._spool(raw, now or datetime.now(UTC))
             log.exception("could not handle a mail; kept it as %s", path)
             return Handled("kept", "internal error")
 
@@ -143,29 +157,40 @@ class MailBot:
             message = BytesParser(policy=default_policy).parsebytes(raw.replace(b"\r\n", b"\n"))
         msgid, references = thread_ids(message)
         key = "mail:" + (msgid[:400] if msgid else "sha256:" + hashlib.sha256(raw).hexdigest())
-        if not self.service.ledger.first_time(key, now):
+        ledger = self.service.ledger
+        if ledger.seen(key):
             log.info("mail %s seen before: not answered again", msgid or key)
             return Handled("duplicate", key)
         reason = auto_reason(message, return_path=mail_from, own=self.own)
         if reason:
             log.info("not answering mail %s: %s", msgid or "(no Message-ID)", reason)
+            ledger.record(now, inbound=key)
             return Handled("ignored", reason)
-        to = reply_address(message)
+        to = reply_address(message, envelope=mail_from)
         faults = [f"{len(raw)} bytes, over the limit of {self.config.max_bytes}"] \
             if too_large else problems(message)
+        if not sender_address(message):  # kept as it came, but answered where we can
+            faults.append("no readable From")
         if faults or not to:
             path = self._spool(raw, now)
             log.warning("malformed mail %s (%s) from %s: kept as %s", msgid or "(no Message-ID)",
                         "; ".join(faults) or "no From or Reply-To", to or "nobody", path)
             if not to:
+                ledger.record(now, inbound=key)
                 return Handled("kept", "no reply address")
         if not self._within_rate(to, now):
+            ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
             return Handled("limited", f"over {self.config.rate_limit} per "
                                       f"{self.config.rate_window}", to)
+        if not self._within_budget(now):
+            ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
+            return Handled("limited", f"over the reply budget of {self.config.reply_budget} "
+                                      f"per hour", to)
         event = self._event(message)
         if event is None:
             path = self._spool(raw, now)
             log.error("no schedule is loaded: kept mail from %s as %s", to, path)
+            ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
             return Handled("kept", "no schedule loaded", to)
         if too_large:
             return self._help(message, event, to, key, now,
@@ -223,12 +248,26 @@ class MailBot:
         except (DuebotError, SQLAlchemyError) as exc:
             log.warning("could not keep the thread context of %s: %s", key, exc)
 
+    def _sender_hit(self, sender: str) -> tuple[str, timedelta]:
+        return "mail:" + sender.lower(), self.config.rate_window
+
     def _within_rate(self, sender: str, now: datetime) -> bool:
-        count = self.service.ledger.hit("mail:" + sender.lower(), now,
-                                        window=self.config.rate_window)
+        """This mail (not yet counted) keeps the sender within ``rate_limit``."""
+        key, window = self._sender_hit(sender)
+        count = self.service.ledger.hits(key, now, window=window) + 1
         if count > self.config.rate_limit:
             log.warning("rate limit: mail %d from %s within %s; not answered", count, sender,
                         self.config.rate_window)
+            return False
+        return True
+
+    def _within_budget(self, now: datetime) -> bool:
+        """One more reply keeps all senders together within ``reply_budget`` per hour."""
+        sent = self.service.ledger.hits(BUDGET_KEY, now, window=BUDGET_WINDOW)
+        if sent >= self.config.reply_budget:
+            log.warning("reply budget: %d replies and confirmations within the hour already "
+                        "([mail] reply_budget = %d); not answering", sent,
+                        self.config.reply_budget)
             return False
         return True
 
@@ -237,7 +276,7 @@ class MailBot:
         events = self.service.events()
         if len(events) <= 1:
             return next(iter(events.values()), None)
-        text = f"{message.get('Subject', '')}\n{question_of(message)}".lower()
+        text = f"{subject_of(message)}\n{question_of(message)}".lower()
         for event in events.values():
             if event.id.lower() in text or event.name.lower() in text:
                 return event
@@ -320,8 +359,7 @@ class MailBot:
         reply["From"] = Address(display_name=_one_line(event.name), addr_spec=self.config.address
                                 or self.own[0])
         reply["To"] = Address(addr_spec=to)
-        reply["Subject"] = _one_line(subject or reply_subject(
-            _one_line(str(message.get("Subject", "") or ""))))
+        reply["Subject"] = _one_line(subject or reply_subject(_one_line(subject_of(message))))
         reply["Date"] = format_datetime(now)
         reply["Message-ID"] = own_id or message_id("reply:" + key, self.domain)
         if msgid:
@@ -337,8 +375,12 @@ class MailBot:
                           destination=f"mailto:{to}", due=now, kind="reply",
                           payload=json.dumps({"message": reply.as_string(), "envelope_from": ""},
                                              ensure_ascii=False))
-        if self.service.ledger.enqueue(planned, now):
+        # Seen, counted and queued in one transaction: all of it, or none and a 451.
+        if self.service.ledger.record(now, inbound=key, planned=planned, hits=[
+                self._sender_hit(to), (BUDGET_KEY, BUDGET_WINDOW)]):
             self.service.wake()  # the delivery job sends it now, not at its next poll
+        else:
+            log.info("mail %s was handled meanwhile (another replica): not answered twice", key)
 
     def _spool(self, raw: bytes, now: datetime) -> Path | None:
         """Keep a raw message we could not handle as it came, so nothing is lost."""
@@ -371,6 +413,9 @@ class _Handler:
                 raw, mail_from=envelope.mail_from or "", rcpt_tos=rcpts))
             status = "250 2.0.0 OK: received"
         except TryLater:
+            status = "451 4.3.0 temporary problem, try again later"
+        except Exception:  # never a permanent 5xx for a failure of ours: the sender retries
+            log.exception("could not take a mail; asking the sender to retry")
             status = "451 4.3.0 temporary problem, try again later"
         # LMTP answers DATA once per accepted recipient (RFC 2033 4.2).
         return "\r\n".join([status] * max(len(rcpts), 1)) if self.lmtp else status
@@ -424,13 +469,19 @@ class ImapPoller:
         client: imaplib.IMAP4
         if c.imap_security == "ssl":
             client = imaplib.IMAP4_SSL(c.imap_host, c.imap_port,
-                                       ssl_context=ssl.create_default_context(), timeout=60)
+                                       ssl_context=self.tls_context(), timeout=60)
         else:
             client = imaplib.IMAP4(c.imap_host, c.imap_port, timeout=60)
             if c.imap_security == "starttls":
-                client.starttls(ssl.create_default_context())
+                client.starttls(self.tls_context())
         client.login(c.imap_user, c.imap_password)
         return client
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Verifying, against ``[mail] imap_ca_file`` when set (a private CA), else the
+        system's CAs."""
+        ca = self.config.imap_ca_file
+        return ssl.create_default_context(cafile=str(ca) if ca is not None else None)
 
     def poll_once(self, client: imaplib.IMAP4) -> int:
         """Handle every unseen message once; returns how many. Stops at the first TryLater."""

@@ -748,26 +748,13 @@ class Ledger:
 
     def first_time(self, key: str, now: datetime) -> bool:
         """True exactly once per key across every replica (Slack event ids, Message-IDs)."""
-        stmt: Any = getattr(self, "_first_time_stmt", None)
-        if stmt is None:
-            if self.postgres:
-                from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-                stmt = pg_insert(processed_inbound)
-            else:
-                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-                stmt = sqlite_insert(processed_inbound)
-            # One row, RETURNING: a list of parameters would make it an executemany, whose
-            # rowcount psycopg does not report (first_time was False for every key on
-            # PostgreSQL). Built once, without values: each call then skips building and
-            # compiling it (1.3 ms -> 0.4 ms on SQLite; Slack's dedupe pays it per event).
-            stmt = (stmt.on_conflict_do_nothing(index_elements=["key"])
-                    .returning(processed_inbound.c.key))
-            self._first_time_stmt = stmt
+        # One row, RETURNING: a list of parameters would make it an executemany, whose
+        # rowcount psycopg does not report (first_time was False for every key on
+        # PostgreSQL). Built once, without values: each call then skips building and
+        # compiling it (1.3 ms -> 0.4 ms on SQLite; Slack's dedupe pays it per event).
         with self.engine.begin() as conn:
-            return conn.execute(stmt, {"key": key, "at": now, "owner": self.owner}
-                                ).first() is not None
+            return conn.execute(self._seen_insert(), {"key": key, "at": now,
+                                                       "owner": self.owner}).first() is not None
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
         """Record one inbound message from ``key``; returns how many in the last ``window``."""
@@ -778,18 +765,72 @@ class Ledger:
             return int(conn.execute(sa.select(sa.func.count()).where(
                 inbound_hits.c.key == key, inbound_hits.c.at >= now - window)).scalar_one())
 
+    def seen(self, key: str) -> bool:
+        """Whether ``first_time``/``enqueue(inbound=)`` already took this key (read only)."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(processed_inbound.c.key).where(
+                processed_inbound.c.key == key)).first() is not None
+
+    def hits(self, key: str, now: datetime, *, window: timedelta) -> int:
+        """How many hits ``key`` has in the last ``window`` (read only; ``record`` adds one)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).where(
+                inbound_hits.c.key == key, inbound_hits.c.at >= now - window)).scalar_one())
+
+    def record(self, now: datetime, *, inbound: str,
+               hits: Sequence[tuple[str, timedelta]] = (), planned: Planned | None = None
+               ) -> bool:
+        """In one transaction: mark ``inbound`` seen, add one hit per ``(key, window)`` in
+        ``hits`` (dropping that key's hits older than its window) and queue ``planned``;
+        False, with nothing written, when another handler took ``inbound`` first.
+
+        So a mail is never marked seen without its reply queued: a failure of either leaves
+        neither, and the sender's retry (SMTP 451) is handled afresh.
+        """
+        with self.engine.begin() as conn:
+            taken = conn.execute(self._seen_insert(), {"key": inbound, "at": now,
+                                                        "owner": self.owner}).first()
+            if taken is None:
+                return False
+            for key, window in hits:
+                conn.execute(inbound_hits.insert().values(key=key, at=now))
+                conn.execute(inbound_hits.delete().where(inbound_hits.c.key == key,
+                                                         inbound_hits.c.at < now - window))
+            if planned is not None:
+                self._insert_ignore([self._enqueued(planned, now)], conn)
+        return True
+
+    def _seen_insert(self) -> Any:
+        stmt: Any = getattr(self, "_first_time_stmt", None)
+        if stmt is None:
+            if self.postgres:
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                stmt = pg_insert(processed_inbound)
+            else:
+                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+                stmt = sqlite_insert(processed_inbound)
+            stmt = (stmt.on_conflict_do_nothing(index_elements=["key"])
+                    .returning(processed_inbound.c.key))
+            self._first_time_stmt = stmt
+        return stmt
+
+    @staticmethod
+    def _enqueued(planned: Planned, now: datetime) -> dict[str, Any]:
+        return {"key": planned.key, "event_id": planned.event_id, "date_id": planned.date_id,
+                "item_id": planned.item_id, "kind": planned.kind,
+                "destination": planned.destination, "due": planned.due,
+                "target": planned.target, "state": "pending", "attempts": 0,
+                "next_attempt": planned.due, "planned_at": now, "updated_at": now,
+                "reason": "", "payload": planned.payload}
+
     def enqueue(self, planned: Planned, now: datetime) -> bool:
         """A one-off delivery outside any schedule (a mail reply), due at once unless ``due``
         says later; False if its key is already in the ledger. ``reconcile`` never touches it
         (it only looks at its own ``kind``)."""
-        row = {"key": planned.key, "event_id": planned.event_id, "date_id": planned.date_id,
-               "item_id": planned.item_id, "kind": planned.kind,
-               "destination": planned.destination, "due": planned.due,
-               "target": planned.target, "state": "pending", "attempts": 0,
-               "next_attempt": planned.due, "planned_at": now, "updated_at": now,
-               "reason": "", "payload": planned.payload}
         with self.engine.begin() as conn:
-            return self._insert_ignore([row], conn) == 1
+            return self._insert_ignore([self._enqueued(planned, now)], conn) == 1
 
     # -- follow-up context per thread ---------------------------------------------------------
 
