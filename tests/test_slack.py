@@ -16,13 +16,17 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bot.adapters.slack_app import CONFIRM, http_routes
+from bot.adapters.schedule_files import load_file
+from bot.adapters.slack_app import CONFIRM, _sections, answer_blocks, http_routes, slack_date
 from bot.config import Config, ScheduleConfig, SlackConfig, StorageConfig
+from bot.core.ask import Answer
+from bot.core.zones import parse_zone
 from bot.service import Service
 from tests.conftest import SHIPPED
 from tests.slack_stub import BOT_ID, BOT_USER, SlackStub, event_body, running_slack, serving, sign
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SHIPPED_EVENT = load_file(SHIPPED)
 NOW = datetime(2017, 9, 1, 12, 0, tzinfo=UTC)
 ORGANIZER = "UORGANIZER"
 PARTICIPANT = "UPARTICIPANT"
@@ -231,17 +235,70 @@ def test_announce_shows_a_preview_with_confirm_and_cancel(harness: Harness) -> N
     buttons = {e["action_id"]: e for b in blocks if b["type"] == "actions"
                for e in b["elements"]}
     assert set(buttons) == {"duebot_announce_confirm", "duebot_announce_cancel"}
-    assert json.loads(buttons["duebot_announce_confirm"]["value"]) == {
+    # The button carries a key; the text stays on our side.
+    key = buttons["duebot_announce_confirm"]["value"]
+    assert re.fullmatch(r"[0-9a-f]{16}", key)
+    assert json.loads(harness.service.ledger.get_meta(f"slack-preview:{key}") or "") == {
         "event": "aisys-sosp17", "text": "Posters go up at 9:00."}
 
 
+def preview_key(harness: Harness, text: str) -> str:
+    """Ask for a preview as an organizer; the key its Confirm button carries."""
+    before = len(harness.posts())
+    harness.dm(f"announce aisys-sosp17 {text}", user=ORGANIZER)
+    post = harness.slack.wait_for("chat.postMessage", before + 1)[before].args
+    return next(e["value"] for b in post["blocks"] if b["type"] == "actions"
+                for e in b["elements"] if e["action_id"] == CONFIRM)
+
+
 def test_confirm_from_someone_else_is_refused(harness: Harness) -> None:
-    value = json.dumps({"event": "aisys-sosp17", "text": "Hijacked"})
+    value = preview_key(harness, "Hijacked")
     assert harness.action(CONFIRM, value, PARTICIPANT).status_code == 200
     harness.slack.wait_for("response_url")
     answered = harness.slack.calls_to("response_url")[0].args
     assert "only the workshop's organizers" in answered["text"]
     assert not harness.service.ledger.audit_entries()
+    assert not harness.service.ledger.announcement_rows()
+
+
+def test_a_double_clicked_confirm_queues_the_announcement_once(harness: Harness) -> None:
+    key = preview_key(harness, "Posters go up at 9:00.")
+    first = harness.action(CONFIRM, key, ORGANIZER)
+    second = harness.action(CONFIRM, key, ORGANIZER)  # milliseconds later
+    assert first.status_code == second.status_code == 200
+    answers = [c.args["text"] for c in harness.slack.wait_for("response_url", 2)]
+    assert len(harness.service.ledger.announcement_rows()) == 1
+    assert sum("queued by" in a for a in answers) == 1, answers
+    assert sum(a.startswith("Already queued") for a in answers) == 1, answers
+    assert len([r for r in harness.service.ledger.rows() if r.kind == "announcement"]) == 1
+
+
+def test_a_long_announcement_preview_fits_slacks_button_value(harness: Harness) -> None:
+    # 1,790 characters of & < > become ~5,000 in escaped JSON: Slack refused the preview.
+    text = "Q&A <room> " * 160 + "end"
+    assert len(text) <= 1800
+    key = preview_key(harness, text)
+    assert len(key) <= 2000
+    harness.action(CONFIRM, key, ORGANIZER)
+    assert "queued by" in harness.slack.wait_for("response_url")[0].args["text"]
+    stored = harness.service.ledger.announcement_rows()[0]
+    assert stored["text"] == text
+
+
+def test_a_long_answer_is_split_into_sections_without_cutting_a_date_token() -> None:
+    when = SHIPPED_EVENT.date("abstract")
+    line = slack_date(when.starts, "Sunday 10 September 2017, 23:59 PDT")
+    reply = Answer(intent="deadline", text="x", dates=(when,) * 60)
+    blocks = answer_blocks(reply, NOW, parse_zone("Asia/Shanghai"))
+    long_text = " ".join([line] * 200)  # one 'line' of 12 kB of tokens
+    blocks += answer_blocks(Answer(intent="x", text="", dates=()), NOW, parse_zone("UTC"))
+    pieces = [b["text"]["text"] for b in blocks] + [
+        b["text"]["text"] for b in _sections(long_text)]
+    assert len(_sections(long_text)) >= 4
+    for piece in pieces:
+        assert len(piece) <= 3000
+        assert piece.count("<") == piece.count(">"), piece[-80:]  # no token cut in two
+    assert "".join(b["text"]["text"] for b in _sections(long_text)).count("<!date") == 200
 
 
 def test_status_for_an_organizer_by_slash_command(harness: Harness) -> None:
@@ -306,7 +363,7 @@ def test_confirmed_announcement_goes_out_through_the_ledger(harness: Harness) ->
     harness.dm("subscribe")
     harness.slack.wait_for("chat.postMessage")
     harness.service.refresh(NOW)  # what the woken delivery loop does first
-    value = json.dumps({"event": "aisys-sosp17", "text": "Posters go up at 9:00 <!here>."})
+    value = preview_key(harness, "Posters go up at 9:00 <!here>.")
     harness.action(CONFIRM, value, ORGANIZER)
     harness.slack.wait_for("response_url")
     confirmed = harness.slack.calls_to("response_url")[0].args
@@ -315,7 +372,7 @@ def test_confirmed_announcement_goes_out_through_the_ledger(harness: Harness) ->
     service = harness.service
     report = service.deliver_once(NOW)
     assert report.sent == 2  # console and the subscriber's DM
-    dm = harness.slack.wait_for("chat.postMessage", 2)[1].args
+    dm = harness.slack.wait_for("chat.postMessage", 3)[2].args  # subscribed, preview, this
     assert dm["channel"] == f"D{PARTICIPANT}"
     assert dm["metadata"]["event_payload"]["key"].startswith("ann/aisys-sosp17/")
     assert "Posters go up at 9:00 &lt;!here&gt;." in texts(dm)

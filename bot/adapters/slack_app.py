@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -29,12 +30,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.adapters.slack_channel import escape, slack_client
+from bot.adapters.slack_channel import escape, mrkdwn_chunks, slack_client
 from bot.app import preferences as settings
 from bot.config import SlackConfig
 from bot.core.ask import Answer, answer, zh
@@ -58,7 +60,10 @@ ZONE_TTL = 3600.0
 """Seconds a user's zone is trusted before ``users.info`` is asked again."""
 GROUP_TTL = 300.0
 PREVIEW_LIMIT = 1800
-"""Longest announcement the preview can carry in its Confirm button (Slack allows 2000)."""
+"""Longest announcement a preview takes (its text stays server-side, the button carries a key:
+the value, escaped JSON, went over Slack's 2,000 characters for texts under this cap)."""
+PREVIEW_META = "slack-preview:"
+"""Ledger meta name prefix of a preview's pending text, under its key (shared by replicas)."""
 CONFIRM, CANCEL, CALENDAR = ("duebot_announce_confirm", "duebot_announce_cancel",
                              "duebot_add_to_calendar")
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -123,15 +128,31 @@ def answer_blocks(reply: Answer, now: datetime, reader: Zone, *, heading: str = 
     text = escape(reply.text)
     if heading:
         text = f"*{escape(heading)}*\n{text}"
-    blocks = [_section(text)]
+    blocks = _sections(text)
     lines = [_date_line(when, now, reader, reply.language) for when in reply.dates]
     if lines:
-        blocks.append(_section("\n".join(lines)))
+        blocks.extend(_sections("\n".join(lines)))
     return blocks
 
 
-def _section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:3000]}}
+MAX_BLOCKS = 50
+"""Slack's limit of blocks in one message."""
+
+
+def _sections(mrkdwn: str) -> list[dict[str, Any]]:
+    """Sections of at most 3,000 characters each, cut at lines or spaces, never inside a
+    ``<!date>`` token (one section cut there showed the raw token)."""
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+            for piece in mrkdwn_chunks(mrkdwn)]
+
+
+def _within_limit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most ``MAX_BLOCKS``; what does not fit is named, not silently dropped."""
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    note = _sections(f"_{len(blocks) - MAX_BLOCKS + 1} more parts did not fit in one Slack "
+                     f"message: ask about one event or date at a time._")
+    return [*blocks[:MAX_BLOCKS - 1], *note]
 
 
 # --- what the bot says -----------------------------------------------------------------------
@@ -174,6 +195,7 @@ class SlackBot:
         self._zones: dict[str, tuple[float, Zone | None]] = {}
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._lock = threading.Lock()
+        self._confirm_lock = threading.Lock()
         self.app = App(client=self.client, signing_secret=settings.signing_secret or "unused",
                        request_verification_enabled=not socket_mode,
                        token_verification_enabled=False,  # auth.test on the first request
@@ -258,18 +280,31 @@ class SlackBot:
     def _on_confirm(self, body: dict[str, Any], respond: Respond) -> None:
         user = str((body.get("user") or {}).get("id", ""))
         actions = body.get("actions") or [{}]
-        try:
-            pending = json.loads(str(actions[0].get("value", "")))
-            event_id, text = str(pending["event"]), str(pending["text"])
-        except (ValueError, KeyError, TypeError):
-            respond(text="That preview is no longer valid; send `announce` again.",
-                    replace_original=True)
-            return
+        key = str(actions[0].get("value", ""))
         if not self.is_organizer(user):
             respond(text=self._refusal(), replace_original=False, response_type="ephemeral")
             return
-        outcome = self.queue_announcement(event_id, text, user)
-        respond(text=outcome, replace_original=True)
+        respond(text=self.confirm_preview(key, user), replace_original=True)
+
+    def confirm_preview(self, key: str, user: str) -> str:
+        """Queue the announcement a preview's key stands for, once: a second click (or a
+        second replica) is told it is already queued. The key is the idempotency key: the
+        announcement's id is made from it."""
+        if not re.fullmatch(r"[0-9a-f]{16}", key):
+            return "That preview is no longer valid; send `announce` again."
+        try:
+            pending = json.loads(self.service.ledger.get_meta(PREVIEW_META + key) or "null")
+            event_id, text = str(pending["event"]), str(pending["text"])
+        except (ValueError, KeyError, TypeError):
+            return "That preview is no longer valid; send `announce` again."
+        announcement_id = f"slack-{key}"
+        with self._confirm_lock:  # two clicks 0.3 s apart run in two threads
+            if any(str(r["id"]) == announcement_id
+                   for r in self.service.ledger.announcement_rows(event_id)):
+                return (f"Already queued: announcement `{announcement_id}`; this click sent "
+                        f"nothing more.")
+            return self.queue_announcement(event_id, text, user,
+                                           announcement_id=announcement_id)
 
     def _on_cancel(self, body: dict[str, Any], respond: Respond) -> None:
         respond(text="Announcement cancelled; nothing was sent.", replace_original=True)
@@ -340,7 +375,7 @@ class SlackBot:
             heading = event.name if len(events) > 1 else ""
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
             texts.append(escape(f"{heading}\n{reply.text}" if heading else reply.text))
-        return Reply("\n\n".join(texts), blocks[:50])
+        return Reply("\n\n".join(texts), _within_limit(blocks))
 
     def preferences(self, asker: Asker, text: str) -> Reply | None:
         """``remind me 2 days before the abstract deadline``, ``settings`` ...; None if not."""
@@ -483,7 +518,7 @@ class SlackBot:
                 lines.append(f"  schedule error: {error}")
         body = escape("\n".join(lines) or "No schedules.")
         text = f"duebot status at {report['now_utc']}\n```{body}```"
-        return Reply(text, [_section(text)], private=True)
+        return Reply(text, _within_limit(_sections(text)), private=True)
 
     def announce_preview(self, rest: str) -> Reply:
         """Render it exactly as it would go (``bot.app.announce.prepare``), with Confirm/Cancel."""
@@ -509,9 +544,13 @@ class SlackBot:
         targets = ", ".join(f"`{escape(d)}`" for d in ready.destinations[:10])
         if len(ready.destinations) > 10:
             targets += f" and {len(ready.destinations) - 10} more"
-        value = json.dumps({"event": event.id, "text": text}, ensure_ascii=False)
+        # The text stays server-side; the button carries only its key (Slack's values are at
+        # most 2,000 characters), which also makes Confirm idempotent.
+        value = secrets.token_hex(8)
+        self.service.ledger.set_meta(PREVIEW_META + value, json.dumps(
+            {"event": event.id, "text": text}, ensure_ascii=False))
         blocks: list[dict[str, Any]] = [
-            _section(f"*Preview* of an announcement for *{escape(event.name)}*, to {targets} "
+            *_sections(f"*Preview* of an announcement for *{escape(event.name)}*, to {targets} "
                      f"when you confirm:\n*{escape(ready.message.subject)}*\n{quoted}"),
             {"type": "actions", "elements": [
                 {"type": "button", "action_id": CONFIRM, "style": "primary", "value": value,
@@ -522,7 +561,8 @@ class SlackBot:
         return Reply(f"Preview of an announcement for {escape(event.name)}: {escape(text)}",
                      blocks, private=True)
 
-    def queue_announcement(self, event_id: str, text: str, user: str) -> str:
+    def queue_announcement(self, event_id: str, text: str, user: str, *,
+                           announcement_id: str = "") -> str:
         """A confirmed announcement joins the ledger now; the delivery loop sends it."""
         from bot.app import announce
 
@@ -533,9 +573,13 @@ class SlackBot:
         try:
             announcement_id = announce.schedule_announcement(
                 self.service, event, now.isoformat(), (), text=text, actor=f"slack:{user}",
-                now=now)
+                now=now, announcement_id=announcement_id)
         except DuebotError as exc:
+            if announcement_id and "already used" in str(exc):
+                return f"Already queued: announcement `{announcement_id}`; nothing more sent."
             return escape(f"Not queued: {exc}")
+        except sa.exc.IntegrityError:  # another replica queued the same key a moment ago
+            return f"Already queued: announcement `{announcement_id}`; nothing more sent."
         self.service.subscribers_changed()  # wake the delivery loop
         return (f"Announcement `{escape(announcement_id)}` queued by <@{escape(user)}>; it goes "
                 f"out with the next delivery run.")

@@ -75,8 +75,27 @@ def slack_client(token: str, base_url: str = "https://slack.com/api/", *,
     return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
 
 
-def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """Split at line ends into pieces Slack accepts in one section each."""
+def _cut(line: str, limit: int) -> int:
+    """Where to cut a line longer than ``limit``: at a space outside any ``<...>`` token
+    (``<!date^...|...>``, links, mentions) if there is one, else before the token."""
+    inside = -1  # where the open token started, or -1
+    best_space = best_token = 0
+    for index, char in enumerate(line[:limit + 1]):
+        if char == "<":
+            inside = index
+            best_token = index
+        elif char == ">":
+            inside = -1
+        elif char == " " and inside < 0 and index > 0:
+            best_space = index
+    if inside >= 0 and best_token > 0:  # the limit falls inside a token: cut before it
+        return best_space if best_space > 0 and best_space < best_token else best_token
+    return best_space or best_token or limit
+
+
+def mrkdwn_chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split at line ends into pieces Slack accepts in one section each; a longer line is cut
+    at a space, never inside a ``<...>`` token."""
     pieces: list[str] = []
     current = ""
     for line in text.splitlines() or [""]:
@@ -84,8 +103,9 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
+            cut = _cut(line, limit)
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip(" ")
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             pieces.append(current)
@@ -93,6 +113,9 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
         current = candidate
     pieces.append(current)
     return [p for p in pieces if p.strip()] or [" "]
+
+
+_chunks = mrkdwn_chunks
 
 
 def message_blocks(message: Outgoing) -> list[dict[str, Any]]:
