@@ -48,7 +48,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.adapters.schedule_files import display_path, project_root
+from bot.adapters.schedule_files import display_path
 from bot.app.running import Running
 from bot.core.ical import alarm_label, build_calendar, build_date_calendar, parse_alarms
 from bot.core.model import KINDS, Event
@@ -82,7 +82,10 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}
 
 
 def web_templates_dir() -> Path:
-    return project_root() / "templates" / "web"
+    """The dates page's templates: the shipped ones, wherever duebot runs from."""
+    from bot.adapters.template_files import SHIPPED_TEMPLATES, WEB_DIR
+
+    return SHIPPED_TEMPLATES / WEB_DIR
 
 
 # -- the host links point to ------------------------------------------------------------------

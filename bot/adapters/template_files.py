@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.adapters.schedule_files import display_path, project_root
+from bot.adapters.schedule_files import display_path
 from bot.core.render import REQUIRED
 from bot.errors import TemplateError
 
 TEMPLATES_DIR = "templates"
 WEB_DIR = "web"
+SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / TEMPLATES_DIR
+"""The templates that ship with duebot, found from the code itself: never guessed from the
+working directory (an operator's folder with ``schedules/`` but no ``templates/`` made every
+reminder fail to render)."""
 
 
 def load_templates(folder: Path | None = None) -> dict[str, str]:
-    """Every ``*.j2`` file under ``folder`` (default: ``templates/``), by its relative path.
+    """Every ``*.j2`` file under ``folder`` (default: the shipped ones), by its relative path.
 
     A missing folder, an unreadable file or a missing reminder template is a TemplateError
     here, before anything is rendered.
     """
-    root = folder if folder is not None else project_root() / TEMPLATES_DIR
+    root = folder if folder is not None else SHIPPED_TEMPLATES
     if not root.is_dir():
         raise TemplateError("no such template folder", file=display_path(root))
     templates: dict[str, str] = {}
