@@ -183,3 +183,10 @@ def test_with_a_base_url_links_use_it_whatever_the_host(tmp_path: Path) -> None:
     assert page.status_code == 200
     assert "evil.example" not in page.text
     assert 'href="https://dates.example.org/e/aisys-sosp17.ics"' in page.text
+
+
+def test_chat_webhooks_take_their_longest_message() -> None:
+    # Zulip: 10,000 characters, Mattermost: 16,383, each up to 6 bytes once JSON-escaped.
+    for path in ("/zulip/webhook", "/mattermost", "/discord/interactions"):
+        assert body_limit(path) >= 6 * 16_383 + 4096, path
+    assert body_limit("/me/some-token") == BODY_LIMIT

@@ -73,9 +73,14 @@ HEALTH_DB_TIMEOUT = 3.0
 # Request bodies are refused beyond these sizes before they are read (an unsigned 300 MB
 # POST to /slack/events once took 300 MB of memory before its 401). Slack's events, commands
 # and button clicks are a few kB (a click carries the message's blocks: 50 x 3000 characters
-# at most); the one-click unsubscribe body is one form field.
+# at most); the one-click unsubscribe body is one form field, the /me form a few.
 BODY_LIMIT = 16 * 1024
-BODY_LIMITS: tuple[tuple[str, int], ...] = (("/slack/", 512 * 1024),)
+BODY_LIMITS: tuple[tuple[str, int], ...] = (
+    ("/slack/", 512 * 1024),
+    # Chat webhooks carry one message: Zulip's 10,000 and Mattermost's 16,383 characters,
+    # JSON-escaped (up to 6 bytes each), plus the envelope.
+    ("/zulip/", 256 * 1024), ("/mattermost", 256 * 1024), ("/discord/", 256 * 1024),
+)
 """(path prefix, limit in bytes): larger limits for the routes that need them."""
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 """Methods counted by name in ``/metrics``; any other is counted as ``other``."""

@@ -77,11 +77,13 @@ class MyPage:
         _, prefs = settings.current(self.web.service.ledger, event.id, str(row["destination"]))
         mine = _only_theirs(event, prefs)
         leads = _feed_leads(prefs, event)
-        body = build_calendar([mine], alarms=leads, name=f"{event.name} (your dates)")
         _, mtimes = self.web.snapshot()
-        feed = Feed(body=body, etag=strong_etag(body),
-                    last_modified=max(from_mtime(mtimes.get(event.id, 0.0)),
-                                      row["updated_at"].replace(microsecond=0)),
+        changed = max(from_mtime(mtimes.get(event.id, 0.0)),
+                      row["updated_at"].replace(microsecond=0))
+        # DTSTAMP: when their dates or their settings last changed, never the clock.
+        body = build_calendar([mine], alarms=leads, name=f"{event.name} (your dates)",
+                              stamp=changed)
+        feed = Feed(body=body, etag=strong_etag(body), last_modified=changed,
                     filename=f"{event.id}-mine.ics")
         headers = {**feed.headers(), "Cache-Control": "private, max-age=3600"}
         if not_modified(feed, request.headers.get("if-none-match"),
