@@ -96,8 +96,7 @@ imap_user = "dates"
 path = "{SHIPPED}"
 """, str(tmp_path / "duebot.toml"), env={"DUEBOT_IMAP_PASSWORD": "pw"}, base=tmp_path)
     # The poller needs only the bot's [mail] settings to connect.
-    return ImapPoller(SimpleNamespace(config=config.mail),  # type: ignore[arg-type]
-                      threading.Event())
+    return ImapPoller(SimpleNamespace(config=config.mail))  # type: ignore[arg-type]
 
 
 def test_imap_with_a_private_ca_connects_with_imap_ca_file(
