@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import calendar
 import re
+import reprlib
 import tomllib
+import unicodedata
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -59,6 +61,14 @@ _DURATION = re.compile(
     r"(?![a-z])",
     re.IGNORECASE,
 )
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+"""Dates a schedule may name: wide enough for any workshop, narrow enough that every later
+step (time zones, reminders days before, feeds, the database) can place them."""
+MAX_DURATION = timedelta(days=3650)
+"""The longest lead time, grace or interval: ten years (3650d, 521w)."""
+_URL_SCHEMES = ("https", "http")
+_MAX_SEQUENCE = 1_000_000  # a calendar's SEQUENCE and our counters stay small integers
+_MAX_PAGES = 10_000
 _KIND_ALIASES: Mapping[str, Kind] = {
     "camera_ready": "camera-ready", "cameraready": "camera-ready", "camera ready": "camera-ready",
     "final": "camera-ready", "notifications": "notification", "deadlines": "deadline",
@@ -84,11 +94,13 @@ class Local:
 def parse_local(value: object) -> Local:
     """Read ``2017-09-10 23:59``, ``2017-10-28``, ``2017-09-10 23:59 AoE`` or a TOML date."""
     if isinstance(value, datetime):
+        check_year(value.year, value.isoformat())
         if value.tzinfo is not None:
             return Local(value.replace(tzinfo=None), None, value.isoformat(),
                          instant=value.astimezone(UTC))
         return Local(value, None, value.isoformat(sep=" ", timespec="minutes"))
     if isinstance(value, date):
+        check_year(value.year, value.isoformat())
         return Local(value, None, value.isoformat())
     if not isinstance(value, str):
         raise ValueError(f"expected a date such as \"2017-09-10 23:59\" or \"2017-10-28\", "
@@ -98,6 +110,7 @@ def parse_local(value: object) -> Local:
         raise ValueError(f"{value!r} is not a date: expected \"YYYY-MM-DD HH:MM\" (local time) "
                          f"or \"YYYY-MM-DD\" (all day)")
     year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    check_year(year, value)
     if not 1 <= month <= 12:
         raise ValueError(f"{value!r} is not a date: there is no month {month}")
     days_in_month = calendar.monthrange(year, month)[1]
@@ -119,6 +132,13 @@ def parse_local(value: object) -> Local:
                  value.strip())
 
 
+def check_year(year: int, written: object) -> None:
+    """ValueError for a year outside FIRST_YEAR..LAST_YEAR (``9999-12-31`` crashed delivery)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{written!r}: year {year} is out of range; duebot reads dates from "
+                         f"{FIRST_YEAR} to {LAST_YEAR}")
+
+
 def parse_duration(value: object) -> timedelta:
     """``7d``, ``3h``, ``90m``, ``1w``, ``1d 12h``, ``30s``: a lead time or an interval."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -132,6 +152,8 @@ def parse_duration(value: object) -> timedelta:
     for match in _DURATION.finditer(rest):
         if rest[position:match.start()].strip(" ,+"):
             break
+        if len(match["n"].lstrip("0")) > 7:  # beyond any bound, and int() of a huge string is slow
+            raise ValueError(_too_long(value))
         n = int(match["n"])
         unit = match["unit"].lower()
         if unit.startswith("w"):
@@ -145,10 +167,16 @@ def parse_duration(value: object) -> timedelta:
         else:
             total += timedelta(minutes=n)
         position = match.end()
+        if total > MAX_DURATION:
+            raise ValueError(_too_long(value))
     if position == 0 or rest[position:].strip():
         raise ValueError(f"{value!r} is not a duration: expected a number and a unit, such as "
                          f"\"7d\", \"1d 12h\", \"3h\" or \"30m\"")
     return total
+
+
+def _too_long(value: str) -> str:
+    return (f"{value!r} is too long: durations run up to {MAX_DURATION.days}d (ten years)")
 
 
 def format_duration(lead: timedelta) -> str:
@@ -224,6 +252,7 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
     dates = _dates(reader, data.get("dates", []), zone)
     announcements = _announcements(reader, data.get("announcements", []), dates)
     faq = _faq(reader, data.get("faq", []))
+    event_url = _url(reader, event_data, ("event",), "url")
     if reader.problems or zone is None:
         return None, reader.problems
     event = Event(
@@ -231,7 +260,7 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
         venue=reader.text(event_data, ("event",), "venue"),
         city=reader.text(event_data, ("event",), "city"),
         country=reader.text(event_data, ("event",), "country"),
-        url=reader.text(event_data, ("event",), "url"),
+        url=event_url,
         description=reader.text(event_data, ("event",), "description"),
         submission=submission, contact=contact, policy=policy, dates=dates,
         announcements=announcements, faq=faq, source=source,
@@ -247,6 +276,43 @@ def parse_schedule(text: str, source: str = "<schedule>") -> Event:
     return event
 
 
+def check_url(value: str) -> str:
+    """An absolute http(s) URL on one line, as links, mail and feeds need; else ValueError."""
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise ValueError(f"{_shown(value)}: a URL cannot contain spaces, line breaks or control "
+                         f"characters (write %20 for a space)")
+    scheme, colon, rest = value.partition(":")
+    if colon and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) and (
+            scheme.lower() not in _URL_SCHEMES):
+        raise ValueError(f"{_shown(value)}: only https:// and http:// links are allowed, not "
+                         f"{scheme}:")
+    if not colon or scheme.lower() not in _URL_SCHEMES or not rest.startswith("//") or (
+            len(rest) < 3):
+        example = "https://example.org/..." if colon else f"https://{value.removeprefix('//')}"
+        raise ValueError(f"{_shown(value)} is not an absolute URL: expected \"{example}\"")
+    return value
+
+
+def _url(reader: _Reader, data: Mapping[str, Any], path: Path, key: str) -> str:
+    value = reader.text(data, path, key)
+    if not value:
+        return ""
+    try:
+        return check_url(value)
+    except ValueError as exc:
+        reader.error((*path, key), str(exc))
+        return ""
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlevel, _SHOWN.maxlist = 120, 120, 3, 8
+
+
+def _shown(value: object) -> str:
+    """A value as an error message quotes it: repr, but short and never deeply nested."""
+    return _SHOWN.repr(value)
+
+
 def _submission(reader: _Reader, data: object) -> Submission:
     path: Path = ("submission",)
     if not isinstance(data, dict):
@@ -255,18 +321,18 @@ def _submission(reader: _Reader, data: object) -> Submission:
     reader.table(data, path, SUBMISSION_KEYS)
     page_limit = data.get("page_limit")
     if page_limit is not None and (not isinstance(page_limit, int) or isinstance(page_limit, bool)
-                                   or page_limit <= 0):
-        reader.error((*path, "page_limit"), f"expected a whole number of pages, got "
-                                            f"{page_limit!r}")
+                                   or not 0 < page_limit <= _MAX_PAGES):
+        reader.error((*path, "page_limit"), f"expected a whole number of pages (1 to "
+                                            f"{_MAX_PAGES}), got {_shown(page_limit)}")
         page_limit = None
     anonymized = data.get("anonymized")
     if anonymized is not None and not isinstance(anonymized, bool):
         reader.error((*path, "anonymized"), f"expected true or false, got {anonymized!r}")
         anonymized = None
     return Submission(
-        system=reader.text(data, path, "system"), url=reader.text(data, path, "url"),
+        system=reader.text(data, path, "system"), url=_url(reader, data, path, "url"),
         format=reader.text(data, path, "format"), template=reader.text(data, path, "template"),
-        template_url=reader.text(data, path, "template_url"), page_limit=page_limit,
+        template_url=_url(reader, data, path, "template_url"), page_limit=page_limit,
         page_limit_note=reader.text(data, path, "page_limit_note"), anonymized=anonymized,
         notes=reader.text(data, path, "notes"),
     )
@@ -282,7 +348,7 @@ def _contact(reader: _Reader, data: object) -> Contact:
     if email and "@" not in email:
         reader.error((*path, "email"), f"{email!r} is not an e-mail address")
     return Contact(email=email, name=reader.text(data, path, "name"),
-                   url=reader.text(data, path, "url"))
+                   url=_url(reader, data, path, "url"))
 
 
 def _durations(reader: _Reader, path: Path, value: object) -> tuple[timedelta, ...] | None:
@@ -447,6 +513,10 @@ def _read_local(reader: _Reader, path: Path, key: str, value: object) -> Local |
 
 def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str, title: str,
               kind: Kind, zone: Zone | None, fold: Fold | None) -> ImportantDate | None:
+    # Read first, so that their mistakes are reported even when ``at`` is wrong.
+    url = _url(reader, item, path, "url")
+    lead_times = (_durations(reader, (*path, "reminders"), item["reminders"])
+                  if "reminders" in item else None)
     if "at" not in item:
         reader.error(path, "missing required key 'at' (for example \"2017-09-10 23:59\", or "
                            "\"2017-10-28\" for an all-day date)")
@@ -465,7 +535,7 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
         "id": date_id, "title": title, "kind": kind, "zone": zone, "local_text": at.text,
         "lines": MappingProxyType(lines),
         "description": reader.text(item, path, "description"),
-        "url": reader.text(item, path, "url"),
+        "url": url,
     }
     if at.all_day:
         assert not isinstance(at.value, datetime)
@@ -499,7 +569,7 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
         if starts is not None and ends is not None and ends < starts:
             reader.error((*path, "end"), f"end {item['end']!r} is before at {at.text!r}")
     if "reminders" in item:
-        fields["lead_times"] = _durations(reader, (*path, "reminders"), item["reminders"])
+        fields["lead_times"] = lead_times
     for key, attr in (("cancelled", "cancelled"), ("extended", "extended_note")):
         flag = item.get(key, False)
         if not isinstance(flag, bool):
@@ -508,8 +578,9 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
         fields[attr] = flag
     sequence = item.get("sequence")
     if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool)
-                                 or sequence < 0):
-        reader.error((*path, "sequence"), f"expected a whole number >= 0, got {sequence!r}")
+                                 or not 0 <= sequence <= _MAX_SEQUENCE):
+        reader.error((*path, "sequence"), f"expected a whole number from 0 to {_MAX_SEQUENCE}, "
+                                          f"got {_shown(sequence)}")
         sequence = None
     if sequence is None:
         # An extension is a change subscribers' calendars must pick up.
@@ -553,6 +624,8 @@ def parse_when(value: object, date_ids: Collection[str]) -> WhenSpec:
             moment = datetime.fromisoformat(text)
         except ValueError:
             moment = None
+        if moment is not None:
+            check_year(moment.year, text)
         if moment is not None and moment.tzinfo is not None:
             local = Local(moment.replace(tzinfo=None), None, text,
                           instant=moment.astimezone(UTC))
