@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from bot.core.destinations import check_destination, missing_variables
 from bot.core.schedule import parse_duration
-from bot.core.toml_source import TomlReader, syntax_problem
+from bot.core.toml_source import TomlReader, nesting_problem, syntax_problem
 from bot.errors import ConfigError, Problem
 
 Security = Literal["none", "starttls", "ssl"]
@@ -45,6 +45,11 @@ DISCORD_KEYS = ("application_id", "public_key", "command", "guild_id", "api_base
                 "ephemeral", "max_age")
 DISCORD_API = "https://discord.com/api/v10"
 CHAT_KEYS = ("enabled",)
+# ASCII digits only: str.isdigit() takes "²" and "٣", which int() or the socket then refuse.
+_PORT = re.compile(r"[0-9]{1,5}")
+# What the ledger's engine can open: SQLite (a file, or memory) and PostgreSQL through psycopg.
+_DATABASE_URL = re.compile(r"sqlite(?:\+pysqlite)?://(?:/[^\x00-\x1f]+)?"
+                           r"|postgresql(?:\+psycopg)?://[^\s\x00-\x1f]*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,15 +295,18 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([syntax_problem(exc, text, source)]) from None
+    except RecursionError:
+        raise ConfigError([nesting_problem(text, source)]) from None
     reader.table(data, (), TOP_KEYS)
     base = base or Path.cwd()
 
     raw = reader.table(data.get("storage", {}), ("storage",), STORAGE_KEYS)
     url = reader.text(raw, ("storage",), "database_url", StorageConfig.database_url)
     url = _resolve_sqlite(url, base, env)
-    if not (url.startswith("sqlite:") or url.startswith("postgresql")):
+    if not _DATABASE_URL.fullmatch(url):
         reader.error(("storage", "database_url"),
-                     f"{url!r}: expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
+                     f"{url!r}: expected sqlite:///FILE, sqlite:///:memory: or "
+                     f"postgresql+psycopg://USER@HOST/DB")
     storage = StorageConfig(
         database_url=url,
         pool_size=reader.integer(raw, ("storage",), "pool_size", 5, low=1, high=100),
@@ -379,7 +387,7 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     host = env.get("DUEBOT_HTTP_HOST", "").strip() or host
     if env.get("DUEBOT_HTTP_PORT", "").strip():
         raw_port = env["DUEBOT_HTTP_PORT"].strip()
-        if raw_port.isdigit() and int(raw_port) <= 65535:
+        if _PORT.fullmatch(raw_port) and int(raw_port) <= 65535:
             port = int(raw_port)
         else:
             reader.problems.append(Problem(
@@ -469,8 +477,10 @@ def _smtp(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str]) -> Sm
                                           "DUEBOT_SMTP_PASSWORD is empty: set it (secrets never "
                                           "go in the config file)")
     timeout = raw.get("timeout", 30)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        reader.error((*path, "timeout"), f"expected seconds (a number > 0), got {timeout!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not (
+            0 < timeout <= 3600):  # also refuses nan and inf, which sockets cannot take
+        reader.error((*path, "timeout"), f"expected seconds (a number above 0, at most 3600), "
+                                         f"got {timeout!r}")
         timeout = 30
     return SmtpConfig(
         host=reader.text(raw, path, "host", "127.0.0.1"),
@@ -498,7 +508,7 @@ def _mail(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str], base:
                                          "workshop address duebot answers as")
     if listen:
         host, _, port = listen.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if not host or not _PORT.fullmatch(port) or not 0 < int(port) < 65536:
             reader.error((*path, "listen"), f"{listen!r}: expected HOST:PORT, e.g. "
                                             f"\"127.0.0.1:2525\"")
             listen = ""
@@ -689,8 +699,17 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Co
     """Read the config file; every problem in it is reported at once (ConfigError)."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        content = file.read_bytes()
     except OSError as exc:
         raise ConfigError([Problem(message=f"cannot read config: {exc.strerror}",
                                    file=str(path))]) from None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content[:exc.start].count(b"\n") + 1
+        column = exc.start - content.rfind(b"\n", 0, exc.start)
+        raise ConfigError([Problem(
+            message=f"not UTF-8 text (byte 0x{content[exc.start]:02x} at column "
+                    f"{column}): a config file is TOML "
+                    f"text; is this the right file?", file=str(path), line=line)]) from None
     return parse_config(text, str(path), env=env, base=file.resolve().parent)

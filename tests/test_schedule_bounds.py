@@ -206,3 +206,18 @@ def test_a_huge_page_limit_is_an_error() -> None:
     text = one_date('"2030-01-10 12:00"') + "\n[submission]\npage_limit = 10000000000\n"
     [problem] = problems_of(text)
     assert f":{line_of(text, 'page_limit')}: error: submission.page_limit: " in problem
+
+
+@pytest.mark.parametrize("depth", [2000, 100_000])
+def test_deeply_nested_arrays_are_an_error_at_their_line(depth: int) -> None:
+    text = one_date('"2030-01-10 12:00"') + "description = " + "[" * depth + "]" * depth + "\n"
+    [problem] = problems_of(text)
+    assert problem.startswith(f"b.toml:{line_of(text, 'description')}: error: arrays or inline "
+                              f"tables nested too deeply")
+
+
+def test_nesting_that_tomllib_reads_is_reported_briefly() -> None:
+    text = one_date('"2030-01-10 12:00"') + f"title = {'[' * 200}1{']' * 200}\n"
+    text = text.replace('title = "D"\n', "")
+    [problem] = problems_of(text)
+    assert "expected text" in problem and len(problem) < 400

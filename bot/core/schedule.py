@@ -33,7 +33,7 @@ from bot.core.model import (
     ReminderPolicy,
     Submission,
 )
-from bot.core.toml_source import Path, TomlReader, syntax_problem
+from bot.core.toml_source import Path, TomlReader, nesting_problem, syntax_problem
 from bot.core.zones import Fold, Zone, parse_zone
 from bot.errors import Problem, ScheduleError, ZoneError, suggest
 
@@ -104,7 +104,7 @@ def parse_local(value: object) -> Local:
         return Local(value, None, value.isoformat())
     if not isinstance(value, str):
         raise ValueError(f"expected a date such as \"2017-09-10 23:59\" or \"2017-10-28\", "
-                         f"got {value!r}")
+                         f"got {_shown(value)}")
     match = _LOCAL.match(value)
     if not match:
         raise ValueError(f"{value!r} is not a date: expected \"YYYY-MM-DD HH:MM\" (local time) "
@@ -145,7 +145,8 @@ def parse_duration(value: object) -> timedelta:
         raise ValueError(f"{value!r} has no unit: write \"{value}d\", \"{value}h\" or "
                          f"\"{value}m\"")
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a duration such as \"7d\", \"3h\" or \"30m\", got {value!r}")
+        raise ValueError(f"expected a duration such as \"7d\", \"3h\" or \"30m\", got "
+                         f"{_shown(value)}")
     total = timedelta()
     rest = value.strip()
     position = 0
@@ -199,7 +200,7 @@ class _Reader(TomlReader):
                 self.error(path, f"missing required key {key!r}")
             return ""
         if not isinstance(value, str):
-            self.error((*path, key), f"expected text, got {value!r}")
+            self.error((*path, key), f"expected text, got {_shown(value)}")
             return ""
         if required and not value.strip():
             self.error((*path, key), f"{key!r} must not be empty")
@@ -210,7 +211,7 @@ class _Reader(TomlReader):
         if value is None:
             return None
         if not isinstance(value, str):
-            self.error((*path, key), f"expected a zone name, got {value!r}")
+            self.error((*path, key), f"expected a zone name, got {_shown(value)}")
             return None
         try:
             return parse_zone(value)
@@ -233,6 +234,8 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [syntax_problem(exc, text, source)]
+    except RecursionError:
+        return None, [nesting_problem(text, source)]
     reader.table(data, (), TOP_KEYS)
     event_data = data.get("event")
     if not isinstance(event_data, dict):
@@ -327,7 +330,7 @@ def _submission(reader: _Reader, data: object) -> Submission:
         page_limit = None
     anonymized = data.get("anonymized")
     if anonymized is not None and not isinstance(anonymized, bool):
-        reader.error((*path, "anonymized"), f"expected true or false, got {anonymized!r}")
+        reader.error((*path, "anonymized"), f"expected true or false, got {_shown(anonymized)}")
         anonymized = None
     return Submission(
         system=reader.text(data, path, "system"), url=_url(reader, data, path, "url"),
@@ -356,7 +359,7 @@ def _durations(reader: _Reader, path: Path, value: object) -> tuple[timedelta, .
         value = [value]
     if not isinstance(value, list):
         reader.error(path, f"expected a list of durations such as [\"7d\", \"1d\", \"3h\"], "
-                           f"got {value!r}")
+                           f"got {_shown(value)}")
         return None
     leads: list[timedelta] = []
     for item in value:
@@ -422,7 +425,7 @@ def _policy(reader: _Reader, data: object) -> ReminderPolicy:
             reader.error((*path, "missed", key), f"unknown kind {key!r}{suggest(kind, KINDS)}")
         elif value not in ("late", "skip"):
             reader.error((*path, "missed", key), f"expected \"late\" (send with a note) or "
-                                                 f"\"skip\", got {value!r}")
+                                                 f"\"skip\", got {_shown(value)}")
         else:
             missed[kind] = cast(Missed, value)
     return ReminderPolicy(lead_times=MappingProxyType(lead_times), final_call=final_call,
@@ -431,7 +434,7 @@ def _policy(reader: _Reader, data: object) -> ReminderPolicy:
 
 def _kind(reader: _Reader, path: Path, value: object) -> Kind:
     if not isinstance(value, str):
-        reader.error((*path, "kind"), f"expected one of {', '.join(KINDS)}, got {value!r}")
+        reader.error((*path, "kind"), f"expected one of {', '.join(KINDS)}, got {_shown(value)}")
         return "other"
     normal = value.strip().lower()
     if normal in KINDS:
@@ -473,7 +476,7 @@ def _dates(reader: _Reader, data: object, event_zone: Zone | None
         own_zone = reader.zone(item, path, "zone")
         fold = item.get("fold")
         if fold is not None and fold not in ("earlier", "later"):
-            reader.error((*path, "fold"), f"expected \"earlier\" or \"later\", got {fold!r}")
+            reader.error((*path, "fold"), f"expected \"earlier\" or \"later\", got {_shown(fold)}")
             fold = None
         when = _one_date(reader, item, path, date_id, title, kind, own_zone or event_zone,
                          cast("Fold | None", fold))
@@ -573,7 +576,7 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
     for key, attr in (("cancelled", "cancelled"), ("extended", "extended_note")):
         flag = item.get(key, False)
         if not isinstance(flag, bool):
-            reader.error((*path, key), f"expected true or false, got {flag!r}")
+            reader.error((*path, key), f"expected true or false, got {_shown(flag)}")
             flag = False
         fields[attr] = flag
     sequence = item.get("sequence")
@@ -610,7 +613,7 @@ def parse_when(value: object, date_ids: Collection[str]) -> WhenSpec:
         local = parse_local(value)
     elif not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected a time such as \"abstract-2d\" or \"2017-09-01 09:00 "
-                         f"America/Los_Angeles\", got {value!r}")
+                         f"America/Los_Angeles\", got {_shown(value)}")
     else:
         text = value.strip()
         if text in date_ids:

@@ -87,6 +87,34 @@ def _unquote(part: str) -> str:
     return part
 
 
+_NESTING = 100
+"""Deeper than this is reported as the place where nesting went wrong (tomllib's own limit is
+Python's recursion limit, which raises RecursionError rather than a syntax error)."""
+
+
+def nesting_problem(text: str, source: str) -> Problem:
+    """Arrays or inline tables nested too deeply for tomllib: at the line where it happens."""
+    depth, line = 0, 1
+    quote = ""
+    for char in text:
+        if char == "\n":
+            line += 1
+            quote = ""  # a one-line string cannot go on; multi-line ones do not matter here
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > _NESTING:
+                break
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return Problem(message=f"arrays or inline tables nested too deeply (more than {_NESTING} "
+                           f"levels): TOML this deep is not a schedule or a config",
+                   file=source, line=line)
+
+
 _AT_LINE = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
 
@@ -100,7 +128,7 @@ def syntax_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None
     if match := _AT_LINE.search(message):
         return int(match["line"]), f"{message[:match.start()]} (column {match['column']})"
     if match := _AT_END.search(message):
-        return max(1, len(text.splitlines())), f"{message[:match.start()]} (at end of file)"
+        return max(1, len(text.split("\n"))), f"{message[:match.start()]} (at end of file)"
     return None, message
 
 
