@@ -35,10 +35,10 @@ class SourceMap:
         counts: dict[tuple[str, ...], int] = {}
         table: Path = ()
         in_multiline: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Only "\n" ends a TOML line: str.splitlines() would also split at U+2028 in a string.
+        for number, line in enumerate(text.split("\n"), start=1):
             if in_multiline:
-                if in_multiline in line:
-                    in_multiline = None
+                in_multiline = _strings_after(line, 0, in_multiline)
                 continue
             header = self._HEADER.match(line)
             if header and not line.lstrip().startswith("#"):
@@ -54,10 +54,7 @@ class SourceMap:
             if key:
                 parts = tuple(_unquote(p) for p in re.split(r"\s*\.\s*", key[1]))
                 self.lines.setdefault((*table, *parts), number)
-                rest = line[key.end():]
-                for quote in ('"""', "'''"):
-                    if rest.count(quote) == 1:
-                        in_multiline = quote
+            in_multiline = _strings_after(line, key.end() if key else 0, None)
 
     @staticmethod
     def _with_indexes(names: tuple[str, ...], counts: Mapping[tuple[str, ...], int]) -> Path:
@@ -78,6 +75,44 @@ class SourceMap:
                 return self.lines[probe]
             probe = probe[:-1]
         return None
+
+
+def _strings_after(line: str, start: int, open_quote: str | None) -> str | None:
+    """Scan ``line`` from ``start``: the multi-line string delimiter still open at its end.
+
+    Strings are read as TOML reads them, so three quotes inside a one-line string, an escaped
+    quote, or a ``#`` inside a string neither opens nor closes anything.
+    """
+    i, end = start, len(line)
+    quote = open_quote
+    while i < end:
+        if quote is None:
+            char = line[i]
+            if char == "#":
+                return None
+            if line.startswith('"""', i) or line.startswith("'''", i):
+                quote, i = line[i:i + 3], i + 3
+            elif char == '"':
+                i += 1
+                while i < end and line[i] != '"':
+                    i += 2 if line[i] == "\\" else 1
+                i += 1
+            elif char == "'":
+                close = line.find("'", i + 1)
+                i = end if close < 0 else close + 1
+            else:
+                i += 1
+        elif quote == '"""' and line[i] == "\\":
+            i += 2
+        elif line.startswith(quote, i):
+            i += 3
+            for _ in range(2):  # up to two more quotes belong to the string: """a"""" is a"
+                if i < end and line[i] == quote[0]:
+                    i += 1
+            quote = None
+        else:
+            i += 1
+    return quote
 
 
 def _unquote(part: str) -> str:
