@@ -21,7 +21,7 @@ from typing import Any, Literal
 from bot.core.destinations import check_destination, missing_variables
 from bot.core.schedule import parse_duration
 from bot.core.toml_source import TomlReader, nesting_problem, syntax_problem
-from bot.errors import ConfigError, Problem
+from bot.errors import ConfigError, Problem, shown
 
 Security = Literal["none", "starttls", "ssl"]
 
@@ -281,7 +281,10 @@ class _Reader(TomlReader):
              ) -> str:
         value = data.get(key, default)
         if not isinstance(value, str):
-            self.error((*path, key), f"expected text, got {value!r}")
+            self.error((*path, key), f"expected text, got {shown(value)}")
+            return default
+        if "\x00" in value:  # no file name, address or URL holds one; the OS refuses them later
+            self.error((*path, key), f"{shown(value)}: a NUL character is not allowed here")
             return default
         return value
 
@@ -339,6 +342,9 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     for index, item in enumerate(raw_list):
         path = ("schedules", index)
         item = reader.table(item, path, SCHEDULE_KEYS)
+        if isinstance(item.get("path"), str) and "\x00" in item["path"]:
+            reader.error((*path, "path"), "a NUL character is not allowed in a file name")
+            continue
         if "path" not in item or not isinstance(item["path"], str):
             reader.error(path, "missing required key 'path' (the schedule's TOML file)")
             continue

@@ -7,6 +7,7 @@ Adapters map their vendors' exceptions to these once, at the edge; the CLI print
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -85,3 +86,12 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     """``; did you mean 'deadline'?`` when a choice is close to ``word``, else ""."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlevel, _SHOWN.maxlist = 120, 120, 3, 8
+
+
+def shown(value: object) -> str:
+    """A value as an error message quotes it: repr, but short and never deeply nested."""
+    return _SHOWN.repr(value)

@@ -78,3 +78,14 @@ def test_load_config_reports_a_binary_file_as_a_config_error(tmp_path: Path) -> 
     (tmp_path / "c.toml").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ConfigError, match="not UTF-8 text"):
         load_config(tmp_path / "c.toml", env={})
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ('[storage]\ndatabase_url = "sqlite:///a\\u0000b"\n', "storage.database_url"),
+    ('[mail]\nspool = "a\\u0000b"\n', "mail.spool"),
+    ('[[schedules]]\npath = "a\\u0000b"\n', "schedules.0.path"),
+])
+def test_a_nul_character_in_a_file_name_is_an_error_at_its_line(tmp_path: Path, text: str,
+                                                                field: str) -> None:
+    found = problems(text, tmp_path)
+    assert any(f"bad.toml:2: error: {field}" in p for p in found), found

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import reprlib
 import tomllib
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping
@@ -35,7 +34,7 @@ from bot.core.model import (
 )
 from bot.core.toml_source import Path, TomlReader, nesting_problem, syntax_problem
 from bot.core.zones import Fold, Zone, parse_zone
-from bot.errors import Problem, ScheduleError, ZoneError, suggest
+from bot.errors import Problem, ScheduleError, ZoneError, shown, suggest
 
 TOP_KEYS = ("event", "dates", "submission", "contact", "reminders", "announcements", "faq")
 EVENT_KEYS = ("id", "name", "zone", "venue_zone", "venue", "city", "country", "url",
@@ -104,7 +103,7 @@ def parse_local(value: object) -> Local:
         return Local(value, None, value.isoformat())
     if not isinstance(value, str):
         raise ValueError(f"expected a date such as \"2017-09-10 23:59\" or \"2017-10-28\", "
-                         f"got {_shown(value)}")
+                         f"got {shown(value)}")
     match = _LOCAL.match(value)
     if not match:
         raise ValueError(f"{value!r} is not a date: expected \"YYYY-MM-DD HH:MM\" (local time) "
@@ -146,7 +145,7 @@ def parse_duration(value: object) -> timedelta:
                          f"\"{value}m\"")
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected a duration such as \"7d\", \"3h\" or \"30m\", got "
-                         f"{_shown(value)}")
+                         f"{shown(value)}")
     total = timedelta()
     rest = value.strip()
     position = 0
@@ -200,7 +199,7 @@ class _Reader(TomlReader):
                 self.error(path, f"missing required key {key!r}")
             return ""
         if not isinstance(value, str):
-            self.error((*path, key), f"expected text, got {_shown(value)}")
+            self.error((*path, key), f"expected text, got {shown(value)}")
             return ""
         if required and not value.strip():
             self.error((*path, key), f"{key!r} must not be empty")
@@ -211,7 +210,7 @@ class _Reader(TomlReader):
         if value is None:
             return None
         if not isinstance(value, str):
-            self.error((*path, key), f"expected a zone name, got {_shown(value)}")
+            self.error((*path, key), f"expected a zone name, got {shown(value)}")
             return None
         try:
             return parse_zone(value)
@@ -282,17 +281,17 @@ def parse_schedule(text: str, source: str = "<schedule>") -> Event:
 def check_url(value: str) -> str:
     """An absolute http(s) URL on one line, as links, mail and feeds need; else ValueError."""
     if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise ValueError(f"{_shown(value)}: a URL cannot contain spaces, line breaks or control "
+        raise ValueError(f"{shown(value)}: a URL cannot contain spaces, line breaks or control "
                          f"characters (write %20 for a space)")
     scheme, colon, rest = value.partition(":")
     if colon and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) and (
             scheme.lower() not in _URL_SCHEMES):
-        raise ValueError(f"{_shown(value)}: only https:// and http:// links are allowed, not "
+        raise ValueError(f"{shown(value)}: only https:// and http:// links are allowed, not "
                          f"{scheme}:")
     if not colon or scheme.lower() not in _URL_SCHEMES or not rest.startswith("//") or (
             len(rest) < 3):
         example = "https://example.org/..." if colon else f"https://{value.removeprefix('//')}"
-        raise ValueError(f"{_shown(value)} is not an absolute URL: expected \"{example}\"")
+        raise ValueError(f"{shown(value)} is not an absolute URL: expected \"{example}\"")
     return value
 
 
@@ -307,15 +306,6 @@ def _url(reader: _Reader, data: Mapping[str, Any], path: Path, key: str) -> str:
         return ""
 
 
-_SHOWN = reprlib.Repr()
-_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlevel, _SHOWN.maxlist = 120, 120, 3, 8
-
-
-def _shown(value: object) -> str:
-    """A value as an error message quotes it: repr, but short and never deeply nested."""
-    return _SHOWN.repr(value)
-
-
 def _submission(reader: _Reader, data: object) -> Submission:
     path: Path = ("submission",)
     if not isinstance(data, dict):
@@ -326,11 +316,11 @@ def _submission(reader: _Reader, data: object) -> Submission:
     if page_limit is not None and (not isinstance(page_limit, int) or isinstance(page_limit, bool)
                                    or not 0 < page_limit <= _MAX_PAGES):
         reader.error((*path, "page_limit"), f"expected a whole number of pages (1 to "
-                                            f"{_MAX_PAGES}), got {_shown(page_limit)}")
+                                            f"{_MAX_PAGES}), got {shown(page_limit)}")
         page_limit = None
     anonymized = data.get("anonymized")
     if anonymized is not None and not isinstance(anonymized, bool):
-        reader.error((*path, "anonymized"), f"expected true or false, got {_shown(anonymized)}")
+        reader.error((*path, "anonymized"), f"expected true or false, got {shown(anonymized)}")
         anonymized = None
     return Submission(
         system=reader.text(data, path, "system"), url=_url(reader, data, path, "url"),
@@ -359,7 +349,7 @@ def _durations(reader: _Reader, path: Path, value: object) -> tuple[timedelta, .
         value = [value]
     if not isinstance(value, list):
         reader.error(path, f"expected a list of durations such as [\"7d\", \"1d\", \"3h\"], "
-                           f"got {_shown(value)}")
+                           f"got {shown(value)}")
         return None
     leads: list[timedelta] = []
     for item in value:
@@ -425,7 +415,7 @@ def _policy(reader: _Reader, data: object) -> ReminderPolicy:
             reader.error((*path, "missed", key), f"unknown kind {key!r}{suggest(kind, KINDS)}")
         elif value not in ("late", "skip"):
             reader.error((*path, "missed", key), f"expected \"late\" (send with a note) or "
-                                                 f"\"skip\", got {_shown(value)}")
+                                                 f"\"skip\", got {shown(value)}")
         else:
             missed[kind] = cast(Missed, value)
     return ReminderPolicy(lead_times=MappingProxyType(lead_times), final_call=final_call,
@@ -434,7 +424,7 @@ def _policy(reader: _Reader, data: object) -> ReminderPolicy:
 
 def _kind(reader: _Reader, path: Path, value: object) -> Kind:
     if not isinstance(value, str):
-        reader.error((*path, "kind"), f"expected one of {', '.join(KINDS)}, got {_shown(value)}")
+        reader.error((*path, "kind"), f"expected one of {', '.join(KINDS)}, got {shown(value)}")
         return "other"
     normal = value.strip().lower()
     if normal in KINDS:
@@ -476,7 +466,7 @@ def _dates(reader: _Reader, data: object, event_zone: Zone | None
         own_zone = reader.zone(item, path, "zone")
         fold = item.get("fold")
         if fold is not None and fold not in ("earlier", "later"):
-            reader.error((*path, "fold"), f"expected \"earlier\" or \"later\", got {_shown(fold)}")
+            reader.error((*path, "fold"), f"expected \"earlier\" or \"later\", got {shown(fold)}")
             fold = None
         when = _one_date(reader, item, path, date_id, title, kind, own_zone or event_zone,
                          cast("Fold | None", fold))
@@ -576,14 +566,14 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
     for key, attr in (("cancelled", "cancelled"), ("extended", "extended_note")):
         flag = item.get(key, False)
         if not isinstance(flag, bool):
-            reader.error((*path, key), f"expected true or false, got {_shown(flag)}")
+            reader.error((*path, key), f"expected true or false, got {shown(flag)}")
             flag = False
         fields[attr] = flag
     sequence = item.get("sequence")
     if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool)
                                  or not 0 <= sequence <= _MAX_SEQUENCE):
         reader.error((*path, "sequence"), f"expected a whole number from 0 to {_MAX_SEQUENCE}, "
-                                          f"got {_shown(sequence)}")
+                                          f"got {shown(sequence)}")
         sequence = None
     if sequence is None:
         # An extension is a change subscribers' calendars must pick up.
@@ -613,7 +603,7 @@ def parse_when(value: object, date_ids: Collection[str]) -> WhenSpec:
         local = parse_local(value)
     elif not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected a time such as \"abstract-2d\" or \"2017-09-01 09:00 "
-                         f"America/Los_Angeles\", got {_shown(value)}")
+                         f"America/Los_Angeles\", got {shown(value)}")
     else:
         text = value.strip()
         if text in date_ids:
