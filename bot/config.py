@@ -636,12 +636,12 @@ def _discord(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str]) ->
     path = ("discord",)
     d = DiscordConfig()
     application_id = str(raw.get("application_id", "")).strip()
-    if application_id and not application_id.isdigit():
+    if application_id and not re.fullmatch(r"[0-9]{1,20}", application_id):
         reader.error((*path, "application_id"), f"{application_id!r}: expected the numeric "
                                                 f"application id (Developer Portal, General "
                                                 f"Information)")
     guild_id = str(raw.get("guild_id", "")).strip()
-    if guild_id and not guild_id.isdigit():
+    if guild_id and not re.fullmatch(r"[0-9]{1,20}", guild_id):
         reader.error((*path, "guild_id"), f"{guild_id!r}: expected a numeric server id")
     key = env.get("DISCORD_PUBLIC_KEY", "").strip() or reader.text(raw, path, "public_key", "")
     if key and not re.fullmatch(r"[0-9a-fA-F]{64}", key):
