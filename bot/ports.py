@@ -119,6 +119,7 @@ class Row:
     target: datetime | None
     state: str
     attempts: int
+    """Sends tried and recorded (sent, failed, dead): what ``max_attempts`` bounds."""
     next_attempt: datetime
     lease_owner: str | None
     lease_until: datetime | None
@@ -131,6 +132,8 @@ class Row:
     needs_approval: bool = False
     approved_at: datetime | None = None
     approved_by: str = ""
+    claims: int = 0
+    """Times claimed. Above 1, an earlier claim may have sent it before its holder died."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -76,7 +76,8 @@ def build_channels(config: Config) -> dict[str, Channel]:
         channels["mailto"] = SmtpChannel(SmtpSettings(
             host=smtp.host, port=smtp.port, sender=smtp.sender, security=smtp.security,
             username=smtp.username, password=smtp.password, timeout=smtp.timeout,
-            list_unsubscribe=smtp.list_unsubscribe, reply_to=smtp.reply_to))
+            list_unsubscribe=smtp.list_unsubscribe, reply_to=smtp.reply_to,
+            connections=smtp.connections))
     slack = config.slack
     if slack.bot_token:  # subscribers (slack:U...) may arrive at any time, so whenever possible
         from bot.adapters.slack_channel import SlackChannel, slack_client

@@ -18,7 +18,10 @@ must not retry on its own: slack_sdk's connection-error handler re-sends a post 
 landed, so ``slack_client`` builds it with no retry handlers.
 
 Posts are paced to ``channel_rate`` messages per second per channel (Slack allows about one);
-the clock and the sleeper are injected so tests do not wait on the wall clock.
+the clock and the sleeper are injected so tests do not wait on the wall clock. Different
+conversations are posted to at once: ``lane`` names the conversation of a destination, and the
+engine sends one lane after the other in order, up to ``concurrency`` lanes in parallel, so the
+pace per channel holds while a fan-out to many channels (or DMs) does not wait on each other.
 """
 
 from __future__ import annotations
@@ -153,14 +156,18 @@ build_blocks = message_blocks
 
 
 class SlackChannel:
-    """Posts deliveries to Slack; one per delivery thread (it keeps small caches)."""
+    """Posts deliveries to Slack; safe from several threads as long as each conversation is
+    sent to from one thread at a time (``lane``), which the engine guarantees."""
 
     scheme = "slack"
 
     def __init__(self, client: WebClient, *, channel_rate: float = 1.0,
+                 concurrency: int = 4,
                  monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = client
+        self.concurrency = max(1, concurrency)
+        """Conversations posted to at once (Slack's per-workspace limit is far above)."""
         self.interval = 1.0 / channel_rate
         self.monotonic = monotonic
         self.sleep = sleep
@@ -170,6 +177,11 @@ class SlackChannel:
         """``#name`` or a user id -> the conversation id Slack gave for it."""
 
     # -- the Channel port -------------------------------------------------------------------
+
+    @staticmethod
+    def lane(destination: str) -> str:
+        """Sends to one conversation go one at a time, paced; others run beside them."""
+        return destination.split(":", 1)[-1].strip()
 
     def send(self, message: Outgoing) -> Outcome:
         """Post one delivery; every Slack or network failure comes back as an Outcome."""

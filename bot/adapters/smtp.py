@@ -34,7 +34,12 @@ recognizable: the ``Message-ID`` is a hash of the delivery key, so a resent copy
 same ``Message-ID`` and ``X-Duebot-Key`` as the first, and mail stores or list servers that drop
 repeated Message-IDs can collapse the two.
 
-A channel is not thread-safe: each worker owns its own ``SmtpChannel``.
+Sessions. The channel keeps a pool of up to ``connections`` SMTP sessions and is safe to call
+from that many threads at once (``concurrency`` tells the engine so): each ``send`` takes an
+idle session (or opens one), carries one message on it, and puts it back unless it failed.
+A relay that takes 50 ms a message carries about 20 a second per session, so the pool, not
+the client, sets the pace. Each session's messages stay one at a time, so the crash window is
+still one message per session in flight, recorded as the next step after its 250.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ import logging
 import re
 import smtplib
 import ssl
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -101,6 +107,8 @@ class SmtpSettings:
     reply_to: str = ""
     ssl_context: ssl.SSLContext | None = None
     """For ``starttls``/``ssl``; default: the system's trusted CAs with hostname checking."""
+    connections: int = 1
+    """Sessions open at once (``[smtp] connections``): how many sends may run in parallel."""
 
 
 class InvalidRecipient(DuebotError):
@@ -190,7 +198,13 @@ class SmtpChannel:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings
         self._clock = clock
-        self._conn: smtplib.SMTP | None = None
+        if settings.connections < 1:
+            raise _config_error("smtp.connections", f"{settings.connections}: expected 1 or more")
+        self.concurrency = settings.connections
+        """How many ``send`` calls may run at once (the engine's workers for ``mailto:``)."""
+        self._idle: list[smtplib.SMTP] = []
+        self._slots = threading.BoundedSemaphore(settings.connections)
+        self._lock = threading.Lock()  # the idle list and the serialized-content cache
         try:
             senders = _parse_addresses(settings.sender, what="sender")
         except ValueError as exc:
@@ -324,10 +338,11 @@ class SmtpChannel:
     def _content(self, message: Outgoing) -> bytes:
         """The MIME headers and body of the message's content, serialized once per content."""
         key = (message.text, message.html, message.ics, _one_line(message.ics_name))
-        content = self._contents.get(key)
-        if content is not None:
-            self._contents.move_to_end(key)
-            return content
+        with self._lock:
+            content = self._contents.get(key)
+            if content is not None:
+                self._contents.move_to_end(key)
+                return content
         text, html, ics, ics_name = key
         mail = EmailMessage(policy=email.policy.default)
         mail.set_content(text)
@@ -338,15 +353,19 @@ class SmtpChannel:
                                 filename=ics_name or "date.ics",
                                 params={"method": "PUBLISH", "charset": "utf-8"})
         content = mail.as_bytes(policy=_WIRE_POLICY)
-        self._contents[key] = content
-        if len(self._contents) > _CACHE_SIZE:
-            self._contents.popitem(last=False)
+        with self._lock:
+            self._contents[key] = content
+            if len(self._contents) > _CACHE_SIZE:
+                self._contents.popitem(last=False)
         return content
 
     # -- sending --------------------------------------------------------------------------
 
     def send(self, message: Outgoing) -> Outcome:
-        """Send one delivery; never raises for delivery trouble (see the module docstring)."""
+        """Send one delivery; never raises for delivery trouble (see the module docstring).
+
+        Safe from up to ``concurrency`` threads at once: each send has a session to itself.
+        """
         try:
             addresses = self.recipients(message)
         except InvalidRecipient as exc:
@@ -361,11 +380,22 @@ class SmtpChannel:
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
         sender = message.extra.get("envelope_from", self._sender.addr_spec)
         recipients = [a.addr_spec for a in addresses]
-        reused = self._conn is not None
+        with self._slots:
+            session = _Session(self._take_idle())
+            try:
+                return self._send_on(session, payload, recipients, sender)
+            finally:
+                if session.conn is not None:
+                    with self._lock:
+                        self._idle.append(session.conn)
+
+    def _send_on(self, session: _Session, payload: bytes, recipients: Sequence[str],
+                 sender: str) -> Outcome:
+        reused = session.conn is not None
         try:
-            conn = self._connect()
+            conn = self._connect(session)
         except (smtplib.SMTPException, OSError) as exc:
-            self._drop()
+            session.drop()
             return _session_outcome(exc, self.settings)
         try:
             try:
@@ -374,35 +404,35 @@ class SmtpChannel:
                 if not reused:
                     raise
                 log.debug("SMTP connection closed by the server while idle; reconnecting")
-                self._drop()
+                session.drop()
                 try:
-                    conn = self._connect()
+                    conn = self._connect(session)
                 except (smtplib.SMTPException, OSError) as exc:
-                    self._drop()
+                    session.drop()
                     return _session_outcome(exc, self.settings)
                 return self._transact(conn, payload, recipients, sender)
         except _StaleConnection as exc:
-            self._drop()
+            session.drop()
             return _outcome("retry", f"connection lost before MAIL FROM: {exc}")
         except smtplib.SMTPRecipientsRefused as exc:
-            return self._refused(conn, exc.recipients)
+            return self._refused(session, exc.recipients)
         except smtplib.SMTPResponseException as exc:
-            return self._rejected(conn, exc.smtp_code, exc.smtp_error)
+            return self._rejected(session, exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPException, OSError) as exc:
-            self._drop()
+            session.drop()
             return _session_outcome(exc, self.settings)
 
     def close(self) -> None:
-        """End the SMTP session politely; the next send opens a new one."""
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            conn.quit()
-        except (smtplib.SMTPException, OSError):
-            pass
-        finally:
-            conn.close()
+        """End the idle SMTP sessions politely; the next send opens a new one."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            try:
+                conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            finally:
+                conn.close()
 
     def __enter__(self) -> SmtpChannel:
         return self
@@ -413,9 +443,13 @@ class SmtpChannel:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _connect(self) -> smtplib.SMTP:
-        if self._conn is not None:
-            return self._conn
+    def _take_idle(self) -> smtplib.SMTP | None:
+        with self._lock:
+            return self._idle.pop() if self._idle else None
+
+    def _connect(self, session: _Session) -> smtplib.SMTP:
+        if session.conn is not None:
+            return session.conn
         s = self.settings
         context = s.ssl_context
         if s.security != "none" and context is None:
@@ -435,13 +469,8 @@ class SmtpChannel:
         except BaseException:
             conn.close()
             raise
-        self._conn = conn
+        session.conn = conn
         return conn
-
-    def _drop(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
 
     def _transact(self, conn: smtplib.SMTP, payload: bytes,
                   recipients: Sequence[str], sender: str) -> Outcome:
@@ -479,40 +508,56 @@ class SmtpChannel:
                 f"{r}: {_reply_text(c, t)}" for r, (c, t) in refused.items())
         return Outcome.sent(remote_id=found.group(1) if found else "", reason=note)
 
-    def _rejected(self, conn: smtplib.SMTP, code: int, reply: bytes | str) -> Outcome:
+    def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
         """A refusal of the whole message at MAIL or DATA."""
         text = _reply_text(code, reply)
         if code in _AUTH_CODES:
-            self._drop()
+            session.drop()
             return _outcome("stop", f"the server wants authentication: {text}")
         if 500 <= code < 600:
-            self._reset(conn)
+            session.reset()
             return _outcome("dead", text)
-        self._drop()
+        session.drop()
         return _outcome("retry", text)
 
-    def _refused(self, conn: smtplib.SMTP,
+    def _refused(self, session: _Session,
                  refused: dict[str, tuple[int, bytes]]) -> Outcome:
         """Every recipient refused: dead only if every refusal was permanent."""
         codes = [code for code, _ in refused.values()]
         reason = "; ".join(f"{_reply_text(c, t)} ({r})" for r, (c, t) in refused.items())
         if any(code in _AUTH_CODES for code in codes):
-            self._drop()
+            session.drop()
             return _outcome("stop", f"the server wants authentication: {reason}")
         if codes and all(500 <= code < 600 for code in codes):
-            self._reset(conn)
+            session.reset()
             return _outcome("dead", reason)
-        self._drop()
+        session.drop()
         return _outcome("retry", reason)
 
-    def _reset(self, conn: smtplib.SMTP) -> None:
+
+class _Session:
+    """One send's hold on a pooled connection; ``conn`` is None once it is dropped."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: smtplib.SMTP | None) -> None:
+        self.conn = conn
+
+    def drop(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            conn.close()
+
+    def reset(self) -> None:
         """Clear a failed transaction so the session can carry the next message."""
+        if self.conn is None:
+            return
         try:
-            code, _ = conn.rset()
+            code, _ = self.conn.rset()
         except (smtplib.SMTPException, OSError):
             code = 0
         if code != 250:
-            self._drop()
+            self.drop()
 
 
 class _StaleConnection(Exception):

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -108,6 +110,18 @@ class Decision:
 
 
 @dataclass
+class _Job:
+    """A claimed delivery that is to be sent: rendered by ``build`` right before its send."""
+
+    row: Row
+    channel: Channel
+    build: Callable[[], Outgoing | None]
+    late: str
+    started: bool = False
+    """Taken by a worker; what no worker took is released when the batch stops early."""
+
+
+@dataclass
 class BatchReport:
     sent: int = 0
     failed: int = 0
@@ -184,6 +198,7 @@ class Engine:
         self._organizer_ids: dict[str, frozenset[str]] = {}
         self._tokens: dict[str, dict[str, str]] = {}  # subscribers' unsubscribe tokens
         self._claimed_at = time.monotonic()
+        self._run_started = time.monotonic()
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -287,7 +302,7 @@ class Engine:
     def render(self, row: Row, event: Event, reminder: Reminder, *, late: bool,
                now: datetime) -> Outgoing:
         outgoing = self._outgoing(row.key, row.destination, event, reminder, late=late, now=now)
-        return replace(outgoing, attempt=row.attempts)  # a retry may find it already posted
+        return replace(outgoing, attempt=max(row.claims, 1))  # claimed before: maybe posted
 
     def render_planned(self, planned: Planned, event: Event, reminder: Reminder, *, late: bool,
                        now: datetime) -> Outgoing:
@@ -335,6 +350,7 @@ class Engine:
         total = BatchReport()
         batches = 0
         self._stored = {}  # `duebot announce` in another process: read the table afresh
+        self._run_started = time.monotonic()
         total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
         try:
             while not should_stop():
@@ -359,54 +375,140 @@ class Engine:
 
     def _batch(self, rows: Sequence[Row], now: datetime, should_stop: Callable[[], bool]
                ) -> BatchReport:
+        """Decide every claimed row, then send what is to go, each channel at its width."""
         report = BatchReport()
+        jobs: list[_Job] = []
         for index, row in enumerate(rows):
             if should_stop():
-                rest = [r.key for r in rows[index:]]
+                rest = [j.row.key for j in jobs] + [r.key for r in rows[index:]]
                 report.released += self.ledger.release(rest, now, "released at shutdown")
-                break
+                return report
             try:
-                self._one(row, now, report)
+                job = self._one(row, now, report)
             except Exception as exc:
                 if self.ledger.is_store_error(exc):
                     raise
-                # A bug tripped by one delivery is recorded against it (retried with backoff,
-                # dead after max_attempts), never left claimed, and the batch goes on.
-                log.exception("delivery %s crashed", row.key)
-                self._record(row, Outcome(kind="retry", reason=f"internal error: "
-                                          f"{type(exc).__name__}: {exc}"[:300]),
-                             now, report, late="")
+                self._crashed(row, exc, now, report)
+                continue
+            if job is not None:
+                jobs.append(job)
+        self._send_all(jobs, now, report, should_stop)
         return report
 
-    def _one(self, row: Row, now: datetime, report: BatchReport) -> None:
+    def _send_all(self, jobs: Sequence[_Job], now: datetime, report: BatchReport,
+                  should_stop: Callable[[], bool]) -> None:
+        """Send the batch: up to ``channel.concurrency`` at once per channel, in lanes.
+
+        A channel may declare ``concurrency`` (sends it takes at once; SMTP: its connection
+        pool) and ``lane(destination)`` (sends in one lane go one after the other: Slack paces
+        each conversation). Without them a channel gets one send at a time, so any ``Channel``
+        works. Each worker records each outcome as its very next step, so the crash window
+        stays one message wide per send in flight; the lease is checked before each send.
+        """
+        queues: list[tuple[deque[list[_Job]], int]] = []
+        by_channel: dict[int, tuple[Channel, dict[str, list[_Job]]]] = {}
+        for job in jobs:
+            channel, lanes = by_channel.setdefault(id(job.channel), (job.channel, {}))
+            lane = getattr(channel, "lane", None)
+            name = lane(job.row.destination) if callable(lane) else job.row.key
+            lanes.setdefault(name, []).append(job)
+        for channel, lanes in by_channel.values():
+            width = max(1, int(getattr(channel, "concurrency", 1) or 1))
+            queues.append((deque(lanes.values()), min(width, len(lanes))))
+        errors: list[BaseException] = []
+
+        def drain(queue: deque[list[_Job]], mine: BatchReport) -> None:
+            try:
+                while not errors and not should_stop():
+                    try:
+                        lane = queue.popleft()
+                    except IndexError:
+                        return
+                    for job in lane:
+                        if errors or should_stop():
+                            return  # the rest is released below
+                        job.started = True
+                        self._run(job, now, mine)
+            except BaseException as exc:  # re-raised in the batch's thread
+                errors.append(exc)
+
+        workers = [(queue, BatchReport()) for queue, width in queues for _ in range(width)]
+        if len(workers) == 1:
+            drain(*workers[0])
+        elif workers:
+            threads = [threading.Thread(target=drain, args=worker, name="duebot-send",
+                                        daemon=True) for worker in workers]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        for _queue, mine in workers:
+            report.add(mine)
+        rest = [job.row.key for job in jobs if not job.started]
+        if rest:
+            try:
+                why = "released after an error" if errors else "released at shutdown"
+                report.released += self.ledger.release(rest, now, why)
+            except Exception:  # the leases run out; the first error matters
+                if not errors:
+                    raise
+                log.warning("could not release %d deliveries; their leases will run out",
+                            len(rest))
+        if errors:
+            raise errors[0]
+
+    def _run(self, job: _Job, now: datetime, report: BatchReport) -> None:
+        """Render (as late as possible), check the lease, send, record."""
+        try:
+            try:
+                outgoing = job.build()
+            except TemplateError as exc:  # a template file changed after it was planned
+                self._finish(job.row, "dead", now, f"template: {exc.problem}", report)
+                return
+            if outgoing is None:
+                return
+            self._send(job.row, job.channel, outgoing, now, report, late=job.late)
+        except Exception as exc:
+            if self.ledger.is_store_error(exc):
+                raise
+            self._crashed(job.row, exc, now, report)
+
+    def _crashed(self, row: Row, exc: Exception, now: datetime, report: BatchReport) -> None:
+        """A bug tripped by one delivery is recorded against it (retried with backoff, dead
+        after max_attempts), never left claimed, and the batch goes on."""
+        log.error("delivery %s crashed", row.key, exc_info=exc)
+        self._record(row, Outcome(kind="retry", reason=f"internal error: "
+                                  f"{type(exc).__name__}: {exc}"[:300]),
+                     now, report, late="")
+
+    def _one(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
+        """What to do with one claimed row: recorded at once, or a send for later."""
         if row.kind == announce.KIND:
-            self._one_announcement(row, now, report)
-            return
+            return self._one_announcement(row, now, report)
         if row.kind == DIGEST_KIND:
-            self._one_digest(row, now, report)
-            return
+            return self._one_digest(row, now, report)
         if row.kind == "reply":
-            self._send_prepared(row, now, report)
-            return
+            return self._prepared_job(row, now, report)
         found = self.current(row)
         if found is None:
             self._finish(row, "cancelled", now, "no longer planned", report)
-            return
+            return None
         event, reminder = found
         decision = self.decide(row, reminder, event, now)
         if decision.action == "retime":
-            self.ledger.finish(row.key, "pending", now, decision.reason, count_attempt=False,
+            self.ledger.finish(row.key, "pending", now, decision.reason,
                                next_attempt=decision.due)
             report.released += 1
-            return
+            return None
         if decision.action == "skip":
             self._finish(row, "skipped", now, decision.reason, report)
-            return
+            return None
         channel = self._channel(row, now, report)
         if channel is None:
-            return
-        outgoing = self.render(row, event, reminder, late=decision.late, now=now)
-        self._send(row, channel, outgoing, now, report, late=decision.reason)
+            return None
+        return _Job(row=row, channel=channel, late=decision.reason,
+                    build=lambda: self.render(row, event, reminder, late=decision.late,
+                                              now=now))
 
     def _channel(self, row: Row, now: datetime, report: BatchReport) -> Channel | None:
         """The channel for a row; None after recording why it cannot go now."""
@@ -422,6 +524,11 @@ class Engine:
 
     def _send(self, row: Row, channel: Channel, outgoing: Outgoing, now: datetime,
               report: BatchReport, *, late: str) -> None:
+        scheme = row.destination.split(":", 1)[0]
+        if scheme in self.stopped:  # another worker's send found the channel broken
+            self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
+            report.released += 1
+            return
         # While more than half the claim's lease is left, nobody else can hold the row; past
         # that, extend it (and learn if another replica took over) before sending.
         held = timedelta(seconds=time.monotonic() - self._claimed_at)
@@ -432,40 +539,44 @@ class Engine:
             return
         self._record(row, channel.send(outgoing), now, report, late=late)
 
-    def _send_prepared(self, row: Row, now: datetime, report: BatchReport) -> None:
+    def _prepared_job(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """A message rendered when it was queued (a mail reply, ``bot.adapters.mail_in``): no
         schedule decides about it; its payload holds the channel's hints (the message itself)."""
         channel = self._channel(row, now, report)
         if channel is None:
-            return
+            return None
         try:
             hints = {str(k): str(v) for k, v in json.loads(row.payload or "{}").items()}
         except (ValueError, AttributeError):
             self._finish(row, "dead", now, "unreadable payload", report)
-            return
+            return None
         outgoing = Outgoing(key=row.key, destination=row.destination, subject="", text="",
-                            event_id=row.event_id, extra=hints)
-        self._send(row, channel, outgoing, now, report, late="")
+                            event_id=row.event_id, extra=hints, attempt=max(row.claims, 1))
+        return _Job(row=row, channel=channel, late="", build=lambda: outgoing)
 
     def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
                 late: str) -> None:
+        """The outcome of a send that was tried: each one counts as an attempt."""
+        tried = row.attempts + 1
         if outcome.kind == "sent":
             reason = f"sent ({late})" if late else "sent"
             if outcome.reason:
                 reason = f"{reason}: {outcome.reason}"
-            self._finish(row, "sent", now, reason, report, remote_id=outcome.remote_id)
+            self._finish(row, "sent", now, reason, report, remote_id=outcome.remote_id,
+                         count_attempt=True)
         elif outcome.kind == "retry":
-            if row.attempts >= self.settings.max_attempts:
-                self._finish(row, "dead", now, f"gave up after {row.attempts} attempts: "
-                                               f"{outcome.reason}", report)
+            if tried >= self.settings.max_attempts:
+                self._finish(row, "dead", now, f"gave up after {tried} attempts: "
+                                               f"{outcome.reason}", report, count_attempt=True)
                 return
             wait = outcome.retry_after or min(
-                self.settings.retry_backoff * (2 ** (row.attempts - 1)),
-                self.settings.max_backoff)
+                self.settings.retry_backoff * (2 ** (tried - 1)), self.settings.max_backoff)
+            # The wait starts when the send failed, not when the run began: a run that spent
+            # minutes on hanging sends must not hand out retries that are already due.
             self._finish(row, "failed", now, f"{outcome.reason}; retry in {_hours(wait)}",
-                         report, next_attempt=now + wait)
+                         report, next_attempt=now + self._elapsed() + wait, count_attempt=True)
         elif outcome.kind == "dead":
-            self._finish(row, "dead", now, outcome.reason, report)
+            self._finish(row, "dead", now, outcome.reason, report, count_attempt=True)
         else:
             scheme = row.destination.split(":", 1)[0]
             self.stopped[scheme] = outcome.reason
@@ -473,6 +584,10 @@ class Engine:
                       scheme, outcome.reason)
             self.ledger.release([row.key], now, f"channel stopped: {outcome.reason}")
             report.released += 1
+
+    def _elapsed(self) -> timedelta:
+        """Whole seconds since this run began (``now`` stays the instant the run was for)."""
+        return timedelta(seconds=int(time.monotonic() - self._run_started))
 
     def _finish(self, row: Row, state: str, now: datetime, reason: str, report: BatchReport,
                 **extra: object) -> None:
@@ -515,7 +630,7 @@ class Engine:
         message = announce.render(self.renderer, event, announcement, when=due, now=now)
         return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                         text=message.text, html=message.html, due=due, event_id=event.id,
-                        date_id=row.date_id, attempt=row.attempts,
+                        date_id=row.date_id, attempt=max(row.claims, 1),
                         extra=announce.slack_hints(event, announcement))
 
     def preview_row(self, row: Row, now: datetime) -> Outgoing | None:
@@ -527,68 +642,67 @@ class Engine:
         found = self.current(row)
         return None if found is None else self.render(row, *found, late=False, now=now)
 
-    def _one_announcement(self, row: Row, now: datetime, report: BatchReport) -> None:
+    def _one_announcement(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """No target to be late for: only the grace window decides whether it still goes."""
         found = self.announcement_for(row)
         if found is None:
             self._finish(row, "cancelled", now, "no longer planned", report)
-            return
+            return None
         event, announcement, due = found
         if due != row.due and due > now:
             self.ledger.finish(row.key, "pending", now, f"re-timed to {due:%Y-%m-%d %H:%M} UTC",
-                               count_attempt=False, next_attempt=due)
+                               next_attempt=due)
             report.released += 1
-            return
+            return None
         lateness = now - due
         grace = self.grace(event)
         if lateness > grace:
             self._finish(row, "skipped", now, f"missed: due {due:%Y-%m-%d %H:%M} UTC, "
                                               f"{_hours(lateness)} late, beyond the grace "
                                               f"window of {_hours(grace)}", report)
-            return
+            return None
         channel = self._channel(row, now, report)
         if channel is None:
-            return
-        try:
-            outgoing = self.render_announcement(row, event, announcement, due, now)
-        except TemplateError as exc:  # the template file changed after it was scheduled
-            self._finish(row, "dead", now, f"template: {exc.problem}", report)
-            return
+            return None
         late = f"late by {_hours(lateness)}" if lateness > self.settings.late_after else ""
-        self._send(row, channel, outgoing, now, report, late=late)
+        return _Job(row=row, channel=channel, late=late,
+                    build=lambda: self.render_announcement(row, event, announcement, due, now))
 
     # -- digests (bot.core.preferences) -------------------------------------------------------
 
-    def _one_digest(self, row: Row, now: datetime, report: BatchReport) -> None:
+    def _one_digest(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """A subscriber's digest: goes within the grace window, else is skipped as missed."""
         event = self.events.get(row.event_id)
         digest = self._digest_plans.get((row.event_id, row.destination), {}).get(row.item_id)
         if event is None or digest is None:
             self._finish(row, "cancelled", now, "no longer planned", report)
-            return
+            return None
         if digest.due != row.due and digest.due > now:
             self.ledger.finish(row.key, "pending", now,
                                f"re-timed to {digest.due:%Y-%m-%d %H:%M} UTC",
-                               count_attempt=False, next_attempt=digest.due)
+                               next_attempt=digest.due)
             report.released += 1
-            return
+            return None
         lateness = now - digest.due
         if lateness > self.grace(event):
             self._finish(row, "skipped", now, f"missed: due {digest.due:%Y-%m-%d %H:%M} UTC, "
                                               f"{_hours(lateness)} late", report)
-            return
+            return None
         channel = self._channel(row, now, report)
         if channel is None:
-            return
+            return None
         prefs = self.preferences.get(row.event_id, {}).get(row.destination, Preferences())
-        links = self._unsubscribe_link(event.id, row.destination)
-        settings_url = links.get("list_unsubscribe", "").replace("/unsubscribe/", "/me/")
-        message = digest_message(event, digest, prefs, now=max(now, digest.due),
-                                 settings_url=settings_url)
-        outgoing = Outgoing(key=row.key, destination=row.destination, subject=message.subject,
+
+        def build() -> Outgoing:
+            links = self._unsubscribe_link(event.id, row.destination)
+            settings_url = links.get("list_unsubscribe", "").replace("/unsubscribe/", "/me/")
+            message = digest_message(event, digest, prefs, now=max(now, digest.due),
+                                     settings_url=settings_url)
+            return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                             text=message.text, html=message.html, due=digest.due,
-                            event_id=event.id, attempt=row.attempts, extra=links)
-        self._send(row, channel, outgoing, now, report, late="")
+                            event_id=event.id, attempt=max(row.claims, 1), extra=links)
+
+        return _Job(row=row, channel=channel, late="", build=build)
 
     # -- dry runs ---------------------------------------------------------------------------
 

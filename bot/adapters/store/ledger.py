@@ -94,6 +94,7 @@ deliveries = sa.Table(
     sa.Column("target", UTCDateTime(), nullable=True),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("claims", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt", UTCDateTime(), nullable=False),
     sa.Column("lease_owner", sa.String(128), nullable=True),
     sa.Column("lease_until", UTCDateTime(), nullable=True),
@@ -204,8 +205,8 @@ def _finish_statement(names: tuple[str, ...], count_attempt: bool) -> sa.Update:
     values: dict[str, Any] = {
         name: sa.bindparam(f"new_{name}", type_=deliveries.c[name].type) for name in names}
     values.update(lease_owner=None, lease_until=None)
-    if not count_attempt:
-        values["attempts"] = deliveries.c.attempts - 1
+    if count_attempt:  # a send was tried: only then is it an attempt (not a lapse, a release)
+        values["attempts"] = deliveries.c.attempts + 1
     return (deliveries.update()
             .where(deliveries.c.key == sa.bindparam("match_key", type_=deliveries.c.key.type),
                    deliveries.c.state == "claimed",
@@ -500,13 +501,18 @@ class Ledger:
             stmt = (deliveries.update()
                     .where(deliveries.c.key.in_(pick.scalar_subquery()))
                     .values(state="claimed", lease_owner=owner, lease_until=db_now + lease,
-                            attempts=deliveries.c.attempts + 1, updated_at=db_now)
+                            claims=deliveries.c.claims + 1, updated_at=db_now)
                     .returning(*deliveries.columns))
             rows = [_row(m) for m in conn.execute(stmt).mappings()]
         return sorted(rows, key=lambda r: (r.next_attempt, r.key))
 
     def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool:
-        """Extend our lease; False means another replica has taken the delivery over."""
+        """Extend our lease; False means another replica has taken the delivery over.
+
+        A lease that ran out while the delivery waited behind slow sends is still ours as long
+        as nobody claimed it since (a claim writes its own owner in the same statement that
+        checks the lease), so it is renewed rather than given up and claimed again.
+        """
         owner = owner or self.owner
 
         def attempt(_number: int) -> bool:
@@ -515,7 +521,7 @@ class Ledger:
                 result = conn.execute(
                     deliveries.update()
                     .where(deliveries.c.key == key, deliveries.c.state == "claimed",
-                           deliveries.c.lease_owner == owner, deliveries.c.lease_until > db_now)
+                           deliveries.c.lease_owner == owner)
                     .values(lease_until=db_now + lease))
                 return result.rowcount == 1
 
@@ -546,8 +552,12 @@ class Ledger:
 
     def finish(self, key: str, state: str, now: datetime, reason: str = "", *,
                owner: str | None = None, remote_id: str = "",
-               next_attempt: datetime | None = None, count_attempt: bool = True) -> bool:
-        """Record what happened to a claimed delivery; False if it was no longer ours."""
+               next_attempt: datetime | None = None, count_attempt: bool = False) -> bool:
+        """Record what happened to a claimed delivery; False if it was no longer ours.
+
+        ``count_attempt``: a send was tried (sent, failed, dead after a send); False for a
+        release, a re-time or a decision made without sending.
+        """
         owner = owner or self.owner
         values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason}
         if state == "sent":
