@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -118,7 +118,135 @@ class _Job:
     build: Callable[[], Outgoing | None]
     late: str
     started: bool = False
-    """Taken by a worker; what no worker took is released when the batch stops early."""
+    """Taken by a worker; what no worker took is released when the run stops early."""
+    claimed_at: float = 0.0
+    """``time.monotonic()`` just before its claim: how much of the lease is left."""
+
+
+class _Senders:
+    """The workers of one ``deliver_due`` run: per channel, ``concurrency`` threads.
+
+    A channel may declare ``concurrency`` (sends it takes at once; SMTP: its session pool) and
+    ``lane(destination)`` (sends in one lane go one after the other, always on the same
+    worker: Slack paces each conversation). Without them a channel gets one send at a time,
+    so any ``Channel`` works. Each worker records each outcome as its very next step, so the
+    crash window stays one message wide per send in flight. With one channel of width 1,
+    jobs run inline in the caller's thread.
+    """
+
+    def __init__(self, engine: Engine, now: datetime, should_stop: Callable[[], bool], *,
+                 room: int) -> None:
+        self.engine = engine
+        self.now = now
+        self.should_stop = should_stop
+        self.errors: list[BaseException] = []
+        widths = {id(c): max(1, int(getattr(c, "concurrency", 1) or 1))
+                  for c in engine.channels.values()}
+        self.inline = len(widths) <= 1 and all(w == 1 for w in widths.values())
+        self.room = room + sum(widths.values())
+        self._widths = widths
+        self._held: dict[str, _Job] = {}
+        self._cond = threading.Condition()
+        self._queues: dict[int, list[queue.SimpleQueue[_Job | None]]] = {}
+        self._lanes: dict[tuple[int, str], int] = {}
+        self._lane_counts: dict[int, list[int]] = {}
+        self._threads: list[threading.Thread] = []
+        self._reports: list[BatchReport] = []
+        self._inline_report = BatchReport()
+
+    def holds(self, key: str) -> bool:
+        with self._cond:
+            return key in self._held
+
+    def wait_for_room(self) -> None:
+        """Claim more only while fewer than about two batches are in hand."""
+        with self._cond:
+            while len(self._held) >= self.room and not self.errors:
+                self._cond.wait(0.5)
+
+    def put(self, job: _Job) -> None:
+        if self.inline:
+            job.started = True
+            self.engine._run(job, self.now, self._inline_report)
+            return
+        with self._cond:
+            self._held[job.row.key] = job
+        self._queue_for(job).put(job)
+
+    def _queue_for(self, job: _Job) -> queue.SimpleQueue[_Job | None]:
+        channel = job.channel
+        queues = self._queues.get(id(channel))
+        lane = getattr(channel, "lane", None)
+        if queues is None:
+            width = self._widths.get(id(channel), 1)
+            queues = ([queue.SimpleQueue() for _ in range(width)] if callable(lane)
+                      else [queue.SimpleQueue()])
+            self._queues[id(channel)] = queues
+            self._lane_counts[id(channel)] = [0] * len(queues)
+            for number in range(width):
+                mine = BatchReport()
+                self._reports.append(mine)
+                thread = threading.Thread(target=self._work,
+                                          args=(queues[number % len(queues)], mine),
+                                          name=f"duebot-send-{channel.scheme}-{number}",
+                                          daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        if not callable(lane):
+            return queues[0]
+        name = str(lane(job.row.destination))
+        index = self._lanes.get((id(channel), name))
+        if index is None:  # a new conversation goes to the worker with the fewest
+            counts = self._lane_counts[id(channel)]
+            index = self._lanes[(id(channel), name)] = counts.index(min(counts))
+            counts[index] += 1
+        return queues[index]
+
+    def _work(self, jobs: queue.SimpleQueue[_Job | None], report: BatchReport) -> None:
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
+            if self.errors or self.should_stop():
+                continue  # left for finish() to release
+            job.started = True
+            try:
+                self.engine._run(job, self.now, report)
+            except BaseException as exc:  # re-raised by finish() in the caller's thread
+                with self._cond:
+                    self.errors.append(exc)
+            finally:
+                with self._cond:
+                    self._held.pop(job.row.key, None)
+                    self._cond.notify_all()
+
+    def finish(self) -> BatchReport:
+        """Wait for every worker; give back what none started; raise the first error."""
+        for channel_id, queues in self._queues.items():
+            width = self._widths.get(channel_id, 1)
+            for number in range(width):  # one stop mark per worker, on the queue it reads
+                queues[number % len(queues)].put(None)
+        for thread in self._threads:
+            thread.join()
+        report = BatchReport()
+        report.add(self._inline_report)
+        for mine in self._reports:
+            report.add(mine)
+        with self._cond:
+            rest = [job.row.key for job in self._held.values() if not job.started]
+            self._held.clear()
+        if rest:
+            why = "released after an error" if self.errors else "released at shutdown"
+            try:
+                report.released += self.engine.ledger.release(rest, self.now, why)
+            except Exception:  # the leases run out; the first error is what matters
+                if not self.errors:
+                    raise
+                log.warning("could not release %d deliveries; their leases will run out",
+                            len(rest))
+        if self.errors:
+            raise self.errors[0]
+        return report
 
 
 @dataclass
@@ -197,7 +325,6 @@ class Engine:
         self._rendered: dict[tuple[str, str, datetime | None, str], tuple[Message, bytes]] = {}
         self._organizer_ids: dict[str, frozenset[str]] = {}
         self._tokens: dict[str, dict[str, str]] = {}  # subscribers' unsubscribe tokens
-        self._claimed_at = time.monotonic()
         self._run_started = time.monotonic()
 
     # -- planning ---------------------------------------------------------------------------
@@ -346,116 +473,61 @@ class Engine:
 
     def deliver_due(self, now: datetime, *, should_stop: Callable[[], bool] = lambda: False,
                     max_batches: int | None = None) -> BatchReport:
-        """Claim and send batches until nothing is due at ``now``."""
+        """Claim and send batches until nothing is due at ``now``.
+
+        Claims go on while earlier batches are still being sent (up to about two batches in
+        hand), so a slow relay's sessions never wait on a batch boundary.
+        """
         total = BatchReport()
         batches = 0
         self._stored = {}  # `duebot announce` in another process: read the table afresh
         self._run_started = time.monotonic()
         total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
+        senders = _Senders(self, now, should_stop, room=max(self.settings.batch_size, 1))
         try:
-            while not should_stop():
-                self._claimed_at = time.monotonic()  # before the claim: the lease starts later
+            while not should_stop() and not senders.errors:
+                senders.wait_for_room()
+                claimed_at = time.monotonic()  # before the claim: the lease starts later
                 rows = self.ledger.claim(now, limit=self.settings.batch_size,
                                          lease=self.settings.lease)
                 if not rows:
                     break
-                batch = self._batch(rows, now, should_stop)
+                batch = BatchReport()
+                handed = 0
+                for index, row in enumerate(rows):
+                    if should_stop():
+                        rest = [r.key for r in rows[index:] if not senders.holds(r.key)]
+                        batch.released += self.ledger.release(rest, now,
+                                                              "released at shutdown")
+                        break
+                    if senders.holds(row.key):
+                        continue  # still queued here (its lease lapsed and came back): once
+                    try:
+                        job = self._one(row, now, batch)
+                    except Exception as exc:
+                        if self.ledger.is_store_error(exc):
+                            raise
+                        self._crashed(row, exc, now, batch)
+                        continue
+                    if job is not None:
+                        job.claimed_at = claimed_at
+                        senders.put(job)
+                        handed += 1
                 total.add(batch)
                 batches += 1
-                if batch.handled == 0 and batch.lost_lease == 0:
+                if handed == 0 and batch.handled == 0 and batch.lost_lease == 0:
                     # Everything claimed went back (a stopped channel): claiming again now
                     # would only hand us the same rows.
                     break
                 if max_batches is not None and batches >= max_batches:
                     break
         finally:
-            for channel in self.channels.values():
-                channel.close()
+            try:
+                total.add(senders.finish())
+            finally:
+                for channel in self.channels.values():
+                    channel.close()
         return total
-
-    def _batch(self, rows: Sequence[Row], now: datetime, should_stop: Callable[[], bool]
-               ) -> BatchReport:
-        """Decide every claimed row, then send what is to go, each channel at its width."""
-        report = BatchReport()
-        jobs: list[_Job] = []
-        for index, row in enumerate(rows):
-            if should_stop():
-                rest = [j.row.key for j in jobs] + [r.key for r in rows[index:]]
-                report.released += self.ledger.release(rest, now, "released at shutdown")
-                return report
-            try:
-                job = self._one(row, now, report)
-            except Exception as exc:
-                if self.ledger.is_store_error(exc):
-                    raise
-                self._crashed(row, exc, now, report)
-                continue
-            if job is not None:
-                jobs.append(job)
-        self._send_all(jobs, now, report, should_stop)
-        return report
-
-    def _send_all(self, jobs: Sequence[_Job], now: datetime, report: BatchReport,
-                  should_stop: Callable[[], bool]) -> None:
-        """Send the batch: up to ``channel.concurrency`` at once per channel, in lanes.
-
-        A channel may declare ``concurrency`` (sends it takes at once; SMTP: its connection
-        pool) and ``lane(destination)`` (sends in one lane go one after the other: Slack paces
-        each conversation). Without them a channel gets one send at a time, so any ``Channel``
-        works. Each worker records each outcome as its very next step, so the crash window
-        stays one message wide per send in flight; the lease is checked before each send.
-        """
-        queues: list[tuple[deque[list[_Job]], int]] = []
-        by_channel: dict[int, tuple[Channel, dict[str, list[_Job]]]] = {}
-        for job in jobs:
-            channel, lanes = by_channel.setdefault(id(job.channel), (job.channel, {}))
-            lane = getattr(channel, "lane", None)
-            name = lane(job.row.destination) if callable(lane) else job.row.key
-            lanes.setdefault(name, []).append(job)
-        for channel, lanes in by_channel.values():
-            width = max(1, int(getattr(channel, "concurrency", 1) or 1))
-            queues.append((deque(lanes.values()), min(width, len(lanes))))
-        errors: list[BaseException] = []
-
-        def drain(queue: deque[list[_Job]], mine: BatchReport) -> None:
-            try:
-                while not errors and not should_stop():
-                    try:
-                        lane = queue.popleft()
-                    except IndexError:
-                        return
-                    for job in lane:
-                        if errors or should_stop():
-                            return  # the rest is released below
-                        job.started = True
-                        self._run(job, now, mine)
-            except BaseException as exc:  # re-raised in the batch's thread
-                errors.append(exc)
-
-        workers = [(queue, BatchReport()) for queue, width in queues for _ in range(width)]
-        if len(workers) == 1:
-            drain(*workers[0])
-        elif workers:
-            threads = [threading.Thread(target=drain, args=worker, name="duebot-send",
-                                        daemon=True) for worker in workers]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        for _queue, mine in workers:
-            report.add(mine)
-        rest = [job.row.key for job in jobs if not job.started]
-        if rest:
-            try:
-                why = "released after an error" if errors else "released at shutdown"
-                report.released += self.ledger.release(rest, now, why)
-            except Exception:  # the leases run out; the first error matters
-                if not errors:
-                    raise
-                log.warning("could not release %d deliveries; their leases will run out",
-                            len(rest))
-        if errors:
-            raise errors[0]
 
     def _run(self, job: _Job, now: datetime, report: BatchReport) -> None:
         """Render (as late as possible), check the lease, send, record."""
@@ -467,7 +539,8 @@ class Engine:
                 return
             if outgoing is None:
                 return
-            self._send(job.row, job.channel, outgoing, now, report, late=job.late)
+            self._send(job.row, job.channel, outgoing, now, report, late=job.late,
+                       claimed_at=job.claimed_at)
         except Exception as exc:
             if self.ledger.is_store_error(exc):
                 raise
@@ -523,7 +596,7 @@ class Engine:
         return channel
 
     def _send(self, row: Row, channel: Channel, outgoing: Outgoing, now: datetime,
-              report: BatchReport, *, late: str) -> None:
+              report: BatchReport, *, late: str, claimed_at: float) -> None:
         scheme = row.destination.split(":", 1)[0]
         if scheme in self.stopped:  # another worker's send found the channel broken
             self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
@@ -531,7 +604,7 @@ class Engine:
             return
         # While more than half the claim's lease is left, nobody else can hold the row; past
         # that, extend it (and learn if another replica took over) before sending.
-        held = timedelta(seconds=time.monotonic() - self._claimed_at)
+        held = timedelta(seconds=time.monotonic() - claimed_at)
         if held > self.settings.lease / 2 and not self.ledger.renew(row.key,
                                                                     self.settings.lease):
             report.lost_lease += 1
