@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = schedules * args.dates * 2 * 2
     print(f"start-up until /healthz 200 (python {sys.version.split()[0]}):")
     print(f"  baseline, 1 schedule x 1 date:              {baseline:6.2f} s")
-    print(f"  {schedules} schedules x {args.dates} dates, empty ledger ({rows} rows): {first:6.2f} s"
+    print(f"  {schedules} schedules x {args.dates} dates, empty ledger ({rows} rows): "
+          f"{first:6.2f} s"
           f"  ({first / baseline:.1f}x baseline; goal < 3 s: "
           f"{'met' if first < 3 else 'NOT met'})")
     print(f"  the same again, ledger already planned:     {again:6.2f} s"
