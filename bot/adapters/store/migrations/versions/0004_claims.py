@@ -6,8 +6,8 @@ claim after the first may follow a send that landed: Slack looks before posting 
 ``attempts`` counts sends that were tried and recorded. Existing rows keep their count as
 claims.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
