@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.store.ledger import delivery_key
+from bot.ports import delivery_key
 from tests.pg import (
     AT_DUE,
     BEFORE_DUE,
