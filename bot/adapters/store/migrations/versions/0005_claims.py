@@ -6,8 +6,8 @@ claim after the first may follow a send that landed: Slack looks before posting 
 ``attempts`` counts sends that were tried and recorded. Existing rows keep their count as
 claims.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
