@@ -18,8 +18,6 @@ from bot.errors import (
     DuebotError,
     Problem,
     ScheduleError,
-    StorageError,
-    StorageUnavailable,
     TemplateError,
     UsageError,
     ZoneError,
@@ -46,7 +44,7 @@ _LAZY = {
 
 __all__ = [
     "Config", "ConfigError", "DuebotError", "Event", "ImportantDate", "Problem", "Reminder",
-    "ScheduleError", "Service", "StorageError", "StorageUnavailable", "TemplateError",
+    "ScheduleError", "Service", "TemplateError",
     "UsageError", "Zone", "ZoneError", "__version__", "load_config", "parse_schedule",
     "parse_zone", "plan", "read_schedule",
 ]
