@@ -130,14 +130,18 @@ def test_bodies_within_the_limits_still_reach_their_routes(edge: Edge) -> None:
 def test_metrics_labels_stay_bounded_under_invented_methods(edge: Edge) -> None:
     rng = random.Random(6)
     invented = {"".join(rng.choices(string.ascii_uppercase, k=12)) for _ in range(300)}
+    refused_by_parser = 0
     for method in invented:
         answer = raw_request(edge, f"{method} /healthz HTTP/1.1\nHost: 127.0.0.1\n"
                                    f"Connection: close\n")
         assert answer.startswith("HTTP/1.1 ")
+        # httptools (uvicorn[standard]) refuses unknown methods before the app sees them.
+        refused_by_parser += "Invalid HTTP request" in answer
     with httpx.Client(timeout=10) as client:
         metrics = client.get(f"{edge.url}/metrics").text
     assert not any(method in metrics for method in invented)
-    assert 'method="other"' in metrics
+    if refused_by_parser < len(invented):
+        assert 'method="other"' in metrics
     lines = [line for line in metrics.splitlines() if line.startswith("duebot_http_requests")]
     assert len(lines) < 20, lines  # it was one series per invented method
 
