@@ -228,6 +228,8 @@ def test_a_version_that_crashes_planning_or_the_feed_is_refused_and_the_other_sc
 class Exploding:
     """A channel with a bug for one destination: it raises instead of returning an Outcome."""
 
+    scheme = "mailto"  # the Channel port names its scheme (the engine names its senders by it)
+
     def __init__(self, inner: Channel, bad: str) -> None:
         self.inner, self.bad = inner, bad
 
