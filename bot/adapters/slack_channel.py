@@ -35,8 +35,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.ports import Outcome, Outgoing
 
-__all__ = ["METADATA_TYPE", "SlackChannel", "build_blocks", "escape", "message_blocks",
-           "slack_client"]
+__all__ = ["METADATA_TYPE", "SlackChannel", "escape", "message_blocks", "slack_client"]
 
 log = logging.getLogger("duebot.slack")
 
@@ -146,10 +145,6 @@ def message_blocks(message: Outgoing) -> list[dict[str, Any]]:
             "type": "button", "action_id": "duebot_add_to_calendar", "url": url,
             "text": {"type": "plain_text", "text": "Add to calendar"}}]})
     return blocks
-
-
-build_blocks = message_blocks
-"""The name ``duebot announce --preview`` looks for."""
 
 
 class SlackChannel:

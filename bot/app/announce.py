@@ -97,14 +97,6 @@ def payload(announcement: Announcement) -> str:
                        "params": dict(announcement.params)}, sort_keys=True, ensure_ascii=False)
 
 
-def from_payload(announcement_id: str, text: str) -> Announcement:
-    data = json.loads(text or "{}")
-    return Announcement(id=announcement_id, at=str(data.get("at", "")),
-                        text=str(data.get("text", "")), template=str(data.get("template", "")),
-                        params=MappingProxyType({str(k): str(v) for k, v in
-                                                 dict(data.get("params", {})).items()}))
-
-
 def stored(rows: Sequence[Mapping[str, Any]]) -> list[Announcement]:
     """Announcements from the ledger's table (a template's params ride in ``text`` as JSON)."""
     out = []
@@ -170,14 +162,6 @@ def _moment_text(value: str, zone: Zone) -> str:
         return f"{format_day(day)} (all day, {zone_caption(zone, zone.start_of_day(day))})"
     moment = datetime.fromisoformat(value)
     return f"{format_instant(moment, zone)} ({format_instant(moment, UTC_ZONE)})"
-
-
-def moment_value(when: ImportantDate) -> str:
-    """A date's time as params carry it: an ISO UTC instant, or an ISO day if all-day."""
-    if when.at is not None:
-        return when.at.isoformat()
-    assert when.day is not None
-    return when.day.isoformat()
 
 
 def context(event: Event, announcement: Announcement, *, when: datetime,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -32,7 +32,6 @@ from bot.core.preferences import (
     reminders_for_subscriber,
 )
 from bot.core.render import Message, Renderer, late_note
-from bot.core.timefmt import format_instant
 from bot.core.zones import Zone
 from bot.errors import DuebotError, TemplateError
 from bot.ports import (
@@ -628,14 +627,3 @@ def _hours(delta: timedelta) -> str:
     if seconds < 2 * 86400:
         return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
     return f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
-
-
-def describe_row(row: Row, event: Event | None) -> str:
-    """A row for people: when it is due in the event's zone, and what it is."""
-    zone = event.zone if event else None
-    due = format_instant(row.due, zone) if zone else f"{row.due:%Y-%m-%d %H:%M} UTC"
-    return f"{due}  {row.item_id} -> {row.destination}"
-
-
-def all_destinations(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
