@@ -207,12 +207,12 @@ def render(renderer: Renderer, event: Event, announcement: Announcement, *, when
                    html=renderer.render(f"{base}.html.j2", **ctx))
 
 
-def slack_hints(event: Event, announcement: Announcement) -> dict[str, str]:
-    """For an extension notice, ``slack_text``: the times as ``<!date>`` tokens, which Slack
-    shows in each reader's own zone (the fallback text is the date's own zone)."""
+def slack_text(event: Event, announcement: Announcement) -> str:
+    """For an extension notice, the times as ``<!date>`` tokens, which Slack shows in each
+    reader's own zone (the fallback text is the date's own zone); "" for anything else."""
     params = announcement.params
     if "date" not in params or len(params.get("new", "")) <= 10:
-        return {}
+        return ""
     changed = event.date(params["date"])
 
     def token(value: str) -> str:
@@ -225,7 +225,7 @@ def slack_hints(event: Event, announcement: Announcement) -> dict[str, str]:
     text = f"*{title}* has been {verb}: it is now {token(params['new'])}"
     if len(params.get("old", "")) > 10:
         text += f" (it was {token(params['old'])})"
-    return {"slack_text": text + "."}
+    return text + "."
 
 
 def check_file_announcements(event: Event, renderer: Renderer) -> list[Problem]:

@@ -314,19 +314,19 @@ class Engine:
                         text=message.text, html=message.html,
                         ics=ics, ics_name=f"{when.id}.ics",
                         due=reminder.due, event_id=event.id, date_id=when.id,
-                        extra={"calendar_url": f"{self.base_url}/e/{event.id}/{when.id}.ics"
-                               if self.base_url else "",
-                               **self._unsubscribe_link(event.id, destination)})
+                        calendar_url=f"{self.base_url}/e/{event.id}/{when.id}.ics"
+                        if self.base_url else "",
+                        list_unsubscribe=self._unsubscribe_link(event.id, destination))
 
-    def _unsubscribe_link(self, event_id: str, destination: str) -> dict[str, str]:
+    def _unsubscribe_link(self, event_id: str, destination: str) -> str:
         """A subscriber's own one-click unsubscribe link (RFC 8058), for ``List-Unsubscribe``."""
         if not self.base_url or not destination.startswith("mailto:"):
-            return {}
+            return ""
         tokens = self._tokens.get(event_id)
         if tokens is None:  # one query per event and schedule change, not one per delivery
             tokens = self._tokens[event_id] = self.ledger.subscriber_tokens(event_id)
         token = tokens.get(destination)
-        return {"list_unsubscribe": f"{self.base_url}/unsubscribe/{token}"} if token else {}
+        return f"{self.base_url}/unsubscribe/{token}" if token else ""
 
     def deliver_due(self, now: datetime, *, should_stop: Callable[[], bool] = lambda: False,
                     max_batches: int | None = None) -> BatchReport:
@@ -433,7 +433,7 @@ class Engine:
 
     def _send_prepared(self, row: Row, now: datetime, report: BatchReport) -> None:
         """A message rendered when it was queued (a mail reply, ``bot.adapters.mail_in``): no
-        schedule decides about it; its payload holds the channel's hints (the message itself)."""
+        schedule decides about it; its payload holds the message itself and its return path."""
         channel = self._channel(row, now, report)
         if channel is None:
             return
@@ -443,7 +443,8 @@ class Engine:
             self._finish(row, "dead", now, "unreadable payload", report)
             return
         outgoing = Outgoing(key=row.key, destination=row.destination, subject="", text="",
-                            event_id=row.event_id, extra=hints)
+                            event_id=row.event_id, prepared_message=hints.get("message", ""),
+                            envelope_from=hints.get("envelope_from"))
         self._send(row, channel, outgoing, now, report, late="")
 
     def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
@@ -515,7 +516,7 @@ class Engine:
         return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                         text=message.text, html=message.html, due=due, event_id=event.id,
                         date_id=row.date_id, attempt=row.attempts,
-                        extra=announce.slack_hints(event, announcement))
+                        slack_text=announce.slack_text(event, announcement))
 
     def preview_row(self, row: Row, now: datetime) -> Outgoing | None:
         """What a waiting delivery would send (the outbox shows its subject)."""

@@ -384,7 +384,7 @@ def _preview(service: Any, prepared: Any) -> None:
                             destination=destination, subject=prepared.message.subject,
                             text=prepared.message.text, html=prepared.message.html,
                             due=prepared.due, event_id=event.id,
-                            extra=announce.slack_hints(event, ann))
+                            slack_text=announce.slack_text(event, ann))
         print(f"\n==== {destination} ====")
         scheme = destination.split(":", 1)[0]
         if scheme == "mailto":
