@@ -581,13 +581,14 @@ class Engine:
         if channel is None:
             return
         prefs = self.preferences.get(row.event_id, {}).get(row.destination, Preferences())
-        links = self._unsubscribe_link(event.id, row.destination)
-        settings_url = links.get("list_unsubscribe", "").replace("/unsubscribe/", "/me/")
+        unsubscribe = self._unsubscribe_link(event.id, row.destination)
+        settings_url = unsubscribe.replace("/unsubscribe/", "/me/")
         message = digest_message(event, digest, prefs, now=max(now, digest.due),
                                  settings_url=settings_url)
         outgoing = Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                             text=message.text, html=message.html, due=digest.due,
-                            event_id=event.id, attempt=row.attempts, extra=links)
+                            event_id=event.id, attempt=row.attempts,
+                            list_unsubscribe=unsubscribe)
         self._send(row, channel, outgoing, now, report, late="")
 
     # -- dry runs ---------------------------------------------------------------------------
