@@ -9,7 +9,7 @@ use case can ask for no more than it uses; ``bot.adapters.store.ledger.Ledger`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
@@ -38,8 +38,16 @@ class Outgoing:
     due: datetime | None = None
     event_id: str = ""
     date_id: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
-    """Channel-specific hints (a calendar link, a Slack fallback) keyed by name."""
+    calendar_url: str = ""
+    """The date's own .ics feed: Slack's "Add to calendar" button."""
+    list_unsubscribe: str = ""
+    """A subscriber's own one-click unsubscribe link (RFC 8058); "" for the list's default."""
+    slack_text: str = ""
+    """Our own mrkdwn (escaped, with ``<!date>`` tokens) that leads a Slack message."""
+    prepared_message: str = ""
+    """A whole e-mail rendered when it was queued (a mail reply): sent exactly as it is."""
+    envelope_from: str | None = None
+    """The SMTP return path; None for the channel's sender, "" for none (auto-replies)."""
     attempt: int = 1
     """Which try this is; above 1, an earlier try may have landed (Slack looks before posting)."""
 

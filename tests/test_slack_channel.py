@@ -54,7 +54,7 @@ def outgoing(destination: str = "slack:#general", key: str = "aisys/abstract/7d|
              calendar_url: str = "https://dates.example.org/e/aisys/abstract.ics") -> Outgoing:
     return Outgoing(key=key, destination=destination, subject="Abstract deadline in 7 days",
                     text=text, due=DUE, event_id="aisys", date_id="abstract",
-                    extra={"calendar_url": calendar_url}, attempt=attempt)
+                    calendar_url=calendar_url, attempt=attempt)
 
 
 def test_a_reminder_is_block_kit_with_fallback_calendar_button_and_key_metadata(

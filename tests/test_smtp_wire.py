@@ -54,9 +54,9 @@ def whole_message(settings_: SmtpSettings, message: Outgoing) -> bytes:
     mail["Message-ID"] = message_id(message.key, sender.domain)
     mail["Auto-Submitted"] = "auto-generated"
     unsubscribe, one_click = smtp._unsubscribe_header(settings_.list_unsubscribe)
-    if message.extra.get("list_unsubscribe"):
+    if message.list_unsubscribe:
         with contextlib.suppress(smtp.ConfigError):  # a malformed link: the default stays
-            unsubscribe, one_click = smtp._unsubscribe_header(message.extra["list_unsubscribe"])
+            unsubscribe, one_click = smtp._unsubscribe_header(message.list_unsubscribe)
     if unsubscribe:
         mail["List-Unsubscribe"] = unsubscribe
         if one_click:
@@ -112,7 +112,7 @@ def test_sent_bytes_equal_one_whole_email_message(config: int, destination: str,
     mail = channel(config)
     message = outgoing(destination=destination, subject=subject, key=key, text=text, html=html,
                        ics=ics, ics_name=ics_name,
-                       extra={"list_unsubscribe": own_unsubscribe} if own_unsubscribe else {})
+                       list_unsubscribe=own_unsubscribe)
     first = mail.wire_bytes(message)
     again = mail.wire_bytes(message)  # now from the cached content
 

@@ -38,8 +38,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.ports import Outcome, Outgoing
 
-__all__ = ["METADATA_TYPE", "SlackChannel", "build_blocks", "escape", "message_blocks",
-           "slack_client"]
+__all__ = ["METADATA_TYPE", "SlackChannel", "escape", "message_blocks", "slack_client"]
 
 log = logging.getLogger("duebot.slack")
 
@@ -124,11 +123,11 @@ _chunks = mrkdwn_chunks
 def message_blocks(message: Outgoing) -> list[dict[str, Any]]:
     """Block Kit for one delivery: the words, where it comes from, a calendar button.
 
-    ``extra["slack_text"]`` (an extension notice from ``bot.app.announce``) is mrkdwn built by us,
+    ``slack_text`` (an extension notice from ``bot.app.announce``) is mrkdwn built by us,
     escaped already, with ``<!date>`` tokens: it leads, and the escaped text follows.
     """
     body = escape(message.text.strip())
-    lead = message.extra.get("slack_text", "")
+    lead = message.slack_text
     if lead:
         body = f"{lead}\n\n{body}"
     head = f"*{escape(message.subject)}*\n" if message.subject else ""
@@ -143,16 +142,12 @@ def message_blocks(message: Outgoing) -> list[dict[str, Any]]:
     if message.address[:1] in ("U", "W"):
         origin += " · send me `unsubscribe` to stop these"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": origin}]})
-    url = message.extra.get("calendar_url", "")
+    url = message.calendar_url
     if url.startswith(("https://", "http://")):
         blocks.append({"type": "actions", "elements": [{
             "type": "button", "action_id": "duebot_add_to_calendar", "url": url,
             "text": {"type": "plain_text", "text": "Add to calendar"}}]})
     return blocks
-
-
-build_blocks = message_blocks
-"""The name ``duebot announce --preview`` looks for."""
 
 
 class SlackChannel:

@@ -292,7 +292,7 @@ class SmtpChannel:
         lines.append(self._cached_header("Date", format_datetime(now)))
         lines.append(self._message_id(message.key))
         lines.append(fixed["Auto-Submitted"])
-        own = message.extra.get("list_unsubscribe")
+        own = message.list_unsubscribe
         if own:  # this recipient's own link (a subscriber)
             try:
                 unsubscribe, one_click = _unsubscribe_header(own)
@@ -370,7 +370,7 @@ class SmtpChannel:
             addresses = self.recipients(message)
         except InvalidRecipient as exc:
             return _outcome("dead", exc.problem.message)
-        prepared = message.extra.get("message", "")
+        prepared = message.prepared_message
         if prepared:  # rendered before (a mail reply kept in the ledger): sent as it is
             payload = email.message_from_string(
                 prepared, _class=EmailMessage, policy=email.policy.default,
@@ -378,7 +378,8 @@ class SmtpChannel:
         else:
             payload = self._compose(message, addresses)
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
-        sender = message.extra.get("envelope_from", self._sender.addr_spec)
+        sender = (self._sender.addr_spec if message.envelope_from is None
+                  else message.envelope_from)
         recipients = [a.addr_spec for a in addresses]
         with self._slots:
             session = _Session(self._take_idle())

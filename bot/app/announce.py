@@ -97,14 +97,6 @@ def payload(announcement: Announcement) -> str:
                        "params": dict(announcement.params)}, sort_keys=True, ensure_ascii=False)
 
 
-def from_payload(announcement_id: str, text: str) -> Announcement:
-    data = json.loads(text or "{}")
-    return Announcement(id=announcement_id, at=str(data.get("at", "")),
-                        text=str(data.get("text", "")), template=str(data.get("template", "")),
-                        params=MappingProxyType({str(k): str(v) for k, v in
-                                                 dict(data.get("params", {})).items()}))
-
-
 def stored(rows: Sequence[Mapping[str, Any]]) -> list[Announcement]:
     """Announcements from the ledger's table (a template's params ride in ``text`` as JSON)."""
     out = []
@@ -172,14 +164,6 @@ def _moment_text(value: str, zone: Zone) -> str:
     return f"{format_instant(moment, zone)} ({format_instant(moment, UTC_ZONE)})"
 
 
-def moment_value(when: ImportantDate) -> str:
-    """A date's time as params carry it: an ISO UTC instant, or an ISO day if all-day."""
-    if when.at is not None:
-        return when.at.isoformat()
-    assert when.day is not None
-    return when.day.isoformat()
-
-
 def context(event: Event, announcement: Announcement, *, when: datetime,
             now: datetime | None = None) -> dict[str, Any]:
     """What announcement templates see: the event, every date by id, the organizer's text."""
@@ -223,12 +207,12 @@ def render(renderer: Renderer, event: Event, announcement: Announcement, *, when
                    html=renderer.render(f"{base}.html.j2", **ctx))
 
 
-def slack_hints(event: Event, announcement: Announcement) -> dict[str, str]:
-    """For an extension notice, ``slack_text``: the times as ``<!date>`` tokens, which Slack
-    shows in each reader's own zone (the fallback text is the date's own zone)."""
+def slack_text(event: Event, announcement: Announcement) -> str:
+    """For an extension notice, the times as ``<!date>`` tokens, which Slack shows in each
+    reader's own zone (the fallback text is the date's own zone); "" for anything else."""
     params = announcement.params
     if "date" not in params or len(params.get("new", "")) <= 10:
-        return {}
+        return ""
     changed = event.date(params["date"])
 
     def token(value: str) -> str:
@@ -241,7 +225,7 @@ def slack_hints(event: Event, announcement: Announcement) -> dict[str, str]:
     text = f"*{title}* has been {verb}: it is now {token(params['new'])}"
     if len(params.get("old", "")) > 10:
         text += f" (it was {token(params['old'])})"
-    return {"slack_text": text + "."}
+    return text + "."
 
 
 def check_file_announcements(event: Event, renderer: Renderer) -> list[Problem]:

@@ -16,7 +16,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -34,7 +34,6 @@ from bot.core.preferences import (
     reminders_for_subscriber,
 )
 from bot.core.render import Message, Renderer, late_note
-from bot.core.timefmt import format_instant
 from bot.core.zones import Zone
 from bot.errors import DuebotError, TemplateError
 from bot.ports import (
@@ -457,19 +456,19 @@ class Engine:
                         text=message.text, html=message.html,
                         ics=ics, ics_name=f"{when.id}.ics",
                         due=reminder.due, event_id=event.id, date_id=when.id,
-                        extra={"calendar_url": f"{self.base_url}/e/{event.id}/{when.id}.ics"
-                               if self.base_url else "",
-                               **self._unsubscribe_link(event.id, destination)})
+                        calendar_url=f"{self.base_url}/e/{event.id}/{when.id}.ics"
+                        if self.base_url else "",
+                        list_unsubscribe=self._unsubscribe_link(event.id, destination))
 
-    def _unsubscribe_link(self, event_id: str, destination: str) -> dict[str, str]:
+    def _unsubscribe_link(self, event_id: str, destination: str) -> str:
         """A subscriber's own one-click unsubscribe link (RFC 8058), for ``List-Unsubscribe``."""
         if not self.base_url or not destination.startswith("mailto:"):
-            return {}
+            return ""
         tokens = self._tokens.get(event_id)
         if tokens is None:  # one query per event and schedule change, not one per delivery
             tokens = self._tokens[event_id] = self.ledger.subscriber_tokens(event_id)
         token = tokens.get(destination)
-        return {"list_unsubscribe": f"{self.base_url}/unsubscribe/{token}"} if token else {}
+        return f"{self.base_url}/unsubscribe/{token}" if token else ""
 
     def deliver_due(self, now: datetime, *, should_stop: Callable[[], bool] = lambda: False,
                     max_batches: int | None = None) -> BatchReport:
@@ -614,7 +613,7 @@ class Engine:
 
     def _prepared_job(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """A message rendered when it was queued (a mail reply, ``bot.adapters.mail_in``): no
-        schedule decides about it; its payload holds the channel's hints (the message itself)."""
+        schedule decides about it; its payload holds the message itself and its return path."""
         channel = self._channel(row, now, report)
         if channel is None:
             return None
@@ -624,7 +623,8 @@ class Engine:
             self._finish(row, "dead", now, "unreadable payload", report)
             return None
         outgoing = Outgoing(key=row.key, destination=row.destination, subject="", text="",
-                            event_id=row.event_id, extra=hints, attempt=max(row.claims, 1))
+                            event_id=row.event_id, prepared_message=hints.get("message", ""),
+                            envelope_from=hints.get("envelope_from"), attempt=max(row.claims, 1))
         return _Job(row=row, channel=channel, late="", build=lambda: outgoing)
 
     def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
@@ -704,7 +704,7 @@ class Engine:
         return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                         text=message.text, html=message.html, due=due, event_id=event.id,
                         date_id=row.date_id, attempt=max(row.claims, 1),
-                        extra=announce.slack_hints(event, announcement))
+                        slack_text=announce.slack_text(event, announcement))
 
     def preview_row(self, row: Row, now: datetime) -> Outgoing | None:
         """What a waiting delivery would send (the outbox shows its subject)."""
@@ -767,13 +767,14 @@ class Engine:
         prefs = self.preferences.get(row.event_id, {}).get(row.destination, Preferences())
 
         def build() -> Outgoing:
-            links = self._unsubscribe_link(event.id, row.destination)
-            settings_url = links.get("list_unsubscribe", "").replace("/unsubscribe/", "/me/")
+            unsubscribe = self._unsubscribe_link(event.id, row.destination)
+            settings_url = unsubscribe.replace("/unsubscribe/", "/me/")
             message = digest_message(event, digest, prefs, now=max(now, digest.due),
                                      settings_url=settings_url)
             return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                             text=message.text, html=message.html, due=digest.due,
-                            event_id=event.id, attempt=max(row.claims, 1), extra=links)
+                            event_id=event.id, attempt=max(row.claims, 1),
+                            list_unsubscribe=unsubscribe)
 
         return _Job(row=row, channel=channel, late="", build=build)
 
@@ -815,14 +816,3 @@ def _hours(delta: timedelta) -> str:
     if seconds < 2 * 86400:
         return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
     return f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
-
-
-def describe_row(row: Row, event: Event | None) -> str:
-    """A row for people: when it is due in the event's zone, and what it is."""
-    zone = event.zone if event else None
-    due = format_instant(row.due, zone) if zone else f"{row.due:%Y-%m-%d %H:%M} UTC"
-    return f"{due}  {row.item_id} -> {row.destination}"
-
-
-def all_destinations(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))

@@ -384,7 +384,7 @@ def _preview(service: Any, prepared: Any) -> None:
                             destination=destination, subject=prepared.message.subject,
                             text=prepared.message.text, html=prepared.message.html,
                             due=prepared.due, event_id=event.id,
-                            extra=announce.slack_hints(event, ann))
+                            slack_text=announce.slack_text(event, ann))
         print(f"\n==== {destination} ====")
         scheme = destination.split(":", 1)[0]
         if scheme == "mailto":
@@ -419,25 +419,18 @@ def _preview_mail(service: Any, outgoing: Any) -> None:
 
 
 def _preview_slack(outgoing: Any) -> None:
-    try:
-        from bot.adapters import slack_channel as slack_adapter
-    except ImportError:  # pragma: no cover - the Slack adapter ships separately
-        slack_adapter = None  # type: ignore[assignment]
-    builder = getattr(slack_adapter, "build_blocks", None) if slack_adapter else None
-    if callable(builder):
-        for block in builder(outgoing):  # the blocks as text, in order
-            kind = block.get("type", "")
-            if kind == "section":
-                print(f"[section]\n{block['text']['text']}")
-            elif kind == "context":
-                print("[context] " + " ".join(e.get("text", "") for e in block["elements"]))
-            elif kind == "actions":
-                print("[buttons] " + ", ".join(e["text"]["text"] for e in block["elements"]))
-            else:
-                print(json.dumps(block, ensure_ascii=False))
-    else:
-        print("text:")
-        print(outgoing.extra.get("slack_text") or outgoing.text.rstrip("\n"))
+    from bot.adapters.slack_channel import message_blocks
+
+    for block in message_blocks(outgoing):  # the blocks as text, in order
+        kind = block.get("type", "")
+        if kind == "section":
+            print(f"[section]\n{block['text']['text']}")
+        elif kind == "context":
+            print("[context] " + " ".join(e.get("text", "") for e in block["elements"]))
+        elif kind == "actions":
+            print("[buttons] " + ", ".join(e["text"]["text"] for e in block["elements"]))
+        else:
+            print(json.dumps(block, ensure_ascii=False))
     print(f"fallback: {outgoing.subject}")
 
 

@@ -18,18 +18,9 @@ from datetime import date, datetime, timedelta
 from bot.core.model import Event, ImportantDate
 from bot.core.schedule import parse_local
 from bot.core.timefmt import format_day, format_instant
-from bot.core.zones import REGIONS, Zone, offset_text, parse_zone
+from bot.core.zones import AREA_NAMES, REGIONS, Zone, offset_text, parse_zone
 from bot.errors import DuebotError, Problem
 
-# What people call the time of each region whose abbreviations we read.
-_AREAS: dict[str, str] = {
-    "America/Los_Angeles": "Pacific",
-    "America/Denver": "Mountain",
-    "America/Chicago": "Central",
-    "America/New_York": "Eastern",
-    "America/Anchorage": "Alaska",
-    "Pacific/Honolulu": "Hawaii",
-}
 # Abbreviations that are also read another way somewhere: (what that reading is, what to write).
 _OTHER_READINGS: dict[str, tuple[str, str]] = {
     "MST": ("Arizona keeps MST all year: if Arizona is meant", "America/Phoenix"),
@@ -118,7 +109,7 @@ def _zone_warning(event: Event, when: ImportantDate, index: int
         return None
     region_key = next((k for k, v in REGIONS.items() if v == zone.region), zone.region)
     region = parse_zone(zone.region)
-    area = _AREAS.get(zone.region, zone.region)
+    area = AREA_NAMES.get(zone.region, zone.region)
     written_day = zone.local(instant).date()
     meant = region.abbreviation(instant)
     head = (f"{zone.key} is {offset_text(zone.local(instant).utcoffset())} but on "

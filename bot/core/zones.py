@@ -48,6 +48,15 @@ REGIONS: dict[str, str] = {
     "AKT": "America/Anchorage",
     "HT": "Pacific/Honolulu",
 }
+AREA_NAMES: dict[str, str] = {
+    "America/Los_Angeles": "Pacific",
+    "America/Denver": "Mountain",
+    "America/Chicago": "Central",
+    "America/New_York": "Eastern",
+    "America/Anchorage": "Alaska",
+    "Pacific/Honolulu": "Hawaii",
+}
+"""What people call each region's time: "Pacific time" (lint's warnings, import-cfp's doubts)."""
 
 # Abbreviation -> (fixed offset in minutes, the region it belongs to, is it daylight time).
 ABBREVIATIONS: dict[str, tuple[int, str, bool]] = {

@@ -41,7 +41,6 @@ T = TypeVar("T")
 # by the pool at once; a longer outage surfaces as the error, and the service backs off.
 RETRY = Backoff(first=0.05, factor=10.0, cap=2.0)
 RETRY_ATTEMPTS = 4
-FINAL = ("sent", "dead", "skipped", "cancelled")
 
 
 def _transient(exc: BaseException) -> bool:
@@ -217,10 +216,6 @@ def _finish_statement(names: tuple[str, ...], count_attempt: bool) -> sa.Update:
 
 def _row(mapping: Any) -> Row:
     return Row(**{c.name: mapping[c.name] for c in deliveries.columns})
-
-
-def message_id_seed(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -10,14 +10,7 @@ from datetime import date, datetime
 from datetime import time as TimeOfDay  # `time(...)` reads like a clock call; it is not
 from zoneinfo import ZoneInfo
 
-from bot.core.zones import REGIONS, parse_zone
-
-_REGION_WORDS = {
-    "America/Los_Angeles": "Pacific", "America/Denver": "Mountain",
-    "America/Chicago": "Central", "America/New_York": "Eastern",
-    "America/Anchorage": "Alaska", "Pacific/Honolulu": "Hawaii",
-}
-
+from bot.core.zones import AREA_NAMES, REGIONS, parse_zone
 
 _ZONE_WORDS = {"pacific": "PT", "mountain": "MT", "central": "CT", "eastern": "ET"}
 
@@ -378,7 +371,7 @@ def _place_us(written: str, local: datetime) -> _Placed:
         season = "daylight" if in_daylight else "standard"
         actual = (standard or readings)[0].tzname()
         return _Placed(zone.region, f'"{written}" on a date in {season} time: read as '
-                                    f"{_REGION_WORDS[zone.region]} time, {actual}")
+                                    f"{AREA_NAMES[zone.region]} time, {actual}")
     return _Placed(zone.key)
 
 
