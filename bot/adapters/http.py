@@ -454,8 +454,10 @@ class Web:
         return Response(feed.body, media_type=CALENDAR_TYPE, headers=headers)
 
     @staticmethod
-    def _kinds(request: Request) -> tuple[str, ...] | None:
-        return parse_kinds(request.query_params.getlist("kind"))
+    def _feed_options(request: Request) -> tuple[tuple[str, ...] | None, tuple[timedelta, ...]]:
+        """``?kind=`` and ``?alarm=`` of a feed request; UsageError says what is wrong."""
+        return (parse_kinds(request.query_params.getlist("kind")),
+                parse_alarms(request.query_params.getlist("alarm")))
 
     def _source(self, path: str) -> str:
         base = self.service.config.http.base_url.rstrip("/")
@@ -466,8 +468,7 @@ class Web:
     async def calendar(self, request: Request) -> Response:
         await self.fresh()
         try:
-            kinds = self._kinds(request)
-            alarms = parse_alarms(request.query_params.getlist("alarm"))
+            kinds, alarms = self._feed_options(request)
         except UsageError as exc:
             return PlainTextResponse(f"{exc.problem.message}\n", status_code=400)
         events, mtimes = self.snapshot()
@@ -482,8 +483,7 @@ class Web:
     async def event_calendar(self, request: Request) -> Response:
         await self.fresh()
         try:
-            kinds = self._kinds(request)
-            alarms = parse_alarms(request.query_params.getlist("alarm"))
+            kinds, alarms = self._feed_options(request)
         except UsageError as exc:
             return PlainTextResponse(f"{exc.problem.message}\n", status_code=400)
         events, mtimes = self.snapshot()
