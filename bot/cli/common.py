@@ -85,6 +85,13 @@ def service_of(args: argparse.Namespace, **kwargs: Any) -> Any:
     return Service(config, **kwargs)
 
 
+def service_at(args: argparse.Namespace) -> tuple[datetime, Any]:
+    """The instant ``--now`` names (default: the clock) and a service whose clock stands there,
+    so that every row and audit line of one organizer command carries the same instant."""
+    now = parse_now(args.now)
+    return now, service_of(args, clock=lambda: now)
+
+
 def actor(args: argparse.Namespace) -> str:
     import os
 

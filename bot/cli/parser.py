@@ -22,10 +22,17 @@ from bot.cli.commands.schedules import cmd_ics, cmd_reminders, cmd_validate
 from bot.cli.commands.service import cmd_db, cmd_deliver, cmd_run, cmd_status
 
 
-def _add_organizer_commands(sub: Any, config_help: str) -> None:
-    now_help = "act as if it were this instant (default: the clock)"
-    by_help = "who is acting, for the audit log (default: $USER)"
+def _acting(parser: Any, config_help: str, *, by: bool = True) -> None:
+    """--by, --now and --config: who acts, when, and on which ledger (every organizer command)."""
+    if by:
+        parser.add_argument("--by", metavar="NAME",
+                            help="who is acting, for the audit log (default: $USER)")
+    parser.add_argument("--now", metavar="ISO",
+                        help="act as if it were this instant (default: the clock)")
+    parser.add_argument("--config", metavar="FILE", help=config_help)
 
+
+def _add_organizer_commands(sub: Any, config_help: str) -> None:
     announce = sub.add_parser(
         "announce", help="schedule an announcement (or --preview it)",
         description="Schedule an announcement at an instant or relative to a date "
@@ -43,9 +50,7 @@ def _add_organizer_commands(sub: Any, config_help: str) -> None:
     announce.add_argument("--id", metavar="ID", help="its id (default: a1, a2 ...)")
     announce.add_argument("--preview", action="store_true",
                           help="show exactly what each destination receives; save nothing")
-    announce.add_argument("--by", metavar="NAME", help=by_help)
-    announce.add_argument("--now", metavar="ISO", help=now_help)
-    announce.add_argument("--config", metavar="FILE", help=config_help)
+    _acting(announce, config_help)
     announce.set_defaults(handler=cmd_announce)
 
     listing = sub.add_parser("announcements", help="list announcements and their deliveries")
@@ -55,25 +60,20 @@ def _add_organizer_commands(sub: Any, config_help: str) -> None:
 
     cancel = sub.add_parser("cancel", help="cancel an unsent announcement")
     cancel.add_argument("id", metavar="ID", help="the announcement's id")
-    cancel.add_argument("--by", metavar="NAME", help=by_help)
-    cancel.add_argument("--now", metavar="ISO", help=now_help)
-    cancel.add_argument("--config", metavar="FILE", help=config_help)
+    _acting(cancel, config_help)
     cancel.set_defaults(handler=cmd_cancel)
 
     outbox = sub.add_parser("outbox", help="deliveries waiting for approval",
                             description="What waits for `duebot approve` (schedules with "
                                         "approve = true), with the subject it would go with.")
-    outbox.add_argument("--now", metavar="ISO", help=now_help)
-    outbox.add_argument("--config", metavar="FILE", help=config_help)
+    _acting(outbox, config_help, by=False)
     outbox.set_defaults(handler=cmd_outbox)
 
     approve = sub.add_parser("approve", help="let waiting deliveries go")
     approve.add_argument("ids", nargs="*", metavar="ID",
                          help="reminder ids, announcement ids or delivery keys")
     approve.add_argument("--all", action="store_true", help="everything in the outbox")
-    approve.add_argument("--by", metavar="NAME", help=by_help)
-    approve.add_argument("--now", metavar="ISO", help=now_help)
-    approve.add_argument("--config", metavar="FILE", help=config_help)
+    _acting(approve, config_help)
     approve.set_defaults(handler=cmd_approve)
 
     extend = sub.add_parser(
@@ -87,18 +87,14 @@ def _add_organizer_commands(sub: Any, config_help: str) -> None:
     extend.add_argument("--schedule", metavar="S", help="event id or schedule file")
     extend.add_argument("--announce", action="store_true",
                         help="queue an \"extended\" announcement to the schedule's destinations")
-    extend.add_argument("--by", metavar="NAME", help=by_help)
-    extend.add_argument("--now", metavar="ISO", help=now_help)
-    extend.add_argument("--config", metavar="FILE", help=config_help)
+    _acting(extend, config_help)
     extend.set_defaults(handler=cmd_extend)
 
     cancel_date = sub.add_parser("cancel-date", help="cancel a date (STATUS:CANCELLED, no "
                                                      "reminders)")
     cancel_date.add_argument("date_id", metavar="DATE-ID")
     cancel_date.add_argument("--schedule", metavar="S", help="event id or schedule file")
-    cancel_date.add_argument("--by", metavar="NAME", help=by_help)
-    cancel_date.add_argument("--now", metavar="ISO", help=now_help)
-    cancel_date.add_argument("--config", metavar="FILE", help=config_help)
+    _acting(cancel_date, config_help)
     cancel_date.set_defaults(handler=cmd_cancel_date)
 
 

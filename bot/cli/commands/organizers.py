@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.schedule_files import default_schedule
-from bot.cli.common import actor, describe_instant, parse_now, service_of
+from bot.cli.common import actor, describe_instant, parse_now, service_at, service_of
 from bot.cli.preview import preview
 from bot.errors import UsageError
 
@@ -18,8 +18,7 @@ from bot.errors import UsageError
 def cmd_announce(args: argparse.Namespace) -> int:
     from bot.app import announce
 
-    now = parse_now(args.now)
-    service = service_of(args, clock=lambda: now)
+    now, service = service_at(args)
     event = announce.find_event(service, args.schedule)
     destinations = tuple(dict.fromkeys(d for group in args.to or () for d in group))
     if args.preview:
@@ -69,8 +68,7 @@ def cmd_announcements(args: argparse.Namespace) -> int:
 def cmd_cancel(args: argparse.Namespace) -> int:
     from bot.app import announce
 
-    now = parse_now(args.now)
-    service = service_of(args, clock=lambda: now)
+    now, service = service_at(args)
     count = announce.cancel_announcement(service, args.id, actor=actor(args), now=now)
     print(f"cancelled announcement {args.id}: {count} unsent deliver"
           f"{'y' if count == 1 else 'ies'} cancelled")
@@ -80,8 +78,7 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 def cmd_outbox(args: argparse.Namespace) -> int:
     from bot.app import announce
 
-    now = parse_now(args.now)
-    service = service_of(args, clock=lambda: now)
+    now, service = service_at(args)
     waiting = announce.outbox(service, now)
     if not waiting:
         print("the outbox is empty: nothing waits for approval")
@@ -102,8 +99,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
     if bool(args.ids) == bool(args.all):
         raise UsageError("give the ids to approve, or --all")
-    now = parse_now(args.now)
-    service = service_of(args, clock=lambda: now)
+    now, service = service_at(args)
     keys = announce.approve(service, None if args.all else args.ids, actor=actor(args),
                             now=now)
     print(f"approved {len(keys)} deliver{'y' if len(keys) == 1 else 'ies'}")
