@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -77,15 +78,23 @@ class DeliveryConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class SmtpConfig:
+    """How to reach the mail server (``[smtp]``); the ``mailto:`` channel takes it as is."""
+
     host: str = "127.0.0.1"
     port: int = 25
     sender: str = "duebot <noreply@localhost>"
+    """The From address, display name allowed: ``AI Systems Workshop <noreply@example.org>``."""
     security: Security = "none"
     username: str = ""
     password: str = field(default="", repr=False)
+    """Never in a file: the config loader reads it from ``DUEBOT_SMTP_PASSWORD``."""
     timeout: float = 30.0
     list_unsubscribe: str = ""
+    """``mailto:`` or ``https:`` URI; with https, RFC 8058 one-click unsubscribe is offered."""
     reply_to: str = ""
+    ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
+    """For ``starttls``/``ssl``; default: the system's trusted CAs with hostname checking. Not
+    in the file: a caller with its own CA (a test, an embedding program) passes one."""
     connections: int = 8
     """SMTP sessions each process keeps open at once: a relay that takes 50 ms a message
     carries ~20 a second per session; most relays accept 10-50 sessions from one client."""

@@ -70,14 +70,9 @@ def build_channels(config: Config) -> dict[str, Channel]:
     wants_mail = any(d.startswith("mailto:") for s in config.schedules for d in s.reminders_to)
     wants_mail = wants_mail or config.mail.enabled  # replies and subscribers (bot.adapters.mail_in)
     if wants_mail:
-        from bot.adapters.smtp import SmtpChannel, SmtpSettings
+        from bot.adapters.smtp import SmtpChannel
 
-        smtp = config.smtp
-        channels["mailto"] = SmtpChannel(SmtpSettings(
-            host=smtp.host, port=smtp.port, sender=smtp.sender, security=smtp.security,
-            username=smtp.username, password=smtp.password, timeout=smtp.timeout,
-            list_unsubscribe=smtp.list_unsubscribe, reply_to=smtp.reply_to,
-            connections=smtp.connections))
+        channels["mailto"] = SmtpChannel(config.smtp)
     slack = config.slack
     if slack.bot_token:  # subscribers (slack:U...) may arrive at any time, so whenever possible
         from bot.adapters.slack_channel import SlackChannel, slack_client

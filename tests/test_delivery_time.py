@@ -78,7 +78,8 @@ def make_service(tmp_path: Path, text: str, clock: Clock, *,
     channels: dict[str, Channel] = {"console": ConsoleChannel(io.StringIO())}
     if smtp is not None:
         channels["mailto"] = SmtpChannel(SmtpSettings(
-            host=smtp.host, port=smtp.port, sender="Demo <noreply@example.org>", timeout=10),
+            host=smtp.host, port=smtp.port, sender="Demo <noreply@example.org>", timeout=10,
+            connections=1),  # one session, as a test counts them ([smtp]'s default is 8)
             clock=clock)
     return Service(config, clock=clock, channels=channels, owner=f"test-{uuid.uuid4().hex[:6]}")
 

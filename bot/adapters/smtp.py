@@ -53,7 +53,6 @@ import ssl
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -62,14 +61,13 @@ from email.utils import format_datetime
 from types import TracebackType
 from typing import Literal
 
+from bot.config import SmtpConfig
 from bot.errors import ConfigError, DuebotError, Problem
 from bot.ports import Outcome, Outgoing
 
 __all__ = ["InvalidRecipient", "SmtpChannel", "SmtpSettings", "message_id"]
 
 log = logging.getLogger(__name__)
-
-Security = Literal["none", "starttls", "ssl"]
 
 # C0 and C1 controls, DEL, and the Unicode line/paragraph separators: none may reach a header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -89,26 +87,8 @@ _MAX_LINE = 78  # the policy's max_line_length
 _CACHE_SIZE = 64
 
 
-@dataclass(frozen=True, kw_only=True)
-class SmtpSettings:
-    """How to reach the mail server; built by the config loader from ``[smtp]``."""
-
-    host: str = "127.0.0.1"
-    port: int = 25
-    sender: str = ""
-    """The From address, display name allowed: ``AI Systems Workshop <noreply@example.org>``."""
-    security: Security = "none"
-    username: str = ""
-    password: str = ""
-    """Never in a file: the config loader reads it from ``DUEBOT_SMTP_PASSWORD``."""
-    timeout: float = 30.0
-    list_unsubscribe: str = ""
-    """``mailto:`` or ``https:`` URI; with https, RFC 8058 one-click unsubscribe is offered."""
-    reply_to: str = ""
-    ssl_context: ssl.SSLContext | None = None
-    """For ``starttls``/``ssl``; default: the system's trusted CAs with hostname checking."""
-    connections: int = 1
-    """Sessions open at once (``[smtp] connections``): how many sends may run in parallel."""
+SmtpSettings = SmtpConfig
+"""The channel takes ``[smtp]`` as the config loader built it: one type, no field-by-field copy."""
 
 
 class InvalidRecipient(DuebotError):

@@ -38,15 +38,13 @@ def preview(service: Any, prepared: Any) -> None:
 
 
 def _preview_mail(service: Any, outgoing: Any) -> None:
-    from bot.adapters.smtp import SmtpChannel, SmtpSettings
+    from bot.adapters.smtp import SmtpChannel
+    from bot.config import SmtpConfig
 
-    smtp = service.config.smtp
-    try:
-        channel = SmtpChannel(SmtpSettings(sender=smtp.sender, reply_to=smtp.reply_to,
-                                           list_unsubscribe=smtp.list_unsubscribe),
-                              clock=service.clock)
+    try:  # only builds the message: no session is opened
+        channel = SmtpChannel(service.config.smtp, clock=service.clock)
     except DuebotError:  # the embedded default's sender has no domain: show the shape anyway
-        channel = SmtpChannel(SmtpSettings(sender="duebot <noreply@example.org>"),
+        channel = SmtpChannel(SmtpConfig(sender="duebot <noreply@example.org>"),
                               clock=service.clock)
     mail = channel.build(outgoing)
     for name, value in mail.items():
