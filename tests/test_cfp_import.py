@@ -569,3 +569,13 @@ def test_import_cfp_prints_the_summary_table_before_the_toml(
                            "Asia/Shanghai", "2027-03-13"]
     assert '"CST" read as China Standard Time' in " ".join(rows[1])
     assert captured.out.startswith("# Draft schedule")
+
+
+def test_every_venue_city_has_its_zone_from_the_one_places_table() -> None:
+    from bot.core.cfp import CITY_COUNTRIES
+    from bot.core.places import city_zone
+
+    missing = [city for city in CITY_COUNTRIES if city_zone(city) is None]
+    assert missing == []
+    assert city_zone("Kyoto") == "Asia/Tokyo" and city_zone("Phoenix") == "America/Phoenix"
+    assert city_zone("北京") == "Asia/Shanghai" and city_zone("IST") is None  # several zones

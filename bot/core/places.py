@@ -22,7 +22,7 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
-__all__ = ["ABBREVIATIONS", "Place", "gazetteer", "lookup", "normalize_name"]
+__all__ = ["ABBREVIATIONS", "Place", "city_zone", "gazetteer", "lookup", "normalize_name"]
 
 PlaceKind = Literal["city", "country", "zone-name", "alias", "abbreviation", "iana"]
 
@@ -134,6 +134,20 @@ _ALIASES: Mapping[str, str] = {
     "manchester": "Europe/London", "barcelona": "Europe/Madrid", "milan": "Europe/Rome",
     "米兰": "Europe/Rome", "uk": "Europe/London", "英国": "Europe/London",
     "usa": "America/New_York", "korea": "Asia/Seoul", "韩国": "Asia/Seoul",
+    # Venues that calls for papers name (bot.core.cfp) and CLDR lacks.
+    "kyoto": "Asia/Tokyo", "osaka": "Asia/Tokyo", "busan": "Asia/Seoul",
+    "abu dhabi": "Asia/Dubai", "cape town": "Africa/Johannesburg", "glasgow": "Europe/London",
+    "quebec city": "America/Toronto", "calgary": "America/Edmonton",
+    "san jose": "America/Los_Angeles", "santa clara": "America/Los_Angeles",
+    "long beach": "America/Los_Angeles", "las vegas": "America/Los_Angeles",
+    "phoenix": "America/Phoenix", "salt lake city": "America/Denver",
+    "minneapolis": "America/Chicago", "new orleans": "America/Chicago",
+    "st. louis": "America/Chicago", "nashville": "America/Chicago", "madison": "America/Chicago",
+    "baltimore": "America/New_York", "orlando": "America/New_York",
+    "ann arbor": "America/Detroit", "重庆": "Asia/Shanghai", "长沙": "Asia/Shanghai",
+    "厦门": "Asia/Shanghai", "青岛": "Asia/Shanghai", "大连": "Asia/Shanghai",
+    "济南": "Asia/Shanghai", "哈尔滨": "Asia/Shanghai", "昆明": "Asia/Shanghai",
+    "三亚": "Asia/Shanghai",
 }
 
 # Countries with several zones: the one people mean by the country's name.
@@ -267,6 +281,25 @@ def lookup(name: str) -> Place | None:
         if canonical:
             return Place(name=canonical, zones=(canonical,), kind="iana")
     return None
+
+
+def city_zone(name: str) -> str | None:
+    """The zone of a city a call for papers names as its venue ("Kyoto", "北京", "Phoenix").
+
+    A venue line means a place, so a city that is also a word in a question ("Phoenix", which
+    ``lookup`` passes over) counts here; a name of several zones gives None.
+    """
+    key = normalize_name(name)
+    zone = _alias_zones().get(key)
+    if zone is not None:
+        return zone
+    found = lookup(name)
+    return found.zones[0] if found is not None and not found.ambiguous else None
+
+
+@cache
+def _alias_zones() -> Mapping[str, str]:
+    return {normalize_name(alias): zone for alias, zone in _ALIASES.items()}
 
 
 @cache

@@ -33,14 +33,14 @@ from bot.core.cfp.assemble import (
 )
 from bot.core.cfp.blocks import _blocks
 from bot.core.cfp.dates import _Clock, _place
-from bot.core.cfp.venue import CITY_ZONES
+from bot.core.cfp.venue import CITY_COUNTRIES
 from bot.core.cfp.write import _FROM_OTHER_DATES, _date_lines, _naive, _problem, _slug, _Writer
 from bot.core.model import ImportantDate
 from bot.core.schedule import read_schedule
 from bot.core.zones import parse_zone
 from bot.errors import DuebotError, Problem, ZoneError
 
-__all__ = ["CITY_ZONES", "Imported", "SummaryRow", "import_cfp"]
+__all__ = ["CITY_COUNTRIES", "Imported", "SummaryRow", "import_cfp"]
 
 _END_OF_DAY = "no time given: assumed the end of the day, 23:59"
 

@@ -22,12 +22,13 @@ from bot.core.cfp.dates import (
     _safe_date,
 )
 from bot.core.cfp.venue import (
-    CITY_ZONES,
+    CITY_COUNTRIES,
     acronym_id,
     city_named,
     countries_in,
     country_key,
     split_name_line,
+    venue_zone,
 )
 from bot.core.model import Kind
 
@@ -452,9 +453,8 @@ def _set_place(call: _Call, place: str) -> None:
     city = city_named(parts[0]) or (city_named(place) if len(parts) == 1 else None)
     if city is not None:
         call.city = city
-        country, zone = CITY_ZONES[city]
-        call.country = _country_after(parts[1:], country)
-        call.venue_zone = zone
+        call.country = _country_after(parts[1:], CITY_COUNTRIES[city])
+        call.venue_zone = venue_zone(city)
     else:
         call.city = parts[0]
         call.country = parts[-1] if len(parts) > 1 else ""
@@ -475,12 +475,12 @@ def _find_city(call: _Call, text: str) -> None:
         if match:
             parts = [p.strip() for p in _plain(match[1]).split(",") if p.strip()]
             for i, part in enumerate(parts):
-                if part in CITY_ZONES:
+                if part in CITY_COUNTRIES:
                     call.city = part
-                    call.country = _country_after(parts[i + 1:], CITY_ZONES[part][0])
+                    call.country = _country_after(parts[i + 1:], CITY_COUNTRIES[part])
                     if i > 0:
                         call.venue = ", ".join(parts[:i])
-                    call.venue_zone = CITY_ZONES[part][1]
+                    call.venue_zone = venue_zone(part)
                     break
             else:
                 if parts:
@@ -488,16 +488,16 @@ def _find_city(call: _Call, text: str) -> None:
                     call.country = parts[-1] if len(parts) > 1 else ""
             break
     if not call.city:
-        hits = sorted((m.start(), city) for city in CITY_ZONES
+        hits = sorted((m.start(), city) for city in CITY_COUNTRIES
                       for m in re.finditer(rf"\bin {re.escape(city)}\b|[在于]{re.escape(city)}",
                                            text))
         if hits:
             city = hits[0][1]
             call.city = city
-            call.country = CITY_ZONES[city][0]
-            call.venue_zone = CITY_ZONES[city][1]
-    elif call.city in CITY_ZONES:
-        call.venue_zone = CITY_ZONES[call.city][1]
+            call.country = CITY_COUNTRIES[city]
+            call.venue_zone = venue_zone(city)
+    elif call.city in CITY_COUNTRIES:
+        call.venue_zone = venue_zone(call.city)
     if not call.venue:
         match = re.search(r"\b(?:in conjunction with|co-?located with|collocated with|"
                           r"held with|part of)\s+(?:the\s+)?([A-Z][^,.;()\n]*?)"

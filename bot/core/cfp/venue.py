@@ -11,75 +11,55 @@ import re
 from dataclasses import dataclass
 
 from bot.core.cfp.dates import _find_dates, _Found
+from bot.core.places import city_zone
 
-CITY_ZONES: dict[str, tuple[str, str]] = {
-    "Shanghai": ("China", "Asia/Shanghai"), "Beijing": ("China", "Asia/Shanghai"),
-    "Shenzhen": ("China", "Asia/Shanghai"), "Hong Kong": ("China", "Asia/Hong_Kong"),
-    "Taipei": ("Taiwan", "Asia/Taipei"), "Singapore": ("Singapore", "Asia/Singapore"),
-    "Tokyo": ("Japan", "Asia/Tokyo"), "Kyoto": ("Japan", "Asia/Tokyo"),
-    "Seoul": ("South Korea", "Asia/Seoul"), "Bangkok": ("Thailand", "Asia/Bangkok"),
-    "Bangalore": ("India", "Asia/Kolkata"), "Mumbai": ("India", "Asia/Kolkata"),
-    "New Delhi": ("India", "Asia/Kolkata"), "Dubai": ("United Arab Emirates", "Asia/Dubai"),
-    "Abu Dhabi": ("United Arab Emirates", "Asia/Dubai"), "Tel Aviv": ("Israel", "Asia/Jerusalem"),
-    "Sydney": ("Australia", "Australia/Sydney"), "Melbourne": ("Australia", "Australia/Melbourne"),
-    "Auckland": ("New Zealand", "Pacific/Auckland"),
-    "Vancouver": ("Canada", "America/Vancouver"), "Toronto": ("Canada", "America/Toronto"),
-    "Montreal": ("Canada", "America/Toronto"), "Quebec City": ("Canada", "America/Toronto"),
-    "San Francisco": ("USA", "America/Los_Angeles"), "Los Angeles": ("USA", "America/Los_Angeles"),
-    "San Diego": ("USA", "America/Los_Angeles"), "San Jose": ("USA", "America/Los_Angeles"),
-    "Santa Clara": ("USA", "America/Los_Angeles"), "Long Beach": ("USA", "America/Los_Angeles"),
-    "Seattle": ("USA", "America/Los_Angeles"), "Portland": ("USA", "America/Los_Angeles"),
-    "Las Vegas": ("USA", "America/Los_Angeles"), "Phoenix": ("USA", "America/Phoenix"),
-    "Denver": ("USA", "America/Denver"), "Salt Lake City": ("USA", "America/Denver"),
-    "Austin": ("USA", "America/Chicago"), "Chicago": ("USA", "America/Chicago"),
-    "Minneapolis": ("USA", "America/Chicago"), "New Orleans": ("USA", "America/Chicago"),
-    "Boston": ("USA", "America/New_York"), "New York": ("USA", "America/New_York"),
-    "Washington": ("USA", "America/New_York"), "Philadelphia": ("USA", "America/New_York"),
-    "Pittsburgh": ("USA", "America/New_York"), "Baltimore": ("USA", "America/New_York"),
-    "Atlanta": ("USA", "America/New_York"), "Miami": ("USA", "America/New_York"),
-    "Honolulu": ("USA", "Pacific/Honolulu"), "Anchorage": ("USA", "America/Anchorage"),
-    "Mexico City": ("Mexico", "America/Mexico_City"), "Sao Paulo": ("Brazil", "America/Sao_Paulo"),
-    "São Paulo": ("Brazil", "America/Sao_Paulo"),
-    "Buenos Aires": ("Argentina", "America/Argentina/Buenos_Aires"),
-    "London": ("UK", "Europe/London"), "Edinburgh": ("UK", "Europe/London"),
-    "Dublin": ("Ireland", "Europe/Dublin"), "Lisbon": ("Portugal", "Europe/Lisbon"),
-    "Paris": ("France", "Europe/Paris"), "Berlin": ("Germany", "Europe/Berlin"),
-    "Munich": ("Germany", "Europe/Berlin"), "Amsterdam": ("Netherlands", "Europe/Amsterdam"),
-    "Barcelona": ("Spain", "Europe/Madrid"), "Madrid": ("Spain", "Europe/Madrid"),
-    "Rome": ("Italy", "Europe/Rome"), "Vienna": ("Austria", "Europe/Vienna"),
-    "Zurich": ("Switzerland", "Europe/Zurich"), "Prague": ("Czech Republic", "Europe/Prague"),
-    "Stockholm": ("Sweden", "Europe/Stockholm"), "Copenhagen": ("Denmark", "Europe/Copenhagen"),
-    "Helsinki": ("Finland", "Europe/Helsinki"), "Athens": ("Greece", "Europe/Athens"),
-    "Cape Town": ("South Africa", "Africa/Johannesburg"),
+# The cities calls name as their venue, with the country as a draft writes it; each one's zone
+# comes from bot.core.places (one city -> zone table for the whole bot).
+CITY_COUNTRIES: dict[str, str] = {
+    "Shanghai": "China", "Beijing": "China", "Shenzhen": "China", "Hong Kong": "China",
+    "Taipei": "Taiwan", "Singapore": "Singapore", "Tokyo": "Japan", "Kyoto": "Japan",
+    "Seoul": "South Korea", "Bangkok": "Thailand", "Bangalore": "India", "Mumbai": "India",
+    "New Delhi": "India", "Dubai": "United Arab Emirates", "Abu Dhabi": "United Arab Emirates",
+    "Tel Aviv": "Israel", "Sydney": "Australia", "Melbourne": "Australia",
+    "Auckland": "New Zealand", "Vancouver": "Canada", "Toronto": "Canada", "Montreal": "Canada",
+    "Quebec City": "Canada", "San Francisco": "USA", "Los Angeles": "USA", "San Diego": "USA",
+    "San Jose": "USA", "Santa Clara": "USA", "Long Beach": "USA", "Seattle": "USA",
+    "Portland": "USA", "Las Vegas": "USA", "Phoenix": "USA", "Denver": "USA",
+    "Salt Lake City": "USA", "Austin": "USA", "Chicago": "USA", "Minneapolis": "USA",
+    "New Orleans": "USA", "Boston": "USA", "New York": "USA", "Washington": "USA",
+    "Philadelphia": "USA", "Pittsburgh": "USA", "Baltimore": "USA", "Atlanta": "USA",
+    "Miami": "USA", "Honolulu": "USA", "Anchorage": "USA", "Mexico City": "Mexico",
+    "Sao Paulo": "Brazil", "São Paulo": "Brazil", "Buenos Aires": "Argentina", "London": "UK",
+    "Edinburgh": "UK", "Dublin": "Ireland", "Lisbon": "Portugal", "Paris": "France",
+    "Berlin": "Germany", "Munich": "Germany", "Amsterdam": "Netherlands", "Barcelona": "Spain",
+    "Madrid": "Spain", "Rome": "Italy", "Vienna": "Austria", "Zurich": "Switzerland",
+    "Prague": "Czech Republic", "Stockholm": "Sweden", "Copenhagen": "Denmark",
+    "Helsinki": "Finland", "Athens": "Greece", "Cape Town": "South Africa",
 }
-
-
-# Cities in Chinese, as Chinese calls write them (CLDR has no Beijing/北京).
-CITY_ZONES.update({
-    city: ("中国", "Asia/Shanghai") for city in (
+# Cities in Chinese, as Chinese calls write them.
+CITY_COUNTRIES.update({
+    city: "中国" for city in (
         "北京", "上海", "深圳", "广州", "杭州", "南京", "成都", "武汉", "西安", "天津", "重庆",
         "苏州", "长沙", "合肥", "厦门", "青岛", "大连", "济南", "哈尔滨", "昆明", "三亚")})
-CITY_ZONES.update({"香港": ("中国", "Asia/Hong_Kong"), "澳门": ("中国", "Asia/Macau"),
-                   "Hangzhou": ("China", "Asia/Shanghai"), "Nanjing": ("China", "Asia/Shanghai"),
-                   "Guangzhou": ("China", "Asia/Shanghai"), "Chengdu": ("China", "Asia/Shanghai"),
-                   "Wuhan": ("China", "Asia/Shanghai"), "Xi'an": ("China", "Asia/Shanghai"),
-                   "Suzhou": ("China", "Asia/Shanghai"), "Hyderabad": ("India", "Asia/Kolkata"),
-                   "Chennai": ("India", "Asia/Kolkata"), "Pune": ("India", "Asia/Kolkata"),
-                   "Jerusalem": ("Israel", "Asia/Jerusalem"), "Haifa": ("Israel", "Asia/Jerusalem"),
-                   "Dhaka": ("Bangladesh", "Asia/Dhaka"), "Kuala Lumpur": ("Malaysia",
-                                                                          "Asia/Kuala_Lumpur"),
-                   "Manchester": ("UK", "Europe/London"), "Cambridge": ("UK", "Europe/London"),
-                   "Oxford": ("UK", "Europe/London"), "Glasgow": ("UK", "Europe/London"),
-                   "Riyadh": ("Saudi Arabia", "Asia/Riyadh"), "Halifax": ("Canada",
-                                                                         "America/Halifax"),
-                   "Havana": ("Cuba", "America/Havana"), "Osaka": ("Japan", "Asia/Tokyo"),
-                   "Busan": ("South Korea", "Asia/Seoul"), "Ottawa": ("Canada", "America/Toronto"),
-                   "Calgary": ("Canada", "America/Edmonton"), "Houston": ("USA", "America/Chicago"),
-                   "Dallas": ("USA", "America/Chicago"), "St. Louis": ("USA", "America/Chicago"),
-                   "Nashville": ("USA", "America/Chicago"), "Detroit": ("USA", "America/Detroit"),
-                   "Madison": ("USA", "America/Chicago"), "Orlando": ("USA", "America/New_York"),
-                   "Ann Arbor": ("USA", "America/Detroit"), "Berkeley": ("USA",
-                                                                        "America/Los_Angeles")})
+CITY_COUNTRIES.update({
+    "香港": "中国", "澳门": "中国", "Hangzhou": "China", "Nanjing": "China", "Guangzhou": "China",
+    "Chengdu": "China", "Wuhan": "China", "Xi'an": "China", "Suzhou": "China",
+    "Hyderabad": "India", "Chennai": "India", "Pune": "India", "Jerusalem": "Israel",
+    "Haifa": "Israel", "Dhaka": "Bangladesh", "Kuala Lumpur": "Malaysia", "Manchester": "UK",
+    "Cambridge": "UK", "Oxford": "UK", "Glasgow": "UK", "Riyadh": "Saudi Arabia",
+    "Halifax": "Canada", "Havana": "Cuba", "Osaka": "Japan", "Busan": "South Korea",
+    "Ottawa": "Canada", "Calgary": "Canada", "Houston": "USA", "Dallas": "USA",
+    "St. Louis": "USA", "Nashville": "USA", "Detroit": "USA", "Madison": "USA", "Orlando": "USA",
+    "Ann Arbor": "USA", "Berkeley": "USA",
+})
+
+
+def venue_zone(city: str) -> str:
+    """The zone of a city in CITY_COUNTRIES (tests/test_cfp_import.py holds that each has one)."""
+    zone = city_zone(city)
+    assert zone is not None, city
+    return zone
+
 
 US_STATES = {
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
@@ -122,9 +102,9 @@ def country_key(name: str) -> str:
 def city_named(text: str) -> str | None:
     """The city a short piece of text names ("Austin, TX", "北京"), if the table knows it."""
     text = text.strip()
-    if text in CITY_ZONES:
+    if text in CITY_COUNTRIES:
         return text
-    hits = sorted((m.start(), city) for city in CITY_ZONES
+    hits = sorted((m.start(), city) for city in CITY_COUNTRIES
                   for m in re.finditer(_city_pattern(city), text))
     return hits[0][1] if hits else None
 
@@ -145,7 +125,7 @@ def countries_in(text: str, venue_country: str) -> tuple[str, ...]:
         key = country_key(match[1])
         if key:
             counts[key] = counts.get(key, 0) + 1
-    for city, (country, _) in CITY_ZONES.items():
+    for city, country in CITY_COUNTRIES.items():
         key = country_key(country)
         if key and re.search(_city_pattern(city), text):
             counts[key] = counts.get(key, 0) + 1
