@@ -21,11 +21,13 @@ def project_root() -> Path:
 
 
 def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when inside it."""
+    """A path as the user would type it: relative to the working directory when inside it,
+    absolute outside it (``../../tmp/x.toml`` hides where the file is)."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return str(path)
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:  # outside the working directory (or on another drive)
+        return str(absolute)
 
 
 def read_file(path: Path) -> tuple[Event | None, list[Problem]]:
