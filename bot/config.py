@@ -18,6 +18,7 @@ from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from bot.core.destinations import check_destination, missing_variables
 from bot.core.schedule import parse_duration
@@ -140,6 +141,10 @@ class SlackConfig:
     @property
     def uses_socket_mode(self) -> bool:
         return bool(self.app_token) and self.socket_mode is not False
+
+
+SLACK_TOKEN_MISSING = ("reminders_to has slack: destinations but the environment variable "
+                       "SLACK_BOT_TOKEN is empty: set it to the app's bot token (xoxb-...)")
 
 
 def with_slack_tokens(slack: SlackConfig, env: Mapping[str, str]) -> SlackConfig:
@@ -379,6 +384,9 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
             except ValueError as exc:
                 reader.error((*path, "reminders_to"), str(exc))
                 continue
+            if value.startswith("slack:") and not env.get("SLACK_BOT_TOKEN", "").strip() and (
+                    not any(d.startswith("slack:") for d in checked[:-1])):
+                reader.error((*path, "reminders_to"), SLACK_TOKEN_MISSING)
             for name in missing_variables(value, env):
                 reader.error((*path, "reminders_to"),
                              f"{value!r} uses ${{{name}}} but the environment variable {name} "
@@ -411,8 +419,13 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
             reader.problems.append(Problem(
                 message=f"environment variable DUEBOT_HTTP_PORT={raw_port!r}: expected a port "
                         f"number from 0 to 65535", file=source, field="http.port"))
-    http = HttpConfig(enabled=enabled, host=host, port=port,
-                      base_url=reader.text(raw, ("http",), "base_url", ""))
+    base_url = reader.text(raw, ("http",), "base_url", "")
+    if base_url and (mistake := base_url_problem(base_url)):
+        reader.error(("http", "base_url"), f"{base_url!r}: {mistake}; expected the public "
+                                           f"address such as \"https://dates.example.org\" "
+                                           f"(a path prefix such as /duebot is fine)")
+        base_url = ""
+    http = HttpConfig(enabled=enabled, host=host, port=port, base_url=base_url)
 
     raw = reader.table(data.get("slack", {}), ("slack",), SLACK_KEYS)
     slack = _slack(reader, raw, env)
@@ -467,6 +480,35 @@ def _resolve_sqlite(url: str, base: Path, env: Mapping[str, str]) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
         return prefix + str((base / url[len(prefix):]).resolve())
     return url
+
+
+def base_url_problem(url: str) -> str:
+    """What is wrong with ``[http] base_url`` as the start of every link duebot writes ("" if
+    nothing): links are ``base_url + "/e/ID.ics"``, so a query, a fragment or a password in it
+    would end up in the middle of each one."""
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+        return "spaces, control characters and backslashes are not allowed"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[" : an IPv6 bracket left open
+        return "not a URL"
+    if parts.scheme not in ("http", "https") or not url.lower().startswith(parts.scheme + "://"):
+        return "not an http:// or https:// URL"
+    if not parts.hostname:
+        return "no host name"
+    if parts.username is not None or parts.password is not None:
+        return "a user name or password does not belong in a public link"
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535
+    except ValueError:
+        return "the port is not a number from 0 to 65535"
+    if parts.query or "?" in url:
+        return "a query (?...) does not belong in the base of every link"
+    if parts.fragment or "#" in url:
+        return "a fragment (#...) does not belong in the base of every link"
+    if any(segment in (".", "..") for segment in parts.path.split("/")):
+        return "'.' and '..' do not belong in the path"
+    return ""
 
 
 def _smtp(reader: _Reader, raw: Mapping[str, Any], env: Mapping[str, str]) -> SmtpConfig:

@@ -31,7 +31,7 @@ from bot.adapters.store.ledger import Ledger, LedgerUnavailable
 from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
 from bot.app.running import Health, LoadedSchedule
-from bot.config import Config
+from bot.config import SLACK_TOKEN_MISSING, Config
 from bot.core.ical import build_calendar, build_date_calendar
 from bot.core.model import Event
 from bot.core.planner import plan
@@ -80,10 +80,8 @@ def build_channels(config: Config) -> dict[str, Channel]:
         channels["slack"] = SlackChannel(slack_client(slack.bot_token, slack.api_base_url),
                                          channel_rate=slack.channel_rate)
     elif any(d.startswith("slack:") for s in config.schedules for d in s.reminders_to):
-        raise ConfigError([Problem(
-            message="reminders_to has slack: destinations but the environment variable "
-                    "SLACK_BOT_TOKEN is empty: set it to the app's bot token (xoxb-...)",
-            file=config.source, field="schedules.reminders_to")])
+        raise ConfigError([Problem(message=SLACK_TOKEN_MISSING, file=config.source,
+                                   field="schedules.reminders_to")])
     channels["apprise"] = apprise_channel(config)
     return channels
 

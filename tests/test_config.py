@@ -122,3 +122,43 @@ def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
     done = duebot(tmp_path, '[smtp]\nport = = 25\n', "status")
     assert done.returncode == 1
     assert done.stderr.startswith("bad.toml:2: error: TOML syntax"), done.stderr
+
+
+@pytest.mark.parametrize("url", ["https://dates.example.org", "https://dates.example.org/",
+                                 "http://127.0.0.1:8080", "https://example.org/duebot/"])
+def test_a_base_url_is_the_public_address_with_at_most_a_path_prefix(tmp_path: Path,
+                                                                     url: str) -> None:
+    config = parse_config(f'[http]\nbase_url = "{url}"\n', "ok.toml", env={}, base=tmp_path)
+    assert config.http.public_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("dates.example.org", "not an http:// or https:// URL"),
+    ("ftp://dates.example.org", "not an http:// or https:// URL"),
+    ("https://", "no host name"),
+    ("https://dates.example.org/?utm_source=x", "a query (?...)"),
+    ("https://dates.example.org/#dates", "a fragment (#...)"),
+    ("https://duebot:pw@dates.example.org", "a user name or password"),
+    ("https://dates.example.org:99999", "the port is not a number"),
+    ("https://dates.example.org/a/../b", "'.' and '..'"),
+    ("https://dates.example.org/my dates", "spaces"),
+    ("https://[::1", "not a URL"),
+], ids=["no-scheme", "ftp", "no-host", "query", "fragment", "password", "port", "dots",
+        "space", "bracket"])
+def test_a_base_url_with_junk_is_an_error_at_its_line(tmp_path: Path, url: str,
+                                                      why: str) -> None:
+    [found] = problems(f'[http]\nport = 8080\nbase_url = "{url}"\n', tmp_path)
+    assert found.startswith(f"bad.toml:3: error: http.base_url: {url!r}: {why}"), found
+    assert 'expected the public address such as "https://dates.example.org"' in found
+
+
+def test_a_slack_destination_without_the_token_is_an_error_at_its_reminders_to(
+        tmp_path: Path) -> None:
+    (tmp_path / "demo.toml").write_text("", encoding="utf-8")
+    text = ('[[schedules]]\npath = "demo.toml"\n'
+            'reminders_to = ["slack:#general", "slack:#random"]\n')
+    [found] = problems(text, tmp_path)  # once per schedule, not per destination
+    assert found.startswith("bad.toml:3: error: schedules.0.reminders_to: reminders_to has "
+                            "slack: destinations but the environment variable SLACK_BOT_TOKEN")
+    config = parse_config(text, "ok.toml", env={"SLACK_BOT_TOKEN": "xoxb-1"}, base=tmp_path)
+    assert config.schedules[0].reminders_to == ("slack:#general", "slack:#random")
