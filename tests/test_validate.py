@@ -401,3 +401,85 @@ def test_the_installed_duebot_command_reports_and_exits_like_main(tmp_path: Path
     good = subprocess.run([str(duebot), "validate", "seed.toml"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60, env=env, check=False)
     assert good.returncode == 0
+
+
+# -- --config: the operator's file too ---------------------------------------------------------
+
+CONFIG = """\
+[smtp]
+host = "127.0.0.1"
+sender = "Good Workshop <noreply@example.org>"
+
+[http]
+base_url = "https://dates.example.org"
+
+[[schedules]]
+path = "good.toml"
+reminders_to = ["mailto:participants@example.org", "console:"]
+"""
+
+
+@pytest.fixture
+def operator(here: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with good.toml, and an environment without duebot's or Slack's variables."""
+    for name in list(os.environ):
+        if name.startswith(("DUEBOT_", "SLACK_")):
+            monkeypatch.delenv(name)
+    write(here, "good.toml", GOOD)
+    return here
+
+
+def test_a_good_config_and_the_schedules_it_lists_pass(capsys: pytest.CaptureFixture[str],
+                                                       operator: Path) -> None:
+    status, problems, out = validate(capsys, "--config", write(operator, "duebot.toml", CONFIG))
+    assert (status, problems) == (0, [])
+    assert out.strip() == "1 config and 1 schedule checked: 0 errors, 0 warnings"
+
+
+def test_config_errors_are_file_line_and_the_listed_schedules_are_checked_too(
+        capsys: pytest.CaptureFixture[str], operator: Path) -> None:
+    text = CONFIG.replace('"https://dates.example.org"', '"https://dates.example.org/?utm=1"')
+    text = text.replace('"console:"', '"consol:"')
+    write(operator, "good.toml", GOOD.replace('kind = "deadline"', 'kind = "deadlin"'))
+    status, problems, out = validate(capsys, "--config", write(operator, "duebot.toml", text))
+    assert status == 1
+    base_url = only(problems, "error", "http.base_url")
+    assert base_url.startswith(f"duebot.toml:{line_of(text, 'base_url')}: error: ")
+    assert "a query (?...) does not belong" in base_url
+    destination = only(problems, "error", "'consol:'")
+    assert line_number(destination) == line_of(text, "reminders_to")
+    assert "1 config and 0 schedules checked: 2 errors" in out  # a config in error lists none
+
+    fixed = text.replace("/?utm=1", "").replace('"consol:"', '"console:"')
+    status, problems, out = validate(capsys, "--config", write(operator, "duebot.toml", fixed))
+    assert status == 1
+    kind = only(problems, "error", "deadlin")
+    assert line_number(kind) == line_of(GOOD, 'kind = "deadline"') and kind.startswith("good.toml:")
+    assert out.strip() == "1 config and 1 schedule checked: 1 error, 0 warnings"
+
+
+def test_what_run_checks_at_start_is_checked_by_validate_config(
+        capsys: pytest.CaptureFixture[str], operator: Path) -> None:
+    text = CONFIG.replace('"console:"', '"slack:#general"')
+    status, problems, _ = validate(capsys, "--config", write(operator, "duebot.toml", text))
+    assert status == 1
+    slack = only(problems, "error", "SLACK_BOT_TOKEN")
+    assert line_number(slack) == line_of(text, "reminders_to")
+    # The SMTP sender as the mail channel reads it: an address without a domain is refused.
+    text = CONFIG.replace("noreply@example.org", "noreply@localhost")
+    status, problems, _ = validate(capsys, "--config", write(operator, "duebot.toml", text))
+    assert status == 1
+    sender = only(problems, "error", "smtp.sender")
+    assert line_number(sender) == line_of(text, "sender") and sender.startswith("duebot.toml:")
+
+
+def test_files_given_with_config_are_checked_instead_of_the_listed_ones(
+        capsys: pytest.CaptureFixture[str], operator: Path) -> None:
+    other = write(operator, "other.toml", GOOD.replace('id = "good"', 'id = "other"'))
+    status, problems, out = validate(capsys, "--config", write(operator, "duebot.toml", CONFIG),
+                                     other)
+    assert (status, problems) == (0, [])
+    assert out.strip() == "1 config and 1 schedule checked: 0 errors, 0 warnings"
+    status, problems, _ = validate(capsys, "--config", "missing.toml")
+    assert status == 1
+    assert only(problems, "error", "cannot read config").startswith("missing.toml: error: ")

@@ -109,11 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     validate = sub.add_parser("validate", help="check schedule files for errors and doubts",
-                              description="Check schedules: errors exit 1, warnings exit 0. "
+                              description="Check schedules (and with --config, the config): "
+                                          "errors exit 1, warnings exit 0. "
                                           "Output: FILE:LINE: error|warning: message.")
     validate.add_argument("files", nargs="*", metavar="FILES",
                           help="schedule files (default: every file in schedules/)")
     validate.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    validate.add_argument("--config", metavar="FILE",
+                          help="check this config file too (keys, destinations, [http] "
+                               "base_url, what `run` checks at start); without FILES, check "
+                               "the schedules it lists")
     validate.set_defaults(handler=cmd_validate)
 
     ask = sub.add_parser("ask", help="answer a participant's question",

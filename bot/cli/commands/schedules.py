@@ -1,25 +1,44 @@
-"""``duebot validate``, ``reminders`` and ``ics``: what schedule files say, without the service."""
+"""``duebot validate``, ``reminders`` and ``ics``: what schedule files say, without the service
+(``validate --config`` checks the operator's config and the schedules it lists too)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.adapters.schedule_files import default_schedule, load_file, read_file, shipped_schedules
 from bot.cli.common import load_event, parse_now
-from bot.errors import UsageError
+from bot.core.toml_source import SourceMap
+from bot.errors import DuebotError, Problem, UsageError
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from bot.core.lint import lint
 
-    paths = [Path(p) for p in args.files] or shipped_schedules()
-    if not paths:
+    config_problems: list[Problem] = []
+    listed: list[Path] = []
+    if args.config:
+        config_problems, listed = _check_config(args.config)
+    paths = [Path(p) for p in args.files] or (listed if args.config else shipped_schedules())
+    if not paths and not args.config:
         raise UsageError("no schedules to check: pass FILES or add one to schedules/")
     errors = warnings = 0
+
+    def show(problems: list[Problem]) -> None:
+        nonlocal errors, warnings
+        # In file order, as an editor's problem list shows them.
+        for problem in sorted(problems, key=lambda p: p.line or 0):
+            print(problem, file=sys.stderr)
+            if problem.severity == "error":
+                errors += 1
+            else:
+                warnings += 1
+
+    show(config_problems)
     for path in paths:
         event, problems = read_file(path)
         if event is not None:
@@ -30,18 +49,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 from bot.core.render import Renderer
 
                 problems += check_file_announcements(event, Renderer(load_templates()))
-        # In file order, as an editor's problem list shows them.
-        for problem in sorted(problems, key=lambda p: p.line or 0):
-            print(problem, file=sys.stderr)
-            if problem.severity == "error":
-                errors += 1
-            else:
-                warnings += 1
+        show(problems)
     if not args.quiet:
         checked = f"{len(paths)} schedule{'s' if len(paths) != 1 else ''}"
+        if args.config:
+            checked = f"1 config and {checked}"
         print(f"{checked} checked: {errors} error{'s' if errors != 1 else ''}, "
               f"{warnings} warning{'s' if warnings != 1 else ''}")
     return 1 if errors else 0
+
+
+def _check_config(path: str) -> tuple[list[Problem], list[Path]]:
+    """The config's problems (every key, value and destination, with its line), then what
+    ``duebot run`` checks when it builds its channels; and the schedules the config lists."""
+    from bot.config import load_config
+    from bot.service import build_channels
+
+    try:
+        config = load_config(path)
+    except DuebotError as exc:
+        return list(exc.problems), []
+    listed = [s.path for s in config.schedules]
+    try:
+        build_channels(config)  # builds, never connects: the SMTP sender, Slack, Apprise URLs
+    except DuebotError as exc:
+        where = SourceMap(Path(path).read_text(encoding="utf-8"))
+        return [replace(p, file=path, line=p.line or where.line(tuple(p.field.split("."))))
+                for p in exc.problems], listed
+    return [], listed
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
