@@ -46,31 +46,18 @@ from bot.adapters.smtp import SmtpChannel, SmtpSettings  # noqa: E402
 from bot.config import Config, DeliveryConfig, ScheduleConfig, SmtpConfig, StorageConfig  # noqa: E402
 from bot.ports import Channel, Outcome, Outgoing  # noqa: E402
 from bot.service import Service  # noqa: E402
+from tests.services import deadline_schedule  # noqa: E402
 
 SENDER = "AI Systems Workshop <noreply@example.org>"
 DEADLINE = datetime(2030, 6, 2, 12, 0, tzinfo=UTC)
 DUE = DEADLINE - timedelta(days=1)
 RELAY_DELAY = 0.05
 
-SCHEDULE = f"""
-[event]
-id = "bench"
-name = "Benchmark Workshop"
-zone = "UTC"
-
+SCHEDULE = deadline_schedule(DEADLINE, event_id="bench", name="Benchmark Workshop", extra="""
 [submission]
 system = "HotCRP"
 url = "https://bench.example.org/submit"
-
-[reminders]
-deadline = ["1d"]
-
-[[dates]]
-id = "paper"
-title = "Paper deadline"
-kind = "deadline"
-at = "{DEADLINE:%Y-%m-%d %H:%M}"
-"""
+""")
 
 
 # -- servers ----------------------------------------------------------------------------------

@@ -32,25 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.services import deadline_schedule  # noqa: E402
+
 NOW = datetime(2030, 1, 10, 12, 0, tzinfo=UTC)
 
 
 def schedule(deadline: str) -> str:
-    return f"""
-[event]
-id = "growth"
-name = "Growth Workshop"
-zone = "Europe/Berlin"
-
-[reminders]
-deadline = ["7d", "1d", "3h"]
-
-[[dates]]
-id = "paper"
-title = "Paper deadline"
-kind = "deadline"
-at = "{deadline}"
-"""
+    return deadline_schedule(deadline, event_id="growth", name="Growth Workshop",
+                             zone="Europe/Berlin", leads='["7d", "1d", "3h"]')
 
 
 def rss_mb() -> float:

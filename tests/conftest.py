@@ -1,10 +1,12 @@
-"""Shared fixtures: the shipped schedule and helpers to write schedules in tests."""
+"""Shared fixtures: the shipped schedule, and a real SMTP server on loopback (``smtp``)."""
 
 from __future__ import annotations
 
 import os
 import zoneinfo
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +18,9 @@ zoneinfo.reset_tzpath(to=())
 from bot.core.model import Event  # noqa: E402
 from bot.core.schedule import parse_schedule  # noqa: E402
 
+if TYPE_CHECKING:
+    from tests.smtp_server import SmtpTestServer
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"
 
@@ -23,3 +28,12 @@ SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"
 @pytest.fixture
 def shipped() -> Event:
     return parse_schedule(SHIPPED.read_text(encoding="utf-8"), str(SHIPPED))
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpTestServer]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+    from tests.smtp_server import running_smtp
+
+    with running_smtp() as server:
+        yield server

@@ -28,6 +28,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.services import deadline_schedule
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("DUEBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -121,21 +123,7 @@ DUE = DEADLINE - timedelta(days=1)
 BEFORE_DUE = DUE - timedelta(hours=1)
 AT_DUE = DUE + timedelta(seconds=30)
 
-WORKSHOP = f"""
-[event]
-id = "scale"
-name = "Scale-out Workshop"
-zone = "UTC"
-
-[reminders]
-deadline = ["1d"]
-
-[[dates]]
-id = "paper"
-title = "Paper deadline"
-kind = "deadline"
-at = "{DEADLINE:%Y-%m-%d %H:%M}"
-"""
+WORKSHOP = deadline_schedule(DEADLINE, event_id="scale", name="Scale-out Workshop")
 
 
 def destinations(count: int) -> list[str]:

@@ -12,26 +12,14 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.store.ledger import head_revision
+from tests.services import deadline_schedule
 from tests.smtp_server import running_smtp
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
-SCHEDULE = """
-[event]
-id = "demo"
-name = "Demo Workshop"
-zone = "America/Los_Angeles"
-
-[reminders]
-deadline = ["7d", "1d", "3h"]
-
-[[dates]]
-id = "paper"
-title = "Paper deadline"
-kind = "deadline"
-at = "2030-03-20 23:59"
-"""
+SCHEDULE = deadline_schedule("2030-03-20 23:59", zone="America/Los_Angeles",
+                             leads='["7d", "1d", "3h"]')
 PLAN_AT = "2030-03-01T12:00:00Z"
 AFTER_7D = "2030-03-14T07:00:00Z"  # the 7d reminder was due 06:59 UTC
 

@@ -30,6 +30,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.smtp import message_id
 from bot.ports import delivery_key
+from tests.services import deadline_schedule
 from tests.smtp_server import SmtpTestServer, _Handler, running_smtp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,21 +45,7 @@ DOMAIN = "example.org"
 
 
 def schedule_text(deadline: datetime) -> str:
-    return f"""
-[event]
-id = "crash"
-name = "Crash Workshop"
-zone = "UTC"
-
-[reminders]
-deadline = ["1d"]
-
-[[dates]]
-id = "paper"
-title = "Paper deadline"
-kind = "deadline"
-at = "{deadline:%Y-%m-%d %H:%M}"
-"""
+    return deadline_schedule(deadline, event_id="crash", name="Crash Workshop")
 
 
 def destinations(n: int = PEOPLE) -> list[str]:
@@ -289,12 +276,6 @@ def killer_server(request: pytest.FixtureRequest, tmp_path: Path
     finally:
         handler.release()
         server.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpTestServer]:
-    with running_smtp() as server:
-        yield server
 
 
 def plan_ahead(config: Path) -> None:

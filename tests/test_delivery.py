@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
-from bot.adapters.console import ConsoleChannel
-from bot.adapters.smtp import SmtpChannel, SmtpSettings
 from bot.adapters.store.ledger import Ledger
-from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
-from bot.ports import Channel
+from bot.config import DeliveryConfig
 from bot.service import Service
+from tests import services
+from tests.services import deadline_schedule
 from tests.smtp_server import SmtpTestServer, running_smtp
 
-SCHEDULE = """
-[event]
-id = "demo"
-name = "Demo Workshop"
-zone = "America/Los_Angeles"
-
+SCHEDULE = deadline_schedule("2030-03-20 23:59", zone="America/Los_Angeles",
+                             leads='["7d", "1d", "3h"]', extra="""
 [submission]
 system = "HotCRP"
 url = "https://demo.example.org/submit"
-
-[reminders]
-deadline = ["7d", "1d", "3h"]
-
-[[dates]]
-id = "paper"
-title = "Paper deadline"
-kind = "deadline"
-at = "2030-03-20 23:59"
-"""
+""")
 
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 DUE_7D = datetime(2030, 3, 14, 6, 59, tzinfo=UTC)  # 23:59 PDT on 13 March
@@ -43,31 +25,13 @@ DUE_1D = datetime(2030, 3, 20, 6, 59, tzinfo=UTC)
 DUE_3H = datetime(2030, 3, 21, 3, 59, tzinfo=UTC)
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpTestServer]:
-    with running_smtp() as server:
-        yield server
-
-
 def make_service(tmp_path: Path, smtp: SmtpTestServer, *, schedule: str = SCHEDULE,
                  clock: list[datetime] | None = None, **delivery: object) -> Service:
-    path = tmp_path / "demo.toml"
-    if not path.exists():
-        path.write_text(schedule, encoding="utf-8")
-    config = Config(
-        storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'ledger.db'}"),
-        delivery=DeliveryConfig(**delivery),  # type: ignore[arg-type]
-        schedules=(ScheduleConfig(path=path, reminders_to=(
-            "mailto:participants@example.org", "console:")),),
-    )
     moment = clock if clock is not None else [NOW]
-    channels: dict[str, Channel] = {
-        "console": ConsoleChannel(io.StringIO()),
-        "mailto": SmtpChannel(SmtpSettings(host=smtp.host, port=smtp.port,
-                                           sender="Demo <noreply@example.org>", timeout=5),
-                              clock=lambda: moment[0]),
-    }
-    return Service(config, clock=lambda: moment[0], channels=channels, owner="test-replica")
+    return services.make_service(
+        tmp_path, schedule, ("mailto:participants@example.org", "console:"),
+        lambda: moment[0], smtp=smtp,
+        delivery=DeliveryConfig(**delivery))  # type: ignore[arg-type]
 
 
 def test_each_reminder_goes_once_on_time_to_every_destination(tmp_path: Path,

@@ -7,7 +7,6 @@ real SQLite file (and, at the end, a fresh PostgreSQL database).
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import threading
@@ -22,13 +21,13 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from bot.adapters.console import ConsoleChannel
-from bot.adapters.smtp import SmtpChannel, SmtpSettings, message_id
+from bot.adapters.smtp import message_id
 from bot.adapters.store.ledger import Ledger
-from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
-from bot.ports import Channel, delivery_key
+from bot.config import DeliveryConfig
+from bot.ports import delivery_key
 from bot.service import Service
-from tests.smtp_server import SmtpTestServer, _Handler, running_smtp
+from tests import services
+from tests.smtp_server import SmtpTestServer, _Handler
 
 MAIL = "mailto:participants@example.org"
 
@@ -66,28 +65,11 @@ class Clock:
 def make_service(tmp_path: Path, text: str, clock: Clock, *,
                  smtp: SmtpTestServer | None = None, destinations: tuple[str, ...] = (MAIL,),
                  database_url: str | None = None, **delivery: object) -> Service:
-    path = tmp_path / "demo.toml"
-    if not path.exists():
-        path.write_text(text, encoding="utf-8")
-    config = Config(
-        storage=StorageConfig(database_url=database_url
-                              or f"sqlite:///{tmp_path / 'ledger.db'}"),
+    return services.make_service(
+        tmp_path, text, destinations, clock, smtp=smtp, smtp_timeout=10,
+        connections=1,  # one session, as a test counts them ([smtp]'s default is 8)
         delivery=DeliveryConfig(**delivery),  # type: ignore[arg-type]
-        schedules=(ScheduleConfig(path=path, reminders_to=destinations),),
-    )
-    channels: dict[str, Channel] = {"console": ConsoleChannel(io.StringIO())}
-    if smtp is not None:
-        channels["mailto"] = SmtpChannel(SmtpSettings(
-            host=smtp.host, port=smtp.port, sender="Demo <noreply@example.org>", timeout=10,
-            connections=1),  # one session, as a test counts them ([smtp]'s default is 8)
-            clock=clock)
-    return Service(config, clock=clock, channels=channels, owner=f"test-{uuid.uuid4().hex[:6]}")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpTestServer]:
-    with running_smtp() as server:
-        yield server
+        database_url=database_url, owner=f"test-{uuid.uuid4().hex[:6]}")
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:

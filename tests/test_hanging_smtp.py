@@ -16,26 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.smtp import SmtpChannel, SmtpSettings
-from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
+from bot.config import DeliveryConfig
 from bot.service import Service
+from tests import services
+from tests.services import deadline_schedule
 from tests.smtp_server import SmtpTestServer, running_smtp
 
-SCHEDULE = """
-[event]
-id = "hang"
-name = "Hang Workshop"
-zone = "UTC"
-
-[reminders]
-deadline = ["1d"]
-
-[[dates]]
-id = "paper"
-title = "Paper deadline"
-kind = "deadline"
-at = "2030-03-20 12:00"
-"""
+SCHEDULE = deadline_schedule("2030-03-20 12:00", event_id="hang", name="Hang Workshop")
 
 DUE = datetime(2030, 3, 19, 12, 0, tzinfo=UTC)
 BEFORE = DUE - timedelta(hours=1)
@@ -50,19 +37,12 @@ def addresses(count: int) -> list[str]:
 
 def make_service(tmp_path: Path, server: SmtpTestServer, count: int, connections: int, *,
                  owner: str = "hang-replica", clock: list[datetime]) -> Service:
-    path = tmp_path / "hang.toml"
-    path.write_text(SCHEDULE, encoding="utf-8")
-    config = Config(
-        storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'ledger.db'}"),
+    return services.make_service(
+        tmp_path, SCHEDULE, [f"mailto:{a}" for a in addresses(count)], lambda: clock[0],
+        smtp=server, smtp_timeout=0.3, connections=connections,
+        sender="Hang <noreply@example.org>", owner=owner,
         delivery=DeliveryConfig(lease=LEASE, batch_size=100, max_attempts=3,
-                                retry_backoff=BACKOFF, max_backoff=timedelta(minutes=10)),
-        schedules=(ScheduleConfig(path=path, reminders_to=tuple(
-            f"mailto:{a}" for a in addresses(count))),),
-    )
-    channel = SmtpChannel(SmtpSettings(host=server.host, port=server.port, timeout=0.3,
-                                       sender="Hang <noreply@example.org>",
-                                       connections=connections), clock=lambda: clock[0])
-    return Service(config, clock=lambda: clock[0], channels={"mailto": channel}, owner=owner)
+                                retry_backoff=BACKOFF, max_backoff=timedelta(minutes=10)))
 
 
 @pytest.fixture

@@ -102,12 +102,6 @@ def build(tmp: Path, smtp: SmtpTestServer, texts: dict[str, str], *,
     return service, clock
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpTestServer]:
-    with running_smtp() as server:
-        yield server
-
-
 @contextlib.contextmanager
 def serve(built: tuple[Service, Clock], smtp: SmtpTestServer, *, start: bool = True
           ) -> Iterator[Rig]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,19 +14,16 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from bot.adapters.console import ConsoleChannel
 from bot.adapters.schedule_edit import cancel_date, extend_date
-from bot.adapters.smtp import SmtpChannel, SmtpSettings
 from bot.app import announce
 from bot.app.organizers import apply_change
 from bot.cli.main import main
-from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
 from bot.core.ical import build_calendar
 from bot.core.schedule import read_schedule
 from bot.errors import TemplateError, UsageError
-from bot.ports import Channel
 from bot.service import Service
-from tests.smtp_server import SmtpTestServer, running_smtp
+from tests import services
+from tests.smtp_server import SmtpTestServer
 
 SCHEDULE = """\
 # Demo workshop -- the organizers' own notes stay put.
@@ -65,31 +61,12 @@ MAIL = "mailto:participants@example.org"
 DESTINATIONS = (MAIL, "console:")
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpTestServer]:
-    with running_smtp() as server:
-        yield server
-
-
 def make_service(tmp_path: Path, smtp: SmtpTestServer, *, schedule: str = SCHEDULE,
                  clock: list[datetime] | None = None, approve: bool = False,
                  console: io.StringIO | None = None) -> Service:
-    path = tmp_path / "demo.toml"
-    if not path.exists():
-        path.write_text(schedule, encoding="utf-8")
-    config = Config(
-        storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'ledger.db'}"),
-        delivery=DeliveryConfig(),
-        schedules=(ScheduleConfig(path=path, reminders_to=DESTINATIONS, approve=approve),),
-    )
     moment = clock if clock is not None else [NOW]
-    channels: dict[str, Channel] = {
-        "console": ConsoleChannel(console or io.StringIO()),
-        "mailto": SmtpChannel(SmtpSettings(host=smtp.host, port=smtp.port,
-                                           sender="Demo <noreply@example.org>", timeout=5),
-                              clock=lambda: moment[0]),
-    }
-    return Service(config, clock=lambda: moment[0], channels=channels, owner="test-replica")
+    return services.make_service(tmp_path, schedule, DESTINATIONS, lambda: moment[0], smtp=smtp,
+                                 approve=approve, console=console)
 
 
 def _vevent(data: bytes, uid: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from bot.config import parse_config
 from bot.core.ical import build_calendar
 from bot.core.model import Event
 from bot.errors import ConfigError, UsageError
+from tests.services import deadline_schedule
 
 MODIFIED = datetime(2017, 9, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -113,21 +114,7 @@ def test_bad_port_in_environment_is_a_config_error() -> None:
         parse_config(CONFIG, env={"DUEBOT_HTTP_PORT": "http"})
 
 
-SCHEDULE = """
-[event]
-id = "demo"
-name = "Demo Workshop"
-zone = "UTC"
-
-[reminders]
-deadline = ["1d"]
-
-[[dates]]
-id = "paper"
-title = "Paper deadline"
-kind = "deadline"
-at = "2030-06-10 12:00"
-"""
+SCHEDULE = deadline_schedule("2030-06-10 12:00")
 
 
 def test_a_change_seen_first_by_the_web_side_is_still_reconciled(tmp_path: Path) -> None:
