@@ -55,6 +55,7 @@ from bot.adapters.retry import Backoff
 from bot.adapters.smtp import message_id
 from bot.adapters.store.ledger import LedgerUnavailable
 from bot.app import preferences as settings
+from bot.app import subscriptions
 from bot.app.running import Running
 from bot.config import MailConfig
 from bot.core.ask import answer
@@ -284,16 +285,14 @@ class MailBot:
 
     def _subscribe(self, message: Message, event: Event, to: str, key: str,
                    now: datetime) -> Handled:
-        ledger = self.service.ledger
-        state, token = ledger.subscribe(event.id, f"mailto:{to}", now, source="mail",
-                                        confirmed=False)
+        state, token = subscriptions.subscribe(self.service, event.id, f"mailto:{to}", now,
+                                               source="mail", confirmed=False)
         base = self.service.config.http.public_url
         if state == "active":
             text = (f"You are already subscribed: reminders for {event.name} come to {to}.\n\n"
                     f"To stop them, open {base}/unsubscribe/{token} or reply \"unsubscribe\".")
             self._queue(message, event, to, key, now, text + self._footer(event))
             return Handled("subscribe", "already active", to)
-        ledger.audit(now, actor=f"mailto:{to}", action="subscribe-requested", event_id=event.id)
         text = (f"Someone, hopefully you, asked for reminders of the important dates of "
                 f"{event.name} to be sent to {to}.\n\n"
                 f"To confirm, open this link:\n\n    {base}/confirm/{token}\n\n"
@@ -309,10 +308,8 @@ class MailBot:
         ledger = self.service.ledger
         for candidate in self.service.events().values():
             token = ledger.subscriber_token(candidate.id, f"mailto:{to}")
-            if token is not None and token in tokens and ledger.confirm(token, now):
-                ledger.audit(now, actor=f"mailto:{to}", action="subscribe-confirmed",
-                             event_id=candidate.id, detail="by reply")
-                self.service.subscribers_changed()
+            if token is not None and token in tokens and subscriptions.confirm(
+                    self.service, token, now, detail="by reply"):
                 base = self.service.config.http.public_url
                 text = (f"Confirmed: reminders for {candidate.name} will come to {to}.\n\n"
                         f"To stop them, open {base}/unsubscribe/{token} or reply "
@@ -324,12 +321,8 @@ class MailBot:
 
     def _unsubscribe(self, message: Message, event: Event, to: str, key: str,
                      now: datetime) -> Handled:
-        left = self.service.ledger.unsubscribe(now, destination=f"mailto:{to}")
-        for event_id, _ in left:
-            self.service.ledger.audit(now, actor=f"mailto:{to}", action="unsubscribed",
-                                      event_id=event_id, detail="by mail")
-        if left:
-            self.service.subscribers_changed()
+        left = subscriptions.unsubscribe(self.service, now, destination=f"mailto:{to}",
+                                         detail="by mail")
         text = (f"Done: duebot sends no more reminders to {to}." if left else
                 f"{to} was not subscribed to any reminders; nothing more will come.")
         self._queue(message, event, to, key, now, text + self._footer(event))
@@ -591,15 +584,12 @@ def http_routes(service: Running) -> list[Any]:
 
     def confirm(token: str) -> Any:
         now = service.clock()
-        found = service.ledger.confirm(token, now)
+        found = subscriptions.confirm(service, token, now, detail="by link")
         if found is None:
             return _page("Link not valid", "<p>This confirmation link is unknown, or the "
                          "subscription was cancelled. Write \"subscribe\" to subscribe "
                          "again.</p>", 404)
         event_id, destination = found
-        service.ledger.audit(now, actor=destination, action="subscribe-confirmed",
-                             event_id=event_id, detail="by link")
-        service.subscribers_changed()
         event = service.events().get(event_id)
         name = event.name if event else event_id
         address = destination.split(":", 1)[1]
@@ -609,13 +599,8 @@ def http_routes(service: Running) -> list[Any]:
 
     def unsubscribe(token: str, one_click: bool) -> Any:
         now = service.clock()
-        left = service.ledger.unsubscribe(now, token=token)
-        for event_id, destination in left:
-            service.ledger.audit(now, actor=destination, action="unsubscribed",
-                                 event_id=event_id,
-                                 detail="one-click" if one_click else "by link")
-        if left:
-            service.subscribers_changed()
+        subscriptions.unsubscribe(service, now, token=token,
+                                  detail="one-click" if one_click else "by link")
         return _page("Unsubscribed", "<p>No more reminders will be sent to this address.</p>")
 
     async def confirm_endpoint(request: Request) -> Any:

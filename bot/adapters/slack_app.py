@@ -38,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.slack_channel import escape, mrkdwn_chunks, slack_client
 from bot.app import preferences as settings
+from bot.app import subscriptions
 from bot.config import SlackConfig
 from bot.core.ask import Answer, answer, zh
 from bot.core.model import Event, ImportantDate
@@ -419,21 +420,17 @@ class SlackBot:
         now = self.service.clock()
         destination = f"slack:{asker.user}"
         names = ", ".join(f"*{escape(e.name)}*" for e in events)
-        ledger = self.service.ledger
         if verb == "subscribe":
             for event in events:
-                ledger.subscribe(event.id, destination, now, source="slack")
-                ledger.audit(now, actor=destination, action="subscribe", event_id=event.id)
+                subscriptions.subscribe(self.service, event.id, destination, now, source="slack")
             text = (f"Subscribed: I will send you reminders for {names} by direct message. "
                     f"Send me `unsubscribe` to stop.")
         else:
-            left: list[tuple[str, str]] = []
-            for event in events:
-                left += ledger.unsubscribe(now, event_id=event.id, destination=destination)
-                ledger.audit(now, actor=destination, action="unsubscribe", event_id=event.id)
+            left = [ended for event in events for ended in subscriptions.unsubscribe(
+                self.service, now, event_id=event.id, destination=destination,
+                detail="in Slack")]
             text = (f"Unsubscribed from {names}: no more reminders by direct message."
                     if left else "You were not subscribed; nothing changed.")
-        self.service.subscribers_changed()
         return Reply(text, private=True)
 
     # -- who may do what ----------------------------------------------------------------------

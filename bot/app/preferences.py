@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.app import subscriptions
 from bot.core.model import Event
 from bot.core.preferences import (
     Preferences,
@@ -77,8 +78,8 @@ def handle(service: Any, event: Event, destination: str, text: str, now: datetim
         if not subscribe_if_needed:
             return Outcome(text=f"You are not subscribed to reminders for {event.name} yet. "
                                 "Reply \"subscribe\" and confirm, then send this again.")
-        ledger.subscribe(event.id, destination, now, source=destination.split(":", 1)[0])
-        ledger.audit(now, actor=destination, action="subscribe", event_id=event.id)
+        subscriptions.subscribe(service, event.id, destination, now,
+                                source=destination.split(":", 1)[0])
     save(service, event, destination, change.prefs, now)
     return Outcome(text=f"Done: {change.summary}. Write \"settings\" to see all your choices.",
                    changed=True)
