@@ -620,17 +620,8 @@ class SlackBot:
 
 # --- wiring into ``duebot run`` -----------------------------------------------------------------
 
-_BOTS: dict[int, SlackBot] = {}
-
-
-def bot_for(service: Running) -> SlackBot:
-    """One Bolt app per service, whichever entry point asks first."""
-    bot = _BOTS.get(id(service))
-    if bot is None or bot.service is not service:
-        settings = service.config.slack
-        bot = SlackBot(service, settings, socket_mode=settings.uses_socket_mode)
-        _BOTS[id(service)] = bot
-    return bot
+# Slack is reached over HTTP or over Socket Mode, never both (``uses_socket_mode``): each entry
+# point builds the one SlackBot of its service, and the route (or the socket handler) holds it.
 
 
 def http_routes(service: Running) -> list[Route]:
@@ -641,7 +632,7 @@ def http_routes(service: Running) -> list[Route]:
     if not (settings.bot_token and settings.signing_secret):
         log.info(OFF)
         return []
-    return routes_for(bot_for(service))
+    return routes_for(SlackBot(service, settings))
 
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
@@ -686,7 +677,8 @@ def start_background(service: Running) -> Callable[[], None] | None:
         return None
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    handler = SocketModeHandler(bot_for(service).app, settings.app_token)
+    handler = SocketModeHandler(SlackBot(service, settings, socket_mode=True).app,
+                                settings.app_token)
     handler.connect()  # type: ignore[no-untyped-call]
     log.info("Slack connected over Socket Mode")
     return handler.close
