@@ -52,13 +52,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.clock import Waiting
 from bot.adapters.retry import Backoff
-from bot.adapters.smtp import message_id
 from bot.adapters.store.ledger import LedgerUnavailable
 from bot.app import preferences as settings
 from bot.app import subscriptions
 from bot.app.running import Running
 from bot.config import MailConfig
 from bot.core.ask import answer
+from bot.core.digest import message_id, short_digest
 from bot.core.mail_parse import (
     auto_reason,
     base_subject,
@@ -362,8 +362,8 @@ class MailBot:
         reply["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office back to us
         reply["X-Loop"] = self.config.address or self.own[0]
         reply.set_content(text)
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-        planned = Planned(key=f"reply|{digest}|mailto:{to}", event_id=event.id, date_id="",
+        planned = Planned(key=f"reply|{short_digest(key)}|mailto:{to}", event_id=event.id,
+                          date_id="",
                           item_id=f"reply:{base_subject(str(reply['Subject']))[:200]}",
                           destination=f"mailto:{to}", due=now, kind="reply",
                           payload=json.dumps({"message": reply.as_string(), "envelope_from": ""},
