@@ -34,11 +34,10 @@ import sqlalchemy as sa
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.slack_channel import escape, mrkdwn_chunks, slack_client
 from bot.app import preferences as settings
-from bot.app import subscriptions
+from bot.app import subscriptions, threads
 from bot.config import SlackConfig
 from bot.core.ask import Answer, answer, zh
 from bot.core.model import Event, ImportantDate
@@ -371,8 +370,8 @@ class SlackBot:
         for event in events:
             key = f"{thread}:{event.id}" if thread else ""
             reply = answer(question, event, now=now, reader=reader,
-                           context=self._thread_context(key, event.id, now))
-            self._remember_thread(key, event.id, reply, now)
+                           context=threads.context_of(self.service.ledger, key, event.id, now))
+            threads.remember(self.service.ledger, key, event.id, reply.context, now)
             heading = event.name if len(events) > 1 else ""
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
             texts.append(escape(f"{heading}\n{reply.text}" if heading else reply.text))
@@ -393,24 +392,6 @@ class SlackBot:
                 return None
             outcomes.append(outcome.text if len(events) == 1 else f"{event.name}: {outcome.text}")
         return Reply(escape("\n\n".join(outcomes)), private=True)
-
-    def _thread_context(self, key: str, event_id: str, now: datetime) -> dict[str, Any] | None:
-        """The thread's last reading, for follow-ups ("and in IST?"); None if it has none."""
-        if not key:
-            return None
-        try:
-            return self.service.ledger.thread_context(key, event_id, now)
-        except (DuebotError, SQLAlchemyError) as exc:  # answer anyway, as a new question
-            log.warning("thread context for %s unavailable: %s", key, exc)
-            return None
-
-    def _remember_thread(self, key: str, event_id: str, reply: Answer, now: datetime) -> None:
-        if not key or not reply.context:
-            return
-        try:
-            self.service.ledger.remember_thread(key, event_id, reply.context, now)
-        except (DuebotError, SQLAlchemyError) as exc:
-            log.warning("could not keep the thread context of %s: %s", key, exc)
 
     def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
         events, _ = self._pick(rest)

@@ -612,7 +612,7 @@ class Engine:
         self._record(row, channel.send(outgoing), now, report, late=late)
 
     def _prepared_job(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
-        """A message rendered when it was queued (a mail reply, ``bot.adapters.mail_in``): no
+        """A message rendered when it was queued (a mail reply, ``bot.app.mail_conversation``): no
         schedule decides about it; its payload holds the message itself and its return path."""
         channel = self._channel(row, now, report)
         if channel is None:
