@@ -32,8 +32,8 @@ from bot.errors import DuebotError, Problem, TemplateError
 
 __all__ = [
     "EXTENDED_TEMPLATE", "KIND", "TEXT_TEMPLATE", "Timed", "check_file_announcements",
-    "context", "from_payload", "item_id", "merged", "payload", "render", "shadowed", "shift",
-    "slack_text", "stored", "timed", "when_of",
+    "context", "from_payload", "id_of", "item_id", "merged", "payload", "render", "shadowed",
+    "shift", "slack_text", "stored", "timed", "when_of",
 ]
 
 KIND = "announcement"
@@ -45,6 +45,11 @@ _DAY = timedelta(days=1)
 
 def item_id(event_id: str, announcement_id: str) -> str:
     return f"{KIND[:3]}/{event_id}/{announcement_id}"
+
+
+def id_of(event_id: str, item: str) -> str:
+    """The announcement id in an item id (``item_id``'s inverse)."""
+    return item.removeprefix(item_id(event_id, ""))
 
 
 def _resolve(event: Event, at: str) -> tuple[datetime | None, str]:
