@@ -558,7 +558,7 @@ class SlackBot:
             return escape(f"Not queued: {exc}")
         except sa.exc.IntegrityError:  # another replica queued the same key a moment ago
             return f"Already queued: announcement `{announcement_id}`; nothing more sent."
-        self.service.subscribers_changed()  # wake the delivery loop
+        self.service.wake()  # the delivery loop sends it now, not at its next poll
         return (f"Announcement `{escape(announcement_id)}` queued by <@{escape(user)}>; it goes "
                 f"out with the next delivery run.")
 
@@ -590,7 +590,7 @@ class SlackBot:
             applied = apply_change(self.service, result, actor=actor, now=now, announce=tell)
         except DuebotError as exc:
             return Reply(escape(f"Not changed: {exc}"), private=True)
-        self.service.subscribers_changed()
+        self.service.wake()  # re-timed reminders and the notice go from the ledger now
         lines = [escape(result.summary()),
                  f"{applied.retimed} unsent reminder(s) re-timed, {applied.cancelled} "
                  f"cancelled, {applied.already_sent} already sent (not sent again)."]
