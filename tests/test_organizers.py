@@ -323,6 +323,42 @@ def test_missed_announcement_beyond_grace_is_skipped(tmp_path: Path,
     assert "beyond the grace window" in row.reason
 
 
+def test_sending_an_announcement_reads_the_row_not_the_at_text(
+        tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``at`` is read once, when planned; the row's due and payload are all a send needs."""
+    from bot.core import announcements, schedule
+
+    service = make_service(tmp_path, smtp, schedule=SCHEDULE + FILE_ANNOUNCEMENT)
+    event = service.events()["demo"]
+    announce.schedule_announcement(service, event, "paper-3d", (MAIL,), text="Soon.",
+                                   actor="alice", now=NOW)
+
+    def tripwire(*args: object, **kwargs: object) -> Any:
+        raise AssertionError("the at text was read again at send time")
+
+    monkeypatch.setattr(schedule, "parse_when", tripwire)
+    monkeypatch.setattr(announcements, "parse_when", tripwire)
+    assert service.deliver_once(PAPER - timedelta(days=3, seconds=-5)).sent == 1
+    assert service.deliver_once(PAPER - timedelta(days=2, seconds=-5)).sent == 2
+    assert sorted(m.message["Subject"] for m in smtp.messages) == [
+        "[Demo Workshop] Soon.", "[Demo Workshop] Two days left: submit your paper."]
+
+
+def test_an_announcement_row_carries_its_announcement() -> None:
+    from bot.core import announcements
+    from bot.core.model import Announcement
+
+    notice = Announcement(id="paper-extended-1", at="2030-03-01T12:00:00+00:00",
+                          to=("console:",), template=announce.EXTENDED_TEMPLATE,
+                          params={"date": "paper", "new": "2030-03-27T23:59:00-07:00"})
+    back = announcements.from_payload("paper-extended-1", announcements.payload(notice))
+    assert (back.id, back.at, back.template, dict(back.params)) == (
+        notice.id, notice.at, notice.template, dict(notice.params))
+    assert announcements.id_of("demo", announcements.item_id("demo", "a1")) == "a1"
+    with pytest.raises(ValueError, match="unreadable announcement payload"):
+        announcements.from_payload("a1", '{"text": "no at"}')
+
+
 def test_template_with_a_field_the_schedule_lacks_fails_when_scheduled(
         tmp_path: Path, smtp: SmtpTestServer) -> None:
     service = make_service(tmp_path, smtp)

@@ -20,7 +20,6 @@ Feed caching, as calendar clients see it:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import math
@@ -50,6 +49,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.adapters.schedule_files import display_path
 from bot.app.running import Running
+from bot.core.digest import short_digest
 from bot.core.ical import alarm_label, build_calendar, build_date_calendar, parse_alarms
 from bot.core.model import KINDS, Event
 from bot.core.page import page_view
@@ -149,7 +149,7 @@ def http_date(moment: datetime) -> str:
 
 
 def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return '"' + short_digest(body) + '"'
 
 
 def from_mtime(mtime: float) -> datetime:

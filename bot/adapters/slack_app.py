@@ -34,10 +34,10 @@ import sqlalchemy as sa
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.slack_channel import escape, mrkdwn_chunks, slack_client
 from bot.app import preferences as settings
+from bot.app import subscriptions, threads
 from bot.config import SlackConfig
 from bot.core.ask import Answer, answer, zh
 from bot.core.model import Event, ImportantDate
@@ -370,8 +370,8 @@ class SlackBot:
         for event in events:
             key = f"{thread}:{event.id}" if thread else ""
             reply = answer(question, event, now=now, reader=reader,
-                           context=self._thread_context(key, event.id, now))
-            self._remember_thread(key, event.id, reply, now)
+                           context=threads.context_of(self.service.ledger, key, event.id, now))
+            threads.remember(self.service.ledger, key, event.id, reply.context, now)
             heading = event.name if len(events) > 1 else ""
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
             texts.append(escape(f"{heading}\n{reply.text}" if heading else reply.text))
@@ -393,24 +393,6 @@ class SlackBot:
             outcomes.append(outcome.text if len(events) == 1 else f"{event.name}: {outcome.text}")
         return Reply(escape("\n\n".join(outcomes)), private=True)
 
-    def _thread_context(self, key: str, event_id: str, now: datetime) -> dict[str, Any] | None:
-        """The thread's last reading, for follow-ups ("and in IST?"); None if it has none."""
-        if not key:
-            return None
-        try:
-            return self.service.ledger.thread_context(key, event_id, now)
-        except (DuebotError, SQLAlchemyError) as exc:  # answer anyway, as a new question
-            log.warning("thread context for %s unavailable: %s", key, exc)
-            return None
-
-    def _remember_thread(self, key: str, event_id: str, reply: Answer, now: datetime) -> None:
-        if not key or not reply.context:
-            return
-        try:
-            self.service.ledger.remember_thread(key, event_id, reply.context, now)
-        except (DuebotError, SQLAlchemyError) as exc:
-            log.warning("could not keep the thread context of %s: %s", key, exc)
-
     def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
         events, _ = self._pick(rest)
         if not events:
@@ -419,21 +401,17 @@ class SlackBot:
         now = self.service.clock()
         destination = f"slack:{asker.user}"
         names = ", ".join(f"*{escape(e.name)}*" for e in events)
-        ledger = self.service.ledger
         if verb == "subscribe":
             for event in events:
-                ledger.subscribe(event.id, destination, now, source="slack")
-                ledger.audit(now, actor=destination, action="subscribe", event_id=event.id)
+                subscriptions.subscribe(self.service, event.id, destination, now, source="slack")
             text = (f"Subscribed: I will send you reminders for {names} by direct message. "
                     f"Send me `unsubscribe` to stop.")
         else:
-            left: list[tuple[str, str]] = []
-            for event in events:
-                left += ledger.unsubscribe(now, event_id=event.id, destination=destination)
-                ledger.audit(now, actor=destination, action="unsubscribe", event_id=event.id)
+            left = [ended for event in events for ended in subscriptions.unsubscribe(
+                self.service, now, event_id=event.id, destination=destination,
+                detail="in Slack")]
             text = (f"Unsubscribed from {names}: no more reminders by direct message."
                     if left else "You were not subscribed; nothing changed.")
-        self.service.subscribers_changed()
         return Reply(text, private=True)
 
     # -- who may do what ----------------------------------------------------------------------
@@ -580,7 +558,7 @@ class SlackBot:
             return escape(f"Not queued: {exc}")
         except sa.exc.IntegrityError:  # another replica queued the same key a moment ago
             return f"Already queued: announcement `{announcement_id}`; nothing more sent."
-        self.service.subscribers_changed()  # wake the delivery loop
+        self.service.wake()  # the delivery loop sends it now, not at its next poll
         return (f"Announcement `{escape(announcement_id)}` queued by <@{escape(user)}>; it goes "
                 f"out with the next delivery run.")
 
@@ -612,7 +590,7 @@ class SlackBot:
             applied = apply_change(self.service, result, actor=actor, now=now, announce=tell)
         except DuebotError as exc:
             return Reply(escape(f"Not changed: {exc}"), private=True)
-        self.service.subscribers_changed()
+        self.service.wake()  # re-timed reminders and the notice go from the ledger now
         lines = [escape(result.summary()),
                  f"{applied.retimed} unsent reminder(s) re-timed, {applied.cancelled} "
                  f"cancelled, {applied.already_sent} already sent (not sent again)."]
@@ -623,17 +601,8 @@ class SlackBot:
 
 # --- wiring into ``duebot run`` -----------------------------------------------------------------
 
-_BOTS: dict[int, SlackBot] = {}
-
-
-def bot_for(service: Running) -> SlackBot:
-    """One Bolt app per service, whichever entry point asks first."""
-    bot = _BOTS.get(id(service))
-    if bot is None or bot.service is not service:
-        settings = service.config.slack
-        bot = SlackBot(service, settings, socket_mode=settings.uses_socket_mode)
-        _BOTS[id(service)] = bot
-    return bot
+# Slack is reached over HTTP or over Socket Mode, never both (``uses_socket_mode``): each entry
+# point builds the one SlackBot of its service, and the route (or the socket handler) holds it.
 
 
 def http_routes(service: Running) -> list[Route]:
@@ -644,7 +613,7 @@ def http_routes(service: Running) -> list[Route]:
     if not (settings.bot_token and settings.signing_secret):
         log.info(OFF)
         return []
-    return routes_for(bot_for(service))
+    return routes_for(SlackBot(service, settings))
 
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
@@ -689,7 +658,8 @@ def start_background(service: Running) -> Callable[[], None] | None:
         return None
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    handler = SocketModeHandler(bot_for(service).app, settings.app_token)
+    handler = SocketModeHandler(SlackBot(service, settings, socket_mode=True).app,
+                                settings.app_token)
     handler.connect()  # type: ignore[no-untyped-call]
     log.info("Slack connected over Socket Mode")
     return handler.close

@@ -45,7 +45,6 @@ still one message per session in flight, recorded as the next step after its 250
 from __future__ import annotations
 
 import email.policy
-import hashlib
 import logging
 import re
 import smtplib
@@ -62,6 +61,7 @@ from types import TracebackType
 from typing import Literal
 
 from bot.config import SmtpConfig
+from bot.core.digest import message_id
 from bot.errors import ConfigError, DuebotError, Problem
 from bot.ports import Outcome, Outgoing
 
@@ -93,12 +93,6 @@ SmtpSettings = SmtpConfig
 
 class InvalidRecipient(DuebotError):
     """A ``mailto:`` destination that is not a usable list of e-mail addresses."""
-
-
-def message_id(key: str, domain: str) -> str:
-    """The Message-ID of a delivery: the same key always gives the same id, so resends show."""
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    return f"<{digest}@{domain}>"
 
 
 def _fold(name: str, value: object) -> bytes:

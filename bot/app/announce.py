@@ -15,8 +15,9 @@ A template that names a field the schedule does not have is an error when the an
 scheduled (or the schedule file loaded), never at send time: it is rendered once, with the real
 context, right then. Organizers' own ``text`` is data, never template source.
 
-The functions taking ``service`` are what the CLI and Slack's organizer command call; they
-print nothing.
+The pure half (merging the two sources, reading ``at``, the payload, rendering) is
+``bot.core.announcements``; this module is the use case over the ledger. The functions taking
+``service`` are what the CLI and Slack's organizer command call; they print nothing.
 """
 
 from __future__ import annotations
@@ -26,226 +27,73 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bot.core.model import Announcement, Event, ImportantDate
-from bot.core.planner import due_at, target_of
-from bot.core.render import Message, Renderer, one_line
-from bot.core.schedule import parse_when
-from bot.core.timefmt import format_day, format_instant, zone_caption
-from bot.core.zones import UTC_ZONE, Zone
-from bot.errors import DuebotError, Problem, TemplateError, UsageError
+from bot.core.announcements import (
+    EXTENDED_TEMPLATE,
+    KIND,
+    TEXT_TEMPLATE,
+    check_file_announcements,
+    context,
+    item_id,
+    merged,
+    payload,
+    render,
+    shadowed,
+    shift,
+    slack_text,
+    stored,
+    timed,
+    when_of,
+)
+from bot.core.model import Announcement, Event
+from bot.core.render import Message, Renderer
+from bot.core.timefmt import format_instant
+from bot.errors import DuebotError, UsageError
 from bot.ports import UNSENT, Planned, Row, delivery_key
 
 if TYPE_CHECKING:
     from bot.app.running import Running
 
+__all__ = [
+    "EXTENDED_TEMPLATE", "KIND", "TEXT_TEMPLATE", "Listed", "Prepared", "approve",
+    "cancel_announcement", "check_file_announcements", "context", "desired_announcements",
+    "find_event", "item_id", "list_announcements", "merged", "new_id", "outbox", "payload",
+    "prepare", "render", "schedule_announcement", "shift", "slack_text", "stored", "when_of",
+]
+
 log = logging.getLogger("duebot.announce")
 
-KIND = "announcement"
-TEXT_TEMPLATE = "announcement"
-"""``announcement.subject.j2`` / ``.txt.j2`` / ``.html.j2``: the frame around ``text``."""
-EXTENDED_TEMPLATE = "extended"
-_DAY = timedelta(days=1)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def item_id(event_id: str, announcement_id: str) -> str:
-    return f"{KIND[:3]}/{event_id}/{announcement_id}"
-
-
-def when_of(event: Event, at: str) -> datetime | None:
-    """The instant ``at`` names for this event; None when it is relative to a cancelled date.
-
-    ValueError (or ZoneError) when ``at`` cannot be read or names an unknown date.
-    """
-    spec = parse_when(at, {d.id for d in event.dates})
-    if spec.date_id:
-        when = event.date(spec.date_id)
-        if when.cancelled:
-            return None
-        return shift(target_of(when), spec.offset, when.zone)
-    local = spec.local
-    assert local is not None
-    if local.instant is not None:
-        return local.instant
-    assert isinstance(local.value, datetime)
-    return (local.zone or event.zone).localize(local.value)
-
-
-def shift(moment: datetime, offset: timedelta, zone: Zone) -> datetime:
-    """``moment + offset``: whole days on the wall clock of ``zone``, the rest elapsed."""
-    if offset < timedelta(0):
-        return due_at(moment, -offset, zone)
-    days = offset // _DAY
-    rest = offset - days * _DAY
-    if days:
-        wall = zone.local(moment).replace(tzinfo=None) + days * _DAY
-        try:
-            moment = zone.localize(wall, fold="earlier")
-        except DuebotError:  # a DST gap: count real time instead
-            moment = moment + days * _DAY
-    return moment + rest
-
-
-def payload(announcement: Announcement) -> str:
-    """What the ledger row carries: enough to render it at send time, and to see it change."""
-    return json.dumps({"at": announcement.at, "text": announcement.text,
-                       "template": announcement.template,
-                       "params": dict(announcement.params)}, sort_keys=True, ensure_ascii=False)
-
-
-def stored(rows: Sequence[Mapping[str, Any]]) -> list[Announcement]:
-    """Announcements from the ledger's table (a template's params ride in ``text`` as JSON)."""
-    out = []
-    for row in rows:
-        template = str(row["template"])
-        text = str(row["text"])
-        params: dict[str, str] = {}
-        if template and text:
-            params = {str(k): str(v) for k, v in json.loads(text).items()}
-            text = ""
-        out.append(Announcement(id=str(row["id"]), at=str(row["when_spec"]),
-                                to=tuple(row["destinations"]), text=text, template=template,
-                                params=MappingProxyType(params)))
-    return out
-
-
-def merged(event: Event, extra: Sequence[Announcement]) -> list[Announcement]:
-    """The file's announcements, then the ledger's; on an id clash the file wins."""
-    own = {a.id for a in event.announcements}
-    for announcement in extra:
-        if announcement.id in own:
-            log.warning("%s: announcement %r is in the schedule file and was also scheduled by "
-                        "command; the file's one is used", event.id, announcement.id)
-    return [*event.announcements, *(a for a in extra if a.id not in own)]
 
 
 def desired_announcements(event: Event, extra: Sequence[Announcement],
                           destinations: Sequence[str], *, approve: bool = False,
                           renderer: Renderer | None = None) -> list[Planned]:
-    """Every announcement to every destination it names (none named: the schedule's own).
+    """Every announcement to every destination it names (none named: the schedule's own),
+    each row carrying its instant (read once, here) and the announcement (its payload).
 
     With a renderer, a file announcement whose template does not render is left out (and
     logged): it is the file's error, reported by ``duebot validate``, never a 3 a.m. failure.
     """
+    for announcement_id in shadowed(event, extra):
+        log.warning("%s: announcement %r is in the schedule file and was also scheduled by "
+                    "command; the file's one is used", event.id, announcement_id)
+    going, failed = timed(event, extra, renderer=renderer)
+    for announcement_id, why in failed:
+        log.error("%s: announcement %r not planned: %s", event.id, announcement_id, why)
     out = []
-    own = {a.id for a in event.announcements}
-    for announcement in merged(event, extra):
-        try:
-            due = when_of(event, announcement.at)
-            if due is not None and renderer is not None and announcement.id in own:
-                render(renderer, event, announcement, when=due)
-        except (ValueError, DuebotError) as exc:
-            log.error("%s: announcement %r not planned: %s", event.id, announcement.id, exc)
-            continue
-        if due is None:
-            continue
-        spec = parse_when(announcement.at, {d.id for d in event.dates})
+    for one in going:
+        announcement = one.announcement
         item = item_id(event.id, announcement.id)
         for destination in announcement.to or destinations:
             out.append(Planned(key=delivery_key(item, destination), event_id=event.id,
-                               date_id=spec.date_id, item_id=item, destination=destination,
-                               due=due, kind=KIND, payload=payload(announcement),
+                               date_id=one.date_id, item_id=item, destination=destination,
+                               due=one.due, kind=KIND, payload=payload(announcement),
                                needs_approval=approve))
     return out
-
-
-# -- rendering --------------------------------------------------------------------------------
-
-def _moment_text(value: str, zone: Zone) -> str:
-    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself."""
-    if len(value) == 10:
-        day = date.fromisoformat(value)
-        return f"{format_day(day)} (all day, {zone_caption(zone, zone.start_of_day(day))})"
-    moment = datetime.fromisoformat(value)
-    return f"{format_instant(moment, zone)} ({format_instant(moment, UTC_ZONE)})"
-
-
-def context(event: Event, announcement: Announcement, *, when: datetime,
-            now: datetime | None = None) -> dict[str, Any]:
-    """What announcement templates see: the event, every date by id, the organizer's text."""
-    dates: dict[str, ImportantDate] = {}
-    for item in event.dates:
-        dates[item.id] = item
-        dates.setdefault(item.id.replace("-", "_").replace(".", "_"), item)
-    text = announcement.text.strip()
-    ctx: dict[str, Any] = {
-        "event": event, "dates": dates, "submission": event.submission,
-        "contact": event.contact, "zone": event.zone, "announcement": announcement,
-        "text": text, "paragraphs": [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()],
-        "headline": _headline(text), "params": dict(announcement.params), "when": when,
-        "when_text": format_instant(when, event.zone), "now": now,
-    }
-    params = announcement.params
-    if "date" in params:  # an extension notice: the date, its old and its new time
-        changed = event.date(params["date"])
-        zone = changed.zone
-        ctx.update({
-            "date": changed,
-            "old_text": _moment_text(params.get("old", ""), zone) if params.get("old") else "",
-            "new_text": _moment_text(params["new"], zone),
-            "later": params.get("later", "true") == "true",
-        })
-    return ctx
-
-
-def _headline(text: str, limit: int = 78) -> str:
-    first = one_line(text.splitlines()[0]) if text else ""
-    return first if len(first) <= limit else first[:limit - 1].rstrip() + "…"
-
-
-def render(renderer: Renderer, event: Event, announcement: Announcement, *, when: datetime,
-           now: datetime | None = None) -> Message:
-    """The message; every template problem is a TemplateError, raised here."""
-    base = announcement.template or TEXT_TEMPLATE
-    ctx = context(event, announcement, when=when, now=now)
-    return Message(subject=one_line(renderer.render(f"{base}.subject.j2", **ctx)),
-                   text=renderer.render(f"{base}.txt.j2", **ctx),
-                   html=renderer.render(f"{base}.html.j2", **ctx))
-
-
-def slack_text(event: Event, announcement: Announcement) -> str:
-    """For an extension notice, the times as ``<!date>`` tokens, which Slack shows in each
-    reader's own zone (the fallback text is the date's own zone); "" for anything else."""
-    params = announcement.params
-    if "date" not in params or len(params.get("new", "")) <= 10:
-        return ""
-    changed = event.date(params["date"])
-
-    def token(value: str) -> str:
-        moment = datetime.fromisoformat(value)
-        fallback = format_instant(moment, changed.zone)
-        return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} {{time}}|{fallback}>"
-
-    title = changed.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    verb = "extended" if params.get("later", "true") == "true" else "moved"
-    text = f"*{title}* has been {verb}: it is now {token(params['new'])}"
-    if len(params.get("old", "")) > 10:
-        text += f" (it was {token(params['old'])})"
-    return text + "."
-
-
-def check_file_announcements(event: Event, renderer: Renderer) -> list[Problem]:
-    """Render each file announcement once: a field the schedule lacks is a load-time error."""
-    problems = []
-    for announcement in event.announcements:
-        try:
-            when = when_of(event, announcement.at)
-            if when is not None:
-                render(renderer, event, announcement, when=when)
-        except (ValueError, DuebotError) as exc:
-            message = exc.problem.message if isinstance(exc, DuebotError) else str(exc)
-            where = exc.problem.file if isinstance(exc, TemplateError) else ""
-            problems.append(Problem(
-                message=f"announcement {announcement.id!r}: {message}"
-                        + (f" (in {where})" if where else ""),
-                file=event.source, line=announcement.line("template" if announcement.template
-                                                          else "at"),
-                field="announcements"))
-    return problems
 
 
 # -- what the CLI and Slack's organizer command call ------------------------------------------

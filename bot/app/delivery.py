@@ -1,9 +1,10 @@
 """The delivery engine: turn the plan into ledger rows, and send what is due exactly once.
 
-The ledger decides; channels only carry. For each claimed delivery the engine re-reads the
-*current* schedule (a date may have moved or been cancelled since it was planned), applies the
-missed-reminder policy, renders the message, checks its lease is still its own, sends, and
-records the outcome in the same breath. The one window where a message can go twice: the
+The ledger decides; channels only carry. For each claimed reminder the engine looks it up in
+the *current* plan (a date may have moved or been cancelled since it was planned); an
+announcement's row carries its own time and text. Then it applies the missed-reminder policy,
+renders the message, checks its lease is still its own, sends, and records the outcome in the
+same breath. The one window where a message can go twice: the
 process dies after the other side accepted it (SMTP 250, Slack ``ok``) and before the ledger
 recorded it; after a restart it is sent again. E-mail carries a Message-ID derived from the
 delivery key, so a receiving system (or a human) can recognize the duplicate.
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 
 from bot.app import announce
 from bot.config import DeliveryConfig
+from bot.core import announcements
 from bot.core.ical import build_date_calendar
 from bot.core.model import Announcement, Event
 from bot.core.planner import Reminder, plan
@@ -283,7 +285,6 @@ class Engine:
         self.ledger = ledger
         self.approval: frozenset[str] = frozenset()
         """Events whose deliveries wait in the outbox for ``duebot approve``."""
-        self._stored: dict[str, list[Announcement]] = {}
         self.set_schedules(events, destinations)
         self.renderer = renderer
         self.channels = dict(channels)
@@ -340,11 +341,11 @@ class Engine:
                 report = self.ledger.reconcile(event_id, planned, now)
                 digests = self.ledger.reconcile(event_id, desired_digests(
                     event, chosen, destinations), now, kind=DIGEST_KIND)
-                extra = announce.stored(self.ledger.announcement_rows(event_id,
-                                                                      states=["scheduled"]))
+                extra = announcements.stored(self.ledger.announcement_rows(
+                    event_id, states=["scheduled"]))
                 said = self.ledger.reconcile(event_id, announce.desired_announcements(
                     event, extra, destinations, approve=approve, renderer=self.renderer), now,
-                    kind=announce.KIND)
+                    kind=announcements.KIND)
                 reports[event_id] = ReconcileReport(**{
                     name: getattr(report, name) + getattr(said, name) + getattr(digests, name)
                     for name in ("added", "skipped_past", "retimed", "cancelled", "revived",
@@ -479,7 +480,6 @@ class Engine:
         """
         total = BatchReport()
         batches = 0
-        self._stored = {}  # `duebot announce` in another process: read the table afresh
         self._run_started = time.monotonic()
         total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
         senders = _Senders(self, now, should_stop, room=max(self.settings.batch_size, 1))
@@ -555,7 +555,7 @@ class Engine:
 
     def _one(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """What to do with one claimed row: recorded at once, or a send for later."""
-        if row.kind == announce.KIND:
+        if row.kind == announcements.KIND:
             return self._one_announcement(row, now, report)
         if row.kind == DIGEST_KIND:
             return self._one_digest(row, now, report)
@@ -612,7 +612,7 @@ class Engine:
         self._record(row, channel.send(outgoing), now, report, late=late)
 
     def _prepared_job(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
-        """A message rendered when it was queued (a mail reply, ``bot.adapters.mail_in``): no
+        """A message rendered when it was queued (a mail reply, ``bot.app.mail_conversation``): no
         schedule decides about it; its payload holds the message itself and its return path."""
         channel = self._channel(row, now, report)
         if channel is None:
@@ -677,38 +677,31 @@ class Engine:
 
     # -- announcements (bot.app.announce) -------------------------------------------------------
 
-    def announcement_for(self, row: Row) -> tuple[Event, Announcement, datetime] | None:
-        """The announcement as the current schedule and table say, with its time; or None."""
+    def announcement_for(self, row: Row) -> tuple[Event, Announcement] | None:
+        """The announcement the row carries, for its event as loaded now; None if either is
+        gone. The row is what reconcile planned: its ``due`` is the instant, read once then
+        (and re-timed by reconcile when the schedule moves it), never the ``at`` text again."""
         event = self.events.get(row.event_id)
         if event is None:
             return None
-        if row.event_id not in self._stored:
-            self._stored[row.event_id] = announce.stored(self.ledger.announcement_rows(
-                row.event_id, states=["scheduled"]))
-        for candidate in announce.merged(event, self._stored[row.event_id]):
-            if announce.item_id(event.id, candidate.id) != row.item_id:
-                continue
-            targets = candidate.to or self.destinations.get(event.id, ())
-            if row.destination not in targets:
-                return None
-            try:
-                due = announce.when_of(event, candidate.at)
-            except (ValueError, DuebotError):
-                return None
-            return None if due is None else (event, candidate, due)
-        return None
+        try:
+            return event, announcements.from_payload(
+                announcements.id_of(row.event_id, row.item_id), row.payload)
+        except ValueError:
+            return None
 
     def render_announcement(self, row: Row, event: Event, announcement: Announcement,
-                            due: datetime, now: datetime) -> Outgoing:
-        message = announce.render(self.renderer, event, announcement, when=due, now=now)
+                            now: datetime) -> Outgoing:
+        message = announcements.render(self.renderer, event, announcement, when=row.due,
+                                       now=now)
         return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
-                        text=message.text, html=message.html, due=due, event_id=event.id,
+                        text=message.text, html=message.html, due=row.due, event_id=event.id,
                         date_id=row.date_id, attempt=max(row.claims, 1),
-                        slack_text=announce.slack_text(event, announcement))
+                        slack_text=announcements.slack_text(event, announcement))
 
     def preview_row(self, row: Row, now: datetime) -> Outgoing | None:
         """What a waiting delivery would send (the outbox shows its subject)."""
-        if row.kind == announce.KIND:
+        if row.kind == announcements.KIND:
             found_ann = self.announcement_for(row)
             return None if found_ann is None else self.render_announcement(row, *found_ann,
                                                                            now=now)
@@ -721,16 +714,11 @@ class Engine:
         if found is None:
             self._finish(row, "cancelled", now, "no longer planned", report)
             return None
-        event, announcement, due = found
-        if due != row.due and due > now:
-            self.ledger.finish(row.key, "pending", now, f"re-timed to {due:%Y-%m-%d %H:%M} UTC",
-                               next_attempt=due)
-            report.released += 1
-            return None
-        lateness = now - due
+        event, announcement = found
+        lateness = now - row.due
         grace = self.grace(event)
         if lateness > grace:
-            self._finish(row, "skipped", now, f"missed: due {due:%Y-%m-%d %H:%M} UTC, "
+            self._finish(row, "skipped", now, f"missed: due {row.due:%Y-%m-%d %H:%M} UTC, "
                                               f"{_hours(lateness)} late, beyond the grace "
                                               f"window of {_hours(grace)}", report)
             return None
@@ -739,7 +727,7 @@ class Engine:
             return None
         late = f"late by {_hours(lateness)}" if lateness > self.settings.late_after else ""
         return _Job(row=row, channel=channel, late=late,
-                    build=lambda: self.render_announcement(row, event, announcement, due, now))
+                    build=lambda: self.render_announcement(row, event, announcement, now))
 
     # -- digests (bot.core.preferences) -------------------------------------------------------
 

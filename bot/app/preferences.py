@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
+from bot.app import subscriptions
 from bot.core.model import Event
 from bot.core.preferences import (
     Preferences,
@@ -21,6 +22,10 @@ from bot.core.preferences import (
     parse_command,
     to_json,
 )
+from bot.ports import Subscribers
+
+if TYPE_CHECKING:
+    from bot.app.running import Running
 
 _SETTINGS = re.compile(r"^\s*(?:my\s+)?(?:settings|preferences|prefs)\s*[?.!]*\s*$|^\s*设置\s*$",
                        re.IGNORECASE)
@@ -34,7 +39,7 @@ class Outcome:
     changed: bool = False
 
 
-def current(ledger: Any, event_id: str, destination: str) -> tuple[str | None, Preferences]:
+def current(ledger: Subscribers, event_id: str, destination: str) -> tuple[str | None, Preferences]:
     """The subscriber's token (None if not subscribed) and their stored preferences."""
     token = ledger.subscriber_token(event_id, destination)
     if token is None:
@@ -48,7 +53,7 @@ def current(ledger: Any, event_id: str, destination: str) -> tuple[str | None, P
         return token, Preferences()
 
 
-def handle(service: Any, event: Event, destination: str, text: str, now: datetime, *,
+def handle(service: Running, event: Event, destination: str, text: str, now: datetime, *,
            subscribe_if_needed: bool, settings_url: str = "") -> Outcome | None:
     """Answer a settings command from ``destination``; None when ``text`` is not one.
 
@@ -77,14 +82,14 @@ def handle(service: Any, event: Event, destination: str, text: str, now: datetim
         if not subscribe_if_needed:
             return Outcome(text=f"You are not subscribed to reminders for {event.name} yet. "
                                 "Reply \"subscribe\" and confirm, then send this again.")
-        ledger.subscribe(event.id, destination, now, source=destination.split(":", 1)[0])
-        ledger.audit(now, actor=destination, action="subscribe", event_id=event.id)
+        subscriptions.subscribe(service, event.id, destination, now,
+                                source=destination.split(":", 1)[0])
     save(service, event, destination, change.prefs, now)
     return Outcome(text=f"Done: {change.summary}. Write \"settings\" to see all your choices.",
                    changed=True)
 
 
-def save(service: Any, event: Event, destination: str, prefs: Preferences,
+def save(service: Running, event: Event, destination: str, prefs: Preferences,
          now: datetime) -> None:
     """Store, audit and wake the delivery loop: the next reconcile re-times unsent ones."""
     stored = "" if prefs.is_default else to_json(prefs)

@@ -1,0 +1,67 @@
+"""A thread's follow-up context (``bot.app.threads``), shared by Slack and mail: a ledger that
+cannot give or keep it means answering as a new question; a bug of ours still goes up."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.console import ConsoleChannel
+from bot.app import threads
+from bot.config import Config, ScheduleConfig, StorageConfig
+from bot.service import Service
+from tests.conftest import SHIPPED
+
+NOW = datetime(2017, 7, 1, 12, tzinfo=UTC)
+EVENT = "aisys-sosp17"
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    config = Config(storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'ledger.db'}"),
+                    schedules=(ScheduleConfig(path=SHIPPED, reminders_to=("console:",)),))
+    made = Service(config, clock=lambda: NOW,
+                   channels={"console": ConsoleChannel(io.StringIO())}, owner="test")
+    yield made
+    made.ledger.close()
+
+
+def test_a_thread_remembers_its_last_reading_for_the_same_event(service: Service) -> None:
+    threads.remember(service.ledger, "mail:a@example.org:<1@x>", EVENT, {"date": "abstract"},
+                     NOW)
+    assert threads.context_of(service.ledger, "mail:a@example.org:<1@x>", EVENT, NOW) == {
+        "date": "abstract"}
+    assert threads.context_of(service.ledger, "mail:a@example.org:<1@x>", "other", NOW) is None
+    assert threads.context_of(service.ledger, "", EVENT, NOW) is None  # no thread
+
+
+def test_a_ledger_that_lost_the_thread_table_answers_as_new(
+        service: Service, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with sqlite3.connect(tmp_path / "ledger.db") as db:  # the real file, broken by hand
+        db.execute("DROP TABLE ask_threads")
+    with caplog.at_level(logging.WARNING, logger="duebot.threads"):
+        threads.remember(service.ledger, "slack:C1:1.2", EVENT, {"date": "abstract"}, NOW)
+        assert threads.context_of(service.ledger, "slack:C1:1.2", EVENT, NOW) is None
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        "could not keep the thread context of slack", "thread context for slack"]
+
+
+def test_a_bug_in_reading_the_context_is_not_swallowed(service: Service) -> None:
+    class Broken:
+        """The real ledger, but its thread read has a bug (not a storage failure)."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(service.ledger, name)
+
+        def thread_context(self, *args: object) -> None:
+            raise TypeError("a bug")
+
+    with pytest.raises(TypeError, match="a bug"):
+        threads.context_of(Broken(), "slack:C1:1.2", EVENT, NOW)  # type: ignore[arg-type]
