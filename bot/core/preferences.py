@@ -21,11 +21,11 @@ from html import escape
 from types import MappingProxyType
 from typing import Any, Literal, cast
 
+from bot.core.language import ENGLISH, Language, language_code
 from bot.core.model import KINDS, Event, ImportantDate, Kind
 from bot.core.planner import Reminder, due_at, target_of
 from bot.core.render import Message
 from bot.core.schedule import format_duration, parse_duration
-from bot.core.timefmt import describe as describe_when
 from bot.core.zones import Zone, parse_zone
 from bot.errors import ZoneError
 
@@ -143,8 +143,9 @@ def digests_for_subscriber(event: Event, prefs: Preferences, *, start: datetime,
 
 
 def digest_message(event: Event, digest: DigestItem, prefs: Preferences, *, now: datetime,
-                   settings_url: str = "") -> Message:
+                   settings_url: str = "", lang: Language = ENGLISH) -> Message:
     """The digest's text: each date in the reader's zone, the event's beside it, time left."""
+    _ = lang.gettext
     try:
         reader = prefs.reader_zone()
     except ZoneError:
@@ -155,12 +156,21 @@ def digest_message(event: Event, digest: DigestItem, prefs: Preferences, *, now:
             when = event.date(date_id)
         except KeyError:
             continue
-        lines.append(f"{when.title}: {describe_when(when, now, reader).sentence()}")
-    heading = ("This week" if prefs.digest == "weekly" else "The next 7 days")
-    subject = f"{event.name}: {heading.lower()}, {len(lines)} date{'s' if len(lines) != 1 else ''}"
-    intro = f"{heading} for {event.name}:"
-    footer = ("You chose a digest instead of single reminders; to change it, reply "
-              "\"settings\"" + (f" or open {settings_url}" if settings_url else "") + ".")
+        lines.append(_("%(title)s: %(when)s") % {"title": when.title,
+                                                   "when": lang.sentence(when, now, reader)})
+    names = {"event": event.name, "num": len(lines)}
+    if prefs.digest == "weekly":
+        subject = lang.ngettext("%(event)s: this week, %(num)s date",
+                                "%(event)s: this week, %(num)s dates", len(lines)) % names
+        intro = _("This week for %(event)s:") % names
+    else:
+        subject = lang.ngettext("%(event)s: the next 7 days, %(num)s date",
+                                "%(event)s: the next 7 days, %(num)s dates", len(lines)) % names
+        intro = _("The next 7 days for %(event)s:") % names
+    footer = (_("You chose a digest instead of single reminders; to change it, reply "
+                "\"settings\" or open %(url)s.") % {"url": settings_url} if settings_url else
+              _("You chose a digest instead of single reminders; to change it, reply "
+                "\"settings\"."))
     text = "\n".join([intro, "", *(f"- {line}" for line in lines), "", footer]) + "\n"
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
     html = f"<p>{escape(intro)}</p><ul>{items}</ul><p>{escape(footer)}</p>"
@@ -273,9 +283,14 @@ _REMIND = re.compile(r"\bremind me\b|提前|提醒我", re.IGNORECASE)
 _ZONE = re.compile(r"(?:\bmy\s+(?:time\s*zone|timezone|zone|tz)\s+is\b"
                    r"|\bset\s+(?:my\s+)?(?:time\s*zone|timezone|zone)\s+(?:to\s+)?|我的时区是|时区[:：]?)"
                    r"\s*(?P<zone>[^\s,;.!?。，]+(?:\s[^\s,;.!?。，]+)?)", re.IGNORECASE)
-_LANGUAGE = re.compile(r"\b(?:(?:reply|answer|write|talk|speak|remind me)\s+(?:to me\s+)?in"
-                       r"|language|lang)\s+(?P<lang>chinese|english|zh|en|中文|英文)\b"
-                       r"|(?P<zh>用中文|中文回复|说中文)|(?P<en>用英文|英文回复)", re.IGNORECASE)
+_LANGUAGE_WORDS = (r"chinese|english|zh(?:[-_]\w+)?|en(?:[-_]\w+)?|中文|英文|french|german"
+                   r"|spanish|japanese|korean|russian|portuguese|italian|arabic|hindi")
+_LANGUAGE = re.compile(
+    rf"\b(?:reply|answer|write|talk|speak|remind me)\s+(?:to me\s+)?in\s+"
+    rf"(?P<said>{_LANGUAGE_WORDS})(?![\w-])|\b(?:language|lang)\s+(?P<named>{_LANGUAGE_WORDS})(?![\w-])"
+    r"|\b(?:language|lang)(?:\s+is\b|\s+to\b|\s*[:=])\s*(?P<lang>[^\s,;.!?。，]+)"
+    r"|(?:我的语言是|语言[:：]?)\s*(?P<lang_zh>[^\s,;.!?。，]+)"
+    r"|(?P<zh>用中文|中文回复|说中文)|(?P<en>用英文|英文回复)", re.IGNORECASE)
 _DIGEST = re.compile(r"\b(?P<off>no|stop|without)\s+(?:the\s+)?digest\b|\bweekly\b|每周|"
                      r"\bnext\s+(?:7|seven)\s+days\b|\bdaily\s+digest\b|\bdigest\b",
                      re.IGNORECASE)
@@ -332,10 +347,15 @@ def parse_command(text: str, event: Event, current: Preferences, *,
 
     language = _LANGUAGE.search(text)
     if language:
-        word = (language["lang"] or "").casefold()
-        code = "zh" if language["zh"] or word in ("chinese", "zh", "中文") else "en"
-        prefs = replace(prefs, language=code)
-        said.append("in Chinese" if code == "zh" else "in English")
+        word = (language["said"] or language["named"] or language["lang"]
+                or language["lang_zh"] or "")
+        code = "zh" if language["zh"] else "en" if language["en"] else language_code(word)
+        prefs = replace(prefs, language=code or "en")
+        if code is None:  # English it is, and the person is told so
+            said.append(f"in English: I cannot write {word} yet (I write English and "
+                        "中文 Chinese)")
+        else:
+            said.append("in Chinese" if code == "zh" else "in English")
 
     digest = _DIGEST.search(text)
     if digest and not _REMIND.search(text):
