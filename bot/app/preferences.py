@@ -48,19 +48,33 @@ def current(ledger: Any, event_id: str, destination: str) -> tuple[str | None, P
         return token, Preferences()
 
 
+def recognizes(text: str, event: Event) -> bool:
+    """Whether ``text`` is a settings command (``settings``, ``remind me ...``, ``reset``), for
+    a front end that cannot act on it and says so."""
+    if _SETTINGS.match(text):
+        return True
+    try:
+        return parse_command(text, event, Preferences()) is not None
+    except ValueError:
+        return True
+
+
 def handle(service: Any, event: Event, destination: str, text: str, now: datetime, *,
-           subscribe_if_needed: bool, settings_url: str = "") -> Outcome | None:
+           subscribe_if_needed: bool, settings_url: str = "",
+           how_to_subscribe: str = "") -> Outcome | None:
     """Answer a settings command from ``destination``; None when ``text`` is not one.
 
     ``subscribe_if_needed``: a chat user who writes "remind me ..." is subscribed on the spot
     (they are who they say they are); a mail sender must confirm first (double opt-in).
+    ``how_to_subscribe``: what to tell someone not subscribed yet (default: by mail).
     """
     ledger = service.ledger
     token, prefs = current(ledger, event.id, destination)
     if _SETTINGS.match(text):
         if token is None:
             return Outcome(text=f"You are not subscribed to reminders for {event.name}. "
-                                "Write \"subscribe\" first, then tune them here.")
+                                + (how_to_subscribe or "Write \"subscribe\" first, then tune "
+                                   "them here."))
         lines = "\n".join(f"- {line}" for line in describe(event, prefs))
         where = f"\nChange them here: {settings_url}/me/{token}" if settings_url else ""
         return Outcome(text=f"Your reminders for {event.name}:\n{lines}{where}\n"
@@ -76,7 +90,8 @@ def handle(service: Any, event: Event, destination: str, text: str, now: datetim
     if token is None:
         if not subscribe_if_needed:
             return Outcome(text=f"You are not subscribed to reminders for {event.name} yet. "
-                                "Reply \"subscribe\" and confirm, then send this again.")
+                                + (how_to_subscribe or "Reply \"subscribe\" and confirm, then "
+                                   "send this again."))
         ledger.subscribe(event.id, destination, now, source=destination.split(":", 1)[0])
         ledger.audit(now, actor=destination, action="subscribe", event_id=event.id)
     save(service, event, destination, change.prefs, now)
@@ -94,4 +109,4 @@ def save(service: Any, event: Event, destination: str, prefs: Preferences,
     service.subscribers_changed()
 
 
-__all__ = ["Outcome", "current", "handle", "save"]
+__all__ = ["Outcome", "current", "handle", "recognizes", "save"]
