@@ -107,3 +107,22 @@ def test_an_english_subscriber_is_unchanged_and_an_unknown_language_says_so(
                                         "abstract submission deadline in 7 days (Sunday 10 "
                                         "September 2017, 23:59 PDT)")
     assert "In UTC: Monday 11 September 2017, 06:59 UTC." in body(reminder)
+
+
+def test_a_chinese_weekly_digest_comes_on_monday_morning_in_the_readers_zone(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    subscribe(rig, participant)
+    rig.send(question("weekly digest\nmy zone is Asia/Shanghai\nmy language is zh",
+                      sender=DAVE, subject="settings"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 3, "the confirmation")
+    said = body(arrived_for(participant, DAVE)[2].message)
+    assert "times in Asia/Shanghai; in Chinese; a weekly digest on Mondays" in said
+    rig.move_to(SEVEN_DAYS)  # the 7-day reminder is not sent: a digest instead
+    rig.move_to(datetime(2017, 9, 11, 1, 5, tzinfo=UTC))  # Monday 09:05 in Shanghai
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 4, "the digest")
+    digest = arrived_for(participant, DAVE)[3].message
+    assert str(digest["Subject"]) == "AI Systems Workshop @ SOSP 2017：本周，1个日期"
+    assert "2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）；即2017年9月10日星期日 " \
+        "23:59 PDT" in body(digest)
+    rig.move_to(datetime(2017, 9, 12, tzinfo=UTC))
+    assert len(arrived_for(participant, DAVE)) == 4

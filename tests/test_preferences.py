@@ -125,6 +125,29 @@ def test_weekly_digest_lists_each_week_that_has_a_date_at_nine_local() -> None:
     assert not reminders_for_subscriber(EVENT, prefs)  # a digest instead of single reminders
 
 
+def test_digest_in_chinese_and_in_english() -> None:
+    from bot.adapters.template_files import load_templates
+    from bot.core.preferences import digest_message
+    from bot.core.render import Renderer
+
+    prefs = Preferences(digest="weekly", zone="Asia/Shanghai", language="zh")
+    first = digests_for_subscriber(EVENT, prefs, start=datetime(2017, 9, 1, tzinfo=UTC),
+                                   end=datetime(2017, 11, 1, tzinfo=UTC))[0]
+    zh = Renderer(load_templates()).speaking("zh").lang
+    message = digest_message(EVENT, first, prefs, now=first.due, lang=zh)
+    assert message.subject == "AI Systems Workshop @ SOSP 2017：本周，1个日期"
+    assert message.text.startswith("AI Systems Workshop @ SOSP 2017本周：\n")
+    # Monday 09:00 in Shanghai: the reader's wall clock first, the deadline's own beside it.
+    assert ("- Poster abstract submission deadline：2017年9月11日星期一 14:59 CST（中国标准时间，"
+            "UTC+08:00）；即2017年9月10日星期日 23:59 PDT（北美太平洋夏令时间，UTC-07:00）"
+            "（还有5小时59分钟）") in message.text
+    english = digest_message(EVENT, first, prefs, now=first.due)
+    assert english.subject == "AI Systems Workshop @ SOSP 2017: this week, 1 date"
+    assert ("- Poster abstract submission deadline: Monday 11 September 2017, 14:59 CST "
+            "(Asia/Shanghai, UTC+08:00); that is Sunday 10 September 2017, 23:59 PDT "
+            "(America/Los_Angeles, UTC-07:00) (5 hours 59 minutes from now)") in english.text
+
+
 # --- in Slack, through the ledger ----------------------------------------------------------
 
 

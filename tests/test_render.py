@@ -300,3 +300,24 @@ def test_a_broken_catalog_is_a_template_error_naming_it() -> None:
     with pytest.raises(TemplateError) as caught:
         Renderer({**load_templates(), "locale/xx.po": 'msgid "a"\nmsgstr "b"\nmsgid broken'})
     assert "locale/xx.po" in str(caught.value)
+
+
+def test_announcement_framing_is_translated_and_the_organizers_text_is_not(
+        renderer: Renderer, shipped: Event) -> None:
+    from bot.app import announce
+    from bot.core.model import Announcement
+
+    said = Announcement(id="open", at="2017-08-01T00:00Z", text="Submissions are open.")
+    moved = Announcement(id="ext", at="x", template="extended", params={
+        "date": "abstract", "old": "2017-09-01T10:00:00+00:00",
+        "new": "2017-09-08T10:00:00+00:00", "later": "true"})
+    when = datetime(2017, 8, 1, tzinfo=UTC)
+    zh = renderer.speaking("zh")
+    text = announce.render(zh, shipped, said, when=when).text
+    assert text.startswith("Submissions are open.\n") and "duebot 公告 open。" in text
+    extended = announce.render(zh, shipped, moved, when=when)
+    assert "新时间：2017年9月8日星期五 03:00 PDT（2017年9月8日星期五 10:00 UTC）" in extended.text
+    assert "已延期：现为" in extended.subject
+    english = announce.render(renderer, shipped, moved, when=when).text
+    assert "New time: Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)" \
+        in english

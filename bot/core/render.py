@@ -22,7 +22,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 
 import jinja2
@@ -80,6 +80,16 @@ def _kind_name(lang: Language, kind: str) -> str:
     return names.get(kind, kind)
 
 
+def _moment_in(lang: Language, value: str, zone: Zone) -> str:
+    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day)."""
+    if len(value) == 10:
+        day = date.fromisoformat(value)
+        return lang.gettext("%(days)s (all day, %(zone)s)") % {
+            "days": lang.day(day), "zone": lang.caption(zone, zone.start_of_day(day))}
+    moment = datetime.fromisoformat(value)
+    return lang.instant(moment, zone) + lang.paren(lang.instant(moment, UTC_ZONE))
+
+
 def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
     """The template filters, formatting in ``lang`` (English: ``bot.core.timefmt``)."""
     return {
@@ -99,6 +109,8 @@ def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
         "day": lambda value: lang.day(value),
         # {{ date.kind | kind_name }} -> deadline / 截止日期
         "kind_name": lambda kind: _kind_name(lang, kind),
+        # {{ params.new | moment(zone) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
+        "moment": lambda value, zone: _moment_in(lang, str(value), zone),
         # {{ text | paren }} -> " (text)" / "（text）"
         "paren": lambda text: lang.paren(str(text)),
     }
