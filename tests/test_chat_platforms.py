@@ -395,7 +395,7 @@ def test_zulip_settings_tune_the_senders_mail_subscription(harness: Harness) -> 
     assert "Done: 2d before Poster abstract submission deadline" in done["content"]
     assert harness.zulip("my zone is Asia/Tokyo").json()["content"].startswith(
         "Done: times in Asia/Tokyo")
-    assert "Done: in Chinese" in harness.zulip("my language is 中文").json()["content"]
+    assert "好的：使用中文。" in harness.zulip("my language is 中文").json()["content"]
     service.refresh(NOW)
     planned = {r.item_id: r.state for r in service.ledger.rows()
                if r.destination == ADA and r.date_id == "abstract"}
@@ -404,10 +404,13 @@ def test_zulip_settings_tune_the_senders_mail_subscription(harness: Harness) -> 
         == "cancelled"
 
     settings = harness.zulip("settings").json()["content"]
-    assert "Lead times for Poster abstract submission deadline: 2d" in settings
-    assert "Times in: Asia/Tokyo" in settings and "Language: 中文" in settings
-    assert "Done: every reminder as the organizers planned it" in harness.zulip(
-        "reset").json()["content"]
+    assert "Poster abstract submission deadline的提前量：2d" in settings  # in Chinese now
+    assert "时间显示于：Asia/Tokyo" in settings and "语言：中文" in settings
+    assert "my language is en" in settings
+    reset = harness.zulip("reset").json()["content"]
+    assert reset.startswith("好的：所有提醒恢复为组织者的安排。")
+    assert harness.zulip("my language is English").json()["content"].startswith(
+        "Done: in English.")
     service.refresh(NOW)
     assert {r.item_id for r in service.ledger.rows() if r.destination == ADA
             and r.date_id == "abstract" and r.state == "pending"} >= {

@@ -70,7 +70,8 @@ def test_mail_commands_retime_unsent_reminders_and_never_resend(
 
     rig.send(question("my language is 中文", sender=DAVE, subject="language"))
     wait_for(lambda: len(arrived_for(participant, DAVE)) == 5, "the language confirmation")
-    assert "Done: in Chinese" in body(arrived_for(participant, DAVE)[4].message)
+    # Answered in the language just chosen.
+    assert "好的：使用中文。" in body(arrived_for(participant, DAVE)[4].message)
 
     rig.move_to(ONE_DAY)
     wait_for(lambda: len(arrived_for(participant, DAVE)) == 6, "the 1-day reminder")
@@ -116,7 +117,7 @@ def test_a_chinese_weekly_digest_comes_on_monday_morning_in_the_readers_zone(
                       sender=DAVE, subject="settings"))
     wait_for(lambda: len(arrived_for(participant, DAVE)) == 3, "the confirmation")
     said = body(arrived_for(participant, DAVE)[2].message)
-    assert "times in Asia/Shanghai; in Chinese; a weekly digest on Mondays" in said
+    assert "好的：时间显示于Asia/Shanghai；使用中文；每周一一封汇总。" in said
     rig.move_to(SEVEN_DAYS)  # the 7-day reminder is not sent: a digest instead
     rig.move_to(datetime(2017, 9, 11, 1, 5, tzinfo=UTC))  # Monday 09:05 in Shanghai
     wait_for(lambda: len(arrived_for(participant, DAVE)) == 4, "the digest")

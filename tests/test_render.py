@@ -274,14 +274,15 @@ def test_every_translatable_message_has_a_chinese_translation() -> None:
     """What `pybabel extract -F babel.cfg` finds in the code and the templates is all in
     templates/locale/zh.po, with the same placeholders: none shows in English by accident."""
     from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
     from babel.messages.pofile import read_po
 
     root = Path(__file__).resolve().parent.parent
-    method_map = [("bot/core/render.py", "python"), ("bot/core/language.py", "python"),
-                  ("bot/core/preferences.py", "python"), ("templates/*.j2", "jinja2")]
+    with (root / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
     found = {m[2] if isinstance(m[2], str) else m[2][0]
-             for m in extract_from_dir(str(root), method_map,
-                                       options_map={"templates/*.j2": {"trimmed": "true"}})}
+             for m in extract_from_dir(str(root), method_map, options_map=options_map)}
+    assert "Done: %(what)s. Write \"settings\" to see all your choices." in found
     with (root / "templates" / "locale" / "zh.po").open("rb") as po:
         catalog = read_po(po)
     translated = {}

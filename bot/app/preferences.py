@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.language import ENGLISH, Language
 from bot.core.model import Event
 from bot.core.preferences import (
     Preferences,
@@ -75,16 +76,21 @@ def handle(service: Any, event: Event, destination: str, text: str, now: datetim
             return Outcome(text=f"You are not subscribed to reminders for {event.name}. "
                                 + (how_to_subscribe or "Write \"subscribe\" first, then tune "
                                    "them here."))
-        lines = "\n".join(f"- {line}" for line in describe(event, prefs))
-        where = f"\nChange them here: {settings_url}/me/{token}" if settings_url else ""
-        return Outcome(text=f"Your reminders for {event.name}:\n{lines}{where}\n"
-                            "Write e.g. \"remind me 2 days and 1 hour before the abstract "
-                            "deadline\", \"only deadlines\", \"my zone is Asia/Tokyo\", "
-                            "\"weekly digest\" or \"reset\".")
+        lang = speaking(service, prefs.language)
+        _ = lang.gettext
+        lines = "\n".join(f"- {line}" for line in describe(event, prefs, lang))
+        where = ("\n" + _("Change them here: %(url)s") % {"url": f"{settings_url}/me/{token}"}
+                 if settings_url else "")
+        return Outcome(text=_("Your reminders for %(event)s:") % {"event": event.name}
+                       + f"\n{lines}{where}\n"
+                       + _("Write e.g. \"remind me 2 days and 1 hour before the abstract "
+                           "deadline\", \"only deadlines\", \"my zone is Asia/Tokyo\", "
+                           "\"my language is zh\", \"weekly digest\" or \"reset\"."))
     try:
         change = parse_command(text, event, prefs)
     except ValueError as exc:
-        return Outcome(text=f"I could not change your reminders: {exc}")
+        return Outcome(text=speaking(service, prefs.language).gettext(
+            "I could not change your reminders: %(why)s") % {"why": exc})
     if change is None:
         return None
     if token is None:
@@ -95,8 +101,19 @@ def handle(service: Any, event: Event, destination: str, text: str, now: datetim
         ledger.subscribe(event.id, destination, now, source=destination.split(":", 1)[0])
         ledger.audit(now, actor=destination, action="subscribe", event_id=event.id)
     save(service, event, destination, change.prefs, now)
-    return Outcome(text=f"Done: {change.summary}. Write \"settings\" to see all your choices.",
+    lang = speaking(service, change.prefs.language)  # "my language is 中文" is answered in it
+    return Outcome(text=lang.gettext("Done: %(what)s. Write \"settings\" to see all your "
+                                     "choices.") % {"what": change.summary_in(lang)},
                    changed=True)
+
+
+def speaking(service: Any, language: str | None) -> Language:
+    """The language the service's templates speak as ``language`` (English without one)."""
+    renderer = getattr(service, "renderer", None)
+    if renderer is None or not language:
+        return ENGLISH
+    found: Language = renderer.speaking(language).lang
+    return found
 
 
 def save(service: Any, event: Event, destination: str, prefs: Preferences,
