@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 
@@ -189,31 +189,46 @@ def catalogs_in(templates: Mapping[str, str]) -> dict[str, Language]:
     return out
 
 
+@dataclass
+class _Languages:
+    """What a renderer and its other-language views share: catalogs, compiled templates."""
+
+    catalogs: dict[str, Language]
+    envs: dict[str, ImmutableSandboxedEnvironment] = field(default_factory=dict)
+    speakers: dict[str, Renderer] = field(default_factory=dict)
+
+
 class Renderer:
     """Renders messages from a fixed set of templates; all of them are compiled up front."""
 
     def __init__(self, templates: Mapping[str, str], *, language: str = "en",
-                 _shared: dict[str, tuple[Language, ImmutableSandboxedEnvironment]] | None = None
-                 ) -> None:
+                 _shared: _Languages | None = None) -> None:
         self._names = frozenset(k for k in templates if not k.startswith(CATALOGS))
-        if _shared is None:
-            _shared = {"en": (ENGLISH, self._environment(templates, ENGLISH))}
-            for code, lang in sorted(catalogs_in(templates).items()):
-                _shared[code] = (lang, self._environment(templates, lang))
-        self._shared = _shared
         self.templates = templates
-        self.lang, self._env = _shared.get(language, _shared["en"])
+        if _shared is None:  # catalogs are read now: a broken one fails at start-up
+            _shared = _Languages(catalogs={"en": ENGLISH, **catalogs_in(templates)})
+        self._shared = _shared
+        self.lang = _shared.catalogs.get(language, ENGLISH)
+        env = _shared.envs.get(self.lang.code)
+        if env is None:  # English at start-up; another language when first spoken
+            env = _shared.envs[self.lang.code] = self._environment(templates, self.lang)
+        self._env = env
 
     @property
     def languages(self) -> tuple[str, ...]:
         """The languages this renderer speaks: English and every catalog it was given."""
-        return tuple(sorted(self._shared))
+        return tuple(sorted(self._shared.catalogs))
 
     def speaking(self, language: str | None) -> Renderer:
         """The same templates in ``language`` (English when there is no catalog for it)."""
-        if (language or "en") == self.lang.code:
+        code = language if language in self._shared.catalogs else "en"
+        if code == self.lang.code:
             return self
-        return Renderer(self.templates, language=language or "en", _shared=self._shared)
+        found = self._shared.speakers.get(code)
+        if found is None:
+            found = self._shared.speakers[code] = Renderer(self.templates, language=code,
+                                                           _shared=self._shared)
+        return found
 
     def _environment(self, templates: Mapping[str, str], lang: Language
                      ) -> ImmutableSandboxedEnvironment:
