@@ -215,6 +215,23 @@ def test_subscriber_zone_shows_in_the_reminder(harness: Harness) -> None:  # noq
     assert "12:29" in str(dm) and "Asia/Kolkata" in str(dm)
 
 
+def test_chinese_subscriber_gets_a_chinese_reminder_on_slack(harness: Harness) -> None:  # noqa: F811
+    h = harness
+    h.dm("my language is 中文")
+    h.slack.wait_for("chat.postMessage")
+    assert "好的：使用中文。" in h.posts()[-1]["text"]
+    h.dm("my zone is Asia/Shanghai")
+    h.slack.wait_for("chat.postMessage", 2)
+    service = h.service
+    service.refresh(NOW)
+    before = len(h.posts())
+    service.deliver_once(datetime(2017, 9, 4, 6, 59, tzinfo=UTC))
+    h.slack.wait_for("chat.postMessage", before + 1)
+    dm = str(next(p for p in h.posts()[before:] if p["channel"] == f"D{PARTICIPANT}"))
+    assert "您所在时区：2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）" in dm
+    assert "In your time zone" not in dm
+
+
 # --- the page /me/<token> and the personal feed --------------------------------------------
 
 
