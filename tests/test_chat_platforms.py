@@ -335,3 +335,83 @@ def test_the_example_documents_every_platform_key_and_parses_uncommented() -> No
                           env={"ZULIP_WEBHOOK_TOKEN": "z", "MATTERMOST_TOKEN": "m"})
     assert config.discord.max_age == 300 and config.discord.command == "deadline"
     assert config.apprise.timeout == 30
+
+
+# --- settings commands ------------------------------------------------------------------------
+# Zulip vouches for the sender's account address: its commands tune that address's (confirmed)
+# mail subscription. Discord and Mattermost tell only a user id: nothing can reach that person,
+# so the reply says so and nothing is stored.
+
+ADA = "mailto:ada@example.org"
+
+
+def _subscribers(service: Service) -> dict[str, tuple[str, ...]]:
+    return service.ledger.active_subscribers()
+
+
+@pytest.mark.parametrize("text", ["remind me 2 days before the abstract deadline",
+                                  "my zone is Asia/Tokyo", "my language is zh", "weekly digest",
+                                  "settings", "reset"])
+def test_discord_settings_command_says_it_cannot_reach_the_user(harness: Harness,
+                                                                 text: str) -> None:
+    response = harness.discord(command(text))
+    assert response.status_code == 200
+    content = response.json()["data"]["content"]
+    assert "cannot send reminders to you on Discord" in content and "changed nothing" in content
+    assert _subscribers(harness.service) == {}
+
+
+def test_discord_question_is_still_answered(harness: Harness) -> None:
+    content = harness.discord(command("is the abstract deadline in PDT?")).json()["data"]
+    assert "cannot send reminders" not in content["content"]
+    assert "23:59 PDT" in content["content"]
+
+
+@pytest.mark.parametrize("form", [True, False])
+def test_mattermost_settings_command_says_it_cannot_reach_the_user(harness: Harness,
+                                                                    form: bool) -> None:
+    response = harness.mattermost(outgoing_hook("duebot my zone is Asia/Tokyo"), form=form)
+    assert response.status_code == 200
+    assert "cannot send reminders to you on Mattermost" in response.json()["text"]
+    slash = harness.mattermost({"token": MM_COMMAND_TOKEN, "command": "/deadline",
+                                "text": "remind me 1 day before the abstract deadline",
+                                "user_id": "u1", "user_name": "ada"}, form=form)
+    assert slash.json()["response_type"] == "ephemeral"
+    assert "cannot send reminders to you on Mattermost" in slash.json()["text"]
+    assert _subscribers(harness.service) == {}
+
+
+def test_zulip_settings_tune_the_senders_mail_subscription(harness: Harness) -> None:
+    service = harness.service
+    first = harness.zulip("@**duebot** remind me 2 days before the abstract deadline")
+    assert first.status_code == 200
+    said = first.json()["content"]
+    assert "not subscribed" in said and "ada@example.org" in said
+    assert _subscribers(service) == {}  # never subscribed from a chat
+
+    service.ledger.subscribe("aisys-sosp17", ADA, NOW, source="mailto")  # confirmed by mail
+    service.refresh(NOW)
+    done = harness.zulip("@**duebot** remind me 2 days before the abstract deadline").json()
+    assert "Done: 2d before Poster abstract submission deadline" in done["content"]
+    assert harness.zulip("my zone is Asia/Tokyo").json()["content"].startswith(
+        "Done: times in Asia/Tokyo")
+    assert "好的：使用中文。" in harness.zulip("my language is 中文").json()["content"]
+    service.refresh(NOW)
+    planned = {r.item_id: r.state for r in service.ledger.rows()
+               if r.destination == ADA and r.date_id == "abstract"}
+    assert planned["aisys-sosp17/abstract/2d"] == "pending"  # re-timed: 2d instead of 1d, 3h
+    assert planned["aisys-sosp17/abstract/1d"] == planned["aisys-sosp17/abstract/3h"] \
+        == "cancelled"
+
+    settings = harness.zulip("settings").json()["content"]
+    assert "Poster abstract submission deadline的提前量：2d" in settings  # in Chinese now
+    assert "时间显示于：Asia/Tokyo" in settings and "语言：中文" in settings
+    assert "my language is en" in settings
+    reset = harness.zulip("reset").json()["content"]
+    assert reset.startswith("好的：所有提醒恢复为组织者的安排。")
+    assert harness.zulip("my language is English").json()["content"].startswith(
+        "Done: in English.")
+    service.refresh(NOW)
+    assert {r.item_id for r in service.ledger.rows() if r.destination == ADA
+            and r.date_id == "abstract" and r.state == "pending"} >= {
+        "aisys-sosp17/abstract/1d", "aisys-sosp17/abstract/3h"}

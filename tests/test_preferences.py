@@ -125,6 +125,29 @@ def test_weekly_digest_lists_each_week_that_has_a_date_at_nine_local() -> None:
     assert not reminders_for_subscriber(EVENT, prefs)  # a digest instead of single reminders
 
 
+def test_digest_in_chinese_and_in_english() -> None:
+    from bot.adapters.template_files import load_templates
+    from bot.core.preferences import digest_message
+    from bot.core.render import Renderer
+
+    prefs = Preferences(digest="weekly", zone="Asia/Shanghai", language="zh")
+    first = digests_for_subscriber(EVENT, prefs, start=datetime(2017, 9, 1, tzinfo=UTC),
+                                   end=datetime(2017, 11, 1, tzinfo=UTC))[0]
+    zh = Renderer(load_templates()).speaking("zh").lang
+    message = digest_message(EVENT, first, prefs, now=first.due, lang=zh)
+    assert message.subject == "AI Systems Workshop @ SOSP 2017：本周，1个日期"
+    assert message.text.startswith("AI Systems Workshop @ SOSP 2017本周：\n")
+    # Monday 09:00 in Shanghai: the reader's wall clock first, the deadline's own beside it.
+    assert ("- Poster abstract submission deadline：2017年9月11日星期一 14:59 CST（中国标准时间，"
+            "UTC+08:00）；即2017年9月10日星期日 23:59 PDT（北美太平洋夏令时间，UTC-07:00）"
+            "（还有5小时59分钟）") in message.text
+    english = digest_message(EVENT, first, prefs, now=first.due)
+    assert english.subject == "AI Systems Workshop @ SOSP 2017: this week, 1 date"
+    assert ("- Poster abstract submission deadline: Monday 11 September 2017, 14:59 CST "
+            "(Asia/Shanghai, UTC+08:00); that is Sunday 10 September 2017, 23:59 PDT "
+            "(America/Los_Angeles, UTC-07:00) (5 hours 59 minutes from now)") in english.text
+
+
 # --- in Slack, through the ledger ----------------------------------------------------------
 
 
@@ -190,6 +213,23 @@ def test_subscriber_zone_shows_in_the_reminder(harness: Harness) -> None:  # noq
     dm = next(p for p in h.posts()[before:] if p["channel"] == f"D{PARTICIPANT}")
     # 23:59 PDT on 10 September is 12:29 IST on 11 September.
     assert "12:29" in str(dm) and "Asia/Kolkata" in str(dm)
+
+
+def test_chinese_subscriber_gets_a_chinese_reminder_on_slack(harness: Harness) -> None:  # noqa: F811
+    h = harness
+    h.dm("my language is 中文")
+    h.slack.wait_for("chat.postMessage")
+    assert "好的：使用中文。" in h.posts()[-1]["text"]
+    h.dm("my zone is Asia/Shanghai")
+    h.slack.wait_for("chat.postMessage", 2)
+    service = h.service
+    service.refresh(NOW)
+    before = len(h.posts())
+    service.deliver_once(datetime(2017, 9, 4, 6, 59, tzinfo=UTC))
+    h.slack.wait_for("chat.postMessage", before + 1)
+    dm = str(next(p for p in h.posts()[before:] if p["channel"] == f"D{PARTICIPANT}"))
+    assert "您所在时区：2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）" in dm
+    assert "In your time zone" not in dm
 
 
 # --- the page /me/<token> and the personal feed --------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -231,3 +232,93 @@ def test_templates_are_read_from_a_given_folder(tmp_path: Path, shipped: Event) 
     sent = message(Renderer(load_templates(tmp_path)), shipped)
     assert sent == Message(subject="S Poster abstract submission deadline", text="T 7d",
                            html="<p>Poster abstract submission deadline</p>")
+
+
+# --- the reader's language ------------------------------------------------------------------
+
+def test_chinese_reminder_has_chinese_words_weekday_and_the_readers_wall_clock(
+        renderer: Renderer, shipped: Event) -> None:
+    zh = renderer.speaking("zh")
+    assert renderer.languages == ("en", "zh") and zh.lang.code == "zh"
+    sent = message(zh, shipped, reader=parse_zone("Asia/Shanghai"))
+    assert sent.subject == ("[AI Systems Workshop @ SOSP 2017] 提醒：Poster abstract submission "
+                            "deadline 还有7天（2017年9月11日星期一 14:59 CST）")
+    assert ("Poster abstract submission deadline：2017年9月10日星期日 23:59 PDT（北美太平洋夏令"
+            "时间，UTC-07:00）——距本提醒的预定发送时间还有7天。") in sent.text
+    assert "您所在时区：2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）。" in sent.text
+    assert "篇幅：最多2页。" in sent.text and "duebot 提醒 aisys-sosp17/abstract/7d，提前7天。" \
+        in sent.text
+    assert '<html lang="zh-Hans">' in sent.html and "联系人：" in sent.html
+
+
+def test_organizer_text_stays_escaped_inside_translated_html(renderer: Renderer,
+                                                             shipped: Event) -> None:
+    event = with_abstract(shipped, title="<b>x</b> & y")
+    html = message(renderer.speaking("zh"), event).html
+    assert "<strong>&lt;b&gt;x&lt;/b&gt; &amp; y</strong>：" in html
+
+
+def test_a_language_without_a_catalog_is_english(renderer: Renderer, shipped: Event) -> None:
+    assert message(renderer.speaking("fr"), shipped) == message(renderer, shipped)
+    assert message(renderer.speaking(None), shipped) == message(renderer, shipped)
+
+
+def test_late_note_in_chinese(renderer: Renderer, shipped: Event) -> None:
+    reminder = reminder_for(shipped, "aisys-sosp17/abstract/1d")
+    assert late_note(reminder, shipped.zone, renderer.speaking("zh").lang) == (
+        "本提醒原定于2017年9月9日星期六 23:59 PDT（2017年9月10日星期日 06:59 UTC）发送，"
+        "现延迟发出。")
+
+
+def test_every_translatable_message_has_a_chinese_translation() -> None:
+    """What `pybabel extract -F babel.cfg` finds in the code and the templates is all in
+    templates/locale/zh.po, with the same placeholders: none shows in English by accident."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent
+    with (root / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = {m[2] if isinstance(m[2], str) else m[2][0]
+             for m in extract_from_dir(str(root), method_map, options_map=options_map)}
+    assert "Done: %(what)s. Write \"settings\" to see all your choices." in found
+    with (root / "templates" / "locale" / "zh.po").open("rb") as po:
+        catalog = read_po(po)
+    translated = {}
+    for entry in catalog:
+        if entry.id:
+            key = entry.id if isinstance(entry.id, str) else entry.id[0]
+            translated[key] = entry.string if isinstance(entry.string, str) else entry.string[0]
+    assert found, "nothing extracted"
+    assert sorted(found - {k for k, v in translated.items() if v}) == []
+    for key in found:
+        assert sorted(re.findall(r"%\(\w+\)s", key)) == sorted(
+            re.findall(r"%\(\w+\)s", translated[key])) or "num" in key, key
+
+
+def test_a_broken_catalog_is_a_template_error_naming_it() -> None:
+    with pytest.raises(TemplateError) as caught:
+        Renderer({**load_templates(), "locale/xx.po": 'msgid "a"\nmsgstr "b"\nmsgid broken'})
+    assert "locale/xx.po" in str(caught.value)
+
+
+def test_announcement_framing_is_translated_and_the_organizers_text_is_not(
+        renderer: Renderer, shipped: Event) -> None:
+    from bot.app import announce
+    from bot.core.model import Announcement
+
+    said = Announcement(id="open", at="2017-08-01T00:00Z", text="Submissions are open.")
+    moved = Announcement(id="ext", at="x", template="extended", params={
+        "date": "abstract", "old": "2017-09-01T10:00:00+00:00",
+        "new": "2017-09-08T10:00:00+00:00", "later": "true"})
+    when = datetime(2017, 8, 1, tzinfo=UTC)
+    zh = renderer.speaking("zh")
+    text = announce.render(zh, shipped, said, when=when).text
+    assert text.startswith("Submissions are open.\n") and "duebot 公告 open。" in text
+    extended = announce.render(zh, shipped, moved, when=when)
+    assert "新时间：2017年9月8日星期五 03:00 PDT（2017年9月8日星期五 10:00 UTC）" in extended.text
+    assert "已延期：现为" in extended.subject
+    english = announce.render(renderer, shipped, moved, when=when).text
+    assert "New time: Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)" \
+        in english

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.app import preferences as settings
 from bot.core.ask import answer
 from bot.core.mail_parse import reader_zone
 from bot.core.model import Event, ImportantDate
@@ -22,7 +23,8 @@ from bot.core.zones import Zone
 if TYPE_CHECKING:
     from bot.app.running import Running
 
-__all__ = ["ChatAnswer", "answer_question", "defuse_mentions", "instant_of", "token_ok"]
+__all__ = ["ChatAnswer", "answer_question", "defuse_mentions", "instant_of", "token_ok",
+           "tune"]
 
 NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
 _AT_MENTION = re.compile(r"(?<![\w.+-])@(?=[\w*_])")
@@ -69,6 +71,46 @@ def answer_question(service: Running, question: str, *, zone: Zone | None = None
         parts.append(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
                           dates=reply.dates))
     return ChatAnswer(parts=tuple(parts), now=now, zone=reader)
+
+
+def tune(service: Running, text: str, *, platform: str, destination: str | None) -> str | None:
+    """A settings command (``remind me 2 days before ...``, ``my zone is ...``, ``settings``,
+    ``reset``) from a chat; None when ``text`` is not one (it is a question).
+
+    ``destination``: where this person's reminders go, as the platform vouches for them
+    (Zulip: the sender's account address, ``mailto:...``). Their existing subscription there
+    is tuned; nobody is subscribed from a chat, since the chat cannot show they read that
+    mailbox. None: the platform gives no way to reach the person, and the reply says so
+    instead of storing choices that nothing would deliver.
+    """
+    events = service.events()
+    picked, rest = _pick(events, text.strip())
+    if not picked or not rest:
+        return None
+    address = service.config.mail.address
+    by_mail = (f"mail {address} with \"subscribe\" and confirm" if address
+               else "subscribe by mail")
+    if destination is None:
+        if not any(settings.recognizes(rest, event) for event in picked):
+            return None
+        return (f"That is a change to your reminders, but I cannot send reminders to you on "
+                f"{platform}: it gives me no way to write to you directly, so I changed "
+                f"nothing. Reminders come by mail or Slack: {by_mail} (or write \"subscribe\" "
+                "to me on Slack), then write this there, or use the page linked in each "
+                "reminder.")
+    who = destination.split(":", 1)[1]
+    now = service.clock()
+    said = []
+    for event in picked:
+        outcome = settings.handle(
+            service, event, destination, rest, now, subscribe_if_needed=False,
+            settings_url=service.config.http.base_url,
+            how_to_subscribe=f"Your reminders would go to {who}: {by_mail} from that address, "
+                             f"then write this here again.")
+        if outcome is None:
+            return None
+        said.append(outcome.text if len(picked) == 1 else f"{event.name}: {outcome.text}")
+    return "\n\n".join(said)
 
 
 def _pick(events: dict[str, Event], text: str) -> tuple[list[Event], str]:

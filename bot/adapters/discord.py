@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from bot.adapters.chat_answers import ChatAnswer, answer_question, instant_of
+from bot.adapters.chat_answers import ChatAnswer, answer_question, instant_of, tune
 from bot.config import DiscordConfig
 from bot.core.timefmt import format_instant, zone_caption
 from bot.errors import UsageError
@@ -141,9 +141,11 @@ class DiscordInteractions:
         if name != self.settings.command:
             content = f"I only know /{self.settings.command}."
         else:
-            reply = answer_question(self.service, question_of(interaction),
-                                    language=str(interaction.get("locale") or ""))
-            content = render(reply)
+            question = question_of(interaction)
+            # No reminders reach a Discord user (no DM channel): the reply says so.
+            tuned = tune(self.service, question, platform="Discord", destination=None)
+            content = tuned if tuned is not None else render(answer_question(
+                self.service, question, language=str(interaction.get("locale") or "")))
         data: dict[str, Any] = {"content": content, "allowed_mentions": {"parse": []}}
         if self.settings.ephemeral:
             data["flags"] = EPHEMERAL

@@ -16,7 +16,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from bot.adapters.chat_answers import answer_question, defuse_mentions, token_ok
+from bot.adapters.chat_answers import answer_question, defuse_mentions, token_ok, tune
 
 if TYPE_CHECKING:
     from starlette.routing import Route
@@ -61,7 +61,10 @@ def handle(service: Running, tokens: tuple[str, ...], headers: dict[str, str], b
     trigger = fields.get("trigger_word", "")
     if trigger and text.startswith(trigger):
         text = text[len(trigger):]
-    reply = defuse_mentions(answer_question(service, text.strip()).text)
+    # A webhook tells only the user's id and name: no way to write to them, and the reply says so.
+    tuned = tune(service, text.strip(), platform="Mattermost", destination=None)
+    reply = defuse_mentions(tuned if tuned is not None
+                            else answer_question(service, text.strip()).text)
     if fields.get("command"):  # a slash command: only the asker sees it (as on Slack)
         return 200, {"response_type": "ephemeral", "text": reply}
     return 200, {"text": reply, "response_type": "comment"}

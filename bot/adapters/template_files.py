@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.adapters.schedule_files import display_path
-from bot.core.render import REQUIRED
+from bot.core.render import CATALOGS, REQUIRED
 from bot.errors import TemplateError
 
 TEMPLATES_DIR = "templates"
@@ -17,7 +17,9 @@ reminder fail to render)."""
 
 
 def load_templates(folder: Path | None = None) -> dict[str, str]:
-    """Every ``*.j2`` file under ``folder`` (default: the shipped ones), by its relative path.
+    """Every ``*.j2`` file under ``folder`` (default: the shipped ones), by its relative path,
+    and the gettext catalogs ``locale/CODE.po`` that translate them (read as text: the
+    renderer parses them, so nothing is compiled and no ``.mo`` file is needed).
 
     A missing folder, an unreadable file or a missing reminder template is a TemplateError
     here, before anything is rendered.
@@ -26,7 +28,8 @@ def load_templates(folder: Path | None = None) -> dict[str, str]:
     if not root.is_dir():
         raise TemplateError("no such template folder", file=display_path(root))
     templates: dict[str, str] = {}
-    for path in sorted(root.rglob("*.j2")):
+    catalogs = sorted((root / CATALOGS).glob("*.po")) if (root / CATALOGS).is_dir() else []
+    for path in [*sorted(root.rglob("*.j2")), *catalogs]:
         if path.relative_to(root).parts[0] == WEB_DIR:
             continue  # the dates page's own templates: bot.adapters.http loads them, unsandboxed
         try:

@@ -23,6 +23,7 @@ from bot.adapters.chat_answers import (
     defuse_mentions,
     instant_of,
     token_ok,
+    tune,
 )
 from bot.core.timefmt import format_instant, zone_caption
 
@@ -69,6 +70,13 @@ def handle(service: Running, tokens: tuple[str, ...], body: bytes
         return 200, {"response_not_required": True}
     message = payload.get("message") or {}
     text = _MENTION.sub(" ", str(message.get("content") or payload.get("data") or "")).strip()
+    # The sender's Zulip account address (the server vouches for it; the token for the
+    # server): settings commands tune that address's mail subscription.
+    sender = str(message.get("sender_email") or "").strip()
+    destination = f"mailto:{sender}" if "@" in sender and " " not in sender else None
+    tuned = tune(service, text, platform="Zulip", destination=destination)
+    if tuned is not None:
+        return 200, {"content": defuse_mentions(tuned)}
     reply = answer_question(service, text)
     return 200, {"content": render(reply)}
 

@@ -322,7 +322,8 @@ class Engine:
                     self._digest_plans[(event_id, destination)] = {
                         d.id: d for d in _digests(event, prefs)}
         # One rendering per reminder (and per "late as of now"), shared by every destination.
-        self._rendered: dict[tuple[str, str, datetime | None, str], tuple[Message, bytes]] = {}
+        self._rendered: dict[tuple[str, str, datetime | None, str, str],
+                             tuple[Message, bytes]] = {}
         self._organizer_ids: dict[str, frozenset[str]] = {}
         self._tokens: dict[str, dict[str, str]] = {}  # subscribers' unsubscribe tokens
         self._run_started = time.monotonic()
@@ -394,6 +395,11 @@ class Engine:
         except DuebotError:
             return None
 
+    def language(self, event_id: str, destination: str) -> str | None:
+        """The language a subscriber chose (``zh``), or None for English."""
+        prefs = self.preferences.get(event_id, {}).get(destination)
+        return None if prefs is None else prefs.language
+
     def decide(self, row: Row, reminder: Reminder, event: Event, now: datetime) -> Decision:
         """For a claimed row: re-time it if its date moved later, else the missed policy."""
         if reminder.due != row.due and reminder.due > now:
@@ -440,12 +446,14 @@ class Engine:
                   late: bool, now: datetime) -> Outgoing:
         when = event.date(reminder.date_id)
         reader = self.reader_zone(event.id, destination)
-        cache_key = (event.id, reminder.id, now if late else None, reader.key if reader else "")
+        renderer = self.renderer.speaking(self.language(event.id, destination))
+        cache_key = (event.id, reminder.id, now if late else None, reader.key if reader else "",
+                     renderer.lang.code)
         cached = self._rendered.get(cache_key)
         if cached is None:
-            note = late_note(reminder, when.zone) if late else ""
-            cached = (self.renderer.reminder(event, reminder, reader=reader,
-                                             now=now if late else None, late_note=note),
+            note = late_note(reminder, when.zone, renderer.lang) if late else ""
+            cached = (renderer.reminder(event, reminder, reader=reader,
+                                        now=now if late else None, late_note=note),
                       # DTSTAMP: the reminder's due time: it is never sent before, and it is
                       # the same for every recipient and every retry.
                       build_date_calendar(event, when, stamp=reminder.due))
@@ -692,8 +700,10 @@ class Engine:
 
     def render_announcement(self, row: Row, event: Event, announcement: Announcement,
                             now: datetime) -> Outgoing:
-        message = announcements.render(self.renderer, event, announcement, when=row.due,
-                                       now=now)
+        # The organizer's text stays as written; the framing speaks the subscriber's language.
+        message = announcements.render(
+            self.renderer.speaking(self.language(event.id, row.destination)), event,
+            announcement, when=row.due, now=now)
         return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                         text=message.text, html=message.html, due=row.due, event_id=event.id,
                         date_id=row.date_id, attempt=max(row.claims, 1),
@@ -758,7 +768,8 @@ class Engine:
             unsubscribe = self._unsubscribe_link(event.id, row.destination)
             settings_url = unsubscribe.replace("/unsubscribe/", "/me/")
             message = digest_message(event, digest, prefs, now=max(now, digest.due),
-                                     settings_url=settings_url)
+                                     settings_url=settings_url,
+                                     lang=self.renderer.speaking(prefs.language).lang)
             return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                             text=message.text, html=message.html, due=digest.due,
                             event_id=event.id, attempt=max(row.claims, 1),

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.app import subscriptions
+from bot.core.language import ENGLISH, Language
 from bot.core.model import Event
 from bot.core.preferences import (
     Preferences,
@@ -53,40 +54,71 @@ def current(ledger: Subscribers, event_id: str, destination: str) -> tuple[str |
         return token, Preferences()
 
 
+def recognizes(text: str, event: Event) -> bool:
+    """Whether ``text`` is a settings command (``settings``, ``remind me ...``, ``reset``), for
+    a front end that cannot act on it and says so."""
+    if _SETTINGS.match(text):
+        return True
+    try:
+        return parse_command(text, event, Preferences()) is not None
+    except ValueError:
+        return True
+
+
 def handle(service: Running, event: Event, destination: str, text: str, now: datetime, *,
-           subscribe_if_needed: bool, settings_url: str = "") -> Outcome | None:
+           subscribe_if_needed: bool, settings_url: str = "",
+           how_to_subscribe: str = "") -> Outcome | None:
     """Answer a settings command from ``destination``; None when ``text`` is not one.
 
     ``subscribe_if_needed``: a chat user who writes "remind me ..." is subscribed on the spot
     (they are who they say they are); a mail sender must confirm first (double opt-in).
+    ``how_to_subscribe``: what to tell someone not subscribed yet (default: by mail).
     """
     ledger = service.ledger
     token, prefs = current(ledger, event.id, destination)
     if _SETTINGS.match(text):
         if token is None:
             return Outcome(text=f"You are not subscribed to reminders for {event.name}. "
-                                "Write \"subscribe\" first, then tune them here.")
-        lines = "\n".join(f"- {line}" for line in describe(event, prefs))
-        where = f"\nChange them here: {settings_url}/me/{token}" if settings_url else ""
-        return Outcome(text=f"Your reminders for {event.name}:\n{lines}{where}\n"
-                            "Write e.g. \"remind me 2 days and 1 hour before the abstract "
-                            "deadline\", \"only deadlines\", \"my zone is Asia/Tokyo\", "
-                            "\"weekly digest\" or \"reset\".")
+                                + (how_to_subscribe or "Write \"subscribe\" first, then tune "
+                                   "them here."))
+        lang = speaking(service, prefs.language)
+        _ = lang.gettext
+        lines = "\n".join(f"- {line}" for line in describe(event, prefs, lang))
+        where = ("\n" + _("Change them here: %(url)s") % {"url": f"{settings_url}/me/{token}"}
+                 if settings_url else "")
+        return Outcome(text=_("Your reminders for %(event)s:") % {"event": event.name}
+                       + f"\n{lines}{where}\n"
+                       + _("Write e.g. \"remind me 2 days and 1 hour before the abstract "
+                           "deadline\", \"only deadlines\", \"my zone is Asia/Tokyo\", "
+                           "\"my language is zh\", \"weekly digest\" or \"reset\"."))
     try:
         change = parse_command(text, event, prefs)
     except ValueError as exc:
-        return Outcome(text=f"I could not change your reminders: {exc}")
+        return Outcome(text=speaking(service, prefs.language).gettext(
+            "I could not change your reminders: %(why)s") % {"why": exc})
     if change is None:
         return None
     if token is None:
         if not subscribe_if_needed:
             return Outcome(text=f"You are not subscribed to reminders for {event.name} yet. "
-                                "Reply \"subscribe\" and confirm, then send this again.")
+                                + (how_to_subscribe or "Reply \"subscribe\" and confirm, then "
+                                   "send this again."))
         subscriptions.subscribe(service, event.id, destination, now,
                                 source=destination.split(":", 1)[0])
     save(service, event, destination, change.prefs, now)
-    return Outcome(text=f"Done: {change.summary}. Write \"settings\" to see all your choices.",
+    lang = speaking(service, change.prefs.language)  # "my language is 中文" is answered in it
+    return Outcome(text=lang.gettext("Done: %(what)s. Write \"settings\" to see all your "
+                                     "choices.") % {"what": change.summary_in(lang)},
                    changed=True)
+
+
+def speaking(service: Running, language: str | None) -> Language:
+    """The language the service's templates speak as ``language`` (English without one)."""
+    renderer = getattr(service, "renderer", None)
+    if renderer is None or not language:
+        return ENGLISH
+    found: Language = renderer.speaking(language).lang
+    return found
 
 
 def save(service: Running, event: Event, destination: str, prefs: Preferences,
@@ -99,4 +131,4 @@ def save(service: Running, event: Event, destination: str, prefs: Preferences,
     service.subscribers_changed()
 
 
-__all__ = ["Outcome", "current", "handle", "save"]
+__all__ = ["Outcome", "current", "handle", "recognizes", "save"]

@@ -21,11 +21,11 @@ from html import escape
 from types import MappingProxyType
 from typing import Any, Literal, cast
 
+from bot.core.language import ENGLISH, Language, language_code
 from bot.core.model import KINDS, Event, ImportantDate, Kind
 from bot.core.planner import Reminder, due_at, target_of
 from bot.core.render import Message
 from bot.core.schedule import format_duration, parse_duration
-from bot.core.timefmt import describe as describe_when
 from bot.core.zones import Zone, parse_zone
 from bot.errors import ZoneError
 
@@ -143,8 +143,9 @@ def digests_for_subscriber(event: Event, prefs: Preferences, *, start: datetime,
 
 
 def digest_message(event: Event, digest: DigestItem, prefs: Preferences, *, now: datetime,
-                   settings_url: str = "") -> Message:
+                   settings_url: str = "", lang: Language = ENGLISH) -> Message:
     """The digest's text: each date in the reader's zone, the event's beside it, time left."""
+    _ = lang.gettext
     try:
         reader = prefs.reader_zone()
     except ZoneError:
@@ -155,12 +156,21 @@ def digest_message(event: Event, digest: DigestItem, prefs: Preferences, *, now:
             when = event.date(date_id)
         except KeyError:
             continue
-        lines.append(f"{when.title}: {describe_when(when, now, reader).sentence()}")
-    heading = ("This week" if prefs.digest == "weekly" else "The next 7 days")
-    subject = f"{event.name}: {heading.lower()}, {len(lines)} date{'s' if len(lines) != 1 else ''}"
-    intro = f"{heading} for {event.name}:"
-    footer = ("You chose a digest instead of single reminders; to change it, reply "
-              "\"settings\"" + (f" or open {settings_url}" if settings_url else "") + ".")
+        lines.append(_("%(title)s: %(when)s") % {"title": when.title,
+                                                   "when": lang.sentence(when, now, reader)})
+    names = {"event": event.name, "num": len(lines)}
+    if prefs.digest == "weekly":
+        subject = lang.ngettext("%(event)s: this week, %(num)s date",
+                                "%(event)s: this week, %(num)s dates", len(lines)) % names
+        intro = _("This week for %(event)s:") % names
+    else:
+        subject = lang.ngettext("%(event)s: the next 7 days, %(num)s date",
+                                "%(event)s: the next 7 days, %(num)s dates", len(lines)) % names
+        intro = _("The next 7 days for %(event)s:") % names
+    footer = (_("You chose a digest instead of single reminders; to change it, reply "
+                "\"settings\" or open %(url)s.") % {"url": settings_url} if settings_url else
+              _("You chose a digest instead of single reminders; to change it, reply "
+                "\"settings\"."))
     text = "\n".join([intro, "", *(f"- {line}" for line in lines), "", footer]) + "\n"
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
     html = f"<p>{escape(intro)}</p><ul>{items}</ul><p>{escape(footer)}</p>"
@@ -250,12 +260,30 @@ def check_leads(values: Iterable[object], *, where: str = "lead times") -> tuple
 # -- what people write: "remind me 2 days and 1 hour before the abstract deadline" ------------
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalog (``pybabel extract`` knows ``N_``); translated later."""
+    return message
+
+
 @dataclass(frozen=True, kw_only=True)
 class Change:
-    """A preference command, read: the new preferences and a sentence saying what changed."""
+    """A preference command, read: the new preferences and what changed, to be said in words."""
 
     prefs: Preferences
-    summary: str
+    parts: tuple[tuple[str, Mapping[str, str | tuple[str, ...]]], ...]
+
+    @property
+    def summary(self) -> str:
+        return self.summary_in(ENGLISH)
+
+    def summary_in(self, lang: Language) -> str:
+        """``times in Asia/Tokyo; 2d and 1h before the abstract deadline``, in ``lang``."""
+        said = []
+        for message, values in self.parts:
+            filled = {k: v if isinstance(v, str) else lang.gettext(" and ").join(v)
+                      for k, v in values.items()}
+            said.append(lang.gettext(message) % filled)
+        return lang.gettext("; ").join(said)
 
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -273,9 +301,14 @@ _REMIND = re.compile(r"\bremind me\b|提前|提醒我", re.IGNORECASE)
 _ZONE = re.compile(r"(?:\bmy\s+(?:time\s*zone|timezone|zone|tz)\s+is\b"
                    r"|\bset\s+(?:my\s+)?(?:time\s*zone|timezone|zone)\s+(?:to\s+)?|我的时区是|时区[:：]?)"
                    r"\s*(?P<zone>[^\s,;.!?。，]+(?:\s[^\s,;.!?。，]+)?)", re.IGNORECASE)
-_LANGUAGE = re.compile(r"\b(?:(?:reply|answer|write|talk|speak|remind me)\s+(?:to me\s+)?in"
-                       r"|language|lang)\s+(?P<lang>chinese|english|zh|en|中文|英文)\b"
-                       r"|(?P<zh>用中文|中文回复|说中文)|(?P<en>用英文|英文回复)", re.IGNORECASE)
+_LANGUAGE_WORDS = (r"chinese|english|zh(?:[-_]\w+)?|en(?:[-_]\w+)?|中文|英文|french|german"
+                   r"|spanish|japanese|korean|russian|portuguese|italian|arabic|hindi")
+_LANGUAGE = re.compile(
+    rf"\b(?:reply|answer|write|talk|speak|remind me)\s+(?:to me\s+)?in\s+"
+    rf"(?P<said>{_LANGUAGE_WORDS})(?![\w-])|\b(?:language|lang)\s+(?P<named>{_LANGUAGE_WORDS})(?![\w-])"
+    r"|\b(?:language|lang)(?:\s+is\b|\s+to\b|\s*[:=])\s*(?P<lang>[^\s,;.!?。，]+)"
+    r"|(?:我的语言是|语言[:：]?)\s*(?P<lang_zh>[^\s,;.!?。，]+)"
+    r"|(?P<zh>用中文|中文回复|说中文)|(?P<en>用英文|英文回复)", re.IGNORECASE)
 _DIGEST = re.compile(r"\b(?P<off>no|stop|without)\s+(?:the\s+)?digest\b|\bweekly\b|每周|"
                      r"\bnext\s+(?:7|seven)\s+days\b|\bdaily\s+digest\b|\bdigest\b",
                      re.IGNORECASE)
@@ -321,37 +354,42 @@ def parse_command(text: str, event: Event, current: Preferences, *,
     if _QUESTION.search(text) and not _REMIND.search(text):
         return None  # "is it in Chinese time?" is a question for the answer engine
     prefs = current
-    said: list[str] = []
+    said: list[tuple[str, dict[str, str | tuple[str, ...]]]] = []
     lowered = text.casefold()
 
     zone_match = _ZONE.search(text)
     if zone_match:
         zone = _zone_from(zone_match["zone"])
         prefs = replace(prefs, zone=zone.key)
-        said.append(f"times in {zone.name}")
+        said.append((N_("times in %(zone)s"), {"zone": zone.name}))
 
     language = _LANGUAGE.search(text)
     if language:
-        word = (language["lang"] or "").casefold()
-        code = "zh" if language["zh"] or word in ("chinese", "zh", "中文") else "en"
-        prefs = replace(prefs, language=code)
-        said.append("in Chinese" if code == "zh" else "in English")
+        word = (language["said"] or language["named"] or language["lang"]
+                or language["lang_zh"] or "")
+        code = "zh" if language["zh"] else "en" if language["en"] else language_code(word)
+        prefs = replace(prefs, language=code or "en")
+        if code is None:  # English it is, and the person is told so
+            said.append((N_("in English: I cannot write %(language)s yet (I write English and "
+                           "中文 Chinese)"), {"language": word}))
+        else:
+            said.append((N_("in Chinese"), {}) if code == "zh" else (N_("in English"), {}))
 
     digest = _DIGEST.search(text)
     if digest and not _REMIND.search(text):
         if digest["off"]:
             prefs = replace(prefs, digest=None)
-            said.append("single reminders instead of a digest")
+            said.append((N_("single reminders instead of a digest"), {}))
         else:
             kind: Digest = "next7" if re.search(r"next\s+(?:7|seven)\s+days|daily", lowered) \
                 else "weekly"
             prefs = replace(prefs, digest=kind)
-            said.append("a weekly digest on Mondays" if kind == "weekly"
-                        else "a digest of the next 7 days every morning")
+            said.append((N_("a weekly digest on Mondays"), {}) if kind == "weekly"
+                        else (N_("a digest of the next 7 days every morning"), {}))
 
     if _EVERYTHING.search(text):
         prefs = replace(prefs, kinds=None, dates=None, leads=_EMPTY, digest=None)
-        said.append("every reminder as the organizers planned it")
+        said.append((N_("every reminder as the organizers planned it"), {}))
 
     if _REMIND.search(text):
         leads = read_leads(text)
@@ -364,24 +402,30 @@ def parse_command(text: str, event: Event, current: Preferences, *,
             for key in key_ids:
                 merged[key] = chosen
             prefs = replace(prefs, leads=MappingProxyType(merged), digest=None)
-            what = ", ".join(_title(event, d) for d in date_ids) if date_ids else "every date"
-            said.append(f"{' and '.join(format_duration(x) for x in chosen)} before {what}")
+            leads_text = tuple(format_duration(x) for x in chosen)
+            if date_ids:
+                said.append((N_("%(leads)s before %(what)s"), {
+                    "leads": leads_text, "what": ", ".join(_title(event, d) for d in date_ids)}))
+            else:
+                said.append((N_("%(leads)s before every date"), {"leads": leads_text}))
         elif date_ids:
             prefs = _only(prefs, event, date_ids)
-            said.append("only " + ", ".join(_title(event, d) for d in date_ids))
+            said.append((N_("only %(what)s"), {
+                "what": ", ".join(_title(event, d) for d in date_ids)}))
     elif _ONLY.search(text):
         kinds = _kinds_named(lowered)
         date_ids = finder(text, event)
         if date_ids:
             prefs = _only(prefs, event, date_ids)
-            said.append("only " + ", ".join(_title(event, d) for d in date_ids))
+            said.append((N_("only %(what)s"), {
+                "what": ", ".join(_title(event, d) for d in date_ids)}))
         elif kinds:
             prefs = replace(prefs, kinds=frozenset(kinds), dates=None)
-            said.append("only " + ", ".join(sorted(kinds)))
+            said.append((N_("only %(what)s"), {"what": ", ".join(sorted(kinds))}))
 
     if not said:
         return None
-    return Change(prefs=prefs, summary="; ".join(said))
+    return Change(prefs=prefs, parts=tuple(said))
 
 
 def _only(prefs: Preferences, event: Event, date_ids: Sequence[str]) -> Preferences:
@@ -427,27 +471,36 @@ _COMMON = frozenset({"the", "a", "an", "of", "for", "and", "submission", "deadli
                      "date", "dates", "paper", "papers", "poster", "workshop"})
 
 
-def describe(event: Event, prefs: Preferences) -> list[str]:
+def describe(event: Event, prefs: Preferences, lang: Language = ENGLISH) -> list[str]:
     """The settings in words, one line each, for ``settings`` and the page."""
+    _ = lang.gettext
     lines = []
     if prefs.digest == "weekly":
-        lines.append("A weekly digest on Monday mornings instead of single reminders.")
+        lines.append(_("A weekly digest on Monday mornings instead of single reminders."))
     elif prefs.digest == "next7":
-        lines.append("Each morning, a digest of the next 7 days instead of single reminders.")
+        lines.append(_("Each morning, a digest of the next 7 days instead of single reminders."))
     if prefs.dates is not None:
-        lines.append("Only: " + ", ".join(_title(event, d) for d in sorted(prefs.dates)))
+        lines.append(_("Only: %(what)s") % {
+            "what": ", ".join(_title(event, d) for d in sorted(prefs.dates))})
     elif prefs.kinds is not None:
-        lines.append("Only: " + ", ".join(sorted(prefs.kinds)))
+        lines.append(_("Only: %(what)s") % {"what": ", ".join(sorted(prefs.kinds))})
     else:
-        lines.append("Every date the organizers remind of.")
+        lines.append(_("Every date the organizers remind of."))
     for key, values in sorted(prefs.leads.items()):
-        what = "every date" if key == ALL else _title(event, key)
-        lines.append(f"Lead times for {what}: {', '.join(format_duration(v) for v in values)}")
+        leads = ", ".join(format_duration(v) for v in values)
+        if key == ALL:
+            lines.append(_("Lead times for every date: %(leads)s") % {"leads": leads})
+        else:
+            lines.append(_("Lead times for %(what)s: %(leads)s") % {
+                "what": _title(event, key), "leads": leads})
     if not prefs.leads:
-        lines.append("Lead times: as the organizers planned them.")
-    lines.append(f"Times in: {prefs.zone or event.zone.name + ' (the event’s zone)'}")
-    lines.append("Language: " + {"zh": "中文 (Chinese)", "en": "English", None: "English"}[
-        prefs.language])
+        lines.append(_("Lead times: as the organizers planned them."))
+    if prefs.zone:
+        lines.append(_("Times in: %(zone)s") % {"zone": prefs.zone})
+    else:
+        lines.append(_("Times in: %(zone)s (the event’s zone)") % {"zone": event.zone.name})
+    lines.append(_("Language: %(language)s") % {
+        "language": {"zh": "中文 (Chinese)", "en": "English", None: "English"}[prefs.language]})
     return lines
 
 

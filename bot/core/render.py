@@ -10,23 +10,28 @@ line: line breaks and control characters are replaced by spaces (e-mail header i
 
 Every Jinja2 error is mapped to ``bot.errors.TemplateError`` here, once. Pure: no clock, no
 files; countdowns are measured from the reminder's due time unless ``now`` is passed.
+
+The reader's language: the mapping may carry gettext catalogs as ``locale/CODE.po`` (their
+text, as the edge read it). Templates mark their words with ``_()`` / ``ngettext()`` (Jinja2's
+i18n extension), the filters format dates in that language, and each language gets its own
+compiled environment; a language without a catalog is rendered in English.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.core.language import ENGLISH, Language, read_catalog
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, Submission, check_aware
 from bot.core.planner import Reminder
-from bot.core.timefmt import countdown, format_day, format_instant, zone_caption
 from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import TemplateError
 
@@ -34,6 +39,8 @@ SUBJECT = "reminder.subject.j2"
 TEXT = "reminder.txt.j2"
 HTML = "reminder.html.j2"
 REQUIRED = (SUBJECT, TEXT, HTML)
+CATALOGS = "locale/"
+"""Names under this prefix in the templates mapping are gettext catalogs (``locale/zh.po``)."""
 
 # Kinds whose reminders say how to submit: both are uploads to the submission system.
 _SUBMITTED: frozenset[str] = frozenset({"deadline", "camera-ready"})
@@ -57,41 +64,59 @@ def one_line(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def _instant(moment: datetime, zone: Zone) -> str:
-    return format_instant(moment, zone)
-
-
-def _caption(moment: datetime, zone: Zone) -> str:
-    return zone_caption(zone, moment)
-
-
-def _utc(moment: datetime) -> str:
-    return format_instant(moment, UTC_ZONE)
-
-
-def _countdown(target: datetime, since: datetime) -> str:
+def _countdown_in(lang: Language, target: datetime, since: datetime) -> str:
     """``7 days`` / ``3 hours`` from ``since`` to ``target``; ``passed 2 hours ago`` if past."""
     delta = check_aware(target) - check_aware(since)
-    return countdown(delta) if delta >= timedelta(0) else f"passed {countdown(delta)} ago"
+    if delta >= timedelta(0):
+        return lang.countdown(delta)
+    return lang.gettext("passed %(time)s ago") % {"time": lang.countdown(delta)}
 
 
-def _duration(lead: timedelta) -> str:
-    return countdown(lead)
+def _kind_name(lang: Language, kind: str) -> str:
+    """A date's kind as a noun in the reader's language ("deadline", "截止日期")."""
+    names = {"deadline": lang.gettext("deadline"), "notification": lang.gettext("notification"),
+             "camera-ready": lang.gettext("camera-ready"), "event": lang.gettext("event"),
+             "other": lang.gettext("date")}
+    return names.get(kind, kind)
 
 
-def _day(value: date) -> str:
-    return format_day(value)
+def _moment_in(lang: Language, value: str, zone: Zone) -> str:
+    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day)."""
+    if len(value) == 10:
+        day = date.fromisoformat(value)
+        return lang.gettext("%(days)s (all day, %(zone)s)") % {
+            "days": lang.day(day), "zone": lang.caption(zone, zone.start_of_day(day))}
+    moment = datetime.fromisoformat(value)
+    return lang.instant(moment, zone) + lang.paren(lang.instant(moment, UTC_ZONE))
 
 
-FILTERS: Mapping[str, Callable[..., str]] = {
-    "instant": _instant,      # {{ moment | instant(zone) }} -> Sunday 10 September 2017, 23:59 PDT
-    "caption": _caption,      # {{ moment | caption(zone) }} -> America/Los_Angeles, UTC-07:00
-    "utc": _utc,              # {{ moment | utc }} -> Monday 11 September 2017, 06:59 UTC
-    "countdown": _countdown,  # {{ target | countdown(since) }} -> 7 days
-    "duration": _duration,    # {{ reminder.lead | duration }} -> 7 days
-    "link": safe_link,        # {{ url | link }} -> the URL, or "" if not http(s)/mailto
-    "day": _day,              # {{ date.day | day }} -> Tuesday 10 October 2017
-}
+def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
+    """The template filters, formatting in ``lang`` (English: ``bot.core.timefmt``)."""
+    return {
+        # {{ moment | instant(zone) }} -> Sunday 10 September 2017, 23:59 PDT
+        "instant": lambda moment, zone: lang.instant(moment, zone),
+        # {{ moment | caption(zone) }} -> America/Los_Angeles, UTC-07:00
+        "caption": lambda moment, zone: lang.caption(zone, moment),
+        # {{ moment | utc }} -> Monday 11 September 2017, 06:59 UTC
+        "utc": lambda moment: lang.instant(moment, UTC_ZONE),
+        # {{ target | countdown(since) }} -> 7 days
+        "countdown": lambda target, since: _countdown_in(lang, target, since),
+        # {{ reminder.lead | duration }} -> 7 days
+        "duration": lambda lead: lang.countdown(lead),
+        # {{ url | link }} -> the URL, or "" if not http(s)/mailto
+        "link": safe_link,
+        # {{ date.day | day }} -> Tuesday 10 October 2017
+        "day": lambda value: lang.day(value),
+        # {{ date.kind | kind_name }} -> deadline / 截止日期
+        "kind_name": lambda kind: _kind_name(lang, kind),
+        # {{ params.new | moment(zone) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
+        "moment": lambda value, zone: _moment_in(lang, str(value), zone),
+        # {{ text | paren }} -> " (text)" / "（text）"
+        "paren": lambda text: lang.paren(str(text)),
+    }
+
+
+FILTERS: Mapping[str, Callable[..., str]] = filters_for(ENGLISH)
 
 
 def _is_html(name: str | None) -> bool:
@@ -102,7 +127,7 @@ class _Sources(jinja2.BaseLoader):
     """Templates from a mapping, named as their own "file" so that tracebacks carry lines."""
 
     def __init__(self, templates: Mapping[str, str]) -> None:
-        self._templates = dict(templates)
+        self._templates = {k: v for k, v in templates.items() if not k.startswith(CATALOGS)}
 
     def get_source(self, environment: jinja2.Environment, template: str
                    ) -> tuple[str, str, Callable[[], bool]]:
@@ -143,31 +168,90 @@ def _raise(exc: Exception, name: str, names: Collection[str]) -> NoReturn:
     raise TemplateError(f"template failed: {message}", file=where, line=line) from exc
 
 
-def late_note(reminder: Reminder, zone: Zone) -> str:
+def late_note(reminder: Reminder, zone: Zone, lang: Language = ENGLISH) -> str:
     """What a late reminder says about itself: when it was due, in ``zone`` and in UTC."""
-    return (f"This reminder was due at {format_instant(reminder.due, zone)} "
-            f"({_utc(reminder.due)}); it is being sent late.")
+    return lang.gettext("This reminder was due at %(when)s (%(utc)s); it is being sent "
+                        "late.") % {"when": lang.instant(reminder.due, zone),
+                                    "utc": lang.instant(reminder.due, UTC_ZONE)}
+
+
+def catalogs_in(templates: Mapping[str, str]) -> dict[str, Language]:
+    """The languages whose ``locale/CODE.po`` the mapping carries; TemplateError names a bad one."""
+    out: dict[str, Language] = {}
+    for name, text in templates.items():
+        if not name.startswith(CATALOGS) or not name.endswith(".po"):
+            continue
+        code = name[len(CATALOGS):-len(".po")]
+        try:
+            out[code] = read_catalog(text.splitlines(keepends=True), code)
+        except ValueError as exc:
+            raise TemplateError(str(exc), file=name) from None
+    return out
+
+
+@dataclass
+class _Languages:
+    """What a renderer and its other-language views share: catalogs, compiled templates."""
+
+    catalogs: dict[str, Language]
+    envs: dict[str, ImmutableSandboxedEnvironment] = field(default_factory=dict)
+    speakers: dict[str, Renderer] = field(default_factory=dict)
 
 
 class Renderer:
     """Renders messages from a fixed set of templates; all of them are compiled up front."""
 
-    def __init__(self, templates: Mapping[str, str]) -> None:
-        self._env = ImmutableSandboxedEnvironment(
+    def __init__(self, templates: Mapping[str, str], *, language: str = "en",
+                 _shared: _Languages | None = None) -> None:
+        self._names = frozenset(k for k in templates if not k.startswith(CATALOGS))
+        self.templates = templates
+        if _shared is None:  # catalogs are read now: a broken one fails at start-up
+            _shared = _Languages(catalogs={"en": ENGLISH, **catalogs_in(templates)})
+        self._shared = _shared
+        self.lang = _shared.catalogs.get(language, ENGLISH)
+        env = _shared.envs.get(self.lang.code)
+        if env is None:  # English at start-up; another language when first spoken
+            env = _shared.envs[self.lang.code] = self._environment(templates, self.lang)
+        self._env = env
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this renderer speaks: English and every catalog it was given."""
+        return tuple(sorted(self._shared.catalogs))
+
+    def speaking(self, language: str | None) -> Renderer:
+        """The same templates in ``language`` (English when there is no catalog for it)."""
+        code = language if language in self._shared.catalogs else "en"
+        if code == self.lang.code:
+            return self
+        found = self._shared.speakers.get(code)
+        if found is None:
+            found = self._shared.speakers[code] = Renderer(self.templates, language=code,
+                                                           _shared=self._shared)
+        return found
+
+    def _environment(self, templates: Mapping[str, str], lang: Language
+                     ) -> ImmutableSandboxedEnvironment:
+        env = ImmutableSandboxedEnvironment(
             loader=_Sources(templates),
             undefined=jinja2.StrictUndefined,
             autoescape=_is_html,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
         )
-        self._env.filters.update(FILTERS)
-        self._names = frozenset(templates)
-        for name in sorted(templates):  # a broken template fails at start-up, not at 3 a.m.
+        env.policies["ext.i18n.trimmed"] = True
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            lang.gettext, lang.ngettext, newstyle=True)
+        env.filters.update(filters_for(lang))
+        env.globals["language"] = lang.code
+        for name in sorted(self._names):  # a broken template fails at start-up, not at 3 a.m.
             try:
-                self._env.get_template(name)
+                env.get_template(name)
             except jinja2.TemplateError as exc:
                 _raise(exc, name, self._names)
+        return env
 
     def render(self, name: str, **context: object) -> str:
         """Render any template by name; every failure raises TemplateError."""
@@ -181,44 +265,53 @@ class Renderer:
         """The message for one reminder; countdowns run from ``now``, else from its due time."""
         when = event.date(reminder.date_id)
         context = reminder_context(event, when, reminder, reader=reader, now=now,
-                                   late_note=late_note)
+                                   late_note=late_note, lang=self.lang)
         return Message(subject=one_line(self.render(SUBJECT, **context)),
                        text=self.render(TEXT, **context),
                        html=self.render(HTML, **context))
 
 
-def _when_text(when: ImportantDate, target: datetime) -> str:
+def _when_text(when: ImportantDate, target: datetime, lang: Language = ENGLISH) -> str:
     """The date in its own zone, weekday first, with the zone spelled out."""
     if not when.all_day:
-        return f"{format_instant(target, when.zone)} ({zone_caption(when.zone, target)})"
+        return lang.instant(target, when.zone) + lang.paren(lang.caption(when.zone, target))
     assert when.day is not None
-    days = format_day(when.day)
+    days = lang.day(when.day)
     if when.end_day is not None and when.end_day != when.day:
-        days = f"{days} to {format_day(when.end_day)}"
-    caption = zone_caption(when.zone, when.starts)
+        days = lang.gettext("%(first)s to %(last)s") % {"first": days,
+                                                        "last": lang.day(when.end_day)}
+    caption = lang.caption(when.zone, when.starts)
     if when.kind == "deadline":
-        return f"by the end of {days} ({caption})"
-    return f"{days} (all day, {caption})"
+        return lang.gettext("by the end of %(days)s (%(zone)s)") % {"days": days,
+                                                                     "zone": caption}
+    return lang.gettext("%(days)s (all day, %(zone)s)") % {"days": days, "zone": caption}
 
 
 def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
                      reader: Zone | None = None, now: datetime | None = None,
-                     late_note: str = "") -> dict[str, Any]:
+                     late_note: str = "", lang: Language = ENGLISH) -> dict[str, Any]:
     """Everything the reminder templates see. Strings are computed here so they are tested."""
+    _ = lang.gettext
     since = check_aware(now) if now is not None else reminder.due
     target = reminder.target
     left = target - since
     if left > timedelta(0):
-        origin = "now" if now is not None else "the time this reminder was due"
-        relation = f"{countdown(left)} from {origin}"
-        short = f"in {countdown(left)}"
+        time_left = {"time": lang.countdown(left)}
+        relation = (_("%(time)s from now") if now is not None
+                    else _("%(time)s from the time this reminder was due")) % time_left
+        short = _("in %(time)s") % time_left
     else:
-        relation = short = f"passed {countdown(left)} ago"
+        relation = short = _("passed %(time)s ago") % {"time": lang.countdown(left)}
     reader_text = ""
     if reader is not None and (reader.local(target).utcoffset() != when.zone.local(
             target).utcoffset() or reader.abbreviation(target) != when.zone.abbreviation(target)):
-        verb = "" if not when.all_day else ("closes " if when.kind == "deadline" else "begins ")
-        reader_text = f"{verb}{format_instant(target, reader)} ({zone_caption(reader, target)})"
+        there = lang.instant(target, reader) + lang.paren(lang.caption(reader, target))
+        if not when.all_day:
+            reader_text = there
+        elif when.kind == "deadline":
+            reader_text = _("closes %(when)s") % {"when": there}
+        else:
+            reader_text = _("begins %(when)s") % {"when": there}
     submission: Submission | None = event.submission if when.kind in _SUBMITTED else None
     return {
         "event": event,
@@ -230,8 +323,8 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
         "due": reminder.due,
         "since": since,
         "now": now,
-        "when_text": _when_text(when, target),
-        "utc_text": _utc(target),
+        "when_text": _when_text(when, target, lang),
+        "utc_text": lang.instant(target, UTC_ZONE),
         "reader_text": reader_text,
         "relation": relation,
         "countdown_short": short,

@@ -1,0 +1,165 @@
+"""The reader's language: translated message text, and dates as CLDR writes them in it.
+
+A ``Language`` bundles a gettext catalog (read from a ``.po`` file's lines by
+``read_catalog``: the catalog is committed as source and never compiled to ``.mo``) with the
+date formatting that goes with it. English is the default and keeps ``bot.core.timefmt``'s
+wording byte for byte; Chinese dates come from Babel's CLDR data (``bot.core.ask.zh``): weekday,
+24-hour clock, zone names. Pure: the caller reads the files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from gettext import c2py
+from types import MappingProxyType
+
+from babel.messages.pofile import read_po
+
+from bot.core import timefmt
+from bot.core.ask import zh
+from bot.core.model import ImportantDate, check_aware
+from bot.core.zones import Zone
+
+DEFAULT = "en"
+NAMES: Mapping[str, str] = MappingProxyType({"en": "English", "zh": "中文 (Chinese)"})
+
+# What people write for a language, folded: "zh-Hans", "zh_CN", "Chinese", "中文" are all zh.
+_ALIASES: Mapping[str, str] = MappingProxyType({
+    "en": "en", "english": "en", "英文": "en", "英语": "en",
+    "zh": "zh", "chinese": "zh", "mandarin": "zh", "中文": "zh", "汉语": "zh", "简体中文": "zh",
+    "普通话": "zh", "cn": "zh"})
+
+
+def language_code(text: str) -> str | None:
+    """``zh`` for "zh-Hans", "zh_CN", "Chinese", "中文"; ``en`` for "en-GB"; None if unknown."""
+    word = text.strip().casefold().replace("_", "-")
+    if word in _ALIASES:
+        return _ALIASES[word]
+    base = word.split("-", 1)[0]
+    return base if base in ("en", "zh") else None
+
+
+def _one(n: int) -> int:
+    return 0 if n == 1 else 1
+
+
+@dataclass(frozen=True, eq=False)
+class Language:
+    """Translated text (gettext) and date formatting for one language."""
+
+    code: str = DEFAULT
+    messages: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
+    plural: Callable[[int], int] = _one
+
+    def gettext(self, message: str) -> str:
+        found = self.messages.get(message)
+        return found[0] if found and found[0] else message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        found = self.messages.get(singular)
+        if found and all(found):
+            index = self.plural(n)
+            return found[index] if index < len(found) else found[-1]
+        return singular if n == 1 else plural
+
+    # -- dates ------------------------------------------------------------------------------
+
+    def day(self, value: date) -> str:
+        """``Tuesday 10 October 2017`` / ``2017年10月10日星期二``."""
+        return zh.format_day(value) if self.code == "zh" else timefmt.format_day(value)
+
+    def instant(self, moment: datetime, zone: Zone) -> str:
+        """``Monday 11 September 2017, 14:59 CST`` / ``2017年9月11日星期一 14:59 CST``."""
+        if self.code == "zh":
+            return f"{zh.format_instant(moment, zone)} {zone.abbreviation(moment)}"
+        return timefmt.format_instant(moment, zone)
+
+    def caption(self, zone: Zone, moment: datetime) -> str:
+        """``Asia/Shanghai, UTC+08:00`` / ``中国标准时间，UTC+08:00``."""
+        if self.code == "zh":
+            return zh.zone_name(zone, moment)
+        return timefmt.zone_caption(zone, moment)
+
+    def countdown(self, delta: timedelta) -> str:
+        """``9 days 18 hours`` / ``9天18小时``."""
+        return zh.countdown(delta) if self.code == "zh" else timefmt.countdown(delta)
+
+    def paren(self, text: str) -> str:
+        """`` (text)``, with the full-width brackets Chinese uses."""
+        return f"（{text}）" if self.code == "zh" else f" ({text})"
+
+    def relative(self, instant: datetime, now: datetime) -> str:
+        """``9 days 18 hours from now`` or ``passed 3 days ago``."""
+        delta = check_aware(instant) - check_aware(now)
+        time = {"time": self.countdown(delta)}
+        if delta > timedelta(0):  # at the instant itself a deadline has passed
+            return self.gettext("%(time)s from now") % time
+        return self.gettext("passed %(time)s ago") % time
+
+    def days(self, when: ImportantDate) -> str:
+        """An all-day date's day, or its first and last day."""
+        assert when.day is not None
+        days = self.day(when.day)
+        if when.end_day is not None and when.end_day != when.day:
+            days = self.gettext("%(first)s to %(last)s") % {"first": days,
+                                                            "last": self.day(when.end_day)}
+        return days
+
+    def sentence(self, when: ImportantDate, now: datetime, reader: Zone | None = None) -> str:
+        """A date in the reader's zone with the date's own zone beside it and the time left:
+        as ``bot.core.timefmt.describe(...).sentence()`` says it, in this language."""
+        reader = reader or when.zone
+        _ = self.gettext
+        if when.all_day:
+            starts, ends = when.starts, when.ends
+            if ends <= now:
+                relation = _("passed %(time)s ago") % {"time": self.countdown(now - ends)}
+            elif starts <= now:
+                relation = _("today") if when.end_day is None else _("under way now")
+            else:
+                relation = _("%(time)s from now") % {"time": self.countdown(starts - now)}
+            text = _("%(days)s (all day, %(zone)s)") % {
+                "days": self.days(when), "zone": self.caption(when.zone, starts)}
+            return text + self.paren(relation)
+        assert when.at is not None
+        instant = when.at
+        here = self.instant(instant, reader) + self.paren(self.caption(reader, instant))
+        there = self.instant(instant, when.zone) + self.paren(self.caption(when.zone, instant))
+        relation = self.relative(instant, now)
+        same = reader.local(instant).replace(tzinfo=None) == when.zone.local(instant).replace(
+            tzinfo=None) and reader.abbreviation(instant) == when.zone.abbreviation(instant)
+        if same:
+            return here + self.paren(relation)
+        return (_("%(here)s; that is %(there)s") % {"here": here, "there": there}
+                + self.paren(relation))
+
+
+ENGLISH = Language()
+
+
+def read_catalog(lines: Iterable[str], code: str) -> Language:
+    """A language from a ``.po`` file's lines; fuzzy and untranslated entries are left out,
+    so they show in English rather than wrong. ValueError if the file does not parse."""
+    try:
+        catalog = read_po(list(lines), locale=code, abort_invalid=True)
+    except Exception as exc:  # babel raises PoFileError, or ValueError for a bad locale
+        raise ValueError(f"not a gettext catalog: {exc}") from None
+    messages: dict[str, tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        key = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
+        raw = message.string
+        strings = tuple(str(s or "") for s in (raw if isinstance(raw, (tuple, list)) else (raw,)))
+        if all(strings):
+            messages[key] = strings
+    plural = c2py(catalog.plural_expr) if catalog.plural_expr else _one
+    return Language(code=re.split(r"[-_]", code)[0], messages=MappingProxyType(messages),
+                    plural=plural)
+
+
+__all__ = ["DEFAULT", "ENGLISH", "NAMES", "Language", "language_code", "read_catalog"]

@@ -1,0 +1,129 @@
+"""Preference commands by mail, end to end: smtplib to duebot's own listener, the real SQLite
+ledger, the delivery loop, and an aiosmtpd server playing the subscriber's mail host.
+
+A confirmed subscriber writes "remind me 1 day before the abstract deadline" / "my zone is
+Asia/Shanghai" / "my language is 中文": the unsent deliveries are re-planned in the ledger, the
+confirmation comes back, and the later runs send each reminder once, at its new time, in
+Chinese with the Chinese weekday and their zone's wall clock; the one already sent never goes
+again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from smtp_server import SmtpTestServer
+from test_mailbot import (  # noqa: F401 (fixtures)
+    Rig,
+    arrived_for,
+    body,
+    participant,
+    question,
+    rig,
+    wait_for,
+)
+
+DAVE = "dave@uni.example.edu"
+ME = f"mailto:{DAVE}"
+EVENT = "aisys-sosp17"
+# The abstract deadline: Sunday 10 September 2017, 23:59 PDT = 06:59 UTC on the 11th.
+SEVEN_DAYS = datetime(2017, 9, 4, 7, 0, tzinfo=UTC)   # just after the 7d reminder was due
+ONE_DAY = datetime(2017, 9, 10, 7, 0, tzinfo=UTC)     # just after the 1d reminder was due
+THREE_HOURS = datetime(2017, 9, 11, 4, 0, tzinfo=UTC)  # just after the 3h one would have been
+
+
+def subscribe(rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    rig.send(question("subscribe", sender=DAVE, subject="hi"))
+    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
+    rig.send(question("yes", sender=DAVE, subject=f"Re: {confirmation.message['Subject']}",
+                      In_Reply_To=confirmation.message["Message-ID"],
+                      References=confirmation.message["Message-ID"]))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 2, "the confirmed reply")
+    assert rig.svc.ledger.active_subscribers() == {EVENT: (ME,)}
+
+
+def mails(participant: SmtpTestServer) -> list[str]:  # noqa: F811
+    return [str(m.message["Subject"]) for m in arrived_for(participant, DAVE)]
+
+
+def abstract_rows(rig: Rig) -> dict[str, str]:  # noqa: F811
+    return {r.item_id.rsplit("/", 1)[1]: r.state for r in rig.svc.ledger.rows()
+            if r.destination == ME and r.date_id == "abstract" and r.kind != "reply"}
+
+
+def test_mail_commands_retime_unsent_reminders_and_never_resend(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    subscribe(rig, participant)
+    rig.move_to(SEVEN_DAYS)
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 3, "the 7-day reminder")
+    assert "Reminder: Poster abstract submission deadline in 7 days" in mails(participant)[2]
+    assert abstract_rows(rig) == {"7d": "sent", "1d": "pending", "3h": "pending"}
+
+    rig.send(question("remind me 1 day before the abstract deadline\n"
+                      "my zone is Asia/Shanghai", sender=DAVE, subject="settings"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 4, "the confirmation of the change")
+    said = body(arrived_for(participant, DAVE)[3].message)
+    assert "Done: times in Asia/Shanghai; 1d before Poster abstract submission deadline" in said
+    rig.move_to(datetime(2017, 9, 4, 7, 5, tzinfo=UTC))  # the loop reconciles the change
+    # The sent one stays sent; the 3h one is cancelled; the 1d one waits for its time.
+    assert abstract_rows(rig) == {"7d": "sent", "1d": "pending", "3h": "cancelled"}
+
+    rig.send(question("my language is 中文", sender=DAVE, subject="language"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 5, "the language confirmation")
+    # Answered in the language just chosen.
+    assert "好的：使用中文。" in body(arrived_for(participant, DAVE)[4].message)
+
+    rig.move_to(ONE_DAY)
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 6, "the 1-day reminder")
+    reminder = arrived_for(participant, DAVE)[5].message
+    text = body(reminder)
+    # In Chinese, with the Chinese weekday; the reader's wall clock (14:59 in Shanghai on
+    # Monday the 11th) beside the deadline's own (23:59 PDT on Sunday the 10th).
+    assert str(reminder["Subject"]).startswith(
+        "[AI Systems Workshop @ SOSP 2017] 提醒：Poster abstract submission deadline 还有1天")
+    assert "2017年9月11日星期一 14:59 CST" in str(reminder["Subject"])
+    assert "2017年9月10日星期日 23:59 PDT（北美太平洋夏令时间，UTC-07:00）" in text
+    assert "您所在时区：2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）。" in text
+    assert "Reminder:" not in text and "In UTC" not in text
+    html = reminder.get_body(preferencelist=("html",))
+    assert html is not None and '<html lang="zh-Hans">' in str(html.get_content())
+
+    rig.move_to(THREE_HOURS)
+    rig.move_to(datetime(2017, 9, 12, tzinfo=UTC))
+    assert len(arrived_for(participant, DAVE)) == 6  # nothing twice, and no 3h reminder
+    assert abstract_rows(rig) == {"7d": "sent", "1d": "sent", "3h": "cancelled"}
+
+
+def test_an_english_subscriber_is_unchanged_and_an_unknown_language_says_so(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    subscribe(rig, participant)
+    rig.send(question("my language is Klingon", sender=DAVE, subject="language"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 3, "the answer")
+    said = body(arrived_for(participant, DAVE)[2].message)
+    assert "in English: I cannot write Klingon yet" in said
+    rig.move_to(SEVEN_DAYS)
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 4, "the 7-day reminder")
+    reminder = arrived_for(participant, DAVE)[3].message
+    assert str(reminder["Subject"]) == ("[AI Systems Workshop @ SOSP 2017] Reminder: Poster "
+                                        "abstract submission deadline in 7 days (Sunday 10 "
+                                        "September 2017, 23:59 PDT)")
+    assert "In UTC: Monday 11 September 2017, 06:59 UTC." in body(reminder)
+
+
+def test_a_chinese_weekly_digest_comes_on_monday_morning_in_the_readers_zone(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    subscribe(rig, participant)
+    rig.send(question("weekly digest\nmy zone is Asia/Shanghai\nmy language is zh",
+                      sender=DAVE, subject="settings"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 3, "the confirmation")
+    said = body(arrived_for(participant, DAVE)[2].message)
+    assert "好的：时间显示于Asia/Shanghai；使用中文；每周一一封汇总。" in said
+    rig.move_to(SEVEN_DAYS)  # the 7-day reminder is not sent: a digest instead
+    rig.move_to(datetime(2017, 9, 11, 1, 5, tzinfo=UTC))  # Monday 09:05 in Shanghai
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 4, "the digest")
+    digest = arrived_for(participant, DAVE)[3].message
+    assert str(digest["Subject"]) == "AI Systems Workshop @ SOSP 2017：本周，1个日期"
+    assert "2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）；即2017年9月10日星期日 " \
+        "23:59 PDT" in body(digest)
+    rig.move_to(datetime(2017, 9, 12, tzinfo=UTC))
+    assert len(arrived_for(participant, DAVE)) == 4
