@@ -47,6 +47,7 @@ from bot.config import Config, DeliveryConfig, ScheduleConfig, SmtpConfig, Stora
 from bot.ports import Channel, Outcome, Outgoing  # noqa: E402
 from bot.service import Service  # noqa: E402
 from tests.services import deadline_schedule  # noqa: E402
+from tests.smtp_server import free_port  # noqa: E402
 
 SENDER = "AI Systems Workshop <noreply@example.org>"
 DEADLINE = datetime(2030, 6, 2, 12, 0, tzinfo=UTC)
@@ -73,14 +74,6 @@ def serve_counting(port_file: str, delay: float) -> None:
                 print(server.count, flush=True)
             elif line.strip() == "quit":
                 break
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -3,30 +3,16 @@ question; a question in Chinese is answered in Chinese."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from smtp_server import SmtpTestServer
 
-import pytest
-from smtp_server import SmtpTestServer, running_smtp
-
+from tests import test_mailbot
 from tests.test_mailbot import Rig, arrived_for, body, question, wait_for
 
+# The mail tests' fixtures, shared: the participant's SMTP server and the running mail rig.
+participant = test_mailbot.participant
+rig = test_mailbot.rig
+
 ALICE = "alice@uni.example.edu"
-
-
-@pytest.fixture
-def participant() -> Iterator[SmtpTestServer]:
-    with running_smtp() as server:
-        yield server
-
-
-@pytest.fixture
-def rig(tmp_path: Path, participant: SmtpTestServer) -> Iterator[Rig]:
-    started = Rig(tmp_path, participant).start()
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 def test_a_follow_up_mail_in_the_thread_reads_against_its_last_question(

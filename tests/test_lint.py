@@ -16,6 +16,7 @@ from bot.core.model import Event
 from bot.core.schedule import parse_schedule
 from bot.core.zones import ABBREVIATIONS, REGIONS
 from bot.errors import Problem
+from tests.lines import line_of
 
 SEED_MISTAKES = Path(__file__).parent / "data" / "seed-mistakes.toml"
 
@@ -36,18 +37,6 @@ def date_toml(date_id: str, kind: str, at: str, raw: str = "", **extra: str) -> 
 def schedule(*dates: str, head: str | None = None) -> tuple[Event, str]:
     text = (head if head is not None else event_toml()) + "".join(dates)
     return parse_schedule(text, "test.toml"), text
-
-
-def line_of(text: str, needle: str, occurrence: int = 1) -> int:
-    """The 1-based line where ``needle`` occurs for the given time: computed independently of
-    the SourceMap under test."""
-    seen = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            seen += 1
-            if seen == occurrence:
-                return number
-    raise AssertionError(f"{needle!r} not in text")
 
 
 def the_one(warnings: list[Problem]) -> Problem:

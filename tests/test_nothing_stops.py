@@ -31,6 +31,7 @@ from bot.adapters.store.ledger import Planned
 from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
 from bot.ports import Channel, Outcome, Outgoing
 from bot.service import Service
+from tests import services
 from tests.smtp_server import SmtpTestServer, running_smtp
 from tests.test_delivery_time import Clock, edit, make_service, schedule, wait_for
 from tests.test_web_server import free_port
@@ -94,9 +95,7 @@ def build(tmp: Path, smtp: SmtpTestServer, texts: dict[str, str], *,
     clock = Clock(START)
     own: dict[str, Channel] = {
         "console": ConsoleChannel(io.StringIO()),
-        "mailto": SmtpChannel(SmtpSettings(host=smtp.host, port=smtp.port,
-                                           sender="Demo <noreply@example.org>", timeout=10),
-                              clock=clock)}
+        "mailto": services.mail_channel(smtp, clock, timeout=10)}
     own.update(channels or {})
     service = Service(config, clock=clock, channels=own, owner=f"test-{uuid.uuid4().hex[:6]}")
     return service, clock

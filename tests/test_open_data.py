@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -38,18 +37,12 @@ from bot.core.open_data import event_json
 from bot.core.schedule import parse_schedule
 from bot.errors import UsageError
 from bot.service import Service
+from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"
 SCHEMA = json.loads((ROOT / "docs" / "schema" / "event.json").read_text(encoding="utf-8"))
 START = datetime(2017, 9, 1, 12, 0, tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -14,6 +14,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.core.schedule import parse_schedule
+from tests.lines import line_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_MISTAKES = Path(__file__).parent / "data" / "seed-mistakes.toml"
@@ -39,17 +40,6 @@ title = "The workshop"
 kind = "event"
 at = "2017-10-28"
 """
-
-
-def line_of(text: str, needle: str, occurrence: int = 1) -> int:
-    """The line of the ``occurrence``-th line holding ``needle``, found without the SourceMap."""
-    seen = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            seen += 1
-            if seen == occurrence:
-                return number
-    raise AssertionError(f"{needle!r} not in text")
 
 
 def validate(capsys: pytest.CaptureFixture[str], *files: str) -> tuple[int, list[str], str]:

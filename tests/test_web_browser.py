@@ -9,7 +9,6 @@ Screenshots land in ``test-artifacts/``.
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from bot.adapters.console import ConsoleChannel
 from bot.adapters.http import build_app
 from bot.config import Config, HttpConfig, ScheduleConfig, StorageConfig
 from bot.service import Service
+from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -39,13 +39,6 @@ pytestmark = [
 ]
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright (PyPI, in the test extra) is not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,8 @@ import icalendar
 import pytest
 import vobject
 
+from tests.smtp_server import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"
 DUEBOT = Path(sys.executable).parent / "duebot"
@@ -34,13 +36,6 @@ EXPECTED: dict[str, tuple[datetime | date, datetime | date]] = {
     "aisys-sosp17.camera-ready@duebot": (date(2017, 10, 10), date(2017, 10, 11)),
     "aisys-sosp17.workshop@duebot": (date(2017, 10, 28), date(2017, 10, 29)),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
