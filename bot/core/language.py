@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from gettext import c2py
 from types import MappingProxyType
 
+from babel.core import negotiate_locale
 from babel.messages.pofile import read_po
 
 from bot.core import timefmt
@@ -25,6 +26,9 @@ from bot.core.zones import Zone
 
 DEFAULT = "en"
 NAMES: Mapping[str, str] = MappingProxyType({"en": "English", "zh": "中文 (Chinese)"})
+_TAGS: Mapping[str, str] = MappingProxyType({"zh": "zh-Hans"})
+"""BCP 47 tags for HTML's ``lang``: the catalog is simplified Chinese."""
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # What people write for a language, folded: "zh-Hans", "zh_CN", "Chinese", "中文" are all zh.
 _ALIASES: Mapping[str, str] = MappingProxyType({
@@ -40,6 +44,40 @@ def language_code(text: str) -> str | None:
         return _ALIASES[word]
     base = word.split("-", 1)[0]
     return base if base in ("en", "zh") else None
+
+
+def language_of(text: str) -> str | None:
+    """``zh`` for a message written with Chinese characters; None when it does not say (Latin
+    letters are English, French, German...: not a language we can tell)."""
+    return "zh" if _HAN.search(text) else None
+
+
+def accepted(header: str, available: Iterable[str]) -> str | None:
+    """The first of ``available`` that a browser's ``Accept-Language`` asks for, by ``q`` and
+    then by order (``zh-CN,zh;q=0.9,en;q=0.8`` -> ``zh``); None if it asks for none of them.
+    Babel's ``negotiate_locale`` matches ``zh-TW`` to ``zh`` and ``en-GB`` to ``en``."""
+    wanted: list[tuple[float, int, str]] = []
+    for index, item in enumerate(header.split(",")[:32]):
+        tag, _, params = item.strip().partition(";")
+        tag = tag.strip().lower().replace("_", "-")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            wanted.append((-quality, index, tag))
+    found = negotiate_locale([tag for _, _, tag in sorted(wanted)],
+                             [code.lower() for code in available], sep="-")
+    return language_code(found) if found else None
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog (``pybabel extract`` knows ``N_``); translated later."""
+    return message
 
 
 def _one(n: int) -> int:
@@ -65,6 +103,11 @@ class Language:
             index = self.plural(n)
             return found[index] if index < len(found) else found[-1]
         return singular if n == 1 else plural
+
+    @property
+    def tag(self) -> str:
+        """The language as HTML's ``lang`` names it: ``en``, ``zh-Hans``."""
+        return _TAGS.get(self.code, self.code)
 
     # -- dates ------------------------------------------------------------------------------
 
@@ -162,4 +205,5 @@ def read_catalog(lines: Iterable[str], code: str) -> Language:
                     plural=plural)
 
 
-__all__ = ["DEFAULT", "ENGLISH", "NAMES", "Language", "language_code", "read_catalog"]
+__all__ = ["DEFAULT", "ENGLISH", "NAMES", "N_", "Language", "accepted", "language_code",
+           "language_of", "read_catalog"]
