@@ -322,3 +322,28 @@ def test_announcement_framing_is_translated_and_the_organizers_text_is_not(
     english = announce.render(renderer, shipped, moved, when=when).text
     assert "New time: Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)" \
         in english
+
+
+def test_extension_notice_texts_are_in_the_readers_language(renderer: Renderer,
+                                                            shipped: Event) -> None:
+    """``new_text``/``old_text`` (for an operator's own templates) are the ``moment`` filter's
+    words: English byte for byte as before, Chinese for a Chinese reader."""
+    from bot.app import announce
+    from bot.core.model import Announcement
+
+    moved = Announcement(id="ext", at="x", template="extended", params={
+        "date": "abstract", "old": "2017-09-01T10:00:00+00:00",
+        "new": "2017-09-08T10:00:00+00:00", "later": "true"})
+    day = Announcement(id="day", at="x", template="extended", params={
+        "date": "workshop", "new": "2017-10-29"})
+    when = datetime(2017, 8, 1, tzinfo=UTC)
+    english = announce.context(shipped, moved, when=when)
+    assert english["new_text"] == ("Friday 8 September 2017, 03:00 PDT "
+                                   "(Friday 8 September 2017, 10:00 UTC)")
+    assert english["old_text"] == ("Friday 1 September 2017, 03:00 PDT "
+                                   "(Friday 1 September 2017, 10:00 UTC)")
+    assert announce.context(shipped, day, when=when)["new_text"] == (
+        "Sunday 29 October 2017 (all day, Asia/Shanghai, UTC+08:00)")  # the workshop's zone
+    chinese = announce.context(shipped, moved, when=when, lang=renderer.speaking("zh").lang)
+    assert chinese["new_text"] == "2017年9月8日星期五 03:00 PDT（2017年9月8日星期五 10:00 UTC）"
+    assert chinese["old_text"].startswith("2017年9月1日星期五 03:00 PDT")

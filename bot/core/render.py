@@ -80,8 +80,9 @@ def _kind_name(lang: Language, kind: str) -> str:
     return names.get(kind, kind)
 
 
-def _moment_in(lang: Language, value: str, zone: Zone) -> str:
-    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day)."""
+def moment_text(lang: Language, value: str, zone: Zone) -> str:
+    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day): the
+    ``moment`` filter, and the ``new_text``/``old_text`` of an extension notice."""
     if len(value) == 10:
         day = date.fromisoformat(value)
         return lang.gettext("%(days)s (all day, %(zone)s)") % {
@@ -110,7 +111,7 @@ def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
         # {{ date.kind | kind_name }} -> deadline / 截止日期
         "kind_name": lambda kind: _kind_name(lang, kind),
         # {{ params.new | moment(zone) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
-        "moment": lambda value, zone: _moment_in(lang, str(value), zone),
+        "moment": lambda value, zone: moment_text(lang, str(value), zone),
         # {{ text | paren }} -> " (text)" / "（text）"
         "paren": lambda text: lang.paren(str(text)),
     }
