@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 
 from bot.core import timefmt
 from bot.core.ask import zh
-from bot.core.model import ImportantDate, check_aware
+from bot.core.model import ImportantDate
 from bot.core.zones import Zone
 
 DEFAULT = "en"
@@ -135,50 +135,15 @@ class Language:
         """`` (text)``, with the full-width brackets Chinese uses."""
         return f"（{text}）" if self.code == "zh" else f" ({text})"
 
-    def relative(self, instant: datetime, now: datetime) -> str:
-        """``9 days 18 hours from now`` or ``passed 3 days ago``."""
-        delta = check_aware(instant) - check_aware(now)
-        time = {"time": self.countdown(delta)}
-        if delta > timedelta(0):  # at the instant itself a deadline has passed
-            return self.gettext("%(time)s from now") % time
-        return self.gettext("passed %(time)s ago") % time
-
     def days(self, when: ImportantDate) -> str:
         """An all-day date's day, or its first and last day."""
-        assert when.day is not None
-        days = self.day(when.day)
-        if when.end_day is not None and when.end_day != when.day:
-            days = self.gettext("%(first)s to %(last)s") % {"first": days,
-                                                            "last": self.day(when.end_day)}
-        return days
+        return timefmt.day_span(when, self)
 
     def sentence(self, when: ImportantDate, now: datetime, reader: Zone | None = None) -> str:
         """A date in the reader's zone with the date's own zone beside it and the time left:
-        as ``bot.core.timefmt.describe(...).sentence()`` says it, in this language."""
-        reader = reader or when.zone
-        _ = self.gettext
-        if when.all_day:
-            starts, ends = when.starts, when.ends
-            if ends <= now:
-                relation = _("passed %(time)s ago") % {"time": self.countdown(now - ends)}
-            elif starts <= now:
-                relation = _("today") if when.end_day is None else _("under way now")
-            else:
-                relation = _("%(time)s from now") % {"time": self.countdown(starts - now)}
-            text = _("%(days)s (all day, %(zone)s)") % {
-                "days": self.days(when), "zone": self.caption(when.zone, starts)}
-            return text + self.paren(relation)
-        assert when.at is not None
-        instant = when.at
-        here = self.instant(instant, reader) + self.paren(self.caption(reader, instant))
-        there = self.instant(instant, when.zone) + self.paren(self.caption(when.zone, instant))
-        relation = self.relative(instant, now)
-        same = reader.local(instant).replace(tzinfo=None) == when.zone.local(instant).replace(
-            tzinfo=None) and reader.abbreviation(instant) == when.zone.abbreviation(instant)
-        if same:
-            return here + self.paren(relation)
-        return (_("%(here)s; that is %(there)s") % {"here": here, "there": there}
-                + self.paren(relation))
+        ``bot.core.timefmt.describe`` said in this language (one piece of code for every
+        language, so in English it is ``describe(...).sentence()`` itself)."""
+        return timefmt.describe(when, now, reader, self).sentence()
 
 
 ENGLISH = Language()

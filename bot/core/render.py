@@ -276,11 +276,7 @@ def _when_text(when: ImportantDate, target: datetime, lang: Language = ENGLISH) 
     """The date in its own zone, weekday first, with the zone spelled out."""
     if not when.all_day:
         return lang.instant(target, when.zone) + lang.paren(lang.caption(when.zone, target))
-    assert when.day is not None
-    days = lang.day(when.day)
-    if when.end_day is not None and when.end_day != when.day:
-        days = lang.gettext("%(first)s to %(last)s") % {"first": days,
-                                                        "last": lang.day(when.end_day)}
+    days = lang.days(when)
     caption = lang.caption(when.zone, when.starts)
     if when.kind == "deadline":
         return lang.gettext("by the end of %(days)s (%(zone)s)") % {"days": days,
