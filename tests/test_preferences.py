@@ -375,3 +375,17 @@ def test_unknown_link_in_the_browsers_language(harness: Harness) -> None:  # noq
         gone = client.get("/me/nope", headers={"Accept-Language": "zh"})
         assert gone.status_code == 404 and "<h1>链接无效</h1>" in gone.text
         assert "<h1>Link not valid</h1>" in client.get("/me/nope").text
+
+
+def test_kinds_are_named_in_the_subscribers_language() -> None:
+    from bot.adapters.template_files import load_templates
+    from bot.core.preferences import describe
+    from bot.core.render import Renderer
+
+    zh = Renderer(load_templates()).speaking("zh").lang
+    change = parse_command("only deadlines and notifications", EVENT, Preferences())
+    assert change is not None
+    assert change.summary == "only deadline, notification"  # English as before
+    assert change.summary_in(zh) == "仅限截止日期，录用通知"
+    assert "仅限：截止日期，录用通知" in describe(EVENT, change.prefs, zh)
+    assert "Only: deadline, notification" in describe(EVENT, change.prefs)

@@ -24,7 +24,7 @@ from typing import Any, Literal, cast
 from bot.core.language import ENGLISH, N_, Language, language_code
 from bot.core.model import KINDS, Event, ImportantDate, Kind
 from bot.core.planner import Reminder, due_at, target_of
-from bot.core.render import Message
+from bot.core.render import Message, kind_name
 from bot.core.schedule import format_duration, parse_duration
 from bot.core.zones import Zone, parse_zone
 from bot.errors import ZoneError
@@ -319,6 +319,8 @@ class Change:
         for message, values in self.parts:
             filled = {k: v if isinstance(v, str) else lang.gettext(" and ").join(v)
                       for k, v in values.items()}
+            if isinstance(values.get("kinds"), tuple):  # kinds are named in the language
+                filled["kinds"] = _kinds_in(lang, values["kinds"])
             said.append(lang.gettext(message) % filled)
         return lang.gettext("; ").join(said)
 
@@ -458,7 +460,7 @@ def parse_command(text: str, event: Event, current: Preferences, *,
                 "what": ", ".join(_title(event, d) for d in date_ids)}))
         elif kinds:
             prefs = replace(prefs, kinds=frozenset(kinds), dates=None)
-            said.append((N_("only %(what)s"), {"what": ", ".join(sorted(kinds))}))
+            said.append((N_("only %(kinds)s"), {"kinds": tuple(sorted(kinds))}))
 
     if not said:
         return None
@@ -485,6 +487,11 @@ def _zone_from(text: str) -> Zone:
         except ZoneError:
             continue
     return check_zone(words)  # raises, naming what was written
+
+
+def _kinds_in(lang: Language, kinds: Iterable[str]) -> str:
+    """``deadline, notification`` / ``截止日期，通知``."""
+    return lang.gettext(", ").join(kind_name(lang, kind) for kind in kinds)
 
 
 def _kinds_named(lowered: str) -> set[Kind]:
@@ -520,7 +527,7 @@ def describe(event: Event, prefs: Preferences, lang: Language = ENGLISH) -> list
         lines.append(_("Only: %(what)s") % {
             "what": ", ".join(_title(event, d) for d in sorted(prefs.dates))})
     elif prefs.kinds is not None:
-        lines.append(_("Only: %(what)s") % {"what": ", ".join(sorted(prefs.kinds))})
+        lines.append(_("Only: %(what)s") % {"what": _kinds_in(lang, sorted(prefs.kinds))})
     else:
         lines.append(_("Every date the organizers remind of."))
     for key, values in sorted(prefs.leads.items()):

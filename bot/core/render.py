@@ -72,7 +72,7 @@ def _countdown_in(lang: Language, target: datetime, since: datetime) -> str:
     return lang.gettext("passed %(time)s ago") % {"time": lang.countdown(delta)}
 
 
-def _kind_name(lang: Language, kind: str) -> str:
+def kind_name(lang: Language, kind: str) -> str:
     """A date's kind as a noun in the reader's language ("deadline", "截止日期")."""
     names = {"deadline": lang.gettext("deadline"), "notification": lang.gettext("notification"),
              "camera-ready": lang.gettext("camera-ready"), "event": lang.gettext("event"),
@@ -109,7 +109,7 @@ def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
         # {{ date.day | day }} -> Tuesday 10 October 2017
         "day": lambda value: lang.day(value),
         # {{ date.kind | kind_name }} -> deadline / 截止日期
-        "kind_name": lambda kind: _kind_name(lang, kind),
+        "kind_name": lambda kind: kind_name(lang, kind),
         # {{ params.new | moment(zone) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
         "moment": lambda value, zone: moment_text(lang, str(value), zone),
         # {{ text | paren }} -> " (text)" / "（text）"
