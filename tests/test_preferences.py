@@ -331,6 +331,8 @@ def _chinese_page(harness: Harness, client: httpx.Client, token: str) -> None:  
     assert "> 截止日期</label>" in page.text and "<code>2d 1h</code>" in page.text
     assert '<option value="zh" selected>中文 (Chinese)</option>' in page.text
     assert "Which dates" not in page.text and "Save" not in page.text
+    feed = icalendar.Calendar.from_ical(client.get(f"/me/{token}.ics").content)
+    assert str(feed["X-WR-CALNAME"]) == "AI Systems Workshop @ SOSP 2017（您的日期）"
     # An impossible lead time is refused in Chinese, and nothing is stored.
     bad = client.post(f"/me/{token}", data={**_form_of(page.text), "leads": "200d",
                                             "language": "zh"})

@@ -96,8 +96,9 @@ class MyPage:
         changed = max(from_mtime(mtimes.get(event.id, 0.0)),
                       row["updated_at"].replace(microsecond=0))
         # DTSTAMP: when their dates or their settings last changed, never the clock.
-        body = build_calendar([mine], alarms=leads, name=f"{event.name} (your dates)",
-                              stamp=changed)
+        name = settings.speaking(self.web.service, prefs.language).gettext(
+            "%(event)s (your dates)") % {"event": event.name}  # their language, not the app's
+        body = build_calendar([mine], alarms=leads, name=name, stamp=changed)
         feed = Feed(body=body, etag=strong_etag(body), last_modified=changed,
                     filename=f"{event.id}-mine.ics")
         headers = {**feed.headers(), "Cache-Control": "private, max-age=3600"}
