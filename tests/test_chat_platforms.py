@@ -350,8 +350,7 @@ def _subscribers(service: Service) -> dict[str, tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("text", ["remind me 2 days before the abstract deadline",
-                                  "my zone is Asia/Tokyo", "my language is zh", "weekly digest",
-                                  "settings", "reset"])
+                                  "my zone is Asia/Tokyo", "weekly digest", "settings", "reset"])
 def test_discord_settings_command_says_it_cannot_reach_the_user(harness: Harness,
                                                                  text: str) -> None:
     response = harness.discord(command(text))
@@ -359,6 +358,14 @@ def test_discord_settings_command_says_it_cannot_reach_the_user(harness: Harness
     content = response.json()["data"]["content"]
     assert "cannot send reminders to you on Discord" in content and "changed nothing" in content
     assert _subscribers(harness.service) == {}
+
+
+@pytest.mark.parametrize("text", ["my language is zh", "提前两天提醒我", "设置"])
+def test_discord_says_so_in_the_language_the_command_asks_for_or_is_written_in(
+        harness: Harness, text: str) -> None:
+    content = harness.discord(command(text)).json()["data"]["content"]
+    assert "我无法在 Discord 上给您发送提醒" in content and "什么也没有更改" in content
+    assert "cannot send" not in content and _subscribers(harness.service) == {}
 
 
 def test_discord_question_is_still_answered(harness: Harness) -> None:
@@ -388,6 +395,9 @@ def test_zulip_settings_tune_the_senders_mail_subscription(harness: Harness) -> 
     said = first.json()["content"]
     assert "not subscribed" in said and "ada@example.org" in said
     assert _subscribers(service) == {}  # never subscribed from a chat
+    chinese = harness.zulip("@**duebot** 提前两天提醒我").json()["content"]
+    assert "您尚未订阅 AI Systems Workshop @ SOSP 2017 的提醒。您的提醒将发送到 ada@example.org" \
+        in chinese and "not subscribed" not in chinese
 
     service.ledger.subscribe("aisys-sosp17", ADA, NOW, source="mailto")  # confirmed by mail
     service.refresh(NOW)

@@ -127,3 +127,29 @@ def test_a_chinese_weekly_digest_comes_on_monday_morning_in_the_readers_zone(
         "23:59 PDT" in body(digest)
     rig.move_to(datetime(2017, 9, 12, tzinfo=UTC))
     assert len(arrived_for(participant, DAVE)) == 4
+
+
+def test_someone_not_yet_subscribed_is_answered_in_the_language_they_wrote(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    rig.send(question("提前两天提醒我", sender=DAVE, subject="提醒"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 1, "the answer")
+    said = body(arrived_for(participant, DAVE)[0].message)
+    assert ("您尚未订阅 AI Systems Workshop @ SOSP 2017 的提醒。请回复“subscribe”（订阅）"
+            "并确认") in said
+    rig.send(question("my language is zh", sender=DAVE, subject="language"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 2, "the second answer")
+    assert "您尚未订阅" in body(arrived_for(participant, DAVE)[1].message)
+    assert rig.svc.ledger.active_subscribers() == {}  # nothing without the confirmation
+
+
+def test_an_impossible_lead_time_is_refused_in_the_subscribers_language(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    subscribe(rig, participant)
+    rig.send(question("my language is 中文", sender=DAVE, subject="language"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 3, "the language confirmation")
+    rig.send(question("remind me 200 days before the abstract deadline", sender=DAVE,
+                      subject="settings"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 4, "the refusal")
+    said = body(arrived_for(participant, DAVE)[3].message)
+    assert "无法更改您的提醒：提前量：200d 必须大于0且不超过90天" in said
+    assert "must be" not in said

@@ -11,6 +11,8 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from bot.core.preferences import (
     to_json,
 )
 from bot.core.schedule import parse_schedule
+from tests.slack_stub import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "schedules" / "aisys-sosp17.toml"
@@ -288,3 +291,103 @@ def test_preferences_page_changes_reminders_and_refuses_forged_posts(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# --- the page in the subscriber's language ---------------------------------------------------
+
+
+@contextmanager
+def _page_client(h: Harness, language: str | None = None) -> Iterator[tuple[httpx.Client, str]]:
+    """The real app served on loopback, a client for it, and a subscriber's token."""
+    service = h.service
+    service.ledger.subscribe("aisys-sosp17", ME, NOW, source="slack")
+    if language:
+        service.ledger.set_preferences("aisys-sosp17", ME, json.dumps({"language": language}),
+                                       NOW)
+    token = service.ledger.subscriber_token("aisys-sosp17", ME)
+    assert token
+    with serving(build_app(service)) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield client, token
+
+
+def _form_of(page: str) -> dict[str, str | list[str]]:
+    key = re.search(r'name="form_key" value="([0-9a-f]+)"', page)
+    assert key
+    return {"form_key": key[1], "date": ["abstract"], "leads": "", "zone": "",
+            "language": "", "digest": ""}
+
+
+def test_page_in_the_subscribers_language(harness: Harness) -> None:  # noqa: F811
+    with _page_client(harness, "zh") as (client, token):
+        _chinese_page(harness, client, token)
+
+
+def _chinese_page(harness: Harness, client: httpx.Client, token: str) -> None:  # noqa: F811
+    page = client.get(f"/me/{token}", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert page.status_code == 200 and page.headers["content-language"] == "zh-Hans"
+    assert '<html lang="zh-Hans">' in page.text  # their choice wins over the browser's
+    assert "<title>您的提醒：AI Systems Workshop @ SOSP 2017</title>" in page.text
+    assert "<legend>哪些日期</legend>" in page.text and "语言：中文 (Chinese)" in page.text
+    assert "> 截止日期</label>" in page.text and "<code>2d 1h</code>" in page.text
+    assert '<option value="zh" selected>中文 (Chinese)</option>' in page.text
+    assert "Which dates" not in page.text and "Save" not in page.text
+    feed = icalendar.Calendar.from_ical(client.get(f"/me/{token}.ics").content)
+    assert str(feed["X-WR-CALNAME"]) == "AI Systems Workshop @ SOSP 2017（您的日期）"
+    # An impossible lead time is refused in Chinese, and nothing is stored.
+    bad = client.post(f"/me/{token}", data={**_form_of(page.text), "leads": "200d",
+                                            "language": "zh"})
+    assert "未保存：提前量：200d 必须大于0且不超过90天" in bad.text
+    assert "Not saved" not in bad.text
+    nowhere = client.post(f"/me/{token}", data={**_form_of(page.text), "zone": "Narnia",
+                                                "language": "zh"})
+    assert "未保存：我不认识时区 &#39;Narnia&#39;" in nowhere.text
+    forged = client.post(f"/me/{token}", data={**_form_of(page.text), "form_key": "0" * 64})
+    assert forged.status_code == 403 and "未更改：表单已过期，或并非来自此页面。" in forged.text
+    elsewhere = client.post(f"/me/{token}", data=_form_of(page.text),
+                            headers={"Origin": "https://evil.example"})
+    assert elsewhere.status_code == 403 and "请求来自 https://evil.example" in elsewhere.text
+    _, prefs = settings.current(harness.service.ledger, "aisys-sosp17", ME)
+    assert prefs.language == "zh" and prefs.dates is None and not prefs.leads
+    # Choosing English on the Chinese page answers in English at once.
+    saved = client.post(f"/me/{token}", data={**_form_of(page.text), "language": ""},
+                        headers={"Origin": str(client.base_url).rstrip("/")})
+    assert saved.status_code == 200 and '<html lang="en">' in saved.text
+    assert "Saved. Unsent reminders follow your new choices." in saved.text
+
+
+@pytest.mark.parametrize(("header", "tag", "words"), [
+    ("zh-CN,zh;q=0.9,en;q=0.8", "zh-Hans", "哪些日期"),
+    ("fr-FR,fr;q=0.9,zh-TW;q=0.5", "zh-Hans", "哪些日期"),
+    ("en-US,en;q=0.9,zh;q=0.8", "en", "Which dates"),
+    ("de;q=1, zh;q=0", "en", "Which dates"),
+    (None, "en", "Which dates"),
+])
+def test_page_follows_the_browser_when_they_chose_no_language(
+        harness: Harness, header: str | None, tag: str, words: str) -> None:  # noqa: F811
+    with _page_client(harness) as (client, token):
+        page = client.get(f"/me/{token}", headers={"Accept-Language": header} if header else {})
+    assert f'<html lang="{tag}">' in page.text and words in page.text
+    assert page.headers["vary"] == "Accept-Language"
+    # The browser's language is not a choice: the form still says English, the default.
+    assert '<option value="" selected>English</option>' in page.text
+
+
+def test_unknown_link_in_the_browsers_language(harness: Harness) -> None:  # noqa: F811
+    with _page_client(harness) as (client, _):
+        gone = client.get("/me/nope", headers={"Accept-Language": "zh"})
+        assert gone.status_code == 404 and "<h1>链接无效</h1>" in gone.text
+        assert "<h1>Link not valid</h1>" in client.get("/me/nope").text
+
+
+def test_kinds_are_named_in_the_subscribers_language() -> None:
+    from bot.adapters.template_files import load_templates
+    from bot.core.preferences import describe
+    from bot.core.render import Renderer
+
+    zh = Renderer(load_templates()).speaking("zh").lang
+    change = parse_command("only deadlines and notifications", EVENT, Preferences())
+    assert change is not None
+    assert change.summary == "only deadline, notification"  # English as before
+    assert change.summary_in(zh) == "仅限截止日期，录用通知"
+    assert "仅限：截止日期，录用通知" in describe(EVENT, change.prefs, zh)
+    assert "Only: deadline, notification" in describe(EVENT, change.prefs)

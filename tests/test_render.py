@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -322,3 +322,60 @@ def test_announcement_framing_is_translated_and_the_organizers_text_is_not(
     english = announce.render(renderer, shipped, moved, when=when).text
     assert "New time: Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)" \
         in english
+
+
+def test_extension_notice_texts_are_in_the_readers_language(renderer: Renderer,
+                                                            shipped: Event) -> None:
+    """``new_text``/``old_text`` (for an operator's own templates) are the ``moment`` filter's
+    words: English byte for byte as before, Chinese for a Chinese reader."""
+    from bot.app import announce
+    from bot.core.model import Announcement
+
+    moved = Announcement(id="ext", at="x", template="extended", params={
+        "date": "abstract", "old": "2017-09-01T10:00:00+00:00",
+        "new": "2017-09-08T10:00:00+00:00", "later": "true"})
+    day = Announcement(id="day", at="x", template="extended", params={
+        "date": "workshop", "new": "2017-10-29"})
+    when = datetime(2017, 8, 1, tzinfo=UTC)
+    english = announce.context(shipped, moved, when=when)
+    assert english["new_text"] == ("Friday 8 September 2017, 03:00 PDT "
+                                   "(Friday 8 September 2017, 10:00 UTC)")
+    assert english["old_text"] == ("Friday 1 September 2017, 03:00 PDT "
+                                   "(Friday 1 September 2017, 10:00 UTC)")
+    assert announce.context(shipped, day, when=when)["new_text"] == (
+        "Sunday 29 October 2017 (all day, Asia/Shanghai, UTC+08:00)")  # the workshop's zone
+    chinese = announce.context(shipped, moved, when=when, lang=renderer.speaking("zh").lang)
+    assert chinese["new_text"] == "2017年9月8日星期五 03:00 PDT（2017年9月8日星期五 10:00 UTC）"
+    assert chinese["old_text"].startswith("2017年9月1日星期五 03:00 PDT")
+
+
+def test_one_describe_says_a_date_in_english_and_in_chinese(renderer: Renderer,
+                                                            shipped: Event) -> None:
+    """``Language.sentence`` is ``timefmt.describe`` in that language: in English the very
+    same text as ``describe(...).sentence()``, which the answer engine and the page use."""
+    from bot.core.language import ENGLISH
+    from bot.core.timefmt import describe
+
+    workshop = shipped.date("workshop")
+    dates = [shipped.date("abstract"), workshop,
+             dataclasses.replace(workshop, end_day=date(2017, 10, 29)),
+             shipped.date("camera-ready")]
+    moments = [datetime(2017, 9, 1, 12, tzinfo=UTC), datetime(2017, 10, 28, 3, tzinfo=UTC),
+               datetime(2017, 12, 1, tzinfo=UTC)]
+    readers = [None, parse_zone("Asia/Tokyo"), parse_zone("America/Los_Angeles")]
+    for when in dates:
+        for now in moments:
+            for reader in readers:
+                assert ENGLISH.sentence(when, now, reader) == describe(when, now, reader
+                                                                       ).sentence()
+    tokyo, early, during = readers[1], moments[0], moments[1]
+    assert describe(dates[0], early, tokyo).sentence() == (
+        "Monday 11 September 2017, 15:59 JST (Asia/Tokyo, UTC+09:00); that is Sunday 10 "
+        "September 2017, 23:59 PDT (America/Los_Angeles, UTC-07:00) (9 days 18 hours from now)")
+    assert describe(dates[2], during).sentence() == (
+        "Saturday 28 October 2017 to Sunday 29 October 2017 (all day, Asia/Shanghai, "
+        "UTC+08:00) (under way now)")
+    assert describe(dates[1], moments[2]).sentence().endswith("(passed 33 days 8 hours ago)")
+    assert renderer.speaking("zh").lang.sentence(dates[0], early, tokyo) == (
+        "2017年9月11日星期一 15:59 JST（日本标准时间，UTC+09:00）；即2017年9月10日星期日 23:59 PDT"
+        "（北美太平洋夏令时间，UTC-07:00）（还有9天18小时）")

@@ -42,7 +42,7 @@ playwright_api = pytest.importorskip(
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Service]]:
     tmp = tmp_path_factory.mktemp("browser")
     schedule = tmp / "aisys-sosp17.toml"
     schedule.write_text((ROOT / "schedules" / "aisys-sosp17.toml").read_text(encoding="utf-8"),
@@ -60,10 +60,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", service
     server.should_exit = True
     thread.join(timeout=10)
     service.ledger.close()
+
+
+@pytest.fixture(scope="module")
+def site(served: tuple[str, Service]) -> str:
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +173,34 @@ def test_phone_layout_does_not_scroll_sideways(browser: Any, site: str) -> None:
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+def test_preferences_page_in_chinese_without_javascript(
+        browser: Any, served: tuple[str, Service]) -> None:
+    """A browser set to Chinese, with JavaScript off, opens a subscriber's page (who chose no
+    language), reads it in Chinese and saves a choice with the plain form (Origin and form key
+    as Chromium sends them)."""
+    url, service = served
+    who = "mailto:li@example.org"
+    service.ledger.subscribe("aisys-sosp17", who, NOW, source="mail")
+    token = service.ledger.subscriber_token("aisys-sosp17", who)
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  java_script_enabled=False, user_agent="duebot-test")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/me/{token}")
+        assert page.locator("html").get_attribute("lang") == "zh-Hans"
+        assert page.locator("h1").inner_text() == "您的提醒：AI Systems Workshop @ SOSP 2017"
+        assert page.locator("legend").first.inner_text() == "哪些日期"
+        page.fill("input[name=leads]", "2d 3h")
+        page.select_option("select[name=digest]", "weekly")
+        page.click("button[type=submit]")  # Chromium sends this page's Origin with the POST
+        assert page.locator("[role=status]").inner_text() == \
+            "已保存。尚未发送的提醒将按您的新选择发送。"
+        assert "每周一上午一封汇总" in page.locator("ul").first.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "me-page-zh.png"), full_page=True)
+    finally:
+        context.close()
+    row = service.ledger.subscriber(str(token))
+    assert row is not None and '"digest":"weekly"' in str(row["preferences"]).replace(" ", "")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.app import preferences as settings
 from bot.core.ask import answer
+from bot.core.language import Language
 from bot.core.mail_parse import reader_zone
 from bot.core.model import Event, ImportantDate
 from bot.core.zones import Zone
@@ -88,25 +89,36 @@ def tune(service: Running, text: str, *, platform: str, destination: str | None)
     if not picked or not rest:
         return None
     address = service.config.mail.address
-    by_mail = (f"mail {address} with \"subscribe\" and confirm" if address
-               else "subscribe by mail")
+
+    def by_mail(lang: Language) -> str:
+        if address:
+            return lang.gettext("mail %(address)s with \"subscribe\" and confirm") % {
+                "address": address}
+        return lang.gettext("subscribe by mail")
+
     if destination is None:
         if not any(settings.recognizes(rest, event) for event in picked):
             return None
-        return (f"That is a change to your reminders, but I cannot send reminders to you on "
-                f"{platform}: it gives me no way to write to you directly, so I changed "
-                f"nothing. Reminders come by mail or Slack: {by_mail} (or write \"subscribe\" "
-                "to me on Slack), then write this there, or use the page linked in each "
-                "reminder.")
+        lang = settings.speaking(service, settings.language_said(rest, picked[0]))
+        return lang.gettext(
+            "That is a change to your reminders, but I cannot send reminders to you on "
+            "%(platform)s: it gives me no way to write to you directly, so I changed nothing. "
+            "Reminders come by mail or Slack: %(by_mail)s (or write \"subscribe\" to me on "
+            "Slack), then write this there, or use the page linked in each reminder.") % {
+                "platform": platform, "by_mail": by_mail(lang)}
     who = destination.split(":", 1)[1]
     now = service.clock()
     said = []
+
+    def how_to_subscribe(lang: Language) -> str:
+        return lang.gettext("Your reminders would go to %(who)s: %(by_mail)s from that "
+                            "address, then write this here again.") % {
+                                "who": who, "by_mail": by_mail(lang)}
+
     for event in picked:
         outcome = settings.handle(
             service, event, destination, rest, now, subscribe_if_needed=False,
-            settings_url=service.config.http.base_url,
-            how_to_subscribe=f"Your reminders would go to {who}: {by_mail} from that address, "
-                             f"then write this here again.")
+            settings_url=service.config.http.base_url, how_to_subscribe=how_to_subscribe)
         if outcome is None:
             return None
         said.append(outcome.text if len(picked) == 1 else f"{event.name}: {outcome.text}")

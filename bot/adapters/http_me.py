@@ -1,16 +1,17 @@
 """A subscriber's own page and feed: ``/me/<token>`` (their choices) and ``/me/<token>.ics``.
 
-The token in the path is the credential (it is in every reminder they get). The form works
-without JavaScript; a POST must carry a form key derived from that token and a secret kept in
-the ledger (shared by replicas), and, when the browser sends ``Origin``, come from this host:
-another site cannot change someone's reminders by making their browser post.
+The token in the path is the credential (it is in every reminder they get). The page
+(``templates/web/me.html.j2``) is in the language they chose, else the first one their
+browser asks for that duebot speaks, else English. The form works without JavaScript; a POST
+must carry a form key derived from that token and a secret kept in the ledger (shared by
+replicas), and, when the browser sends ``Origin``, come from this host: another site cannot
+change someone's reminders by making their browser post.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -18,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs
 
+import jinja2
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -26,13 +28,25 @@ from starlette.routing import BaseRoute, Route
 from bot.adapters.http import CALENDAR_TYPE, Feed, Web, from_mtime, not_modified, strong_etag
 from bot.app import preferences as settings
 from bot.core.ical import build_calendar
+from bot.core.language import N_, NAMES, Language, accepted
 from bot.core.model import KINDS, Event
-from bot.core.preferences import DIGESTS, Preferences, check_leads, describe
+from bot.core.preferences import (
+    DIGESTS,
+    Preferences,
+    check_leads,
+    check_zone,
+    describe,
+    reason_in,
+)
+from bot.core.render import filters_for
 from bot.core.schedule import format_duration
-from bot.core.zones import parse_zone
 from bot.errors import DuebotError
 
 MAX_FORM = 16 * 1024
+TEMPLATE = "me.html.j2"
+REFERRER_POLICY = "same-origin"
+"""The page's address (with its token) goes to no other site; not ``no-referrer``, under which
+browsers send ``Origin: null`` with the form's own POST and every save was refused."""
 _SECRET_NAME = "preferences_form_secret"
 PAGE_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -44,6 +58,7 @@ class MyPage:
     def __init__(self, web: Web) -> None:
         self.web = web
         self._secret: bytes | None = None
+        self._envs: dict[str, jinja2.Environment] = {}
 
     def routes(self) -> list[BaseRoute]:
         return [Route("/me/{token}.ics", self.feed, name="my_feed"),
@@ -81,8 +96,9 @@ class MyPage:
         changed = max(from_mtime(mtimes.get(event.id, 0.0)),
                       row["updated_at"].replace(microsecond=0))
         # DTSTAMP: when their dates or their settings last changed, never the clock.
-        body = build_calendar([mine], alarms=leads, name=f"{event.name} (your dates)",
-                              stamp=changed)
+        name = settings.speaking(self.web.service, prefs.language).gettext(
+            "%(event)s (your dates)") % {"event": event.name}  # their language, not the app's
+        body = build_calendar([mine], alarms=leads, name=name, stamp=changed)
         feed = Feed(body=body, etag=strong_etag(body), last_modified=changed,
                     filename=f"{event.id}-mine.ics")
         headers = {**feed.headers(), "Cache-Control": "private, max-age=3600"}
@@ -96,48 +112,93 @@ class MyPage:
         token = str(request.path_params["token"])
         found = await run_in_threadpool(self._who, token)
         if found is None:
-            return _html("Link not valid", "<p>This settings link is unknown, or the "
-                         "subscription was cancelled. Write \"subscribe\" to subscribe "
-                         "again.</p>", 404)
+            lang = self._language(request, None)
+            return self._html(lang, lang.gettext("Link not valid"), note=lang.gettext(
+                "This settings link is unknown, or the subscription was cancelled. Write "
+                "\"subscribe\" to subscribe again."), status=404)
         event, row = found
         destination = str(row["destination"])
+        _, prefs = await run_in_threadpool(settings.current, self.web.service.ledger, event.id,
+                                           destination)
+        lang = self._language(request, prefs.language)
         message = ""
         if request.method == "POST":
             problem = self._refused(request)
             body = await request.body()
             if len(body) > MAX_FORM:
-                return _html("Too much", "<p>That form was too large.</p>", 413)
+                return self._html(lang, lang.gettext("Too much"),
+                                  note=lang.gettext("That form was too large."), status=413)
             form = {k: v for k, v in parse_qs(body.decode("utf-8", "replace"),
                                               keep_blank_values=True).items()}
             if problem is None and not hmac.compare_digest(
                     (form.get("form_key") or [""])[0], self._form_key(token)):
-                problem = "the form is out of date or did not come from this page"
+                problem = (N_("the form is out of date or did not come from this page"), {})
             if problem is not None:
-                return _html("Not changed", f"<p>Not changed: {html.escape(problem)}. "
-                             f"<a href=\"/me/{html.escape(token)}\">Open the page again"
-                             "</a>.</p>", 403)
+                why = lang.gettext(problem[0]) % problem[1]
+                return self._html(lang, lang.gettext("Not changed"), note=lang.gettext(
+                    "Not changed: %(why)s.") % {"why": why}, again=f"/me/{token}",
+                    status=403)
             try:
-                prefs = _from_form(form, event)
+                chosen = _from_form(form, event)
             except (ValueError, DuebotError) as exc:
-                message = f"Not saved: {exc}"
+                message = lang.gettext("Not saved: %(why)s") % {"why": reason_in(exc, lang)}
             else:
                 now = self.web.service.clock()
                 await run_in_threadpool(settings.save, self.web.service, event, destination,
-                                        prefs, now)
-                message = "Saved. Unsent reminders follow your new choices."
-        _, prefs = await run_in_threadpool(settings.current, self.web.service.ledger, event.id,
-                                           destination)
-        return _html(f"Your reminders: {event.name}",
-                     _form(event, prefs, token, self._form_key(token), message,
-                           self.web.base_url(request)))
+                                        chosen, now)
+                _, prefs = await run_in_threadpool(settings.current, self.web.service.ledger,
+                                                   event.id, destination)
+                lang = self._language(request, prefs.language)  # the new language, at once
+                message = lang.gettext("Saved. Unsent reminders follow your new choices.")
+        return self._html(lang, lang.gettext("Your reminders: %(event)s") % {
+            "event": event.name}, note=message, form=_form(
+                event, prefs, token, self._form_key(token), self.web.base_url(request), lang))
 
-    def _refused(self, request: Request) -> str | None:
+    def _language(self, request: Request, chosen: str | None) -> Language:
+        """The subscriber's language; when they chose none, the first one their browser asks
+        for that duebot speaks (``Accept-Language``); else English."""
+        languages = tuple(NAMES)
+        renderer = getattr(self.web.service, "renderer", None)
+        if renderer is not None:
+            languages = renderer.languages
+        code = chosen or accepted(request.headers.get("accept-language", ""), languages)
+        return settings.speaking(self.web.service, code)
+
+    def _env(self, lang: Language) -> jinja2.Environment:
+        """The page's templates with ``_()`` in ``lang``: one environment a language, built
+        when first asked for, sharing the dates page's folder and settings."""
+        env = self._envs.get(lang.code)
+        if env is None:
+            base = self.web.env
+            env = jinja2.Environment(
+                loader=base.loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+            env.policies["ext.i18n.trimmed"] = True
+            env.install_gettext_callables(  # type: ignore[attr-defined]
+                lang.gettext, lang.ngettext, newstyle=True)
+            env.filters.update(filters_for(lang))
+            self._envs[lang.code] = env
+        return env
+
+    def _html(self, lang: Language, title: str, *, note: str = "", again: str = "",
+              form: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+        page = self._env(lang).get_template(TEMPLATE).render(
+            lang_tag=lang.tag, title=title, note=note, again=again, form=form)
+        return HTMLResponse(page, status_code=status, headers={
+            "Cache-Control": "no-store", "Content-Security-Policy": PAGE_POLICY,
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": REFERRER_POLICY,
+            "Content-Language": lang.tag, "Vary": "Accept-Language"})
+
+    def _refused(self, request: Request) -> tuple[str, dict[str, str]] | None:
+        """Why a POST is refused (a catalog message and its values), or None."""
         origin = request.headers.get("origin")
         if origin is None or origin == "null":
-            return None if origin is None else "the request came from no page"
+            return None if origin is None else (N_("the request came from no page"), {})
         base = self.web.base_url(request)
         own = {base.rstrip("/"), f"{request.url.scheme}://{request.url.netloc}"}
-        return None if origin.rstrip("/") in own else f"the request came from {origin}"
+        if origin.rstrip("/") in own:
+            return None
+        return N_("the request came from %(origin)s"), {"origin": origin}
 
 
 def _only_theirs(event: Event, prefs: Preferences) -> Event:
@@ -164,7 +225,7 @@ def _from_form(form: dict[str, list[str]], event: Event) -> Preferences:
                               where="lead times")} if lead_text else {}
     zone = (form.get("zone") or [""])[0].strip() or None
     if zone is not None:
-        zone = parse_zone(zone).key
+        zone = check_zone(zone).key
     language = (form.get("language") or [""])[0] or None
     if language not in (None, "en", "zh"):
         raise ValueError(f"unknown language {language!r}")
@@ -179,57 +240,30 @@ def _from_form(form: dict[str, list[str]], event: Event) -> Preferences:
                        digest=digest)
 
 
-def _form(event: Event, prefs: Preferences, token: str, form_key: str, message: str,
-          base: str) -> str:
-    e = html.escape
-    rows = []
-    for when in event.in_order():
-        checked = " checked" if prefs.dates is None or when.id in prefs.dates else ""
-        rows.append(f"<label><input type=\"checkbox\" name=\"date\" value=\"{e(when.id)}\""
-                    f"{checked}> {e(when.title)}</label><br>")
-    kinds = "".join(
-        f"<label><input type=\"checkbox\" name=\"kind\" value=\"{k}\""
-        f"{' checked' if prefs.kinds is None or k in prefs.kinds else ''}> {k}</label> "
-        for k in KINDS)
-    leads = " ".join(format_duration(x) for x in prefs.leads.get("*", ()))
-    digest = "".join(
-        f"<option value=\"{v}\"{' selected' if prefs.digest == v else ''}>{label}</option>"
-        for v, label in (("", "single reminders"), ("weekly", "a weekly digest (Mondays)"),
-                         ("next7", "each morning, the next 7 days")))
-    language = "".join(
-        f"<option value=\"{v}\"{' selected' if (prefs.language or '') == v else ''}>{label}"
-        "</option>" for v, label in (("", "English"), ("zh", "中文 (Chinese)")))
-    summary = "".join(f"<li>{e(line)}</li>" for line in describe(event, prefs))
-    note = f"<p role=\"status\"><strong>{e(message)}</strong></p>" if message else ""
-    return (
-        f"{note}<ul>{summary}</ul>"
-        f"<form method=\"post\" action=\"/me/{e(token)}\">"
-        f"<input type=\"hidden\" name=\"form_key\" value=\"{e(form_key)}\">"
-        f"<fieldset><legend>Which dates</legend>{''.join(rows)}</fieldset>"
-        f"<fieldset><legend>Which kinds</legend>{kinds}</fieldset>"
-        "<fieldset><legend>How long before</legend><label>Lead times (e.g. <code>2d 1h</code>; "
-        f"empty: as the organizers planned) <input name=\"leads\" value=\"{e(leads)}\"></label>"
-        "</fieldset>"
-        "<fieldset><legend>Time zone and language</legend><label>Zone (e.g. Asia/Shanghai, "
-        f"Europe/Paris) <input name=\"zone\" value=\"{e(prefs.zone or '')}\"></label><br>"
-        f"<label>Language <select name=\"language\">{language}</select></label></fieldset>"
-        f"<fieldset><legend>Digest</legend><select name=\"digest\">{digest}</select>"
-        "</fieldset><p><button type=\"submit\">Save</button></p></form>"
-        f"<p>Your calendar feed with these choices and alarms: "
-        f"<a href=\"{e(base)}/me/{e(token)}.ics\">{e(base)}/me/{e(token)}.ics</a></p>"
-        f"<p><a href=\"/unsubscribe/{e(token)}\">Stop all reminders</a></p>")
-
-
-def _html(title: str, body: str, status: int = 200) -> HTMLResponse:
-    page = ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<meta name=\"robots\" content=\"noindex\"><title>{html.escape(title)}</title>"
-            "</head><body style=\"font-family: system-ui, sans-serif; max-width: 40em; "
-            f"margin: 2em auto; padding: 0 1em\"><h1>{html.escape(title)}</h1>{body}"
-            "</body></html>\n")
-    return HTMLResponse(page, status_code=status, headers={
-        "Cache-Control": "no-store", "Content-Security-Policy": PAGE_POLICY,
-        "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+def _form(event: Event, prefs: Preferences, token: str, form_key: str, base: str,
+          lang: Language) -> dict[str, Any]:
+    """What the page's form shows: the current choices, in ``lang``."""
+    _ = lang.gettext
+    kind_name = filters_for(lang)["kind_name"]
+    return {
+        "action": f"/me/{token}", "key": form_key,
+        "summary": describe(event, prefs, lang),
+        "dates": [{"id": when.id, "title": when.title,
+                   "checked": prefs.dates is None or when.id in prefs.dates}
+                  for when in event.in_order()],
+        "kinds": [{"value": k, "label": kind_name(k),
+                   "checked": prefs.kinds is None or k in prefs.kinds} for k in KINDS],
+        "leads": " ".join(format_duration(x) for x in prefs.leads.get("*", ())),
+        "zone": prefs.zone or "",
+        "languages": [{"value": v, "label": label, "selected": (prefs.language or "") == v}
+                      for v, label in (("", NAMES["en"]), ("zh", NAMES["zh"]))],
+        "digests": [{"value": v, "label": label, "selected": (prefs.digest or "") == v}
+                    for v, label in (("", _("single reminders")),
+                                     ("weekly", _("a weekly digest (Mondays)")),
+                                     ("next7", _("each morning, the next 7 days")))],
+        "feed": f"{base}/me/{token}.ics",
+        "unsubscribe": f"/unsubscribe/{token}",
+    }
 
 
 __all__ = ["MyPage"]

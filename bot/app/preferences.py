@@ -9,18 +9,20 @@ reconcile, which re-times or cancels the unsent reminders (the sent ones never g
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.app import subscriptions
-from bot.core.language import ENGLISH, Language
+from bot.core.language import ENGLISH, N_, Language, language_of
 from bot.core.model import Event
 from bot.core.preferences import (
     Preferences,
     describe,
     from_json,
     parse_command,
+    reason_in,
     to_json,
 )
 from bot.ports import Subscribers
@@ -65,22 +67,33 @@ def recognizes(text: str, event: Event) -> bool:
         return True
 
 
+def language_said(text: str, event: Event) -> str | None:
+    """The language a message asks for ("my language is zh") or is written in (Chinese
+    characters); None when it says neither. For answering someone whose choices we do not have."""
+    try:
+        change = parse_command(text, event, Preferences())
+    except ValueError:
+        change = None
+    return (change.prefs.language if change is not None else None) or language_of(text)
+
+
 def handle(service: Running, event: Event, destination: str, text: str, now: datetime, *,
            subscribe_if_needed: bool, settings_url: str = "",
-           how_to_subscribe: str = "") -> Outcome | None:
+           how_to_subscribe: Callable[[Language], str] | None = None) -> Outcome | None:
     """Answer a settings command from ``destination``; None when ``text`` is not one.
 
     ``subscribe_if_needed``: a chat user who writes "remind me ..." is subscribed on the spot
     (they are who they say they are); a mail sender must confirm first (double opt-in).
-    ``how_to_subscribe``: what to tell someone not subscribed yet (default: by mail).
+    ``how_to_subscribe``: what to tell someone not subscribed yet, in their language (default:
+    by mail). Their language is the one the message asks for or is written in.
     """
     ledger = service.ledger
     token, prefs = current(ledger, event.id, destination)
     if _SETTINGS.match(text):
         if token is None:
-            return Outcome(text=f"You are not subscribed to reminders for {event.name}. "
-                                + (how_to_subscribe or "Write \"subscribe\" first, then tune "
-                                   "them here."))
+            lang = speaking(service, language_said(text, event))
+            return Outcome(text=_not_subscribed(lang, event, how_to_subscribe, N_(
+                "Write \"subscribe\" first, then tune them here.")))
         lang = speaking(service, prefs.language)
         _ = lang.gettext
         lines = "\n".join(f"- {line}" for line in describe(event, prefs, lang))
@@ -94,15 +107,16 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
     try:
         change = parse_command(text, event, prefs)
     except ValueError as exc:
-        return Outcome(text=speaking(service, prefs.language).gettext(
-            "I could not change your reminders: %(why)s") % {"why": exc})
+        lang = speaking(service, prefs.language or language_of(text))
+        return Outcome(text=lang.gettext("I could not change your reminders: %(why)s")
+                       % {"why": reason_in(exc, lang)})
     if change is None:
         return None
     if token is None:
         if not subscribe_if_needed:
-            return Outcome(text=f"You are not subscribed to reminders for {event.name} yet. "
-                                + (how_to_subscribe or "Reply \"subscribe\" and confirm, then "
-                                   "send this again."))
+            lang = speaking(service, change.prefs.language or language_of(text))
+            return Outcome(text=_not_subscribed(lang, event, how_to_subscribe, N_(
+                "Reply \"subscribe\" and confirm, then send this again."), yet=True))
         subscriptions.subscribe(service, event.id, destination, now,
                                 source=destination.split(":", 1)[0])
     save(service, event, destination, change.prefs, now)
@@ -110,6 +124,15 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
     return Outcome(text=lang.gettext("Done: %(what)s. Write \"settings\" to see all your "
                                      "choices.") % {"what": change.summary_in(lang)},
                    changed=True)
+
+
+def _not_subscribed(lang: Language, event: Event, how: Callable[[Language], str] | None,
+                    default: str, *, yet: bool = False) -> str:
+    values = {"event": event.name, "how": how(lang) if how else lang.gettext(default)}
+    if yet:
+        return lang.gettext("You are not subscribed to reminders for %(event)s yet. "
+                            "%(how)s") % values
+    return lang.gettext("You are not subscribed to reminders for %(event)s. %(how)s") % values
 
 
 def speaking(service: Running, language: str | None) -> Language:
@@ -131,4 +154,4 @@ def save(service: Running, event: Event, destination: str, prefs: Preferences,
     service.subscribers_changed()
 
 
-__all__ = ["Outcome", "current", "handle", "recognizes", "save"]
+__all__ = ["Outcome", "current", "handle", "language_said", "recognizes", "save"]

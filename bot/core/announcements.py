@@ -18,16 +18,17 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from bot.core.language import ENGLISH, Language
 from bot.core.model import Announcement, Event, ImportantDate
 from bot.core.planner import due_at, target_of
-from bot.core.render import Message, Renderer, one_line
+from bot.core.render import Message, Renderer, moment_text, one_line
 from bot.core.schedule import parse_when
-from bot.core.timefmt import format_day, format_instant, zone_caption
-from bot.core.zones import UTC_ZONE, Zone
+from bot.core.timefmt import format_instant
+from bot.core.zones import Zone
 from bot.errors import DuebotError, Problem, TemplateError
 
 __all__ = [
@@ -177,17 +178,14 @@ def timed(event: Event, extra: Sequence[Announcement], *, renderer: Renderer | N
 
 # -- rendering --------------------------------------------------------------------------------
 
-def _moment_text(value: str, zone: Zone) -> str:
-    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself."""
-    if len(value) == 10:
-        day = date.fromisoformat(value)
-        return f"{format_day(day)} (all day, {zone_caption(zone, zone.start_of_day(day))})"
-    moment = datetime.fromisoformat(value)
-    return f"{format_instant(moment, zone)} ({format_instant(moment, UTC_ZONE)})"
+def _moment_text(value: str, zone: Zone, lang: Language = ENGLISH) -> str:
+    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself: the templates'
+    ``moment`` filter, in the reader's language."""
+    return moment_text(lang, value, zone)
 
 
 def context(event: Event, announcement: Announcement, *, when: datetime,
-            now: datetime | None = None) -> dict[str, Any]:
+            now: datetime | None = None, lang: Language = ENGLISH) -> dict[str, Any]:
     """What announcement templates see: the event, every date by id, the organizer's text."""
     dates: dict[str, ImportantDate] = {}
     for item in event.dates:
@@ -207,8 +205,9 @@ def context(event: Event, announcement: Announcement, *, when: datetime,
         zone = changed.zone
         ctx.update({
             "date": changed,
-            "old_text": _moment_text(params.get("old", ""), zone) if params.get("old") else "",
-            "new_text": _moment_text(params["new"], zone),
+            "old_text": _moment_text(params.get("old", ""), zone, lang) if params.get("old")
+            else "",
+            "new_text": _moment_text(params["new"], zone, lang),
             "later": params.get("later", "true") == "true",
         })
     return ctx
@@ -223,7 +222,7 @@ def render(renderer: Renderer, event: Event, announcement: Announcement, *, when
            now: datetime | None = None) -> Message:
     """The message; every template problem is a TemplateError, raised here."""
     base = announcement.template or TEXT_TEMPLATE
-    ctx = context(event, announcement, when=when, now=now)
+    ctx = context(event, announcement, when=when, now=now, lang=renderer.lang)
     return Message(subject=one_line(renderer.render(f"{base}.subject.j2", **ctx)),
                    text=renderer.render(f"{base}.txt.j2", **ctx),
                    html=renderer.render(f"{base}.html.j2", **ctx))

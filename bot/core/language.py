@@ -16,15 +16,19 @@ from datetime import date, datetime, timedelta
 from gettext import c2py
 from types import MappingProxyType
 
+from babel.core import negotiate_locale
 from babel.messages.pofile import read_po
 
 from bot.core import timefmt
 from bot.core.ask import zh
-from bot.core.model import ImportantDate, check_aware
+from bot.core.model import ImportantDate
 from bot.core.zones import Zone
 
 DEFAULT = "en"
 NAMES: Mapping[str, str] = MappingProxyType({"en": "English", "zh": "中文 (Chinese)"})
+_TAGS: Mapping[str, str] = MappingProxyType({"zh": "zh-Hans"})
+"""BCP 47 tags for HTML's ``lang``: the catalog is simplified Chinese."""
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # What people write for a language, folded: "zh-Hans", "zh_CN", "Chinese", "中文" are all zh.
 _ALIASES: Mapping[str, str] = MappingProxyType({
@@ -40,6 +44,40 @@ def language_code(text: str) -> str | None:
         return _ALIASES[word]
     base = word.split("-", 1)[0]
     return base if base in ("en", "zh") else None
+
+
+def language_of(text: str) -> str | None:
+    """``zh`` for a message written with Chinese characters; None when it does not say (Latin
+    letters are English, French, German...: not a language we can tell)."""
+    return "zh" if _HAN.search(text) else None
+
+
+def accepted(header: str, available: Iterable[str]) -> str | None:
+    """The first of ``available`` that a browser's ``Accept-Language`` asks for, by ``q`` and
+    then by order (``zh-CN,zh;q=0.9,en;q=0.8`` -> ``zh``); None if it asks for none of them.
+    Babel's ``negotiate_locale`` matches ``zh-TW`` to ``zh`` and ``en-GB`` to ``en``."""
+    wanted: list[tuple[float, int, str]] = []
+    for index, item in enumerate(header.split(",")[:32]):
+        tag, _, params = item.strip().partition(";")
+        tag = tag.strip().lower().replace("_", "-")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            wanted.append((-quality, index, tag))
+    found = negotiate_locale([tag for _, _, tag in sorted(wanted)],
+                             [code.lower() for code in available], sep="-")
+    return language_code(found) if found else None
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog (``pybabel extract`` knows ``N_``); translated later."""
+    return message
 
 
 def _one(n: int) -> int:
@@ -65,6 +103,11 @@ class Language:
             index = self.plural(n)
             return found[index] if index < len(found) else found[-1]
         return singular if n == 1 else plural
+
+    @property
+    def tag(self) -> str:
+        """The language as HTML's ``lang`` names it: ``en``, ``zh-Hans``."""
+        return _TAGS.get(self.code, self.code)
 
     # -- dates ------------------------------------------------------------------------------
 
@@ -92,50 +135,15 @@ class Language:
         """`` (text)``, with the full-width brackets Chinese uses."""
         return f"（{text}）" if self.code == "zh" else f" ({text})"
 
-    def relative(self, instant: datetime, now: datetime) -> str:
-        """``9 days 18 hours from now`` or ``passed 3 days ago``."""
-        delta = check_aware(instant) - check_aware(now)
-        time = {"time": self.countdown(delta)}
-        if delta > timedelta(0):  # at the instant itself a deadline has passed
-            return self.gettext("%(time)s from now") % time
-        return self.gettext("passed %(time)s ago") % time
-
     def days(self, when: ImportantDate) -> str:
         """An all-day date's day, or its first and last day."""
-        assert when.day is not None
-        days = self.day(when.day)
-        if when.end_day is not None and when.end_day != when.day:
-            days = self.gettext("%(first)s to %(last)s") % {"first": days,
-                                                            "last": self.day(when.end_day)}
-        return days
+        return timefmt.day_span(when, self)
 
     def sentence(self, when: ImportantDate, now: datetime, reader: Zone | None = None) -> str:
         """A date in the reader's zone with the date's own zone beside it and the time left:
-        as ``bot.core.timefmt.describe(...).sentence()`` says it, in this language."""
-        reader = reader or when.zone
-        _ = self.gettext
-        if when.all_day:
-            starts, ends = when.starts, when.ends
-            if ends <= now:
-                relation = _("passed %(time)s ago") % {"time": self.countdown(now - ends)}
-            elif starts <= now:
-                relation = _("today") if when.end_day is None else _("under way now")
-            else:
-                relation = _("%(time)s from now") % {"time": self.countdown(starts - now)}
-            text = _("%(days)s (all day, %(zone)s)") % {
-                "days": self.days(when), "zone": self.caption(when.zone, starts)}
-            return text + self.paren(relation)
-        assert when.at is not None
-        instant = when.at
-        here = self.instant(instant, reader) + self.paren(self.caption(reader, instant))
-        there = self.instant(instant, when.zone) + self.paren(self.caption(when.zone, instant))
-        relation = self.relative(instant, now)
-        same = reader.local(instant).replace(tzinfo=None) == when.zone.local(instant).replace(
-            tzinfo=None) and reader.abbreviation(instant) == when.zone.abbreviation(instant)
-        if same:
-            return here + self.paren(relation)
-        return (_("%(here)s; that is %(there)s") % {"here": here, "there": there}
-                + self.paren(relation))
+        ``bot.core.timefmt.describe`` said in this language (one piece of code for every
+        language, so in English it is ``describe(...).sentence()`` itself)."""
+        return timefmt.describe(when, now, reader, self).sentence()
 
 
 ENGLISH = Language()
@@ -162,4 +170,5 @@ def read_catalog(lines: Iterable[str], code: str) -> Language:
                     plural=plural)
 
 
-__all__ = ["DEFAULT", "ENGLISH", "NAMES", "Language", "language_code", "read_catalog"]
+__all__ = ["DEFAULT", "ENGLISH", "NAMES", "N_", "Language", "accepted", "language_code",
+           "language_of", "read_catalog"]

@@ -21,10 +21,10 @@ from html import escape
 from types import MappingProxyType
 from typing import Any, Literal, cast
 
-from bot.core.language import ENGLISH, Language, language_code
+from bot.core.language import ENGLISH, N_, Language, language_code
 from bot.core.model import KINDS, Event, ImportantDate, Kind
 from bot.core.planner import Reminder, due_at, target_of
-from bot.core.render import Message
+from bot.core.render import Message, kind_name
 from bot.core.schedule import format_duration, parse_duration
 from bot.core.zones import Zone, parse_zone
 from bot.errors import ZoneError
@@ -241,28 +241,65 @@ def from_json(text: str | None) -> Preferences:
         digest=cast("Digest | None", digest))
 
 
-def check_leads(values: Iterable[object], *, where: str = "lead times") -> tuple[timedelta, ...]:
+class PreferenceError(ValueError):
+    """A choice that cannot be, said so that it can be said in the person's language: the
+    English text is ``str(error)``, ``text_in(lang)`` the translation. ``where`` is translated
+    too when it is a catalog message ("lead times"); a stored field's name ("leads.abstract")
+    is not one and stays as it is."""
+
+    def __init__(self, message: str, **values: str) -> None:
+        self.message = message
+        self.values = values
+        super().__init__(message % values)
+
+    def text_in(self, lang: Language) -> str:
+        values = dict(self.values)
+        if "where" in values:
+            values["where"] = lang.gettext(values["where"])
+        return lang.gettext(self.message) % values
+
+
+def reason_in(problem: Exception, lang: Language) -> str:
+    """What went wrong, for the person: translated when it is a PreferenceError."""
+    return problem.text_in(lang) if isinstance(problem, PreferenceError) else str(problem)
+
+
+def check_leads(values: Iterable[object], *, where: str = N_("lead times")
+                ) -> tuple[timedelta, ...]:
     """Lead times as a subscriber may choose them: 1 to 6 of them, each over 0, up to 90 days."""
     out: set[timedelta] = set()
     for value in values:
-        lead = value if isinstance(value, timedelta) else parse_duration(value)
+        try:
+            lead = value if isinstance(value, timedelta) else parse_duration(value)
+        except ValueError:
+            raise PreferenceError(N_("%(where)s: %(value)s is not a lead time such as 2d, 3h "
+                                     "or 30m"), where=where, value=repr(value)) from None
         if not timedelta(0) < lead <= MAX_LEAD:
-            raise ValueError(f"{where}: {format_duration(lead)} must be more than 0 and at "
-                             f"most {MAX_LEAD.days} days")
+            raise PreferenceError(N_("%(where)s: %(lead)s must be more than 0 and at most "
+                                     "%(days)s days"), where=where,
+                                  lead=format_duration(lead), days=str(MAX_LEAD.days))
         out.add(lead)
     if not out:
-        raise ValueError(f"{where}: at least one lead time, such as 1d or 3h")
+        raise PreferenceError(N_("%(where)s: at least one lead time, such as 1d or 3h"),
+                              where=where)
     if len(out) > MAX_LEADS:
-        raise ValueError(f"{where}: at most {MAX_LEADS} lead times, got {len(out)}")
+        raise PreferenceError(N_("%(where)s: at most %(most)s lead times, got %(count)s"),
+                              where=where, most=str(MAX_LEADS), count=str(len(out)))
     return tuple(sorted(out, reverse=True))
 
 
+def check_zone(text: str) -> Zone:
+    """A zone a subscriber named (``Asia/Shanghai``, ``UTC+8``, ``Beijing``...), or a
+    PreferenceError saying how to name one."""
+    try:
+        return parse_zone(text.strip())
+    except ZoneError:
+        raise PreferenceError(N_("I don't know the time zone %(zone)s: write an IANA name "
+                                 "such as Asia/Shanghai or Europe/Paris, or an offset such "
+                                 "as UTC+8"), zone=repr(text.strip())) from None
+
+
 # -- what people write: "remind me 2 days and 1 hour before the abstract deadline" ------------
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalog (``pybabel extract`` knows ``N_``); translated later."""
-    return message
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -282,6 +319,8 @@ class Change:
         for message, values in self.parts:
             filled = {k: v if isinstance(v, str) else lang.gettext(" and ").join(v)
                       for k, v in values.items()}
+            if isinstance(values.get("kinds"), tuple):  # kinds are named in the language
+                filled["kinds"] = _kinds_in(lang, values["kinds"])
             said.append(lang.gettext(message) % filled)
         return lang.gettext("; ").join(said)
 
@@ -421,7 +460,7 @@ def parse_command(text: str, event: Event, current: Preferences, *,
                 "what": ", ".join(_title(event, d) for d in date_ids)}))
         elif kinds:
             prefs = replace(prefs, kinds=frozenset(kinds), dates=None)
-            said.append((N_("only %(what)s"), {"what": ", ".join(sorted(kinds))}))
+            said.append((N_("only %(kinds)s"), {"kinds": tuple(sorted(kinds))}))
 
     if not said:
         return None
@@ -440,14 +479,19 @@ def _title(event: Event, date_id: str) -> str:
 
 
 def _zone_from(text: str) -> Zone:
+    """The zone at the start of ``text`` ("Asia/Tokyo please"): all of it, else its first word."""
     words = text.strip()
     for candidate in (words, words.split()[0]):
         try:
             return parse_zone(candidate)
         except ZoneError:
             continue
-    raise ValueError(f"I don't know the time zone {words!r}: write an IANA name such as "
-                     "Asia/Shanghai or Europe/Paris, or an offset such as UTC+8")
+    return check_zone(words)  # raises, naming what was written
+
+
+def _kinds_in(lang: Language, kinds: Iterable[str]) -> str:
+    """``deadline, notification`` / ``截止日期，通知``."""
+    return lang.gettext(", ").join(kind_name(lang, kind) for kind in kinds)
 
 
 def _kinds_named(lowered: str) -> set[Kind]:
@@ -483,7 +527,7 @@ def describe(event: Event, prefs: Preferences, lang: Language = ENGLISH) -> list
         lines.append(_("Only: %(what)s") % {
             "what": ", ".join(_title(event, d) for d in sorted(prefs.dates))})
     elif prefs.kinds is not None:
-        lines.append(_("Only: %(what)s") % {"what": ", ".join(sorted(prefs.kinds))})
+        lines.append(_("Only: %(what)s") % {"what": _kinds_in(lang, sorted(prefs.kinds))})
     else:
         lines.append(_("Every date the organizers remind of."))
     for key, values in sorted(prefs.leads.items()):
@@ -511,14 +555,17 @@ __all__ = [
     "LANGUAGES",
     "Change",
     "DigestItem",
+    "PreferenceError",
     "Preferences",
     "check_leads",
+    "check_zone",
     "describe",
     "digest_message",
     "digests_for_subscriber",
     "from_json",
     "parse_command",
     "read_leads",
+    "reason_in",
     "reminders_for_subscriber",
     "to_json",
 ]

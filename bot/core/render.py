@@ -72,7 +72,7 @@ def _countdown_in(lang: Language, target: datetime, since: datetime) -> str:
     return lang.gettext("passed %(time)s ago") % {"time": lang.countdown(delta)}
 
 
-def _kind_name(lang: Language, kind: str) -> str:
+def kind_name(lang: Language, kind: str) -> str:
     """A date's kind as a noun in the reader's language ("deadline", "截止日期")."""
     names = {"deadline": lang.gettext("deadline"), "notification": lang.gettext("notification"),
              "camera-ready": lang.gettext("camera-ready"), "event": lang.gettext("event"),
@@ -80,8 +80,9 @@ def _kind_name(lang: Language, kind: str) -> str:
     return names.get(kind, kind)
 
 
-def _moment_in(lang: Language, value: str, zone: Zone) -> str:
-    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day)."""
+def moment_text(lang: Language, value: str, zone: Zone) -> str:
+    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day): the
+    ``moment`` filter, and the ``new_text``/``old_text`` of an extension notice."""
     if len(value) == 10:
         day = date.fromisoformat(value)
         return lang.gettext("%(days)s (all day, %(zone)s)") % {
@@ -108,9 +109,9 @@ def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
         # {{ date.day | day }} -> Tuesday 10 October 2017
         "day": lambda value: lang.day(value),
         # {{ date.kind | kind_name }} -> deadline / 截止日期
-        "kind_name": lambda kind: _kind_name(lang, kind),
+        "kind_name": lambda kind: kind_name(lang, kind),
         # {{ params.new | moment(zone) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
-        "moment": lambda value, zone: _moment_in(lang, str(value), zone),
+        "moment": lambda value, zone: moment_text(lang, str(value), zone),
         # {{ text | paren }} -> " (text)" / "（text）"
         "paren": lambda text: lang.paren(str(text)),
     }
@@ -275,11 +276,7 @@ def _when_text(when: ImportantDate, target: datetime, lang: Language = ENGLISH) 
     """The date in its own zone, weekday first, with the zone spelled out."""
     if not when.all_day:
         return lang.instant(target, when.zone) + lang.paren(lang.caption(when.zone, target))
-    assert when.day is not None
-    days = lang.day(when.day)
-    if when.end_day is not None and when.end_day != when.day:
-        days = lang.gettext("%(first)s to %(last)s") % {"first": days,
-                                                        "last": lang.day(when.end_day)}
+    days = lang.days(when)
     caption = lang.caption(when.zone, when.starts)
     if when.kind == "deadline":
         return lang.gettext("by the end of %(days)s (%(zone)s)") % {"days": days,

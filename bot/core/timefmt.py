@@ -1,11 +1,16 @@
 """Show an instant the way people read it: their zone, the event's zone beside it, weekday,
 countdown. Pure: ``now`` is always a parameter.
+
+The words are English; ``relative`` and ``describe`` also take a ``Wording`` (a
+``bot.core.language.Language`` is one), so that one piece of code says a date in every
+language, and says it in English exactly as before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from bot.core.model import ImportantDate, check_aware
 from bot.core.zones import Zone
@@ -30,12 +35,14 @@ def countdown(delta: timedelta) -> str:
     return "less than a minute"
 
 
-def relative(instant: datetime, now: datetime) -> str:
+def relative(instant: datetime, now: datetime, words: Wording | None = None) -> str:
     """``9 days 18 hours from now`` or ``passed 3 days ago``."""
+    words = words or ENGLISH_WORDS
     delta = check_aware(instant) - check_aware(now)
+    time = {"time": words.countdown(delta)}
     if delta > timedelta(0):  # at the instant itself a deadline has passed
-        return f"{countdown(delta)} from now"
-    return f"passed {countdown(delta)} ago"
+        return words.gettext("%(time)s from now") % time
+    return words.gettext("passed %(time)s ago") % time
 
 
 def format_day(day: date) -> str:
@@ -61,6 +68,42 @@ def zone_caption(zone: Zone, instant: datetime) -> str:
     return f"{name}, {zone.offset_at(instant)}"
 
 
+class Wording(Protocol):
+    """What ``describe`` needs of a language: its messages and its way with dates."""
+
+    def gettext(self, message: str) -> str: ...
+    def day(self, value: date) -> str: ...
+    def instant(self, moment: datetime, zone: Zone) -> str: ...
+    def caption(self, zone: Zone, moment: datetime) -> str: ...
+    def countdown(self, delta: timedelta) -> str: ...
+    def paren(self, text: str) -> str: ...
+
+
+class _English:
+    """This module's own words: the messages as written, the formats above."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def day(self, value: date) -> str:
+        return format_day(value)
+
+    def instant(self, moment: datetime, zone: Zone) -> str:
+        return format_instant(moment, zone)
+
+    def caption(self, zone: Zone, moment: datetime) -> str:
+        return zone_caption(zone, moment)
+
+    def countdown(self, delta: timedelta) -> str:
+        return countdown(delta)
+
+    def paren(self, text: str) -> str:
+        return f" ({text})"
+
+
+ENGLISH_WORDS: Wording = _English()
+
+
 @dataclass(frozen=True, kw_only=True)
 class When:
     """The parts of a date's description, for front ends that lay them out themselves."""
@@ -70,36 +113,53 @@ class When:
     relation: str
     passed: bool
     same_zone: bool
+    words: Wording = field(default=ENGLISH_WORDS, compare=False, repr=False)
 
     def sentence(self) -> str:
+        """``Monday 11 September 2017, 14:59 CST (...); that is ... (9 days from now)``."""
+        tail = self.words.paren(self.relation)
         if self.same_zone:
-            return f"{self.reader_text} ({self.relation})"
-        return f"{self.reader_text}; that is {self.event_text} ({self.relation})"
+            return self.reader_text + tail
+        return self.words.gettext("%(here)s; that is %(there)s") % {
+            "here": self.reader_text, "there": self.event_text} + tail
 
 
-def describe(when: ImportantDate, now: datetime, reader: Zone | None = None) -> When:
+def day_span(when: ImportantDate, words: Wording | None = None) -> str:
+    """An all-day date's day, or its first and last day."""
+    words = words or ENGLISH_WORDS
+    assert when.day is not None
+    days = words.day(when.day)
+    if when.end_day is not None and when.end_day != when.day:
+        days = words.gettext("%(first)s to %(last)s") % {"first": days,
+                                                         "last": words.day(when.end_day)}
+    return days
+
+
+def describe(when: ImportantDate, now: datetime, reader: Zone | None = None,
+             words: Wording | None = None) -> When:
     """A date in the reader's zone with the date's own zone beside it and the time left."""
+    words = words or ENGLISH_WORDS
+    _ = words.gettext
     reader = reader or when.zone
     if when.all_day:
-        assert when.day is not None
-        days = format_day(when.day)
-        if when.end_day and when.end_day != when.day:
-            days = f"{days} to {format_day(when.end_day)}"
         starts, ends = when.starts, when.ends
         if ends <= now:
-            relation = f"passed {countdown(now - ends)} ago"
+            relation = _("passed %(time)s ago") % {"time": words.countdown(now - ends)}
         elif starts <= now:
-            relation = "today" if when.end_day is None else "under way now"
+            relation = _("today") if when.end_day is None else _("under way now")
         else:
-            relation = f"{countdown(starts - now)} from now"
-        text = f"{days} (all day, {zone_caption(when.zone, starts)})"
+            relation = _("%(time)s from now") % {"time": words.countdown(starts - now)}
+        text = _("%(days)s (all day, %(zone)s)") % {
+            "days": day_span(when, words), "zone": words.caption(when.zone, starts)}
         return When(reader_text=text, event_text=text, relation=relation,
-                    passed=ends <= now, same_zone=True)
+                    passed=ends <= now, same_zone=True, words=words)
     assert when.at is not None
     instant = when.at
-    reader_text = f"{format_instant(instant, reader)} ({zone_caption(reader, instant)})"
-    event_text = f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})"
+    reader_text = words.instant(instant, reader) + words.paren(words.caption(reader, instant))
+    event_text = (words.instant(instant, when.zone)
+                  + words.paren(words.caption(when.zone, instant)))
     same = reader.local(instant).replace(tzinfo=None) == when.zone.local(instant).replace(
         tzinfo=None) and reader.abbreviation(instant) == when.zone.abbreviation(instant)
     return When(reader_text=reader_text, event_text=event_text,
-                relation=relative(instant, now), passed=instant <= now, same_zone=same)
+                relation=relative(instant, now, words), passed=instant <= now,
+                same_zone=same, words=words)
