@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.app import preferences as settings
+from bot.app import threads
+from bot.app.threads import Conversation
 from bot.core.ask import answer
 from bot.core.mail_parse import reader_zone
 from bot.core.model import Event, ImportantDate
@@ -52,13 +54,16 @@ class ChatAnswer:
 
 
 def answer_question(service: Running, question: str, *, zone: Zone | None = None,
-                    language: str = "") -> ChatAnswer:
+                    language: str = "", conversation: Conversation | None = None
+                    ) -> ChatAnswer:
     """Answer ``question`` about the loaded schedules as of the service's clock.
 
     ``zone`` is the asker's zone when the platform tells it; otherwise a zone the question
     names ("I'm in Shanghai") is used, else each event's own. ``language`` is the platform's
     locale for the asker (Discord's ``zh-CN``); the answer engine speaks English today and will
-    take it through this one call.
+    take it through this one call. ``conversation``: where this question's follow-ups meet
+    (``bot.app.threads``); it reads against the conversation's last question about each event
+    and is kept for the next. None: a question on its own.
     """
     del language  # accepted here so that front ends need not change when answers are localized
     events = service.events()
@@ -67,7 +72,11 @@ def answer_question(service: Running, question: str, *, zone: Zone | None = None
     reader = zone or reader_zone(rest)
     parts = []
     for event in picked:
-        reply = answer(rest, event, now=now, reader=reader)
+        key = conversation.key_for(event.id) if conversation else ""
+        max_age = conversation.max_age if conversation else None
+        reply = answer(rest, event, now=now, reader=reader,
+                       context=threads.context_of(service.ledger, key, event.id, now, max_age))
+        threads.remember(service.ledger, key, event.id, reply.context, now)
         parts.append(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
                           dates=reply.dates))
     return ChatAnswer(parts=tuple(parts), now=now, zone=reader)
