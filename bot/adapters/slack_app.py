@@ -35,13 +35,16 @@ from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.adapters.slack_channel import escape, mrkdwn_chunks, slack_client
+from bot.adapters.slack_channel import slack_client
+from bot.adapters.slack_format import answer_blocks
+from bot.adapters.slack_format import sections as _sections
+from bot.adapters.slack_format import within_limit as _within_limit
 from bot.app import preferences as settings
 from bot.app import subscriptions, threads
 from bot.config import SlackConfig
-from bot.core.ask import Answer, answer, zh
-from bot.core.model import Event, ImportantDate
-from bot.core.timefmt import format_day, format_instant, relative, zone_caption
+from bot.core.ask import answer
+from bot.core.model import Event
+from bot.core.slack_mrkdwn import escape, slack_date, unescape
 from bot.core.zones import Zone, parse_zone
 from bot.errors import DuebotError
 
@@ -67,92 +70,6 @@ PREVIEW_META = "slack-preview:"
 CONFIRM, CANCEL, CALENDAR = ("duebot_announce_confirm", "duebot_announce_cancel",
                              "duebot_add_to_calendar")
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-
-
-def unescape(text: str) -> str:
-    """Slack sends ``&``, ``<``, ``>`` typed by people as entities; work on the plain text."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-# --- answers in Slack's own form ---------------------------------------------------------------
-
-def slack_date(instant: datetime, fallback: str, *, with_time: bool = True) -> str:
-    """``<!date^UNIX^{date_long_pretty} {time}|fallback>``: each reader sees their own time."""
-    tokens = "{date_long_pretty} {time}" if with_time else "{date_long_pretty}"
-    return f"<!date^{int(instant.timestamp())}^{tokens}|{escape(fallback)}>"
-
-
-def _date_line_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
-    """The same line for a question asked in Chinese: CLDR dates and zone names."""
-    title = f"*{escape(when.title)}*"
-    if when.cancelled:
-        return f"• ~{escape(when.title)}~ 已取消"
-    instant = when.ends if when.all_day and when.kind in ("deadline", "camera-ready") \
-        else when.starts
-    if when.all_day and when.kind not in ("deadline", "camera-ready"):
-        assert when.day is not None
-        days = zh.format_day(when.day)
-        if when.end_day and when.end_day != when.day:
-            days += f"至{zh.format_day(when.end_day)}"
-        return (f"• {title}：{escape(days)}（全天，{escape(zh.zone_name(when.zone, instant))}）"
-                f" · {escape(zh.relative(instant, now))}")
-    own = f"{zh.format_instant(instant, when.zone)}（{zh.zone_name(when.zone, instant)}）"
-    yours = slack_date(instant, zh.format_instant(instant, reader))
-    return f"• {title}：{yours}（你的时间） · {escape(own)} · {escape(zh.relative(instant, now))}"
-
-
-def _date_line(when: ImportantDate, now: datetime, reader: Zone, language: str = "en") -> str:
-    if language == "zh":
-        return _date_line_zh(when, now, reader)
-    title = f"*{escape(when.title)}*"
-    if when.cancelled:
-        return f"• ~{escape(when.title)}~ cancelled"
-    if when.all_day and when.kind not in ("deadline", "camera-ready"):
-        assert when.day is not None
-        days = format_day(when.day)
-        if when.end_day and when.end_day != when.day:
-            days += f" to {format_day(when.end_day)}"
-        caption = zone_caption(when.zone, when.starts)
-        return f"• {title}: {escape(days)} (all day, {escape(caption)}) · " \
-               f"{escape(relative(when.starts, now))}"
-    # An all-day deadline closes when its last day ends in its own zone.
-    instant = when.ends if when.all_day else when.starts
-    own = f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})"
-    yours = slack_date(instant, format_instant(instant, reader))
-    return f"• {title}: {yours} your time · {escape(own)} · {escape(relative(instant, now))}"
-
-
-def answer_blocks(reply: Answer, now: datetime, reader: Zone, *, heading: str = ""
-                  ) -> list[dict[str, Any]]:
-    """The text answer, then each date it speaks of as a Slack date token beside its zone."""
-    text = escape(reply.text)
-    if heading:
-        text = f"*{escape(heading)}*\n{text}"
-    blocks = _sections(text)
-    lines = [_date_line(when, now, reader, reply.language) for when in reply.dates]
-    if lines:
-        blocks.extend(_sections("\n".join(lines)))
-    return blocks
-
-
-MAX_BLOCKS = 50
-"""Slack's limit of blocks in one message."""
-
-
-def _sections(mrkdwn: str) -> list[dict[str, Any]]:
-    """Sections of at most 3,000 characters each, cut at lines or spaces, never inside a
-    ``<!date>`` token (one section cut there showed the raw token)."""
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-            for piece in mrkdwn_chunks(mrkdwn)]
-
-
-def _within_limit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """At most ``MAX_BLOCKS``; what does not fit is named, not silently dropped."""
-    if len(blocks) <= MAX_BLOCKS:
-        return blocks
-    note = _sections(f"_{len(blocks) - MAX_BLOCKS + 1} more parts did not fit in one Slack "
-                     f"message: ask about one event or date at a time._")
-    return [*blocks[:MAX_BLOCKS - 1], *note]
 
 
 # --- what the bot says -----------------------------------------------------------------------
