@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from bot.adapters.chat_answers import ChatAnswer, answer_question, instant_of, tune
+from bot.app.chat_conversation import ChatAnswer, answer_question, instant_of, tune
 from bot.app.threads import SITTING, Conversation
 from bot.config import DiscordConfig
 from bot.core.timefmt import format_instant, zone_caption

@@ -21,7 +21,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.chat_answers import (
+from bot.app.chat_conversation import (
     ChatAnswer,
     answer_question,
     defuse_mentions,
