@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from bot.app.chat_conversation import ChatAnswer, answer_question, instant_of, tune
+from bot.adapters.chat_webhooks import instant_of
+from bot.app.chat_conversation import ChatAnswer, answer_question, tune
 from bot.app.threads import SITTING, Conversation
 from bot.config import DiscordConfig
 from bot.core.timefmt import format_instant, zone_caption

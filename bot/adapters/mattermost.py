@@ -21,7 +21,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from bot.app.chat_conversation import answer_question, defuse_mentions, token_ok, tune
+from bot.adapters.chat_webhooks import defuse_mentions, token_ok
+from bot.app.chat_conversation import answer_question, tune
 from bot.app.threads import SITTING, Conversation
 
 if TYPE_CHECKING:

@@ -39,10 +39,10 @@ from bot.adapters.slack_channel import slack_client
 from bot.adapters.slack_format import answer_blocks
 from bot.adapters.slack_format import sections as _sections
 from bot.adapters.slack_format import within_limit as _within_limit
-from bot.app import preferences as settings
-from bot.app import subscriptions, threads
+from bot.app import chat_conversation as chat
+from bot.app import subscriptions
+from bot.app.threads import Conversation
 from bot.config import SlackConfig
-from bot.core.ask import answer
 from bot.core.model import Event
 from bot.core.slack_mrkdwn import escape, slack_date, unescape
 from bot.core.zones import Zone, parse_zone
@@ -91,6 +91,14 @@ class Asker:
     channel: str = ""
     in_dm: bool = False
     thread_ts: str | None = None
+
+
+def conversation_of(asker: Asker) -> Conversation | None:
+    """A thread's follow-ups meet in the thread (a mention outside one starts it, at its own
+    ``ts``), a DM's in the DM; a slash command has neither, and is a question on its own."""
+    if asker.thread_ts:
+        return Conversation(f"slack:{asker.channel}:{asker.thread_ts}")
+    return Conversation(f"slack:{asker.channel}") if asker.in_dm else None
 
 
 ORGANIZER_VERBS = ("announce", "status", "extend")
@@ -268,27 +276,18 @@ class SlackBot:
 
     def _pick(self, rest: str) -> tuple[list[Event], str]:
         """Which events a message is about: a leading event id picks one, else all."""
-        events = self.service.events()
-        first = rest.split(maxsplit=1)
-        if first and first[0] in events:
-            return [events[first[0]]], rest[len(first[0]):].strip()
-        return [events[k] for k in sorted(events)], rest
+        return chat.pick(self.service.events(), rest)
 
     def question(self, asker: Asker, text: str) -> Reply:
         events, question = self._pick(text.strip())
         if not events:
-            return Reply("No schedule is loaded right now; please ask the organizers.")
+            return Reply(chat.NO_SCHEDULE)
         now = self.service.clock()
         reader = self.zone_of(asker.user)
         blocks: list[dict[str, Any]] = []
         texts: list[str] = []
-        thread = (f"slack:{asker.channel}:{asker.thread_ts}" if asker.thread_ts
-                  else f"slack:{asker.channel}" if asker.in_dm else "")
-        for event in events:
-            key = f"{thread}:{event.id}" if thread else ""
-            reply = answer(question, event, now=now, reader=reader,
-                           context=threads.context_of(self.service.ledger, key, event.id, now))
-            threads.remember(self.service.ledger, key, event.id, reply.context, now)
+        for event, reply in chat.answers(self.service, events, question, now=now, reader=reader,
+                                         conversation=conversation_of(asker)):
             heading = event.name if len(events) > 1 else ""
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
             texts.append(escape(f"{heading}\n{reply.text}" if heading else reply.text))
@@ -299,16 +298,9 @@ class SlackBot:
         events, command = self._pick(text.strip())
         if not events:
             return None
-        now = self.service.clock()
-        outcomes = []
-        for event in events:
-            outcome = settings.handle(self.service, event, f"slack:{asker.user}", command, now,
-                                      subscribe_if_needed=True,
-                                      settings_url=self.service.config.http.base_url)
-            if outcome is None:
-                return None
-            outcomes.append(outcome.text if len(events) == 1 else f"{event.name}: {outcome.text}")
-        return Reply(escape("\n\n".join(outcomes)), private=True)
+        said = chat.settings_reply(self.service, events, f"slack:{asker.user}", command,
+                                   self.service.clock(), subscribe_if_needed=True)
+        return None if said is None else Reply(escape(said), private=True)
 
     def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
         events, _ = self._pick(rest)

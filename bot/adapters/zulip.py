@@ -21,14 +21,8 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.app.chat_conversation import (
-    ChatAnswer,
-    answer_question,
-    defuse_mentions,
-    instant_of,
-    token_ok,
-    tune,
-)
+from bot.adapters.chat_webhooks import defuse_mentions, instant_of, token_ok
+from bot.app.chat_conversation import ChatAnswer, answer_question, tune
 from bot.app.threads import Conversation
 from bot.core.timefmt import format_instant, zone_caption
 
