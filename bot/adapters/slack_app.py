@@ -1,4 +1,4 @@
-"""duebot in Slack: a Bolt app that answers questions, takes subscriptions and organizer commands.
+"""duebot in Slack: the Bolt app that answers questions, takes subscriptions and organizer commands.
 
 One sync Bolt ``App`` (bolt-python's twin async tree is not used). It is reached two ways:
 
@@ -15,14 +15,18 @@ answers through ``response_url``), retried events are answered once (``event_id`
 ``Ledger.first_time``, so this holds across replicas), and the bot's own messages and other
 bots' are ignored. Whatever the bot echoes of anyone's text is escaped: nobody can make it post
 ``<!channel>``.
+
+What to answer is not decided here: questions and settings commands go to
+``bot.app.chat_conversation`` (as Discord's, Zulip's and Mattermost's do), organizer commands to
+``bot.app.chat_organizers``, subscriptions to ``bot.app.subscriptions``. This module knows Slack:
+who is an organizer (ids, user groups), the asker's zone (``users.info``), threads and DMs, and
+the Block Kit (``bot.adapters.slack_format``) the replies are posted in.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +34,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -40,6 +43,7 @@ from bot.adapters.slack_format import answer_blocks
 from bot.adapters.slack_format import sections as _sections
 from bot.adapters.slack_format import within_limit as _within_limit
 from bot.app import chat_conversation as chat
+from bot.app import chat_organizers as organizers
 from bot.app import subscriptions
 from bot.app.threads import Conversation
 from bot.config import SlackConfig
@@ -62,11 +66,6 @@ OFF = ("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP
 ZONE_TTL = 3600.0
 """Seconds a user's zone is trusted before ``users.info`` is asked again."""
 GROUP_TTL = 300.0
-PREVIEW_LIMIT = 1800
-"""Longest announcement a preview takes (its text stays server-side, the button carries a key:
-the value, escaped JSON, went over Slack's 2,000 characters for texts under this cap)."""
-PREVIEW_META = "slack-preview:"
-"""Ledger meta name prefix of a preview's pending text, under its key (shared by replicas)."""
 CONFIRM, CANCEL, CALENDAR = ("duebot_announce_confirm", "duebot_announce_cancel",
                              "duebot_add_to_calendar")
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -101,7 +100,6 @@ def conversation_of(asker: Asker) -> Conversation | None:
     return Conversation(f"slack:{asker.channel}") if asker.in_dm else None
 
 
-ORGANIZER_VERBS = ("announce", "status", "extend")
 CHANGES = frozenset({"subscribe", "unsubscribe", "extend"})
 """Commands that change state: a retried event must not run them twice."""
 FIRST = "duebot_first_arrival"
@@ -212,24 +210,10 @@ class SlackBot:
         respond(text=self.confirm_preview(key, user), replace_original=True)
 
     def confirm_preview(self, key: str, user: str) -> str:
-        """Queue the announcement a preview's key stands for, once: a second click (or a
-        second replica) is told it is already queued. The key is the idempotency key: the
-        announcement's id is made from it."""
-        if not re.fullmatch(r"[0-9a-f]{16}", key):
-            return "That preview is no longer valid; send `announce` again."
-        try:
-            pending = json.loads(self.service.ledger.get_meta(PREVIEW_META + key) or "null")
-            event_id, text = str(pending["event"]), str(pending["text"])
-        except (ValueError, KeyError, TypeError):
-            return "That preview is no longer valid; send `announce` again."
-        announcement_id = f"slack-{key}"
-        with self._confirm_lock:  # two clicks 0.3 s apart run in two threads
-            if any(str(r["id"]) == announcement_id
-                   for r in self.service.ledger.announcement_rows(event_id)):
-                return (f"Already queued: announcement `{announcement_id}`; this click sent "
-                        f"nothing more.")
-            return self.queue_announcement(event_id, text, user,
-                                           announcement_id=announcement_id)
+        """Queue the announcement a preview's key stands for, once (``chat_organizers``)."""
+        return organizers.confirm(self.service, key, actor=f"slack:{user}",
+                                  by=f"<@{escape(user)}>", lock=self._confirm_lock,
+                                  escape=escape)
 
     def _on_cancel(self, body: dict[str, Any], respond: Respond) -> None:
         respond(text="Announcement cancelled; nothing was sent.", replace_original=True)
@@ -256,7 +240,7 @@ class SlackBot:
         try:
             if verb in ("subscribe", "unsubscribe"):
                 return self.subscription(asker, verb, rest)
-            if verb in ORGANIZER_VERBS:
+            if verb in organizers.ORGANIZER_VERBS:
                 if not self.is_organizer(asker.user):
                     return Reply(self._refusal(), private=True)
                 if verb == "announce":
@@ -381,131 +365,49 @@ class SlackBot:
             self._zones[user] = (self.monotonic(), zone)
         return zone
 
-    # -- organizer commands -------------------------------------------------------------------
+    # -- organizer commands (bot.app.chat_organizers), in Block Kit -----------------------------
 
     def status(self) -> Reply:
-        from bot.app.status import gather
-
-        now = self.service.clock()
-        report = gather(self.service, now)
-        lines: list[str] = []
-        for entry in report["schedules"]:
-            if "event" not in entry:
-                lines.append(f"{entry['path']}: NOT LOADED ({'; '.join(entry['errors'])})")
-                continue
-            counts = ", ".join(f"{n} {s}" for s, n in sorted(entry["counts"].items()))
-            lines.append(f"{entry['name']} ({entry['event']}): {counts or 'no deliveries'}")
-            for row in entry["next"][:3]:
-                lines.append(f"  next {row['due_utc']} ({row['in']}) {row['reminder']} -> "
-                             f"{row['destination']}")
-            for row in entry["failed"][:3]:
-                lines.append(f"  {row['state']} {row['reminder']} -> {row['destination']}: "
-                             f"{row['reason'][:120]}")
-            for error in entry["errors"][:2]:
-                lines.append(f"  schedule error: {error}")
-        body = escape("\n".join(lines) or "No schedules.")
-        text = f"duebot status at {report['now_utc']}\n```{body}```"
+        text = organizers.status_text(self.service, self.service.clock(), escape)
         return Reply(text, _within_limit(_sections(text)), private=True)
 
     def announce_preview(self, rest: str) -> Reply:
-        """Render it exactly as it would go (``bot.app.announce.prepare``), with Confirm/Cancel."""
-        from bot.app import announce
-
+        """Render it exactly as it would go, with Confirm/Cancel (the button carries the key)."""
         events, text = self._pick(rest)
-        text = text.strip()
-        if not text:
-            return Reply("Write the announcement after the word: `announce Submissions are "
-                         "open!` (start with an event id if there are several).", private=True)
-        if len(events) != 1:
-            ids = ", ".join(f"`{escape(e.id)}`" for e in events) or "none loaded"
-            return Reply(f"Which event? Start with its id: `announce EVENT-ID text` ({ids}).",
-                         private=True)
-        if len(text) > PREVIEW_LIMIT:
-            return Reply(f"That is {len(text)} characters; announcements from Slack may have "
-                         f"{PREVIEW_LIMIT}. Use `duebot announce` on the server for longer ones.",
-                         private=True)
-        event = events[0]
-        now = self.service.clock()
-        ready = announce.prepare(self.service, event, now.isoformat(), (), text=text, now=now)
-        quoted = "\n".join(f">{line}" for line in escape(ready.message.text).splitlines())
+        ready = organizers.preview(self.service, events, text, self.service.clock(), escape)
+        if isinstance(ready, str):
+            return Reply(ready, private=True)
+        quoted = "\n".join(f">{line}" for line in escape(ready.body).splitlines())
         targets = ", ".join(f"`{escape(d)}`" for d in ready.destinations[:10])
         if len(ready.destinations) > 10:
             targets += f" and {len(ready.destinations) - 10} more"
-        # The text stays server-side; the button carries only its key (Slack's values are at
-        # most 2,000 characters), which also makes Confirm idempotent.
-        value = secrets.token_hex(8)
-        self.service.ledger.set_meta(PREVIEW_META + value, json.dumps(
-            {"event": event.id, "text": text}, ensure_ascii=False))
         blocks: list[dict[str, Any]] = [
-            *_sections(f"*Preview* of an announcement for *{escape(event.name)}*, to {targets} "
-                     f"when you confirm:\n*{escape(ready.message.subject)}*\n{quoted}"),
+            *_sections(f"*Preview* of an announcement for *{escape(ready.event.name)}*, to "
+                       f"{targets} when you confirm:\n*{escape(ready.subject)}*\n{quoted}"),
             {"type": "actions", "elements": [
-                {"type": "button", "action_id": CONFIRM, "style": "primary", "value": value,
-                 "text": {"type": "plain_text", "text": "Confirm"}},
+                {"type": "button", "action_id": CONFIRM, "style": "primary",
+                 "value": ready.key, "text": {"type": "plain_text", "text": "Confirm"}},
                 {"type": "button", "action_id": CANCEL, "value": "cancel",
                  "text": {"type": "plain_text", "text": "Cancel"}}]},
         ]
-        return Reply(f"Preview of an announcement for {escape(event.name)}: {escape(text)}",
-                     blocks, private=True)
+        return Reply(f"Preview of an announcement for {escape(ready.event.name)}: "
+                     f"{escape(ready.text)}", blocks, private=True)
 
     def queue_announcement(self, event_id: str, text: str, user: str, *,
                            announcement_id: str = "") -> str:
         """A confirmed announcement joins the ledger now; the delivery loop sends it."""
-        from bot.app import announce
-
-        now = self.service.clock()
-        event = self.service.events().get(event_id)
-        if event is None:
-            return "That event is no longer loaded; nothing was sent."
-        try:
-            announcement_id = announce.schedule_announcement(
-                self.service, event, now.isoformat(), (), text=text, actor=f"slack:{user}",
-                now=now, announcement_id=announcement_id)
-        except DuebotError as exc:
-            if announcement_id and "already used" in str(exc):
-                return f"Already queued: announcement `{announcement_id}`; nothing more sent."
-            return escape(f"Not queued: {exc}")
-        except sa.exc.IntegrityError:  # another replica queued the same key a moment ago
-            return f"Already queued: announcement `{announcement_id}`; nothing more sent."
-        self.service.wake()  # the delivery loop sends it now, not at its next poll
-        return (f"Announcement `{escape(announcement_id)}` queued by <@{escape(user)}>; it goes "
-                f"out with the next delivery run.")
+        return organizers.queue(self.service, event_id, text, actor=f"slack:{user}",
+                                by=f"<@{escape(user)}>", announcement_id=announcement_id,
+                                escape=escape)
 
     def extend(self, asker: Asker, rest: str) -> Reply:
         """``extend DATE-ID NEW-TIME [announce]``: edit the schedule file, re-time reminders."""
         from bot.adapters.schedule_edit import extend_date
-        from bot.app.organizers import apply_change
 
         events, args = self._pick(rest)
-        parts = args.split(maxsplit=1)
-        usage = ("Write `extend DATE-ID NEW-TIME`, e.g. `extend abstract 2017-09-17 23:59`; add "
-                 "`announce` at the end to tell participants (start with an event id if there "
-                 "are several).")
-        if len(parts) < 2 or len(events) != 1:
-            return Reply(usage, private=True)
-        date_id, new_time = parts[0], parts[1].strip()
-        tell = new_time.casefold().endswith(" announce")
-        if tell:
-            new_time = new_time[:-len(" announce")].strip()
-        event = events[0]
-        path = next((p for p, loaded in self.service.schedules.items()
-                     if loaded.event is not None and loaded.event.id == event.id), None)
-        if path is None:
-            return Reply("That event is no longer loaded.", private=True)
-        now = self.service.clock()
-        actor = f"slack:{asker.user}"
-        try:
-            result = extend_date(path, date_id, new_time, actor=actor)
-            applied = apply_change(self.service, result, actor=actor, now=now, announce=tell)
-        except DuebotError as exc:
-            return Reply(escape(f"Not changed: {exc}"), private=True)
-        self.service.wake()  # re-timed reminders and the notice go from the ledger now
-        lines = [escape(result.summary()),
-                 f"{applied.retimed} unsent reminder(s) re-timed, {applied.cancelled} "
-                 f"cancelled, {applied.already_sent} already sent (not sent again)."]
-        if applied.announcement_id:
-            lines.append(f"Announcement `{escape(applied.announcement_id)}` queued.")
-        return Reply("\n".join(lines), private=True)
+        return Reply(organizers.extend(self.service, events, args, actor=f"slack:{asker.user}",
+                                       now=self.service.clock(), edit=extend_date,
+                                       escape=escape), private=True)
 
 
 # --- wiring into ``duebot run`` -----------------------------------------------------------------
