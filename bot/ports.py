@@ -277,7 +277,8 @@ class Meta(Protocol):
 
 
 class Threads(Protocol):
-    """Each Slack or mail thread's last reading of a question, for its follow-ups."""
+    """Each conversation's last reading of a question (a Slack, mail or Zulip thread, a chat
+    sitting), for its follow-ups."""
 
     def thread_context(self, key: str, event_id: str, now: datetime,
                        max_age: timedelta = ...) -> dict[str, Any] | None: ...

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -48,25 +49,36 @@ class Harness:
     url: str
     http: httpx.Client
     service: Service
+    clock: list[datetime]
+    """The service's clock, ``clock[0]``: a test moves it (Discord's signatures follow it)."""
 
     def discord(self, payload: dict[str, Any], *, timestamp: int | None = None,
                 key: SigningKey = SIGNER, body: bytes | None = None,
                 signature: str | None = None) -> httpx.Response:
         raw = body if body is not None else json.dumps(payload).encode()
-        stamp = str(int(NOW.timestamp()) if timestamp is None else timestamp)
+        stamp = str(int(self.clock[0].timestamp()) if timestamp is None else timestamp)
         sig = signature if signature is not None else key.sign(stamp.encode() + raw).signature.hex()
         return self.http.post(f"{self.url}/discord/interactions", content=raw, headers={
             "X-Signature-Ed25519": sig, "X-Signature-Timestamp": stamp,
             "Content-Type": "application/json"})
 
-    def zulip(self, content: str, *, token: str = ZULIP_TOKEN, trigger: str = "mention"
-              ) -> httpx.Response:
+    def zulip(self, content: str, *, token: str = ZULIP_TOKEN, trigger: str = "mention",
+              topic: str = "deadlines", stream: str = "workshop",
+              direct: tuple[str, ...] = ()) -> httpx.Response:
+        """A stream message in ``stream`` > ``topic``; with ``direct``, a direct message
+        among those addresses (the bot's added, as Zulip lists it)."""
+        message: dict[str, Any] = {
+            "type": "stream", "display_recipient": stream, "subject": topic,
+            "stream_id": 7 if stream == "workshop" else 8, "content": content, "id": 42,
+            "sender_email": "ada@example.org", "sender_full_name": "Ada"}
+        if direct:
+            message.update(type="private", subject="", display_recipient=[
+                {"email": a, "id": n, "full_name": a}
+                for n, a in enumerate(("duebot-bot@zulip.example.org", *direct))])
+            del message["stream_id"]
         return self.http.post(f"{self.url}/zulip/webhook", json={
             "bot_email": "duebot-bot@zulip.example.org", "bot_full_name": "duebot",
-            "data": content, "token": token, "trigger": trigger,
-            "message": {"type": "stream", "display_recipient": "workshop",
-                        "subject": "deadlines", "content": content, "id": 42,
-                        "sender_email": "ada@example.org", "sender_full_name": "Ada"}})
+            "data": content, "token": token, "trigger": trigger, "message": message})
 
     def mattermost(self, fields: dict[str, str], *, form: bool = True,
                    headers: dict[str, str] | None = None) -> httpx.Response:
@@ -77,19 +89,25 @@ class Harness:
         return self.http.post(f"{self.url}/mattermost", json=fields, headers=headers or {})
 
 
-def command(question: str | None, *, name: str = "deadline", locale: str = "en-US"
-            ) -> dict[str, Any]:
+def command(question: str | None, *, name: str = "deadline", locale: str = "en-US",
+            channel: str | None = None, user: str = "77") -> dict[str, Any]:
     data: dict[str, Any] = {"id": "1", "name": name, "type": 1}
     if question is not None:
         data["options"] = [{"name": "question", "type": 3, "value": question}]
-    return {"type": 2, "id": "900", "application_id": "123456", "token": "interaction-token",
-            "locale": locale, "data": data, "member": {"user": {"id": "77", "username": "ada"}}}
+    interaction = {"type": 2, "id": "900", "application_id": "123456",
+                   "token": "interaction-token", "locale": locale, "data": data,
+                   "member": {"user": {"id": user, "username": "ada"}}}
+    if channel is not None:
+        interaction |= {"guild_id": "500", "channel_id": channel,
+                        "channel": {"id": channel, "type": 0}}
+    return interaction
 
 
-def outgoing_hook(text: str, token: str = MM_TOKEN) -> dict[str, str]:
-    return {"token": token, "team_id": "t1", "team_domain": "workshop", "channel_id": "c1",
-            "channel_name": "town-square", "timestamp": "1504508400000", "user_id": "u1",
-            "user_name": "ada", "post_id": "p123", "text": text, "trigger_word": "duebot",
+def outgoing_hook(text: str, token: str = MM_TOKEN, *, channel: str = "c1", user: str = "u1",
+                  post: str = "p123") -> dict[str, str]:
+    return {"token": token, "team_id": "t1", "team_domain": "workshop", "channel_id": channel,
+            "channel_name": "town-square", "timestamp": "1504508400000", "user_id": user,
+            "user_name": "ada", "post_id": post, "text": text, "trigger_word": "duebot",
             "file_ids": ""}
 
 
@@ -102,10 +120,11 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
         discord=DiscordConfig(public_key=PUBLIC_KEY, application_id="123456"),
         zulip=WebhookBotConfig(tokens=(ZULIP_TOKEN,)),
         mattermost=WebhookBotConfig(tokens=(MM_TOKEN, MM_COMMAND_TOKEN)))
-    service = Service(config, clock=lambda: NOW)
+    clock = [NOW]
+    service = Service(config, clock=lambda: clock[0])
     app = build_app(service, extra_routes=http_routes(service))
     with serving(app) as url, httpx.Client(timeout=10) as client:
-        yield Harness(url=url, http=client, service=service)
+        yield Harness(url=url, http=client, service=service, clock=clock)
     service.ledger.close()
 
 
@@ -229,6 +248,93 @@ def test_mattermost_wrong_token_is_401(harness: Harness) -> None:
     assert harness.mattermost(outgoing_hook("duebot when?", token="")).status_code == 401
     assert harness.mattermost({"text": "when?"}, headers={"Authorization": "Token nope"}
                               ).status_code == 401
+
+
+# --- follow-ups: the same thread (or sitting) reads against its last question ---------------
+# Kept in the ledger's ask_threads (the real SQLite file here), as for Slack and mail.
+
+FRESH = "You did not say which date"
+"""What a bare "when is it?" says when nothing came before it in its conversation."""
+
+
+def _threads_kept(harness: Harness) -> list[str]:
+    path = harness.service.config.storage.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        return [str(key) for (key,) in db.execute("SELECT key FROM ask_threads ORDER BY key")]
+
+
+def test_zulip_follow_up_in_the_same_topic_reads_against_its_last_question(
+        harness: Harness) -> None:
+    harness.zulip("@**duebot** when is the abstract deadline?")
+    again = harness.zulip("@**duebot** when is it?").json()["content"]
+    assert "Poster abstract submission deadline" in again and FRESH not in again
+    switched = harness.zulip("@**duebot** what about camera-ready?").json()["content"]
+    assert "Final file upload" in switched
+    # Zulip compares topic names without case: "Deadlines" is the same topic.
+    ist = harness.zulip("@**duebot** and in IST?", topic="Deadlines").json()["content"]
+    assert "Final file upload" in ist and "IST (Asia/Kolkata" in ist
+    assert [k.split(":")[0] for k in _threads_kept(harness)] == ["zulip"]
+
+
+def test_zulip_another_topic_stream_or_a_direct_message_starts_fresh(harness: Harness) -> None:
+    harness.zulip("@**duebot** when is the camera-ready due?")
+    for elsewhere in ({"topic": "travel"}, {"stream": "general"},
+                      {"direct": ("ada@example.org",)}):
+        said = harness.zulip("@**duebot** when is it?", **elsewhere).json()["content"]
+        assert FRESH in said, elsewhere
+
+
+def test_zulip_direct_message_conversation_keeps_its_context(harness: Harness) -> None:
+    pair = ("ada@example.org",)
+    harness.zulip("when is the camera-ready due?", trigger="direct_message", direct=pair)
+    said = harness.zulip("is it AoE?", trigger="direct_message", direct=pair).json()["content"]
+    assert said.startswith("No:") and "Final file upload" in said
+    group = harness.zulip("is it AoE?", trigger="direct_message",
+                          direct=("ada@example.org", "bob@example.org")).json()["content"]
+    assert "Final file upload" not in group  # another set of people: another conversation
+
+
+def test_mattermost_follow_up_from_the_same_person_in_the_channel(harness: Harness) -> None:
+    harness.mattermost(outgoing_hook("duebot when is the abstract deadline?", post="p1"))
+    again = harness.mattermost(outgoing_hook("duebot when is it?", post="p2")).json()["text"]
+    assert "Poster abstract submission deadline" in again and FRESH not in again
+    # The slash command in that channel is the same person's same conversation.
+    slash = harness.mattermost({"token": MM_COMMAND_TOKEN, "command": "/deadline",
+                                "text": "what about camera-ready?", "channel_id": "c1",
+                                "user_id": "u1", "user_name": "ada"}).json()
+    assert slash["response_type"] == "ephemeral" and "Final file upload" in slash["text"]
+    ist = harness.mattermost(outgoing_hook("duebot and in IST?", post="p3")).json()["text"]
+    assert "Final file upload" in ist and "IST (Asia/Kolkata" in ist
+
+
+def test_mattermost_another_person_channel_or_a_later_question_starts_fresh(
+        harness: Harness) -> None:
+    harness.mattermost(outgoing_hook("duebot when is the camera-ready due?"))
+    for who in ({"user": "u2"}, {"channel": "c2"}):
+        said = harness.mattermost(outgoing_hook("duebot when is it?", **who)).json()["text"]
+        assert FRESH in said, who
+    harness.clock[0] = NOW + timedelta(minutes=29)
+    assert "Final file upload" in harness.mattermost(
+        outgoing_hook("duebot when is it?")).json()["text"]
+    harness.clock[0] = NOW + timedelta(minutes=29 + 31)  # a pause longer than a sitting
+    assert FRESH in harness.mattermost(outgoing_hook("duebot when is it?")).json()["text"]
+
+
+def test_discord_next_command_in_the_channel_within_a_sitting_is_a_follow_up(
+        harness: Harness) -> None:
+    harness.discord(command("when is the abstract deadline?", channel="900100"))
+    again = harness.discord(command("when is it?", channel="900100")).json()["data"]["content"]
+    assert "Poster abstract submission deadline" in again and FRESH not in again
+    harness.discord(command("what about camera-ready?", channel="900100"))
+    aoe = harness.discord(command("is it AoE?", channel="900100")).json()["data"]["content"]
+    assert aoe.startswith("No:") and "Final file upload" in aoe
+    for elsewhere in ({"user": "78"}, {"channel": "900200"}):
+        said = harness.discord(command("when is it?", **{"channel": "900100", **elsewhere})
+                               ).json()["data"]["content"]
+        assert FRESH in said, elsewhere
+    harness.clock[0] = NOW + timedelta(minutes=31)
+    later = harness.discord(command("when is it?", channel="900100")).json()["data"]["content"]
+    assert FRESH in later
 
 
 # --- registering the Discord command ------------------------------------------------------------

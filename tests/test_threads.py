@@ -7,7 +7,7 @@ import io
 import logging
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +65,26 @@ def test_a_bug_in_reading_the_context_is_not_swallowed(service: Service) -> None
 
     with pytest.raises(TypeError, match="a bug"):
         threads.context_of(Broken(), "slack:C1:1.2", EVENT, NOW)  # type: ignore[arg-type]
+
+
+def test_a_sitting_is_shorter_than_a_thread_and_keeps_other_threads(service: Service) -> None:
+    sitting = threads.Conversation.of("discord", "C9", "U7", max_age=threads.SITTING)
+    assert sitting is not None
+    key = sitting.key_for(EVENT)
+    threads.remember(service.ledger, key, EVENT, {"date": "abstract"}, NOW)
+    threads.remember(service.ledger, "slack:C1:1.2", EVENT, {"date": "notification"}, NOW)
+    later = NOW + threads.SITTING + timedelta(minutes=1)
+    assert threads.context_of(service.ledger, key, EVENT, later, sitting.max_age) is None
+    assert threads.context_of(service.ledger, key, EVENT, later) == {"date": "abstract"}
+    # Keeping a sitting's reading later does not forget a day-long thread's.
+    threads.remember(service.ledger, key, EVENT, {"date": "camera-ready"}, later)
+    assert threads.context_of(service.ledger, "slack:C1:1.2", EVENT, later) == {
+        "date": "notification"}
+
+
+def test_a_conversation_key_is_bounded_and_needs_every_part() -> None:
+    many = [f"person{n}@example.org" for n in range(200)]
+    group = threads.Conversation.of("zulip", "bot@example.org", "direct", *many)
+    assert group is not None and len(group.key_for("e" * 64)) < 320  # the ledger's key column
+    assert threads.Conversation.of("mattermost", "", "u1") is None
+    assert threads.Conversation.of("mattermost") is None

@@ -12,6 +12,12 @@ well inside Discord's 3 seconds), only to the asker unless ``ephemeral = false``
 Each date the answer speaks of gets a line with Discord's ``<t:UNIX:F>`` token, which every
 reader's client shows in their own zone, beside the date's own zone.
 
+An interaction has no thread. A ``/deadline`` answer is a private exchange (only the asker sees
+it, by default), so a follow-up is what an organizer would expect it to be: the same person's
+next ``/deadline`` in the same channel within ``bot.app.threads.SITTING`` ("and in IST?" right
+after "when is the abstract deadline?") reads against their last question; after a longer
+pause, in another channel, or from someone else, a question starts afresh.
+
 ``duebot discord register`` creates (or updates: Discord upserts by name) the command with
 ``POST {api}/applications/{id}/commands``, or ``.../guilds/{guild}/commands`` for one server.
 """
@@ -29,7 +35,9 @@ from typing import TYPE_CHECKING, Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from bot.adapters.chat_answers import ChatAnswer, answer_question, instant_of, tune
+from bot.adapters.chat_webhooks import instant_of
+from bot.app.chat_conversation import ChatAnswer, answer_question, tune
+from bot.app.threads import SITTING, Conversation
 from bot.config import DiscordConfig
 from bot.core.timefmt import format_instant, zone_caption
 from bot.errors import UsageError
@@ -39,7 +47,8 @@ if TYPE_CHECKING:
 
     from bot.app.running import Running
 
-__all__ = ["command_definition", "http_routes", "register_command", "render", "verify"]
+__all__ = ["command_definition", "conversation_of", "http_routes", "register_command", "render",
+           "verify"]
 
 log = logging.getLogger("duebot.discord")
 
@@ -107,6 +116,15 @@ def question_of(interaction: dict[str, Any]) -> str:
     return ""
 
 
+def conversation_of(interaction: dict[str, Any]) -> Conversation | None:
+    """One person in one channel, for a sitting; in a server the person is ``member.user``, in
+    a direct message ``user`` (Discord's ids are unique everywhere)."""
+    person = (interaction.get("member") or {}).get("user") or interaction.get("user") or {}
+    channel = interaction.get("channel_id") or (interaction.get("channel") or {}).get("id")
+    return Conversation.of("discord", str(channel or ""), str(person.get("id") or ""),
+                           max_age=SITTING)
+
+
 class DiscordInteractions:
     """Answers verified interactions for one running service."""
 
@@ -145,7 +163,8 @@ class DiscordInteractions:
             # No reminders reach a Discord user (no DM channel): the reply says so.
             tuned = tune(self.service, question, platform="Discord", destination=None)
             content = tuned if tuned is not None else render(answer_question(
-                self.service, question, language=str(interaction.get("locale") or "")))
+                self.service, question, language=str(interaction.get("locale") or ""),
+                conversation=conversation_of(interaction)))
         data: dict[str, Any] = {"content": content, "allowed_mentions": {"parse": []}}
         if self.settings.ephemeral:
             data["flags"] = EPHEMERAL

@@ -7,6 +7,11 @@ user_name, post_id, text, trigger_word, timestamp`` for a message starting with 
 ``MATTERMOST_COMMAND_TOKEN`` for the slash command) is checked in constant time: a wrong one
 gets 401. The webhook's reply ``{"text", "response_type": "comment"}`` is posted as a reply in
 the message's thread; the slash command's answer only the asker sees.
+
+Neither call says which thread a message is in (no ``root_id``: only the channel, the user and
+the message's own id), so a follow-up ("and in IST?") reads against the same person's last
+question in the same channel, if it came within ``bot.app.threads.SITTING``; the webhook and the
+slash command are one conversation, and another person's question there starts afresh.
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from bot.adapters.chat_answers import answer_question, defuse_mentions, token_ok, tune
+from bot.adapters.chat_webhooks import defuse_mentions, token_ok
+from bot.app.chat_conversation import answer_question, tune
+from bot.app.threads import SITTING, Conversation
 
 if TYPE_CHECKING:
     from starlette.routing import Route
 
     from bot.app.running import Running
 
-__all__ = ["handle", "http_routes"]
+__all__ = ["conversation_of", "handle", "http_routes"]
 
 log = logging.getLogger("duebot.mattermost")
 
@@ -45,6 +52,13 @@ def fields_of(body: bytes, content_type: str) -> dict[str, str] | None:
     return {k: v[0] for k, v in form.items()}
 
 
+def conversation_of(fields: dict[str, str]) -> Conversation | None:
+    """One person in one channel, for a sitting (the requests name no thread; Mattermost's ids
+    are unique across teams)."""
+    return Conversation.of("mattermost", fields.get("channel_id", ""),
+                           fields.get("user_id", ""), max_age=SITTING)
+
+
 def handle(service: Running, tokens: tuple[str, ...], headers: dict[str, str], body: bytes
            ) -> tuple[int, dict[str, Any]]:
     fields = fields_of(body, headers.get("content-type", ""))
@@ -63,8 +77,8 @@ def handle(service: Running, tokens: tuple[str, ...], headers: dict[str, str], b
         text = text[len(trigger):]
     # A webhook tells only the user's id and name: no way to write to them, and the reply says so.
     tuned = tune(service, text.strip(), platform="Mattermost", destination=None)
-    reply = defuse_mentions(tuned if tuned is not None
-                            else answer_question(service, text.strip()).text)
+    reply = defuse_mentions(tuned if tuned is not None else answer_question(
+        service, text.strip(), conversation=conversation_of(fields)).text)
     if fields.get("command"):  # a slash command: only the asker sees it (as on Slack)
         return 200, {"response_type": "ephemeral", "text": reply}
     return 200, {"text": reply, "response_type": "comment"}

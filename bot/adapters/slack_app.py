@@ -1,4 +1,4 @@
-"""duebot in Slack: a Bolt app that answers questions, takes subscriptions and organizer commands.
+"""duebot in Slack: the Bolt app that answers questions, takes subscriptions and organizer commands.
 
 One sync Bolt ``App`` (bolt-python's twin async tree is not used). It is reached two ways:
 
@@ -15,14 +15,18 @@ answers through ``response_url``), retried events are answered once (``event_id`
 ``Ledger.first_time``, so this holds across replicas), and the bot's own messages and other
 bots' are ignored. Whatever the bot echoes of anyone's text is escaped: nobody can make it post
 ``<!channel>``.
+
+What to answer is not decided here: questions and settings commands go to
+``bot.app.chat_conversation`` (as Discord's, Zulip's and Mattermost's do), organizer commands to
+``bot.app.chat_organizers``, subscriptions to ``bot.app.subscriptions``. This module knows Slack:
+who is an organizer (ids, user groups), the asker's zone (``users.info``), threads and DMs, and
+the Block Kit (``bot.adapters.slack_format``) the replies are posted in.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -30,18 +34,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.adapters.slack_channel import escape, mrkdwn_chunks, slack_client
-from bot.app import preferences as settings
-from bot.app import subscriptions, threads
+from bot.adapters.slack_channel import slack_client
+from bot.adapters.slack_format import answer_blocks
+from bot.adapters.slack_format import sections as _sections
+from bot.adapters.slack_format import within_limit as _within_limit
+from bot.app import chat_conversation as chat
+from bot.app import chat_organizers as organizers
+from bot.app import subscriptions
+from bot.app.threads import Conversation
 from bot.config import SlackConfig
-from bot.core.ask import Answer, answer, zh
-from bot.core.model import Event, ImportantDate
-from bot.core.timefmt import format_day, format_instant, relative, zone_caption
+from bot.core.model import Event
+from bot.core.slack_mrkdwn import escape, slack_date, unescape
 from bot.core.zones import Zone, parse_zone
 from bot.errors import DuebotError
 
@@ -59,100 +66,9 @@ OFF = ("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP
 ZONE_TTL = 3600.0
 """Seconds a user's zone is trusted before ``users.info`` is asked again."""
 GROUP_TTL = 300.0
-PREVIEW_LIMIT = 1800
-"""Longest announcement a preview takes (its text stays server-side, the button carries a key:
-the value, escaped JSON, went over Slack's 2,000 characters for texts under this cap)."""
-PREVIEW_META = "slack-preview:"
-"""Ledger meta name prefix of a preview's pending text, under its key (shared by replicas)."""
 CONFIRM, CANCEL, CALENDAR = ("duebot_announce_confirm", "duebot_announce_cancel",
                              "duebot_add_to_calendar")
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-
-
-def unescape(text: str) -> str:
-    """Slack sends ``&``, ``<``, ``>`` typed by people as entities; work on the plain text."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-# --- answers in Slack's own form ---------------------------------------------------------------
-
-def slack_date(instant: datetime, fallback: str, *, with_time: bool = True) -> str:
-    """``<!date^UNIX^{date_long_pretty} {time}|fallback>``: each reader sees their own time."""
-    tokens = "{date_long_pretty} {time}" if with_time else "{date_long_pretty}"
-    return f"<!date^{int(instant.timestamp())}^{tokens}|{escape(fallback)}>"
-
-
-def _date_line_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
-    """The same line for a question asked in Chinese: CLDR dates and zone names."""
-    title = f"*{escape(when.title)}*"
-    if when.cancelled:
-        return f"• ~{escape(when.title)}~ 已取消"
-    instant = when.ends if when.all_day and when.kind in ("deadline", "camera-ready") \
-        else when.starts
-    if when.all_day and when.kind not in ("deadline", "camera-ready"):
-        assert when.day is not None
-        days = zh.format_day(when.day)
-        if when.end_day and when.end_day != when.day:
-            days += f"至{zh.format_day(when.end_day)}"
-        return (f"• {title}：{escape(days)}（全天，{escape(zh.zone_name(when.zone, instant))}）"
-                f" · {escape(zh.relative(instant, now))}")
-    own = f"{zh.format_instant(instant, when.zone)}（{zh.zone_name(when.zone, instant)}）"
-    yours = slack_date(instant, zh.format_instant(instant, reader))
-    return f"• {title}：{yours}（你的时间） · {escape(own)} · {escape(zh.relative(instant, now))}"
-
-
-def _date_line(when: ImportantDate, now: datetime, reader: Zone, language: str = "en") -> str:
-    if language == "zh":
-        return _date_line_zh(when, now, reader)
-    title = f"*{escape(when.title)}*"
-    if when.cancelled:
-        return f"• ~{escape(when.title)}~ cancelled"
-    if when.all_day and when.kind not in ("deadline", "camera-ready"):
-        assert when.day is not None
-        days = format_day(when.day)
-        if when.end_day and when.end_day != when.day:
-            days += f" to {format_day(when.end_day)}"
-        caption = zone_caption(when.zone, when.starts)
-        return f"• {title}: {escape(days)} (all day, {escape(caption)}) · " \
-               f"{escape(relative(when.starts, now))}"
-    # An all-day deadline closes when its last day ends in its own zone.
-    instant = when.ends if when.all_day else when.starts
-    own = f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})"
-    yours = slack_date(instant, format_instant(instant, reader))
-    return f"• {title}: {yours} your time · {escape(own)} · {escape(relative(instant, now))}"
-
-
-def answer_blocks(reply: Answer, now: datetime, reader: Zone, *, heading: str = ""
-                  ) -> list[dict[str, Any]]:
-    """The text answer, then each date it speaks of as a Slack date token beside its zone."""
-    text = escape(reply.text)
-    if heading:
-        text = f"*{escape(heading)}*\n{text}"
-    blocks = _sections(text)
-    lines = [_date_line(when, now, reader, reply.language) for when in reply.dates]
-    if lines:
-        blocks.extend(_sections("\n".join(lines)))
-    return blocks
-
-
-MAX_BLOCKS = 50
-"""Slack's limit of blocks in one message."""
-
-
-def _sections(mrkdwn: str) -> list[dict[str, Any]]:
-    """Sections of at most 3,000 characters each, cut at lines or spaces, never inside a
-    ``<!date>`` token (one section cut there showed the raw token)."""
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-            for piece in mrkdwn_chunks(mrkdwn)]
-
-
-def _within_limit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """At most ``MAX_BLOCKS``; what does not fit is named, not silently dropped."""
-    if len(blocks) <= MAX_BLOCKS:
-        return blocks
-    note = _sections(f"_{len(blocks) - MAX_BLOCKS + 1} more parts did not fit in one Slack "
-                     f"message: ask about one event or date at a time._")
-    return [*blocks[:MAX_BLOCKS - 1], *note]
 
 
 # --- what the bot says -----------------------------------------------------------------------
@@ -176,7 +92,14 @@ class Asker:
     thread_ts: str | None = None
 
 
-ORGANIZER_VERBS = ("announce", "status", "extend")
+def conversation_of(asker: Asker) -> Conversation | None:
+    """A thread's follow-ups meet in the thread (a mention outside one starts it, at its own
+    ``ts``), a DM's in the DM; a slash command has neither, and is a question on its own."""
+    if asker.thread_ts:
+        return Conversation(f"slack:{asker.channel}:{asker.thread_ts}")
+    return Conversation(f"slack:{asker.channel}") if asker.in_dm else None
+
+
 CHANGES = frozenset({"subscribe", "unsubscribe", "extend"})
 """Commands that change state: a retried event must not run them twice."""
 FIRST = "duebot_first_arrival"
@@ -287,24 +210,10 @@ class SlackBot:
         respond(text=self.confirm_preview(key, user), replace_original=True)
 
     def confirm_preview(self, key: str, user: str) -> str:
-        """Queue the announcement a preview's key stands for, once: a second click (or a
-        second replica) is told it is already queued. The key is the idempotency key: the
-        announcement's id is made from it."""
-        if not re.fullmatch(r"[0-9a-f]{16}", key):
-            return "That preview is no longer valid; send `announce` again."
-        try:
-            pending = json.loads(self.service.ledger.get_meta(PREVIEW_META + key) or "null")
-            event_id, text = str(pending["event"]), str(pending["text"])
-        except (ValueError, KeyError, TypeError):
-            return "That preview is no longer valid; send `announce` again."
-        announcement_id = f"slack-{key}"
-        with self._confirm_lock:  # two clicks 0.3 s apart run in two threads
-            if any(str(r["id"]) == announcement_id
-                   for r in self.service.ledger.announcement_rows(event_id)):
-                return (f"Already queued: announcement `{announcement_id}`; this click sent "
-                        f"nothing more.")
-            return self.queue_announcement(event_id, text, user,
-                                           announcement_id=announcement_id)
+        """Queue the announcement a preview's key stands for, once (``chat_organizers``)."""
+        return organizers.confirm(self.service, key, actor=f"slack:{user}",
+                                  by=f"<@{escape(user)}>", lock=self._confirm_lock,
+                                  escape=escape)
 
     def _on_cancel(self, body: dict[str, Any], respond: Respond) -> None:
         respond(text="Announcement cancelled; nothing was sent.", replace_original=True)
@@ -331,7 +240,7 @@ class SlackBot:
         try:
             if verb in ("subscribe", "unsubscribe"):
                 return self.subscription(asker, verb, rest)
-            if verb in ORGANIZER_VERBS:
+            if verb in organizers.ORGANIZER_VERBS:
                 if not self.is_organizer(asker.user):
                     return Reply(self._refusal(), private=True)
                 if verb == "announce":
@@ -351,27 +260,18 @@ class SlackBot:
 
     def _pick(self, rest: str) -> tuple[list[Event], str]:
         """Which events a message is about: a leading event id picks one, else all."""
-        events = self.service.events()
-        first = rest.split(maxsplit=1)
-        if first and first[0] in events:
-            return [events[first[0]]], rest[len(first[0]):].strip()
-        return [events[k] for k in sorted(events)], rest
+        return chat.pick(self.service.events(), rest)
 
     def question(self, asker: Asker, text: str) -> Reply:
         events, question = self._pick(text.strip())
         if not events:
-            return Reply("No schedule is loaded right now; please ask the organizers.")
+            return Reply(chat.NO_SCHEDULE)
         now = self.service.clock()
         reader = self.zone_of(asker.user)
         blocks: list[dict[str, Any]] = []
         texts: list[str] = []
-        thread = (f"slack:{asker.channel}:{asker.thread_ts}" if asker.thread_ts
-                  else f"slack:{asker.channel}" if asker.in_dm else "")
-        for event in events:
-            key = f"{thread}:{event.id}" if thread else ""
-            reply = answer(question, event, now=now, reader=reader,
-                           context=threads.context_of(self.service.ledger, key, event.id, now))
-            threads.remember(self.service.ledger, key, event.id, reply.context, now)
+        for event, reply in chat.answers(self.service, events, question, now=now, reader=reader,
+                                         conversation=conversation_of(asker)):
             heading = event.name if len(events) > 1 else ""
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
             texts.append(escape(f"{heading}\n{reply.text}" if heading else reply.text))
@@ -382,16 +282,9 @@ class SlackBot:
         events, command = self._pick(text.strip())
         if not events:
             return None
-        now = self.service.clock()
-        outcomes = []
-        for event in events:
-            outcome = settings.handle(self.service, event, f"slack:{asker.user}", command, now,
-                                      subscribe_if_needed=True,
-                                      settings_url=self.service.config.http.base_url)
-            if outcome is None:
-                return None
-            outcomes.append(outcome.text if len(events) == 1 else f"{event.name}: {outcome.text}")
-        return Reply(escape("\n\n".join(outcomes)), private=True)
+        said = chat.settings_reply(self.service, events, f"slack:{asker.user}", command,
+                                   self.service.clock(), subscribe_if_needed=True)
+        return None if said is None else Reply(escape(said), private=True)
 
     def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
         events, _ = self._pick(rest)
@@ -472,131 +365,49 @@ class SlackBot:
             self._zones[user] = (self.monotonic(), zone)
         return zone
 
-    # -- organizer commands -------------------------------------------------------------------
+    # -- organizer commands (bot.app.chat_organizers), in Block Kit -----------------------------
 
     def status(self) -> Reply:
-        from bot.app.status import gather
-
-        now = self.service.clock()
-        report = gather(self.service, now)
-        lines: list[str] = []
-        for entry in report["schedules"]:
-            if "event" not in entry:
-                lines.append(f"{entry['path']}: NOT LOADED ({'; '.join(entry['errors'])})")
-                continue
-            counts = ", ".join(f"{n} {s}" for s, n in sorted(entry["counts"].items()))
-            lines.append(f"{entry['name']} ({entry['event']}): {counts or 'no deliveries'}")
-            for row in entry["next"][:3]:
-                lines.append(f"  next {row['due_utc']} ({row['in']}) {row['reminder']} -> "
-                             f"{row['destination']}")
-            for row in entry["failed"][:3]:
-                lines.append(f"  {row['state']} {row['reminder']} -> {row['destination']}: "
-                             f"{row['reason'][:120]}")
-            for error in entry["errors"][:2]:
-                lines.append(f"  schedule error: {error}")
-        body = escape("\n".join(lines) or "No schedules.")
-        text = f"duebot status at {report['now_utc']}\n```{body}```"
+        text = organizers.status_text(self.service, self.service.clock(), escape)
         return Reply(text, _within_limit(_sections(text)), private=True)
 
     def announce_preview(self, rest: str) -> Reply:
-        """Render it exactly as it would go (``bot.app.announce.prepare``), with Confirm/Cancel."""
-        from bot.app import announce
-
+        """Render it exactly as it would go, with Confirm/Cancel (the button carries the key)."""
         events, text = self._pick(rest)
-        text = text.strip()
-        if not text:
-            return Reply("Write the announcement after the word: `announce Submissions are "
-                         "open!` (start with an event id if there are several).", private=True)
-        if len(events) != 1:
-            ids = ", ".join(f"`{escape(e.id)}`" for e in events) or "none loaded"
-            return Reply(f"Which event? Start with its id: `announce EVENT-ID text` ({ids}).",
-                         private=True)
-        if len(text) > PREVIEW_LIMIT:
-            return Reply(f"That is {len(text)} characters; announcements from Slack may have "
-                         f"{PREVIEW_LIMIT}. Use `duebot announce` on the server for longer ones.",
-                         private=True)
-        event = events[0]
-        now = self.service.clock()
-        ready = announce.prepare(self.service, event, now.isoformat(), (), text=text, now=now)
-        quoted = "\n".join(f">{line}" for line in escape(ready.message.text).splitlines())
+        ready = organizers.preview(self.service, events, text, self.service.clock(), escape)
+        if isinstance(ready, str):
+            return Reply(ready, private=True)
+        quoted = "\n".join(f">{line}" for line in escape(ready.body).splitlines())
         targets = ", ".join(f"`{escape(d)}`" for d in ready.destinations[:10])
         if len(ready.destinations) > 10:
             targets += f" and {len(ready.destinations) - 10} more"
-        # The text stays server-side; the button carries only its key (Slack's values are at
-        # most 2,000 characters), which also makes Confirm idempotent.
-        value = secrets.token_hex(8)
-        self.service.ledger.set_meta(PREVIEW_META + value, json.dumps(
-            {"event": event.id, "text": text}, ensure_ascii=False))
         blocks: list[dict[str, Any]] = [
-            *_sections(f"*Preview* of an announcement for *{escape(event.name)}*, to {targets} "
-                     f"when you confirm:\n*{escape(ready.message.subject)}*\n{quoted}"),
+            *_sections(f"*Preview* of an announcement for *{escape(ready.event.name)}*, to "
+                       f"{targets} when you confirm:\n*{escape(ready.subject)}*\n{quoted}"),
             {"type": "actions", "elements": [
-                {"type": "button", "action_id": CONFIRM, "style": "primary", "value": value,
-                 "text": {"type": "plain_text", "text": "Confirm"}},
+                {"type": "button", "action_id": CONFIRM, "style": "primary",
+                 "value": ready.key, "text": {"type": "plain_text", "text": "Confirm"}},
                 {"type": "button", "action_id": CANCEL, "value": "cancel",
                  "text": {"type": "plain_text", "text": "Cancel"}}]},
         ]
-        return Reply(f"Preview of an announcement for {escape(event.name)}: {escape(text)}",
-                     blocks, private=True)
+        return Reply(f"Preview of an announcement for {escape(ready.event.name)}: "
+                     f"{escape(ready.text)}", blocks, private=True)
 
     def queue_announcement(self, event_id: str, text: str, user: str, *,
                            announcement_id: str = "") -> str:
         """A confirmed announcement joins the ledger now; the delivery loop sends it."""
-        from bot.app import announce
-
-        now = self.service.clock()
-        event = self.service.events().get(event_id)
-        if event is None:
-            return "That event is no longer loaded; nothing was sent."
-        try:
-            announcement_id = announce.schedule_announcement(
-                self.service, event, now.isoformat(), (), text=text, actor=f"slack:{user}",
-                now=now, announcement_id=announcement_id)
-        except DuebotError as exc:
-            if announcement_id and "already used" in str(exc):
-                return f"Already queued: announcement `{announcement_id}`; nothing more sent."
-            return escape(f"Not queued: {exc}")
-        except sa.exc.IntegrityError:  # another replica queued the same key a moment ago
-            return f"Already queued: announcement `{announcement_id}`; nothing more sent."
-        self.service.wake()  # the delivery loop sends it now, not at its next poll
-        return (f"Announcement `{escape(announcement_id)}` queued by <@{escape(user)}>; it goes "
-                f"out with the next delivery run.")
+        return organizers.queue(self.service, event_id, text, actor=f"slack:{user}",
+                                by=f"<@{escape(user)}>", announcement_id=announcement_id,
+                                escape=escape)
 
     def extend(self, asker: Asker, rest: str) -> Reply:
         """``extend DATE-ID NEW-TIME [announce]``: edit the schedule file, re-time reminders."""
         from bot.adapters.schedule_edit import extend_date
-        from bot.app.organizers import apply_change
 
         events, args = self._pick(rest)
-        parts = args.split(maxsplit=1)
-        usage = ("Write `extend DATE-ID NEW-TIME`, e.g. `extend abstract 2017-09-17 23:59`; add "
-                 "`announce` at the end to tell participants (start with an event id if there "
-                 "are several).")
-        if len(parts) < 2 or len(events) != 1:
-            return Reply(usage, private=True)
-        date_id, new_time = parts[0], parts[1].strip()
-        tell = new_time.casefold().endswith(" announce")
-        if tell:
-            new_time = new_time[:-len(" announce")].strip()
-        event = events[0]
-        path = next((p for p, loaded in self.service.schedules.items()
-                     if loaded.event is not None and loaded.event.id == event.id), None)
-        if path is None:
-            return Reply("That event is no longer loaded.", private=True)
-        now = self.service.clock()
-        actor = f"slack:{asker.user}"
-        try:
-            result = extend_date(path, date_id, new_time, actor=actor)
-            applied = apply_change(self.service, result, actor=actor, now=now, announce=tell)
-        except DuebotError as exc:
-            return Reply(escape(f"Not changed: {exc}"), private=True)
-        self.service.wake()  # re-timed reminders and the notice go from the ledger now
-        lines = [escape(result.summary()),
-                 f"{applied.retimed} unsent reminder(s) re-timed, {applied.cancelled} "
-                 f"cancelled, {applied.already_sent} already sent (not sent again)."]
-        if applied.announcement_id:
-            lines.append(f"Announcement `{escape(applied.announcement_id)}` queued.")
-        return Reply("\n".join(lines), private=True)
+        return Reply(organizers.extend(self.service, events, args, actor=f"slack:{asker.user}",
+                                       now=self.service.clock(), edit=extend_date,
+                                       escape=escape), private=True)
 
 
 # --- wiring into ``duebot run`` -----------------------------------------------------------------

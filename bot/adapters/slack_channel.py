@@ -36,6 +36,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.adapters.slack_format import message_blocks
+from bot.core.slack_mrkdwn import escape
 from bot.ports import Outcome, Outgoing
 
 __all__ = ["METADATA_TYPE", "SlackChannel", "escape", "message_blocks", "slack_client"]
@@ -43,8 +45,6 @@ __all__ = ["METADATA_TYPE", "SlackChannel", "escape", "message_blocks", "slack_c
 log = logging.getLogger("duebot.slack")
 
 METADATA_TYPE = "duebot_delivery"
-SECTION_LIMIT = 3000
-"""Slack's limit on one section block's text."""
 HISTORY_PAGES = 3
 HISTORY_LOOKBACK = 3600.0
 """Seconds before the due time where a history lookup starts (a retimed delivery's margin)."""
@@ -66,88 +66,10 @@ PASSING = ("ratelimited", "internal_error", "fatal_error", "service_unavailable"
            "request_timeout")
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters; without this, ``<!channel>`` pings everyone."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def slack_client(token: str, base_url: str = "https://slack.com/api/", *,
                  timeout: int = 15) -> WebClient:
     """A WebClient that never re-sends on its own (a re-sent post can land twice)."""
     return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
-
-
-def _cut(line: str, limit: int) -> int:
-    """Where to cut a line longer than ``limit``: at a space outside any ``<...>`` token
-    (``<!date^...|...>``, links, mentions) if there is one, else before the token."""
-    inside = -1  # where the open token started, or -1
-    best_space = best_token = 0
-    for index, char in enumerate(line[:limit + 1]):
-        if char == "<":
-            inside = index
-            best_token = index
-        elif char == ">":
-            inside = -1
-        elif char == " " and inside < 0 and index > 0:
-            best_space = index
-    if inside >= 0 and best_token > 0:  # the limit falls inside a token: cut before it
-        return best_space if best_space > 0 and best_space < best_token else best_token
-    return best_space or best_token or limit
-
-
-def mrkdwn_chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """Split at line ends into pieces Slack accepts in one section each; a longer line is cut
-    at a space, never inside a ``<...>`` token."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.splitlines() or [""]:
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            cut = _cut(line, limit)
-            pieces.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            candidate = line
-        current = candidate
-    pieces.append(current)
-    return [p for p in pieces if p.strip()] or [" "]
-
-
-_chunks = mrkdwn_chunks
-
-
-def message_blocks(message: Outgoing) -> list[dict[str, Any]]:
-    """Block Kit for one delivery: the words, where it comes from, a calendar button.
-
-    ``slack_text`` (an extension notice from ``bot.app.announce``) is mrkdwn built by us,
-    escaped already, with ``<!date>`` tokens: it leads, and the escaped text follows.
-    """
-    body = escape(message.text.strip())
-    lead = message.slack_text
-    if lead:
-        body = f"{lead}\n\n{body}"
-    head = f"*{escape(message.subject)}*\n" if message.subject else ""
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-        for piece in _chunks(head + body)]
-    origin = "duebot announcement" if message.key.startswith("ann/") else "duebot reminder"
-    if message.event_id:
-        origin += f" for {escape(message.event_id)}"
-        if message.date_id:
-            origin += f" / {escape(message.date_id)}"
-    if message.address[:1] in ("U", "W"):
-        origin += " · send me `unsubscribe` to stop these"
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": origin}]})
-    url = message.calendar_url
-    if url.startswith(("https://", "http://")):
-        blocks.append({"type": "actions", "elements": [{
-            "type": "button", "action_id": "duebot_add_to_calendar", "url": url,
-            "text": {"type": "plain_text", "text": "Add to calendar"}}]})
-    return blocks
 
 
 class SlackChannel:

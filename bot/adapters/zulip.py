@@ -8,6 +8,10 @@ in the same stream and topic (or the same direct-message conversation).
 
 Each date gets Zulip's ``<time:...>`` global time, which every reader sees in their own zone,
 beside the date's own zone. Mentions in the answer are defused (``@**all**`` pings nobody).
+
+A follow-up ("and in IST?") reads against the last question in the same stream and topic (a
+topic is Zulip's thread; its name is compared as Zulip does, without case), or in the same
+direct-message conversation (the same set of people), through ``bot.app.threads``.
 """
 
 from __future__ import annotations
@@ -17,14 +21,9 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.chat_answers import (
-    ChatAnswer,
-    answer_question,
-    defuse_mentions,
-    instant_of,
-    token_ok,
-    tune,
-)
+from bot.adapters.chat_webhooks import defuse_mentions, instant_of, token_ok
+from bot.app.chat_conversation import ChatAnswer, answer_question, tune
+from bot.app.threads import Conversation
 from bot.core.timefmt import format_instant, zone_caption
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
     from bot.app.running import Running
 
-__all__ = ["handle", "http_routes", "render"]
+__all__ = ["conversation_of", "handle", "http_routes", "render"]
 
 log = logging.getLogger("duebot.zulip")
 
@@ -53,6 +52,23 @@ def render(reply: ChatAnswer) -> str:
             own = f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})"
             lines.append(f"* **{defuse_mentions(when.title)}**: <time:{stamp}> your time · {own}")
     return "\n".join(lines)
+
+
+def conversation_of(payload: dict[str, Any]) -> Conversation | None:
+    """Where the message's follow-ups meet: its stream and topic, or its direct-message group;
+    the bot's address keeps two Zulip organizations that share duebot apart."""
+    message = payload.get("message") or {}
+    bot = str(payload.get("bot_email") or "").casefold()
+    recipient = message.get("display_recipient")
+    if message.get("type") == "stream":
+        stream = str(message.get("stream_id") or recipient or "")
+        return Conversation.of("zulip", bot, "stream", stream,
+                               str(message.get("subject") or "").casefold())
+    if isinstance(recipient, list):  # a direct message: everyone in it, the bot included
+        people = sorted({str(p.get("email") or p.get("id") or "").casefold()
+                         for p in recipient if isinstance(p, dict)} - {""})
+        return Conversation.of("zulip", bot, "direct", *people) if people else None
+    return None
 
 
 def handle(service: Running, tokens: tuple[str, ...], body: bytes
@@ -77,7 +93,7 @@ def handle(service: Running, tokens: tuple[str, ...], body: bytes
     tuned = tune(service, text, platform="Zulip", destination=destination)
     if tuned is not None:
         return 200, {"content": defuse_mentions(tuned)}
-    reply = answer_question(service, text)
+    reply = answer_question(service, text, conversation=conversation_of(payload))
     return 200, {"content": render(reply)}
 
 

@@ -27,6 +27,7 @@ from bot.core.model import Announcement, Event, ImportantDate
 from bot.core.planner import due_at, target_of
 from bot.core.render import Message, Renderer, moment_text, one_line
 from bot.core.schedule import parse_when
+from bot.core.slack_mrkdwn import escape, slack_date
 from bot.core.timefmt import format_instant
 from bot.core.zones import Zone
 from bot.errors import DuebotError, Problem, TemplateError
@@ -238,10 +239,9 @@ def slack_text(event: Event, announcement: Announcement) -> str:
 
     def token(value: str) -> str:
         moment = datetime.fromisoformat(value)
-        fallback = format_instant(moment, changed.zone)
-        return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} {{time}}|{fallback}>"
+        return slack_date(moment, format_instant(moment, changed.zone))
 
-    title = changed.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    title = escape(changed.title)
     verb = "extended" if params.get("later", "true") == "true" else "moved"
     text = f"*{title}* has been {verb}: it is now {token(params['new'])}"
     if len(params.get("old", "")) > 10:

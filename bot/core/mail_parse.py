@@ -1,8 +1,10 @@
 """Reading a participant's e-mail: what they asked, whether to answer at all, in which zone.
 
 Pure: takes a parsed ``EmailMessage`` (and the envelope's return path when known), does no
-I/O and reads no clock, so every rule against mail loops is testable on its own. The I/O side
-(listener, IMAP, replies, the ledger) lives in ``bot.adapters.mail_in``.
+I/O and reads no clock, so every rule against mail loops is testable on its own. What to
+answer, and what the ledger keeps of it, is ``bot.app.mail_conversation``; the transports (the
+SMTP/LMTP listener, the IMAP poll) are ``bot.adapters.mail_in``. ``reader_zone`` also serves the
+chats (``bot.app.chat_conversation``): a zone a message names is read the same way.
 """
 
 from __future__ import annotations

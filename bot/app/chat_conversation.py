@@ -1,21 +1,22 @@
-"""The one answer call the chat front ends share (Discord, Zulip, Mattermost).
+"""A chat message -> what to answer: a question (read against its conversation's last one), or
+a settings command. Slack, Discord, Zulip and Mattermost share it; each front end only
+translates its request in and this module's values out to its own format.
 
-Each front end only translates: its request -> (question, the asker's zone and language if the
-platform says) -> ``answer_question`` -> its reply format. Picking the event follows Slack's
-rule: a leading event id picks that event, else every loaded event is answered for.
+Picking the event is one rule everywhere: a leading event id picks that event, else every
+loaded event is answered for.
 """
 
 from __future__ import annotations
 
-import hmac
-import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.app import preferences as settings
-from bot.core.ask import answer
+from bot.app import threads
+from bot.app.threads import Conversation
+from bot.core.ask import Answer, answer
 from bot.core.language import Language
 from bot.core.mail_parse import reader_zone
 from bot.core.model import Event, ImportantDate
@@ -24,11 +25,10 @@ from bot.core.zones import Zone
 if TYPE_CHECKING:
     from bot.app.running import Running
 
-__all__ = ["ChatAnswer", "answer_question", "defuse_mentions", "instant_of", "token_ok",
+__all__ = ["NO_SCHEDULE", "ChatAnswer", "answer_question", "answers", "pick", "settings_reply",
            "tune"]
 
 NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
-_AT_MENTION = re.compile(r"(?<![\w.+-])@(?=[\w*_])")
 
 
 @dataclass(frozen=True)
@@ -53,25 +53,42 @@ class ChatAnswer:
 
 
 def answer_question(service: Running, question: str, *, zone: Zone | None = None,
-                    language: str = "") -> ChatAnswer:
+                    language: str = "", conversation: Conversation | None = None
+                    ) -> ChatAnswer:
     """Answer ``question`` about the loaded schedules as of the service's clock.
 
     ``zone`` is the asker's zone when the platform tells it; otherwise a zone the question
     names ("I'm in Shanghai") is used, else each event's own. ``language`` is the platform's
     locale for the asker (Discord's ``zh-CN``); the answer engine speaks English today and will
-    take it through this one call.
+    take it through this one call. ``conversation``: where this question's follow-ups meet
+    (``bot.app.threads``); it reads against the conversation's last question about each event
+    and is kept for the next. None: a question on its own.
     """
     del language  # accepted here so that front ends need not change when answers are localized
-    events = service.events()
-    picked, rest = _pick(events, question.strip())
+    picked, rest = pick(service.events(), question.strip())
     now = service.clock()
     reader = zone or reader_zone(rest)
-    parts = []
-    for event in picked:
-        reply = answer(rest, event, now=now, reader=reader)
-        parts.append(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
-                          dates=reply.dates))
-    return ChatAnswer(parts=tuple(parts), now=now, zone=reader)
+    parts = tuple(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
+                       dates=reply.dates)
+                  for event, reply in answers(service, picked, rest, now=now, reader=reader,
+                                              conversation=conversation))
+    return ChatAnswer(parts=parts, now=now, zone=reader)
+
+
+def answers(service: Running, events: list[Event], question: str, *, now: datetime,
+            reader: Zone | None, conversation: Conversation | None
+            ) -> list[tuple[Event, Answer]]:
+    """Each event's answer, read against the conversation's last question about that event
+    (a follow-up: "and in IST?"), whose reading is then kept for the next."""
+    replies = []
+    for event in events:
+        key = conversation.key_for(event.id) if conversation else ""
+        max_age = conversation.max_age if conversation else None
+        reply = answer(question, event, now=now, reader=reader,
+                       context=threads.context_of(service.ledger, key, event.id, now, max_age))
+        threads.remember(service.ledger, key, event.id, reply.context, now)
+        replies.append((event, reply))
+    return replies
 
 
 def tune(service: Running, text: str, *, platform: str, destination: str | None) -> str | None:
@@ -84,8 +101,7 @@ def tune(service: Running, text: str, *, platform: str, destination: str | None)
     mailbox. None: the platform gives no way to reach the person, and the reply says so
     instead of storing choices that nothing would deliver.
     """
-    events = service.events()
-    picked, rest = _pick(events, text.strip())
+    picked, rest = pick(service.events(), text.strip())
     if not picked or not rest:
         return None
     address = service.config.mail.address
@@ -107,50 +123,38 @@ def tune(service: Running, text: str, *, platform: str, destination: str | None)
             "Slack), then write this there, or use the page linked in each reminder.") % {
                 "platform": platform, "by_mail": by_mail(lang)}
     who = destination.split(":", 1)[1]
-    now = service.clock()
-    said = []
 
     def how_to_subscribe(lang: Language) -> str:
         return lang.gettext("Your reminders would go to %(who)s: %(by_mail)s from that "
                             "address, then write this here again.") % {
                                 "who": who, "by_mail": by_mail(lang)}
 
-    for event in picked:
-        outcome = settings.handle(
-            service, event, destination, rest, now, subscribe_if_needed=False,
-            settings_url=service.config.http.base_url, how_to_subscribe=how_to_subscribe)
+    return settings_reply(
+        service, picked, destination, rest, service.clock(), subscribe_if_needed=False,
+        how_to_subscribe=how_to_subscribe)
+
+
+def settings_reply(service: Running, events: list[Event], destination: str, command: str,
+                   now: datetime, *, subscribe_if_needed: bool,
+                   how_to_subscribe: Callable[[Language], str] | None = None) -> str | None:
+    """``command`` applied to ``destination``'s choices for each event, in their words (each
+    event named when there are several); None when it is no settings command."""
+    said = []
+    for event in events:
+        outcome = settings.handle(service, event, destination, command, now,
+                                  subscribe_if_needed=subscribe_if_needed,
+                                  settings_url=service.config.http.base_url,
+                                  how_to_subscribe=how_to_subscribe)
         if outcome is None:
             return None
-        said.append(outcome.text if len(picked) == 1 else f"{event.name}: {outcome.text}")
+        said.append(outcome.text if len(events) == 1 else f"{event.name}: {outcome.text}")
     return "\n\n".join(said)
 
 
-def _pick(events: dict[str, Event], text: str) -> tuple[list[Event], str]:
+def pick(events: dict[str, Event], text: str) -> tuple[list[Event], str]:
+    """Which events a message is about, and the rest of it: a leading event id picks one,
+    else all of them, in id order."""
     first = text.split(maxsplit=1)
     if first and first[0] in events:
         return [events[first[0]]], text[len(first[0]):].strip()
     return [events[k] for k in sorted(events)], text
-
-
-def instant_of(when: ImportantDate) -> datetime | None:
-    """The instant a timed date's reader-local line speaks of; None for an all-day or cancelled
-    date (the answer's own words say "at the end of Tuesday 10 October" better than a
-    midnight the reader's client would show as the next day)."""
-    if when.cancelled or when.all_day:
-        return None
-    return when.starts
-
-
-def defuse_mentions(text: str) -> str:
-    """``@channel``, ``@**all**`` and the like cannot ping anyone (e-mail addresses stay)."""
-    return _AT_MENTION.sub("@\u200b", text)
-
-
-def token_ok(given: str, tokens: Iterable[str]) -> bool:
-    """Whether ``given`` is one of ``tokens``, in constant time per token (bytes: a str
-    ``compare_digest`` refuses non-ASCII text with TypeError)."""
-    offered = given.encode("utf-8", "replace")
-    matched = False
-    for token in tokens:
-        matched |= hmac.compare_digest(offered, token.encode("utf-8"))
-    return matched and bool(given)

@@ -1,0 +1,41 @@
+"""What the webhook chat front ends (Discord, Zulip, Mattermost) share at their edge: the
+request's token checked in constant time, a date's instant for the platform's own time mark,
+mentions in an answer defused.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from bot.core.model import ImportantDate
+
+__all__ = ["defuse_mentions", "instant_of", "token_ok"]
+
+_AT_MENTION = re.compile(r"(?<![\w.+-])@(?=[\w*_])")
+
+
+def instant_of(when: ImportantDate) -> datetime | None:
+    """The instant a timed date's reader-local line speaks of; None for an all-day or cancelled
+    date (the answer's own words say "at the end of Tuesday 10 October" better than a
+    midnight the reader's client would show as the next day)."""
+    if when.cancelled or when.all_day:
+        return None
+    return when.starts
+
+
+def defuse_mentions(text: str) -> str:
+    """``@channel``, ``@**all**`` and the like cannot ping anyone (e-mail addresses stay)."""
+    return _AT_MENTION.sub("@\u200b", text)
+
+
+def token_ok(given: str, tokens: Iterable[str]) -> bool:
+    """Whether ``given`` is one of ``tokens``, in constant time per token (bytes: a str
+    ``compare_digest`` refuses non-ASCII text with TypeError)."""
+    offered = given.encode("utf-8", "replace")
+    matched = False
+    for token in tokens:
+        matched |= hmac.compare_digest(offered, token.encode("utf-8"))
+    return matched and bool(given)

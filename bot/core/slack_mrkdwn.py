@@ -1,0 +1,70 @@
+"""Slack's mrkdwn as text: its three control characters, ``<!date>`` tokens, section-sized pieces.
+
+Pure, so the Slack front end, the Slack channel and the extension notices
+(``bot.core.announcements.slack_text``) write it one way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = ["SECTION_LIMIT", "escape", "mrkdwn_chunks", "slack_date", "unescape"]
+
+SECTION_LIMIT = 3000
+"""Slack's limit on one section block's text."""
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; without this, ``<!channel>`` pings everyone."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Slack sends ``&``, ``<``, ``>`` typed by people as entities; work on the plain text."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def slack_date(instant: datetime, fallback: str, *, with_time: bool = True) -> str:
+    """``<!date^UNIX^{date_long_pretty} {time}|fallback>``: each reader sees their own time."""
+    tokens = "{date_long_pretty} {time}" if with_time else "{date_long_pretty}"
+    return f"<!date^{int(instant.timestamp())}^{tokens}|{escape(fallback)}>"
+
+
+def _cut(line: str, limit: int) -> int:
+    """Where to cut a line longer than ``limit``: at a space outside any ``<...>`` token
+    (``<!date^...|...>``, links, mentions) if there is one, else before the token."""
+    inside = -1  # where the open token started, or -1
+    best_space = best_token = 0
+    for index, char in enumerate(line[:limit + 1]):
+        if char == "<":
+            inside = index
+            best_token = index
+        elif char == ">":
+            inside = -1
+        elif char == " " and inside < 0 and index > 0:
+            best_space = index
+    if inside >= 0 and best_token > 0:  # the limit falls inside a token: cut before it
+        return best_space if best_space > 0 and best_space < best_token else best_token
+    return best_space or best_token or limit
+
+
+def mrkdwn_chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split at line ends into pieces Slack accepts in one section each; a longer line is cut
+    at a space, never inside a ``<...>`` token."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines() or [""]:
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            cut = _cut(line, limit)
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    pieces.append(current)
+    return [p for p in pieces if p.strip()] or [" "]
