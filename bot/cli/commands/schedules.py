@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.adapters.schedule_files import default_schedule, load_file, read_file, shipped_schedules
-from bot.cli.common import load_event, parse_now
+from bot.cli.common import load_event, parse_now, write_output
 from bot.core.toml_source import SourceMap
 from bot.errors import DuebotError, Problem, UsageError
 
@@ -122,7 +122,7 @@ def cmd_ics(args: argparse.Namespace) -> int:
     stamp = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
     data = build_calendar([event], stamp=stamp)
     if args.output and args.output != "-":
-        Path(args.output).write_bytes(data)
+        write_output(args.output, data)
         print(f"wrote {args.output} ({len(event.dates)} dates)", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
