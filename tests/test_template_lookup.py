@@ -42,3 +42,50 @@ def test_reminders_render_in_an_operator_folder_without_templates(tmp_path: Path
                             check=False)
     assert result.returncode == 0, result.stderr
     assert "Poster abstract" in result.stdout
+
+
+# --- a plain (non-editable) install carries the shipped templates -----------------------------
+
+def test_an_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path: Path) -> None:
+    """``pip wheel`` from a copy of the sources (no build/ in the checkout), installed with
+    ``--target``; run from a folder far from the checkout, it renders with ``bot/templates``."""
+    import shutil
+    import zipfile
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for folder in ("bot", "templates"):
+        shutil.copytree(ROOT / folder, source / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", str(source), "--no-deps", "-w", str(tmp_path / "wheel")],
+                   check=True, capture_output=True, timeout=300)
+    [wheel] = (tmp_path / "wheel").glob("duebot-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {f"bot/templates/{p.relative_to(ROOT / 'templates').as_posix()}"
+               for p in (ROOT / "templates").rglob("*") if p.is_file()}
+    assert shipped <= names, sorted(shipped - names)
+    assert {"bot/templates/locale/zh.po", "bot/templates/web/page.html.j2",
+            "bot/static/duebot.js"} <= names
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(tmp_path / "site"),
+                    str(wheel)], check=True, capture_output=True, timeout=300)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUEBOT_")}
+    env["PYTHONPATH"] = str(tmp_path / "site")
+    probe = ("import bot.adapters.template_files as t, bot.adapters.http as h; "
+             "print(t.SHIPPED_TEMPLATES); print(h.web_templates_dir())")
+    found = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=env,
+                           capture_output=True, text=True, timeout=60, check=True)
+    assert found.stdout.split() == [str(tmp_path / "site" / "bot" / "templates"),
+                                    str(tmp_path / "site" / "bot" / "templates" / "web")]
+    schedule = ROOT / "schedules" / "aisys-sosp17.toml"
+    for args in (["reminders", "--schedule", str(schedule)],
+                 ["ask", "摘要什么时候截止？", "--schedule", str(schedule),
+                  "--now", "2017-09-01T12:00:00Z"]):
+        result = subprocess.run([sys.executable, "-m", "bot", *args], cwd=elsewhere, env=env,
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
+    assert "还有9天" in result.stdout

@@ -10,7 +10,17 @@ from bot.errors import TemplateError
 
 TEMPLATES_DIR = "templates"
 WEB_DIR = "web"
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / TEMPLATES_DIR
+
+
+def _shipped() -> Path:
+    """``bot/templates`` in an installed wheel (setup.py maps the top-level folder there),
+    else the checkout's top-level ``templates/`` (an editable install, or ``python -m bot``)."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / TEMPLATES_DIR
+    return installed if installed.is_dir() else package.parent / TEMPLATES_DIR
+
+
+SHIPPED_TEMPLATES = _shipped()
 """The templates that ship with duebot, found from the code itself: never guessed from the
 working directory (an operator's folder with ``schedules/`` but no ``templates/`` made every
 reminder fail to render)."""
