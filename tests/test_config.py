@@ -176,7 +176,7 @@ def test_the_example_documents_every_key_the_config_reads() -> None:
               "http": module.HTTP_KEYS, "log": module.LOG_KEYS, "mail": module.MAIL_KEYS,
               "slack": module.SLACK_KEYS, "apprise": module.APPRISE_KEYS,
               "discord": module.DISCORD_KEYS, "zulip": module.CHAT_KEYS,
-              "mattermost": module.CHAT_KEYS}
+              "mattermost": module.CHAT_KEYS, "templates": module.TEMPLATES_KEYS}
     assert set(tables) == set(module.TOP_KEYS), "a table this test does not know"
     shown: dict[str, set[str]] = {}
     table = ""

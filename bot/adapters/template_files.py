@@ -26,15 +26,31 @@ working directory (an operator's folder with ``schedules/`` but no ``templates/`
 reminder fail to render)."""
 
 
-def load_templates(folder: Path | None = None) -> dict[str, str]:
+def load_templates(folder: Path | None = None, *, override: Path | None = None
+                   ) -> dict[str, str]:
     """Every ``*.j2`` file under ``folder`` (default: the shipped ones), by its relative path,
     and the gettext catalogs ``locale/CODE.po`` that translate them (read as text: the
     renderer parses them, so nothing is compiled and no ``.mo`` file is needed).
 
+    ``override`` is the operator's own folder (``[templates] folder``): looked up first, as a
+    Jinja2 ChoiceLoader would, so a file there replaces the shipped one of the same name (an
+    ``{% include %}`` of it too) and a new name adds a template (``--template NAME``).
+
     A missing folder, an unreadable file or a missing reminder template is a TemplateError
     here, before anything is rendered.
     """
+    templates = _read_folder(folder if folder is not None else SHIPPED_TEMPLATES)
+    if override is not None:
+        templates.update(_read_folder(override))
     root = folder if folder is not None else SHIPPED_TEMPLATES
+    missing = [name for name in REQUIRED if name not in templates]
+    if missing:
+        raise TemplateError(f"missing template{'s' if len(missing) > 1 else ''}: "
+                            f"{', '.join(missing)}", file=display_path(root))
+    return templates
+
+
+def _read_folder(root: Path) -> dict[str, str]:
     if not root.is_dir():
         raise TemplateError("no such template folder", file=display_path(root))
     templates: dict[str, str] = {}
@@ -50,8 +66,4 @@ def load_templates(folder: Path | None = None) -> dict[str, str]:
         except OSError as exc:
             raise TemplateError(f"cannot read: {exc.strerror}",
                                 file=display_path(path)) from None
-    missing = [name for name in REQUIRED if name not in templates]
-    if missing:
-        raise TemplateError(f"missing template{'s' if len(missing) > 1 else ''}: "
-                            f"{', '.join(missing)}", file=display_path(root))
     return templates
