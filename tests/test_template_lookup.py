@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.adapters.http import web_templates_dir
 from bot.adapters.template_files import SHIPPED_TEMPLATES, load_templates
 from bot.core.render import REQUIRED
@@ -125,6 +127,7 @@ def test_validate_config_reports_an_unreadable_template_in_the_folder(tmp_path: 
 
 # --- a plain (non-editable) install carries the shipped templates -----------------------------
 
+@pytest.mark.slow  # a wheel build (setuptools from the package index): about 5-10 s
 def test_an_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path: Path) -> None:
     """``pip wheel`` from a copy of the sources (no build/ in the checkout), installed with
     ``--target``; run from a folder far from the checkout, it renders with ``bot/templates``."""
