@@ -12,7 +12,7 @@ FROM python:3.11-slim
 
 RUN useradd --create-home --uid 10001 duebot
 WORKDIR /app
-COPY pyproject.toml README.md config.example.toml ./
+COPY pyproject.toml setup.py README.md config.example.toml ./
 COPY bot ./bot
 COPY templates ./templates
 COPY schedules ./schedules

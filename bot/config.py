@@ -28,7 +28,7 @@ from bot.errors import ConfigError, Problem, shown
 Security = Literal["none", "starttls", "ssl"]
 
 TOP_KEYS = ("storage", "delivery", "smtp", "schedules", "http", "slack", "log", "mail",
-            "apprise", "discord", "zulip", "mattermost")
+            "apprise", "discord", "zulip", "mattermost", "templates")
 STORAGE_KEYS = ("database_url", "pool_size", "max_overflow", "pool_timeout")
 DELIVERY_KEYS = ("grace", "lease", "batch_size", "max_attempts", "retry_backoff", "max_backoff",
                  "poll", "late_after")
@@ -47,6 +47,7 @@ DISCORD_KEYS = ("application_id", "public_key", "command", "guild_id", "api_base
                 "ephemeral", "max_age")
 DISCORD_API = "https://discord.com/api/v10"
 CHAT_KEYS = ("enabled",)
+TEMPLATES_KEYS = ("folder",)
 # ASCII digits only: str.isdigit() takes "²" and "٣", which int() or the socket then refuse.
 _PORT = re.compile(r"[0-9]{1,5}")
 # What the ledger's engine can open: SQLite (a file, or memory) and PostgreSQL through psycopg.
@@ -263,6 +264,8 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     zulip: WebhookBotConfig = field(default_factory=WebhookBotConfig)
     mattermost: WebhookBotConfig = field(default_factory=WebhookBotConfig)
+    templates: Path | None = None
+    """``[templates] folder``: the operator's templates, looked up before the shipped ones."""
 
 
 class _Reader(TomlReader):
@@ -463,12 +466,22 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         reader.error(("log", "level"), f"{level!r}: expected DEBUG, INFO, WARNING or ERROR")
 
+    raw = reader.table(data.get("templates", {}), ("templates",), TEMPLATES_KEYS)
+    templates = None
+    if folder := reader.text(raw, ("templates",), "folder", ""):
+        templates = base / folder
+        if not templates.is_dir():
+            reader.error(("templates", "folder"), f"{folder!r}: no such folder ({templates}); "
+                                                  f"expected a folder of *.j2 templates that "
+                                                  f"replace the shipped ones of the same name")
+            templates = None
+
     if reader.problems:
         raise ConfigError(sorted(reader.problems, key=lambda p: p.line or 0))  # file order
     return Config(source=source, storage=storage, delivery=delivery, smtp=smtp,
                   schedules=tuple(schedules), http=http, slack=slack, log_level=level,
                   mail=mail, apprise=apprise_config, discord=discord, zulip=chat["zulip"],
-                  mattermost=chat["mattermost"])
+                  mattermost=chat["mattermost"], templates=templates)
 
 
 def _resolve_sqlite(url: str, base: Path, env: Mapping[str, str]) -> str:

@@ -116,7 +116,7 @@ class Service:
         self.destinations = {s.path: s.reminders_to for s in config.schedules}
         self.stop_event = threading.Event()
         self.jobs = Jobs()
-        self.renderer = Renderer(load_templates())
+        self.renderer = Renderer(load_templates(override=config.templates))
         # The delivery thread and the HTTP side both reload: one at a time, and a change seen
         # by either bumps ``generation`` so that refresh() reconciles it whoever saw it first.
         self._reload_lock = threading.Lock()

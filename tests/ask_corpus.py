@@ -397,6 +397,16 @@ CORPUS: tuple[Q, ...] = (
     Q(S, "what can you do?", "k=help", "social"),
     Q(S, "", "k=help", "social"),
     Q(M, "hello there", "k=greeting ; has=MLSys 2030", "social"),
+    # A letter's salutation and the sender's own whereabouts frame the question; neither is
+    # one ("Dear organizers" is not "how do I reach the organizers", "I'm in Shanghai" is
+    # not "is the workshop in Shanghai").
+    Q(S, "Dear organizers, could you kindly tell me when the abstract deadline is? I'm in "
+         "Shanghai.", "d=abstract ; k=deadline ; zone=Asia/Shanghai ; has=14:59 CST ; "
+         "not=held at ; not=Contact", "social"),
+    Q(S, "Hi team, I am in Shanghai: when is the workshop?", "d=workshop ; k=event ; "
+         "not=Yes", "social"),
+    Q(S, "dear organizers, how do I contact you?", "k=contact", "social"),
+    Q(S, "我在上海，摘要什么时候截止？", "zh ; d=abstract ; zone=Asia/Shanghai ; not=是的", "zh"),
 )
 
 NOW: dict[str, str] = {

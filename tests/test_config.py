@@ -162,3 +162,29 @@ def test_a_slack_destination_without_the_token_is_an_error_at_its_reminders_to(
                             "slack: destinations but the environment variable SLACK_BOT_TOKEN")
     config = parse_config(text, "ok.toml", env={"SLACK_BOT_TOKEN": "xoxb-1"}, base=tmp_path)
     assert config.schedules[0].reminders_to == ("slack:#general", "slack:#random")
+
+
+def test_the_example_documents_every_key_the_config_reads() -> None:
+    """config.example.toml shows every key of every table (set, or commented out with its
+    default or an example), so an operator never has to read bot/config.py to find one."""
+    import re
+
+    from bot import config as module
+
+    tables = {"storage": module.STORAGE_KEYS, "delivery": module.DELIVERY_KEYS,
+              "smtp": module.SMTP_KEYS, "schedules": module.SCHEDULE_KEYS,
+              "http": module.HTTP_KEYS, "log": module.LOG_KEYS, "mail": module.MAIL_KEYS,
+              "slack": module.SLACK_KEYS, "apprise": module.APPRISE_KEYS,
+              "discord": module.DISCORD_KEYS, "zulip": module.CHAT_KEYS,
+              "mattermost": module.CHAT_KEYS, "templates": module.TEMPLATES_KEYS}
+    assert set(tables) == set(module.TOP_KEYS), "a table this test does not know"
+    shown: dict[str, set[str]] = {}
+    table = ""
+    for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if header := re.match(r"#?\s*\[\[?([a-z_]+)\]\]?(\s|$)", line):
+            table = header[1]
+        elif key := re.match(r"#?\s*([a-z_]+)\s*=", line):
+            shown.setdefault(table, set()).add(key[1])
+    missing = {name: sorted(set(keys) - shown.get(name, set()))
+               for name, keys in tables.items() if set(keys) - shown.get(name, set())}
+    assert not missing, f"config.example.toml does not show: {missing}"

@@ -60,7 +60,7 @@ def test_dockerfile_copies_files_that_exist_including_the_config_it_runs() -> No
                 copied.append(source)
     config = readme_run_command()[-1]
     assert config in copied or any(config.startswith(f"{c.rstrip('/')}/") for c in copied)
-    for needed in ("pyproject.toml", "bot", "templates", "schedules"):
+    for needed in ("pyproject.toml", "setup.py", "bot", "templates", "schedules"):
         assert needed in copied, f"{needed} is not copied into the image"
     assert (ROOT / "bot" / "static" / "duebot.js").is_file()
     assert (ROOT / "templates" / "web" / "page.html.j2").is_file()

@@ -10,21 +10,47 @@ from bot.errors import TemplateError
 
 TEMPLATES_DIR = "templates"
 WEB_DIR = "web"
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / TEMPLATES_DIR
+
+
+def _shipped() -> Path:
+    """``bot/templates`` in an installed wheel (setup.py maps the top-level folder there),
+    else the checkout's top-level ``templates/`` (an editable install, or ``python -m bot``)."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / TEMPLATES_DIR
+    return installed if installed.is_dir() else package.parent / TEMPLATES_DIR
+
+
+SHIPPED_TEMPLATES = _shipped()
 """The templates that ship with duebot, found from the code itself: never guessed from the
 working directory (an operator's folder with ``schedules/`` but no ``templates/`` made every
 reminder fail to render)."""
 
 
-def load_templates(folder: Path | None = None) -> dict[str, str]:
+def load_templates(folder: Path | None = None, *, override: Path | None = None
+                   ) -> dict[str, str]:
     """Every ``*.j2`` file under ``folder`` (default: the shipped ones), by its relative path,
     and the gettext catalogs ``locale/CODE.po`` that translate them (read as text: the
     renderer parses them, so nothing is compiled and no ``.mo`` file is needed).
 
+    ``override`` is the operator's own folder (``[templates] folder``): looked up first, as a
+    Jinja2 ChoiceLoader would, so a file there replaces the shipped one of the same name (an
+    ``{% include %}`` of it too) and a new name adds a template (``--template NAME``).
+
     A missing folder, an unreadable file or a missing reminder template is a TemplateError
     here, before anything is rendered.
     """
+    templates = _read_folder(folder if folder is not None else SHIPPED_TEMPLATES)
+    if override is not None:
+        templates.update(_read_folder(override))
     root = folder if folder is not None else SHIPPED_TEMPLATES
+    missing = [name for name in REQUIRED if name not in templates]
+    if missing:
+        raise TemplateError(f"missing template{'s' if len(missing) > 1 else ''}: "
+                            f"{', '.join(missing)}", file=display_path(root))
+    return templates
+
+
+def _read_folder(root: Path) -> dict[str, str]:
     if not root.is_dir():
         raise TemplateError("no such template folder", file=display_path(root))
     templates: dict[str, str] = {}
@@ -40,8 +66,4 @@ def load_templates(folder: Path | None = None) -> dict[str, str]:
         except OSError as exc:
             raise TemplateError(f"cannot read: {exc.strerror}",
                                 file=display_path(path)) from None
-    missing = [name for name in REQUIRED if name not in templates]
-    if missing:
-        raise TemplateError(f"missing template{'s' if len(missing) > 1 else ''}: "
-                            f"{', '.join(missing)}", file=display_path(root))
     return templates

@@ -98,6 +98,17 @@ def actor(args: argparse.Namespace) -> str:
     return str(getattr(args, "by", None) or os.environ.get("USER") or "unknown")
 
 
+def write_output(name: str, data: bytes) -> None:
+    """Write what ``-o FILE`` asked for; a folder that does not exist, a folder given as the
+    file or no permission is the user's mistake, said at FILE, not a traceback."""
+    from pathlib import Path
+
+    try:
+        Path(name).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror}", file=name) from None
+
+
 def report(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)

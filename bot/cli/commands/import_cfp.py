@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import parse_reader_zone, report
+from bot.cli.common import parse_reader_zone, report, write_output
 from bot.errors import UsageError
 
 
@@ -41,7 +41,7 @@ def cmd_import_cfp(args: argparse.Namespace) -> int:
     report(warnings)
     print_summary(summary)
     if args.output and args.output != "-":
-        Path(args.output).write_text(draft, encoding="utf-8")
+        write_output(args.output, draft.encode("utf-8"))
         print(f"wrote {args.output} ({len(warnings)} doubt{'s' if len(warnings) != 1 else ''} "
               f"to check)", file=sys.stderr)
     else:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.adapters.schedule_files import default_schedule, load_file, read_file, shipped_schedules
-from bot.cli.common import load_event, parse_now
+from bot.cli.common import load_event, parse_now, write_output
 from bot.core.toml_source import SourceMap
 from bot.errors import DuebotError, Problem, UsageError
 
@@ -21,8 +21,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     config_problems: list[Problem] = []
     listed: list[Path] = []
+    override: Path | None = None  # [templates] folder: announcements render with it
     if args.config:
-        config_problems, listed = _check_config(args.config)
+        config_problems, listed, override = _check_config(args.config)
     paths = [Path(p) for p in args.files] or (listed if args.config else shipped_schedules())
     if not paths and not args.config:
         raise UsageError("no schedules to check: pass FILES or add one to schedules/")
@@ -48,7 +49,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 from bot.app.announce import check_file_announcements
                 from bot.core.render import Renderer
 
-                problems += check_file_announcements(event, Renderer(load_templates()))
+                try:
+                    renderer = Renderer(load_templates(override=override))
+                except DuebotError:
+                    renderer = None  # the template folder's problem is shown with the config
+                if renderer is not None:
+                    problems += check_file_announcements(event, renderer)
         show(problems)
     if not args.quiet:
         checked = f"{len(paths)} schedule{'s' if len(paths) != 1 else ''}"
@@ -59,24 +65,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _check_config(path: str) -> tuple[list[Problem], list[Path]]:
+def _check_config(path: str) -> tuple[list[Problem], list[Path], Path | None]:
     """The config's problems (every key, value and destination, with its line), then what
-    ``duebot run`` checks when it builds its channels; and the schedules the config lists."""
+    ``duebot run`` checks when it builds its channels and its renderer (the ``[templates]``
+    folder's files); the schedules the config lists, and that folder."""
+    from bot.adapters.template_files import load_templates
     from bot.config import load_config
+    from bot.core.render import Renderer
     from bot.service import build_channels
 
     try:
         config = load_config(path)
     except DuebotError as exc:
-        return list(exc.problems), []
+        return list(exc.problems), [], None
     listed = [s.path for s in config.schedules]
     try:
         build_channels(config)  # builds, never connects: the SMTP sender, Slack, Apprise URLs
     except DuebotError as exc:
         where = SourceMap(Path(path).read_text(encoding="utf-8"))
         return [replace(p, file=path, line=p.line or where.line(tuple(p.field.split("."))))
-                for p in exc.problems], listed
-    return [], listed
+                for p in exc.problems], listed, config.templates
+    try:
+        Renderer(load_templates(override=config.templates))
+    except DuebotError as exc:
+        return list(exc.problems), listed, config.templates
+    return [], listed, config.templates
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
@@ -122,7 +135,7 @@ def cmd_ics(args: argparse.Namespace) -> int:
     stamp = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
     data = build_calendar([event], stamp=stamp)
     if args.output and args.output != "-":
-        Path(args.output).write_bytes(data)
+        write_output(args.output, data)
         print(f"wrote {args.output} ({len(event.dates)} dates)", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)

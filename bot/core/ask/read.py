@@ -35,6 +35,13 @@ _FILLER = frozenset({"and", "what", "about", "how", "ok", "okay", "so", "then", 
 _ZH_CUE_BEFORE = ("在", "按", "按照", "换成", "换算成", "用", "以", "对于", "我在", "人在",
                   "转换成", "折合")
 _ZH_CUE_AFTER = ("时间", "时区", "时")
+# "I'm in Shanghai", "我在上海": where the asker is (their zone), never "is the event there?".
+_SELF_EN = re.compile(r"\b(?:i'?m|i am|we'?re|we are|i live|we live|i'?m based|i am based|"
+                      r"i'?m located|i am located|i'?m staying|i am staying|living|based)"
+                      r"\s+(?:in|at)\s+$")
+_SELF_ZH = ("我在", "我人在", "我们在", "本人在")
+# "Dear organizers," / "Hi team,": a letter's salutation, not a question about the contact.
+_SALUTATION = re.compile(r"(?:dear|hi|hello|hey|greetings)\b")
 _SPLIT_EN = frozenset({"and", "also", "plus", "btw", "additionally"})
 _SPLIT_ZH = ("以及", "另外", "还有", "并且", "同时", "和", "与", "跟")
 _LENGTH_WORDS = frozenset({"can", "should", "may", "must", "could", "be", "is", "are",
@@ -338,6 +345,11 @@ def _place_cued(hit: _Hit, scan: _Scan, norm: str) -> bool:
     return norm[hit.end:].startswith(_ZH_CUE_AFTER) or prefix.endswith(_ZH_CUE_BEFORE)
 
 
+def _self_located(norm: str, start: int) -> bool:
+    before = norm[:start]
+    return bool(_SELF_EN.search(before)) or before.rstrip().endswith(_SELF_ZH)
+
+
 def _page_count(norm: str) -> int | None:
     m = re.search(r"(\d{1,3})\s*-?\s*(?:pages?|pp\b|page\b|页)", norm)
     if m:
@@ -604,6 +616,8 @@ def read(question: str, index: Index) -> Reading:
     for hit in scan.hits:
         kind, value = hit.meaning
         if kind == "venuename":
+            if _self_located(norm, hit.start):
+                continue  # the place hit of the same words makes it the asker's zone
             if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")):
                 venue_check = value
                 matches.append(Match(hit.text, hit.start, hit.end, "the event's own place"))
@@ -613,7 +627,8 @@ def read(question: str, index: Index) -> Reading:
             if place is None:
                 continue
             timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区"))
-            if not timed and place.kind in ("city", "country", "alias") and (
+            mine = _self_located(norm, hit.start)
+            if not timed and not mine and place.kind in ("city", "country", "alias") and (
                     asks_venue or value in venue_names):
                 venue_check = value
                 matches.append(Match(hit.text, hit.start, hit.end, "a place the event may be in"))
@@ -621,7 +636,7 @@ def read(question: str, index: Index) -> Reading:
             alone = (len(content_words) <= len(hit.text.split()) and zh_filler
                      and not any(h.meaning[0] == "concept" for h in scan.hits))
             cued = (place.kind == "zone-name" or value.endswith(("时间", " time"))
-                    or alone or _place_cued(hit, scan, norm))
+                    or alone or mine or _place_cued(hit, scan, norm))
             if cued:
                 candidates.append((hit.start, hit.end, NamedZone(
                     hit.text, place.zones, place.kind, place.meanings),
@@ -658,6 +673,9 @@ def read(question: str, index: Index) -> Reading:
         length = form == "howlong" and (_is_length(words) or (
             lang == "zh" and "多长" in norm[a:b] and not re.search("还有|剩|距离|到", norm[a:b])))
         topics = _clause_topics(hits, unknown, left, form, length, index, text, a)
+        if _SALUTATION.match(text) and len(text.split()) <= 3 and topics and all(
+                t.ids == ("contact",) for t in topics):
+            continue  # "Dear organizers, could you tell me ...": whom the letter is to
         if form is None and "?" in norm[a:b + 1] and any(
                 t.ids == ("anonymity",) for t in topics):
             form = "yesno"  # "single blind?"
