@@ -637,18 +637,28 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 class CalendarFastPath:
-    """ASGI middleware: a plain ``GET /calendar.ics``, the URL that every subscribed calendar
-    polls, answered from the feed cache without routing or building a request object.
+    """In front of the app: a plain ``GET /calendar.ics``, the URL that every subscribed
+    calendar polls, answered from the feed cache without the framework (routing, middleware,
+    a request object), so that it costs about what a bare ASGI app does.
 
     The same feed, headers and validators as the ``calendar`` route, counted in ``/metrics``
     under that route; a query (``?kind=``, ``?alarm=``), another method or a request body
-    goes the ordinary way, through the router and the body limit.
+    goes the ordinary way, through the router and the body limit. The feed is looked up once
+    per schedule generation (``Service.reload`` bumps it), not per request.
     """
 
     def __init__(self, app: ASGIApp, web: Web) -> None:
         self.app = app
         self.web = web
         self._counted: dict[tuple[str, int], Any] = {}
+        self._feed: tuple[int, Feed] | None = None
+
+    def feed(self) -> Feed:
+        generation = self.web.service.generation  # read first: a reload after it bumps it
+        held = self._feed
+        if held is None or held[0] != generation:
+            held = self._feed = (generation, self.web.calendar_feed(None, ()))
+        return held[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] != "http" or scope["path"] != "/calendar.ics"
@@ -665,8 +675,7 @@ class CalendarFastPath:
                 await self.app(scope, receive, send)  # a body: the limit decides
                 return
         await self.web.fresh()
-        status, headers, body = self.web.calendar_feed(None, ()).answer(if_none_match,
-                                                                       if_modified_since)
+        status, headers, body = self.feed().answer(if_none_match, if_modified_since)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         counted = self._counted.get((scope["method"], status))
@@ -715,16 +724,16 @@ def health_report(service: Running, database: str) -> dict[str, Any]:
 
 
 def build_app(service: Running, *, extra_routes: Iterable[BaseRoute] = (),
-              web: Web | None = None) -> Starlette:
-    """The one ASGI app: duebot's own routes plus those of optional parts (Slack)."""
+              web: Web | None = None) -> ASGIApp:
+    """The one ASGI app: duebot's own routes plus those of optional parts (Slack), behind
+    the calendar's fast path."""
     web = web or Web(service)
     app = Starlette(routes=[*web.routes(), *extra_routes],
                     exception_handlers={UnknownHost: _unknown_host},
-                    middleware=[Middleware(CalendarFastPath, web=web),
-                                Middleware(RequestCounter, counter=web.requests),
+                    middleware=[Middleware(RequestCounter, counter=web.requests),
                                 Middleware(BodyLimit)])
     app.state.web = web
-    return app
+    return CalendarFastPath(app, web)
 
 
 class _Server(uvicorn.Server):
