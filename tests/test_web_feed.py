@@ -6,6 +6,7 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,6 +131,20 @@ at = "2030-06-10 12:00"
 """
 
 
+def demo_service(tmp_path: Path) -> Any:
+    """A Service on SCHEDULE with a SQLite ledger in ``tmp_path`` and its clock at 2030-06-01."""
+    from bot.adapters.console import ConsoleChannel
+    from bot.config import Config, ScheduleConfig, StorageConfig
+    from bot.service import Service
+
+    schedule = tmp_path / "demo.toml"
+    schedule.write_text(SCHEDULE, encoding="utf-8")
+    config = Config(schedules=(ScheduleConfig(path=schedule),),
+                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
+    now = datetime(2030, 6, 1, tzinfo=UTC)
+    return Service(config, clock=lambda: now, channels={"console": ConsoleChannel()})
+
+
 def test_a_change_seen_first_by_the_web_side_is_still_reconciled(tmp_path: Path) -> None:
     """The web side reloads on requests; the delivery loop must not miss what it saw."""
     from bot.adapters.console import ConsoleChannel
@@ -166,17 +181,9 @@ def test_healthz_is_503_and_metrics_say_so_when_the_database_is_unreachable(
     import httpx
     import sqlalchemy as sa
 
-    from bot.adapters.console import ConsoleChannel
     from bot.adapters.http import build_app
-    from bot.config import Config, ScheduleConfig, StorageConfig
-    from bot.service import Service
 
-    schedule = tmp_path / "demo.toml"
-    schedule.write_text(SCHEDULE, encoding="utf-8")
-    config = Config(schedules=(ScheduleConfig(path=schedule),),
-                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
-    now = datetime(2030, 6, 1, tzinfo=UTC)
-    service = Service(config, clock=lambda: now, channels={"console": ConsoleChannel()})
+    service = demo_service(tmp_path)
     working = service.ledger.engine
 
     async def scenario() -> None:
@@ -207,17 +214,9 @@ def test_the_calendar_fast_path_answers_as_the_route_does(tmp_path: Path) -> Non
 
     import httpx
 
-    from bot.adapters.console import ConsoleChannel
     from bot.adapters.http import build_app
-    from bot.config import Config, ScheduleConfig, StorageConfig
-    from bot.service import Service
 
-    schedule = tmp_path / "demo.toml"
-    schedule.write_text(SCHEDULE, encoding="utf-8")
-    config = Config(schedules=(ScheduleConfig(path=schedule),),
-                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
-    now = datetime(2030, 6, 1, tzinfo=UTC)
-    service = Service(config, clock=lambda: now, channels={"console": ConsoleChannel()})
+    service = demo_service(tmp_path)
     routed = {"Content-Length": "0"}  # a (empty) body: the fast path leaves it to the router
 
     async def scenario() -> None:
