@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -86,3 +87,6 @@ def test_shape_keeps_presence_and_kind_and_drops_the_text() -> None:
     bare = schedule("z", "")
     assert shape(bare.dates[0]) != shape(one.dates[0])
     assert shape(()) != shape((1,)) and shape(0) != shape(1) and shape("") != shape("a")
+    event = schedule("k", "")
+    other_kind = dataclasses.replace(event.dates[0], kind="notification")
+    assert shape(other_kind) != shape(event.dates[0])  # a kind is kept whole, not as "set"

@@ -21,13 +21,15 @@ from collections.abc import Hashable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 
 from bot.core.ical import build_calendar, description_for, summary_for
-from bot.core.model import Event, ImportantDate
+from bot.core.model import Event
 from bot.core.planner import Reminder
 from bot.core.render import Renderer
 from bot.core.zones import Zone
 
 _LEAVES = (datetime, date)
 
+KEPT = frozenset({"kind", "language", "lang", "locale"})
+"""Fields whose value, not only whether it is set, picks templates or branches: kept whole."""
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -63,13 +65,10 @@ def shape(value: object) -> Hashable:
     if isinstance(value, tuple | list | frozenset | set):
         return "seq", frozenset(shape(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return kind.__name__, tuple([shape(getattr(value, name)) for name in _fields(kind)])
+        return kind.__name__, tuple([
+            getattr(value, name) if name in KEPT else shape(getattr(value, name))
+            for name in _fields(kind)])
     return kind.__name__
-
-
-def _date_shape(when: ImportantDate) -> Hashable:
-    # The kind is a branch of its own (deadline or not, the submission lines), not a string.
-    return when.kind, shape(when)
 
 
 class Prover:
@@ -82,7 +81,7 @@ class Prover:
     def prove(self, event: Event, reminders: Iterable[Reminder]) -> None:
         """Render each new shape of reminder and build the calendar of each new shape of
         event; whatever fails raises, as it would have at send time."""
-        dates = {when.id: _date_shape(when) for when in event.dates}
+        dates = {when.id: shape(when) for when in event.dates}
         others = tuple(shape(getattr(event, name)) for name in _fields(Event) if name != "dates")
         whole = ("event", others, frozenset(dates.values()))
         for reminder in reminders:
