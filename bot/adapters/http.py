@@ -673,7 +673,7 @@ class CalendarFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] != "http" or scope["path"] != "/calendar.ics"
-                or scope["query_string"] or scope["method"] not in ("GET", "HEAD")):
+                or scope.get("query_string") or scope["method"] not in ("GET", "HEAD")):
             await self.app(scope, receive, send)
             return
         if_none_match = if_modified_since = None
