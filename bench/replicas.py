@@ -1,10 +1,12 @@
 """Scale-out benchmark: deliveries per second with 1, 2 and 4 duebot replicas on PostgreSQL.
 
-    .venv/bin/python bench/replicas.py [--deliveries 2000] [--delay 0.02] [--batch-size 50]
+    .venv/bin/python bench/replicas.py [--deliveries 2000] [--delay 0.05] [--batch-size 50]
+                                       [--quick]
 
 Each run gets a fresh PostgreSQL database (tests/pg.py; the machine's server on 127.0.0.1),
 one reminder to N ``mailto:`` destinations, one reconcile before it is due, then R real
-``python -m bot deliver --once`` processes started together, all sending through the full path
+``python -m bot deliver --once`` processes started together, each with its pool of
+``[smtp] connections`` (default 8) sending at once, all sending through the full path
 (claim, render, build the e-mail, SMTP, record) to an aiosmtpd sink on loopback
 (tests/counting_smtp.py: it reads only the key header, so its own CPU stays small) that takes
 ``--delay`` seconds per message as a real relay does, serving connections concurrently.
@@ -141,10 +143,13 @@ def ledger_run(replicas: int, deliveries: int, batch_size: int) -> tuple[float, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--deliveries", type=int, default=2000)
-    parser.add_argument("--delay", type=float, default=0.020,
-                        help="seconds the SMTP server takes per message")
+    parser.add_argument("--delay", type=float, default=0.050,
+                        help="seconds the SMTP server takes per message (a relay: 50 ms)")
     parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="a smoke test: 400 deliveries")
     args = parser.parse_args()
+    if args.quick:
+        args.deliveries = 400
     reason = unreachable_reason()
     if reason:
         print(f"bench/replicas.py: {reason}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Slack answer latency: duebot's Bolt app vs a bare Bolt app that answers a fixed string.
 
-    .venv/bin/python bench/slack.py [--n 1000] [--profile FILE]
+    .venv/bin/python bench/slack.py [--n 1000] [--profile FILE] [--quick]
 
 Each request is a signed ``app_mention`` ("when is the deadline?") POSTed to ``/slack/events``
 of an app served by uvicorn on loopback; the latency is from just before the POST until the
@@ -115,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="requests per app")
     parser.add_argument("--profile", metavar="FILE", help="write duebot's side to a pstats file")
+    parser.add_argument("--quick", action="store_true", help="a smoke test: 200 requests")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n = 200
 
     with tempfile.TemporaryDirectory() as tmp, running_slack() as slack:
         slack.add_user(USER, "Asia/Shanghai")

@@ -30,11 +30,11 @@ from bot.adapters.schedule_files import display_path, read_file
 from bot.adapters.store.ledger import Ledger, LedgerUnavailable
 from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
+from bot.app.proving import Prover
 from bot.app.running import Health, LoadedSchedule
 from bot.config import SLACK_TOKEN_MISSING, Config
-from bot.core.ical import build_calendar, build_date_calendar
 from bot.core.model import Event
-from bot.core.planner import plan
+from bot.core.planner import Plans
 from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
@@ -117,6 +117,8 @@ class Service:
         self.stop_event = threading.Event()
         self.jobs = Jobs()
         self.renderer = Renderer(load_templates(override=config.templates))
+        self.plans = Plans()
+        self.prover = Prover(self.renderer)
         # The delivery thread and the HTTP side both reload: one at a time, and a change seen
         # by either bumps ``generation`` so that refresh() reconciles it whoever saw it first.
         self._reload_lock = threading.Lock()
@@ -135,7 +137,8 @@ class Service:
                              renderer=self.renderer,
                              channels=channels if channels is not None else build_channels(
                                  config),
-                             settings=config.delivery, base_url=config.http.public_url)
+                             settings=config.delivery, base_url=config.http.public_url,
+                             plans=self.plans)
         self._applied_generation = self.generation
 
     # -- schedules --------------------------------------------------------------------------
@@ -198,12 +201,9 @@ class Service:
 
     def _prove(self, event: Event) -> None:
         """Once per new version, what later stages do with it: plan every reminder, render
-        it, build its calendars. What crashes here would have crashed them at send time."""
-        for reminder in plan(event):
-            self.renderer.reminder(event, reminder)
-        for when in event.dates:
-            build_date_calendar(event, when)
-        build_calendar([event])
+        it, build its calendar (each shape once, ``bot.app.proving``). What crashes here
+        would have crashed them at send time."""
+        self.prover.prove(event, self.plans.of(event))
 
     def events(self) -> dict[str, Event]:
         return {s.event.id: s.event for s in self.schedules.values() if s.event is not None}

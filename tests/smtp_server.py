@@ -98,13 +98,15 @@ class SmtpTestServer:
     def __init__(self, *, mode: Mode = "accept", recipient_modes: dict[str, Mode] | None = None,
                  delay: float = 0.0, starttls: ssl.SSLContext | None = None,
                  implicit_tls: ssl.SSLContext | None = None,
-                 auth: tuple[str, str] | None = None) -> None:
+                 auth: tuple[str, str] | None = None, pipelining: bool = False) -> None:
         self.host = "127.0.0.1"
         self.port = free_port()
         self.mode: Mode = mode
         self.recipient_modes: dict[str, Mode] = {
             k.lower(): v for k, v in (recipient_modes or {}).items()}
         self.delay = delay
+        self.pipelining = pipelining
+        """Offer PIPELINING in the EHLO reply (aiosmtpd reads pipelined commands either way)."""
         self.messages: list[Received] = []
         self.connections = 0
         """Client connections so far (a STARTTLS upgrade is the same connection)."""
@@ -176,6 +178,13 @@ class SmtpTestServer:
 class _Handler:
     def __init__(self, owner: SmtpTestServer) -> None:
         self.owner = owner
+
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
+                          hostname: str, responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        if self.owner.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:

@@ -77,9 +77,16 @@ def header_names(raw: bytes) -> list[str]:
     return [line.split(b":", 1)[0].decode("ascii").lower() for line in header_lines(raw)]
 
 
+@pytest.fixture(params=[False, True], ids=["one-command-at-a-time", "pipelined"])
+def pipelining(request: pytest.FixtureRequest) -> bool:
+    """Whether the server offers PIPELINING (RFC 2920): the channel then sends MAIL, RCPT and
+    DATA in one write; every outcome below must be the same either way."""
+    return bool(request.param)
+
+
 @pytest.fixture
-def server() -> Iterator[SmtpTestServer]:
-    with running_smtp() as running:
+def server(pipelining: bool) -> Iterator[SmtpTestServer]:
+    with running_smtp(pipelining=pipelining) as running:
         yield running
 
 
@@ -269,8 +276,9 @@ def test_451_at_data_is_retry_and_the_next_send_reconnects(server: SmtpTestServe
     assert len(server.messages) == 1
 
 
-def test_451_for_the_recipient_is_retry() -> None:
-    with running_smtp(recipient_modes={"participants@example.org": "451"}) as server, \
+def test_451_for_the_recipient_is_retry(pipelining: bool) -> None:
+    with running_smtp(recipient_modes={"participants@example.org": "451"},
+                      pipelining=pipelining) as server, \
             channel(server) as mail:
         outcome = mail.send(outgoing())
 
@@ -279,8 +287,9 @@ def test_451_for_the_recipient_is_retry() -> None:
     assert server.messages == []
 
 
-def test_550_for_the_recipient_is_dead_with_the_servers_words() -> None:
-    with running_smtp(recipient_modes={"participants@example.org": "550"}) as server, \
+def test_550_for_the_recipient_is_dead_with_the_servers_words(pipelining: bool) -> None:
+    with running_smtp(recipient_modes={"participants@example.org": "550"},
+                      pipelining=pipelining) as server, \
             channel(server) as mail:
         outcome = mail.send(outgoing())
         after = mail.send(outgoing(destination="mailto:other@example.org"))
@@ -301,8 +310,9 @@ def test_550_at_data_is_dead_with_the_servers_words(server: SmtpTestServer) -> N
     assert outcome.reason == "550 5.7.1 message refused by policy"
 
 
-def test_some_recipients_refused_is_sent_and_names_the_refused() -> None:
-    with running_smtp(recipient_modes={"gone@example.org": "550"}) as server, \
+def test_some_recipients_refused_is_sent_and_names_the_refused(pipelining: bool) -> None:
+    with running_smtp(recipient_modes={"gone@example.org": "550"},
+                      pipelining=pipelining) as server, \
             channel(server) as mail:
         outcome = mail.send(outgoing(destination="mailto:gone@example.org, pc@example.org"))
 
@@ -485,3 +495,24 @@ def test_starttls_not_offered_is_stop_and_nothing_goes_in_clear(
     assert outcome.kind == "stop"
     assert "STARTTLS" in outcome.reason
     assert server.messages == []
+
+
+def test_a_pipelining_server_gets_the_envelope_in_one_write(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offered PIPELINING, the channel never sends MAIL or RCPT one command at a time."""
+    import smtplib
+
+    def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("MAIL/RCPT sent one at a time to a pipelining server")
+
+    monkeypatch.setattr(smtplib.SMTP, "mail", one_at_a_time)
+    monkeypatch.setattr(smtplib.SMTP, "rcpt", one_at_a_time)
+    with running_smtp(pipelining=True) as server, channel(server) as mail:
+        outcomes = [mail.send(outgoing(key=f"k{n}", destination="mailto:a@example.org, "
+                                                               "b@example.org"))
+                    for n in range(3)]
+        dotted = mail.send(outgoing(key="dots", text=".\n..\nend\n", html="", ics=b""))
+    assert [o.kind for o in [*outcomes, dotted]] == ["sent"] * 4
+    assert [m.rcpt_tos for m in server.messages[:3]] == [("a@example.org", "b@example.org")] * 3
+    assert server.messages[3].message.get_content() == ".\n..\nend\n"
+    assert server.connections == 1

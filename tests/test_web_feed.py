@@ -6,6 +6,7 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,6 +118,20 @@ def test_bad_port_in_environment_is_a_config_error() -> None:
 SCHEDULE = deadline_schedule("2030-06-10 12:00")
 
 
+def demo_service(tmp_path: Path) -> Any:
+    """A Service on SCHEDULE with a SQLite ledger in ``tmp_path`` and its clock at 2030-06-01."""
+    from bot.adapters.console import ConsoleChannel
+    from bot.config import Config, ScheduleConfig, StorageConfig
+    from bot.service import Service
+
+    schedule = tmp_path / "demo.toml"
+    schedule.write_text(SCHEDULE, encoding="utf-8")
+    config = Config(schedules=(ScheduleConfig(path=schedule),),
+                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
+    now = datetime(2030, 6, 1, tzinfo=UTC)
+    return Service(config, clock=lambda: now, channels={"console": ConsoleChannel()})
+
+
 def test_a_change_seen_first_by_the_web_side_is_still_reconciled(tmp_path: Path) -> None:
     """The web side reloads on requests; the delivery loop must not miss what it saw."""
     from bot.adapters.console import ConsoleChannel
@@ -153,17 +168,9 @@ def test_healthz_is_503_and_metrics_say_so_when_the_database_is_unreachable(
     import httpx
     import sqlalchemy as sa
 
-    from bot.adapters.console import ConsoleChannel
     from bot.adapters.http import build_app
-    from bot.config import Config, ScheduleConfig, StorageConfig
-    from bot.service import Service
 
-    schedule = tmp_path / "demo.toml"
-    schedule.write_text(SCHEDULE, encoding="utf-8")
-    config = Config(schedules=(ScheduleConfig(path=schedule),),
-                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
-    now = datetime(2030, 6, 1, tzinfo=UTC)
-    service = Service(config, clock=lambda: now, channels={"console": ConsoleChannel()})
+    service = demo_service(tmp_path)
     working = service.ledger.engine
 
     async def scenario() -> None:
@@ -185,3 +192,48 @@ def test_healthz_is_503_and_metrics_say_so_when_the_database_is_unreachable(
     finally:
         service.ledger.close()
         working.dispose()
+
+
+def test_the_calendar_fast_path_answers_as_the_route_does(tmp_path: Path) -> None:
+    """``GET /calendar.ics`` skips the router (``CalendarFastPath``); a request with a body
+    goes through it. Both give the same bytes and headers, 304s and counts."""
+    import asyncio
+
+    import httpx
+
+    from bot.adapters.http import build_app
+
+    service = demo_service(tmp_path)
+    routed = {"Content-Length": "0"}  # a (empty) body: the fast path leaves it to the router
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=build_app(service))
+        async with httpx.AsyncClient(transport=transport, base_url="http://duebot") as client:
+            fast = await client.get("/calendar.ics")
+            slow = await client.get("/calendar.ics", headers=routed)
+            assert fast.status_code == slow.status_code == 200
+            assert fast.content == slow.content and b"Paper deadline" in fast.content
+            assert fast.headers.multi_items() == slow.headers.multi_items()
+            assert fast.headers["content-type"] == "text/calendar; charset=utf-8"
+            etag, modified = fast.headers["etag"], fast.headers["last-modified"]
+            for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified}):
+                fast = await client.get("/calendar.ics", headers=headers)
+                slow = await client.get("/calendar.ics", headers={**headers, **routed})
+                assert fast.status_code == slow.status_code == 304
+                assert fast.content == slow.content == b""
+                assert fast.headers.multi_items() == slow.headers.multi_items()
+            stale = await client.get("/calendar.ics", headers={"If-None-Match": '"old"'})
+            assert stale.status_code == 200 and stale.content
+            head = await client.head("/calendar.ics")
+            assert head.status_code == 200 and head.headers["etag"] == etag
+            too_big = await client.get("/calendar.ics", headers={"Content-Length": "99999999"})
+            assert too_big.status_code == 413
+            metrics = (await client.get("/metrics")).text
+            assert 'route="calendar",status="200"} 3.0' in metrics  # GET: fast, routed, stale
+            assert 'route="calendar",status="304"} 4.0' in metrics
+            assert 'method="HEAD",route="calendar",status="200"} 1.0' in metrics
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        service.ledger.close()

@@ -22,6 +22,12 @@ exception:
 A connection that the server closed while we were idle is noticed at ``MAIL FROM`` (nothing of
 the message has been transmitted yet) and is reopened once, transparently.
 
+A server that offers PIPELINING (RFC 2920; Postfix and most relays do) gets ``MAIL``, every
+``RCPT`` and ``DATA`` in one write and answers them together: two round trips a message instead
+of four, a quarter to a third less time a message against a fast server. The message itself
+still goes only after the server's 354, and the outcomes are the same as one command at a time
+(``tests/test_smtp.py`` runs every failure both ways).
+
 The crash window. The ledger records a delivery as sent only after ``send`` returns, and the
 server has taken responsibility for the message as soon as it answers 250 to the final dot of
 DATA. If the process dies (or the ledger write fails) between those two instants, the ledger
@@ -83,6 +89,8 @@ _PLAIN_TEXT = re.compile(r"[!-~]+")
 _PLAIN_ADDRESS = re.compile(r"([A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)"
                             r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _MAX_LINE = 78  # the policy's max_line_length
+# DATA's transparency (RFC 5321 4.5.2), as smtplib.SMTP.data applies it: a leading dot doubled.
+_PERIOD_AT_START = re.compile(rb"(?m)^\.")
 # Distinct contents (and Subject/Date values) kept serialized: a batch rarely holds more.
 _CACHE_SIZE = 64
 
@@ -129,6 +137,17 @@ def _server_words(reply: bytes | str) -> str:
 def _reply_text(code: int, reply: bytes | str) -> str:
     words = _server_words(reply)
     return f"{code} {words}".strip() if code > 0 else words
+
+
+def _accepted(code: int, reply: bytes, refused: dict[str, tuple[int, bytes]]) -> Outcome:
+    """The 250 after DATA: sent, with the server's queue id and any recipients it refused."""
+    words = _reply_text(code, reply)
+    found = _QUEUE_ID.search(words)
+    note = words
+    if refused:
+        note += "; refused: " + "; ".join(
+            f"{r}: {_reply_text(c, t)}" for r, (c, t) in refused.items())
+    return Outcome.sent(remote_id=found.group(1) if found else "", reason=note)
 
 
 def _outcome(kind: Literal["retry", "dead", "stop"], reason: str) -> Outcome:
@@ -455,6 +474,8 @@ class SmtpChannel:
             options.append("BODY=8BITMIME")
         if conn.has_extn("size"):
             options.append(f"SIZE={len(payload)}")
+        if conn.has_extn("pipelining"):
+            return self._pipelined(conn, payload, recipients, sender, options)
         try:
             code, reply = conn.mail(sender, options)
         except smtplib.SMTPServerDisconnected as exc:
@@ -475,13 +496,54 @@ class SmtpChannel:
         code, reply = conn.data(payload)
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
-        words = _reply_text(code, reply)
-        found = _QUEUE_ID.search(words)
-        note = words
-        if refused:
-            note += "; refused: " + "; ".join(
-                f"{r}: {_reply_text(c, t)}" for r, (c, t) in refused.items())
-        return Outcome.sent(remote_id=found.group(1) if found else "", reason=note)
+        return _accepted(code, reply, refused)
+
+    def _pipelined(self, conn: smtplib.SMTP, payload: bytes, recipients: Sequence[str],
+                   sender: str, options: Sequence[str]) -> Outcome:
+        """MAIL, every RCPT and DATA in one write, their replies read in order (RFC 2920,
+        offered by the server): two round trips a message instead of three or more, with
+        the same outcomes as one command at a time. Nothing of the message is sent before
+        the server has answered 354 with a sender and a recipient accepted."""
+        extra = f" {' '.join(options)}" if options and conn.does_esmtp else ""
+        commands = [f"mail FROM:{smtplib.quoteaddr(sender)}{extra}\r\n"]
+        commands += [f"rcpt TO:{smtplib.quoteaddr(r)}\r\n" for r in recipients]
+        commands.append("data\r\n")
+        try:
+            conn.send("".join(commands))
+            mail_code, mail_reply = conn.getreply()
+        except smtplib.SMTPServerDisconnected as exc:
+            raise _StaleConnection(str(exc)) from exc
+        if mail_code == 421:
+            raise _StaleConnection(_reply_text(mail_code, mail_reply))
+        refused: dict[str, tuple[int, bytes]] = {}
+        try:
+            for recipient in recipients:
+                code, reply = conn.getreply()
+                if code not in (250, 251):
+                    refused[recipient] = (code, reply)
+            data_code, data_reply = conn.getreply()
+        except smtplib.SMTPServerDisconnected:
+            if any(code == 421 for code, _ in refused.values()):
+                raise smtplib.SMTPRecipientsRefused(refused) from None
+            raise
+        if data_code == 354 and (mail_code != 250 or len(refused) == len(recipients)):
+            # A server that takes DATA with nothing to deliver: end it empty (RFC 2920 3.1).
+            conn.send(".\r\n")
+            conn.getreply()
+        if mail_code != 250:
+            raise smtplib.SMTPSenderRefused(mail_code, mail_reply, sender)
+        if len(refused) == len(recipients) or any(c == 421 for c, _ in refused.values()):
+            raise smtplib.SMTPRecipientsRefused(refused)
+        if data_code != 354:
+            raise smtplib.SMTPDataError(data_code, data_reply)
+        body = _PERIOD_AT_START.sub(b"..", payload)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        conn.send(body + b".\r\n")
+        code, reply = conn.getreply()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+        return _accepted(code, reply, refused)
 
     def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
         """A refusal of the whole message at MAIL or DATA."""

@@ -26,7 +26,7 @@ from bot.config import DeliveryConfig
 from bot.core import announcements
 from bot.core.ical import build_date_calendar
 from bot.core.model import Announcement, Event
-from bot.core.planner import Reminder, plan
+from bot.core.planner import Plans, Reminder, plan
 from bot.core.preferences import (
     DIGEST_KIND,
     DigestItem,
@@ -53,15 +53,18 @@ log = logging.getLogger("duebot.delivery")
 
 
 def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False,
-                       preferences: Mapping[str, Preferences] | None = None) -> list[Planned]:
+                       preferences: Mapping[str, Preferences] | None = None,
+                       everyone: Sequence[Reminder] | None = None) -> list[Planned]:
     """Every reminder of the event to every destination: what the ledger should hold.
 
     A subscriber with preferences gets their own selection and lead times (bot.core.preferences);
     the keys are the same ``{reminder id}|{destination}`` either way, so a preference change
-    re-times or cancels unsent ones and never plans a sent one again.
+    re-times or cancels unsent ones and never plans a sent one again. ``everyone``: the
+    event's plan when the caller already has it.
     """
     chosen = preferences or {}
-    everyone = plan(event)
+    if everyone is None:
+        everyone = plan(event)
     out = []
     for destination in destinations:
         prefs = chosen.get(destination)
@@ -281,8 +284,9 @@ class Engine:
     def __init__(self, ledger: Ledger, *, events: Mapping[str, Event],
                  destinations: Mapping[str, Sequence[str]], renderer: Renderer,
                  channels: Mapping[str, Channel], settings: DeliveryConfig,
-                 base_url: str = "") -> None:
+                 base_url: str = "", plans: Plans | None = None) -> None:
         self.ledger = ledger
+        self.plans = plans or Plans()
         self.approval: frozenset[str] = frozenset()
         """Events whose deliveries wait in the outbox for ``duebot approve``."""
         self.set_schedules(events, destinations)
@@ -305,7 +309,7 @@ class Engine:
         self.preferences = {k: dict(v) for k, v in (preferences or {}).items()}
         # A set per event: one membership test per delivery, not a scan of 10,000 addresses.
         self._destination_sets = {k: frozenset(v) for k, v in self.destinations.items()}
-        self._plans = {event_id: {r.id: r for r in plan(event)}
+        self._plans = {event_id: {r.id: r for r in self.plans.of(event)}
                        for event_id, event in self.events.items()}
         # Subscribers' own selections: which reminder ids each may get, and their digests.
         self._wanted: dict[tuple[str, str], frozenset[str]] = {}
@@ -338,7 +342,7 @@ class Engine:
                 destinations = self.destinations.get(event_id, ())
                 chosen = self.preferences.get(event_id, {})
                 planned = desired_deliveries(event, destinations, approve=approve,
-                                             preferences=chosen)
+                                             preferences=chosen, everyone=self.plans.of(event))
                 report = self.ledger.reconcile(event_id, planned, now)
                 digests = self.ledger.reconcile(event_id, desired_digests(
                     event, chosen, destinations), now, kind=DIGEST_KIND)
@@ -382,7 +386,8 @@ class Engine:
         plans = self._organizer_ids
         if event_id not in plans:
             event = self.events.get(event_id)
-            plans[event_id] = frozenset(r.id for r in plan(event)) if event else frozenset()
+            plans[event_id] = (frozenset(r.id for r in self.plans.of(event)) if event
+                               else frozenset())
         return plans[event_id]
 
     def reader_zone(self, event_id: str, destination: str) -> Zone | None:

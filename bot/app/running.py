@@ -113,6 +113,11 @@ class Running(Protocol):
     def schedules(self) -> dict[Path, LoadedSchedule]: ...
 
     @property
+    def generation(self) -> int:
+        """Bumped by ``reload`` whenever a schedule's content changed."""
+        ...
+
+    @property
     def jobs(self) -> BackgroundJobs:
         """The background jobs (``bot.adapters.clock``): a front end may add its own."""
         ...

@@ -118,3 +118,19 @@ def plan(event: Event, *, start: datetime | None = None, end: datetime | None = 
         if (low is None or low <= reminder.due) and (high is None or reminder.due < high)
     ]
     return sorted(found, key=lambda r: (r.due, r.id))
+
+
+class Plans:
+    """Each event planned once per version, however many stages ask: proving it, the
+    engine's lookup of a claimed row, the reconcile. Events are immutable, so the plan of the
+    very ``Event`` object last seen under an id is the plan; a new version is a new object."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[Event, tuple[Reminder, ...]]] = {}
+
+    def of(self, event: Event) -> tuple[Reminder, ...]:
+        """``plan(event)``, computed once per version."""
+        last = self._last.get(event.id)
+        if last is None or last[0] is not event:
+            last = self._last[event.id] = (event, tuple(plan(event)))
+        return last[1]

@@ -52,9 +52,15 @@ class SourceMap:
                 continue
             key = self._KEY.match(line)
             if key:
-                parts = tuple(_unquote(p) for p in re.split(r"\s*\.\s*", key[1]))
+                name = key[1]
+                if "." in name or '"' in name or "'" in name:
+                    parts = tuple(_unquote(p) for p in re.split(r"\s*\.\s*", name))
+                else:  # a bare key, as nearly every line has: nothing to split or unquote
+                    parts = (name,)
                 self.lines.setdefault((*table, *parts), number)
-            in_multiline = _strings_after(line, key.end() if key else 0, None)
+            # Only three quotes open a string that goes on past this line.
+            if '"""' in line or "'''" in line:
+                in_multiline = _strings_after(line, key.end() if key else 0, None)
 
     @staticmethod
     def _with_indexes(names: tuple[str, ...], counts: Mapping[tuple[str, ...], int]) -> Path:
