@@ -1,7 +1,19 @@
-"""The ledger's public name: ``bot.adapters.store.ledger.Ledger`` (its code moves next)."""
+"""The ledger: every table group's store in one object, as the service and the CLI use it.
 
-from bot.adapters.store.deliveries import (
-    Ledger,
+``Ledger.open(url)`` connects and brings a new database to the schema; the parts live beside
+this module, one per table group of the port (``bot.ports.Ledger``): deliveries, subscribers,
+announcements, audit, inbound, threads, meta, over the connection of ``database``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.adapters.store.announcements import AnnouncementStore
+from bot.adapters.store.audit import AuditStore
+from bot.adapters.store.database import (
     LedgerUnavailable,
     SchemaError,
     current_revision,
@@ -9,7 +21,44 @@ from bot.adapters.store.deliveries import (
     make_engine,
     upgrade,
 )
+from bot.adapters.store.deliveries import DeliveryStore
+from bot.adapters.store.inbound import InboundStore
+from bot.adapters.store.meta import MetaStore
+from bot.adapters.store.subscribers import SubscriberStore
+from bot.adapters.store.threads import ThreadStore
 from bot.ports import Planned
 
 __all__ = ["Ledger", "LedgerUnavailable", "Planned", "SchemaError", "current_revision",
            "head_revision", "make_engine", "upgrade"]
+
+
+class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, InboundStore,
+             ThreadStore, MetaStore):
+    """Every read and write of the ledger goes through here."""
+
+    @classmethod
+    def open(cls, url: str, *, owner: str = "duebot", create: bool = True,
+             **pool: Any) -> Ledger:
+        """Connect; a new database gets the schema, an old one must be upgraded first."""
+        engine = make_engine(url, **pool)
+        ledger = cls(engine, owner=owner)
+        ledger.ensure_schema(create=create)
+        return ledger
+
+    def ensure_schema(self, *, create: bool = True) -> None:
+        try:
+            current = current_revision(self.engine)
+            head = head_revision()
+            if current == head:
+                return
+            if current is None and create:
+                existing = sa.inspect(self.engine).get_table_names()
+                if "deliveries" not in existing:
+                    with self.advisory_lock("schema"):
+                        upgrade(self.engine)
+                    return
+            raise SchemaError(
+                f"the database schema is at revision {current or 'none'}, this duebot needs "
+                f"{head}: run `duebot db upgrade` (back up the database first)")
+        except sa.exc.OperationalError as exc:
+            raise LedgerUnavailable(f"cannot open the ledger database: {exc.orig}") from None
