@@ -44,16 +44,13 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.clock import Waiting
 from bot.adapters.retry import Backoff
 from bot.adapters.smtp import message_id
-from bot.adapters.store.ledger import LedgerUnavailable
 from bot.app import preferences as settings
 from bot.app.running import Running
 from bot.config import MailConfig
@@ -72,7 +69,7 @@ from bot.core.mail_parse import (
     thread_ids,
 )
 from bot.core.model import Event
-from bot.errors import DuebotError
+from bot.errors import DuebotError, StorageError
 from bot.ports import Planned
 
 __all__ = ["Handled", "MailBot", "MailListener", "TryLater", "http_routes", "start_background"]
@@ -82,7 +79,7 @@ IMAP_JOB = "imap"  # its name in /healthz and /metrics
 
 _CONFIRM_ID = re.compile(r"<confirm\.([A-Za-z0-9_-]{16,64})@")
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_DATABASE_ERRORS = (sa.exc.SQLAlchemyError, LedgerUnavailable)
+_DATABASE_ERRORS = (StorageError,)
 BUDGET_KEY = "mail-replies"
 """The ledger's hit key counting every reply and confirmation, for ``reply_budget``."""
 BUDGET_WINDOW = timedelta(hours=1)
@@ -235,7 +232,7 @@ class MailBot:
             return None
         try:
             return self.service.ledger.thread_context(key, event_id, now)
-        except (DuebotError, SQLAlchemyError) as exc:  # answer anyway, as a new question
+        except DuebotError as exc:  # answer anyway, as a new question
             log.warning("thread context for %s unavailable: %s", key, exc)
             return None
 
@@ -245,7 +242,7 @@ class MailBot:
             return
         try:
             self.service.ledger.remember_thread(key, event_id, context, now)
-        except (DuebotError, SQLAlchemyError) as exc:
+        except DuebotError as exc:
             log.warning("could not keep the thread context of %s: %s", key, exc)
 
     def _sender_hit(self, sender: str) -> tuple[str, timedelta]:

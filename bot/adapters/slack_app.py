@@ -30,11 +30,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.slack_channel import escape, mrkdwn_chunks, slack_client
 from bot.app import preferences as settings
@@ -43,7 +41,7 @@ from bot.core.ask import Answer, answer, zh
 from bot.core.model import Event, ImportantDate
 from bot.core.timefmt import format_day, format_instant, relative, zone_caption
 from bot.core.zones import Zone, parse_zone
-from bot.errors import DuebotError
+from bot.errors import DuebotError, StorageConflict
 
 if TYPE_CHECKING:
     from starlette.routing import Route
@@ -399,7 +397,7 @@ class SlackBot:
             return None
         try:
             return self.service.ledger.thread_context(key, event_id, now)
-        except (DuebotError, SQLAlchemyError) as exc:  # answer anyway, as a new question
+        except DuebotError as exc:  # answer anyway, as a new question
             log.warning("thread context for %s unavailable: %s", key, exc)
             return None
 
@@ -408,7 +406,7 @@ class SlackBot:
             return
         try:
             self.service.ledger.remember_thread(key, event_id, reply.context, now)
-        except (DuebotError, SQLAlchemyError) as exc:
+        except DuebotError as exc:
             log.warning("could not keep the thread context of %s: %s", key, exc)
 
     def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
@@ -574,12 +572,12 @@ class SlackBot:
             announcement_id = announce.schedule_announcement(
                 self.service, event, now.isoformat(), (), text=text, actor=f"slack:{user}",
                 now=now, announcement_id=announcement_id)
+        except StorageConflict:  # another replica queued the same key a moment ago
+            return f"Already queued: announcement `{announcement_id}`; nothing more sent."
         except DuebotError as exc:
             if announcement_id and "already used" in str(exc):
                 return f"Already queued: announcement `{announcement_id}`; nothing more sent."
             return escape(f"Not queued: {exc}")
-        except sa.exc.IntegrityError:  # another replica queued the same key a moment ago
-            return f"Already queued: announcement `{announcement_id}`; nothing more sent."
         self.service.subscribers_changed()  # wake the delivery loop
         return (f"Announcement `{escape(announcement_id)}` queued by <@{escape(user)}>; it goes "
                 f"out with the next delivery run.")

@@ -19,7 +19,7 @@ from bot.adapters.schedule_files import default_schedule, load_file, read_file, 
 from bot.core.model import Event, ImportantDate
 from bot.core.schedule import parse_local
 from bot.core.zones import Zone, parse_zone
-from bot.errors import DuebotError, Problem, UsageError
+from bot.errors import DuebotError, Problem, StorageUnavailable, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -352,12 +352,8 @@ def cmd_db(args: argparse.Namespace) -> int:
             head = head_revision()
             state = "up to date" if before == head else "out of date: run `duebot db upgrade`"
             print(f"schema: {before or 'empty'}; this duebot needs {head}: {state}")
-    except Exception as exc:
-        import sqlalchemy as sa
-
-        if isinstance(exc, sa.exc.OperationalError):
-            raise UsageError(f"cannot reach the database: {exc.orig}") from None
-        raise
+    except StorageUnavailable as exc:
+        raise UsageError(f"cannot reach the database: {exc.detail}") from None
     finally:
         engine.dispose()
     return 0

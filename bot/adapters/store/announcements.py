@@ -19,7 +19,7 @@ class AnnouncementStore(Store):
     def add_announcement(self, now: datetime, *, id: str, event_id: str, when_spec: str,
                          destinations: Sequence[str], text: str, template: str,
                          actor: str) -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(announcements.insert().values(
                 id=id, event_id=event_id, when_spec=when_spec,
                 destinations=json.dumps(list(destinations)), text=text, template=template,
@@ -34,12 +34,12 @@ class AnnouncementStore(Store):
             query = query.where(announcements.c.event_id == event_id)
         if states:
             query = query.where(announcements.c.state.in_(states))
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [{**m, "destinations": tuple(json.loads(m["destinations"] or "[]"))}
                     for m in conn.execute(query).mappings()]
 
     def set_announcement_state(self, announcement_id: str, state: str, now: datetime) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return conn.execute(announcements.update().where(
                 announcements.c.id == announcement_id).values(
                 state=state, updated_at=now)).rowcount == 1

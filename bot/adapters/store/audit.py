@@ -16,7 +16,7 @@ class AuditStore(Store):
 
     def audit(self, now: datetime, *, actor: str, action: str, event_id: str = "",
               detail: str = "") -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(audit_log.insert().values(at=now, actor=actor, action=action,
                                                    event_id=event_id, detail=detail))
 
@@ -25,5 +25,5 @@ class AuditStore(Store):
         query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if event_id:
             query = query.where(audit_log.c.event_id == event_id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [dict(m) for m in conn.execute(query).mappings()]

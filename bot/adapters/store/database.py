@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.adapters.retry import Backoff, retrying
-from bot.errors import DuebotError
+from bot.errors import DuebotError, StorageConflict, StorageError, StorageUnavailable
 
 log = logging.getLogger("duebot.ledger")
 T = TypeVar("T")
@@ -32,17 +32,40 @@ RETRY = Backoff(first=0.05, factor=10.0, cap=2.0)
 RETRY_ATTEMPTS = 4
 
 
-def _transient(exc: BaseException) -> bool:
-    return isinstance(exc, sa.exc.DBAPIError) and (exc.connection_invalidated or isinstance(
-        exc, sa.exc.OperationalError | sa.exc.InterfaceError))
-
-
 class SchemaError(DuebotError):
     """The database's schema is missing or older than this duebot."""
 
 
-class LedgerUnavailable(DuebotError):
-    """The database cannot be reached; nothing may be sent until it can record again."""
+LedgerUnavailable = StorageUnavailable
+"""The older name of ``bot.errors.StorageUnavailable``, kept for the callers that use it."""
+
+
+def _unavailable(exc: sa.exc.SQLAlchemyError) -> bool:
+    """Connection trouble: refused, terminated, timed out (the pool's too), locked (SQLite)."""
+    if isinstance(exc, sa.exc.TimeoutError):
+        return True
+    return isinstance(exc, sa.exc.DBAPIError) and (exc.connection_invalidated or isinstance(
+        exc, sa.exc.OperationalError | sa.exc.InterfaceError))
+
+
+def storage_error(exc: sa.exc.SQLAlchemyError) -> StorageError:
+    """Our error for SQLAlchemy's (and, through it, the driver's): the one mapping."""
+    detail = str(getattr(exc, "orig", None) or exc).strip()
+    detail = (detail.splitlines() or [type(exc).__name__])[0][:300]
+    if _unavailable(exc):
+        return StorageUnavailable(f"database unreachable: {detail}", detail=detail)
+    if isinstance(exc, sa.exc.IntegrityError):
+        return StorageConflict(f"already in the database: {detail}", detail=detail)
+    return StorageError(f"database error: {detail}", detail=detail)
+
+
+@contextmanager
+def mapped_errors() -> Iterator[None]:
+    """Raise ``bot.errors`` types for what SQLAlchemy raises inside; the cause stays chained."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        raise storage_error(exc) from exc
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -70,7 +93,7 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
+    with mapped_errors(), engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -78,7 +101,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` with alembic (``duebot db upgrade``)."""
     from alembic import command
 
-    command.upgrade(_alembic_config(engine), revision)
+    with mapped_errors():
+        command.upgrade(_alembic_config(engine), revision)
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
@@ -113,6 +137,18 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction, committed on leaving; SQLAlchemy's errors leave it as ours."""
+        with mapped_errors(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        """A connection for reads (or explicit commits); errors mapped as in ``_begin``."""
+        with mapped_errors(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
     def advisory_lock(self, name: str) -> Iterator[None]:
         """Once-per-change work (reconcile, schema) under a PostgreSQL advisory lock.
 
@@ -122,7 +158,7 @@ class Store:
             yield
             return
         lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
             conn.commit()
             try:
@@ -136,12 +172,12 @@ class Store:
         on what is due; the local clock on SQLite (one machine)."""
         if not self.postgres:
             return datetime.now(UTC)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return self.db_now(conn)
 
     def ping(self) -> None:
         """One ``SELECT 1``: the health check's question to the database."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             conn.execute(sa.text("SELECT 1"))
 
     def db_now(self, conn: Connection) -> datetime:
@@ -159,13 +195,14 @@ class Store:
         Safe for claim (a claim whose commit was lost runs out its lease and is taken again),
         renew (idempotent) and finish (a retry first checks whether the lost commit landed).
         """
-        return retrying(attempt, policy=RETRY, attempts=RETRY_ATTEMPTS, transient=_transient,
+        return retrying(attempt, policy=RETRY, attempts=RETRY_ATTEMPTS,
+                        transient=lambda exc: isinstance(exc, StorageUnavailable),
                         what=f"{what}: database connection trouble",
-                        describe=lambda exc: str(getattr(exc, "orig", None) or exc))
+                        describe=lambda exc: str(getattr(exc, "detail", None) or exc))
 
     def is_store_error(self, exc: BaseException) -> bool:
         """An error of the database layer (an outage or otherwise): it belongs to no single
         schedule or delivery, so the engine's per-schedule and per-delivery nets let it
         through to the service, which waits for the database."""
-        return isinstance(exc, sa.exc.SQLAlchemyError | LedgerUnavailable)
+        return isinstance(exc, StorageError)
 

@@ -110,7 +110,7 @@ class DeliveryStore(Store):
         """
         wanted = {p.key: p for p in planned}
         added = skipped = retimed = cancelled = revived = unchanged = 0
-        with self.advisory_lock(f"reconcile:{event_id}"), self.engine.begin() as conn:
+        with self.advisory_lock(f"reconcile:{event_id}"), self._begin() as conn:
             existing = {
                 r.key: r for r in map(_row, conn.execute(
                     sa.select(deliveries).where(deliveries.c.event_id == event_id,
@@ -191,7 +191,7 @@ class DeliveryStore(Store):
                                                                owner=owner or self.owner))
 
     def _claim(self, now: datetime, *, limit: int, lease: timedelta, owner: str) -> list[Row]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             db_now = self.db_now(conn)
             due = sa.or_(
                 sa.and_(deliveries.c.state.in_(UNSENT), deliveries.c.next_attempt <= now,
@@ -221,7 +221,7 @@ class DeliveryStore(Store):
         owner = owner or self.owner
 
         def attempt(_number: int) -> bool:
-            with self.engine.begin() as conn:
+            with self._begin() as conn:
                 db_now = self.db_now(conn)
                 result = conn.execute(
                     deliveries.update()
@@ -236,7 +236,7 @@ class DeliveryStore(Store):
         """Extend every lease this replica holds on a claim younger than ``max_hold``
         (a claim sets ``updated_at``; renewing does not); returns how many."""
         def attempt(_number: int) -> int:
-            with self.engine.begin() as conn:
+            with self._begin() as conn:
                 db_now = self.db_now(conn)
                 result = conn.execute(
                     deliveries.update()
@@ -269,7 +269,7 @@ class DeliveryStore(Store):
         params.update(match_key=key, match_owner=owner)
 
         def attempt(number: int) -> bool:
-            with self.engine.begin() as conn:
+            with self._begin() as conn:
                 result = conn.execute(stmt, params)
                 if result.rowcount != 1:
                     # After a lost connection the earlier try may have committed: ours if the
@@ -308,7 +308,7 @@ class DeliveryStore(Store):
             query = query.where(deliveries.c.state.in_(states))
         if limit:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [_row(m) for m in conn.execute(query).mappings()]
 
     def due_rows(self, now: datetime) -> list[Row]:
@@ -316,12 +316,12 @@ class DeliveryStore(Store):
                                             deliveries.c.next_attempt <= now
                                             ).order_by(deliveries.c.next_attempt,
                                                        deliveries.c.key)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [_row(m) for m in conn.execute(query).mappings()]
 
     def next_wake(self) -> datetime | None:
         """The earliest instant something becomes due (or a lease runs out)."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             nxt = conn.execute(sa.select(sa.func.min(deliveries.c.next_attempt)).where(
                 deliveries.c.state.in_(UNSENT))).scalar()
             lease = conn.execute(sa.select(sa.func.min(deliveries.c.lease_until)).where(
@@ -334,20 +334,20 @@ class DeliveryStore(Store):
         query = sa.select(deliveries.c.state, sa.func.count()).group_by(deliveries.c.state)
         if event_id:
             query = query.where(deliveries.c.event_id == event_id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return {state: int(n) for state, n in conn.execute(query).all()}
 
     def history(self, key: str) -> list[dict[str, Any]]:
         query = sa.select(delivery_log).where(delivery_log.c.key == key).order_by(
             delivery_log.c.id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [dict(m) for m in conn.execute(query).mappings()]
 
     def enqueue(self, planned: Planned, now: datetime) -> bool:
         """A one-off delivery outside any schedule (a mail reply), due at once unless ``due``
         says later; False if its key is already in the ledger. ``reconcile`` never touches it
         (it only looks at its own ``kind``)."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return self._insert_ignore([enqueued(planned, now)], conn) == 1
 
 
@@ -358,7 +358,7 @@ class DeliveryStore(Store):
             deliveries.c.approved_at.is_(None)).order_by(deliveries.c.due, deliveries.c.key)
         if event_id is not None:
             query = query.where(deliveries.c.event_id == event_id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [_row(m) for m in conn.execute(query).mappings()]
 
     def approve(self, ids: Sequence[str] | None, now: datetime, *, actor: str) -> list[str]:
@@ -369,7 +369,7 @@ class DeliveryStore(Store):
         if ids is not None:
             query = query.where(sa.or_(deliveries.c.key.in_(ids),
                                        deliveries.c.item_id.in_(ids)))
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             keys = [str(k) for k in conn.execute(query.order_by(deliveries.c.key)).scalars()]
             if keys:
                 conn.execute(deliveries.update().where(deliveries.c.key.in_(keys)).values(
@@ -381,7 +381,7 @@ class DeliveryStore(Store):
 
     def skip_unapproved(self, now: datetime, grace: timedelta) -> int:
         """Never a surprise: what still waits for approval past due + grace is skipped."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             rows = [_row(m) for m in conn.execute(sa.select(deliveries).where(
                 deliveries.c.state.in_(UNSENT), deliveries.c.needs_approval == sa.true(),
                 deliveries.c.approved_at.is_(None),

@@ -23,13 +23,13 @@ class InboundStore(Store):
         # rowcount psycopg does not report (first_time was False for every key on
         # PostgreSQL). Built once, without values: each call then skips building and
         # compiling it (1.3 ms -> 0.4 ms on SQLite; Slack's dedupe pays it per event).
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return conn.execute(self._seen_insert(), {"key": key, "at": now,
                                                        "owner": self.owner}).first() is not None
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
         """Record one inbound message from ``key``; returns how many in the last ``window``."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(inbound_hits.insert().values(key=key, at=now))
             conn.execute(inbound_hits.delete().where(inbound_hits.c.key == key,
                                                      inbound_hits.c.at < now - window))
@@ -38,13 +38,13 @@ class InboundStore(Store):
 
     def seen(self, key: str) -> bool:
         """Whether ``first_time``/``enqueue(inbound=)`` already took this key (read only)."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return conn.execute(sa.select(processed_inbound.c.key).where(
                 processed_inbound.c.key == key)).first() is not None
 
     def hits(self, key: str, now: datetime, *, window: timedelta) -> int:
         """How many hits ``key`` has in the last ``window`` (read only; ``record`` adds one)."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).where(
                 inbound_hits.c.key == key, inbound_hits.c.at >= now - window)).scalar_one())
 
@@ -58,7 +58,7 @@ class InboundStore(Store):
         So a mail is never marked seen without its reply queued: a failure of either leaves
         neither, and the sender's retry (SMTP 451) is handled afresh.
         """
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             taken = conn.execute(self._seen_insert(), {"key": inbound, "at": now,
                                                         "owner": self.owner}).first()
             if taken is None:

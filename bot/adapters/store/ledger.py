@@ -19,6 +19,7 @@ from bot.adapters.store.database import (
     current_revision,
     head_revision,
     make_engine,
+    mapped_errors,
     upgrade,
 )
 from bot.adapters.store.deliveries import DeliveryStore
@@ -26,6 +27,7 @@ from bot.adapters.store.inbound import InboundStore
 from bot.adapters.store.meta import MetaStore
 from bot.adapters.store.subscribers import SubscriberStore
 from bot.adapters.store.threads import ThreadStore
+from bot.errors import StorageUnavailable
 from bot.ports import Planned
 
 __all__ = ["Ledger", "LedgerUnavailable", "Planned", "SchemaError", "current_revision",
@@ -47,18 +49,23 @@ class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, Inbo
 
     def ensure_schema(self, *, create: bool = True) -> None:
         try:
-            current = current_revision(self.engine)
-            head = head_revision()
-            if current == head:
+            with mapped_errors():
+                self._check_schema(create=create)
+        except StorageUnavailable as exc:
+            raise StorageUnavailable(f"cannot open the ledger database: {exc.detail}",
+                                     detail=exc.detail) from None
+
+    def _check_schema(self, *, create: bool) -> None:
+        current = current_revision(self.engine)
+        head = head_revision()
+        if current == head:
+            return
+        if current is None and create:
+            existing = sa.inspect(self.engine).get_table_names()
+            if "deliveries" not in existing:
+                with self.advisory_lock("schema"):
+                    upgrade(self.engine)
                 return
-            if current is None and create:
-                existing = sa.inspect(self.engine).get_table_names()
-                if "deliveries" not in existing:
-                    with self.advisory_lock("schema"):
-                        upgrade(self.engine)
-                    return
-            raise SchemaError(
-                f"the database schema is at revision {current or 'none'}, this duebot needs "
-                f"{head}: run `duebot db upgrade` (back up the database first)")
-        except sa.exc.OperationalError as exc:
-            raise LedgerUnavailable(f"cannot open the ledger database: {exc.orig}") from None
+        raise SchemaError(
+            f"the database schema is at revision {current or 'none'}, this duebot needs "
+            f"{head}: run `duebot db upgrade` (back up the database first)")

@@ -12,12 +12,12 @@ class MetaStore(Store):
     """``duebot_meta``: name -> value."""
 
     def get_meta(self, name: str) -> str | None:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             value = conn.execute(sa.select(meta.c.value).where(meta.c.name == name)).scalar()
             return None if value is None else str(value)
 
     def set_meta(self, name: str, value: str) -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             updated = conn.execute(meta.update().where(meta.c.name == name).values(value=value))
             if updated.rowcount == 0:
                 conn.execute(meta.insert().values(name=name, value=value))

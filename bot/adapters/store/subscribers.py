@@ -24,7 +24,7 @@ class SubscriberStore(Store):
         import secrets
 
         state = "active" if confirmed else "pending"
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             row = conn.execute(sa.select(subscribers).where(
                 subscribers.c.event_id == event_id,
                 subscribers.c.destination == destination)).mappings().first()
@@ -42,7 +42,7 @@ class SubscriberStore(Store):
 
     def confirm(self, token: str, now: datetime) -> tuple[str, str] | None:
         """Activate a pending subscriber by token; returns (event_id, destination) or None."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             row = conn.execute(sa.select(subscribers).where(
                 subscribers.c.token == token)).mappings().first()
             if row is None or row["state"] == "unsubscribed":
@@ -64,7 +64,7 @@ class SubscriberStore(Store):
                 query = query.where(subscribers.c.event_id == event_id)
         else:
             raise ValueError("unsubscribe needs a token or a destination")
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             rows = conn.execute(query).mappings().all()
             for row in rows:
                 conn.execute(subscribers.update().where(subscribers.c.id == row["id"]).values(
@@ -72,7 +72,7 @@ class SubscriberStore(Store):
         return [(str(r["event_id"]), str(r["destination"])) for r in rows]
 
     def subscriber_token(self, event_id: str, destination: str) -> str | None:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             value = conn.execute(sa.select(subscribers.c.token).where(
                 subscribers.c.event_id == event_id,
                 subscribers.c.destination == destination)).scalar()
@@ -82,12 +82,12 @@ class SubscriberStore(Store):
         """destination -> token of every active subscriber of one event, in one query."""
         query = sa.select(subscribers.c.destination, subscribers.c.token).where(
             subscribers.c.event_id == event_id, subscribers.c.state == "active")
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return {str(d): str(t) for d, t in conn.execute(query).all()}
 
     def subscriber(self, token: str) -> dict[str, Any] | None:
         """One subscriber by token (event_id, destination, state, preferences ...), or None."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(sa.select(subscribers).where(
                 subscribers.c.token == token)).mappings().first()
         return dict(row) if row is not None else None
@@ -95,7 +95,7 @@ class SubscriberStore(Store):
     def set_preferences(self, event_id: str, destination: str, preferences: str,
                         now: datetime) -> bool:
         """Store a subscriber's choices (JSON from bot.core.preferences); False if unknown."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return conn.execute(subscribers.update().where(
                 subscribers.c.event_id == event_id,
                 subscribers.c.destination == destination).values(
@@ -107,7 +107,7 @@ class SubscriberStore(Store):
                           subscribers.c.preferences).where(
             subscribers.c.state == "active", subscribers.c.preferences != "")
         out: dict[str, dict[str, str]] = {}
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for event_id, destination, prefs in conn.execute(query).all():
                 out.setdefault(str(event_id), {})[str(destination)] = str(prefs)
         return out
@@ -117,7 +117,7 @@ class SubscriberStore(Store):
         query = sa.select(subscribers.c.event_id, subscribers.c.destination).where(
             subscribers.c.state == "active").order_by(subscribers.c.id)
         out: dict[str, list[str]] = {}
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for event_id, destination in conn.execute(query).all():
                 out.setdefault(str(event_id), []).append(str(destination))
         return {k: tuple(v) for k, v in out.items()}

@@ -24,7 +24,7 @@ class ThreadStore(Store):
     def thread_context(self, key: str, event_id: str, now: datetime,
                        max_age: timedelta = THREAD_CONTEXT_AGE) -> dict[str, Any] | None:
         """The last reading kept for a thread ("and in IST?" reads against it), if fresh."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             row = conn.execute(sa.select(ask_threads.c.reading, ask_threads.c.updated_at,
                                          ask_threads.c.event_id)
                                .where(ask_threads.c.key == key)).first()
@@ -42,7 +42,7 @@ class ThreadStore(Store):
         text = json.dumps(dict(reading), ensure_ascii=False, separators=(",", ":"))
         if len(text.encode()) > THREAD_CONTEXT_BYTES:
             return  # never expected (readings are small); a follow-up then starts afresh
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(ask_threads.delete().where(
                 sa.or_(ask_threads.c.key == key, ask_threads.c.updated_at < now - max_age)))
             conn.execute(ask_threads.insert().values(key=key, event_id=event_id,
