@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bot.adapters.store import planning
 from bot.adapters.store.database import Store
 from bot.adapters.store.schema import UTCDateTime, deliveries, delivery_log
 from bot.ports import UNSENT, Planned, ReconcileReport, Row
@@ -106,71 +107,13 @@ class DeliveryStore(Store):
 
         New deliveries are added (skipped at once if their due time has already passed, so a
         fresh install or a late-added date never sends a surprise backlog); unsent ones whose
-        time moved are re-timed; unsent ones no longer planned are cancelled.
+        time moved are re-timed; unsent ones no longer planned are cancelled; skipped or
+        cancelled ones planned again (and not past) are revived. As set operations in the
+        database (``bot.adapters.store.planning``): no stored row is loaded as an object.
         """
-        wanted = {p.key: p for p in planned}
-        added = skipped = retimed = cancelled = revived = unchanged = 0
         with self.advisory_lock(f"reconcile:{event_id}"), self._begin() as conn:
-            existing = {
-                r.key: r for r in map(_row, conn.execute(
-                    sa.select(deliveries).where(deliveries.c.event_id == event_id,
-                                                deliveries.c.kind == kind)).mappings())
-            }
-            fresh = []
-            for key, p in wanted.items():
-                if key in existing:
-                    continue
-                state = "pending" if p.due >= now else "skipped"
-                skipped += state == "skipped"
-                fresh.append({
-                    "key": key, "event_id": p.event_id, "date_id": p.date_id,
-                    "item_id": p.item_id, "kind": p.kind, "destination": p.destination,
-                    "due": p.due, "target": p.target, "state": state, "attempts": 0,
-                    "next_attempt": p.due, "planned_at": now, "updated_at": now,
-                    "reason": "" if state == "pending" else (
-                        f"planned after its due time ({p.due:%Y-%m-%d %H:%M} UTC): not sent"),
-                    "payload": p.payload, "needs_approval": p.needs_approval,
-                })
-            for start in range(0, len(fresh), 500):
-                added += self._insert_ignore(fresh[start:start + 500], conn)
-            added -= skipped
-            for key, row in existing.items():
-                want = wanted.get(key)
-                if row.state in ("sent", "dead") or row.state == "claimed":
-                    unchanged += 1
-                    continue
-                if want is None:
-                    if row.state in UNSENT:
-                        self._move(conn, row, "cancelled", now,
-                                   "no longer planned (date, reminder or destination removed)")
-                        cancelled += 1
-                    else:
-                        unchanged += 1
-                    continue
-                moved = (want.due != row.due or want.target != row.target
-                         or want.payload != row.payload)
-                if row.state in UNSENT and moved:
-                    if want.due < now:
-                        self._move(conn, row, "skipped", now,
-                                   f"re-timed to {want.due:%Y-%m-%d %H:%M} UTC, which had already "
-                                   f"passed: not sent", due=want.due, target=want.target,
-                                   payload=want.payload)
-                    else:
-                        self._move(conn, row, "pending", now,
-                                   f"re-timed from {row.due:%Y-%m-%d %H:%M} to "
-                                   f"{want.due:%Y-%m-%d %H:%M} UTC", due=want.due,
-                                   target=want.target, payload=want.payload, attempts=0)
-                    retimed += 1
-                elif row.state in ("skipped", "cancelled") and row.sent_at is None and (
-                        moved or row.state == "cancelled") and want.due >= now:
-                    self._move(conn, row, "pending", now,
-                               f"planned again for {want.due:%Y-%m-%d %H:%M} UTC", due=want.due,
-                               target=want.target, payload=want.payload, attempts=0)
-                    revived += 1
-                else:
-                    unchanged += 1
-        return ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
-                               cancelled=cancelled, revived=revived, unchanged=unchanged)
+            return planning.reconcile(conn, event_id, planned, now, kind=kind,
+                                      postgres=self.postgres, owner=self.owner)
 
     def _move(self, conn: Connection, row: Row, state: str, now: datetime, reason: str,
               **changes: Any) -> None:

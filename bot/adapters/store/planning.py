@@ -1,0 +1,217 @@
+"""Reconcile as set operations: the plan goes into a temporary table, the database compares.
+
+The planned deliveries of one event are streamed into ``duebot_planned`` (a temporary table of
+this transaction's connection) in chunks: PostgreSQL's ``COPY``, SQLite's ``executemany``. Each
+change is then two statements for all the rows it touches: the history lines
+(``INSERT INTO delivery_log ... SELECT``, written first, while the old state and due time can
+still be read) and the change itself (``INSERT ... SELECT`` or ``UPDATE ... FROM``). No stored
+row is loaded into Python, and the plan is never held whole: memory stays flat in the number
+of destinations.
+
+The rules are those of ``DeliveryStore.reconcile``; every statement is guarded by the row's
+state, so what was sent, is dead or is claimed is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bot.adapters.store.schema import UTCDateTime, deliveries, delivery_log
+from bot.ports import UNSENT, Planned, ReconcileReport
+
+CHUNK = 5000
+"""Planned rows handed to the database at a time: bounds the memory a reconcile holds."""
+
+_temp = sa.MetaData()
+planned_table = sa.Table(
+    "duebot_planned", _temp,
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("key", sa.String(512), nullable=False),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("date_id", sa.String(64), nullable=False),
+    sa.Column("item_id", sa.String(256), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("destination", sa.String(320), nullable=False),
+    sa.Column("due", UTCDateTime(), nullable=False),
+    sa.Column("target", UTCDateTime(), nullable=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("needs_approval", sa.Boolean, nullable=False),
+    sa.Column("due_text", sa.String(32), nullable=False),  # "2030-03-20 22:59", for reasons
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+_COLUMNS = [c.name for c in planned_table.columns]
+
+CANCELLED = "no longer planned (date, reminder or destination removed)"
+
+
+def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
+          ) -> Iterator[tuple[Any, ...]]:
+    """The temporary table's rows, instants already in the driver's form (a reminder's few
+    distinct instants are converted once each, not once a row)."""
+    seen: dict[datetime, tuple[Any, str]] = {}
+
+    def instant(when: datetime) -> tuple[Any, str]:
+        found = seen.get(when)
+        if found is None:
+            if len(seen) > 10_000:  # subscribers' own lead times: keep the memo bounded
+                seen.clear()
+            found = seen[when] = (stored(when), f"{when:%Y-%m-%d %H:%M}")
+        return found
+
+    for seq, p in enumerate(planned):
+        due, due_text = instant(p.due)
+        target = None if p.target is None else instant(p.target)[0]
+        yield (seq, p.key, p.event_id, p.date_id, p.item_id, p.kind, p.destination, due,
+               target, p.payload, p.needs_approval, due_text)
+
+
+def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool) -> None:
+    """Create the temporary table and stream the plan into it, ``CHUNK`` rows at a time."""
+    if not postgres:  # SQLite keeps a temporary table for the connection's life: start clean
+        conn.execute(sa.text("DROP TABLE IF EXISTS temp.duebot_planned"))
+    planned_table.create(conn)
+    bind = UTCDateTime().bind_processor(conn.dialect)
+    rows = _rows(planned, bind or (lambda when: when))
+    columns = ", ".join(_COLUMNS)
+    if postgres:
+        # COPY: the rows go as one stream, parsed by the server, not one INSERT each.
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY duebot_planned ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:  # the driver's executemany, values already converted (no per-row SQLAlchemy work)
+        insert = (f"INSERT INTO duebot_planned ({columns}) "
+                  f"VALUES ({', '.join('?' * len(_COLUMNS))})")
+        while chunk := list(islice(rows, CHUNK)):
+            conn.exec_driver_sql(insert, chunk)
+    p = planned_table.c
+    # Built after loading (cheaper than growing it row by row); the joins below use it.
+    conn.execute(sa.text("CREATE INDEX ix_duebot_planned_key ON duebot_planned (key)"))
+    if postgres:  # a temporary table has no statistics until asked: the joins need them
+        conn.execute(sa.text("ANALYZE duebot_planned"))
+    # A key planned twice: the last one counts (as a dict of the plan would have it).
+    dupes = conn.execute(sa.select(sa.func.count() - sa.func.count(p.key.distinct()))).scalar()
+    if dupes:
+        later = planned_table.alias("later")
+        conn.execute(planned_table.delete().where(sa.exists().where(
+            later.c.key == p.key, later.c.seq > p.seq)))
+
+
+def _minute(column: Any, *, postgres: bool) -> Any:
+    """A stored instant as ``YYYY-MM-DD HH:MM`` (UTC), as the reasons quote it."""
+    if postgres:
+        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD HH24:MI",
+                               type_=sa.String)
+    return sa.func.substr(column, 1, 16, type_=sa.String)  # SQLite stores "YYYY-MM-DD HH:MM:SS"
+
+
+def _text(*parts: Any) -> Any:
+    """``'a' || column || 'b'`` on either database."""
+    out: Any = sa.literal(parts[0], sa.String) if isinstance(parts[0], str) else parts[0]
+    for part in parts[1:]:
+        out = out + (sa.literal(part, sa.String) if isinstance(part, str) else part)
+    return out
+
+
+def _log_and_move(conn: Connection, where: list[Any], *, joined: bool, state: str,
+                  reason: Any, now: datetime, owner: str, retime: bool = False,
+                  reset_attempts: bool = False) -> int:
+    """The history lines, then the change, for every row matching ``where``; how many."""
+    d, p = deliveries.c, planned_table.c
+    source = sa.select(d.key, sa.literal(now, UTCDateTime()), d.state,
+                       sa.literal(state, sa.String), reason, sa.literal(owner, sa.String))
+    source = source.where(*where)
+    if joined:
+        source = source.select_from(deliveries.join(planned_table, p.key == d.key))
+    conn.execute(delivery_log.insert().from_select(
+        ["key", "at", "from_state", "to_state", "reason", "actor"], source))
+    values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason,
+                              "lease_owner": None, "lease_until": None}
+    if retime:
+        values.update(due=p.due, next_attempt=p.due, target=p.target, payload=p.payload)
+    if reset_attempts:
+        values["attempts"] = 0
+    stmt = deliveries.update().where(*where).values(values)
+    if joined:
+        stmt = stmt.where(p.key == d.key)
+    return int(conn.execute(stmt).rowcount)
+
+
+def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: datetime, *,
+              kind: str, postgres: bool, owner: str) -> ReconcileReport:
+    """Make the ledger match the plan for one event, in this transaction; see the module."""
+    d, p = deliveries.c, planned_table.c
+    _load(conn, planned, postgres=postgres)
+    ours = [d.event_id == event_id, d.kind == kind]
+    existing = int(conn.execute(sa.select(sa.func.count()).where(*ours)).scalar_one())
+    moved = sa.or_(p.due != d.due, p.target.is_distinct_from(d.target), p.payload != d.payload)
+
+    # Each change's rows are disjoint from the others' (and from what the earlier ones
+    # produced), so the order below does not change the outcome.
+    revived = _log_and_move(
+        conn, [*ours, d.state.in_(("skipped", "cancelled")), d.sent_at.is_(None),
+               p.due >= now, sa.or_(moved, d.state == "cancelled")],
+        joined=True, state="pending", reason=_text("planned again for ", p.due_text, " UTC"),
+        now=now, owner=owner, retime=True, reset_attempts=True)
+    retimed = _log_and_move(
+        conn, [*ours, d.state.in_(UNSENT), moved, p.due >= now], joined=True, state="pending",
+        reason=_text("re-timed from ", _minute(d.due, postgres=postgres), " to ", p.due_text,
+                     " UTC"),
+        now=now, owner=owner, retime=True, reset_attempts=True)
+    retimed += _log_and_move(
+        conn, [*ours, d.state.in_(UNSENT), moved, p.due < now], joined=True, state="skipped",
+        reason=_text("re-timed to ", p.due_text, " UTC, which had already passed: not sent"),
+        now=now, owner=owner, retime=True)
+    gone = ~sa.exists().where(p.key == d.key)
+    cancelled = _log_and_move(conn, [*ours, d.state.in_(UNSENT), gone], joined=False,
+                              state="cancelled", reason=sa.literal(CANCELLED, sa.String),
+                              now=now, owner=owner)
+
+    new = ~sa.exists().where(d.key == p.key)
+    late = p.due < now
+    added = skipped = 0
+    for is_late in (False, True):  # the history first: its counts are the report's
+        logged = conn.execute(delivery_log.insert().from_select(
+            ["key", "at", "from_state", "to_state", "reason", "actor"],
+            sa.select(p.key, sa.literal(now, UTCDateTime()), sa.literal("", sa.String),
+                      sa.literal("skipped" if is_late else "pending", sa.String),
+                      sa.literal("planned after its due time: not sent" if is_late
+                                 else "planned", sa.String),
+                      sa.literal(owner, sa.String))
+            .where(new, late if is_late else ~late)),
+            execution_options={"preserve_rowcount": True}).rowcount  # else -1 on psycopg
+        if is_late:
+            skipped = int(logged)
+        else:
+            added = int(logged)
+    state = sa.case((late, "skipped"), else_="pending")
+    reason = sa.case((late, _text("planned after its due time (", p.due_text,
+                                  " UTC): not sent")), else_="")
+    fresh = sa.select(p.key, p.event_id, p.date_id, p.item_id, p.kind, p.destination, p.due,
+                      p.target, state, sa.literal(0, sa.Integer), p.due,
+                      sa.literal(now, UTCDateTime()), sa.literal(now, UTCDateTime()), reason,
+                      p.payload, p.needs_approval).where(new)
+    names = ["key", "event_id", "date_id", "item_id", "kind", "destination", "due", "target",
+             "state", "attempts", "next_attempt", "planned_at", "updated_at", "reason",
+             "payload", "needs_approval"]
+    if postgres:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        insert: Any = pg_insert(deliveries)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        insert = sqlite_insert(deliveries)
+    conn.execute(insert.from_select(names, fresh).on_conflict_do_nothing(index_elements=["key"]))
+    conn.execute(sa.text("DROP TABLE duebot_planned"))
+    return ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
+                           cancelled=cancelled, revived=revived,
+                           unchanged=existing - retimed - cancelled - revived)
