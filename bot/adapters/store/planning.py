@@ -47,6 +47,9 @@ planned_table = sa.Table(
     postgresql_on_commit="DROP",
 )
 _COLUMNS = [c.name for c in planned_table.columns]
+_COPY_TYPES = ["int4", "text", "text", "text", "text", "text", "text", "timestamptz",
+               "timestamptz", "text", "bool", "text"]
+"""PostgreSQL's names for ``_COLUMNS``' types, for the binary COPY."""
 
 CANCELLED = "no longer planned (date, reminder or destination removed)"
 
@@ -81,10 +84,12 @@ def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool) -> No
     rows = _rows(planned, bind or (lambda when: when))
     columns = ", ".join(_COLUMNS)
     if postgres:
-        # COPY: the rows go as one stream, parsed by the server, not one INSERT each.
+        # COPY: the rows go as one stream, not one INSERT each; binary, so neither side
+        # formats or parses text (0.15 s for 150,000 rows here, against 0.7 s as text).
         raw: Any = conn.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(
-                f"COPY duebot_planned ({columns}) FROM STDIN") as copy:
+                f"COPY duebot_planned ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_COPY_TYPES)
             for row in rows:
                 copy.write_row(row)
     else:  # the driver's executemany, values already converted (no per-row SQLAlchemy work)
@@ -154,29 +159,61 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     existing = int(conn.execute(sa.select(sa.func.count()).where(*ours)).scalar_one())
     moved = sa.or_(p.due != d.due, p.target.is_distinct_from(d.target), p.payload != d.payload)
 
-    # Each change's rows are disjoint from the others' (and from what the earlier ones
-    # produced), so the order below does not change the outcome.
-    revived = _log_and_move(
-        conn, [*ours, d.state.in_(("skipped", "cancelled")), d.sent_at.is_(None),
-               p.due >= now, sa.or_(moved, d.state == "cancelled")],
-        joined=True, state="pending", reason=_text("planned again for ", p.due_text, " UTC"),
-        now=now, owner=owner, retime=True, reset_attempts=True)
-    retimed = _log_and_move(
-        conn, [*ours, d.state.in_(UNSENT), moved, p.due >= now], joined=True, state="pending",
-        reason=_text("re-timed from ", _minute(d.due, postgres=postgres), " to ", p.due_text,
-                     " UTC"),
-        now=now, owner=owner, retime=True, reset_attempts=True)
-    retimed += _log_and_move(
-        conn, [*ours, d.state.in_(UNSENT), moved, p.due < now], joined=True, state="skipped",
-        reason=_text("re-timed to ", p.due_text, " UTC, which had already passed: not sent"),
-        now=now, owner=owner, retime=True)
     gone = ~sa.exists().where(p.key == d.key)
-    cancelled = _log_and_move(conn, [*ours, d.state.in_(UNSENT), gone], joined=False,
-                              state="cancelled", reason=sa.literal(CANCELLED, sa.String),
-                              now=now, owner=owner)
-
     new = ~sa.exists().where(d.key == p.key)
     late = p.due < now
+    revive = [d.state.in_(("skipped", "cancelled")), d.sent_at.is_(None), p.due >= now,
+              sa.or_(moved, d.state == "cancelled")]
+    later = [d.state.in_(UNSENT), moved, p.due >= now]
+    past = [d.state.in_(UNSENT), moved, late]
+    # One look at each side first: a change with no rows costs no statements (an unchanged
+    # plan is then three counts, not eight scans).
+    n_revive, n_later, n_past = conn.execute(
+        sa.select(sa.func.count().filter(sa.and_(*revive)),
+                  sa.func.count().filter(sa.and_(*later)),
+                  sa.func.count().filter(sa.and_(*past)))
+        .select_from(deliveries.join(planned_table, p.key == d.key)).where(*ours)).one()
+    n_gone = conn.execute(sa.select(sa.func.count()).where(
+        *ours, d.state.in_(UNSENT), gone)).scalar_one()
+    n_new, n_late = conn.execute(sa.select(
+        sa.func.count().filter(~late), sa.func.count().filter(late)).where(new)).one()
+
+    # Each change's rows are disjoint from the others' (and from what the earlier ones
+    # produced), so the order below does not change the outcome.
+    revived = retimed = cancelled = added = skipped = 0
+    if n_revive:
+        revived = _log_and_move(
+            conn, [*ours, *revive], joined=True, state="pending",
+            reason=_text("planned again for ", p.due_text, " UTC"), now=now, owner=owner,
+            retime=True, reset_attempts=True)
+    if n_later:
+        retimed += _log_and_move(
+            conn, [*ours, *later], joined=True, state="pending",
+            reason=_text("re-timed from ", _minute(d.due, postgres=postgres), " to ",
+                         p.due_text, " UTC"),
+            now=now, owner=owner, retime=True, reset_attempts=True)
+    if n_past:
+        retimed += _log_and_move(
+            conn, [*ours, *past], joined=True, state="skipped",
+            reason=_text("re-timed to ", p.due_text, " UTC, which had already passed: not sent"),
+            now=now, owner=owner, retime=True)
+    if n_gone:
+        cancelled = _log_and_move(conn, [*ours, d.state.in_(UNSENT), gone], joined=False,
+                                  state="cancelled", reason=sa.literal(CANCELLED, sa.String),
+                                  now=now, owner=owner)
+    if n_new or n_late:
+        added, skipped = _insert_new(conn, new, late, now=now, postgres=postgres, owner=owner)
+    conn.execute(sa.text("DROP TABLE duebot_planned"))
+    return ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
+                           cancelled=cancelled, revived=revived,
+                           unchanged=existing - retimed - cancelled - revived)
+
+
+def _insert_new(conn: Connection, new: Any, late: Any, *, now: datetime, postgres: bool,
+                owner: str) -> tuple[int, int]:
+    """Planned keys the ledger does not hold yet: their history, then the rows; (added,
+    skipped because already past)."""
+    p = planned_table.c
     added = skipped = 0
     for is_late in (False, True):  # the history first: its counts are the report's
         logged = conn.execute(delivery_log.insert().from_select(
@@ -211,7 +248,4 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
 
         insert = sqlite_insert(deliveries)
     conn.execute(insert.from_select(names, fresh).on_conflict_do_nothing(index_elements=["key"]))
-    conn.execute(sa.text("DROP TABLE duebot_planned"))
-    return ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
-                           cancelled=cancelled, revived=revived,
-                           unchanged=existing - retimed - cancelled - revived)
+    return added, skipped
