@@ -138,3 +138,13 @@ def test_other_events_and_kinds_are_left_alone_and_a_key_planned_twice_counts_on
     assert ledger.reconcile("ev", [], T0, kind="digest") == ReconcileReport()
     assert ledger.rows(event_id="other")[0].state == "pending"
     assert ledger.counts() == {"pending": 2}
+
+
+def test_instants_compare_like_with_like_whoever_wrote_the_row(ledger: Ledger) -> None:
+    """A row written one at a time (enqueue) and the same plan streamed in compare equal, and
+    a delivery due at this very instant is pending, not past."""
+    assert ledger.enqueue(planned("a"), T0)
+    assert ledger.reconcile("ev", [planned("a")], T0) == ReconcileReport(unchanged=1)
+    assert ledger.reconcile("ev", [planned("a"), planned("now", T0)], T0) == ReconcileReport(
+        added=1, unchanged=1)
+    assert row(ledger, "now")[0] == "pending"

@@ -80,7 +80,9 @@ def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool) -> No
     if not postgres:  # SQLite keeps a temporary table for the connection's life: start clean
         conn.execute(sa.text("DROP TABLE IF EXISTS temp.duebot_planned"))
     planned_table.create(conn)
-    bind = UTCDateTime().bind_processor(conn.dialect)
+    # The dialect's own conversion (SQLite: the very text SQLAlchemy stores), so that the
+    # database compares like with like.
+    bind = UTCDateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
     rows = _rows(planned, bind or (lambda when: when))
     columns = ", ".join(_COLUMNS)
     if postgres:
