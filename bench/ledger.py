@@ -1,7 +1,7 @@
 """Ledger growth benchmark: reconcile at 1k/10k/50k destinations on SQLite and PostgreSQL.
 
     .venv/bin/python bench/ledger.py [--sizes 1000,10000,50000] [--backends sqlite,postgresql]
-                                     [--quick]
+                                     [--repeat 3] [--quick]
 
 One workshop with three reminders before one deadline (three rows per destination), N
 ``mailto:`` destinations, through the engine's own ``reconcile`` (plan in the core, then the
@@ -12,13 +12,13 @@ database, so that its peak RSS is its own:
 * unchanged: the same plan again (nothing to do: the cost of finding that out);
 * re-time: the deadline moves a day later, so every unsent row is re-timed.
 
-Printed per size: seconds per phase, the peak RSS (MB) of the worst phase and of a child that
-only sets up (imports, schedule, N destinations). Ratios, all from this run (issue 16):
-re-time / first plan (goal <= 2), PostgreSQL first plan / SQLite first plan (goal <= 1.5),
-peak RSS at the largest size (goal < 250 MB) and largest / smallest size (flat in N: near 1).
-PostgreSQL is the machine's server (tests/pg.py, a fresh database per size); it is left out,
-saying why, when unreachable. The load average is printed: on a shared machine it says how
-much of the time was other work's.
+Printed per size (medians of ``--repeat`` runs, 3 by default): seconds per phase, the peak RSS
+(MB) of the worst phase and of a child that only sets up (imports, schedule, N destinations).
+Ratios, all from this run (issue 16): re-time / first plan (goal <= 2), PostgreSQL first plan /
+SQLite first plan (goal <= 1.5), peak RSS at the largest size (goal < 250 MB) and largest /
+smallest size (flat in N: near 1). PostgreSQL is the machine's server (tests/pg.py, a fresh
+database per size); it is left out, saying why, when unreachable. The load average is printed:
+on a shared machine it says how much of the time was other work's.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -119,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--quick", action="store_true", help="a smoke test: 1,000 only")
+    parser.add_argument("--quick", action="store_true", help="a smoke test: 1,000 only, once")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs per size, each on a fresh database; medians are shown")
     parser.add_argument("--child", nargs=3, metavar=("URL", "N", "PHASE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -128,25 +131,30 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",")]
     load_before = os.getloadavg()
-    results: dict[tuple[str, int], dict[str, float]] = {}
-    for backend in args.backends.split(","):
-        for n in sizes:
-            if backend == "sqlite":
-                with tempfile.TemporaryDirectory(prefix="duebot-ledger-") as tmp:
-                    results[backend, n] = run_size(f"sqlite:///{tmp}/ledger.db", n)
-            else:
-                from tests.pg import fresh_database, unreachable_reason
+    repeat = 1 if args.quick else max(args.repeat, 1)
+    runs: dict[tuple[str, int], list[dict[str, float]]] = {}
+    for _ in range(repeat):  # interleaved, so a burst of other work hits every size alike
+        for backend in args.backends.split(","):
+            for n in sizes:
+                if backend == "sqlite":
+                    with tempfile.TemporaryDirectory(prefix="duebot-ledger-") as tmp:
+                        result = run_size(f"sqlite:///{tmp}/ledger.db", n)
+                else:
+                    from tests.pg import fresh_database, unreachable_reason
 
-                reason = unreachable_reason()
-                if reason:
-                    print(f"postgresql left out: {reason}")
-                    break
-                with fresh_database("duebot_bench") as url:
-                    results[backend, n] = run_size(url, n)
+                    reason = unreachable_reason()
+                    if reason:
+                        print(f"postgresql left out: {reason}")
+                        break
+                    with fresh_database("duebot_bench") as url:
+                        result = run_size(url, n)
+                runs.setdefault((backend, n), []).append(result)
+    results = {where: {name: statistics.median(r[name] for r in found) for name in found[0]}
+               for where, found in runs.items()}
     load_after = os.getloadavg()
     print(f"ledger growth (3 reminders x N destinations; python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f} before, "
-          f"{load_after[0]:.1f} after)")
+          f"{load_after[0]:.1f} after; medians of {repeat})")
     print(f"  {'backend':<10} {'N':>6} {'rows':>7} {'first':>8} {'unchanged':>10} "
           f"{'re-time':>8} {'re-time/first':>14} {'peak MB':>8} {'setup MB':>9}")
     for (backend, n), r in results.items():
