@@ -289,7 +289,11 @@ class Threads(Protocol):
 
 class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Meta, Threads,
              Protocol):
-    """Everything the use cases and front ends ask of storage."""
+    """Everything the use cases and front ends ask of storage.
+
+    Its failures are ``bot.errors.StorageError`` (``StorageUnavailable`` when the database is
+    away, ``StorageConflict`` for a key written twice), never a vendor's exception.
+    """
 
     def now(self) -> datetime:
         """The shared clock (the database's, so replicas agree on what is due)."""

@@ -9,7 +9,10 @@ row is loaded into Python, and the plan is never held whole: memory stays flat i
 of destinations.
 
 The rules are those of ``DeliveryStore.reconcile``; every statement is guarded by the row's
-state, so what was sent, is dead or is claimed is never touched.
+state, so what was sent, is dead or is claimed is never touched. Two reconciles of one event
+never interleave (an advisory lock on PostgreSQL, the single writer on SQLite). Claims do not
+take that lock: a row claimed by another replica between a change's history line and its
+UPDATE stays claimed, with one history line too many (the window the row-by-row version had).
 """
 
 from __future__ import annotations
