@@ -148,3 +148,13 @@ def test_instants_compare_like_with_like_whoever_wrote_the_row(ledger: Ledger) -
     assert ledger.reconcile("ev", [planned("a"), planned("now", T0)], T0) == ReconcileReport(
         added=1, unchanged=1)
     assert row(ledger, "now")[0] == "pending"
+
+
+def test_an_empty_plan_cancels_every_unsent_row_and_keeps_the_sent(ledger: Ledger) -> None:
+    ledger.reconcile("ev", [planned("a", T0 + timedelta(minutes=1)), planned("b")], T0)
+    at = T0 + timedelta(minutes=2)
+    [sent] = ledger.claim(at, limit=1, lease=LEASE)
+    ledger.finish(sent.key, "sent", at, owner="test")
+    assert ledger.reconcile("ev", [], at) == ReconcileReport(cancelled=1, unchanged=1)
+    assert (row(ledger, "a")[0], row(ledger, "b")[0]) == ("sent", "cancelled")
+    assert ledger.reconcile("ev", iter([]), at) == ReconcileReport(unchanged=2)

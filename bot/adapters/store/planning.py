@@ -17,6 +17,7 @@ UPDATE stays claimed, with one history line too many (the window the row-by-row 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
@@ -159,9 +160,16 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
               kind: str, postgres: bool, owner: str) -> ReconcileReport:
     """Make the ledger match the plan for one event, in this transaction; see the module."""
     d, p = deliveries.c, planned_table.c
-    _load(conn, planned, postgres=postgres)
     ours = [d.event_id == event_id, d.kind == kind]
     existing = int(conn.execute(sa.select(sa.func.count()).where(*ours)).scalar_one())
+    rows = iter(planned)
+    first = next(rows, None)
+    if first is None:  # nothing planned (most events' digests and announcements): no table
+        cancelled = _log_and_move(conn, [*ours, d.state.in_(UNSENT)], joined=False,
+                                  state="cancelled", reason=sa.literal(CANCELLED, sa.String),
+                                  now=now, owner=owner) if existing else 0
+        return ReconcileReport(cancelled=cancelled, unchanged=existing - cancelled)
+    _load(conn, itertools.chain((first,), rows), postgres=postgres)
     moved = sa.or_(p.due != d.due, p.target.is_distinct_from(d.target), p.payload != d.payload)
 
     gone = ~sa.exists().where(p.key == d.key)
