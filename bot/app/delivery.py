@@ -76,19 +76,16 @@ def planned_deliveries(event: Event, destinations: Sequence[str], everyone: Sequ
                           needs_approval=approve)
 
 
-def desired_digests(event: Event, preferences: Mapping[str, Preferences],
-                    destinations: Sequence[str]) -> list[Planned]:
-    """Digests for subscribers who chose one, over the whole span of the event's dates."""
-    out = []
+def planned_digests(event: Event, destinations: Sequence[str],
+                    plans: Mapping[tuple[str, str], Mapping[str, DigestItem]]
+                    ) -> Iterator[Planned]:
+    """Digests for subscribers who chose one (planned already, per event and destination, over
+    the whole span of the event's dates), one at a time."""
     for destination in destinations:
-        prefs = preferences.get(destination)
-        if prefs is None or prefs.digest is None:
-            continue
-        for digest in _digests(event, prefs):
-            out.append(Planned(key=delivery_key(digest.id, destination), event_id=event.id,
-                               date_id="", item_id=digest.id, destination=destination,
-                               due=digest.due, target=digest.window_end, kind=DIGEST_KIND))
-    return out
+        for digest in plans.get((event.id, destination), {}).values():
+            yield Planned(key=delivery_key(digest.id, destination), event_id=event.id,
+                          date_id="", item_id=digest.id, destination=destination,
+                          due=digest.due, target=digest.window_end, kind=DIGEST_KIND)
 
 
 def _digests(event: Event, prefs: Preferences) -> list[DigestItem]:
@@ -344,12 +341,11 @@ class Engine:
             try:
                 approve = event_id in self.approval
                 destinations = self.destinations.get(event_id, ())
-                chosen = self.preferences.get(event_id, {})
                 planned = planned_deliveries(event, destinations, self._everyone[event_id],
                                              self._own.get(event_id, {}), approve=approve)
                 report = self.ledger.reconcile(event_id, planned, now)
-                digests = self.ledger.reconcile(event_id, desired_digests(
-                    event, chosen, destinations), now, kind=DIGEST_KIND)
+                digests = self.ledger.reconcile(event_id, planned_digests(
+                    event, destinations, self._digest_plans), now, kind=DIGEST_KIND)
                 extra = announce.stored(self.ledger.announcement_rows(event_id,
                                                                       states=["scheduled"]))
                 said = self.ledger.reconcile(event_id, announce.desired_announcements(
