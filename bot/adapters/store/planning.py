@@ -79,7 +79,8 @@ def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
                target, p.payload, p.needs_approval, due_text)
 
 
-def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool) -> None:
+def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool,
+          compare: bool = True) -> None:
     """Create the temporary table and stream the plan into it, ``CHUNK`` rows at a time."""
     if not postgres:  # SQLite keeps a temporary table for the connection's life: start clean
         conn.execute(sa.text("DROP TABLE IF EXISTS temp.duebot_planned"))
@@ -104,10 +105,11 @@ def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool) -> No
         while chunk := list(islice(rows, CHUNK)):
             conn.exec_driver_sql(insert, chunk)
     p = planned_table.c
-    # Built after loading (cheaper than growing it row by row); the joins below use it.
-    conn.execute(sa.text("CREATE INDEX ix_duebot_planned_key ON duebot_planned (key)"))
-    if postgres:  # a temporary table has no statistics until asked: the joins need them
-        conn.execute(sa.text("ANALYZE duebot_planned"))
+    if compare:  # the joins with the stored rows need an index and (PostgreSQL) statistics
+        # Built after loading: cheaper than growing it row by row.
+        conn.execute(sa.text("CREATE INDEX ix_duebot_planned_key ON duebot_planned (key)"))
+        if postgres:  # a temporary table has no statistics until asked
+            conn.execute(sa.text("ANALYZE duebot_planned"))
     # A key planned twice: the last one counts (as a dict of the plan would have it).
     dupes = conn.execute(sa.select(sa.func.count() - sa.func.count(p.key.distinct()))).scalar()
     if dupes:
@@ -169,7 +171,9 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
                                   state="cancelled", reason=sa.literal(CANCELLED, sa.String),
                                   now=now, owner=owner) if existing else 0
         return ReconcileReport(cancelled=cancelled, unchanged=existing - cancelled)
-    _load(conn, itertools.chain((first,), rows), postgres=postgres)
+    # The event's first plan has nothing to compare with: no index on the plan, no statistics,
+    # no counts; only the keys other events or kinds hold are looked up (the ledger's own key).
+    _load(conn, itertools.chain((first,), rows), postgres=postgres, compare=existing > 0)
     moved = sa.or_(p.due != d.due, p.target.is_distinct_from(d.target), p.payload != d.payload)
 
     gone = ~sa.exists().where(p.key == d.key)
@@ -181,15 +185,18 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     past = [d.state.in_(UNSENT), moved, late]
     # One look at each side first: a change with no rows costs no statements (an unchanged
     # plan is then three counts, not eight scans).
-    n_revive, n_later, n_past = conn.execute(
-        sa.select(sa.func.count().filter(sa.and_(*revive)),
-                  sa.func.count().filter(sa.and_(*later)),
-                  sa.func.count().filter(sa.and_(*past)))
-        .select_from(deliveries.join(planned_table, p.key == d.key)).where(*ours)).one()
-    n_gone = conn.execute(sa.select(sa.func.count()).where(
-        *ours, d.state.in_(UNSENT), gone)).scalar_one()
-    n_new, n_late = conn.execute(sa.select(
-        sa.func.count().filter(~late), sa.func.count().filter(late)).where(new)).one()
+    n_revive = n_later = n_past = n_gone = 0
+    n_new = 1
+    if existing:
+        n_revive, n_later, n_past = conn.execute(
+            sa.select(sa.func.count().filter(sa.and_(*revive)),
+                      sa.func.count().filter(sa.and_(*later)),
+                      sa.func.count().filter(sa.and_(*past)))
+            .select_from(deliveries.join(planned_table, p.key == d.key)).where(*ours)).one()
+        n_gone = conn.execute(sa.select(sa.func.count()).where(
+            *ours, d.state.in_(UNSENT), gone)).scalar_one()
+        n_new = conn.execute(sa.select(sa.func.count()).select_from(planned_table)
+                             .where(new)).scalar_one()
 
     # Each change's rows are disjoint from the others' (and from what the earlier ones
     # produced), so the order below does not change the outcome.
@@ -214,7 +221,7 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
         cancelled = _log_and_move(conn, [*ours, d.state.in_(UNSENT), gone], joined=False,
                                   state="cancelled", reason=sa.literal(CANCELLED, sa.String),
                                   now=now, owner=owner)
-    if n_new or n_late:
+    if n_new:
         added, skipped = _insert_new(conn, new, late, now=now, postgres=postgres, owner=owner)
     conn.execute(sa.text("DROP TABLE duebot_planned"))
     return ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
