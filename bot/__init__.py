@@ -18,6 +18,9 @@ from bot.errors import (
     DuebotError,
     Problem,
     ScheduleError,
+    StorageConflict,
+    StorageError,
+    StorageUnavailable,
     TemplateError,
     UsageError,
     ZoneError,
@@ -44,7 +47,8 @@ _LAZY = {
 
 __all__ = [
     "Config", "ConfigError", "DuebotError", "Event", "ImportantDate", "Problem", "Reminder",
-    "ScheduleError", "Service", "TemplateError",
+    "ScheduleError", "Service", "StorageConflict", "StorageError",
+    "StorageUnavailable", "TemplateError",
     "UsageError", "Zone", "ZoneError", "__version__", "load_config", "parse_schedule",
     "parse_zone", "plan", "read_schedule",
 ]

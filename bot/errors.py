@@ -82,6 +82,28 @@ class UsageError(DuebotError):
     """A command-line argument we cannot use (a bad --now, an unknown zone for --tz ...)."""
 
 
+class StorageError(DuebotError):
+    """The ledger's database failed a statement.
+
+    The store (``bot.adapters.store``) maps SQLAlchemy's and the driver's exceptions to this
+    family once, as httpx maps httpcore's, so no other module imports SQLAlchemy to catch them;
+    the vendor's exception stays chained as ``__cause__``. ``detail`` is the driver's own words.
+    """
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
+
+
+class StorageUnavailable(StorageError):
+    """The database cannot be reached or the connection broke (refused, terminated, timed out,
+    locked): nothing is lost, try again later; nothing may be sent until it can record again."""
+
+
+class StorageConflict(StorageError):
+    """A row with that key is already there (another replica or handler wrote it first)."""
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """``; did you mean 'deadline'?`` when a choice is close to ``word``, else ""."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -3,7 +3,8 @@
 Each adapter (console, SMTP, Slack) implements ``Channel`` and maps its vendor's errors to an
 ``Outcome`` once, at the edge; the engine never sees a vendor exception. The ledger's port is
 split by table group (deliveries, subscribers, announcements, audit, inbound, meta) so that a
-use case can ask for no more than it uses; ``bot.adapters.store.ledger.Ledger`` implements all.
+use case can ask for no more than it uses; ``bot.adapters.store.ledger.Ledger`` implements all,
+one store per group (``bot/adapters/store/``).
 """
 
 from __future__ import annotations
@@ -289,7 +290,11 @@ class Threads(Protocol):
 
 class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Meta, Threads,
              Protocol):
-    """Everything the use cases and front ends ask of storage."""
+    """Everything the use cases and front ends ask of storage.
+
+    Its failures are ``bot.errors.StorageError`` (``StorageUnavailable`` when the database is
+    away, ``StorageConflict`` for a key written twice), never a vendor's exception.
+    """
 
     def now(self) -> datetime:
         """The shared clock (the database's, so replicas agree on what is due)."""

@@ -22,8 +22,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from bot.adapters.clock import Jobs, Waiting
 from bot.adapters.retry import Backoff, retrying
 from bot.adapters.schedule_files import display_path, read_file
@@ -38,12 +36,12 @@ from bot.core.planner import Plans
 from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
-from bot.errors import ConfigError, DuebotError, Problem
+from bot.errors import ConfigError, DuebotError, Problem, StorageError
 from bot.ports import Channel
 
 log = logging.getLogger("duebot")
 
-OUTAGE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError)
+OUTAGE = (StorageError,)
 """The database is away (or the connection broke): wait and try again; nothing is lost."""
 # The background jobs' names: fixed, so they are bounded label values in /metrics.
 DELIVER, SCHEDULES, LEASES = "deliver", "schedules", "leases"
@@ -58,8 +56,8 @@ def replica_id() -> str:
 
 
 def _outage(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None)
-    return (str(orig or exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    detail = getattr(exc, "detail", None)  # a StorageError: the driver's own words
+    return (str(detail or exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def build_channels(config: Config) -> dict[str, Channel]:

@@ -40,6 +40,7 @@ from bot.config import (
     SmtpConfig,
     StorageConfig,
 )
+from bot.errors import StorageUnavailable
 from bot.ports import Outcome, Outgoing, Planned
 from bot.service import Service
 from tests.counting_smtp import CountingSmtp, counting_smtp
@@ -478,7 +479,7 @@ def test_a_replica_that_cannot_renew_its_lease_before_sending_does_not_send(
         return rows
 
     service.ledger.claim = claim_then_lose_the_database  # type: ignore[assignment,method-assign]
-    with pytest.raises(sa.exc.OperationalError):
+    with pytest.raises(StorageUnavailable):  # ours: the store maps SQLAlchemy's errors
         service.deliver_once(AT_DUE)
     assert channel.sent == []
     service.ledger.claim = original  # type: ignore[method-assign]

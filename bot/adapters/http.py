@@ -34,7 +34,6 @@ from typing import Any
 
 import anyio
 import jinja2
-import sqlalchemy as sa
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -54,7 +53,7 @@ from bot.core.digest import short_digest
 from bot.core.ical import alarm_label, build_calendar, build_date_calendar, parse_alarms
 from bot.core.model import KINDS, Event
 from bot.core.page import page_view
-from bot.errors import UsageError, suggest
+from bot.errors import StorageError, UsageError, suggest
 from bot.ports import STATES
 
 log = logging.getLogger("duebot")
@@ -276,7 +275,7 @@ class ServiceCollector(Collector):
                                        labels=["state"])
         try:
             counts = service.ledger.counts()
-        except sa.exc.SQLAlchemyError as exc:
+        except StorageError as exc:
             log.error("metrics: database unreachable: %s", exc)
             up.add_metric([], 0)
         else:
@@ -602,8 +601,8 @@ class Web:
                 await anyio.to_thread.run_sync(self.service.ledger.ping, abandon_on_cancel=True)
         except TimeoutError:
             return f"unreachable: no answer within {HEALTH_DB_TIMEOUT:.0f}s"
-        except sa.exc.SQLAlchemyError as exc:
-            return f"unreachable: {str(getattr(exc, 'orig', None) or exc)[:200]}"
+        except StorageError as exc:
+            return f"unreachable: {exc.detail[:200]}"
         return "ok"
 
     async def healthz(self, request: Request) -> Response:

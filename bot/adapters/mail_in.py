@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -29,17 +28,17 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from bot.adapters.clock import Waiting
 from bot.adapters.mail_pages import http_routes
 from bot.adapters.retry import Backoff
-from bot.adapters.store.ledger import LedgerUnavailable
 from bot.app.mail_conversation import Handled, MailConversation, TryLater
 from bot.app.running import Running
 from bot.config import MailConfig
+from bot.errors import StorageError
 
 __all__ = ["Handled", "ImapPoller", "MailBot", "MailListener", "TryLater", "http_routes",
            "start_background"]
 
 log = logging.getLogger("duebot.mail")
 IMAP_JOB = "imap"  # its name in /healthz and /metrics
-_DATABASE_ERRORS = (sa.exc.SQLAlchemyError, LedgerUnavailable)
+_DATABASE_ERRORS = (StorageError,)
 
 
 class MailBot:

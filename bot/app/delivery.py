@@ -17,7 +17,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -63,33 +63,35 @@ def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bo
     event's plan when the caller already has it.
     """
     chosen = preferences or {}
-    if everyone is None:
-        everyone = plan(event)
-    out = []
-    for destination in destinations:
-        prefs = chosen.get(destination)
-        reminders = everyone if prefs is None else reminders_for_subscriber(event, prefs)
-        for reminder in reminders:
-            out.append(Planned(key=delivery_key(reminder.id, destination), event_id=event.id,
-                               date_id=reminder.date_id, item_id=reminder.id,
-                               destination=destination, due=reminder.due,
-                               target=reminder.target, needs_approval=approve))
-    return out
+    own = {d: reminders_for_subscriber(event, prefs) for d, prefs in chosen.items()}
+    return list(planned_deliveries(event, destinations,
+                                   plan(event) if everyone is None else everyone, own,
+                                   approve=approve))
 
 
-def desired_digests(event: Event, preferences: Mapping[str, Preferences],
-                    destinations: Sequence[str]) -> list[Planned]:
-    """Digests for subscribers who chose one, over the whole span of the event's dates."""
-    out = []
+def planned_deliveries(event: Event, destinations: Sequence[str], everyone: Sequence[Reminder],
+                       own: Mapping[str, Sequence[Reminder]], *, approve: bool = False
+                       ) -> Iterator[Planned]:
+    """``desired_deliveries`` from plans made already (the organizers' and each subscriber's
+    own), one at a time: the ledger streams them, so 150,000 are never held at once."""
     for destination in destinations:
-        prefs = preferences.get(destination)
-        if prefs is None or prefs.digest is None:
-            continue
-        for digest in _digests(event, prefs):
-            out.append(Planned(key=delivery_key(digest.id, destination), event_id=event.id,
-                               date_id="", item_id=digest.id, destination=destination,
-                               due=digest.due, target=digest.window_end, kind=DIGEST_KIND))
-    return out
+        for reminder in own.get(destination, everyone):
+            yield Planned(key=delivery_key(reminder.id, destination), event_id=event.id,
+                          date_id=reminder.date_id, item_id=reminder.id,
+                          destination=destination, due=reminder.due, target=reminder.target,
+                          needs_approval=approve)
+
+
+def planned_digests(event: Event, destinations: Sequence[str],
+                    plans: Mapping[tuple[str, str], Mapping[str, DigestItem]]
+                    ) -> Iterator[Planned]:
+    """Digests for subscribers who chose one (planned already, per event and destination, over
+    the whole span of the event's dates), one at a time."""
+    for destination in destinations:
+        for digest in plans.get((event.id, destination), {}).values():
+            yield Planned(key=delivery_key(digest.id, destination), event_id=event.id,
+                          date_id="", item_id=digest.id, destination=destination,
+                          due=digest.due, target=digest.window_end, kind=DIGEST_KIND)
 
 
 def _digests(event: Event, prefs: Preferences) -> list[DigestItem]:
@@ -309,8 +311,11 @@ class Engine:
         self.preferences = {k: dict(v) for k, v in (preferences or {}).items()}
         # A set per event: one membership test per delivery, not a scan of 10,000 addresses.
         self._destination_sets = {k: frozenset(v) for k, v in self.destinations.items()}
-        self._plans = {event_id: {r.id: r for r in self.plans.of(event)}
-                       for event_id, event in self.events.items()}
+        # Planned once per change of the schedules: reconcile and the senders use these.
+        self._everyone = {event_id: self.plans.of(event) for event_id, event in self.events.items()}
+        self._plans = {event_id: {r.id: r for r in reminders}
+                       for event_id, reminders in self._everyone.items()}
+        self._own: dict[str, dict[str, list[Reminder]]] = {}
         # Subscribers' own selections: which reminder ids each may get, and their digests.
         self._wanted: dict[tuple[str, str], frozenset[str]] = {}
         self._digest_plans: dict[tuple[str, str], dict[str, DigestItem]] = {}
@@ -320,6 +325,7 @@ class Engine:
                 continue
             for destination, prefs in chosen.items():
                 own = reminders_for_subscriber(event, prefs)
+                self._own.setdefault(event_id, {})[destination] = own
                 self._plans[event_id].update((r.id, r) for r in own)
                 self._wanted[(event_id, destination)] = frozenset(r.id for r in own)
                 if prefs.digest is not None:
@@ -328,7 +334,9 @@ class Engine:
         # One rendering per reminder (and per "late as of now"), shared by every destination.
         self._rendered: dict[tuple[str, str, datetime | None, str, str],
                              tuple[Message, bytes]] = {}
-        self._organizer_ids: dict[str, frozenset[str]] = {}
+        self._organizer_ids: dict[str, frozenset[str]] = {
+            event_id: frozenset(r.id for r in reminders)
+            for event_id, reminders in self._everyone.items()}
         self._tokens: dict[str, dict[str, str]] = {}  # subscribers' unsubscribe tokens
         self._run_started = time.monotonic()
 
@@ -340,12 +348,11 @@ class Engine:
             try:
                 approve = event_id in self.approval
                 destinations = self.destinations.get(event_id, ())
-                chosen = self.preferences.get(event_id, {})
-                planned = desired_deliveries(event, destinations, approve=approve,
-                                             preferences=chosen, everyone=self.plans.of(event))
+                planned = planned_deliveries(event, destinations, self._everyone[event_id],
+                                             self._own.get(event_id, {}), approve=approve)
                 report = self.ledger.reconcile(event_id, planned, now)
-                digests = self.ledger.reconcile(event_id, desired_digests(
-                    event, chosen, destinations), now, kind=DIGEST_KIND)
+                digests = self.ledger.reconcile(event_id, planned_digests(
+                    event, destinations, self._digest_plans), now, kind=DIGEST_KIND)
                 extra = announcements.stored(self.ledger.announcement_rows(
                     event_id, states=["scheduled"]))
                 said = self.ledger.reconcile(event_id, announce.desired_announcements(

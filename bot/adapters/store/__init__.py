@@ -1,0 +1,1 @@
+"""The ledger over SQLAlchemy: one module a table group; ``ledger.Ledger`` composes them."""

@@ -7,7 +7,7 @@ import json
 
 from bot import __version__
 from bot.cli.common import config_of, parse_now, service_of
-from bot.errors import UsageError
+from bot.errors import StorageUnavailable, UsageError
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -96,12 +96,8 @@ def cmd_db(args: argparse.Namespace) -> int:
             head = head_revision()
             state = "up to date" if before == head else "out of date: run `duebot db upgrade`"
             print(f"schema: {before or 'empty'}; this duebot needs {head}: {state}")
-    except Exception as exc:
-        import sqlalchemy as sa
-
-        if isinstance(exc, sa.exc.OperationalError):
-            raise UsageError(f"cannot reach the database: {exc.orig}") from None
-        raise
+    except StorageUnavailable as exc:
+        raise UsageError(f"cannot reach the database: {exc.detail}") from None
     finally:
         engine.dispose()
     return 0

@@ -1,0 +1,208 @@
+"""The ledger's connection: the engine, the schema's revision, and what every table group shares.
+
+``Store`` holds the engine and the replica's name; its helpers are the shared clock (the
+database's on PostgreSQL, so replicas agree), advisory locks for once-per-change work, and one
+retry policy for connection trouble. Each table group (``deliveries``, ``subscribers`` ...) is a
+``Store`` of its own; ``bot.adapters.store.ledger.Ledger`` is all of them in one object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.adapters.retry import Backoff, retrying
+from bot.errors import DuebotError, StorageConflict, StorageError, StorageUnavailable
+
+log = logging.getLogger("duebot.ledger")
+T = TypeVar("T")
+
+# Waits before trying a claim/renew/record again after connection trouble (0.05 s, 0.5 s, 2 s):
+# a backend that was terminated (failover, pg_terminate_backend, an idle timeout) is replaced
+# by the pool at once; a longer outage surfaces as the error, and the service backs off.
+RETRY = Backoff(first=0.05, factor=10.0, cap=2.0)
+RETRY_ATTEMPTS = 4
+
+
+class SchemaError(DuebotError):
+    """The database's schema is missing or older than this duebot."""
+
+
+LedgerUnavailable = StorageUnavailable
+"""The older name of ``bot.errors.StorageUnavailable``, kept for the callers that use it."""
+
+
+def _unavailable(exc: sa.exc.SQLAlchemyError) -> bool:
+    """Connection trouble: refused, terminated, timed out (the pool's too), locked (SQLite)."""
+    if isinstance(exc, sa.exc.TimeoutError):
+        return True
+    return isinstance(exc, sa.exc.DBAPIError) and (exc.connection_invalidated or isinstance(
+        exc, sa.exc.OperationalError | sa.exc.InterfaceError))
+
+
+def storage_error(exc: sa.exc.SQLAlchemyError) -> StorageError:
+    """Our error for SQLAlchemy's (and, through it, the driver's): the one mapping."""
+    detail = str(getattr(exc, "orig", None) or exc).strip()
+    detail = (detail.splitlines() or [type(exc).__name__])[0][:300]
+    if _unavailable(exc):
+        return StorageUnavailable(f"database unreachable: {detail}", detail=detail)
+    if isinstance(exc, sa.exc.IntegrityError):
+        return StorageConflict(f"already in the database: {detail}", detail=detail)
+    return StorageError(f"database error: {detail}", detail=detail)
+
+
+@contextmanager
+def mapped_errors() -> Iterator[None]:
+    """Raise ``bot.errors`` types for what SQLAlchemy raises inside; the cause stays chained."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        raise storage_error(exc) from exc
+
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with mapped_errors(), engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with alembic (``duebot db upgrade``)."""
+    from alembic import command
+
+    with mapped_errors():
+        command.upgrade(_alembic_config(engine), revision)
+
+
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
+                pool_timeout: float = 10.0) -> Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # WAL lets readers (status, the web page) run beside the one writer.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=max_overflow,
+                            pool_timeout=pool_timeout, pool_pre_ping=True)
+
+
+
+class Store:
+    """The engine and the replica's name, shared by every table group."""
+
+    def __init__(self, engine: Engine, *, owner: str = "duebot") -> None:
+        self.engine = engine
+        self.owner = owner
+        self.postgres = engine.dialect.name == "postgresql"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction, committed on leaving; SQLAlchemy's errors leave it as ours."""
+        with mapped_errors(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        """A connection for reads (or explicit commits); errors mapped as in ``_begin``."""
+        with mapped_errors(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def advisory_lock(self, name: str) -> Iterator[None]:
+        """Once-per-change work (reconcile, schema) under a PostgreSQL advisory lock.
+
+        On SQLite the single writer already serializes it.
+        """
+        if not self.postgres:
+            yield
+            return
+        lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self._connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                conn.commit()
+
+    def now(self) -> datetime:
+        """The shared clock: PostgreSQL's ``now()`` so that replicas with skewed clocks agree
+        on what is due; the local clock on SQLite (one machine)."""
+        if not self.postgres:
+            return datetime.now(UTC)
+        with self._connect() as conn:
+            return self.db_now(conn)
+
+    def ping(self) -> None:
+        """One ``SELECT 1``: the health check's question to the database."""
+        with self._connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    def db_now(self, conn: Connection) -> datetime:
+        """The database's clock: leases are judged by it, never by a replica's own clock."""
+        if self.postgres:
+            value = conn.execute(sa.text("SELECT now()")).scalar_one()
+            assert isinstance(value, datetime)
+            return value.astimezone(UTC)
+        return datetime.now(UTC)
+
+
+    def _retrying(self, what: str, attempt: Callable[[int], T]) -> T:
+        """``attempt(n)`` again after connection trouble; other errors (and the last) raise.
+
+        Safe for claim (a claim whose commit was lost runs out its lease and is taken again),
+        renew (idempotent) and finish (a retry first checks whether the lost commit landed).
+        """
+        return retrying(attempt, policy=RETRY, attempts=RETRY_ATTEMPTS,
+                        transient=lambda exc: isinstance(exc, StorageUnavailable),
+                        what=f"{what}: database connection trouble",
+                        describe=lambda exc: str(getattr(exc, "detail", None) or exc))
+
+    def is_store_error(self, exc: BaseException) -> bool:
+        """An error of the database layer (an outage or otherwise): it belongs to no single
+        schedule or delivery, so the engine's per-schedule and per-delivery nets let it
+        through to the service, which waits for the database."""
+        return isinstance(exc, StorageError)
+

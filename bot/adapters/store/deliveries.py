@@ -1,0 +1,337 @@
+"""Deliveries: the single source of truth for what was planned, claimed and sent.
+
+Each delivery has a stable key; planning inserts with ON CONFLICT DO NOTHING, so re-planning
+never duplicates. A delivery moves
+
+    pending -> claimed (with a lease) -> sent | failed (retry later) | dead | skipped | cancelled
+
+and every step is written to ``delivery_log`` with its time and reason.
+
+Claiming is one statement (``UPDATE ... WHERE key IN (SELECT ... FOR UPDATE SKIP LOCKED)
+RETURNING``), so replicas never claim the same row and never wait on each other's locks.
+Leases are judged by the database's clock (``now()`` on PostgreSQL), never a replica's own
+clock; the schedule's ``now`` (which ``--now`` may move for rehearsals) only decides what is due.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bot.adapters.store import planning
+from bot.adapters.store.database import Store
+from bot.adapters.store.schema import UTCDateTime, deliveries, delivery_log
+from bot.ports import UNSENT, Planned, ReconcileReport, Row
+
+# Statements run once per delivery, built once: SQLAlchemy then skips re-building the
+# statement and its cache key on every call (most of a record's cost, beside the commit).
+_LOG_INSERT = delivery_log.insert()
+
+
+@functools.cache
+def _finish_statement(names: tuple[str, ...], count_attempt: bool) -> sa.Update:
+    """``finish``'s UPDATE for a set of changed columns; their values bound as ``new_<name>``."""
+    values: dict[str, Any] = {
+        name: sa.bindparam(f"new_{name}", type_=deliveries.c[name].type) for name in names}
+    values.update(lease_owner=None, lease_until=None)
+    if count_attempt:  # a send was tried: only then is it an attempt (not a lapse, a release)
+        values["attempts"] = deliveries.c.attempts + 1
+    return (deliveries.update()
+            .where(deliveries.c.key == sa.bindparam("match_key", type_=deliveries.c.key.type),
+                   deliveries.c.state == "claimed",
+                   deliveries.c.lease_owner == sa.bindparam("match_owner",
+                                                            type_=deliveries.c.lease_owner.type))
+            .values(values))
+
+
+def _row(mapping: Any) -> Row:
+    return Row(**{c.name: mapping[c.name] for c in deliveries.columns})
+
+
+def insert_deliveries(conn: Connection, rows: list[dict[str, Any]], *, postgres: bool,
+                      owner: str) -> int:
+    """Insert new deliveries (ON CONFLICT DO NOTHING) and their first history line; how many."""
+    if not rows:
+        return 0
+    if postgres:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(deliveries).on_conflict_do_nothing(index_elements=["key"])
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(deliveries).on_conflict_do_nothing(index_elements=["key"])
+    result = conn.execute(stmt.returning(deliveries.c.key, deliveries.c.state), rows)
+    inserted = result.all()
+    if inserted:  # one multi-row insert for the history, not one statement per delivery
+        at = rows[0]["planned_at"]
+        conn.execute(delivery_log.insert(), [
+            {"key": key, "at": at, "from_state": "", "to_state": state, "actor": owner,
+             "reason": "planned" if state == "pending"
+             else "planned after its due time: not sent"}
+            for key, state in inserted])
+    return len(inserted)
+
+
+def enqueued(planned: Planned, now: datetime) -> dict[str, Any]:
+    """The row of a one-off delivery (a mail reply), due at its ``due``."""
+    return {"key": planned.key, "event_id": planned.event_id, "date_id": planned.date_id,
+            "item_id": planned.item_id, "kind": planned.kind,
+            "destination": planned.destination, "due": planned.due,
+            "target": planned.target, "state": "pending", "attempts": 0,
+            "next_attempt": planned.due, "planned_at": now, "updated_at": now,
+            "reason": "", "payload": planned.payload}
+
+
+class DeliveryStore(Store):
+    """Planned, claimed and sent deliveries, and their history (``delivery_log``)."""
+
+    def _log(self, conn: Connection, key: str, at: datetime, before: str, after: str,
+             reason: str) -> None:
+        conn.execute(_LOG_INSERT, {"key": key, "at": at, "from_state": before, "to_state": after,
+                                   "reason": reason, "actor": self.owner})
+
+    def _insert_ignore(self, rows: list[dict[str, Any]], conn: Connection) -> int:
+        return insert_deliveries(conn, rows, postgres=self.postgres, owner=self.owner)
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def reconcile(self, event_id: str, planned: Iterable[Planned], now: datetime, *,
+                  kind: str = "reminder") -> ReconcileReport:
+        """Make the ledger match the plan for one event; never touches what was sent.
+
+        New deliveries are added (skipped at once if their due time has already passed, so a
+        fresh install or a late-added date never sends a surprise backlog); unsent ones whose
+        time moved are re-timed; unsent ones no longer planned are cancelled; skipped or
+        cancelled ones planned again (and not past) are revived. As set operations in the
+        database (``bot.adapters.store.planning``): no stored row is loaded as an object.
+        """
+        with self.advisory_lock(f"reconcile:{event_id}"), self._begin() as conn:
+            return planning.reconcile(conn, event_id, planned, now, kind=kind,
+                                      postgres=self.postgres, owner=self.owner)
+
+    def _move(self, conn: Connection, row: Row, state: str, now: datetime, reason: str,
+              **changes: Any) -> None:
+        values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason,
+                                  "lease_owner": None, "lease_until": None, **changes}
+        if "due" in changes:
+            values["next_attempt"] = changes["due"]
+        conn.execute(deliveries.update().where(deliveries.c.key == row.key,
+                                               deliveries.c.state == row.state).values(**values))
+        self._log(conn, row.key, now, row.state, state, reason)
+
+    # -- claiming and recording -------------------------------------------------------------
+
+    def claim(self, now: datetime, *, limit: int, lease: timedelta,
+              owner: str | None = None) -> list[Row]:
+        """Claim up to ``limit`` deliveries due at ``now`` (or whose lease ran out), atomically."""
+        return self._retrying("claim", lambda _n: self._claim(now, limit=limit, lease=lease,
+                                                               owner=owner or self.owner))
+
+    def _claim(self, now: datetime, *, limit: int, lease: timedelta, owner: str) -> list[Row]:
+        with self._begin() as conn:
+            db_now = self.db_now(conn)
+            due = sa.or_(
+                sa.and_(deliveries.c.state.in_(UNSENT), deliveries.c.next_attempt <= now,
+                        sa.or_(deliveries.c.needs_approval == sa.false(),
+                               deliveries.c.approved_at.is_not(None))),
+                sa.and_(deliveries.c.state == "claimed", deliveries.c.lease_until < db_now),
+            )
+            pick = sa.select(deliveries.c.key).where(due).order_by(
+                deliveries.c.next_attempt, deliveries.c.key).limit(limit)
+            if self.postgres:
+                pick = pick.with_for_update(skip_locked=True)
+            stmt = (deliveries.update()
+                    .where(deliveries.c.key.in_(pick.scalar_subquery()))
+                    .values(state="claimed", lease_owner=owner, lease_until=db_now + lease,
+                            claims=deliveries.c.claims + 1, updated_at=db_now)
+                    .returning(*deliveries.columns))
+            rows = [_row(m) for m in conn.execute(stmt).mappings()]
+        return sorted(rows, key=lambda r: (r.next_attempt, r.key))
+
+    def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool:
+        """Extend our lease; False means another replica has taken the delivery over.
+
+        A lease that ran out while the delivery waited behind slow sends is still ours as long
+        as nobody claimed it since (a claim writes its own owner in the same statement that
+        checks the lease), so it is renewed rather than given up and claimed again.
+        """
+        owner = owner or self.owner
+
+        def attempt(_number: int) -> bool:
+            with self._begin() as conn:
+                db_now = self.db_now(conn)
+                result = conn.execute(
+                    deliveries.update()
+                    .where(deliveries.c.key == key, deliveries.c.state == "claimed",
+                           deliveries.c.lease_owner == owner)
+                    .values(lease_until=db_now + lease))
+                return result.rowcount == 1
+
+        return self._retrying("renew", attempt)
+
+    def renew_held(self, lease: timedelta, *, max_hold: timedelta) -> int:
+        """Extend every lease this replica holds on a claim younger than ``max_hold``
+        (a claim sets ``updated_at``; renewing does not); returns how many."""
+        def attempt(_number: int) -> int:
+            with self._begin() as conn:
+                db_now = self.db_now(conn)
+                result = conn.execute(
+                    deliveries.update()
+                    .where(deliveries.c.state == "claimed",
+                           deliveries.c.lease_owner == self.owner,
+                           deliveries.c.lease_until > db_now,
+                           deliveries.c.updated_at > db_now - max_hold)
+                    .values(lease_until=db_now + lease))
+                return int(result.rowcount)
+
+        return self._retrying("renew", attempt)
+
+    def finish(self, key: str, state: str, now: datetime, reason: str = "", *,
+               owner: str | None = None, remote_id: str = "",
+               next_attempt: datetime | None = None, count_attempt: bool = False) -> bool:
+        """Record what happened to a claimed delivery; False if it was no longer ours.
+
+        ``count_attempt``: a send was tried (sent, failed, dead after a send); False for a
+        release, a re-time or a decision made without sending.
+        """
+        owner = owner or self.owner
+        values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason}
+        if state == "sent":
+            values["sent_at"] = now
+            values["remote_id"] = remote_id
+        if next_attempt is not None:
+            values["next_attempt"] = next_attempt
+        stmt = _finish_statement(tuple(values), count_attempt)
+        params = {f"new_{name}": value for name, value in values.items()}
+        params.update(match_key=key, match_owner=owner)
+
+        def attempt(number: int) -> bool:
+            with self._begin() as conn:
+                result = conn.execute(stmt, params)
+                if result.rowcount != 1:
+                    # After a lost connection the earlier try may have committed: ours if the
+                    # last history line is this very record.
+                    return number > 0 and self._recorded(conn, key, state, now)
+                self._log(conn, key, now, "claimed", state, reason)
+                return True
+
+        return self._retrying("record", attempt)
+
+    def _recorded(self, conn: Connection, key: str, state: str, now: datetime) -> bool:
+        last = conn.execute(sa.select(delivery_log.c.to_state, delivery_log.c.actor,
+                                      delivery_log.c.at)
+                            .where(delivery_log.c.key == key)
+                            .order_by(delivery_log.c.id.desc()).limit(1)).first()
+        return last is not None and (last.to_state, last.actor, last.at) == (state, self.owner,
+                                                                              now)
+
+    def release(self, keys: Sequence[str], now: datetime, reason: str, *,
+                owner: str | None = None) -> int:
+        """Give claimed deliveries back (shutdown, channel stopped) without counting a try."""
+        owner = owner or self.owner
+        done = 0
+        for key in keys:
+            done += self.finish(key, "pending", now, reason, owner=owner, count_attempt=False)
+        return done
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def rows(self, *, event_id: str | None = None, states: Sequence[str] | None = None,
+             limit: int | None = None) -> list[Row]:
+        query = sa.select(deliveries).order_by(deliveries.c.due, deliveries.c.key)
+        if event_id:
+            query = query.where(deliveries.c.event_id == event_id)
+        if states:
+            query = query.where(deliveries.c.state.in_(states))
+        if limit:
+            query = query.limit(limit)
+        with self._connect() as conn:
+            return [_row(m) for m in conn.execute(query).mappings()]
+
+    def due_rows(self, now: datetime) -> list[Row]:
+        query = sa.select(deliveries).where(deliveries.c.state.in_(UNSENT),
+                                            deliveries.c.next_attempt <= now
+                                            ).order_by(deliveries.c.next_attempt,
+                                                       deliveries.c.key)
+        with self._connect() as conn:
+            return [_row(m) for m in conn.execute(query).mappings()]
+
+    def next_wake(self) -> datetime | None:
+        """The earliest instant something becomes due (or a lease runs out)."""
+        with self._connect() as conn:
+            nxt = conn.execute(sa.select(sa.func.min(deliveries.c.next_attempt)).where(
+                deliveries.c.state.in_(UNSENT))).scalar()
+            lease = conn.execute(sa.select(sa.func.min(deliveries.c.lease_until)).where(
+                deliveries.c.state == "claimed")).scalar()
+        values = [UTCDateTime().process_result_value(v, self.engine.dialect)
+                  for v in (nxt, lease) if v is not None]
+        return min((v for v in values if v is not None), default=None)
+
+    def counts(self, event_id: str | None = None) -> dict[str, int]:
+        query = sa.select(deliveries.c.state, sa.func.count()).group_by(deliveries.c.state)
+        if event_id:
+            query = query.where(deliveries.c.event_id == event_id)
+        with self._connect() as conn:
+            return {state: int(n) for state, n in conn.execute(query).all()}
+
+    def history(self, key: str) -> list[dict[str, Any]]:
+        query = sa.select(delivery_log).where(delivery_log.c.key == key).order_by(
+            delivery_log.c.id)
+        with self._connect() as conn:
+            return [dict(m) for m in conn.execute(query).mappings()]
+
+    def enqueue(self, planned: Planned, now: datetime) -> bool:
+        """A one-off delivery outside any schedule (a mail reply), due at once unless ``due``
+        says later; False if its key is already in the ledger. ``reconcile`` never touches it
+        (it only looks at its own ``kind``)."""
+        with self._begin() as conn:
+            return self._insert_ignore([enqueued(planned, now)], conn) == 1
+
+
+    def outbox(self, event_id: str | None = None) -> list[Row]:
+        """Unsent deliveries waiting for an organizer's approval, soonest first."""
+        query = sa.select(deliveries).where(
+            deliveries.c.state.in_(UNSENT), deliveries.c.needs_approval == sa.true(),
+            deliveries.c.approved_at.is_(None)).order_by(deliveries.c.due, deliveries.c.key)
+        if event_id is not None:
+            query = query.where(deliveries.c.event_id == event_id)
+        with self._connect() as conn:
+            return [_row(m) for m in conn.execute(query).mappings()]
+
+    def approve(self, ids: Sequence[str] | None, now: datetime, *, actor: str) -> list[str]:
+        """Approve waiting deliveries by key or item id (None: all); returns the keys."""
+        query = sa.select(deliveries.c.key).where(
+            deliveries.c.state.in_(UNSENT), deliveries.c.needs_approval == sa.true(),
+            deliveries.c.approved_at.is_(None))
+        if ids is not None:
+            query = query.where(sa.or_(deliveries.c.key.in_(ids),
+                                       deliveries.c.item_id.in_(ids)))
+        with self._begin() as conn:
+            keys = [str(k) for k in conn.execute(query.order_by(deliveries.c.key)).scalars()]
+            if keys:
+                conn.execute(deliveries.update().where(deliveries.c.key.in_(keys)).values(
+                    approved_at=now, approved_by=actor, updated_at=now))
+                conn.execute(delivery_log.insert(), [
+                    {"key": key, "at": now, "from_state": "pending", "to_state": "pending",
+                     "actor": actor, "reason": f"approved by {actor}"} for key in keys])
+        return keys
+
+    def skip_unapproved(self, now: datetime, grace: timedelta) -> int:
+        """Never a surprise: what still waits for approval past due + grace is skipped."""
+        with self._begin() as conn:
+            rows = [_row(m) for m in conn.execute(sa.select(deliveries).where(
+                deliveries.c.state.in_(UNSENT), deliveries.c.needs_approval == sa.true(),
+                deliveries.c.approved_at.is_(None),
+                deliveries.c.next_attempt < now - grace)).mappings()]
+            for row in rows:
+                self._move(conn, row, "skipped", now,
+                           f"not approved by {row.due + grace:%Y-%m-%d %H:%M} UTC (due "
+                           f"{row.due:%Y-%m-%d %H:%M} UTC + grace): not sent")
+        return len(rows)
+

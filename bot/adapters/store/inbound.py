@@ -1,0 +1,89 @@
+"""Loop guards for what comes in, shared by replicas: once per message id, so many per sender."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.adapters.store.database import Store
+from bot.adapters.store.deliveries import enqueued, insert_deliveries
+from bot.adapters.store.schema import inbound_hits, processed_inbound
+from bot.ports import Planned
+
+
+class InboundStore(Store):
+    """``processed_inbound`` (seen keys) and ``inbound_hits`` (per-sender counts)."""
+
+    def first_time(self, key: str, now: datetime) -> bool:
+        """True exactly once per key across every replica (Slack event ids, Message-IDs)."""
+        # One row, RETURNING: a list of parameters would make it an executemany, whose
+        # rowcount psycopg does not report (first_time was False for every key on
+        # PostgreSQL). Built once, without values: each call then skips building and
+        # compiling it (1.3 ms -> 0.4 ms on SQLite; Slack's dedupe pays it per event).
+        with self._begin() as conn:
+            return conn.execute(self._seen_insert(), {"key": key, "at": now,
+                                                       "owner": self.owner}).first() is not None
+
+    def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
+        """Record one inbound message from ``key``; returns how many in the last ``window``."""
+        with self._begin() as conn:
+            conn.execute(inbound_hits.insert().values(key=key, at=now))
+            conn.execute(inbound_hits.delete().where(inbound_hits.c.key == key,
+                                                     inbound_hits.c.at < now - window))
+            return int(conn.execute(sa.select(sa.func.count()).where(
+                inbound_hits.c.key == key, inbound_hits.c.at >= now - window)).scalar_one())
+
+    def seen(self, key: str) -> bool:
+        """Whether ``first_time``/``enqueue(inbound=)`` already took this key (read only)."""
+        with self._connect() as conn:
+            return conn.execute(sa.select(processed_inbound.c.key).where(
+                processed_inbound.c.key == key)).first() is not None
+
+    def hits(self, key: str, now: datetime, *, window: timedelta) -> int:
+        """How many hits ``key`` has in the last ``window`` (read only; ``record`` adds one)."""
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).where(
+                inbound_hits.c.key == key, inbound_hits.c.at >= now - window)).scalar_one())
+
+    def record(self, now: datetime, *, inbound: str,
+               hits: Sequence[tuple[str, timedelta]] = (), planned: Planned | None = None
+               ) -> bool:
+        """In one transaction: mark ``inbound`` seen, add one hit per ``(key, window)`` in
+        ``hits`` (dropping that key's hits older than its window) and queue ``planned``;
+        False, with nothing written, when another handler took ``inbound`` first.
+
+        So a mail is never marked seen without its reply queued: a failure of either leaves
+        neither, and the sender's retry (SMTP 451) is handled afresh.
+        """
+        with self._begin() as conn:
+            taken = conn.execute(self._seen_insert(), {"key": inbound, "at": now,
+                                                        "owner": self.owner}).first()
+            if taken is None:
+                return False
+            for key, window in hits:
+                conn.execute(inbound_hits.insert().values(key=key, at=now))
+                conn.execute(inbound_hits.delete().where(inbound_hits.c.key == key,
+                                                         inbound_hits.c.at < now - window))
+            if planned is not None:
+                insert_deliveries(conn, [enqueued(planned, now)], postgres=self.postgres,
+                                  owner=self.owner)
+        return True
+
+    def _seen_insert(self) -> Any:
+        stmt: Any = getattr(self, "_first_time_stmt", None)
+        if stmt is None:
+            if self.postgres:
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                stmt = pg_insert(processed_inbound)
+            else:
+                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+                stmt = sqlite_insert(processed_inbound)
+            stmt = (stmt.on_conflict_do_nothing(index_elements=["key"])
+                    .returning(processed_inbound.c.key))
+            self._first_time_stmt = stmt
+        return stmt
