@@ -232,7 +232,7 @@ class MailBot:
             return None
         try:
             return self.service.ledger.thread_context(key, event_id, now)
-        except DuebotError as exc:  # answer anyway, as a new question
+        except (DuebotError, StorageError) as exc:  # answer anyway, as a new question
             log.warning("thread context for %s unavailable: %s", key, exc)
             return None
 
@@ -242,7 +242,7 @@ class MailBot:
             return
         try:
             self.service.ledger.remember_thread(key, event_id, context, now)
-        except DuebotError as exc:
+        except (DuebotError, StorageError) as exc:
             log.warning("could not keep the thread context of %s: %s", key, exc)
 
     def _sender_hit(self, sender: str) -> tuple[str, timedelta]:

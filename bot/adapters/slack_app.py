@@ -41,7 +41,7 @@ from bot.core.ask import Answer, answer, zh
 from bot.core.model import Event, ImportantDate
 from bot.core.timefmt import format_day, format_instant, relative, zone_caption
 from bot.core.zones import Zone, parse_zone
-from bot.errors import DuebotError, StorageConflict
+from bot.errors import DuebotError, StorageConflict, StorageError
 
 if TYPE_CHECKING:
     from starlette.routing import Route
@@ -397,7 +397,7 @@ class SlackBot:
             return None
         try:
             return self.service.ledger.thread_context(key, event_id, now)
-        except DuebotError as exc:  # answer anyway, as a new question
+        except (DuebotError, StorageError) as exc:  # answer anyway, as a new question
             log.warning("thread context for %s unavailable: %s", key, exc)
             return None
 
@@ -406,7 +406,7 @@ class SlackBot:
             return
         try:
             self.service.ledger.remember_thread(key, event_id, reply.context, now)
-        except DuebotError as exc:
+        except (DuebotError, StorageError) as exc:
             log.warning("could not keep the thread context of %s: %s", key, exc)
 
     def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
@@ -572,12 +572,12 @@ class SlackBot:
             announcement_id = announce.schedule_announcement(
                 self.service, event, now.isoformat(), (), text=text, actor=f"slack:{user}",
                 now=now, announcement_id=announcement_id)
-        except StorageConflict:  # another replica queued the same key a moment ago
-            return f"Already queued: announcement `{announcement_id}`; nothing more sent."
         except DuebotError as exc:
             if announcement_id and "already used" in str(exc):
                 return f"Already queued: announcement `{announcement_id}`; nothing more sent."
             return escape(f"Not queued: {exc}")
+        except StorageConflict:  # another replica queued the same key a moment ago
+            return f"Already queued: announcement `{announcement_id}`; nothing more sent."
         self.service.subscribers_changed()  # wake the delivery loop
         return (f"Announcement `{escape(announcement_id)}` queued by <@{escape(user)}>; it goes "
                 f"out with the next delivery run.")
