@@ -82,12 +82,14 @@ class UsageError(DuebotError):
     """A command-line argument we cannot use (a bad --now, an unknown zone for --tz ...)."""
 
 
-class StorageError(DuebotError):
+class StorageError(Exception):
     """The ledger's database failed a statement.
 
     The store (``bot.adapters.store``) maps SQLAlchemy's and the driver's exceptions to this
     family once, as httpx maps httpcore's, so no other module imports SQLAlchemy to catch them;
     the vendor's exception stays chained as ``__cause__``. ``detail`` is the driver's own words.
+    Not a DuebotError: it is no user's mistake, and a net for those must not swallow it (a mail
+    handled during an outage must still get its 451); ``LedgerUnavailable`` is both.
     """
 
     def __init__(self, message: str, *, detail: str = "") -> None:
@@ -102,6 +104,11 @@ class StorageUnavailable(StorageError):
 
 class StorageConflict(StorageError):
     """A row with that key is already there (another replica or handler wrote it first)."""
+
+
+class LedgerUnavailable(StorageUnavailable, DuebotError):
+    """The ledger's database cannot be opened, or stayed away longer than the service waits:
+    told to the operator as an error (``duebot: error: ...``, exit 1)."""
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:

@@ -3,7 +3,7 @@
 Callers catch ``StorageError`` and its children, never a vendor type: a PostgreSQL backend
 killed under a transaction surfaces as ``StorageUnavailable`` (with the vendor's exception
 chained as its cause), a key written twice as ``StorageConflict``, a database that cannot be
-opened as ``StorageUnavailable`` saying so.
+opened as ``LedgerUnavailable`` (a DuebotError too) saying so.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ import pytest
 import sqlalchemy as sa
 
 from bot.adapters.store.ledger import Ledger
-from bot.errors import DuebotError, StorageConflict, StorageError, StorageUnavailable
+from bot.errors import (
+    DuebotError,
+    LedgerUnavailable,
+    StorageConflict,
+    StorageError,
+    StorageUnavailable,
+)
 from tests.pg import dbname, fresh_database, query, require_pg, sqlalchemy_url, terminate
 
 NOW = datetime(2030, 1, 10, 12, 0, tzinfo=UTC)
@@ -41,10 +47,11 @@ def test_a_killed_postgresql_connection_surfaces_as_storage_unavailable(
     with pytest.raises(StorageUnavailable) as caught, ledger.advisory_lock("held"):
         assert terminate(url, application_name="store-errors") >= 1
     error = caught.value
-    assert isinstance(error, StorageError) and isinstance(error, DuebotError)
+    assert isinstance(error, StorageError)
+    assert not isinstance(error, DuebotError)  # no user's mistake: their nets let it through
     assert isinstance(error.__cause__, sa.exc.DBAPIError)  # the vendor's, kept as the cause
     assert "terminat" in error.detail.lower()  # the server's own words
-    assert str(error).startswith("duebot: error: database unreachable: ")
+    assert str(error).startswith("database unreachable: ")
     assert ledger.is_store_error(error)
     # The pool replaces the dead connection: the next call works.
     assert ledger.counts() == {}
@@ -67,5 +74,8 @@ def test_a_key_written_twice_is_a_storage_conflict(tmp_path: Path) -> None:
 
 def test_a_database_that_cannot_be_opened_says_so_as_storage_unavailable(
         tmp_path: Path) -> None:
-    with pytest.raises(StorageUnavailable, match="cannot open the ledger database"):
+    with pytest.raises(LedgerUnavailable, match="cannot open the ledger database") as caught:
         Ledger.open(f"sqlite:///{tmp_path / 'no-such-dir' / 'ledger.db'}")
+    # Told to the operator as an error (the CLI prints DuebotErrors), and a storage error too.
+    assert isinstance(caught.value, DuebotError) and isinstance(caught.value, StorageUnavailable)
+    assert str(caught.value).startswith("duebot: error: cannot open the ledger database: ")

@@ -20,7 +20,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.adapters.retry import Backoff, retrying
-from bot.errors import DuebotError, StorageConflict, StorageError, StorageUnavailable
+from bot.errors import (
+    DuebotError,
+    LedgerUnavailable,
+    StorageConflict,
+    StorageError,
+    StorageUnavailable,
+)
+
+__all__ = ["LedgerUnavailable", "SchemaError", "Store", "current_revision", "head_revision",
+           "make_engine", "mapped_errors", "storage_error", "upgrade"]
 
 log = logging.getLogger("duebot.ledger")
 T = TypeVar("T")
@@ -34,10 +43,6 @@ RETRY_ATTEMPTS = 4
 
 class SchemaError(DuebotError):
     """The database's schema is missing or older than this duebot."""
-
-
-LedgerUnavailable = StorageUnavailable
-"""The older name of ``bot.errors.StorageUnavailable``, kept for the callers that use it."""
 
 
 def _unavailable(exc: sa.exc.SQLAlchemyError) -> bool:

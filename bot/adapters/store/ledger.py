@@ -52,8 +52,8 @@ class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, Inbo
             with mapped_errors():
                 self._check_schema(create=create)
         except StorageUnavailable as exc:
-            raise StorageUnavailable(f"cannot open the ledger database: {exc.detail}",
-                                     detail=exc.detail) from None
+            raise LedgerUnavailable(f"cannot open the ledger database: {exc.detail}",
+                                    detail=exc.detail) from None
 
     def _check_schema(self, *, create: bool) -> None:
         current = current_revision(self.engine)
