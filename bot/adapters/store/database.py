@@ -39,6 +39,8 @@ T = TypeVar("T")
 # by the pool at once; a longer outage surfaces as the error, and the service backs off.
 RETRY = Backoff(first=0.05, factor=10.0, cap=2.0)
 RETRY_ATTEMPTS = 4
+WRITE_OPTION = "duebot_write"
+"""The execution option that makes a SQLite transaction BEGIN IMMEDIATE (``Store._begin``)."""
 
 
 class SchemaError(DuebotError):
@@ -123,6 +125,15 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            dbapi_conn.isolation_level = None  # BEGIN is ours (below), not pysqlite's guess
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            # A write transaction takes the write lock when it begins: one that read first and
+            # wrote later would get SQLITE_BUSY at once (no busy wait) if another connection
+            # committed in between. Reads begin deferred and stay beside the writer.
+            write = conn.get_execution_options().get(WRITE_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return sa.create_engine(url, pool_size=pool_size, max_overflow=max_overflow,
@@ -137,6 +148,7 @@ class Store:
         self.engine = engine
         self.owner = owner
         self.postgres = engine.dialect.name == "postgresql"
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
 
     def close(self) -> None:
         self.engine.dispose()
@@ -144,7 +156,7 @@ class Store:
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
         """A transaction, committed on leaving; SQLAlchemy's errors leave it as ours."""
-        with mapped_errors(), self.engine.begin() as conn:
+        with mapped_errors(), self._writer.begin() as conn:
             yield conn
 
     @contextmanager
