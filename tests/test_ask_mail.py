@@ -3,10 +3,14 @@ question; a question in Chinese is answered in Chinese."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from smtp_server import SmtpTestServer
 
 from tests import test_mailbot
-from tests.test_mailbot import Rig, arrived_for, body, question, wait_for
+from tests.test_mailbot import SHIPPED, Rig, arrived_for, body, question, wait_for
 
 # The mail tests' fixtures, shared: the participant's SMTP server and the running mail rig.
 participant = test_mailbot.participant
@@ -28,6 +32,47 @@ def test_a_follow_up_mail_in_the_thread_reads_against_its_last_question(
     rig.send(follow)
     found = wait_for(lambda: arrived_for(participant, ALICE)[1:], "the second reply")
     text = body(found[0].message)
+    assert "Final file upload" in text
+    assert "IST (Asia/Kolkata" in text
+
+
+@pytest.fixture
+def two(tmp_path: Path, participant: SmtpTestServer) -> Iterator[Rig]:
+    """duebot with two schedules: the shipped one and a copy under another id and name."""
+    other = tmp_path / "other.toml"
+    other.write_text(SHIPPED.read_text(encoding="utf-8").replace(
+        'id = "aisys-sosp17"', 'id = "zz-other"').replace(
+        'name = "AI Systems Workshop @ SOSP 2017"', 'name = "Other Workshop"'),
+        encoding="utf-8")
+    started = Rig(tmp_path, participant, more=[other]).start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def test_a_mail_thread_keeps_a_reading_per_event_as_slack_does(
+        two: Rig, participant: SmtpTestServer) -> None:
+    """A question about the other schedule in the thread does not overwrite this one's: the
+    follow-up about the first (the default event) still reads against its camera-ready."""
+    assert sorted(two.svc.events()) == ["aisys-sosp17", "zz-other"]
+    thread = "<q1@uni.example.edu>"
+    first = question("When is the camera-ready due?", subject="camera ready")
+    first["Message-ID"] = thread
+    two.send(first)
+    wait_for(lambda: arrived_for(participant, ALICE), "the first reply")
+    other = question("When is the Other Workshop notification?", subject="Re: camera ready",
+                     References=f"{thread} <r1@duebot.test>", In_Reply_To="<r1@duebot.test>")
+    two.send(other)
+    said = body(wait_for(lambda: arrived_for(participant, ALICE)[1:], "the second reply")[0]
+                .message)
+    assert "Other Workshop" in said
+    follow = question("Thanks! And in IST?", subject="Re: camera ready",
+                      References=f"{thread} <r2@duebot.test>", In_Reply_To="<r2@duebot.test>")
+    two.send(follow)
+    text = body(wait_for(lambda: arrived_for(participant, ALICE)[2:], "the third reply")[0]
+                .message)
+    assert "AI Systems Workshop" in text
     assert "Final file upload" in text
     assert "IST (Asia/Kolkata" in text
 

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 
 from bot.app import preferences as settings
 from bot.app import subscriptions, threads
+from bot.app.threads import Conversation
 from bot.config import MailConfig
 from bot.core.ask import answer
 from bot.core.digest import message_id, short_digest
@@ -193,8 +194,11 @@ class MailConversation:
             self._queue(message, event, to, key, now, tuned.text + self._footer(event))
             return Handled("answered", "preferences", to)
         zone = reader_zone(question)
-        # A follow-up in the same thread ("and in IST?") reads against the thread's last one.
-        thread = f"mail:{to.lower()}:{references[0]}" if references else ""
+        # A follow-up in the same thread ("and in IST?") reads against the thread's last
+        # question about this event (one reading per event, as on Slack).
+        conversation = Conversation.of("mail", to.lower(), references[0]) if references \
+            else None
+        thread = conversation.key_for(event.id) if conversation else ""
         reply = answer(question, event, now=now, reader=zone,
                        context=threads.context_of(self.service.ledger, thread, event.id, now))
         threads.remember(self.service.ledger, thread, event.id, reply.context, now)
