@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.app.running import Running
@@ -19,13 +21,17 @@ def _row(row: Row) -> dict[str, Any]:
     }
 
 
-def gather(service: Running, now: datetime) -> dict[str, Any]:
-    """Everything status shows, as plain data (the table and --json print the same thing)."""
+def gather(service: Running, now: datetime, *, shown: Callable[[Path], str] = str
+           ) -> dict[str, Any]:
+    """Everything status shows, as plain data (the table and --json print the same thing).
+
+    ``shown``: how a schedule's path is written, as the caller's other output writes it (the
+    CLI: relative inside the working folder, absolute outside it)."""
     events = service.events()
     schedules = []
     for loaded in service.schedules.values():
         event = loaded.event
-        entry: dict[str, Any] = {"path": str(loaded.path),
+        entry: dict[str, Any] = {"path": shown(Path(loaded.path)),
                                  "errors": [str(p) for p in loaded.problems]}
         if event is None:
             schedules.append(entry)

@@ -120,6 +120,7 @@ def _schedule_path(service: Any, schedule: str | None) -> Path:
 
 def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
                  announce_it: bool = False) -> int:
+    from bot.adapters.schedule_files import display_path
     from bot.app.organizers import apply_change
 
     actor_name = actor(args)
@@ -128,14 +129,14 @@ def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
         if announce_it:
             raise UsageError("--announce needs --config (it queues deliveries in the ledger)")
         result = change(default_schedule(args.schedule))
-        print(f"{result.path}: {result.summary()}")
+        print(f"{display_path(result.path)}: {result.summary()}")
         print("the ledger was not touched (no --config): a running duebot re-times reminders "
               "when it notices the edit")
         return 0
     service = service_of(args, clock=lambda: now)
     result = change(_schedule_path(service, args.schedule))
     applied = apply_change(service, result, actor=actor_name, now=now, announce=announce_it)
-    print(f"{result.path}: {result.summary()}")
+    print(f"{display_path(result.path)}: {result.summary()}")
     print(f"ledger: {applied.retimed} unsent reminder(s) re-timed, {applied.cancelled} "
           f"cancelled, {applied.already_sent} already sent (not sent again)")
     if applied.announcement_id:
