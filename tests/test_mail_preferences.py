@@ -10,6 +10,7 @@ again.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from smtp_server import SmtpTestServer
@@ -153,3 +154,73 @@ def test_an_impossible_lead_time_is_refused_in_the_subscribers_language(
     said = body(arrived_for(participant, DAVE)[3].message)
     assert "无法更改您的提醒：提前量：200d 必须大于0且不超过90天" in said
     assert "must be" not in said
+
+
+def _tokens_out(text: str) -> str:
+    return re.sub(r"/(confirm|unsubscribe)/[A-Za-z0-9_-]+", r"/\1/TOKEN", text)
+
+
+ENGLISH_CONFIRMATION = (
+    "Someone, hopefully you, asked for reminders of the important dates of AI Systems "
+    "Workshop @ SOSP 2017 to be sent to dave@uni.example.edu.\n\n"
+    "To confirm, open this link:\n\n    https://dates.example.org/confirm/TOKEN\n\n"
+    "or reply \"yes\" to this mail. If it was not you, ignore this mail: nothing more will be "
+    "sent.\n\n-- \nduebot, the dates assistant of AI Systems Workshop @ SOSP 2017. Ask me "
+    "about the dates; reply \"subscribe\" for reminders by mail. A person: "
+    "ai-systems-workshop-2017@googlegroups.com.\n")
+
+
+def test_an_english_subscription_by_mail_is_word_for_word_as_before(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    rig.send(question("subscribe", sender=DAVE, subject="hi"))
+    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
+    assert str(confirmation.message["Subject"]) == \
+        "Confirm: reminders for AI Systems Workshop @ SOSP 2017"
+    assert _tokens_out(body(confirmation.message)) == ENGLISH_CONFIRMATION
+    rig.send(question("yes", sender=DAVE, subject=f"Re: {confirmation.message['Subject']}",
+                      In_Reply_To=confirmation.message["Message-ID"],
+                      References=confirmation.message["Message-ID"]))
+    confirmed = wait_for(lambda: arrived_for(participant, DAVE)[1:], "the confirmed reply")
+    assert _tokens_out(body(confirmed[0].message)).startswith(
+        "Confirmed: reminders for AI Systems Workshop @ SOSP 2017 will come to "
+        "dave@uni.example.edu.\n\nTo stop them, open "
+        "https://dates.example.org/unsubscribe/TOKEN or reply \"unsubscribe\".\n\n-- \n")
+
+
+def test_a_subscription_written_in_chinese_is_confirmed_in_chinese(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    rig.send(question("订阅", sender=DAVE, subject="订阅"))
+    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
+    said = body(confirmation.message)
+    assert str(confirmation.message["Subject"]) == "确认：AI Systems Workshop @ SOSP 2017 的提醒"
+    assert "有人（希望是您）请求将 AI Systems Workshop @ SOSP 2017 的重要日期提醒发送到 " \
+        "dave@uni.example.edu。" in said
+    assert "https://dates.example.org/confirm/" in said
+    assert "Someone" not in said and "Ask me" not in said
+    assert rig.svc.ledger.active_subscribers() == {}
+    rig.send(question("确认", sender=DAVE, subject=f"Re: {confirmation.message['Subject']}",
+                      In_Reply_To=confirmation.message["Message-ID"],
+                      References=confirmation.message["Message-ID"]))
+    confirmed = body(wait_for(lambda: arrived_for(participant, DAVE)[1:], "confirmed")[0]
+                     .message)
+    assert confirmed.startswith("已确认：AI Systems Workshop @ SOSP 2017 的提醒将发送到 "
+                                "dave@uni.example.edu。")
+    assert rig.svc.ledger.active_subscribers() == {EVENT: (ME,)}
+    rig.send(question("订阅", sender=DAVE, subject="订阅"))  # again: already subscribed
+    again = body(wait_for(lambda: arrived_for(participant, DAVE)[2:], "already")[0].message)
+    assert again.startswith("您已订阅：")
+    rig.send(question("退订", sender=DAVE, subject="退订"))
+    done = body(wait_for(lambda: arrived_for(participant, DAVE)[3:], "unsubscribed")[0].message)
+    assert done.startswith("好的：duebot 不会再向 dave@uni.example.edu 发送提醒。")
+    assert rig.svc.ledger.active_subscribers() == {}
+
+
+def test_a_subscriber_who_chose_chinese_is_answered_in_it_whatever_they_write(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    subscribe(rig, participant)
+    rig.send(question("my language is 中文", sender=DAVE, subject="language"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 3, "the language confirmation")
+    rig.send(question("unsubscribe", sender=DAVE, subject="stop"))
+    done = body(wait_for(lambda: arrived_for(participant, DAVE)[3:], "unsubscribed")[0].message)
+    assert done.startswith("好的：duebot 不会再向 dave@uni.example.edu 发送提醒。")
+    assert "duebot，AI Systems Workshop @ SOSP 2017 的日期助手。" in done
