@@ -31,6 +31,7 @@ from bot.adapters.store.ledger import Ledger, LedgerUnavailable
 from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
 from bot.app.running import Health, LoadedSchedule
+from bot.app.status import approving
 from bot.config import SLACK_TOKEN_MISSING, Config
 from bot.core.ical import build_calendar, build_date_calendar
 from bot.core.model import Event
@@ -253,9 +254,7 @@ class Service:
 
     def reconcile(self, now: datetime) -> None:
         # Schedules with `approve = true` plan their deliveries into the outbox.
-        approve = {s.path for s in self.config.schedules if s.approve}
-        self.engine.approval = frozenset(s.event.id for path, s in self.schedules.items()
-                                         if s.event is not None and path in approve)
+        self.engine.approval = approving(self)
         self.engine.reconcile(now)
         self.health.last_reconcile = now
 

@@ -77,12 +77,27 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 def cmd_outbox(args: argparse.Namespace) -> int:
     from bot.app import announce
+    from bot.app.status import PLAN_IT, approving, unplanned
 
     now, service = service_at(args)
     waiting = announce.outbox(service, now)
-    if not waiting:
-        print("the outbox is empty: nothing waits for approval")
     events = service.events()
+    later = {event_id: [p for p in unplanned(service, events[event_id]) if p.needs_approval]
+             for event_id in sorted(approving(service)) if event_id in events}
+    if not waiting and not any(later.values()):
+        print("the outbox is empty: nothing waits for approval")
+    for event_id, planned in later.items():
+        if not planned:
+            continue
+        print(f"not planned yet: {len(planned)} deliveries of {event_id} will wait here for "
+              f"approval once planned: run {PLAN_IT} (they wait for `duebot approve`; "
+              f"`duebot deliver --once --dry-run --now ISO` shows them as they would go)")
+        for one in planned[:20]:
+            local = describe_instant(one.due, events[event_id].zone)
+            print(f"{one.due:%Y-%m-%d %H:%M}Z ({local})  {one.item_id} -> {one.destination} "
+                  f"(not planned yet)")
+        if len(planned) > 20:
+            print(f"... and {len(planned) - 20} more")
     for row, subject in waiting:
         event = events.get(row.event_id)
         local = describe_instant(row.due, event.zone) if event else ""
