@@ -137,6 +137,9 @@ class Service:
                              channels=channels if channels is not None else build_channels(
                                  config),
                              settings=config.delivery, base_url=config.http.public_url)
+        preferences = self._preferences()
+        if preferences:  # from the first reconcile on: `deliver --once` never refreshes
+            self.engine.set_schedules(self.engine.events, self.engine.destinations, preferences)
         self._applied_generation = self.generation
 
     # -- schedules --------------------------------------------------------------------------

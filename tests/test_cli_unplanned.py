@@ -78,3 +78,37 @@ def test_status_on_a_fresh_ledger_says_nothing_is_planned_yet(
     assert "not planned yet" not in capsys.readouterr().out
     assert main(["status", "--json", "--config", str(config), *PLAN_AT]) == 0
     assert json.loads(capsys.readouterr().out)["schedules"][0]["unplanned"] == 0
+
+
+def test_deliver_once_and_status_read_each_subscribers_own_choices(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A subscriber who chose "1 day before" only: `deliver --once` (cron, a fresh process)
+    plans that one for them, not the schedule's 7d as well, and status then sees nothing
+    unplanned (it was planning the defaults until the first `run` refresh)."""
+    import argparse
+
+    from bot.cli.common import config_of
+    from bot.core.preferences import Preferences, parse_command, to_json
+    from bot.service import Service
+
+    config = write(tmp_path, approve=False)
+    service = Service(config_of(argparse.Namespace(config=str(config))))
+    now = service.clock()
+    service.ledger.subscribe("demo", "mailto:ann@example.org", now, source="mail",
+                             confirmed=True)
+    change = parse_command("remind me 1 day before the paper deadline",
+                           service.events()["demo"], Preferences())
+    assert change is not None
+    service.ledger.set_preferences("demo", "mailto:ann@example.org", to_json(change.prefs), now)
+    service.ledger.close()
+
+    assert main(["status", "--json", "--config", str(config), *PLAN_AT]) == 0
+    assert json.loads(capsys.readouterr().out)["schedules"][0]["unplanned"] == 3
+    assert main(["deliver", "--once", "--config", str(config), *PLAN_AT]) == 0
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:
+        keys = {k for (k,) in conn.execute("SELECT key FROM deliveries WHERE state = 'pending'")}
+    assert keys == {"demo/paper/7d|console:", "demo/paper/1d|console:",
+                    "demo/paper/1d|mailto:ann@example.org"}
+    capsys.readouterr()
+    assert main(["status", "--json", "--config", str(config), *PLAN_AT]) == 0
+    assert json.loads(capsys.readouterr().out)["schedules"][0]["unplanned"] == 0
