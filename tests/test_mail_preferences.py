@@ -13,11 +13,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import httpx
+
 from smtp_server import SmtpTestServer
 from test_mailbot import (  # noqa: F401 (fixtures)
     Rig,
     arrived_for,
     body,
+    confirm_link,
+    http,
     participant,
     question,
     rig,
@@ -224,3 +228,30 @@ def test_a_subscriber_who_chose_chinese_is_answered_in_it_whatever_they_write(
     done = body(wait_for(lambda: arrived_for(participant, DAVE)[3:], "unsubscribed")[0].message)
     assert done.startswith("好的：duebot 不会再向 dave@uni.example.edu 发送提醒。")
     assert "duebot，AI Systems Workshop @ SOSP 2017 的日期助手。" in done
+
+
+def test_the_link_pages_speak_the_subscribers_language_else_the_browsers(
+        rig: Rig, participant: SmtpTestServer, http: str) -> None:  # noqa: F811
+    rig.send(question("订阅", sender=DAVE, subject="订阅"))
+    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
+    page = httpx.get(http + confirm_link(confirmation.message),
+                     headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    assert page.status_code == 200 and page.headers["Content-Language"] == "zh-Hans"
+    assert '<html lang="zh-Hans">' in page.text and "<title>已订阅</title>" in page.text
+    assert f"AI Systems Workshop @ SOSP 2017 的提醒将发送到 {DAVE}。" in page.text
+    english = httpx.get(http + "/confirm/" + "x" * 20)
+    assert english.status_code == 404 and english.headers["Content-Language"] == "en"
+    assert "<title>Link not valid</title>" in english.text
+
+    rig.send(question("my language is 中文", sender=DAVE, subject="language"))
+    wait_for(lambda: len(arrived_for(participant, DAVE)) == 2, "the language confirmation")
+    rig.move_to(SEVEN_DAYS)
+    reminder = wait_for(lambda: arrived_for(participant, DAVE)[2:], "the reminder")[0].message
+    stop = str(reminder["List-Unsubscribe"]).strip("<> ").removeprefix(
+        "https://dates.example.org")
+    shown = httpx.get(http + stop, headers={"Accept-Language": "en"})  # their choice wins
+    assert "<title>停止提醒？</title>" in shown.text and "退订</button>" in shown.text
+    done = httpx.post(http + stop, content=b"List-Unsubscribe=One-Click",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert "<title>已退订</title>" in done.text
+    assert rig.svc.ledger.active_subscribers() == {}

@@ -152,6 +152,15 @@ def for_reader(service: Running, chosen: str | None, accept_language: str = "") 
     return speaking(service, chosen or accepted(accept_language, languages))
 
 
+def token_language(service: Running, token: str) -> str | None:
+    """The language the subscriber behind ``token`` chose (None: none, or no such token)."""
+    row = service.ledger.subscriber(token)
+    try:
+        return from_json(str((row or {}).get("preferences") or "")).language
+    except ValueError:
+        return None
+
+
 def save(service: Running, event: Event, destination: str, prefs: Preferences,
          now: datetime) -> None:
     """Store, audit and wake the delivery loop: the next reconcile re-times unsent ones."""
@@ -163,4 +172,4 @@ def save(service: Running, event: Event, destination: str, prefs: Preferences,
 
 
 __all__ = ["Outcome", "current", "for_reader", "handle", "language_said", "recognizes", "save",
-           "speaking"]
+           "speaking", "token_language"]
