@@ -61,17 +61,15 @@ def test_a_mail_thread_keeps_a_reading_per_event_as_slack_does(
     first["Message-ID"] = thread
     two.send(first)
     wait_for(lambda: arrived_for(participant, ALICE), "the first reply")
-    other = question("When is the Other Workshop notification?", subject="Re: camera ready",
-                     References=f"{thread} <r1@duebot.test>", In_Reply_To="<r1@duebot.test>")
-    two.send(other)
-    said = body(wait_for(lambda: arrived_for(participant, ALICE)[1:], "the second reply")[0]
-                .message)
-    assert "Other Workshop" in said
-    follow = question("Thanks! And in IST?", subject="Re: camera ready",
-                      References=f"{thread} <r2@duebot.test>", In_Reply_To="<r2@duebot.test>")
-    two.send(follow)
-    text = body(wait_for(lambda: arrived_for(participant, ALICE)[2:], "the third reply")[0]
-                .message)
+    def in_thread(text: str, replying_to: str, nth: int) -> str:
+        two.send(question(text, subject="Re: camera ready",
+                          References=f"{thread} {replying_to}", In_Reply_To=replying_to))
+        return body(wait_for(lambda: arrived_for(participant, ALICE)[nth:], f"reply {nth}")[0]
+                    .message)
+
+    assert "Other Workshop" in in_thread("When is the Other Workshop notification?",
+                                         "<r1@duebot.test>", 1)
+    text = in_thread("Thanks! And in IST?", "<r2@duebot.test>", 2)
     assert "AI Systems Workshop" in text
     assert "Final file upload" in text
     assert "IST (Asia/Kolkata" in text

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 import httpx
-
 from smtp_server import SmtpTestServer
 from test_mailbot import (  # noqa: F401 (fixtures)
     Rig,
@@ -38,13 +38,27 @@ THREE_HOURS = datetime(2017, 9, 11, 4, 0, tzinfo=UTC)  # just after the 3h one w
 
 
 def subscribe(rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
-    rig.send(question("subscribe", sender=DAVE, subject="hi"))
-    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
-    rig.send(question("yes", sender=DAVE, subject=f"Re: {confirmation.message['Subject']}",
-                      In_Reply_To=confirmation.message["Message-ID"],
-                      References=confirmation.message["Message-ID"]))
-    wait_for(lambda: len(arrived_for(participant, DAVE)) == 2, "the confirmed reply")
+    confirmation = asked(rig, participant, "subscribe", "hi", "the confirmation")
+    replied(rig, participant, confirmation, "yes")
     assert rig.svc.ledger.active_subscribers() == {EVENT: (ME,)}
+
+
+def asked(rig: Rig, participant: SmtpTestServer,  # noqa: F811
+          text: str, subject: str, what: str) -> EmailMessage:
+    """Dave's mail, and duebot's answer to it."""
+    seen = len(arrived_for(participant, DAVE))
+    rig.send(question(text, sender=DAVE, subject=subject))
+    return wait_for(lambda: arrived_for(participant, DAVE)[seen:], what)[0].message
+
+
+def replied(rig: Rig, participant: SmtpTestServer,  # noqa: F811
+            to: EmailMessage, text: str) -> str:
+    """Dave's reply to one of duebot's mails, and the text of duebot's answer."""
+    seen = len(arrived_for(participant, DAVE))
+    rig.send(question(text, sender=DAVE, subject=f"Re: {to['Subject']}",
+                      In_Reply_To=to["Message-ID"], References=to["Message-ID"]))
+    return body(wait_for(lambda: arrived_for(participant, DAVE)[seen:], "the answer")[0]
+                .message)
 
 
 def mails(participant: SmtpTestServer) -> list[str]:  # noqa: F811
@@ -176,16 +190,10 @@ ENGLISH_CONFIRMATION = (
 
 def test_an_english_subscription_by_mail_is_word_for_word_as_before(
         rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
-    rig.send(question("subscribe", sender=DAVE, subject="hi"))
-    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
-    assert str(confirmation.message["Subject"]) == \
-        "Confirm: reminders for AI Systems Workshop @ SOSP 2017"
-    assert _tokens_out(body(confirmation.message)) == ENGLISH_CONFIRMATION
-    rig.send(question("yes", sender=DAVE, subject=f"Re: {confirmation.message['Subject']}",
-                      In_Reply_To=confirmation.message["Message-ID"],
-                      References=confirmation.message["Message-ID"]))
-    confirmed = wait_for(lambda: arrived_for(participant, DAVE)[1:], "the confirmed reply")
-    assert _tokens_out(body(confirmed[0].message)).startswith(
+    confirmation = asked(rig, participant, "subscribe", "hi", "the confirmation")
+    assert str(confirmation["Subject"]) == "Confirm: reminders for AI Systems Workshop @ SOSP 2017"
+    assert _tokens_out(body(confirmation)) == ENGLISH_CONFIRMATION
+    assert _tokens_out(replied(rig, participant, confirmation, "yes")).startswith(
         "Confirmed: reminders for AI Systems Workshop @ SOSP 2017 will come to "
         "dave@uni.example.edu.\n\nTo stop them, open "
         "https://dates.example.org/unsubscribe/TOKEN or reply \"unsubscribe\".\n\n-- \n")
@@ -193,48 +201,37 @@ def test_an_english_subscription_by_mail_is_word_for_word_as_before(
 
 def test_a_subscription_written_in_chinese_is_confirmed_in_chinese(
         rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
-    rig.send(question("订阅", sender=DAVE, subject="订阅"))
-    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
-    said = body(confirmation.message)
-    assert str(confirmation.message["Subject"]) == "确认：AI Systems Workshop @ SOSP 2017 的提醒"
+    confirmation = asked(rig, participant, "订阅", "订阅", "the confirmation")
+    said = body(confirmation)
+    assert str(confirmation["Subject"]) == "确认：AI Systems Workshop @ SOSP 2017 的提醒"
     assert "有人（希望是您）请求将 AI Systems Workshop @ SOSP 2017 的重要日期提醒发送到 " \
         "dave@uni.example.edu。" in said
     assert "https://dates.example.org/confirm/" in said
     assert "Someone" not in said and "Ask me" not in said
     assert rig.svc.ledger.active_subscribers() == {}
-    rig.send(question("确认", sender=DAVE, subject=f"Re: {confirmation.message['Subject']}",
-                      In_Reply_To=confirmation.message["Message-ID"],
-                      References=confirmation.message["Message-ID"]))
-    confirmed = body(wait_for(lambda: arrived_for(participant, DAVE)[1:], "confirmed")[0]
-                     .message)
-    assert confirmed.startswith("已确认：AI Systems Workshop @ SOSP 2017 的提醒将发送到 "
-                                "dave@uni.example.edu。")
+    assert replied(rig, participant, confirmation, "确认").startswith(
+        "已确认：AI Systems Workshop @ SOSP 2017 的提醒将发送到 dave@uni.example.edu。")
     assert rig.svc.ledger.active_subscribers() == {EVENT: (ME,)}
-    rig.send(question("订阅", sender=DAVE, subject="订阅"))  # again: already subscribed
-    again = body(wait_for(lambda: arrived_for(participant, DAVE)[2:], "already")[0].message)
-    assert again.startswith("您已订阅：")
-    rig.send(question("退订", sender=DAVE, subject="退订"))
-    done = body(wait_for(lambda: arrived_for(participant, DAVE)[3:], "unsubscribed")[0].message)
-    assert done.startswith("好的：duebot 不会再向 dave@uni.example.edu 发送提醒。")
+    again = asked(rig, participant, "订阅", "订阅", "already subscribed")  # a second time
+    assert body(again).startswith("您已订阅：")
+    done = asked(rig, participant, "退订", "退订", "unsubscribed")
+    assert body(done).startswith("好的：duebot 不会再向 dave@uni.example.edu 发送提醒。")
     assert rig.svc.ledger.active_subscribers() == {}
 
 
 def test_a_subscriber_who_chose_chinese_is_answered_in_it_whatever_they_write(
         rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
     subscribe(rig, participant)
-    rig.send(question("my language is 中文", sender=DAVE, subject="language"))
-    wait_for(lambda: len(arrived_for(participant, DAVE)) == 3, "the language confirmation")
-    rig.send(question("unsubscribe", sender=DAVE, subject="stop"))
-    done = body(wait_for(lambda: arrived_for(participant, DAVE)[3:], "unsubscribed")[0].message)
+    asked(rig, participant, "my language is 中文", "language", "the language confirmation")
+    done = body(asked(rig, participant, "unsubscribe", "stop", "unsubscribed"))
     assert done.startswith("好的：duebot 不会再向 dave@uni.example.edu 发送提醒。")
     assert "duebot，AI Systems Workshop @ SOSP 2017 的日期助手。" in done
 
 
 def test_the_link_pages_speak_the_subscribers_language_else_the_browsers(
         rig: Rig, participant: SmtpTestServer, http: str) -> None:  # noqa: F811
-    rig.send(question("订阅", sender=DAVE, subject="订阅"))
-    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
-    page = httpx.get(http + confirm_link(confirmation.message),
+    confirmation = asked(rig, participant, "订阅", "订阅", "the confirmation")
+    page = httpx.get(http + confirm_link(confirmation),
                      headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
     assert page.status_code == 200 and page.headers["Content-Language"] == "zh-Hans"
     assert '<html lang="zh-Hans">' in page.text and "<title>已订阅</title>" in page.text
@@ -243,8 +240,7 @@ def test_the_link_pages_speak_the_subscribers_language_else_the_browsers(
     assert english.status_code == 404 and english.headers["Content-Language"] == "en"
     assert "<title>Link not valid</title>" in english.text
 
-    rig.send(question("my language is 中文", sender=DAVE, subject="language"))
-    wait_for(lambda: len(arrived_for(participant, DAVE)) == 2, "the language confirmation")
+    asked(rig, participant, "my language is 中文", "language", "the language confirmation")
     rig.move_to(SEVEN_DAYS)
     reminder = wait_for(lambda: arrived_for(participant, DAVE)[2:], "the reminder")[0].message
     stop = str(reminder["List-Unsubscribe"]).strip("<> ").removeprefix(
