@@ -79,4 +79,6 @@ def test_a_mail_in_chinese_is_answered_in_chinese(rig: Rig,
                                                   participant: SmtpTestServer) -> None:
     rig.send(question("老师好，请问截止日期是北京时间几点？谢谢", subject="截止日期"))
     found = wait_for(lambda: arrived_for(participant, ALICE), "the reply")
-    assert "2017年9月11日星期一 14:59（中国标准时间" in body(found[0].message)
+    said = body(found[0].message)
+    assert "2017年9月11日星期一 14:59（中国标准时间" in said
+    assert "duebot，AI Systems Workshop @ SOSP 2017 的日期助手。" in said  # signed in Chinese

@@ -228,6 +228,16 @@ def test_a_subscriber_who_chose_chinese_is_answered_in_it_whatever_they_write(
     assert "duebot，AI Systems Workshop @ SOSP 2017 的日期助手。" in done
 
 
+def test_a_question_is_signed_in_the_language_it_is_answered_in(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    """Their choice is Chinese, the question English: the answer is English (the answer
+    engine follows the question), and the signature with it, not a Chinese line under it."""
+    subscribe(rig, participant)
+    asked(rig, participant, "my language is 中文", "language", "the language confirmation")
+    answer = body(asked(rig, participant, "When is the abstract deadline?", "q", "the answer"))
+    assert "Sunday 10 September 2017" in answer and "Ask me about the dates" in answer
+
+
 def test_the_link_pages_speak_the_subscribers_language_else_the_browsers(
         rig: Rig, participant: SmtpTestServer, http: str) -> None:  # noqa: F811
     confirmation = asked(rig, participant, "订阅", "订阅", "the confirmation")

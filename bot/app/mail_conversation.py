@@ -206,8 +206,10 @@ class MailConversation:
         threads.remember(self.service.ledger, thread, event.id, reply.context, now)
         log.info("answering %s from %s (%s%s)", msgid or key, to, reply.intent,
                  f", reader in {zone.key}" if zone else "")
+        # The signature in the answer's own language (the question's), not beside it in another.
         self._queue(message, event, to, key, now,
-                    reply.text + self._footer(event, self._speaking(message, event, to)))
+                    reply.text + self._footer(event, settings.speaking(self.service,
+                                                                       reply.language)))
         return Handled("answered", reply.intent, to)
 
     # -- decisions ------------------------------------------------------------------------
