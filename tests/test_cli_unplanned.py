@@ -112,3 +112,21 @@ def test_deliver_once_and_status_read_each_subscribers_own_choices(
     capsys.readouterr()
     assert main(["status", "--json", "--config", str(config), *PLAN_AT]) == 0
     assert json.loads(capsys.readouterr().out)["schedules"][0]["unplanned"] == 0
+
+
+def test_approving_what_is_not_planned_yet_says_to_plan_it_first(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write(tmp_path, approve=True)
+    assert main(["approve", "demo/paper/7d", "--by", "alice", "--config", str(config),
+                 *PLAN_AT]) == 1
+    err = capsys.readouterr().err
+    assert ("demo/paper/7d is not planned yet: run `duebot deliver --once` or `duebot run` "
+            "first, then approve it") in err
+    assert "Traceback" not in err
+    assert main(["approve", "demo/nothing", "--by", "alice", "--config", str(config),
+                 *PLAN_AT]) == 1
+    assert "nothing waiting for approval matches demo/nothing" in capsys.readouterr().err
+    assert main(["deliver", "--once", "--config", str(config), *PLAN_AT]) == 0
+    assert main(["approve", "demo/paper/7d", "--by", "alice", "--config", str(config),
+                 *PLAN_AT]) == 0
+    assert "approved 1 delivery" in capsys.readouterr().out
