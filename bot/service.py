@@ -30,6 +30,7 @@ from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
 from bot.app.proving import Prover
 from bot.app.running import Health, LoadedSchedule
+from bot.app.status import approving
 from bot.config import SLACK_TOKEN_MISSING, Config
 from bot.core.model import Event
 from bot.core.planner import Plans
@@ -137,6 +138,9 @@ class Service:
                                  config),
                              settings=config.delivery, base_url=config.http.public_url,
                              plans=self.plans)
+        preferences = self._preferences()
+        if preferences:  # from the first reconcile on: `deliver --once` never refreshes
+            self.engine.set_schedules(self.engine.events, self.engine.destinations, preferences)
         self._applied_generation = self.generation
 
     # -- schedules --------------------------------------------------------------------------
@@ -251,9 +255,7 @@ class Service:
 
     def reconcile(self, now: datetime) -> None:
         # Schedules with `approve = true` plan their deliveries into the outbox.
-        approve = {s.path for s in self.config.schedules if s.approve}
-        self.engine.approval = frozenset(s.event.id for path, s in self.schedules.items()
-                                         if s.event is not None and path in approve)
+        self.engine.approval = approving(self)
         self.engine.reconcile(now)
         self.health.last_reconcile = now
 

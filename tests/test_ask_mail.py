@@ -3,10 +3,14 @@ question; a question in Chinese is answered in Chinese."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from smtp_server import SmtpTestServer
 
 from tests import test_mailbot
-from tests.test_mailbot import Rig, arrived_for, body, question, wait_for
+from tests.test_mailbot import SHIPPED, Rig, arrived_for, body, question, wait_for
 
 # The mail tests' fixtures, shared: the participant's SMTP server and the running mail rig.
 participant = test_mailbot.participant
@@ -32,8 +36,49 @@ def test_a_follow_up_mail_in_the_thread_reads_against_its_last_question(
     assert "IST (Asia/Kolkata" in text
 
 
+@pytest.fixture
+def two(tmp_path: Path, participant: SmtpTestServer) -> Iterator[Rig]:
+    """duebot with two schedules: the shipped one and a copy under another id and name."""
+    other = tmp_path / "other.toml"
+    other.write_text(SHIPPED.read_text(encoding="utf-8").replace(
+        'id = "aisys-sosp17"', 'id = "zz-other"').replace(
+        'name = "AI Systems Workshop @ SOSP 2017"', 'name = "Other Workshop"'),
+        encoding="utf-8")
+    started = Rig(tmp_path, participant, more=[other]).start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def test_a_mail_thread_keeps_a_reading_per_event_as_slack_does(
+        two: Rig, participant: SmtpTestServer) -> None:
+    """A question about the other schedule in the thread does not overwrite this one's: the
+    follow-up about the first (the default event) still reads against its camera-ready."""
+    assert sorted(two.svc.events()) == ["aisys-sosp17", "zz-other"]
+    thread = "<q1@uni.example.edu>"
+    first = question("When is the camera-ready due?", subject="camera ready")
+    first["Message-ID"] = thread
+    two.send(first)
+    wait_for(lambda: arrived_for(participant, ALICE), "the first reply")
+    def in_thread(text: str, replying_to: str, nth: int) -> str:
+        two.send(question(text, subject="Re: camera ready",
+                          References=f"{thread} {replying_to}", In_Reply_To=replying_to))
+        return body(wait_for(lambda: arrived_for(participant, ALICE)[nth:], f"reply {nth}")[0]
+                    .message)
+
+    assert "Other Workshop" in in_thread("When is the Other Workshop notification?",
+                                         "<r1@duebot.test>", 1)
+    text = in_thread("Thanks! And in IST?", "<r2@duebot.test>", 2)
+    assert "AI Systems Workshop" in text
+    assert "Final file upload" in text
+    assert "IST (Asia/Kolkata" in text
+
+
 def test_a_mail_in_chinese_is_answered_in_chinese(rig: Rig,
                                                   participant: SmtpTestServer) -> None:
     rig.send(question("老师好，请问截止日期是北京时间几点？谢谢", subject="截止日期"))
     found = wait_for(lambda: arrived_for(participant, ALICE), "the reply")
-    assert "2017年9月11日星期一 14:59（中国标准时间" in body(found[0].message)
+    said = body(found[0].message)
+    assert "2017年9月11日星期一 14:59（中国标准时间" in said
+    assert "duebot，AI Systems Workshop @ SOSP 2017 的日期助手。" in said  # signed in Chinese

@@ -155,6 +155,12 @@ def test_dsn_is_a_bounce() -> None:
     ("Yes", "Re: Confirm", (), False, "question"),
     ("How do I subscribe to the reminders?", "hi", (), False, "question"),
     ("can I unsubscribe later?", "hi", (), False, "question"),
+    ("请订阅", "", (), False, "subscribe"),
+    ("hi", "取消订阅", (), False, "unsubscribe"),
+    ("退订。", "Re: 提醒", (), False, "unsubscribe"),
+    ("确认", "Re: 确认：提醒", (), True, "confirm"),
+    ("是", "Re: 确认：提醒", (), False, "question"),
+    ("怎么订阅提醒？", "你好", (), False, "question"),
 ])
 def test_intent(text: str, subject: str, recipients: tuple[str, ...], confirming: bool,
                 intent: str) -> None:

@@ -10,13 +10,18 @@ again.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
+import httpx
 from smtp_server import SmtpTestServer
 from test_mailbot import (  # noqa: F401 (fixtures)
     Rig,
     arrived_for,
     body,
+    confirm_link,
+    http,
     participant,
     question,
     rig,
@@ -33,13 +38,27 @@ THREE_HOURS = datetime(2017, 9, 11, 4, 0, tzinfo=UTC)  # just after the 3h one w
 
 
 def subscribe(rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
-    rig.send(question("subscribe", sender=DAVE, subject="hi"))
-    confirmation = wait_for(lambda: arrived_for(participant, DAVE), "the confirmation")[0]
-    rig.send(question("yes", sender=DAVE, subject=f"Re: {confirmation.message['Subject']}",
-                      In_Reply_To=confirmation.message["Message-ID"],
-                      References=confirmation.message["Message-ID"]))
-    wait_for(lambda: len(arrived_for(participant, DAVE)) == 2, "the confirmed reply")
+    confirmation = asked(rig, participant, "subscribe", "hi", "the confirmation")
+    replied(rig, participant, confirmation, "yes")
     assert rig.svc.ledger.active_subscribers() == {EVENT: (ME,)}
+
+
+def asked(rig: Rig, participant: SmtpTestServer,  # noqa: F811
+          text: str, subject: str, what: str) -> EmailMessage:
+    """Dave's mail, and duebot's answer to it."""
+    seen = len(arrived_for(participant, DAVE))
+    rig.send(question(text, sender=DAVE, subject=subject))
+    return wait_for(lambda: arrived_for(participant, DAVE)[seen:], what)[0].message
+
+
+def replied(rig: Rig, participant: SmtpTestServer,  # noqa: F811
+            to: EmailMessage, text: str) -> str:
+    """Dave's reply to one of duebot's mails, and the text of duebot's answer."""
+    seen = len(arrived_for(participant, DAVE))
+    rig.send(question(text, sender=DAVE, subject=f"Re: {to['Subject']}",
+                      In_Reply_To=to["Message-ID"], References=to["Message-ID"]))
+    return body(wait_for(lambda: arrived_for(participant, DAVE)[seen:], "the answer")[0]
+                .message)
 
 
 def mails(participant: SmtpTestServer) -> list[str]:  # noqa: F811
@@ -153,3 +172,92 @@ def test_an_impossible_lead_time_is_refused_in_the_subscribers_language(
     said = body(arrived_for(participant, DAVE)[3].message)
     assert "无法更改您的提醒：提前量：200d 必须大于0且不超过90天" in said
     assert "must be" not in said
+
+
+def _tokens_out(text: str) -> str:
+    return re.sub(r"/(confirm|unsubscribe)/[A-Za-z0-9_-]+", r"/\1/TOKEN", text)
+
+
+ENGLISH_CONFIRMATION = (
+    "Someone, hopefully you, asked for reminders of the important dates of AI Systems "
+    "Workshop @ SOSP 2017 to be sent to dave@uni.example.edu.\n\n"
+    "To confirm, open this link:\n\n    https://dates.example.org/confirm/TOKEN\n\n"
+    "or reply \"yes\" to this mail. If it was not you, ignore this mail: nothing more will be "
+    "sent.\n\n-- \nduebot, the dates assistant of AI Systems Workshop @ SOSP 2017. Ask me "
+    "about the dates; reply \"subscribe\" for reminders by mail. A person: "
+    "ai-systems-workshop-2017@googlegroups.com.\n")
+
+
+def test_an_english_subscription_by_mail_is_word_for_word_as_before(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    confirmation = asked(rig, participant, "subscribe", "hi", "the confirmation")
+    assert str(confirmation["Subject"]) == "Confirm: reminders for AI Systems Workshop @ SOSP 2017"
+    assert _tokens_out(body(confirmation)) == ENGLISH_CONFIRMATION
+    assert _tokens_out(replied(rig, participant, confirmation, "yes")).startswith(
+        "Confirmed: reminders for AI Systems Workshop @ SOSP 2017 will come to "
+        "dave@uni.example.edu.\n\nTo stop them, open "
+        "https://dates.example.org/unsubscribe/TOKEN or reply \"unsubscribe\".\n\n-- \n")
+
+
+def test_a_subscription_written_in_chinese_is_confirmed_in_chinese(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    confirmation = asked(rig, participant, "订阅", "订阅", "the confirmation")
+    said = body(confirmation)
+    assert str(confirmation["Subject"]) == "确认：AI Systems Workshop @ SOSP 2017 的提醒"
+    assert "有人（希望是您）请求将 AI Systems Workshop @ SOSP 2017 的重要日期提醒发送到 " \
+        "dave@uni.example.edu。" in said
+    assert "https://dates.example.org/confirm/" in said
+    assert "Someone" not in said and "Ask me" not in said
+    assert rig.svc.ledger.active_subscribers() == {}
+    assert replied(rig, participant, confirmation, "确认").startswith(
+        "已确认：AI Systems Workshop @ SOSP 2017 的提醒将发送到 dave@uni.example.edu。")
+    assert rig.svc.ledger.active_subscribers() == {EVENT: (ME,)}
+    again = asked(rig, participant, "订阅", "订阅", "already subscribed")  # a second time
+    assert body(again).startswith("您已订阅：")
+    done = asked(rig, participant, "退订", "退订", "unsubscribed")
+    assert body(done).startswith("好的：duebot 不会再向 dave@uni.example.edu 发送提醒。")
+    assert rig.svc.ledger.active_subscribers() == {}
+
+
+def test_a_subscriber_who_chose_chinese_is_answered_in_it_whatever_they_write(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    subscribe(rig, participant)
+    asked(rig, participant, "my language is 中文", "language", "the language confirmation")
+    done = body(asked(rig, participant, "unsubscribe", "stop", "unsubscribed"))
+    assert done.startswith("好的：duebot 不会再向 dave@uni.example.edu 发送提醒。")
+    assert "duebot，AI Systems Workshop @ SOSP 2017 的日期助手。" in done
+
+
+def test_a_question_is_signed_in_the_language_it_is_answered_in(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    """Their choice is Chinese, the question English: the answer is English (the answer
+    engine follows the question), and the signature with it, not a Chinese line under it."""
+    subscribe(rig, participant)
+    asked(rig, participant, "my language is 中文", "language", "the language confirmation")
+    answer = body(asked(rig, participant, "When is the abstract deadline?", "q", "the answer"))
+    assert "Sunday 10 September 2017" in answer and "Ask me about the dates" in answer
+
+
+def test_the_link_pages_speak_the_subscribers_language_else_the_browsers(
+        rig: Rig, participant: SmtpTestServer, http: str) -> None:  # noqa: F811
+    confirmation = asked(rig, participant, "订阅", "订阅", "the confirmation")
+    page = httpx.get(http + confirm_link(confirmation),
+                     headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    assert page.status_code == 200 and page.headers["Content-Language"] == "zh-Hans"
+    assert '<html lang="zh-Hans">' in page.text and "<title>已订阅</title>" in page.text
+    assert f"AI Systems Workshop @ SOSP 2017 的提醒将发送到 {DAVE}。" in page.text
+    english = httpx.get(http + "/confirm/" + "x" * 20)
+    assert english.status_code == 404 and english.headers["Content-Language"] == "en"
+    assert "<title>Link not valid</title>" in english.text
+
+    asked(rig, participant, "my language is 中文", "language", "the language confirmation")
+    rig.move_to(SEVEN_DAYS)
+    reminder = wait_for(lambda: arrived_for(participant, DAVE)[2:], "the reminder")[0].message
+    stop = str(reminder["List-Unsubscribe"]).strip("<> ").removeprefix(
+        "https://dates.example.org")
+    shown = httpx.get(http + stop, headers={"Accept-Language": "en"})  # their choice wins
+    assert "<title>停止提醒？</title>" in shown.text and "退订</button>" in shown.text
+    done = httpx.post(http + stop, content=b"List-Unsubscribe=One-Click",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert "<title>已退订</title>" in done.text
+    assert rig.svc.ledger.active_subscribers() == {}

@@ -10,7 +10,7 @@ import re
 import smtplib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from email import message_from_string
 from email.message import EmailMessage
@@ -59,8 +59,12 @@ def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 10.0) -> 
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def config_text(tmp: Path, participant: SmtpTestServer, listen_port: int, **mail: str) -> str:
+def config_text(tmp: Path, participant: SmtpTestServer, listen_port: int,
+                more: Sequence[Path] = (), **mail: str) -> str:
+    """``more``: further schedules after the shipped one."""
     extra = "".join(f"{k} = {v}\n" for k, v in mail.items())
+    schedules = "".join(f'\n[[schedules]]\npath = "{path}"\nreminders_to = ["console:"]\n'
+                        for path in more)
     return f"""
 [storage]
 database_url = "sqlite:///{tmp / 'duebot.db'}"
@@ -87,17 +91,19 @@ spool = "{tmp / 'spool'}"
 [[schedules]]
 path = "{SHIPPED}"
 reminders_to = ["console:"]
-"""
+{schedules}"""
 
 
 class Rig:
     """duebot as ``duebot run`` starts it (service loop + background mail listener)."""
 
-    def __init__(self, tmp: Path, participant: SmtpTestServer, **mail: str) -> None:
+    def __init__(self, tmp: Path, participant: SmtpTestServer, more: Sequence[Path] = (),
+                 **mail: str) -> None:
         self.tmp = tmp
         self.participant = participant
         self.port = free_port()
-        self.config: Config = parse_config(config_text(tmp, participant, self.port, **mail),
+        self.config: Config = parse_config(config_text(tmp, participant, self.port, more,
+                                                       **mail),
                                            str(tmp / "duebot.toml"), env={}, base=tmp)
         self.clock = Clock(START)
         self.service: Service | None = None

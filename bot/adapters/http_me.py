@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 from bot.adapters.http import CALENDAR_TYPE, Feed, Web, from_mtime, not_modified, strong_etag
 from bot.app import preferences as settings
 from bot.core.ical import build_calendar
-from bot.core.language import N_, NAMES, Language, accepted
+from bot.core.language import N_, NAMES, Language
 from bot.core.model import KINDS, Event
 from bot.core.preferences import (
     DIGESTS,
@@ -157,12 +157,8 @@ class MyPage:
     def _language(self, request: Request, chosen: str | None) -> Language:
         """The subscriber's language; when they chose none, the first one their browser asks
         for that duebot speaks (``Accept-Language``); else English."""
-        languages = tuple(NAMES)
-        renderer = getattr(self.web.service, "renderer", None)
-        if renderer is not None:
-            languages = renderer.languages
-        code = chosen or accepted(request.headers.get("accept-language", ""), languages)
-        return settings.speaking(self.web.service, code)
+        return settings.for_reader(self.web.service, chosen,
+                                   request.headers.get("accept-language", ""))
 
     def _env(self, lang: Language) -> jinja2.Environment:
         """The page's templates with ``_()`` in ``lang``: one environment a language, built

@@ -42,9 +42,11 @@ from typing import TYPE_CHECKING
 
 from bot.app import preferences as settings
 from bot.app import subscriptions, threads
+from bot.app.threads import Conversation
 from bot.config import MailConfig
 from bot.core.ask import answer
 from bot.core.digest import message_id, short_digest
+from bot.core.language import N_, Language
 from bot.core.mail_parse import (
     auto_reason,
     base_subject,
@@ -169,8 +171,8 @@ class MailConversation:
             ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
             return Handled("kept", "no schedule loaded", to)
         if too_large:
-            return self._help(message, event, to, key, now,
-                              f"it was larger than {self.config.max_bytes // 1000} kB")
+            return self._help(message, event, to, key, now, N_("it was larger than %(kb)s kB"),
+                              kb=self.config.max_bytes // 1000)
         confirming = [t for t in (_CONFIRM_ID.match(r) for r in references) if t]
         intent = intent_of(message, recipients=rcpt_tos, own=self.own,
                            confirming=bool(confirming))
@@ -184,23 +186,30 @@ class MailConversation:
         question = question_of(message)
         if not question.strip():
             return self._help(message, event, to, key, now,
-                              "I could not find a question in it" if not faults
-                              else "I could not read it")
+                              N_("I could not find a question in it") if not faults
+                              else N_("I could not read it"))
         tuned = settings.handle(self.service, event, f"mailto:{to}", question.strip(), now,
                                 subscribe_if_needed=False,
                                 settings_url=self.service.config.http.base_url)
         if tuned is not None:
-            self._queue(message, event, to, key, now, tuned.text + self._footer(event))
+            self._queue(message, event, to, key, now,
+                        tuned.text + self._footer(event, self._speaking(message, event, to)))
             return Handled("answered", "preferences", to)
         zone = reader_zone(question)
-        # A follow-up in the same thread ("and in IST?") reads against the thread's last one.
-        thread = f"mail:{to.lower()}:{references[0]}" if references else ""
+        # A follow-up in the same thread ("and in IST?") reads against the thread's last
+        # question about this event (one reading per event, as on Slack).
+        conversation = Conversation.of("mail", to.lower(), references[0]) if references \
+            else None
+        thread = conversation.key_for(event.id) if conversation else ""
         reply = answer(question, event, now=now, reader=zone,
                        context=threads.context_of(self.service.ledger, thread, event.id, now))
         threads.remember(self.service.ledger, thread, event.id, reply.context, now)
         log.info("answering %s from %s (%s%s)", msgid or key, to, reply.intent,
                  f", reader in {zone.key}" if zone else "")
-        self._queue(message, event, to, key, now, reply.text + self._footer(event))
+        # The signature in the answer's own language (the question's), not beside it in another.
+        self._queue(message, event, to, key, now,
+                    reply.text + self._footer(event, settings.speaking(self.service,
+                                                                       reply.language)))
         return Handled("answered", reply.intent, to)
 
     # -- decisions ------------------------------------------------------------------------
@@ -239,25 +248,41 @@ class MailConversation:
                 return event
         return events[sorted(events)[0]]
 
+    def _speaking(self, message: Message, event: Event, to: str) -> Language:
+        """The language to answer in: the one the subscriber chose, else the one their mail
+        asks for or is written in ("my language is zh", Chinese characters), else English."""
+        _, prefs = settings.current(self.service.ledger, event.id, f"mailto:{to}")
+        said = prefs.language or settings.language_said(
+            f"{base_subject(subject_of(message))}\n{question_of(message)}", event)
+        return settings.speaking(self.service, said)
+
     def _subscribe(self, message: Message, event: Event, to: str, key: str,
                    now: datetime) -> Handled:
+        lang = self._speaking(message, event, to)  # before: a pending subscriber has no choice
+        _ = lang.gettext
         state, token = subscriptions.subscribe(self.service, event.id, f"mailto:{to}", now,
                                                source="mail", confirmed=False)
         base = self.service.config.http.public_url
+        values = {"event": event.name, "address": to}
         if state == "active":
-            text = (f"You are already subscribed: reminders for {event.name} come to {to}.\n\n"
-                    f"To stop them, open {base}/unsubscribe/{token} or reply \"unsubscribe\".")
-            self._queue(message, event, to, key, now, text + self._footer(event))
+            text = (_("You are already subscribed: reminders for %(event)s come to "
+                      "%(address)s.") % values + "\n\n" + self._stop_them(lang, token))
+            self._queue(message, event, to, key, now, text + self._footer(event, lang))
             return Handled("subscribe", "already active", to)
-        text = (f"Someone, hopefully you, asked for reminders of the important dates of "
-                f"{event.name} to be sent to {to}.\n\n"
-                f"To confirm, open this link:\n\n    {base}/confirm/{token}\n\n"
-                f"or reply \"yes\" to this mail. If it was not you, ignore this mail: nothing "
-                f"more will be sent.")
-        self._queue(message, event, to, key, now, text + self._footer(event),
-                    subject=f"Confirm: reminders for {event.name}",
+        text = (_("Someone, hopefully you, asked for reminders of the important dates of "
+                  "%(event)s to be sent to %(address)s.") % values + "\n\n"
+                + _("To confirm, open this link:") + f"\n\n    {base}/confirm/{token}\n\n"
+                + _("or reply \"yes\" to this mail. If it was not you, ignore this mail: "
+                    "nothing more will be sent."))
+        self._queue(message, event, to, key, now, text + self._footer(event, lang),
+                    subject=_("Confirm: reminders for %(event)s") % values,
                     own_id=f"<confirm.{token}@{self.domain}>")
         return Handled("subscribe", "confirmation sent", to)
+
+    def _stop_them(self, lang: Language, token: str) -> str:
+        url = f"{self.service.config.http.public_url}/unsubscribe/{token}"
+        return lang.gettext("To stop them, open %(url)s or reply \"unsubscribe\".") % {
+            "url": url}
 
     def _confirm(self, message: Message, event: Event, to: str, key: str, now: datetime,
                  tokens: Sequence[str]) -> Handled:
@@ -266,37 +291,48 @@ class MailConversation:
             token = ledger.subscriber_token(candidate.id, f"mailto:{to}")
             if token is not None and token in tokens and subscriptions.confirm(
                     self.service, token, now, detail="by reply"):
-                base = self.service.config.http.public_url
-                text = (f"Confirmed: reminders for {candidate.name} will come to {to}.\n\n"
-                        f"To stop them, open {base}/unsubscribe/{token} or reply "
-                        f"\"unsubscribe\".")
-                self._queue(message, candidate, to, key, now, text + self._footer(candidate))
+                lang = self._speaking(message, candidate, to)
+                text = (lang.gettext("Confirmed: reminders for %(event)s will come to "
+                                     "%(address)s.") % {"event": candidate.name, "address": to}
+                        + "\n\n" + self._stop_them(lang, token))
+                self._queue(message, candidate, to, key, now,
+                            text + self._footer(candidate, lang))
                 return Handled("confirmed", candidate.id, to)
-        return self._help(message, event, to, key, now, "it confirms a subscription of "
-                          "another address (or one that was cancelled)")
+        return self._help(message, event, to, key, now, N_(
+            "it confirms a subscription of another address (or one that was cancelled)"))
 
     def _unsubscribe(self, message: Message, event: Event, to: str, key: str,
                      now: datetime) -> Handled:
+        lang = self._speaking(message, event, to)  # before: their choices go with them
         left = subscriptions.unsubscribe(self.service, now, destination=f"mailto:{to}",
                                          detail="by mail")
-        text = (f"Done: duebot sends no more reminders to {to}." if left else
-                f"{to} was not subscribed to any reminders; nothing more will come.")
-        self._queue(message, event, to, key, now, text + self._footer(event))
+        text = (lang.gettext("Done: duebot sends no more reminders to %(address)s.") if left
+                else lang.gettext("%(address)s was not subscribed to any reminders; nothing "
+                                  "more will come.")) % {"address": to}
+        self._queue(message, event, to, key, now, text + self._footer(event, lang))
         return Handled("unsubscribed", f"{len(left)} subscription(s)", to)
 
     def _help(self, message: Message, event: Event, to: str, key: str, now: datetime,
-              why: str) -> Handled:
-        text = (f"Sorry, I could not answer your mail: {why}.\n\n"
-                f"Please write again in a short plain-text mail, for example "
-                f"\"When is the deadline?\" or \"How many pages?\"; or write \"subscribe\" to "
-                f"get reminders of the important dates by mail.")
-        self._queue(message, event, to, key, now, text + self._footer(event))
-        return Handled("help", why, to)
+              why: str, **values: object) -> Handled:
+        """``why``: an English message (marked ``N_``) and its ``values``, said in the
+        sender's language; the log keeps the English."""
+        lang = self._speaking(message, event, to)
+        _ = lang.gettext
+        text = (_("Sorry, I could not answer your mail: %(why)s.") % {"why": _(why) % values}
+                + "\n\n"
+                + _("Please write again in a short plain-text mail, for example \"When is the "
+                    "deadline?\" or \"How many pages?\"; or write \"subscribe\" to get "
+                    "reminders of the important dates by mail."))
+        self._queue(message, event, to, key, now, text + self._footer(event, lang))
+        return Handled("help", why % values, to)
 
-    def _footer(self, event: Event) -> str:
-        people = (f" A person: {event.contact.email}." if event.contact.email else "")
-        return (f"\n\n-- \nduebot, the dates assistant of {event.name}. Ask me about the "
-                f"dates; reply \"subscribe\" for reminders by mail.{people}\n")
+    def _footer(self, event: Event, lang: Language) -> str:
+        _ = lang.gettext
+        people = (" " + _("A person: %(email)s.") % {"email": event.contact.email}
+                  if event.contact.email else "")
+        return ("\n\n-- \n" + _("duebot, the dates assistant of %(event)s. Ask me about the "
+                                  "dates; reply \"subscribe\" for reminders by mail.")
+                % {"event": event.name} + f"{people}\n")
 
     # -- replies --------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.app import subscriptions
-from bot.core.language import ENGLISH, N_, Language, language_of
+from bot.core.language import ENGLISH, N_, NAMES, Language, accepted, language_of
 from bot.core.model import Event
 from bot.core.preferences import (
     Preferences,
@@ -144,6 +144,23 @@ def speaking(service: Running, language: str | None) -> Language:
     return found
 
 
+def for_reader(service: Running, chosen: str | None, accept_language: str = "") -> Language:
+    """A page's language: the subscriber's choice; when they made none, the first language
+    duebot speaks that the browser asks for (``Accept-Language``, by ``q``); else English."""
+    renderer = getattr(service, "renderer", None)
+    languages = tuple(renderer.languages) if renderer is not None else tuple(NAMES)
+    return speaking(service, chosen or accepted(accept_language, languages))
+
+
+def token_language(service: Running, token: str) -> str | None:
+    """The language the subscriber behind ``token`` chose (None: none, or no such token)."""
+    row = service.ledger.subscriber(token)
+    try:
+        return from_json(str((row or {}).get("preferences") or "")).language
+    except ValueError:
+        return None
+
+
 def save(service: Running, event: Event, destination: str, prefs: Preferences,
          now: datetime) -> None:
     """Store, audit and wake the delivery loop: the next reconcile re-times unsent ones."""
@@ -154,4 +171,5 @@ def save(service: Running, event: Event, destination: str, prefs: Preferences,
     service.subscribers_changed()
 
 
-__all__ = ["Outcome", "current", "handle", "language_said", "recognizes", "save"]
+__all__ = ["Outcome", "current", "for_reader", "handle", "language_said", "recognizes", "save",
+           "speaking", "token_language"]

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from bot.app.announce import desired_announcements
+from bot.app.delivery import desired_deliveries, desired_digests
 from bot.app.running import Running
+from bot.core.model import Event
 from bot.core.timefmt import format_instant, relative
-from bot.ports import Row
+from bot.ports import Planned, Row
+
+PLAN_IT = "`duebot deliver --once` or `duebot run`"
+"""What plans a ledger (reconcile). ``status`` and ``outbox`` only read: a ``--now`` rehearsal
+that reconciled would plan, or skip as past, real deliveries at a pretended time."""
 
 
 def _row(row: Row) -> dict[str, Any]:
@@ -19,13 +28,40 @@ def _row(row: Row) -> dict[str, Any]:
     }
 
 
-def gather(service: Running, now: datetime) -> dict[str, Any]:
-    """Everything status shows, as plain data (the table and --json print the same thing)."""
+def approving(service: Running) -> frozenset[str]:
+    """The events whose deliveries wait in the outbox (``approve = true`` in their
+    ``[[schedules]]`` entry)."""
+    paths = {s.path for s in service.config.schedules if s.approve}
+    return frozenset(loaded.event.id for path, loaded in service.schedules.items()
+                     if loaded.event is not None and path in paths)
+
+
+def unplanned(service: Running, event: Event, rows: list[Row] | None = None) -> list[Planned]:
+    """What the schedule makes that the ledger does not hold yet (a fresh ledger: all of it),
+    as the next reconcile would plan it; ``rows``: the event's rows, if already read."""
+    engine = service.engine
+    destinations = engine.destinations.get(event.id, ())
+    chosen = engine.preferences.get(event.id, {})
+    approve = event.id in approving(service)
+    wanted = [*desired_deliveries(event, destinations, approve=approve, preferences=chosen),
+              *desired_digests(event, chosen, destinations),
+              *desired_announcements(event, (), destinations, approve=approve)]
+    held = {r.key for r in (rows if rows is not None
+                            else service.ledger.rows(event_id=event.id))}
+    return sorted((p for p in wanted if p.key not in held), key=lambda p: (p.due, p.key))
+
+
+def gather(service: Running, now: datetime, *, shown: Callable[[Path], str] = str
+           ) -> dict[str, Any]:
+    """Everything status shows, as plain data (the table and --json print the same thing).
+
+    ``shown``: how a schedule's path is written, as the caller's other output writes it (the
+    CLI: relative inside the working folder, absolute outside it)."""
     events = service.events()
     schedules = []
     for loaded in service.schedules.values():
         event = loaded.event
-        entry: dict[str, Any] = {"path": str(loaded.path),
+        entry: dict[str, Any] = {"path": shown(Path(loaded.path)),
                                  "errors": [str(p) for p in loaded.problems]}
         if event is None:
             schedules.append(entry)
@@ -43,6 +79,7 @@ def gather(service: Running, now: datetime) -> dict[str, Any]:
             "failed": [_row(r) for r in rows if r.state in ("failed", "dead")],
             "skipped": [_row(r) for r in rows if r.state == "skipped"],
             "outbox": len(service.ledger.outbox(event.id)),
+            "unplanned": len(unplanned(service, event, rows)),
             "audit": [{"at_utc": a["at"].strftime("%Y-%m-%dT%H:%M:%SZ"), "actor": a["actor"],
                        "action": a["action"], "detail": a["detail"]}
                       for a in service.ledger.audit_entries(event.id, limit=10)],
@@ -63,6 +100,10 @@ def render_table(status: dict[str, Any]) -> str:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(entry["counts"].items())) or "none"
         lines.append(f"{entry['name']} ({entry['event']}) -- {entry['path']}")
         lines.append(f"  deliveries: {counts}")
+        if entry.get("unplanned"):
+            lines.append(f"  not planned yet: {entry['unplanned']} deliveries the schedule makes "
+                         f"are not in the ledger ({PLAN_IT} plans them; `duebot deliver --once "
+                         f"--dry-run --now ISO` shows what would go)")
         for error in entry["errors"]:
             lines.append(f"  schedule error (serving last good version): {error}")
         if entry["next"]:

@@ -65,7 +65,9 @@ def _add_organizer_commands(sub: Any, config_help: str) -> None:
 
     outbox = sub.add_parser("outbox", help="deliveries waiting for approval",
                             description="What waits for `duebot approve` (schedules with "
-                                        "approve = true), with the subject it would go with.")
+                                        "approve = true), with the subject it would go with; "
+                                        "before `deliver --once` or `run` planned the "
+                                        "ledger, what will wait there. Only reads.")
     _acting(outbox, config_help, by=False)
     outbox.set_defaults(handler=cmd_outbox)
 

@@ -435,11 +435,13 @@ def authentication_failure(message: Message) -> str | None:
 
 # -- what they want --------------------------------------------------------------------------
 
-_SUBSCRIBE = re.compile(r"^\s*(?:please\s+)?(un)?subscribe(?:\s+me)?(?:\s+please)?\s*[.!]*\s*$",
-                        re.IGNORECASE)
-_STOP = re.compile(r"^\s*(?:stop|remove me)\s*[.!]*\s*$", re.IGNORECASE)
+_SUBSCRIBE = re.compile(r"^\s*(?:please\s+)?(un)?subscribe(?:\s+me)?(?:\s+please)?\s*[.!]*\s*$"
+                        r"|^\s*(?:请|我要)?(取消)?订阅(?:提醒)?\s*[。！!.]*\s*$", re.IGNORECASE)
+"""English, or Chinese ("订阅", "取消订阅"): the help and settings replies tell a Chinese
+reader to write "subscribe", but "订阅" is what they will write."""
+_STOP = re.compile(r"^\s*(?:stop|remove me|退订|停止提醒)\s*[.!。！]*\s*$", re.IGNORECASE)
 _CONFIRM = re.compile(r"^\s*(?:confirm(?:ed)?|yes(?:\s+please)?|yes,?\s+confirm|ok(?:ay)?|"
-                      r"i\s+confirm)\s*[.!]*\s*$", re.IGNORECASE)
+                      r"i\s+confirm|确认|是|是的|好|好的|同意)\s*[.!。！]*\s*$", re.IGNORECASE)
 
 
 def intent_of(message: Message, *, recipients: Sequence[str], own: Sequence[str],
@@ -464,7 +466,7 @@ def intent_of(message: Message, *, recipients: Sequence[str], own: Sequence[str]
     for text in (subject, first):
         match = _SUBSCRIBE.match(text)
         if match:
-            return "unsubscribe" if match.group(1) else "subscribe"
+            return "unsubscribe" if match.group(1) or match.group(2) else "subscribe"
         if _STOP.match(text):
             return "unsubscribe"
     if confirming and (_CONFIRM.match(first) or (not first and _CONFIRM.match(subject))):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from bot.adapters.schedule_files import default_schedule
 from bot.cli.common import actor, describe_instant, parse_now, service_at, service_of
 from bot.cli.preview import preview
 from bot.errors import UsageError
+from bot.ports import Planned
 
 
 def cmd_announce(args: argparse.Namespace) -> int:
@@ -77,12 +78,26 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 def cmd_outbox(args: argparse.Namespace) -> int:
     from bot.app import announce
+    from bot.app.status import PLAN_IT
 
     now, service = service_at(args)
     waiting = announce.outbox(service, now)
-    if not waiting:
-        print("the outbox is empty: nothing waits for approval")
     events = service.events()
+    later = _awaiting(service)
+    if not waiting and not any(later.values()):
+        print("the outbox is empty: nothing waits for approval")
+    for event_id, planned in later.items():
+        if not planned:
+            continue
+        print(f"not planned yet: {len(planned)} deliveries of {event_id} will wait here for "
+              f"approval once planned: run {PLAN_IT} (they wait for `duebot approve`; "
+              f"`duebot deliver --once --dry-run --now ISO` shows them as they would go)")
+        for one in planned[:20]:
+            local = describe_instant(one.due, events[event_id].zone)
+            print(f"{one.due:%Y-%m-%d %H:%M}Z ({local})  {one.item_id} -> {one.destination} "
+                  f"(not planned yet)")
+        if len(planned) > 20:
+            print(f"... and {len(planned) - 20} more")
     for row, subject in waiting:
         event = events.get(row.event_id)
         local = describe_instant(row.due, event.zone) if event else ""
@@ -96,16 +111,44 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 def cmd_approve(args: argparse.Namespace) -> int:
     from bot.app import announce
+    from bot.app.status import PLAN_IT
 
     if bool(args.ids) == bool(args.all):
         raise UsageError("give the ids to approve, or --all")
     now, service = service_at(args)
-    keys = announce.approve(service, None if args.all else args.ids, actor=actor(args),
-                            now=now)
+    try:
+        keys = announce.approve(service, None if args.all else args.ids, actor=actor(args),
+                                now=now)
+    except UsageError:
+        later = _not_planned(service, args.ids)
+        if later:
+            raise UsageError(f"{', '.join(later)} is not planned yet: run {PLAN_IT} first, "
+                             f"then approve it") from None
+        raise
     print(f"approved {len(keys)} deliver{'y' if len(keys) == 1 else 'ies'}")
     for key in keys:
         print(f"    {key}")
     return 0
+
+
+def _awaiting(service: Any) -> dict[str, list[Planned]]:
+    """Per event with ``approve = true``: what the outbox will hold once planned, and does not
+    hold yet (``bot.app.status.unplanned``)."""
+    from bot.app.status import approving, unplanned
+
+    events = service.events()
+    return {event_id: [p for p in unplanned(service, events[event_id]) if p.needs_approval]
+            for event_id in sorted(approving(service)) if event_id in events}
+
+
+def _not_planned(service: Any, ids: Sequence[str]) -> list[str]:
+    """Which of ``ids`` name deliveries the outbox will hold once planned, not yet planned."""
+    from bot.core.announcements import item_id
+
+    later = [p for planned in _awaiting(service).values() for p in planned]
+    return [value for value in ids
+            if any(value in (p.key, p.item_id) or p.item_id == item_id(p.event_id, value)
+                   for p in later)]
 
 
 def _schedule_path(service: Any, schedule: str | None) -> Path:
@@ -120,6 +163,7 @@ def _schedule_path(service: Any, schedule: str | None) -> Path:
 
 def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
                  announce_it: bool = False) -> int:
+    from bot.adapters.schedule_files import display_path
     from bot.app.organizers import apply_change
 
     actor_name = actor(args)
@@ -128,14 +172,14 @@ def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
         if announce_it:
             raise UsageError("--announce needs --config (it queues deliveries in the ledger)")
         result = change(default_schedule(args.schedule))
-        print(f"{result.path}: {result.summary()}")
+        print(f"{display_path(result.path)}: {result.summary()}")
         print("the ledger was not touched (no --config): a running duebot re-times reminders "
               "when it notices the edit")
         return 0
     service = service_of(args, clock=lambda: now)
     result = change(_schedule_path(service, args.schedule))
     applied = apply_change(service, result, actor=actor_name, now=now, announce=announce_it)
-    print(f"{result.path}: {result.summary()}")
+    print(f"{display_path(result.path)}: {result.summary()}")
     print(f"ledger: {applied.retimed} unsent reminder(s) re-timed, {applied.cancelled} "
           f"cancelled, {applied.already_sent} already sent (not sent again)")
     if applied.announcement_id:

@@ -71,11 +71,12 @@ def cmd_deliver(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from bot.adapters.schedule_files import display_path
     from bot.app.status import gather, render_table
 
     service = service_of(args)
     now = parse_now(args.now) if args.now else service.clock()
-    status = gather(service, now)
+    status = gather(service, now, shown=display_path)
     if args.json:
         print(json.dumps(status, indent=2, ensure_ascii=False))
     else:
