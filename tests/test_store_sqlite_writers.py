@@ -31,7 +31,7 @@ def test_a_write_after_a_read_waits_for_another_writer_instead_of_failing(tmp_pa
             with store._begin() as conn:
                 conn.execute(sa.text("INSERT INTO t VALUES (2)"))
             other.append(None)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             other.append(exc)
 
     thread = threading.Thread(target=other_writer)

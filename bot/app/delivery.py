@@ -94,6 +94,15 @@ def planned_digests(event: Event, destinations: Sequence[str],
                           due=digest.due, target=digest.window_end, kind=DIGEST_KIND)
 
 
+def desired_digests(event: Event, preferences: Mapping[str, Preferences],
+                    destinations: Sequence[str]) -> list[Planned]:
+    """Digests planned afresh from the subscribers' choices (status's "not planned yet";
+    the engine plans them once per change and streams them with ``planned_digests``)."""
+    plans = {(event.id, destination): {d.id: d for d in _digests(event, prefs)}
+             for destination, prefs in preferences.items() if prefs.digest is not None}
+    return list(planned_digests(event, destinations, plans))
+
+
 def _digests(event: Event, prefs: Preferences) -> list[DigestItem]:
     # A fixed span (not "from now"): the plan must not change as time passes, or reconcile
     # would cancel a digest that is due but not yet sent.
