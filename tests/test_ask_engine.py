@@ -281,3 +281,19 @@ def test_event_built_in_code_without_faq_still_answers(shipped: Event) -> None:
     bare = parse_schedule(_EVENT)
     assert answer("can I present remotely?", bare,
                   now=datetime(2029, 1, 1, tzinfo=UTC)).parts[0].kind == "not_held"
+
+
+def test_a_field_word_inside_a_title_said_whole_is_the_titles_word() -> None:
+    # Found by the property above: "country" asks about the venue, unless it is part of the
+    # title the question names word for word.
+    event = parse_schedule('[event]\nid = "gen"\nname = "Generated"\nzone = "UTC"\n'
+                           '[[dates]]\nid = "reports"\ntitle = "Country reports"\n'
+                           'kind = "deadline"\nat = "2031-05-14 12:00"\n'
+                           '[[dates]]\nid = "main"\ntitle = "Main event"\nkind = "event"\n'
+                           'at = "2031-06-15 12:00"\n')
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    reply = answer("when is the country reports?", event, now=now)
+    assert [d.id for d in reply.dates] == ["reports"], reply.text
+    assert "where it is held" not in reply.text
+    venue = answer("which country is it in?", event, now=now)
+    assert "where it is held" in venue.text, venue.text

@@ -558,6 +558,13 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
             topics.append(Topic("date", group, "", best, pos, text))
+    if fields and topics and topics[0].kind == "date":
+        # "when is the Country Reports deadline": a field's word inside a date's title, said
+        # word for word, is the title's word, not a question about the venue.
+        said = [index.titles[d] for d in topics[0].ids if index.titles[d]
+                and index.titles[d] in text]
+        fields = [f for f in fields if not any(
+            re.search(rf"(?<!\w){re.escape(f.span)}(?!\w)", title) for title in said)]
     if form == "where" and not fields and not topics and not missing:
         fields.append(Topic("field", ("venue",), "venue", 1.0, start, text))
     if form == "where" and topics and topics[0].kind == "date" and all(
