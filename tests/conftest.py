@@ -9,11 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 # Zone rules from the tzdata package only, not the machine's files, so every run (and every
 # duebot a test starts) sees the same rules; this must happen before any zone is loaded.
 os.environ["PYTHONTZPATH"] = ""
 zoneinfo.reset_tzpath(to=())
+
+# Property tests run a fixed set of generated examples (derandomized), so a CI run is red only
+# for a change, never for a new random draw; HYPOTHESIS_PROFILE=explore draws fresh ones, many.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=400, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from bot.core.model import Event  # noqa: E402
 from bot.core.schedule import parse_schedule  # noqa: E402
