@@ -478,3 +478,37 @@ def test_a_chinese_command_that_subscribes_on_the_spot_stores_chinese(harness: H
     two_days = datetime(2017, 9, 9, 6, 59, tzinfo=UTC)
     assert "提醒：Poster abstract submission deadline 还有2天" in _first_reminder_dm(harness,
                                                                                  two_days)
+
+
+def test_status_shows_schedule_paths_as_the_cli_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative inside the working folder (as `duebot status`, the log and the errors write
+    them), not the server's absolute path."""
+    from bot.adapters.schedule_files import display_path
+    from bot.app.status import gather, render_table
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "schedules").mkdir()
+    with running_slack() as slack:
+        slack.add_user(ORGANIZER, "Europe/Vienna")
+        first = make_service(slack, tmp_path / "schedules")  # its schedule copy and settings
+        first.ledger.close()
+        kept = first.config
+        missing = ScheduleConfig(path=tmp_path / "schedules" / "gone.toml",
+                                 reminders_to=("console:",))
+        service = Service(Config(source=kept.source, storage=kept.storage,
+                                 schedules=(*kept.schedules, missing), slack=kept.slack),
+                          clock=lambda: NOW)
+        app = Starlette(routes=http_routes(service))
+        with serving(app) as url, httpx.Client(timeout=10) as client:
+            Harness(slack=slack, service=service, url=url, http=client).command(
+                "status", user=ORGANIZER)
+            slack.wait_for("response_url")
+        text = slack.calls_to("response_url")[0].args["text"]
+        cli = render_table(gather(service, NOW, shown=display_path))
+        service.ledger.close()
+    assert str(tmp_path) not in text
+    assert ("AI Systems Workshop @ SOSP 2017 (aisys-sosp17) -- schedules/aisys-sosp17.toml: "
+            in text)
+    assert "schedules/gone.toml: NOT LOADED (schedules/gone.toml: " in text
+    assert "-- schedules/aisys-sosp17.toml" in cli and "schedules/gone.toml: NOT LOADED" in cli

@@ -39,6 +39,7 @@ from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.adapters.schedule_files import display_path
 from bot.adapters.slack_channel import slack_client
 from bot.adapters.slack_format import answer_blocks
 from bot.adapters.slack_format import sections as _sections
@@ -350,7 +351,8 @@ class SlackBot:
     # -- organizer commands (bot.app.chat_organizers), in Block Kit -----------------------------
 
     def status(self) -> Reply:
-        text = organizers.status_text(self.service, self.service.clock(), escape)
+        text = organizers.status_text(self.service, self.service.clock(), escape,
+                                      shown=display_path)
         return Reply(text, _within_limit(_sections(text)), private=True)
 
     def announce_preview(self, rest: str) -> Reply:
