@@ -308,3 +308,16 @@ def test_a_language_asked_for_stays_whatever_the_confirmation_is_written_in(
     rig.move_to(SEVEN_DAYS)
     reminder = wait_for(lambda: arrived_for(participant, DAVE)[2:], "the reminder")[0].message
     assert str(reminder["Subject"]).startswith("[AI Systems Workshop @ SOSP 2017] Reminder: ")
+
+
+def test_the_link_confirms_in_the_language_the_subscription_was_written_in(
+        rig: Rig, participant: SmtpTestServer, http: str) -> None:  # noqa: F811
+    """No Accept-Language at all: the language stored from ``订阅`` is the page's, and the
+    page says how to change it; the first reminder is Chinese."""
+    confirmation = asked(rig, participant, "订阅", "订阅", "the confirmation")
+    page = httpx.get(http + confirm_link(confirmation))
+    assert page.status_code == 200 and page.headers["Content-Language"] == "zh-Hans"
+    assert "如需改为英文，请写“my language is English”。" in page.text
+    rig.move_to(SEVEN_DAYS)
+    reminder = wait_for(lambda: arrived_for(participant, DAVE)[1:], "the reminder")[0].message
+    assert "提醒：" in str(reminder["Subject"])
