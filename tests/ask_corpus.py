@@ -268,6 +268,8 @@ CORPUS: tuple[Q, ...] = (
     Q(S, "when does the banquet start?", "decline ; has=does not say ; "
       "has=ai-systems-workshop-2017@googlegroups.com", "decline"),
     Q(S, "when is registration?", "decline ; has=registration", "decline"),
+    Q(S, "When is the early bird registration deadline?", "decline ; has=early registration ; "
+      "not=about registration", "decline"),
     Q(S, "how much is the registration fee?", "decline", "decline"),
     Q(S, "do I need a visa?", "decline ; has=visa", "decline"),
     Q(S, "which hotel should I book?", "decline ; has=accommodation", "decline"),
@@ -327,6 +329,12 @@ CORPUS: tuple[Q, ...] = (
     Q(S, "有晚宴吗？", "zh ; decline ; has=晚宴", "zh"),
     Q(S, "签证怎么办", "zh ; decline ; has=签证", "zh"),
     Q(S, "注册费多少钱", "zh ; decline", "zh"),
+    # Words nothing reads are what is asked, as in English: no date for the weather.
+    Q(S, "今天天气怎么样？", "zh ; decline ; has=日程里没有关于“天气”的信息", "decline"),
+    Q(S, "明天天气好吗", "zh ; decline ; has=天气 ; not=不是", "decline"),
+    Q(S, "今天吃什么", "zh ; not=不是", "zh"),  # 什么's 么 is no 吗: not a yes/no question
+    Q(S, "早鸟注册截止时间？", "zh ; decline ; has=日程里没有关于早鸟注册的信息 ; "
+      "not=关于注册", "decline"),  # one thing asked, said once
     Q(S, "截止时间是AoE吗？", "zh ; no ; d=abstract ; has=AoE", "zh"),
     Q(S, "deadline 是北京时间几点？", "zh ; d=abstract ; has=14:59", "zh"),
     Q(S, "camera ready 什么时候交", "zh ; d=camera-ready", "zh"),

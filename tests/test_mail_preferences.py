@@ -28,6 +28,8 @@ from test_mailbot import (  # noqa: F401 (fixtures)
     wait_for,
 )
 
+from bot.core.preferences import from_json
+
 DAVE = "dave@uni.example.edu"
 ME = f"mailto:{DAVE}"
 EVENT = "aisys-sosp17"
@@ -261,3 +263,61 @@ def test_the_link_pages_speak_the_subscribers_language_else_the_browsers(
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert "<title>已退订</title>" in done.text
     assert rig.svc.ledger.active_subscribers() == {}
+
+
+def test_a_subscription_written_in_chinese_brings_chinese_reminders(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    """``订阅`` stores Chinese as Dave's choice (the confirmation says how to change it), so the
+    first reminder is Chinese without a ``my language is 中文``."""
+    confirmation = asked(rig, participant, "订阅", "订阅", "the confirmation")
+    assert "您的提醒也将以中文发送；如需改为英文，请写“my language is English”。" in \
+        body(confirmation)
+    confirmed = replied(rig, participant, confirmation, "确认")
+    assert confirmed.startswith("已确认：")  # and says it again: this is the mail one keeps
+    assert "如需改为英文，请写“my language is English”。" in confirmed
+    rig.move_to(SEVEN_DAYS)
+    reminder = wait_for(lambda: arrived_for(participant, DAVE)[2:], "the reminder")[0].message
+    assert str(reminder["Subject"]).startswith(
+        "[AI Systems Workshop @ SOSP 2017] 提醒：Poster abstract submission deadline 还有7天")
+    assert "Reminder:" not in body(reminder)
+    # A later English "subscribe" (already subscribed) changes nothing; the choice stays theirs.
+    asked(rig, participant, "subscribe", "subscribe", "already subscribed")
+    assert from_json(rig.svc.ledger.subscriber_preferences()[EVENT][ME]).language == "zh"
+
+
+def test_a_confirmation_written_in_chinese_brings_chinese_reminders(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    confirmation = asked(rig, participant, "subscribe", "hi", "the confirmation")
+    assert _tokens_out(body(confirmation)) == ENGLISH_CONFIRMATION  # no language said yet
+    confirmed = replied(rig, participant, confirmation, "确认")
+    assert confirmed.startswith("已确认：AI Systems Workshop @ SOSP 2017 的提醒将发送到 ")
+    assert "如需改为英文，请写“my language is English”。" in confirmed
+    rig.move_to(SEVEN_DAYS)
+    reminder = wait_for(lambda: arrived_for(participant, DAVE)[2:], "the reminder")[0].message
+    assert "提醒：" in str(reminder["Subject"])
+
+
+def test_a_language_asked_for_stays_whatever_the_confirmation_is_written_in(
+        rig: Rig, participant: SmtpTestServer) -> None:  # noqa: F811
+    confirmation = asked(rig, participant, "my language is English", "subscribe",
+                         "the confirmation")
+    assert ("Your reminders will come in English; for Chinese, write \"my language is 中文\"."
+            in body(confirmation))
+    confirmed = replied(rig, participant, confirmation, "确认")
+    assert confirmed.startswith("Confirmed: ")  # their choice, not the reply's language
+    rig.move_to(SEVEN_DAYS)
+    reminder = wait_for(lambda: arrived_for(participant, DAVE)[2:], "the reminder")[0].message
+    assert str(reminder["Subject"]).startswith("[AI Systems Workshop @ SOSP 2017] Reminder: ")
+
+
+def test_the_link_confirms_in_the_language_the_subscription_was_written_in(
+        rig: Rig, participant: SmtpTestServer, http: str) -> None:  # noqa: F811
+    """No Accept-Language at all: the language stored from ``订阅`` is the page's, and the
+    page says how to change it; the first reminder is Chinese."""
+    confirmation = asked(rig, participant, "订阅", "订阅", "the confirmation")
+    page = httpx.get(http + confirm_link(confirmation))
+    assert page.status_code == 200 and page.headers["Content-Language"] == "zh-Hans"
+    assert "如需改为英文，请写“my language is English”。" in page.text
+    rig.move_to(SEVEN_DAYS)
+    reminder = wait_for(lambda: arrived_for(participant, DAVE)[1:], "the reminder")[0].message
+    assert "提醒：" in str(reminder["Subject"])

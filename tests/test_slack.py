@@ -407,3 +407,108 @@ def test_extend_by_a_participant_is_refused(harness: Harness) -> None:
     assert "only the workshop's organizers" in harness.slack.calls_to(
         "response_url")[0].args["text"]
     assert "2017-09-10 23:59" in harness.service.config.schedules[0].path.read_text()
+
+
+def _first_reminder_dm(harness: Harness,
+                       at: datetime = datetime(2017, 9, 4, 6, 59, tzinfo=UTC)) -> str:
+    """The subscriber's first DM reminder (default: the 7-day one of the abstract deadline)."""
+    service = harness.service
+    service.refresh(NOW)
+    before = len(harness.posts())
+    service.deliver_once(at)
+    harness.slack.wait_for("chat.postMessage", before + 1)
+    return str(next(p for p in harness.posts()[before:] if p["channel"] == f"D{PARTICIPANT}"))
+
+
+@pytest.mark.parametrize("written", ["订阅", "subscribe in Chinese", "请订阅提醒"])
+def test_a_subscription_written_in_chinese_brings_chinese_reminders(
+        harness: Harness, written: str) -> None:
+    harness.dm(written)
+    harness.slack.wait_for("chat.postMessage")
+    said = harness.posts()[0]["text"]
+    assert said.startswith(
+        "已订阅：我会通过私信向您发送 *AI Systems Workshop @ SOSP 2017* 的提醒。")
+    assert "如需改为英文，请写“my language is English”。" in said
+    assert harness.service.ledger.active_subscribers() == {
+        "aisys-sosp17": (f"slack:{PARTICIPANT}",)}
+    dm = _first_reminder_dm(harness)
+    assert "提醒：Poster abstract submission deadline 还有7天" in dm and "Reminder:" not in dm
+
+    harness.dm("退订")
+    harness.slack.wait_for("chat.postMessage", 3)
+    assert harness.posts()[-1]["text"] == (
+        "已退订 *AI Systems Workshop @ SOSP 2017*：不会再通过私信发送提醒。")
+    assert harness.service.ledger.active_subscribers() == {}
+
+
+def test_a_later_message_never_changes_the_language_a_subscriber_chose(
+        harness: Harness) -> None:
+    harness.dm("my language is English")  # subscribes on the spot, in English
+    harness.slack.wait_for("chat.postMessage")
+    harness.dm("订阅")  # already subscribed: answered in their choice, which stays
+    harness.slack.wait_for("chat.postMessage", 2)
+    said = harness.posts()[1]["text"]
+    assert said == ("Subscribed: I will send you reminders for *AI Systems Workshop @ SOSP "
+                    "2017* by direct message. Send me `unsubscribe` to stop.")
+    assert "Reminder: Poster abstract submission deadline in 7 days" in _first_reminder_dm(
+        harness)
+
+
+def test_an_english_subscribe_is_answered_as_before_and_stores_no_language(
+        harness: Harness) -> None:
+    harness.dm("subscribe")
+    harness.slack.wait_for("chat.postMessage")
+    assert harness.posts()[0]["text"] == (
+        "Subscribed: I will send you reminders for *AI Systems Workshop @ SOSP 2017* by direct "
+        "message. Send me `unsubscribe` to stop.")
+    assert harness.service.ledger.subscriber_preferences() == {}
+
+
+def test_a_question_about_subscribers_is_no_subscription(harness: Harness) -> None:
+    harness.dm("订阅者可以改时区吗？")
+    harness.slack.wait_for("chat.postMessage")
+    assert harness.service.ledger.active_subscribers() == {}
+
+
+def test_a_chinese_command_that_subscribes_on_the_spot_stores_chinese(harness: Harness) -> None:
+    harness.dm("提前两天提醒我")
+    harness.slack.wait_for("chat.postMessage")
+    said = harness.posts()[0]["text"]
+    assert said.startswith("好的：") and "如需改为英文，请写“my language is English”。" in said
+    two_days = datetime(2017, 9, 9, 6, 59, tzinfo=UTC)
+    assert "提醒：Poster abstract submission deadline 还有2天" in _first_reminder_dm(harness,
+                                                                                 two_days)
+
+
+def test_status_shows_schedule_paths_as_the_cli_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative inside the working folder (as `duebot status`, the log and the errors write
+    them), not the server's absolute path."""
+    from bot.adapters.schedule_files import display_path
+    from bot.app.status import gather, render_table
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "schedules").mkdir()
+    with running_slack() as slack:
+        slack.add_user(ORGANIZER, "Europe/Vienna")
+        first = make_service(slack, tmp_path / "schedules")  # its schedule copy and settings
+        first.ledger.close()
+        kept = first.config
+        missing = ScheduleConfig(path=tmp_path / "schedules" / "gone.toml",
+                                 reminders_to=("console:",))
+        service = Service(Config(source=kept.source, storage=kept.storage,
+                                 schedules=(*kept.schedules, missing), slack=kept.slack),
+                          clock=lambda: NOW)
+        app = Starlette(routes=http_routes(service))
+        with serving(app) as url, httpx.Client(timeout=10) as client:
+            Harness(slack=slack, service=service, url=url, http=client).command(
+                "status", user=ORGANIZER)
+            slack.wait_for("response_url")
+        text = slack.calls_to("response_url")[0].args["text"]
+        cli = render_table(gather(service, NOW, shown=display_path))
+        service.ledger.close()
+    assert str(tmp_path) not in text
+    assert ("AI Systems Workshop @ SOSP 2017 (aisys-sosp17) -- schedules/aisys-sosp17.toml: "
+            in text)
+    assert "schedules/gone.toml: NOT LOADED (schedules/gone.toml: " in text
+    assert "-- schedules/aisys-sosp17.toml" in cli and "schedules/gone.toml: NOT LOADED" in cli

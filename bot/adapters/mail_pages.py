@@ -67,8 +67,10 @@ def http_routes(service: Running) -> list[Any]:
         said = _("Reminders for %(event)s will come to %(address)s.") % {
             "event": event.name if event else event_id,
             "address": destination.split(":", 1)[1]}
+        note = settings.language_note(service, settings.token_language(service, token))
         return _page(lang, _("Subscribed"), f"<p>{_text(said)}</p><p>"
-                     + _text(_("Every reminder has a link to stop them.")) + "</p>")
+                     + _text(_("Every reminder has a link to stop them.")) + "</p>"
+                     + (f"<p>{_text(note)}</p>" if note else ""))
 
     def unsubscribe(token: str, one_click: bool, accept: str) -> Any:
         now = service.clock()

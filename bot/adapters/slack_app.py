@@ -18,9 +18,10 @@ bots' are ignored. Whatever the bot echoes of anyone's text is escaped: nobody c
 
 What to answer is not decided here: questions and settings commands go to
 ``bot.app.chat_conversation`` (as Discord's, Zulip's and Mattermost's do), organizer commands to
-``bot.app.chat_organizers``, subscriptions to ``bot.app.subscriptions``. This module knows Slack:
-who is an organizer (ids, user groups), the asker's zone (``users.info``), threads and DMs, and
-the Block Kit (``bot.adapters.slack_format``) the replies are posted in.
+``bot.app.chat_organizers``, subscriptions (``订阅`` too) to ``chat_conversation.subscription``.
+This module knows Slack: who is an organizer (ids, user groups), the asker's zone
+(``users.info``), threads and DMs, and the Block Kit (``bot.adapters.slack_format``) the
+replies are posted in.
 """
 
 from __future__ import annotations
@@ -38,13 +39,13 @@ from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.adapters.schedule_files import display_path
 from bot.adapters.slack_channel import slack_client
 from bot.adapters.slack_format import answer_blocks
 from bot.adapters.slack_format import sections as _sections
 from bot.adapters.slack_format import within_limit as _within_limit
 from bot.app import chat_conversation as chat
 from bot.app import chat_organizers as organizers
-from bot.app import subscriptions
 from bot.app.threads import Conversation
 from bot.config import SlackConfig
 from bot.core.model import Event
@@ -186,7 +187,7 @@ class SlackBot:
     def _answer_event(self, asker: Asker, text: str, body: dict[str, Any],
                       context: BoltContext, say: Say) -> None:
         verb = text.split(maxsplit=1)[0].casefold() if text.split() else ""
-        if verb in CHANGES:  # act only once the ledger says this is no retry
+        if verb in CHANGES or chat.subscription_verb(text):  # once the ledger says no retry
             if self._first_arrival(context, body):
                 self._deliver(self.handle(asker, text), asker, say=say)
             return
@@ -238,8 +239,11 @@ class SlackBot:
         verb = words[0].casefold().strip(".!?:,") if words else ""
         rest = text.strip()[len(words[0]):].strip() if words else ""
         try:
-            if verb in ("subscribe", "unsubscribe"):
-                return self.subscription(asker, verb, rest)
+            said = chat.subscription(self.service, text, f"slack:{asker.user}",
+                                     self.service.clock(), source="slack",
+                                     shown=lambda e: f"*{escape(e.name)}*")
+            if said is not None:  # subscribe / 订阅 / unsubscribe / 退订, in their language
+                return Reply(said, private=True)
             if verb in organizers.ORGANIZER_VERBS:
                 if not self.is_organizer(asker.user):
                     return Reply(self._refusal(), private=True)
@@ -285,27 +289,6 @@ class SlackBot:
         said = chat.settings_reply(self.service, events, f"slack:{asker.user}", command,
                                    self.service.clock(), subscribe_if_needed=True)
         return None if said is None else Reply(escape(said), private=True)
-
-    def subscription(self, asker: Asker, verb: str, rest: str) -> Reply:
-        events, _ = self._pick(rest)
-        if not events:
-            return Reply("No schedule is loaded right now; there is nothing to subscribe to.",
-                         private=True)
-        now = self.service.clock()
-        destination = f"slack:{asker.user}"
-        names = ", ".join(f"*{escape(e.name)}*" for e in events)
-        if verb == "subscribe":
-            for event in events:
-                subscriptions.subscribe(self.service, event.id, destination, now, source="slack")
-            text = (f"Subscribed: I will send you reminders for {names} by direct message. "
-                    f"Send me `unsubscribe` to stop.")
-        else:
-            left = [ended for event in events for ended in subscriptions.unsubscribe(
-                self.service, now, event_id=event.id, destination=destination,
-                detail="in Slack")]
-            text = (f"Unsubscribed from {names}: no more reminders by direct message."
-                    if left else "You were not subscribed; nothing changed.")
-        return Reply(text, private=True)
 
     # -- who may do what ----------------------------------------------------------------------
 
@@ -368,7 +351,8 @@ class SlackBot:
     # -- organizer commands (bot.app.chat_organizers), in Block Kit -----------------------------
 
     def status(self) -> Reply:
-        text = organizers.status_text(self.service, self.service.clock(), escape)
+        text = organizers.status_text(self.service, self.service.clock(), escape,
+                                      shown=display_path)
         return Reply(text, _within_limit(_sections(text)), private=True)
 
     def announce_preview(self, rest: str) -> Reply:

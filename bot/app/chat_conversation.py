@@ -8,16 +8,17 @@ loaded event is answered for.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.app import preferences as settings
-from bot.app import threads
+from bot.app import subscriptions, threads
 from bot.app.threads import Conversation
 from bot.core.ask import Answer, answer
-from bot.core.language import Language
+from bot.core.language import N_, Language, language_code
 from bot.core.mail_parse import reader_zone
 from bot.core.model import Event, ImportantDate
 from bot.core.zones import Zone
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from bot.app.running import Running
 
 __all__ = ["NO_SCHEDULE", "ChatAnswer", "answer_question", "answers", "pick", "settings_reply",
-           "tune"]
+           "subscription", "subscription_verb", "tune"]
 
 NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
 
@@ -158,3 +159,64 @@ def pick(events: dict[str, Event], text: str) -> tuple[list[Event], str]:
     if first and first[0] in events:
         return [events[first[0]]], text[len(first[0]):].strip()
     return [events[k] for k in sorted(events)], text
+
+
+_SUBSCRIPTION = re.compile(
+    r"^\s*(?:(?P<un>un)?subscribe(?![\w-])|(?:请|我要)?(?P<zh>取消订阅|退订|订阅)(?:提醒)?"
+    r"(?=$|[\s.!?。！？,，:：]))[\s.!?。！？,，:：]*", re.IGNORECASE)
+"""``subscribe``/``unsubscribe``, or as a Chinese reader writes them (``订阅``, ``取消订阅``,
+``退订``, ``请订阅提醒``); not ``订阅者有多少？``, which is a question."""
+
+
+def subscription_verb(text: str) -> tuple[str, str] | None:
+    """``("subscribe" | "unsubscribe", the rest)`` for a subscription command; else None."""
+    match = _SUBSCRIPTION.match(text)
+    if match is None:
+        return None
+    leaving = bool(match["un"]) or match["zh"] in ("取消订阅", "退订")
+    return ("unsubscribe" if leaving else "subscribe"), text[match.end():].strip()
+
+
+def subscription(service: Running, text: str, destination: str, now: datetime, *, source: str,
+                 shown: Callable[[Event], str] = lambda e: e.name) -> str | None:
+    """``subscribe`` / ``unsubscribe`` (``订阅`` / ``退订``) from a chat that reaches the person
+    directly (Slack's DMs), answered in their language; None when ``text`` is no such command.
+
+    A new subscriber's language is the one the message is written in or asks for (``订阅``,
+    ``subscribe in Chinese``, ``subscribe 中文``): it is stored as their choice, so their
+    reminders come in it, and the answer says how to change it. A choice made before stays.
+    ``shown``: an event's name as the chat shows it (escaped, bold).
+    """
+    found = subscription_verb(text)
+    if found is None:
+        return None
+    verb, rest = found
+    events, rest = pick(service.events(), rest)
+    said = (settings.language_said(text, events[0]) if events else None) or language_code(
+        re.sub(r"^(?:in|用)\s*", "", rest.strip(" .!。！"), flags=re.IGNORECASE))
+    if not events:
+        return settings.speaking(service, said).gettext(N_(
+            "No schedule is loaded right now; there is nothing to subscribe to."))
+    ledger = service.ledger
+    before = {e.id: settings.current(ledger, e.id, destination) for e in events}
+    chosen = next((p.language for _, p in before.values() if p.language), None)
+    if verb == "unsubscribe":
+        lang = settings.speaking(service, chosen or said)
+        left = [ended for event in events for ended in subscriptions.unsubscribe(
+            service, now, event_id=event.id, destination=destination, detail=f"in {source}")]
+        names = lang.gettext(" and ").join(shown(e) for e in events)
+        return (lang.gettext("Unsubscribed from %(events)s: no more reminders by direct "
+                             "message.") % {"events": names} if left
+                else lang.gettext("You were not subscribed; nothing changed."))
+    new = []
+    for event in events:
+        subscriptions.subscribe(service, event.id, destination, now, source=source)
+        if before[event.id][0] is None:  # new here: the language they wrote in is their choice
+            new.append(settings.adopt_language(service, event, destination, said, now))
+    language = chosen or next((code for code in new if code), None)
+    lang = settings.speaking(service, language or said)
+    names = lang.gettext(" and ").join(shown(e) for e in events)
+    text = lang.gettext("Subscribed: I will send you reminders for %(events)s by direct "
+                        "message. Send me `unsubscribe` to stop.") % {"events": names}
+    note = settings.language_note(service, language) if any(new) else ""
+    return f"{text} {note}" if note else text

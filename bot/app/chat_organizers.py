@@ -50,16 +50,22 @@ class DateEdit(Protocol):
                  ) -> ExtendResult: ...
 
 
-def status_text(service: Running, now: datetime, escape: Escape) -> str:
-    """``status``: per schedule its counts, the next three deliveries, the last failures."""
-    report = gather(service, now)
+def status_text(service: Running, now: datetime, escape: Escape, *,
+                shown: Callable[[Path], str] = str) -> str:
+    """``status``: per schedule its file, counts, the next three deliveries, the last failures.
+
+    ``shown``: how a schedule's path is written; the chat passes what ``duebot status`` and
+    the service's log use (relative inside the working folder), so the organizer, the CLI
+    and the errors (which name the file that way) all say the same path."""
+    report = gather(service, now, shown=shown)
     lines: list[str] = []
     for entry in report["schedules"]:
         if "event" not in entry:
             lines.append(f"{entry['path']}: NOT LOADED ({'; '.join(entry['errors'])})")
             continue
         counts = ", ".join(f"{n} {s}" for s, n in sorted(entry["counts"].items()))
-        lines.append(f"{entry['name']} ({entry['event']}): {counts or 'no deliveries'}")
+        lines.append(f"{entry['name']} ({entry['event']}) -- {entry['path']}: "
+                     f"{counts or 'no deliveries'}")
         for row in entry["next"][:3]:
             lines.append(f"  next {row['due_utc']} ({row['in']}) {row['reminder']} -> "
                          f"{row['destination']}")

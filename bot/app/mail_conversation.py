@@ -252,9 +252,13 @@ class MailConversation:
         """The language to answer in: the one the subscriber chose, else the one their mail
         asks for or is written in ("my language is zh", Chinese characters), else English."""
         _, prefs = settings.current(self.service.ledger, event.id, f"mailto:{to}")
-        said = prefs.language or settings.language_said(
+        return settings.speaking(self.service, prefs.language or self._said(message, event))
+
+    @staticmethod
+    def _said(message: Message, event: Event) -> str | None:
+        """The language the mail asks for or is written in; None when it says neither."""
+        return settings.language_said(
             f"{base_subject(subject_of(message))}\n{question_of(message)}", event)
-        return settings.speaking(self.service, said)
 
     def _subscribe(self, message: Message, event: Event, to: str, key: str,
                    now: datetime) -> Handled:
@@ -264,6 +268,10 @@ class MailConversation:
                                                source="mail", confirmed=False)
         base = self.service.config.http.public_url
         values = {"event": event.name, "address": to}
+        note = ""
+        if state != "active":  # a new subscriber: the language they wrote in is their choice
+            note = settings.language_note(self.service, settings.adopt_language(
+                self.service, event, f"mailto:{to}", self._said(message, event), now))
         if state == "active":
             text = (_("You are already subscribed: reminders for %(event)s come to "
                       "%(address)s.") % values + "\n\n" + self._stop_them(lang, token))
@@ -273,7 +281,7 @@ class MailConversation:
                   "%(event)s to be sent to %(address)s.") % values + "\n\n"
                 + _("To confirm, open this link:") + f"\n\n    {base}/confirm/{token}\n\n"
                 + _("or reply \"yes\" to this mail. If it was not you, ignore this mail: "
-                    "nothing more will be sent."))
+                    "nothing more will be sent.") + (f"\n\n{note}" if note else ""))
         self._queue(message, event, to, key, now, text + self._footer(event, lang),
                     subject=_("Confirm: reminders for %(event)s") % values,
                     own_id=f"<confirm.{token}@{self.domain}>")
@@ -289,12 +297,19 @@ class MailConversation:
         ledger = self.service.ledger
         for candidate in self.service.events().values():
             token = ledger.subscriber_token(candidate.id, f"mailto:{to}")
-            if token is not None and token in tokens and subscriptions.confirm(
+            row = ledger.subscriber(token) if token is not None and token in tokens else None
+            if token is not None and row is not None and subscriptions.confirm(
                     self.service, token, now, detail="by reply"):
+                note = ""
+                if row["state"] == "pending":  # "确认" to an English "subscribe": Chinese
+                    note = settings.language_note(self.service, settings.adopt_language(
+                        self.service, candidate, f"mailto:{to}",
+                        settings.language_said(question_of(message), candidate), now))
                 lang = self._speaking(message, candidate, to)
                 text = (lang.gettext("Confirmed: reminders for %(event)s will come to "
                                      "%(address)s.") % {"event": candidate.name, "address": to}
-                        + "\n\n" + self._stop_them(lang, token))
+                        + "\n\n" + self._stop_them(lang, token)
+                        + (f"\n\n{note}" if note else ""))
                 self._queue(message, candidate, to, key, now,
                             text + self._footer(candidate, lang))
                 return Handled("confirmed", candidate.id, to)

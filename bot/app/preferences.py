@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -112,6 +112,8 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
                        % {"why": reason_in(exc, lang)})
     if change is None:
         return None
+    chosen = change.prefs
+    note = ""
     if token is None:
         if not subscribe_if_needed:
             lang = speaking(service, change.prefs.language or language_of(text))
@@ -119,10 +121,13 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
                 "Reply \"subscribe\" and confirm, then send this again."), yet=True))
         subscriptions.subscribe(service, event.id, destination, now,
                                 source=destination.split(":", 1)[0])
-    save(service, event, destination, change.prefs, now)
-    lang = speaking(service, change.prefs.language)  # "my language is 中文" is answered in it
+        if chosen.language is None and language_of(text):  # "提前两天提醒我" subscribes in zh
+            chosen = replace(chosen, language=language_of(text))
+            note = " " + language_note(service, chosen.language)
+    save(service, event, destination, chosen, now)
+    lang = speaking(service, chosen.language)  # "my language is 中文" is answered in it
     return Outcome(text=lang.gettext("Done: %(what)s. Write \"settings\" to see all your "
-                                     "choices.") % {"what": change.summary_in(lang)},
+                                     "choices.") % {"what": change.summary_in(lang)} + note,
                    changed=True)
 
 
@@ -133,6 +138,39 @@ def _not_subscribed(lang: Language, event: Event, how: Callable[[Language], str]
         return lang.gettext("You are not subscribed to reminders for %(event)s yet. "
                             "%(how)s") % values
     return lang.gettext("You are not subscribed to reminders for %(event)s. %(how)s") % values
+
+
+def adopt_language(service: Running, event: Event, destination: str, language: str | None,
+                   now: datetime) -> str | None:
+    """A new subscriber's language: the one the message that subscribed them is written in or
+    asks for, stored as their choice, so their reminders come in it too. A choice they made
+    before (kept while pending or after leaving) is never overwritten. Returns the language
+    now stored (None: none, and English it is)."""
+    token = service.ledger.subscriber_token(event.id, destination)
+    row = service.ledger.subscriber(token) if token is not None else None
+    if row is None:
+        return None
+    try:
+        prefs = from_json(str(row.get("preferences") or ""))
+    except ValueError:
+        prefs = Preferences()
+    if prefs.language or not language:
+        return prefs.language
+    save(service, event, destination, replace(prefs, language=language), now)
+    return language
+
+
+def language_note(service: Running, language: str | None) -> str:
+    """What a new subscriber is told about the language of their reminders, in it: which it is
+    and how to change it. "" when they have none stored (English, as always)."""
+    if not language:
+        return ""
+    lang = speaking(service, language)
+    if lang.code == "en":
+        return lang.gettext("Your reminders will come in English; for Chinese, write \"my "
+                            "language is 中文\".")
+    return lang.gettext("Your reminders will come in this language too; to have them in "
+                        "English, write \"my language is English\".")
 
 
 def speaking(service: Running, language: str | None) -> Language:
@@ -171,5 +209,5 @@ def save(service: Running, event: Event, destination: str, prefs: Preferences,
     service.subscribers_changed()
 
 
-__all__ = ["Outcome", "current", "for_reader", "handle", "language_said", "recognizes", "save",
-           "speaking", "token_language"]
+__all__ = ["Outcome", "adopt_language", "current", "for_reader", "handle", "language_note",
+           "language_said", "recognizes", "save", "speaking", "token_language"]

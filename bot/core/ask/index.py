@@ -96,7 +96,8 @@ def _global_tables() -> tuple[Mapping[tuple[str, ...], tuple[Meaning, ...]],
         for phrase in forms:
             put_en(phrase, ("form", name))
     for forms, name in ((lx.WHEN_ZH, "when"), (lx.HOW_LONG_ZH, "howlong"),
-                        (lx.WHERE_ZH, "where"), (lx.HOW_ZH, "how"), (lx.YES_NO_ZH, "yesno")):
+                        (lx.WHERE_ZH, "where"), (lx.HOW_ZH, "how"), (lx.WHAT_ZH, "what"),
+                        (lx.YES_NO_ZH, "yesno")):
         for term in forms:
             put_zh(term, ("form", name))
     for phrase, rel in lx.RELATIVE_EN.items():

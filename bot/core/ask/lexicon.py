@@ -68,7 +68,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "artifacts", "制品"),
     _c("tutorial", "word", "tutorial|tutorials", "教程|讲习", "tutorials", "教程"),
     _c("proposal", "word", "proposal|proposals", "提案|申请书", "proposals", "提案"),
-    _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟"),
+    _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟注册"),
     _c("student", "word", "student|students|phd", "学生", "students", "学生"),
     _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
     _c("round", "generic", "round|rounds|cycle", "轮", "round", "轮"),
@@ -165,6 +165,8 @@ HOW_LONG_ZH: tuple[str, ...] = ("多久", "多长时间", "还有几天", "还�
                                 "还有多少时间", "还有多长", "几天", "多少天", "多长")
 WHERE_EN: tuple[str, ...] = ("where",)
 WHERE_ZH: tuple[str, ...] = ("哪里", "在哪", "哪儿", "什么地方", "地点")
+WHAT_ZH: tuple[str, ...] = ("什么", "啥")
+"""Not a yes/no question: the ``么`` of ``今天吃什么`` is no ``吗``."""
 HOW_EN: tuple[str, ...] = ("how do", "how can", "how should", "how to", "how does", "how")
 HOW_ZH: tuple[str, ...] = ("怎么", "如何", "怎样", "怎么样")
 YES_NO_START = frozenset({

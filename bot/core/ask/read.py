@@ -580,10 +580,15 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and all(
             index.date(d).kind == "event" for d in topics[0].ids):
         topics = []  # the venue part names the event's dates itself
-    for cid in missing:
+    last_end = -2
+    for cid in sorted(missing, key=lambda c: concepts[c][1]):
         concept = by_id[cid]
-        topics.append(Topic("not_held", (cid,), concept.label_en, 1.0, concepts[cid][1],
-                            concepts[cid][2]))
+        pos, span = concepts[cid][1], concepts[cid][2]
+        if topics and topics[-1].kind == "not_held" and pos - last_end <= 1:
+            last_end = pos + len(span)  # "early bird registration", "早鸟注册": one thing asked
+            continue
+        topics.append(Topic("not_held", (cid,), concept.label_en, 1.0, pos, span))
+        last_end = pos + len(span)
     topics.extend(fields)
     if not topics:
         socials = [cid for cid in concepts if cid in ("help", "greeting", "thanks")]
@@ -592,8 +597,32 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     if not topics and unknown and form is not None:
         word, pos = unknown[0]
         topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
+    elif not topics and form is not None and (found := _zh_unknown(zh_left)) is not None:
+        word, pos = found  # "今天天气怎么样": the weather, not the dates of today
+        topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
     topics.sort(key=lambda t: t.start)
     return topics
+
+
+_ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或"
+                         "就都也还又很太最更什啥哪谁几多少个些把被给对从到向为于之其得地着"
+                         "过一不没吃做去来说看想好")
+"""Characters that carry no topic of their own (particles, pronouns, common verbs)."""
+
+
+def _zh_unknown(left: Sequence[tuple[str, int]]) -> tuple[str, int] | None:
+    """The first word of two or more Chinese characters that nothing in the lexicon or the
+    schedule read (``天气``), and where it starts: what a question asks about when none of its
+    words is known, as English's unknown words are; None when only particles are left."""
+    run: list[tuple[str, int]] = []
+    for ch, pos in [*left, ("", -9)]:
+        if ch and ch not in _ZH_FUNCTION and (not run or pos == run[-1][1] + 1):
+            run.append((ch, pos))
+            continue
+        if len(run) >= 2:
+            return "".join(c for c, _ in run), run[0][1]
+        run = [(ch, pos)] if ch and ch not in _ZH_FUNCTION else []
+    return None
 
 
 def _is_range(index: Index, date_id: str) -> bool:
