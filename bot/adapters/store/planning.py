@@ -158,6 +158,22 @@ def _log_and_move(conn: Connection, where: list[Any], *, joined: bool, state: st
     return int(conn.execute(stmt).rowcount)
 
 
+def _log_and_keep(conn: Connection, where: list[Any], *, now: datetime, owner: str) -> int:
+    """The history lines, then the new target and payload, for rows whose state and time
+    stay; how many."""
+    d, p = deliveries.c, planned_table.c
+    reason = sa.literal("updated (what it is about or its text changed; its time did not)",
+                        sa.String)
+    conn.execute(delivery_log.insert().from_select(
+        ["key", "at", "from_state", "to_state", "reason", "actor"],
+        sa.select(d.key, sa.literal(now, UTCDateTime()), d.state, d.state, reason,
+                  sa.literal(owner, sa.String))
+        .select_from(deliveries.join(planned_table, p.key == d.key)).where(*where)))
+    stmt = (deliveries.update().where(*where, p.key == d.key)
+            .values(target=p.target, payload=p.payload, updated_at=now))
+    return int(conn.execute(stmt).rowcount)
+
+
 def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: datetime, *,
               kind: str, postgres: bool, owner: str) -> ReconcileReport:
     """Make the ledger match the plan for one event, in this transaction; see the module."""
@@ -182,16 +198,21 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     revive = [d.state.in_(("skipped", "cancelled")), d.sent_at.is_(None), p.due >= now,
               sa.or_(moved, d.state == "cancelled")]
     later = [d.state.in_(UNSENT), moved, p.due >= now]
-    past = [d.state.in_(UNSENT), moved, late]
+    past = [d.state.in_(UNSENT), p.due != d.due, late]
+    # Due time kept, what it reminds of or its text changed, and already due (a retry waiting,
+    # an announcement in the outbox, a row the engine re-timed at claim): not "moved into the
+    # past" to skip; the row takes the new target and payload and keeps its state and time.
+    touched = [d.state.in_(UNSENT), p.due == d.due, late, moved]
     # One look at each side first: a change with no rows costs no statements (an unchanged
     # plan is then three counts, not eight scans).
-    n_revive = n_later = n_past = n_gone = 0
+    n_revive = n_later = n_past = n_touched = n_gone = 0
     n_new = 1
     if existing:
-        n_revive, n_later, n_past = conn.execute(
+        n_revive, n_later, n_past, n_touched = conn.execute(
             sa.select(sa.func.count().filter(sa.and_(*revive)),
                       sa.func.count().filter(sa.and_(*later)),
-                      sa.func.count().filter(sa.and_(*past)))
+                      sa.func.count().filter(sa.and_(*past)),
+                      sa.func.count().filter(sa.and_(*touched)))
             .select_from(deliveries.join(planned_table, p.key == d.key)).where(*ours)).one()
         n_gone = conn.execute(sa.select(sa.func.count()).where(
             *ours, d.state.in_(UNSENT), gone)).scalar_one()
@@ -217,6 +238,8 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
             conn, [*ours, *past], joined=True, state="skipped",
             reason=_text("re-timed to ", p.due_text, " UTC, which had already passed: not sent"),
             now=now, owner=owner, retime=True)
+    if n_touched:
+        retimed += _log_and_keep(conn, [*ours, *touched], now=now, owner=owner)
     if n_gone:
         cancelled = _log_and_move(conn, [*ours, d.state.in_(UNSENT), gone], joined=False,
                                   state="cancelled", reason=sa.literal(CANCELLED, sa.String),
