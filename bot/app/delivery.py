@@ -598,7 +598,7 @@ class Engine:
         decision = self.decide(row, reminder, event, now)
         if decision.action == "retime":
             self.ledger.finish(row.key, "pending", now, decision.reason,
-                               next_attempt=decision.due)
+                               next_attempt=decision.due, due=decision.due)
             report.released += 1
             return None
         if decision.action == "skip":
@@ -772,7 +772,7 @@ class Engine:
         if digest.due != row.due and digest.due > now:
             self.ledger.finish(row.key, "pending", now,
                                f"re-timed to {digest.due:%Y-%m-%d %H:%M} UTC",
-                               next_attempt=digest.due)
+                               next_attempt=digest.due, due=digest.due)
             report.released += 1
             return None
         lateness = now - digest.due
