@@ -124,6 +124,53 @@ def test_a_reminder_re_timed_at_claim_still_goes_late_after_the_next_reconcile(
     assert [(m.key, m.due) for m in recorder.sent] == [(key, moved)]
 
 
+def test_one_removed_from_the_file_while_a_dead_replica_held_it_is_cancelled(
+        ledger: Ledger) -> None:
+    recorder = Recorder()
+    bot = engine(ledger, schedule(f"{AT:%Y-%m-%d %H:%M} UTC"), recorder)
+    bot.reconcile(T0)
+    claimed_by_a_replica_that_dies(ledger, AT)
+    bot.set_schedules({"demo": schedule(None)}, {"demo": TO})
+    bot.reconcile(AT)  # the row is claimed: reconcile leaves it
+    bot.deliver_due(AT)
+    assert recorder.sent == []
+    assert state(ledger) == "cancelled"
+
+
+def test_one_moved_while_a_dead_replica_held_it_goes_at_its_new_time_only(
+        ledger: Ledger) -> None:
+    recorder = Recorder()
+    bot = engine(ledger, schedule(f"{AT:%Y-%m-%d %H:%M} UTC"), recorder)
+    bot.reconcile(T0)
+    claimed_by_a_replica_that_dies(ledger, AT)
+    bot.set_schedules({"demo": schedule(f"{LATER:%Y-%m-%d %H:%M} UTC")}, {"demo": TO})
+    bot.reconcile(AT)
+    bot.deliver_due(AT)
+    assert recorder.sent == []
+    assert state(ledger) == "pending"
+    bot.deliver_due(LATER)
+    assert [(m.key, m.due) for m in recorder.sent] == [(KEY, LATER)]
+    assert "Hello." in recorder.sent[0].text
+
+
+def test_a_row_re_timed_at_claim_is_not_taken_for_moved_by_the_next_reconcile(
+        ledger: Ledger) -> None:
+    """The engine re-times a claimed row it finds moved; the next reconcile, with the same
+    schedule, must see a row that matches it (not one "moved into the past" to skip)."""
+    recorder = Recorder()
+    bot = engine(ledger, schedule(f"{AT:%Y-%m-%d %H:%M} UTC"), recorder)
+    bot.reconcile(T0)
+    claimed_by_a_replica_that_dies(ledger, AT)
+    bot.set_schedules({"demo": schedule(f"{LATER:%Y-%m-%d %H:%M} UTC")}, {"demo": TO})
+    bot.reconcile(AT)
+    bot.deliver_due(AT)  # re-timed to LATER by the engine
+    late = LATER + timedelta(minutes=10)  # the bot was down at LATER; within the grace
+    bot.reconcile(late)
+    assert state(ledger) == "pending"
+    bot.deliver_due(late)
+    assert [(m.key, m.due) for m in recorder.sent] == [(KEY, LATER)]
+
+
 def test_the_at_edited_in_the_schedule_re_times_it_before_it_is_sent(ledger: Ledger) -> None:
     recorder = Recorder()
     bot = engine(ledger, schedule("paper-15d"), recorder)  # 2030-03-05 23:59 PST
