@@ -217,3 +217,31 @@ def test_an_extension_notice_speaks_the_readers_language(ledger: Ledger) -> None
     assert "新时间：2030年3月20日星期三 23:59 PDT（2030年3月21日星期四 06:59 UTC）" in message.text
     assert "2030年3月6日星期三 23:59 PST（2030年3月7日星期四 07:59 UTC）" in message.text
     assert "已延期" in message.text
+
+
+def test_two_replicas_one_with_a_stale_copy_send_an_announcement_once(ledger: Ledger) -> None:
+    """Replica B still has the file from before the announcement moved from AT to LATER. The
+    fresh replica reconciled last, so the row says LATER: nobody sends it at AT, and B, taking
+    it at LATER, sends it once with the row's (fresh) instant. Whoever reconciles last wins
+    (nothing tells a stale copy from a fresh one), but the key makes a second send impossible
+    either way."""
+    other = Ledger.open(ledger.engine.url.render_as_string(hide_password=False), owner="b")
+    try:
+        fresh_sent, stale_sent = Recorder(), Recorder()
+        fresh = engine(ledger, schedule(f"{LATER:%Y-%m-%d %H:%M} UTC"), fresh_sent)
+        stale = engine(other, schedule(f"{AT:%Y-%m-%d %H:%M} UTC"), stale_sent)
+        stale.reconcile(T0)
+        fresh.reconcile(T0 + timedelta(minutes=1))
+        for moment in (AT, AT + timedelta(minutes=1), LATER):
+            stale.deliver_due(moment)
+            fresh.deliver_due(moment)
+        assert fresh_sent.sent == []
+        assert [(m.key, m.due) for m in stale_sent.sent] == [(KEY, LATER)]
+        stale.reconcile(LATER)  # B's stale plan again: the row is sent, it stays so
+        for moment in (LATER, LATER + timedelta(minutes=5)):
+            stale.deliver_due(moment)
+            fresh.deliver_due(moment)
+        assert len(stale_sent.sent) + len(fresh_sent.sent) == 1
+        assert state(ledger) == "sent"
+    finally:
+        other.close()
