@@ -179,3 +179,26 @@ def test_a_due_row_whose_text_changed_but_not_its_time_keeps_its_state_and_time(
         "failed", "v2", retry, 1)
     assert ledger.history(row_a.key)[-1]["reason"] == (
         "updated (what it is about or its text changed; its time did not)")
+
+
+def test_approval_turned_on_or_off_reaches_the_unsent_rows_and_keeps_their_time(
+        ledger: Ledger) -> None:
+    """``approve = true`` added (or removed) in the config: what is planned already waits for
+    approval (or no longer does); before, it went out unreviewed (or was skipped at due +
+    grace, "not approved")."""
+    def plan(approve: bool) -> list[Planned]:
+        return [Planned(key=f"{k}|console:", event_id="ev", date_id="paper", item_id=k,
+                        destination="console:", due=DUE, target=DUE, needs_approval=approve)
+                for k in "ab"]
+
+    ledger.reconcile("ev", plan(False), T0)
+    at = T0 + timedelta(minutes=1)
+    assert ledger.reconcile("ev", plan(True), at) == ReconcileReport(retimed=2)
+    assert [r.item_id for r in ledger.outbox("ev")] == ["a", "b"]
+    assert {(r.state, r.due, r.attempts) for r in ledger.rows(event_id="ev")} == {
+        ("pending", DUE, 0)}
+    ledger.approve(["a"], at, actor="organizer")
+    assert ledger.reconcile("ev", plan(False), at) == ReconcileReport(retimed=2)
+    assert ledger.outbox("ev") == []
+    assert ledger.history("b|console:")[-1]["reason"] == "no longer waits for approval"
+    assert ledger.reconcile("ev", plan(False), at) == ReconcileReport(unchanged=2)

@@ -149,7 +149,8 @@ def _log_and_move(conn: Connection, where: list[Any], *, joined: bool, state: st
     values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason,
                               "lease_owner": None, "lease_until": None}
     if retime:
-        values.update(due=p.due, next_attempt=p.due, target=p.target, payload=p.payload)
+        values.update(due=p.due, next_attempt=p.due, target=p.target, payload=p.payload,
+                      needs_approval=p.needs_approval)
     if reset_attempts:
         values["attempts"] = 0
     stmt = deliveries.update().where(*where).values(values)
@@ -159,18 +160,23 @@ def _log_and_move(conn: Connection, where: list[Any], *, joined: bool, state: st
 
 
 def _log_and_keep(conn: Connection, where: list[Any], *, now: datetime, owner: str) -> int:
-    """The history lines, then the new target and payload, for rows whose state and time
-    stay; how many."""
+    """The history lines, then the new target, payload and approval, for rows whose state
+    and time stay; how many."""
     d, p = deliveries.c, planned_table.c
-    reason = sa.literal("updated (what it is about or its text changed; its time did not)",
-                        sa.String)
+    same = sa.and_(p.due == d.due, ~p.target.is_distinct_from(d.target), p.payload == d.payload)
+    reason = sa.case(
+        (sa.and_(same, p.needs_approval), sa.literal("waits for approval", sa.String)),
+        (same, sa.literal("no longer waits for approval", sa.String)),
+        else_=sa.literal("updated (what it is about or its text changed; its time did not)",
+                         sa.String))
     conn.execute(delivery_log.insert().from_select(
         ["key", "at", "from_state", "to_state", "reason", "actor"],
         sa.select(d.key, sa.literal(now, UTCDateTime()), d.state, d.state, reason,
                   sa.literal(owner, sa.String))
         .select_from(deliveries.join(planned_table, p.key == d.key)).where(*where)))
     stmt = (deliveries.update().where(*where, p.key == d.key)
-            .values(target=p.target, payload=p.payload, updated_at=now))
+            .values(target=p.target, payload=p.payload, needs_approval=p.needs_approval,
+                    updated_at=now))
     return int(conn.execute(stmt).rowcount)
 
 
@@ -202,7 +208,10 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     # Due time kept, what it reminds of or its text changed, and already due (a retry waiting,
     # an announcement in the outbox, a row the engine re-timed at claim): not "moved into the
     # past" to skip; the row takes the new target and payload and keeps its state and time.
-    touched = [d.state.in_(UNSENT), p.due == d.due, late, moved]
+    # So is a row whose only change is approval (``approve`` turned on or off in the config).
+    approval = p.needs_approval != d.needs_approval
+    touched = [d.state.in_(UNSENT), p.due == d.due,
+               sa.or_(sa.and_(late, moved), sa.and_(~moved, approval))]
     # One look at each side first: a change with no rows costs no statements (an unchanged
     # plan is then three counts, not eight scans).
     n_revive = n_later = n_past = n_touched = n_gone = 0
