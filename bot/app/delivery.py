@@ -3,9 +3,9 @@
 The ledger decides; channels only carry. For each claimed reminder the engine looks it up in
 the *current* plan (a date may have moved or been cancelled since it was planned); an
 announcement's row carries its own time and text (one taken over from a replica that held it
-through a reconcile is checked against the announcements as they are now). Then it applies the missed-reminder policy,
-renders the message, checks its lease is still its own, sends, and records the outcome in the
-same breath. The one window where a message can go twice: the
+through a reconcile is checked against the announcements as they are now). Then it applies the
+missed-reminder policy, renders the message, checks its lease is still its own, sends, and
+records the outcome in the same breath. The one window where a message can go twice: the
 process dies after the other side accepted it (SMTP 250, Slack ``ok``) and before the ledger
 recorded it; after a restart it is sent again. E-mail carries a Message-ID derived from the
 delivery key, so a receiving system (or a human) can recognize the duplicate.
