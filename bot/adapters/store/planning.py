@@ -113,6 +113,8 @@ def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool,
     # A key planned twice: the last one counts (as a dict of the plan would have it).
     dupes = conn.execute(sa.select(sa.func.count() - sa.func.count(p.key.distinct()))).scalar()
     if dupes:
+        if not compare:  # the self-join below would scan the plan once per row without it
+            conn.execute(sa.text("CREATE INDEX ix_duebot_planned_key ON duebot_planned (key)"))
         later = planned_table.alias("later")
         conn.execute(planned_table.delete().where(sa.exists().where(
             later.c.key == p.key, later.c.seq > p.seq)))
