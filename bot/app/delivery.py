@@ -599,10 +599,8 @@ class Engine:
             return None
         event, reminder = found
         decision = self.decide(row, reminder, event, now)
-        if decision.action == "retime":
-            self.ledger.finish(row.key, "pending", now, decision.reason,
-                               next_attempt=decision.due, due=decision.due)
-            report.released += 1
+        if decision.action == "retime" and decision.due is not None:
+            self._retime(row, decision.due, now, report)
             return None
         if decision.action == "skip":
             self._finish(row, "skipped", now, decision.reason, report)
@@ -613,6 +611,13 @@ class Engine:
         return _Job(row=row, channel=channel, late=decision.reason,
                     build=lambda: self.render(row, event, reminder, late=decision.late,
                                               now=now))
+
+    def _retime(self, row: Row, due: datetime, now: datetime, report: BatchReport) -> None:
+        """A claimed row whose time moved later: back to pending at ``due`` (its due time
+        too, so that the next reconcile sees no move), without counting a try."""
+        self.ledger.finish(row.key, "pending", now, f"re-timed to {due:%Y-%m-%d %H:%M} UTC",
+                           next_attempt=due, due=due)
+        report.released += 1
 
     def _channel(self, row: Row, now: datetime, report: BatchReport) -> Channel | None:
         """The channel for a row; None after recording why it cannot go now."""
@@ -756,10 +761,7 @@ class Engine:
             self._finish(row, "cancelled", now, "no longer planned", report)
             return None
         if current.due != row.due and current.due > now:
-            self.ledger.finish(row.key, "pending", now,
-                               f"re-timed to {current.due:%Y-%m-%d %H:%M} UTC",
-                               next_attempt=current.due, due=current.due)
-            report.released += 1
+            self._retime(row, current.due, now, report)
             return None
         return replace(row, due=current.due, payload=announcements.payload(
             current.announcement))
@@ -811,10 +813,7 @@ class Engine:
             self._finish(row, "cancelled", now, "no longer planned", report)
             return None
         if digest.due != row.due and digest.due > now:
-            self.ledger.finish(row.key, "pending", now,
-                               f"re-timed to {digest.due:%Y-%m-%d %H:%M} UTC",
-                               next_attempt=digest.due, due=digest.due)
-            report.released += 1
+            self._retime(row, digest.due, now, report)
             return None
         lateness = now - digest.due
         if lateness > self.grace(event):
