@@ -179,7 +179,8 @@ class Deliveries(Protocol):
 
     def finish(self, key: str, state: str, now: datetime, reason: str = "", *,
                owner: str | None = None, remote_id: str = "",
-               next_attempt: datetime | None = None, count_attempt: bool = True) -> bool: ...
+               next_attempt: datetime | None = None, count_attempt: bool = True,
+               due: datetime | None = None) -> bool: ...
 
     def release(self, keys: Sequence[str], now: datetime, reason: str, *,
                 owner: str | None = None) -> int: ...

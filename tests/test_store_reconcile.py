@@ -158,3 +158,47 @@ def test_an_empty_plan_cancels_every_unsent_row_and_keeps_the_sent(ledger: Ledge
     assert ledger.reconcile("ev", [], at) == ReconcileReport(cancelled=1, unchanged=1)
     assert (row(ledger, "a")[0], row(ledger, "b")[0]) == ("sent", "cancelled")
     assert ledger.reconcile("ev", iter([]), at) == ReconcileReport(unchanged=2)
+
+
+def test_a_due_row_whose_text_changed_but_not_its_time_keeps_its_state_and_time(
+        ledger: Ledger) -> None:
+    """A retry waiting (or an announcement due within the grace window) whose text was fixed:
+    its time did not move, so it is not "re-timed into the past" and skipped; it takes the
+    new payload and goes at its retry as before."""
+    ledger.reconcile("ev", [planned("a", T0 + timedelta(minutes=1), payload="v1")], T0)
+    at = T0 + timedelta(minutes=2)
+    [claimed] = ledger.claim(at, limit=1, lease=LEASE)
+    retry = at + timedelta(minutes=5)
+    ledger.finish(claimed.key, "failed", at, "451", owner="test", count_attempt=True,
+                  next_attempt=retry)
+    report = ledger.reconcile("ev", [planned("a", T0 + timedelta(minutes=1), payload="v2")],
+                              at + timedelta(minutes=1))
+    assert report == ReconcileReport(retimed=1)
+    [row_a] = ledger.rows(event_id="ev")
+    assert (row_a.state, row_a.payload, row_a.next_attempt, row_a.attempts) == (
+        "failed", "v2", retry, 1)
+    assert ledger.history(row_a.key)[-1]["reason"] == (
+        "updated (what it is about or its text changed; its time did not)")
+
+
+def test_approval_turned_on_or_off_reaches_the_unsent_rows_and_keeps_their_time(
+        ledger: Ledger) -> None:
+    """``approve = true`` added (or removed) in the config: what is planned already waits for
+    approval (or no longer does); before, it went out unreviewed (or was skipped at due +
+    grace, "not approved")."""
+    def plan(approve: bool) -> list[Planned]:
+        return [Planned(key=f"{k}|console:", event_id="ev", date_id="paper", item_id=k,
+                        destination="console:", due=DUE, target=DUE, needs_approval=approve)
+                for k in "ab"]
+
+    ledger.reconcile("ev", plan(False), T0)
+    at = T0 + timedelta(minutes=1)
+    assert ledger.reconcile("ev", plan(True), at) == ReconcileReport(retimed=2)
+    assert [r.item_id for r in ledger.outbox("ev")] == ["a", "b"]
+    assert {(r.state, r.due, r.attempts) for r in ledger.rows(event_id="ev")} == {
+        ("pending", DUE, 0)}
+    ledger.approve(["a"], at, actor="organizer")
+    assert ledger.reconcile("ev", plan(False), at) == ReconcileReport(retimed=2)
+    assert ledger.outbox("ev") == []
+    assert ledger.history("b|console:")[-1]["reason"] == "no longer waits for approval"
+    assert ledger.reconcile("ev", plan(False), at) == ReconcileReport(unchanged=2)

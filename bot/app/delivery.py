@@ -2,9 +2,10 @@
 
 The ledger decides; channels only carry. For each claimed reminder the engine looks it up in
 the *current* plan (a date may have moved or been cancelled since it was planned); an
-announcement's row carries its own time and text. Then it applies the missed-reminder policy,
-renders the message, checks its lease is still its own, sends, and records the outcome in the
-same breath. The one window where a message can go twice: the
+announcement's row carries its own time and text (one taken over from a replica that held it
+through a reconcile is checked against the announcements as they are now). Then it applies the
+missed-reminder policy, renders the message, checks its lease is still its own, sends, and
+records the outcome in the same breath. The one window where a message can go twice: the
 process dies after the other side accepted it (SMTP 250, Slack ``ok``) and before the ledger
 recorded it; after a restart it is sent again. E-mail carries a Message-ID derived from the
 delivery key, so a receiving system (or a human) can recognize the duplicate.
@@ -347,6 +348,7 @@ class Engine:
             event_id: frozenset(r.id for r in reminders)
             for event_id, reminders in self._everyone.items()}
         self._tokens: dict[str, dict[str, str]] = {}  # subscribers' unsubscribe tokens
+        self._announced_now: dict[str, dict[str, announcements.Timed]] = {}
         self._run_started = time.monotonic()
 
     # -- planning ---------------------------------------------------------------------------
@@ -510,6 +512,7 @@ class Engine:
         total = BatchReport()
         batches = 0
         self._run_started = time.monotonic()
+        self._announced_now = {}  # `duebot announce` in another process: read afresh
         total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
         senders = _Senders(self, now, should_stop, room=max(self.settings.batch_size, 1))
         try:
@@ -596,10 +599,8 @@ class Engine:
             return None
         event, reminder = found
         decision = self.decide(row, reminder, event, now)
-        if decision.action == "retime":
-            self.ledger.finish(row.key, "pending", now, decision.reason,
-                               next_attempt=decision.due)
-            report.released += 1
+        if decision.action == "retime" and decision.due is not None:
+            self._retime(row, decision.due, now, report)
             return None
         if decision.action == "skip":
             self._finish(row, "skipped", now, decision.reason, report)
@@ -610,6 +611,13 @@ class Engine:
         return _Job(row=row, channel=channel, late=decision.reason,
                     build=lambda: self.render(row, event, reminder, late=decision.late,
                                               now=now))
+
+    def _retime(self, row: Row, due: datetime, now: datetime, report: BatchReport) -> None:
+        """A claimed row whose time moved later: back to pending at ``due`` (its due time
+        too, so that the next reconcile sees no move), without counting a try."""
+        self.ledger.finish(row.key, "pending", now, f"re-timed to {due:%Y-%m-%d %H:%M} UTC",
+                           next_attempt=due, due=due)
+        report.released += 1
 
     def _channel(self, row: Row, now: datetime, report: BatchReport) -> Channel | None:
         """The channel for a row; None after recording why it cannot go now."""
@@ -739,8 +747,43 @@ class Engine:
         found = self.current(row)
         return None if found is None else self.render(row, *found, late=False, now=now)
 
+    def _taken_over(self, row: Row, now: datetime, report: BatchReport) -> Row | None:
+        """A row another replica held (its lease ran out, or it was given back) may have been
+        claimed while the schedule or the table changed, and reconcile never touches a claimed
+        row: judge it by the announcements as they are now, once. None: recorded here
+        (cancelled, or re-timed for later); else the row with the instant and text of now."""
+        if row.claims <= row.attempts + 1:  # claimed afresh, or a retry: the row is current
+            return row
+        event = self.events.get(row.event_id)
+        current = None if event is None else self._announced(event).get(row.item_id)
+        if current is None or row.destination not in (
+                current.announcement.to or self.destinations.get(row.event_id, ())):
+            self._finish(row, "cancelled", now, "no longer planned", report)
+            return None
+        if current.due != row.due and current.due > now:
+            self._retime(row, current.due, now, report)
+            return None
+        return replace(row, due=current.due, payload=announcements.payload(
+            current.announcement))
+
+    def _announced(self, event: Event) -> dict[str, announcements.Timed]:
+        """Item id -> the event's announcement as the schedule and the table say now (the
+        table read once a run, and only for a row taken over)."""
+        found = self._announced_now.get(event.id)
+        if found is None:
+            extra = announcements.stored(self.ledger.announcement_rows(
+                event.id, states=["scheduled"]))
+            going, _failed = announcements.timed(event, extra)
+            found = self._announced_now[event.id] = {
+                announcements.item_id(event.id, one.announcement.id): one for one in going}
+        return found
+
     def _one_announcement(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """No target to be late for: only the grace window decides whether it still goes."""
+        taken = self._taken_over(row, now, report)
+        if taken is None:
+            return None
+        row = taken
         found = self.announcement_for(row)
         if found is None:
             self._finish(row, "cancelled", now, "no longer planned", report)
@@ -770,10 +813,7 @@ class Engine:
             self._finish(row, "cancelled", now, "no longer planned", report)
             return None
         if digest.due != row.due and digest.due > now:
-            self.ledger.finish(row.key, "pending", now,
-                               f"re-timed to {digest.due:%Y-%m-%d %H:%M} UTC",
-                               next_attempt=digest.due)
-            report.released += 1
+            self._retime(row, digest.due, now, report)
             return None
         lateness = now - digest.due
         if lateness > self.grace(event):

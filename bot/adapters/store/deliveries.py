@@ -194,11 +194,13 @@ class DeliveryStore(Store):
 
     def finish(self, key: str, state: str, now: datetime, reason: str = "", *,
                owner: str | None = None, remote_id: str = "",
-               next_attempt: datetime | None = None, count_attempt: bool = False) -> bool:
+               next_attempt: datetime | None = None, count_attempt: bool = False,
+               due: datetime | None = None) -> bool:
         """Record what happened to a claimed delivery; False if it was no longer ours.
 
         ``count_attempt``: a send was tried (sent, failed, dead after a send); False for a
-        release, a re-time or a decision made without sending.
+        release, a re-time or a decision made without sending. ``due``: re-timed at claim
+        (the row's due time too, or the next reconcile would take it for moved again).
         """
         owner = owner or self.owner
         values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason}
@@ -207,6 +209,8 @@ class DeliveryStore(Store):
             values["remote_id"] = remote_id
         if next_attempt is not None:
             values["next_attempt"] = next_attempt
+        if due is not None:
+            values["due"] = due
         stmt = _finish_statement(tuple(values), count_attempt)
         params = {f"new_{name}": value for name, value in values.items()}
         params.update(match_key=key, match_owner=owner)

@@ -113,6 +113,8 @@ def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool,
     # A key planned twice: the last one counts (as a dict of the plan would have it).
     dupes = conn.execute(sa.select(sa.func.count() - sa.func.count(p.key.distinct()))).scalar()
     if dupes:
+        if not compare:  # the self-join below would scan the plan once per row without it
+            conn.execute(sa.text("CREATE INDEX ix_duebot_planned_key ON duebot_planned (key)"))
         later = planned_table.alias("later")
         conn.execute(planned_table.delete().where(sa.exists().where(
             later.c.key == p.key, later.c.seq > p.seq)))
@@ -149,12 +151,34 @@ def _log_and_move(conn: Connection, where: list[Any], *, joined: bool, state: st
     values: dict[str, Any] = {"state": state, "updated_at": now, "reason": reason,
                               "lease_owner": None, "lease_until": None}
     if retime:
-        values.update(due=p.due, next_attempt=p.due, target=p.target, payload=p.payload)
+        values.update(due=p.due, next_attempt=p.due, target=p.target, payload=p.payload,
+                      needs_approval=p.needs_approval)
     if reset_attempts:
         values["attempts"] = 0
     stmt = deliveries.update().where(*where).values(values)
     if joined:
         stmt = stmt.where(p.key == d.key)
+    return int(conn.execute(stmt).rowcount)
+
+
+def _log_and_keep(conn: Connection, where: list[Any], *, now: datetime, owner: str) -> int:
+    """The history lines, then the new target, payload and approval, for rows whose state
+    and time stay; how many."""
+    d, p = deliveries.c, planned_table.c
+    same = sa.and_(p.due == d.due, ~p.target.is_distinct_from(d.target), p.payload == d.payload)
+    reason = sa.case(
+        (sa.and_(same, p.needs_approval), sa.literal("waits for approval", sa.String)),
+        (same, sa.literal("no longer waits for approval", sa.String)),
+        else_=sa.literal("updated (what it is about or its text changed; its time did not)",
+                         sa.String))
+    conn.execute(delivery_log.insert().from_select(
+        ["key", "at", "from_state", "to_state", "reason", "actor"],
+        sa.select(d.key, sa.literal(now, UTCDateTime()), d.state, d.state, reason,
+                  sa.literal(owner, sa.String))
+        .select_from(deliveries.join(planned_table, p.key == d.key)).where(*where)))
+    stmt = (deliveries.update().where(*where, p.key == d.key)
+            .values(target=p.target, payload=p.payload, needs_approval=p.needs_approval,
+                    updated_at=now))
     return int(conn.execute(stmt).rowcount)
 
 
@@ -182,16 +206,24 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     revive = [d.state.in_(("skipped", "cancelled")), d.sent_at.is_(None), p.due >= now,
               sa.or_(moved, d.state == "cancelled")]
     later = [d.state.in_(UNSENT), moved, p.due >= now]
-    past = [d.state.in_(UNSENT), moved, late]
+    past = [d.state.in_(UNSENT), p.due != d.due, late]
+    # Due time kept, what it reminds of or its text changed, and already due (a retry waiting,
+    # an announcement in the outbox, a row the engine re-timed at claim): not "moved into the
+    # past" to skip; the row takes the new target and payload and keeps its state and time.
+    # So is a row whose only change is approval (``approve`` turned on or off in the config).
+    approval = p.needs_approval != d.needs_approval
+    touched = [d.state.in_(UNSENT), p.due == d.due,
+               sa.or_(sa.and_(late, moved), sa.and_(~moved, approval))]
     # One look at each side first: a change with no rows costs no statements (an unchanged
     # plan is then three counts, not eight scans).
-    n_revive = n_later = n_past = n_gone = 0
+    n_revive = n_later = n_past = n_touched = n_gone = 0
     n_new = 1
     if existing:
-        n_revive, n_later, n_past = conn.execute(
+        n_revive, n_later, n_past, n_touched = conn.execute(
             sa.select(sa.func.count().filter(sa.and_(*revive)),
                       sa.func.count().filter(sa.and_(*later)),
-                      sa.func.count().filter(sa.and_(*past)))
+                      sa.func.count().filter(sa.and_(*past)),
+                      sa.func.count().filter(sa.and_(*touched)))
             .select_from(deliveries.join(planned_table, p.key == d.key)).where(*ours)).one()
         n_gone = conn.execute(sa.select(sa.func.count()).where(
             *ours, d.state.in_(UNSENT), gone)).scalar_one()
@@ -217,6 +249,8 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
             conn, [*ours, *past], joined=True, state="skipped",
             reason=_text("re-timed to ", p.due_text, " UTC, which had already passed: not sent"),
             now=now, owner=owner, retime=True)
+    if n_touched:
+        retimed += _log_and_keep(conn, [*ours, *touched], now=now, owner=owner)
     if n_gone:
         cancelled = _log_and_move(conn, [*ours, d.state.in_(UNSENT), gone], joined=False,
                                   state="cancelled", reason=sa.literal(CANCELLED, sa.String),
