@@ -379,3 +379,29 @@ def test_one_describe_says_a_date_in_english_and_in_chinese(renderer: Renderer,
     assert renderer.speaking("zh").lang.sentence(dates[0], early, tokyo) == (
         "2017年9月11日星期一 15:59 JST（日本标准时间，UTC+09:00）；即2017年9月10日星期日 23:59 PDT"
         "（北美太平洋夏令时间，UTC-07:00）（还有9天18小时）")
+
+
+def test_an_extension_notice_shows_the_readers_own_zone_first(renderer: Renderer,
+                                                              shipped: Event) -> None:
+    """A subscriber who chose a zone reads the moved deadline in it, the date's own beside it;
+    one whose zone keeps the same clock reads it as everyone does."""
+    from bot.app import announce
+    from bot.core.model import Announcement
+    from bot.core.zones import parse_zone
+
+    moved = Announcement(id="ext", at="x", template="extended", params={
+        "date": "abstract", "old": "2017-09-01T10:00:00+00:00",
+        "new": "2017-09-08T10:00:00+00:00", "later": "true"})
+    when = datetime(2017, 8, 1, tzinfo=UTC)
+    shanghai = parse_zone("Asia/Shanghai")
+    text = announce.render(renderer, shipped, moved, when=when, reader=shanghai).text
+    assert ("New time: Friday 8 September 2017, 18:00 CST (Asia/Shanghai, UTC+08:00); that is "
+            "Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)") in text
+    assert "It was:   Friday 1 September 2017, 18:00 CST" in text
+    zh = announce.render(renderer.speaking("zh"), shipped, moved, when=when, reader=shanghai)
+    assert "新时间：2017年9月8日星期五 18:00 CST" in zh.text and "；即2017年9月8日星期五 03:00 PDT" \
+        in zh.text
+    same_clock = announce.render(renderer, shipped, moved, when=when,
+                                 reader=parse_zone("America/Vancouver")).text
+    assert "New time: Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)" \
+        in same_clock and "that is" not in same_clock

@@ -732,7 +732,8 @@ class Engine:
         # The organizer's text stays as written; the framing speaks the subscriber's language.
         message = announcements.render(
             self.renderer.speaking(self.language(event.id, row.destination)), event,
-            announcement, when=row.due, now=now)
+            announcement, when=row.due, now=now,
+            reader=self.reader_zone(event.id, row.destination))
         return Outgoing(key=row.key, destination=row.destination, subject=message.subject,
                         text=message.text, html=message.html, due=row.due, event_id=event.id,
                         date_id=row.date_id, attempt=max(row.claims, 1),

@@ -179,15 +179,18 @@ def timed(event: Event, extra: Sequence[Announcement], *, renderer: Renderer | N
 
 # -- rendering --------------------------------------------------------------------------------
 
-def _moment_text(value: str, zone: Zone, lang: Language = ENGLISH) -> str:
-    """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself: the templates'
-    ``moment`` filter, in the reader's language."""
-    return moment_text(lang, value, zone)
+def _moment_text(value: str, zone: Zone, lang: Language = ENGLISH,
+                 reader: Zone | None = None) -> str:
+    """An ISO instant in ``zone`` and in UTC (in the reader's zone first, if they chose one);
+    an ISO day as the day itself: the templates' ``moment`` filter, in the reader's language."""
+    return moment_text(lang, value, zone, reader)
 
 
 def context(event: Event, announcement: Announcement, *, when: datetime,
-            now: datetime | None = None, lang: Language = ENGLISH) -> dict[str, Any]:
-    """What announcement templates see: the event, every date by id, the organizer's text."""
+            now: datetime | None = None, lang: Language = ENGLISH,
+            reader: Zone | None = None) -> dict[str, Any]:
+    """What announcement templates see: the event, every date by id, the organizer's text;
+    ``reader``: the zone the subscriber chose, if any."""
     dates: dict[str, ImportantDate] = {}
     for item in event.dates:
         dates[item.id] = item
@@ -198,7 +201,7 @@ def context(event: Event, announcement: Announcement, *, when: datetime,
         "contact": event.contact, "zone": event.zone, "announcement": announcement,
         "text": text, "paragraphs": [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()],
         "headline": _headline(text), "params": dict(announcement.params), "when": when,
-        "when_text": format_instant(when, event.zone), "now": now,
+        "when_text": format_instant(when, event.zone), "now": now, "reader": reader,
     }
     params = announcement.params
     if "date" in params:  # an extension notice: the date, its old and its new time
@@ -206,9 +209,9 @@ def context(event: Event, announcement: Announcement, *, when: datetime,
         zone = changed.zone
         ctx.update({
             "date": changed,
-            "old_text": _moment_text(params.get("old", ""), zone, lang) if params.get("old")
-            else "",
-            "new_text": _moment_text(params["new"], zone, lang),
+            "old_text": _moment_text(params.get("old", ""), zone, lang, reader)
+            if params.get("old") else "",
+            "new_text": _moment_text(params["new"], zone, lang, reader),
             "later": params.get("later", "true") == "true",
         })
     return ctx
@@ -220,10 +223,10 @@ def _headline(text: str, limit: int = 78) -> str:
 
 
 def render(renderer: Renderer, event: Event, announcement: Announcement, *, when: datetime,
-           now: datetime | None = None) -> Message:
+           now: datetime | None = None, reader: Zone | None = None) -> Message:
     """The message; every template problem is a TemplateError, raised here."""
     base = announcement.template or TEXT_TEMPLATE
-    ctx = context(event, announcement, when=when, now=now, lang=renderer.lang)
+    ctx = context(event, announcement, when=when, now=now, lang=renderer.lang, reader=reader)
     return Message(subject=one_line(renderer.render(f"{base}.subject.j2", **ctx)),
                    text=renderer.render(f"{base}.txt.j2", **ctx),
                    html=renderer.render(f"{base}.html.j2", **ctx))

@@ -80,15 +80,22 @@ def kind_name(lang: Language, kind: str) -> str:
     return names.get(kind, kind)
 
 
-def moment_text(lang: Language, value: str, zone: Zone) -> str:
+def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = None) -> str:
     """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day): the
-    ``moment`` filter, and the ``new_text``/``old_text`` of an extension notice."""
+    ``moment`` filter, and the ``new_text``/``old_text`` of an extension notice. ``reader``:
+    the zone the reader chose; where its clock differs from ``zone``'s, the instant comes in
+    it first, with ``zone``'s beside it."""
     if len(value) == 10:
         day = date.fromisoformat(value)
         return lang.gettext("%(days)s (all day, %(zone)s)") % {
             "days": lang.day(day), "zone": lang.caption(zone, zone.start_of_day(day))}
     moment = datetime.fromisoformat(value)
-    return lang.instant(moment, zone) + lang.paren(lang.instant(moment, UTC_ZONE))
+    own = lang.instant(moment, zone) + lang.paren(lang.instant(moment, UTC_ZONE))
+    if reader is None or (reader.local(moment).utcoffset() == zone.local(moment).utcoffset()
+                          and reader.abbreviation(moment) == zone.abbreviation(moment)):
+        return own
+    here = lang.instant(moment, reader) + lang.paren(lang.caption(reader, moment))
+    return lang.gettext("%(here)s; that is %(there)s") % {"here": here, "there": own}
 
 
 def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
@@ -110,8 +117,8 @@ def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
         "day": lambda value: lang.day(value),
         # {{ date.kind | kind_name }} -> deadline / 截止日期
         "kind_name": lambda kind: kind_name(lang, kind),
-        # {{ params.new | moment(zone) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
-        "moment": lambda value, zone: moment_text(lang, str(value), zone),
+        # {{ params.new | moment(zone, reader) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
+        "moment": lambda value, zone, reader=None: moment_text(lang, str(value), zone, reader),
         # {{ text | paren }} -> " (text)" / "（text）"
         "paren": lambda text: lang.paren(str(text)),
     }
