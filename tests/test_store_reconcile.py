@@ -158,3 +158,35 @@ def test_an_empty_plan_cancels_every_unsent_row_and_keeps_the_sent(ledger: Ledge
     assert ledger.reconcile("ev", [], at) == ReconcileReport(cancelled=1, unchanged=1)
     assert (row(ledger, "a")[0], row(ledger, "b")[0]) == ("sent", "cancelled")
     assert ledger.reconcile("ev", iter([]), at) == ReconcileReport(unchanged=2)
+
+
+def test_reconciles_in_one_batch_fail_alone_and_are_kept(ledger: Ledger, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """``reconciling``: many events' reconciles share transactions (SQLite), and a plan that
+    breaks half-way leaves the ledger as it was and the batch goes on; a batch open longer
+    than ``BATCH_SECONDS`` is committed as it goes (another connection sees the first event
+    before the batch ends)."""
+    from bot.adapters.store import deliveries
+
+    def broken() -> Iterator[Planned]:
+        yield planned("x")
+        raise ValueError("the schedule's plan broke")
+
+    monkeypatch.setattr(deliveries, "BATCH_SECONDS", 0.0)  # commit after every call
+    with ledger.reconciling():
+        assert ledger.reconcile("ev", [planned("a")], T0) == ReconcileReport(added=1)
+        other = Ledger.open(str(ledger.engine.url), owner="other")
+        try:
+            assert [r.item_id for r in other.rows(event_id="ev")] == ["a"]
+        finally:
+            other.close()
+        monkeypatch.setattr(deliveries, "BATCH_SECONDS", 3600.0)
+        with pytest.raises(ValueError, match="broke"):
+            ledger.reconcile("ev2", broken(), T0)
+        ledger.reconcile("ev3", [Planned(key="c|console:", event_id="ev3", date_id="paper",
+                                         item_id="c", destination="console:", due=DUE)], T0)
+    assert [r.item_id for r in ledger.rows(event_id="ev")] == ["a"]
+    assert ledger.rows(event_id="ev2") == []
+    assert [r.item_id for r in ledger.rows(event_id="ev3")] == ["c"]
+    assert [h["reason"] for h in ledger.history("c|console:")] == ["planned"]

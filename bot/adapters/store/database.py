@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -149,6 +150,8 @@ class Store:
         self.owner = owner
         self.postgres = engine.dialect.name == "postgresql"
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._local = threading.local()
+        """This thread's open batch of reconciles (``DeliveryStore.reconciling``), if any."""
 
     def close(self) -> None:
         self.engine.dispose()

@@ -16,7 +16,9 @@ clock; the schedule's ``now`` (which ``--now`` may move for rehearsals) only dec
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,13 +26,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.adapters.store import planning
-from bot.adapters.store.database import Store
+from bot.adapters.store.database import Store, mapped_errors
 from bot.adapters.store.schema import UTCDateTime, deliveries, delivery_log
 from bot.ports import UNSENT, Planned, ReconcileReport, Row
 
 # Statements run once per delivery, built once: SQLAlchemy then skips re-building the
 # statement and its cache key on every call (most of a record's cost, beside the commit).
 _LOG_INSERT = delivery_log.insert()
+BATCH_SECONDS = 0.25
+"""How long a batch of reconciles (``DeliveryStore.reconciling``) holds SQLite's write lock."""
 
 
 @functools.cache
@@ -111,9 +115,51 @@ class DeliveryStore(Store):
         cancelled ones planned again (and not past) are revived. As set operations in the
         database (``bot.adapters.store.planning``): no stored row is loaded as an object.
         """
+        batch: Connection | None = getattr(self._local, "batch", None)
+        if batch is not None:
+            return self._reconcile_in(batch, event_id, planned, now, kind=kind)
         with self.advisory_lock(f"reconcile:{event_id}"), self._begin() as conn:
             return planning.reconcile(conn, event_id, planned, now, kind=kind,
                                       postgres=self.postgres, owner=self.owner)
+
+    @contextmanager
+    def reconciling(self) -> Iterator[None]:
+        """This thread's reconciles share write transactions (SQLite).
+
+        A start-up reconciles thousands of events, three kinds each: one commit (and its WAL
+        write) per call was a third of it. Here a transaction is committed once it has been
+        open ``BATCH_SECONDS``, so the mail listener's writes wait that long at most. A call
+        whose plan fails (the schedule's own error) fails alone with no savepoint:
+        ``planning.reconcile`` reads the whole plan into its temporary table before it
+        writes a ledger row, and the next call drops that table. A database error ends the
+        batch and rolls its open transaction back; the next reconcile redoes it (reconcile
+        is idempotent). On PostgreSQL
+        each event keeps its own transaction under its advisory lock: holding many locks in
+        one transaction could deadlock replicas that reconcile in different orders.
+        """
+        if self.postgres or getattr(self._local, "batch", None) is not None:
+            yield
+            return
+        with mapped_errors(), self._writer.connect() as conn:
+            self._local.batch = conn
+            try:
+                yield
+                if conn.in_transaction():
+                    conn.commit()
+            finally:  # an error: closing the connection rolls the open transaction back
+                self._local.batch = None
+
+    def _reconcile_in(self, conn: Connection, event_id: str, planned: Iterable[Planned],
+                      now: datetime, *, kind: str) -> ReconcileReport:
+        with mapped_errors():
+            if not conn.in_transaction():
+                conn.begin()  # BEGIN IMMEDIATE: the writer's execution option
+                self._local.began = time.monotonic()
+            report = planning.reconcile(conn, event_id, planned, now, kind=kind,
+                                        postgres=self.postgres, owner=self.owner)
+            if time.monotonic() - self._local.began >= BATCH_SECONDS:
+                conn.commit()
+        return report
 
     def _move(self, conn: Connection, row: Row, state: str, now: datetime, reason: str,
               **changes: Any) -> None:
