@@ -6,7 +6,7 @@
 Each run gets a fresh PostgreSQL database (tests/pg.py; the machine's server on 127.0.0.1),
 one reminder to N ``mailto:`` destinations, one reconcile before it is due, then R real
 ``python -m bot deliver --once`` processes started together, each with its pool of
-``[smtp] connections`` (default 8) sending at once, all sending through the full path
+``[smtp] connections`` (default 16) sending at once, all sending through the full path
 (claim, render, build the e-mail, SMTP, record) to an aiosmtpd sink on loopback
 (tests/counting_smtp.py: it reads only the key header, so its own CPU stays small) that takes
 ``--delay`` seconds per message as a real relay does, serving connections concurrently.

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from bot.adapters.store import planning
 from bot.adapters.store.database import Store, mapped_errors
@@ -37,20 +37,86 @@ BATCH_SECONDS = 0.25
 """How long a batch of reconciles (``DeliveryStore.reconciling``) holds SQLite's write lock."""
 
 
+
 @functools.cache
-def _finish_statement(names: tuple[str, ...], count_attempt: bool) -> sa.Update:
-    """``finish``'s UPDATE for a set of changed columns; their values bound as ``new_<name>``."""
-    values: dict[str, Any] = {
-        name: sa.bindparam(f"new_{name}", type_=deliveries.c[name].type) for name in names}
-    values.update(lease_owner=None, lease_until=None)
+def _record_sql(dialect: str, names: tuple[str, ...], count_attempt: bool
+                ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``finish``'s statements as the driver takes them, with the order of their parameters.
+
+    The outcome of every message is committed on its own (the crash window is one message),
+    so its cost is paid per message: through the driver directly it is a third of what
+    SQLAlchemy's execution machinery cost (55 us against 177 us of CPU on SQLite). PostgreSQL:
+    one statement (the UPDATE in a CTE feeding the history INSERT), one round trip. SQLite:
+    the UPDATE, then the INSERT, in one BEGIN IMMEDIATE transaction.
+    """
+    postgres = dialect == "postgresql"
+
+    def mark(name: str, order: list[str]) -> str:
+        order.append(name)
+        return f"%({name})s" if postgres else "?"
+
+    update: list[str] = []
+    sets = [f"{name} = {mark(name, update)}" for name in names]
+    sets += ["lease_owner = NULL", "lease_until = NULL"]
     if count_attempt:  # a send was tried: only then is it an attempt (not a lapse, a release)
-        values["attempts"] = deliveries.c.attempts + 1
-    return (deliveries.update()
-            .where(deliveries.c.key == sa.bindparam("match_key", type_=deliveries.c.key.type),
-                   deliveries.c.state == "claimed",
-                   deliveries.c.lease_owner == sa.bindparam("match_owner",
-                                                            type_=deliveries.c.lease_owner.type))
-            .values(values))
+        sets.append("attempts = attempts + 1")
+    where = f'"key" = {mark("key", update)} AND state = \'claimed\' AND lease_owner = '
+    where += mark("owner", update)
+    update_sql = f"UPDATE deliveries SET {', '.join(sets)} WHERE {where}"
+    log: list[str] = []
+    columns = '"key", at, from_state, to_state, reason, actor'
+    if postgres:
+        sql = (f"WITH moved AS ({update_sql} RETURNING \"key\") "
+               f"INSERT INTO delivery_log ({columns}) SELECT moved.\"key\", "
+               f"{mark('updated_at', log)}, 'claimed', {mark('state', log)}, "
+               f"{mark('reason', log)}, {mark('actor', log)} FROM moved")
+        return ((sql, ()),)  # named parameters: no order needed
+    values = (f"{mark('key', log)}, {mark('updated_at', log)}, 'claimed', "
+              f"{mark('state', log)}, {mark('reason', log)}, {mark('actor', log)}")
+    return ((update_sql, tuple(update)),
+            (f"INSERT INTO delivery_log ({columns}) VALUES ({values})", tuple(log)))
+
+
+@functools.cache
+def _bind_instant(dialect: sa.Dialect) -> Callable[[datetime], Any]:
+    """An instant as the driver takes it (SQLite: the very text SQLAlchemy stores)."""
+    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None  # the TypeDecorator's own conversion, then the dialect's
+    return process
+
+
+def _driver_record(writer: Engine, record: tuple[tuple[str, tuple[str, ...]], ...],
+                   params: dict[str, Any]) -> bool:
+    """Run ``finish``'s statements in one committed transaction; False (nothing written) if
+    the row was not ours. The driver's errors come out as SQLAlchemy's (so as ours, through
+    ``mapped_errors``), and a connection the database dropped is discarded, not reused."""
+    with mapped_errors(), writer.connect() as conn:
+        fairy = conn.connection
+        raw: Any = fairy.driver_connection
+        dialect = writer.dialect
+        dbapi: Any = dialect.loaded_dbapi
+        postgres = dialect.name == "postgresql"
+        sql = ""
+        try:
+            cursor = raw.cursor()
+            try:
+                if not postgres:
+                    cursor.execute("BEGIN IMMEDIATE")
+                for sql, order in record:
+                    cursor.execute(sql, params if postgres else [params[n] for n in order])
+                    if cursor.rowcount != 1:
+                        raw.rollback()
+                        return False
+                raw.commit()  # sqlite3 (no isolation level): COMMIT of our BEGIN
+                return True
+            finally:
+                cursor.close()
+        except dbapi.Error as exc:
+            gone = dialect.is_disconnect(exc, raw, None)
+            if gone:
+                fairy.invalidate(exc)
+            raise sa.exc.DBAPIError.instance(sql, params, exc, dbapi.Error,
+                                             connection_invalidated=gone) from exc
 
 
 def _row(mapping: Any) -> Row:
@@ -253,19 +319,21 @@ class DeliveryStore(Store):
             values["remote_id"] = remote_id
         if next_attempt is not None:
             values["next_attempt"] = next_attempt
-        stmt = _finish_statement(tuple(values), count_attempt)
-        params = {f"new_{name}": value for name, value in values.items()}
-        params.update(match_key=key, match_owner=owner)
+        record = _record_sql(self.engine.dialect.name, tuple(values), count_attempt)
+        bind = _bind_instant(self.engine.dialect)
+        params = {name: bind(value) if isinstance(value, datetime) else value
+                  for name, value in values.items()}
+        params.update(key=key, owner=owner, actor=self.owner)
 
         def attempt(number: int) -> bool:
-            with self._begin() as conn:
-                result = conn.execute(stmt, params)
-                if result.rowcount != 1:
-                    # After a lost connection the earlier try may have committed: ours if the
-                    # last history line is this very record.
-                    return number > 0 and self._recorded(conn, key, state, now)
-                self._log(conn, key, now, "claimed", state, reason)
+            if _driver_record(self._writer, record, params):
                 return True
+            # After a lost connection the earlier try may have committed: ours if the last
+            # history line is this very record.
+            if number == 0:
+                return False
+            with self._connect() as conn:
+                return self._recorded(conn, key, state, now)
 
         return self._retrying("record", attempt)
 
