@@ -90,12 +90,15 @@ def _driver_record(writer: Engine, record: tuple[tuple[str, tuple[str, ...]], ..
     """Run ``finish``'s statements in one committed transaction; False (nothing written) if
     the row was not ours. The driver's errors come out as SQLAlchemy's (so as ours, through
     ``mapped_errors``), and a connection the database dropped is discarded, not reused."""
-    with mapped_errors(), writer.connect() as conn:
-        fairy = conn.connection
+    dialect = writer.dialect
+    dbapi: Any = dialect.loaded_dbapi
+    postgres = dialect.name == "postgresql"
+    with mapped_errors():
+        try:  # the pool's connection, no Connection around it (nor its error wrapping)
+            fairy = writer.raw_connection()
+        except dbapi.Error as exc:  # refused, the database not accepting connections ...
+            raise sa.exc.DBAPIError.instance(None, None, exc, dbapi.Error) from exc
         raw: Any = fairy.driver_connection
-        dialect = writer.dialect
-        dbapi: Any = dialect.loaded_dbapi
-        postgres = dialect.name == "postgresql"
         sql = ""
         try:
             cursor = raw.cursor()
@@ -117,6 +120,35 @@ def _driver_record(writer: Engine, record: tuple[tuple[str, tuple[str, ...]], ..
                 fairy.invalidate(exc)
             raise sa.exc.DBAPIError.instance(sql, params, exc, dbapi.Error,
                                              connection_invalidated=gone) from exc
+        finally:
+            fairy.close()  # back to the pool, which rolls back whatever is left open
+
+
+_ROW_FIELDS = tuple(c.name for c in deliveries.columns)
+
+
+@functools.cache
+def _claim_statement(postgres: bool) -> Any:
+    """``claim``'s UPDATE ... RETURNING, built once (its values bound): a claim per batch
+    built and keyed the expression anew."""
+    d = deliveries.c
+    instant = UTCDateTime()
+    db_now = sa.bindparam("p_db_now", type_=instant)
+    due = sa.or_(
+        sa.and_(d.state.in_(UNSENT), d.next_attempt <= sa.bindparam("p_now", type_=instant),
+                sa.or_(d.needs_approval == sa.false(), d.approved_at.is_not(None))),
+        sa.and_(d.state == "claimed", d.lease_until < db_now),
+    )
+    pick = sa.select(d.key).where(due).order_by(d.next_attempt, d.key).limit(
+        sa.bindparam("p_limit", type_=sa.Integer))
+    if postgres:
+        pick = pick.with_for_update(skip_locked=True)
+    return (deliveries.update()
+            .where(d.key.in_(pick.scalar_subquery()))
+            .values(state="claimed", lease_owner=sa.bindparam("p_owner", type_=sa.String),
+                    lease_until=sa.bindparam("p_lease_until", type_=instant),
+                    claims=d.claims + 1, updated_at=db_now)
+            .returning(*[deliveries.c[field] for field in _ROW_FIELDS]))
 
 
 def _row(mapping: Any) -> Row:
@@ -248,22 +280,10 @@ class DeliveryStore(Store):
     def _claim(self, now: datetime, *, limit: int, lease: timedelta, owner: str) -> list[Row]:
         with self._begin() as conn:
             db_now = self.db_now(conn)
-            due = sa.or_(
-                sa.and_(deliveries.c.state.in_(UNSENT), deliveries.c.next_attempt <= now,
-                        sa.or_(deliveries.c.needs_approval == sa.false(),
-                               deliveries.c.approved_at.is_not(None))),
-                sa.and_(deliveries.c.state == "claimed", deliveries.c.lease_until < db_now),
-            )
-            pick = sa.select(deliveries.c.key).where(due).order_by(
-                deliveries.c.next_attempt, deliveries.c.key).limit(limit)
-            if self.postgres:
-                pick = pick.with_for_update(skip_locked=True)
-            stmt = (deliveries.update()
-                    .where(deliveries.c.key.in_(pick.scalar_subquery()))
-                    .values(state="claimed", lease_owner=owner, lease_until=db_now + lease,
-                            claims=deliveries.c.claims + 1, updated_at=db_now)
-                    .returning(*deliveries.columns))
-            rows = [_row(m) for m in conn.execute(stmt).mappings()]
+            result = conn.execute(_claim_statement(self.postgres), {
+                "p_now": now, "p_db_now": db_now, "p_lease_until": db_now + lease,
+                "p_owner": owner, "p_limit": limit})
+            rows = [Row(**dict(zip(_ROW_FIELDS, values, strict=True))) for values in result]
         return sorted(rows, key=lambda r: (r.next_attempt, r.key))
 
     def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool:
