@@ -169,6 +169,18 @@ class Store:
             yield conn
 
     @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A connection for a read: this thread's open batch of reconciles if there is one
+        (no second checkout, and it sees the batch's own writes), else a fresh one."""
+        batch: Connection | None = getattr(self._local, "batch", None)
+        if batch is None or not batch.in_transaction():  # a read opens no write transaction
+            with self._connect() as conn:
+                yield conn
+            return
+        with mapped_errors():
+            yield batch
+
+    @contextmanager
     def advisory_lock(self, name: str) -> Iterator[None]:
         """Once-per-change work (reconcile, schema) under a PostgreSQL advisory lock.
 
