@@ -190,3 +190,18 @@ def test_reconciles_in_one_batch_fail_alone_and_are_kept(ledger: Ledger, tmp_pat
     assert ledger.rows(event_id="ev2") == []
     assert [r.item_id for r in ledger.rows(event_id="ev3")] == ["c"]
     assert [h["reason"] for h in ledger.history("c|console:")] == ["planned"]
+
+
+def test_a_first_plan_leaves_a_key_another_event_holds_alone(ledger: Ledger) -> None:
+    """An event's first plan (on SQLite written straight into the ledger) neither takes over
+    nor logs a key that another event already holds; its own keys planned twice count once."""
+    taken = Planned(key="a|mailto:a@example.org", event_id="other", date_id="d", item_id="a",
+                    destination="mailto:a@example.org", due=DUE)
+    ledger.reconcile("other", [taken], T0)
+    report = ledger.reconcile("ev", [planned("a"), planned("b"), planned("b", DUE + timedelta(
+        hours=1)), planned("c", T0 - timedelta(minutes=1))], T0)
+    assert report == ReconcileReport(added=1, skipped_past=1)
+    assert [r.event_id for r in ledger.rows() if r.item_id == "a"] == ["other"]
+    assert row(ledger, "b")[:2] == ("pending", DUE + timedelta(hours=1))
+    assert [h["actor"] for h in ledger.history("a|mailto:a@example.org")] == ["test"]
+    assert len(ledger.history("b|mailto:a@example.org")) == 1

@@ -275,6 +275,8 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     if first is None:  # nothing planned (most events' digests and announcements): no table
         cancelled = _run(conn, st.cancel_all, params) if existing else 0
         return ReconcileReport(cancelled=cancelled, unchanged=existing - cancelled)
+    if not existing and not postgres:
+        return _first_plan(conn, itertools.chain((first,), rows), params)
     # The event's first plan has nothing to compare with: no index on the plan, no statistics,
     # no counts; only the keys other events or kinds hold are looked up (the ledger's own key).
     _load(conn, itertools.chain((first,), rows), postgres=postgres, compare=existing > 0)
@@ -309,3 +311,74 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     return ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
                            cancelled=cancelled, revived=revived,
                            unchanged=existing - retimed - cancelled - revived)
+
+
+_FIRST_COLUMNS = ("key", "event_id", "date_id", "item_id", "kind", "destination", "due",
+                  "target", "state", "attempts", "next_attempt", "planned_at", "updated_at",
+                  "reason", "payload", "needs_approval")
+_FIRST_INSERT = (
+    'INSERT INTO deliveries ("key", ' + ", ".join(_FIRST_COLUMNS[1:]) + ") "
+    f"VALUES ({', '.join('?' * len(_FIRST_COLUMNS))}) "
+    # A key planned twice: the last one counts. Only a row of this very plan is replaced
+    # (the event had none of this kind before); a key another event or kind holds stays its.
+    "ON CONFLICT (\"key\") DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _FIRST_COLUMNS[2:] if c != "kind")
+    + " WHERE deliveries.event_id = excluded.event_id AND deliveries.kind = excluded.kind")
+_FIRST_LOG = (
+    'INSERT INTO delivery_log ("key", at, from_state, to_state, reason, actor) '
+    "SELECT \"key\", ?, '', state, ?, ? FROM deliveries "
+    # "+state": by the event's index, never the (state, next_attempt) one, which would read
+    # every pending row of every event
+    "WHERE event_id = ? AND kind = ? AND +state = ?")
+
+
+def _first_plan(conn: Connection, planned: Iterable[Planned], params: dict[str, Any]
+                ) -> ReconcileReport:
+    """SQLite, an event's first plan of a kind: the rows go straight into the ledger.
+
+    With nothing stored to compare with, the temporary table is only a detour (a start-up
+    plans every event so: 80,000 rows for 1,000 schedules). Every row of this event and kind
+    is then one this call wrote, so the history is read back from the ledger itself.
+    """
+    now: datetime = params["p_now"]
+    owner: str = params["p_owner"]
+    at = _stored(conn)(now)
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for (p, (*_head, due, target, payload, approval, due_text)) in _rows_with(
+                planned, _stored(conn)):
+            late = p.due < now
+            yield (p.key, p.event_id, p.date_id, p.item_id, p.kind, p.destination, due, target,
+                   "skipped" if late else "pending", 0, due, at, at,
+                   f"planned after its due time ({due_text} UTC): not sent" if late else "",
+                   payload, approval)
+
+    source = rows()
+    while chunk := list(islice(source, CHUNK)):
+        conn.exec_driver_sql(_FIRST_INSERT, chunk)
+    ours = (params["p_event"], params["p_kind"])
+    added = conn.exec_driver_sql(_FIRST_LOG, (at, "planned", owner, *ours, "pending")).rowcount
+    skipped = conn.exec_driver_sql(_FIRST_LOG, (at, "planned after its due time: not sent",
+                                                owner, *ours, "skipped")).rowcount
+    return ReconcileReport(added=int(added), skipped_past=int(skipped))
+
+
+def _stored(conn: Connection) -> Callable[[datetime | None], Any]:
+    """An instant as this connection's driver takes it (SQLite: the text SQLAlchemy stores)."""
+    bind = UTCDateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    assert bind is not None
+    return bind
+
+
+def _rows_with(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
+               ) -> Iterator[tuple[Planned, tuple[Any, ...]]]:
+    """Each planned delivery beside its row in the driver's form (as ``_rows``)."""
+    kept: list[Planned] = []
+
+    def keeping() -> Iterator[Planned]:
+        for p in planned:
+            kept.append(p)
+            yield p
+
+    for row in _rows(keeping(), stored):
+        yield kept.pop(), row
