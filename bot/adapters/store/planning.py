@@ -201,8 +201,12 @@ class _Statements:
                       sa.func.count().filter(sa.and_(*later)),
                       sa.func.count().filter(sa.and_(*past)))
             .select_from(deliveries.join(planned_table, p.key == d.key)).where(*ours))
-        self.n_gone = sa.select(sa.func.count()).where(*ours, d.state.in_(UNSENT), gone)
-        self.n_new = sa.select(sa.func.count()).select_from(planned_table).where(new)
+        n_gone = sa.select(sa.func.count()).where(*ours, d.state.in_(UNSENT), gone)
+        n_new = sa.select(sa.func.count()).select_from(planned_table).where(new)
+        # The five counts in one statement (one round trip, not three, per unchanged event).
+        joined = self.counts.subquery()
+        self.all_counts = sa.select(*joined.c, n_gone.scalar_subquery(),
+                                    n_new.scalar_subquery())
         cancelled = sa.literal(CANCELLED, sa.String)
         self.cancel_all = _log_and_move([*ours, d.state.in_(UNSENT)], joined=False,
                                         state="cancelled", reason=cancelled)
@@ -285,9 +289,8 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     n_revive = n_later = n_past = n_gone = 0
     n_new = 1
     if existing:
-        n_revive, n_later, n_past = conn.execute(st.counts, params).one()
-        n_gone = conn.execute(st.n_gone, params).scalar_one()
-        n_new = conn.execute(st.n_new, params).scalar_one()
+        counted: tuple[int, ...] = tuple(conn.execute(st.all_counts, params).one())
+        n_revive, n_later, n_past, n_gone, n_new = counted
 
     # Each change's rows are disjoint from the others' (and from what the earlier ones
     # produced), so the order below does not change the outcome.
