@@ -1,12 +1,12 @@
 """Scale-out benchmark: deliveries per second with 1, 2 and 4 duebot replicas on PostgreSQL.
 
     .venv/bin/python bench/replicas.py [--deliveries 2000] [--delay 0.05] [--batch-size 50]
-                                       [--quick]
+                                       [--connections K] [--quick]
 
 Each run gets a fresh PostgreSQL database (tests/pg.py; the machine's server on 127.0.0.1),
 one reminder to N ``mailto:`` destinations, one reconcile before it is due, then R real
 ``python -m bot deliver --once`` processes started together, each with its pool of
-``[smtp] connections`` (default 8) sending at once, all sending through the full path
+``[smtp] connections`` (default 16) sending at once, all sending through the full path
 (claim, render, build the e-mail, SMTP, record) to an aiosmtpd sink on loopback
 (tests/counting_smtp.py: it reads only the key header, so its own CPU stays small) that takes
 ``--delay`` seconds per message as a real relay does, serving connections concurrently.
@@ -53,11 +53,15 @@ REPLICAS = (1, 2, 4)
 
 
 def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
-                 workdir: Path) -> tuple[float, float]:
+                 workdir: Path, connections: int = 0) -> tuple[float, float]:
     """(steady rate, wall rate) for one run; checks that every delivery went exactly once."""
     with fresh_database("duebot_bench") as url, counting_smtp(delay=delay) as smtp:
         config = write_config(workdir / f"r{replicas}-d{delay}", database_url=url,
                               smtp_port=smtp.port, count=deliveries, batch_size=batch_size)
+        if connections:  # else the config's default
+            text = config.read_text(encoding="utf-8")
+            config.write_text(text.replace("timeout = 30", f"timeout = 30\nconnections = "
+                                           f"{connections}", 1), encoding="utf-8")
         planner = deliver_once(config, BEFORE_DUE, name="planner")
         if planner.wait() != 0:
             raise SystemExit(f"planning failed:\n{planner.stderr}")
@@ -146,6 +150,8 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=0.050,
                         help="seconds the SMTP server takes per message (a relay: 50 ms)")
     parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=0,
+                        help="[smtp] connections of each replica (default: the config's)")
     parser.add_argument("--quick", action="store_true", help="a smoke test: 400 deliveries")
     args = parser.parse_args()
     if args.quick:
@@ -163,7 +169,7 @@ def main() -> int:
             rates = {}
             for replicas in REPLICAS:
                 steady, wall = delivery_run(replicas, args.deliveries, delay, args.batch_size,
-                                            workdir)
+                                            workdir, args.connections)
                 rates[replicas] = steady
                 print(f"  {replicas} replica(s): {steady:7.1f} deliveries/s steady, "
                       f"{wall:7.1f}/s wall (start-up included)", flush=True)

@@ -10,6 +10,7 @@ one store per group (``bot/adapters/store/``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -171,6 +172,11 @@ class Deliveries(Protocol):
 
     def reconcile(self, event_id: str, planned: Iterable[Planned], now: datetime, *,
                   kind: str = "reminder") -> ReconcileReport: ...
+
+    def reconciling(self) -> AbstractContextManager[None]:
+        """Around many ``reconcile`` calls (every schedule's): the store may let them share
+        transactions; each call still succeeds or fails on its own."""
+        ...
 
     def claim(self, now: datetime, *, limit: int, lease: timedelta,
               owner: str | None = None) -> list[Row]: ...

@@ -67,7 +67,7 @@ def make_service(tmp_path: Path, text: str, clock: Clock, *,
                  database_url: str | None = None, **delivery: object) -> Service:
     return services.make_service(
         tmp_path, text, destinations, clock, smtp=smtp, smtp_timeout=10,
-        connections=1,  # one session, as a test counts them ([smtp]'s default is 8)
+        connections=1,  # one session, as a test counts them ([smtp]'s default is 16)
         delivery=DeliveryConfig(**delivery),  # type: ignore[arg-type]
         database_url=database_url, owner=f"test-{uuid.uuid4().hex[:6]}")
 

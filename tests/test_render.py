@@ -399,8 +399,8 @@ def test_an_extension_notice_shows_the_readers_own_zone_first(renderer: Renderer
             "Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)") in text
     assert "It was:   Friday 1 September 2017, 18:00 CST" in text
     zh = announce.render(renderer.speaking("zh"), shipped, moved, when=when, reader=shanghai)
-    assert "新时间：2017年9月8日星期五 18:00 CST" in zh.text and "；即2017年9月8日星期五 03:00 PDT" \
-        in zh.text
+    assert "新时间：2017年9月8日星期五 18:00 CST" in zh.text
+    assert "；即2017年9月8日星期五 03:00 PDT" in zh.text
     same_clock = announce.render(renderer, shipped, moved, when=when,
                                  reader=parse_zone("America/Vancouver")).text
     assert "New time: Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)" \

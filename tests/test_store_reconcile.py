@@ -202,3 +202,50 @@ def test_approval_turned_on_or_off_reaches_the_unsent_rows_and_keeps_their_time(
     assert ledger.outbox("ev") == []
     assert ledger.history("b|console:")[-1]["reason"] == "no longer waits for approval"
     assert ledger.reconcile("ev", plan(False), at) == ReconcileReport(unchanged=2)
+
+
+def test_reconciles_in_one_batch_fail_alone_and_are_kept(ledger: Ledger, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """``reconciling``: many events' reconciles share transactions (SQLite), and a plan that
+    breaks half-way leaves the ledger as it was and the batch goes on; a batch open longer
+    than ``BATCH_SECONDS`` is committed as it goes (another connection sees the first event
+    before the batch ends)."""
+    from bot.adapters.store import deliveries
+
+    def broken() -> Iterator[Planned]:
+        yield planned("x")
+        raise ValueError("the schedule's plan broke")
+
+    monkeypatch.setattr(deliveries, "BATCH_SECONDS", 0.0)  # commit after every call
+    with ledger.reconciling():
+        assert ledger.reconcile("ev", [planned("a")], T0) == ReconcileReport(added=1)
+        other = Ledger.open(str(ledger.engine.url), owner="other")
+        try:
+            assert [r.item_id for r in other.rows(event_id="ev")] == ["a"]
+        finally:
+            other.close()
+        monkeypatch.setattr(deliveries, "BATCH_SECONDS", 3600.0)
+        with pytest.raises(ValueError, match="broke"):
+            ledger.reconcile("ev2", broken(), T0)
+        ledger.reconcile("ev3", [Planned(key="c|console:", event_id="ev3", date_id="paper",
+                                         item_id="c", destination="console:", due=DUE)], T0)
+    assert [r.item_id for r in ledger.rows(event_id="ev")] == ["a"]
+    assert ledger.rows(event_id="ev2") == []
+    assert [r.item_id for r in ledger.rows(event_id="ev3")] == ["c"]
+    assert [h["reason"] for h in ledger.history("c|console:")] == ["planned"]
+
+
+def test_a_first_plan_leaves_a_key_another_event_holds_alone(ledger: Ledger) -> None:
+    """An event's first plan (on SQLite written straight into the ledger) neither takes over
+    nor logs a key that another event already holds; its own keys planned twice count once."""
+    taken = Planned(key="a|mailto:a@example.org", event_id="other", date_id="d", item_id="a",
+                    destination="mailto:a@example.org", due=DUE)
+    ledger.reconcile("other", [taken], T0)
+    report = ledger.reconcile("ev", [planned("a"), planned("b"), planned("b", DUE + timedelta(
+        hours=1)), planned("c", T0 - timedelta(minutes=1))], T0)
+    assert report == ReconcileReport(added=1, skipped_past=1)
+    assert [r.event_id for r in ledger.rows() if r.item_id == "a"] == ["other"]
+    assert row(ledger, "b")[:2] == ("pending", DUE + timedelta(hours=1))
+    assert [h["actor"] for h in ledger.history("a|mailto:a@example.org")] == ["test"]
+    assert len(ledger.history("b|mailto:a@example.org")) == 1

@@ -354,6 +354,11 @@ class Engine:
     # -- planning ---------------------------------------------------------------------------
 
     def reconcile(self, now: datetime) -> dict[str, ReconcileReport]:
+        """Every event's plan into the ledger, in as few transactions as the store allows."""
+        with self.ledger.reconciling():
+            return self._reconcile_each(now)
+
+    def _reconcile_each(self, now: datetime) -> dict[str, ReconcileReport]:
         reports = {}
         for event_id, event in self.events.items():
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,6 +12,18 @@ import sqlalchemy as sa
 
 from bot.adapters.store.database import Store
 from bot.adapters.store.schema import announcements
+
+
+@functools.cache
+def _query(by_event: bool, by_state: bool) -> Any:
+    """``announcement_rows``' SELECT, built once per shape (a reconcile asks once per event)."""
+    query = sa.select(announcements).order_by(announcements.c.created_at, announcements.c.id)
+    if by_event:
+        query = query.where(announcements.c.event_id == sa.bindparam("p_event"))
+    if by_state:
+        query = query.where(announcements.c.state.in_(
+            sa.bindparam("p_states", expanding=True)))
+    return query
 
 
 class AnnouncementStore(Store):
@@ -28,15 +41,11 @@ class AnnouncementStore(Store):
     def announcement_rows(self, event_id: str | None = None,
                           states: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Announcements scheduled by command (the schedule file holds the others)."""
-        query = sa.select(announcements).order_by(announcements.c.created_at,
-                                                  announcements.c.id)
-        if event_id is not None:
-            query = query.where(announcements.c.event_id == event_id)
-        if states:
-            query = query.where(announcements.c.state.in_(states))
-        with self._connect() as conn:
+        with self._reading() as conn:
+            result = conn.execute(_query(event_id is not None, bool(states)),
+                                  {"p_event": event_id, "p_states": list(states or ())})
             return [{**m, "destinations": tuple(json.loads(m["destinations"] or "[]"))}
-                    for m in conn.execute(query).mappings()]
+                    for m in result.mappings()]
 
     def set_announcement_state(self, announcement_id: str, state: str, now: datetime) -> bool:
         with self._begin() as conn:

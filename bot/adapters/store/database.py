@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -149,6 +150,8 @@ class Store:
         self.owner = owner
         self.postgres = engine.dialect.name == "postgresql"
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._local = threading.local()
+        """This thread's open batch of reconciles (``DeliveryStore.reconciling``), if any."""
 
     def close(self) -> None:
         self.engine.dispose()
@@ -164,6 +167,18 @@ class Store:
         """A connection for reads (or explicit commits); errors mapped as in ``_begin``."""
         with mapped_errors(), self.engine.connect() as conn:
             yield conn
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A connection for a read: this thread's open batch of reconciles if there is one
+        (no second checkout, and it sees the batch's own writes), else a fresh one."""
+        batch: Connection | None = getattr(self._local, "batch", None)
+        if batch is None or not batch.in_transaction():  # a read opens no write transaction
+            with self._connect() as conn:
+                yield conn
+            return
+        with mapped_errors():
+            yield batch
 
     @contextmanager
     def advisory_lock(self, name: str) -> Iterator[None]:

@@ -16,37 +16,139 @@ clock; the schedule's ``now`` (which ``--now`` may move for rehearsals) only dec
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from bot.adapters.store import planning
-from bot.adapters.store.database import Store
+from bot.adapters.store.database import Store, mapped_errors
 from bot.adapters.store.schema import UTCDateTime, deliveries, delivery_log
 from bot.ports import UNSENT, Planned, ReconcileReport, Row
 
 # Statements run once per delivery, built once: SQLAlchemy then skips re-building the
 # statement and its cache key on every call (most of a record's cost, beside the commit).
 _LOG_INSERT = delivery_log.insert()
+BATCH_SECONDS = 0.25
+"""How long a batch of reconciles (``DeliveryStore.reconciling``) holds SQLite's write lock."""
+
 
 
 @functools.cache
-def _finish_statement(names: tuple[str, ...], count_attempt: bool) -> sa.Update:
-    """``finish``'s UPDATE for a set of changed columns; their values bound as ``new_<name>``."""
-    values: dict[str, Any] = {
-        name: sa.bindparam(f"new_{name}", type_=deliveries.c[name].type) for name in names}
-    values.update(lease_owner=None, lease_until=None)
+def _record_sql(dialect: str, names: tuple[str, ...], count_attempt: bool
+                ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``finish``'s statements as the driver takes them, with the order of their parameters.
+
+    The outcome of every message is committed on its own (the crash window is one message),
+    so its cost is paid per message: through the driver directly it is a third of what
+    SQLAlchemy's execution machinery cost (55 us against 177 us of CPU on SQLite). PostgreSQL:
+    one statement (the UPDATE in a CTE feeding the history INSERT), one round trip. SQLite:
+    the UPDATE, then the INSERT, in one BEGIN IMMEDIATE transaction.
+    """
+    postgres = dialect == "postgresql"
+
+    def mark(name: str, order: list[str]) -> str:
+        order.append(name)
+        return f"%({name})s" if postgres else "?"
+
+    update: list[str] = []
+    sets = [f"{name} = {mark(name, update)}" for name in names]
+    sets += ["lease_owner = NULL", "lease_until = NULL"]
     if count_attempt:  # a send was tried: only then is it an attempt (not a lapse, a release)
-        values["attempts"] = deliveries.c.attempts + 1
+        sets.append("attempts = attempts + 1")
+    where = f'"key" = {mark("key", update)} AND state = \'claimed\' AND lease_owner = '
+    where += mark("owner", update)
+    update_sql = f"UPDATE deliveries SET {', '.join(sets)} WHERE {where}"
+    log: list[str] = []
+    columns = '"key", at, from_state, to_state, reason, actor'
+    if postgres:
+        sql = (f"WITH moved AS ({update_sql} RETURNING \"key\") "
+               f"INSERT INTO delivery_log ({columns}) SELECT moved.\"key\", "
+               f"{mark('updated_at', log)}, 'claimed', {mark('state', log)}, "
+               f"{mark('reason', log)}, {mark('actor', log)} FROM moved")
+        return ((sql, ()),)  # named parameters: no order needed
+    values = (f"{mark('key', log)}, {mark('updated_at', log)}, 'claimed', "
+              f"{mark('state', log)}, {mark('reason', log)}, {mark('actor', log)}")
+    return ((update_sql, tuple(update)),
+            (f"INSERT INTO delivery_log ({columns}) VALUES ({values})", tuple(log)))
+
+
+@functools.cache
+def _bind_instant(dialect: sa.Dialect) -> Callable[[datetime], Any]:
+    """An instant as the driver takes it (SQLite: the very text SQLAlchemy stores)."""
+    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None  # the TypeDecorator's own conversion, then the dialect's
+    return process
+
+
+def _driver_record(writer: Engine, record: tuple[tuple[str, tuple[str, ...]], ...],
+                   params: dict[str, Any]) -> bool:
+    """Run ``finish``'s statements in one committed transaction; False (nothing written) if
+    the row was not ours. The driver's errors come out as SQLAlchemy's (so as ours, through
+    ``mapped_errors``), and a connection the database dropped is discarded, not reused."""
+    dialect = writer.dialect
+    dbapi: Any = dialect.loaded_dbapi
+    postgres = dialect.name == "postgresql"
+    with mapped_errors():
+        try:  # the pool's connection, no Connection around it (nor its error wrapping)
+            fairy = writer.raw_connection()
+        except dbapi.Error as exc:  # refused, the database not accepting connections ...
+            raise sa.exc.DBAPIError.instance(None, None, exc, dbapi.Error) from exc
+        raw: Any = fairy.driver_connection
+        sql = ""
+        try:
+            cursor = raw.cursor()
+            try:
+                if not postgres:
+                    cursor.execute("BEGIN IMMEDIATE")
+                for sql, order in record:
+                    cursor.execute(sql, params if postgres else [params[n] for n in order])
+                    if cursor.rowcount != 1:
+                        raw.rollback()
+                        return False
+                raw.commit()  # sqlite3 (no isolation level): COMMIT of our BEGIN
+                return True
+            finally:
+                cursor.close()
+        except dbapi.Error as exc:
+            gone = dialect.is_disconnect(exc, raw, None)
+            if gone:
+                fairy.invalidate(exc)
+            raise sa.exc.DBAPIError.instance(sql, params, exc, dbapi.Error,
+                                             connection_invalidated=gone) from exc
+        finally:
+            fairy.close()  # back to the pool, which rolls back whatever is left open
+
+
+_ROW_FIELDS = tuple(c.name for c in deliveries.columns)
+
+
+@functools.cache
+def _claim_statement(postgres: bool) -> Any:
+    """``claim``'s UPDATE ... RETURNING, built once (its values bound): a claim per batch
+    built and keyed the expression anew."""
+    d = deliveries.c
+    instant = UTCDateTime()
+    db_now = sa.bindparam("p_db_now", type_=instant)
+    due = sa.or_(
+        sa.and_(d.state.in_(UNSENT), d.next_attempt <= sa.bindparam("p_now", type_=instant),
+                sa.or_(d.needs_approval == sa.false(), d.approved_at.is_not(None))),
+        sa.and_(d.state == "claimed", d.lease_until < db_now),
+    )
+    pick = sa.select(d.key).where(due).order_by(d.next_attempt, d.key).limit(
+        sa.bindparam("p_limit", type_=sa.Integer))
+    if postgres:
+        pick = pick.with_for_update(skip_locked=True)
     return (deliveries.update()
-            .where(deliveries.c.key == sa.bindparam("match_key", type_=deliveries.c.key.type),
-                   deliveries.c.state == "claimed",
-                   deliveries.c.lease_owner == sa.bindparam("match_owner",
-                                                            type_=deliveries.c.lease_owner.type))
-            .values(values))
+            .where(d.key.in_(pick.scalar_subquery()))
+            .values(state="claimed", lease_owner=sa.bindparam("p_owner", type_=sa.String),
+                    lease_until=sa.bindparam("p_lease_until", type_=instant),
+                    claims=d.claims + 1, updated_at=db_now)
+            .returning(*[deliveries.c[field] for field in _ROW_FIELDS]))
 
 
 def _row(mapping: Any) -> Row:
@@ -111,9 +213,51 @@ class DeliveryStore(Store):
         cancelled ones planned again (and not past) are revived. As set operations in the
         database (``bot.adapters.store.planning``): no stored row is loaded as an object.
         """
+        batch: Connection | None = getattr(self._local, "batch", None)
+        if batch is not None:
+            return self._reconcile_in(batch, event_id, planned, now, kind=kind)
         with self.advisory_lock(f"reconcile:{event_id}"), self._begin() as conn:
             return planning.reconcile(conn, event_id, planned, now, kind=kind,
                                       postgres=self.postgres, owner=self.owner)
+
+    @contextmanager
+    def reconciling(self) -> Iterator[None]:
+        """This thread's reconciles share write transactions (SQLite).
+
+        A start-up reconciles thousands of events, three kinds each: one commit (and its WAL
+        write) per call was a third of it. Here a transaction is committed once it has been
+        open ``BATCH_SECONDS``, so the mail listener's writes wait that long at most. A call
+        whose plan fails (the schedule's own error) fails alone with no savepoint:
+        ``planning.reconcile`` reads the whole plan into its temporary table before it
+        writes a ledger row, and the next call drops that table. A database error ends the
+        batch and rolls its open transaction back; the next reconcile redoes it (reconcile
+        is idempotent). On PostgreSQL
+        each event keeps its own transaction under its advisory lock: holding many locks in
+        one transaction could deadlock replicas that reconcile in different orders.
+        """
+        if self.postgres or getattr(self._local, "batch", None) is not None:
+            yield
+            return
+        with mapped_errors(), self._writer.connect() as conn:
+            self._local.batch = conn
+            try:
+                yield
+                if conn.in_transaction():
+                    conn.commit()
+            finally:  # an error: closing the connection rolls the open transaction back
+                self._local.batch = None
+
+    def _reconcile_in(self, conn: Connection, event_id: str, planned: Iterable[Planned],
+                      now: datetime, *, kind: str) -> ReconcileReport:
+        with mapped_errors():
+            if not conn.in_transaction():
+                conn.begin()  # BEGIN IMMEDIATE: the writer's execution option
+                self._local.began = time.monotonic()
+            report = planning.reconcile(conn, event_id, planned, now, kind=kind,
+                                        postgres=self.postgres, owner=self.owner)
+            if time.monotonic() - self._local.began >= BATCH_SECONDS:
+                conn.commit()
+        return report
 
     def _move(self, conn: Connection, row: Row, state: str, now: datetime, reason: str,
               **changes: Any) -> None:
@@ -136,22 +280,10 @@ class DeliveryStore(Store):
     def _claim(self, now: datetime, *, limit: int, lease: timedelta, owner: str) -> list[Row]:
         with self._begin() as conn:
             db_now = self.db_now(conn)
-            due = sa.or_(
-                sa.and_(deliveries.c.state.in_(UNSENT), deliveries.c.next_attempt <= now,
-                        sa.or_(deliveries.c.needs_approval == sa.false(),
-                               deliveries.c.approved_at.is_not(None))),
-                sa.and_(deliveries.c.state == "claimed", deliveries.c.lease_until < db_now),
-            )
-            pick = sa.select(deliveries.c.key).where(due).order_by(
-                deliveries.c.next_attempt, deliveries.c.key).limit(limit)
-            if self.postgres:
-                pick = pick.with_for_update(skip_locked=True)
-            stmt = (deliveries.update()
-                    .where(deliveries.c.key.in_(pick.scalar_subquery()))
-                    .values(state="claimed", lease_owner=owner, lease_until=db_now + lease,
-                            claims=deliveries.c.claims + 1, updated_at=db_now)
-                    .returning(*deliveries.columns))
-            rows = [_row(m) for m in conn.execute(stmt).mappings()]
+            result = conn.execute(_claim_statement(self.postgres), {
+                "p_now": now, "p_db_now": db_now, "p_lease_until": db_now + lease,
+                "p_owner": owner, "p_limit": limit})
+            rows = [Row(**dict(zip(_ROW_FIELDS, values, strict=True))) for values in result]
         return sorted(rows, key=lambda r: (r.next_attempt, r.key))
 
     def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool:
@@ -211,19 +343,21 @@ class DeliveryStore(Store):
             values["next_attempt"] = next_attempt
         if due is not None:
             values["due"] = due
-        stmt = _finish_statement(tuple(values), count_attempt)
-        params = {f"new_{name}": value for name, value in values.items()}
-        params.update(match_key=key, match_owner=owner)
+        record = _record_sql(self.engine.dialect.name, tuple(values), count_attempt)
+        bind = _bind_instant(self.engine.dialect)
+        params = {name: bind(value) if isinstance(value, datetime) else value
+                  for name, value in values.items()}
+        params.update(key=key, owner=owner, actor=self.owner)
 
         def attempt(number: int) -> bool:
-            with self._begin() as conn:
-                result = conn.execute(stmt, params)
-                if result.rowcount != 1:
-                    # After a lost connection the earlier try may have committed: ours if the
-                    # last history line is this very record.
-                    return number > 0 and self._recorded(conn, key, state, now)
-                self._log(conn, key, now, "claimed", state, reason)
+            if _driver_record(self._writer, record, params):
                 return True
+            # After a lost connection the earlier try may have committed: ours if the last
+            # history line is this very record.
+            if number == 0:
+                return False
+            with self._connect() as conn:
+                return self._recorded(conn, key, state, now)
 
         return self._retrying("record", attempt)
 

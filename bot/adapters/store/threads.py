@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -10,12 +11,33 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.adapters.store.database import Store
-from bot.adapters.store.schema import ask_threads
+from bot.adapters.store.schema import UTCDateTime, ask_threads
 
 THREAD_CONTEXT_AGE = timedelta(hours=24)
 """A follow-up older than this is a new question: the thread's context is forgotten."""
 THREAD_CONTEXT_BYTES = 4096
 
+
+
+_READ = sa.select(ask_threads.c.reading, ask_threads.c.updated_at, ask_threads.c.event_id
+                  ).where(ask_threads.c.key == sa.bindparam("p_key", type_=sa.String))
+_PRUNE = ask_threads.delete().where(
+    ask_threads.c.updated_at < sa.bindparam("p_stale", type_=UTCDateTime()))
+# Built once (with bound values): a statement built and keyed per call cost more than its run
+# on the path of every Slack answer.
+
+
+@functools.cache
+def _upsert(postgres: bool) -> Any:
+    """The thread's row, inserted or replaced in one statement."""
+    if postgres:
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(ask_threads)
+    return stmt.on_conflict_do_update(index_elements=["key"], set_={
+        "event_id": stmt.excluded.event_id, "reading": stmt.excluded.reading,
+        "updated_at": stmt.excluded.updated_at})
 
 
 class ThreadStore(Store):
@@ -24,10 +46,8 @@ class ThreadStore(Store):
     def thread_context(self, key: str, event_id: str, now: datetime,
                        max_age: timedelta = THREAD_CONTEXT_AGE) -> dict[str, Any] | None:
         """The last reading kept for a thread ("and in IST?" reads against it), if fresh."""
-        with self._begin() as conn:
-            row = conn.execute(sa.select(ask_threads.c.reading, ask_threads.c.updated_at,
-                                         ask_threads.c.event_id)
-                               .where(ask_threads.c.key == key)).first()
+        with self._connect() as conn:  # a read: no write lock (SQLite's BEGIN IMMEDIATE)
+            row = conn.execute(_READ, {"p_key": key}).first()
         if row is None or row.event_id != event_id or row.updated_at < now - max_age:
             return None
         try:
@@ -43,7 +63,6 @@ class ThreadStore(Store):
         if len(text.encode()) > THREAD_CONTEXT_BYTES:
             return  # never expected (readings are small); a follow-up then starts afresh
         with self._begin() as conn:
-            conn.execute(ask_threads.delete().where(
-                sa.or_(ask_threads.c.key == key, ask_threads.c.updated_at < now - max_age)))
-            conn.execute(ask_threads.insert().values(key=key, event_id=event_id,
-                                                     reading=text, updated_at=now))
+            conn.execute(_PRUNE, {"p_stale": now - max_age})  # by its index: cheap when none
+            conn.execute(_upsert(self.postgres), {"key": key, "event_id": event_id,
+                                                  "reading": text, "updated_at": now})
