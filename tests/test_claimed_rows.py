@@ -213,9 +213,10 @@ def test_an_extension_notice_speaks_the_readers_language(ledger: Ledger) -> None
     bot.deliver_due(AT)
     [message] = recorder.sent
     # Old and new on either side of the start of daylight saving time (10 March), each with
-    # its own offset, and in UTC; the frame in the reader's language.
-    assert "新时间：2030年3月20日星期三 23:59 PDT（2030年3月21日星期四 06:59 UTC）" in message.text
-    assert "2030年3月6日星期三 23:59 PST（2030年3月7日星期四 07:59 UTC）" in message.text
+    # its own offset, and in UTC; the frame in the reader's language, their zone first.
+    assert ("新时间：2030年3月21日星期四 15:59 JST（日本标准时间，UTC+09:00）；"
+            "即2030年3月20日星期三 23:59 PDT（2030年3月21日星期四 06:59 UTC）") in message.text
+    assert "即2030年3月6日星期三 23:59 PST（2030年3月7日星期四 07:59 UTC）" in message.text
     assert "已延期" in message.text
 
 
