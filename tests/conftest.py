@@ -1,4 +1,5 @@
-"""Shared fixtures: the shipped schedule, and a real SMTP server on loopback (``smtp``)."""
+"""Shared fixtures: the shipped schedule, a real SMTP server on loopback (``smtp``), and a
+fresh ledger on SQLite and on PostgreSQL (``ledger``)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from bot.core.model import Event  # noqa: E402
 from bot.core.schedule import parse_schedule  # noqa: E402
 
 if TYPE_CHECKING:
+    from bot.adapters.store.ledger import Ledger
     from tests.smtp_server import SmtpTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +46,22 @@ def smtp() -> Iterator[SmtpTestServer]:
 
     with running_smtp() as server:
         yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
+    """A fresh ledger on a SQLite file, then (each test's second run) on PostgreSQL; a file
+    with a ``ledger`` fixture of its own uses that one."""
+    from bot.adapters.store.ledger import Ledger
+    from tests.pg import fresh_database, require_pg
+
+    if request.param == "sqlite":
+        store = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", owner="test")
+        yield store
+        store.close()
+        return
+    require_pg()
+    with fresh_database() as url:
+        store = Ledger.open(url, owner="test")
+        yield store
+        store.close()

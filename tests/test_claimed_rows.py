@@ -9,11 +9,7 @@ On SQLite and PostgreSQL, with the real engine and a channel that records what i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.adapters.store.ledger import Ledger
 from bot.adapters.template_files import load_templates
@@ -24,7 +20,6 @@ from bot.core.preferences import Preferences
 from bot.core.render import Renderer
 from bot.core.schedule import parse_schedule
 from bot.ports import Outcome, Outgoing
-from tests.pg import fresh_database, require_pg
 
 T0 = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 AT = datetime(2030, 3, 5, 17, 0, tzinfo=UTC)  # 09:00 PST
@@ -68,20 +63,6 @@ class Recorder:
 
     def close(self) -> None:
         pass
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
-    if request.param == "sqlite":
-        store = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", owner="test")
-        yield store
-        store.close()
-        return
-    require_pg()
-    with fresh_database() as url:
-        store = Ledger.open(url, owner="test")
-        yield store
-        store.close()
 
 
 def engine(ledger: Ledger, event: Event, recorder: Recorder) -> Engine:

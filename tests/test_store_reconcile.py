@@ -17,25 +17,10 @@ import pytest
 
 from bot.adapters.store.ledger import Ledger
 from bot.ports import Planned, ReconcileReport
-from tests.pg import fresh_database, require_pg
 
 T0 = datetime(2030, 1, 10, 12, 0, tzinfo=UTC)
 DUE = datetime(2030, 3, 20, 22, 59, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
-    if request.param == "sqlite":
-        store = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", owner="test")
-        yield store
-        store.close()
-        return
-    require_pg()
-    with fresh_database() as url:
-        store = Ledger.open(url, owner="test")
-        yield store
-        store.close()
 
 
 def planned(key: str, due: datetime = DUE, *, payload: str = "") -> Planned:
