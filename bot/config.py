@@ -150,6 +150,11 @@ SLACK_TOKEN_MISSING = ("reminders_to has slack: destinations but the environment
                        "SLACK_BOT_TOKEN is empty: set it to the app's bot token (xoxb-...)")
 
 
+DISCORD_TOKEN_MISSING = ("reminders_to has discord: destinations but the environment variable "
+                         "DISCORD_BOT_TOKEN is empty: set it to the bot's token (Developer "
+                         "Portal, Bot)")
+
+
 def with_slack_tokens(slack: SlackConfig, env: Mapping[str, str]) -> SlackConfig:
     """The same settings with the tokens taken from the environment (never from the file)."""
     return replace(slack, bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
@@ -215,7 +220,8 @@ class DiscordConfig:
     """``[discord]``: the slash command answered at ``POST /discord/interactions``.
 
     On when the application's public key is known (``public_key`` or ``DISCORD_PUBLIC_KEY``);
-    the bot token (``DISCORD_BOT_TOKEN``) is needed only by ``duebot discord register``.
+    the bot token (``DISCORD_BOT_TOKEN``) is needed by ``duebot discord register`` and for
+    reminders by DM (``discord:USER_ID`` destinations, subscribers from the slash command).
     """
 
     application_id: str = ""
@@ -392,6 +398,9 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
             if value.startswith("slack:") and not env.get("SLACK_BOT_TOKEN", "").strip() and (
                     not any(d.startswith("slack:") for d in checked[:-1])):
                 reader.error((*path, "reminders_to"), SLACK_TOKEN_MISSING)
+            if value.startswith("discord:") and not env.get("DISCORD_BOT_TOKEN", "").strip() \
+                    and not any(d.startswith("discord:") for d in checked[:-1]):
+                reader.error((*path, "reminders_to"), DISCORD_TOKEN_MISSING)
             for name in missing_variables(value, env):
                 reader.error((*path, "reminders_to"),
                              f"{value!r} uses ${{{name}}} but the environment variable {name} "

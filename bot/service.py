@@ -31,7 +31,7 @@ from bot.app.delivery import BatchReport, Engine
 from bot.app.proving import Prover
 from bot.app.running import Health, LoadedSchedule
 from bot.app.status import approving
-from bot.config import SLACK_TOKEN_MISSING, Config
+from bot.config import DISCORD_TOKEN_MISSING, SLACK_TOKEN_MISSING, Config
 from bot.core.model import Event
 from bot.core.planner import Plans
 from bot.core.preferences import Preferences
@@ -62,7 +62,8 @@ def _outage(exc: BaseException) -> str:
 
 
 def build_channels(config: Config) -> dict[str, Channel]:
-    """Console always; mail when any schedule sends mail; Slack when it has a token."""
+    """Console always; mail when any schedule sends mail; Slack and Discord when they have a
+    token."""
     from bot.adapters.console import ConsoleChannel
 
     channels: dict[str, Channel] = {"console": ConsoleChannel()}
@@ -80,6 +81,14 @@ def build_channels(config: Config) -> dict[str, Channel]:
                                          channel_rate=slack.channel_rate)
     elif any(d.startswith("slack:") for s in config.schedules for d in s.reminders_to):
         raise ConfigError([Problem(message=SLACK_TOKEN_MISSING, file=config.source,
+                                   field="schedules.reminders_to")])
+    discord = config.discord
+    if discord.bot_token:  # subscribers (discord:USER_ID) come from the slash command
+        from bot.adapters.discord_channel import DiscordChannel
+
+        channels["discord"] = DiscordChannel(discord.bot_token, discord.api_base_url)
+    elif any(d.startswith("discord:") for s in config.schedules for d in s.reminders_to):
+        raise ConfigError([Problem(message=DISCORD_TOKEN_MISSING, file=config.source,
                                    field="schedules.reminders_to")])
     channels["apprise"] = apprise_channel(config)
     return channels

@@ -9,6 +9,10 @@ PONG; the command (type 2) is answered at once (type 4: the answer engine is pur
 well inside Discord's 3 seconds), only to the asker unless ``ephemeral = false``, and with
 ``allowed_mentions`` empty so nothing in it can ping anyone.
 
+With ``DISCORD_BOT_TOKEN`` set, ``subscribe`` / ``unsubscribe`` (``订阅`` / ``退订``) as the
+command's text subscribe the asker as ``discord:USER_ID`` (reminders by DM, see
+``bot.adapters.discord_channel``), and settings commands tune that subscription.
+
 Each date the answer speaks of gets a line with Discord's ``<t:UNIX:F>`` token, which every
 reader's client shows in their own zone, beside the date's own zone.
 
@@ -36,7 +40,14 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from bot.adapters.chat_webhooks import instant_of
-from bot.app.chat_conversation import ChatAnswer, answer_question, tune
+from bot.app.chat_conversation import (
+    ChatAnswer,
+    answer_question,
+    pick,
+    settings_reply,
+    subscription,
+    tune,
+)
 from bot.app.threads import SITTING, Conversation
 from bot.config import DiscordConfig
 from bot.core.timefmt import format_instant, zone_caption
@@ -159,16 +170,42 @@ class DiscordInteractions:
         if name != self.settings.command:
             content = f"I only know /{self.settings.command}."
         else:
-            question = question_of(interaction)
-            # No reminders reach a Discord user (no DM channel): the reply says so.
-            tuned = tune(self.service, question, platform="Discord", destination=None)
-            content = tuned if tuned is not None else render(answer_question(
-                self.service, question, language=str(interaction.get("locale") or ""),
-                conversation=conversation_of(interaction)))
+            content = self.answer(interaction)
         data: dict[str, Any] = {"content": content, "allowed_mentions": {"parse": []}}
         if self.settings.ephemeral:
             data["flags"] = EPHEMERAL
         return 200, {"type": CHANNEL_MESSAGE, "data": data}
+
+
+    def answer(self, interaction: dict[str, Any]) -> str:
+        """A subscription or settings command for the asker, else an answer to the question.
+
+        With the bot token, the asker (vouched for by Discord's signature) is reachable by DM
+        as ``discord:USER_ID``: subscribed at once, as on Slack. Without it, a settings command
+        is told honestly that nothing can reach them."""
+        question = question_of(interaction)
+        user = user_of(interaction)
+        if self.settings.bot_token and user:
+            destination = f"discord:{user}"
+            now = self.service.clock()
+            said = subscription(self.service, question, destination, now, source="discord",
+                                shown=lambda e: f"**{e.name}**")
+            if said is None:
+                events, command = pick(self.service.events(), question.strip())
+                said = settings_reply(self.service, events, destination, command, now,
+                                      subscribe_if_needed=True) if events else None
+        else:
+            said = tune(self.service, question, platform="Discord", destination=None)
+        return said if said is not None else render(answer_question(
+            self.service, question, language=str(interaction.get("locale") or ""),
+            conversation=conversation_of(interaction)))
+
+
+def user_of(interaction: dict[str, Any]) -> str:
+    """The asker's id: ``member.user`` in a server, ``user`` in a DM; digits, else ""."""
+    person = (interaction.get("member") or {}).get("user") or interaction.get("user") or {}
+    user = str(person.get("id") or "")
+    return user if user.isascii() and user.isdigit() else ""
 
 
 def http_routes(service: Running) -> list[Route]:

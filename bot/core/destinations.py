@@ -1,4 +1,5 @@
-"""Where a message may go: ``mailto:``, ``console:`` and ``slack:`` destinations, checked once.
+"""Where a message may go: ``mailto:``, ``console:``, ``slack:``, ``discord:`` and ``apprise:``
+destinations, checked once.
 
 Both the operator's config (``reminders_to``) and a schedule's ``[[announcements]] to`` name
 destinations; one check serves both, so neither file format borrows from the other. Pure: the
@@ -13,14 +14,14 @@ from email.utils import parseaddr
 
 from bot.errors import suggest
 
-DESTINATION_SCHEMES = ("mailto", "console", "slack", "apprise")
+DESTINATION_SCHEMES = ("mailto", "console", "slack", "discord", "apprise")
 ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 """``${NAME}`` in an ``apprise:`` URL: the environment variable NAME (see apprise_channel)."""
 
 
 def check_destination(value: object) -> str:
-    """``mailto:a@b``, ``console:``, ``slack:#channel``, ``slack:C0123ABCD`` or
-    ``apprise:SERVICE://...``; else ValueError."""
+    """``mailto:a@b``, ``console:``, ``slack:#channel``, ``slack:C0123ABCD``,
+    ``discord:USER_ID`` or ``apprise:SERVICE://...``; else ValueError."""
     if not isinstance(value, str) or ":" not in value:
         raise ValueError(f"{value!r} is not a destination: expected \"mailto:list@example.org\", "
                          f"\"console:\", \"slack:#channel\" or \"apprise:ntfy://host/topic\"")
@@ -39,6 +40,9 @@ def check_destination(value: object) -> str:
     if scheme == "slack" and not rest.strip():
         raise ValueError(f"{value!r}: name the channel, e.g. \"slack:#general\" or "
                          f"\"slack:C0123ABCD\"")
+    if scheme == "discord" and not re.fullmatch(r"[0-9]{1,20}", rest):
+        raise ValueError(f"{value!r}: expected a Discord user id after discord: (digits only, "
+                         f"e.g. \"discord:80351110224678912\"; Developer Mode, Copy User ID)")
     if scheme == "apprise":
         check_apprise_url(value, rest)
     return value
