@@ -445,8 +445,9 @@ def test_the_example_documents_every_platform_key_and_parses_uncommented() -> No
 
 # --- settings commands ------------------------------------------------------------------------
 # Zulip vouches for the sender's account address: its commands tune that address's (confirmed)
-# mail subscription. Discord and Mattermost tell only a user id: nothing can reach that person,
-# so the reply says so and nothing is stored.
+# mail subscription. Mattermost (and Discord without DISCORD_BOT_TOKEN: with it, see
+# tests/test_discord_channel.py) tell only a user id: nothing can reach that person, so the
+# reply says so and nothing is stored.
 
 ADA = "mailto:ada@example.org"
 

@@ -115,6 +115,14 @@ def test_subscribe_tune_zone_and_the_reminder_arrives_once_as_a_dm(harness: Harn
     assert len(harness.dms()) == 1
 
 
+def test_a_settings_command_subscribes_the_asker_at_once(harness: Harness) -> None:
+    said = harness.say("remind me 2 days before the abstract deadline", user="43")
+    assert "2d before Poster abstract submission deadline" in said, said
+    assert harness.service.ledger.active_subscribers() == {"aisys-sosp17": ("discord:43",)}
+    assert "Asia/Tokyo" in harness.say("my zone is Asia/Tokyo", user="43")
+    assert "Asia/Tokyo" in harness.say("settings", user="43")
+
+
 def test_chinese_subscribe_and_unsubscribe(harness: Harness) -> None:
     assert "订阅" in harness.say("订阅", user="42")
     assert harness.service.ledger.active_subscribers() == {"aisys-sosp17": ("discord:42",)}
@@ -126,6 +134,10 @@ def test_a_429_is_retried_after_retry_after_then_sent(harness: Harness) -> None:
     harness.say("subscribe")
     service = harness.service
     service.refresh(NOW)
+    channel = service.engine.channels["discord"]
+    assert isinstance(channel, DiscordChannel)
+    ticks = [1000.0]
+    channel.monotonic = lambda: ticks[0]
     harness.api.route(f"{API}/channels/", lambda seen: (
         429, {"message": "You are being rate limited.", "retry_after": 7.5, "global": False}))
     first = service.deliver_once(DUE)
@@ -134,9 +146,35 @@ def test_a_429_is_retried_after_retry_after_then_sent(harness: Harness) -> None:
     assert row.state == "failed" and "rate limit" in row.reason
     assert timedelta(seconds=7) <= row.next_attempt - DUE <= timedelta(seconds=20)
     harness.api.route(f"{API}/channels/", lambda seen: (200, {"id": "m9"}))
+    asked = len(harness.api.seen)
+    ticks[0] += 5  # still inside Discord's 7.5 s: not asked again
+    assert channel.send(Outgoing(key="k", destination=DEST, subject="", text="T")).kind \
+        == "retry"
+    assert len(harness.api.seen) == asked
+    ticks[0] += 5
     assert service.deliver_once(DUE + timedelta(seconds=30)).sent == 1
     assert _row(service).state == "sent"
     assert len(harness.api.to(f"{API}/users/@me/channels")) == 1  # the DM channel is cached
+
+
+def test_a_global_429_holds_every_user_and_a_repeated_try_carries_the_same_nonce() -> None:
+    with running_http() as api:
+        _discord_api(api)
+        ticks = [0.0]
+        channel = DiscordChannel("t", f"http://{api.base}{API}", monotonic=lambda: ticks[0])
+        one = Outgoing(key="k1", destination="discord:1", subject="", text="T")
+        api.route(f"{API}/channels/", lambda seen: (
+            429, {"message": "global", "retry_after": 2, "global": True}))
+        assert channel.send(one).kind == "retry"
+        asked = len(api.seen)
+        other = Outgoing(key="k2", destination="discord:2", subject="", text="T")
+        assert channel.send(other).kind == "retry" and len(api.seen) == asked
+        ticks[0] = 3.0
+        _discord_api(api)
+        assert channel.send(one).kind == "sent"
+        posts = [s.json() for s in api.to(f"{API}/channels/")]
+        assert posts[0]["nonce"] == posts[1]["nonce"] and len(posts[0]["nonce"]) <= 25
+        assert posts[1]["enforce_nonce"] is True
 
 
 def test_a_403_is_dead_with_the_reason(harness: Harness) -> None:

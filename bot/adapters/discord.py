@@ -51,7 +51,7 @@ from bot.app.chat_conversation import (
 from bot.app.threads import SITTING, Conversation
 from bot.config import DiscordConfig
 from bot.core.timefmt import format_instant, zone_caption
-from bot.errors import UsageError
+from bot.errors import DuebotError, UsageError
 
 if TYPE_CHECKING:
     from starlette.routing import Route
@@ -170,7 +170,11 @@ class DiscordInteractions:
         if name != self.settings.command:
             content = f"I only know /{self.settings.command}."
         else:
-            content = self.answer(interaction)
+            try:
+                content = self.answer(interaction)
+            except DuebotError as exc:  # e.g. the ledger is down: say so, not a bare 500
+                log.warning("could not answer a Discord interaction: %s", exc)
+                content = f"Sorry: {exc}"[:CONTENT_LIMIT]
         data: dict[str, Any] = {"content": content, "allowed_mentions": {"parse": []}}
         if self.settings.ephemeral:
             data["flags"] = EPHEMERAL

@@ -6,7 +6,13 @@ Discord answers the same channel every time, so its id is cached), then posts th
 (``POST {api}/channels/{id}/messages``) with ``Authorization: Bot {DISCORD_BOT_TOKEN}``. A
 message longer than Discord's 2000 characters goes as several, split between paragraphs.
 
-Discord's answers are mapped here, once: 429 -> ``retry`` after its ``retry_after``; 5xx and
+Each message carries a ``nonce`` made from the delivery's key, with ``enforce_nonce``: when a
+try is repeated (a crash or a dropped answer after Discord took it), Discord returns the message
+it already created instead of posting a second one (it remembers nonces for a few minutes).
+
+Discord's answers are mapped here, once: 429 -> ``retry`` after its ``retry_after`` (and, until
+then, every other send to that user, or to anyone when Discord says the limit is global, is
+answered ``retry`` without asking Discord again); 5xx and
 connection trouble -> ``retry``; 401, 403 (the bot shares no server with the user, or they
 refuse DMs), 404 and any other 4xx -> ``dead`` with Discord's own words for the organizers.
 urllib, as ``duebot discord register`` uses: no client library for two calls.
@@ -14,17 +20,20 @@ urllib, as ``duebot discord register`` uses: no client library for two calls.
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from bot.ports import Outcome, Outgoing
 
-__all__ = ["DiscordChannel", "pieces"]
+__all__ = ["DiscordChannel", "nonce", "pieces"]
 
 log = logging.getLogger("duebot.discord")
 
@@ -46,6 +55,8 @@ class _Refused(Exception):
         self.status = status
         self.body = body
         self.retry_after = retry_after
+        self.everyone = _json(body).get("global") is True
+        """Discord's limit is global: no request may go until it ends."""
 
 
 def pieces(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
@@ -62,28 +73,55 @@ def pieces(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     return [*parts, text] if text else parts
 
 
+def nonce(key: str, part: int) -> str:
+    """Discord's ``nonce`` (at most 25 characters) for one part of one delivery."""
+    return hashlib.sha256(f"{key}#{part}".encode()).hexdigest()[:25]
+
+
 class DiscordChannel:
     """Sends deliveries to Discord users by DM; one DM channel id per user, cached."""
 
     scheme = "discord"
 
-    def __init__(self, token: str, api_base_url: str, *, timeout: float = 15.0) -> None:
+    def __init__(self, token: str, api_base_url: str, *, timeout: float = 15.0,
+                 concurrency: int = 4,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.token = token
         self.api = api_base_url.rstrip("/")
         self.timeout = timeout
+        self.concurrency = max(1, concurrency)
+        """Users written to at once (well under Discord's 50 requests a second)."""
+        self.monotonic = monotonic
         self._dms: dict[str, str] = {}
         """User id -> the DM channel Discord opened for them."""
+        self._blocked_until: dict[str, float] = {}
+        """User id (or "" for everyone) -> when Discord's 429 ends."""
+
+    @staticmethod
+    def lane(destination: str) -> str:
+        """Sends to one user go one at a time; other users' run beside them."""
+        return destination.split(":", 1)[-1].strip()
 
     def send(self, message: Outgoing) -> Outcome:
         """DM one delivery; every Discord or network failure comes back as an Outcome."""
         user = message.address.strip()
         text = f"{message.subject}\n{message.text.strip()}" if message.subject else message.text
+        now = self.monotonic()
+        wait = max(self._blocked_until.get(user, 0.0), self._blocked_until.get("", 0.0)) - now
+        if wait > 0:  # Discord said 429 a moment ago: do not ask again yet
+            return Outcome(kind="retry", reason="Discord rate limit",
+                           retry_after=timedelta(seconds=max(round(wait + 0.49), 1)))
         try:
             channel = self._dm(user)
             ids = [str(self._post(f"/channels/{channel}/messages", {
-                "content": part, "allowed_mentions": {"parse": []}}).get("id", ""))
-                for part in pieces(text)]
+                "content": part, "allowed_mentions": {"parse": []},
+                "nonce": nonce(message.key, number), "enforce_nonce": True}).get("id", ""))
+                for number, part in enumerate(pieces(text))]
         except _Refused as exc:
+            if exc.status == 429:
+                until = self.monotonic() + (exc.retry_after if exc.retry_after is not None
+                                            else 30.0)
+                self._blocked_until["" if exc.everyone else user] = until
             return self._failed(exc, f"discord:{user}")
         except (OSError, http.client.HTTPException, ValueError) as exc:
             return Outcome(kind="retry", reason=f"Discord unreachable: {exc!s:.200}")
@@ -129,14 +167,19 @@ class DiscordChannel:
                                            f"{hint.format(where=where)}")
 
 
-def _message(body: bytes) -> str:
-    """Discord's ``message`` (and ``code``) from an error body, else its first characters."""
+def _json(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body or b"{}")
     except ValueError:
-        return body[:200].decode("utf-8", "replace")
-    if not isinstance(data, dict):
-        return ""
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _message(body: bytes) -> str:
+    """Discord's ``message`` (and ``code``) from an error body, else its first characters."""
+    data = _json(body)
+    if not data:
+        return body[:200].decode("utf-8", "replace").strip()
     code = f" (code {data['code']})" if data.get("code") else ""
     return f"{data.get('message') or ''}{code}"[:200]
 
@@ -144,8 +187,8 @@ def _message(body: bytes) -> str:
 def _retry_after(headers: Any, body: bytes) -> float | None:
     """Seconds Discord asks us to wait: the body's ``retry_after``, else ``Retry-After``."""
     try:
-        data = json.loads(body or b"{}")
-        if isinstance(data, dict) and data.get("retry_after") is not None:
+        data = _json(body)
+        if data.get("retry_after") is not None:
             return max(float(data["retry_after"]), 0.0)
     except (TypeError, ValueError):
         pass
