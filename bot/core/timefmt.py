@@ -20,19 +20,24 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def countdown(delta: timedelta) -> str:
-    """``9 days 18 hours``, ``3 hours 5 minutes``, ``12 minutes``: two units at most."""
+def two_units(delta: timedelta) -> list[tuple[int, str]]:
+    """The largest unit of ``delta`` and the next one if not zero: ``[(9, "day"), (18, "hour")]``;
+    ``[]`` under a minute. Each language's countdown words these."""
     seconds = int(abs(delta).total_seconds())
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    if days:
-        return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
-    if hours:
-        return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
-    if minutes:
-        return _plural(minutes, "minute")
-    return "less than a minute"
+    for big, small in (((days, "day"), (hours, "hour")), ((hours, "hour"), (minutes, "minute")),
+                       ((minutes, "minute"), (0, ""))):
+        if big[0]:
+            return [big, small] if small[0] else [big]
+    return []
+
+
+def countdown(delta: timedelta) -> str:
+    """``9 days 18 hours``, ``3 hours 5 minutes``, ``12 minutes``: two units at most."""
+    units = two_units(delta)
+    return " ".join(_plural(n, unit) for n, unit in units) if units else "less than a minute"
 
 
 def relative(instant: datetime, now: datetime, words: Wording | None = None) -> str:

@@ -8,24 +8,19 @@ from functools import lru_cache
 from babel.dates import format_date, format_datetime, get_timezone_name
 
 from bot.core.model import check_aware
+from bot.core.timefmt import two_units
 from bot.core.zones import Zone
 
 LOCALE = "zh_CN"
 
 
+_UNITS = {"day": "天", "hour": "小时", "minute": "分钟"}
+
+
 def countdown(delta: timedelta) -> str:
     """``9天18小时``, ``3小时5分钟``, ``12分钟``: two units at most, as the English one."""
-    seconds = int(abs(delta).total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days}天" + (f"{hours}小时" if hours else "")
-    if hours:
-        return f"{hours}小时" + (f"{minutes}分钟" if minutes else "")
-    if minutes:
-        return f"{minutes}分钟"
-    return "不到1分钟"
+    units = two_units(delta)
+    return "".join(f"{n}{_UNITS[unit]}" for n, unit in units) if units else "不到1分钟"
 
 
 def relative(instant: datetime, now: datetime) -> str:
