@@ -26,6 +26,7 @@ from bot.core.ical import (
     build_calendar,
     build_date_calendar,
     description_for,
+    revision_stamp,
     summary_for,
     uid_for,
 )
@@ -343,22 +344,27 @@ def test_cancelled_date_is_status_cancelled() -> None:
     assert "CANCELLED" in description_for(event, event.date("old-deadline"))
 
 
-def test_dtstamp_is_when_the_data_changed_never_the_clock_nor_the_future(shipped: Event
-                                                                         ) -> None:
-    changed = datetime(2017, 8, 20, 9, 30, tzinfo=UTC)
+def test_dtstamp_is_the_dates_revision_never_the_clock_nor_the_future(shipped: Event
+                                                                        ) -> None:
     with freeze_time("2017-09-01T00:00:00Z"):
-        first = build_calendar([shipped], stamp=changed)
+        first = build_calendar([shipped])
     with freeze_time("2031-06-15T12:34:56Z"):
-        second = build_calendar([shipped], stamp=changed)
+        second = build_calendar([shipped])
     assert first == second
     for when in shipped.dates:
-        # It was the date's own instant: 11 September 2017, in the future on 1 September.
-        assert prop(first, "DTSTAMP", uid_for(shipped, when)) == ["DTSTAMP:20170820T093000Z"]
+        # SEQUENCE seconds after the epoch: long past, the same on every machine.
+        assert when.sequence in (0, 1)
+        assert prop(first, "DTSTAMP", uid_for(shipped, when)) == [
+            f"DTSTAMP:19700101T00000{when.sequence}Z"]
+        assert revision_stamp(when) == datetime(1970, 1, 1, 0, 0, when.sequence, tzinfo=UTC)
+    # An extension bumps SEQUENCE, and with it DTSTAMP: a later revision, a later stamp.
+    abstract = shipped.date("abstract")
+    moved = dataclasses.replace(abstract, sequence=abstract.sequence + 1)
+    assert revision_stamp(moved) > revision_stamp(abstract)
+    # A caller that knows when the data changed (a reminder's attachment) may still say so.
+    changed = datetime(2017, 8, 20, 9, 30, tzinfo=UTC)
     assert prop(build_date_calendar(shipped, shipped.dates[0], stamp=changed), "DTSTAMP",
                 uid_for(shipped, shipped.dates[0])) == ["DTSTAMP:20170820T093000Z"]
-    # Unknown: the epoch, long past and the same on every build.
-    uid = uid_for(shipped, shipped.date("abstract"))
-    assert prop(build_calendar([shipped]), "DTSTAMP", uid) == ["DTSTAMP:19700101T000000Z"]
 
 
 def test_publish_names_the_organizer_and_an_event_without_a_contact_has_no_method(
@@ -415,7 +421,8 @@ def test_libical_itip_check_passes_every_feed(shipped: Event, generated: Event) 
     python = _system_python_with_libical()
     assert python is not None
     stamp = datetime(2017, 8, 20, 9, 30, tzinfo=UTC)
-    for data in (build_calendar([shipped], stamp=stamp), build_calendar([generated]),
+    for data in (build_calendar([shipped]), build_calendar([generated]),
+                 build_date_calendar(shipped, shipped.date("abstract")),
                  build_date_calendar(shipped, shipped.date("abstract"), stamp=stamp)):
         result = subprocess.run([python, "-c", LIBICAL_SCRIPT], input=data, capture_output=True,
                                 check=True)

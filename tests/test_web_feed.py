@@ -64,19 +64,20 @@ def test_cache_builds_once_per_schedule_change(shipped: Event) -> None:
     events = [shipped]
     calls: list[int] = []
 
-    def build(stamp: datetime) -> bytes:
+    def build() -> bytes:
         calls.append(1)
-        return build_calendar(events, stamp=stamp)
+        return build_calendar(events)
 
     first = cache.get(events, ("all",), build, modified=1504267200.7, filename="c.ics")
     again = cache.get(list(events), ("all",), build, modified=1504267200.7, filename="c.ics")
     assert again is first and len(calls) == 1
     assert first.last_modified == datetime(2017, 9, 1, 12, 0, tzinfo=UTC)
-    # DTSTAMP is the feed's Last-Modified: when the data changed, not the dates' own instants.
-    assert set(re.findall(rb"DTSTAMP:(\S+)", first.body)) == {b"20170901T120000Z"}
+    # DTSTAMP is each date's revision, not the file's time: the same on every replica.
+    assert set(re.findall(rb"DTSTAMP:(\S+)", first.body)) == {b"19700101T000000Z",
+                                                              b"19700101T000001Z"}
     # Same content read again (a touched file): rebuilt, same bytes and validators.
     reread = Event(**{**shipped.__dict__})
-    same = cache.get([reread], ("all",), lambda stamp: build_calendar([reread], stamp=stamp),
+    same = cache.get([reread], ("all",), lambda: build_calendar([reread]),
                      modified=1504353600.0, filename="c.ics")
     assert len(calls) == 1 and cache.builds == 2
     assert same.etag == first.etag and same.last_modified == first.last_modified
@@ -85,10 +86,10 @@ def test_cache_builds_once_per_schedule_change(shipped: Event) -> None:
 
 def test_changed_bytes_in_the_same_second_still_move_last_modified(shipped: Event) -> None:
     cache = FeedCache()
-    first = cache.get([shipped], ("all",), lambda stamp: b"one", modified=100.2,
+    first = cache.get([shipped], ("all",), lambda: b"one", modified=100.2,
                       filename="c.ics")
     other = Event(**{**shipped.__dict__, "name": "Renamed"})
-    second = cache.get([other], ("all",), lambda stamp: b"two", modified=100.9,
+    second = cache.get([other], ("all",), lambda: b"two", modified=100.9,
                        filename="c.ics")
     assert second.etag != first.etag
     assert second.last_modified == first.last_modified + timedelta(seconds=1)

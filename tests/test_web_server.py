@@ -49,10 +49,13 @@ class Running:
         return httpx.Client(base_url=self.url, timeout=10)
 
 
-def start(tmp: Path, *, base_url: str = "", schedule_text: str | None = None) -> Running:
+def start(tmp: Path, *, base_url: str = "", schedule_text: str | None = None,
+          mtime: float | None = None) -> Running:
     schedule = tmp / "aisys-sosp17.toml"
     text = SHIPPED.read_text(encoding="utf-8") if schedule_text is None else schedule_text
     schedule.write_text(text, encoding="utf-8")
+    if mtime is not None:
+        os.utime(schedule, (mtime, mtime))
     port = free_port()
     config = tmp / "duebot.toml"
     base = f'base_url = "{base_url}"\n' if base_url else ""
@@ -144,6 +147,34 @@ def test_etag_and_if_modified_since_answer_304_only_when_unchanged(server: Runni
         other = client.get("/e/aisys-sosp17.ics?kind=deadline").headers["etag"]
         assert other != etag
         assert client.get("/calendar.ics", headers={"If-None-Match": other}).status_code == 200
+
+
+def test_replicas_of_one_schedule_serve_the_same_feed_and_honour_each_others_etag(
+        tmp_path: Path) -> None:
+    """Behind a load balancer a client's If-None-Match reaches any replica: their copies of
+    the schedule were written at different times (a rolling deploy, another checkout), and
+    still the bytes, the ETag and each DTSTAMP are the same."""
+    replicas = []
+    for number, mtime in ((1, 1_500_000_000), (2, 1_500_086_400)):
+        folder = tmp_path / f"replica{number}"
+        folder.mkdir()
+        replicas.append(start(folder, mtime=mtime))
+    try:
+        paths = ["/calendar.ics", "/e/aisys-sosp17.ics", "/e/aisys-sosp17/abstract.ics"]
+        with replicas[0].client() as one, replicas[1].client() as two:
+            for path in paths:
+                a, b = one.get(path), two.get(path)
+                assert a.status_code == b.status_code == 200
+                assert a.content == b.content, path
+                assert a.headers["etag"] == b.headers["etag"]
+                assert set(re.findall(rb"DTSTAMP:(\S+)", a.content)) <= {
+                    b"19700101T000000Z", b"19700101T000001Z"}
+                assert a.headers["last-modified"] != b.headers["last-modified"]
+                assert two.get(path, headers={"If-None-Match": a.headers["etag"]}
+                               ).status_code == 304
+    finally:
+        for running in replicas:
+            stop(running)
 
 
 def test_kind_filter_repeatable_or_comma_separated(server: Running) -> None:

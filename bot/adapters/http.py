@@ -13,8 +13,11 @@ Feed caching, as calendar clients see it:
   file(s) the feed was built from, when those bytes were first built. Touching a file without
   changing the feed keeps it; a change within the same second still moves it forward (by one
   second), so ``If-Modified-Since`` never hides a change.
-* Each entry's ``DTSTAMP`` is that same ``Last-Modified`` instant: when the data changed, never
-  the clock, never in the future (RFC 5545), and unchanged bytes for unchanged schedules.
+* The bytes hold nothing of this process: each entry's ``DTSTAMP`` is the date's revision
+  (``bot.core.ical.revision_stamp``), never the clock or a file's time. Replicas serving the
+  same schedules send the same ETag, so a client's ``If-None-Match`` gets its 304 from any of
+  them (their ``Last-Modified`` may differ with the files' times; RFC 9110 lets the ETag
+  decide).
 """
 
 from __future__ import annotations
@@ -226,9 +229,9 @@ class FeedCache:
         self._before: dict[FeedKey, Feed] = {}
         self.builds = 0
 
-    def get(self, events: Sequence[Event], key: FeedKey, build: Callable[[datetime], bytes], *,
+    def get(self, events: Sequence[Event], key: FeedKey, build: Callable[[], bytes], *,
             modified: float, filename: str) -> Feed:
-        """The feed for ``key``; ``build(stamp)`` makes its bytes with ``stamp`` as DTSTAMP."""
+        """The feed for ``key``; ``build()`` makes its bytes."""
         current = tuple(events)
         if len(current) != len(self._events) or any(
                 a is not b for a, b in zip(current, self._events, strict=True)):
@@ -241,22 +244,20 @@ class FeedCache:
             self._feeds[key] = feed
         return feed
 
-    def _make(self, key: FeedKey, build: Callable[[datetime], bytes], modified: float,
+    def _make(self, key: FeedKey, build: Callable[[], bytes], modified: float,
               filename: str) -> Feed:
         self.builds += 1
         last_modified = from_mtime(modified)
+        body = build()
+        etag = strong_etag(body)
         before = self._before.get(key)
         if before is not None:
-            # Built as of the last version: the same bytes mean nothing was modified.
-            body = build(before.last_modified)
-            if strong_etag(body) == before.etag:
-                return Feed(body=body, etag=before.etag, last_modified=before.last_modified,
+            if etag == before.etag:  # the same bytes: nothing was modified
+                return Feed(body=body, etag=etag, last_modified=before.last_modified,
                             filename=filename)
             if last_modified <= before.last_modified:
                 last_modified = before.last_modified + timedelta(seconds=1)
-        body = build(last_modified)
-        return Feed(body=body, etag=strong_etag(body), last_modified=last_modified,
-                    filename=filename)
+        return Feed(body=body, etag=etag, last_modified=last_modified, filename=filename)
 
 
 # -- metrics ---------------------------------------------------------------------------------
@@ -516,8 +517,8 @@ class Web:
         suffix = f"-{'-'.join(kinds)}" if kinds else ""
         return self.cache.get(
             events, ("all", *(kinds or ()), *_alarm_key(alarms)),
-            lambda stamp: build_calendar(events, kinds=kinds, url=self._source("/calendar.ics"),
-                                         alarms=alarms, stamp=stamp),
+            lambda: build_calendar(events, kinds=kinds, url=self._source("/calendar.ics"),
+                                   alarms=alarms),
             modified=max(mtimes.values(), default=0.0), filename=f"calendar{suffix}.ics")
 
     async def event_calendar(self, request: Request) -> Response:
@@ -533,9 +534,8 @@ class Web:
         suffix = f"-{'-'.join(kinds)}" if kinds else ""
         feed = self.cache.get(
             events, ("event", event.id, *(kinds or ()), *_alarm_key(alarms)),
-            lambda stamp: build_calendar([event], kinds=kinds,
-                                         url=self._source(f"/e/{event.id}.ics"), alarms=alarms,
-                                         stamp=stamp),
+            lambda: build_calendar([event], kinds=kinds,
+                                   url=self._source(f"/e/{event.id}.ics"), alarms=alarms),
             modified=mtimes[event.id], filename=f"{event.id}{suffix}.ics")
         return self._feed_response(request, feed)
 
@@ -553,7 +553,7 @@ class Web:
             return PlainTextResponse(f"{event.id} has no date {date_id!r} (its dates: {known})\n",
                                      status_code=404)
         feed = self.cache.get(events, ("date", event.id, when.id),
-                              lambda stamp: build_date_calendar(event, when, stamp=stamp),
+                              lambda: build_date_calendar(event, when),
                               modified=mtimes[event.id], filename=f"{event.id}-{when.id}.ics")
         return self._feed_response(request, feed)
 

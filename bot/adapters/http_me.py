@@ -95,10 +95,11 @@ class MyPage:
         _, mtimes = self.web.snapshot()
         changed = max(from_mtime(mtimes.get(event.id, 0.0)),
                       row["updated_at"].replace(microsecond=0))
-        # DTSTAMP: when their dates or their settings last changed, never the clock.
+        # Last-Modified: when their dates or their settings last changed, never the clock;
+        # the bytes (DTSTAMP included) depend only on their dates, so any replica's ETag matches.
         name = settings.speaking(self.web.service, prefs.language).gettext(
             "%(event)s (your dates)") % {"event": event.name}  # their language, not the app's
-        body = build_calendar([mine], alarms=leads, name=name, stamp=changed)
+        body = build_calendar([mine], alarms=leads, name=name)
         feed = Feed(body=body, etag=strong_etag(body), last_modified=changed,
                     filename=f"{event.id}-mine.ics")
         headers = {**feed.headers(), "Cache-Control": "private, max-age=3600"}

@@ -88,7 +88,7 @@ class OpenData:
         events, _ = self.web.snapshot()
         base = self.web.base_url(request)
         feed = self.web.cache.get(events, ("json", event.id, base),
-                                  lambda _stamp: event_json(event, base_url=base),
+                                  lambda: event_json(event, base_url=base),
                                   modified=mtime, filename=f"{event.id}.json")
         return self._respond(request, feed, JSON_TYPE)
 

@@ -12,10 +12,13 @@ when a date does. Choices that keep every client honest:
 * ``UID`` is ``{event.id}.{date.id}@duebot``: retitling or retiming a date updates the entry
   in subscribers' calendars instead of adding a second one; ``SEQUENCE`` comes from the
   schedule and ``STATUS:CANCELLED`` removes a date.
-* ``DTSTAMP`` never reads the clock and is never in the future: it is ``stamp``, when the
-  data last changed, which the caller knows (the feed's ``Last-Modified``, a schedule file's
-  modification time, a reminder's due time for its attachment); without one, the Unix epoch.
-  The same data and stamp give the same bytes.
+* ``DTSTAMP`` never reads the clock, a file's time or anything else outside the schedule,
+  and is never in the future: it is the date's revision, ``SEQUENCE`` seconds after the Unix
+  epoch (``revision_stamp``). So every replica, every restart and every checkout of the same
+  schedule serves the same bytes (and ETag), and a revision that bumps ``SEQUENCE`` (an
+  extension, a cancellation) also carries a later ``DTSTAMP``, for readers that order
+  revisions by it (RFC 5546 2.1.5). A caller that knows better may pass ``stamp`` (a
+  reminder's due time for its attachment).
 * ``METHOD:PUBLISH`` (iTIP, RFC 5546) requires ``ORGANIZER``: each entry names its event's
   contact; a calendar where some event has no contact address carries no ``METHOD`` (a plain
   iCalendar object, which needs no organizer).
@@ -42,7 +45,7 @@ DEFAULT_REFRESH = timedelta(hours=12)
 MAX_ALARMS = 5
 MAX_ALARM_LEAD = timedelta(days=90)
 UNKNOWN_STAMP = datetime(1970, 1, 1, tzinfo=UTC)
-"""``DTSTAMP`` when the caller does not say when the data changed: long past, deterministic."""
+"""Where revision stamps count from: long past, the same on every machine."""
 
 _LABELS = {
     "deadline": "Deadline",
@@ -60,6 +63,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def uid_for(event: Event, when: ImportantDate) -> str:
     """The date's identity in every calendar: stable across edits of its title and time."""
     return f"{event.id}.{when.id}@duebot"
+
+
+def revision_stamp(when: ImportantDate) -> datetime:
+    """``DTSTAMP`` from the date's own revision (its ``SEQUENCE``), not from when or where the
+    feed was built: two replicas with the same schedule give the same bytes, and a later
+    revision a later stamp."""
+    return UNKNOWN_STAMP + timedelta(seconds=when.sequence)
 
 
 def summary_for(event: Event, when: ImportantDate) -> str:
@@ -87,7 +97,8 @@ def build_calendar(events: Sequence[Event], *, name: str | None = None,
 
     ``alarms`` adds a VALARM per lead time to every date that is not cancelled: Apple Calendar
     and Thunderbird alert from subscribed feeds; Google and Outlook ignore feed alarms.
-    ``stamp``: when the data last changed (``DTSTAMP``); never pass a future instant.
+    ``stamp`` overrides every entry's ``DTSTAMP`` (default: ``revision_stamp``, the same on
+    every machine); never pass a future instant.
     """
     wanted = _check_kinds(kinds)
     calendar = _calendar(events, name=name)
@@ -207,7 +218,7 @@ def _vevent(event: Event, when: ImportantDate, stamp: datetime | None,
             alarms: Sequence[timedelta] = ()) -> VEvent:
     vevent = VEvent()
     vevent.add("uid", uid_for(event, when))
-    vevent.add("dtstamp", (stamp or UNKNOWN_STAMP).astimezone(UTC))
+    vevent.add("dtstamp", (stamp or revision_stamp(when)).astimezone(UTC))
     if when.at is not None:
         start = when.at.astimezone(UTC)
         vevent.add("dtstart", start)
@@ -354,6 +365,7 @@ __all__ = [
     "clean_text",
     "description_for",
     "parse_alarms",
+    "revision_stamp",
     "summary_for",
     "uid_for",
     "when_text",

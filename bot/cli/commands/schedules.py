@@ -7,7 +7,6 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.adapters.schedule_files import default_schedule, load_file, read_file, shipped_schedules
@@ -129,11 +128,9 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 def cmd_ics(args: argparse.Namespace) -> int:
     from bot.core.ical import build_calendar
 
-    path = default_schedule(args.schedule)
-    event = load_file(path)
-    # DTSTAMP: when the schedule last changed (its file's mtime), so that rebuilds match.
-    stamp = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
-    data = build_calendar([event], stamp=stamp)
+    event = load_file(default_schedule(args.schedule))
+    # DTSTAMP is each date's revision: the same bytes on any machine, after any checkout.
+    data = build_calendar([event])
     if args.output and args.output != "-":
         write_output(args.output, data)
         print(f"wrote {args.output} ({len(event.dates)} dates)", file=sys.stderr)
