@@ -71,6 +71,18 @@ PAGE_CACHE_CONTROL = "no-cache"
 # Everything the page needs is served by duebot itself: say so to the browser.
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+# The feeds, the JSON and the Atom are public: a calendar or a page on another site (ical.js,
+# FullCalendar) may read them from the browser, and revalidate with the validators.
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified",
+}
+PREFLIGHT = {
+    **CORS,
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
+    "Access-Control-Max-Age": "86400",
+}
 RECHECK_SECONDS = 1.0
 HEALTH_DB_TIMEOUT = 3.0
 # Request bodies are refused beyond these sizes before they are read (an unsigned 300 MB
@@ -137,6 +149,8 @@ class Feed:
     etag: str
     last_modified: datetime
     filename: str
+    public: bool = True
+    """Readable from any origin (CORS): every feed but a subscriber's own."""
 
     def headers(self) -> dict[str, str]:
         return {
@@ -144,6 +158,7 @@ class Feed:
             "Last-Modified": http_date(self.last_modified),
             "Cache-Control": FEED_CACHE_CONTROL,
             "Content-Disposition": f'inline; filename="{self.filename}"',
+            **(CORS if self.public else {}),
         }
 
     @functools.cached_property
@@ -504,6 +519,8 @@ class Web:
     # -- feeds ---------------------------------------------------------------------------
 
     async def calendar(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=PREFLIGHT)
         await self.fresh()
         try:
             kinds, alarms = self._feed_options(request)
@@ -522,6 +539,8 @@ class Web:
             modified=max(mtimes.values(), default=0.0), filename=f"calendar{suffix}.ics")
 
     async def event_calendar(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=PREFLIGHT)
         await self.fresh()
         try:
             kinds, alarms = self._feed_options(request)
@@ -540,6 +559,8 @@ class Web:
         return self._feed_response(request, feed)
 
     async def date_calendar(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=PREFLIGHT)
         await self.fresh()
         events, mtimes = self.snapshot()
         event = self._event(events, request.path_params["event_id"])
@@ -605,9 +626,21 @@ class Web:
             return f"unreachable: {exc.detail[:200]}"
         return "ok"
 
+    async def delivery_trouble(self) -> dict[str, Any] | None:
+        """What is not going out (``delivery_state``), or None when the ledger does not
+        answer in time (the database's own line then says so)."""
+        try:
+            with anyio.fail_after(HEALTH_DB_TIMEOUT):
+                return await anyio.to_thread.run_sync(delivery_state, self.service,
+                                                      abandon_on_cancel=True)
+        except (TimeoutError, StorageError):
+            return None
+
     async def healthz(self, request: Request) -> Response:
         await self.fresh()
-        report = health_report(self.service, await self.database_state())
+        database = await self.database_state()
+        deliveries = await self.delivery_trouble() if database == "ok" else None
+        report = health_report(self.service, database, deliveries)
         status = 200 if report["ok"] else 503
         return Response(json.dumps(report, indent=2) + "\n", status_code=status,
                         media_type="application/json",
@@ -627,14 +660,19 @@ class Web:
             *OpenData(self).routes(),
             *MyPage(self).routes(),
             Route("/", self.index, name="index"),
-            Route("/calendar.ics", self.calendar, name="calendar"),
-            Route("/e/{event_id}/{date_id}.ics", self.date_calendar, name="date_calendar"),
-            Route("/e/{event_id}.ics", self.event_calendar, name="event_calendar"),
+            Route("/calendar.ics", self.calendar, methods=FEED_METHODS, name="calendar"),
+            Route("/e/{event_id}/{date_id}.ics", self.date_calendar, methods=FEED_METHODS,
+                  name="date_calendar"),
+            Route("/e/{event_id}.ics", self.event_calendar, methods=FEED_METHODS,
+                  name="event_calendar"),
             Route("/e/{event_id}", self.event_page, name="event_page"),
             Route("/healthz", self.healthz, name="healthz"),
             Route("/metrics", self.metrics, name="metrics"),
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ]
+
+
+FEED_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 
 def _alarm_key(alarms: Sequence[timedelta]) -> tuple[str, ...]:
@@ -695,10 +733,34 @@ class CalendarFastPath:
         counted.inc()
 
 
-def health_report(service: Running, database: str) -> dict[str, Any]:
+HEALTH_EXAMPLES = 3
+"""Failing deliveries named on ``/healthz`` (the count says how many there are in all)."""
+
+
+def delivery_state(service: Running) -> dict[str, Any]:
+    """What is not going out, from the ledger (so every replica says the same): deliveries
+    waiting to be retried (a mail server that hangs, stalls or answers 4xx), the first few with
+    the server's words, those given up on, and channels stopped until an operator acts."""
+    counts = service.ledger.counts()
+    waiting = service.ledger.rows(states=["failed"], limit=HEALTH_EXAMPLES)
+    return {
+        "retrying": counts.get("failed", 0),
+        "dead": counts.get("dead", 0),
+        "errors": [f"{row.key}: {row.reason} (due {_iso(row.due)}, {row.attempts} "
+                   f"attempt{'s' if row.attempts != 1 else ''}, next try "
+                   f"{_iso(row.next_attempt)})" for row in waiting],
+        "stopped_channels": dict(service.engine.stopped),
+    }
+
+
+def health_report(service: Running, database: str,
+                  deliveries: dict[str, Any] | None = None) -> dict[str, Any]:
     """``ok`` (200) while the database answers, every schedule has a version served and no
     background job is down; otherwise 503. ``status`` adds ``degraded`` (still 200): a
-    schedule serves its last good version, or fails at run time, and says why in ``errors``.
+    schedule serves its last good version, or fails at run time, and says why in ``errors``;
+    or deliveries are waiting to be retried, or a channel stopped (``deliveries``: a mail
+    server away is not cured by restarting duebot, so it is not a 503). It turns ``ok``
+    again once the retries went out.
     """
     failing = dict(service.engine.failing)
     schedules = [{
@@ -721,13 +783,15 @@ def health_report(service: Running, database: str) -> dict[str, Any]:
     } for name, state in service.jobs.states().items()}
     ok = (database == "ok" and bool(schedules) and all(s["loaded"] for s in schedules)
           and all(job["up"] for job in jobs.values()))
-    degraded = any(s["errors"] for s in schedules)
+    degraded = any(s["errors"] for s in schedules) or bool(
+        deliveries and (deliveries["retrying"] or deliveries["stopped_channels"]))
     return {
         "ok": ok,
         "status": "down" if not ok else "degraded" if degraded else "ok",
         "database": database,
         "schedules": schedules,
         "jobs": jobs,
+        "deliveries": deliveries,
         "last_reconcile": _iso(service.health.last_reconcile),
         "last_delivery_run": _iso(service.health.last_delivery_run),
     }
@@ -778,5 +842,6 @@ def serve_http(service: Running, *, extra_routes: Iterable[BaseRoute] = ()) -> N
                          f"above); change [http] host/port or DUEBOT_HTTP_HOST/PORT") from None
 
 
-__all__ = ["CalendarFastPath", "Feed", "FeedCache", "Web", "build_app", "health_report",
+__all__ = ["CalendarFastPath", "Feed", "FeedCache", "Web", "build_app", "delivery_state",
+           "health_report",
            "not_modified", "parse_kinds", "serve_http"]

@@ -101,7 +101,7 @@ class MyPage:
             "%(event)s (your dates)") % {"event": event.name}  # their language, not the app's
         body = build_calendar([mine], alarms=leads, name=name)
         feed = Feed(body=body, etag=strong_etag(body), last_modified=changed,
-                    filename=f"{event.id}-mine.ics")
+                    filename=f"{event.id}-mine.ics", public=False)
         headers = {**feed.headers(), "Cache-Control": "private, max-age=3600"}
         if not_modified(feed, request.headers.get("if-none-match"),
                         request.headers.get("if-modified-since")):

@@ -17,7 +17,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.adapters.http import STATIC_DIR, Feed, Web, from_mtime, not_modified, strong_etag
+from bot.adapters.http import (
+    CORS,
+    PREFLIGHT,
+    STATIC_DIR,
+    Feed,
+    Web,
+    from_mtime,
+    not_modified,
+    strong_etag,
+)
 from bot.app import announce
 from bot.core.model import Event
 from bot.core.open_data import event_json
@@ -28,16 +37,6 @@ log = logging.getLogger("duebot")
 
 JSON_TYPE = "application/json; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Last-Modified",
-}
-PREFLIGHT = {
-    **CORS,
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
-    "Access-Control-Max-Age": "86400",
-}
 # The widget's page may be framed by any site; it runs only duebot's own script.
 WIDGET_POLICY = ("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
                  "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *")
