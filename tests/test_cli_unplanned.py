@@ -130,3 +130,22 @@ def test_approving_what_is_not_planned_yet_says_to_plan_it_first(
     assert main(["approve", "demo/paper/7d", "--by", "alice", "--config", str(config),
                  *PLAN_AT]) == 0
     assert "approved 1 delivery" in capsys.readouterr().out
+
+
+def test_a_dry_run_of_an_approve_schedule_says_what_waits_for_approval_not_that_it_goes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With ``approve = true`` a rehearsal must not promise a reminder goes: it waits in the
+    outbox; once approved it goes as usual."""
+    config = write(tmp_path, approve=True)
+    rehearse = ["deliver", "--once", "--dry-run", "--config", str(config),
+                "--now", "2030-03-13T23:59:30Z"]
+    assert main(rehearse) == 0
+    out = capsys.readouterr().out
+    assert "would send" not in out
+    assert ("would wait for approval: demo/paper/7d|console:  due 2030-03-13 23:59Z "
+            "(approve = true: sent once `duebot approve demo/paper/7d` lets it go") in out
+    assert main(["deliver", "--once", "--config", str(config), *PLAN_AT]) == 0
+    assert main(["approve", "demo/paper/7d", "--config", str(config), *PLAN_AT]) == 0
+    capsys.readouterr()
+    assert main(rehearse) == 0
+    assert "would send: demo/paper/7d|console:" in capsys.readouterr().out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
+from typing import Any
 
 from bot import __version__
 from bot.cli.common import config_of, parse_now, service_of
@@ -56,9 +58,15 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         print(f"dry run at {now:%Y-%m-%d %H:%M} UTC: nothing is sent or recorded")
         if not preview:
             print("nothing is due (no reminder due by then for a date still ahead)")
+        held = _held_for_approval(service)
         for planned, decision, outgoing in preview:
             verb = "would send" if decision.action == "send" else "would skip"
             note = f" ({decision.reason})" if decision.reason else ""
+            if decision.action == "send" and held(planned.event_id, planned.key):
+                # approve = true: the outbox holds it; a rehearsal must not promise it goes.
+                verb = "would wait for approval"
+                note = (f" (approve = true: sent once `duebot approve {planned.item_id}` lets it "
+                        f"go, skipped if still waiting at its due time + grace)")
             print(f"{verb}: {planned.key}  due {planned.due:%Y-%m-%d %H:%M}Z{note}")
             if outgoing is not None:
                 print(f"    subject: {outgoing.subject}")
@@ -68,6 +76,19 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         print(line)
     print(f"deliver at {now:%Y-%m-%d %H:%M} UTC: {report}")
     return 0 if report.dead == 0 else 3
+
+
+def _held_for_approval(service: Any) -> Callable[[str, str], bool]:
+    """Whether a delivery of an ``approve = true`` schedule still waits for ``duebot approve``
+    (one the ledger shows approved goes as usual)."""
+    from bot.app.status import approving as approving_events
+
+    approving = approving_events(service)  # the engine learns it only when it reconciles
+    if not approving:
+        return lambda event_id, key: False
+    approved = {row.key for row in service.ledger.rows(states=["pending", "failed"])
+                if row.approved_at is not None}
+    return lambda event_id, key: event_id in approving and key not in approved
 
 
 def cmd_status(args: argparse.Namespace) -> int:
