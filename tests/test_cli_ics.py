@@ -71,3 +71,38 @@ def test_installed_command_writes_the_shipped_feed(tmp_path: Path) -> None:
     assert data.startswith(b"BEGIN:VCALENDAR\r\n")
     assert b"UID:aisys-sosp17.abstract@duebot\r\n" in data
     assert b"DTSTART:20170911T065900Z\r\n" in data
+
+
+def _config(tmp_path: Path, *names: str) -> Path:
+    """A config listing copies of the shipped schedule, one per name (event id ``name``)."""
+    entries = []
+    for name in names:
+        text = SHIPPED.read_text(encoding="utf-8").replace('id = "aisys-sosp17"',
+                                                            f'id = "{name}"', 1)
+        (tmp_path / f"{name}.toml").write_text(text, encoding="utf-8")
+        entries.append(f'[[schedules]]\npath = "{name}.toml"\nreminders_to = ["console:"]\n')
+    config = tmp_path / "duebot.toml"
+    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{tmp_path / "l.db"}"\n'
+                      + "".join(entries), encoding="utf-8")
+    return config
+
+
+def test_ics_and_reminders_take_the_schedules_a_config_lists(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An organizer whose schedules live where the config says, not in ./schedules/."""
+    one = _config(tmp_path, "ws-a")
+    out = tmp_path / "a.ics"
+    assert main(["ics", "--config", str(one), "-o", str(out)]) == 0
+    assert b"UID:ws-a.abstract@duebot" in out.read_bytes()
+    assert main(["reminders", "--config", str(one)]) == 0
+    assert "ws-a/abstract/" in capsys.readouterr().out
+
+    both = _config(tmp_path, "ws-a", "ws-b")
+    assert main(["ics", "--config", str(both), "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert b"UID:ws-a.abstract@duebot" in data and b"UID:ws-b.abstract@duebot" in data
+    capsys.readouterr()
+    assert main(["reminders", "--config", str(both)]) == 1
+    err = capsys.readouterr().err
+    assert "error: the config lists 2 schedules (" in err and "pick one with --schedule" in err
+    assert "Traceback" not in err

@@ -148,11 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     reminders.add_argument("--to", dest="end", metavar="ISO",
                            help="only reminders due before this instant")
     reminders.add_argument("--json", action="store_true", help="print a JSON object")
+    reminders.add_argument("--config", metavar="FILE",
+                           help="the schedule this config lists (and its [templates] folder)")
     reminders.set_defaults(handler=cmd_reminders)
 
     ics = sub.add_parser("ics", help="write the iCalendar feed",
                          description="Write an RFC 5545 calendar of the schedule's dates.")
     ics.add_argument("--schedule", metavar="FILE", help="schedule file")
+    ics.add_argument("--config", metavar="FILE",
+                     help="every schedule this config lists, in one calendar (as "
+                          "/calendar.ics serves them)")
     ics.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
     ics.set_defaults(handler=cmd_ics)
 

@@ -8,8 +8,15 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from bot.adapters.schedule_files import default_schedule, load_file, read_file, shipped_schedules
+from bot.adapters.schedule_files import (
+    default_schedule,
+    display_path,
+    load_file,
+    read_file,
+    shipped_schedules,
+)
 from bot.cli.common import load_event, parse_now, write_output
 from bot.core.toml_source import SourceMap
 from bot.errors import DuebotError, Problem, UsageError
@@ -91,15 +98,32 @@ def _check_config(path: str) -> tuple[list[Problem], list[Path], Path | None]:
     return [], listed, config.templates
 
 
+def _config(path: str) -> Any:
+    """The config ``--config`` names (its problems are a ConfigError, said at their lines)."""
+    from bot.config import load_config
+
+    return load_config(path)
+
+
 def cmd_reminders(args: argparse.Namespace) -> int:
     from bot.adapters.template_files import load_templates
     from bot.core.planner import plan
     from bot.core.render import Renderer
 
-    event = load_event(args.schedule)
+    override: Path | None = None
+    if args.config and not args.schedule:
+        config = _config(args.config)
+        events = [load_file(s.path) for s in config.schedules]
+        if len(events) != 1:
+            listed = ", ".join(display_path(s.path) for s in config.schedules) or "none"
+            raise UsageError(f"the config lists {len(events)} schedules ({listed}): pick one "
+                             f"with --schedule FILE", file=args.config)
+        event, override = events[0], config.templates
+    else:
+        event = load_event(args.schedule)
     start = parse_now(args.start, option="--from") if args.start else None
     end = parse_now(args.end, option="--to") if args.end else None
-    renderer = Renderer(load_templates())
+    renderer = Renderer(load_templates(override=override))
     reminders = plan(event, start=start, end=end)
     if args.json:
         items = []
@@ -128,12 +152,16 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 def cmd_ics(args: argparse.Namespace) -> int:
     from bot.core.ical import build_calendar
 
-    event = load_file(default_schedule(args.schedule))
+    if args.config and not args.schedule:
+        events = [load_file(s.path) for s in _config(args.config).schedules]
+    else:
+        events = [load_file(default_schedule(args.schedule))]
     # DTSTAMP is each date's revision: the same bytes on any machine, after any checkout.
-    data = build_calendar([event])
+    data = build_calendar(events)
     if args.output and args.output != "-":
         write_output(args.output, data)
-        print(f"wrote {args.output} ({len(event.dates)} dates)", file=sys.stderr)
+        dates = sum(len(event.dates) for event in events)
+        print(f"wrote {args.output} ({dates} dates)", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
