@@ -364,6 +364,9 @@ def test_sigterm_stops_server_and_background_jobs(tmp_path: Path) -> None:
     assert stop(running) == 0
     log = running.log.read_text()
     assert "background jobs stopped" in log and "duebot stopped cleanly" in log
+    # How long stopping may take when a mail server hangs: what a grace period must cover.
+    assert ("received SIGTERM: finishing the message in hand (at most [smtp] timeout = 30 s "
+            "when a mail server does not answer), then stopping") in log
 
 
 def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:

@@ -20,8 +20,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     log = logging.getLogger("duebot")
 
     def _stop(signum: int, _frame: object) -> None:
-        log.info("received %s: finishing the message in hand, then stopping",
-                 signal.Signals(signum).name)
+        # A hung mail server holds the message in hand until [smtp] timeout: say how long
+        # stopping may take, so that an operator's grace period covers it.
+        log.info("received %s: finishing the message in hand (at most [smtp] timeout = %g s "
+                 "when a mail server does not answer), then stopping",
+                 signal.Signals(signum).name, service.config.smtp.timeout)
         service.stop_event.set()
 
     signal.signal(signal.SIGINT, _stop)
