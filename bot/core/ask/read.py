@@ -18,9 +18,10 @@ from typing import Any, Literal
 from bot.core.ask import lexicon as lx
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
 from bot.core.ask.text import Language, Piece, language, normalize, pieces
+from bot.core.model import ImportantDate
 from bot.core.places import lookup
 
-__all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "read"]
+__all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "has_length", "read"]
 
 Form = Literal["when", "yesno", "howlong", "where", "how", "what"]
 TopicKind = Literal["date", "field", "faq", "not_held", "next", "social"]
@@ -408,6 +409,24 @@ def _is_length(words: Sequence[str]) -> bool:
     return False
 
 
+_SPAN_EN = frozenset({"is", "are", "was", "will", "does", "do", "last", "lasts", "run", "runs",
+                      "take", "takes", "be", "go", "goes"})
+_ZH_SPAN = re.compile(r"几天|多少天|多久|多长时间|几个小时|多少小时|为期|持续|开几天")
+_ZH_COUNTDOWN = re.compile(r"还|剩|距|离|到|后|开始|截止|才")
+
+
+def _asks_span(words: Sequence[str], text: str, lang: Language) -> bool:
+    """ "how many days is the workshop", "会议有几天": how long a date lasts, if it has a
+    length; unlike ``_is_length`` never the page limit, and never "how many days until"."""
+    if lang == "zh" and _ZH_SPAN.search(text) and not _ZH_COUNTDOWN.search(text):
+        return True
+    for i, word in enumerate(words[:-2]):
+        if word == "how" and words[i + 1] in ("long", "many"):
+            after = set(words[i + 2:i + 7])
+            return bool(after & _SPAN_EN) and not (after & (_COUNTDOWN_WORDS - {"do"}))
+    return False
+
+
 def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
     """Each date's score for these terms: the sum of what it shares, rare terms weighing more.
     Memoized per schedule: the same few questions come again and again."""
@@ -543,7 +562,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         keep = best >= 0.5 and not (generic_only and (fields or form in ("how", "where")))
         if keep and length:
             # "how long is the rebuttal phase" is a date's span; "how long can it be" is pages.
-            ranged = tuple(d for d in group if _is_range(index, d))
+            ranged = tuple(d for d in group if has_length(index.date(d)))
             keep = bool(ranged)
             if ranged:
                 group = ranged
@@ -625,9 +644,11 @@ def _zh_unknown(left: Sequence[tuple[str, int]]) -> tuple[str, int] | None:
     return None
 
 
-def _is_range(index: Index, date_id: str) -> bool:
-    when = index.date(date_id)
-    return when.end is not None or (when.end_day is not None and when.end_day != when.day)
+def has_length(when: ImportantDate) -> bool:
+    """A date one can ask "how long is it" of: a range, or an event (a day is a length)."""
+    return (when.end is not None and when.end != when.at) or (
+        when.end_day is not None and when.end_day != when.day) or (
+        when.kind == "event" and (when.all_day or when.end is not None))
 
 
 def read(question: str, index: Index) -> Reading:
@@ -709,6 +730,13 @@ def read(question: str, index: Index) -> Reading:
         length = form == "howlong" and (_is_length(words) or (
             lang == "zh" and "多长" in norm[a:b] and not re.search("还有|剩|距离|到", norm[a:b])))
         topics = _clause_topics(hits, unknown, left, form, length, index, text, a)
+        if form == "howlong" and not length and _asks_span(words, norm[a:b], lang):
+            # "how many days is the workshop": its length, not the time left.
+            spans = [replace(t, ids=tuple(d for d in t.ids if has_length(index.date(d))))
+                     if t.kind == "date" else t for t in topics]
+            if any(t.kind == "date" and t.ids for t in spans):
+                topics = [t for t in spans if t.kind != "date" or t.ids]
+                length = True
         if _SALUTATION.match(text) and len(text.split()) <= 3 and topics and all(
                 t.ids == ("contact",) for t in topics):
             continue  # "Dear organizers, could you tell me ...": whom the letter is to

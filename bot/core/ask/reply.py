@@ -15,7 +15,7 @@ from typing import cast
 from bot.core.ask import lexicon as lx
 from bot.core.ask import zh
 from bot.core.ask.index import Index, index_for
-from bot.core.ask.read import Clause, NamedZone, Reading, Topic
+from bot.core.ask.read import Clause, NamedZone, Reading, Topic, has_length
 from bot.core.ask.text import Language
 from bot.core.model import Event, ImportantDate
 from bot.core.timefmt import countdown, describe, format_day, format_instant, relative, zone_caption
@@ -49,13 +49,15 @@ class _Ctx:
     lang: Language
     index: Index
     others: tuple[tuple[Zone, str], ...] = ()
+    """Other readings of an ambiguous zone name, each with what it stands for."""
+    named: bool = False
+    """The question named the zone: an all-day event's hours are given in it too."""
 
     def upcoming(self) -> list[ImportantDate]:
         return self.index.upcoming(self.now)
 
     def ordered(self) -> tuple[ImportantDate, ...]:
         return self.index.ordered
-    """Other readings of an ambiguous zone name, each with what it stands for."""
 
 
 # --- speaking of one date -------------------------------------------------------------------
@@ -82,10 +84,15 @@ def _span_en(start: datetime, end: datetime, zone: Zone) -> str:
     return f"{format_instant(start, zone)} to {until} ({zone_caption(zone, start)})"
 
 
-def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language = "en") -> str:
-    """A date in the reader's zone, its own zone beside, and how far away it is."""
+def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language = "en",
+              relation: bool = True, convert_day: bool = False) -> str:
+    """A date in the reader's zone, its own zone beside, and how far away it is.
+
+    ``relation=False`` leaves out how far away it is (a reply that leads with the countdown);
+    ``convert_day`` gives an all-day event's hours in the reader's zone too (a zone named)."""
     if lang == "zh":
-        return _when_zh(when, now, reader)
+        return _when_zh(when, now, reader, relation, convert_day)
+    tail = f" ({relative(when.ends, now)})" if relation else ""
     if when.all_day and when.kind in _DUE_KINDS:
         last = when.end_day or when.day
         assert last is not None
@@ -93,25 +100,35 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
         text = f"at the end of {format_day(last)} ({zone_caption(when.zone, ends)})"
         if not _same_wall_clock(reader, when.zone, ends):
             text += f"; that is {format_instant(ends, reader)} ({zone_caption(reader, ends)})"
-        return f"{text} ({relative(ends, now)})"
+        return text + tail
     if when.all_day:
-        text = describe(when, now, reader).sentence()
-        if when.kind != "event" and not (_same_wall_clock(reader, when.zone, when.starts)
-                                         and _same_wall_clock(reader, when.zone, when.ends)):
+        text = describe(when, now, reader).sentence(relation)
+        if (when.kind != "event" or convert_day) and not (
+                _same_wall_clock(reader, when.zone, when.starts)
+                and _same_wall_clock(reader, when.zone, when.ends)):
             text += (f" (in {reader.name}: from {format_instant(when.starts, reader)} to "
                      f"{format_instant(when.ends, reader)})")
         return text
     if when.end is None or when.end == when.at:
-        return describe(when, now, reader).sentence()
+        return describe(when, now, reader).sentence(relation)
     assert when.at is not None
     reader_text = _span_en(when.at, when.end, reader)
+    tail = f" ({_relation(when, now, 'en')})" if relation else ""
     if _same_wall_clock(reader, when.zone, when.at):
-        return f"{reader_text} ({_relation(when, now, 'en')})"
-    return (f"{reader_text}; that is {_span_en(when.at, when.end, when.zone)} "
-            f"({_relation(when, now, 'en')})")
+        return reader_text + tail
+    return f"{reader_text}; that is {_span_en(when.at, when.end, when.zone)}{tail}"
 
 
-def _when_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
+def _span_zh(start: datetime, end: datetime, zone: Zone) -> str:
+    first = zh.format_instant(start, zone)
+    if zone.local(start).date() == zone.local(end).date():
+        return f"{first}至{zone.local(end):%H:%M}"
+    return f"{first}至{zh.format_instant(end, zone)}"
+
+
+def _when_zh(when: ImportantDate, now: datetime, reader: Zone, relation: bool = True,
+             convert_day: bool = False) -> str:
+    tail = f"（{_relation(when, now, 'zh')}）" if relation else ""
     if when.all_day:
         assert when.day is not None
         if when.kind in _DUE_KINDS:
@@ -120,20 +137,28 @@ def _when_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
             text = f"{zh.format_day(last)}结束时（{zh.zone_name(when.zone, ends)}）"
             if not _same_wall_clock(reader, when.zone, ends):
                 text += f"，即{zh.format_instant(ends, reader)}（{zh.zone_name(reader, ends)}）"
-            return f"{text}（{zh.relative(ends, now)}）"
+            return text + (f"（{zh.relative(ends, now)}）" if relation else "")
         days = zh.format_day(when.day)
         if when.end_day and when.end_day != when.day:
             days += f"至{zh.format_day(when.end_day)}"
         caption = zh.zone_name(when.zone, when.starts)
-        return f"{days}（全天，{caption}）（{_relation(when, now, 'zh')}）"
+        text = f"{days}（全天，{caption}）"
+        if convert_day and not (_same_wall_clock(reader, when.zone, when.starts)
+                                and _same_wall_clock(reader, when.zone, when.ends)):
+            text += (f"（按{zh.zone_name(reader, when.starts)}：从"
+                     f"{zh.format_instant(when.starts, reader)}到"
+                     f"{zh.format_instant(when.ends, reader)}）")
+        return text + tail
     assert when.at is not None
-    text = f"{zh.format_instant(when.at, reader)}（{zh.zone_name(reader, when.at)}）"
-    if when.end is not None and when.end != when.at:
-        text = (f"{zh.format_instant(when.at, reader)}至{zh.format_instant(when.end, reader)}"
-                f"（{zh.zone_name(reader, when.at)}）")
+    ranged = when.end is not None and when.end != when.at
+    end = when.end if when.end is not None else when.at
+    here = _span_zh(when.at, end, reader) if ranged else zh.format_instant(when.at, reader)
+    text = f"{here}（{zh.zone_name(reader, when.at)}）"
     if not _same_wall_clock(reader, when.zone, when.at):
-        text += f"，即{zh.format_instant(when.at, when.zone)}（{zh.zone_name(when.zone, when.at)}）"
-    return f"{text}（{_relation(when, now, 'zh')}）"
+        there = (_span_zh(when.at, end, when.zone) if ranged
+                 else zh.format_instant(when.at, when.zone))
+        text += f"，即{there}（{zh.zone_name(when.zone, when.at)}）"
+    return text + tail
 
 
 def _was_text(when: ImportantDate, reader: Zone, lang: Language) -> str:
@@ -171,7 +196,8 @@ def line(when: ImportantDate, ctx: _Ctx) -> str:
             return f"{when.title}：已取消（原为{_was_text(when, ctx.reader, 'zh')}）"
         return f"{when.title}: CANCELLED (it was {_was_text(when, ctx.reader, 'en')})"
     sep = "：" if ctx.lang == "zh" else ": "
-    return f"{_title(when, ctx.lang)}{sep}{when_text(when, ctx.now, ctx.reader, ctx.lang)}"
+    text = when_text(when, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
+    return f"{_title(when, ctx.lang)}{sep}{text}"
 
 
 def _key_instant(when: ImportantDate) -> datetime:
@@ -277,7 +303,7 @@ def _yes_no(verdict: bool, lang: Language) -> str:
 def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None,
               chosen: bool = False) -> Part:
     zh_ = ctx.lang == "zh"
-    text = when_text(when, ctx.now, ctx.reader, ctx.lang)
+    text = when_text(when, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
     lines: list[str] = []
     verdict: bool | None = None
     if chosen:
@@ -296,18 +322,25 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
             lines.extend(_other_readings(when, ctx))
             return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,),
                         verdict)
-    if clause.form == "howlong" and clause.length and (when.end is not None or when.end_day):
+    if clause.form == "howlong" and clause.length and has_length(when):
         span = when.ends - when.starts
         if when.end is not None and when.zone.local(when.end).minute == 59:
             span += timedelta(minutes=1)  # "until 23:59" means the whole day
         lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
                      f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
     elif clause.form == "howlong":
+        # The reply leads with the time left: the date after it does not say it again.
+        bare = when_text(when, ctx.now, ctx.reader, ctx.lang, relation=False,
+                         convert_day=ctx.named)
         key = when.ends if when.kind in _DUE_KINDS or when.ends <= ctx.now else when.starts
-        if key > ctx.now:
-            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}：{text}。"
+        if when.starts <= ctx.now < when.ends and when.kind not in _DUE_KINDS:
+            left = zh.countdown(when.ends - ctx.now) if zh_ else countdown(when.ends - ctx.now)
+            lines.append(f"{_title(when, 'zh')}正在进行，还有{left}结束：{bare}。" if zh_ else
+                         f"{_capital(_the(when))} is under way now, ending in {left}: {bare}.")
+        elif key > ctx.now:
+            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}：{bare}。"
                          if zh_ else
-                         f"{countdown(key - ctx.now)} left until {_the(when)}: {text}.")
+                         f"{countdown(key - ctx.now)} left until {_the(when)}: {bare}.")
         else:
             lines.append(f"{_title(when, 'zh')}已经过了：{text}。" if zh_ else
                          f"{_capital(_the(when))} has passed: it was {text}.")
@@ -337,7 +370,7 @@ def _other_readings(when: ImportantDate, ctx: _Ctx) -> list[str]:
 
 def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
           zone: NamedZone | None) -> str:
-    text = when_text(when, ctx.now, ctx.reader, ctx.lang)
+    text = when_text(when, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
     zh_ = ctx.lang == "zh"
     title = _title(when, ctx.lang)
     if why in ("open", "passed"):
@@ -442,11 +475,14 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         if later:
             lines.append("之后：" if zh_ else "After that:")
             for d in later:
-                lead = ""
                 if clause.form == "howlong" and not clause.length:
-                    lead = (f"还有{zh.countdown(d.ends - ctx.now)}：" if zh_ else
-                            f"{countdown(d.ends - ctx.now)} left: ")
-                lines.append(f"- {lead}{line(d, ctx)}")
+                    bare = when_text(d, ctx.now, ctx.reader, ctx.lang, relation=False,
+                                     convert_day=ctx.named)
+                    lines.append(f"- 还有{zh.countdown(d.ends - ctx.now)}：{_title(d, 'zh')}："
+                                 f"{bare}" if zh_ else f"- {countdown(d.ends - ctx.now)} left: "
+                                                      f"{_title(d)}: {bare}")
+                else:
+                    lines.append(f"- {line(d, ctx)}")
                 shown.append(d)
         rest = len(upcoming) - len(shown)
         if rest > 0 and clause.form != "yesno":
@@ -798,7 +834,8 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
            ) -> tuple[tuple[Part, ...], str]:
     """The parts of the reply and its text, in the reading's language."""
     zone, others, note = _zones(reading, reader, event)
-    ctx = _Ctx(event, now, zone, reading.language, index_for(event), others)
+    named = reading.zone is not None and reading.zone.kind != "mytime"
+    ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named)
     parts: list[Part] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
     for clause in reading.clauses:
