@@ -104,6 +104,12 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("all_dates", "field", "dates|schedule|timeline|important dates|key dates|calendar|"
        "milestones|overview|agenda|list|all|everything",
        "日程|重要日期|时间表|所有日期|全部日期|时间线|日期列表", "all dates", "重要日期"),
+    # Late submissions: what the schedule (its FAQ) says of them, and the deadline itself.
+    _c("late", "field", "late|late submission|late submissions|submit late|submitting late|"
+       "submitted late|grace period|grace|late paper|late papers|belated|after the deadline|"
+       "past the deadline|after deadline|past deadline|miss the deadline|missed the deadline",
+       "晚交|迟交|补交|逾期|延迟提交|晚提交|迟到提交|截止后提交|截止以后提交|宽限|宽限期|晚一点交|"
+       "晚几天交|晚点交|过了截止|迟到", "late submissions", "迟交"),
     _c("help", "social", "help|commands|command|usage|what can you do|who are you|"
        "what are you|how does this work",
        "帮助|你能做什么|你是谁|怎么用|使用说明", "help", "帮助"),
@@ -184,7 +190,7 @@ RELATIVE_EN: Mapping[str, str] = {
     "this month": "this_month", "still": "still", "yet": "still", "open": "still",
     "next": "next", "upcoming": "next", "coming": "next", "already": "passed",
     "passed": "passed", "over": "passed", "closed": "passed",
-    "missed": "passed", "too late": "passed", "late": "passed", "expired": "passed",
+    "missed": "passed", "too late": "passed", "am i late": "passed", "expired": "passed",
     "extended": "extended", "extension": "extended", "extend": "extended",
     "postponed": "extended", "postpone": "extended", "pushed back": "extended",
     "delayed": "extended",

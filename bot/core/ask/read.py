@@ -26,7 +26,7 @@ __all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "has_length", "re
 Form = Literal["when", "yesno", "howlong", "where", "how", "what"]
 TopicKind = Literal["date", "field", "faq", "not_held", "next", "social"]
 
-_FIELDS = ("pages", "format", "anonymity", "how_submit", "contact", "venue", "all_dates")
+_FIELDS = ("pages", "format", "anonymity", "how_submit", "contact", "venue", "all_dates", "late")
 _CUE_BEFORE = frozenset({"in", "for", "at", "to", "into", "from", "using", "use", "via", "as",
                          "like", "on"})
 _CUE_AFTER = frozenset({"time", "timezone", "tz", "zone", "hours"})
@@ -534,7 +534,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     only_fields = all((c := by_id.get(t)) is not None and c.cls in ("field", "social")
                       for t in concepts) and bool(concepts) and not unknown \
         and not re.search(r"\d", text)
-    faq = None if only_fields else _faq_topic(faq_terms, index, start, text)
+    # "can I submit late?": the late part quotes the organizers' own word on it (their FAQ)
+    # and gives the deadline beside it, so no FAQ answers it alone.
+    faq = None if only_fields or "late" in concepts else _faq_topic(faq_terms, index, start,
+                                                                     text)
     if faq is not None:  # "how many pages?" is the page limit's, not an FAQ's
         return [faq]
     fields: list[Topic] = []
@@ -577,6 +580,14 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
             topics.append(Topic("date", group, "", best, pos, text))
+    late = next((i for i, f in enumerate(fields) if f.ids == ("late",)), None)
+    if late is not None:
+        # "can I send the camera-ready late?": the late part speaks of the dates named.
+        # Only what is due: "are late submissions accepted" names no notification.
+        named = tuple(d for t in topics if t.kind == "date" for d in t.ids
+                      if index.date(d).kind in ("deadline", "camera-ready"))
+        fields[late] = replace(fields[late], ids=("late", *named))
+        topics = [t for t in topics if t.kind != "date"]
     if fields and topics and topics[0].kind == "date":
         # "when is the Country Reports deadline": a field's word inside a date's title, said
         # word for word, is the title's word, not a question about the venue.

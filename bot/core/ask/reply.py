@@ -690,7 +690,25 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
         return Part(topic, kind, tuple(lines), tuple(events[:_SHOW]), verdict)
     elif name == "all_dates":
         return _all_dates(topic, ctx)
+    elif name == "late":
+        return _late(topic, clause, ctx)
     return Part(topic, kind, tuple(lines), (), verdict)
+
+
+def _late(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
+    """ "Can I submit late?": what the organizers say of it (their FAQ), or that the schedule
+    does not say; then the deadline itself, with the time left, which is what decides."""
+    said = next((e.faq for e in ctx.index.faqs if any("late" in w for w in e.words)), None)
+    if said is not None:
+        lines = [said.answer_in(ctx.lang)]
+    else:
+        lines = [_not_said("whether late submissions are accepted", "是否接受迟交", ctx)]
+    dates = ctx.index.dates_of(topic.ids[1:]) if len(topic.ids) > 1 else (
+        ctx.index.of_kind("deadline") or ctx.index.of_kind(*_DUE_KINDS))
+    if not dates:
+        return Part(topic, "late", tuple(lines))
+    group = _group(dates, Clause(clause.text, "when", ()), ctx, None, topic)
+    return Part(topic, "late", (*lines, *group.lines), group.dates)
 
 
 def _norm(text: str) -> str:
