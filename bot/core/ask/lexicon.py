@@ -192,6 +192,8 @@ RELATIVE_EN: Mapping[str, str] = {
     "passed": "passed", "over": "passed", "closed": "passed",
     "missed": "passed", "too late": "passed", "am i late": "passed", "expired": "passed",
     "extended": "extended", "extension": "extended", "extend": "extended",
+    "original": "extended", "originally": "extended", "previous deadline": "extended",
+    "old deadline": "extended", "earlier deadline": "extended", "new deadline": "extended",
     "postponed": "extended", "postpone": "extended", "pushed back": "extended",
     "delayed": "extended",
 }
@@ -203,7 +205,8 @@ RELATIVE_ZH: Mapping[str, str] = {
     "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",
     "已经": "passed", "过了": "passed", "错过": "passed", "晚了": "passed", "太晚": "passed",
     "结束了": "passed", "截止了吗": "passed", "延期": "extended", "延长": "extended",
-    "推迟": "extended", "延后": "extended",
+    "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
+    "原先": "extended", "最初": "extended", "延长了": "extended",
 }
 WEEKDAYS_EN: Mapping[str, int] = {
     "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,

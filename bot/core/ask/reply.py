@@ -318,6 +318,8 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         verdict, why = _verdict(when, clause, ctx, zone)
         if verdict is not None:
             fact = _fact(when, why, ctx, verdict, zone)
+            if ctx.lang == "en" and fact.startswith("The "):
+                fact = "t" + fact[1:]  # "No: the schedule shows ...", not "No: The"
             lines.append(_yes_no(verdict, ctx.lang) + fact)
             lines.extend(_other_readings(when, ctx))
             return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,),
@@ -352,7 +354,7 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
     else:
         lines.append(line(when, ctx) + ("。" if zh_ else "."))
     if "extended" in clause.relative and clause.form != "yesno":
-        lines.append(_capital(_extension_line(when, ctx)))
+        lines.append(_capital(_extension_line(when, ctx, verdict_said=True)))
     if when.kind == "event" and clause.form in ("when", "what", "where"):
         lines.extend(_event_extra(when, ctx))
     lines.extend(_other_readings(when, ctx))
@@ -457,6 +459,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     zh_ = ctx.lang == "zh"
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
+    if "extended" in clause.relative and len(dates) > 1:
+        return _extended_group(dates, clause, ctx, topic)
     live, live_ends, cancelled = _by_end(dates, ctx.index)
     cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
@@ -522,6 +526,45 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         lines.append("日程里没有还未到的日期了。" if zh_ else
                      "Nothing else in the schedule is still ahead.")
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
+
+
+def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
+                    ) -> Part:
+    """ "Has the research deadline been extended?" of several dates: each extended one with
+    its new and earlier time, then the others, so one unextended date never answers "no"."""
+    zh_ = ctx.lang == "zh"
+    grown = [d for d in dates if d.extended]
+    same = [d for d in dates if not d.extended]
+    lines: list[str] = []
+    verdict = bool(grown) if clause.form == "yesno" else None
+    for i, d in enumerate(grown):
+        lead = _yes_no(True, ctx.lang) if verdict and i == 0 else ""
+        now_text = when_text(d, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
+        earlier: str | None = None
+        if d.extended_from is not None:
+            earlier = _was_text(ImportantDate(id="x", title="", kind=d.kind, zone=d.zone,
+                                              at=d.extended_from), ctx.reader, ctx.lang)
+        elif d.extended_from_day is not None:
+            earlier = (zh.format_day(d.extended_from_day) if zh_
+                       else format_day(d.extended_from_day))
+        name = _the(d).replace(" (extended)", "")
+        if zh_:
+            before = f"原来是{earlier}。" if earlier else "日程没有给出原来的日期。"
+            lines.append(f"{lead}{d.title}已延期：现在是{now_text}；{before}")
+        else:
+            before = (f"it was {earlier} before." if earlier
+                      else "the schedule does not give the earlier date.")
+            lines.append(f"{lead}{name if lead else _capital(name)} was extended: it is now "
+                         f"{now_text}; {before}")
+    if same:
+        names = ("、" if zh_ else "; ").join(d.title for d in same)
+        if zh_:
+            lines.append(("不是，" if verdict is False else "") + f"日程里没有这些日期延期的记录："
+                         f"{names}。")
+        else:
+            lines.append(("No: the" if verdict is False else "The")
+                         + f" schedule shows no extension for: {names}.")
+    return Part(topic, _legacy(dates[0]), tuple(lines), tuple(grown or dates[:1]), verdict)
 
 
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
