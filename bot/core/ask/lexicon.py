@@ -196,6 +196,8 @@ RELATIVE_EN: Mapping[str, str] = {
     "old deadline": "extended", "earlier deadline": "extended", "new deadline": "extended",
     "postponed": "extended", "postpone": "extended", "pushed back": "extended",
     "delayed": "extended",
+    "after": "after", "following": "after", "comes after": "after", "right after": "after",
+    "before": "before", "prior to": "before", "comes before": "before",
 }
 RELATIVE_ZH: Mapping[str, str] = {
     "下一个": "next", "下个": "next", "今天": "today", "今日": "today", "今晚": "tonight",
@@ -207,6 +209,7 @@ RELATIVE_ZH: Mapping[str, str] = {
     "结束了": "passed", "截止了吗": "passed", "延期": "extended", "延长": "extended",
     "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
     "原先": "extended", "最初": "extended", "延长了": "extended",
+    "之后": "after", "以后": "after", "后面": "after", "之前": "before", "以前": "before",
 }
 WEEKDAYS_EN: Mapping[str, int] = {
     "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,

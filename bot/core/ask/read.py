@@ -536,8 +536,11 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         and not re.search(r"\d", text)
     # "can I submit late?": the late part quotes the organizers' own word on it (their FAQ)
     # and gives the deadline beside it, so no FAQ answers it alone.
-    faq = None if only_fields or "late" in concepts else _faq_topic(faq_terms, index, start,
-                                                                     text)
+    # "what comes after the workshop?" asks the schedule's order, not what happens there.
+    ordering = form in (None, "what", "when") and any(
+        h.meaning in (("rel", "after"), ("rel", "before")) for h in hits)
+    faq = None if only_fields or ordering or "late" in concepts else _faq_topic(
+        faq_terms, index, start, text)
     if faq is not None:  # "how many pages?" is the page limit's, not an FAQ's
         return [faq]
     fields: list[Topic] = []

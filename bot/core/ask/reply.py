@@ -567,10 +567,41 @@ def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, t
     return Part(topic, _legacy(dates[0]), tuple(lines), tuple(grown or dates[:1]), verdict)
 
 
+def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topic
+               ) -> Part | None:
+    """ "What's after the notification?": the schedule's date right after (or before) the one
+    named; of a group, the one after its next member that is not of the group itself."""
+    live = [d for d in dates if not d.cancelled]
+    if not live:
+        return None
+    ids = {d.id for d in dates}
+    ahead = [d for d in live if _key_instant(d) > ctx.now]
+    anchor = ahead[0] if ahead else live[-1]
+    at = _key_instant(anchor)
+    others = [d for d in ctx.ordered() if d.id not in ids and not d.cancelled]
+    if side == "after":
+        found = next((d for d in sorted(others, key=_key_instant) if _key_instant(d) > at), None)
+    else:
+        found = next((d for d in sorted(others, key=_key_instant, reverse=True)
+                      if _key_instant(d) < at), None)
+    zh_ = ctx.lang == "zh"
+    name = _title(anchor, ctx.lang)
+    if found is None:
+        text = (f"日程里{name}{'之后' if side == 'after' else '之前'}没有别的日期了。" if zh_ else
+                f"Nothing in the schedule comes {side} {_the(anchor)}.")
+        return Part(topic, _legacy(anchor), (text,), (anchor,))
+    if zh_:
+        lead = f"{name}{'之后' if side == 'after' else '之前'}是：{line(found, ctx)}。"
+    else:
+        lead = f"{_capital(side)} {_the(anchor)} comes {line(found, ctx)}."
+    return Part(topic, _legacy(found), (lead,), (found,))
+
+
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     """No subject named: the next date that matters (a deadline first), saying it chose."""
     upcoming = ctx.index.upcoming(ctx.now, 200)
-    window_rel = [r for r in clause.relative if r not in ("still", "passed", "extended")]
+    window_rel = [r for r in clause.relative
+                  if r not in ("still", "passed", "extended", "after", "before")]
     if (window_rel or clause.weekday is not None) and clause.form != "yesno":
         hits = []
         for when in upcoming[:200]:
@@ -922,6 +953,11 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     if topic.kind == "date":
         dates = ctx.index.dates_of(topic.ids)
+        side = next((r for r in clause.relative if r in ("after", "before")), None)
+        if side is not None and clause.form in ("what", "when"):
+            found = _neighbour(dates, side, ctx, topic)
+            if found is not None:
+                return found
         if len(dates) == 1:
             part = _one_date(dates[0], clause, ctx, zone)
             lines, shown = list(part.lines), list(part.dates)
