@@ -75,7 +75,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("phase", "generic", "phase|period|window|stage|range", "阶段|期间", "phase", "阶段"),
     _c("paper", "generic", "paper|papers|manuscript|manuscripts|article|work",
        "论文|文章|稿件", "paper", "论文"),
-    _c("poster", "generic", "poster|posters", "海报|墙报", "poster", "海报"),
+    _c("poster", "generic", "poster|posters", "海报|墙报", "posters", "海报"),
     _c("submit", "generic", "submit|submission|submissions|submitting|submitted|send in|"
        "hand in|upload|uploading|uploaded",
        "提交|投稿|递交|上传|交稿", "submission", "提交"),

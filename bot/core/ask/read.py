@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
@@ -25,6 +25,10 @@ __all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "has_length", "re
 
 Form = Literal["when", "yesno", "howlong", "where", "how", "what"]
 TopicKind = Literal["date", "field", "faq", "not_held", "next", "social"]
+
+def _split_words(text: str) -> list[str]:
+    return text.split()
+
 
 _FIELDS = ("pages", "format", "anonymity", "how_submit", "contact", "venue", "all_dates", "late")
 _CUE_BEFORE = frozenset({"in", "for", "at", "to", "into", "from", "using", "use", "via", "as",
@@ -108,6 +112,8 @@ class Clause:
     single_blind: bool = False
     venue_check: str = ""
     """A place the question asks the event to be in ("is it in Shanghai?")."""
+    exists: bool = False
+    """ "is there an industry track?": a yes when the schedule holds the date asked."""
 
 
 @dataclass(frozen=True)
@@ -514,9 +520,70 @@ def _faq_topic(terms: set[str], index: Index, start: int, span: str) -> Topic | 
     return None
 
 
+_PLAIN_MODIFIERS = frozenset(_split_words("""
+real hard firm updated update current latest revised revision strict true main overall cfp
+call actual exact big important key upcoming official absolute last initial general formal
+normal regular usual standard same whole entire specific precise correct right proper
+"""))
+"""Words before "deadline" that name no other date: "the real deadline" is the deadline."""
+
+
+def _neutral(index: Index) -> frozenset[str]:
+    """The event's own names (its name, id, venue, town, system): never an unknown subject."""
+    found = index.memo.get(("neutral",))
+    if found is None:
+        event = index.event
+        text = " ".join((event.name, event.id, event.venue, event.city, event.country,
+                         event.submission.system, event.url))
+        found = frozenset(re.findall(r"[a-z0-9]+", normalize(text))) | _PLAIN_MODIFIERS
+        index.memo[("neutral",)] = found
+    return cast("frozenset[str]", found)
+
+
+_TRACK_GENERIC = frozenset({"poster"})
+"""Generic words that also name a kind of submission: where no date holds one, a date asked
+by it ("the poster deadline", "is there a poster track?") is not held."""
+_EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept)\b|\bdoes it have\b"
+                     r"|有没有|是否有")
+
+
+def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]], whole: str,
+              index: Index, exists: bool = False) -> tuple[str, int] | None:
+    """Unknown words right before a kind word ("the industry track deadline" of a schedule
+    with no industry track), and where they start: a date the schedule does not hold, which
+    must be said so, never answered with another deadline."""
+    neutral = _neutral(index)
+    for hit in hits:
+        if hit.meaning[0] == "concept" and hit.meaning[1] in _TRACK_GENERIC and \
+                hit.meaning[1] not in index.date_held and (exists or any(
+                    h.start > hit.start and h.meaning[0] == "concept" and (
+                        c := lx.BY_ID.get(h.meaning[1])) is not None and c.cls == "kind"
+                    for h in hits)):
+            return "", hit.start  # "the poster deadline" with no posters: the concept's
+    if exists:
+        long = [(w, p) for w, p in unknown if len(w) >= 4 and w not in neutral]
+        if long:
+            return long[0]  # "is there an industry track?" where none is
+    for hit in hits:
+        concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
+        if concept is None or concept.cls != "kind":
+            continue
+        end, words = hit.start, []
+        for word, pos in sorted(unknown, key=lambda u: -u[1]):
+            if pos >= end:
+                continue
+            if whole[pos + len(word):end].strip(" -") or word in neutral or len(word) < 4:
+                break  # a short unknown word is more often a typo ("teh") than a name
+            words.append((word, pos))
+            end = pos
+        if words:
+            return " ".join(w for w, _ in reversed(words)), words[-1][1]
+    return None
+
+
 def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                    zh_left: Sequence[tuple[str, int]], form: Form | None, length: bool,
-                   index: Index, text: str, start: int) -> list[Topic]:
+                   index: Index, text: str, start: int, whole: str = "") -> list[Topic]:
     clause_pages = _page_count(text)
     concepts: dict[str, tuple[float, int, str]] = {}
     for hit in hits:
@@ -580,6 +647,17 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             said = [d for d in group if index.titles[d] and index.titles[d] in text]
             if len(said) == 1:
                 group = (said[0],)
+        unheld = _modifier(hits, unknown, whole, index, bool(_EXISTS.search(text))) \
+            if keep and whole else None
+        if unheld is not None:
+            keep = False  # "the industry track deadline" where no date is the industry's
+            word, pos = unheld
+            if word:
+                topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
+            else:
+                cid = next(c for c in concepts if c in _TRACK_GENERIC)
+                topics.append(Topic("not_held", (cid,), by_id[cid].label_en, 1.0, pos,
+                                    concepts[cid][2]))
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
             topics.append(Topic("date", group, "", best, pos, text))
@@ -607,7 +685,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     if not topics and not fields:
         # "when is the deadline?" on a schedule without one: said so, never another date.
         missing += [cid for cid in concepts if (c := by_id.get(cid)) is not None
-                    and c.cls == "kind" and cid not in index.date_held]
+                    and (c.cls == "kind" or cid in _TRACK_GENERIC)
+                    and cid not in index.date_held]
     if clause_pages is not None and any(f.ids == ("pages",) for f in fields):
         topics = [t for t in topics if t.kind != "date"]  # "can I submit 3 pages?"
     if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and all(
@@ -743,7 +822,7 @@ def read(question: str, index: Index) -> Reading:
         words = [w.text for w in scan.words if a <= w.start < b]
         length = form == "howlong" and (_is_length(words) or (
             lang == "zh" and "多长" in norm[a:b] and not re.search("还有|剩|距离|到", norm[a:b])))
-        topics = _clause_topics(hits, unknown, left, form, length, index, text, a)
+        topics = _clause_topics(hits, unknown, left, form, length, index, text, a, norm)
         if form == "howlong" and not length and _asks_span(words, norm[a:b], lang):
             # "how many days is the workshop": its length, not the time left.
             spans = [replace(t, ids=tuple(d for d in t.ids if has_length(index.date(d))))
@@ -782,7 +861,7 @@ def read(question: str, index: Index) -> Reading:
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
         clauses.append(Clause(norm[a:b].strip(" ?？,，;；。!！\n"), form or "what",
                               tuple(topics), relative, weekday, pages_asked, length, blind,
-                              venue_check))
+                              venue_check, bool(_EXISTS.search(norm[a:b]))))
         last_form = form
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):

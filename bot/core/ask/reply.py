@@ -276,6 +276,8 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         return any(d.weekday() == clause.weekday for d in days), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
         return _same_zone(when.zone, zone.zones[0], _key_instant(when)), "zone"
+    if clause.exists:
+        return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
 
 
@@ -381,6 +383,8 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         return f"{title}已经过了：{text}。" if zh_ else f"{_the(when)} has passed: it was {text}."
     if why == "extended":
         return _extension_line(when, ctx, verdict_said=True)
+    if why == "exists":
+        return f"{title}：{text}。" if zh_ else f"the schedule has {_title(when)}: {text}."
     if why == "zone":
         own = when_text(when, ctx.now, when.zone, ctx.lang)
         if verdict:
