@@ -196,6 +196,8 @@ RELATIVE_EN: Mapping[str, str] = {
     "old deadline": "extended", "earlier deadline": "extended", "new deadline": "extended",
     "postponed": "extended", "postpone": "extended", "pushed back": "extended",
     "delayed": "extended",
+    "now": "now", "right now": "now", "currently": "now", "ongoing": "now",
+    "under way": "now", "underway": "now", "in progress": "now", "happening now": "now",
     "after": "after", "following": "after", "comes after": "after", "right after": "after",
     "before": "before", "prior to": "before", "comes before": "before",
 }
@@ -209,6 +211,7 @@ RELATIVE_ZH: Mapping[str, str] = {
     "结束了": "passed", "截止了吗": "passed", "延期": "extended", "延长": "extended",
     "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
     "原先": "extended", "最初": "extended", "延长了": "extended",
+    "现在": "now", "正在": "now", "正在进行": "now", "目前": "now", "进行中": "now",
     "之后": "after", "以后": "after", "后面": "after", "之前": "before", "以前": "before",
 }
 WEEKDAYS_EN: Mapping[str, int] = {

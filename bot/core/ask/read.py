@@ -114,6 +114,8 @@ class Clause:
     """A place the question asks the event to be in ("is it in Shanghai?")."""
     exists: bool = False
     """ "is there an industry track?": a yes when the schedule holds the date asked."""
+    hour: bool = False
+    """ "what time does the workshop start?": the hour asked, which an all-day date lacks."""
 
 
 @dataclass(frozen=True)
@@ -543,6 +545,8 @@ def _neutral(index: Index) -> frozenset[str]:
 _TRACK_GENERIC = frozenset({"poster"})
 """Generic words that also name a kind of submission: where no date holds one, a date asked
 by it ("the poster deadline", "is there a poster track?") is not held."""
+_HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\b|"
+                   r"\bwhat hours?\b|\bat what time\b|几点|什么时间|开始时间|结束时间|几时")
 _EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept)\b|\bdoes it have\b"
                      r"|有没有|是否有")
 
@@ -861,7 +865,8 @@ def read(question: str, index: Index) -> Reading:
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
         clauses.append(Clause(norm[a:b].strip(" ?？,，;；。!！\n"), form or "what",
                               tuple(topics), relative, weekday, pages_asked, length, blind,
-                              venue_check, bool(_EXISTS.search(norm[a:b]))))
+                              venue_check, bool(_EXISTS.search(norm[a:b])),
+                              bool(_HOUR.search(norm[a:b]))))
         last_form = form
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):

@@ -255,6 +255,10 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return when.ends <= ctx.now, "passed"
         if rel == "extended":
             return when.extended, "extended"
+        if rel == "now":
+            if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
+                return when.ends > ctx.now and not when.cancelled, "open"
+            return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
         today = now_local.date()
         window = {
             "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
@@ -357,6 +361,11 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.append(line(when, ctx) + ("。" if zh_ else "."))
     if "extended" in clause.relative and clause.form != "yesno":
         lines.append(_capital(_extension_line(when, ctx, verdict_said=True)))
+    if clause.hour and when.all_day and when.kind not in _DUE_KINDS:
+        # "what time does it start?" of a date given as a day: say the hour is not given.
+        lines.append(f"日程只给出了日期，没有写具体时间；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
+                     f"The schedule gives the day only, not the hours; "
+                     f"{_ask_whom(ctx.event, 'en')}.")
     if when.kind == "event" and clause.form in ("when", "what", "where"):
         lines.extend(_event_extra(when, ctx))
     lines.extend(_other_readings(when, ctx))
@@ -383,6 +392,14 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         return f"{title}已经过了：{text}。" if zh_ else f"{_the(when)} has passed: it was {text}."
     if why == "extended":
         return _extension_line(when, ctx, verdict_said=True)
+    if why == "now":
+        if verdict:
+            bare = when_text(when, ctx.now, ctx.reader, ctx.lang, relation=False,
+                             convert_day=ctx.named)
+            left = zh.countdown(when.ends - ctx.now) if zh_ else countdown(when.ends - ctx.now)
+            return (f"{title}正在进行，还有{left}结束：{bare}。" if zh_ else
+                    f"{_the(when)} is under way now, ending in {left}: {bare}.")
+        return f"{title}：{text}。" if zh_ else f"{_the(when)} is {text}."
     if why == "exists":
         return f"{title}：{text}。" if zh_ else f"the schedule has {_title(when)}: {text}."
     if why == "zone":
@@ -605,7 +622,7 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
     """No subject named: the next date that matters (a deadline first), saying it chose."""
     upcoming = ctx.index.upcoming(ctx.now, 200)
     window_rel = [r for r in clause.relative
-                  if r not in ("still", "passed", "extended", "after", "before")]
+                  if r not in ("still", "passed", "extended", "after", "before", "now")]
     if (window_rel or clause.weekday is not None) and clause.form != "yesno":
         hits = []
         for when in upcoming[:200]:
