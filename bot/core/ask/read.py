@@ -682,9 +682,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             re.search(rf"(?<!\w){re.escape(f.span)}(?!\w)", title) for title in said)]
     if form == "where" and not fields and not topics and not missing:
         fields.append(Topic("field", ("venue",), "venue", 1.0, start, text))
-    if form == "where" and topics and topics[0].kind == "date" and all(
+    if form == "where" and topics and topics[0].kind == "date" and any(
             index.date(d).kind == "event" for d in topics[0].ids):
-        # "where is the workshop": the venue part lists the event's dates too.
+        # "where is the workshop": the venue part lists the event's dates too (a deadline
+        # titled "Workshop proposals" in the same group is no place).
         topics = [Topic("field", ("venue",), "venue", 1.0, topics[0].start, text)]
     if not topics and not fields:
         # "when is the deadline?" on a schedule without one: said so, never another date.
@@ -693,7 +694,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                     and cid not in index.date_held]
     if clause_pages is not None and any(f.ids == ("pages",) for f in fields):
         topics = [t for t in topics if t.kind != "date"]  # "can I submit 3 pages?"
-    if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and all(
+    if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and any(
             index.date(d).kind == "event" for d in topics[0].ids):
         topics = []  # the venue part names the event's dates itself
     last_end = -2
