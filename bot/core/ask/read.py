@@ -26,6 +26,11 @@ __all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "has_length", "re
 Form = Literal["when", "yesno", "howlong", "where", "how", "what"]
 TopicKind = Literal["date", "field", "faq", "not_held", "next", "social"]
 
+def _is_kind(hit: _Hit) -> bool:
+    concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
+    return concept is not None and concept.cls == "kind"
+
+
 def _split_words(text: str) -> list[str]:
     return text.split()
 
@@ -815,9 +820,18 @@ def read(question: str, index: Index) -> Reading:
     last_form: Form | None = None
     raw: list[tuple[int, int, Form | None, list[Topic], tuple[str, ...], int | None, bool,
                     bool]] = []
-    for a, b in pairwise(cuts):
-        hits = [h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
-                ("place", "mytime", "venuetime")]
+    spans = list(pairwise(cuts))
+    seg_hits = [[h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
+                 ("place", "mytime", "venuetime")] for a, b in spans]
+    for i in range(len(spans) - 1):
+        # "when are the research and industry deadlines?": the kind word said once, after
+        # both, belongs to both (a clause of its own with no form of its own).
+        kinds = [h for h in seg_hits[i + 1] if _is_kind(h)]
+        if kinds and not any(_is_kind(h) for h in seg_hits[i]) and any(
+                h.meaning[0] == "concept" for h in seg_hits[i]) and not any(
+                h.meaning[0] == "form" for h in seg_hits[i + 1]):
+            seg_hits[i] = [*seg_hits[i], *kinds]
+    for (a, b), hits in zip(spans, seg_hits, strict=True):
         unknown = [(w, p) for w, p in scan.unknown if a <= p < b]
         left = [(c, p) for c, p in scan.leftover_zh if a <= p < b]
         text = norm[a:b].strip(" ?？,，;；。!！\n")
