@@ -121,6 +121,8 @@ class Clause:
     """ "is there an industry track?": a yes when the schedule holds the date asked."""
     hour: bool = False
     """ "what time does the workshop start?": the hour asked, which an all-day date lacks."""
+    asks_zone: bool = False
+    """ "what time zone is the deadline in?": the zone the schedule gives it in."""
 
 
 @dataclass(frozen=True)
@@ -552,6 +554,8 @@ _TRACK_GENERIC = frozenset({"poster"})
 by it ("the poster deadline", "is there a poster track?") is not held."""
 _HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\b|"
                    r"\bwhat hours?\b|\bat what time\b|几点|什么时间|开始时间|结束时间|几时")
+_ASKS_ZONE = re.compile(r"\b(?:what|which)\s+(?:time\s*zone|tz|zone)\b|\bin what (?:time\s*)?"
+                        r"zone\b|哪个时区|什么时区|哪一个时区|时区是")
 _EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept)\b|\bdoes it have\b"
                      r"|有没有|是否有")
 
@@ -718,6 +722,11 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             topics.append(Topic("social", (socials[0],), socials[0], 1.0, start, text))
     if not topics and unknown and form is not None:
         word, pos = unknown[0]
+        end = pos + len(word)
+        for more, at in unknown[1:]:  # "multiple tracks": the words said together, together
+            if not whole or whole[end:at].strip(" -"):
+                break
+            word, end = f"{word} {more}", at + len(more)
         topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
     elif not topics and form is not None and (found := _zh_unknown(zh_left)) is not None:
         word, pos = found  # "今天天气怎么样": the weather, not the dates of today
@@ -844,10 +853,10 @@ def read(question: str, index: Index) -> Reading:
         topics = _clause_topics(hits, unknown, left, form, length, index, text, a, norm)
         if form == "howlong" and not length and _asks_span(words, norm[a:b], lang):
             # "how many days is the workshop": its length, not the time left.
-            spans = [replace(t, ids=tuple(d for d in t.ids if has_length(index.date(d))))
-                     if t.kind == "date" else t for t in topics]
-            if any(t.kind == "date" and t.ids for t in spans):
-                topics = [t for t in spans if t.kind != "date" or t.ids]
+            lasting = [replace(t, ids=tuple(d for d in t.ids if has_length(index.date(d))))
+                       if t.kind == "date" else t for t in topics]
+            if any(t.kind == "date" and t.ids for t in lasting):
+                topics = [t for t in lasting if t.kind != "date" or t.ids]
                 length = True
         if _SALUTATION.match(text) and len(text.split()) <= 3 and topics and all(
                 t.ids == ("contact",) for t in topics):
@@ -881,7 +890,8 @@ def read(question: str, index: Index) -> Reading:
         clauses.append(Clause(norm[a:b].strip(" ?？,，;；。!！\n"), form or "what",
                               tuple(topics), relative, weekday, pages_asked, length, blind,
                               venue_check, bool(_EXISTS.search(norm[a:b])),
-                              bool(_HOUR.search(norm[a:b]))))
+                              bool(_HOUR.search(norm[a:b])),
+                              bool(_ASKS_ZONE.search(norm[a:b]))))
         last_form = form
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):

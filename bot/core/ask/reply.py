@@ -361,6 +361,11 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.append(line(when, ctx) + ("。" if zh_ else "."))
     if "extended" in clause.relative and clause.form != "yesno":
         lines.append(_capital(_extension_line(when, ctx, verdict_said=True)))
+    if clause.asks_zone:
+        instant = _key_instant(when)
+        lines.append(f"日程按{zh.zone_name(when.zone, instant)}给出这个时间。" if zh_ else
+                     f"The schedule gives it in {when.zone.abbreviation(instant)} "
+                     f"({zone_caption(when.zone, instant)}).")
     if clause.hour and when.all_day and when.kind not in _DUE_KINDS:
         # "what time does it start?" of a date given as a day: say the hour is not given.
         lines.append(f"日程只给出了日期，没有写具体时间；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
@@ -975,6 +980,8 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
     if topic.kind == "date":
         dates = ctx.index.dates_of(topic.ids)
         side = next((r for r in clause.relative if r in ("after", "before")), None)
+        if "extended" in clause.relative:
+            side = None  # "the original deadline before the extension": the earlier date
         if side is not None and clause.form in ("what", "when"):
             found = _neighbour(dates, side, ctx, topic)
             if found is not None:
