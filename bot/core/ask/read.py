@@ -544,6 +544,10 @@ def _neutral(index: Index) -> frozenset[str]:
         event = index.event
         text = " ".join((event.name, event.id, event.venue, event.city, event.country,
                          event.submission.system, event.url))
+        # A word of a date's title or of a kind's phrases ("ready" of "camera ready", when
+        # "camra" was the typo) is no subject of its own either.
+        text += " " + " ".join(d.title for d in event.dates) + " " + " ".join(
+            w for c in lx.CONCEPTS if c.cls == "kind" for w in c.en)
         found = frozenset(re.findall(r"[a-z0-9]+", normalize(text))) | _PLAIN_MODIFIERS
         index.memo[("neutral",)] = found
     return cast("frozenset[str]", found)
@@ -560,38 +564,78 @@ _EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept)\b|\bd
                      r"|有没有|是否有")
 
 
-def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]], whole: str,
-              index: Index, exists: bool = False) -> tuple[str, int] | None:
-    """Unknown words right before a kind word ("the industry track deadline" of a schedule
-    with no industry track), and where they start: a date the schedule does not hold, which
-    must be said so, never answered with another deadline."""
+def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
+              zh_left: Sequence[tuple[str, int]], whole: str, index: Index,
+              exists: bool = False, plain: bool = False) -> tuple[str, int] | None:
+    """What the question names that no date of the schedule holds, and where it starts:
+    unknown words beside the kind or generic word that chose the dates ("the industry track
+    deadline", "the industry paper deadline", "the poster session", "工业界论文") when only such
+    words chose them, or a kind of submission no date holds ("the poster deadline"). Such a
+    date must be said to be missing, never answered with another one."""
     neutral = _neutral(index)
     for hit in hits:
         if hit.meaning[0] == "concept" and hit.meaning[1] in _TRACK_GENERIC and \
                 hit.meaning[1] not in index.date_held and (exists or any(
-                    h.start > hit.start and h.meaning[0] == "concept" and (
-                        c := lx.BY_ID.get(h.meaning[1])) is not None and c.cls == "kind"
-                    for h in hits)):
+                    h.start > hit.start and _is_kind(h) for h in hits)):
             return "", hit.start  # "the poster deadline" with no posters: the concept's
-    if exists:
-        long = [(w, p) for w, p in unknown if len(w) >= 4 and w not in neutral]
-        if long:
-            return long[0]  # "is there an industry track?" where none is
-    for hit in hits:
-        concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
-        if concept is None or concept.cls != "kind":
-            continue
-        end, words = hit.start, []
-        for word, pos in sorted(unknown, key=lambda u: -u[1]):
-            if pos >= end:
-                continue
-            if whole[pos + len(word):end].strip(" -") or word in neutral or len(word) < 4:
-                break  # a short unknown word is more often a typo ("teh") than a name
-            words.append((word, pos))
-            end = pos
-        if words:
-            return " ".join(w for w, _ in reversed(words)), words[-1][1]
+    # A short unknown word, or one a letter away from a known one, is a typo ("teh", "redy").
+    words = [(w, p) for w, p in unknown if len(w) >= 4 and w not in neutral
+             and index.correct(w) == w]
+    if exists and words:
+        return words[0]  # "is there an industry track?" where none is
+    if not plain:
+        return None
+    items = sorted([(p, p + len(w), w) for w, p in words]
+                   + [(h.start, h.end, "") for h in hits if _is_generic(h)])
+    for anchor in (h for h in hits if _is_kind(h) or _is_generic(h)):
+        found: list[tuple[int, str]] = []
+        cur = anchor.start
+        for s_, e_, w in reversed([i for i in items if i[1] <= anchor.start]):
+            if whole[e_:cur].strip(" -"):
+                break
+            if w:
+                found.insert(0, (s_, w))
+            cur = s_
+        cur = anchor.end
+        for s_, e_, w in (i for i in items if i[0] >= anchor.end):
+            gap = whole[cur:s_].strip(" -")
+            # After a kind word only "for the ...": "decisions sent" is a verb, not a name.
+            linked = cur == anchor.end and gap in ("for", "for the", "of", "of the")
+            if (gap and not linked) or (not gap and cur == anchor.end and _is_kind(anchor)):
+                break
+            if w:
+                found.append((s_, w))
+            cur = e_
+        if found:
+            if _is_generic(anchor):  # "the poster session": the thing asked, said whole
+                first = min(found[0][0], anchor.start)
+                last = max(found[-1][0] + len(found[-1][1]), anchor.end)
+                return " ".join(whole[first:last].split()), first
+            return " ".join(w for _, w in found), found[0][0]
+        if _is_kind(anchor) or _is_generic(anchor):
+            for word, pos in _zh_runs(zh_left):
+                if pos + len(word) == anchor.start:
+                    return word, pos  # "工业界论文什么时候截止": an industry paper, unheld
     return None
+
+
+def _is_generic(hit: _Hit) -> bool:
+    concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
+    return concept is not None and concept.cls == "generic"
+
+
+def _zh_runs(left: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Every run of two or more Chinese characters nothing read, with where it starts."""
+    runs: list[tuple[str, int]] = []
+    run: list[tuple[str, int]] = []
+    for ch, pos in [*left, ("", -9)]:
+        if ch and ch not in _ZH_FUNCTION and (not run or pos == run[-1][1] + 1):
+            run.append((ch, pos))
+            continue
+        if len(run) >= 2:
+            runs.append(("".join(c for c, _ in run), run[0][1]))
+        run = [(ch, pos)] if ch and ch not in _ZH_FUNCTION else []
+    return runs
 
 
 def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
@@ -660,8 +704,11 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             said = [d for d in group if index.titles[d] and index.titles[d] in text]
             if len(said) == 1:
                 group = (said[0],)
-        unheld = _modifier(hits, unknown, whole, index, bool(_EXISTS.search(text))) \
-            if keep and whole else None
+        held = {t for d in group for t in index.date_terms[d]}
+        plain = all((c := by_id.get(t)) is not None and c.cls in ("kind", "generic")
+                    for t in date_terms if t in held)
+        unheld = _modifier(hits, unknown, zh_left, whole, index, bool(_EXISTS.search(text)),
+                           plain) if keep and whole else None
         if unheld is not None:
             keep = False  # "the industry track deadline" where no date is the industry's
             word, pos = unheld
@@ -795,7 +842,9 @@ def read(question: str, index: Index) -> Reading:
             place = lookup(value)
             if place is None:
                 continue
-            timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区"))
+            # "北京时间" names a zone by itself: never "is the workshop in Beijing?".
+            timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) or \
+                value.endswith(("时间", "时区", " time"))
             mine = _self_located(norm, hit.start)
             if not timed and not mine and place.kind in ("city", "country", "alias") and (
                     asks_venue or value in venue_names):
