@@ -404,6 +404,8 @@ def _form_of(hits: Sequence[_Hit], text: str, lang: Language) -> Form | None:
     yes_no = yes_no or any(h.meaning == ("form", "yesno") for h in hits)
     yes_no = yes_no or bool(re.search(r"\b(right|correct|yes or no|isn't it|is it)\s*$",
                                       text.strip(" ?？!")))
+    # "截止了吗？": a 吗 that a longer term took in ("截止了吗" is "has it passed") still asks.
+    yes_no = yes_no or (lang == "zh" and text.strip(" ?？!！。").endswith(("吗", "嘛")))
     if strong is not None and strong != "how":
         return strong
     if yes_no and not (strong == "how" and first and first[0] == "how"):
