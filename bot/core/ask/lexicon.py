@@ -62,6 +62,9 @@ CONCEPTS: tuple[Concept, ...] = (
        "反驳|答辩|作者回复|rebuttal", "the rebuttal", "反驳"),
     _c("discussion", "word", "discussion|discussions|discuss", "讨论", "the discussion",
        "讨论"),
+    _c("research", "word", "research", "研究", "the research track", "研究"),
+    _c("industry", "word", "industry|industrial|practitioner|practitioners",
+       "工业|工业界|产业|业界", "the industry track", "工业界"),
     _c("full", "word", "full", "完整|全文", "the full paper", "全文"),
     _c("demo", "word", "demo|demos|demonstration", "演示", "demos", "演示"),
     _c("artifact", "word", "artifact|artifacts|artefact|artifact evaluation", "工件|制品",
@@ -106,8 +109,11 @@ CONCEPTS: tuple[Concept, ...] = (
        "日程|重要日期|时间表|所有日期|全部日期|时间线|日期列表", "all dates", "重要日期"),
     # Late submissions: what the schedule (its FAQ) says of them, and the deadline itself.
     _c("late", "field", "late|late submission|late submissions|submit late|submitting late|"
-       "submitted late|grace period|grace|late paper|late papers|belated|after the deadline|"
-       "past the deadline|after deadline|past deadline|miss the deadline|missed the deadline",
+       "submitted late|grace period|grace|late paper|late papers|belated|"
+       "submit after the deadline|submit after deadline|submit past the deadline|"
+       "submission after the deadline|submissions after the deadline|accept after the deadline|"
+       "send after the deadline|upload after the deadline|miss the deadline|"
+       "missed the deadline",
        "晚交|迟交|补交|逾期|延迟提交|晚提交|迟到提交|截止后提交|截止以后提交|宽限|宽限期|晚一点交|"
        "晚几天交|晚点交|过了截止|迟到", "late submissions", "迟交"),
     _c("help", "social", "help|commands|command|usage|what can you do|who are you|"

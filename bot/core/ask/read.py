@@ -958,8 +958,8 @@ def read(question: str, index: Index) -> Reading:
     if venue_check:
         # "is the workshop in Shanghai?" asks where, not when: the venue part answers it.
         clauses = [replace(c, topics=tuple(t for t in c.topics if not (
-            t.kind in ("date", "next") and all(
-                index.date(d).kind == "event" for d in t.ids)))) for c in clauses]
+            (t.kind == "next" and not t.ids) or (t.kind == "date" and any(
+                index.date(d).kind == "event" for d in t.ids))))) for c in clauses]
     if venue_check and not any(t.ids == ("venue",) for c in clauses for t in c.topics):
         clauses = [replace(c, topics=(*c.topics, Topic("field", ("venue",), "venue", 1.0,
                                                        len(norm), venue_check)))
