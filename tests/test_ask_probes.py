@@ -191,6 +191,16 @@ PROBES: tuple[P, ...] = (
     P("H", "what time does the workshop start?", "d=workshop ; has=09:00 CEST ; "
       "not=day only"),
     P("S", "what day of the week is the deadline?", "d=abstract ; has=Sunday ; has=Monday"),
+    P("S", "is the deadline 11:59pm?", "yes ; d=abstract ; has=23:59 PDT"),
+    P("S", "is the deadline at 11:59 PM PT?", "yes ; d=abstract"),
+    P("H", "is the deadline at noon?", "yes ; d=submission ; has=12:00 CEST"),
+    P("H", "is the deadline at 5pm?", "no ; d=submission"),
+    P("H", "is the deadline at 6pm Beijing time?", "yes ; zone=Asia/Shanghai"),
+    P("S", "截止是北京时间下午两点五十九吗？", "zh ; yes ; d=abstract"),
+    P("S", "截止是下午三点吗？", "zh ; no ; d=abstract"),
+    P("S", "截止日期能晚一点吗？", "zh ; k=late ; d=abstract ; not=不是"),
+    P("S", "截止之后是什么？", "zh ; d=notification"),
+    P("S", "截止后提交可以吗？", "zh ; k=late"),
     # --- what the schedule does not hold: an honest decline, never another date ------------------
     P("S", "when is the industry track deadline?", "decline ; has=industry track"),
     P("S", "when is the deadline for the industry track?", "decline ; has=industry track"),

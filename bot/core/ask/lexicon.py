@@ -114,8 +114,8 @@ CONCEPTS: tuple[Concept, ...] = (
        "submission after the deadline|submissions after the deadline|accept after the deadline|"
        "send after the deadline|upload after the deadline|miss the deadline|"
        "missed the deadline",
-       "晚交|迟交|补交|逾期|延迟提交|晚提交|迟到提交|截止后提交|截止以后提交|宽限|宽限期|晚一点交|"
-       "晚几天交|晚点交|过了截止|迟到", "late submissions", "迟交"),
+       "晚交|迟交|补交|逾期|延迟提交|晚提交|迟到提交|截止后提交|截止以后提交|宽限|宽限期|晚一点|"
+       "晚一些|晚几天|晚点交|过了截止|迟到", "late submissions", "迟交"),
     _c("help", "social", "help|commands|command|usage|what can you do|who are you|"
        "what are you|how does this work",
        "帮助|你能做什么|你是谁|怎么用|使用说明", "help", "帮助"),

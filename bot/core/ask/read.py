@@ -123,6 +123,8 @@ class Clause:
     """ "what time does the workshop start?": the hour asked, which an all-day date lacks."""
     asks_zone: bool = False
     """ "what time zone is the deadline in?": the zone the schedule gives it in."""
+    clock: tuple[int, int] | None = None
+    """ "is the deadline at 11:59pm?": the wall-clock time asked (hour, minute)."""
 
 
 @dataclass(frozen=True)
@@ -562,6 +564,53 @@ _HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\
                    r"\bwhat hours?\b|\bat what time\b|几点|什么时间|开始时间|结束时间|几时")
 _ASKS_ZONE = re.compile(r"\b(?:what|which)\s+(?:time\s*zone|tz|zone)\b|\bin what (?:time\s*)?"
                         r"zone\b|哪个时区|什么时区|哪一个时区|时区是")
+_CLOCK_EN = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)"
+                       r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b|\b(?P<word>noon|midday|midnight)\b")
+_CLOCK_ZH = re.compile(r"(?P<part>上午|早上|中午|下午|晚上|凌晨|夜里)?"
+                       r"(?P<h>\d{1,2}|[一二两三四五六七八九十]+)"
+                       r"点(?:(?P<m>\d{1,2}|[一二三四五六七八九十]+)分?|(?P<half>半))?"
+                       r"|(?P<word>中午十二点|午夜|半夜十二点)")
+
+
+def _clock(text: str) -> tuple[int, int] | None:
+    """The time of day a question asks about ("11:59pm", "noon", "晚上11点59"), or None."""
+    m = _CLOCK_EN.search(text)
+    if m:
+        if m["word"]:
+            return (0, 0) if m["word"] == "midnight" else (12, 0)
+        if m["h24"] is not None:
+            hour, minute = int(m["h24"]), int(m["m24"])
+        else:
+            hour, minute = int(m["h"]) % 12, int(m["m"] or 0)
+            hour += 12 if m["ap"].startswith("p") else 0
+        return (hour, minute) if hour < 24 and minute < 60 else None
+    m = _CLOCK_ZH.search(text)
+    if m is None:
+        return None
+    if m["word"]:
+        return (0, 0) if "夜" in m["word"] else (12, 0)
+    raw = m["h"]
+    if not raw.isdigit() and not (m["part"] or m["m"] or m["half"]):
+        return None  # "晚一点" is "a bit later", not one o'clock
+    hour = int(raw) if raw.isdigit() else _zh_number(raw)
+    raw_m = m["m"] or "0"
+    minute = 30 if m["half"] else (int(raw_m) if raw_m.isdigit() else _zh_number(raw_m))
+    if m["part"] in ("下午", "晚上", "夜里") and hour < 12:
+        hour += 12
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _zh_number(text: str) -> int:
+    if text in _ZH_DIGITS:
+        return _ZH_DIGITS[text]
+    if text.startswith("十"):
+        return 10 + _ZH_DIGITS.get(text[1:], 0)
+    if text.endswith("十"):
+        return 10 * _ZH_DIGITS.get(text[:-1], 0)
+    tens, _, ones = text.partition("十")
+    return 10 * _ZH_DIGITS.get(tens, 0) + _ZH_DIGITS.get(ones, 0)
+
+
 _EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept)\b|\bdoes it have\b"
                      r"|有没有|是否有")
 
@@ -880,6 +929,9 @@ def read(question: str, index: Index) -> Reading:
     last_form: Form | None = None
     raw: list[tuple[int, int, Form | None, list[Topic], tuple[str, ...], int | None, bool,
                     bool]] = []
+    masked = norm  # the clock asked, read where no zone was ("+05:30" is no time of day)
+    for s_, e_ in taken:
+        masked = masked[:s_] + " " * (e_ - s_) + masked[e_:]
     spans = list(pairwise(cuts))
     seg_hits = [[h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
                  ("place", "mytime", "venuetime")] for a, b in spans]
@@ -942,7 +994,8 @@ def read(question: str, index: Index) -> Reading:
                               tuple(topics), relative, weekday, pages_asked, length, blind,
                               venue_check, bool(_EXISTS.search(norm[a:b])),
                               bool(_HOUR.search(norm[a:b])),
-                              bool(_ASKS_ZONE.search(norm[a:b]))))
+                              bool(_ASKS_ZONE.search(norm[a:b])),
+                              _clock(masked[a:b])))
         last_form = form
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):

@@ -276,6 +276,23 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if rel == "tonight" and hit and not when.all_day:
                 hit = last.hour >= 17 or last.hour < 5
             return hit, rel
+    if clause.clock is not None:
+        # "is the deadline at 11:59pm?": in the zone named, else in its own zone or the
+        # reader's; a day's end (24:00) is midnight and 23:59 alike.
+        zones = [ctx.reader] if zone is not None and zone.zones else [when.zone, ctx.reader]
+        instant = _key_instant(when)
+        hit = False
+        for z in zones:
+            local = z.local(instant)
+            said = {(local.hour, local.minute)}
+            if (local.hour, local.minute) == (0, 0):
+                said |= {(23, 59)}
+            if (local.hour, local.minute) == (23, 59):
+                said |= {(0, 0)}
+            hit = hit or clause.clock in said
+        if clause.weekday is not None:
+            hit = hit and any(d.weekday() == clause.weekday for d in days)
+        return hit, "clock"
     if clause.weekday is not None:
         return any(d.weekday() == clause.weekday for d in days), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
