@@ -198,6 +198,18 @@ PROBES: tuple[P, ...] = (
     P("H", "is the deadline at 6pm Beijing time?", "yes ; zone=Asia/Shanghai"),
     P("S", "截止是北京时间下午两点五十九吗？", "zh ; yes ; d=abstract"),
     P("S", "截止是下午三点吗？", "zh ; no ; d=abstract"),
+    P("S", "is the deadline on September 10?", "yes ; d=abstract ; has=Sunday 10 September"),
+    P("S", "is the deadline on the 12th of September?", "no ; d=abstract"),
+    P("S", "截止日期是9月10日吗？", "zh ; yes ; d=abstract"),
+    P("S", "is the workshop on 27 October?", "no ; d=workshop"),
+    P("T", "is the conference on March 12?", "yes ; d=conference"),
+    P("S", "can the deadline be extended?", "d=abstract ; "
+      "first=The schedule does not say whether it will be extended again ; not=Yes"),
+    P("S", "还会延期吗？", "zh ; d=abstract ; first=日程里没有写是否会再次延期 ; not=是的"),
+    P("T", "will the industry deadline be extended?", "d=industry ; "
+      "first=The schedule does not say whether it will be extended"),
+    P("S", "会议要穿正装吗？", "zh ; decline ; has=正装"),
+    P("S", "is the workshop free?", "decline ; has=free"),
     P("S", "截止日期能晚一点吗？", "zh ; k=late ; d=abstract ; not=不是"),
     P("S", "截止之后是什么？", "zh ; d=notification"),
     P("S", "截止后提交可以吗？", "zh ; k=late"),

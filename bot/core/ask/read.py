@@ -125,6 +125,12 @@ class Clause:
     """ "what time zone is the deadline in?": the zone the schedule gives it in."""
     clock: tuple[int, int] | None = None
     """ "is the deadline at 11:59pm?": the wall-clock time asked (hour, minute)."""
+    day: tuple[int, int] | None = None
+    """ "is the deadline on September 10?", "是9月10日吗": the (month, day) asked."""
+    future_ext: bool = False
+    """ "can the deadline be extended?": a future extension, which no schedule can promise."""
+    unknown: tuple[str, ...] = ()
+    """Words of the clause nothing read (typos and the event's own names left out)."""
 
 
 @dataclass(frozen=True)
@@ -600,6 +606,48 @@ def _clock(text: str) -> tuple[int, int] | None:
     return (hour, minute) if hour < 24 and minute < 60 else None
 
 
+_MONTHS = {m: i for i, names in enumerate(
+    ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
+     "aug august", "sep sept september", "oct october", "nov november", "dec december"), 1)
+    for m in names.split()}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_EN = re.compile(rf"\b(?P<m1>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+                     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_RE})\b")
+_DAY_ZH = re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
+_FUTURE_EXT = re.compile(r"\b(?:can|could|will|would|might|may|going to)\b[^?.]*\bextend|"
+                         r"\bchance of (?:an? )?extension|\bextension (?:possible|likely)|"
+                         r"\banother extension|\bextended again|\bextend(?:ed)? further|"
+                         r"还会延期|会延期吗|能延期吗|可以延期吗|会不会延期|能不能延期|再延期")
+
+
+def _month_day(text: str) -> tuple[int, int] | None:
+    """The calendar day a question names ("September 10", "10th of Sept", "9月10日")."""
+    m = _DAY_EN.search(text)
+    if m:
+        month = _MONTHS[(m["m1"] or m["m2"])]
+        day = int(m["d1"] or m["d2"])
+    else:
+        z = _DAY_ZH.search(text)
+        if z is None:
+            return None
+        month, day = int(z["m"]), int(z["d"])
+    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def left_of(scan: _Scan, a: int, b: int) -> list[tuple[str, int]]:
+    return [(c, p) for c, p in scan.leftover_zh if a <= p < b]
+
+
+def _clause_unknown(scan: _Scan, zh_left: Sequence[tuple[str, int]], a: int, b: int,
+                    index: Index) -> tuple[str, ...]:
+    """What a clause says that nothing read: long English words that are no typo of a known
+    word and no name of the event's, and Chinese runs of two or more characters."""
+    neutral = _neutral(index)
+    words = [w for w, p in scan.unknown if a <= p < b and len(w) >= 4 and w not in neutral
+             and index.correct(w) == w and w not in _MONTHS]
+    return (*words, *(w for w, _ in _zh_runs(zh_left)))
+
+
 def _zh_number(text: str) -> int:
     if text in _ZH_DIGITS:
         return _ZH_DIGITS[text]
@@ -995,7 +1043,9 @@ def read(question: str, index: Index) -> Reading:
                               venue_check, bool(_EXISTS.search(norm[a:b])),
                               bool(_HOUR.search(norm[a:b])),
                               bool(_ASKS_ZONE.search(norm[a:b])),
-                              _clock(masked[a:b])))
+                              _clock(masked[a:b]), _month_day(masked[a:b]),
+                              bool(_FUTURE_EXT.search(norm[a:b])),
+                              _clause_unknown(scan, left_of(scan, a, b), a, b, index)))
         last_form = form
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):

@@ -276,6 +276,19 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if rel == "tonight" and hit and not when.all_day:
                 hit = last.hour >= 17 or last.hour < 5
             return hit, rel
+    if clause.day is not None:
+        # "is the deadline on September 10?": that day in the zone named, else in the date's
+        # own zone or the reader's (a deadline at 23:59 PDT is the 10th there, the 11th here).
+        zones = [ctx.reader] if zone is not None and zone.zones else [when.zone, ctx.reader]
+        asked = clause.day
+        hit = False
+        for z in zones:
+            first_z, last_z = _local_day(when, z)
+            span = (last_z.date() - first_z.date()).days + 1
+            hit = hit or any(((first_z.date() + timedelta(days=i)).month,
+                              (first_z.date() + timedelta(days=i)).day) == asked
+                             for i in range(max(1, span)))
+        return hit, "day"
     if clause.clock is not None:
         # "is the deadline at 11:59pm?": in the zone named, else in its own zone or the
         # reader's; a day's end (24:00) is midnight and 23:59 alike.
@@ -337,8 +350,25 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.append(f"它已被取消；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
                      f"It has been cancelled; {_ask_whom(ctx.event, 'en')} for news.")
         return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+    if clause.future_ext:
+        # "can the deadline be extended?": no schedule promises that; say what it does show.
+        lines.append(_not_said("whether it will be extended" + (" again" if when.extended
+                                                                else ""),
+                               "是否会" + ("再次" if when.extended else "") + "延期", ctx))
+        lines.append(line(when, ctx) + ("。" if zh_ else "."))
+        if when.extended:
+            lines.append(_capital(_extension_line(when, ctx, verdict_said=True)))
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
     if clause.form == "yesno":
         verdict, why = _verdict(when, clause, ctx, zone)
+        if verdict is None and clause.unknown:
+            # "is the workshop free?", "会议要穿正装吗": nothing the schedule holds decides it.
+            what = clause.unknown[0]
+            said = f"“{what}”" if zh_ else f'"{what}"'
+            text_ = (f"日程里没有关于{said}的信息；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
+                     f"The schedule does not say anything about {said}; "
+                     f"{_ask_whom(ctx.event, 'en')}.")
+            return Part(Topic("not_held", (f"w:{what}",), what), "not_held", (text_,))
         if verdict is not None:
             fact = _fact(when, why, ctx, verdict, zone)
             if ctx.lang == "en" and fact.startswith("The "):
@@ -502,7 +532,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     zh_ = ctx.lang == "zh"
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
-    if "extended" in clause.relative and len(dates) > 1:
+    if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
         return _extended_group(dates, clause, ctx, topic)
     live, live_ends, cancelled = _by_end(dates, ctx.index)
     cut = bisect.bisect_right(live_ends, ctx.now)
