@@ -1032,10 +1032,21 @@ def read(question: str, index: Index) -> Reading:
                 and raw[i + 1][3] != [] and form is not None:
             # "when and where is the workshop?": the subject comes after both forms.
             topics = [t for t in raw[i + 1][3] if t.kind == "date"] or list(later)
+        if length and clauses and all(t.kind == "field" and t.label == "length"
+                                      for t in topics) and topics:
+            prev = [t for t in clauses[-1].topics if t.kind == "date" and any(
+                has_length(index.date(d)) for d in t.ids)]
+            if prev:
+                topics = prev  # "when is the conference and how long is it?": its length
         if not topics and clauses and (form is not None or relative or weekday is not None):
             # "... and when is it?": the previous clause's subject.
             prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
             topics = prev
+            words = [w.text for w in scan.words if a <= w.start < b]
+            if form == "howlong" and not length and _asks_span(words, norm[a:b], lang) and any(
+                    t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)
+                    for t in topics):
+                length = True  # "when is the workshop and how many days is it?"
         elif not topics and (relative or weekday is not None or form is not None):
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
         clauses.append(Clause(norm[a:b].strip(" ?？,，;；。!！\n"), form or "what",

@@ -1002,10 +1002,10 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
     named = reading.zone is not None and reading.zone.kind != "mytime"
     ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named)
     parts: list[Part] = []
-    seen: set[tuple[str, tuple[str, ...]]] = set()
+    seen: set[tuple[str, tuple[str, ...], bool]] = set()
     for clause in reading.clauses:
         for topic in clause.topics:
-            key = (topic.kind, topic.ids)
+            key = (topic.kind, topic.ids, clause.length)  # "when ... and how long is it?"
             if key in seen and topic.kind != "next":
                 continue
             seen.add(key)
@@ -1037,7 +1037,7 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
             part = _one_date(dates[0], clause, ctx, zone)
             lines, shown = list(part.lines), list(part.dates)
             only = dates[0]
-            if only.ends <= ctx.now and not only.cancelled:
+            if only.ends <= ctx.now and not only.cancelled and part.kind != "not_held":
                 if clause.form == "howlong" and only.kind == "deadline" and not any(
                         d.kind == "deadline" for d in ctx.upcoming()[:50]):
                     lines[0] = ("没有还开放的截止日期。" if ctx.lang == "zh" else
