@@ -208,6 +208,8 @@ PROBES: tuple[P, ...] = (
     P("H", "还剩多少时间？", "zh ; d=submission ; once=30分钟", "2027-03-31T09:30:00+00:00"),
     P("S", "is the deadline on September 10?", "yes ; d=abstract ; has=Sunday 10 September"),
     P("S", "is the deadline on the 12th of September?", "no ; d=abstract"),
+    P("S", "is the deadline on Sept 10 at 11:59pm?", "yes ; d=abstract"),
+    P("S", "is the deadline on Sept 10 at 2:59pm?", "no ; d=abstract"),  # 2:59pm is the 11th
     P("S", "截止日期是9月10日吗？", "zh ; yes ; d=abstract"),
     P("S", "is the workshop on 27 October?", "no ; d=workshop"),
     P("T", "is the conference on March 12?", "yes ; d=conference"),

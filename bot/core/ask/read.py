@@ -168,6 +168,10 @@ class Reading:
             "clauses": [{
                 "text": c.text, "form": c.form, "relative": list(c.relative),
                 "weekday": c.weekday, "pages": c.pages, "length": c.length,
+                "exists": c.exists, "hour": c.hour, "asks_zone": c.asks_zone,
+                "clock": list(c.clock) if c.clock else None,
+                "day": list(c.day) if c.day else None, "future_extension": c.future_ext,
+                "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
             } for c in self.clauses],
@@ -644,7 +648,8 @@ def _clause_unknown(scan: _Scan, zh_left: Sequence[tuple[str, int]], a: int, b: 
     word and no name of the event's, and Chinese runs of two or more characters."""
     neutral = _neutral(index)
     words = [w for w, p in scan.unknown if a <= p < b and len(w) >= 4 and w not in neutral
-             and index.correct(w) == w and w not in _MONTHS]
+             and index.correct(w) == w and w not in _MONTHS
+             and not any(ch.isdigit() for ch in w)]  # "59pm" of "11:59pm" is a time
     return (*words, *(w for w, _ in _zh_runs(zh_left)))
 
 

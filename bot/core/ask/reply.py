@@ -276,36 +276,15 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if rel == "tonight" and hit and not when.all_day:
                 hit = last.hour >= 17 or last.hour < 5
             return hit, rel
-    if clause.day is not None:
-        # "is the deadline on September 10?": that day in the zone named, else in the date's
-        # own zone or the reader's (a deadline at 23:59 PDT is the 10th there, the 11th here).
+    if clause.day is not None or clause.clock is not None:
+        # "is the deadline on September 10 at 11:59pm?": the day and the time of day, both in
+        # one zone: the zone named, else the date's own or the reader's (a deadline at 23:59
+        # PDT is the 10th there, the 11th here); a day's end (24:00) is midnight and 23:59.
         zones = [ctx.reader] if zone is not None and zone.zones else [when.zone, ctx.reader]
-        asked = clause.day
-        hit = False
-        for z in zones:
-            first_z, last_z = _local_day(when, z)
-            span = (last_z.date() - first_z.date()).days + 1
-            hit = hit or any(((first_z.date() + timedelta(days=i)).month,
-                              (first_z.date() + timedelta(days=i)).day) == asked
-                             for i in range(max(1, span)))
-        return hit, "day"
-    if clause.clock is not None:
-        # "is the deadline at 11:59pm?": in the zone named, else in its own zone or the
-        # reader's; a day's end (24:00) is midnight and 23:59 alike.
-        zones = [ctx.reader] if zone is not None and zone.zones else [when.zone, ctx.reader]
-        instant = _key_instant(when)
-        hit = False
-        for z in zones:
-            local = z.local(instant)
-            said = {(local.hour, local.minute)}
-            if (local.hour, local.minute) == (0, 0):
-                said |= {(23, 59)}
-            if (local.hour, local.minute) == (23, 59):
-                said |= {(0, 0)}
-            hit = hit or clause.clock in said
+        hit = any(_at_day_and_clock(when, z, clause) for z in zones)
         if clause.weekday is not None:
             hit = hit and any(d.weekday() == clause.weekday for d in days)
-        return hit, "clock"
+        return hit, "day" if clause.day is not None else "clock"
     if clause.weekday is not None:
         return any(d.weekday() == clause.weekday for d in days), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
@@ -313,6 +292,25 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     if clause.exists:
         return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
+
+
+def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
+    if clause.day is not None:
+        first, last = _local_day(when, zone)
+        span = (last.date() - first.date()).days + 1
+        days = [first.date() + timedelta(days=i) for i in range(max(1, span))]
+        if clause.day not in {(d.month, d.day) for d in days}:
+            return False
+    if clause.clock is not None:
+        local = zone.local(_key_instant(when))
+        said = {(local.hour, local.minute)}
+        if (local.hour, local.minute) == (0, 0):
+            said.add((23, 59))
+        if (local.hour, local.minute) == (23, 59):
+            said.add((0, 0))
+        if clause.clock not in said:
+            return False
+    return True
 
 
 def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
