@@ -201,6 +201,9 @@ PROBES: tuple[P, ...] = (
     P("S", "when is the workshop and how many days is it?", "d=workshop ; has=lasts 1 day"),
     P("T", "when is the conference and how long is it?", "d=conference ; has=lasts 4 days ; "
       "not=page limit"),
+    P("M", "how long is the discussion phase and when does it start?",
+      "d=discussion,discussion ; has=lasts 13 days ; not=conference"),
+    P("M", "讨论阶段几天？", "zh ; d=discussion ; has=持续13天"),
     P("S", "are we past the notification?", "yes ; d=notification",
       "2017-09-25T00:00:00+00:00"),
     P("H", "how long do I have left?", "d=submission ; once=30 minutes",
@@ -240,6 +243,7 @@ PROBES: tuple[P, ...] = (
     P("T", "医学论文什么时候截止？", "zh ; decline ; has=医学"),
     P("T", "when is the artifact evaluation deadline?", "decline ; has=artifacts"),
     P("T", "when is the rebuttal?", "decline"),
+    P("T", "how long is the rebuttal?", "decline ; not=page limit"),
     P("T", "is there a banquet?", "decline"),
     P("H", "when is the notification?", "k=not_held ; has=does not say when notifications"),
     P("H", "什么时候出录用通知？", "zh ; k=not_held ; has=日程里没有写录用通知的日期"),

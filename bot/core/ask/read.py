@@ -102,6 +102,9 @@ class Topic:
     score: float = 1.0
     start: int = 0
     span: str = ""
+    weak: bool = False
+    """Dates chosen by generic words alone ("when does it start?"): a pronoun's subject said
+    in an earlier clause wins over them."""
 
 
 @dataclass(frozen=True)
@@ -824,7 +827,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                                     concepts[cid][2]))
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
-            topics.append(Topic("date", group, "", best, pos, text))
+            topics.append(Topic("date", group, "", best, pos, text, generic_only))
     late = next((i for i, f in enumerate(fields) if f.ids == ("late",)), None)
     if late is not None:
         # "can I send the camera-ready late?": the late part speaks of the dates named.
@@ -857,6 +860,9 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and any(
             index.date(d).kind == "event" for d in topics[0].ids):
         topics = []  # the venue part names the event's dates itself
+    if missing and fields:
+        # "how long is the rebuttal?" where none is: no page limit for a length never asked.
+        fields = [f for f in fields if not (f.ids == ("pages",) and f.label == "length")]
     last_end = -2
     for cid in sorted(missing, key=lambda c: concepts[c][1]):
         concept = by_id[cid]
@@ -1043,6 +1049,11 @@ def read(question: str, index: Index) -> Reading:
                 has_length(index.date(d)) for d in t.ids)]
             if prev:
                 topics = prev  # "when is the conference and how long is it?": its length
+        if topics and clauses and all(t.kind == "date" and t.weak for t in topics) and \
+                re.search(r"\b(?:it|they|that|this)\b|它|这个|那个", norm[a:b]):
+            prev = [t for t in clauses[-1].topics if t.kind == "date"]
+            if prev:
+                topics = prev  # "how long is the discussion phase and when does it start?"
         if not topics and clauses and (form is not None or relative or weekday is not None):
             # "... and when is it?": the previous clause's subject.
             prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
