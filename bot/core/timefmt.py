@@ -120,9 +120,10 @@ class When:
     same_zone: bool
     words: Wording = field(default=ENGLISH_WORDS, compare=False, repr=False)
 
-    def sentence(self) -> str:
-        """``Monday 11 September 2017, 14:59 CST (...); that is ... (9 days from now)``."""
-        tail = self.words.paren(self.relation)
+    def sentence(self, relation: bool = True) -> str:
+        """``Monday 11 September 2017, 14:59 CST (...); that is ... (9 days from now)``;
+        ``relation=False`` leaves the time left out (a reply that leads with it already)."""
+        tail = self.words.paren(self.relation) if relation else ""
         if self.same_zone:
             return self.reader_text + tail
         return self.words.gettext("%(here)s; that is %(there)s") % {

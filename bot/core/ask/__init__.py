@@ -25,7 +25,7 @@ __all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify"
 
 INTENTS: tuple[str, ...] = (
     "deadline", "time_left", "notification", "camera_ready", "event", "date", "submit",
-    "page_limit", "format", "anonymize", "contact", "all_dates", "faq", "not_held", "help",
+    "page_limit", "format", "anonymize", "contact", "all_dates", "late", "faq", "not_held", "help",
     "greeting", "unknown",
 )
 """Every ``Answer.intent``: the kind of the first part of the reply."""
@@ -121,8 +121,17 @@ def explain(reply: Answer) -> str:
     for i, clause in enumerate(reading.clauses, 1):
         rel = f", relative: {', '.join(clause.relative)}" if clause.relative else ""
         day = f", weekday: {clause.weekday}" if clause.weekday is not None else ""
+        asked = [name for name, on in (("length", clause.length), ("exists", clause.exists),
+                                       ("hour", clause.hour), ("zone asked", clause.asks_zone),
+                                       ("future extension", clause.future_ext)) if on]
+        if clause.clock is not None:
+            asked.append(f"clock {clause.clock[0]:02d}:{clause.clock[1]:02d}")
+        if clause.day is not None:
+            asked.append(f"day {clause.day[0]}/{clause.day[1]}")
+        if clause.unknown:
+            asked.append(f"unread {', '.join(clause.unknown)}")
         out.append(f"clause {i}: {clause.text!r} form={clause.form}{rel}{day}"
-                   + (" (length)" if clause.length else ""))
+                   + (f" ({'; '.join(asked)})" if asked else ""))
         for t in clause.topics:
             ids = ", ".join(t.ids[:5]) + (f" (+{len(t.ids) - 5})" if len(t.ids) > 5 else "")
             out.append(f"  topic {t.kind}: {ids} score={t.score:.2f}")

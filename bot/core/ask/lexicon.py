@@ -62,6 +62,9 @@ CONCEPTS: tuple[Concept, ...] = (
        "反驳|答辩|作者回复|rebuttal", "the rebuttal", "反驳"),
     _c("discussion", "word", "discussion|discussions|discuss", "讨论", "the discussion",
        "讨论"),
+    _c("research", "word", "research", "研究", "the research track", "研究"),
+    _c("industry", "word", "industry|industrial|practitioner|practitioners",
+       "工业|工业界|产业|业界", "the industry track", "工业界"),
     _c("full", "word", "full", "完整|全文", "the full paper", "全文"),
     _c("demo", "word", "demo|demos|demonstration", "演示", "demos", "演示"),
     _c("artifact", "word", "artifact|artifacts|artefact|artifact evaluation", "工件|制品",
@@ -75,7 +78,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("phase", "generic", "phase|period|window|stage|range", "阶段|期间", "phase", "阶段"),
     _c("paper", "generic", "paper|papers|manuscript|manuscripts|article|work",
        "论文|文章|稿件", "paper", "论文"),
-    _c("poster", "generic", "poster|posters", "海报|墙报", "poster", "海报"),
+    _c("poster", "generic", "poster|posters", "海报|墙报", "posters", "海报"),
     _c("submit", "generic", "submit|submission|submissions|submitting|submitted|send in|"
        "hand in|upload|uploading|uploaded",
        "提交|投稿|递交|上传|交稿", "submission", "提交"),
@@ -104,6 +107,15 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("all_dates", "field", "dates|schedule|timeline|important dates|key dates|calendar|"
        "milestones|overview|agenda|list|all|everything",
        "日程|重要日期|时间表|所有日期|全部日期|时间线|日期列表", "all dates", "重要日期"),
+    # Late submissions: what the schedule (its FAQ) says of them, and the deadline itself.
+    _c("late", "field", "late|late submission|late submissions|submit late|submitting late|"
+       "submitted late|grace period|grace|late paper|late papers|belated|"
+       "submit after the deadline|submit after deadline|submit past the deadline|"
+       "submission after the deadline|submissions after the deadline|accept after the deadline|"
+       "send after the deadline|upload after the deadline|miss the deadline|"
+       "missed the deadline",
+       "晚交|迟交|补交|逾期|延迟提交|晚提交|迟到提交|截止后提交|截止以后提交|宽限|宽限期|晚一点|"
+       "晚一些|晚几天|晚点交|过了截止|迟到", "late submissions", "迟交"),
     _c("help", "social", "help|commands|command|usage|what can you do|who are you|"
        "what are you|how does this work",
        "帮助|你能做什么|你是谁|怎么用|使用说明", "help", "帮助"),
@@ -184,10 +196,17 @@ RELATIVE_EN: Mapping[str, str] = {
     "this month": "this_month", "still": "still", "yet": "still", "open": "still",
     "next": "next", "upcoming": "next", "coming": "next", "already": "passed",
     "passed": "passed", "over": "passed", "closed": "passed",
-    "missed": "passed", "too late": "passed", "late": "passed", "expired": "passed",
+    "missed": "passed", "too late": "passed", "am i late": "passed", "past": "passed",
+    "expired": "passed",
     "extended": "extended", "extension": "extended", "extend": "extended",
+    "original": "extended", "originally": "extended", "previous deadline": "extended",
+    "old deadline": "extended", "earlier deadline": "extended", "new deadline": "extended",
     "postponed": "extended", "postpone": "extended", "pushed back": "extended",
     "delayed": "extended",
+    "now": "now", "right now": "now", "currently": "now", "ongoing": "now",
+    "under way": "now", "underway": "now", "in progress": "now", "happening now": "now",
+    "after": "after", "following": "after", "comes after": "after", "right after": "after",
+    "before": "before", "prior to": "before", "comes before": "before",
 }
 RELATIVE_ZH: Mapping[str, str] = {
     "下一个": "next", "下个": "next", "今天": "today", "今日": "today", "今晚": "tonight",
@@ -197,7 +216,10 @@ RELATIVE_ZH: Mapping[str, str] = {
     "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",
     "已经": "passed", "过了": "passed", "错过": "passed", "晚了": "passed", "太晚": "passed",
     "结束了": "passed", "截止了吗": "passed", "延期": "extended", "延长": "extended",
-    "推迟": "extended", "延后": "extended",
+    "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
+    "原先": "extended", "最初": "extended", "延长了": "extended",
+    "现在": "now", "正在": "now", "正在进行": "now", "目前": "now", "进行中": "now",
+    "之后": "after", "以后": "after", "后面": "after", "之前": "before", "以前": "before",
 }
 WEEKDAYS_EN: Mapping[str, int] = {
     "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,

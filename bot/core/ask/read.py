@@ -13,19 +13,29 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
 from bot.core.ask.text import Language, Piece, language, normalize, pieces
+from bot.core.model import ImportantDate
 from bot.core.places import lookup
 
-__all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "read"]
+__all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "has_length", "read"]
 
 Form = Literal["when", "yesno", "howlong", "where", "how", "what"]
 TopicKind = Literal["date", "field", "faq", "not_held", "next", "social"]
 
-_FIELDS = ("pages", "format", "anonymity", "how_submit", "contact", "venue", "all_dates")
+def _is_kind(hit: _Hit) -> bool:
+    concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
+    return concept is not None and concept.cls == "kind"
+
+
+def _split_words(text: str) -> list[str]:
+    return text.split()
+
+
+_FIELDS = ("pages", "format", "anonymity", "how_submit", "contact", "venue", "all_dates", "late")
 _CUE_BEFORE = frozenset({"in", "for", "at", "to", "into", "from", "using", "use", "via", "as",
                          "like", "on"})
 _CUE_AFTER = frozenset({"time", "timezone", "tz", "zone", "hours"})
@@ -92,6 +102,9 @@ class Topic:
     score: float = 1.0
     start: int = 0
     span: str = ""
+    weak: bool = False
+    """Dates chosen by generic words alone ("when does it start?"): a pronoun's subject said
+    in an earlier clause wins over them."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,20 @@ class Clause:
     single_blind: bool = False
     venue_check: str = ""
     """A place the question asks the event to be in ("is it in Shanghai?")."""
+    exists: bool = False
+    """ "is there an industry track?": a yes when the schedule holds the date asked."""
+    hour: bool = False
+    """ "what time does the workshop start?": the hour asked, which an all-day date lacks."""
+    asks_zone: bool = False
+    """ "what time zone is the deadline in?": the zone the schedule gives it in."""
+    clock: tuple[int, int] | None = None
+    """ "is the deadline at 11:59pm?": the wall-clock time asked (hour, minute)."""
+    day: tuple[int, int] | None = None
+    """ "is the deadline on September 10?", "是9月10日吗": the (month, day) asked."""
+    future_ext: bool = False
+    """ "can the deadline be extended?": a future extension, which no schedule can promise."""
+    unknown: tuple[str, ...] = ()
+    """Words of the clause nothing read (typos and the event's own names left out)."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +171,10 @@ class Reading:
             "clauses": [{
                 "text": c.text, "form": c.form, "relative": list(c.relative),
                 "weekday": c.weekday, "pages": c.pages, "length": c.length,
+                "exists": c.exists, "hour": c.hour, "asks_zone": c.asks_zone,
+                "clock": list(c.clock) if c.clock else None,
+                "day": list(c.day) if c.day else None, "future_extension": c.future_ext,
+                "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
             } for c in self.clauses],
@@ -388,6 +419,8 @@ def _form_of(hits: Sequence[_Hit], text: str, lang: Language) -> Form | None:
     yes_no = yes_no or any(h.meaning == ("form", "yesno") for h in hits)
     yes_no = yes_no or bool(re.search(r"\b(right|correct|yes or no|isn't it|is it)\s*$",
                                       text.strip(" ?？!")))
+    # "截止了吗？": a 吗 that a longer term took in ("截止了吗" is "has it passed") still asks.
+    yes_no = yes_no or (lang == "zh" and text.strip(" ?？!！。").endswith(("吗", "嘛")))
     if strong is not None and strong != "how":
         return strong
     if yes_no and not (strong == "how" and first and first[0] == "how"):
@@ -405,6 +438,24 @@ def _is_length(words: Sequence[str]) -> bool:
         if word == "how" and i + 1 < len(words) and words[i + 1] == "long":
             after = set(words[i + 2:i + 6])
             return bool(after & _LENGTH_WORDS) and not (after & _COUNTDOWN_WORDS)
+    return False
+
+
+_SPAN_EN = frozenset({"is", "are", "was", "will", "does", "do", "last", "lasts", "run", "runs",
+                      "take", "takes", "be", "go", "goes"})
+_ZH_SPAN = re.compile(r"几天|多少天|多久|多长时间|几个小时|多少小时|为期|持续|开几天")
+_ZH_COUNTDOWN = re.compile(r"还|剩|距|离|到|后|开始|截止|才")
+
+
+def _asks_span(words: Sequence[str], text: str, lang: Language) -> bool:
+    """ "how many days is the workshop", "会议有几天": how long a date lasts, if it has a
+    length; unlike ``_is_length`` never the page limit, and never "how many days until"."""
+    if lang == "zh" and _ZH_SPAN.search(text) and not _ZH_COUNTDOWN.search(text):
+        return True
+    for i, word in enumerate(words[:-2]):
+        if word == "how" and words[i + 1] in ("long", "many"):
+            after = set(words[i + 2:i + 7])
+            return bool(after & _SPAN_EN) and not (after & (_COUNTDOWN_WORDS - {"do"}))
     return False
 
 
@@ -495,9 +546,208 @@ def _faq_topic(terms: set[str], index: Index, start: int, span: str) -> Topic | 
     return None
 
 
+_PLAIN_MODIFIERS = frozenset(_split_words("""
+real hard firm updated update current latest revised revision strict true main overall cfp
+call actual exact big important key upcoming official absolute last initial general formal
+normal regular usual standard same whole entire specific precise correct right proper
+"""))
+"""Words before "deadline" that name no other date: "the real deadline" is the deadline."""
+
+
+def _neutral(index: Index) -> frozenset[str]:
+    """The event's own names (its name, id, venue, town, system): never an unknown subject."""
+    found = index.memo.get(("neutral",))
+    if found is None:
+        event = index.event
+        text = " ".join((event.name, event.id, event.venue, event.city, event.country,
+                         event.submission.system, event.url))
+        # A word of a date's title or of a kind's phrases ("ready" of "camera ready", when
+        # "camra" was the typo) is no subject of its own either.
+        text += " " + " ".join(d.title for d in event.dates) + " " + " ".join(
+            w for c in lx.CONCEPTS if c.cls == "kind" for w in c.en)
+        found = frozenset(re.findall(r"[a-z0-9]+", normalize(text))) | _PLAIN_MODIFIERS
+        index.memo[("neutral",)] = found
+    return cast("frozenset[str]", found)
+
+
+_TRACK_GENERIC = frozenset({"poster"})
+"""Generic words that also name a kind of submission: where no date holds one, a date asked
+by it ("the poster deadline", "is there a poster track?") is not held."""
+_HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\b|"
+                   r"\bwhat hours?\b|\bat what time\b|几点|什么时间|开始时间|结束时间|几时")
+_ASKS_ZONE = re.compile(r"\b(?:what|which)\s+(?:time\s*zone|tz|zone)\b|\bin what (?:time\s*)?"
+                        r"zone\b|哪个时区|什么时区|哪一个时区|时区是")
+_CLOCK_EN = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)"
+                       r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b|\b(?P<word>noon|midday|midnight)\b")
+_CLOCK_ZH = re.compile(r"(?P<part>上午|早上|中午|下午|晚上|凌晨|夜里)?"
+                       r"(?P<h>\d{1,2}|[一二两三四五六七八九十]+)"
+                       r"点(?:(?P<m>\d{1,2}|[一二三四五六七八九十]+)分?|(?P<half>半))?"
+                       r"|(?P<word>中午十二点|午夜|半夜十二点)")
+
+
+def _clock(text: str) -> tuple[int, int] | None:
+    """The time of day a question asks about ("11:59pm", "noon", "晚上11点59"), or None."""
+    m = _CLOCK_EN.search(text)
+    if m:
+        if m["word"]:
+            return (0, 0) if m["word"] == "midnight" else (12, 0)
+        if m["h24"] is not None:
+            hour, minute = int(m["h24"]), int(m["m24"])
+        else:
+            hour, minute = int(m["h"]) % 12, int(m["m"] or 0)
+            hour += 12 if m["ap"].startswith("p") else 0
+        return (hour, minute) if hour < 24 and minute < 60 else None
+    m = _CLOCK_ZH.search(text)
+    if m is None:
+        return None
+    if m["word"]:
+        return (0, 0) if "夜" in m["word"] else (12, 0)
+    raw = m["h"]
+    if not raw.isdigit() and not (m["part"] or m["m"] or m["half"]):
+        return None  # "晚一点" is "a bit later", not one o'clock
+    hour = int(raw) if raw.isdigit() else _zh_number(raw)
+    raw_m = m["m"] or "0"
+    minute = 30 if m["half"] else (int(raw_m) if raw_m.isdigit() else _zh_number(raw_m))
+    if m["part"] in ("下午", "晚上", "夜里") and hour < 12:
+        hour += 12
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+_MONTHS = {m: i for i, names in enumerate(
+    ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
+     "aug august", "sep sept september", "oct october", "nov november", "dec december"), 1)
+    for m in names.split()}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_EN = re.compile(rf"\b(?P<m1>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+                     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_RE})\b")
+_DAY_ZH = re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
+_FUTURE_EXT = re.compile(r"\b(?:can|could|will|would|might|may|going to)\b[^?.]*\bextend|"
+                         r"\bchance of (?:an? )?extension|\bextension (?:possible|likely)|"
+                         r"\banother extension|\bextended again|\bextend(?:ed)? further|"
+                         r"还会延期|会延期吗|能延期吗|可以延期吗|会不会延期|能不能延期|再延期")
+
+
+def _month_day(text: str) -> tuple[int, int] | None:
+    """The calendar day a question names ("September 10", "10th of Sept", "9月10日")."""
+    m = _DAY_EN.search(text)
+    if m:
+        month = _MONTHS[(m["m1"] or m["m2"])]
+        day = int(m["d1"] or m["d2"])
+    else:
+        z = _DAY_ZH.search(text)
+        if z is None:
+            return None
+        month, day = int(z["m"]), int(z["d"])
+    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def left_of(scan: _Scan, a: int, b: int) -> list[tuple[str, int]]:
+    return [(c, p) for c, p in scan.leftover_zh if a <= p < b]
+
+
+def _clause_unknown(scan: _Scan, zh_left: Sequence[tuple[str, int]], a: int, b: int,
+                    index: Index) -> tuple[str, ...]:
+    """What a clause says that nothing read: long English words that are no typo of a known
+    word and no name of the event's, and Chinese runs of two or more characters."""
+    neutral = _neutral(index)
+    words = [w for w, p in scan.unknown if a <= p < b and len(w) >= 4 and w not in neutral
+             and index.correct(w) == w and w not in _MONTHS
+             and not any(ch.isdigit() for ch in w)]  # "59pm" of "11:59pm" is a time
+    return (*words, *(w for w, _ in _zh_runs(zh_left)))
+
+
+def _zh_number(text: str) -> int:
+    if text in _ZH_DIGITS:
+        return _ZH_DIGITS[text]
+    if text.startswith("十"):
+        return 10 + _ZH_DIGITS.get(text[1:], 0)
+    if text.endswith("十"):
+        return 10 * _ZH_DIGITS.get(text[:-1], 0)
+    tens, _, ones = text.partition("十")
+    return 10 * _ZH_DIGITS.get(tens, 0) + _ZH_DIGITS.get(ones, 0)
+
+
+_EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept)\b|\bdoes it have\b"
+                     r"|有没有|是否有")
+
+
+def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
+              zh_left: Sequence[tuple[str, int]], whole: str, index: Index,
+              exists: bool = False, plain: bool = False) -> tuple[str, int] | None:
+    """What the question names that no date of the schedule holds, and where it starts:
+    unknown words beside the kind or generic word that chose the dates ("the industry track
+    deadline", "the industry paper deadline", "the poster session", "工业界论文") when only such
+    words chose them, or a kind of submission no date holds ("the poster deadline"). Such a
+    date must be said to be missing, never answered with another one."""
+    neutral = _neutral(index)
+    for hit in hits:
+        if hit.meaning[0] == "concept" and hit.meaning[1] in _TRACK_GENERIC and \
+                hit.meaning[1] not in index.date_held and (exists or any(
+                    h.start > hit.start and _is_kind(h) for h in hits)):
+            return "", hit.start  # "the poster deadline" with no posters: the concept's
+    # A short unknown word, or one a letter away from a known one, is a typo ("teh", "redy").
+    words = [(w, p) for w, p in unknown if len(w) >= 4 and w not in neutral
+             and index.correct(w) == w]
+    if exists and words:
+        return words[0]  # "is there an industry track?" where none is
+    if not plain:
+        return None
+    items = sorted([(p, p + len(w), w) for w, p in words]
+                   + [(h.start, h.end, "") for h in hits if _is_generic(h)])
+    for anchor in (h for h in hits if _is_kind(h) or _is_generic(h)):
+        found: list[tuple[int, str]] = []
+        cur = anchor.start
+        for s_, e_, w in reversed([i for i in items if i[1] <= anchor.start]):
+            if whole[e_:cur].strip(" -"):
+                break
+            if w:
+                found.insert(0, (s_, w))
+            cur = s_
+        cur = anchor.end
+        for s_, e_, w in (i for i in items if i[0] >= anchor.end):
+            gap = whole[cur:s_].strip(" -")
+            # After a kind word only "for the ...": "decisions sent" is a verb, not a name.
+            linked = cur == anchor.end and gap in ("for", "for the", "of", "of the")
+            if (gap and not linked) or (not gap and cur == anchor.end and _is_kind(anchor)):
+                break
+            if w:
+                found.append((s_, w))
+            cur = e_
+        if found:
+            if _is_generic(anchor):  # "the poster session": the thing asked, said whole
+                first = min(found[0][0], anchor.start)
+                last = max(found[-1][0] + len(found[-1][1]), anchor.end)
+                return " ".join(whole[first:last].split()), first
+            return " ".join(w for _, w in found), found[0][0]
+        if _is_kind(anchor) or _is_generic(anchor):
+            for word, pos in _zh_runs(zh_left):
+                if pos + len(word) == anchor.start:
+                    return word, pos  # "工业界论文什么时候截止": an industry paper, unheld
+    return None
+
+
+def _is_generic(hit: _Hit) -> bool:
+    concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
+    return concept is not None and concept.cls == "generic"
+
+
+def _zh_runs(left: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Every run of two or more Chinese characters nothing read, with where it starts."""
+    runs: list[tuple[str, int]] = []
+    run: list[tuple[str, int]] = []
+    for ch, pos in [*left, ("", -9)]:
+        if ch and ch not in _ZH_FUNCTION and (not run or pos == run[-1][1] + 1):
+            run.append((ch, pos))
+            continue
+        if len(run) >= 2:
+            runs.append(("".join(c for c, _ in run), run[0][1]))
+        run = [(ch, pos)] if ch and ch not in _ZH_FUNCTION else []
+    return runs
+
+
 def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                    zh_left: Sequence[tuple[str, int]], form: Form | None, length: bool,
-                   index: Index, text: str, start: int) -> list[Topic]:
+                   index: Index, text: str, start: int, whole: str = "") -> list[Topic]:
     clause_pages = _page_count(text)
     concepts: dict[str, tuple[float, int, str]] = {}
     for hit in hits:
@@ -515,7 +765,13 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     only_fields = all((c := by_id.get(t)) is not None and c.cls in ("field", "social")
                       for t in concepts) and bool(concepts) and not unknown \
         and not re.search(r"\d", text)
-    faq = None if only_fields else _faq_topic(faq_terms, index, start, text)
+    # "can I submit late?": the late part quotes the organizers' own word on it (their FAQ)
+    # and gives the deadline beside it, so no FAQ answers it alone.
+    # "what comes after the workshop?" asks the schedule's order, not what happens there.
+    ordering = form in (None, "what", "when") and any(
+        h.meaning in (("rel", "after"), ("rel", "before")) for h in hits)
+    faq = None if only_fields or ordering or "late" in concepts else _faq_topic(
+        faq_terms, index, start, text)
     if faq is not None:  # "how many pages?" is the page limit's, not an FAQ's
         return [faq]
     fields: list[Topic] = []
@@ -543,7 +799,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         keep = best >= 0.5 and not (generic_only and (fields or form in ("how", "where")))
         if keep and length:
             # "how long is the rebuttal phase" is a date's span; "how long can it be" is pages.
-            ranged = tuple(d for d in group if _is_range(index, d))
+            ranged = tuple(d for d in group if has_length(index.date(d)))
             keep = bool(ranged)
             if ranged:
                 group = ranged
@@ -555,9 +811,31 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             said = [d for d in group if index.titles[d] and index.titles[d] in text]
             if len(said) == 1:
                 group = (said[0],)
+        held = {t for d in group for t in index.date_terms[d]}
+        plain = all((c := by_id.get(t)) is not None and c.cls in ("kind", "generic")
+                    for t in date_terms if t in held)
+        unheld = _modifier(hits, unknown, zh_left, whole, index, bool(_EXISTS.search(text)),
+                           plain) if keep and whole else None
+        if unheld is not None:
+            keep = False  # "the industry track deadline" where no date is the industry's
+            word, pos = unheld
+            if word:
+                topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
+            else:
+                cid = next(c for c in concepts if c in _TRACK_GENERIC)
+                topics.append(Topic("not_held", (cid,), by_id[cid].label_en, 1.0, pos,
+                                    concepts[cid][2]))
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
-            topics.append(Topic("date", group, "", best, pos, text))
+            topics.append(Topic("date", group, "", best, pos, text, generic_only))
+    late = next((i for i, f in enumerate(fields) if f.ids == ("late",)), None)
+    if late is not None:
+        # "can I send the camera-ready late?": the late part speaks of the dates named.
+        # Only what is due: "are late submissions accepted" names no notification.
+        named = tuple(d for t in topics if t.kind == "date" for d in t.ids
+                      if index.date(d).kind in ("deadline", "camera-ready"))
+        fields[late] = replace(fields[late], ids=("late", *named))
+        topics = [t for t in topics if t.kind != "date"]
     if fields and topics and topics[0].kind == "date":
         # "when is the Country Reports deadline": a field's word inside a date's title, said
         # word for word, is the title's word, not a question about the venue.
@@ -567,19 +845,24 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             re.search(rf"(?<!\w){re.escape(f.span)}(?!\w)", title) for title in said)]
     if form == "where" and not fields and not topics and not missing:
         fields.append(Topic("field", ("venue",), "venue", 1.0, start, text))
-    if form == "where" and topics and topics[0].kind == "date" and all(
+    if form == "where" and topics and topics[0].kind == "date" and any(
             index.date(d).kind == "event" for d in topics[0].ids):
-        # "where is the workshop": the venue part lists the event's dates too.
+        # "where is the workshop": the venue part lists the event's dates too (a deadline
+        # titled "Workshop proposals" in the same group is no place).
         topics = [Topic("field", ("venue",), "venue", 1.0, topics[0].start, text)]
     if not topics and not fields:
         # "when is the deadline?" on a schedule without one: said so, never another date.
         missing += [cid for cid in concepts if (c := by_id.get(cid)) is not None
-                    and c.cls == "kind" and cid not in index.date_held]
+                    and (c.cls == "kind" or cid in _TRACK_GENERIC)
+                    and cid not in index.date_held]
     if clause_pages is not None and any(f.ids == ("pages",) for f in fields):
         topics = [t for t in topics if t.kind != "date"]  # "can I submit 3 pages?"
-    if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and all(
+    if any(f.ids == ("venue",) for f in fields) and topics and topics[0].kind == "date" and any(
             index.date(d).kind == "event" for d in topics[0].ids):
         topics = []  # the venue part names the event's dates itself
+    if missing and fields:
+        # "how long is the rebuttal?" where none is: no page limit for a length never asked.
+        fields = [f for f in fields if not (f.ids == ("pages",) and f.label == "length")]
     last_end = -2
     for cid in sorted(missing, key=lambda c: concepts[c][1]):
         concept = by_id[cid]
@@ -596,6 +879,11 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             topics.append(Topic("social", (socials[0],), socials[0], 1.0, start, text))
     if not topics and unknown and form is not None:
         word, pos = unknown[0]
+        end = pos + len(word)
+        for more, at in unknown[1:]:  # "multiple tracks": the words said together, together
+            if not whole or whole[end:at].strip(" -"):
+                break
+            word, end = f"{word} {more}", at + len(more)
         topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
     elif not topics and form is not None and (found := _zh_unknown(zh_left)) is not None:
         word, pos = found  # "今天天气怎么样": the weather, not the dates of today
@@ -625,9 +913,11 @@ def _zh_unknown(left: Sequence[tuple[str, int]]) -> tuple[str, int] | None:
     return None
 
 
-def _is_range(index: Index, date_id: str) -> bool:
-    when = index.date(date_id)
-    return when.end is not None or (when.end_day is not None and when.end_day != when.day)
+def has_length(when: ImportantDate) -> bool:
+    """A date one can ask "how long is it" of: a range, or an event (a day is a length)."""
+    return (when.end is not None and when.end != when.at) or (
+        when.end_day is not None and when.end_day != when.day) or (
+        when.kind == "event" and (when.all_day or when.end is not None))
 
 
 def read(question: str, index: Index) -> Reading:
@@ -662,7 +952,9 @@ def read(question: str, index: Index) -> Reading:
             place = lookup(value)
             if place is None:
                 continue
-            timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区"))
+            # "北京时间" names a zone by itself: never "is the workshop in Beijing?".
+            timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) or \
+                value.endswith(("时间", "时区", " time"))
             mine = _self_located(norm, hit.start)
             if not timed and not mine and place.kind in ("city", "country", "alias") and (
                     asks_venue or value in venue_names):
@@ -696,9 +988,21 @@ def read(question: str, index: Index) -> Reading:
     last_form: Form | None = None
     raw: list[tuple[int, int, Form | None, list[Topic], tuple[str, ...], int | None, bool,
                     bool]] = []
-    for a, b in pairwise(cuts):
-        hits = [h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
-                ("place", "mytime", "venuetime")]
+    masked = norm  # the clock asked, read where no zone was ("+05:30" is no time of day)
+    for s_, e_ in taken:
+        masked = masked[:s_] + " " * (e_ - s_) + masked[e_:]
+    spans = list(pairwise(cuts))
+    seg_hits = [[h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
+                 ("place", "mytime", "venuetime")] for a, b in spans]
+    for i in range(len(spans) - 1):
+        # "when are the research and industry deadlines?": the kind word said once, after
+        # both, belongs to both (a clause of its own with no form of its own).
+        kinds = [h for h in seg_hits[i + 1] if _is_kind(h)]
+        if kinds and not any(_is_kind(h) for h in seg_hits[i]) and any(
+                h.meaning[0] == "concept" for h in seg_hits[i]) and not any(
+                h.meaning[0] == "form" for h in seg_hits[i + 1]):
+            seg_hits[i] = [*seg_hits[i], *kinds]
+    for (a, b), hits in zip(spans, seg_hits, strict=True):
         unknown = [(w, p) for w, p in scan.unknown if a <= p < b]
         left = [(c, p) for c, p in scan.leftover_zh if a <= p < b]
         text = norm[a:b].strip(" ?？,，;；。!！\n")
@@ -708,7 +1012,14 @@ def read(question: str, index: Index) -> Reading:
         words = [w.text for w in scan.words if a <= w.start < b]
         length = form == "howlong" and (_is_length(words) or (
             lang == "zh" and "多长" in norm[a:b] and not re.search("还有|剩|距离|到", norm[a:b])))
-        topics = _clause_topics(hits, unknown, left, form, length, index, text, a)
+        topics = _clause_topics(hits, unknown, left, form, length, index, text, a, norm)
+        if form == "howlong" and not length and _asks_span(words, norm[a:b], lang):
+            # "how many days is the workshop": its length, not the time left.
+            lasting = [replace(t, ids=tuple(d for d in t.ids if has_length(index.date(d))))
+                       if t.kind == "date" else t for t in topics]
+            if any(t.kind == "date" and t.ids for t in lasting):
+                topics = [t for t in lasting if t.kind != "date" or t.ids]
+                length = True
         if _SALUTATION.match(text) and len(text.split()) <= 3 and topics and all(
                 t.ids == ("contact",) for t in topics):
             continue  # "Dear organizers, could you tell me ...": whom the letter is to
@@ -732,15 +1043,36 @@ def read(question: str, index: Index) -> Reading:
                 and raw[i + 1][3] != [] and form is not None:
             # "when and where is the workshop?": the subject comes after both forms.
             topics = [t for t in raw[i + 1][3] if t.kind == "date"] or list(later)
+        if length and clauses and all(t.kind == "field" and t.label == "length"
+                                      for t in topics) and topics:
+            prev = [t for t in clauses[-1].topics if t.kind == "date" and any(
+                has_length(index.date(d)) for d in t.ids)]
+            if prev:
+                topics = prev  # "when is the conference and how long is it?": its length
+        if topics and clauses and all(t.kind == "date" and t.weak for t in topics) and \
+                re.search(r"\b(?:it|they|that|this)\b|它|这个|那个", norm[a:b]):
+            prev = [t for t in clauses[-1].topics if t.kind == "date"]
+            if prev:
+                topics = prev  # "how long is the discussion phase and when does it start?"
         if not topics and clauses and (form is not None or relative or weekday is not None):
             # "... and when is it?": the previous clause's subject.
             prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
             topics = prev
+            words = [w.text for w in scan.words if a <= w.start < b]
+            if form == "howlong" and not length and _asks_span(words, norm[a:b], lang) and any(
+                    t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)
+                    for t in topics):
+                length = True  # "when is the workshop and how many days is it?"
         elif not topics and (relative or weekday is not None or form is not None):
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
         clauses.append(Clause(norm[a:b].strip(" ?？,，;；。!！\n"), form or "what",
                               tuple(topics), relative, weekday, pages_asked, length, blind,
-                              venue_check))
+                              venue_check, bool(_EXISTS.search(norm[a:b])),
+                              bool(_HOUR.search(norm[a:b])),
+                              bool(_ASKS_ZONE.search(norm[a:b])),
+                              _clock(masked[a:b]), _month_day(masked[a:b]),
+                              bool(_FUTURE_EXT.search(norm[a:b])),
+                              _clause_unknown(scan, left_of(scan, a, b), a, b, index)))
         last_form = form
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):
@@ -756,8 +1088,8 @@ def read(question: str, index: Index) -> Reading:
     if venue_check:
         # "is the workshop in Shanghai?" asks where, not when: the venue part answers it.
         clauses = [replace(c, topics=tuple(t for t in c.topics if not (
-            t.kind in ("date", "next") and all(
-                index.date(d).kind == "event" for d in t.ids)))) for c in clauses]
+            (t.kind == "next" and not t.ids) or (t.kind == "date" and any(
+                index.date(d).kind == "event" for d in t.ids))))) for c in clauses]
     if venue_check and not any(t.ids == ("venue",) for c in clauses for t in c.topics):
         clauses = [replace(c, topics=(*c.topics, Topic("field", ("venue",), "venue", 1.0,
                                                        len(norm), venue_check)))

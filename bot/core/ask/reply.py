@@ -15,7 +15,7 @@ from typing import cast
 from bot.core.ask import lexicon as lx
 from bot.core.ask import zh
 from bot.core.ask.index import Index, index_for
-from bot.core.ask.read import Clause, NamedZone, Reading, Topic
+from bot.core.ask.read import Clause, NamedZone, Reading, Topic, has_length
 from bot.core.ask.text import Language
 from bot.core.model import Event, ImportantDate
 from bot.core.timefmt import countdown, describe, format_day, format_instant, relative, zone_caption
@@ -49,13 +49,15 @@ class _Ctx:
     lang: Language
     index: Index
     others: tuple[tuple[Zone, str], ...] = ()
+    """Other readings of an ambiguous zone name, each with what it stands for."""
+    named: bool = False
+    """The question named the zone: an all-day event's hours are given in it too."""
 
     def upcoming(self) -> list[ImportantDate]:
         return self.index.upcoming(self.now)
 
     def ordered(self) -> tuple[ImportantDate, ...]:
         return self.index.ordered
-    """Other readings of an ambiguous zone name, each with what it stands for."""
 
 
 # --- speaking of one date -------------------------------------------------------------------
@@ -82,10 +84,15 @@ def _span_en(start: datetime, end: datetime, zone: Zone) -> str:
     return f"{format_instant(start, zone)} to {until} ({zone_caption(zone, start)})"
 
 
-def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language = "en") -> str:
-    """A date in the reader's zone, its own zone beside, and how far away it is."""
+def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language = "en",
+              relation: bool = True, convert_day: bool = False) -> str:
+    """A date in the reader's zone, its own zone beside, and how far away it is.
+
+    ``relation=False`` leaves out how far away it is (a reply that leads with the countdown);
+    ``convert_day`` gives an all-day event's hours in the reader's zone too (a zone named)."""
     if lang == "zh":
-        return _when_zh(when, now, reader)
+        return _when_zh(when, now, reader, relation, convert_day)
+    tail = f" ({relative(when.ends, now)})" if relation else ""
     if when.all_day and when.kind in _DUE_KINDS:
         last = when.end_day or when.day
         assert last is not None
@@ -93,25 +100,35 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
         text = f"at the end of {format_day(last)} ({zone_caption(when.zone, ends)})"
         if not _same_wall_clock(reader, when.zone, ends):
             text += f"; that is {format_instant(ends, reader)} ({zone_caption(reader, ends)})"
-        return f"{text} ({relative(ends, now)})"
+        return text + tail
     if when.all_day:
-        text = describe(when, now, reader).sentence()
-        if when.kind != "event" and not (_same_wall_clock(reader, when.zone, when.starts)
-                                         and _same_wall_clock(reader, when.zone, when.ends)):
+        text = describe(when, now, reader).sentence(relation)
+        if (when.kind != "event" or convert_day) and not (
+                _same_wall_clock(reader, when.zone, when.starts)
+                and _same_wall_clock(reader, when.zone, when.ends)):
             text += (f" (in {reader.name}: from {format_instant(when.starts, reader)} to "
                      f"{format_instant(when.ends, reader)})")
         return text
     if when.end is None or when.end == when.at:
-        return describe(when, now, reader).sentence()
+        return describe(when, now, reader).sentence(relation)
     assert when.at is not None
     reader_text = _span_en(when.at, when.end, reader)
+    tail = f" ({_relation(when, now, 'en')})" if relation else ""
     if _same_wall_clock(reader, when.zone, when.at):
-        return f"{reader_text} ({_relation(when, now, 'en')})"
-    return (f"{reader_text}; that is {_span_en(when.at, when.end, when.zone)} "
-            f"({_relation(when, now, 'en')})")
+        return reader_text + tail
+    return f"{reader_text}; that is {_span_en(when.at, when.end, when.zone)}{tail}"
 
 
-def _when_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
+def _span_zh(start: datetime, end: datetime, zone: Zone) -> str:
+    first = zh.format_instant(start, zone)
+    if zone.local(start).date() == zone.local(end).date():
+        return f"{first}至{zone.local(end):%H:%M}"
+    return f"{first}至{zh.format_instant(end, zone)}"
+
+
+def _when_zh(when: ImportantDate, now: datetime, reader: Zone, relation: bool = True,
+             convert_day: bool = False) -> str:
+    tail = f"（{_relation(when, now, 'zh')}）" if relation else ""
     if when.all_day:
         assert when.day is not None
         if when.kind in _DUE_KINDS:
@@ -120,20 +137,28 @@ def _when_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
             text = f"{zh.format_day(last)}结束时（{zh.zone_name(when.zone, ends)}）"
             if not _same_wall_clock(reader, when.zone, ends):
                 text += f"，即{zh.format_instant(ends, reader)}（{zh.zone_name(reader, ends)}）"
-            return f"{text}（{zh.relative(ends, now)}）"
+            return text + (f"（{zh.relative(ends, now)}）" if relation else "")
         days = zh.format_day(when.day)
         if when.end_day and when.end_day != when.day:
             days += f"至{zh.format_day(when.end_day)}"
         caption = zh.zone_name(when.zone, when.starts)
-        return f"{days}（全天，{caption}）（{_relation(when, now, 'zh')}）"
+        text = f"{days}（全天，{caption}）"
+        if convert_day and not (_same_wall_clock(reader, when.zone, when.starts)
+                                and _same_wall_clock(reader, when.zone, when.ends)):
+            text += (f"（按{zh.zone_name(reader, when.starts)}：从"
+                     f"{zh.format_instant(when.starts, reader)}到"
+                     f"{zh.format_instant(when.ends, reader)}）")
+        return text + tail
     assert when.at is not None
-    text = f"{zh.format_instant(when.at, reader)}（{zh.zone_name(reader, when.at)}）"
-    if when.end is not None and when.end != when.at:
-        text = (f"{zh.format_instant(when.at, reader)}至{zh.format_instant(when.end, reader)}"
-                f"（{zh.zone_name(reader, when.at)}）")
+    ranged = when.end is not None and when.end != when.at
+    end = when.end if when.end is not None else when.at
+    here = _span_zh(when.at, end, reader) if ranged else zh.format_instant(when.at, reader)
+    text = f"{here}（{zh.zone_name(reader, when.at)}）"
     if not _same_wall_clock(reader, when.zone, when.at):
-        text += f"，即{zh.format_instant(when.at, when.zone)}（{zh.zone_name(when.zone, when.at)}）"
-    return f"{text}（{_relation(when, now, 'zh')}）"
+        there = (_span_zh(when.at, end, when.zone) if ranged
+                 else zh.format_instant(when.at, when.zone))
+        text += f"，即{there}（{zh.zone_name(when.zone, when.at)}）"
+    return text + tail
 
 
 def _was_text(when: ImportantDate, reader: Zone, lang: Language) -> str:
@@ -171,7 +196,8 @@ def line(when: ImportantDate, ctx: _Ctx) -> str:
             return f"{when.title}：已取消（原为{_was_text(when, ctx.reader, 'zh')}）"
         return f"{when.title}: CANCELLED (it was {_was_text(when, ctx.reader, 'en')})"
     sep = "：" if ctx.lang == "zh" else ": "
-    return f"{_title(when, ctx.lang)}{sep}{when_text(when, ctx.now, ctx.reader, ctx.lang)}"
+    text = when_text(when, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
+    return f"{_title(when, ctx.lang)}{sep}{text}"
 
 
 def _key_instant(when: ImportantDate) -> datetime:
@@ -229,6 +255,10 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return when.ends <= ctx.now, "passed"
         if rel == "extended":
             return when.extended, "extended"
+        if rel == "now":
+            if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
+                return when.ends > ctx.now and not when.cancelled, "open"
+            return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
         today = now_local.date()
         window = {
             "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
@@ -246,11 +276,41 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if rel == "tonight" and hit and not when.all_day:
                 hit = last.hour >= 17 or last.hour < 5
             return hit, rel
+    if clause.day is not None or clause.clock is not None:
+        # "is the deadline on September 10 at 11:59pm?": the day and the time of day, both in
+        # one zone: the zone named, else the date's own or the reader's (a deadline at 23:59
+        # PDT is the 10th there, the 11th here); a day's end (24:00) is midnight and 23:59.
+        zones = [ctx.reader] if zone is not None and zone.zones else [when.zone, ctx.reader]
+        hit = any(_at_day_and_clock(when, z, clause) for z in zones)
+        if clause.weekday is not None:
+            hit = hit and any(d.weekday() == clause.weekday for d in days)
+        return hit, "day" if clause.day is not None else "clock"
     if clause.weekday is not None:
         return any(d.weekday() == clause.weekday for d in days), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
         return _same_zone(when.zone, zone.zones[0], _key_instant(when)), "zone"
+    if clause.exists:
+        return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
+
+
+def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
+    if clause.day is not None:
+        first, last = _local_day(when, zone)
+        span = (last.date() - first.date()).days + 1
+        days = [first.date() + timedelta(days=i) for i in range(max(1, span))]
+        if clause.day not in {(d.month, d.day) for d in days}:
+            return False
+    if clause.clock is not None:
+        local = zone.local(_key_instant(when))
+        said = {(local.hour, local.minute)}
+        if (local.hour, local.minute) == (0, 0):
+            said.add((23, 59))
+        if (local.hour, local.minute) == (23, 59):
+            said.add((0, 0))
+        if clause.clock not in said:
+            return False
+    return True
 
 
 def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
@@ -277,7 +337,7 @@ def _yes_no(verdict: bool, lang: Language) -> str:
 def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None,
               chosen: bool = False) -> Part:
     zh_ = ctx.lang == "zh"
-    text = when_text(when, ctx.now, ctx.reader, ctx.lang)
+    text = when_text(when, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
     lines: list[str] = []
     verdict: bool | None = None
     if chosen:
@@ -288,26 +348,52 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.append(f"它已被取消；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
                      f"It has been cancelled; {_ask_whom(ctx.event, 'en')} for news.")
         return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+    if clause.future_ext:
+        # "can the deadline be extended?": no schedule promises that; say what it does show.
+        lines.append(_not_said("whether it will be extended" + (" again" if when.extended
+                                                                else ""),
+                               "是否会" + ("再次" if when.extended else "") + "延期", ctx))
+        lines.append(line(when, ctx) + ("。" if zh_ else "."))
+        if when.extended:
+            lines.append(_capital(_extension_line(when, ctx, verdict_said=True)))
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
     if clause.form == "yesno":
         verdict, why = _verdict(when, clause, ctx, zone)
+        if verdict is None and clause.unknown:
+            # "is the workshop free?", "会议要穿正装吗": nothing the schedule holds decides it.
+            what = clause.unknown[0]
+            said = f"“{what}”" if zh_ else f'"{what}"'
+            text_ = (f"日程里没有关于{said}的信息；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
+                     f"The schedule does not say anything about {said}; "
+                     f"{_ask_whom(ctx.event, 'en')}.")
+            return Part(Topic("not_held", (f"w:{what}",), what), "not_held", (text_,))
         if verdict is not None:
             fact = _fact(when, why, ctx, verdict, zone)
+            if ctx.lang == "en" and fact.startswith("The "):
+                fact = "t" + fact[1:]  # "No: the schedule shows ...", not "No: The"
             lines.append(_yes_no(verdict, ctx.lang) + fact)
             lines.extend(_other_readings(when, ctx))
             return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,),
                         verdict)
-    if clause.form == "howlong" and clause.length and (when.end is not None or when.end_day):
+    if clause.form == "howlong" and clause.length and has_length(when):
         span = when.ends - when.starts
         if when.end is not None and when.zone.local(when.end).minute == 59:
             span += timedelta(minutes=1)  # "until 23:59" means the whole day
         lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
                      f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
     elif clause.form == "howlong":
+        # The reply leads with the time left: the date after it does not say it again.
+        bare = when_text(when, ctx.now, ctx.reader, ctx.lang, relation=False,
+                         convert_day=ctx.named)
         key = when.ends if when.kind in _DUE_KINDS or when.ends <= ctx.now else when.starts
-        if key > ctx.now:
-            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}：{text}。"
+        if when.starts <= ctx.now < when.ends and when.kind not in _DUE_KINDS:
+            left = zh.countdown(when.ends - ctx.now) if zh_ else countdown(when.ends - ctx.now)
+            lines.append(f"{_title(when, 'zh')}正在进行，还有{left}结束：{bare}。" if zh_ else
+                         f"{_capital(_the(when))} is under way now, ending in {left}: {bare}.")
+        elif key > ctx.now:
+            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}：{bare}。"
                          if zh_ else
-                         f"{countdown(key - ctx.now)} left until {_the(when)}: {text}.")
+                         f"{countdown(key - ctx.now)} left until {_the(when)}: {bare}.")
         else:
             lines.append(f"{_title(when, 'zh')}已经过了：{text}。" if zh_ else
                          f"{_capital(_the(when))} has passed: it was {text}.")
@@ -319,7 +405,17 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
     else:
         lines.append(line(when, ctx) + ("。" if zh_ else "."))
     if "extended" in clause.relative and clause.form != "yesno":
-        lines.append(_capital(_extension_line(when, ctx)))
+        lines.append(_capital(_extension_line(when, ctx, verdict_said=True)))
+    if clause.asks_zone:
+        instant = _key_instant(when)
+        lines.append(f"日程按{zh.zone_name(when.zone, instant)}给出这个时间。" if zh_ else
+                     f"The schedule gives it in {when.zone.abbreviation(instant)} "
+                     f"({zone_caption(when.zone, instant)}).")
+    if clause.hour and when.all_day and when.kind not in _DUE_KINDS:
+        # "what time does it start?" of a date given as a day: say the hour is not given.
+        lines.append(f"日程只给出了日期，没有写具体时间；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
+                     f"The schedule gives the day only, not the hours; "
+                     f"{_ask_whom(ctx.event, 'en')}.")
     if when.kind == "event" and clause.form in ("when", "what", "where"):
         lines.extend(_event_extra(when, ctx))
     lines.extend(_other_readings(when, ctx))
@@ -337,7 +433,7 @@ def _other_readings(when: ImportantDate, ctx: _Ctx) -> list[str]:
 
 def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
           zone: NamedZone | None) -> str:
-    text = when_text(when, ctx.now, ctx.reader, ctx.lang)
+    text = when_text(when, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
     zh_ = ctx.lang == "zh"
     title = _title(when, ctx.lang)
     if why in ("open", "passed"):
@@ -346,6 +442,16 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         return f"{title}已经过了：{text}。" if zh_ else f"{_the(when)} has passed: it was {text}."
     if why == "extended":
         return _extension_line(when, ctx, verdict_said=True)
+    if why == "now":
+        if verdict:
+            bare = when_text(when, ctx.now, ctx.reader, ctx.lang, relation=False,
+                             convert_day=ctx.named)
+            left = zh.countdown(when.ends - ctx.now) if zh_ else countdown(when.ends - ctx.now)
+            return (f"{title}正在进行，还有{left}结束：{bare}。" if zh_ else
+                    f"{_the(when)} is under way now, ending in {left}: {bare}.")
+        return f"{title}：{text}。" if zh_ else f"{_the(when)} is {text}."
+    if why == "exists":
+        return f"{title}：{text}。" if zh_ else f"the schedule has {_title(when)}: {text}."
     if why == "zone":
         own = when_text(when, ctx.now, when.zone, ctx.lang)
         if verdict:
@@ -424,6 +530,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     zh_ = ctx.lang == "zh"
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
+    if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
+        return _extended_group(dates, clause, ctx, topic)
     live, live_ends, cancelled = _by_end(dates, ctx.index)
     cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
@@ -442,11 +550,14 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         if later:
             lines.append("之后：" if zh_ else "After that:")
             for d in later:
-                lead = ""
                 if clause.form == "howlong" and not clause.length:
-                    lead = (f"还有{zh.countdown(d.ends - ctx.now)}：" if zh_ else
-                            f"{countdown(d.ends - ctx.now)} left: ")
-                lines.append(f"- {lead}{line(d, ctx)}")
+                    bare = when_text(d, ctx.now, ctx.reader, ctx.lang, relation=False,
+                                     convert_day=ctx.named)
+                    lines.append(f"- 还有{zh.countdown(d.ends - ctx.now)}：{_title(d, 'zh')}："
+                                 f"{bare}" if zh_ else f"- {countdown(d.ends - ctx.now)} left: "
+                                                      f"{_title(d)}: {bare}")
+                else:
+                    lines.append(f"- {line(d, ctx)}")
                 shown.append(d)
         rest = len(upcoming) - len(shown)
         if rest > 0 and clause.form != "yesno":
@@ -488,10 +599,80 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
 
 
+def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
+                    ) -> Part:
+    """ "Has the research deadline been extended?" of several dates: each extended one with
+    its new and earlier time, then the others, so one unextended date never answers "no"."""
+    zh_ = ctx.lang == "zh"
+    grown = [d for d in dates if d.extended]
+    same = [d for d in dates if not d.extended]
+    lines: list[str] = []
+    verdict = bool(grown) if clause.form == "yesno" else None
+    for i, d in enumerate(grown):
+        lead = _yes_no(True, ctx.lang) if verdict and i == 0 else ""
+        now_text = when_text(d, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
+        earlier: str | None = None
+        if d.extended_from is not None:
+            earlier = _was_text(ImportantDate(id="x", title="", kind=d.kind, zone=d.zone,
+                                              at=d.extended_from), ctx.reader, ctx.lang)
+        elif d.extended_from_day is not None:
+            earlier = (zh.format_day(d.extended_from_day) if zh_
+                       else format_day(d.extended_from_day))
+        name = _the(d).replace(" (extended)", "")
+        if zh_:
+            before = f"原来是{earlier}。" if earlier else "日程没有给出原来的日期。"
+            lines.append(f"{lead}{d.title}已延期：现在是{now_text}；{before}")
+        else:
+            before = (f"it was {earlier} before." if earlier
+                      else "the schedule does not give the earlier date.")
+            lines.append(f"{lead}{name if lead else _capital(name)} was extended: it is now "
+                         f"{now_text}; {before}")
+    if same:
+        names = ("、" if zh_ else "; ").join(d.title for d in same)
+        if zh_:
+            lines.append(("不是，" if verdict is False else "") + f"日程里没有这些日期延期的记录："
+                         f"{names}。")
+        else:
+            lines.append(("No: the" if verdict is False else "The")
+                         + f" schedule shows no extension for: {names}.")
+    return Part(topic, _legacy(dates[0]), tuple(lines), tuple(grown or dates[:1]), verdict)
+
+
+def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topic
+               ) -> Part | None:
+    """ "What's after the notification?": the schedule's date right after (or before) the one
+    named; of a group, the one after its next member that is not of the group itself."""
+    live = [d for d in dates if not d.cancelled]
+    if not live:
+        return None
+    ids = {d.id for d in dates}
+    ahead = [d for d in live if _key_instant(d) > ctx.now]
+    anchor = ahead[0] if ahead else live[-1]
+    at = _key_instant(anchor)
+    others = [d for d in ctx.ordered() if d.id not in ids and not d.cancelled]
+    if side == "after":
+        found = next((d for d in sorted(others, key=_key_instant) if _key_instant(d) > at), None)
+    else:
+        found = next((d for d in sorted(others, key=_key_instant, reverse=True)
+                      if _key_instant(d) < at), None)
+    zh_ = ctx.lang == "zh"
+    name = _title(anchor, ctx.lang)
+    if found is None:
+        text = (f"日程里{name}{'之后' if side == 'after' else '之前'}没有别的日期了。" if zh_ else
+                f"Nothing in the schedule comes {side} {_the(anchor)}.")
+        return Part(topic, _legacy(anchor), (text,), (anchor,))
+    if zh_:
+        lead = f"{name}{'之后' if side == 'after' else '之前'}是：{line(found, ctx)}。"
+    else:
+        lead = f"{_capital(side)} {_the(anchor)} comes {line(found, ctx)}."
+    return Part(topic, _legacy(found), (lead,), (found,))
+
+
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     """No subject named: the next date that matters (a deadline first), saying it chose."""
     upcoming = ctx.index.upcoming(ctx.now, 200)
-    window_rel = [r for r in clause.relative if r not in ("still", "passed", "extended")]
+    window_rel = [r for r in clause.relative
+                  if r not in ("still", "passed", "extended", "after", "before", "now")]
     if (window_rel or clause.weekday is not None) and clause.form != "yesno":
         hits = []
         for when in upcoming[:200]:
@@ -654,7 +835,25 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
         return Part(topic, kind, tuple(lines), tuple(events[:_SHOW]), verdict)
     elif name == "all_dates":
         return _all_dates(topic, ctx)
+    elif name == "late":
+        return _late(topic, clause, ctx)
     return Part(topic, kind, tuple(lines), (), verdict)
+
+
+def _late(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
+    """ "Can I submit late?": what the organizers say of it (their FAQ), or that the schedule
+    does not say; then the deadline itself, with the time left, which is what decides."""
+    said = next((e.faq for e in ctx.index.faqs if any("late" in w for w in e.words)), None)
+    if said is not None:
+        lines = [said.answer_in(ctx.lang)]
+    else:
+        lines = [_not_said("whether late submissions are accepted", "是否接受迟交", ctx)]
+    dates = ctx.index.dates_of(topic.ids[1:]) if len(topic.ids) > 1 else (
+        ctx.index.of_kind("deadline") or ctx.index.of_kind(*_DUE_KINDS))
+    if not dates:
+        return Part(topic, "late", tuple(lines))
+    group = _group(dates, Clause(clause.text, "when", ()), ctx, None, topic)
+    return Part(topic, "late", (*lines, *group.lines), group.dates)
 
 
 def _norm(text: str) -> str:
@@ -798,12 +997,13 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
            ) -> tuple[tuple[Part, ...], str]:
     """The parts of the reply and its text, in the reading's language."""
     zone, others, note = _zones(reading, reader, event)
-    ctx = _Ctx(event, now, zone, reading.language, index_for(event), others)
+    named = reading.zone is not None and reading.zone.kind != "mytime"
+    ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named)
     parts: list[Part] = []
-    seen: set[tuple[str, tuple[str, ...]]] = set()
+    seen: set[tuple[str, tuple[str, ...], bool]] = set()
     for clause in reading.clauses:
         for topic in clause.topics:
-            key = (topic.kind, topic.ids)
+            key = (topic.kind, topic.ids, clause.length)  # "when ... and how long is it?"
             if key in seen and topic.kind != "next":
                 continue
             seen.add(key)
@@ -824,11 +1024,18 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     if topic.kind == "date":
         dates = ctx.index.dates_of(topic.ids)
+        side = next((r for r in clause.relative if r in ("after", "before")), None)
+        if "extended" in clause.relative:
+            side = None  # "the original deadline before the extension": the earlier date
+        if side is not None and clause.form in ("what", "when"):
+            found = _neighbour(dates, side, ctx, topic)
+            if found is not None:
+                return found
         if len(dates) == 1:
             part = _one_date(dates[0], clause, ctx, zone)
             lines, shown = list(part.lines), list(part.dates)
             only = dates[0]
-            if only.ends <= ctx.now and not only.cancelled:
+            if only.ends <= ctx.now and not only.cancelled and part.kind != "not_held":
                 if clause.form == "howlong" and only.kind == "deadline" and not any(
                         d.kind == "deadline" for d in ctx.upcoming()[:50]):
                     lines[0] = ("没有还开放的截止日期。" if ctx.lang == "zh" else
