@@ -139,7 +139,13 @@ def settings_reply(service: Running, events: list[Event], destination: str, comm
                    now: datetime, *, subscribe_if_needed: bool,
                    how_to_subscribe: Callable[[Language], str] | None = None) -> str | None:
     """``command`` applied to ``destination``'s choices for each event, in their words (each
-    event named when there are several); None when it is no settings command."""
+    event named when there are several); None when it is no settings command.
+
+    Whether it is one is read from the text alone first: a question (most chat messages) then
+    costs no ledger read of the asker's subscription before it is answered.
+    """
+    if not all(settings.recognizes(command, event) for event in events):
+        return None
     said = []
     for event in events:
         outcome = settings.handle(service, event, destination, command, now,
