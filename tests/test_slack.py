@@ -17,7 +17,14 @@ import pytest
 from starlette.applications import Starlette
 
 from bot.adapters.schedule_files import load_file
-from bot.adapters.slack_app import CONFIRM, _sections, answer_blocks, http_routes, slack_date
+from bot.adapters.slack_app import (
+    CONFIRM,
+    SlackBot,
+    _sections,
+    answer_blocks,
+    http_routes,
+    slack_date,
+)
 from bot.config import Config, ScheduleConfig, SlackConfig, StorageConfig
 from bot.core.ask import Answer
 from bot.core.zones import parse_zone
@@ -39,6 +46,7 @@ class Harness:
     url: str
     http: httpx.Client
     events: int = 0
+    bot: SlackBot | None = None
 
     def post(self, body: bytes, content_type: str = "application/json", *,
              headers: dict[str, str] | None = None, secret: str = SECRET,
