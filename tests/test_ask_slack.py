@@ -147,3 +147,24 @@ def test_an_answer_that_could_not_be_posted_leaves_the_thread_as_its_asker_saw_i
     third = harness.slack.wait_for("chat.postMessage", 3)[2].args
     assert "Acceptance notifications" in third["text"]
     assert "Final file upload" not in third["text"]
+
+
+def test_a_mention_that_starts_a_thread_looks_up_no_reading_but_its_follow_up_does(
+        harness: Harness) -> None:
+    from tests.test_chat_conversation import Counting
+
+    counting = Counting(harness.service.ledger)
+    harness.service.ledger = counting  # type: ignore[assignment]
+    root = "1504267200.000100"
+    harness.event({"type": "app_mention", "user": PARTICIPANT, "channel": "C0GENERAL",
+                   "ts": root, "text": f"<@{BOT_USER}> when is the notification?"})
+    harness.slack.wait_for("chat.postMessage")
+    _settled(harness)
+    assert "thread_context" not in counting.calls  # a new thread has no past
+    assert "remember_thread" in counting.calls  # ... but its reading is kept
+    _in_thread(harness, "and in Paris?", root, "1504267200.000200")
+    second = harness.slack.wait_for("chat.postMessage", 2)[1].args
+    assert "Acceptance notifications" in second["text"]
+    assert "Europe/Paris" in second["text"]
+    _settled(harness)
+    assert counting.calls.count("thread_context") == 1

@@ -94,13 +94,16 @@ class Asker:
     channel: str = ""
     in_dm: bool = False
     thread_ts: str | None = None
+    starts_thread: bool = False
+    """A mention outside a thread: its own ``ts`` is the thread's, which has no past yet."""
 
 
 def conversation_of(asker: Asker) -> Conversation | None:
     """A thread's follow-ups meet in the thread (a mention outside one starts it, at its own
     ``ts``), a DM's in the DM; a slash command has neither, and is a question on its own."""
     if asker.thread_ts:
-        return Conversation(f"slack:{asker.channel}:{asker.thread_ts}")
+        return Conversation(f"slack:{asker.channel}:{asker.thread_ts}",
+                            new=asker.starts_thread)
     return Conversation(f"slack:{asker.channel}") if asker.in_dm else None
 
 
@@ -176,7 +179,8 @@ class SlackBot:
         if event.get("bot_id") or event.get("subtype"):
             return
         asker = Asker(user=str(event.get("user", "")), channel=str(event.get("channel", "")),
-                      thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None)
+                      thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None,
+                      starts_thread=not event.get("thread_ts"))
         text = _MENTION.sub(" ", unescape(str(event.get("text", ""))))
         self._answer_event(asker, text, body, context, say)
 

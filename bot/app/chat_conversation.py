@@ -109,8 +109,8 @@ def answers_to_send(service: Running, events: list[Event], question: str, *, now
     for event in events:
         key = conversation.key_for(event.id) if conversation else ""
         max_age = conversation.max_age if conversation else None
-        context = threads.context_of(service.ledger, key, event.id, now, max_age,
-                                     unsent=unsent)
+        context = None if conversation is None or conversation.new else threads.context_of(
+            service.ledger, key, event.id, now, max_age, unsent=unsent)
         reply = answer(question, event, now=now, reader=reader, context=context)
         if key and reply.context:
             readings.append(threads.Reading(key, event.id, reply.context, now))

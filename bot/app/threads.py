@@ -48,6 +48,9 @@ class Conversation:
     key: str
     max_age: timedelta | None = None
     """None: the ledger's own thread age (a day); ``SITTING`` where the platform has no thread."""
+    new: bool = False
+    """True where the message starts the thread (a Slack mention outside one): it has no
+    earlier reading to look up, only this one to keep."""
 
     @classmethod
     def of(cls, platform: str, *where: str, max_age: timedelta | None = None
