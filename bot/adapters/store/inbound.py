@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from bot.adapters.store.database import Store, mapped_errors
+from bot.adapters.store.database import Store
 from bot.adapters.store.deliveries import enqueued, insert_deliveries
+from bot.adapters.store.driver import bind_processor, sqlite_write
 from bot.adapters.store.schema import inbound_hits, processed_inbound
 from bot.ports import Planned
 
@@ -35,39 +35,13 @@ class InboundStore(Store):
                                                        "owner": self.owner}).first() is not None
 
     def _first_time_sqlite(self, key: str, now: datetime) -> bool:
-        """The same insert, in the same BEGIN IMMEDIATE transaction, on the pool's driver
-        connection: SQLAlchemy's execution around it cost twice SQLite's own work (0.26 ms
-        -> 0.09 ms, on the way to every Slack answer). Its errors are mapped as ``_begin``'s.
-        """
-        params = (key, self._at_column(now), self.owner)
-        with mapped_errors():
-            fairy = self.engine.raw_connection()
-            driver = fairy.dbapi_connection
-            assert isinstance(driver, sqlite3.Connection)  # isolation_level None: BEGIN is ours
-            try:
-                driver.execute("BEGIN IMMEDIATE")
-                try:
-                    taken = driver.execute(_SQLITE_SEEN, params).fetchone() is not None
-                    driver.execute("COMMIT")
-                except BaseException:
-                    if driver.in_transaction:
-                        driver.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise sa.exc.DBAPIError.instance(_SQLITE_SEEN, params, exc,
-                                                 sqlite3.Error) from exc
-            finally:
-                fairy.close()
-        return taken
-
-    def _at_column(self, now: datetime) -> Any:
-        """``now`` as the ``at`` column stores it (the table's own type, for this dialect)."""
+        """The same insert on the driver's connection (``driver``): 0.27 -> 0.10 ms, on the
+        way to every Slack answer."""
         bind: Any = getattr(self, "_at_bind", None)
         if bind is None:
-            dialect = self.engine.dialect
-            bind = processed_inbound.c.at.type.dialect_impl(dialect).bind_processor(dialect)
-            self._at_bind = bind
-        return bind(now) if bind is not None else now
+            bind = self._at_bind = bind_processor(processed_inbound.c.at, self.engine)
+        params = (key, bind(now) if bind is not None else now, self.owner)
+        return sqlite_write(self.engine, [(_SQLITE_SEEN, params)])[0] is not None
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
         """Record one inbound message from ``key``; returns how many in the last ``window``."""
