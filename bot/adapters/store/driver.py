@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,7 +61,8 @@ def sqlite_write(engine: sa.Engine, statements: Sequence[tuple[str, Sequence[Any
     return rows
 
 
-def bind_processor(column: sa.Column[Any], engine: sa.Engine) -> Any:
-    """How ``column``'s own type writes a value for this dialect (None: as it is)."""
+def bind_processor(column: sa.Column[Any], engine: sa.Engine) -> Callable[[Any], Any]:
+    """How ``column``'s own type writes a value for this dialect."""
     dialect = engine.dialect
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor if processor is not None else (lambda value: value)

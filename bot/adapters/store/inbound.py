@@ -40,7 +40,7 @@ class InboundStore(Store):
         bind: Any = getattr(self, "_at_bind", None)
         if bind is None:
             bind = self._at_bind = bind_processor(processed_inbound.c.at, self.engine)
-        params = (key, bind(now) if bind is not None else now, self.owner)
+        params = (key, bind(now), self.owner)
         return sqlite_write(self.engine, [(_SQLITE_SEEN, params)])[0] is not None
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int:

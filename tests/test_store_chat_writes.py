@@ -1,5 +1,6 @@
-"""The inbound dedupe on SQLite (``InboundStore.first_time``, on the driver's connection): once
-per key across replicas sharing the file, stored as the table's own type, errors as ours."""
+"""The writes each chat answer makes, on SQLite's driver connection (``store.driver``): the
+inbound dedupe once per key across replicas sharing the file, the thread reading kept and
+stale ones forgotten; each stored as the table's own type, errors as ours."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot.adapters.store.ledger import Ledger
-from bot.adapters.store.schema import processed_inbound
+from bot.adapters.store.schema import ask_threads, processed_inbound
+from bot.adapters.store.threads import THREAD_CONTEXT_AGE
 from bot.errors import StorageError
 
 NOW = datetime(2017, 9, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -100,4 +102,25 @@ def test_a_key_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> No
         released.join()
     finally:
         other.close()
+        ledger.close()
+
+
+def test_a_thread_reading_is_stored_as_the_tables_type_and_stale_ones_are_forgotten(
+        tmp_path: Path) -> None:
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", owner="test")
+    try:
+        event = "aisys-sosp17"
+        ledger.remember_thread("slack:C1:1.1", event, {"date": "abstract"}, NOW)
+        ledger.remember_thread("slack:C1:1.1", event, {"date": "notification"}, NOW)
+        with ledger.engine.connect() as conn:
+            stored = {key: at for key, at in conn.execute(
+                sa.select(ask_threads.c.key, ask_threads.c.updated_at))}
+        assert stored == {"slack:C1:1.1": NOW}  # replaced in place, aware UTC
+        assert ledger.thread_context("slack:C1:1.1", event, NOW) == {"date": "notification"}
+        day_later = NOW + THREAD_CONTEXT_AGE + timedelta(minutes=1)
+        ledger.remember_thread("slack:C2:2.2", event, {"date": "abstract"}, day_later)
+        with ledger.engine.connect() as conn:  # the day-old thread went with that write
+            keys = sorted(conn.execute(sa.select(ask_threads.c.key)).scalars())
+        assert keys == ["slack:C2:2.2"]
+    finally:
         ledger.close()
