@@ -2,8 +2,8 @@
 
 SQLAlchemy's execution around a one-row write (checkout, events, result set-up, commit, reset)
 cost about twice SQLite's own work. The inbound dedupe (before each Slack answer is posted)
-and the thread reading (after it) run their statements on the driver connection instead: the
-same BEGIN IMMEDIATE transaction, SQLAlchemy's pool around it, its errors mapped as ours.
+and the thread reading (after it) are one statement each, run on the driver connection: its
+own transaction, SQLAlchemy's pool around it, its errors mapped as ours.
 
 These writers of one process also take an in-process lock, so one that waits for another's
 commit wakes at once, not at SQLite's busy handler's next try (it sleeps 1, 2, 5 ... ms). Other
@@ -35,25 +35,24 @@ def _lock_of(engine: sa.Engine) -> threading.Lock:
 
 
 def sqlite_write(engine: sa.Engine, statements: Sequence[tuple[str, Sequence[Any]]]
-                 ) -> list[Any]:
-    """Run ``(sql, parameters)`` in one write transaction; each statement's first row."""
-    rows: list[Any] = []
+                 ) -> list[list[Any]]:
+    """Run each ``(sql, parameters)`` as its own transaction; the rows each returned.
+
+    One statement outside BEGIN is SQLite's autocommit: it takes the write lock when it starts
+    (waiting for another writer up to the busy timeout, as BEGIN IMMEDIATE does) and commits
+    when it ends. One driver call instead of three (BEGIN, the statement, COMMIT): each call
+    lets go of the GIL, and on a busy machine getting it back costs more than SQLite's work.
+    """
+    rows: list[list[Any]] = []
     with mapped_errors(), _lock_of(engine):
         fairy = engine.raw_connection()
         driver = fairy.dbapi_connection
-        assert isinstance(driver, sqlite3.Connection)  # isolation_level None: BEGIN is ours
-        sql, params = "BEGIN IMMEDIATE", ()
+        assert isinstance(driver, sqlite3.Connection)
+        assert driver.isolation_level is None  # no implicit BEGIN (``make_engine``)
+        sql, params = "", ()
         try:
-            driver.execute(sql)
-            try:
-                for sql, params in statements:
-                    rows.append(driver.execute(sql, params).fetchone())
-                sql, params = "COMMIT", ()
-                driver.execute(sql)
-            except BaseException:
-                if driver.in_transaction:
-                    driver.execute("ROLLBACK")
-                raise
+            for sql, params in statements:
+                rows.append(driver.execute(sql, params).fetchall())  # all: then it is done
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
         finally:

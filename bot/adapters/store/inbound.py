@@ -41,7 +41,7 @@ class InboundStore(Store):
         if bind is None:
             bind = self._at_bind = bind_processor(processed_inbound.c.at, self.engine)
         params = (key, bind(now), self.owner)
-        return sqlite_write(self.engine, [(_SQLITE_SEEN, params)])[0] is not None
+        return bool(sqlite_write(self.engine, [(_SQLITE_SEEN, params)])[0])
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
         """Record one inbound message from ``key``; returns how many in the last ``window``."""
