@@ -9,7 +9,9 @@ records the answer's ``chat.postMessage``. One request at a time.
 
 * duebot: the whole path: signature check, the retry dedupe (one insert into the SQLite
   ledger), the asker's zone (``users.info``, cached per user after the first question), the
-  answer engine, Block Kit with ``<!date>`` tokens, ``chat.postMessage``.
+  answer engine, Block Kit with ``<!date>`` tokens, ``chat.postMessage``. The thread's reading
+  is kept after the post (one upsert): outside the latency, but its work runs beside the next
+  request's in this process.
 * bare: ``App`` with one ``app_mention`` listener that says a fixed string, served the same way
   (same uvicorn, same dispatch in a worker thread): the floor for Bolt on this machine.
 

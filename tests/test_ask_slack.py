@@ -3,16 +3,22 @@ read against its last question (kept in the ledger, so another replica would see
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
-from bot.adapters.slack_app import http_routes
-from tests.slack_stub import BOT_USER, running_slack, serving
+from bot.adapters.slack_app import SlackBot, routes_for
+from bot.ports import Ledger
+from tests.slack_stub import BOT_USER, SlackStub, error, running_slack, serving
 from tests.test_slack import PARTICIPANT, Harness, make_service
+
+EVENT = "aisys-sosp17"
 
 
 @pytest.fixture
@@ -20,10 +26,20 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     with running_slack() as slack:
         slack.add_user(PARTICIPANT, "Asia/Shanghai")
         service = make_service(slack, tmp_path)
-        app = Starlette(routes=http_routes(service))
+        bot = SlackBot(service, service.config.slack)
+        app = Starlette(routes=routes_for(bot))
         with serving(app) as url, httpx.Client(timeout=10) as client:
-            yield Harness(slack=slack, service=service, url=url, http=client)
+            yield Harness(slack=slack, service=service, url=url, http=client, bot=bot)
         service.ledger.close()
+
+
+def _settled(harness: Harness) -> None:
+    """Wait until every answer's thread reading was kept or let go (after its post)."""
+    assert harness.bot is not None
+    deadline = time.monotonic() + 10
+    while len(harness.bot.unsent):
+        assert time.monotonic() < deadline, "thread readings still held after 10 s"
+        time.sleep(0.005)
 
 
 def _in_thread(harness: Harness, text: str, root: str, ts: str) -> None:
@@ -70,3 +86,85 @@ def test_a_direct_message_conversation_keeps_its_context(harness: Harness) -> No
     second = harness.slack.wait_for("chat.postMessage", 2)[1].args
     assert second["text"].startswith("No:")
     assert "Final file upload" in second["text"]
+
+
+class Gated:
+    """The real ledger, whose thread writes wait at a gate the test opens, noting how many
+    answers Slack had been sent by then."""
+
+    def __init__(self, ledger: Ledger, slack: SlackStub) -> None:
+        self.ledger, self.slack = ledger, slack
+        self.gate = threading.Event()
+        self.posts_before_write: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ledger, name)
+
+    def remember_thread(self, *args: Any, **kwargs: Any) -> None:
+        self.posts_before_write.append(len(self.slack.calls_to("chat.postMessage")))
+        self.gate.wait(10)
+        self.ledger.remember_thread(*args, **kwargs)
+
+
+def test_the_answer_is_posted_before_its_reading_is_kept_and_a_quick_follow_up_reads_it(
+        harness: Harness) -> None:
+    ledger = harness.service.ledger
+    gated = Gated(ledger, harness.slack)
+    harness.service.ledger = gated  # type: ignore[assignment]
+    root = "1504267200.000100"
+    harness.event({"type": "app_mention", "user": PARTICIPANT, "channel": "C0GENERAL",
+                   "ts": root, "text": f"<@{BOT_USER}> when is the notification?"})
+    harness.slack.wait_for("chat.postMessage")  # posted while its reading waits at the gate
+    _in_thread(harness, "and in Paris?", root, "1504267200.000200")
+    second = harness.slack.wait_for("chat.postMessage", 2)[1].args
+    assert "Acceptance notifications" in second["text"]
+    assert "Europe/Paris" in second["text"]
+    gated.gate.set()
+    _settled(harness)
+    assert gated.posts_before_write and gated.posts_before_write[0] >= 1
+    # The ledger ends on the thread's latest reading (another replica reads it from there).
+    harness.service.ledger = ledger
+    _in_thread(harness, "and in Tokyo?", root, "1504267200.000300")
+    third = harness.slack.wait_for("chat.postMessage", 3)[2].args
+    assert "Acceptance notifications" in third["text"]
+    assert "Asia/Tokyo" in third["text"]
+    stored = ledger.thread_context(f"slack:C0GENERAL:{root}:{EVENT}", EVENT,
+                                   harness.service.clock())
+    assert stored is not None
+
+
+def test_an_answer_that_could_not_be_posted_leaves_the_thread_as_its_asker_saw_it(
+        harness: Harness) -> None:
+    root = "1504267200.000100"
+    harness.event({"type": "app_mention", "user": PARTICIPANT, "channel": "C0GENERAL",
+                   "ts": root, "text": f"<@{BOT_USER}> when is the notification?"})
+    harness.slack.wait_for("chat.postMessage")
+    harness.slack.script("chat.postMessage", error("internal_error", 500))
+    _in_thread(harness, "when is the camera-ready due?", root, "1504267200.000200")
+    harness.slack.wait_for("chat.postMessage", 2)  # tried, refused: the asker saw nothing
+    _settled(harness)
+    _in_thread(harness, "and in Paris?", root, "1504267200.000300")
+    third = harness.slack.wait_for("chat.postMessage", 3)[2].args
+    assert "Acceptance notifications" in third["text"]
+    assert "Final file upload" not in third["text"]
+
+
+def test_a_mention_that_starts_a_thread_looks_up_no_reading_but_its_follow_up_does(
+        harness: Harness) -> None:
+    from tests.test_chat_conversation import Counting
+
+    counting = Counting(harness.service.ledger)
+    harness.service.ledger = counting  # type: ignore[assignment]
+    root = "1504267200.000100"
+    harness.event({"type": "app_mention", "user": PARTICIPANT, "channel": "C0GENERAL",
+                   "ts": root, "text": f"<@{BOT_USER}> when is the notification?"})
+    harness.slack.wait_for("chat.postMessage")
+    _settled(harness)
+    assert "thread_context" not in counting.calls  # a new thread has no past
+    assert "remember_thread" in counting.calls  # ... but its reading is kept
+    _in_thread(harness, "and in Paris?", root, "1504267200.000200")
+    second = harness.slack.wait_for("chat.postMessage", 2)[1].args
+    assert "Acceptance notifications" in second["text"]
+    assert "Europe/Paris" in second["text"]
+    _settled(harness)
+    assert counting.calls.count("thread_context") == 1

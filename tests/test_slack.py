@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +17,14 @@ import pytest
 from starlette.applications import Starlette
 
 from bot.adapters.schedule_files import load_file
-from bot.adapters.slack_app import CONFIRM, _sections, answer_blocks, http_routes, slack_date
+from bot.adapters.slack_app import (
+    CONFIRM,
+    SlackBot,
+    _sections,
+    answer_blocks,
+    http_routes,
+    slack_date,
+)
 from bot.config import Config, ScheduleConfig, SlackConfig, StorageConfig
 from bot.core.ask import Answer
 from bot.core.zones import parse_zone
@@ -39,6 +46,7 @@ class Harness:
     url: str
     http: httpx.Client
     events: int = 0
+    bot: SlackBot | None = None
 
     def post(self, body: bytes, content_type: str = "application/json", *,
              headers: dict[str, str] | None = None, secret: str = SECRET,
@@ -299,6 +307,22 @@ def test_a_long_answer_is_split_into_sections_without_cutting_a_date_token() -> 
         assert len(piece) <= 3000
         assert piece.count("<") == piece.count(">"), piece[-80:]  # no token cut in two
     assert "".join(b["text"]["text"] for b in _sections(long_text)).count("<!date") == 200
+
+
+def test_a_date_asked_about_again_reads_in_each_readers_zone_with_a_fresh_countdown() -> None:
+    when = SHIPPED_EVENT.date("abstract")
+    reply = Answer(intent="deadline", text="x", dates=(when,))
+
+    def line(now: datetime, zone: str) -> str:
+        return str(answer_blocks(reply, now, parse_zone(zone))[-1]["text"]["text"])
+
+    shanghai, again = line(NOW, "Asia/Shanghai"), line(NOW, "Asia/Shanghai")
+    vienna = line(NOW, "Europe/Vienna")
+    later = line(NOW + timedelta(days=2), "Asia/Shanghai")
+    assert shanghai == again
+    assert "14:59 CST>" in shanghai and "08:59 CEST>" in vienna  # each reader's own time
+    assert "23:59 PDT (America/Los_Angeles" in vienna  # the event's zone beside it
+    assert "9 days 18 hours from now" in shanghai and "7 days 18 hours from now" in later
 
 
 def test_status_for_an_organizer_by_slash_command(harness: Harness) -> None:

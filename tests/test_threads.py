@@ -88,3 +88,46 @@ def test_a_conversation_key_is_bounded_and_needs_every_part() -> None:
     assert group is not None and len(group.key_for("e" * 64)) < 320  # the ledger's key column
     assert threads.Conversation.of("mattermost", "", "u1") is None
     assert threads.Conversation.of("mattermost") is None
+
+
+def test_an_unsent_reading_is_read_first_and_reaches_the_ledger_once_posted(
+        service: Service) -> None:
+    unsent = threads.Unsent()
+    reading = threads.Reading("slack:C1:1.2", EVENT, {"date": "notification"}, NOW)
+    unsent.hold([reading])
+    # The answer is on its way: the ledger has nothing yet, a follow-up reads the held one.
+    assert threads.context_of(service.ledger, "slack:C1:1.2", EVENT, NOW) is None
+    assert threads.context_of(service.ledger, "slack:C1:1.2", EVENT, NOW,
+                              unsent=unsent) == {"date": "notification"}
+    assert threads.context_of(service.ledger, "slack:C1:1.2", "other", NOW,
+                              unsent=unsent) is None
+    threads.keep(service.ledger, [reading], posted=True, unsent=unsent)
+    assert len(unsent) == 0
+    assert threads.context_of(service.ledger, "slack:C1:1.2", EVENT, NOW) == {
+        "date": "notification"}
+
+
+def test_a_reading_whose_answer_was_not_posted_is_forgotten(service: Service) -> None:
+    threads.remember(service.ledger, "slack:C1:1.2", EVENT, {"date": "abstract"}, NOW)
+    unsent = threads.Unsent()
+    reading = threads.Reading("slack:C1:1.2", EVENT, {"date": "camera-ready"}, NOW)
+    unsent.hold([reading])
+    threads.keep(service.ledger, [reading], posted=False, unsent=unsent)
+    assert len(unsent) == 0
+    # The asker never saw the camera-ready answer: the thread reads as they last saw it.
+    assert threads.context_of(service.ledger, "slack:C1:1.2", EVENT, NOW,
+                              unsent=unsent) == {"date": "abstract"}
+
+
+def test_a_reading_superseded_while_it_was_posted_is_not_written_over_the_later_one(
+        service: Service) -> None:
+    unsent = threads.Unsent()
+    first = threads.Reading("slack:C1:1.2", EVENT, {"date": "abstract"}, NOW)
+    later = threads.Reading("slack:C1:1.2", EVENT, {"date": "notification"}, NOW)
+    unsent.hold([first])
+    unsent.hold([later])  # a follow-up answered while the first answer was being posted
+    threads.keep(service.ledger, [later], posted=True, unsent=unsent)
+    threads.keep(service.ledger, [first], posted=True, unsent=unsent)  # its post was slower
+    assert len(unsent) == 0
+    assert threads.context_of(service.ledger, "slack:C1:1.2", EVENT, NOW) == {
+        "date": "notification"}

@@ -46,6 +46,7 @@ from bot.adapters.slack_format import sections as _sections
 from bot.adapters.slack_format import within_limit as _within_limit
 from bot.app import chat_conversation as chat
 from bot.app import chat_organizers as organizers
+from bot.app import threads
 from bot.app.threads import Conversation
 from bot.config import SlackConfig
 from bot.core.model import Event
@@ -76,11 +77,13 @@ _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
 @dataclass(frozen=True)
 class Reply:
-    """What to say back: mrkdwn fallback text, blocks, and whether only the asker sees it."""
+    """What to say back: mrkdwn fallback text, blocks, and whether only the asker sees it;
+    the thread readings to keep once it is out (``SlackBot._deliver``)."""
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     private: bool = False
+    readings: tuple[threads.Reading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,13 +94,16 @@ class Asker:
     channel: str = ""
     in_dm: bool = False
     thread_ts: str | None = None
+    starts_thread: bool = False
+    """A mention outside a thread: its own ``ts`` is the thread's, which has no past yet."""
 
 
 def conversation_of(asker: Asker) -> Conversation | None:
     """A thread's follow-ups meet in the thread (a mention outside one starts it, at its own
     ``ts``), a DM's in the DM; a slash command has neither, and is a question on its own."""
     if asker.thread_ts:
-        return Conversation(f"slack:{asker.channel}:{asker.thread_ts}")
+        return Conversation(f"slack:{asker.channel}:{asker.thread_ts}",
+                            new=asker.starts_thread)
     return Conversation(f"slack:{asker.channel}") if asker.in_dm else None
 
 
@@ -120,6 +126,8 @@ class SlackBot:
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._lock = threading.Lock()
         self._confirm_lock = threading.Lock()
+        self.unsent = threads.Unsent()
+        """Thread readings of answers being posted: kept once they are out."""
         self.app = App(client=self.client, signing_secret=settings.signing_secret or "unused",
                        request_verification_enabled=not socket_mode,
                        token_verification_enabled=False,  # auth.test on the first request
@@ -171,7 +179,8 @@ class SlackBot:
         if event.get("bot_id") or event.get("subtype"):
             return
         asker = Asker(user=str(event.get("user", "")), channel=str(event.get("channel", "")),
-                      thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None)
+                      thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None,
+                      starts_thread=not event.get("thread_ts"))
         text = _MENTION.sub(" ", unescape(str(event.get("text", ""))))
         self._answer_event(asker, text, body, context, say)
 
@@ -194,12 +203,19 @@ class SlackBot:
         reply = self.handle(asker, text)
         if self._first_arrival(context, body):
             self._deliver(reply, asker, say=say)
+        else:  # a retry: the first arrival's answer and reading stand
+            self._keep(reply, posted=False)
 
     def _on_command(self, command: dict[str, Any], respond: Respond) -> None:
         asker = Asker(user=str(command.get("user_id", "")),
                       channel=str(command.get("channel_id", "")))
         reply = self.handle(asker, unescape(str(command.get("text", ""))))
-        respond(text=reply.text, blocks=reply.blocks or None, response_type="ephemeral")
+        posted = False
+        try:
+            respond(text=reply.text, blocks=reply.blocks or None, response_type="ephemeral")
+            posted = True
+        finally:
+            self._keep(reply, posted=posted)
 
     def _on_confirm(self, body: dict[str, Any], respond: Respond) -> None:
         user = str((body.get("user") or {}).get("id", ""))
@@ -220,6 +236,9 @@ class SlackBot:
         respond(text="Announcement cancelled; nothing was sent.", replace_original=True)
 
     def _deliver(self, reply: Reply, asker: Asker, *, say: Say) -> None:
+        """Post the reply, then keep its thread readings (not before: the ledger write is
+        not on the way to the answer, and an answer that failed leaves the thread as it was)."""
+        posted = False
         try:
             if reply.private and not asker.in_dm:
                 self.client.chat_postEphemeral(channel=asker.channel, user=asker.user,
@@ -228,13 +247,22 @@ class SlackBot:
             else:
                 say(text=reply.text, blocks=reply.blocks or None, thread_ts=asker.thread_ts,
                     unfurl_links=False)
+            posted = True
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not answer %s in %s: %s", asker.user, asker.channel, exc)
+        finally:
+            self._keep(reply, posted=posted)
+
+    def _keep(self, reply: Reply, *, posted: bool) -> None:
+        if reply.readings:
+            threads.keep(self.service.ledger, reply.readings, posted=posted,
+                         unsent=self.unsent)
 
     # -- what to do with a message ------------------------------------------------------------
 
     def handle(self, asker: Asker, text: str) -> Reply:
-        """One message (plain text, the bot's mention removed) -> the reply; never raises."""
+        """One message (plain text, the bot's mention removed) -> the reply; never raises.
+        Its thread readings wait until the caller keeps them (``_deliver``)."""
         words = text.split()
         verb = words[0].casefold().strip(".!?:,") if words else ""
         rest = text.strip()[len(words[0]):].strip() if words else ""
@@ -274,12 +302,15 @@ class SlackBot:
         reader = self.zone_of(asker.user)
         blocks: list[dict[str, Any]] = []
         texts: list[str] = []
-        for event, reply in chat.answers(self.service, events, question, now=now, reader=reader,
-                                         conversation=conversation_of(asker)):
+        answered = chat.answers_to_send(self.service, events, question, now=now, reader=reader,
+                                        conversation=conversation_of(asker),
+                                        unsent=self.unsent)
+        for event, reply in answered.replies:
             heading = event.name if len(events) > 1 else ""
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
             texts.append(escape(f"{heading}\n{reply.text}" if heading else reply.text))
-        return Reply("\n\n".join(texts), _within_limit(blocks))
+        self.unsent.hold(answered.readings)  # until posted (``_deliver``)
+        return Reply("\n\n".join(texts), _within_limit(blocks), readings=answered.readings)
 
     def preferences(self, asker: Asker, text: str) -> Reply | None:
         """``remind me 2 days before the abstract deadline``, ``settings`` ...; None if not."""

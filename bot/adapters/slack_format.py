@@ -8,6 +8,7 @@ Pure formatting over the core's values; the Bolt app (``slack_app``) and the cha
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -56,9 +57,21 @@ def _date_line(when: ImportantDate, now: datetime, reader: Zone, language: str =
                f"{escape(relative(when.starts, now))}"
     # An all-day deadline closes when its last day ends in its own zone.
     instant = when.ends if when.all_day else when.starts
-    own = f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})"
-    yours = slack_date(instant, format_instant(instant, reader))
-    return f"• {title}: {yours} your time · {escape(own)} · {escape(relative(instant, now))}"
+    return (f"• {title}: {_yours(instant, reader)} your time · {_own(instant, when.zone)} · "
+            f"{escape(relative(instant, now))}")
+
+
+# The same dates are asked about again and again, by readers in a few zones: their words are
+# kept (pure functions of the instant and the zone); only the countdown depends on ``now``.
+
+@functools.lru_cache(maxsize=1024)
+def _own(instant: datetime, zone: Zone) -> str:
+    return escape(f"{format_instant(instant, zone)} ({zone_caption(zone, instant)})")
+
+
+@functools.lru_cache(maxsize=1024)
+def _yours(instant: datetime, reader: Zone) -> str:
+    return slack_date(instant, format_instant(instant, reader))
 
 
 def answer_blocks(reply: Answer, now: datetime, reader: Zone, *, heading: str = ""

@@ -26,8 +26,9 @@ from bot.core.zones import Zone
 if TYPE_CHECKING:
     from bot.app.running import Running
 
-__all__ = ["NO_SCHEDULE", "ChatAnswer", "answer_question", "answers", "pick", "settings_reply",
-           "subscription", "subscription_verb", "tune"]
+__all__ = ["NO_SCHEDULE", "Answered", "ChatAnswer", "answer_question", "answers",
+           "answers_to_send", "pick", "settings_reply", "subscription", "subscription_verb",
+           "tune"]
 
 NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
 
@@ -80,16 +81,41 @@ def answers(service: Running, events: list[Event], question: str, *, now: dateti
             reader: Zone | None, conversation: Conversation | None
             ) -> list[tuple[Event, Answer]]:
     """Each event's answer, read against the conversation's last question about that event
-    (a follow-up: "and in IST?"), whose reading is then kept for the next."""
+    (a follow-up: "and in IST?"), whose reading is then kept for the next (at once: for a
+    front end whose reply is its HTTP response)."""
+    found = answers_to_send(service, events, question, now=now, reader=reader,
+                            conversation=conversation)
+    threads.keep(service.ledger, found.readings, posted=True)
+    return list(found.replies)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Each event's answer, and the readings its thread keeps once they are out."""
+
+    replies: tuple[tuple[Event, Answer], ...]
+    readings: tuple[threads.Reading, ...]
+
+
+def answers_to_send(service: Running, events: list[Event], question: str, *, now: datetime,
+                    reader: Zone | None, conversation: Conversation | None,
+                    unsent: threads.Unsent | None = None) -> Answered:
+    """As ``answers``, but nothing is kept yet: the caller sends the answers, then calls
+    ``threads.keep`` (posted or not). ``unsent``: readings of answers still on their way
+    (the caller holds these ones there until it keeps them), read before the ledger, so a
+    follow-up arriving before the ledger has them still reads against them."""
     replies = []
+    readings = []
     for event in events:
         key = conversation.key_for(event.id) if conversation else ""
         max_age = conversation.max_age if conversation else None
-        reply = answer(question, event, now=now, reader=reader,
-                       context=threads.context_of(service.ledger, key, event.id, now, max_age))
-        threads.remember(service.ledger, key, event.id, reply.context, now)
+        context = None if conversation is None or conversation.new else threads.context_of(
+            service.ledger, key, event.id, now, max_age, unsent=unsent)
+        reply = answer(question, event, now=now, reader=reader, context=context)
+        if key and reply.context:
+            readings.append(threads.Reading(key, event.id, reply.context, now))
         replies.append((event, reply))
-    return replies
+    return Answered(tuple(replies), tuple(readings))
 
 
 def tune(service: Running, text: str, *, platform: str, destination: str | None) -> str | None:
@@ -139,7 +165,13 @@ def settings_reply(service: Running, events: list[Event], destination: str, comm
                    now: datetime, *, subscribe_if_needed: bool,
                    how_to_subscribe: Callable[[Language], str] | None = None) -> str | None:
     """``command`` applied to ``destination``'s choices for each event, in their words (each
-    event named when there are several); None when it is no settings command."""
+    event named when there are several); None when it is no settings command.
+
+    Whether it is one is read from the text alone first: a question (most chat messages) then
+    costs no ledger read of the asker's subscription before it is answered.
+    """
+    if not all(settings.recognizes(command, event) for event in events):
+        return None
     said = []
     for event in events:
         outcome = settings.handle(service, event, destination, command, now,

@@ -11,12 +11,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.adapters.store.database import Store
+from bot.adapters.store.driver import bind_processor, sqlite_write
 from bot.adapters.store.schema import UTCDateTime, ask_threads
 
 THREAD_CONTEXT_AGE = timedelta(hours=24)
 """A follow-up older than this is a new question: the thread's context is forgotten."""
 THREAD_CONTEXT_BYTES = 4096
+PRUNE_EVERY = timedelta(minutes=10)
+"""Stale threads are forgotten on a write at most this often (by the writer's clock): a read
+already ignores them, the table only needs to stay small."""
 
+_SQLITE_PRUNE = "DELETE FROM ask_threads WHERE updated_at < ?"
+_SQLITE_UPSERT = ("INSERT INTO ask_threads (key, event_id, reading, updated_at) "
+                  "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                  "event_id = excluded.event_id, reading = excluded.reading, "
+                  "updated_at = excluded.updated_at")
+"""``_PRUNE`` and ``_upsert`` as SQLite's driver takes them (``remember_thread``)."""
 
 
 _READ = sa.select(ask_threads.c.reading, ask_threads.c.updated_at, ask_threads.c.event_id
@@ -62,7 +72,23 @@ class ThreadStore(Store):
         text = json.dumps(dict(reading), ensure_ascii=False, separators=(",", ":"))
         if len(text.encode()) > THREAD_CONTEXT_BYTES:
             return  # never expected (readings are small); a follow-up then starts afresh
-        with self._begin() as conn:
-            conn.execute(_PRUNE, {"p_stale": now - max_age})  # by its index: cheap when none
-            conn.execute(_upsert(self.postgres), {"key": key, "event_id": event_id,
-                                                  "reading": text, "updated_at": now})
+        pruned: datetime | None = getattr(self, "_threads_pruned", None)
+        prune = pruned is None or not pruned <= now < pruned + PRUNE_EVERY
+        if not self.postgres:  # on the driver's connection: after every Slack answer
+            bind: Any = getattr(self, "_updated_bind", None)
+            if bind is None:
+                bind = self._updated_bind = bind_processor(ask_threads.c.updated_at,
+                                                           self.engine)
+            statements: list[tuple[str, tuple[Any, ...]]] = [
+                (_SQLITE_UPSERT, (key, event_id, text, bind(now)))]
+            if prune:
+                statements.insert(0, (_SQLITE_PRUNE, (bind(now - max_age),)))
+            sqlite_write(self.engine, statements)
+        else:
+            with self._begin() as conn:
+                if prune:  # by its index: cheap when none
+                    conn.execute(_PRUNE, {"p_stale": now - max_age})
+                conn.execute(_upsert(self.postgres), {"key": key, "event_id": event_id,
+                                                      "reading": text, "updated_at": now})
+        if prune:
+            self._threads_pruned = now
