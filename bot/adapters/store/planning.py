@@ -86,18 +86,17 @@ def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
     seen: dict[datetime, tuple[Any, str]] = {}
 
     def instant(when: datetime) -> tuple[Any, str]:
-        found = seen.get(when)
-        if found is None:
-            if len(seen) > 10_000:  # subscribers' own lead times: keep the memo bounded
-                seen.clear()
-            value = stored(when)
-            found = seen[when] = (value, value[:16] if when.tzinfo is UTC and isinstance(
-                value, str) else f"{when:%Y-%m-%d %H:%M}")
+        if len(seen) > 10_000:  # subscribers' own lead times: keep the memo bounded
+            seen.clear()
+        value = stored(when)
+        found = seen[when] = (value, value[:16] if when.tzinfo is UTC and isinstance(
+            value, str) else f"{when:%Y-%m-%d %H:%M}")
         return found
 
+    known = seen.get  # the memo looked up inline: a call less per instant (80,000 a start)
     for seq, p in enumerate(planned):
-        due, due_text = instant(p.due)
-        target = None if p.target is None else instant(p.target)[0]
+        due, due_text = known(p.due) or instant(p.due)
+        target = None if p.target is None else (known(p.target) or instant(p.target))[0]
         yield (seq, p.key, p.event_id, p.date_id, p.item_id, p.kind, p.destination, due,
                target, p.payload, p.needs_approval, due_text)
 
@@ -330,7 +329,7 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     head = list(islice(rows, CHUNK))
     whole = len(head) < CHUNK
     if not head:  # nothing planned (most events' digests and announcements): no table
-        existing = int(conn.execute(st.existing, params).scalar_one())
+        existing = _existing(conn, st, params, postgres=postgres)
         cancelled = _run(conn, st.cancel_all, params) if existing else 0
         return ReconcileReport(cancelled=cancelled, unchanged=existing - cancelled)
     if postgres:
@@ -355,6 +354,20 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     return outcome.report
 
 
+_EXISTING = "SELECT count(*) FROM deliveries WHERE event_id = ? AND kind = ?"
+
+
+def _existing(conn: Connection, st: _Statements, params: dict[str, Any], *, postgres: bool
+              ) -> int:
+    """The event's stored rows of this kind. SQLite: through the driver (asked twice per
+    event, mostly of an empty plan, 2,000 times a start: SQLAlchemy's execution cost more
+    than the count)."""
+    if postgres:
+        return int(conn.execute(st.existing, params).scalar_one())
+    return int(conn.exec_driver_sql(_EXISTING, (params["p_event"], params["p_kind"])
+                                    ).scalar_one())
+
+
 @dataclass(frozen=True)
 class _Outcome:
     report: ReconcileReport
@@ -368,7 +381,7 @@ def _reconcile(conn: Connection, rows: Iterator[tuple[Any, ...]], params: dict[s
     """A plan of at least one row against the stored rows. ``whole``: ``rows`` are in memory
     already. ``unchanged``: a long plan's digest (complete once its rows are loaded) and the
     stored one, with its count of rows."""
-    existing = int(conn.execute(st.existing, params).scalar_one())
+    existing = _existing(conn, st, params, postgres=postgres)
     if not existing and not postgres and whole:  # (a longer plan: loaded whole first)
         report = _first_plan(conn, rows, params)
         return _Outcome(report, report.added + report.skipped_past)
