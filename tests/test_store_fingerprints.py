@@ -227,3 +227,18 @@ def test_sqlite_text_is_the_text_sqlalchemy_stores(when: datetime, fold: int) ->
     assert planning.sqlite_text(when) == theirs(when)
     with pytest.raises(ValueError, match="naive"):
         planning.sqlite_text(when.replace(tzinfo=None))
+
+
+def test_a_key_another_event_held_is_planned_once_that_row_is_gone(
+        lite: Ledger, compared: list[str]) -> None:
+    held = Planned(key="a|console:", event_id="other", date_id="paper", item_id="a",
+                   destination="console:", due=DUE)
+    lite.reconcile("other", [held], T0)
+    plan = [planned("a"), planned("b")]
+    assert lite.reconcile("ev", plan, T0) == ReconcileReport(added=1)  # "a" is other's
+    assert lite.reconcile("ev", plan, T0) == ReconcileReport(unchanged=1)
+    with lite.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM deliveries WHERE event_id = 'other'"))
+    assert lite.reconcile("ev", plan, T0) == ReconcileReport(added=1, unchanged=1)
+    assert state(lite, "a") == ("pending", DUE)
+    assert compared == ["other", "ev", "ev"]

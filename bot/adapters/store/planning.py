@@ -75,7 +75,8 @@ CANCELLED = "no longer planned (date, reminder or destination removed)"
 RULES = "reconcile rules 1"
 """Part of every fingerprint: change it with the rules below (a new rule, a changed
 condition), so that a fingerprint stored under other rules matches no plan."""
-TRIGGERS = ("plan_fingerprints_forget_update", "plan_fingerprints_forget_delete")
+TRIGGERS = ("plan_fingerprints_forget_update", "plan_fingerprints_forget_moved",
+            "plan_fingerprints_forget_delete")
 """Migration 0006's triggers on SQLite; without both, nothing is skipped nor stored."""
 
 
