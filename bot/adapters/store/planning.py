@@ -321,7 +321,9 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
 
     The plan is read whole (into the temporary table, or a first chunk of it into memory)
     before any ledger row is written, so a plan that raises leaves the ledger as it was
-    (``DeliveryStore.reconciling`` counts on it).
+    (``DeliveryStore.reconciling`` counts on it); only an event's first plan longer than a
+    chunk streams straight into the ledger on SQLite, and then keeps no fingerprint if it
+    fails.
     """
     st = _statements(postgres)
     params = {"p_event": event_id, "p_kind": kind, "p_now": now, "p_owner": owner}
@@ -335,11 +337,11 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
         return ReconcileReport(cancelled=cancelled, unchanged=existing - cancelled)
     if postgres:
         return _reconcile(conn, itertools.chain(head, rows), params, st, postgres=True,
-                          whole=whole, unchanged=None).report
+                          unchanged=None).report
     armed, held, known = _known(conn, params, stored(now))
     if not armed:
         return _reconcile(conn, itertools.chain(head, rows), params, st, postgres=False,
-                          whole=whole, unchanged=None).report
+                          unchanged=None).report
     fingerprint = _Fingerprint(event_id, kind)
     fingerprint.add(head)
     if whole and known is not None and known[0] == fingerprint.digest():
@@ -347,8 +349,7 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     if held:  # forgotten before the first write: a plan that fails halfway leaves none
         conn.exec_driver_sql(_FORGET, (event_id, kind))
     outcome = _reconcile(conn, itertools.chain(head, fingerprint.adding(rows)), params, st,
-                         postgres=False, whole=whole,
-                         unchanged=None if whole or known is None else
+                         postgres=False, unchanged=None if whole or known is None else
                          (fingerprint.digest, known))
     conn.exec_driver_sql(_REMEMBER, (event_id, kind, fingerprint.digest(), stored(now),
                                      outcome.rows))
@@ -377,13 +378,12 @@ class _Outcome:
 
 
 def _reconcile(conn: Connection, rows: Iterator[tuple[Any, ...]], params: dict[str, Any],
-               st: _Statements, *, postgres: bool, whole: bool,
+               st: _Statements, *, postgres: bool,
                unchanged: tuple[Callable[[], str], tuple[str, int]] | None) -> _Outcome:
-    """A plan of at least one row against the stored rows. ``whole``: ``rows`` are in memory
-    already. ``unchanged``: a long plan's digest (complete once its rows are loaded) and the
-    stored one, with its count of rows."""
+    """A plan of at least one row against the stored rows. ``unchanged``: a long plan's
+    digest (complete once its rows are loaded) and the stored one, with its count of rows."""
     existing = _existing(conn, st, params, postgres=postgres)
-    if not existing and not postgres and whole:  # (a longer plan: loaded whole first)
+    if not existing and not postgres:
         report = _first_plan(conn, rows, params)
         return _Outcome(report, report.added + report.skipped_past)
     # The event's first plan has nothing to compare with: no index on the plan, no statistics,
