@@ -15,9 +15,11 @@ take that lock: a row claimed by another replica between a change's history line
 UPDATE stays claimed, with one history line too many (the window the row-by-row version had).
 
 An unchanged plan is not compared at all (SQLite): a reconcile leaves the event's rows at a
-fixed point of its plan, so the same plan at the same or a later ``now`` changes nothing
-(every rule either needs a row that differs from the plan, which the last reconcile aligned or
-moved out of the unsent states, or a due time at or after ``now``, which only grew since).
+fixed point of its plan, so the same plan at the same or a later ``now`` changes nothing.
+Every rule needs an unsent row that differs from the plan (the last reconcile aligned each
+or moved it out of the unsent states), a key on one side only (added or cancelled then), or
+a skipped or cancelled row planned at or after ``now`` (revived then, unless already past;
+and ``now`` only grew since).
 ``plan_fingerprints`` keeps a digest of that plan (and of these rules' version), the ``now``
 and the number of rows; the triggers of migration 0006 forget it as soon as anyone changes one
 of the event's rows in a way a reconcile could answer (a retry, a release, a skip, a cancel, a
@@ -77,7 +79,7 @@ RULES = "reconcile rules 1"
 condition), so that a fingerprint stored under other rules matches no plan."""
 TRIGGERS = ("plan_fingerprints_forget_update", "plan_fingerprints_forget_moved",
             "plan_fingerprints_forget_delete")
-"""Migration 0006's triggers on SQLite; without both, nothing is skipped nor stored."""
+"""Migration 0006's triggers on SQLite; without all of them, nothing is skipped nor stored."""
 
 
 def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
