@@ -13,14 +13,29 @@ state, so what was sent, is dead or is claimed is never touched. Two reconciles 
 never interleave (an advisory lock on PostgreSQL, the single writer on SQLite). Claims do not
 take that lock: a row claimed by another replica between a change's history line and its
 UPDATE stays claimed, with one history line too many (the window the row-by-row version had).
+
+An unchanged plan is not compared at all (SQLite): a reconcile leaves the event's rows at a
+fixed point of its plan, so the same plan at the same or a later ``now`` changes nothing.
+Every rule needs an unsent row that differs from the plan (the last reconcile aligned each
+or moved it out of the unsent states), a key on one side only (added or cancelled then), or
+a skipped or cancelled row planned at or after ``now`` (revived then, unless already past;
+and ``now`` only grew since).
+``plan_fingerprints`` keeps a digest of that plan (and of these rules' version), the ``now``
+and the number of rows; the triggers of migration 0006 forget it as soon as anyone changes one
+of the event's rows in a way a reconcile could answer (a retry, a release, a skip, a cancel, a
+new due time, target, payload or approval; claims and sends do not). Nothing else is read: the
+plan already holds what subscribers, announcements and approval make of it. PostgreSQL, whose
+replicas write beside a reconcile, always compares.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -59,6 +74,13 @@ _COPY_TYPES = ["int4", "text", "text", "text", "text", "text", "text", "timestam
 
 CANCELLED = "no longer planned (date, reminder or destination removed)"
 
+RULES = "reconcile rules 1"
+"""Part of every fingerprint: change it with the rules below (a new rule, a changed
+condition), so that a fingerprint stored under other rules matches no plan."""
+TRIGGERS = ("plan_fingerprints_forget_update", "plan_fingerprints_forget_moved",
+            "plan_fingerprints_forget_delete")
+"""Migration 0006's triggers on SQLite; without all of them, nothing is skipped nor stored."""
+
 
 def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
           ) -> Iterator[tuple[Any, ...]]:
@@ -67,30 +89,28 @@ def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
     seen: dict[datetime, tuple[Any, str]] = {}
 
     def instant(when: datetime) -> tuple[Any, str]:
-        found = seen.get(when)
-        if found is None:
-            if len(seen) > 10_000:  # subscribers' own lead times: keep the memo bounded
-                seen.clear()
-            found = seen[when] = (stored(when), f"{when:%Y-%m-%d %H:%M}")
+        if len(seen) > 10_000:  # subscribers' own lead times: keep the memo bounded
+            seen.clear()
+        value = stored(when)
+        found = seen[when] = (value, value[:16] if when.tzinfo is UTC and isinstance(
+            value, str) else f"{when:%Y-%m-%d %H:%M}")
         return found
 
+    known = seen.get  # the memo looked up inline: a call less per instant (80,000 a start)
     for seq, p in enumerate(planned):
-        due, due_text = instant(p.due)
-        target = None if p.target is None else instant(p.target)[0]
+        due, due_text = known(p.due) or instant(p.due)
+        target = None if p.target is None else (known(p.target) or instant(p.target))[0]
         yield (seq, p.key, p.event_id, p.date_id, p.item_id, p.kind, p.destination, due,
                target, p.payload, p.needs_approval, due_text)
 
 
-def _load(conn: Connection, planned: Iterable[Planned], *, postgres: bool,
+def _load(conn: Connection, rows: Iterator[tuple[Any, ...]], *, postgres: bool,
           compare: bool = True) -> None:
-    """Create the temporary table and stream the plan into it, ``CHUNK`` rows at a time."""
+    """Create the temporary table and stream the plan's rows (``_rows``) into it, ``CHUNK``
+    rows at a time."""
     if not postgres:  # SQLite keeps a temporary table for the connection's life: start clean
         conn.exec_driver_sql("DROP TABLE IF EXISTS temp.duebot_planned")
     conn.exec_driver_sql(_create_sql(conn.dialect))
-    # The dialect's own conversion (SQLite: the very text SQLAlchemy stores), so that the
-    # database compares like with like.
-    bind = UTCDateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    rows = _rows(planned, bind or (lambda when: when))
     columns = ", ".join(_COLUMNS)
     if postgres:
         # COPY: the rows go as one stream, not one INSERT each; binary, so neither side
@@ -301,22 +321,81 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
               kind: str, postgres: bool, owner: str) -> ReconcileReport:
     """Make the ledger match the plan for one event, in this transaction; see the module.
 
-    The plan is read whole (into the temporary table) before any ledger row is written, so a
-    plan that raises leaves the ledger as it was (``DeliveryStore.reconciling`` counts on it).
+    The plan is read whole (into the temporary table, or a first chunk of it into memory)
+    before any ledger row is written, so a plan that raises leaves the ledger as it was
+    (``DeliveryStore.reconciling`` counts on it); only an event's first plan longer than a
+    chunk streams straight into the ledger on SQLite, and then keeps no fingerprint if it
+    fails.
     """
     st = _statements(postgres)
     params = {"p_event": event_id, "p_kind": kind, "p_now": now, "p_owner": owner}
-    existing = int(conn.execute(st.existing, params).scalar_one())
-    rows = iter(planned)
-    first = next(rows, None)
-    if first is None:  # nothing planned (most events' digests and announcements): no table
+    stored = _bind(conn)
+    rows: Iterator[tuple[Any, ...]] = _rows(planned, stored)
+    head = list(islice(rows, CHUNK))
+    whole = len(head) < CHUNK
+    if not head:  # nothing planned (most events' digests and announcements): no table
+        existing = _existing(conn, st, params, postgres=postgres)
         cancelled = _run(conn, st.cancel_all, params) if existing else 0
         return ReconcileReport(cancelled=cancelled, unchanged=existing - cancelled)
+    if postgres:
+        return _reconcile(conn, itertools.chain(head, rows), params, st, postgres=True,
+                          unchanged=None).report
+    armed, held, known = _known(conn, params, stored(now))
+    if not armed:
+        return _reconcile(conn, itertools.chain(head, rows), params, st, postgres=False,
+                          unchanged=None).report
+    fingerprint = _Fingerprint(event_id, kind)
+    fingerprint.add(head)
+    if whole and known is not None and known[0] == fingerprint.digest():
+        return ReconcileReport(unchanged=known[1])
+    if held:  # forgotten before the first write: a plan that fails halfway leaves none
+        conn.exec_driver_sql(_FORGET, (event_id, kind))
+    outcome = _reconcile(conn, itertools.chain(head, fingerprint.adding(rows)), params, st,
+                         postgres=False, unchanged=None if whole or known is None else
+                         (fingerprint.digest, known))
+    conn.exec_driver_sql(_REMEMBER, (event_id, kind, fingerprint.digest(), stored(now),
+                                     outcome.rows))
+    return outcome.report
+
+
+_EXISTING = "SELECT count(*) FROM deliveries WHERE event_id = ? AND kind = ?"
+
+
+def _existing(conn: Connection, st: _Statements, params: dict[str, Any], *, postgres: bool
+              ) -> int:
+    """The event's stored rows of this kind. SQLite: through the driver (asked twice per
+    event, mostly of an empty plan, 2,000 times a start: SQLAlchemy's execution cost more
+    than the count)."""
+    if postgres:
+        return int(conn.execute(st.existing, params).scalar_one())
+    return int(conn.exec_driver_sql(_EXISTING, (params["p_event"], params["p_kind"])
+                                    ).scalar_one())
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    report: ReconcileReport
+    rows: int
+    """The event's rows of this kind afterwards."""
+
+
+def _reconcile(conn: Connection, rows: Iterator[tuple[Any, ...]], params: dict[str, Any],
+               st: _Statements, *, postgres: bool,
+               unchanged: tuple[Callable[[], str], tuple[str, int]] | None) -> _Outcome:
+    """A plan of at least one row against the stored rows. ``unchanged``: a long plan's
+    digest (complete once its rows are loaded) and the stored one, with its count of rows."""
+    existing = _existing(conn, st, params, postgres=postgres)
     if not existing and not postgres:
-        return _first_plan(conn, itertools.chain((first,), rows), params)
+        report = _first_plan(conn, rows, params)
+        return _Outcome(report, report.added + report.skipped_past)
     # The event's first plan has nothing to compare with: no index on the plan, no statistics,
     # no counts; only the keys other events or kinds hold are looked up (the ledger's own key).
-    _load(conn, itertools.chain((first,), rows), postgres=postgres, compare=existing > 0)
+    _load(conn, rows, postgres=postgres, compare=existing > 0)
+    if unchanged is not None:  # a long plan, loaded: the same as stored after all?
+        digest, (stored, count) = unchanged
+        if digest() == stored and count == existing:
+            conn.exec_driver_sql("DROP TABLE duebot_planned")
+            return _Outcome(ReconcileReport(unchanged=existing), existing)
     # One look at each side first: a change with no rows costs no statements (an unchanged
     # plan is then three counts, not eight scans).
     n_revive = n_later = n_past = n_touched = n_gone = 0
@@ -346,9 +425,63 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
         skipped = int(conn.execute(st.new_logs[1], params, execution_options=keep).rowcount)
         conn.execute(st.insert_new, params)
     conn.exec_driver_sql("DROP TABLE duebot_planned")
-    return ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
-                           cancelled=cancelled, revived=revived,
-                           unchanged=existing - retimed - cancelled - revived)
+    report = ReconcileReport(added=added, skipped_past=skipped, retimed=retimed,
+                             cancelled=cancelled, revived=revived,
+                             unchanged=existing - retimed - cancelled - revived)
+    # Every new key's row is inserted (the history counted exactly those); none is deleted.
+    return _Outcome(report, existing + added + skipped)
+
+
+class _Fingerprint:
+    """A digest of a plan's rows as the temporary table takes them (what reconcile compares,
+    instants in the stored form), in order (a key planned twice: the last one counts), with
+    the event, the kind and the rules' version."""
+
+    def __init__(self, event_id: str, kind: str) -> None:
+        self._hash = hashlib.blake2b(repr((RULES, event_id, kind)).encode(), digest_size=16)
+
+    def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        update = self._hash.update
+        for row in rows:
+            update(repr(row).encode())  # repr: unambiguous for str, bool, None and int
+
+    def adding(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        """``rows``, each added to the digest as it passes."""
+        update = self._hash.update
+        for row in rows:
+            update(repr(row).encode())
+            yield row
+
+    def digest(self) -> str:
+        return self._hash.hexdigest()
+
+
+_KNOWN = (
+    "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+    "AND tbl_name = 'deliveries' AND name IN (" + ", ".join(f"'{t}'" for t in TRIGGERS) + ")), "
+    "f.fingerprint, f.planned_at, f.row_count FROM (SELECT 1) "
+    "LEFT JOIN plan_fingerprints f ON f.event_id = ? AND f.kind = ?")
+_FORGET = "DELETE FROM plan_fingerprints WHERE event_id = ? AND kind = ?"
+_REMEMBER = (
+    "INSERT INTO plan_fingerprints (event_id, kind, fingerprint, planned_at, row_count) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, kind) DO UPDATE SET "
+    "fingerprint = excluded.fingerprint, planned_at = excluded.planned_at, "
+    "row_count = excluded.row_count")
+
+
+def _known(conn: Connection, params: dict[str, Any], now: Any
+           ) -> tuple[bool, bool, tuple[str, int] | None]:
+    """Whether the triggers stand (else nothing is skipped nor stored), whether a
+    fingerprint is stored, and the one to trust with its count of rows (None: none, or one
+    stored at a later ``now``: time went back, as a rehearsal's ``--now`` may, and what was
+    past may be due again)."""
+    armed, fingerprint, planned_at, count = conn.exec_driver_sql(
+        _KNOWN, (params["p_event"], params["p_kind"])).one()
+    if fingerprint is None:
+        return armed == len(TRIGGERS), False, None
+    # Both in SQLite's stored form ("YYYY-MM-DD HH:MM:SS.ffffff"): text order is time order.
+    trusted = (str(fingerprint), int(count)) if planned_at <= now else None
+    return armed == len(TRIGGERS), True, trusted
 
 
 _FIRST_COLUMNS = ("key", "event_id", "date_id", "item_id", "kind", "destination", "due",
@@ -370,7 +503,7 @@ _FIRST_LOG = (
     "WHERE event_id = ? AND kind = ? AND +state = ?")
 
 
-def _first_plan(conn: Connection, planned: Iterable[Planned], params: dict[str, Any]
+def _first_plan(conn: Connection, rows: Iterator[tuple[Any, ...]], params: dict[str, Any]
                 ) -> ReconcileReport:
     """SQLite, an event's first plan of a kind: the rows go straight into the ledger.
 
@@ -378,20 +511,20 @@ def _first_plan(conn: Connection, planned: Iterable[Planned], params: dict[str, 
     plans every event so: 80,000 rows for 1,000 schedules). Every row of this event and kind
     is then one this call wrote, so the history is read back from the ledger itself.
     """
-    now: datetime = params["p_now"]
     owner: str = params["p_owner"]
-    at = _stored(conn)(now)
+    at = _bind(conn)(params["p_now"])
 
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for (p, (*_head, due, target, payload, approval, due_text)) in _rows_with(
-                planned, _stored(conn)):
-            late = p.due < now
-            yield (p.key, p.event_id, p.date_id, p.item_id, p.kind, p.destination, due, target,
+    def ledger_rows() -> Iterator[tuple[Any, ...]]:
+        # Instants in SQLite's stored form, whose text order is time order.
+        for (_seq, key, event_id, date_id, item_id, kind, destination, due, target, payload,
+             approval, due_text) in rows:
+            late = due < at
+            yield (key, event_id, date_id, item_id, kind, destination, due, target,
                    "skipped" if late else "pending", 0, due, at, at,
                    f"planned after its due time ({due_text} UTC): not sent" if late else "",
                    payload, approval)
 
-    source = rows()
+    source = ledger_rows()
     while chunk := list(islice(source, CHUNK)):
         conn.exec_driver_sql(_FIRST_INSERT, chunk)
     ours = (params["p_event"], params["p_kind"])
@@ -401,22 +534,21 @@ def _first_plan(conn: Connection, planned: Iterable[Planned], params: dict[str, 
     return ReconcileReport(added=int(added), skipped_past=int(skipped))
 
 
-def _stored(conn: Connection) -> Callable[[datetime | None], Any]:
-    """An instant as this connection's driver takes it (SQLite: the text SQLAlchemy stores)."""
+def _bind(conn: Connection) -> Callable[[datetime | None], Any]:
+    """An instant as this connection's driver takes it (SQLite: the very text SQLAlchemy
+    stores), so that the database compares like with like."""
+    if conn.dialect.name == "sqlite":
+        return sqlite_text
     bind = UTCDateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    assert bind is not None
-    return bind
+    return bind or (lambda when: when)
 
 
-def _rows_with(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
-               ) -> Iterator[tuple[Planned, tuple[Any, ...]]]:
-    """Each planned delivery beside its row in the driver's form (as ``_rows``)."""
-    kept: list[Planned] = []
-
-    def keeping() -> Iterator[Planned]:
-        for p in planned:
-            kept.append(p)
-            yield p
-
-    for row in _rows(keeping(), stored):
-        yield kept.pop(), row
+def sqlite_text(when: datetime | None) -> str | None:
+    """``UTCDateTime``'s SQLite text (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC), by ``isoformat``:
+    SQLAlchemy's processors cost 8 us an instant, half of planning an unchanged event
+    (``tests/test_store.py`` holds the two equal)."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        raise ValueError(f"naive datetime {when!r} given to the ledger")
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")

@@ -139,3 +139,14 @@ meta = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+plan_fingerprints = sa.Table(
+    "plan_fingerprints", metadata,
+    # Per event and kind, the plan the last reconcile left the rows matching (migration
+    # 0006; ``planning``): the same plan again, at a later ``now``, changes nothing.
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("planned_at", UTCDateTime(), nullable=False),
+    sa.Column("row_count", sa.Integer, nullable=False),
+)
