@@ -164,6 +164,16 @@ class Zone:
         """Turn a naive local time into an aware UTC instant; gaps and folds raise ZoneError."""
         if local.tzinfo is not None:
             raise ValueError("localize() takes a naive local time")
+        try:
+            # Nearly every wall time reads the same with either fold: then it is neither in a
+            # gap nor in a fold, and its one instant is the wall time less that offset (what
+            # astimezone(UTC) computes, without the two round trips of readings()).
+            aware = local.replace(tzinfo=self.tz)
+            offset = aware.utcoffset()
+            if offset is not None and offset == aware.replace(fold=1).utcoffset():
+                return (local - offset).replace(tzinfo=UTC)
+        except (OverflowError, ValueError):
+            pass  # out of range: readings() below says so
         first, second = self.readings(local)
         if self.local(first).replace(tzinfo=None) != local:  # a gap: see in_gap()
             jump = self.gap_end(local)
