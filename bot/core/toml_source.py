@@ -3,7 +3,9 @@
 tomllib parses but gives no positions. ``SourceMap`` finds the line of each key with a line
 scan; ``TomlReader`` collects problems (``FILE:LINE``, field, message) in one pass, so the
 schedule reader and the config reader report every mistake at once. Kept by hand: no TOML
-library for Python reports key positions for plain ``tomllib`` data.
+library for Python reports key positions for plain ``tomllib`` data. ``load`` reads the plain
+TOML schedules are written in (and their lines) in one pass of its own, and hands anything
+else to tomllib and the line scan.
 """
 
 from __future__ import annotations
