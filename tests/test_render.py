@@ -15,6 +15,7 @@ from bot.adapters.template_files import load_templates
 from bot.core.model import Event
 from bot.core.planner import Reminder, plan
 from bot.core.render import Message, Renderer, late_note, one_line
+from bot.core.timefmt import format_day
 from bot.core.zones import parse_zone
 from bot.errors import TemplateError
 
@@ -405,3 +406,9 @@ def test_an_extension_notice_shows_the_readers_own_zone_first(renderer: Renderer
                                  reader=parse_zone("America/Vancouver")).text
     assert "New time: Friday 8 September 2017, 03:00 PDT (Friday 8 September 2017, 10:00 UTC)" \
         in same_clock and "that is" not in same_clock
+
+
+@given(st.dates(min_value=date(1970, 1, 1), max_value=date(2100, 12, 31)))
+@settings(max_examples=300, deadline=None)
+def test_days_are_written_as_strftime_writes_them(day: date) -> None:
+    assert format_day(day) == f"{day:%A} {day.day} {day:%B %Y}"

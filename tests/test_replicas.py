@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.adapters.store.database import HEAD, at_head
 from bot.adapters.store.ledger import (
     Ledger,
     current_revision,
@@ -568,3 +569,27 @@ def test_a_ledger_from_the_first_schema_is_refused_until_upgraded_and_keeps_its_
     assert again.returncode == 0, again.stderr
     assert "0 sent" in again.stdout
 
+
+
+def test_the_revision_read_without_alembic_is_alembic_s_head() -> None:
+    assert head_revision() == HEAD
+
+
+def test_an_up_to_date_ledger_opens_without_importing_alembic(any_url: str) -> None:
+    engine = make_engine(any_url)
+    try:
+        assert not at_head(engine)  # no schema yet: alembic's business
+        upgrade(engine, "0004")
+        assert not at_head(engine)  # an older one too (and it is refused, as above)
+        upgrade(engine)
+        assert at_head(engine)
+    finally:
+        engine.dispose()
+    opened = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom bot.adapters.store.ledger import Ledger\n"
+         f"Ledger.open({any_url!r}).close()\nprint(sorted(m for m in sys.modules "
+         "if m.split('.')[0] == 'alembic'))"],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
+        timeout=120, check=False)
+    assert opened.returncode == 0, opened.stderr
+    assert opened.stdout.strip() == "[]"

@@ -27,11 +27,12 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-import apprise
-from apprise import AppriseResultStatus
+from typing import TYPE_CHECKING
 
 from bot.ports import Outcome, Outgoing
+
+if TYPE_CHECKING:  # imported where used: a third of a second at every start-up otherwise,
+    import apprise  # and nearly every start-up sends nothing through Apprise
 
 __all__ = ["AppriseChannel", "MissingVariable", "placeholders", "substitute"]
 
@@ -177,6 +178,8 @@ class AppriseChannel:
         except ValueError as exc:
             return Outcome(kind="dead", reason=f"apprise: {exc}")
         body = message.text.strip() or message.subject
+        import apprise
+
         try:
             notifier = apprise.Apprise(asset=self._asset())
             notifier.add(target.plugin)
@@ -199,6 +202,8 @@ class AppriseChannel:
     # -- helpers ----------------------------------------------------------------------------
 
     def _asset(self) -> apprise.AppriseAsset:
+        import apprise
+
         # async_mode=False: notify in the calling (delivery) thread, no pool of Apprise's own.
         return apprise.AppriseAsset(app_id=self.app_id, async_mode=False,
                                     service_timeout=self.timeout)
@@ -211,6 +216,8 @@ class AppriseChannel:
         if not real.strip():
             raise ValueError("write an Apprise URL after apprise:, e.g. "
                              "\"apprise:ntfy://ntfy.example.org/deadlines\"")
+        import apprise
+
         plugin = apprise.Apprise.instantiate(real, asset=self._asset())
         if plugin is None:
             scheme = real.split("://", 1)[0] if "://" in real else real[:20]
@@ -247,6 +254,8 @@ def literal_secrets(plugin: apprise.plugins.NotifyBase, secrets: Iterable[str]) 
 
 def classify(result: apprise.AppriseResult, shown: str) -> Outcome:
     """Apprise's result for one URL -> an Outcome: the one place its failures are read."""
+    from apprise import AppriseResultStatus
+
     services = list(result.results)
     if result.status == AppriseResultStatus.NOMATCH or not services:
         return Outcome(kind="dead", reason=f"Apprise sent nothing to {shown} (no service "

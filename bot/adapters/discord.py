@@ -36,9 +36,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from nacl.exceptions import BadSignatureError
-from nacl.signing import VerifyKey
-
 from bot.adapters.chat_webhooks import instant_of
 from bot.app.chat_conversation import (
     ChatAnswer,
@@ -73,6 +70,9 @@ CONTENT_LIMIT = 2000
 
 def verify(public_key: str, signature: str, timestamp: str, body: bytes) -> bool:
     """Ed25519 over timestamp + raw body; any malformed part is simply "not verified"."""
+    from nacl.exceptions import BadSignatureError  # here: most start-ups have no Discord
+    from nacl.signing import VerifyKey
+
     try:
         VerifyKey(bytes.fromhex(public_key)).verify(timestamp.encode() + body,
                                                     bytes.fromhex(signature))

@@ -20,10 +20,7 @@ import ssl
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-
-from aiosmtpd.controller import Controller
-from aiosmtpd.lmtp import LMTP
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from typing import TYPE_CHECKING, Any
 
 from bot.adapters.clock import Waiting
 from bot.adapters.mail_pages import http_routes
@@ -32,6 +29,9 @@ from bot.app.mail_conversation import Handled, MailConversation, TryLater
 from bot.app.running import Running
 from bot.config import MailConfig
 from bot.errors import StorageError
+
+if TYPE_CHECKING:  # aiosmtpd (and attrs under it) is imported when a listener is built
+    from aiosmtpd.smtp import SMTP, Envelope, Session
 
 __all__ = ["Handled", "ImapPoller", "MailBot", "MailListener", "TryLater", "http_routes",
            "start_background"]
@@ -111,16 +111,26 @@ class _Handler:
         return "\r\n".join([status] * max(len(rcpts), 1)) if self.lmtp else status
 
 
-class _LmtpController(Controller):  # type: ignore[misc,unused-ignore]
-    def factory(self) -> SMTP:
-        return LMTP(self.handler, **self.SMTP_kwargs)
+def _controller(lmtp: bool) -> Any:
+    """aiosmtpd's Controller, or one that speaks LMTP (aiosmtpd has no switch for it)."""
+    from aiosmtpd.controller import Controller
+
+    if not lmtp:
+        return Controller
+    from aiosmtpd.lmtp import LMTP
+
+    class _LmtpController(Controller):  # type: ignore[misc,unused-ignore]
+        def factory(self) -> SMTP:
+            return LMTP(self.handler, **self.SMTP_kwargs)
+
+    return _LmtpController
 
 
 class MailListener:
     """The SMTP (or LMTP) listener a mail server or forwarding rule delivers to."""
 
     def __init__(self, bot: MailBot, host: str, port: int, *, lmtp: bool = False) -> None:
-        cls = _LmtpController if lmtp else Controller
+        cls = _controller(lmtp)
         # Larger mail than max_bytes is still taken (kept and answered with help), up to 4x.
         self._controller = cls(_Handler(bot, lmtp=lmtp), hostname=host, port=port,
                                data_size_limit=bot.config.max_bytes * 4,

@@ -23,11 +23,19 @@ def project_root() -> Path:
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it,
     absolute outside it (``../../tmp/x.toml`` hides where the file is)."""
-    absolute = Path(os.path.abspath(path))
+    absolute, cwd = os.path.abspath(path), os.getcwd()
+    if os.name == "posix" and not (absolute.startswith("//") or cwd.startswith("//")):
+        # The same answer from the strings: pathlib's parsing of both paths cost more than
+        # reading a short schedule, twice per file at start-up.
+        if absolute == cwd:
+            return "."
+        inside = cwd if cwd.endswith("/") else cwd + "/"
+        return absolute[len(inside):] if absolute.startswith(inside) else absolute
+    whole = Path(absolute)
     try:
-        return str(absolute.relative_to(Path.cwd()))
+        return str(whole.relative_to(Path(cwd)))
     except ValueError:  # outside the working directory (or on another drive)
-        return str(absolute)
+        return str(whole)
 
 
 def read_file(path: Path) -> tuple[Event | None, list[Problem]]:

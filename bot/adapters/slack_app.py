@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -54,7 +53,8 @@ from bot.core.slack_mrkdwn import escape, slack_date, unescape
 from bot.core.zones import Zone, parse_zone
 from bot.errors import DuebotError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Bolt is imported when a SlackBot is built: most start-ups have none
+    from slack_bolt import Ack, BoltContext, Respond, Say
     from starlette.routing import Route
 
     from bot.app.running import Running
@@ -128,6 +128,8 @@ class SlackBot:
         self._confirm_lock = threading.Lock()
         self.unsent = threads.Unsent()
         """Thread readings of answers being posted: kept once they are out."""
+        from slack_bolt import App
+
         self.app = App(client=self.client, signing_secret=settings.signing_secret or "unused",
                        request_verification_enabled=not socket_mode,
                        token_verification_enabled=False,  # auth.test on the first request

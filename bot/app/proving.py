@@ -60,15 +60,32 @@ def shape(value: object) -> Hashable:
         return "zone", value.kind  # type: ignore[attr-defined]
     if kind in (int, float, timedelta):
         return kind.__name__, bool(value)
+    names = _FIELDS.get(kind)  # a dataclass seen before (dates, events): the common case
+    if names is not None:
+        return kind.__name__, _field_shapes(value, names)
     if isinstance(value, Mapping):
         return "map", frozenset((key, shape(item)) for key, item in value.items())
     if isinstance(value, tuple | list | frozenset | set):
         return "seq", frozenset(shape(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return kind.__name__, tuple([
-            getattr(value, name) if name in KEPT else shape(getattr(value, name))
-            for name in _fields(kind)])
+        return kind.__name__, _field_shapes(value, _fields(kind))
     return kind.__name__
+
+
+def _field_shapes(value: object, names: tuple[str, ...]) -> tuple[Hashable, ...]:
+    """Each field's shape, the value itself for ``KEPT`` ones; texts, None and booleans
+    (most fields) without a call of ``shape`` each: 20,000 dates have 360,000 fields."""
+    out: list[Hashable] = []
+    for name in names:
+        item = getattr(value, name)
+        kind = type(item)
+        if name in KEPT or item is None or kind is bool:
+            out.append(item)
+        elif kind is str:
+            out.append(bool(item))
+        else:
+            out.append(shape(item))
+    return tuple(out)
 
 
 class Prover:

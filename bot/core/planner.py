@@ -35,6 +35,7 @@ date keeps them, so the ledger can re-time an unsent reminder instead of plannin
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -73,11 +74,18 @@ def target_of(when: ImportantDate) -> datetime:
 def due_at(target: datetime, lead: timedelta, zone: Zone) -> datetime:
     """``target - lead``: whole days on the wall clock of ``zone``, the rest as elapsed time."""
     check_aware(target)
+    if not lead // _DAY:
+        return target - lead
+    return _due(target, zone.local(target).replace(tzinfo=None), lead, zone)
+
+
+def _due(target: datetime, wall_target: datetime, lead: timedelta, zone: Zone) -> datetime:
+    """``due_at`` with the target's wall-clock time already found (once for all its leads)."""
     days = lead // _DAY
     rest = lead - days * _DAY
     if not days:
         return target - lead
-    wall = zone.local(target).replace(tzinfo=None) - days * _DAY
+    wall = wall_target - days * _DAY
     try:
         shifted = zone.localize(wall, fold="earlier")
     except ZoneError:  # the wall-clock time falls in a gap
@@ -93,17 +101,32 @@ def reminders_for(event: Event, when: ImportantDate) -> list[Reminder]:
         return []
     policy = event.policy
     target = target_of(when)
+    check_aware(target)
     final = (policy.final_call if when.kind == "deadline" and when.lead_times is None
              else None)
+    wall_target: datetime | None = None
     out: list[Reminder] = []
     for lead in policy.leads_for(when):
-        text = format_duration(lead)
+        text = lead_text(lead)
+        if not lead // _DAY:
+            due = target - lead
+        else:
+            if wall_target is None:
+                wall_target = when.zone.local(target).replace(tzinfo=None)
+            due = _due(target, wall_target, lead, when.zone)
         out.append(Reminder(
             id=f"{event.id}/{when.id}/{text}", event_id=event.id, date_id=when.id, lead=lead,
-            lead_text=text, due=due_at(target, lead, when.zone), target=target,
+            lead_text=text, due=due, target=target,
             final_call=final is not None and lead == final,
         ))
     return out
+
+
+@functools.lru_cache(maxsize=512)
+def lead_text(lead: timedelta) -> str:
+    """``format_duration(lead)``, remembered: a plan of 40,000 reminders has a handful of
+    leads."""
+    return format_duration(lead)
 
 
 def plan(event: Event, *, start: datetime | None = None, end: datetime | None = None

@@ -33,6 +33,7 @@ from bot.core.model import (
     Submission,
 )
 from bot.core.toml_source import Path, TomlReader, nesting_problem, syntax_problem
+from bot.core.toml_source import load as load_toml
 from bot.core.zones import Fold, Zone, parse_zone
 from bot.errors import Problem, ScheduleError, ZoneError, shown, suggest
 
@@ -228,13 +229,13 @@ class _Reader(TomlReader):
 
 def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, list[Problem]]:
     """Parse and check a schedule; returns the event (None if unusable) and every error."""
-    reader = _Reader(text, source)
     try:
-        data = tomllib.loads(text)
+        data, where = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [syntax_problem(exc, text, source)]
     except RecursionError:
         return None, [nesting_problem(text, source)]
+    reader = _Reader(text, source, where)
     reader.table(data, (), TOP_KEYS)
     event_data = data.get("event")
     if not isinstance(event_data, dict):

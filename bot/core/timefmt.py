@@ -52,7 +52,14 @@ def relative(instant: datetime, now: datetime, words: Wording | None = None) -> 
 
 def format_day(day: date) -> str:
     """``Wednesday 20 September 2017``: weekday first, month spelled out, no ambiguity."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+"""What ``%A`` and ``%B`` print in the C locale (Python's unless a program sets another), without
+two strftime calls per date: every date is formatted at least once at start-up."""
 
 
 def format_instant(instant: datetime, zone: Zone) -> str:

@@ -3,7 +3,9 @@
 tomllib parses but gives no positions. ``SourceMap`` finds the line of each key with a line
 scan; ``TomlReader`` collects problems (``FILE:LINE``, field, message) in one pass, so the
 schedule reader and the config reader report every mistake at once. Kept by hand: no TOML
-library for Python reports key positions for plain ``tomllib`` data.
+library for Python reports key positions for plain ``tomllib`` data. ``load`` reads the plain
+TOML schedules are written in (and their lines) in one pass of its own, and hands anything
+else to tomllib and the line scan.
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ class SourceMap:
     _KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
                       r"(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, lines: dict[Path, int] | None = None) -> None:
         self.lines: dict[Path, int] = {}
+        if lines is not None:  # already found by the reader of plain TOML (``load``)
+            self.lines = lines
+            return
         counts: dict[tuple[str, ...], int] = {}
         table: Path = ()
         in_multiline: str | None = None
@@ -128,6 +133,83 @@ def _unquote(part: str) -> str:
     return part
 
 
+_BARE = r"[A-Za-z0-9_-]+"
+_NO_CONTROL = r"\x00-\x08\x0a-\x1f\x7f"  # what TOML allows in strings and comments: not these
+_STRING = rf"\"[^\"\\{_NO_CONTROL}]*\"|'[^'{_NO_CONTROL}]*'"
+_PLAIN_LINE = re.compile(
+    rf"[ \t]*(?:(?P<key>{_BARE})[ \t]*=[ \t]*(?:(?P<string>{_STRING})"
+    rf"|(?P<int>[+-]?(?:0|[1-9][0-9]{{0,17}}))|(?P<bool>true|false)"
+    rf"|(?P<array>\[[ \t]*(?:(?:{_STRING})[ \t]*(?:,[ \t]*(?:{_STRING})[ \t]*)*(?:,[ \t]*)?)?\]))"
+    rf"|\[\[[ \t]*(?P<tables>{_BARE})[ \t]*\]\]|\[[ \t]*(?P<table>{_BARE})[ \t]*\])?"
+    rf"[ \t]*(?:#[^{_NO_CONTROL}]*)?")
+_ITEM = re.compile(_STRING)
+
+
+def load(text: str) -> tuple[dict[str, Any], SourceMap]:
+    """``tomllib.loads(text)`` and ``SourceMap(text)`` at once; raises as tomllib does.
+
+    Schedules are plain TOML: ``[table]`` and ``[[tables]]`` headers, ``key = value`` lines
+    of one-line strings without escapes, whole numbers, booleans and arrays of such strings.
+    Such a text is read here line by line with one pattern, the data and each key's line
+    together (tomllib's character-by-character reading was most of the cost of reading a
+    schedule). Any other line, a key or table given twice, or a carriage return sends the
+    whole text to tomllib and the line scan, so that anything else, and every syntax error,
+    is read (and reported) exactly as before.
+    """
+    plain = _plain(text)
+    if plain is not None:
+        return plain
+    return tomllib.loads(text), SourceMap(text)
+
+
+def _plain(text: str) -> tuple[dict[str, Any], SourceMap] | None:
+    """What ``load`` returns, for plain TOML only; None for anything else."""
+    if "\r" in text:
+        return None
+    root: dict[str, Any] = {}
+    table = root
+    where: Path = ()
+    lines: dict[Path, int] = {}
+    arrays: set[str] = set()  # names given as [[name]]
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key = match["key"]
+        if key is not None:
+            if key in table:
+                return None  # tomllib's error
+            value: Any
+            if (string := match["string"]) is not None:
+                value = string[1:-1]
+            elif (integer := match["int"]) is not None:
+                value = int(integer)
+            elif (flag := match["bool"]) is not None:
+                value = flag == "true"
+            else:
+                value = [item[1:-1] for item in _ITEM.findall(match["array"])]
+            table[key] = value
+            lines.setdefault((*where, key), number)
+        elif (name := match["tables"]) is not None:
+            if name not in arrays:
+                if name in root:
+                    return None  # a key or a [table] of that name: tomllib's error
+                root[name] = []
+                arrays.add(name)
+            entries = root[name]
+            table = {}
+            entries.append(table)
+            where = (name, len(entries) - 1)
+            lines.setdefault(where, number)
+        elif (name := match["table"]) is not None:
+            if name in root:
+                return None  # defined twice: tomllib's error
+            table = root[name] = {}
+            where = (name,)
+            lines.setdefault(where, number)
+    return root, SourceMap(text, lines=lines)
+
+
 _NESTING = 100
 """Deeper than this is reported as the place where nesting went wrong (tomllib's own limit is
 Python's recursion limit, which raises RecursionError rather than a syntax error)."""
@@ -190,9 +272,9 @@ def dotted(path: Path) -> str:
 class TomlReader:
     """Collects every problem of one TOML text in one pass instead of stopping at the first."""
 
-    def __init__(self, text: str, source: str) -> None:
+    def __init__(self, text: str, source: str, where: SourceMap | None = None) -> None:
         self.source = source
-        self.map = SourceMap(text)
+        self.map = where if where is not None else SourceMap(text)
         self.problems: list[Problem] = []
 
     def field(self, path: Path) -> str:

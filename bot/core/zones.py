@@ -164,6 +164,17 @@ class Zone:
         """Turn a naive local time into an aware UTC instant; gaps and folds raise ZoneError."""
         if local.tzinfo is not None:
             raise ValueError("localize() takes a naive local time")
+        tz = self.tz
+        if type(tz) in _PEP495:
+            # Nearly every wall time reads the same with either fold: then it is neither in a
+            # gap nor in a fold, and its one instant is the wall time less that offset (what
+            # astimezone(UTC) computes, without the two round trips of readings()).
+            try:
+                offset = tz.utcoffset(local)
+                if offset is not None and offset == tz.utcoffset(local.replace(fold=1)):
+                    return (local - offset).replace(tzinfo=UTC)
+            except (OverflowError, ValueError):
+                pass  # out of range: readings() below says so
         first, second = self.readings(local)
         if self.local(first).replace(tzinfo=None) != local:  # a gap: see in_gap()
             jump = self.gap_end(local)
@@ -234,6 +245,10 @@ class Zone:
         if self.kind != "abbreviation" or self.region is None:
             return None
         return bool(instant.astimezone(ZoneInfo(self.region)).dst())
+
+
+_PEP495 = (ZoneInfo, timezone)
+"""tzinfo types whose ``utcoffset`` reads a naive wall time and its ``fold`` (PEP 495)."""
 
 
 def _fixed(minutes: int) -> tzinfo:

@@ -29,8 +29,8 @@ from bot.errors import (
     StorageUnavailable,
 )
 
-__all__ = ["LedgerUnavailable", "SchemaError", "Store", "current_revision", "head_revision",
-           "make_engine", "mapped_errors", "storage_error", "upgrade"]
+__all__ = ["HEAD", "LedgerUnavailable", "SchemaError", "Store", "at_head", "current_revision",
+           "head_revision", "make_engine", "mapped_errors", "storage_error", "upgrade"]
 
 log = logging.getLogger("duebot.ledger")
 T = TypeVar("T")
@@ -87,6 +87,31 @@ def _alembic_config(engine: Engine) -> Any:
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     cfg.attributes["engine"] = engine
     return cfg
+
+
+HEAD = "0005"
+"""The newest migration's revision: a start on a database already there need not import alembic
+(a few tenths of a second) to learn it. ``tests/test_replicas.py`` holds it equal to
+``head_revision()``."""
+
+
+def at_head(engine: Engine) -> bool:
+    """True when the database's one stored revision is ``HEAD``, read without alembic; False
+    for anything else (no version table yet, another revision, another dialect), which
+    alembic's own reading then decides."""
+    dialect = engine.dialect.name
+    with engine.connect() as conn:
+        if dialect == "sqlite":
+            found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                         "AND name = 'alembic_version'").first()
+        elif dialect == "postgresql":  # alembic's table in the search path, as alembic finds it
+            found = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
+        else:
+            return False
+        if not found:
+            return False
+        stored = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return [tuple(row) for row in stored] == [(HEAD,)]
 
 
 def head_revision() -> str:

@@ -16,6 +16,7 @@ from bot.adapters.store.audit import AuditStore
 from bot.adapters.store.database import (
     LedgerUnavailable,
     SchemaError,
+    at_head,
     current_revision,
     head_revision,
     make_engine,
@@ -56,6 +57,8 @@ class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, Inbo
                                     detail=exc.detail) from None
 
     def _check_schema(self, *, create: bool) -> None:
+        if at_head(self.engine):  # the usual start: up to date, and alembic not imported
+            return
         current = current_revision(self.engine)
         head = head_revision()
         if current == head:
