@@ -26,7 +26,9 @@ A server that offers PIPELINING (RFC 2920; Postfix and most relays do) gets ``MA
 ``RCPT`` and ``DATA`` in one write and answers them together: two round trips a message instead
 of four, a quarter to a third less time a message against a fast server. The message itself
 still goes only after the server's 354, and the outcomes are the same as one command at a time
-(``tests/test_smtp.py`` runs every failure both ways).
+(``tests/test_smtp.py`` runs every failure both ways). The message goes in one write too, made
+transparent once per content (RFC 5321 4.5.2: CRLF line ends, a leading dot doubled) with its
+final dot; the per-recipient headers never start a line with a dot.
 
 The crash window. The ledger records a delivery as sent only after ``send`` returns, and the
 server has taken responsibility for the message as soon as it answers 250 to the final dot of
@@ -35,7 +37,9 @@ still holds the delivery as claimed, its lease expires, and it is sent again: th
 a duplicate. The same holds when the server stalls after the final dot and we time out (it may
 still deliver; RFC 1047). This is the one place where duebot can send twice; no SMTP client can
 close it, because the server's 250 and our record cannot be one atomic step. The window stays
-narrow if the engine records the outcome as its very next step, and a duplicate is
+narrow if the engine records the outcome before the session's next final dot (with
+``send_overlapped`` it is written while the server reads the next envelope: never more than
+one message a session accepted and unrecorded), and a duplicate is
 recognizable: the ``Message-ID`` is a hash of the delivery key, so a resent copy carries the
 same ``Message-ID`` and ``X-Duebot-Key`` as the first, and mail stores or list servers that drop
 repeated Message-IDs can collapse the two.
@@ -45,7 +49,7 @@ from that many threads at once (``concurrency`` tells the engine so): each ``sen
 idle session (or opens one), carries one message on it, and puts it back unless it failed.
 A relay that takes 50 ms a message carries about 20 a second per session, so the pool, not
 the client, sets the pace. Each session's messages stay one at a time, so the crash window is
-still one message per session in flight, recorded as the next step after its 250.
+still one message per session in flight, recorded before that session's next final dot.
 """
 
 from __future__ import annotations
@@ -423,6 +427,28 @@ class SmtpChannel:
 
         Safe from up to ``concurrency`` threads at once: each send has a session to itself.
         """
+        return self._send(message, _Meanwhile(None))
+
+    def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None]) -> Outcome:
+        """``send``, calling ``meanwhile()`` once, before this message's final dot: on a
+        pipelining server while it reads this message's envelope, else before ``MAIL``.
+
+        The engine passes the previous message's record: it is written while the server
+        answers MAIL, RCPT and DATA, and the message is committed by the server (its final
+        dot) only after that record, so at most one message per session is ever accepted and
+        not recorded. If ``meanwhile`` raises, this message is abandoned before its final dot
+        (the session is dropped, so the server discards it) and the error goes to the caller.
+        """
+        once = _Meanwhile(meanwhile)
+        try:
+            return self._send(message, once)
+        finally:
+            try:
+                once()  # a send that ended before it (a bad address, no session): now
+            except _MeanwhileFailed as failed:
+                raise failed.error from None
+
+    def _send(self, message: Outgoing, meanwhile: _Meanwhile) -> Outcome:
         try:
             addresses = self.recipients(message)
         except InvalidRecipient as exc:
@@ -442,14 +468,17 @@ class SmtpChannel:
         with self._slots:
             session = _Session(self._take_idle())
             try:
-                return self._send_on(session, data, recipients, sender)
+                return self._send_on(session, data, recipients, sender, meanwhile)
+            except _MeanwhileFailed as failed:
+                session.drop()  # this message's envelope is out; its final dot never goes
+                raise failed.error from None
             finally:
                 if session.conn is not None:
                     with self._lock:
                         self._idle.append(session.conn)
 
     def _send_on(self, session: _Session, data: _Data, recipients: Sequence[bytes],
-                 sender: bytes) -> Outcome:
+                 sender: bytes, meanwhile: _Meanwhile) -> Outcome:
         reused = session.conn is not None
         try:
             conn = self._connect(session)
@@ -458,7 +487,7 @@ class SmtpChannel:
             return _session_outcome(exc, self.settings)
         try:
             try:
-                return self._transact(conn, data, recipients, sender)
+                return self._transact(conn, data, recipients, sender, meanwhile)
             except _StaleConnection:
                 if not reused:
                     raise
@@ -469,7 +498,7 @@ class SmtpChannel:
                 except (smtplib.SMTPException, OSError) as exc:
                     session.drop()
                     return _session_outcome(exc, self.settings)
-                return self._transact(conn, data, recipients, sender)
+                return self._transact(conn, data, recipients, sender, meanwhile)
         except _StaleConnection as exc:
             session.drop()
             return _outcome("retry", f"connection lost before MAIL FROM: {exc}")
@@ -532,7 +561,7 @@ class SmtpChannel:
         return conn
 
     def _transact(self, conn: smtplib.SMTP, data: _Data, recipients: Sequence[bytes],
-                  sender: bytes) -> Outcome:
+                  sender: bytes, meanwhile: _Meanwhile) -> Outcome:
         """MAIL, RCPT..., DATA: ``smtplib.sendmail`` split so we know how far we got."""
         options = b""
         if conn.does_esmtp:
@@ -541,7 +570,8 @@ class SmtpChannel:
             if conn.has_extn("size"):
                 options += b" SIZE=%d" % data.size
         if conn.has_extn("pipelining"):
-            return self._pipelined(conn, data, recipients, sender, options)
+            return self._pipelined(conn, data, recipients, sender, options, meanwhile)
+        meanwhile()  # one command at a time: nothing to overlap it with
         try:
             code, reply = self._command(conn, b"MAIL FROM:" + sender + options)
         except smtplib.SMTPServerDisconnected as exc:
@@ -580,7 +610,7 @@ class SmtpChannel:
         return _accepted(code, reply, refused)
 
     def _pipelined(self, conn: smtplib.SMTP, data: _Data, recipients: Sequence[bytes],
-                   sender: bytes, options: bytes) -> Outcome:
+                   sender: bytes, options: bytes, meanwhile: _Meanwhile) -> Outcome:
         """MAIL, every RCPT and DATA in one write, their replies read in order (RFC 2920,
         offered by the server): two round trips a message instead of three or more, with
         the same outcomes as one command at a time. Nothing of the message is sent before
@@ -591,6 +621,7 @@ class SmtpChannel:
         commands.append(b"DATA\r\n")
         try:
             conn.send(b"".join(commands))
+            meanwhile()  # while the server reads the envelope: the previous message's record
             mail_code, mail_reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
             raise _StaleConnection(str(exc)) from exc
@@ -669,6 +700,33 @@ class _Session:
             code = 0
         if code != 250:
             self.drop()
+
+
+class _Meanwhile:
+    """``send_overlapped``'s callback, run at most once; its error wrapped so no handler of
+    SMTP trouble on the way mistakes it for the server's."""
+
+    __slots__ = ("_call",)
+
+    def __init__(self, call: Callable[[], None] | None) -> None:
+        self._call = call
+
+    def __call__(self) -> None:
+        call, self._call = self._call, None
+        if call is None:
+            return
+        try:
+            call()
+        except BaseException as exc:
+            raise _MeanwhileFailed(exc) from exc
+
+
+class _MeanwhileFailed(Exception):
+    """``meanwhile`` raised: the message in hand is abandoned and its error re-raised."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class _StaleConnection(Exception):
