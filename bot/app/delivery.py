@@ -540,8 +540,9 @@ class Engine:
 
     def render(self, row: Row, event: Event, reminder: Reminder, *, late: bool,
                now: datetime) -> Outgoing:
-        outgoing = self._outgoing(row.key, row.destination, event, reminder, late=late, now=now)
-        return replace(outgoing, attempt=max(row.claims, 1))  # claimed before: maybe posted
+        # claimed before: maybe posted (a channel that can tell looks before posting again)
+        return self._outgoing(row.key, row.destination, event, reminder, late=late, now=now,
+                              attempt=max(row.claims, 1))
 
     def render_planned(self, planned: Planned, event: Event, reminder: Reminder, *, late: bool,
                        now: datetime) -> Outgoing:
@@ -549,7 +550,7 @@ class Engine:
                               now=now)
 
     def _outgoing(self, key: str, destination: str, event: Event, reminder: Reminder, *,
-                  late: bool, now: datetime) -> Outgoing:
+                  late: bool, now: datetime, attempt: int = 1) -> Outgoing:
         when = event.date(reminder.date_id)
         reader = self.reader_zone(event.id, destination)
         renderer = self.renderer.speaking(self.language(event.id, destination))
@@ -570,7 +571,7 @@ class Engine:
         return Outgoing(key=key, destination=destination, subject=message.subject,
                         text=message.text, html=message.html,
                         ics=ics, ics_name=f"{when.id}.ics",
-                        due=reminder.due, event_id=event.id, date_id=when.id,
+                        due=reminder.due, event_id=event.id, date_id=when.id, attempt=attempt,
                         calendar_url=f"{self.base_url}/e/{event.id}/{when.id}.ics"
                         if self.base_url else "",
                         list_unsubscribe=self._unsubscribe_link(event.id, destination))
