@@ -209,3 +209,91 @@ def test_build_is_what_the_server_receives(config: int) -> None:
     assert [p.get_content() for p in built.walk() if not p.is_multipart()] == [
         p.get_content() for p in received.walk() if not p.is_multipart()]
     assert built["Subject"] == "Délai: papier ☃"
+
+
+def smtp_transparency(raw: bytes) -> bytes:
+    """DATA as RFC 5321 wants it, written out plainly: CRLF lines, leading dots doubled."""
+    lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return b"".join((b"." + line if line.startswith(b".") else line) + b"\r\n"
+                    for line in lines) + b".\r\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(config=st.integers(0, len(CONFIGS) - 1), destination=DESTINATIONS,
+       subject=st.text(), key=st.text(min_size=1),
+       text=st.text(alphabet=st.sampled_from(["a", "é", "截", ".", "\n", "\r", " ", "-"])),
+       html=st.text(), own_unsubscribe=UNSUBSCRIBE)
+@example(config=0, destination="mailto:a@example.org", subject=".", key=".",
+         text=".\n..\n.\r.\r\n.", html="", own_unsubscribe="")
+def test_what_data_carries_is_the_whole_email_made_transparent(
+        config: int, destination: str, subject: str, key: str, text: str, html: str,
+        own_unsubscribe: str) -> None:
+    mail = channel(config)
+    message = outgoing(destination=destination, subject=subject, key=key, text=text,
+                       html=html, list_unsubscribe=own_unsubscribe)
+    raw = mail.wire_bytes(message)
+
+    data = mail._data(message, mail.recipients(message))
+
+    assert data.wire == smtp_transparency(raw)
+    assert data.size == len(raw)
+    assert data.ascii == raw.isascii()
+
+
+@pytest.mark.parametrize(("subject", "text", "html"), [
+    ("Paper deadline in 1 day (Sunday 2 June 2030, 12:00 UTC)",
+     "Paper deadline: Sunday 2 June 2030, 12:00 UTC.\n.\nHow to submit: via HotCRP.\n",
+     "<p>Paper deadline</p>\n"),
+    ("[研讨会] 提醒：论文截止日期还有 1 天（2030年6月2日 星期日 20:00 中国标准时间）",
+     "论文截止：2030年6月2日 星期日 20:00（北京时间）。\n.以点开头的一行\n提交方式：HotCRP。\n",
+     "<p>论文截止：<b>2030年6月2日</b></p>\n"),
+], ids=["ascii", "chinese"])
+def test_the_fast_composition_is_what_the_email_library_composes_and_arrives_so(
+        subject: str, text: str, html: str) -> None:
+    """Per recipient the channel only fills in To, Message-ID and the key around content
+    serialized once: byte for byte the e-mail the email package builds whole, for two
+    recipients in a row, and what the server receives parses back to the same."""
+    configs = dict(CONFIGS[1], timeout=5.0)
+    with running_smtp(pipelining=True) as server:
+        mail = SmtpChannel(SmtpSettings(host=server.host, port=server.port, **configs),
+                           clock=lambda: NOW)
+        messages = [outgoing(subject=subject, text=text, html=html,
+                             key=f"bench/paper/1d|mailto:p{n}@example.org",
+                             destination=f"mailto:p{n}@example.org") for n in range(2)]
+        sent = [mail.wire_bytes(m) for m in messages]
+        outcomes = [mail.send(m) for m in messages]
+        mail.close()
+
+    assert [o.kind for o in outcomes] == ["sent", "sent"]
+    for message, raw, received in zip(messages, sent, server.messages, strict=True):
+        assert same_but_boundaries(raw) == same_but_boundaries(
+            whole_message(SmtpSettings(**configs), message))
+        assert received.raw.replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n")
+        parsed = received.message
+        assert parsed["Subject"] == subject
+        assert parsed["To"] == message.address
+        assert parsed["Message-ID"] == message_id(message.key, "example.org")
+        assert parsed["List-Unsubscribe"] == "<https://example.org/unsubscribe?l=aisys>"
+        assert all(line.isascii() for line in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n"))
+        body = parsed.get_body(preferencelist=("plain",))
+        assert body is not None and body.get_content() == text
+    assert sent[0] != sent[1]
+    assert len({m.message["Message-ID"] for m in server.messages}) == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(address=st.from_regex(smtp._ENVELOPE_ADDRESS, fullmatch=True))
+def test_envelope_addresses_are_quoted_as_smtplib_quotes_them(address: str) -> None:
+    import smtplib
+
+    assert smtp._envelope_address(address) == smtplib.quoteaddr(address).encode("ascii")
+
+
+def test_the_null_return_path_and_odd_addresses_go_as_smtplib_sends_them() -> None:
+    import smtplib
+
+    assert smtp._envelope_address("") == b"<>"
+    for odd in ('"john doe"@example.org', "a..b@example.org", "Ann <ann@example.org>"):
+        assert smtp._envelope_address(odd) == smtplib.quoteaddr(odd).encode("ascii")

@@ -26,7 +26,9 @@ A server that offers PIPELINING (RFC 2920; Postfix and most relays do) gets ``MA
 ``RCPT`` and ``DATA`` in one write and answers them together: two round trips a message instead
 of four, a quarter to a third less time a message against a fast server. The message itself
 still goes only after the server's 354, and the outcomes are the same as one command at a time
-(``tests/test_smtp.py`` runs every failure both ways).
+(``tests/test_smtp.py`` runs every failure both ways). The message goes in one write too, made
+transparent once per content (RFC 5321 4.5.2: CRLF line ends, a leading dot doubled) with its
+final dot; the per-recipient headers never start a line with a dot.
 
 The crash window. The ledger records a delivery as sent only after ``send`` returns, and the
 server has taken responsibility for the message as soon as it answers 250 to the final dot of
@@ -35,7 +37,9 @@ still holds the delivery as claimed, its lease expires, and it is sent again: th
 a duplicate. The same holds when the server stalls after the final dot and we time out (it may
 still deliver; RFC 1047). This is the one place where duebot can send twice; no SMTP client can
 close it, because the server's 250 and our record cannot be one atomic step. The window stays
-narrow if the engine records the outcome as its very next step, and a duplicate is
+narrow if the engine records the outcome before the session's next final dot (with
+``send_overlapped`` it is written while the server reads the next envelope: never more than
+one message a session accepted and unrecorded), and a duplicate is
 recognizable: the ``Message-ID`` is a hash of the delivery key, so a resent copy carries the
 same ``Message-ID`` and ``X-Duebot-Key`` as the first, and mail stores or list servers that drop
 repeated Message-IDs can collapse the two.
@@ -45,7 +49,7 @@ from that many threads at once (``concurrency`` tells the engine so): each ``sen
 idle session (or opens one), carries one message on it, and puts it back unless it failed.
 A relay that takes 50 ms a message carries about 20 a second per session, so the pool, not
 the client, sets the pace. Each session's messages stay one at a time, so the crash window is
-still one message per session in flight, recorded as the next step after its 250.
+still one message per session in flight, recorded before that session's next final dot.
 """
 
 from __future__ import annotations
@@ -58,13 +62,13 @@ import ssl
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime
 from types import TracebackType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.config import SmtpConfig
 from bot.core.digest import message_id
@@ -89,10 +93,16 @@ _PLAIN_TEXT = re.compile(r"[!-~]+")
 _PLAIN_ADDRESS = re.compile(r"([A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)"
                             r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _MAX_LINE = 78  # the policy's max_line_length
-# DATA's transparency (RFC 5321 4.5.2), as smtplib.SMTP.data applies it: a leading dot doubled.
+# DATA's transparency (RFC 5321 2.3.8, 4.5.2): lines end in CRLF (a bare CR or LF becomes
+# one) and a line's leading dot is doubled.
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 _PERIOD_AT_START = re.compile(rb"(?m)^\.")
-# Distinct contents (and Subject/Date values) kept serialized: a batch rarely holds more.
+# Distinct contents (with their Subject) kept serialized: a batch rarely holds more.
 _CACHE_SIZE = 64
+# A bare address as the envelope takes it between < and > (smtplib.quoteaddr, without its
+# general parser): the usual case, checked against quoteaddr in the tests.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_ENVELOPE_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
 
 SmtpSettings = SmtpConfig
@@ -127,6 +137,44 @@ def _plain_address(text: str) -> Address | None:
 def _one_line(text: str) -> str:
     """Header text with each run of control characters turned into a space: no way out."""
     return _CONTROL.sub(" ", text).strip()
+
+
+def _transparent(raw: bytes) -> bytes:
+    """``raw`` as DATA carries it: CRLF line ends only, leading dots doubled, a final CRLF
+    (the terminating ``.`` CRLF is the caller's)."""
+    lines = _PERIOD_AT_START.sub(b"..", _LINE_END.sub(b"\r\n", raw))
+    return lines if lines.endswith(b"\r\n") else lines + b"\r\n"
+
+
+def _envelope_address(address: str) -> bytes:
+    """``<address>`` for MAIL FROM or RCPT TO; the null return path is ``<>``."""
+    if not address or _ENVELOPE_ADDRESS.fullmatch(address):
+        return f"<{address}>".encode("ascii")
+    return smtplib.quoteaddr(address).encode("ascii")
+
+
+class _Content(NamedTuple):
+    """One content serialized: its shared headers, the MIME part as is and as DATA sends it."""
+
+    shared: bytes
+    """Reply-To (when set) and Subject, folded: the same for every recipient of it."""
+    plain: bytes
+    wire: bytes
+    """``plain`` made transparent, with the final ``.`` CRLF."""
+    ascii: bool
+
+
+class _Data(NamedTuple):
+    """One message as DATA sends it, its size before transparency, and whether it is ASCII."""
+
+    wire: bytes
+    size: int
+    ascii: bool
+
+
+def _text(address: bytes) -> str:
+    """An envelope address as the reasons name it: without its angle brackets."""
+    return address.decode("ascii").removeprefix("<").removesuffix(">")
 
 
 def _server_words(reply: bytes | str) -> str:
@@ -206,6 +254,7 @@ class SmtpChannel:
         if len(senders) != 1:
             raise _config_error("smtp.sender", f"{settings.sender!r}: give exactly one address")
         self._sender = senders[0]
+        self._sender_envelope = _envelope_address(self._sender.addr_spec)
         self._reply_to: tuple[Address, ...] = ()
         if settings.reply_to:
             try:
@@ -224,12 +273,12 @@ class SmtpChannel:
             self._fixed["Reply-To"] = _fold("Reply-To", self._reply_to)
         if self._unsubscribe:
             self._fixed["List-Unsubscribe"] = _fold("List-Unsubscribe", self._unsubscribe)
-        self._headers: dict[tuple[str, str], bytes] = {}
+        self._dates: tuple[tuple[int, timedelta | None], bytes] | None = None
         # Ids differ only in 32 hex digits: if one is folded as is, all of them are.
         sample = message_id("", self._sender.domain)
         self._plain_message_id = _fold("Message-ID", sample) == (
             f"Message-ID: {sample}\r\n".encode("ascii"))
-        self._contents: OrderedDict[tuple[str, str, bytes, str], bytes] = OrderedDict()
+        self._contents: OrderedDict[tuple[str, str, str, bytes, str], _Content] = OrderedDict()
         if settings.security not in ("none", "starttls", "ssl"):
             raise _config_error("smtp.security", f"{settings.security!r}: expected none, "
                                 "starttls or ssl")
@@ -274,17 +323,35 @@ class SmtpChannel:
         below are folded per message. The bytes equal what an ``EmailMessage`` holding all
         of it would give with the same policy: headers in this order, then the content's.
         """
+        lines, content = self._headers_of(message, recipients)
+        lines.append(content.plain)
+        return b"".join(lines)
+
+    def _data(self, message: Outgoing, recipients: tuple[Address, ...]) -> _Data:
+        """What DATA carries for ``_compose``'s e-mail: the same bytes made transparent
+        (RFC 5321 4.5.2), ending in CRLF.CRLF. Only the shared content needs it: every header
+        line starts with its name or, folded, with a space, never with a dot, and ends in CRLF
+        (``tests/test_smtp_wire.py`` holds this against ``_transparent`` of the whole)."""
+        lines, content = self._headers_of(message, recipients)
+        size = sum(map(len, lines)) + len(content.plain)
+        lines.append(content.wire)
+        return _Data(b"".join(lines), size, content.ascii)
+
+    def _headers_of(self, message: Outgoing, recipients: tuple[Address, ...]
+                    ) -> tuple[list[bytes], _Content]:
+        """The header lines of one message (each folded, CRLF-terminated) and its content.
+
+        What every recipient of one content shares (Reply-To, Subject, and the content) is
+        looked up once; per recipient only To, Message-ID, the own List-Unsubscribe and
+        X-Duebot-Key are made, and Date once per second of the clock.
+        """
         now = self._clock()
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError(f"naive datetime from the clock: {now!r}")
+        content = self._content(message)
         fixed = self._fixed
-        lines = [fixed["From"], self._to(recipients)]
-        if "Reply-To" in fixed:
-            lines.append(fixed["Reply-To"])
-        lines.append(self._cached_header("Subject", _one_line(message.subject)))
-        lines.append(self._cached_header("Date", format_datetime(now)))
-        lines.append(self._message_id(message.key))
-        lines.append(fixed["Auto-Submitted"])
+        lines = [fixed["From"], self._to(recipients), content.shared, self._date(now),
+                 self._message_id(message.key), fixed["Auto-Submitted"]]
         own = message.list_unsubscribe
         if own:  # this recipient's own link (a subscriber)
             try:
@@ -302,8 +369,15 @@ class SmtpChannel:
             if self._one_click:
                 lines.append(fixed["List-Unsubscribe-Post"])
         lines.append(_fold("X-Duebot-Key", _one_line(message.key)))
-        lines.append(self._content(message))
-        return b"".join(lines)
+        return lines, content
+
+    def _date(self, now: datetime) -> bytes:
+        """The Date header, folded once per second (it shows whole seconds and the offset)."""
+        key = (int(now.timestamp()), now.utcoffset())
+        found = self._dates
+        if found is None or found[0] != key:
+            found = self._dates = (key, _fold("Date", format_datetime(now)))
+        return found[1]
 
     def _to(self, recipients: tuple[Address, ...]) -> bytes:
         if len(recipients) == 1 and not recipients[0].display_name:
@@ -318,34 +392,28 @@ class SmtpChannel:
             return f"Message-ID: {value}\r\n".encode("ascii")
         return _fold("Message-ID", value)
 
-    def _cached_header(self, name: str, value: str) -> bytes:
-        """Subject and Date repeat across a fan-out: fold each distinct value once."""
-        key = (name, value)
-        folded = self._headers.get(key)
-        if folded is None:
-            if len(self._headers) >= _CACHE_SIZE:
-                self._headers.clear()
-            folded = self._headers[key] = _fold(name, value)
-        return folded
-
-    def _content(self, message: Outgoing) -> bytes:
-        """The MIME headers and body of the message's content, serialized once per content."""
-        key = (message.text, message.html, message.ics, _one_line(message.ics_name))
+    def _content(self, message: Outgoing) -> _Content:
+        """The MIME headers and body of the message's content, with the headers that go with
+        it (Reply-To, Subject), serialized once per content."""
+        key = (message.subject, message.text, message.html, message.ics, message.ics_name)
         with self._lock:
             content = self._contents.get(key)
             if content is not None:
                 self._contents.move_to_end(key)
                 return content
-        text, html, ics, ics_name = key
+        subject, text, html, ics, ics_name = key
         mail = EmailMessage(policy=email.policy.default)
         mail.set_content(text)
         if html:
             mail.add_alternative(html, subtype="html")
         if ics:
             mail.add_attachment(ics, maintype="text", subtype="calendar",
-                                filename=ics_name or "date.ics",
+                                filename=_one_line(ics_name) or "date.ics",
                                 params={"method": "PUBLISH", "charset": "utf-8"})
-        content = mail.as_bytes(policy=_WIRE_POLICY)
+        plain = mail.as_bytes(policy=_WIRE_POLICY)
+        shared = self._fixed.get("Reply-To", b"") + _fold("Subject", _one_line(subject))
+        content = _Content(shared=shared, plain=plain, wire=_transparent(plain) + b".\r\n",
+                           ascii=plain.isascii())
         with self._lock:
             self._contents[key] = content
             if len(self._contents) > _CACHE_SIZE:
@@ -359,32 +427,58 @@ class SmtpChannel:
 
         Safe from up to ``concurrency`` threads at once: each send has a session to itself.
         """
+        return self._send(message, _Meanwhile(None))
+
+    def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None]) -> Outcome:
+        """``send``, calling ``meanwhile()`` once, before this message's final dot: on a
+        pipelining server while it reads this message's envelope, else before ``MAIL``.
+
+        The engine passes the previous message's record: it is written while the server
+        answers MAIL, RCPT and DATA, and the message is committed by the server (its final
+        dot) only after that record, so at most one message per session is ever accepted and
+        not recorded. If ``meanwhile`` raises, this message is abandoned before its final dot
+        (the session is dropped, so the server discards it) and the error goes to the caller.
+        """
+        once = _Meanwhile(meanwhile)
+        try:
+            return self._send(message, once)
+        finally:
+            try:
+                once()  # a send that ended before it (a bad address, no session): now
+            except _MeanwhileFailed as failed:
+                raise failed.error from None
+
+    def _send(self, message: Outgoing, meanwhile: _Meanwhile) -> Outcome:
         try:
             addresses = self.recipients(message)
         except InvalidRecipient as exc:
             return _outcome("dead", exc.problem.message)
         prepared = message.prepared_message
         if prepared:  # rendered before (a mail reply kept in the ledger): sent as it is
-            payload = email.message_from_string(
+            raw = email.message_from_string(
                 prepared, _class=EmailMessage, policy=email.policy.default,
             ).as_bytes(policy=_WIRE_POLICY)
+            data = _Data(_transparent(raw) + b".\r\n", len(raw), raw.isascii())
         else:
-            payload = self._compose(message, addresses)
+            data = self._data(message, addresses)
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
-        sender = (self._sender.addr_spec if message.envelope_from is None
-                  else message.envelope_from)
-        recipients = [a.addr_spec for a in addresses]
+        sender = (self._sender_envelope if message.envelope_from is None
+                  else _envelope_address(message.envelope_from))
+        recipients = [_envelope_address(a.addr_spec) for a in addresses]
         with self._slots:
             session = _Session(self._take_idle())
             try:
-                return self._send_on(session, payload, recipients, sender)
+                return self._send_on(session, data, recipients, sender, meanwhile)
+            except _MeanwhileFailed as failed:
+                session.drop()  # this message's envelope is out; its final dot never goes
+                raise failed.error from None
             finally:
                 if session.conn is not None:
                     with self._lock:
                         self._idle.append(session.conn)
 
-    def _send_on(self, session: _Session, payload: bytes, recipients: Sequence[str],
-                 sender: str) -> Outcome:
+    def _send_on(self, session: _Session, data: _Data, recipients: Sequence[bytes],
+                 sender: bytes, meanwhile: _Meanwhile) -> Outcome:
         reused = session.conn is not None
         try:
             conn = self._connect(session)
@@ -393,7 +487,7 @@ class SmtpChannel:
             return _session_outcome(exc, self.settings)
         try:
             try:
-                return self._transact(conn, payload, recipients, sender)
+                return self._transact(conn, data, recipients, sender, meanwhile)
             except _StaleConnection:
                 if not reused:
                     raise
@@ -404,7 +498,7 @@ class SmtpChannel:
                 except (smtplib.SMTPException, OSError) as exc:
                     session.drop()
                     return _session_outcome(exc, self.settings)
-                return self._transact(conn, payload, recipients, sender)
+                return self._transact(conn, data, recipients, sender, meanwhile)
         except _StaleConnection as exc:
             session.drop()
             return _outcome("retry", f"connection lost before MAIL FROM: {exc}")
@@ -466,50 +560,68 @@ class SmtpChannel:
         session.conn = conn
         return conn
 
-    def _transact(self, conn: smtplib.SMTP, payload: bytes,
-                  recipients: Sequence[str], sender: str) -> Outcome:
+    def _transact(self, conn: smtplib.SMTP, data: _Data, recipients: Sequence[bytes],
+                  sender: bytes, meanwhile: _Meanwhile) -> Outcome:
         """MAIL, RCPT..., DATA: ``smtplib.sendmail`` split so we know how far we got."""
-        options: list[str] = []
-        if not payload.isascii() and conn.has_extn("8bitmime"):
-            options.append("BODY=8BITMIME")
-        if conn.has_extn("size"):
-            options.append(f"SIZE={len(payload)}")
+        options = b""
+        if conn.does_esmtp:
+            if not data.ascii and conn.has_extn("8bitmime"):
+                options += b" BODY=8BITMIME"
+            if conn.has_extn("size"):
+                options += b" SIZE=%d" % data.size
         if conn.has_extn("pipelining"):
-            return self._pipelined(conn, payload, recipients, sender, options)
+            return self._pipelined(conn, data, recipients, sender, options, meanwhile)
+        meanwhile()  # one command at a time: nothing to overlap it with
         try:
-            code, reply = conn.mail(sender, options)
+            code, reply = self._command(conn, b"MAIL FROM:" + sender + options)
         except smtplib.SMTPServerDisconnected as exc:
             raise _StaleConnection(str(exc)) from exc
         if code == 421:
             raise _StaleConnection(_reply_text(code, reply))
         if code != 250:
-            raise smtplib.SMTPSenderRefused(code, reply, sender)
+            raise smtplib.SMTPSenderRefused(code, reply, _text(sender))
         refused: dict[str, tuple[int, bytes]] = {}
         for recipient in recipients:
-            code, reply = conn.rcpt(recipient)
+            code, reply = self._command(conn, b"RCPT TO:" + recipient)
             if code not in (250, 251):
-                refused[recipient] = (code, reply)
+                refused[_text(recipient)] = (code, reply)
             if code == 421:
                 raise smtplib.SMTPRecipientsRefused(refused)
         if len(refused) == len(recipients):
             raise smtplib.SMTPRecipientsRefused(refused)
-        code, reply = conn.data(payload)
+        code, reply = self._command(conn, b"DATA")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        return self._message(conn, data, refused)
+
+    @staticmethod
+    def _command(conn: smtplib.SMTP, line: bytes) -> tuple[int, bytes]:
+        conn.send(line + b"\r\n")
+        return conn.getreply()
+
+    @staticmethod
+    def _message(conn: smtplib.SMTP, data: _Data,
+                 refused: dict[str, tuple[int, bytes]]) -> Outcome:
+        """After the 354: the message with its final dot in one write, and the verdict."""
+        conn.send(data.wire)
+        code, reply = conn.getreply()
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
         return _accepted(code, reply, refused)
 
-    def _pipelined(self, conn: smtplib.SMTP, payload: bytes, recipients: Sequence[str],
-                   sender: str, options: Sequence[str]) -> Outcome:
+    def _pipelined(self, conn: smtplib.SMTP, data: _Data, recipients: Sequence[bytes],
+                   sender: bytes, options: bytes, meanwhile: _Meanwhile) -> Outcome:
         """MAIL, every RCPT and DATA in one write, their replies read in order (RFC 2920,
         offered by the server): two round trips a message instead of three or more, with
         the same outcomes as one command at a time. Nothing of the message is sent before
         the server has answered 354 with a sender and a recipient accepted."""
-        extra = f" {' '.join(options)}" if options and conn.does_esmtp else ""
-        commands = [f"mail FROM:{smtplib.quoteaddr(sender)}{extra}\r\n"]
-        commands += [f"rcpt TO:{smtplib.quoteaddr(r)}\r\n" for r in recipients]
-        commands.append("data\r\n")
+        commands = [b"MAIL FROM:", sender, options, b"\r\n"]
+        for recipient in recipients:
+            commands += (b"RCPT TO:", recipient, b"\r\n")
+        commands.append(b"DATA\r\n")
         try:
-            conn.send("".join(commands))
+            conn.send(b"".join(commands))
+            meanwhile()  # while the server reads the envelope: the previous message's record
             mail_code, mail_reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
             raise _StaleConnection(str(exc)) from exc
@@ -520,7 +632,7 @@ class SmtpChannel:
             for recipient in recipients:
                 code, reply = conn.getreply()
                 if code not in (250, 251):
-                    refused[recipient] = (code, reply)
+                    refused[_text(recipient)] = (code, reply)
             data_code, data_reply = conn.getreply()
         except smtplib.SMTPServerDisconnected:
             if any(code == 421 for code, _ in refused.values()):
@@ -528,22 +640,15 @@ class SmtpChannel:
             raise
         if data_code == 354 and (mail_code != 250 or len(refused) == len(recipients)):
             # A server that takes DATA with nothing to deliver: end it empty (RFC 2920 3.1).
-            conn.send(".\r\n")
+            conn.send(b".\r\n")
             conn.getreply()
         if mail_code != 250:
-            raise smtplib.SMTPSenderRefused(mail_code, mail_reply, sender)
+            raise smtplib.SMTPSenderRefused(mail_code, mail_reply, _text(sender))
         if len(refused) == len(recipients) or any(c == 421 for c, _ in refused.values()):
             raise smtplib.SMTPRecipientsRefused(refused)
         if data_code != 354:
             raise smtplib.SMTPDataError(data_code, data_reply)
-        body = _PERIOD_AT_START.sub(b"..", payload)
-        if not body.endswith(b"\r\n"):
-            body += b"\r\n"
-        conn.send(body + b".\r\n")
-        code, reply = conn.getreply()
-        if code != 250:
-            raise smtplib.SMTPDataError(code, reply)
-        return _accepted(code, reply, refused)
+        return self._message(conn, data, refused)
 
     def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
         """A refusal of the whole message at MAIL or DATA."""
@@ -595,6 +700,33 @@ class _Session:
             code = 0
         if code != 250:
             self.drop()
+
+
+class _Meanwhile:
+    """``send_overlapped``'s callback, run at most once; its error wrapped so no handler of
+    SMTP trouble on the way mistakes it for the server's."""
+
+    __slots__ = ("_call",)
+
+    def __init__(self, call: Callable[[], None] | None) -> None:
+        self._call = call
+
+    def __call__(self) -> None:
+        call, self._call = self._call, None
+        if call is None:
+            return
+        try:
+            call()
+        except BaseException as exc:
+            raise _MeanwhileFailed(exc) from exc
+
+
+class _MeanwhileFailed(Exception):
+    """``meanwhile`` raised: the message in hand is abandoned and its error re-raised."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class _StaleConnection(Exception):

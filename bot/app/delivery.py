@@ -125,6 +125,25 @@ class Decision:
     due: datetime | None = None
 
 
+Record = Callable[[], None]
+"""A sent message's outcome, to be written to the ledger (``Engine._run`` hands it back)."""
+
+
+class _Once:
+    """Runs a record at most once: the first call runs it (and raises what it raises),
+    every later call does nothing."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: Record | None) -> None:
+        self._record = record
+
+    def __call__(self) -> None:
+        record, self._record = self._record, None
+        if record is not None:
+            record()
+
+
 @dataclass
 class _Job:
     """A claimed delivery that is to be sent: rendered by ``build`` right before its send."""
@@ -145,9 +164,15 @@ class _Senders:
     A channel may declare ``concurrency`` (sends it takes at once; SMTP: its session pool) and
     ``lane(destination)`` (sends in one lane go one after the other, always on the same
     worker: Slack paces each conversation). Without them a channel gets one send at a time,
-    so any ``Channel`` works. Each worker records each outcome as its very next step, so the
-    crash window stays one message wide per send in flight. With one channel of width 1,
-    jobs run inline in the caller's thread.
+    so any ``Channel`` works. With one channel of width 1, jobs run inline in the caller's
+    thread.
+
+    Records. A worker records each outcome before its next message's final dot, so the crash
+    window stays one message wide per send in flight: a failed send's outcome at once; a sent
+    one's while the server reads the next message's envelope (on a channel that can overlap
+    the two, ``send_overlapped``), or at once when no next message is in hand (before a
+    claim, at the end, when the queue is empty). Until it is recorded the delivery counts
+    as held here, so it is never taken for one to claim again.
     """
 
     def __init__(self, engine: Engine, now: datetime, should_stop: Callable[[], bool], *,
@@ -169,6 +194,7 @@ class _Senders:
         self._threads: list[threading.Thread] = []
         self._reports: list[BatchReport] = []
         self._inline_report = BatchReport()
+        self._inline_pending: tuple[str, Record] | None = None
 
     def holds(self, key: str) -> bool:
         with self._cond:
@@ -183,7 +209,13 @@ class _Senders:
     def put(self, job: _Job) -> None:
         if self.inline:
             job.started = True
-            self.engine._run(job, self.now, self._inline_report)
+            pending, self._inline_pending = self._inline_pending, None
+            record = self.engine._run(job, self.now, self._inline_report,
+                                      self._releasing(pending))
+            if record is not None:
+                with self._cond:
+                    self._held[job.row.key] = job
+                self._inline_pending = (job.row.key, record)
             return
         with self._cond:
             self._held[job.row.key] = job
@@ -218,26 +250,72 @@ class _Senders:
             counts[index] += 1
         return queues[index]
 
-    def _work(self, jobs: queue.SimpleQueue[_Job | None], report: BatchReport) -> None:
-        while True:
-            job = jobs.get()
-            if job is None:
-                return
-            if self.errors or self.should_stop():
-                continue  # left for finish() to release
-            job.started = True
+    def settle(self) -> None:
+        """Record the outcome sent last inline, if it is not yet (before a claim, at the end)."""
+        pending, self._inline_pending = self._inline_pending, None
+        self._settle(pending)
+
+    def _settle(self, pending: tuple[str, Record] | None) -> None:
+        """Record now (nothing to overlap it with); an error is kept for finish()."""
+        try:
+            self._releasing(pending)()
+        except BaseException as exc:  # re-raised by finish() in the caller's thread
+            with self._cond:
+                self.errors.append(exc)
+
+    def _releasing(self, pending: tuple[str, Record] | None) -> Record:
+        """The pending record, which also lets go of its delivery once it is written."""
+        if pending is None:
+            return lambda: None
+        key, record = pending
+
+        def settle() -> None:
             try:
-                self.engine._run(job, self.now, report)
-            except BaseException as exc:  # re-raised by finish() in the caller's thread
-                with self._cond:
-                    self.errors.append(exc)
+                record()
             finally:
                 with self._cond:
-                    self._held.pop(job.row.key, None)
+                    self._held.pop(key, None)
                     self._cond.notify_all()
+
+        return settle
+
+    def _work(self, jobs: queue.SimpleQueue[_Job | None], report: BatchReport) -> None:
+        pending: tuple[str, Record] | None = None
+        try:
+            while True:
+                try:
+                    job = jobs.get_nowait()
+                except queue.Empty:  # no next message to overlap the record with
+                    self._settle(pending)
+                    pending = None
+                    job = jobs.get()
+                if job is None:
+                    return
+                if self.errors or self.should_stop():
+                    self._settle(pending)
+                    pending = None
+                    continue  # left for finish() to release
+                job.started = True
+                record: Record | None = None
+                try:
+                    record = self.engine._run(job, self.now, report, self._releasing(pending))
+                except BaseException as exc:  # re-raised by finish() in the caller's thread
+                    with self._cond:
+                        self.errors.append(exc)
+                finally:
+                    pending = None  # made by _run, whatever happened
+                    if record is not None:
+                        pending = (job.row.key, record)
+                    else:
+                        with self._cond:
+                            self._held.pop(job.row.key, None)
+                            self._cond.notify_all()
+        finally:
+            self._settle(pending)
 
     def finish(self) -> BatchReport:
         """Wait for every worker; give back what none started; raise the first error."""
+        self.settle()
         for channel_id, queues in self._queues.items():
             width = self._widths.get(channel_id, 1)
             for number in range(width):  # one stop mark per worker, on the queue it reads
@@ -462,8 +540,9 @@ class Engine:
 
     def render(self, row: Row, event: Event, reminder: Reminder, *, late: bool,
                now: datetime) -> Outgoing:
-        outgoing = self._outgoing(row.key, row.destination, event, reminder, late=late, now=now)
-        return replace(outgoing, attempt=max(row.claims, 1))  # claimed before: maybe posted
+        # claimed before: maybe posted (a channel that can tell looks before posting again)
+        return self._outgoing(row.key, row.destination, event, reminder, late=late, now=now,
+                              attempt=max(row.claims, 1))
 
     def render_planned(self, planned: Planned, event: Event, reminder: Reminder, *, late: bool,
                        now: datetime) -> Outgoing:
@@ -471,7 +550,7 @@ class Engine:
                               now=now)
 
     def _outgoing(self, key: str, destination: str, event: Event, reminder: Reminder, *,
-                  late: bool, now: datetime) -> Outgoing:
+                  late: bool, now: datetime, attempt: int = 1) -> Outgoing:
         when = event.date(reminder.date_id)
         reader = self.reader_zone(event.id, destination)
         renderer = self.renderer.speaking(self.language(event.id, destination))
@@ -492,7 +571,7 @@ class Engine:
         return Outgoing(key=key, destination=destination, subject=message.subject,
                         text=message.text, html=message.html,
                         ics=ics, ics_name=f"{when.id}.ics",
-                        due=reminder.due, event_id=event.id, date_id=when.id,
+                        due=reminder.due, event_id=event.id, date_id=when.id, attempt=attempt,
                         calendar_url=f"{self.base_url}/e/{event.id}/{when.id}.ics"
                         if self.base_url else "",
                         list_unsubscribe=self._unsubscribe_link(event.id, destination))
@@ -523,6 +602,7 @@ class Engine:
         try:
             while not should_stop() and not senders.errors:
                 senders.wait_for_room()
+                senders.settle()  # a claim is no message's dialogue: record what was sent
                 claimed_at = time.monotonic()  # before the claim: the lease starts later
                 rows = self.ledger.claim(now, limit=self.settings.batch_size,
                                          lease=self.settings.lease)
@@ -532,6 +612,7 @@ class Engine:
                 handed = 0
                 for index, row in enumerate(rows):
                     if should_stop():
+                        senders.settle()
                         rest = [r.key for r in rows[index:] if not senders.holds(r.key)]
                         batch.released += self.ledger.release(rest, now,
                                                               "released at shutdown")
@@ -565,22 +646,36 @@ class Engine:
                     channel.close()
         return total
 
-    def _run(self, job: _Job, now: datetime, report: BatchReport) -> None:
-        """Render (as late as possible), check the lease, send, record."""
+    def _run(self, job: _Job, now: datetime, report: BatchReport,
+             pending: Record | None = None) -> Record | None:
+        """Render (as late as possible), check the lease, send, record.
+
+        ``pending``: the record of the message this worker sent before, made here before
+        anything else is written, at the latest before this message's final dot (while the
+        server reads its envelope, on a channel with ``send_overlapped``). Returns the record
+        of this message when it was sent, for the caller to make the same way (or at once);
+        any other outcome is recorded here.
+        """
+        settle = _Once(pending)
         try:
             try:
                 outgoing = job.build()
             except TemplateError as exc:  # a template file changed after it was planned
+                settle()
                 self._finish(job.row, "dead", now, f"template: {exc.problem}", report)
-                return
+                return None
             if outgoing is None:
-                return
-            self._send(job.row, job.channel, outgoing, now, report, late=job.late,
-                       claimed_at=job.claimed_at)
+                return None
+            return self._send(job.row, job.channel, outgoing, now, report, late=job.late,
+                              claimed_at=job.claimed_at, settle=settle)
         except Exception as exc:
+            settle()
             if self.ledger.is_store_error(exc):
                 raise
             self._crashed(job.row, exc, now, report)
+            return None
+        finally:
+            settle()  # whatever path did not need it sooner
 
     def _crashed(self, row: Row, exc: Exception, now: datetime, report: BatchReport) -> None:
         """A bug tripped by one delivery is recorded against it (retried with backoff, dead
@@ -637,21 +732,35 @@ class Engine:
         return channel
 
     def _send(self, row: Row, channel: Channel, outgoing: Outgoing, now: datetime,
-              report: BatchReport, *, late: str, claimed_at: float) -> None:
+              report: BatchReport, *, late: str, claimed_at: float,
+              settle: Record = lambda: None) -> Record | None:
+        """Send and return the record of a sent message (any other outcome recorded here)."""
         scheme = row.destination.split(":", 1)[0]
         if scheme in self.stopped:  # another worker's send found the channel broken
+            settle()
             self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
             report.released += 1
-            return
+            return None
         # While more than half the claim's lease is left, nobody else can hold the row; past
         # that, extend it (and learn if another replica took over) before sending.
         held = timedelta(seconds=time.monotonic() - claimed_at)
-        if held > self.settings.lease / 2 and not self.ledger.renew(row.key,
-                                                                    self.settings.lease):
-            report.lost_lease += 1
-            log.warning("lease on %s was taken over; not sending it", row.key)
-            return
-        self._record(row, channel.send(outgoing), now, report, late=late)
+        if held > self.settings.lease / 2:
+            settle()
+            if not self.ledger.renew(row.key, self.settings.lease):
+                report.lost_lease += 1
+                log.warning("lease on %s was taken over; not sending it", row.key)
+                return None
+        overlapped = getattr(channel, "send_overlapped", None)
+        if callable(overlapped):  # the channel makes `settle` before this message's final dot
+            outcome: Outcome = overlapped(outgoing, settle)
+        else:
+            settle()
+            outcome = channel.send(outgoing)
+        settle()
+        if outcome.kind != "sent":  # recorded at once: a stop must halt the next send
+            self._record(row, outcome, now, report, late=late)
+            return None
+        return lambda: self._record(row, outcome, now, report, late=late)
 
     def _prepared_job(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """A message rendered when it was queued (a mail reply, ``bot.app.mail_conversation``): no
