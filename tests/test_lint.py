@@ -411,3 +411,20 @@ def test_a_feb_29_outlier_without_a_29th_in_the_meant_year_is_left_alone() -> No
     # 2017-02-29 does not exist, so no year is suggested; the order is still wrong.
     warning = the_one(lint(event))
     assert "comes before the deadline" in warning.message
+
+
+@pytest.mark.parametrize(("zone", "summer_utc", "standard"), [
+    ("CET", "10:00", "UTC+01:00"), ("EET", "09:00", "UTC+02:00"),
+    ("EST5EDT", "16:00", "UTC-05:00"),
+])
+def test_a_legacy_tz_name_that_keeps_summer_time_is_warned_in_summer_only(
+        zone: str, summer_utc: str, standard: str) -> None:
+    summer, _ = schedule(date_toml("paper", "deadline", "2027-07-01 12:00"),
+                         head=event_toml(zone))
+    warning = the_one(lint(summer))
+    assert "keeps summer time" in warning.message
+    assert f"reads as {summer_utc} UTC" in warning.message
+    assert f'zone = "{standard}"' in warning.message
+    winter, _ = schedule(date_toml("paper", "deadline", "2027-01-15 12:00"),
+                         head=event_toml(zone))
+    assert lint(winter) == []

@@ -252,3 +252,28 @@ def test_offsets_read_back(minutes: int) -> None:
     zone = parse_zone(f"UTC{sign}{hours:02d}:{mins:02d}")
     instant = zone.localize(datetime(2020, 6, 1, 12, 0))
     assert instant == datetime(2020, 6, 1, 12, 0, tzinfo=UTC) - timedelta(minutes=minutes)
+
+
+def test_an_ambiguous_abbreviation_names_each_reading_not_a_near_spelling() -> None:
+    with pytest.raises(ZoneError) as caught:
+        parse_zone("IST")
+    message = str(caught.value)
+    for zone in ("Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"):
+        assert zone in message
+    assert "PST" not in message
+
+
+def test_a_city_written_as_the_zone_suggests_its_iana_name() -> None:
+    with pytest.raises(ZoneError, match=r"did you mean 'Asia/Shanghai'\?"):
+        parse_zone("Beijing")
+
+
+def test_fold_on_a_time_in_a_gap_says_fold_cannot_choose_there() -> None:
+    zone = parse_zone("America/New_York")
+    with pytest.raises(ZoneError) as caught:
+        zone.localize(datetime(2027, 3, 14, 2, 30), fold="later")
+    assert "does not exist" in str(caught.value)
+    assert 'fold = "later" only chooses' in str(caught.value)
+    with pytest.raises(ZoneError) as plain:
+        zone.localize(datetime(2027, 3, 14, 2, 30))
+    assert "fold" not in str(plain.value)

@@ -189,9 +189,35 @@ def _zone_reading(event: Event, when: ImportantDate, index: int
                    f"{spot.value('UTC+08:00')}); for US Central with daylight saving, "
                    f"{spot.write('America/Chicago')} (or {spot.value('CT')}); to keep "
                    f"UTC-06:00 all year and say so plainly, {spot.write('UTC-06:00')}")
+    elif zone.kind == "iana" and zone.key in _LEGACY_DAYLIGHT:
+        instant = when.at if when.at is not None else when.starts
+        if not zone.local(instant).dst():
+            return None  # in winter the name reads as it is meant
+        standard, city = _LEGACY_DAYLIGHT[zone.key]
+        local = zone.local(instant)
+        message = (f"{spot.where}{zone.key} in the tz database keeps summer time: on "
+                   f"{_short_day(local.date())} it is {zone.abbreviation(instant)} "
+                   f"({zone.offset_at(instant)}), so {local:%H:%M} reads as "
+                   f"{instant:%H:%M} UTC. If {standard} all year is meant, "
+                   f"{spot.write(standard)}; for these rules said plainly, "
+                   f"{spot.write(city)}")
     else:
         return None
     return _problem(event, when, index, spot.key, message), spot.uses_event_zone
+
+
+# The tz database's old names that look like a fixed offset but keep daylight saving time:
+# their standard offset, and a city whose rules they follow.
+_LEGACY_DAYLIGHT: dict[str, tuple[str, str]] = {
+    "CET": ("UTC+01:00", "Europe/Paris"),
+    "MET": ("UTC+01:00", "Europe/Paris"),
+    "EET": ("UTC+02:00", "Europe/Athens"),
+    "WET": ("UTC+00:00", "Europe/Lisbon"),
+    "EST5EDT": ("UTC-05:00", "America/New_York"),
+    "CST6CDT": ("UTC-06:00", "America/Chicago"),
+    "MST7MDT": ("UTC-07:00", "America/Denver"),
+    "PST8PDT": ("UTC-08:00", "America/Los_Angeles"),
+}
 
 
 def _short_day(day: date) -> str:

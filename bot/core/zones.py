@@ -186,9 +186,14 @@ class Zone:
             why = ("daylight saving starts" if (wall.dst() or timedelta(0))
                    > (skipped_from.dst() or timedelta(0)) else "the zone moves its clocks ahead")
             after = f"{day}{wall:%H:%M} {self.abbreviation(jump)}"
+            # fold picks one of a time's two readings; a time in a gap has none to pick.
+            fold_note = (f'; fold = "{fold}" only chooses between the two readings of a time '
+                         f"that happens twice, and this one does not happen at all: write the "
+                         f"time meant" if fold is not None else "")
             raise ZoneError(
                 f"{local:%Y-%m-%d %H:%M} does not exist in {self.key}: the clocks jump from "
-                f"{since}{skipped_from:%H:%M} to {after} ({why}); the next valid time is {after}",
+                f"{since}{skipped_from:%H:%M} to {after} ({why}); the next valid time is "
+                f"{after}{fold_note}",
             )
         if first == second:
             return first
@@ -304,11 +309,27 @@ def parse_zone(text: str) -> Zone:
     key = _iana_keys().get(raw.casefold())
     if key is not None:
         return Zone(key=key, kind="iana", tz=ZoneInfo(key))
-    close = difflib.get_close_matches(raw, _all_names(), n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ZoneError(f"unknown time zone {raw!r}: expected an IANA name such as "
                     f"America/Los_Angeles, AoE, an offset such as UTC-07:00, or a US zone "
-                    f"such as PT{hint}")
+                    f"such as PT{_hint(raw)}")
+
+
+def _hint(raw: str) -> str:
+    """What an unknown zone name may have meant: the zones of a place or abbreviation people
+    write ("Beijing", "IST": each reading named, since IST is India, Israel or Ireland), else
+    the closest spelling."""
+    from bot.core.places import lookup  # only on this error path: it loads Babel's names
+
+    place = lookup(raw)
+    if place is not None and place.zones:
+        if place.ambiguous:
+            readings = [f"{meaning} ({zone})" for zone, meaning
+                        in zip(place.zones, place.meanings, strict=False)]
+            listed = ", ".join(readings[:-1]) + f" or {readings[-1]}"
+            return f"; {raw} can mean {listed}: write the IANA name of the one meant"
+        return f"; did you mean {place.zones[0]!r}?"
+    close = difflib.get_close_matches(raw, _all_names(), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 UTC_ZONE = parse_zone("UTC")
