@@ -20,7 +20,7 @@ from bot.core.ask import lexicon as lx
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
 from bot.core.ask.text import Language, Piece, language, normalize, pieces
 from bot.core.model import ImportantDate
-from bot.core.places import lookup
+from bot.core.places import ABBREVIATIONS, lookup
 
 __all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "has_length", "read"]
 
@@ -247,8 +247,6 @@ def _zones_in_text(original: str, norm: str, china_first: bool
 
 
 def lx_abbreviations() -> frozenset[str]:
-    from bot.core.places import ABBREVIATIONS
-
     return ABBREVIATIONS
 
 
