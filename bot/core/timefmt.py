@@ -9,7 +9,8 @@ language, and says it in English exactly as before.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
 from bot.core.model import ImportantDate, check_aware
@@ -50,6 +51,24 @@ def relative(instant: datetime, now: datetime, words: Wording | None = None) -> 
     return words.gettext("passed %(time)s ago") % time
 
 
+# The words of an instant depend on the instant and the zone only (never on ``now``): each is
+# built once and kept, so a reply builds only its countdown. Keys are UTC instants: an aware
+# datetime compares by its wall time within one tzinfo, which would merge the two readings of a
+# fold.
+_KEPT = 4096
+
+
+def _key(instant: datetime) -> datetime:
+    """The instant in UTC, the key of the kept words (out of range: as given, for the zone's
+    own error to name)."""
+    aware = check_aware(instant)
+    try:
+        return aware.astimezone(UTC)
+    except OverflowError:
+        return aware
+
+
+@lru_cache(maxsize=_KEPT)
 def format_day(day: date) -> str:
     """``Wednesday 20 September 2017``: weekday first, month spelled out, no ambiguity."""
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
@@ -64,12 +83,33 @@ two strftime calls per date: every date is formatted at least once at start-up."
 
 def format_instant(instant: datetime, zone: Zone) -> str:
     """``Monday 11 September 2017, 14:59 CST``: the wall-clock time in ``zone``."""
-    local = zone.local(check_aware(instant))
+    return _format_instant(_key(instant), zone)
+
+
+@lru_cache(maxsize=_KEPT)
+def _format_instant(instant: datetime, zone: Zone) -> str:
+    local = zone.local(instant)
     return f"{format_day(local.date())}, {local:%H:%M} {zone.abbreviation(instant)}"
+
+
+def same_wall_clock(a: Zone, b: Zone, instant: datetime) -> bool:
+    """Whether two zones show ``instant`` alike: the same wall time and abbreviation."""
+    return _same_wall_clock(a, b, _key(instant))
+
+
+@lru_cache(maxsize=_KEPT)
+def _same_wall_clock(a: Zone, b: Zone, instant: datetime) -> bool:
+    return (a.local(instant).replace(tzinfo=None) == b.local(instant).replace(tzinfo=None)
+            and a.abbreviation(instant) == b.abbreviation(instant))
 
 
 def zone_caption(zone: Zone, instant: datetime) -> str:
     """``Asia/Shanghai, UTC+08:00``: enough to tell zones apart whatever the abbreviation."""
+    return _zone_caption(zone, _key(instant))
+
+
+@lru_cache(maxsize=_KEPT)
+def _zone_caption(zone: Zone, instant: datetime) -> str:
     if zone.kind == "aoe":
         return "Anywhere on Earth, UTC-12:00"
     if zone.kind in ("offset",) or zone.key == "UTC":
@@ -171,8 +211,7 @@ def describe(when: ImportantDate, now: datetime, reader: Zone | None = None,
     reader_text = words.instant(instant, reader) + words.paren(words.caption(reader, instant))
     event_text = (words.instant(instant, when.zone)
                   + words.paren(words.caption(when.zone, instant)))
-    same = reader.local(instant).replace(tzinfo=None) == when.zone.local(instant).replace(
-        tzinfo=None) and reader.abbreviation(instant) == when.zone.abbreviation(instant)
+    same = same_wall_clock(reader, when.zone, instant)
     return When(reader_text=reader_text, event_text=event_text,
                 relation=relative(instant, now, words), passed=instant <= now,
                 same_zone=same, words=words)

@@ -180,6 +180,10 @@ class Index:
     """Each date's place in (ends, id) order: sorting a group by it is a lookup."""
     memo: dict[object, object] = field(default_factory=dict)
     """Results of pure steps on this schedule (the dates a set of words scores), bounded."""
+    readings: dict[str, object] = field(default_factory=dict)
+    """Question text -> its ``Reading`` (``bot.core.ask.read.read``), least recently used
+    first, bounded: reading is a pure function of the text and this index, and the same few
+    questions come again and again."""
     _starts: tuple[datetime, ...] = ()
     _longest: timedelta = timedelta(0)
     _fixes: dict[str, str] = field(default_factory=dict)

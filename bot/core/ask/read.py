@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, Literal, cast
@@ -19,7 +20,7 @@ from bot.core.ask import lexicon as lx
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
 from bot.core.ask.text import Language, Piece, language, normalize, pieces
 from bot.core.model import ImportantDate
-from bot.core.places import lookup
+from bot.core.places import ABBREVIATIONS, lookup
 
 __all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "has_length", "read"]
 
@@ -246,8 +247,6 @@ def _zones_in_text(original: str, norm: str, china_first: bool
 
 
 def lx_abbreviations() -> frozenset[str]:
-    from bot.core.places import ABBREVIATIONS
-
     return ABBREVIATIONS
 
 
@@ -920,8 +919,32 @@ def has_length(when: ImportantDate) -> bool:
         when.kind == "event" and (when.all_day or when.end is not None))
 
 
+_READINGS_KEPT = 1024
+_LONGEST_KEPT = 400
+
+
 def read(question: str, index: Index) -> Reading:
-    """Read a question against one schedule's index. Never raises; never looks at a clock."""
+    """Read a question against one schedule's index. Never raises; never looks at a clock.
+
+    Memoized per index (the reading depends on nothing else): a question asked again costs a
+    dict lookup. Kept least recently used first, at most ``_READINGS_KEPT``; long texts (a
+    mail's whole body) are read each time rather than kept."""
+    kept = index.readings
+    hit = kept.pop(question, None)
+    if hit is not None:
+        kept[question] = hit  # now the most recently used
+        return cast("Reading", hit)
+    reading = _read(question, index)
+    if len(question) <= _LONGEST_KEPT:
+        if len(kept) >= _READINGS_KEPT:
+            # Answers run in worker threads: another may have changed it meanwhile.
+            with suppress(RuntimeError, StopIteration):
+                kept.pop(next(iter(kept)), None)
+        kept[question] = reading
+    return reading
+
+
+def _read(question: str, index: Index) -> Reading:
     norm = normalize(question)
     lang = language(norm)
     original = question[:len(norm)] if len(question) >= len(norm) else question

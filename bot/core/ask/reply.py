@@ -18,7 +18,15 @@ from bot.core.ask.index import Index, index_for
 from bot.core.ask.read import Clause, NamedZone, Reading, Topic, has_length
 from bot.core.ask.text import Language
 from bot.core.model import Event, ImportantDate
-from bot.core.timefmt import countdown, describe, format_day, format_instant, relative, zone_caption
+from bot.core.timefmt import (
+    countdown,
+    describe,
+    format_day,
+    format_instant,
+    relative,
+    same_wall_clock,
+    zone_caption,
+)
 from bot.core.zones import Zone, parse_zone
 
 __all__ = ["Part", "render"]
@@ -63,8 +71,7 @@ class _Ctx:
 # --- speaking of one date -------------------------------------------------------------------
 
 def _same_wall_clock(a: Zone, b: Zone, instant: datetime) -> bool:
-    return (a.local(instant).replace(tzinfo=None) == b.local(instant).replace(tzinfo=None)
-            and a.abbreviation(instant) == b.abbreviation(instant))
+    return same_wall_clock(a, b, instant)
 
 
 def _relation(when: ImportantDate, now: datetime, lang: Language) -> str:
