@@ -87,5 +87,13 @@ def test_a_replica_whose_config_lacks_an_event_leaves_its_reminders_to_the_other
     assert "no longer planned" not in capsys.readouterr().out
     assert row(tmp_path)[:2] == ("pending", 0)
     assert row(tmp_path, "other/paper/1d|console:")[0] == "sent"
-    assert deliver(config, DUE) == 0
+    # Given back to be looked at again after one poll (30 s), not claimed again in a loop.
+    assert next_attempt(tmp_path) == "2030-03-20 00:00:00"
+    assert deliver(config, ["--now", "2030-03-20T00:00:00Z"]) == 0
     assert row(tmp_path)[:2] == ("sent", 1)
+
+
+def next_attempt(tmp_path: Path) -> str:
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:
+        return str(conn.execute("SELECT next_attempt FROM deliveries WHERE key = ?",
+                                (KEY,)).fetchone()[0])[:19]

@@ -589,11 +589,15 @@ class Engine:
         report.left_alone += 1
 
     def _give_back_left_alone(self, now: datetime) -> int:
+        """Back to pending, looked at again after one ``poll``: at once, ``run`` would claim
+        and give them back in a loop (their due time is past)."""
         given = 0
+        later = now + self._elapsed() + self.settings.poll
         for event_id, keys in self._left_alone.items():
             try:
-                given += self.ledger.release(
-                    keys, now, f"left alone: schedule {event_id!r} is not loaded here")
+                given += sum(self.ledger.finish(
+                    key, "pending", now, f"left alone: schedule {event_id!r} is not loaded here",
+                    next_attempt=later, count_attempt=False) for key in keys)
             except Exception as exc:  # the database is away: the leases run out instead
                 if not self.ledger.is_store_error(exc):
                     raise
