@@ -759,7 +759,9 @@ class Engine:
         setattr(report, counter, getattr(report, counter) + 1)
         line = f"{state:<9} {row.key}  due {row.due:%Y-%m-%d %H:%M}Z  {reason}"
         report.lines.append(line)
-        log.info("%s", line)
+        # A retry is worth a warning, a delivery that will never go an error.
+        log.log(logging.ERROR if state == "dead" else logging.WARNING if state == "failed"
+                else logging.INFO, "%s", line)
 
     # -- announcements (bot.app.announce) -------------------------------------------------------
 
