@@ -52,6 +52,9 @@ from bot.ports import (
 
 log = logging.getLogger("duebot.delivery")
 
+SERVER_DOWN = "server unavailable: "
+"""How a retry caused by the server being away starts its ledger reason (no attempt used)."""
+
 
 def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False,
                        preferences: Mapping[str, Preferences] | None = None,
@@ -652,7 +655,11 @@ class Engine:
             self._retime(row, decision.due, now, report)
             return None
         if decision.action == "skip":
-            self._finish(row, "skipped", now, decision.reason, report)
+            if row.reason.startswith(SERVER_DOWN):  # the outage outlasted the reminder
+                self._finish(row, "dead", now, f"gave up: {decision.reason}; last try: "
+                                               f"{row.reason}"[:500], report)
+            else:
+                self._finish(row, "skipped", now, decision.reason, report)
             return None
         channel = self._channel(row, now, report)
         if channel is None:
@@ -723,6 +730,15 @@ class Engine:
                 reason = f"{reason}: {outcome.reason}"
             self._finish(row, "sent", now, reason, report, remote_id=outcome.remote_id,
                          count_attempt=True)
+        elif outcome.kind == "retry" and outcome.server_down:
+            # An outage (as MTAs treat one): no attempt used, backoff doubling per claim; it
+            # ends when the missed-reminder policy says the reminder no longer makes sense.
+            wait = outcome.retry_after or min(
+                self.settings.retry_backoff * (2 ** min(max(row.claims - 1, 0), 20)),
+                self.settings.max_backoff)
+            self._finish(row, "failed", now, f"{SERVER_DOWN}{outcome.reason}; retry in "
+                                             f"{_hours(wait)} (no attempt used)", report,
+                         next_attempt=now + self._elapsed() + wait, count_attempt=False)
         elif outcome.kind == "retry":
             if tried >= self.settings.max_attempts:
                 self._finish(row, "dead", now, f"gave up after {tried} attempts: "
