@@ -78,6 +78,10 @@ class Outcome:
     retry_after: timedelta | None = None
     remote_id: str = ""
     """The other side's id for what we sent (Slack ts, SMTP queue id), for the ledger."""
+    server_down: bool = False
+    """``retry`` because the server as a whole is away (no connection, no greeting, 421, a
+    timeout before any of the message went): no fault of this delivery, so it uses up none of
+    its ``max_attempts``; it is retried with backoff while the reminder still makes sense."""
 
     @classmethod
     def sent(cls, remote_id: str = "", reason: str = "") -> Outcome:

@@ -329,7 +329,9 @@ def test_hanging_server_is_retry_within_the_timeout(server: SmtpTestServer) -> N
     elapsed = time.monotonic() - started
 
     assert outcome.kind == "retry"
-    assert "timed out" in outcome.reason
+    # Stalled at DATA: the server may hold the message, and the reason says so.
+    assert "timed out" in outcome.reason or outcome.reason.endswith(
+        "within 1 s: the message may have been delivered")
     assert elapsed < 4.0
     assert server.messages == []
 

@@ -12,7 +12,9 @@ exception:
 - 250 after DATA: ``sent`` (``remote_id`` = the server's queue id when it names one).
   Some recipients refused, others accepted: ``sent``, and ``reason`` names the refused ones.
 - 4xx at MAIL, RCPT or DATA, 421 anywhere, connection refused or lost, timeout, TLS trouble:
-  ``retry``; the connection is dropped and the next send reconnects.
+  ``retry``; the connection is dropped and the next send reconnects. When the server as a whole
+  is away (no connection, no greeting, 421, lost before ``MAIL FROM``) the retry is marked
+  ``server_down``: it uses up none of the delivery's attempts (``bot.app.delivery``).
 - 5xx at MAIL, at DATA, or at RCPT for every recipient: ``dead``, with the server's words
   ("550 5.1.1 mailbox unavailable"); the session is kept after RSET.
 - 530/534/535/538 or refused credentials; 5xx at the greeting, EHLO or STARTTLS; STARTTLS or
@@ -62,6 +64,7 @@ import ssl
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -484,7 +487,7 @@ class SmtpChannel:
             conn = self._connect(session)
         except (smtplib.SMTPException, OSError) as exc:
             session.drop()
-            return _session_outcome(exc, self.settings)
+            return _server_down(_session_outcome(exc, self.settings))
         try:
             try:
                 return self._transact(conn, data, recipients, sender, meanwhile)
@@ -497,11 +500,11 @@ class SmtpChannel:
                     conn = self._connect(session)
                 except (smtplib.SMTPException, OSError) as exc:
                     session.drop()
-                    return _session_outcome(exc, self.settings)
+                    return _server_down(_session_outcome(exc, self.settings))
                 return self._transact(conn, data, recipients, sender, meanwhile)
         except _StaleConnection as exc:
             session.drop()
-            return _outcome("retry", f"connection lost before MAIL FROM: {exc}")
+            return _server_down(_outcome("retry", f"connection lost before MAIL FROM: {exc}"))
         except smtplib.SMTPRecipientsRefused as exc:
             return self._refused(session, exc.recipients)
         except smtplib.SMTPResponseException as exc:
@@ -543,10 +546,16 @@ class SmtpChannel:
         if s.security != "none" and context is None:
             context = ssl.create_default_context()
         conn: smtplib.SMTP
-        if s.security == "ssl":
-            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
-        else:
-            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            if s.security == "ssl":
+                conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+            else:
+                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        except smtplib.SMTPServerDisconnected as exc:
+            if isinstance(exc.__context__, TimeoutError):  # took the connection, said nothing
+                raise _Silent(f"no greeting from {s.host}:{s.port} within {s.timeout:g} s"
+                              ) from exc
+            raise
         try:
             conn.ehlo_or_helo_if_needed()
             if s.security == "starttls":
@@ -599,12 +608,14 @@ class SmtpChannel:
         conn.send(line + b"\r\n")
         return conn.getreply()
 
-    @staticmethod
-    def _message(conn: smtplib.SMTP, data: _Data,
+    def _message(self, conn: smtplib.SMTP, data: _Data,
                  refused: dict[str, tuple[int, bytes]]) -> Outcome:
         """After the 354: the message with its final dot in one write, and the verdict."""
-        conn.send(data.wire)
-        code, reply = conn.getreply()
+        try:
+            conn.send(data.wire)
+            code, reply = conn.getreply()
+        except smtplib.SMTPServerDisconnected as exc:
+            raise _after_data(exc, self.settings) from exc
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
         return _accepted(code, reply, refused)
@@ -674,6 +685,8 @@ class SmtpChannel:
             session.reset()
             return _outcome("dead", reason)
         session.drop()
+        if 421 in codes:  # "service not available, closing": the server, not the address
+            return _server_down(_outcome("retry", reason))
         return _outcome("retry", reason)
 
 
@@ -733,9 +746,30 @@ class _StaleConnection(Exception):
     """The session died before any of the message was sent: safe to reconnect and go on."""
 
 
+class _Silent(smtplib.SMTPServerDisconnected):
+    """The server stopped answering (a timeout), in words that say where."""
+
+
+def _after_data(exc: smtplib.SMTPServerDisconnected,
+                settings: SmtpSettings) -> smtplib.SMTPServerDisconnected:
+    """A timeout once the message went: it is retried like any lost connection (the crash
+    window, RFC 1047), but the reason must not read as if it surely was not delivered."""
+    if not isinstance(exc.__context__, TimeoutError):
+        return exc
+    return _Silent(f"no answer after DATA from {settings.host}:{settings.port} within "
+                   f"{settings.timeout:g} s: the message may have been delivered")
+
+
+def _server_down(outcome: Outcome) -> Outcome:
+    """A retry because the server as a whole is away: it uses up none of the attempts."""
+    return replace(outcome, server_down=True) if outcome.kind == "retry" else outcome
+
+
 def _session_outcome(exc: BaseException, settings: SmtpSettings) -> Outcome:
     """Failures in opening the session or of the transport, mapped to retry or stop."""
     where = f"{settings.host}:{settings.port}"
+    if isinstance(exc, _Silent):
+        return _outcome("retry", str(exc))
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return _outcome("stop", f"login refused by {where}: "
                         f"{_reply_text(exc.smtp_code, exc.smtp_error)}")

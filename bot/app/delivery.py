@@ -52,6 +52,9 @@ from bot.ports import (
 
 log = logging.getLogger("duebot.delivery")
 
+SERVER_DOWN = "server unavailable: "
+"""How a retry caused by the server being away starts its ledger reason (no attempt used)."""
+
 
 def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False,
                        preferences: Mapping[str, Preferences] | None = None,
@@ -352,10 +355,13 @@ class BatchReport:
     cancelled: int = 0
     released: int = 0
     lost_lease: int = 0
+    left_alone: int = 0
+    """Claimed rows of an event this process has not loaded: given back at the end of the run."""
     lines: list[str] = field(default_factory=list)
 
     def add(self, other: BatchReport) -> None:
-        for name in ("sent", "failed", "dead", "skipped", "cancelled", "released", "lost_lease"):
+        for name in ("sent", "failed", "dead", "skipped", "cancelled", "released", "lost_lease",
+                     "left_alone"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.lines.extend(other.lines)
 
@@ -364,8 +370,9 @@ class BatchReport:
         return self.sent + self.failed + self.dead + self.skipped + self.cancelled
 
     def __str__(self) -> str:
+        alone = f", {self.left_alone} left alone (schedule not loaded)" if self.left_alone else ""
         return (f"{self.sent} sent, {self.failed} to retry, {self.dead} dead, {self.skipped} "
-                f"skipped, {self.cancelled} cancelled")
+                f"skipped, {self.cancelled} cancelled{alone}")
 
 
 class Engine:
@@ -428,6 +435,7 @@ class Engine:
         self._tokens: dict[str, dict[str, str]] = {}  # subscribers' unsubscribe tokens
         self._announced_now: dict[str, dict[str, announcements.Timed]] = {}
         self._run_started = time.monotonic()
+        self._left_alone: dict[str, list[str]] = {}
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -597,6 +605,7 @@ class Engine:
         batches = 0
         self._run_started = time.monotonic()
         self._announced_now = {}  # `duebot announce` in another process: read afresh
+        self._left_alone = {}
         total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
         senders = _Senders(self, now, should_stop, room=max(self.settings.batch_size, 1))
         try:
@@ -632,7 +641,8 @@ class Engine:
                         handed += 1
                 total.add(batch)
                 batches += 1
-                if handed == 0 and batch.handled == 0 and batch.lost_lease == 0:
+                if handed == 0 and batch.handled == 0 and batch.lost_lease == 0 and (
+                        batch.left_alone == 0):
                     # Everything claimed went back (a stopped channel): claiming again now
                     # would only hand us the same rows.
                     break
@@ -642,9 +652,43 @@ class Engine:
             try:
                 total.add(senders.finish())
             finally:
-                for channel in self.channels.values():
-                    channel.close()
+                try:
+                    total.released += self._give_back_left_alone(now)
+                finally:
+                    for channel in self.channels.values():
+                        channel.close()
         return total
+
+    def _leave_alone(self, row: Row, report: BatchReport) -> None:
+        """A row of an event this process has not loaded (its file failed to read, or this
+        replica's config lacks it): not ours to judge. Held until the run ends (so the next
+        claim hands out other rows), then given back as it was: no attempt used, never
+        cancelled. Only a reconcile against the event's loaded plan cancels a reminder."""
+        keys = self._left_alone.setdefault(row.event_id, [])
+        if not keys:
+            log.error("schedule %r is not loaded in this process: its due deliveries are left "
+                      "alone (not sent, not cancelled) until a process that has it loaded "
+                      "sends them", row.event_id)
+        keys.append(row.key)
+        report.left_alone += 1
+
+    def _give_back_left_alone(self, now: datetime) -> int:
+        """Back to pending, looked at again after one ``poll``: at once, ``run`` would claim
+        and give them back in a loop (their due time is past)."""
+        given = 0
+        later = now + self._elapsed() + self.settings.poll
+        for event_id, keys in self._left_alone.items():
+            try:
+                given += sum(self.ledger.finish(
+                    key, "pending", now, f"left alone: schedule {event_id!r} is not loaded here",
+                    next_attempt=later, count_attempt=False) for key in keys)
+            except Exception as exc:  # the database is away: the leases run out instead
+                if not self.ledger.is_store_error(exc):
+                    raise
+                log.warning("could not give back %d deliveries of %s; their leases will run "
+                            "out", len(keys), event_id)
+        self._left_alone = {}
+        return given
 
     def _run(self, job: _Job, now: datetime, report: BatchReport,
              pending: Record | None = None) -> Record | None:
@@ -687,6 +731,9 @@ class Engine:
 
     def _one(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """What to do with one claimed row: recorded at once, or a send for later."""
+        if row.kind != "reply" and row.event_id not in self.events:
+            self._leave_alone(row, report)
+            return None
         if row.kind == announcements.KIND:
             return self._one_announcement(row, now, report)
         if row.kind == DIGEST_KIND:
@@ -703,7 +750,11 @@ class Engine:
             self._retime(row, decision.due, now, report)
             return None
         if decision.action == "skip":
-            self._finish(row, "skipped", now, decision.reason, report)
+            if row.reason.startswith(SERVER_DOWN):  # the outage outlasted the reminder
+                self._finish(row, "dead", now, f"gave up: {decision.reason}; last try: "
+                                               f"{row.reason}"[:500], report)
+            else:
+                self._finish(row, "skipped", now, decision.reason, report)
             return None
         channel = self._channel(row, now, report)
         if channel is None:
@@ -788,6 +839,15 @@ class Engine:
                 reason = f"{reason}: {outcome.reason}"
             self._finish(row, "sent", now, reason, report, remote_id=outcome.remote_id,
                          count_attempt=True)
+        elif outcome.kind == "retry" and outcome.server_down:
+            # An outage (as MTAs treat one): no attempt used, backoff doubling per claim; it
+            # ends when the missed-reminder policy says the reminder no longer makes sense.
+            wait = outcome.retry_after or min(
+                self.settings.retry_backoff * (2 ** min(max(row.claims - 1, 0), 20)),
+                self.settings.max_backoff)
+            self._finish(row, "failed", now, f"{SERVER_DOWN}{outcome.reason}; retry in "
+                                             f"{_hours(wait)} (no attempt used)", report,
+                         next_attempt=now + self._elapsed() + wait, count_attempt=False)
         elif outcome.kind == "retry":
             if tried >= self.settings.max_attempts:
                 self._finish(row, "dead", now, f"gave up after {tried} attempts: "
@@ -824,7 +884,9 @@ class Engine:
         setattr(report, counter, getattr(report, counter) + 1)
         line = f"{state:<9} {row.key}  due {row.due:%Y-%m-%d %H:%M}Z  {reason}"
         report.lines.append(line)
-        log.info("%s", line)
+        # A retry is worth a warning, a delivery that will never go an error.
+        log.log(logging.ERROR if state == "dead" else logging.WARNING if state == "failed"
+                else logging.INFO, "%s", line)
 
     # -- announcements (bot.app.announce) -------------------------------------------------------
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.cli.common import config_of, parse_now, service_of
 from bot.errors import StorageUnavailable, UsageError
+
+if TYPE_CHECKING:
+    from bot.service import Service
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -78,7 +81,27 @@ def cmd_deliver(args: argparse.Namespace) -> int:
     for line in report.lines:
         print(line)
     print(f"deliver at {now:%Y-%m-%d %H:%M} UTC: {report}")
-    return 0 if report.dead == 0 else 3
+    if report.dead:
+        return 3
+    return 4 if _not_loaded(service) else 0
+
+
+def _not_loaded(service: Service) -> bool:
+    """Say which configured schedules failed to load (their reminders were left alone, not
+    sent and not cancelled): a cron run that 'succeeded' without them would hide it."""
+    import sys
+
+    from bot.adapters.schedule_files import display_path
+
+    broken = [s for s in service.schedules.values() if s.event is None]
+    for loaded in broken:
+        errors = [str(p) for p in loaded.problems if p.severity == "error"] or [
+            f"{display_path(loaded.path)}: error: cannot be read"]
+        print(f"error: schedule {display_path(loaded.path)} not loaded; its reminders are left "
+              f"alone until it loads:", file=sys.stderr)
+        for line in errors:
+            print(f"  {line}", file=sys.stderr)
+    return bool(broken)
 
 
 def _held_for_approval(service: Any) -> Callable[[str, str], bool]:
