@@ -214,5 +214,7 @@ def window_per_key(url: str) -> dict[str, int]:
                                     "WHERE from_state = 'claimed' GROUP BY key")))
     unsure = Counter(dict(query(url, "SELECT key, count(*) FROM delivery_log "
                                      "WHERE to_state = 'failed' AND (reason LIKE '%timed out%' "
-                                     "OR reason LIKE '% lost%') GROUP BY key")))
+                                     "OR reason LIKE '% lost%' "
+                                     "OR reason LIKE '%may have been delivered%') "
+                                     "GROUP BY key")))
     return {key: max(0, int(n) - ended[key]) + unsure[key] for key, n in claims.items()}
