@@ -221,13 +221,19 @@ def test_invalid_auth_stops_the_slack_channel_and_keeps_the_delivery(slack: Slac
                                                                      tmp_path: Path) -> None:
     slack.script("chat.postMessage", error("invalid_auth"))
     service = slack_service(slack, tmp_path, "slack:#general")
-    # One batch: the engine as it stands re-claims released rows of a stopped channel that
-    # are still due (reported to the lead), so an unbounded run would not return.
-    report = service.engine.deliver_due(DUE, max_batches=1)
+    report = service.engine.deliver_due(DUE)
     assert report.sent == 0 and report.released == 1
     assert "invalid_auth" in service.engine.stopped["slack"]
     row = service.ledger.rows(event_id="aisys-sosp17")[0]
     assert row.state == "pending" and "channel stopped" in row.reason
+    assert row.attempts == 0
+    # Looked at again one poll later, not at once: a stopped channel must not make `run`
+    # claim and give back the same rows every 50 ms.
+    poll = service.config.delivery.poll
+    assert row.next_attempt >= DUE + poll
+    assert service.next_wait() >= poll.total_seconds() - 1
+    again = service.engine.deliver_due(DUE + timedelta(seconds=1))
+    assert again.released == 0 and again.sent == 0
     service.ledger.close()
 
 

@@ -775,8 +775,7 @@ class Engine:
         scheme = row.destination.split(":", 1)[0]
         channel = self.channels.get(scheme)
         if scheme in self.stopped:
-            self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
-            report.released += 1
+            self._hold_stopped(row, now, self.stopped[scheme], report)
             return None
         if channel is None:
             self._finish(row, "dead", now, f"no {scheme}: channel is configured", report)
@@ -789,8 +788,7 @@ class Engine:
         scheme = row.destination.split(":", 1)[0]
         if scheme in self.stopped:  # another worker's send found the channel broken
             settle()
-            self.ledger.release([row.key], now, f"channel stopped: {self.stopped[scheme]}")
-            report.released += 1
+            self._hold_stopped(row, now, self.stopped[scheme], report)
             return None
         # While more than half the claim's lease is left, nobody else can hold the row; past
         # that, extend it (and learn if another replica took over) before sending.
@@ -866,8 +864,16 @@ class Engine:
             self.stopped[scheme] = outcome.reason
             log.error("channel %s stopped: %s; its deliveries wait until an operator acts",
                       scheme, outcome.reason)
-            self.ledger.release([row.key], now, f"channel stopped: {outcome.reason}")
-            report.released += 1
+            self._hold_stopped(row, now, outcome.reason, report)
+
+    def _hold_stopped(self, row: Row, now: datetime, reason: str, report: BatchReport) -> None:
+        """Give a row of a stopped channel back, no try counted, looked at again one ``poll``
+        later: given back still due, ``run`` would claim and give it back every 50 ms (and
+        write a history line each time) for as long as the token stays revoked."""
+        self.ledger.finish(row.key, "pending", now, f"channel stopped: {reason}",
+                           next_attempt=now + self._elapsed() + self.settings.poll,
+                           count_attempt=False)
+        report.released += 1
 
     def _elapsed(self) -> timedelta:
         """Whole seconds since this run began (``now`` stays the instant the run was for)."""
