@@ -676,7 +676,7 @@ class Engine:
         """Back to pending, looked at again after one ``poll``: at once, ``run`` would claim
         and give them back in a loop (their due time is past)."""
         given = 0
-        later = now + self._elapsed() + self.settings.poll
+        later = self._one_poll_later(now)
         for event_id, keys in self._left_alone.items():
             try:
                 given += sum(self.ledger.finish(
@@ -871,9 +871,14 @@ class Engine:
         later: given back still due, ``run`` would claim and give it back every 50 ms (and
         write a history line each time) for as long as the token stays revoked."""
         self.ledger.finish(row.key, "pending", now, f"channel stopped: {reason}",
-                           next_attempt=now + self._elapsed() + self.settings.poll,
+                           next_attempt=self._one_poll_later(now),
                            count_attempt=False)
         report.released += 1
+
+    def _one_poll_later(self, now: datetime) -> datetime:
+        """When a row given back still due (left alone, a stopped channel) is looked at again:
+        one ``poll`` after this moment of the run, so ``run`` does not claim it in a loop."""
+        return now + self._elapsed() + self.settings.poll
 
     def _elapsed(self) -> timedelta:
         """Whole seconds since this run began (``now`` stays the instant the run was for)."""
