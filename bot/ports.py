@@ -68,7 +68,9 @@ class Outcome:
     """What happened to one message.
 
     ``sent``: the other side took it. ``retry``: a passing failure (4xx, connection lost, rate
-    limit); ``retry_after`` may say when. ``dead``: it will never go (5xx, channel not found);
+    limit, no answer after the message went); ``retry_after`` may say when; it uses one of the
+    delivery's attempts unless ``server_down`` or ``rate_limited`` says it is no fault of it.
+    ``dead``: it will never go (SMTP 5xx, channel not found);
     ``reason`` carries the other side's words for the organizers. ``stop``: the channel itself
     is broken (revoked token): stop using it until an operator acts.
     """
@@ -79,13 +81,33 @@ class Outcome:
     remote_id: str = ""
     """The other side's id for what we sent (Slack ts, SMTP queue id), for the ledger."""
     server_down: bool = False
-    """``retry`` because the server as a whole is away (no connection, no greeting, 421, a
-    timeout before any of the message went): no fault of this delivery, so it uses up none of
-    its ``max_attempts``; it is retried with backoff while the reminder still makes sense."""
+    """``retry`` because the server as a whole is away (no connection, no greeting, 421, an
+    HTTP 5xx, a timeout before any of the message went): no fault of this delivery, so it uses
+    up none of its ``max_attempts``; it is retried with backoff (or after ``retry_after``, when
+    the server said) while the reminder still makes sense."""
+    rate_limited: bool = False
+    """``retry`` because the platform asked us to slow down (HTTP 429, Slack ``ratelimited``):
+    no fault of this delivery either, so no attempt is used; it waits ``retry_after`` (the
+    platform's ``Retry-After``), else the backoff, while the reminder still makes sense."""
 
     @classmethod
     def sent(cls, remote_id: str = "", reason: str = "") -> Outcome:
         return cls(kind="sent", remote_id=remote_id, reason=reason)
+
+    @classmethod
+    def outage(cls, reason: str, retry_after: timedelta | None = None) -> Outcome:
+        """The platform is unavailable (``server_down``): wait it out, no attempt used."""
+        return cls(kind="retry", reason=reason, retry_after=retry_after, server_down=True)
+
+    @classmethod
+    def rate_limit(cls, reason: str, retry_after: timedelta | None = None) -> Outcome:
+        """The platform asked us to wait (``rate_limited``): no attempt used."""
+        return cls(kind="retry", reason=reason, retry_after=retry_after, rate_limited=True)
+
+    @property
+    def uses_no_attempt(self) -> bool:
+        """A retry that is no fault of the message: an outage or a rate limit."""
+        return self.kind == "retry" and (self.server_down or self.rate_limited)
 
 
 class Channel(Protocol):

@@ -8,12 +8,16 @@ that is not set is a config error naming it). The destination is stored in the l
 written, with its ``${NAME}`` placeholders; only Apprise's masked form
 (``url(privacy=True)``) of the real URL is ever logged or recorded.
 
-Apprise's notion of failure is mapped here, once. ``notify()`` never raises: it returns a
-result whose attempts carry the WARNING lines the plugin logged (``... error=503.``, ``A
-Connection error occurred ...``). From those: a 5xx, 408, 425, 429, a connection error or a
-timeout -> ``retry`` (the ledger backs off); any other 4xx -> ``dead`` with the service's own
-words; a failure that names no status -> ``retry`` (bounded by ``max_attempts``, then dead with
-the reason). Apprise's own retries are switched off (``retry=0``) whatever the URL says: a
+Apprise's notion of failure is mapped here, once, by the rule every HTTP channel shares
+(``bot.adapters.http_failures``). ``notify()`` never raises: it returns a result whose attempts
+carry the WARNING lines the plugin logged (``... error=503.``, ``A Connection error occurred
+...``), and the plugin's ``Socket Exception`` line says what requests raised. From those: a
+5xx (but 504), a refused connection, an unknown host, a connect timeout -> an outage; a 429
+-> a rate limit (neither uses up an attempt); a read timeout, a connection closed while we
+waited, a 504, Apprise's own timeout -> a counted ``retry`` that may have arrived; 408, 425
+-> a counted ``retry``; any other 4xx -> ``dead`` with the service's own words; a failure that
+names no status -> ``retry`` (bounded by ``max_attempts``, then dead with the reason).
+Apprise's own retries are switched off (``retry=0``) whatever the URL says: a
 re-sent webhook can land twice, and the ledger already retries.
 
 ``send`` builds its Apprise object per call and keeps nothing between calls, so one channel
@@ -25,10 +29,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
+from bot.adapters import http_failures
 from bot.ports import Outcome, Outgoing
 
 if TYPE_CHECKING:  # imported where used: a third of a second at every start-up otherwise,
@@ -42,6 +47,13 @@ SCHEME = "apprise"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _STATUS = re.compile(r"\berror=(\d{3})\b")
 _CONNECTION = ("connection error", "socket exception", "timed out", "timeout")
+_NOT_SENT = ("Failed to establish a new connection", "NameResolutionError", "Failed to resolve",
+             "Name or service not known", "Temporary failure in name resolution",
+             "ConnectTimeoutError", "connect timeout=", "Connection refused", "SSLError",
+             "CERTIFICATE_VERIFY_FAILED")
+"""What requests (urllib3) says of a request that never went: no connection, no such host,
+a connect or TLS handshake that failed. Anything else (a read timeout, the connection closed
+while we waited for the answer) may have delivered it."""
 _LITERAL = re.compile(r"[A-Za-z0-9]{2}")
 """What is left of a private field once the substituted secrets are masked: any of it is typed
 into the URL."""
@@ -180,6 +192,8 @@ class AppriseChannel:
         body = message.text.strip() or message.subject
         import apprise
 
+        heard = _Heard(target.plugin.logger)
+        target.plugin.logger = heard  # type: ignore[assignment]  # this send's own plugin
         try:
             notifier = apprise.Apprise(asset=self._asset())
             notifier.add(target.plugin)
@@ -189,9 +203,8 @@ class AppriseChannel:
             return Outcome(kind="retry", reason=_mask(
                 f"Apprise {target.shown} failed: {type(exc).__name__}: {exc!s:.200}",
                 target.secrets))
-        outcome = classify(result, target.shown)
-        outcome = Outcome(kind=outcome.kind, reason=_mask(outcome.reason, target.secrets),
-                          retry_after=outcome.retry_after, remote_id=outcome.remote_id)
+        outcome = classify(result, target.shown, sockets=heard.sockets)
+        outcome = replace(outcome, reason=_mask(outcome.reason, target.secrets))
         if outcome.kind == "sent":
             log.info("%s sent through Apprise to %s", message.key, target.shown)
         return outcome
@@ -252,8 +265,37 @@ def literal_secrets(plugin: apprise.plugins.NotifyBase, secrets: Iterable[str]) 
     return found
 
 
-def classify(result: apprise.AppriseResult, shown: str) -> Outcome:
-    """Apprise's result for one URL -> an Outcome: the one place its failures are read."""
+class _Heard:
+    """A plugin's logger that also keeps what its ``requests`` call raised.
+
+    Every plugin logs a refused connection and a read timeout alike, as the WARNING "A
+    Connection error occurred ..."; only its DEBUG line ``Socket Exception: ...`` (the
+    exception from requests, which DEBUG-off never builds into a record) tells a request that
+    never went from one that went and got no answer. Set on one send's own plugin instance,
+    everything else goes to the real logger (Apprise's per-attempt log capture included).
+    """
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.sockets: list[str] = []
+
+    def debug(self, msg: object, *args: object, **kwargs: Any) -> None:
+        if str(msg).startswith("Socket Exception"):
+            try:
+                self.sockets.append(str(msg) % args if args else str(msg))
+            except (TypeError, ValueError):
+                self.sockets.append(str(msg))
+        self._real.debug(msg, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def classify(result: apprise.AppriseResult, shown: str, *,
+             sockets: Sequence[str] = ()) -> Outcome:
+    """Apprise's result for one URL -> an Outcome: the one place its failures are read, by the
+    rule every HTTP channel shares (``bot.adapters.http_failures``). ``sockets``: the
+    exceptions its plugin's ``requests`` call raised (``_Heard``)."""
     from apprise import AppriseResultStatus
 
     services = list(result.results)
@@ -269,20 +311,41 @@ def classify(result: apprise.AppriseResult, shown: str) -> Outcome:
              if entry.level in ("WARNING", "ERROR", "CRITICAL")]
     said = " ".join(words)[:300] or "no details"
     if last is not None and last.status == AppriseResultStatus.TIMEOUT:
-        return Outcome(kind="retry", reason=f"Apprise {shown}: timed out ({said}); it may "
-                                            f"have arrived")
+        return Outcome(kind="retry", reason=f"Apprise {shown}: timed out ({said}): "
+                                            f"{http_failures.MAYBE_DELIVERED}")
     codes = [int(m) for w in words for m in _STATUS.findall(w)]
     if codes:
         status = codes[-1]
-        if status >= 500 or status in PASSING_STATUS:
+        by_status = http_failures.answered(f"Apprise {shown}", status, said)
+        if by_status is not None:
+            return by_status
+        if status in PASSING_STATUS:
             return Outcome(kind="retry", reason=f"Apprise {shown}: HTTP {status} ({said})")
         if 400 <= status < 500:
             return Outcome(kind="dead", reason=f"Apprise {shown}: HTTP {status}, refused for "
                                                f"good ({said}); check the URL and its token")
+    socket = " ".join(sockets)
+    if socket and any(marker in socket for marker in _NOT_SENT):
+        return Outcome.outage(f"cannot reach Apprise {shown}: {_cause(socket)}")
+    if socket:
+        return Outcome(kind="retry", reason=f"no answer from Apprise {shown} after the "
+                                            f"request went ({_cause(socket)}): "
+                                            f"{http_failures.MAYBE_DELIVERED}")
     lowered = said.lower()
     if any(marker in lowered for marker in _CONNECTION):
         return Outcome(kind="retry", reason=f"Apprise {shown}: unreachable ({said})")
     return Outcome(kind="retry", reason=f"Apprise {shown}: failed ({said})")
+
+
+def _cause(socket: str) -> str:
+    """The last words of requests' exception: ``[Errno 111] Connection refused``."""
+    for pattern in (r"Failed to resolve [^(]*\(([^)]*)\)", r"(\[Errno -?\d+\][^\"')]*)",
+                    r"(Read timed out)", r"(RemoteDisconnected\('[^']*')",
+                    r"(timed out)"):
+        found = re.search(pattern, socket)
+        if found:
+            return found.group(1).strip()
+    return socket.removeprefix("Socket Exception:").strip()[:200]
 
 
 def _mask(text: str, secrets: Iterable[str]) -> str:

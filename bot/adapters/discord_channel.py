@@ -10,11 +10,15 @@ Each message carries a ``nonce`` made from the delivery's key, with ``enforce_no
 try is repeated (a crash or a dropped answer after Discord took it), Discord returns the message
 it already created instead of posting a second one (it remembers nonces for a few minutes).
 
-Discord's answers are mapped here, once: 429 -> ``retry`` after its ``retry_after`` (and, until
+Discord's answers are mapped here, once, by the rule every HTTP channel shares
+(``bot.adapters.http_failures``): 429 -> a rate limit, waiting its ``retry_after`` (and, until
 then, every other send to that user, or to anyone when Discord says the limit is global, is
-answered ``retry`` without asking Discord again); 5xx and
-connection trouble -> ``retry``; 401, 403 (the bot shares no server with the user, or they
-refuse DMs), 404 and any other 4xx -> ``dead`` with Discord's own words for the organizers.
+answered the same without asking Discord again); Discord away (refused, unresolvable, a
+connect timeout, 5xx but 504) -> an outage; neither uses up an attempt. A timeout once a
+message was posted, or a 504 -> a counted retry that may have landed (the nonce makes a quick
+retry find it). 401 (the token is refused) -> ``stop``, as Slack's ``invalid_auth``; 403 (the
+bot shares no server with the user, or they refuse DMs), 404 and any other 4xx -> ``dead``
+with Discord's own words for the organizers.
 urllib, as ``duebot discord register`` uses: no client library for two calls.
 """
 
@@ -28,9 +32,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
+from bot.adapters import http_failures
 from bot.ports import Outcome, Outgoing
 
 __all__ = ["DiscordChannel", "nonce", "pieces"]
@@ -109,10 +113,12 @@ class DiscordChannel:
         now = self.monotonic()
         wait = max(self._blocked_until.get(user, 0.0), self._blocked_until.get("", 0.0)) - now
         if wait > 0:  # Discord said 429 a moment ago: do not ask again yet
-            return Outcome(kind="retry", reason="Discord rate limit",
-                           retry_after=timedelta(seconds=max(round(wait + 0.49), 1)))
+            return Outcome.rate_limit(f"Discord rate limit for discord:{user}; waiting as "
+                                      f"asked", http_failures.wait(wait))
+        posting = False  # opening the DM posts nothing: any failure there is Discord's
         try:
             channel = self._dm(user)
+            posting = True
             ids = [str(self._post(f"/channels/{channel}/messages", {
                 "content": part, "allowed_mentions": {"parse": []},
                 "nonce": nonce(message.key, number), "enforce_nonce": True}).get("id", ""))
@@ -120,11 +126,14 @@ class DiscordChannel:
         except _Refused as exc:
             if exc.status == 429:
                 until = self.monotonic() + (exc.retry_after if exc.retry_after is not None
-                                            else 30.0)
+                                            else http_failures.DEFAULT_WAIT)
                 self._blocked_until["" if exc.everyone else user] = until
-            return self._failed(exc, f"discord:{user}")
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            return Outcome(kind="retry", reason=f"Discord unreachable: {exc!s:.200}")
+            return self._failed(exc, f"discord:{user}", posting=posting)
+        except (OSError, http.client.HTTPException) as exc:
+            return http_failures.unreachable("Discord", exc, posting=posting)
+        except ValueError as exc:  # an answer we cannot read: it came, so the post may stand
+            return Outcome(kind="retry", reason=f"Discord answered what we cannot read "
+                                                f"({exc!s:.200})")
         return Outcome.sent(remote_id=f"{channel}/{','.join(ids)}")
 
     def close(self) -> None:
@@ -154,14 +163,17 @@ class DiscordChannel:
         return answer if isinstance(answer, dict) else {}
 
     @staticmethod
-    def _failed(exc: _Refused, where: str) -> Outcome:
+    def _failed(exc: _Refused, where: str, *, posting: bool = True) -> Outcome:
         said = _message(exc.body)
-        if exc.status == 429:
-            wait = exc.retry_after if exc.retry_after is not None else 30.0
-            return Outcome(kind="retry", reason=f"Discord rate limit ({said or 'HTTP 429'})",
-                           retry_after=timedelta(seconds=max(round(wait + 0.49), 1)))
-        if exc.status >= 500:
-            return Outcome(kind="retry", reason=f"Discord: HTTP {exc.status} {said}".strip())
+        by_status = http_failures.answered("Discord", exc.status, said, exc.retry_after)
+        if by_status is not None:
+            if not posting and by_status.kind == "retry" and not by_status.uses_no_attempt:
+                return Outcome.outage(f"Discord: HTTP {exc.status} ({said}) opening the DM")
+            return by_status
+        if exc.status == 401:
+            log.error("Discord refused the bot token (HTTP 401): check DISCORD_BOT_TOKEN")
+            return Outcome(kind="stop", reason=f"Discord: HTTP 401 ({said}): "
+                                               f"{DEAD_HINT[401]}")
         hint = DEAD_HINT.get(exc.status, "Discord refused the message for {where}")
         return Outcome(kind="dead", reason=f"Discord: HTTP {exc.status} ({said}): "
                                            f"{hint.format(where=where)}")

@@ -13,7 +13,10 @@ reports a message already carrying the key as sent instead of posting it twice.
 Slack's errors are mapped here, once: ``not_in_channel``, ``channel_not_found``, ``is_archived``
 and their DM cousins -> ``dead`` with a sentence for the organizers; ``invalid_auth``,
 ``token_revoked``, ``account_inactive``, ``missing_scope`` -> ``stop``; ``ratelimited`` (429)
--> ``retry`` after ``Retry-After``; connection trouble and Slack's 5xx -> ``retry``. The client
+-> a rate limit, waiting ``Retry-After``; Slack away (refused, unresolvable, a connect timeout,
+5xx, ``service_unavailable``) -> an outage; a timeout after the post went, ``internal_error``
+-> a counted retry that may have landed (``bot.adapters.http_failures``: the rule every HTTP
+channel shares; none of the first two uses up an attempt). The client
 must not retry on its own: slack_sdk's connection-error handler re-sends a post that may have
 landed, so ``slack_client`` builds it with no retry handlers.
 
@@ -30,12 +33,12 @@ import http.client
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.adapters import http_failures
 from bot.adapters.slack_format import message_blocks
 from bot.core.slack_mrkdwn import escape
 from bot.ports import Outcome, Outgoing
@@ -62,8 +65,13 @@ DEAD = {
 }
 STOP = ("invalid_auth", "token_revoked", "account_inactive", "not_authed", "missing_scope",
         "token_expired", "no_permission", "team_access_not_granted", "ekm_access_denied")
-PASSING = ("ratelimited", "internal_error", "fatal_error", "service_unavailable",
-           "request_timeout")
+UNAVAILABLE = ("service_unavailable",)
+"""Slack is away: an outage, no attempt used (as an HTTP 5xx)."""
+MAYBE_POSTED = ("internal_error", "fatal_error")
+"""Slack's own words for these: part of the operation may have succeeded. A counted retry
+(the next one looks in the history before posting)."""
+PASSING = ("request_timeout",)
+"""Slack got a truncated request: tried again, counted."""
 
 
 def slack_client(token: str, base_url: str = "https://slack.com/api/", *,
@@ -103,11 +111,12 @@ class SlackChannel:
     def send(self, message: Outgoing) -> Outcome:
         """Post one delivery; every Slack or network failure comes back as an Outcome."""
         where = message.address.strip()
+        posting = False  # until chat.postMessage goes, nothing can have been posted
         try:
             wait = self._blocked_until.get(where, 0.0) - self.monotonic()
             if wait > 0:  # Slack said 429 for this channel a moment ago: do not ask again yet
-                return Outcome(kind="retry", reason="Slack rate limit (ratelimited)",
-                               retry_after=_seconds(wait))
+                return Outcome.rate_limit(f"Slack rate limit (ratelimited) for slack:{where}; "
+                                          f"waiting as asked", http_failures.wait(wait))
             target = self._target(where)
             if message.attempt > 1:
                 found = self._already_posted(where, target, message)
@@ -117,6 +126,7 @@ class SlackChannel:
                     return Outcome.sent(remote_id=found,
                                         reason="found already posted by an earlier attempt")
             self._pace(where)
+            posting = True
             response = self.client.chat_postMessage(
                 channel=target, text=self._fallback(message), blocks=message_blocks(message),
                 metadata={"event_type": METADATA_TYPE, "event_payload": {"key": message.key}},
@@ -126,11 +136,17 @@ class SlackChannel:
                 self._ids[where] = channel_id
             return Outcome.sent(remote_id=f"{channel_id}/{response.get('ts', '')}")
         except SlackApiError as exc:
-            return self._failed(exc, where)
+            failed = self._failed(exc, where)
+            if not posting and failed.kind == "retry" and not failed.uses_no_attempt:
+                # a lookup before the post (open, list, history): nothing can have landed
+                return Outcome.outage(failed.reason.replace(
+                    f": {http_failures.MAYBE_DELIVERED}", ""), failed.retry_after)
+            return failed
         except (OSError, http.client.HTTPException, SlackClientError) as exc:
-            # Connection refused, reset, timed out, answer cut: maybe it landed. The next
-            # attempt looks in the history first, so a retry cannot post twice.
-            return Outcome(kind="retry", reason=f"Slack unreachable: {exc!s:.200}")
+            # Refused, no such host, a connect timeout: Slack is away (no attempt used). A
+            # timeout or a cut answer once the post went: maybe it landed; that try counts,
+            # and the next one looks in the history first, so it cannot post twice.
+            return http_failures.unreachable("Slack", exc, posting=posting)
 
     def close(self) -> None:
         """The client holds no connection between calls."""
@@ -211,10 +227,12 @@ class SlackChannel:
         shown = f"slack:{where}"
         if code == "ratelimited" or status == 429:
             headers = getattr(response, "headers", {}) or {}
-            retry_after = _retry_after(headers)
-            self._blocked_until[where] = self.monotonic() + retry_after
-            return Outcome(kind="retry", reason="Slack rate limit (ratelimited)",
-                           retry_after=_seconds(retry_after))
+            asked = _retry_after(headers)
+            self._blocked_until[where] = self.monotonic() + (
+                asked if asked is not None else http_failures.DEFAULT_WAIT)
+            outcome = http_failures.answered("Slack", 429, code, asked)
+            assert outcome is not None
+            return outcome
         if code in STOP:
             needed = response.get("needed") if response is not None else None
             extra = f" (needs scope {needed}: add it and reinstall the app)" if needed else ""
@@ -223,24 +241,26 @@ class SlackChannel:
         if code in DEAD:
             return Outcome(kind="dead", reason=f"Slack: {code}: "
                                                f"{DEAD[code].format(where=shown)}")
-        if code in PASSING or status >= 500:
-            return Outcome(kind="retry", reason=f"Slack: {code or status}")
+        if code in UNAVAILABLE:
+            return Outcome.outage(f"Slack: {code}", http_failures.wait(
+                _retry_after(getattr(response, "headers", {}) or {})))
+        if code in MAYBE_POSTED:  # Slack: "some aspect of the operation may have succeeded"
+            return Outcome(kind="retry", reason=f"Slack: {code}: "
+                                                f"{http_failures.MAYBE_DELIVERED}")
+        by_status = http_failures.answered(
+            "Slack", status, code, _retry_after(getattr(response, "headers", {}) or {}))
+        if by_status is not None:
+            return by_status
+        if code in PASSING:
+            return Outcome(kind="retry", reason=f"Slack: {code}")
         return Outcome(kind="dead", reason=f"Slack refused the message for {shown}: "
                                            f"{code or status}")
 
 
-def _retry_after(headers: Any) -> float:
-    value = None
+def _retry_after(headers: Any) -> float | None:
+    """The seconds of Slack's ``Retry-After`` (slack_sdk gives headers as a dict)."""
     for name in ("Retry-After", "retry-after"):
         raw = headers.get(name) if hasattr(headers, "get") else None
         if raw:
-            value = raw[0] if isinstance(raw, list) else raw
-            break
-    try:
-        return max(float(value), 1.0) if value is not None else 30.0
-    except (TypeError, ValueError):
-        return 30.0
-
-
-def _seconds(value: float) -> timedelta:
-    return timedelta(seconds=max(round(value), 1))
+            return http_failures.retry_after(raw)
+    return None

@@ -54,6 +54,11 @@ log = logging.getLogger("duebot.delivery")
 
 SERVER_DOWN = "server unavailable: "
 """How a retry caused by the server being away starts its ledger reason (no attempt used)."""
+RATE_LIMITED = "rate limited: "
+"""How a retry the platform asked for (HTTP 429) starts its ledger reason (no attempt used)."""
+WAITING = (SERVER_DOWN, RATE_LIMITED)
+"""Reasons of a delivery that waits on its platform, not on its own fault: once the reminder
+no longer makes sense it is ``dead`` with ``gave up: ...; last try: ...``, never skipped."""
 
 
 def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False,
@@ -393,6 +398,9 @@ class Engine:
         self.base_url = base_url
         self.stopped: dict[str, str] = {}
         """Channels stopped by a 'stop' outcome (revoked token), with the reason."""
+        self.unavailable: dict[str, str] = {}
+        """Channels whose last send here found the platform away or rate limiting, with its
+        words; forgotten at the channel's next message sent."""
         self.failing: dict[str, str] = {}
         """Events whose last reconcile raised, with the error: theirs alone, not the others'."""
 
@@ -750,11 +758,7 @@ class Engine:
             self._retime(row, decision.due, now, report)
             return None
         if decision.action == "skip":
-            if row.reason.startswith(SERVER_DOWN):  # the outage outlasted the reminder
-                self._finish(row, "dead", now, f"gave up: {decision.reason}; last try: "
-                                               f"{row.reason}"[:500], report)
-            else:
-                self._finish(row, "skipped", now, decision.reason, report)
+            self._missed(row, decision.reason, now, report)
             return None
         channel = self._channel(row, now, report)
         if channel is None:
@@ -762,6 +766,16 @@ class Engine:
         return _Job(row=row, channel=channel, late=decision.reason,
                     build=lambda: self.render(row, event, reminder, late=decision.late,
                                               now=now))
+
+    def _missed(self, row: Row, reason: str, now: datetime, report: BatchReport) -> None:
+        """Too late to send: ``skipped``, or ``dead`` with why when it waited on its platform
+        (an outage or a rate limit outlasted the reminder: it was never this message's fault,
+        and nothing may stop silently)."""
+        if row.reason.startswith(WAITING):
+            self._finish(row, "dead", now, f"gave up: {reason}; last try: {row.reason}"[:500],
+                         report)
+        else:
+            self._finish(row, "skipped", now, reason, report)
 
     def _retime(self, row: Row, due: datetime, now: datetime, report: BatchReport) -> None:
         """A claimed row whose time moved later: back to pending at ``due`` (its due time
@@ -832,18 +846,22 @@ class Engine:
         """The outcome of a send that was tried: each one counts as an attempt."""
         tried = row.attempts + 1
         if outcome.kind == "sent":
+            self.unavailable.pop(_scheme(row), None)
             reason = f"sent ({late})" if late else "sent"
             if outcome.reason:
                 reason = f"{reason}: {outcome.reason}"
             self._finish(row, "sent", now, reason, report, remote_id=outcome.remote_id,
                          count_attempt=True)
-        elif outcome.kind == "retry" and outcome.server_down:
-            # An outage (as MTAs treat one): no attempt used, backoff doubling per claim; it
-            # ends when the missed-reminder policy says the reminder no longer makes sense.
+        elif outcome.uses_no_attempt:
+            # An outage (as MTAs treat one) or a rate limit: no attempt used, the platform's
+            # Retry-After or a backoff doubling per claim; it ends when the missed-reminder
+            # policy says the reminder no longer makes sense.
             wait = outcome.retry_after or min(
                 self.settings.retry_backoff * (2 ** min(max(row.claims - 1, 0), 20)),
                 self.settings.max_backoff)
-            self._finish(row, "failed", now, f"{SERVER_DOWN}{outcome.reason}; retry in "
+            prefix = RATE_LIMITED if outcome.rate_limited else SERVER_DOWN
+            self.unavailable[_scheme(row)] = f"{prefix}{outcome.reason}"
+            self._finish(row, "failed", now, f"{prefix}{outcome.reason}; retry in "
                                              f"{_hours(wait)} (no attempt used)", report,
                          next_attempt=now + self._elapsed() + wait, count_attempt=False)
         elif outcome.kind == "retry":
@@ -980,9 +998,8 @@ class Engine:
         lateness = now - row.due
         grace = self.grace(event)
         if lateness > grace:
-            self._finish(row, "skipped", now, f"missed: due {row.due:%Y-%m-%d %H:%M} UTC, "
-                                              f"{_hours(lateness)} late, beyond the grace "
-                                              f"window of {_hours(grace)}", report)
+            self._missed(row, f"missed: due {row.due:%Y-%m-%d %H:%M} UTC, {_hours(lateness)} "
+                              f"late, beyond the grace window of {_hours(grace)}", now, report)
             return None
         channel = self._channel(row, now, report)
         if channel is None:
@@ -1005,8 +1022,8 @@ class Engine:
             return None
         lateness = now - digest.due
         if lateness > self.grace(event):
-            self._finish(row, "skipped", now, f"missed: due {digest.due:%Y-%m-%d %H:%M} UTC, "
-                                              f"{_hours(lateness)} late", report)
+            self._missed(row, f"missed: due {digest.due:%Y-%m-%d %H:%M} UTC, "
+                              f"{_hours(lateness)} late", now, report)
             return None
         channel = self._channel(row, now, report)
         if channel is None:
@@ -1053,6 +1070,10 @@ class Engine:
                                                    late=decision.late, now=now)
                 out.append((planned, decision, outgoing))
         return sorted(out, key=lambda item: (item[0].due, item[0].key))
+
+
+def _scheme(row: Row) -> str:
+    return row.destination.split(":", 1)[0]
 
 
 def _hours(delta: timedelta) -> str:
