@@ -8,7 +8,7 @@ so that a change to how a Service is assembled is made once.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported when used: benchmarks take deadline_schedule without the service
     from bot.adapters.smtp import SmtpChannel
     from bot.config import DeliveryConfig
+    from bot.ports import Channel
     from bot.service import Service
     from tests.smtp_server import SmtpTestServer
 
@@ -62,12 +63,13 @@ def make_service(tmp_path: Path, schedule: str, destinations: Sequence[str],
                  smtp_timeout: float = 5, connections: int | None = None,
                  sender: str = SENDER, delivery: DeliveryConfig | None = None,
                  approve: bool = False, console: io.StringIO | None = None,
-                 database_url: str | None = None, owner: str = "test-replica") -> Service:
+                 database_url: str | None = None, owner: str = "test-replica",
+                 channels: Mapping[str, Channel] | None = None) -> Service:
     """A Service over ``schedule`` in ``tmp_path/demo.toml`` (kept when a test already wrote or
-    edited it), its ledger ``tmp_path/ledger.db`` unless ``database_url`` names another."""
+    edited it), its ledger ``tmp_path/ledger.db`` unless ``database_url`` names another;
+    ``channels``: more channels (a chat platform's, talking to its stand-in) by scheme."""
     from bot.adapters.console import ConsoleChannel
     from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
-    from bot.ports import Channel
     from bot.service import Service
 
     path = tmp_path / "demo.toml"
@@ -80,8 +82,9 @@ def make_service(tmp_path: Path, schedule: str, destinations: Sequence[str],
         schedules=(ScheduleConfig(path=path, reminders_to=tuple(destinations),
                                   approve=approve),),
     )
-    channels: dict[str, Channel] = {"console": ConsoleChannel(console or io.StringIO())}
+    every: dict[str, Channel] = {"console": ConsoleChannel(console or io.StringIO())}
     if smtp is not None:
-        channels["mailto"] = mail_channel(smtp, clock, timeout=smtp_timeout,
-                                          connections=connections, sender=sender)
-    return Service(config, clock=clock, channels=channels, owner=owner)
+        every["mailto"] = mail_channel(smtp, clock, timeout=smtp_timeout,
+                                       connections=connections, sender=sender)
+    every.update(channels or {})
+    return Service(config, clock=clock, channels=every, owner=owner)

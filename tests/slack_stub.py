@@ -114,6 +114,11 @@ class SlackStub:
         with self._lock:
             self._scripts.setdefault(method, []).extend(answers)
 
+    def unscript(self, method: str) -> None:
+        """Forget what is left of ``method``'s script: it answers normally again."""
+        with self._lock:
+            self._scripts.pop(method, None)
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]

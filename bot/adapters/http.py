@@ -740,7 +740,9 @@ HEALTH_EXAMPLES = 3
 def delivery_state(service: Running) -> dict[str, Any]:
     """What is not going out, from the ledger (so every replica says the same): deliveries
     waiting to be retried (a mail server that hangs, stalls or answers 4xx), the first few with
-    the server's words, those given up on, and channels stopped until an operator acts."""
+    the server's words, those given up on, channels stopped until an operator acts, and
+    channels whose platform this process last found away or rate limiting (``unavailable``:
+    the scheme and the platform's words, until it next takes a message)."""
     counts = service.ledger.counts()
     waiting = service.ledger.rows(states=["failed"], limit=HEALTH_EXAMPLES)
     return {
@@ -750,6 +752,7 @@ def delivery_state(service: Running) -> dict[str, Any]:
                    f"attempt{'s' if row.attempts != 1 else ''}, next try "
                    f"{_iso(row.next_attempt)})" for row in waiting],
         "stopped_channels": dict(service.engine.stopped),
+        "unavailable": dict(service.engine.unavailable),
     }
 
 
@@ -784,7 +787,8 @@ def health_report(service: Running, database: str,
     ok = (database == "ok" and bool(schedules) and all(s["loaded"] for s in schedules)
           and all(job["up"] for job in jobs.values()))
     degraded = any(s["errors"] for s in schedules) or bool(
-        deliveries and (deliveries["retrying"] or deliveries["stopped_channels"]))
+        deliveries and (deliveries["retrying"] or deliveries["stopped_channels"]
+                        or deliveries.get("unavailable")))
     return {
         "ok": ok,
         "status": "down" if not ok else "degraded" if degraded else "ok",
