@@ -29,6 +29,7 @@ from bot.adapters.apprise_channel import AppriseChannel
 from bot.adapters.discord_channel import DiscordChannel
 from bot.adapters.http import build_app
 from bot.adapters.slack_channel import SlackChannel, slack_client
+from bot.app.status import gather, render_table
 from bot.config import DeliveryConfig
 from bot.ports import Channel, Row
 from bot.service import Service
@@ -133,6 +134,9 @@ def test_three_hours_of_slack_503_use_no_attempt_and_the_reminder_is_posted_once
         assert "slack" in report["deliveries"]["unavailable"], report["deliveries"]
         assert "service_unavailable" in report["deliveries"]["unavailable"]["slack"]
         assert "Slack" in report["deliveries"]["errors"][0]
+        table = render_table(gather(service, clock[0]))  # `duebot status`
+        assert ("waiting on slack: 1 (no attempt used; latest: server unavailable: Slack: "
+                "HTTP 503 (service_unavailable)") in table, table
 
         slack.unscript("chat.postMessage")
         run_until(service, clock, DUE + timedelta(hours=5), ticks)
@@ -425,4 +429,21 @@ def test_a_webhook_silent_after_the_request_counts_as_maybe_delivered(tmp_path: 
         row = the_row(service)
         assert (row.state, row.attempts) == ("failed", 1), row
         assert "may have" in row.reason, row.reason
+    service.ledger.close()
+
+
+def test_an_announcement_the_outage_outlasted_is_dead_with_why_not_skipped(
+        tmp_path: Path, slack: SlackStub) -> None:
+    clock, ticks = [DUE - timedelta(hours=1)], Ticks()
+    tmp_path.joinpath("demo.toml").write_text(deadline_schedule(
+        "2025-03-20 12:00", leads="[]", extra='\n[[announcements]]\nid = "open"\n'
+        'at = "2025-03-19 12:00"\ntext = "Submissions are open."\n'), encoding="utf-8")
+    service = make(tmp_path, "slack:#general", {"slack": slack_channel(slack, ticks)}, clock)
+    slack.script("chat.postMessage", *unavailable(1000))
+    run_until(service, clock, DUE + timedelta(hours=8), ticks)
+    row = the_row(service)
+    assert row.kind == "announcement" and (row.state, row.attempts) == ("dead", 0), row
+    assert row.reason.startswith("gave up: missed: due 2025-03-19 12:00 UTC") and (
+        "beyond the grace window of 6h00m; last try: server unavailable: Slack: "
+        in row.reason), row.reason
     service.ledger.close()

@@ -242,7 +242,8 @@ class SlackChannel:
             return Outcome(kind="dead", reason=f"Slack: {code}: "
                                                f"{DEAD[code].format(where=shown)}")
         if code in UNAVAILABLE:
-            return Outcome.outage(f"Slack: {code}", http_failures.wait(
+            said = f"HTTP {status} ({code})" if status >= 400 else code
+            return Outcome.outage(f"Slack: {said}", http_failures.wait(
                 _retry_after(getattr(response, "headers", {}) or {})))
         if code in MAYBE_POSTED:  # Slack: "some aspect of the operation may have succeeded"
             return Outcome(kind="retry", reason=f"Slack: {code}: "

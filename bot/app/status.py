@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.announce import desired_announcements
-from bot.app.delivery import desired_deliveries, desired_digests
+from bot.app.delivery import WAITING, desired_deliveries, desired_digests
 from bot.app.running import Running
 from bot.core.model import Event
 from bot.core.timefmt import format_instant, relative
@@ -26,6 +26,18 @@ def _row(row: Row) -> dict[str, Any]:
         "sent_utc": row.sent_at.strftime("%Y-%m-%dT%H:%M:%SZ") if row.sent_at else None,
         "attempts": row.attempts, "reason": row.reason,
     }
+
+
+def _waiting(rows: list[Row]) -> dict[str, dict[str, Any]]:
+    """Per channel, the deliveries that wait on their platform (away, or rate limiting: no
+    attempt used) and the platform's latest words, so an outage reads as one line."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r.updated_at):
+        if row.state == "failed" and row.reason.startswith(WAITING):
+            entry = found.setdefault(row.destination.split(":", 1)[0], {"count": 0})
+            entry["count"] += 1
+            entry["reason"] = row.reason
+    return found
 
 
 def approving(service: Running) -> frozenset[str]:
@@ -77,6 +89,7 @@ def gather(service: Running, now: datetime, *, shown: Callable[[Path], str] = st
                       "due_local": format_instant(r.due, event.zone)}
                      for r in sorted(waiting, key=lambda r: r.next_attempt)[:10]],
             "failed": [_row(r) for r in rows if r.state in ("failed", "dead")],
+            "waiting_on_platform": _waiting(rows),
             "skipped": [_row(r) for r in rows if r.state == "skipped"],
             "outbox": len(service.ledger.outbox(event.id)),
             "unplanned": len(unplanned(service, event, rows)),
@@ -117,6 +130,9 @@ def render_table(status: dict[str, Any]) -> str:
             lines.append(f"  sent ({len(entry['sent'])}), latest:")
             for r in entry["sent"][-5:]:
                 lines.append(f"    {r['sent_utc']}  {r['reminder']} -> {r['destination']}")
+        for scheme, waiting in entry.get("waiting_on_platform", {}).items():
+            lines.append(f"  waiting on {scheme}: {waiting['count']} (no attempt used; "
+                         f"latest: {waiting['reason']})")
         if entry["failed"]:
             lines.append("  failed:")
             for r in entry["failed"]:

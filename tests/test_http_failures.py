@@ -1,0 +1,109 @@
+"""The one rule every HTTP channel maps its failures by (bot.adapters.http_failures), read
+against real urllib failures on loopback: refused, unknown host, silent after the request."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.adapters import http_failures
+from bot.ports import Outcome
+
+NOW = datetime(2030, 3, 19, 12, 0, tzinfo=UTC)
+
+
+def failure(url: str, timeout: float = 0.5) -> BaseException:
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, data=b"{}", method="POST"),
+                               timeout=timeout)
+    except (OSError, urllib.error.URLError) as exc:
+        return exc
+    raise AssertionError("it answered")
+
+
+@pytest.fixture
+def silent() -> Iterator[int]:
+    """A server that reads the request and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    done = threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        server.settimeout(0.1)
+        while not done.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            held.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(server.getsockname()[1])
+    done.set()
+    thread.join(timeout=5)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_refused_and_unknown_host_are_outages_even_when_posting() -> None:
+    refused = http_failures.unreachable(
+        "Slack", failure(f"http://127.0.0.1:{closed_port()}/api"), posting=True)
+    assert refused == Outcome.outage("cannot reach Slack: Connection refused")
+    unknown = http_failures.unreachable("Discord", failure("http://no-such-host.invalid/"),
+                                        posting=True)
+    assert unknown.server_down and unknown.reason.startswith("cannot reach Discord: ")
+
+
+def test_silence_after_the_request_counts_when_posting_and_not_otherwise(silent: int) -> None:
+    exc = failure(f"http://127.0.0.1:{silent}/messages")
+    posted = http_failures.unreachable("Discord", exc, posting=True)
+    assert posted.kind == "retry" and not posted.uses_no_attempt
+    assert posted.reason == ("no answer from Discord after the request went (timed out): the "
+                             "message may have been delivered")
+    opening = http_failures.unreachable("Discord", exc, posting=False)
+    assert opening == Outcome.outage("Discord did not answer: timed out")
+
+
+@pytest.mark.parametrize(("status", "kind"), [(500, "outage"), (502, "outage"),
+                                              (503, "outage"), (504, "counted"),
+                                              (429, "rate limit"), (400, None), (404, None)])
+def test_statuses(status: int, kind: str | None) -> None:
+    outcome = http_failures.answered("Zulip", status, "busy")
+    if kind is None:
+        assert outcome is None  # the platform's own words decide: dead, stop ...
+        return
+    assert outcome is not None and outcome.kind == "retry"
+    assert {"outage": outcome.server_down, "rate limit": outcome.rate_limited,
+            "counted": not outcome.uses_no_attempt}[kind], outcome
+    if kind == "counted":
+        assert "may have been delivered" in outcome.reason
+
+
+def test_retry_after_in_seconds_or_as_a_date_is_waited_rounded_up() -> None:
+    assert http_failures.retry_after("120") == 120.0
+    assert http_failures.retry_after(["7.5"]) == 7.5
+    assert http_failures.retry_after("Tue, 19 Mar 2030 12:05:00 GMT", now=NOW) == 300.0
+    assert http_failures.retry_after("soon") is None and http_failures.retry_after(None) is None
+    limited = http_failures.answered("Slack", 429, "ratelimited", 7.5)
+    assert limited is not None and limited.retry_after == timedelta(seconds=8)
+    outage = http_failures.answered("Slack", 503, "", 300.0)
+    assert outage is not None and outage.retry_after == timedelta(seconds=300)
+    assert outage.reason == "Slack: HTTP 503"
+    unnamed = http_failures.answered("Slack", 429)
+    assert unnamed is not None and unnamed.retry_after == timedelta(seconds=30)
