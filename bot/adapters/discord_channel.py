@@ -204,8 +204,5 @@ def _retry_after(headers: Any, body: bytes) -> float | None:
             return max(float(data["retry_after"]), 0.0)
     except (TypeError, ValueError):
         pass
-    raw = headers.get("Retry-After") if headers is not None else None
-    try:
-        return max(float(raw), 0.0) if raw is not None else None
-    except (TypeError, ValueError):
-        return None
+    return http_failures.retry_after(headers.get("Retry-After") if headers is not None
+                                     else None)
