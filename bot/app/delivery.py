@@ -843,7 +843,8 @@ class Engine:
 
     def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
                 late: str) -> None:
-        """The outcome of a send that was tried: each one counts as an attempt."""
+        """The outcome of a send that was tried: each one counts as an attempt, but for an
+        outage or a rate limit (``Outcome.uses_no_attempt``: no fault of the message)."""
         tried = row.attempts + 1
         if outcome.kind == "sent":
             self.unavailable.pop(_scheme(row), None)
