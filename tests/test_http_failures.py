@@ -107,3 +107,11 @@ def test_retry_after_in_seconds_or_as_a_date_is_waited_rounded_up() -> None:
     assert outage.reason == "Slack: HTTP 503"
     unnamed = http_failures.answered("Slack", 429)
     assert unnamed is not None and unnamed.retry_after == timedelta(seconds=30)
+
+
+def test_a_connect_timeout_is_an_outage() -> None:
+    # what urllib raises when connect() times out (a firewall dropping SYNs): the request
+    # never went, whatever call it was
+    exc = urllib.error.URLError(TimeoutError("timed out"))
+    assert http_failures.unreachable("Slack", exc, posting=True) == Outcome.outage(
+        "cannot reach Slack: timed out")
