@@ -51,6 +51,21 @@ def load_event(schedule: str | None) -> Event:
     return load_file(default_schedule(schedule))
 
 
+def listed_event(config_path: str) -> tuple[Event, Any]:
+    """The one schedule ``--config FILE`` lists, and the config (a command about one event:
+    ``ask``, ``reminders``); several or none is a usage error that says to pick one."""
+    from bot.adapters.schedule_files import display_path
+    from bot.config import load_config
+
+    config = load_config(config_path)
+    events = [load_file(s.path) for s in config.schedules]
+    if len(events) != 1:
+        listed = ", ".join(display_path(s.path) for s in config.schedules) or "none"
+        raise UsageError(f"the config lists {len(events)} schedules ({listed}): pick one "
+                         f"with --schedule FILE", file=config_path)
+    return events[0], config
+
+
 def describe_instant(moment: datetime, zone: Zone) -> str:
     from bot.core.timefmt import format_instant
 

@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+", help="the question, in plain words")
     ask.add_argument("--schedule", metavar="FILE",
                      help="schedule file (optional when schedules/ holds exactly one)")
+    ask.add_argument("--config", metavar="FILE",
+                     help="the schedule this config lists (when it lists one)")
     ask.add_argument("--tz", metavar="ZONE",
                      help="the asker's zone (IANA name, AoE, UTC+08:00 ...); default: the "
                           "event's zone")

@@ -12,12 +12,11 @@ from typing import Any
 
 from bot.adapters.schedule_files import (
     default_schedule,
-    display_path,
     load_file,
     read_file,
     shipped_schedules,
 )
-from bot.cli.common import load_event, parse_now, write_output
+from bot.cli.common import listed_event, load_event, parse_now, write_output
 from bot.core.toml_source import SourceMap
 from bot.errors import DuebotError, Problem, UsageError
 
@@ -112,13 +111,8 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 
     override: Path | None = None
     if args.config and not args.schedule:
-        config = _config(args.config)
-        events = [load_file(s.path) for s in config.schedules]
-        if len(events) != 1:
-            listed = ", ".join(display_path(s.path) for s in config.schedules) or "none"
-            raise UsageError(f"the config lists {len(events)} schedules ({listed}): pick one "
-                             f"with --schedule FILE", file=args.config)
-        event, override = events[0], config.templates
+        event, config = listed_event(args.config)
+        override = config.templates
     else:
         event = load_event(args.schedule)
     start = parse_now(args.start, option="--from") if args.start else None
