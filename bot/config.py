@@ -335,9 +335,12 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     url = reader.text(raw, ("storage",), "database_url", StorageConfig.database_url)
     url = _resolve_sqlite(url, base, env)
     if not _DATABASE_URL.fullmatch(url):
+        # Heroku and libpq write postgres://, which SQLAlchemy does not know: say the spelling.
+        hint = (f" (write {'postgresql+psycopg://' + url.split('://', 1)[1]!r})"
+                if url.startswith("postgres://") else "")
         reader.error(("storage", "database_url"),
                      f"{url!r}: expected sqlite:///FILE, sqlite:///:memory: or "
-                     f"postgresql+psycopg://USER@HOST/DB")
+                     f"postgresql+psycopg://USER@HOST/DB{hint}")
     storage = StorageConfig(
         database_url=url,
         pool_size=reader.integer(raw, ("storage",), "pool_size", 5, low=1, high=100),
@@ -379,7 +382,11 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         file = Path(item["path"])
         if not file.is_absolute():
             file = base / file
-        if not file.is_file():
+        if file.is_dir():
+            reader.error((*path, "path"), f"{item['path']!r} is a folder ({file}): expected "
+                                          f"one schedule's TOML file, one [[schedules]] "
+                                          f"table for each")
+        elif not file.is_file():
             reader.error((*path, "path"), f"{item['path']!r}: no such schedule file "
                                           f"(looked at {file})")
         destinations = item.get("reminders_to", ["console:"])
