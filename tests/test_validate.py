@@ -473,3 +473,16 @@ def test_files_given_with_config_are_checked_instead_of_the_listed_ones(
     status, problems, _ = validate(capsys, "--config", "missing.toml")
     assert status == 1
     assert only(problems, "error", "cannot read config").startswith("missing.toml: error: ")
+
+
+def test_validate_warns_of_a_config_that_lists_no_schedule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `run` starts on such a config and serves nothing: validate is where an organizer learns.
+    config = tmp_path / "duebot.toml"
+    config.write_text('[storage]\ndatabase_url = "sqlite:///x.db"\n', encoding="utf-8")
+    status = main(["validate", "--config", str(config)])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert (f"{config}: warning: schedules: the config lists no schedule: `duebot run` would "
+            f"answer and remind of nothing") in captured.err
+    assert "0 errors, 1 warning" in captured.out

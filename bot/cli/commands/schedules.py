@@ -84,17 +84,24 @@ def _check_config(path: str) -> tuple[list[Problem], list[Path], Path | None]:
     except DuebotError as exc:
         return list(exc.problems), [], None
     listed = [s.path for s in config.schedules]
+    found: list[Problem] = []
+    if not listed:  # `run` would start, and answer and remind of nothing
+        found.append(Problem(message="the config lists no schedule: `duebot run` would answer "
+                                     "and remind of nothing; add a [[schedules]] table with "
+                                     "path = \"schedules/FILE.toml\"", file=path,
+                             field="schedules", severity="warning"))
     try:
         build_channels(config)  # builds, never connects: the SMTP sender, Slack, Apprise URLs
     except DuebotError as exc:
         where = SourceMap(Path(path).read_text(encoding="utf-8"))
-        return [replace(p, file=path, line=p.line or where.line(tuple(p.field.split("."))))
-                for p in exc.problems], listed, config.templates
+        found += [replace(p, file=path, line=p.line or where.line(tuple(p.field.split("."))))
+                  for p in exc.problems]
+        return found, listed, config.templates
     try:
         Renderer(load_templates(override=config.templates))
     except DuebotError as exc:
-        return list(exc.problems), listed, config.templates
-    return [], listed, config.templates
+        found += exc.problems
+    return found, listed, config.templates
 
 
 def _config(path: str) -> Any:
