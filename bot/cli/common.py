@@ -93,11 +93,34 @@ def config_of(args: argparse.Namespace) -> Any:
 
 
 def service_of(args: argparse.Namespace, **kwargs: Any) -> Any:
+    from bot.errors import LedgerUnavailable
     from bot.service import Service
 
     config = config_of(args)
     setup_logging(config.log_level)
-    return Service(config, **kwargs)
+    try:
+        return Service(config, **kwargs)
+    except LedgerUnavailable as exc:
+        raise at_database_url(config.source, exc.problem.message) from None
+
+
+def at_database_url(source: str, message: str) -> UsageError:
+    """A ledger that cannot be opened, said where its address was written: the environment
+    variable that overrides the file, else ``storage.database_url`` at its line."""
+    import os
+    from pathlib import Path
+
+    from bot.core.toml_source import SourceMap
+
+    if os.environ.get("DUEBOT_DATABASE_URL"):
+        return UsageError(f"{message} (DUEBOT_DATABASE_URL overrides the config's "
+                          f"storage.database_url)", field="DUEBOT_DATABASE_URL")
+    try:
+        where = SourceMap(Path(source).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):  # the embedded default names no file
+        return UsageError(message)
+    return UsageError(message, file=source, field="storage.database_url",
+                      line=where.line(("storage", "database_url")))
 
 
 def service_at(args: argparse.Namespace) -> tuple[datetime, Any]:

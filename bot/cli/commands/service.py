@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot import __version__
-from bot.cli.common import config_of, parse_now, service_of
+from bot.cli.common import at_database_url, config_of, parse_now, service_of
 from bot.errors import StorageUnavailable, UsageError
 
 if TYPE_CHECKING:
@@ -145,7 +145,8 @@ def cmd_db(args: argparse.Namespace) -> int:
             state = "up to date" if before == head else "out of date: run `duebot db upgrade`"
             print(f"schema: {before or 'empty'}; this duebot needs {head}: {state}")
     except StorageUnavailable as exc:
-        raise UsageError(f"cannot reach the database: {exc.detail}") from None
+        raise at_database_url(config.source, f"cannot reach the database: {exc.detail}"
+                              ) from None
     finally:
         engine.dispose()
     return 0
