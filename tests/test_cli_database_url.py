@@ -1,5 +1,6 @@
 """A ledger that cannot be opened is said where its address is written: the config's
-``storage.database_url`` at its line, or the environment variable that overrides it."""
+``storage.database_url`` at its line, or the environment variable that overrides it; a
+command-line mistake is said before the ledger is tried."""
 
 from __future__ import annotations
 
@@ -48,3 +49,15 @@ def test_an_unreachable_database_from_the_environment_names_the_variable(
     [line] = [x for x in err.splitlines() if ": error: " in x]
     assert line.startswith("duebot: error: DUEBOT_DATABASE_URL: cannot open the ledger database")
     assert line.endswith("(DUEBOT_DATABASE_URL overrides the config's storage.database_url)")
+
+
+def test_a_bad_now_on_status_is_refused_before_the_ledger_is_opened(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The mistake on the command line is the one to say; the ledger is not even tried.
+    monkeypatch.delenv("DUEBOT_DATABASE_URL", raising=False)
+    status = main(["status", "--config", str(config(tmp_path)), "--now", "yesterday"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("duebot: error: --now 'yesterday': expected an instant with its zone")
+    assert "ledger" not in err

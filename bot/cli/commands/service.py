@@ -121,8 +121,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     from bot.adapters.schedule_files import display_path
     from bot.app.status import gather, render_table
 
+    asked = parse_now(args.now) if args.now else None  # a bad --now before opening anything
     service = service_of(args)
-    now = parse_now(args.now) if args.now else service.clock()
+    now = asked or service.clock()
     status = gather(service, now, shown=display_path)
     if args.json:
         print(json.dumps(status, indent=2, ensure_ascii=False))
