@@ -69,3 +69,23 @@ def test_ask_with_a_config_of_two_schedules_says_to_pick_one(
     assert status == 1
     assert f"{config}: error: the config lists 2 schedules" in err
     assert "--schedule FILE" in err
+
+
+@pytest.mark.parametrize(("tz", "said"), [
+    ("Beijing", "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)"),
+    ("北京", "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)"),
+    ("Paris", "Monday 11 September 2017, 08:59 CEST (Europe/Paris, UTC+02:00)"),
+])
+def test_tz_takes_a_city_as_a_question_names_it(tz: str, said: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # `ask "when is the deadline in Beijing?"` reads the city; `--tz Beijing` was refused.
+    status = main(["ask", "when is the deadline?", "--schedule", SHIPPED, *NOW, "--tz", tz])
+    assert status == 0
+    assert said in capsys.readouterr().out
+
+
+def test_tz_that_is_no_zone_and_no_place_is_still_refused(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["ask", "when?", "--schedule", SHIPPED, *NOW, "--tz", "PST8"])
+    assert status == 1
+    assert capsys.readouterr().err.startswith("duebot: error: --tz: unknown time zone 'PST8'")

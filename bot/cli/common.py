@@ -39,11 +39,18 @@ def parse_now(text: str | None, *, option: str = "--now") -> datetime:
 
 
 def parse_reader_zone(text: str | None) -> Zone | None:
+    """``--tz``: a zone as a schedule writes it, or a city or country as a question names it
+    (``Beijing``, ``北京``, ``Paris``, ``India``), since ``ask "... in Beijing?"`` reads that."""
     if text is None:
         return None
     try:
         return parse_zone(text)
     except DuebotError as exc:
+        from bot.core.places import city_zone
+
+        place = city_zone(text) if text.strip() else None
+        if place is not None:
+            return parse_zone(place)
         raise UsageError(f"--tz: {exc.problem.message}") from None
 
 
