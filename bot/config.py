@@ -341,6 +341,12 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         reader.error(("storage", "database_url"),
                      f"{url!r}: expected sqlite:///FILE, sqlite:///:memory: or "
                      f"postgresql+psycopg://USER@HOST/DB{hint}")
+    elif (folder := _sqlite_folder(url)) is not None and not folder.is_dir():
+        # SQLite makes the file but not its folder: "unable to open database file" at start.
+        came = " (from DUEBOT_DATABASE_URL)" if env.get("DUEBOT_DATABASE_URL") else ""
+        reader.error(("storage", "database_url"),
+                     f"{url!r}{came}: the folder {folder} does not exist (SQLite creates the "
+                     f"file, not its folder): create it, or name a file in a folder that exists")
     storage = StorageConfig(
         database_url=url,
         pool_size=reader.integer(raw, ("storage",), "pool_size", 5, low=1, high=100),
@@ -511,6 +517,15 @@ def _resolve_sqlite(url: str, base: Path, env: Mapping[str, str]) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
         return prefix + str((base / url[len(prefix):]).resolve())
     return url
+
+
+def _sqlite_folder(url: str) -> Path | None:
+    """The folder an SQLite file URL puts the file in; None for other URLs and ``:memory:``."""
+    scheme, _, rest = url.partition(":///")
+    if scheme not in ("sqlite", "sqlite+pysqlite") or not rest:
+        return None
+    path = rest.split("?", 1)[0]  # resolved: absolute; ":memory:" and "file:" URIs are not
+    return Path(path).parent if path.startswith("/") else None
 
 
 def base_url_problem(url: str) -> str:

@@ -202,3 +202,15 @@ def test_a_schedule_path_naming_a_folder_says_it_is_a_folder(tmp_path: Path) -> 
     [found] = problems('[[schedules]]\npath = "schedules"\n', tmp_path)
     assert found.startswith("bad.toml:2: error: schedules.0.path: 'schedules' is a folder")
     assert "no such schedule file" not in found
+
+
+def test_an_sqlite_file_in_a_folder_that_does_not_exist_is_an_error_at_its_line(
+        tmp_path: Path) -> None:
+    # It passed validate, then `run` stopped with "unable to open database file".
+    [found] = problems('[storage]\ndatabase_url = "sqlite:///nodir/duebot.db"\n', tmp_path)
+    assert found.startswith(f"bad.toml:2: error: storage.database_url: "
+                            f"'sqlite:///{tmp_path / 'nodir' / 'duebot.db'}': the folder "
+                            f"{tmp_path / 'nodir'} does not exist")
+    # In memory, or in a folder that is there: fine.
+    for url in ("sqlite:///:memory:", "sqlite:///duebot.db"):
+        parse_config(f'[storage]\ndatabase_url = "{url}"\n', "ok.toml", env={}, base=tmp_path)
