@@ -341,11 +341,11 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         reader.error(("storage", "database_url"),
                      f"{url!r}: expected sqlite:///FILE, sqlite:///:memory: or "
                      f"postgresql+psycopg://USER@HOST/DB{hint}")
-    elif (folder := _sqlite_folder(url)) is not None and not folder.is_dir():
+    elif (sqlite_dir := _sqlite_folder(url)) is not None and not sqlite_dir.is_dir():
         # SQLite makes the file but not its folder: "unable to open database file" at start.
         came = " (from DUEBOT_DATABASE_URL)" if env.get("DUEBOT_DATABASE_URL") else ""
         reader.error(("storage", "database_url"),
-                     f"{url!r}{came}: the folder {folder} does not exist (SQLite creates the "
+                     f"{url!r}{came}: the folder {sqlite_dir} does not exist (SQLite creates the "
                      f"file, not its folder): create it, or name a file in a folder that exists")
     storage = StorageConfig(
         database_url=url,
