@@ -335,9 +335,18 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
     url = reader.text(raw, ("storage",), "database_url", StorageConfig.database_url)
     url = _resolve_sqlite(url, base, env)
     if not _DATABASE_URL.fullmatch(url):
+        # Heroku and libpq write postgres://, which SQLAlchemy does not know: say the spelling.
+        hint = (f" (write {'postgresql+psycopg://' + url.split('://', 1)[1]!r})"
+                if url.startswith("postgres://") else "")
         reader.error(("storage", "database_url"),
                      f"{url!r}: expected sqlite:///FILE, sqlite:///:memory: or "
-                     f"postgresql+psycopg://USER@HOST/DB")
+                     f"postgresql+psycopg://USER@HOST/DB{hint}")
+    elif (sqlite_dir := _sqlite_folder(url)) is not None and not sqlite_dir.is_dir():
+        # SQLite makes the file but not its folder: "unable to open database file" at start.
+        came = " (from DUEBOT_DATABASE_URL)" if env.get("DUEBOT_DATABASE_URL") else ""
+        reader.error(("storage", "database_url"),
+                     f"{url!r}{came}: the folder {sqlite_dir} does not exist (SQLite creates the "
+                     f"file, not its folder): create it, or name a file in a folder that exists")
     storage = StorageConfig(
         database_url=url,
         pool_size=reader.integer(raw, ("storage",), "pool_size", 5, low=1, high=100),
@@ -379,7 +388,11 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         file = Path(item["path"])
         if not file.is_absolute():
             file = base / file
-        if not file.is_file():
+        if file.is_dir():
+            reader.error((*path, "path"), f"{item['path']!r} is a folder ({file}): expected "
+                                          f"one schedule's TOML file, one [[schedules]] "
+                                          f"table for each")
+        elif not file.is_file():
             reader.error((*path, "path"), f"{item['path']!r}: no such schedule file "
                                           f"(looked at {file})")
         destinations = item.get("reminders_to", ["console:"])
@@ -504,6 +517,15 @@ def _resolve_sqlite(url: str, base: Path, env: Mapping[str, str]) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
         return prefix + str((base / url[len(prefix):]).resolve())
     return url
+
+
+def _sqlite_folder(url: str) -> Path | None:
+    """The folder an SQLite file URL puts the file in; None for other URLs and ``:memory:``."""
+    scheme, _, rest = url.partition(":///")
+    if scheme not in ("sqlite", "sqlite+pysqlite") or not rest:
+        return None
+    path = rest.split("?", 1)[0]  # resolved: absolute; ":memory:" and "file:" URIs are not
+    return Path(path).parent if path.startswith("/") else None
 
 
 def base_url_problem(url: str) -> str:

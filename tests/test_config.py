@@ -188,3 +188,29 @@ def test_the_example_documents_every_key_the_config_reads() -> None:
     missing = {name: sorted(set(keys) - shown.get(name, set()))
                for name, keys in tables.items() if set(keys) - shown.get(name, set())}
     assert not missing, f"config.example.toml does not show: {missing}"
+
+
+def test_a_postgres_url_in_libpq_spelling_is_told_the_one_to_write(tmp_path: Path) -> None:
+    [found] = problems('[storage]\ndatabase_url = "postgres://duebot@db/duebot"\n', tmp_path)
+    assert found.startswith("bad.toml:2: error: storage.database_url: "
+                            "'postgres://duebot@db/duebot': expected ")
+    assert found.endswith("(write 'postgresql+psycopg://duebot@db/duebot')")
+
+
+def test_a_schedule_path_naming_a_folder_says_it_is_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "schedules").mkdir()
+    [found] = problems('[[schedules]]\npath = "schedules"\n', tmp_path)
+    assert found.startswith("bad.toml:2: error: schedules.0.path: 'schedules' is a folder")
+    assert "no such schedule file" not in found
+
+
+def test_an_sqlite_file_in_a_folder_that_does_not_exist_is_an_error_at_its_line(
+        tmp_path: Path) -> None:
+    # It passed validate, then `run` stopped with "unable to open database file".
+    [found] = problems('[storage]\ndatabase_url = "sqlite:///nodir/duebot.db"\n', tmp_path)
+    assert found.startswith(f"bad.toml:2: error: storage.database_url: "
+                            f"'sqlite:///{tmp_path / 'nodir' / 'duebot.db'}': the folder "
+                            f"{tmp_path / 'nodir'} does not exist")
+    # In memory, or in a folder that is there: fine.
+    for url in ("sqlite:///:memory:", "sqlite:///duebot.db"):
+        parse_config(f'[storage]\ndatabase_url = "{url}"\n', "ok.toml", env={}, base=tmp_path)

@@ -33,9 +33,10 @@ def one(name: str) -> str:
 
 
 def readme_run_command() -> list[str]:
-    """The README's ``duebot run`` command, as the virtualenv runs it."""
+    """The README's ``duebot run`` command (the one "Set up" gives), as the virtualenv runs it."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = [part.strip() for line in readme.splitlines() for part in line.split("&&")
+    setup = readme.split("\n## Set up\n", 1)[1].split("\n## ", 1)[0]
+    commands = [part.strip() for line in setup.splitlines() for part in line.split("&&")
                 if re.match(r"\s*(\S*/)?duebot run\b", part)]
     assert len(commands) == 1, commands
     argv = shlex.split(commands[0])

@@ -59,3 +59,24 @@ def test_config_errors_after_a_tricky_string_name_their_line() -> None:
         parse_config(text, "c.toml", env={})
     [problem] = caught.value.problems
     assert problem.line == 4
+
+
+def test_a_misspelt_array_of_tables_is_said_at_its_first_header() -> None:
+    # [[schedule]] for [[schedules]] (and [[date]] for [[dates]]) is the likeliest typo of a
+    # new organizer: its "unknown key" error once carried no line at all.
+    text = '[storage]\ndatabase_url = "sqlite:///x.db"\n\n[[schedule]]\npath = "a.toml"\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "c.toml", env={})
+    [problem] = caught.value.problems
+    assert str(problem).startswith("c.toml:4: error: schedule: unknown key 'schedule'; did "
+                                   "you mean 'schedules'?")
+
+
+@pytest.mark.parametrize("extra", ["", 'x = "it\'\'\'s"\n'], ids=["plain", "tomllib"])
+def test_a_misspelt_dates_table_is_said_at_its_line(extra: str) -> None:
+    # Both readers of a schedule (the plain-TOML one and tomllib with the line scan).
+    text = (f'{HEAD}{extra}\n[[date]]\nid = "a"\ntitle = "A"\nkind = "deadline"\n'
+            f'at = "2030-01-10 12:00"\n')
+    _, problems = read_schedule(text, "t.toml")
+    [problem] = [p for p in problems if p.field == "date"]
+    assert problem.line == line_of(text, "[[date]]")

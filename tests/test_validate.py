@@ -169,6 +169,27 @@ def test_a_date_that_does_not_exist(capsys: pytest.CaptureFixture[str], here: Pa
     assert line_number(problem) == line_of(text, "2026-02-30")
 
 
+@pytest.mark.parametrize(("written", "said"), [
+    ("2017-09-10 11:59pm", "'11:59pm' is not a time of day: write HH:MM on the 24-hour clock "
+                           "(11:59pm is 23:59)"),
+    ("2017-09-10 11:59 p.m. AoE", "'11:59 p.m.' is not a time of day: write HH:MM on the "
+                                  "24-hour clock (11:59 p.m. is 23:59)"),
+    ("2017-09-10 12am", "(12am is 00:00)"),
+    ("2017-09-10 23h59", "'23h59' is not a time of day: write HH:MM on the 24-hour clock, "
+                         "such as \"2017-09-10 23:59\""),
+], ids=["pm", "p.m.-with-zone", "midnight", "french"])
+def test_a_time_not_on_the_24_hour_clock_is_said_as_a_time_not_a_zone(
+        capsys: pytest.CaptureFixture[str], here: Path, written: str, said: str) -> None:
+    # It was "unknown time zone '11:59pm'", and for "11:59 p.m. AoE" "unknown time zone
+    # 'p.m. AoE'": the organizer looked for a zone mistake that was not there.
+    text = GOOD.replace('at = "2017-09-10 23:59"', f'at = "{written}"')
+    status, problems, _ = validate(capsys, write(here, "ampm.toml", text))
+    assert status == 1
+    problem = only(problems, "error", said)
+    assert "time zone" not in problem
+    assert line_number(problem) == line_of(text, written)
+
+
 @pytest.mark.parametrize(("needle", "wrong", "suggestion"), [
     ('zone = "America/Los_Angeles"', 'zone = "America/Los_Angles"', "America/Los_Angeles"),
     ('zone = "AoE"', 'zone = "Asia/Shangai"', "Asia/Shanghai"),
@@ -473,3 +494,16 @@ def test_files_given_with_config_are_checked_instead_of_the_listed_ones(
     status, problems, _ = validate(capsys, "--config", "missing.toml")
     assert status == 1
     assert only(problems, "error", "cannot read config").startswith("missing.toml: error: ")
+
+
+def test_validate_warns_of_a_config_that_lists_no_schedule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `run` starts on such a config and serves nothing: validate is where an organizer learns.
+    config = tmp_path / "duebot.toml"
+    config.write_text('[storage]\ndatabase_url = "sqlite:///x.db"\n', encoding="utf-8")
+    status = main(["validate", "--config", str(config)])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert (f"{config}: warning: schedules: the config lists no schedule: `duebot run` would "
+            f"answer and remind of nothing") in captured.err
+    assert "0 errors, 1 warning" in captured.out

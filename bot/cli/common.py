@@ -39,16 +39,38 @@ def parse_now(text: str | None, *, option: str = "--now") -> datetime:
 
 
 def parse_reader_zone(text: str | None) -> Zone | None:
+    """``--tz``: a zone as a schedule writes it, or a city or country as a question names it
+    (``Beijing``, ``北京``, ``Paris``, ``India``), since ``ask "... in Beijing?"`` reads that."""
     if text is None:
         return None
     try:
         return parse_zone(text)
     except DuebotError as exc:
+        from bot.core.places import city_zone
+
+        place = city_zone(text) if text.strip() else None
+        if place is not None:
+            return parse_zone(place)
         raise UsageError(f"--tz: {exc.problem.message}") from None
 
 
 def load_event(schedule: str | None) -> Event:
     return load_file(default_schedule(schedule))
+
+
+def listed_event(config_path: str) -> tuple[Event, Any]:
+    """The one schedule ``--config FILE`` lists, and the config (a command about one event:
+    ``ask``, ``reminders``); several or none is a usage error that says to pick one."""
+    from bot.adapters.schedule_files import display_path
+    from bot.config import load_config
+
+    config = load_config(config_path)
+    events = [load_file(s.path) for s in config.schedules]
+    if len(events) != 1:
+        listed = ", ".join(display_path(s.path) for s in config.schedules) or "none"
+        raise UsageError(f"the config lists {len(events)} schedules ({listed}): pick one "
+                         f"with --schedule FILE", file=config_path)
+    return events[0], config
 
 
 def describe_instant(moment: datetime, zone: Zone) -> str:
@@ -78,11 +100,34 @@ def config_of(args: argparse.Namespace) -> Any:
 
 
 def service_of(args: argparse.Namespace, **kwargs: Any) -> Any:
+    from bot.errors import LedgerUnavailable
     from bot.service import Service
 
     config = config_of(args)
     setup_logging(config.log_level)
-    return Service(config, **kwargs)
+    try:
+        return Service(config, **kwargs)
+    except LedgerUnavailable as exc:
+        raise at_database_url(config.source, exc.problem.message) from None
+
+
+def at_database_url(source: str, message: str) -> UsageError:
+    """A ledger that cannot be opened, said where its address was written: the environment
+    variable that overrides the file, else ``storage.database_url`` at its line."""
+    import os
+    from pathlib import Path
+
+    from bot.core.toml_source import SourceMap
+
+    if os.environ.get("DUEBOT_DATABASE_URL"):
+        return UsageError(f"{message} (DUEBOT_DATABASE_URL overrides the config's "
+                          f"storage.database_url)", field="DUEBOT_DATABASE_URL")
+    try:
+        where = SourceMap(Path(source).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):  # the embedded default names no file
+        return UsageError(message)
+    return UsageError(message, file=source, field="storage.database_url",
+                      line=where.line(("storage", "database_url")))
 
 
 def service_at(args: argparse.Namespace) -> tuple[datetime, Any]:

@@ -128,9 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+", help="the question, in plain words")
     ask.add_argument("--schedule", metavar="FILE",
                      help="schedule file (optional when schedules/ holds exactly one)")
+    ask.add_argument("--config", metavar="FILE",
+                     help="the schedule this config lists (when it lists one)")
     ask.add_argument("--tz", metavar="ZONE",
-                     help="the asker's zone (IANA name, AoE, UTC+08:00 ...); default: the "
-                          "event's zone")
+                     help="the asker's zone (IANA name, AoE, UTC+08:00, a city or country "
+                          "such as Beijing ...); default: the event's zone")
     ask.add_argument("--now", metavar="ISO", help="the current instant, with its zone "
                                                    "(default: the clock)")
     ask.add_argument("--json", action="store_true", help="print a JSON object")

@@ -117,6 +117,11 @@ def parse_local(value: object) -> Local:
     if not 1 <= day <= days_in_month:
         raise ValueError(f"{value!r} is not a date: {calendar.month_name[month]} {year} has "
                          f"{days_in_month} days")
+    if match["zone"] and match["H"] is None and match["zone"][0].isdigit():
+        raise ValueError(_not_a_time(value, match["zone"].split()[0]))
+    if match["zone"] and match["H"] is not None and _HALF_DAY.match(match["zone"]):
+        half = match["zone"].split()[0]  # "12:00 p.m.": not a zone named "p.m."
+        raise ValueError(_not_a_time(value, f"{match['H']}:{match['M']} {half}"))
     zone = parse_zone(match["zone"]) if match["zone"] else None
     if match["H"] is None:
         return Local(date(year, month, day), zone, value.strip())
@@ -130,6 +135,22 @@ def parse_local(value: object) -> Local:
                          f"23:59 (or 24:00 for the end of the day)")
     return Local(datetime.combine(date(year, month, day), time_of_day(hour, minute, second)), zone,
                  value.strip())
+
+
+_HALF_DAY = re.compile(r"[ap]\.?m\.?(?!\w)", re.IGNORECASE)
+_TWELVE_HOUR = re.compile(r"(?P<H>\d{1,2})(?:[:.](?P<M>\d{2}))?\s*(?P<half>[ap])\.?m\.?",
+                          re.IGNORECASE)
+
+
+def _not_a_time(value: str, written: str) -> str:
+    """A time after the date that is not HH:MM ("11:59pm", "9h"): said as a time, never read
+    as an unknown zone; a 12-hour one is told its 24-hour spelling."""
+    said = f"{value!r}: {written!r} is not a time of day: write HH:MM on the 24-hour clock"
+    twelve = _TWELVE_HOUR.fullmatch(written)
+    if twelve and 1 <= int(twelve["H"]) <= 12 and int(twelve["M"] or 0) <= 59:
+        hour = int(twelve["H"]) % 12 + (12 if twelve["half"].lower() == "p" else 0)
+        return f"{said} ({written} is {hour:02d}:{int(twelve['M'] or 0):02d})"
+    return f"{said}, such as \"2017-09-10 23:59\""
 
 
 def check_year(year: int, written: object) -> None:

@@ -51,6 +51,9 @@ class SourceMap:
                 if header[1] == "[[":
                     counts[names] = counts.get(names, -1) + 1
                     table = (*names, counts[names])
+                    # The array itself sits at its first header: an unknown [[schedule]]
+                    # (for [[schedules]]) is said at that line, as an unknown [table] is.
+                    self.lines.setdefault(self._with_indexes(names, counts), number)
                 else:
                     table = self._with_indexes(names, counts)
                 self.lines.setdefault(table, number)
@@ -196,6 +199,7 @@ def _plain(text: str) -> tuple[dict[str, Any], SourceMap] | None:
                     return None  # a key or a [table] of that name: tomllib's error
                 root[name] = []
                 arrays.add(name)
+                lines.setdefault((name,), number)  # the array, at its first header
             entries = root[name]
             table = {}
             entries.append(table)

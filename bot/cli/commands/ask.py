@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from bot.cli.common import load_event, parse_now, parse_reader_zone
+from bot.cli.common import listed_event, load_event, parse_now, parse_reader_zone
 from bot.core.model import ImportantDate
 
 
@@ -29,7 +29,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.core.ask import answer, explain
 
     question = " ".join(args.question).strip()
-    event = load_event(args.schedule)
+    if args.config and not args.schedule:
+        event, _ = listed_event(args.config)
+    else:
+        event = load_event(args.schedule)
     now = parse_now(args.now)
     reply = answer(question, event, now=now, reader=parse_reader_zone(args.tz))
     if args.json:

@@ -12,12 +12,11 @@ from typing import Any
 
 from bot.adapters.schedule_files import (
     default_schedule,
-    display_path,
     load_file,
     read_file,
     shipped_schedules,
 )
-from bot.cli.common import load_event, parse_now, write_output
+from bot.cli.common import listed_event, load_event, parse_now, write_output
 from bot.core.toml_source import SourceMap
 from bot.errors import DuebotError, Problem, UsageError
 
@@ -85,17 +84,24 @@ def _check_config(path: str) -> tuple[list[Problem], list[Path], Path | None]:
     except DuebotError as exc:
         return list(exc.problems), [], None
     listed = [s.path for s in config.schedules]
+    found: list[Problem] = []
+    if not listed:  # `run` would start, and answer and remind of nothing
+        found.append(Problem(message="the config lists no schedule: `duebot run` would answer "
+                                     "and remind of nothing; add a [[schedules]] table with "
+                                     "path = \"schedules/FILE.toml\"", file=path,
+                             field="schedules", severity="warning"))
     try:
         build_channels(config)  # builds, never connects: the SMTP sender, Slack, Apprise URLs
     except DuebotError as exc:
         where = SourceMap(Path(path).read_text(encoding="utf-8"))
-        return [replace(p, file=path, line=p.line or where.line(tuple(p.field.split("."))))
-                for p in exc.problems], listed, config.templates
+        found += [replace(p, file=path, line=p.line or where.line(tuple(p.field.split("."))))
+                  for p in exc.problems]
+        return found, listed, config.templates
     try:
         Renderer(load_templates(override=config.templates))
     except DuebotError as exc:
-        return list(exc.problems), listed, config.templates
-    return [], listed, config.templates
+        found += exc.problems
+    return found, listed, config.templates
 
 
 def _config(path: str) -> Any:
@@ -112,13 +118,8 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 
     override: Path | None = None
     if args.config and not args.schedule:
-        config = _config(args.config)
-        events = [load_file(s.path) for s in config.schedules]
-        if len(events) != 1:
-            listed = ", ".join(display_path(s.path) for s in config.schedules) or "none"
-            raise UsageError(f"the config lists {len(events)} schedules ({listed}): pick one "
-                             f"with --schedule FILE", file=args.config)
-        event, override = events[0], config.templates
+        event, config = listed_event(args.config)
+        override = config.templates
     else:
         event = load_event(args.schedule)
     start = parse_now(args.start, option="--from") if args.start else None

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot import __version__
-from bot.cli.common import config_of, parse_now, service_of
+from bot.cli.common import at_database_url, config_of, parse_now, service_of
 from bot.errors import StorageUnavailable, UsageError
 
 if TYPE_CHECKING:
@@ -121,8 +121,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     from bot.adapters.schedule_files import display_path
     from bot.app.status import gather, render_table
 
+    asked = parse_now(args.now) if args.now else None  # a bad --now before opening anything
     service = service_of(args)
-    now = parse_now(args.now) if args.now else service.clock()
+    now = asked or service.clock()
     status = gather(service, now, shown=display_path)
     if args.json:
         print(json.dumps(status, indent=2, ensure_ascii=False))
@@ -145,7 +146,8 @@ def cmd_db(args: argparse.Namespace) -> int:
             state = "up to date" if before == head else "out of date: run `duebot db upgrade`"
             print(f"schema: {before or 'empty'}; this duebot needs {head}: {state}")
     except StorageUnavailable as exc:
-        raise UsageError(f"cannot reach the database: {exc.detail}") from None
+        raise at_database_url(config.source, f"cannot reach the database: {exc.detail}"
+                              ) from None
     finally:
         engine.dispose()
     return 0
