@@ -17,7 +17,15 @@ class MetaStore(Store):
             return None if value is None else str(value)
 
     def set_meta(self, name: str, value: str) -> None:
+        """Insert or replace, in one statement: an UPDATE that found no row followed by an
+        INSERT failed with a unique violation on PostgreSQL when another replica inserted the
+        same name in between."""
+        if self.postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        stmt = insert(meta).values(name=name, value=value)
+        stmt = stmt.on_conflict_do_update(index_elements=["name"],
+                                          set_={"value": stmt.excluded.value})
         with self._begin() as conn:
-            updated = conn.execute(meta.update().where(meta.c.name == name).values(value=value))
-            if updated.rowcount == 0:
-                conn.execute(meta.insert().values(name=name, value=value))
+            conn.execute(stmt)
