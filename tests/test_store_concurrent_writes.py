@@ -1,4 +1,4 @@
-"""Writes that another replica can race, on both databases.
+"""Writes that another replica can race, and keys longer than their column, on both databases.
 
 A race is made deterministic on PostgreSQL: another connection inserts the same row and holds
 its transaction open; the store's write runs in a thread until it waits on that row's lock
@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.adapters.store.ledger import Ledger
+from bot.adapters.store.schema import inbound_hits, processed_inbound
 from tests.pg import dbname, fresh_database, query, require_pg
 
 NOW = datetime(2030, 1, 10, 12, 0, tzinfo=UTC)
@@ -125,3 +126,34 @@ def test_subscribe_and_set_meta_are_idempotent(ledger: Ledger) -> None:
     ledger.set_meta("k", "one")
     ledger.set_meta("k", "two")
     assert ledger.get_meta("k") == "two"
+
+
+def test_a_sender_longer_than_the_column_is_counted_alike_on_both_databases(
+        ledger: Ledger) -> None:
+    """A From address of 400 characters: PostgreSQL refused its hit (value too long), so its
+    mail was deferred at every retry, where SQLite counted it."""
+    window = timedelta(hours=1)
+    long = "mail:" + "a" * 400 + "@example.org"
+    other = "mail:" + "a" * 400 + "@example.net"  # the same first 320 characters
+    assert ledger.hit(long, NOW, window=window) == 1
+    assert ledger.record(NOW, inbound="mail:<1@example.org>", hits=[(long, window)])
+    assert ledger.hits(long, NOW, window=window) == 2
+    assert ledger.hits(other, NOW, window=window) == 0
+    assert ledger.hit(other, NOW, window=window) == 1
+    with ledger.engine.connect() as conn:
+        lengths = conn.execute(sa.select(sa.func.length(inbound_hits.c.key))).scalars().all()
+    assert lengths and max(lengths) <= 320
+
+
+def test_an_inbound_key_longer_than_the_column_is_seen_once(ledger: Ledger) -> None:
+    key = "mail:<" + "m" * 600 + "@example.org>"
+    assert ledger.first_time(key, NOW)
+    assert ledger.seen(key)
+    assert not ledger.first_time(key, NOW)
+    assert not ledger.record(NOW, inbound=key)
+    assert not ledger.seen(key[:-2] + "x>")
+    assert ledger.record(NOW, inbound=key[:-2] + "x>")
+    with ledger.engine.connect() as conn:
+        lengths = conn.execute(
+            sa.select(sa.func.length(processed_inbound.c.key))).scalars().all()
+    assert len(lengths) == 2 and max(lengths) <= 512
