@@ -1,6 +1,6 @@
 """Writes that another replica can race, and keys longer than their column, on both databases.
 
-A race is made deterministic on PostgreSQL: another connection inserts the same row and holds
+A race is made deterministic on PostgreSQL: another connection writes the same row and holds
 its transaction open; the store's write runs in a thread until it waits on that row's lock
 (``pg_stat_activity``), then the other side commits. SQLite needs no such case (its writers
 queue at BEGIN IMMEDIATE), but the same calls must give the same answers there.
@@ -59,10 +59,10 @@ def _waiting_on_a_lock(url: str) -> bool:
     return False
 
 
-def _while_another_inserts(ledger: Ledger, url: str, sql: str, write: Callable[[], Any]
+def _while_another_writes(ledger: Ledger, url: str, sql: str, write: Callable[[], Any]
                            ) -> Any:
     """``write()``'s result (or what it raised), run while another connection's uncommitted
-    insert of ``sql`` holds the row; that insert commits once ``write`` waits for it."""
+    ``sql`` holds the row it wrote; that commits once ``write`` waits for it."""
     outcome: dict[str, Any] = {}
 
     def run() -> None:
@@ -75,7 +75,7 @@ def _while_another_inserts(ledger: Ledger, url: str, sql: str, write: Callable[[
         other.execute(sa.text(sql), {"at": NOW})
         thread = threading.Thread(target=run)
         thread.start()
-        assert _waiting_on_a_lock(url), "the write never waited for the other insert"
+        assert _waiting_on_a_lock(url), "the write never waited for the other one"
         other.commit()
         thread.join(timeout=30)
     return outcome["value"]
@@ -84,7 +84,7 @@ def _while_another_inserts(ledger: Ledger, url: str, sql: str, write: Callable[[
 def test_a_subscribe_racing_another_replicas_gets_its_row_not_a_conflict(
         pg: tuple[Ledger, str]) -> None:
     ledger, url = pg
-    got = _while_another_inserts(ledger, url, (
+    got = _while_another_writes(ledger, url, (
         "INSERT INTO subscribers (event_id, destination, state, token, source, created_at, "
         "updated_at) VALUES ('ev', 'mailto:a@example.org', 'active', 'theirs', 'mail', :at, "
         ":at)"), lambda: ledger.subscribe("ev", "mailto:a@example.org", NOW, source="mail"))
@@ -95,7 +95,7 @@ def test_a_subscribe_racing_another_replicas_gets_its_row_not_a_conflict(
 def test_a_pending_subscribe_racing_a_confirmed_one_keeps_it_active(
         pg: tuple[Ledger, str]) -> None:
     ledger, url = pg
-    got = _while_another_inserts(ledger, url, (
+    got = _while_another_writes(ledger, url, (
         "INSERT INTO subscribers (event_id, destination, state, token, source, created_at, "
         "updated_at) VALUES ('ev', 'mailto:a@example.org', 'pending', 'theirs', 'mail', :at, "
         ":at)"), lambda: ledger.subscribe("ev", "mailto:a@example.org", NOW, source="slack"))
@@ -104,10 +104,24 @@ def test_a_pending_subscribe_racing_a_confirmed_one_keeps_it_active(
     assert found is not None and found["state"] == "active"
 
 
+def test_a_confirmation_racing_an_unsubscribe_does_not_bring_the_subscriber_back(
+        pg: tuple[Ledger, str]) -> None:
+    ledger, url = pg
+    _, token = ledger.subscribe("ev", "mailto:a@example.org", NOW, source="mail",
+                                confirmed=False)
+    got = _while_another_writes(
+        ledger, url, f"UPDATE subscribers SET state = 'unsubscribed' WHERE token = '{token}'",
+        lambda: ledger.confirm(token, NOW))
+    assert got is None
+    found = ledger.subscriber(token)
+    assert found is not None and found["state"] == "unsubscribed"
+    assert ledger.active_subscribers() == {}
+
+
 def test_set_meta_racing_another_replicas_first_write_replaces_it(
         pg: tuple[Ledger, str]) -> None:
     ledger, url = pg
-    got = _while_another_inserts(
+    got = _while_another_writes(
         ledger, url, "INSERT INTO duebot_meta (name, value) VALUES ('k', 'theirs')",
         lambda: ledger.set_meta("k", "ours"))
     assert got is None

@@ -65,8 +65,13 @@ class SubscriberStore(Store):
                 subscribers.c.token == token)).mappings().first()
             if row is None or row["state"] == "unsubscribed":
                 return None
-            conn.execute(subscribers.update().where(subscribers.c.id == row["id"]).values(
-                state="active", updated_at=now))
+            # Unless an unsubscribe committed since the look (PostgreSQL reads the row again
+            # once its lock is ours): a confirmation must not bring back whom that removed.
+            if conn.execute(subscribers.update().where(
+                    subscribers.c.id == row["id"],
+                    subscribers.c.state != "unsubscribed").values(
+                    state="active", updated_at=now)).rowcount != 1:
+                return None
             return str(row["event_id"]), str(row["destination"])
 
     def unsubscribe(self, now: datetime, *, token: str | None = None,
