@@ -29,8 +29,9 @@ from bot.errors import (
     StorageUnavailable,
 )
 
-__all__ = ["HEAD", "LedgerUnavailable", "SchemaError", "Store", "at_head", "current_revision",
-           "head_revision", "make_engine", "mapped_errors", "storage_error", "upgrade"]
+__all__ = ["HEAD", "LedgerUnavailable", "SchemaError", "Store", "at_head", "create_if_new",
+           "current_revision", "head_revision", "make_engine", "mapped_errors", "storage_error",
+           "upgrade"]
 
 log = logging.getLogger("duebot.ledger")
 T = TypeVar("T")
@@ -130,12 +131,56 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with alembic (``duebot db upgrade``)."""
+def _lock_id(name: str) -> int:
+    """A PostgreSQL advisory lock's key for ``name``: the same in every replica."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def _schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction holding the schema lock, committed on leaving: SQLite's write lock
+    (BEGIN IMMEDIATE), a transaction-scoped advisory lock on PostgreSQL. Processes that start
+    at once on a new database take turns: the first migrates, the next read the revision
+    after it committed (head), never a schema half built or made twice."""
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id("schema")})
+        yield conn
+
+
+def _migrate(engine: Engine, conn: Connection, revision: str) -> None:
+    """alembic's upgrade on ``conn``'s transaction (env.py runs every step in it)."""
     from alembic import command
 
-    with mapped_errors():
-        command.upgrade(_alembic_config(engine), revision)
+    cfg = _alembic_config(engine)
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with alembic (``duebot db upgrade``), in one
+    transaction under the schema lock."""
+    with mapped_errors(), _schema_transaction(engine) as conn:
+        _migrate(engine, conn, revision)
+
+
+def create_if_new(engine: Engine) -> str | None:
+    """Migrate a database without a ledger yet to head; the revision it is at afterwards.
+
+    The look (no revision, no ``deliveries`` table) and the migration are one transaction
+    under the schema lock: a process that started beside another one finds the schema that
+    one made, not an empty database (which it would build again) or an old one (an error).
+    A database with tables but no revision, or an older revision, is left alone: upgrading
+    it is the operator's ``duebot db upgrade``, after a backup.
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    with mapped_errors(), _schema_transaction(engine) as conn:
+        found = MigrationContext.configure(conn).get_current_revision()
+        if found is not None or "deliveries" in sa.inspect(conn).get_table_names():
+            return found
+        _migrate(engine, conn, "head")
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
@@ -207,14 +252,14 @@ class Store:
 
     @contextmanager
     def advisory_lock(self, name: str) -> Iterator[None]:
-        """Once-per-change work (reconcile, schema) under a PostgreSQL advisory lock.
+        """Once-per-change work (reconcile) under a PostgreSQL advisory lock.
 
         On SQLite the single writer already serializes it.
         """
         if not self.postgres:
             yield
             return
-        lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        lock_id = _lock_id(name)
         with self._connect() as conn:
             conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
             conn.commit()
