@@ -128,6 +128,32 @@ def test_set_meta_racing_another_replicas_first_write_replaces_it(
     assert ledger.get_meta("k") == "ours"
 
 
+def test_setdefault_meta_racing_another_replicas_first_write_returns_theirs(
+        pg: tuple[Ledger, str]) -> None:
+    """Two replicas making the form secret on first use at once: the second one waits for the
+    first one's insert and takes its value (with set_meta, it replaced it: two secrets)."""
+    ledger, url = pg
+    got = _while_another_writes(
+        ledger, url, "INSERT INTO duebot_meta (name, value) VALUES ('k', 'theirs')",
+        lambda: ledger.setdefault_meta("k", "ours"))
+    assert got == "theirs"
+    assert ledger.get_meta("k") == "theirs"
+
+
+def test_setdefault_meta_keeps_the_first_value_across_two_ledgers(
+        ledger: Ledger, tmp_path: Path) -> None:
+    other = Ledger.open(ledger.engine.url.render_as_string(hide_password=False), owner="b")
+    try:
+        assert ledger.setdefault_meta("k", "first") == "first"
+        assert other.setdefault_meta("k", "second") == "first"
+        assert ledger.setdefault_meta("k", "third") == "first"
+        assert other.get_meta("k") == ledger.get_meta("k") == "first"
+        other.set_meta("k", "replaced")  # set_meta still replaces
+        assert ledger.setdefault_meta("k", "fourth") == "replaced"
+    finally:
+        other.close()
+
+
 def test_subscribe_and_set_meta_are_idempotent(ledger: Ledger) -> None:
     state, token = ledger.subscribe("ev", "mailto:a@example.org", NOW, source="mail",
                                     confirmed=False)
