@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,12 +50,33 @@ class SchemaError(DuebotError):
     """The database's schema is missing or older than this duebot."""
 
 
+_SQLITE_TRANSIENT = {5, 6, 10, 14}
+"""SQLite's primary result codes that pass: BUSY and LOCKED (another writer), IOERR (disk
+I/O), CANTOPEN (the file or its directory not there, not yet readable)."""
+_SQLITE_TRANSIENT_WORDS = ("locked", "busy", "unable to open", "disk i/o")
+
+
+def _sqlite_transient(orig: sqlite3.Error) -> bool:
+    """A SQLite error that another try may not meet; "no such table", a syntax error, a
+    read-only file or a constraint would be met again at every try."""
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_TRANSIENT
+    return any(word in str(orig).lower() for word in _SQLITE_TRANSIENT_WORDS)
+
+
 def _unavailable(exc: sa.exc.SQLAlchemyError) -> bool:
-    """Connection trouble: refused, terminated, timed out (the pool's too), locked (SQLite)."""
+    """Connection trouble: refused, terminated, timed out (the pool's too); on SQLite only
+    locked, busy, unable to open, disk I/O (pysqlite raises OperationalError for much else)."""
     if isinstance(exc, sa.exc.TimeoutError):
         return True
-    return isinstance(exc, sa.exc.DBAPIError) and (exc.connection_invalidated or isinstance(
-        exc, sa.exc.OperationalError | sa.exc.InterfaceError))
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if isinstance(exc.orig, sqlite3.Error):
+        return isinstance(exc, sa.exc.OperationalError) and _sqlite_transient(exc.orig)
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
 
 
 def storage_error(exc: sa.exc.SQLAlchemyError) -> StorageError:
