@@ -28,6 +28,8 @@ import pytest
 from bot.adapters.store.database import current_revision, head_revision, make_engine
 from tests.pg import BEFORE_DUE, ROOT, fresh_database, require_pg, write_config
 
+pytestmark = pytest.mark.slow  # real processes
+
 PROCESSES = 4
 
 # Imports duebot (and alembic, which a first start imports), says so (a file named after its
