@@ -309,6 +309,11 @@ class Meta(Protocol):
 
     def set_meta(self, name: str, value: str) -> None: ...
 
+    def setdefault_meta(self, name: str, value: str) -> str:
+        """The stored value of ``name``, ``value`` stored first if there is none: the first
+        value any replica wrote is kept and returned to every caller."""
+        ...
+
 
 class Threads(Protocol):
     """Each conversation's last reading of a question (a Slack, mail or Zulip thread, a chat

@@ -68,9 +68,8 @@ class MyPage:
         if self._secret is None:
             ledger = self.web.service.ledger
             stored = ledger.get_meta(_SECRET_NAME)
-            if stored is None:
-                ledger.set_meta(_SECRET_NAME, secrets.token_hex(32))
-                stored = ledger.get_meta(_SECRET_NAME) or ""
+            if stored is None:  # the first page load: the first secret written is everyone's
+                stored = ledger.setdefault_meta(_SECRET_NAME, secrets.token_hex(32))
             self._secret = stored.encode()
         return hmac.new(self._secret, f"prefs:{token}".encode(), hashlib.sha256).hexdigest()
 

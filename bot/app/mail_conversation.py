@@ -4,7 +4,8 @@ The transports (``bot.adapters.mail_in``: the SMTP/LMTP listener, the IMAP job) 
 message to ``MailConversation.handle`` with the time it came:
 
 1. too large, unreadable, no reply address: kept as it came (``keep``, the spool) and answered
-   with a short help text where there is someone to answer;
+   with a short help text where there is someone to answer (not to an address longer than
+   RFC 5321 allows: that one is only kept and logged);
 2. a Message-ID seen before (``ledger.seen``): nothing (redelivery, a second replica);
 3. auto-generated mail (RFC 3834, bounces, lists, our own address) or a sender the MTA's
    ``Authentication-Results`` call forged: nothing, logged;
@@ -76,6 +77,9 @@ _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 BUDGET_KEY = "mail-replies"
 """The ledger's hit key counting every reply and confirmation, for ``reply_budget``."""
 BUDGET_WINDOW = timedelta(hours=1)
+MAX_PATH = 254
+"""The longest address a reply can go to: RFC 5321's path (4.5.3.1.3), angle brackets off.
+Longer ones are not answered (their ``mailto:`` would not fit ``deliveries.destination``)."""
 
 Keep = Callable[[bytes, datetime], Path | None]
 """Keeps a raw message as it came (the spool); returns where, or None if it could not."""
@@ -145,6 +149,13 @@ class MailConversation:
             ledger.record(now, inbound=key)
             return Handled("ignored", reason)
         to = reply_address(message, envelope=mail_from)
+        if len(to) > MAX_PATH:  # no server would take it; the reply's destination overflows
+            path = self._keep(raw, now)
+            log.warning("mail %s: its reply address (%s...) has %d characters, more than the "
+                        "%d RFC 5321 allows in a path: not answered, kept as %s",
+                        msgid or key, to[:40], len(to), MAX_PATH, path)
+            ledger.record(now, inbound=key)
+            return Handled("kept", f"reply address over {MAX_PATH} characters")
         faults = [f"{len(raw)} bytes, over the limit of {self.config.max_bytes}"] \
             if too_large else problems(message)
         if not sender_address(message):  # kept as it came, but answered where we can

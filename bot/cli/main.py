@@ -1,7 +1,8 @@
 """The ``duebot`` command: the only place that prints for the user and calls ``sys.exit``.
 
 Every user mistake arrives here as a DuebotError and leaves as ``FILE:LINE: error: ...`` with
-exit status 1; a traceback means a bug in duebot.
+exit status 1, as does a database that failed a statement (a StorageError: a table dropped by
+hand, a full disk); a traceback means a bug in duebot.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from bot.cli.common import report
 from bot.cli.parser import build_parser
-from bot.errors import DuebotError
+from bot.errors import DuebotError, Problem, StorageError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -28,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except DuebotError as exc:
         report(exc.problems)
+        return 1
+    except StorageError as exc:  # the database's words, said as an error, not a traceback
+        report([Problem(message=str(exc))])
         return 1
     except KeyboardInterrupt:
         return 130

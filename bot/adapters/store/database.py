@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,8 +30,9 @@ from bot.errors import (
     StorageUnavailable,
 )
 
-__all__ = ["HEAD", "LedgerUnavailable", "SchemaError", "Store", "at_head", "current_revision",
-           "head_revision", "make_engine", "mapped_errors", "storage_error", "upgrade"]
+__all__ = ["HEAD", "LedgerUnavailable", "SchemaError", "Store", "at_head", "create_if_new",
+           "current_revision", "head_revision", "make_engine", "mapped_errors", "storage_error",
+           "upgrade"]
 
 log = logging.getLogger("duebot.ledger")
 T = TypeVar("T")
@@ -48,12 +50,33 @@ class SchemaError(DuebotError):
     """The database's schema is missing or older than this duebot."""
 
 
+_SQLITE_TRANSIENT = {5, 6, 10, 14}
+"""SQLite's primary result codes that pass: BUSY and LOCKED (another writer), IOERR (disk
+I/O), CANTOPEN (the file or its directory not there, not yet readable)."""
+_SQLITE_TRANSIENT_WORDS = ("locked", "busy", "unable to open", "disk i/o")
+
+
+def _sqlite_transient(orig: sqlite3.Error) -> bool:
+    """A SQLite error that another try may not meet; "no such table", a syntax error, a
+    read-only file or a constraint would be met again at every try."""
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_TRANSIENT
+    return any(word in str(orig).lower() for word in _SQLITE_TRANSIENT_WORDS)
+
+
 def _unavailable(exc: sa.exc.SQLAlchemyError) -> bool:
-    """Connection trouble: refused, terminated, timed out (the pool's too), locked (SQLite)."""
+    """Connection trouble: refused, terminated, timed out (the pool's too); on SQLite only
+    locked, busy, unable to open, disk I/O (pysqlite raises OperationalError for much else)."""
     if isinstance(exc, sa.exc.TimeoutError):
         return True
-    return isinstance(exc, sa.exc.DBAPIError) and (exc.connection_invalidated or isinstance(
-        exc, sa.exc.OperationalError | sa.exc.InterfaceError))
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if isinstance(exc.orig, sqlite3.Error):
+        return isinstance(exc, sa.exc.OperationalError) and _sqlite_transient(exc.orig)
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
 
 
 def storage_error(exc: sa.exc.SQLAlchemyError) -> StorageError:
@@ -130,12 +153,56 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with alembic (``duebot db upgrade``)."""
+def _lock_id(name: str) -> int:
+    """A PostgreSQL advisory lock's key for ``name``: the same in every replica."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def _schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction holding the schema lock, committed on leaving: SQLite's write lock
+    (BEGIN IMMEDIATE), a transaction-scoped advisory lock on PostgreSQL. Processes that start
+    at once on a new database take turns: the first migrates, the next read the revision
+    after it committed (head), never a schema half built or made twice."""
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id("schema")})
+        yield conn
+
+
+def _migrate(engine: Engine, conn: Connection, revision: str) -> None:
+    """alembic's upgrade on ``conn``'s transaction (env.py runs every step in it)."""
     from alembic import command
 
-    with mapped_errors():
-        command.upgrade(_alembic_config(engine), revision)
+    cfg = _alembic_config(engine)
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with alembic (``duebot db upgrade``), in one
+    transaction under the schema lock."""
+    with mapped_errors(), _schema_transaction(engine) as conn:
+        _migrate(engine, conn, revision)
+
+
+def create_if_new(engine: Engine) -> str | None:
+    """Migrate a database without a ledger yet to head; the revision it is at afterwards.
+
+    The look (no revision, no ``deliveries`` table) and the migration are one transaction
+    under the schema lock: a process that started beside another one finds the schema that
+    one made, not an empty database (which it would build again) or an old one (an error).
+    A database with tables but no revision, or an older revision, is left alone: upgrading
+    it is the operator's ``duebot db upgrade``, after a backup.
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    with mapped_errors(), _schema_transaction(engine) as conn:
+        found = MigrationContext.configure(conn).get_current_revision()
+        if found is not None or "deliveries" in sa.inspect(conn).get_table_names():
+            return found
+        _migrate(engine, conn, "head")
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
@@ -207,14 +274,14 @@ class Store:
 
     @contextmanager
     def advisory_lock(self, name: str) -> Iterator[None]:
-        """Once-per-change work (reconcile, schema) under a PostgreSQL advisory lock.
+        """Once-per-change work (reconcile) under a PostgreSQL advisory lock.
 
         On SQLite the single writer already serializes it.
         """
         if not self.postgres:
             yield
             return
-        lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        lock_id = _lock_id(name)
         with self._connect() as conn:
             conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
             conn.commit()

@@ -12,6 +12,7 @@ from bot.adapters.store.database import Store
 from bot.adapters.store.deliveries import enqueued, insert_deliveries
 from bot.adapters.store.driver import bind_processor, sqlite_write
 from bot.adapters.store.schema import inbound_hits, processed_inbound
+from bot.core.digest import short_digest
 from bot.ports import Planned
 
 _SQLITE_SEEN = ("INSERT INTO processed_inbound (key, at, owner) VALUES (?, ?, ?) "
@@ -19,11 +20,26 @@ _SQLITE_SEEN = ("INSERT INTO processed_inbound (key, at, owner) VALUES (?, ?, ?)
 """``_seen_insert`` as SQLite's driver takes it (``first_time`` on SQLite)."""
 
 
+def _fit(key: str, length: int) -> str:
+    """``key`` as a column of ``length`` holds it: a longer one (a sender's address has no
+    bound the mail parser enforces) is cut and ends in its digest, still one key per key.
+    PostgreSQL refused it (``value too long``: the mail was deferred, again at each retry)
+    where SQLite, which ignores lengths, kept it whole."""
+    if len(key) <= length:
+        return key
+    return f"{key[:length - 33]}#{short_digest(key)}"
+
+
+SEEN_LENGTH: int = processed_inbound.c.key.type.length  # type: ignore[attr-defined]
+HIT_LENGTH: int = inbound_hits.c.key.type.length  # type: ignore[attr-defined]
+
+
 class InboundStore(Store):
     """``processed_inbound`` (seen keys) and ``inbound_hits`` (per-sender counts)."""
 
     def first_time(self, key: str, now: datetime) -> bool:
         """True exactly once per key across every replica (Slack event ids, Message-IDs)."""
+        key = _fit(key, SEEN_LENGTH)
         if not self.postgres:
             return self._first_time_sqlite(key, now)
         # One row, RETURNING: a list of parameters would make it an executemany, whose
@@ -45,6 +61,7 @@ class InboundStore(Store):
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
         """Record one inbound message from ``key``; returns how many in the last ``window``."""
+        key = _fit(key, HIT_LENGTH)
         with self._begin() as conn:
             conn.execute(inbound_hits.insert().values(key=key, at=now))
             conn.execute(inbound_hits.delete().where(inbound_hits.c.key == key,
@@ -56,10 +73,11 @@ class InboundStore(Store):
         """Whether ``first_time``/``enqueue(inbound=)`` already took this key (read only)."""
         with self._connect() as conn:
             return conn.execute(sa.select(processed_inbound.c.key).where(
-                processed_inbound.c.key == key)).first() is not None
+                processed_inbound.c.key == _fit(key, SEEN_LENGTH))).first() is not None
 
     def hits(self, key: str, now: datetime, *, window: timedelta) -> int:
         """How many hits ``key`` has in the last ``window`` (read only; ``record`` adds one)."""
+        key = _fit(key, HIT_LENGTH)
         with self._connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).where(
                 inbound_hits.c.key == key, inbound_hits.c.at >= now - window)).scalar_one())
@@ -75,11 +93,12 @@ class InboundStore(Store):
         neither, and the sender's retry (SMTP 451) is handled afresh.
         """
         with self._begin() as conn:
-            taken = conn.execute(self._seen_insert(), {"key": inbound, "at": now,
-                                                        "owner": self.owner}).first()
+            taken = conn.execute(self._seen_insert(), {
+                "key": _fit(inbound, SEEN_LENGTH), "at": now, "owner": self.owner}).first()
             if taken is None:
                 return False
-            for key, window in hits:
+            for sender, window in hits:
+                key = _fit(sender, HIT_LENGTH)
                 conn.execute(inbound_hits.insert().values(key=key, at=now))
                 conn.execute(inbound_hits.delete().where(inbound_hits.c.key == key,
                                                          inbound_hits.c.at < now - window))

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from bot.adapters.store.announcements import AnnouncementStore
 from bot.adapters.store.audit import AuditStore
 from bot.adapters.store.database import (
     LedgerUnavailable,
     SchemaError,
     at_head,
+    create_if_new,
     current_revision,
     head_revision,
     make_engine,
@@ -59,16 +58,12 @@ class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, Inbo
     def _check_schema(self, *, create: bool) -> None:
         if at_head(self.engine):  # the usual start: up to date, and alembic not imported
             return
-        current = current_revision(self.engine)
+        # A new database is made under the schema lock, which reads the revision again: a
+        # process started at the same moment may have made it (or be making it) meanwhile.
+        current = create_if_new(self.engine) if create else current_revision(self.engine)
         head = head_revision()
         if current == head:
             return
-        if current is None and create:
-            existing = sa.inspect(self.engine).get_table_names()
-            if "deliveries" not in existing:
-                with self.advisory_lock("schema"):
-                    upgrade(self.engine)
-                return
         raise SchemaError(
             f"the database schema is at revision {current or 'none'}, this duebot needs "
             f"{head}: run `duebot db upgrade` (back up the database first)")

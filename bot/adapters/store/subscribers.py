@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from bot.adapters.store.database import Store
 from bot.adapters.store.schema import subscribers
 
+_find = sa.select(subscribers).where(subscribers.c.event_id == sa.bindparam("p_event"),
+                                     subscribers.c.destination == sa.bindparam("p_dest"))
+
 
 class SubscriberStore(Store):
     """Slack DMs and e-mail addresses (double opt-in by mail), with their preferences."""
@@ -25,20 +28,35 @@ class SubscriberStore(Store):
 
         state = "active" if confirmed else "pending"
         with self._begin() as conn:
-            row = conn.execute(sa.select(subscribers).where(
-                subscribers.c.event_id == event_id,
-                subscribers.c.destination == destination)).mappings().first()
+            row = conn.execute(_find, {"p_event": event_id, "p_dest": destination}
+                               ).mappings().first()
             if row is None:
                 token = secrets.token_urlsafe(24)
-                conn.execute(subscribers.insert().values(
-                    event_id=event_id, destination=destination, state=state, token=token,
-                    source=source, created_at=now, updated_at=now))
-                return state, token
+                if conn.execute(self._insert_new(), {
+                        "event_id": event_id, "destination": destination, "state": state,
+                        "token": token, "source": source, "created_at": now,
+                        "updated_at": now}).first() is not None:
+                    return state, token
+                # Another replica's subscribe of the same destination committed between our
+                # look and our insert (PostgreSQL; SQLite's writers queue): theirs is the row.
+                row = conn.execute(_find, {"p_event": event_id, "p_dest": destination}
+                                   ).mappings().one()
             if row["state"] == "active":
                 return "active", str(row["token"])
             conn.execute(subscribers.update().where(subscribers.c.id == row["id"]).values(
                 state=state, updated_at=now))
             return state, str(row["token"])
+
+    def _insert_new(self) -> Any:
+        """A new subscriber's row, or nothing (no row returned) when one with the same event
+        and destination is there already: ON CONFLICT waits for a concurrent insert of it to
+        commit instead of failing with a unique violation."""
+        if self.postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        return insert(subscribers).on_conflict_do_nothing(
+            index_elements=["event_id", "destination"]).returning(subscribers.c.id)
 
     def confirm(self, token: str, now: datetime) -> tuple[str, str] | None:
         """Activate a pending subscriber by token; returns (event_id, destination) or None."""
@@ -47,8 +65,13 @@ class SubscriberStore(Store):
                 subscribers.c.token == token)).mappings().first()
             if row is None or row["state"] == "unsubscribed":
                 return None
-            conn.execute(subscribers.update().where(subscribers.c.id == row["id"]).values(
-                state="active", updated_at=now))
+            # Unless an unsubscribe committed since the look (PostgreSQL reads the row again
+            # once its lock is ours): a confirmation must not bring back whom that removed.
+            if conn.execute(subscribers.update().where(
+                    subscribers.c.id == row["id"],
+                    subscribers.c.state != "unsubscribed").values(
+                    state="active", updated_at=now)).rowcount != 1:
+                return None
             return str(row["event_id"]), str(row["destination"])
 
     def unsubscribe(self, now: datetime, *, token: str | None = None,
