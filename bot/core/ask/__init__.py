@@ -26,7 +26,7 @@ __all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify"
 INTENTS: tuple[str, ...] = (
     "deadline", "time_left", "notification", "camera_ready", "event", "date", "submit",
     "page_limit", "format", "anonymize", "contact", "all_dates", "late", "faq", "not_held", "help",
-    "greeting", "unknown",
+    "greeting", "compare", "unknown",
 )
 """Every ``Answer.intent``: the kind of the first part of the reply."""
 

@@ -65,7 +65,8 @@ _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
               "九": 9, "十": 10, "十一": 11, "十二": 12}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-                 "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4}
+                 "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1,
+                 "2nd": 2, "3rd": 3, "4th": 4}
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,13 @@ class Clause:
     """ "can the deadline be extended?": a future extension, which no schedule can promise."""
     unknown: tuple[str, ...] = ()
     """Words of the clause nothing read (typos and the event's own names left out)."""
+    compare: str = ""
+    """Two dates compared: ``before`` / ``after`` ("is X before Y?"), ``first`` / ``last``
+    ("which comes first, X or Y?"), ``between`` ("how long between X and Y?")."""
+    ordinal: int = 0
+    """ "the 2nd deadline": 2; "the last date": -1; the place in the schedule's dated order."""
+    ordinal_of: str = ""
+    """What the ordinal counts: ``deadline``, ``notification``, ``event`` or ``date``."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,8 @@ class Reading:
     clauses: tuple[Clause, ...]
     unknown: tuple[str, ...] = ()
     followup: bool = False
+    also: tuple[NamedZone, ...] = ()
+    """Further zones named ("in AoE and Beijing time", "PST or UTC?"): each answered too."""
 
     @property
     def topics(self) -> tuple[Topic, ...]:
@@ -166,6 +176,8 @@ class Reading:
                 "text": self.zone.text, "zones": list(self.zone.zones), "kind": self.zone.kind,
                 "meanings": list(self.zone.meanings)},
             "followup": self.followup,
+            "also_zones": [{"text": z.text, "zones": list(z.zones), "kind": z.kind}
+                           for z in self.also],
             "unknown_words": list(self.unknown),
             "matches": [{"text": m.text, "span": [m.start, m.end], "meaning": m.meaning,
                          "score": round(m.score, 2)} for m in self.matches],
@@ -175,6 +187,7 @@ class Reading:
                 "exists": c.exists, "hour": c.hour, "asks_zone": c.asks_zone,
                 "clock": list(c.clock) if c.clock else None,
                 "day": list(c.day) if c.day else None, "future_extension": c.future_ext,
+                "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -373,6 +386,11 @@ def _place_cued(hit: _Hit, scan: _Scan, norm: str) -> bool:
         return before in _CUE_BEFORE or after in _CUE_AFTER
     prefix = norm[max(0, hit.start - 3):hit.start]
     return norm[hit.end:].startswith(_ZH_CUE_AFTER) or prefix.endswith(_ZH_CUE_BEFORE)
+
+
+# "in Berlin and Tokyo time": the "time" said once after both names both as zones.
+_PAIRED_TIME = re.compile(r"\s*(?:and|or|&|/|,|和|或|或者|还是)\s*(?:in\s+)?[a-z\u4e00-\u9fff]+"
+                          r"(?:\s+[a-z]+)?\s*(?:time|时间)")
 
 
 def _self_located(norm: str, start: int) -> bool:
@@ -638,6 +656,143 @@ def _month_day(text: str) -> tuple[int, int] | None:
             return None
         month, day = int(z["m"]), int(z["d"])
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+# --- ordinals: "the 2nd deadline", "the last date", "第二个截止日期" --------------------------
+
+_ORDINAL_WORDS = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "third": 3,
+                  "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6,
+                  "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "last": -1}
+_ORDINAL_EN = re.compile(
+    r"\b(?P<o>" + "|".join(_ORDINAL_WORDS) + r")\s+(?P<mid>(?:[a-z][a-z\-']*\s+){0,3}?)"
+    r"(?P<noun>deadlines?|dates?|due dates?|cut-?offs?|notifications?|events?)\b")
+# Words a number names in a title ("the second round deadline" is Round 2's): no ordinal.
+_ORDINAL_NOT = frozenset({"round", "rounds", "cycle", "phase", "stage", "call", "track", "year",
+                          "year's", "years", "week", "month", "time", "minute", "day", "days",
+                          "of"})
+_ORDINAL_ZH = re.compile(
+    r"(?:第(?P<n>\d{1,2}|十[一二]?|[一二两三四五六七八九十])(?:个|项|次)?(?![轮阶期届])"
+    r"|(?P<last>最后(?:一个|的|一项|一次))|(?P<first>最早的?|首个))"
+    r"(?=[^,，。?？;；]{0,4}?(?P<noun>截止|截稿|期限|ddl|deadline|日期|通知|会议|时间))")
+_NOUN_OF = {"deadline": "deadline", "due": "deadline", "cut": "deadline", "cutoff": "deadline",
+            "notification": "notification", "event": "event", "date": "date", "截止": "deadline",
+            "截稿": "deadline", "期限": "deadline", "ddl": "deadline", "通知": "notification",
+            "会议": "event", "日期": "date", "时间": "date"}
+
+
+def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
+    """Each ordinal said before a kind of date: (start, end, place, what it counts)."""
+    found: list[tuple[int, int, int, str]] = []
+    for m in _ORDINAL_EN.finditer(norm):
+        if set(m["mid"].split()) & _ORDINAL_NOT:
+            continue
+        noun = m["noun"].rstrip("s").split()[0].replace("-", "")
+        found.append((m.start("o"), m.end("o"), _ORDINAL_WORDS[m["o"]],
+                      _NOUN_OF.get(noun, "date")))
+    for m in _ORDINAL_ZH.finditer(norm):
+        if m["n"]:
+            n = m["n"]
+            place = int(n) if n.isdigit() else _zh_number(n)
+        else:
+            place = -1 if m["last"] else 1
+        found.append((m.start(), m.end(), place, _NOUN_OF.get(m["noun"], "date")))
+    return [f for f in found if f[2] != 0]
+
+
+# --- two dates compared -----------------------------------------------------------------
+
+_CMP_HARD = re.compile(r"[?？;；。!！\n]")
+_CMP_BETWEEN_EN = re.compile(r"\bbetween\s+(?P<x>.+?)\s+(?:and|&)\s+(?P<y>.+)$")
+_CMP_FROM_EN = re.compile(r"\bfrom\s+(?P<x>.+?)\s+(?:to|until|till|and)\s+(?P<y>.+)$")
+_CMP_SPAN_EN = re.compile(r"\bhow (?:long|many|much)\b|\bgap\b|\bdays?\b|\bweeks?\b")
+_CMP_ORDER_EN = re.compile(r"\b(?P<w>first|earlier|earliest|sooner|before|later|latest|last|"
+                           r"after)\b")
+_CMP_OR_EN = re.compile(r"\s(?:or)\s")
+_CMP_SIDE_EN = re.compile(r"\b(?P<w>before|earlier than|prior to|ahead of|sooner than|after|"
+                          r"later than)\b")
+_CMP_BETWEEN_ZH = (
+    re.compile(r"从(?P<x>.+?)到(?P<y>.+?)(?:之间)?(?:有|要|相差|间隔|相隔|隔|差|共|一共)?"
+               r"(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
+    re.compile(r"^(?P<x>.+?)(?:和|与|跟|到)(?P<y>.+?)(?:之间)?(?:有|要|相差|间隔|相隔|隔了?|差|"
+               r"相距)(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"))
+_CMP_WHICH_ZH = (
+    re.compile(r"^(?P<x>.+?)(?:和|与|跟|还是)(?P<y>.+?)[,，]?(?:哪个|哪一个|谁|哪项)(?:更)?"
+               r"(?P<w>先|早|在前|前|晚|在后|后|迟)"),
+    re.compile(r"^(?P<x>.+?)(?P<w>先)还是(?P<y>.+?)先"))
+_CMP_SIDE_ZH = (
+    re.compile(r"^(?P<x>.+?)(?:是)?在(?P<y>.+?)(?P<w>之前|以前|前面|前|之后|以后|后面|后)"),
+    re.compile(r"^(?P<x>.+?)比(?P<y>.+?)(?P<w>早|晚|先|迟)"))
+_EARLY = ("first", "earlier", "earliest", "sooner", "before", "先", "早", "在前", "前", "之前",
+          "以前", "前面", "prior", "ahead")
+
+
+def _compare_sides(text: str, lang: Language
+                   ) -> tuple[str, Form, tuple[int, int], tuple[int, int]] | None:
+    """How a sentence compares two things, and the spans of the two (offsets in ``text``)."""
+    if lang == "zh":
+        for pattern in _CMP_BETWEEN_ZH:
+            if (m := pattern.search(text)) is not None:
+                return "between", "howlong", m.span("x"), m.span("y")
+        for pattern in _CMP_WHICH_ZH:
+            if (m := pattern.search(text)) is not None:
+                return ("first" if m["w"] in _EARLY else "last"), "what", m.span("x"), \
+                    m.span("y")
+        for pattern in _CMP_SIDE_ZH:
+            if (m := pattern.search(text)) is not None:
+                return ("before" if m["w"] in _EARLY else "after"), "yesno", m.span("x"), \
+                    m.span("y")
+        return None
+    if (m := _CMP_BETWEEN_EN.search(text)) is not None:
+        return "between", "howlong", m.span("x"), m.span("y")
+    if (m := _CMP_FROM_EN.search(text)) is not None and _CMP_SPAN_EN.search(text):
+        return "between", "howlong", m.span("x"), m.span("y")
+    first = re.findall(r"[a-z']+", text)[:1]
+    order = _CMP_ORDER_EN.search(text)
+    ors = list(_CMP_OR_EN.finditer(text))
+    if order is not None and ors and (re.search(r"\b(?:which|what|who)\b", text) or (
+            first and first[0] in lx.YES_NO_START)):
+        o = ors[-1]
+        return ("first" if order["w"] in _EARLY else "last"), "what", (0, o.start()), \
+            (o.end(), len(text))
+    side = _CMP_SIDE_EN.search(text)
+    if side is not None and not (first and first[0] in ("what", "when", "which", "how", "where",
+                                                        "whats", "what's", "who")):
+        early = side["w"].split()[0] in _EARLY
+        return ("before" if early else "after"), "yesno", (0, side.start()), \
+            (side.end(), len(text))
+    return None
+
+
+def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
+                ) -> tuple[Clause, int, int] | None:
+    """A sentence that compares two dates, read as one clause holding both, in the order said;
+    None unless each side names a date of the schedule (else each is read as usual)."""
+    start = 0
+    for cut in [*(m.start() for m in _CMP_HARD.finditer(norm)), len(norm)]:
+        text = norm[start:cut]
+        found = _compare_sides(text, lang) if text.strip() else None
+        if found is not None:
+            how, form, x, y = found
+            sides = [_side_topic(start + a, start + b, scan, index, norm) for a, b in (x, y)]
+            if sides[0] is not None and sides[1] is not None:
+                return (Clause(text.strip(" ,，"), form, (sides[0], sides[1]), compare=how),
+                        start, cut)
+        start = cut + 1
+    return None
+
+
+def _side_topic(a: int, b: int, scan: _Scan, index: Index, norm: str) -> Topic | None:
+    """The one date (or group of dates) a span of the question names, and nothing else."""
+    hits = [h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
+            ("place", "mytime", "venuetime")]
+    if not any(h.meaning[0] == "concept" for h in hits) and not left_of(scan, a, b):
+        return None
+    unknown = [(w, p) for w, p in scan.unknown if a <= p < b]
+    text = norm[a:b].strip(" ,，")
+    topics = _clause_topics(hits, unknown, left_of(scan, a, b), "when", False, index, text, a,
+                            norm)
+    dated = [t for t in topics if t.kind == "date"]
+    return dated[0] if len(dated) == 1 and len(topics) == 1 else None
 
 
 def left_of(scan: _Scan, a: int, b: int) -> list[tuple[str, int]]:
@@ -953,8 +1108,11 @@ def _read(question: str, index: Index) -> Reading:
         event.zone.key, event.venue_zone.key if event.venue_zone else "")
     zones = _zones_in_text(original if len(original) == len(norm) else norm, norm, china_first)
     taken = [(s, e) for s, e, _, _ in zones]
+    ordinals = [o for o in _ordinals(norm) if not any(s <= o[0] < e for s, e in taken)]
+    taken += [(s, e) for s, e, _, _ in ordinals]
     scan = _scan(norm, index, taken)
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
+    matches += [Match(norm[s:e], s, e, f"ordinal {n} of {what}") for s, e, n, what in ordinals]
     candidates = list(zones)
     venue_names = index.venue_names
     asks_venue = any(h.meaning in (("concept", "event"), ("concept", "venue"))
@@ -967,7 +1125,8 @@ def _read(question: str, index: Index) -> Reading:
         if kind == "venuename":
             if _self_located(norm, hit.start):
                 continue  # the place hit of the same words makes it the asker's zone
-            if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")):
+            if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) and \
+                    not _PAIRED_TIME.match(norm, hit.end):
                 venue_check = value
                 matches.append(Match(hit.text, hit.start, hit.end, "the event's own place"))
             continue
@@ -977,7 +1136,8 @@ def _read(question: str, index: Index) -> Reading:
                 continue
             # "北京时间" names a zone by itself: never "is the workshop in Beijing?".
             timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) or \
-                value.endswith(("时间", "时区", " time"))
+                value.endswith(("时间", "时区", " time")) or bool(_PAIRED_TIME.match(
+                    norm, hit.end))
             mine = _self_located(norm, hit.start)
             if not timed and not mine and place.kind in ("city", "country", "alias") and (
                     asks_venue or value in venue_names):
@@ -1005,9 +1165,11 @@ def _read(question: str, index: Index) -> Reading:
     if candidates:
         top = max(p for *_, p in candidates)
         zone = min((c for c in candidates if c[3] == top), key=lambda c: c[0])[2]
+    also = _also_zones(zone, candidates)
     # Clauses: cut at separators and "and".
     cuts = sorted({0, *scan.splits, len(norm)})
     clauses: list[Clause] = []
+    at: list[tuple[int, int]] = []  # where each clause is in the question
     last_form: Form | None = None
     raw: list[tuple[int, int, Form | None, list[Topic], tuple[str, ...], int | None, bool,
                     bool]] = []
@@ -1088,6 +1250,13 @@ def _read(question: str, index: Index) -> Reading:
                 length = True  # "when is the workshop and how many days is it?"
         elif not topics and (relative or weekday is not None or form is not None):
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
+        ordinal = next(((n, what) for s_, _, n, what in ordinals if a <= s_ < b), (0, ""))
+        if ordinal[0] and ordinal[1] == "date" and topics and all(
+                t.kind == "next" or t.ids == ("all_dates",) for t in topics):
+            # "the last date": counted over every date of the schedule.
+            topics = [Topic("date", tuple(d.id for d in index.ordered if not d.cancelled),
+                            "dates", 0.5, a, norm[a:b].strip())]
+        at.append((a, b))
         clauses.append(Clause(norm[a:b].strip(" ?？,，;；。!！\n"), form or "what",
                               tuple(topics), relative, weekday, pages_asked, length, blind,
                               venue_check, bool(_EXISTS.search(norm[a:b])),
@@ -1095,8 +1264,18 @@ def _read(question: str, index: Index) -> Reading:
                               bool(_ASKS_ZONE.search(norm[a:b])),
                               _clock(masked[a:b]), _month_day(masked[a:b]),
                               bool(_FUTURE_EXT.search(norm[a:b])),
-                              _clause_unknown(scan, left_of(scan, a, b), a, b, index)))
+                              _clause_unknown(scan, left_of(scan, a, b), a, b, index),
+                              ordinal=ordinal[0] if any(t.kind == "date" for t in topics)
+                              else 0, ordinal_of=ordinal[1]))
         last_form = form
+    compared = _comparison(norm, lang, scan, index)
+    if compared is not None:
+        # "is the notification before the camera-ready?": one clause holding both dates.
+        clause, a, b = compared
+        first = next((i for i, (s_, _) in enumerate(at) if a <= s_ < b), len(clauses))
+        kept = [(c, span) for c, span in zip(clauses, at, strict=True)
+                if not a <= span[0] < b]
+        clauses = [c for c, _ in kept[:first]] + [clause] + [c for c, _ in kept[first:]]
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):
         clauses = [c for c in clauses if any(t.kind != "social" for t in c.topics)]
@@ -1119,7 +1298,26 @@ def _read(question: str, index: Index) -> Reading:
                    if i == 0 else c for i, c in enumerate(clauses)]
     return Reading(question=question, normalized=norm, language=lang,
                    matches=tuple(sorted(matches, key=lambda m: m.start)), zone=zone,
-                   clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown))
+                   clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown),
+                   also=also)
+
+
+def _also_zones(zone: NamedZone | None,
+                candidates: Sequence[tuple[int, int, NamedZone, int]]) -> tuple[NamedZone, ...]:
+    """The other zones a question names beside the one it is answered in ("in AoE and Beijing
+    time", "PST or UTC?", "in UTC and my time"): each distinct, each answered too. A weak "for
+    me" is no second zone ("the deadline for me in Bangalore" names one)."""
+    if zone is None:
+        return ()
+    out: list[NamedZone] = []
+    for _, _, z, priority in sorted(candidates, key=lambda c: c[0]):
+        strong = z.kind == "mytime" and any(w in z.text for w in ("time", "时间", "时区"))
+        if z is zone or (priority < 1 and not strong):
+            continue
+        if any(z.kind == o.kind and z.zones == o.zones for o in (zone, *out)):
+            continue
+        out.append(z)
+    return tuple(out[:3])
 
 
 def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) -> Reading:

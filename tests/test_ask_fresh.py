@@ -1,0 +1,254 @@
+"""Questions over two schedules the engine was not built on: a conference with AoE abstract
+and paper deadlines, an author-response range and a four-day event in Berlin across the switch
+to summer time (``eurosys28``); a one-day workshop in Tokyo with every date in JST and no page
+limit, anonymity rule, registration or FAQ (``mlt26``).
+
+What they probe beyond ``test_ask_probes``: two dates compared ("is X before Y?", "which comes
+first?", "how long between X and Y?"), ordinals read against the schedule's dated order ("the
+2nd deadline", "最后一个截止日期"), two zones named at once ("in PST or UTC?"), traditional
+Chinese, "my time" for readers in other zones, and an event's length across a DST change.
+
+The expectation language is ``test_ask_probes``'s plus:
+
+    all=ID[,ID]  the reply's dates start with these, in this order (a comparison speaks of two)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.core.ask import Answer, answer
+from bot.core.model import Event
+from bot.core.schedule import parse_schedule
+from bot.core.zones import parse_zone
+from tests.test_ask_probes import _wrong
+
+ROOT = Path(__file__).resolve().parent
+FILES = {"B": ROOT / "data" / "ask" / "eurosys28.toml", "K": ROOT / "data" / "ask" / "mlt26.toml"}
+NOW = {"B": "2027-10-01T00:00:00+00:00", "K": "2026-07-01T00:00:00+00:00"}
+
+# Instants (UTC): a deadline's close, anything else's start.
+B_ABSTRACT = "2027-10-09T11:59:00+00:00"   # 23:59 AoE on Friday 8 October 2027
+B_PAPER = "2027-10-16T11:59:00+00:00"      # 23:59 AoE on Friday 15 October 2027
+B_RESPONSE = "2027-12-06T12:00:00+00:00"
+B_NOTIF = "2028-01-10T12:00:00+00:00"      # all of Monday 10 January 2028, AoE
+B_CAMERA = "2028-02-21T11:59:00+00:00"
+B_CONF = "2028-03-23T23:00:00+00:00"       # Friday 24 March 2028, 00:00 CET
+K_SUB = "2026-07-10T14:59:00+00:00"        # 23:59 JST on Friday 10 July 2026
+K_NOTIF = "2026-08-06T15:00:00+00:00"      # all of Friday 7 August 2026, JST
+K_CAMERA = "2026-08-28T08:00:00+00:00"
+K_WS = "2026-09-14T00:30:00+00:00"
+B_AFTER_PAPER = "2027-10-20T00:00:00+00:00"
+K_AFTER_SUB = "2026-07-12T00:00:00+00:00"
+
+
+@dataclass(frozen=True)
+class P:
+    schedule: str
+    question: str
+    expect: str
+    now: str = ""
+    reader: str = "Asia/Shanghai"
+
+
+PROBES: tuple[P, ...] = (
+    # --- two dates compared: both dates, then the order or the difference ------------------------
+    P("B", "is the notification before the camera-ready deadline?",
+      "yes ; k=compare ; all=notification,camera-ready ; has=Monday 10 January 2028 ; "
+      "has=Sunday 20 February 2028, 23:59 AoE ; has=41 days"),
+    P("B", "which comes first, the notification or the camera ready?",
+      "k=compare ; all=notification,camera-ready ; first=Notification of acceptance comes first"),
+    P("B", "how long between submission and notification?",
+      "k=compare ; all=paper,notification ; has=87 days ; not=left until"),
+    P("B", "how many days between the abstract registration and the full paper deadline?",
+      "k=compare ; all=abstract,paper ; has=7 days"),
+    P("B", "which is later, the abstract deadline or the paper deadline?",
+      "k=compare ; all=paper,abstract ; first=Full paper submission comes later"),
+    P("B", "does the author response come after the notification?",
+      "no ; k=compare ; all=response,notification"),
+    P("B", "is the camera ready due after the notification?", "yes ; k=compare"),
+    P("B", "通知在截稿之前吗?", "zh ; no ; k=compare ; all=notification,abstract"),
+    P("B", "摘要注册和全文截止相差几天？", "zh ; k=compare ; all=abstract,paper ; has=7天"),
+    P("B", "通知在截稿之前嗎？", "zh ; no ; k=compare"),
+    P("K", "how many days between the deadline and the notification?",
+      "k=compare ; all=submission,notification ; has=28 days"),
+    P("K", "how long from notification to camera-ready?",
+      "k=compare ; all=notification,camera-ready ; has=21 days"),
+    P("K", "is the camera-ready before the workshop?", "yes ; k=compare ; has=17 days"),
+    P("K", "通知和终稿哪个先？", "zh ; k=compare ; all=notification,camera-ready ; "
+      "first=Author notification在前"),
+    P("K", "从截稿到通知有多少天？", "zh ; k=compare ; all=submission,notification ; has=28天"),
+    P("K", "通知在终稿之前吗？", "zh ; yes ; k=compare"),
+    P("K", "what's after the camera-ready?", "d=workshop ; not=compare"),
+    # --- ordinals: the schedule's dated order, of the kind named ---------------------------------
+    P("B", "when is the 2nd deadline?", "d=paper ; at=" + B_PAPER + " ; has=second ; "
+      "not=deadline for Abstract"),
+    P("B", "first deadline?", "d=abstract ; at=" + B_ABSTRACT),
+    P("B", "what's the last date?", "d=conference ; at=" + B_CONF),
+    P("B", "what is the last deadline?", "d=camera-ready ; at=" + B_CAMERA),
+    P("B", "when is the third deadline?", "d=camera-ready"),
+    P("B", "when is the fifth deadline?", "decline ; has=3 deadlines"),
+    P("B", "第二个截止日期是什么时候", "zh ; d=paper ; at=" + B_PAPER),
+    P("B", "最后一个截止日期是哪天？", "zh ; d=camera-ready"),
+    P("B", "what's the second date in the schedule?", "d=paper"),
+    P("B", "when is the first deadline?", "d=abstract ; has=has passed", B_AFTER_PAPER),
+    P("K", "what's the 2nd deadline?", "d=camera-ready ; at=" + K_CAMERA),
+    P("K", "when is the third deadline?", "decline ; has=2 deadlines"),
+    P("K", "last date?", "d=workshop"),
+    P("K", "第一个日期是什么？", "zh ; d=submission"),
+    # --- two zones named: both given -------------------------------------------------------------
+    P("K", "when is the deadline in PST or UTC?", "d=submission ; has=07:59 PDT ; "
+      "has=14:59 UTC"),
+    P("B", "when is the abstract deadline in AoE and Beijing time?", "d=abstract ; "
+      "has=23:59 AoE ; has=19:59 CST"),
+    P("B", "paper deadline in Berlin and Tokyo time?", "d=paper ; has=13:59 CEST ; "
+      "has=20:59 JST"),
+    P("K", "deadline in UTC and in my time?", "d=submission ; has=14:59 UTC ; has=10:59 EDT",
+      reader="America/New_York"),
+    P("K", "截稿是北京时间和伦敦时间几点？", "zh ; d=submission ; has=22:59 ; has=15:59"),
+    P("B", "when does the conference start in UTC and IST?", "d=conference ; has=23:00 UTC ; "
+      "has=04:30 IST"),
+    # --- several topics at once ------------------------------------------------------------------
+    P("B", "when are the paper deadline and the notification?", "d=paper,notification ; "
+      "at=" + B_PAPER),
+    P("B", "when is the abstract deadline, the rebuttal and the camera ready?",
+      "d=abstract,response,camera-ready"),
+    P("K", "截稿和通知分别是什么时候？", "zh ; d=submission,notification"),
+    P("K", "when is the deadline and where is the workshop?", "k=deadline,event ; "
+      "has=Hongo Campus"),
+    P("B", "what's the page limit and is it double blind?", "k=page_limit,anonymize ; "
+      "has=12 pages ; has=double-blind"),
+    P("K", "when is the notification and how many pages?", "k=notification,page_limit ; "
+      "has=does not say how many pages"),
+    # --- relative: time left, passed, today ------------------------------------------------------
+    P("B", "how many days left until the paper deadline?", "d=paper ; once=15 days 11 hours"),
+    P("B", "is the paper deadline already past?", "no ; d=paper"),
+    P("B", "is the paper deadline already past?", "yes ; d=paper ; has=passed 3 days 12 hours "
+      "ago", B_AFTER_PAPER),
+    P("B", "is abstract registration still open?", "no ; d=abstract",
+      "2027-10-09T12:30:00+00:00"),
+    P("B", "did I miss the abstract deadline?", "yes ; d=abstract", "2027-10-10T00:00:00+00:00"),
+    P("B", "is the conference this week?", "yes ; d=conference", "2028-03-21T00:00:00+00:00"),
+    P("B", "how long until the conference?", "d=conference ; has=under way now",
+      "2028-03-25T10:00:00+00:00"),
+    P("K", "how long until the workshop?", "d=workshop ; once=75 days"),
+    P("K", "is the deadline today?", "yes ; d=submission", "2026-07-10T03:00:00+00:00"),
+    P("K", "is the deadline tomorrow?", "yes ; d=submission", "2026-07-09T03:00:00+00:00"),
+    P("K", "还有几天截稿？", "zh ; d=submission ; once=9天14小时"),
+    P("K", "截稿了吗？", "zh ; yes ; d=submission", K_AFTER_SUB),
+    P("K", "is the workshop happening now?", "yes ; d=workshop", "2026-09-14T03:00:00+00:00"),
+    # --- zones named: cities, abbreviations, offsets, "my time" ----------------------------------
+    P("K", "deadline in Berlin time?", "d=submission ; has=16:59 CEST"),
+    P("K", "when is the deadline in IST?", "d=submission ; zone=Asia/Kolkata ; has=20:29 IST"),
+    P("K", "deadline in UTC+8", "d=submission ; has=22:59 UTC+08:00"),
+    P("K", "deadline in GMT-5?", "d=submission ; has=09:59"),
+    P("K", "when's the deadline for me in New York?", "d=submission ; zone=America/New_York ; "
+      "has=10:59 EDT"),
+    P("K", "what time is the deadline in my time?", "d=submission ; has=15:59 BST",
+      reader="Europe/London"),
+    P("B", "when is the abstract deadline in Pacific time?", "d=abstract ; has=04:59 PDT"),
+    P("B", "abstract deadline in CET?", "d=abstract ; has=13:59 CEST"),
+    P("B", "摘要截止是东京时间几点？", "zh ; d=abstract ; has=2027年10月9日星期六 20:59"),
+    P("B", "when is the camera ready in Berlin time?", "d=camera-ready ; has=12:59 CET"),
+    P("B", "what time zone is the deadline in?", "d=abstract ; has=gives it in AoE"),
+    P("B", "when does the conference start in Beijing time?", "d=conference ; "
+      "has=07:00 CST"),
+    # --- an event across the switch to summer time -----------------------------------------------
+    P("B", "how many days is the conference?", "d=conference ; has=lasts 4 days ; "
+      "not=lasts 3 days"),
+    P("B", "会议有几天？", "zh ; d=conference ; has=持续4天"),
+    P("B", "when is the conference in Beijing time?", "d=conference ; has=07:00 CST ; "
+      "has=06:00 CST"),
+    P("B", "when is the conference?", "d=conference ; has=Friday 24 March 2028 to "
+      "Monday 27 March 2028"),
+    # --- what the schedule does not hold: declined, never another date ---------------------------
+    P("B", "when is the banquet?", "decline ; has=banquet"),
+    P("B", "what's the registration fee?", "decline"),
+    P("B", "when is the poster session?", "decline"),
+    P("B", "when is the artifact evaluation deadline?", "decline ; has=artifacts"),
+    P("B", "when is the industry track deadline?", "decline ; has=industry"),
+    P("B", "when is the keynote?", "decline"),
+    P("K", "what's the page limit?", "k=page_limit ; has=does not say how many pages"),
+    P("K", "is the review double blind?", "k=anonymize ; has=does not say whether"),
+    P("K", "when is the registration deadline?", "decline ; has=registration"),
+    P("K", "when is the rebuttal?", "decline"),
+    P("K", "会议有晚宴吗？", "zh ; decline ; has=晚宴"),
+    P("K", "注册费多少钱？", "zh ; decline"),
+    P("K", "when is the hackathon?", "decline ; has=hackathon"),
+    P("K", "is the workshop in Osaka?", "no ; has=Tokyo"),
+    # --- yes / no --------------------------------------------------------------------------------
+    P("K", "is the deadline in JST?", "yes ; d=submission"),
+    P("K", "is the deadline AoE?", "no ; d=submission"),
+    P("B", "is the deadline AoE?", "yes ; d=abstract"),
+    P("K", "is the workshop on a monday?", "yes ; d=workshop"),
+    P("B", "is the notification on January 10?", "yes ; d=notification"),
+    P("K", "is the deadline at 11:59pm?", "yes ; d=submission"),
+    P("B", "is the conference in Berlin?", "yes ; has=Berlin"),
+    # --- typos, traditional Chinese --------------------------------------------------------------
+    P("K", "whens teh notifcation", "d=notification ; at=" + K_NOTIF),
+    P("B", "wen is the abstarct registation", "d=abstract"),
+    P("B", "camra redy deadlin?", "d=camera-ready"),
+    P("K", "worksop location?", "k=event ; has=Hongo"),
+    P("B", "摘要截止是北京時間幾點？", "zh ; zone=Asia/Shanghai ; d=abstract ; has=19:59"),
+    P("K", "截稿日期是甚麼時候？", "zh ; d=submission ; at=" + K_SUB),
+    P("K", "錄用通知什麼時候出？", "zh ; d=notification"),
+    P("B", "會議在哪裡？", "zh ; k=event ; has=Berlin"),
+    P("K", "還有幾天截稿？", "zh ; d=submission ; once=9天14小时"),
+    # --- Chinese by title words ------------------------------------------------------------------
+    P("B", "全文截止是什么时候？", "zh ; d=paper"),
+    P("B", "摘要注册截止时间？", "zh ; d=abstract"),
+    P("B", "作者回复期是什么时候？", "zh ; d=response ; at=" + B_RESPONSE),
+    P("K", "研讨会在哪里？", "zh ; k=event ; has=Tokyo"),
+    P("K", "终稿几号截止？", "zh ; d=camera-ready ; at=" + K_CAMERA),
+    P("K", "研讨会几点开始？", "zh ; d=workshop ; at=" + K_WS + " ; has=09:30"),
+)
+
+
+@cache
+def schedule(name: str) -> Event:
+    return parse_schedule(FILES[name].read_text(encoding="utf-8"), str(FILES[name]))
+
+
+def ask(p: P) -> Answer:
+    now = datetime.fromisoformat(p.now or NOW[p.schedule])
+    return answer(p.question, schedule(p.schedule), now=now, reader=parse_zone(p.reader))
+
+
+def _check(p: P, reply: Answer) -> list[str]:
+    wrong: list[str] = []
+    rest: list[str] = []
+    for check in (c.strip() for c in p.expect.split(";")):
+        name, _, value = check.partition("=")
+        if name == "all":
+            want = value.split(",")
+            got = [d.id for d in reply.dates][:len(want)]
+            if got != want:
+                wrong.append(f"dates {got} != {want}")
+        else:
+            rest.append(check)
+    return wrong + _wrong(P(p.schedule, p.question, " ; ".join(rest), p.now), reply)
+
+
+def test_enough_fresh_probes_in_both_languages() -> None:
+    assert len(PROBES) >= 80
+    assert {p.schedule for p in PROBES} == set(FILES)
+    assert sum("zh" in p.expect.split(" ; ") for p in PROBES) >= 20
+    assert sum("decline" in p.expect for p in PROBES) >= 10
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: f"{p.schedule}:{p.question[:40]}")
+def test_fresh_probe_gets_the_fact_a_fair_reader_expects(probe: P) -> None:
+    reply = ask(probe)
+    wrong = _check(probe, reply)
+    assert not wrong, f"{'; '.join(wrong)}\n{reply.text}"
+
+
+@pytest.mark.parametrize("probe", [p for p in PROBES if "decline" in p.expect],
+                         ids=lambda p: f"{p.schedule}:{p.question[:40]}")
+def test_a_declined_fresh_probe_names_no_date(probe: P) -> None:
+    assert ask(probe).dates == ()
