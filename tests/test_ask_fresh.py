@@ -85,6 +85,15 @@ PROBES: tuple[P, ...] = (
     P("K", "从截稿到通知有多少天？", "zh ; k=compare ; all=submission,notification ; has=28天"),
     P("K", "通知在终稿之前吗？", "zh ; yes ; k=compare"),
     P("K", "what's after the camera-ready?", "d=workshop ; not=compare"),
+    P("B", "how many weeks between the notification and the conference?",
+      "k=compare ; has=74 days (10 weeks 4 days)"),
+    P("B", "the notification or the rebuttal, which is first?", "k=compare ; "
+      "all=response,notification ; first=Author response period comes first"),
+    P("B", "is the paper deadline before or after the abstract deadline?", "k=compare ; "
+      "first=Abstract registration comes first"),
+    P("B", "通知比终稿早吗？", "zh ; yes ; k=compare ; has=41天"),
+    P("B", "终稿比会议晚吗？", "zh ; no ; k=compare"),
+    P("B", "is the banquet before the conference?", "decline ; has=banquet"),
     # --- ordinals: the schedule's dated order, of the kind named ---------------------------------
     P("B", "when is the 2nd deadline?", "d=paper ; at=" + B_PAPER + " ; has=second ; "
       "not=deadline for Abstract"),
@@ -101,6 +110,12 @@ PROBES: tuple[P, ...] = (
     P("K", "when is the third deadline?", "decline ; has=2 deadlines"),
     P("K", "last date?", "d=workshop"),
     P("K", "第一个日期是什么？", "zh ; d=submission"),
+    P("B", "which deadline comes first?", "d=abstract ; has=has passed", B_AFTER_PAPER),
+    P("B", "倒数第二个截止日期?", "zh ; d=paper ; has=倒数第2个"),
+    P("B", "the penultimate deadline?", "d=paper ; has=second to last"),
+    P("B", "last date to submit?", "d=paper ; not=one date"),
+    P("B", "when is the second notification?", "decline ; has=1 notification"),
+    P("K", "when is the second round deadline?", "decline"),
     # --- two zones named: both given -------------------------------------------------------------
     P("K", "when is the deadline in PST or UTC?", "d=submission ; has=07:59 PDT ; "
       "has=14:59 UTC"),

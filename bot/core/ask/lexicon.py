@@ -74,7 +74,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟注册"),
     _c("student", "word", "student|students|phd", "学生", "students", "学生"),
     _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
-    _c("round", "generic", "round|rounds|cycle", "轮", "round", "轮"),
+    _c("round", "generic", "round|rounds|cycle", "轮", "submission rounds", "多轮投稿"),
     _c("phase", "generic", "phase|period|window|stage|range", "阶段|期间", "phase", "阶段"),
     _c("paper", "generic", "paper|papers|manuscript|manuscripts|article|work",
        "论文|文章|稿件", "paper", "论文"),

@@ -587,7 +587,7 @@ def _neutral(index: Index) -> frozenset[str]:
     return cast("frozenset[str]", found)
 
 
-_TRACK_GENERIC = frozenset({"poster"})
+_TRACK_GENERIC = frozenset({"poster", "round"})
 """Generic words that also name a kind of submission: where no date holds one, a date asked
 by it ("the poster deadline", "is there a poster track?") is not held."""
 _HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\b|"
@@ -664,14 +664,18 @@ _ORDINAL_WORDS = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "t
                   "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6,
                   "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "last": -1}
 _ORDINAL_EN = re.compile(
-    r"\b(?P<o>" + "|".join(_ORDINAL_WORDS) + r")\s+(?P<mid>(?:[a-z][a-z\-']*\s+){0,3}?)"
+    r"\b(?P<o>(?:second|2nd|third|3rd)[\s\-]+(?:to[\s\-]+)?last|penultimate|"
+    + "|".join(_ORDINAL_WORDS) + r")\s+(?P<mid>(?:[a-z][a-z\-']*\s+){0,3}?)"
     r"(?P<noun>deadlines?|dates?|due dates?|cut-?offs?|notifications?|events?)\b")
 # Words a number names in a title ("the second round deadline" is Round 2's): no ordinal.
 _ORDINAL_NOT = frozenset({"round", "rounds", "cycle", "phase", "stage", "call", "track", "year",
                           "year's", "years", "week", "month", "time", "minute", "day", "days",
                           "of"})
+_ORDINAL_WINNER = re.compile(
+    r"\bwhich\s+(?:one\s+of\s+the\s+|of\s+the\s+)?(?P<noun>deadline|date|notification|event)s?"
+    r"\s+(?:comes?|is|happens?|falls?|will\s+be|closes?|ends?)\s+(?P<o>first|last|earliest)\b")
 _ORDINAL_ZH = re.compile(
-    r"(?:第(?P<n>\d{1,2}|十[一二]?|[一二两三四五六七八九十])(?:个|项|次)?(?![轮阶期届])"
+    r"(?:(?P<back>倒数)?第(?P<n>\d{1,2}|十[一二]?|[一二两三四五六七八九十])(?:个|项|次)?(?![轮阶期届])"
     r"|(?P<last>最后(?:一个|的|一项|一次))|(?P<first>最早的?|首个))"
     r"(?=[^,，。?？;；]{0,4}?(?P<noun>截止|截稿|期限|ddl|deadline|日期|通知|会议|时间))")
 _NOUN_OF = {"deadline": "deadline", "due": "deadline", "cut": "deadline", "cutoff": "deadline",
@@ -687,12 +691,18 @@ def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
         if set(m["mid"].split()) & _ORDINAL_NOT:
             continue
         noun = m["noun"].rstrip("s").split()[0].replace("-", "")
+        word = m["o"]
+        place = _ORDINAL_WORDS.get(word) or (-2 if word == "penultimate" else
+                                             -_ORDINAL_WORDS[word.split()[0].split("-")[0]])
+        found.append((m.start("o"), m.end("o"), place, _NOUN_OF.get(noun, "date")))
+    for m in _ORDINAL_WINNER.finditer(norm):  # "which deadline comes first?"
         found.append((m.start("o"), m.end("o"), _ORDINAL_WORDS[m["o"]],
-                      _NOUN_OF.get(noun, "date")))
+                      _NOUN_OF.get(m["noun"], "date")))
     for m in _ORDINAL_ZH.finditer(norm):
         if m["n"]:
             n = m["n"]
             place = int(n) if n.isdigit() else _zh_number(n)
+            place = -place if m["back"] else place  # "倒数第二个": the second from the end
         else:
             place = -1 if m["last"] else 1
         found.append((m.start(), m.end(), place, _NOUN_OF.get(m["noun"], "date")))

@@ -1161,9 +1161,11 @@ def _gap(a: ImportantDate, b: ImportantDate, lang: Language) -> str:
         if lang == "zh":
             return zh.countdown(delta) if delta else "同一时间"
         return countdown(delta) if delta else "no time"
-    weeks = f" ({days // 7} weeks)" if days % 7 == 0 and days >= 14 else ""
     if lang == "zh":
-        return f"{days}天" + (f"（{days // 7}周）" if weeks else "")
+        weeks = f"（{days // 7}周" + (f"{days % 7}天）" if days % 7 else "）")
+        return f"{days}天" + (weeks if days >= 14 else "")
+    rest = f" {days % 7} day{'s' if days % 7 != 1 else ''}" if days % 7 else ""
+    weeks = f" ({days // 7} weeks{rest})" if days >= 14 else ""
     return f"{days} day{'s' if days != 1 else ''}{weeks}"
 
 
@@ -1232,21 +1234,28 @@ def _ordinal(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) ->
                   key=_key_instant)
     n = clause.ordinal
     noun_en, noun_zh = _COUNTED.get(clause.ordinal_of, _COUNTED["date"])
-    word = _ORDINAL_EN.get(n, f"{n}th")
-    word_zh = "最后一个" if n < 0 else f"第{n}个"
+    word = _ORDINAL_EN.get(n) or (f"{_ORDINAL_EN.get(-n, f'{-n}th')} to last" if n < 0
+                                  else f"{n}th")
+    word_zh = "最后一个" if n == -1 else (f"倒数第{-n}个" if n < 0 else f"第{n}个")
     names = ("、" if zh_ else ", ").join(_title(d, ctx.lang) for d in pool[:6]) + (
         "……" if len(pool) > 6 else "")
     count = (f"{len(pool)}个{noun_zh}" if zh_ else
              f"{len(pool)} {noun_en}{'s' if len(pool) != 1 else ''}")
-    if not pool or n > len(pool):
+    if not pool or abs(n) > len(pool):
         text = (f"日程里只有{count}（{names}），没有{word_zh}；{_ask_whom(ctx.event, 'zh')}。"
                 if zh_ else f"The schedule has {count} ({names}); there is no {word} one; "
                             f"{_ask_whom(ctx.event, 'en')}.")
         return Part(topic, "not_held", (text,))
-    chosen = pool[n - 1] if n > 0 else pool[-1]
+    chosen = pool[n - 1] if n > 0 else pool[n]
     lead = (f"按日期顺序，日程里的{count}中{word_zh}是{_title(chosen, 'zh')}。" if zh_ else
             f"In date order, the {word} of the schedule's {count} ({names}) is "
             f"{_title(chosen)}.")
+    if len(pool) == 1 and clause.ordinal_of == "date" and len(topic.ids) == 1:
+        lead = ""  # "the last date to submit": the words named the one date already
+    elif len(pool) == 1:
+        lead = (f"日程里只有一个{noun_zh}：{_title(chosen, 'zh')}。" if zh_ else
+                f"The schedule has one {noun_en}: {_title(chosen)}.")
     inner = _part(Topic("date", (chosen.id,), topic.label, topic.score, topic.start,
                         topic.span), replace(clause, ordinal=0), ctx, zone)
-    return Part(inner.topic, inner.kind, (lead, *inner.lines), inner.dates, inner.verdict)
+    lines = (lead, *inner.lines) if lead else inner.lines
+    return Part(inner.topic, inner.kind, lines, inner.dates, inner.verdict)
