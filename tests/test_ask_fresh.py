@@ -157,6 +157,12 @@ PROBES: tuple[P, ...] = (
     P("K", "还有几天截稿？", "zh ; d=submission ; once=9天14小时"),
     P("K", "截稿了吗？", "zh ; yes ; d=submission", K_AFTER_SUB),
     P("K", "is the workshop happening now?", "yes ; d=workshop", "2026-09-14T03:00:00+00:00"),
+    P("K", "距离研讨会开始还有多少天？", "zh ; d=workshop ; once=75天"),
+    P("K", "is the workshop in the morning?", "yes ; d=workshop"),
+    P("K", "is the deadline in the afternoon?", "no ; d=submission"),
+    P("K", "研讨会是下午三点开始吗？", "zh ; no ; d=workshop"),
+    P("K", "研讨会是9点半开始吗？", "zh ; yes ; d=workshop"),
+    P("B", "can I update my paper after the deadline?", "not=compare ; not=comes after"),
     # --- zones named: cities, abbreviations, offsets, "my time" ----------------------------------
     P("K", "deadline in Berlin time?", "d=submission ; has=16:59 CEST"),
     P("K", "when is the deadline in IST?", "d=submission ; zone=Asia/Kolkata ; has=20:29 IST"),

@@ -143,6 +143,8 @@ class Clause:
     """ "the 2nd deadline": 2; "the last date": -1; the place in the schedule's dated order."""
     ordinal_of: str = ""
     """What the ordinal counts: ``deadline``, ``notification``, ``event`` or ``date``."""
+    daypart: str = ""
+    """ "is the workshop in the morning?": ``morning``, ``afternoon``, ``evening`` or ``night``."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ class Reading:
                 "clock": list(c.clock) if c.clock else None,
                 "day": list(c.day) if c.day else None, "future_extension": c.future_ext,
                 "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
+                "daypart": c.daypart,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -684,6 +687,14 @@ _NOUN_OF = {"deadline": "deadline", "due": "deadline", "cut": "deadline", "cutof
             "会议": "event", "日期": "date", "时间": "date"}
 
 
+_DAYPART = {"morning": "morning", "afternoon": "afternoon", "evening": "evening",
+            "night": "night", "上午": "morning", "早上": "morning", "下午": "afternoon",
+            "晚上": "evening", "夜里": "night"}
+_DAYPART_RE = re.compile(r"\b(?:in the|this|on the)\s+(?P<w>morning|afternoon|evening)\b|"
+                         r"\bat (?P<w2>night)\b|(?P<w3>上午|早上|下午|晚上|夜里)"
+                         r"(?![\d一二两三四五六七八九十])")
+
+
 def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
     """Each ordinal said before a kind of date: (start, end, place, what it counts)."""
     found: list[tuple[int, int, int, str]] = []
@@ -784,7 +795,9 @@ def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
         if found is not None:
             how, form, x, y = found
             sides = [_side_topic(start + a, start + b, scan, index, norm) for a, b in (x, y)]
-            if sides[0] is not None and sides[1] is not None:
+            if sides[0] is not None and sides[1] is not None and sides[0].ids != sides[1].ids \
+                    and not (how in ("before", "after") and (sides[0].weak or sides[1].weak)):
+                # "can I update my paper after the deadline?" names no date by "paper" alone.
                 return (Clause(text.strip(" ,，"), form, (sides[0], sides[1]), compare=how),
                         start, cut)
         start = cut + 1
@@ -1056,7 +1069,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     return topics
 
 
-_ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或"
+_ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或距离"
                          "就都也还又很太最更什啥哪谁几多少个些把被给对从到向为于之其得地着"
                          "过一不没吃做去来说看想好")
 """Characters that carry no topic of their own (particles, pronouns, common verbs)."""
@@ -1120,7 +1133,14 @@ def _read(question: str, index: Index) -> Reading:
     taken = [(s, e) for s, e, _, _ in zones]
     ordinals = [o for o in _ordinals(norm) if not any(s <= o[0] < e for s, e in taken)]
     taken += [(s, e) for s, e, _, _ in ordinals]
-    scan = _scan(norm, index, taken)
+    dayparts = [(m.start(), m.end(), _DAYPART[m["w"] or m["w2"] or m["w3"]])
+                for m in _DAYPART_RE.finditer(norm)
+                if not any(s <= m.start() < e for s, e in taken)]
+    taken += [(s, e) for s, e, _ in dayparts]
+    # A time of day said in Chinese ("下午三点", "9点半") is the clock asked, never a subject.
+    clocks = [m.span() for m in _CLOCK_ZH.finditer(norm)
+              if not any(s <= m.start() < e for s, e in taken)]
+    scan = _scan(norm, index, taken + clocks)
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
     matches += [Match(norm[s:e], s, e, f"ordinal {n} of {what}") for s, e, n, what in ordinals]
     candidates = list(zones)
@@ -1276,7 +1296,8 @@ def _read(question: str, index: Index) -> Reading:
                               bool(_FUTURE_EXT.search(norm[a:b])),
                               _clause_unknown(scan, left_of(scan, a, b), a, b, index),
                               ordinal=ordinal[0] if any(t.kind == "date" for t in topics)
-                              else 0, ordinal_of=ordinal[1]))
+                              else 0, ordinal_of=ordinal[1],
+                              daypart=next((w for s_, _, w in dayparts if a <= s_ < b), "")))
         last_form = form
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:

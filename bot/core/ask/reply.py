@@ -285,6 +285,14 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if rel == "tonight" and hit and not when.all_day:
                 hit = last.hour >= 17 or last.hour < 5
             return hit, rel
+    if clause.daypart and not when.all_day:
+        # "is the workshop in the morning?": the hour it starts (a deadline: closes), in the
+        # zone named, else in its own zone.
+        local = (ctx.reader if zone is not None and zone.zones else when.zone).local(
+            _key_instant(when))
+        lo, hi = _DAYPARTS[clause.daypart]
+        return (lo <= local.hour < hi) if lo < hi else (local.hour >= lo or local.hour < hi), \
+            "daypart"
     if clause.day is not None or clause.clock is not None:
         # "is the deadline on September 10 at 11:59pm?": the day and the time of day, both in
         # one zone: the zone named, else the date's own or the reader's (a deadline at 23:59
@@ -301,6 +309,9 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     if clause.exists:
         return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
+
+
+_DAYPARTS = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 22), "night": (21, 5)}
 
 
 def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
