@@ -126,6 +126,15 @@ PROBES: tuple[P, ...] = (
     P("K", "deadline in UTC and in my time?", "d=submission ; has=14:59 UTC ; has=10:59 EDT",
       reader="America/New_York"),
     P("K", "截稿是北京时间和伦敦时间几点？", "zh ; d=submission ; has=22:59 ; has=15:59"),
+    P("K", "deadline in Tokyo or London?", "d=submission ; has=23:59 JST ; has=15:59 BST ; "
+      "not=held at"),
+    P("K", "when is the deadline in IST and UTC?", "d=submission ; has=14:59 UTC ; "
+      "has=20:29 IST"),
+    P("B", "how long between now and the deadline?", "d=abstract ; once=8 days 11 hours ; "
+      "not=compare"),
+    P("K", "从现在到截稿还有多久？", "zh ; d=submission ; once=9天14小时"),
+    P("B", "what's the difference between the abstract and paper deadlines?",
+      "k=compare ; has=7 days"),
     P("B", "when does the conference start in UTC and IST?", "d=conference ; has=23:00 UTC ; "
       "has=04:30 IST"),
     # --- several topics at once ------------------------------------------------------------------
@@ -202,6 +211,7 @@ PROBES: tuple[P, ...] = (
     P("K", "注册费多少钱？", "zh ; decline"),
     P("K", "when is the hackathon?", "decline ; has=hackathon"),
     P("K", "is the workshop in Osaka?", "no ; has=Tokyo"),
+    P("K", "is the workshop in Osaka or Tokyo?", "yes ; has=Tokyo"),
     # --- yes / no --------------------------------------------------------------------------------
     P("K", "is the deadline in JST?", "yes ; d=submission"),
     P("K", "is the deadline AoE?", "no ; d=submission"),
@@ -273,3 +283,17 @@ def test_fresh_probe_gets_the_fact_a_fair_reader_expects(probe: P) -> None:
                          ids=lambda p: f"{p.schedule}:{p.question[:40]}")
 def test_a_declined_fresh_probe_names_no_date(probe: P) -> None:
     assert ask(probe).dates == ()
+
+
+def test_a_title_word_that_is_also_a_relative_word_names_the_title() -> None:
+    # Found by the property test of test_ask_engine: "Following" read as "after" answered the
+    # date after the one asked.
+    event = parse_schedule('[event]\nid = "gen"\nname = "Generated"\nzone = "UTC"\n'
+                           '[[dates]]\nid = "d0"\ntitle = "Following session"\nkind = "deadline"\n'
+                           'at = "2031-01-10 12:00"\n[[dates]]\nid = "d1"\ntitle = "Aaaa bbbb"\n'
+                           'kind = "deadline"\nat = "2031-02-11 12:00"\n')
+    now = datetime.fromisoformat("2030-01-01T00:00:00+00:00")
+    assert [d.id for d in answer("when is the following session?", event, now=now).dates] == [
+        "d0"]
+    assert "Following session" in answer("what comes before the aaaa bbbb?", event,
+                                         now=now).text

@@ -396,6 +396,15 @@ _PAIRED_TIME = re.compile(r"\s*(?:and|or|&|/|,|和|或|或者|还是)\s*(?:in\s+
                           r"(?:\s+[a-z]+)?\s*(?:time|时间)")
 
 
+def _either(said: str, value: str, venue_names: frozenset[str]) -> str:
+    """ "Is it in Tokyo or Osaka?": the place asked that is the event's wins."""
+    return said if said in venue_names else value
+
+
+def _word_before(hit: _Hit, scan: _Scan) -> str:
+    return scan.words[hit.word_index - 1].text if hit.word_index > 0 else ""
+
+
 def _self_located(norm: str, start: int) -> bool:
     before = norm[:start]
     return bool(_SELF_EN.search(before)) or before.rstrip().endswith(_SELF_ZH)
@@ -795,6 +804,12 @@ def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
         if found is not None:
             how, form, x, y = found
             sides = [_side_topic(start + a, start + b, scan, index, norm) for a, b in (x, y)]
+            nows = [bool(_NOW_SIDE.match(text[a:b].strip(" ,，"))) for a, b in (x, y)]
+            if how == "between" and any(nows) and (sides[0] or sides[1]) is not None:
+                # "how long between now and the deadline?": the time left, said once.
+                only = sides[1] if nows[0] else sides[0]
+                assert only is not None
+                return Clause(text.strip(" ,，"), "howlong", (only,)), start, cut
             if sides[0] is not None and sides[1] is not None and sides[0].ids != sides[1].ids \
                     and not (how in ("before", "after") and (sides[0].weak or sides[1].weak)):
                 # "can I update my paper after the deadline?" names no date by "paper" alone.
@@ -802,6 +817,9 @@ def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
                         start, cut)
         start = cut + 1
     return None
+
+
+_NOW_SIDE = re.compile(r"(?:right )?now|today|here|现在|今天|目前|此刻$")
 
 
 def _side_topic(a: int, b: int, scan: _Scan, index: Index, norm: str) -> Topic | None:
@@ -1147,6 +1165,9 @@ def _read(question: str, index: Index) -> Reading:
     venue_names = index.venue_names
     asks_venue = any(h.meaning in (("concept", "event"), ("concept", "venue"))
                      for h in scan.hits)
+    # "the deadline in Tokyo or London?": a place beside a deadline, not the event, is a zone.
+    of_due = not asks_venue and any(h.meaning in (("concept", "deadline"), ("concept", "notify"),
+                                                  ("concept", "camera")) for h in scan.hits)
     venue_check = ""
     content_words = [w.text for w in scan.words if w.text not in _FILLER]
     zh_filler = all(ch in "那呢的吗和还有么嗯啊呀" for ch, _ in scan.leftover_zh)
@@ -1155,9 +1176,11 @@ def _read(question: str, index: Index) -> Reading:
         if kind == "venuename":
             if _self_located(norm, hit.start):
                 continue  # the place hit of the same words makes it the asker's zone
+            if of_due:
+                continue  # read as the place it is, a zone (below)
             if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) and \
                     not _PAIRED_TIME.match(norm, hit.end):
-                venue_check = value
+                venue_check = _either(venue_check, value, venue_names)
                 matches.append(Match(hit.text, hit.start, hit.end, "the event's own place"))
             continue
         if kind == "place":
@@ -1170,14 +1193,16 @@ def _read(question: str, index: Index) -> Reading:
                     norm, hit.end))
             mine = _self_located(norm, hit.start)
             if not timed and not mine and place.kind in ("city", "country", "alias") and (
-                    asks_venue or value in venue_names):
-                venue_check = value
+                    asks_venue or (value in venue_names and not of_due)):
+                venue_check = _either(venue_check, value, venue_names)
                 matches.append(Match(hit.text, hit.start, hit.end, "a place the event may be in"))
                 continue
             alone = (len(content_words) <= len(hit.text.split()) and zh_filler
                      and not any(h.meaning[0] == "concept" for h in scan.hits))
             cued = (place.kind == "zone-name" or value.endswith(("时间", " time"))
-                    or alone or mine or _place_cued(hit, scan, norm))
+                    or alone or mine or _place_cued(hit, scan, norm)
+                    or (_word_before(hit, scan) in ("or", "and", "&") and any(
+                        c[3] >= 1 for c in candidates)))  # "in Tokyo or London"
             if cued:
                 candidates.append((hit.start, hit.end, NamedZone(
                     hit.text, place.zones, place.kind, place.meanings),
@@ -1241,8 +1266,13 @@ def _read(question: str, index: Index) -> Reading:
         if form is None and "?" in norm[a:b + 1] and any(
                 t.ids == ("anonymity",) for t in topics):
             form = "yesno"  # "single blind?"
+        said = [index.titles[d] for t in topics if t.kind == "date" for d in t.ids[:50]
+                if index.titles[d] and index.titles[d] in norm[a:b]]
+        # "when is the Following talk?": a word of a title said whole is the title's.
         relative = tuple(dict.fromkeys(v for h in hits if h.meaning[0] == "rel"
-                                       for v in (h.meaning[1],)))
+                                       for v in (h.meaning[1],)
+                                       if not any(re.search(rf"(?<!\w){re.escape(h.text)}(?!\w)",
+                                                            title) for title in said)))
         weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
         blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
         raw.append((a, b, form, topics, relative, weekday, length, blind))
