@@ -93,6 +93,14 @@ PROBES: tuple[P, ...] = (
       "first=Abstract registration comes first"),
     P("B", "通知比终稿早吗？", "zh ; yes ; k=compare ; has=41天"),
     P("B", "终稿比会议晚吗？", "zh ; no ; k=compare"),
+    P("B", "will we get notified before the camera-ready deadline?", "yes ; k=compare"),
+    P("B", "which is earlier: the notification or the camera-ready?", "k=compare ; "
+      "first=Notification of acceptance comes first"),
+    P("B", "how long after the notification is the camera-ready due?", "k=compare ; "
+      "all=notification,camera-ready ; has=41 days"),
+    P("B", "通知早于终稿吗？", "zh ; yes ; k=compare"),
+    P("B", "通知和终稿之间有多久？", "zh ; k=compare ; has=41天"),
+    P("B", "通知在终稿之前还是之后？", "zh ; k=compare ; first=Notification of acceptance在前"),
     P("B", "is the banquet before the conference?", "decline ; has=banquet"),
     # --- ordinals: the schedule's dated order, of the kind named ---------------------------------
     P("B", "when is the 2nd deadline?", "d=paper ; at=" + B_PAPER + " ; has=second ; "
@@ -126,6 +134,10 @@ PROBES: tuple[P, ...] = (
     P("K", "deadline in UTC and in my time?", "d=submission ; has=14:59 UTC ; has=10:59 EDT",
       reader="America/New_York"),
     P("K", "截稿是北京时间和伦敦时间几点？", "zh ; d=submission ; has=22:59 ; has=15:59"),
+    P("B", "give me the deadline in EST and CET", "d=abstract ; has=07:59 EDT ; "
+      "has=in CET: Saturday 16 October 2027, 13:59 CEST"),
+    P("B", "deadline in both AoE and my local time", "d=abstract ; has=23:59 AoE ; "
+      "has=19:59 CST"),
     P("K", "deadline in Tokyo or London?", "d=submission ; has=23:59 JST ; has=15:59 BST ; "
       "not=held at"),
     P("K", "when is the deadline in IST and UTC?", "d=submission ; has=14:59 UTC ; "
@@ -297,3 +309,12 @@ def test_a_title_word_that_is_also_a_relative_word_names_the_title() -> None:
         "d0"]
     assert "Following session" in answer("what comes before the aaaa bbbb?", event,
                                          now=now).text
+
+
+def test_a_follow_up_to_a_comparison_compares_again_in_the_zone_named() -> None:
+    event, now = schedule("B"), datetime.fromisoformat(NOW["B"])
+    first = answer("is the notification before the camera-ready deadline?", event, now=now)
+    again = answer("and in PST?", event, now=now, context=first.context)
+    assert again.parts[0].kind == "compare" and again.parts[0].verdict is True
+    assert [d.id for d in again.dates] == ["notification", "camera-ready"]
+    assert "03:59 PST" in again.text

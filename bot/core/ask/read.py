@@ -734,6 +734,9 @@ def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
 _CMP_HARD = re.compile(r"[?？;；。!！\n]")
 _CMP_BETWEEN_EN = re.compile(r"\bbetween\s+(?P<x>.+?)\s+(?:and|&)\s+(?P<y>.+)$")
 _CMP_FROM_EN = re.compile(r"\bfrom\s+(?P<x>.+?)\s+(?:to|until|till|and)\s+(?P<y>.+)$")
+_CMP_HOW_AFTER_EN = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much earlier)"
+                               r"\s+(?:after|before)\s+(?P<x>.+?)\s+(?:is|are|does|do|will|"
+                               r"comes?|can|should|must)\s+(?P<y>.+)$")
 _CMP_SPAN_EN = re.compile(r"\bhow (?:long|many|much)\b|\bgap\b|\bdays?\b|\bweeks?\b")
 _CMP_ORDER_EN = re.compile(r"\b(?P<w>first|earlier|earliest|sooner|before|later|latest|last|"
                            r"after)\b")
@@ -743,17 +746,20 @@ _CMP_SIDE_EN = re.compile(r"\b(?P<w>before|earlier than|prior to|ahead of|sooner
 _CMP_BETWEEN_ZH = (
     re.compile(r"从(?P<x>.+?)到(?P<y>.+?)(?:之间)?(?:有|要|相差|间隔|相隔|隔|差|共|一共)?"
                r"(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
-    re.compile(r"^(?P<x>.+?)(?:和|与|跟|到)(?P<y>.+?)(?:之间)?(?:有|要|相差|间隔|相隔|隔了?|差|"
-               r"相距)(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"))
+    re.compile(r"^(?P<x>.+?)(?:和|与|跟|到|离|距)(?P<y>.+?)(?:之间)?(?:还有|有|要|相差|间隔|相隔|"
+               r"隔了?|差|相距)(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
+    re.compile(r"^(?P<x>.+?)(?:之后|以后|后)(?:多久|多少天|几天|多长时间|几周)(?:才|会|就)?"
+               r"(?P<y>.+)$"))
 _CMP_WHICH_ZH = (
     re.compile(r"^(?P<x>.+?)(?:和|与|跟|还是)(?P<y>.+?)[,，]?(?:哪个|哪一个|谁|哪项)(?:更)?"
                r"(?P<w>先|早|在前|前|晚|在后|后|迟)"),
     re.compile(r"^(?P<x>.+?)(?P<w>先)还是(?P<y>.+?)先"))
 _CMP_SIDE_ZH = (
     re.compile(r"^(?P<x>.+?)(?:是)?在(?P<y>.+?)(?P<w>之前|以前|前面|前|之后|以后|后面|后)"),
-    re.compile(r"^(?P<x>.+?)比(?P<y>.+?)(?P<w>早|晚|先|迟)"))
+    re.compile(r"^(?P<x>.+?)比(?P<y>.+?)(?P<w>早|晚|先|迟)"),
+    re.compile(r"^(?P<x>.+?)(?P<w>早于|晚于|先于|后于)(?P<y>.+)$"))
 _EARLY = ("first", "earlier", "earliest", "sooner", "before", "先", "早", "在前", "前", "之前",
-          "以前", "前面", "prior", "ahead")
+          "以前", "前面", "prior", "ahead", "早于", "先于")
 
 
 def _compare_sides(text: str, lang: Language
@@ -769,12 +775,16 @@ def _compare_sides(text: str, lang: Language
                     m.span("y")
         for pattern in _CMP_SIDE_ZH:
             if (m := pattern.search(text)) is not None:
+                if re.search(r"[前后]还是[之以]?[前后]", text):
+                    return "first", "what", m.span("x"), m.span("y")  # "之前还是之后？"
                 return ("before" if m["w"] in _EARLY else "after"), "yesno", m.span("x"), \
                     m.span("y")
         return None
     if (m := _CMP_BETWEEN_EN.search(text)) is not None:
         return "between", "howlong", m.span("x"), m.span("y")
     if (m := _CMP_FROM_EN.search(text)) is not None and _CMP_SPAN_EN.search(text):
+        return "between", "howlong", m.span("x"), m.span("y")
+    if (m := _CMP_HOW_AFTER_EN.search(text)) is not None:
         return "between", "howlong", m.span("x"), m.span("y")
     first = re.findall(r"[a-z']+", text)[:1]
     order = _CMP_ORDER_EN.search(text)
@@ -1399,9 +1409,13 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
     if not topics or not only_next:
         return replace(reading, zone=zone, followup=zone is not reading.zone)
     form = previous.get("form", "when")
-    clauses = tuple(replace(c, topics=topics, form=c.form if c.form != "what" else form)
+    compare = str(previous.get("compare", ""))
+    if compare and not (len(topics) == 2 and all(t.kind == "date" for t in topics)):
+        compare = ""
+    clauses = tuple(replace(c, topics=topics, form=form if compare or c.form == "what"
+                            else c.form, compare=compare)
                     for c in reading.clauses[:1]) or (
-        Clause(reading.normalized, form, topics),)
+        Clause(reading.normalized, form, topics, compare=compare),)
     return replace(reading, zone=zone, clauses=clauses, followup=True)
 
 
@@ -1413,7 +1427,9 @@ def remember(reading: Reading) -> dict[str, Any]:
     zone = None if reading.zone is None else {
         "text": reading.zone.text[:40], "zones": list(reading.zone.zones[:4]),
         "kind": reading.zone.kind, "meanings": list(reading.zone.meanings[:4])}
-    return {"topics": topics, "form": form, "zone": zone, "language": reading.language}
+    compare = next((c.compare for c in reading.clauses if c.compare), "")
+    return {"topics": topics, "form": form, "zone": zone, "language": reading.language,
+            **({"compare": compare} if compare else {})}
 
 
 __all__ += ["inherit", "remember", "title_terms"]

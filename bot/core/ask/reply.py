@@ -451,6 +451,11 @@ def _other_readings(when: ImportantDate, ctx: _Ctx) -> list[str]:
         text = when_text(when, ctx.now, zone, ctx.lang)
         out.append(f"如果你指的是{meaning}：{text}" if ctx.lang == "zh" else
                    f"If you meant {meaning}: {text}")
+    return out + _also_lines(when, ctx)
+
+
+def _also_lines(when: ImportantDate, ctx: _Ctx) -> list[str]:
+    out: list[str] = []
     shown = [ctx.reader, when.zone]
     for zone, label in ctx.also:
         # "in AoE and Beijing time": each zone named, unless it reads the same as one shown.
@@ -621,6 +626,9 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
                                                       f"{_title(d)}: {bare}")
                 else:
                     lines.append(f"- {line(d, ctx)}")
+                if ctx.also:  # "in EST and CET": every date listed in each zone named
+                    lines[-1] += "".join(f"; {x[:1].lower()}{x[1:]}" if not zh_ else f"；{x}"
+                                         for x in _also_lines(d, ctx))
                 shown.append(d)
         rest = len(upcoming) - len(shown)
         if rest > 0 and clause.form != "yesno":
