@@ -897,7 +897,11 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         return words[0]  # "is there an industry track?" where none is
     if not plain:
         return None
-    items = sorted([(p, p + len(w), w) for w, p in words]
+    # Short words nothing read ("PC" of "the shadow PC deadline") join a name, never make one
+    # ("teh deadline" is a typo's).
+    bridges = [(p, p + len(w), "") for w, p in unknown if 2 <= len(w) < 4 and w not in neutral
+               and not w.isdigit()]
+    items = sorted([(p, p + len(w), w) for w, p in words] + bridges
                    + [(h.start, h.end, "") for h in hits if _is_generic(h)])
     for anchor in (h for h in hits if _is_kind(h) or _is_generic(h)):
         found: list[tuple[int, str]] = []
