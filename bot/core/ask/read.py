@@ -675,14 +675,18 @@ def _month_day(text: str) -> tuple[int, int] | None:
 _ORDINAL_WORDS = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "third": 3,
                   "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6,
                   "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "last": -1}
+_ONE_ORDINAL = (r"(?:(?:second|2nd|third|3rd)[\s\-]+(?:to[\s\-]+)?last|penultimate|"
+                + "|".join(_ORDINAL_WORDS) + r")")
+_ONE_ORDINAL_RE = re.compile(r"\b" + _ONE_ORDINAL + r"\b")
+# "the first and second deadlines": each ordinal of a list, the noun said once after it.
 _ORDINAL_EN = re.compile(
-    r"\b(?P<o>(?:second|2nd|third|3rd)[\s\-]+(?:to[\s\-]+)?last|penultimate|"
-    + "|".join(_ORDINAL_WORDS) + r")\s+(?P<mid>(?:[a-z][a-z\-']*\s+){0,3}?)"
+    r"\b(?P<o>" + _ONE_ORDINAL + r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?" + _ONE_ORDINAL + r")*)"
+    r"\s+(?P<mid>(?:[a-z][a-z\-']*\s+){0,3}?)"
     r"(?P<noun>deadlines?|dates?|due dates?|cut-?offs?|notifications?|events?)\b")
 # Words a number names in a title ("the second round deadline" is Round 2's): no ordinal.
 _ORDINAL_NOT = frozenset({"round", "rounds", "cycle", "phase", "stage", "call", "track", "year",
                           "year's", "years", "week", "month", "time", "minute", "day", "days",
-                          "of"})
+                          "of", "and", "or", *_ORDINAL_WORDS})
 _ORDINAL_WINNER = re.compile(
     r"\bwhich\s+(?:one\s+of\s+the\s+|of\s+the\s+)?(?P<noun>deadline|date|notification|event)s?"
     r"\s+(?:comes?|is|happens?|falls?|will\s+be|closes?|ends?)\s+(?P<o>first|last|earliest)\b")
@@ -711,10 +715,11 @@ def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
         if set(m["mid"].split()) & _ORDINAL_NOT:
             continue
         noun = m["noun"].rstrip("s").split()[0].replace("-", "")
-        word = m["o"]
-        place = _ORDINAL_WORDS.get(word) or (-2 if word == "penultimate" else
-                                             -_ORDINAL_WORDS[word.split()[0].split("-")[0]])
-        found.append((m.start("o"), m.end("o"), place, _NOUN_OF.get(noun, "date")))
+        for one in _ONE_ORDINAL_RE.finditer(norm, m.start("o"), m.end("o")):
+            word = one.group(0)
+            place = _ORDINAL_WORDS.get(word) or (-2 if word == "penultimate" else
+                                                 -_ORDINAL_WORDS[word.split()[0].split("-")[0]])
+            found.append((one.start(), one.end(), place, _NOUN_OF.get(noun, "date")))
     for m in _ORDINAL_WINNER.finditer(norm):  # "which deadline comes first?"
         found.append((m.start("o"), m.end("o"), _ORDINAL_WORDS[m["o"]],
                       _NOUN_OF.get(m["noun"], "date")))
@@ -1294,12 +1299,14 @@ def _read(question: str, index: Index) -> Reading:
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
         if form is None:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
-        has_any = bool(topics) or bool(relative) or weekday is not None or form is not None
+        counted = any(a <= s_ < b for s_, _, _, _ in ordinals)  # "the 2nd and 3rd deadlines"
+        has_any = bool(topics) or bool(relative) or weekday is not None or form is not None \
+            or counted
         if not has_any:
             continue
         later = next((r[3] for r in raw[i + 1:] if r[3]), None)
         if not topics and not relative and weekday is None and later and i + 1 < len(raw) \
-                and raw[i + 1][3] != [] and form is not None:
+                and raw[i + 1][3] != [] and (form is not None or counted):
             # "when and where is the workshop?": the subject comes after both forms.
             topics = [t for t in raw[i + 1][3] if t.kind == "date"] or list(later)
         if length and clauses and all(t.kind == "field" and t.label == "length"

@@ -1072,13 +1072,14 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
     ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named,
                _also(reading, reader, event))
     parts: list[Part] = []
-    seen: set[tuple[str, tuple[str, ...], bool]] = set()
+    seen: set[tuple[str, tuple[str, ...], bool, int]] = set()
     for clause in reading.clauses:
         if clause.compare and len(clause.topics) == 2:
             parts.append(_compare(clause, ctx))
             continue
         for topic in clause.topics:
-            key = (topic.kind, topic.ids, clause.length)  # "when ... and how long is it?"
+            # "when ... and how long is it?"; "when is the deadline and the 2nd deadline?"
+            key = (topic.kind, topic.ids, clause.length, clause.ordinal)
             if key in seen and topic.kind != "next":
                 continue
             seen.add(key)
