@@ -101,6 +101,8 @@ PROBES: tuple[P, ...] = (
     P("B", "通知早于终稿吗？", "zh ; yes ; k=compare"),
     P("B", "通知和终稿之间有多久？", "zh ; k=compare ; has=41天"),
     P("B", "通知在终稿之前还是之后？", "zh ; k=compare ; first=Notification of acceptance在前"),
+    P("B", "is the notification before the camera-ready, in AoE and UTC?", "yes ; k=compare ; "
+      "has=23:59 AoE ; has=in UTC: Monday 21 February 2028, 11:59 UTC"),
     P("B", "is the banquet before the conference?", "decline ; has=banquet"),
     # --- ordinals: the schedule's dated order, of the kind named ---------------------------------
     P("B", "when is the 2nd deadline?", "d=paper ; at=" + B_PAPER + " ; has=second ; "

@@ -468,6 +468,12 @@ def _also_lines(when: ImportantDate, ctx: _Ctx) -> list[str]:
     return out
 
 
+def _also_suffix(when: ImportantDate, ctx: _Ctx) -> str:
+    """ "in EST and CET": a date listed on one line, in each further zone named too."""
+    return "".join(f"；{x}" if ctx.lang == "zh" else f"; {x[:1].lower()}{x[1:]}"
+                   for x in _also_lines(when, ctx)) if ctx.also else ""
+
+
 def _in_zone(when: ImportantDate, zone: Zone, lang: Language) -> str:
     """A date's instants in one zone, with that zone's name: no countdown, no other zone."""
     zh_ = lang == "zh"
@@ -626,9 +632,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
                                                       f"{_title(d)}: {bare}")
                 else:
                     lines.append(f"- {line(d, ctx)}")
-                if ctx.also:  # "in EST and CET": every date listed in each zone named
-                    lines[-1] += "".join(f"; {x[:1].lower()}{x[1:]}" if not zh_ else f"；{x}"
-                                         for x in _also_lines(d, ctx))
+                lines[-1] += _also_suffix(d, ctx)
                 shown.append(d)
         rest = len(upcoming) - len(shown)
         if rest > 0 and clause.form != "yesno":
@@ -1236,7 +1240,7 @@ def _compare(clause: Clause, ctx: _Ctx) -> Part:
                 f"{gap} between {tx} and {ty} ({te} comes first, {tl} after).")
         lead = _capital(lead)
         shown = (x, y)
-    lines = [lead, *(f"- {line(d, ctx)}" for d in shown)]
+    lines = [lead, *(f"- {line(d, ctx)}{_also_suffix(d, ctx)}" for d in shown)]
     return Part(topic, "compare", tuple(lines), shown, verdict)
 
 
