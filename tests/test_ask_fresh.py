@@ -29,8 +29,10 @@ from bot.core.zones import parse_zone
 from tests.test_ask_probes import _wrong
 
 ROOT = Path(__file__).resolve().parent
-FILES = {"B": ROOT / "data" / "ask" / "eurosys28.toml", "K": ROOT / "data" / "ask" / "mlt26.toml"}
-NOW = {"B": "2027-10-01T00:00:00+00:00", "K": "2026-07-01T00:00:00+00:00"}
+FILES = {"B": ROOT / "data" / "ask" / "eurosys28.toml", "K": ROOT / "data" / "ask" / "mlt26.toml",
+         "S": ROOT.parent / "schedules" / "aisys-sosp17.toml"}
+NOW = {"B": "2027-10-01T00:00:00+00:00", "K": "2026-07-01T00:00:00+00:00",
+       "S": "2017-09-01T12:00:00+00:00"}
 
 # Instants (UTC): a deadline's close, anything else's start.
 B_ABSTRACT = "2027-10-09T11:59:00+00:00"   # 23:59 AoE on Friday 8 October 2027
@@ -136,10 +138,13 @@ PROBES: tuple[P, ...] = (
     P("B", "when is the abstract deadline in AoE and Beijing time?", "d=abstract ; "
       "has=23:59 AoE ; has=19:59 CST"),
     P("B", "paper deadline in Berlin and Tokyo time?", "d=paper ; has=13:59 CEST ; "
-      "has=20:59 JST"),
+      "has=In Tokyo time: Saturday 16 October 2027, 20:59 JST"),
     P("K", "deadline in UTC and in my time?", "d=submission ; has=14:59 UTC ; has=10:59 EDT",
       reader="America/New_York"),
     P("K", "截稿是北京时间和伦敦时间几点？", "zh ; d=submission ; has=22:59 ; has=15:59"),
+    P("B", "截稿是柏林和东京时间几点？", "zh ; d=abstract ; has=13:59（中欧夏令时间 ; "
+      "has=按东京时间：2027年10月9日星期六 20:59"),
+    P("S", "is the workshop in Shanghai, and what time does it start?", "yes ; has=Shanghai"),
     P("B", "give me the deadline in EST and CET", "d=abstract ; has=07:59 EDT ; "
       "has=in CET: Saturday 16 October 2027, 13:59 CEST"),
     P("B", "deadline in both AoE and my local time", "d=abstract ; has=23:59 AoE ; "
@@ -291,6 +296,7 @@ def _check(p: P, reply: Answer) -> list[str]:
 def test_enough_fresh_probes_in_both_languages() -> None:
     assert len(PROBES) >= 80
     assert {p.schedule for p in PROBES} == set(FILES)
+    assert sum(p.schedule in ("B", "K") for p in PROBES) >= 80  # the two new schedules
     assert sum("zh" in p.expect.split(" ; ") for p in PROBES) >= 20
     assert sum("decline" in p.expect for p in PROBES) >= 10
 

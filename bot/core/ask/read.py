@@ -392,8 +392,10 @@ def _place_cued(hit: _Hit, scan: _Scan, norm: str) -> bool:
 
 
 # "in Berlin and Tokyo time": the "time" said once after both names both as zones.
-_PAIRED_TIME = re.compile(r"\s*(?:and|or|&|/|,|和|或|或者|还是)\s*(?:in\s+)?[a-z\u4e00-\u9fff]+"
-                          r"(?:\s+[a-z]+)?\s*(?:time|时间)")
+_PAIRED_TIME = re.compile(
+    r"\s*(?:,\s*)?(?:and|or|&|/)\s*(?:in\s+)?(?!(?:what|when|which|how|is|are|does|do|the|it|"
+    r"at|by|local|my|your)\b)[a-z]+(?:\s+[a-z]+)?\s+time\b|\s*(?:和|或|或者|还是|与)\s*"
+    r"[\u4e00-\u9fff]{2,4}?时间")
 
 
 def _either(said: str, value: str, venue_names: frozenset[str]) -> str:
@@ -1219,7 +1221,7 @@ def _read(question: str, index: Index) -> Reading:
             alone = (len(content_words) <= len(hit.text.split()) and zh_filler
                      and not any(h.meaning[0] == "concept" for h in scan.hits))
             cued = (place.kind == "zone-name" or value.endswith(("时间", " time"))
-                    or alone or mine or _place_cued(hit, scan, norm)
+                    or alone or mine or timed or _place_cued(hit, scan, norm)
                     or (_word_before(hit, scan) in ("or", "and", "&") and any(
                         c[3] >= 1 for c in candidates)))  # "in Tokyo or London"
             if cued:

@@ -1154,8 +1154,16 @@ def _also(reading: Reading, reader: Zone, event: Event) -> tuple[tuple[Zone, str
                         "会场当地时间" if reading.language == "zh" else "the venue's time"))
         elif named.zones:
             zone = parse_zone(named.zones[0])
-            typed = named.text.upper() if named.kind in ("abbreviation", "utc", "aoe") else (
-                named.text if named.kind == "offset" else zone.name)
+            if named.kind in ("abbreviation", "utc", "aoe"):
+                typed = named.text.upper()
+            elif named.kind in ("offset", "iana"):
+                typed = named.text
+            elif reading.language == "zh":  # "东京" -> "东京时间"
+                typed = named.text if named.text.endswith(("时间", "时区")) else \
+                    f"{named.text}时间"
+            else:  # "tokyo" -> "Tokyo time"
+                place = named.text.removesuffix("time").split()
+                typed = " ".join(w[:1].upper() + w[1:] for w in place) + " time"
             out.append((zone, typed))
     return tuple(out)
 
