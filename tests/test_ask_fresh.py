@@ -30,9 +30,10 @@ from tests.test_ask_probes import _wrong
 
 ROOT = Path(__file__).resolve().parent
 FILES = {"B": ROOT / "data" / "ask" / "eurosys28.toml", "K": ROOT / "data" / "ask" / "mlt26.toml",
-         "S": ROOT.parent / "schedules" / "aisys-sosp17.toml"}
+         "S": ROOT.parent / "schedules" / "aisys-sosp17.toml",
+         "C": ROOT / "data" / "ask" / "ccfsys26.toml"}
 NOW = {"B": "2027-10-01T00:00:00+00:00", "K": "2026-07-01T00:00:00+00:00",
-       "S": "2017-09-01T12:00:00+00:00"}
+       "S": "2017-09-01T12:00:00+00:00", "C": "2026-03-01T00:00:00+00:00"}
 
 # Instants (UTC): a deadline's close, anything else's start.
 B_ABSTRACT = "2027-10-09T11:59:00+00:00"   # 23:59 AoE on Friday 8 October 2027
@@ -105,6 +106,11 @@ PROBES: tuple[P, ...] = (
     P("B", "通知在终稿之前还是之后？", "zh ; k=compare ; first=Notification of acceptance在前"),
     P("B", "is the notification before the camera-ready, in AoE and UTC?", "yes ; k=compare ; "
       "has=23:59 AoE ; has=in UTC: Monday 21 February 2028, 11:59 UTC"),
+    P("C", "is the tutorial before the workshop?", "k=not_held ; has=CANCELLED ; "
+      "has=nothing to compare"),
+    P("C", "how many days between round 1 and round 2?", "k=compare ; all=round1,round2 ; "
+      "has=56 days"),
+    P("C", "第二个截止日期是什么时候？", "zh ; d=round2"),
     P("B", "is the banquet before the conference?", "decline ; has=banquet"),
     # --- ordinals: the schedule's dated order, of the kind named ---------------------------------
     P("B", "when is the 2nd deadline?", "d=paper ; at=" + B_PAPER + " ; has=second ; "

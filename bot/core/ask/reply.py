@@ -1211,7 +1211,13 @@ def _compare(clause: Clause, ctx: _Ctx) -> Part:
     topic = Topic("date", (*x_topic.ids, *y_topic.ids), "compare", 1.0, x_topic.start,
                   clause.text)
     if x is None or y is None:
-        return Part(topic, "not_held", (_not_said("those dates", "这些日期", ctx),))
+        # A side whose every date is cancelled: say so, with what it was; no order to give.
+        gone = [d for t in (x_topic, y_topic) for d in ctx.index.dates_of(t.ids)[:1]
+                if _the_one(ctx.index.dates_of(t.ids), ctx) is None]
+        lines = [f"{line(d, ctx)}{'。' if zh_ else '.'}" for d in gone]
+        lines.append("所以没有可以比较的日期；" + _ask_whom(ctx.event, "zh") + "。" if zh_ else
+                     f"So there is nothing to compare it with; {_ask_whom(ctx.event, 'en')}.")
+        return Part(topic, "not_held", tuple(lines), tuple(gone))
     tx, ty = _title(x, ctx.lang), _title(y, ctx.lang)
     if x.id == y.id:
         text = (f"两者是同一个日期：{line(x, ctx)}。" if zh_ else
