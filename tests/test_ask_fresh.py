@@ -111,6 +111,12 @@ PROBES: tuple[P, ...] = (
     P("C", "how many days between round 1 and round 2?", "k=compare ; all=round1,round2 ; "
       "has=56 days"),
     P("C", "第二个截止日期是什么时候？", "zh ; d=round2"),
+    P("B", "is teh notificaiton befor the camrea ready?", "yes ; k=compare"),
+    P("B", "notification vs camera ready, which first?", "k=compare ; "
+      "first=Notification of acceptance comes first"),
+    P("B", "how long betwen the abstract and the paper deadline?", "k=compare ; has=7 days"),
+    P("B", "notification 在 camera-ready 之前吗？", "zh ; yes ; k=compare"),
+    P("B", "btw, when are the abstract and paper deadlines?", "d=abstract,paper ; not=compare"),
     P("B", "is the banquet before the conference?", "decline ; has=banquet"),
     # --- ordinals: the schedule's dated order, of the kind named ---------------------------------
     P("B", "when is the 2nd deadline?", "d=paper ; at=" + B_PAPER + " ; has=second ; "

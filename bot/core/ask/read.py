@@ -739,7 +739,8 @@ def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
 # --- two dates compared -----------------------------------------------------------------
 
 _CMP_HARD = re.compile(r"[?？;；。!！\n]")
-_CMP_BETWEEN_EN = re.compile(r"\bbetween\s+(?P<x>.+?)\s+(?:and|&)\s+(?P<y>.+)$")
+_CMP_BETWEEN_EN = re.compile(r"\b(?:between|betwen|bewteen|beetween)\s+(?P<x>.+?)\s+(?:and|&)\s+"
+                             r"(?P<y>.+)$")
 _CMP_FROM_EN = re.compile(r"\bfrom\s+(?P<x>.+?)\s+(?:to|until|till|and)\s+(?P<y>.+)$")
 _CMP_HOW_AFTER_EN = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much earlier)"
                                r"\s+(?:after|before)\s+(?P<x>.+?)\s+(?:is|are|does|do|will|"
@@ -747,9 +748,10 @@ _CMP_HOW_AFTER_EN = re.compile(r"\bhow (?:long|soon|many \w+|much time|much late
 _CMP_SPAN_EN = re.compile(r"\bhow (?:long|many|much)\b|\bgap\b|\bdays?\b|\bweeks?\b")
 _CMP_ORDER_EN = re.compile(r"\b(?P<w>first|earlier|earliest|sooner|before|later|latest|last|"
                            r"after)\b")
-_CMP_OR_EN = re.compile(r"\s(?:or)\s")
-_CMP_SIDE_EN = re.compile(r"\b(?P<w>before|earlier than|prior to|ahead of|sooner than|after|"
-                          r"later than)\b")
+_CMP_OR_EN = re.compile(r"\s(?:or|vs\.?|versus)\s")
+# With the usual typos of the two words ("befor", "aftr"): a missed cue reads one date only.
+_CMP_SIDE_EN = re.compile(r"\b(?P<w>before|befor|bfore|beofre|b4|earlier than|prior to|ahead of|"
+                          r"sooner than|after|aftr|afer|atfer|later than)\b")
 _CMP_BETWEEN_ZH = (
     re.compile(r"从(?P<x>.+?)到(?P<y>.+?)(?:之间)?(?:有|要|相差|间隔|相隔|隔|差|共|一共)?"
                r"(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
@@ -765,7 +767,8 @@ _CMP_SIDE_ZH = (
     re.compile(r"^(?P<x>.+?)(?:是)?在(?P<y>.+?)(?P<w>之前|以前|前面|前|之后|以后|后面|后)"),
     re.compile(r"^(?P<x>.+?)比(?P<y>.+?)(?P<w>早|晚|先|迟)"),
     re.compile(r"^(?P<x>.+?)(?P<w>早于|晚于|先于|后于)(?P<y>.+)$"))
-_EARLY = ("first", "earlier", "earliest", "sooner", "before", "先", "早", "在前", "前", "之前",
+_EARLY = ("first", "earlier", "earliest", "sooner", "before", "befor", "bfore", "beofre", "b4",
+          "先", "早", "在前", "前", "之前",
           "以前", "前面", "prior", "ahead", "早于", "先于")
 
 
