@@ -117,7 +117,10 @@ PROBES: tuple[P, ...] = (
     P("B", "how long betwen the abstract and the paper deadline?", "k=compare ; has=7 days"),
     P("B", "notification 在 camera-ready 之前吗？", "zh ; yes ; k=compare"),
     P("B", "btw, when are the abstract and paper deadlines?", "d=abstract,paper ; not=compare"),
-    P("B", "is the banquet before the conference?", "decline ; has=banquet"),
+    P("B", "is the banquet before the conference?", "k=not_held,event ; has=banquet ; "
+      "not=comes before"),
+    P("K", "which is first: the rebuttal or the notification?", "k=not_held,notification ; "
+      "has=rebuttal ; not=comes first"),
     # --- ordinals: the schedule's dated order, of the kind named ---------------------------------
     P("B", "when is the 2nd deadline?", "d=paper ; at=" + B_PAPER + " ; has=second ; "
       "not=deadline for Abstract"),
@@ -347,3 +350,12 @@ def test_a_follow_up_to_a_comparison_compares_again_in_the_zone_named() -> None:
     assert again.parts[0].kind == "compare" and again.parts[0].verdict is True
     assert [d.id for d in again.dates] == ["notification", "camera-ready"]
     assert "03:59 PST" in again.text
+
+
+def test_comparing_with_a_date_the_schedule_lacks_says_so_and_gives_the_other() -> None:
+    half = parse_schedule((ROOT / "data" / "ask" / "halfday27.toml").read_text(encoding="utf-8"))
+    reply = answer("is the notification before the camera ready?", half,
+                   now=datetime.fromisoformat("2027-03-20T10:00:00+00:00"))
+    assert [p.kind for p in reply.parts] == ["not_held", "camera_ready"]
+    assert "does not say when notifications" in reply.text and "15 May 2027" in reply.text
+    assert all(p.verdict is None for p in reply.parts)  # no yes/no for a date not held

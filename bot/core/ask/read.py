@@ -825,7 +825,13 @@ def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
             how, form, x, y = found
             sides = [_side_topic(start + a, start + b, scan, index, norm) for a, b in (x, y)]
             nows = [bool(_NOW_SIDE.match(text[a:b].strip(" ,，"))) for a, b in (x, y)]
-            if how == "between" and any(nows) and (sides[0] or sides[1]) is not None:
+            if sides[0] is not None and sides[1] is not None and "not_held" in (
+                    sides[0].kind, sides[1].kind):
+                # "is the notification before the camera-ready?" where no notification is:
+                # that one said to be missing, the other given; nothing compared.
+                return Clause(text.strip(" ,，"), "when", (sides[0], sides[1])), start, cut
+            if how == "between" and any(nows) and (sides[0] or sides[1]) is not None \
+                    and all(s is None or s.kind == "date" for s in sides):
                 # "how long between now and the deadline?": the time left, said once.
                 only = sides[1] if nows[0] else sides[0]
                 assert only is not None
@@ -852,8 +858,7 @@ def _side_topic(a: int, b: int, scan: _Scan, index: Index, norm: str) -> Topic |
     text = norm[a:b].strip(" ,，")
     topics = _clause_topics(hits, unknown, left_of(scan, a, b), "when", False, index, text, a,
                             norm)
-    dated = [t for t in topics if t.kind == "date"]
-    return dated[0] if len(dated) == 1 and len(topics) == 1 else None
+    return topics[0] if len(topics) == 1 and topics[0].kind in ("date", "not_held") else None
 
 
 def left_of(scan: _Scan, a: int, b: int) -> list[tuple[str, int]]:
