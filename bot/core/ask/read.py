@@ -678,7 +678,7 @@ _ORDINAL_WORDS = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "t
                   "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6,
                   "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "last": -1}
 _ONE_ORDINAL = (r"(?:(?:second|2nd|third|3rd)[\s\-]+(?:to[\s\-]+)?last|penultimate|"
-                + "|".join(_ORDINAL_WORDS) + r")")
+                + "|".join(_ORDINAL_WORDS) + r"|\d{1,3}(?:st|nd|rd|th))")
 _ONE_ORDINAL_RE = re.compile(r"\b" + _ONE_ORDINAL + r"\b")
 # "the first and second deadlines": each ordinal of a list, the noun said once after it.
 _ORDINAL_EN = re.compile(
@@ -717,10 +717,16 @@ def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
         if set(m["mid"].split()) & _ORDINAL_NOT:
             continue
         noun = m["noun"].rstrip("s").split()[0].replace("-", "")
+        if re.search(rf"\b(?:{_MONTH_RE})\.?\s*$", norm[:m.start("o")]):
+            continue  # "the September 10th deadline" is a day, not the tenth deadline
         for one in _ONE_ORDINAL_RE.finditer(norm, m.start("o"), m.end("o")):
             word = one.group(0)
-            place = _ORDINAL_WORDS.get(word) or (-2 if word == "penultimate" else
-                                                 -_ORDINAL_WORDS[word.split()[0].split("-")[0]])
+            if word[:1].isdigit() and word[:-2].isdigit():
+                place = int(word[:-2])
+            else:
+                place = _ORDINAL_WORDS.get(word) or (
+                    -2 if word == "penultimate" else
+                    -_ORDINAL_WORDS[word.split()[0].split("-")[0]])
             found.append((one.start(), one.end(), place, _NOUN_OF.get(noun, "date")))
     for m in _ORDINAL_WINNER.finditer(norm):  # "which deadline comes first?"
         found.append((m.start("o"), m.end("o"), _ORDINAL_WORDS[m["o"]],
@@ -906,8 +912,10 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                     h.start > hit.start and _is_kind(h) for h in hits)):
             return "", hit.start  # "the poster deadline" with no posters: the concept's
     # A short unknown word, or one a letter away from a known one, is a typo ("teh", "redy").
+    # A day named ("the September 10th deadline") names which date, not a date of its own.
     words = [(w, p) for w, p in unknown if len(w) >= 4 and w not in neutral
-             and index.correct(w) == w]
+             and index.correct(w) == w and w not in _MONTHS
+             and not any(ch.isdigit() for ch in w)]
     if exists and words:
         return words[0]  # "is there an industry track?" where none is
     if not plain:
