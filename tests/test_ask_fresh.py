@@ -31,9 +31,11 @@ from tests.test_ask_probes import _wrong
 ROOT = Path(__file__).resolve().parent
 FILES = {"B": ROOT / "data" / "ask" / "eurosys28.toml", "K": ROOT / "data" / "ask" / "mlt26.toml",
          "S": ROOT.parent / "schedules" / "aisys-sosp17.toml",
-         "C": ROOT / "data" / "ask" / "ccfsys26.toml"}
+         "C": ROOT / "data" / "ask" / "ccfsys26.toml",
+         "N": ROOT / "data" / "ask" / "nyws29.toml"}
 NOW = {"B": "2027-10-01T00:00:00+00:00", "K": "2026-07-01T00:00:00+00:00",
-       "S": "2017-09-01T12:00:00+00:00", "C": "2026-03-01T00:00:00+00:00"}
+       "S": "2017-09-01T12:00:00+00:00", "C": "2026-03-01T00:00:00+00:00",
+       "N": "2029-01-15T00:00:00+00:00"}
 
 # Instants (UTC): a deadline's close, anything else's start.
 B_ABSTRACT = "2027-10-09T11:59:00+00:00"   # 23:59 AoE on Friday 8 October 2027
@@ -237,6 +239,21 @@ PROBES: tuple[P, ...] = (
       "has=06:00 CST"),
     P("B", "when is the conference?", "d=conference ; has=Friday 24 March 2028 to "
       "Monday 27 March 2028"),
+    # --- a workshop given day by day (nyws29) ---------------------------------------------------
+    P("N", "how many days is the workshop?", "d=day1 ; all=day1,day2 ; has=It spans 2 days"),
+    P("N", "会议有几天？", "zh ; d=day1 ; has=共2天"),
+    P("N", "what's the last event?", "d=day2"),
+    P("N", "when is the 2nd deadline?", "d=sub ; has=Paper registration, Paper submission"),
+    P("N", "which is first, paper registration or paper submission?", "k=compare ; "
+      "first=Paper registration comes first ; has=7 days"),
+    P("N", "is the camera ready due before early registration closes?", "yes ; k=compare ; "
+      "has=5 days"),
+    P("N", "is the notification before the rebuttal?", "no ; k=compare ; has=15 days"),
+    P("N", "when is the workshop in London and Tokyo time?", "d=day1 ; has=14:00 BST ; "
+      "has=In Tokyo time: Thursday 10 May 2029, 22:00 JST"),
+    P("N", "when is the submission deadline in my time?", "d=sub ; has=17:00 EST",
+      reader="America/New_York"),
+    P("N", "how long is the rebuttal?", "d=reb ; has=lasts 3 days"),
     # --- what the schedule does not hold: declined, never another date ---------------------------
     P("B", "when is the banquet?", "decline ; has=banquet"),
     P("B", "what's the registration fee?", "decline"),

@@ -606,6 +606,9 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
         return _extended_group(dates, clause, ctx, topic)
+    if clause.form == "howlong" and clause.length and 1 < len(dates) <= _LIST and all(
+            d.kind == "event" and not d.cancelled for d in dates):
+        return _event_days(dates, topic, ctx)
     live, live_ends, cancelled = _by_end(dates, ctx.index)
     cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
@@ -672,6 +675,24 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         lines.append("日程里没有还未到的日期了。" if zh_ else
                      "Nothing else in the schedule is still ahead.")
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
+
+
+def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part:
+    """ "How many days is the workshop?" of an event given day by day: the days it spans, on
+    the calendar of its own zone, then each day."""
+    ordered = sorted(dates, key=lambda d: d.starts)
+    first = ordered[0].zone.local(ordered[0].starts).date()
+    last_date = ordered[-1]
+    last = last_date.zone.local(last_date.ends - timedelta(seconds=1)).date()
+    days = (last - first).days + 1
+    zh_ = ctx.lang == "zh"
+    if zh_:
+        lead = f"共{days}天，{zh.format_day(first)}至{zh.format_day(last)}："
+    else:
+        lead = (f"It spans {days} day{'s' if days != 1 else ''}, {format_day(first)} to "
+                f"{format_day(last)}:")
+    return Part(topic, "event", (lead, *(f"- {line(d, ctx)}" for d in ordered)),
+                tuple(ordered))
 
 
 def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
