@@ -26,7 +26,7 @@ __all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify"
 INTENTS: tuple[str, ...] = (
     "deadline", "time_left", "notification", "camera_ready", "event", "date", "submit",
     "page_limit", "format", "anonymize", "contact", "all_dates", "late", "faq", "not_held", "help",
-    "greeting", "unknown",
+    "greeting", "compare", "unknown",
 )
 """Every ``Answer.intent``: the kind of the first part of the reply."""
 
@@ -110,6 +110,8 @@ def explain(reply: Answer) -> str:
                    + (" [ambiguous]" if z.ambiguous else ""))
     else:
         out.append("zone named: none (the reader's own zone)")
+    for z in reading.also:
+        out.append(f"also named: {z.text!r} -> {', '.join(z.zones) or z.kind}")
     if reading.followup:
         out.append("follow-up: read against the thread's last question")
     out.append("matches:")
@@ -130,6 +132,12 @@ def explain(reply: Answer) -> str:
             asked.append(f"day {clause.day[0]}/{clause.day[1]}")
         if clause.unknown:
             asked.append(f"unread {', '.join(clause.unknown)}")
+        if clause.compare:
+            asked.append(f"compare {clause.compare}")
+        if clause.ordinal:
+            asked.append(f"ordinal {clause.ordinal} of {clause.ordinal_of}s")
+        if clause.daypart:
+            asked.append(f"part of day {clause.daypart}")
         out.append(f"clause {i}: {clause.text!r} form={clause.form}{rel}{day}"
                    + (f" ({'; '.join(asked)})" if asked else ""))
         for t in clause.topics:

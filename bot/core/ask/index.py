@@ -53,6 +53,7 @@ first hello held help hold dude just like love live lose lost miss move must nam
 order other paid pick play plus push rate rest room rule safe save seat seem self sell send
 show side slot star stay step stop such sale tech test them they thus told took tool tour town
 tree true turn unit upon very vote walk wall well west wide wife wind wise wood year zero
+later earlier sooner latest earliest
 """))
 
 

@@ -74,7 +74,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟注册"),
     _c("student", "word", "student|students|phd", "学生", "students", "学生"),
     _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
-    _c("round", "generic", "round|rounds|cycle", "轮", "round", "轮"),
+    _c("round", "generic", "round|rounds|cycle", "轮", "submission rounds", "多轮投稿"),
     _c("phase", "generic", "phase|period|window|stage|range", "阶段|期间", "phase", "阶段"),
     _c("paper", "generic", "paper|papers|manuscript|manuscripts|article|work",
        "论文|文章|稿件", "paper", "论文"),
@@ -196,7 +196,8 @@ RELATIVE_EN: Mapping[str, str] = {
     "this month": "this_month", "still": "still", "yet": "still", "open": "still",
     "next": "next", "upcoming": "next", "coming": "next", "already": "passed",
     "passed": "passed", "over": "passed", "closed": "passed",
-    "missed": "passed", "too late": "passed", "am i late": "passed", "past": "passed",
+    "missed": "passed", "miss": "passed", "too late": "passed", "am i late": "passed",
+    "past": "passed",
     "expired": "passed",
     "extended": "extended", "extension": "extended", "extend": "extended",
     "original": "extended", "originally": "extended", "previous deadline": "extended",
@@ -215,7 +216,9 @@ RELATIVE_ZH: Mapping[str, str] = {
     "周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
     "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",
     "已经": "passed", "过了": "passed", "错过": "passed", "晚了": "passed", "太晚": "passed",
-    "结束了": "passed", "截止了吗": "passed", "延期": "extended", "延长": "extended",
+    "结束了": "passed", "截止了吗": "passed", "截稿了吗": "passed",
+    "截止了没": "passed", "截稿了没": "passed", "过期了": "passed", "延期": "extended",
+    "延长": "extended",
     "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
     "原先": "extended", "最初": "extended", "延长了": "extended",
     "现在": "now", "正在": "now", "正在进行": "now", "目前": "now", "进行中": "now",
@@ -264,5 +267,5 @@ our the be been include including included put going come comes coming let know 
 day days hour hours week weeks minute minutes month months year years date dates time times
 left remaining long many much soon how what which happening again due able allowed allow okay
 fine new next last first second third final still yet already time zone timezone tz zone clock
-also other another ones one thing someone there deadline
+also other another ones one thing someone there deadline later earlier sooner latest earliest
 """))

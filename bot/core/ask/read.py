@@ -65,7 +65,8 @@ _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
               "九": 9, "十": 10, "十一": 11, "十二": 12}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-                 "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4}
+                 "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1,
+                 "2nd": 2, "3rd": 3, "4th": 4}
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,15 @@ class Clause:
     """ "can the deadline be extended?": a future extension, which no schedule can promise."""
     unknown: tuple[str, ...] = ()
     """Words of the clause nothing read (typos and the event's own names left out)."""
+    compare: str = ""
+    """Two dates compared: ``before`` / ``after`` ("is X before Y?"), ``first`` / ``last``
+    ("which comes first, X or Y?"), ``between`` ("how long between X and Y?")."""
+    ordinal: int = 0
+    """ "the 2nd deadline": 2; "the last date": -1; the place in the schedule's dated order."""
+    ordinal_of: str = ""
+    """What the ordinal counts: ``deadline``, ``notification``, ``event`` or ``date``."""
+    daypart: str = ""
+    """ "is the workshop in the morning?": ``morning``, ``afternoon``, ``evening`` or ``night``."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,8 @@ class Reading:
     clauses: tuple[Clause, ...]
     unknown: tuple[str, ...] = ()
     followup: bool = False
+    also: tuple[NamedZone, ...] = ()
+    """Further zones named ("in AoE and Beijing time", "PST or UTC?"): each answered too."""
 
     @property
     def topics(self) -> tuple[Topic, ...]:
@@ -166,6 +178,8 @@ class Reading:
                 "text": self.zone.text, "zones": list(self.zone.zones), "kind": self.zone.kind,
                 "meanings": list(self.zone.meanings)},
             "followup": self.followup,
+            "also_zones": [{"text": z.text, "zones": list(z.zones), "kind": z.kind}
+                           for z in self.also],
             "unknown_words": list(self.unknown),
             "matches": [{"text": m.text, "span": [m.start, m.end], "meaning": m.meaning,
                          "score": round(m.score, 2)} for m in self.matches],
@@ -175,6 +189,8 @@ class Reading:
                 "exists": c.exists, "hour": c.hour, "asks_zone": c.asks_zone,
                 "clock": list(c.clock) if c.clock else None,
                 "day": list(c.day) if c.day else None, "future_extension": c.future_ext,
+                "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
+                "daypart": c.daypart,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -375,6 +391,22 @@ def _place_cued(hit: _Hit, scan: _Scan, norm: str) -> bool:
     return norm[hit.end:].startswith(_ZH_CUE_AFTER) or prefix.endswith(_ZH_CUE_BEFORE)
 
 
+# "in Berlin and Tokyo time": the "time" said once after both names both as zones.
+_PAIRED_TIME = re.compile(
+    r"\s*(?:,\s*)?(?:and|or|&|/)\s*(?:in\s+)?(?!(?:what|when|which|how|is|are|does|do|the|it|"
+    r"at|by|local|my|your)\b)[a-z]+(?:\s+[a-z]+)?\s+time\b|\s*(?:和|或|或者|还是|与)\s*"
+    r"[\u4e00-\u9fff]{2,4}?时间")
+
+
+def _either(said: str, value: str, venue_names: frozenset[str]) -> str:
+    """ "Is it in Tokyo or Osaka?": the place asked that is the event's wins."""
+    return said if said in venue_names else value
+
+
+def _word_before(hit: _Hit, scan: _Scan) -> str:
+    return scan.words[hit.word_index - 1].text if hit.word_index > 0 else ""
+
+
 def _self_located(norm: str, start: int) -> bool:
     before = norm[:start]
     return bool(_SELF_EN.search(before)) or before.rstrip().endswith(_SELF_ZH)
@@ -569,7 +601,7 @@ def _neutral(index: Index) -> frozenset[str]:
     return cast("frozenset[str]", found)
 
 
-_TRACK_GENERIC = frozenset({"poster"})
+_TRACK_GENERIC = frozenset({"poster", "round"})
 """Generic words that also name a kind of submission: where no date holds one, a date asked
 by it ("the poster deadline", "is there a poster track?") is not held."""
 _HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\b|"
@@ -640,6 +672,201 @@ def _month_day(text: str) -> tuple[int, int] | None:
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
+# --- ordinals: "the 2nd deadline", "the last date", "第二个截止日期" --------------------------
+
+_ORDINAL_WORDS = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "third": 3,
+                  "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6,
+                  "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "last": -1}
+_ONE_ORDINAL = (r"(?:(?:second|2nd|third|3rd)[\s\-]+(?:to[\s\-]+)?last|penultimate|"
+                + "|".join(_ORDINAL_WORDS) + r"|\d{1,3}(?:st|nd|rd|th))")
+_ONE_ORDINAL_RE = re.compile(r"\b" + _ONE_ORDINAL + r"\b")
+# "the first and second deadlines": each ordinal of a list, the noun said once after it.
+_ORDINAL_EN = re.compile(
+    r"\b(?P<o>" + _ONE_ORDINAL + r"(?:\s*(?:,|and|or|&)\s*(?:the\s+)?" + _ONE_ORDINAL + r")*)"
+    r"\s+(?P<mid>(?:[a-z][a-z\-']*\s+){0,3}?)"
+    r"(?P<noun>deadlines?|dates?|due dates?|cut-?offs?|notifications?|events?)\b")
+# Words a number names in a title ("the second round deadline" is Round 2's): no ordinal.
+_ORDINAL_NOT = frozenset({"round", "rounds", "cycle", "phase", "stage", "call", "track", "year",
+                          "year's", "years", "week", "month", "time", "minute", "day", "days",
+                          "of", "and", "or", *_ORDINAL_WORDS})
+_ORDINAL_WINNER = re.compile(
+    r"\bwhich\s+(?:one\s+of\s+the\s+|of\s+the\s+)?(?P<noun>deadline|date|notification|event)s?"
+    r"\s+(?:comes?|is|happens?|falls?|will\s+be|closes?|ends?)\s+(?P<o>first|last|earliest)\b")
+_ORDINAL_ZH = re.compile(
+    r"(?:(?P<back>倒数)?第(?P<n>\d{1,2}|十[一二]?|[一二两三四五六七八九十])(?:个|项|次)?(?![轮阶期届])"
+    r"|(?P<last>最后(?:一个|的|一项|一次))|(?P<first>最早的?|首个))"
+    r"(?=[^,，。?？;；]{0,4}?(?P<noun>截止|截稿|期限|ddl|deadline|日期|通知|会议|时间))")
+_NOUN_OF = {"deadline": "deadline", "due": "deadline", "cut": "deadline", "cutoff": "deadline",
+            "notification": "notification", "event": "event", "date": "date", "截止": "deadline",
+            "截稿": "deadline", "期限": "deadline", "ddl": "deadline", "通知": "notification",
+            "会议": "event", "日期": "date", "时间": "date"}
+
+
+_DAYPART = {"morning": "morning", "afternoon": "afternoon", "evening": "evening",
+            "night": "night", "上午": "morning", "早上": "morning", "下午": "afternoon",
+            "晚上": "evening", "夜里": "night"}
+_DAYPART_RE = re.compile(r"\b(?:in the|this|on the)\s+(?P<w>morning|afternoon|evening)\b|"
+                         r"\bat (?P<w2>night)\b|(?P<w3>上午|早上|下午|晚上|夜里)"
+                         r"(?![\d一二两三四五六七八九十])")
+
+
+def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
+    """Each ordinal said before a kind of date: (start, end, place, what it counts)."""
+    found: list[tuple[int, int, int, str]] = []
+    for m in _ORDINAL_EN.finditer(norm):
+        if set(m["mid"].split()) & _ORDINAL_NOT:
+            continue
+        noun = m["noun"].rstrip("s").split()[0].replace("-", "")
+        if re.search(rf"\b(?:{_MONTH_RE})\.?\s*$", norm[:m.start("o")]):
+            continue  # "the September 10th deadline" is a day, not the tenth deadline
+        for one in _ONE_ORDINAL_RE.finditer(norm, m.start("o"), m.end("o")):
+            word = one.group(0)
+            if word[:1].isdigit() and word[:-2].isdigit():
+                place = int(word[:-2])
+            else:
+                place = _ORDINAL_WORDS.get(word) or (
+                    -2 if word == "penultimate" else
+                    -_ORDINAL_WORDS[word.split()[0].split("-")[0]])
+            found.append((one.start(), one.end(), place, _NOUN_OF.get(noun, "date")))
+    for m in _ORDINAL_WINNER.finditer(norm):  # "which deadline comes first?"
+        found.append((m.start("o"), m.end("o"), _ORDINAL_WORDS[m["o"]],
+                      _NOUN_OF.get(m["noun"], "date")))
+    for m in _ORDINAL_ZH.finditer(norm):
+        if m["n"]:
+            n = m["n"]
+            place = int(n) if n.isdigit() else _zh_number(n)
+            place = -place if m["back"] else place  # "倒数第二个": the second from the end
+        else:
+            place = -1 if m["last"] else 1
+        found.append((m.start(), m.end(), place, _NOUN_OF.get(m["noun"], "date")))
+    return [f for f in found if f[2] != 0]
+
+
+# --- two dates compared -----------------------------------------------------------------
+
+_CMP_HARD = re.compile(r"[?？;；。!！\n]")
+_CMP_BETWEEN_EN = re.compile(r"\b(?:between|betwen|bewteen|beetween)\s+(?P<x>.+?)\s+(?:and|&)\s+"
+                             r"(?P<y>.+)$")
+_CMP_FROM_EN = re.compile(r"\bfrom\s+(?P<x>.+?)\s+(?:to|until|till|and)\s+(?P<y>.+)$")
+_CMP_HOW_AFTER_EN = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much earlier)"
+                               r"\s+(?:after|before)\s+(?P<x>.+?)\s+(?:is|are|does|do|will|"
+                               r"comes?|can|should|must)\s+(?P<y>.+)$")
+_CMP_SPAN_EN = re.compile(r"\bhow (?:long|many|much)\b|\bgap\b|\bdays?\b|\bweeks?\b")
+_CMP_ORDER_EN = re.compile(r"\b(?P<w>first|earlier|earliest|sooner|before|later|latest|last|"
+                           r"after)\b")
+_CMP_OR_EN = re.compile(r"\s(?:or|vs\.?|versus)\s")
+# With the usual typos of the two words ("befor", "aftr"): a missed cue reads one date only.
+_CMP_SIDE_EN = re.compile(r"\b(?P<w>before|befor|bfore|beofre|b4|earlier than|prior to|ahead of|"
+                          r"sooner than|after|aftr|afer|atfer|later than)\b")
+_CMP_BETWEEN_ZH = (
+    re.compile(r"从(?P<x>.+?)到(?P<y>.+?)(?:之间)?(?:有|要|相差|间隔|相隔|隔|差|共|一共)?"
+               r"(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
+    re.compile(r"^(?P<x>.+?)(?:和|与|跟|到|离|距)(?P<y>.+?)(?:之间)?(?:还有|有|要|相差|间隔|相隔|"
+               r"隔了?|差|相距)(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
+    re.compile(r"^(?P<x>.+?)(?:之后|以后|后)(?:多久|多少天|几天|多长时间|几周)(?:才|会|就)?"
+               r"(?P<y>.+)$"))
+_CMP_WHICH_ZH = (
+    re.compile(r"^(?P<x>.+?)(?:和|与|跟|还是)(?P<y>.+?)[,，]?(?:哪个|哪一个|谁|哪项)(?:更)?"
+               r"(?P<w>先|早|在前|前|晚|在后|后|迟)"),
+    re.compile(r"^(?P<x>.+?)(?P<w>先)还是(?P<y>.+?)先"))
+_CMP_SIDE_ZH = (
+    re.compile(r"^(?P<x>.+?)(?:是)?在(?P<y>.+?)(?P<w>之前|以前|前面|前|之后|以后|后面|后)"),
+    re.compile(r"^(?P<x>.+?)比(?P<y>.+?)(?P<w>早|晚|先|迟)"),
+    re.compile(r"^(?P<x>.+?)(?P<w>早于|晚于|先于|后于)(?P<y>.+)$"))
+_EARLY = ("first", "earlier", "earliest", "sooner", "before", "befor", "bfore", "beofre", "b4",
+          "先", "早", "在前", "前", "之前",
+          "以前", "前面", "prior", "ahead", "早于", "先于")
+
+
+def _compare_sides(text: str, lang: Language
+                   ) -> tuple[str, Form, tuple[int, int], tuple[int, int]] | None:
+    """How a sentence compares two things, and the spans of the two (offsets in ``text``)."""
+    if lang == "zh":
+        for pattern in _CMP_BETWEEN_ZH:
+            if (m := pattern.search(text)) is not None:
+                return "between", "howlong", m.span("x"), m.span("y")
+        for pattern in _CMP_WHICH_ZH:
+            if (m := pattern.search(text)) is not None:
+                return ("first" if m["w"] in _EARLY else "last"), "what", m.span("x"), \
+                    m.span("y")
+        for pattern in _CMP_SIDE_ZH:
+            if (m := pattern.search(text)) is not None:
+                if re.search(r"[前后]还是[之以]?[前后]", text):
+                    return "first", "what", m.span("x"), m.span("y")  # "之前还是之后？"
+                return ("before" if m["w"] in _EARLY else "after"), "yesno", m.span("x"), \
+                    m.span("y")
+        return None
+    if (m := _CMP_BETWEEN_EN.search(text)) is not None:
+        return "between", "howlong", m.span("x"), m.span("y")
+    if (m := _CMP_FROM_EN.search(text)) is not None and _CMP_SPAN_EN.search(text):
+        return "between", "howlong", m.span("x"), m.span("y")
+    if (m := _CMP_HOW_AFTER_EN.search(text)) is not None:
+        return "between", "howlong", m.span("x"), m.span("y")
+    first = re.findall(r"[a-z']+", text)[:1]
+    order = _CMP_ORDER_EN.search(text)
+    ors = list(_CMP_OR_EN.finditer(text))
+    if order is not None and ors and (re.search(r"\b(?:which|what|who)\b", text) or (
+            first and first[0] in lx.YES_NO_START)):
+        o = ors[-1]
+        return ("first" if order["w"] in _EARLY else "last"), "what", (0, o.start()), \
+            (o.end(), len(text))
+    side = _CMP_SIDE_EN.search(text)
+    if side is not None and not (first and first[0] in ("what", "when", "which", "how", "where",
+                                                        "whats", "what's", "who")):
+        early = side["w"].split()[0] in _EARLY
+        return ("before" if early else "after"), "yesno", (0, side.start()), \
+            (side.end(), len(text))
+    return None
+
+
+def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
+                ) -> tuple[Clause, int, int] | None:
+    """A sentence that compares two dates, read as one clause holding both, in the order said;
+    None unless each side names a date of the schedule (else each is read as usual)."""
+    start = 0
+    for cut in [*(m.start() for m in _CMP_HARD.finditer(norm)), len(norm)]:
+        text = norm[start:cut]
+        found = _compare_sides(text, lang) if text.strip() else None
+        if found is not None:
+            how, form, x, y = found
+            sides = [_side_topic(start + a, start + b, scan, index, norm) for a, b in (x, y)]
+            nows = [bool(_NOW_SIDE.match(text[a:b].strip(" ,，"))) for a, b in (x, y)]
+            if sides[0] is not None and sides[1] is not None and "not_held" in (
+                    sides[0].kind, sides[1].kind):
+                # "is the notification before the camera-ready?" where no notification is:
+                # that one said to be missing, the other given; nothing compared.
+                return Clause(text.strip(" ,，"), "when", (sides[0], sides[1])), start, cut
+            if how == "between" and any(nows) and (sides[0] or sides[1]) is not None \
+                    and all(s is None or s.kind == "date" for s in sides):
+                # "how long between now and the deadline?": the time left, said once.
+                only = sides[1] if nows[0] else sides[0]
+                assert only is not None
+                return Clause(text.strip(" ,，"), "howlong", (only,)), start, cut
+            if sides[0] is not None and sides[1] is not None and sides[0].ids != sides[1].ids \
+                    and not (how in ("before", "after") and (sides[0].weak or sides[1].weak)):
+                # "can I update my paper after the deadline?" names no date by "paper" alone.
+                return (Clause(text.strip(" ,，"), form, (sides[0], sides[1]), compare=how),
+                        start, cut)
+        start = cut + 1
+    return None
+
+
+_NOW_SIDE = re.compile(r"(?:right )?now|today|here|现在|今天|目前|此刻$")
+
+
+def _side_topic(a: int, b: int, scan: _Scan, index: Index, norm: str) -> Topic | None:
+    """The one date (or group of dates) a span of the question names, and nothing else."""
+    hits = [h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
+            ("place", "mytime", "venuetime")]
+    if not any(h.meaning[0] == "concept" for h in hits) and not left_of(scan, a, b):
+        return None
+    unknown = [(w, p) for w, p in scan.unknown if a <= p < b]
+    text = norm[a:b].strip(" ,，")
+    topics = _clause_topics(hits, unknown, left_of(scan, a, b), "when", False, index, text, a,
+                            norm)
+    return topics[0] if len(topics) == 1 and topics[0].kind in ("date", "not_held") else None
+
+
 def left_of(scan: _Scan, a: int, b: int) -> list[tuple[str, int]]:
     return [(c, p) for c, p in scan.leftover_zh if a <= p < b]
 
@@ -685,13 +912,19 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                     h.start > hit.start and _is_kind(h) for h in hits)):
             return "", hit.start  # "the poster deadline" with no posters: the concept's
     # A short unknown word, or one a letter away from a known one, is a typo ("teh", "redy").
+    # A day named ("the September 10th deadline") names which date, not a date of its own.
     words = [(w, p) for w, p in unknown if len(w) >= 4 and w not in neutral
-             and index.correct(w) == w]
+             and index.correct(w) == w and w not in _MONTHS
+             and not any(ch.isdigit() for ch in w)]
     if exists and words:
         return words[0]  # "is there an industry track?" where none is
     if not plain:
         return None
-    items = sorted([(p, p + len(w), w) for w, p in words]
+    # Short words nothing read ("PC" of "the shadow PC deadline") join a name, never make one
+    # ("teh deadline" is a typo's).
+    bridges = [(p, p + len(w), "") for w, p in unknown if 2 <= len(w) < 4 and w not in neutral
+               and not w.isdigit()]
+    items = sorted([(p, p + len(w), w) for w, p in words] + bridges
                    + [(h.start, h.end, "") for h in hits if _is_generic(h)])
     for anchor in (h for h in hits if _is_kind(h) or _is_generic(h)):
         found: list[tuple[int, str]] = []
@@ -891,7 +1124,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     return topics
 
 
-_ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或"
+_ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或距离"
                          "就都也还又很太最更什啥哪谁几多少个些把被给对从到向为于之其得地着"
                          "过一不没吃做去来说看想好")
 """Characters that carry no topic of their own (particles, pronouns, common verbs)."""
@@ -953,12 +1186,25 @@ def _read(question: str, index: Index) -> Reading:
         event.zone.key, event.venue_zone.key if event.venue_zone else "")
     zones = _zones_in_text(original if len(original) == len(norm) else norm, norm, china_first)
     taken = [(s, e) for s, e, _, _ in zones]
-    scan = _scan(norm, index, taken)
+    ordinals = [o for o in _ordinals(norm) if not any(s <= o[0] < e for s, e in taken)]
+    taken += [(s, e) for s, e, _, _ in ordinals]
+    dayparts = [(m.start(), m.end(), _DAYPART[m["w"] or m["w2"] or m["w3"]])
+                for m in _DAYPART_RE.finditer(norm)
+                if not any(s <= m.start() < e for s, e in taken)]
+    taken += [(s, e) for s, e, _ in dayparts]
+    # A time of day said in Chinese ("下午三点", "9点半") is the clock asked, never a subject.
+    clocks = [m.span() for m in _CLOCK_ZH.finditer(norm)
+              if not any(s <= m.start() < e for s, e in taken)]
+    scan = _scan(norm, index, taken + clocks)
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
+    matches += [Match(norm[s:e], s, e, f"ordinal {n} of {what}") for s, e, n, what in ordinals]
     candidates = list(zones)
     venue_names = index.venue_names
     asks_venue = any(h.meaning in (("concept", "event"), ("concept", "venue"))
                      for h in scan.hits)
+    # "the deadline in Tokyo or London?": a place beside a deadline, not the event, is a zone.
+    of_due = not asks_venue and any(h.meaning in (("concept", "deadline"), ("concept", "notify"),
+                                                  ("concept", "camera")) for h in scan.hits)
     venue_check = ""
     content_words = [w.text for w in scan.words if w.text not in _FILLER]
     zh_filler = all(ch in "那呢的吗和还有么嗯啊呀" for ch, _ in scan.leftover_zh)
@@ -967,8 +1213,11 @@ def _read(question: str, index: Index) -> Reading:
         if kind == "venuename":
             if _self_located(norm, hit.start):
                 continue  # the place hit of the same words makes it the asker's zone
-            if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")):
-                venue_check = value
+            if of_due:
+                continue  # read as the place it is, a zone (below)
+            if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) and \
+                    not _PAIRED_TIME.match(norm, hit.end):
+                venue_check = _either(venue_check, value, venue_names)
                 matches.append(Match(hit.text, hit.start, hit.end, "the event's own place"))
             continue
         if kind == "place":
@@ -977,17 +1226,20 @@ def _read(question: str, index: Index) -> Reading:
                 continue
             # "北京时间" names a zone by itself: never "is the workshop in Beijing?".
             timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) or \
-                value.endswith(("时间", "时区", " time"))
+                value.endswith(("时间", "时区", " time")) or bool(_PAIRED_TIME.match(
+                    norm, hit.end))
             mine = _self_located(norm, hit.start)
             if not timed and not mine and place.kind in ("city", "country", "alias") and (
-                    asks_venue or value in venue_names):
-                venue_check = value
+                    asks_venue or (value in venue_names and not of_due)):
+                venue_check = _either(venue_check, value, venue_names)
                 matches.append(Match(hit.text, hit.start, hit.end, "a place the event may be in"))
                 continue
             alone = (len(content_words) <= len(hit.text.split()) and zh_filler
                      and not any(h.meaning[0] == "concept" for h in scan.hits))
             cued = (place.kind == "zone-name" or value.endswith(("时间", " time"))
-                    or alone or mine or _place_cued(hit, scan, norm))
+                    or alone or mine or timed or _place_cued(hit, scan, norm)
+                    or (_word_before(hit, scan) in ("or", "and", "&") and any(
+                        c[3] >= 1 for c in candidates)))  # "in Tokyo or London"
             if cued:
                 candidates.append((hit.start, hit.end, NamedZone(
                     hit.text, place.zones, place.kind, place.meanings),
@@ -1005,9 +1257,11 @@ def _read(question: str, index: Index) -> Reading:
     if candidates:
         top = max(p for *_, p in candidates)
         zone = min((c for c in candidates if c[3] == top), key=lambda c: c[0])[2]
+    also = _also_zones(zone, candidates)
     # Clauses: cut at separators and "and".
     cuts = sorted({0, *scan.splits, len(norm)})
     clauses: list[Clause] = []
+    at: list[tuple[int, int]] = []  # where each clause is in the question
     last_form: Form | None = None
     raw: list[tuple[int, int, Form | None, list[Topic], tuple[str, ...], int | None, bool,
                     bool]] = []
@@ -1049,8 +1303,13 @@ def _read(question: str, index: Index) -> Reading:
         if form is None and "?" in norm[a:b + 1] and any(
                 t.ids == ("anonymity",) for t in topics):
             form = "yesno"  # "single blind?"
+        said = [index.titles[d] for t in topics if t.kind == "date" for d in t.ids[:50]
+                if index.titles[d] and index.titles[d] in norm[a:b]]
+        # "when is the Following talk?": a word of a title said whole is the title's.
         relative = tuple(dict.fromkeys(v for h in hits if h.meaning[0] == "rel"
-                                       for v in (h.meaning[1],)))
+                                       for v in (h.meaning[1],)
+                                       if not any(re.search(rf"(?<!\w){re.escape(h.text)}(?!\w)",
+                                                            title) for title in said)))
         weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
         blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
         raw.append((a, b, form, topics, relative, weekday, length, blind))
@@ -1058,12 +1317,14 @@ def _read(question: str, index: Index) -> Reading:
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
         if form is None:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
-        has_any = bool(topics) or bool(relative) or weekday is not None or form is not None
+        counted = any(a <= s_ < b for s_, _, _, _ in ordinals)  # "the 2nd and 3rd deadlines"
+        has_any = bool(topics) or bool(relative) or weekday is not None or form is not None \
+            or counted
         if not has_any:
             continue
         later = next((r[3] for r in raw[i + 1:] if r[3]), None)
         if not topics and not relative and weekday is None and later and i + 1 < len(raw) \
-                and raw[i + 1][3] != [] and form is not None:
+                and raw[i + 1][3] != [] and (form is not None or counted):
             # "when and where is the workshop?": the subject comes after both forms.
             topics = [t for t in raw[i + 1][3] if t.kind == "date"] or list(later)
         if length and clauses and all(t.kind == "field" and t.label == "length"
@@ -1088,6 +1349,13 @@ def _read(question: str, index: Index) -> Reading:
                 length = True  # "when is the workshop and how many days is it?"
         elif not topics and (relative or weekday is not None or form is not None):
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
+        ordinal = next(((n, what) for s_, _, n, what in ordinals if a <= s_ < b), (0, ""))
+        if ordinal[0] and ordinal[1] == "date" and topics and all(
+                t.kind == "next" or t.ids == ("all_dates",) for t in topics):
+            # "the last date": counted over every date of the schedule.
+            topics = [Topic("date", tuple(d.id for d in index.ordered if not d.cancelled),
+                            "dates", 0.5, a, norm[a:b].strip())]
+        at.append((a, b))
         clauses.append(Clause(norm[a:b].strip(" ?？,，;；。!！\n"), form or "what",
                               tuple(topics), relative, weekday, pages_asked, length, blind,
                               venue_check, bool(_EXISTS.search(norm[a:b])),
@@ -1095,8 +1363,19 @@ def _read(question: str, index: Index) -> Reading:
                               bool(_ASKS_ZONE.search(norm[a:b])),
                               _clock(masked[a:b]), _month_day(masked[a:b]),
                               bool(_FUTURE_EXT.search(norm[a:b])),
-                              _clause_unknown(scan, left_of(scan, a, b), a, b, index)))
+                              _clause_unknown(scan, left_of(scan, a, b), a, b, index),
+                              ordinal=ordinal[0] if any(t.kind == "date" for t in topics)
+                              else 0, ordinal_of=ordinal[1],
+                              daypart=next((w for s_, _, w in dayparts if a <= s_ < b), "")))
         last_form = form
+    compared = _comparison(norm, lang, scan, index)
+    if compared is not None:
+        # "is the notification before the camera-ready?": one clause holding both dates.
+        clause, a, b = compared
+        first = next((i for i, (s_, _) in enumerate(at) if a <= s_ < b), len(clauses))
+        kept = [(c, span) for c, span in zip(clauses, at, strict=True)
+                if not a <= span[0] < b]
+        clauses = [c for c, _ in kept[:first]] + [clause] + [c for c, _ in kept[first:]]
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):
         clauses = [c for c in clauses if any(t.kind != "social" for t in c.topics)]
@@ -1119,7 +1398,26 @@ def _read(question: str, index: Index) -> Reading:
                    if i == 0 else c for i, c in enumerate(clauses)]
     return Reading(question=question, normalized=norm, language=lang,
                    matches=tuple(sorted(matches, key=lambda m: m.start)), zone=zone,
-                   clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown))
+                   clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown),
+                   also=also)
+
+
+def _also_zones(zone: NamedZone | None,
+                candidates: Sequence[tuple[int, int, NamedZone, int]]) -> tuple[NamedZone, ...]:
+    """The other zones a question names beside the one it is answered in ("in AoE and Beijing
+    time", "PST or UTC?", "in UTC and my time"): each distinct, each answered too. A weak "for
+    me" is no second zone ("the deadline for me in Bangalore" names one)."""
+    if zone is None:
+        return ()
+    out: list[NamedZone] = []
+    for _, _, z, priority in sorted(candidates, key=lambda c: c[0]):
+        strong = z.kind == "mytime" and any(w in z.text for w in ("time", "时间", "时区"))
+        if z is zone or (priority < 1 and not strong):
+            continue
+        if any(z.kind == o.kind and z.zones == o.zones for o in (zone, *out)):
+            continue
+        out.append(z)
+    return tuple(out[:3])
 
 
 def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) -> Reading:
@@ -1140,9 +1438,13 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
     if not topics or not only_next:
         return replace(reading, zone=zone, followup=zone is not reading.zone)
     form = previous.get("form", "when")
-    clauses = tuple(replace(c, topics=topics, form=c.form if c.form != "what" else form)
+    compare = str(previous.get("compare", ""))
+    if compare and not (len(topics) == 2 and all(t.kind == "date" for t in topics)):
+        compare = ""
+    clauses = tuple(replace(c, topics=topics, form=form if compare or c.form == "what"
+                            else c.form, compare=compare)
                     for c in reading.clauses[:1]) or (
-        Clause(reading.normalized, form, topics),)
+        Clause(reading.normalized, form, topics, compare=compare),)
     return replace(reading, zone=zone, clauses=clauses, followup=True)
 
 
@@ -1154,7 +1456,9 @@ def remember(reading: Reading) -> dict[str, Any]:
     zone = None if reading.zone is None else {
         "text": reading.zone.text[:40], "zones": list(reading.zone.zones[:4]),
         "kind": reading.zone.kind, "meanings": list(reading.zone.meanings[:4])}
-    return {"topics": topics, "form": form, "zone": zone, "language": reading.language}
+    compare = next((c.compare for c in reading.clauses if c.compare), "")
+    return {"topics": topics, "form": form, "zone": zone, "language": reading.language,
+            **({"compare": compare} if compare else {})}
 
 
 __all__ += ["inherit", "remember", "title_terms"]

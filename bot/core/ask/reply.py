@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -60,6 +60,8 @@ class _Ctx:
     """Other readings of an ambiguous zone name, each with what it stands for."""
     named: bool = False
     """The question named the zone: an all-day event's hours are given in it too."""
+    also: tuple[tuple[Zone, str], ...] = ()
+    """Further zones the question named ("in AoE and Beijing time"), each with its label."""
 
     def upcoming(self) -> list[ImportantDate]:
         return self.index.upcoming(self.now)
@@ -283,6 +285,14 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if rel == "tonight" and hit and not when.all_day:
                 hit = last.hour >= 17 or last.hour < 5
             return hit, rel
+    if clause.daypart and not when.all_day:
+        # "is the workshop in the morning?": the hour it starts (a deadline: closes), in the
+        # zone named, else in its own zone.
+        local = (ctx.reader if zone is not None and zone.zones else when.zone).local(
+            _key_instant(when))
+        lo, hi = _DAYPARTS[clause.daypart]
+        return (lo <= local.hour < hi) if lo < hi else (local.hour >= lo or local.hour < hi), \
+            "daypart"
     if clause.day is not None or clause.clock is not None:
         # "is the deadline on September 10 at 11:59pm?": the day and the time of day, both in
         # one zone: the zone named, else the date's own or the reader's (a deadline at 23:59
@@ -299,6 +309,9 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     if clause.exists:
         return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
+
+
+_DAYPARTS = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 22), "night": (21, 5)}
 
 
 def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
@@ -384,7 +397,10 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
                         verdict)
     if clause.form == "howlong" and clause.length and has_length(when):
         span = when.ends - when.starts
-        if when.end is not None and when.zone.local(when.end).minute == 59:
+        if when.all_day and when.day is not None:
+            # Days on the calendar: four days across the switch to summer time are 95 hours.
+            span = timedelta(days=((when.end_day or when.day) - when.day).days + 1)
+        elif when.end is not None and when.zone.local(when.end).minute == 59:
             span += timedelta(minutes=1)  # "until 23:59" means the whole day
         lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
                      f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
@@ -435,7 +451,47 @@ def _other_readings(when: ImportantDate, ctx: _Ctx) -> list[str]:
         text = when_text(when, ctx.now, zone, ctx.lang)
         out.append(f"如果你指的是{meaning}：{text}" if ctx.lang == "zh" else
                    f"If you meant {meaning}: {text}")
+    return out + _also_lines(when, ctx)
+
+
+def _also_lines(when: ImportantDate, ctx: _Ctx) -> list[str]:
+    out: list[str] = []
+    shown = [ctx.reader, when.zone]
+    for zone, label in ctx.also:
+        # "in AoE and Beijing time": each zone named, unless it reads the same as one shown.
+        if any(_same_wall_clock(zone, z, when.starts) and _same_wall_clock(zone, z, when.ends)
+               for z in shown):
+            continue
+        shown.append(zone)
+        text = _in_zone(when, zone, ctx.lang)
+        out.append(f"按{label}：{text}" if ctx.lang == "zh" else f"In {label}: {text}")
     return out
+
+
+def _also_suffix(when: ImportantDate, ctx: _Ctx) -> str:
+    """ "in EST and CET": a date listed on one line, in each further zone named too."""
+    return "".join(f"；{x}" if ctx.lang == "zh" else f"; {x[:1].lower()}{x[1:]}"
+                   for x in _also_lines(when, ctx)) if ctx.also else ""
+
+
+def _in_zone(when: ImportantDate, zone: Zone, lang: Language) -> str:
+    """A date's instants in one zone, with that zone's name: no countdown, no other zone."""
+    zh_ = lang == "zh"
+    fmt = zh.format_instant if zh_ else format_instant
+
+    def caption(instant: datetime) -> str:
+        return f"（{zh.zone_name(zone, instant)}）" if zh_ else f" ({zone_caption(zone, instant)})"
+
+    if when.all_day and when.kind in _DUE_KINDS:
+        return fmt(when.ends, zone) + caption(when.ends)
+    if when.all_day or (when.end is not None and when.end != when.at):
+        if zh_:
+            return f"{_span_zh(when.starts, when.ends, zone)}{caption(when.starts)}"
+        if when.all_day:
+            return (f"from {fmt(when.starts, zone)} to {fmt(when.ends, zone)}"
+                    f"{caption(when.starts)}")
+        return _span_en(when.starts, when.ends, zone)
+    return fmt(when.starts, zone) + caption(when.starts)
 
 
 def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
@@ -501,11 +557,22 @@ def _event_extra(when: ImportantDate, ctx: _Ctx) -> list[str]:
     if town and not when.cancelled and not zh_:
         local_zone = event.venue_zone or when.zone
         day = when.day if when.day is not None else local_zone.local(when.starts).date()
-        out.append(f"In short: {format_day(day)} in {town}.")
+        days = format_day(day)
+        if when.end_day is not None and when.end_day != when.day:
+            days += f" to {format_day(when.end_day)}"
+        out.append(f"In short: {days} in {town}.")
     if event.venue_zone is not None:
         offset = event.venue_zone.offset_at(when.starts)
-        out.append(f"会场当地时间：{zh.zone_name(event.venue_zone, when.starts)}。" if zh_ else
-                   f"Local time at the venue: {event.venue_zone.key} ({offset}).")
+        later = event.venue_zone.offset_at(when.ends - timedelta(seconds=1))
+        if later != offset:
+            # The clocks change during the event: say so, with the offset after it.
+            out.append(f"会场当地时间：{zh.zone_name(event.venue_zone, when.starts)}；会议期间"
+                       f"改为{later}。" if zh_ else
+                       f"Local time at the venue: {event.venue_zone.key} ({offset}, then "
+                       f"{later} after the clocks change during the event).")
+        else:
+            out.append(f"会场当地时间：{zh.zone_name(event.venue_zone, when.starts)}。" if zh_
+                       else f"Local time at the venue: {event.venue_zone.key} ({offset}).")
     if event.url and not zh_:
         out.append(f"More: {event.url}")
     return out
@@ -539,6 +606,9 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
         return _extended_group(dates, clause, ctx, topic)
+    if clause.form == "howlong" and clause.length and 1 < len(dates) <= _LIST and all(
+            d.kind == "event" and not d.cancelled for d in dates):
+        return _event_days(dates, topic, ctx)
     live, live_ends, cancelled = _by_end(dates, ctx.index)
     cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
@@ -565,6 +635,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
                                                       f"{_title(d)}: {bare}")
                 else:
                     lines.append(f"- {line(d, ctx)}")
+                lines[-1] += _also_suffix(d, ctx)
                 shown.append(d)
         rest = len(upcoming) - len(shown)
         if rest > 0 and clause.form != "yesno":
@@ -604,6 +675,24 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         lines.append("日程里没有还未到的日期了。" if zh_ else
                      "Nothing else in the schedule is still ahead.")
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
+
+
+def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part:
+    """ "How many days is the workshop?" of an event given day by day: the days it spans, on
+    the calendar of its own zone, then each day."""
+    ordered = sorted(dates, key=lambda d: d.starts)
+    first = ordered[0].zone.local(ordered[0].starts).date()
+    last_date = ordered[-1]
+    last = last_date.zone.local(last_date.ends - timedelta(seconds=1)).date()
+    days = (last - first).days + 1
+    zh_ = ctx.lang == "zh"
+    if zh_:
+        lead = f"共{days}天，{zh.format_day(first)}至{zh.format_day(last)}："
+    else:
+        lead = (f"It spans {days} day{'s' if days != 1 else ''}, {format_day(first)} to "
+                f"{format_day(last)}:")
+    return Part(topic, "event", (lead, *(f"- {line(d, ctx)}" for d in ordered)),
+                tuple(ordered))
 
 
 def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
@@ -1005,12 +1094,17 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
     """The parts of the reply and its text, in the reading's language."""
     zone, others, note = _zones(reading, reader, event)
     named = reading.zone is not None and reading.zone.kind != "mytime"
-    ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named)
+    ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named,
+               _also(reading, reader, event))
     parts: list[Part] = []
-    seen: set[tuple[str, tuple[str, ...], bool]] = set()
+    seen: set[tuple[str, tuple[str, ...], bool, int]] = set()
     for clause in reading.clauses:
+        if clause.compare and len(clause.topics) == 2:
+            parts.append(_compare(clause, ctx))
+            continue
         for topic in clause.topics:
-            key = (topic.kind, topic.ids, clause.length)  # "when ... and how long is it?"
+            # "when ... and how long is it?"; "when is the deadline and the 2nd deadline?"
+            key = (topic.kind, topic.ids, clause.length, clause.ordinal)
             if key in seen and topic.kind != "next":
                 continue
             seen.add(key)
@@ -1029,6 +1123,8 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
 
 
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
+    if topic.kind == "date" and clause.ordinal:
+        return _ordinal(topic, clause, ctx, zone)
     if topic.kind == "date":
         dates = ctx.index.dates_of(topic.ids)
         side = next((r for r in clause.relative if r in ("after", "before")), None)
@@ -1066,3 +1162,159 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
     if topic.kind == "not_held":
         return _not_held(topic, ctx)
     return _social(topic, ctx)
+
+
+def _also(reading: Reading, reader: Zone, event: Event) -> tuple[tuple[Zone, str], ...]:
+    """The further zones named, each with the label the reply gives it."""
+    out: list[tuple[Zone, str]] = []
+    for named in reading.also:
+        if named.kind == "mytime":
+            out.append((reader, "你的时区" if reading.language == "zh" else "your time"))
+        elif named.kind == "venuetime":
+            out.append((event.venue_zone or event.zone,
+                        "会场当地时间" if reading.language == "zh" else "the venue's time"))
+        elif named.zones:
+            zone = parse_zone(named.zones[0])
+            if named.kind in ("abbreviation", "utc", "aoe"):
+                typed = named.text.upper()
+            elif named.kind in ("offset", "iana"):
+                typed = named.text
+            elif reading.language == "zh":  # "东京" -> "东京时间"
+                typed = named.text if named.text.endswith(("时间", "时区")) else \
+                    f"{named.text}时间"
+            else:  # "tokyo" -> "Tokyo time"
+                place = named.text.removesuffix("time").split()
+                typed = " ".join(w[:1].upper() + w[1:] for w in place) + " time"
+            out.append((zone, typed))
+    return tuple(out)
+
+
+# --- two dates compared, ordinals ---------------------------------------------------------
+
+def _the_one(dates: Sequence[ImportantDate], ctx: _Ctx) -> ImportantDate | None:
+    """The date a group stands for when compared: the next of it ahead, else its last."""
+    live, ends, _ = _by_end(dates, ctx.index)
+    if not live:
+        return None
+    cut = bisect.bisect_right(ends, ctx.now)
+    return live[cut] if cut < len(live) else live[-1]
+
+
+def _day_of(when: ImportantDate) -> datetime:
+    return when.zone.local(_key_instant(when) - (timedelta(seconds=1) if when.all_day and
+                                                 when.kind in _DUE_KINDS else timedelta(0)))
+
+
+def _gap(a: ImportantDate, b: ImportantDate, lang: Language) -> str:
+    """How far apart two dates are: days on the calendar (each in its own zone), or the hours
+    between them when they fall on the same day."""
+    days = abs((_day_of(b).date() - _day_of(a).date()).days)
+    if days == 0:
+        delta = abs(_key_instant(b) - _key_instant(a))
+        if lang == "zh":
+            return zh.countdown(delta) if delta else "同一时间"
+        return countdown(delta) if delta else "no time"
+    if lang == "zh":
+        weeks = f"（{days // 7}周" + (f"{days % 7}天）" if days % 7 else "）")
+        return f"{days}天" + (weeks if days >= 14 else "")
+    rest = f" {days % 7} day{'s' if days % 7 != 1 else ''}" if days % 7 else ""
+    weeks = f" ({days // 7} weeks{rest})" if days >= 14 else ""
+    return f"{days} day{'s' if days != 1 else ''}{weeks}"
+
+
+def _compare(clause: Clause, ctx: _Ctx) -> Part:
+    """ "Is the notification before the camera-ready?", "which comes first?", "how long
+    between X and Y?": both dates from the schedule, then their order or the gap."""
+    zh_ = ctx.lang == "zh"
+    x_topic, y_topic = clause.topics
+    x = _the_one(ctx.index.dates_of(x_topic.ids), ctx)
+    y = _the_one(ctx.index.dates_of(y_topic.ids), ctx)
+    topic = Topic("date", (*x_topic.ids, *y_topic.ids), "compare", 1.0, x_topic.start,
+                  clause.text)
+    if x is None or y is None:
+        # A side whose every date is cancelled: say so, with what it was; no order to give.
+        gone = [d for t in (x_topic, y_topic) for d in ctx.index.dates_of(t.ids)[:1]
+                if _the_one(ctx.index.dates_of(t.ids), ctx) is None]
+        lines = [f"{line(d, ctx)}{'。' if zh_ else '.'}" for d in gone]
+        lines.append("所以没有可以比较的日期；" + _ask_whom(ctx.event, "zh") + "。" if zh_ else
+                     f"So there is nothing to compare it with; {_ask_whom(ctx.event, 'en')}.")
+        return Part(topic, "not_held", tuple(lines), tuple(gone))
+    tx, ty = _title(x, ctx.lang), _title(y, ctx.lang)
+    if x.id == y.id:
+        text = (f"两者是同一个日期：{line(x, ctx)}。" if zh_ else
+                f"Both name the same date: {line(x, ctx)}.")
+        return Part(topic, "compare", (text,), (x,))
+    kx, ky = _key_instant(x), _key_instant(y)
+    gap = _gap(x, y, ctx.lang)
+    early, late = (x, y) if kx <= ky else (y, x)
+    te, tl = _title(early, ctx.lang), _title(late, ctx.lang)
+    verdict: bool | None = None
+    if clause.compare in ("before", "after"):
+        verdict = (kx < ky) if clause.compare == "before" else (kx > ky)
+        if kx == ky:
+            lead = (f"{tx}和{ty}在同一时间。" if zh_ else f"{_capital(tx)} is at the same time "
+                                                 f"as {ty}.")
+        elif zh_:
+            lead = f"{tx}在{ty}{'之前' if kx < ky else '之后'}，相隔{gap}。"
+        else:
+            lead = f"{tx} comes {'before' if kx < ky else 'after'} {ty}, {gap} apart."
+        lead = _yes_no(verdict, ctx.lang) + (lead if zh_ else lead[:1].lower() + lead[1:]
+                                             if not lead.startswith(tx) else lead)
+        shown = (x, y)
+    elif clause.compare in ("first", "last"):
+        win = early if clause.compare == "first" else late
+        other = late if win is early else early
+        if zh_:
+            lead = f"{_title(win, 'zh')}在{'前' if win is early else '后'}，两者相隔{gap}。"
+        else:
+            lead = (f"{_title(win)} comes {'first' if win is early else 'later'}, {gap} "
+                    f"{'before' if win is early else 'after'} {_title(other)}.")
+        shown = (win, other)
+    else:
+        lead = (f"{tx}和{ty}相隔{gap}（{te}在前）。" if zh_ else
+                f"{gap} between {tx} and {ty} ({te} comes first, {tl} after).")
+        lead = _capital(lead)
+        shown = (x, y)
+    lines = [lead, *(f"- {line(d, ctx)}{_also_suffix(d, ctx)}" for d in shown)]
+    return Part(topic, "compare", tuple(lines), shown, verdict)
+
+
+_ORDINAL_EN = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
+               7: "seventh", 8: "eighth", -1: "last"}
+_COUNTED = {"deadline": ("deadline", "截止日期"), "notification": ("notification", "通知"),
+            "event": ("event", "会议"), "date": ("date", "日期")}
+
+
+def _ordinal(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
+    """ "The 2nd deadline", "the last date": counted in the schedule's dated order among the
+    dates the words name; a place the schedule does not have is said to be missing."""
+    zh_ = ctx.lang == "zh"
+    pool = sorted((d for d in ctx.index.dates_of(topic.ids) if not d.cancelled),
+                  key=_key_instant)
+    n = clause.ordinal
+    noun_en, noun_zh = _COUNTED.get(clause.ordinal_of, _COUNTED["date"])
+    word = _ORDINAL_EN.get(n) or (f"{_ORDINAL_EN.get(-n, f'{-n}th')} to last" if n < 0
+                                  else f"{n}th")
+    word_zh = "最后一个" if n == -1 else (f"倒数第{-n}个" if n < 0 else f"第{n}个")
+    names = ("、" if zh_ else ", ").join(_title(d, ctx.lang) for d in pool[:6]) + (
+        "……" if len(pool) > 6 else "")
+    count = (f"{len(pool)}个{noun_zh}" if zh_ else
+             f"{len(pool)} {noun_en}{'s' if len(pool) != 1 else ''}")
+    if not pool or abs(n) > len(pool):
+        text = (f"日程里只有{count}（{names}），没有{word_zh}；{_ask_whom(ctx.event, 'zh')}。"
+                if zh_ else f"The schedule has {count} ({names}); there is no {word} one; "
+                            f"{_ask_whom(ctx.event, 'en')}.")
+        return Part(topic, "not_held", (text,))
+    chosen = pool[n - 1] if n > 0 else pool[n]
+    lead = (f"按日期顺序，日程里的{count}中{word_zh}是{_title(chosen, 'zh')}。" if zh_ else
+            f"In date order, the {word} of the schedule's {count} ({names}) is "
+            f"{_title(chosen)}.")
+    if len(pool) == 1 and clause.ordinal_of == "date" and len(topic.ids) == 1:
+        lead = ""  # "the last date to submit": the words named the one date already
+    elif len(pool) == 1:
+        lead = (f"日程里只有一个{noun_zh}：{_title(chosen, 'zh')}。" if zh_ else
+                f"The schedule has one {noun_en}: {_title(chosen)}.")
+    inner = _part(Topic("date", (chosen.id,), topic.label, topic.score, topic.start,
+                        topic.span), replace(clause, ordinal=0), ctx, zone)
+    lines = (lead, *inner.lines) if lead else inner.lines
+    return Part(inner.topic, inner.kind, lines, inner.dates, inner.verdict)

@@ -16,6 +16,18 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[\u3400-\u4dbf\u4e00-\u9fff\uf90
                    r"|[?？;；。!！\n,，、]")
 _EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 
+# Traditional characters that questions about dates use, read as the simplified ones the
+# lexicon holds (one character for one, so spans still point back at the question).
+_TRADITIONAL = str.maketrans(
+    "時間麼幾點會議個錄終嗎裡裏區東樣論報這現開長與註冊費簽證飯離數計過後還準備審評輪場館線網"
+    "聯繫係郵題問請謝們說讓從對帶發辦舉參週禮頁雙單學術經驗實際協測試義傳處產業讀寫錯誤遲補寬"
+    "決結鐘頭夠為於國臺灣紐約倫爾溫華舊歐標號兩專門屆組織負責話電視頻講賓獎獲機車鐵資銷預訂種"
+    "軟體選擇詢設階討復駁辯稱則麽嘛啟啓續隔歲當達",
+    "时间么几点会议个录终吗里里区东样论报这现开长与注册费签证饭离数计过后还准备审评轮场馆线网"
+    "联系系邮题问请谢们说让从对带发办举参周礼页双单学术经验实际协测试义传处产业读写错误迟补宽"
+    "决结钟头够为于国台湾纽约伦尔温华旧欧标号两专门届组织负责话电视频讲宾奖获机车铁资销预订种"
+    "软体选择询设阶讨复驳辩称则么嘛启启续隔岁当达")
+
 
 def normalize(text: str) -> str:
     """NFKC (full-width to half-width), casefolded, accents and emoji off; spans kept 1:1."""
@@ -30,7 +42,8 @@ def normalize(text: str) -> str:
             base = unicodedata.normalize("NFKD", ch)
             kept = "".join(c for c in base if not unicodedata.combining(c))
             out.append(kept[:1] if len(kept) >= 1 and kept[:1].isascii() else ch)
-    return "".join(out).replace("’", "'")
+    # "甚麼" is the traditional "什么"; the rest one character for one.
+    return "".join(out).replace("’", "'").translate(_TRADITIONAL).replace("甚么", "什么")
 
 
 def language(text: str) -> Language:
