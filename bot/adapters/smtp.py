@@ -294,17 +294,21 @@ class SmtpChannel:
 
     def recipients(self, message: Outgoing) -> tuple[Address, ...]:
         """The envelope recipients of a ``mailto:`` destination; ``InvalidRecipient`` if none."""
-        if message.scheme != self.scheme:
-            raise InvalidRecipient(f"invalid address {message.destination!r}: not a mailto: "
+        return self._recipients_of(message.destination)
+
+    def _recipients_of(self, destination: str) -> tuple[Address, ...]:
+        scheme, colon, address = destination.partition(":")
+        if scheme != self.scheme or not colon:
+            raise InvalidRecipient(f"invalid address {destination!r}: not a mailto: "
                                    "destination")
-        if "?" in message.address:
-            raise InvalidRecipient(f"invalid address {message.destination!r}: mailto: "
+        if "?" in address:
+            raise InvalidRecipient(f"invalid address {destination!r}: mailto: "
                                    "query parts are not supported")
-        plain = _plain_address(message.address)
+        plain = _plain_address(address)
         if plain is not None:
             return (plain,)
         try:
-            return _parse_addresses(message.address, what="recipient")
+            return _parse_addresses(address, what="recipient")
         except ValueError as exc:
             raise InvalidRecipient(f"invalid address: {exc}") from None
 
