@@ -247,6 +247,8 @@ class SmtpChannel:
         self.concurrency = settings.connections
         """How many ``send`` calls may run at once (the engine's workers for ``mailto:``)."""
         self._idle: list[smtplib.SMTP] = []
+        # Per thread: a session whose next envelope is open (``send_overlapped``'s upcoming).
+        self._primed: dict[int, tuple[smtplib.SMTP, _Envelope]] = {}
         self._slots = threading.BoundedSemaphore(settings.connections)
         self._lock = threading.Lock()  # the idle list and the serialized-content cache
         try:
@@ -434,28 +436,37 @@ class SmtpChannel:
 
         Safe from up to ``concurrency`` threads at once: each send has a session to itself.
         """
-        return self._send(message, _Meanwhile(None))
+        return self._send(message, _Meanwhile(None), None)
 
-    def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None]) -> Outcome:
+    def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None], *,
+                        upcoming: str | None = None) -> Outcome:
         """``send``, calling ``meanwhile()`` once, before this message's final dot: on a
         pipelining server while it reads this message's envelope, else before ``MAIL``.
 
-        The engine passes the previous message's record: it is written while the server
-        answers MAIL, RCPT and DATA, and the message is committed by the server (its final
-        dot) only after that record, so at most one message per session is ever accepted and
-        not recorded. If ``meanwhile`` raises, this message is abandoned before its final dot
-        (the session is dropped, so the server discards it) and the error goes to the caller.
+        The engine passes the previous message's record: it is made before this message's
+        final dot, so at most one message per session is ever accepted and not recorded. If
+        ``meanwhile`` raises, this message is abandoned before its final dot (the session is
+        dropped, so the server discards it) and the error goes to the caller.
+
+        ``upcoming``: the destination of the message this thread sends next, when the caller
+        has it in hand. On a pipelining server its envelope (MAIL, RCPT, DATA) goes in the
+        same write as this message's final dot (RFC 2920: message content may open a group),
+        and this thread's next send, for that envelope, finds the server's answers waiting:
+        one round trip a message. That transaction stays open (in DATA: no RSET or QUIT can
+        end it) until the next send from this thread; a send for another envelope, or
+        ``close()``, closes the connection instead, and the server discards it.
         """
         once = _Meanwhile(meanwhile)
         try:
-            return self._send(message, once)
+            return self._send(message, once, upcoming)
         finally:
             try:
                 once()  # a send that ended before it (a bad address, no session): now
             except _MeanwhileFailed as failed:
                 raise failed.error from None
 
-    def _send(self, message: Outgoing, meanwhile: _Meanwhile) -> Outcome:
+    def _send(self, message: Outgoing, meanwhile: _Meanwhile,
+              upcoming: str | None) -> Outcome:
         try:
             addresses = self.recipients(message)
         except InvalidRecipient as exc:
@@ -471,21 +482,64 @@ class SmtpChannel:
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
         sender = (self._sender_envelope if message.envelope_from is None
                   else _envelope_address(message.envelope_from))
-        recipients = [_envelope_address(a.addr_spec) for a in addresses]
-        with self._slots:
-            session = _Session(self._take_idle())
-            try:
-                return self._send_on(session, data, recipients, sender, meanwhile)
-            except _MeanwhileFailed as failed:
-                session.drop()  # this message's envelope is out; its final dot never goes
-                raise failed.error from None
-            finally:
-                if session.conn is not None:
-                    with self._lock:
-                        self._idle.append(session.conn)
+        recipients = tuple(_envelope_address(a.addr_spec) for a in addresses)
+        session = self._session_for(_Envelope(sender, recipients, not data.ascii))
+        try:
+            return self._send_on(session, data, recipients, sender, meanwhile,
+                                 self._next_envelope(upcoming, data))
+        except _MeanwhileFailed as failed:
+            session.drop()  # this message's envelope is out; its final dot never goes
+            raise failed.error from None
+        finally:
+            self._put_back(session)
+
+    def _next_envelope(self, upcoming: str | None, data: _Data) -> _Envelope | None:
+        """The envelope to open after this message's final dot (None: open none).
+
+        The next message is not built yet: it is taken to be like this one in its need of
+        8BITMIME, and goes without SIZE (optional, RFC 1870); its send checks that."""
+        if not upcoming:
+            return None
+        try:
+            addresses = self._recipients_of(upcoming)
+        except InvalidRecipient:
+            return None  # its own send says why
+        return _Envelope(self._sender_envelope,
+                         tuple(_envelope_address(a.addr_spec) for a in addresses),
+                         not data.ascii)
+
+    def _session_for(self, envelope: _Envelope) -> _Session:
+        """This thread's session opened for ``envelope`` by its last send, or an idle one
+        (or a new one) under a connection slot. An open envelope for another message is
+        abandoned by closing its connection: the server drops a message without its dot."""
+        with self._lock:
+            primed = self._primed.pop(threading.get_ident(), None)
+        if primed is not None:
+            conn, opened = primed
+            if opened.fits(envelope):
+                session = _Session(conn)
+                session.opened = True
+                return session
+            conn.close()
+            self._slots.release()
+        self._slots.acquire()
+        return _Session(self._take_idle())
+
+    def _put_back(self, session: _Session) -> None:
+        """The session back in the pool, kept for this thread's next send if it holds that
+        send's envelope (with its connection slot), or closed."""
+        conn = session.conn
+        if conn is not None and session.next is not None:
+            with self._lock:
+                self._primed[threading.get_ident()] = (conn, session.next)
+            return
+        if conn is not None:
+            with self._lock:
+                self._idle.append(conn)
+        self._slots.release()
 
     def _send_on(self, session: _Session, data: _Data, recipients: Sequence[bytes],
-                 sender: bytes, meanwhile: _Meanwhile) -> Outcome:
+                 sender: bytes, meanwhile: _Meanwhile, then: _Envelope | None) -> Outcome:
         reused = session.conn is not None
         try:
             conn = self._connect(session)
@@ -494,7 +548,7 @@ class SmtpChannel:
             return _server_down(_session_outcome(exc, self.settings))
         try:
             try:
-                return self._transact(conn, data, recipients, sender, meanwhile)
+                return self._transact(conn, session, data, recipients, sender, meanwhile, then)
             except _StaleConnection:
                 if not reused:
                     raise
@@ -505,7 +559,8 @@ class SmtpChannel:
                 except (smtplib.SMTPException, OSError) as exc:
                     session.drop()
                     return _server_down(_session_outcome(exc, self.settings))
-                return self._transact(conn, data, recipients, sender, meanwhile)
+                return self._transact(conn, session, data, recipients, sender, meanwhile,
+                                      then)
         except _StaleConnection as exc:
             session.drop()
             return _server_down(_outcome("retry", f"connection lost before MAIL FROM: {exc}"))
@@ -518,9 +573,15 @@ class SmtpChannel:
             return _session_outcome(exc, self.settings)
 
     def close(self) -> None:
-        """End the idle SMTP sessions politely; the next send opens a new one."""
+        """End the idle SMTP sessions politely; the next send opens a new one. A session
+        holding an open envelope (``upcoming``) is closed without a word: in DATA, a QUIT
+        would be message text."""
         with self._lock:
             idle, self._idle = self._idle, []
+            primed, self._primed = list(self._primed.values()), {}
+        for conn, _ in primed:
+            conn.close()
+            self._slots.release()
         for conn in idle:
             try:
                 conn.quit()
@@ -573,8 +634,9 @@ class SmtpChannel:
         session.conn = conn
         return conn
 
-    def _transact(self, conn: smtplib.SMTP, data: _Data, recipients: Sequence[bytes],
-                  sender: bytes, meanwhile: _Meanwhile) -> Outcome:
+    def _transact(self, conn: smtplib.SMTP, session: _Session, data: _Data,
+                  recipients: Sequence[bytes], sender: bytes, meanwhile: _Meanwhile,
+                  then: _Envelope | None) -> Outcome:
         """MAIL, RCPT..., DATA: ``smtplib.sendmail`` split so we know how far we got."""
         options = b""
         if conn.does_esmtp:
@@ -583,7 +645,8 @@ class SmtpChannel:
             if conn.has_extn("size"):
                 options += b" SIZE=%d" % data.size
         if conn.has_extn("pipelining"):
-            return self._pipelined(conn, data, recipients, sender, options, meanwhile)
+            return self._pipelined(conn, session, data, recipients, sender, options,
+                                   meanwhile, then)
         meanwhile()  # one command at a time: nothing to overlap it with
         try:
             code, reply = self._command(conn, b"MAIL FROM:" + sender + options)
@@ -605,37 +668,46 @@ class SmtpChannel:
         code, reply = self._command(conn, b"DATA")
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
-        return self._message(conn, data, refused)
+        return self._message(conn, session, data, refused, None)
 
     @staticmethod
     def _command(conn: smtplib.SMTP, line: bytes) -> tuple[int, bytes]:
         conn.send(line + b"\r\n")
         return conn.getreply()
 
-    def _message(self, conn: smtplib.SMTP, data: _Data,
-                 refused: dict[str, tuple[int, bytes]]) -> Outcome:
-        """After the 354: the message with its final dot in one write, and the verdict."""
+    def _message(self, conn: smtplib.SMTP, session: _Session, data: _Data,
+                 refused: dict[str, tuple[int, bytes]], then: _Envelope | None) -> Outcome:
+        """After the 354: the message with its final dot in one write (and after it the
+        envelope of ``then``, the next message), and the verdict on this message."""
+        wire = data.wire
+        if then is not None:
+            options = b" BODY=8BITMIME" if then.eight_bit and conn.has_extn("8bitmime") else b""
+            wire += _envelope_commands(then.sender, then.recipients, options)
         try:
-            conn.send(data.wire)
+            conn.send(wire)
             code, reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
             raise _after_data(exc, self.settings) from exc
         if code != 250:
+            if then is not None:  # the next envelope's answers are on their way: no RSET
+                session.drop()
             raise smtplib.SMTPDataError(code, reply)
+        session.next = then
         return _accepted(code, reply, refused)
 
-    def _pipelined(self, conn: smtplib.SMTP, data: _Data, recipients: Sequence[bytes],
-                   sender: bytes, options: bytes, meanwhile: _Meanwhile) -> Outcome:
+    def _pipelined(self, conn: smtplib.SMTP, session: _Session, data: _Data,
+                   recipients: Sequence[bytes], sender: bytes, options: bytes,
+                   meanwhile: _Meanwhile, then: _Envelope | None) -> Outcome:
         """MAIL, every RCPT and DATA in one write, their replies read in order (RFC 2920,
         offered by the server): two round trips a message instead of three or more, with
         the same outcomes as one command at a time. Nothing of the message is sent before
-        the server has answered 354 with a sender and a recipient accepted."""
-        commands = [b"MAIL FROM:", sender, options, b"\r\n"]
-        for recipient in recipients:
-            commands += (b"RCPT TO:", recipient, b"\r\n")
-        commands.append(b"DATA\r\n")
+        the server has answered 354 with a sender and a recipient accepted. When the last
+        send opened this envelope already (``session.opened``), its replies are waiting
+        and the message, with the next envelope, takes the one round trip."""
         try:
-            conn.send(b"".join(commands))
+            if not session.opened:
+                conn.send(_envelope_commands(sender, recipients, options))
+            session.opened = False
             meanwhile()  # while the server reads the envelope: the previous message's record
             mail_code, mail_reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
@@ -663,7 +735,7 @@ class SmtpChannel:
             raise smtplib.SMTPRecipientsRefused(refused)
         if data_code != 354:
             raise smtplib.SMTPDataError(data_code, data_reply)
-        return self._message(conn, data, refused)
+        return self._message(conn, session, data, refused, then)
 
     def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
         """A refusal of the whole message at MAIL or DATA."""
@@ -694,15 +766,44 @@ class SmtpChannel:
         return _outcome("retry", reason)
 
 
-class _Session:
-    """One send's hold on a pooled connection; ``conn`` is None once it is dropped."""
+class _Envelope(NamedTuple):
+    """A message's MAIL FROM and RCPT TO addresses, and whether it wants 8BITMIME."""
 
-    __slots__ = ("conn",)
+    sender: bytes
+    recipients: tuple[bytes, ...]
+    eight_bit: bool
+
+    def fits(self, message: _Envelope) -> bool:
+        """Opened like this, the transaction can carry ``message``."""
+        return (self.sender == message.sender and self.recipients == message.recipients
+                and (self.eight_bit or not message.eight_bit))
+
+
+def _envelope_commands(sender: bytes, recipients: Sequence[bytes], options: bytes) -> bytes:
+    """MAIL, RCPT for each recipient, DATA: one pipelined group (RFC 2920)."""
+    commands = [b"MAIL FROM:", sender, options, b"\r\n"]
+    for recipient in recipients:
+        commands += (b"RCPT TO:", recipient, b"\r\n")
+    commands.append(b"DATA\r\n")
+    return b"".join(commands)
+
+
+class _Session:
+    """One send's hold on a pooled connection; ``conn`` is None once it is dropped.
+
+    ``opened``: the envelope of this send went out with the last message's final dot, its
+    replies unread. ``next``: the envelope sent after this message's final dot, for the
+    thread's next send."""
+
+    __slots__ = ("conn", "next", "opened")
 
     def __init__(self, conn: smtplib.SMTP | None) -> None:
         self.conn = conn
+        self.opened = False
+        self.next: _Envelope | None = None
 
     def drop(self) -> None:
+        self.opened, self.next = False, None
         conn, self.conn = self.conn, None
         if conn is not None:
             conn.close()
