@@ -143,9 +143,11 @@ class Timed:
     def send(self, message: Outgoing) -> Outcome:
         return self._timed(self.inner.send(message))
 
-    def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None]) -> Outcome:
-        """The pooled channel's own: the previous record made during this envelope."""
-        return self._timed(self.inner.send_overlapped(message, meanwhile))
+    def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None], *,
+                        upcoming: str | None = None) -> Outcome:
+        """The pooled channel's own: the previous record made before this final dot, the
+        next envelope (``upcoming``) sent with it."""
+        return self._timed(self.inner.send_overlapped(message, meanwhile, upcoming=upcoming))
 
     def _timed(self, outcome: Outcome) -> Outcome:
         if outcome.kind == "sent":

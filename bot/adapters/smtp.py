@@ -704,8 +704,9 @@ class SmtpChannel:
         the server has answered 354 with a sender and a recipient accepted. When the last
         send opened this envelope already (``session.opened``), its replies are waiting
         and the message, with the next envelope, takes the one round trip."""
+        ahead = session.opened
         try:
-            if not session.opened:
+            if not ahead:
                 conn.send(_envelope_commands(sender, recipients, options))
             session.opened = False
             meanwhile()  # while the server reads the envelope: the previous message's record
@@ -721,9 +722,13 @@ class SmtpChannel:
                 if code not in (250, 251):
                     refused[_text(recipient)] = (code, reply)
             data_code, data_reply = conn.getreply()
-        except smtplib.SMTPServerDisconnected:
+        except smtplib.SMTPServerDisconnected as exc:
             if any(code == 421 for code, _ in refused.values()):
                 raise smtplib.SMTPRecipientsRefused(refused) from None
+            if ahead and not isinstance(exc.__context__, TimeoutError):
+                # A server that hangs up after the last message's 250 had read on into
+                # this envelope: nothing of this message went, as with a closed idle session.
+                raise _StaleConnection(str(exc)) from exc
             raise
         if data_code == 354 and (mail_code != 250 or len(refused) == len(recipients)):
             # A server that takes DATA with nothing to deliver: end it empty (RFC 2920 3.1).
