@@ -13,6 +13,7 @@ delivery key, so a receiving system (or a human) can recognize the duplicate.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -284,11 +285,8 @@ class _Senders:
         return queues[index]
 
     def settle(self) -> None:
-        """Send the job put last inline (unless stopping: then it is released) and record
-        the outcome sent last, if it is not yet (before a claim, at the end)."""
-        waiting, self._inline_next = self._inline_next, None
-        if waiting is not None and not self.errors and not self.should_stop():
-            self._run_inline(waiting, None)
+        """Record the outcome sent last inline, if it is not yet (before a claim, at the end).
+        The job put last waits on (claimed, held) for the next job or ``finish``."""
         pending, self._inline_pending = self._inline_pending, None
         self._settle(pending)
 
@@ -362,11 +360,13 @@ class _Senders:
 
     def finish(self) -> BatchReport:
         """Wait for every worker; give back what none started; raise the first error."""
-        try:
-            self.settle()
-        except BaseException as exc:  # the job run inline last: raised below, after releasing
-            with self._cond:
-                self.errors.append(exc)
+        waiting, self._inline_next = self._inline_next, None
+        if waiting is not None and not self.errors and not self.should_stop():
+            # The job put last inline, with no next one (stopping: released below). What it
+            # raises is in errors, raised below after releasing.
+            with contextlib.suppress(BaseException):
+                self._run_inline(waiting, None)
+        self.settle()
         for channel_id, queues in self._queues.items():
             width = self._widths.get(channel_id, 1)
             for number in range(width):  # one stop mark per worker, on the queue it reads
