@@ -32,6 +32,18 @@ still goes only after the server's 354, and the outcomes are the same as one com
 transparent once per content (RFC 5321 4.5.2: CRLF line ends, a leading dot doubled) with its
 final dot; the per-recipient headers never start a line with a dot.
 
+When the caller knows the message it sends next (``send_overlapped``'s ``upcoming``), that
+message's MAIL, RCPT and DATA follow this one's final dot in the same write (RFC 2920 lets
+message content open a group), and its send finds the answers waiting: one round trip a
+message. This message's verdict is still the 250 to its own dot, read before anything of the
+next; the next message's answers are read in its own send, after ``meanwhile`` (so a 354 that
+never comes holds up only that message), and mapped exactly as above. The transaction left open
+is in DATA, where RSET and QUIT would be message text: a refused dot, a send for another
+envelope, or ``close()`` closes that connection instead, and a message without its final dot
+is discarded by the server. A server that hangs up after the 250, having read on into the next
+envelope, is reconnected to as when it closed an idle session (``tests/test_smtp_next_envelope.py``
+misbehaves at each point of the group).
+
 The crash window. The ledger records a delivery as sent only after ``send`` returns, and the
 server has taken responsibility for the message as soon as it answers 250 to the final dot of
 DATA. If the process dies (or the ledger write fails) between those two instants, the ledger
@@ -40,8 +52,8 @@ a duplicate. The same holds when the server stalls after the final dot and we ti
 still deliver; RFC 1047). This is the one place where duebot can send twice; no SMTP client can
 close it, because the server's 250 and our record cannot be one atomic step. The window stays
 narrow if the engine records the outcome before the session's next final dot (with
-``send_overlapped`` it is written while the server reads the next envelope: never more than
-one message a session accepted and unrecorded), and a duplicate is
+``send_overlapped`` it is written before the next message goes: never more than one message a
+session accepted and unrecorded, ``tests/test_overlapped_record.py``), and a duplicate is
 recognizable: the ``Message-ID`` is a hash of the delivery key, so a resent copy carries the
 same ``Message-ID`` and ``X-Duebot-Key`` as the first, and mail stores or list servers that drop
 repeated Message-IDs can collapse the two.

@@ -193,6 +193,10 @@ class _Senders:
     the two, ``send_overlapped``), or at once when no next message is in hand (before a
     claim, at the end, when the queue is empty). Until it is recorded the delivery counts
     as held here, so it is never taken for one to claim again.
+
+    Each send is told the destination the same worker sends next when it holds that job
+    (``upcoming``: a worker takes one job ahead from its queue; inline, a job runs when the
+    next is put), so SMTP can send that envelope with this message's final dot.
     """
 
     def __init__(self, engine: Engine, now: datetime, should_stop: Callable[[], bool], *,
@@ -216,8 +220,8 @@ class _Senders:
         self._inline_report = BatchReport()
         self._inline_pending: tuple[str, Record] | None = None
         self._inline_next: _Job | None = None
-        """Inline: the job put last, run when the next one comes (its envelope known) or at
-        ``settle``."""
+        """Inline: the job put last, run when the next one is put (so its destination is
+        known as ``upcoming``) or by ``finish``."""
 
     def holds(self, key: str) -> bool:
         with self._cond:
