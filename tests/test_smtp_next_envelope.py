@@ -382,3 +382,23 @@ def test_sessions_stay_within_the_pool_size_across_threads() -> None:
     assert [o.kind for o in outcomes] == ["sent"] * 2 * per_thread
     assert sorted(keys(server)) == sorted(f"{t}{n}" for t in "xy" for n in range(per_thread))
     assert server.connections <= 2
+
+
+def test_every_kind_of_destination_finds_the_envelope_opened_for_it(
+        writes: list[bytes]) -> None:
+    """The envelope opened from ``upcoming`` is the one the send itself makes: else the
+    connection would be closed and opened again for each."""
+    destinations = ["a@example.org", "Ann Example <ann@example.org>",
+                    "a@example.org, b@example.org", "A.B+tag@Example.ORG", "c@example.org"]
+    messages = [outgoing(f"k{n}", to) for n, to in enumerate(destinations)]
+    with scripted() as (server, _handler):
+        mail = channel(server)
+        outcomes = chain(mail, messages)
+        mail.close()
+
+    assert [o.kind for o in outcomes] == ["sent"] * len(destinations)
+    assert [m.rcpt_tos for m in server.messages] == [
+        ("a@example.org",), ("ann@example.org",), ("a@example.org", "b@example.org"),
+        ("A.B+tag@Example.ORG",), ("c@example.org",)]
+    assert server.connections == 1
+    assert len(transaction_writes(writes)) == 1 + len(destinations)

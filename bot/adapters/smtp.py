@@ -512,6 +512,11 @@ class SmtpChannel:
         8BITMIME, and goes without SIZE (optional, RFC 1870); its send checks that."""
         if not upcoming:
             return None
+        scheme, _, address = upcoming.partition(":")
+        if scheme == self.scheme and _PLAIN_ADDRESS.fullmatch(address):
+            # What its send makes of a bare address (``_envelope_address`` of its addr_spec).
+            return _Envelope(self._sender_envelope, (f"<{address}>".encode("ascii"),),
+                             not data.ascii)
         try:
             addresses = self._recipients_of(upcoming)
         except InvalidRecipient:
