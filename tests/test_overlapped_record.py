@@ -1,17 +1,20 @@
-"""A sent message's record overlaps the next message's envelope, never its final dot.
+"""A sent message's record comes before the next message's final dot, never after it.
 
-The engine writes the outcome of a sent e-mail while the server reads the next message's
-MAIL, RCPT and DATA (``SmtpChannel.send_overlapped``), so the record costs no round trip of
-its own. The crash window must stay one message a session: here a real server (aiosmtpd on
-loopback, PIPELINING offered) looks into the SQLite ledger each time a message's final dot
-arrives, and every message it took before must already be recorded as sent.
+The engine writes the outcome of a sent e-mail before the next message's final dot
+(``SmtpChannel.send_overlapped``), and the next message's envelope goes in the same write as
+this one's final dot (``upcoming``): one round trip a message. The crash window must stay one
+message a session: here a real server (aiosmtpd on loopback, PIPELINING offered) looks into
+the SQLite ledger each time a message's final dot arrives, and every message it took before
+must already be recorded as sent.
 """
 
 from __future__ import annotations
 
+import smtplib
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -43,9 +46,24 @@ class LedgerWatcher(_Handler):
         return str(await super().handle_DATA(server, session, envelope))
 
 
-@pytest.mark.parametrize("connections", [1, 3])
+@pytest.mark.parametrize(("connections", "mail_only"), [(1, True), (1, False), (3, False)],
+                         ids=["one-session-inline", "one-session-worker", "three-sessions"])
 def test_every_message_before_a_final_dot_is_recorded_but_one_per_session(
-        tmp_path: Path, connections: int) -> None:
+        tmp_path: Path, connections: int, mail_only: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``mail_only``: the engine's one channel, one session, runs each send in its own thread
+    (the next job put is the upcoming one); else on a worker (the next taken from its queue)."""
+    ahead: list[bool] = []  # per message write: did the next envelope go with it?
+    real_send = smtplib.SMTP.send
+
+    def send(self: smtplib.SMTP, data: Any) -> None:
+        if isinstance(data, bytes) and data.endswith(b"DATA\r\n"):
+            ahead.append(b"\r\n.\r\nMAIL FROM:" in data)
+        elif isinstance(data, bytes) and data.endswith(b"\r\n.\r\n"):
+            ahead.append(False)
+        real_send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", send)
     server = SmtpTestServer(pipelining=True)
     watcher = LedgerWatcher(server, tmp_path / "ledger.db")
     server._controller.handler = watcher
@@ -55,6 +73,8 @@ def test_every_message_before_a_final_dot_is_recorded_but_one_per_session(
             tmp_path, SCHEDULE, [f"mailto:p{i:02d}@example.org" for i in range(PEOPLE)],
             lambda: DUE, smtp=server, connections=connections,
             delivery=DeliveryConfig(batch_size=7))
+        if mail_only:
+            del service.engine.channels["console"]
         service.reconcile(DUE - timedelta(hours=1))
         report = service.deliver_once(DUE + timedelta(seconds=1))
         counts = service.ledger.counts("overlap")
@@ -70,6 +90,10 @@ def test_every_message_before_a_final_dot_is_recorded_but_one_per_session(
     assert all(sent <= before for before, sent in watcher.seen)
     if connections == 1:  # one session: the previous message is recorded, every time
         assert [sent for _, sent in watcher.seen] == list(range(PEOPLE))
+    if mail_only:  # the next envelope went with every final dot but the last
+        assert ahead.count(True) == PEOPLE - 1, ahead
+    else:  # with most: a worker holds the next job when its queue has one
+        assert ahead.count(True) >= PEOPLE // 2, ahead
 
 
 def outgoing(key: str) -> Outgoing:

@@ -32,6 +32,18 @@ still goes only after the server's 354, and the outcomes are the same as one com
 transparent once per content (RFC 5321 4.5.2: CRLF line ends, a leading dot doubled) with its
 final dot; the per-recipient headers never start a line with a dot.
 
+When the caller knows the message it sends next (``send_overlapped``'s ``upcoming``), that
+message's MAIL, RCPT and DATA follow this one's final dot in the same write (RFC 2920 lets
+message content open a group), and its send finds the answers waiting: one round trip a
+message. This message's verdict is still the 250 to its own dot, read before anything of the
+next; the next message's answers are read in its own send, after ``meanwhile`` (so a 354 that
+never comes holds up only that message), and mapped exactly as above. The transaction left open
+is in DATA, where RSET and QUIT would be message text: a refused dot, a send for another
+envelope, or ``close()`` closes that connection instead, and a message without its final dot
+is discarded by the server. A server that hangs up after the 250, having read on into the next
+envelope, is reconnected to as when it closed an idle session (``tests/test_smtp_next_envelope.py``
+misbehaves at each point of the group).
+
 The crash window. The ledger records a delivery as sent only after ``send`` returns, and the
 server has taken responsibility for the message as soon as it answers 250 to the final dot of
 DATA. If the process dies (or the ledger write fails) between those two instants, the ledger
@@ -40,8 +52,8 @@ a duplicate. The same holds when the server stalls after the final dot and we ti
 still deliver; RFC 1047). This is the one place where duebot can send twice; no SMTP client can
 close it, because the server's 250 and our record cannot be one atomic step. The window stays
 narrow if the engine records the outcome before the session's next final dot (with
-``send_overlapped`` it is written while the server reads the next envelope: never more than
-one message a session accepted and unrecorded), and a duplicate is
+``send_overlapped`` it is written before the next message goes: never more than one message a
+session accepted and unrecorded, ``tests/test_overlapped_record.py``), and a duplicate is
 recognizable: the ``Message-ID`` is a hash of the delivery key, so a resent copy carries the
 same ``Message-ID`` and ``X-Duebot-Key`` as the first, and mail stores or list servers that drop
 repeated Message-IDs can collapse the two.
@@ -247,6 +259,8 @@ class SmtpChannel:
         self.concurrency = settings.connections
         """How many ``send`` calls may run at once (the engine's workers for ``mailto:``)."""
         self._idle: list[smtplib.SMTP] = []
+        # Per thread: a session whose next envelope is open (``send_overlapped``'s upcoming).
+        self._primed: dict[int, tuple[smtplib.SMTP, _Envelope]] = {}
         self._slots = threading.BoundedSemaphore(settings.connections)
         self._lock = threading.Lock()  # the idle list and the serialized-content cache
         try:
@@ -294,17 +308,21 @@ class SmtpChannel:
 
     def recipients(self, message: Outgoing) -> tuple[Address, ...]:
         """The envelope recipients of a ``mailto:`` destination; ``InvalidRecipient`` if none."""
-        if message.scheme != self.scheme:
-            raise InvalidRecipient(f"invalid address {message.destination!r}: not a mailto: "
+        return self._recipients_of(message.destination)
+
+    def _recipients_of(self, destination: str) -> tuple[Address, ...]:
+        scheme, colon, address = destination.partition(":")
+        if scheme != self.scheme or not colon:
+            raise InvalidRecipient(f"invalid address {destination!r}: not a mailto: "
                                    "destination")
-        if "?" in message.address:
-            raise InvalidRecipient(f"invalid address {message.destination!r}: mailto: "
+        if "?" in address:
+            raise InvalidRecipient(f"invalid address {destination!r}: mailto: "
                                    "query parts are not supported")
-        plain = _plain_address(message.address)
+        plain = _plain_address(address)
         if plain is not None:
             return (plain,)
         try:
-            return _parse_addresses(message.address, what="recipient")
+            return _parse_addresses(address, what="recipient")
         except ValueError as exc:
             raise InvalidRecipient(f"invalid address: {exc}") from None
 
@@ -430,28 +448,37 @@ class SmtpChannel:
 
         Safe from up to ``concurrency`` threads at once: each send has a session to itself.
         """
-        return self._send(message, _Meanwhile(None))
+        return self._send(message, _Meanwhile(None), None)
 
-    def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None]) -> Outcome:
+    def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None], *,
+                        upcoming: str | None = None) -> Outcome:
         """``send``, calling ``meanwhile()`` once, before this message's final dot: on a
         pipelining server while it reads this message's envelope, else before ``MAIL``.
 
-        The engine passes the previous message's record: it is written while the server
-        answers MAIL, RCPT and DATA, and the message is committed by the server (its final
-        dot) only after that record, so at most one message per session is ever accepted and
-        not recorded. If ``meanwhile`` raises, this message is abandoned before its final dot
-        (the session is dropped, so the server discards it) and the error goes to the caller.
+        The engine passes the previous message's record: it is made before this message's
+        final dot, so at most one message per session is ever accepted and not recorded. If
+        ``meanwhile`` raises, this message is abandoned before its final dot (the session is
+        dropped, so the server discards it) and the error goes to the caller.
+
+        ``upcoming``: the destination of the message this thread sends next, when the caller
+        has it in hand. On a pipelining server its envelope (MAIL, RCPT, DATA) goes in the
+        same write as this message's final dot (RFC 2920: message content may open a group),
+        and this thread's next send, for that envelope, finds the server's answers waiting:
+        one round trip a message. That transaction stays open (in DATA: no RSET or QUIT can
+        end it) until the next send from this thread; a send for another envelope, or
+        ``close()``, closes the connection instead, and the server discards it.
         """
         once = _Meanwhile(meanwhile)
         try:
-            return self._send(message, once)
+            return self._send(message, once, upcoming)
         finally:
             try:
                 once()  # a send that ended before it (a bad address, no session): now
             except _MeanwhileFailed as failed:
                 raise failed.error from None
 
-    def _send(self, message: Outgoing, meanwhile: _Meanwhile) -> Outcome:
+    def _send(self, message: Outgoing, meanwhile: _Meanwhile,
+              upcoming: str | None) -> Outcome:
         try:
             addresses = self.recipients(message)
         except InvalidRecipient as exc:
@@ -467,21 +494,69 @@ class SmtpChannel:
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
         sender = (self._sender_envelope if message.envelope_from is None
                   else _envelope_address(message.envelope_from))
-        recipients = [_envelope_address(a.addr_spec) for a in addresses]
-        with self._slots:
-            session = _Session(self._take_idle())
-            try:
-                return self._send_on(session, data, recipients, sender, meanwhile)
-            except _MeanwhileFailed as failed:
-                session.drop()  # this message's envelope is out; its final dot never goes
-                raise failed.error from None
-            finally:
-                if session.conn is not None:
-                    with self._lock:
-                        self._idle.append(session.conn)
+        recipients = tuple(_envelope_address(a.addr_spec) for a in addresses)
+        session = self._session_for(_Envelope(sender, recipients, not data.ascii))
+        try:
+            return self._send_on(session, data, recipients, sender, meanwhile,
+                                 self._next_envelope(upcoming, data))
+        except _MeanwhileFailed as failed:
+            session.drop()  # this message's envelope is out; its final dot never goes
+            raise failed.error from None
+        finally:
+            self._put_back(session)
+
+    def _next_envelope(self, upcoming: str | None, data: _Data) -> _Envelope | None:
+        """The envelope to open after this message's final dot (None: open none).
+
+        The next message is not built yet: it is taken to be like this one in its need of
+        8BITMIME, and goes without SIZE (optional, RFC 1870); its send checks that."""
+        if not upcoming:
+            return None
+        scheme, _, address = upcoming.partition(":")
+        if scheme == self.scheme and _PLAIN_ADDRESS.fullmatch(address):
+            # What its send makes of a bare address (``_envelope_address`` of its addr_spec).
+            return _Envelope(self._sender_envelope, (f"<{address}>".encode("ascii"),),
+                             not data.ascii)
+        try:
+            addresses = self._recipients_of(upcoming)
+        except InvalidRecipient:
+            return None  # its own send says why
+        return _Envelope(self._sender_envelope,
+                         tuple(_envelope_address(a.addr_spec) for a in addresses),
+                         not data.ascii)
+
+    def _session_for(self, envelope: _Envelope) -> _Session:
+        """This thread's session opened for ``envelope`` by its last send, or an idle one
+        (or a new one) under a connection slot. An open envelope for another message is
+        abandoned by closing its connection: the server drops a message without its dot."""
+        with self._lock:
+            primed = self._primed.pop(threading.get_ident(), None)
+        if primed is not None:
+            conn, opened = primed
+            if opened.fits(envelope):
+                session = _Session(conn)
+                session.opened = True
+                return session
+            conn.close()
+            self._slots.release()
+        self._slots.acquire()
+        return _Session(self._take_idle())
+
+    def _put_back(self, session: _Session) -> None:
+        """The session back in the pool, kept for this thread's next send if it holds that
+        send's envelope (with its connection slot), or closed."""
+        conn = session.conn
+        if conn is not None and session.next is not None:
+            with self._lock:
+                self._primed[threading.get_ident()] = (conn, session.next)
+            return
+        if conn is not None:
+            with self._lock:
+                self._idle.append(conn)
+        self._slots.release()
 
     def _send_on(self, session: _Session, data: _Data, recipients: Sequence[bytes],
-                 sender: bytes, meanwhile: _Meanwhile) -> Outcome:
+                 sender: bytes, meanwhile: _Meanwhile, then: _Envelope | None) -> Outcome:
         reused = session.conn is not None
         try:
             conn = self._connect(session)
@@ -490,7 +565,7 @@ class SmtpChannel:
             return _server_down(_session_outcome(exc, self.settings))
         try:
             try:
-                return self._transact(conn, data, recipients, sender, meanwhile)
+                return self._transact(conn, session, data, recipients, sender, meanwhile, then)
             except _StaleConnection:
                 if not reused:
                     raise
@@ -501,7 +576,8 @@ class SmtpChannel:
                 except (smtplib.SMTPException, OSError) as exc:
                     session.drop()
                     return _server_down(_session_outcome(exc, self.settings))
-                return self._transact(conn, data, recipients, sender, meanwhile)
+                return self._transact(conn, session, data, recipients, sender, meanwhile,
+                                      then)
         except _StaleConnection as exc:
             session.drop()
             return _server_down(_outcome("retry", f"connection lost before MAIL FROM: {exc}"))
@@ -514,9 +590,15 @@ class SmtpChannel:
             return _session_outcome(exc, self.settings)
 
     def close(self) -> None:
-        """End the idle SMTP sessions politely; the next send opens a new one."""
+        """End the idle SMTP sessions politely; the next send opens a new one. A session
+        holding an open envelope (``upcoming``) is closed without a word: in DATA, a QUIT
+        would be message text."""
         with self._lock:
             idle, self._idle = self._idle, []
+            primed, self._primed = list(self._primed.values()), {}
+        for conn, _ in primed:
+            conn.close()
+            self._slots.release()
         for conn in idle:
             try:
                 conn.quit()
@@ -569,8 +651,9 @@ class SmtpChannel:
         session.conn = conn
         return conn
 
-    def _transact(self, conn: smtplib.SMTP, data: _Data, recipients: Sequence[bytes],
-                  sender: bytes, meanwhile: _Meanwhile) -> Outcome:
+    def _transact(self, conn: smtplib.SMTP, session: _Session, data: _Data,
+                  recipients: Sequence[bytes], sender: bytes, meanwhile: _Meanwhile,
+                  then: _Envelope | None) -> Outcome:
         """MAIL, RCPT..., DATA: ``smtplib.sendmail`` split so we know how far we got."""
         options = b""
         if conn.does_esmtp:
@@ -579,7 +662,8 @@ class SmtpChannel:
             if conn.has_extn("size"):
                 options += b" SIZE=%d" % data.size
         if conn.has_extn("pipelining"):
-            return self._pipelined(conn, data, recipients, sender, options, meanwhile)
+            return self._pipelined(conn, session, data, recipients, sender, options,
+                                   meanwhile, then)
         meanwhile()  # one command at a time: nothing to overlap it with
         try:
             code, reply = self._command(conn, b"MAIL FROM:" + sender + options)
@@ -601,37 +685,47 @@ class SmtpChannel:
         code, reply = self._command(conn, b"DATA")
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
-        return self._message(conn, data, refused)
+        return self._message(conn, session, data, refused, None)
 
     @staticmethod
     def _command(conn: smtplib.SMTP, line: bytes) -> tuple[int, bytes]:
         conn.send(line + b"\r\n")
         return conn.getreply()
 
-    def _message(self, conn: smtplib.SMTP, data: _Data,
-                 refused: dict[str, tuple[int, bytes]]) -> Outcome:
-        """After the 354: the message with its final dot in one write, and the verdict."""
+    def _message(self, conn: smtplib.SMTP, session: _Session, data: _Data,
+                 refused: dict[str, tuple[int, bytes]], then: _Envelope | None) -> Outcome:
+        """After the 354: the message with its final dot in one write (and after it the
+        envelope of ``then``, the next message), and the verdict on this message."""
+        wire = data.wire
+        if then is not None:
+            options = b" BODY=8BITMIME" if then.eight_bit and conn.has_extn("8bitmime") else b""
+            wire += _envelope_commands(then.sender, then.recipients, options)
         try:
-            conn.send(data.wire)
+            conn.send(wire)
             code, reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
             raise _after_data(exc, self.settings) from exc
         if code != 250:
+            if then is not None:  # the next envelope's answers are on their way: no RSET
+                session.drop()
             raise smtplib.SMTPDataError(code, reply)
+        session.next = then
         return _accepted(code, reply, refused)
 
-    def _pipelined(self, conn: smtplib.SMTP, data: _Data, recipients: Sequence[bytes],
-                   sender: bytes, options: bytes, meanwhile: _Meanwhile) -> Outcome:
+    def _pipelined(self, conn: smtplib.SMTP, session: _Session, data: _Data,
+                   recipients: Sequence[bytes], sender: bytes, options: bytes,
+                   meanwhile: _Meanwhile, then: _Envelope | None) -> Outcome:
         """MAIL, every RCPT and DATA in one write, their replies read in order (RFC 2920,
         offered by the server): two round trips a message instead of three or more, with
         the same outcomes as one command at a time. Nothing of the message is sent before
-        the server has answered 354 with a sender and a recipient accepted."""
-        commands = [b"MAIL FROM:", sender, options, b"\r\n"]
-        for recipient in recipients:
-            commands += (b"RCPT TO:", recipient, b"\r\n")
-        commands.append(b"DATA\r\n")
+        the server has answered 354 with a sender and a recipient accepted. When the last
+        send opened this envelope already (``session.opened``), its replies are waiting
+        and the message, with the next envelope, takes the one round trip."""
+        ahead = session.opened
         try:
-            conn.send(b"".join(commands))
+            if not ahead:
+                conn.send(_envelope_commands(sender, recipients, options))
+            session.opened = False
             meanwhile()  # while the server reads the envelope: the previous message's record
             mail_code, mail_reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
@@ -645,9 +739,13 @@ class SmtpChannel:
                 if code not in (250, 251):
                     refused[_text(recipient)] = (code, reply)
             data_code, data_reply = conn.getreply()
-        except smtplib.SMTPServerDisconnected:
+        except smtplib.SMTPServerDisconnected as exc:
             if any(code == 421 for code, _ in refused.values()):
                 raise smtplib.SMTPRecipientsRefused(refused) from None
+            if ahead and not isinstance(exc.__context__, TimeoutError):
+                # A server that hangs up after the last message's 250 had read on into
+                # this envelope: nothing of this message went, as with a closed idle session.
+                raise _StaleConnection(str(exc)) from exc
             raise
         if data_code == 354 and (mail_code != 250 or len(refused) == len(recipients)):
             # A server that takes DATA with nothing to deliver: end it empty (RFC 2920 3.1).
@@ -659,7 +757,7 @@ class SmtpChannel:
             raise smtplib.SMTPRecipientsRefused(refused)
         if data_code != 354:
             raise smtplib.SMTPDataError(data_code, data_reply)
-        return self._message(conn, data, refused)
+        return self._message(conn, session, data, refused, then)
 
     def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
         """A refusal of the whole message at MAIL or DATA."""
@@ -690,15 +788,44 @@ class SmtpChannel:
         return _outcome("retry", reason)
 
 
-class _Session:
-    """One send's hold on a pooled connection; ``conn`` is None once it is dropped."""
+class _Envelope(NamedTuple):
+    """A message's MAIL FROM and RCPT TO addresses, and whether it wants 8BITMIME."""
 
-    __slots__ = ("conn",)
+    sender: bytes
+    recipients: tuple[bytes, ...]
+    eight_bit: bool
+
+    def fits(self, message: _Envelope) -> bool:
+        """Opened like this, the transaction can carry ``message``."""
+        return (self.sender == message.sender and self.recipients == message.recipients
+                and (self.eight_bit or not message.eight_bit))
+
+
+def _envelope_commands(sender: bytes, recipients: Sequence[bytes], options: bytes) -> bytes:
+    """MAIL, RCPT for each recipient, DATA: one pipelined group (RFC 2920)."""
+    commands = [b"MAIL FROM:", sender, options, b"\r\n"]
+    for recipient in recipients:
+        commands += (b"RCPT TO:", recipient, b"\r\n")
+    commands.append(b"DATA\r\n")
+    return b"".join(commands)
+
+
+class _Session:
+    """One send's hold on a pooled connection; ``conn`` is None once it is dropped.
+
+    ``opened``: the envelope of this send went out with the last message's final dot, its
+    replies unread. ``next``: the envelope sent after this message's final dot, for the
+    thread's next send."""
+
+    __slots__ = ("conn", "next", "opened")
 
     def __init__(self, conn: smtplib.SMTP | None) -> None:
         self.conn = conn
+        self.opened = False
+        self.next: _Envelope | None = None
 
     def drop(self) -> None:
+        self.opened, self.next = False, None
         conn, self.conn = self.conn, None
         if conn is not None:
             conn.close()

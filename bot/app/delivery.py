@@ -13,6 +13,7 @@ delivery key, so a receiving system (or a human) can recognize the duplicate.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -152,6 +153,22 @@ class _Once:
             record()
 
 
+class _Empty:
+    """Nothing taken ahead from a worker's queue (None there is the stop mark)."""
+
+
+_EMPTY = _Empty()
+
+
+def _upcoming(job: _Job, ahead: _Job | None) -> str | None:
+    """The destination this worker sends next after ``job``, when it holds that job and it
+    goes on the same channel: ``send_overlapped`` can open its envelope with ``job``'s
+    final dot. A mail reply is left out: it has its own return path."""
+    if ahead is None or ahead.channel is not job.channel or ahead.row.kind == "reply":
+        return None
+    return ahead.row.destination
+
+
 @dataclass
 class _Job:
     """A claimed delivery that is to be sent: rendered by ``build`` right before its send."""
@@ -181,6 +198,10 @@ class _Senders:
     the two, ``send_overlapped``), or at once when no next message is in hand (before a
     claim, at the end, when the queue is empty). Until it is recorded the delivery counts
     as held here, so it is never taken for one to claim again.
+
+    Each send is told the destination the same worker sends next when it holds that job
+    (``upcoming``: a worker takes one job ahead from its queue; inline, a job runs when the
+    next is put), so SMTP can send that envelope with this message's final dot.
     """
 
     def __init__(self, engine: Engine, now: datetime, should_stop: Callable[[], bool], *,
@@ -203,6 +224,9 @@ class _Senders:
         self._reports: list[BatchReport] = []
         self._inline_report = BatchReport()
         self._inline_pending: tuple[str, Record] | None = None
+        self._inline_next: _Job | None = None
+        """Inline: the job put last, run when the next one is put (so its destination is
+        known as ``upcoming``) or by ``finish``."""
 
     def holds(self, key: str) -> bool:
         with self._cond:
@@ -215,19 +239,30 @@ class _Senders:
                 self._cond.wait(0.5)
 
     def put(self, job: _Job) -> None:
-        if self.inline:
-            job.started = True
-            pending, self._inline_pending = self._inline_pending, None
-            record = self.engine._run(job, self.now, self._inline_report,
-                                      self._releasing(pending))
-            if record is not None:
-                with self._cond:
-                    self._held[job.row.key] = job
-                self._inline_pending = (job.row.key, record)
-            return
         with self._cond:
             self._held[job.row.key] = job
+        if self.inline:
+            waiting, self._inline_next = self._inline_next, job
+            if waiting is not None:
+                self._run_inline(waiting, job)
+            return
         self._queue_for(job).put(job)
+
+    def _run_inline(self, job: _Job, ahead: _Job | None) -> None:
+        job.started = True
+        pending, self._inline_pending = self._inline_pending, None
+        try:
+            record = self.engine._run(job, self.now, self._inline_report,
+                                      self._releasing(pending), upcoming=_upcoming(job, ahead))
+        except BaseException as exc:  # the job put after it must not go now (finish)
+            with self._cond:
+                self.errors.append(exc)
+            raise
+        if record is not None:
+            self._inline_pending = (job.row.key, record)
+        else:
+            with self._cond:
+                self._held.pop(job.row.key, None)
 
     def _queue_for(self, job: _Job) -> queue.SimpleQueue[_Job | None]:
         channel = job.channel
@@ -259,7 +294,8 @@ class _Senders:
         return queues[index]
 
     def settle(self) -> None:
-        """Record the outcome sent last inline, if it is not yet (before a claim, at the end)."""
+        """Record the outcome sent last inline, if it is not yet (before a claim, at the end).
+        The job put last waits on (claimed, held) for the next job or ``finish``."""
         pending, self._inline_pending = self._inline_pending, None
         self._settle(pending)
 
@@ -289,14 +325,18 @@ class _Senders:
 
     def _work(self, jobs: queue.SimpleQueue[_Job | None], report: BatchReport) -> None:
         pending: tuple[str, Record] | None = None
+        ahead: _Job | _Empty | None = _EMPTY  # taken from the queue: this worker's next
         try:
             while True:
-                try:
-                    job = jobs.get_nowait()
-                except queue.Empty:  # no next message to overlap the record with
-                    self._settle(pending)
-                    pending = None
-                    job = jobs.get()
+                if not isinstance(ahead, _Empty):
+                    job, ahead = ahead, _EMPTY
+                else:
+                    try:
+                        job = jobs.get_nowait()
+                    except queue.Empty:  # no next message to overlap the record with
+                        self._settle(pending)
+                        pending = None
+                        job = jobs.get()
                 if job is None:
                     return
                 if self.errors or self.should_stop():
@@ -304,9 +344,15 @@ class _Senders:
                     pending = None
                     continue  # left for finish() to release
                 job.started = True
+                try:
+                    ahead = jobs.get_nowait()
+                except queue.Empty:
+                    ahead = _EMPTY
                 record: Record | None = None
                 try:
-                    record = self.engine._run(job, self.now, report, self._releasing(pending))
+                    record = self.engine._run(
+                        job, self.now, report, self._releasing(pending),
+                        upcoming=_upcoming(job, ahead if isinstance(ahead, _Job) else None))
                 except BaseException as exc:  # re-raised by finish() in the caller's thread
                     with self._cond:
                         self.errors.append(exc)
@@ -323,6 +369,12 @@ class _Senders:
 
     def finish(self) -> BatchReport:
         """Wait for every worker; give back what none started; raise the first error."""
+        waiting, self._inline_next = self._inline_next, None
+        if waiting is not None and not self.errors and not self.should_stop():
+            # The job put last inline, with no next one (stopping: released below). What it
+            # raises is in errors, raised below after releasing.
+            with contextlib.suppress(BaseException):
+                self._run_inline(waiting, None)
         self.settle()
         for channel_id, queues in self._queues.items():
             width = self._widths.get(channel_id, 1)
@@ -699,14 +751,15 @@ class Engine:
         return given
 
     def _run(self, job: _Job, now: datetime, report: BatchReport,
-             pending: Record | None = None) -> Record | None:
+             pending: Record | None = None, *, upcoming: str | None = None) -> Record | None:
         """Render (as late as possible), check the lease, send, record.
 
         ``pending``: the record of the message this worker sent before, made here before
         anything else is written, at the latest before this message's final dot (while the
         server reads its envelope, on a channel with ``send_overlapped``). Returns the record
         of this message when it was sent, for the caller to make the same way (or at once);
-        any other outcome is recorded here.
+        any other outcome is recorded here. ``upcoming``: the destination this worker sends
+        next, if it has it in hand (``send_overlapped`` opens its envelope early).
         """
         settle = _Once(pending)
         try:
@@ -719,7 +772,7 @@ class Engine:
             if outgoing is None:
                 return None
             return self._send(job.row, job.channel, outgoing, now, report, late=job.late,
-                              claimed_at=job.claimed_at, settle=settle)
+                              claimed_at=job.claimed_at, settle=settle, upcoming=upcoming)
         except Exception as exc:
             settle()
             if self.ledger.is_store_error(exc):
@@ -797,7 +850,7 @@ class Engine:
 
     def _send(self, row: Row, channel: Channel, outgoing: Outgoing, now: datetime,
               report: BatchReport, *, late: str, claimed_at: float,
-              settle: Record = lambda: None) -> Record | None:
+              settle: Record = lambda: None, upcoming: str | None = None) -> Record | None:
         """Send and return the record of a sent message (any other outcome recorded here)."""
         scheme = row.destination.split(":", 1)[0]
         if scheme in self.stopped:  # another worker's send found the channel broken
@@ -815,7 +868,8 @@ class Engine:
                 return None
         overlapped = getattr(channel, "send_overlapped", None)
         if callable(overlapped):  # the channel makes `settle` before this message's final dot
-            outcome: Outcome = overlapped(outgoing, settle)
+            outcome: Outcome = (overlapped(outgoing, settle, upcoming=upcoming) if upcoming
+                                else overlapped(outgoing, settle))
         else:
             settle()
             outcome = channel.send(outgoing)
