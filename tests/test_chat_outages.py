@@ -186,6 +186,29 @@ def test_slack_429_waits_retry_after_each_time_and_uses_no_attempt(
     service.ledger.close()
 
 
+def test_a_retry_after_of_a_day_is_looked_at_again_within_max_backoff_and_dead_with_why(
+        tmp_path: Path, slack: SlackStub) -> None:
+    # Slack asks for a day; the reminder makes sense for 6 hours (grace). Honoured as asked,
+    # the row would sleep a day and be found long after; capped at max_backoff (1 h), it is
+    # looked at each hour (the channel still asks Slack nothing) and is dead with why in time.
+    clock, ticks = [DUE], Ticks()
+    service = make(tmp_path, "slack:#general", {"slack": slack_channel(slack, ticks)}, clock)
+    slack.script("chat.postMessage", ratelimited(86_400))
+    service.deliver_once(DUE)
+    row = the_row(service)
+    assert (row.state, row.attempts) == ("failed", 0), row
+    assert timedelta(hours=1) <= row.next_attempt - DUE < timedelta(hours=1, seconds=10), row
+    assert "asked to wait 86400s; retry in 60m (no attempt used)" in row.reason, row.reason
+    run_until(service, clock, DUE + timedelta(hours=7), ticks)
+    row = the_row(service)
+    assert (row.state, row.attempts) == ("dead", 0), row
+    assert row.reason.startswith("gave up: missed: due 2025-03-19 12:00 UTC, ") and (
+        "beyond the grace window of 6h" in row.reason and "last try: rate limited: Slack "
+        "rate limit" in row.reason), row.reason
+    assert len(slack.calls_to("chat.postMessage")) == 1  # Slack was not asked again
+    service.ledger.close()
+
+
 @pytest.mark.parametrize(("code", "words"), [("channel_not_found", "check reminders_to"),
                                              ("msg_too_long", "too long")])
 def test_a_rejection_of_the_message_is_still_dead_at_once(

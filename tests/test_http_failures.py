@@ -115,3 +115,17 @@ def test_a_connect_timeout_is_an_outage() -> None:
     exc = urllib.error.URLError(TimeoutError("timed out"))
     assert http_failures.unreachable("Slack", exc, posting=True) == Outcome.outage(
         "cannot reach Slack: timed out")
+
+
+def test_a_retry_after_that_is_no_finite_time_or_longer_than_a_day_is_bounded() -> None:
+    # a bogus header must neither raise (timedelta overflows) nor silence the channel until
+    # the process restarts: at most a day, and nan/inf are read as "not named"
+    day = http_failures.LONGEST_WAIT
+    assert http_failures.retry_after("1e20") == day
+    assert http_failures.retry_after("100000000000000000000000") == day
+    assert http_failures.retry_after("inf") is None and http_failures.retry_after("nan") is None
+    assert http_failures.retry_after("-5") == 0.0
+    assert http_failures.retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now=NOW) == day
+    limited = http_failures.answered("Discord", 429, "", 1e20)
+    assert limited is not None and limited.retry_after == timedelta(days=1)
+    assert http_failures.wait(float("1e300")) == timedelta(days=1)

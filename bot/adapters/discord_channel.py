@@ -198,11 +198,8 @@ def _message(body: bytes) -> str:
 
 def _retry_after(headers: Any, body: bytes) -> float | None:
     """Seconds Discord asks us to wait: the body's ``retry_after``, else ``Retry-After``."""
-    try:
-        data = _json(body)
-        if data.get("retry_after") is not None:
-            return max(float(data["retry_after"]), 0.0)
-    except (TypeError, ValueError):
-        pass
+    said = http_failures.seconds(_json(body).get("retry_after"))
+    if said is not None:
+        return said
     return http_failures.retry_after(headers.get("Retry-After") if headers is not None
                                      else None)

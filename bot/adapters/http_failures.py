@@ -23,22 +23,41 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import math
 import urllib.error
 from datetime import UTC, datetime, timedelta
 
 from bot.ports import Outcome
 
-__all__ = ["MAYBE_DELIVERED", "answered", "before_sending", "retry_after", "unreachable"]
+__all__ = ["LONGEST_WAIT", "MAYBE_DELIVERED", "answered", "before_sending", "retry_after",
+           "seconds", "unreachable", "wait"]
 
 MAYBE_DELIVERED = "the message may have been delivered"
 """What a counted retry says when the request went and no answer came."""
 DEFAULT_WAIT = 30.0
 """Seconds to wait after a 429 that names no time."""
+LONGEST_WAIT = 86_400.0
+"""The most a ``Retry-After`` is taken for (a day): a channel keeps a rate limit in memory and
+asks the platform nothing until it ends, so a bogus ``Retry-After: 1e12`` must not silence it
+until the process restarts. The engine looks at each waiting delivery again after at most
+``[delivery] max_backoff`` whatever the platform asked (``bot.app.delivery``)."""
+
+
+def seconds(value: object) -> float | None:
+    """A number of seconds a platform asked to wait, between 0 and ``LONGEST_WAIT``; None when
+    it is not a finite number (``nan``, ``inf``, words)."""
+    try:
+        found = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(found):
+        return None
+    return min(max(found, 0.0), LONGEST_WAIT)
 
 
 def retry_after(value: object, *, now: datetime | None = None) -> float | None:
     """Seconds a ``Retry-After`` value asks for: delta-seconds or an HTTP-date (RFC 9110
-    10.2.3); None when absent or unreadable."""
+    10.2.3), at most ``LONGEST_WAIT``; None when absent or unreadable."""
     if value is None:
         return None
     if isinstance(value, list | tuple):
@@ -49,23 +68,25 @@ def retry_after(value: object, *, now: datetime | None = None) -> float | None:
     if not text:
         return None
     try:
-        return max(float(text), 0.0)
+        float(text)
     except ValueError:
         pass
+    else:
+        return seconds(text)
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    return seconds((when - (now or datetime.now(UTC))).total_seconds())
 
 
-def wait(seconds: float | None) -> timedelta | None:
+def wait(asked: float | None) -> timedelta | None:
     """A wait in whole seconds (at least one), rounded up: never ask again a moment early."""
-    if seconds is None:
+    if asked is None:
         return None
-    return timedelta(seconds=max(int(seconds + 0.999), 1))
+    return timedelta(seconds=max(int(min(asked, LONGEST_WAIT) + 0.999), 1))
 
 
 def answered(platform: str, status: int, said: str = "",

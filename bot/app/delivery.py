@@ -857,7 +857,7 @@ class Engine:
             # An outage (as MTAs treat one) or a rate limit: no attempt used, the platform's
             # Retry-After or a backoff doubling per claim; it ends when the missed-reminder
             # policy says the reminder no longer makes sense.
-            wait = outcome.retry_after or min(
+            wait = self._asked(outcome) or min(
                 self.settings.retry_backoff * (2 ** min(max(row.claims - 1, 0), 20)),
                 self.settings.max_backoff)
             prefix = RATE_LIMITED if outcome.rate_limited else SERVER_DOWN
@@ -870,7 +870,7 @@ class Engine:
                 self._finish(row, "dead", now, f"gave up after {tried} attempts: "
                                                f"{outcome.reason}", report, count_attempt=True)
                 return
-            wait = outcome.retry_after or min(
+            wait = self._asked(outcome) or min(
                 self.settings.retry_backoff * (2 ** (tried - 1)), self.settings.max_backoff)
             # The wait starts when the send failed, not when the run began: a run that spent
             # minutes on hanging sends must not hand out retries that are already due.
@@ -884,6 +884,15 @@ class Engine:
             log.error("channel %s stopped: %s; its deliveries wait until an operator acts",
                       scheme, outcome.reason)
             self._hold_stopped(row, now, outcome.reason, report)
+
+    def _asked(self, outcome: Outcome) -> timedelta | None:
+        """The wait the other side asked for (``Retry-After``), at most ``max_backoff``: the
+        delivery is looked at again by then, so one that no longer makes sense is ``dead``
+        with why in time, not a day later (its channel still asks nothing until the wait the
+        platform named is over)."""
+        if outcome.retry_after is None:
+            return None
+        return min(outcome.retry_after, self.settings.max_backoff)
 
     def _hold_stopped(self, row: Row, now: datetime, reason: str, report: BatchReport) -> None:
         """Give a row of a stopped channel back, no try counted, looked at again one ``poll``
