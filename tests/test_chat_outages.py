@@ -16,6 +16,8 @@ is the injected clock, moved to each instant something is due, as ``duebot run``
 from __future__ import annotations
 
 import socket
+import ssl
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -37,6 +39,7 @@ from tests import services
 from tests.http_stub import HttpStub, Seen, running_http
 from tests.services import deadline_schedule
 from tests.slack_stub import Scripted, SlackStub, error, ratelimited, running_slack, serving
+from tests.smtp_server import tls_pair
 
 DUE = datetime(2025, 3, 19, 12, 0, tzinfo=UTC)  # the 1d reminder of a deadline a day later
 """Before the wall clock: the Slack stand-in stamps posts (ts) with the real time, and a retry
@@ -110,6 +113,65 @@ def slack_channel(slack: SlackStub, ticks: Ticks) -> SlackChannel:
 
 def unavailable(times: int, retry_after: int | None = None) -> list[Scripted]:
     return [Scripted(error="service_unavailable", status=503, retry_after=retry_after)] * times
+
+
+@pytest.fixture
+def untrusted(tmp_path: Path) -> Iterator[int]:
+    """A port on loopback that speaks TLS with a self-signed certificate nobody trusts."""
+    pair = tls_pair(tmp_path)
+    if pair is None:
+        pytest.skip("neither cryptography nor openssl to make a certificate")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.1)
+    done = threading.Event()
+
+    def serve() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            conn.settimeout(2)
+            try:
+                with pair.server.wrap_socket(conn, server_side=True):
+                    pass
+            except (OSError, ssl.SSLError):
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield int(server.getsockname()[1])
+    done.set()
+    thread.join(timeout=5)
+    server.close()
+
+
+def test_a_certificate_we_do_not_trust_stops_slack_and_discord_as_it_stops_smtp(
+        tmp_path: Path, untrusted: int) -> None:
+    # Not the platform away (an outage retried for hours, quietly): a proxy in the way, this
+    # host's CA certificates, its clock. Waiting will not fix it, so the channel stops, loudly.
+    clock, ticks = [DUE], Ticks()
+    slack = SlackChannel(slack_client("xoxb-test", f"https://127.0.0.1:{untrusted}/api/",
+                                      timeout=2), monotonic=ticks, sleep=ticks.sleep)
+    service = make(tmp_path / "slack", "slack:#general", {"slack": slack}, clock)
+    service.deliver_once(DUE)
+    row = the_row(service)
+    assert (row.state, row.attempts) == ("pending", 0), row
+    assert service.engine.stopped["slack"].startswith("TLS certificate of Slack not trusted: "
+                                                      "self-signed certificate"), (
+        service.engine.stopped)
+    assert "slack" not in service.engine.unavailable
+    service.ledger.close()
+    discord = DiscordChannel("bot-token", f"https://127.0.0.1:{untrusted}{API}", timeout=2,
+                             monotonic=ticks)
+    service = make(tmp_path / "discord", f"discord:{USER}", {"discord": discord}, clock)
+    service.deliver_once(DUE)
+    assert the_row(service).state == "pending"
+    assert service.engine.stopped["discord"].startswith("TLS certificate of Discord not "
+                                                        "trusted: ")
+    service.ledger.close()
 
 
 # --- Slack --------------------------------------------------------------------------------------
@@ -435,6 +497,21 @@ def test_a_refused_zulip_server_is_an_outage_and_a_429_a_rate_limit(tmp_path: Pa
         row = the_row(limited)
         assert (row.state, row.attempts) == ("sent", 1), row
         limited.ledger.close()
+    service.ledger.close()
+
+
+def test_a_webhook_whose_certificate_we_do_not_trust_is_dead_with_why(
+        tmp_path: Path, untrusted: int) -> None:
+    # dead, not stop: the one apprise channel carries every service, and the others work
+    clock = [DUE]
+    destination = f"apprise:mmosts://127.0.0.1:{untrusted}/${{MM_HOOK}}"
+    service = make(tmp_path, destination, {"apprise": AppriseChannel(ENV, timeout=5)}, clock)
+    service.deliver_once(DUE)
+    row = the_row(service)
+    assert (row.state, row.attempts) == ("dead", 1), row
+    assert row.reason.startswith("TLS certificate of Apprise mmosts://") and (
+        "not trusted: self-signed certificate" in row.reason), row.reason
+    assert "apprise" not in service.engine.stopped and ENV["MM_HOOK"] not in row.reason
     service.ledger.close()
 
 

@@ -4,6 +4,7 @@ against real urllib failures on loopback: refused, unknown host, silent after th
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -129,3 +130,15 @@ def test_a_retry_after_that_is_no_finite_time_or_longer_than_a_day_is_bounded() 
     limited = http_failures.answered("Discord", 429, "", 1e20)
     assert limited is not None and limited.retry_after == timedelta(days=1)
     assert http_failures.wait(float("1e300")) == timedelta(days=1)
+
+
+def test_a_certificate_we_do_not_trust_stops_and_another_tls_failure_is_an_outage() -> None:
+    # as SMTP (bot.adapters.smtp): not weather, an operator must act; a handshake cut off is
+    untrusted = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    untrusted.verify_message = "certificate has expired"
+    stop = http_failures.unreachable("Slack", urllib.error.URLError(untrusted), posting=False)
+    assert stop.kind == "stop" and stop.reason.startswith(
+        "TLS certificate of Slack not trusted: certificate has expired; "), stop
+    cut = ssl.SSLError(1, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF in violation of protocol")
+    away = http_failures.unreachable("Slack", urllib.error.URLError(cut), posting=True)
+    assert away.server_down and away.reason.startswith("cannot reach Slack: "), away

@@ -15,8 +15,10 @@ carry the WARNING lines the plugin logged (``... error=503.``, ``A Connection er
 5xx (but 504), a refused connection, an unknown host, a connect timeout -> an outage; a 429
 -> a rate limit (neither uses up an attempt); a read timeout, a connection closed while we
 waited, a 504, Apprise's own timeout -> a counted ``retry`` that may have arrived; 408, 425
--> a counted ``retry``; any other 4xx -> ``dead`` with the service's own words; a failure that
-names no status -> ``retry`` (bounded by ``max_attempts``, then dead with the reason).
+-> a counted ``retry``; any other 4xx, or a TLS certificate we do not trust -> ``dead`` with
+the service's own words (a certificate stops SMTP, but this one channel carries every
+service); a failure that names no status -> ``retry`` (bounded by ``max_attempts``, then
+dead with the reason).
 Apprise's own retries are switched off (``retry=0``) whatever the URL says: a
 re-sent webhook can land twice, and the ledger already retries.
 
@@ -49,11 +51,12 @@ _STATUS = re.compile(r"\berror=(\d{3})\b")
 _CONNECTION = ("connection error", "socket exception", "timed out", "timeout")
 _NOT_SENT = ("Failed to establish a new connection", "NameResolutionError", "Failed to resolve",
              "Name or service not known", "Temporary failure in name resolution",
-             "ConnectTimeoutError", "connect timeout=", "Connection refused", "SSLError",
-             "CERTIFICATE_VERIFY_FAILED")
+             "ConnectTimeoutError", "connect timeout=", "Connection refused", "SSLError")
 """What requests (urllib3) says of a request that never went: no connection, no such host,
 a connect or TLS handshake that failed. Anything else (a read timeout, the connection closed
 while we waited for the answer) may have delivered it."""
+_UNTRUSTED = re.compile(r"CERTIFICATE_VERIFY_FAILED\]\s*([^(\"')]*)|(SSLCertVerificationError)")
+"""requests' words for a certificate we do not trust (checked before ``_NOT_SENT``)."""
 _LITERAL = re.compile(r"[A-Za-z0-9]{2}")
 """What is left of a private field once the substituted secrets are masked: any of it is typed
 into the URL."""
@@ -325,6 +328,15 @@ def classify(result: apprise.AppriseResult, shown: str, *,
             return Outcome(kind="dead", reason=f"Apprise {shown}: HTTP {status}, refused for "
                                                f"good ({said}); check the URL and its token")
     socket = " ".join(sockets)
+    untrusted = max(_UNTRUSTED.finditer(socket), default=None,
+                    key=lambda found: bool(found.group(1)))  # the check's words, if any
+    if untrusted:
+        # As SMTP stops on it (bot.adapters.http_failures), but one Apprise channel carries
+        # every service: stopping it would stop the others too. So this destination's message
+        # is dead with why, as for its other answers that it cannot work as configured (4xx).
+        why = (untrusted.group(1) or "").removeprefix("certificate verify failed:").strip()
+        why = why or "certificate verify failed"  # as ssl's verify_message for Slack, Discord
+        return Outcome(kind="dead", reason=http_failures.untrusted(f"Apprise {shown}", why))
     if socket and any(marker in socket for marker in _NOT_SENT):
         return Outcome.outage(f"cannot reach Apprise {shown}: {_cause(socket)}")
     if socket:

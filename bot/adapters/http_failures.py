@@ -12,6 +12,11 @@ The same rule as the mail server's (``bot.adapters.smtp``), said for HTTP:
   answered 504 (its upstream had the request). The platform may have posted the message, as a
   mail server silent after DATA may have taken it: the duplicate window. A platform that always
   stalls must not be posted to forever, so it counts.
+- **A certificate we do not trust** (``stop``): as the mail server's (``bot.adapters.smtp``)
+  it is no weather but a proxy in the way, this host's CA certificates, its clock, or someone
+  posing as the platform; waiting will not end it and sending anyway is out of the question,
+  so the channel stops, loudly (``stopped_channels``), until an operator fixes it and
+  restarts. Another TLS failure (a handshake cut off) is the platform away, as for SMTP.
 - Everything else the platform says about *this* message (4xx) stays the channel's to map:
   ``dead``, ``stop``, or a counted retry, in the platform's own words.
 
@@ -24,13 +29,14 @@ from __future__ import annotations
 import email.utils
 import http.client
 import math
+import ssl
 import urllib.error
 from datetime import UTC, datetime, timedelta
 
 from bot.ports import Outcome
 
 __all__ = ["LONGEST_WAIT", "MAYBE_DELIVERED", "answered", "before_sending", "retry_after",
-           "seconds", "unreachable", "wait"]
+           "seconds", "unreachable", "untrusted", "wait"]
 
 MAYBE_DELIVERED = "the message may have been delivered"
 """What a counted retry says when the request went and no answer came."""
@@ -119,11 +125,21 @@ def unreachable(platform: str, exc: BaseException, *, posting: bool) -> Outcome:
     could have created the message) a counted retry that says it may have been delivered."""
     if before_sending(exc):
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            return Outcome(kind="stop", reason=untrusted(
+                platform, reason.verify_message or str(reason)) + ", then restart duebot")
         return Outcome.outage(f"cannot reach {platform}: {_what(reason)}")
     if not posting:
         return Outcome.outage(f"{platform} did not answer: {_what(exc)}")
     return Outcome(kind="retry", reason=f"no answer from {platform} after the request went "
                                         f"({_what(exc)}): {MAYBE_DELIVERED}")
+
+
+def untrusted(platform: str, why: str) -> str:
+    """What a certificate we do not trust reads as: the platform, the check's words, where to
+    look."""
+    return (f"TLS certificate of {platform} not trusted: {why[:200]}; check this host's CA "
+            f"certificates, a proxy in the way and the clock")
 
 
 def _what(exc: object) -> str:
