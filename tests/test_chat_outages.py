@@ -368,7 +368,7 @@ def test_discord_5xx_uses_no_attempt_and_a_429_waits_its_retry_after(tmp_path: P
                                  monotonic=ticks)
         service = make(tmp_path, f"discord:{USER}", {"discord": channel}, clock,
                        max_attempts=1)
-        api.script(f"{API}/channels/", 502, 503, 500)
+        api.script(f"{API}/channels/", 502, 503, 503)
         run_until(service, clock, DUE + timedelta(minutes=20), ticks)
         row = the_row(service)
         assert (row.state, row.attempts) == ("sent", 1), row
@@ -512,6 +512,26 @@ def test_a_webhook_whose_certificate_we_do_not_trust_is_dead_with_why(
     assert row.reason.startswith("TLS certificate of Apprise mmosts://") and (
         "not trusted: self-signed certificate" in row.reason), row.reason
     assert "apprise" not in service.engine.stopped and ENV["MM_HOOK"] not in row.reason
+    service.ledger.close()
+
+
+def test_a_webhook_answering_500_counts_it_may_have_posted_and_is_not_retried_freely(
+        tmp_path: Path) -> None:
+    # A Mattermost that posts and then fails in a plugin answers 500 at every try: as an
+    # outage (no attempt used) it was posted again at each backoff until the grace window
+    # ended; counted, max_attempts bounds the copies and the reminder is dead with why.
+    clock = [DUE]
+    with running_http() as mattermost:
+        mattermost.script("/hooks/", *[500] * 1000)
+        destination = f"apprise:mmost://{mattermost.base}/${{MM_HOOK}}"
+        service = make(tmp_path, destination, {"apprise": AppriseChannel(ENV, timeout=5)},
+                       clock, max_attempts=3)
+        run_until(service, clock, DUE + timedelta(hours=5))
+        row = the_row(service)
+        assert (row.state, row.attempts) == ("dead", 3), row
+        assert row.reason.startswith("gave up after 3 attempts: Apprise mmost://") and (
+            "HTTP 500" in row.reason and "may have been delivered" in row.reason), row.reason
+        assert len(mattermost.to("/hooks/")) == 3
     service.ledger.close()
 
 

@@ -81,8 +81,10 @@ def test_silence_after_the_request_counts_when_posting_and_not_otherwise(silent:
     assert opening == Outcome.outage("Discord did not answer: timed out")
 
 
-@pytest.mark.parametrize(("status", "kind"), [(500, "outage"), (502, "outage"),
+@pytest.mark.parametrize(("status", "kind"), [(500, "counted"), (502, "outage"),
                                               (503, "outage"), (504, "counted"),
+                                              (520, "counted"), (521, "outage"),
+                                              (522, "outage"), (524, "counted"),
                                               (429, "rate limit"), (400, None), (404, None)])
 def test_statuses(status: int, kind: str | None) -> None:
     outcome = http_failures.answered("Zulip", status, "busy")

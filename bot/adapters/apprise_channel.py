@@ -11,16 +11,15 @@ written, with its ``${NAME}`` placeholders; only Apprise's masked form
 Apprise's notion of failure is mapped here, once, by the rule every HTTP channel shares
 (``bot.adapters.http_failures``). ``notify()`` never raises: it returns a result whose attempts
 carry the WARNING lines the plugin logged (``... error=503.``, ``A Connection error occurred
-...``), and the plugin's ``Socket Exception`` line says what requests raised. From those: a
-5xx (but 504), a refused connection, an unknown host, a connect timeout -> an outage; a 429
--> a rate limit (neither uses up an attempt); a read timeout, a connection closed while we
-waited, a 504, Apprise's own timeout -> a counted ``retry`` that may have arrived; 408, 425
--> a counted ``retry``; any other 4xx, or a TLS certificate we do not trust -> ``dead`` with
-the service's own words (a certificate stops SMTP, but this one channel carries every
-service); a failure that names no status -> ``retry`` (bounded by ``max_attempts``, then
-dead with the reason).
-Apprise's own retries are switched off (``retry=0``) whatever the URL says: a
-re-sent webhook can land twice, and the ledger already retries.
+...``), and the plugin's ``Socket Exception`` line says what requests raised. From those: a 502,
+503 (a 5xx but 500, 504), a refused connection, an unknown host, a connect timeout -> an outage;
+a 429 -> a rate limit (neither uses up an attempt); a read timeout, a connection closed while we
+waited, a 500 or 504, Apprise's own timeout -> a counted ``retry`` that may have arrived; 408,
+425 -> a counted ``retry``; any other 4xx, or a TLS certificate we do not trust -> ``dead`` with
+the service's own words (a certificate stops SMTP, but this one channel carries every service);
+a failure that names no status -> ``retry`` (bounded by ``max_attempts``, then dead with the
+reason). Apprise's own retries are switched off (``retry=0``) whatever the URL says: a re-sent
+webhook can land twice, and the ledger already retries.
 
 ``send`` builds its Apprise object per call and keeps nothing between calls, so one channel
 may be used from several delivery threads at once.

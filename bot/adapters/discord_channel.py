@@ -13,12 +13,12 @@ it already created instead of posting a second one (it remembers nonces for a fe
 Discord's answers are mapped here, once, by the rule every HTTP channel shares
 (``bot.adapters.http_failures``): 429 -> a rate limit, waiting its ``retry_after`` (and, until
 then, every other send to that user, or to anyone when Discord says the limit is global, is
-answered the same without asking Discord again); Discord away (refused, unresolvable, a
-connect timeout, 5xx but 504) -> an outage; neither uses up an attempt. A timeout once a
-message was posted, or a 504 -> a counted retry that may have landed (the nonce makes a quick
-retry find it). 401 (the token is refused) -> ``stop``, as Slack's ``invalid_auth``; 403 (the
-bot shares no server with the user, or they refuse DMs), 404 and any other 4xx -> ``dead``
-with Discord's own words for the organizers.
+answered the same without asking Discord again); Discord away (refused, unresolvable, a connect
+timeout, 502, 503: a 5xx but 500 and 504) -> an outage; neither uses up an attempt. A timeout
+once a message was posted, a 500 or a 504 -> a counted retry that may have landed (the nonce
+makes a quick retry find it). 401 (the token is refused) -> ``stop``, as Slack's
+``invalid_auth``; 403 (the bot shares no server with the user, or they refuse DMs), 404 and any
+other 4xx -> ``dead`` with Discord's own words for the organizers.
 urllib, as ``duebot discord register`` uses: no client library for two calls.
 """
 

@@ -5,13 +5,15 @@ The same rule as the mail server's (``bot.adapters.smtp``), said for HTTP:
 - **Unavailable** (``Outcome.outage``: no attempt used, backoff or the server's
   ``Retry-After``, ``server unavailable: ...`` in the ledger): the connection was refused, the
   name did not resolve, the connection or TLS timed out, or anything else failed before the
-  whole request was written; an HTTP 5xx answer (but 504). No fault of the message.
+  whole request was written; an HTTP 5xx answer that says the platform never handled it (502,
+  503, Cloudflare's 521-523: all but ``MAYBE_PROCESSED``). No fault of the message.
 - **Rate limited** (``Outcome.rate_limit``: no attempt used, waits ``Retry-After``): HTTP 429.
 - **Maybe delivered** (an ordinary ``retry``: it uses an attempt): the request went and no
-  answer came (a read timeout, the connection closed or reset while we waited), or a gateway
-  answered 504 (its upstream had the request). The platform may have posted the message, as a
-  mail server silent after DATA may have taken it: the duplicate window. A platform that always
-  stalls must not be posted to forever, so it counts.
+  answer came (a read timeout, the connection closed or reset while we waited), or the answer
+  says the platform had it and failed (500; 504 from a gateway whose upstream had it). The
+  platform may have posted the message, as a mail server silent after DATA may have taken
+  it: the duplicate window. A platform that always stalls must not be posted to forever, so
+  it counts.
 - **A certificate we do not trust** (``stop``): as the mail server's (``bot.adapters.smtp``)
   it is no weather but a proxy in the way, this host's CA certificates, its clock, or someone
   posing as the platform; waiting will not end it and sending anyway is out of the question,
@@ -42,6 +44,16 @@ MAYBE_DELIVERED = "the message may have been delivered"
 """What a counted retry says when the request went and no answer came."""
 DEFAULT_WAIT = 30.0
 """Seconds to wait after a 429 that names no time."""
+MAYBE_PROCESSED = {
+    500: "the platform failed while it handled the request",
+    504: "a gateway had the request and its upstream did not answer in time",
+    520: "Cloudflare: the origin had the request and answered what it could not read",
+    524: "Cloudflare: the origin had the request and did not answer in time",
+}
+"""5xx answers that say the request reached the platform itself: it may have posted the
+message, then failed (a webhook that posted, then errored in a plugin, answers 500). Counted:
+retried freely (no attempt used) it could post a copy at every try until the grace window
+ends. The rest (502, 503, Cloudflare's 521-523 ...) say it never got that far: an outage."""
 LONGEST_WAIT = 86_400.0
 """The most a ``Retry-After`` is taken for (a day): a channel keeps a rate limit in memory and
 asks the platform nothing until it ends, so a bogus ``Retry-After: 1e12`` must not silence it
@@ -104,9 +116,9 @@ def answered(platform: str, status: int, said: str = "",
     if status == 429:
         return Outcome.rate_limit(f"{platform} rate limit: HTTP 429{words}; asked to wait "
                                   f"{_seconds(asked)}", wait(asked) or wait(DEFAULT_WAIT))
-    if status == 504:
-        return Outcome(kind="retry", reason=f"{platform}: HTTP 504{words} from a gateway that "
-                                            f"had the request: {MAYBE_DELIVERED}")
+    if status in MAYBE_PROCESSED:
+        return Outcome(kind="retry", reason=f"{platform}: HTTP {status}{words}: "
+                                            f"{MAYBE_PROCESSED[status]}: {MAYBE_DELIVERED}")
     if 500 <= status < 600:
         return Outcome.outage(f"{platform}: HTTP {status}{words}", wait(asked))
     return None
