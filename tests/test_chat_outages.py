@@ -535,6 +535,52 @@ def test_a_webhook_answering_500_counts_it_may_have_posted_and_is_not_retried_fr
     service.ledger.close()
 
 
+def test_one_apprise_service_down_is_named_and_another_taking_a_message_does_not_clear_it(
+        tmp_path: Path) -> None:
+    # Keyed by the scheme, ntfy's success cleared Mattermost's outage from /healthz while
+    # Mattermost was still down; each service is its own platform.
+    clock = [DUE]
+    with running_http() as mattermost, running_http() as other:
+        mattermost.script("/hooks/", *[503] * 1000)
+        down = f"apprise:mmost://{mattermost.base}/${{MM_HOOK}}"
+        up = f"apprise:json://{other.base}/notify"
+        service = services.make_service(
+            tmp_path, deadline_schedule("2025-03-20 12:00"), [down, up], lambda: clock[0],
+            delivery=DeliveryConfig(grace=timedelta(hours=6)),
+            channels={"apprise": AppriseChannel(ENV, timeout=5)})
+        service.reconcile(clock[0])
+        with serving(build_app(service)) as url:
+            run_until(service, clock, DUE + timedelta(minutes=10))
+            named = f"apprise:mmost://{mattermost.base}"
+            assert other.to("/notify") and named in service.engine.unavailable
+            report = httpx.get(f"{url}/healthz", timeout=10).json()
+            assert list(report["deliveries"]["unavailable"]) == [named], report["deliveries"]
+            assert "HTTP 503" in report["deliveries"]["unavailable"][named]
+            assert ENV["MM_HOOK"] not in str(report)
+    service.ledger.close()
+
+
+def test_the_unavailable_entry_lapses_once_nothing_waits_on_the_platform(
+        tmp_path: Path, slack: SlackStub) -> None:
+    # Slack stays down past the grace window: the reminder is dead with why, nothing else is
+    # tried there, and /healthz must not say "degraded: slack unavailable" until a restart.
+    clock, ticks = [DUE], Ticks()
+    service = make(tmp_path, "slack:#general", {"slack": slack_channel(slack, ticks)}, clock,
+                   grace=timedelta(hours=2))
+    slack.script("chat.postMessage", *unavailable(1000))
+    run_until(service, clock, DUE + timedelta(hours=3), ticks)
+    assert the_row(service).state == "dead"
+    assert "slack" in service.engine.unavailable  # as last seen, for a while
+    service.deliver_once(clock[0] + timedelta(hours=1))
+    assert "slack" in service.engine.unavailable
+    service.deliver_once(clock[0] + timedelta(hours=2, minutes=2))  # 2 x max_backoff + poll
+    assert "slack" not in service.engine.unavailable
+    with serving(build_app(service)) as url:
+        report = httpx.get(f"{url}/healthz", timeout=10).json()
+        assert not report["deliveries"]["unavailable"], report["deliveries"]
+    service.ledger.close()
+
+
 def test_a_webhook_silent_after_the_request_counts_as_maybe_delivered(tmp_path: Path) -> None:
     clock = [DUE]
     with running_http() as mattermost:

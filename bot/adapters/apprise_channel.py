@@ -181,6 +181,17 @@ class AppriseChannel:
         except (MissingVariable, ValueError, IndexError):
             return destination
 
+    @staticmethod
+    def platform(destination: str) -> str:
+        """The service whose outage a destination's send sees, as written: ``apprise:`` and the
+        URL's scheme and host (``apprise:mmost://chat.example.org``), so ``/healthz`` names each
+        service away and one taking a message does not clear another. No secret: those are
+        ``${NAME}`` here, and a ``user@`` is dropped."""
+        url = destination.split(":", 1)[1] if destination.startswith(SCHEME + ":") else ""
+        service, _, rest = url.partition("://")
+        host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+        return f"{SCHEME}:{service}://{host}" if service and host else SCHEME
+
     # -- the Channel port -------------------------------------------------------------------
 
     def send(self, message: Outgoing) -> Outcome:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.app import announce
+from bot.app.unavailable import Unavailable
 from bot.config import DeliveryConfig
 from bot.core import announcements
 from bot.core.ical import build_date_calendar
@@ -398,9 +399,9 @@ class Engine:
         self.base_url = base_url
         self.stopped: dict[str, str] = {}
         """Channels stopped by a 'stop' outcome (revoked token), with the reason."""
-        self.unavailable: dict[str, str] = {}
-        """Channels whose last send here found the platform away or rate limiting, with its
-        words; forgotten at the channel's next message sent."""
+        self.unavailable = Unavailable(2 * settings.max_backoff + settings.poll)
+        """Platforms whose last send here found them away or rate limiting, with their words;
+        forgotten when they take a message (``bot.app.unavailable``)."""
         self.failing: dict[str, str] = {}
         """Events whose last reconcile raised, with the error: theirs alone, not the others'."""
 
@@ -614,6 +615,7 @@ class Engine:
         self._run_started = time.monotonic()
         self._announced_now = {}  # `duebot announce` in another process: read afresh
         self._left_alone = {}
+        self.unavailable.ran(now)
         total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
         senders = _Senders(self, now, should_stop, room=max(self.settings.batch_size, 1))
         try:
@@ -819,11 +821,12 @@ class Engine:
         else:
             settle()
             outcome = channel.send(outgoing)
+        ended = time.monotonic()  # orders what this send saw of its platform (bot.app.unavailable)
         settle()
         if outcome.kind != "sent":  # recorded at once: a stop must halt the next send
-            self._record(row, outcome, now, report, late=late)
+            self._record(row, outcome, now, report, late=late, ended=ended)
             return None
-        return lambda: self._record(row, outcome, now, report, late=late)
+        return lambda: self._record(row, outcome, now, report, late=late, ended=ended)
 
     def _prepared_job(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """A message rendered when it was queued (a mail reply, ``bot.app.mail_conversation``): no
@@ -842,12 +845,12 @@ class Engine:
         return _Job(row=row, channel=channel, late="", build=lambda: outgoing)
 
     def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
-                late: str) -> None:
+                late: str, ended: float | None = None) -> None:
         """The outcome of a send that was tried: each one counts as an attempt, but for an
         outage or a rate limit (``Outcome.uses_no_attempt``: no fault of the message)."""
         tried = row.attempts + 1
         if outcome.kind == "sent":
-            self.unavailable.pop(_scheme(row), None)
+            self.unavailable.took(self._platform(row), ended=ended or time.monotonic())
             reason = f"sent ({late})" if late else "sent"
             if outcome.reason:
                 reason = f"{reason}: {outcome.reason}"
@@ -861,7 +864,8 @@ class Engine:
                 self.settings.retry_backoff * (2 ** min(max(row.claims - 1, 0), 20)),
                 self.settings.max_backoff)
             prefix = RATE_LIMITED if outcome.rate_limited else SERVER_DOWN
-            self.unavailable[_scheme(row)] = f"{prefix}{outcome.reason}"
+            self.unavailable.away(self._platform(row), f"{prefix}{outcome.reason}",
+                                  ended=ended or time.monotonic(), at=now + self._elapsed())
             self._finish(row, "failed", now, f"{prefix}{outcome.reason}; retry in "
                                              f"{_hours(wait)} (no attempt used)", report,
                          next_attempt=now + self._elapsed() + wait, count_attempt=False)
@@ -884,6 +888,13 @@ class Engine:
             log.error("channel %s stopped: %s; its deliveries wait until an operator acts",
                       scheme, outcome.reason)
             self._hold_stopped(row, now, outcome.reason, report)
+
+    def _platform(self, row: Row) -> str:
+        """Whose outage a row's send saw: its channel's ``platform(destination)`` when it has
+        one (Apprise: one service of many), else the scheme."""
+        scheme = row.destination.split(":", 1)[0]
+        named = getattr(self.channels.get(scheme), "platform", None)
+        return str(named(row.destination)) if callable(named) else scheme
 
     def _asked(self, outcome: Outcome) -> timedelta | None:
         """The wait the other side asked for (``Retry-After``), at most ``max_backoff``: the
@@ -1080,10 +1091,6 @@ class Engine:
                                                    late=decision.late, now=now)
                 out.append((planned, decision, outgoing))
         return sorted(out, key=lambda item: (item[0].due, item[0].key))
-
-
-def _scheme(row: Row) -> str:
-    return row.destination.split(":", 1)[0]
 
 
 def _hours(delta: timedelta) -> str:
