@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from bot.adapters.apprise_channel import AppriseChannel
-from bot.adapters.discord_channel import DiscordChannel
+from bot.adapters.discord_channel import DiscordChannel, pieces
 from bot.adapters.http import build_app
 from bot.adapters.slack_channel import SlackChannel, slack_client
 from bot.app.status import gather, render_table
@@ -385,6 +385,35 @@ def test_discord_5xx_uses_no_attempt_and_a_429_waits_its_retry_after(tmp_path: P
         assert timedelta(seconds=62) <= row.next_attempt - DUE < timedelta(seconds=66), row
         second.ledger.close()
     service.ledger.close()
+
+
+def test_a_long_dm_whose_second_part_meets_an_outage_never_posts_its_first_part_twice() -> None:
+    # Discord finds a repeated nonce for a few minutes only; an outage's retries back off far
+    # beyond that, and each one re-posted the first part. The stand-in keeps no nonce, as
+    # Discord after those minutes.
+    from bot.ports import Outgoing
+    text = "\n\n".join(f"paragraph {n} " + "x" * 300 for n in range(9))
+    down = [True]
+    with running_http() as api:
+        def messages(seen: Seen) -> tuple[int, Any]:
+            if down[0] and seen.json()["content"] != pieces(text)[0]:  # the first part goes
+                return 503, {"message": "upstream connect error"}
+            return 200, {"id": f"m{len(api.seen)}"}
+        discord_api(api)
+        api.route(f"{API}/channels/", messages)
+        channel = DiscordChannel("bot-token", f"http://{api.base}{API}", timeout=2)
+        message = Outgoing(key=KEY, destination=f"discord:{USER}", subject="", text=text)
+        for _ in range(3):
+            outcome = channel.send(message)
+            assert outcome.uses_no_attempt and outcome.server_down, outcome
+        down[0] = False
+        outcome = channel.send(message)
+        assert outcome.kind == "sent", outcome
+        contents = [s.json()["content"] for s in api.to(f"{API}/channels/")
+                    if s.path.endswith("/messages")]
+        assert contents.count(pieces(text)[0]) == 1, len(contents)
+        assert all(contents.count(p) >= 1 for p in pieces(text))
+        assert len(outcome.remote_id.split("/", 1)[1].split(",")) == len(pieces(text))
 
 
 @pytest.mark.parametrize(("status", "words"), [(400, "refused the message"),
