@@ -312,6 +312,33 @@ def test_slack_refused_is_an_outage_and_a_post_cut_off_counts_and_is_not_posted_
     service.ledger.close()
 
 
+def test_slack_failing_the_history_look_before_a_repost_is_an_outage_not_an_attempt(
+        tmp_path: Path, slack: SlackStub) -> None:
+    # the look in the history posts nothing: whatever it meets (a 500, internal_error) cannot
+    # have delivered the message, so it must not use up one of its attempts
+    clock, ticks = [DUE], Ticks()
+    service = make(tmp_path, "slack:#general", {"slack": slack_channel(slack, ticks)}, clock,
+                   max_attempts=2)
+    slack.script("chat.postMessage", Scripted(drop=True))  # lost, not posted: counts
+    service.deliver_once(DUE)
+    row = the_row(service)
+    assert (row.state, row.attempts) == ("failed", 1), row
+    slack.script("conversations.history", *[error("internal_error", 500)] * 3)
+    for _ in range(3):
+        clock[0] = row.next_attempt
+        service.deliver_once(clock[0])
+        row = the_row(service)
+        assert (row.state, row.attempts) == ("failed", 1), row
+        assert row.reason.startswith("server unavailable: Slack: internal_error"), row.reason
+    assert slack.calls_to("chat.postMessage") and len(slack.calls_to("chat.postMessage")) == 1
+    clock[0] = row.next_attempt
+    service.deliver_once(clock[0])
+    row = the_row(service)
+    assert (row.state, row.attempts) == ("sent", 2), row
+    assert len(slack.posted("C0GENERAL")) == 1
+    service.ledger.close()
+
+
 def test_an_outage_past_what_the_reminder_is_for_makes_it_dead_with_why(
         tmp_path: Path, slack: SlackStub) -> None:
     clock, ticks = [DUE - timedelta(days=1)], Ticks()
@@ -476,6 +503,29 @@ def test_a_discord_timeout_after_the_post_went_counts_and_one_opening_the_dm_doe
         row = the_row(service)
         assert (row.state, row.attempts) == ("failed", 1), row  # Discord may have posted it
         assert "timed out" in row.reason and "may have been delivered" in row.reason
+    service.ledger.close()
+
+
+def test_discord_answering_500_to_opening_the_dm_is_an_outage_and_to_the_post_counts(
+        tmp_path: Path) -> None:
+    # a 500 may have posted a message, but opening the DM posts nothing
+    clock = [DUE]
+    with running_http() as api:
+        discord_api(api)
+        api.script(f"{API}/users/@me/channels", 500)
+        channel = DiscordChannel("bot-token", f"http://{api.base}{API}", timeout=2)
+        service = make(tmp_path, f"discord:{USER}", {"discord": channel}, clock)
+        service.deliver_once(DUE)
+        row = the_row(service)
+        assert (row.state, row.attempts) == ("failed", 0), row
+        assert row.reason.startswith("server unavailable: Discord: HTTP 500"), row.reason
+        assert "opening the DM" in row.reason
+        api.script(f"{API}/channels/", 500)
+        clock[0] = row.next_attempt
+        service.deliver_once(clock[0])
+        row = the_row(service)
+        assert (row.state, row.attempts) == ("failed", 1), row
+        assert "may have been delivered" in row.reason, row.reason
     service.ledger.close()
 
 
