@@ -651,12 +651,15 @@ def test_the_unavailable_entry_lapses_once_nothing_waits_on_the_platform(
     assert the_row(service).state == "dead"
     assert "slack" in service.engine.unavailable  # as last seen, for a while
     service.deliver_once(clock[0] + timedelta(hours=1))
-    assert "slack" in service.engine.unavailable
-    service.deliver_once(clock[0] + timedelta(hours=2, minutes=2))  # 2 x max_backoff + poll
-    assert "slack" not in service.engine.unavailable
     with serving(build_app(service)) as url:
         report = httpx.get(f"{url}/healthz", timeout=10).json()
+        assert report["status"] == "degraded" and report["deliveries"]["retrying"] == 0
+        assert list(report["deliveries"]["unavailable"]) == ["slack"], report["deliveries"]
+        service.deliver_once(clock[0] + timedelta(hours=2, minutes=2))  # 2 x max_backoff + poll
+        assert "slack" not in service.engine.unavailable
+        report = httpx.get(f"{url}/healthz", timeout=10).json()
         assert not report["deliveries"]["unavailable"], report["deliveries"]
+        assert report["status"] == "ok", report
     service.ledger.close()
 
 
