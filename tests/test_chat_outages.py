@@ -663,6 +663,32 @@ def test_the_unavailable_entry_lapses_once_nothing_waits_on_the_platform(
     service.ledger.close()
 
 
+def test_tls_trouble_other_than_the_certificate_counts_through_apprise_not_through_urllib(
+        tmp_path: Path, slack: SlackStub) -> None:
+    # https to a port that speaks plain HTTP: the handshake fails. urllib says so (URLError
+    # around it: before the request went); requests says SSLError whether the handshake or
+    # the answer failed, so a webhook's counts (it may have posted), bounded by max_attempts.
+    clock = [DUE]
+    with running_http() as plain:
+        destination = f"apprise:mmosts://{plain.base}/${{MM_HOOK}}"
+        service = make(tmp_path, destination, {"apprise": AppriseChannel(ENV, timeout=5)},
+                       clock)
+        service.deliver_once(DUE)
+        row = the_row(service)
+        assert (row.state, row.attempts) == ("failed", 1), row
+        assert "may have been delivered" in row.reason and "SSL" in row.reason, row.reason
+        service.ledger.close()
+        ticks = Ticks()
+        channel = SlackChannel(slack_client("xoxb-test", f"https://{plain.base}/api/",
+                                            timeout=2), monotonic=ticks, sleep=ticks.sleep)
+        other = make(tmp_path / "slack", "slack:#general", {"slack": channel}, clock)
+        other.deliver_once(DUE)
+        row = the_row(other)
+        assert (row.state, row.attempts) == ("failed", 0), row
+        assert row.reason.startswith("server unavailable: cannot reach Slack: "), row.reason
+        other.ledger.close()
+
+
 def test_a_webhook_silent_after_the_request_counts_as_maybe_delivered(tmp_path: Path) -> None:
     clock = [DUE]
     with running_http() as mattermost:

@@ -50,10 +50,12 @@ _STATUS = re.compile(r"\berror=(\d{3})\b")
 _CONNECTION = ("connection error", "socket exception", "timed out", "timeout")
 _NOT_SENT = ("Failed to establish a new connection", "NameResolutionError", "Failed to resolve",
              "Name or service not known", "Temporary failure in name resolution",
-             "ConnectTimeoutError", "connect timeout=", "Connection refused", "SSLError")
+             "ConnectTimeoutError", "connect timeout=", "Connection refused")
 """What requests (urllib3) says of a request that never went: no connection, no such host,
-a connect or TLS handshake that failed. Anything else (a read timeout, the connection closed
-while we waited for the answer) may have delivered it."""
+a connect that failed. Anything else (a read timeout, the connection closed while we waited
+for the answer) may have delivered it; so may a TLS failure other than the certificate's,
+since urllib3 reports one in the handshake and one while it reads the answer alike
+(``SSLError``). urllib (Slack, Discord) tells them apart: ``http_failures.before_sending``."""
 _UNTRUSTED = re.compile(r"CERTIFICATE_VERIFY_FAILED\]\s*([^(\"')]*)|(SSLCertVerificationError)")
 """requests' words for a certificate we do not trust (checked before ``_NOT_SENT``)."""
 _LITERAL = re.compile(r"[A-Za-z0-9]{2}")
