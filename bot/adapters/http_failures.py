@@ -23,7 +23,8 @@ The same rule as the mail server's (``bot.adapters.smtp``), said for HTTP:
   ``dead``, ``stop``, or a counted retry, in the platform's own words.
 
 A call that posts nothing (Slack's ``conversations.open`` or ``history``, Discord's DM
-opening) cannot have delivered anything: any transport failure there is unavailability.
+opening) cannot have delivered anything: any transport failure there (but a certificate we
+do not trust) is unavailability.
 """
 
 from __future__ import annotations
