@@ -467,13 +467,21 @@ def test_a_revoked_discord_token_stops_the_channel_and_gives_the_row_back(
     with running_http() as api:
         api.route(f"{API}/", lambda seen: (401, {"message": "401: Unauthorized", "code": 0}))
         channel = DiscordChannel("revoked", f"http://{api.base}{API}", timeout=2)
-        service = make(tmp_path, f"discord:{USER}", {"discord": channel}, clock)
+        service = make(tmp_path, f"discord:{USER}", {"discord": channel}, clock,
+                       grace=timedelta(hours=1))
         report = service.engine.deliver_due(DUE)
         assert report.released == 1 and report.dead == 0
         assert "DISCORD_BOT_TOKEN" in service.engine.stopped["discord"]
         row = the_row(service)
         assert (row.state, row.attempts) == ("pending", 0), row
         assert row.next_attempt >= DUE + service.config.delivery.poll
+        # nobody fixes the token: once the reminder no longer makes sense it is dead with
+        # why, not skipped as if it had merely been late
+        run_until(service, clock, DUE + timedelta(hours=2))
+        row = the_row(service)
+        assert (row.state, row.attempts) == ("dead", 0), row
+        assert row.reason.startswith("gave up: missed: due 2025-03-19 12:00 UTC, ") and (
+            "last try: channel stopped: Discord: HTTP 401" in row.reason), row.reason
     service.ledger.close()
 
 

@@ -60,6 +60,9 @@ RATE_LIMITED = "rate limited: "
 WAITING = (SERVER_DOWN, RATE_LIMITED)
 """Reasons of a delivery that waits on its platform, not on its own fault: once the reminder
 no longer makes sense it is ``dead`` with ``gave up: ...; last try: ...``, never skipped."""
+STOPPED = "channel stopped: "
+"""How a delivery given back by a stopped channel (a revoked token, a certificate we do not
+trust) starts its reason; too late, it is ``dead`` with why too, as ``WAITING``."""
 
 
 def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False,
@@ -771,9 +774,9 @@ class Engine:
 
     def _missed(self, row: Row, reason: str, now: datetime, report: BatchReport) -> None:
         """Too late to send: ``skipped``, or ``dead`` with why when it waited on its platform
-        (an outage or a rate limit outlasted the reminder: it was never this message's fault,
-        and nothing may stop silently)."""
-        if row.reason.startswith(WAITING):
+        (an outage, a rate limit or a stopped channel outlasted the reminder: it was never this
+        message's fault, and nothing may stop silently)."""
+        if row.reason.startswith((*WAITING, STOPPED)):
             self._finish(row, "dead", now, f"gave up: {reason}; last try: {row.reason}"[:500],
                          report)
         else:
@@ -909,7 +912,7 @@ class Engine:
         """Give a row of a stopped channel back, no try counted, looked at again one ``poll``
         later: given back still due, ``run`` would claim and give it back every 50 ms (and
         write a history line each time) for as long as the token stays revoked."""
-        self.ledger.finish(row.key, "pending", now, f"channel stopped: {reason}",
+        self.ledger.finish(row.key, "pending", now, f"{STOPPED}{reason}",
                            next_attempt=self._one_poll_later(now),
                            count_attempt=False)
         report.released += 1
