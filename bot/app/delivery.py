@@ -852,8 +852,9 @@ class Engine:
         """The outcome of a send that was tried: each one counts as an attempt, but for an
         outage or a rate limit (``Outcome.uses_no_attempt``: no fault of the message)."""
         tried = row.attempts + 1
+        ended = time.monotonic() if ended is None else ended
         if outcome.kind == "sent":
-            self.unavailable.took(self._platform(row), ended=ended or time.monotonic())
+            self.unavailable.took(self._platform(row), ended=ended)
             reason = f"sent ({late})" if late else "sent"
             if outcome.reason:
                 reason = f"{reason}: {outcome.reason}"
@@ -868,7 +869,7 @@ class Engine:
                 self.settings.max_backoff)
             prefix = RATE_LIMITED if outcome.rate_limited else SERVER_DOWN
             self.unavailable.away(self._platform(row), f"{prefix}{outcome.reason}",
-                                  ended=ended or time.monotonic(), at=now + self._elapsed())
+                                  ended=ended, at=now + self._elapsed())
             self._finish(row, "failed", now, f"{prefix}{outcome.reason}; retry in "
                                              f"{_hours(wait)} (no attempt used)", report,
                          next_attempt=now + self._elapsed() + wait, count_attempt=False)
