@@ -81,10 +81,10 @@ class Outcome:
     remote_id: str = ""
     """The other side's id for what we sent (Slack ts, SMTP queue id), for the ledger."""
     server_down: bool = False
-    """``retry`` because the server as a whole is away (no connection, no greeting, 421, an
-    HTTP 5xx, a timeout before any of the message went): no fault of this delivery, so it uses
-    up none of its ``max_attempts``; it is retried with backoff (or after ``retry_after``, when
-    the server said) while the reminder still makes sense."""
+    """``retry`` because the server as a whole is away (no connection, no greeting, 421, an HTTP
+    502 or 503, a timeout before any of the message went): no fault of this delivery, so it
+    uses up none of its ``max_attempts``; it is retried with backoff (or after
+    ``retry_after``, when the server said) while the reminder still makes sense."""
     rate_limited: bool = False
     """``retry`` because the platform asked us to slow down (HTTP 429, Slack ``ratelimited``):
     no fault of this delivery either, so no attempt is used; it waits ``retry_after`` (the

@@ -4,6 +4,7 @@ against real urllib failures on loopback: refused, unknown host, silent after th
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -80,8 +81,10 @@ def test_silence_after_the_request_counts_when_posting_and_not_otherwise(silent:
     assert opening == Outcome.outage("Discord did not answer: timed out")
 
 
-@pytest.mark.parametrize(("status", "kind"), [(500, "outage"), (502, "outage"),
+@pytest.mark.parametrize(("status", "kind"), [(500, "counted"), (502, "outage"),
                                               (503, "outage"), (504, "counted"),
+                                              (520, "counted"), (521, "outage"),
+                                              (522, "outage"), (524, "counted"),
                                               (429, "rate limit"), (400, None), (404, None)])
 def test_statuses(status: int, kind: str | None) -> None:
     outcome = http_failures.answered("Zulip", status, "busy")
@@ -115,3 +118,29 @@ def test_a_connect_timeout_is_an_outage() -> None:
     exc = urllib.error.URLError(TimeoutError("timed out"))
     assert http_failures.unreachable("Slack", exc, posting=True) == Outcome.outage(
         "cannot reach Slack: timed out")
+
+
+def test_a_retry_after_that_is_no_finite_time_or_longer_than_a_day_is_bounded() -> None:
+    # a bogus header must neither raise (timedelta overflows) nor silence the channel until
+    # the process restarts: at most a day, and nan/inf are read as "not named"
+    day = http_failures.LONGEST_WAIT
+    assert http_failures.retry_after("1e20") == day
+    assert http_failures.retry_after("100000000000000000000000") == day
+    assert http_failures.retry_after("inf") is None and http_failures.retry_after("nan") is None
+    assert http_failures.retry_after("-5") == 0.0
+    assert http_failures.retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now=NOW) == day
+    limited = http_failures.answered("Discord", 429, "", 1e20)
+    assert limited is not None and limited.retry_after == timedelta(days=1)
+    assert http_failures.wait(float("1e300")) == timedelta(days=1)
+
+
+def test_a_certificate_we_do_not_trust_stops_and_another_tls_failure_is_an_outage() -> None:
+    # as SMTP (bot.adapters.smtp): not weather, an operator must act; a handshake cut off is
+    untrusted = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    untrusted.verify_message = "certificate has expired"
+    stop = http_failures.unreachable("Slack", urllib.error.URLError(untrusted), posting=False)
+    assert stop.kind == "stop" and stop.reason.startswith(
+        "TLS certificate of Slack not trusted: certificate has expired; "), stop
+    cut = ssl.SSLError(1, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF in violation of protocol")
+    away = http_failures.unreachable("Slack", urllib.error.URLError(cut), posting=True)
+    assert away.server_down and away.reason.startswith("cannot reach Slack: "), away

@@ -11,14 +11,15 @@ written, with its ``${NAME}`` placeholders; only Apprise's masked form
 Apprise's notion of failure is mapped here, once, by the rule every HTTP channel shares
 (``bot.adapters.http_failures``). ``notify()`` never raises: it returns a result whose attempts
 carry the WARNING lines the plugin logged (``... error=503.``, ``A Connection error occurred
-...``), and the plugin's ``Socket Exception`` line says what requests raised. From those: a
-5xx (but 504), a refused connection, an unknown host, a connect timeout -> an outage; a 429
--> a rate limit (neither uses up an attempt); a read timeout, a connection closed while we
-waited, a 504, Apprise's own timeout -> a counted ``retry`` that may have arrived; 408, 425
--> a counted ``retry``; any other 4xx -> ``dead`` with the service's own words; a failure that
-names no status -> ``retry`` (bounded by ``max_attempts``, then dead with the reason).
-Apprise's own retries are switched off (``retry=0``) whatever the URL says: a
-re-sent webhook can land twice, and the ledger already retries.
+...``), and the plugin's ``Socket Exception`` line says what requests raised. From those: a 502,
+503 (a 5xx but 500, 504), a refused connection, an unknown host, a connect timeout -> an outage;
+a 429 -> a rate limit (neither uses up an attempt); a read timeout, a connection closed while we
+waited, a 500 or 504, Apprise's own timeout -> a counted ``retry`` that may have arrived; 408,
+425 -> a counted ``retry``; any other 4xx, or a TLS certificate we do not trust -> ``dead`` with
+the service's own words (a certificate stops SMTP, but this one channel carries every service);
+a failure that names no status -> ``retry`` (bounded by ``max_attempts``, then dead with the
+reason). Apprise's own retries are switched off (``retry=0``) whatever the URL says: a re-sent
+webhook can land twice, and the ledger already retries.
 
 ``send`` builds its Apprise object per call and keeps nothing between calls, so one channel
 may be used from several delivery threads at once.
@@ -49,11 +50,14 @@ _STATUS = re.compile(r"\berror=(\d{3})\b")
 _CONNECTION = ("connection error", "socket exception", "timed out", "timeout")
 _NOT_SENT = ("Failed to establish a new connection", "NameResolutionError", "Failed to resolve",
              "Name or service not known", "Temporary failure in name resolution",
-             "ConnectTimeoutError", "connect timeout=", "Connection refused", "SSLError",
-             "CERTIFICATE_VERIFY_FAILED")
+             "ConnectTimeoutError", "connect timeout=", "Connection refused")
 """What requests (urllib3) says of a request that never went: no connection, no such host,
-a connect or TLS handshake that failed. Anything else (a read timeout, the connection closed
-while we waited for the answer) may have delivered it."""
+a connect that failed. Anything else (a read timeout, the connection closed while we waited
+for the answer) may have delivered it; so may a TLS failure other than the certificate's,
+since urllib3 reports one in the handshake and one while it reads the answer alike
+(``SSLError``). urllib (Slack, Discord) tells them apart: ``http_failures.before_sending``."""
+_UNTRUSTED = re.compile(r"CERTIFICATE_VERIFY_FAILED\]\s*([^(\"')]*)|(SSLCertVerificationError)")
+"""requests' words for a certificate we do not trust (checked before ``_NOT_SENT``)."""
 _LITERAL = re.compile(r"[A-Za-z0-9]{2}")
 """What is left of a private field once the substituted secrets are masked: any of it is typed
 into the URL."""
@@ -178,6 +182,17 @@ class AppriseChannel:
             return self._target(destination.split(":", 1)[1]).shown
         except (MissingVariable, ValueError, IndexError):
             return destination
+
+    @staticmethod
+    def platform(destination: str) -> str:
+        """The service whose outage a destination's send sees, as written: ``apprise:`` and the
+        URL's scheme and host (``apprise:mmost://chat.example.org``), so ``/healthz`` names each
+        service away and one taking a message does not clear another. No secret: those are
+        ``${NAME}`` here, and a ``user@`` is dropped."""
+        url = destination.split(":", 1)[1] if destination.startswith(SCHEME + ":") else ""
+        service, _, rest = url.partition("://")
+        host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+        return f"{SCHEME}:{service}://{host}" if service and host else SCHEME
 
     # -- the Channel port -------------------------------------------------------------------
 
@@ -325,6 +340,15 @@ def classify(result: apprise.AppriseResult, shown: str, *,
             return Outcome(kind="dead", reason=f"Apprise {shown}: HTTP {status}, refused for "
                                                f"good ({said}); check the URL and its token")
     socket = " ".join(sockets)
+    untrusted = max(_UNTRUSTED.finditer(socket), default=None,
+                    key=lambda found: bool(found.group(1)))  # the check's words, if any
+    if untrusted:
+        # As SMTP stops on it (bot.adapters.http_failures), but one Apprise channel carries
+        # every service: stopping it would stop the others too. So this destination's message
+        # is dead with why, as for its other answers that it cannot work as configured (4xx).
+        why = (untrusted.group(1) or "").removeprefix("certificate verify failed:").strip()
+        why = why or "certificate verify failed"  # as ssl's verify_message for Slack, Discord
+        return Outcome(kind="dead", reason=http_failures.untrusted(f"Apprise {shown}", why))
     if socket and any(marker in socket for marker in _NOT_SENT):
         return Outcome.outage(f"cannot reach Apprise {shown}: {_cause(socket)}")
     if socket:

@@ -9,16 +9,19 @@ message longer than Discord's 2000 characters goes as several, split between par
 Each message carries a ``nonce`` made from the delivery's key, with ``enforce_nonce``: when a
 try is repeated (a crash or a dropped answer after Discord took it), Discord returns the message
 it already created instead of posting a second one (it remembers nonces for a few minutes).
+A message longer than Discord's 2,000 characters goes as several; when a later one fails, the
+channel remembers the parts Discord took and a retry in this process posts only the rest (an
+outage's retries come long after the nonces are forgotten).
 
 Discord's answers are mapped here, once, by the rule every HTTP channel shares
 (``bot.adapters.http_failures``): 429 -> a rate limit, waiting its ``retry_after`` (and, until
 then, every other send to that user, or to anyone when Discord says the limit is global, is
-answered the same without asking Discord again); Discord away (refused, unresolvable, a
-connect timeout, 5xx but 504) -> an outage; neither uses up an attempt. A timeout once a
-message was posted, or a 504 -> a counted retry that may have landed (the nonce makes a quick
-retry find it). 401 (the token is refused) -> ``stop``, as Slack's ``invalid_auth``; 403 (the
-bot shares no server with the user, or they refuse DMs), 404 and any other 4xx -> ``dead``
-with Discord's own words for the organizers.
+answered the same without asking Discord again); Discord away (refused, unresolvable, a connect
+timeout, 502, 503: a 5xx but 500 and 504) -> an outage; neither uses up an attempt. A timeout
+once a message was posted, a 500 or a 504 -> a counted retry that may have landed (the nonce
+makes a quick retry find it). 401 (the token is refused) -> ``stop``, as Slack's
+``invalid_auth``; 403 (the bot shares no server with the user, or they refuse DMs), 404 and any
+other 4xx -> ``dead`` with Discord's own words for the organizers.
 urllib, as ``duebot discord register`` uses: no client library for two calls.
 """
 
@@ -28,6 +31,7 @@ import hashlib
 import http.client
 import json
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +47,8 @@ log = logging.getLogger("duebot.discord")
 
 CONTENT_LIMIT = 2000
 USER_AGENT = "DiscordBot (https://github.com/duebot, 0.1) duebot"
+TAKEN_KEPT = 1024
+"""Long messages whose taken parts are remembered at once (``DiscordChannel._taken``)."""
 DEAD_HINT = {
     401: "Discord refused the bot token: check DISCORD_BOT_TOKEN",
     403: "Discord will not let the bot write to {where}: the bot must share a server with "
@@ -100,6 +106,12 @@ class DiscordChannel:
         """User id -> the DM channel Discord opened for them."""
         self._blocked_until: dict[str, float] = {}
         """User id (or "" for everyone) -> when Discord's 429 ends."""
+        self._taken: dict[str, dict[int, str]] = {}
+        """Delivery key -> the parts of a long message Discord already took (their ids) while a
+        later part failed: a retry posts only the rest. The nonce finds a repeat for a few
+        minutes only, and an outage's retries back off far beyond that (each one re-posted the
+        first part). Kept in this process, under ``_taken_lock`` (senders run in parallel)."""
+        self._taken_lock = threading.Lock()
 
     @staticmethod
     def lane(destination: str) -> str:
@@ -116,13 +128,12 @@ class DiscordChannel:
             return Outcome.rate_limit(f"Discord rate limit for discord:{user}; waiting as "
                                       f"asked", http_failures.wait(wait))
         posting = False  # opening the DM posts nothing: any failure there is Discord's
+        with self._taken_lock:
+            taken = self._taken.pop(message.key, {})
         try:
             channel = self._dm(user)
             posting = True
-            ids = [str(self._post(f"/channels/{channel}/messages", {
-                "content": part, "allowed_mentions": {"parse": []},
-                "nonce": nonce(message.key, number), "enforce_nonce": True}).get("id", ""))
-                for number, part in enumerate(pieces(text))]
+            self._post_parts(channel, message.key, pieces(text), taken)
         except _Refused as exc:
             if exc.status == 429:
                 until = self.monotonic() + (exc.retry_after if exc.retry_after is not None
@@ -134,10 +145,29 @@ class DiscordChannel:
         except ValueError as exc:  # an answer we cannot read: it came, so the post may stand
             return Outcome(kind="retry", reason=f"Discord answered what we cannot read "
                                                 f"({exc!s:.200})")
-        return Outcome.sent(remote_id=f"{channel}/{','.join(ids)}")
+        return Outcome.sent(remote_id=f"{channel}/{','.join(taken[n] for n in sorted(taken))}")
 
     def close(self) -> None:
         """Nothing is held between calls."""
+
+    def _post_parts(self, channel: str, key: str, parts: list[str],
+                    taken: dict[int, str]) -> None:
+        """Post the parts not yet ``taken`` (filled in as Discord takes each); when one fails,
+        what was taken is kept for the next try, so no part is posted twice."""
+        try:
+            for number, part in enumerate(parts):
+                if number not in taken:
+                    answer = self._post(f"/channels/{channel}/messages", {
+                        "content": part, "allowed_mentions": {"parse": []},
+                        "nonce": nonce(key, number), "enforce_nonce": True})
+                    taken[number] = str(answer.get("id", ""))
+        except BaseException:
+            if taken:
+                with self._taken_lock:
+                    if len(self._taken) >= TAKEN_KEPT:  # bounded: the oldest goes first
+                        self._taken.pop(next(iter(self._taken)))
+                    self._taken[key] = taken
+            raise
 
     def _dm(self, user: str) -> str:
         known = self._dms.get(user)
@@ -198,11 +228,8 @@ def _message(body: bytes) -> str:
 
 def _retry_after(headers: Any, body: bytes) -> float | None:
     """Seconds Discord asks us to wait: the body's ``retry_after``, else ``Retry-After``."""
-    try:
-        data = _json(body)
-        if data.get("retry_after") is not None:
-            return max(float(data["retry_after"]), 0.0)
-    except (TypeError, ValueError):
-        pass
+    said = http_failures.seconds(_json(body).get("retry_after"))
+    if said is not None:
+        return said
     return http_failures.retry_after(headers.get("Retry-After") if headers is not None
                                      else None)

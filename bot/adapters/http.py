@@ -741,8 +741,8 @@ def delivery_state(service: Running) -> dict[str, Any]:
     """What is not going out, from the ledger (so every replica says the same): deliveries
     waiting to be retried (a mail server that hangs, stalls or answers 4xx), the first few with
     the server's words, those given up on, channels stopped until an operator acts, and
-    channels whose platform this process last found away or rate limiting (``unavailable``:
-    the scheme and the platform's words, until it next takes a message)."""
+    platforms this process last found away or rate limiting (``unavailable``: a scheme, or one
+    Apprise service, with its words, until it takes a message: ``bot.app.unavailable``)."""
     counts = service.ledger.counts()
     waiting = service.ledger.rows(states=["failed"], limit=HEALTH_EXAMPLES)
     return {
@@ -752,7 +752,7 @@ def delivery_state(service: Running) -> dict[str, Any]:
                    f"attempt{'s' if row.attempts != 1 else ''}, next try "
                    f"{_iso(row.next_attempt)})" for row in waiting],
         "stopped_channels": dict(service.engine.stopped),
-        "unavailable": dict(service.engine.unavailable),
+        "unavailable": service.engine.unavailable.snapshot(),
     }
 
 

@@ -12,13 +12,20 @@ reports a message already carrying the key as sent instead of posting it twice.
 
 Slack's errors are mapped here, once: ``not_in_channel``, ``channel_not_found``, ``is_archived``
 and their DM cousins -> ``dead`` with a sentence for the organizers; ``invalid_auth``,
-``token_revoked``, ``account_inactive``, ``missing_scope`` -> ``stop``; ``ratelimited`` (429)
--> a rate limit, waiting ``Retry-After``; Slack away (refused, unresolvable, a connect timeout,
-5xx, ``service_unavailable``) -> an outage; a timeout after the post went, ``internal_error``
--> a counted retry that may have landed (``bot.adapters.http_failures``: the rule every HTTP
-channel shares; none of the first two uses up an attempt). The client
-must not retry on its own: slack_sdk's connection-error handler re-sends a post that may have
-landed, so ``slack_client`` builds it with no retry handlers.
+``token_revoked``, ``account_inactive``, ``missing_scope`` -> ``stop``; ``ratelimited`` (429) ->
+a rate limit, waiting ``Retry-After``; Slack away (refused, unresolvable, a connect timeout,
+502, 503, ``service_unavailable``) -> an outage; a timeout after the post went, a 500, 504,
+``internal_error``, ``fatal_error`` -> a counted retry that may have landed
+(``bot.adapters.http_failures``: the rule every HTTP channel shares; none of the first two uses
+up an attempt). The client must not retry on its own: slack_sdk's connection-error handler
+re-sends a post that may have landed, so ``slack_client`` builds it with no retry handlers.
+
+Why ``internal_error`` and ``fatal_error`` count, although the next try looks in the history
+before posting: that look is good, not certain. It finds a ``#name`` only among public
+channels (a private channel named so, after a restart, is posted to without a look), reads at
+most ``HISTORY_PAGES`` pages from an hour before the due time, and reads a history that may lag
+during the very incident that failed the post. Counted, ``max_attempts`` bounds the copies a
+miss could make; as an outage the bound would be the grace window.
 
 Posts are paced to ``channel_rate`` messages per second per channel (Slack allows about one);
 the clock and the sleeper are injected so tests do not wait on the wall clock. Different
@@ -69,7 +76,8 @@ UNAVAILABLE = ("service_unavailable",)
 """Slack is away: an outage, no attempt used (as an HTTP 5xx)."""
 MAYBE_POSTED = ("internal_error", "fatal_error")
 """Slack's own words for these: part of the operation may have succeeded. A counted retry
-(the next one looks in the history before posting)."""
+(the next one looks in the history before posting, which is good but not certain: see the
+module's docstring)."""
 PASSING = ("request_timeout",)
 """Slack got a truncated request: tried again, counted."""
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.app import announce
+from bot.app.unavailable import Unavailable
 from bot.config import DeliveryConfig
 from bot.core import announcements
 from bot.core.ical import build_date_calendar
@@ -60,6 +61,9 @@ RATE_LIMITED = "rate limited: "
 WAITING = (SERVER_DOWN, RATE_LIMITED)
 """Reasons of a delivery that waits on its platform, not on its own fault: once the reminder
 no longer makes sense it is ``dead`` with ``gave up: ...; last try: ...``, never skipped."""
+STOPPED = "channel stopped: "
+"""How a delivery given back by a stopped channel (a revoked token, a certificate we do not
+trust) starts its reason; too late, it is ``dead`` with why too, as ``WAITING``."""
 
 
 def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bool = False,
@@ -450,9 +454,9 @@ class Engine:
         self.base_url = base_url
         self.stopped: dict[str, str] = {}
         """Channels stopped by a 'stop' outcome (revoked token), with the reason."""
-        self.unavailable: dict[str, str] = {}
-        """Channels whose last send here found the platform away or rate limiting, with its
-        words; forgotten at the channel's next message sent."""
+        self.unavailable = Unavailable(2 * settings.max_backoff + settings.poll)
+        """Platforms whose last send here found them away or rate limiting, with their words;
+        forgotten when they take a message (``bot.app.unavailable``)."""
         self.failing: dict[str, str] = {}
         """Events whose last reconcile raised, with the error: theirs alone, not the others'."""
 
@@ -666,6 +670,7 @@ class Engine:
         self._run_started = time.monotonic()
         self._announced_now = {}  # `duebot announce` in another process: read afresh
         self._left_alone = {}
+        self.unavailable.ran(now)
         total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
         senders = _Senders(self, now, should_stop, room=max(self.settings.batch_size, 1))
         try:
@@ -822,9 +827,9 @@ class Engine:
 
     def _missed(self, row: Row, reason: str, now: datetime, report: BatchReport) -> None:
         """Too late to send: ``skipped``, or ``dead`` with why when it waited on its platform
-        (an outage or a rate limit outlasted the reminder: it was never this message's fault,
-        and nothing may stop silently)."""
-        if row.reason.startswith(WAITING):
+        (an outage, a rate limit or a stopped channel outlasted the reminder: it was never this
+        message's fault, and nothing may stop silently)."""
+        if row.reason.startswith((*WAITING, STOPPED)):
             self._finish(row, "dead", now, f"gave up: {reason}; last try: {row.reason}"[:500],
                          report)
         else:
@@ -873,11 +878,12 @@ class Engine:
         else:
             settle()
             outcome = channel.send(outgoing)
+        ended = time.monotonic()  # orders what this send saw of its platform (bot.app.unavailable)
         settle()
         if outcome.kind != "sent":  # recorded at once: a stop must halt the next send
-            self._record(row, outcome, now, report, late=late)
+            self._record(row, outcome, now, report, late=late, ended=ended)
             return None
-        return lambda: self._record(row, outcome, now, report, late=late)
+        return lambda: self._record(row, outcome, now, report, late=late, ended=ended)
 
     def _prepared_job(self, row: Row, now: datetime, report: BatchReport) -> _Job | None:
         """A message rendered when it was queued (a mail reply, ``bot.app.mail_conversation``): no
@@ -896,12 +902,13 @@ class Engine:
         return _Job(row=row, channel=channel, late="", build=lambda: outgoing)
 
     def _record(self, row: Row, outcome: Outcome, now: datetime, report: BatchReport, *,
-                late: str) -> None:
+                late: str, ended: float | None = None) -> None:
         """The outcome of a send that was tried: each one counts as an attempt, but for an
         outage or a rate limit (``Outcome.uses_no_attempt``: no fault of the message)."""
         tried = row.attempts + 1
+        ended = time.monotonic() if ended is None else ended
         if outcome.kind == "sent":
-            self.unavailable.pop(_scheme(row), None)
+            self.unavailable.took(self._platform(row), ended=ended)
             reason = f"sent ({late})" if late else "sent"
             if outcome.reason:
                 reason = f"{reason}: {outcome.reason}"
@@ -911,11 +918,12 @@ class Engine:
             # An outage (as MTAs treat one) or a rate limit: no attempt used, the platform's
             # Retry-After or a backoff doubling per claim; it ends when the missed-reminder
             # policy says the reminder no longer makes sense.
-            wait = outcome.retry_after or min(
+            wait = self._asked(outcome) or min(
                 self.settings.retry_backoff * (2 ** min(max(row.claims - 1, 0), 20)),
                 self.settings.max_backoff)
             prefix = RATE_LIMITED if outcome.rate_limited else SERVER_DOWN
-            self.unavailable[_scheme(row)] = f"{prefix}{outcome.reason}"
+            self.unavailable.away(self._platform(row), f"{prefix}{outcome.reason}",
+                                  ended=ended, at=now + self._elapsed())
             self._finish(row, "failed", now, f"{prefix}{outcome.reason}; retry in "
                                              f"{_hours(wait)} (no attempt used)", report,
                          next_attempt=now + self._elapsed() + wait, count_attempt=False)
@@ -924,7 +932,7 @@ class Engine:
                 self._finish(row, "dead", now, f"gave up after {tried} attempts: "
                                                f"{outcome.reason}", report, count_attempt=True)
                 return
-            wait = outcome.retry_after or min(
+            wait = self._asked(outcome) or min(
                 self.settings.retry_backoff * (2 ** (tried - 1)), self.settings.max_backoff)
             # The wait starts when the send failed, not when the run began: a run that spent
             # minutes on hanging sends must not hand out retries that are already due.
@@ -939,11 +947,27 @@ class Engine:
                       scheme, outcome.reason)
             self._hold_stopped(row, now, outcome.reason, report)
 
+    def _platform(self, row: Row) -> str:
+        """Whose outage a row's send saw: its channel's ``platform(destination)`` when it has
+        one (Apprise: one service of many), else the scheme."""
+        scheme = row.destination.split(":", 1)[0]
+        named = getattr(self.channels.get(scheme), "platform", None)
+        return str(named(row.destination)) if callable(named) else scheme
+
+    def _asked(self, outcome: Outcome) -> timedelta | None:
+        """The wait the other side asked for (``Retry-After``), at most ``max_backoff``: the
+        delivery is looked at again by then, so one that no longer makes sense is ``dead``
+        with why in time, not a day later (its channel still asks nothing until the wait the
+        platform named is over)."""
+        if outcome.retry_after is None:
+            return None
+        return min(outcome.retry_after, self.settings.max_backoff)
+
     def _hold_stopped(self, row: Row, now: datetime, reason: str, report: BatchReport) -> None:
         """Give a row of a stopped channel back, no try counted, looked at again one ``poll``
         later: given back still due, ``run`` would claim and give it back every 50 ms (and
         write a history line each time) for as long as the token stays revoked."""
-        self.ledger.finish(row.key, "pending", now, f"channel stopped: {reason}",
+        self.ledger.finish(row.key, "pending", now, f"{STOPPED}{reason}",
                            next_attempt=self._one_poll_later(now),
                            count_attempt=False)
         report.released += 1
@@ -1125,10 +1149,6 @@ class Engine:
                                                    late=decision.late, now=now)
                 out.append((planned, decision, outgoing))
         return sorted(out, key=lambda item: (item[0].due, item[0].key))
-
-
-def _scheme(row: Row) -> str:
-    return row.destination.split(":", 1)[0]
 
 
 def _hours(delta: timedelta) -> str:
