@@ -24,7 +24,8 @@ from pathlib import Path
 
 from bot.adapters.clock import Jobs, Waiting
 from bot.adapters.retry import Backoff, retrying
-from bot.adapters.schedule_files import display_path, read_file
+from bot.adapters.schedule_cache import ScheduleCache, cache_path, code_version
+from bot.adapters.schedule_files import display_path, read_text
 from bot.adapters.store.ledger import Ledger, LedgerUnavailable
 from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
@@ -37,6 +38,7 @@ from bot.core.planner import Plans
 from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
+from bot.core.schedule import read_schedule
 from bot.errors import ConfigError, DuebotError, Problem, StorageError
 from bot.ports import Channel
 
@@ -124,14 +126,21 @@ class Service:
         self.destinations = {s.path: s.reminders_to for s in config.schedules}
         self.stop_event = threading.Event()
         self.jobs = Jobs()
-        self.renderer = Renderer(load_templates(override=config.templates))
+        templates = load_templates(override=config.templates)
+        self.renderer = Renderer(templates)
         self.plans = Plans()
         self.prover = Prover(self.renderer)
+        # Versions read and proven by the last start (SQLite): read again only when changed.
+        where = cache_path(config.storage.database_url)
+        self.schedule_cache: ScheduleCache | None = (
+            ScheduleCache(where, code_version(templates)) if where is not None else None)
         # The delivery thread and the HTTP side both reload: one at a time, and a change seen
         # by either bumps ``generation`` so that refresh() reconciles it whoever saw it first.
         self._reload_lock = threading.Lock()
         self.generation = 0
         self.reload()
+        if self.schedule_cache is not None:  # what this start read, for the next one
+            self.schedule_cache.save()
         storage = config.storage
         self.ledger = ledger or Ledger.open(storage.database_url, owner=self.owner,
                                             pool_size=storage.pool_size,
@@ -196,10 +205,19 @@ class Service:
     def _read(self, path: Path) -> tuple[Event | None, list[Problem]]:
         """Read a schedule and prove it; any failure is a problem of this file, not a crash."""
         name = display_path(path)
+        cache = self.schedule_cache
         try:
-            event, problems = read_file(path)
+            text, problems = read_text(path, name)
+            if text is None:
+                return None, problems
+            kept = cache.get(path, name, text) if cache is not None else None
+            if kept is not None:  # this very text was read and proven before
+                return kept
+            event, problems = read_schedule(text, name)
             if event is not None:
                 self._prove(event)
+                if cache is not None:
+                    cache.put(path, name, text, event, problems)
         except DuebotError as exc:
             return None, list(exc.problems)
         except Exception as exc:
@@ -360,6 +378,8 @@ class Service:
     def stop(self) -> None:
         """Finish the message in hand, give back the rest of the batch, then return."""
         self.stop_event.set()
+        if self.schedule_cache is not None:
+            self.schedule_cache.reap()
         if not self.jobs.stop(timeout=60):
             log.warning("a background job was still running after 60s; stopping anyway")
         log.info("background jobs stopped")
