@@ -31,13 +31,13 @@ import logging
 import os
 import pickle
 import sys
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import TZPATH, ZoneInfo
 
+from bot.adapters.forked import can_fork
 from bot.core.model import Event
 from bot.errors import Problem
 
@@ -134,6 +134,14 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
+def dumps(value: object) -> tuple[bytes, set[str]]:
+    """``value`` pickled as the cache keeps events, and the keys of the zones it holds."""
+    buffer = io.BytesIO()
+    pickler = _Pickler(buffer)
+    pickler.dump(value)
+    return buffer.getvalue(), pickler.zones
+
+
 class ScheduleCache:
     """The versions kept by the last start, and the ones this start read (to keep next)."""
 
@@ -179,8 +187,23 @@ class ScheduleCache:
     def put(self, path: Path, name: str, text: str, event: Event, problems: list[Problem]
             ) -> None:
         """Keep a version that was read and proven."""
-        self._new[str(path)] = (name, text_digest(text), event, tuple(problems))
-        self._changed = True
+        self.keep(path, (name, text_digest(text), event, tuple(problems)))
+
+    def holds(self, path: Path) -> bool:
+        """Whether the last start kept a version of ``path`` (of any text)."""
+        return str(path) in self._old
+
+    def entry(self, path: Path) -> Entry | None:
+        """What this start keeps for ``path`` (read, or found kept) so far."""
+        return self._new.get(str(path))
+
+    def keep(self, path: Path, entry: Entry) -> None:
+        """Keep an entry ``get`` or ``put`` made elsewhere (a forked reader's)."""
+        key = str(path)
+        old = self._old.get(key)
+        self._new[key] = entry
+        if old is None or old[:2] != entry[:2]:
+            self._changed = True
 
     def save(self) -> None:
         """Write what this start read (and what it found kept), if anything differs from the
@@ -189,7 +212,7 @@ class ScheduleCache:
             return
         self._old = dict(self._new)
         self._changed = False
-        if hasattr(os, "fork") and threading.active_count() == 1:
+        if can_fork():
             pid = os.fork()
             if pid == 0:  # the child: write, then leave without running the parent's exit code
                 code = 1
@@ -204,12 +227,9 @@ class ScheduleCache:
 
     def _write(self) -> None:
         assert self.path is not None
-        buffer = io.BytesIO()
-        pickler = _Pickler(buffer)
         try:
-            pickler.dump(self._old)
-            entries = buffer.getvalue()
-            zones = {key: zone_digest(key) for key in sorted(pickler.zones)}
+            entries, used = dumps(self._old)
+            zones = {key: zone_digest(key) for key in sorted(used)}
             # The entries as bytes in the envelope: unpickled only once its version matched.
             whole = pickle.dumps({"format": FORMAT, "version": self.version, "zones": zones,
                                   "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
