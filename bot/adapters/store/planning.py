@@ -65,7 +65,8 @@ planned_table = sa.Table(
     sa.Column("needs_approval", sa.Boolean, nullable=False),
     sa.Column("due_text", sa.String(32), nullable=False),  # "2030-03-20 22:59", for reasons
     prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
+    # Dropped at commit on PostgreSQL (``_create_sql``): not as ``postgresql_on_commit``, a
+    # dialect argument, whose check imports the PostgreSQL dialect on every start, SQLite's too.
 )
 _COLUMNS = [c.name for c in planned_table.columns]
 _COPY_TYPES = ["int4", "text", "text", "text", "text", "text", "text", "timestamptz",
@@ -151,7 +152,11 @@ def _create_sql(dialect: Any) -> str:
     """The temporary table's DDL, compiled once per kind of database (not once per event)."""
     found = _CREATE.get(dialect.name)
     if found is None:
-        found = _CREATE[dialect.name] = str(CreateTable(planned_table).compile(dialect=dialect))
+        found = str(CreateTable(planned_table).compile(dialect=dialect))
+        if dialect.name == "postgresql":  # what ``postgresql_on_commit="DROP"`` writes
+            head, close, tail = found.rpartition(")")
+            found = f"{head}{close}\n ON COMMIT DROP{tail}"
+        _CREATE[dialect.name] = found
     return found
 
 
