@@ -446,9 +446,9 @@ class _Fingerprint:
         self._hash = hashlib.blake2b(repr((RULES, event_id, kind)).encode(), digest_size=16)
 
     def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        update = self._hash.update
-        for row in rows:
-            update(repr(row).encode())  # repr: unambiguous for str, bool, None and int
+        # repr: unambiguous for str, bool, None and int. The rows' texts joined: the same
+        # digest as one update per row, without a Python-level step per row.
+        self._hash.update("".join(map(repr, rows)).encode())
 
     def adding(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         """``rows``, each added to the digest as it passes."""
