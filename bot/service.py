@@ -18,13 +18,15 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.adapters.clock import Jobs, Waiting
+from bot.adapters.forked import fork_map
 from bot.adapters.retry import Backoff, retrying
-from bot.adapters.schedule_files import display_path, read_file
+from bot.adapters.schedule_cache import Entry, ScheduleCache, cache_path, code_version, dumps
+from bot.adapters.schedule_files import display_path, read_text
 from bot.adapters.store.ledger import Ledger, LedgerUnavailable
 from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
@@ -37,6 +39,7 @@ from bot.core.planner import Plans
 from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
+from bot.core.schedule import read_schedule
 from bot.errors import ConfigError, DuebotError, Problem, StorageError
 from bot.ports import Channel
 
@@ -46,6 +49,32 @@ OUTAGE = (StorageError,)
 """The database is away (or the connection broke): wait and try again; nothing is lost."""
 # The background jobs' names: fixed, so they are bounded label values in /metrics.
 DELIVER, SCHEDULES, LEASES = "deliver", "schedules", "leases"
+READ_AHEAD = 64
+"""Schedules to read at start-up (none kept by the last start) from which a forked child reads
+and proves the later half of them while this process does the first (``_ReadAhead``)."""
+
+_Apart = tuple[float, Event | None, list[Problem], Entry | None] | None
+"""A schedule read in the child: its mtime, event, problems and what the cache keeps of it;
+None when reading it raised a bug (read again here, where it is logged)."""
+
+
+class _ReadAhead:
+    """Schedules a forked child reads (``bot.adapters.forked``); their results once asked."""
+
+    def __init__(self, paths: Sequence[Path] = (),
+                 results: Callable[[], list[_Apart] | None] | None = None) -> None:
+        self._index = {path: i for i, path in enumerate(paths)} if results else {}
+        self._results = results
+        self._found: list[_Apart] | None = None
+
+    def take(self, path: Path) -> _Apart:
+        """The child's reading of ``path``; None if it read none (or failed): read it here."""
+        i = self._index.get(path)
+        if i is None or self._results is None:
+            return None
+        if self._found is None:
+            self._found = self._results() or [None] * len(self._index)
+        return self._found[i]
 
 
 def utc_now() -> datetime:
@@ -124,14 +153,21 @@ class Service:
         self.destinations = {s.path: s.reminders_to for s in config.schedules}
         self.stop_event = threading.Event()
         self.jobs = Jobs()
-        self.renderer = Renderer(load_templates(override=config.templates))
+        templates = load_templates(override=config.templates)
+        self.renderer = Renderer(templates)
         self.plans = Plans()
         self.prover = Prover(self.renderer)
+        # Versions read and proven by the last start (SQLite): read again only when changed.
+        where = cache_path(config.storage.database_url)
+        self.schedule_cache: ScheduleCache | None = (
+            ScheduleCache(where, code_version(templates)) if where is not None else None)
         # The delivery thread and the HTTP side both reload: one at a time, and a change seen
         # by either bumps ``generation`` so that refresh() reconciles it whoever saw it first.
         self._reload_lock = threading.Lock()
         self.generation = 0
         self.reload()
+        if self.schedule_cache is not None:  # what this start read, for the next one
+            self.schedule_cache.save()
         storage = config.storage
         self.ledger = ledger or Ledger.open(storage.database_url, owner=self.owner,
                                             pool_size=storage.pool_size,
@@ -165,16 +201,27 @@ class Service:
     def _reload(self) -> bool:
         changed = False
         errors: list[str] = []
+        ahead = self._read_ahead()
+        cache = self.schedule_cache
         for loaded in self.schedules.values():
-            try:
-                mtime = loaded.path.stat().st_mtime
-            except OSError:
-                mtime = -2.0
+            apart = ahead.take(loaded.path)
+            if apart is not None:
+                mtime = apart[0]
+            else:
+                try:
+                    mtime = loaded.path.stat().st_mtime
+                except OSError:
+                    mtime = -2.0
             if mtime == loaded.mtime:
                 errors.extend(str(p) for p in loaded.problems)
                 continue
             loaded.mtime = mtime
-            event, problems = self._read(loaded.path)
+            if apart is not None:
+                _mtime, event, problems, entry = apart
+                if entry is not None and cache is not None:
+                    cache.keep(loaded.path, entry)
+            else:
+                event, problems = self._read(loaded.path)
             loaded.problems = problems
             if event is None:
                 for problem in problems:
@@ -193,13 +240,57 @@ class Service:
         self.health.schedule_errors = errors
         return changed
 
+    def _read_ahead(self) -> _ReadAhead:
+        """At start-up, with many schedules to read: the later half read in a forked child
+        (when this process can fork), while this one reads the first."""
+        if any(loaded.mtime != -1.0 for loaded in self.schedules.values()):
+            return _ReadAhead()  # not the first load: only what changed is read
+        cache = self.schedule_cache
+        unread = [path for path in self.schedules if cache is None or not cache.holds(path)]
+        if len(unread) < READ_AHEAD:
+            return _ReadAhead()
+        later = unread[len(unread) // 2:]
+        results = fork_map(self._read_apart, later, lambda value: dumps(value)[0])
+        return _ReadAhead(later, results)
+
+    def _read_apart(self, path: Path) -> _Apart:
+        """``_read`` in the forked child, which logs nothing: a bug is read again here."""
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            mtime = -2.0
+        try:
+            event, problems = self._read_proven(path, display_path(path))
+        except DuebotError as exc:
+            return mtime, None, list(exc.problems), None
+        except Exception:
+            return None
+        cache = self.schedule_cache
+        entry = cache.entry(path) if cache is not None and event is not None else None
+        return mtime, event, problems, entry
+
+    def _read_proven(self, path: Path, name: str) -> tuple[Event | None, list[Problem]]:
+        """Read and prove a schedule (or find it kept by the last start); raises what reading
+        or proving raises."""
+        cache = self.schedule_cache
+        text, problems = read_text(path, name)
+        if text is None:
+            return None, problems
+        kept = cache.get(path, name, text) if cache is not None else None
+        if kept is not None:  # this very text was read and proven before
+            return kept
+        event, problems = read_schedule(text, name)
+        if event is not None:
+            self._prove(event)
+            if cache is not None:
+                cache.put(path, name, text, event, problems)
+        return event, problems
+
     def _read(self, path: Path) -> tuple[Event | None, list[Problem]]:
         """Read a schedule and prove it; any failure is a problem of this file, not a crash."""
         name = display_path(path)
         try:
-            event, problems = read_file(path)
-            if event is not None:
-                self._prove(event)
+            event, problems = self._read_proven(path, name)
         except DuebotError as exc:
             return None, list(exc.problems)
         except Exception as exc:
@@ -360,6 +451,8 @@ class Service:
     def stop(self) -> None:
         """Finish the message in hand, give back the rest of the batch, then return."""
         self.stop_event.set()
+        if self.schedule_cache is not None:
+            self.schedule_cache.reap()
         if not self.jobs.stop(timeout=60):
             log.warning("a background job was still running after 60s; stopping anyway")
         log.info("background jobs stopped")

@@ -41,8 +41,16 @@ def display_path(path: Path) -> str:
 def read_file(path: Path) -> tuple[Event | None, list[Problem]]:
     """Read one schedule; a missing or unreadable file is a problem, not a traceback."""
     name = display_path(path)
+    text, problems = read_text(path, name)
+    if text is None:
+        return None, problems
+    return read_schedule(text, name)
+
+
+def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+    """A schedule file's text, or why it cannot be read (reported under ``name``)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), []
     except FileNotFoundError:
         return None, [Problem(message="no such file", file=name)]
     except IsADirectoryError:
@@ -52,7 +60,6 @@ def read_file(path: Path) -> tuple[Event | None, list[Problem]]:
                               file=name)]
     except OSError as exc:
         return None, [Problem(message=f"cannot read: {exc.strerror}", file=name)]
-    return read_schedule(text, name)
 
 
 def load_file(path: Path) -> Event:

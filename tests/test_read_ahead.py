@@ -1,0 +1,120 @@
+"""Start-up reads the later half of many new schedules in a forked child
+(``Service._read_ahead``): the same events, errors and log lines as reading them all here."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+import bot.service
+from bot.app.proving import Prover
+from bot.config import Config, ScheduleConfig, StorageConfig
+from bot.core.model import Event
+from bot.core.planner import Reminder
+from bot.service import READ_AHEAD, Service
+from tests.services import deadline_schedule
+
+COUNT = READ_AHEAD + 16
+BROKEN, BUGGY = COUNT - 20, COUNT - 5  # both in the later half: read by the child
+
+
+def tree(tmp_path: Path) -> list[Path]:
+    tmp_path.mkdir(exist_ok=True)
+    paths = []
+    for i in range(COUNT):
+        at = "2030-02-30 23:59" if i == BROKEN else f"2030-03-{1 + i % 28:02d} 23:59"
+        path = tmp_path / f"s{i:04d}.toml"
+        path.write_text(deadline_schedule(at, event_id=f"s{i:04d}", leads='["7d", "1d"]'),
+                        encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def start(paths: list[Path], ledger: Path) -> Service:
+    from bot.adapters.console import ConsoleChannel
+
+    config = Config(storage=StorageConfig(database_url=f"sqlite:///{ledger}"),
+                    schedules=tuple(ScheduleConfig(path=p, reminders_to=("console:",))
+                                    for p in paths))
+    return Service(config, channels={"console": ConsoleChannel(io.StringIO())})
+
+
+@pytest.fixture
+def proofs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every proof notes the process that ran it; one schedule's proof trips a bug."""
+    notes = tmp_path / "proofs"
+    real = Prover.prove
+
+    def prove(self: Prover, event: Event, reminders: tuple[Reminder, ...]) -> None:
+        with open(notes, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {event.id}\n")
+        if event.id == f"s{BUGGY:04d}":
+            raise RuntimeError("a bug in a later stage")
+        real(self, event, reminders)
+
+    monkeypatch.setattr(Prover, "prove", prove)
+    return notes
+
+
+def outcome(service: Service, caplog: pytest.LogCaptureFixture
+            ) -> tuple[dict[str, Event], list[str], list[tuple[str, str]]]:
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records
+              if r.name == "duebot" and r.levelno >= logging.INFO]
+    caplog.clear()
+    return service.events(), service.health.schedule_errors, logged
+
+
+def test_a_forked_reader_gives_the_same_events_errors_and_log_lines(
+        tmp_path: Path, proofs: Path, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    caplog.set_level(logging.INFO, logger="duebot")
+    paths = tree(tmp_path / "files")
+    apart = outcome(start(paths, tmp_path / "a.db"), caplog)
+    readers = {line.split()[0] for line in proofs.read_text().splitlines()}
+    assert readers - {str(os.getpid())}, "the later half was proven in a child"
+    proofs.unlink()
+    monkeypatch.setattr(bot.service, "READ_AHEAD", 10**9)
+    here = outcome(start(paths, tmp_path / "b.db"), caplog)
+    assert {line.split()[0] for line in proofs.read_text().splitlines()} == {str(os.getpid())}
+    assert apart == here
+    events, errors, logged = here
+    assert len(events) == COUNT - 2 and len(errors) == 2
+    assert any("this version cannot be used: RuntimeError" in e for e in errors)
+    assert ("ERROR", f"s{BUGGY:04d}.toml: this version cannot be used") in [
+        (level, message.rsplit("/", 1)[-1]) for level, message in logged]
+
+
+def test_a_child_that_fails_costs_only_its_work(
+        tmp_path: Path, proofs: Path, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    caplog.set_level(logging.INFO, logger="duebot")
+    paths = tree(tmp_path / "files")
+    real = bot.service.fork_map
+
+    def failing(work, items, dumps):  # type: ignore[no-untyped-def]
+        results = real(lambda item: os._exit(3), items, dumps)
+        assert results is not None
+        return results
+
+    monkeypatch.setattr(bot.service, "fork_map", failing)
+    failed = outcome(start(paths, tmp_path / "a.db"), caplog)
+    monkeypatch.setattr(bot.service, "READ_AHEAD", 10**9)
+    assert failed == outcome(start(paths, tmp_path / "b.db"), caplog)
+
+
+def test_a_restart_reads_nothing_apart_when_the_cache_holds_every_file(
+        tmp_path: Path, proofs: Path) -> None:
+    paths = tree(tmp_path / "files")
+    first = start(paths, tmp_path / "a.db")
+    assert first.schedule_cache is not None
+    first.schedule_cache.wait()
+    proofs.unlink()
+    again = start(paths, tmp_path / "a.db")
+    # Only the two files with errors (never kept) are read and proven again, here.
+    assert {line.split()[0] for line in proofs.read_text().splitlines()} == {str(os.getpid())}
+    assert [line.split()[1] for line in proofs.read_text().splitlines()] == [f"s{BUGGY:04d}"]
+    assert again.events() == first.events()
