@@ -13,7 +13,11 @@ one reminder to N ``mailto:`` destinations, one reconcile before it is due, then
 Reported per R:
 
 * steady: messages / (last accepted - first accepted) at the server: the delivery rate itself;
-* wall: N / (all processes exited - started), start-up (imports, config, reconcile) included.
+* wall: N / (all processes exited - started), start-up (imports, config, reconcile) included;
+* CPU per delivery, in microseconds: the replicas' own (their rusage), the SMTP sink's (this
+  process), PostgreSQL's (its exited backends, as the postmaster's children) and the whole
+  machine's busy time over the run (other sessions' work included): with 2 cores, a rate
+  times the CPU a delivery costs cannot pass 2 seconds a second.
 
 Then the same with an instant server, and the ledger alone: R processes that only claim and
 record (``Ledger.claim`` + ``Ledger.finish``), no rendering, no SMTP: the ceiling the database
@@ -25,6 +29,9 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -50,11 +57,42 @@ from tests.pg import (  # noqa: E402
 )
 
 REPLICAS = (1, 2, 4)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _postmaster_cpu(url: str) -> float:
+    """CPU seconds of PostgreSQL's exited backends (reaped by the postmaster), or 0 if its
+    /proc entry is not readable (a server on another machine)."""
+    try:
+        backend = query(url, "SELECT pg_backend_pid()")[0][0]
+        parent = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        fields = Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[13]) + int(fields[14])) / TICK  # cutime + cstime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine was busy (every core, every process) since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / TICK  # all but idle and iowait
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _own_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
-                 workdir: Path, connections: int = 0) -> tuple[float, float]:
-    """(steady rate, wall rate) for one run; checks that every delivery went exactly once."""
+                 workdir: Path, connections: int = 0, profile: Path | None = None
+                 ) -> tuple[float, float, dict[str, float]]:
+    """(steady rate, wall rate, CPU microseconds per delivery by whom) for one run; checks
+    that every delivery went exactly once."""
     with fresh_database("duebot_bench") as url, counting_smtp(delay=delay) as smtp:
         config = write_config(workdir / f"r{replicas}-d{delay}", database_url=url,
                               smtp_port=smtp.port, count=deliveries, batch_size=batch_size)
@@ -65,12 +103,22 @@ def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
         planner = deliver_once(config, BEFORE_DUE, name="planner")
         if planner.wait() != 0:
             raise SystemExit(f"planning failed:\n{planner.stderr}")
+        before = (_children_cpu(), _own_cpu(), _postmaster_cpu(url), _machine_busy())
         started = time.perf_counter()
         processes = [deliver_once(config, AT_DUE, name=f"r{i}") for i in range(replicas)]
+        spies = [] if profile is None else [_spy(process.pid, profile / f"{replicas}-{delay}-"
+                                                                         f"r{i}.txt")
+                                            for i, process in enumerate(processes)]
         for process in processes:
             if process.wait() != 0:
                 raise SystemExit(f"a replica failed:\n{process.stderr}")
         wall = time.perf_counter() - started
+        for spy in spies:
+            spy.wait()
+        time.sleep(0.2)  # their backends exit (and are counted) once the replicas are gone
+        after = (_children_cpu(), _own_cpu(), _postmaster_cpu(url), _machine_busy())
+        cpu = {name: (end - start) / deliveries * 1e6 for name, start, end in
+               zip(("replicas", "sink", "postgres", "machine"), before, after, strict=True)}
         stamps = list(smtp.accepted_at)
         keys = smtp.keys
         sent = query(url, "SELECT count(*) FROM deliveries WHERE state = 'sent'")[0][0]
@@ -78,7 +126,17 @@ def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
             raise SystemExit(f"not exactly once: {len(keys)} keys, max "
                              f"{max(keys.values())} copies, {sent} recorded sent")
         steady = (len(stamps) - 1) / max(stamps[-1] - stamps[0], 1e-9)
-        return steady, deliveries / wall
+        return steady, deliveries / wall, cpu
+
+
+def _spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling one replica until it exits (``--profile``): collapsed stacks, idle
+    threads left out, so what is there is CPU (or the GIL's wait)."""
+    spy = Path(sys.executable).parent / "py-spy"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--format", "raw",
+                             "--rate", "200", "--gil", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _claim_worker(url: str, owner: str, batch_size: int, ready: object, go: object,
@@ -153,6 +211,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=0,
                         help="[smtp] connections of each replica (default: the config's)")
     parser.add_argument("--quick", action="store_true", help="a smoke test: 400 deliveries")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="a directory for py-spy's collapsed stacks of each replica "
+                             "(the GIL holder's: its CPU)")
+    parser.add_argument("--relay-only", action="store_true",
+                        help="only the runs against the slow relay (no instant server, no "
+                             "ledger-only runs)")
     args = parser.parse_args()
     if args.quick:
         args.deliveries = 400
@@ -162,18 +226,25 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="duebot-bench-") as tmp:
         workdir = Path(tmp)
-        for delay, label in ((args.delay, f"SMTP server taking {args.delay * 1000:.0f} ms "
-                                          f"per message"), (0.0, "instant SMTP server")):
+        servers = [(args.delay, f"SMTP server taking {args.delay * 1000:.0f} ms per message")]
+        if not args.relay_only:
+            servers.append((0.0, "instant SMTP server"))
+        for delay, label in servers:
             print(f"{args.deliveries} deliveries, full path, {label}, batch "
-                  f"{args.batch_size}:")
+                  f"{args.batch_size}, connections {args.connections or 'default'}:")
             rates = {}
             for replicas in REPLICAS:
-                steady, wall = delivery_run(replicas, args.deliveries, delay, args.batch_size,
-                                            workdir, args.connections)
+                steady, wall, cpu = delivery_run(replicas, args.deliveries, delay,
+                                                 args.batch_size, workdir, args.connections,
+                                                 args.profile)
                 rates[replicas] = steady
                 print(f"  {replicas} replica(s): {steady:7.1f} deliveries/s steady, "
-                      f"{wall:7.1f}/s wall (start-up included)", flush=True)
+                      f"{wall:7.1f}/s wall (start-up included); CPU us/delivery: replicas "
+                      f"{cpu['replicas']:.0f}, sink {cpu['sink']:.0f}, postgres "
+                      f"{cpu['postgres']:.0f}, machine {cpu['machine']:.0f}", flush=True)
             print(f"  ratio 4:1 = {rates[4] / rates[1]:.2f}x")
+        if args.relay_only:
+            return 0
         print(f"{args.deliveries * 5} claims, ledger only (claim + record, no SMTP), batch "
               f"{args.batch_size}:")
         base = 0.0
