@@ -14,10 +14,16 @@ Reported per R:
 
 * steady: messages / (last accepted - first accepted) at the server: the delivery rate itself;
 * wall: N / (all processes exited - started), start-up (imports, config, reconcile) included;
+* all sending at once: the rate from the last replica's first message to the first one's last
+  (told apart by the client port of each message's connection, read with ``ss``): start-ups
+  that end seconds apart on a busy machine left out;
 * CPU per delivery, in microseconds: the replicas' own (their rusage), the SMTP sink's (this
-  process), PostgreSQL's (its exited backends, as the postmaster's children) and the whole
-  machine's busy time over the run (other sessions' work included): with 2 cores, a rate
-  times the CPU a delivery costs cannot pass 2 seconds a second.
+  process), PostgreSQL's (its exited backends, as the postmaster's children: other sessions'
+  backends that exit meanwhile are counted too) and the whole machine's busy time over the
+  run (other sessions' work included): with 2 cores, a rate times the CPU a delivery costs
+  cannot pass 2 seconds a second. "sending": with a replica's fixed cost taken out (start-up,
+  its reconcile, a claim that finds nothing: measured on one that runs before anything is
+  due).
 
 Then the same with an instant server, and the ledger alone: R processes that only claim and
 record (``Ledger.claim`` + ``Ledger.finish``), no rendering, no SMTP: the ceiling the database
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -37,15 +44,18 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.adapters.store.ledger import Ledger  # noqa: E402
 from bot.ports import Planned  # noqa: E402
-from tests.counting_smtp import counting_smtp  # noqa: E402
+from tests.counting_smtp import CountingSmtp  # noqa: E402
 from tests.pg import (  # noqa: E402
     AT_DUE,
     BEFORE_DUE,
@@ -88,12 +98,85 @@ def _own_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
+class _PeerSmtp(CountingSmtp):
+    """The counting sink, also noting the client's port of each message's connection (so
+    which replica sent it, with ``_Owners``)."""
+
+    def __init__(self, *, delay: float) -> None:
+        super().__init__(delay=delay)
+        self.peers: list[int] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        with self._lock:  # no await since the stamp: the two lists stay in step
+            self.peers.append(int(session.peer[1]))
+        return reply
+
+
+@contextmanager
+def peer_smtp(delay: float) -> Iterator[_PeerSmtp]:
+    server = _PeerSmtp(delay=delay)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_SS_LINE = re.compile(r":(\d+)\s+\S+:\d+\s+users:\(\(\"[^\"]*\",pid=(\d+),")
+
+
+class _Owners:
+    """Which process holds each client port connected to the sink: ``ss`` read every 0.3 s
+    while the replicas run."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.owner: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.3):
+            listed = subprocess.run(["ss", "-tnpH", "state", "established", "dport", "=",
+                                     f":{self.port}"], capture_output=True, text=True,
+                                    check=False).stdout
+            for found in _SS_LINE.finditer(listed):
+                self.owner[int(found.group(1))] = int(found.group(2))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _together(stamps: list[float], peers: list[int], owners: dict[int, int],
+              pids: list[int]) -> float | None:
+    """Messages per second over the span when every replica was sending (from the last one's
+    first message to the first one's last): the rate of R replicas at once, their start-ups
+    (which on a busy machine end seconds apart) left out. None if a replica's messages could
+    not be told or the span is under a second."""
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    for stamp, peer in zip(stamps, peers, strict=True):
+        pid = owners.get(peer)
+        if pid is not None:
+            first.setdefault(pid, stamp)
+            last[pid] = stamp
+    if set(first) != set(pids):
+        return None
+    start, end = max(first.values()), min(last.values())
+    if end - start < 1.0:
+        return None
+    return sum(1 for stamp in stamps if start <= stamp <= end) / (end - start)
+
+
 def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
                  workdir: Path, connections: int = 0, profile: Path | None = None
-                 ) -> tuple[float, float, dict[str, float]]:
+                 ) -> tuple[float, float, dict[str, Any]]:
     """(steady rate, wall rate, CPU microseconds per delivery by whom) for one run; checks
     that every delivery went exactly once."""
-    with fresh_database("duebot_bench") as url, counting_smtp(delay=delay) as smtp:
+    with fresh_database("duebot_bench") as url, peer_smtp(delay=delay) as smtp:
         config = write_config(workdir / f"r{replicas}-d{delay}", database_url=url,
                               smtp_port=smtp.port, count=deliveries, batch_size=batch_size)
         if connections:  # else the config's default
@@ -103,8 +186,17 @@ def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
         planner = deliver_once(config, BEFORE_DUE, name="planner")
         if planner.wait() != 0:
             raise SystemExit(f"planning failed:\n{planner.stderr}")
+        # A replica's fixed cost (start-up, its reconcile, a claim finding nothing): one that
+        # runs before anything is due. Taken out of the replicas' CPU per delivery.
+        before = (_children_cpu(), _postmaster_cpu(url))
+        idle = deliver_once(config, BEFORE_DUE, name="idle")
+        if idle.wait() != 0:
+            raise SystemExit(f"an idle replica failed:\n{idle.stderr}")
+        time.sleep(0.2)
+        fixed = (_children_cpu() - before[0], _postmaster_cpu(url) - before[1])
         before = (_children_cpu(), _own_cpu(), _postmaster_cpu(url), _machine_busy())
         started = time.perf_counter()
+        owners = _Owners(smtp.port)
         processes = [deliver_once(config, AT_DUE, name=f"r{i}") for i in range(replicas)]
         spies = [] if profile is None else [_spy(process.pid, profile / f"{replicas}-{delay}-"
                                                                          f"r{i}.txt")
@@ -113,19 +205,29 @@ def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
             if process.wait() != 0:
                 raise SystemExit(f"a replica failed:\n{process.stderr}")
         wall = time.perf_counter() - started
+        owners.stop()
         for spy in spies:
             spy.wait()
         time.sleep(0.2)  # their backends exit (and are counted) once the replicas are gone
         after = (_children_cpu(), _own_cpu(), _postmaster_cpu(url), _machine_busy())
-        cpu = {name: (end - start) / deliveries * 1e6 for name, start, end in
+        cpu: dict[str, Any] = {name: (end - start) / deliveries * 1e6 for name, start, end in
                zip(("replicas", "sink", "postgres", "machine"), before, after, strict=True)}
+        cpu["start-up"] = fixed[0]
+        cpu["replicas sending"] = cpu["replicas"] - replicas * fixed[0] / deliveries * 1e6
+        cpu["postgres sending"] = cpu["postgres"] - replicas * fixed[1] / deliveries * 1e6
         stamps = list(smtp.accepted_at)
+        peers = list(smtp.peers)
         keys = smtp.keys
         sent = query(url, "SELECT count(*) FROM deliveries WHERE state = 'sent'")[0][0]
         if len(keys) != deliveries or max(keys.values()) != 1 or sent != deliveries:
             raise SystemExit(f"not exactly once: {len(keys)} keys, max "
                              f"{max(keys.values())} copies, {sent} recorded sent")
         steady = (len(stamps) - 1) / max(stamps[-1] - stamps[0], 1e-9)
+        cpu["together"] = _together(stamps, peers, owners.owner,
+                                    [process.pid for process in processes])
+        cpu["first"] = stamps[0] - started  # start-up until the first message is accepted
+        seconds = Counter(int(stamp - started) for stamp in stamps)
+        cpu["timeline"] = " ".join(str(seconds.get(t, 0)) for t in range(max(seconds) + 1))
         return steady, deliveries / wall, cpu
 
 
@@ -232,17 +334,28 @@ def main() -> int:
         for delay, label in servers:
             print(f"{args.deliveries} deliveries, full path, {label}, batch "
                   f"{args.batch_size}, connections {args.connections or 'default'}:")
-            rates = {}
+            rates: dict[int, float] = {}
+            at_once: dict[int, float | None] = {}
             for replicas in REPLICAS:
                 steady, wall, cpu = delivery_run(replicas, args.deliveries, delay,
                                                  args.batch_size, workdir, args.connections,
                                                  args.profile)
                 rates[replicas] = steady
                 print(f"  {replicas} replica(s): {steady:7.1f} deliveries/s steady, "
-                      f"{wall:7.1f}/s wall (start-up included); CPU us/delivery: replicas "
-                      f"{cpu['replicas']:.0f}, sink {cpu['sink']:.0f}, postgres "
-                      f"{cpu['postgres']:.0f}, machine {cpu['machine']:.0f}", flush=True)
-            print(f"  ratio 4:1 = {rates[4] / rates[1]:.2f}x")
+                      f"{wall:7.1f}/s wall (start-up included)", flush=True)
+                print(f"      CPU us/delivery: replicas {cpu['replicas']:.0f} (sending "
+                      f"{cpu['replicas sending']:.0f}; start-up {cpu['start-up']:.2f} s each), "
+                      f"sink {cpu['sink']:.0f}, postgres {cpu['postgres']:.0f} (sending "
+                      f"{cpu['postgres sending']:.0f}), machine {cpu['machine']:.0f}",
+                      flush=True)
+                together = at_once[replicas] = cpu["together"]
+                print(f"      all {replicas} sending at once: " + (
+                    f"{together:.1f} deliveries/s" if together else "n/a") + ";", end="")
+                print(f" first accepted {cpu['first']:.1f} s after the start; accepted "
+                      f"each second: {cpu['timeline']}", flush=True)
+            four, one = at_once[4], at_once[1]
+            print(f"  ratio 4:1 = {rates[4] / rates[1]:.2f}x steady; all sending at once " + (
+                f"{four / one:.2f}x" if four and one else "n/a"))
         if args.relay_only:
             return 0
         print(f"{args.deliveries * 5} claims, ledger only (claim + record, no SMTP), batch "
