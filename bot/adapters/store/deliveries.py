@@ -100,11 +100,24 @@ class _Kept:
 
     __slots__ = ("fairy", "used")
 
-    def __init__(self, fairy: Any, *, postgres: bool) -> None:
-        self.fairy = fairy
+    def __init__(self, writer: Engine) -> None:
+        self.fairy = fairy = _checkout(writer)
         self.used = time.monotonic()
-        if postgres:
-            fairy.driver_connection.autocommit = True  # idle: the pool rolled back, pinged
+        if writer.dialect.name != "postgresql":
+            return
+        dbapi: Any = writer.dialect.loaded_dbapi
+        raw = fairy.driver_connection
+        try:
+            raw.rollback()  # none open after the pool's reset and ping: then no round trip
+            raw.autocommit = True
+        except dbapi.Error as exc:
+            gone = writer.dialect.is_disconnect(exc, raw, None)
+            if gone:
+                fairy.invalidate(exc)
+            fairy.close()
+            with mapped_errors():
+                raise sa.exc.DBAPIError.instance(None, None, exc, dbapi.Error,
+                                                 connection_invalidated=gone) from exc
 
     def give_back(self) -> None:
         """Back to the pool (which replaces it if it was invalidated), out of autocommit."""
@@ -141,7 +154,6 @@ class _Recorder:
 
     def record(self, writer: Engine, record: tuple[tuple[str, tuple[str, ...]], ...],
                params: dict[str, Any]) -> bool:
-        postgres = writer.dialect.name == "postgresql"
         now = time.monotonic()
         stale: list[_Kept] = []
         with self._lock:
@@ -151,7 +163,7 @@ class _Recorder:
         for old in stale:
             old.give_back()
         if kept is None:
-            kept = _Kept(_checkout(writer), postgres=postgres)
+            kept = _Kept(writer)
         try:
             done = _run_record(writer, kept.fairy, record, params)
         except BaseException:
