@@ -7,6 +7,8 @@ round trips). Threads recording at once each keep one (up to one fewer than the 
 and a connection that goes back to the pool is out of autocommit, so SQLAlchemy's own
 transactions there still roll back. Round trips are counted in libpq's own trace of what the
 client sent (a ``Sync`` ends an extended-protocol exchange, a ``Query`` is one by itself).
+And the crash window stays one message a session: a real SMTP server looks into PostgreSQL
+at each final dot, and every message it took before is committed, but one per session.
 """
 
 from __future__ import annotations
@@ -21,16 +23,23 @@ from typing import Any
 import psycopg
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.store.database import make_engine
 from bot.adapters.store.ledger import Ledger
+from bot.config import DeliveryConfig
 from bot.ports import Planned
+from tests import services
 from tests.pg import fresh_database, query, require_pg
+from tests.services import deadline_schedule
+from tests.smtp_server import SmtpTestServer, _Handler
 
 DUE = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 BEFORE = DUE - timedelta(hours=1)
 AT = DUE + timedelta(seconds=30)
 LEASE = timedelta(seconds=60)
+WATCHED = deadline_schedule("2030-03-20 12:00", event_id="watched", name="Watched Workshop")
+WATCHED_DUE = datetime(2030, 3, 19, 12, 0, tzinfo=UTC)
 
 
 def _plan(ledger: Ledger, count: int) -> list[str]:
@@ -149,3 +158,46 @@ def test_threads_recording_at_once_keep_a_connection_each_and_the_pool_gets_none
         ledger.close()
     assert query(pg_url, "SELECT DISTINCT state, reason FROM deliveries") == [("sent", "sent")]
     assert query(pg_url, "SELECT count(*) FROM delivery_log WHERE to_state = 'sent'") == [(8,)]
+
+
+class _PgWatcher(_Handler):
+    """At each final dot: how many messages came before, and how many PostgreSQL shows sent
+    to another connection (committed, not only written)."""
+
+    def __init__(self, owner: SmtpTestServer, url: str) -> None:
+        super().__init__(owner)
+        self.url = url
+        self.seen: list[tuple[int, int]] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        [(sent,)] = query(self.url, "SELECT count(*) FROM deliveries WHERE state = 'sent'")
+        self.seen.append((len(self.owner.messages), int(sent)))
+        return str(await super().handle_DATA(server, session, envelope))
+
+
+@pytest.mark.parametrize("connections", [1, 3])
+def test_on_postgresql_every_message_before_a_final_dot_is_committed_but_one_per_session(
+        pg_url: str, tmp_path: Path, connections: int) -> None:
+    people = 24
+    server = SmtpTestServer(pipelining=True)
+    watcher = _PgWatcher(server, pg_url)
+    server._controller.handler = watcher
+    server.start()
+    try:
+        service = services.make_service(
+            tmp_path, WATCHED, [f"mailto:p{i:02d}@example.org" for i in range(people)],
+            lambda: WATCHED_DUE, smtp=server, connections=connections,
+            delivery=DeliveryConfig(batch_size=5), database_url=pg_url)
+        service.reconcile(WATCHED_DUE - timedelta(hours=1))
+        report = service.deliver_once(WATCHED_DUE + timedelta(seconds=1))
+        service.ledger.close()
+    finally:
+        server.stop()
+
+    assert report.sent == people
+    assert query(pg_url, "SELECT count(*) FROM deliveries WHERE state = 'sent'") == [(people,)]
+    assert len(watcher.seen) == people
+    # Taken before this final dot and not yet committed: at most one per session.
+    assert all(before - sent <= connections for before, sent in watcher.seen), watcher.seen
+    if connections == 1:  # one session: the one before is committed, every time
+        assert [sent for _, sent in watcher.seen] == list(range(people))
