@@ -316,6 +316,8 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, default=None,
                         help="a directory for py-spy's collapsed stacks of each replica "
                              "(the GIL holder's: its CPU)")
+    parser.add_argument("--ledger-only", action="store_true",
+                        help="only the ledger runs (claim + record, no SMTP)")
     parser.add_argument("--relay-only", action="store_true",
                         help="only the runs against the slow relay (no instant server, no "
                              "ledger-only runs)")
@@ -331,6 +333,8 @@ def main() -> int:
         servers = [(args.delay, f"SMTP server taking {args.delay * 1000:.0f} ms per message")]
         if not args.relay_only:
             servers.append((0.0, "instant SMTP server"))
+        if args.ledger_only:
+            servers = []
         for delay, label in servers:
             print(f"{args.deliveries} deliveries, full path, {label}, batch "
                   f"{args.batch_size}, connections {args.connections or 'default'}:")
