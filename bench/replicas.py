@@ -13,7 +13,17 @@ one reminder to N ``mailto:`` destinations, one reconcile before it is due, then
 Reported per R:
 
 * steady: messages / (last accepted - first accepted) at the server: the delivery rate itself;
-* wall: N / (all processes exited - started), start-up (imports, config, reconcile) included.
+* wall: N / (all processes exited - started), start-up (imports, config, reconcile) included;
+* all sending at once: the rate from the last replica's first message to the first one's last
+  (told apart by the client port of each message's connection, read with ``ss``): start-ups
+  that end seconds apart on a busy machine left out;
+* CPU per delivery, in microseconds: the replicas' own (their rusage), the SMTP sink's (this
+  process), PostgreSQL's (its exited backends, as the postmaster's children: other sessions'
+  backends that exit meanwhile are counted too) and the whole machine's busy time over the
+  run (other sessions' work included): with 2 cores, a rate times the CPU a delivery costs
+  cannot pass 2 seconds a second. "sending": with a replica's fixed cost taken out (start-up,
+  its reconcile, a claim that finds nothing: measured on one that runs before anything is
+  due).
 
 Then the same with an instant server, and the ledger alone: R processes that only claim and
 record (``Ledger.claim`` + ``Ledger.finish``), no rendering, no SMTP: the ceiling the database
@@ -25,20 +35,27 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
+import re
+import resource
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.adapters.store.ledger import Ledger  # noqa: E402
 from bot.ports import Planned  # noqa: E402
-from tests.counting_smtp import counting_smtp  # noqa: E402
+from tests.counting_smtp import CountingSmtp  # noqa: E402
 from tests.pg import (  # noqa: E402
     AT_DUE,
     BEFORE_DUE,
@@ -50,12 +67,116 @@ from tests.pg import (  # noqa: E402
 )
 
 REPLICAS = (1, 2, 4)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _postmaster_cpu(url: str) -> float:
+    """CPU seconds of PostgreSQL's exited backends (reaped by the postmaster), or 0 if its
+    /proc entry is not readable (a server on another machine)."""
+    try:
+        backend = query(url, "SELECT pg_backend_pid()")[0][0]
+        parent = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        fields = Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[13]) + int(fields[14])) / TICK  # cutime + cstime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine was busy (every core, every process) since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / TICK  # all but idle and iowait
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _own_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+class _PeerSmtp(CountingSmtp):
+    """The counting sink, also noting the client's port of each message's connection (so
+    which replica sent it, with ``_Owners``)."""
+
+    def __init__(self, *, delay: float) -> None:
+        super().__init__(delay=delay)
+        self.peers: list[int] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        with self._lock:  # no await since the stamp: the two lists stay in step
+            self.peers.append(int(session.peer[1]))
+        return reply
+
+
+@contextmanager
+def peer_smtp(delay: float) -> Iterator[_PeerSmtp]:
+    server = _PeerSmtp(delay=delay)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_SS_LINE = re.compile(r":(\d+)\s+\S+:\d+\s+users:\(\(\"[^\"]*\",pid=(\d+),")
+
+
+class _Owners:
+    """Which process holds each client port connected to the sink: ``ss`` read every 0.3 s
+    while the replicas run."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.owner: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.3):
+            listed = subprocess.run(["ss", "-tnpH", "state", "established", "dport", "=",
+                                     f":{self.port}"], capture_output=True, text=True,
+                                    check=False).stdout
+            for found in _SS_LINE.finditer(listed):
+                self.owner[int(found.group(1))] = int(found.group(2))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _together(stamps: list[float], peers: list[int], owners: dict[int, int],
+              pids: list[int]) -> float | None:
+    """Messages per second over the span when every replica was sending (from the last one's
+    first message to the first one's last): the rate of R replicas at once, their start-ups
+    (which on a busy machine end seconds apart) left out. None if a replica's messages could
+    not be told or the span is under a second."""
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    for stamp, peer in zip(stamps, peers, strict=True):
+        pid = owners.get(peer)
+        if pid is not None:
+            first.setdefault(pid, stamp)
+            last[pid] = stamp
+    if set(first) != set(pids):
+        return None
+    start, end = max(first.values()), min(last.values())
+    if end - start < 1.0:
+        return None
+    return sum(1 for stamp in stamps if start <= stamp <= end) / (end - start)
 
 
 def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
-                 workdir: Path, connections: int = 0) -> tuple[float, float]:
-    """(steady rate, wall rate) for one run; checks that every delivery went exactly once."""
-    with fresh_database("duebot_bench") as url, counting_smtp(delay=delay) as smtp:
+                 workdir: Path, connections: int = 0, profile: Path | None = None
+                 ) -> tuple[float, float, dict[str, Any]]:
+    """(steady rate, wall rate, CPU microseconds per delivery by whom) for one run; checks
+    that every delivery went exactly once."""
+    with fresh_database("duebot_bench") as url, peer_smtp(delay=delay) as smtp:
         config = write_config(workdir / f"r{replicas}-d{delay}", database_url=url,
                               smtp_port=smtp.port, count=deliveries, batch_size=batch_size)
         if connections:  # else the config's default
@@ -65,20 +186,59 @@ def delivery_run(replicas: int, deliveries: int, delay: float, batch_size: int,
         planner = deliver_once(config, BEFORE_DUE, name="planner")
         if planner.wait() != 0:
             raise SystemExit(f"planning failed:\n{planner.stderr}")
+        # A replica's fixed cost (start-up, its reconcile, a claim finding nothing): one that
+        # runs before anything is due. Taken out of the replicas' CPU per delivery.
+        before = (_children_cpu(), _postmaster_cpu(url))
+        idle = deliver_once(config, BEFORE_DUE, name="idle")
+        if idle.wait() != 0:
+            raise SystemExit(f"an idle replica failed:\n{idle.stderr}")
+        time.sleep(0.2)
+        fixed = (_children_cpu() - before[0], _postmaster_cpu(url) - before[1])
+        before = (_children_cpu(), _own_cpu(), _postmaster_cpu(url), _machine_busy())
         started = time.perf_counter()
+        owners = _Owners(smtp.port)
         processes = [deliver_once(config, AT_DUE, name=f"r{i}") for i in range(replicas)]
+        spies = [] if profile is None else [_spy(process.pid, profile / f"{replicas}-{delay}-"
+                                                                         f"r{i}.txt")
+                                            for i, process in enumerate(processes)]
         for process in processes:
             if process.wait() != 0:
                 raise SystemExit(f"a replica failed:\n{process.stderr}")
         wall = time.perf_counter() - started
+        owners.stop()
+        for spy in spies:
+            spy.wait()
+        time.sleep(0.2)  # their backends exit (and are counted) once the replicas are gone
+        after = (_children_cpu(), _own_cpu(), _postmaster_cpu(url), _machine_busy())
+        cpu: dict[str, Any] = {name: (end - start) / deliveries * 1e6 for name, start, end in
+               zip(("replicas", "sink", "postgres", "machine"), before, after, strict=True)}
+        cpu["start-up"] = fixed[0]
+        cpu["replicas sending"] = cpu["replicas"] - replicas * fixed[0] / deliveries * 1e6
+        cpu["postgres sending"] = cpu["postgres"] - replicas * fixed[1] / deliveries * 1e6
         stamps = list(smtp.accepted_at)
+        peers = list(smtp.peers)
         keys = smtp.keys
         sent = query(url, "SELECT count(*) FROM deliveries WHERE state = 'sent'")[0][0]
         if len(keys) != deliveries or max(keys.values()) != 1 or sent != deliveries:
             raise SystemExit(f"not exactly once: {len(keys)} keys, max "
                              f"{max(keys.values())} copies, {sent} recorded sent")
         steady = (len(stamps) - 1) / max(stamps[-1] - stamps[0], 1e-9)
-        return steady, deliveries / wall
+        cpu["together"] = _together(stamps, peers, owners.owner,
+                                    [process.pid for process in processes])
+        cpu["first"] = stamps[0] - started  # start-up until the first message is accepted
+        seconds = Counter(int(stamp - started) for stamp in stamps)
+        cpu["timeline"] = " ".join(str(seconds.get(t, 0)) for t in range(max(seconds) + 1))
+        return steady, deliveries / wall, cpu
+
+
+def _spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling one replica until it exits (``--profile``): collapsed stacks, idle
+    threads left out, so what is there is CPU (or the GIL's wait)."""
+    spy = Path(sys.executable).parent / "py-spy"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--format", "raw",
+                             "--rate", "200", "--gil", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _claim_worker(url: str, owner: str, batch_size: int, ready: object, go: object,
@@ -153,6 +313,14 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=0,
                         help="[smtp] connections of each replica (default: the config's)")
     parser.add_argument("--quick", action="store_true", help="a smoke test: 400 deliveries")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="a directory for py-spy's collapsed stacks of each replica "
+                             "(the GIL holder's: its CPU)")
+    parser.add_argument("--ledger-only", action="store_true",
+                        help="only the ledger runs (claim + record, no SMTP)")
+    parser.add_argument("--relay-only", action="store_true",
+                        help="only the runs against the slow relay (no instant server, no "
+                             "ledger-only runs)")
     args = parser.parse_args()
     if args.quick:
         args.deliveries = 400
@@ -162,18 +330,38 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="duebot-bench-") as tmp:
         workdir = Path(tmp)
-        for delay, label in ((args.delay, f"SMTP server taking {args.delay * 1000:.0f} ms "
-                                          f"per message"), (0.0, "instant SMTP server")):
+        servers = [(args.delay, f"SMTP server taking {args.delay * 1000:.0f} ms per message")]
+        if not args.relay_only:
+            servers.append((0.0, "instant SMTP server"))
+        if args.ledger_only:
+            servers = []
+        for delay, label in servers:
             print(f"{args.deliveries} deliveries, full path, {label}, batch "
-                  f"{args.batch_size}:")
-            rates = {}
+                  f"{args.batch_size}, connections {args.connections or 'default'}:")
+            rates: dict[int, float] = {}
+            at_once: dict[int, float | None] = {}
             for replicas in REPLICAS:
-                steady, wall = delivery_run(replicas, args.deliveries, delay, args.batch_size,
-                                            workdir, args.connections)
+                steady, wall, cpu = delivery_run(replicas, args.deliveries, delay,
+                                                 args.batch_size, workdir, args.connections,
+                                                 args.profile)
                 rates[replicas] = steady
                 print(f"  {replicas} replica(s): {steady:7.1f} deliveries/s steady, "
                       f"{wall:7.1f}/s wall (start-up included)", flush=True)
-            print(f"  ratio 4:1 = {rates[4] / rates[1]:.2f}x")
+                print(f"      CPU us/delivery: replicas {cpu['replicas']:.0f} (sending "
+                      f"{cpu['replicas sending']:.0f}; start-up {cpu['start-up']:.2f} s each), "
+                      f"sink {cpu['sink']:.0f}, postgres {cpu['postgres']:.0f} (sending "
+                      f"{cpu['postgres sending']:.0f}), machine {cpu['machine']:.0f}",
+                      flush=True)
+                together = at_once[replicas] = cpu["together"]
+                print(f"      all {replicas} sending at once: " + (
+                    f"{together:.1f} deliveries/s" if together else "n/a") + ";", end="")
+                print(f" first accepted {cpu['first']:.1f} s after the start; accepted "
+                      f"each second: {cpu['timeline']}", flush=True)
+            four, one = at_once[4], at_once[1]
+            print(f"  ratio 4:1 = {rates[4] / rates[1]:.2f}x steady; all sending at once " + (
+                f"{four / one:.2f}x" if four and one else "n/a"))
+        if args.relay_only:
+            return 0
         print(f"{args.deliveries * 5} claims, ledger only (claim + record, no SMTP), batch "
               f"{args.batch_size}:")
         base = 0.0

@@ -321,11 +321,18 @@ class _Senders:
             try:
                 record()
             finally:
-                with self._cond:
-                    self._held.pop(key, None)
-                    self._cond.notify_all()
+                self._let_go(key)
 
         return settle
+
+    def _let_go(self, key: str) -> None:
+        """A delivery is no longer held here; the claiming loop (``wait_for_room``) is woken
+        only once there is room: woken at every record, it took the GIL from the senders 50
+        times a batch to find it should go on waiting."""
+        with self._cond:
+            self._held.pop(key, None)
+            if len(self._held) < self.room or self.errors:
+                self._cond.notify_all()
 
     def _work(self, jobs: queue.SimpleQueue[_Job | None], report: BatchReport) -> None:
         pending: tuple[str, Record] | None = None
@@ -365,9 +372,7 @@ class _Senders:
                     if record is not None:
                         pending = (job.row.key, record)
                     else:
-                        with self._cond:
-                            self._held.pop(job.row.key, None)
-                            self._cond.notify_all()
+                        self._let_go(job.row.key)
         finally:
             self._settle(pending)
 

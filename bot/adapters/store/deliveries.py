@@ -48,14 +48,15 @@ def _record_sql(dialect: str, names: tuple[str, ...], count_attempt: bool
     The outcome of every message is committed on its own (the crash window is one message),
     so its cost is paid per message: through the driver directly it is a third of what
     SQLAlchemy's execution machinery cost (55 us against 177 us of CPU on SQLite). PostgreSQL:
-    one statement (the UPDATE in a CTE feeding the history INSERT), one round trip. SQLite:
-    the UPDATE, then the INSERT, in one BEGIN IMMEDIATE transaction.
+    one statement (the UPDATE in a CTE feeding the history INSERT), run in autocommit: one
+    round trip, its own transaction. SQLite: the UPDATE, then the INSERT, in one BEGIN
+    IMMEDIATE transaction. Positional parameters on both: the driver maps no names.
     """
     postgres = dialect == "postgresql"
 
     def mark(name: str, order: list[str]) -> str:
         order.append(name)
-        return f"%({name})s" if postgres else "?"
+        return "%s" if postgres else "?"
 
     update: list[str] = []
     sets = [f"{name} = {mark(name, update)}" for name in names]
@@ -70,9 +71,9 @@ def _record_sql(dialect: str, names: tuple[str, ...], count_attempt: bool
     if postgres:
         sql = (f"WITH moved AS ({update_sql} RETURNING \"key\") "
                f"INSERT INTO delivery_log ({columns}) SELECT moved.\"key\", "
-               f"{mark('updated_at', log)}, 'claimed', {mark('state', log)}, "
-               f"{mark('reason', log)}, {mark('actor', log)} FROM moved")
-        return ((sql, ()),)  # named parameters: no order needed
+               f"{mark('updated_at', update)}, 'claimed', {mark('state', update)}, "
+               f"{mark('reason', update)}, {mark('actor', update)} FROM moved")
+        return ((sql, tuple(update)),)
     values = (f"{mark('key', log)}, {mark('updated_at', log)}, 'claimed', "
               f"{mark('state', log)}, {mark('reason', log)}, {mark('actor', log)}")
     return ((update_sql, tuple(update)),
@@ -88,51 +89,106 @@ def _bind_instant(dialect: sa.Dialect) -> Callable[[datetime], Any]:
     return functools.lru_cache(maxsize=256)(process)
 
 
+class _Kept:
+    """A pooled connection taken out for records, and when it last recorded.
+
+    On PostgreSQL it is in autocommit while kept: a record is then one statement, one round
+    trip (in a transaction psycopg sends BEGIN, the statement and COMMIT, one round trip
+    each), prepared on the server at its first use. It leaves autocommit before it goes back
+    to the pool, where SQLAlchemy expects transactions.
+    """
+
+    __slots__ = ("fairy", "used")
+
+    def __init__(self, writer: Engine) -> None:
+        self.fairy = fairy = _checkout(writer)
+        self.used = time.monotonic()
+        if writer.dialect.name != "postgresql":
+            return
+        dbapi: Any = writer.dialect.loaded_dbapi
+        raw = fairy.driver_connection
+        try:
+            raw.rollback()  # none open after the pool's reset and ping: then no round trip
+            raw.autocommit = True
+        except dbapi.Error as exc:
+            gone = writer.dialect.is_disconnect(exc, raw, None)
+            if gone:
+                fairy.invalidate(exc)
+            fairy.close()
+            with mapped_errors():
+                raise sa.exc.DBAPIError.instance(None, None, exc, dbapi.Error,
+                                                 connection_invalidated=gone) from exc
+
+    def give_back(self) -> None:
+        """Back to the pool (which replaces it if it was invalidated), out of autocommit."""
+        raw = self.fairy.driver_connection
+        if raw is not None and getattr(raw, "autocommit", False):
+            try:
+                raw.autocommit = False
+            except Exception:  # broken: the pool must not have it back as it is
+                self.fairy.invalidate()
+        self.fairy.close()
+
+
 class _Recorder:
-    """One pooled connection kept for ``finish``'s records, used by one thread at a time.
+    """Pooled connections kept for ``finish``'s records: one per thread recording at once.
 
     A record per message is the price of the one-message crash window, and the pool's
     checkout and return (reset, events, the pre-ping on PostgreSQL) cost half as much as the
-    record itself. So the store keeps one connection out of the pool for records: a thread
-    that finds it busy takes a pooled one as before, so it never waits and the pool's size
-    still bounds what the store holds. Idle longer than ``IDLE_SECONDS`` it goes back and a
-    fresh (pre-pinged) one is taken; a connection the database dropped is discarded.
+    record itself. So the store keeps connections out of the pool for records, as many as
+    threads have recorded at once, up to ``keep`` (one fewer than the pool's size, so claims
+    and reads always find one): a thread that finds none free takes one from the pool (and
+    gives it back after) as before, so it never waits on another thread's record and the
+    pool's size still bounds what the store holds. Idle longer than ``IDLE_SECONDS`` one goes
+    back and a fresh (pre-pinged) one is taken; a connection the database dropped is
+    discarded.
     """
 
     IDLE_SECONDS = 30.0
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 1) -> None:
         self._lock = threading.Lock()
-        self._held: Any = None
-        self._used = 0.0
+        self._free: list[_Kept] = []
+        """Kept connections no thread is recording on; the one used last at the end."""
+        self.keep = max(1, keep)
 
     def record(self, writer: Engine, record: tuple[tuple[str, tuple[str, ...]], ...],
                params: dict[str, Any]) -> bool:
-        if not self._lock.acquire(blocking=False):
-            return _driver_record(writer, record, params)
+        now = time.monotonic()
+        stale: list[_Kept] = []
+        with self._lock:
+            while self._free and now - self._free[0].used > self.IDLE_SECONDS:
+                stale.append(self._free.pop(0))  # the longest idle first
+            kept = self._free.pop() if self._free else None
+        for old in stale:
+            old.give_back()
+        if kept is None:
+            kept = _Kept(writer)
         try:
-            held, self._held = self._held, None
-            if held is not None and time.monotonic() - self._used > self.IDLE_SECONDS:
-                held.close()
-                held = None
-            if held is None:
-                held = _checkout(writer)
-            try:
-                done = _run_record(writer, held, record, params)
-            except BaseException:
-                held.close()  # back to the pool (which replaces it if it was invalidated)
-                raise
-            self._held, self._used = held, time.monotonic()
-            return done
-        finally:
-            self._lock.release()
+            done = _run_record(writer, kept.fairy, record, params)
+        except BaseException:
+            kept.give_back()
+            raise
+        kept.used = time.monotonic()
+        with self._lock:
+            if len(self._free) < self.keep:
+                self._free.append(kept)
+                return done
+        kept.give_back()
+        return done
+
+    @property
+    def kept(self) -> int:
+        """How many connections are kept out of the pool and free right now."""
+        with self._lock:
+            return len(self._free)
 
     def close(self) -> None:
-        """Give the kept connection back to the pool (before the pool is disposed)."""
+        """Give the kept connections back to the pool (before the pool is disposed)."""
         with self._lock:
-            held, self._held = self._held, None
-            if held is not None:
-                held.close()
+            free, self._free = self._free, []
+        for kept in free:
+            kept.give_back()
 
 
 def _checkout(writer: Engine) -> Any:
@@ -145,21 +201,17 @@ def _checkout(writer: Engine) -> Any:
             raise sa.exc.DBAPIError.instance(None, None, exc, dbapi.Error) from exc
 
 
-def _driver_record(writer: Engine, record: tuple[tuple[str, tuple[str, ...]], ...],
-                   params: dict[str, Any]) -> bool:
-    """``_run_record`` on a connection of the pool's own, returned after."""
-    fairy = _checkout(writer)
-    try:
-        return _run_record(writer, fairy, record, params)
-    finally:
-        fairy.close()  # back to the pool, which rolls back whatever is left open
-
-
 def _run_record(writer: Engine, fairy: Any, record: tuple[tuple[str, tuple[str, ...]], ...],
                 params: dict[str, Any]) -> bool:
     """Run ``finish``'s statements in one committed transaction; False (nothing written) if
     the row was not ours. The driver's errors come out as SQLAlchemy's (so as ours, through
-    ``mapped_errors``), and a connection the database dropped is invalidated, not reused."""
+    ``mapped_errors``), and a connection the database dropped is invalidated, not reused.
+
+    PostgreSQL (the connection in autocommit, ``_Kept``): the one statement is the
+    transaction; a row not ours matches nothing, so nothing is written and there is nothing
+    to roll back. SQLite: BEGIN IMMEDIATE, the UPDATE (rolled back if it matched nothing),
+    the INSERT, COMMIT.
+    """
     dialect = writer.dialect
     dbapi: Any = dialect.loaded_dbapi
     postgres = dialect.name == "postgresql"
@@ -168,10 +220,13 @@ def _run_record(writer: Engine, fairy: Any, record: tuple[tuple[str, tuple[str, 
     try:
         cursor = raw.cursor()
         try:
-            if not postgres:
-                cursor.execute("BEGIN IMMEDIATE")
+            if postgres:
+                ((sql, order),) = record
+                cursor.execute(sql, [params[n] for n in order], prepare=True)
+                return bool(cursor.rowcount == 1)
+            cursor.execute("BEGIN IMMEDIATE")
             for sql, order in record:
-                cursor.execute(sql, params if postgres else [params[n] for n in order])
+                cursor.execute(sql, [params[n] for n in order])
                 if cursor.rowcount != 1:
                     raw.rollback()
                     return False
@@ -291,7 +346,8 @@ class DeliveryStore(Store):
 
     def __init__(self, engine: Engine, *, owner: str = "duebot") -> None:
         super().__init__(engine, owner=owner)
-        self._recorder = _Recorder()
+        size = getattr(engine.pool, "size", None)
+        self._recorder = _Recorder(keep=size() - 1 if callable(size) else 1)
 
     def close(self) -> None:
         self._recorder.close()
