@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,14 +44,20 @@ playwright_api = pytest.importorskip(
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Service]]:
     tmp = tmp_path_factory.mktemp("browser")
-    schedule = tmp / "aisys-sosp17.toml"
-    schedule.write_text((ROOT / "schedules" / "aisys-sosp17.toml").read_text(encoding="utf-8"),
-                        encoding="utf-8")
+    yield from serve(tmp, (ROOT / "schedules" / "aisys-sosp17.toml").read_text(encoding="utf-8"),
+                     lambda: NOW)
+
+
+def serve(tmp: Path, schedule_text: str, clock: Callable[[], datetime]
+          ) -> Iterator[tuple[str, Service]]:
+    """The page of one schedule on a loopback port, its clock ``clock``."""
+    schedule = tmp / "schedule.toml"
+    schedule.write_text(schedule_text, encoding="utf-8")
     port = free_port()
     config = Config(schedules=(ScheduleConfig(path=schedule),),
                     storage=StorageConfig(database_url=f"sqlite:///{tmp / 'duebot.db'}"),
                     http=HttpConfig(host="127.0.0.1", port=port))
-    service = Service(config, clock=lambda: NOW, channels={"console": ConsoleChannel()})
+    service = Service(config, clock=clock, channels={"console": ConsoleChannel()})
     server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port,
                                            log_config=None, access_log=False))
     thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
