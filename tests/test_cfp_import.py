@@ -609,5 +609,5 @@ def test_a_city_followed_by_time_names_the_zone_and_the_page_note_keeps_to_the_l
         "Page limit: 4 pages (Papers are limited to 4 pages excluding references)"
     # A note that goes on about the limit ("for both the submission and ...") is kept whole.
     seed, _, _ = imported("seed-call-for-posters.md")
-    assert seed.submission.page_limit_note == \
-        "We welcome poster abstracts up to 2 pages for both the submission and camera ready versions"
+    assert seed.submission.page_limit_note == ("We welcome poster abstracts up to 2 pages for "
+                                               "both the submission and camera ready versions")
