@@ -225,9 +225,12 @@ class Service:
             loaded.problems = problems
             if event is None:
                 for problem in problems:
-                    log.error("schedule not loaded: %s", problem)
+                    log.error("schedule edit refused, its last good version is still served: "
+                              "%s" if loaded.event is not None else "schedule not loaded: %s",
+                              problem)
                 if loaded.event is not None:
-                    log.error("%s has errors: still serving its last good version",
+                    log.error("%s has errors: fix them and save it again to load it (the "
+                              "last good version is served until then)",
                               display_path(loaded.path))
                 errors.extend(str(p) for p in problems)
                 continue

@@ -579,3 +579,35 @@ def test_every_venue_city_has_its_zone_from_the_one_places_table() -> None:
     assert missing == []
     assert city_zone("Kyoto") == "Asia/Tokyo" and city_zone("Phoenix") == "America/Phoenix"
     assert city_zone("北京") == "Asia/Shanghai" and city_zone("IST") is None  # several zones
+
+
+LISBON_CALL = """\
+Lisbon Systems Workshop 2027
+
+Important dates
+Paper submission: March 14th, 2027, 23:59 AoE
+Camera-ready: March 28th, 2027, 12:00 Lisbon time
+Workshop reception: April 2nd, 2027, 18:00 New York time
+
+Page limit: 4 pages (Papers are limited to 4 pages excluding references, submitted via \
+HotCRP: https://lsw27.hotcrp.com)
+"""
+
+
+def test_a_city_followed_by_time_names_the_zone_and_the_page_note_keeps_to_the_limit() -> None:
+    draft, warnings, _ = import_cfp(LISBON_CALL, source="lisbon.md")
+    event, problems = read_schedule(draft, "lisbon.md")
+    assert problems == [] and event is not None
+    camera = only(event, "camera-ready")
+    assert camera.zone.key == "Europe/Lisbon"
+    assert camera.at == utc(2027, 3, 28, 11, 0)  # 12:00 WEST, the day Lisbon springs forward
+    assert [d.zone.key for d in event.dates if d.title == "Workshop reception"] == [
+        "America/New_York"]  # the longest place before "time": New York, not York
+    assert not any("no zone on this line" in str(w) for w in warnings), warnings
+    assert event.submission.page_limit == 4
+    assert event.submission.page_limit_note == \
+        "Page limit: 4 pages (Papers are limited to 4 pages excluding references)"
+    # A note that goes on about the limit ("for both the submission and ...") is kept whole.
+    seed, _, _ = imported("seed-call-for-posters.md")
+    assert seed.submission.page_limit_note == ("We welcome poster abstracts up to 2 pages for "
+                                               "both the submission and camera ready versions")

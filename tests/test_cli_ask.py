@@ -89,3 +89,11 @@ def test_tz_that_is_no_zone_and_no_place_is_still_refused(
     status = main(["ask", "when?", "--schedule", SHIPPED, *NOW, "--tz", "PST8"])
     assert status == 1
     assert capsys.readouterr().err.startswith("duebot: error: --tz: unknown time zone 'PST8'")
+
+
+def test_tz_of_a_country_with_several_zones_names_them(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "when?", "--schedule", SHIPPED, *NOW, "--tz", "US"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("duebot: error: --tz: unknown time zone 'US'")
+    assert "US has several zones, among them America/New_York" in err

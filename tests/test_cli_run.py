@@ -119,6 +119,27 @@ def test_status_shows_sent_next_and_failed_with_the_servers_words(tmp_path: Path
     assert "sent (1)" in text
 
 
+def test_status_next_row_names_the_due_time_and_the_next_try(tmp_path: Path) -> None:
+    """A delivery that failed for now: its due time and its next try, each said for what it
+    is (the countdown beside the due time used to read as the time to the due time)."""
+    with running_smtp(mode="451") as server:
+        config = write(tmp_path, server.port)
+        assert duebot(config, "deliver", "--once", "--now", PLAN_AT).returncode == 0
+        duebot(config, "deliver", "--once", "--now", AFTER_7D)
+    status = json.loads(duebot(config, "status", "--json", "--now", AFTER_7D).stdout)
+    [entry] = status["schedules"]
+    [failed] = [r for r in entry["next"] if r["state"] == "failed"]
+    assert failed["due_utc"] == "2030-03-14T06:59:00Z"
+    assert failed["next_try_utc"] > AFTER_7D  # ISO strings in UTC order as the instants
+    text = duebot(config, "status", "--now", AFTER_7D).stdout
+    [row] = [line for line in text.splitlines() if "[failed]" in line]
+    assert row.strip().startswith("due 2030-03-14T06:59:00Z, next try in ")
+    assert "from now" not in row
+    # One not tried yet says how far its due time is.
+    [later] = [line for line in text.splitlines() if "demo/paper/1d -> console:" in line]
+    assert later.strip().startswith("due 2030-03-20T06:59:00Z (in 5 days 23 hours)")
+
+
 def test_db_current_and_upgrade(tmp_path: Path) -> None:
     config = write(tmp_path)
     head = head_revision()

@@ -327,6 +327,8 @@ class _Host(threading.Thread):
     ("Europe/Paris", "Monday 11 September 2017, 08:59 (Europe/Paris, UTC+02:00)", "paris"),
     ("America/New_York", "Monday 11 September 2017, 02:59 EDT (America/New_York, UTC-04:00)",
      "new-york"),
+    # A reader in UTC reads the zone once, not "06:59 UTC (UTC, UTC)".
+    ("UTC", "Monday 11 September 2017, 06:59 UTC", "utc"),
 ])
 def test_widget_on_another_site_shows_the_next_deadline_in_the_readers_zone(
         site: Site, zone: str, viewer: str, slug: str) -> None:

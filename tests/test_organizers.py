@@ -194,6 +194,22 @@ def test_extend_refuses_a_time_that_does_not_exist_and_leaves_the_file(tmp_path:
     assert path.read_text(encoding="utf-8") == SCHEDULE
 
 
+def test_cli_extend_into_a_gap_names_the_argument_not_the_files_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bad value came from the command line: the file's line still holds the old one."""
+    (tmp_path / "demo.toml").write_text(SCHEDULE, encoding="utf-8")
+    config = tmp_path / "duebot.toml"
+    config.write_text('[storage]\ndatabase_url = "sqlite:///l.db"\n[[schedules]]\n'
+                      'path = "demo.toml"\nreminders_to = ["console:"]\n', encoding="utf-8")
+    assert main(["extend", "paper", "2030-03-10 02:30", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("duebot: error: new time for paper: 2030-03-10 02:30 does not exist "
+                          "in America/Los_Angeles"), err
+    assert "demo.toml is unchanged" in err and "demo.toml:" not in err
+    assert "Traceback" not in err
+    assert (tmp_path / "demo.toml").read_text(encoding="utf-8") == SCHEDULE
+
+
 def test_cancelled_date_is_cancelled_in_the_feed_and_the_ledger(tmp_path: Path,
                                                                 smtp: SmtpTestServer) -> None:
     service = make_service(tmp_path, smtp)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,14 +45,20 @@ playwright_api = pytest.importorskip(
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Service]]:
     tmp = tmp_path_factory.mktemp("browser")
-    schedule = tmp / "aisys-sosp17.toml"
-    schedule.write_text((ROOT / "schedules" / "aisys-sosp17.toml").read_text(encoding="utf-8"),
-                        encoding="utf-8")
+    yield from serve(tmp, (ROOT / "schedules" / "aisys-sosp17.toml").read_text(encoding="utf-8"),
+                     lambda: NOW)
+
+
+def serve(tmp: Path, schedule_text: str, clock: Callable[[], datetime]
+          ) -> Iterator[tuple[str, Service]]:
+    """The page of one schedule on a loopback port, its clock ``clock``."""
+    schedule = tmp / "schedule.toml"
+    schedule.write_text(schedule_text, encoding="utf-8")
     port = free_port()
     config = Config(schedules=(ScheduleConfig(path=schedule),),
                     storage=StorageConfig(database_url=f"sqlite:///{tmp / 'duebot.db'}"),
                     http=HttpConfig(host="127.0.0.1", port=port))
-    service = Service(config, clock=lambda: NOW, channels={"console": ConsoleChannel()})
+    service = Service(config, clock=clock, channels={"console": ConsoleChannel()})
     server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port,
                                            log_config=None, access_log=False))
     thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
@@ -204,3 +211,84 @@ def test_preferences_page_in_chinese_without_javascript(
         context.close()
     row = service.ledger.subscriber(str(token))
     assert row is not None and '"digest":"weekly"' in str(row["preferences"]).replace(" ", "")
+
+
+LISBON_SCHEDULE = """\
+[event]
+id = "lis"
+name = "Lisbon Workshop"
+zone = "Europe/Lisbon"
+
+[[dates]]
+id = "winter"
+title = "Abstract deadline"
+kind = "deadline"
+at = "2027-02-13 11:59"
+
+[[dates]]
+id = "spring"
+title = "Paper deadline"
+kind = "deadline"
+at = "2027-03-28 12:00"
+
+[[dates]]
+id = "autumn"
+title = "Late deadline"
+kind = "deadline"
+at = "2027-10-31 12:00"
+"""
+
+
+@pytest.fixture(scope="module")
+def lisbon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[datetime]]]:
+    """The Lisbon page, its server's clock a list the test sets before it opens the page."""
+    clock = [datetime(2027, 2, 12, 12, 0, tzinfo=UTC)]
+    for url, _service in serve(tmp_path_factory.mktemp("lisbon"), LISBON_SCHEDULE,
+                               lambda: clock[0]):
+        yield url, clock
+
+
+def test_a_viewer_in_utc_reads_the_zone_once(browser: Any,
+                                             lisbon: tuple[str, list[datetime]]) -> None:
+    url, clock = lisbon
+    clock[0] = datetime(2027, 2, 12, 12, 0, tzinfo=UTC)
+    for zone in ("UTC", "Etc/UTC"):
+        context, page = open_page(browser, url + "/", zone, at=clock[0])
+        try:
+            assert page.locator("#date-winter .viewer-time").inner_text() == \
+                "Saturday 13 February 2027, 11:59 UTC"
+        finally:
+            context.close()
+    # Elsewhere the zone's name and offset stay beside the time.
+    context, page = open_page(browser, url + "/", "America/New_York", at=clock[0])
+    try:
+        assert page.locator("#date-winter .viewer-time").inner_text() == \
+            "Saturday 13 February 2027, 06:59 EST (America/New_York, UTC-05:00)"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("now", "date_id", "said"), [
+    # Noon the day before noon on the day Lisbon springs forward: 23 hours, read as 1 day.
+    (datetime(2027, 3, 27, 12, 0, tzinfo=UTC), "spring", "1 day from now"),
+    (datetime(2027, 3, 21, 12, 0, tzinfo=UTC), "spring", "7 days from now"),
+    # And the day it falls back: 25 hours.
+    (datetime(2027, 10, 30, 11, 0, tzinfo=UTC), "autumn", "1 day from now"),
+    (datetime(2027, 3, 29, 11, 0, tzinfo=UTC), "spring", "passed 1 day ago"),
+    # Under a day: the exact time left.
+    (datetime(2027, 3, 27, 12, 1, tzinfo=UTC), "spring", "22 hours 59 minutes from now"),
+])
+def test_live_countdown_counts_calendar_days_in_the_dates_zone(
+        browser: Any, lisbon: tuple[str, list[datetime]], now: datetime, date_id: str,
+        said: str) -> None:
+    url, clock = lisbon
+    clock[0] = now
+    context, page = open_page(browser, url + "/", "Asia/Tokyo", at=now)
+    try:
+        # The script's live text, and the server's before it (the same words).
+        assert page.locator(f"#date-{date_id} .relation").inner_text() == said
+        with urllib.request.urlopen(url + "/", timeout=10) as response:
+            served = response.read().decode("utf-8")
+        assert f">{said}</span>" in served
+    finally:
+        context.close()

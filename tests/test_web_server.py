@@ -332,7 +332,11 @@ def test_schedule_edit_is_served_without_restart_and_a_broken_one_is_not(
         assert still.content == after.content and still.headers["etag"] == after.headers["etag"]
         metrics = client.get("/metrics").text
         assert re.search(r"^duebot_schedule_load_errors\{[^}]*\} [1-9]", metrics, re.M)
-    assert "still serving its last good version" in own_server.log.read_text()
+    # One line says it all: the edit refused, the last good version served, FILE:LINE.
+    refused = [line for line in own_server.log.read_text().splitlines()
+               if "schedule edit refused, its last good version is still served: " in line]
+    assert refused and re.search(r"served: \S+\.toml:\d+: error: .*deadlin", refused[0])
+    assert "schedule not loaded" not in own_server.log.read_text()
 
 
 def test_healthz_is_503_when_no_schedule_loaded(tmp_path: Path) -> None:

@@ -263,6 +263,16 @@ def test_an_ambiguous_abbreviation_names_each_reading_not_a_near_spelling() -> N
     assert "PST" not in message
 
 
+@pytest.mark.parametrize("name", ["United States", "US"])
+def test_a_country_of_several_zones_names_them(name: str) -> None:
+    # "United States" was an IndexError (a country has no per-zone meanings); "US" said nothing.
+    with pytest.raises(ZoneError) as caught:
+        parse_zone(name)
+    assert (f"{name} has several zones, among them America/New_York, America/Chicago, "
+            "America/Denver and America/Los_Angeles: write the IANA name of the one meant"
+            in str(caught.value))
+
+
 def test_a_city_written_as_the_zone_suggests_its_iana_name() -> None:
     with pytest.raises(ZoneError, match=r"did you mean 'Asia/Shanghai'\?"):
         parse_zone("Beijing")

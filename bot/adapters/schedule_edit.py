@@ -26,7 +26,7 @@ from bot.adapters.schedule_files import display_path
 from bot.app.organizers import ExtendResult
 from bot.core.model import Event, ImportantDate
 from bot.core.schedule import parse_local, read_schedule
-from bot.errors import ScheduleError, UsageError, suggest
+from bot.errors import Problem, ScheduleError, UsageError, suggest
 
 # The zone written after a local time: "2017-09-10 23:59 AoE" -> "AoE".
 _ZONE_SUFFIX = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
@@ -115,6 +115,17 @@ def _write(path: Path, text: str, source: str) -> Event:
     return event
 
 
+def _refuse_new_time(problems: list[Problem], doc: Any, table: Table, date_id: str,
+                     source: str) -> None:
+    """A problem with the new time is the caller's argument's, not the file's: the file still
+    holds the old value at that line. Raise it naming the argument and the date."""
+    index = next(i for i, t in enumerate(doc["dates"]) if t is table)
+    for problem in problems:
+        if problem.severity == "error" and problem.field == f"dates[{index}].at":
+            raise UsageError(f"{problem.message} ({source} is unchanged)",
+                             field=f"new time for {date_id}")
+
+
 def extend_date(path: Path, date_id: str, new_at: str, *, actor: str = "") -> ExtendResult:
     """Move ``date_id`` to ``new_at`` (local time in the date's zone, as the file writes it).
 
@@ -144,8 +155,9 @@ def extend_date(path: Path, date_id: str, new_at: str, *, actor: str = "") -> Ex
                          file=source)
     _set(table, "at", tomlkit.string(new_text), after="id")
     # Read the new time the way the reader will, to know whether it moved later or earlier.
-    probe = read_schedule(tomlkit.dumps(doc), source)[0]
+    probe, problems = read_schedule(tomlkit.dumps(doc), source)
     if probe is None:
+        _refuse_new_time(problems, doc, table, date_id, source)
         _write(path, tomlkit.dumps(doc), source)  # raises with every problem, file untouched
         raise AssertionError("unreachable")
     moved = probe.date(date_id)

@@ -11,7 +11,7 @@ from bot.app.announce import desired_announcements
 from bot.app.delivery import WAITING, desired_deliveries, desired_digests
 from bot.app.running import Running
 from bot.core.model import Event
-from bot.core.timefmt import format_instant, relative
+from bot.core.timefmt import countdown, format_instant, relative
 from bot.ports import Planned, Row
 
 PLAN_IT = "`duebot deliver --once` or `duebot run`"
@@ -38,6 +38,21 @@ def _waiting(rows: list[Row]) -> dict[str, dict[str, Any]]:
             entry["count"] += 1
             entry["reason"] = row.reason
     return found
+
+
+def next_try(row: Row, now: datetime) -> str:
+    """What follows a waiting delivery's due time in ``next:``, each number named: ``" (in 3
+    days)"`` for one not tried yet, ``", next try in 1 minute"`` after a failure (a countdown
+    beside the due time read as if the due time were a minute away)."""
+    if row.state == "claimed":
+        return ", being sent now"
+    if row.attempts == 0 and row.next_attempt == row.due:
+        if row.due > now:
+            return f" (in {countdown(row.due - now)})"
+        return f" ({countdown(now - row.due)} ago: goes at the next pass)"
+    if row.next_attempt > now:
+        return f", next try in {countdown(row.next_attempt - now)}"
+    return f", next try at the next pass (its time came {countdown(now - row.next_attempt)} ago)"
 
 
 def approving(service: Running) -> frozenset[str]:
@@ -86,6 +101,8 @@ def gather(service: Running, now: datetime, *, shown: Callable[[Path], str] = st
             "counts": service.ledger.counts(event.id),
             "sent": [_row(r) for r in rows if r.state == "sent"],
             "next": [{**_row(r), "in": relative(r.next_attempt, now),
+                      "next_try_utc": r.next_attempt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                      "when": next_try(r, now),
                       "due_local": format_instant(r.due, event.zone)}
                      for r in sorted(waiting, key=lambda r: r.next_attempt)[:10]],
             "failed": [_row(r) for r in rows if r.state in ("failed", "dead")],
@@ -122,7 +139,7 @@ def render_table(status: dict[str, Any]) -> str:
         if entry["next"]:
             lines.append("  next:")
             for r in entry["next"]:
-                lines.append(f"    {r['due_utc']}  {r['in']:<26} {r['reminder']} -> "
+                lines.append(f"    due {r['due_utc']}{r['when']:<28} {r['reminder']} -> "
                              f"{r['destination']} [{r['state']}]")
         else:
             lines.append("  next: nothing waiting")

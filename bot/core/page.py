@@ -15,7 +15,14 @@ from urllib.parse import quote
 
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, check_aware
-from bot.core.timefmt import countdown, describe, format_day, format_instant, zone_caption
+from bot.core.timefmt import (
+    calendar_delta,
+    countdown,
+    describe,
+    format_day,
+    format_instant,
+    zone_caption,
+)
 from bot.core.zones import UTC_ZONE
 
 LABELS = {
@@ -65,6 +72,9 @@ class DateView:
     """``Sunday 10 September 2017, 23:59 PDT``, or the day(s) for all-day dates."""
     zone_caption: str
     zone_key: str
+    calendar_zone: str = ""
+    """The IANA zone whose calendar the live countdown counts days on ("" for a fixed offset:
+    there days are 24 hours), as ``timefmt.calendar_delta`` does."""
     relation: str
     """``9 days 18 hours from now`` / ``passed 3 days ago``, as of ``now``."""
     passed: bool
@@ -125,6 +135,14 @@ def feed_links(url: str) -> FeedLinks:
     return FeedLinks(ics=url, webcal=webcal, google=google)
 
 
+def _calendar_zone(when: ImportantDate) -> str:
+    """The IANA name of the rules ``when``'s zone follows; "" for a fixed offset."""
+    zone = when.zone
+    if zone.is_fixed:
+        return ""
+    return (zone.region or "") if zone.kind == "region" else zone.key
+
+
 def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str) -> DateView:
     now = check_aware(now)
     described = describe(when, now)
@@ -152,13 +170,14 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str) -
     if described.passed and when.at is not None:
         # timefmt.relative says "from now" at the very instant; the page says passed, as it
         # strikes the date through from that instant on.
-        relation = f"passed {countdown(now - when.at)} ago"
+        relation = f"passed {countdown(calendar_delta(now, when.at, when.zone))} ago"
     is_range = (when.end is not None and when.end != when.at) or (
         when.end_day is not None and when.end_day != when.day)
     return DateView(
         id=when.id, title=when.title, kind=when.kind, label=LABELS.get(when.kind, "Date"),
         all_day=when.all_day, start_utc=utc_text(when.starts), end_utc=utc_text(when.ends),
         is_range=is_range, event_text=text, zone_caption=caption, zone_key=when.zone.key,
+        calendar_zone=_calendar_zone(when),
         relation="cancelled" if when.cancelled else relation,
         passed=described.passed, cancelled=when.cancelled, extended=extended,
         description=when.description, ics=f"{base_url}/e/{event.id}/{when.id}.ics")

@@ -22,7 +22,8 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
-__all__ = ["ABBREVIATIONS", "Place", "city_zone", "gazetteer", "lookup", "normalize_name"]
+__all__ = ["ABBREVIATIONS", "Place", "city_zone", "gazetteer", "lookup", "normalize_name",
+           "territory"]
 
 PlaceKind = Literal["city", "country", "zone-name", "alias", "abbreviation", "iana"]
 
@@ -281,6 +282,16 @@ def lookup(name: str) -> Place | None:
         if canonical:
             return Place(name=canonical, zones=(canonical,), kind="iana")
     return None
+
+
+def territory(code: str) -> Place | None:
+    """A country written as its ISO code in capitals ("US", "CA", "DE"), as its name is known
+    to ``lookup``; None for anything else. Only for a zone name already refused: in a question
+    "US" and "IN" are words."""
+    if len(code) != 2 or not (code.isascii() and code.isalpha() and code.isupper()):
+        return None
+    name = Locale.parse("en").territories.get(code)
+    return lookup(name) if name else None
 
 
 def city_zone(name: str) -> str | None:

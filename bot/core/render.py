@@ -32,6 +32,7 @@ from bot.core.language import ENGLISH, Language, read_catalog
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, Submission, check_aware
 from bot.core.planner import Reminder
+from bot.core.timefmt import calendar_delta
 from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import TemplateError
 
@@ -64,12 +65,15 @@ def one_line(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def _countdown_in(lang: Language, target: datetime, since: datetime) -> str:
-    """``7 days`` / ``3 hours`` from ``since`` to ``target``; ``passed 2 hours ago`` if past."""
+def _countdown_in(lang: Language, target: datetime, since: datetime,
+                  zone: Zone | None = None) -> str:
+    """``7 days`` / ``3 hours`` from ``since`` to ``target``; ``passed 2 hours ago`` if past.
+    With ``zone``, days are counted on its calendar (``timefmt.calendar_delta``)."""
     delta = check_aware(target) - check_aware(since)
+    words = lang.countdown(delta if zone is None else calendar_delta(target, since, zone))
     if delta >= timedelta(0):
-        return lang.countdown(delta)
-    return lang.gettext("passed %(time)s ago") % {"time": lang.countdown(delta)}
+        return words
+    return lang.gettext("passed %(time)s ago") % {"time": words}
 
 
 def kind_name(lang: Language, kind: str) -> str:
@@ -107,8 +111,9 @@ def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
         "caption": lambda moment, zone: lang.caption(zone, moment),
         # {{ moment | utc }} -> Monday 11 September 2017, 06:59 UTC
         "utc": lambda moment: lang.instant(moment, UTC_ZONE),
-        # {{ target | countdown(since) }} -> 7 days
-        "countdown": lambda target, since: _countdown_in(lang, target, since),
+        # {{ target | countdown(since) }} -> 7 days; {{ target | countdown(since, zone) }}:
+        # days on the calendar of zone (7 days from noon to noon, over a change of clocks too)
+        "countdown": lambda target, since, zone=None: _countdown_in(lang, target, since, zone),
         # {{ reminder.lead | duration }} -> 7 days
         "duration": lambda lead: lang.countdown(lead),
         # {{ url | link }} -> the URL, or "" if not http(s)/mailto
@@ -299,13 +304,14 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
     since = check_aware(now) if now is not None else reminder.due
     target = reminder.target
     left = target - since
+    said = lang.countdown(calendar_delta(target, since, when.zone))  # "1 day" on a 1d lead
     if left > timedelta(0):
-        time_left = {"time": lang.countdown(left)}
+        time_left = {"time": said}
         relation = (_("%(time)s from now") if now is not None
                     else _("%(time)s from the time this reminder was due")) % time_left
         short = _("in %(time)s") % time_left
     else:
-        relation = short = _("passed %(time)s ago") % {"time": lang.countdown(left)}
+        relation = short = _("passed %(time)s ago") % {"time": said}
     reader_text = ""
     if reader is not None and (reader.local(target).utcoffset() != when.zone.local(
             target).utcoffset() or reader.abbreviation(target) != when.zone.abbreviation(target)):

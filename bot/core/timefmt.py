@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.core.model import ImportantDate, check_aware
 from bot.core.zones import Zone
+from bot.errors import ZoneError
 
 
 def _plural(n: int, word: str) -> str:
@@ -41,11 +42,31 @@ def countdown(delta: timedelta) -> str:
     return " ".join(_plural(n, unit) for n, unit in units) if units else "less than a minute"
 
 
-def relative(instant: datetime, now: datetime, words: Wording | None = None) -> str:
-    """``9 days 18 hours from now`` or ``passed 3 days ago``."""
+_ONE_DAY = timedelta(days=1)
+
+
+def calendar_delta(later: datetime, earlier: datetime, zone: Zone) -> timedelta:
+    """``later - earlier`` as a person counts it in ``zone``: from a day or more on, whole
+    calendar days and the wall-clock rest (noon to noon a week later is 7 days, also over a
+    change to summer time, when only 6 days 23 hours pass; the planner places day leads so);
+    under a day, the exact elapsed time (the hours one has left to work). On days without a
+    change it is ``later - earlier`` itself."""
+    elapsed = check_aware(later) - check_aware(earlier)
+    try:
+        wall = zone.local(later).replace(tzinfo=None) - zone.local(earlier).replace(tzinfo=None)
+    except ZoneError:  # out of the range the zone can show: the elapsed time is still true
+        return elapsed
+    return wall if abs(wall) >= _ONE_DAY or abs(elapsed) >= _ONE_DAY else elapsed
+
+
+def relative(instant: datetime, now: datetime, words: Wording | None = None,
+             zone: Zone | None = None) -> str:
+    """``9 days 18 hours from now`` or ``passed 3 days ago``; with ``zone``, days counted on its
+    calendar (``calendar_delta``)."""
     words = words or ENGLISH_WORDS
     delta = check_aware(instant) - check_aware(now)
-    time = {"time": words.countdown(delta)}
+    time = {"time": words.countdown(delta if zone is None
+                                    else calendar_delta(instant, now, zone))}
     if delta > timedelta(0):  # at the instant itself a deadline has passed
         return words.gettext("%(time)s from now") % time
     return words.gettext("passed %(time)s ago") % time
@@ -197,11 +218,13 @@ def describe(when: ImportantDate, now: datetime, reader: Zone | None = None,
     if when.all_day:
         starts, ends = when.starts, when.ends
         if ends <= now:
-            relation = _("passed %(time)s ago") % {"time": words.countdown(now - ends)}
+            relation = _("passed %(time)s ago") % {
+                "time": words.countdown(calendar_delta(now, ends, when.zone))}
         elif starts <= now:
             relation = _("today") if when.end_day is None else _("under way now")
         else:
-            relation = _("%(time)s from now") % {"time": words.countdown(starts - now)}
+            relation = _("%(time)s from now") % {
+                "time": words.countdown(calendar_delta(starts, now, when.zone))}
         text = _("%(days)s (all day, %(zone)s)") % {
             "days": day_span(when, words), "zone": words.caption(when.zone, starts)}
         return When(reader_text=text, event_text=text, relation=relation,
@@ -213,5 +236,5 @@ def describe(when: ImportantDate, now: datetime, reader: Zone | None = None,
                   + words.paren(words.caption(when.zone, instant)))
     same = same_wall_clock(reader, when.zone, instant)
     return When(reader_text=reader_text, event_text=event_text,
-                relation=relative(instant, now, words), passed=instant <= now,
+                relation=relative(instant, now, words, when.zone), passed=instant <= now,
                 same_zone=same, words=words)

@@ -318,15 +318,19 @@ def _hint(raw: str) -> str:
     """What an unknown zone name may have meant: the zones of a place or abbreviation people
     write ("Beijing", "IST": each reading named, since IST is India, Israel or Ireland), else
     the closest spelling."""
-    from bot.core.places import lookup  # only on this error path: it loads Babel's names
+    from bot.core.places import lookup, territory  # only on this error path: Babel's names
 
-    place = lookup(raw)
+    place = lookup(raw) or territory(raw)
     if place is not None and place.zones:
         if place.ambiguous:
-            readings = [f"{meaning} ({zone})" for zone, meaning
-                        in zip(place.zones, place.meanings, strict=False)]
-            listed = ", ".join(readings[:-1]) + f" or {readings[-1]}"
-            return f"; {raw} can mean {listed}: write the IANA name of the one meant"
+            if place.meanings:  # an abbreviation: "IST" is India, Israel or Ireland
+                readings = [f"{meaning} ({zone})" for zone, meaning
+                            in zip(place.zones, place.meanings, strict=False)]
+                said, last = "can mean", "or"
+            else:  # a country of several zones: "United States", "US" (its main ones)
+                readings, said, last = list(place.zones), "has several zones, among them", "and"
+            listed = ", ".join(readings[:-1]) + f" {last} {readings[-1]}"
+            return f"; {raw} {said} {listed}: write the IANA name of the one meant"
         return f"; did you mean {place.zones[0]!r}?"
     close = difflib.get_close_matches(raw, _all_names(), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""

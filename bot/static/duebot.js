@@ -21,21 +21,57 @@
     return "less than a minute";
   }
 
+  var DAY = 86400000;
+  var wallFormats = {};
+
+  /* The wall-clock time of instant ms in zone, as milliseconds of a UTC clock; NaN when the
+   * browser does not know the zone. */
+  function wall(ms, zone) {
+    if (!(zone in wallFormats)) {
+      try {
+        wallFormats[zone] = new Intl.DateTimeFormat("en-US", {
+          timeZone: zone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric",
+          minute: "numeric", second: "numeric", hourCycle: "h23"
+        });
+      } catch (e) { wallFormats[zone] = null; }
+    }
+    var format = wallFormats[zone];
+    if (!format) { return NaN; }
+    var p = {};
+    format.formatToParts(new Date(ms)).forEach(function (x) { p[x.type] = Number(x.value); });
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) +
+      (((ms % 1000) + 1000) % 1000);
+  }
+
+  /* bot.timefmt.calendar_delta: from a day on, calendar days and the wall-clock rest in the
+   * date's zone (noon to noon is "1 day" over a change of clocks too); under a day, elapsed. */
+  function calendarDelta(later, earlier, zone) {
+    var elapsed = later - earlier;
+    if (!zone) { return elapsed; }
+    var clock = wall(later, zone) - wall(earlier, zone);
+    if (isNaN(clock)) { return elapsed; }
+    return (Math.abs(clock) >= DAY || Math.abs(elapsed) >= DAY) ? clock : elapsed;
+  }
+
   /* bot.timefmt.describe's relation, for timed and all-day dates. */
   function relation(el, now) {
     if (el.getAttribute("data-cancelled") === "true") { return { text: "cancelled", passed: true }; }
     var start = Date.parse(el.getAttribute("data-start"));
     var end = Date.parse(el.getAttribute("data-end"));
+    var zone = el.getAttribute("data-zone") || "";
     if (el.getAttribute("data-all-day") !== "true") {
       var delta = start - now;
-      if (delta > 0) { return { text: countdown(delta) + " from now", passed: false }; }
-      return { text: "passed " + countdown(delta) + " ago", passed: true };
+      var said = countdown(calendarDelta(start, now, zone));
+      if (delta > 0) { return { text: said + " from now", passed: false }; }
+      return { text: "passed " + said + " ago", passed: true };
     }
-    if (end <= now) { return { text: "passed " + countdown(now - end) + " ago", passed: true }; }
+    if (end <= now) {
+      return { text: "passed " + countdown(calendarDelta(now, end, zone)) + " ago", passed: true };
+    }
     if (start <= now) {
       return { text: el.getAttribute("data-range") === "true" ? "under way now" : "today", passed: false };
     }
-    return { text: countdown(start - now) + " from now", passed: false };
+    return { text: countdown(calendarDelta(start, now, zone)) + " from now", passed: false };
   }
 
   function two(n) { return (n < 10 ? "0" : "") + n; }
@@ -75,14 +111,23 @@
     return /^[A-Z]{2,5}$/.test(name) ? name : "";
   }
 
-  /* "Monday 11 September 2017, 14:59 (Asia/Shanghai, UTC+08:00)": bot.timefmt's layout. */
+  /* Names of UTC itself: for them the abbreviation "UTC" says the zone already. */
+  var UTC_NAMES = /^(Etc\/)?(UTC|UCT|GMT|GMT[+-]0|Greenwich|Universal|Zulu)$/;
+
+  /* "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)": bot.timefmt's layout,
+   * each name once: a viewer in UTC reads "..., 11:59 UTC", not "11:59 UTC (UTC, UTC)". */
   function viewerText(date) {
     var p = parts(date);
     var abbr = abbreviation(date);
     var offset = offsetText(date, p);
-    var caption = viewerZone ? viewerZone + ", " + offset : offset;
+    var said = abbr ? [abbr] : [];
+    var caption = [];
+    var zone = UTC_NAMES.test(viewerZone) && offset === "UTC" ? "UTC" : viewerZone;
+    [zone, offset].forEach(function (name) {
+      if (name && said.indexOf(name) < 0) { said.push(name); caption.push(name); }
+    });
     return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + two(Number(p.hour) % 24) +
-      ":" + p.minute + (abbr ? " " + abbr : "") + " (" + caption + ")";
+      ":" + p.minute + (abbr ? " " + abbr : "") + (caption.length ? " (" + caption.join(", ") + ")" : "");
   }
 
   function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }

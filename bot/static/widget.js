@@ -74,10 +74,19 @@
       offset += (minutes > 0 ? "+" : "-") + two(Math.floor(Math.abs(minutes) / 60)) + ":" +
         two(Math.abs(minutes) % 60);
     }
-    var abbr = /^[A-Z]{2,5}$/.test(p.timeZoneName || "") ? " " + p.timeZoneName : "";
+    var name = /^[A-Z]{2,5}$/.test(p.timeZoneName || "") ? p.timeZoneName : "";
+    /* Each name once: a reader in UTC reads "11:59 UTC", not "11:59 UTC (UTC, UTC)". */
+    var said = name ? [name] : [];
+    var caption = [];
+    [UTC_NAMES.test(tz) && offset === "UTC" ? "UTC" : tz, offset].forEach(function (n) {
+      if (n && said.indexOf(n) < 0) { said.push(n); caption.push(n); }
+    });
     return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " +
-      two(Number(p.hour) % 24) + ":" + p.minute + abbr + " (" + (tz ? tz + ", " : "") + offset + ")";
+      two(Number(p.hour) % 24) + ":" + p.minute + (name ? " " + name : "") +
+      (caption.length ? " (" + caption.join(", ") + ")" : "");
   }
+
+  var UTC_NAMES = /^(Etc\/)?(UTC|UCT|GMT|GMT[+-]0|Greenwich|Universal|Zulu)$/;
 
   function isIana(name) { return /^[A-Za-z_]+\/[A-Za-z_\/+-]+$|^UTC$/.test(name); }
 

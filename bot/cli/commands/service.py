@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+import logging
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bot import __version__
@@ -77,13 +81,44 @@ def cmd_deliver(args: argparse.Namespace) -> int:
             if outgoing is not None:
                 print(f"    subject: {outgoing.subject}")
         return 0
-    report = service.reconcile_and_deliver(now)
+    with _report_said_once():
+        report = service.reconcile_and_deliver(now)
     for line in report.lines:
         print(line)
     print(f"deliver at {now:%Y-%m-%d %H:%M} UTC: {report}")
     if report.dead:
         return 3
     return 4 if _not_loaded(service) else 0
+
+
+_REPORTED = re.compile(r"(?:sent|skipped|cancelled) +\S+  due ")
+"""A delivery's own log line (``bot.app.delivery``): the report prints the same line."""
+
+
+class _SaidInTheReport(logging.Filter):
+    """Drops the info log line of each delivery the report prints on stdout."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.INFO and _REPORTED.match(record.getMessage()))
+
+
+@contextmanager
+def _report_said_once() -> Iterator[None]:
+    """While ``deliver --once`` delivers to a person at a terminal (stdout and stderr both
+    one), each sent/skipped/cancelled line is said once, in the report on stdout, not again
+    as an info log line on stderr. Kept: failures (a warning or error in the log, where
+    stderr's reader looks for them); everything at log_level = "DEBUG"; and the log lines
+    when either stream goes to a file or a pipe (cron's log is the record with its times)."""
+    quiet = (sys.stdout.isatty() and sys.stderr.isatty()
+             and logging.getLogger().getEffectiveLevel() > logging.DEBUG)
+    delivery = logging.getLogger("duebot.delivery")
+    said = _SaidInTheReport()
+    if quiet:
+        delivery.addFilter(said)
+    try:
+        yield
+    finally:
+        delivery.removeFilter(said)
 
 
 def _not_loaded(service: Service) -> bool:

@@ -759,6 +759,24 @@ class _Logistics:
     line: int = 0
 
 
+# A clause past the limit that is about something else: where to submit, a link.
+_NOT_THE_LIMIT = re.compile(r"https?://|\bwww\.|^(?:and\s+|to\s+be\s+|must\s+be\s+)?"
+                            r"(?:submitted|submit|sent|uploaded|via|through|using)\b",
+                            re.IGNORECASE)
+
+
+def _limit_note(sentence: str) -> str:
+    """The part of the page limit's sentence about the limit: "4 pages (Papers are limited to
+    4 pages excluding references)", without the ", submitted via HotCRP: https://..." after."""
+    kept = ""
+    for piece in re.split(r"(?<=[,;])\s+|\s+(?=\()", sentence):
+        if kept and _NOT_THE_LIMIT.search(piece.lstrip("(").strip()):
+            break
+        kept = f"{kept} {piece}" if kept else piece
+    kept = kept.rstrip(" ,;")
+    return kept + ")" * (kept.count("(") - kept.count(")"))
+
+
 def _logistics(call: _Call) -> _Logistics:
     found = _Logistics()
     links: list[tuple[str, str]] = []
@@ -826,7 +844,7 @@ def _logistics(call: _Call) -> _Logistics:
                 found.anonymized = True
     if limits:
         limits.sort(key=lambda item: item[0])
-        found.page_limit, found.page_limit_note = limits[0][2], limits[0][1][:300]
+        found.page_limit, found.page_limit_note = limits[0][2], _limit_note(limits[0][1])[:300]
         others = sorted({p for _, _, p in limits if p != found.page_limit})
         if others:
             found.page_doubt = (f"the call also mentions {', '.join(map(str, others))} pages; "

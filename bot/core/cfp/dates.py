@@ -10,6 +10,7 @@ from datetime import date, datetime
 from datetime import time as TimeOfDay  # `time(...)` reads like a clock call; it is not
 from zoneinfo import ZoneInfo
 
+from bot.core.places import city_zone
 from bot.core.zones import AREA_NAMES, REGIONS, parse_zone
 
 _ZONE_WORDS = {"pacific": "PT", "mountain": "MT", "central": "CT", "eastern": "ET"}
@@ -299,10 +300,27 @@ def _zone_name(match: re.Match[str]) -> str:
     return match["abbr"]
 
 
+# "12:00 Lisbon time", "New York time": up to three capitalized words, then "time".
+_PLACE_TIME = re.compile(r"(?<![\w'’-])((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’.-]*)\s+"
+                         r"(?i:time)(?![A-Za-z])")
+
+
+def _place_time(text: str) -> tuple[str, int, int] | None:
+    """A city or country the call names with "time" after it, as its zone's IANA key; the
+    longest name that is a place of one zone ("New York time", not "York time")."""
+    for match in _PLACE_TIME.finditer(text):
+        words = match[1].split()
+        for first in range(len(words)):
+            zone = city_zone(" ".join(words[first:]))
+            if zone is not None:
+                return zone, match.start(1) + match[1].index(words[first]), match.end()
+    return None
+
+
 def _find_zone(text: str) -> tuple[str, int, int] | None:
     match = _ZONE.search(text)
     if match is None:
-        return None
+        return _place_time(text)
     name = _zone_name(match)
     if name.upper() in COLLIDING:
         # "23:59 CST (UTC+8)": the offset beside it says which CST is meant.
