@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 import logging
 import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -60,6 +63,23 @@ def proofs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return notes
 
 
+def in_a_process_of_its_own(request: pytest.FixtureRequest) -> bool:
+    """Run this test again in a fresh pytest when other threads are alive here: start-up forks
+    only a single-threaded process (a child would inherit other threads' locks held), and an
+    earlier test in the suite may have left a thread behind. True when it ran (and passed)
+    there."""
+    if threading.active_count() == 1:
+        return False
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(root), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    ran = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          f"{request.node.nodeid}"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
+    return True
+
+
 def outcome(service: Service, caplog: pytest.LogCaptureFixture
             ) -> tuple[dict[str, Event], list[str], list[tuple[str, str]]]:
     logged = [(r.levelname, r.getMessage()) for r in caplog.records
@@ -69,8 +89,10 @@ def outcome(service: Service, caplog: pytest.LogCaptureFixture
 
 
 def test_a_forked_reader_gives_the_same_events_errors_and_log_lines(
-        tmp_path: Path, proofs: Path, caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        request: pytest.FixtureRequest, tmp_path: Path, proofs: Path,
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    if in_a_process_of_its_own(request):
+        return
     caplog.set_level(logging.INFO, logger="duebot")
     paths = tree(tmp_path / "files")
     apart = outcome(start(paths, tmp_path / "a.db"), caplog)
@@ -89,8 +111,10 @@ def test_a_forked_reader_gives_the_same_events_errors_and_log_lines(
 
 
 def test_a_child_that_fails_costs_only_its_work(
-        tmp_path: Path, proofs: Path, caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        request: pytest.FixtureRequest, tmp_path: Path, proofs: Path,
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    if in_a_process_of_its_own(request):
+        return
     caplog.set_level(logging.INFO, logger="duebot")
     paths = tree(tmp_path / "files")
     real = bot.service.fork_map
