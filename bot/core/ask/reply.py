@@ -387,6 +387,12 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
                      f"The schedule does not say anything about {said}; "
                      f"{_ask_whom(ctx.event, 'en')}.")
             return Part(Topic("not_held", (f"w:{what}",), what), "not_held", (text_,))
+        if why == "zone" and ctx.also:
+            # "is the deadline AoE or UTC?" asks which: the zone the schedule states, not a
+            # yes for the first one named; the time in each zone named follows.
+            lines.append(_zone_choice(when, ctx))
+            lines.extend(_other_readings(when, ctx))
+            return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
         if verdict is not None:
             fact = _fact(when, why, ctx, verdict, zone)
             if ctx.lang == "en" and fact.startswith("The "):
@@ -526,6 +532,27 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         return (f"{title}按{zh.zone_name(when.zone, instant)}计：{own}；即{there}。" if zh_ else
                 f"{_the(when)} is given in {when.zone.name}: {own}; that is {there}.")
     return f"{title}：{text}。" if zh_ else f"{_the(when)} is {text}."
+
+
+def _zone_choice(when: ImportantDate, ctx: _Ctx) -> str:
+    """Which of the zones named the schedule gives a date in, with its time there (and in
+    the first zone named, when that is another one); "neither" when it is none of them."""
+    zh_ = ctx.lang == "zh"
+    instant = _key_instant(when)
+    own = when_text(when, ctx.now, when.zone, ctx.lang)
+    named = [ctx.reader, *(z for z, _ in ctx.also)]
+    hit = any(_same_zone(when.zone, z.key, instant) for z in named)
+    if zh_:
+        lead = "" if hit else "都不是，"
+        text = f"{lead}日程按{zh.zone_name(when.zone, instant)}给出{_title(when, 'zh')}：{own}。"
+    else:
+        lead = "" if hit else "Neither: "
+        said = f"the schedule gives {_the(when)} in {when.zone.abbreviation(instant)}: {own}."
+        text = lead + (said if lead else _capital(said))
+    if not _same_zone(when.zone, ctx.reader.key, instant):
+        there = _in_zone(when, ctx.reader, ctx.lang)
+        text += f"即{there}。" if zh_ else f" That is {there}."
+    return text
 
 
 def _extension_line(when: ImportantDate, ctx: _Ctx, verdict_said: bool = False) -> str:
