@@ -280,6 +280,12 @@ PROBES: tuple[P, ...] = (
     P("K", "is the deadline AoE?", "no ; d=submission"),
     P("B", "is the deadline AoE?", "yes ; d=abstract"),
     # "X or Y?" asks which zone: the one the schedule states, and the time in each named.
+    # "is X after Y and before Z?": both comparisons answered, each with its verdict.
+    P("B", "is the rebuttal after the paper deadline and before the notification?",
+      "all=response,paper,notification ; once=comes after Full paper ; "
+      "has=comes before Notification"),
+    P("B", "is the notification after the rebuttal but after the conference?",
+      "first=Yes ; has=No: Notification of acceptance comes before EuroSys 2028"),
     P("B", "is the deadline AoE or UTC?",
       "d=abstract ; first=The schedule gives ; has=in AoE: ; has=11:59 UTC"),
     P("B", "is the deadline UTC or AoE?",
