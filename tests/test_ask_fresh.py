@@ -303,11 +303,12 @@ PROBES: tuple[P, ...] = (
     P("B", "wen is the abstarct registation", "d=abstract"),
     P("B", "camra redy deadlin?", "d=camera-ready"),
     P("K", "worksop location?", "k=event ; has=Hongo"),
-    P("B", "摘要截止是北京時間幾點？", "zh ; zone=Asia/Shanghai ; d=abstract ; has=19:59"),
+    P("B", "摘要截止是北京時間幾點？",
+      "zh ; zone=Asia/Shanghai ; d=abstract ; has=19:59（中國標準時間"),
     P("K", "截稿日期是甚麼時候？", "zh ; d=submission ; at=" + K_SUB),
     P("K", "錄用通知什麼時候出？", "zh ; d=notification"),
-    P("B", "會議在哪裡？", "zh ; k=event ; has=Berlin"),
-    P("K", "還有幾天截稿？", "zh ; d=submission ; once=9天14小时"),
+    P("B", "會議在哪裡？", "zh ; k=event ; has=Berlin ; has=地點："),
+    P("K", "還有幾天截稿？", "zh ; d=submission ; once=9天14小時"),  # answered in traditional
     # --- Chinese by title words ------------------------------------------------------------------
     P("B", "全文截止是什么时候？", "zh ; d=paper"),
     P("B", "摘要注册截止时间？", "zh ; d=abstract"),

@@ -10,15 +10,18 @@ instant comes from the schedule and the zone engine, never from the question's t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot.core.ask import hant, zh
 from bot.core.ask.index import Index, index_for
 from bot.core.ask.read import Reading, inherit, read, remember
 from bot.core.ask.reply import Part, render
+from bot.core.ask.text import has_cjk
 from bot.core.model import Event, ImportantDate, check_aware
-from bot.core.zones import Zone
+from bot.core.zones import Zone, parse_zone
 
 __all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify", "explain",
            "index_for", "understand"]
@@ -74,9 +77,36 @@ def answer(question: str, event: Event, *, now: datetime, reader: Zone | None = 
             and not first.length:
         intent = "time_left"
     dates = tuple(dict.fromkeys(d for p in parts for d in p.dates))
+    if reading.language == "zh" and hant.is_traditional(question):
+        # Asked in traditional Chinese ("截稿是幾點？"): answered in it.
+        parts, text = _traditional(parts, text, event, reader or event.zone, reading, now)
     memory = remember(reading) if reading.understood else dict(context or {})
     return Answer(intent=intent if intent in INTENTS else "unknown", text=text, dates=dates,
                   language=reading.language, parts=parts, reading=reading, context=memory)
+
+
+def _traditional(parts: tuple[Part, ...], text: str, event: Event, reader: Zone,
+                 reading: Reading, now: datetime) -> tuple[tuple[Part, ...], str]:
+    """The reply's parts and text in traditional Chinese: CLDR's zh_Hant zone names for each
+    zone a date is shown in, the phrases by ``hant``'s table, the schedule's words kept."""
+    zones = {reader, event.zone, *([event.venue_zone] if event.venue_zone else [])}
+    zones |= {d.zone for p in parts for d in p.dates}
+    for named in (reading.zone, *reading.also):
+        for key in (named.zones if named is not None else ())[:1]:
+            with suppress(ValueError):
+                zones.add(parse_zone(key))
+    instants = {now, *(i for p in parts for d in p.dates for i in (d.starts, d.ends))}
+    names = sorted({(zh.zone_name(z, i), zh.zone_name(z, i, zh.HANT))
+                    for z in zones for i in instants}, key=lambda n: len(n[0]), reverse=True)
+    keep = [event.name, *(d.title for d in event.dates)]
+    keep += [event.venue, event.location]
+    keep = [k for k in keep if has_cjk(k)]
+
+    def convert(line: str) -> str:
+        return hant.convert(line, names=names, keep=keep)
+
+    return (tuple(replace(p, lines=tuple(convert(line) for line in p.lines)) for p in parts),
+            convert(text))
 
 
 def classify(question: str, event: Event) -> str:
