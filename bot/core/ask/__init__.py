@@ -9,7 +9,7 @@ instant comes from the schedule and the zone engine, never from the question's t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -24,7 +24,7 @@ from bot.core.model import Event, ImportantDate, check_aware
 from bot.core.zones import Zone, parse_zone
 
 __all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify", "explain",
-           "index_for", "understand"]
+           "in_script", "index_for", "understand"]
 
 INTENTS: tuple[str, ...] = (
     "deadline", "time_left", "notification", "camera_ready", "event", "date", "submit",
@@ -42,6 +42,8 @@ class Answer:
     text: str
     dates: tuple[ImportantDate, ...]
     language: str = "en"
+    traditional: bool = False
+    """Asked in traditional Chinese, so answered in it (``language`` is still ``zh``)."""
     parts: tuple[Part, ...] = ()
     reading: Reading | None = field(default=None, compare=False, repr=False)
     context: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -77,12 +79,14 @@ def answer(question: str, event: Event, *, now: datetime, reader: Zone | None = 
             and not first.length:
         intent = "time_left"
     dates = tuple(dict.fromkeys(d for p in parts for d in p.dates))
-    if reading.language == "zh" and hant.is_traditional(question):
+    traditional = reading.language == "zh" and hant.is_traditional(question)
+    if traditional:
         # Asked in traditional Chinese ("截稿是幾點？"): answered in it.
         parts, text = _traditional(parts, text, event, reader or event.zone, reading, now)
     memory = remember(reading) if reading.understood else dict(context or {})
     return Answer(intent=intent if intent in INTENTS else "unknown", text=text, dates=dates,
-                  language=reading.language, parts=parts, reading=reading, context=memory)
+                  language=reading.language, traditional=traditional, parts=parts,
+                  reading=reading, context=memory)
 
 
 def _traditional(parts: tuple[Part, ...], text: str, event: Event, reader: Zone,
@@ -95,18 +99,31 @@ def _traditional(parts: tuple[Part, ...], text: str, event: Event, reader: Zone,
         for key in (named.zones if named is not None else ())[:1]:
             with suppress(ValueError):
                 zones.add(parse_zone(key))
-    instants = {now, *(i for p in parts for d in p.dates for i in (d.starts, d.ends))}
-    names = sorted({(zh.zone_name(z, i), zh.zone_name(z, i, zh.HANT))
-                    for z in zones for i in instants}, key=lambda n: len(n[0]), reverse=True)
-    keep = [event.name, *(d.title for d in event.dates)]
-    keep += [event.venue, event.location]
-    keep = [k for k in keep if has_cjk(k)]
+    dates = [d for p in parts for d in p.dates]
+    keep = [event.name, *(d.title for d in event.dates), event.venue, event.location]
 
     def convert(line: str) -> str:
-        return hant.convert(line, names=names, keep=keep)
+        return _hant(line, zones, dates, now, keep)
 
     return (tuple(replace(p, lines=tuple(convert(line) for line in p.lines)) for p in parts),
             convert(text))
+
+
+def _hant(text: str, zones: Iterable[Zone], dates: Iterable[ImportantDate], now: datetime,
+          keep: Iterable[str]) -> str:
+    instants = {now, *(i for d in dates for i in (d.starts, d.ends))}
+    names = sorted({(zh.zone_name(z, i), zh.zone_name(z, i, zh.HANT))
+                    for z in set(zones) for i in instants}, key=lambda n: len(n[0]), reverse=True)
+    return hant.convert(text, names=names, keep=[k for k in keep if has_cjk(k)])
+
+
+def in_script(reply: Answer, text: str, reader: Zone, now: datetime) -> str:
+    """A front end's own Chinese lines for a reply (Slack's date lines) in the script the
+    question was asked in: traditional for ``reply.traditional``, else as they are."""
+    if not reply.traditional:
+        return text
+    return _hant(text, {reader, *(d.zone for d in reply.dates)}, reply.dates, now,
+                 [d.title for d in reply.dates])
 
 
 def classify(question: str, event: Event) -> str:
