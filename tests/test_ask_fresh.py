@@ -294,6 +294,12 @@ PROBES: tuple[P, ...] = (
       "first=The schedule gives ; has=in PDT: ; has=06:59 UTC"),
     P("S", "is the deadline AoE or UTC?", "first=Neither: ; has=18:59 AoE ; has=06:59 UTC"),
     P("S", "is it Pacific time?", "first=Yes ; has=23:59 PDT"),
+    P("B", "截止时间是AoE还是UTC？", "zh ; d=abstract ; first=Abstract registration按AoE给出 ; "
+      "has=按UTC：2027年10月9日星期六 11:59"),
+    P("S", "截止日期是北京时间还是太平洋时间？",
+      "zh ; first=Poster abstract submission deadline（已延期）按北美太平洋夏令时间给出 ; "
+      "has=即2017年9月11日星期一 14:59（中国标准时间"),
+    P("S", "截止时间是AoE还是UTC？", "zh ; first=都不是， ; has=06:59（UTC）"),
     P("K", "is the workshop on a monday?", "yes ; d=workshop"),
     P("B", "is the notification on January 10?", "yes ; d=notification"),
     P("K", "is the deadline at 11:59pm?", "yes ; d=submission"),
