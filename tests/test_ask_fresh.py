@@ -284,6 +284,11 @@ PROBES: tuple[P, ...] = (
     P("B", "is the rebuttal after the paper deadline and before the notification?",
       "all=response,paper,notification ; once=comes after Full paper ; "
       "has=comes before Notification"),
+    P("B", "作者回复期是在全文截止之后、录用通知之前吗？",
+      "zh ; all=response,paper,notification ; has=Author response period在Notification of "
+      "acceptance之前"),
+    P("B", "录用通知在作者回复期之后，终稿截止之前吗？",
+      "zh ; all=notification,response,camera-ready ; has=在Camera-ready deadline之前"),
     P("B", "is the notification after the rebuttal but after the conference?",
       "first=Yes ; has=No: Notification of acceptance comes before EuroSys 2028"),
     P("B", "is the deadline AoE or UTC?",

@@ -843,8 +843,9 @@ def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
                 only = sides[1] if nows[0] else sides[0]
                 assert only is not None
                 return [Clause(text.strip(" ,，"), "howlong", (only,))], start, cut
-            further = _further_side(text, how, y) if lang == "en" else None
-            if further is not None:
+            further = _further_side(text, how, y) if lang == "en" else \
+                _further_side_zh(text, how, y)
+            if further is not None and lang == "en":
                 # "is X after Y and before Z?": Y ends where "and before" starts; each side
                 # compared with X, each answered (never only the first).
                 y = (y[0], further[1][0])
@@ -863,6 +864,24 @@ def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
                 return out, start, cut
         start = cut + 1
     return None
+
+
+_FURTHER_ZH = re.compile(r"(?P<w0>之前|以前|前面|之后|以后|后面|前|后)\s*[,，、]?\s*"
+                         r"(?:并且|而且|但是|但|又|也|且)?(?:是)?(?:在)?(?P<z>[^,，、]+?)"
+                         r"(?P<w>之前|以前|前面|之后|以后|后面|前|后)")
+
+
+def _further_side_zh(text: str, how: str, y: tuple[int, int]
+                     ) -> tuple[str, tuple[int, int], tuple[int, int]] | None:
+    """ "X在Y之后、Z之前吗？": the second comparison after the first's 之后 (see
+    ``_further_side``)."""
+    if how not in ("before", "after"):
+        return None
+    m = _FURTHER_ZH.match(text, y[1])
+    if m is None:
+        return None
+    early = m["w"] in _EARLY
+    return ("before" if early else "after"), (m.end("w0"), m.start("z")), m.span("z")
 
 
 def _further_side(text: str, how: str, y: tuple[int, int]
