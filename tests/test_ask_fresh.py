@@ -279,6 +279,32 @@ PROBES: tuple[P, ...] = (
     P("K", "is the deadline in JST?", "yes ; d=submission"),
     P("K", "is the deadline AoE?", "no ; d=submission"),
     P("B", "is the deadline AoE?", "yes ; d=abstract"),
+    # "X or Y?" asks which zone: the one the schedule states, and the time in each named.
+    # "is X after Y and before Z?": both comparisons answered, each with its verdict.
+    P("B", "is the rebuttal after the paper deadline and before the notification?",
+      "all=response,paper,notification ; once=comes after Full paper ; "
+      "has=comes before Notification"),
+    P("B", "作者回复期是在全文截止之后、录用通知之前吗？",
+      "zh ; all=response,paper,notification ; has=Author response period在Notification of "
+      "acceptance之前"),
+    P("B", "录用通知在作者回复期之后，终稿截止之前吗？",
+      "zh ; all=notification,response,camera-ready ; has=在Camera-ready deadline之前"),
+    P("B", "is the notification after the rebuttal but after the conference?",
+      "first=Yes ; has=No: Notification of acceptance comes before EuroSys 2028"),
+    P("B", "is the deadline AoE or UTC?",
+      "d=abstract ; first=The schedule gives ; has=in AoE: ; has=11:59 UTC"),
+    P("B", "is the deadline UTC or AoE?",
+      "d=abstract ; first=The schedule gives ; has=in AoE: ; has=11:59 UTC"),
+    P("S", "is the deadline UTC or Pacific time?",
+      "first=The schedule gives ; has=in PDT: ; has=06:59 UTC"),
+    P("S", "is the deadline AoE or UTC?", "first=Neither: ; has=18:59 AoE ; has=06:59 UTC"),
+    P("S", "is it Pacific time?", "first=Yes ; has=23:59 PDT"),
+    P("B", "截止时间是AoE还是UTC？", "zh ; d=abstract ; first=Abstract registration按AoE给出 ; "
+      "has=按UTC：2027年10月9日星期六 11:59"),
+    P("S", "截止日期是北京时间还是太平洋时间？",
+      "zh ; first=Poster abstract submission deadline（已延期）按北美太平洋夏令时间给出 ; "
+      "has=即2017年9月11日星期一 14:59（中国标准时间"),
+    P("S", "截止时间是AoE还是UTC？", "zh ; first=都不是， ; has=06:59（UTC）"),
     P("K", "is the workshop on a monday?", "yes ; d=workshop"),
     P("B", "is the notification on January 10?", "yes ; d=notification"),
     P("K", "is the deadline at 11:59pm?", "yes ; d=submission"),
@@ -288,11 +314,12 @@ PROBES: tuple[P, ...] = (
     P("B", "wen is the abstarct registation", "d=abstract"),
     P("B", "camra redy deadlin?", "d=camera-ready"),
     P("K", "worksop location?", "k=event ; has=Hongo"),
-    P("B", "摘要截止是北京時間幾點？", "zh ; zone=Asia/Shanghai ; d=abstract ; has=19:59"),
+    P("B", "摘要截止是北京時間幾點？",
+      "zh ; zone=Asia/Shanghai ; d=abstract ; has=19:59（中國標準時間"),
     P("K", "截稿日期是甚麼時候？", "zh ; d=submission ; at=" + K_SUB),
     P("K", "錄用通知什麼時候出？", "zh ; d=notification"),
-    P("B", "會議在哪裡？", "zh ; k=event ; has=Berlin"),
-    P("K", "還有幾天截稿？", "zh ; d=submission ; once=9天14小时"),
+    P("B", "會議在哪裡？", "zh ; k=event ; has=Berlin ; has=地點："),
+    P("K", "還有幾天截稿？", "zh ; d=submission ; once=9天14小時"),  # answered in traditional
     # --- Chinese by title words ------------------------------------------------------------------
     P("B", "全文截止是什么时候？", "zh ; d=paper"),
     P("B", "摘要注册截止时间？", "zh ; d=abstract"),

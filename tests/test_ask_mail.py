@@ -36,6 +36,25 @@ def test_a_follow_up_mail_in_the_thread_reads_against_its_last_question(
     assert "IST (Asia/Kolkata" in text
 
 
+def test_a_chinese_follow_up_mail_after_an_english_question_is_answered_in_chinese(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    """The reply's language is the follow-up's own; the thread gives the date."""
+    first = question("When is the camera-ready due?", subject="camera ready")
+    first["Message-ID"] = "<q1@uni.example.edu>"
+    rig.send(first)
+    wait_for(lambda: len(arrived_for(participant, ALICE)) >= 1, "the first reply")
+    follow = question("那北京时间呢？", subject="Re: camera ready",
+                      References="<q1@uni.example.edu> <r1@duebot.test>",
+                      In_Reply_To="<r1@duebot.test>")
+    follow["Message-ID"] = "<q2@uni.example.edu>"
+    rig.send(follow)
+    found = wait_for(lambda: arrived_for(participant, ALICE)[1:], "the second reply")
+    text = body(found[0].message)
+    assert text.startswith("Final file upload (camera-ready)：")
+    assert "2017年10月11日星期三 15:00（中国标准时间，UTC+08:00）" in text
+    assert "的日期助手" in text  # the signature in the answer's language too
+
+
 @pytest.fixture
 def two(tmp_path: Path, participant: SmtpTestServer) -> Iterator[Rig]:
     """duebot with two schedules: the shipped one and a copy under another id and name."""

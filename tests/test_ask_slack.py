@@ -72,6 +72,15 @@ def test_a_question_in_chinese_is_answered_in_chinese_in_the_askers_zone(
     assert "2017年9月11日星期一 14:59（中国标准时间，UTC+08:00）" in post["text"]
 
 
+def test_a_question_in_traditional_chinese_is_answered_in_it_date_lines_too(
+        harness: Harness) -> None:
+    harness.mention("截稿是幾點？")
+    post = harness.slack.wait_for("chat.postMessage")[0].args
+    assert "2017年9月11日星期一 14:59（中國標準時間，UTC+08:00）" in post["text"]
+    blocks = " ".join(b["text"]["text"] for b in post["blocks"] if b.get("text"))
+    assert "（太平洋夏令時間，UTC-07:00）" in blocks and "还有" not in blocks, blocks
+
+
 def test_the_zone_a_question_names_wins_over_the_askers_own(harness: Harness) -> None:
     harness.mention("when is the deadline in Bangalore?")
     post = harness.slack.wait_for("chat.postMessage")[0].args

@@ -276,6 +276,30 @@ def test_zulip_follow_up_in_the_same_topic_reads_against_its_last_question(
     assert [k.split(":")[0] for k in _threads_kept(harness)] == ["zulip"]
 
 
+def test_zulip_follow_up_is_answered_in_its_own_language_with_the_topics_context(
+        harness: Harness) -> None:
+    """The language follows the message answered; the date and zone come from the topic."""
+    harness.zulip("@**duebot** when is the abstract deadline?")
+    beijing = harness.zulip("@**duebot** 那北京时间呢？").json()["content"]
+    assert beijing.startswith("Poster abstract submission deadline（已延期）：")
+    assert "2017年9月11日星期一 14:59（中国标准时间" in beijing
+    # Zulip's date line too, in the language of the message answered.
+    assert "**：<time:2017-09-11T06:59:00Z> 你的时间 · 2017年9月10日星期日 23:59（北美太平洋" \
+        "夏令时间" in beijing and "your time" not in beijing
+    again = harness.zulip("@**duebot** and in UTC?").json()["content"]
+    assert again.startswith("The Poster abstract submission deadline") and "06:59 UTC" in again
+    harness.zulip("@**duebot** 截稿是什么时候？", topic="zh")
+    english = harness.zulip("@**duebot** and in Paris?", topic="zh").json()["content"]
+    assert english.startswith("The Poster abstract") and "Europe/Paris" in english
+    assert "your time · Sunday 10 September 2017, 23:59 PDT" in english
+
+
+def test_discord_date_lines_are_in_the_language_asked_traditional_too(harness: Harness) -> None:
+    said = harness.discord(command("截稿是幾點？", channel="900100")).json()["data"]["content"]
+    assert "你的時間, <t:" in said and "2017年9月10日星期日 23:59（太平洋夏令時間" in said, said
+    assert "your time" not in said
+
+
 def test_zulip_another_topic_stream_or_a_direct_message_starts_fresh(harness: Harness) -> None:
     harness.zulip("@**duebot** when is the camera-ready due?")
     for elsewhere in ({"topic": "travel"}, {"stream": "general"},

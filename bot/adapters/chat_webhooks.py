@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
+from bot.core.ask import Answer, in_script, zh
 from bot.core.model import ImportantDate
+from bot.core.timefmt import format_instant, zone_caption
 
-__all__ = ["defuse_mentions", "instant_of", "token_ok"]
+__all__ = ["date_words", "defuse_mentions", "instant_of", "token_ok"]
 
 _AT_MENTION = re.compile(r"(?<![\w.+-])@(?=[\w*_])")
 
@@ -24,6 +26,18 @@ def instant_of(when: ImportantDate) -> datetime | None:
     if when.cancelled or when.all_day:
         return None
     return when.starts
+
+
+def date_words(when: ImportantDate, instant: datetime, reply: Answer | None
+               ) -> tuple[str, str, str]:
+    """A date line's words in the answer's language (the question's): the time in the date's
+    own zone, the "your time" label and the colon (and space) after the title."""
+    if reply is None or reply.language != "zh":
+        return (f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})",
+                "your time", ": ")
+    own = f"{zh.format_instant(instant, when.zone)}（{zh.zone_name(when.zone, instant)}）"
+    return (in_script(reply, own, when.zone, instant), in_script(reply, "你的时间", when.zone,
+                                                               instant), "：")
 
 
 def defuse_mentions(text: str) -> str:

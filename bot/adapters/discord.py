@@ -36,7 +36,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.chat_webhooks import instant_of
+from bot.adapters.chat_webhooks import date_words, instant_of
 from bot.app.chat_conversation import (
     ChatAnswer,
     answer_question,
@@ -47,7 +47,6 @@ from bot.app.chat_conversation import (
 )
 from bot.app.threads import SITTING, Conversation
 from bot.config import DiscordConfig
-from bot.core.timefmt import format_instant, zone_caption
 from bot.errors import DuebotError, UsageError
 
 if TYPE_CHECKING:
@@ -113,8 +112,8 @@ def render(reply: ChatAnswer) -> str:
                 continue
             seen.add((part.heading, when.id))
             unix = int(instant.timestamp())
-            own = f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})"
-            lines.append(f"- **{when.title}**: <t:{unix}:F> your time, <t:{unix}:R> · {own}")
+            own, yours, colon = date_words(when, instant, part.reply)
+            lines.append(f"- **{when.title}**{colon}<t:{unix}:F> {yours}, <t:{unix}:R> · {own}")
     text = "\n".join(lines)
     return text if len(text) <= CONTENT_LIMIT else text[:CONTENT_LIMIT - 1] + "…"
 

@@ -12,7 +12,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from bot.core.ask import Answer, zh
+from bot.core.ask import Answer, in_script, zh
 from bot.core.model import ImportantDate
 from bot.core.slack_mrkdwn import escape, mrkdwn_chunks, slack_date
 from bot.core.timefmt import format_day, format_instant, relative, zone_caption
@@ -81,7 +81,8 @@ def answer_blocks(reply: Answer, now: datetime, reader: Zone, *, heading: str = 
     if heading:
         text = f"*{escape(heading)}*\n{text}"
     blocks = sections(text)
-    lines = [_date_line(when, now, reader, reply.language) for when in reply.dates]
+    lines = [in_script(reply, _date_line(when, now, reader, reply.language), reader, now)
+             for when in reply.dates]
     if lines:
         blocks.extend(sections("\n".join(lines)))
     return blocks

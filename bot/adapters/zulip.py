@@ -21,10 +21,9 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.chat_webhooks import defuse_mentions, instant_of, token_ok
+from bot.adapters.chat_webhooks import date_words, defuse_mentions, instant_of, token_ok
 from bot.app.chat_conversation import ChatAnswer, answer_question, tune
 from bot.app.threads import Conversation
-from bot.core.timefmt import format_instant, zone_caption
 
 if TYPE_CHECKING:
     from starlette.routing import Route
@@ -49,8 +48,9 @@ def render(reply: ChatAnswer) -> str:
             if instant is None:
                 continue
             stamp = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-            own = f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})"
-            lines.append(f"* **{defuse_mentions(when.title)}**: <time:{stamp}> your time · {own}")
+            own, yours, colon = date_words(when, instant, part.reply)
+            lines.append(f"* **{defuse_mentions(when.title)}**{colon}<time:{stamp}> {yours} · "
+                         f"{own}")
     return "\n".join(lines)
 
 

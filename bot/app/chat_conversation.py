@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,8 @@ class Part:
     heading: str
     text: str
     dates: tuple[ImportantDate, ...]
+    reply: Answer | None = field(default=None, compare=False)
+    """The engine's answer it came from: its language for the front end's own date lines."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def answer_question(service: Running, question: str, *, zone: Zone | None = None
     now = service.clock()
     reader = zone or reader_zone(rest)
     parts = tuple(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
-                       dates=reply.dates)
+                       dates=reply.dates, reply=reply)
                   for event, reply in answers(service, picked, rest, now=now, reader=reader,
                                               conversation=conversation))
     return ChatAnswer(parts=parts, now=now, zone=reader)

@@ -9,19 +9,22 @@ instant comes from the schedule and the zone engine, never from the question's t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot.core.ask import hant, zh
 from bot.core.ask.index import Index, index_for
 from bot.core.ask.read import Reading, inherit, read, remember
 from bot.core.ask.reply import Part, render
+from bot.core.ask.text import has_cjk
 from bot.core.model import Event, ImportantDate, check_aware
-from bot.core.zones import Zone
+from bot.core.zones import Zone, parse_zone
 
 __all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify", "explain",
-           "index_for", "understand"]
+           "in_script", "index_for", "understand"]
 
 INTENTS: tuple[str, ...] = (
     "deadline", "time_left", "notification", "camera_ready", "event", "date", "submit",
@@ -39,6 +42,8 @@ class Answer:
     text: str
     dates: tuple[ImportantDate, ...]
     language: str = "en"
+    traditional: bool = False
+    """Asked in traditional Chinese, so answered in it (``language`` is still ``zh``)."""
     parts: tuple[Part, ...] = ()
     reading: Reading | None = field(default=None, compare=False, repr=False)
     context: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -74,9 +79,51 @@ def answer(question: str, event: Event, *, now: datetime, reader: Zone | None = 
             and not first.length:
         intent = "time_left"
     dates = tuple(dict.fromkeys(d for p in parts for d in p.dates))
+    traditional = reading.language == "zh" and hant.is_traditional(question)
+    if traditional:
+        # Asked in traditional Chinese ("截稿是幾點？"): answered in it.
+        parts, text = _traditional(parts, text, event, reader or event.zone, reading, now)
     memory = remember(reading) if reading.understood else dict(context or {})
     return Answer(intent=intent if intent in INTENTS else "unknown", text=text, dates=dates,
-                  language=reading.language, parts=parts, reading=reading, context=memory)
+                  language=reading.language, traditional=traditional, parts=parts,
+                  reading=reading, context=memory)
+
+
+def _traditional(parts: tuple[Part, ...], text: str, event: Event, reader: Zone,
+                 reading: Reading, now: datetime) -> tuple[tuple[Part, ...], str]:
+    """The reply's parts and text in traditional Chinese: CLDR's zh_Hant zone names for each
+    zone a date is shown in, the phrases by ``hant``'s table, the schedule's words kept."""
+    zones = {reader, event.zone, *([event.venue_zone] if event.venue_zone else [])}
+    zones |= {d.zone for p in parts for d in p.dates}
+    for named in (reading.zone, *reading.also):
+        for key in (named.zones if named is not None else ())[:1]:
+            with suppress(ValueError):
+                zones.add(parse_zone(key))
+    dates = [d for p in parts for d in p.dates]
+    keep = [event.name, *(d.title for d in event.dates), event.venue, event.location]
+
+    def convert(line: str) -> str:
+        return _hant(line, zones, dates, now, keep)
+
+    return (tuple(replace(p, lines=tuple(convert(line) for line in p.lines)) for p in parts),
+            convert(text))
+
+
+def _hant(text: str, zones: Iterable[Zone], dates: Iterable[ImportantDate], now: datetime,
+          keep: Iterable[str]) -> str:
+    instants = {now, *(i for d in dates for i in (d.starts, d.ends))}
+    names = sorted({(zh.zone_name(z, i), zh.zone_name(z, i, zh.HANT))
+                    for z in set(zones) for i in instants}, key=lambda n: len(n[0]), reverse=True)
+    return hant.convert(text, names=names, keep=[k for k in keep if has_cjk(k)])
+
+
+def in_script(reply: Answer, text: str, reader: Zone, now: datetime) -> str:
+    """A front end's own Chinese lines for a reply (Slack's date lines) in the script the
+    question was asked in: traditional for ``reply.traditional``, else as they are."""
+    if not reply.traditional:
+        return text
+    return _hant(text, {reader, *(d.zone for d in reply.dates)}, reply.dates, now,
+                 [d.title for d in reply.dates])
 
 
 def classify(question: str, event: Event) -> str:

@@ -177,8 +177,9 @@ HOW_LONG_ZH: tuple[str, ...] = ("多久", "多长时间", "还有几天", "还�
                                 "还有多少时间", "还有多长", "几天", "多少天", "多长")
 WHERE_EN: tuple[str, ...] = ("where",)
 WHERE_ZH: tuple[str, ...] = ("哪里", "在哪", "哪儿", "什么地方", "地点")
-WHAT_ZH: tuple[str, ...] = ("什么", "啥")
-"""Not a yes/no question: the ``么`` of ``今天吃什么`` is no ``吗``."""
+WHAT_ZH: tuple[str, ...] = ("什么", "啥", "还是")
+"""Not a yes/no question: the ``么`` of ``今天吃什么`` is no ``吗``; ``是X还是Y`` asks which
+(its ``还`` is no "still")."""
 HOW_EN: tuple[str, ...] = ("how do", "how can", "how should", "how to", "how does", "how")
 HOW_ZH: tuple[str, ...] = ("怎么", "如何", "怎样", "怎么样")
 YES_NO_START = frozenset({

@@ -820,8 +820,9 @@ def _compare_sides(text: str, lang: Language
 
 
 def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
-                ) -> tuple[Clause, int, int] | None:
-    """A sentence that compares two dates, read as one clause holding both, in the order said;
+                ) -> tuple[list[Clause], int, int] | None:
+    """A sentence that compares two dates, read as one clause holding both, in the order said
+    (a further "and before Z" is a second such clause);
     None unless each side names a date of the schedule (else each is read as usual)."""
     start = 0
     for cut in [*(m.start() for m in _CMP_HARD.finditer(norm)), len(norm)]:
@@ -835,20 +836,68 @@ def _comparison(norm: str, lang: Language, scan: _Scan, index: Index
                     sides[0].kind, sides[1].kind):
                 # "is the notification before the camera-ready?" where no notification is:
                 # that one said to be missing, the other given; nothing compared.
-                return Clause(text.strip(" ,，"), "when", (sides[0], sides[1])), start, cut
+                return [Clause(text.strip(" ,，"), "when", (sides[0], sides[1]))], start, cut
             if how == "between" and any(nows) and (sides[0] or sides[1]) is not None \
                     and all(s is None or s.kind == "date" for s in sides):
                 # "how long between now and the deadline?": the time left, said once.
                 only = sides[1] if nows[0] else sides[0]
                 assert only is not None
-                return Clause(text.strip(" ,，"), "howlong", (only,)), start, cut
+                return [Clause(text.strip(" ,，"), "howlong", (only,))], start, cut
+            further = _further_side(text, how, y) if lang == "en" else \
+                _further_side_zh(text, how, y)
+            if further is not None and lang == "en":
+                # "is X after Y and before Z?": Y ends where "and before" starts; each side
+                # compared with X, each answered (never only the first).
+                y = (y[0], further[1][0])
+                sides[1] = _side_topic(start + y[0], start + y[1], scan, index, norm)
             if sides[0] is not None and sides[1] is not None and sides[0].ids != sides[1].ids \
                     and not (how in ("before", "after") and (sides[0].weak or sides[1].weak)):
                 # "can I update my paper after the deadline?" names no date by "paper" alone.
-                return (Clause(text.strip(" ,，"), form, (sides[0], sides[1]), compare=how),
-                        start, cut)
+                out = [Clause(text[:further[1][0]].strip(" ,，") if further else
+                              text.strip(" ,，"), form, (sides[0], sides[1]), compare=how)]
+                if further is not None:
+                    how2, (_, z0), z = further
+                    third = _side_topic(start + z[0], start + z[1], scan, index, norm)
+                    if third is not None and third.kind == "date" and third.ids != sides[0].ids:
+                        out.append(Clause(text[z0:].strip(" ,，"), form, (sides[0], third),
+                                          compare=how2))
+                return out, start, cut
         start = cut + 1
     return None
+
+
+_FURTHER_ZH = re.compile(r"(?P<w0>之前|以前|前面|之后|以后|后面|前|后)\s*[,，、]?\s*"
+                         r"(?:并且|而且|但是|但|又|也|且)?(?:是)?(?:在)?(?P<z>[^,，、]+?)"
+                         r"(?P<w>之前|以前|前面|之后|以后|后面|前|后)")
+
+
+def _further_side_zh(text: str, how: str, y: tuple[int, int]
+                     ) -> tuple[str, tuple[int, int], tuple[int, int]] | None:
+    """ "X在Y之后、Z之前吗？": the second comparison after the first's 之后 (see
+    ``_further_side``)."""
+    if how not in ("before", "after"):
+        return None
+    m = _FURTHER_ZH.match(text, y[1])
+    if m is None:
+        return None
+    early = m["w"] in _EARLY
+    return ("before" if early else "after"), (m.end("w0"), m.start("z")), m.span("z")
+
+
+def _further_side(text: str, how: str, y: tuple[int, int]
+                  ) -> tuple[str, tuple[int, int], tuple[int, int]] | None:
+    """ "... and before Z" after the second side of a before/after comparison: how it
+    compares, the span of "and before" and the span of Z; None when the question has none."""
+    if how not in ("before", "after"):
+        return None
+    m = re.compile(r"\s(?:and|but|&)\s+(?:is it\s+|also\s+)?").search(text, y[0])
+    if m is None:
+        return None
+    side = _CMP_SIDE_EN.match(text, m.end())
+    if side is None or side.end() >= y[1]:
+        return None
+    early = side["w"].split()[0] in _EARLY
+    return ("before" if early else "after"), (m.start(), side.end()), (side.end(), y[1])
 
 
 _NOW_SIDE = re.compile(r"(?:right )?now|today|here|现在|今天|目前|此刻$")
@@ -1371,11 +1420,11 @@ def _read(question: str, index: Index) -> Reading:
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:
         # "is the notification before the camera-ready?": one clause holding both dates.
-        clause, a, b = compared
+        compares, a, b = compared
         first = next((i for i, (s_, _) in enumerate(at) if a <= s_ < b), len(clauses))
         kept = [(c, span) for c, span in zip(clauses, at, strict=True)
                 if not a <= span[0] < b]
-        clauses = [c for c, _ in kept[:first]] + [clause] + [c for c, _ in kept[first:]]
+        clauses = [c for c, _ in kept[:first]] + compares + [c for c, _ in kept[first:]]
     # Socials only when nothing else was asked: "hi, when is the deadline?" asks a date.
     if any(t.kind != "social" for c in clauses for t in c.topics):
         clauses = [c for c in clauses if any(t.kind != "social" for t in c.topics)]

@@ -387,6 +387,12 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
                      f"The schedule does not say anything about {said}; "
                      f"{_ask_whom(ctx.event, 'en')}.")
             return Part(Topic("not_held", (f"w:{what}",), what), "not_held", (text_,))
+        if why == "zone" and ctx.also:  # (and "是AoE还是UTC？" below)
+            # "is the deadline AoE or UTC?" asks which: the zone the schedule states, not a
+            # yes for the first one named; the time in each zone named follows.
+            lines.append(_zone_choice(when, ctx))
+            lines.extend(_other_readings(when, ctx))
+            return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
         if verdict is not None:
             fact = _fact(when, why, ctx, verdict, zone)
             if ctx.lang == "en" and fact.startswith("The "):
@@ -395,6 +401,12 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
             lines.extend(_other_readings(when, ctx))
             return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,),
                         verdict)
+    if ctx.also and zone is not None and zone.zones and not zone.ambiguous \
+            and clause.form in ("what", "when") and _WHICH_ZONE_ZH.search(clause.text):
+        # "截止时间是AoE还是UTC？" asks which zone, as "is it AoE or UTC?" does.
+        lines.append(_zone_choice(when, ctx))
+        lines.extend(_other_readings(when, ctx))
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
     if clause.form == "howlong" and clause.length and has_length(when):
         span = when.ends - when.starts
         if when.all_day and when.day is not None:
@@ -526,6 +538,29 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         return (f"{title}按{zh.zone_name(when.zone, instant)}计：{own}；即{there}。" if zh_ else
                 f"{_the(when)} is given in {when.zone.name}: {own}; that is {there}.")
     return f"{title}：{text}。" if zh_ else f"{_the(when)} is {text}."
+
+
+_WHICH_ZONE_ZH = re.compile(r"(?:是|用|按)[^?？]*还是")
+
+
+def _zone_choice(when: ImportantDate, ctx: _Ctx) -> str:
+    """Which of the zones named the schedule gives a date in, with its time there (and in
+    the first zone named, when that is another one); "neither" when it is none of them."""
+    zh_ = ctx.lang == "zh"
+    instant = _key_instant(when)
+    own = when_text(when, ctx.now, when.zone, ctx.lang)
+    named = [ctx.reader, *(z for z, _ in ctx.also)]
+    hit = any(_same_zone(when.zone, z.key, instant) for z in named)
+    there = "" if _same_zone(when.zone, ctx.reader.key, instant) else \
+        _in_zone(when, ctx.reader, ctx.lang)
+    if zh_:
+        name = "AoE" if when.zone.kind == "aoe" else zh.zone_name(when.zone, instant).split(
+            "，")[0]
+        return (("" if hit else "都不是，") + f"{_title(when, 'zh')}按{name}给出：{own}"
+                + (f"；即{there}" if there else "") + "。")
+    said = f"the schedule gives {_the(when)} in {when.zone.abbreviation(instant)}: {own}."
+    text = f"Neither: {said}" if not hit else _capital(said)
+    return text + (f" That is {there}." if there else "")
 
 
 def _extension_line(when: ImportantDate, ctx: _Ctx, verdict_said: bool = False) -> str:

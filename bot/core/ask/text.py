@@ -18,7 +18,7 @@ _EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 
 # Traditional characters that questions about dates use, read as the simplified ones the
 # lexicon holds (one character for one, so spans still point back at the question).
-_TRADITIONAL = str.maketrans(
+_TRADITIONAL_FROM, _TRADITIONAL_TO = (
     "時間麼幾點會議個錄終嗎裡裏區東樣論報這現開長與註冊費簽證飯離數計過後還準備審評輪場館線網"
     "聯繫係郵題問請謝們說讓從對帶發辦舉參週禮頁雙單學術經驗實際協測試義傳處產業讀寫錯誤遲補寬"
     "決結鐘頭夠為於國臺灣紐約倫爾溫華舊歐標號兩專門屆組織負責話電視頻講賓獎獲機車鐵資銷預訂種"
@@ -27,6 +27,10 @@ _TRADITIONAL = str.maketrans(
     "联系系邮题问请谢们说让从对带发办举参周礼页双单学术经验实际协测试义传处产业读写错误迟补宽"
     "决结钟头够为于国台湾纽约伦尔温华旧欧标号两专门届组织负责话电视频讲宾奖获机车铁资销预订种"
     "软体选择询设阶讨复驳辩称则么嘛启启续隔岁当达")
+_TRADITIONAL = str.maketrans(_TRADITIONAL_FROM, _TRADITIONAL_TO)
+TRADITIONAL_PAIRS: tuple[tuple[str, str], ...] = tuple(zip(_TRADITIONAL_FROM, _TRADITIONAL_TO,
+                                                           strict=True))
+"""(traditional, simplified) for each character the question reader folds."""
 
 
 def normalize(text: str) -> str:

@@ -12,6 +12,8 @@ from bot.core.timefmt import two_units
 from bot.core.zones import Zone
 
 LOCALE = "zh_CN"
+HANT = "zh_Hant"
+"""Traditional Chinese, for zone names in a reply to a question asked in it."""
 
 
 _UNITS = {"day": "天", "hour": "小时", "minute": "分钟"}
@@ -31,8 +33,9 @@ def relative(instant: datetime, now: datetime) -> str:
 
 
 @lru_cache(maxsize=4096)  # CLDR formatting is the costly part of a reply
-def zone_name(zone: Zone, instant: datetime) -> str:
-    """``中国标准时间，UTC+08:00``; ``AoE（地球上任何地方，UTC-12:00）``."""
+def zone_name(zone: Zone, instant: datetime, locale: str = LOCALE) -> str:
+    """``中国标准时间，UTC+08:00``; ``AoE（地球上任何地方，UTC-12:00）``; CLDR's traditional
+    names with ``locale="zh_Hant"`` (``中國標準時間``)."""
     if zone.kind == "aoe":
         return "AoE（地球上任何地方，UTC-12:00）"
     if zone.kind == "offset" or zone.key == "UTC":
@@ -41,7 +44,7 @@ def zone_name(zone: Zone, instant: datetime) -> str:
         return f"{zone.key}，固定 {zone.offset_at(instant)}"
     local = zone.local(check_aware(instant))
     try:
-        name = get_timezone_name(local, width="long", locale=LOCALE)
+        name = get_timezone_name(local, width="long", locale=locale)
     except (LookupError, ValueError):
         name = zone.region or zone.key
     return f"{name}，{zone.offset_at(instant)}"
