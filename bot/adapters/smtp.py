@@ -71,6 +71,7 @@ from __future__ import annotations
 import email.policy
 import logging
 import re
+import select
 import smtplib
 import ssl
 import threading
@@ -757,6 +758,11 @@ class SmtpChannel:
             raise smtplib.SMTPRecipientsRefused(refused)
         if data_code != 354:
             raise smtplib.SMTPDataError(data_code, data_reply)
+        if ahead and _spoke_unasked(conn):
+            # In DATA a server speaks unasked only to end the session (an idle timeout while
+            # the next message was slow to come: Postfix's 421 after smtpd_timeout): the body
+            # would go nowhere and its 421 would count an attempt. Nothing of it went yet.
+            raise _StaleConnection("the server ended the session waiting in DATA")
         return self._message(conn, session, data, refused, then)
 
     def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
@@ -885,6 +891,25 @@ def _after_data(exc: smtplib.SMTPServerDisconnected,
         return exc
     return _Silent(f"no answer after DATA from {settings.host}:{settings.port} within "
                    f"{settings.timeout:g} s: the message may have been delivered")
+
+
+def _spoke_unasked(conn: smtplib.SMTP) -> bool:
+    """Whether the server has said more (or hung up) than the replies read so far: in its
+    read buffer, TLS's, or the socket's. Never waits."""
+    sock, file = conn.sock, conn.file
+    if sock is None or file is None:
+        return True
+    pending = getattr(sock, "pending", None)  # TLS: decrypted, not yet read
+    if (callable(pending) and pending()) or select.select([sock], [], [], 0)[0]:
+        return True
+    previous = sock.gettimeout()
+    sock.settimeout(0)  # the socket has nothing: peek sees only what smtplib buffered
+    try:
+        return bool(file.peek(1))
+    except OSError:  # nothing buffered (TLS wants to read: the socket has nothing)
+        return False
+    finally:
+        sock.settimeout(previous)
 
 
 def _server_down(outcome: Outcome) -> Outcome:
