@@ -1,0 +1,143 @@
+"""The job held ahead (its envelope opened early with the message before it, ``upcoming``)
+on the engine's one inline channel: it waits only for the next job or the end of the run.
+
+A lone due reminder goes in the run that claims it; a stop (SIGTERM) with a job held gives it
+back unsent, no attempt used, and the next run sends it once; a database that fails while one
+is held must not see it sent (it could not be recorded: it would go again).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from bot.errors import StorageError
+from bot.service import Service
+from tests import services
+from tests.services import deadline_schedule
+from tests.smtp_server import SmtpTestServer, _Handler
+from tests.smtp_server import running_smtp as running
+
+SCHEDULE = deadline_schedule("2030-03-20 12:00", event_id="ahead", name="Ahead Workshop")
+DUE = datetime(2030, 3, 19, 12, 0, tzinfo=UTC)
+
+
+def mail_service(tmp_path: Path, server: SmtpTestServer, people: int,
+                 clock: list[datetime]) -> Service:
+    """Mail its one channel, one session: each job runs inline when the next is put."""
+    service = services.make_service(
+        tmp_path, SCHEDULE, [f"mailto:p{i}@example.org" for i in range(people)],
+        lambda: clock[0], smtp=server, connections=1)
+    del service.engine.channels["console"]
+    service.reconcile(DUE - timedelta(hours=1))
+    return service
+
+
+def keys(server: SmtpTestServer) -> list[str]:
+    return [str(m.message["X-Duebot-Key"]) for m in server.messages]
+
+
+def test_a_lone_reminder_goes_at_its_due_time_in_the_run_that_claims_it(
+        tmp_path: Path) -> None:
+    clock = [DUE - timedelta(minutes=1)]
+    with running(pipelining=True) as server:
+        service = mail_service(tmp_path, server, 1, clock)
+        early = service.deliver_once(clock[0])
+        clock[0] = DUE
+        report = service.deliver_once(clock[0])
+        counts = service.ledger.counts("ahead")
+        service.ledger.close()
+
+    assert early.sent == 0
+    assert report.sent == 1
+    assert counts == {"sent": 1}
+    assert len(server.messages) == 1
+
+
+class StopAtDot(_Handler):
+    """At the first final dot, the process is told to stop (SIGTERM sets the event)."""
+
+    def __init__(self, owner: SmtpTestServer) -> None:
+        super().__init__(owner)
+        self.stop: Any = None
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if not self.owner.messages and self.stop is not None:
+            self.stop.set()
+        return str(await super().handle_DATA(server, session, envelope))
+
+
+def test_a_stop_with_a_job_held_ahead_gives_it_back_and_the_next_run_sends_it_once(
+        tmp_path: Path) -> None:
+    server = SmtpTestServer(pipelining=True)
+    handler = StopAtDot(server)
+    server._controller.handler = handler
+    server.start()
+    try:
+        service = mail_service(tmp_path, server, 3, [DUE])
+        handler.stop = service.stop_event
+        first = service.deliver_once(DUE)
+        after_stop = dict(service.ledger.counts("ahead"))
+        attempts = [r.attempts
+                    for r in service.ledger.rows(event_id="ahead", states=["pending"])]
+        service.stop_event.clear()
+        second = service.deliver_once(DUE + timedelta(seconds=5))
+        counts = service.ledger.counts("ahead")
+        service.ledger.close()
+    finally:
+        server.stop()
+
+    assert first.sent == 1
+    assert after_stop == {"sent": 1, "pending": 2}
+    assert attempts == [0, 0]
+    assert second.sent == 2
+    assert counts == {"sent": 3}
+    assert sorted(keys(server)) == sorted(set(keys(server)))
+    assert len(server.messages) == 3
+
+
+def test_a_database_failing_while_a_job_is_held_does_not_see_it_sent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second claim fails (the database went away): the job held ahead must not be sent
+    now, when its record cannot be written (it would be sent again once its lease ran out);
+    every message the server took is recorded sent."""
+    with running(pipelining=True) as server:
+        service = mail_service(tmp_path, server, 3, [DUE])
+        ledger = service.ledger
+        real_claim, real_finish, real_release = ledger.claim, ledger.finish, ledger.release
+        down = [False]
+        claims = [0]
+
+        def claim(*args: Any, **kwargs: Any) -> Any:
+            claims[0] += 1
+            if claims[0] >= 2:
+                down[0] = True
+                raise StorageError("database unavailable: connection refused")
+            return real_claim(*args, **kwargs)
+
+        def finish(*args: Any, **kwargs: Any) -> Any:
+            if down[0]:
+                raise StorageError("database unavailable: connection refused")
+            return real_finish(*args, **kwargs)
+
+        def release(*args: Any, **kwargs: Any) -> Any:
+            if down[0]:
+                raise StorageError("database unavailable: connection refused")
+            return real_release(*args, **kwargs)
+
+        monkeypatch.setattr(ledger, "claim", claim)
+        monkeypatch.setattr(ledger, "finish", finish)
+        monkeypatch.setattr(ledger, "release", release)
+        with pytest.raises(StorageError):
+            service.deliver_once(DUE)
+        monkeypatch.undo()
+        counts = ledger.counts("ahead")
+        ledger.close()
+
+    assert counts.get("sent", 0) == len(server.messages), (counts, keys(server))
+    assert len(server.messages) == 2  # the third, held ahead, waits for its lease to run out
+
