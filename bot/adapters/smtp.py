@@ -77,7 +77,6 @@ import ssl
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -563,7 +562,7 @@ class SmtpChannel:
             conn = self._connect(session)
         except (smtplib.SMTPException, OSError) as exc:
             session.drop()
-            return _server_down(_session_outcome(exc, self.settings))
+            return _session_outcome(exc, self.settings, away=True)
         try:
             try:
                 return self._transact(conn, session, data, recipients, sender, meanwhile, then)
@@ -576,12 +575,12 @@ class SmtpChannel:
                     conn = self._connect(session)
                 except (smtplib.SMTPException, OSError) as exc:
                     session.drop()
-                    return _server_down(_session_outcome(exc, self.settings))
+                    return _session_outcome(exc, self.settings, away=True)
                 return self._transact(conn, session, data, recipients, sender, meanwhile,
                                       then)
         except _StaleConnection as exc:
             session.drop()
-            return _server_down(_outcome("retry", f"connection lost before MAIL FROM: {exc}"))
+            return Outcome.outage(f"connection lost before MAIL FROM: {exc}")
         except smtplib.SMTPRecipientsRefused as exc:
             return self._refused(session, exc.recipients)
         except smtplib.SMTPResponseException as exc:
@@ -790,7 +789,7 @@ class SmtpChannel:
             return _outcome("dead", reason)
         session.drop()
         if 421 in codes:  # "service not available, closing": the server, not the address
-            return _server_down(_outcome("retry", reason))
+            return Outcome.outage(reason)
         return _outcome("retry", reason)
 
 
@@ -912,38 +911,43 @@ def _spoke_unasked(conn: smtplib.SMTP) -> bool:
         sock.settimeout(previous)
 
 
-def _server_down(outcome: Outcome) -> Outcome:
-    """A retry because the server as a whole is away: it uses up none of the attempts."""
-    return replace(outcome, server_down=True) if outcome.kind == "retry" else outcome
+def _session_outcome(exc: BaseException, settings: SmtpSettings, *,
+                     away: bool = False) -> Outcome:
+    """Failures in opening the session or of the transport, mapped to retry or stop.
 
-
-def _session_outcome(exc: BaseException, settings: SmtpSettings) -> Outcome:
-    """Failures in opening the session or of the transport, mapped to retry or stop."""
+    ``away``: the session could not be had at all, so a retry is the server's outage
+    (``Outcome.outage``: it uses up none of the attempts); a stop stays a stop."""
     where = f"{settings.host}:{settings.port}"
+
+    def _mapped(kind: Literal["retry", "dead", "stop"], reason: str) -> Outcome:
+        if kind == "retry" and away:
+            return Outcome.outage(reason)
+        return Outcome(kind=kind, reason=reason)
+
     if isinstance(exc, _Silent):
-        return _outcome("retry", str(exc))
+        return _mapped("retry", str(exc))
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return _outcome("stop", f"login refused by {where}: "
-                        f"{_reply_text(exc.smtp_code, exc.smtp_error)}")
+        return _mapped("stop", f"login refused by {where}: "
+                       f"{_reply_text(exc.smtp_code, exc.smtp_error)}")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return _outcome("stop", f"{where}: {exc} (security={settings.security!r}, "
-                        f"username={'set' if settings.username else 'unset'})")
+        return _mapped("stop", f"{where}: {exc} (security={settings.security!r}, "
+                       f"username={'set' if settings.username else 'unset'})")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return _outcome("retry", f"connection to {where} lost: {exc}")
+        return _mapped("retry", f"connection to {where} lost: {exc}")
     if isinstance(exc, smtplib.SMTPResponseException):
         text = _reply_text(exc.smtp_code, exc.smtp_error)
         if exc.smtp_code in _AUTH_CODES or 500 <= exc.smtp_code < 600:
-            return _outcome("stop", f"{where} refused the session: {text}")
-        return _outcome("retry", f"{where}: {text}")
+            return _mapped("stop", f"{where} refused the session: {text}")
+        return _mapped("retry", f"{where}: {text}")
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return _outcome("stop", f"TLS certificate of {where} not trusted: "
-                        f"{exc.verify_message or exc}")
+        return _mapped("stop", f"TLS certificate of {where} not trusted: "
+                       f"{exc.verify_message or exc}")
     if isinstance(exc, smtplib.SMTPException):
         # e.g. "No suitable authentication method found": configuration, not weather.
-        return _outcome("stop", f"{where}: {exc}")
+        return _mapped("stop", f"{where}: {exc}")
     if isinstance(exc, TimeoutError):
-        return _outcome("retry", f"{where} timed out after {settings.timeout:g} s")
-    return _outcome("retry", f"cannot talk to {where}: {exc}")
+        return _mapped("retry", f"{where} timed out after {settings.timeout:g} s")
+    return _mapped("retry", f"cannot talk to {where}: {exc}")
 
 
 def _unsubscribe_header(uri: str) -> tuple[str, bool]:
