@@ -8,6 +8,7 @@ is held must not see it sent (it could not be recorded: it would go again).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.config import DeliveryConfig
 from bot.errors import StorageError
 from bot.service import Service
 from tests import services
@@ -27,11 +29,11 @@ DUE = datetime(2030, 3, 19, 12, 0, tzinfo=UTC)
 
 
 def mail_service(tmp_path: Path, server: SmtpTestServer, people: int,
-                 clock: list[datetime]) -> Service:
+                 clock: list[datetime], **changes: Any) -> Service:
     """Mail its one channel, one session: each job runs inline when the next is put."""
     service = services.make_service(
         tmp_path, SCHEDULE, [f"mailto:p{i}@example.org" for i in range(people)],
-        lambda: clock[0], smtp=server, connections=1)
+        lambda: clock[0], smtp=server, connections=1, **changes)
     del service.engine.channels["console"]
     service.reconcile(DUE - timedelta(hours=1))
     return service
@@ -141,3 +143,52 @@ def test_a_database_failing_while_a_job_is_held_does_not_see_it_sent(
     assert counts.get("sent", 0) == len(server.messages), (counts, keys(server))
     assert len(server.messages) == 2  # the third, held ahead, waits for its lease to run out
 
+
+
+class SlowDotTakenOver(_Handler):
+    """The first final dot's 250 comes only after the claim's lease ran out, and meanwhile
+    another replica claimed what that lease covered (the job held ahead with it)."""
+
+    def __init__(self, owner: SmtpTestServer, lease: timedelta) -> None:
+        super().__init__(owner)
+        self.lease = lease
+        self.other: Service | None = None
+        self.taken: list[str] = []
+        self.rcpts: list[str] = []
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        self.rcpts.append(address)
+        return str(await super().handle_RCPT(server, session, envelope, address, rcpt_options))
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if not self.owner.messages and self.other is not None:
+            await asyncio.sleep(self.lease.total_seconds() + 0.5)
+            rows = self.other.ledger.claim(DUE, limit=10, lease=timedelta(minutes=5))
+            self.taken = [r.destination for r in rows]
+        return str(await super().handle_DATA(server, session, envelope))
+
+
+def test_a_job_held_ahead_whose_lease_was_taken_over_is_not_sent(tmp_path: Path) -> None:
+    """Its envelope went with the message before it; while that message's 250 was slow the
+    lease ran out and another replica took the job: the lease check before its body finds
+    that, and nothing of it goes (the server discards the open envelope)."""
+    lease = timedelta(seconds=1)
+    server = SmtpTestServer(pipelining=True)
+    handler = SlowDotTakenOver(server, lease)
+    server._controller.handler = handler
+    server.start()
+    try:
+        service = mail_service(tmp_path, server, 2, [DUE], delivery=DeliveryConfig(lease=lease))
+        handler.other = services.make_service(tmp_path, SCHEDULE, [], lambda: DUE,
+                                              owner="other-replica")
+        report = service.deliver_once(DUE)
+        service.ledger.close()
+        handler.other.ledger.close()
+    finally:
+        server.stop()
+
+    assert "mailto:p1@example.org" in handler.taken
+    assert handler.rcpts.count("p1@example.org") == 1  # its envelope went ahead
+    assert keys(server) == ["ahead/paper/1d|mailto:p0@example.org"]
+    assert report.lost_lease >= 1
