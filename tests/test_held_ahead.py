@@ -9,6 +9,7 @@ is held must not see it sent (it could not be recorded: it would go again).
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -192,3 +193,29 @@ def test_a_job_held_ahead_whose_lease_was_taken_over_is_not_sent(tmp_path: Path)
     assert handler.rcpts.count("p1@example.org") == 1  # its envelope went ahead
     assert keys(server) == ["ahead/paper/1d|mailto:p0@example.org"]
     assert report.lost_lease >= 1
+
+
+def test_claims_of_one_row_each_go_on_with_a_job_held_and_a_record_pending(
+        tmp_path: Path) -> None:
+    """``batch_size = 1``: the room for two batches is two deliveries, and inline both are
+    taken (the job held ahead, the record of the one before it) when the next claim waits for
+    room; nothing but this thread could free it."""
+    with running(pipelining=True) as server:
+        service = mail_service(tmp_path, server, 3, [DUE],
+                               delivery=DeliveryConfig(batch_size=1))
+        done: list[Any] = []
+        runner = threading.Thread(target=lambda: done.append(service.deliver_once(DUE)),
+                                  daemon=True)
+        runner.start()
+        runner.join(timeout=20)
+        hung = runner.is_alive()
+        if hung:
+            service.stop_event.set()
+            runner.join(timeout=10)
+        counts = service.ledger.counts("ahead")
+        service.ledger.close()
+
+    assert not hung, "the run waited for room only it could make"
+    assert done[0].sent == 3
+    assert counts == {"sent": 3}
+    assert len(server.messages) == 3

@@ -241,7 +241,11 @@ class _Senders:
             return key in self._held
 
     def wait_for_room(self) -> None:
-        """Claim more only while fewer than about two batches are in hand."""
+        """Claim more only while fewer than about two batches are in hand. Inline, at most
+        two are (the job held ahead, the record of the one before it) and only this thread
+        could free them: nothing to wait for (with ``batch_size = 1`` it would wait forever)."""
+        if self.inline:
+            return
         with self._cond:
             while len(self._held) >= self.room and not self.errors:
                 self._cond.wait(0.5)
