@@ -41,8 +41,10 @@ never comes holds up only that message), and mapped exactly as above. The transa
 is in DATA, where RSET and QUIT would be message text: a refused dot, a send for another
 envelope, or ``close()`` closes that connection instead, and a message without its final dot
 is discarded by the server. A server that hangs up after the 250, having read on into the next
-envelope, is reconnected to as when it closed an idle session (``tests/test_smtp_next_envelope.py``
-misbehaves at each point of the group).
+envelope, is reconnected to as when it closed an idle session, and so is one that ended the
+session while the open envelope waited for a slow next message (an idle timeout: its 421, or
+the end, after the 354): that is looked for before the body goes
+(``tests/test_smtp_next_envelope.py`` misbehaves at each point of the group).
 
 The crash window. The ledger records a delivery as sent only after ``send`` returns, and the
 server has taken responsibility for the message as soon as it answers 250 to the final dot of
