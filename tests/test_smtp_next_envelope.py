@@ -22,7 +22,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.adapters.smtp import SmtpChannel, SmtpSettings
 from bot.ports import Outcome, Outgoing
-from tests.smtp_server import REPLIES, SmtpTestServer, _Handler
+from tests.smtp_server import REPLIES, SmtpTestServer, TlsPair, _Handler, tls_pair
 
 
 class Scripted(_Handler):
@@ -402,3 +402,97 @@ def test_every_kind_of_destination_finds_the_envelope_opened_for_it(
         ("A.B+tag@Example.ORG",), ("c@example.org",)]
     assert server.connections == 1
     assert len(transaction_writes(writes)) == 1 + len(destinations)
+
+
+class IdleCloser(Scripted):
+    """After answering the n-th RCPT (and so the DATA behind it, pipelined), the server
+    waits in DATA for a body that does not come and ends the session as an idle timeout
+    does: ``421`` then the end (Postfix: ``smtpd_timeout``, 300 s, 10 s under stress), or
+    the end without a word (``silent``)."""
+
+    def __init__(self, owner: SmtpTestServer, rcpt: int, *, silent: bool = False) -> None:
+        super().__init__(owner, {})
+        self.rcpt = rcpt
+        self.silent = silent
+        self.timed_out = threading.Event()
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        answer = str(await super().handle_RCPT(server, session, envelope, address,
+                                               rcpt_options))
+        if self.counts["RCPT"] == self.rcpt:
+            transport = server.transport
+            assert isinstance(transport, asyncio.Transport)
+
+            def time_out() -> None:
+                if not self.silent:
+                    transport.write(b"421 4.4.2 example.org Error: timeout exceeded\r\n")
+                transport.close()
+                self.timed_out.set()
+
+            asyncio.get_running_loop().call_later(0.05, time_out)  # after the 354 is out
+        return answer
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsPair:
+    pair = tls_pair(tmp_path_factory.mktemp("tls"))
+    if pair is None:
+        pytest.skip("no way here to make a self-signed certificate")
+    return pair
+
+
+def tls_server(handler: type[Scripted], tls: TlsPair | None, *args: Any,
+               **kwargs: Any) -> tuple[SmtpTestServer, Any, dict[str, Any]]:
+    """A pipelining server with ``handler`` (implicit TLS if ``tls``), started, and the
+    channel settings that reach it."""
+    server = SmtpTestServer(pipelining=True,
+                            implicit_tls=tls.server if tls is not None else None)
+    made = handler(server, *args, **kwargs)
+    server._controller.handler = made
+    server.start()
+    settings: dict[str, Any] = ({"security": "ssl", "ssl_context": tls.client}
+                                if tls is not None else {})
+    return server, made, settings
+
+
+@pytest.mark.parametrize("secure", [False, True], ids=["plain", "tls"])
+@pytest.mark.parametrize("silent", [False, True], ids=["421", "closed"])
+def test_an_open_envelope_the_server_timed_out_goes_again_on_a_new_connection(
+        silent: bool, secure: bool, request: pytest.FixtureRequest) -> None:
+    """The next message was slow to come (a slow claim, a database failover): the server
+    ended the session waiting in DATA. Its 250s and 354 are still there to read, but the
+    body must not go into the dead session (a 421 to the dot would count an attempt for
+    nothing, and the message would not go): the send opens a new connection, once."""
+    pair = request.getfixturevalue("tls") if secure else None
+    server, handler, settings = tls_server(IdleCloser, pair, 2, silent=silent)
+    try:
+        mail = channel(server, **settings)
+        first = mail.send_overlapped(outgoing("k1"), lambda: None,
+                                     upcoming="mailto:a@example.org")
+        assert handler.timed_out.wait(5)
+        time.sleep(0.1)  # the 421 and the end have reached the client's socket
+        second = mail.send_overlapped(outgoing("k2"), lambda: None)
+        mail.close()
+    finally:
+        server.stop()
+
+    assert (first.kind, second.kind) == ("sent", "sent"), second.reason
+    assert keys(server) == ["k1", "k2"]
+    assert server.connections == 2
+
+
+def test_over_tls_each_message_still_takes_its_open_envelope(tls: TlsPair) -> None:
+    """The check that the server has not spoken since its 354 finds nothing on a live TLS
+    session: every message goes on the one connection."""
+    server, _handler, settings = tls_server(Scripted, tls, {})
+    try:
+        mail = channel(server, **settings)
+        outcomes = chain(mail, [outgoing(f"k{n}", f"p{n}@example.org") for n in range(4)])
+        mail.close()
+    finally:
+        server.stop()
+
+    assert [o.kind for o in outcomes] == ["sent"] * 4
+    assert keys(server) == [f"k{n}" for n in range(4)]
+    assert server.connections == 1

@@ -41,8 +41,10 @@ never comes holds up only that message), and mapped exactly as above. The transa
 is in DATA, where RSET and QUIT would be message text: a refused dot, a send for another
 envelope, or ``close()`` closes that connection instead, and a message without its final dot
 is discarded by the server. A server that hangs up after the 250, having read on into the next
-envelope, is reconnected to as when it closed an idle session (``tests/test_smtp_next_envelope.py``
-misbehaves at each point of the group).
+envelope, is reconnected to as when it closed an idle session, and so is one that ended the
+session while the open envelope waited for a slow next message (an idle timeout: its 421, or
+the end, after the 354): that is looked for before the body goes
+(``tests/test_smtp_next_envelope.py`` misbehaves at each point of the group).
 
 The crash window. The ledger records a delivery as sent only after ``send`` returns, and the
 server has taken responsibility for the message as soon as it answers 250 to the final dot of
@@ -71,12 +73,12 @@ from __future__ import annotations
 import email.policy
 import logging
 import re
+import select
 import smtplib
 import ssl
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -562,7 +564,7 @@ class SmtpChannel:
             conn = self._connect(session)
         except (smtplib.SMTPException, OSError) as exc:
             session.drop()
-            return _server_down(_session_outcome(exc, self.settings))
+            return _session_outcome(exc, self.settings, away=True)
         try:
             try:
                 return self._transact(conn, session, data, recipients, sender, meanwhile, then)
@@ -575,12 +577,12 @@ class SmtpChannel:
                     conn = self._connect(session)
                 except (smtplib.SMTPException, OSError) as exc:
                     session.drop()
-                    return _server_down(_session_outcome(exc, self.settings))
+                    return _session_outcome(exc, self.settings, away=True)
                 return self._transact(conn, session, data, recipients, sender, meanwhile,
                                       then)
         except _StaleConnection as exc:
             session.drop()
-            return _server_down(_outcome("retry", f"connection lost before MAIL FROM: {exc}"))
+            return Outcome.outage(f"connection lost before MAIL FROM: {exc}")
         except smtplib.SMTPRecipientsRefused as exc:
             return self._refused(session, exc.recipients)
         except smtplib.SMTPResponseException as exc:
@@ -757,6 +759,11 @@ class SmtpChannel:
             raise smtplib.SMTPRecipientsRefused(refused)
         if data_code != 354:
             raise smtplib.SMTPDataError(data_code, data_reply)
+        if ahead and _spoke_unasked(conn):
+            # In DATA a server speaks unasked only to end the session (an idle timeout while
+            # the next message was slow to come: Postfix's 421 after smtpd_timeout): the body
+            # would go nowhere and its 421 would count an attempt. Nothing of it went yet.
+            raise _StaleConnection("the server ended the session waiting in DATA")
         return self._message(conn, session, data, refused, then)
 
     def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
@@ -784,7 +791,7 @@ class SmtpChannel:
             return _outcome("dead", reason)
         session.drop()
         if 421 in codes:  # "service not available, closing": the server, not the address
-            return _server_down(_outcome("retry", reason))
+            return Outcome.outage(reason)
         return _outcome("retry", reason)
 
 
@@ -887,38 +894,62 @@ def _after_data(exc: smtplib.SMTPServerDisconnected,
                    f"{settings.timeout:g} s: the message may have been delivered")
 
 
-def _server_down(outcome: Outcome) -> Outcome:
-    """A retry because the server as a whole is away: it uses up none of the attempts."""
-    return replace(outcome, server_down=True) if outcome.kind == "retry" else outcome
+def _spoke_unasked(conn: smtplib.SMTP) -> bool:
+    """Whether the server has said more (or hung up) than the replies read so far: in its
+    read buffer, TLS's, or the socket's. Never waits."""
+    sock, file = conn.sock, conn.file
+    if sock is None or file is None:
+        return True
+    pending = getattr(sock, "pending", None)  # TLS: decrypted, not yet read
+    if (callable(pending) and pending()) or select.select([sock], [], [], 0)[0]:
+        return True
+    previous = sock.gettimeout()
+    sock.settimeout(0)  # the socket has nothing: peek sees only what smtplib buffered
+    try:
+        return bool(file.peek(1))
+    except OSError:  # nothing buffered (TLS wants to read: the socket has nothing)
+        return False
+    finally:
+        sock.settimeout(previous)
 
 
-def _session_outcome(exc: BaseException, settings: SmtpSettings) -> Outcome:
-    """Failures in opening the session or of the transport, mapped to retry or stop."""
+def _session_outcome(exc: BaseException, settings: SmtpSettings, *,
+                     away: bool = False) -> Outcome:
+    """Failures in opening the session or of the transport, mapped to retry or stop.
+
+    ``away``: the session could not be had at all, so a retry is the server's outage
+    (``Outcome.outage``: it uses up none of the attempts); a stop stays a stop."""
     where = f"{settings.host}:{settings.port}"
+
+    def _mapped(kind: Literal["retry", "dead", "stop"], reason: str) -> Outcome:
+        if kind == "retry" and away:
+            return Outcome.outage(reason)
+        return Outcome(kind=kind, reason=reason)
+
     if isinstance(exc, _Silent):
-        return _outcome("retry", str(exc))
+        return _mapped("retry", str(exc))
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return _outcome("stop", f"login refused by {where}: "
-                        f"{_reply_text(exc.smtp_code, exc.smtp_error)}")
+        return _mapped("stop", f"login refused by {where}: "
+                       f"{_reply_text(exc.smtp_code, exc.smtp_error)}")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return _outcome("stop", f"{where}: {exc} (security={settings.security!r}, "
-                        f"username={'set' if settings.username else 'unset'})")
+        return _mapped("stop", f"{where}: {exc} (security={settings.security!r}, "
+                       f"username={'set' if settings.username else 'unset'})")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return _outcome("retry", f"connection to {where} lost: {exc}")
+        return _mapped("retry", f"connection to {where} lost: {exc}")
     if isinstance(exc, smtplib.SMTPResponseException):
         text = _reply_text(exc.smtp_code, exc.smtp_error)
         if exc.smtp_code in _AUTH_CODES or 500 <= exc.smtp_code < 600:
-            return _outcome("stop", f"{where} refused the session: {text}")
-        return _outcome("retry", f"{where}: {text}")
+            return _mapped("stop", f"{where} refused the session: {text}")
+        return _mapped("retry", f"{where}: {text}")
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return _outcome("stop", f"TLS certificate of {where} not trusted: "
-                        f"{exc.verify_message or exc}")
+        return _mapped("stop", f"TLS certificate of {where} not trusted: "
+                       f"{exc.verify_message or exc}")
     if isinstance(exc, smtplib.SMTPException):
         # e.g. "No suitable authentication method found": configuration, not weather.
-        return _outcome("stop", f"{where}: {exc}")
+        return _mapped("stop", f"{where}: {exc}")
     if isinstance(exc, TimeoutError):
-        return _outcome("retry", f"{where} timed out after {settings.timeout:g} s")
-    return _outcome("retry", f"cannot talk to {where}: {exc}")
+        return _mapped("retry", f"{where} timed out after {settings.timeout:g} s")
+    return _mapped("retry", f"cannot talk to {where}: {exc}")
 
 
 def _unsubscribe_header(uri: str) -> tuple[str, bool]:

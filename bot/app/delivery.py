@@ -231,13 +231,21 @@ class _Senders:
         self._inline_next: _Job | None = None
         """Inline: the job put last, run when the next one is put (so its destination is
         known as ``upcoming``) or by ``finish``."""
+        self.failed = False
+        """The run is ending on an error of its own (a claim or a record that failed: the
+        database is away): ``finish`` gives back the job held inline instead of sending it,
+        since its record could not be written and it would go again."""
 
     def holds(self, key: str) -> bool:
         with self._cond:
             return key in self._held
 
     def wait_for_room(self) -> None:
-        """Claim more only while fewer than about two batches are in hand."""
+        """Claim more only while fewer than about two batches are in hand. Inline, at most
+        two are (the job held ahead, the record of the one before it) and only this thread
+        could free them: nothing to wait for (with ``batch_size = 1`` it would wait forever)."""
+        if self.inline:
+            return
         with self._cond:
             while len(self._held) >= self.room and not self.errors:
                 self._cond.wait(0.5)
@@ -379,7 +387,7 @@ class _Senders:
     def finish(self) -> BatchReport:
         """Wait for every worker; give back what none started; raise the first error."""
         waiting, self._inline_next = self._inline_next, None
-        if waiting is not None and not self.errors and not self.should_stop():
+        if waiting is not None and not (self.errors or self.failed or self.should_stop()):
             # The job put last inline, with no next one (stopping: released below). What it
             # raises is in errors, raised below after releasing.
             with contextlib.suppress(BaseException):
@@ -399,11 +407,12 @@ class _Senders:
             rest = [job.row.key for job in self._held.values() if not job.started]
             self._held.clear()
         if rest:
-            why = "released after an error" if self.errors else "released at shutdown"
+            failed = bool(self.errors) or self.failed
+            why = "released after an error" if failed else "released at shutdown"
             try:
                 report.released += self.engine.ledger.release(rest, self.now, why)
             except Exception:  # the leases run out; the first error is what matters
-                if not self.errors:
+                if not failed:
                     raise
                 log.warning("could not release %d deliveries; their leases will run out",
                             len(rest))
@@ -718,6 +727,9 @@ class Engine:
                     break
                 if max_batches is not None and batches >= max_batches:
                     break
+        except BaseException:
+            senders.failed = True  # the job held ahead is not sent now: it could not be recorded
+            raise
         finally:
             try:
                 total.add(senders.finish())
