@@ -6,8 +6,14 @@ everything already)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,9 +26,9 @@ def fresh(code: str) -> str:
     return out.stdout.strip()
 
 
-def test_the_service_and_its_http_side_import_no_reader() -> None:
+def test_the_service_and_its_http_side_import_neither() -> None:
     code = ("import sys, bot.service, bot.adapters.http, bot.app.delivery, bot.core.language; "
-            "print(sorted(m for m in ('bot.core.ask',) if m in sys.modules))")
+            "print(sorted(m for m in ('bot.core.ask', 'icalendar') if m in sys.modules))")
     assert fresh(code) == "[]"
 
 
@@ -53,3 +59,91 @@ print(json.dumps([before, english, chinese == expected, chinese]))
     assert same is True
     assert chinese[0] == "2017年10月10日星期二"
     assert chinese[3] == "9天18小时"
+
+
+def test_icalendar_is_loaded_by_the_first_calendar_built() -> None:
+    code = """
+import sys
+from bot.core.ical import build_calendar
+from bot.core.schedule import read_schedule
+event, problems = read_schedule(open("schedules/aisys-sosp17.toml", encoding="utf-8").read())
+assert event is not None and not problems, problems
+before = "icalendar" in sys.modules
+body = build_calendar([event])
+import icalendar
+parsed = icalendar.Calendar.from_ical(body)
+print(before, "icalendar" in sys.modules, len(parsed.walk("VEVENT")) == len(event.dates))
+"""
+    assert fresh(code) == "False True True"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# ``duebot run`` under a finder that writes down which of the two modules get imported, and
+# when: a line per import, before or after the first /healthz 200 (the test writes the mark).
+WATCHED_RUN = """
+import runpy, sys
+from pathlib import Path
+log, mark = Path(sys.argv[1]), Path(sys.argv[2])
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in ("icalendar", "bot.core.ask"):
+            with log.open("a") as out:
+                out.write(f"{name} {'after' if mark.exists() else 'before'}\\n")
+        return None
+sys.meta_path.insert(0, Watch())
+sys.argv = ["duebot", "run", "--config", sys.argv[3]]
+runpy.run_module("bot", run_name="__main__")
+"""
+
+
+def _start_until_healthy(tmp_path: Path, config: Path, port: int, name: str) -> list[str]:
+    """Start ``duebot run`` until /healthz is 200, stop it; the watched imports before that."""
+    log, mark = tmp_path / f"{name}.log", tmp_path / f"{name}.mark"
+    process = subprocess.Popen([sys.executable, "-c", WATCHED_RUN, str(log), str(mark),
+                                str(config)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env={**os.environ})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",
+                                            timeout=2) as answer:
+                    if answer.status == 200:
+                        mark.touch()
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            assert time.monotonic() < deadline, "no /healthz 200"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [line.split()[0] for line in lines if line.endswith(" before")]
+
+
+def test_a_restart_serves_before_importing_icalendar(tmp_path: Path) -> None:
+    """The first start proves the schedule (it builds its calendar: icalendar is loaded); the
+    restart finds it proved in the schedule cache and serves without it."""
+    port = _free_port()
+    schedule = tmp_path / "w.toml"
+    schedule.write_text('[event]\nid = "w"\nname = "W"\nzone = "America/New_York"\n'
+                        '[reminders]\ndeadline = ["7d", "1d"]\n'
+                        '[[dates]]\nid = "d"\ntitle = "D"\nkind = "deadline"\n'
+                        'at = "2031-01-01 23:59"\n', encoding="utf-8")
+    config = tmp_path / "duebot.toml"
+    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{tmp_path}/ledger.db"\n'
+                      '[http]\nhost = "127.0.0.1"\n'
+                      f'port = {port}\n[log]\nlevel = "WARNING"\n'
+                      '[[schedules]]\npath = "w.toml"\nreminders_to = ["console:"]\n',
+                      encoding="utf-8")
+    first = _start_until_healthy(tmp_path, config, port, "first")
+    assert "icalendar" in first  # the proof builds the calendar: the finder does see it
+    again = _start_until_healthy(tmp_path, config, port, "again")
+    assert "icalendar" not in again
