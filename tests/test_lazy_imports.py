@@ -32,6 +32,13 @@ def test_the_service_and_its_http_side_import_neither() -> None:
     assert fresh(code) == "[]"
 
 
+def test_the_chat_and_mail_sides_load_the_reader_on_their_first_question() -> None:
+    code = ("import sys, bot.runner; bot.runner._providers(); "
+            "import bot.adapters.slack_format, bot.app.mail_conversation; "
+            "print('bot.core.ask' in sys.modules)")
+    assert fresh(code) == "False"
+
+
 def test_english_dates_need_no_reader_and_chinese_ones_are_the_readers() -> None:
     code = """
 import sys
@@ -128,7 +135,7 @@ def _start_until_healthy(tmp_path: Path, config: Path, port: int, name: str) -> 
     return [line.split()[0] for line in lines if line.endswith(" before")]
 
 
-def test_a_restart_serves_before_importing_icalendar(tmp_path: Path) -> None:
+def test_a_restart_serves_before_importing_either(tmp_path: Path) -> None:
     """The first start proves the schedule (it builds its calendar: icalendar is loaded); the
     restart finds it proved in the schedule cache and serves without it."""
     port = _free_port()
@@ -144,6 +151,6 @@ def test_a_restart_serves_before_importing_icalendar(tmp_path: Path) -> None:
                       '[[schedules]]\npath = "w.toml"\nreminders_to = ["console:"]\n',
                       encoding="utf-8")
     first = _start_until_healthy(tmp_path, config, port, "first")
-    assert "icalendar" in first  # the proof builds the calendar: the finder does see it
+    assert first == ["icalendar"]  # the proof builds the calendar: the finder does see it
     again = _start_until_healthy(tmp_path, config, port, "again")
-    assert "icalendar" not in again
+    assert again == []  # nor the question reader, which the chat and mail sides load on use
