@@ -90,17 +90,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-# ``duebot run`` under a finder that writes down which of the two modules get imported, and
-# when: a line per import, before or after the first /healthz 200 (the test writes the mark).
+# ``duebot run`` under a finder that writes down which of the two modules get imported, by
+# which process (a forked reader too), and when: a line per import, before or after the first
+# /healthz 200 (the test writes the mark).
 WATCHED_RUN = """
-import runpy, sys
+import os, runpy, sys
 from pathlib import Path
 log, mark = Path(sys.argv[1]), Path(sys.argv[2])
 class Watch:
     def find_spec(self, name, path=None, target=None):
         if name in ("icalendar", "bot.core.ask"):
             with log.open("a") as out:
-                out.write(f"{name} {'after' if mark.exists() else 'before'}\\n")
+                out.write(f"{name} {os.getpid()} {'after' if mark.exists() else 'before'}\\n")
         return None
 sys.meta_path.insert(0, Watch())
 sys.argv = ["duebot", "run", "--config", sys.argv[3]]
@@ -108,8 +109,10 @@ runpy.run_module("bot", run_name="__main__")
 """
 
 
-def _start_until_healthy(tmp_path: Path, config: Path, port: int, name: str) -> list[str]:
-    """Start ``duebot run`` until /healthz is 200, stop it; the watched imports before that."""
+def _start_until_healthy(tmp_path: Path, config: Path, port: int, name: str
+                         ) -> list[tuple[str, int]]:
+    """Start ``duebot run`` until /healthz is 200, stop it; the watched imports before that
+    (module, process id)."""
     log, mark = tmp_path / f"{name}.log", tmp_path / f"{name}.mark"
     process = subprocess.Popen([sys.executable, "-c", WATCHED_RUN, str(log), str(mark),
                                 str(config)], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -132,7 +135,8 @@ def _start_until_healthy(tmp_path: Path, config: Path, port: int, name: str) -> 
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     lines = log.read_text().splitlines() if log.exists() else []
-    return [line.split()[0] for line in lines if line.endswith(" before")]
+    return [(line.split()[0], int(line.split()[1])) for line in lines
+            if line.endswith(" before")]
 
 
 def test_a_restart_serves_before_importing_either(tmp_path: Path) -> None:
@@ -151,6 +155,28 @@ def test_a_restart_serves_before_importing_either(tmp_path: Path) -> None:
                       '[[schedules]]\npath = "w.toml"\nreminders_to = ["console:"]\n',
                       encoding="utf-8")
     first = _start_until_healthy(tmp_path, config, port, "first")
-    assert first == ["icalendar"]  # the proof builds the calendar: the finder does see it
+    # the proof builds the calendar: the finder does see it
+    assert [module for module, _pid in first] == ["icalendar"]
     again = _start_until_healthy(tmp_path, config, port, "again")
     assert again == []  # nor the question reader, which the chat and mail sides load on use
+
+
+def test_a_first_start_that_forks_a_reader_imports_icalendar_once(tmp_path: Path) -> None:
+    """Enough new schedules that half are read and proved in a forked child (READ_AHEAD):
+    icalendar is imported before the fork, not by each process after it."""
+    from bot.service import READ_AHEAD
+
+    port = _free_port()
+    entries = []
+    for n in range(READ_AHEAD):
+        (tmp_path / f"w{n}.toml").write_text(
+            f'[event]\nid = "w{n}"\nname = "W{n}"\nzone = "America/New_York"\n'
+            '[[dates]]\nid = "d"\ntitle = "D"\nkind = "deadline"\n'
+            'at = "2031-01-01 23:59"\n', encoding="utf-8")
+        entries.append(f'[[schedules]]\npath = "w{n}.toml"\nreminders_to = ["console:"]\n')
+    config = tmp_path / "duebot.toml"
+    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{tmp_path}/ledger.db"\n'
+                      f'[http]\nhost = "127.0.0.1"\nport = {port}\n[log]\nlevel = "WARNING"\n'
+                      + "".join(entries), encoding="utf-8")
+    first = _start_until_healthy(tmp_path, config, port, "first")
+    assert [module for module, _pid in first] == ["icalendar"], first

@@ -66,6 +66,12 @@ _SUBMITTING = ("deadline", "camera-ready")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def preload() -> None:
+    """Import icalendar now: before a fork whose child builds calendars, so that parent and
+    child do not each pay for the import (see the module's note)."""
+    import icalendar  # noqa: F401
+
+
 def uid_for(event: Event, when: ImportantDate) -> str:
     """The date's identity in every calendar: stable across edits of its title and time."""
     return f"{event.id}.{when.id}@duebot"
