@@ -34,6 +34,7 @@ from bot.app.proving import Prover
 from bot.app.running import Health, LoadedSchedule
 from bot.app.status import approving
 from bot.config import DISCORD_TOKEN_MISSING, SLACK_TOKEN_MISSING, Config
+from bot.core.ical import preload
 from bot.core.model import Event
 from bot.core.planner import Plans
 from bot.core.preferences import Preferences
@@ -253,6 +254,7 @@ class Service:
         if len(unread) < READ_AHEAD:
             return _ReadAhead()
         later = unread[len(unread) // 2:]
+        preload()  # both halves prove new schedules, which builds their calendars
         results = fork_map(self._read_apart, later, lambda value: dumps(value)[0])
         return _ReadAhead(later, results)
 

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.core.ask import Answer, in_script, zh
 from bot.core.model import ImportantDate
 from bot.core.slack_mrkdwn import escape, mrkdwn_chunks, slack_date
 from bot.core.timefmt import format_day, format_instant, relative, zone_caption
 from bot.core.zones import Zone
 from bot.ports import Outgoing
 
+if TYPE_CHECKING:
+    from bot.core.ask import Answer
+
 __all__ = ["MAX_BLOCKS", "answer_blocks", "message_blocks", "sections", "within_limit"]
 
 
 def _date_line_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
     """The same line for a question asked in Chinese: CLDR dates and zone names."""
+    from bot.core.ask import zh  # here: importing the reader costs ~0.1 s a start
+
     title = f"*{escape(when.title)}*"
     if when.cancelled:
         return f"• ~{escape(when.title)}~ 已取消"
@@ -81,6 +85,8 @@ def answer_blocks(reply: Answer, now: datetime, reader: Zone, *, heading: str = 
     if heading:
         text = f"*{escape(heading)}*\n{text}"
     blocks = sections(text)
+    from bot.core.ask import in_script  # here: importing the reader costs ~0.1 s a start
+
     lines = [in_script(reply, _date_line(when, now, reader, reply.language), reader, now)
              for when in reply.dates]
     if lines:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from bot.app import preferences as settings
 from bot.app import subscriptions, threads
 from bot.app.threads import Conversation
-from bot.core.ask import Answer, answer
 from bot.core.language import N_, Language, language_code
 from bot.core.mail_parse import reader_zone
 from bot.core.model import Event, ImportantDate
@@ -25,6 +24,7 @@ from bot.core.zones import Zone
 
 if TYPE_CHECKING:
     from bot.app.running import Running
+    from bot.core.ask import Answer
 
 __all__ = ["NO_SCHEDULE", "Answered", "ChatAnswer", "answer_question", "answers",
            "answers_to_send", "pick", "settings_reply", "subscription", "subscription_verb",
@@ -113,6 +113,8 @@ def answers_to_send(service: Running, events: list[Event], question: str, *, now
         max_age = conversation.max_age if conversation else None
         context = None if conversation is None or conversation.new else threads.context_of(
             service.ledger, key, event.id, now, max_age, unsent=unsent)
+        from bot.core.ask import answer  # here: importing the reader costs ~0.1 s a start
+
         reply = answer(question, event, now=now, reader=reader, context=context)
         if key and reply.context:
             readings.append(threads.Reading(key, event.id, reply.context, now))

@@ -45,7 +45,6 @@ from bot.app import preferences as settings
 from bot.app import subscriptions, threads
 from bot.app.threads import Conversation
 from bot.config import MailConfig
-from bot.core.ask import answer
 from bot.core.digest import message_id, short_digest
 from bot.core.language import N_, Language
 from bot.core.mail_parse import (
@@ -212,6 +211,8 @@ class MailConversation:
         conversation = Conversation.of("mail", to.lower(), references[0]) if references \
             else None
         thread = conversation.key_for(event.id) if conversation else ""
+        from bot.core.ask import answer  # here: importing the reader costs ~0.1 s a start
+
         reply = answer(question, event, now=now, reader=zone,
                        context=threads.context_of(self.service.ledger, thread, event.id, now))
         threads.remember(self.service.ledger, thread, event.id, reply.context, now)

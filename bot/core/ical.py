@@ -22,6 +22,10 @@ when a date does. Choices that keep every client honest:
 * ``METHOD:PUBLISH`` (iTIP, RFC 5546) requires ``ORGANIZER``: each entry names its event's
   contact; a calendar where some event has no contact address carries no ``METHOD`` (a plain
   iCalendar object, which needs no organizer).
+
+``icalendar`` is imported where a calendar is built, not at the top: it takes ~0.1 s to import
+and ``duebot run`` does not build one on its way to serving (a restart whose schedules are
+proved already builds none at all); the first feed or attachment pays it once.
 """
 
 from __future__ import annotations
@@ -29,15 +33,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
-
-from icalendar import Alarm, Calendar, vCalAddress, vDuration, vText
-from icalendar import Event as VEvent
+from typing import TYPE_CHECKING
 
 from bot.core.links import safe_link
 from bot.core.model import KINDS, Event, ImportantDate
 from bot.core.schedule import parse_duration
 from bot.core.timefmt import format_day, format_instant, zone_caption
 from bot.errors import UsageError, suggest
+
+if TYPE_CHECKING:
+    from icalendar import Alarm, Calendar, vCalAddress
+    from icalendar import Event as VEvent
 
 PRODID = "-//duebot//duebot 0.1//EN"
 DEFAULT_REFRESH = timedelta(hours=12)
@@ -58,6 +64,12 @@ _LABELS = {
 _SUBMITTING = ("deadline", "camera-ready")
 # RFC 5545 TEXT allows no control characters but HTAB (newlines are escaped by the package).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def preload() -> None:
+    """Import icalendar now: before a fork whose child builds calendars, so that parent and
+    child do not each pay for the import (see the module's note)."""
+    import icalendar  # noqa: F401
 
 
 def uid_for(event: Event, when: ImportantDate) -> str:
@@ -100,6 +112,8 @@ def build_calendar(events: Sequence[Event], *, name: str | None = None,
     ``stamp`` overrides every entry's ``DTSTAMP`` (default: ``revision_stamp``, the same on
     every machine); never pass a future instant.
     """
+    from icalendar import vDuration  # here, not at the top: see the module's note
+
     wanted = _check_kinds(kinds)
     calendar = _calendar(events, name=name)
     # RFC 7986 and Microsoft's older spelling; Google refreshes on its own schedule anyway.
@@ -169,6 +183,8 @@ def _calendar(events: Sequence[Event], *, name: str | None) -> Calendar:
         about = events[0].description
     else:
         about = f"Important dates: {', '.join(names)}" if names else "Important dates"
+    from icalendar import Calendar, vText  # here, not at the top: see the module's note
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -203,6 +219,8 @@ def _organizer(event: Event) -> vCalAddress | None:
     email = clean_text(event.contact.email).strip()
     if not email or any(c.isspace() or c in '<>"' for c in email):
         return None
+    from icalendar import vCalAddress  # here, not at the top: see the module's note
+
     address = vCalAddress(f"mailto:{email}")
     name = " ".join(clean_text(event.contact.name or event.name).split())
     if name:
@@ -216,6 +234,8 @@ def _utc_midnight(day: date) -> datetime:
 
 def _vevent(event: Event, when: ImportantDate, stamp: datetime | None,
             alarms: Sequence[timedelta] = ()) -> VEvent:
+    from icalendar import Event as VEvent  # here, not at the top: see the module's note
+
     vevent = VEvent()
     vevent.add("uid", uid_for(event, when))
     vevent.add("dtstamp", (stamp or revision_stamp(when)).astimezone(UTC))
@@ -251,6 +271,8 @@ def _vevent(event: Event, when: ImportantDate, stamp: datetime | None,
 
 def _alarm(event: Event, when: ImportantDate, lead: timedelta) -> Alarm:
     """A display alert ``lead`` before the date starts; its UID is stable like the date's."""
+    from icalendar import Alarm  # here, not at the top: see the module's note
+
     alarm = Alarm()
     alarm.add("uid", f"{uid_for(event, when).removesuffix('@duebot')}.alarm-{alarm_label(lead)}"
                      "@duebot")

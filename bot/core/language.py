@@ -5,6 +5,10 @@ A ``Language`` bundles a gettext catalog (read from a ``.po`` file's lines by
 date formatting that goes with it. English is the default and keeps ``bot.core.timefmt``'s
 wording byte for byte; Chinese dates come from Babel's CLDR data (``bot.core.ask.zh``): weekday,
 24-hour clock, zone names. Pure: the caller reads the files.
+
+``bot.core.ask.zh`` is imported where a Chinese date is written, not at the top: importing it
+loads the whole ``bot.core.ask`` package (its reader builds its tables, ~0.1 s), which
+``duebot run`` does not otherwise need on its way to serving.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from babel.core import negotiate_locale
 from babel.messages.pofile import read_po
 
 from bot.core import timefmt
-from bot.core.ask import zh
 from bot.core.model import ImportantDate
 from bot.core.zones import Zone
 
@@ -113,23 +116,35 @@ class Language:
 
     def day(self, value: date) -> str:
         """``Tuesday 10 October 2017`` / ``2017年10月10日星期二``."""
-        return zh.format_day(value) if self.code == "zh" else timefmt.format_day(value)
+        if self.code != "zh":
+            return timefmt.format_day(value)
+        from bot.core.ask import zh  # here, not at the top: see the module's note
+
+        return zh.format_day(value)
 
     def instant(self, moment: datetime, zone: Zone) -> str:
         """``Monday 11 September 2017, 14:59 CST`` / ``2017年9月11日星期一 14:59 CST``."""
-        if self.code == "zh":
-            return f"{zh.format_instant(moment, zone)} {zone.abbreviation(moment)}"
-        return timefmt.format_instant(moment, zone)
+        if self.code != "zh":
+            return timefmt.format_instant(moment, zone)
+        from bot.core.ask import zh  # here, not at the top: see the module's note
+
+        return f"{zh.format_instant(moment, zone)} {zone.abbreviation(moment)}"
 
     def caption(self, zone: Zone, moment: datetime) -> str:
         """``Asia/Shanghai, UTC+08:00`` / ``中国标准时间，UTC+08:00``."""
-        if self.code == "zh":
-            return zh.zone_name(zone, moment)
-        return timefmt.zone_caption(zone, moment)
+        if self.code != "zh":
+            return timefmt.zone_caption(zone, moment)
+        from bot.core.ask import zh  # here, not at the top: see the module's note
+
+        return zh.zone_name(zone, moment)
 
     def countdown(self, delta: timedelta) -> str:
         """``9 days 18 hours`` / ``9天18小时``."""
-        return zh.countdown(delta) if self.code == "zh" else timefmt.countdown(delta)
+        if self.code != "zh":
+            return timefmt.countdown(delta)
+        from bot.core.ask import zh  # here, not at the top: see the module's note
+
+        return zh.countdown(delta)
 
     def paren(self, text: str) -> str:
         """`` (text)``, with the full-width brackets Chinese uses."""
