@@ -9,10 +9,13 @@ import hmac
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.core.ask import Answer, in_script, zh
 from bot.core.model import ImportantDate
 from bot.core.timefmt import format_instant, zone_caption
+
+if TYPE_CHECKING:
+    from bot.core.ask import Answer
 
 __all__ = ["date_words", "defuse_mentions", "instant_of", "token_ok"]
 
@@ -35,6 +38,8 @@ def date_words(when: ImportantDate, instant: datetime, reply: Answer | None
     if reply is None or reply.language != "zh":
         return (f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})",
                 "your time", ": ")
+    from bot.core.ask import in_script, zh  # here: importing the reader costs ~0.1 s a start
+
     own = f"{zh.format_instant(instant, when.zone)}（{zh.zone_name(when.zone, instant)}）"
     return (in_script(reply, own, when.zone, instant), in_script(reply, "你的时间", when.zone,
                                                                instant), "：")
