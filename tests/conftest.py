@@ -49,6 +49,20 @@ def smtp() -> Iterator[SmtpTestServer]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The address of a brand-new database: a SQLite file not yet there, then (each test's
+    second run) an empty PostgreSQL database."""
+    from tests.pg import fresh_database, require_pg
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    require_pg()
+    with fresh_database() as made:
+        yield made
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
     """A fresh ledger on a SQLite file, then (each test's second run) on PostgreSQL; a file
     with a ``ledger`` fixture of its own uses that one."""

@@ -12,19 +12,15 @@ the first one's secret when it looks, as a replica a moment behind does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
-import pytest
 
 from bot.adapters.http import build_app
 from bot.adapters.store.ledger import Ledger
 from bot.config import Config, ScheduleConfig, StorageConfig
 from bot.service import Service
 from tests.conftest import SHIPPED
-from tests.pg import fresh_database, require_pg
 from tests.slack_stub import serving
 
 NOW = datetime(2017, 9, 1, 12, tzinfo=UTC)
@@ -45,15 +41,6 @@ class BehindLedger(Ledger):
             return None
         return super().get_meta(name)
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
-        return
-    require_pg()
-    with fresh_database() as made:
-        yield made
 
 
 def _form_of(page: httpx.Response) -> dict[str, str | list[str]]:

@@ -20,13 +20,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.store.database import current_revision, head_revision, make_engine
-from tests.pg import BEFORE_DUE, ROOT, fresh_database, require_pg, write_config
+from tests.pg import BEFORE_DUE, ROOT, write_config
 
 pytestmark = pytest.mark.slow  # real processes
 
@@ -47,16 +46,6 @@ while not go.exists():
 sys.exit(main(sys.argv[3:]))
 """
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A brand-new database: a SQLite file not yet there, or an empty PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
-        return
-    require_pg()
-    with fresh_database() as made:
-        yield made
 
 
 def _start_at_once(config: Path, commands: list[list[str]]) -> list[tuple[int, str]]:

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -38,16 +37,6 @@ from tests.services import deadline_schedule
 MIGRATION_0006 = importlib.import_module(
     "bot.adapters.store.migrations.versions.0006_plan_fingerprints")
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a real SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
-        return
-    require_pg()
-    with fresh_database() as made:
-        yield made
 
 
 # -- the comparison ---------------------------------------------------------------------------
