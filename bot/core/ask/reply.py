@@ -199,6 +199,16 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _verb(title: str, singular: str, plural: str) -> str:
+    """The verb that agrees with a date's title: "Acceptance notifications come", "the paper
+    deadline comes" (the head noun is taken to be the last word before any parenthesis)."""
+    words = re.findall(r"[A-Za-z]+", title.split("(", 1)[0])
+    head = words[-1].lower() if words else ""
+    plural_head = (len(head) > 3 and head.endswith("s") and not head.endswith(("ss", "us", "is"))
+                   and head != "news")
+    return plural if plural_head else singular
+
+
 def line(when: ImportantDate, ctx: _Ctx) -> str:
     if when.cancelled:
         if ctx.lang == "zh":
@@ -1287,12 +1297,13 @@ def _compare(clause: Clause, ctx: _Ctx) -> Part:
     if clause.compare in ("before", "after"):
         verdict = (kx < ky) if clause.compare == "before" else (kx > ky)
         if kx == ky:
-            lead = (f"{tx}和{ty}在同一时间。" if zh_ else f"{_capital(tx)} is at the same time "
-                                                 f"as {ty}.")
+            lead = (f"{tx}和{ty}在同一时间。" if zh_ else
+                    f"{_capital(tx)} {_verb(tx, 'is', 'are')} at the same time as {ty}.")
         elif zh_:
             lead = f"{tx}在{ty}{'之前' if kx < ky else '之后'}，相隔{gap}。"
         else:
-            lead = f"{tx} comes {'before' if kx < ky else 'after'} {ty}, {gap} apart."
+            lead = (f"{tx} {_verb(tx, 'comes', 'come')} {'before' if kx < ky else 'after'} {ty}, "
+                    f"{gap} apart.")
         lead = _yes_no(verdict, ctx.lang) + (lead if zh_ else lead[:1].lower() + lead[1:]
                                              if not lead.startswith(tx) else lead)
         shown = (x, y)
@@ -1302,12 +1313,14 @@ def _compare(clause: Clause, ctx: _Ctx) -> Part:
         if zh_:
             lead = f"{_title(win, 'zh')}在{'前' if win is early else '后'}，两者相隔{gap}。"
         else:
-            lead = (f"{_title(win)} comes {'first' if win is early else 'later'}, {gap} "
+            lead = (f"{_title(win)} {_verb(_title(win), 'comes', 'come')} "
+                    f"{'first' if win is early else 'later'}, {gap} "
                     f"{'before' if win is early else 'after'} {_title(other)}.")
         shown = (win, other)
     else:
         lead = (f"{tx}和{ty}相隔{gap}（{te}在前）。" if zh_ else
-                f"{gap} between {tx} and {ty} ({te} comes first, {tl} after).")
+                f"{gap} between {tx} and {ty} ({te} {_verb(te, 'comes', 'come')} first, {tl} "
+                f"after).")
         lead = _capital(lead)
         shown = (x, y)
     lines = [lead, *(f"- {line(d, ctx)}{_also_suffix(d, ctx)}" for d in shown)]
