@@ -165,8 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     import_cfp = sub.add_parser(
         "import-cfp", help="draft a schedule from a call for papers",
-        description="Read a call for papers (Markdown, text or HTML) and write a draft schedule "
-                    "TOML; every guess is a comment in the TOML and a FILE:LINE: warning.")
+        description="Read a call for papers (Markdown, text, HTML or PDF) and write a draft "
+                    "schedule TOML; every guess is a comment in the TOML and a FILE:LINE: warning.")
     import_cfp.add_argument("source", metavar="SOURCE", help="the call's file, or - for stdin")
     import_cfp.add_argument("-o", "--output", metavar="FILE",
                             help="write the schedule here (default: stdout)")
