@@ -131,8 +131,8 @@ def test_deadline_in_shanghai_with_pacific_time_beside(shipped: Event) -> None:
     ("Asia/Shanghai", "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)"),
     ("America/New_York", "Monday 11 September 2017, 02:59 EDT (America/New_York, UTC-04:00)"),
     ("AoE", "Sunday 10 September 2017, 18:59 AoE (Anywhere on Earth, UTC-12:00)"),
-    ("UTC+05:30", "Monday 11 September 2017, 12:29 UTC+05:30 (UTC+05:30)"),
-    ("UTC", "Monday 11 September 2017, 06:59 UTC (UTC)"),
+    ("UTC+05:30", "Monday 11 September 2017, 12:29 UTC+05:30"),
+    ("UTC", "Monday 11 September 2017, 06:59 UTC"),
 ])
 def test_deadline_instant_in_each_reader_zone(shipped: Event, zone: str, local: str) -> None:
     reply = answer("whens the dealine", shipped, now=NOW, reader=parse_zone(zone))
@@ -271,7 +271,7 @@ def test_cancelled_deadline_is_never_presented_as_live() -> None:
                    reader=parse_zone("UTC"))
     cancelled = [line for line in reply.text.splitlines() if "Abstract registration" in line]
     assert cancelled == ["The deadline for Abstract registration has been cancelled (it was "
-                         "Monday 1 April 2024, 12:00 UTC (UTC))."]
+                         "Monday 1 April 2024, 12:00 UTC)."]
     assert not reply.text.startswith("The deadline for Abstract registration")
 
 

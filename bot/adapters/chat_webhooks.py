@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.model import ImportantDate
-from bot.core.timefmt import format_instant, zone_caption
+from bot.core.timefmt import captioned
 
 if TYPE_CHECKING:
     from bot.core.ask import Answer
@@ -36,7 +36,7 @@ def date_words(when: ImportantDate, instant: datetime, reply: Answer | None
     """A date line's words in the answer's language (the question's): the time in the date's
     own zone, the "your time" label and the colon (and space) after the title."""
     if reply is None or reply.language != "zh":
-        return (f"{format_instant(instant, when.zone)} ({zone_caption(when.zone, instant)})",
+        return (captioned(instant, when.zone),
                 "your time", ": ")
     from bot.core.ask import in_script, zh  # here: importing the reader costs ~0.1 s a start
 

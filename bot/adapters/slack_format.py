@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.model import ImportantDate
 from bot.core.slack_mrkdwn import escape, mrkdwn_chunks, slack_date
-from bot.core.timefmt import format_day, format_instant, relative, zone_caption
+from bot.core.timefmt import captioned, format_day, format_instant, relative, zone_caption
 from bot.core.zones import Zone
 from bot.ports import Outgoing
 
@@ -70,7 +70,7 @@ def _date_line(when: ImportantDate, now: datetime, reader: Zone, language: str =
 
 @functools.lru_cache(maxsize=1024)
 def _own(instant: datetime, zone: Zone) -> str:
-    return escape(f"{format_instant(instant, zone)} ({zone_caption(zone, instant)})")
+    return escape(captioned(instant, zone))
 
 
 @functools.lru_cache(maxsize=1024)

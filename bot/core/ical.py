@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from bot.core.links import safe_link
 from bot.core.model import KINDS, Event, ImportantDate
 from bot.core.schedule import parse_duration
-from bot.core.timefmt import format_day, format_instant, zone_caption
+from bot.core.timefmt import caption_after, format_day, format_instant, zone_caption
 from bot.errors import UsageError, suggest
 
 if TYPE_CHECKING:
@@ -304,14 +304,14 @@ def when_text(when: ImportantDate) -> str:
         noon = _utc_midnight(when.day) + timedelta(hours=12)
         return f"{days} (all day, {zone_caption(zone, noon)})"
     start = format_instant(when.at, zone)
-    caption = zone_caption(zone, when.at)
+    caption = caption_after(zone, when.at)
     if when.end is None or when.end == when.at:
-        return f"{start} ({caption})"
+        return f"{start}{caption}"
     if zone.local(when.end).date() == zone.local(when.at).date():
         end = f"{zone.local(when.end):%H:%M} {zone.abbreviation(when.end)}"
     else:
         end = format_instant(when.end, zone)
-    return f"{start} to {end} ({caption})"
+    return f"{start} to {end}{caption}"
 
 
 def description_for(event: Event, when: ImportantDate) -> str:

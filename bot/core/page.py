@@ -17,6 +17,7 @@ from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, check_aware
 from bot.core.timefmt import (
     calendar_delta,
+    caption_beside,
     countdown,
     describe,
     format_day,
@@ -71,6 +72,8 @@ class DateView:
     event_text: str
     """``Sunday 10 September 2017, 23:59 PDT``, or the day(s) for all-day dates."""
     zone_caption: str
+    """``America/Los_Angeles, UTC-07:00``; "" where it would repeat ``event_text``'s
+    abbreviation (a date given in UTC or a fixed offset)."""
     zone_key: str
     calendar_zone: str = ""
     """The IANA zone whose calendar the live countdown counts days on ("" for a fixed offset:
@@ -150,7 +153,7 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str) -
         text = format_instant(when.at, when.zone)
         if when.end is not None and when.end != when.at:
             text = f"{text} to {format_instant(when.end, when.zone)}"
-        caption = zone_caption(when.zone, when.at)
+        caption = caption_beside(when.zone, when.at)
     else:
         assert when.day is not None
         text = format_day(when.day)

@@ -32,7 +32,7 @@ from bot.core.language import ENGLISH, Language, read_catalog
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, Submission, check_aware
 from bot.core.planner import Reminder
-from bot.core.timefmt import calendar_delta
+from bot.core.timefmt import calendar_delta, captioned, same_wall_clock
 from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import TemplateError
 
@@ -94,11 +94,13 @@ def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = No
         return lang.gettext("%(days)s (all day, %(zone)s)") % {
             "days": lang.day(day), "zone": lang.caption(zone, zone.start_of_day(day))}
     moment = datetime.fromisoformat(value)
-    own = lang.instant(moment, zone) + lang.paren(lang.instant(moment, UTC_ZONE))
+    own = lang.instant(moment, zone)
+    if not same_wall_clock(zone, UTC_ZONE, moment):  # "06:59 UTC (... 06:59 UTC)" says it twice
+        own += lang.paren(lang.instant(moment, UTC_ZONE))
     if reader is None or (reader.local(moment).utcoffset() == zone.local(moment).utcoffset()
                           and reader.abbreviation(moment) == zone.abbreviation(moment)):
         return own
-    here = lang.instant(moment, reader) + lang.paren(lang.caption(reader, moment))
+    here = captioned(moment, reader, lang)
     return lang.gettext("%(here)s; that is %(there)s") % {"here": here, "there": own}
 
 
@@ -287,7 +289,7 @@ class Renderer:
 def _when_text(when: ImportantDate, target: datetime, lang: Language = ENGLISH) -> str:
     """The date in its own zone, weekday first, with the zone spelled out."""
     if not when.all_day:
-        return lang.instant(target, when.zone) + lang.paren(lang.caption(when.zone, target))
+        return captioned(target, when.zone, lang)
     days = lang.days(when)
     caption = lang.caption(when.zone, when.starts)
     if when.kind == "deadline":
@@ -315,7 +317,7 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
     reader_text = ""
     if reader is not None and (reader.local(target).utcoffset() != when.zone.local(
             target).utcoffset() or reader.abbreviation(target) != when.zone.abbreviation(target)):
-        there = lang.instant(target, reader) + lang.paren(lang.caption(reader, target))
+        there = captioned(target, reader, lang)
         if not when.all_day:
             reader_text = there
         elif when.kind == "deadline":

@@ -141,12 +141,36 @@ def _zone_caption(zone: Zone, instant: datetime) -> str:
     return f"{name}, {zone.offset_at(instant)}"
 
 
+def caption_beside(zone: Zone, instant: datetime, words: Wording | None = None) -> str:
+    """The zone's caption for a time that ends with its abbreviation; "" where the caption
+    would only say the abbreviation again (``UTC``, ``UTC+08:00``): "06:59 UTC (UTC)" tells
+    a reader nothing twice."""
+    caption = (words or ENGLISH_WORDS).caption(zone, instant)
+    return "" if caption == zone.abbreviation(instant) else caption
+
+
+def caption_after(zone: Zone, instant: datetime, words: Wording | None = None) -> str:
+    """`` (Asia/Shanghai, UTC+08:00)`` to follow a time that ends with the zone's
+    abbreviation; "" where it would repeat it (``caption_beside``)."""
+    words = words or ENGLISH_WORDS
+    caption = caption_beside(zone, instant, words)
+    return words.paren(caption) if caption else ""
+
+
+def captioned(instant: datetime, zone: Zone, words: Wording | None = None) -> str:
+    """``Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)``; for a zone whose
+    caption is its abbreviation, the time alone (``..., 06:59 UTC``)."""
+    words = words or ENGLISH_WORDS
+    return words.instant(instant, zone) + caption_after(zone, instant, words)
+
+
 class Wording(Protocol):
     """What ``describe`` needs of a language: its messages and its way with dates."""
 
     def gettext(self, message: str) -> str: ...
     def day(self, value: date) -> str: ...
-    def instant(self, moment: datetime, zone: Zone) -> str: ...
+    def instant(self, moment: datetime, zone: Zone) -> str:
+        """The wall-clock time, ending with the zone's abbreviation (``caption_after``)."""
     def caption(self, zone: Zone, moment: datetime) -> str: ...
     def countdown(self, delta: timedelta) -> str: ...
     def paren(self, text: str) -> str: ...
@@ -231,9 +255,8 @@ def describe(when: ImportantDate, now: datetime, reader: Zone | None = None,
                     passed=ends <= now, same_zone=True, words=words)
     assert when.at is not None
     instant = when.at
-    reader_text = words.instant(instant, reader) + words.paren(words.caption(reader, instant))
-    event_text = (words.instant(instant, when.zone)
-                  + words.paren(words.caption(when.zone, instant)))
+    reader_text = captioned(instant, reader, words)
+    event_text = captioned(instant, when.zone, words)
     same = same_wall_clock(reader, when.zone, instant)
     return When(reader_text=reader_text, event_text=event_text,
                 relation=relative(instant, now, words, when.zone), passed=instant <= now,

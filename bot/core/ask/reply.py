@@ -19,6 +19,8 @@ from bot.core.ask.read import Clause, NamedZone, Reading, Topic, has_length
 from bot.core.ask.text import Language
 from bot.core.model import Event, ImportantDate
 from bot.core.timefmt import (
+    caption_after,
+    captioned,
     countdown,
     describe,
     format_day,
@@ -90,7 +92,7 @@ def _span_en(start: datetime, end: datetime, zone: Zone) -> str:
         until = f"{zone.local(end):%H:%M} {zone.abbreviation(end)}"
     else:
         until = format_instant(end, zone)
-    return f"{format_instant(start, zone)} to {until} ({zone_caption(zone, start)})"
+    return f"{format_instant(start, zone)} to {until}{caption_after(zone, start)}"
 
 
 def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language = "en",
@@ -108,7 +110,7 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
         ends = when.ends
         text = f"at the end of {format_day(last)} ({zone_caption(when.zone, ends)})"
         if not _same_wall_clock(reader, when.zone, ends):
-            text += f"; that is {format_instant(ends, reader)} ({zone_caption(reader, ends)})"
+            text += f"; that is {captioned(ends, reader)}"
         return text + tail
     if when.all_day:
         text = describe(when, now, reader).sentence(relation)
@@ -179,7 +181,7 @@ def _was_text(when: ImportantDate, reader: Zone, lang: Language) -> str:
     assert when.at is not None
     if lang == "zh":
         return f"{zh.format_instant(when.at, reader)}（{zh.zone_name(reader, when.at)}）"
-    return f"{format_instant(when.at, reader)} ({zone_caption(reader, when.at)})"
+    return captioned(when.at, reader)
 
 
 def _title(when: ImportantDate, lang: Language = "en") -> str:
@@ -454,8 +456,8 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
     if clause.asks_zone:
         instant = _key_instant(when)
         lines.append(f"日程按{zh.zone_name(when.zone, instant)}给出这个时间。" if zh_ else
-                     f"The schedule gives it in {when.zone.abbreviation(instant)} "
-                     f"({zone_caption(when.zone, instant)}).")
+                     f"The schedule gives it in {when.zone.abbreviation(instant)}"
+                     f"{caption_after(when.zone, instant)}.")
     if clause.hour and when.all_day and when.kind not in _DUE_KINDS:
         # "what time does it start?" of a date given as a day: say the hour is not given.
         lines.append(f"日程只给出了日期，没有写具体时间；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
@@ -502,7 +504,7 @@ def _in_zone(when: ImportantDate, zone: Zone, lang: Language) -> str:
     fmt = zh.format_instant if zh_ else format_instant
 
     def caption(instant: datetime) -> str:
-        return f"（{zh.zone_name(zone, instant)}）" if zh_ else f" ({zone_caption(zone, instant)})"
+        return f"（{zh.zone_name(zone, instant)}）" if zh_ else caption_after(zone, instant)
 
     if when.all_day and when.kind in _DUE_KINDS:
         return fmt(when.ends, zone) + caption(when.ends)
@@ -544,7 +546,7 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         named = ctx.reader
         instant = _key_instant(when)
         there = (zh.format_instant(instant, named) + f"（{zh.zone_name(named, instant)}）") if zh_ \
-            else f"{format_instant(instant, named)} ({zone_caption(named, instant)})"
+            else captioned(instant, named)
         return (f"{title}按{zh.zone_name(when.zone, instant)}计：{own}；即{there}。" if zh_ else
                 f"{_the(when)} is given in {when.zone.name}: {own}; that is {there}.")
     return f"{title}：{text}。" if zh_ else f"{_the(when)} is {text}."
