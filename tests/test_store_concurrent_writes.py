@@ -36,20 +36,6 @@ def pg() -> Iterator[tuple[Ledger, str]]:
             ledger.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
-    if request.param == "sqlite":
-        store = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", owner="test")
-        yield store
-        store.close()
-        return
-    require_pg()
-    with fresh_database() as url:
-        store = Ledger.open(url, owner="test")
-        yield store
-        store.close()
-
-
 def _waiting_on_a_lock(url: str) -> bool:
     for _ in range(500):  # up to 10 s on a busy machine; usually the first look
         if query(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
