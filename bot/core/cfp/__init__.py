@@ -102,7 +102,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
             try:
                 probe = _naive(entry.day, entry.clock) if entry.clock else datetime.combine(
                     entry.day, TimeOfDay(12))
-                placed = _place(entry.zone_text, probe, call.countries)
+                placed = _place(entry.zone_text, probe, call.countries, call.venue_zone)
             except ZoneError:
                 entry.note("zone", f'zone "{entry.zone_text}" not understood; left out')
                 entry.zone_text = ""
@@ -115,8 +115,18 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         default_zone = explicit.most_common(1)[0][0]
         default_why = _FROM_OTHER_DATES
     elif call.default_zone:
-        default_zone = _place(call.default_zone, datetime(2000, 1, 1), call.countries).key
+        default_zone = _place(call.default_zone, datetime(2000, 1, 1), call.countries,
+                              call.venue_zone).key
         default_why = "the call's note on times"
+        for entry in call.entries:
+            # "All deadlines are 11:59 PM PST" over a September date: the doubt of that date,
+            # as if its own line said "PST".
+            if entry.zone_text or entry.clock is None or entry.dropped or entry.day is None:
+                continue
+            placed = _place(call.default_zone, _naive(entry.day, entry.clock), call.countries,
+                            call.venue_zone)
+            if placed.doubt:
+                entry.note("zone", placed.doubt)
     elif zone is not None:
         default_zone = parse_zone(zone).region or parse_zone(zone).key
         default_why = "--zone"

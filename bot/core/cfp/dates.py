@@ -6,12 +6,12 @@ import calendar
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as TimeOfDay  # `time(...)` reads like a clock call; it is not
 from zoneinfo import ZoneInfo
 
 from bot.core.places import city_zone
-from bot.core.zones import AREA_NAMES, REGIONS, parse_zone
+from bot.core.zones import AREA_NAMES, REGIONS, offset_text, parse_zone
 
 _ZONE_WORDS = {"pacific": "PT", "mountain": "MT", "central": "CT", "eastern": "ET"}
 
@@ -88,24 +88,44 @@ COLLIDING: dict[str, tuple[tuple[str, str, str], ...]] = {
 # Abbreviations outside the US that name one zone only.
 OTHER_ABBREVIATIONS: dict[str, str] = {
     "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "HKT": "Asia/Hong_Kong", "SGT": "Asia/Singapore",
-    "CET": "UTC+01:00", "CEST": "UTC+02:00", "WET": "UTC", "WEST": "UTC+01:00",
-    "EET": "UTC+02:00", "EEST": "UTC+03:00", "MSK": "Europe/Moscow", "AEST": "UTC+10:00",
-    "AEDT": "UTC+11:00", "ACST": "UTC+09:30", "AWST": "UTC+08:00",
-    "NZST": "UTC+12:00", "NZDT": "UTC+13:00", "PKT": "Asia/Karachi", "WIB": "Asia/Jakarta",
-"BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires",
+    "MSK": "Europe/Moscow", "AWST": "UTC+08:00", "PKT": "Asia/Karachi", "WIB": "Asia/Jakarta",
+    "BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires",
     "SAST": "Africa/Johannesburg", "EAT": "Africa/Nairobi",
 }
+# Abbreviations of one season of a zone outside the US that changes its clocks: (what people
+# call that time, a zone with those rules, is it the summer-time name). Like "PST" in
+# September, "CET" on a July date almost always means the local time of the place (CEST
+# then): read so, and flagged, as the US ones are.
+SEASONAL: dict[str, tuple[str, str, bool]] = {
+    "CET": ("Central European time", "Europe/Paris", False),
+    "CEST": ("Central European time", "Europe/Paris", True),
+    "EET": ("Eastern European time", "Europe/Athens", False),
+    "EEST": ("Eastern European time", "Europe/Athens", True),
+    "WET": ("Western European time", "Europe/Lisbon", False),
+    "WEST": ("Western European time", "Europe/Lisbon", True),
+    "AEST": ("Australian Eastern time", "Australia/Sydney", False),
+    "AEDT": ("Australian Eastern time", "Australia/Sydney", True),
+    "ACST": ("Australian Central time", "Australia/Adelaide", False),
+    "ACDT": ("Australian Central time", "Australia/Adelaide", True),
+    "NZST": ("New Zealand time", "Pacific/Auckland", False),
+    "NZDT": ("New Zealand time", "Pacific/Auckland", True),
+}
+# "Central European (Summer) Time" and the like, written out: the abbreviation they stand for.
+_EUROPEAN_WORDS = {"central": "CE", "eastern": "EE", "western": "WE"}
 # Names in Chinese for the zone of mainland China.
 CJK_ZONES = {"Beijing time": "Asia/Shanghai", "China Standard Time": "Asia/Shanghai",
              "北京时间": "Asia/Shanghai", "北京時間": "Asia/Shanghai",
              "中国标准时间": "Asia/Shanghai", "东八区": "UTC+08:00", "東八區": "UTC+08:00"}
 _ABBRS = sorted({"PST", "PDT", "MST", "MDT", "CST", "CDT", "EST", "EDT", "AKST", "AKDT", "HST",
-                 "PT", "MT", "CT", "ET", "UTC", "GMT", *COLLIDING, *OTHER_ABBREVIATIONS},
+                 "PT", "MT", "CT", "ET", "UTC", "GMT", *COLLIDING, *OTHER_ABBREVIATIONS,
+                 *SEASONAL},
                 key=len, reverse=True)
 _ZONE = re.compile(
     r"(?<![A-Za-z])(?:"
     r"(?P<aoe>(?i:AoE|anywhere[ -]on[ -]earth))"
     r"|(?P<offset>(?i:UTC|GMT)\s*[+\-−–]\s*\d{1,2}(?::?\d{2})?)"
+    r"|(?P<euro>(?i:central|eastern|western)\s+(?i:european)(?:\s+(?i:summer|standard))?"
+    r"(?:\s+(?i:time))?)"
     r"|(?P<words>(?i:pacific|mountain|central|eastern)(?:\s+(?i:standard|daylight))?"
     r"(?:\s+(?i:time))?)"
     r"|(?P<cjk>(?i:" + "|".join(CJK_ZONES) + "))"
@@ -291,6 +311,9 @@ def _zone_name(match: re.Match[str]) -> str:
         return next(k for k in CJK_ZONES if k.lower() == match["cjk"].lower())
     if match["offset"]:
         return re.sub(r"\s+", "", match["offset"]).replace("−", "-").replace("–", "-")
+    if match["euro"]:
+        words = match["euro"].lower().split()
+        return _EUROPEAN_WORDS[words[0]] + ("S" if "summer" in words else "") + "T"
     if match["words"]:
         words = match["words"].lower().split()
         region = _ZONE_WORDS[words[0]]
@@ -339,16 +362,21 @@ class _Placed:
     doubt: str = ""
 
 
-def _place(written: str, local: datetime, countries: tuple[str, ...] = ()) -> _Placed:
-    """The zone to write for a local time, reading US standard/daylight mix-ups as local time.
+def _place(written: str, local: datetime, countries: tuple[str, ...] = (),
+           venue_zone: str = "") -> _Placed:
+    """The zone to write for a local time, reading standard/daylight mix-ups ("PST" in
+    September, "CET" in July) as local time, flagged.
 
     ``countries`` are the ones the call points to (its venue first): an abbreviation that names
     zones in several countries ("CST": US Central or China) is read as the one there, and the
-    reading is flagged either way.
+    reading is flagged either way. ``venue_zone`` is the venue's zone: a seasonal abbreviation
+    ("CET") is read in it when it keeps the same clocks.
     """
     if written in CJK_ZONES:
         return _Placed(CJK_ZONES[written])
     upper = written.upper()
+    if upper in SEASONAL:
+        return _place_seasonal(upper, local, venue_zone)
     if upper in OTHER_ABBREVIATIONS:
         return _Placed(OTHER_ABBREVIATIONS[upper])
     if upper in COLLIDING:
@@ -391,6 +419,54 @@ def _place_us(written: str, local: datetime) -> _Placed:
         return _Placed(zone.region, f'"{written}" on a date in {season} time: read as '
                                     f"{AREA_NAMES[zone.region]} time, {actual}")
     return _Placed(zone.key)
+
+
+def _place_seasonal(written: str, local: datetime, venue_zone: str) -> _Placed:
+    """ "CET", "AEDT": the local time of a zone with those clocks (the venue's if it keeps
+    them), flagged when the date is in the other season; the offset as written stays one
+    line away in the doubt."""
+    name, default, summer = SEASONAL[written]
+    region = ZoneInfo(default)
+    written_offset = _season_offset(region, local.year, summer)
+    key = default
+    venue = _zone_info(venue_zone)
+    if venue is not None:
+        if _offset_of(venue, local) == written_offset:
+            return _Placed(venue_zone)  # Brisbane's AEST all year, Lagos's UTC+01:00 as "CET"
+        if all(_offset_of(venue, datetime(local.year, m, 1)) == _offset_of(
+                region, datetime(local.year, m, 1)) for m in range(1, 13)):
+            key, region = venue_zone, venue
+    readings = [local.replace(tzinfo=region, fold=f) for f in (0, 1)]
+    standard = [r for r in readings if not r.dst()]
+    in_summer = not standard
+    if in_summer == summer:
+        return _Placed(key)
+    season = "summer" if in_summer else "standard"
+    actual = (standard or readings)[0]
+    fixed = offset_text(written_offset)
+    return _Placed(key, f'"{written}" ({fixed}) on a date in {season} time: read as {name} '
+                        f"in {key}, {actual.tzname()} ({offset_text(actual.utcoffset())}); if "
+                        f'{fixed} all year is meant, write zone = "{fixed}"')
+
+
+def _season_offset(region: ZoneInfo, year: int, summer: bool) -> timedelta | None:
+    """The offset a season's abbreviation names: CET is Paris in January, AEDT Sydney then."""
+    for month in (1, 7):
+        probe = datetime(year, month, 1, 12, tzinfo=region)
+        if bool(probe.dst()) == summer:
+            return probe.utcoffset()
+    return datetime(year, 1, 1, 12, tzinfo=region).utcoffset()
+
+
+def _zone_info(key: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(key) if "/" in key else None
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
+
+
+def _offset_of(zone: ZoneInfo, local: datetime) -> timedelta | None:
+    return local.replace(tzinfo=zone, fold=0).utcoffset()
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -82,7 +82,7 @@ def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: 
     key = ""
     if entry.zone_text:
         probe = _naive(entry.day, clock) if clock else datetime.combine(entry.day, TimeOfDay(12))
-        placed = _place(entry.zone_text, probe, countries)
+        placed = _place(entry.zone_text, probe, countries, venue_zone)
         key = placed.key
         if placed.doubt:
             entry.note("zone", placed.doubt)
