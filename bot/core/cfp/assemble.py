@@ -31,6 +31,7 @@ from bot.core.cfp.venue import (
     venue_zone,
 )
 from bot.core.model import Kind
+from bot.core.places import city_zone
 
 _OLD_MARK = re.compile(r"\b(?:was|previously|originally|formerly|extended from|postponed from|"
                        r"moved from)\b[\s:]*$", re.IGNORECASE)
@@ -496,6 +497,8 @@ def _find_city(call: _Call, text: str) -> None:
             call.city = city
             call.country = CITY_COUNTRIES[city]
             call.venue_zone = venue_zone(city)
+        else:
+            _held_in(call, text)
     elif call.city in CITY_COUNTRIES:
         call.venue_zone = venue_zone(call.city)
     if not call.venue:
@@ -504,6 +507,24 @@ def _find_city(call: _Call, text: str) -> None:
                           r"(?=\s+(?:on|in|at|from|and)\b|[,.;()\n]|$)", _plain(text))
         if match:
             call.venue = match[1].strip()
+
+
+# "held in Lyon, France", "takes place in Brisbane, Australia": a place our city table lacks.
+_HELD_IN = re.compile(r"\b(?i:held|take[s]? place|taking place|located|hosted)\s+in\s+"
+                      r"(?P<city>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2})"
+                      r"(?:,\s*(?P<country>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2}))?")
+
+
+def _held_in(call: _Call, text: str) -> None:
+    """The venue from "held in CITY, COUNTRY" when the city table does not know the city: its
+    zone from CLDR's cities, else from a country of one zone (France, not Canada)."""
+    for match in _HELD_IN.finditer(_plain(text)):
+        city, country = match["city"], match["country"] or ""
+        zone = city_zone(city) or (city_zone(country) if country else None)
+        if zone is None:
+            continue
+        call.city, call.country, call.venue_zone = city, country, zone
+        return
 
 
 def _defaults(call: _Call) -> None:

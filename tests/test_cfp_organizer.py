@@ -1,0 +1,118 @@
+"""import-cfp as a new organizer meets it: calls in phrasings the other tests do not hold.
+
+Each instant below was checked by hand with zoneinfo; each doubt names the call's line and what
+it read, so the organizer checks exactly that line.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.core.cfp import import_cfp
+from bot.core.model import Event
+from bot.core.schedule import read_schedule
+
+CFPS = Path(__file__).parent / "cfps"
+
+
+def imported(name: str, **options: object) -> tuple[Event, str, list[str]]:
+    text = (CFPS / name).read_text(encoding="utf-8")
+    draft, warnings, _ = import_cfp(text, source=name, **options)  # type: ignore[arg-type]
+    event, problems = read_schedule(draft, name)
+    assert problems == [], problems
+    assert event is not None
+    return event, draft, [str(w) for w in warnings]
+
+
+def imported_text(text: str, **options: object) -> tuple[Event, str, list[str]]:
+    draft, warnings, _ = import_cfp(text, source="call.md", **options)  # type: ignore[arg-type]
+    event, problems = read_schedule(draft, "call.md")
+    assert problems == [], problems
+    assert event is not None
+    return event, draft, [str(w) for w in warnings]
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def starts(event: Event) -> dict[str, datetime]:
+    return {d.id: d.starts for d in event.dates}
+
+
+# --- European zones: the words, and "CET" on a summer date -------------------------------------
+
+def test_central_european_time_is_europe_not_us_central() -> None:
+    """ "all times are Central European Time" used to match the US "central" rule (Chicago)."""
+    event, draft, warnings = imported("central-european-time.md")
+    assert "America/Chicago" not in draft
+    assert event.zone.key == "Europe/Vienna"  # the venue keeps Central European clocks
+    # 3 May 2024 23:59 in Vienna is CEST (UTC+02:00): 21:59 UTC.
+    assert starts(event)["abstract-registration"] == utc(2024, 5, 3, 21, 59)
+    assert starts(event)["paper-submission"] == utc(2024, 5, 10, 21, 59)
+    assert any(w.startswith("central-european-time.md:6: warning: ") and '"CET" (UTC+01:00) on '
+               "a date in summer time: read as Central European time in Europe/Vienna, CEST "
+               "(UTC+02:00)" in w for w in warnings), warnings
+
+
+def test_cet_on_a_summer_date_reads_as_local_time_and_says_so() -> None:
+    """ "11:59 PM CET" in June: like the seed's "PST" in September, the organizers meant the local
+    time (CEST then); read so, flagged on the date's line with the literal alternative."""
+    event, draft, warnings = imported("euro-summer-cet.md")
+    assert starts(event)["paper-submission"] == utc(2025, 6, 20, 21, 59)  # 23:59 CEST
+    assert starts(event)["camera-ready"] == utc(2025, 8, 29, 21, 59)
+    flagged = [w for w in warnings if '"CET" (UTC+01:00) on a date in summer time' in w]
+    assert [w.split(": warning")[0] for w in flagged] == ["euro-summer-cet.md:9",
+                                                          "euro-summer-cet.md:11"]
+    assert 'if UTC+01:00 all year is meant, write zone = "UTC+01:00"' in flagged[0]
+    assert "UTC+01:00 all year is meant" in draft  # the same doubt as a comment in the draft
+
+
+def test_cet_in_winter_is_silent_and_cest_in_winter_is_flagged() -> None:
+    call = ("# Call for Papers: Winter Workshop 2026\n\n## Important dates\n\n"
+            "- Paper submission: January 15, 2026, 23:59 CET\n"
+            "- Poster submission: January 22, 2026, 23:59 CEST\n"
+            "- Workshop: March 3, 2026\n")
+    event, _, warnings = imported_text(call)
+    assert starts(event)["paper-submission"] == utc(2026, 1, 15, 22, 59)
+    assert starts(event)["poster-submission"] == utc(2026, 1, 22, 22, 59)  # CET then
+    assert [w for w in warnings if "CET" in w or "CEST" in w] == [
+        'call.md:6: warning: "CEST" (UTC+02:00) on a date in standard time: read as Central '
+        "European time in Europe/Paris, CET (UTC+01:00); if UTC+02:00 all year is meant, write "
+        'zone = "UTC+02:00"']
+
+
+def test_a_seasonal_abbreviation_the_venue_keeps_all_year_is_its_zone() -> None:
+    """AEST in a Brisbane January is right (Queensland keeps no summer time): no doubt; in a
+    Sydney January it is flagged, as Sydney is on AEDT."""
+    for city, zone, hour, flagged in (("Brisbane, Australia", "Australia/Brisbane", 13, False),
+                                      ("Sydney", "Australia/Sydney", 12, True)):
+        call = (f"# Call for Papers: Southern Workshop 2027\n\nHeld in {city} on March 3, "
+                f"2027.\n\n## Important dates\n\n- Paper submission: January 15, 2027, "
+                f"23:59 AEST\n- Workshop: March 3, 2027\n")
+        event, _, warnings = imported_text(call)
+        assert starts(event)["paper-submission"] == utc(2027, 1, 15, hour, 59), city
+        assert any("AEST" in w for w in warnings) is flagged, (city, warnings)
+        assert event.date("paper-submission").zone.key in (zone, event.zone.key)
+
+
+def test_a_call_wide_pst_note_flags_each_date_in_daylight_time() -> None:
+    """ "All deadlines are 11:59 PM PST" over an August date was read as PDT without a word;
+    the same text on the date's own line is flagged."""
+    call = ("# Call for Papers: Test Workshop 2025\n\nThe workshop is held in Seattle on "
+            "November 3, 2025.\n\n## Important dates\n\nAll deadlines are 11:59 PM PST.\n\n"
+            "- Paper submission: August 1, 2025\n- Notification: September 5, 2025\n"
+            "- Workshop: November 3, 2025\n")
+    event, _, warnings = imported_text(call)
+    assert starts(event)["paper-submission"] == utc(2025, 8, 2, 6, 59)  # 23:59 PDT
+    assert warnings == ['call.md:9: warning: "PST" on a date in daylight time: read as Pacific '
+                        "time, PDT"]
+
+
+def test_a_venue_the_city_table_lacks_comes_from_held_in_city_country() -> None:
+    """ "held in Lyon, France": Lyon is in no table of ours; France has one zone."""
+    event, _, _ = imported("euro-summer-cet.md")
+    assert (event.city, event.country) == ("Lyon", "France")
+    assert event.venue_zone is not None and event.venue_zone.key == "Europe/Paris"
+    assert starts(event)["workshop"] == utc(2025, 10, 26, 23, 0)  # 27 October, CET (UTC+01:00)
