@@ -116,3 +116,65 @@ def test_a_venue_the_city_table_lacks_comes_from_held_in_city_country() -> None:
     assert (event.city, event.country) == ("Lyon", "France")
     assert event.venue_zone is not None and event.venue_zone.key == "Europe/Paris"
     assert starts(event)["workshop"] == utc(2025, 10, 26, 23, 0)  # 27 October, CET (UTC+01:00)
+
+
+# --- lines that give no date, words that are not an extension, the event said twice ----------
+
+def test_a_date_the_call_leaves_tbd_is_said_left_out_at_its_line() -> None:
+    """ "Notification of acceptance: TBD" vanished from the draft without a word."""
+    event, draft, warnings = imported("aoe-noyear-tbd.md", year=2026)
+    assert [d.id for d in event.dates] == ["extended-abstract-due", "final-versions-due"]
+    assert 'aoe-noyear-tbd.md:8: warning: left out: "Notification of acceptance": no date yet ' \
+           '("TBD"); add it to the schedule when the call gives it' in warnings
+    assert any(w.startswith('aoe-noyear-tbd.md:10: warning: left out: "Workshop day"')
+               for w in warnings)
+    assert "# left out (line 8): Notification of acceptance: TBD" in draft
+    # the draft keeps the call's order: the left-out line sits between the two dates
+    assert draft.index("line 8") < draft.index('id = "final-versions-due"') < draft.index(
+        "line 10")
+
+
+def test_a_month_without_its_day_is_left_out_with_why() -> None:
+    call = ("# Call for Papers: Workshop on Things 2026\n\n## Important dates\n\n"
+            "- Paper submission: May 1, 2026, 23:59 AoE\n- Notification: mid-June\n"
+            "- Camera-ready: July 2026\n- Workshop: September 3, 2026\n")
+    event, _, warnings = imported_text(call)
+    assert [d.id for d in event.dates] == ["paper-submission", "workshop"]
+    assert 'call.md:6: warning: left out: "Notification": "mid-June" gives no day; add it to ' \
+           "the schedule when the call gives it" in warnings
+    assert any(w.startswith('call.md:7: warning: left out: "Camera-ready": "July 2026"')
+               for w in warnings)
+
+
+def test_prose_that_is_not_a_date_line_is_not_left_out() -> None:
+    """Only a line that names a date and gives none is reported: "Submissions: at most 6
+    pages" is logistics, "venue TBD" in a sentence is not a date."""
+    _, _, warnings = imported("central-european-time.md")
+    assert not any("left out" in w for w in warnings), warnings
+    _, _, warnings = imported("aoe-noyear-tbd.md", year=2026)
+    assert not any(":3: warning" in w for w in warnings), warnings
+
+
+def test_an_extended_abstract_is_not_an_extension() -> None:
+    event, draft, _ = imported("aoe-noyear-tbd.md", year=2026)
+    assert "extended = true" not in draft
+    assert not event.date("extended-abstract-due").extended_note
+    call = ("# Call for Papers: W 2026\n\n## Important dates\n\n"
+            "- Extended submission deadline: May 8, 2026, 23:59 AoE\n- Workshop: June 3, 2026\n")
+    event, _, _ = imported_text(call)
+    assert event.date("extended-submission-deadline").extended_note
+
+
+def test_end_of_day_is_read_as_2359_and_said() -> None:
+    event, _, warnings = imported("aoe-noyear-tbd.md", year=2026)
+    assert starts(event)["extended-abstract-due"] == utc(2026, 3, 15, 11, 59)  # 23:59 UTC-12
+    assert 'aoe-noyear-tbd.md:7: warning: "end of day" read as 23:59 on March 14' in warnings
+
+
+def test_the_event_said_in_prose_and_in_the_list_is_one_date() -> None:
+    """A plain-text call: "FMR'24 takes place ... on 9 September 2024" and "Workshop: 9
+    September 2024" gave two event dates."""
+    event, _, _ = imported("central-european-time.md")
+    events = [d for d in event.dates if d.kind == "event"]
+    assert [(d.id, d.day) for d in events] == [("workshop", events[0].day)]
+    assert str(events[0].day) == "2024-09-09"

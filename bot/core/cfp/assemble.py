@@ -37,7 +37,10 @@ _OLD_MARK = re.compile(r"\b(?:was|previously|originally|formerly|extended from|p
                        r"moved from)\b[\s:]*$", re.IGNORECASE)
 
 
-_EXTENDED = re.compile(r"\b(?:extended|extension|postponed|new deadline)\b", re.IGNORECASE)
+# "Extended abstract due" names a kind of paper, not a deadline that moved.
+_EXTENDED = re.compile(r"\b(?:extended(?!\s+(?:abstracts?|papers?|versions?|summar(?:y|ies)|"
+                       r"talks?|posters?|journal|submissions? (?:format|type))\b)|extension|"
+                       r"postponed|new deadline)\b", re.IGNORECASE)
 
 
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]")
@@ -86,6 +89,8 @@ class _Entry:
     by_phrase: bool = False
     subject_after: bool = False
     """Its words follow the date ("May 8 (full paper)"): they may name only a part."""
+    block_kind: str = ""
+    """The kind of block it came from: "para" for prose ("FMR'24 takes place on ...")."""
     """Written as "by <date>" / "due <date>": a deadline at the end of that day."""
 
     def note(self, key: str, message: str) -> None:
@@ -326,7 +331,8 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
         title = title[0].upper() + title[1:]
     if heading_prefix:
         title = f"{heading_prefix}: {title}"
-    entry = _Entry(subject_after=subject_after, line=block.line_at(offset + main.start),
+    entry = _Entry(subject_after=subject_after, block_kind=block.kind,
+                   line=block.line_at(offset + main.start),
                    title=title, kind=kind,
                    found=main, source_text=_plain(piece), range_end=range_end,
                    old=old[0] if old else None,
@@ -576,8 +582,10 @@ def _collect(call: _Call) -> None:
         everywhere.append((block, ""))
     chosen = [e for b, p in in_dates for e in _entries_in(b, p)]
     from_dates = bool(chosen)
+    undated = [e for b, p in in_dates if (e := _undated(b, p, in_dates=True)) is not None]
     if not chosen:
         chosen = [e for b, p in everywhere for e in _entries_in(b, p)]
+        undated = [e for b, p in everywhere if (e := _undated(b, p, in_dates=False)) is not None]
     if not any(e.kind == "event" for e in chosen) and call.name_date is not None:
         named = _entries_in(call.name_date, "")
         if named:
@@ -599,6 +607,10 @@ def _collect(call: _Call) -> None:
         if entry.kind == "event" and re.search(r"\b(?:held|take[s]? place|will be)\b",
                                                entry.title, re.IGNORECASE):
             entry.title = call.name
+    chosen = _without_repeated_events(chosen)
+    for entry in undated:  # in the call's order, among the dated ones
+        at = next((i for i, e in enumerate(chosen) if e.line > entry.line), len(chosen))
+        chosen.insert(at, entry)
     call.entries = chosen
     if not call.venue_zone:
         # "Conference dates: May 30 - June 2, 2028 (Montreal, Canada)": the place is on the
@@ -611,6 +623,64 @@ def _collect(call: _Call) -> None:
                 call.countries = countries_in("\n".join(b.text for b in call.blocks),
                                               call.country)
                 break
+
+
+# "Notification: TBD", "| Camera-ready | to be announced |": a date the call does not give yet.
+_NOT_YET = re.compile(r"\**(?:TBD|TBA|TBC|to be (?:announced|determined|confirmed|decided)|"
+                      r"coming soon|later|soon|待定|另行通知|待公布|另行公布)\**\.?", re.IGNORECASE)
+# "Notification: mid-June", "Camera-ready: June 2026": a month without its day.
+_MONTH_ONLY = re.compile(r"(?:(?:early|mid|late|end of|beginning of|the end of)[- ]+)?"
+                         r"(?P<m>[A-Za-z]{3,9})\.?(?:,?\s+\d{4})?", re.IGNORECASE)
+
+
+def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | None:
+    """A line that names a date of the call but gives none ("Notification: TBD"): an entry left
+    out with why, so the draft says what it lacks instead of dropping it without a word."""
+    if block.kind not in ("item", "row", "para") or _find_dates(block.text):
+        return None
+    if block.kind == "row":
+        cells = [c.strip() for c in block.text.strip().strip("|").split("|") if c.strip()]
+        if len(cells) < 2:
+            return None
+        label, value = cells[0], cells[-1]
+    else:
+        parts = re.split(r"\s*[:：]\s*", _plain(block.text).strip(), maxsplit=1)
+        if len(parts) != 2:
+            return None
+        label, value = parts
+    label, value = _clean_title(label), _plain(value).strip()
+    if not label or len(label) > 80 or _kind(label) == "other":
+        return None
+    month_only = _MONTH_ONLY.fullmatch(value)
+    if _NOT_YET.fullmatch(value):
+        why = f'no date yet ("{value}")'
+    elif in_dates and month_only and _month_name(month_only["m"]):
+        why = f'"{value}" gives no day'
+    else:
+        return None
+    title = f"{heading_prefix}: {label}" if heading_prefix else label
+    return _Entry(line=block.line_at(0), title=title, kind=_kind(label),
+                  found=_Found(0, 0, value, 1, 1, None), source_text=_plain(block.text),
+                  block_kind=block.kind,
+                  dropped=f'"{title}": {why}; add it to the schedule when the call gives it')
+
+
+def _month_name(word: str) -> bool:
+    return word.lower().rstrip(".") in {m.lower() for m in calendar.month_name if m} | {
+        m.lower() for m in calendar.month_abbr if m} | {"sept"}
+
+
+def _without_repeated_events(entries: list[_Entry]) -> list[_Entry]:
+    """The event's date said twice, in the opening prose ("FMR'24 takes place ... on 9 September
+    2024") and in the list ("Workshop: 9 September 2024"): the list's line is kept."""
+    def when(entry: _Entry) -> tuple[object, ...]:
+        end = entry.range_end
+        return (entry.found.year, entry.found.month, entry.found.day, entry.found.end_day,
+                (end.year, end.month, end.day) if end else None)
+
+    listed = {when(e) for e in entries if e.kind == "event" and e.block_kind != "para"}
+    return [e for e in entries
+            if not (e.kind == "event" and e.block_kind == "para" and when(e) in listed)]
 
 
 def _numeric_order(call: _Call) -> None:

@@ -60,7 +60,7 @@ _CJK_WEEKDAYS = "一二三四五六日"
 _TIME = re.compile(
     r"(?<![\d.:])(?:(?P<h>\d{1,2})(?:[:.](?P<min>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
     r"|(?P<h24>\d{1,2})[:h](?P<min24>\d{2})(?!\d)"
-    r"|(?P<word>midnight|noon|midday)"
+    r"|(?P<word>midnight|noon|midday|end\s+of\s+(?:the\s+)?day|EOD)"
     r"|(?P<cn_pre>上午|下午|晚上|中午|凌晨)\s*(?P<cn_hc>\d{1,2}):(?P<cn_mc>\d{2})"
     r"|(?P<cn_pre2>上午|下午|晚上|中午|凌晨)?\s*(?P<cn_h>\d{1,2})\s*[点時时](?!间|間|区)"
     r"(?:\s*(?P<cn_m>\d{1,2})\s*分?|(?P<cn_half>半))?)", re.IGNORECASE)
@@ -264,6 +264,10 @@ def _find_time(text: str) -> tuple[_Clock, int, int] | None:
         if word == "midnight":
             return (_Clock(TimeOfDay(0, 0), match[0], next_day=True,
                            doubt='"midnight" read as the end of {day} (24:00)'),
+                    match.start(), match.end())
+        if word.startswith("end") or word == "eod":  # as a deadline given as a day: 23:59
+            return (_Clock(TimeOfDay(23, 59), match[0],
+                           doubt=f'"{match[0]}" read as 23:59 on {{day}}'),
                     match.start(), match.end())
         return _Clock(TimeOfDay(12, 0), match[0]), match.start(), match.end()
     if match["h24"] is not None:
