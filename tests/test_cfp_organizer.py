@@ -178,3 +178,30 @@ def test_the_event_said_in_prose_and_in_the_list_is_one_date() -> None:
     events = [d for d in event.dates if d.kind == "event"]
     assert [(d.id, d.day) for d in events] == [("workshop", events[0].day)]
     assert str(events[0].day) == "2024-09-09"
+
+
+# --- many zone forms in one call, checked by hand ---------------------------------------------
+
+def test_assorted_zone_forms_give_the_instants_checked_by_hand() -> None:
+    event, _, _ = imported("assorted-forms.md")
+    assert starts(event) == {
+        "abstract-registration": utc(2025, 6, 2, 11, 59),  # 11:59pm AoE = UTC-12:00
+        "full-papers": utc(2025, 6, 9, 11, 59),  # "Anywhere on Earth (UTC-12)"
+        "artifact-submission": utc(2025, 7, 15, 4, 0),  # 12:00 noon Beijing time, 15.07.2025
+        "rebuttal-period": utc(2025, 7, 20, 12, 0),  # all day, from 00:00 AoE
+        "notification": utc(2025, 8, 5, 12, 0),  # 8:00 PM (GMT+8)
+        "camera-ready": utc(2025, 9, 8, 7, 0),  # midnight PDT = 24:00 PDT
+        "posters": utc(2025, 9, 15, 11, 59),  # 23:59 UTC−12 (a Unicode minus)
+        "workshop": utc(2025, 10, 26, 16, 0),  # 27 October in Hong Kong
+    }
+    assert event.date("workshop").end_day is not None
+    assert str(event.date("workshop").end_day) == "2025-11-01"  # across the month
+    assert event.date("posters").kind == "deadline"  # "Posters: <date>, 23:59" is due then
+
+
+def test_a_date_of_unclear_kind_says_it_gets_no_reminders() -> None:
+    _, draft, warnings = imported("assorted-forms.md")
+    assert 'assorted-forms.md:10: warning: what "Rebuttal period" is was not clear: kind = ' \
+           '"other" gets no reminders; if it is a deadline, write kind = "deadline"' in " ".join(
+               warnings)
+    assert 'kind = "other"                     # what "Rebuttal period" is' in draft

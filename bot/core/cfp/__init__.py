@@ -214,17 +214,21 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         while date_id in used:
             date_id, n = f"{base}-{n}", n + 1
         used.add(date_id)
+        if entry.kind == "other":
+            entry.note("kind", f'what "{entry.title}" is was not clear: kind = "other" gets no '
+                               f'reminders; if it is a deadline, write kind = "deadline" (or '
+                               f'"notification", "camera-ready", "event")')
         doubts[date_id] = tuple(n for notes in entry.notes.values() for n in notes)
         out.lines.append("[[dates]]")
         out.key("id", date_id)
         out.key("title", entry.title)
-        out.key("kind", entry.kind)
+        out.key("kind", entry.kind, entry.notes.get("kind", ()))
         for key, value in lines:
             out.key(key, value, entry.notes.get(key, ()))
         for key, notes in entry.notes.items():
             for note in notes:
                 warnings.append(_problem(source, entry.line, note))
-            if key not in {k for k, _ in lines}:
+            if key not in {k for k, _ in lines} | {"kind"}:
                 for note in notes:
                     out.comment(note)
     if not any(not e.dropped and e.day is not None for e in call.entries):

@@ -108,6 +108,7 @@ def _kind(title: str) -> Kind:
     if re.search(r"notif|acceptance|decision|accept|hear back|录用|接收|通知", lower):
         return "notification"
     if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b|proposals?|"
+                 r"(?:posters?|demos?)\b(?!\s+(?:session|presentation|day))|artifacts?\b|"
                  r"截稿|截止|投稿|提交|摘要|注册", lower):
         return "deadline"
     if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"
