@@ -73,6 +73,35 @@ ABBREVIATIONS: dict[str, tuple[int, str, bool]] = {
     "HST": (-10 * 60, "HT", False),
 }
 
+# Abbreviations of one season of a zone outside the US that changes its clocks: (what people
+# call that time, a zone with those rules, is it the summer-time name). Like "PST" in
+# September, "CET" on a July date almost always means the local time of the place (CEST
+# then): read so, and flagged, as the US ones are.
+SEASONAL: dict[str, tuple[str, str, bool]] = {
+    "CET": ("Central European time", "Europe/Paris", False),
+    "CEST": ("Central European time", "Europe/Paris", True),
+    "EET": ("Eastern European time", "Europe/Athens", False),
+    "EEST": ("Eastern European time", "Europe/Athens", True),
+    "WET": ("Western European time", "Europe/Lisbon", False),
+    "WEST": ("Western European time", "Europe/Lisbon", True),
+    "AEST": ("Australian Eastern time", "Australia/Sydney", False),
+    "AEDT": ("Australian Eastern time", "Australia/Sydney", True),
+    "ACST": ("Australian Central time", "Australia/Adelaide", False),
+    "ACDT": ("Australian Central time", "Australia/Adelaide", True),
+    "NZST": ("New Zealand time", "Pacific/Auckland", False),
+    "NZDT": ("New Zealand time", "Pacific/Auckland", True),
+}
+
+
+def season_offset(region: ZoneInfo, year: int, summer: bool) -> timedelta | None:
+    """The offset a season's abbreviation names: CET is Paris in January, AEDT Sydney then."""
+    for month in (1, 7):
+        probe = datetime(year, month, 1, 12, tzinfo=region)
+        if bool(probe.dst()) == summer:
+            return probe.utcoffset()
+    return datetime(year, 1, 1, 12, tzinfo=region).utcoffset()
+
+
 _UTC_NAMES = {"UTC", "GMT", "Z", "ZULU", "UT", "ETC/UTC", "ETC/GMT"}
 _AOE_NAMES = {"AOE", "ANYWHERE ON EARTH", "ANYWHERE-ON-EARTH", "ANYWHERE_ON_EARTH"}
 _OFFSET = re.compile(
@@ -319,6 +348,13 @@ def _hint(raw: str) -> str:
     write ("Beijing", "IST": each reading named, since IST is India, Israel or Ireland), else
     the closest spelling."""
     from bot.core.places import lookup, territory  # only on this error path: Babel's names
+
+    if raw.upper() in SEASONAL:  # "CEST": one season of a zone that changes its clocks
+        name, region, summer = SEASONAL[raw.upper()]
+        fixed = offset_text(season_offset(ZoneInfo(region), 2024, summer))
+        return (f"; {raw.upper()} is {fixed}, {name} {'in' if summer else 'outside'} "
+                f"summer: for the local time all year (summer time included), write the zone "
+                f'of the place, such as "{region}"; for {fixed} all year, write "{fixed}"')
 
     place = lookup(raw) or territory(raw)
     if place is not None and place.zones:

@@ -11,7 +11,7 @@ from datetime import time as TimeOfDay  # `time(...)` reads like a clock call; i
 from zoneinfo import ZoneInfo
 
 from bot.core.places import city_zone
-from bot.core.zones import AREA_NAMES, REGIONS, offset_text, parse_zone
+from bot.core.zones import AREA_NAMES, REGIONS, SEASONAL, offset_text, parse_zone, season_offset
 
 _ZONE_WORDS = {"pacific": "PT", "mountain": "MT", "central": "CT", "eastern": "ET"}
 
@@ -91,24 +91,6 @@ OTHER_ABBREVIATIONS: dict[str, str] = {
     "MSK": "Europe/Moscow", "AWST": "UTC+08:00", "PKT": "Asia/Karachi", "WIB": "Asia/Jakarta",
     "BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires",
     "SAST": "Africa/Johannesburg", "EAT": "Africa/Nairobi",
-}
-# Abbreviations of one season of a zone outside the US that changes its clocks: (what people
-# call that time, a zone with those rules, is it the summer-time name). Like "PST" in
-# September, "CET" on a July date almost always means the local time of the place (CEST
-# then): read so, and flagged, as the US ones are.
-SEASONAL: dict[str, tuple[str, str, bool]] = {
-    "CET": ("Central European time", "Europe/Paris", False),
-    "CEST": ("Central European time", "Europe/Paris", True),
-    "EET": ("Eastern European time", "Europe/Athens", False),
-    "EEST": ("Eastern European time", "Europe/Athens", True),
-    "WET": ("Western European time", "Europe/Lisbon", False),
-    "WEST": ("Western European time", "Europe/Lisbon", True),
-    "AEST": ("Australian Eastern time", "Australia/Sydney", False),
-    "AEDT": ("Australian Eastern time", "Australia/Sydney", True),
-    "ACST": ("Australian Central time", "Australia/Adelaide", False),
-    "ACDT": ("Australian Central time", "Australia/Adelaide", True),
-    "NZST": ("New Zealand time", "Pacific/Auckland", False),
-    "NZDT": ("New Zealand time", "Pacific/Auckland", True),
 }
 # "Central European (Summer) Time" and the like, written out: the abbreviation they stand for.
 _EUROPEAN_WORDS = {"central": "CE", "eastern": "EE", "western": "WE"}
@@ -431,7 +413,7 @@ def _place_seasonal(written: str, local: datetime, venue_zone: str) -> _Placed:
     line away in the doubt."""
     name, default, summer = SEASONAL[written]
     region = ZoneInfo(default)
-    written_offset = _season_offset(region, local.year, summer)
+    written_offset = season_offset(region, local.year, summer)
     key = default
     venue = _zone_info(venue_zone)
     if venue is not None:
@@ -451,15 +433,6 @@ def _place_seasonal(written: str, local: datetime, venue_zone: str) -> _Placed:
     return _Placed(key, f'"{written}" ({fixed}) on a date in {season} time: read as {name} '
                         f"in {key}, {actual.tzname()} ({offset_text(actual.utcoffset())}); if "
                         f'{fixed} all year is meant, write zone = "{fixed}"')
-
-
-def _season_offset(region: ZoneInfo, year: int, summer: bool) -> timedelta | None:
-    """The offset a season's abbreviation names: CET is Paris in January, AEDT Sydney then."""
-    for month in (1, 7):
-        probe = datetime(year, month, 1, 12, tzinfo=region)
-        if bool(probe.dst()) == summer:
-            return probe.utcoffset()
-    return datetime(year, 1, 1, 12, tzinfo=region).utcoffset()
 
 
 def _zone_info(key: str) -> ZoneInfo | None:
