@@ -56,6 +56,7 @@ _LOCAL = re.compile(
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
     r"(?:\s+(?P<zone>\S.*?))?\s*$"
 )
+_ATTACHED_OFFSET = re.compile(r"(T\d{1,2}:\d{2}(?::\d{2})?)(?=(?:[Zz]|[+\-]\d{2}:?\d{2})\s*$)")
 _DURATION = re.compile(
     r"(?P<n>\d+)\s*(?P<unit>weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
     r"(?![a-z])",
@@ -105,7 +106,9 @@ def parse_local(value: object) -> Local:
     if not isinstance(value, str):
         raise ValueError(f"expected a date such as \"2017-09-10 23:59\" or \"2017-10-28\", "
                          f"got {shown(value)}")
-    match = _LOCAL.match(value)
+    # RFC 3339 as programs write it, "2027-05-01T23:59:00-07:00" / "...Z": the offset is the
+    # zone, as in "2027-05-01 23:59 -07:00".
+    match = _LOCAL.match(_ATTACHED_OFFSET.sub(r"\1 ", value))
     if not match:
         raise ValueError(f"{value!r} is not a date: expected \"YYYY-MM-DD HH:MM\" (local time) "
                          f"or \"YYYY-MM-DD\" (all day)")
