@@ -50,6 +50,7 @@ def lint(event: Event) -> list[Problem]:
                 found.append(problem)
         found.extend(_all_day_deadline(event, when, indexes[id(when)]))
         found.extend(_extension_order(event, when, indexes[id(when)]))
+        found.extend(_idle_fold(event, when, indexes[id(when)]))
     if from_event:
         # One mistake in [event], one warning: at the first date it shifts, naming the rest.
         first = from_event[0][1]
@@ -237,6 +238,26 @@ def _all_day_deadline(event: Event, when: ImportantDate, index: int) -> list[Pro
                f"instant it closes; write a time, e.g. at = "
                f"\"{(when.end_day or when.day).isoformat()} 23:59\" with zone = \"AoE\"")
     return [_problem(event, when, index, "at", message)]
+
+
+# -- a fold for a time that happens once ---------------------------------------------------
+
+def _idle_fold(event: Event, when: ImportantDate, index: int) -> list[Problem]:
+    """``fold`` on a time the clocks do not repeat chooses nothing: most likely the organizer
+    expected a fold there (a wrong date or zone), so it is said, never passed over."""
+    if "fold" not in when.lines:
+        return []
+    for instant in (when.at, when.end, when.extended_from):
+        if instant is None:
+            continue
+        first, second = when.zone.readings(when.zone.local(instant).replace(tzinfo=None))
+        if first != second:
+            return []  # one of its times happens twice: fold says which
+    what = "an all-day date" if when.all_day else f"{when.local_text!r}"
+    message = (f"fold has no effect: {what} happens once in {when.zone.key} (the clocks do not "
+               f"go back then); fold only chooses between the two readings of a time that "
+               f"happens twice: remove it, or check the date and zone")
+    return [_problem(event, when, index, "fold", message)]
 
 
 # -- 5. an extension that moves a deadline earlier -----------------------------------------

@@ -1,0 +1,137 @@
+"""A new organizer's schedule by hand: the mistakes they make, each said at its file, line and
+field with the value and what was expected; ``validate`` exits 1 on an error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.core.ical import build_calendar
+from bot.core.lint import lint
+from bot.core.schedule import read_schedule
+
+OUTPUT = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<severity>error|warning): "
+                    r"(?P<field>[\w\[\].-]+): (?P<message>.+)$")
+
+HEAD = """\
+[event]
+id = "sysml-26"
+name = "Workshop on Systems for ML 2026"
+zone = "{zone}"
+"""
+DATE = """
+[[dates]]
+id = "{id}"
+title = "{id} deadline"
+kind = "deadline"
+at = "{at}"
+"""
+
+
+def schedule(zone: str = "America/New_York", **dates: str) -> str:
+    return HEAD.format(zone=zone) + "".join(DATE.format(id=i, at=at) for i, at in dates.items())
+
+
+def validate(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, list[re.Match[str]]]:
+    status = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    lines = [line for line in err.splitlines() if line]
+    matched = [OUTPUT.match(line) for line in lines]
+    assert all(matched), lines  # every problem: FILE:LINE: severity: FIELD: message
+    return status, [m for m in matched if m is not None]
+
+
+def test_many_first_mistakes_each_at_its_line_and_exit_1(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    text = (HEAD.format(zone="America/New_York") + 'venu = "Somewhere"\n\n[reminders]\n'
+            'deadline = ["7d", "2x"]\n'
+            + DATE.format(id="gap", at="2026-03-08 02:30")
+            + DATE.format(id="fold", at="2026-11-01 01:30")
+            + DATE.format(id="feb", at="2026-02-30 23:59")
+            + '\n[[dates]]\nid = "untitled"\nkind = "deadline"\nat = "2026-04-01 23:59"\n'
+            + DATE.format(id="fold", at="2026-04-02 24:00")
+            + DATE.format(id="pst", at="2026-07-01 23:59 CEST"))
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    status, problems = validate(capsys, path)
+    assert status == 1
+    got = {(int(m["line"]), m["field"]): m["message"] for m in problems}
+    lines = text.splitlines()
+
+    def line_of(needle: str, nth: int = 0) -> int:
+        return [i for i, line in enumerate(lines, 1) if needle in line][nth]
+
+    assert "did you mean 'venue'?" in got[(line_of("venu ="), "event.venu")]
+    assert "'2x' is not a duration" in got[(line_of('"2x"'), "reminders.deadline")]
+    assert got[(line_of("02:30"), "dates[0].at")].startswith(
+        "2026-03-08 02:30 does not exist in America/New_York: the clocks jump from 02:00 to "
+        "03:00 EDT")
+    assert 'say which with fold = "earlier" or fold = "later"' in got[
+        (line_of("01:30"), "dates[1].at")]
+    assert "February 2026 has 28 days" in got[(line_of("02-30"), "dates[2].at")]
+    assert "missing required key 'title'" in got[(line_of('id = "untitled"') - 1, "dates[3]")]
+    assert "duplicate date id 'fold'" in got[(line_of('id = "fold"', 1), "dates[4].id")]
+    cest = got[(line_of("CEST"), "dates[5].at")]
+    assert "unknown time zone 'CEST'" in cest
+    assert 'CEST is UTC+02:00, Central European time in summer' in cest
+    assert 'write the zone of the place, such as "Europe/Paris"' in cest
+    assert 'for UTC+02:00 all year, write "UTC+02:00"' in cest
+
+
+def test_an_rfc3339_string_is_read_with_its_offset() -> None:
+    """ "2026-05-01T23:59:00-07:00", as programs print it, was "not a date"."""
+    text = schedule(a="2026-05-01T23:59:00-07:00", b="2026-05-02T06:00Z",
+                    c="2026-05-03T12:00:00+0530")
+    event, problems = read_schedule(text, "myws.toml")
+    assert problems == []
+    assert event is not None
+    assert [d.at for d in event.dates] == [datetime(2026, 5, 2, 6, 59, tzinfo=UTC),
+                                           datetime(2026, 5, 2, 6, 0, tzinfo=UTC),
+                                           datetime(2026, 5, 3, 6, 30, tzinfo=UTC)]
+
+
+def test_fold_on_a_time_that_happens_once_is_a_warning_at_its_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    text = schedule(once="2026-05-01 23:59", twice="2026-11-01 01:30")
+    text = text.replace('at = "2026-05-01 23:59"\n', 'at = "2026-05-01 23:59"\nfold = "later"\n')
+    text = text.replace('at = "2026-11-01 01:30"\n', 'at = "2026-11-01 01:30"\nfold = "later"\n')
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    status, problems = validate(capsys, path)
+    assert status == 0
+    folds = [m for m in problems if m["field"].endswith(".fold")]
+    assert [(m["severity"], m["field"], int(m["line"])) for m in folds] == [
+        ("warning", "dates[0].fold", text.splitlines().index('fold = "later"') + 1)]
+    assert folds[0]["message"].startswith(
+        "fold has no effect: '2026-05-01 23:59' happens once in America/New_York")
+
+
+def test_aoe_and_offsets_end_to_end_validate_feed_ask(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """AoE is UTC-12:00 all year; "UTC+8", "GMT+8" and "+05:30" are fixed offsets: the same
+    instants in validate, the feed and ask."""
+    text = schedule(zone="AoE", alpha="2026-07-01 23:59", utc8="2026-07-02 23:59 UTC+8",
+                    gmt8="2026-07-03 23:59 GMT+8", ist="2026-07-04 23:59 +05:30")
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    status, problems = validate(capsys, path)
+    assert (status, problems) == (0, [])
+    event, _ = read_schedule(text, str(path))
+    assert event is not None and not lint(event)
+    expected = {"alpha": "20260702T115900Z", "utc8": "20260702T155900Z",
+                "gmt8": "20260703T155900Z", "ist": "20260704T182900Z"}
+    assert {d.id: f"{d.at:%Y%m%dT%H%M%SZ}" for d in event.dates} == expected
+    feed = build_calendar([event]).decode()
+    for stamp in expected.values():
+        assert f"DTSTART:{stamp}" in feed
+    assert main(["ask", "when is the alpha deadline?", "--schedule", str(path), "--now",
+                 "2026-06-01T00:00:00Z", "--tz", "UTC"]) == 0
+    out = capsys.readouterr().out
+    assert "Thursday 2 July 2026, 11:59 UTC" in out
+    assert "Wednesday 1 July 2026, 23:59 AoE" in out
