@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from bot.cli.main import main
 from bot.core.cfp import import_cfp
 from bot.core.model import Event
 from bot.core.schedule import read_schedule
@@ -205,3 +208,23 @@ def test_a_date_of_unclear_kind_says_it_gets_no_reminders() -> None:
            '"other" gets no reminders; if it is a deadline, write kind = "deadline"' in " ".join(
                warnings)
     assert 'kind = "other"                     # what "Rebuttal period" is' in draft
+
+
+# --- the command line --------------------------------------------------------------------------
+
+def test_import_cfp_zone_takes_a_city_as_tz_does_and_its_error_names_zone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    call = tmp_path / "call.md"
+    call.write_text("# CFP: Zoneless Workshop 2026\n\n## Dates\n\n- Paper deadline: July 1, "
+                    "2026, 23:59\n- Workshop: September 2, 2026\n", encoding="utf-8")
+    draft = tmp_path / "draft.toml"
+    assert main(["import-cfp", str(call), "--zone", "Beijing", "-o", str(draft)]) == 0
+    event, problems = read_schedule(draft.read_text(encoding="utf-8"), "draft.toml")
+    assert problems == [] and event is not None
+    assert event.zone.key == "Asia/Shanghai"
+    assert event.date("paper-deadline").starts == utc(2026, 7, 1, 15, 59)
+    capsys.readouterr()
+    assert main(["import-cfp", str(call), "--zone", "Mars/Olympus"]) != 0
+    err = capsys.readouterr().err
+    assert "--zone: unknown time zone 'Mars/Olympus'" in err
+    assert "--tz" not in err and "Traceback" not in err

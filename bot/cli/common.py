@@ -38,9 +38,10 @@ def parse_now(text: str | None, *, option: str = "--now") -> datetime:
                      f"\"2017-09-01 05:00 America/Los_Angeles\"")
 
 
-def parse_reader_zone(text: str | None) -> Zone | None:
-    """``--tz``: a zone as a schedule writes it, or a city or country as a question names it
-    (``Beijing``, ``北京``, ``Paris``, ``India``), since ``ask "... in Beijing?"`` reads that."""
+def parse_reader_zone(text: str | None, *, option: str = "--tz") -> Zone | None:
+    """``--tz`` (``import-cfp --zone``): a zone as a schedule writes it, or a city or country
+    as a question names it (``Beijing``, ``北京``, ``Paris``, ``India``), since ``ask "... in
+    Beijing?"`` reads that. ``option`` is the one its error names."""
     if text is None:
         return None
     try:
@@ -51,7 +52,7 @@ def parse_reader_zone(text: str | None) -> Zone | None:
         place = city_zone(text) if text.strip() else None
         if place is not None:
             return parse_zone(place)
-        raise UsageError(f"--tz: {exc.problem.message}") from None
+        raise UsageError(f"{option}: {exc.problem.message}") from None
 
 
 def load_event(schedule: str | None) -> Event:

@@ -171,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     import_cfp.add_argument("-o", "--output", metavar="FILE",
                             help="write the schedule here (default: stdout)")
     import_cfp.add_argument("--zone", metavar="ZONE",
-                            help="zone for times the call gives without one (default: the "
-                                 "call's own, else AoE, flagged)")
+                            help="zone for times the call gives without one: an IANA name, "
+                                 "AoE, UTC+08:00, a city or country such as Beijing (default: "
+                                 "the call's own, else AoE, flagged)")
     import_cfp.add_argument("--year", type=int, metavar="YEAR",
                             help="year for dates printed without one")
     import_cfp.set_defaults(handler=cmd_import_cfp)

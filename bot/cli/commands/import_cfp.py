@@ -35,9 +35,10 @@ def cmd_import_cfp(args: argparse.Namespace) -> int:
         except UnicodeDecodeError as exc:
             raise UsageError(f"cannot read the call: not UTF-8 text ({exc.reason})",
                              file=name) from None
-    if args.zone is not None:
-        parse_reader_zone(args.zone)  # an unknown zone is a usage error, named as such
-    draft, warnings, summary = import_cfp(text, source=name, zone=args.zone, year=args.year)
+    # An unknown zone is a usage error naming --zone; a city ("Beijing") is its zone, as --tz.
+    zone = parse_reader_zone(args.zone, option="--zone")
+    draft, warnings, summary = import_cfp(text, source=name, zone=zone.key if zone else None,
+                                          year=args.year)
     report(warnings)
     print_summary(summary)
     if args.output and args.output != "-":
