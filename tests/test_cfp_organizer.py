@@ -228,3 +228,14 @@ def test_import_cfp_zone_takes_a_city_as_tz_does_and_its_error_names_zone(
     err = capsys.readouterr().err
     assert "--zone: unknown time zone 'Mars/Olympus'" in err
     assert "--tz" not in err and "Traceback" not in err
+
+
+def test_a_weekday_that_fits_the_other_dates_year_corrects_a_wrong_year() -> None:
+    """ "Wednesday, July 31, 2018" among 2019 dates: 31 July 2019 is a Wednesday (2018's is a
+    Tuesday), and July 2019 is in order before the rest: read as 2019, said."""
+    event, _, warnings = imported("weekday-year.md")
+    assert starts(event)["submission-deadline"] == utc(2019, 8, 1, 3, 59)  # 23:59 EDT
+    assert warnings[0] == (
+        'weekday-year.md:7: warning: call says "Wednesday, July 31, 2018", but July 31, 2018 is '
+        "a Tuesday; it is a Wednesday in 2019, the year of the other dates: read as 2019")
+    assert not any("is a Tuesday" in w and "2019-07-31" in w for w in warnings)

@@ -792,9 +792,18 @@ def _resolve_years(call: _Call, year: int | None) -> None:
                 entry.day = later
         elif entry.found.year is not None and entry.found.year != common:
             fixed = _safe_date(common, entry.day.month, entry.day.day)
-            if not in_order(index, entry.day) and fixed is not None and in_order(index, fixed):
+            if fixed is not None and in_order(index, fixed) and not in_order(index, entry.day):
                 entry.note("at", f"call says {entry.found.year}; read as {common}, the year "
                                  f"of the other dates")
+                entry.day = fixed
+            elif fixed is not None and in_order(index, fixed) and _weekday_is(
+                    entry.found, fixed) and _weekday_is(entry.found, entry.day) is False:
+                # "Wednesday, July 31, 2018" among 2019 dates: 31 July is a Wednesday in 2019.
+                written = entry.day
+                entry.note("at", f'call says "{entry.found.text.strip()}", but {written:%B} '
+                                 f"{written.day}, {written.year} is a {written:%A}; it is a "
+                                 f"{fixed:%A} in {common}, the year of the other dates: read as "
+                                 f"{common}")
                 entry.day = fixed
         previous = entry.day
     for entry in entries:
@@ -824,6 +833,15 @@ def _resolve_years(call: _Call, year: int | None) -> None:
         if entry.old is not None:
             entry.old_day = _safe_date(entry.old.year or entry.day.year, entry.old.month,
                                        entry.old.day)
+
+
+def _weekday_is(found: _Found, day: date) -> bool | None:
+    """Does the weekday the call wrote beside a date fall on ``day``? None if it wrote none."""
+    if not found.weekday:
+        return None
+    named = next((i for i, w in enumerate(_WEEKDAYS) if w.startswith(found.weekday.lower()[:3])),
+                 None)
+    return None if named is None else named == day.weekday()
 
 
 def _check_weekday(entry: _Entry, found: _Found, day: date) -> None:
