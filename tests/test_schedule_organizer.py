@@ -135,3 +135,20 @@ def test_aoe_and_offsets_end_to_end_validate_feed_ask(
     out = capsys.readouterr().out
     assert "Thursday 2 July 2026, 11:59 UTC" in out
     assert "Wednesday 1 July 2026, 23:59 AoE" in out
+
+
+def test_a_first_deadline_a_year_early_is_a_warning_at_its_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """2018-07-31 before 2019-09-09 and 2019-10-24: in order, but 404 days before the others and
+    40 in 2019; it used to pass without a word because 2019-07-31 is not inside their span."""
+    text = schedule(zone="America/New_York", paper="2018-07-31 23:59",
+                    camera="2019-09-30 17:00") + (
+        '\n[[dates]]\nid = "workshop"\ntitle = "Workshop"\nkind = "event"\nat = "2019-10-24"\n')
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    status, problems = validate(capsys, path)
+    assert status == 0
+    assert [(int(m["line"]), m["field"]) for m in problems] == [
+        (text.splitlines().index('at = "2018-07-31 23:59"') + 1, "dates[0].at")]
+    assert problems[0]["message"].startswith("year 2018 stands out: ")
+    assert '2019 was probably meant (at = "2019-07-31 23:59")' in problems[0]["message"]

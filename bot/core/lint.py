@@ -402,6 +402,13 @@ def _outside(when: ImportantDate, others: Iterable[ImportantDate]) -> timedelta:
     return max(first - when.ends, when.starts - last, timedelta(0))
 
 
+def _side(when: ImportantDate, others: Sequence[ImportantDate]) -> int:
+    """-1 before the span the other dates cover, 1 after it, 0 within it."""
+    if when.ends < min(d.starts for d in others):
+        return -1
+    return 1 if when.starts > max(d.ends for d in others) else 0
+
+
 def _involving(when: ImportantDate, anchors: Sequence[ImportantDate]) -> list[_Violation]:
     """The order ``when`` breaks among the anchors, whichever side of the pair it is on."""
     return [v for v in _order_violations([*anchors, when]) if when in (v.date, v.other)]
@@ -425,7 +432,12 @@ def _year_outliers(event: Event, dates: Sequence[ImportantDate]
         if _involving(moved, anchors):
             continue
         far = _outside(when, anchors)
-        if not broken and not (far > _FAR and _outside(moved, anchors) == timedelta(0)):
+        # Far outside the others' span, and in their year inside it, or near it on the same
+        # side: a first deadline printed with last year's number lies before them either way
+        # (a call that opens months before would land after them: not a typo).
+        near, side = _outside(moved, anchors), _side(moved, anchors)
+        if not broken and not (far > _FAR and (side == 0 or (
+                near <= _FAR and side == _side(when, anchors)))):
             continue
         if broken and broken[0].date is when:
             reason = f"it {broken[0].why}, {_named(broken[0].other)}"
