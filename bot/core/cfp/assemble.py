@@ -799,9 +799,9 @@ def _resolve_years(call: _Call, year: int | None) -> None:
             elif fixed is not None and in_order(index, fixed) and _weekday_is(
                     entry.found, fixed) and _weekday_is(entry.found, entry.day) is False:
                 # "Wednesday, July 31, 2018" among 2019 dates: 31 July is a Wednesday in 2019.
-                written = entry.day
-                entry.note("at", f'call says "{entry.found.text.strip()}", but {written:%B} '
-                                 f"{written.day}, {written.year} is a {written:%A}; it is a "
+                printed = entry.day
+                entry.note("at", f'call says "{entry.found.text.strip()}", but {printed:%B} '
+                                 f"{printed.day}, {printed.year} is a {printed:%A}; it is a "
                                  f"{fixed:%A} in {common}, the year of the other dates: read as "
                                  f"{common}")
                 entry.day = fixed
