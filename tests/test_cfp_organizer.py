@@ -239,3 +239,16 @@ def test_a_weekday_that_fits_the_other_dates_year_corrects_a_wrong_year() -> Non
         'weekday-year.md:7: warning: call says "Wednesday, July 31, 2018", but July 31, 2018 is '
         "a Tuesday; it is a Wednesday in 2019, the year of the other dates: read as 2019")
     assert not any("is a Tuesday" in w and "2019-07-31" in w for w in warnings)
+
+
+def test_a_time_in_a_dst_gap_is_left_out_and_one_in_a_fold_names_both_instants() -> None:
+    event, draft, warnings = imported("dst-gap-fold.md")
+    assert [d.id for d in event.dates] == ["papers", "workshop"]
+    assert warnings[0].startswith("dst-gap-fold.md:5: warning: left out: 2026-03-08 02:30 does "
+                                  "not exist in America/New_York")
+    assert starts(event)["papers"] == utc(2026, 11, 1, 5, 30)  # 01:30 EDT, the first
+    assert warnings[1] == (
+        "dst-gap-fold.md:6: warning: 2026-11-01 01:30 happens twice in America/New_York (the "
+        "clocks go back): read as the earlier, 05:30 UTC (EDT); for the later, 06:30 UTC (EST), "
+        'write fold = "later"')
+    assert 'fold = "earlier"' in draft

@@ -102,8 +102,12 @@ def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: 
                 entry.dropped = exc.problem.message
                 return None
             fold = "earlier"
-            entry.note("fold", "the time happens twice (the clocks go back): read as the "
-                               "earlier one")
+            first, second = zone.readings(_naive(entry.day, clock))
+            entry.note("fold", f"{_naive(entry.day, clock):%Y-%m-%d %H:%M} happens twice in "
+                               f"{zone.key} (the clocks go back): read as the earlier, "
+                               f"{first:%H:%M} UTC ({zone.abbreviation(first)}); for the later, "
+                               f'{second:%H:%M} UTC ({zone.abbreviation(second)}), write fold = '
+                               f'"later"')
     lines.append(("at", at_text))
     if key and (entry.zone_text or key != event_zone.key):
         lines.append(("zone", key))
