@@ -252,3 +252,20 @@ def test_a_time_in_a_dst_gap_is_left_out_and_one_in_a_fold_names_both_instants()
         "clocks go back): read as the earlier, 05:30 UTC (EDT); for the later, 06:30 UTC (EST), "
         'write fold = "later"')
     assert 'fold = "earlier"' in draft
+
+
+def test_a_plain_text_call_with_dot_leaders_and_a_bare_call_for_papers_line() -> None:
+    """ "CALL FOR PAPERS" alone on the first line left the name empty (import-cfp said it had a
+    bug); the underlined "IMPORTANT DATES" and the dot-leader lines ran into one paragraph."""
+    event, _, warnings = imported("plain-leaders.txt")
+    assert event.name == "The 5th International Workshop on Edge Intelligence (EdgeAI 2025)"
+    assert event.id == "edgeai-2025"
+    assert (event.city, event.country, event.venue) == ("Lisbon", "Portugal", "MobiSys 2025")
+    assert [(d.id, d.kind) for d in event.dates] == [
+        ("paper-submission-deadline", "deadline"), ("author-notification", "notification"),
+        ("camera-ready-due", "camera-ready"), ("workshop", "event")]
+    assert starts(event)["paper-submission-deadline"] == utc(2025, 4, 5, 11, 59)  # 23:59 AoE
+    assert starts(event)["camera-ready-due"] == utc(2025, 5, 16, 22, 59)  # 23:59 WEST
+    assert starts(event)["workshop"] == utc(2025, 6, 22, 23, 0)  # 23 June in Lisbon
+    assert warnings == ["plain-leaders.txt:8: warning: no time given: assumed the end of the "
+                        "day, 23:59"]

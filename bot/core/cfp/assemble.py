@@ -389,11 +389,9 @@ def _event_name(call: _Call) -> None:
     chosen: _Block | None = next((b for b in call.blocks if b.kind == "heading"
                                   and _name_text(b.text) and not _PLAIN_HEADING.fullmatch(
                                       b.text.strip())), None)
-    if call.blocks and call.blocks[0] is not chosen and call.blocks[0].kind != "heading":
-        first = call.blocks[0]
-        if len(first.starts) == 1 and len(first.text) <= 200 and _EVENT_WORDS.search(
-                first.text) and not re.match(r"^[^:]{1,40}:\s*\S", first.text):
-            chosen = first  # a plain-text or PDF call's title line
+    title_line = _title_line(call)
+    if title_line is not None and title_line[0] is not chosen:
+        chosen = title_line[1]  # a plain-text or PDF call's title line
     if chosen is None:
         for block in call.blocks:
             name = _plain(block.text)[:120].strip()
@@ -406,7 +404,14 @@ def _event_name(call: _Call) -> None:
         return
     line = split_name_line(_name_text(chosen.text))
     call.name, call.name_line = line.name, chosen.starts[0][1]
-    index = call.blocks.index(chosen)
+    if title_line is not None and title_line[1] is chosen and not line.place:
+        # The title's next line: "co-located with MobiSys 2025, Lisbon, Portugal".
+        rest = title_line[0].text[len(chosen.text):]
+        city = city_named(rest) if rest.strip() else None
+        if city is not None:
+            line.place = rest[rest.find(city):]
+    index = call.blocks.index(title_line[0] if title_line and title_line[1] is chosen
+                              else chosen)
     after = call.blocks[index + 1] if index + 1 < len(call.blocks) else None
     if not line.place and line.when is None and after is not None and after.kind == "para" \
             and len(after.starts) == 1 and len(after.text) <= 80 \
@@ -428,6 +433,23 @@ def _event_name(call: _Call) -> None:
                                 [(0, chosen.starts[0][1])])
     slug = _slug(line.name, 64)
     call.event_id = acronym_id(line.name) or (slug if re.search(r"[a-z]", slug) else "")
+
+
+def _title_line(call: _Call) -> tuple[_Block, _Block] | None:
+    """A plain-text call's title: the first line, before any heading, that names an event, as
+    a block of its own (and the block it is in). "CALL FOR PAPERS" alone on its line names
+    none: the next line does ("The 5th International Workshop on ...")."""
+    for block in call.blocks[:3]:
+        if block.kind == "heading":
+            return None
+        first = block.text[:block.starts[1][0]].strip() if len(block.starts) > 1 else block.text
+        if len(first) > 200 or not _EVENT_WORDS.search(first) or re.match(
+                r"^[^:]{1,40}:\s*\S", first):
+            return None
+        if _name_text(first):
+            return block, (block if first == block.text else _Block("para", first,
+                                                                     block.starts[:1]))
+    return None
 
 
 def _name_text(text: str) -> str:
@@ -475,8 +497,17 @@ def _place_city(call: _Call) -> None:
 
 
 def _find_city(call: _Call, text: str) -> None:
-    if call.city and call.venue_zone:
-        return
+    if not (call.city and call.venue_zone):
+        _find_place(call, text)
+    if not call.venue:
+        match = re.search(r"\b(?:in conjunction with|co-?located with|collocated with|"
+                          r"held with|part of)\s+(?:the\s+)?([A-Z][^,.;()\n]*?)"
+                          r"(?=\s+(?:on|in|at|from|and)\b|[,.;()\n]|$)", _plain(text))
+        if match:
+            call.venue = match[1].strip()
+
+
+def _find_place(call: _Call, text: str) -> None:
     for block in call.blocks:
         match = re.match(r"^\**(?:location|venue|where|place|会议地点|举办地点|地点)\**\s*:"
                          r"\**\s*(.+)$", block.text, re.IGNORECASE)
@@ -508,12 +539,6 @@ def _find_city(call: _Call, text: str) -> None:
             _held_in(call, text)
     elif call.city in CITY_COUNTRIES:
         call.venue_zone = venue_zone(call.city)
-    if not call.venue:
-        match = re.search(r"\b(?:in conjunction with|co-?located with|collocated with|"
-                          r"held with|part of)\s+(?:the\s+)?([A-Z][^,.;()\n]*?)"
-                          r"(?=\s+(?:on|in|at|from|and)\b|[,.;()\n]|$)", _plain(text))
-        if match:
-            call.venue = match[1].strip()
 
 
 # "held in Lyon, France", "takes place in Brisbane, Australia": a place our city table lacks.

@@ -63,14 +63,29 @@ _PLAIN_HEADING = re.compile(r"(?:important|key)\s+dates|dates|deadlines|timeline
                             r"重要时间|日程安排", re.IGNORECASE)
 
 
+# "Paper submission deadline ...... April 4, 2025": a plain-text call's dot leaders, "label: date".
+_LEADER = re.compile(r"^(?P<label>\s*\S.*?)\s*(?:\.\s*){3,}\s*(?P<rest>\S.*)$")
+# A rule alone on a line ("-----", "=====", "*****"): under a heading, or between sections.
+_RULE = re.compile(r"^\s{0,3}(?:[-=_*~]\s*){3,}$")
+
+
+def _leaders_as_labels(line: str) -> str:
+    match = _LEADER.match(line)
+    if match and _find_dates(match["rest"]) and not _find_dates(match["label"]):
+        return f"{match['label']}: {match['rest']}"
+    return line
+
+
 def _markdown_blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip()
+        line = _leaders_as_labels(raw.rstrip())
         if not line.strip():
             current = None
             continue
+        if _RULE.match(line) and current is None:
+            continue  # "IMPORTANT DATES" underlined in plain text, or a rule between sections
         setext = _SETEXT.match(line)
         if setext and current is not None and current.kind == "para" and len(current.starts) == 1:
             current.kind, current.level = "heading", 1 if setext[1][0] == "=" else 2
@@ -100,6 +115,7 @@ def _markdown_blocks(text: str) -> list[_Block]:
         if re.fullmatch(r"(\*\*|__)[^*_]+\1:?", stripped) or _PLAIN_HEADING.fullmatch(stripped) or (
                 stripped.endswith(":") and len(stripped) < 40 and not _find_dates(stripped)):
             blocks.append(_Block("heading", stripped.strip("*_:").strip(), [(0, number)], 3))
+            current = None  # what follows is under it, not part of the paragraph before
             continue
         current = _Block("para", stripped, [(0, number)])
         blocks.append(current)
