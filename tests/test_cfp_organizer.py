@@ -269,3 +269,11 @@ def test_a_plain_text_call_with_dot_leaders_and_a_bare_call_for_papers_line() ->
     assert starts(event)["workshop"] == utc(2025, 6, 22, 23, 0)  # 23 June in Lisbon
     assert warnings == ["plain-leaders.txt:8: warning: no time given: assumed the end of the "
                         "day, 23:59"]
+
+
+def test_midnight_before_a_skipped_midnight_is_kept_as_2400() -> None:
+    """ "midnight Santiago time" on the day before DST starts at 00:00 was left out as "does not
+    exist"; it is the end of that day."""
+    event, draft, _ = imported("midnight-dst-santiago.md")
+    assert 'at = "2026-09-05 24:00"' in draft
+    assert starts(event)["paper-submission"] == utc(2026, 9, 6, 4, 0)

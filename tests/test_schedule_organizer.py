@@ -152,3 +152,17 @@ def test_a_first_deadline_a_year_early_is_a_warning_at_its_line(
         (text.splitlines().index('at = "2018-07-31 23:59"') + 1, "dates[0].at")]
     assert problems[0]["message"].startswith("year 2018 stands out: ")
     assert '2019 was probably meant (at = "2019-07-31 23:59")' in problems[0]["message"]
+
+
+def test_2400_is_the_end_of_a_day_whose_next_midnight_is_skipped(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Santiago starts summer time at 00:00 on 6 September 2026: "2026-09-05 24:00" is the end of
+    5 September (04:00 UTC, when the clocks jump), not "2026-09-06 00:00 does not exist"."""
+    text = schedule(zone="America/Santiago", paper="2026-09-05 24:00")
+    event, problems = read_schedule(text, "myws.toml")
+    assert problems == []
+    assert event is not None
+    assert event.date("paper").at == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    assert validate(capsys, path) == (0, [])

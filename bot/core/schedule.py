@@ -86,6 +86,8 @@ class Local:
     text: str
     instant: datetime | None = None
     """Set when the value carried its own UTC offset (a TOML offset datetime)."""
+    end_of_day: bool = False
+    """Written "24:00": the instant the day ends, even where the next one's midnight is skipped."""
 
     @property
     def all_day(self) -> bool:
@@ -132,7 +134,7 @@ def parse_local(value: object) -> Local:
     if hour == 24 and minute == 0 and second == 0:
         # "24:00" is the end of the day: midnight at the start of the next one.
         moment = datetime(year, month, day) + timedelta(days=1)
-        return Local(moment, zone, value.strip())
+        return Local(moment, zone, value.strip(), end_of_day=True)
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(f"{value!r} has no such time of day: expected HH:MM from 00:00 to "
                          f"23:59 (or 24:00 for the end of the day)")
@@ -467,6 +469,10 @@ def _instant(reader: _Reader, path: Path, local: Local, zone: Zone, fold: Fold |
         return local.instant
     assert isinstance(local.value, datetime)
     try:
+        if local.end_of_day:
+            # Where DST starts at midnight (Santiago, Havana) the day ends when the clocks jump:
+            # 24:00 is that instant, not "00:00 does not exist".
+            return zone.start_of_day(local.value.date())
         return zone.localize(local.value, fold=fold)
     except ZoneError as exc:
         reader.error(path, exc.problem.message)

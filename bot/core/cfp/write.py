@@ -96,7 +96,10 @@ def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: 
     fold = ""
     if clock is not None:
         try:
-            zone.localize(_naive(entry.day, clock))
+            if clock.next_day:  # 24:00: the day's end, even where the next midnight is skipped
+                zone.start_of_day(_naive(entry.day, clock).date())
+            else:
+                zone.localize(_naive(entry.day, clock))
         except ZoneError as exc:
             if "twice" not in exc.problem.message:
                 entry.dropped = exc.problem.message
