@@ -73,6 +73,14 @@ kind = "event"
 at = "2027-05-10"
 end = "2027-05-12"
 zone = "Asia/Shanghai"
+
+[[dates]]
+id = "dinner"
+title = "Dinner"
+kind = "event"
+at = "2027-05-10 22:00"
+end = "2027-05-11 01:30"
+zone = "Asia/Shanghai"
 """
 # English words of the page that a Chinese page must not show.
 ENGLISH_WORDS = ("Important dates", "Next deadline", "Your time", "How to submit",
@@ -276,5 +284,29 @@ def test_the_script_keeps_counting_in_chinese_in_the_readers_zone(site: str) -> 
             assert item.locator(".relation").inner_text() == "已过去不到1分钟"
             assert item.locator(".badge.state").inner_text() == "已过"
             assert "passed" in (item.get_attribute("class") or "")
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+@pytest.mark.parametrize(("zone", "lang", "expected"), [
+    ("America/New_York", "en", "Monday 10 May 2027, 10:00 EDT to Monday 10 May 2027, 13:30 EDT "
+     "(America/New_York, UTC-04:00)"),
+    ("Asia/Shanghai", "zh", "2027年5月10日星期一 22:00至2027年5月11日星期二 01:30"
+     "（中国标准时间，UTC+08:00）"),
+])
+def test_an_evening_across_midnight_shows_both_ends_in_the_readers_zone(
+        site: str, zone: str, lang: str, expected: str) -> None:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(timezone_id=zone).new_page()
+            page.clock.set_fixed_time(NOW)
+            page.goto(f"{site}/e/langs?lang={lang}")
+            page.wait_for_selector("html.js")
+            assert page.locator("#date-dinner .viewer-time").inner_text() == expected
         finally:
             browser.close()

@@ -307,6 +307,7 @@ def script_words(lang: Language) -> str:
         "today": _("today"), "under_way": _("under way now"), "cancelled": _("cancelled"),
         "passed": _("passed"), "your_zone": _("your browser's zone"),
         "paren": lang.paren("%s"), "comma": "，" if lang.code == "zh" else ", ",
+        "to": _("%(first)s to %(last)s"),
         "locale": "zh-CN" if lang.code == "zh" else "en-US",
     }, ensure_ascii=False, sort_keys=True)
 

@@ -13,7 +13,7 @@
     between: " ", under_minute: "less than a minute", from_now: "%(time)s from now",
     ago: "passed %(time)s ago", today: "today", under_way: "under way now",
     cancelled: "cancelled", passed: "passed", your_zone: "your browser's zone",
-    paren: " (%s)", comma: ", ", locale: "en-US"
+    paren: " (%s)", comma: ", ", locale: "en-US", to: "%(first)s to %(last)s"
   };
   try {
     var given = JSON.parse(document.body.getAttribute("data-words") || "{}");
@@ -150,7 +150,7 @@
 
   /* "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)": bot.timefmt's layout,
    * each name once: a viewer in UTC reads "..., 11:59 UTC", not "11:59 UTC (UTC, UTC)". */
-  function viewerText(date) {
+  function viewerText(date, bare) {
     var p = parts(date);
     var abbr = abbreviation(date);
     var offset = offsetText(date, p);
@@ -162,7 +162,7 @@
       if (name && said.indexOf(name) < 0) { said.push(name); caption.push(name); }
     });
     var clock = two(Number(p.hour) % 24) + ":" + p.minute + (abbr ? " " + abbr : "");
-    var tail = caption.length ? WORDS.paren.replace("%s", caption.join(WORDS.comma)) : "";
+    var tail = caption.length && !bare ? WORDS.paren.replace("%s", caption.join(WORDS.comma)) : "";
     if (chinese) {  /* "2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）", as bot.core.ask.zh */
       return p.year + "年" + (monthIndex(p.month) + 1) + "月" + p.day + "日" +
         localFormat.format(date) + " " + clock + tail;
@@ -195,7 +195,12 @@
 
   function start() {
     each(".viewer-time", function (el) {
-      el.textContent = viewerText(new Date(el.getAttribute("datetime")));
+      var start = new Date(el.getAttribute("datetime"));
+      var end = el.getAttribute("data-end");
+      /* A range ("22:00 CST to 01:30 CST" in Shanghai) in the viewer's zone: both ends. */
+      /* The zone is named once, after the end. */
+      el.textContent = end ? WORDS.to.replace("%(first)s", viewerText(start, true))
+        .replace("%(last)s", viewerText(new Date(end))) : viewerText(start);
     });
     each(".viewer-zone", function (el) { el.textContent = viewerZone || WORDS.your_zone; });
     each(".js-only", function (el) { el.hidden = false; });
