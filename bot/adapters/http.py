@@ -209,6 +209,8 @@ def from_mtime(mtime: float) -> datetime:
 def not_modified(feed: Feed, if_none_match: str | None, if_modified_since: str | None) -> bool:
     """RFC 9110 13.2.2: ``If-None-Match`` decides when present; else ``If-Modified-Since``."""
     if if_none_match is not None:
+        if if_none_match == feed.etag:  # what a calendar sends: the one tag it was given
+            return True
         wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in wanted or feed.etag in wanted
     if if_modified_since is not None:
