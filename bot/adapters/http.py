@@ -51,9 +51,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.adapters.schedule_files import display_path
+from bot.app.preferences import for_reader
 from bot.app.running import Running
 from bot.core.digest import short_digest
 from bot.core.ical import alarm_label, build_calendar, build_date_calendar, parse_alarms
+from bot.core.language import Language, language_code
 from bot.core.model import KINDS, Event
 from bot.core.page import page_view
 from bot.errors import StorageError, UsageError, suggest
@@ -207,6 +209,8 @@ def from_mtime(mtime: float) -> datetime:
 def not_modified(feed: Feed, if_none_match: str | None, if_modified_since: str | None) -> bool:
     """RFC 9110 13.2.2: ``If-None-Match`` decides when present; else ``If-Modified-Since``."""
     if if_none_match is not None:
+        if if_none_match == feed.etag:  # what a calendar sends: the one tag it was given
+            return True
         wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in wanted or feed.etag in wanted
     if if_modified_since is not None:
@@ -590,16 +594,26 @@ class Web:
 
     # -- pages ---------------------------------------------------------------------------
 
+    def page_language(self, request: Request) -> Language:
+        """The dates page's language: ``?lang=zh`` (or ``en``, ``zh-Hans``, ``Chinese``...),
+        else the first one the browser's ``Accept-Language`` asks for that the templates'
+        catalogs speak, else English."""
+        asked = language_code(request.query_params.get("lang", ""))
+        # The /me page's rule: one rule for both pages.
+        return for_reader(self.service, asked, request.headers.get("accept-language", ""))
+
     async def _page(self, request: Request, events: Sequence[Event], *, status: int = 200
                     ) -> Response:
         now = await run_in_threadpool(self.service.clock)  # may ask the database's clock
-        view = page_view(events, now, self.base_url(request))
+        lang = self.page_language(request)
+        view = page_view(events, now, self.base_url(request), lang)
         html = self.env.get_template("page.html.j2").render(page=view,
                                                             static=self.base_url(request)
                                                             + "/static")
         return HTMLResponse(html, status_code=status, headers={
             "Cache-Control": PAGE_CACHE_CONTROL, "Content-Security-Policy": PAGE_POLICY,
-            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+            "Content-Language": lang.tag, "Vary": "Accept-Language"})
 
     async def index(self, request: Request) -> Response:
         await self.fresh()

@@ -4,34 +4,32 @@ Pure (no I/O, no clock): the web edge renders these views with Jinja2 and a test
 every countdown and link without a server. Times are given in each date's own zone (what the
 page shows without JavaScript) and as UTC instants (what the browser turns into the viewer's
 zone and a live countdown).
+
+In the reader's language (a ``Language``: English, or Chinese from the templates' catalog):
+the view's words and dates are said in it, and ``PageView.gettext`` is the templates' ``_``,
+so that the page's own words come from the same catalog as the reminders'.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from bot.core.language import ENGLISH, N_, Language
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, check_aware
-from bot.core.timefmt import (
-    calendar_delta,
-    caption_beside,
-    countdown,
-    describe,
-    format_day,
-    format_instant,
-    zone_caption,
-)
+from bot.core.timefmt import calendar_delta, caption_beside, describe
 from bot.core.zones import UTC_ZONE
 
 LABELS = {
-    "deadline": "Deadline",
-    "notification": "Notification",
-    "camera-ready": "Camera-ready deadline",
-    "event": "Event",
-    "other": "Date",
+    "deadline": N_("Deadline"),
+    "notification": N_("Notification"),
+    "camera-ready": N_("Camera-ready deadline"),
+    "event": N_("Event"),
+    "other": N_("Date"),
 }
 # What "the next deadline" means: the next date someone has to hand something in by.
 DEADLINE_KINDS = ("deadline", "camera-ready")
@@ -128,6 +126,21 @@ class PageView:
     events: tuple[EventView, ...]
     feed: FeedLinks
     single: bool
+    url: str = ""
+    """The page's own address (its language links add ``?lang=``)."""
+    lang: Language = field(default=ENGLISH, compare=False, repr=False)
+    script_words: str = ""
+    """The words ``duebot.js`` needs to keep the countdowns in the page's language (JSON)."""
+
+    @property
+    def lang_tag(self) -> str:
+        """``en``, ``zh-Hans``: the page's ``<html lang>`` and ``Content-Language``."""
+        return self.lang.tag
+
+    def gettext(self, message: str, **values: object) -> str:
+        """The templates' ``_``: ``message`` in the page's language, ``%(name)s`` filled."""
+        text = self.lang.gettext(message)
+        return text % values if values else text
 
 
 def feed_links(url: str) -> FeedLinks:
@@ -146,68 +159,72 @@ def _calendar_zone(when: ImportantDate) -> str:
     return (zone.region or "") if zone.kind == "region" else zone.key
 
 
-def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str) -> DateView:
+def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
+              lang: Language = ENGLISH) -> DateView:
     now = check_aware(now)
-    described = describe(when, now)
+    _ = lang.gettext
+    described = describe(when, now, words=lang)
     if when.at is not None:
-        text = format_instant(when.at, when.zone)
+        text = lang.instant(when.at, when.zone)
         if when.end is not None and when.end != when.at:
-            text = f"{text} to {format_instant(when.end, when.zone)}"
-        caption = caption_beside(when.zone, when.at)
+            text = _("%(first)s to %(last)s") % {"first": text,
+                                                 "last": lang.instant(when.end, when.zone)}
+        caption = caption_beside(when.zone, when.at, lang)
     else:
         assert when.day is not None
-        text = format_day(when.day)
-        if when.end_day is not None and when.end_day != when.day:
-            text = f"{text} to {format_day(when.end_day)}"
-        text = f"{text} (all day)"
-        caption = zone_caption(when.zone, when.starts)
+        text = _("%(days)s (all day)") % {"days": lang.days(when)}
+        caption = lang.caption(when.zone, when.starts)
     if when.extended_from is not None:
-        extended = f"Extended from {format_instant(when.extended_from, when.zone)}"
+        extended = _("Extended from %(when)s") % {
+            "when": lang.instant(when.extended_from, when.zone)}
     elif when.extended_from_day is not None:
-        extended = f"Extended from {format_day(when.extended_from_day)}"
+        extended = _("Extended from %(when)s") % {"when": lang.day(when.extended_from_day)}
     elif when.extended:
-        extended = "Extended"
+        extended = _("Extended")
     else:
         extended = ""
     relation = described.relation
     if described.passed and when.at is not None:
         # timefmt.relative says "from now" at the very instant; the page says passed, as it
         # strikes the date through from that instant on.
-        relation = f"passed {countdown(calendar_delta(now, when.at, when.zone))} ago"
+        relation = _("passed %(time)s ago") % {
+            "time": lang.countdown(calendar_delta(now, when.at, when.zone))}
     is_range = (when.end is not None and when.end != when.at) or (
         when.end_day is not None and when.end_day != when.day)
     return DateView(
-        id=when.id, title=when.title, kind=when.kind, label=LABELS.get(when.kind, "Date"),
+        id=when.id, title=when.title, kind=when.kind, label=_(LABELS.get(when.kind, "Date")),
         all_day=when.all_day, start_utc=utc_text(when.starts), end_utc=utc_text(when.ends),
         is_range=is_range, event_text=text, zone_caption=caption, zone_key=when.zone.key,
         calendar_zone=_calendar_zone(when),
-        relation="cancelled" if when.cancelled else relation,
+        relation=_("cancelled") if when.cancelled else relation,
         passed=described.passed, cancelled=when.cancelled, extended=extended,
         description=when.description, ics=f"{base_url}/e/{event.id}/{when.id}.ics")
 
 
-def _logistics(event: Event) -> tuple[tuple[str, str, str], ...]:
+def _logistics(event: Event, lang: Language = ENGLISH) -> tuple[tuple[str, str, str], ...]:
+    _ = lang.gettext
     sub = event.submission
     rows: list[tuple[str, str, str]] = []
     # Organizer URLs become links only when safe (http, https, mailto), as in the mails.
     if sub.system or sub.url:
-        rows.append(("Submit via", sub.system or sub.url, safe_link(sub.url)))
+        rows.append((_("Submit via"), sub.system or sub.url, safe_link(sub.url)))
     if sub.format:
-        rows.append(("Format", sub.format, ""))
+        rows.append((_("Format"), sub.format, ""))
     if sub.template or sub.template_url:
-        rows.append(("Template", sub.template or sub.template_url,
+        rows.append((_("Template"), sub.template or sub.template_url,
                      safe_link(sub.template_url)))
     if sub.page_limit is not None:
-        pages = f"{sub.page_limit} page{'s' if sub.page_limit != 1 else ''}"
-        rows.append(("Page limit", f"{pages} ({sub.page_limit_note})" if sub.page_limit_note
-                     else pages, ""))
+        pages = lang.ngettext("%(num)s page", "%(num)s pages", sub.page_limit) % {
+            "num": sub.page_limit}
+        rows.append((_("Page limit"), _("%(pages)s (%(note)s)") % {
+            "pages": pages, "note": sub.page_limit_note} if sub.page_limit_note else pages, ""))
     elif sub.page_limit_note:
-        rows.append(("Page limit", sub.page_limit_note, ""))
+        rows.append((_("Page limit"), sub.page_limit_note, ""))
     if sub.anonymized is not None:
-        rows.append(("Anonymized", "yes: leave the authors' names out" if sub.anonymized
-                     else "no: put the authors' names on the submission", ""))
+        rows.append((_("Anonymized"), _("yes: leave the authors' names out") if sub.anonymized
+                     else _("no: put the authors' names on the submission"), ""))
     if sub.notes:
-        rows.append(("Notes", sub.notes, ""))
+        rows.append((_("Notes"), sub.notes, ""))
     return tuple(rows)
 
 
@@ -221,21 +238,22 @@ def _contact(event: Event) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def event_view(event: Event, now: datetime, base_url: str) -> EventView:
+def event_view(event: Event, now: datetime, base_url: str,
+               lang: Language = ENGLISH) -> EventView:
     """One event's dates in order, the next one to act on marked, logistics and feed links."""
     now = check_aware(now)
-    views = [date_view(event, when, now, base_url) for when in event.in_order()]
+    views = [date_view(event, when, now, base_url, lang) for when in event.in_order()]
     live = [v for v in views if not v.passed and not v.cancelled]
     upcoming_deadlines = [v for v in live if v.kind in DEADLINE_KINDS]
     chosen = upcoming_deadlines[0] if upcoming_deadlines else (live[0] if live else None)
-    label = "Next deadline" if upcoming_deadlines else "Next date"
+    label = lang.gettext("Next deadline") if upcoming_deadlines else lang.gettext("Next date")
     dates = tuple(replace(v, is_next=True) if v is chosen else v for v in views)
     chosen_view = next((v for v in dates if v.is_next), None)
     feed = f"{base_url}/e/{event.id}.ics"
     return EventView(
         id=event.id, name=event.name, description=event.description, url=safe_link(event.url),
         location=event.location, zone_caption=event.zone.name, dates=dates,
-        next_date=chosen_view, next_label=label, logistics=_logistics(event),
+        next_date=chosen_view, next_label=label, logistics=_logistics(event, lang),
         contact_name=event.contact.name, contact=_contact(event),
         faq=tuple(FaqView(id=f.id, question=f.phrasings[0] if f.phrasings else f.id,
                           answer=f.answer, translations=tuple(sorted(f.translations.items())))
@@ -244,22 +262,55 @@ def event_view(event: Event, now: datetime, base_url: str) -> EventView:
         deadlines_feed=feed_links(f"{feed}?kind={','.join(DEADLINE_KINDS)}"))
 
 
-def page_view(events: Sequence[Event], now: datetime, base_url: str) -> PageView:
-    """The page for ``events`` (the index with all of them, or one event's own page)."""
+def page_view(events: Sequence[Event], now: datetime, base_url: str,
+              lang: Language = ENGLISH) -> PageView:
+    """The page for ``events`` (the index with all of them, or one event's own page), in
+    ``lang``."""
     now = check_aware(now)
     base_url = base_url.rstrip("/")
-    views = tuple(event_view(e, now, base_url) for e in events)
+    views = tuple(event_view(e, now, base_url, lang) for e in events)
     single = len(views) == 1
     if single:
         feed = views[0].feed
-        title = f"{views[0].name}: important dates"
+        title = lang.gettext("%(event)s: important dates") % {"event": views[0].name}
+        url = views[0].page
     else:
         feed = feed_links(f"{base_url}/calendar.ics")
-        title = "Important dates"
+        title = lang.gettext("Important dates")
+        url = f"{base_url}/"
     return PageView(title=title, now_utc=utc_text(now),
-                    now_text=format_instant(now, UTC_ZONE), events=views, feed=feed,
-                    single=single)
+                    now_text=lang.instant(now, UTC_ZONE), events=views, feed=feed,
+                    single=single, url=url, lang=lang, script_words=script_words(lang))
+
+
+def _unit(lang: Language, delta: timedelta, n: int) -> str:
+    """How ``lang`` says ``n`` of a unit, with ``{n}`` for the number: ``{n} days``, ``{n}天``."""
+    return lang.countdown(delta).replace(str(n), "{n}", 1)
+
+
+def script_words(lang: Language) -> str:
+    """What the page's script says as it counts (JSON), taken from ``lang`` itself: its
+    countdown words (one and several of each unit, the space between two units) and phrases,
+    so that a live countdown reads as the server's."""
+    _ = lang.gettext
+    units = {}
+    for name, one in (("day", timedelta(days=1)), ("hour", timedelta(hours=1)),
+                      ("minute", timedelta(minutes=1))):
+        units[name] = [_unit(lang, one, 1), _unit(lang, one * 2, 2)]
+    pair = lang.countdown(timedelta(days=1, hours=1))
+    first, second = lang.countdown(timedelta(days=1)), lang.countdown(timedelta(hours=1))
+    between = pair[len(first):len(pair) - len(second)] if (
+        pair.startswith(first) and pair.endswith(second)) else " "
+    return json.dumps({
+        "units": units, "between": between, "under_minute": lang.countdown(timedelta(0)),
+        "from_now": _("%(time)s from now"), "ago": _("passed %(time)s ago"),
+        "today": _("today"), "under_way": _("under way now"), "cancelled": _("cancelled"),
+        "passed": _("passed"), "your_zone": _("your browser's zone"),
+        "paren": lang.paren("%s"), "comma": "，" if lang.code == "zh" else ", ",
+        "to": _("%(first)s to %(last)s"),
+        "locale": "zh-CN" if lang.code == "zh" else "en-US",
+    }, ensure_ascii=False, sort_keys=True)
 
 
 __all__ = ["DateView", "EventView", "FaqView", "FeedLinks", "PageView", "event_view", "feed_links",
-           "page_view", "utc_text"]
+           "page_view", "script_words", "utc_text"]

@@ -1,12 +1,29 @@
 /* duebot's dates page: each time in the viewer's own zone, and countdowns that keep counting.
  * Without this script the page still reads well: the server writes every time in the date's own
- * zone and each countdown as of the request. Words and rounding match bot/timefmt.py. */
+ * zone and each countdown as of the request. Words and rounding match bot/timefmt.py; the words
+ * are the page's language, from <body data-words> (bot.core.page.script_words). */
 (function () {
   "use strict";
 
   var viewerZone = (Intl.DateTimeFormat().resolvedOptions().timeZone) || "";
 
-  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  var WORDS = {
+    units: { day: ["{n} day", "{n} days"], hour: ["{n} hour", "{n} hours"],
+      minute: ["{n} minute", "{n} minutes"] },
+    between: " ", under_minute: "less than a minute", from_now: "%(time)s from now",
+    ago: "passed %(time)s ago", today: "today", under_way: "under way now",
+    cancelled: "cancelled", passed: "passed", your_zone: "your browser's zone",
+    paren: " (%s)", comma: ", ", locale: "en-US", to: "%(first)s to %(last)s"
+  };
+  try {
+    var given = JSON.parse(document.body.getAttribute("data-words") || "{}");
+    Object.keys(given).forEach(function (key) { WORDS[key] = given[key]; });
+  } catch (e) { /* the English defaults above */ }
+
+  function plural(n, unit) {
+    return WORDS.units[unit][n === 1 ? 0 : 1].replace("{n}", String(n));
+  }
+  function fill(template, time) { return template.replace("%(time)s", time); }
 
   /* bot.timefmt.countdown: two units at most. */
   function countdown(ms) {
@@ -15,10 +32,12 @@
     var rest = seconds - days * 86400;
     var hours = Math.floor(rest / 3600);
     var minutes = Math.floor((rest - hours * 3600) / 60);
-    if (days) { return plural(days, "day") + (hours ? " " + plural(hours, "hour") : ""); }
-    if (hours) { return plural(hours, "hour") + (minutes ? " " + plural(minutes, "minute") : ""); }
+    if (days) { return plural(days, "day") + (hours ? WORDS.between + plural(hours, "hour") : ""); }
+    if (hours) {
+      return plural(hours, "hour") + (minutes ? WORDS.between + plural(minutes, "minute") : "");
+    }
     if (minutes) { return plural(minutes, "minute"); }
-    return "less than a minute";
+    return WORDS.under_minute;
   }
 
   var DAY = 86400000;
@@ -55,23 +74,23 @@
 
   /* bot.timefmt.describe's relation, for timed and all-day dates. */
   function relation(el, now) {
-    if (el.getAttribute("data-cancelled") === "true") { return { text: "cancelled", passed: true }; }
+    if (el.getAttribute("data-cancelled") === "true") { return { text: WORDS.cancelled, passed: true }; }
     var start = Date.parse(el.getAttribute("data-start"));
     var end = Date.parse(el.getAttribute("data-end"));
     var zone = el.getAttribute("data-zone") || "";
     if (el.getAttribute("data-all-day") !== "true") {
       var delta = start - now;
-      var said = countdown(calendarDelta(start, now, zone));
-      if (delta > 0) { return { text: said + " from now", passed: false }; }
-      return { text: "passed " + said + " ago", passed: true };
+      var left = countdown(calendarDelta(start, now, zone));
+      if (delta > 0) { return { text: fill(WORDS.from_now, left), passed: false }; }
+      return { text: fill(WORDS.ago, left), passed: true };
     }
     if (end <= now) {
-      return { text: "passed " + countdown(calendarDelta(now, end, zone)) + " ago", passed: true };
+      return { text: fill(WORDS.ago, countdown(calendarDelta(now, end, zone))), passed: true };
     }
     if (start <= now) {
-      return { text: el.getAttribute("data-range") === "true" ? "under way now" : "today", passed: false };
+      return { text: el.getAttribute("data-range") === "true" ? WORDS.under_way : WORDS.today, passed: false };
     }
-    return { text: countdown(calendarDelta(start, now, zone)) + " from now", passed: false };
+    return { text: fill(WORDS.from_now, countdown(calendarDelta(start, now, zone))), passed: false };
   }
 
   function two(n) { return (n < 10 ? "0" : "") + n; }
@@ -105,6 +124,21 @@
     "September", "October", "November", "December"];
   function monthIndex(name) { return MONTHS.indexOf(name); }
 
+  var chinese = WORDS.locale.slice(0, 2) === "zh";
+  var localFormat = chinese ? new Intl.DateTimeFormat(WORDS.locale, {
+    timeZone: viewerZone || undefined, weekday: "long"
+  }) : null;
+  var longNameFormat = chinese ? new Intl.DateTimeFormat(WORDS.locale, {
+    timeZone: viewerZone || undefined, timeZoneName: "long"
+  }) : null;
+
+  /* The zone's name in the page's language ("中国标准时间"), as CLDR writes it; "" if none. */
+  function longName(date) {
+    var name = "";
+    longNameFormat.formatToParts(date).forEach(function (p) { if (p.type === "timeZoneName") { name = p.value; } });
+    return /^(GMT|UTC)/.test(name) ? "" : name;
+  }
+
   function abbreviation(date) {
     var name = "";
     nameFormat.formatToParts(date).forEach(function (p) { if (p.type === "timeZoneName") { name = p.value; } });
@@ -116,18 +150,24 @@
 
   /* "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)": bot.timefmt's layout,
    * each name once: a viewer in UTC reads "..., 11:59 UTC", not "11:59 UTC (UTC, UTC)". */
-  function viewerText(date) {
+  function viewerText(date, bare) {
     var p = parts(date);
     var abbr = abbreviation(date);
     var offset = offsetText(date, p);
     var said = abbr ? [abbr] : [];
     var caption = [];
     var zone = UTC_NAMES.test(viewerZone) && offset === "UTC" ? "UTC" : viewerZone;
+    if (chinese) { zone = longName(date) || zone; }
     [zone, offset].forEach(function (name) {
       if (name && said.indexOf(name) < 0) { said.push(name); caption.push(name); }
     });
-    return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + two(Number(p.hour) % 24) +
-      ":" + p.minute + (abbr ? " " + abbr : "") + (caption.length ? " (" + caption.join(", ") + ")" : "");
+    var clock = two(Number(p.hour) % 24) + ":" + p.minute + (abbr ? " " + abbr : "");
+    var tail = caption.length && !bare ? WORDS.paren.replace("%s", caption.join(WORDS.comma)) : "";
+    if (chinese) {  /* "2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）", as bot.core.ask.zh */
+      return p.year + "年" + (monthIndex(p.month) + 1) + "月" + p.day + "日" +
+        localFormat.format(date) + " " + clock + tail;
+    }
+    return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + clock + tail;
   }
 
   function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }
@@ -143,10 +183,10 @@
       if (item && r.passed && !item.classList.contains("passed")) {
         item.classList.add("passed");
         var badge = item.querySelector(".badge.state");
-        if (badge) { badge.textContent = "passed"; } else {
+        if (badge) { badge.textContent = WORDS.passed; } else {
           badge = document.createElement("span");
           badge.className = "badge state";
-          badge.textContent = "passed";
+          badge.textContent = WORDS.passed;
           item.querySelector(".title").appendChild(badge);
         }
       }
@@ -155,9 +195,14 @@
 
   function start() {
     each(".viewer-time", function (el) {
-      el.textContent = viewerText(new Date(el.getAttribute("datetime")));
+      var start = new Date(el.getAttribute("datetime"));
+      var end = el.getAttribute("data-end");
+      /* A range ("22:00 CST to 01:30 CST" in Shanghai) in the viewer's zone: both ends. */
+      /* The zone is named once, after the end. */
+      el.textContent = end ? WORDS.to.replace("%(first)s", viewerText(start, true))
+        .replace("%(last)s", viewerText(new Date(end))) : viewerText(start);
     });
-    each(".viewer-zone", function (el) { el.textContent = viewerZone || "your browser's zone"; });
+    each(".viewer-zone", function (el) { el.textContent = viewerZone || WORDS.your_zone; });
     each(".js-only", function (el) { el.hidden = false; });
     document.documentElement.classList.add("js");
     tick();
