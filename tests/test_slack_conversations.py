@@ -5,6 +5,7 @@ edits, files, titles with mrkdwn's control characters."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from starlette.applications import Starlette
 
 from bot.adapters.slack_app import SlackBot, routes_for
-from tests.slack_stub import BOT_USER, running_slack, serving
+from tests.slack_stub import BOT_USER, held, running_slack, serving
 from tests.test_slack import PARTICIPANT, Harness, make_service, texts
 
 DM = f"D{PARTICIPANT}"
@@ -119,3 +120,18 @@ def test_mrkdwn_control_characters_in_a_title_are_escaped_everywhere(tmp_path: P
     shown = texts(post)
     assert "Q&amp;A &lt;!channel&gt; abstracts &gt; drafts" in shown
     assert "<!channel>" not in shown and "Q&A" not in shown
+
+
+def test_an_event_is_acked_before_a_slow_slack_call_and_answered_after_it(
+        harness: Harness) -> None:
+    release = threading.Event()
+    harness.slack.script("users.info", held(release))  # the asker's zone takes its time
+    try:
+        response = harness.mention("when is the deadline?")
+        assert response.status_code == 200  # Slack has its ack, well inside 3 s
+        assert harness.slack.wait_for("users.info")
+        assert harness.slack.calls_to("chat.postMessage") == []
+    finally:
+        release.set()
+    post = harness.slack.wait_for("chat.postMessage")[0].args
+    assert "14:59 CST" in post["text"]
