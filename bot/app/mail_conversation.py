@@ -50,6 +50,7 @@ from bot.core.language import N_, Language
 from bot.core.mail_parse import (
     auto_reason,
     base_subject,
+    body_text,
     intent_of,
     problems,
     question_of,
@@ -57,6 +58,7 @@ from bot.core.mail_parse import (
     reply_address,
     reply_subject,
     sender_address,
+    strip_quotes,
     subject_of,
     thread_ids,
 )
@@ -76,6 +78,10 @@ _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 BUDGET_KEY = "mail-replies"
 """The ledger's hit key counting every reply and confirmation, for ``reply_budget``."""
 BUDGET_WINDOW = timedelta(hours=1)
+ECHOES = 2
+"""Answers to the same words from one sender, in reply to ours, before we stop: a person may
+ask again once; a bot that answers every mail repeats itself (``_echoes_us``)."""
+ECHO_WINDOW = timedelta(days=1)
 MAX_PATH = 254
 """The longest address a reply can go to: RFC 5321's path (4.5.3.1.3), angle brackets off.
 Longer ones are not answered (their ``mailto:`` would not fit ``deliveries.destination``)."""
@@ -194,6 +200,12 @@ class MailConversation:
             return self._confirm(message, event, to, key, now,
                                  [m.group(1) for m in confirming])
         question = question_of(message)
+        if self._echoes_us(references[:-1] if msgid else references, to, message, now):
+            log.info("not answering mail %s from %s: it replies to our reply with what it "
+                     "sent %d times already (another bot answering us: a loop)",
+                     msgid or key, to, ECHOES)
+            ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
+            return Handled("ignored", "the same text again in reply to our reply: a loop", to)
         if not question.strip():
             return self._help(message, event, to, key, now,
                               N_("I could not find a question in it") if not faults
@@ -238,6 +250,22 @@ class MailConversation:
                         self.config.rate_window)
             return False
         return True
+
+    def _echo_hit(self, sender: str, message: Message) -> tuple[str, timedelta]:
+        """The new text of a sender's mail, as a key: numbers out (a ticket bot counts its
+        tickets), the subject out (a reply's differs from the first mail's)."""
+        text = strip_quotes(body_text(message))
+        words = " ".join(re.sub(r"\d+", "#", text).casefold().split())
+        return f"mail-said:{sender.lower()}:{short_digest(words)}", ECHO_WINDOW
+
+    def _echoes_us(self, earlier: Sequence[str], sender: str, message: Message,
+                   now: datetime) -> bool:
+        """This mail replies to one of our mails and says what the sender said ``ECHOES``
+        times already: another bot that answers every mail (without RFC 3834's headers)."""
+        if not any(ref.endswith(f"@{self.domain}>") for ref in earlier):
+            return False
+        key, window = self._echo_hit(sender, message)
+        return self.service.ledger.hits(key, now, window=window) >= ECHOES
 
     def _within_budget(self, now: datetime) -> bool:
         """One more reply keeps all senders together within ``reply_budget`` per hour."""
@@ -389,7 +417,8 @@ class MailConversation:
                                              ensure_ascii=False))
         # Seen, counted and queued in one transaction: all of it, or none and a 451.
         if self.service.ledger.record(now, inbound=key, planned=planned, hits=[
-                self._sender_hit(to), (BUDGET_KEY, BUDGET_WINDOW)]):
+                self._sender_hit(to), (BUDGET_KEY, BUDGET_WINDOW),
+                self._echo_hit(to, message)]):
             self.service.wake()  # the delivery job sends it now, not at its next poll
         else:
             log.info("mail %s was handled meanwhile (another replica): not answered twice", key)
