@@ -126,3 +126,27 @@ def test_the_question_is_read_without_a_replacement_character(charset: str, code
 
     message = BytesParser(policy=default).parsebytes(raw_mail(text, charset, codec=codec))
     assert question_of(message) == f"Question\n{text}"
+
+
+@pytest.mark.parametrize("date, shown, absent", [
+    ("Fri, 01 Sep 2017 20:00:00 +0800", "14:59 UTC+08:00", ""),
+    ("Fri, 01 Sep 2017 17:30:00 +0530", "12:29 UTC+05:30", ""),
+    ("Fri, 01 Sep 2017 05:00:00 -0700", "23:59 PDT", "that is"),  # the event's own: once
+    ("Fri, 01 Sep 2017 12:00:00 +0000", "23:59 PDT", "UTC+00:00"),  # UTC for all: not said
+    ("Fri, 01 Sep 2017 12:00:00 -0000", "23:59 PDT", "UTC+00:00"),  # unknown (RFC 5322)
+])
+def test_the_offset_of_the_mails_date_is_the_readers_when_no_zone_is_named(
+        rig: Rig, participant: SmtpTestServer, date: str, shown: str, absent: str) -> None:
+    raw = raw_mail("When is the abstract deadline?\n", "utf-8").replace(
+        b"Date: Fri, 01 Sep 2017 20:00:00 +0800", f"Date: {date}".encode())
+    send_raw(rig, raw)
+    said = body(one_reply(participant, ALICE))
+    assert shown in said and "23:59 PDT" in said, said
+    assert not absent or absent not in said, said
+
+
+def test_a_zone_the_question_names_wins_over_the_dates_offset(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    send_raw(rig, raw_mail("When is the abstract deadline? I'm in Paris.\n", "utf-8"))
+    said = body(one_reply(participant, ALICE))
+    assert "08:59 CEST" in said and "UTC+08:00" not in said, said

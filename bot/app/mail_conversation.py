@@ -51,6 +51,7 @@ from bot.core.mail_parse import (
     auto_reason,
     base_subject,
     body_text,
+    date_zone,
     intent_of,
     problems,
     question_of,
@@ -63,6 +64,7 @@ from bot.core.mail_parse import (
     thread_ids,
 )
 from bot.core.model import Event
+from bot.core.zones import Zone
 from bot.errors import DuebotError
 from bot.ports import Planned
 
@@ -217,7 +219,7 @@ class MailConversation:
             self._queue(message, event, to, key, now,
                         tuned.text + self._footer(event, self._speaking(message, event, to)))
             return Handled("answered", "preferences", to)
-        zone = reader_zone(question)
+        zone = reader_zone(question) or self._sent_in(message, event)
         # A follow-up in the same thread ("and in IST?") reads against the thread's last
         # question about this event (one reading per event, as on Slack).
         conversation = Conversation.of("mail", to.lower(), references[0]) if references \
@@ -287,6 +289,19 @@ class MailConversation:
             if event.id.lower() in text or event.name.lower() in text:
                 return event
         return events[sorted(events)[0]]
+
+    @staticmethod
+    def _sent_in(message: Message, event: Event) -> Zone | None:
+        """The offset the mail's ``Date`` was written in, when the question names no zone
+        and it is not the event's own then (a participant in Beijing writes ``+0800``: the
+        answer gives UTC+08:00 beside the event's zone; one in California, just the event's).
+        """
+        found = date_zone(message)
+        if found is None:
+            return None
+        zone, sent = found
+        return None if sent.astimezone(event.zone.tz).utcoffset() == sent.utcoffset() \
+            else zone
 
     def _speaking(self, message: Message, event: Event, to: str) -> Language:
         """The language to answer in: the one the subscriber chose, else the one their mail

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Literal
 
@@ -28,6 +29,7 @@ __all__ = [
     "authentication_failure",
     "auto_reason",
     "body_text",
+    "date_zone",
     "html_to_text",
     "intent_of",
     "problems",
@@ -599,6 +601,27 @@ def _zone_of_place(place: str) -> Zone | None:
             except ZoneError:
                 return None
     return None
+
+
+def date_zone(message: Message) -> tuple[Zone, datetime] | None:
+    """The fixed offset the sender's mail program wrote its ``Date`` in (``+0800``) and that
+    instant; None when there is none to read: no or an unreadable Date, ``-0000`` (RFC 5322:
+    the local zone is unknown) or ``+0000`` (as often a program that writes UTC for everyone
+    as a reader in UTC). Only an offset: it says nothing of the sender's daylight time."""
+    raw = _header(message, "Date").strip()
+    try:
+        sent = parsedate_to_datetime(raw) if raw else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    offset = sent.utcoffset() if sent is not None else None
+    if sent is None or offset is None or not offset:
+        return None
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    try:
+        return parse_zone(f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"), sent
+    except ZoneError:
+        return None
 
 
 def reader_zone(text: str) -> Zone | None:
