@@ -135,3 +135,14 @@ def test_an_event_is_acked_before_a_slow_slack_call_and_answered_after_it(
         release.set()
     post = harness.slack.wait_for("chat.postMessage")[0].args
     assert "14:59 CST" in post["text"]
+
+
+def test_an_edited_mention_is_not_answered_again(harness: Harness) -> None:
+    harness.mention("when is the deadline?", event_id="EvFIRST")
+    first = harness.slack.wait_for("chat.postMessage")[0].args
+    # Slack sends the edited message as a new app_mention: a new event id, the same ts.
+    harness.event({"type": "app_mention", "user": PARTICIPANT, "channel": "C0GENERAL",
+                   "ts": first["thread_ts"], "text": f"<@{BOT_USER}> when is the deadline??",
+                   "edited": {"user": PARTICIPANT, "ts": "1504267290.000001"}},
+                  event_id="EvEDITED")
+    assert len(settled(harness)) == 1

@@ -157,22 +157,30 @@ class SlackBot:
         """
         event_id = body.get("event_id")
         if isinstance(event_id, str) and event_id and body.get("type") == "event_callback":
-            context[FIRST] = (f"slack:{event_id}", self.service.clock())
+            keys = [f"slack:{event_id}"]
+            event = body.get("event") or {}
+            if isinstance(event, dict) and event.get("channel") and event.get("ts"):
+                # The message itself, whichever event brings it: an edit that still mentions
+                # the bot comes as a new app_mention with the message's own ts.
+                keys.append(f"slack-message:{event['channel']}:{event['ts']}")
+            context[FIRST] = (tuple(keys), self.service.clock())
         next()
 
     def _first_arrival(self, context: BoltContext, body: dict[str, Any]) -> bool:
-        pending: tuple[str, datetime] | None = context.get(FIRST)
+        pending: tuple[tuple[str, ...], datetime] | None = context.get(FIRST)
         if pending is None:
             return True
+        keys, now = pending
         try:
-            if self.service.ledger.first_time(*pending):
-                return True
+            fresh = [self.service.ledger.first_time(key, now) for key in keys]
         except Exception as exc:  # the ledger is down: better a rare double answer than none
             log.warning("could not check event %s against the ledger (%s): answering anyway",
                         body.get("event_id"), exc)
             return True
-        log.info("event %s already answered (a retry): not answering again",
-                 body.get("event_id"))
+        if all(fresh):
+            return True
+        log.info("event %s already answered (%s): not answering again", body.get("event_id"),
+                 "a retry" if not fresh[0] else "its message was, before an edit")
         return False
 
     @staticmethod
