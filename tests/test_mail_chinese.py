@@ -150,3 +150,11 @@ def test_a_zone_the_question_names_wins_over_the_dates_offset(
     send_raw(rig, raw_mail("When is the abstract deadline? I'm in Paris.\n", "utf-8"))
     said = body(one_reply(participant, ALICE))
     assert "08:59 CEST" in said and "UTC+08:00" not in said, said
+
+
+def test_a_charset_alias_python_lacks_is_read_not_kept_as_malformed(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    send_raw(rig, raw_mail("论文页数限制是多少？\n", "x-gbk", codec="gbk"))
+    assert "2 页" in body(one_reply(participant, ALICE))
+    spool = rig.tmp / "spool"
+    assert not spool.exists() or not list(spool.iterdir())  # nothing malformed about it

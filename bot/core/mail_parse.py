@@ -160,7 +160,7 @@ def problems(message: Message) -> list[str]:
         charset = part.get_content_charset()
         if charset and part.get_content_maintype() == "text":
             try:
-                "".encode(charset)
+                "".encode(_SUPERSETS.get(charset.lower(), charset))  # x-gbk is read as GBK
             except LookupError:
                 found.append(f"unknown charset {charset!r}")
     return list(dict.fromkeys(found))
