@@ -146,3 +146,14 @@ def test_an_edited_mention_is_not_answered_again(harness: Harness) -> None:
                    "edited": {"user": PARTICIPANT, "ts": "1504267290.000001"}},
                   event_id="EvEDITED")
     assert len(settled(harness)) == 1
+
+
+def test_a_follow_up_in_a_thread_on_a_dm_answer_reads_against_the_question_above(
+        harness: Harness) -> None:
+    harness.dm("When is the camera-ready due?", ts="1504267200.000001")
+    answer = harness.slack.wait_for("chat.postMessage")[0]
+    assert "Final file upload" in answer.args["text"]
+    harness.dm("and in IST?", ts="1504267230.000001", thread_ts="1504267200.000001")
+    follow = harness.slack.wait_for("chat.postMessage", 2)[1].args
+    assert follow["thread_ts"] == "1504267200.000001"
+    assert "Final file upload" in follow["text"] and "IST" in follow["text"], follow["text"]

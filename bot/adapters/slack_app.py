@@ -100,11 +100,14 @@ class Asker:
 
 def conversation_of(asker: Asker) -> Conversation | None:
     """A thread's follow-ups meet in the thread (a mention outside one starts it, at its own
-    ``ts``), a DM's in the DM; a slash command has neither, and is a question on its own."""
+    ``ts``), a DM's in the DM, its threads included (a reply in a thread on an answer follows
+    the question asked above it); a slash command has neither, and is a question on its own."""
+    if asker.in_dm:
+        return Conversation(f"slack:{asker.channel}")
     if asker.thread_ts:
         return Conversation(f"slack:{asker.channel}:{asker.thread_ts}",
                             new=asker.starts_thread)
-    return Conversation(f"slack:{asker.channel}") if asker.in_dm else None
+    return None
 
 
 ANSWERED_SUBTYPES = frozenset({None, "file_share"})
