@@ -53,6 +53,8 @@ class Scripted:
     """Close the connection without an answer."""
     land: bool = False
     """With ``drop``: keep the message as posted first (Slack had it; we never heard)."""
+    hold: threading.Event | None = None
+    """Answer (normally, or as scripted) only once the test sets this: a slow Slack."""
 
 
 def error(code: str, status: int = 200) -> Scripted:
@@ -61,6 +63,10 @@ def error(code: str, status: int = 200) -> Scripted:
 
 def ratelimited(seconds: int) -> Scripted:
     return Scripted(error="ratelimited", status=429, retry_after=seconds)
+
+
+def held(until: threading.Event) -> Scripted:
+    return Scripted(hold=until)
 
 
 def dropped(*, land: bool = False) -> Scripted:
@@ -78,6 +84,8 @@ class SlackState:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
+    socket_url: str = ""
+    """What ``apps.connections.open`` answers (Socket Mode): a ``ws://`` stand-in's URL."""
 
 
 class SlackStub:
@@ -176,6 +184,10 @@ class SlackStub:
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM,
                     "user": "duebot", "team": "Workshop", "url": "https://example.slack.com/"}
+        if method == "apps.connections.open":
+            if not state.socket_url:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": state.socket_url}
         if method == "users.info":
             user = state.users.get(str(args.get("user", "")))
             if user is None:
@@ -269,6 +281,8 @@ def _handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
             method = path.removeprefix("/api/")
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             scripted = stub._record(method, args, token)
+            if scripted is not None and scripted.hold is not None:
+                scripted.hold.wait(30)
             if scripted is not None and scripted.drop:
                 if scripted.land:
                     stub.answer(method, args)

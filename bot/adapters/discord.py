@@ -6,7 +6,10 @@ URL"), signed with the application's Ed25519 key: ``X-Signature-Ed25519`` over
 probes with bad ones before it accepts the URL), or whose timestamp is more than
 ``[discord] max_age`` off the clock (a replay), gets 401. A PING (type 1) is answered with a
 PONG; the command (type 2) is answered at once (type 4: the answer engine is pure and fast,
-well inside Discord's 3 seconds), only to the asker unless ``ephemeral = false``, and with
+well inside Discord's 3 seconds) or, when the answer takes over ``DEFER_AFTER`` (a slow
+database), with a deferred response (type 5, "thinking...") that the answer then replaces
+(``PATCH /webhooks/{application}/{token}/messages/@original``); only to the asker unless
+``ephemeral = false``, within 2000 characters (whole date lines, the rest counted), and with
 ``allowed_mentions`` empty so nothing in it can ping anyone.
 
 With ``DISCORD_BOT_TOKEN`` set, ``subscribe`` / ``unsubscribe`` (``订阅`` / ``退订``) as the
@@ -31,8 +34,11 @@ from __future__ import annotations
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -54,14 +60,17 @@ if TYPE_CHECKING:
 
     from bot.app.running import Running
 
-__all__ = ["command_definition", "conversation_of", "http_routes", "register_command", "render",
-           "verify"]
+__all__ = ["DiscordInteractions", "command_definition", "conversation_of", "fit", "http_routes",
+           "register_command", "render", "routes_for", "verify"]
 
 log = logging.getLogger("duebot.discord")
 
 PATH = "/discord/interactions"
 PING, APPLICATION_COMMAND = 1, 2
-PONG, CHANNEL_MESSAGE = 1, 4
+PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE = 1, 4, 5
+DEFER_AFTER = 2.0
+"""Seconds an answer may take before the interaction is answered "thinking..." (type 5) and
+the answer follows by editing that response: Discord waits 3 s for the first one."""
 EPHEMERAL = 64
 STRING = 3
 CONTENT_LIMIT = 2000
@@ -102,8 +111,9 @@ def command_definition(settings: DiscordConfig) -> dict[str, Any]:
 
 
 def render(reply: ChatAnswer) -> str:
-    """The answer text, then each date as a Discord timestamp beside its own zone."""
-    lines = [reply.text]
+    """The answer text, then each date as a Discord timestamp beside its own zone; within
+    Discord's 2000 characters (``fit``)."""
+    lines: list[str] = []
     seen: set[tuple[str, str]] = set()
     for part in reply.parts:
         for when in part.dates:
@@ -114,8 +124,44 @@ def render(reply: ChatAnswer) -> str:
             unix = int(instant.timestamp())
             own, yours, colon = date_words(when, instant, part.reply)
             lines.append(f"- **{when.title}**{colon}<t:{unix}:F> {yours}, <t:{unix}:R> · {own}")
-    text = "\n".join(lines)
-    return text if len(text) <= CONTENT_LIMIT else text[:CONTENT_LIMIT - 1] + "…"
+    zh = any(p.reply is not None and p.reply.language == "zh" for p in reply.parts)
+    return fit(reply.text, lines, zh=zh)
+
+
+def fit(text: str, lines: list[str], *, limit: int = CONTENT_LIMIT, zh: bool = False) -> str:
+    """``text`` then the date ``lines``, as many whole lines as Discord takes in one message,
+    then how many did not fit: never a line cut inside its ``<t:...>`` token, nothing dropped
+    silently. Only a first line longer than the limit on its own is cut, at a space."""
+    every = [*text.splitlines(), *lines]
+    whole = "\n".join(every)
+    if len(whole) <= limit:
+        return whole
+
+    def note(left: int) -> str:
+        return (f"（还有 {left} 行未能显示：请一次问一个日期。）" if zh else
+                f"({left} more line{'s' if left > 1 else ''} did not fit in one message: "
+                f"ask about one date at a time.)")
+
+    def left_after(count: int) -> int:
+        return sum(1 for line in every[count:] if line.strip())
+
+    shown: list[str] = []
+    size = 0
+    for line in every:
+        grown = size + len(line) + (1 if shown else 0)
+        if grown + 1 + len(note(left_after(len(shown) + 1) or 1)) > limit:
+            break
+        shown.append(line)
+        size = grown
+    if not shown:  # the first line alone is too long: cut it at a space
+        room = limit - len(note(left_after(1) or 1)) - 2
+        cut = every[0].rfind(" ", 0, room)
+        shown = [every[0][:cut if cut > room // 2 else room].rstrip() + "…"]
+        left = left_after(1)
+        return shown[0] if not left else f"{shown[0]}\n{note(left)}"
+    while shown and not shown[-1].strip():
+        shown.pop()
+    return "\n".join(shown) + "\n" + note(left_after(len(shown)))
 
 
 def question_of(interaction: dict[str, Any]) -> str:
@@ -139,10 +185,13 @@ class DiscordInteractions:
     """Answers verified interactions for one running service."""
 
     def __init__(self, service: Running, settings: DiscordConfig, *,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 defer_after: float = DEFER_AFTER) -> None:
         self.service = service
         self.settings = settings
         self.clock = clock or service.clock
+        self.defer_after = defer_after
+        self._answering = ThreadPoolExecutor(max_workers=4, thread_name_prefix="discord-answer")
 
     def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         """(status, JSON) for one request: 401 unless signed and fresh."""
@@ -167,17 +216,64 @@ class DiscordInteractions:
             return 400, {"error": f"unsupported interaction type {kind!r}"}
         name = str((interaction.get("data") or {}).get("name", ""))
         if name != self.settings.command:
-            content = f"I only know /{self.settings.command}."
-        else:
-            try:
-                content = self.answer(interaction)
-            except DuebotError as exc:  # e.g. the ledger is down: say so, not a bare 500
-                log.warning("could not answer a Discord interaction: %s", exc)
-                content = f"Sorry: {exc}"[:CONTENT_LIMIT]
-        data: dict[str, Any] = {"content": content, "allowed_mentions": {"parse": []}}
+            return 200, {"type": CHANNEL_MESSAGE,
+                         "data": self._message(f"I only know /{self.settings.command}.")}
+        answering = self._answering.submit(self._content, interaction)
+        try:
+            content = answering.result(timeout=self.defer_after)
+        except FutureTimeout:
+            late = self._late_answer_url(interaction)
+            if late is None:  # nowhere to send it later: wait for it, as before
+                content = answering.result()
+            else:
+                answering.add_done_callback(lambda done: self._send_late(late, done))
+                flags = {"flags": EPHEMERAL} if self.settings.ephemeral else {}
+                log.info("a Discord answer takes over %.1f s: deferred, it follows",
+                         self.defer_after)
+                return 200, {"type": DEFERRED_CHANNEL_MESSAGE, "data": flags}
+        return 200, {"type": CHANNEL_MESSAGE, "data": self._message(content)}
+
+    def _message(self, content: str) -> dict[str, Any]:
+        """A message's ``data``: nothing in it pings anyone (``@everyone`` included)."""
+        data: dict[str, Any] = {"content": content[:CONTENT_LIMIT],
+                                "allowed_mentions": {"parse": []}}
         if self.settings.ephemeral:
             data["flags"] = EPHEMERAL
-        return 200, {"type": CHANNEL_MESSAGE, "data": data}
+        return data
+
+    def _content(self, interaction: dict[str, Any]) -> str:
+        try:
+            return self.answer(interaction)
+        except DuebotError as exc:  # e.g. the ledger is down: say so, not a bare 500
+            log.warning("could not answer a Discord interaction: %s", exc)
+            return f"Sorry: {exc}"[:CONTENT_LIMIT]
+
+    def _late_answer_url(self, interaction: dict[str, Any]) -> str | None:
+        """Where a deferred answer goes: the interaction's own response, edited with its
+        token (valid 15 minutes; no bot token needed)."""
+        token = str(interaction.get("token") or "")
+        app = str(interaction.get("application_id") or self.settings.application_id or "")
+        if not token or not app or not app.isdigit():
+            return None
+        return (f"{self.settings.api_base_url.rstrip('/')}/webhooks/{app}/"
+                f"{urllib.parse.quote(token, safe='')}/messages/@original")
+
+    def _send_late(self, url: str, done: Future[str]) -> None:
+        try:
+            content = done.result()
+        except Exception:
+            log.exception("a deferred Discord answer failed")
+            content = "Sorry, I could not answer that just now; please ask again."
+        body = json.dumps({k: v for k, v in self._message(content).items()
+                           if k != "flags"}).encode()  # flags were set by the deferral
+        request = urllib.request.Request(url, data=body, method="PATCH", headers={
+            "Content-Type": "application/json",
+            "User-Agent": "DiscordBot (https://github.com/duebot, 0.1) duebot"})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                response.read()
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            log.warning("could not send a deferred Discord answer: %s", exc)
 
 
     def answer(self, interaction: dict[str, Any]) -> str:
@@ -216,12 +312,14 @@ def http_routes(service: Running) -> list[Route]:
     settings = service.config.discord
     if not settings.enabled:
         return []
+    return routes_for(DiscordInteractions(service, settings))
+
+
+def routes_for(bot: DiscordInteractions) -> list[Route]:
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
-
-    bot = DiscordInteractions(service, settings)
 
     async def interactions(request: Request) -> JSONResponse:
         body = await request.body()
@@ -230,7 +328,7 @@ def http_routes(service: Running) -> list[Route]:
         status, payload = await run_in_threadpool(bot.handle, headers, body)
         return JSONResponse(payload, status_code=status)
 
-    log.info("Discord interactions (/%s) at POST %s", settings.command, PATH)
+    log.info("Discord interactions (/%s) at POST %s", bot.settings.command, PATH)
     return [Route(PATH, interactions, methods=["POST"])]
 
 

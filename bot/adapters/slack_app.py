@@ -54,7 +54,7 @@ from bot.core.zones import Zone, parse_zone
 from bot.errors import DuebotError
 
 if TYPE_CHECKING:  # Bolt is imported when a SlackBot is built: most start-ups have none
-    from slack_bolt import Ack, BoltContext, Respond, Say
+    from slack_bolt import Ack, BoltContext, Respond
     from starlette.routing import Route
 
     from bot.app.running import Running
@@ -100,13 +100,19 @@ class Asker:
 
 def conversation_of(asker: Asker) -> Conversation | None:
     """A thread's follow-ups meet in the thread (a mention outside one starts it, at its own
-    ``ts``), a DM's in the DM; a slash command has neither, and is a question on its own."""
+    ``ts``), a DM's in the DM, its threads included (a reply in a thread on an answer follows
+    the question asked above it); a slash command has neither, and is a question on its own."""
+    if asker.in_dm:
+        return Conversation(f"slack:{asker.channel}")
     if asker.thread_ts:
         return Conversation(f"slack:{asker.channel}:{asker.thread_ts}",
                             new=asker.starts_thread)
-    return Conversation(f"slack:{asker.channel}") if asker.in_dm else None
+    return None
 
 
+ANSWERED_SUBTYPES = frozenset({None, "file_share"})
+"""A message with a file attached still asks; edits (``message_changed``), deletions, joins and
+bot messages are not asked again (the first version was answered, once)."""
 CHANGES = frozenset({"subscribe", "unsubscribe", "extend"})
 """Commands that change state: a retried event must not run them twice."""
 FIRST = "duebot_first_arrival"
@@ -154,57 +160,71 @@ class SlackBot:
         """
         event_id = body.get("event_id")
         if isinstance(event_id, str) and event_id and body.get("type") == "event_callback":
-            context[FIRST] = (f"slack:{event_id}", self.service.clock())
+            keys = [f"slack:{event_id}"]
+            event = body.get("event") or {}
+            if isinstance(event, dict) and event.get("channel") and event.get("ts"):
+                # The message itself, whichever event brings it: an edit that still mentions
+                # the bot comes as a new app_mention with the message's own ts.
+                keys.append(f"slack-message:{event['channel']}:{event['ts']}")
+            context[FIRST] = (tuple(keys), self.service.clock())
         next()
 
     def _first_arrival(self, context: BoltContext, body: dict[str, Any]) -> bool:
-        pending: tuple[str, datetime] | None = context.get(FIRST)
+        pending: tuple[tuple[str, ...], datetime] | None = context.get(FIRST)
         if pending is None:
             return True
+        keys, now = pending
         try:
-            if self.service.ledger.first_time(*pending):
-                return True
+            fresh = [self.service.ledger.first_time(key, now) for key in keys]
         except Exception as exc:  # the ledger is down: better a rare double answer than none
             log.warning("could not check event %s against the ledger (%s): answering anyway",
                         body.get("event_id"), exc)
             return True
-        log.info("event %s already answered (a retry): not answering again",
-                 body.get("event_id"))
+        if all(fresh):
+            return True
+        log.info("event %s already answered (%s): not answering again", body.get("event_id"),
+                 "a retry" if not fresh[0] else "its message was, before an edit")
         return False
 
     @staticmethod
     def _ack(ack: Ack) -> None:
         ack()
 
-    def _on_mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext,
-                    say: Say) -> None:
-        if event.get("bot_id") or event.get("subtype"):
+    def _on_mention(self, event: dict[str, Any], body: dict[str, Any],
+                    context: BoltContext) -> None:
+        if event.get("bot_id") or event.get("subtype") not in ANSWERED_SUBTYPES:
             return
-        asker = Asker(user=str(event.get("user", "")), channel=str(event.get("channel", "")),
+        channel = str(event.get("channel", ""))
+        if event.get("channel_type") == "im" or channel.startswith("D"):
+            return  # a mention in a DM is a message.im too, answered there: not twice
+        asker = Asker(user=str(event.get("user", "")), channel=channel,
                       thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None,
                       starts_thread=not event.get("thread_ts"))
         text = _MENTION.sub(" ", unescape(str(event.get("text", ""))))
-        self._answer_event(asker, text, body, context, say)
+        self._answer_event(asker, text, body, context)
 
-    def _on_message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext,
-                    say: Say) -> None:
-        if (event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype")
-                or not event.get("user")):
+    def _on_message(self, event: dict[str, Any], body: dict[str, Any],
+                    context: BoltContext) -> None:
+        if (event.get("channel_type") != "im" or event.get("bot_id")
+                or event.get("subtype") not in ANSWERED_SUBTYPES or not event.get("user")):
             return  # edits, joins, bots (ourselves included) and channel chatter
+        thread = event.get("thread_ts")
         asker = Asker(user=str(event["user"]), channel=str(event.get("channel", "")),
-                      in_dm=True)
-        self._answer_event(asker, unescape(str(event.get("text", ""))), body, context, say)
+                      in_dm=True, thread_ts=str(thread) if thread else None)
+        text = _MENTION.sub(" ", unescape(str(event.get("text", ""))))  # "@duebot subscribe"
+        self._answer_event(asker, text, body, context)
 
     def _answer_event(self, asker: Asker, text: str, body: dict[str, Any],
-                      context: BoltContext, say: Say) -> None:
+                      context: BoltContext) -> None:
+        text = text.strip()
         verb = text.split(maxsplit=1)[0].casefold() if text.split() else ""
         if verb in CHANGES or chat.subscription_verb(text):  # once the ledger says no retry
             if self._first_arrival(context, body):
-                self._deliver(self.handle(asker, text), asker, say=say)
+                self._deliver(self.handle(asker, text), asker)
             return
         reply = self.handle(asker, text)
         if self._first_arrival(context, body):
-            self._deliver(reply, asker, say=say)
+            self._deliver(reply, asker)
         else:  # a retry: the first arrival's answer and reading stand
             self._keep(reply, posted=False)
 
@@ -237,9 +257,13 @@ class SlackBot:
     def _on_cancel(self, body: dict[str, Any], respond: Respond) -> None:
         respond(text="Announcement cancelled; nothing was sent.", replace_original=True)
 
-    def _deliver(self, reply: Reply, asker: Asker, *, say: Say) -> None:
+    def _deliver(self, reply: Reply, asker: Asker) -> None:
         """Post the reply, then keep its thread readings (not before: the ledger write is
-        not on the way to the answer, and an answer that failed leaves the thread as it was)."""
+        not on the way to the answer, and an answer that failed leaves the thread as it was).
+
+        Posted with ``chat.postMessage`` itself, not Bolt's ``say``: in a DM thread Bolt's
+        ``say`` is its AI-assistant one, which first reads the thread (``conversations.replies``)
+        and posted nothing when that failed."""
         posted = False
         try:
             if reply.private and not asker.in_dm:
@@ -247,8 +271,9 @@ class SlackBot:
                                                text=reply.text, blocks=reply.blocks or None,
                                                thread_ts=asker.thread_ts)
             else:
-                say(text=reply.text, blocks=reply.blocks or None, thread_ts=asker.thread_ts,
-                    unfurl_links=False)
+                self.client.chat_postMessage(channel=asker.channel, text=reply.text,
+                                             blocks=reply.blocks or None,
+                                             thread_ts=asker.thread_ts, unfurl_links=False)
             posted = True
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not answer %s in %s: %s", asker.user, asker.channel, exc)

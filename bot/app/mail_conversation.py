@@ -50,6 +50,8 @@ from bot.core.language import N_, Language
 from bot.core.mail_parse import (
     auto_reason,
     base_subject,
+    body_text,
+    date_zone,
     intent_of,
     problems,
     question_of,
@@ -57,10 +59,12 @@ from bot.core.mail_parse import (
     reply_address,
     reply_subject,
     sender_address,
+    strip_quotes,
     subject_of,
     thread_ids,
 )
 from bot.core.model import Event
+from bot.core.zones import Zone
 from bot.errors import DuebotError
 from bot.ports import Planned
 
@@ -76,6 +80,10 @@ _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 BUDGET_KEY = "mail-replies"
 """The ledger's hit key counting every reply and confirmation, for ``reply_budget``."""
 BUDGET_WINDOW = timedelta(hours=1)
+ECHOES = 2
+"""Answers to the same words from one sender, in reply to ours, before we stop: a person may
+ask again once; a bot that answers every mail repeats itself (``_echoes_us``)."""
+ECHO_WINDOW = timedelta(days=1)
 MAX_PATH = 254
 """The longest address a reply can go to: RFC 5321's path (4.5.3.1.3), angle brackets off.
 Longer ones are not answered (their ``mailto:`` would not fit ``deliveries.destination``)."""
@@ -194,6 +202,12 @@ class MailConversation:
             return self._confirm(message, event, to, key, now,
                                  [m.group(1) for m in confirming])
         question = question_of(message)
+        if self._echoes_us(references[:-1] if msgid else references, to, message, now):
+            log.info("not answering mail %s from %s: it replies to our reply with what it "
+                     "sent %d times already (another bot answering us: a loop)",
+                     msgid or key, to, ECHOES)
+            ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
+            return Handled("ignored", "the same text again in reply to our reply: a loop", to)
         if not question.strip():
             return self._help(message, event, to, key, now,
                               N_("I could not find a question in it") if not faults
@@ -205,7 +219,7 @@ class MailConversation:
             self._queue(message, event, to, key, now,
                         tuned.text + self._footer(event, self._speaking(message, event, to)))
             return Handled("answered", "preferences", to)
-        zone = reader_zone(question)
+        zone = reader_zone(question) or self._sent_in(message, event)
         # A follow-up in the same thread ("and in IST?") reads against the thread's last
         # question about this event (one reading per event, as on Slack).
         conversation = Conversation.of("mail", to.lower(), references[0]) if references \
@@ -239,6 +253,22 @@ class MailConversation:
             return False
         return True
 
+    def _echo_hit(self, sender: str, message: Message) -> tuple[str, timedelta]:
+        """The new text of a sender's mail, as a key: numbers out (a ticket bot counts its
+        tickets), the subject out (a reply's differs from the first mail's)."""
+        text = strip_quotes(body_text(message))
+        words = " ".join(re.sub(r"\d+", "#", text).casefold().split())
+        return f"mail-said:{sender.lower()}:{short_digest(words)}", ECHO_WINDOW
+
+    def _echoes_us(self, earlier: Sequence[str], sender: str, message: Message,
+                   now: datetime) -> bool:
+        """This mail replies to one of our mails and says what the sender said ``ECHOES``
+        times already: another bot that answers every mail (without RFC 3834's headers)."""
+        if not any(ref.endswith(f"@{self.domain}>") for ref in earlier):
+            return False
+        key, window = self._echo_hit(sender, message)
+        return self.service.ledger.hits(key, now, window=window) >= ECHOES
+
     def _within_budget(self, now: datetime) -> bool:
         """One more reply keeps all senders together within ``reply_budget`` per hour."""
         sent = self.service.ledger.hits(BUDGET_KEY, now, window=BUDGET_WINDOW)
@@ -259,6 +289,19 @@ class MailConversation:
             if event.id.lower() in text or event.name.lower() in text:
                 return event
         return events[sorted(events)[0]]
+
+    @staticmethod
+    def _sent_in(message: Message, event: Event) -> Zone | None:
+        """The offset the mail's ``Date`` was written in, when the question names no zone
+        and it is not the event's own then (a participant in Beijing writes ``+0800``: the
+        answer gives UTC+08:00 beside the event's zone; one in California, just the event's).
+        """
+        found = date_zone(message)
+        if found is None:
+            return None
+        zone, sent = found
+        return None if sent.astimezone(event.zone.tz).utcoffset() == sent.utcoffset() \
+            else zone
 
     def _speaking(self, message: Message, event: Event, to: str) -> Language:
         """The language to answer in: the one the subscriber chose, else the one their mail
@@ -389,7 +432,8 @@ class MailConversation:
                                              ensure_ascii=False))
         # Seen, counted and queued in one transaction: all of it, or none and a 451.
         if self.service.ledger.record(now, inbound=key, planned=planned, hits=[
-                self._sender_hit(to), (BUDGET_KEY, BUDGET_WINDOW)]):
+                self._sender_hit(to), (BUDGET_KEY, BUDGET_WINDOW),
+                self._echo_hit(to, message)]):
             self.service.wake()  # the delivery job sends it now, not at its next poll
         else:
             log.info("mail %s was handled meanwhile (another replica): not answered twice", key)

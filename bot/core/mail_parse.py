@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from email.message import EmailMessage, Message
-from email.utils import getaddresses, parseaddr
+from datetime import datetime
+from email.message import Message
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Literal
 
@@ -28,6 +29,7 @@ __all__ = [
     "authentication_failure",
     "auto_reason",
     "body_text",
+    "date_zone",
     "html_to_text",
     "intent_of",
     "problems",
@@ -100,24 +102,54 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _decoded(part: Message) -> str:
-    """A text part's content, whatever its declared charset claims (unknown ones included)."""
-    try:
-        content = part.get_content() if isinstance(part, EmailMessage) else None
-        if isinstance(content, str):
-            return content
-    except (LookupError, UnicodeError, ValueError, AssertionError):
-        pass
-    raw = part.get_payload(decode=True)
-    if not isinstance(raw, bytes):
-        payload = part.get_payload()
-        return payload if isinstance(payload, str) else ""
-    for charset in (part.get_content_charset() or "utf-8", "utf-8"):
+# Mail programs label text with a charset its bytes outgrow: GB2312 for GBK text (a common
+# name such as 镕 or 喆 is not in GB2312), Big5 for HKSCS, ISO-8859-1 for Windows-1252 quotes.
+# Each is read with the superset that is a strict extension of it (same bytes, more of them),
+# so what the label covers reads the same and nothing the sender typed becomes U+FFFD.
+_SUPERSETS = {
+    "gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "euc-cn": "gb18030",
+    "x-gbk": "gb18030", "gb_2312-80": "gb18030", "csgb2312": "gb18030", "x-euc-cn": "gb18030",
+    "big5": "big5hkscs", "x-big5": "big5hkscs", "cp950": "big5hkscs", "csbig5": "big5hkscs",
+    "ks_c_5601-1987": "cp949", "euc-kr": "cp949", "ks_c_5601": "cp949",
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+    "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "utf-8",
+    "ascii": "utf-8",
+}
+
+
+def _charsets(declared: str | None) -> list[str]:
+    """The charsets to try for text declared ``declared``, best first; UTF-8 last but one
+    (a wrong label on UTF-8 text is common), and the label itself after its superset."""
+    name = (declared or "").strip().strip("\"'").lower()
+    found = [c for c in (_SUPERSETS.get(name), name or None, "utf-8") if c]
+    return list(dict.fromkeys(found))
+
+
+def decode_text(raw: bytes, declared: str | None) -> str:
+    """Bytes labelled ``declared`` as text: the label's superset, the label, UTF-8, and only
+    then Latin-1 (which reads any bytes, so nothing is lost)."""
+    for charset in _charsets(declared):
         try:
             return raw.decode(charset)
         except (LookupError, UnicodeError):
             continue
     return raw.decode("latin-1")
+
+
+def _decoded(part: Message) -> str:
+    """A text part's content, whatever its declared charset claims (unknown ones included).
+
+    The bytes are decoded here rather than by ``get_content``, which decodes with the label
+    alone and turns what does not fit it into U+FFFD (GBK text labelled GB2312 lost its
+    characters)."""
+    try:
+        raw = part.get_payload(decode=True)
+    except (LookupError, UnicodeError, ValueError, AssertionError):
+        raw = None
+    if not isinstance(raw, bytes):
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    return decode_text(raw, part.get_content_charset())
 
 
 def problems(message: Message) -> list[str]:
@@ -128,7 +160,7 @@ def problems(message: Message) -> list[str]:
         charset = part.get_content_charset()
         if charset and part.get_content_maintype() == "text":
             try:
-                "".encode(charset)
+                "".encode(_SUPERSETS.get(charset.lower(), charset))  # x-gbk is read as GBK
             except LookupError:
                 found.append(f"unknown charset {charset!r}")
     return list(dict.fromkeys(found))
@@ -159,14 +191,25 @@ def body_text(message: Message) -> str:
 
 _WROTE = re.compile(r"^\s*(?:(?:on|am|le|el)\b.*|.*\b(?:19|20)\d\d\b.*)\b(?:wrote|schrieb|"
                     r"a écrit|escribió)\b.*:\s*$", re.IGNORECASE)
+_WROTE_ZH = re.compile(r"^.*(?:写道|寫道)\s*[:：]\s*$")
+"""Gmail's and Apple Mail's Chinese attributions, which end in 写道 or 寫道 and a colon:
+``在 2017年8月28日 周一 09:00，Bob <b@x> 写道：``, ``Bob <b@x> 於 2017年8月28日 寫道：``."""
 _CUT = re.compile(r"^\s*(?:-{2,}\s*(?:original message|forwarded message|ursprüngliche "
-                  r"nachricht)\s*-{2,}|_{20,}|sent from my \w+.*|get outlook for \w+.*)\s*$",
+                  r"nachricht|original|原始邮件|原始郵件|邮件原件|郵件原件|转发邮件|轉寄郵件|"
+                  r"转发的邮件|轉寄的郵件)\s*-{2,}|_{20,}|sent from my \w+.*|get outlook for \w+.*"
+                  r"|(?:发自|來自|来自)我的\s*\S+.*|從我的\s*\S+\s*傳送.*)\s*$",
                   re.IGNORECASE)
-_OUTLOOK = re.compile(r"^\s*\**from:\**\s.+", re.IGNORECASE)
+"""Separators before a quoted or forwarded mail, and phone signatures; with QQ Mail's and
+Outlook's Chinese ones (``------------------ 原始邮件 ------------------``, ``-----邮件原件-----``,
+``发自我的iPhone``)."""
+_OUTLOOK = re.compile(r"^\s*\**(?:from|发件人|寄件者|寄件人)\s*\**\s*[:：]\**\s*.+",
+                      re.IGNORECASE)
 _CLOSING = re.compile(r"^\s*(?:(?:best|kind|warm|warmest|many)\s+(?:regards|wishes|thanks)|"
                       r"regards|cheers|sincerely|yours(?: sincerely| truly)?|thanks(?: a lot| "
                       r"in advance)?|thank you(?: in advance| very much)?|many thanks|best|"
-                      r"all the best|bests?)\s*[,.!]?\s*$", re.IGNORECASE)
+                      r"all the best|bests?|祝好|此致|此致敬礼|顺祝(?:商祺|研安|时祺|安好)?|"
+                      r"順祝(?:商祺|研安|時祺|安好)?|敬上|敬礼|敬禮)"
+                      r"\s*[,.!，。！]?\s*$", re.IGNORECASE)
 
 
 # What is read of a mail's text at all: the new part of a reply is on top, and a question is
@@ -178,7 +221,8 @@ MAX_TEXT = 20_000
 MAX_MARKER_LINE = 300
 _WRAPPED_ON = re.compile(r"^\s*on\s.+", re.IGNORECASE)
 _WRAPPED_WROTE = re.compile(r"^\s*\S*\s*wrote:\s*$", re.IGNORECASE)
-_OUTLOOK_NEXT = re.compile(r"^\s*\**(?:sent|date):", re.IGNORECASE)
+_OUTLOOK_NEXT = re.compile(r"^\s*\**(?:sent|date|发送时间|发送日期|日期|时间|寄件日期|傳送時間|"
+                           r"收件人|收件者|主题|主旨)\s*\**\s*[:：]", re.IGNORECASE)
 _SIGN_OFF_TAIL = 4
 """Lines of name and affiliation a sign-off ("Best regards,") may have after it."""
 
@@ -192,7 +236,9 @@ def _thread_starts(lines: Sequence[str], index: int) -> bool:
     line = lines[index]
     if not _short(line):
         return False
-    if line.rstrip() in ("--", "-- ") or _CUT.match(line) or _WROTE.match(line):
+    plain = line.replace("&nbsp;", " ").replace("\u00a0", " ")  # QQ Mail's separator
+    if (line.rstrip() in ("--", "-- ") or _CUT.match(plain) or _WROTE.match(line)
+            or _WROTE_ZH.match(line)):
         return True
     # An attribution wrapped over two lines: "On Tue, 5 Sep 2017, Alice <a@b>\nwrote:"
     nxt = lines[index + 1] if index + 1 < len(lines) else ""
@@ -297,8 +343,43 @@ def _header(message: Message, name: str) -> str:
     return "" if value is None else str(value)
 
 
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def _raw_header(message: Message, name: str) -> str | None:
+    return next((v for k, v in message.raw_items() if k.lower() == name.lower()), None)
+
+
+def decoded_header(raw: str) -> str:
+    """An unstructured header's text: RFC 2047 words each decoded as ``decode_text`` does
+    (``=?gb2312?B?...?=`` holding GBK read in full, not with U+FFFD for what GB2312 lacks)."""
+    from email.header import decode_header
+
+    unfolded = re.sub(r"\r?\n[ \t]", " ", raw)
+    try:
+        pieces = decode_header(unfolded)
+    except (ValueError, LookupError, UnicodeError, AssertionError):
+        return unfolded.strip()
+    out: list[str] = []
+    for chunk, charset in pieces:
+        if isinstance(chunk, str):
+            out.append(chunk)
+        elif isinstance(chunk, bytes):
+            out.append(decode_text(chunk, charset) if charset else decode_text(chunk, "utf-8"))
+    return "".join(out).strip()
+
+
 def subject_of(message: Message) -> str:
-    """The Subject header as text (``""`` if none or unreadable)."""
+    """The Subject header as text (``""`` if none or unreadable): RFC 2047 words decoded
+    with ``decode_text``, and raw 8-bit bytes (against RFC 5322, but GBK subjects come so)
+    read as the body's charset or UTF-8."""
+    raw = _raw_header(message, "Subject")
+    if isinstance(raw, str) and re.search("[\udc80-\udcff]", raw):
+        body = next((p.get_content_charset() for p in message.walk()
+                     if p.get_content_maintype() == "text"), None)
+        return " ".join(decode_text(raw.encode("utf-8", "surrogateescape"), body).split())
+    if isinstance(raw, str) and _ENCODED_WORD.search(raw):
+        return decoded_header(raw)
     return _header(message, "Subject")
 
 
@@ -363,6 +444,12 @@ _DAEMONS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemo
                       "noreply", "no-reply", "do-not-reply", "donotreply", "bounce", "bounces"})
 
 
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response|answer)|autoreply|"
+    r"out of (?:the )?office|abwesenheitsnotiz|automatische antwort|réponse automatique|"
+    r"respuesta automática|自动回复|自動回覆|自動回复|自动答复)\b", re.IGNORECASE)
+"""Out-of-office and auto-reply subjects ("Automatic reply: ...", "自动回复：..."), from the
+responders that send them without ``Auto-Submitted`` (Exchange's and Outlook's do send it)."""
 _REPORTS = frozenset({"message/delivery-status", "message/disposition-notification",
                       "message/feedback-report"})
 
@@ -384,6 +471,9 @@ def auto_reason(message: Message, *, return_path: str | None,
                  "X-Auto-Reply", "X-Autogenerated", "X-Mailing-List"):
         if name in message:
             return f"{name} header"
+    subject = subject_of(message)
+    if _AUTO_SUBJECT.match(subject):
+        return f"an automatic reply by its subject ({subject[:60]!r})"
     if return_path is None and "Return-Path" in message:
         return_path = _header(message, "Return-Path")
     if return_path is not None and return_path.strip().strip("<>").strip() == "":
@@ -460,7 +550,7 @@ def intent_of(message: Message, *, recipients: Sequence[str], own: Sequence[str]
             tag = _local_base(spec)[1]
             if tag in ("subscribe", "unsubscribe"):
                 return "subscribe" if tag == "subscribe" else "unsubscribe"
-    subject = base_subject(_header(message, "Subject"))
+    subject = base_subject(subject_of(message))
     first = next((line for line in strip_quotes(body_text(message)).splitlines()
                   if line.strip()), "")
     for text in (subject, first):
@@ -511,6 +601,27 @@ def _zone_of_place(place: str) -> Zone | None:
             except ZoneError:
                 return None
     return None
+
+
+def date_zone(message: Message) -> tuple[Zone, datetime] | None:
+    """The fixed offset the sender's mail program wrote its ``Date`` in (``+0800``) and that
+    instant; None when there is none to read: no or an unreadable Date, ``-0000`` (RFC 5322:
+    the local zone is unknown) or ``+0000`` (as often a program that writes UTC for everyone
+    as a reader in UTC). Only an offset: it says nothing of the sender's daylight time."""
+    raw = _header(message, "Date").strip()
+    try:
+        sent = parsedate_to_datetime(raw) if raw else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    offset = sent.utcoffset() if sent is not None else None
+    if sent is None or offset is None or not offset:
+        return None
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    try:
+        return parse_zone(f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"), sent
+    except ZoneError:
+        return None
 
 
 def reader_zone(text: str) -> Zone | None:
