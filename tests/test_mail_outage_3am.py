@@ -14,12 +14,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
+from bot.adapters.http import build_app
 from bot.config import DeliveryConfig
 from bot.service import Service
 from tests import services
 from tests.services import deadline_schedule
+from tests.slack_stub import serving
 from tests.stalling_smtp import StallingSmtp, stalling_smtp
 
 DEADLINE = datetime(2030, 3, 20, 12, 0, tzinfo=UTC)
@@ -130,4 +133,36 @@ def test_two_hours_down_then_back_every_reminder_once_late_ones_noted_expired_de
     lines = loud(caplog)
     assert any(line.startswith("mailto is back: it took a message (unavailable since "
                                "2030-03-20 08:00Z)") for line in lines), lines
+    service.ledger.close()
+
+
+def test_healthz_says_what_is_away_since_when_and_the_next_try_then_ok_again(
+        tmp_path: Path, server: StallingSmtp) -> None:
+    due = DEADLINE - timedelta(days=1)
+    clock = [due - timedelta(hours=1)]
+    service = make(tmp_path, server, clock, '["1d"]')
+    service.reconcile(clock[0])
+    server.stall = "banner"
+    with serving(build_app(service)) as url:
+        clock[0] = due
+        service.deliver_once(due)
+        answer = httpx.get(f"{url}/healthz", timeout=10)
+        report = answer.json()
+        assert (answer.status_code, report["status"]) == (200, "degraded")
+        deliveries = report["deliveries"]
+        assert deliveries["unavailable_since"] == {"mailto": "2030-03-19T12:00:00Z"}
+        assert deliveries["unavailable_next_try"] == {"mailto": "2030-03-19T12:01:00Z"}
+        away = [line for line in report["summary"] if line.startswith("mailto ")]
+        assert away == [
+            f"mailto server unavailable: no greeting from 127.0.0.1:{server.port} within "
+            f"{TIMEOUT:g} s (since 2030-03-19T12:00:00Z). What waits on it is tried again at "
+            "2030-03-19T12:01:00Z, with no attempt used; duebot sends it once mailto answers, "
+            "and gives one up (dead, with why) only once its reminder no longer makes sense. "
+            "Check mailto's server or status page."], report["summary"]
+
+        server.stall = ""
+        clock[0] = due + timedelta(minutes=1)
+        assert service.deliver_once(clock[0]).sent == len(PEOPLE)
+        report = httpx.get(f"{url}/healthz", timeout=10).json()
+        assert (report["status"], report["summary"]) == ("ok", [])
     service.ledger.close()

@@ -994,9 +994,9 @@ class Engine:
                 self.settings.max_backoff)
             prefix = RATE_LIMITED if outcome.rate_limited else SERVER_DOWN
             platform = self._platform(row)
-            self.unavailable.away(platform, f"{prefix}{outcome.reason}",
-                                  ended=ended, at=now + self._elapsed())
             then = now + self._elapsed() + wait
+            self.unavailable.away(platform, f"{prefix}{outcome.reason}",
+                                  ended=ended, at=now + self._elapsed(), next_try=then)
             if outcome.rate_limited:
                 self._finish(row, "failed", now, f"{prefix}{outcome.reason}; retry in "
                                                  f"{_hours(wait)} (no attempt used)", report,

@@ -32,6 +32,8 @@ class _Seen:
     """The run's clock then: ages the entry against later runs (the injected clock in tests)."""
     since: datetime
     """The run's clock at the first sighting of this outage: ``/healthz``'s ``since``."""
+    next_try: datetime | None = None
+    """When the deliveries waiting on it are tried again (the run's clock)."""
 
 
 class Unavailable:
@@ -43,15 +45,17 @@ class Unavailable:
         self._away: dict[str, _Seen] = {}
         self._took: dict[str, float] = {}
 
-    def away(self, platform: str, words: str, *, ended: float, at: datetime) -> None:
-        """A send that ended at ``ended`` found the platform away or rate limiting."""
+    def away(self, platform: str, words: str, *, ended: float, at: datetime,
+             next_try: datetime | None = None) -> None:
+        """A send that ended at ``ended`` found the platform away or rate limiting; what
+        waits on it is tried again at ``next_try``."""
         with self._lock:
             if self._took.get(platform, float("-inf")) > ended:
                 return  # it took a message since that send ended
             old = self._away.get(platform)
             if old is None or old.ended <= ended:
                 since = at if old is None else min(old.since, at)
-                self._away[platform] = _Seen(words, ended, at, since)
+                self._away[platform] = _Seen(words, ended, at, since, next_try)
 
     def took(self, platform: str, *, ended: float) -> datetime | None:
         """The platform took a message in a send that ended at ``ended``; returns since when
@@ -80,6 +84,11 @@ class Unavailable:
         """Platform -> when this process first found it away (the outage still going)."""
         with self._lock:
             return {platform: seen.since for platform, seen in self._away.items()}
+
+    def next_tries(self) -> dict[str, datetime | None]:
+        """Platform -> when what waits on it is tried again, as the last sighting said."""
+        with self._lock:
+            return {platform: seen.next_try for platform, seen in self._away.items()}
 
     def __contains__(self, platform: object) -> bool:
         with self._lock:
