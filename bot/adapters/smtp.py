@@ -582,7 +582,8 @@ class SmtpChannel:
                                       then)
         except _StaleConnection as exc:
             session.drop()
-            return Outcome.outage(f"connection lost before MAIL FROM: {exc}")
+            return Outcome.outage(str(exc) if isinstance(exc, _NoAnswer)
+                                  else f"connection lost before MAIL FROM: {exc}")
         except smtplib.SMTPRecipientsRefused as exc:
             return self._refused(session, exc.recipients)
         except smtplib.SMTPResponseException as exc:
@@ -641,7 +642,13 @@ class SmtpChannel:
                               ) from exc
             raise
         try:
-            conn.ehlo_or_helo_if_needed()
+            try:
+                conn.ehlo_or_helo_if_needed()
+            except smtplib.SMTPServerDisconnected as exc:
+                if isinstance(exc.__context__, TimeoutError):
+                    raise _Silent(f"no answer to EHLO from {s.host}:{s.port} within "
+                                  f"{s.timeout:g} s") from exc
+                raise
             if s.security == "starttls":
                 conn.starttls(context=context)
                 conn.ehlo_or_helo_if_needed()
@@ -670,7 +677,7 @@ class SmtpChannel:
         try:
             code, reply = self._command(conn, b"MAIL FROM:" + sender + options)
         except smtplib.SMTPServerDisconnected as exc:
-            raise _StaleConnection(str(exc)) from exc
+            raise _stale(exc, self.settings) from exc
         if code == 421:
             raise _StaleConnection(_reply_text(code, reply))
         if code != 250:
@@ -731,7 +738,7 @@ class SmtpChannel:
             meanwhile()  # while the server reads the envelope: the previous message's record
             mail_code, mail_reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
-            raise _StaleConnection(str(exc)) from exc
+            raise _stale(exc, self.settings) from exc
         if mail_code == 421:
             raise _StaleConnection(_reply_text(mail_code, mail_reply))
         refused: dict[str, tuple[int, bytes]] = {}
@@ -878,6 +885,18 @@ class _MeanwhileFailed(Exception):
 
 class _StaleConnection(Exception):
     """The session died before any of the message was sent: safe to reconnect and go on."""
+
+
+class _NoAnswer(_StaleConnection):
+    """No answer to MAIL FROM within the timeout: nothing of the message went."""
+
+
+def _stale(exc: smtplib.SMTPServerDisconnected, settings: SmtpSettings) -> _StaleConnection:
+    """The session ended (or fell silent) before MAIL FROM was answered, in words for it."""
+    if isinstance(exc.__context__, TimeoutError):
+        return _NoAnswer(f"no answer to MAIL FROM from {settings.host}:{settings.port} within "
+                         f"{settings.timeout:g} s")
+    return _StaleConnection(str(exc))
 
 
 class _Silent(smtplib.SMTPServerDisconnected):
