@@ -4,7 +4,8 @@
 ``ehlo``, ``mail``, ``rcpt`` never answer that command; ``data`` answers 354 and then reads
 nothing; ``dot`` reads the whole message and never answers its final dot; ``starttls`` says 220
 to STARTTLS and never starts the handshake; ``trickle`` answers everything correctly, one byte
-every ``trickle_every`` seconds (a per-read timeout never fires); ``""`` behaves. Messages whose
+every ``trickle_every`` seconds (a per-read timeout never fires; its answer to the final dot
+is 21 lines long), ``trickle_dot`` so only that answer; ``""`` behaves. Messages whose
 final dot arrived are kept in ``messages`` (their ``X-Duebot-Key``), answered or not.
 """
 
@@ -48,8 +49,8 @@ class StallingSmtp:
         conn.settimeout(None)
         reader = conn.makefile("rb")
 
-        def say(text: bytes) -> None:
-            if stall != "trickle":
+        def say(text: bytes, *, last: bool = False) -> None:
+            if stall != "trickle" and not (last and stall == "trickle_dot"):
                 conn.sendall(text)
                 return
             for byte in text:
@@ -79,7 +80,9 @@ class StallingSmtp:
                         body = []
                         if stall == "dot":
                             hang()
-                        say(b"250 2.0.0 queued as Q1\r\n")
+                        # Trickled, a long answer (a cut one must not read as a 250).
+                        say(b"250-queued\r\n" * 20 * stall.startswith("trickle")
+                            + b"250 2.0.0 queued as Q1\r\n", last=True)
                     else:
                         body.append(line)
                     continue

@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.adapters.smtp import SmtpChannel, SmtpSettings
+from bot.adapters.smtp import DEADLINE_FACTOR, SmtpChannel, SmtpSettings
 from bot.ports import Outcome, Outgoing
 from tests.stalling_smtp import StallingSmtp, stalling_smtp
 
 TIMEOUT = 0.5
-DEADLINE = 4 * TIMEOUT
+DEADLINE = DEADLINE_FACTOR * TIMEOUT
 
 
 @pytest.fixture
@@ -80,3 +80,26 @@ def test_no_answer_once_the_message_went_may_have_delivered_it_and_counts(
     outcome, _ = send(server)
     assert outcome.kind == "retry" and not outcome.server_down, outcome
     assert outcome.reason.endswith("the message may have been delivered"), outcome.reason
+
+
+def test_a_server_that_trickles_its_greeting_is_cut_at_the_deadline_as_an_outage(
+        server: StallingSmtp) -> None:
+    server.stall, server.trickle_every = "trickle", 0.2  # each byte well inside the timeout
+    outcome, took = send(server)
+    assert DEADLINE <= took < DEADLINE + 2 * TIMEOUT, took
+    assert outcome.kind == "retry" and outcome.server_down, outcome
+    assert outcome.reason == (f"127.0.0.1:{server.port} did not finish within {DEADLINE:g} s "
+                              f"(each answer came slowly, never {TIMEOUT:g} s apart)")
+    assert server.messages == []
+
+
+def test_a_trickled_answer_to_the_final_dot_is_cut_at_the_deadline_and_may_have_delivered(
+        server: StallingSmtp) -> None:
+    server.stall, server.trickle_every = "trickle_dot", 0.2
+    outcome, took = send(server)
+    assert DEADLINE <= took < DEADLINE + 2 * TIMEOUT, took
+    assert outcome.kind == "retry" and not outcome.server_down, outcome
+    assert outcome.reason == (f"127.0.0.1:{server.port} did not finish within {DEADLINE:g} s "
+                              f"(each answer came slowly, never {TIMEOUT:g} s apart): the "
+                              f"message may have been delivered")
+    assert server.messages == ["k1"]
