@@ -166,3 +166,26 @@ def test_healthz_says_what_is_away_since_when_and_the_next_try_then_ok_again(
         report = httpx.get(f"{url}/healthz", timeout=10).json()
         assert (report["status"], report["summary"]) == ("ok", [])
     service.ledger.close()
+
+
+def test_a_send_after_a_try_that_may_have_delivered_says_it_may_be_a_second_copy(
+        tmp_path: Path, server: StallingSmtp, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    due = DEADLINE - timedelta(days=1)
+    clock = [due - timedelta(hours=1)]
+    service = make(tmp_path, server, clock, '["1d"]')
+    service.reconcile(clock[0])
+    server.stall = "dot"  # takes the message, never answers its final dot
+    clock[0] = due
+    assert service.deliver_once(due).failed == len(PEOPLE)
+    assert {r.attempts for r in service.ledger.rows()} == {1}  # it counts
+    server.stall = ""
+    run_until(service, clock, due + timedelta(minutes=5))
+    rows = service.ledger.rows()
+    assert {(r.state, r.attempts) for r in rows} == {("sent", 2)}
+    assert all(r.reason.startswith("sent again (attempt 2): the try before may have delivered "
+                                   "it too, so it may have arrived twice") for r in rows), rows
+    assert Counter(Counter(server.messages).values()) == {2: len(PEOPLE)}  # it did, twice
+    warned = [line for line in loud(caplog) if line.startswith("sent ")]
+    assert len(warned) == len(PEOPLE)  # each one said where it is logged, not only recorded
+    service.ledger.close()

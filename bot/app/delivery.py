@@ -61,6 +61,9 @@ RATE_LIMITED = "rate limited: "
 WAITING = (SERVER_DOWN, RATE_LIMITED)
 """Reasons of a delivery that waits on its platform, not on its own fault: once the reminder
 no longer makes sense it is ``dead`` with ``gave up: ...; last try: ...``, never skipped."""
+MAYBE_DELIVERED = "may have been delivered"
+"""In a failed try's reason (SMTP, ``bot.adapters.http_failures``): no answer once the message
+went; it is tried again, and the send that follows says it may be a second copy."""
 STOPPED = "channel stopped: "
 """How a delivery given back by a stopped channel (a revoked token, a certificate we do not
 trust) starts its reason; too late, it is ``dead`` with why too, as ``WAITING``."""
@@ -981,10 +984,14 @@ class Engine:
                 log.warning("%s is back: it took a message (unavailable since %s); what waited "
                             "on it goes now", platform, f"{since:%Y-%m-%d %H:%M}Z")
             reason = f"sent ({late})" if late else "sent"
+            again = MAYBE_DELIVERED in row.reason  # the try before this one
+            if again:
+                reason += (f" again (attempt {tried}): the try before may have delivered it "
+                           f"too, so it may have arrived twice (same Message-ID, same key)")
             if outcome.reason:
                 reason = f"{reason}: {outcome.reason}"
             self._finish(row, "sent", now, reason, report, remote_id=outcome.remote_id,
-                         count_attempt=True)
+                         count_attempt=True, level=logging.WARNING if again else None)
         elif outcome.uses_no_attempt:
             # An outage (as MTAs treat one) or a rate limit: no attempt used, the platform's
             # Retry-After or a backoff doubling per claim; it ends when the missed-reminder
