@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from bot.adapters.http import build_app
+from bot.app.status import gather, render_table
 from bot.config import DeliveryConfig
 from bot.service import Service
 from tests import services
@@ -159,6 +160,11 @@ def test_healthz_says_what_is_away_since_when_and_the_next_try_then_ok_again(
             "2030-03-19T12:01:00Z, with no attempt used; duebot sends it once mailto answers, "
             "and gives one up (dead, with why) only once its reminder no longer makes sense. "
             "Check mailto's server or status page."], report["summary"]
+        table = render_table(gather(service, due))  # `duebot status`, from the ledger
+        assert (f"  waiting on mailto: {len(PEOPLE)} (no attempt used; latest: server "
+                f"unavailable: no greeting from 127.0.0.1:{server.port}") in table, table
+        assert ("    oldest due 2030-03-19T12:00:00Z, next try 2030-03-19T12:01:00Z: duebot "
+                "keeps trying by itself and sends each once mailto answers") in table, table
 
         server.stall = ""
         clock[0] = due + timedelta(minutes=1)
