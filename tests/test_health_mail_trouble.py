@@ -83,7 +83,9 @@ def test_healthz_says_reminders_wait_for_a_mail_server_and_recovers_after(
         status, report = _health(url)
         assert (status, report["status"]) == (200, "ok")
         assert report["deliveries"] == {"retrying": 0, "dead": 0, "errors": [],
-                                        "stopped_channels": {}, "unavailable": {}}
+                                        "stopped_channels": {}, "unavailable": {},
+                                        "unavailable_since": {}, "unavailable_next_try": {}}
+        assert report["summary"] == []
     # Every reminder arrived, and once (the hung sends were never answered 250).
     assert Counter(r for m in smtp.messages for r in m.rcpt_tos) == Counter(PEOPLE)
     service.ledger.close()

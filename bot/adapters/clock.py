@@ -15,7 +15,10 @@ from a job store. Every job is added with the same settings, chosen for that:
   up the schedule reload or the IMAP poll.
 
 A job that raises is restarted after a backoff (``bot.adapters.retry``), counted, and reported
-down until a run succeeds; ``/healthz`` answers 503 meanwhile.
+down until a run succeeds; ``/healthz`` answers 503 meanwhile, with since when and the next
+try. The log says it once (a crash with its traceback), then, while the same error goes on,
+one line every ``REPEAT_EVERY`` at most, and once more when the job runs again: an outage of
+hours is a handful of lines, not one a minute.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
 # After a crash: 1 s, 2 s, 4 s ... up to a minute (or the job's own interval, if sooner).
 RESTART = Backoff(first=1.0, cap=60.0)
+REPEAT_EVERY = timedelta(minutes=10)
+"""While a job keeps failing with the same error, how often the log says so again."""
 
 Run = Callable[[], float | None]
 """A job's body. It may return how many seconds until it wants to run again, when sooner
@@ -73,6 +78,12 @@ class JobState:
     started: float | None = None
     """``time.monotonic()`` when the run in progress began; None when idle."""
     again: bool = False
+    failing_since: datetime | None = None
+    """When the first of the failed runs in a row ended; None while it is up."""
+    next_try: datetime | None = None
+    """While it is down: when it runs again (after its backoff)."""
+    logged: tuple[str, datetime] | None = None
+    """The failure last logged and when (repeats of it are logged every ``REPEAT_EVERY``)."""
 
 
 class Jobs:
@@ -169,18 +180,24 @@ class Jobs:
         try:
             delay = run()
         except Waiting as exc:
-            delay = backoff.delay(self._failed(state, str(exc), crashed=False))
-            log.error("%s: %s; trying again in %.0fs", name, exc, delay)
+            delay = self._failed(state, str(exc), backoff, crashed=False)
+            if self._tell(state):
+                log.error("%s: %s; trying again in %.0fs", name, exc, delay)
         except Exception as exc:
-            delay = backoff.delay(self._failed(state, f"{type(exc).__name__}: {exc}"[:300],
-                                               crashed=True))
-            log.exception("background job %r crashed (%d time(s) since start); restarting "
-                          "it in %.0fs", name, state.crashes, delay)
+            delay = self._failed(state, f"{type(exc).__name__}: {exc}"[:300], backoff,
+                                 crashed=True)
+            if self._tell(state):
+                log.exception("background job %r crashed (%d time(s) since start); "
+                              "restarting it in %.0fs", name, state.crashes, delay)
         else:
             with self._lock:
                 if not state.up:
-                    log.info("background job %r is running again", name)
+                    since = state.failing_since
+                    log.info("background job %r is running again (down since %s, %d failed "
+                             "run(s))", name, f"{since:%Y-%m-%d %H:%M:%S}Z" if since else "?",
+                             state.failures_in_a_row)
                 state.up, state.error, state.failures_in_a_row = True, "", 0
+                state.failing_since = state.next_try = state.logged = None
                 state.last_ok = datetime.now(UTC)
         finally:
             with self._lock:
@@ -193,14 +210,39 @@ class Jobs:
         if delay is not None:
             self._next(name, delay)
 
-    def _failed(self, state: JobState, error: str, *, crashed: bool) -> int:
-        """Record a failed run; returns how many in a row."""
+    def _failed(self, state: JobState, error: str, backoff: Pacing, *, crashed: bool) -> float:
+        """Record a failed run; returns the seconds to its next try."""
+        now = datetime.now(UTC)
         with self._lock:
             state.up, state.error = False, error
             state.failures_in_a_row += 1
+            if state.failing_since is None:
+                state.failing_since = now
             if crashed:
                 state.crashes += 1
-            return state.failures_in_a_row
+            delay = backoff.delay(state.failures_in_a_row)
+            state.next_try = now + timedelta(seconds=delay)
+            return delay
+
+    def _tell(self, state: JobState) -> bool:
+        """Whether to log this failure in full: a new error, or ``REPEAT_EVERY`` since the
+        last line about it. Otherwise a repeat: logged as one line without a traceback only
+        when ``REPEAT_EVERY`` has passed (what /healthz says at any time)."""
+        now = datetime.now(UTC)
+        with self._lock:
+            logged = state.logged
+            if logged is None or logged[0] != state.error:
+                state.logged = (state.error, now)
+                return True
+            if now - logged[1] < REPEAT_EVERY:
+                return False
+            state.logged = (state.error, now)
+        since = state.failing_since
+        log.error("background job %r still failing since %s (%d run(s) in a row): %s; trying "
+                  "again at %s", state.name, f"{since:%Y-%m-%d %H:%M:%S}Z" if since else "?",
+                  state.failures_in_a_row, state.error,
+                  f"{state.next_try:%H:%M:%S}Z" if state.next_try else "its next run")
+        return False
 
     def _next(self, name: str, delay: float) -> None:
         """Bring the job's next run forward to ``delay`` seconds from now (never later)."""

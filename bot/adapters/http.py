@@ -767,6 +767,10 @@ def delivery_state(service: Running) -> dict[str, Any]:
                    f"{_iso(row.next_attempt)})" for row in waiting],
         "stopped_channels": dict(service.engine.stopped),
         "unavailable": service.engine.unavailable.snapshot(),
+        "unavailable_since": {platform: _iso(since) for platform, since
+                              in service.engine.unavailable.since().items()},
+        "unavailable_next_try": {platform: _iso(then) for platform, then
+                                 in service.engine.unavailable.next_tries().items()},
     }
 
 
@@ -796,6 +800,8 @@ def health_report(service: Running, database: str,
         "crashes": state.crashes,
         "runs": state.runs,
         "last_ok": _iso(state.last_ok),
+        "failing_since": _iso(state.failing_since),
+        "next_try": _iso(state.next_try),
         "running_for_seconds": None if state.started is None else round(now - state.started, 1),
     } for name, state in service.jobs.states().items()}
     ok = (database == "ok" and bool(schedules) and all(s["loaded"] for s in schedules)
@@ -806,6 +812,7 @@ def health_report(service: Running, database: str,
     return {
         "ok": ok,
         "status": "down" if not ok else "degraded" if degraded else "ok",
+        "summary": summary(database, schedules, jobs, deliveries),
         "database": database,
         "schedules": schedules,
         "jobs": jobs,
@@ -813,6 +820,59 @@ def health_report(service: Running, database: str,
         "last_reconcile": _iso(service.health.last_reconcile),
         "last_delivery_run": _iso(service.health.last_delivery_run),
     }
+
+
+def summary(database: str, schedules: list[dict[str, Any]], jobs: dict[str, dict[str, Any]],
+            deliveries: dict[str, Any] | None) -> list[str]:
+    """``/healthz``'s ``summary``: one sentence a problem for the operator woken at 3 am:
+    what is wrong, since when, what duebot does about it, what is theirs to do. Empty when
+    all is well; the fields beside it hold the same facts for a machine."""
+    lines: list[str] = []
+    if database != "ok":
+        lines.append(f"database {database}. duebot tries again on its own (every few seconds, "
+                     f"at most a minute apart) and loses nothing: what is due goes out once it "
+                     f"answers. Check the database server and DUEBOT_DATABASE_URL.")
+    for name, job in jobs.items():
+        if job["up"]:
+            continue
+        crashed = f", {job['crashes']} crash(es) since start" if job["crashes"] else ""
+        lines.append(f"background job {name!r} failing since {job['failing_since'] or '?'}"
+                     f"{crashed}: {job['error']}. duebot runs it again at "
+                     f"{job['next_try'] or 'its next interval'} and keeps doing so."
+                     + (" A crash is a bug: report it with the traceback from the log."
+                        if job["crashes"] else ""))
+    for entry in schedules:
+        if not entry["loaded"]:
+            first = entry["errors"][0] if entry["errors"] else "it could not be read"
+            lines.append(f"{entry['path']} is not loaded: {first}. Its reminders wait (not "
+                         f"sent, not cancelled). Fix the file and save it: duebot reads it "
+                         f"again by itself.")
+        elif entry["errors"]:
+            lines.append(f"{entry['path']}: {entry['errors'][0]}. The last good version is "
+                         f"served and its reminders go out; fix the file and save it.")
+    if not deliveries:
+        return lines
+    since, next_try = deliveries.get("unavailable_since", {}), deliveries.get(
+        "unavailable_next_try", {})
+    for platform, words in deliveries.get("unavailable", {}).items():
+        when = next_try.get(platform) or "the next pass"
+        lines.append(f"{platform} {words.removesuffix('.')} (since {since.get(platform) or '?'})."
+                     f" What waits on it is tried again at {when}, with no attempt used; duebot "
+                     f"sends it once {platform} answers, and gives one up (dead, with why) only "
+                     f"once its reminder no longer makes sense. Check {platform}'s server or "
+                     f"status page.")
+    for channel, reason in deliveries.get("stopped_channels", {}).items():
+        lines.append(f"channel {channel} stopped: {reason}. Its deliveries wait (no attempt "
+                     f"used) until an operator acts: fix the credentials or certificate, then "
+                     f"restart duebot.")
+    retrying = deliveries.get("retrying", 0)
+    if retrying:
+        first = deliveries["errors"][0] if deliveries.get("errors") else ""
+        lines.append(f"{retrying} deliver{'ies' if retrying != 1 else 'y'} failed and will "
+                     f"be retried by themselves after their backoff"
+                     + (f" (e.g. {first})" if first else "")
+                     + ". `duebot status` lists each with why.")
+    return lines
 
 
 def build_app(service: Running, *, extra_routes: Iterable[BaseRoute] = (),

@@ -70,15 +70,19 @@ still one message per session in flight, recorded before that session's next fin
 
 from __future__ import annotations
 
+import contextlib
 import email.policy
 import logging
 import re
 import select
 import smtplib
+import socket
 import ssl
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -121,6 +125,11 @@ _CACHE_SIZE = 64
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _ENVELOPE_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
+
+DEADLINE_FACTOR = 4
+"""A send (opening the session when it needs one, then its message) ends within this many
+``timeout``s. ``timeout`` bounds each read; a server that trickles its answers, each byte
+inside it, would hold a session for hours without this (``_Deadlines``)."""
 
 SmtpSettings = SmtpConfig
 """The channel takes ``[smtp]`` as the config loader built it: one type, no field-by-field copy."""
@@ -305,6 +314,7 @@ class SmtpChannel:
             raise _config_error("smtp.port", f"{settings.port}: expected 1..65535")
         if not settings.timeout > 0:
             raise _config_error("smtp.timeout", f"{settings.timeout}: expected seconds > 0")
+        self._deadlines = _Deadlines(DEADLINE_FACTOR * settings.timeout)
 
     # -- building -------------------------------------------------------------------------
 
@@ -559,6 +569,21 @@ class SmtpChannel:
 
     def _send_on(self, session: _Session, data: _Data, recipients: Sequence[bytes],
                  sender: bytes, meanwhile: _Meanwhile, then: _Envelope | None) -> Outcome:
+        self._deadlines.arm(session.conn)
+        try:
+            outcome = self._send_within(session, data, recipients, sender, meanwhile, then)
+        finally:
+            overdue = self._deadlines.disarm()
+        if overdue and outcome.kind == "retry":  # cut at the deadline: say so, not "lost"
+            session.drop()
+            reason = self._deadlines.words(self.settings)
+            if not outcome.server_down:
+                reason += ": the message may have been delivered"
+            return replace(outcome, reason=reason)
+        return outcome
+
+    def _send_within(self, session: _Session, data: _Data, recipients: Sequence[bytes],
+                     sender: bytes, meanwhile: _Meanwhile, then: _Envelope | None) -> Outcome:
         reused = session.conn is not None
         try:
             conn = self._connect(session)
@@ -582,7 +607,8 @@ class SmtpChannel:
                                       then)
         except _StaleConnection as exc:
             session.drop()
-            return Outcome.outage(f"connection lost before MAIL FROM: {exc}")
+            return Outcome.outage(str(exc) if isinstance(exc, _NoAnswer)
+                                  else f"connection lost before MAIL FROM: {exc}")
         except smtplib.SMTPRecipientsRefused as exc:
             return self._refused(session, exc.recipients)
         except smtplib.SMTPResponseException as exc:
@@ -602,11 +628,13 @@ class SmtpChannel:
             conn.close()
             self._slots.release()
         for conn in idle:
+            self._deadlines.arm(conn)  # a server that trickles its 221 is cut too
             try:
                 conn.quit()
             except (smtplib.SMTPException, OSError):
                 pass
             finally:
+                self._deadlines.disarm()
                 conn.close()
 
     def __enter__(self) -> SmtpChannel:
@@ -630,18 +658,26 @@ class SmtpChannel:
         if s.security != "none" and context is None:
             context = ssl.create_default_context()
         conn: smtplib.SMTP
+        watch = self._deadlines.watch
         try:
             if s.security == "ssl":
-                conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+                conn = _SmtpSsl(s.host, s.port, timeout=s.timeout, context=context,
+                                watch=watch)
             else:
-                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                conn = _Smtp(s.host, s.port, timeout=s.timeout, watch=watch)
         except smtplib.SMTPServerDisconnected as exc:
             if isinstance(exc.__context__, TimeoutError):  # took the connection, said nothing
                 raise _Silent(f"no greeting from {s.host}:{s.port} within {s.timeout:g} s"
                               ) from exc
             raise
         try:
-            conn.ehlo_or_helo_if_needed()
+            try:
+                conn.ehlo_or_helo_if_needed()
+            except smtplib.SMTPServerDisconnected as exc:
+                if isinstance(exc.__context__, TimeoutError):
+                    raise _Silent(f"no answer to EHLO from {s.host}:{s.port} within "
+                                  f"{s.timeout:g} s") from exc
+                raise
             if s.security == "starttls":
                 conn.starttls(context=context)
                 conn.ehlo_or_helo_if_needed()
@@ -670,7 +706,7 @@ class SmtpChannel:
         try:
             code, reply = self._command(conn, b"MAIL FROM:" + sender + options)
         except smtplib.SMTPServerDisconnected as exc:
-            raise _StaleConnection(str(exc)) from exc
+            raise _stale(exc, self.settings) from exc
         if code == 421:
             raise _StaleConnection(_reply_text(code, reply))
         if code != 250:
@@ -731,7 +767,7 @@ class SmtpChannel:
             meanwhile()  # while the server reads the envelope: the previous message's record
             mail_code, mail_reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
-            raise _StaleConnection(str(exc)) from exc
+            raise _stale(exc, self.settings) from exc
         if mail_code == 421:
             raise _StaleConnection(_reply_text(mail_code, mail_reply))
         refused: dict[str, tuple[int, bytes]] = {}
@@ -880,8 +916,114 @@ class _StaleConnection(Exception):
     """The session died before any of the message was sent: safe to reconnect and go on."""
 
 
+class _NoAnswer(_StaleConnection):
+    """No answer to MAIL FROM within the timeout: nothing of the message went."""
+
+
+def _stale(exc: smtplib.SMTPServerDisconnected, settings: SmtpSettings) -> _StaleConnection:
+    """The session ended (or fell silent) before MAIL FROM was answered, in words for it."""
+    if isinstance(exc.__context__, TimeoutError):
+        return _NoAnswer(f"no answer to MAIL FROM from {settings.host}:{settings.port} within "
+                         f"{settings.timeout:g} s")
+    return _StaleConnection(str(exc))
+
+
 class _Silent(smtplib.SMTPServerDisconnected):
     """The server stopped answering (a timeout), in words that say where."""
+
+
+class _Smtp(smtplib.SMTP):
+    """``smtplib.SMTP`` whose socket, once made, is watched for the send's deadline (the
+    greeting is read right after, and a trickled one must be cut too)."""
+
+    def __init__(self, host: str, port: int, *, timeout: float,
+                 watch: Callable[[smtplib.SMTP], None]) -> None:
+        self._watch = watch
+        super().__init__(host, port, timeout=timeout)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self._watch(self)
+        return sock
+
+
+class _SmtpSsl(smtplib.SMTP_SSL):
+    """``smtplib.SMTP_SSL`` watched as ``_Smtp``."""
+
+    def __init__(self, host: str, port: int, *, timeout: float,
+                 context: ssl.SSLContext | None,
+                 watch: Callable[[smtplib.SMTP], None]) -> None:
+        self._watch = watch
+        super().__init__(host, port, timeout=timeout, context=context)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self._watch(self)
+        return sock
+
+
+class _Deadlines:
+    """Cuts a send that outlives its deadline: one thread per channel shuts the socket of an
+    overdue send down, so the read in progress ends at once (a trickle never trips the
+    per-read timeout). Each send arms its thread's deadline and disarms it after."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._tick = min(1.0, max(seconds / 20, 0.02))
+        self._lock = threading.Lock()
+        self._due: dict[int, tuple[float, smtplib.SMTP | None]] = {}
+        self._fired: set[int] = set()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, conn: smtplib.SMTP | None) -> None:
+        """This thread's send begins, on ``conn`` if it has a session already."""
+        with self._lock:
+            self._due[threading.get_ident()] = (time.monotonic() + self.seconds, conn)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, daemon=True,
+                                                name="duebot-smtp-deadlines")
+                self._thread.start()
+
+    def watch(self, conn: smtplib.SMTP) -> None:
+        """The session this thread's send opened: the one to cut when it is overdue."""
+        ident = threading.get_ident()
+        with self._lock:
+            found = self._due.get(ident)
+            if found is not None:
+                self._due[ident] = (found[0], conn)
+
+    def disarm(self) -> bool:
+        """This thread's send ended; True if it was cut at its deadline."""
+        ident = threading.get_ident()
+        with self._lock:
+            self._due.pop(ident, None)
+            if ident in self._fired:
+                self._fired.discard(ident)
+                return True
+            return False
+
+    def words(self, settings: SmtpSettings) -> str:
+        return (f"{settings.host}:{settings.port} did not finish within {self.seconds:g} s "
+                f"(each answer came slowly, never {settings.timeout:g} s apart)")
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self._tick)
+            now = time.monotonic()
+            with self._lock:
+                if not self._due:  # nothing in flight: end; the next arm starts another
+                    self._thread = None
+                    return
+                overdue = [(ident, conn) for ident, (due, conn) in self._due.items()
+                           if due <= now and conn is not None]
+                for ident, _ in overdue:
+                    del self._due[ident]
+                    self._fired.add(ident)
+            for _, conn in overdue:
+                sock = conn.sock
+                if sock is not None:  # the plain socket's shutdown, under TLS too: the fd
+                    with contextlib.suppress(OSError):
+                        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _after_data(exc: smtplib.SMTPServerDisconnected,

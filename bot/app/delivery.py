@@ -61,6 +61,9 @@ RATE_LIMITED = "rate limited: "
 WAITING = (SERVER_DOWN, RATE_LIMITED)
 """Reasons of a delivery that waits on its platform, not on its own fault: once the reminder
 no longer makes sense it is ``dead`` with ``gave up: ...; last try: ...``, never skipped."""
+MAYBE_DELIVERED = "may have been delivered"
+"""In a failed try's reason (SMTP, ``bot.adapters.http_failures``): no answer once the message
+went; it is tried again, and the send that follows says it may be a second copy."""
 STOPPED = "channel stopped: "
 """How a delivery given back by a stopped channel (a revoked token, a certificate we do not
 trust) starts its reason; too late, it is ``dead`` with why too, as ``WAITING``."""
@@ -473,6 +476,16 @@ class Engine:
         forgotten when they take a message (``bot.app.unavailable``)."""
         self.failing: dict[str, str] = {}
         """Events whose last reconcile raised, with the error: theirs alone, not the others'."""
+        self._away_now: dict[str, tuple[str, datetime]] = {}
+        """Platforms a send of this run found away (no connection, no greeting, 503), with
+        the reason and the next try it was given: the rest of the run's deliveries there
+        wait for the same try without a send each (``_hold_away``)."""
+        self._waits: dict[str, int] = {}
+        """Per platform, the deliveries this run left waiting on its outage: one log line."""
+        self._gave_up: dict[str, tuple[int, str]] = {}
+        """Per platform, the deliveries this run gave up on while they waited on it (an
+        outage, a rate limit or a stopped channel outlasted them), with the first's why."""
+        self._waits_lock = threading.Lock()
 
     def set_schedules(self, events: Mapping[str, Event],
                       destinations: Mapping[str, Sequence[str]],
@@ -684,7 +697,9 @@ class Engine:
         self._run_started = time.monotonic()
         self._announced_now = {}  # `duebot announce` in another process: read afresh
         self._left_alone = {}
+        self._away_now = {}
         self.unavailable.ran(now)
+        known = self.unavailable.since()
         total.skipped += self.ledger.skip_unapproved(now, self.settings.grace)
         senders = _Senders(self, now, should_stop, room=max(self.settings.batch_size, 1))
         try:
@@ -737,9 +752,36 @@ class Engine:
                 try:
                     total.released += self._give_back_left_alone(now)
                 finally:
+                    self._log_waits(known)
                     for channel in self.channels.values():
                         channel.close()
         return total
+
+    def _log_waits(self, known: Mapping[str, datetime]) -> None:
+        """One line per platform this run found away, not one per delivery: a warning when
+        the outage is new (``known``: away when the run began), an info line per run while it
+        lasts."""
+        with self._waits_lock:
+            waits, self._waits = self._waits, {}
+            gave_up, self._gave_up = self._gave_up, {}
+        for platform, (count, example) in sorted(gave_up.items()):
+            log.error("%s: %d deliver%s given up (dead) after waiting on it: their reminders "
+                      "no longer make sense (`duebot status` lists each with why); e.g. %s",
+                      platform, count, "ies" if count != 1 else "y", example)
+        for platform, count in sorted(waits.items()):
+            words, then = self._away_now.get(platform) or ("", None)
+            if then is None:
+                continue  # it took a message later in the run (logged as back)
+            what = (f"{count} deliver{'ies wait' if count != 1 else 'y waits'}, no attempt "
+                    f"used; next try {then:%Y-%m-%d %H:%M:%S}Z")
+            words = words.removeprefix(SERVER_DOWN)
+            if platform in known:
+                log.info("%s still unavailable (since %s): %s; %s", platform,
+                         f"{known[platform]:%Y-%m-%d %H:%M}Z", words, what)
+            else:
+                log.warning("%s unavailable: %s; %s. duebot keeps trying and sends them once "
+                            "it answers; one is given up (dead, with why) only when its "
+                            "reminder no longer makes sense", platform, words, what)
 
     def _leave_alone(self, row: Row, report: BatchReport) -> None:
         """A row of an event this process has not loaded (its file failed to read, or this
@@ -847,8 +889,11 @@ class Engine:
         (an outage, a rate limit or a stopped channel outlasted the reminder: it was never this
         message's fault, and nothing may stop silently)."""
         if row.reason.startswith((*WAITING, STOPPED)):
-            self._finish(row, "dead", now, f"gave up: {reason}; last try: {row.reason}"[:500],
-                         report)
+            why = f"gave up: {reason}; last try: {row.reason}"[:500]
+            self._finish(row, "dead", now, why, report, level=logging.INFO)
+            with self._waits_lock:  # one line a run (``_log_waits``), not one a delivery
+                count, example = self._gave_up.get(self._platform(row), (0, ""))
+                self._gave_up[self._platform(row)] = (count + 1, example or f"{row.key}: {why}")
         else:
             self._finish(row, "skipped", now, reason, report)
 
@@ -888,6 +933,12 @@ class Engine:
                 report.lost_lease += 1
                 log.warning("lease on %s was taken over; not sending it", row.key)
                 return None
+        if self._away_now:
+            found = self._away_now.get(self._platform(row))
+            if found is not None:  # a send of this run found it away: wait for the same try
+                settle()
+                self._hold_away(row, now, found, report)
+                return None
         overlapped = getattr(channel, "send_overlapped", None)
         if callable(overlapped):  # the channel makes `settle` before this message's final dot
             outcome: Outcome = (overlapped(outgoing, settle, upcoming=upcoming) if upcoming
@@ -925,12 +976,22 @@ class Engine:
         tried = row.attempts + 1
         ended = time.monotonic() if ended is None else ended
         if outcome.kind == "sent":
-            self.unavailable.took(self._platform(row), ended=ended)
+            platform = self._platform(row)
+            if self._away_now:
+                self._away_now.pop(platform, None)
+            since = self.unavailable.took(platform, ended=ended)
+            if since is not None:
+                log.warning("%s is back: it took a message (unavailable since %s); what waited "
+                            "on it goes now", platform, f"{since:%Y-%m-%d %H:%M}Z")
             reason = f"sent ({late})" if late else "sent"
+            again = MAYBE_DELIVERED in row.reason  # the try before this one
+            if again:
+                reason += (f" again (attempt {tried}): the try before may have delivered it "
+                           f"too, so it may have arrived twice (same Message-ID, same key)")
             if outcome.reason:
                 reason = f"{reason}: {outcome.reason}"
             self._finish(row, "sent", now, reason, report, remote_id=outcome.remote_id,
-                         count_attempt=True)
+                         count_attempt=True, level=logging.WARNING if again else None)
         elif outcome.uses_no_attempt:
             # An outage (as MTAs treat one) or a rate limit: no attempt used, the platform's
             # Retry-After or a backoff doubling per claim; it ends when the missed-reminder
@@ -939,11 +1000,17 @@ class Engine:
                 self.settings.retry_backoff * (2 ** min(max(row.claims - 1, 0), 20)),
                 self.settings.max_backoff)
             prefix = RATE_LIMITED if outcome.rate_limited else SERVER_DOWN
-            self.unavailable.away(self._platform(row), f"{prefix}{outcome.reason}",
-                                  ended=ended, at=now + self._elapsed())
-            self._finish(row, "failed", now, f"{prefix}{outcome.reason}; retry in "
-                                             f"{_hours(wait)} (no attempt used)", report,
-                         next_attempt=now + self._elapsed() + wait, count_attempt=False)
+            platform = self._platform(row)
+            then = now + self._elapsed() + wait
+            self.unavailable.away(platform, f"{prefix}{outcome.reason}",
+                                  ended=ended, at=now + self._elapsed(), next_try=then)
+            if outcome.rate_limited:
+                self._finish(row, "failed", now, f"{prefix}{outcome.reason}; retry in "
+                                                 f"{_hours(wait)} (no attempt used)", report,
+                             next_attempt=then, count_attempt=False)
+                return
+            self._away_now[platform] = (f"{prefix}{outcome.reason}", then)
+            self._hold_away(row, now, self._away_now[platform], report)
         elif outcome.kind == "retry":
             if tried >= self.settings.max_attempts:
                 self._finish(row, "dead", now, f"gave up after {tried} attempts: "
@@ -963,6 +1030,19 @@ class Engine:
             log.error("channel %s stopped: %s; its deliveries wait until an operator acts",
                       scheme, outcome.reason)
             self._hold_stopped(row, now, outcome.reason, report)
+
+    def _hold_away(self, row: Row, now: datetime, found: tuple[str, datetime],
+                   report: BatchReport) -> None:
+        """A delivery whose platform is away: failed, no attempt used, tried again at the
+        outage's next try (every delivery waiting there moves together: one probe a try, and
+        once it answers they all go in the same run). Logged once per run (``_log_waits``)."""
+        words, then = found
+        wait = max(then - now - self._elapsed(), timedelta(0))
+        self._finish(row, "failed", now, f"{words}; retry in {_hours(wait)} (no attempt used)",
+                     report, next_attempt=then, count_attempt=False, level=logging.DEBUG)
+        platform = self._platform(row)
+        with self._waits_lock:
+            self._waits[platform] = self._waits.get(platform, 0) + 1
 
     def _platform(self, row: Row) -> str:
         """Whose outage a row's send saw: its channel's ``platform(destination)`` when it has
@@ -999,7 +1079,7 @@ class Engine:
         return timedelta(seconds=int(time.monotonic() - self._run_started))
 
     def _finish(self, row: Row, state: str, now: datetime, reason: str, report: BatchReport,
-                **extra: object) -> None:
+                *, level: int | None = None, **extra: object) -> None:
         if not self.ledger.finish(row.key, state, now, reason, **extra):  # type: ignore[arg-type]
             report.lost_lease += 1
             log.warning("%s: lease lost before recording %s (%s)", row.key, state, reason)
@@ -1010,8 +1090,10 @@ class Engine:
         line = f"{state:<9} {row.key}  due {row.due:%Y-%m-%d %H:%M}Z  {reason}"
         report.lines.append(line)
         # A retry is worth a warning, a delivery that will never go an error.
-        log.log(logging.ERROR if state == "dead" else logging.WARNING if state == "failed"
-                else logging.INFO, "%s", line)
+        if level is None:
+            level = (logging.ERROR if state == "dead" else logging.WARNING if state == "failed"
+                     else logging.INFO)
+        log.log(level, "%s", line)
 
     # -- announcements (bot.app.announce) -------------------------------------------------------
 

@@ -71,6 +71,16 @@ class JobStatus(Protocol):
         """``time.monotonic()`` when the run in progress began; None when idle."""
         ...
 
+    @property
+    def failing_since(self) -> datetime | None:
+        """When the first of its failed runs in a row ended; None while it is up."""
+        ...
+
+    @property
+    def next_try(self) -> datetime | None:
+        """While it is down: when it runs again."""
+        ...
+
 
 class BackgroundJobs(Protocol):
     """The service's clock: jobs on one scheduler (``bot.adapters.clock.Jobs``)."""

@@ -30,14 +30,23 @@ def _row(row: Row) -> dict[str, Any]:
 
 def _waiting(rows: list[Row]) -> dict[str, dict[str, Any]]:
     """Per channel, the deliveries that wait on their platform (away, or rate limiting: no
-    attempt used) and the platform's latest words, so an outage reads as one line."""
+    attempt used), the platform's latest words, the oldest one's due time (waiting since at
+    least then) and the next try, so an outage reads as one line."""
     found: dict[str, dict[str, Any]] = {}
     for row in sorted(rows, key=lambda r: r.updated_at):
         if row.state == "failed" and row.reason.startswith(WAITING):
-            entry = found.setdefault(row.destination.split(":", 1)[0], {"count": 0})
+            entry = found.setdefault(row.destination.split(":", 1)[0], {
+                "count": 0, "oldest_due_utc": _utc(row.due),
+                "next_try_utc": _utc(row.next_attempt)})
             entry["count"] += 1
             entry["reason"] = row.reason
+            entry["oldest_due_utc"] = min(entry["oldest_due_utc"], _utc(row.due))
+            entry["next_try_utc"] = min(entry["next_try_utc"], _utc(row.next_attempt))
     return found
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def next_try(row: Row, now: datetime) -> str:
@@ -150,6 +159,10 @@ def render_table(status: dict[str, Any]) -> str:
         for scheme, waiting in entry.get("waiting_on_platform", {}).items():
             lines.append(f"  waiting on {scheme}: {waiting['count']} (no attempt used; "
                          f"latest: {waiting['reason']})")
+            lines.append(f"    oldest due {waiting['oldest_due_utc']}, next try "
+                         f"{waiting['next_try_utc']}: duebot keeps trying by itself and sends "
+                         f"each once {scheme} answers (dead, with why, only once its reminder "
+                         f"no longer makes sense); check that server")
         if entry["failed"]:
             lines.append("  failed:")
             for r in entry["failed"]:

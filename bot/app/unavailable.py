@@ -30,6 +30,10 @@ class _Seen:
     """``time.monotonic()`` when the send ended: orders sightings across threads."""
     at: datetime
     """The run's clock then: ages the entry against later runs (the injected clock in tests)."""
+    since: datetime
+    """The run's clock at the first sighting of this outage: ``/healthz``'s ``since``."""
+    next_try: datetime | None = None
+    """When the deliveries waiting on it are tried again (the run's clock)."""
 
 
 class Unavailable:
@@ -41,22 +45,28 @@ class Unavailable:
         self._away: dict[str, _Seen] = {}
         self._took: dict[str, float] = {}
 
-    def away(self, platform: str, words: str, *, ended: float, at: datetime) -> None:
-        """A send that ended at ``ended`` found the platform away or rate limiting."""
+    def away(self, platform: str, words: str, *, ended: float, at: datetime,
+             next_try: datetime | None = None) -> None:
+        """A send that ended at ``ended`` found the platform away or rate limiting; what
+        waits on it is tried again at ``next_try``."""
         with self._lock:
             if self._took.get(platform, float("-inf")) > ended:
                 return  # it took a message since that send ended
             old = self._away.get(platform)
             if old is None or old.ended <= ended:
-                self._away[platform] = _Seen(words, ended, at)
+                since = at if old is None else min(old.since, at)
+                self._away[platform] = _Seen(words, ended, at, since, next_try)
 
-    def took(self, platform: str, *, ended: float) -> None:
-        """The platform took a message in a send that ended at ``ended``."""
+    def took(self, platform: str, *, ended: float) -> datetime | None:
+        """The platform took a message in a send that ended at ``ended``; returns since when
+        it had been away, if it was (the outage that just ended), else None."""
         with self._lock:
             self._took[platform] = max(self._took.get(platform, float("-inf")), ended)
             old = self._away.get(platform)
             if old is not None and old.ended <= ended:
                 del self._away[platform]
+                return old.since
+            return None
 
     def ran(self, now: datetime) -> None:
         """A delivery run for ``now``: entries nothing renewed within ``window`` lapse."""
@@ -69,6 +79,16 @@ class Unavailable:
         """Platform -> the words of its last outage or rate limit."""
         with self._lock:
             return {platform: seen.words for platform, seen in self._away.items()}
+
+    def since(self) -> dict[str, datetime]:
+        """Platform -> when this process first found it away (the outage still going)."""
+        with self._lock:
+            return {platform: seen.since for platform, seen in self._away.items()}
+
+    def next_tries(self) -> dict[str, datetime | None]:
+        """Platform -> when what waits on it is tried again, as the last sighting said."""
+        with self._lock:
+            return {platform: seen.next_try for platform, seen in self._away.items()}
 
     def __contains__(self, platform: object) -> bool:
         with self._lock:

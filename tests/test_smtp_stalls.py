@@ -1,0 +1,105 @@
+"""A mail server that stalls at each point of the dialogue, or answers one byte at a time.
+
+The real ``mailto:`` channel against a raw-socket server on loopback
+(``tests/stalling_smtp.py``). Each stall ends within the channel's time (a per-read timeout,
+or the per-message deadline for a server that trickles: each byte inside the timeout, the whole
+far beyond it), with words that say where; before any of the message went it is the server's
+outage (no attempt used), after the final dot the message may have been delivered, and the
+reason says so (it counts as an attempt: RFC 1047's duplicate window).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.adapters.smtp import DEADLINE_FACTOR, SmtpChannel, SmtpSettings
+from bot.ports import Outcome, Outgoing
+from tests.stalling_smtp import StallingSmtp, stalling_smtp
+
+TIMEOUT = 0.5
+DEADLINE = DEADLINE_FACTOR * TIMEOUT
+
+
+@pytest.fixture
+def server() -> Iterator[StallingSmtp]:
+    with stalling_smtp() as stalling:
+        yield stalling
+
+
+def send(server: StallingSmtp, security: str = "none") -> tuple[Outcome, float]:
+    """One message, in a thread so that a send that never ends fails the test instead."""
+    mail = SmtpChannel(SmtpSettings(host=server.host, port=server.port, timeout=TIMEOUT,
+                                    security=security,  # type: ignore[arg-type]
+                                    sender="duebot <noreply@example.org>"),
+                       clock=lambda: datetime(2030, 3, 19, tzinfo=UTC))
+    found: list[Outcome] = []
+    began = time.monotonic()
+    worker = threading.Thread(target=lambda: found.append(mail.send(Outgoing(
+        key="k1", destination="mailto:pc@example.org", subject="s", text="t\n"))),
+        daemon=True)
+    worker.start()
+    worker.join(DEADLINE + 10 * TIMEOUT)
+    took = time.monotonic() - began
+    assert found, f"the send still hangs after {took:.1f} s"
+    mail.close()
+    return found[0], took
+
+
+@pytest.mark.parametrize(("stall", "words"), [
+    ("banner", "no greeting from 127.0.0.1:{port} within 0.5 s"),
+    ("ehlo", "no answer to EHLO from 127.0.0.1:{port} within 0.5 s"),
+    ("mail", "no answer to MAIL FROM from 127.0.0.1:{port} within 0.5 s"),
+])
+def test_a_stall_before_the_message_is_the_servers_outage_in_words_that_say_where(
+        server: StallingSmtp, stall: str, words: str) -> None:
+    server.stall = stall
+    outcome, took = send(server)
+    assert outcome.kind == "retry" and outcome.server_down, outcome
+    assert outcome.reason == words.format(port=server.port)
+    assert took < 3 * TIMEOUT
+
+
+def test_a_starttls_handshake_that_never_starts_ends_at_the_timeout_as_an_outage(
+        server: StallingSmtp) -> None:
+    server.stall = "starttls"
+    outcome, took = send(server, security="starttls")
+    assert outcome.kind == "retry" and outcome.server_down, outcome
+    assert outcome.reason == f"127.0.0.1:{server.port} timed out after 0.5 s"
+    assert took < 3 * TIMEOUT
+
+
+@pytest.mark.parametrize("stall", ["data", "dot"])
+def test_no_answer_once_the_message_went_may_have_delivered_it_and_counts(
+        server: StallingSmtp, stall: str) -> None:
+    server.stall = stall
+    outcome, _ = send(server)
+    assert outcome.kind == "retry" and not outcome.server_down, outcome
+    assert outcome.reason.endswith("the message may have been delivered"), outcome.reason
+
+
+def test_a_server_that_trickles_its_greeting_is_cut_at_the_deadline_as_an_outage(
+        server: StallingSmtp) -> None:
+    server.stall, server.trickle_every = "trickle", 0.2  # each byte well inside the timeout
+    outcome, took = send(server)
+    assert DEADLINE <= took < DEADLINE + 2 * TIMEOUT, took
+    assert outcome.kind == "retry" and outcome.server_down, outcome
+    assert outcome.reason == (f"127.0.0.1:{server.port} did not finish within {DEADLINE:g} s "
+                              f"(each answer came slowly, never {TIMEOUT:g} s apart)")
+    assert server.messages == []
+
+
+def test_a_trickled_answer_to_the_final_dot_is_cut_at_the_deadline_and_may_have_delivered(
+        server: StallingSmtp) -> None:
+    server.stall, server.trickle_every = "trickle_dot", 0.2
+    outcome, took = send(server)
+    assert DEADLINE <= took < DEADLINE + 2 * TIMEOUT, took
+    assert outcome.kind == "retry" and not outcome.server_down, outcome
+    assert outcome.reason == (f"127.0.0.1:{server.port} did not finish within {DEADLINE:g} s "
+                              f"(each answer came slowly, never {TIMEOUT:g} s apart): the "
+                              f"message may have been delivered")
+    assert server.messages == ["k1"]
