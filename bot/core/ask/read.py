@@ -1007,6 +1007,56 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     return None
 
 
+_ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
+
+
+def _title_concepts(date_id: str, index: Index) -> frozenset[str]:
+    """The concepts a date's title itself says (not its kind), memoized per schedule."""
+    key = ("title", date_id)
+    found = index.memo.get(key)
+    if found is None:
+        found = frozenset(title_terms(index.date(date_id).title, index.en))
+        index.memo[key] = found
+    return cast("frozenset[str]", found)
+
+
+_KIND_OF = {"deadline": ("deadline", "camera-ready"), "notify": ("notification",),
+            "camera": ("camera-ready",), "event": ("event",)}
+
+
+def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str]],
+            index: Index) -> tuple[str, ...]:
+    """A tie of dates that each hold the same words of the question, broken by those words,
+    each step only where it leaves some date:
+    the kind named ("the conference" is the event, not "Early-bird conference registration
+    ends"); the event's word in the title ("the workshop" is "Dependable Systems Workshop",
+    not the tutorial before it); and, when the question names the date by two or more
+    words that each date holds alike, the title that says nothing more ("conference
+    registration" is "Conference registration closes", not "Early-bird conference
+    registration ends")."""
+    asked = [frozenset(concepts) & index.date_terms[d].keys() for d in group]
+    if any(a != asked[0] for a in asked):
+        return group  # each date answers a different part of the question
+    kinds = {k for c in concepts if c in _KIND_OF for k in _KIND_OF[c]}
+    same = tuple(d for d in group if index.date(d).kind in kinds)
+    if same:
+        group = same
+    if "event" in concepts and len(group) > 1:
+        titled = tuple(d for d in group if "event" in _title_concepts(d, index))
+        group = titled or group
+        said = concepts["event"][2].split()[-1]
+        word = re.escape(_stem(_ZH_EVENT.get(said, said)))
+        literal = tuple(d for d in group if re.search(rf"\b{word}s?\b", index.titles[d]))
+        group = literal or group
+    if len(group) > 1 and len(asked[0]) >= 2:
+        def extra(d: str) -> int:
+            return sum(1 for t in index.date_terms[d] if t not in concepts
+                       and (c := lx.BY_ID.get(t)) is not None and c.cls in ("word", "subject"))
+        whole = tuple(d for d in group if extra(d) == 0)
+        group = whole or group
+    return group
+
+
 def _is_generic(hit: _Hit) -> bool:
     concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
     return concept is not None and concept.cls == "generic"
@@ -1068,9 +1118,12 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         fields.append(Topic("field", ("pages",), "length", 1.0, start, text))
     missing = [cid for cid in concepts if (c := by_id.get(cid)) is not None
                and c.declines_if_absent and cid not in index.date_held]
+    # A subject some date's title holds ("Visa invitation letter requests", "Travel grant
+    # application") names that date, as a title's word does.
     date_terms = {cid: s * (0.5 if c is not None and c.cls == "generic" else 1.0)
                   for cid, (s, _, _) in concepts.items()
-                  if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")}
+                  if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")
+                  or (c.cls == "subject" and cid in index.date_held)}
     for j in range(max(0, len(left) - 1)):
         date_terms.setdefault(f"zh:{left[j:j + 2]}", 1.0)
     wants_next = any(h.meaning == ("rel", "next") for h in hits)
@@ -1092,6 +1145,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             said = [d for d in group if index.titles[d] and index.titles[d] in text]
             if len(said) == 1:
                 group = (said[0],)
+            elif not wants_next:
+                group = _narrow(group, concepts, index)
         held = {t for d in group for t in index.date_terms[d]}
         plain = all((c := by_id.get(t)) is not None and c.cls in ("kind", "generic")
                     for t in date_terms if t in held)
