@@ -80,12 +80,18 @@ CONCEPTS: tuple[Concept, ...] = (
        "recommendation letters|letter of recommendation|letters of recommendation|"
        "letters|recommender|recommenders|referee|referees|reference",
        "推荐信|推荐人", "reference letters", "推荐信"),
-    _c("confirm", "word", "confirm|confirmation|confirming|rsvp",
+    _c("confirm", "word", "confirm|confirmation|confirming|rsvp|accept my offer|"
+       "accept the offer|accept an offer|accept my place|accept the place|accept admission",
        "确认|确认参加", "confirmation", "确认"),
     _c("arrival", "word", "arrive|arrival|arriving|arrivals|check in|checkin|move in",
        "报到|抵达|到达|入住|签到", "arrival", "报到"),
     _c("departure", "word", "depart|departure|departing|leave|leaving|check out|checkout|"
        "move out", "离开|离校|返程|退房|离营", "departure", "离开"),
+    _c("doctoral", "word", "doctoral|doctoral consortium|doctoral symposium|phd forum|"
+       "phd symposium|doctoral workshop", "博士生论坛|博士论坛|博士生研讨会|博士生论文",
+       "the doctoral consortium", "博士生论坛"),
+    _c("lecture", "word", "lecture|lectures|course|courses|classes", "课程|讲座|上课",
+       "lectures", "课程"),
     _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟注册"),
     _c("student", "word", "student|students|phd", "学生", "students", "学生"),
     _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
@@ -141,7 +147,8 @@ CONCEPTS: tuple[Concept, ...] = (
     # Subjects people ask about that schedules seldom hold: never answered with a date.
     _c("banquet", "subject", "banquet|dinner|reception|social event|party|gala|dinners",
        "晚宴|宴会|招待会|晚餐|聚餐", "the banquet", "晚宴"),
-    _c("fee", "subject", "fee|fees|cost|costs|price|pay|payment|ticket|tickets|expensive",
+    _c("fee", "subject", "fee|fees|cost|costs|price|pay|payment|ticket|tickets|expensive|"
+       "how much is|how much are|how much does it cost|how much do i pay|tuition",
        "费用|注册费|报名费|价格|多少钱|收费|付款", "fees", "费用"),
     _c("visa", "subject", "visa|visas|invitation letter|letter of invitation",
        "签证|邀请函|邀请信", "visas", "签证"),
@@ -209,7 +216,8 @@ RELATIVE_EN: Mapping[str, str] = {
     "today": "today", "tonight": "tonight", "tomorrow": "tomorrow", "tmrw": "tomorrow",
     "tmr": "tomorrow", "yesterday": "yesterday", "this week": "this_week",
     "this weekend": "this_weekend", "weekend": "this_weekend", "next week": "next_week",
-    "this month": "this_month", "still": "still", "yet": "still", "open": "still",
+    "this month": "this_month", "still": "still", "yet": "still", "open": "open",
+    "opened": "started", "open yet": "started", "open already": "started",
     "next": "next", "upcoming": "next", "coming": "next", "already": "passed",
     "passed": "passed", "over": "passed", "closed": "passed",
     "missed": "passed", "miss": "passed", "too late": "passed", "am i late": "passed",
@@ -290,5 +298,5 @@ day days hour hours week weeks minute minutes month months year years date dates
 left remaining long many much soon how what which happening again due able allowed allow okay
 fine new next last first second third final still yet already time zone timezone tz zone clock
 also other another ones one thing someone there deadline later earlier sooner latest earliest
-end ends ending opens starts begins finishes
+end ends ending opens starts begins finishes noon midnight midday
 """))

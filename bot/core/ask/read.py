@@ -1084,6 +1084,11 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
     return group
 
 
+def _is_field(hit: _Hit) -> bool:
+    concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
+    return concept is not None and concept.cls in ("field", "social")
+
+
 def _is_generic(hit: _Hit) -> bool:
     concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
     return concept is not None and concept.cls == "generic"
@@ -1163,7 +1168,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     wants_next = any(h.meaning == ("rel", "next") for h in hits)
     # "can I still get the early bird price?": whether a date is still open, asked with a
     # subject the schedule does not hold (fees): the date answered, the subject declined.
-    window = any(h.meaning[0] == "rel" and h.meaning[1] in ("still", "passed", "started", "out")
+    window = any(h.meaning[0] == "rel" and h.meaning[1] in ("still", "open", "passed", "started",
+                                                           "out")
                  for h in hits) and form == "yesno"
     subjects_only = all(by_id[cid].cls == "subject" for cid in missing)
     picked = _pick_dates(date_terms, wants_next, index) if not missing or (
@@ -1433,8 +1439,10 @@ def _read(question: str, index: Index) -> Reading:
         # "when are the research and industry deadlines?": the kind word said once, after
         # both, belongs to both (a clause of its own with no form of its own).
         kinds = [h for h in seg_hits[i + 1] if _is_kind(h)]
+        # Only a clause that names a date's words ("the research"), not a field alone
+        # ("Dear organizers," before "... the deadline for registration?").
         if kinds and not any(_is_kind(h) for h in seg_hits[i]) and any(
-                h.meaning[0] == "concept" for h in seg_hits[i]) and not any(
+                h.meaning[0] == "concept" and not _is_field(h) for h in seg_hits[i]) and not any(
                 h.meaning[0] == "form" for h in seg_hits[i + 1]):
             seg_hits[i] = [*seg_hits[i], *kinds]
     for (a, b), hits in zip(spans, seg_hits, strict=True):
@@ -1473,6 +1481,10 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
+        if form is None and i > 0 and "?" in norm[a:b + 1] and (
+                weekday is not None or _clock(masked[a:b]) is not None
+                or _month_day(masked[a:b]) is not None):
+            form = "yesno"  # "what time is the deadline? 12 noon?": asks whether it is
         if form is None:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
         counted = any(a <= s_ < b for s_, _, _, _ in ordinals)  # "the 2nd and 3rd deadlines"

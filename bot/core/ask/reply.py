@@ -255,6 +255,10 @@ def _local_day(when: ImportantDate, zone: Zone) -> tuple[datetime, datetime]:
     first = zone.local(when.starts)
     last = zone.local(when.ends - timedelta(seconds=1)) if when.all_day else zone.local(
         _key_instant(when))
+    if not when.all_day and when.end is not None and when.end > when.starts and \
+            when.kind not in _DUE_KINDS:
+        # A timed range (Monday 09:00 to Tuesday 17:30) is on both days.
+        return first, zone.local(when.end - timedelta(seconds=1))
     if not when.all_day:
         first = last
     return first, last
@@ -274,6 +278,16 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return when.ends > ctx.now and started and not when.cancelled, "open"
         if rel == "passed":
             return when.ends <= ctx.now, "passed"
+        if rel == "open":
+            # "is registration open?": a due date not yet closed, a range under way, an
+            # opening ("Registration opens") already come.
+            ranged = when.end is not None or (when.end_day is not None
+                                              and when.end_day != when.day)
+            if when.kind in _DUE_KINDS:
+                return when.ends > ctx.now and not when.cancelled, "open"
+            if ranged:
+                return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
+            return when.starts <= ctx.now and not when.cancelled, "started"
         if rel in ("started", "out"):
             # "has the rebuttal started?", "is the notification out yet?": begun by now.
             return when.starts <= ctx.now and not when.cancelled, rel
@@ -887,7 +901,7 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
         due = upcoming[:1]  # "what's next?": the next date in time, whatever its kind
     if not due and len(upcoming) == 200:
         due = [d for d in ctx.upcoming() if d.kind == "deadline"][:1]
-    if "passed" in clause.relative or "still" in clause.relative:
+    if {"passed", "still", "open"} & set(clause.relative):
         # "am I too late?": about the deadlines.
         deadlines = ctx.index.of_kind("deadline") or ctx.index.of_kind(*_DUE_KINDS) or list(
             ctx.ordered())
@@ -1196,7 +1210,7 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
     ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named,
                _also(reading, reader, event))
     parts: list[Part] = []
-    seen: set[tuple[str, tuple[str, ...], bool, int]] = set()
+    seen: dict[tuple[str, tuple[str, ...], bool, int], int] = {}
     for clause in reading.clauses:
         if clause.compare and len(clause.topics) == 2:
             parts.append(_compare(clause, ctx))
@@ -1205,8 +1219,14 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
             # "when ... and how long is it?"; "when is the deadline and the 2nd deadline?"
             key = (topic.kind, topic.ids, clause.length, clause.ordinal)
             if key in seen and topic.kind != "next":
+                earlier = seen[key]
+                if clause.form == "yesno" and parts[earlier].verdict is None:
+                    # "what time is the deadline? 12 noon?": the yes or no, with the date.
+                    asked = _part(topic, clause, ctx, reading.zone)
+                    if asked.verdict is not None:
+                        parts[earlier] = asked
                 continue
-            seen.add(key)
+            seen[key] = len(parts)
             parts.append(_part(topic, clause, ctx, reading.zone))
     if not parts:
         first = ("抱歉，我没有看懂这个问题。" if reading.language == "zh" else
