@@ -308,11 +308,20 @@ def _build(event: Event) -> Index:
     en: dict[tuple[str, ...], tuple[Meaning, ...]] = dict(en_shared)
     zh = zh_shared
     sub = event.submission
-    # The schedule's own names for its system and template are words people will use.
+    # The schedule's own names for its system and template are words people will use; but
+    # not their plain words ("the application portal": "the", and "application" that a date's
+    # title says, would make every question ask how to submit).
+    titled = {w for d in event.dates for w in _words(d.title)}
+
+    def naming(word: str) -> bool:
+        return len(word) > 2 and not word.isdigit() and word not in lx.STOPWORDS \
+            and word not in titled and (word,) not in en_shared
+
     for word in _words(sub.system):
-        en[(word,)] = (*en.get((word,), ()), ("concept", "how_submit"))
+        if naming(word):
+            en[(word,)] = (*en.get((word,), ()), ("concept", "how_submit"))
     for word in _words(sub.template):
-        if len(word) > 3 and not word.isdigit() and word not in lx.STOPWORDS:
+        if len(word) > 3 and naming(word):
             en[(word,)] = (*en.get((word,), ()), ("concept", "format"))
     date_terms: dict[str, dict[str, float]] = {}
     kind_concept = {"deadline": "deadline", "notification": "notify",

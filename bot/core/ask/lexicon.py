@@ -49,8 +49,9 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
        "final paper|final file|final copy|final manuscript|proceedings|final",
        "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版", "camera-ready", "最终版本"),
-    _c("event", "kind", "workshop|workshops|conference|event|symposium|meeting",
-       "会议|研讨会|大会|活动|工作坊", "the event", "会议"),
+    _c("event", "kind", "workshop|workshops|conference|event|symposium|meeting|school|"
+       "summer school|winter school|spring school|autumn school",
+       "会议|研讨会|大会|活动|工作坊|暑期学校|暑期班|暑校|冬季学校|学校", "the event", "会议"),
     _c("happen", "generic", "held|take place|takes place|taking place|happen|happening|"
        "attend|attending|start|starts|begin|begins", "举办|召开|举行|开会|开始", "the event",
        "会议"),
@@ -58,7 +59,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("abstract", "word", "abstract|abstracts", "摘要", "the abstract", "摘要"),
     _c("register", "word", "register|registration|registrations|registering|registered|"
        "sign up|signup", "注册|报名|登记", "registration", "注册"),
-    _c("rebuttal", "word", "rebuttal|rebuttals|author response|response period|author feedback",
+    _c("rebuttal", "word", "rebuttal|rebuttals|author response|response period|author feedback|"
+       "respond|responding|response|responses|respond to reviews|reply to the reviews",
        "反驳|答辩|作者回复|rebuttal", "the rebuttal", "反驳"),
     _c("discussion", "word", "discussion|discussions|discuss", "讨论", "the discussion",
        "讨论"),
@@ -71,6 +73,25 @@ CONCEPTS: tuple[Concept, ...] = (
        "artifacts", "制品"),
     _c("tutorial", "word", "tutorial|tutorials", "教程|讲习", "tutorials", "教程"),
     _c("proposal", "word", "proposal|proposals", "提案|申请书", "proposals", "提案"),
+    # Steps of a school's or a grant's application, general to academic events.
+    _c("apply", "generic", "apply|applying|applied|application|applications|applicant|"
+       "applicants", "申请|报名申请", "applications", "申请"),
+    _c("letters", "word", "reference letter|reference letters|recommendation letter|"
+       "recommendation letters|letter of recommendation|letters of recommendation|"
+       "letters|recommender|recommenders|referee|referees|reference",
+       "推荐信|推荐人", "reference letters", "推荐信"),
+    _c("confirm", "word", "confirm|confirmation|confirming|rsvp|accept my offer|"
+       "accept the offer|accept an offer|accept my place|accept the place|accept admission",
+       "确认|确认参加", "confirmation", "确认"),
+    _c("arrival", "word", "arrive|arrival|arriving|arrivals|check in|checkin|move in",
+       "报到|抵达|到达|入住|签到", "arrival", "报到"),
+    _c("departure", "word", "depart|departure|departing|leave|leaving|check out|checkout|"
+       "move out", "离开|离校|返程|退房|离营", "departure", "离开"),
+    _c("doctoral", "word", "doctoral|doctoral consortium|doctoral symposium|phd forum|"
+       "phd symposium|doctoral workshop", "博士生论坛|博士论坛|博士生研讨会|博士生论文",
+       "the doctoral consortium", "博士生论坛"),
+    _c("lecture", "word", "lecture|lectures|course|courses|classes", "课程|讲座|上课",
+       "lectures", "课程"),
     _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟注册"),
     _c("student", "word", "student|students|phd", "学生", "students", "学生"),
     _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
@@ -126,7 +147,8 @@ CONCEPTS: tuple[Concept, ...] = (
     # Subjects people ask about that schedules seldom hold: never answered with a date.
     _c("banquet", "subject", "banquet|dinner|reception|social event|party|gala|dinners",
        "晚宴|宴会|招待会|晚餐|聚餐", "the banquet", "晚宴"),
-    _c("fee", "subject", "fee|fees|cost|costs|price|pay|payment|ticket|tickets|expensive",
+    _c("fee", "subject", "fee|fees|cost|costs|price|pay|payment|ticket|tickets|expensive|"
+       "how much is|how much are|how much does it cost|how much do i pay|tuition",
        "费用|注册费|报名费|价格|多少钱|收费|付款", "fees", "费用"),
     _c("visa", "subject", "visa|visas|invitation letter|letter of invitation",
        "签证|邀请函|邀请信", "visas", "签证"),
@@ -194,12 +216,17 @@ RELATIVE_EN: Mapping[str, str] = {
     "today": "today", "tonight": "tonight", "tomorrow": "tomorrow", "tmrw": "tomorrow",
     "tmr": "tomorrow", "yesterday": "yesterday", "this week": "this_week",
     "this weekend": "this_weekend", "weekend": "this_weekend", "next week": "next_week",
-    "this month": "this_month", "still": "still", "yet": "still", "open": "still",
+    "this month": "this_month", "still": "still", "yet": "still", "open": "open",
+    "opened": "started", "open yet": "started", "open already": "started",
     "next": "next", "upcoming": "next", "coming": "next", "already": "passed",
     "passed": "passed", "over": "passed", "closed": "passed",
     "missed": "passed", "miss": "passed", "too late": "passed", "am i late": "passed",
     "past": "passed",
-    "expired": "passed",
+    "expired": "passed", "ended": "passed", "finished": "passed", "over yet": "passed",
+    "started": "started", "begun": "started", "began": "started", "kicked off": "started",
+    "out": "out", "out yet": "out", "out already": "out", "been sent": "out",
+    "been released": "out", "been announced": "out", "been published": "out",
+    "sent out": "out", "come out": "out",
     "extended": "extended", "extension": "extended", "extend": "extended",
     "original": "extended", "originally": "extended", "previous deadline": "extended",
     "old deadline": "extended", "earlier deadline": "extended", "new deadline": "extended",
@@ -217,7 +244,9 @@ RELATIVE_ZH: Mapping[str, str] = {
     "周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
     "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",
     "已经": "passed", "过了": "passed", "错过": "passed", "晚了": "passed", "太晚": "passed",
-    "结束了": "passed", "截止了吗": "passed", "截稿了吗": "passed",
+    "结束了": "passed", "开始了": "started", "开始了吗": "started", "开始了没": "started",
+    "出来了": "out", "出了吗": "out", "发了吗": "out", "公布了": "out", "发布了": "out",
+    "截止了吗": "passed", "截稿了吗": "passed",
     "截止了没": "passed", "截稿了没": "passed", "过期了": "passed", "延期": "extended",
     "延长": "extended",
     "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
@@ -269,4 +298,5 @@ day days hour hours week weeks minute minutes month months year years date dates
 left remaining long many much soon how what which happening again due able allowed allow okay
 fine new next last first second third final still yet already time zone timezone tz zone clock
 also other another ones one thing someone there deadline later earlier sooner latest earliest
+end ends ending opens starts begins finishes noon midnight midday
 """))

@@ -145,6 +145,8 @@ class Clause:
     """What the ordinal counts: ``deadline``, ``notification``, ``event`` or ``date``."""
     daypart: str = ""
     """ "is the workshop in the morning?": ``morning``, ``afternoon``, ``evening`` or ``night``."""
+    month: int | None = None
+    """ "is the school in July?", "是7月吗": a month asked with no day."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ class Reading:
                 "clock": list(c.clock) if c.clock else None,
                 "day": list(c.day) if c.day else None, "future_extension": c.future_ext,
                 "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
-                "daypart": c.daypart,
+                "daypart": c.daypart, "month": c.month,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -658,6 +660,26 @@ _FUTURE_EXT = re.compile(r"\b(?:can|could|will|would|might|may|going to)\b[^?.]*
                          r"还会延期|会延期吗|能延期吗|可以延期吗|会不会延期|能不能延期|再延期")
 
 
+_MONTH_ALONE_EN = re.compile(rf"\b(?:in|during|by|before|until|of)\s+(?P<m>{_MONTH_RE})\b"
+                             rf"(?!\.?\s*\d)")
+_MONTH_ALONE_ZH = re.compile(r"(?<![\d年])(?P<m>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月"
+                             r"(?![\d一二三四五六七八九十]|份?[\d一二三四五六七八九十]+[日号])")
+
+
+def _month_alone(text: str) -> int | None:
+    """The month a question names without a day ("in July", "7月"), or None."""
+    if _month_day(text) is not None:
+        return None
+    m = _MONTH_ALONE_EN.search(text)
+    if m:
+        return _MONTHS[m["m"]]
+    z = _MONTH_ALONE_ZH.search(text)
+    if z is None:
+        return None
+    raw = z["m"]
+    return int(raw) if raw.isdigit() else _zh_number(raw)
+
+
 def _month_day(text: str) -> tuple[int, int] | None:
     """The calendar day a question names ("September 10", "10th of Sept", "9月10日")."""
     m = _DAY_EN.search(text)
@@ -955,8 +977,12 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     words chose them, or a kind of submission no date holds ("the poster deadline"). Such a
     date must be said to be missing, never answered with another one."""
     neutral = _neutral(index)
+    # A schedule no date of which takes a submission (a summer school's): "the paper
+    # deadline" is not held, as "the poster deadline" is where no date holds posters.
+    submitted = bool({"paper", "submit", "abstract", "poster"} & index.date_held)
     for hit in hits:
-        if hit.meaning[0] == "concept" and hit.meaning[1] in _TRACK_GENERIC and \
+        if hit.meaning[0] == "concept" and (hit.meaning[1] in _TRACK_GENERIC or (
+                hit.meaning[1] == "paper" and not submitted)) and \
                 hit.meaning[1] not in index.date_held and (exists or any(
                     h.start > hit.start and _is_kind(h) for h in hits)):
             return "", hit.start  # "the poster deadline" with no posters: the concept's
@@ -1005,6 +1031,62 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 if pos + len(word) == anchor.start:
                     return word, pos  # "工业界论文什么时候截止": an industry paper, unheld
     return None
+
+
+_ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
+
+
+def _title_concepts(date_id: str, index: Index) -> frozenset[str]:
+    """The concepts a date's title itself says (not its kind), memoized per schedule."""
+    key = ("title", date_id)
+    found = index.memo.get(key)
+    if found is None:
+        found = frozenset(title_terms(index.date(date_id).title, index.en))
+        index.memo[key] = found
+    return cast("frozenset[str]", found)
+
+
+_KIND_OF = {"deadline": ("deadline", "camera-ready"), "notify": ("notification",),
+            "camera": ("camera-ready",), "event": ("event",)}
+
+
+def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str]],
+            index: Index) -> tuple[str, ...]:
+    """A tie of dates that each hold the same words of the question, broken by those words,
+    each step only where it leaves some date:
+    the kind named ("the conference" is the event, not "Early-bird conference registration
+    ends"); the event's word in the title ("the workshop" is "Dependable Systems Workshop",
+    not the tutorial before it); and, when the question names the date by two or more
+    words that each date holds alike, the title that says nothing more ("conference
+    registration" is "Conference registration closes", not "Early-bird conference
+    registration ends")."""
+    asked = [frozenset(concepts) & index.date_terms[d].keys() for d in group]
+    if any(a != asked[0] for a in asked):
+        return group  # each date answers a different part of the question
+    kinds = {k for c in concepts if c in _KIND_OF for k in _KIND_OF[c]}
+    same = tuple(d for d in group if index.date(d).kind in kinds)
+    if same:
+        group = same
+    if "event" in concepts and len(group) > 1:
+        titled = tuple(d for d in group if "event" in _title_concepts(d, index))
+        group = titled or group
+        said = concepts["event"][2].split()[-1]
+        word = re.escape(_stem(_ZH_EVENT.get(said, said)))
+        literal = tuple(d for d in group if re.search(rf"\b{word}s?\b", index.titles[d]))
+        group = literal or group
+    if len(group) > 1 and len(asked[0]) >= 2:
+        def extra(d: str) -> int:
+            return sum(1 for t in index.date_terms[d] if t not in concepts
+                       and t != "deadline" and (c := lx.BY_ID.get(t)) is not None
+                       and c.cls in ("word", "subject", "kind"))
+        whole = tuple(d for d in group if extra(d) == 0)
+        group = whole or group
+    return group
+
+
+def _is_field(hit: _Hit) -> bool:
+    concept = lx.BY_ID.get(hit.meaning[1]) if hit.meaning[0] == "concept" else None
+    return concept is not None and concept.cls in ("field", "social")
 
 
 def _is_generic(hit: _Hit) -> bool:
@@ -1060,21 +1142,40 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         concept = by_id.get(cid)
         if concept is not None and concept.cls == "field" and cid in _FIELDS:
             fields.append(Topic("field", (cid,), concept.label_en, score, pos, span))
-    if "submit" in concepts and form in ("how", "where") and not any(
+    unheld_subject = any((c := by_id.get(cid)) is not None and c.cls == "subject"
+                         and cid not in index.date_held for cid in concepts)
+    # "how do I apply?" is how to submit; "签证邀请函怎么申请" asks how to get a visa letter.
+    if ("submit" in concepts or ("apply" in concepts and not unheld_subject)) and form in (
+            "how", "where") and not any(
             f.ids == ("how_submit",) for f in fields):
-        fields.append(Topic("field", ("how_submit",), "how to submit", 1.0,
-                            concepts["submit"][1], concepts["submit"][2]))
+        verb = concepts.get("submit") or concepts["apply"]
+        fields.append(Topic("field", ("how_submit",), "how to submit", 1.0, verb[1], verb[2]))
     if length and not any(f.ids == ("pages",) for f in fields):
         fields.append(Topic("field", ("pages",), "length", 1.0, start, text))
+    # The camera-ready named ("when is the camera ready due?") where the schedule has none
+    # is said to be missing, as a word of a title is: never answered with another deadline.
     missing = [cid for cid in concepts if (c := by_id.get(cid)) is not None
-               and c.declines_if_absent and cid not in index.date_held]
+               and (c.declines_if_absent or (cid == "camera" and concepts[cid][2] != "final"))
+               and cid not in index.date_held]
+    # A subject some date's title holds ("Visa invitation letter requests", "Travel grant
+    # application") names that date, as a title's word does.
     date_terms = {cid: s * (0.5 if c is not None and c.cls == "generic" else 1.0)
                   for cid, (s, _, _) in concepts.items()
-                  if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")}
+                  if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")
+                  or (c.cls == "subject" and cid in index.date_held)}
     for j in range(max(0, len(left) - 1)):
         date_terms.setdefault(f"zh:{left[j:j + 2]}", 1.0)
     wants_next = any(h.meaning == ("rel", "next") for h in hits)
-    picked = _pick_dates(date_terms, wants_next, index) if not missing else None
+    # "can I still get the early bird price?": whether a date is still open, asked with a
+    # subject the schedule does not hold (fees): the date answered, the subject declined.
+    window = any(h.meaning[0] == "rel" and h.meaning[1] in ("still", "open", "passed", "started",
+                                                           "out")
+                 for h in hits) and form == "yesno"
+    subjects_only = all(by_id[cid].cls == "subject" for cid in missing)
+    picked = _pick_dates(date_terms, wants_next, index) if not missing or (
+        window and subjects_only and any(
+            t in index.date_held and (c := by_id.get(t)) is not None and c.cls == "word"
+            for t in date_terms)) else None
     if picked is not None:
         best, group, generic_only = picked
         keep = best >= 0.5 and not (generic_only and (fields or form in ("how", "where")))
@@ -1092,6 +1193,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             said = [d for d in group if index.titles[d] and index.titles[d] in text]
             if len(said) == 1:
                 group = (said[0],)
+            elif not wants_next:
+                group = _narrow(group, concepts, index)
         held = {t for d in group for t in index.date_terms[d]}
         plain = all((c := by_id.get(t)) is not None and c.cls in ("kind", "generic")
                     for t in date_terms if t in held)
@@ -1103,7 +1206,9 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             if word:
                 topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
             else:
-                cid = next(c for c in concepts if c in _TRACK_GENERIC)
+                cid = next((c for c in concepts if concepts[c][1] == pos and (
+                    c in _TRACK_GENERIC or c == "paper")),
+                    next(c for c in concepts if c in _TRACK_GENERIC or c == "paper"))
                 topics.append(Topic("not_held", (cid,), by_id[cid].label_en, 1.0, pos,
                                     concepts[cid][2]))
         if keep:
@@ -1124,6 +1229,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 and index.titles[d] in text]
         fields = [f for f in fields if not any(
             re.search(rf"(?<!\w){re.escape(f.span)}(?!\w)", title) for title in said)]
+    if topics and topics[0].kind == "date" and not topics[0].weak:
+        # "what are the dates of the main conference?": that date's, not every date.
+        fields = [f for f in fields if not (f.ids == ("all_dates",)
+                                            and f.span in ("dates", "date", "日期"))]
     if form == "where" and not fields and not topics and not missing:
         fields.append(Topic("field", ("venue",), "venue", 1.0, start, text))
     if form == "where" and topics and topics[0].kind == "date" and any(
@@ -1254,6 +1363,8 @@ def _read(question: str, index: Index) -> Reading:
     # "the deadline in Tokyo or London?": a place beside a deadline, not the event, is a zone.
     of_due = not asks_venue and any(h.meaning in (("concept", "deadline"), ("concept", "notify"),
                                                   ("concept", "camera")) for h in scan.hits)
+    asks_time = any(h.meaning in (("form", "when"), ("form", "howlong")) for h in scan.hits
+                    if h.text not in ("date", "dates", "日期")) or bool(_HOUR.search(norm))
     venue_check = ""
     content_words = [w.text for w in scan.words if w.text not in _FILLER]
     zh_filler = all(ch in "那呢的吗和还有么嗯啊呀" for ch, _ in scan.leftover_zh)
@@ -1278,7 +1389,11 @@ def _read(question: str, index: Index) -> Reading:
                 value.endswith(("时间", "时区", " time")) or bool(_PAIRED_TIME.match(
                     norm, hit.end))
             mine = _self_located(norm, hit.start)
-            if not timed and not mine and place.kind in ("city", "country", "alias") and (
+            # "when does the workshop start in London?": a time asked in a place that is not
+            # the event's own is the zone to answer in, never "is it held in London?".
+            elsewhere = asks_time and value not in venue_names and _place_cued(hit, scan, norm)
+            if not timed and not mine and not elsewhere and place.kind in (
+                    "city", "country", "alias") and (
                     asks_venue or (value in venue_names and not of_due)):
                 venue_check = _either(venue_check, value, venue_names)
                 matches.append(Match(hit.text, hit.start, hit.end, "a place the event may be in"))
@@ -1324,8 +1439,10 @@ def _read(question: str, index: Index) -> Reading:
         # "when are the research and industry deadlines?": the kind word said once, after
         # both, belongs to both (a clause of its own with no form of its own).
         kinds = [h for h in seg_hits[i + 1] if _is_kind(h)]
+        # Only a clause that names a date's words ("the research"), not a field alone
+        # ("Dear organizers," before "... the deadline for registration?").
         if kinds and not any(_is_kind(h) for h in seg_hits[i]) and any(
-                h.meaning[0] == "concept" for h in seg_hits[i]) and not any(
+                h.meaning[0] == "concept" and not _is_field(h) for h in seg_hits[i]) and not any(
                 h.meaning[0] == "form" for h in seg_hits[i + 1]):
             seg_hits[i] = [*seg_hits[i], *kinds]
     for (a, b), hits in zip(spans, seg_hits, strict=True):
@@ -1364,6 +1481,10 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
+        if form is None and i > 0 and "?" in norm[a:b + 1] and (
+                weekday is not None or _clock(masked[a:b]) is not None
+                or _month_day(masked[a:b]) is not None):
+            form = "yesno"  # "what time is the deadline? 12 noon?": asks whether it is
         if form is None:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
         counted = any(a <= s_ < b for s_, _, _, _ in ordinals)  # "the 2nd and 3rd deadlines"
@@ -1415,7 +1536,8 @@ def _read(question: str, index: Index) -> Reading:
                               _clause_unknown(scan, left_of(scan, a, b), a, b, index),
                               ordinal=ordinal[0] if any(t.kind == "date" for t in topics)
                               else 0, ordinal_of=ordinal[1],
-                              daypart=next((w for s_, _, w in dayparts if a <= s_ < b), "")))
+                              daypart=next((w for s_, _, w in dayparts if a <= s_ < b), ""),
+                              month=_month_alone(masked[a:b])))
         last_form = form
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:

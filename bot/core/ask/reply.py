@@ -255,6 +255,10 @@ def _local_day(when: ImportantDate, zone: Zone) -> tuple[datetime, datetime]:
     first = zone.local(when.starts)
     last = zone.local(when.ends - timedelta(seconds=1)) if when.all_day else zone.local(
         _key_instant(when))
+    if not when.all_day and when.end is not None and when.end > when.starts and \
+            when.kind not in _DUE_KINDS:
+        # A timed range (Monday 09:00 to Tuesday 17:30) is on both days.
+        return first, zone.local(when.end - timedelta(seconds=1))
     if not when.all_day:
         first = last
     return first, last
@@ -274,6 +278,19 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return when.ends > ctx.now and started and not when.cancelled, "open"
         if rel == "passed":
             return when.ends <= ctx.now, "passed"
+        if rel == "open":
+            # "is registration open?": a due date not yet closed, a range under way, an
+            # opening ("Registration opens") already come.
+            ranged = when.end is not None or (when.end_day is not None
+                                              and when.end_day != when.day)
+            if when.kind in _DUE_KINDS:
+                return when.ends > ctx.now and not when.cancelled, "open"
+            if ranged:
+                return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
+            return when.starts <= ctx.now and not when.cancelled, "started"
+        if rel in ("started", "out"):
+            # "has the rebuttal started?", "is the notification out yet?": begun by now.
+            return when.starts <= ctx.now and not when.cancelled, rel
         if rel == "extended":
             return when.extended, "extended"
         if rel == "now":
@@ -314,8 +331,20 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         if clause.weekday is not None:
             hit = hit and any(d.weekday() == clause.weekday for d in days)
         return hit, "day" if clause.day is not None else "clock"
+    if clause.month is not None:
+        # "is the school in July?": a day of it in that month, here or in its own zone.
+        own_first, own_last = _local_day(when, when.zone)
+        own = {own_first.date(), own_last.date()}
+        return any(d.month == clause.month for d in days | own), "month"
     if clause.weekday is not None:
-        return any(d.weekday() == clause.weekday for d in days), "weekday"
+        # "is the paper deadline on Friday?" of 23:59 AoE on a Friday (Saturday here): yes,
+        # as a day asked is (the day in the date's own zone or the reader's).
+        own_first, own_last = _local_day(when, when.zone)
+        own = {own_first.date() + timedelta(days=i)
+               for i in range((own_last.date() - own_first.date()).days + 1)}
+        named_zone = zone is not None and bool(zone.zones)
+        return any(d.weekday() == clause.weekday
+                   for d in (days if named_zone else days | own)), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
         return _same_zone(when.zone, zone.zones[0], _key_instant(when)), "zone"
     if clause.exists:
@@ -353,8 +382,9 @@ def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
     except Exception:  # a zone we named ourselves; never expected to fail
         return False
     if own.kind in ("aoe", "offset") or other.kind in ("aoe", "offset"):
-        return own.is_fixed and other.is_fixed and own.offset_at(instant) == other.offset_at(
-            instant)
+        # "is it India time?" of a date given in UTC+05:30: the same clock there, that day.
+        return (own.is_fixed or other.kind != "aoe") and own.offset_at(instant) == \
+            other.offset_at(instant)
     return False
 
 
@@ -426,6 +456,11 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
             span = timedelta(days=((when.end_day or when.day) - when.day).days + 1)
         elif when.end is not None and when.zone.local(when.end).minute == 59:
             span += timedelta(minutes=1)  # "until 23:59" means the whole day
+        elif when.kind == "event" and when.end is not None and (
+                first := when.zone.local(when.starts).date()) != (
+                last := when.zone.local(when.end).date()):
+            # Monday 09:00 to Tuesday 17:30 is a two-day workshop, not "1 day 8 hours".
+            span = timedelta(days=(last - first).days + 1)
         lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
                      f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
     elif clause.form == "howlong":
@@ -660,6 +695,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
     kind = _legacy(dates[0]) if len({d.kind for d in dates}) == 1 else "date"
+    if upcoming and passed and clause.form == "yesno" and "passed" in clause.relative:
+        return _passed_and_open(passed, upcoming, clause, ctx, zone, topic)
     if upcoming:
         kind = _legacy(upcoming[0])
         first = _one_date(upcoming[0], clause, ctx, zone)
@@ -722,6 +759,23 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         lines.append("日程里没有还未到的日期了。" if zh_ else
                      "Nothing else in the schedule is still ahead.")
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
+
+
+def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[ImportantDate],
+                     clause: Clause, ctx: _Ctx, zone: NamedZone | None, topic: Topic) -> Part:
+    """ "Has the deadline passed?" of several where some have and some have not: yes for the
+    ones that have, each named, and the ones still open beside them (never a bare no)."""
+    zh_ = ctx.lang == "zh"
+    first = _one_date(passed[0], clause, ctx, zone)
+    lines = list(first.lines)
+    shown = [passed[0]]
+    for d in passed[1:_SHOW]:
+        lines.append(f"也已经过了：{line(d, ctx)}。" if zh_ else f"Also passed: {line(d, ctx)}.")
+        shown.append(d)
+    for d in upcoming[:_SHOW]:
+        lines.append(f"还没截止：{line(d, ctx)}。" if zh_ else f"Still open: {line(d, ctx)}.")
+        shown.append(d)
+    return Part(topic, _legacy(passed[0]), tuple(lines), tuple(shown), first.verdict)
 
 
 def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part:
@@ -811,11 +865,14 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
     return Part(topic, _legacy(found), (lead,), (found,))
 
 
+_WINDOWS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week", "next_week",
+                      "this_weekend", "this_month"})
+
+
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     """No subject named: the next date that matters (a deadline first), saying it chose."""
     upcoming = ctx.index.upcoming(ctx.now, 200)
-    window_rel = [r for r in clause.relative
-                  if r not in ("still", "passed", "extended", "after", "before", "now")]
+    window_rel = [r for r in clause.relative if r in _WINDOWS]
     if (window_rel or clause.weekday is not None) and clause.form != "yesno":
         hits = []
         for when in upcoming[:200]:
@@ -832,10 +889,19 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
             lines.append(f"下一个日期：{line(upcoming[0], ctx)}。" if zh_ else
                          f"The next one: {line(upcoming[0], ctx)}.")
         return Part(topic, "date", tuple(lines), tuple(upcoming[:1]), False)
+    if not upcoming and "next" in clause.relative and ctx.ordered():
+        # "what's next?" when all is over: say so, and what the last date was.
+        last = max(ctx.ordered(), key=lambda d: d.ends)
+        text = line(last, ctx)
+        return Part(topic, _legacy(last), (
+            f"日程里没有还未到的日期了；最后一个是 {text}。" if ctx.lang == "zh" else
+            f"Nothing in the schedule is still ahead; the last date was {text}.",), (last,))
     due = [d for d in upcoming if d.kind == "deadline"][:1]
+    if "next" in clause.relative and upcoming and clause.form in ("what", "when"):
+        due = upcoming[:1]  # "what's next?": the next date in time, whatever its kind
     if not due and len(upcoming) == 200:
         due = [d for d in ctx.upcoming() if d.kind == "deadline"][:1]
-    if "passed" in clause.relative or "still" in clause.relative:
+    if {"passed", "still", "open"} & set(clause.relative):
         # "am I too late?": about the deadlines.
         deadlines = ctx.index.of_kind("deadline") or ctx.index.of_kind(*_DUE_KINDS) or list(
             ctx.ordered())
@@ -1144,7 +1210,7 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
     ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named,
                _also(reading, reader, event))
     parts: list[Part] = []
-    seen: set[tuple[str, tuple[str, ...], bool, int]] = set()
+    seen: dict[tuple[str, tuple[str, ...], bool, int], int] = {}
     for clause in reading.clauses:
         if clause.compare and len(clause.topics) == 2:
             parts.append(_compare(clause, ctx))
@@ -1153,8 +1219,14 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
             # "when ... and how long is it?"; "when is the deadline and the 2nd deadline?"
             key = (topic.kind, topic.ids, clause.length, clause.ordinal)
             if key in seen and topic.kind != "next":
+                earlier = seen[key]
+                if clause.form == "yesno" and parts[earlier].verdict is None:
+                    # "what time is the deadline? 12 noon?": the yes or no, with the date.
+                    asked = _part(topic, clause, ctx, reading.zone)
+                    if asked.verdict is not None:
+                        parts[earlier] = asked
                 continue
-            seen.add(key)
+            seen[key] = len(parts)
             parts.append(_part(topic, clause, ctx, reading.zone))
     if not parts:
         first = ("抱歉，我没有看懂这个问题。" if reading.language == "zh" else

@@ -1,0 +1,230 @@
+"""A second set of questions, written after the engine passed ``test_ask_unseen`` and run once
+before any change for them: a fourth schedule (``apsys29``: Sydney across the southern switch
+from AEDT to AEST, an extended paper deadline, a doctoral consortium and a student travel
+grant, "registration opens" beside the early-registration deadline) and new phrasings on the
+three of ``test_ask_unseen``. Same expectation language as there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.core.ask import Answer, answer
+from bot.core.model import Event
+from bot.core.schedule import parse_schedule
+from bot.core.zones import parse_zone
+from tests.test_ask_unseen import FILES as UNSEEN
+from tests.test_ask_unseen import NOW as UNSEEN_NOW
+from tests.test_ask_unseen import READER as UNSEEN_READER
+from tests.test_ask_unseen import P, wrong
+
+FILES = {**UNSEEN, "A": Path(__file__).resolve().parent / "data" / "ask" / "apsys29.toml"}
+NOW = {**UNSEEN_NOW, "A": "2028-11-01T00:00:00+00:00"}
+READER = {**UNSEEN_READER, "A": "Europe/London"}
+
+A_ABSTRACT = "2028-11-10T12:59:00+00:00"   # 23:59 AEDT on Friday 10 November 2028
+A_PAPER = "2028-11-24T12:59:00+00:00"      # 23:59 AEDT on Friday 24 November (was 17th)
+A_DC = "2028-12-15T12:59:00+00:00"
+A_NOTIF = "2029-01-19T13:00:00+00:00"      # all of Saturday 20 January 2029, Sydney
+A_OPEN = "2029-01-24T22:00:00+00:00"       # 09:00 AEDT on Thursday 25 January 2029
+A_TRAVEL = "2029-02-01T12:59:00+00:00"
+A_CR = "2029-02-10T12:59:00+00:00"
+A_EARLY = "2029-03-01T12:59:00+00:00"
+A_CONF = "2029-03-29T13:00:00+00:00"       # Friday 30 March to Monday 2 April 2029, Sydney
+A_AFTER_PAPER = "2028-11-30T00:00:00+00:00"
+A_BEFORE_OPEN = "2029-01-22T00:00:00+00:00"
+
+PROBES: tuple[P, ...] = (
+    # ===== apsys29 =========================================================================
+    P("A", "when is the abstract due?", f"d=abstract ; at={A_ABSTRACT} ; "
+      "has=Friday 10 November 2028, 23:59 AEDT ; has=12:59 GMT ; has=9 days 12 hours", "topic"),
+    P("A", "when is the paper submission deadline?", f"d=paper ; at={A_PAPER} ; "
+      "has=Friday 24 November 2028, 23:59 AEDT ; has=extended", "topic"),
+    P("A", "was the paper deadline extended?", "yes ; d=paper ; has=17 November 2028", "topic"),
+    P("A", "what was the original paper deadline?", "d=paper ; has=17 November 2028", "topic"),
+    P("A", "when is the doctoral consortium deadline?", f"d=dc ; at={A_DC}", "topic"),
+    P("A", "PhD students: when do we submit to the doctoral consortium?", "d=dc", "topic"),
+    P("A", "when do we hear back about our paper?", f"d=notification ; at={A_NOTIF} ; "
+      "has=Saturday 20 January 2029", "topic"),
+    P("A", "when does registration open?", f"d=reg-open ; at={A_OPEN} ; "
+      "has=Thursday 25 January 2029, 09:00 AEDT", "topic"),
+    P("A", "is registration open yet?", "no ; d=reg-open", "relative", A_BEFORE_OPEN),
+    P("A", "when is the early registration deadline?", f"d=early ; at={A_EARLY} ; "
+      "nodate=reg-open", "topic"),
+    P("A", "when do student travel grant applications close?", f"d=travel ; at={A_TRAVEL}",
+      "topic"),
+    P("A", "is there a travel grant for students?", "yes ; d=travel", "topic"),
+    P("A", "when are final papers due?", f"d=camera-ready ; at={A_CR}", "topic"),
+    P("A", "camera-ready deadline?", f"d=camera-ready ; at={A_CR}", "topic"),
+    P("A", "when is APSys?", f"d=conference ; at={A_CONF} ; has=Friday 30 March 2029 ; "
+      "has=Monday 2 April 2029", "topic"),
+    P("A", "how many days does the conference last?", "d=conference ; has=4 days", "topic"),
+    P("A", "where is the conference?", "has=UNSW Sydney", "topic"),
+    P("A", "what is the page limit?", "has=6 pages", "other"),
+    P("A", "is it double blind?", "yes", "other"),
+    P("A", "when is the abstract deadline in Beijing time?", "d=abstract ; "
+      "has=Friday 10 November 2028, 20:59 CST", "zone"),
+    P("A", "abstract deadline in PT?", "d=abstract ; has=04:59 PST", "zone"),
+    P("A", "what's the paper deadline in EST", "d=paper ; has=07:59 EST", "zone"),
+    P("A", "paper deadline in AoE please", "d=paper ; has=Friday 24 November 2028, 00:59 AoE",
+      "zone"),
+    P("A", "when does the conference start in London time?", "d=conference ; "
+      "has=Thursday 29 March 2029", "zone"),
+    P("A", "is the paper deadline in Sydney time?", "yes ; d=paper", "zone"),
+    P("A", "has the paper deadline passed?", "yes ; d=paper", "relative", A_AFTER_PAPER),
+    P("A", "am I too late for the doctoral consortium?", "no ; d=dc", "relative",
+      A_AFTER_PAPER),
+    P("A", "how long do I have until the abstract deadline?", "d=abstract ; "
+      "has=9 days 12 hours", "relative"),
+    P("A", "is the abstract due this week?", "no ; d=abstract", "relative"),
+    P("A", "is the abstract due next week?", "yes ; d=abstract", "relative"),
+    P("A", "what's due next?", "d=abstract", "relative"),
+    P("A", "is the notification on a Saturday?", "yes ; d=notification", "relative"),
+    P("A", "abstrct deadline?", "d=abstract", "typo"),
+    P("A", "doctorial consortium deadline", "d=dc", "typo"),
+    P("A", "when is the visa letter deadline?", "decline", "decline"),
+    P("A", "when is the rebuttal?", "decline", "decline"),
+    P("A", "when is the banquet?", "decline", "decline"),
+    P("A", "how much is registration?", "decline ; has=fees", "decline"),
+    P("A", "when is the industry track deadline?", "decline ; has=industry", "decline"),
+    P("A", "摘要什么时候截止？", "zh ; d=abstract ; has=2028年11月10日星期五 23:59", "zh"),
+    P("A", "论文截稿延期了吗？", "zh ; yes ; d=paper", "zh"),
+    P("A", "博士生论坛什么时候截止？", "zh ; d=dc", "zh"),
+    P("A", "注册什么时候开放？", "zh ; d=reg-open", "zh"),
+    P("A", "学生旅费资助几号截止？", "zh ; d=travel ; has=2029年2月1日", "zh"),
+    P("A", "会议在哪里开？", "zh ; has=Sydney", "zh"),
+    P("A", "会议持续几天？", "zh ; d=conference ; has=4天", "zh"),
+    P("A", "摘要截止是北京时间几点？", "zh ; d=abstract ; has=2028年11月10日星期五 20:59", "zh"),
+    P("A", "有签证邀请信吗？", "zh ; decline", "zh"),
+    P("A", "博士生論壇什麼時候截止？", "zh ; d=dc", "hant"),
+    P("A", "論文截稿延期了嗎？", "zh ; yes ; d=paper", "hant"),
+    # ===== more on icds27 ==================================================================
+    P("I", "hi! quick q - when's the full paper due (AoE)?", "d=paper ; "
+      "has=Friday 12 March 2027, 23:59 AoE", "topic"),
+    P("I", "Dear organizers, could you tell me the deadline for conference registration?",
+      "d=registration ; nodate=paper-registration", "topic"),
+    P("I", "is paper registration mandatory before the full paper?", "d=paper-registration",
+      "topic"),
+    P("I", "when do rebuttals open and close?", "d=rebuttal ; has=Tuesday 20 April 2027 ; "
+      "has=Friday 23 April 2027", "topic"),
+    P("I", "how long is the rebuttal period?", "d=rebuttal ; has=4 days", "topic"),
+    P("I", "when is the early-bird deadline in São Paulo time?", "d=early-bird ; "
+      "has=Tuesday 15 June 2027, 23:59", "zone"),
+    P("I", "early bird deadline in BRT", "d=early-bird ; has=23:59", "zone"),
+    P("I", "is early bird registration over?", "yes ; d=early-bird", "relative",
+      "2027-06-20T00:00:00+00:00"),
+    P("I", "is the rebuttal this week?", "yes ; d=rebuttal", "relative",
+      "2027-04-20T00:00:00+00:00"),
+    P("I", "what do I have to do this week?", "d=paper-registration", "relative",
+      "2027-03-02T00:00:00+00:00"),
+    P("I", "does the camera-ready come before early bird closes?", "yes ; k=compare", "multi"),
+    P("I", "how many days between notification and camera ready?", "k=compare ; has=25 days",
+      "multi"),
+    P("I", "论文注册和全文截稿分别是什么时候？", "zh ; d=paper-registration,paper", "zh"),
+    P("I", "rebuttal 开始了吗？", "zh ; yes ; d=rebuttal", "zh", "2027-04-21T00:00:00+00:00"),
+    P("I", "通知出来了吗？", "zh ; no ; d=notification", "zh", "2027-04-21T00:00:00+00:00"),
+    P("I", "早鸟是哪天截止？按巴西时间", "zh ; d=early-bird ; has=2027年6月15日星期二 23:59", "zh"),
+    P("I", "可以申请签证邀请函吗？", "zh ; decline", "zh"),
+    P("I", "会议有几天？", "zh ; d=conference ; has=3天", "zh"),
+    # ===== more on dsw26 ===================================================================
+    P("D", "what time exactly is the paper deadline? 12 noon?", "yes ; d=submission", "topic"),
+    P("D", "when do I need to request an invitation letter for my visa application?",
+      "d=visa", "topic"),
+    P("D", "visa deadline in IST", "d=visa ; has=20:30 IST", "zone"),
+    P("D", "when is the tutorial in Shanghai time?", "d=tutorial ; has=16:00 CST", "zone"),
+    P("D", "the tutorial is on the day the clocks change - what time is it in UTC?",
+      "d=tutorial ; has=08:00 UTC", "dst"),
+    P("D", "does the workshop end on Tuesday?", "yes ; d=workshop", "relative"),
+    P("D", "is the workshop in October?", "yes ; d=workshop", "relative"),
+    P("D", "is the registration deadline in September?", "no ; d=registration", "relative"),
+    P("D", "is there anything on Sunday?", "d=tutorial", "relative", "2026-10-20T00:00:00+00:00"),
+    P("D", "what's happening tomorrow?", "d=tutorial", "relative", "2026-10-24T10:00:00+00:00"),
+    P("D", "is the camera ready due before registration closes?", "yes ; k=compare", "multi"),
+    P("D", "when is the submission deadline and the visa letter deadline?",
+      "d=submission,visa", "multi"),
+    P("D", "签证信和注册分别几号截止？", "zh ; d=visa,registration", "zh"),
+    P("D", "教程是冬令时还是夏令时？", "zh ; d=tutorial", "zh"),
+    P("D", "研讨会是10月吗？", "zh ; yes ; d=workshop", "zh"),
+    P("D", "研讨会明天开始吗？", "zh ; no ; d=workshop", "zh", "2026-10-24T10:00:00+00:00"),
+    P("D", "有最佳论文奖吗？", "zh ; decline", "zh"),
+    P("D", "when is the hackathon?", "decline ; has=hackathon", "decline"),
+    P("D", "when is the demo deadline?", "decline", "decline"),
+    P("D", "when are the industry talks?", "decline", "decline"),
+    # ===== more on mlss28 ==================================================================
+    P("L", "what's the deadline to apply for MLSS?", "d=application", "topic"),
+    P("L", "when are letters of recommendation due?", "d=letters", "topic"),
+    P("L", "do my referees have a deadline?", "d=letters", "topic"),
+    P("L", "when do we find out if we got in?", "d=admission", "topic"),
+    P("L", "when do I have to accept my offer?", "d=confirm", "topic"),
+    P("L", "what day should we arrive on?", "d=arrival ; has=Friday 30 June 2028", "topic"),
+    P("L", "how many days are the lectures?", "d=school ; has=12 days", "topic"),
+    P("L", "what's the last day of the school?", "d=school ; has=12 July 2028", "topic"),
+    P("L", "application deadline in UTC+8?", "d=application ; has=02:29 UTC+08:00", "zone"),
+    P("L", "application deadline, Chicago time", "d=application ; has=13:29 CDT", "zone"),
+    P("L", "is the application deadline at midnight?", "d=application ; has=23:59", "zone"),
+    P("L", "is the application deadline at 11:59 pm?", "yes ; d=application", "zone"),
+    P("L", "are admission results out?", "no ; d=admission", "relative"),
+    P("L", "are admission results out?", "yes ; d=admission", "relative",
+      "2028-04-25T00:00:00+00:00"),
+    P("L", "is the school happening right now?", "yes ; d=school", "relative",
+      "2028-07-05T06:00:00+00:00"),
+    P("L", "how many days until lectures end?", "d=school", "relative",
+      "2028-07-05T06:00:00+00:00"),
+    P("L", "does the travel grant deadline come after the application deadline?",
+      "yes ; k=compare", "multi"),
+    P("L", "推荐信和申请截止是同一天吗？", "zh ; has=2028年3月22日", "zh"),
+    P("L", "录取通知出了吗？", "zh ; no ; d=admission", "zh"),
+    P("L", "几号报到？", "zh ; d=arrival", "zh"),
+    P("L", "什么时候离开？", "zh ; d=departure", "zh"),
+    P("L", "课程持续几天？", "zh ; d=school ; has=12", "zh"),
+    P("L", "学费多少？", "zh ; decline", "zh"),
+    P("L", "when is the poster deadline?", "decline", "decline"),
+    P("L", "when is the hackathon?", "decline", "decline"),
+    P("L", "is there a visa support letter?", "decline", "decline"),
+)
+
+
+@cache
+def schedule(name: str) -> Event:
+    return parse_schedule(FILES[name].read_text(encoding="utf-8"), str(FILES[name]))
+
+
+def ask(p: P) -> Answer:
+    now = datetime.fromisoformat(p.now or NOW[p.schedule])
+    return answer(p.question, schedule(p.schedule), now=now,
+                  reader=parse_zone(p.reader or READER[p.schedule]))
+
+
+def test_enough_held_out_probes() -> None:
+    assert len(PROBES) >= 100
+    assert sum(p.schedule == "A" for p in PROBES) >= 40
+
+
+def test_every_held_out_probe_gets_what_a_good_organizer_would_answer() -> None:
+    totals: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    misses: list[str] = []
+    for p in PROBES:
+        reply = ask(p)
+        bad = wrong(p, reply)
+        totals[p.cat] += 1
+        if bad:
+            misses.append(f"[{p.cat}] {p.schedule}: {p.question!r} ({p.now or 'now'}): "
+                          f"{'; '.join(bad)}\n    -> {reply.text[:300]!r}")
+        else:
+            right[p.cat] += 1
+    print(f"\nheld-out probes: {sum(right.values())}/{len(PROBES)} right")
+    for cat in sorted(totals):
+        print(f"  {cat:9} {right[cat]:4}/{totals[cat]:<4}")
+    assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
+
+
+@pytest.mark.parametrize("probe", [p for p in PROBES if "decline" in p.expect],
+                         ids=lambda p: f"{p.schedule}:{p.question[:40]}")
+def test_a_held_out_unheld_subject_is_never_given_a_date(probe: P) -> None:
+    assert ask(probe).dates == ()
