@@ -158,3 +158,17 @@ def test_a_charset_alias_python_lacks_is_read_not_kept_as_malformed(
     assert "2 页" in body(one_reply(participant, ALICE))
     spool = rig.tmp / "spool"
     assert not spool.exists() or not list(spool.iterdir())  # nothing malformed about it
+
+
+@pytest.mark.parametrize("subject", [
+    "回复：摘要截止日期", "回复: 摘要截止日期", "RE：摘要截止日期", "转发：回复：摘要截止日期",
+    b_word("回复：摘要截止日期", "gbk", "gbk")])
+def test_a_chinese_reply_prefix_is_folded_into_one_re(rig: Rig, participant: SmtpTestServer,
+                                                       subject: str) -> None:
+    raw = raw_mail("论文页数限制是多少？\n", "utf-8", subject="SUBJECT").replace(
+        b"SUBJECT", subject.encode("utf-8"))
+    send_raw(rig, raw)
+    reply = one_reply(participant, ALICE)
+    assert reply["Subject"] == "Re: 摘要截止日期"
+    said = body(reply)
+    assert "23:59" not in said, said  # the subject is no new question in a reply

@@ -300,8 +300,8 @@ def short_subject(subject: str) -> str:
 
 
 def reply_subject(subject: str) -> str:
-    """``Re: <subject>``, never ``Re: Re: ...`` (also folds ``RE:``, ``Re[2]:``, ``AW:``); the
-    subject only in its short, cleaned form (``short_subject``)."""
+    """``Re: <subject>``, never ``Re: Re: ...`` (also folds ``RE:``, ``Re[2]:``, ``AW:``,
+    ``回复：``); the subject only in its short, cleaned form (``short_subject``)."""
     bare = short_subject(base_subject(subject))
     return f"Re: {bare}" if bare else "Re: your question"
 
@@ -309,7 +309,8 @@ def reply_subject(subject: str) -> str:
 def base_subject(subject: str) -> str:
     """The subject without reply and forward prefixes."""
     text = " ".join(subject.split())
-    prefix = re.compile(r"^(?:re|aw|sv|antw|réf|fwd?|wg)(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
+    prefix = re.compile(r"^(?:re|aw|sv|antw|réf|fwd?|wg|回复|回覆|答复|答覆|转发|轉寄|转寄|轉發)"
+                        r"(?:\[\d+\])?\s*[:：]\s*", re.IGNORECASE)  # QQ Mail, Foxmail: 回复：
     while True:
         shorter = prefix.sub("", text, count=1)
         if shorter == text:
