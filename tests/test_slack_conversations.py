@@ -165,3 +165,10 @@ def test_links_slack_made_of_what_was_typed_are_read_as_typed(harness: Harness) 
                "<mailto:ada@uni.example.edu|ada@uni.example.edu>")
     post = harness.slack.wait_for("chat.postMessage")[0].args
     assert "15:59 JST" in post["text"], post["text"]
+
+
+def test_a_thread_reply_also_sent_to_the_dm_is_answered_in_its_thread(harness: Harness) -> None:
+    harness.dm("how many pages?", subtype="thread_broadcast", ts="1504267210.000001",
+               thread_ts="1504267100.000001")
+    post = harness.slack.wait_for("chat.postMessage")[0].args
+    assert post["thread_ts"] == "1504267100.000001" and "2 pages" in post["text"]
