@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import smtplib
+from pathlib import Path
 
 import pytest
 from smtp_server import SmtpTestServer
@@ -158,3 +159,47 @@ def test_a_charset_alias_python_lacks_is_read_not_kept_as_malformed(
     assert "2 页" in body(one_reply(participant, ALICE))
     spool = rig.tmp / "spool"
     assert not spool.exists() or not list(spool.iterdir())  # nothing malformed about it
+
+
+@pytest.mark.parametrize("subject", [
+    "回复：摘要截止日期", "回复: 摘要截止日期", "RE：摘要截止日期", "转发：回复：摘要截止日期",
+    b_word("回复：摘要截止日期", "gbk", "gbk")])
+def test_a_chinese_reply_prefix_is_folded_into_one_re(rig: Rig, participant: SmtpTestServer,
+                                                       subject: str) -> None:
+    raw = raw_mail("论文页数限制是多少？\n", "utf-8", subject="SUBJECT").replace(
+        b"SUBJECT", subject.encode("utf-8"))
+    send_raw(rig, raw)
+    reply = one_reply(participant, ALICE)
+    assert reply["Subject"] == "Re: 摘要截止日期"
+    said = body(reply)
+    assert "23:59" not in said, said  # the subject is no new question in a reply
+
+
+def test_over_imap_a_gbk_question_with_a_qq_quote_is_answered_once_in_chinese(
+        tmp_path: Path) -> None:
+    from imap_server import running_imap
+    from smtp_server import running_smtp
+
+    from tests.test_imap_job import running
+    from tests.test_mailbot import arrived_for, wait_for
+
+    raw = raw_mail(QQ_QUOTE.replace("论文", "朱镕：论文"), "gb2312", codec="gbk",
+                   subject=b_word("回复：朱镕的问题", "gb2312", "gbk"),
+                   msgid="<imap1@uni.example.edu>")
+    control = raw_mail("How many pages?\n", "utf-8", msgid="<imap2@uni.example.edu>").replace(
+        ALICE.encode(), b"control@uni.example.edu")
+    with running_smtp() as participant, running_imap() as imap:
+        imap.add(raw)
+        with running(tmp_path, participant, imap) as service:
+            found = wait_for(lambda: arrived_for(participant, ALICE), "the answer over IMAP")
+            imap.add(raw)  # the same mail again (a second copy in the folder): no second answer
+            imap.add(control)  # read after it: once this is answered, the copy was handled
+            service.jobs.wake("imap")
+            wait_for(lambda: arrived_for(participant, "control@uni.example.edu"),
+                     "the control answer")
+    assert len(arrived_for(participant, ALICE)) == 1
+    reply = found[0].message
+    assert reply["Subject"] == "Re: 朱镕的问题"
+    assert reply["In-Reply-To"] == "<imap1@uni.example.edu>"
+    said = body(reply)
+    assert "页数上限为 2 页" in said and "截止" not in said.split("-- ")[0], said

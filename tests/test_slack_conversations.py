@@ -157,3 +157,18 @@ def test_a_follow_up_in_a_thread_on_a_dm_answer_reads_against_the_question_above
     follow = harness.slack.wait_for("chat.postMessage", 2)[1].args
     assert follow["thread_ts"] == "1504267200.000001"
     assert "Final file upload" in follow["text"] and "IST" in follow["text"], follow["text"]
+
+
+def test_links_slack_made_of_what_was_typed_are_read_as_typed(harness: Harness) -> None:
+    # Typed "my zone is Asia/Tokyo, mail me at ada@uni.example.edu": Slack links the address.
+    harness.dm("when is the deadline? I'm in <https://en.wikipedia.org/wiki/Tokyo|Tokyo>, "
+               "<mailto:ada@uni.example.edu|ada@uni.example.edu>")
+    post = harness.slack.wait_for("chat.postMessage")[0].args
+    assert "15:59 JST" in post["text"], post["text"]
+
+
+def test_a_thread_reply_also_sent_to_the_dm_is_answered_in_its_thread(harness: Harness) -> None:
+    harness.dm("how many pages?", subtype="thread_broadcast", ts="1504267210.000001",
+               thread_ts="1504267100.000001")
+    post = harness.slack.wait_for("chat.postMessage")[0].args
+    assert post["thread_ts"] == "1504267100.000001" and "2 pages" in post["text"]

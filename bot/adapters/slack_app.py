@@ -110,9 +110,10 @@ def conversation_of(asker: Asker) -> Conversation | None:
     return None
 
 
-ANSWERED_SUBTYPES = frozenset({None, "file_share"})
-"""A message with a file attached still asks; edits (``message_changed``), deletions, joins and
-bot messages are not asked again (the first version was answered, once)."""
+ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+"""A message with a file attached, or a thread reply also sent to the conversation, still
+asks; edits (``message_changed``), deletions, joins and bot messages are not asked again (the
+first version was answered, once)."""
 CHANGES = frozenset({"subscribe", "unsubscribe", "extend"})
 """Commands that change state: a retried event must not run them twice."""
 FIRST = "duebot_first_arrival"

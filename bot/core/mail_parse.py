@@ -9,6 +9,7 @@ chats (``bot.app.chat_conversation``): a zone a message names is read the same w
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -248,19 +249,42 @@ def _thread_starts(lines: Sequence[str], index: int) -> bool:
         _short(n) and _OUTLOOK_NEXT.match(n) for n in lines[index + 1:index + 4])
 
 
+def _attribution_of_quote(lines: Sequence[str], index: int) -> int:
+    """Lines of an "On ... wrote:" at ``index`` (1, or 2 when wrapped) whose next non-blank
+    line is quoted with ``>``; else 0 (a forward, a signature, an Outlook block: the end)."""
+    line = lines[index]
+    size = 1 if (_WROTE.match(line) or _WROTE_ZH.match(line)) else 0
+    if not size and index + 1 < len(lines) and _WRAPPED_ON.match(line) \
+            and _WRAPPED_WROTE.match(lines[index + 1]):
+        size = 2
+    if not size:
+        return 0
+    following = next((n for n in itertools.islice(lines, index + size, None) if n.strip()), "")
+    return size if following.lstrip().startswith(">") else 0
+
+
 def strip_quotes(text: str) -> str:
     """The new part of a reply: no quoted thread, no "On ... wrote:", no signature, no sign-off.
 
     Quoted lines (``>``) go wherever they are; everything from an attribution line, an
-    Outlook header block, a forwarded-message marker or the ``-- `` signature separator on is cut;
+    Outlook header block, a forwarded-message marker or the ``-- `` signature separator on is cut
+    (but an attribution of a ``>`` quote with nothing new above it is a bottom-posted reply:
+    the text below the quote is the new part);
     a closing ("Best regards,") and the few lines of name after it are dropped. Linear in the
     text, of which only the first ``MAX_TEXT`` characters are read; every line break Python
     knows (``\r`` alone too) ends a line.
     """
     lines = text[:MAX_TEXT].splitlines()
     kept: list[str] = []
+    skip_to = 0
     for index, line in enumerate(lines):
+        if index < skip_to:
+            continue
         if _thread_starts(lines, index):
+            quoted = _attribution_of_quote(lines, index)
+            if quoted and not any(k.strip() for k in kept):
+                skip_to = index + quoted  # bottom-posting: the new text is below the quote
+                continue
             break
         if line.lstrip().startswith(">"):
             continue
@@ -300,8 +324,8 @@ def short_subject(subject: str) -> str:
 
 
 def reply_subject(subject: str) -> str:
-    """``Re: <subject>``, never ``Re: Re: ...`` (also folds ``RE:``, ``Re[2]:``, ``AW:``); the
-    subject only in its short, cleaned form (``short_subject``)."""
+    """``Re: <subject>``, never ``Re: Re: ...`` (also folds ``RE:``, ``Re[2]:``, ``AW:``,
+    ``回复：``); the subject only in its short, cleaned form (``short_subject``)."""
     bare = short_subject(base_subject(subject))
     return f"Re: {bare}" if bare else "Re: your question"
 
@@ -309,7 +333,8 @@ def reply_subject(subject: str) -> str:
 def base_subject(subject: str) -> str:
     """The subject without reply and forward prefixes."""
     text = " ".join(subject.split())
-    prefix = re.compile(r"^(?:re|aw|sv|antw|réf|fwd?|wg)(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
+    prefix = re.compile(r"^(?:re|aw|sv|antw|réf|fwd?|wg|回复|回覆|答复|答覆|转发|轉寄|转寄|轉發)"
+                        r"(?:\[\d+\])?\s*[:：]\s*", re.IGNORECASE)  # QQ Mail, Foxmail: 回复：
     while True:
         shorter = prefix.sub("", text, count=1)
         if shorter == text:

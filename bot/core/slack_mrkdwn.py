@@ -6,6 +6,7 @@ Pure, so the Slack front end, the Slack channel and the extension notices
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 __all__ = ["SECTION_LIMIT", "escape", "mrkdwn_chunks", "slack_date", "unescape"]
@@ -19,9 +20,24 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_LINK = re.compile(r"<((?:https?://|mailto:|#C)[^<>|\s]*)(?:\|([^<>]*))?>")
+
+
+def _readable(match: re.Match[str]) -> str:
+    target, label = match[1], match[2]
+    if target.startswith("#"):
+        return f"#{label}" if label else target
+    return label or target.removeprefix("mailto:")
+
+
 def unescape(text: str) -> str:
-    """Slack sends ``&``, ``<``, ``>`` typed by people as entities; work on the plain text."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    """What a person typed, from Slack's message text: links as they read (the label of
+    ``<https://...|label>``, ``a@b`` of ``<mailto:a@b|a@b>``, ``#general`` of
+    ``<#C1|general>``; Slack makes them of what looks like a domain or an address), then
+    ``&``, ``<``, ``>`` from the entities Slack sends for the ones typed. Mentions and
+    ``<!channel>`` stay as they are (and are escaped when echoed)."""
+    readable = _LINK.sub(_readable, text)
+    return readable.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def slack_date(instant: datetime, fallback: str, *, with_time: bool = True) -> str:
