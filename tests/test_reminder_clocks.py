@@ -155,3 +155,14 @@ def test_extension_notice_in_utc_says_each_time_once(renderer: Renderer) -> None
     text = announce.render(renderer, event, moved, when=datetime(2027, 2, 1, tzinfo=UTC)).text
     assert "New time: Monday 8 March 2027, 12:00 UTC\n" in text
     assert "It was:   Monday 1 March 2027, 12:00 UTC\n" in text
+
+
+def test_a_move_notice_to_a_reader_in_utc_gives_utc_once() -> None:
+    pacific = parse_zone("America/Los_Angeles")
+    text = moment_text(ENGLISH, "2027-03-02T07:59:00+00:00", pacific, parse_zone("UTC"))
+    assert text == "Monday 1 March 2027, 23:59 PST (Tuesday 2 March 2027, 07:59 UTC)"
+    # A reader elsewhere still reads their own time first.
+    assert moment_text(ENGLISH, "2027-03-02T07:59:00+00:00", pacific,
+                       parse_zone("Asia/Shanghai")) == (
+        "Tuesday 2 March 2027, 15:59 CST (Asia/Shanghai, UTC+08:00); that is Monday 1 March "
+        "2027, 23:59 PST (Tuesday 2 March 2027, 07:59 UTC)")

@@ -95,9 +95,11 @@ def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = No
             "days": lang.day(day), "zone": lang.caption(zone, zone.start_of_day(day))}
     moment = datetime.fromisoformat(value)
     own = lang.instant(moment, zone)
-    if not same_offset(zone, UTC_ZONE, moment):  # "12:00 GMT (... 12:00 UTC)" says it twice
+    with_utc = not same_offset(zone, UTC_ZONE, moment)  # "12:00 GMT (12:00 UTC)": twice
+    if with_utc:
         own += lang.paren(lang.instant(moment, UTC_ZONE))
-    if reader is None or same_offset(reader, zone, moment):
+    if reader is None or same_offset(reader, zone, moment) or (
+            with_utc and same_offset(reader, UTC_ZONE, moment)):  # the reader's is said
         return own
     here = captioned(moment, reader, lang)
     return lang.gettext("%(here)s; that is %(there)s") % {"here": here, "there": own}
