@@ -111,7 +111,7 @@ def test_the_view_says_dates_countdowns_and_kinds_in_chinese(event: Event,
     dates = {d.id: d for d in view.events[0].dates}
     abstract = dates["abstract"]
     assert abstract.event_text == "2027年3月1日星期一 23:59 AoE"
-    assert abstract.zone_caption == "AoE（地球上任何地方，UTC-12:00）"
+    assert abstract.zone_caption == "地球上任何地方，UTC-12:00"  # "AoE" is said beside the time
     assert abstract.relation == "还有9天23小时"
     assert abstract.label == "截止日期"
     assert dates["past"].relation == "已过去19天"
@@ -136,6 +136,7 @@ def test_the_chinese_page_has_no_english_words_left(event: Event, chinese: Langu
     html = render(page_view([event], NOW, "https://x.test", chinese))
     assert '<html lang="zh-Hans">' in html
     assert "重要日期" in html and "下一个截止日期" in html and "投稿方式" in html
+    assert '<span class="zone">（地球上任何地方，UTC-12:00）</span>' in html  # full-width
     for words in ENGLISH_WORDS:
         assert words not in html, words
     # The way back to English, as an absolute link.

@@ -159,6 +159,15 @@ def _calendar_zone(when: ImportantDate) -> str:
     return (zone.region or "") if zone.kind == "region" else zone.key
 
 
+def _inner(caption: str, abbreviation: str) -> str:
+    """``地球上任何地方，UTC-12:00`` of ``AoE（地球上任何地方，UTC-12:00）``: beside a time
+    that ends with the abbreviation already, a caption that repeats it says what it adds."""
+    for left, right in (("（", "）"), (" (", ")")):
+        if caption.startswith(abbreviation + left) and caption.endswith(right):
+            return caption[len(abbreviation) + len(left):-len(right)]
+    return caption
+
+
 def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
               lang: Language = ENGLISH) -> DateView:
     now = check_aware(now)
@@ -169,7 +178,7 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
         if when.end is not None and when.end != when.at:
             text = _("%(first)s to %(last)s") % {"first": text,
                                                  "last": lang.instant(when.end, when.zone)}
-        caption = caption_beside(when.zone, when.at, lang)
+        caption = _inner(caption_beside(when.zone, when.at, lang), when.zone.abbreviation(when.at))
     else:
         assert when.day is not None
         text = _("%(days)s (all day)") % {"days": lang.days(when)}
