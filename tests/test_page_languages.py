@@ -311,3 +311,32 @@ def test_an_evening_across_midnight_shows_both_ends_in_the_readers_zone(
             assert page.locator("#date-dinner .viewer-time").inner_text() == expected
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+@pytest.mark.parametrize(("zone", "once", "twice"), [
+    ("Asia/Shanghai", "dinner", "abstract"),   # the dinner is in Shanghai
+    ("UTC", "past", "dinner"),                 # "Intent to submit" is given in UTC
+    ("Etc/GMT+12", "abstract", "past"),        # AoE's clock, under another name
+])
+def test_a_viewer_on_the_dates_own_clock_reads_the_time_once(
+        site: str, zone: str, once: str, twice: str) -> None:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(timezone_id=zone).new_page()
+            page.clock.set_fixed_time(NOW)
+            page.goto(f"{site}/e/langs")
+            page.wait_for_selector("html.js")
+            same = page.locator(f"#date-{once}")
+            assert not same.locator(".viewer").is_visible()
+            assert not same.locator(".event-zone .js-only").is_visible()  # no "Event's time:"
+            assert same.locator(".event-time").is_visible()
+            other = page.locator(f"#date-{twice}")
+            assert other.locator(".viewer").is_visible()
+            assert other.locator(".event-zone .js-only").inner_text().startswith("Event's time")
+        finally:
+            browser.close()
