@@ -160,8 +160,8 @@ def test_dates_page_html(shipped: Event) -> None:
 def test_extension_notice_of_a_utc_date() -> None:
     new = "2017-09-11T06:59:00+00:00"
     assert moment_text(ENGLISH, new, parse_zone("UTC")) == "Monday 11 September 2017, 06:59 UTC"
+    # A reader in UTC finds UTC's time beside the date's own: said once, not before it too.
     assert moment_text(ENGLISH, new, parse_zone("UTC+08:00"), parse_zone("UTC")) == (
-        "Monday 11 September 2017, 06:59 UTC; that is Monday 11 September 2017, 14:59 UTC+08:00"
-        " (Monday 11 September 2017, 06:59 UTC)")
+        "Monday 11 September 2017, 14:59 UTC+08:00 (Monday 11 September 2017, 06:59 UTC)")
     assert moment_text(ENGLISH, new, parse_zone("Europe/Berlin")) == (
         "Monday 11 September 2017, 08:59 CEST (Monday 11 September 2017, 06:59 UTC)")

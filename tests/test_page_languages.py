@@ -111,7 +111,7 @@ def test_the_view_says_dates_countdowns_and_kinds_in_chinese(event: Event,
     dates = {d.id: d for d in view.events[0].dates}
     abstract = dates["abstract"]
     assert abstract.event_text == "2027年3月1日星期一 23:59 AoE"
-    assert abstract.zone_caption == "AoE（地球上任何地方，UTC-12:00）"
+    assert abstract.zone_caption == "地球上任何地方，UTC-12:00"  # "AoE" is said beside the time
     assert abstract.relation == "还有9天23小时"
     assert abstract.label == "截止日期"
     assert dates["past"].relation == "已过去19天"
@@ -136,6 +136,7 @@ def test_the_chinese_page_has_no_english_words_left(event: Event, chinese: Langu
     html = render(page_view([event], NOW, "https://x.test", chinese))
     assert '<html lang="zh-Hans">' in html
     assert "重要日期" in html and "下一个截止日期" in html and "投稿方式" in html
+    assert '<span class="zone">（地球上任何地方，UTC-12:00）</span>' in html  # full-width
     for words in ENGLISH_WORDS:
         assert words not in html, words
     # The way back to English, as an absolute link.
@@ -308,5 +309,34 @@ def test_an_evening_across_midnight_shows_both_ends_in_the_readers_zone(
             page.goto(f"{site}/e/langs?lang={lang}")
             page.wait_for_selector("html.js")
             assert page.locator("#date-dinner .viewer-time").inner_text() == expected
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+@pytest.mark.parametrize(("zone", "once", "twice"), [
+    ("Asia/Shanghai", "dinner", "abstract"),   # the dinner is in Shanghai
+    ("UTC", "past", "dinner"),                 # "Intent to submit" is given in UTC
+    ("Etc/GMT+12", "abstract", "past"),        # AoE's clock, under another name
+])
+def test_a_viewer_on_the_dates_own_clock_reads_the_time_once(
+        site: str, zone: str, once: str, twice: str) -> None:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(timezone_id=zone).new_page()
+            page.clock.set_fixed_time(NOW)
+            page.goto(f"{site}/e/langs")
+            page.wait_for_selector("html.js")
+            same = page.locator(f"#date-{once}")
+            assert not same.locator(".viewer").is_visible()
+            assert not same.locator(".event-zone .js-only").is_visible()  # no "Event's time:"
+            assert same.locator(".event-time").is_visible()
+            other = page.locator(f"#date-{twice}")
+            assert other.locator(".viewer").is_visible()
+            assert other.locator(".event-zone .js-only").inner_text().startswith("Event's time")
         finally:
             browser.close()

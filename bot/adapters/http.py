@@ -240,9 +240,15 @@ FeedKey = tuple[str, ...]
 
 
 class FeedCache:
-    """Feed bytes built once per schedule change, not per request."""
+    """Feed bytes built once per schedule change, not per request.
 
-    def __init__(self) -> None:
+    ``wall`` is the clock ``Last-Modified`` may not pass (RFC 9110 8.8.2.1: never later than
+    the response's ``Date``): a schedule file with a time ahead of ours (copied from a machine
+    whose clock runs fast, ``touch -d tomorrow``) is taken as modified now.
+    """
+
+    def __init__(self, wall: Callable[[], float] = time.time) -> None:
+        self.wall = wall
         self._events: tuple[Event, ...] = ()
         self._feeds: dict[FeedKey, Feed] = {}
         self._before: dict[FeedKey, Feed] = {}
@@ -266,7 +272,7 @@ class FeedCache:
     def _make(self, key: FeedKey, build: Callable[[], bytes], modified: float,
               filename: str) -> Feed:
         self.builds += 1
-        last_modified = from_mtime(modified)
+        last_modified = from_mtime(min(modified, self.wall()))
         body = build()
         etag = strong_etag(body)
         before = self._before.get(key)

@@ -78,6 +78,9 @@ class DateView:
     there days are 24 hours), as ``timefmt.calendar_delta`` does."""
     relation: str
     """``9 days 18 hours from now`` / ``passed 3 days ago``, as of ``now``."""
+    offsets: str = ""
+    """The date's zone's offset at its start (and end, for a range): ``UTC-07:00``; the
+    script leaves out the viewer's time where the viewer's clock reads the same."""
     passed: bool
     cancelled: bool
     extended: str
@@ -159,6 +162,15 @@ def _calendar_zone(when: ImportantDate) -> str:
     return (zone.region or "") if zone.kind == "region" else zone.key
 
 
+def _inner(caption: str, abbreviation: str) -> str:
+    """``地球上任何地方，UTC-12:00`` of ``AoE（地球上任何地方，UTC-12:00）``: beside a time
+    that ends with the abbreviation already, a caption that repeats it says what it adds."""
+    for left, right in (("（", "）"), (" (", ")")):
+        if caption.startswith(abbreviation + left) and caption.endswith(right):
+            return caption[len(abbreviation) + len(left):-len(right)]
+    return caption
+
+
 def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
               lang: Language = ENGLISH) -> DateView:
     now = check_aware(now)
@@ -169,7 +181,7 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
         if when.end is not None and when.end != when.at:
             text = _("%(first)s to %(last)s") % {"first": text,
                                                  "last": lang.instant(when.end, when.zone)}
-        caption = caption_beside(when.zone, when.at, lang)
+        caption = _inner(caption_beside(when.zone, when.at, lang), when.zone.abbreviation(when.at))
     else:
         assert when.day is not None
         text = _("%(days)s (all day)") % {"days": lang.days(when)}
@@ -191,11 +203,15 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
             "time": lang.countdown(calendar_delta(now, when.at, when.zone))}
     is_range = (when.end is not None and when.end != when.at) or (
         when.end_day is not None and when.end_day != when.day)
+    offsets = ""
+    if when.at is not None:
+        ends = (when.at, when.end) if is_range and when.end is not None else (when.at,)
+        offsets = " ".join(when.zone.offset_at(moment) for moment in ends)
     return DateView(
         id=when.id, title=when.title, kind=when.kind, label=_(LABELS.get(when.kind, "Date")),
         all_day=when.all_day, start_utc=utc_text(when.starts), end_utc=utc_text(when.ends),
         is_range=is_range, event_text=text, zone_caption=caption, zone_key=when.zone.key,
-        calendar_zone=_calendar_zone(when),
+        calendar_zone=_calendar_zone(when), offsets=offsets,
         relation=_("cancelled") if when.cancelled else relation,
         passed=described.passed, cancelled=when.cancelled, extended=extended,
         description=when.description, ics=f"{base_url}/e/{event.id}/{when.id}.ics")

@@ -201,9 +201,19 @@
       /* The zone is named once, after the end. */
       el.textContent = end ? WORDS.to.replace("%(first)s", viewerText(start, true))
         .replace("%(last)s", viewerText(new Date(end))) : viewerText(start);
+      /* A viewer whose clock reads as the date's zone's (the same offset) reads it once. */
+      var mine = [start].concat(end ? [new Date(end)] : []).map(function (d) {
+        return offsetText(d, parts(d));
+      }).join(" ");
+      if (mine === el.getAttribute("data-offsets")) { el.closest(".viewer").setAttribute("data-same", "true"); }
     });
     each(".viewer-zone", function (el) { el.textContent = viewerZone || WORDS.your_zone; });
     each(".js-only", function (el) { el.hidden = false; });
+    each(".viewer[data-same]", function (el) {
+      el.hidden = true;
+      var label = el.nextElementSibling && el.nextElementSibling.querySelector(".js-only");
+      if (label) { label.hidden = true; }
+    });
     document.documentElement.classList.add("js");
     tick();
     window.setInterval(tick, 1000);
