@@ -166,3 +166,31 @@ def test_2400_is_the_end_of_a_day_whose_next_midnight_is_skipped(
     path = tmp_path / "myws.toml"
     path.write_text(text, encoding="utf-8")
     assert validate(capsys, path) == (0, [])
+
+
+# --- a new folder: "duebot import-cfp call.md -o schedules/myws.toml", then validate -------------
+
+def test_a_missing_schedules_folder_is_said_with_its_fix_and_validate_names_a_fallback(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a fresh folder, `-o schedules/myws.toml` failed with "cannot write: No such file or
+    directory" alone, and a bare `validate` checked duebot's own example without saying so."""
+    call = Path(__file__).parent / "cfps" / "wrong-year.md"
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["validate"]) == 0
+    err = capsys.readouterr().err
+    assert "no schedules/ folder here: checking duebot's own " in err
+    assert "aisys-sosp17.toml; pass FILES or --config FILE for yours" in err
+    monkeypatch.chdir(tmp_path)
+    assert main(["import-cfp", str(call), "-o", "schedules/myws.toml"]) == 1
+    assert ("schedules/myws.toml: error: cannot write: No such file or directory (the folder "
+            "'schedules' does not exist: mkdir -p schedules first)") in capsys.readouterr().err
+    (tmp_path / "schedules").mkdir()
+    assert main(["import-cfp", str(call), "-o", "schedules/myws.toml"]) == 0
+    assert (tmp_path / "schedules" / "myws.toml").is_file()
+    capsys.readouterr()
+    assert main(["validate"]) == 0
+    out, err = capsys.readouterr()
+    assert "no schedules/ folder here" not in err
+    assert out.startswith("1 schedule checked: 0 errors")
