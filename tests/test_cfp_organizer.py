@@ -277,3 +277,13 @@ def test_midnight_before_a_skipped_midnight_is_kept_as_2400() -> None:
     event, draft, _ = imported("midnight-dst-santiago.md")
     assert 'at = "2026-09-05 24:00"' in draft
     assert starts(event)["paper-submission"] == utc(2026, 9, 6, 4, 0)
+
+
+def test_both_seasons_named_read_as_local_time_without_a_doubt() -> None:
+    """ "11:59 PM PST/PDT" in July was flagged as "PST" in daylight time; "CET/CEST" likewise."""
+    event, _, warnings = imported("zone-pairs.md")
+    assert starts(event) == {"abstracts": utc(2026, 7, 2, 6, 59),  # 23:59 PDT
+                             "papers": utc(2026, 7, 8, 21, 59),  # 23:59 CEST
+                             "posters": utc(2026, 1, 8, 22, 59),  # 23:59 CET
+                             "workshop": utc(2026, 10, 2, 22, 0)}
+    assert warnings == []

@@ -11,7 +11,15 @@ from datetime import time as TimeOfDay  # `time(...)` reads like a clock call; i
 from zoneinfo import ZoneInfo
 
 from bot.core.places import city_zone
-from bot.core.zones import AREA_NAMES, REGIONS, SEASONAL, offset_text, parse_zone, season_offset
+from bot.core.zones import (
+    ABBREVIATIONS,
+    AREA_NAMES,
+    REGIONS,
+    SEASONAL,
+    offset_text,
+    parse_zone,
+    season_offset,
+)
 
 _ZONE_WORDS = {"pacific": "PT", "mountain": "MT", "central": "CT", "eastern": "ET"}
 
@@ -331,6 +339,10 @@ def _find_zone(text: str) -> tuple[str, int, int] | None:
     if match is None:
         return _place_time(text)
     name = _zone_name(match)
+    partner = re.match(r"\s*/\s*([A-Z]{3,4})(?![A-Za-z])", text[match.end():])
+    if match["abbr"] and partner and _season_pair(name, partner[1]):
+        # "11:59 PM PST/PDT", "23:59 CET/CEST": both halves named, the local time meant.
+        return f"{name}/{partner[1]}", match.start(), match.end() + partner.end()
     if name.upper() in COLLIDING:
         # "23:59 CST (UTC+8)": the offset beside it says which CST is meant.
         gap = len(text[match.end():]) - len(text[match.end():].lstrip(" (,/"))
@@ -348,6 +360,16 @@ class _Placed:
     doubt: str = ""
 
 
+def _season_pair(first: str, second: str) -> bool:
+    """ "PST" and "PDT", "CET" and "CEST": the two seasons of one zone's clocks."""
+    a, b = first.upper(), second.upper()
+    if a == b:
+        return False
+    if a in ABBREVIATIONS and b in ABBREVIATIONS:
+        return ABBREVIATIONS[a][1] == ABBREVIATIONS[b][1]
+    return a in SEASONAL and b in SEASONAL and SEASONAL[a][1] == SEASONAL[b][1]
+
+
 def _place(written: str, local: datetime, countries: tuple[str, ...] = (),
            venue_zone: str = "") -> _Placed:
     """The zone to write for a local time, reading standard/daylight mix-ups ("PST" in
@@ -360,6 +382,11 @@ def _place(written: str, local: datetime, countries: tuple[str, ...] = (),
     """
     if written in CJK_ZONES:
         return _Placed(CJK_ZONES[written])
+    halves = written.upper().split("/")
+    if len(halves) == 2 and _season_pair(*halves):
+        if halves[0] in SEASONAL:  # the local time, in the season the date falls in: no doubt
+            return _Placed(_place_seasonal(halves[0], local, venue_zone).key)
+        return _Placed(REGIONS[ABBREVIATIONS[halves[0]][1]])
     upper = written.upper()
     if upper in SEASONAL:
         return _place_seasonal(upper, local, venue_zone)
