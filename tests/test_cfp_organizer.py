@@ -287,3 +287,17 @@ def test_both_seasons_named_read_as_local_time_without_a_doubt() -> None:
                              "posters": utc(2026, 1, 8, 22, 59),  # 23:59 CET
                              "workshop": utc(2026, 10, 2, 22, 0)}
     assert warnings == []
+
+
+def test_a_chinese_date_line_with_only_a_month_is_left_out_with_why() -> None:
+    """ "录用通知：2025年5月上旬" (early May) vanished without a word."""
+    event, _, warnings = imported("chinese-month-only.md")
+    assert [d.kind for d in event.dates] == ["deadline", "deadline", "deadline", "camera-ready",
+                                             "event"]
+    assert 'chinese-month-only.md:10: warning: left out: "录用通知": "2025年5月上旬" gives no ' \
+           "day; add it to the schedule when the call gives it" in warnings
+    # Beijing time, written before the date, after it, or only once in the call
+    assert [d.starts for d in event.dates][:4] == [utc(2025, 3, 15, 15, 59),
+                                                   utc(2025, 3, 22, 16, 0),
+                                                   utc(2025, 3, 29, 15, 59),
+                                                   utc(2025, 6, 1, 9, 0)]

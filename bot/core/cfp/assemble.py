@@ -659,6 +659,11 @@ _MONTH_ONLY = re.compile(r"(?:(?:early|mid|late|end of|beginning of|the end of)[
                          r"(?P<m>[A-Za-z]{3,9})\.?(?:,?\s+\d{4})?", re.IGNORECASE)
 
 
+# "2025年5月上旬", "5月中旬", "6月底": a month, or a part of one, without its day.
+_CJK_MONTH_ONLY = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:上旬|中旬|下旬|初|中|底|末|份)?"
+                             r"(?:左右|前后)?")
+
+
 def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | None:
     """A line that names a date of the call but gives none ("Notification: TBD"): an entry left
     out with why, so the draft says what it lacks instead of dropping it without a word."""
@@ -680,7 +685,8 @@ def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | 
     month_only = _MONTH_ONLY.fullmatch(value)
     if _NOT_YET.fullmatch(value):
         why = f'no date yet ("{value}")'
-    elif in_dates and month_only and _month_name(month_only["m"]):
+    elif in_dates and ((month_only and _month_name(month_only["m"]))
+                       or _CJK_MONTH_ONLY.fullmatch(value)):
         why = f'"{value}" gives no day'
     else:
         return None
