@@ -301,3 +301,16 @@ def test_a_chinese_date_line_with_only_a_month_is_left_out_with_why() -> None:
                                                    utc(2025, 3, 22, 16, 0),
                                                    utc(2025, 3, 29, 15, 59),
                                                    utc(2025, 6, 1, 9, 0)]
+
+
+def test_a_date_line_whose_date_cannot_be_read_is_left_out_with_why() -> None:
+    call = ("# CFP: Relative Workshop 2026\n\n## Important dates\n\n"
+            "- Paper submission: May 1, 2026, 23:59 AoE\n"
+            "- Notification: two weeks after the deadline\n"
+            "- Submission site: https://x.hotcrp.com\n- Submission format: PDF\n"
+            "- Workshop: July 3, 2026\n\nAll deadlines are 11:59 PM AoE.\n")
+    event, _, warnings = imported_text(call)
+    assert [d.id for d in event.dates] == ["paper-submission", "workshop"]
+    assert [w for w in warnings if "left out" in w] == [
+        'call.md:6: warning: left out: "Notification": no date duebot can read in "two weeks '
+        'after the deadline"; add it to the schedule when the call gives it']

@@ -664,6 +664,14 @@ _CJK_MONTH_ONLY = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:上旬|中�
                              r"(?:左右|前后)?")
 
 
+# What a date line's value holds when it means a date the importer could not read: a month or
+# weekday, a season, a span relative to another date ("two weeks after the deadline").
+_DATEISH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\w)|"
+                      r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:weeks?|days?|months?|"
+                      r"before|after|prior|spring|summer|autumn|fall|winter)\b|[月日周]|星期",
+                      re.IGNORECASE)
+
+
 def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | None:
     """A line that names a date of the call but gives none ("Notification: TBD"): an entry left
     out with why, so the draft says what it lacks instead of dropping it without a word."""
@@ -675,7 +683,9 @@ def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | 
             return None
         label, value = cells[0], cells[-1]
     else:
-        parts = re.split(r"\s*[:：]\s*", _plain(block.text).strip(), maxsplit=1)
+        # At the first colon that is not a time's ("All deadlines are 11:59 PM ...").
+        parts = re.split(r"\s*(?:(?<!\d)[:：]|[:：](?!\d))\s*", _plain(block.text).strip(),
+                         maxsplit=1)
         if len(parts) != 2:
             return None
         label, value = parts
@@ -688,6 +698,9 @@ def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | 
     elif in_dates and ((month_only and _month_name(month_only["m"]))
                        or _CJK_MONTH_ONLY.fullmatch(value)):
         why = f'"{value}" gives no day'
+    elif in_dates and block.kind != "para" and len(value) <= 80 and _DATEISH.search(
+            value) and not re.search(r"https?:|@|\bwww\.", block.text):
+        why = f'no date duebot can read in "{value}"'
     else:
         return None
     title = f"{heading_prefix}: {label}" if heading_prefix else label
