@@ -314,3 +314,19 @@ def test_a_date_line_whose_date_cannot_be_read_is_left_out_with_why() -> None:
     assert [w for w in warnings if "left out" in w] == [
         'call.md:6: warning: left out: "Notification": no date duebot can read in "two weeks '
         'after the deadline"; add it to the schedule when the call gives it']
+
+
+def test_a_call_wide_zone_note_in_other_words_is_the_calls_zone() -> None:
+    """ "Deadlines are 11:59pm PT." was not read as a note: the draft said the call names no
+    zone and wrote AoE, five hours after the call's 23:59 PDT."""
+    for note, zone, instant in (("Deadlines are 11:59pm PT.", "America/Los_Angeles",
+                                 utc(2026, 7, 2, 6, 59)),
+                                ("Time zone: UTC-12", "UTC-12:00", utc(2026, 7, 2, 11, 59)),
+                                ("Deadlines expire at 23:59 CEST.", "Europe/Paris",
+                                 utc(2026, 7, 1, 21, 59))):
+        call = (f"# CFP: Note Workshop 2026\n\n## Important dates\n\n{note}\n\n"
+                f"- Paper submission: July 1, 2026\n- Workshop: Sept 3, 2026\n")
+        event, _, warnings = imported_text(call)
+        assert event.date("paper-submission").zone.key == zone, note
+        assert starts(event)["paper-submission"] == instant, note
+        assert not any("names no time zone" in w for w in warnings), (note, warnings)

@@ -559,15 +559,19 @@ def _held_in(call: _Call, text: str) -> None:
         return
 
 
+# A note on the times of every date: "All deadlines are 23:59 AoE", "Deadlines are 11:59pm PT",
+# "Time zone: UTC-12", "deadlines expire at 23:59 AoE", "所有时间均为北京时间". It holds no date
+# (or is the tail of a Chinese sentence that does) and names a zone.
+_NOTE = re.compile(r"\b(?:deadlines?|dates?|times?|time[ -]?zones?|due|expires?|closes?)\b|"
+                   r"(?:所有|全部|以上)?(?:时间|日期|截止时间)均为|以北京时间为准|时区",
+                   re.IGNORECASE)
+
+
 def _defaults(call: _Call) -> None:
     """``All deadlines are 23:59 AoE``: a time and zone for the dates that give none."""
     for block in call.blocks:
         for _, piece in _split_clauses(block):
-            if not re.search(
-                    r"\b(?:all|every|each)\b.*\b(?:deadlines?|dates?|times?)\b|"
-                    r"\b(?:deadlines?|dates?|times?)\b.*\b(?:are|is)\b.*\b(?:in|at)\b|"
-                    r"(?:所有|全部|以上)?(?:时间|日期|截止时间)均为|以北京时间为准",
-                    piece, re.IGNORECASE):
+            if not _NOTE.search(piece):
                 continue
             if _find_dates(piece):
                 # "..., 所有时间均为北京时间": the note may share a sentence with a date.
