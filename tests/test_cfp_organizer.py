@@ -330,3 +330,25 @@ def test_a_call_wide_zone_note_in_other_words_is_the_calls_zone() -> None:
         assert event.date("paper-submission").zone.key == zone, note
         assert starts(event)["paper-submission"] == instant, note
         assert not any("names no time zone" in w for w in warnings), (note, warnings)
+
+
+def test_zones_said_in_words_give_the_instants_checked_by_hand() -> None:
+    """ "British Summer Time", "India Standard Time", "Japan Standard Time", "Hawaii time" were
+    not read: those dates fell back to the call's other zone (US Central), hours off."""
+    event, _, warnings = imported("zone-words.md")
+    assert starts(event) == {
+        "a-deadline": utc(2026, 7, 11, 6, 59),  # 11:59 p.m. (Pacific Time), PDT
+        "b-deadline": utc(2026, 7, 12, 11, 59),  # 23:59 (UTC-12:00, AoE)
+        "c-deadline": utc(2026, 7, 12, 21, 0),  # 5 PM Eastern, EDT
+        "d-deadline": utc(2026, 7, 13, 12, 0),  # noon GMT
+        "e-deadline": utc(2026, 7, 14, 21, 59),  # Central European Summer Time
+        "f-deadline": utc(2026, 7, 15, 22, 59),  # British Summer Time
+        "g-deadline": utc(2026, 7, 16, 18, 29),  # India Standard Time
+        "h-deadline": utc(2026, 7, 17, 14, 59),  # Japan Standard Time
+        "i-deadline": utc(2026, 7, 18, 15, 59),  # Singapore time
+        "j-deadline": utc(2026, 7, 20, 4, 59),  # Central Daylight Time
+        "k-deadline": utc(2026, 7, 21, 4, 59),  # Central Time (US)
+        "l-deadline": utc(2026, 7, 22, 9, 59),  # Hawaii time
+        "workshop": utc(2026, 9, 3, 5, 0),
+    }
+    assert not any("no zone on this line" in w for w in warnings), warnings

@@ -322,13 +322,26 @@ _PLACE_TIME = re.compile(r"(?<![\w'’-])((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'�
                          r"(?i:time)(?![A-Za-z])")
 
 
+# "British Summer Time", "Hawaii time", "Korean time": what people call a place's time by,
+# where it is not the name of a city or a country of one zone.
+_PLACE_WORDS = {"british": "Europe/London", "irish": "Europe/Dublin",
+                "hawaii": "Pacific/Honolulu", "hawaiian": "Pacific/Honolulu",
+                "korea": "Asia/Seoul", "korean": "Asia/Seoul", "japanese": "Asia/Tokyo",
+                "indian": "Asia/Kolkata", "israeli": "Asia/Jerusalem", "chinese": "Asia/Shanghai",
+                "taiwanese": "Asia/Taipei", "singaporean": "Asia/Singapore"}
+
+
 def _place_time(text: str) -> tuple[str, int, int] | None:
-    """A city or country the call names with "time" after it, as its zone's IANA key; the
-    longest name that is a place of one zone ("New York time", not "York time")."""
+    """A city or country the call names with "time" after it ("Standard", "Summer" or
+    "Daylight" between), as its zone's IANA key; the longest name that is a place of one zone
+    ("New York time", not "York time"; "India Standard Time")."""
     for match in _PLACE_TIME.finditer(text):
         words = match[1].split()
+        if len(words) > 1 and words[-1].lower() in ("standard", "summer", "daylight"):
+            words = words[:-1]
         for first in range(len(words)):
-            zone = city_zone(" ".join(words[first:]))
+            name = " ".join(words[first:])
+            zone = _PLACE_WORDS.get(name.lower()) or city_zone(name)
             if zone is not None:
                 return zone, match.start(1) + match[1].index(words[first]), match.end()
     return None
