@@ -277,3 +277,78 @@ def test_midnight_before_a_skipped_midnight_is_kept_as_2400() -> None:
     event, draft, _ = imported("midnight-dst-santiago.md")
     assert 'at = "2026-09-05 24:00"' in draft
     assert starts(event)["paper-submission"] == utc(2026, 9, 6, 4, 0)
+
+
+def test_both_seasons_named_read_as_local_time_without_a_doubt() -> None:
+    """ "11:59 PM PST/PDT" in July was flagged as "PST" in daylight time; "CET/CEST" likewise."""
+    event, _, warnings = imported("zone-pairs.md")
+    assert starts(event) == {"abstracts": utc(2026, 7, 2, 6, 59),  # 23:59 PDT
+                             "papers": utc(2026, 7, 8, 21, 59),  # 23:59 CEST
+                             "posters": utc(2026, 1, 8, 22, 59),  # 23:59 CET
+                             "workshop": utc(2026, 10, 2, 22, 0)}
+    assert warnings == []
+
+
+def test_a_chinese_date_line_with_only_a_month_is_left_out_with_why() -> None:
+    """ "录用通知：2025年5月上旬" (early May) vanished without a word."""
+    event, _, warnings = imported("chinese-month-only.md")
+    assert [d.kind for d in event.dates] == ["deadline", "deadline", "deadline", "camera-ready",
+                                             "event"]
+    assert 'chinese-month-only.md:10: warning: left out: "录用通知": "2025年5月上旬" gives no ' \
+           "day; add it to the schedule when the call gives it" in warnings
+    # Beijing time, written before the date, after it, or only once in the call
+    assert [d.starts for d in event.dates][:4] == [utc(2025, 3, 15, 15, 59),
+                                                   utc(2025, 3, 22, 16, 0),
+                                                   utc(2025, 3, 29, 15, 59),
+                                                   utc(2025, 6, 1, 9, 0)]
+
+
+def test_a_date_line_whose_date_cannot_be_read_is_left_out_with_why() -> None:
+    call = ("# CFP: Relative Workshop 2026\n\n## Important dates\n\n"
+            "- Paper submission: May 1, 2026, 23:59 AoE\n"
+            "- Notification: two weeks after the deadline\n"
+            "- Submission site: https://x.hotcrp.com\n- Submission format: PDF\n"
+            "- Workshop: July 3, 2026\n\nAll deadlines are 11:59 PM AoE.\n")
+    event, _, warnings = imported_text(call)
+    assert [d.id for d in event.dates] == ["paper-submission", "workshop"]
+    assert [w for w in warnings if "left out" in w] == [
+        'call.md:6: warning: left out: "Notification": no date duebot can read in "two weeks '
+        'after the deadline"; add it to the schedule when the call gives it']
+
+
+def test_a_call_wide_zone_note_in_other_words_is_the_calls_zone() -> None:
+    """ "Deadlines are 11:59pm PT." was not read as a note: the draft said the call names no
+    zone and wrote AoE, five hours after the call's 23:59 PDT."""
+    for note, zone, instant in (("Deadlines are 11:59pm PT.", "America/Los_Angeles",
+                                 utc(2026, 7, 2, 6, 59)),
+                                ("Time zone: UTC-12", "UTC-12:00", utc(2026, 7, 2, 11, 59)),
+                                ("Deadlines expire at 23:59 CEST.", "Europe/Paris",
+                                 utc(2026, 7, 1, 21, 59))):
+        call = (f"# CFP: Note Workshop 2026\n\n## Important dates\n\n{note}\n\n"
+                f"- Paper submission: July 1, 2026\n- Workshop: Sept 3, 2026\n")
+        event, _, warnings = imported_text(call)
+        assert event.date("paper-submission").zone.key == zone, note
+        assert starts(event)["paper-submission"] == instant, note
+        assert not any("names no time zone" in w for w in warnings), (note, warnings)
+
+
+def test_zones_said_in_words_give_the_instants_checked_by_hand() -> None:
+    """ "British Summer Time", "India Standard Time", "Japan Standard Time", "Hawaii time" were
+    not read: those dates fell back to the call's other zone (US Central), hours off."""
+    event, _, warnings = imported("zone-words.md")
+    assert starts(event) == {
+        "a-deadline": utc(2026, 7, 11, 6, 59),  # 11:59 p.m. (Pacific Time), PDT
+        "b-deadline": utc(2026, 7, 12, 11, 59),  # 23:59 (UTC-12:00, AoE)
+        "c-deadline": utc(2026, 7, 12, 21, 0),  # 5 PM Eastern, EDT
+        "d-deadline": utc(2026, 7, 13, 12, 0),  # noon GMT
+        "e-deadline": utc(2026, 7, 14, 21, 59),  # Central European Summer Time
+        "f-deadline": utc(2026, 7, 15, 22, 59),  # British Summer Time
+        "g-deadline": utc(2026, 7, 16, 18, 29),  # India Standard Time
+        "h-deadline": utc(2026, 7, 17, 14, 59),  # Japan Standard Time
+        "i-deadline": utc(2026, 7, 18, 15, 59),  # Singapore time
+        "j-deadline": utc(2026, 7, 20, 4, 59),  # Central Daylight Time
+        "k-deadline": utc(2026, 7, 21, 4, 59),  # Central Time (US)
+        "l-deadline": utc(2026, 7, 22, 9, 59),  # Hawaii time
+        "workshop": utc(2026, 9, 3, 5, 0),
+    }
+    assert not any("no zone on this line" in w for w in warnings), warnings

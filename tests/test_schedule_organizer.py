@@ -166,3 +166,75 @@ def test_2400_is_the_end_of_a_day_whose_next_midnight_is_skipped(
     path = tmp_path / "myws.toml"
     path.write_text(text, encoding="utf-8")
     assert validate(capsys, path) == (0, [])
+
+
+# --- a new folder: "duebot import-cfp call.md -o schedules/myws.toml", then validate -------------
+
+def test_a_missing_schedules_folder_is_said_with_its_fix_and_validate_names_a_fallback(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a fresh folder, `-o schedules/myws.toml` failed with "cannot write: No such file or
+    directory" alone, and a bare `validate` checked duebot's own example without saying so."""
+    call = Path(__file__).parent / "cfps" / "wrong-year.md"
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["validate"]) == 0
+    err = capsys.readouterr().err
+    assert "no schedules/ folder here: checking duebot's own " in err
+    assert "aisys-sosp17.toml; pass FILES or --config FILE for yours" in err
+    monkeypatch.chdir(tmp_path)
+    assert main(["import-cfp", str(call), "-o", "schedules/myws.toml"]) == 1
+    assert ("schedules/myws.toml: error: cannot write: No such file or directory (the folder "
+            "'schedules' does not exist: mkdir -p schedules first)") in capsys.readouterr().err
+    (tmp_path / "schedules").mkdir()
+    assert main(["import-cfp", str(call), "-o", "schedules/myws.toml"]) == 0
+    assert (tmp_path / "schedules" / "myws.toml").is_file()
+    capsys.readouterr()
+    assert main(["validate"]) == 0
+    out, err = capsys.readouterr()
+    assert "no schedules/ folder here" not in err
+    assert out.startswith("1 schedule checked: 0 errors")
+
+
+def test_a_wrong_event_zone_does_not_hide_the_dates_other_mistakes(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """With `zone = "America/Los Angeles"` the dates that use it were skipped: their own
+    mistakes (an all-day `at` with a timed `end`) only showed after the zone was fixed."""
+    text = (HEAD.format(zone="America/Los Angeles") + '\n[[dates]]\nid = "ws"\ntitle = "W"\n'
+            'kind = "event"\nat = "2026-03-01"\nend = "2026-03-02 18:00"\n')
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    status, problems = validate(capsys, path)
+    assert status == 1
+    assert [(m["field"], int(m["line"])) for m in problems] == [("event.zone", 4),
+                                                                ("dates[0].end", 11)]
+    assert "did you mean 'America/Los_Angeles'?" in problems[0]["message"]
+    assert "must both have a time of day, or both be all-day dates" in problems[1]["message"]
+
+
+def test_a_date_written_another_way_is_told_its_spelling_here() -> None:
+    cases = {
+        "2026/03/01 23:59": 'write "2026-03-01 23:59"',
+        "25/03/2026 23:59": 'write "2026-03-25 23:59"',
+        "01/03/2026": '"01/03/2026" is March 1 or January 3: write "2026-03-01" or "2026-01-03"',
+        "March 3, 2026 23:59 AoE": 'write "2026-03-03 23:59 AoE"',
+        "3 Sept 2026": 'write "2026-09-03"',
+    }
+    for written, told in cases.items():
+        _, problems = read_schedule(schedule(a=written), "myws.toml")
+        assert len(problems) == 1, (written, problems)
+        message = problems[0].message
+        assert message.startswith(f"'{written}' is not a date: expected \"YYYY-MM-DD HH:MM"), \
+            message
+        assert message.endswith(told), (written, message)
+
+
+def test_pst_slash_pdt_is_pacific_local_time_and_no_legacy_name_is_suggested() -> None:
+    event, problems = read_schedule(schedule(a="2026-07-01 23:59 PST/PDT",
+                                             b="2026-01-10 23:59 EST/EDT"), "myws.toml")
+    assert problems == [] and event is not None
+    assert [d.at for d in event.dates] == [datetime(2026, 7, 2, 6, 59, tzinfo=UTC),
+                                           datetime(2026, 1, 11, 4, 59, tzinfo=UTC)]
+    assert lint(event) == []  # both seasons named: no "PST in daylight time"
+    _, problems = read_schedule(schedule(a="2026-07-01 23:59 PST EDT"), "myws.toml")
+    assert "PST8PDT" not in problems[0].message and "EST5EDT" not in problems[0].message

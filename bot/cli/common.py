@@ -146,13 +146,17 @@ def actor(args: argparse.Namespace) -> str:
 
 def write_output(name: str, data: bytes) -> None:
     """Write what ``-o FILE`` asked for; a folder that does not exist, a folder given as the
-    file or no permission is the user's mistake, said at FILE, not a traceback."""
+    file or no permission is the user's mistake, said at FILE, not a traceback (a missing
+    folder with the command that makes it: ``-o schedules/x.toml`` in a new folder)."""
     from pathlib import Path
 
     try:
         Path(name).write_bytes(data)
     except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror}", file=name) from None
+        folder = Path(name).parent
+        hint = (f" (the folder {str(folder)!r} does not exist: mkdir -p {folder} first)"
+                if not folder.exists() else "")
+        raise UsageError(f"cannot write: {exc.strerror}{hint}", file=name) from None
 
 
 def report(problems: Sequence[Problem]) -> None:

@@ -113,7 +113,7 @@ def parse_local(value: object) -> Local:
     match = _LOCAL.match(_ATTACHED_OFFSET.sub(r"\1 ", value))
     if not match:
         raise ValueError(f"{value!r} is not a date: expected \"YYYY-MM-DD HH:MM\" (local time) "
-                         f"or \"YYYY-MM-DD\" (all day)")
+                         f"or \"YYYY-MM-DD\" (all day){_date_hint(value)}")
     year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
     check_year(year, value)
     if not 1 <= month <= 12:
@@ -140,6 +140,40 @@ def parse_local(value: object) -> Local:
                          f"23:59 (or 24:00 for the end of the day)")
     return Local(datetime.combine(date(year, month, day), time_of_day(hour, minute, second)), zone,
                  value.strip())
+
+
+_SLASHED_YMD = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})(.*)$")
+_SLASHED_DMY = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})(.*)$")
+_WORDED = re.compile(r"^\s*(?:(?P<m>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2})|(?P<d2>\d{1,2})\s+"
+                     r"(?P<m2>[A-Za-z]{3,9})\.?)(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?P<rest>.*)$")
+_MONTHS = {name.lower()[:3]: number for number, name in enumerate(calendar.month_name) if name}
+
+
+def _date_hint(value: str) -> str:
+    """How a date written another way is written here: "2026/03/01" has one reading; with
+    "01/03/2026" day and month are the writer's to say, never guessed."""
+    ymd = _SLASHED_YMD.match(value)
+    if ymd:
+        return f': write "{ymd[1]}-{int(ymd[2]):02d}-{int(ymd[3]):02d}{ymd[4].rstrip()}"'
+    dmy = _SLASHED_DMY.match(value)
+    if dmy and dmy[1] != dmy[2] and max(int(dmy[1]), int(dmy[2])) <= 12:
+        first, second, year, rest = int(dmy[1]), int(dmy[2]), dmy[3], dmy[4].rstrip()
+        written = value[dmy.start(1):dmy.end(3)]
+        return (f': "{written}" is {calendar.month_name[second]} {first} or '
+                f"{calendar.month_name[first]} {second}: write "
+                f'"{year}-{second:02d}-{first:02d}{rest}" or "{year}-{first:02d}-{second:02d}'
+                f'{rest}"')
+    if dmy:
+        day, month = sorted((int(dmy[1]), int(dmy[2])), reverse=True)
+        if 1 <= month <= 12:
+            return f': write "{dmy[3]}-{month:02d}-{day:02d}{dmy[4].rstrip()}"'
+    worded = _WORDED.match(value)
+    if worded:
+        named = _MONTHS.get((worded["m"] or worded["m2"]).lower()[:3])
+        if named is not None:
+            day = int(worded["d"] or worded["d2"])
+            return f': write "{worded["y"]}-{named:02d}-{day:02d}{worded["rest"].rstrip()}"'
+    return ""
 
 
 _HALF_DAY = re.compile(r"[ap]\.?m\.?(?!\w)", re.IGNORECASE)
@@ -549,8 +583,11 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
     if at is None:
         return None
     zone = at.zone or zone
+    stand_in = zone is None  # the event's zone is missing or wrong: already reported
     if zone is None:
-        return None  # the event's zone is missing or wrong: already reported
+        # Read the rest in UTC all the same, so that its other mistakes are said in this run
+        # too (not one file-fix-rerun round per cascade); the date itself is not kept.
+        zone = parse_zone("UTC")
     # Only keys the entry has: a missing key falls back to the entry's header line, and
     # lint can tell a date's own zone from the event's.
     lines = {key: line for key in (*DATE_KEYS, "") if key in item or not key
@@ -610,7 +647,7 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
         # An extension is a change subscribers' calendars must pick up.
         sequence = 1 if ("extended_from" in item or item.get("extended") is True) else 0
     fields["sequence"] = sequence
-    return ImportantDate(**fields)
+    return None if stand_in else ImportantDate(**fields)
 
 
 @dataclass(frozen=True)

@@ -304,8 +304,14 @@ def iana_names() -> tuple[str, ...]:
     return tuple(_iana_keys().values())
 
 
+# The tz database's POSIX-style legacy names ("PST8PDT", "EST5EDT"): valid, but no suggestion
+# for a name mistyped ("PST PDT" means Pacific time: America/Los_Angeles).
+_LEGACY = re.compile(r"^[A-Z]{3,4}\d{1,2}(?:[A-Z]{3,4})?$")
+
+
 def _all_names() -> list[str]:
-    return [*iana_names(), *REGIONS, *ABBREVIATIONS, "AoE", "UTC"]
+    return [*(n for n in iana_names() if not _LEGACY.match(n)), *REGIONS, *ABBREVIATIONS,
+            "AoE", "UTC"]
 
 
 def parse_zone(text: str) -> Zone:
@@ -320,6 +326,12 @@ def parse_zone(text: str) -> Zone:
     if upper in _UTC_NAMES:
         return Zone(key="UTC", kind="iana", tz=UTC)
     if upper in REGIONS:
+        region = REGIONS[upper]
+        return Zone(key=upper, kind="region", tz=ZoneInfo(region), region=region)
+    pair = re.split(r"\s*/\s*|\s+", upper)
+    if len(pair) == 2 and all(p in ABBREVIATIONS for p in pair) and len(
+            {ABBREVIATIONS[p][1] for p in pair}) == 1 and pair[0] != pair[1]:
+        upper = ABBREVIATIONS[pair[0]][1]  # "PST/PDT": both halves of Pacific time, i.e. PT
         region = REGIONS[upper]
         return Zone(key=upper, kind="region", tz=ZoneInfo(region), region=region)
     if upper in ABBREVIATIONS:

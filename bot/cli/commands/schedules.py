@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.schedule_files import (
+    SCHEDULES_DIR,
     default_schedule,
+    display_path,
     load_file,
     read_file,
     shipped_schedules,
@@ -32,6 +34,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.files] or (listed if args.config else shipped_schedules())
     if not paths and not args.config:
         raise UsageError("no schedules to check: pass FILES or add one to schedules/")
+    if not args.files and not args.config and not (Path.cwd() / SCHEDULES_DIR).is_dir():
+        # Without a schedules/ folder here, these are duebot's own: say so, lest an organizer
+        # take "0 errors" for their workshop.
+        print(f"no {SCHEDULES_DIR}/ folder here: checking duebot's own "
+              f"{', '.join(display_path(p) for p in paths)}; pass FILES or --config FILE "
+              f"for yours", file=sys.stderr)
     errors = warnings = 0
 
     def show(problems: list[Problem]) -> None:

@@ -559,15 +559,19 @@ def _held_in(call: _Call, text: str) -> None:
         return
 
 
+# A note on the times of every date: "All deadlines are 23:59 AoE", "Deadlines are 11:59pm PT",
+# "Time zone: UTC-12", "deadlines expire at 23:59 AoE", "所有时间均为北京时间". It holds no date
+# (or is the tail of a Chinese sentence that does) and names a zone.
+_NOTE = re.compile(r"\b(?:deadlines?|dates?|times?|time[ -]?zones?|due|expires?|closes?)\b|"
+                   r"(?:所有|全部|以上)?(?:时间|日期|截止时间)均为|以北京时间为准|时区",
+                   re.IGNORECASE)
+
+
 def _defaults(call: _Call) -> None:
     """``All deadlines are 23:59 AoE``: a time and zone for the dates that give none."""
     for block in call.blocks:
         for _, piece in _split_clauses(block):
-            if not re.search(
-                    r"\b(?:all|every|each)\b.*\b(?:deadlines?|dates?|times?)\b|"
-                    r"\b(?:deadlines?|dates?|times?)\b.*\b(?:are|is)\b.*\b(?:in|at)\b|"
-                    r"(?:所有|全部|以上)?(?:时间|日期|截止时间)均为|以北京时间为准",
-                    piece, re.IGNORECASE):
+            if not _NOTE.search(piece):
                 continue
             if _find_dates(piece):
                 # "..., 所有时间均为北京时间": the note may share a sentence with a date.
@@ -659,6 +663,19 @@ _MONTH_ONLY = re.compile(r"(?:(?:early|mid|late|end of|beginning of|the end of)[
                          r"(?P<m>[A-Za-z]{3,9})\.?(?:,?\s+\d{4})?", re.IGNORECASE)
 
 
+# "2025年5月上旬", "5月中旬", "6月底": a month, or a part of one, without its day.
+_CJK_MONTH_ONLY = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:上旬|中旬|下旬|初|中|底|末|份)?"
+                             r"(?:左右|前后)?")
+
+
+# What a date line's value holds when it means a date the importer could not read: a month or
+# weekday, a season, a span relative to another date ("two weeks after the deadline").
+_DATEISH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\w)|"
+                      r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:weeks?|days?|months?|"
+                      r"before|after|prior|spring|summer|autumn|fall|winter)\b|[月日周]|星期",
+                      re.IGNORECASE)
+
+
 def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | None:
     """A line that names a date of the call but gives none ("Notification: TBD"): an entry left
     out with why, so the draft says what it lacks instead of dropping it without a word."""
@@ -670,7 +687,9 @@ def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | 
             return None
         label, value = cells[0], cells[-1]
     else:
-        parts = re.split(r"\s*[:：]\s*", _plain(block.text).strip(), maxsplit=1)
+        # At the first colon that is not a time's ("All deadlines are 11:59 PM ...").
+        parts = re.split(r"\s*(?:(?<!\d)[:：]|[:：](?!\d))\s*", _plain(block.text).strip(),
+                         maxsplit=1)
         if len(parts) != 2:
             return None
         label, value = parts
@@ -680,8 +699,12 @@ def _undated(block: _Block, heading_prefix: str, *, in_dates: bool) -> _Entry | 
     month_only = _MONTH_ONLY.fullmatch(value)
     if _NOT_YET.fullmatch(value):
         why = f'no date yet ("{value}")'
-    elif in_dates and month_only and _month_name(month_only["m"]):
+    elif in_dates and ((month_only and _month_name(month_only["m"]))
+                       or _CJK_MONTH_ONLY.fullmatch(value)):
         why = f'"{value}" gives no day'
+    elif in_dates and block.kind != "para" and len(value) <= 80 and _DATEISH.search(
+            value) and not re.search(r"https?:|@|\bwww\.", block.text):
+        why = f'no date duebot can read in "{value}"'
     else:
         return None
     title = f"{heading_prefix}: {label}" if heading_prefix else label

@@ -11,7 +11,15 @@ from datetime import time as TimeOfDay  # `time(...)` reads like a clock call; i
 from zoneinfo import ZoneInfo
 
 from bot.core.places import city_zone
-from bot.core.zones import AREA_NAMES, REGIONS, SEASONAL, offset_text, parse_zone, season_offset
+from bot.core.zones import (
+    ABBREVIATIONS,
+    AREA_NAMES,
+    REGIONS,
+    SEASONAL,
+    offset_text,
+    parse_zone,
+    season_offset,
+)
 
 _ZONE_WORDS = {"pacific": "PT", "mountain": "MT", "central": "CT", "eastern": "ET"}
 
@@ -314,13 +322,26 @@ _PLACE_TIME = re.compile(r"(?<![\w'’-])((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'�
                          r"(?i:time)(?![A-Za-z])")
 
 
+# "British Summer Time", "Hawaii time", "Korean time": what people call a place's time by,
+# where it is not the name of a city or a country of one zone.
+_PLACE_WORDS = {"british": "Europe/London", "irish": "Europe/Dublin",
+                "hawaii": "Pacific/Honolulu", "hawaiian": "Pacific/Honolulu",
+                "korea": "Asia/Seoul", "korean": "Asia/Seoul", "japanese": "Asia/Tokyo",
+                "indian": "Asia/Kolkata", "israeli": "Asia/Jerusalem", "chinese": "Asia/Shanghai",
+                "taiwanese": "Asia/Taipei", "singaporean": "Asia/Singapore"}
+
+
 def _place_time(text: str) -> tuple[str, int, int] | None:
-    """A city or country the call names with "time" after it, as its zone's IANA key; the
-    longest name that is a place of one zone ("New York time", not "York time")."""
+    """A city or country the call names with "time" after it ("Standard", "Summer" or
+    "Daylight" between), as its zone's IANA key; the longest name that is a place of one zone
+    ("New York time", not "York time"; "India Standard Time")."""
     for match in _PLACE_TIME.finditer(text):
         words = match[1].split()
+        if len(words) > 1 and words[-1].lower() in ("standard", "summer", "daylight"):
+            words = words[:-1]
         for first in range(len(words)):
-            zone = city_zone(" ".join(words[first:]))
+            name = " ".join(words[first:])
+            zone = _PLACE_WORDS.get(name.lower()) or city_zone(name)
             if zone is not None:
                 return zone, match.start(1) + match[1].index(words[first]), match.end()
     return None
@@ -331,6 +352,10 @@ def _find_zone(text: str) -> tuple[str, int, int] | None:
     if match is None:
         return _place_time(text)
     name = _zone_name(match)
+    partner = re.match(r"\s*/\s*([A-Z]{3,4})(?![A-Za-z])", text[match.end():])
+    if match["abbr"] and partner and _season_pair(name, partner[1]):
+        # "11:59 PM PST/PDT", "23:59 CET/CEST": both halves named, the local time meant.
+        return f"{name}/{partner[1]}", match.start(), match.end() + partner.end()
     if name.upper() in COLLIDING:
         # "23:59 CST (UTC+8)": the offset beside it says which CST is meant.
         gap = len(text[match.end():]) - len(text[match.end():].lstrip(" (,/"))
@@ -348,6 +373,16 @@ class _Placed:
     doubt: str = ""
 
 
+def _season_pair(first: str, second: str) -> bool:
+    """ "PST" and "PDT", "CET" and "CEST": the two seasons of one zone's clocks."""
+    a, b = first.upper(), second.upper()
+    if a == b:
+        return False
+    if a in ABBREVIATIONS and b in ABBREVIATIONS:
+        return ABBREVIATIONS[a][1] == ABBREVIATIONS[b][1]
+    return a in SEASONAL and b in SEASONAL and SEASONAL[a][1] == SEASONAL[b][1]
+
+
 def _place(written: str, local: datetime, countries: tuple[str, ...] = (),
            venue_zone: str = "") -> _Placed:
     """The zone to write for a local time, reading standard/daylight mix-ups ("PST" in
@@ -360,6 +395,11 @@ def _place(written: str, local: datetime, countries: tuple[str, ...] = (),
     """
     if written in CJK_ZONES:
         return _Placed(CJK_ZONES[written])
+    halves = written.upper().split("/")
+    if len(halves) == 2 and _season_pair(*halves):
+        if halves[0] in SEASONAL:  # the local time, in the season the date falls in: no doubt
+            return _Placed(_place_seasonal(halves[0], local, venue_zone).key)
+        return _Placed(REGIONS[ABBREVIATIONS[halves[0]][1]])
     upper = written.upper()
     if upper in SEASONAL:
         return _place_seasonal(upper, local, venue_zone)
