@@ -161,6 +161,8 @@ def test_healthz_says_what_is_away_since_when_and_the_next_try_then_ok_again(
             "2030-03-19T12:01:00Z, with no attempt used; duebot sends it once mailto answers, "
             "and gives one up (dead, with why) only once its reminder no longer makes sense. "
             "Check mailto's server or status page."], report["summary"]
+        assert f"{len(PEOPLE)} deliveries wait for their next try (those waiting on mailto " \
+            "above among them): duebot retries each by itself." in report["summary"][-1]
         table = render_table(gather(service, due))  # `duebot status`, from the ledger
         assert (f"  waiting on mailto: {len(PEOPLE)} (no attempt used; latest: server "
                 f"unavailable: no greeting from 127.0.0.1:{server.port}") in table, table
