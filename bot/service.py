@@ -41,7 +41,7 @@ from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
 from bot.core.schedule import read_schedule
-from bot.errors import ConfigError, DuebotError, Problem, StorageError
+from bot.errors import ConfigError, DuebotError, Problem, StorageError, StorageUnavailable
 from bot.ports import Channel
 
 log = logging.getLogger("duebot")
@@ -89,6 +89,15 @@ def replica_id() -> str:
 def _outage(exc: BaseException) -> str:
     detail = getattr(exc, "detail", None)  # a StorageError: the driver's own words
     return (str(detail or exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+def _database_trouble(exc: BaseException) -> str:
+    """What a job says of a database failure: away (refused, terminated, locked), or there
+    and refusing to write (a read-only file, a full disk), which waiting alone will not cure."""
+    if isinstance(exc, StorageUnavailable):
+        return f"database unreachable: {_outage(exc)}"
+    return (f"database error: {_outage(exc)} (nothing is sent that cannot be recorded; check "
+            f"the database's disk space and permissions)")
 
 
 def build_channels(config: Config) -> dict[str, Channel]:
@@ -414,8 +423,8 @@ class Service:
             return self.next_wait()
         except OUTAGE as exc:
             self.health.ok = False
-            self.health.database = f"unreachable: {_outage(exc)}"
-            raise Waiting(f"database unreachable: {_outage(exc)}") from None
+            self.health.database = _database_trouble(exc).removeprefix("database ")
+            raise Waiting(_database_trouble(exc)) from None
 
     def _schedules_job(self) -> None:
         """Notice edited schedule files even while a delivery batch is in hand."""
@@ -433,7 +442,7 @@ class Service:
             self.ledger.renew_held(settings.lease,
                                    max_hold=settings.lease / 2 * settings.batch_size)
         except OUTAGE as exc:
-            raise Waiting(f"database unreachable: {_outage(exc)}") from None
+            raise Waiting(_database_trouble(exc)) from None
 
     def start(self) -> None:
         """Start the background jobs; the first delivery run is at once."""

@@ -68,10 +68,11 @@ def test_healthz_says_reminders_wait_for_a_mail_server_and_recovers_after(
         assert report["deliveries"]["retrying"] == len(PEOPLE)
         first = report["deliveries"]["errors"][0]
         assert first.startswith("night/paper/1d|mailto:")
-        assert "no answer after DATA" in first and "next try 2030-03-19T12:01:01Z" in first
+        # The backoff, and up to a quarter more (bot.app.delivery.SPREAD).
+        assert "no answer after DATA" in first and "next try 2030-03-19T12:01:" in first
 
         smtp.mode = "451"  # the hung sessions stay hung: they never said 250
-        clock[0] += BACKOFF
+        clock[0] += BACKOFF * 1.25 + timedelta(seconds=2)  # the backoff, spread, and the run
         assert service.deliver_once(clock[0]).failed == len(PEOPLE)
         status, report = _health(url)
         assert report["status"] == "degraded"

@@ -24,6 +24,7 @@ from bot.service import Service
 from tests import services
 from tests.services import deadline_schedule
 from tests.slack_stub import serving
+from tests.smtp_server import running_smtp
 from tests.stalling_smtp import StallingSmtp, stalling_smtp
 
 DEADLINE = datetime(2030, 3, 20, 12, 0, tzinfo=UTC)
@@ -160,6 +161,8 @@ def test_healthz_says_what_is_away_since_when_and_the_next_try_then_ok_again(
             "2030-03-19T12:01:00Z, with no attempt used; duebot sends it once mailto answers, "
             "and gives one up (dead, with why) only once its reminder no longer makes sense. "
             "Check mailto's server or status page."], report["summary"]
+        assert f"{len(PEOPLE)} deliveries wait for their next try (those waiting on mailto " \
+            "above among them): duebot retries each by itself." in report["summary"][-1]
         table = render_table(gather(service, due))  # `duebot status`, from the ledger
         assert (f"  waiting on mailto: {len(PEOPLE)} (no attempt used; latest: server "
                 f"unavailable: no greeting from 127.0.0.1:{server.port}") in table, table
@@ -195,3 +198,33 @@ def test_a_send_after_a_try_that_may_have_delivered_says_it_may_be_a_second_copy
     warned = [line for line in loud(caplog) if line.startswith("sent ")]
     assert len(warned) == len(PEOPLE)  # each one said where it is logged, not only recorded
     service.ledger.close()
+
+
+def test_messages_refused_together_come_back_spread_over_a_quarter_of_their_backoff(
+        tmp_path: Path) -> None:
+    backoff, cap = timedelta(minutes=4), timedelta(minutes=20)
+    with running_smtp(mode="451") as relay:  # "451 too busy" to every message at once
+        people = [f"q{i}@example.org" for i in range(40)]
+        due = DEADLINE - timedelta(days=1)
+        clock = [due - timedelta(hours=1)]
+        service = services.make_service(
+            tmp_path, deadline_schedule(DEADLINE, leads='["1d"]'),
+            [f"mailto:{p}" for p in people], lambda: clock[0], smtp=relay, smtp_timeout=5,
+            connections=4, delivery=DeliveryConfig(retry_backoff=backoff, max_backoff=cap,
+                                                   max_attempts=8, grace=timedelta(hours=6)))
+        service.reconcile(clock[0])
+        for tried in range(1, 5):  # 4, 8, 16 minutes, then the 20 minutes' cap
+            # Once the last of them is due again, so that all go in one run, at one instant.
+            clock[0] = max([r.next_attempt for r in service.ledger.rows()] + [due])
+            began = clock[0]
+            assert service.deliver_once(began).failed == len(people)
+            rows = service.ledger.rows()
+            assert {r.attempts for r in rows} == {tried}
+            base = min(backoff * 2 ** (tried - 1), cap)
+            waits = [r.next_attempt - began for r in rows]
+            # Bounded: never sooner than the backoff, never past a quarter more or the cap
+            # (plus the whole seconds the run itself took).
+            assert all(base <= w <= min(base * 1.25, cap) + timedelta(seconds=5) for w in waits)
+            if base < cap:  # spread: not one instant for all of them
+                assert len({r.next_attempt for r in rows}) >= len(people) // 4, waits
+        service.ledger.close()

@@ -103,3 +103,18 @@ def test_a_trickled_answer_to_the_final_dot_is_cut_at_the_deadline_and_may_have_
                               f"(each answer came slowly, never {TIMEOUT:g} s apart): the "
                               f"message may have been delivered")
     assert server.messages == ["k1"]
+
+
+def test_the_deadline_counts_the_servers_time_not_our_own_record_before_the_message(
+        server: StallingSmtp) -> None:
+    """``send_overlapped``'s callback (the engine records the previous message: a database
+    that retries may take seconds) is duebot's time, not the server's: not cut for it."""
+    mail = SmtpChannel(SmtpSettings(host=server.host, port=server.port, timeout=0.2,
+                                    sender="duebot <noreply@example.org>"),
+                       clock=lambda: datetime(2030, 3, 19, tzinfo=UTC))
+    outcome = mail.send_overlapped(
+        Outgoing(key="k1", destination="mailto:pc@example.org", subject="s", text="t\n"),
+        lambda: time.sleep(DEADLINE_FACTOR * 0.2 * 1.5))
+    mail.close()
+    assert outcome.kind == "sent", outcome
+    assert server.messages == ["k1"]

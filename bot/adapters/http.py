@@ -874,10 +874,11 @@ def summary(database: str, schedules: list[dict[str, Any]], jobs: dict[str, dict
     retrying = deliveries.get("retrying", 0)
     if retrying:
         first = deliveries["errors"][0] if deliveries.get("errors") else ""
-        lines.append(f"{retrying} deliver{'ies' if retrying != 1 else 'y'} failed and will "
-                     f"be retried by themselves after their backoff"
-                     + (f" (e.g. {first})" if first else "")
-                     + ". `duebot status` lists each with why.")
+        away = ", ".join(deliveries.get("unavailable", {}))
+        lines.append(f"{retrying} deliver{'ies' if retrying != 1 else 'y'} wait for their "
+                     f"next try" + (f" (those waiting on {away} above among them)" if away
+                                    else f" after a failure (e.g. {first})" if first else "")
+                     + ": duebot retries each by itself. `duebot status` lists each with why.")
     return lines
 
 

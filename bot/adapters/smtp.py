@@ -570,6 +570,8 @@ class SmtpChannel:
     def _send_on(self, session: _Session, data: _Data, recipients: Sequence[bytes],
                  sender: bytes, meanwhile: _Meanwhile, then: _Envelope | None) -> Outcome:
         self._deadlines.arm(session.conn)
+        # The previous message's record (our database, maybe retrying) is not the server's time.
+        meanwhile.around(self._deadlines.pause, self._deadlines.resume)
         try:
             outcome = self._send_within(session, data, recipients, sender, meanwhile, then)
         finally:
@@ -903,6 +905,21 @@ class _Meanwhile:
         except BaseException as exc:
             raise _MeanwhileFailed(exc) from exc
 
+    def around(self, before: Callable[[], None], after: Callable[[], None]) -> None:
+        """Run ``before`` and ``after`` around the callback, if it is still to run."""
+        call = self._call
+        if call is None:
+            return
+
+        def framed() -> None:
+            before()
+            try:
+                call()
+            finally:
+                after()
+
+        self._call = framed
+
 
 class _MeanwhileFailed(Exception):
     """``meanwhile`` raised: the message in hand is abandoned and its error re-raised."""
@@ -973,6 +990,7 @@ class _Deadlines:
         self._lock = threading.Lock()
         self._due: dict[int, tuple[float, smtplib.SMTP | None]] = {}
         self._fired: set[int] = set()
+        self._paused: dict[int, float] = {}
         self._thread: threading.Thread | None = None
 
     def arm(self, conn: smtplib.SMTP | None) -> None:
@@ -992,11 +1010,29 @@ class _Deadlines:
             if found is not None:
                 self._due[ident] = (found[0], conn)
 
+    def pause(self) -> None:
+        """This thread's send waits on something else than the server: its clock stops."""
+        ident = threading.get_ident()
+        with self._lock:
+            found = self._due.get(ident)
+            if found is not None:
+                self._paused[ident] = found[0] - time.monotonic()
+                self._due[ident] = (float("inf"), found[1])
+
+    def resume(self) -> None:
+        """The server's turn again: what was left of the deadline, from now."""
+        ident = threading.get_ident()
+        with self._lock:
+            found, left = self._due.get(ident), self._paused.pop(ident, None)
+            if found is not None and left is not None:
+                self._due[ident] = (time.monotonic() + left, found[1])
+
     def disarm(self) -> bool:
         """This thread's send ended; True if it was cut at its deadline."""
         ident = threading.get_ident()
         with self._lock:
             self._due.pop(ident, None)
+            self._paused.pop(ident, None)
             if ident in self._fired:
                 self._fired.discard(ident)
                 return True

@@ -14,6 +14,7 @@ delivery key, so a receiving system (or a human) can recognize the duplicate.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import queue
@@ -1016,8 +1017,9 @@ class Engine:
                 self._finish(row, "dead", now, f"gave up after {tried} attempts: "
                                                f"{outcome.reason}", report, count_attempt=True)
                 return
-            wait = self._asked(outcome) or min(
-                self.settings.retry_backoff * (2 ** (tried - 1)), self.settings.max_backoff)
+            wait = self._asked(outcome) or _spread(
+                self.settings.retry_backoff * (2 ** (tried - 1)), row.key, tried,
+                self.settings.max_backoff)
             # The wait starts when the send failed, not when the run began: a run that spent
             # minutes on hanging sends must not hand out retries that are already due.
             self._finish(row, "failed", now, f"{outcome.reason}; retry in {_hours(wait)}",
@@ -1248,6 +1250,22 @@ class Engine:
                                                    late=decision.late, now=now)
                 out.append((planned, decision, outgoing))
         return sorted(out, key=lambda item: (item[0].due, item[0].key))
+
+
+SPREAD = 0.25
+"""A counted retry waits its backoff plus up to this share of it (never past ``max_backoff``):
+messages that failed together (a relay's 451 for too many at once) do not all come back in
+the same second. A wait with no attempt used (an outage) is not spread: every delivery waiting
+on the platform goes at its next try together, once it answers."""
+
+
+def _spread(backoff: timedelta, key: str, tried: int, cap: timedelta) -> timedelta:
+    """``backoff`` (at most ``cap``) plus its share of ``SPREAD``, in whole seconds, fixed by
+    the delivery and its attempt (a hash, not a random draw: replicas and tests agree)."""
+    base = min(backoff, cap)
+    digest = hashlib.blake2b(f"{key}|{tried}".encode(), digest_size=4).digest()
+    share = int.from_bytes(digest, "big") / 2**32
+    return min(base + timedelta(seconds=round(base.total_seconds() * SPREAD * share)), cap)
 
 
 def _hours(delta: timedelta) -> str:
