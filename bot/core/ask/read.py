@@ -964,7 +964,8 @@ def _zh_number(text: str) -> int:
     return 10 * _ZH_DIGITS.get(tens, 0) + _ZH_DIGITS.get(ones, 0)
 
 
-_EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept)\b|\bdoes it have\b"
+_EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept|provide|give|issue|"
+                     r"send|support)\b|\bdoes it have\b"
                      r"|有没有|是否有")
 
 
@@ -1033,7 +1034,16 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     return None
 
 
+_WINDOW_RELS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week",
+                          "next_week", "this_weekend", "this_month"})
 _ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
+
+
+def by_kind(term: str) -> str:
+    """The class of a term's concept (``generic``, ``kind``...), or ``title`` for a title's
+    own word."""
+    concept = lx.BY_ID.get(term)
+    return concept.cls if concept is not None else "title"
 
 
 def _title_concepts(date_id: str, index: Index) -> frozenset[str]:
@@ -1061,6 +1071,12 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
     registration" is "Conference registration closes", not "Early-bird conference
     registration ends")."""
     asked = [frozenset(concepts) & index.date_terms[d].keys() for d in group]
+    strong = [any(by_kind(t) != "generic" for t in a) for a in asked]
+    if any(strong) and not all(strong):
+        # "camera-ready papers uploaded": the camera-ready, not the paper submission that
+        # "papers" and "uploaded" (generic words) tie with it.
+        group = tuple(d for d, s in zip(group, strong, strict=True) if s)
+        asked = [a for a, s in zip(asked, strong, strict=True) if s]
     if any(a != asked[0] for a in asked):
         return group  # each date answers a different part of the question
     kinds = {k for c in concepts if c in _KIND_OF for k in _KIND_OF[c]}
@@ -1371,8 +1387,10 @@ def _read(question: str, index: Index) -> Reading:
     for hit in scan.hits:
         kind, value = hit.meaning
         if kind == "venuename":
-            if _self_located(norm, hit.start):
-                continue  # the place hit of the same words makes it the asker's zone
+            if _self_located(norm, hit.start) or (asks_time and _place_cued(hit, scan, norm)):
+                # The place hit of the same words makes it the asker's zone, or the zone a
+                # time is asked in ("what time does the tutorial start in Munich?").
+                continue
             if of_due:
                 continue  # read as the place it is, a zone (below)
             if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) and \
@@ -1391,7 +1409,7 @@ def _read(question: str, index: Index) -> Reading:
             mine = _self_located(norm, hit.start)
             # "when does the workshop start in London?": a time asked in a place that is not
             # the event's own is the zone to answer in, never "is it held in London?".
-            elsewhere = asks_time and value not in venue_names and _place_cued(hit, scan, norm)
+            elsewhere = asks_time and _place_cued(hit, scan, norm)
             if not timed and not mine and not elsewhere and place.kind in (
                     "city", "country", "alias") and (
                     asks_venue or (value in venue_names and not of_due)):
@@ -1481,10 +1499,12 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
-        if form is None and i > 0 and "?" in norm[a:b + 1] and (
+        if form is None and "?" in norm[a:b + 1] and (
                 weekday is not None or _clock(masked[a:b]) is not None
-                or _month_day(masked[a:b]) is not None):
-            form = "yesno"  # "what time is the deadline? 12 noon?": asks whether it is
+                or _month_day(masked[a:b]) is not None or set(relative) & _WINDOW_RELS):
+            # "what time is the deadline? 12 noon?", "registration closes today?": asks
+            # whether it is.
+            form = "yesno"
         if form is None:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
         counted = any(a <= s_ < b for s_, _, _, _ in ordinals)  # "the 2nd and 3rd deadlines"

@@ -311,8 +311,11 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return any(d.year == today.year and d.month == today.month for d in days), rel
         if window is not None:
             hit = bool(days & window)
-            if rel == "tonight" and hit and not when.all_day:
-                hit = last.hour >= 17 or last.hour < 5
+            if rel == "tonight" and not when.all_day:
+                # This evening, or the small hours after it (a 03:59 deadline is tonight's).
+                late = {d for d in days if d == today and last.hour >= 17} | {
+                    d for d in days if d == today + timedelta(days=1) and last.hour < 5}
+                hit = bool(late)
             return hit, rel
     if clause.daypart and not when.all_day:
         # "is the workshop in the morning?": the hour it starts (a deadline: closes), in the
@@ -688,6 +691,9 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
         return _extended_group(dates, clause, ctx, topic)
+    windows = tuple(r for r in clause.relative if r in _WINDOWS)
+    if windows:
+        return _in_window(dates, replace(clause, relative=windows), ctx, topic)
     if clause.form == "howlong" and clause.length and 1 < len(dates) <= _LIST and all(
             d.kind == "event" and not d.cancelled for d in dates):
         return _event_days(dates, topic, ctx)
@@ -759,6 +765,28 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         lines.append("日程里没有还未到的日期了。" if zh_ else
                      "Nothing else in the schedule is still ahead.")
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
+
+
+def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
+               ) -> Part:
+    """ "What is due next week?", "anything due tomorrow?": the dates of the group that fall
+    then (yes), or that none does (no) and the next of them."""
+    zh_ = ctx.lang == "zh"
+    asks = clause.form == "yesno"
+    live = [d for d in dates if not d.cancelled]
+    hits = [d for d in live if _verdict(d, clause, ctx, None)[0]]
+    if hits:
+        lead = "符合的日期：" if zh_ else "Dates that fall then:"
+        lines = [(_yes_no(True, ctx.lang) + lead) if asks else lead]
+        lines += [f"- {line(d, ctx)}" for d in hits[:_SHOW]]
+        return Part(topic, _legacy(hits[0]), tuple(lines), tuple(hits[:_SHOW]), True)
+    lead = "那时没有日期。" if zh_ else "None of them falls then."
+    lines = [(_yes_no(False, ctx.lang) + lead) if asks else lead]
+    ahead = [d for d in live if d.ends > ctx.now]
+    if ahead:
+        lines.append(f"下一个：{line(ahead[0], ctx)}。" if zh_ else
+                     f"The next one: {line(ahead[0], ctx)}.")
+    return Part(topic, "date", tuple(lines), tuple(ahead[:1]), False)
 
 
 def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[ImportantDate],
@@ -1027,7 +1055,8 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     elif name == "venue":
         kind = "event"
         if clause.venue_check:
-            held = clause.venue_check in ctx.index.venue_names
+            said = lx.CITY_VARIANTS.get(clause.venue_check, clause.venue_check)
+            held = said in {lx.CITY_VARIANTS.get(n, n) for n in ctx.index.venue_names}
             if event.location:
                 lines.append(_yes_no(held, lang) + (f"地点是 {event.location}。" if zh_ else
                                                     f"it is held at {event.location}."))
@@ -1359,6 +1388,9 @@ def _compare(clause: Clause, ctx: _Ctx) -> Part:
                      f"So there is nothing to compare it with; {_ask_whom(ctx.event, 'en')}.")
         return Part(topic, "not_held", tuple(lines), tuple(gone))
     tx, ty = _title(x, ctx.lang), _title(y, ctx.lang)
+    if x.id == y.id and clause.compare == "after":
+        # "can I register my paper after the deadline?": a late submission, asked of it.
+        return _late(Topic("field", ("late", x.id), "late submissions"), clause, ctx)
     if x.id == y.id:
         text = (f"两者是同一个日期：{line(x, ctx)}。" if zh_ else
                 f"Both name the same date: {line(x, ctx)}.")
