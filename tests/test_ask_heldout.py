@@ -288,3 +288,20 @@ def test_every_held_out_probe_gets_what_a_good_organizer_would_answer() -> None:
                          ids=lambda p: f"{p.schedule}:{p.question[:40]}")
 def test_a_held_out_unheld_subject_is_never_given_a_date(probe: P) -> None:
     assert ask(probe).dates == ()
+
+
+TITLED = [*sorted((Path(__file__).resolve().parent / "data" / "ask").glob("*.toml")),
+          Path(__file__).resolve().parent.parent / "schedules" / "aisys-sosp17.toml"]
+
+
+@pytest.mark.parametrize("path", TITLED, ids=lambda p: p.stem)
+def test_every_date_of_every_schedule_is_reached_by_its_title(path: Path) -> None:
+    # Found so: "系统教程 Systems tutorial?" read 系统 ("system") as how to submit.
+    event = parse_schedule(path.read_text(encoding="utf-8"), str(path))
+    now = min(d.starts for d in event.dates)
+    for when in event.dates:
+        for q in (f"when is the {when.title}?", f"{when.title}?", f"{when.title} 是什么时候？",
+                  f"when is {when.title.lower()} in UTC?"):
+            reply = answer(q, event, now=now)
+            first = next((p.dates[0].id for p in reply.parts if p.dates), None)
+            assert first == when.id, (q, reply.text)

@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
-from bot.core.ask.text import Language, Piece, language, normalize, pieces
+from bot.core.ask.text import Language, Piece, has_cjk, language, normalize, pieces
 from bot.core.model import ImportantDate
 from bot.core.places import ABBREVIATIONS, lookup
 
@@ -1243,8 +1243,14 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         # word for word, is the title's word, not a question about the venue.
         said = [index.titles[d] for d in topics[0].ids if index.titles[d]
                 and index.titles[d] in text]
+        # A Chinese title's term ("系统教程"'s 系统) is the title's too, when said with it.
+        said += [normalize(index.date(d).title) for d in topics[0].ids[:50]
+                 if has_cjk(index.date(d).title) and any(
+                     run in text for run in re.findall(r"[\u3400-\u9fff]{2,}",
+                                                       normalize(index.date(d).title)))]
         fields = [f for f in fields if not any(
-            re.search(rf"(?<!\w){re.escape(f.span)}(?!\w)", title) for title in said)]
+            (re.search(rf"(?<!\w){re.escape(f.span)}(?!\w)", title) if not has_cjk(f.span)
+             else f.span in title) for title in said)]
     if topics and topics[0].kind == "date" and not topics[0].weak:
         # "what are the dates of the main conference?": that date's, not every date.
         fields = [f for f in fields if not (f.ids == ("all_dates",)
