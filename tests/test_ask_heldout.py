@@ -305,3 +305,16 @@ def test_every_date_of_every_schedule_is_reached_by_its_title(path: Path) -> Non
             reply = answer(q, event, now=now)
             first = next((p.dates[0].id for p in reply.parts if p.dates), None)
             assert first == when.id, (q, reply.text)
+
+
+def test_a_decline_names_what_the_schedule_holds_but_no_instant() -> None:
+    event = schedule("I")
+    now = datetime.fromisoformat(NOW["I"])
+    reply = answer("when is the travel grant deadline?", event, now=now)
+    assert reply.dates == () and "does not say anything about travel grants" in reply.text
+    assert "The schedule has: Paper registration (title and abstract); Full paper submission" \
+        in reply.text and "2027" not in reply.text.replace("ICDS 2027", "")
+    zh = answer("有旅费资助吗？", event, now=now)
+    assert zh.dates == () and "日程里有：Paper registration (title and abstract)、" in zh.text
+    lost = answer("blorp zzzt", event, now=now)
+    assert lost.parts[0].kind == "unknown" and "The schedule has:" in lost.text

@@ -1261,13 +1261,35 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
         first = ("抱歉，我没有看懂这个问题。" if reading.language == "zh" else
                  "Sorry, I did not understand that question.")
         unknown = Topic("social", ("unknown",))
-        parts.append(Part(unknown, "unknown", (first, *help_lines(event, reading.language))))
+        parts.append(Part(unknown, "unknown", (first, *_holds(ctx),
+                                               *help_lines(event, reading.language))))
+    elif all(p.kind == "not_held" and not p.dates for p in parts):
+        # "When is the travel grant deadline?" where none is: what the schedule does hold,
+        # so the asker sees it was not overlooked.
+        parts[-1] = replace(parts[-1], lines=(*parts[-1].lines, *_holds(ctx)))
     blocks = [p for p in parts if p.lines]
     text = "\n\n".join("\n".join(p.lines) for p in blocks) if len(blocks) > 1 else \
         "\n".join(blocks[0].lines if blocks else ())
     if note and any(p.dates for p in parts):
         text = f"{note}\n{text}"
     return tuple(parts), text
+
+
+_HOLDS = 6
+
+
+def _holds(ctx: _Ctx) -> tuple[str, ...]:
+    """One line naming the dates the schedule holds (the first few), for a reply that has none
+    to give: no instant, only titles."""
+    titles = [d.title for d in ctx.ordered() if not d.cancelled]
+    if not titles:
+        return ()
+    more = len(titles) - _HOLDS
+    if ctx.lang == "zh":
+        return ("日程里有：" + "、".join(titles[:_HOLDS]) + (f" 等 {len(titles)} 个日期" if more > 0
+                                                        else "") + "。",)
+    listed = "; ".join(titles[:_HOLDS]) + (f"; and {more} more" if more > 0 else "")
+    return (f"The schedule has: {listed}.",)
 
 
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
