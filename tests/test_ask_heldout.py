@@ -318,3 +318,36 @@ def test_a_decline_names_what_the_schedule_holds_but_no_instant() -> None:
     assert zh.dates == () and "日程里有：Paper registration (title and abstract)、" in zh.text
     lost = answer("blorp zzzt", event, now=now)
     assert lost.parts[0].kind == "unknown" and "The schedule has:" in lost.text
+
+
+THREADS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    # A thread's questions in order; the last one's reply is checked. Written after the rest
+    # passed: the two marked failed then.
+    ("I", ("when is the full paper deadline?", "and in Beijing time?"), "d=paper ; has=19:59 CST"),
+    ("I", ("when is the full paper deadline?", "what about IST?"), "d=paper ; has=17:29 IST"),
+    ("I", ("when does early bird end?", "北京时间呢？"), "zh ; d=early-bird ; has=10:59"),
+    ("I", ("when is the rebuttal?", "how long is it?"), "d=rebuttal ; has=4 days"),
+    ("I", ("when is the conference?", "where?"), "has=São Paulo"),
+    ("D", ("when is the tutorial?", "in UTC?"), "d=tutorial ; has=08:00 UTC"),
+    ("D", ("when is the visa letter deadline?", "is it in CEST?"), "yes ; d=visa"),  # failed
+    ("D", ("投稿截止是什么时候？", "换成美西时间呢？"), "zh ; d=submission ; has=03:00"),  # failed
+    ("L", ("when is the application deadline?", "and the reference letters?"), "d=letters"),
+    ("L", ("when do lectures start?", "and when do they end?"), "d=school ; has=12 July 2028"),
+    ("A", ("when is the paper deadline?", "was it extended?"), "yes ; d=paper"),
+    ("A", ("when is the abstract due?", "in PST?"), "d=abstract ; has=04:59 PST"),
+    ("A", ("when is the abstract due?", "thanks!"), "k=greeting"),
+)
+
+
+@pytest.mark.parametrize("thread", THREADS, ids=lambda t: f"{t[0]}:{t[1][-1][:30]}")
+def test_a_follow_up_in_a_thread_gets_what_a_good_organizer_would_answer(
+        thread: tuple[str, tuple[str, ...], str]) -> None:
+    name, questions, expect = thread
+    event, now = schedule(name), datetime.fromisoformat(NOW[name])
+    context = None
+    for question in questions:
+        reply = answer(question, event, now=now, reader=parse_zone(READER[name]),
+                       context=context)
+        context = reply.context
+    bad = wrong(P(name, questions[-1], expect, "thread"), reply)
+    assert not bad, f"{bad}\n{reply.text}"

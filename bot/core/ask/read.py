@@ -1306,7 +1306,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
 
 _ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或距离"
                          "就都也还又很太最更什啥哪谁几多少个些把被给对从到向为于之其得地着"
-                         "过一不没吃做去来说看想好")
+                         "过一不没吃做去来说看想好换成算转按照")
 """Characters that carry no topic of their own (particles, pronouns, common verbs)."""
 
 
