@@ -193,6 +193,13 @@ CITY_VARIANTS: Mapping[str, str] = {
     "praha": "prague", "lisboa": "lisbon", "roma": "rome", "milano": "milan",
     "firenze": "florence", "napoli": "naples", "bruxelles": "brussels", "den haag": "the hague",
     "saigon": "ho chi minh city", "canton": "guangzhou",
+    # Chinese names CLDR gives only for a zone's own city ("慕尼黑" is no zone's).
+    "慕尼黑": "munich", "圣保罗": "sao paulo", "悉尼": "sydney", "班加罗尔": "bengaluru",
+    "墨尔本": "melbourne", "巴塞罗那": "barcelona", "米兰": "milan", "波士顿": "boston",
+    "西雅图": "seattle", "旧金山": "san francisco", "硅谷": "san francisco",
+    "法兰克福": "frankfurt", "汉堡": "hamburg", "日内瓦": "geneva", "剑桥": "cambridge",
+    "牛津": "oxford", "爱丁堡": "edinburgh", "京都": "kyoto", "大阪": "osaka",
+    "蒙特利尔": "montreal", "匹兹堡": "pittsburgh", "孟买": "mumbai", "新德里": "new delhi",
 }
 
 # --- forms and relative words -------------------------------------------------------------

@@ -297,7 +297,16 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
         return not any(s <= piece.start < e for s, e in taken)
 
     runs: list[list[Piece]] = [[]]
+    # A full stop before the next sentence ("I got accepted. When do I confirm?") ends a
+    # clause, as "?" does; "11.59pm" and "e.g" have none after a space.
+    stops = [m.start() for m in re.finditer(r"\.(?=\s+[a-z\u3400-\u9fff])", norm)]
+    last = 0
     for piece in pieces(norm):
+        stop = next((p for p in stops if last <= p < piece.start), None)
+        if stop is not None:
+            scan.splits.append(stop)
+            runs.append([])
+        last = piece.end
         if piece.separator:
             scan.splits.append(piece.start)
             runs.append([])
@@ -680,8 +689,13 @@ def _month_alone(text: str) -> int | None:
     return int(raw) if raw.isdigit() else _zh_number(raw)
 
 
+_DAY_ALONE_EN = re.compile(r"\bon the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z])")
+_DAY_ALONE_ZH = re.compile(r"(?<![\d月])(?P<d>[1-9]|[12]\d|3[01])\s*[日号](?!\d)")
+
+
 def _month_day(text: str) -> tuple[int, int] | None:
-    """The calendar day a question names ("September 10", "10th of Sept", "9月10日")."""
+    """The calendar day a question names ("September 10", "10th of Sept", "9月10日"); a day
+    of the month alone ("on the 26th", "26号") is (0, day): any month."""
     m = _DAY_EN.search(text)
     if m:
         month = _MONTHS[(m["m1"] or m["m2"])]
@@ -689,7 +703,8 @@ def _month_day(text: str) -> tuple[int, int] | None:
     else:
         z = _DAY_ZH.search(text)
         if z is None:
-            return None
+            alone = _DAY_ALONE_EN.search(text) or _DAY_ALONE_ZH.search(text)
+            return (0, int(alone["d"])) if alone and 1 <= int(alone["d"]) <= 31 else None
         month, day = int(z["m"]), int(z["d"])
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
@@ -1281,6 +1296,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         pos, span = concepts[cid][1], concepts[cid][2]
         if topics and topics[-1].kind == "not_held" and pos - last_end <= 1:
             last_end = pos + len(span)  # "early bird registration", "早鸟注册": one thing asked
+            if concept.cls == "subject":  # "registration fee" asks the fee
+                topics[-1] = replace(topics[-1], ids=(cid,), label=concept.label_en)
             continue
         topics.append(Topic("not_held", (cid,), concept.label_en, 1.0, pos, span))
         last_end = pos + len(span)
@@ -1505,6 +1522,9 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
+        if form is None and norm[b:b + 1] == "." and any(
+                r[2] is not None and r[3] for r in raw[i + 1:]):
+            continue  # "I got accepted. When do I need to confirm?": the statement is context
         if form is None and "?" in norm[a:b + 1] and (
                 weekday is not None or _clock(masked[a:b]) is not None
                 or _month_day(masked[a:b]) is not None or set(relative) & _WINDOW_RELS):

@@ -363,7 +363,8 @@ def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
         first, last = _local_day(when, zone)
         span = (last.date() - first.date()).days + 1
         days = [first.date() + timedelta(days=i) for i in range(max(1, span))]
-        if clause.day not in {(d.month, d.day) for d in days}:
+        month, day = clause.day
+        if (month, day) not in {(d.month if month else 0, d.day) for d in days}:
             return False
     if clause.clock is not None:
         local = zone.local(_key_instant(when))
