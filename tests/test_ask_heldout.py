@@ -303,6 +303,11 @@ PROBES: tuple[P, ...] = (
     P("A", "DC deadline?", "d=dc", "r5"),
     P("A", "what's the doctoral consortium deadline in my time?", "d=dc ; has=12:59 GMT", "r5"),
     P("A", "旅费资助申请截止按北京时间几点？", "zh ; d=travel ; has=20:59", "r5"),
+    # "what's due this week?" is no yes/no (it was read as one: "No: None of them ...")
+    P("I", "what's due this week?", "d=paper-registration ; has=Dates this week: ; not=Yes:",
+      "r6", "2027-03-02T00:00:00+00:00"),
+    P("D", "what's due this week?", "has=None of these dates falls this week ; not=No:", "r6"),
+    P("D", "本周有截止吗？", "zh ; no ; has=本周没有这些日期", "r6"),
 )
 
 

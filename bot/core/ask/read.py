@@ -1525,7 +1525,9 @@ def _read(question: str, index: Index) -> Reading:
         if form is None and norm[b:b + 1] == "." and any(
                 r[2] is not None and r[3] for r in raw[i + 1:]):
             continue  # "I got accepted. When do I need to confirm?": the statement is context
-        if form is None and "?" in norm[a:b + 1] and (
+        wh = re.match(r"\s*(?:and\s+|so\s+)?(?:what|what's|whats|which|who|how|when|where)\b",
+                      norm[a:b])
+        if form is None and not wh and "?" in norm[a:b + 1] and (
                 weekday is not None or _clock(masked[a:b]) is not None
                 or _month_day(masked[a:b]) is not None or set(relative) & _WINDOW_RELS):
             # "what time is the deadline? 12 noon?", "registration closes today?": asks

@@ -770,6 +770,12 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
 
 
+_WINDOW_WORDS = {"today": ("today", "今天"), "tonight": ("tonight", "今晚"),
+                 "tomorrow": ("tomorrow", "明天"), "yesterday": ("yesterday", "昨天"),
+                 "this_week": ("this week", "本周"), "next_week": ("next week", "下周"),
+                 "this_weekend": ("this weekend", "本周末"), "this_month": ("this month", "本月")}
+
+
 def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
                ) -> Part:
     """ "What is due next week?", "anything due tomorrow?": the dates of the group that fall
@@ -778,13 +784,14 @@ def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic:
     asks = clause.form == "yesno"
     live = [d for d in dates if not d.cancelled]
     hits = [d for d in live if _verdict(d, clause, ctx, None)[0]]
+    en_when, zh_when = _WINDOW_WORDS.get(clause.relative[0], ("then", "那时"))
     if hits:
-        lead = "符合的日期：" if zh_ else "Dates that fall then:"
-        lines = [(_yes_no(True, ctx.lang) + lead) if asks else lead]
+        lead = f"{zh_when}的日期：" if zh_ else f"Dates {en_when}:"
+        lines = [(_yes_no(True, ctx.lang) + lead[:1].lower() + lead[1:]) if asks else lead]
         lines += [f"- {line(d, ctx)}" for d in hits[:_SHOW]]
         return Part(topic, _legacy(hits[0]), tuple(lines), tuple(hits[:_SHOW]), True)
-    lead = "那时没有日期。" if zh_ else "None of them falls then."
-    lines = [(_yes_no(False, ctx.lang) + lead) if asks else lead]
+    lead = f"{zh_when}没有这些日期。" if zh_ else f"None of these dates falls {en_when}."
+    lines = [(_yes_no(False, ctx.lang) + lead[:1].lower() + lead[1:]) if asks else lead]
     ahead = [d for d in live if d.ends > ctx.now]
     if ahead:
         lines.append(f"下一个：{line(ahead[0], ctx)}。" if zh_ else
