@@ -413,3 +413,42 @@ def test_a_follow_up_in_a_thread_gets_what_a_good_organizer_would_answer(
         context = reply.context
     bad = wrong(P(name, questions[-1], expect, "thread"), reply)
     assert not bad, f"{bad}\n{reply.text}"
+
+
+SEED = Path(__file__).resolve().parent.parent / "schedules" / "aisys-sosp17.toml"
+SEED_PROBES: tuple[P, ...] = (
+    # The shipped schedule, with the words this round taught (started, out, this week, in
+    # October, on the 10th, what's next), read in Los Angeles.
+    P("S", "what's due this week?", "d=abstract", "r7", "2017-09-05T00:00:00+00:00"),
+    P("S", "is the abstract deadline this week?", "yes ; d=abstract",
+      "r7", "2017-09-05T00:00:00+00:00"),
+    P("S", "has the notification come out?", "no ; d=notification", "r7"),
+    P("S", "are the notifications out yet?", "yes ; d=notification",
+      "r7", "2017-09-25T00:00:00+00:00"),
+    P("S", "has the workshop started?", "no ; d=workshop", "r7"),
+    P("S", "is the workshop in October?", "yes ; d=workshop", "r7"),
+    P("S", "is the workshop in Shanghai?", "yes", "r7"),
+    P("S", "what time does the workshop start in Beijing?", "d=workshop", "r7"),
+    P("S", "when is the camera ready due in Pacific time?", "d=camera-ready", "r7"),
+    P("S", "when is the deadline? 11:59pm?", "d=abstract", "r7"),
+    P("S", "I'm in Shanghai. When is the deadline for me?", "d=abstract ; has=14:59 CST", "r7"),
+    P("S", "abstract ddl 北京时间几点？", "zh ; d=abstract ; has=14:59", "r7"),
+    P("S", "截稿是这周吗？", "zh ; yes ; d=abstract", "r7", "2017-09-05T00:00:00+00:00"),
+    P("S", "when is the travel grant deadline?", "decline ; has=The schedule has:", "r7"),
+    P("S", "when can I register?", "decline", "r7"),
+    P("S", "研讨会在上海吗？", "zh ; yes", "r7"),
+    P("S", "how many days until the workshop?", "d=workshop", "r7"),
+    P("S", "what's next?", "d=abstract", "r7"),
+    P("S", "what's next?", "d=workshop", "r7", "2017-10-15T00:00:00+00:00"),
+    P("S", "is the deadline on the 10th?", "yes ; d=abstract", "r7"),
+)
+
+
+@pytest.mark.parametrize("probe", SEED_PROBES, ids=lambda p: p.question[:40])
+def test_the_shipped_schedule_answers_the_new_words(probe: P) -> None:
+    event = parse_schedule(SEED.read_text(encoding="utf-8"), str(SEED))
+    reply = answer(probe.question, event,
+                   now=datetime.fromisoformat(probe.now or "2017-09-01T12:00:00+00:00"),
+                   reader=parse_zone("America/Los_Angeles"))
+    bad = wrong(probe, reply)
+    assert not bad, f"{bad}\n{reply.text}"
