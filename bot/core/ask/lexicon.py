@@ -53,8 +53,8 @@ CONCEPTS: tuple[Concept, ...] = (
        "summer school|winter school|spring school|autumn school",
        "会议|研讨会|大会|活动|工作坊|暑期学校|暑期班|暑校|冬季学校|学校", "the event", "会议"),
     _c("happen", "generic", "held|take place|takes place|taking place|happen|happening|"
-       "attend|attending|start|starts|begin|begins", "举办|召开|举行|开会|开始", "the event",
-       "会议"),
+       "attend|attending|start|starts|begin|begins", "举办|召开|举行|开会|开始|开学|开幕",
+       "the event", "会议"),
     # Words of date titles, general to academic events. Named but not held: declined.
     _c("abstract", "word", "abstract|abstracts", "摘要", "the abstract", "摘要"),
     _c("register", "word", "register|registration|registrations|registering|registered|"
@@ -78,7 +78,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "applicants", "申请|报名申请", "applications", "申请"),
     _c("letters", "word", "reference letter|reference letters|recommendation letter|"
        "recommendation letters|letter of recommendation|letters of recommendation|"
-       "letters|recommender|recommenders|referee|referees|reference",
+       "recommender|recommenders|referee|referees|reference",
        "推荐信|推荐人", "reference letters", "推荐信"),
     _c("confirm", "word", "confirm|confirmation|confirming|rsvp|accept my offer|"
        "accept the offer|accept an offer|accept my place|accept the place|accept admission",
@@ -150,7 +150,11 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("fee", "subject", "fee|fees|cost|costs|price|pay|payment|ticket|tickets|expensive|"
        "how much is|how much are|how much does it cost|how much do i pay|tuition",
        "费用|注册费|报名费|价格|多少钱|收费|付款", "fees", "费用"),
-    _c("visa", "subject", "visa|visas|invitation letter|letter of invitation",
+    _c("stats", "subject", "acceptance rate|acceptance rates|acceptance ratio|how many papers|"
+       "how many submissions|number of papers|number of submissions|statistics|stats",
+       "录用率|接收率|录取率|多少篇", "acceptance statistics", "录用统计"),
+    _c("visa", "subject", "visa|visas|invitation letter|invitation letters|letter of invitation|"
+       "letters of invitation|visa letter|visa letters|support letter|support letters",
        "签证|邀请函|邀请信", "visas", "签证"),
     _c("hotel", "subject", "hotel|hotels|accommodation|accommodations|lodging|stay|room block",
        "酒店|住宿|宾馆|住哪", "accommodation", "住宿"),
@@ -181,6 +185,22 @@ CONCEPTS: tuple[Concept, ...] = (
        "议程|程序|日程安排", "the program", "议程"),
 )
 BY_ID: Mapping[str, Concept] = {c.id: c for c in CONCEPTS}
+
+# The same city by another name ("Bangalore" is Bengaluru): a venue asked by either is it.
+CITY_VARIANTS: Mapping[str, str] = {
+    "bangalore": "bengaluru", "bombay": "mumbai", "calcutta": "kolkata", "madras": "chennai",
+    "peking": "beijing", "munchen": "munich", "koln": "cologne", "wien": "vienna",
+    "praha": "prague", "lisboa": "lisbon", "roma": "rome", "milano": "milan",
+    "firenze": "florence", "napoli": "naples", "bruxelles": "brussels", "den haag": "the hague",
+    "saigon": "ho chi minh city", "canton": "guangzhou",
+    # Chinese names CLDR gives only for a zone's own city ("慕尼黑" is no zone's).
+    "慕尼黑": "munich", "圣保罗": "sao paulo", "悉尼": "sydney", "班加罗尔": "bengaluru",
+    "墨尔本": "melbourne", "巴塞罗那": "barcelona", "米兰": "milan", "波士顿": "boston",
+    "西雅图": "seattle", "旧金山": "san francisco", "硅谷": "san francisco",
+    "法兰克福": "frankfurt", "汉堡": "hamburg", "日内瓦": "geneva", "剑桥": "cambridge",
+    "牛津": "oxford", "爱丁堡": "edinburgh", "京都": "kyoto", "大阪": "osaka",
+    "蒙特利尔": "montreal", "匹兹堡": "pittsburgh", "孟买": "mumbai", "新德里": "new delhi",
+}
 
 # --- forms and relative words -------------------------------------------------------------
 
@@ -298,5 +318,6 @@ day days hour hours week weeks minute minutes month months year years date dates
 left remaining long many much soon how what which happening again due able allowed allow okay
 fine new next last first second third final still yet already time zone timezone tz zone clock
 also other another ones one thing someone there deadline later earlier sooner latest earliest
-end ends ending opens starts begins finishes noon midnight midday
+end ends ending opens starts begins finishes noon midnight midday provide provides provided
+offer offers offered issue issues give gives
 """))

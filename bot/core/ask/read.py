@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
-from bot.core.ask.text import Language, Piece, language, normalize, pieces
+from bot.core.ask.text import Language, Piece, has_cjk, language, normalize, pieces
 from bot.core.model import ImportantDate
 from bot.core.places import ABBREVIATIONS, lookup
 
@@ -297,7 +297,16 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
         return not any(s <= piece.start < e for s, e in taken)
 
     runs: list[list[Piece]] = [[]]
+    # A full stop before the next sentence ("I got accepted. When do I confirm?") ends a
+    # clause, as "?" does; "11.59pm" and "e.g" have none after a space.
+    stops = [m.start() for m in re.finditer(r"\.(?=\s+[a-z\u3400-\u9fff])", norm)]
+    last = 0
     for piece in pieces(norm):
+        stop = next((p for p in stops if last <= p < piece.start), None)
+        if stop is not None:
+            scan.splits.append(stop)
+            runs.append([])
+        last = piece.end
         if piece.separator:
             scan.splits.append(piece.start)
             runs.append([])
@@ -680,8 +689,13 @@ def _month_alone(text: str) -> int | None:
     return int(raw) if raw.isdigit() else _zh_number(raw)
 
 
+_DAY_ALONE_EN = re.compile(r"\bon the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z])")
+_DAY_ALONE_ZH = re.compile(r"(?<![\d月])(?P<d>[1-9]|[12]\d|3[01])\s*[日号](?!\d)")
+
+
 def _month_day(text: str) -> tuple[int, int] | None:
-    """The calendar day a question names ("September 10", "10th of Sept", "9月10日")."""
+    """The calendar day a question names ("September 10", "10th of Sept", "9月10日"); a day
+    of the month alone ("on the 26th", "26号") is (0, day): any month."""
     m = _DAY_EN.search(text)
     if m:
         month = _MONTHS[(m["m1"] or m["m2"])]
@@ -689,7 +703,8 @@ def _month_day(text: str) -> tuple[int, int] | None:
     else:
         z = _DAY_ZH.search(text)
         if z is None:
-            return None
+            alone = _DAY_ALONE_EN.search(text) or _DAY_ALONE_ZH.search(text)
+            return (0, int(alone["d"])) if alone and 1 <= int(alone["d"]) <= 31 else None
         month, day = int(z["m"]), int(z["d"])
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
@@ -964,7 +979,8 @@ def _zh_number(text: str) -> int:
     return 10 * _ZH_DIGITS.get(tens, 0) + _ZH_DIGITS.get(ones, 0)
 
 
-_EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept)\b|\bdoes it have\b"
+_EXISTS = re.compile(r"\b(?:is|are) there\b|\bdo you (?:have|offer|accept|provide|give|issue|"
+                     r"send|support)\b|\bdoes it have\b"
                      r"|有没有|是否有")
 
 
@@ -1033,7 +1049,16 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     return None
 
 
+_WINDOW_RELS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week",
+                          "next_week", "this_weekend", "this_month"})
 _ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
+
+
+def by_kind(term: str) -> str:
+    """The class of a term's concept (``generic``, ``kind``...), or ``title`` for a title's
+    own word."""
+    concept = lx.BY_ID.get(term)
+    return concept.cls if concept is not None else "title"
 
 
 def _title_concepts(date_id: str, index: Index) -> frozenset[str]:
@@ -1061,6 +1086,12 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
     registration" is "Conference registration closes", not "Early-bird conference
     registration ends")."""
     asked = [frozenset(concepts) & index.date_terms[d].keys() for d in group]
+    strong = [any(by_kind(t) != "generic" for t in a) for a in asked]
+    if any(strong) and not all(strong):
+        # "camera-ready papers uploaded": the camera-ready, not the paper submission that
+        # "papers" and "uploaded" (generic words) tie with it.
+        group = tuple(d for d, s in zip(group, strong, strict=True) if s)
+        asked = [a for a, s in zip(asked, strong, strict=True) if s]
     if any(a != asked[0] for a in asked):
         return group  # each date answers a different part of the question
     kinds = {k for c in concepts if c in _KIND_OF for k in _KIND_OF[c]}
@@ -1227,8 +1258,14 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         # word for word, is the title's word, not a question about the venue.
         said = [index.titles[d] for d in topics[0].ids if index.titles[d]
                 and index.titles[d] in text]
+        # A Chinese title's term ("系统教程"'s 系统) is the title's too, when said with it.
+        said += [normalize(index.date(d).title) for d in topics[0].ids[:50]
+                 if has_cjk(index.date(d).title) and any(
+                     run in text for run in re.findall(r"[\u3400-\u9fff]{2,}",
+                                                       normalize(index.date(d).title)))]
         fields = [f for f in fields if not any(
-            re.search(rf"(?<!\w){re.escape(f.span)}(?!\w)", title) for title in said)]
+            (re.search(rf"(?<!\w){re.escape(f.span)}(?!\w)", title) if not has_cjk(f.span)
+             else f.span in title) for title in said)]
     if topics and topics[0].kind == "date" and not topics[0].weak:
         # "what are the dates of the main conference?": that date's, not every date.
         fields = [f for f in fields if not (f.ids == ("all_dates",)
@@ -1259,6 +1296,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         pos, span = concepts[cid][1], concepts[cid][2]
         if topics and topics[-1].kind == "not_held" and pos - last_end <= 1:
             last_end = pos + len(span)  # "early bird registration", "早鸟注册": one thing asked
+            if concept.cls == "subject":  # "registration fee" asks the fee
+                topics[-1] = replace(topics[-1], ids=(cid,), label=concept.label_en)
             continue
         topics.append(Topic("not_held", (cid,), concept.label_en, 1.0, pos, span))
         last_end = pos + len(span)
@@ -1284,7 +1323,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
 
 _ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或距离"
                          "就都也还又很太最更什啥哪谁几多少个些把被给对从到向为于之其得地着"
-                         "过一不没吃做去来说看想好")
+                         "过一不没吃做去来说看想好换成算转按照")
 """Characters that carry no topic of their own (particles, pronouns, common verbs)."""
 
 
@@ -1371,8 +1410,10 @@ def _read(question: str, index: Index) -> Reading:
     for hit in scan.hits:
         kind, value = hit.meaning
         if kind == "venuename":
-            if _self_located(norm, hit.start):
-                continue  # the place hit of the same words makes it the asker's zone
+            if _self_located(norm, hit.start) or (asks_time and _place_cued(hit, scan, norm)):
+                # The place hit of the same words makes it the asker's zone, or the zone a
+                # time is asked in ("what time does the tutorial start in Munich?").
+                continue
             if of_due:
                 continue  # read as the place it is, a zone (below)
             if not norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) and \
@@ -1391,7 +1432,7 @@ def _read(question: str, index: Index) -> Reading:
             mine = _self_located(norm, hit.start)
             # "when does the workshop start in London?": a time asked in a place that is not
             # the event's own is the zone to answer in, never "is it held in London?".
-            elsewhere = asks_time and value not in venue_names and _place_cued(hit, scan, norm)
+            elsewhere = asks_time and _place_cued(hit, scan, norm)
             if not timed and not mine and not elsewhere and place.kind in (
                     "city", "country", "alias") and (
                     asks_venue or (value in venue_names and not of_due)):
@@ -1481,10 +1522,17 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
-        if form is None and i > 0 and "?" in norm[a:b + 1] and (
+        if form is None and norm[b:b + 1] == "." and any(
+                r[2] is not None and r[3] for r in raw[i + 1:]):
+            continue  # "I got accepted. When do I need to confirm?": the statement is context
+        wh = re.match(r"\s*(?:and\s+|so\s+)?(?:what|what's|whats|which|who|how|when|where)\b",
+                      norm[a:b])
+        if form is None and not wh and "?" in norm[a:b + 1] and (
                 weekday is not None or _clock(masked[a:b]) is not None
-                or _month_day(masked[a:b]) is not None):
-            form = "yesno"  # "what time is the deadline? 12 noon?": asks whether it is
+                or _month_day(masked[a:b]) is not None or set(relative) & _WINDOW_RELS):
+            # "what time is the deadline? 12 noon?", "registration closes today?": asks
+            # whether it is.
+            form = "yesno"
         if form is None:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
         counted = any(a <= s_ < b for s_, _, _, _ in ordinals)  # "the 2nd and 3rd deadlines"

@@ -311,8 +311,11 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return any(d.year == today.year and d.month == today.month for d in days), rel
         if window is not None:
             hit = bool(days & window)
-            if rel == "tonight" and hit and not when.all_day:
-                hit = last.hour >= 17 or last.hour < 5
+            if rel == "tonight" and not when.all_day:
+                # This evening, or the small hours after it (a 03:59 deadline is tonight's).
+                late = {d for d in days if d == today and last.hour >= 17} | {
+                    d for d in days if d == today + timedelta(days=1) and last.hour < 5}
+                hit = bool(late)
             return hit, rel
     if clause.daypart and not when.all_day:
         # "is the workshop in the morning?": the hour it starts (a deadline: closes), in the
@@ -360,7 +363,8 @@ def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
         first, last = _local_day(when, zone)
         span = (last.date() - first.date()).days + 1
         days = [first.date() + timedelta(days=i) for i in range(max(1, span))]
-        if clause.day not in {(d.month, d.day) for d in days}:
+        month, day = clause.day
+        if (month, day) not in {(d.month if month else 0, d.day) for d in days}:
             return False
     if clause.clock is not None:
         local = zone.local(_key_instant(when))
@@ -385,7 +389,9 @@ def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
         # "is it India time?" of a date given in UTC+05:30: the same clock there, that day.
         return (own.is_fixed or other.kind != "aoe") and own.offset_at(instant) == \
             other.offset_at(instant)
-    return False
+    # "is it in CEST?" of a date in Berlin (CEST read as Paris): the same clock and name then.
+    return own.offset_at(instant) == other.offset_at(instant) and \
+        own.abbreviation(instant) == other.abbreviation(instant)
 
 
 def _yes_no(verdict: bool, lang: Language) -> str:
@@ -688,6 +694,9 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
         return _extended_group(dates, clause, ctx, topic)
+    windows = tuple(r for r in clause.relative if r in _WINDOWS)
+    if windows:
+        return _in_window(dates, replace(clause, relative=windows), ctx, topic)
     if clause.form == "howlong" and clause.length and 1 < len(dates) <= _LIST and all(
             d.kind == "event" and not d.cancelled for d in dates):
         return _event_days(dates, topic, ctx)
@@ -759,6 +768,35 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         lines.append("日程里没有还未到的日期了。" if zh_ else
                      "Nothing else in the schedule is still ahead.")
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
+
+
+_WINDOW_WORDS = {"today": ("today", "今天"), "tonight": ("tonight", "今晚"),
+                 "tomorrow": ("tomorrow", "明天"), "yesterday": ("yesterday", "昨天"),
+                 "this_week": ("this week", "本周"), "next_week": ("next week", "下周"),
+                 "this_weekend": ("this weekend", "本周末"), "this_month": ("this month", "本月")}
+
+
+def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
+               ) -> Part:
+    """ "What is due next week?", "anything due tomorrow?": the dates of the group that fall
+    then (yes), or that none does (no) and the next of them."""
+    zh_ = ctx.lang == "zh"
+    asks = clause.form == "yesno"
+    live = [d for d in dates if not d.cancelled]
+    hits = [d for d in live if _verdict(d, clause, ctx, None)[0]]
+    en_when, zh_when = _WINDOW_WORDS.get(clause.relative[0], ("then", "那时"))
+    if hits:
+        lead = f"{zh_when}的日期：" if zh_ else f"Dates {en_when}:"
+        lines = [(_yes_no(True, ctx.lang) + lead[:1].lower() + lead[1:]) if asks else lead]
+        lines += [f"- {line(d, ctx)}" for d in hits[:_SHOW]]
+        return Part(topic, _legacy(hits[0]), tuple(lines), tuple(hits[:_SHOW]), True)
+    lead = f"{zh_when}没有这些日期。" if zh_ else f"None of these dates falls {en_when}."
+    lines = [(_yes_no(False, ctx.lang) + lead[:1].lower() + lead[1:]) if asks else lead]
+    ahead = [d for d in live if d.ends > ctx.now]
+    if ahead:
+        lines.append(f"下一个：{line(ahead[0], ctx)}。" if zh_ else
+                     f"The next one: {line(ahead[0], ctx)}.")
+    return Part(topic, "date", tuple(lines), tuple(ahead[:1]), False)
 
 
 def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[ImportantDate],
@@ -1027,7 +1065,8 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     elif name == "venue":
         kind = "event"
         if clause.venue_check:
-            held = clause.venue_check in ctx.index.venue_names
+            said = lx.CITY_VARIANTS.get(clause.venue_check, clause.venue_check)
+            held = said in {lx.CITY_VARIANTS.get(n, n) for n in ctx.index.venue_names}
             if event.location:
                 lines.append(_yes_no(held, lang) + (f"地点是 {event.location}。" if zh_ else
                                                     f"it is held at {event.location}."))
@@ -1232,13 +1271,35 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
         first = ("抱歉，我没有看懂这个问题。" if reading.language == "zh" else
                  "Sorry, I did not understand that question.")
         unknown = Topic("social", ("unknown",))
-        parts.append(Part(unknown, "unknown", (first, *help_lines(event, reading.language))))
+        parts.append(Part(unknown, "unknown", (first, *_holds(ctx),
+                                               *help_lines(event, reading.language))))
+    elif all(p.kind == "not_held" and not p.dates for p in parts):
+        # "When is the travel grant deadline?" where none is: what the schedule does hold,
+        # so the asker sees it was not overlooked.
+        parts[-1] = replace(parts[-1], lines=(*parts[-1].lines, *_holds(ctx)))
     blocks = [p for p in parts if p.lines]
     text = "\n\n".join("\n".join(p.lines) for p in blocks) if len(blocks) > 1 else \
         "\n".join(blocks[0].lines if blocks else ())
     if note and any(p.dates for p in parts):
         text = f"{note}\n{text}"
     return tuple(parts), text
+
+
+_HOLDS = 6
+
+
+def _holds(ctx: _Ctx) -> tuple[str, ...]:
+    """One line naming the dates the schedule holds (the first few), for a reply that has none
+    to give: no instant, only titles."""
+    titles = [d.title for d in ctx.ordered() if not d.cancelled]
+    if not titles:
+        return ()
+    more = len(titles) - _HOLDS
+    if ctx.lang == "zh":
+        return ("日程里有：" + "、".join(titles[:_HOLDS]) + (f" 等 {len(titles)} 个日期" if more > 0
+                                                        else "") + "。",)
+    listed = "; ".join(titles[:_HOLDS]) + (f"; and {more} more" if more > 0 else "")
+    return (f"The schedule has: {listed}.",)
 
 
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
@@ -1359,6 +1420,9 @@ def _compare(clause: Clause, ctx: _Ctx) -> Part:
                      f"So there is nothing to compare it with; {_ask_whom(ctx.event, 'en')}.")
         return Part(topic, "not_held", tuple(lines), tuple(gone))
     tx, ty = _title(x, ctx.lang), _title(y, ctx.lang)
+    if x.id == y.id and clause.compare == "after":
+        # "can I register my paper after the deadline?": a late submission, asked of it.
+        return _late(Topic("field", ("late", x.id), "late submissions"), clause, ctx)
     if x.id == y.id:
         text = (f"两者是同一个日期：{line(x, ctx)}。" if zh_ else
                 f"Both name the same date: {line(x, ctx)}.")
