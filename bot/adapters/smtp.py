@@ -346,23 +346,23 @@ class SmtpChannel:
         below are folded per message. The bytes equal what an ``EmailMessage`` holding all
         of it would give with the same policy: headers in this order, then the content's.
         """
-        lines, content = self._headers_of(message, recipients)
+        lines, content = self._headers_of(message, self._to(recipients))
         lines.append(content.plain)
         return b"".join(lines)
 
-    def _data(self, message: Outgoing, recipients: tuple[Address, ...]) -> _Data:
+    def _data(self, message: Outgoing, to: bytes) -> _Data:
         """What DATA carries for ``_compose``'s e-mail: the same bytes made transparent
         (RFC 5321 4.5.2), ending in CRLF.CRLF. Only the shared content needs it: every header
         line starts with its name or, folded, with a space, never with a dot, and ends in CRLF
         (``tests/test_smtp_wire.py`` holds this against ``_transparent`` of the whole)."""
-        lines, content = self._headers_of(message, recipients)
+        lines, content = self._headers_of(message, to)
         size = sum(map(len, lines)) + len(content.plain)
         lines.append(content.wire)
         return _Data(b"".join(lines), size, content.ascii)
 
-    def _headers_of(self, message: Outgoing, recipients: tuple[Address, ...]
-                    ) -> tuple[list[bytes], _Content]:
-        """The header lines of one message (each folded, CRLF-terminated) and its content.
+    def _headers_of(self, message: Outgoing, to: bytes) -> tuple[list[bytes], _Content]:
+        """The header lines of one message (each folded, CRLF-terminated) and its content;
+        ``to``: its To header, folded.
 
         What every recipient of one content shares (Reply-To, Subject, and the content) is
         looked up once; per recipient only To, Message-ID, the own List-Unsubscribe and
@@ -373,7 +373,7 @@ class SmtpChannel:
             raise ValueError(f"naive datetime from the clock: {now!r}")
         content = self._content(message)
         fixed = self._fixed
-        lines = [fixed["From"], self._to(recipients), content.shared, self._date(now),
+        lines = [fixed["From"], to, content.shared, self._date(now),
                  self._message_id(message.key), fixed["Auto-Submitted"]]
         own = message.list_unsubscribe
         if own:  # this recipient's own link (a subscriber)
@@ -391,7 +391,11 @@ class SmtpChannel:
             lines.append(fixed["List-Unsubscribe"])
             if self._one_click:
                 lines.append(fixed["List-Unsubscribe-Post"])
-        lines.append(_fold("X-Duebot-Key", _one_line(message.key)))
+        key = message.key
+        if len(key) <= _MAX_LINE - 14 and _PLAIN_TEXT.fullmatch(key) and "=?" not in key:
+            lines.append(b"X-Duebot-Key: %s\r\n" % key.encode("ascii"))  # as _fold makes it
+        else:
+            lines.append(_fold("X-Duebot-Key", _one_line(key)))
         return lines, content
 
     def _date(self, now: datetime) -> bytes:
@@ -408,6 +412,17 @@ class SmtpChannel:
             if len(addr_spec) + 4 <= _MAX_LINE and _PLAIN_ADDRESS.fullmatch(addr_spec):
                 return f"To: {addr_spec}\r\n".encode("ascii")
         return _fold("To", recipients)
+
+    def _plain_recipient(self, destination: str) -> str | None:
+        """The address of ``mailto:user@example.org`` (one bare dot-atom address, the usual
+        destination), or None for anything else: its To header and envelope address are
+        then made from the text as they are (what ``_to`` and ``_envelope_address`` make of
+        it), with no ``Address`` parsed and none quoted."""
+        scheme, colon, address = destination.partition(":")
+        if (scheme == self.scheme and colon and len(address) + 4 <= _MAX_LINE
+                and _PLAIN_ADDRESS.fullmatch(address)):
+            return address
+        return None
 
     def _message_id(self, key: str) -> bytes:
         value = message_id(key, self._sender.domain)
@@ -479,24 +494,33 @@ class SmtpChannel:
             except _MeanwhileFailed as failed:
                 raise failed.error from None
 
+    def _prepare(self, message: Outgoing) -> tuple[_Data, tuple[bytes, ...]]:
+        """What DATA carries for ``message`` and its RCPT TO addresses; ``InvalidRecipient``
+        for a destination that is not one."""
+        prepared = message.prepared_message
+        plain = None if prepared else self._plain_recipient(message.destination)
+        if plain is not None:  # the usual fan-out: one bare address
+            address = plain.encode("ascii")
+            return self._data(message, b"To: %s\r\n" % address), (b"<%s>" % address,)
+        addresses = self.recipients(message)
+        recipients = tuple(_envelope_address(a.addr_spec) for a in addresses)
+        if not prepared:
+            return self._data(message, self._to(addresses)), recipients
+        # Rendered before (a mail reply kept in the ledger): sent as it is.
+        raw = email.message_from_string(
+            prepared, _class=EmailMessage, policy=email.policy.default,
+        ).as_bytes(policy=_WIRE_POLICY)
+        return _Data(_transparent(raw) + b".\r\n", len(raw), raw.isascii()), recipients
+
     def _send(self, message: Outgoing, meanwhile: _Meanwhile,
               upcoming: str | None) -> Outcome:
         try:
-            addresses = self.recipients(message)
+            data, recipients = self._prepare(message)
         except InvalidRecipient as exc:
             return _outcome("dead", exc.problem.message)
-        prepared = message.prepared_message
-        if prepared:  # rendered before (a mail reply kept in the ledger): sent as it is
-            raw = email.message_from_string(
-                prepared, _class=EmailMessage, policy=email.policy.default,
-            ).as_bytes(policy=_WIRE_POLICY)
-            data = _Data(_transparent(raw) + b".\r\n", len(raw), raw.isascii())
-        else:
-            data = self._data(message, addresses)
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
         sender = (self._sender_envelope if message.envelope_from is None
                   else _envelope_address(message.envelope_from))
-        recipients = tuple(_envelope_address(a.addr_spec) for a in addresses)
         session = self._session_for(_Envelope(sender, recipients, not data.ascii))
         try:
             return self._send_on(session, data, recipients, sender, meanwhile,
