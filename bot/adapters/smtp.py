@@ -251,6 +251,9 @@ class SmtpChannel:
     """The ``mailto:`` channel: builds the e-mail for an ``Outgoing`` and hands it to SMTP."""
 
     scheme = "mailto"
+    builds_ahead = True
+    """``send_overlapped`` takes ``following``: the next message, built while the server
+    reads this one's final dot."""
 
     def __init__(self, settings: SmtpSettings, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -263,6 +266,8 @@ class SmtpChannel:
         self._idle: list[smtplib.SMTP] = []
         # Per thread: a session whose next envelope is open (``send_overlapped``'s upcoming).
         self._primed: dict[int, tuple[smtplib.SMTP, _Envelope]] = {}
+        # Per thread: the next message made ready while the server read the last final dot.
+        self._ready: dict[int, tuple[Outgoing, _Data, tuple[bytes, ...]]] = {}
         self._slots = threading.BoundedSemaphore(settings.connections)
         self._lock = threading.Lock()  # the idle list and the serialized-content cache
         try:
@@ -468,7 +473,8 @@ class SmtpChannel:
         return self._send(message, _Meanwhile(None), None)
 
     def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None], *,
-                        upcoming: str | None = None) -> Outcome:
+                        upcoming: str | None = None,
+                        following: Callable[[], Outgoing | None] | None = None) -> Outcome:
         """``send``, calling ``meanwhile()`` once, before this message's final dot: on a
         pipelining server while it reads this message's envelope, else before ``MAIL``.
 
@@ -484,10 +490,15 @@ class SmtpChannel:
         one round trip a message. That transaction stays open (in DATA: no RSET or QUIT can
         end it) until the next send from this thread; a send for another envelope, or
         ``close()``, closes the connection instead, and the server discards it.
+
+        ``following``: gives that next message (or None). Called once that envelope went,
+        after this message's final dot and before its verdict is read, so the next e-mail is
+        composed while the server reads this one; this thread's next send of that very
+        message takes it as made. It writes nothing: the record still waits for the verdict.
         """
         once = _Meanwhile(meanwhile)
         try:
-            return self._send(message, once, upcoming)
+            return self._send(message, once, upcoming, following)
         finally:
             try:
                 once()  # a send that ended before it (a bad address, no session): now
@@ -512,16 +523,21 @@ class SmtpChannel:
         ).as_bytes(policy=_WIRE_POLICY)
         return _Data(_transparent(raw) + b".\r\n", len(raw), raw.isascii()), recipients
 
-    def _send(self, message: Outgoing, meanwhile: _Meanwhile,
-              upcoming: str | None) -> Outcome:
-        try:
-            data, recipients = self._prepare(message)
-        except InvalidRecipient as exc:
-            return _outcome("dead", exc.problem.message)
+    def _send(self, message: Outgoing, meanwhile: _Meanwhile, upcoming: str | None,
+              following: Callable[[], Outgoing | None] | None = None) -> Outcome:
+        ready = self._ready.pop(threading.get_ident(), None)
+        if ready is not None and ready[0] is message:  # made while the last dot was read
+            data, recipients = ready[1], ready[2]
+        else:
+            try:
+                data, recipients = self._prepare(message)
+            except InvalidRecipient as exc:
+                return _outcome("dead", exc.problem.message)
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
         sender = (self._sender_envelope if message.envelope_from is None
                   else _envelope_address(message.envelope_from))
         session = self._session_for(_Envelope(sender, recipients, not data.ascii))
+        session.following = following
         try:
             return self._send_on(session, data, recipients, sender, meanwhile,
                                  self._next_envelope(upcoming, data))
@@ -622,6 +638,7 @@ class SmtpChannel:
         with self._lock:
             idle, self._idle = self._idle, []
             primed, self._primed = list(self._primed.values()), {}
+            self._ready = {}
         for conn, _ in primed:
             conn.close()
             self._slots.release()
@@ -728,6 +745,8 @@ class SmtpChannel:
             wire += _envelope_commands(then.sender, then.recipients, options)
         try:
             conn.send(wire)
+            if then is not None and session.following is not None:
+                self._make_ready(session.following)
             code, reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
             raise _after_data(exc, self.settings) from exc
@@ -790,6 +809,18 @@ class SmtpChannel:
             raise _StaleConnection("the server ended the session waiting in DATA")
         return self._message(conn, session, data, refused, then)
 
+    def _make_ready(self, following: Callable[[], Outgoing | None]) -> None:
+        """Compose the next message while the server reads this one (``following``). Any
+        trouble (a bad address, a build that failed) is left for that message's own send,
+        which composes it again and says why."""
+        try:
+            message = following()
+            if message is not None:
+                data, recipients = self._prepare(message)
+                self._ready[threading.get_ident()] = (message, data, recipients)
+        except Exception:  # repeated, and reported, by the message's own send
+            return
+
     def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
         """A refusal of the whole message at MAIL or DATA."""
         text = _reply_text(code, reply)
@@ -848,12 +879,14 @@ class _Session:
     replies unread. ``next``: the envelope sent after this message's final dot, for the
     thread's next send."""
 
-    __slots__ = ("conn", "next", "opened")
+    __slots__ = ("conn", "following", "next", "opened")
 
     def __init__(self, conn: smtplib.SMTP | None) -> None:
         self.conn = conn
         self.opened = False
         self.next: _Envelope | None = None
+        self.following: Callable[[], Outgoing | None] | None = None
+        """``send_overlapped``'s: the next message, made ready after this one's dot."""
 
     def drop(self) -> None:
         self.opened, self.next = False, None
