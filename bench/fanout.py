@@ -143,13 +143,16 @@ class Timed:
     def send(self, message: Outgoing) -> Outcome:
         return self._timed(self.inner.send(message))
 
+    builds_ahead = True
+
     def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None], *,
-                        upcoming: str | None = None) -> Outcome:
+                        upcoming: str | None = None,
+                        following: Callable[[], Outgoing | None] | None = None) -> Outcome:
         """The pooled channel's own: the previous record made before this final dot, the
-        next envelope (``upcoming``) sent with it."""
-        if upcoming is None:  # as an engine without upcoming calls it
-            return self._timed(self.inner.send_overlapped(message, meanwhile))
-        return self._timed(self.inner.send_overlapped(message, meanwhile, upcoming=upcoming))
+        next envelope (``upcoming``) sent with it, the next message built (``following``)
+        while the server reads it."""
+        return self._timed(self.inner.send_overlapped(message, meanwhile, upcoming=upcoming,
+                                                      following=following))
 
     def _timed(self, outcome: Outcome) -> Outcome:
         if outcome.kind == "sent":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import email.policy
 import re
+import smtplib
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -235,8 +236,10 @@ def test_what_data_carries_is_the_whole_email_made_transparent(
                        html=html, list_unsubscribe=own_unsubscribe)
     raw = mail.wire_bytes(message)
 
-    data = mail._data(message, mail.recipients(message))
+    data, recipients = mail._prepare(message)
 
+    assert recipients == tuple(smtplib.quoteaddr(a.addr_spec).encode("ascii")
+                               for a in mail.recipients(message))
     assert data.wire == smtp_transparency(raw)
     assert data.size == len(raw)
     assert data.ascii == raw.isascii()

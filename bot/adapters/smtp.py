@@ -260,6 +260,9 @@ class SmtpChannel:
     """The ``mailto:`` channel: builds the e-mail for an ``Outgoing`` and hands it to SMTP."""
 
     scheme = "mailto"
+    builds_ahead = True
+    """``send_overlapped`` takes ``following``: the next message, built while the server
+    reads this one's final dot."""
 
     def __init__(self, settings: SmtpSettings, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -272,6 +275,8 @@ class SmtpChannel:
         self._idle: list[smtplib.SMTP] = []
         # Per thread: a session whose next envelope is open (``send_overlapped``'s upcoming).
         self._primed: dict[int, tuple[smtplib.SMTP, _Envelope]] = {}
+        # Per thread: the next message made ready while the server read the last final dot.
+        self._ready: dict[int, tuple[Outgoing, _Data, tuple[bytes, ...]]] = {}
         self._slots = threading.BoundedSemaphore(settings.connections)
         self._lock = threading.Lock()  # the idle list and the serialized-content cache
         try:
@@ -356,23 +361,23 @@ class SmtpChannel:
         below are folded per message. The bytes equal what an ``EmailMessage`` holding all
         of it would give with the same policy: headers in this order, then the content's.
         """
-        lines, content = self._headers_of(message, recipients)
+        lines, content = self._headers_of(message, self._to(recipients))
         lines.append(content.plain)
         return b"".join(lines)
 
-    def _data(self, message: Outgoing, recipients: tuple[Address, ...]) -> _Data:
+    def _data(self, message: Outgoing, to: bytes) -> _Data:
         """What DATA carries for ``_compose``'s e-mail: the same bytes made transparent
         (RFC 5321 4.5.2), ending in CRLF.CRLF. Only the shared content needs it: every header
         line starts with its name or, folded, with a space, never with a dot, and ends in CRLF
         (``tests/test_smtp_wire.py`` holds this against ``_transparent`` of the whole)."""
-        lines, content = self._headers_of(message, recipients)
+        lines, content = self._headers_of(message, to)
         size = sum(map(len, lines)) + len(content.plain)
         lines.append(content.wire)
         return _Data(b"".join(lines), size, content.ascii)
 
-    def _headers_of(self, message: Outgoing, recipients: tuple[Address, ...]
-                    ) -> tuple[list[bytes], _Content]:
-        """The header lines of one message (each folded, CRLF-terminated) and its content.
+    def _headers_of(self, message: Outgoing, to: bytes) -> tuple[list[bytes], _Content]:
+        """The header lines of one message (each folded, CRLF-terminated) and its content;
+        ``to``: its To header, folded.
 
         What every recipient of one content shares (Reply-To, Subject, and the content) is
         looked up once; per recipient only To, Message-ID, the own List-Unsubscribe and
@@ -383,7 +388,7 @@ class SmtpChannel:
             raise ValueError(f"naive datetime from the clock: {now!r}")
         content = self._content(message)
         fixed = self._fixed
-        lines = [fixed["From"], self._to(recipients), content.shared, self._date(now),
+        lines = [fixed["From"], to, content.shared, self._date(now),
                  self._message_id(message.key), fixed["Auto-Submitted"]]
         own = message.list_unsubscribe
         if own:  # this recipient's own link (a subscriber)
@@ -401,7 +406,11 @@ class SmtpChannel:
             lines.append(fixed["List-Unsubscribe"])
             if self._one_click:
                 lines.append(fixed["List-Unsubscribe-Post"])
-        lines.append(_fold("X-Duebot-Key", _one_line(message.key)))
+        key = message.key
+        if len(key) <= _MAX_LINE - 14 and _PLAIN_TEXT.fullmatch(key) and "=?" not in key:
+            lines.append(b"X-Duebot-Key: %s\r\n" % key.encode("ascii"))  # as _fold makes it
+        else:
+            lines.append(_fold("X-Duebot-Key", _one_line(key)))
         return lines, content
 
     def _date(self, now: datetime) -> bytes:
@@ -418,6 +427,17 @@ class SmtpChannel:
             if len(addr_spec) + 4 <= _MAX_LINE and _PLAIN_ADDRESS.fullmatch(addr_spec):
                 return f"To: {addr_spec}\r\n".encode("ascii")
         return _fold("To", recipients)
+
+    def _plain_recipient(self, destination: str) -> str | None:
+        """The address of ``mailto:user@example.org`` (one bare dot-atom address, the usual
+        destination), or None for anything else: its To header and envelope address are
+        then made from the text as they are (what ``_to`` and ``_envelope_address`` make of
+        it), with no ``Address`` parsed and none quoted."""
+        scheme, colon, address = destination.partition(":")
+        if (scheme == self.scheme and colon and len(address) + 4 <= _MAX_LINE
+                and _PLAIN_ADDRESS.fullmatch(address)):
+            return address
+        return None
 
     def _message_id(self, key: str) -> bytes:
         value = message_id(key, self._sender.domain)
@@ -463,7 +483,8 @@ class SmtpChannel:
         return self._send(message, _Meanwhile(None), None)
 
     def send_overlapped(self, message: Outgoing, meanwhile: Callable[[], None], *,
-                        upcoming: str | None = None) -> Outcome:
+                        upcoming: str | None = None,
+                        following: Callable[[], Outgoing | None] | None = None) -> Outcome:
         """``send``, calling ``meanwhile()`` once, before this message's final dot: on a
         pipelining server while it reads this message's envelope, else before ``MAIL``.
 
@@ -479,35 +500,54 @@ class SmtpChannel:
         one round trip a message. That transaction stays open (in DATA: no RSET or QUIT can
         end it) until the next send from this thread; a send for another envelope, or
         ``close()``, closes the connection instead, and the server discards it.
+
+        ``following``: gives that next message (or None). Called once that envelope went,
+        after this message's final dot and before its verdict is read, so the next e-mail is
+        composed while the server reads this one; this thread's next send of that very
+        message takes it as made. It writes nothing: the record still waits for the verdict.
         """
         once = _Meanwhile(meanwhile)
         try:
-            return self._send(message, once, upcoming)
+            return self._send(message, once, upcoming, following)
         finally:
             try:
                 once()  # a send that ended before it (a bad address, no session): now
             except _MeanwhileFailed as failed:
                 raise failed.error from None
 
-    def _send(self, message: Outgoing, meanwhile: _Meanwhile,
-              upcoming: str | None) -> Outcome:
-        try:
-            addresses = self.recipients(message)
-        except InvalidRecipient as exc:
-            return _outcome("dead", exc.problem.message)
+    def _prepare(self, message: Outgoing) -> tuple[_Data, tuple[bytes, ...]]:
+        """What DATA carries for ``message`` and its RCPT TO addresses; ``InvalidRecipient``
+        for a destination that is not one."""
         prepared = message.prepared_message
-        if prepared:  # rendered before (a mail reply kept in the ledger): sent as it is
-            raw = email.message_from_string(
-                prepared, _class=EmailMessage, policy=email.policy.default,
-            ).as_bytes(policy=_WIRE_POLICY)
-            data = _Data(_transparent(raw) + b".\r\n", len(raw), raw.isascii())
+        plain = None if prepared else self._plain_recipient(message.destination)
+        if plain is not None:  # the usual fan-out: one bare address
+            address = plain.encode("ascii")
+            return self._data(message, b"To: %s\r\n" % address), (b"<%s>" % address,)
+        addresses = self.recipients(message)
+        recipients = tuple(_envelope_address(a.addr_spec) for a in addresses)
+        if not prepared:
+            return self._data(message, self._to(addresses)), recipients
+        # Rendered before (a mail reply kept in the ledger): sent as it is.
+        raw = email.message_from_string(
+            prepared, _class=EmailMessage, policy=email.policy.default,
+        ).as_bytes(policy=_WIRE_POLICY)
+        return _Data(_transparent(raw) + b".\r\n", len(raw), raw.isascii()), recipients
+
+    def _send(self, message: Outgoing, meanwhile: _Meanwhile, upcoming: str | None,
+              following: Callable[[], Outgoing | None] | None = None) -> Outcome:
+        ready = self._ready.pop(threading.get_ident(), None)
+        if ready is not None and ready[0] is message:  # made while the last dot was read
+            data, recipients = ready[1], ready[2]
         else:
-            data = self._data(message, addresses)
+            try:
+                data, recipients = self._prepare(message)
+            except InvalidRecipient as exc:
+                return _outcome("dead", exc.problem.message)
         # An auto-reply goes with the null return path (RFC 3834 3.3): nothing bounces back.
         sender = (self._sender_envelope if message.envelope_from is None
                   else _envelope_address(message.envelope_from))
-        recipients = tuple(_envelope_address(a.addr_spec) for a in addresses)
         session = self._session_for(_Envelope(sender, recipients, not data.ascii))
+        session.following = following
         try:
             return self._send_on(session, data, recipients, sender, meanwhile,
                                  self._next_envelope(upcoming, data))
@@ -626,6 +666,7 @@ class SmtpChannel:
         with self._lock:
             idle, self._idle = self._idle, []
             primed, self._primed = list(self._primed.values()), {}
+            self._ready = {}
         for conn, _ in primed:
             conn.close()
             self._slots.release()
@@ -742,6 +783,8 @@ class SmtpChannel:
             wire += _envelope_commands(then.sender, then.recipients, options)
         try:
             conn.send(wire)
+            if then is not None and session.following is not None:
+                self._make_ready(session.following)
             code, reply = conn.getreply()
         except smtplib.SMTPServerDisconnected as exc:
             raise _after_data(exc, self.settings) from exc
@@ -804,6 +847,18 @@ class SmtpChannel:
             raise _StaleConnection("the server ended the session waiting in DATA")
         return self._message(conn, session, data, refused, then)
 
+    def _make_ready(self, following: Callable[[], Outgoing | None]) -> None:
+        """Compose the next message while the server reads this one (``following``). Any
+        trouble (a bad address, a build that failed) is left for that message's own send,
+        which composes it again and says why."""
+        try:
+            message = following()
+            if message is not None:
+                data, recipients = self._prepare(message)
+                self._ready[threading.get_ident()] = (message, data, recipients)
+        except Exception:  # repeated, and reported, by the message's own send
+            return
+
     def _rejected(self, session: _Session, code: int, reply: bytes | str) -> Outcome:
         """A refusal of the whole message at MAIL or DATA."""
         text = _reply_text(code, reply)
@@ -862,12 +917,14 @@ class _Session:
     replies unread. ``next``: the envelope sent after this message's final dot, for the
     thread's next send."""
 
-    __slots__ = ("conn", "next", "opened")
+    __slots__ = ("conn", "following", "next", "opened")
 
     def __init__(self, conn: smtplib.SMTP | None) -> None:
         self.conn = conn
         self.opened = False
         self.next: _Envelope | None = None
+        self.following: Callable[[], Outgoing | None] | None = None
+        """``send_overlapped``'s: the next message, made ready after this one's dot."""
 
     def drop(self) -> None:
         self.opened, self.next = False, None

@@ -168,13 +168,28 @@ class _Empty:
 _EMPTY = _Empty()
 
 
-def _upcoming(job: _Job, ahead: _Job | None) -> str | None:
-    """The destination this worker sends next after ``job``, when it holds that job and it
-    goes on the same channel: ``send_overlapped`` can open its envelope with ``job``'s
-    final dot. A mail reply is left out: it has its own return path."""
+def _upcoming(job: _Job, ahead: _Job | None) -> _Job | None:
+    """The job this worker sends next after ``job``, when it holds that job and it goes on
+    the same channel: ``send_overlapped`` can open its envelope with ``job``'s final dot
+    (and, on a channel that ``builds_ahead``, build it while the server reads that dot).
+    A mail reply is left out: it has its own return path."""
     if ahead is None or ahead.channel is not job.channel or ahead.row.kind == "reply":
         return None
-    return ahead.row.destination
+    return ahead
+
+
+def _building(job: _Job) -> Callable[[], Outgoing | None]:
+    """``send_overlapped``'s ``following``: builds ``job``'s message ahead of its turn and
+    keeps it on the job, for its own send. A build that fails gives None: the job's own turn
+    builds it again, and its error is handled there as always."""
+    def build() -> Outgoing | None:
+        try:
+            job.built = job.build()
+        except Exception:
+            return None
+        return job.built
+
+    return build
 
 
 @dataclass
@@ -189,6 +204,8 @@ class _Job:
     """Taken by a worker; what no worker took is released when the run stops early."""
     claimed_at: float = 0.0
     """``time.monotonic()`` just before its claim: how much of the lease is left."""
+    built: Outgoing | None = None
+    """Its message, when the send before it built it ahead (``_building``)."""
 
 
 class _Senders:
@@ -269,7 +286,7 @@ class _Senders:
         pending, self._inline_pending = self._inline_pending, None
         try:
             record = self.engine._run(job, self.now, self._inline_report,
-                                      self._releasing(pending), upcoming=_upcoming(job, ahead))
+                                      self._releasing(pending), ahead=_upcoming(job, ahead))
         except BaseException as exc:  # the job put after it must not go now (finish)
             with self._cond:
                 self.errors.append(exc)
@@ -375,7 +392,7 @@ class _Senders:
                 try:
                     record = self.engine._run(
                         job, self.now, report, self._releasing(pending),
-                        upcoming=_upcoming(job, ahead if isinstance(ahead, _Job) else None))
+                        ahead=_upcoming(job, ahead if isinstance(ahead, _Job) else None))
                 except BaseException as exc:  # re-raised by finish() in the caller's thread
                     with self._cond:
                         self.errors.append(exc)
@@ -816,20 +833,20 @@ class Engine:
         return given
 
     def _run(self, job: _Job, now: datetime, report: BatchReport,
-             pending: Record | None = None, *, upcoming: str | None = None) -> Record | None:
+             pending: Record | None = None, *, ahead: _Job | None = None) -> Record | None:
         """Render (as late as possible), check the lease, send, record.
 
         ``pending``: the record of the message this worker sent before, made here before
         anything else is written, at the latest before this message's final dot (while the
         server reads its envelope, on a channel with ``send_overlapped``). Returns the record
         of this message when it was sent, for the caller to make the same way (or at once);
-        any other outcome is recorded here. ``upcoming``: the destination this worker sends
-        next, if it has it in hand (``send_overlapped`` opens its envelope early).
+        any other outcome is recorded here. ``ahead``: the job this worker sends next, if it
+        has it in hand (``send_overlapped`` opens its envelope early, and may build it).
         """
         settle = _Once(pending)
         try:
             try:
-                outgoing = job.build()
+                outgoing = job.built if job.built is not None else job.build()
             except TemplateError as exc:  # a template file changed after it was planned
                 settle()
                 self._finish(job.row, "dead", now, f"template: {exc.problem}", report)
@@ -837,7 +854,7 @@ class Engine:
             if outgoing is None:
                 return None
             return self._send(job.row, job.channel, outgoing, now, report, late=job.late,
-                              claimed_at=job.claimed_at, settle=settle, upcoming=upcoming)
+                              claimed_at=job.claimed_at, settle=settle, ahead=ahead)
         except Exception as exc:
             settle()
             if self.ledger.is_store_error(exc):
@@ -918,7 +935,7 @@ class Engine:
 
     def _send(self, row: Row, channel: Channel, outgoing: Outgoing, now: datetime,
               report: BatchReport, *, late: str, claimed_at: float,
-              settle: Record = lambda: None, upcoming: str | None = None) -> Record | None:
+              settle: Record = lambda: None, ahead: _Job | None = None) -> Record | None:
         """Send and return the record of a sent message (any other outcome recorded here)."""
         scheme = row.destination.split(":", 1)[0]
         if scheme in self.stopped:  # another worker's send found the channel broken
@@ -927,8 +944,7 @@ class Engine:
             return None
         # While more than half the claim's lease is left, nobody else can hold the row; past
         # that, extend it (and learn if another replica took over) before sending.
-        held = timedelta(seconds=time.monotonic() - claimed_at)
-        if held > self.settings.lease / 2:
+        if time.monotonic() - claimed_at > self.settings.lease.total_seconds() / 2:
             settle()
             if not self.ledger.renew(row.key, self.settings.lease):
                 report.lost_lease += 1
@@ -942,8 +958,14 @@ class Engine:
                 return None
         overlapped = getattr(channel, "send_overlapped", None)
         if callable(overlapped):  # the channel makes `settle` before this message's final dot
-            outcome: Outcome = (overlapped(outgoing, settle, upcoming=upcoming) if upcoming
-                                else overlapped(outgoing, settle))
+            outcome: Outcome
+            if ahead is None:
+                outcome = overlapped(outgoing, settle)
+            elif getattr(channel, "builds_ahead", False):
+                outcome = overlapped(outgoing, settle, upcoming=ahead.row.destination,
+                                     following=_building(ahead))
+            else:
+                outcome = overlapped(outgoing, settle, upcoming=ahead.row.destination)
         else:
             settle()
             outcome = channel.send(outgoing)

@@ -299,7 +299,27 @@ def _claim_statement(postgres: bool) -> Any:
             .values(state="claimed", lease_owner=sa.bindparam("p_owner", type_=sa.String),
                     lease_until=sa.bindparam("p_lease_until", type_=instant),
                     claims=d.claims + 1, updated_at=db_now)
-            .returning(*[deliveries.c[field] for field in _ROW_FIELDS]))
+            .returning(*[sa.type_coerce(deliveries.c[field], sa.types.NullType())
+                         for field in _ROW_FIELDS]))
+
+
+@functools.cache
+def _row_maker(dialect: sa.Dialect) -> Callable[[Sequence[Any]], Row]:
+    """A claimed row, as the driver returned it, made a ``Row``: the claim's RETURNING skips
+    SQLAlchemy's result processing, and each column's own processor runs here, through a
+    cache. A fan-out's rows share their instants (due, next attempt, planned, updated):
+    parsing eight of them per row was two thirds of a claim's CPU."""
+    steps: list[Callable[[Any], Any] | None] = []
+    for column in deliveries.columns:
+        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        steps.append(None if process is None else functools.lru_cache(maxsize=1024)(process))
+    fields = _ROW_FIELDS
+
+    def make(values: Sequence[Any]) -> Row:
+        return Row(**{name: value if step is None or value is None else step(value)
+                      for name, step, value in zip(fields, steps, values, strict=True)})
+
+    return make
 
 
 def _row(mapping: Any) -> Row:
@@ -443,7 +463,8 @@ class DeliveryStore(Store):
             result = conn.execute(_claim_statement(self.postgres), {
                 "p_now": now, "p_db_now": db_now, "p_lease_until": db_now + lease,
                 "p_owner": owner, "p_limit": limit})
-            rows = [Row(**dict(zip(_ROW_FIELDS, values, strict=True))) for values in result]
+            make = _row_maker(self.engine.dialect)
+            rows = [make(values) for values in result]
         return sorted(rows, key=lambda r: (r.next_attempt, r.key))
 
     def renew(self, key: str, lease: timedelta, *, owner: str | None = None) -> bool:
