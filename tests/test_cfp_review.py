@@ -28,3 +28,27 @@ def test_eod_inside_a_word_is_no_time() -> None:
     assert ceremony.title == "Theodore Award ceremony"
     assert ceremony.all_day
     assert not any("read as 23:59" in str(w) for w in warnings), warnings
+
+
+LONDON = """# Call for Papers: Workshop on Energy-Aware Data Centres (EADC 2025)
+
+EADC 2025 is held in London, UK, on October 27-28, 2025.
+
+## Important dates
+
+All deadlines are 11:59 PM CET.
+
+- Paper submission: Friday, June 20, 2025
+- Workshop: October 27-28, 2025
+"""
+
+
+def test_cet_in_a_london_summer_is_flagged_as_in_lyon() -> None:
+    # London's summer clock (BST) happens to be UTC+01:00, CET's offset: that coincidence
+    # chose London with no doubt, while the date was written in Europe/Paris (CEST): 21:59 UTC
+    # for "11:59 PM CET" without a word. Only a venue on CET's offset all year (Lagos) is it.
+    draft, warnings, _ = import_cfp(LONDON, source="call.md")
+    event, problems = read_schedule(draft, "call.md")
+    assert problems == [] and event is not None
+    assert any(str(w).startswith("call.md:9: warning: \"CET\" (UTC+01:00) on a date in summer")
+               for w in warnings), warnings

@@ -418,8 +418,11 @@ def _place_seasonal(written: str, local: datetime, venue_zone: str) -> _Placed:
     key = default
     venue = _zone_info(venue_zone)
     if venue is not None:
-        if _offset_of(venue, local) == written_offset:
-            return _Placed(venue_zone)  # Brisbane's AEST all year, Lagos's UTC+01:00 as "CET"
+        if all(_offset_of(venue, datetime(local.year, m, 1)) == written_offset
+               for m in range(1, 13)):
+            # Brisbane's AEST all year, Lagos's UTC+01:00 as "CET"; not London, whose summer
+            # clock is CET's offset only by the season.
+            return _Placed(venue_zone)
         if all(_offset_of(venue, datetime(local.year, m, 1)) == _offset_of(
                 region, datetime(local.year, m, 1)) for m in range(1, 13)):
             key, region = venue_zone, venue
