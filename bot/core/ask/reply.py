@@ -774,8 +774,8 @@ def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[Importa
         # a bare "yes" of one of them would tell the asker theirs is gone. Not all: each said.
         said = _one_date(passed[0], Clause(clause.text, "when", ()), ctx, zone).lines
         lead = said[0] if said else ""
-        lines = [(f"并非全部：{lead}" if zh_ else f"Not all of them: {lead[:1].lower()}{lead[1:]}"),
-                 *said[1:]]
+        lines = [f"不是都过了：{lead}" if zh_ else
+                 f"Not all of them: {lead[:1].lower()}{lead[1:]}", *said[1:]]
         verdict = None
     shown = [passed[0]]
     for d in passed[1:_SHOW]:
