@@ -24,3 +24,22 @@ def test_a_deadline_still_open_is_not_said_to_have_passed() -> None:
     assert not first.startswith("Yes"), reply.text
     assert "Full paper submission" in reply.text and "still open" in reply.text.lower()
     assert "Paper registration" in reply.text and "passed" in first
+
+
+DSW = Path(__file__).resolve().parent / "data" / "ask" / "dsw26.toml"
+
+
+def test_a_zone_on_the_same_clock_is_the_dates_zone() -> None:
+    # The deadline is 12:00 in Europe/Berlin (CEST). "is it in CET?" (read as Europe/Paris)
+    # was answered "No: ... given in Europe/Berlin ...; that is 12:00 CEST (Europe/Paris)":
+    # a no that tells the asker to convert a time that does not change.
+    event = parse_schedule(DSW.read_text(encoding="utf-8"), str(DSW))
+    for question in ("is the deadline in CET?", "is the deadline in Paris time?"):
+        reply = answer(question, event, now=datetime.fromisoformat("2026-08-20T06:30:00+00:00"),
+                       reader=parse_zone("UTC"))
+        assert reply.text.startswith("Yes"), reply.text
+        assert "12:00 CEST" in reply.text, reply.text
+    reply = answer("is the deadline in London time?", event,
+                   now=datetime.fromisoformat("2026-08-20T06:30:00+00:00"),
+                   reader=parse_zone("UTC"))
+    assert reply.text.startswith("No"), reply.text  # 11:00 BST there: another clock

@@ -385,7 +385,8 @@ def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
         # "is it India time?" of a date given in UTC+05:30: the same clock there, that day.
         return (own.is_fixed or other.kind != "aoe") and own.offset_at(instant) == \
             other.offset_at(instant)
-    return False
+    # "is it in CET?" (Paris) of a date in Berlin: the same clock then, nothing to convert.
+    return own.offset_at(instant) == other.offset_at(instant)
 
 
 def _yes_no(verdict: bool, lang: Language) -> str:
