@@ -52,3 +52,26 @@ def test_cet_in_a_london_summer_is_flagged_as_in_lyon() -> None:
     assert problems == [] and event is not None
     assert any(str(w).startswith("call.md:9: warning: \"CET\" (UTC+01:00) on a date in summer")
                for w in warnings), warnings
+
+
+def _held_in(place: str) -> str | None:
+    call = (f"# Call for Papers: Workshop on Test Systems (WTS 2026)\n\nWTS 2026 will be held "
+            f"in {place}, on June 3, 2026.\n\n## Important dates\n\n"
+            f"- Paper submission: March 6, 2026, 23:59 AoE\n- Workshop: June 3, 2026\n")
+    draft, _, _ = import_cfp(call, source="call.md")
+    event, problems = read_schedule(draft, "call.md")
+    assert problems == [] and event is not None
+    return event.venue_zone.key if event.venue_zone is not None else None
+
+
+def test_held_in_a_city_of_another_country_or_a_country_of_many_zones_gives_no_zone() -> None:
+    # "held in CITY, COUNTRY" with a city our table lacks: CLDR's Perth is Australia's (the
+    # call says Scotland: its one zone), and "USA" has many zones (it read as New York).
+    assert _held_in("Perth, Scotland") == "Europe/London"
+    assert _held_in("Springfield, USA") is None
+    assert _held_in("Lyon, France") == "Europe/Paris"  # one zone: still read
+    assert _held_in("Brisbane, Australia") == "Australia/Brisbane"  # the city in its country
+
+
+def test_held_in_a_city_and_its_region_keeps_the_city() -> None:
+    assert _held_in("Hobart, Tasmania") == "Australia/Hobart"  # a region, not a country
