@@ -806,6 +806,15 @@ def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[Importa
     zh_ = ctx.lang == "zh"
     first = _one_date(passed[0], clause, ctx, zone)
     lines = list(first.lines)
+    verdict = first.verdict
+    if topic.kind == "date":
+        # The subject asked ("the paper deadline") names dates some of which are still open:
+        # a bare "yes" of one of them would tell the asker theirs is gone. Not all: each said.
+        said = _one_date(passed[0], Clause(clause.text, "when", ()), ctx, zone).lines
+        lead = said[0] if said else ""
+        lines = [f"不是都过了：{lead}" if zh_ else
+                 f"Not all of them: {lead[:1].lower()}{lead[1:]}", *said[1:]]
+        verdict = None
     shown = [passed[0]]
     for d in passed[1:_SHOW]:
         lines.append(f"也已经过了：{line(d, ctx)}。" if zh_ else f"Also passed: {line(d, ctx)}.")
@@ -813,7 +822,7 @@ def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[Importa
     for d in upcoming[:_SHOW]:
         lines.append(f"还没截止：{line(d, ctx)}。" if zh_ else f"Still open: {line(d, ctx)}.")
         shown.append(d)
-    return Part(topic, _legacy(passed[0]), tuple(lines), tuple(shown), first.verdict)
+    return Part(topic, _legacy(passed[0]), tuple(lines), tuple(shown), verdict)
 
 
 def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part:

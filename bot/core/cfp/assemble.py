@@ -9,6 +9,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
+
+from babel.core import Locale, get_global
 
 from bot.core.cfp.blocks import _LINK, _PLAIN_HEADING, _STRUCK, _Block, _plain
 from bot.core.cfp.dates import (
@@ -547,12 +550,41 @@ _HELD_IN = re.compile(r"\b(?i:held|take[s]? place|taking place|located|hosted)\s
                       r"(?:,\s*(?P<country>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2}))?")
 
 
+# Names calls write for a country that CLDR's English names lack.
+_COUNTRY_WORDS = {"usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "uk": "GB",
+                  "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB"}
+
+
+def _country_zones() -> dict[str, list[str]]:
+    return cast("dict[str, list[str]]", get_global("territory_zones"))
+
+
+def _country_code(name: str) -> str | None:
+    """The ISO code of a country as a call writes it ("France", "USA"), or None."""
+    key = name.strip().rstrip(".").casefold()
+    if key in _COUNTRY_WORDS or key + "." in _COUNTRY_WORDS:
+        return _COUNTRY_WORDS.get(key) or _COUNTRY_WORDS[key + "."]
+    return next((code for code, en in Locale.parse("en").territories.items()
+                 if en.casefold() == key), None)
+
+
+def _country_of(zone: str) -> str | None:
+    return cast("dict[str, str]", get_global("zone_territories")).get(zone)
+
+
 def _held_in(call: _Call, text: str) -> None:
     """The venue from "held in CITY, COUNTRY" when the city table does not know the city: its
     zone from CLDR's cities, else from a country of one zone (France, not Canada)."""
     for match in _HELD_IN.finditer(_plain(text)):
         city, country = match["city"], match["country"] or ""
-        zone = city_zone(city) or (city_zone(country) if country else None)
+        zone = city_zone(city)
+        code = _country_code(country) if country else None
+        if code is not None and (zone is None or _country_of(zone) != code):
+            # Perth is Australia's, not Scotland's; a country of one zone only (not "USA").
+            zones = _country_zones().get(code, [])
+            zone = zones[0] if len(zones) == 1 else None
+        elif zone is None and country:
+            zone = city_zone(country)  # "Hobart, Tasmania": a region, not a country
         if zone is None:
             continue
         call.city, call.country, call.venue_zone = city, country, zone

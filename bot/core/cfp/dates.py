@@ -68,7 +68,8 @@ _CJK_WEEKDAYS = "一二三四五六日"
 _TIME = re.compile(
     r"(?<![\d.:])(?:(?P<h>\d{1,2})(?:[:.](?P<min>\d{2}))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
     r"|(?P<h24>\d{1,2})[:h](?P<min24>\d{2})(?!\d)"
-    r"|(?P<word>midnight|noon|midday|end\s+of\s+(?:the\s+)?day|EOD)"
+    r"|(?P<word>midnight|noon|midday|(?<![A-Za-z])(?:end\s+of\s+(?:the\s+)?day|EOD)"
+    r"(?![A-Za-z]))"  # whole words: "Theodore" holds no "EOD"
     r"|(?P<cn_pre>上午|下午|晚上|中午|凌晨)\s*(?P<cn_hc>\d{1,2}):(?P<cn_mc>\d{2})"
     r"|(?P<cn_pre2>上午|下午|晚上|中午|凌晨)?\s*(?P<cn_h>\d{1,2})\s*[点時时](?!间|間|区)"
     r"(?:\s*(?P<cn_m>\d{1,2})\s*分?|(?P<cn_half>半))?)", re.IGNORECASE)
@@ -457,8 +458,11 @@ def _place_seasonal(written: str, local: datetime, venue_zone: str) -> _Placed:
     key = default
     venue = _zone_info(venue_zone)
     if venue is not None:
-        if _offset_of(venue, local) == written_offset:
-            return _Placed(venue_zone)  # Brisbane's AEST all year, Lagos's UTC+01:00 as "CET"
+        if all(_offset_of(venue, datetime(local.year, m, 1)) == written_offset
+               for m in range(1, 13)):
+            # Brisbane's AEST all year, Lagos's UTC+01:00 as "CET"; not London, whose summer
+            # clock is CET's offset only by the season.
+            return _Placed(venue_zone)
         if all(_offset_of(venue, datetime(local.year, m, 1)) == _offset_of(
                 region, datetime(local.year, m, 1)) for m in range(1, 13)):
             key, region = venue_zone, venue
