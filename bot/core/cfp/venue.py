@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.cfp.dates import _find_dates, _Found
-from bot.core.places import city_zone
+from bot.core.places import Located, city_zone, place_zone
 
 # The cities calls name as their venue, with the country as a draft writes it; each one's zone
 # comes from bot.core.places (one city -> zone table for the whole bot).
@@ -59,6 +59,14 @@ def venue_zone(city: str) -> str:
     zone = city_zone(city)
     assert zone is not None, city
     return zone
+
+
+def venue_place(city: str, rest: list[str]) -> Located:
+    """The zone of a city of CITY_COUNTRIES followed by what a call wrote after it ("MA",
+    "Scotland", "USA"): its own zone only where the written state or country holds it."""
+    if not rest:
+        return Located(venue_zone(city))
+    return place_zone(", ".join([city, *rest]))
 
 
 US_STATES = {
