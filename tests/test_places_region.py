@@ -96,3 +96,25 @@ def test_import_cfp_venue_of_an_ambiguous_place_is_left_out_and_said() -> None:
     assert zone is None
     assert any(w.startswith("call.md:1: warning: Portland, USA is ambiguous") and "Maine" in w
                for w in warnings), warnings
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("when is the paper deadline in Cambridge, Massachusetts?", "EDT (America/New_York"),
+    ("when is the paper deadline in Portland, Maine?", "EDT (America/New_York"),
+    ("when is the paper deadline in Perth, Scotland?", "BST (Europe/London"),
+    ("when is the paper deadline in Cambridge?", "BST (Europe/London"),  # no state: as before
+])
+def test_ask_reads_the_state_after_a_city(capsys: pytest.CaptureFixture[str], question: str,
+                                          said: str) -> None:
+    assert main(["ask", question, "--schedule", SHIPPED, "--now", "2017-08-01T00:00:00Z"]) == 0
+    assert f"is Monday 11 September 2017, {'02:59' if 'New_York' in said else '07:59'} " \
+           f"{said}" in capsys.readouterr().out
+
+
+def test_ask_of_an_ambiguous_city_and_country_gives_each_reading(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "when is the paper deadline in Portland, USA?", "--schedule", SHIPPED,
+                 "--now", "2017-08-01T00:00:00Z"]) == 0
+    out = capsys.readouterr().out
+    assert "can mean Portland, Oregon or Portland, Maine" in out
+    assert "If you meant Portland, Maine: Monday 11 September 2017, 02:59 EDT" in out

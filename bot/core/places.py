@@ -503,3 +503,39 @@ def place_zone(text: str) -> Located:
     # "Cambridge, MA, USA": the state says more than the country.
     region = next((p for p in parts[1:] if normalize_name(p) in _regions()), parts[-1])
     return locate(parts[0], region)
+
+
+_REGION_WORDS = re.compile(r"\s*[,，]\s*((?:[^\W\d_]|\.)+(?:\s+(?:[^\W\d_]|\.)+){0,3})")
+
+
+def region_after(text: str) -> tuple[int, str] | None:
+    """A region written right after a city in a question (", Massachusetts", ", MA"): how
+    far it runs in ``text`` and its name; None if what follows is no region."""
+    match = _REGION_WORDS.match(text)
+    if match is None:
+        return None
+    words = match[1].split()
+    for n in range(len(words), 0, -1):
+        name = " ".join(words[:n])
+        if normalize_name(name.rstrip(".")) in _regions() or normalize_name(name) in _regions():
+            return match.start(1) + match[1].index(words[n - 1]) + len(words[n - 1]), name
+    return None
+
+
+def in_region(place: Place, city: str, region: str) -> Place:
+    """``place`` (a city) as the written region reads it: one zone, or the readings a doubt
+    leaves ("Portland, USA": Oregon's and Maine's), the doubt as their meaning."""
+    located = locate(city, region)
+    if located.zone is not None:
+        return Place(name=f"{city}, {region}", zones=(located.zone,), kind=place.kind)
+    readings = _HOMONYMS.get(normalize_name(city), ())
+    inside = [(z, w) for z, w in readings
+              if any(_in_region(z, r) for r in _regions().get(normalize_name(region), ()))]
+    if len(inside) > 1:
+        return Place(name=f"{city}, {region}", zones=tuple(z for z, _ in inside),
+                     kind=place.kind, meanings=tuple(w for _, w in inside))
+    regions = _regions().get(normalize_name(region), ())
+    zones = tuple(dict.fromkeys(z for r in regions for z in _region_zones(r)))
+    names = " or ".join(dict.fromkeys(r.name for r in regions)) or region
+    return Place(name=f"{city}, {region}", zones=zones, kind=place.kind,
+                 meanings=tuple(f"{names} on {zone}" for zone in zones))
