@@ -118,3 +118,10 @@ def test_ask_of_an_ambiguous_city_and_country_gives_each_reading(
     out = capsys.readouterr().out
     assert "can mean Portland, Oregon or Portland, Maine" in out
     assert "If you meant Portland, Maine: Monday 11 September 2017, 02:59 EDT" in out
+
+
+def test_import_cfp_names_the_country_of_any_state_written() -> None:
+    call = ("# Workshop on Widgets (WOW '27) Portland, Maine -- May 3-5, 2027\n\n"
+            "## Important dates\n\n- Paper submission: March 1, 2027, 23:59 AoE\n")
+    draft, _, _ = import_cfp(call, source="call.md")
+    assert 'country = "USA"' in draft  # was "Maine": the short list of states lacked it

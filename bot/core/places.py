@@ -23,8 +23,9 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
-__all__ = ["ABBREVIATIONS", "Located", "Place", "city_zone", "gazetteer", "locate", "lookup",
-           "normalize_name", "place_zone", "territory"]
+__all__ = ["ABBREVIATIONS", "Located", "Place", "city_zone", "gazetteer", "in_region", "locate",
+           "lookup", "normalize_name", "place_zone", "region_after", "state_country",
+           "territory"]
 
 PlaceKind = Literal["city", "country", "zone-name", "alias", "abbreviation", "iana"]
 
@@ -446,6 +447,13 @@ def _clock(zone: str) -> tuple[object, ...]:
     (Juneau and Anchorage, Detroit and New York; not Phoenix and Denver)."""
     tz = zoneinfo.ZoneInfo(zone)
     return tuple(datetime(2026, month, 15, 12, tzinfo=tz).utcoffset() for month in (1, 7))
+
+
+def state_country(name: str) -> str | None:
+    """The ISO code of the country whose state, province or territory ``name`` is ("Maine":
+    US, "Nova Scotia": CA); None for a country's own name or anything else."""
+    codes = {r.country for r in _regions().get(normalize_name(name), ()) if r.zones is not None}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _in_region(zone: str, region: _Region) -> bool:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.cfp.dates import _find_dates, _Found
-from bot.core.places import Located, city_zone, place_zone
+from bot.core.places import Located, city_zone, place_zone, state_country
 
 # The cities calls name as their venue, with the country as a draft writes it; each one's zone
 # comes from bot.core.places (one city -> zone table for the whole bot).
@@ -104,6 +104,9 @@ def country_key(name: str) -> str:
         return "USA"
     if name in CA_PROVINCES:
         return "Canada"
+    state = state_country(name)  # "Maine", "Nova Scotia": every state, not only the listed
+    if state in ("US", "CA"):
+        return "USA" if state == "US" else "Canada"
     return COUNTRY_NAMES.get(name.lower(), COUNTRY_NAMES.get(name.lower() + ".", ""))
 
 
