@@ -77,3 +77,12 @@ def test_an_offset_that_agrees_or_a_zone_named_is_no_warning(
         zone: str, at: str, extra: dict[str, str]) -> None:
     event, _ = schedule(date_toml("paper", "deadline", at, **extra), head=event_toml(zone=zone))
     assert lint(event) == []
+
+
+def test_an_all_day_date_with_an_offset_says_when_its_day_runs() -> None:
+    event, _ = schedule(date_toml("notification", "notification", "2026-12-01 -07:00"))
+    message = the_one(lint(event)).message
+    assert "on Tuesday 1 December 2026 the event's zone America/Los_Angeles is PST" in message
+    assert "from 23:00 PST on Monday 30 November to 23:00 PST on Tuesday 1 December" in message
+    assert 'write at = "2026-12-01" (the event\'s zone)' in message
+    assert 'write at = "2026-12-01 UTC-07:00"' in message

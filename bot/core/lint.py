@@ -229,22 +229,24 @@ def _offset_against_zone(event: Event, when: ImportantDate, index: int
         return None
     written_text, zone_offset = offset_text(written), zone.offset_at(instant)
     named = zone.abbreviation(instant)
+    day = when.day if when.day is not None else there.date()
     head = (f"{bare} is written with the offset {written_text.removeprefix('UTC')} "
-            f"({written_text}), but on {format_day(there.date())} the event's zone "
+            f"({written_text}), but on {format_day(day)} the event's zone "
             f"{zone.key} is {named} ({zone_offset})")
     if when.at is not None:
         moment = (f"duebot reads it as {there:%H:%M} {named} on {_short_day(there.date())} "
                   f"({instant:%Y-%m-%d %H:%M} UTC), not {inline.local(instant):%H:%M} {named}")
-        kept = f"{there:%Y-%m-%d %H:%M}"
+        instead = (f'if that instant is meant, write at = "{there:%Y-%m-%d %H:%M}" (or '
+                   f'"{bare} {written_text}", which says the fixed offset plainly)')
     else:
         starts, ends = zone.local(when.starts), zone.local(when.ends)
         moment = (f"duebot reads the all-day date as running from {starts:%H:%M} {named} on "
                   f"{_short_day(starts.date())} to {ends:%H:%M} {zone.abbreviation(when.ends)} "
                   f"on {_short_day(ends.date())}")
-        kept = bare
+        instead = (f'if the day in {written_text} is meant, write at = "{bare} '
+                   f'{written_text}", which says the fixed offset plainly')
     message = (f"{head}; {moment}. If {bare} {zone.key} local time is meant, write at = "
-               f'"{bare}" (the event\'s zone); if that instant is meant, write at = "{kept}"'
-               f' (or "{bare} {written_text}", which says the fixed offset plainly)')
+               f'"{bare}" (the event\'s zone); {instead}')
     return _problem(event, when, index, "at", message), False
 
 
