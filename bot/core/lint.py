@@ -40,7 +40,8 @@ def lint(event: Event) -> list[Problem]:
     noted: set[tuple[str, str]] = set()
     for when in active:
         zone_warning = (_zone_warning(event, when, indexes[id(when)])
-                        or _zone_reading(event, when, indexes[id(when)]))
+                        or _zone_reading(event, when, indexes[id(when)])
+                        or _offset_against_zone(event, when, indexes[id(when)]))
         if zone_warning is not None:
             problem, uses_event_zone = zone_warning
             if uses_event_zone:
@@ -205,6 +206,48 @@ def _zone_reading(event: Event, when: ImportantDate, index: int
     else:
         return None
     return _problem(event, when, index, spot.key, message), spot.uses_event_zone
+
+
+# A bare numeric offset at the end of ``at`` ("-07:00", "T23:59:00-0700"); "UTC-07:00" says
+# a fixed offset is meant in so many words, and "Z" is how programs write UTC on purpose.
+_BARE_OFFSET = re.compile(r"(?<![A-Za-z\s])\s*[+\-\u2212]\d{1,2}(?::?\d{2})?\s*$")
+
+
+def _offset_against_zone(event: Event, when: ImportantDate, index: int
+                         ) -> tuple[Problem, bool] | None:
+    """A numeric offset in ``at`` that is not the event's zone's offset on that date: most
+    likely the organizer meant the wall time there (PDT's -07:00 written in December), and
+    duebot reads the offset, an hour or more away, silently."""
+    inline, bare = _inline_zone(when)
+    zone = event.zone
+    if (inline is None or inline.kind != "offset" or zone.is_fixed
+            or when.lines.get("zone") is not None or not _BARE_OFFSET.search(when.local_text)):
+        return None  # in an AoE or UTC+01:00 event another offset is another place, on purpose
+    instant = when.at if when.at is not None else when.starts
+    written, there = inline.local(instant).utcoffset(), zone.local(instant)
+    if written == there.utcoffset():
+        return None
+    written_text, zone_offset = offset_text(written), zone.offset_at(instant)
+    named = zone.abbreviation(instant)
+    day = when.day if when.day is not None else there.date()
+    head = (f"{bare} is written with the offset {written_text.removeprefix('UTC')} "
+            f"({written_text}), but on {format_day(day)} the event's zone "
+            f"{zone.key} is {named} ({zone_offset})")
+    if when.at is not None:
+        moment = (f"duebot reads it as {there:%H:%M} {named} on {_short_day(there.date())} "
+                  f"({instant:%Y-%m-%d %H:%M} UTC), not {inline.local(instant):%H:%M} {named}")
+        instead = (f'if that instant is meant, write at = "{there:%Y-%m-%d %H:%M}" (or '
+                   f'"{bare} {written_text}", which says the fixed offset plainly)')
+    else:
+        starts, ends = zone.local(when.starts), zone.local(when.ends)
+        moment = (f"duebot reads the all-day date as running from {starts:%H:%M} {named} on "
+                  f"{_short_day(starts.date())} to {ends:%H:%M} {zone.abbreviation(when.ends)} "
+                  f"on {_short_day(ends.date())}")
+        instead = (f'if the day in {written_text} is meant, write at = "{bare} '
+                   f'{written_text}", which says the fixed offset plainly')
+    message = (f"{head}; {moment}. If {bare} {zone.key} local time is meant, write at = "
+               f'"{bare}" (the event\'s zone); {instead}')
+    return _problem(event, when, index, "at", message), False
 
 
 # The tz database's old names that look like a fixed offset but keep daylight saving time:

@@ -15,6 +15,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Literal
 
@@ -22,7 +23,8 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
-__all__ = ["ABBREVIATIONS", "Place", "city_zone", "gazetteer", "lookup", "normalize_name",
+__all__ = ["ABBREVIATIONS", "Located", "Place", "city_zone", "gazetteer", "in_region", "locate",
+           "lookup", "normalize_name", "place_zone", "region_after", "state_country",
            "territory"]
 
 PlaceKind = Literal["city", "country", "zone-name", "alias", "abbreviation", "iana"]
@@ -305,6 +307,8 @@ def city_zone(name: str) -> str | None:
     A venue line means a place, so a city that is also a word in a question ("Phoenix", which
     ``lookup`` passes over) counts here; a name of several zones gives None.
     """
+    if "," in name or "，" in name:  # "Portland, Maine": the state is honoured
+        return place_zone(name).zone
     key = normalize_name(name)
     zone = _alias_zones().get(key)
     if zone is not None:
@@ -321,3 +325,225 @@ def _alias_zones() -> Mapping[str, str]:
 @cache
 def _iana_keys() -> Mapping[str, str]:
     return {normalize_name(z): z for z in zoneinfo.available_timezones()}
+
+
+# -- "CITY, REGION": a written country or state is honoured ------------------------------------
+
+@dataclass(frozen=True)
+class Located:
+    """The zone of "CITY, REGION", or None with the doubt that says why it cannot be told."""
+
+    zone: str | None
+    doubt: str = ""
+
+
+@dataclass(frozen=True)
+class _Region:
+    name: str
+    country: str
+    """ISO code, as CLDR's zone_territories gives it."""
+    zones: tuple[str, ...] | None = None
+    """A state's zones, the main one first; None for a whole country (CLDR's list)."""
+
+
+# No library at hand maps US states, Canadian provinces and Australian states to zones (CLDR
+# and zone.tab describe regions only in prose): the zones whose clocks differ inside each.
+_E, _C, _M, _P = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
+_US_STATES: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("Alabama", "AL"): (_C,), ("Alaska", "AK"): ("America/Anchorage", "America/Adak"),
+    ("Arizona", "AZ"): ("America/Phoenix", _M), ("Arkansas", "AR"): (_C,),
+    ("California", "CA"): (_P,), ("Colorado", "CO"): (_M,), ("Connecticut", "CT"): (_E,),
+    ("Delaware", "DE"): (_E,), ("District of Columbia", "DC"): (_E,),
+    ("Florida", "FL"): (_E, _C), ("Georgia", "GA"): (_E,), ("Hawaii", "HI"): ("Pacific/Honolulu",),
+    ("Idaho", "ID"): ("America/Boise", _P), ("Illinois", "IL"): (_C,),
+    ("Indiana", "IN"): ("America/Indiana/Indianapolis", _C), ("Iowa", "IA"): (_C,),
+    ("Kansas", "KS"): (_C, _M), ("Kentucky", "KY"): ("America/Kentucky/Louisville", _C),
+    ("Louisiana", "LA"): (_C,), ("Maine", "ME"): (_E,), ("Maryland", "MD"): (_E,),
+    ("Massachusetts", "MA"): (_E,), ("Michigan", "MI"): ("America/Detroit", "America/Menominee"),
+    ("Minnesota", "MN"): (_C,), ("Mississippi", "MS"): (_C,), ("Missouri", "MO"): (_C,),
+    ("Montana", "MT"): (_M,), ("Nebraska", "NE"): (_C, _M), ("Nevada", "NV"): (_P,),
+    ("New Hampshire", "NH"): (_E,), ("New Jersey", "NJ"): (_E,), ("New Mexico", "NM"): (_M,),
+    ("New York", "NY"): (_E,), ("North Carolina", "NC"): (_E,),
+    ("North Dakota", "ND"): (_C, _M), ("Ohio", "OH"): (_E,), ("Oklahoma", "OK"): (_C,),
+    ("Oregon", "OR"): (_P, "America/Boise"), ("Pennsylvania", "PA"): (_E,),
+    ("Rhode Island", "RI"): (_E,), ("South Carolina", "SC"): (_E,),
+    ("South Dakota", "SD"): (_C, _M), ("Tennessee", "TN"): (_C, _E), ("Texas", "TX"): (_C, _M),
+    ("Utah", "UT"): (_M,), ("Vermont", "VT"): (_E,), ("Virginia", "VA"): (_E,),
+    ("Washington", "WA"): (_P,), ("West Virginia", "WV"): (_E,), ("Wisconsin", "WI"): (_C,),
+    ("Wyoming", "WY"): (_M,),
+}
+_CA_PROVINCES: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("British Columbia", "BC"): ("America/Vancouver", "America/Fort_Nelson", "America/Creston",
+                                 "America/Edmonton"),
+    ("Alberta", "AB"): ("America/Edmonton",), ("Saskatchewan", "SK"): ("America/Regina",
+                                                                      "America/Edmonton"),
+    ("Manitoba", "MB"): ("America/Winnipeg",),
+    ("Ontario", "ON"): ("America/Toronto", "America/Winnipeg", "America/Atikokan"),
+    ("Quebec", "QC"): ("America/Toronto", "America/Blanc-Sablon"),
+    ("New Brunswick", "NB"): ("America/Moncton",), ("Nova Scotia", "NS"): ("America/Halifax",),
+    ("Prince Edward Island", "PE"): ("America/Halifax",),
+    ("Newfoundland and Labrador", "NL"): ("America/St_Johns", "America/Goose_Bay"),
+    ("Yukon", "YT"): ("America/Whitehorse",), ("Northwest Territories", "NT"): (
+        "America/Edmonton",),
+    ("Nunavut", "NU"): ("America/Iqaluit", "America/Rankin_Inlet", "America/Cambridge_Bay"),
+}
+_AU_STATES: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("New South Wales", "NSW"): ("Australia/Sydney", "Australia/Broken_Hill",
+                                 "Australia/Lord_Howe"),
+    ("Victoria", "VIC"): ("Australia/Melbourne",), ("Queensland", "QLD"): ("Australia/Brisbane",),
+    ("South Australia", "SA"): ("Australia/Adelaide",),
+    ("Western Australia", "WA"): ("Australia/Perth", "Australia/Eucla"),
+    ("Tasmania", "TAS"): ("Australia/Hobart",), ("Northern Territory", "NT"): (
+        "Australia/Darwin",),
+    ("Australian Capital Territory", "ACT"): ("Australia/Sydney",),
+}
+# Parts of a country people write as one ("Perth, Scotland"); CLDR names countries only.
+_NATIONS: Mapping[str, str] = {
+    "usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "u.s": "US", "america": "US",
+    "united states of america": "US", "uk": "GB", "u.k.": "GB", "england": "GB",
+    "scotland": "GB", "wales": "GB", "northern ireland": "GB", "great britain": "GB",
+    "britain": "GB", "prc": "CN", "p.r. china": "CN", "pr china": "CN", "uae": "AE",
+    "south korea": "KR", "korea": "KR", "czech republic": "CZ", "holland": "NL",
+}
+# City names that are several places (the most likely first, as city_zone gives it).
+_HOMONYMS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "portland": ((_P, "Portland, Oregon"), (_E, "Portland, Maine")),
+    "cambridge": (("Europe/London", "Cambridge, England"), (_E, "Cambridge, Massachusetts"),
+                  ("America/Toronto", "Cambridge, Ontario")),
+    "perth": (("Australia/Perth", "Perth, Western Australia"),
+              ("Europe/London", "Perth, Scotland")),
+    "london": (("Europe/London", "London, England"), ("America/Toronto", "London, Ontario")),
+    "san jose": ((_P, "San Jose, California"), ("America/Costa_Rica", "San José, Costa Rica")),
+    "hyderabad": (("Asia/Kolkata", "Hyderabad, India"), ("Asia/Karachi", "Hyderabad, Pakistan")),
+}
+
+
+@cache
+def _regions() -> Mapping[str, tuple[_Region, ...]]:
+    """Every region name a place may end with, normalized -> the regions it can be ("WA" is
+    Washington or Western Australia)."""
+    found: dict[str, list[_Region]] = {}
+
+    def add(key: str, region: _Region) -> None:
+        found.setdefault(normalize_name(key), []).append(region)
+
+    for table, country in ((_US_STATES, "US"), (_CA_PROVINCES, "CA"), (_AU_STATES, "AU")):
+        for (name, code), zones in table.items():
+            region = _Region(name, country, zones)
+            add(name, region)
+            add(code, region)
+    for word, code in _NATIONS.items():
+        add(word, _Region(Locale.parse("en").territories.get(code, code), code))
+    for locale in (Locale.parse("en"), Locale.parse("zh")):
+        for code, name in locale.territories.items():
+            if code.isalpha() and normalize_name(name) not in found:
+                add(name, _Region(Locale.parse("en").territories.get(code, name), code))
+    return {key: tuple(regions) for key, regions in found.items()}
+
+
+@cache
+def _clock(zone: str) -> tuple[object, ...]:
+    """A zone's offsets in January and July: zones with the same keep the same clock now
+    (Juneau and Anchorage, Detroit and New York; not Phoenix and Denver)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    return tuple(datetime(2026, month, 15, 12, tzinfo=tz).utcoffset() for month in (1, 7))
+
+
+def state_country(name: str) -> str | None:
+    """The ISO code of the country whose state, province or territory ``name`` is ("Maine":
+    US, "Nova Scotia": CA); None for a country's own name or anything else."""
+    codes = {r.country for r in _regions().get(normalize_name(name), ()) if r.zones is not None}
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _in_region(zone: str, region: _Region) -> bool:
+    territories: Mapping[str, str] = get_global("zone_territories")
+    if territories.get(zone) != region.country:
+        return False
+    return region.zones is None or _clock(zone) in {_clock(z) for z in region.zones}
+
+
+def _region_zones(region: _Region) -> tuple[str, ...]:
+    """A region's zones of different clocks, the main first: one for Massachusetts or the UK."""
+    territory_zones: Mapping[str, list[str]] = get_global("territory_zones")
+    zones = region.zones or (*_MULTI.get(region.country, ()),
+                             *territory_zones.get(region.country, []))
+    clocks: dict[tuple[object, ...], str] = {}
+    for zone in zones:
+        clocks.setdefault(_clock(zone), zone)
+    return tuple(clocks.values())
+
+
+def locate(city: str, region: str) -> Located:
+    """The zone of CITY in REGION (a country, a US state, a Canadian province or an Australian
+    state): the city's own zone only if it lies there ("Perth, Scotland" is not Australia's
+    Perth), else the region's if it has one ("Portland, Maine"), else a doubt that says why
+    ("Portland, USA" is Oregon or Maine; "Springfield, USA" could be in any of its zones)."""
+    regions = _regions().get(normalize_name(region), ())
+    own = city_zone(city)
+    if not regions:
+        return Located(own or city_zone(region))
+    readings = _HOMONYMS.get(normalize_name(city)) or (((own, city),) if own else ())
+    inside = {zone: where for zone, where in readings for r in regions if _in_region(zone, r)}
+    names = " or ".join(dict.fromkeys(r.name for r in regions))
+    said = region if normalize_name(region) == normalize_name(names) else f"{region} ({names})"
+    if len(inside) == 1:
+        return Located(next(iter(inside)))
+    if len(inside) > 1:
+        listed = " or ".join(f"{where} ({zone})" for zone, where in inside.items())
+        return Located(None, f"{city}, {region} is ambiguous: {listed}; name the state or "
+                             f"write the zone")
+    zones = tuple(dict.fromkeys(z for r in regions for z in _region_zones(r)))
+    if len({_clock(z) for z in zones}) == 1:
+        return Located(zones[0])
+    known = ", ".join(f"{where} ({zone})" for zone, where in readings)
+    elsewhere = f"the {city} duebot knows, {known}, is not in {names}; " if readings else ""
+    listed = ", ".join(zones[:4]) + (", ..." if len(zones) > 4 else "")
+    return Located(None, f"{elsewhere}{said} has several zones ({listed}) and duebot "
+                         f"cannot tell which one {city} keeps: write the zone")
+
+
+def place_zone(text: str) -> Located:
+    """The zone of a place as written: "Cambridge, Massachusetts", "Perth, WA", "Kyoto"."""
+    parts = [p for p in re.split(r"\s*[,，]\s*", text.strip()) if p]
+    if len(parts) < 2:
+        return Located(city_zone(text))
+    # "Cambridge, MA, USA": the state says more than the country.
+    region = next((p for p in parts[1:] if normalize_name(p) in _regions()), parts[-1])
+    return locate(parts[0], region)
+
+
+_REGION_WORDS = re.compile(r"\s*[,，]\s*((?:[^\W\d_]|\.)+(?:\s+(?:[^\W\d_]|\.)+){0,3})")
+
+
+def region_after(text: str) -> tuple[int, str] | None:
+    """A region written right after a city in a question (", Massachusetts", ", MA"): how
+    far it runs in ``text`` and its name; None if what follows is no region."""
+    match = _REGION_WORDS.match(text)
+    if match is None:
+        return None
+    words = match[1].split()
+    for n in range(len(words), 0, -1):
+        name = " ".join(words[:n])
+        if normalize_name(name.rstrip(".")) in _regions() or normalize_name(name) in _regions():
+            return match.start(1) + match[1].index(words[n - 1]) + len(words[n - 1]), name
+    return None
+
+
+def in_region(place: Place, city: str, region: str) -> Place:
+    """``place`` (a city) as the written region reads it: one zone, or the readings a doubt
+    leaves ("Portland, USA": Oregon's and Maine's), the doubt as their meaning."""
+    located = locate(city, region)
+    if located.zone is not None:
+        return Place(name=f"{city}, {region}", zones=(located.zone,), kind=place.kind)
+    readings = _HOMONYMS.get(normalize_name(city), ())
+    inside = [(z, w) for z, w in readings
+              if any(_in_region(z, r) for r in _regions().get(normalize_name(region), ()))]
+    if len(inside) > 1:
+        return Place(name=f"{city}, {region}", zones=tuple(z for z, _ in inside),
+                     kind=place.kind, meanings=tuple(w for _, w in inside))
+    regions = _regions().get(normalize_name(region), ())
+    zones = tuple(dict.fromkeys(z for r in regions for z in _region_zones(r)))
+    names = " or ".join(dict.fromkeys(r.name for r in regions)) or region
+    return Place(name=f"{city}, {region}", zones=zones, kind=place.kind,
+                 meanings=tuple(f"{names} on {zone}" for zone in zones))

@@ -359,7 +359,14 @@ def _hint(raw: str) -> str:
     """What an unknown zone name may have meant: the zones of a place or abbreviation people
     write ("Beijing", "IST": each reading named, since IST is India, Israel or Ireland), else
     the closest spelling."""
-    from bot.core.places import lookup, territory  # only on this error path: Babel's names
+    from bot.core.places import lookup, place_zone, territory  # only on this error path
+
+    if "," in raw or "，" in raw:  # "Portland, USA": Oregon or Maine, said
+        located = place_zone(raw)
+        if located.doubt:
+            return f"; {located.doubt}"
+        if located.zone:
+            return f"; did you mean {located.zone!r}?"
 
     if raw.upper() in SEASONAL:  # "CEST": one season of a zone that changes its clocks
         name, region, summer = SEASONAL[raw.upper()]

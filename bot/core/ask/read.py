@@ -20,7 +20,7 @@ from bot.core.ask import lexicon as lx
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
 from bot.core.ask.text import Language, Piece, has_cjk, language, normalize, pieces
 from bot.core.model import ImportantDate
-from bot.core.places import ABBREVIATIONS, lookup
+from bot.core.places import ABBREVIATIONS, in_region, lookup, region_after
 
 __all__ = ["Clause", "Match", "NamedZone", "Reading", "Topic", "has_length", "read"]
 
@@ -1425,6 +1425,9 @@ def _read(question: str, index: Index) -> Reading:
             place = lookup(value)
             if place is None:
                 continue
+            written = region_after(norm[hit.end:]) if place.kind in ("city", "alias") else None
+            if written is not None:  # "Cambridge, Massachusetts": the state says which
+                place = in_region(place, value, written[1])
             # "北京时间" names a zone by itself: never "is the workshop in Beijing?".
             timed = norm[hit.end:].lstrip().startswith(("time", "时间", "时区")) or \
                 value.endswith(("时间", "时区", " time")) or bool(_PAIRED_TIME.match(

@@ -160,7 +160,8 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
     if call.venue_zone:
         out.key("venue_zone", call.venue_zone)
     elif call.city:
-        message = f"no zone known for {call.city!r}: venue_zone left out"
+        message = (f"{call.venue_doubt}: venue_zone left out" if call.venue_doubt
+                   else f"no zone known for {call.city!r}: venue_zone left out")
         out.comment(message)
         warnings.append(_problem(source, call.name_line, message))
     for key in ("venue", "city", "country"):

@@ -9,9 +9,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
-
-from babel.core import Locale, get_global
 
 from bot.core.cfp.blocks import _LINK, _PLAIN_HEADING, _STRUCK, _Block, _plain
 from bot.core.cfp.dates import (
@@ -31,10 +28,11 @@ from bot.core.cfp.venue import (
     countries_in,
     country_key,
     split_name_line,
+    venue_place,
     venue_zone,
 )
 from bot.core.model import Kind
-from bot.core.places import city_zone
+from bot.core.places import Located, city_zone, locate
 
 _OLD_MARK = re.compile(r"\b(?:was|previously|originally|formerly|extended from|postponed from|"
                        r"moved from)\b[\s:]*$", re.IGNORECASE)
@@ -370,6 +368,8 @@ class _Call:
     city: str = ""
     country: str = ""
     venue_zone: str = ""
+    venue_doubt: str = ""
+    """Why a written "CITY, REGION" gives no zone ("Portland, USA": Oregon or Maine)."""
     default_clock: _Clock | None = None
     default_zone: str = ""
     entries: list[_Entry] = field(default_factory=list)
@@ -487,10 +487,15 @@ def _set_place(call: _Call, place: str) -> None:
     if city is not None:
         call.city = city
         call.country = _country_after(parts[1:], CITY_COUNTRIES[city])
-        call.venue_zone = venue_zone(city)
+        _set_venue_zone(call, venue_place(city, parts[1:]))
     else:
         call.city = parts[0]
         call.country = parts[-1] if len(parts) > 1 else ""
+
+
+def _set_venue_zone(call: _Call, located: Located) -> None:
+    """"Cambridge, MA" is Massachusetts' Cambridge; "Portland, USA" a doubt, said."""
+    call.venue_zone, call.venue_doubt = located.zone or "", located.doubt
 
 
 def _place_city(call: _Call) -> None:
@@ -522,7 +527,7 @@ def _find_place(call: _Call, text: str) -> None:
                     call.country = _country_after(parts[i + 1:], CITY_COUNTRIES[part])
                     if i > 0:
                         call.venue = ", ".join(parts[:i])
-                    call.venue_zone = venue_zone(part)
+                    _set_venue_zone(call, venue_place(part, parts[i + 1:]))
                     break
             else:
                 if parts:
@@ -540,7 +545,7 @@ def _find_place(call: _Call, text: str) -> None:
             call.venue_zone = venue_zone(city)
         else:
             _held_in(call, text)
-    elif call.city in CITY_COUNTRIES:
+    elif call.city in CITY_COUNTRIES and not call.venue_doubt:
         call.venue_zone = venue_zone(call.city)
 
 
@@ -550,41 +555,13 @@ _HELD_IN = re.compile(r"\b(?i:held|take[s]? place|taking place|located|hosted)\s
                       r"(?:,\s*(?P<country>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2}))?")
 
 
-# Names calls write for a country that CLDR's English names lack.
-_COUNTRY_WORDS = {"usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "uk": "GB",
-                  "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB"}
-
-
-def _country_zones() -> dict[str, list[str]]:
-    return cast("dict[str, list[str]]", get_global("territory_zones"))
-
-
-def _country_code(name: str) -> str | None:
-    """The ISO code of a country as a call writes it ("France", "USA"), or None."""
-    key = name.strip().rstrip(".").casefold()
-    if key in _COUNTRY_WORDS or key + "." in _COUNTRY_WORDS:
-        return _COUNTRY_WORDS.get(key) or _COUNTRY_WORDS[key + "."]
-    return next((code for code, en in Locale.parse("en").territories.items()
-                 if en.casefold() == key), None)
-
-
-def _country_of(zone: str) -> str | None:
-    return cast("dict[str, str]", get_global("zone_territories")).get(zone)
-
-
 def _held_in(call: _Call, text: str) -> None:
-    """The venue from "held in CITY, COUNTRY" when the city table does not know the city: its
-    zone from CLDR's cities, else from a country of one zone (France, not Canada)."""
+    """The venue from "held in CITY, COUNTRY" when the city table does not know the city:
+    bot.core.places reads it (the city's zone only in that country or state, else the
+    region's if it has one: "Perth, Scotland", "Lyon, France", not "Springfield, USA")."""
     for match in _HELD_IN.finditer(_plain(text)):
         city, country = match["city"], match["country"] or ""
-        zone = city_zone(city)
-        code = _country_code(country) if country else None
-        if code is not None and (zone is None or _country_of(zone) != code):
-            # Perth is Australia's, not Scotland's; a country of one zone only (not "USA").
-            zones = _country_zones().get(code, [])
-            zone = zones[0] if len(zones) == 1 else None
-        elif zone is None and country:
-            zone = city_zone(country)  # "Hobart, Tasmania": a region, not a country
+        zone = locate(city, country).zone if country else city_zone(city)
         if zone is None:
             continue
         call.city, call.country, call.venue_zone = city, country, zone

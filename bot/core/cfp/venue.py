@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.cfp.dates import _find_dates, _Found
-from bot.core.places import city_zone
+from bot.core.places import Located, city_zone, place_zone, state_country
 
 # The cities calls name as their venue, with the country as a draft writes it; each one's zone
 # comes from bot.core.places (one city -> zone table for the whole bot).
@@ -61,6 +61,14 @@ def venue_zone(city: str) -> str:
     return zone
 
 
+def venue_place(city: str, rest: list[str]) -> Located:
+    """The zone of a city of CITY_COUNTRIES followed by what a call wrote after it ("MA",
+    "Scotland", "USA"): its own zone only where the written state or country holds it."""
+    if not rest:
+        return Located(venue_zone(city))
+    return place_zone(", ".join([city, *rest]))
+
+
 US_STATES = {
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
     "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
@@ -96,6 +104,9 @@ def country_key(name: str) -> str:
         return "USA"
     if name in CA_PROVINCES:
         return "Canada"
+    state = state_country(name)  # "Maine", "Nova Scotia": every state, not only the listed
+    if state in ("US", "CA"):
+        return "USA" if state == "US" else "Canada"
     return COUNTRY_NAMES.get(name.lower(), COUNTRY_NAMES.get(name.lower() + ".", ""))
 
 
