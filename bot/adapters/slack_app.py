@@ -421,7 +421,7 @@ class SlackBot:
         if isinstance(ready, str):
             return Reply(ready, private=True)
         quoted = "\n".join(f">{line}" for line in escape(ready.body).splitlines())
-        targets = ", ".join(f"`{escape(d)}`" for d in ready.destinations[:10])
+        targets = ", ".join(f"`{escape(d, markup=False)}`" for d in ready.destinations[:10])
         if len(ready.destinations) > 10:
             targets += f" and {len(ready.destinations) - 10} more"
         blocks: list[dict[str, Any]] = [
