@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters import http_failures
+from bot.adapters.chat_webhooks import defuse_mentions
 from bot.ports import Outcome, Outgoing
 
 if TYPE_CHECKING:  # imported where used: a third of a second at every start-up otherwise,
@@ -204,7 +205,9 @@ class AppriseChannel:
             return Outcome(kind="dead", reason=f"apprise: {exc}: set it and send again")
         except ValueError as exc:
             return Outcome(kind="dead", reason=f"apprise: {exc}")
-        body = message.text.strip() or message.subject
+        # Plain text: Apprise escapes it for a Markdown service itself, but not its mentions
+        # (a Discord or Mattermost webhook pings for ``@everyone``, ``@channel``).
+        body = defuse_mentions(message.text.strip() or message.subject)
         import apprise
 
         heard = _Heard(target.plugin.logger)
@@ -212,7 +215,7 @@ class AppriseChannel:
         try:
             notifier = apprise.Apprise(asset=self._asset())
             notifier.add(target.plugin)
-            result = notifier.notify(body=body, title=message.subject,
+            result = notifier.notify(body=body, title=defuse_mentions(message.subject),
                                      body_format=apprise.NotifyFormat.TEXT)
         except Exception as exc:  # Apprise promises not to raise; a plugin bug still might
             return Outcome(kind="retry", reason=_mask(

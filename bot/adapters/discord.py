@@ -42,7 +42,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.chat_webhooks import date_words, instant_of
+from bot.adapters.chat_webhooks import date_words, escape_markdown, instant_of
 from bot.app.chat_conversation import (
     ChatAnswer,
     answer_question,
@@ -112,7 +112,8 @@ def command_definition(settings: DiscordConfig) -> dict[str, Any]:
 
 def render(reply: ChatAnswer) -> str:
     """The answer text, then each date as a Discord timestamp beside its own zone; within
-    Discord's 2000 characters (``fit``)."""
+    Discord's 2000 characters (``fit``). The engine's words and the schedule's titles are
+    plain text: escaped here, so ``*papers*`` or ``# heading`` in a title shows as typed."""
     lines: list[str] = []
     seen: set[tuple[str, str]] = set()
     for part in reply.parts:
@@ -123,9 +124,10 @@ def render(reply: ChatAnswer) -> str:
             seen.add((part.heading, when.id))
             unix = int(instant.timestamp())
             own, yours, colon = date_words(when, instant, part.reply)
-            lines.append(f"- **{when.title}**{colon}<t:{unix}:F> {yours}, <t:{unix}:R> · {own}")
+            lines.append(f"- **{escape_markdown(when.title)}**{colon}<t:{unix}:F> {yours}, "
+                         f"<t:{unix}:R> · {own}")
     zh = any(p.reply is not None and p.reply.language == "zh" for p in reply.parts)
-    return fit(reply.text, lines, zh=zh)
+    return fit(escape_markdown(reply.text), lines, zh=zh)
 
 
 def fit(text: str, lines: list[str], *, limit: int = CONTENT_LIMIT, zh: bool = False) -> str:
@@ -246,7 +248,7 @@ class DiscordInteractions:
             return self.answer(interaction)
         except DuebotError as exc:  # e.g. the ledger is down: say so, not a bare 500
             log.warning("could not answer a Discord interaction: %s", exc)
-            return f"Sorry: {exc}"[:CONTENT_LIMIT]
+            return escape_markdown(f"Sorry: {exc}")[:CONTENT_LIMIT]
 
     def _late_answer_url(self, interaction: dict[str, Any]) -> str | None:
         """Where a deferred answer goes: the interaction's own response, edited with its
@@ -288,13 +290,15 @@ class DiscordInteractions:
             destination = f"discord:{user}"
             now = self.service.clock()
             said = subscription(self.service, question, destination, now, source="discord",
-                                shown=lambda e: f"**{e.name}**")
+                                shown=lambda e: f"**{escape_markdown(e.name)}**")
             if said is None:
                 events, command = pick(self.service.events(), question.strip())
                 said = settings_reply(self.service, events, destination, command, now,
                                       subscribe_if_needed=True) if events else None
+                said = None if said is None else escape_markdown(said)
         else:
             said = tune(self.service, question, platform="Discord", destination=None)
+            said = None if said is None else escape_markdown(said)
         return said if said is not None else render(answer_question(
             self.service, question, language=str(interaction.get("locale") or ""),
             conversation=conversation_of(interaction)))

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.adapters import http_failures
+from bot.adapters.chat_webhooks import escape_markdown
 from bot.ports import Outcome, Outgoing
 
 __all__ = ["DiscordChannel", "nonce", "pieces"]
@@ -121,7 +122,8 @@ class DiscordChannel:
     def send(self, message: Outgoing) -> Outcome:
         """DM one delivery; every Discord or network failure comes back as an Outcome."""
         user = message.address.strip()
-        text = f"{message.subject}\n{message.text.strip()}" if message.subject else message.text
+        text = escape_markdown(f"{message.subject}\n{message.text.strip()}" if message.subject
+                               else message.text)  # plain text: shown as typed
         now = self.monotonic()
         wait = max(self._blocked_until.get(user, 0.0), self._blocked_until.get("", 0.0)) - now
         if wait > 0:  # Discord said 429 a moment ago: do not ask again yet

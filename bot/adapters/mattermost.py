@@ -21,7 +21,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from bot.adapters.chat_webhooks import defuse_mentions, token_ok
+from bot.adapters.chat_webhooks import defuse_mentions, escape_markdown, token_ok
 from bot.app.chat_conversation import answer_question, tune
 from bot.app.threads import SITTING, Conversation
 
@@ -77,8 +77,8 @@ def handle(service: Running, tokens: tuple[str, ...], headers: dict[str, str], b
         text = text[len(trigger):]
     # A webhook tells only the user's id and name: no way to write to them, and the reply says so.
     tuned = tune(service, text.strip(), platform="Mattermost", destination=None)
-    reply = defuse_mentions(tuned if tuned is not None else answer_question(
-        service, text.strip(), conversation=conversation_of(fields)).text)
+    reply = defuse_mentions(escape_markdown(tuned if tuned is not None else answer_question(
+        service, text.strip(), conversation=conversation_of(fields)).text))
     if fields.get("command"):  # a slash command: only the asker sees it (as on Slack)
         return 200, {"response_type": "ephemeral", "text": reply}
     return 200, {"text": reply, "response_type": "comment"}

@@ -129,7 +129,8 @@ class SlackBot:
         self.settings = settings
         self.client = client or slack_client(settings.bot_token, settings.api_base_url)
         self.monotonic = monotonic
-        self._zones: dict[str, tuple[float, Zone | None]] = {}
+        self._zones: dict[str, tuple[float, Zone | None, str]] = {}
+        """User -> when ``users.info`` was read, their zone and their locale (``zh-CN``)."""
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._lock = threading.Lock()
         self._confirm_lock = threading.Lock()
@@ -332,7 +333,8 @@ class SlackBot:
         texts: list[str] = []
         answered = chat.answers_to_send(self.service, events, question, now=now, reader=reader,
                                         conversation=conversation_of(asker),
-                                        unsent=self.unsent)
+                                        unsent=self.unsent,
+                                        language=self.locale_of(asker.user))
         for event, reply in answered.replies:
             heading = event.name if len(events) > 1 else ""
             blocks.extend(answer_blocks(reply, now, reader or event.zone, heading=heading))
@@ -386,26 +388,35 @@ class SlackBot:
 
     def zone_of(self, user: str) -> Zone | None:
         """The asker's zone from ``users.info`` (``tz``, not ``tz_offset``: DST moves it)."""
+        return self._profile(user)[0]
+
+    def locale_of(self, user: str) -> str:
+        """The asker's Slack locale (``zh-CN``), read with their zone; "" if unknown."""
+        return self._profile(user)[1]
+
+    def _profile(self, user: str) -> tuple[Zone | None, str]:
         if not user:
-            return None
+            return None, ""
         with self._lock:
             cached = self._zones.get(user)
         if cached is not None and self.monotonic() - cached[0] < ZONE_TTL:
-            return cached[1]
+            return cached[1], cached[2]
         zone: Zone | None = None
+        locale = ""
         try:
-            profile = self.client.users_info(user=user).get("user") or {}
-            name = profile.get("tz")
+            profile = self.client.users_info(user=user, include_locale=True).get("user") or {}
+            name, said = profile.get("tz"), profile.get("locale")
+            locale = said if isinstance(said, str) else ""
             if isinstance(name, str) and name:
                 zone = parse_zone(name)
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("users.info %s failed (%s): answering in the event's zone", user, exc)
-            return cached[1] if cached else None
+            return (cached[1], cached[2]) if cached else (None, "")
         except ValueError:
             zone = None
         with self._lock:
-            self._zones[user] = (self.monotonic(), zone)
-        return zone
+            self._zones[user] = (self.monotonic(), zone, locale)
+        return zone, locale
 
     # -- organizer commands (bot.app.chat_organizers), in Block Kit -----------------------------
 
@@ -421,7 +432,7 @@ class SlackBot:
         if isinstance(ready, str):
             return Reply(ready, private=True)
         quoted = "\n".join(f">{line}" for line in escape(ready.body).splitlines())
-        targets = ", ".join(f"`{escape(d)}`" for d in ready.destinations[:10])
+        targets = ", ".join(f"`{escape(d, markup=False)}`" for d in ready.destinations[:10])
         if len(ready.destinations) > 10:
             targets += f" and {len(ready.destinations) - 10} more"
         blocks: list[dict[str, Any]] = [

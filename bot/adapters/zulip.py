@@ -21,7 +21,13 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.chat_webhooks import date_words, defuse_mentions, instant_of, token_ok
+from bot.adapters.chat_webhooks import (
+    date_words,
+    defuse_mentions,
+    escape_markdown,
+    instant_of,
+    token_ok,
+)
 from bot.app.chat_conversation import ChatAnswer, answer_question, tune
 from bot.app.threads import Conversation
 
@@ -40,8 +46,14 @@ TRIGGERS = ("mention", "direct_message", "private_message")
 """``private_message`` is what servers before Zulip 8.0 send for a DM."""
 
 
+def shown(text: str) -> str:
+    """Plain text (the engine's words, the schedule's titles) as typed in Zulip's Markdown,
+    pinging nobody."""
+    return defuse_mentions(escape_markdown(text, "zulip"))
+
+
 def render(reply: ChatAnswer) -> str:
-    lines = [defuse_mentions(reply.text)]
+    lines = [shown(reply.text)]
     for part in reply.parts:
         for when in part.dates:
             instant = instant_of(when)
@@ -49,7 +61,7 @@ def render(reply: ChatAnswer) -> str:
                 continue
             stamp = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
             own, yours, colon = date_words(when, instant, part.reply)
-            lines.append(f"* **{defuse_mentions(when.title)}**{colon}<time:{stamp}> {yours} · "
+            lines.append(f"* **{shown(when.title)}**{colon}<time:{stamp}> {yours} · "
                          f"{own}")
     return "\n".join(lines)
 
@@ -92,7 +104,7 @@ def handle(service: Running, tokens: tuple[str, ...], body: bytes
     destination = f"mailto:{sender}" if "@" in sender and " " not in sender else None
     tuned = tune(service, text, platform="Zulip", destination=destination)
     if tuned is not None:
-        return 200, {"content": defuse_mentions(tuned)}
+        return 200, {"content": shown(tuned)}
     reply = answer_question(service, text, conversation=conversation_of(payload))
     return 200, {"content": render(reply)}
 

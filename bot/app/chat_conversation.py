@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.app import preferences as settings
 from bot.app import subscriptions, threads
 from bot.app.threads import Conversation
-from bot.core.language import N_, Language, language_code
+from bot.core.language import N_, Language, language_code, language_of
 from bot.core.mail_parse import reader_zone
 from bot.core.model import Event, ImportantDate
 from bot.core.zones import Zone
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NO_SCHEDULE", "Answered", "ChatAnswer", "answer_question", "answers",
            "answers_to_send", "pick", "settings_reply", "subscription", "subscription_verb",
-           "tune"]
+           "tie_break", "tune"]
 
 NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
 
@@ -63,30 +63,30 @@ def answer_question(service: Running, question: str, *, zone: Zone | None = None
 
     ``zone`` is the asker's zone when the platform tells it; otherwise a zone the question
     names ("I'm in Shanghai") is used, else each event's own. ``language`` is the platform's
-    locale for the asker (Discord's ``zh-CN``); the answer engine speaks English today and will
-    take it through this one call. ``conversation``: where this question's follow-ups meet
-    (``bot.app.threads``); it reads against the conversation's last question about each event
-    and is kept for the next. None: a question on its own.
+    locale for the asker (Discord's ``zh-CN``, Slack's ``users.info`` locale): it only
+    breaks the tie when the question does not say its language (``tie_break``).
+    ``conversation``: where this question's follow-ups meet (``bot.app.threads``); it reads
+    against the conversation's last question about each event and is kept for the next.
+    None: a question on its own.
     """
-    del language  # accepted here so that front ends need not change when answers are localized
     picked, rest = pick(service.events(), question.strip())
     now = service.clock()
     reader = zone or reader_zone(rest)
     parts = tuple(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
                        dates=reply.dates, reply=reply)
                   for event, reply in answers(service, picked, rest, now=now, reader=reader,
-                                              conversation=conversation))
+                                              conversation=conversation, language=language))
     return ChatAnswer(parts=parts, now=now, zone=reader)
 
 
 def answers(service: Running, events: list[Event], question: str, *, now: datetime,
-            reader: Zone | None, conversation: Conversation | None
+            reader: Zone | None, conversation: Conversation | None, language: str = ""
             ) -> list[tuple[Event, Answer]]:
     """Each event's answer, read against the conversation's last question about that event
     (a follow-up: "and in IST?"), whose reading is then kept for the next (at once: for a
     front end whose reply is its HTTP response)."""
     found = answers_to_send(service, events, question, now=now, reader=reader,
-                            conversation=conversation)
+                            conversation=conversation, language=language)
     threads.keep(service.ledger, found.readings, posted=True)
     return list(found.replies)
 
@@ -101,11 +101,13 @@ class Answered:
 
 def answers_to_send(service: Running, events: list[Event], question: str, *, now: datetime,
                     reader: Zone | None, conversation: Conversation | None,
-                    unsent: threads.Unsent | None = None) -> Answered:
+                    unsent: threads.Unsent | None = None, language: str = "") -> Answered:
     """As ``answers``, but nothing is kept yet: the caller sends the answers, then calls
     ``threads.keep`` (posted or not). ``unsent``: readings of answers still on their way
     (the caller holds these ones there until it keeps them), read before the ledger, so a
-    follow-up arriving before the ledger has them still reads against them."""
+    follow-up arriving before the ledger has them still reads against them. ``language``:
+    the asker's locale on the platform, the tie-breaker of ``tie_break``."""
+    wanted = tie_break(question, language)
     replies = []
     readings = []
     for event in events:
@@ -116,10 +118,48 @@ def answers_to_send(service: Running, events: list[Event], question: str, *, now
         from bot.core.ask import answer  # here: importing the reader costs ~0.1 s a start
 
         reply = answer(question, event, now=now, reader=reader, context=context)
+        if wanted is not None and wanted[0] != reply.language:
+            reply = _said_in(reply, event, now, reader, *wanted)
         if key and reply.context:
             readings.append(threads.Reading(key, event.id, reply.context, now))
         replies.append((event, reply))
     return Answered(tuple(replies), tuple(readings))
+
+
+_LATIN_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def tie_break(question: str, locale: str) -> tuple[str, bool] | None:
+    """The language (and whether in traditional characters) to answer ``question`` in when
+    its words do not tell and the platform's ``locale`` for the asker does: ``ddl?``, a bare
+    ``deadline``, ``?`` from someone whose Discord or Slack speaks ``zh-CN`` (``zh-TW``,
+    ``zh-HK``: traditional). None when the question tells (Chinese characters, or two English
+    words or more: never overridden) or the locale names no language we answer in."""
+    wanted = language_code(locale) if locale else None
+    if wanted is None or language_of(question) or len(_LATIN_WORD.findall(question)) > 1:
+        return None
+    region = locale.replace("_", "-").casefold().split("-")[1:]
+    return wanted, wanted == "zh" and bool({"tw", "hk", "mo", "hant"} & set(region))
+
+
+def _said_in(reply: Answer, event: Event, now: datetime, reader: Zone | None,
+             language: str, traditional: bool) -> Answer:
+    """``reply`` in ``language``: the engine's reading of the question, rendered as if it had
+    been asked in it (what it means, and so its dates, intent and thread context, stay).
+
+    The engine takes no language of its own (``bot.core.ask.answer`` reads it from the
+    question): it would need ``answer(..., language=None)``, the language to answer in when
+    the question does not tell, to make this a parameter instead of a second rendering."""
+    from bot.core.ask import in_script  # here: importing the reader costs ~0.1 s a start
+    from bot.core.ask.reply import render
+
+    if reply.reading is None:
+        return reply
+    spoken: Literal["en", "zh"] = "zh" if language == "zh" else "en"
+    parts, text = render(replace(reply.reading, language=spoken), event, now,
+                         reader or event.zone)
+    said = replace(reply, text=text, parts=parts, language=language, traditional=traditional)
+    return replace(said, text=in_script(said, text, reader or event.zone, now))
 
 
 def tune(service: Running, text: str, *, platform: str, destination: str | None) -> str | None:

@@ -15,9 +15,45 @@ SECTION_LIMIT = 3000
 """Slack's limit on one section block's text."""
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters; without this, ``<!channel>`` pings everyone."""
+_ZWSP = "\u200b"
+_URL = re.compile(r"(?:https?://|mailto:)[^\s<>]+")
+_MARKUP = re.compile(r"[*_~`]")
+_QUOTE = re.compile(r"^(?=&gt;)", re.MULTILINE)
+
+
+def _entities(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inert(text: str) -> str:
+    """Text that is no URL, each ``*_~``` that could open or close bold, italics, a strike or
+    code (one not inside a word: Slack formats only at word boundaries, so ``Los_Angeles``
+    is left alone) put between zero-width spaces. Slack has no escape for them, and a marker
+    touching one is at no boundary: ``Call for *papers*`` shows its asterisks."""
+
+    def inert(match: re.Match[str]) -> str:
+        at = match.start()
+        inside = (0 < at < len(text) - 1 and text[at - 1].isalnum()
+                  and text[at + 1].isalnum())
+        return match[0] if inside else f"{_ZWSP}{match[0]}{_ZWSP}"
+
+    return _entities(_MARKUP.sub(inert, text))
+
+
+def escape(text: str, *, markup: bool = True) -> str:
+    """Text shown as typed in mrkdwn: Slack's three control characters (without this,
+    ``<!channel>`` pings everyone), and with ``markup`` its formatting too: ``*_~``` outside
+    URLs (which Slack links as they are) and a line's leading ``>`` (a quote) made inert.
+    ``markup=False`` inside a code span, where they are inert already."""
+    if not markup:
+        return _entities(text)
+    pieces: list[str] = []
+    at = 0
+    for url in _URL.finditer(text):
+        pieces += [_inert(text[at:url.start()]), _entities(url[0])]
+        at = url.end()
+    pieces.append(_inert(text[at:]))
+    return _QUOTE.sub(_ZWSP, "".join(pieces))
 
 
 _LINK = re.compile(r"<((?:https?://|mailto:|#C)[^<>|\s]*)(?:\|([^<>]*))?>")
