@@ -494,6 +494,8 @@ def _asks_span(words: Sequence[str], text: str, lang: Language) -> bool:
     length; unlike ``_is_length`` never the page limit, and never "how many days until"."""
     if lang == "zh" and _ZH_SPAN.search(text) and not _ZH_COUNTDOWN.search(text):
         return True
+    if len(words) >= 2 and words[-2:] == ["how", "long"] and len(words) > 2:
+        return True  # "rebuttal how long?": the span of what was named before
     for i, word in enumerate(words[:-2]):
         if word == "how" and words[i + 1] in ("long", "many"):
             after = set(words[i + 2:i + 7])
@@ -1278,9 +1280,12 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         # titled "Workshop proposals" in the same group is no place).
         topics = [Topic("field", ("venue",), "venue", 1.0, topics[0].start, text)]
     if not topics and not fields:
-        # "when is the deadline?" on a schedule without one: said so, never another date.
+        # "when is the deadline?" on a schedule without one: said so, never another date;
+        # "when do I submit my paper?" where nothing takes a submission, too.
+        submitted = bool({"paper", "submit", "abstract", "poster"} & index.date_held)
         missing += [cid for cid in concepts if (c := by_id.get(cid)) is not None
-                    and (c.cls == "kind" or cid in _TRACK_GENERIC)
+                    and (c.cls == "kind" or cid in _TRACK_GENERIC
+                         or (cid == "paper" and not submitted))
                     and cid not in index.date_held]
     if clause_pages is not None and any(f.ids == ("pages",) for f in fields):
         topics = [t for t in topics if t.kind != "date"]  # "can I submit 3 pages?"
@@ -1540,7 +1545,7 @@ def _read(question: str, index: Index) -> Reading:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
         counted = any(a <= s_ < b for s_, _, _, _ in ordinals)  # "the 2nd and 3rd deadlines"
         has_any = bool(topics) or bool(relative) or weekday is not None or form is not None \
-            or counted
+            or counted or _month_day(masked[a:b]) is not None
         if not has_any:
             continue
         later = next((r[3] for r in raw[i + 1:] if r[3]), None)
@@ -1568,7 +1573,8 @@ def _read(question: str, index: Index) -> Reading:
                     t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)
                     for t in topics):
                 length = True  # "when is the workshop and how many days is it?"
-        elif not topics and (relative or weekday is not None or form is not None):
+        elif not topics and (relative or weekday is not None or form is not None
+                             or _month_day(masked[a:b]) is not None):
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
         ordinal = next(((n, what) for s_, _, n, what in ordinals if a <= s_ < b), (0, ""))
         if ordinal[0] and ordinal[1] == "date" and topics and all(

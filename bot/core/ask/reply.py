@@ -271,6 +271,8 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     first, last = _local_day(when, ctx.reader)
     days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
     for rel in clause.relative:
+        if rel == "still" and (clause.day is not None or clause.clock is not None):
+            continue  # "is the deadline still Nov 17?": the day asked decides
         if rel == "still":
             ranged = when.end is not None or (when.end_day is not None
                                               and when.end_day != when.day)
@@ -704,7 +706,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
     kind = _legacy(dates[0]) if len({d.kind for d in dates}) == 1 else "date"
-    if upcoming and passed and clause.form == "yesno" and "passed" in clause.relative:
+    if upcoming and passed and clause.form == "yesno" and {"passed", "started", "out"} & set(
+            clause.relative):
         return _passed_and_open(passed, upcoming, clause, ctx, zone, topic)
     if upcoming:
         kind = _legacy(upcoming[0])
@@ -920,18 +923,24 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
     """No subject named: the next date that matters (a deadline first), saying it chose."""
     upcoming = ctx.index.upcoming(ctx.now, 200)
     window_rel = [r for r in clause.relative if r in _WINDOWS]
-    if (window_rel or clause.weekday is not None) and clause.form != "yesno":
+    asked_day = clause.day is not None or clause.month is not None
+    if (window_rel or clause.weekday is not None or asked_day) and (
+            clause.form != "yesno" or window_rel or asked_day):
+        # "what happens on October 25?", "anything on the 26th?": the dates then.
         hits = []
         for when in upcoming[:200]:
             verdict, _ = _verdict(when, clause, ctx, None)
             if verdict:
                 hits.append(when)
         zh_ = ctx.lang == "zh"
+        yes_no = clause.form == "yesno"
         if hits:
-            lines = ["符合的日期：" if zh_ else "Dates that fall then:"]
+            lines = [("是的，" if yes_no else "") + "符合的日期：" if zh_ else
+                     ("Yes: dates" if yes_no else "Dates") + " that fall then:"]
             lines += [f"- {line(d, ctx)}" for d in hits[:_SHOW]]
             return Part(topic, "date", tuple(lines), tuple(hits[:_SHOW]), True)
-        lines = ["那时没有日期。" if zh_ else "No date of the schedule falls then."]
+        lines = [("不是，" if yes_no else "") + "那时没有日期。" if zh_ else
+                 ("No: no" if yes_no else "No") + " date of the schedule falls then."]
         if upcoming:
             lines.append(f"下一个日期：{line(upcoming[0], ctx)}。" if zh_ else
                          f"The next one: {line(upcoming[0], ctx)}.")
