@@ -36,7 +36,7 @@ from bot.app.status import approving
 from bot.config import DISCORD_TOKEN_MISSING, SLACK_TOKEN_MISSING, Config
 from bot.core.ical import preload
 from bot.core.model import Event
-from bot.core.planner import Plans
+from bot.core.planner import Plans, Reminder
 from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
@@ -54,9 +54,10 @@ READ_AHEAD = 64
 """Schedules to read at start-up (none kept by the last start) from which a forked child reads
 and proves the later half of them while this process does the first (``_ReadAhead``)."""
 
-_Apart = tuple[float, Event | None, list[Problem], Entry | None] | None
-"""A schedule read in the child: its mtime, event, problems and what the cache keeps of it;
-None when reading it raised a bug (read again here, where it is logged)."""
+_Apart = tuple[float, Event | None, list[Problem], Entry | None, tuple[Reminder, ...]] | None
+"""A schedule read in the child: its mtime, event, problems, what the cache keeps of it and
+its plan (made there to prove it: not made again here); None when reading it raised a bug
+(read again here, where it is logged)."""
 
 
 class _ReadAhead:
@@ -227,9 +228,11 @@ class Service:
                 continue
             loaded.mtime = mtime
             if apart is not None:
-                _mtime, event, problems, entry = apart
+                _mtime, event, problems, entry, reminders = apart
                 if entry is not None and cache is not None:
                     cache.keep(loaded.path, entry)
+                if event is not None:
+                    self.plans.keep(event, reminders)
             else:
                 event, problems = self._read(loaded.path)
             loaded.problems = problems
@@ -276,12 +279,12 @@ class Service:
         try:
             event, problems = self._read_proven(path, display_path(path))
         except DuebotError as exc:
-            return mtime, None, list(exc.problems), None
+            return mtime, None, list(exc.problems), None, ()
         except Exception:
             return None
         cache = self.schedule_cache
         entry = cache.entry(path) if cache is not None and event is not None else None
-        return mtime, event, problems, entry
+        return mtime, event, problems, entry, self.plans.of(event) if event is not None else ()
 
     def _read_proven(self, path: Path, name: str) -> tuple[Event | None, list[Problem]]:
         """Read and prove a schedule (or find it kept by the last start); raises what reading

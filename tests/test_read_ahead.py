@@ -142,3 +142,29 @@ def test_a_restart_reads_nothing_apart_when_the_cache_holds_every_file(
     assert {line.split()[0] for line in proofs.read_text().splitlines()} == {str(os.getpid())}
     assert [line.split()[1] for line in proofs.read_text().splitlines()] == [f"s{BUGGY:04d}"]
     assert again.events() == first.events()
+
+
+def test_the_events_read_apart_are_not_planned_again_here(
+        request: pytest.FixtureRequest, tmp_path: Path, proofs: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if in_a_process_of_its_own(request):
+        return
+    import bot.core.planner
+
+    planned: list[tuple[int, str]] = []
+    real = bot.core.planner.plan
+
+    def plan(event: Event, **bounds: object) -> list[Reminder]:
+        planned.append((os.getpid(), event.id))
+        return real(event, **bounds)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.core.planner, "plan", plan)
+    service = start(tree(tmp_path / "files"), tmp_path / "a.db")
+    here = [event_id for pid, event_id in planned if pid == os.getpid()]
+    apart = {line.split()[1] for line in proofs.read_text().splitlines()
+             if line.split()[0] != str(os.getpid())}
+    assert apart and len(here) == len(set(here)), "each event planned once"
+    # The buggy one failed in the child and is read (and planned) again here, as it should.
+    assert apart & set(here) == {f"s{BUGGY:04d}"}, "what the child proved is not planned here"
+    assert set(here) | apart >= set(service.events())
+    assert service.engine._everyone.keys() == service.events().keys()

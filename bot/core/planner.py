@@ -157,3 +157,8 @@ class Plans:
         if last is None or last[0] is not event:
             last = self._last[event.id] = (event, tuple(plan(event)))
         return last[1]
+
+    def keep(self, event: Event, reminders: tuple[Reminder, ...]) -> None:
+        """``plan(event)`` made elsewhere (the forked schedule reader's) for this very
+        ``Event``: asked for, it is not planned again."""
+        self._last[event.id] = (event, reminders)

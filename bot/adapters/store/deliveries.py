@@ -418,7 +418,7 @@ class DeliveryStore(Store):
         if self.postgres or getattr(self._local, "batch", None) is not None:
             yield
             return
-        with mapped_errors(), self._writer.connect() as conn:
+        with mapped_errors(), self._writer.connect() as conn, planning.bulk_cache(conn):
             self._local.batch = conn
             try:
                 yield
