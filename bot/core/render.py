@@ -32,7 +32,7 @@ from bot.core.language import ENGLISH, Language, read_catalog
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, Submission, check_aware
 from bot.core.planner import Reminder
-from bot.core.timefmt import calendar_delta, captioned, same_wall_clock
+from bot.core.timefmt import calendar_delta, captioned
 from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import TemplateError
 
@@ -95,13 +95,19 @@ def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = No
             "days": lang.day(day), "zone": lang.caption(zone, zone.start_of_day(day))}
     moment = datetime.fromisoformat(value)
     own = lang.instant(moment, zone)
-    if not same_wall_clock(zone, UTC_ZONE, moment):  # "06:59 UTC (... 06:59 UTC)" says it twice
+    if not same_offset(zone, UTC_ZONE, moment):  # "12:00 GMT (... 12:00 UTC)" says it twice
         own += lang.paren(lang.instant(moment, UTC_ZONE))
-    if reader is None or (reader.local(moment).utcoffset() == zone.local(moment).utcoffset()
-                          and reader.abbreviation(moment) == zone.abbreviation(moment)):
+    if reader is None or same_offset(reader, zone, moment):
         return own
     here = captioned(moment, reader, lang)
     return lang.gettext("%(here)s; that is %(there)s") % {"here": here, "there": own}
+
+
+def same_offset(a: Zone, b: Zone, moment: datetime) -> bool:
+    """Whether two zones' clocks read alike at ``moment`` (``UTC`` and ``Europe/London`` in
+    winter, ``Asia/Shanghai`` and ``UTC+08:00``): then one of the two times is enough, the
+    other would only repeat it under another name."""
+    return a.local(moment).utcoffset() == b.local(moment).utcoffset()
 
 
 def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
@@ -184,7 +190,11 @@ def _raise(exc: Exception, name: str, names: Collection[str]) -> NoReturn:
 
 
 def late_note(reminder: Reminder, zone: Zone, lang: Language = ENGLISH) -> str:
-    """What a late reminder says about itself: when it was due, in ``zone`` and in UTC."""
+    """What a late reminder says about itself: when it was due, in ``zone`` and in UTC (once,
+    where ``zone``'s clock reads as UTC's)."""
+    if same_offset(zone, UTC_ZONE, reminder.due):
+        return lang.gettext("This reminder was due at %(when)s; it is being sent late.") % {
+            "when": lang.instant(reminder.due, zone)}
     return lang.gettext("This reminder was due at %(when)s (%(utc)s); it is being sent "
                         "late.") % {"when": lang.instant(reminder.due, zone),
                                     "utc": lang.instant(reminder.due, UTC_ZONE)}
@@ -314,9 +324,12 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
         short = _("in %(time)s") % time_left
     else:
         relation = short = _("passed %(time)s ago") % {"time": said}
+    # Each clock is said once: UTC where the date's zone reads otherwise, the reader's where it
+    # reads unlike both ("12:00 UTC" and "In UTC: 12:00 UTC" would say one time twice).
+    show_utc = not when.all_day and not same_offset(when.zone, UTC_ZONE, target)
     reader_text = ""
-    if reader is not None and (reader.local(target).utcoffset() != when.zone.local(
-            target).utcoffset() or reader.abbreviation(target) != when.zone.abbreviation(target)):
+    if reader is not None and not same_offset(reader, when.zone, target) and not (
+            show_utc and same_offset(reader, UTC_ZONE, target)):
         there = captioned(target, reader, lang)
         if not when.all_day:
             reader_text = there
@@ -337,6 +350,7 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
         "now": now,
         "when_text": _when_text(when, target, lang),
         "utc_text": lang.instant(target, UTC_ZONE),
+        "show_utc": show_utc,
         "reader_text": reader_text,
         "relation": relation,
         "countdown_short": short,
