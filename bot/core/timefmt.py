@@ -144,9 +144,14 @@ def _zone_caption(zone: Zone, instant: datetime) -> str:
 def caption_beside(zone: Zone, instant: datetime, words: Wording | None = None) -> str:
     """The zone's caption for a time that ends with its abbreviation; "" where the caption
     would only say the abbreviation again (``UTC``, ``UTC+08:00``): "06:59 UTC (UTC)" tells
-    a reader nothing twice."""
+    a reader nothing twice; nor the offset after the name where the abbreviation is it."""
     caption = (words or ENGLISH_WORDS).caption(zone, instant)
-    return "" if caption == zone.abbreviation(instant) else caption
+    abbreviation = zone.abbreviation(instant)
+    if caption == abbreviation:
+        return ""
+    # "23:59 UTC-03:00 (America/Sao_Paulo, UTC-03:00)": a zone whose abbreviation is its
+    # offset is captioned by its name alone.
+    return caption.removesuffix(f", {abbreviation}")
 
 
 def caption_after(zone: Zone, instant: datetime, words: Wording | None = None) -> str:

@@ -100,7 +100,8 @@ def _traditional(parts: tuple[Part, ...], text: str, event: Event, reader: Zone,
             with suppress(ValueError):
                 zones.add(parse_zone(key))
     dates = [d for p in parts for d in p.dates]
-    keep = [event.name, *(d.title for d in event.dates), event.venue, event.location]
+    keep = [event.name, *(d.title for d in event.dates), event.venue, event.city,
+            event.country, event.location]
 
     def convert(line: str) -> str:
         return _hant(line, zones, dates, now, keep)

@@ -231,12 +231,25 @@ class Index:
                                                     scorer=DamerauLevenshtein.distance,
                                                     score_cutoff=limit, limit=4):
                 # Typos seldom change the first letter: "late" must not become "date".
-                if candidate[0] == word[0] and len(candidate) >= 4:
+                if candidate[0] == word[0] and len(candidate) >= 4 \
+                        and not _other_short_word(word, candidate):
                     fixed = candidate
                     break
         if len(self._fixes) < 4096:
             self._fixes[word] = fixed
         return fixed
+
+
+_SHORT = 5
+"""Up to this length a word one letter off another is as likely another word ("wiki" and
+"wifi", "fees" and "feel"): only a swap of two letters or one letter more or less is a typo."""
+
+
+def _other_short_word(word: str, candidate: str) -> bool:
+    """Whether ``candidate`` is another short word rather than ``word`` mistyped: same short
+    length, and not the same letters swapped."""
+    return (len(word) <= _SHORT and len(candidate) == len(word)
+            and sorted(candidate) != sorted(word))
 
 
 def title_terms(text: str, en: Mapping[tuple[str, ...], tuple[Meaning, ...]]) -> set[str]:

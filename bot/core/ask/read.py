@@ -376,6 +376,11 @@ def _scan_zh(piece: Piece, index: Index, scan: _Scan, taken: list[tuple[int, int
             continue
         for n in range(min(8, len(text) - i), 0, -1):
             meanings = index.zh.get(text[i:i + n])
+            if meanings and _dangles(text, i, n, index):
+                # "离开学": 离 (from) and 开学, not 离开 (depart) and a dangling 学.
+                scan.leftover_zh.append((text[i], pos))
+                i += 1
+                break
             if meanings:
                 for meaning in meanings:
                     scan.hits.append(_Hit(meaning, pos, pos + n, text[i:i + n]))
@@ -388,6 +393,31 @@ def _scan_zh(piece: Piece, index: Index, scan: _Scan, taken: list[tuple[int, int
             else:
                 scan.leftover_zh.append((text[i], pos))
             i += 1
+
+
+_ZH_LEADING = frozenset("离距从到在给跟对")
+"""Characters that begin a phrase before a word ("离开学还有几天" is 离 + 开学): left alone
+when the word they start would leave the next character dangling."""
+
+
+def _known(text: str, index: Index) -> bool:
+    return bool(index.zh.get(text))
+
+
+def _longest(text: str, i: int, index: Index) -> int:
+    return next((n for n in range(min(8, len(text) - i), 0, -1) if _known(text[i:i + n], index)),
+                0)
+
+
+def _dangles(text: str, i: int, n: int, index: Index) -> bool:
+    """Whether the word ``text[i:i+n]`` should give way to one starting a character later:
+    its first character is one that starts phrases, nothing known starts where it ends (a
+    character would dangle), and the word a character later takes that character in."""
+    end = i + n
+    if text[i] not in _ZH_LEADING or n < 2 or end >= len(text) or \
+            _longest(text, end, index) or text[end] in _SPLIT_ZH:
+        return False
+    return i + 1 + _longest(text, i + 1, index) > end
 
 
 # --- clauses, forms, topics -----------------------------------------------------------------
@@ -1141,6 +1171,24 @@ def _zh_runs(left: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     return runs
 
 
+def _decision_missing(concepts: Mapping[str, tuple[float, int, str]], group: Sequence[str],
+                      index: Index) -> tuple[str, int] | None:
+    """What a question asks the decision on ("travel grant" of "when will I hear about the
+    travel grant?"), where the dates it names hold no decision (no notification among them)
+    and no other kind of date is asked; None otherwise."""
+    kinds = {"deadline", "camera", "event"}
+    if "notify" not in concepts or kinds & set(concepts) or not group or any(
+            index.date(d).kind == "notification" for d in group):
+        return None
+    subjects = [(cid, span, pos) for cid, (_, pos, span) in concepts.items()
+                if cid not in ("notify", "happen")
+                and ((c := lx.BY_ID.get(cid)) is None or c.cls in ("subject", "word", "generic"))]
+    if not subjects:
+        return None
+    cid, span, pos = min(subjects, key=lambda s: s[2])
+    return cid if cid in lx.BY_ID else span, pos
+
+
 def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                    zh_left: Sequence[tuple[str, int]], form: Form | None, length: bool,
                    index: Index, text: str, start: int, whole: str = "") -> list[Topic]:
@@ -1170,6 +1218,17 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         faq_terms, index, start, text)
     if faq is not None:  # "how many pages?" is the page limit's, not an FAQ's
         return [faq]
+    for cid, (score, pos, span) in list(concepts.items()):
+        # "when are the poster sessions?" of "Poster session 12 in hall B": a subject's
+        # spelling that titles hold as their own word (w:session) is that word, not the
+        # subject (the program) the schedule lacks.
+        concept = by_id.get(cid)
+        one = span.split()
+        word = f"w:{_stem(one[0])}" if len(one) == 1 and not has_cjk(span) else ""
+        if concept is not None and concept.declines_if_absent and word in index.date_held \
+                and cid not in index.date_held:
+            del concepts[cid]
+            concepts.setdefault(word, (score, pos, span))
     fields: list[Topic] = []
     for cid, (score, pos, span) in concepts.items():
         concept = by_id.get(cid)
@@ -1246,6 +1305,12 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                                     concepts[cid][2]))
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
+            about = _decision_missing(concepts, group, index)
+            if about is not None:
+                # "when will I hear about the travel grant?" where the schedule gives only
+                # the grant's application deadline: the decision is said to be missing first.
+                topics.append(Topic("not_held", ("decision", about[0]), about[0], 1.0,
+                                    min(pos, about[1]), about[0]))
             topics.append(Topic("date", group, "", best, pos, text, generic_only))
     late = next((i for i, f in enumerate(fields) if f.ids == ("late",)), None)
     if late is not None:
@@ -1642,10 +1707,17 @@ def _also_zones(zone: NamedZone | None,
         strong = z.kind == "mytime" and any(w in z.text for w in ("time", "时间", "时区"))
         if z is zone or (priority < 1 and not strong):
             continue
-        if any(z.kind == o.kind and z.zones == o.zones for o in (zone, *out)):
+        if any(z.kind == o.kind and z.zones == o.zones and _same_name(z, o)
+               for o in (zone, *out)):
             continue
         out.append(z)
     return tuple(out[:3])
+
+
+def _same_name(a: NamedZone, b: NamedZone) -> bool:
+    """Whether two zones named are one: "CET or CEST?" names two (Paris's winter and summer
+    clocks, asked which), "PST or Pacific time?" one."""
+    return a.kind != "abbreviation" or a.text.upper() == b.text.upper()
 
 
 def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) -> Reading:

@@ -16,8 +16,9 @@ from bot.core.ask import lexicon as lx
 from bot.core.ask import zh
 from bot.core.ask.index import Index, index_for
 from bot.core.ask.read import Clause, NamedZone, Reading, Topic, has_length
-from bot.core.ask.text import Language
+from bot.core.ask.text import Language, has_cjk
 from bot.core.model import Event, ImportantDate
+from bot.core.render import same_offset
 from bot.core.timefmt import (
     caption_after,
     captioned,
@@ -26,7 +27,6 @@ from bot.core.timefmt import (
     format_day,
     format_instant,
     relative,
-    same_wall_clock,
     zone_caption,
 )
 from bot.core.zones import Zone, parse_zone
@@ -64,6 +64,8 @@ class _Ctx:
     """The question named the zone: an all-day event's hours are given in it too."""
     also: tuple[tuple[Zone, str], ...] = ()
     """Further zones the question named ("in AoE and Beijing time"), each with its label."""
+    label: str = ""
+    """The label of the zone the question named first ("CET" of "CET or CEST?")."""
 
     def upcoming(self) -> list[ImportantDate]:
         return self.index.upcoming(self.now)
@@ -75,7 +77,18 @@ class _Ctx:
 # --- speaking of one date -------------------------------------------------------------------
 
 def _same_wall_clock(a: Zone, b: Zone, instant: datetime) -> bool:
-    return same_wall_clock(a, b, instant)
+    """Whether two zones' clocks read alike then (the reminders' rule, ``same_offset``): one
+    of the two times is said, "17:00 UTC+05:30; that is 17:00 IST" would say it twice."""
+    return same_offset(a, b, instant)
+
+
+def _one_clock(when: ImportantDate, reader: Zone, named: bool) -> Zone:
+    """The zone to say a date in where the reader's clock reads as the date's own all along:
+    the one the question named, else the date's own (as reminders do); else the reader's."""
+    if not named and _same_wall_clock(reader, when.zone, when.starts) and \
+            _same_wall_clock(reader, when.zone, when.ends):
+        return when.zone
+    return reader
 
 
 def _relation(when: ImportantDate, now: datetime, lang: Language) -> str:
@@ -101,6 +114,7 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
 
     ``relation=False`` leaves out how far away it is (a reply that leads with the countdown);
     ``convert_day`` gives an all-day event's hours in the reader's zone too (a zone named)."""
+    reader = _one_clock(when, reader, convert_day)
     if lang == "zh":
         return _when_zh(when, now, reader, relation, convert_day)
     tail = f" ({relative(when.ends, now)})" if relation else ""
@@ -121,7 +135,10 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
                      f"{format_instant(when.ends, reader)})")
         return text
     if when.end is None or when.end == when.at:
-        return describe(when, now, reader).sentence(relation)
+        said = describe(when, now, reader)
+        if _same_wall_clock(reader, when.zone, when.starts):  # "IST; that is UTC+05:30"
+            said = replace(said, same_zone=True)
+        return said.sentence(relation)
     assert when.at is not None
     reader_text = _span_en(when.at, when.end, reader)
     tail = f" ({_relation(when, now, 'en')})" if relation else ""
@@ -437,7 +454,7 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
                      f"The schedule does not say anything about {said}; "
                      f"{_ask_whom(ctx.event, 'en')}.")
             return Part(Topic("not_held", (f"w:{what}",), what), "not_held", (text_,))
-        if why == "zone" and ctx.also:  # (and "是AoE还是UTC？" below)
+        if ctx.also and (why == "zone" or _EITHER.search(clause.text)):  # (and below)
             # "is the deadline AoE or UTC?" asks which: the zone the schedule states, not a
             # yes for the first one named; the time in each zone named follows.
             lines.append(_zone_choice(when, ctx))
@@ -452,7 +469,8 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
             return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,),
                         verdict)
     if ctx.also and zone is not None and zone.zones and not zone.ambiguous \
-            and clause.form in ("what", "when") and _WHICH_ZONE_ZH.search(clause.text):
+            and clause.form in ("what", "when") and (_WHICH_ZONE_ZH.search(clause.text)
+                                                    or _EITHER.search(clause.text)):
         # "截止时间是AoE还是UTC？" asks which zone, as "is it AoE or UTC?" does.
         lines.append(_zone_choice(when, ctx))
         lines.extend(_other_readings(when, ctx))
@@ -596,26 +614,49 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
 
 
 _WHICH_ZONE_ZH = re.compile(r"(?:是|用|按)[^?？]*还是")
+_EITHER = re.compile(r"\bor\b|还是|或者")
+"""An either-or question ("CET or CEST?", "PST还是PDT"): answered with which, not yes/no."""
 
 
 def _zone_choice(when: ImportantDate, ctx: _Ctx) -> str:
     """Which of the zones named the schedule gives a date in, with its time there (and in
-    the first zone named, when that is another one); "neither" when it is none of them."""
+    the first zone named, when that is another one); "neither" when it is none of them.
+    Never a yes or no: "CET or CEST?" is answered "CEST", "AoE or UTC?" of a date given as
+    UTC-12:00 "AoE" (that clock is AoE's)."""
     zh_ = ctx.lang == "zh"
     instant = _key_instant(when)
     own = when_text(when, ctx.now, when.zone, ctx.lang)
-    named = [ctx.reader, *(z for z, _ in ctx.also)]
-    hit = any(_same_zone(when.zone, z.key, instant) for z in named)
+    named = [(ctx.reader, ctx.label), *ctx.also]
+    hits = [label for zone, label in named if _names_clock(when.zone, zone, label, instant)]
     there = "" if _same_zone(when.zone, ctx.reader.key, instant) else \
         _in_zone(when, ctx.reader, ctx.lang)
+    # The clock a date is given in, said by the abbreviation asked where the schedule names
+    # it otherwise: "UTC-12:00, which is AoE" ("Pacific time" is said by "PDT" already).
+    which = next((h for h in hits if h == "AoE" or (h.isalpha() and h.isupper())), "")
+    abbr = when.zone.abbreviation(instant)
     if zh_:
         name = "AoE" if when.zone.kind == "aoe" else zh.zone_name(when.zone, instant).split(
             "，")[0]
-        return (("" if hit else "都不是，") + f"{_title(when, 'zh')}按{name}给出：{own}"
+        same = which in ("", name, abbr)
+        return (("" if hits else "都不是，") + f"{_title(when, 'zh')}按{name}给出"
+                + ("" if same else f"（即{which}）") + f"：{own}"
                 + (f"；即{there}" if there else "") + "。")
-    said = f"the schedule gives {_the(when)} in {when.zone.abbreviation(instant)}: {own}."
-    text = f"Neither: {said}" if not hit else _capital(said)
+    said = f"the schedule gives {_the(when)} in {abbr}"
+    if which and which.upper() != abbr.upper():
+        said += f", which is {which}" + (" (Anywhere on Earth)" if which == "AoE" else "")
+    text = f"{said}: {own}."
+    text = f"Neither: {text}" if not hits else _capital(text)
     return text + (f" That is {there}." if there else "")
+
+
+def _names_clock(own: Zone, zone: Zone, label: str, instant: datetime) -> bool:
+    """Whether a zone named (with the label it was named by) is the clock a date is given in:
+    an abbreviation of a city's zone only in its own season ("CET" is not Berlin in summer)."""
+    if not _same_zone(own, zone.key, instant):
+        return False
+    if zone.is_fixed or not (label.isalpha() and label.isupper()):
+        return True
+    return zone.abbreviation(instant).upper() == label
 
 
 def _extension_line(when: ImportantDate, ctx: _Ctx, verdict_said: bool = False) -> str:
@@ -637,12 +678,22 @@ def _extension_line(when: ImportantDate, ctx: _Ctx, verdict_said: bool = False) 
     return "日程里没有它延期的记录。" if zh_ else "The schedule shows no extension for it."
 
 
+def _where(event: Event, lang: Language) -> str:
+    """The venue, city and country in the reply's language: "四川大学，成都，中国" with the
+    Chinese comma where the names are Chinese ("Chengdu, China" stays as written). CLDR's
+    Chinese list patterns say "and" (成都和中国), not the parts of one address."""
+    parts = [p for p in (event.venue, event.city, event.country) if p]
+    if lang == "zh" and any(has_cjk(p) for p in parts):
+        return "，".join(parts)
+    return event.location
+
+
 def _event_extra(when: ImportantDate, ctx: _Ctx) -> list[str]:
     event = ctx.event
     zh_ = ctx.lang == "zh"
     out = []
     if event.location:
-        out.append(f"地点：{event.location}。" if zh_ else f"Where: {event.location}.")
+        out.append(f"地点：{_where(event, ctx.lang)}。" if zh_ else f"Where: {event.location}.")
     town = ", ".join(p for p in (event.city, event.country) if p)
     if town and not when.cancelled and not zh_:
         local_zone = event.venue_zone or when.zone
@@ -1086,11 +1137,11 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
             said = lx.CITY_VARIANTS.get(clause.venue_check, clause.venue_check)
             held = said in {lx.CITY_VARIANTS.get(n, n) for n in ctx.index.venue_names}
             if event.location:
-                lines.append(_yes_no(held, lang) + (f"地点是 {event.location}。" if zh_ else
+                lines.append(_yes_no(held, lang) + (f"地点是 {_where(event, lang)}。" if zh_ else
                                                     f"it is held at {event.location}."))
                 verdict = held
         elif event.location:
-            lines.append(f"地点：{event.location}。" if zh_ else f"Where: {event.location}.")
+            lines.append(f"地点：{_where(event, lang)}。" if zh_ else f"Where: {event.location}.")
         else:
             lines.append(_not_said("where it is held", "举办地点", ctx))
         events = ctx.index.of_kind("event")
@@ -1206,6 +1257,17 @@ def _not_held(topic: Topic, ctx: _Ctx) -> Part:
             lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if ctx.lang == "zh" else
                          f"Next: {line(nxt[0], ctx)}.")
         return Part(topic, "not_held", tuple(lines), tuple(nxt[:1]))
+    if cid == "decision":  # "when will I hear about the travel grant?"
+        if topic.ids[1] in ("paper", "submit"):  # a paper's decision is the notification
+            return Part(topic, "not_held", (_not_said(*_KIND_MISSING["notify"], ctx),))
+        about = lx.BY_ID.get(topic.ids[1])
+        en = about.label_en if about is not None else topic.label
+        zh_ = (about.label_zh or about.label_en) if about is not None else topic.label
+        return Part(topic, "not_held", (
+            f"日程里没有给出{zh_}结果的公布日期；{_ask_whom(ctx.event, 'zh')}。"
+            if ctx.lang == "zh" else
+            f"The schedule does not say when decisions on {en} are announced; "
+            f"{_ask_whom(ctx.event, 'en')}.",))
     concept = lx.BY_ID.get(cid)
     if concept is not None:
         en, zh_ = concept.label_en, concept.label_zh or concept.label_en
@@ -1264,8 +1326,9 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
     """The parts of the reply and its text, in the reading's language."""
     zone, others, note = _zones(reading, reader, event)
     named = reading.zone is not None and reading.zone.kind != "mytime"
+    label = _labelled(reading.zone, reading, reader, event) if reading.zone else None
     ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named,
-               _also(reading, reader, event))
+               _also(reading, reader, event), label[1] if label else "")
     parts: list[Part] = []
     seen: dict[tuple[str, tuple[str, ...], bool, int], int] = {}
     for clause in reading.clauses:
@@ -1364,27 +1427,33 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
 
 def _also(reading: Reading, reader: Zone, event: Event) -> tuple[tuple[Zone, str], ...]:
     """The further zones named, each with the label the reply gives it."""
-    out: list[tuple[Zone, str]] = []
-    for named in reading.also:
-        if named.kind == "mytime":
-            out.append((reader, "你的时区" if reading.language == "zh" else "your time"))
-        elif named.kind == "venuetime":
-            out.append((event.venue_zone or event.zone,
-                        "会场当地时间" if reading.language == "zh" else "the venue's time"))
-        elif named.zones:
-            zone = parse_zone(named.zones[0])
-            if named.kind in ("abbreviation", "utc", "aoe"):
-                typed = named.text.upper()
-            elif named.kind in ("offset", "iana"):
-                typed = named.text
-            elif reading.language == "zh":  # "东京" -> "东京时间"
-                typed = named.text if named.text.endswith(("时间", "时区")) else \
-                    f"{named.text}时间"
-            else:  # "tokyo" -> "Tokyo time"
-                place = named.text.removesuffix("time").split()
-                typed = " ".join(w[:1].upper() + w[1:] for w in place) + " time"
-            out.append((zone, typed))
-    return tuple(out)
+    return tuple(x for named in reading.also
+                 if (x := _labelled(named, reading, reader, event)) is not None)
+
+
+def _labelled(named: NamedZone, reading: Reading, reader: Zone, event: Event
+              ) -> tuple[Zone, str] | None:
+    """A zone named and the label the reply gives it ("AoE", "CEST", "Tokyo time")."""
+    if named.kind == "mytime":
+        return reader, "你的时区" if reading.language == "zh" else "your time"
+    if named.kind == "venuetime":
+        return (event.venue_zone or event.zone,
+                "会场当地时间" if reading.language == "zh" else "the venue's time")
+    if not named.zones:
+        return None
+    zone = parse_zone(named.zones[0])
+    if named.kind == "aoe":
+        typed = "AoE"
+    elif named.kind in ("abbreviation", "utc"):
+        typed = named.text.upper()
+    elif named.kind in ("offset", "iana"):
+        typed = named.text
+    elif reading.language == "zh":  # "东京" -> "东京时间"
+        typed = named.text if named.text.endswith(("时间", "时区")) else f"{named.text}时间"
+    else:  # "tokyo" -> "Tokyo time"
+        place = named.text.removesuffix("time").split()
+        typed = " ".join(w[:1].upper() + w[1:] for w in place) + " time"
+    return zone, typed
 
 
 # --- two dates compared, ordinals ---------------------------------------------------------
