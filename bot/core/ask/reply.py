@@ -861,7 +861,7 @@ def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[Importa
     first = _one_date(passed[0], clause, ctx, zone)
     lines = list(first.lines)
     verdict = first.verdict
-    if topic.kind == "date":
+    if topic.kind == "date" and "passed" in clause.relative:
         # The subject asked ("the paper deadline") names dates some of which are still open:
         # a bare "yes" of one of them would tell the asker theirs is gone. Not all: each said.
         said = _one_date(passed[0], Clause(clause.text, "when", ()), ctx, zone).lines
