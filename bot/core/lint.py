@@ -384,7 +384,7 @@ def _in_year(when: ImportantDate, year: int) -> ImportantDate | None:
             at = when.zone.localize(local.replace(year=year), fold="earlier")
             end = at + (when.end - when.at) if when.end is not None else None
             moved = dataclasses.replace(when, at=at, end=end, extended_from=None,
-                                        extended_from_day=None)
+                                        extended_from_day=None, day_ends=frozenset())
     except (ValueError, DuebotError):
         return None
     try:
