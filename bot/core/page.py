@@ -19,6 +19,7 @@ from bot.core.timefmt import (
     calendar_delta,
     caption_beside,
     countdown,
+    date_instant,
     describe,
     format_day,
     format_instant,
@@ -78,6 +79,8 @@ class DateView:
     calendar_zone: str = ""
     """The IANA zone whose calendar the live countdown counts days on ("" for a fixed offset:
     there days are 24 hours), as ``timefmt.calendar_delta`` does."""
+    day_end: bool = False
+    """The time was written "24:00": duebot.js says a viewer's 00:00 as the day's 24:00."""
     relation: str
     """``9 days 18 hours from now`` / ``passed 3 days ago``, as of ``now``."""
     passed: bool
@@ -150,9 +153,9 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str) -
     now = check_aware(now)
     described = describe(when, now)
     if when.at is not None:
-        text = format_instant(when.at, when.zone)
+        text = date_instant(when, when.at, when.zone)
         if when.end is not None and when.end != when.at:
-            text = f"{text} to {format_instant(when.end, when.zone)}"
+            text = f"{text} to {date_instant(when, when.end, when.zone)}"
         caption = caption_beside(when.zone, when.at)
     else:
         assert when.day is not None
@@ -162,7 +165,7 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str) -
         text = f"{text} (all day)"
         caption = zone_caption(when.zone, when.starts)
     if when.extended_from is not None:
-        extended = f"Extended from {format_instant(when.extended_from, when.zone)}"
+        extended = f"Extended from {date_instant(when, when.extended_from, when.zone)}"
     elif when.extended_from_day is not None:
         extended = f"Extended from {format_day(when.extended_from_day)}"
     elif when.extended:
@@ -179,6 +182,7 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str) -
     return DateView(
         id=when.id, title=when.title, kind=when.kind, label=LABELS.get(when.kind, "Date"),
         all_day=when.all_day, start_utc=utc_text(when.starts), end_utc=utc_text(when.ends),
+        day_end=when.is_day_end(when.at),
         is_range=is_range, event_text=text, zone_caption=caption, zone_key=when.zone.key,
         calendar_zone=_calendar_zone(when),
         relation="cancelled" if when.cancelled else relation,

@@ -32,7 +32,13 @@ from bot.core.language import ENGLISH, Language, read_catalog
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, Submission, check_aware
 from bot.core.planner import Reminder
-from bot.core.timefmt import calendar_delta, captioned, same_wall_clock
+from bot.core.timefmt import (
+    calendar_delta,
+    captioned,
+    date_captioned,
+    date_instant,
+    same_wall_clock,
+)
 from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import TemplateError
 
@@ -107,8 +113,10 @@ def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = No
 def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
     """The template filters, formatting in ``lang`` (English: ``bot.core.timefmt``)."""
     return {
-        # {{ moment | instant(zone) }} -> Sunday 10 September 2017, 23:59 PDT
-        "instant": lambda moment, zone: lang.instant(moment, zone),
+        # {{ moment | instant(zone) }} -> Sunday 10 September 2017, 23:59 PDT;
+        # {{ date.at | instant(zone, date) }}: a "24:00" of that date as its day's end
+        "instant": lambda moment, zone, of=None: (lang.instant(moment, zone) if of is None
+                                                  else date_instant(of, moment, zone, lang)),
         # {{ moment | caption(zone) }} -> America/Los_Angeles, UTC-07:00
         "caption": lambda moment, zone: lang.caption(zone, moment),
         # {{ moment | utc }} -> Monday 11 September 2017, 06:59 UTC
@@ -289,7 +297,7 @@ class Renderer:
 def _when_text(when: ImportantDate, target: datetime, lang: Language = ENGLISH) -> str:
     """The date in its own zone, weekday first, with the zone spelled out."""
     if not when.all_day:
-        return captioned(target, when.zone, lang)
+        return date_captioned(when, target, when.zone, lang)
     days = lang.days(when)
     caption = lang.caption(when.zone, when.starts)
     if when.kind == "deadline":
@@ -317,7 +325,7 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
     reader_text = ""
     if reader is not None and (reader.local(target).utcoffset() != when.zone.local(
             target).utcoffset() or reader.abbreviation(target) != when.zone.abbreviation(target)):
-        there = captioned(target, reader, lang)
+        there = date_captioned(when, target, reader, lang)
         if not when.all_day:
             reader_text = there
         elif when.kind == "deadline":
@@ -336,7 +344,7 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
         "since": since,
         "now": now,
         "when_text": _when_text(when, target, lang),
-        "utc_text": lang.instant(target, UTC_ZONE),
+        "utc_text": date_instant(when, target, UTC_ZONE, lang),
         "reader_text": reader_text,
         "relation": relation,
         "countdown_short": short,

@@ -116,8 +116,16 @@
 
   /* "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)": bot.timefmt's layout,
    * each name once: a viewer in UTC reads "..., 11:59 UTC", not "11:59 UTC (UTC, UTC)". */
-  function viewerText(date) {
+  function viewerText(date, dayEnd) {
     var p = parts(date);
+    var clock = two(Number(p.hour) % 24) + ":" + p.minute;
+    if (dayEnd && clock === "00:00") {
+      /* Written "24:00" and the viewer's clock shows midnight: the end of the day before, as
+       * bot.timefmt.format_instant says it ("a day late" otherwise). */
+      var before = parts(new Date(date.getTime() - 60000));
+      p.weekday = before.weekday; p.day = before.day; p.month = before.month; p.year = before.year;
+      clock = "end of day, 24:00";
+    }
     var abbr = abbreviation(date);
     var offset = offsetText(date, p);
     var said = abbr ? [abbr] : [];
@@ -126,8 +134,7 @@
     [zone, offset].forEach(function (name) {
       if (name && said.indexOf(name) < 0) { said.push(name); caption.push(name); }
     });
-    return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + two(Number(p.hour) % 24) +
-      ":" + p.minute + (abbr ? " " + abbr : "") + (caption.length ? " (" + caption.join(", ") + ")" : "");
+    return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + clock + (abbr ? " " + abbr : "") + (caption.length ? " (" + caption.join(", ") + ")" : "");
   }
 
   function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }
@@ -155,7 +162,8 @@
 
   function start() {
     each(".viewer-time", function (el) {
-      el.textContent = viewerText(new Date(el.getAttribute("datetime")));
+      el.textContent = viewerText(new Date(el.getAttribute("datetime")),
+                                 el.hasAttribute("data-day-end"));
     });
     each(".viewer-zone", function (el) { el.textContent = viewerZone || "your browser's zone"; });
     each(".js-only", function (el) { el.hidden = false; });

@@ -22,7 +22,9 @@ from bot.core.timefmt import (
     caption_after,
     captioned,
     countdown,
+    date_captioned,
     describe,
+    ends_written_day,
     format_day,
     format_instant,
     relative,
@@ -163,11 +165,13 @@ def _when_zh(when: ImportantDate, now: datetime, reader: Zone, relation: bool = 
     assert when.at is not None
     ranged = when.end is not None and when.end != when.at
     end = when.end if when.end is not None else when.at
-    here = _span_zh(when.at, end, reader) if ranged else zh.format_instant(when.at, reader)
+    here = _span_zh(when.at, end, reader) if ranged else zh.format_instant(
+        when.at, reader, ends_written_day(when, when.at, reader))
     text = f"{here}（{zh.zone_name(reader, when.at)}）"
     if not _same_wall_clock(reader, when.zone, when.at):
         there = (_span_zh(when.at, end, when.zone) if ranged
-                 else zh.format_instant(when.at, when.zone))
+                 else zh.format_instant(when.at, when.zone,
+                                        ends_written_day(when, when.at, when.zone)))
         text += f"，即{there}（{zh.zone_name(when.zone, when.at)}）"
     return text + tail
 
@@ -180,8 +184,9 @@ def _was_text(when: ImportantDate, reader: Zone, lang: Language) -> str:
         return f"{format_day(when.day)} ({zone_caption(when.zone, when.starts)})"
     assert when.at is not None
     if lang == "zh":
-        return f"{zh.format_instant(when.at, reader)}（{zh.zone_name(reader, when.at)}）"
-    return captioned(when.at, reader)
+        return (f"{zh.format_instant(when.at, reader, ends_written_day(when, when.at, reader))}"
+                f"（{zh.zone_name(reader, when.at)}）")
+    return date_captioned(when, when.at, reader)
 
 
 def _title(when: ImportantDate, lang: Language = "en") -> str:
