@@ -118,6 +118,8 @@
    * each name once: a viewer in UTC reads "..., 11:59 UTC", not "11:59 UTC (UTC, UTC)". */
   function viewerText(date, dayEnd) {
     var p = parts(date);
+    var abbr = abbreviation(date);
+    var offset = offsetText(date, p);
     var clock = two(Number(p.hour) % 24) + ":" + p.minute;
     if (dayEnd && clock === "00:00") {
       /* Written "24:00" and the viewer's clock shows midnight: the end of the day before, as
@@ -126,15 +128,14 @@
       p.weekday = before.weekday; p.day = before.day; p.month = before.month; p.year = before.year;
       clock = "end of day, 24:00";
     }
-    var abbr = abbreviation(date);
-    var offset = offsetText(date, p);
     var said = abbr ? [abbr] : [];
     var caption = [];
     var zone = UTC_NAMES.test(viewerZone) && offset === "UTC" ? "UTC" : viewerZone;
     [zone, offset].forEach(function (name) {
       if (name && said.indexOf(name) < 0) { said.push(name); caption.push(name); }
     });
-    return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + clock + (abbr ? " " + abbr : "") + (caption.length ? " (" + caption.join(", ") + ")" : "");
+    return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + clock +
+      (abbr ? " " + abbr : "") + (caption.length ? " (" + caption.join(", ") + ")" : "");
   }
 
   function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }

@@ -1,0 +1,46 @@
+"""duebot.js says a "24:00" date as the end of its day where the viewer's clock shows that
+midnight, and as the viewer's own clock elsewhere (headless Chromium, as test_web_browser)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.service import Service
+from tests.test_day_end import SCHEDULE
+from tests.test_web_browser import CHROMIUM, open_page, serve
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+]
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+NOW = datetime(2026, 4, 20, tzinfo=UTC)
+
+from tests.test_web_browser import browser  # noqa: E402,F401  (the fixture)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Service]]:
+    yield from serve(tmp_path_factory.mktemp("dayend"), SCHEDULE, lambda: NOW)
+
+
+@pytest.mark.parametrize(("zone", "paper", "talk"), [
+    ("Europe/Paris", "Friday 1 May 2026, end of day, 24:00 (Europe/Paris, UTC+02:00)",
+     "Saturday 2 May 2026, 00:00 (Europe/Paris, UTC+02:00)"),
+    # Chromium's en-US names Paris "GMT+2", which the script leaves out (as for Shanghai).
+    ("America/Toronto", "Friday 1 May 2026, 18:00 EDT (America/Toronto, UTC-04:00)",
+     "Friday 1 May 2026, 18:00 EDT (America/Toronto, UTC-04:00)"),
+])
+def test_viewer_time(browser: Any, site: tuple[str, Service], zone: str,  # noqa: F811
+                     paper: str, talk: str) -> None:
+    context, page = open_page(browser, site[0] + "/", zone, at=NOW)
+    try:
+        assert page.locator("#date-paper .viewer-time").inner_text() == paper
+        assert page.locator("#date-talk .viewer-time").inner_text() == talk
+        assert "end of day, 24:00 CEST" in page.locator("#date-paper").inner_text()
+    finally:
+        context.close()
