@@ -112,3 +112,31 @@ def test_the_example_schedule_is_named_on_stderr(
     (tmp_path / "mine.toml").write_text(SCHEDULE, encoding="utf-8")
     assert main([*command, "--schedule", "mine.toml"]) == 0
     assert "duebot's own" not in capsys.readouterr().err
+
+
+EXTENDED = parse_schedule(SCHEDULE.replace('at = "2026-05-01 24:00"',
+                                           'at = "2026-05-08 24:00"\n'
+                                           'extended_from = "2026-05-01 24:00"'))
+
+
+def test_extension_notice_and_feed_entry_say_both_days() -> None:
+    from bot.core import announcements
+    from bot.core.model import Announcement
+    from bot.core.updates import date_changes
+
+    changed = EXTENDED.date("paper")
+    assert changed.at is not None and changed.extended_from is not None
+    notice = Announcement(id="n", at="2026-04-20T00:00:00+00:00",
+                          template=announcements.EXTENDED_TEMPLATE,
+                          params={"date": "paper", "old": changed.extended_from.isoformat(),
+                                  "new": changed.at.isoformat(), "later": "true"})
+    message = announcements.render(Renderer(load_templates()), EXTENDED, notice, when=NOW,
+                                   now=NOW)
+    for part in (message.subject, message.text):
+        assert "Friday 8 May 2026, end of day, 24:00 CEST" in part, part
+        assert "9 May" not in part and "2 May" not in part, part
+    assert "Friday 1 May 2026, end of day, 24:00 CEST" in message.text
+    slack = announcements.slack_text(EXTENDED, notice)
+    assert "Friday 8 May 2026, end of day, 24:00 CEST" in slack and "9 May" not in slack
+    (update,) = date_changes(EXTENDED, recorded={}, fallback=NOW)
+    assert "It was Friday 1 May 2026, end of day, 24:00 CEST" in update.summary

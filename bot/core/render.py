@@ -90,23 +90,30 @@ def kind_name(lang: Language, kind: str) -> str:
     return names.get(kind, kind)
 
 
-def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = None) -> str:
+def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = None,
+                of: ImportantDate | None = None) -> str:
     """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day): the
     ``moment`` filter, and the ``new_text``/``old_text`` of an extension notice. ``reader``:
     the zone the reader chose; where its clock differs from ``zone``'s, the instant comes in
-    it first, with ``zone``'s beside it."""
+    it first, with ``zone``'s beside it. ``of``: the date it is an instant of, whose "24:00"
+    is said as its day's end."""
     if len(value) == 10:
         day = date.fromisoformat(value)
         return lang.gettext("%(days)s (all day, %(zone)s)") % {
             "days": lang.day(day), "zone": lang.caption(zone, zone.start_of_day(day))}
     moment = datetime.fromisoformat(value)
-    own = lang.instant(moment, zone)
+
+    def instant(at: Zone) -> str:
+        return lang.instant(moment, at) if of is None else date_instant(of, moment, at, lang)
+
+    own = instant(zone)
     if not same_wall_clock(zone, UTC_ZONE, moment):  # "06:59 UTC (... 06:59 UTC)" says it twice
-        own += lang.paren(lang.instant(moment, UTC_ZONE))
+        own += lang.paren(instant(UTC_ZONE))
     if reader is None or (reader.local(moment).utcoffset() == zone.local(moment).utcoffset()
                           and reader.abbreviation(moment) == zone.abbreviation(moment)):
         return own
-    here = captioned(moment, reader, lang)
+    here = (captioned(moment, reader, lang) if of is None
+            else date_captioned(of, moment, reader, lang))
     return lang.gettext("%(here)s; that is %(there)s") % {"here": here, "there": own}
 
 
@@ -132,8 +139,10 @@ def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
         "day": lambda value: lang.day(value),
         # {{ date.kind | kind_name }} -> deadline / 截止日期
         "kind_name": lambda kind: kind_name(lang, kind),
-        # {{ params.new | moment(zone, reader) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
-        "moment": lambda value, zone, reader=None: moment_text(lang, str(value), zone, reader),
+        # {{ params.new | moment(zone, reader) }} -> Friday 15 September 2017, 23:59 PDT (... UTC);
+        # moment(zone, reader, date): a "24:00" of that date as its day's end
+        "moment": lambda value, zone, reader=None, of=None: moment_text(lang, str(value), zone,
+                                                                       reader, of),
         # {{ text | paren }} -> " (text)" / "（text）"
         "paren": lambda text: lang.paren(str(text)),
     }
