@@ -140,3 +140,17 @@ def test_extension_notice_and_feed_entry_say_both_days() -> None:
     assert "Friday 8 May 2026, end of day, 24:00 CEST" in slack and "9 May" not in slack
     (update,) = date_changes(EXTENDED, recorded={}, fallback=NOW)
     assert "It was Friday 1 May 2026, end of day, 24:00 CEST" in update.summary
+
+
+def test_where_the_clocks_skip_the_next_midnight_the_day_ends_in_its_old_offset() -> None:
+    """Santiago: 24:00 on 5 September 2026 is 04:00 UTC, when -04 becomes -03 (01:00)."""
+    chile = parse_schedule(SCHEDULE.replace('at = "2026-05-01 24:00"',
+                                            'at = "2026-09-05 24:00"\nzone = "America/Santiago"'))
+    paper = chile.date("paper")
+    assert paper.at == datetime(2026, 9, 6, 4, tzinfo=UTC)
+    assert describe(paper, NOW).sentence().startswith(
+        "Saturday 5 September 2026, end of day, 24:00 UTC-04:00 (America/Santiago, UTC-04:00)")
+    assert "2026年9月5日星期六 24:00 UTC-04:00" in read_catalog([], "zh").sentence(paper, NOW)
+    # In Toronto the clock shows its own 00:00 of the 6th: not the day Santiago wrote.
+    toronto = describe(paper, NOW, parse_zone("America/Toronto")).reader_text
+    assert toronto.startswith("Sunday 6 September 2026, 00:00 EDT")

@@ -44,3 +44,26 @@ def test_viewer_time(browser: Any, site: tuple[str, Service], zone: str,  # noqa
         assert "end of day, 24:00 CEST" in page.locator("#date-paper").inner_text()
     finally:
         context.close()
+
+
+SANTIAGO = SCHEDULE.replace('at = "2026-05-01 24:00"',
+                            'at = "2026-09-05 24:00"\nzone = "America/Santiago"')
+
+
+@pytest.fixture(scope="module")
+def santiago(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Service]]:
+    yield from serve(tmp_path_factory.mktemp("santiago"), SANTIAGO, lambda: NOW)
+
+
+def test_where_the_clocks_skip_that_midnight(browser: Any,  # noqa: F811
+                                             santiago: tuple[str, Service]) -> None:
+    """Santiago goes from 24:00 on 5 September 2026 to 01:00 (-04 to -03): the day's end is
+    said with the offset it ends in, by the server and the script alike."""
+    context, page = open_page(browser, santiago[0] + "/", "America/Santiago", at=NOW)
+    try:
+        said = "Saturday 5 September 2026, end of day, 24:00"
+        assert page.locator("#date-paper .viewer-time").inner_text() == \
+            f"{said} (America/Santiago, UTC-04:00)"
+        assert f"{said} UTC-04:00" in page.locator("#date-paper .event-time").inner_text()
+    finally:
+        context.close()

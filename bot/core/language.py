@@ -129,7 +129,9 @@ class Language:
             return timefmt.format_instant(moment, zone, day_end)
         from bot.core.ask import zh  # here, not at the top: see the module's note
 
-        return f"{zh.format_instant(moment, zone, day_end)} {zone.abbreviation(moment)}"
+        named = timefmt.closing_reading(moment, zone) if timefmt.ended_day(
+            moment, zone, day_end) else moment
+        return f"{zh.format_instant(moment, zone, day_end)} {zone.abbreviation(named)}"
 
     def caption(self, zone: Zone, moment: datetime) -> str:
         """``Asia/Shanghai, UTC+08:00`` / ``中国标准时间，UTC+08:00``."""

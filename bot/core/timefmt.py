@@ -112,15 +112,26 @@ def format_instant(instant: datetime, zone: Zone, day_end: bool = False) -> str:
 
 
 def ended_day(instant: datetime, zone: Zone, day_end: bool = True) -> date | None:
-    """The day that ``instant`` ends in ``zone`` when it was written "24:00" and ``zone``'s
-    clock shows 00:00 then; else None, and the instant is said as the clock shows it (where
-    the clocks skip that midnight, Santiago, they show 01:00 of the next day)."""
+    """The day that ``instant`` ends in ``zone`` when it was written "24:00" and begins a day
+    there (also where the clocks skip that midnight: Santiago goes from 24:00 to 01:00); else
+    None, and the instant is said as the clock shows it."""
     if not day_end:
         return None
-    local = zone.local(check_aware(instant))
-    if local.time() != time_of_day(0):
+    aware = check_aware(instant)
+    following = zone.local(aware).date()
+    if zone.start_of_day(following) != aware:
         return None
-    return local.date() - _ONE_DAY
+    return following - _ONE_DAY
+
+
+def closing_reading(instant: datetime, zone: Zone) -> datetime:
+    """The moment whose offset ``zone`` had as a day ended at ``instant``: the instant itself,
+    or just before it where the clocks jumped at that midnight (Santiago's 24:00 is -04, the
+    -03 begins with the next day), so that "24:00 UTC-04:00" names the right instant."""
+    aware = check_aware(instant)
+    if zone.local(aware).time() == time_of_day(0):
+        return aware
+    return aware - timedelta(microseconds=1)
 
 
 def ends_written_day(when: ImportantDate, instant: datetime | None, zone: Zone) -> bool:
@@ -147,7 +158,8 @@ def date_captioned(when: ImportantDate, instant: datetime, zone: Zone,
 def _format_instant(instant: datetime, zone: Zone, day_end: bool = False) -> str:
     ended = ended_day(instant, zone, day_end)
     if ended is not None:
-        return f"{format_day(ended)}, end of day, 24:00 {zone.abbreviation(instant)}"
+        closing = closing_reading(instant, zone)
+        return f"{format_day(ended)}, end of day, 24:00 {zone.abbreviation(closing)}"
     local = zone.local(instant)
     return f"{format_day(local.date())}, {local:%H:%M} {zone.abbreviation(instant)}"
 
@@ -202,7 +214,8 @@ def captioned(instant: datetime, zone: Zone, words: Wording | None = None,
     caption is its abbreviation, the time alone (``..., 06:59 UTC``). ``day_end``: as in
     ``format_instant``."""
     words = words or ENGLISH_WORDS
-    return words.instant(instant, zone, day_end) + caption_after(zone, instant, words)
+    named = closing_reading(instant, zone) if ended_day(instant, zone, day_end) else instant
+    return words.instant(instant, zone, day_end) + caption_after(zone, named, words)
 
 
 class Wording(Protocol):

@@ -118,16 +118,20 @@
    * each name once: a viewer in UTC reads "..., 11:59 UTC", not "11:59 UTC (UTC, UTC)". */
   function viewerText(date, dayEnd) {
     var p = parts(date);
-    var abbr = abbreviation(date);
-    var offset = offsetText(date, p);
     var clock = two(Number(p.hour) % 24) + ":" + p.minute;
-    if (dayEnd && clock === "00:00") {
-      /* Written "24:00" and the viewer's clock shows midnight: the end of the day before, as
-       * bot.timefmt.format_instant says it ("a day late" otherwise). */
-      var before = parts(new Date(date.getTime() - 60000));
-      p.weekday = before.weekday; p.day = before.day; p.month = before.month; p.year = before.year;
+    var named = date;
+    var earlier = new Date(date.getTime() - 60000);
+    var before = parts(earlier);
+    if (dayEnd && before.day !== p.day) {
+      /* Written "24:00" and a day begins then on the viewer's clock: the end of the day before,
+       * as bot.timefmt.format_instant says it (its 00:00 reads a day late), with the offset the
+       * day ends in (where the clocks jump at that midnight, Santiago's, the one before). */
       clock = "end of day, 24:00";
+      if (p.hour !== "00" || p.minute !== "00") { named = earlier; }
+      p.weekday = before.weekday; p.day = before.day; p.month = before.month; p.year = before.year;
     }
+    var abbr = abbreviation(named);
+    var offset = offsetText(named, parts(named));
     var said = abbr ? [abbr] : [];
     var caption = [];
     var zone = UTC_NAMES.test(viewerZone) && offset === "UTC" ? "UTC" : viewerZone;
