@@ -154,3 +154,14 @@ def test_where_the_clocks_skip_the_next_midnight_the_day_ends_in_its_old_offset(
     # In Toronto the clock shows its own 00:00 of the 6th: not the day Santiago wrote.
     toronto = describe(paper, NOW, parse_zone("America/Toronto")).reader_text
     assert toronto.startswith("Sunday 6 September 2026, 00:00 EDT")
+
+
+def test_ask_a_range_that_ends_at_24_00_and_the_date_in_a_named_zone() -> None:
+    ranged = parse_schedule(SCHEDULE.replace('at = "2026-05-02 00:00"',
+                                             'at = "2026-05-01 09:00"\nend = "2026-05-01 24:00"'))
+    text = answer("when is the talk slot?", ranged, now=NOW).text
+    assert "Friday 1 May 2026, 09:00 CEST to Friday 1 May 2026, end of day, 24:00 CEST" in text
+    zh = answer("报告时段是什么时候？", ranged, now=NOW).text
+    assert "2026年5月1日星期五 09:00至2026年5月1日星期五 24:00" in zh, zh
+    paris = answer("when is the paper deadline in Paris time?", EVENT, now=NOW).text
+    assert END in paris and "2 May" not in paris, paris
