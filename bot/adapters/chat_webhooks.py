@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.model import ImportantDate
-from bot.core.timefmt import captioned
+from bot.core.timefmt import date_captioned, ends_written_day
 
 if TYPE_CHECKING:
     from bot.core.ask import Answer
@@ -47,11 +47,12 @@ def date_words(when: ImportantDate, instant: datetime, reply: Answer | None
     """A date line's words in the answer's language (the question's): the time in the date's
     own zone, the "your time" label and the colon (and space) after the title."""
     if reply is None or reply.language != "zh":
-        return (captioned(instant, when.zone),
+        return (date_captioned(when, instant, when.zone),
                 "your time", ": ")
     from bot.core.ask import in_script, zh  # here: importing the reader costs ~0.1 s a start
 
-    own = f"{zh.format_instant(instant, when.zone)}（{zh.zone_name(when.zone, instant)}）"
+    day_end = ends_written_day(when, instant, when.zone)
+    own = f"{zh.format_instant(instant, when.zone, day_end)}（{zh.zone_name(when.zone, instant)}）"
     return (in_script(reply, own, when.zone, instant), in_script(reply, "你的时间", when.zone,
                                                                instant), "：")
 

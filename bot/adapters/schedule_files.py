@@ -74,6 +74,16 @@ def shipped_schedules(root: Path | None = None) -> list[Path]:
     return sorted(folder.glob("*.toml")) if folder.is_dir() else []
 
 
+def own_example_note(explicit: str | None, used: Path, options: str) -> str | None:
+    """The line to print when ``used`` is duebot's own example only because the working
+    directory has no ``schedules/`` folder: an organizer must not take its dates for theirs.
+    ``options``: how to point at theirs (``--schedule FILE``)."""
+    if explicit or (Path.cwd() / SCHEDULES_DIR).is_dir():
+        return None
+    return (f"no {SCHEDULES_DIR}/ folder here: using duebot's own {display_path(used)}; "
+            f"pass {options} for yours")
+
+
 def default_schedule(explicit: str | None) -> Path:
     """``--schedule`` if given; otherwise the one schedule in ``schedules/``."""
     if explicit:

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.model import ImportantDate
 from bot.core.slack_mrkdwn import escape, mrkdwn_chunks, slack_date
-from bot.core.timefmt import captioned, format_day, format_instant, relative, zone_caption
+from bot.core.timefmt import (
+    captioned,
+    ends_written_day,
+    format_day,
+    format_instant,
+    relative,
+    zone_caption,
+)
 from bot.core.zones import Zone
 from bot.ports import Outgoing
 
@@ -40,8 +47,10 @@ def _date_line_zh(when: ImportantDate, now: datetime, reader: Zone) -> str:
             days += f"至{zh.format_day(when.end_day)}"
         return (f"• {title}：{escape(days)}（全天，{escape(zh.zone_name(when.zone, instant))}）"
                 f" · {escape(zh.relative(instant, now))}")
-    own = f"{zh.format_instant(instant, when.zone)}（{zh.zone_name(when.zone, instant)}）"
-    yours = slack_date(instant, zh.format_instant(instant, reader))
+    own = (f"{zh.format_instant(instant, when.zone, ends_written_day(when, instant, when.zone))}"
+           f"（{zh.zone_name(when.zone, instant)}）")
+    yours = slack_date(instant, zh.format_instant(instant, reader,
+                                                  ends_written_day(when, instant, reader)))
     return f"• {title}：{yours}（你的时间） · {escape(own)} · {escape(zh.relative(instant, now))}"
 
 
@@ -61,7 +70,8 @@ def _date_line(when: ImportantDate, now: datetime, reader: Zone, language: str =
                f"{escape(relative(when.starts, now))}"
     # An all-day deadline closes when its last day ends in its own zone.
     instant = when.ends if when.all_day else when.starts
-    return (f"• {title}: {_yours(instant, reader)} your time · {_own(instant, when.zone)} · "
+    return (f"• {title}: {_yours(instant, reader, ends_written_day(when, instant, reader))} "
+            f"your time · {_own(instant, when.zone, ends_written_day(when, instant, when.zone))} · "
             f"{escape(relative(instant, now))}")
 
 
@@ -69,13 +79,13 @@ def _date_line(when: ImportantDate, now: datetime, reader: Zone, language: str =
 # kept (pure functions of the instant and the zone); only the countdown depends on ``now``.
 
 @functools.lru_cache(maxsize=1024)
-def _own(instant: datetime, zone: Zone) -> str:
-    return escape(captioned(instant, zone))
+def _own(instant: datetime, zone: Zone, day_end: bool) -> str:
+    return escape(captioned(instant, zone, day_end=day_end))
 
 
 @functools.lru_cache(maxsize=1024)
-def _yours(instant: datetime, reader: Zone) -> str:
-    return slack_date(instant, format_instant(instant, reader))
+def _yours(instant: datetime, reader: Zone, day_end: bool) -> str:
+    return slack_date(instant, format_instant(instant, reader, day_end))
 
 
 def answer_blocks(reply: Answer, now: datetime, reader: Zone, *, heading: str = ""

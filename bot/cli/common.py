@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.adapters.schedule_files import default_schedule, load_file
+from bot.adapters.schedule_files import default_schedule, load_file, own_example_note
 from bot.core.model import Event
 from bot.core.schedule import parse_local
 from bot.core.zones import Zone, parse_zone
@@ -56,7 +56,13 @@ def parse_reader_zone(text: str | None, *, option: str = "--tz") -> Zone | None:
 
 
 def load_event(schedule: str | None) -> Event:
-    return load_file(default_schedule(schedule))
+    """``--schedule FILE``, else the one in ``schedules/``; saying so on stderr when that is
+    duebot's own example (no ``schedules/`` folder here)."""
+    path = default_schedule(schedule)
+    note = own_example_note(schedule, path, "--schedule FILE or --config FILE")
+    if note:
+        print(note, file=sys.stderr)
+    return load_file(path)
 
 
 def listed_event(config_path: str) -> tuple[Event, Any]:

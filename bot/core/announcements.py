@@ -28,7 +28,7 @@ from bot.core.planner import due_at, target_of
 from bot.core.render import Message, Renderer, moment_text, one_line
 from bot.core.schedule import parse_when
 from bot.core.slack_mrkdwn import escape, slack_date
-from bot.core.timefmt import format_instant
+from bot.core.timefmt import date_instant, format_instant
 from bot.core.zones import Zone
 from bot.errors import DuebotError, Problem, TemplateError
 
@@ -180,10 +180,10 @@ def timed(event: Event, extra: Sequence[Announcement], *, renderer: Renderer | N
 # -- rendering --------------------------------------------------------------------------------
 
 def _moment_text(value: str, zone: Zone, lang: Language = ENGLISH,
-                 reader: Zone | None = None) -> str:
+                 reader: Zone | None = None, of: ImportantDate | None = None) -> str:
     """An ISO instant in ``zone`` and in UTC (in the reader's zone first, if they chose one);
     an ISO day as the day itself: the templates' ``moment`` filter, in the reader's language."""
-    return moment_text(lang, value, zone, reader)
+    return moment_text(lang, value, zone, reader, of)
 
 
 def context(event: Event, announcement: Announcement, *, when: datetime,
@@ -209,9 +209,9 @@ def context(event: Event, announcement: Announcement, *, when: datetime,
         zone = changed.zone
         ctx.update({
             "date": changed,
-            "old_text": _moment_text(params.get("old", ""), zone, lang, reader)
+            "old_text": _moment_text(params.get("old", ""), zone, lang, reader, changed)
             if params.get("old") else "",
-            "new_text": _moment_text(params["new"], zone, lang, reader),
+            "new_text": _moment_text(params["new"], zone, lang, reader, changed),
             "later": params.get("later", "true") == "true",
         })
     return ctx
@@ -242,7 +242,7 @@ def slack_text(event: Event, announcement: Announcement) -> str:
 
     def token(value: str) -> str:
         moment = datetime.fromisoformat(value)
-        return slack_date(moment, format_instant(moment, changed.zone))
+        return slack_date(moment, date_instant(changed, moment, changed.zone))
 
     title = escape(changed.title)
     verb = "extended" if params.get("later", "true") == "true" else "moved"

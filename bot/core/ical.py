@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from bot.core.links import safe_link
 from bot.core.model import KINDS, Event, ImportantDate
 from bot.core.schedule import parse_duration
-from bot.core.timefmt import caption_after, format_day, format_instant, zone_caption
+from bot.core.timefmt import caption_after, date_instant, format_day, zone_caption
 from bot.errors import UsageError, suggest
 
 if TYPE_CHECKING:
@@ -303,14 +303,16 @@ def when_text(when: ImportantDate) -> str:
         # has to exist for it.
         noon = _utc_midnight(when.day) + timedelta(hours=12)
         return f"{days} (all day, {zone_caption(zone, noon)})"
-    start = format_instant(when.at, zone)
+    start = date_instant(when, when.at, zone)
     caption = caption_after(zone, when.at)
     if when.end is None or when.end == when.at:
         return f"{start}{caption}"
-    if zone.local(when.end).date() == zone.local(when.at).date():
+    if when.is_day_end(when.end) or when.is_day_end(when.at):
+        end = date_instant(when, when.end, zone)  # "to ..., 24:00": the day said in full
+    elif zone.local(when.end).date() == zone.local(when.at).date():
         end = f"{zone.local(when.end):%H:%M} {zone.abbreviation(when.end)}"
     else:
-        end = format_instant(when.end, zone)
+        end = date_instant(when, when.end, zone)
     return f"{start} to {end}{caption}"
 
 
@@ -321,7 +323,7 @@ def description_for(event: Event, when: ImportantDate) -> str:
         lines.append("CANCELLED: this date no longer applies.")
     lines.append(f"{_LABELS.get(when.kind, 'Date')}: {when_text(when)}")
     if when.extended_from is not None:
-        lines.append(f"Extended from {format_instant(when.extended_from, when.zone)}.")
+        lines.append(f"Extended from {date_instant(when, when.extended_from, when.zone)}.")
     elif when.extended_from_day is not None:
         lines.append(f"Extended from {format_day(when.extended_from_day)}.")
     elif when.extended:

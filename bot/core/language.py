@@ -122,13 +122,16 @@ class Language:
 
         return zh.format_day(value)
 
-    def instant(self, moment: datetime, zone: Zone) -> str:
-        """``Monday 11 September 2017, 14:59 CST`` / ``2017年9月11日星期一 14:59 CST``."""
+    def instant(self, moment: datetime, zone: Zone, day_end: bool = False) -> str:
+        """``Monday 11 September 2017, 14:59 CST`` / ``2017年9月11日星期一 14:59 CST``;
+        ``day_end``: a "24:00" as the end of its day (``timefmt.format_instant``)."""
         if self.code != "zh":
-            return timefmt.format_instant(moment, zone)
+            return timefmt.format_instant(moment, zone, day_end)
         from bot.core.ask import zh  # here, not at the top: see the module's note
 
-        return f"{zh.format_instant(moment, zone)} {zone.abbreviation(moment)}"
+        named = timefmt.closing_reading(moment, zone) if timefmt.ended_day(
+            moment, zone, day_end) else moment
+        return f"{zh.format_instant(moment, zone, day_end)} {zone.abbreviation(named)}"
 
     def caption(self, zone: Zone, moment: datetime) -> str:
         """``Asia/Shanghai, UTC+08:00`` / ``中国标准时间，UTC+08:00``."""

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from bot.core.model import Event, ImportantDate
 from bot.core.schedule import parse_local
-from bot.core.timefmt import format_day, format_instant
+from bot.core.timefmt import date_instant, format_day
 from bot.core.zones import AREA_NAMES, REGIONS, Zone, offset_text, parse_zone
 from bot.errors import DuebotError, Problem
 
@@ -77,7 +77,7 @@ def _problem(event: Event, when: ImportantDate, index: int, key: str, message: s
 def _when_text(when: ImportantDate) -> str:
     """``Sunday 10 September 2017, 23:59 PDT`` or ``Wednesday 20 September 2017 (all day)``."""
     if when.at is not None:
-        return format_instant(when.at, when.zone)
+        return date_instant(when, when.at, when.zone)
     assert when.day is not None
     return f"{format_day(when.day)}, all day"
 
@@ -309,7 +309,7 @@ def _extension_order(event: Event, when: ImportantDate, index: int) -> list[Prob
     if when.extended_from is not None and when.at is not None:
         if when.extended_from < when.at:
             return []
-        earlier = format_instant(when.extended_from, when.zone)
+        earlier = date_instant(when, when.extended_from, when.zone)
         same = when.extended_from == when.at
     elif when.extended_from_day is not None and when.day is not None:
         if when.extended_from_day < when.day:
@@ -427,7 +427,7 @@ def _in_year(when: ImportantDate, year: int) -> ImportantDate | None:
             at = when.zone.localize(local.replace(year=year), fold="earlier")
             end = at + (when.end - when.at) if when.end is not None else None
             moved = dataclasses.replace(when, at=at, end=end, extended_from=None,
-                                        extended_from_day=None)
+                                        extended_from_day=None, day_ends=frozenset())
     except (ValueError, DuebotError):
         return None
     try:

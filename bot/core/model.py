@@ -45,6 +45,10 @@ class ImportantDate:
     """Reminder lead times for this date alone; None means the schedule's policy for its kind."""
     local_text: str = ""
     """The local time exactly as the schedule wrote it (``2017-09-10 23:59``)."""
+    day_ends: frozenset[datetime] = frozenset()
+    """Which of ``at``/``end``/``extended_from`` were written "24:00": the end of a day, to be
+    shown as that day's 24:00 in the date's zone, not as the next day's 00:00 (a day late to
+    a reader). The instants themselves are the next day's start, as calendars want them."""
     lines: Mapping[str, int] = field(default_factory=lambda: _EMPTY, compare=False, hash=False,
                                     repr=False)
 
@@ -54,6 +58,8 @@ class ImportantDate:
         for value in (self.at, self.end, self.extended_from):
             if value is not None and (value.tzinfo is None or value.utcoffset() != timedelta(0)):
                 raise ValueError(f"date {self.id!r}: instants must be aware and in UTC")
+        if not self.day_ends <= {self.at, self.end, self.extended_from} - {None}:
+            raise ValueError(f"date {self.id!r}: day_ends must be among at, end, extended_from")
 
     @property
     def all_day(self) -> bool:
@@ -77,6 +83,10 @@ class ImportantDate:
         last = self.end_day or self.day
         assert last is not None
         return self.zone.start_of_day(last + timedelta(days=1))
+
+    def is_day_end(self, moment: datetime | None) -> bool:
+        """Whether ``moment`` (one of this date's instants) was written as a day's "24:00"."""
+        return moment is not None and moment in self.day_ends
 
     @property
     def extended(self) -> bool:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from bot.core.language import ENGLISH, N_, Language
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, check_aware
-from bot.core.timefmt import calendar_delta, caption_beside, describe
+from bot.core.timefmt import calendar_delta, caption_beside, date_instant, describe
 from bot.core.zones import UTC_ZONE
 
 LABELS = {
@@ -76,6 +76,10 @@ class DateView:
     calendar_zone: str = ""
     """The IANA zone whose calendar the live countdown counts days on ("" for a fixed offset:
     there days are 24 hours), as ``timefmt.calendar_delta`` does."""
+    day_end: bool = False
+    """The time was written "24:00": duebot.js says a viewer's 00:00 as the day's 24:00."""
+    end_day_end: bool = False
+    """The same for a range's end ("22:00 to 24:00")."""
     relation: str
     """``9 days 18 hours from now`` / ``passed 3 days ago``, as of ``now``."""
     offsets: str = ""
@@ -177,10 +181,10 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
     _ = lang.gettext
     described = describe(when, now, words=lang)
     if when.at is not None:
-        text = lang.instant(when.at, when.zone)
+        text = date_instant(when, when.at, when.zone, lang)
         if when.end is not None and when.end != when.at:
-            text = _("%(first)s to %(last)s") % {"first": text,
-                                                 "last": lang.instant(when.end, when.zone)}
+            text = _("%(first)s to %(last)s") % {
+                "first": text, "last": date_instant(when, when.end, when.zone, lang)}
         caption = _inner(caption_beside(when.zone, when.at, lang), when.zone.abbreviation(when.at))
     else:
         assert when.day is not None
@@ -188,7 +192,7 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
         caption = lang.caption(when.zone, when.starts)
     if when.extended_from is not None:
         extended = _("Extended from %(when)s") % {
-            "when": lang.instant(when.extended_from, when.zone)}
+            "when": date_instant(when, when.extended_from, when.zone, lang)}
     elif when.extended_from_day is not None:
         extended = _("Extended from %(when)s") % {"when": lang.day(when.extended_from_day)}
     elif when.extended:
@@ -210,6 +214,7 @@ def date_view(event: Event, when: ImportantDate, now: datetime, base_url: str,
     return DateView(
         id=when.id, title=when.title, kind=when.kind, label=_(LABELS.get(when.kind, "Date")),
         all_day=when.all_day, start_utc=utc_text(when.starts), end_utc=utc_text(when.ends),
+        day_end=when.is_day_end(when.at), end_day_end=is_range and when.is_day_end(when.end),
         is_range=is_range, event_text=text, zone_caption=caption, zone_key=when.zone.key,
         calendar_zone=_calendar_zone(when), offsets=offsets,
         relation=_("cancelled") if when.cancelled else relation,

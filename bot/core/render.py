@@ -32,7 +32,7 @@ from bot.core.language import ENGLISH, Language, read_catalog
 from bot.core.links import safe_link
 from bot.core.model import Event, ImportantDate, Submission, check_aware
 from bot.core.planner import Reminder
-from bot.core.timefmt import calendar_delta, captioned
+from bot.core.timefmt import calendar_delta, captioned, date_captioned, date_instant
 from bot.core.zones import UTC_ZONE, Zone
 from bot.errors import TemplateError
 
@@ -84,24 +84,31 @@ def kind_name(lang: Language, kind: str) -> str:
     return names.get(kind, kind)
 
 
-def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = None) -> str:
+def moment_text(lang: Language, value: str, zone: Zone, reader: Zone | None = None,
+                of: ImportantDate | None = None) -> str:
     """An ISO instant in ``zone`` and in UTC; an ISO day as the day itself (all day): the
     ``moment`` filter, and the ``new_text``/``old_text`` of an extension notice. ``reader``:
     the zone the reader chose; where its clock differs from ``zone``'s, the instant comes in
-    it first, with ``zone``'s beside it."""
+    it first, with ``zone``'s beside it. ``of``: the date it is an instant of, whose "24:00"
+    is said as its day's end."""
     if len(value) == 10:
         day = date.fromisoformat(value)
         return lang.gettext("%(days)s (all day, %(zone)s)") % {
             "days": lang.day(day), "zone": lang.caption(zone, zone.start_of_day(day))}
     moment = datetime.fromisoformat(value)
-    own = lang.instant(moment, zone)
+
+    def instant(at: Zone) -> str:
+        return lang.instant(moment, at) if of is None else date_instant(of, moment, at, lang)
+
+    own = instant(zone)
     with_utc = not same_offset(zone, UTC_ZONE, moment)  # "12:00 GMT (12:00 UTC)": twice
     if with_utc:
-        own += lang.paren(lang.instant(moment, UTC_ZONE))
+        own += lang.paren(instant(UTC_ZONE))
     if reader is None or same_offset(reader, zone, moment) or (
             with_utc and same_offset(reader, UTC_ZONE, moment)):  # the reader's is said
         return own
-    here = captioned(moment, reader, lang)
+    here = (captioned(moment, reader, lang) if of is None
+            else date_captioned(of, moment, reader, lang))
     return lang.gettext("%(here)s; that is %(there)s") % {"here": here, "there": own}
 
 
@@ -115,8 +122,10 @@ def same_offset(a: Zone, b: Zone, moment: datetime) -> bool:
 def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
     """The template filters, formatting in ``lang`` (English: ``bot.core.timefmt``)."""
     return {
-        # {{ moment | instant(zone) }} -> Sunday 10 September 2017, 23:59 PDT
-        "instant": lambda moment, zone: lang.instant(moment, zone),
+        # {{ moment | instant(zone) }} -> Sunday 10 September 2017, 23:59 PDT;
+        # {{ date.at | instant(zone, date) }}: a "24:00" of that date as its day's end
+        "instant": lambda moment, zone, of=None: (lang.instant(moment, zone) if of is None
+                                                  else date_instant(of, moment, zone, lang)),
         # {{ moment | caption(zone) }} -> America/Los_Angeles, UTC-07:00
         "caption": lambda moment, zone: lang.caption(zone, moment),
         # {{ moment | utc }} -> Monday 11 September 2017, 06:59 UTC
@@ -132,8 +141,10 @@ def filters_for(lang: Language) -> dict[str, Callable[..., str]]:
         "day": lambda value: lang.day(value),
         # {{ date.kind | kind_name }} -> deadline / 截止日期
         "kind_name": lambda kind: kind_name(lang, kind),
-        # {{ params.new | moment(zone, reader) }} -> Friday 15 September 2017, 23:59 PDT (... UTC)
-        "moment": lambda value, zone, reader=None: moment_text(lang, str(value), zone, reader),
+        # {{ params.new | moment(zone, reader) }} -> Friday 15 September 2017, 23:59 PDT (... UTC);
+        # moment(zone, reader, date): a "24:00" of that date as its day's end
+        "moment": lambda value, zone, reader=None, of=None: moment_text(lang, str(value), zone,
+                                                                       reader, of),
         # {{ text | paren }} -> " (text)" / "（text）"
         "paren": lambda text: lang.paren(str(text)),
     }
@@ -301,7 +312,7 @@ class Renderer:
 def _when_text(when: ImportantDate, target: datetime, lang: Language = ENGLISH) -> str:
     """The date in its own zone, weekday first, with the zone spelled out."""
     if not when.all_day:
-        return captioned(target, when.zone, lang)
+        return date_captioned(when, target, when.zone, lang)
     days = lang.days(when)
     caption = lang.caption(when.zone, when.starts)
     if when.kind == "deadline":
@@ -332,7 +343,7 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
     reader_text = ""
     if reader is not None and not same_offset(reader, when.zone, target) and not (
             show_utc and same_offset(reader, UTC_ZONE, target)):
-        there = captioned(target, reader, lang)
+        there = date_captioned(when, target, reader, lang)
         if not when.all_day:
             reader_text = there
         elif when.kind == "deadline":
@@ -351,7 +362,7 @@ def reminder_context(event: Event, when: ImportantDate, reminder: Reminder, *,
         "since": since,
         "now": now,
         "when_text": _when_text(when, target, lang),
-        "utc_text": lang.instant(target, UTC_ZONE),
+        "utc_text": date_instant(when, target, UTC_ZONE, lang),
         "show_utc": show_utc,
         "reader_text": reader_text,
         "relation": relation,

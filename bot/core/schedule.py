@@ -598,6 +598,7 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
         "description": reader.text(item, path, "description"),
         "url": url,
     }
+    day_ends: set[datetime] = set()  # the instants written "24:00"
     if at.all_day:
         assert not isinstance(at.value, datetime)
         fields["day"] = at.value
@@ -606,6 +607,8 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
         if instant is None:
             return None
         fields["at"] = instant
+        if at.end_of_day:
+            day_ends.add(instant)
     for key in ("end", "extended_from"):
         if key not in item:
             continue
@@ -624,6 +627,9 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
             if instant is None:
                 continue
             fields[key] = instant
+            if other.end_of_day:
+                day_ends.add(instant)
+    fields["day_ends"] = frozenset(day_ends)
     if "end" in item:
         starts = fields.get("at") or fields.get("day")
         ends = fields.get("end") or fields.get("end_day")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from functools import lru_cache
 from typing import Protocol
 
@@ -102,13 +103,63 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 two strftime calls per date: every date is formatted at least once at start-up."""
 
 
-def format_instant(instant: datetime, zone: Zone) -> str:
-    """``Monday 11 September 2017, 14:59 CST``: the wall-clock time in ``zone``."""
-    return _format_instant(_key(instant), zone)
+def format_instant(instant: datetime, zone: Zone, day_end: bool = False) -> str:
+    """``Monday 11 September 2017, 14:59 CST``: the wall-clock time in ``zone``. ``day_end``:
+    the instant was written "24:00" (``ImportantDate.is_day_end``); where it begins a day in
+    ``zone``, it is said as the end of the day before, ``Friday 1 May 2026, end of day, 24:00
+    CEST``, not as ``Saturday 2 May 2026, 00:00 CEST``, which readers take as a day late."""
+    return _format_instant(_key(instant), zone, day_end)
+
+
+def ended_day(instant: datetime, zone: Zone, day_end: bool = True) -> date | None:
+    """The day that ``instant`` ends in ``zone`` when it was written "24:00" and begins a day
+    there (also where the clocks skip that midnight: Santiago goes from 24:00 to 01:00); else
+    None, and the instant is said as the clock shows it."""
+    if not day_end:
+        return None
+    aware = check_aware(instant)
+    following = zone.local(aware).date()
+    if zone.start_of_day(following) != aware:
+        return None
+    return following - _ONE_DAY
+
+
+def closing_reading(instant: datetime, zone: Zone) -> datetime:
+    """The moment whose offset ``zone`` had as a day ended at ``instant``: the instant itself,
+    or just before it where the clocks jumped at that midnight (Santiago's 24:00 is -04, the
+    -03 begins with the next day), so that "24:00 UTC-04:00" names the right instant."""
+    aware = check_aware(instant)
+    if zone.local(aware).time() == time_of_day(0):
+        return aware
+    return aware - timedelta(microseconds=1)
+
+
+def ends_written_day(when: ImportantDate, instant: datetime | None, zone: Zone) -> bool:
+    """Whether ``instant`` of ``when`` is to be said as a day's 24:00 in ``zone``: it was
+    written so, and ``zone`` is the date's own or shows its clock. A reader elsewhere sees
+    their own clock (at 24:00 in Berlin, Toronto's is 18:00 that day)."""
+    return (instant is not None and when.is_day_end(instant)
+            and same_wall_clock(zone, when.zone, instant))
+
+
+def date_instant(when: ImportantDate, instant: datetime, zone: Zone,
+                 words: Wording | None = None) -> str:
+    """One of ``when``'s instants in ``zone`` (``format_instant``), a "24:00" as its day's end."""
+    return (words or ENGLISH_WORDS).instant(instant, zone, ends_written_day(when, instant, zone))
+
+
+def date_captioned(when: ImportantDate, instant: datetime, zone: Zone,
+                   words: Wording | None = None) -> str:
+    """``captioned`` for one of ``when``'s instants, a "24:00" as its day's end."""
+    return captioned(instant, zone, words, ends_written_day(when, instant, zone))
 
 
 @lru_cache(maxsize=_KEPT)
-def _format_instant(instant: datetime, zone: Zone) -> str:
+def _format_instant(instant: datetime, zone: Zone, day_end: bool = False) -> str:
+    ended = ended_day(instant, zone, day_end)
+    if ended is not None:
+        closing = closing_reading(instant, zone)
+        return f"{format_day(ended)}, end of day, 24:00 {zone.abbreviation(closing)}"
     local = zone.local(instant)
     return f"{format_day(local.date())}, {local:%H:%M} {zone.abbreviation(instant)}"
 
@@ -162,11 +213,14 @@ def caption_after(zone: Zone, instant: datetime, words: Wording | None = None) -
     return words.paren(caption) if caption else ""
 
 
-def captioned(instant: datetime, zone: Zone, words: Wording | None = None) -> str:
+def captioned(instant: datetime, zone: Zone, words: Wording | None = None,
+              day_end: bool = False) -> str:
     """``Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)``; for a zone whose
-    caption is its abbreviation, the time alone (``..., 06:59 UTC``)."""
+    caption is its abbreviation, the time alone (``..., 06:59 UTC``). ``day_end``: as in
+    ``format_instant``."""
     words = words or ENGLISH_WORDS
-    return words.instant(instant, zone) + caption_after(zone, instant, words)
+    named = closing_reading(instant, zone) if ended_day(instant, zone, day_end) else instant
+    return words.instant(instant, zone, day_end) + caption_after(zone, named, words)
 
 
 class Wording(Protocol):
@@ -174,8 +228,9 @@ class Wording(Protocol):
 
     def gettext(self, message: str) -> str: ...
     def day(self, value: date) -> str: ...
-    def instant(self, moment: datetime, zone: Zone) -> str:
-        """The wall-clock time, ending with the zone's abbreviation (``caption_after``)."""
+    def instant(self, moment: datetime, zone: Zone, day_end: bool = False) -> str:
+        """The wall-clock time, ending with the zone's abbreviation (``caption_after``);
+        ``day_end`` as in ``format_instant``."""
     def caption(self, zone: Zone, moment: datetime) -> str: ...
     def countdown(self, delta: timedelta) -> str: ...
     def paren(self, text: str) -> str: ...
@@ -190,8 +245,8 @@ class _English:
     def day(self, value: date) -> str:
         return format_day(value)
 
-    def instant(self, moment: datetime, zone: Zone) -> str:
-        return format_instant(moment, zone)
+    def instant(self, moment: datetime, zone: Zone, day_end: bool = False) -> str:
+        return format_instant(moment, zone, day_end)
 
     def caption(self, zone: Zone, moment: datetime) -> str:
         return zone_caption(zone, moment)
@@ -260,8 +315,8 @@ def describe(when: ImportantDate, now: datetime, reader: Zone | None = None,
                     passed=ends <= now, same_zone=True, words=words)
     assert when.at is not None
     instant = when.at
-    reader_text = captioned(instant, reader, words)
-    event_text = captioned(instant, when.zone, words)
+    reader_text = date_captioned(when, instant, reader, words)
+    event_text = date_captioned(when, instant, when.zone, words)
     same = same_wall_clock(reader, when.zone, instant)
     return When(reader_text=reader_text, event_text=event_text,
                 relation=relative(instant, now, words, when.zone), passed=instant <= now,

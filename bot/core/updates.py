@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 from bot.core.ical import clean_text, when_text
 from bot.core.model import Event, ImportantDate
-from bot.core.timefmt import format_day, format_instant
+from bot.core.timefmt import date_instant, format_day
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -62,7 +62,7 @@ def _change_text(when: ImportantDate) -> str:
         return clean_text(f"{when.title} ({when_text(when)}) no longer applies.")
     text = f"{when.title} is now {when_text(when)}."
     if when.extended_from is not None:
-        text += f" It was {format_instant(when.extended_from, when.zone)}."
+        text += f" It was {date_instant(when, when.extended_from, when.zone)}."
     elif when.extended_from_day is not None:
         text += f" It was {format_day(when.extended_from_day)}."
     return clean_text(text)

@@ -150,22 +150,36 @@
 
   /* "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)": bot.timefmt's layout,
    * each name once: a viewer in UTC reads "..., 11:59 UTC", not "11:59 UTC (UTC, UTC)". */
-  function viewerText(date, bare) {
+  function viewerText(date, bare, dayEnd) {
     var p = parts(date);
-    var abbr = abbreviation(date);
-    var offset = offsetText(date, p);
+    var clock = two(Number(p.hour) % 24) + ":" + p.minute;
+    var named = date;  /* the moment whose zone names and offset are said */
+    var day = date;  /* a moment on the day said */
+    var earlier = new Date(date.getTime() - 60000);
+    var before = parts(earlier);
+    if (dayEnd && before.day !== p.day) {
+      /* Written "24:00" and a day begins then on the viewer's clock: the end of the day before,
+       * as bot.timefmt.format_instant says it (its 00:00 reads a day late), with the offset the
+       * day ends in (where the clocks jump at that midnight, Santiago's, the one before). */
+      clock = chinese ? "24:00" : "end of day, 24:00";  /* as bot.core.ask.zh: "...星期五 24:00" */
+      if (p.hour !== "00" || p.minute !== "00") { named = earlier; }
+      day = earlier;
+      p.weekday = before.weekday; p.day = before.day; p.month = before.month; p.year = before.year;
+    }
+    var abbr = abbreviation(named);
+    var offset = offsetText(named, parts(named));
     var said = abbr ? [abbr] : [];
     var caption = [];
     var zone = UTC_NAMES.test(viewerZone) && offset === "UTC" ? "UTC" : viewerZone;
-    if (chinese) { zone = longName(date) || zone; }
+    if (chinese) { zone = longName(named) || zone; }
     [zone, offset].forEach(function (name) {
       if (name && said.indexOf(name) < 0) { said.push(name); caption.push(name); }
     });
-    var clock = two(Number(p.hour) % 24) + ":" + p.minute + (abbr ? " " + abbr : "");
+    clock += abbr ? " " + abbr : "";
     var tail = caption.length && !bare ? WORDS.paren.replace("%s", caption.join(WORDS.comma)) : "";
     if (chinese) {  /* "2017年9月11日星期一 14:59 CST（中国标准时间，UTC+08:00）", as bot.core.ask.zh */
       return p.year + "年" + (monthIndex(p.month) + 1) + "月" + p.day + "日" +
-        localFormat.format(date) + " " + clock + tail;
+        localFormat.format(day) + " " + clock + tail;
     }
     return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " + clock + tail;
   }
@@ -198,9 +212,12 @@
       var start = new Date(el.getAttribute("datetime"));
       var end = el.getAttribute("data-end");
       /* A range ("22:00 CST to 01:30 CST" in Shanghai) in the viewer's zone: both ends. */
-      /* The zone is named once, after the end. */
-      el.textContent = end ? WORDS.to.replace("%(first)s", viewerText(start, true))
-        .replace("%(last)s", viewerText(new Date(end))) : viewerText(start);
+      /* The zone is named once, after the end. A "24:00" end (data-day-end, data-end-day-end)
+       * that begins a day on the viewer's clock is said as the end of the day before. */
+      var dayEnd = el.hasAttribute("data-day-end");
+      el.textContent = end ? WORDS.to.replace("%(first)s", viewerText(start, true, dayEnd))
+        .replace("%(last)s", viewerText(new Date(end), false, el.hasAttribute("data-end-day-end")))
+        : viewerText(start, false, dayEnd);
       /* A viewer whose clock reads as the date's zone's (the same offset) reads it once. */
       var mine = [start].concat(end ? [new Date(end)] : []).map(function (d) {
         return offsetText(d, parts(d));

@@ -12,7 +12,6 @@ from typing import Any
 
 from bot.adapters.schedule_files import (
     SCHEDULES_DIR,
-    default_schedule,
     display_path,
     load_file,
     read_file,
@@ -164,7 +163,7 @@ def cmd_ics(args: argparse.Namespace) -> int:
     if args.config and not args.schedule:
         events = [load_file(s.path) for s in _config(args.config).schedules]
     else:
-        events = [load_file(default_schedule(args.schedule))]
+        events = [load_event(args.schedule)]
     # DTSTAMP is each date's revision: the same bytes on any machine, after any checkout.
     data = build_calendar(events)
     if args.output and args.output != "-":

@@ -23,7 +23,9 @@ from bot.core.timefmt import (
     caption_after,
     captioned,
     countdown,
+    date_captioned,
     describe,
+    ends_written_day,
     format_day,
     format_instant,
     relative,
@@ -100,12 +102,14 @@ def _relation(when: ImportantDate, now: datetime, lang: Language) -> str:
     return relative(when.starts, now) if lang == "en" else zh.relative(when.starts, now)
 
 
-def _span_en(start: datetime, end: datetime, zone: Zone) -> str:
-    if zone.local(start).date() == zone.local(end).date():
+def _span_en(start: datetime, end: datetime, zone: Zone, of: ImportantDate | None = None) -> str:
+    ends_day = of is not None and ends_written_day(of, end, zone)  # "to ..., 24:00" in full
+    if zone.local(start).date() == zone.local(end).date() and not ends_day:
         until = f"{zone.local(end):%H:%M} {zone.abbreviation(end)}"
     else:
-        until = format_instant(end, zone)
-    return f"{format_instant(start, zone)} to {until}{caption_after(zone, start)}"
+        until = format_instant(end, zone, ends_day)
+    first = format_instant(start, zone, of is not None and ends_written_day(of, start, zone))
+    return f"{first} to {until}{caption_after(zone, start)}"
 
 
 def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language = "en",
@@ -140,18 +144,19 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
             said = replace(said, same_zone=True)
         return said.sentence(relation)
     assert when.at is not None
-    reader_text = _span_en(when.at, when.end, reader)
+    reader_text = _span_en(when.at, when.end, reader, when)
     tail = f" ({_relation(when, now, 'en')})" if relation else ""
     if _same_wall_clock(reader, when.zone, when.at):
         return reader_text + tail
-    return f"{reader_text}; that is {_span_en(when.at, when.end, when.zone)}{tail}"
+    return f"{reader_text}; that is {_span_en(when.at, when.end, when.zone, when)}{tail}"
 
 
-def _span_zh(start: datetime, end: datetime, zone: Zone) -> str:
-    first = zh.format_instant(start, zone)
-    if zone.local(start).date() == zone.local(end).date():
+def _span_zh(start: datetime, end: datetime, zone: Zone, of: ImportantDate | None = None) -> str:
+    ends_day = of is not None and ends_written_day(of, end, zone)
+    first = zh.format_instant(start, zone, of is not None and ends_written_day(of, start, zone))
+    if zone.local(start).date() == zone.local(end).date() and not ends_day:
         return f"{first}至{zone.local(end):%H:%M}"
-    return f"{first}至{zh.format_instant(end, zone)}"
+    return f"{first}至{zh.format_instant(end, zone, ends_day)}"
 
 
 def _when_zh(when: ImportantDate, now: datetime, reader: Zone, relation: bool = True,
@@ -180,11 +185,13 @@ def _when_zh(when: ImportantDate, now: datetime, reader: Zone, relation: bool = 
     assert when.at is not None
     ranged = when.end is not None and when.end != when.at
     end = when.end if when.end is not None else when.at
-    here = _span_zh(when.at, end, reader) if ranged else zh.format_instant(when.at, reader)
+    here = _span_zh(when.at, end, reader, when) if ranged else zh.format_instant(
+        when.at, reader, ends_written_day(when, when.at, reader))
     text = f"{here}（{zh.zone_name(reader, when.at)}）"
     if not _same_wall_clock(reader, when.zone, when.at):
-        there = (_span_zh(when.at, end, when.zone) if ranged
-                 else zh.format_instant(when.at, when.zone))
+        there = (_span_zh(when.at, end, when.zone, when) if ranged
+                 else zh.format_instant(when.at, when.zone,
+                                        ends_written_day(when, when.at, when.zone)))
         text += f"，即{there}（{zh.zone_name(when.zone, when.at)}）"
     return text + tail
 
@@ -197,8 +204,9 @@ def _was_text(when: ImportantDate, reader: Zone, lang: Language) -> str:
         return f"{format_day(when.day)} ({zone_caption(when.zone, when.starts)})"
     assert when.at is not None
     if lang == "zh":
-        return f"{zh.format_instant(when.at, reader)}（{zh.zone_name(reader, when.at)}）"
-    return captioned(when.at, reader)
+        return (f"{zh.format_instant(when.at, reader, ends_written_day(when, when.at, reader))}"
+                f"（{zh.zone_name(reader, when.at)}）")
+    return date_captioned(when, when.at, reader)
 
 
 def _title(when: ImportantDate, lang: Language = "en") -> str:
@@ -571,12 +579,12 @@ def _in_zone(when: ImportantDate, zone: Zone, lang: Language) -> str:
         return fmt(when.ends, zone) + caption(when.ends)
     if when.all_day or (when.end is not None and when.end != when.at):
         if zh_:
-            return f"{_span_zh(when.starts, when.ends, zone)}{caption(when.starts)}"
+            return f"{_span_zh(when.starts, when.ends, zone, when)}{caption(when.starts)}"
         if when.all_day:
             return (f"from {fmt(when.starts, zone)} to {fmt(when.ends, zone)}"
                     f"{caption(when.starts)}")
-        return _span_en(when.starts, when.ends, zone)
-    return fmt(when.starts, zone) + caption(when.starts)
+        return _span_en(when.starts, when.ends, zone, when)
+    return fmt(when.starts, zone, ends_written_day(when, when.starts, zone)) + caption(when.starts)
 
 
 def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,

@@ -8,7 +8,7 @@ from functools import lru_cache
 from babel.dates import format_date, format_datetime, get_timezone_name
 
 from bot.core.model import check_aware
-from bot.core.timefmt import two_units
+from bot.core.timefmt import ended_day, two_units
 from bot.core.zones import Zone
 
 LOCALE = "zh_CN"
@@ -51,8 +51,13 @@ def zone_name(zone: Zone, instant: datetime, locale: str = LOCALE) -> str:
 
 
 @lru_cache(maxsize=4096)  # CLDR formatting is the costly part of a reply
-def format_instant(instant: datetime, zone: Zone) -> str:
-    """``2017年9月11日星期一 14:59``: the wall-clock time in ``zone``."""
+def format_instant(instant: datetime, zone: Zone, day_end: bool = False) -> str:
+    """``2017年9月11日星期一 14:59``: the wall-clock time in ``zone``; ``day_end`` (written
+    "24:00"): ``2026年5月1日星期五 24:00``, the day it ends (``timefmt.ended_day``). CLDR's
+    ``kk`` says 24 for midnight but keeps the next day's date, so the day is ours."""
+    ended = ended_day(instant, zone, day_end)
+    if ended is not None:
+        return f"{format_day(ended)} 24:00"
     local = zone.local(check_aware(instant))
     return format_datetime(local, "yyyy年M月d日EEEE HH:mm", tzinfo=local.tzinfo,
                            locale=LOCALE)
