@@ -8,38 +8,20 @@
 
 from __future__ import annotations
 
-import re
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tests.raw_smtp import RawSmtp
 
-class BadSmtp:
+
+class BadSmtp(RawSmtp):
     def __init__(self) -> None:
         self.mode = "ok"
-        self.messages: list[str] = []
-        self.connections = 0
-        self._stop = threading.Event()
-        self._sock = socket.socket()
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(50)
-        self._sock.settimeout(0.1)
-        self.host, self.port = "127.0.0.1", int(self._sock.getsockname()[1])
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._handle, args=(conn, self.mode), daemon=True).start()
+    def _setting(self) -> str:
+        return self.mode
 
     def _handle(self, conn: socket.socket, mode: str) -> None:
         conn.settimeout(None)
@@ -65,8 +47,7 @@ class BadSmtp:
                 if in_data:
                     if line in (b".\r\n", b".\n"):
                         in_data = False
-                        found = re.search(rb"(?im)^x-duebot-key:\s*(.*?)\r?$", b"".join(body))
-                        self.messages.append(found.group(1).decode() if found else "-")
+                        self._keep(body)
                         body = []
                         if mode == "stall_data":
                             self._stop.wait()
@@ -92,11 +73,6 @@ class BadSmtp:
             pass
         finally:
             conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._sock.close()
-        self._thread.join(5)
 
 
 @contextmanager

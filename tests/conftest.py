@@ -79,3 +79,13 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
         store = Ledger.open(url, owner="test")
         yield store
         store.close()
+
+
+@pytest.fixture
+def lite(tmp_path: Path) -> Iterator[Ledger]:
+    """A fresh ledger on a SQLite file only."""
+    from bot.adapters.store.ledger import Ledger
+
+    store = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", owner="test")
+    yield store
+    store.close()

@@ -11,39 +11,23 @@ final dot arrived are kept in ``messages`` (their ``X-Duebot-Key``), answered or
 
 from __future__ import annotations
 
-import re
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tests.raw_smtp import RawSmtp
 
-class StallingSmtp:
+
+class StallingSmtp(RawSmtp):
+    backlog = 100
+
     def __init__(self) -> None:
         self.stall = ""
         self.trickle_every = 0.2
-        self.messages: list[str] = []
-        self.connections = 0
-        self._stop = threading.Event()
-        self._sock = socket.socket()
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(100)
-        self._sock.settimeout(0.1)
-        self.host, self.port = "127.0.0.1", int(self._sock.getsockname()[1])
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._handle, args=(conn, self.stall), daemon=True).start()
+    def _setting(self) -> str:
+        return self.stall
 
     def _handle(self, conn: socket.socket, stall: str) -> None:
         conn.settimeout(None)
@@ -75,8 +59,7 @@ class StallingSmtp:
                 if in_data:
                     if line == b".\r\n":
                         in_data = False
-                        found = re.search(rb"(?im)^x-duebot-key:\s*(.*?)\r?$", b"".join(body))
-                        self.messages.append(found.group(1).decode() if found else "-")
+                        self._keep(body)
                         body = []
                         if stall == "dot":
                             hang()
@@ -116,11 +99,6 @@ class StallingSmtp:
             pass
         finally:
             conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._sock.close()
-        self._thread.join(5)
 
 
 @contextmanager

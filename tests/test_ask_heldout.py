@@ -7,21 +7,18 @@ three of ``test_ask_unseen``. Same expectation language as there.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from bot.core.ask import Answer, answer
-from bot.core.model import Event
+from bot.core.ask import answer
 from bot.core.schedule import parse_schedule
 from bot.core.zones import parse_zone
+from tests.ask_probe import P, Schedules, wrong
 from tests.test_ask_unseen import FILES as UNSEEN
 from tests.test_ask_unseen import NOW as UNSEEN_NOW
 from tests.test_ask_unseen import READER as UNSEEN_READER
-from tests.test_ask_unseen import P, wrong
 
 FILES = {**UNSEEN, "A": Path(__file__).resolve().parent / "data" / "ask" / "apsys29.toml"}
 NOW = {**UNSEEN_NOW, "A": "2028-11-01T00:00:00+00:00"}
@@ -341,15 +338,8 @@ PROBES: tuple[P, ...] = (
 )
 
 
-@cache
-def schedule(name: str) -> Event:
-    return parse_schedule(FILES[name].read_text(encoding="utf-8"), str(FILES[name]))
-
-
-def ask(p: P) -> Answer:
-    now = datetime.fromisoformat(p.now or NOW[p.schedule])
-    return answer(p.question, schedule(p.schedule), now=now,
-                  reader=parse_zone(p.reader or READER[p.schedule]))
+SCHEDULES = Schedules(FILES, NOW, READER)
+schedule, ask = SCHEDULES.event, SCHEDULES.ask
 
 
 def test_enough_held_out_probes() -> None:
@@ -358,21 +348,7 @@ def test_enough_held_out_probes() -> None:
 
 
 def test_every_held_out_probe_gets_what_a_good_organizer_would_answer() -> None:
-    totals: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    misses: list[str] = []
-    for p in PROBES:
-        reply = ask(p)
-        bad = wrong(p, reply)
-        totals[p.cat] += 1
-        if bad:
-            misses.append(f"[{p.cat}] {p.schedule}: {p.question!r} ({p.now or 'now'}): "
-                          f"{'; '.join(bad)}\n    -> {reply.text[:300]!r}")
-        else:
-            right[p.cat] += 1
-    print(f"\nheld-out probes: {sum(right.values())}/{len(PROBES)} right")
-    for cat in sorted(totals):
-        print(f"  {cat:9} {right[cat]:4}/{totals[cat]:<4}")
+    misses = SCHEDULES.misses("held-out probes", PROBES)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
 
 

@@ -9,28 +9,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from starlette.applications import Starlette
 
-from bot.adapters.slack_app import SlackBot, routes_for
 from bot.ports import Ledger
-from tests.slack_stub import BOT_USER, SlackStub, error, running_slack, serving
-from tests.test_slack import PARTICIPANT, Harness, make_service
+from tests.slack_stub import BOT_USER, SlackStub, error
+from tests.test_slack import PARTICIPANT, Harness, bolt_harness
 
 EVENT = "aisys-sosp17"
 
 
 @pytest.fixture
 def harness(tmp_path: Path) -> Iterator[Harness]:
-    with running_slack() as slack:
-        slack.add_user(PARTICIPANT, "Asia/Shanghai")
-        service = make_service(slack, tmp_path)
-        bot = SlackBot(service, service.config.slack)
-        app = Starlette(routes=routes_for(bot))
-        with serving(app) as url, httpx.Client(timeout=10) as client:
-            yield Harness(slack=slack, service=service, url=url, http=client, bot=bot)
-        service.ledger.close()
+    with bolt_harness(tmp_path) as made:
+        yield made
 
 
 def _settled(harness: Harness) -> None:

@@ -12,29 +12,18 @@ departure.
 Each probe holds what a good organizer's answer must contain and must not: the instant, the
 wall-clock time in the zone named (or the asker's), the weekday, the countdown, a past date said
 to be past, or an honest "the schedule does not say" with no date for what it does not hold.
-The expectation language is ``test_ask_fresh``'s (``d=``, ``all=``, ``at=``, ``has=``,
-``not=``, ``yes``/``no``, ``decline``, ``zh``, ``zone=``, ``first=``, ``once=``) plus:
-
-    dates=ID[,ID]  every date the reply speaks of, in any order, and no other
-    nodate=ID      the reply does not speak of this date
+The expectation language is ``tests/ask_probe.py``'s (``test_ask_fresh``'s, plus ``dates=``
+and ``nodate=``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from bot.core.ask import Answer, answer
-from bot.core.model import Event
-from bot.core.schedule import parse_schedule
-from bot.core.zones import parse_zone
-from tests.test_ask_fresh import P as FreshP
-from tests.test_ask_fresh import _check
+from tests.ask_probe import P, Schedules
 
 ROOT = Path(__file__).resolve().parent / "data" / "ask"
 FILES = {"I": ROOT / "icds27.toml", "D": ROOT / "dsw26.toml", "L": ROOT / "mlss28.toml"}
@@ -78,16 +67,6 @@ D_REG_WEEK = "2026-10-13T08:00:00+00:00"      # Tuesday 13 October: registration
 L_ARRIVAL_EVE = "2028-06-29T06:00:00+00:00"   # Thursday 29 June: arrival tomorrow
 L_SCHOOL_ON = "2028-07-05T06:00:00+00:00"     # the school under way
 L_AFTER_ALL = "2028-08-01T00:00:00+00:00"     # everything over
-
-
-@dataclass(frozen=True)
-class P:
-    schedule: str
-    question: str
-    expect: str
-    cat: str
-    now: str = ""
-    reader: str = ""
 
 
 PROBES: tuple[P, ...] = (
@@ -544,34 +523,8 @@ PROBES: tuple[P, ...] = (
 )
 
 
-@cache
-def schedule(name: str) -> Event:
-    return parse_schedule(FILES[name].read_text(encoding="utf-8"), str(FILES[name]))
-
-
-def ask(p: P) -> Answer:
-    now = datetime.fromisoformat(p.now or NOW[p.schedule])
-    return answer(p.question, schedule(p.schedule), now=now,
-                  reader=parse_zone(p.reader or READER[p.schedule]))
-
-
-def wrong(p: P, reply: Answer) -> list[str]:
-    """What is wrong with a reply, by the probe's expectations; empty when it is right."""
-    out: list[str] = []
-    rest: list[str] = []
-    ids = [d.id for d in reply.dates]
-    for check in (c.strip() for c in p.expect.split(";")):
-        name, _, value = check.partition("=")
-        if name == "dates":
-            if sorted(ids) != sorted(value.split(",")):
-                out.append(f"dates {ids} != {value}")
-        elif name == "nodate":
-            if value in ids:
-                out.append(f"speaks of {value}")
-        else:
-            rest.append(check)
-    fresh = FreshP(p.schedule, p.question, " ; ".join(rest), p.now)
-    return out + _check(fresh, reply)
+SCHEDULES = Schedules(FILES, NOW, READER)
+ask = SCHEDULES.ask
 
 
 def test_enough_unseen_probes_of_every_kind() -> None:
@@ -582,21 +535,7 @@ def test_enough_unseen_probes_of_every_kind() -> None:
 
 
 def test_every_unseen_probe_gets_what_a_good_organizer_would_answer() -> None:
-    totals: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    misses: list[str] = []
-    for p in PROBES:
-        reply = ask(p)
-        bad = wrong(p, reply)
-        totals[p.cat] += 1
-        if bad:
-            misses.append(f"[{p.cat}] {p.schedule}: {p.question!r} ({p.now or 'now'}): "
-                          f"{'; '.join(bad)}\n    -> {reply.text[:300]!r}")
-        else:
-            right[p.cat] += 1
-    print(f"\nunseen probes: {sum(right.values())}/{len(PROBES)} right")
-    for cat in sorted(totals):
-        print(f"  {cat:9} {right[cat]:4}/{totals[cat]:<4}")
+    misses = SCHEDULES.misses("unseen probes", PROBES)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
 
 

@@ -15,17 +15,7 @@ from bot.cli.main import main
 from bot.core.cfp import import_cfp
 from bot.core.model import Event
 from bot.core.schedule import read_schedule
-
-CFPS = Path(__file__).parent / "cfps"
-
-
-def imported(name: str, **options: object) -> tuple[Event, str, list[str]]:
-    text = (CFPS / name).read_text(encoding="utf-8")
-    draft, warnings, _ = import_cfp(text, source=name, **options)  # type: ignore[arg-type]
-    event, problems = read_schedule(draft, name)
-    assert problems == [], problems
-    assert event is not None
-    return event, draft, [str(w) for w in warnings]
+from tests.test_cfp_import import imported
 
 
 def imported_text(text: str, **options: object) -> tuple[Event, str, list[str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from bot.adapters.slack_app import (
     _sections,
     answer_blocks,
     http_routes,
+    routes_for,
     slack_date,
 )
 from bot.config import Config, ScheduleConfig, SlackConfig, StorageConfig
@@ -115,6 +117,19 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
         app = Starlette(routes=http_routes(service))
         with serving(app) as url, httpx.Client(timeout=10) as client:
             yield Harness(slack=slack, service=service, url=url, http=client)
+        service.ledger.close()
+
+
+@contextmanager
+def bolt_harness(tmp: Path) -> Iterator[Harness]:
+    """The participant (in Shanghai) asking the Bolt app, ``SlackBot``, not the plain routes."""
+    with running_slack() as slack:
+        slack.add_user(PARTICIPANT, "Asia/Shanghai")
+        service = make_service(slack, tmp)
+        bot = SlackBot(service, service.config.slack)
+        app = Starlette(routes=routes_for(bot))
+        with serving(app) as url, httpx.Client(timeout=10) as client:
+            yield Harness(slack=slack, service=service, url=url, http=client, bot=bot)
         service.ledger.close()
 
 

@@ -15,21 +15,15 @@ from starlette.applications import Starlette
 
 from bot.adapters.slack_app import SlackBot, routes_for
 from tests.slack_stub import BOT_USER, held, running_slack, serving
-from tests.test_slack import PARTICIPANT, Harness, make_service, texts
+from tests.test_slack import PARTICIPANT, Harness, bolt_harness, make_service, texts
 
 DM = f"D{PARTICIPANT}"
 
 
 @pytest.fixture
 def harness(tmp_path: Path) -> Iterator[Harness]:
-    with running_slack() as slack:
-        slack.add_user(PARTICIPANT, "Asia/Shanghai")
-        service = make_service(slack, tmp_path)
-        bot = SlackBot(service, service.config.slack)
-        app = Starlette(routes=routes_for(bot))
-        with serving(app) as url, httpx.Client(timeout=10) as client:
-            yield Harness(slack=slack, service=service, url=url, http=client, bot=bot)
-        service.ledger.close()
+    with bolt_harness(tmp_path) as made:
+        yield made
 
 
 def settled(harness: Harness) -> list[str]:

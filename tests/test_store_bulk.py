@@ -4,9 +4,7 @@ The cache is set back after the batch, and the driver's errors are still the led
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,13 +20,6 @@ DUE = datetime(2030, 3, 20, 22, 59, tzinfo=UTC)
 def planned(key: str) -> Planned:
     return Planned(key=f"{key}|console:", event_id="ev", date_id="paper", item_id=key,
                    destination="console:", due=DUE, target=DUE + timedelta(hours=3))
-
-
-@pytest.fixture
-def lite(tmp_path: Path) -> Iterator[Ledger]:
-    store = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", owner="test")
-    yield store
-    store.close()
 
 
 def cache_sizes(ledger: Ledger) -> list[int]:

@@ -36,13 +36,6 @@ def planned(key: str, due: datetime = DUE) -> Planned:
 
 
 @pytest.fixture
-def lite(tmp_path: Path) -> Iterator[Ledger]:
-    store = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", owner="test")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def compared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The events whose plan was compared with the ledger (not skipped), in order."""
     calls: list[str] = []
