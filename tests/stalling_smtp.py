@@ -5,7 +5,8 @@
 nothing; ``dot`` reads the whole message and never answers its final dot; ``starttls`` says 220
 to STARTTLS and never starts the handshake; ``trickle`` answers everything correctly, one byte
 every ``trickle_every`` seconds (a per-read timeout never fires; its answer to the final dot
-is 21 lines long), ``trickle_dot`` so only that answer; ``""`` behaves. Messages whose
+is 21 lines long), ``trickle_dot`` so only that answer, ``trickle_later`` behaves for the
+connection's first message and trickles from then on; ``""`` behaves. Messages whose
 final dot arrived are kept in ``messages`` (their ``X-Duebot-Key``), answered or not.
 """
 
@@ -32,9 +33,11 @@ class StallingSmtp(RawSmtp):
     def _handle(self, conn: socket.socket, stall: str) -> None:
         conn.settimeout(None)
         reader = conn.makefile("rb")
+        answered = [0]  # final dots answered on this connection
 
         def say(text: bytes, *, last: bool = False) -> None:
-            if stall != "trickle" and not (last and stall == "trickle_dot"):
+            trickling = stall == "trickle" or (stall == "trickle_later" and answered[0] > 0)
+            if not trickling and not (last and stall == "trickle_dot"):
                 conn.sendall(text)
                 return
             for byte in text:
@@ -66,6 +69,7 @@ class StallingSmtp(RawSmtp):
                         # Trickled, a long answer (a cut one must not read as a 250).
                         say(b"250-queued\r\n" * 20 * stall.startswith("trickle")
                             + b"250 2.0.0 queued as Q1\r\n", last=True)
+                        answered[0] += 1
                     else:
                         body.append(line)
                     continue

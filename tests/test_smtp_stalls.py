@@ -118,3 +118,31 @@ def test_the_deadline_counts_the_servers_time_not_our_own_record_before_the_mess
     mail.close()
     assert outcome.kind == "sent", outcome
     assert server.messages == ["k1"]
+
+
+def test_a_reused_session_cut_at_the_deadline_is_not_reopened_without_one(
+        server: StallingSmtp) -> None:
+    """A kept session that trickles its answer to MAIL FROM is cut at the deadline; the send
+    then ends as the server's outage, instead of opening a new session that has no deadline
+    left (a server trickling there would hold the sender for minutes)."""
+    server.stall, server.trickle_every = "trickle_later", 0.3  # "250 ok" takes 2.4 s
+    mail = SmtpChannel(SmtpSettings(host=server.host, port=server.port, timeout=TIMEOUT,
+                                    sender="duebot <noreply@example.org>"),
+                       clock=lambda: datetime(2030, 3, 19, tzinfo=UTC))
+    first = mail.send(Outgoing(key="k1", destination="mailto:pc@example.org", subject="s",
+                               text="t\n"))
+    assert first.kind == "sent", first
+    server.stall = "trickle"  # a new session would trickle from its greeting on
+    found: list[Outcome] = []
+    began = time.monotonic()
+    worker = threading.Thread(target=lambda: found.append(mail.send(Outgoing(
+        key="k2", destination="mailto:pc@example.org", subject="s", text="t\n"))),
+        daemon=True)
+    worker.start()
+    worker.join(DEADLINE + 10 * TIMEOUT)
+    took = time.monotonic() - began
+    assert found, f"the send still hangs after {took:.1f} s"
+    mail.close()
+    assert found[0].kind == "retry" and found[0].server_down, found[0]
+    assert took < DEADLINE + 2 * TIMEOUT, took
+    assert server.messages == ["k1"]

@@ -636,7 +636,7 @@ class SmtpChannel:
             try:
                 return self._transact(conn, session, data, recipients, sender, meanwhile, then)
             except _StaleConnection:
-                if not reused:
+                if not reused or self._deadlines.fired():  # a new session would have no deadline
                     raise
                 log.debug("SMTP connection closed by the server while idle; reconnecting")
                 session.drop()
@@ -1020,6 +1020,9 @@ class _Smtp(smtplib.SMTP):
         self._watch(self)
         return sock
 
+    def getreply(self) -> tuple[int, bytes]:
+        return _uncut(self, super().getreply())
+
 
 class _SmtpSsl(smtplib.SMTP_SSL):
     """``smtplib.SMTP_SSL`` watched as ``_Smtp``."""
@@ -1034,6 +1037,20 @@ class _SmtpSsl(smtplib.SMTP_SSL):
         sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
         self._watch(self)
         return sock
+
+    def getreply(self) -> tuple[int, bytes]:
+        return _uncut(self, super().getreply())
+
+
+def _uncut(conn: smtplib.SMTP, reply: tuple[int, bytes]) -> tuple[int, bytes]:
+    """A reply read on a session cut at its deadline may be a line cut short ("250 o" reads
+    as 250): the session ended there, whatever the reply says."""
+    if getattr(conn, _CUT, False):
+        raise smtplib.SMTPServerDisconnected("cut at the send's deadline")
+    return reply
+
+
+_CUT = "duebot_cut"
 
 
 class _Deadlines:
@@ -1095,6 +1112,11 @@ class _Deadlines:
                 return True
             return False
 
+    def fired(self) -> bool:
+        """This thread's send was cut at its deadline (no time left for a new session)."""
+        with self._lock:
+            return threading.get_ident() in self._fired
+
     def words(self, settings: SmtpSettings) -> str:
         return (f"{settings.host}:{settings.port} did not finish within {self.seconds:g} s "
                 f"(each answer came slowly, never {settings.timeout:g} s apart)")
@@ -1109,9 +1131,10 @@ class _Deadlines:
                     return
                 overdue = [(ident, conn) for ident, (due, conn) in self._due.items()
                            if due <= now and conn is not None]
-                for ident, _ in overdue:
+                for ident, conn in overdue:
                     del self._due[ident]
                     self._fired.add(ident)
+                    setattr(conn, _CUT, True)  # before the shutdown: a cut reply is no reply
             for _, conn in overdue:
                 sock = conn.sock
                 if sock is not None:  # the plain socket's shutdown, under TLS too: the fd
