@@ -71,15 +71,22 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _postmaster_cpu(url: str) -> float:
-    """CPU seconds of PostgreSQL's exited backends (reaped by the postmaster), or 0 if its
-    /proc entry is not readable (a server on another machine)."""
+    """CPU seconds of PostgreSQL's exited backends (reaped by the postmaster), or NaN if its
+    /proc entry is not readable (a server on another machine). /proc is read while the
+    connection is open: once it closes, its backend may be gone before the read (that race
+    once printed a negative figure)."""
+    import psycopg
+
     try:
-        backend = query(url, "SELECT pg_backend_pid()")[0][0]
-        parent = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1),
+                             autocommit=True) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()
+            assert backend is not None
+            parent = Path(f"/proc/{backend[0]}/stat").read_text().rsplit(")", 1)[1].split()[1]
         fields = Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[13]) + int(fields[14])) / TICK  # cutime + cstime
     except (OSError, IndexError, ValueError):
-        return 0.0
+        return float("nan")
 
 
 def _machine_busy() -> float:
