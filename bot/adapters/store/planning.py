@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
-from bot.adapters.store.schema import UTCDateTime, deliveries, delivery_log
+from bot.adapters.store.schema import SQLITE_TRIGGERS, UTCDateTime, deliveries, delivery_log
 from bot.ports import UNSENT, Planned, ReconcileReport
 
 CHUNK = 5000
@@ -81,9 +81,9 @@ CANCELLED = "no longer planned (date, reminder or destination removed)"
 RULES = "reconcile rules 1"
 """Part of every fingerprint: change it with the rules below (a new rule, a changed
 condition), so that a fingerprint stored under other rules matches no plan."""
-TRIGGERS = ("plan_fingerprints_forget_update", "plan_fingerprints_forget_moved",
-            "plan_fingerprints_forget_delete")
-"""Migration 0006's triggers on SQLite; without all of them, nothing is skipped nor stored."""
+TRIGGERS = tuple(SQLITE_TRIGGERS)
+"""The fingerprints' triggers on SQLite (migration 0006); without all of them, nothing is
+skipped nor stored."""
 
 
 class _Driver:
