@@ -1,12 +1,16 @@
 """A batch of reconciles on SQLite (``DeliveryStore.reconciling``): its statements run on the
 driver connection (``planning._Driver``) with a larger page cache (``planning.bulk_cache``).
-The cache is set back after the batch, and the driver's errors are still the ledger's own."""
+The cache is set back after the batch, and the driver's errors are still the ledger's own.
+The events' announcements are read once per transaction of the batch, each event's the same
+as its own query's."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bot.adapters.store import planning
 from bot.adapters.store.ledger import Ledger
@@ -62,3 +66,59 @@ def test_a_driver_statement_that_fails_is_a_storage_error(lite: Ledger) -> None:
     with pytest.raises(StorageError, match="plan_fingerprints"), lite.reconciling():
         lite.reconcile("ev", [planned("a")], T0)
     assert set(cache_sizes(lite)) <= {-2000}
+
+
+def _announce(ledger: Ledger, id: str, event_id: str, at: datetime) -> None:
+    ledger.add_announcement(at, id=id, event_id=event_id, when_spec="2030-03-01",
+                            destinations=["console:", f"mailto:{id}@example.org"],
+                            text=f"about {id}", template="", actor="organizer")
+
+
+def test_a_batch_reads_the_announcements_once_per_transaction(
+        lite: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One SELECT for every event of a transaction, not one per event; each event gets what
+    its own SELECT returns (its rows, in order, of the states asked); after a commit, the
+    next transaction reads again and sees what another process wrote in between."""
+    from bot.adapters.store import deliveries
+
+    _announce(lite, "b", "e1", T0)
+    _announce(lite, "a", "e1", T0)  # same time: by id
+    _announce(lite, "c", "e1", T0 - timedelta(hours=1))
+    _announce(lite, "d", "e2", T0)
+    _announce(lite, "x", "e2", T0)
+    lite.set_announcement_state("x", "cancelled", T0)
+    events = ["e1", "e2", "e3"]
+    kinds = (("scheduled",), ("scheduled", "cancelled"))
+    alone = {(e, s): lite.announcement_rows(e, states=s) for e in events for s in kinds}
+    assert [r["id"] for r in alone[("e1", ("scheduled",))]] == ["c", "a", "b"]
+    assert [r["id"] for r in alone[("e2", kinds[1])]] == ["d", "x"]
+    assert alone[("e2", ("scheduled",))][0]["destinations"] == ("console:",
+                                                               "mailto:d@example.org")
+    selects: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM announcements" in statement:
+            selects.append(statement)
+
+    sa.event.listen(lite.engine, "before_cursor_execute", seen)
+    try:
+        with lite.reconciling():
+            for event in events:
+                lite.reconcile(event, [planned(event)], T0)  # the batch's transaction
+                for states in kinds:
+                    assert lite.announcement_rows(event, states=states) == alone[
+                        (event, states)]
+            assert len(selects) == 2  # once for each set of states
+            monkeypatch.setattr(deliveries, "BATCH_SECONDS", 0.0)  # commit after each
+            lite.reconcile("e3", [planned("e3")], T0)
+            other = Ledger.open(str(lite.engine.url), owner="other")
+            try:
+                _announce(other, "y", "e3", T0)
+            finally:
+                other.close()
+            lite.reconcile("e3", [planned("e3")], T0)
+            assert [r["id"] for r in lite.announcement_rows("e3", states=["scheduled"])] == [
+                "y"]
+            assert len(selects) == 3
+    finally:
+        sa.event.remove(lite.engine, "before_cursor_execute", seen)

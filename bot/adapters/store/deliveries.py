@@ -426,6 +426,7 @@ class DeliveryStore(Store):
                     conn.commit()
             finally:  # an error: closing the connection rolls the open transaction back
                 self._local.batch = None
+                self._local.announcements = None  # what the batch read (``_in_batch``)
 
     def _reconcile_in(self, conn: Connection, event_id: str, planned: Iterable[Planned],
                       now: datetime, *, kind: str) -> ReconcileReport:
