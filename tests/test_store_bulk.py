@@ -7,6 +7,7 @@ as its own query's."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,6 +111,7 @@ def test_a_batch_reads_the_announcements_once_per_transaction(
                         (event, states)]
             assert len(selects) == 2  # once for each set of states
             monkeypatch.setattr(deliveries, "BATCH_SECONDS", 0.0)  # commit after each
+            monkeypatch.setattr(deliveries, "FIRST_LOAD_SECONDS", 0.0)  # the first one too
             lite.reconcile("e3", [planned("e3")], T0)
             other = Ledger.open(str(lite.engine.url), owner="other")
             try:
@@ -122,3 +124,91 @@ def test_a_batch_reads_the_announcements_once_per_transaction(
             assert len(selects) == 3
     finally:
         sa.event.remove(lite.engine, "before_cursor_execute", seen)
+
+
+# -- a first load into an empty ledger builds two indexes after its rows ----------------------
+
+
+def _indexes(conn: Any) -> set[str]:
+    return {str(name) for (name,) in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index'").all()}
+
+
+def _plan(event: str, n: int) -> list[Planned]:
+    return [Planned(key=f"{event}/{i}|console:", event_id=event, date_id="paper",
+                    item_id=f"{event}/{i}", destination="console:",
+                    due=DUE + timedelta(minutes=(i * 7919) % 1000)) for i in range(n)]
+
+
+def test_a_first_load_builds_the_due_and_history_indexes_after_its_rows(
+        lite: Ledger, tmp_path: Path) -> None:
+    """Inside the batch's transaction the two indexes are gone while the rows go in; another
+    connection meanwhile sees the ledger with them (the drop is not committed); afterwards
+    they are there again, as a new ledger has them, and they answer the claim's query."""
+    from tests.test_schema_created import mismatches, shape
+
+    other = Ledger.open(f"sqlite:///{tmp_path / 'other.db'}")
+    with other.engine.connect() as conn:
+        expected = shape(conn)
+    other.close()
+    with lite.reconciling():
+        lite.reconcile("e1", _plan("e1", 50), T0)
+        batch = lite._local.batch
+        inside = _indexes(batch)
+        with lite.engine.connect() as conn:  # another connection: the committed schema
+            outside = _indexes(conn)
+        lite.reconcile("e2", _plan("e2", 50), T0)
+    assert set(planning.DEFERRED) & inside == set()
+    assert set(planning.DEFERRED) <= outside
+    with lite.engine.connect() as conn:
+        assert mismatches(expected, shape(conn)) == []
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT key FROM deliveries WHERE state = 'pending' "
+            "AND next_attempt <= '2031'").all()
+        assert "ix_deliveries_due" in str(plan)
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert lite.counts() == {"pending": 100}
+    assert len(lite.history("e2/7|console:")) == 1
+
+
+def test_a_ledger_with_rows_keeps_its_indexes_in_a_batch(lite: Ledger) -> None:
+    """Guard: only an empty ledger's load defers them."""
+    lite.reconcile("e0", _plan("e0", 1), T0)
+    with lite.reconciling():
+        lite.reconcile("e1", _plan("e1", 5), T0)
+        assert set(planning.DEFERRED) <= _indexes(lite._local.batch)
+    with lite.engine.connect() as conn:
+        assert set(planning.DEFERRED) <= _indexes(conn)
+
+
+def test_a_first_load_that_fails_leaves_the_empty_ledger_with_its_indexes(
+        lite: Ledger) -> None:
+    """Guard: a database error ends the batch and rolls it back, the drop with the rows."""
+    with lite.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE plan_fingerprints")
+    with pytest.raises(StorageError, match="plan_fingerprints"), lite.reconciling():
+        lite.reconcile("e1", _plan("e1", 20), T0)
+    with lite.engine.connect() as conn:
+        assert set(planning.DEFERRED) <= _indexes(conn)
+        assert conn.exec_driver_sql("SELECT count(*) FROM deliveries").scalar() == 0
+
+
+def test_a_long_first_load_builds_them_at_its_first_commit(
+        lite: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guard: a first load longer than FIRST_LOAD_SECONDS builds the indexes and commits,
+    then goes on as any batch (the indexes kept row by row); the next transaction does not
+    drop them again."""
+    from bot.adapters.store import deliveries
+
+    monkeypatch.setattr(deliveries, "FIRST_LOAD_SECONDS", 0.0)
+    with lite.reconciling():
+        lite.reconcile("e1", _plan("e1", 20), T0)
+        assert not lite._local.batch.in_transaction()  # committed, indexes built
+        with lite.engine.connect() as conn:
+            assert set(planning.DEFERRED) <= _indexes(conn)
+        lite.reconcile("e2", _plan("e2", 20), T0)
+        assert set(planning.DEFERRED) <= _indexes(lite._local.batch)
+    with lite.engine.connect() as conn:
+        assert set(planning.DEFERRED) <= _indexes(conn)
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert lite.counts() == {"pending": 40}

@@ -135,6 +135,46 @@ def bulk_cache(conn: Connection) -> Iterator[None]:
             driver.run(f"PRAGMA cache_size = {int(before)}")
 
 
+DEFERRED = ("ix_deliveries_due", "ix_delivery_log_key")
+"""The secondary indexes a first load into an empty ledger builds after its rows (``defer``):
+no reconcile statement reads them, and growing them row by row (the due index in the random
+order of due times) cost more than building them once. The ledger's own keys and the event's
+index, which reconcile does read, stay."""
+
+
+def defer(conn: Connection) -> tuple[str, ...]:
+    """SQLite, at the start of a batch's write transaction: if the ledger holds no delivery and
+    no history yet (a first start), drop ``DEFERRED``'s indexes; the ones dropped, which
+    ``build`` makes again before the transaction commits. In the same transaction as the
+    load: another connection never sees the ledger without them, and a crash or a rollback
+    takes the drop back with the rows."""
+    driver = _Driver(conn)
+    if driver.run("SELECT (SELECT 1 FROM deliveries LIMIT 1) IS NULL "
+                  "AND (SELECT 1 FROM delivery_log LIMIT 1) IS NULL").fetchone()[0] != 1:
+        return ()
+    dropped = tuple(name for name in DEFERRED if driver.run(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
+    for name in dropped:
+        driver.run(f"DROP INDEX {name}")
+    return dropped
+
+
+def build(conn: Connection, dropped: Iterable[str]) -> None:
+    """The indexes ``defer`` dropped, made again as ``schema.metadata`` declares them (the very
+    DDL ``create_all`` runs)."""
+    for name in dropped:
+        _Driver(conn).run(_index_sql(name))
+
+
+@functools.cache
+def _index_sql(name: str) -> str:
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    (index,) = [i for t in (deliveries, delivery_log) for i in t.indexes if i.name == name]
+    return str(CreateIndex(index).compile(dialect=sqlite.dialect()))
+
+
 def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
           ) -> Iterator[tuple[Any, ...]]:
     """The temporary table's rows, instants already in the driver's form (a reminder's few
