@@ -37,10 +37,12 @@ from bot.ports import UNSENT, Planned, ReconcileReport, Row
 _LOG_INSERT = delivery_log.insert()
 BATCH_SECONDS = 0.25
 """How long a batch of reconciles (``DeliveryStore.reconciling``) holds SQLite's write lock."""
-FIRST_LOAD_SECONDS = 3.0
-"""How long its first load into an empty ledger may hold it (``planning.defer``): the
-deferred indexes are built then, and the load goes on in ``BATCH_SECONDS`` transactions.
-A first start of 1,000 schedules x 20 dates takes about one second."""
+FIRST_LOAD_SECONDS = 10.0
+"""How long its first load into an empty ledger may hold it (``planning.defer``), once: the
+deferred indexes are built then, and the load goes on in ``BATCH_SECONDS`` transactions. A
+first start of 1,000 schedules x 20 dates takes one to two seconds (more on a loaded
+machine); ``duebot run`` reconciles before it serves, so only another process's writer
+waits, and well inside SQLite's busy timeout (30 s)."""
 
 
 
