@@ -6,6 +6,7 @@ as its own query's."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,84 @@ def test_a_long_first_load_builds_them_at_its_first_commit(
         assert set(planning.DEFERRED) <= _indexes(conn)
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert lite.counts() == {"pending": 40}
+
+
+def _sequence(ledger: Ledger) -> list[Any]:
+    """Reconciles a first start could make, and some it would not: a past due row, empty
+    plans, a key another event holds, a key planned twice, an event and kind reconciled twice
+    (the second re-times), a plan that breaks half-way and its retry, a plan longer than a
+    chunk; what each reported (or raised)."""
+    def breaking() -> Iterator[Planned]:
+        yield from _plan("e4", 3)
+        raise ValueError("the schedule's plan broke")
+
+    past = Planned(key="e1/past|console:", event_id="e1", date_id="paper", item_id="e1/past",
+                   destination="console:", due=T0 - timedelta(minutes=5))
+    twice = _plan("e3", 3)
+    calls: list[tuple[str, Any, str]] = [
+        ("e1", [*_plan("e1", 20), past], "reminder"),
+        ("e1", [], "digest"),
+        ("e1", [Planned(key="a1|console:", event_id="e1", date_id="", item_id="a1",
+                        destination="console:", due=DUE, kind="announcement",
+                        payload="{\"text\": \"hi\"}")], "announcement"),
+        ("e2", [*_plan("e2", 4), _plan("e1", 1)[0]], "reminder"),
+        ("e3", [*twice, Planned(**{**vars(twice[1]), "due": DUE + timedelta(days=1)})],
+         "reminder"),
+        ("e1", [Planned(**{**vars(p), "due": p.due + timedelta(hours=1)})
+                for p in _plan("e1", 18)], "reminder"),
+        ("e4", breaking, "reminder"),
+        ("e4", lambda: _plan("e4", 5), "reminder"),
+        ("e5", lambda: _plan("e5", planning.CHUNK + 3), "reminder"),
+    ]
+    out: list[Any] = []
+    for event, plan, kind in calls:
+        try:
+            out.append(ledger.reconcile(event, plan() if callable(plan) else plan, T0,
+                                        kind=kind))
+        except ValueError as exc:
+            out.append(str(exc))
+    return out
+
+
+def _contents(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
+    with ledger.engine.connect() as conn:
+        return {table: [tuple(r) for r in conn.exec_driver_sql(
+            f"SELECT * FROM {table} ORDER BY {order}").all()]
+            for table, order in (("deliveries", "key"), ("delivery_log", "id"),
+                                 ("plan_fingerprints", "event_id, kind"))}
+
+
+def test_a_first_load_asks_nothing_it_knows_and_writes_what_each_call_alone_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a batch's first load into an empty ledger, an event and kind not yet reconciled
+    has nothing stored: neither its rows nor its fingerprint are asked for. The ledger it
+    leaves (rows, history, fingerprints) and the reports are those of the same reconciles
+    each in its own transaction, asking everything; the same plans again are then skipped
+    alike."""
+    asked: list[str] = []
+    for name in ("_existing", "_known"):
+        real = getattr(planning, name)
+
+        def counting(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            asked.append(_name)
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(planning, name, counting)
+    alone, batched = (Ledger.open(f"sqlite:///{tmp_path / name}.db", owner="test")
+                      for name in ("alone", "batched"))
+    try:
+        expected = _sequence(alone)
+        asked_alone = len(asked)
+        asked.clear()
+        with batched.reconciling():
+            found = _sequence(batched)
+        assert found == expected
+        assert _contents(batched) == _contents(alone)
+        # Asked only for what was reconciled before in the batch: e1's reminders (twice:
+        # rows, fingerprint) and e4 after its plan broke.
+        assert sorted(asked) == ["_existing", "_existing", "_known", "_known"]
+        assert asked_alone > 10
+        assert _sequence(batched) == _sequence(alone)  # again, outside a batch
+        assert _contents(batched) == _contents(alone)
+    finally:
+        alone.close()
+        batched.close()

@@ -142,21 +142,37 @@ order of due times) cost more than building them once. The ledger's own keys and
 index, which reconcile does read, stay."""
 
 
-def defer(conn: Connection) -> tuple[str, ...]:
-    """SQLite, at the start of a batch's write transaction: if the ledger holds no delivery and
-    no history yet (a first start), drop ``DEFERRED``'s indexes; the ones dropped, which
-    ``build`` makes again before the transaction commits. In the same transaction as the
-    load: another connection never sees the ledger without them, and a crash or a rollback
-    takes the drop back with the rows."""
+@dataclass(frozen=True)
+class FirstLoad:
+    """What ``defer`` found and did at the start of a first load's transaction."""
+
+    dropped: tuple[str, ...]
+    """``DEFERRED``'s indexes it dropped, for ``build`` to make again before the commit."""
+    armed: bool
+    """Whether the fingerprints' triggers stand: then an event and kind not yet reconciled in
+    this transaction has no row and no fingerprint (``reconcile``'s ``fresh``)."""
+
+
+def defer(conn: Connection) -> FirstLoad | None:
+    """SQLite, at the start of a batch's write transaction: if the ledger holds no delivery,
+    no history and no fingerprint (a first start), drop ``DEFERRED``'s indexes; None if it
+    holds any. ``build`` makes them again before the transaction commits: in the same
+    transaction as the load, so another connection never sees the ledger without them, and
+    a crash or a rollback takes the drop back with the rows."""
     driver = _Driver(conn)
-    if driver.run("SELECT (SELECT 1 FROM deliveries LIMIT 1) IS NULL "
-                  "AND (SELECT 1 FROM delivery_log LIMIT 1) IS NULL").fetchone()[0] != 1:
-        return ()
+    empty, armed = driver.run(
+        "SELECT (SELECT 1 FROM deliveries LIMIT 1) IS NULL "
+        "AND (SELECT 1 FROM delivery_log LIMIT 1) IS NULL "
+        "AND (SELECT 1 FROM plan_fingerprints LIMIT 1) IS NULL, "
+        "(SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'deliveries' "
+        "AND name IN (" + ", ".join(f"'{t}'" for t in TRIGGERS) + "))").fetchone()
+    if empty != 1:
+        return None
     dropped = tuple(name for name in DEFERRED if driver.run(
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
     for name in dropped:
         driver.run(f"DROP INDEX {name}")
-    return dropped
+    return FirstLoad(dropped=dropped, armed=armed == len(TRIGGERS))
 
 
 def build(conn: Connection, dropped: Iterable[str]) -> None:
@@ -416,7 +432,7 @@ def _run(conn: Connection, pair: tuple[Any, Any], params: dict[str, Any]) -> int
 
 
 def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: datetime, *,
-              kind: str, postgres: bool, owner: str) -> ReconcileReport:
+              kind: str, postgres: bool, owner: str, fresh: bool = False) -> ReconcileReport:
     """Make the ledger match the plan for one event, in this transaction; see the module.
 
     The plan is read whole (into the temporary table, or a first chunk of it into memory)
@@ -424,6 +440,11 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     (``DeliveryStore.reconciling`` counts on it); only an event's first plan longer than a
     chunk streams straight into the ledger on SQLite, and then keeps no fingerprint if it
     fails.
+
+    ``fresh`` (SQLite): the caller knows that the ledger holds no row of this event and kind
+    and no fingerprint of it, and that the fingerprints' triggers stand (a batch's first load
+    into an empty ledger, ``FirstLoad``): nothing is asked before the rows go in (two
+    questions per call, 6,000 on a first start).
     """
     st = _statements(postgres)
     params = {"p_event": event_id, "p_kind": kind, "p_now": now, "p_owner": owner}
@@ -432,13 +453,13 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
     head = list(islice(rows, CHUNK))
     whole = len(head) < CHUNK
     if not head:  # nothing planned (most events' digests and announcements): no table
-        existing = _existing(conn, st, params, postgres=postgres)
+        existing = 0 if fresh else _existing(conn, st, params, postgres=postgres)
         cancelled = _run(conn, st.cancel_all, params) if existing else 0
         return ReconcileReport(cancelled=cancelled, unchanged=existing - cancelled)
     if postgres:
         return _reconcile(conn, itertools.chain(head, rows), params, st, postgres=True,
                           unchanged=None).report
-    armed, held, known = _known(conn, params, stored(now))
+    armed, held, known = (True, False, None) if fresh else _known(conn, params, stored(now))
     if not armed:
         return _reconcile(conn, itertools.chain(head, rows), params, st, postgres=False,
                           unchanged=None).report
@@ -450,7 +471,7 @@ def reconcile(conn: Connection, event_id: str, planned: Iterable[Planned], now: 
         _Driver(conn).run(_FORGET, (event_id, kind))
     outcome = _reconcile(conn, itertools.chain(head, fingerprint.adding(rows)), params, st,
                          postgres=False, unchanged=None if whole or known is None else
-                         (fingerprint.digest, known))
+                         (fingerprint.digest, known), existing=0 if fresh else None)
     _Driver(conn).run(_REMEMBER, (event_id, kind, fingerprint.digest(), stored(now),
                                   outcome.rows))
     return outcome.report
@@ -479,10 +500,13 @@ class _Outcome:
 
 def _reconcile(conn: Connection, rows: Iterator[tuple[Any, ...]], params: dict[str, Any],
                st: _Statements, *, postgres: bool,
-               unchanged: tuple[Callable[[], str], tuple[str, int]] | None) -> _Outcome:
+               unchanged: tuple[Callable[[], str], tuple[str, int]] | None,
+               existing: int | None = None) -> _Outcome:
     """A plan of at least one row against the stored rows. ``unchanged``: a long plan's
-    digest (complete once its rows are loaded) and the stored one, with its count of rows."""
-    existing = _existing(conn, st, params, postgres=postgres)
+    digest (complete once its rows are loaded) and the stored one, with its count of rows.
+    ``existing``: the event's stored rows of this kind, when the caller knows it."""
+    if existing is None:
+        existing = _existing(conn, st, params, postgres=postgres)
     if not existing and not postgres:
         report = _first_plan(conn, rows, params)
         return _Outcome(report, report.added + report.skipped_past)
