@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.adapters.retry import Backoff, retrying
+from bot.adapters.store.schema import metadata
 from bot.errors import (
     DuebotError,
     LedgerUnavailable,
@@ -122,19 +123,25 @@ def at_head(engine: Engine) -> bool:
     """True when the database's one stored revision is ``HEAD``, read without alembic; False
     for anything else (no version table yet, another revision, another dialect), which
     alembic's own reading then decides."""
-    dialect = engine.dialect.name
     with engine.connect() as conn:
-        if dialect == "sqlite":
-            found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                         "AND name = 'alembic_version'").first()
-        elif dialect == "postgresql":  # alembic's table in the search path, as alembic finds it
-            found = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
-        else:
-            return False
-        if not found:
-            return False
-        stored = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-    return [tuple(row) for row in stored] == [(HEAD,)]
+        return _stored_revisions(conn) == [HEAD]
+
+
+def _stored_revisions(conn: Connection) -> list[str] | None:
+    """The revisions in alembic's version table, read without alembic ([] without the
+    table); None on a dialect other than SQLite and PostgreSQL, which alembic then reads."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                     "AND name = 'alembic_version'").first()
+    elif dialect == "postgresql":  # alembic's table in the search path, as alembic finds it
+        found = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
+    else:
+        return None
+    if not found:
+        return []
+    return [str(row[0]) for row in conn.exec_driver_sql(
+        "SELECT version_num FROM alembic_version").all()]
 
 
 def head_revision() -> str:
@@ -186,23 +193,51 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         _migrate(engine, conn, revision)
 
 
-def create_if_new(engine: Engine) -> str | None:
-    """Migrate a database without a ledger yet to head; the revision it is at afterwards.
+VERSION_TABLE = sa.Table(
+    "alembic_version", sa.MetaData(),
+    sa.Column("version_num", sa.String(32), nullable=False),
+    sa.PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+"""alembic's version table, as alembic itself creates it (``MigrationContext``'s): a ledger
+made from the metadata is stamped in it, and alembic upgrades it later like any other."""
 
-    The look (no revision, no ``deliveries`` table) and the migration are one transaction
+
+def create_if_new(engine: Engine) -> str | None:
+    """Make the schema of a database without a ledger yet; the revision it is at afterwards.
+
+    A new ledger is made at head from ``schema.metadata`` (its tables, indexes and SQLite's
+    triggers) and stamped ``HEAD`` in alembic's version table: what running every migration
+    makes (``tests/test_schema_created.py``), without importing alembic or running them.
+    The look (no revision, no ``deliveries`` table) and the making are one transaction
     under the schema lock: a process that started beside another one finds the schema that
     one made, not an empty database (which it would build again) or an old one (an error).
     A database with tables but no revision, or an older revision, is left alone: upgrading
-    it is the operator's ``duebot db upgrade``, after a backup.
+    it is the operator's ``duebot db upgrade`` (alembic's migrations), after a backup.
     """
-    from alembic.runtime.migration import MigrationContext
-
     with mapped_errors(), _schema_transaction(engine) as conn:
-        found = MigrationContext.configure(conn).get_current_revision()
-        if found is not None or "deliveries" in sa.inspect(conn).get_table_names():
-            return found
-        _migrate(engine, conn, "head")
-        return MigrationContext.configure(conn).get_current_revision()
+        stored = _stored_revisions(conn)
+        if stored is None or len(stored) > 1:  # another dialect, or several heads: alembic's
+            from alembic.runtime.migration import MigrationContext
+
+            found = MigrationContext.configure(conn).get_current_revision()
+            if found is not None or "deliveries" in sa.inspect(conn).get_table_names():
+                return found
+            _migrate(engine, conn, "head")
+            return MigrationContext.configure(conn).get_current_revision()
+        if stored:
+            return stored[0]
+        if "deliveries" in sa.inspect(conn).get_table_names():
+            return None
+        _create_at_head(conn)
+        return HEAD
+
+
+def _create_at_head(conn: Connection) -> None:
+    """``schema.metadata``'s tables (every one, whichever migration added it), their indexes
+    and constraints and SQLite's triggers; then alembic's version table at ``HEAD``. Not
+    ``checkfirst``: a table already there is an error, as the migration's CREATE would be."""
+    metadata.create_all(conn, checkfirst=False)
+    VERSION_TABLE.create(conn, checkfirst=False)
+    conn.execute(VERSION_TABLE.insert().values(version_num=HEAD))
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,

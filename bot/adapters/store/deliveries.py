@@ -37,6 +37,12 @@ from bot.ports import UNSENT, Planned, ReconcileReport, Row
 _LOG_INSERT = delivery_log.insert()
 BATCH_SECONDS = 0.25
 """How long a batch of reconciles (``DeliveryStore.reconciling``) holds SQLite's write lock."""
+FIRST_LOAD_SECONDS = 10.0
+"""How long its first load into an empty ledger may hold it (``planning.defer``), once: the
+deferred indexes are built then, and the load goes on in ``BATCH_SECONDS`` transactions. A
+first start of 1,000 schedules x 20 dates takes one to two seconds (more on a loaded
+machine); ``duebot run`` reconciles before it serves, so only another process's writer
+waits, and well inside SQLite's busy timeout (30 s)."""
 
 
 
@@ -406,13 +412,14 @@ class DeliveryStore(Store):
 
         A start-up reconciles thousands of events, three kinds each: one commit (and its WAL
         write) per call was a third of it. Here a transaction is committed once it has been
-        open ``BATCH_SECONDS``, so the mail listener's writes wait that long at most. A call
-        whose plan fails (the schedule's own error) fails alone with no savepoint:
-        ``planning.reconcile`` reads the whole plan into its temporary table before it
-        writes a ledger row, and the next call drops that table. A database error ends the
-        batch and rolls its open transaction back; the next reconcile redoes it (reconcile
-        is idempotent). On PostgreSQL
-        each event keeps its own transaction under its advisory lock: holding many locks in
+        open ``BATCH_SECONDS``, so the mail listener's writes wait that long at most; the
+        first load into an empty ledger (a first start: ``planning.defer``) keeps its first
+        transaction up to ``FIRST_LOAD_SECONDS``, once. A call whose plan fails (the
+        schedule's own error) fails alone with no savepoint: ``planning.reconcile`` reads the
+        whole plan into its temporary table before it writes a ledger row, and the next call
+        drops that table. A database error ends the batch and rolls its open transaction
+        back; the next reconcile redoes it (reconcile is idempotent). On PostgreSQL each
+        event keeps its own transaction under its advisory lock: holding many locks in
         one transaction could deadlock replicas that reconcile in different orders.
         """
         if self.postgres or getattr(self._local, "batch", None) is not None:
@@ -420,12 +427,14 @@ class DeliveryStore(Store):
             return
         with mapped_errors(), self._writer.connect() as conn, planning.bulk_cache(conn):
             self._local.batch = conn
+            self._local.first = None
             try:
                 yield
                 if conn.in_transaction():
-                    conn.commit()
+                    self._commit_batch(conn)
             finally:  # an error: closing the connection rolls the open transaction back
                 self._local.batch = None
+                self._local.announcements = None  # what the batch read (``_in_batch``)
 
     def _reconcile_in(self, conn: Connection, event_id: str, planned: Iterable[Planned],
                       now: datetime, *, kind: str) -> ReconcileReport:
@@ -433,11 +442,32 @@ class DeliveryStore(Store):
             if not conn.in_transaction():
                 conn.begin()  # BEGIN IMMEDIATE: the writer's execution option
                 self._local.began = time.monotonic()
+                # An empty ledger's first load builds two indexes after its rows, in this
+                # transaction, which then stays open (up to FIRST_LOAD_SECONDS) until it has.
+                self._local.first = planning.defer(conn)
+                self._local.touched = set()
+            first = self._local.first
+            # In a first load, an event and kind not yet reconciled in this transaction has
+            # nothing stored: only this thread writes in it (SQLite's write lock), and only
+            # here (a call that failed counts as touched: a long plan may have left rows).
+            touched: set[tuple[str, str]] = self._local.touched
+            fresh = first is not None and first.armed and (event_id, kind) not in touched
+            touched.add((event_id, kind))
             report = planning.reconcile(conn, event_id, planned, now, kind=kind,
-                                        postgres=self.postgres, owner=self.owner)
-            if time.monotonic() - self._local.began >= BATCH_SECONDS:
-                conn.commit()
+                                        postgres=self.postgres, owner=self.owner, fresh=fresh)
+            limit = FIRST_LOAD_SECONDS if first is not None else BATCH_SECONDS
+            if time.monotonic() - self._local.began >= limit:
+                self._commit_batch(conn)
         return report
+
+    def _commit_batch(self, conn: Connection) -> None:
+        """Commit the batch's transaction, the indexes ``planning.defer`` dropped made first;
+        the next transaction starts afresh (others may write between the two)."""
+        first: planning.FirstLoad | None = self._local.first
+        if first is not None:
+            planning.build(conn, first.dropped)
+        self._local.first = None
+        conn.commit()
 
     def _move(self, conn: Connection, row: Row, state: str, now: datetime, reason: str,
               **changes: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from bot.adapters.store.announcements import AnnouncementStore
 from bot.adapters.store.audit import AuditStore
 from bot.adapters.store.database import (
+    HEAD,
     LedgerUnavailable,
     SchemaError,
     at_head,
@@ -61,6 +62,8 @@ class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, Inbo
         # A new database is made under the schema lock, which reads the revision again: a
         # process started at the same moment may have made it (or be making it) meanwhile.
         current = create_if_new(self.engine) if create else current_revision(self.engine)
+        if current == HEAD:  # made just now (or by a process beside this one): no alembic
+            return
         head = head_revision()
         if current == head:
             return

@@ -2,7 +2,14 @@
 
 The migrations make the database; this describes it for the stores' statements, index and
 constraint names included (``tests/test_schema_migrations.py`` compares a migrated database
-with it). A change goes into a migration first, then here to say the same.
+with it). A change goes into a migration first, then here to say the same: columns in the
+order the migrations leave them (a later migration's column comes last), and SQLite's
+triggers (``SQLITE_TRIGGERS``) as the migrations leave them too.
+
+A brand-new ledger is made from this metadata (``database.create_if_new``: ``create_all``, the
+triggers, alembic's version table stamped at head), not by running every migration: a tenth
+of a second less on a first start, and alembic not imported. ``tests/test_schema_created.py``
+holds the two ways equal on SQLite and PostgreSQL, object by object.
 """
 
 from __future__ import annotations
@@ -49,7 +56,6 @@ deliveries = sa.Table(
     sa.Column("target", UTCDateTime(), nullable=True),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("claims", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt", UTCDateTime(), nullable=False),
     sa.Column("lease_owner", sa.String(128), nullable=True),
     sa.Column("lease_until", UTCDateTime(), nullable=True),
@@ -62,6 +68,7 @@ deliveries = sa.Table(
     sa.Column("needs_approval", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("approved_at", UTCDateTime(), nullable=True),
     sa.Column("approved_by", sa.String(128), nullable=False, server_default=""),
+    sa.Column("claims", sa.Integer, nullable=False, server_default="0"),  # migration 0005
     sa.Index("ix_deliveries_due", "state", "next_attempt"),
 )
 
@@ -158,3 +165,32 @@ plan_fingerprints = sa.Table(
     sa.Column("planned_at", UTCDateTime(), nullable=False),
     sa.Column("row_count", sa.Integer, nullable=False),
 )
+
+_FORGET = "DELETE FROM plan_fingerprints WHERE event_id = OLD.event_id AND kind = OLD.kind;"
+SQLITE_TRIGGERS = {
+    # A change reconcile could answer, of one of the event's rows: its fingerprint goes.
+    "plan_fingerprints_forget_update": (
+        "AFTER UPDATE OF state, due, target, payload, needs_approval, sent_at ON deliveries "
+        "FOR EACH ROW WHEN NEW.state NOT IN ('claimed', 'sent') AND ("
+        "NEW.state IS NOT OLD.state OR NEW.due IS NOT OLD.due "
+        "OR NEW.target IS NOT OLD.target OR NEW.payload IS NOT OLD.payload "
+        "OR NEW.needs_approval IS NOT OLD.needs_approval OR NEW.sent_at IS NOT OLD.sent_at) "
+        f"BEGIN {_FORGET} END"),
+    # A key gone or moved: any event may plan it (a key another event holds is not added,
+    # so one freed may be): every fingerprint goes.
+    "plan_fingerprints_forget_moved": (
+        "AFTER UPDATE OF key, event_id, kind ON deliveries FOR EACH ROW WHEN "
+        "NEW.key IS NOT OLD.key OR NEW.event_id IS NOT OLD.event_id OR NEW.kind IS NOT OLD.kind "
+        "BEGIN DELETE FROM plan_fingerprints; END"),
+    "plan_fingerprints_forget_delete": (
+        "AFTER DELETE ON deliveries FOR EACH ROW BEGIN DELETE FROM plan_fingerprints; END"),
+}
+"""SQLite's triggers on ``deliveries``, by name: they forget a plan's fingerprint when a row
+changes in a way reconcile could answer (migration 0006 says why; ``planning`` checks they
+exist before it skips anything). Made with the tables by ``metadata.create_all`` on SQLite
+(PostgreSQL has none). The same text as migration 0006's: a migration is never edited, so a
+later one that changes a trigger changes it here too."""
+
+for _name, _body in SQLITE_TRIGGERS.items():
+    _trigger = sa.DDL(f"CREATE TRIGGER {_name} {_body}")  # type: ignore[no-untyped-call]
+    sa.event.listen(metadata, "after_create", _trigger.execute_if(dialect="sqlite"))
