@@ -1,0 +1,398 @@
+"""A new held-out set, written from the TOML alone before reading how the engine handles any
+of it, over three schedules no earlier probe saw and the ones they did:
+
+``shsw30`` (W): a workshop in Wellington (Pacific/Auckland) with both southern switches in one
+year: NZDT ends between the abstract and the full-paper deadline, NZST ends during the all-day
+four-day workshop, on the morning of the excursion.
+``datasys32`` (Y): a conference with tracks and a rolling research deadline (two cycles, each
+with its notification), AoE paper deadlines, an extended industry deadline, author
+registration and the conference in Singapore.
+``carnet29`` (R): a workshop in San Juan given in an explicit offset (UTC-04:00), a poster
+deadline at noon, a two-day workshop with its hours.
+
+Each expectation is written from the schedule: the instant (``at=``, UTC), the wall-clock time
+in the zone named or the asker's, the weekday, the countdown from the probe's ``now``, or an
+honest "the schedule does not say" with no date. The expectation language is
+``tests/ask_probe.py``'s. Probes in other languages than English are few here on purpose
+(German and French words that are zone abbreviations in English: "ist", "est", "cet").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.ask_probe import P, Schedules
+
+DATA = Path(__file__).resolve().parent / "data" / "ask"
+SEED = Path(__file__).resolve().parent.parent / "schedules" / "aisys-sosp17.toml"
+FILES = {"W": DATA / "shsw30.toml", "Y": DATA / "datasys32.toml", "R": DATA / "carnet29.toml",
+         "S": SEED, "I": DATA / "icds27.toml", "D": DATA / "dsw26.toml",
+         "L": DATA / "mlss28.toml", "A": DATA / "apsys29.toml", "B": DATA / "eurosys28.toml",
+         "T": DATA / "tracks31.toml", "M": DATA / "mlsys30.toml", "N": DATA / "nyws29.toml",
+         "K": DATA / "mlt26.toml", "H": DATA / "halfday27.toml"}
+NOW = {"W": "2030-03-25T00:00:00+00:00",    # Monday 25 March 2030, 13:00 NZDT
+       "Y": "2031-03-20T00:00:00+00:00",    # Thursday 20 March 2031
+       "R": "2029-05-20T12:00:00+00:00",    # Sunday 20 May 2029, 08:00 in San Juan
+       "S": "2017-09-01T12:00:00+00:00", "I": "2027-03-01T00:00:00+00:00",
+       "D": "2026-08-20T08:00:00+00:00", "L": "2028-03-10T06:00:00+00:00",
+       "A": "2028-11-01T00:00:00+00:00", "B": "2027-10-01T00:00:00+00:00",
+       "T": "2030-09-01T00:00:00+00:00", "M": "2029-10-01T00:00:00+00:00",
+       "N": "2029-01-15T00:00:00+00:00", "K": "2026-07-01T00:00:00+00:00",
+       "H": "2027-03-20T10:00:00+00:00"}
+READER = {"W": "Europe/Berlin", "Y": "Asia/Kolkata", "R": "Europe/Madrid",
+          "S": "America/Los_Angeles", "I": "America/Los_Angeles", "D": "Asia/Shanghai",
+          "L": "Asia/Kolkata", "A": "Europe/London", "B": "Asia/Shanghai", "T": "Asia/Shanghai",
+          "M": "Asia/Shanghai", "N": "Asia/Shanghai", "K": "Asia/Shanghai",
+          "H": "Europe/Berlin"}
+
+# shsw30 (UTC): a deadline's close, anything else's start.
+W_ABSTRACT = "2030-04-05T04:00:00+00:00"    # 17:00 NZDT (UTC+13) on Friday 5 April 2030
+W_PAPER = "2030-04-12T05:00:00+00:00"       # 17:00 NZST (UTC+12) on Friday 12 April 2030
+W_NOTIF = "2030-06-13T12:00:00+00:00"       # all of Friday 14 June 2030, NZST
+W_CR = "2030-08-16T11:59:00+00:00"          # 23:59 NZST on Friday 16 August 2030
+W_EARLY = "2030-09-06T11:59:00+00:00"       # 23:59 NZST on Friday 6 September 2030
+W_WS = "2030-09-26T12:00:00+00:00"          # Friday 27 (NZST) to Monday 30 September (NZDT)
+W_EXC = "2030-09-28T21:00:00+00:00"         # 10:00 NZDT on Sunday 29 September 2030
+W_EVE = "2030-04-04T00:00:00+00:00"         # Thursday 4 April, 13:00 NZDT: abstract tomorrow
+W_BETWEEN = "2030-04-06T00:00:00+00:00"     # abstract passed, full paper open
+# datasys32
+Y_C1 = "2031-04-02T11:59:00+00:00"          # 23:59 AoE on Tuesday 1 April 2031
+Y_C1N = "2031-05-15T12:00:00+00:00"         # all of Thursday 15 May 2031, AoE
+Y_C2 = "2031-07-02T11:59:00+00:00"          # 23:59 AoE on Tuesday 1 July 2031
+Y_IND = "2031-07-21T11:59:00+00:00"         # 23:59 AoE on Sunday 20 July 2031 (was 13 July)
+Y_DEMO = "2031-08-02T11:59:00+00:00"        # 23:59 AoE on Friday 1 August 2031
+Y_C2N = "2031-08-15T12:00:00+00:00"
+Y_CR = "2031-10-01T11:59:00+00:00"          # 23:59 AoE on Tuesday 30 September 2031
+Y_REG = "2031-10-15T15:59:00+00:00"         # 23:59 in Singapore on Wednesday 15 October 2031
+Y_CONF = "2032-01-11T16:00:00+00:00"        # Monday 12 to Thursday 15 January 2032, Singapore
+Y_AFTER_C1 = "2031-04-03T00:00:00+00:00"
+# carnet29
+R_PAPER = "2029-06-01T03:59:00+00:00"       # 23:59 UTC-04:00 on Thursday 31 May 2029
+R_POSTER = "2029-06-15T16:00:00+00:00"      # 12:00 UTC-04:00 on Friday 15 June 2029
+R_NOTIF = "2029-07-02T04:00:00+00:00"       # all of Monday 2 July 2029
+R_CR = "2029-07-21T03:59:00+00:00"          # 23:59 on Friday 20 July 2029
+R_REG = "2029-08-11T03:59:00+00:00"         # 23:59 on Friday 10 August 2029
+R_WS = "2029-08-27T13:00:00+00:00"          # 09:00 Monday 27 to 17:00 Tuesday 28 August 2029
+R_AFTER_PAPER = "2029-06-05T00:00:00+00:00"
+R_WEEK = "2029-05-28T12:00:00+00:00"        # Monday 28 May: the paper deadline this week
+R_REG_OPEN = "2029-08-01T00:00:00+00:00"
+
+PROBES: tuple[P, ...] = (
+    # ===== shsw30: Wellington across both switches ==========================================
+    P("W", "when's the abstract due?", f"d=abstract ; at={W_ABSTRACT} ; "
+      "has=Friday 5 April 2030, 17:00 NZDT ; has=06:00 CEST ; has=11 days 4 hours", "topic"),
+    P("W", "by when do I have to submit the full paper?", f"d=paper ; at={W_PAPER} ; "
+      "has=Friday 12 April 2030, 17:00 NZST ; has=07:00 CEST", "topic"),
+    P("W", "what's the cutoff for camera-ready?", f"d=camera-ready ; at={W_CR} ; "
+      "has=Friday 16 August 2030, 23:59 NZST", "topic"),
+    P("W", "due date for early registration", f"d=early ; at={W_EARLY}", "topic"),
+    P("W", "when does early registration close?", f"d=early ; at={W_EARLY} ; "
+      "has=Friday 6 September 2030, 23:59 NZST", "topic"),
+    P("W", "when do we find out if we're accepted?", f"d=notification ; at={W_NOTIF} ; "
+      "has=Friday 14 June 2030", "topic"),
+    P("W", "excursion time?", f"d=excursion ; at={W_EXC} ; "
+      "has=Sunday 29 September 2030, 10:00 NZDT", "topic"),
+    P("W", "where's the workshop?", "has=Wellington", "topic"),
+    P("W", "page limit?", "has=5 pages", "topic"),
+    P("W", "is it double-blind?", "yes", "yesno"),
+    P("W", "is it AoE?", "no ; d=abstract", "zone"),
+    P("W", "what time is the abstract deadline in UTC?", "d=abstract ; "
+      "has=Friday 5 April 2030, 04:00 UTC", "zone"),
+    P("W", "abstract deadline for me in IST", "d=abstract ; has=09:30 IST", "zone"),
+    P("W", "what time in Berlin is the paper deadline?", "d=paper ; has=07:00 CEST", "zone"),
+    P("W", "paper deadline in my timezone UTC+2", "d=paper ; has=07:00 UTC+02:00", "zone"),
+    P("W", "full paper deadline in New York time?", "d=paper ; "
+      "has=Friday 12 April 2030, 01:00 EDT", "zone"),
+    P("W", "full paper deadline - is that NZDT or NZST?", "d=paper ; has=17:00 NZST ; "
+      "not=No:", "zone"),
+    P("W", "is the deadline NZDT or NZST?", "d=abstract ; has=17:00 NZDT", "zone"),
+    P("W", "CET or CEST?", "d=abstract ; has=06:00 CEST ; not=Which date", "zone"),
+    P("W", "notification in Tokyo time", "d=notification ; has=JST", "zone"),
+    P("W", "what time does the excursion start in UTC?", "d=excursion ; "
+      "has=Saturday 28 September 2030, 21:00 UTC", "dst"),
+    P("W", "when is the workshop?", f"d=workshop ; at={W_WS} ; has=Friday 27 September 2030 ; "
+      "has=Monday 30 September 2030 ; has=NZST ; has=NZDT", "dst"),
+    P("W", "when is the workshop in Berlin time?", "d=workshop ; "
+      "has=Thursday 26 September 2030, 14:00 CEST", "dst"),
+    P("W", "how many days is the workshop?", "d=workshop ; has=4 days", "length"),
+    P("W", "is the workshop two days?", "no ; d=workshop ; has=4 days", "length"),
+    P("W", "how long is the conference?", "d=workshop ; has=4 days", "length"),
+    P("W", "does the workshop start on a Friday?", "yes ; d=workshop", "weekday"),
+    P("W", "when does the workshop end?", "d=workshop ; has=Monday 30 September 2030", "topic"),
+    P("W", "how many days until the workshop?", "d=workshop ; has=185 days", "relative"),
+    P("W", "how long do I have until the paper deadline?", "d=paper ; has=18 days 5 hours",
+      "relative"),
+    P("W", "is anything due next week?", "yes ; d=abstract", "relative"),
+    P("W", "is the abstract due tomorrow?", "yes ; d=abstract", "relative", W_EVE),
+    P("W", "is it still possible to submit an abstract?", "no ; d=abstract", "relative",
+      W_BETWEEN),
+    P("W", "can I still submit the full paper?", "yes ; d=paper", "relative", W_BETWEEN),
+    P("W", "what's due next?", "d=abstract", "relative"),
+    P("W", "what's due next?", "d=paper", "relative", W_BETWEEN),
+    P("W", "are results out?", "yes ; d=notification", "relative", "2030-06-20T00:00:00+00:00"),
+    P("W", "was the paper deadline extended?", "no ; d=paper", "yesno"),
+    P("W", "has camera-ready been extended?", "no ; d=camera-ready", "yesno"),
+    P("W", "what day of the week is the notification?", "d=notification ; has=Friday",
+      "weekday"),
+    P("W", "is the camera-ready due on a Friday?", "yes ; d=camera-ready", "weekday"),
+    P("W", "is the excursion in the morning?", "yes ; d=excursion", "yesno"),
+    P("W", "when are the abstract and the full paper due?", "dates=abstract,paper ; "
+      "has=17:00 NZDT ; has=17:00 NZST", "multi"),
+    P("W", "which is first, camera ready or early registration?", "k=compare ; "
+      "has=Camera-ready papers comes first", "order"),
+    P("W", "what's after the abstract deadline?", "d=paper", "order"),
+    P("W", "what comes after the notification?", "d=camera-ready", "order"),
+    P("W", "how long between abstract and paper deadlines?", "k=compare ; has=7 days", "order"),
+    P("W", "not the abstract, the full paper: when is it due?", "d=paper ; nodate=abstract",
+      "negation"),
+    P("W", "when is the paper deadline (not the abstract)?", "d=paper ; nodate=abstract",
+      "negation"),
+    P("W", "abstarct dedline?", "d=abstract", "typo"),
+    P("W", "wen is camra ready", "d=camera-ready", "typo"),
+    P("W", "full papr due date", "d=paper", "typo"),
+    P("W", "yo when's the ddl?", "d=abstract", "typo"),
+    P("W", "when is the visa letter deadline?", "decline", "decline"),
+    P("W", "when's the banquet?", "decline", "decline"),
+    P("W", "any travel grants?", "decline", "decline"),
+    P("W", "when is the rebuttal?", "decline", "decline"),
+    # ===== datasys32: tracks, two research cycles, AoE =======================================
+    P("Y", "when's the cycle 1 deadline?", f"d=cycle1 ; at={Y_C1} ; "
+      "has=Tuesday 1 April 2031, 23:59 AoE ; has=17:29 IST ; has=13 days 11 hours", "topic"),
+    P("Y", "research track deadline?", f"d=cycle1 ; at={Y_C1} ; has=cycle 2", "topic"),
+    P("Y", "when is the second cycle due?", f"d=cycle2 ; at={Y_C2}", "topic"),
+    P("Y", "when is the industry track deadline?", f"d=industry ; at={Y_IND} ; "
+      "has=Sunday 20 July 2031, 23:59 AoE ; has=extended", "topic"),
+    P("Y", "when are demo proposals due?", f"d=demo ; at={Y_DEMO}", "topic"),
+    P("Y", "when do we hear back for cycle 1?", f"d=cycle1-notification ; at={Y_C1N} ; "
+      "has=Thursday 15 May 2031", "topic"),
+    P("Y", "cycle 2 notification?", f"d=cycle2-notification ; at={Y_C2N} ; "
+      "has=Friday 15 August 2031", "topic"),
+    P("Y", "when is camera-ready due?", f"d=camera-ready ; at={Y_CR} ; "
+      "has=Tuesday 30 September 2031, 23:59 AoE", "topic"),
+    P("Y", "registration deadline?", f"d=author-registration ; at={Y_REG}", "topic"),
+    P("Y", "when is DataSys?", f"d=conference ; at={Y_CONF} ; has=Monday 12 January 2032 ; "
+      "has=Thursday 15 January 2032", "topic"),
+    P("Y", "where is it held?", "has=Singapore", "topic"),
+    P("Y", "how many pages for industry papers?", "has=6 for industry", "topic"),
+    P("Y", "are there rolling deadlines?", "has=two cycles", "topic"),
+    P("Y", "can I resubmit in the next cycle?", "has=resubmitted in cycle 2", "topic"),
+    P("Y", "is the deadline AoE?", "yes ; d=cycle1", "zone"),
+    P("Y", "what time is the cycle 1 deadline in Singapore?", "d=cycle1 ; "
+      "has=Wednesday 2 April 2031, 19:59", "zone"),
+    P("Y", "author registration deadline in Singapore time?", "d=author-registration ; "
+      "has=Wednesday 15 October 2031, 23:59", "zone"),
+    P("Y", "when is the author registration deadline in IST?", "d=author-registration ; "
+      "has=21:29 IST", "zone"),
+    P("Y", "deadline for cycle 1 for me in my timezone UTC+2?", "d=cycle1 ; "
+      "has=13:59 UTC+02:00", "zone"),
+    P("Y", "what time in Berlin is the cycle 1 deadline?", "d=cycle1 ; has=13:59 CEST", "zone"),
+    P("Y", "cycle 1 deadline in PT", "d=cycle1 ; has=Wednesday 2 April 2031, 04:59 PDT", "zone"),
+    P("Y", "has the industry deadline been extended?", "yes ; d=industry ; has=13 July 2031",
+      "yesno"),
+    P("Y", "what was the original industry deadline?", "d=industry ; has=13 July 2031",
+      "yesno"),
+    P("Y", "is the cycle 1 deadline on a Tuesday?", "yes ; d=cycle1", "weekday"),
+    P("Y", "what day of the week is the industry deadline?", "d=industry ; has=Sunday",
+      "weekday"),
+    P("Y", "how long is the conference?", "d=conference ; has=4 days", "length"),
+    P("Y", "is the conference two days?", "no ; d=conference ; has=4 days", "length"),
+    P("Y", "is cycle 1 still open?", "no ; d=cycle1", "relative", Y_AFTER_C1),
+    P("Y", "is it still possible to submit to the research track?", "yes ; d=cycle2",
+      "relative", Y_AFTER_C1),
+    P("Y", "how long do I have for cycle 1?", "d=cycle1 ; has=13 days 11 hours", "relative"),
+    P("Y", "is anything due tomorrow?", "yes ; d=cycle1", "relative",
+      "2031-04-01T00:00:00+00:00"),
+    P("Y", "is the camera-ready deadline next week?", "yes ; d=camera-ready", "relative",
+      "2031-09-22T00:00:00+00:00"),
+    P("Y", "when are cycle 1 and cycle 2 due?", "dates=cycle1,cycle2", "multi"),
+    P("Y", "when are the industry and demo deadlines?", "dates=industry,demo", "multi"),
+    P("Y", "which is first, industry or demo?", "k=compare ; "
+      "has=Industry track submission comes first", "order"),
+    P("Y", "what's after cycle 2?", "d=industry", "order"),
+    P("Y", "what comes before the camera-ready?", "d=cycle2-notification", "order"),
+    P("Y", "how many days between the cycle 1 deadline and the cycle 1 notification?",
+      "k=compare ; has=44 days", "order"),
+    P("Y", "not cycle 1, the cycle 2 deadline please", "d=cycle2 ; nodate=cycle1", "negation"),
+    P("Y", "cylce 2 dedline", "d=cycle2", "typo"),
+    P("Y", "deadline pls", "d=cycle1", "typo"),
+    P("Y", "gonna miss cycle 1, when's the next one?", "d=cycle2", "order"),
+    P("Y", "indsutry track due?", "d=industry", "typo"),
+    P("Y", "when is the poster deadline?", "decline", "decline"),
+    P("Y", "what's the registration fee?", "decline ; has=fees", "decline"),
+    P("Y", "is there a visa letter?", "decline", "decline"),
+    P("Y", "when is the workshop proposal deadline?", "decline ; has=workshop", "decline"),
+    P("Y", "can I submit late?", "has=does not say", "decline"),
+    # ===== carnet29: UTC-04:00, a poster deadline, a two-day workshop ========================
+    P("R", "when is the paper deadline?", f"d=paper ; at={R_PAPER} ; "
+      "has=Thursday 31 May 2029, 23:59 UTC-04:00 ; has=05:59 CEST ; has=11 days 15 hours",
+      "topic"),
+    P("R", "poster abstracts - by when?", f"d=poster ; at={R_POSTER} ; "
+      "has=Friday 15 June 2029, 12:00 UTC-04:00", "topic"),
+    P("R", "when is the workshop?", f"d=workshop ; at={R_WS} ; has=Monday 27 August 2029 ; "
+      "has=09:00 ; has=Tuesday 28 August 2029", "topic"),
+    P("R", "what time does the workshop end?", "d=workshop ; has=17:00", "topic"),
+    P("R", "is the workshop in San Juan?", "yes", "topic"),
+    P("R", "is there a page limit?", "has=6 pages", "topic"),
+    P("R", "is it double blind?", "no", "yesno"),
+    P("R", "what zone are the deadlines in?", "has=UTC-04:00", "zone"),
+    P("R", "when is the poster deadline in my time?", "d=poster ; has=18:00 CEST", "zone"),
+    P("R", "is the paper deadline AoE?", "no ; d=paper", "zone"),
+    P("R", "paper deadline in UTC", "d=paper ; has=Friday 1 June 2029, 03:59 UTC", "zone"),
+    P("R", "deadline in UTC-4?", "d=paper ; has=23:59 UTC-04:00", "zone"),
+    P("R", "what time does the workshop start for me?", "d=workshop ; has=15:00 CEST", "zone"),
+    P("R", "when does the workshop start in Tokyo?", "d=workshop ; has=22:00 JST", "zone"),
+    P("R", "when's the camera ready due, Madrid time?", "d=camera-ready ; "
+      "has=Saturday 21 July 2029, 05:59 CEST", "zone"),
+    P("R", "poster deadline at noon?", "yes ; d=poster", "yesno"),
+    P("R", "is the workshop two days?", "yes ; d=workshop", "length"),
+    P("R", "how many days is the workshop?", "d=workshop ; has=2 days", "length"),
+    P("R", "how long is the workshop?", "d=workshop ; has=2 days", "length"),
+    P("R", "what day of the week is the notification?", "d=notification ; has=Monday",
+      "weekday"),
+    P("R", "is notification on a Monday?", "yes ; d=notification", "weekday"),
+    P("R", "the workshop starts the 27th, right?", "yes ; d=workshop", "weekday"),
+    P("R", "can I still submit a paper?", "no ; d=paper", "relative", R_AFTER_PAPER),
+    P("R", "is it too late for posters?", "no ; d=poster", "relative", R_AFTER_PAPER),
+    P("R", "has the notification come out?", "yes ; d=notification", "relative",
+      "2029-07-03T00:00:00+00:00"),
+    P("R", "is registration open?", "d=registration ; not=No:", "relative", R_REG_OPEN),
+    P("R", "how long do I have to register?", "d=registration ; has=10 days 3 hours",
+      "relative", R_REG_OPEN),
+    P("R", "what's due this week?", "d=paper", "relative", R_WEEK),
+    P("R", "is the paper deadline this week?", "yes ; d=paper", "relative", R_WEEK),
+    P("R", "when are camera-ready and registration due?", "dates=camera-ready,registration",
+      "multi"),
+    P("R", "which is first, the poster deadline or the notification?", "k=compare ; "
+      "has=Poster abstracts due comes first", "order"),
+    P("R", "what's after the paper deadline?", "d=poster", "order"),
+    P("R", "how many days between notification and camera ready?", "k=compare ; has=18 days",
+      "order"),
+    P("R", "anything other than the poster deadline?", "nodate=poster ; has=Paper submission",
+      "negation"),
+    P("R", "registration, not paper submission: when?", "d=registration ; nodate=paper",
+      "negation"),
+    P("R", "not the paper, the poster deadline?", "d=poster ; nodate=paper", "negation"),
+    P("R", "whens the papr deadlin", "d=paper", "typo"),
+    P("R", "lol when do i hear back", "d=notification", "typo"),
+    P("R", "regstration deadline?", "d=registration", "typo"),
+    P("R", "visa letter?", "decline", "decline"),
+    P("R", "when is the banquet?", "decline", "decline"),
+    P("R", "when is the rebuttal?", "decline", "decline"),
+    # ===== the schedules earlier rounds used ================================================
+    P("S", "when's the deadline?", "d=abstract ; at=2017-09-11T06:59:00+00:00 ; "
+      "has=Sunday 10 September 2017, 23:59 PDT", "topic"),
+    P("S", "is it AoE?", "no ; d=abstract", "zone"),
+    P("S", "PST or PDT?", "d=abstract ; has=PDT", "zone"),
+    P("S", "what time in Berlin?", "d=abstract ; has=08:59 CEST", "zone"),
+    P("S", "deadline for me in IST?", "d=abstract ; has=12:29 IST", "zone"),
+    P("S", "when is the deadline in my timezone UTC+2?", "d=abstract ; has=08:59 UTC+02:00",
+      "zone"),
+    P("S", "how long is the workshop?", "d=workshop ; has=1 day", "length"),
+    P("S", "is the workshop two days?", "no ; d=workshop ; has=1 day", "length"),
+    P("S", "has camera-ready been extended?", "no ; d=camera-ready", "yesno"),
+    P("S", "was the deadline extended?", "yes ; d=abstract", "yesno"),
+    P("S", "when are the notification and camera-ready?", "dates=notification,camera-ready",
+      "multi"),
+    P("S", "what day of the week is the workshop?", "d=workshop ; has=Saturday", "weekday"),
+    P("S", "is it still possible to submit?", "no ; d=abstract", "relative",
+      "2017-09-12T00:00:00+00:00"),
+    P("S", "how long do I have?", "d=abstract ; has=9 days 18 hours", "relative"),
+    P("S", "anything other than the poster deadline?", "nodate=abstract ; "
+      "has=Acceptance notifications", "negation"),
+    P("I", "registration, not paper registration - when does it close?",
+      "d=registration ; nodate=paper-registration", "negation"),
+    P("I", "not the abstract, the full paper - when is it due?", "d=paper ; "
+      "nodate=paper-registration", "negation"),
+    P("I", "is registration open?", "yes ; has=Conference registration closes", "relative",
+      "2027-06-20T00:00:00+00:00"),
+    P("I", "is registration still open?", "yes ; has=Conference registration closes",
+      "relative", "2027-06-20T00:00:00+00:00"),
+    P("I", "how long is the conference?", "d=conference ; has=3 days", "length"),
+    P("I", "is the conference three days?", "yes ; d=conference", "length"),
+    P("I", "is the conference two days?", "no ; d=conference ; has=3 days", "length"),
+    P("I", "is the full paper deadline AoE?", "yes ; d=paper", "zone"),
+    P("I", "what time is the full paper deadline for me in IST?", "d=paper ; has=17:29 IST",
+      "zone"),
+    P("I", "full paper deadline in my timezone UTC+2", "d=paper ; has=13:59 UTC+02:00", "zone"),
+    P("I", "early bird: CET or CEST?", "d=early-bird ; has=04:59 CEST", "zone"),
+    P("I", "CET or CEST?", "d=paper-registration ; has=12:59 CET ; not=Which date", "zone"),
+    P("I", "when are abstracts and full papers due?", "dates=paper-registration,paper",
+      "multi"),
+    P("I", "when does the rebuttal end?", "d=rebuttal ; has=Friday 23 April 2027", "topic"),
+    P("I", "what's after the notification?", "d=camera-ready", "order"),
+    P("I", "has camera-ready been extended?", "no ; d=camera-ready", "yesno"),
+    P("I", "what day of the week is the camera-ready deadline?", "d=camera-ready ; "
+      "has=Tuesday", "weekday"),
+    P("I", "how long do I have until the paper registration deadline?",
+      "d=paper-registration ; has=5 days 11 hours", "relative"),
+    P("I", "when's the cutoff for full papers?", "d=paper ; at=2027-03-13T11:59:00+00:00",
+      "topic"),
+    P("I", "due date for camera ready", "d=camera-ready ; at=2027-06-02T11:59:00+00:00",
+      "topic"),
+    P("I", "what's due next week?", "d=paper", "relative", "2027-03-03T00:00:00+00:00"),
+    P("D", "Wann ist die Deadline?", "d=submission ; not=IST", "zone"),
+    P("D", "wann ist der workshop?", "d=workshop ; not=IST", "zone"),
+    P("D", "Wann ist die Deadline in IST?", "d=submission ; has=15:30 IST", "zone"),
+    P("D", "quelle est la deadline ?", "d=submission ; not=EST", "zone"),
+    P("D", "how many days is the workshop?", "d=workshop ; has=2 days", "length"),
+    P("D", "is the workshop two days?", "yes ; d=workshop", "length"),
+    P("D", "how long is the tutorial?", "d=tutorial ; has=3 hours 30 minutes", "length"),
+    P("D", "is the submission deadline CET or CEST?", "d=submission ; has=12:00 CEST", "zone"),
+    P("D", "tutorial: CET or CEST?", "d=tutorial ; has=09:00 CET", "zone"),
+    P("D", "what time is the registration deadline for me in IST?", "d=registration ; "
+      "has=03:29 IST", "zone"),
+    P("D", "when is the camera-ready in my timezone UTC+2?", "d=camera-ready ; "
+      "has=18:00 UTC+02:00", "zone"),
+    P("D", "registration deadline, not the paper one", "d=registration ; nodate=submission",
+      "negation"),
+    P("D", "what's after the camera ready?", "d=registration", "order"),
+    P("D", "which is first, the tutorial or the workshop?", "k=compare ; "
+      "has=Tutorial on fault injection comes first", "order"),
+    P("H", "Wann ist die Deadline?", "d=submission ; not=IST", "zone"),
+    P("H", "how long is the workshop?", "d=workshop ; has=4 hours", "length"),
+    P("L", "how long is the summer school?", "d=school ; has=12 days", "length"),
+    P("L", "is the school two weeks long?", "no ; d=school ; has=12 days", "length"),
+    P("L", "application deadline, is it IST?", "yes ; d=application", "zone"),
+    P("L", "what's the cutoff for reference letters?", "d=letters ; "
+      "at=2028-03-22T18:29:00+00:00", "topic"),
+    P("L", "when are the application and the letters due?", "dates=application,letters",
+      "multi"),
+    P("L", "not the application, the travel grant deadline?", "d=grant ; nodate=application",
+      "negation"),
+    P("A", "is registration open?", "yes", "relative", "2029-02-01T00:00:00+00:00"),
+    P("A", "is registration open?", "yes", "relative", "2029-03-05T00:00:00+00:00"),
+    P("A", "how long is the conference?", "d=conference ; has=4 days", "length"),
+    P("A", "when is APSys in my time?", "d=conference ; has=14:00 BST", "zone"),
+    P("A", "when is the conference?", "d=conference ; has=AEDT ; has=AEST", "dst"),
+    P("B", "when is the conference?", "d=conference ; has=CET ; has=CEST", "dst"),
+    P("T", "when's the industry track due?", "d=industry ; at=2030-10-02T11:59:00+00:00",
+      "topic"),
+    P("T", "not the research track, the industry one", "d=industry ; nodate=research-paper",
+      "negation"),
+    P("T", "is the research deadline extended?", "yes ; d=research-paper", "yesno"),
+    P("T", "when are the research abstract and full paper due?",
+      "dates=research-abstract,research-paper", "multi"),
+    P("T", "how long is the conference?", "d=conference ; has=4 days", "length"),
+    P("T", "when do industry papers hear back?", "d=industry-notification", "topic"),
+    P("M", "not the abstract, the full paper", "d=paper ; nodate=abstract", "negation"),
+    P("M", "how long is the discussion phase?", "d=discussion ; has=13 days", "length"),
+    P("M", "is the rebuttal one week long?", "yes ; d=rebuttal", "length"),
+    P("N", "is the workshop two days?", "yes", "length"),
+    P("N", "how long is the workshop?", "has=2 days", "length"),
+    P("K", "is the workshop one day?", "yes ; d=workshop", "length"),
+    P("K", "how many days is the workshop?", "d=workshop ; has=1 day", "length"),
+)
+
+
+SCHEDULES = Schedules(FILES, NOW, READER)
+
+
+def test_enough_new_held_out_probes_on_new_schedules() -> None:
+    assert len(PROBES) >= 150
+    for new in ("W", "Y", "R"):
+        assert sum(p.schedule == new for p in PROBES) >= 35
+
+
+def test_every_new_held_out_probe_gets_what_a_good_organizer_would_answer() -> None:
+    misses = SCHEDULES.misses("held-out probes, round 9", PROBES)
+    assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
