@@ -139,7 +139,7 @@ PROBES: tuple[P, ...] = (
     P("W", "when are the abstract and the full paper due?", "dates=abstract,paper ; "
       "has=17:00 NZDT ; has=17:00 NZST", "multi"),
     P("W", "which is first, camera ready or early registration?", "k=compare ; "
-      "has=Camera-ready papers comes first", "order"),
+      "first=Camera-ready papers come", "order"),
     P("W", "what's after the abstract deadline?", "d=paper", "order"),
     P("W", "what comes after the notification?", "d=camera-ready", "order"),
     P("W", "how long between abstract and paper deadlines?", "k=compare ; has=7 days", "order"),
@@ -207,7 +207,7 @@ PROBES: tuple[P, ...] = (
     P("Y", "when are cycle 1 and cycle 2 due?", "dates=cycle1,cycle2", "multi"),
     P("Y", "when are the industry and demo deadlines?", "dates=industry,demo", "multi"),
     P("Y", "which is first, industry or demo?", "k=compare ; "
-      "has=Industry track submission comes first", "order"),
+      "first=Industry track submission", "order"),
     P("Y", "what's after cycle 2?", "d=industry", "order"),
     P("Y", "what comes before the camera-ready?", "d=cycle2-notification", "order"),
     P("Y", "how many days between the cycle 1 deadline and the cycle 1 notification?",
@@ -333,7 +333,7 @@ PROBES: tuple[P, ...] = (
     P("D", "Wann ist die Deadline?", "d=submission ; not=IST", "zone"),
     P("D", "wann ist der workshop?", "d=workshop ; not=IST", "zone"),
     P("D", "Wann ist die Deadline in IST?", "d=submission ; has=15:30 IST", "zone"),
-    P("D", "quelle est la deadline ?", "d=submission ; not=EST", "zone"),
+    P("D", "quelle est la deadline ?", "d=submission ; not=EDT", "zone"),
     P("D", "how many days is the workshop?", "d=workshop ; has=2 days", "length"),
     P("D", "is the workshop two days?", "yes ; d=workshop", "length"),
     P("D", "how long is the tutorial?", "d=tutorial ; has=3 hours 30 minutes", "length"),

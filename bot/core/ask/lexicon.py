@@ -321,4 +321,8 @@ fine new next last first second third final still yet already time zone timezone
 also other another ones one thing someone there deadline later earlier sooner latest earliest
 end ends ending opens starts begins finishes noon midnight midday provide provides provided
 offer offers offered issue issues give gives
+wann ist die der das den dem und oder wie wo bis quand quelle quel quels quelles est la le les
+du des et ou cuando cual es el los las del y que
 """))
+"""(The last line: German, French and Spanish words a question in those languages asks with;
+no subject of their own, so "quelle est la deadline ?" asks the deadline.)"""

@@ -61,6 +61,25 @@ _COUNTDOWN_WORDS = frozenset({"until", "till", "til", "left", "before", "remain"
                               "have", "go", "away", "we", "i", "do"})
 _ABBR_NEEDS_CAPS = frozenset({"PT", "MT", "CT", "ET", "WET", "WEST", "AST", "EAT", "ART",
                               "SAST", "MSK", "WIB", "PKT", "BRT", "HKT"})
+_ABBR_WORDS = frozenset({"IST", "EST", "CET", "EET"})
+"""Abbreviations that are common words in other languages (German "ist", French "est" and
+"cet", Dutch "eet"): in lower case a zone only where the words around say so."""
+_ABBR_CUE_BEFORE = frozenset({"in", "at", "for", "to", "into", "from", "using", "use", "via",
+                              "as", "like", "or", "and", "vs", "versus", "is", "it", "it's"})
+_ABBR_CUE_AFTER = frozenset({"time", "timezone", "tz", "zone", "or", "and", "vs"})
+
+
+def _zone_cued(text: str, start: int, end: int) -> bool:
+    """Whether a lower-case abbreviation stands where a zone is named ("in ist", "ist or
+    cet", "est time"), or alone, rather than in a sentence of another language."""
+    before = re.findall(r"[a-z']+", text[:start].lower())
+    after = re.findall(r"[a-z']+", text[end:].lower())
+    if not before and not after:
+        return True  # "ist?"
+    return bool(before and before[-1] in _ABBR_CUE_BEFORE) or bool(
+        after and after[0] in _ABBR_CUE_AFTER)
+
+
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10, "十一": 11, "十二": 12}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -147,6 +166,12 @@ class Clause:
     """ "is the workshop in the morning?": ``morning``, ``afternoon``, ``evening`` or ``night``."""
     month: int | None = None
     """ "is the school in July?", "是7月吗": a month asked with no day."""
+    span_asked: tuple[int, str] | None = None
+    """ "is the workshop two days?": (2, "day"); "how many days is it?": (0, "day"): the
+    length asked of a date, in days, weeks or hours."""
+    excluded: tuple[str, ...] = ()
+    """Dates the question sets aside ("registration, not paper registration", "anything
+    other than the poster deadline?"): never the answer, whatever else the words name."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +217,8 @@ class Reading:
                 "clock": list(c.clock) if c.clock else None,
                 "day": list(c.day) if c.day else None, "future_extension": c.future_ext,
                 "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
-                "daypart": c.daypart, "month": c.month,
+                "daypart": c.daypart, "month": c.month, "excluded": list(c.excluded),
+                "span_asked": list(c.span_asked) if c.span_asked else None,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -251,6 +277,9 @@ def _zones_in_text(original: str, norm: str, china_first: bool
             continue
         if word != upper and (upper in _ABBR_NEEDS_CAPS or len(word) < 3):
             continue  # "et", "pt", "west": ordinary words unless written in capitals
+        if word != upper and upper in _ABBR_WORDS and not _zone_cued(original, m.start(),
+                                                                      m.end()):
+            continue  # "Wann ist die Deadline?", "quelle est la date": a verb, not a zone
         place = lookup(upper)
         if place is None:
             continue
@@ -531,6 +560,31 @@ def _asks_span(words: Sequence[str], text: str, lang: Language) -> bool:
             after = set(words[i + 2:i + 7])
             return bool(after & _SPAN_EN) and not (after & (_COUNTDOWN_WORDS - {"do"}))
     return False
+
+
+_SPAN_UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "hour": "hour",
+               "hours": "hour"}
+_SPAN_ASKED = re.compile(
+    r"(?<!\bin )(?<!\bwithin )(?<!\bfor the next )(?<!\bnext )(?<!\blast )"
+    r"\b(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"[\s-]+(?P<u>days?|weeks?|hours?)\b(?:[\s-]+long)?"
+    r"(?!\s+(?:away|from|left|later|earlier|before|after|until|till|to go|ahead|ago|of|"
+    r"notice|in advance|before|early|late|extension|more|until)\b)"
+    r"|\bhow many (?P<u0>days|weeks|hours)\b(?!\s+(?:until|till|left|to go|before|after|"
+    r"from|since|between|away|remain|are left|do i have|do we have)\b)")
+
+
+def _span_asked(text: str) -> tuple[int, str] | None:
+    """The length a question asks of a date ("is the workshop two days?", "one week long?",
+    "how many days is it?"), or None; "in two days" and "3 days left" ask the time left."""
+    m = _SPAN_ASKED.search(text)
+    if m is None:
+        return None
+    if m["u0"]:
+        return 0, _SPAN_UNITS[m["u0"]]
+    raw = m["n"]
+    n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
+    return (n, _SPAN_UNITS[m["u"]]) if n else None
 
 
 def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
@@ -1141,7 +1195,9 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
         def extra(d: str) -> int:
             return sum(1 for t in index.date_terms[d] if t not in concepts
                        and t != "deadline" and (c := lx.BY_ID.get(t)) is not None
-                       and c.cls in ("word", "subject", "kind"))
+                       and (c.cls in ("word", "subject") or (c.cls == "kind" and t != "event")))
+        # The event's own word in a date's title ("Conference registration closes") names
+        # whose the date is, not a kind of registration apart ("Early-bird ...", "Paper ...").
         whole = tuple(d for d in group if extra(d) == 0)
         group = whole or group
     return group
@@ -1419,6 +1475,51 @@ def has_length(when: ImportantDate) -> bool:
         when.kind == "event" and (when.all_day or when.end is not None))
 
 
+# "registration, not paper registration", "not the abstract, the full paper", "anything other
+# than the poster deadline?": the words after the cue name what is set aside, up to the next
+# punctuation, dash or "but".
+_NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not|other than|except(?: for)?|besides|apart from|"
+                       r"aside from|excluding|rather than|instead of)\s+"
+                       r"(?P<x>[^,;:?!()\n，；：？！（）]+?)"
+                       r"(?=\s*(?:[,;:?!()\n，；：？！（）]|\s-+\s|\s+but\b|\s+please\b|$))")
+_NOT_AFTER = frozenset(_split_words("""
+do does did is are was were can could will would should shall has have had may might must am
+i'm i it it's that's they we you he she why if or whether yet still hopefully isn't
+"""))
+"""A "not" after these is the verb's ("I did not get...", "why not", "or not"), no date set
+aside."""
+
+
+def _negations(norm: str, lang: Language, scan: _Scan, index: Index
+               ) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Each span a question sets aside and the dates it names: (cue start, span end, ids)."""
+    if lang != "en":
+        return []
+    found: list[tuple[int, int, tuple[str, ...]]] = []
+    for m in _NEGATION.finditer(norm):
+        if m["cue"] == "not":
+            before = re.findall(r"[a-z']+", norm[:m.start()])
+            if before and before[-1] in _NOT_AFTER:
+                continue
+        side = _side_topic(m.start("x"), m.end("x"), scan, index, norm)
+        if side is not None and side.kind == "date":
+            found.append((m.start(), m.end("x"), side.ids))
+    return found
+
+
+def _set_aside(scan: _Scan, negations: Sequence[tuple[int, int, tuple[str, ...]]],
+               norm: str) -> None:
+    """The words of what is set aside read as nothing, and the question not cut at the
+    commas around it ("registration, not paper registration - when does it close?" is one
+    question about registration)."""
+    for a, b, _ in negations:
+        scan.hits = [h for h in scan.hits if not a <= h.start < b]
+        scan.unknown = [(w, p) for w, p in scan.unknown if not a <= p < b]
+        scan.splits = [s for s in scan.splits if not (
+            (s < a and not norm[s:a].strip(" ,;，；、")) or
+            (s >= b and norm[s:s + 1] in ",;，；、" and not norm[b:s].strip()))]
+
+
 _READINGS_KEPT = 1024
 _LONGEST_KEPT = 400
 
@@ -1462,7 +1563,13 @@ def _read(question: str, index: Index) -> Reading:
     # A time of day said in Chinese ("下午三点", "9点半") is the clock asked, never a subject.
     clocks = [m.span() for m in _CLOCK_ZH.finditer(norm)
               if not any(s <= m.start() < e for s, e in taken)]
-    scan = _scan(norm, index, taken + clocks)
+    # "is the workshop two days?": a length asked, never "Workshop day 2" by its number.
+    lengths = [m.span() for m in _SPAN_ASKED.finditer(norm) if m["n"]
+               and not any(s <= m.start() < e for s, e in taken)]
+    scan = _scan(norm, index, taken + clocks + lengths)
+    negations = _negations(norm, lang, scan, index)
+    _set_aside(scan, negations, norm)
+    excluded = tuple(dict.fromkeys(i for *_, ids in negations for i in ids))
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
     matches += [Match(norm[s:e], s, e, f"ordinal {n} of {what}") for s, e, n, what in ordinals]
     candidates = list(zones)
@@ -1659,7 +1766,8 @@ def _read(question: str, index: Index) -> Reading:
                               ordinal=ordinal[0] if any(t.kind == "date" for t in topics)
                               else 0, ordinal_of=ordinal[1],
                               daypart=next((w for s_, _, w in dayparts if a <= s_ < b), ""),
-                              month=_month_alone(masked[a:b])))
+                              month=_month_alone(masked[a:b]),
+                              span_asked=_span_asked(masked[a:b])))
         last_form = form
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:
@@ -1677,6 +1785,8 @@ def _read(question: str, index: Index) -> Reading:
         clauses = [Clause(norm.strip(), "what", (Topic("social", ("help",), "help"),))]
     if zone is not None and all(t.kind == "social" for c in clauses for t in c.topics):
         clauses = []  # "Thanks! And in IST?": a zone asks for a date, not for a greeting
+    if excluded:
+        clauses = _without(clauses, excluded, norm)
     if not clauses and zone is not None:
         clauses = [Clause(norm.strip(), "when", (Topic("next", (), "the next date", 0.5),),
                           (), None, pages_asked, False, False, venue_check)]
@@ -1693,6 +1803,27 @@ def _read(question: str, index: Index) -> Reading:
                    matches=tuple(sorted(matches, key=lambda m: m.start)), zone=zone,
                    clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown),
                    also=also)
+
+
+def _without(clauses: Sequence[Clause], excluded: tuple[str, ...], norm: str
+             ) -> list[Clause]:
+    """Clauses with the dates set aside taken out of their topics; a clause left with no
+    subject (or a question that was only "anything other than X?") asks for the rest."""
+    out: list[Clause] = []
+    for clause in clauses or [Clause(norm.strip(), "what", ())]:
+        topics: list[Topic] = []
+        for t in clause.topics:
+            if t.kind != "date":
+                topics.append(t)
+            else:
+                # Named by words outside what is set aside ("not the application, the travel
+                # grant deadline" where "application" is in both titles): the words said win.
+                kept = tuple(i for i in t.ids if i not in excluded)
+                topics.append(replace(t, ids=kept or t.ids))
+        if not topics:
+            topics = [Topic("next", (), "the other dates", 0.5, 0, clause.text)]
+        out.append(replace(clause, topics=tuple(topics), excluded=excluded))
+    return out
 
 
 def _also_zones(zone: NamedZone | None,

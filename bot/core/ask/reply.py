@@ -452,6 +452,19 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         if when.extended:
             lines.append(_capital(_extension_line(when, ctx, verdict_said=True)))
         return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+    if clause.form == "yesno" and clause.span_asked and clause.span_asked[0] and \
+            has_length(when) and not clause.relative:
+        # "is the workshop two days?": its length against the one asked, then the length.
+        n, unit = clause.span_asked
+        span = _lasts(when, clause.span_asked)
+        asked = timedelta(hours=n) if unit == "hour" else timedelta(days=n * (
+            7 if unit == "week" else 1))
+        verdict = span == asked
+        lines.append(_yes_no(verdict, ctx.lang) + (
+            f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
+            f"{_title(when)} lasts {countdown(span)}: {text}."))
+        lines.extend(_other_readings(when, ctx))
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,), verdict)
     if clause.form == "yesno":
         verdict, why = _verdict(when, clause, ctx, zone)
         if verdict is None and clause.unknown:
@@ -484,17 +497,7 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.extend(_other_readings(when, ctx))
         return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
     if clause.form == "howlong" and clause.length and has_length(when):
-        span = when.ends - when.starts
-        if when.all_day and when.day is not None:
-            # Days on the calendar: four days across the switch to summer time are 95 hours.
-            span = timedelta(days=((when.end_day or when.day) - when.day).days + 1)
-        elif when.end is not None and when.zone.local(when.end).minute == 59:
-            span += timedelta(minutes=1)  # "until 23:59" means the whole day
-        elif when.kind == "event" and when.end is not None and (
-                first := when.zone.local(when.starts).date()) != (
-                last := when.zone.local(when.end).date()):
-            # Monday 09:00 to Tuesday 17:30 is a two-day workshop, not "1 day 8 hours".
-            span = timedelta(days=(last - first).days + 1)
+        span = _lasts(when, clause.span_asked)
         lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
                      f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
     elif clause.form == "howlong":
@@ -536,6 +539,25 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.extend(_event_extra(when, ctx))
     lines.extend(_other_readings(when, ctx))
     return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+
+
+def _lasts(when: ImportantDate, asked: tuple[int, str] | None = None) -> timedelta:
+    """How long a date lasts: days on the calendar for a day or a range of days (four days
+    across the switch to summer time are 95 hours), a range "until 23:59" to the end of its
+    day, an event over several days (or asked in days: "how many days is the workshop?")
+    its days on the calendar, else the hours between its start and end."""
+    span = when.ends - when.starts
+    by_day = asked is not None and asked[1] in ("day", "week")
+    if when.all_day and when.day is not None:
+        return timedelta(days=((when.end_day or when.day) - when.day).days + 1)
+    if when.end is not None and when.zone.local(when.end).minute == 59:
+        return span + timedelta(minutes=1)  # "until 23:59" means the whole day
+    if when.kind == "event" and when.end is not None and (
+            by_day or when.zone.local(when.starts).date() != when.zone.local(when.end).date()):
+        # Monday 09:00 to Tuesday 17:30 is a two-day workshop, not "1 day 8 hours".
+        first, last = when.zone.local(when.starts).date(), when.zone.local(when.end).date()
+        return timedelta(days=(last - first).days + 1)
+    return span
 
 
 def _other_readings(when: ImportantDate, ctx: _Ctx) -> list[str]:
@@ -751,6 +773,10 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
     zh_ = ctx.lang == "zh"
+    if clause.form == "yesno" and {"open", "still"} & set(clause.relative) and len(dates) > 1 \
+            and not set(clause.relative) & _WINDOWS and any(
+                d.kind not in _DUE_KINDS and not has_length(d) for d in dates):
+        return _open_group(dates, clause, ctx, topic)  # "is registration (still) open?"
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
@@ -758,9 +784,11 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     windows = tuple(r for r in clause.relative if r in _WINDOWS)
     if windows:
         return _in_window(dates, replace(clause, relative=windows), ctx, topic)
-    if clause.form == "howlong" and clause.length and 1 < len(dates) <= _LIST and all(
+    spans = (clause.form == "howlong" and clause.length) or (
+        clause.form == "yesno" and bool(clause.span_asked) and not clause.relative)
+    if spans and 1 < len(dates) <= _LIST and all(
             d.kind == "event" and not d.cancelled for d in dates):
-        return _event_days(dates, topic, ctx)
+        return _event_days(dates, topic, ctx, clause)
     live, live_ends, cancelled = _by_end(dates, ctx.index)
     cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
@@ -861,6 +889,40 @@ def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic:
     return Part(topic, "date", tuple(lines), tuple(ahead[:1]), False)
 
 
+def _open_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
+                ) -> Part:
+    """ "Is registration open?" of several dates (it opens, an early rate closes, it closes):
+    open once every opening has come and while a close not marked early is ahead (an early
+    deadline ends a rate, not the thing itself, unless "early" is asked), or, with no such
+    close, once it opened; each date then, with its own time."""
+    zh_ = ctx.lang == "zh"
+    live = [d for d in dates if not d.cancelled] or list(dates)
+    terms = ctx.index.date_terms
+    early_asked = bool(re.search(r"\bearly|\u65e9\u9e1f", clause.text))  # early, 早鸟
+    openings = [d for d in live if d.kind not in _DUE_KINDS and not has_length(d)]
+    ranges = [d for d in live if d.kind not in _DUE_KINDS and has_length(d)]
+    closes = [d for d in live if d.kind in _DUE_KINDS
+              and early_asked == ("early" in terms[d.id])] or (
+        [] if openings else [d for d in live if d.kind in _DUE_KINDS])
+    opened = all(d.starts <= ctx.now for d in openings)
+    if any(d.starts <= ctx.now < d.ends for d in ranges):
+        verdict = True
+    elif closes and (openings or not ranges):
+        verdict = opened and any(d.ends > ctx.now for d in closes)
+    else:
+        # Opened and no close given: open until the event itself is over.
+        events = [d for d in ctx.ordered() if d.kind == "event" and not d.cancelled]
+        over = bool(events) and all(d.ends <= ctx.now for d in events)
+        verdict = bool(openings) and opened and not ranges and not over
+    if zh_:
+        why = "现在开放。" if verdict else ("还没开放。" if not opened else "已经结束了。")
+    else:
+        why = "it is open now." if verdict else (
+            "it has not opened yet." if not opened else "it has closed.")
+    lines = [_yes_no(verdict, ctx.lang) + why, *(f"- {line(d, ctx)}" for d in live[:_LIST])]
+    return Part(topic, _legacy(live[0]), tuple(lines), tuple(live[:_LIST]), verdict)
+
+
 def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[ImportantDate],
                      clause: Clause, ctx: _Ctx, zone: NamedZone | None, topic: Topic) -> Part:
     """ "Has the deadline passed?" of several where some have and some have not: yes for the
@@ -887,7 +949,8 @@ def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[Importa
     return Part(topic, _legacy(passed[0]), tuple(lines), tuple(shown), verdict)
 
 
-def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part:
+def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx,
+                clause: Clause | None = None) -> Part:
     """ "How many days is the workshop?" of an event given day by day: the days it spans, on
     the calendar of its own zone, then each day."""
     ordered = sorted(dates, key=lambda d: d.starts)
@@ -901,8 +964,14 @@ def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part
     else:
         lead = (f"It spans {days} day{'s' if days != 1 else ''}, {format_day(first)} to "
                 f"{format_day(last)}:")
+    verdict: bool | None = None
+    if clause is not None and clause.form == "yesno" and clause.span_asked:
+        # "is the workshop two days?" of one given day by day: its days against those asked.
+        n, unit = clause.span_asked
+        verdict = unit != "hour" and days == n * (7 if unit == "week" else 1)
+        lead = _yes_no(verdict, ctx.lang) + (lead if zh_ else lead[:1].lower() + lead[1:])
     return Part(topic, "event", (lead, *(f"- {line(d, ctx)}" for d in ordered)),
-                tuple(ordered))
+                tuple(ordered), verdict)
 
 
 def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
@@ -983,6 +1052,10 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
     upcoming = ctx.index.upcoming(ctx.now, 200)
     window_rel = [r for r in clause.relative if r in _WINDOWS]
     asked_day = clause.day is not None or clause.month is not None
+    if clause.excluded:
+        upcoming = [d for d in upcoming if d.id not in clause.excluded]
+        if not (window_rel or clause.weekday is not None or asked_day):
+            return _the_others(upcoming, topic, clause, ctx)
     if (window_rel or clause.weekday is not None or asked_day) and (
             clause.form != "yesno" or window_rel or asked_day):
         # "what happens on October 25?", "anything on the 26th?": the dates then.
@@ -1035,6 +1108,23 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
     # The reply names the date it chose; a bare "when" also says that it chose.
     part = _one_date(chosen[0], clause, ctx, zone, chosen=clause.form in ("when", "what"))
     return Part(topic, part.kind, part.lines, part.dates, part.verdict)
+
+
+def _the_others(upcoming: Sequence[ImportantDate], topic: Topic, clause: Clause, ctx: _Ctx
+                ) -> Part:
+    """ "Anything other than the poster deadline?": every date still ahead but the ones set
+    aside, which are named so the asker sees what was left out."""
+    zh_ = ctx.lang == "zh"
+    aside = [d.title for d in ctx.index.dates_of(clause.excluded)]
+    live = [d for d in upcoming if not d.cancelled][:_LIST]
+    names = ("、" if zh_ else ", ").join(aside)
+    if not live:
+        return Part(topic, "date", (f"不是{names}的话，日程里没有还未到的日期了。" if zh_ else
+                                    f"Besides {names}, nothing in the schedule is still "
+                                    f"ahead.",))
+    lead = f"不是{names}的话，日程里还有：" if zh_ else f"Besides {names}, the schedule has:"
+    return Part(topic, _legacy(live[0]), (lead, *(f"- {line(d, ctx)}" for d in live)),
+                tuple(live))
 
 
 # --- fields beside the dates ----------------------------------------------------------------
