@@ -355,10 +355,17 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
     return scan
 
 
+_PRONOUN_ONE = frozenset({"next", "following", "another", "other", "which", "that", "this",
+                          "same", "later", "earlier", "new", "last", "first"})
+
+
 def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
     # "round two" names "Round 2": number words read as the digits titles use.
+    # "the next one", "which one" is a pronoun, not "Round 1".
     words = [str(_NUMBER_WORDS[p.text]) if p.text in _NUMBER_WORDS and (str(
-        _NUMBER_WORDS[p.text]),) in index.en else p.text for p in run]
+        _NUMBER_WORDS[p.text]),) in index.en and not (
+        p.text == "one" and j > 0 and run[j - 1].text in _PRONOUN_ONE) else p.text
+        for j, p in enumerate(run)]
     i = 0
     base = len(scan.words)
     scan.words.extend(run)
@@ -775,7 +782,8 @@ def _month_alone(text: str) -> int | None:
     return int(raw) if raw.isdigit() else _zh_number(raw)
 
 
-_DAY_ALONE_EN = re.compile(r"\bon the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z])")
+_DAY_ALONE_EN = re.compile(r"\b(?:on|is|starts?|begins?|ends?|falls?|opens?|closes?|due)\s+"
+                           r"the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z])")
 _DAY_ALONE_ZH = re.compile(r"(?<![\d月])(?P<d>[1-9]|[12]\d|3[01])\s*[日号](?!\d)")
 
 
@@ -1135,6 +1143,22 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     return None
 
 
+def _proposed(hits: Sequence[_Hit], group: Sequence[str], whole: str, index: Index
+              ) -> tuple[str, int] | None:
+    """ "the workshop proposal deadline" where the proposals the schedule takes are the demo
+    track's: what is proposed is said right before "proposal", and no date chosen holds it;
+    that thing is not held, never the other proposals' date."""
+    for i, hit in enumerate(hits):
+        if hit.meaning != ("concept", "proposal") or i == 0:
+            continue
+        before = hits[i - 1]
+        if before.meaning[0] != "concept" or whole[before.end:hit.start].strip(" -"):
+            continue
+        if not any(before.meaning[1] in index.date_terms[d] for d in group):
+            return f"{before.text} {hit.text}", before.start
+    return None
+
+
 _WINDOW_RELS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week",
                           "next_week", "this_weekend", "this_month"})
 _ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
@@ -1348,6 +1372,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                     for t in date_terms if t in held)
         unheld = _modifier(hits, unknown, zh_left, whole, index, bool(_EXISTS.search(text)),
                            plain) if keep and whole else None
+        if unheld is None and keep and whole:
+            unheld = _proposed(hits, group, whole, index)
         if unheld is not None:
             keep = False  # "the industry track deadline" where no date is the industry's
             word, pos = unheld
@@ -1740,6 +1766,14 @@ def _read(question: str, index: Index) -> Reading:
             # "... and when is it?": the previous clause's subject.
             prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
             topics = prev
+            if "next" in relative and any(t.kind == "date" for t in prev) and re.search(
+                    r"\b(?:next|following|another|other)\s+one\b", norm[a:b]):
+                # "missed cycle 1, when's the next one?": the next date of its kind after it;
+                # the statement before, with no form of its own, is the context.
+                relative = (*relative, "next_one")
+                if i > 0 and raw[i - 1][2] is None and at and at[-1][0] == raw[i - 1][0]:
+                    clauses.pop()
+                    at.pop()
             words = [w.text for w in scan.words if a <= w.start < b]
             if form == "howlong" and not length and _asks_span(words, norm[a:b], lang) and any(
                     t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)

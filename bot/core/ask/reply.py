@@ -9,13 +9,13 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask import zh
 from bot.core.ask.index import Index, index_for
-from bot.core.ask.read import Clause, NamedZone, Reading, Topic, has_length
+from bot.core.ask.read import Clause, NamedZone, Reading, Topic, by_kind, has_length
 from bot.core.ask.text import Language, has_cjk
 from bot.core.model import Event, ImportantDate
 from bot.core.render import same_offset
@@ -132,6 +132,12 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
         return text + tail
     if when.all_day:
         text = describe(when, now, reader).sentence(relation)
+        change = _clocks_change(when)
+        if change is not None:
+            # "(all day, Pacific/Auckland, UTC+12:00)" of days across a switch: both clocks.
+            caption = zone_caption(when.zone, when.starts)
+            text = text.replace(f"(all day, {caption})", f"(all day, {_two_clocks(when, change)})",
+                                1)
         if (when.kind != "event" or convert_day) and not (
                 _same_wall_clock(reader, when.zone, when.starts)
                 and _same_wall_clock(reader, when.zone, when.ends)):
@@ -149,6 +155,35 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
     if _same_wall_clock(reader, when.zone, when.at):
         return reader_text + tail
     return f"{reader_text}; that is {_span_en(when.at, when.end, when.zone, when)}{tail}"
+
+
+def _clocks_change(when: ImportantDate) -> date | None:
+    """The day the clocks change during a range of days in its own zone, or None."""
+    zone, last = when.zone, when.end_day or when.day
+    if not when.all_day or when.day is None or last is None or zone.is_fixed:
+        return None
+    first = zone.offset_at(when.starts)
+    if zone.offset_at(when.ends - timedelta(seconds=1)) == first:
+        return None
+    day = when.day
+    while day < last and zone.offset_at(
+            zone.start_of_day(day + timedelta(days=1)) - timedelta(seconds=1)) == first:
+        day += timedelta(days=1)
+    return day
+
+
+def _clock_name(zone: Zone, instant: datetime) -> str:
+    abbreviation, offset = zone.abbreviation(instant), zone.offset_at(instant)
+    return offset if abbreviation == offset else f"{abbreviation}, {offset}"
+
+
+def _two_clocks(when: ImportantDate, change: date) -> str:
+    """ "Pacific/Auckland: NZST, UTC+12:00, then NZDT, UTC+13:00 from Sunday 29 September
+    2030": the zone of a range of days the clocks change in, before and after."""
+    zone = when.zone
+    after = when.ends - timedelta(seconds=1)
+    return (f"{zone.region or zone.key}: {_clock_name(zone, when.starts)}, then "
+            f"{_clock_name(zone, after)} from {format_day(change)}")
 
 
 def _span_zh(start: datetime, end: datetime, zone: Zone, of: ImportantDate | None = None) -> str:
@@ -175,6 +210,10 @@ def _when_zh(when: ImportantDate, now: datetime, reader: Zone, relation: bool = 
         if when.end_day and when.end_day != when.day:
             days += f"至{zh.format_day(when.end_day)}"
         caption = zh.zone_name(when.zone, when.starts)
+        change = _clocks_change(when)
+        if change is not None:  # the clocks change during it: both clocks
+            caption += (f"，{zh.format_day(change)}改为"
+                        f"{zh.zone_name(when.zone, when.ends - timedelta(seconds=1))}")
         text = f"{days}（全天，{caption}）"
         if convert_day and not (_same_wall_clock(reader, when.zone, when.starts)
                                 and _same_wall_clock(reader, when.zone, when.ends)):
@@ -377,6 +416,11 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
                    for d in (days if named_zone else days | own)), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
         return _same_zone(when.zone, zone.zones[0], _key_instant(when)), "zone"
+    if zone is not None and zone.ambiguous and zone.kind == "abbreviation":
+        # "is it IST?" of a date in UTC+05:30: yes when one reading of the name is its
+        # clock (the note above the reply says how the name was read).
+        return any(_names_clock(when.zone, parse_zone(k), zone.text.upper(), _key_instant(when))
+                   for k in zone.zones), "zone"
     if clause.exists:
         return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
@@ -689,12 +733,19 @@ def _names_clock(own: Zone, zone: Zone, label: str, instant: datetime) -> bool:
     return zone.abbreviation(instant).upper() == label
 
 
+def _earlier(when: ImportantDate, ctx: _Ctx) -> str:
+    """The time a date had before it was extended, in the reader's zone and, where that
+    reads otherwise, in the date's own ("Sunday 13 July 2031, 23:59 AoE"), as the date is."""
+    assert when.extended_from is not None
+    was = ImportantDate(id="x", title="", kind=when.kind, zone=when.zone, at=when.extended_from)
+    return when_text(was, ctx.now, ctx.reader, ctx.lang, relation=False)
+
+
 def _extension_line(when: ImportantDate, ctx: _Ctx, verdict_said: bool = False) -> str:
     zh_ = ctx.lang == "zh"
     yes = "" if verdict_said else ("是的，" if zh_ else "Yes, ")
     if when.extended_from is not None:
-        was = _was_text(ImportantDate(id="x", title="", kind=when.kind, zone=when.zone,
-                                      at=when.extended_from), ctx.reader, ctx.lang)
+        was = _earlier(when, ctx)
         return (f"{yes}已延期；原来是{was}。" if zh_ else
                 f"{yes + 'it was extended' if yes else 'it was extended'}; it was {was} before.")
     if when.extended_from_day is not None:
@@ -988,8 +1039,7 @@ def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, t
         now_text = when_text(d, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
         earlier: str | None = None
         if d.extended_from is not None:
-            earlier = _was_text(ImportantDate(id="x", title="", kind=d.kind, zone=d.zone,
-                                              at=d.extended_from), ctx.reader, ctx.lang)
+            earlier = _earlier(d, ctx)
         elif d.extended_from_day is not None:
             earlier = (zh.format_day(d.extended_from_day) if zh_
                        else format_day(d.extended_from_day))
@@ -1013,8 +1063,8 @@ def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, t
     return Part(topic, _legacy(dates[0]), tuple(lines), tuple(grown or dates[:1]), verdict)
 
 
-def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topic
-               ) -> Part | None:
+def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topic,
+               same: bool = False) -> Part | None:
     """ "What's after the notification?": the schedule's date right after (or before) the one
     named; of a group, the one after its next member that is not of the group itself."""
     live = [d for d in dates if not d.cancelled]
@@ -1025,6 +1075,14 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
     anchor = ahead[0] if ahead else live[-1]
     at = _key_instant(anchor)
     others = [d for d in ctx.ordered() if d.id not in ids and not d.cancelled]
+    if same:
+        # "the next one": of the anchor's kind, the one sharing most of its title's words.
+        terms = ctx.index.date_terms
+        own = {t for t in terms[anchor.id] if by_kind(t) != "kind"}
+        later = [d for d in others if d.kind == anchor.kind and _key_instant(d) > at
+                 and own & terms[d.id].keys()]
+        best = max((len(own & terms[d.id].keys()) for d in later), default=0)
+        others = [d for d in later if len(own & terms[d.id].keys()) == best]
     if side == "after":
         found = next((d for d in sorted(others, key=_key_instant) if _key_instant(d) > at), None)
     else:
@@ -1052,6 +1110,9 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
     upcoming = ctx.index.upcoming(ctx.now, 200)
     window_rel = [r for r in clause.relative if r in _WINDOWS]
     asked_day = clause.day is not None or clause.month is not None
+    if ctx.also and _EITHER.search(clause.text) and not window_rel and clause.form in (
+            "what", "when", "yesno") and not (clause.weekday is not None or asked_day):
+        return _zone_overview(upcoming, topic, ctx)  # "CET or CEST?" of no date named
     if clause.excluded:
         upcoming = [d for d in upcoming if d.id not in clause.excluded]
         if not (window_rel or clause.weekday is not None or asked_day):
@@ -1108,6 +1169,36 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
     # The reply names the date it chose; a bare "when" also says that it chose.
     part = _one_date(chosen[0], clause, ctx, zone, chosen=clause.form in ("when", "what"))
     return Part(topic, part.kind, part.lines, part.dates, part.verdict)
+
+
+def _zone_overview(upcoming: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part:
+    """ "CET or CEST?" with no date named: which of the zones named the schedule's dates
+    still ahead are given in (split by date where the clocks change between them), then the
+    next deadline; a bare "neither" where none is, with the time in the first zone named."""
+    zh_ = ctx.lang == "zh"
+    live = [d for d in upcoming if not d.cancelled][:_LIST] or [
+        d for d in ctx.ordered() if not d.cancelled][-1:]
+    if not live:
+        return Part(topic, "date", (_not_said("any dates", "任何日期", ctx),))
+    due = next((d for d in live if d.kind in _DUE_KINDS), live[0])
+    named = [(ctx.reader, ctx.label), *ctx.also]
+    by_label: dict[str, list[ImportantDate]] = {}
+    for d in live:
+        label = next((lb for z, lb in named if _names_clock(d.zone, z, lb, _key_instant(d))), "")
+        by_label.setdefault(label, []).append(d)
+    if len(by_label) == 1:  # one answer for every date ahead: said of the next deadline
+        return Part(topic, _legacy(due), (_zone_choice(due, ctx), *_other_readings(due, ctx)),
+                    (due,))
+    nxt = (f"下一个截止日期：{line(due, ctx)}。" if zh_ else f"The next deadline: {line(due, ctx)}."
+           ) if due.kind in _DUE_KINDS else (f"下一个日期：{line(due, ctx)}。" if zh_ else
+                                             f"The next date: {line(due, ctx)}.")
+    lines = ["要看是哪个日期：" if zh_ else "It depends on the date:"]
+    for label, dates in by_label.items():
+        names = ("、" if zh_ else "; ").join(_title(d, ctx.lang) for d in dates)
+        said = label or ("都不是" if zh_ else "neither")
+        lines.append(f"- {said}：{names}" if zh_ else f"- {said}: {names}")
+    lines.append(nxt)
+    return Part(topic, _legacy(due), tuple(lines), (due,))
 
 
 def _the_others(upcoming: Sequence[ImportantDate], topic: Topic, clause: Clause, ctx: _Ctx
@@ -1423,7 +1514,10 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
            ) -> tuple[tuple[Part, ...], str]:
     """The parts of the reply and its text, in the reading's language."""
     zone, others, note = _zones(reading, reader, event)
-    named = reading.zone is not None and reading.zone.kind != "mytime"
+    # "in my time" converts an all-day date to the reader's clock as a zone named does; the
+    # weak "for me" alone does not.
+    named = reading.zone is not None and (reading.zone.kind != "mytime" or any(
+        w in reading.zone.text for w in ("time", "tz", "zone", "时间", "时区")))
     label = _labelled(reading.zone, reading, reader, event) if reading.zone else None
     ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named,
                _also(reading, reader, event), label[1] if label else "")
@@ -1489,6 +1583,10 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
         side = next((r for r in clause.relative if r in ("after", "before")), None)
         if "extended" in clause.relative:
             side = None  # "the original deadline before the extension": the earlier date
+        if "next_one" in clause.relative:
+            found = _neighbour(dates, "after", ctx, topic, same=True)
+            if found is not None:
+                return found
         if side is not None and clause.form in ("what", "when"):
             found = _neighbour(dates, side, ctx, topic)
             if found is not None:
