@@ -396,3 +396,65 @@ def test_enough_new_held_out_probes_on_new_schedules() -> None:
 def test_every_new_held_out_probe_gets_what_a_good_organizer_would_answer() -> None:
     misses = SCHEDULES.misses("held-out probes, round 9", PROBES)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
+
+
+ROUND10: tuple[P, ...] = (
+    # Written after the set above passed, on the same schedules, from the TOML alone: variants
+    # of what it taught (lengths, what is set aside, either-or zones, "the next one").
+    P("W", "is the workshop 4 days long?", "yes ; d=workshop", "length"),
+    P("W", "is it a three-day workshop?", "no ; d=workshop ; has=4 days", "length"),
+    P("W", "how many days does the workshop run?", "d=workshop ; has=4 days", "length"),
+    P("W", "not the workshop, the excursion: when?", "d=excursion ; nodate=workshop",
+      "negation"),
+    P("W", "besides the abstract, what's due?", "nodate=abstract ; has=Full paper deadline",
+      "negation"),
+    P("W", "NZST or NZDT for the camera ready?", "d=camera-ready ; has=23:59 NZST", "zone"),
+    P("W", "is the abstract deadline in NZDT?", "yes ; d=abstract", "zone"),
+    P("W", "is the paper deadline NZDT?", "no ; d=paper", "zone"),
+    P("W", "excursion: NZST or NZDT?", "d=excursion ; has=10:00 NZDT", "zone"),
+    P("W", "is the early registration deadline still open?", "no ; d=early", "relative",
+      "2030-09-10T00:00:00+00:00"),
+    P("W", "can I still register early?", "yes ; d=early", "relative",
+      "2030-09-01T00:00:00+00:00"),
+    P("Y", "is the industry deadline AoE?", "yes ; d=industry", "zone"),
+    P("Y", "apart from the research track, which deadlines are there?",
+      "nodate=cycle1 ; nodate=cycle2 ; has=Industry track submission", "negation"),
+    P("Y", "missed the industry deadline, what's the next one?", "d=demo", "order",
+      "2031-07-25T00:00:00+00:00"),
+    P("Y", "how long is the conference in days?", "d=conference ; has=4 days", "length"),
+    P("Y", "is DataSys a 4-day conference?", "yes ; d=conference", "length"),
+    P("Y", "CET or CEST?", "d=cycle1 ; first=Neither", "zone"),
+    P("Y", "is cycle 2 open yet?", "yes ; d=cycle2", "relative", Y_AFTER_C1),
+    P("Y", "Wann ist die cycle 2 deadline?", "d=cycle2 ; not=can mean", "zone"),
+    P("R", "is the workshop one day or two?", "d=workshop ; has=2 days", "length"),
+    P("R", "UTC-4 or UTC-5?", "d=paper ; has=23:59 UTC-04:00", "zone"),
+    P("R", "is the registration deadline still open?", "yes ; d=registration", "relative"),
+    P("R", "anything besides the paper due in June?", "nodate=paper ; "
+      "has=Poster abstracts due", "negation"),
+    P("R", "not the camera ready, the registration: when is it?",
+      "d=registration ; nodate=camera-ready", "negation"),
+    P("I", "registration (not the early bird one) closes when?",
+      "d=registration ; nodate=early-bird", "negation"),
+    P("I", "rather than the paper registration, when's the full paper due?",
+      "d=paper ; nodate=paper-registration", "negation"),
+    P("I", "is the rebuttal 4 days?", "yes ; d=rebuttal", "length"),
+    P("I", "is the conference a week long?", "no ; d=conference ; has=3 days", "length"),
+    P("D", "ist der Workshop in CET?", "yes ; d=workshop", "zone"),
+    P("D", "est-ce que la deadline est en CEST ?", "yes ; d=submission", "zone"),
+    P("D", "is the tutorial 3 hours?", "no ; d=tutorial", "length"),
+    P("D", "is the workshop two days long?", "yes ; d=workshop", "length"),
+    P("K", "how many hours is the workshop?", "d=workshop ; has=8 hours", "length"),
+    P("S", "is it a one-day workshop?", "yes ; d=workshop", "length"),
+    P("S", "apart from the abstract deadline, what else is there?",
+      "nodate=abstract ; has=Acceptance notifications", "negation"),
+    P("A", "is registration still open?", "yes", "relative", "2029-03-05T00:00:00+00:00"),
+    P("A", "has registration closed?", "no", "relative", "2029-03-05T00:00:00+00:00"),
+    P("T", "not the industry notification, the research one",
+      "d=research-notification ; nodate=industry-notification", "negation"),
+    P("T", "is the conference four days?", "yes ; d=conference", "length"),
+)
+
+
+def test_a_tenth_round_written_after_the_ninth_passed() -> None:
+    misses = SCHEDULES.misses("held-out probes, round 10", ROUND10)
+    assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)

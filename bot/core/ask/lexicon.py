@@ -228,6 +228,7 @@ YES_NO_START = frozenset({
     "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
     "has", "have", "had", "am", "may", "must", "isn't", "aren't", "don't", "doesn't", "won't",
     "can't", "shall", "so", "right", "it's", "its", "that's",
+    "ist", "sind", "est", "est-ce",  # German and French: "ist der Workshop in CET?"
 })
 YES_NO_ZH: tuple[str, ...] = ("吗", "是否", "是不是", "有没有", "能不能", "可不可以", "会不会",
                               "对吧", "对不对", "么", "还能", "要不要", "需不需要", "可以")

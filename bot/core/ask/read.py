@@ -1820,7 +1820,7 @@ def _read(question: str, index: Index) -> Reading:
     if zone is not None and all(t.kind == "social" for c in clauses for t in c.topics):
         clauses = []  # "Thanks! And in IST?": a zone asks for a date, not for a greeting
     if excluded:
-        clauses = _without(clauses, excluded, norm)
+        clauses = _without(clauses, excluded, norm, index)
     if not clauses and zone is not None:
         clauses = [Clause(norm.strip(), "when", (Topic("next", (), "the next date", 0.5),),
                           (), None, pages_asked, False, False, venue_check)]
@@ -1839,7 +1839,7 @@ def _read(question: str, index: Index) -> Reading:
                    also=also)
 
 
-def _without(clauses: Sequence[Clause], excluded: tuple[str, ...], norm: str
+def _without(clauses: Sequence[Clause], excluded: tuple[str, ...], norm: str, index: Index
              ) -> list[Clause]:
     """Clauses with the dates set aside taken out of their topics; a clause left with no
     subject (or a question that was only "anything other than X?") asks for the rest."""
@@ -1852,8 +1852,13 @@ def _without(clauses: Sequence[Clause], excluded: tuple[str, ...], norm: str
             else:
                 # Named by words outside what is set aside ("not the application, the travel
                 # grant deadline" where "application" is in both titles): the words said win.
-                kept = tuple(i for i in t.ids if i not in excluded)
-                topics.append(replace(t, ids=kept or t.ids))
+                kept = tuple(i for i in t.ids if i not in excluded) or t.ids
+                if re.search(r"\bones?\b", clause.text):
+                    # "not the industry notification, the research one": "one" is a date of
+                    # the kind set aside.
+                    kinds = {index.date(i).kind for i in excluded}
+                    kept = tuple(i for i in kept if index.date(i).kind in kinds) or kept
+                topics.append(replace(t, ids=kept))
         if not topics:
             topics = [Topic("next", (), "the other dates", 0.5, 0, clause.text)]
         out.append(replace(clause, topics=tuple(topics), excluded=excluded))

@@ -354,6 +354,9 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if ranged:
                 return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
             return when.starts <= ctx.now and not when.cancelled, "started"
+        if rel == "started" and when.kind in _DUE_KINDS and re.search(r"\bopen", clause.text):
+            # "is cycle 2 open yet?" of a deadline: open while it is ahead.
+            return when.ends > ctx.now and not when.cancelled, "open"
         if rel in ("started", "out"):
             # "has the rebuttal started?", "is the notification out yet?": begun by now.
             return when.starts <= ctx.now and not when.cancelled, rel
@@ -415,6 +418,11 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         return any(d.weekday() == clause.weekday
                    for d in (days if named_zone else days | own)), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
+        if zone.kind == "abbreviation" and zone.text.upper() in _SEASONAL:
+            # "is the paper deadline NZDT?" of a date after the clocks went back: the season
+            # the name says must be the date's (US names are read as the local time).
+            return _names_clock(when.zone, parse_zone(zone.zones[0]), zone.text.upper(),
+                                _key_instant(when)), "zone"
         return _same_zone(when.zone, zone.zones[0], _key_instant(when)), "zone"
     if zone is not None and zone.ambiguous and zone.kind == "abbreviation":
         # "is it IST?" of a date in UTC+05:30: yes when one reading of the name is its
@@ -426,6 +434,9 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     return None, ""
 
 
+_SEASONAL = frozenset({"NZDT", "NZST", "AEDT", "AEST", "ACDT", "ACST", "CEST", "EEST", "WEST",
+                       "BST"})
+"""Abbreviations of one season of a zone with daylight time: a yes only in that season."""
 _DAYPARTS = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 22), "night": (21, 5)}
 
 
@@ -824,10 +835,12 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
     zh_ = ctx.lang == "zh"
-    if clause.form == "yesno" and {"open", "still"} & set(clause.relative) and len(dates) > 1 \
-            and not set(clause.relative) & _WINDOWS and any(
+    closed = "passed" in clause.relative and bool(re.search(r"\bclos", clause.text))
+    if clause.form == "yesno" and ({"open", "still"} & set(clause.relative) or closed) \
+            and len(dates) > 1 and not set(clause.relative) & _WINDOWS and any(
                 d.kind not in _DUE_KINDS and not has_length(d) for d in dates):
-        return _open_group(dates, clause, ctx, topic)  # "is registration (still) open?"
+        # "is registration (still) open?", "has registration closed?"
+        return _open_group(dates, clause, ctx, topic, closed)
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
@@ -940,8 +953,26 @@ def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic:
     return Part(topic, "date", tuple(lines), tuple(ahead[:1]), False)
 
 
-def _open_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
-                ) -> Part:
+def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
+                  ) -> list[ImportantDate]:
+    """ "Is registration still open?", "has registration closed?" read as the one deadline
+    of its early rate: that date with the opening of the same subject ("Registration
+    opens"), so the answer is about registration, not the early rate; [] otherwise."""
+    if len(dates) != 1 or clause.form != "yesno" or not (
+            {"open", "still"} & set(clause.relative) or (
+                "passed" in clause.relative and re.search(r"\bclos", clause.text))):
+        return []
+    only, terms = dates[0], ctx.index.date_terms
+    if "early" not in terms[only.id] or re.search(r"\bearly|\u65e9\u9e1f", clause.text):
+        return []
+    own = {t for t in terms[only.id] if t != "early" and by_kind(t) not in ("kind", "generic")}
+    openings = [d for d in ctx.ordered() if d.id != only.id and not d.cancelled
+                and d.kind not in _DUE_KINDS and not has_length(d) and own & terms[d.id].keys()]
+    return sorted([only, *openings], key=_key_instant) if openings else []
+
+
+def _open_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic,
+                closed: bool = False) -> Part:
     """ "Is registration open?" of several dates (it opens, an early rate closes, it closes):
     open once every opening has come and while a close not marked early is ahead (an early
     deadline ends a rate, not the thing itself, unless "early" is asked), or, with no such
@@ -970,8 +1001,9 @@ def _open_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic
     else:
         why = "it is open now." if verdict else (
             "it has not opened yet." if not opened else "it has closed.")
-    lines = [_yes_no(verdict, ctx.lang) + why, *(f"- {line(d, ctx)}" for d in live[:_LIST])]
-    return Part(topic, _legacy(live[0]), tuple(lines), tuple(live[:_LIST]), verdict)
+    answer_ = (opened and not verdict) if closed else verdict  # "has it closed?"
+    lines = [_yes_no(answer_, ctx.lang) + why, *(f"- {line(d, ctx)}" for d in live[:_LIST])]
+    return Part(topic, _legacy(live[0]), tuple(lines), tuple(live[:_LIST]), answer_)
 
 
 def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[ImportantDate],
@@ -1591,6 +1623,9 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
             found = _neighbour(dates, side, ctx, topic)
             if found is not None:
                 return found
+        widened = _with_opening(dates, clause, ctx)
+        if widened:
+            dates = widened  # "has registration closed?" of only the early rate's deadline
         if len(dates) == 1:
             part = _one_date(dates[0], clause, ctx, zone)
             lines, shown = list(part.lines), list(part.dates)
