@@ -458,3 +458,58 @@ ROUND10: tuple[P, ...] = (
 def test_a_tenth_round_written_after_the_ninth_passed() -> None:
     misses = SCHEDULES.misses("held-out probes, round 10", ROUND10)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
+
+
+ROUND11: tuple[P, ...] = (
+    # An eleventh round, written after the tenth passed: phrasings none of the above used.
+    P("W", "till when can I upload the camera-ready?", f"d=camera-ready ; at={W_CR}", "topic"),
+    P("W", "whats the last day for early reg?", f"d=early ; at={W_EARLY}", "topic"),
+    P("W", "remind me the full-paper cutoff in UTC pls", "d=paper ; "
+      "has=Friday 12 April 2030, 05:00 UTC", "zone"),
+    P("W", "i'm in Mumbai - when's the abstract due for me?", "d=abstract ; has=09:30 IST",
+      "zone"),
+    P("W", "is the excursion on the day the clocks change?", "yes ; d=excursion", "dst"),
+    P("W", "hours left for the abstract?", "d=abstract ; has=11 days 4 hours", "relative"),
+    P("W", "deadline tomorrow?", "yes ; d=abstract", "relative", W_EVE),
+    P("W", "what's happening next week?", "d=abstract", "relative"),
+    P("W", "which comes first: the notification or the camera-ready?", "k=compare ; "
+      "first=Notification of acceptance", "order"),
+    P("W", "what's before the workshop?", "d=early", "order"),
+    P("W", "when is the poster session?", "decline", "decline"),
+    P("W", "do you offer childcare?", "decline", "decline"),
+    P("Y", "when do cycle 1 results come out?", f"d=cycle1-notification ; at={Y_C1N}", "topic"),
+    P("Y", "demo deadline in Singapore time", "d=demo ; has=Saturday 2 August 2031, 19:59",
+      "zone"),
+    P("Y", "what time does the industry deadline close in New York?", "d=industry ; "
+      "has=Monday 21 July 2031, 07:59 EDT", "zone"),
+    P("Y", "industry deadline for me in UTC+9", "d=industry ; has=20:59 UTC+09:00", "zone"),
+    P("Y", "was the demo deadline extended?", "no ; d=demo", "yesno"),
+    P("Y", "when is cycle 2 notification and camera ready?",
+      "dates=cycle2-notification,camera-ready", "multi"),
+    P("Y", "how many days between the industry deadline and camera-ready?", "k=compare ; "
+      "has=72 days", "order"),
+    P("Y", "is the conference in Singapore?", "yes", "topic"),
+    P("Y", "when is the keynote?", "decline", "decline"),
+    P("R", "when must posters be in?", f"d=poster ; at={R_POSTER}", "topic"),
+    P("R", "by what date do I need to register?", f"d=registration ; at={R_REG}", "topic"),
+    P("R", "poster deadline in Eastern time", "d=poster ; has=12:00 EDT", "zone"),
+    P("R", "is the poster deadline in the afternoon?", "no ; d=poster", "yesno"),
+    P("R", "is the paper deadline on a Thursday?", "yes ; d=paper", "weekday"),
+    P("R", "how long until the workshop?", "d=workshop ; has=99 days", "relative"),
+    P("R", "when do we get the reviews back?", f"d=notification ; at={R_NOTIF}", "topic"),
+    P("R", "is the notification before the camera ready?", "yes ; k=compare", "order"),
+    P("R", "what's the registration fee?", "decline ; has=fees", "decline"),
+    P("S", "what time exactly? i'm in berlin", "d=abstract ; has=08:59 CEST", "zone"),
+    P("S", "is the notification a Wednesday?", "yes ; d=notification", "weekday"),
+    P("I", "paper reg deadline?", "d=paper-registration", "typo"),
+    P("I", "what's after the rebuttal?", "d=notification", "order"),
+    P("D", "is registration open?", "yes ; d=registration", "relative"),
+    P("D", "how long is the workshop?", "d=workshop ; has=2 days", "length"),
+    P("L", "how many days is the school?", "d=school ; has=12 days", "length"),
+    P("A", "is the conference over the Easter weekend?", "d=conference", "topic"),
+)
+
+
+def test_an_eleventh_round_written_after_the_tenth_passed() -> None:
+    misses = SCHEDULES.misses("held-out probes, round 11", ROUND11)
+    assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)

@@ -169,6 +169,8 @@ class Clause:
     span_asked: tuple[int, str] | None = None
     """ "is the workshop two days?": (2, "day"); "how many days is it?": (0, "day"): the
     length asked of a date, in days, weeks or hours."""
+    clocks: bool = False
+    """ "is the excursion on the day the clocks change?": whether the clocks change then."""
     excluded: tuple[str, ...] = ()
     """Dates the question sets aside ("registration, not paper registration", "anything
     other than the poster deadline?"): never the answer, whatever else the words name."""
@@ -219,6 +221,7 @@ class Reading:
                 "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
                 "daypart": c.daypart, "month": c.month, "excluded": list(c.excluded),
                 "span_asked": list(c.span_asked) if c.span_asked else None,
+                "clocks_change": c.clocks,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -389,6 +392,9 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                 if fixed in _NUMBER_WORDS and (str(_NUMBER_WORDS[fixed]),) in index.en:
                     fixed = str(_NUMBER_WORDS[fixed])  # "secnd round" -> "2"
                 meanings = index.en.get((fixed,)) if fixed != word else None
+                if meanings and len(word) <= 4 and fixed != stem:
+                    # "span" is no typo of "Spain": a short word names no place by a typo.
+                    meanings = tuple(m for m in meanings if m[0] not in ("place", "venuename"))
                 if meanings:
                     for meaning in meanings:
                         scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word,
@@ -569,6 +575,11 @@ def _asks_span(words: Sequence[str], text: str, lang: Language) -> bool:
     return False
 
 
+_CLOCKS_CHANGE = re.compile(
+    r"\b(?:clocks?|time)\s+(?:change|changes|changing|changed|switch|switches|go(?:es)?\s+"
+    r"(?:forward|back))|\bspring forward|\bfall back|\b(?:dst|daylight saving(?: time)?)\s+"
+    r"(?:change|switch|transition|starts?|ends?)|\bswitch (?:to|from) (?:summer|winter) time")
+"""The change of the clocks asked about ("on the day the clocks change?", "the DST switch")."""
 _SPAN_UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "hour": "hour",
                "hours": "hour"}
 _SPAN_ASKED = re.compile(
@@ -1724,6 +1735,8 @@ def _read(question: str, index: Index) -> Reading:
                                        if not any(re.search(rf"(?<!\w){re.escape(h.text)}(?!\w)",
                                                             title) for title in said)))
         weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
+        if _CLOCKS_CHANGE.search(norm[a:b]):
+            relative = tuple(r for r in relative if r != "extended")  # the clocks' change
         blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
@@ -1762,6 +1775,10 @@ def _read(question: str, index: Index) -> Reading:
             prev = [t for t in clauses[-1].topics if t.kind == "date"]
             if prev:
                 topics = prev  # "how long is the discussion phase and when does it start?"
+        if topics and all(t.kind == "date" and t.weak for t in topics) and \
+                set(relative) & _WINDOW_RELS:
+            # "what's happening next week?": any date then, not the event "happening" names.
+            topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
         if not topics and clauses and (form is not None or relative or weekday is not None):
             # "... and when is it?": the previous clause's subject.
             prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
@@ -1801,7 +1818,8 @@ def _read(question: str, index: Index) -> Reading:
                               else 0, ordinal_of=ordinal[1],
                               daypart=next((w for s_, _, w in dayparts if a <= s_ < b), ""),
                               month=_month_alone(masked[a:b]),
-                              span_asked=_span_asked(masked[a:b])))
+                              span_asked=_span_asked(masked[a:b]),
+                              clocks=bool(_CLOCKS_CHANGE.search(norm[a:b]))))
         last_form = form
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:

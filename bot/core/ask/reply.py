@@ -331,6 +331,8 @@ def _local_day(when: ImportantDate, zone: Zone) -> tuple[datetime, datetime]:
 def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None
              ) -> tuple[bool | None, str]:
     """Yes, no or cannot say, for what a yes/no question asks of one date; and why."""
+    if clause.clocks:
+        return _clocks_change_on(when), "clocks"
     now_local = ctx.reader.local(ctx.now)
     first, last = _local_day(when, ctx.reader)
     days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
@@ -392,6 +394,8 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         local = (ctx.reader if zone is not None and zone.zones else when.zone).local(
             _key_instant(when))
         lo, hi = _DAYPARTS[clause.daypart]
+        if clause.daypart == "afternoon" and (local.hour, local.minute) == (12, 0):
+            return False, "daypart"  # noon is not the afternoon
         return (lo <= local.hour < hi) if lo < hi else (local.hour >= lo or local.hour < hi), \
             "daypart"
     if clause.day is not None or clause.clock is not None:
@@ -432,6 +436,17 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     if clause.exists:
         return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
+
+
+def _clocks_change_on(when: ImportantDate) -> bool:
+    """Whether the clocks of a date's own zone change on its day (or days)."""
+    zone = when.zone
+    if zone.is_fixed:
+        return False
+    first, last = _local_day(when, zone)
+    start = zone.start_of_day(first.date())
+    end = zone.start_of_day(last.date() + timedelta(days=1)) - timedelta(seconds=1)
+    return zone.offset_at(start) != zone.offset_at(end)
 
 
 _SEASONAL = frozenset({"NZDT", "NZST", "AEDT", "AEST", "ACDT", "ACST", "CEST", "EEST", "WEST",
@@ -675,6 +690,17 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         return f"{title}已经过了：{text}。" if zh_ else f"{_the(when)} has passed: it was {text}."
     if why == "extended":
         return _extension_line(when, ctx, verdict_said=True)
+    if why == "clocks":
+        clock = when.zone
+        first, last = _local_day(when, clock)
+        before = clock.start_of_day(first.date())
+        after = clock.start_of_day(last.date() + timedelta(days=1)) - timedelta(seconds=1)
+        during = "that day" if first.date() == last.date() else "during it"
+        change = (f"{clock.key}的时钟从{clock.offset_at(before)}改为{clock.offset_at(after)}"
+                  if zh_ else f"the clocks of {clock.key} go from {clock.offset_at(before)} to "
+                              f"{clock.offset_at(after)} {during}") if verdict else (
+            "时钟不改" if zh_ else f"the clocks do not change {during}")
+        return f"{title}：{text}；{change}。" if zh_ else f"{_the(when)} is {text}; {change}."
     if why == "now":
         if verdict:
             bare = when_text(when, ctx.now, ctx.reader, ctx.lang, relation=False,
