@@ -513,3 +513,49 @@ ROUND11: tuple[P, ...] = (
 def test_an_eleventh_round_written_after_the_tenth_passed() -> None:
     misses = SCHEDULES.misses("held-out probes, round 11", ROUND11)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
+
+
+ROUND12: tuple[P, ...] = (
+    # A twelfth round, written after the eleventh passed: declines that must list what the
+    # schedule holds, several topics at once, zones written in other ways.
+    P("W", "when is the hackathon?", "decline ; has=The schedule has:", "decline"),
+    P("W", "when is the student volunteer deadline?", "decline", "decline"),
+    P("W", "when will the proceedings be published?", "decline", "decline"),
+    P("W", "when's the abstract and where's the workshop?", "d=abstract ; has=Wellington",
+      "multi"),
+    P("W", "abstract + full paper deadlines in GMT?", "dates=abstract,paper ; "
+      "has=Friday 5 April 2030, 04:00 ; has=Friday 12 April 2030, 05:00", "multi"),
+    P("W", "paper deadline in Europe/Berlin", "d=paper ; has=07:00 CEST", "zone"),
+    P("W", "abstract deadline at +05:30?", "d=abstract ; has=09:30", "zone"),
+    P("W", "what time is the excursion in Sydney?", "d=excursion ; has=07:00 AEST", "zone"),
+    P("W", "is the workshop in Auckland?", "no ; has=Wellington", "topic"),
+    P("Y", "when is the rebuttal for cycle 1?", "decline", "decline"),
+    P("Y", "when is the artifact evaluation deadline?", "decline", "decline"),
+    P("Y", "cycle 1, cycle 2 and industry deadlines?", "dates=cycle1,cycle2,industry", "multi"),
+    P("Y", "when is camera ready and how many pages?", "d=camera-ready ; has=12 pages",
+      "multi"),
+    P("Y", "cycle 2 deadline in Asia/Tokyo", "d=cycle2 ; has=20:59 JST", "zone"),
+    P("Y", "cycle 2 deadline GMT+8", "d=cycle2 ; has=19:59 UTC+08:00", "zone"),
+    P("Y", "is the conference in January?", "yes ; d=conference", "relative"),
+    P("Y", "does the conference start on a Monday?", "yes ; d=conference", "weekday"),
+    P("R", "when is the tutorial?", "decline", "decline"),
+    P("R", "is there a best paper award?", "decline", "decline"),
+    P("R", "paper and poster deadlines in Madrid time", "dates=paper,poster ; "
+      "has=05:59 CEST ; has=18:00 CEST", "multi"),
+    P("R", "paper deadline in Puerto Rico time", "d=paper ; has=23:59", "zone"),
+    P("R", "is the paper deadline at midnight?", "d=paper ; has=23:59", "yesno"),
+    P("R", "is the workshop in August?", "yes ; d=workshop", "relative"),
+    P("R", "what's the earliest deadline?", "d=paper", "order"),
+    P("R", "which is the last deadline?", "d=registration", "order"),
+    P("I", "what do I need to submit by March 5?", "d=paper-registration", "topic"),
+    P("I", "when is the workshop proposal deadline?", "decline", "decline"),
+    P("D", "when is the poster deadline?", "decline", "decline"),
+    P("D", "tutorial and workshop times in UTC", "dates=tutorial,workshop ; has=08:00 UTC",
+      "multi"),
+    P("A", "when is the industry track?", "decline", "decline"),
+)
+
+
+def test_a_twelfth_round_written_after_the_eleventh_passed() -> None:
+    misses = SCHEDULES.misses("held-out probes, round 12", ROUND12)
+    assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)

@@ -181,6 +181,11 @@ CONCEPTS: tuple[Concept, ...] = (
        "awards", "奖项"),
     _c("volunteer", "subject", "volunteer|volunteers|childcare|child care",
        "志愿者|托儿", "volunteering", "志愿者"),
+    _c("publication", "subject", "proceedings be published|proceedings published|"
+       "proceedings be available|proceedings available|proceedings come out|"
+       "proceedings be online|proceedings online|publication of the proceedings|"
+       "proceedings publication|proceedings appear|proceedings be out",
+       "论文集出版|论文集什么时候出版", "the publication of the proceedings", "论文集出版"),
     _c("program", "subject", "program|programme|sessions|session schedule|timetable",
        "议程|程序|日程安排", "the program", "议程"),
 )

@@ -332,6 +332,8 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
     # A full stop before the next sentence ("I got accepted. When do I confirm?") ends a
     # clause, as "?" does; "11.59pm" and "e.g" have none after a space.
     stops = [m.start() for m in re.finditer(r"\.(?=\s+[a-z\u3400-\u9fff])", norm)]
+    # "abstract + full paper deadlines", "tutorial & workshop": each its own topic.
+    stops = sorted(stops + [m.start() for m in re.finditer(r"(?<=\s)[+&](?=\s)", norm)])
     last = 0
     for piece in pieces(norm):
         stop = next((p for p in stops if last <= p < piece.start), None)
@@ -1693,7 +1695,7 @@ def _read(question: str, index: Index) -> Reading:
     spans = list(pairwise(cuts))
     seg_hits = [[h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
                  ("place", "mytime", "venuetime")] for a, b in spans]
-    for i in range(len(spans) - 1):
+    for i in reversed(range(len(spans) - 1)):  # "cycle 1, cycle 2 and industry deadlines"
         # "when are the research and industry deadlines?": the kind word said once, after
         # both, belongs to both (a clause of its own with no form of its own).
         kinds = [h for h in seg_hits[i + 1] if _is_kind(h)]

@@ -979,6 +979,25 @@ def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic:
     return Part(topic, "date", tuple(lines), tuple(ahead[:1]), False)
 
 
+def _on_day_asked(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
+                  ) -> list[ImportantDate]:
+    """ "What do I need to submit by March 5?": of the dates the words name, those on the
+    day asked (in their own zone or the reader's); where none is, those of the same kinds
+    that are; the dates as named when no day is asked or none of them falls on it."""
+    if clause.day is None or clause.form == "yesno":
+        return list(dates)
+    day = replace(clause, clock=None)
+
+    def on(d: ImportantDate) -> bool:
+        return not d.cancelled and any(_at_day_and_clock(d, z, day) for z in (d.zone, ctx.reader))
+
+    found = [d for d in dates if on(d)]
+    if not found:
+        kinds = {d.kind for d in dates}
+        found = [d for d in ctx.ordered() if d.kind in kinds and on(d)]
+    return found or list(dates)
+
+
 def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
                   ) -> list[ImportantDate]:
     """ "Is registration still open?", "has registration closed?" read as the one deadline
@@ -1649,6 +1668,7 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
             found = _neighbour(dates, side, ctx, topic)
             if found is not None:
                 return found
+        dates = _on_day_asked(dates, clause, ctx)
         widened = _with_opening(dates, clause, ctx)
         if widened:
             dates = widened  # "has registration closed?" of only the early rate's deadline
