@@ -65,6 +65,7 @@ def test_a_not_that_belongs_to_a_verb_sets_nothing_aside() -> None:
     ("L", "is the school two weeks long?", False, "lasts 12 days"),
     ("M", "is the rebuttal one week long?", True, "lasts 7 days"),
     ("N", "is the workshop two days?", True, "spans 2 days"),   # given day by day
+    ("D", "is the tutorial two days?", False, "lasts 3 hours 30 minutes"),  # a morning
 ])
 def test_a_length_asked_is_checked_against_the_dates(name: str, question: str, verdict: bool,
                                                      said: str) -> None:

@@ -611,6 +611,9 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
     return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
 
 
+_HALF_DAY = timedelta(hours=6)
+
+
 def _lasts(when: ImportantDate, asked: tuple[int, str] | None = None) -> timedelta:
     """How long a date lasts: days on the calendar for a day or a range of days (four days
     across the switch to summer time are 95 hours), a range "until 23:59" to the end of its
@@ -622,8 +625,11 @@ def _lasts(when: ImportantDate, asked: tuple[int, str] | None = None) -> timedel
         return timedelta(days=((when.end_day or when.day) - when.day).days + 1)
     if when.end is not None and when.zone.local(when.end).minute == 59:
         return span + timedelta(minutes=1)  # "until 23:59" means the whole day
+    one_day = when.zone.local(when.starts).date() == when.zone.local(when.end).date() \
+        if when.end is not None else True
     if when.kind == "event" and when.end is not None and (
-            by_day or when.zone.local(when.starts).date() != when.zone.local(when.end).date()):
+            (by_day and span >= _HALF_DAY) or not one_day):
+        # (a half day or less, asked in days, is said in hours: "3 hours 30 minutes")
         # Monday 09:00 to Tuesday 17:30 is a two-day workshop, not "1 day 8 hours".
         first, last = when.zone.local(when.starts).date(), when.zone.local(when.end).date()
         return timedelta(days=(last - first).days + 1)
