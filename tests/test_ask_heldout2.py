@@ -559,3 +559,47 @@ ROUND12: tuple[P, ...] = (
 def test_a_twelfth_round_written_after_the_eleventh_passed() -> None:
     misses = SCHEDULES.misses("held-out probes, round 12", ROUND12)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
+
+
+ROUND13: tuple[P, ...] = (
+    # A thirteenth round, written after the twelfth passed: slang, typos, short forms.
+    P("W", "ddl for full paper??", "d=paper", "typo"),
+    P("W", "camready due wen", "d=camera-ready", "typo"),
+    P("W", "whens early reg close", "d=early", "typo"),
+    P("W", "notif date?", "d=notification", "typo"),
+    P("W", "workshp dates", "d=workshop", "typo"),
+    P("W", "is the abstract deadline AoE or NZ time?", "d=abstract ; first=The schedule gives",
+      "zone"),
+    P("W", "abstract deadline - my time is UTC-3", "d=abstract ; has=01:00 UTC-03:00", "zone"),
+    P("W", "has the abstract deadline been moved?", "no ; d=abstract", "yesno"),
+    P("W", "is the notification out?", "no ; d=notification", "relative"),
+    P("W", "can i still submit?", "yes ; d=abstract", "relative"),
+    P("W", "too late for the abstract?", "yes ; d=abstract", "relative", W_BETWEEN),
+    P("Y", "cycle1 deadline", "d=cycle1", "typo"),
+    P("Y", "C2 notification?", "d=cycle2-notification", "typo"),
+    P("Y", "industy track deadlne", "d=industry", "typo"),
+    P("Y", "wat time is the demo deadline in london", "d=demo ; has=12:59 BST", "zone"),
+    P("Y", "is the author registration deadline AoE?", "no ; d=author-registration", "zone"),
+    P("Y", "what's the time zone for author registration?", "d=author-registration ; "
+      "has=Asia/Singapore", "zone"),
+    P("Y", "is cycle 1 notification before cycle 2 deadline?", "yes ; k=compare", "order"),
+    P("Y", "when do i hear back if i submit in cycle 2?", "d=cycle2-notification", "topic"),
+    P("R", "poster ddl?", "d=poster", "typo"),
+    P("R", "registraion closes when", "d=registration", "typo"),
+    P("R", "camera rdy?", "d=camera-ready", "typo"),
+    P("R", "how many days till the paper deadline?", "d=paper ; has=11 days", "relative"),
+    P("R", "is the workshop on monday and tuesday?", "yes ; d=workshop", "weekday"),
+    P("R", "what's the deadline in AoE?", "d=paper ; has=Thursday 31 May 2029, 15:59 AoE",
+      "zone"),
+    P("S", "deadline in AoE pls", "d=abstract ; has=Sunday 10 September 2017, 18:59 AoE",
+      "zone"),
+    P("I", "is the full paper ddl firm or will it be extended?", "d=paper", "yesno"),
+    P("D", "visa letter ddl?", "d=visa", "typo"),
+    P("L", "ref letters due when?", "d=letters", "typo"),
+    P("K", "is the notification on friday?", "yes ; d=notification", "weekday"),
+)
+
+
+def test_a_thirteenth_round_written_after_the_twelfth_passed() -> None:
+    misses = SCHEDULES.misses("held-out probes, round 13", ROUND13)
+    assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)

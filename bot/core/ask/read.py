@@ -386,7 +386,14 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                 break
         else:
             word = words[i]
-            if word in _SPLIT_EN:
+            short = _initial_number(word, index)
+            if short:
+                # "C2" of "Cycle 2", "R1" of "Round 1": the title's word and its number.
+                for part in short:
+                    for meaning in index.en.get((part,), ()):
+                        scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word, 1.0,
+                                              base + i))
+            elif word in _SPLIT_EN:
                 scan.splits.append(run[i].start)
             elif word not in lx.STOPWORDS and not word.isdigit() and len(word) > 1:
                 stem = _stem(word)  # "hackathons" is the title's "Hackathon": no typo
@@ -404,6 +411,27 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                 elif fixed == word or fixed not in lx.STOPWORDS:
                     scan.unknown.append((word, run[i].start))
             i += 1
+
+
+def _initial_number(word: str, index: Index) -> tuple[str, str] | None:
+    """ "c2" read as the title words "cycle 2" where exactly one word of the schedule's
+    titles starts with that letter and is followed by a number; None otherwise."""
+    m = re.fullmatch(r"([a-z])(\d{1,2})", word)
+    if m is None:
+        return None
+    key = ("initials",)
+    table = index.memo.get(key)
+    if table is None:
+        found: dict[str, set[str]] = {}
+        for title in index.titles.values():
+            for w, _ in re.findall(r"\b([a-z]{3,}) (\d{1,2})\b", title):
+                found.setdefault(w[0], set()).add(w)
+        table = {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+        index.memo[key] = table
+    full = cast("dict[str, str]", table).get(m[1])
+    if full is None or (full,) not in index.en or (m[2],) not in index.en:
+        return None
+    return full, m[2]
 
 
 def norm_text(run: Sequence[Piece], i: int, n: int) -> str:
@@ -1750,9 +1778,10 @@ def _read(question: str, index: Index) -> Reading:
                       norm[a:b])
         if form is None and not wh and "?" in norm[a:b + 1] and (
                 weekday is not None or _clock(masked[a:b]) is not None
-                or _month_day(masked[a:b]) is not None or set(relative) & _WINDOW_RELS):
-            # "what time is the deadline? 12 noon?", "registration closes today?": asks
-            # whether it is.
+                or _month_day(masked[a:b]) is not None or set(relative) & _WINDOW_RELS
+                or set(relative) & {"passed", "still", "started", "out", "extended"}):
+            # "what time is the deadline? 12 noon?", "registration closes today?", "too late
+            # for the abstract?": asks whether it is.
             form = "yesno"
         if form is None:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
