@@ -29,7 +29,7 @@ FILES = {"W": DATA / "shsw30.toml", "Y": DATA / "datasys32.toml", "R": DATA / "c
          "S": SEED, "I": DATA / "icds27.toml", "D": DATA / "dsw26.toml",
          "L": DATA / "mlss28.toml", "A": DATA / "apsys29.toml", "B": DATA / "eurosys28.toml",
          "T": DATA / "tracks31.toml", "M": DATA / "mlsys30.toml", "N": DATA / "nyws29.toml",
-         "K": DATA / "mlt26.toml", "H": DATA / "halfday27.toml"}
+         "K": DATA / "mlt26.toml", "H": DATA / "halfday27.toml", "C": DATA / "ccfsys26.toml"}
 NOW = {"W": "2030-03-25T00:00:00+00:00",    # Monday 25 March 2030, 13:00 NZDT
        "Y": "2031-03-20T00:00:00+00:00",    # Thursday 20 March 2031
        "R": "2029-05-20T12:00:00+00:00",    # Sunday 20 May 2029, 08:00 in San Juan
@@ -38,12 +38,12 @@ NOW = {"W": "2030-03-25T00:00:00+00:00",    # Monday 25 March 2030, 13:00 NZDT
        "A": "2028-11-01T00:00:00+00:00", "B": "2027-10-01T00:00:00+00:00",
        "T": "2030-09-01T00:00:00+00:00", "M": "2029-10-01T00:00:00+00:00",
        "N": "2029-01-15T00:00:00+00:00", "K": "2026-07-01T00:00:00+00:00",
-       "H": "2027-03-20T10:00:00+00:00"}
+       "H": "2027-03-20T10:00:00+00:00", "C": "2026-03-01T00:00:00+00:00"}
 READER = {"W": "Europe/Berlin", "Y": "Asia/Kolkata", "R": "Europe/Madrid",
           "S": "America/Los_Angeles", "I": "America/Los_Angeles", "D": "Asia/Shanghai",
           "L": "Asia/Kolkata", "A": "Europe/London", "B": "Asia/Shanghai", "T": "Asia/Shanghai",
           "M": "Asia/Shanghai", "N": "Asia/Shanghai", "K": "Asia/Shanghai",
-          "H": "Europe/Berlin"}
+          "H": "Europe/Berlin", "C": "Asia/Shanghai"}
 
 # shsw30 (UTC): a deadline's close, anything else's start.
 W_ABSTRACT = "2030-04-05T04:00:00+00:00"    # 17:00 NZDT (UTC+13) on Friday 5 April 2030
@@ -602,4 +602,55 @@ ROUND13: tuple[P, ...] = (
 
 def test_a_thirteenth_round_written_after_the_twelfth_passed() -> None:
     misses = SCHEDULES.misses("held-out probes, round 13", ROUND13)
+    assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
+
+
+ROUND14: tuple[P, ...] = (
+    # A fourteenth round, written after the thirteenth passed, on the other schedules of
+    # tests/data/ask (ccfsys26 is C: a workshop in China, bilingual titles, a cancelled date).
+    P("C", "when is round 1 due in Berlin time?", "d=round1 ; has=16:59 CET", "zone"),
+    P("C", "has round 1 been extended?", "yes ; d=round1 ; has=8 March 2026", "yesno"),
+    P("C", "is the tutorial still on?", "d=tutorial ; has=cancelled", "relative"),
+    P("C", "what's after round 2?", "d=notification", "order"),
+    P("C", "how long is the workshop?", "d=workshop ; has=2 days", "length"),
+    P("C", "is the workshop two days?", "yes ; d=workshop", "length"),
+    P("C", "when is round 2 for me in my timezone UTC+2?", "d=round2 ; has=17:59 UTC+02:00",
+      "zone"),
+    P("C", "what day of the week is the notification?", "d=notification ; has=Monday",
+      "weekday"),
+    P("C", "is the camera ready due next week?", "yes ; d=camera-ready", "relative",
+      "2026-06-10T00:00:00+00:00"),
+    P("C", "when are round 1 and round 2?", "dates=round1,round2", "multi"),
+    P("H", "is it still possible to submit?", "yes ; d=submission", "relative"),
+    P("H", "has camera-ready been extended?", "no ; d=camera-ready", "yesno"),
+    P("H", "when is the camera-ready due for me in IST?", "d=camera-ready ; has=03:30 IST",
+      "zone"),
+    P("H", "what's after the paper deadline?", "d=camera-ready", "order"),
+    P("K", "when is camera-ready in my timezone UTC+2?", "d=camera-ready ; "
+      "has=10:00 UTC+02:00", "zone"),
+    P("K", "what day of the week is the workshop?", "d=workshop ; has=Monday", "weekday"),
+    P("N", "what's after the rebuttal?", "d=notif", "order"),
+    P("N", "which is first, camera ready or early registration?", "k=compare ; "
+      "first=Camera ready", "order"),
+    P("N", "is the rebuttal three days?", "yes ; d=reb", "length"),
+    P("N", "when does the workshop end?", "d=day2 ; has=13:00 EDT", "topic"),
+    P("M", "is the discussion phase two weeks?", "no ; d=discussion ; has=13 days", "length"),
+    P("M", "has the paper deadline been extended?", "no ; d=paper", "yesno"),
+    P("M", "when is the early registration deadline in my timezone UTC+2?",
+      "d=early-registration ; has=08:59 UTC+02:00", "zone"),
+    P("T", "what's after the demo deadline?", "d=research-notification", "order"),
+    P("T", "is the industry track still open?", "yes ; d=industry", "relative"),
+    P("T", "when are the industry and demo deadlines in IST?", "dates=industry,demo ; "
+      "has=17:29 IST", "multi"),
+    P("T", "which is first, industry notification or research notification?", "k=compare ; "
+      "first=Research track notification", "order"),
+    P("B", "how long is the author response period?", "d=response ; has=4 days", "length"),
+    P("B", "is the response period four days?", "yes ; d=response", "length"),
+    P("B", "is it still possible to submit?", "yes ; has=Full paper submission", "relative",
+      "2027-10-12T00:00:00+00:00"),
+)
+
+
+def test_a_fourteenth_round_written_after_the_thirteenth_passed() -> None:
+    misses = SCHEDULES.misses("held-out probes, round 14", ROUND14)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)

@@ -878,6 +878,11 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
         return _extended_group(dates, clause, ctx, topic)
     windows = tuple(r for r in clause.relative if r in _WINDOWS)
+    if clause.form in ("when", "what") and len(dates) > 1 and all(
+            d.kind == "event" for d in dates) and _ENDS_ASKED.search(clause.text):
+        # "when does the workshop end?" of one given day by day: its last day.
+        dates = [max((d for d in dates if not d.cancelled), key=lambda d: d.ends,
+                     default=dates[-1])]
     if windows:
         return _in_window(dates, replace(clause, relative=windows), ctx, topic)
     spans = (clause.form == "howlong" and clause.length) or (
@@ -956,6 +961,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
 
 
+_ENDS_ASKED = re.compile(r"\b(?:end|ends|ending|finish|finishes|finishing|conclude|concludes|"
+                         r"wrap up|wraps up)\b")
 _WINDOW_WORDS = {"today": ("today", "今天"), "tonight": ("tonight", "今晚"),
                  "tomorrow": ("tomorrow", "明天"), "yesterday": ("yesterday", "昨天"),
                  "this_week": ("this week", "本周"), "next_week": ("next week", "下周"),
