@@ -1568,6 +1568,10 @@ def _negations(norm: str, lang: Language, scan: _Scan, index: Index
             before = re.findall(r"[a-z']+", norm[:m.start()])
             if before and before[-1] in _NOT_AFTER:
                 continue
+        first = m["x"].split()[0]
+        if first not in ("the", "a", "an", "my", "our", "any", "that", "this") and not any(
+                h.start == m.start("x") and h.meaning[0] == "concept" for h in scan.hits):
+            continue  # "not sure when the deadline is": no date named right after the cue
         side = _side_topic(m.start("x"), m.end("x"), scan, index, norm)
         if side is not None and side.kind == "date":
             found.append((m.start(), m.end("x"), side.ids))
