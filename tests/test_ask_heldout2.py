@@ -19,9 +19,14 @@ honest "the schedule does not say" with no date. The expectation language is
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
-from tests.ask_probe import P, Schedules
+import pytest
+
+from bot.core.ask import answer
+from bot.core.zones import parse_zone
+from tests.ask_probe import P, Schedules, wrong
 
 DATA = Path(__file__).resolve().parent / "data" / "ask"
 SEED = Path(__file__).resolve().parent.parent / "schedules" / "aisys-sosp17.toml"
@@ -654,3 +659,33 @@ ROUND14: tuple[P, ...] = (
 def test_a_fourteenth_round_written_after_the_thirteenth_passed() -> None:
     misses = SCHEDULES.misses("held-out probes, round 14", ROUND14)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
+
+
+THREADS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    # A thread's questions in order; the last one's reply is checked (written with round 14).
+    ("W", ("when is the workshop?", "how many days?"), "d=workshop ; has=4 days"),
+    ("W", ("when is the abstract due?", "and the full paper?"), "d=paper"),
+    ("W", ("when is the abstract due?", "in IST?"), "d=abstract ; has=09:30 IST"),
+    ("Y", ("when is cycle 1?", "and the next one?"), "d=cycle2"),
+    ("Y", ("when's the industry deadline?", "was it extended?"),
+     "yes ; d=industry ; has=13 July 2031"),
+    ("R", ("when is the workshop?", "is it two days?"), "yes ; d=workshop"),
+    ("R", ("when is the paper deadline?", "CET or CEST?"), "d=paper ; has=05:59 CEST"),
+    ("D", ("when is the tutorial?", "CET or CEST?"), "d=tutorial ; has=09:00 CET"),
+    ("I", ("when does conference registration close?", "not the early bird one, right?"),
+     "d=registration"),
+)
+
+
+@pytest.mark.parametrize("thread", THREADS, ids=lambda t: f"{t[0]}:{t[1][-1][:30]}")
+def test_a_follow_up_in_a_thread_of_the_new_schedules(
+        thread: tuple[str, tuple[str, ...], str]) -> None:
+    name, questions, expect = thread
+    event, now = SCHEDULES.event(name), datetime.fromisoformat(NOW[name])
+    context = None
+    for question in questions:
+        reply = answer(question, event, now=now, reader=parse_zone(READER[name]),
+                       context=context)
+        context = reply.context
+    bad = wrong(P(name, questions[-1], expect, "thread"), reply)
+    assert not bad, f"{bad}\n{reply.text}"

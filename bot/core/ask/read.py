@@ -1964,11 +1964,23 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
     compare = str(previous.get("compare", ""))
     if compare and not (len(topics) == 2 and all(t.kind == "date" for t in topics)):
         compare = ""
-    clauses = tuple(replace(c, topics=topics, form=form if compare or c.form == "what"
-                            else c.form, compare=compare)
+    clauses = tuple(_followed(replace(c, topics=topics, form=form if compare or c.form == "what"
+                                      else c.form, compare=compare), index)
                     for c in reading.clauses[:1]) or (
         Clause(reading.normalized, form, topics, compare=compare),)
     return replace(reading, zone=zone, clauses=clauses, followup=True)
+
+
+def _followed(clause: Clause, index: Index) -> Clause:
+    """A follow-up clause given the thread's dates: "and the next one?" is the next of their
+    kind; "how many days?" of a range or an event is its length, as "how long is it?" is."""
+    dated = [index.date(d) for t in clause.topics if t.kind == "date" for d in t.ids]
+    if dated and re.search(r"\b(?:next|following|another|other)\s+one\b", clause.text):
+        clause = replace(clause, relative=(*clause.relative, "next_one"))
+    if clause.form == "howlong" and clause.span_asked == (0, "day") and not clause.length \
+            and dated and all(has_length(d) for d in dated):
+        clause = replace(clause, length=True)
+    return clause
 
 
 def remember(reading: Reading) -> dict[str, Any]:
