@@ -870,7 +870,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     closed = "passed" in clause.relative and bool(re.search(r"\bclos", clause.text))
     if clause.form == "yesno" and ({"open", "still"} & set(clause.relative) or closed) \
             and len(dates) > 1 and not set(clause.relative) & _WINDOWS and any(
-                d.kind not in _DUE_KINDS and not has_length(d) for d in dates):
+                _is_opening(d) for d in dates):
         # "is registration (still) open?", "has registration closed?"
         return _open_group(dates, clause, ctx, topic, closed)
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
@@ -1011,6 +1011,16 @@ def _on_day_asked(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
     return found or list(dates)
 
 
+_OPENS = re.compile(r"\b(?:open|opens|opening|start|starts|begin|begins)\b", re.IGNORECASE)
+
+
+def _is_opening(when: ImportantDate) -> bool:
+    """A date that opens something ("Registration opens"): one instant, no deadline, and its
+    title says so."""
+    return when.kind not in _DUE_KINDS and when.kind != "notification" and not has_length(
+        when) and bool(_OPENS.search(when.title))
+
+
 def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
                   ) -> list[ImportantDate]:
     """ "Is registration still open?", "has registration closed?" read as the one deadline
@@ -1025,7 +1035,7 @@ def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
         return []
     own = {t for t in terms[only.id] if t != "early" and by_kind(t) not in ("kind", "generic")}
     openings = [d for d in ctx.ordered() if d.id != only.id and not d.cancelled
-                and d.kind not in _DUE_KINDS and not has_length(d) and own & terms[d.id].keys()]
+                and _is_opening(d) and own & terms[d.id].keys()]
     return sorted([only, *openings], key=_key_instant) if openings else []
 
 
@@ -1039,7 +1049,7 @@ def _open_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic
     live = [d for d in dates if not d.cancelled] or list(dates)
     terms = ctx.index.date_terms
     early_asked = bool(re.search(r"\bearly|\u65e9\u9e1f", clause.text))  # early, 早鸟
-    openings = [d for d in live if d.kind not in _DUE_KINDS and not has_length(d)]
+    openings = [d for d in live if _is_opening(d)]
     ranges = [d for d in live if d.kind not in _DUE_KINDS and has_length(d)]
     closes = [d for d in live if d.kind in _DUE_KINDS
               and early_asked == ("early" in terms[d.id])] or (
