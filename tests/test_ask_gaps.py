@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 
 from bot.core.ask import Answer, answer
+from bot.core.schedule import parse_schedule
 from bot.core.zones import parse_zone
 from tests.test_ask_heldout2 import NOW, READER, SCHEDULES
 
@@ -153,3 +154,17 @@ def test_an_all_day_range_across_a_clock_change_names_both_clocks(name: str, bef
     zh = ask(name, "会议什么时候？").text
     assert "改为" in zh, zh
 
+
+
+def test_only_a_date_that_opens_something_is_an_opening() -> None:
+    # Found while this round was written: a notification in the group read as an opening
+    # made "is the paper still open?" a "No: it has not opened yet".
+    event = parse_schedule(
+        '[event]\nid = "g"\nname = "G"\nzone = "UTC"\n'
+        '[[dates]]\nid = "sub"\ntitle = "Paper submission"\nkind = "deadline"\n'
+        'at = "2031-01-10 12:00"\n'
+        '[[dates]]\nid = "dec"\ntitle = "Paper decisions"\nkind = "notification"\n'
+        'at = "2031-02-10"\n')
+    reply = answer("is the paper still open?", event,
+                   now=datetime.fromisoformat("2031-01-01T00:00:00+00:00"))
+    assert reply.parts[0].verdict is True and ids(reply)[:1] == ["sub"], reply.text
