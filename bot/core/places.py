@@ -116,6 +116,7 @@ _ALIASES: Mapping[str, str] = {
     "calcutta": "Asia/Kolkata", "tel aviv": "Asia/Jerusalem", "haifa": "Asia/Jerusalem",
     "san francisco": "America/Los_Angeles", "旧金山": "America/Los_Angeles",
     "bay area": "America/Los_Angeles", "silicon valley": "America/Los_Angeles",
+    "nz": "Pacific/Auckland", "aotearoa": "Pacific/Auckland",
     "硅谷": "America/Los_Angeles", "seattle": "America/Los_Angeles",
     "西雅图": "America/Los_Angeles", "berkeley": "America/Los_Angeles",
     "stanford": "America/Los_Angeles", "california": "America/Los_Angeles",

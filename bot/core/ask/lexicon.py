@@ -181,6 +181,11 @@ CONCEPTS: tuple[Concept, ...] = (
        "awards", "奖项"),
     _c("volunteer", "subject", "volunteer|volunteers|childcare|child care",
        "志愿者|托儿", "volunteering", "志愿者"),
+    _c("publication", "subject", "proceedings be published|proceedings published|"
+       "proceedings be available|proceedings available|proceedings come out|"
+       "proceedings be online|proceedings online|publication of the proceedings|"
+       "proceedings publication|proceedings appear|proceedings be out",
+       "论文集出版|论文集什么时候出版", "the publication of the proceedings", "论文集出版"),
     _c("program", "subject", "program|programme|sessions|session schedule|timetable",
        "议程|程序|日程安排", "the program", "议程"),
 )
@@ -228,6 +233,7 @@ YES_NO_START = frozenset({
     "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
     "has", "have", "had", "am", "may", "must", "isn't", "aren't", "don't", "doesn't", "won't",
     "can't", "shall", "so", "right", "it's", "its", "that's",
+    "ist", "sind", "est", "est-ce",  # German and French: "ist der Workshop in CET?"
 })
 YES_NO_ZH: tuple[str, ...] = ("吗", "是否", "是不是", "有没有", "能不能", "可不可以", "会不会",
                               "对吧", "对不对", "么", "还能", "要不要", "需不需要", "可以")
@@ -321,4 +327,8 @@ fine new next last first second third final still yet already time zone timezone
 also other another ones one thing someone there deadline later earlier sooner latest earliest
 end ends ending opens starts begins finishes noon midnight midday provide provides provided
 offer offers offered issue issues give gives
+wann ist die der das den dem und oder wie wo bis quand quelle quel quels quelles est la le les
+du des et ou cuando cual es el los las del y que
 """))
+"""(The last line: German, French and Spanish words a question in those languages asks with;
+no subject of their own, so "quelle est la deadline ?" asks the deadline.)"""

@@ -61,6 +61,25 @@ _COUNTDOWN_WORDS = frozenset({"until", "till", "til", "left", "before", "remain"
                               "have", "go", "away", "we", "i", "do"})
 _ABBR_NEEDS_CAPS = frozenset({"PT", "MT", "CT", "ET", "WET", "WEST", "AST", "EAT", "ART",
                               "SAST", "MSK", "WIB", "PKT", "BRT", "HKT"})
+_ABBR_WORDS = frozenset({"IST", "EST", "CET", "EET"})
+"""Abbreviations that are common words in other languages (German "ist", French "est" and
+"cet", Dutch "eet"): in lower case a zone only where the words around say so."""
+_ABBR_CUE_BEFORE = frozenset({"in", "at", "for", "to", "into", "from", "using", "use", "via",
+                              "as", "like", "or", "and", "vs", "versus", "is", "it", "it's"})
+_ABBR_CUE_AFTER = frozenset({"time", "timezone", "tz", "zone", "or", "and", "vs"})
+
+
+def _zone_cued(text: str, start: int, end: int) -> bool:
+    """Whether a lower-case abbreviation stands where a zone is named ("in ist", "ist or
+    cet", "est time"), or alone, rather than in a sentence of another language."""
+    before = re.findall(r"[a-z']+", text[:start].lower())
+    after = re.findall(r"[a-z']+", text[end:].lower())
+    if not before and not after:
+        return True  # "ist?"
+    return bool(before and before[-1] in _ABBR_CUE_BEFORE) or bool(
+        after and after[0] in _ABBR_CUE_AFTER)
+
+
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10, "十一": 11, "十二": 12}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -147,6 +166,14 @@ class Clause:
     """ "is the workshop in the morning?": ``morning``, ``afternoon``, ``evening`` or ``night``."""
     month: int | None = None
     """ "is the school in July?", "是7月吗": a month asked with no day."""
+    span_asked: tuple[int, str] | None = None
+    """ "is the workshop two days?": (2, "day"); "how many days is it?": (0, "day"): the
+    length asked of a date, in days, weeks or hours."""
+    clocks: bool = False
+    """ "is the excursion on the day the clocks change?": whether the clocks change then."""
+    excluded: tuple[str, ...] = ()
+    """Dates the question sets aside ("registration, not paper registration", "anything
+    other than the poster deadline?"): never the answer, whatever else the words name."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +219,9 @@ class Reading:
                 "clock": list(c.clock) if c.clock else None,
                 "day": list(c.day) if c.day else None, "future_extension": c.future_ext,
                 "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
-                "daypart": c.daypart, "month": c.month,
+                "daypart": c.daypart, "month": c.month, "excluded": list(c.excluded),
+                "span_asked": list(c.span_asked) if c.span_asked else None,
+                "clocks_change": c.clocks,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -251,6 +280,9 @@ def _zones_in_text(original: str, norm: str, china_first: bool
             continue
         if word != upper and (upper in _ABBR_NEEDS_CAPS or len(word) < 3):
             continue  # "et", "pt", "west": ordinary words unless written in capitals
+        if word != upper and upper in _ABBR_WORDS and not _zone_cued(original, m.start(),
+                                                                      m.end()):
+            continue  # "Wann ist die Deadline?", "quelle est la date": a verb, not a zone
         place = lookup(upper)
         if place is None:
             continue
@@ -300,6 +332,8 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
     # A full stop before the next sentence ("I got accepted. When do I confirm?") ends a
     # clause, as "?" does; "11.59pm" and "e.g" have none after a space.
     stops = [m.start() for m in re.finditer(r"\.(?=\s+[a-z\u3400-\u9fff])", norm)]
+    # "abstract + full paper deadlines", "tutorial & workshop": each its own topic.
+    stops = sorted(stops + [m.start() for m in re.finditer(r"(?<=\s)[+&](?=\s)", norm)])
     last = 0
     for piece in pieces(norm):
         stop = next((p for p in stops if last <= p < piece.start), None)
@@ -326,10 +360,17 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
     return scan
 
 
+_PRONOUN_ONE = frozenset({"next", "following", "another", "other", "which", "that", "this",
+                          "same", "later", "earlier", "new", "last", "first"})
+
+
 def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
     # "round two" names "Round 2": number words read as the digits titles use.
+    # "the next one", "which one" is a pronoun, not "Round 1".
     words = [str(_NUMBER_WORDS[p.text]) if p.text in _NUMBER_WORDS and (str(
-        _NUMBER_WORDS[p.text]),) in index.en else p.text for p in run]
+        _NUMBER_WORDS[p.text]),) in index.en and not (
+        p.text == "one" and j > 0 and run[j - 1].text in _PRONOUN_ONE) else p.text
+        for j, p in enumerate(run)]
     i = 0
     base = len(scan.words)
     scan.words.extend(run)
@@ -345,7 +386,14 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                 break
         else:
             word = words[i]
-            if word in _SPLIT_EN:
+            short = _initial_number(word, index)
+            if short:
+                # "C2" of "Cycle 2", "R1" of "Round 1": the title's word and its number.
+                for part in short:
+                    for meaning in index.en.get((part,), ()):
+                        scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word, 1.0,
+                                              base + i))
+            elif word in _SPLIT_EN:
                 scan.splits.append(run[i].start)
             elif word not in lx.STOPWORDS and not word.isdigit() and len(word) > 1:
                 stem = _stem(word)  # "hackathons" is the title's "Hackathon": no typo
@@ -353,6 +401,9 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                 if fixed in _NUMBER_WORDS and (str(_NUMBER_WORDS[fixed]),) in index.en:
                     fixed = str(_NUMBER_WORDS[fixed])  # "secnd round" -> "2"
                 meanings = index.en.get((fixed,)) if fixed != word else None
+                if meanings and len(word) <= 4 and fixed != stem:
+                    # "span" is no typo of "Spain": a short word names no place by a typo.
+                    meanings = tuple(m for m in meanings if m[0] not in ("place", "venuename"))
                 if meanings:
                     for meaning in meanings:
                         scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word,
@@ -360,6 +411,27 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                 elif fixed == word or fixed not in lx.STOPWORDS:
                     scan.unknown.append((word, run[i].start))
             i += 1
+
+
+def _initial_number(word: str, index: Index) -> tuple[str, str] | None:
+    """ "c2" read as the title words "cycle 2" where exactly one word of the schedule's
+    titles starts with that letter and is followed by a number; None otherwise."""
+    m = re.fullmatch(r"([a-z])(\d{1,2})", word)
+    if m is None:
+        return None
+    key = ("initials",)
+    table = index.memo.get(key)
+    if table is None:
+        found: dict[str, set[str]] = {}
+        for title in index.titles.values():
+            for w, _ in re.findall(r"\b([a-z]{3,}) (\d{1,2})\b", title):
+                found.setdefault(w[0], set()).add(w)
+        table = {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+        index.memo[key] = table
+    full = cast("dict[str, str]", table).get(m[1])
+    if full is None or (full,) not in index.en or (m[2],) not in index.en:
+        return None
+    return full, m[2]
 
 
 def norm_text(run: Sequence[Piece], i: int, n: int) -> str:
@@ -531,6 +603,36 @@ def _asks_span(words: Sequence[str], text: str, lang: Language) -> bool:
             after = set(words[i + 2:i + 7])
             return bool(after & _SPAN_EN) and not (after & (_COUNTDOWN_WORDS - {"do"}))
     return False
+
+
+_CLOCKS_CHANGE = re.compile(
+    r"\b(?:clocks?|time)\s+(?:change|changes|changing|changed|switch|switches|go(?:es)?\s+"
+    r"(?:forward|back))|\bspring forward|\bfall back|\b(?:dst|daylight saving(?: time)?)\s+"
+    r"(?:change|switch|transition|starts?|ends?)|\bswitch (?:to|from) (?:summer|winter) time")
+"""The change of the clocks asked about ("on the day the clocks change?", "the DST switch")."""
+_SPAN_UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "hour": "hour",
+               "hours": "hour"}
+_SPAN_ASKED = re.compile(
+    r"(?<!\bin )(?<!\bwithin )(?<!\bfor the next )(?<!\bnext )(?<!\blast )"
+    r"\b(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"[\s-]+(?P<u>days?|weeks?|hours?)\b(?:[\s-]+long)?"
+    r"(?!\s+(?:away|from|left|later|earlier|before|after|until|till|to go|ahead|ago|of|"
+    r"notice|in advance|before|early|late|extension|more|until)\b)"
+    r"|\bhow many (?P<u0>days|weeks|hours)\b(?!\s+(?:until|till|left|to go|before|after|"
+    r"from|since|between|away|remain|are left|do i have|do we have)\b)")
+
+
+def _span_asked(text: str) -> tuple[int, str] | None:
+    """The length a question asks of a date ("is the workshop two days?", "one week long?",
+    "how many days is it?"), or None; "in two days" and "3 days left" ask the time left."""
+    m = _SPAN_ASKED.search(text)
+    if m is None:
+        return None
+    if m["u0"]:
+        return 0, _SPAN_UNITS[m["u0"]]
+    raw = m["n"]
+    n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
+    return (n, _SPAN_UNITS[m["u"]]) if n else None
 
 
 def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
@@ -721,7 +823,8 @@ def _month_alone(text: str) -> int | None:
     return int(raw) if raw.isdigit() else _zh_number(raw)
 
 
-_DAY_ALONE_EN = re.compile(r"\bon the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z])")
+_DAY_ALONE_EN = re.compile(r"\b(?:on|is|starts?|begins?|ends?|falls?|opens?|closes?|due)\s+"
+                           r"the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z])")
 _DAY_ALONE_ZH = re.compile(r"(?<![\d月])(?P<d>[1-9]|[12]\d|3[01])\s*[日号](?!\d)")
 
 
@@ -1081,6 +1184,22 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     return None
 
 
+def _proposed(hits: Sequence[_Hit], group: Sequence[str], whole: str, index: Index
+              ) -> tuple[str, int] | None:
+    """ "the workshop proposal deadline" where the proposals the schedule takes are the demo
+    track's: what is proposed is said right before "proposal", and no date chosen holds it;
+    that thing is not held, never the other proposals' date."""
+    for i, hit in enumerate(hits):
+        if hit.meaning != ("concept", "proposal") or i == 0:
+            continue
+        before = hits[i - 1]
+        if before.meaning[0] != "concept" or whole[before.end:hit.start].strip(" -"):
+            continue
+        if not any(before.meaning[1] in index.date_terms[d] for d in group):
+            return f"{before.text} {hit.text}", before.start
+    return None
+
+
 _WINDOW_RELS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week",
                           "next_week", "this_weekend", "this_month"})
 _ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
@@ -1141,7 +1260,9 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
         def extra(d: str) -> int:
             return sum(1 for t in index.date_terms[d] if t not in concepts
                        and t != "deadline" and (c := lx.BY_ID.get(t)) is not None
-                       and c.cls in ("word", "subject", "kind"))
+                       and (c.cls in ("word", "subject") or (c.cls == "kind" and t != "event")))
+        # The event's own word in a date's title ("Conference registration closes") names
+        # whose the date is, not a kind of registration apart ("Early-bird ...", "Paper ...").
         whole = tuple(d for d in group if extra(d) == 0)
         group = whole or group
     return group
@@ -1292,6 +1413,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                     for t in date_terms if t in held)
         unheld = _modifier(hits, unknown, zh_left, whole, index, bool(_EXISTS.search(text)),
                            plain) if keep and whole else None
+        if unheld is None and keep and whole:
+            unheld = _proposed(hits, group, whole, index)
         if unheld is not None:
             keep = False  # "the industry track deadline" where no date is the industry's
             word, pos = unheld
@@ -1419,6 +1542,55 @@ def has_length(when: ImportantDate) -> bool:
         when.kind == "event" and (when.all_day or when.end is not None))
 
 
+# "registration, not paper registration", "not the abstract, the full paper", "anything other
+# than the poster deadline?": the words after the cue name what is set aside, up to the next
+# punctuation, dash or "but".
+_NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not|other than|except(?: for)?|besides|apart from|"
+                       r"aside from|excluding|rather than|instead of)\s+"
+                       r"(?P<x>[^,;:?!()\n，；：？！（）]+?)"
+                       r"(?=\s*(?:[,;:?!()\n，；：？！（）]|\s-+\s|\s+but\b|\s+please\b|$))")
+_NOT_AFTER = frozenset(_split_words("""
+do does did is are was were can could will would should shall has have had may might must am
+i'm i it it's that's they we you he she why if or whether yet still hopefully isn't
+"""))
+"""A "not" after these is the verb's ("I did not get...", "why not", "or not"), no date set
+aside."""
+
+
+def _negations(norm: str, lang: Language, scan: _Scan, index: Index
+               ) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Each span a question sets aside and the dates it names: (cue start, span end, ids)."""
+    if lang != "en":
+        return []
+    found: list[tuple[int, int, tuple[str, ...]]] = []
+    for m in _NEGATION.finditer(norm):
+        if m["cue"] == "not":
+            before = re.findall(r"[a-z']+", norm[:m.start()])
+            if before and before[-1] in _NOT_AFTER:
+                continue
+        first = m["x"].split()[0]
+        if first not in ("the", "a", "an", "my", "our", "any", "that", "this") and not any(
+                h.start == m.start("x") and h.meaning[0] == "concept" for h in scan.hits):
+            continue  # "not sure when the deadline is": no date named right after the cue
+        side = _side_topic(m.start("x"), m.end("x"), scan, index, norm)
+        if side is not None and side.kind == "date":
+            found.append((m.start(), m.end("x"), side.ids))
+    return found
+
+
+def _set_aside(scan: _Scan, negations: Sequence[tuple[int, int, tuple[str, ...]]],
+               norm: str) -> None:
+    """The words of what is set aside read as nothing, and the question not cut at the
+    commas around it ("registration, not paper registration - when does it close?" is one
+    question about registration)."""
+    for a, b, _ in negations:
+        scan.hits = [h for h in scan.hits if not a <= h.start < b]
+        scan.unknown = [(w, p) for w, p in scan.unknown if not a <= p < b]
+        scan.splits = [s for s in scan.splits if not (
+            (s < a and not norm[s:a].strip(" ,;，；、")) or
+            (s >= b and norm[s:s + 1] in ",;，；、" and not norm[b:s].strip()))]
+
+
 _READINGS_KEPT = 1024
 _LONGEST_KEPT = 400
 
@@ -1462,7 +1634,13 @@ def _read(question: str, index: Index) -> Reading:
     # A time of day said in Chinese ("下午三点", "9点半") is the clock asked, never a subject.
     clocks = [m.span() for m in _CLOCK_ZH.finditer(norm)
               if not any(s <= m.start() < e for s, e in taken)]
-    scan = _scan(norm, index, taken + clocks)
+    # "is the workshop two days?": a length asked, never "Workshop day 2" by its number.
+    lengths = [m.span() for m in _SPAN_ASKED.finditer(norm) if m["n"]
+               and not any(s <= m.start() < e for s, e in taken)]
+    scan = _scan(norm, index, taken + clocks + lengths)
+    negations = _negations(norm, lang, scan, index)
+    _set_aside(scan, negations, norm)
+    excluded = tuple(dict.fromkeys(i for *_, ids in negations for i in ids))
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
     matches += [Match(norm[s:e], s, e, f"ordinal {n} of {what}") for s, e, n, what in ordinals]
     candidates = list(zones)
@@ -1549,7 +1727,7 @@ def _read(question: str, index: Index) -> Reading:
     spans = list(pairwise(cuts))
     seg_hits = [[h for h in scan.hits if a <= h.start < b and h.meaning[0] not in
                  ("place", "mytime", "venuetime")] for a, b in spans]
-    for i in range(len(spans) - 1):
+    for i in reversed(range(len(spans) - 1)):  # "cycle 1, cycle 2 and industry deadlines"
         # "when are the research and industry deadlines?": the kind word said once, after
         # both, belongs to both (a clause of its own with no form of its own).
         kinds = [h for h in seg_hits[i + 1] if _is_kind(h)]
@@ -1591,6 +1769,8 @@ def _read(question: str, index: Index) -> Reading:
                                        if not any(re.search(rf"(?<!\w){re.escape(h.text)}(?!\w)",
                                                             title) for title in said)))
         weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
+        if _CLOCKS_CHANGE.search(norm[a:b]):
+            relative = tuple(r for r in relative if r != "extended")  # the clocks' change
         blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
@@ -1602,9 +1782,10 @@ def _read(question: str, index: Index) -> Reading:
                       norm[a:b])
         if form is None and not wh and "?" in norm[a:b + 1] and (
                 weekday is not None or _clock(masked[a:b]) is not None
-                or _month_day(masked[a:b]) is not None or set(relative) & _WINDOW_RELS):
-            # "what time is the deadline? 12 noon?", "registration closes today?": asks
-            # whether it is.
+                or _month_day(masked[a:b]) is not None or set(relative) & _WINDOW_RELS
+                or set(relative) & {"passed", "still", "started", "out", "extended"}):
+            # "what time is the deadline? 12 noon?", "registration closes today?", "too late
+            # for the abstract?": asks whether it is.
             form = "yesno"
         if form is None:
             form = last_form or next((r[2] for r in raw[i + 1:] if r[2] is not None), None)
@@ -1629,10 +1810,22 @@ def _read(question: str, index: Index) -> Reading:
             prev = [t for t in clauses[-1].topics if t.kind == "date"]
             if prev:
                 topics = prev  # "how long is the discussion phase and when does it start?"
+        if topics and all(t.kind == "date" and t.weak for t in topics) and \
+                set(relative) & _WINDOW_RELS:
+            # "what's happening next week?": any date then, not the event "happening" names.
+            topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
         if not topics and clauses and (form is not None or relative or weekday is not None):
             # "... and when is it?": the previous clause's subject.
             prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
             topics = prev
+            if "next" in relative and any(t.kind == "date" for t in prev) and re.search(
+                    r"\b(?:next|following|another|other)\s+one\b", norm[a:b]):
+                # "missed cycle 1, when's the next one?": the next date of its kind after it;
+                # the statement before, with no form of its own, is the context.
+                relative = (*relative, "next_one")
+                if i > 0 and raw[i - 1][2] is None and at and at[-1][0] == raw[i - 1][0]:
+                    clauses.pop()
+                    at.pop()
             words = [w.text for w in scan.words if a <= w.start < b]
             if form == "howlong" and not length and _asks_span(words, norm[a:b], lang) and any(
                     t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)
@@ -1659,7 +1852,9 @@ def _read(question: str, index: Index) -> Reading:
                               ordinal=ordinal[0] if any(t.kind == "date" for t in topics)
                               else 0, ordinal_of=ordinal[1],
                               daypart=next((w for s_, _, w in dayparts if a <= s_ < b), ""),
-                              month=_month_alone(masked[a:b])))
+                              month=_month_alone(masked[a:b]),
+                              span_asked=_span_asked(masked[a:b]),
+                              clocks=bool(_CLOCKS_CHANGE.search(norm[a:b]))))
         last_form = form
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:
@@ -1677,6 +1872,8 @@ def _read(question: str, index: Index) -> Reading:
         clauses = [Clause(norm.strip(), "what", (Topic("social", ("help",), "help"),))]
     if zone is not None and all(t.kind == "social" for c in clauses for t in c.topics):
         clauses = []  # "Thanks! And in IST?": a zone asks for a date, not for a greeting
+    if excluded:
+        clauses = _without(clauses, excluded, norm, index)
     if not clauses and zone is not None:
         clauses = [Clause(norm.strip(), "when", (Topic("next", (), "the next date", 0.5),),
                           (), None, pages_asked, False, False, venue_check)]
@@ -1693,6 +1890,32 @@ def _read(question: str, index: Index) -> Reading:
                    matches=tuple(sorted(matches, key=lambda m: m.start)), zone=zone,
                    clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown),
                    also=also)
+
+
+def _without(clauses: Sequence[Clause], excluded: tuple[str, ...], norm: str, index: Index
+             ) -> list[Clause]:
+    """Clauses with the dates set aside taken out of their topics; a clause left with no
+    subject (or a question that was only "anything other than X?") asks for the rest."""
+    out: list[Clause] = []
+    for clause in clauses or [Clause(norm.strip(), "what", ())]:
+        topics: list[Topic] = []
+        for t in clause.topics:
+            if t.kind != "date":
+                topics.append(t)
+            else:
+                # Named by words outside what is set aside ("not the application, the travel
+                # grant deadline" where "application" is in both titles): the words said win.
+                kept = tuple(i for i in t.ids if i not in excluded) or t.ids
+                if re.search(r"\bones?\b", clause.text):
+                    # "not the industry notification, the research one": "one" is a date of
+                    # the kind set aside.
+                    kinds = {index.date(i).kind for i in excluded}
+                    kept = tuple(i for i in kept if index.date(i).kind in kinds) or kept
+                topics.append(replace(t, ids=kept))
+        if not topics:
+            topics = [Topic("next", (), "the other dates", 0.5, 0, clause.text)]
+        out.append(replace(clause, topics=tuple(topics), excluded=excluded))
+    return out
 
 
 def _also_zones(zone: NamedZone | None,
@@ -1741,11 +1964,23 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
     compare = str(previous.get("compare", ""))
     if compare and not (len(topics) == 2 and all(t.kind == "date" for t in topics)):
         compare = ""
-    clauses = tuple(replace(c, topics=topics, form=form if compare or c.form == "what"
-                            else c.form, compare=compare)
+    clauses = tuple(_followed(replace(c, topics=topics, form=form if compare or c.form == "what"
+                                      else c.form, compare=compare), index)
                     for c in reading.clauses[:1]) or (
         Clause(reading.normalized, form, topics, compare=compare),)
     return replace(reading, zone=zone, clauses=clauses, followup=True)
+
+
+def _followed(clause: Clause, index: Index) -> Clause:
+    """A follow-up clause given the thread's dates: "and the next one?" is the next of their
+    kind; "how many days?" of a range or an event is its length, as "how long is it?" is."""
+    dated = [index.date(d) for t in clause.topics if t.kind == "date" for d in t.ids]
+    if dated and re.search(r"\b(?:next|following|another|other)\s+one\b", clause.text):
+        clause = replace(clause, relative=(*clause.relative, "next_one"))
+    if clause.form == "howlong" and clause.span_asked == (0, "day") and not clause.length \
+            and dated and all(has_length(d) for d in dated):
+        clause = replace(clause, length=True)
+    return clause
 
 
 def remember(reading: Reading) -> dict[str, Any]:

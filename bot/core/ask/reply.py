@@ -9,13 +9,13 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask import zh
 from bot.core.ask.index import Index, index_for
-from bot.core.ask.read import Clause, NamedZone, Reading, Topic, has_length
+from bot.core.ask.read import Clause, NamedZone, Reading, Topic, by_kind, has_length
 from bot.core.ask.text import Language, has_cjk
 from bot.core.model import Event, ImportantDate
 from bot.core.render import same_offset
@@ -132,6 +132,12 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
         return text + tail
     if when.all_day:
         text = describe(when, now, reader).sentence(relation)
+        change = _clocks_change(when)
+        if change is not None:
+            # "(all day, Pacific/Auckland, UTC+12:00)" of days across a switch: both clocks.
+            caption = zone_caption(when.zone, when.starts)
+            text = text.replace(f"(all day, {caption})", f"(all day, {_two_clocks(when, change)})",
+                                1)
         if (when.kind != "event" or convert_day) and not (
                 _same_wall_clock(reader, when.zone, when.starts)
                 and _same_wall_clock(reader, when.zone, when.ends)):
@@ -149,6 +155,35 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
     if _same_wall_clock(reader, when.zone, when.at):
         return reader_text + tail
     return f"{reader_text}; that is {_span_en(when.at, when.end, when.zone, when)}{tail}"
+
+
+def _clocks_change(when: ImportantDate) -> date | None:
+    """The day the clocks change during a range of days in its own zone, or None."""
+    zone, last = when.zone, when.end_day or when.day
+    if not when.all_day or when.day is None or last is None or zone.is_fixed:
+        return None
+    first = zone.offset_at(when.starts)
+    if zone.offset_at(when.ends - timedelta(seconds=1)) == first:
+        return None
+    day = when.day
+    while day < last and zone.offset_at(
+            zone.start_of_day(day + timedelta(days=1)) - timedelta(seconds=1)) == first:
+        day += timedelta(days=1)
+    return day
+
+
+def _clock_name(zone: Zone, instant: datetime) -> str:
+    abbreviation, offset = zone.abbreviation(instant), zone.offset_at(instant)
+    return offset if abbreviation == offset else f"{abbreviation}, {offset}"
+
+
+def _two_clocks(when: ImportantDate, change: date) -> str:
+    """ "Pacific/Auckland: NZST, UTC+12:00, then NZDT, UTC+13:00 from Sunday 29 September
+    2030": the zone of a range of days the clocks change in, before and after."""
+    zone = when.zone
+    after = when.ends - timedelta(seconds=1)
+    return (f"{zone.region or zone.key}: {_clock_name(zone, when.starts)}, then "
+            f"{_clock_name(zone, after)} from {format_day(change)}")
 
 
 def _span_zh(start: datetime, end: datetime, zone: Zone, of: ImportantDate | None = None) -> str:
@@ -175,6 +210,10 @@ def _when_zh(when: ImportantDate, now: datetime, reader: Zone, relation: bool = 
         if when.end_day and when.end_day != when.day:
             days += f"至{zh.format_day(when.end_day)}"
         caption = zh.zone_name(when.zone, when.starts)
+        change = _clocks_change(when)
+        if change is not None:  # the clocks change during it: both clocks
+            caption += (f"，{zh.format_day(change)}改为"
+                        f"{zh.zone_name(when.zone, when.ends - timedelta(seconds=1))}")
         text = f"{days}（全天，{caption}）"
         if convert_day and not (_same_wall_clock(reader, when.zone, when.starts)
                                 and _same_wall_clock(reader, when.zone, when.ends)):
@@ -292,6 +331,8 @@ def _local_day(when: ImportantDate, zone: Zone) -> tuple[datetime, datetime]:
 def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None
              ) -> tuple[bool | None, str]:
     """Yes, no or cannot say, for what a yes/no question asks of one date; and why."""
+    if clause.clocks:
+        return _clocks_change_on(when), "clocks"
     now_local = ctx.reader.local(ctx.now)
     first, last = _local_day(when, ctx.reader)
     days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
@@ -315,6 +356,9 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if ranged:
                 return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
             return when.starts <= ctx.now and not when.cancelled, "started"
+        if rel == "started" and when.kind in _DUE_KINDS and re.search(r"\bopen", clause.text):
+            # "is cycle 2 open yet?" of a deadline: open while it is ahead.
+            return when.ends > ctx.now and not when.cancelled, "open"
         if rel in ("started", "out"):
             # "has the rebuttal started?", "is the notification out yet?": begun by now.
             return when.starts <= ctx.now and not when.cancelled, rel
@@ -350,6 +394,8 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         local = (ctx.reader if zone is not None and zone.zones else when.zone).local(
             _key_instant(when))
         lo, hi = _DAYPARTS[clause.daypart]
+        if clause.daypart == "afternoon" and (local.hour, local.minute) == (12, 0):
+            return False, "daypart"  # noon is not the afternoon
         return (lo <= local.hour < hi) if lo < hi else (local.hour >= lo or local.hour < hi), \
             "daypart"
     if clause.day is not None or clause.clock is not None:
@@ -376,12 +422,36 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         return any(d.weekday() == clause.weekday
                    for d in (days if named_zone else days | own)), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
+        if zone.kind == "abbreviation" and zone.text.upper() in _SEASONAL:
+            # "is the paper deadline NZDT?" of a date after the clocks went back: the season
+            # the name says must be the date's (US names are read as the local time).
+            return _names_clock(when.zone, parse_zone(zone.zones[0]), zone.text.upper(),
+                                _key_instant(when)), "zone"
         return _same_zone(when.zone, zone.zones[0], _key_instant(when)), "zone"
+    if zone is not None and zone.ambiguous and zone.kind == "abbreviation":
+        # "is it IST?" of a date in UTC+05:30: yes when one reading of the name is its
+        # clock (the note above the reply says how the name was read).
+        return any(_names_clock(when.zone, parse_zone(k), zone.text.upper(), _key_instant(when))
+                   for k in zone.zones), "zone"
     if clause.exists:
         return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
 
 
+def _clocks_change_on(when: ImportantDate) -> bool:
+    """Whether the clocks of a date's own zone change on its day (or days)."""
+    zone = when.zone
+    if zone.is_fixed:
+        return False
+    first, last = _local_day(when, zone)
+    start = zone.start_of_day(first.date())
+    end = zone.start_of_day(last.date() + timedelta(days=1)) - timedelta(seconds=1)
+    return zone.offset_at(start) != zone.offset_at(end)
+
+
+_SEASONAL = frozenset({"NZDT", "NZST", "AEDT", "AEST", "ACDT", "ACST", "CEST", "EEST", "WEST",
+                       "BST"})
+"""Abbreviations of one season of a zone with daylight time: a yes only in that season."""
 _DAYPARTS = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 22), "night": (21, 5)}
 
 
@@ -452,6 +522,19 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         if when.extended:
             lines.append(_capital(_extension_line(when, ctx, verdict_said=True)))
         return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+    if clause.form == "yesno" and clause.span_asked and clause.span_asked[0] and \
+            has_length(when) and not clause.relative:
+        # "is the workshop two days?": its length against the one asked, then the length.
+        n, unit = clause.span_asked
+        span = _lasts(when, clause.span_asked)
+        asked = timedelta(hours=n) if unit == "hour" else timedelta(days=n * (
+            7 if unit == "week" else 1))
+        verdict = span == asked
+        lines.append(_yes_no(verdict, ctx.lang) + (
+            f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
+            f"{_title(when)} lasts {countdown(span)}: {text}."))
+        lines.extend(_other_readings(when, ctx))
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,), verdict)
     if clause.form == "yesno":
         verdict, why = _verdict(when, clause, ctx, zone)
         if verdict is None and clause.unknown:
@@ -484,17 +567,7 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.extend(_other_readings(when, ctx))
         return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
     if clause.form == "howlong" and clause.length and has_length(when):
-        span = when.ends - when.starts
-        if when.all_day and when.day is not None:
-            # Days on the calendar: four days across the switch to summer time are 95 hours.
-            span = timedelta(days=((when.end_day or when.day) - when.day).days + 1)
-        elif when.end is not None and when.zone.local(when.end).minute == 59:
-            span += timedelta(minutes=1)  # "until 23:59" means the whole day
-        elif when.kind == "event" and when.end is not None and (
-                first := when.zone.local(when.starts).date()) != (
-                last := when.zone.local(when.end).date()):
-            # Monday 09:00 to Tuesday 17:30 is a two-day workshop, not "1 day 8 hours".
-            span = timedelta(days=(last - first).days + 1)
+        span = _lasts(when, clause.span_asked)
         lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
                      f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
     elif clause.form == "howlong":
@@ -536,6 +609,31 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.extend(_event_extra(when, ctx))
     lines.extend(_other_readings(when, ctx))
     return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+
+
+_HALF_DAY = timedelta(hours=6)
+
+
+def _lasts(when: ImportantDate, asked: tuple[int, str] | None = None) -> timedelta:
+    """How long a date lasts: days on the calendar for a day or a range of days (four days
+    across the switch to summer time are 95 hours), a range "until 23:59" to the end of its
+    day, an event over several days (or asked in days: "how many days is the workshop?")
+    its days on the calendar, else the hours between its start and end."""
+    span = when.ends - when.starts
+    by_day = asked is not None and asked[1] in ("day", "week")
+    if when.all_day and when.day is not None:
+        return timedelta(days=((when.end_day or when.day) - when.day).days + 1)
+    if when.end is not None and when.zone.local(when.end).minute == 59:
+        return span + timedelta(minutes=1)  # "until 23:59" means the whole day
+    one_day = when.zone.local(when.starts).date() == when.zone.local(when.end).date() \
+        if when.end is not None else True
+    if when.kind == "event" and when.end is not None and (
+            (by_day and span >= _HALF_DAY) or not one_day):
+        # (a half day or less, asked in days, is said in hours: "3 hours 30 minutes")
+        # Monday 09:00 to Tuesday 17:30 is a two-day workshop, not "1 day 8 hours".
+        first, last = when.zone.local(when.starts).date(), when.zone.local(when.end).date()
+        return timedelta(days=(last - first).days + 1)
+    return span
 
 
 def _other_readings(when: ImportantDate, ctx: _Ctx) -> list[str]:
@@ -598,6 +696,17 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         return f"{title}已经过了：{text}。" if zh_ else f"{_the(when)} has passed: it was {text}."
     if why == "extended":
         return _extension_line(when, ctx, verdict_said=True)
+    if why == "clocks":
+        clock = when.zone
+        first, last = _local_day(when, clock)
+        before = clock.start_of_day(first.date())
+        after = clock.start_of_day(last.date() + timedelta(days=1)) - timedelta(seconds=1)
+        during = "that day" if first.date() == last.date() else "during it"
+        change = (f"{clock.key}的时钟从{clock.offset_at(before)}改为{clock.offset_at(after)}"
+                  if zh_ else f"the clocks of {clock.key} go from {clock.offset_at(before)} to "
+                              f"{clock.offset_at(after)} {during}") if verdict else (
+            "时钟不改" if zh_ else f"the clocks do not change {during}")
+        return f"{title}：{text}；{change}。" if zh_ else f"{_the(when)} is {text}; {change}."
     if why == "now":
         if verdict:
             bare = when_text(when, ctx.now, ctx.reader, ctx.lang, relation=False,
@@ -667,12 +776,19 @@ def _names_clock(own: Zone, zone: Zone, label: str, instant: datetime) -> bool:
     return zone.abbreviation(instant).upper() == label
 
 
+def _earlier(when: ImportantDate, ctx: _Ctx) -> str:
+    """The time a date had before it was extended, in the reader's zone and, where that
+    reads otherwise, in the date's own ("Sunday 13 July 2031, 23:59 AoE"), as the date is."""
+    assert when.extended_from is not None
+    was = ImportantDate(id="x", title="", kind=when.kind, zone=when.zone, at=when.extended_from)
+    return when_text(was, ctx.now, ctx.reader, ctx.lang, relation=False)
+
+
 def _extension_line(when: ImportantDate, ctx: _Ctx, verdict_said: bool = False) -> str:
     zh_ = ctx.lang == "zh"
     yes = "" if verdict_said else ("是的，" if zh_ else "Yes, ")
     if when.extended_from is not None:
-        was = _was_text(ImportantDate(id="x", title="", kind=when.kind, zone=when.zone,
-                                      at=when.extended_from), ctx.reader, ctx.lang)
+        was = _earlier(when, ctx)
         return (f"{yes}已延期；原来是{was}。" if zh_ else
                 f"{yes + 'it was extended' if yes else 'it was extended'}; it was {was} before.")
     if when.extended_from_day is not None:
@@ -751,16 +867,29 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
     zh_ = ctx.lang == "zh"
+    closed = "passed" in clause.relative and bool(re.search(r"\bclos", clause.text))
+    if clause.form == "yesno" and ({"open", "still"} & set(clause.relative) or closed) \
+            and len(dates) > 1 and not set(clause.relative) & _WINDOWS and any(
+                _is_opening(d) for d in dates):
+        # "is registration (still) open?", "has registration closed?"
+        return _open_group(dates, clause, ctx, topic, closed)
     if {"passed", "still"} & set(clause.relative) and any(d.kind == "deadline" for d in dates):
         dates = [d for d in dates if d.kind == "deadline"]  # "too late to submit?"
     if "extended" in clause.relative and len(dates) > 1 and not clause.future_ext:
         return _extended_group(dates, clause, ctx, topic)
     windows = tuple(r for r in clause.relative if r in _WINDOWS)
+    if clause.form in ("when", "what") and len(dates) > 1 and all(
+            d.kind == "event" for d in dates) and _ENDS_ASKED.search(clause.text):
+        # "when does the workshop end?" of one given day by day: its last day.
+        dates = [max((d for d in dates if not d.cancelled), key=lambda d: d.ends,
+                     default=dates[-1])]
     if windows:
         return _in_window(dates, replace(clause, relative=windows), ctx, topic)
-    if clause.form == "howlong" and clause.length and 1 < len(dates) <= _LIST and all(
+    spans = (clause.form == "howlong" and clause.length) or (
+        clause.form == "yesno" and bool(clause.span_asked) and not clause.relative)
+    if spans and 1 < len(dates) <= _LIST and all(
             d.kind == "event" and not d.cancelled for d in dates):
-        return _event_days(dates, topic, ctx)
+        return _event_days(dates, topic, ctx, clause)
     live, live_ends, cancelled = _by_end(dates, ctx.index)
     cut = bisect.bisect_right(live_ends, ctx.now)
     passed, upcoming = live[:cut], live[cut:]
@@ -832,6 +961,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
     return Part(topic, kind, tuple(lines), tuple(shown), verdict)
 
 
+_ENDS_ASKED = re.compile(r"\b(?:end|ends|ending|finish|finishes|finishing|conclude|concludes|"
+                         r"wrap up|wraps up)\b")
 _WINDOW_WORDS = {"today": ("today", "今天"), "tonight": ("tonight", "今晚"),
                  "tomorrow": ("tomorrow", "明天"), "yesterday": ("yesterday", "昨天"),
                  "this_week": ("this week", "本周"), "next_week": ("next week", "下周"),
@@ -861,6 +992,88 @@ def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic:
     return Part(topic, "date", tuple(lines), tuple(ahead[:1]), False)
 
 
+def _on_day_asked(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
+                  ) -> list[ImportantDate]:
+    """ "What do I need to submit by March 5?": of the dates the words name, those on the
+    day asked (in their own zone or the reader's); where none is, those of the same kinds
+    that are; the dates as named when no day is asked or none of them falls on it."""
+    if clause.day is None or clause.form == "yesno":
+        return list(dates)
+    day = replace(clause, clock=None)
+
+    def on(d: ImportantDate) -> bool:
+        return not d.cancelled and any(_at_day_and_clock(d, z, day) for z in (d.zone, ctx.reader))
+
+    found = [d for d in dates if on(d)]
+    if not found:
+        kinds = {d.kind for d in dates}
+        found = [d for d in ctx.ordered() if d.kind in kinds and on(d)]
+    return found or list(dates)
+
+
+_OPENS = re.compile(r"\b(?:open|opens|opening|start|starts|begin|begins)\b", re.IGNORECASE)
+
+
+def _is_opening(when: ImportantDate) -> bool:
+    """A date that opens something ("Registration opens"): one instant, no deadline, and its
+    title says so."""
+    return when.kind not in _DUE_KINDS and when.kind != "notification" and not has_length(
+        when) and bool(_OPENS.search(when.title))
+
+
+def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
+                  ) -> list[ImportantDate]:
+    """ "Is registration still open?", "has registration closed?" read as the one deadline
+    of its early rate: that date with the opening of the same subject ("Registration
+    opens"), so the answer is about registration, not the early rate; [] otherwise."""
+    if len(dates) != 1 or clause.form != "yesno" or not (
+            {"open", "still"} & set(clause.relative) or (
+                "passed" in clause.relative and re.search(r"\bclos", clause.text))):
+        return []
+    only, terms = dates[0], ctx.index.date_terms
+    if "early" not in terms[only.id] or re.search(r"\bearly|\u65e9\u9e1f", clause.text):
+        return []
+    own = {t for t in terms[only.id] if t != "early" and by_kind(t) not in ("kind", "generic")}
+    openings = [d for d in ctx.ordered() if d.id != only.id and not d.cancelled
+                and _is_opening(d) and own & terms[d.id].keys()]
+    return sorted([only, *openings], key=_key_instant) if openings else []
+
+
+def _open_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic,
+                closed: bool = False) -> Part:
+    """ "Is registration open?" of several dates (it opens, an early rate closes, it closes):
+    open once every opening has come and while a close not marked early is ahead (an early
+    deadline ends a rate, not the thing itself, unless "early" is asked), or, with no such
+    close, once it opened; each date then, with its own time."""
+    zh_ = ctx.lang == "zh"
+    live = [d for d in dates if not d.cancelled] or list(dates)
+    terms = ctx.index.date_terms
+    early_asked = bool(re.search(r"\bearly|\u65e9\u9e1f", clause.text))  # early, 早鸟
+    openings = [d for d in live if _is_opening(d)]
+    ranges = [d for d in live if d.kind not in _DUE_KINDS and has_length(d)]
+    closes = [d for d in live if d.kind in _DUE_KINDS
+              and early_asked == ("early" in terms[d.id])] or (
+        [] if openings else [d for d in live if d.kind in _DUE_KINDS])
+    opened = all(d.starts <= ctx.now for d in openings)
+    if any(d.starts <= ctx.now < d.ends for d in ranges):
+        verdict = True
+    elif closes and (openings or not ranges):
+        verdict = opened and any(d.ends > ctx.now for d in closes)
+    else:
+        # Opened and no close given: open until the event itself is over.
+        events = [d for d in ctx.ordered() if d.kind == "event" and not d.cancelled]
+        over = bool(events) and all(d.ends <= ctx.now for d in events)
+        verdict = bool(openings) and opened and not ranges and not over
+    if zh_:
+        why = "现在开放。" if verdict else ("还没开放。" if not opened else "已经结束了。")
+    else:
+        why = "it is open now." if verdict else (
+            "it has not opened yet." if not opened else "it has closed.")
+    answer_ = (opened and not verdict) if closed else verdict  # "has it closed?"
+    lines = [_yes_no(answer_, ctx.lang) + why, *(f"- {line(d, ctx)}" for d in live[:_LIST])]
+    return Part(topic, _legacy(live[0]), tuple(lines), tuple(live[:_LIST]), answer_)
+
+
 def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[ImportantDate],
                      clause: Clause, ctx: _Ctx, zone: NamedZone | None, topic: Topic) -> Part:
     """ "Has the deadline passed?" of several where some have and some have not: yes for the
@@ -887,7 +1100,8 @@ def _passed_and_open(passed: Sequence[ImportantDate], upcoming: Sequence[Importa
     return Part(topic, _legacy(passed[0]), tuple(lines), tuple(shown), verdict)
 
 
-def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part:
+def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx,
+                clause: Clause | None = None) -> Part:
     """ "How many days is the workshop?" of an event given day by day: the days it spans, on
     the calendar of its own zone, then each day."""
     ordered = sorted(dates, key=lambda d: d.starts)
@@ -901,8 +1115,14 @@ def _event_days(dates: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part
     else:
         lead = (f"It spans {days} day{'s' if days != 1 else ''}, {format_day(first)} to "
                 f"{format_day(last)}:")
+    verdict: bool | None = None
+    if clause is not None and clause.form == "yesno" and clause.span_asked:
+        # "is the workshop two days?" of one given day by day: its days against those asked.
+        n, unit = clause.span_asked
+        verdict = unit != "hour" and days == n * (7 if unit == "week" else 1)
+        lead = _yes_no(verdict, ctx.lang) + (lead if zh_ else lead[:1].lower() + lead[1:])
     return Part(topic, "event", (lead, *(f"- {line(d, ctx)}" for d in ordered)),
-                tuple(ordered))
+                tuple(ordered), verdict)
 
 
 def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
@@ -919,8 +1139,7 @@ def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, t
         now_text = when_text(d, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
         earlier: str | None = None
         if d.extended_from is not None:
-            earlier = _was_text(ImportantDate(id="x", title="", kind=d.kind, zone=d.zone,
-                                              at=d.extended_from), ctx.reader, ctx.lang)
+            earlier = _earlier(d, ctx)
         elif d.extended_from_day is not None:
             earlier = (zh.format_day(d.extended_from_day) if zh_
                        else format_day(d.extended_from_day))
@@ -944,8 +1163,8 @@ def _extended_group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, t
     return Part(topic, _legacy(dates[0]), tuple(lines), tuple(grown or dates[:1]), verdict)
 
 
-def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topic
-               ) -> Part | None:
+def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topic,
+               same: bool = False) -> Part | None:
     """ "What's after the notification?": the schedule's date right after (or before) the one
     named; of a group, the one after its next member that is not of the group itself."""
     live = [d for d in dates if not d.cancelled]
@@ -956,6 +1175,14 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
     anchor = ahead[0] if ahead else live[-1]
     at = _key_instant(anchor)
     others = [d for d in ctx.ordered() if d.id not in ids and not d.cancelled]
+    if same:
+        # "the next one": of the anchor's kind, the one sharing most of its title's words.
+        terms = ctx.index.date_terms
+        own = {t for t in terms[anchor.id] if by_kind(t) != "kind"}
+        later = [d for d in others if d.kind == anchor.kind and _key_instant(d) > at
+                 and own & terms[d.id].keys()]
+        best = max((len(own & terms[d.id].keys()) for d in later), default=0)
+        others = [d for d in later if len(own & terms[d.id].keys()) == best]
     if side == "after":
         found = next((d for d in sorted(others, key=_key_instant) if _key_instant(d) > at), None)
     else:
@@ -983,6 +1210,13 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
     upcoming = ctx.index.upcoming(ctx.now, 200)
     window_rel = [r for r in clause.relative if r in _WINDOWS]
     asked_day = clause.day is not None or clause.month is not None
+    if ctx.also and _EITHER.search(clause.text) and not window_rel and clause.form in (
+            "what", "when", "yesno") and not (clause.weekday is not None or asked_day):
+        return _zone_overview(upcoming, topic, ctx)  # "CET or CEST?" of no date named
+    if clause.excluded:
+        upcoming = [d for d in upcoming if d.id not in clause.excluded]
+        if not (window_rel or clause.weekday is not None or asked_day):
+            return _the_others(upcoming, topic, clause, ctx)
     if (window_rel or clause.weekday is not None or asked_day) and (
             clause.form != "yesno" or window_rel or asked_day):
         # "what happens on October 25?", "anything on the 26th?": the dates then.
@@ -1035,6 +1269,53 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
     # The reply names the date it chose; a bare "when" also says that it chose.
     part = _one_date(chosen[0], clause, ctx, zone, chosen=clause.form in ("when", "what"))
     return Part(topic, part.kind, part.lines, part.dates, part.verdict)
+
+
+def _zone_overview(upcoming: Sequence[ImportantDate], topic: Topic, ctx: _Ctx) -> Part:
+    """ "CET or CEST?" with no date named: which of the zones named the schedule's dates
+    still ahead are given in (split by date where the clocks change between them), then the
+    next deadline; a bare "neither" where none is, with the time in the first zone named."""
+    zh_ = ctx.lang == "zh"
+    live = [d for d in upcoming if not d.cancelled][:_LIST] or [
+        d for d in ctx.ordered() if not d.cancelled][-1:]
+    if not live:
+        return Part(topic, "date", (_not_said("any dates", "任何日期", ctx),))
+    due = next((d for d in live if d.kind in _DUE_KINDS), live[0])
+    named = [(ctx.reader, ctx.label), *ctx.also]
+    by_label: dict[str, list[ImportantDate]] = {}
+    for d in live:
+        label = next((lb for z, lb in named if _names_clock(d.zone, z, lb, _key_instant(d))), "")
+        by_label.setdefault(label, []).append(d)
+    if len(by_label) == 1:  # one answer for every date ahead: said of the next deadline
+        return Part(topic, _legacy(due), (_zone_choice(due, ctx), *_other_readings(due, ctx)),
+                    (due,))
+    nxt = (f"下一个截止日期：{line(due, ctx)}。" if zh_ else f"The next deadline: {line(due, ctx)}."
+           ) if due.kind in _DUE_KINDS else (f"下一个日期：{line(due, ctx)}。" if zh_ else
+                                             f"The next date: {line(due, ctx)}.")
+    lines = ["要看是哪个日期：" if zh_ else "It depends on the date:"]
+    for label, dates in by_label.items():
+        names = ("、" if zh_ else "; ").join(_title(d, ctx.lang) for d in dates)
+        said = label or ("都不是" if zh_ else "neither")
+        lines.append(f"- {said}：{names}" if zh_ else f"- {said}: {names}")
+    lines.append(nxt)
+    return Part(topic, _legacy(due), tuple(lines), (due,))
+
+
+def _the_others(upcoming: Sequence[ImportantDate], topic: Topic, clause: Clause, ctx: _Ctx
+                ) -> Part:
+    """ "Anything other than the poster deadline?": every date still ahead but the ones set
+    aside, which are named so the asker sees what was left out."""
+    zh_ = ctx.lang == "zh"
+    aside = [d.title for d in ctx.index.dates_of(clause.excluded)]
+    live = [d for d in upcoming if not d.cancelled][:_LIST]
+    names = ("、" if zh_ else ", ").join(aside)
+    if not live:
+        return Part(topic, "date", (f"不是{names}的话，日程里没有还未到的日期了。" if zh_ else
+                                    f"Besides {names}, nothing in the schedule is still "
+                                    f"ahead.",))
+    lead = f"不是{names}的话，日程里还有：" if zh_ else f"Besides {names}, the schedule has:"
+    return Part(topic, _legacy(live[0]), (lead, *(f"- {line(d, ctx)}" for d in live)),
+                tuple(live))
 
 
 # --- fields beside the dates ----------------------------------------------------------------
@@ -1333,7 +1614,10 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
            ) -> tuple[tuple[Part, ...], str]:
     """The parts of the reply and its text, in the reading's language."""
     zone, others, note = _zones(reading, reader, event)
-    named = reading.zone is not None and reading.zone.kind != "mytime"
+    # "in my time" converts an all-day date to the reader's clock as a zone named does; the
+    # weak "for me" alone does not.
+    named = reading.zone is not None and (reading.zone.kind != "mytime" or any(
+        w in reading.zone.text for w in ("time", "tz", "zone", "时间", "时区")))
     label = _labelled(reading.zone, reading, reader, event) if reading.zone else None
     ctx = _Ctx(event, now, zone, reading.language, index_for(event), others, named,
                _also(reading, reader, event), label[1] if label else "")
@@ -1399,10 +1683,18 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
         side = next((r for r in clause.relative if r in ("after", "before")), None)
         if "extended" in clause.relative:
             side = None  # "the original deadline before the extension": the earlier date
+        if "next_one" in clause.relative:
+            found = _neighbour(dates, "after", ctx, topic, same=True)
+            if found is not None:
+                return found
         if side is not None and clause.form in ("what", "when"):
             found = _neighbour(dates, side, ctx, topic)
             if found is not None:
                 return found
+        dates = _on_day_asked(dates, clause, ctx)
+        widened = _with_opening(dates, clause, ctx)
+        if widened:
+            dates = widened  # "has registration closed?" of only the early rate's deadline
         if len(dates) == 1:
             part = _one_date(dates[0], clause, ctx, zone)
             lines, shown = list(part.lines), list(part.dates)
