@@ -117,14 +117,14 @@ def test_a_child_that_fails_costs_only_its_work(
         return
     caplog.set_level(logging.INFO, logger="duebot")
     paths = tree(tmp_path / "files")
-    real = bot.service.fork_map
+    real = bot.service.fork_share
 
-    def failing(work, items, dumps):  # type: ignore[no-untyped-def]
-        results = real(lambda item: os._exit(3), items, dumps)
-        assert results is not None
-        return results
+    def failing(work, items, **options):  # type: ignore[no-untyped-def]
+        shared = real(lambda item: os._exit(3), items, **options)
+        assert shared is not None
+        return shared
 
-    monkeypatch.setattr(bot.service, "fork_map", failing)
+    monkeypatch.setattr(bot.service, "fork_share", failing)
     failed = outcome(start(paths, tmp_path / "a.db"), caplog)
     monkeypatch.setattr(bot.service, "READ_AHEAD", 10**9)
     assert failed == outcome(start(paths, tmp_path / "b.db"), caplog)
