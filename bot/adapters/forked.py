@@ -127,6 +127,14 @@ class Shared(Generic[B]):
         self._view.release()
         self._counters.close()
 
+    def discard(self) -> None:
+        """Let go of the pipes and counters of a child that was never started."""
+        for fd in (self._lock_read, self._lock_write, self._results_read,
+                   self._results_write):
+            os.close(fd)
+        self._view.release()
+        self._counters.close()
+
     def _alive(self) -> bool:
         if not self._gone:
             try:
@@ -209,7 +217,11 @@ def fork_share(work: Callable[[A], B], items: Sequence[A], *, reserved: int = 0,
     if not can_fork() or not items:
         return None
     shared: Shared[B] = Shared(len(items), min(max(reserved, 0), len(items)))
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (a limit reached): all is done here
+        shared.discard()
+        return None
     if pid == 0:  # the child: its results into the pipe, then leave without the parent's exit
         code = 1
         try:
