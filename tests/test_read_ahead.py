@@ -1,4 +1,4 @@
-"""Start-up reads the later half of many new schedules in a forked child
+"""Start-up shares many new schedules with a forked child, which reads them from the back
 (``Service._read_ahead``): the same events, errors and log lines as reading them all here."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.service import READ_AHEAD, Service
 from tests.services import deadline_schedule
 
 COUNT = READ_AHEAD + 16
-BROKEN, BUGGY = COUNT - 20, COUNT - 5  # both in the later half: read by the child
+BROKEN, BUGGY = COUNT - 20, COUNT - 5  # both in the child's reserved third: read by it
 
 
 def tree(tmp_path: Path) -> list[Path]:
