@@ -13,6 +13,7 @@ failure at run time is its own; a job that crashes is restarted and reported dow
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -21,13 +22,12 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.adapters.clock import Jobs, Waiting
-from bot.adapters.forked import fork_map
+from bot.adapters.forked import Shared, fork_share
 from bot.adapters.retry import Backoff, retrying
 from bot.adapters.schedule_cache import Entry, ScheduleCache, cache_path, code_version, dumps
 from bot.adapters.schedule_files import display_path, read_text
-from bot.adapters.store.ledger import Ledger, LedgerUnavailable
 from bot.adapters.template_files import load_templates
 from bot.app.delivery import BatchReport, Engine
 from bot.app.proving import Prover
@@ -41,8 +41,19 @@ from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
 from bot.core.schedule import read_schedule
-from bot.errors import ConfigError, DuebotError, Problem, StorageError, StorageUnavailable
+from bot.errors import (
+    ConfigError,
+    DuebotError,
+    LedgerUnavailable,
+    Problem,
+    StorageError,
+    StorageUnavailable,
+)
 from bot.ports import Channel
+
+if TYPE_CHECKING:  # imported where used: at start-up, while a forked child reads (``_warm``)
+    from bot.adapters.clock import Jobs
+    from bot.adapters.store.ledger import Ledger
 
 log = logging.getLogger("duebot")
 
@@ -52,7 +63,22 @@ OUTAGE = (StorageError,)
 DELIVER, SCHEDULES, LEASES = "deliver", "schedules", "leases"
 READ_AHEAD = 64
 """Schedules to read at start-up (none kept by the last start) from which a forked child reads
-and proves the later half of them while this process does the first (``_ReadAhead``)."""
+and proves them from the back while this process does them from the front (``_ReadAhead``)."""
+RESERVED = 3
+"""The last 1/RESERVED of them are the child's alone: this process has more to do (``_warm``,
+taking in the child's results), and a child that the machine's load starts late still gets
+some."""
+WARM = ("bot.adapters.store.ledger", "bot.adapters.clock", "bot.adapters.console",
+        "bot.adapters.smtp", "bot.adapters.apprise_channel", "bot.adapters.slack_app",
+        "bot.adapters.mail_in", "bot.adapters.discord", "bot.adapters.zulip",
+        "bot.adapters.mattermost")
+"""What the rest of start-up imports (the ledger, the scheduler, the channels, the providers
+``bot.runner`` asks for routes), imported while the child reads."""
+WARM_HTTP = ("bot.adapters.http", "bot.adapters.http_me", "bot.adapters.http_open_data",
+             "uvicorn.loops.auto", "uvicorn.protocols.http.auto",
+             "uvicorn.protocols.websockets.auto", "uvicorn.lifespan.on",
+             "anyio._backends._asyncio")
+"""And what serving HTTP imports (uvicorn's own choices at its defaults), when it is on."""
 
 _Apart = tuple[float, Event | None, list[Problem], Entry | None, tuple[Reminder, ...]] | None
 """A schedule read in the child: its mtime, event, problems, what the cache keeps of it and
@@ -61,22 +87,29 @@ its plan (made there to prove it: not made again here); None when reading it rai
 
 
 class _ReadAhead:
-    """Schedules a forked child reads (``bot.adapters.forked``); their results once asked."""
+    """Schedules shared with a forked child (``bot.adapters.forked``): this process reads them
+    from the front, the child from the back; the child's results as they come."""
 
-    def __init__(self, paths: Sequence[Path] = (),
-                 results: Callable[[], list[_Apart] | None] | None = None) -> None:
-        self._index = {path: i for i, path in enumerate(paths)} if results else {}
-        self._results = results
-        self._found: list[_Apart] | None = None
+    def __init__(self, paths: Sequence[Path] = (), shared: Shared[_Apart] | None = None
+                 ) -> None:
+        self._index = {path: i for i, path in enumerate(paths)} if shared else {}
+        self._shared = shared
 
     def take(self, path: Path) -> _Apart:
-        """The child's reading of ``path``; None if it read none (or failed): read it here."""
+        """The child's reading of ``path``; None if this process is to read it (its turn, or
+        the child read none or failed). Asked in the order of the paths."""
         i = self._index.get(path)
-        if i is None or self._results is None:
+        if i is None or self._shared is None:
             return None
-        if self._found is None:
-            self._found = self._results() or [None] * len(self._index)
-        return self._found[i]
+        self._shared.poll()
+        if self._shared.mine(i):
+            return None
+        return self._shared.theirs(i)
+
+    def close(self) -> None:
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
 
 
 def utc_now() -> datetime:
@@ -163,7 +196,6 @@ class Service:
         self.schedules = {s.path: LoadedSchedule(path=s.path) for s in config.schedules}
         self.destinations = {s.path: s.reminders_to for s in config.schedules}
         self.stop_event = threading.Event()
-        self.jobs = Jobs()
         templates = load_templates(override=config.templates)
         self.renderer = Renderer(templates)
         self.plans = Plans()
@@ -179,6 +211,10 @@ class Service:
         self.reload()
         if self.schedule_cache is not None:  # what this start read, for the next one
             self.schedule_cache.save()
+        from bot.adapters.clock import Jobs
+        from bot.adapters.store.ledger import Ledger
+
+        self.jobs: Jobs = Jobs()
         storage = config.storage
         self.ledger = ledger or Ledger.open(storage.database_url, owner=self.owner,
                                             pool_size=storage.pool_size,
@@ -210,9 +246,15 @@ class Service:
             return changed
 
     def _reload(self) -> bool:
+        ahead = self._read_ahead()
+        try:
+            return self._read_all(ahead)
+        finally:
+            ahead.close()
+
+    def _read_all(self, ahead: _ReadAhead) -> bool:
         changed = False
         errors: list[str] = []
-        ahead = self._read_ahead()
         cache = self.schedule_cache
         for loaded in self.schedules.values():
             apart = ahead.take(loaded.path)
@@ -257,18 +299,32 @@ class Service:
         return changed
 
     def _read_ahead(self) -> _ReadAhead:
-        """At start-up, with many schedules to read: the later half read in a forked child
-        (when this process can fork), while this one reads the first."""
+        """At start-up, with many schedules to read: shared with a forked child (when this
+        process can fork), which reads them from the back while this one, having imported
+        what comes next (``_warm``), reads them from the front."""
         if any(loaded.mtime != -1.0 for loaded in self.schedules.values()):
             return _ReadAhead()  # not the first load: only what changed is read
         cache = self.schedule_cache
         unread = [path for path in self.schedules if cache is None or not cache.holds(path)]
         if len(unread) < READ_AHEAD:
             return _ReadAhead()
-        later = unread[len(unread) // 2:]
-        preload()  # both halves prove new schedules, which builds their calendars
-        results = fork_map(self._read_apart, later, lambda value: dumps(value)[0])
-        return _ReadAhead(later, results)
+        preload()  # both processes prove new schedules, which builds their calendars
+        shared: Shared[_Apart] | None = fork_share(
+            self._read_apart, unread, reserved=len(unread) // RESERVED,
+            dumps=lambda value: dumps(value)[0])
+        if shared is not None:
+            self._warm()
+        return _ReadAhead(unread, shared)
+
+    def _warm(self) -> None:
+        """Import what start-up and serving will (``WARM``), while the child reads: the same
+        modules as later, only sooner, on this core. One that fails to import is left alone
+        here; it fails again where it is used, and is reported there as before."""
+        for name in WARM + (WARM_HTTP if self.config.http.enabled else ()):
+            try:
+                importlib.import_module(name)
+            except Exception:  # reported where it is imported for use
+                continue
 
     def _read_apart(self, path: Path) -> _Apart:
         """``_read`` in the forked child, which logs nothing: a bug is read again here."""
@@ -427,6 +483,8 @@ class Service:
         except OUTAGE as exc:
             self.health.ok = False
             self.health.database = _database_trouble(exc).removeprefix("database ")
+            from bot.adapters.clock import Waiting
+
             raise Waiting(_database_trouble(exc)) from None
 
     def _schedules_job(self) -> None:
@@ -445,6 +503,8 @@ class Service:
             self.ledger.renew_held(settings.lease,
                                    max_hold=settings.lease / 2 * settings.batch_size)
         except OUTAGE as exc:
+            from bot.adapters.clock import Waiting
+
             raise Waiting(_database_trouble(exc)) from None
 
     def start(self) -> None:

@@ -32,6 +32,48 @@ def test_the_service_and_its_http_side_import_neither() -> None:
     assert fresh(code) == "[]"
 
 
+def test_the_service_leaves_the_ledger_and_the_scheduler_to_start_up() -> None:
+    """SQLAlchemy and APScheduler (~0.15 s) are imported by ``Service`` itself: at a first start
+    with a forked reader, while the child reads (``Service._warm``), not before the fork."""
+    code = ("import sys, bot.service; "
+            "print(sorted(m for m in ('sqlalchemy', 'apscheduler') if m in sys.modules))")
+    assert fresh(code) == "[]"
+
+
+def test_a_first_start_imports_the_ledger_after_forking_its_reader(tmp_path: Path) -> None:
+    """The ledger's and the scheduler's modules are imported by this process while the child
+    reads: after the fork, and by this process only."""
+    from bot.service import READ_AHEAD
+
+    code = f"""
+import os, sys
+from pathlib import Path
+import bot.adapters.forked as forked
+import bot.service
+from bot.config import Config, ScheduleConfig, StorageConfig
+from bot.adapters.console import ConsoleChannel
+tmp = Path({str(tmp_path)!r})
+paths = []
+for n in range({READ_AHEAD}):
+    path = tmp / f"w{{n}}.toml"
+    path.write_text(f'[event]\\nid = "w{{n}}"\\nname = "W"\\nzone = "UTC"\\n[[dates]]\\n'
+                    f'id = "d"\\ntitle = "D"\\nkind = "deadline"\\nat = "2031-01-01 23:59"\\n')
+    paths.append(path)
+seen = []
+real = forked.fork_share
+def watched(*args, **kwargs):
+    seen.append([m in sys.modules for m in ("sqlalchemy", "apscheduler")])
+    return real(*args, **kwargs)
+bot.service.fork_share = watched
+config = Config(storage=StorageConfig(database_url=f"sqlite:///{{tmp}}/ledger.db"),
+                schedules=tuple(ScheduleConfig(path=p, reminders_to=("console:",))
+                                for p in paths))
+service = bot.service.Service(config, channels={{"console": ConsoleChannel()}})
+print(seen, len(service.events()))
+"""
+    assert fresh(code) == f"[[False, False]] {READ_AHEAD}"
+
+
 def test_the_chat_and_mail_sides_load_the_reader_on_their_first_question() -> None:
     code = ("import sys, bot.runner; bot.runner._providers(); "
             "import bot.adapters.slack_format, bot.app.mail_conversation; "

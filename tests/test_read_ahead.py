@@ -1,4 +1,4 @@
-"""Start-up reads the later half of many new schedules in a forked child
+"""Start-up shares many new schedules with a forked child, which reads them from the back
 (``Service._read_ahead``): the same events, errors and log lines as reading them all here."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.service import READ_AHEAD, Service
 from tests.services import deadline_schedule
 
 COUNT = READ_AHEAD + 16
-BROKEN, BUGGY = COUNT - 20, COUNT - 5  # both in the later half: read by the child
+BROKEN, BUGGY = COUNT - 20, COUNT - 5  # both in the child's reserved third: read by it
 
 
 def tree(tmp_path: Path) -> list[Path]:
@@ -117,14 +117,14 @@ def test_a_child_that_fails_costs_only_its_work(
         return
     caplog.set_level(logging.INFO, logger="duebot")
     paths = tree(tmp_path / "files")
-    real = bot.service.fork_map
+    real = bot.service.fork_share
 
-    def failing(work, items, dumps):  # type: ignore[no-untyped-def]
-        results = real(lambda item: os._exit(3), items, dumps)
-        assert results is not None
-        return results
+    def failing(work, items, **options):  # type: ignore[no-untyped-def]
+        shared = real(lambda item: os._exit(3), items, **options)
+        assert shared is not None
+        return shared
 
-    monkeypatch.setattr(bot.service, "fork_map", failing)
+    monkeypatch.setattr(bot.service, "fork_share", failing)
     failed = outcome(start(paths, tmp_path / "a.db"), caplog)
     monkeypatch.setattr(bot.service, "READ_AHEAD", 10**9)
     assert failed == outcome(start(paths, tmp_path / "b.db"), caplog)

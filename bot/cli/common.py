@@ -4,8 +4,10 @@ the config and the service it names, who is acting, and how problems are printed
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,6 +106,27 @@ def config_of(args: argparse.Namespace) -> Any:
         return load_config(args.config)
     root = project_root()
     return default_config(root, shipped_schedules(root))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Start-up without the cyclic garbage collector, then its objects set aside for good.
+
+    Reading 1,000 schedules and planning their 40,000 reminders allocates some 300,000
+    container objects that live as long as the process; each collection on the way rescanned
+    the growing heap (0.3-0.5 s of CPU at start-up), and the first one after it would scan
+    them all again. So none runs while the service starts, and what it built is then frozen
+    (``gc.freeze``): later collections skip it, and what it drops is still freed by reference
+    counting as before. Start-up makes no garbage cycles worth collecting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def service_of(args: argparse.Namespace, **kwargs: Any) -> Any:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bot import __version__
-from bot.cli.common import at_database_url, config_of, parse_now, service_of
+from bot.cli.common import at_database_url, collector_paused, config_of, parse_now, service_of
 from bot.errors import StorageUnavailable, UsageError
 
 if TYPE_CHECKING:
@@ -20,10 +20,20 @@ if TYPE_CHECKING:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import logging
+    with collector_paused():  # reading, planning, the first reconcile
+        service = _started(args)
+        from bot.runner import serve
+
+    serve(service)
+    logging.getLogger("duebot").info("duebot stopped cleanly: %s", service.summary())
+    return 0
+
+
+def _started(args: argparse.Namespace) -> Service:
+    """``duebot run`` up to serving: the service, its first reconcile, what it says of it."""
     import signal
 
-    service = service_of(args)
+    service: Service = service_of(args)
     log = logging.getLogger("duebot")
 
     def _stop(signum: int, _frame: object) -> None:
@@ -45,11 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             log.info("%s: every date is past (the last ended %s UTC), so no reminder will go "
                      "out; rehearse with `duebot deliver --once --dry-run --now ISO`",
                      event.id, f"{last.ends:%Y-%m-%d %H:%M}")
-    from bot.runner import serve
-
-    serve(service)
-    log.info("duebot stopped cleanly: %s", service.summary())
-    return 0
+    return service
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:

@@ -1,0 +1,92 @@
+"""Work shared with a forked child (``bot.adapters.forked``): each item done once, by whichever
+process got to it; a busy parent leaves more to the child; a child that dies costs only the
+items it did not send."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.forked import can_fork, fork_share
+
+COUNT, RESERVED = 30, 10
+
+
+@pytest.fixture(autouse=True)
+def _single_threaded() -> None:
+    if not can_fork():
+        pytest.skip("another thread is alive here: start-up forks only a single thread")
+
+
+def _square(log: Path, die_on: int | None = None):  # type: ignore[no-untyped-def]
+    def work(item: int) -> tuple[int, int]:
+        if item == die_on:
+            os._exit(3)
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{item}\n")
+        return item, item * item
+    return work
+
+
+def _wait_for_lines(log: Path, count: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not log.exists() or len(log.read_text().splitlines()) < count:
+        assert time.monotonic() < deadline, "the child did not get that far"
+        time.sleep(0.01)
+
+
+def _run(shared, work) -> tuple[list[int], list[tuple[int, int]]]:  # type: ignore[no-untyped-def]
+    """Take the items in order as the service does: mine, else the child's, else do it here."""
+    here, results = [], []
+    for i in range(COUNT):
+        shared.poll()
+        found = None if shared.mine(i) else shared.theirs(i)
+        if found is None:
+            here.append(i)
+            found = work(i)
+        results.append(found)
+    shared.close()
+    return here, results
+
+
+def test_a_busy_parent_leaves_the_child_all_but_the_front_it_has_not_reached(
+        tmp_path: Path) -> None:
+    """While this process is busy (importing, at start-up), the child goes on past the half,
+    down to the front; a fixed half would have left this process the first 15."""
+    log = tmp_path / "child"
+    shared = fork_share(_square(log), list(range(COUNT)), reserved=RESERVED)
+    assert shared is not None
+    _wait_for_lines(log, COUNT - 5)  # busy until the child did all but the first five
+    here, results = _run(shared, lambda i: (i, i * i))
+    assert results == [(i, i * i) for i in range(COUNT)]
+    done_apart = [int(line) for line in log.read_text().splitlines()]
+    assert sorted(done_apart + here) == list(range(COUNT)), "each item done once"
+    assert here == list(range(len(here))) and len(here) <= 5
+    assert done_apart == sorted(done_apart, reverse=True), "the child works from the back"
+
+
+def test_the_child_keeps_its_reserved_items_even_when_this_process_is_quick(
+        tmp_path: Path) -> None:
+    log = tmp_path / "child"
+    shared = fork_share(_square(log), list(range(COUNT)), reserved=RESERVED)
+    assert shared is not None
+    here, results = _run(shared, lambda i: (i, i * i))
+    assert results == [(i, i * i) for i in range(COUNT)]
+    assert max(here) < COUNT - RESERVED
+    done_apart = [int(line) for line in log.read_text().splitlines()]
+    assert sorted(done_apart + here) == list(range(COUNT))
+
+
+def test_a_child_that_dies_costs_only_what_it_did_not_send(tmp_path: Path) -> None:
+    log = tmp_path / "child"
+    die_on = COUNT - 4
+    shared = fork_share(_square(log, die_on), list(range(COUNT)), reserved=RESERVED)
+    assert shared is not None
+    here, results = _run(shared, lambda i: (i, i * i))
+    assert results == [(i, i * i) for i in range(COUNT)]
+    sent = [int(line) for line in log.read_text().splitlines()]
+    assert sent == [COUNT - 1, COUNT - 2, COUNT - 3]
+    assert here == list(range(COUNT - 3)), "everything else, the one it died on too, done here"
