@@ -1,0 +1,69 @@
+"""A date's calendar revision: what a calendar shows of it, as one fingerprint.
+
+RFC 5545/5546 want ``SEQUENCE`` raised when a date's start, end or status changes, and
+clients (Outlook and Apple Calendar for an attached .ics, Google for a subscription) replace
+their copy only for a higher one. Organizers edit ``at`` by hand, so the schedule's own
+``sequence`` cannot be trusted to rise: the ledger keeps, per date, the fingerprint of its
+last revision and the sequence it is served at (``bot.adapters.store.revisions``), and a new
+fingerprint raises it once. The fingerprint covers the schedule's words, not duebot's way of
+writing them: an upgrade of duebot that words a description differently raises nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from bot.core.digest import short_digest
+from bot.core.model import Event, ImportantDate
+
+__all__ = ["FINGERPRINT_VERSION", "Revision", "fingerprint", "next_revision", "revised"]
+
+FINGERPRINT_VERSION = 1
+"""Part of every fingerprint: a change of what it covers is a new version, on purpose."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The sequence a date is served at and since when (``LAST-MODIFIED``)."""
+
+    sequence: int
+    modified: datetime
+
+
+def _text(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def fingerprint(event: Event, when: ImportantDate) -> str:
+    """What a calendar entry of ``when`` shows, from the schedule: its times and zone, status,
+    title, kind, words, link, where (for the event itself), and the ``sequence`` written
+    (an organizer who raises it asks for a new revision)."""
+    material = [
+        FINGERPRINT_VERSION, event.name, _text(when.at), _text(when.end), _text(when.day),
+        _text(when.end_day), when.zone.key, sorted(m.isoformat() for m in when.day_ends),
+        when.cancelled, when.sequence, when.title, when.kind, when.description, when.url,
+        _text(when.extended_from), _text(when.extended_from_day), when.extended_note,
+        event.location if when.kind == "event" else "",
+    ]
+    return short_digest(json.dumps(material, ensure_ascii=False, separators=(",", ":")))
+
+
+def next_revision(before: Revision, written: int, now: datetime) -> Revision:
+    """The revision after ``before`` for a changed date: one more (at least the schedule's
+    own ``sequence``), modified ``now`` in whole seconds, always later than ``before``'s."""
+    moment = now.replace(microsecond=0)
+    if moment <= before.modified:
+        moment = before.modified.replace(microsecond=0) + timedelta(seconds=1)
+    return Revision(sequence=max(before.sequence + 1, written), modified=moment)
+
+
+def revised(event: Event, revisions: Mapping[str, Revision]) -> Event:
+    """``event`` with each date's ledger revision on it (dates without one keep theirs)."""
+    dates = tuple(
+        replace(when, revision=revisions[when.id].sequence,
+                modified=revisions[when.id].modified) if when.id in revisions else when
+        for when in event.dates)
+    return replace(event, dates=dates)
