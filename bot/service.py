@@ -284,8 +284,12 @@ class Service:
             return []
         out = []
         for loaded, event, mtime, _previous in new:
-            out.append((loaded, revised(event, {
-                when.id: revisions[(event.id, when.id)] for when in event.dates}), mtime))
+            served = revised(event, {when.id: revisions[(event.id, when.id)]
+                                     for when in event.dates})
+            # The same reminders (a revision changes no time): the plan proving made (or the
+            # forked reader's) goes with the copy served, not made again.
+            self.plans.keep(served, self.plans.of(event))
+            out.append((loaded, served, mtime))
         return out
 
     def _read_ahead(self) -> _ReadAhead:

@@ -162,7 +162,8 @@ def midnight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Se
 
 def test_the_widget_says_a_deadline_written_00_00_as_the_next_days_start(
         browser: Any, midnight: tuple[str, Service]) -> None:  # noqa: F811
-    """The same instant written "2026-05-02 00:00" is that day's start, as written."""
+    """A guard (it passed before the fix too): the same instant written "2026-05-02 00:00"
+    is that day's start, as written, in the widget too."""
     context, shown, there = _widget(browser, midnight[0], "Europe/Paris")
     try:
         assert shown == "Saturday 2 May 2026, 00:00 (Europe/Paris, UTC+02:00)"

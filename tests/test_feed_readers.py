@@ -408,15 +408,24 @@ def test_a_hand_edit_of_at_raises_sequence_and_last_modified_of_that_date_only(
     service = _serving(tmp_path, path, clock)
     before = read(_fetched(service))
     uid = "hard.aoe@duebot"
-    assert before[uid]["modified"] == "2027-01-10T09:00:00Z"  # first served then
+    # Never changed since the ledger saw it: served as it always was, no LAST-MODIFIED.
+    assert {e["modified"] for e in before.values()} == {None}
 
     clock[0] = datetime(2027, 1, 12, 15, 30, 5, tzinfo=UTC)
     _edit(path, 'at = "2027-03-01 23:59 AoE"', 'at = "2027-03-02 23:59 AoE"')
     assert service.reload()
+    moved = read(_fetched(service))
+    assert moved[uid]["start"] == "2027-03-03T11:59:00Z"
+    assert moved[uid]["sequence"] == before[uid]["sequence"] + 1
+    assert moved[uid]["modified"] == "2027-01-12T15:30:05Z"
+
+    clock[0] = datetime(2027, 1, 14, 8, 0, tzinfo=UTC)
+    _edit(path, 'at = "2027-03-02 23:59 AoE"', 'at = "2027-03-02 21:00 AoE"')
+    assert service.reload()
     after = read(_fetched(service))
-    assert after[uid]["start"] == "2027-03-03T11:59:00Z"
-    assert after[uid]["sequence"] == before[uid]["sequence"] + 1
-    assert after[uid]["modified"] == "2027-01-12T15:30:05Z" > before[uid]["modified"]
+    assert after[uid]["start"] == "2027-03-03T09:00:00Z"
+    assert after[uid]["sequence"] == moved[uid]["sequence"] + 1
+    assert after[uid]["modified"] == "2027-01-14T08:00:00Z" > moved[uid]["modified"]
     assert {k: v for k, v in after.items() if k != uid} == {
         k: v for k, v in before.items() if k != uid}  # the other dates keep theirs
     # The one-date calendar ("add this one") carries the same revision.

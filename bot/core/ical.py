@@ -15,13 +15,14 @@ when a date does. Choices that keep every client honest:
   shows raises, hand edits of ``at`` too; else the schedule's own) and ``STATUS:CANCELLED``
   removes a date.
 * ``DTSTAMP`` never reads the clock, a file's time or anything else outside the schedule and
-  the ledger, and is never in the future: it is when the ledger first saw the date's revision
-  (also its ``LAST-MODIFIED``), or without a ledger ``SEQUENCE`` seconds after the Unix epoch
-  (``revision_stamp``). So every replica on one ledger, every restart (and, without a ledger,
-  every checkout) of the same schedule serves the same bytes (and ETag), and a revision that
-  raises ``SEQUENCE`` also carries a later ``DTSTAMP``, for readers that order revisions by it
-  (RFC 5546 2.1.5). A caller that knows better may pass ``stamp`` (a reminder's due time for
-  its attachment).
+  the ledger, and is never in the future: it is when the ledger raised the date's ``SEQUENCE``
+  (also its ``LAST-MODIFIED``), or, for a date never changed since the ledger first saw it
+  (and without a ledger), ``SEQUENCE`` seconds after the Unix epoch (``revision_stamp``). So
+  every replica on one ledger and every restart serve the same bytes (and ETag); a schedule
+  whose dates were never edited under a ledger serves the same bytes from any replica or
+  checkout; and a revision that raises ``SEQUENCE`` also carries a later ``DTSTAMP``, for
+  readers that order revisions by it (RFC 5546 2.1.5). A caller that knows better may pass
+  ``stamp`` (a reminder's due time for its attachment).
 * ``METHOD:PUBLISH`` (iTIP, RFC 5546) requires ``ORGANIZER``: each entry names its event's
   contact; a calendar where some event has no contact address carries no ``METHOD`` (a plain
   iCalendar object, which needs no organizer).
@@ -81,7 +82,7 @@ def uid_for(event: Event, when: ImportantDate) -> str:
 
 
 def revision_stamp(when: ImportantDate) -> datetime:
-    """``DTSTAMP`` from the date's own revision (when the ledger saw it, else its
+    """``DTSTAMP`` from the date's own revision (when the ledger raised it, else its
     ``SEQUENCE``), not from when or where the feed was built: two replicas with the same
     schedule give the same bytes, and a later revision a later stamp."""
     if when.modified is not None:

@@ -56,7 +56,8 @@ class ImportantDate:
     change a calendar shows, hand edits too. None where no ledger was asked: ``sequence``.
     Not compared: the schedule says the same whatever the ledger counted."""
     modified: datetime | None = field(default=None, compare=False)
-    """When the ledger first saw this revision of the date: its ``LAST-MODIFIED``."""
+    """When the ledger raised ``revision`` to this: its ``LAST-MODIFIED``; None for a date
+    never changed since the ledger first saw it (served as it always was)."""
 
     def __post_init__(self) -> None:
         if (self.at is None) == (self.day is None):

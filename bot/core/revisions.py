@@ -27,10 +27,12 @@ FINGERPRINT_VERSION = 1
 
 @dataclass(frozen=True)
 class Revision:
-    """The sequence a date is served at and since when (``LAST-MODIFIED``)."""
+    """The sequence a date is served at and since when (``LAST-MODIFIED``): None for a
+    date's first revision, the schedule's own, whose time nobody knows (it is served as
+    before the ledger kept revisions: the same bytes from any replica or checkout)."""
 
     sequence: int
-    modified: datetime
+    modified: datetime | None = None
 
 
 def _text(value: datetime | date | None) -> str | None:
@@ -55,7 +57,7 @@ def next_revision(before: Revision, written: int, now: datetime) -> Revision:
     """The revision after ``before`` for a changed date: one more (at least the schedule's
     own ``sequence``), modified ``now`` in whole seconds, always later than ``before``'s."""
     moment = now.replace(microsecond=0)
-    if moment <= before.modified:
+    if before.modified is not None and moment <= before.modified:
         moment = before.modified.replace(microsecond=0) + timedelta(seconds=1)
     return Revision(sequence=max(before.sequence + 1, written), modified=moment)
 

@@ -3,8 +3,9 @@
 ``revise`` is called when a process loads a new version of a schedule, before the version is
 served or reconciled. Per date it compares the fingerprint of what a calendar shows
 (``bot.core.revisions.fingerprint``) with the stored one: the same, the stored revision is
-served; new date, the schedule's own ``sequence`` is recorded; changed, the sequence goes up
-by one (at least to the schedule's ``sequence``), modified ``now``.
+served; new date, the schedule's own ``sequence`` is recorded (``modified`` NULL: served as
+before, the same bytes as any replica or checkout serves); changed, the sequence goes up by
+one (at least to the schedule's ``sequence``), modified ``now``.
 
 Replicas seeing the same change at once raise it once: the change is written with a
 compare-and-set on the fingerprint read (``UPDATE ... WHERE fingerprint = <the one read>``).
@@ -70,12 +71,11 @@ class RevisionStore(Store):
                stored: Mapping[DateKey, tuple[str, Revision]], now: datetime,
                out: dict[DateKey, Revision]) -> list[DateKey]:
         """Settle what it can into ``out``; returns the dates to read again."""
-        moment = now.replace(microsecond=0)
         new = [key for key in dates if key not in stored]
         for start in range(0, len(new), _INSERT_ROWS):
             conn.execute(self._revision_insert().values([
                 {"event_id": e, "date_id": d, "fingerprint": dates[(e, d)][0],
-                 "sequence": dates[(e, d)][1], "modified": moment}
+                 "sequence": dates[(e, d)][1], "modified": None}
                 for e, d in new[start:start + _INSERT_ROWS]])
                 .on_conflict_do_nothing(index_elements=["event_id", "date_id"]))
         pending = list(new)  # inserted, or another writer's insert: read back either way

@@ -162,10 +162,11 @@ plan_fingerprints = sa.Table(
 date_revisions = sa.Table(
     "date_revisions", metadata,
     # Per date, the calendar revision its entry is served at (migration 0007; ``revisions``):
-    # a new fingerprint of what a calendar shows raises ``sequence`` once, at ``modified``.
+    # a new fingerprint of what a calendar shows raises ``sequence`` once, at ``modified``
+    # (NULL until the ledger first raises it: the schedule's own revision, time unknown).
     sa.Column("event_id", sa.String(64), primary_key=True),
     sa.Column("date_id", sa.String(64), primary_key=True),
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("sequence", sa.Integer, nullable=False),
-    sa.Column("modified", UTCDateTime(), nullable=False),
+    sa.Column("modified", UTCDateTime(), nullable=True),
 )

@@ -1,11 +1,12 @@
 """Date revisions: a hand edit of a date raises its calendar SEQUENCE (issue: feed sequence).
 
 ``date_revisions`` holds, per event and date, a fingerprint of what a calendar entry shows of
-the date (``bot.core.revisions.fingerprint``), the ``SEQUENCE`` it is served at and when that
-revision was first seen (its ``LAST-MODIFIED``). A changed fingerprint raises the sequence
+the date (``bot.core.revisions.fingerprint``), the ``SEQUENCE`` it is served at and when the
+ledger raised it to that (its ``LAST-MODIFIED``). A changed fingerprint raises the sequence
 once, whichever replica sees it first (``bot.adapters.store.revisions``). Existing ledgers
-start empty: each date's first revision is the schedule's own ``sequence``, recorded when the
-upgraded duebot first serves it.
+start empty: each date's first revision is the schedule's own ``sequence`` with ``modified``
+NULL (when it was written is not known), recorded when the upgraded duebot first serves it,
+so the feed's bytes do not change with the upgrade.
 
 Revision ID: 0007
 Revises: 0006
@@ -29,7 +30,7 @@ def upgrade() -> None:
         sa.Column("date_id", sa.String(64), primary_key=True),
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("sequence", sa.Integer, nullable=False),
-        sa.Column("modified", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("modified", sa.DateTime(timezone=True), nullable=True),
     )
 
 
