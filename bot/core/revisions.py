@@ -35,8 +35,13 @@ class Revision:
     modified: datetime | None = None
 
 
-def _text(value: datetime | date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _instant(value: datetime | None) -> int | None:
+    """An aware instant as whole microseconds since the epoch: cheap, and the same anywhere."""
+    return None if value is None else round(value.timestamp() * 1_000_000)
+
+
+def _day(value: date | None) -> int | None:
+    return None if value is None else value.toordinal()
 
 
 def fingerprint(event: Event, when: ImportantDate) -> str:
@@ -44,10 +49,11 @@ def fingerprint(event: Event, when: ImportantDate) -> str:
     title, kind, words, link, where (for the event itself), and the ``sequence`` written
     (an organizer who raises it asks for a new revision)."""
     material = [
-        FINGERPRINT_VERSION, event.name, _text(when.at), _text(when.end), _text(when.day),
-        _text(when.end_day), when.zone.key, sorted(m.isoformat() for m in when.day_ends),
-        when.cancelled, when.sequence, when.title, when.kind, when.description, when.url,
-        _text(when.extended_from), _text(when.extended_from_day), when.extended_note,
+        FINGERPRINT_VERSION, event.name, _instant(when.at), _instant(when.end),
+        _day(when.day), _day(when.end_day), when.zone.key,
+        sorted(round(m.timestamp() * 1_000_000) for m in when.day_ends), when.cancelled,
+        when.sequence, when.title, when.kind, when.description, when.url,
+        _instant(when.extended_from), _day(when.extended_from_day), when.extended_note,
         event.location if when.kind == "event" else "",
     ]
     return short_digest(json.dumps(material, ensure_ascii=False, separators=(",", ":")))
@@ -63,9 +69,15 @@ def next_revision(before: Revision, written: int, now: datetime) -> Revision:
 
 
 def revised(event: Event, revisions: Mapping[str, Revision]) -> Event:
-    """``event`` with each date's ledger revision on it (dates without one keep theirs)."""
-    dates = tuple(
-        replace(when, revision=revisions[when.id].sequence,
-                modified=revisions[when.id].modified) if when.id in revisions else when
-        for when in event.dates)
-    return replace(event, dates=dates)
+    """``event`` with each date's ledger revision on it. A date at its first revision (the
+    schedule's own sequence, no time) is served as it is; an event whose dates all are is
+    returned itself (the usual restart: nothing copied)."""
+    changed = False
+    dates = []
+    for when in event.dates:
+        rev = revisions.get(when.id)
+        if rev is not None and (rev.modified is not None or rev.sequence != when.sequence):
+            when = replace(when, revision=rev.sequence, modified=rev.modified)
+            changed = True
+        dates.append(when)
+    return replace(event, dates=tuple(dates)) if changed else event

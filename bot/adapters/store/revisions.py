@@ -36,8 +36,6 @@ DateKey = tuple[str, str]
 
 _ROUNDS = 5
 """Compare-and-set rounds before giving up: each lost round is another writer's new version."""
-_INSERT_ROWS = 500
-"""Rows per INSERT: SQLite allows 32,766 bound values in a statement."""
 
 
 class RevisionStore(Store):
@@ -72,12 +70,11 @@ class RevisionStore(Store):
                out: dict[DateKey, Revision]) -> list[DateKey]:
         """Settle what it can into ``out``; returns the dates to read again."""
         new = [key for key in dates if key not in stored]
-        for start in range(0, len(new), _INSERT_ROWS):
-            conn.execute(self._revision_insert().values([
-                {"event_id": e, "date_id": d, "fingerprint": dates[(e, d)][0],
-                 "sequence": dates[(e, d)][1], "modified": None}
-                for e, d in new[start:start + _INSERT_ROWS]])
-                .on_conflict_do_nothing(index_elements=["event_id", "date_id"]))
+        if new:  # one statement, many rows (SQLAlchemy batches them into multi-row VALUES)
+            conn.execute(self._revision_insert().on_conflict_do_nothing(
+                index_elements=["event_id", "date_id"]),
+                [{"event_id": e, "date_id": d, "fingerprint": dates[(e, d)][0],
+                  "sequence": dates[(e, d)][1], "modified": None} for e, d in new])
         pending = list(new)  # inserted, or another writer's insert: read back either way
         for key, (mark, written) in dates.items():
             if key in stored:
@@ -99,11 +96,12 @@ class RevisionStore(Store):
                     pending.append(key)
         if not new:
             return pending
+        fresh = set(new)
         again = self._stored_revisions(conn, sorted({e for e, _ in new}))
         rest = []
         for key in pending:
             found = again.get(key)
-            if key in new and found is not None and found[0] == dates[key][0]:
+            if key in fresh and found is not None and found[0] == dates[key][0]:
                 out[key] = found[1]
             else:
                 rest.append(key)
@@ -112,12 +110,11 @@ class RevisionStore(Store):
     @staticmethod
     def _stored_revisions(conn: Connection, events: list[str]
                           ) -> dict[DateKey, tuple[str, Revision]]:
-        rows = conn.execute(sa.select(date_revisions).where(
-            date_revisions.c.event_id.in_(events))).mappings()
-        return {(r["event_id"], r["date_id"]): (r["fingerprint"],
-                                                Revision(sequence=r["sequence"],
-                                                         modified=r["modified"]))
-                for r in rows}
+        t = date_revisions.c
+        rows = conn.execute(sa.select(t.event_id, t.date_id, t.fingerprint, t.sequence,
+                                      t.modified).where(t.event_id.in_(events)))
+        return {(event_id, date_id): (mark, Revision(sequence, modified))
+                for event_id, date_id, mark, sequence, modified in rows}
 
     def _revision_insert(self) -> Any:
         """The dialect's INSERT, which has ON CONFLICT."""
