@@ -66,8 +66,8 @@ class RevisionStore(Store):
                               f"{sorted(pending)[:5]}")
 
     def _apply_revisions(self, conn: Connection, dates: Mapping[DateKey, tuple[str, int]],
-               stored: Mapping[DateKey, tuple[str, Revision]], now: datetime,
-               out: dict[DateKey, Revision]) -> list[DateKey]:
+                         stored: Mapping[DateKey, tuple[str, Revision]], now: datetime,
+                         out: dict[DateKey, Revision]) -> list[DateKey]:
         """Settle what it can into ``out``; returns the dates to read again."""
         new = [key for key in dates if key not in stored]
         if new:  # one statement, many rows (SQLAlchemy batches them into multi-row VALUES)
