@@ -40,6 +40,7 @@ from bot.core.planner import Plans, Reminder
 from bot.core.preferences import Preferences
 from bot.core.preferences import from_json as preferences_from_json
 from bot.core.render import Renderer
+from bot.core.revisions import fingerprint, revised
 from bot.core.schedule import read_schedule
 from bot.errors import (
     ConfigError,
@@ -208,6 +209,9 @@ class Service:
         # by either bumps ``generation`` so that refresh() reconciles it whoever saw it first.
         self._reload_lock = threading.Lock()
         self.generation = 0
+        # The first load reads before the ledger opens (its imports overlap the forked reader):
+        # what it read is revised (``_revise``) once the ledger is open, before anything serves.
+        self._unrevised: list[tuple[LoadedSchedule, Event, float, float]] | None = []
         self.reload()
         if self.schedule_cache is not None:  # what this start read, for the next one
             self.schedule_cache.save()
@@ -224,6 +228,10 @@ class Service:
             # Replicas judge "due" by the database's clock, so a replica whose own clock runs
             # fast cannot send early (nor a slow one late).
             self.clock = self.ledger.now
+        with self._reload_lock:
+            unrevised, self._unrevised = self._unrevised or [], None
+            if self._apply(unrevised):
+                self.generation += 1
         self.engine = Engine(self.ledger, events=self.events(), destinations=self._by_event(),
                              renderer=self.renderer,
                              channels=channels if channels is not None else build_channels(
@@ -253,9 +261,9 @@ class Service:
             ahead.close()
 
     def _read_all(self, ahead: _ReadAhead) -> bool:
-        changed = False
         errors: list[str] = []
         cache = self.schedule_cache
+        new: list[tuple[LoadedSchedule, Event, float, float]] = []
         for loaded in self.schedules.values():
             apart = ahead.take(loaded.path)
             if apart is not None:
@@ -268,7 +276,7 @@ class Service:
             if mtime == loaded.mtime:
                 errors.extend(str(p) for p in loaded.problems)
                 continue
-            loaded.mtime = mtime
+            previous_mtime, loaded.mtime = loaded.mtime, mtime
             if apart is not None:
                 _mtime, event, problems, entry, reminders = apart
                 if entry is not None and cache is not None:
@@ -289,14 +297,54 @@ class Service:
                               display_path(loaded.path))
                 errors.extend(str(p) for p in problems)
                 continue
-            if event != loaded.event:
-                changed = True
-                log.info("loaded %s: %s (%d dates)", display_path(loaded.path), event.name,
-                         len(event.dates))
+            if event == loaded.event:  # touched, not changed: the revised version stays
+                loaded.loaded_mtime = mtime
+                continue
+            new.append((loaded, event, mtime, previous_mtime))
+        self.health.schedule_errors = errors
+        if self._unrevised is not None:  # the first load: revised once the ledger is open
+            self._unrevised.extend(new)
+            return False
+        return self._apply(new)
+
+    def _apply(self, new: list[tuple[LoadedSchedule, Event, float, float]]) -> bool:
+        """Serve the new versions read (revised by the ledger); whether any was taken."""
+        changed = False
+        for loaded, event, mtime in self._revise(new):
+            changed = True
+            log.info("loaded %s: %s (%d dates)", display_path(loaded.path), event.name,
+                     len(event.dates))
             loaded.event = event
             loaded.loaded_mtime = mtime
-        self.health.schedule_errors = errors
         return changed
+
+    def _revise(self, new: list[tuple[LoadedSchedule, Event, float, float]]
+                ) -> list[tuple[LoadedSchedule, Event, float]]:
+        """New versions with each date's revision from the ledger (``bot.core.revisions``):
+        a date whose calendar entry changed is served at a higher SEQUENCE, raised once
+        whichever replica saw it first. When the ledger cannot say, the last version stays
+        served and the file is read again at the next reload: a calendar must never get new
+        times at an old SEQUENCE."""
+        if not new:
+            return []
+        wanted = {(event.id, when.id): (fingerprint(event, when), when.sequence)
+                  for _loaded, event, _m, _p in new for when in event.dates}
+        try:
+            revisions = self.ledger.revise(wanted, self.clock())
+        except StorageError as exc:
+            for loaded, _event, _mtime, previous in new:
+                loaded.mtime = previous
+            log.warning("schedule changes wait for the database (date revisions): %s", exc)
+            return []
+        out = []
+        for loaded, event, mtime, _previous in new:
+            served = revised(event, {when.id: revisions[(event.id, when.id)]
+                                     for when in event.dates})
+            # The same reminders (a revision changes no time): the plan proving made (or the
+            # forked reader's) goes with the copy served, not made again.
+            self.plans.keep(served, self.plans.of(event))
+            out.append((loaded, served, mtime))
+        return out
 
     def _read_ahead(self) -> _ReadAhead:
         """At start-up, with many schedules to read: shared with a forked child (when this

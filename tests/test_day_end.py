@@ -166,3 +166,24 @@ def test_ask_a_range_that_ends_at_24_00_and_the_date_in_a_named_zone() -> None:
     assert "2026年5月1日星期五 09:00至2026年5月1日星期五 24:00" in zh, zh
     paris = answer("when is the paper deadline in Paris time?", EVENT, now=NOW).text
     assert END in paris and "2 May" not in paris, paris
+
+
+def test_the_json_says_which_instants_were_written_24_00_and_validates() -> None:
+    """``day_ends`` (schema 1.1) lets other sites and the widget say 24:00 as the page does;
+    a date without one has no such key, as 1.0 wrote it."""
+    import json
+
+    import jsonschema
+
+    from bot.core.open_data import event_json
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "docs" / "schema" /
+                         "event.json").read_text(encoding="utf-8"))
+    ranged = parse_schedule(SCHEDULE.replace('at = "2026-05-02 00:00"',
+                                             'at = "2026-05-01 09:00"\nend = "2026-05-01 24:00"'))
+    for event, expected in ((EVENT, {"paper": ["at"]}),
+                            (ranged, {"paper": ["at"], "talk": ["end"]})):
+        document = json.loads(event_json(event))
+        jsonschema.Draft202012Validator(schema).validate(document)
+        assert {d["id"]: d["day_ends"] for d in document["dates"] if "day_ends" in d} == \
+            expected

@@ -101,3 +101,72 @@ def test_a_range_that_ends_at_24_00(browser: Any, ranged: tuple[str, Service]) -
             " (Europe/Paris, UTC+02:00)")
     finally:
         context.close()
+
+
+# -- the widget (/e/EVENT/widget.js), from /e/EVENT.json's day_ends ------------------------------
+
+def _widget(browser: Any, url: str, zone: str) -> tuple[Any, str, str]:  # noqa: F811
+    """The widget's page (the iframe form: the same script) in ``zone``; its two time lines."""
+    context = browser.new_context(timezone_id=zone, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.clock.set_fixed_time(NOW)
+    page.goto(url + "/e/w/widget")
+    page.wait_for_selector(".duebot-widget .duebot-countdown")
+    viewer = page.locator(".duebot-viewer-time").inner_text()
+    event = page.locator(".duebot-event-time")
+    there = event.inner_text() if event.count() else ""
+    assert errors == [], errors
+    return context, viewer, there
+
+
+BERLIN_END = "Friday 1 May 2026, end of day, 24:00 (Europe/Berlin, UTC+02:00)"
+
+
+@pytest.mark.parametrize(("zone", "viewer", "there"), [
+    ("Europe/Paris", "Friday 1 May 2026, end of day, 24:00 (Europe/Paris, UTC+02:00)",
+     f"that is {BERLIN_END}"),
+    ("America/Toronto", "Friday 1 May 2026, 18:00 EDT (America/Toronto, UTC-04:00)",
+     f"that is {BERLIN_END}"),
+    ("Europe/Berlin", BERLIN_END, ""),
+])
+def test_the_widget_says_24_00_as_the_end_of_its_day(
+        browser: Any, site: tuple[str, Service], zone: str, viewer: str,  # noqa: F811
+        there: str) -> None:
+    context, shown, event_line = _widget(browser, site[0], zone)
+    try:
+        assert (shown, event_line) == (viewer, there)
+    finally:
+        context.close()
+
+
+def test_the_widget_says_the_day_santiago_skips_into_as_the_day_that_ended(
+        browser: Any, santiago: tuple[str, Service]) -> None:  # noqa: F811
+    """24:00 on 5 September 2026 is 01:00 on the 6th in Santiago: the 5th ended, at -04."""
+    context, shown, _ = _widget(browser, santiago[0], "America/Santiago")
+    try:
+        assert shown == "Saturday 5 September 2026, end of day, 24:00 " \
+                        "(America/Santiago, UTC-04:00)"
+    finally:
+        context.close()
+
+
+MIDNIGHT = SCHEDULE.replace('at = "2026-05-01 24:00"', 'at = "2026-05-02 00:00"')
+
+
+@pytest.fixture(scope="module")
+def midnight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Service]]:
+    yield from serve(tmp_path_factory.mktemp("midnight"), MIDNIGHT, lambda: NOW)
+
+
+def test_the_widget_says_a_deadline_written_00_00_as_the_next_days_start(
+        browser: Any, midnight: tuple[str, Service]) -> None:  # noqa: F811
+    """A guard (it passed before the fix too): the same instant written "2026-05-02 00:00"
+    is that day's start, as written, in the widget too."""
+    context, shown, there = _widget(browser, midnight[0], "Europe/Paris")
+    try:
+        assert shown == "Saturday 2 May 2026, 00:00 (Europe/Paris, UTC+02:00)"
+        assert there == "that is Saturday 2 May 2026, 00:00 (Europe/Berlin, UTC+02:00)"
+    finally:
+        context.close()

@@ -193,7 +193,9 @@ def read_icalendar(data: bytes) -> dict[str, dict[str, Any]]:
                                    "summary": str(vevent["SUMMARY"]),
                                    "sequence": int(vevent.get("SEQUENCE", 0)),
                                    "status": str(vevent["STATUS"]),
-                                   "dtstamp": _text(vevent.decoded("DTSTAMP"))}
+                                   "dtstamp": _text(vevent.decoded("DTSTAMP")),
+                                   "modified": _text(vevent.decoded("LAST-MODIFIED"))
+                                   if "LAST-MODIFIED" in vevent else None}
     return out
 
 
@@ -215,8 +217,10 @@ v = comp.get_first_component(ICalGLib.ComponentKind.VEVENT_COMPONENT)
 while v is not None:
     start = v.get_dtstart()
     end = v.get_dtend()
+    modified = v.get_first_property(ICalGLib.PropertyKind.LASTMODIFIED_PROPERTY)
     out[v.get_uid()] = {"start": text(start), "end": text(start if end.is_null_time() else end),
-                        "summary": v.get_summary(), "sequence": v.get_sequence()}
+                        "summary": v.get_summary(), "sequence": v.get_sequence(),
+                        "modified": text(modified.get_lastmodified()) if modified else None}
     v = comp.get_next_component(ICalGLib.ComponentKind.VEVENT_COMPONENT)
 print(json.dumps({"ok": bool(ICalGLib.restriction_check(comp)), "events": out}))
 """
@@ -228,8 +232,9 @@ const out = {};
 const t = (x) => x.isDate ? x.toString() : x.toJSDate().toISOString().replace('.000Z', 'Z');
 for (const v of comp.getAllSubcomponents('vevent')) {
   const e = new ICAL.Event(v);
+  const modified = v.getFirstPropertyValue('last-modified');
   out[e.uid] = {start: t(e.startDate), end: t(e.endDate), summary: e.summary,
-                sequence: e.sequence};
+                sequence: e.sequence, modified: modified ? t(modified) : null};
 }
 console.log(JSON.stringify({events: out}));
 """
@@ -352,3 +357,88 @@ def test_a_cancelled_date_stays_as_cancelled_and_a_removed_one_vanishes(tmp_path
     removed = text[:start] + text[text.index("[[dates]]", start + 1):]
     gone = read_icalendar(build_calendar([parse_schedule(removed)]))
     assert "hard.brt@duebot" not in gone and len(gone) == len(EXPECTED) - 1
+
+
+# --- a hand edit, as a running duebot serves it ------------------------------------------------
+
+def _serving(tmp_path: Path, path: Path, clock: list[datetime]) -> Any:
+    """``duebot run``'s Service over ``path`` and a SQLite ledger in ``tmp_path``."""
+    from bot.adapters.console import ConsoleChannel
+    from bot.config import Config, HttpConfig, ScheduleConfig, StorageConfig
+    from bot.service import Service
+
+    config = Config(schedules=(ScheduleConfig(path=path),),
+                    storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'ledger.db'}"),
+                    http=HttpConfig(host="127.0.0.1", port=8080))
+    return Service(config, clock=lambda: clock[0], channels={"console": ConsoleChannel()})
+
+
+def _fetched(service: Any, path: str = "/calendar.ics") -> bytes:
+    """The feed as a subscribed calendar fetches it from the running app."""
+    import asyncio
+
+    import httpx
+
+    from bot.adapters.http import build_app
+
+    async def go() -> bytes:
+        transport = httpx.ASGITransport(app=build_app(service))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+            response = await c.get(path)
+            assert response.status_code == 200
+            return response.content
+    return asyncio.run(go())
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    """An organizer's hand edit (no ``sequence`` written), saved a second later."""
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    later = path.stat().st_mtime + 1
+    os.utime(path, (later, later))
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_hand_edit_of_at_raises_sequence_and_last_modified_of_that_date_only(
+        tmp_path: Path, read: Any) -> None:
+    path = tmp_path / "hard.toml"
+    path.write_text(SCHEDULE, encoding="utf-8")
+    clock = [datetime(2027, 1, 10, 9, 0, tzinfo=UTC)]
+    service = _serving(tmp_path, path, clock)
+    before = read(_fetched(service))
+    uid = "hard.aoe@duebot"
+    # Never changed since the ledger saw it: served as it always was, no LAST-MODIFIED.
+    assert {e["modified"] for e in before.values()} == {None}
+
+    clock[0] = datetime(2027, 1, 12, 15, 30, 5, tzinfo=UTC)
+    _edit(path, 'at = "2027-03-01 23:59 AoE"', 'at = "2027-03-02 23:59 AoE"')
+    assert service.reload()
+    moved = read(_fetched(service))
+    assert moved[uid]["start"] == "2027-03-03T11:59:00Z"
+    assert moved[uid]["sequence"] == before[uid]["sequence"] + 1
+    assert moved[uid]["modified"] == "2027-01-12T15:30:05Z"
+
+    clock[0] = datetime(2027, 1, 14, 8, 0, tzinfo=UTC)
+    _edit(path, 'at = "2027-03-02 23:59 AoE"', 'at = "2027-03-02 21:00 AoE"')
+    assert service.reload()
+    after = read(_fetched(service))
+    assert after[uid]["start"] == "2027-03-03T09:00:00Z"
+    assert after[uid]["sequence"] == moved[uid]["sequence"] + 1
+    assert after[uid]["modified"] == "2027-01-14T08:00:00Z" > moved[uid]["modified"]
+    assert {k: v for k, v in after.items() if k != uid} == {
+        k: v for k, v in before.items() if k != uid}  # the other dates keep theirs
+    # The one-date calendar ("add this one") carries the same revision.
+    one = read(_fetched(service, "/e/hard/aoe.ics"))
+    assert (one[uid]["sequence"], one[uid]["modified"]) == (
+        after[uid]["sequence"], after[uid]["modified"])
+
+    # A restart with the schedule unchanged raises nothing: the same bytes as before it.
+    served = _fetched(service)
+    service.ledger.close()
+    clock[0] = datetime(2027, 1, 20, tzinfo=UTC)
+    restarted = _serving(tmp_path, path, clock)
+    try:
+        assert _fetched(restarted) == served
+    finally:
+        restarted.ledger.close()

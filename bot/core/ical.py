@@ -10,15 +10,19 @@ when a date does. Choices that keep every client honest:
   DATE-TIME start without an end is an instant; an end equal to the start is not allowed).
   All-day dates are floating ``VALUE=DATE`` days with the exclusive ``DTEND`` RFC 5545 asks for.
 * ``UID`` is ``{event.id}.{date.id}@duebot``: retitling or retiming a date updates the entry
-  in subscribers' calendars instead of adding a second one; ``SEQUENCE`` comes from the
-  schedule and ``STATUS:CANCELLED`` removes a date.
-* ``DTSTAMP`` never reads the clock, a file's time or anything else outside the schedule,
-  and is never in the future: it is the date's revision, ``SEQUENCE`` seconds after the Unix
-  epoch (``revision_stamp``). So every replica, every restart and every checkout of the same
-  schedule serves the same bytes (and ETag), and a revision that bumps ``SEQUENCE`` (an
-  extension, a cancellation) also carries a later ``DTSTAMP``, for readers that order
-  revisions by it (RFC 5546 2.1.5). A caller that knows better may pass ``stamp`` (a
-  reminder's due time for its attachment).
+  in subscribers' calendars instead of adding a second one; ``SEQUENCE`` is the date's
+  revision (``ImportantDate.calendar_sequence``: the ledger's, which any change a calendar
+  shows raises, hand edits of ``at`` too; else the schedule's own) and ``STATUS:CANCELLED``
+  removes a date.
+* ``DTSTAMP`` never reads the clock, a file's time or anything else outside the schedule and
+  the ledger, and is never in the future: it is when the ledger raised the date's ``SEQUENCE``
+  (also its ``LAST-MODIFIED``), or, for a date never changed since the ledger first saw it
+  (and without a ledger), ``SEQUENCE`` seconds after the Unix epoch (``revision_stamp``). So
+  every replica on one ledger and every restart serve the same bytes (and ETag); a schedule
+  whose dates were never edited under a ledger serves the same bytes from any replica or
+  checkout; and a revision that raises ``SEQUENCE`` also carries a later ``DTSTAMP``, for
+  readers that order revisions by it (RFC 5546 2.1.5). A caller that knows better may pass
+  ``stamp`` (a reminder's due time for its attachment).
 * ``METHOD:PUBLISH`` (iTIP, RFC 5546) requires ``ORGANIZER``: each entry names its event's
   contact; a calendar where some event has no contact address carries no ``METHOD`` (a plain
   iCalendar object, which needs no organizer).
@@ -78,10 +82,12 @@ def uid_for(event: Event, when: ImportantDate) -> str:
 
 
 def revision_stamp(when: ImportantDate) -> datetime:
-    """``DTSTAMP`` from the date's own revision (its ``SEQUENCE``), not from when or where the
-    feed was built: two replicas with the same schedule give the same bytes, and a later
-    revision a later stamp."""
-    return UNKNOWN_STAMP + timedelta(seconds=when.sequence)
+    """``DTSTAMP`` from the date's own revision (when the ledger raised it, else its
+    ``SEQUENCE``), not from when or where the feed was built: two replicas with the same
+    schedule give the same bytes, and a later revision a later stamp."""
+    if when.modified is not None:
+        return when.modified
+    return UNKNOWN_STAMP + timedelta(seconds=when.calendar_sequence)
 
 
 def summary_for(event: Event, when: ImportantDate) -> str:
@@ -249,7 +255,9 @@ def _vevent(event: Event, when: ImportantDate, stamp: datetime | None,
         last = when.end_day or when.day
         vevent.add("dtstart", when.day)
         vevent.add("dtend", last + timedelta(days=1))
-    vevent.add("sequence", when.sequence)
+    vevent.add("sequence", when.calendar_sequence)
+    if when.modified is not None:
+        vevent.add("last-modified", when.modified.astimezone(UTC))
     vevent.add("status", "CANCELLED" if when.cancelled else "CONFIRMED")
     vevent.add("transp", "OPAQUE" if when.kind == "event" else "TRANSPARENT")
     vevent.add("categories", [when.kind])

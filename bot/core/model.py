@@ -51,6 +51,13 @@ class ImportantDate:
     a reader). The instants themselves are the next day's start, as calendars want them."""
     lines: Mapping[str, int] = field(default_factory=lambda: _EMPTY, compare=False, hash=False,
                                     repr=False)
+    revision: int | None = field(default=None, compare=False)
+    """The ``SEQUENCE`` the ledger keeps for this date (``bot.core.revisions``): raised by any
+    change a calendar shows, hand edits too. None where no ledger was asked: ``sequence``.
+    Not compared: the schedule says the same whatever the ledger counted."""
+    modified: datetime | None = field(default=None, compare=False)
+    """When the ledger raised ``revision`` to this: its ``LAST-MODIFIED``; None for a date
+    never changed since the ledger first saw it (served as it always was)."""
 
     def __post_init__(self) -> None:
         if (self.at is None) == (self.day is None):
@@ -60,6 +67,11 @@ class ImportantDate:
                 raise ValueError(f"date {self.id!r}: instants must be aware and in UTC")
         if not self.day_ends <= {self.at, self.end, self.extended_from} - {None}:
             raise ValueError(f"date {self.id!r}: day_ends must be among at, end, extended_from")
+
+    @property
+    def calendar_sequence(self) -> int:
+        """The ``SEQUENCE`` calendars get: the ledger's revision, else the schedule's own."""
+        return self.sequence if self.revision is None else self.revision
 
     @property
     def all_day(self) -> bool:

@@ -3,7 +3,8 @@
 Pure and deterministic like the feed: nothing here depends on ``now``, so the bytes (and the
 ETag) change only when the schedule does. Readers compute "passed" and countdowns themselves
 from the UTC instants. The shape is published as a JSON Schema in ``docs/schema/event.json``;
-``SCHEMA_VERSION`` grows when a field changes meaning or goes away (new fields do not bump it).
+``SCHEMA_VERSION`` grows when a field changes meaning or goes away (new fields do not bump it;
+the schema's ``$id`` says its revision, ``urn:duebot:schema:event:1.1`` adding ``day_ends``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def date_document(event: Event, when: ImportantDate, *, base_url: str = "") -> d
     """One date: its instants in UTC, its own zone, and the words a reader would see."""
     base = base_url.rstrip("/")
     starts, ends = _span(when)
-    return {
+    document: dict[str, Any] = {
         "id": when.id,
         "uid": uid_for(event, when),
         "title": when.title,
@@ -50,11 +51,23 @@ def date_document(event: Event, when: ImportantDate, *, base_url: str = "") -> d
         "extended_from": _instant(when.extended_from),
         "extended_from_day": _day(when.extended_from_day),
         "cancelled": when.cancelled,
-        "sequence": when.sequence,
+        "sequence": when.calendar_sequence,
         "description": description_for(event, when),
         "url": when.url or None,
         "ics": f"{base}/e/{event.id}/{when.id}.ics" if base else None,
     }
+    written = _day_ends(when)
+    if written:  # schema 1.1; left out otherwise, so such a date reads as 1.0 wrote it
+        document["day_ends"] = written
+    return document
+
+
+def _day_ends(when: ImportantDate) -> list[str]:
+    """Which of the date's instants were written "24:00": readers say them as the end of the
+    day before (``ImportantDate.day_ends``), not as the next day's 00:00."""
+    return [name for name, moment in (("at", when.at), ("end", when.end),
+                                      ("extended_from", when.extended_from))
+            if when.is_day_end(moment)]
 
 
 def _span(when: ImportantDate) -> tuple[datetime | None, datetime | None]:

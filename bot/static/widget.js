@@ -59,14 +59,30 @@
     return out;
   }
 
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+
   /* "Monday 11 September 2017, 14:59 CST (Asia/Shanghai, UTC+08:00)": bot.core.timefmt's
-   * layout; the abbreviation only where the browser knows a real one. */
-  function inZone(date, tz) {
+   * layout; the abbreviation only where the browser knows a real one. ``dayEnd``: the time was
+   * written "24:00" (the JSON's day_ends); where a day begins then on this clock it is said as
+   * the end of the day before, "Friday 1 May 2026, end of day, 24:00", as the dates page and
+   * bot.core.timefmt.format_instant say it (its 00:00 reads a day late), with the offset the
+   * day ends in (where the clocks jump at that midnight, Santiago's, the one before). */
+  function inZone(date, tz, dayEnd) {
     var p;
     try { p = fields(date, tz, "short"); } catch (e) { tz = "UTC"; p = fields(date, tz, "short"); }
-    var months = ["January", "February", "March", "April", "May", "June", "July", "August",
-      "September", "October", "November", "December"];
-    var wall = Date.UTC(Number(p.year), months.indexOf(p.month), Number(p.day),
+    var clock = two(Number(p.hour) % 24) + ":" + p.minute;
+    var day = p;
+    if (dayEnd) {
+      var earlier = new Date(date.getTime() - 60000);
+      var before = fields(earlier, tz, "short");
+      if (before.day !== p.day) {
+        clock = "end of day, 24:00";
+        day = before;
+        if (p.hour !== "00" || p.minute !== "00") { date = earlier; p = before; }
+      }
+    }
+    var wall = Date.UTC(Number(p.year), MONTHS.indexOf(p.month), Number(p.day),
       Number(p.hour) % 24, Number(p.minute));
     var minutes = Math.round((wall - Math.floor(date.getTime() / 60000) * 60000) / 60000);
     var offset = "UTC";
@@ -81,8 +97,8 @@
     [UTC_NAMES.test(tz) && offset === "UTC" ? "UTC" : tz, offset].forEach(function (n) {
       if (n && said.indexOf(n) < 0) { said.push(n); caption.push(n); }
     });
-    return p.weekday + " " + p.day + " " + p.month + " " + p.year + ", " +
-      two(Number(p.hour) % 24) + ":" + p.minute + (name ? " " + name : "") +
+    return day.weekday + " " + day.day + " " + day.month + " " + day.year + ", " +
+      clock + (name ? " " + name : "") +
       (caption.length ? " (" + caption.join(", ") + ")" : "");
   }
 
@@ -110,10 +126,12 @@
       return;
     }
     var at = new Date(next.starts);
+    /* Written "24:00" (schema 1.1's day_ends; absent from older servers' JSON). */
+    var dayEnd = !next.all_day && (next.day_ends || []).indexOf("at") >= 0;
     line("duebot-title", next.title + (next.extended ? " (extended)" : ""));
-    line("duebot-viewer-time", inZone(at, zone));
+    line("duebot-viewer-time", inZone(at, zone, dayEnd));
     if (next.zone && next.zone !== zone) {
-      line("duebot-event-time", "that is " + (isIana(next.zone) ? inZone(at, next.zone) :
+      line("duebot-event-time", "that is " + (isIana(next.zone) ? inZone(at, next.zone, dayEnd) :
         next.local), "color:#556;font-size:90%");
     }
     var left = line("duebot-countdown", "", "font-weight:600;margin-top:4px");

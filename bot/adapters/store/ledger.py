@@ -26,6 +26,7 @@ from bot.adapters.store.database import (
 from bot.adapters.store.deliveries import DeliveryStore
 from bot.adapters.store.inbound import InboundStore
 from bot.adapters.store.meta import MetaStore
+from bot.adapters.store.revisions import RevisionStore
 from bot.adapters.store.subscribers import SubscriberStore
 from bot.adapters.store.threads import ThreadStore
 from bot.errors import StorageUnavailable
@@ -36,7 +37,7 @@ __all__ = ["Ledger", "LedgerUnavailable", "Planned", "SchemaError", "current_rev
 
 
 class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, InboundStore,
-             ThreadStore, MetaStore):
+             ThreadStore, MetaStore, RevisionStore):
     """Every read and write of the ledger goes through here."""
 
     @classmethod

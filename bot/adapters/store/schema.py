@@ -166,6 +166,18 @@ plan_fingerprints = sa.Table(
     sa.Column("row_count", sa.Integer, nullable=False),
 )
 
+date_revisions = sa.Table(
+    "date_revisions", metadata,
+    # Per date, the calendar revision its entry is served at (migration 0007; ``revisions``):
+    # a new fingerprint of what a calendar shows raises ``sequence`` once, at ``modified``
+    # (NULL until the ledger first raises it: the schedule's own revision, time unknown).
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("date_id", sa.String(64), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("modified", UTCDateTime(), nullable=True),
+)
+
 _FORGET = "DELETE FROM plan_fingerprints WHERE event_id = OLD.event_id AND kind = OLD.kind;"
 SQLITE_TRIGGERS = {
     # A change reconcile could answer, of one of the event's rows: its fingerprint goes.
