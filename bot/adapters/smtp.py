@@ -619,9 +619,9 @@ class SmtpChannel:
         if overdue and outcome.kind == "retry":  # cut at the deadline: say so, not "lost"
             session.drop()
             reason = self._deadlines.words(self.settings)
-            if not outcome.server_down:
-                reason += ": the message may have been delivered"
-            return replace(outcome, reason=reason)
+            if outcome.server_down:
+                return replace(outcome, reason=reason)
+            return Outcome.silence(f"{reason}: the message may have been delivered")
         return outcome
 
     def _send_within(self, session: _Session, data: _Data, recipients: Sequence[bytes],
@@ -1185,7 +1185,9 @@ def _session_outcome(exc: BaseException, settings: SmtpSettings, *,
         return Outcome(kind=kind, reason=reason)
 
     if isinstance(exc, _Silent):
-        return _mapped("retry", str(exc))
+        # No answer to the final dot: the server fell silent with the message in hand (a
+        # silence at RCPT may be one recipient's: ``connection ... lost`` below, not held).
+        return _mapped("retry", str(exc)) if away else Outcome.silence(str(exc))
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return _mapped("stop", f"login refused by {where}: "
                        f"{_reply_text(exc.smtp_code, exc.smtp_error)}")

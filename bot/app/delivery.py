@@ -1044,8 +1044,11 @@ class Engine:
                 self.settings.max_backoff)
             # The wait starts when the send failed, not when the run began: a run that spent
             # minutes on hanging sends must not hand out retries that are already due.
+            then = now + self._elapsed() + wait
             self._finish(row, "failed", now, f"{outcome.reason}; retry in {_hours(wait)}",
-                         report, next_attempt=now + self._elapsed() + wait, count_attempt=True)
+                         report, next_attempt=then, count_attempt=True)
+            if outcome.silent:
+                self._fell_silent(row, outcome, now, then, ended)
         elif outcome.kind == "dead":
             self._finish(row, "dead", now, outcome.reason, report, count_attempt=True)
         else:
@@ -1054,6 +1057,24 @@ class Engine:
             log.error("channel %s stopped: %s; its deliveries wait until an operator acts",
                       scheme, outcome.reason)
             self._hold_stopped(row, now, outcome.reason, report)
+
+    def _fell_silent(self, row: Row, outcome: Outcome, now: datetime, then: datetime,
+                     ended: float) -> None:
+        """The platform took this message and never answered (``Outcome.silent``): the run's
+        other deliveries there wait for this one's next try, no attempt used, instead of a
+        timeout each. Their reason names the one that may have arrived, never in the words
+        that make their own later send read as a second copy (``MAYBE_DELIVERED``)."""
+        platform = self._platform(row)
+        words = " ".join(outcome.reason.replace(f"the message {MAYBE_DELIVERED}", "").split())
+        words = words.rstrip(" :;,") or "no answer"
+        held = (f"{SERVER_DOWN}{words}, with {row.key} in hand (that one may have arrived; it "
+                f"counts an attempt): held for its next try")
+        self._away_now.setdefault(platform, (held, then))
+        self.unavailable.away(platform, f"{SERVER_DOWN}not answering once a message went: "
+                                        f"{words}. {row.key} {MAYBE_DELIVERED} (an attempt "
+                                        f"counted; its next send says so); the others due "
+                                        f"there wait for its next try",
+                              ended=ended, at=now + self._elapsed(), next_try=then)
 
     def _hold_away(self, row: Row, now: datetime, found: tuple[str, datetime],
                    report: BatchReport) -> None:
