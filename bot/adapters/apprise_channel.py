@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters import http_failures
 from bot.adapters.chat_webhooks import defuse_mentions
+from bot.adapters.send_deadline import SendDeadline
 from bot.ports import Outcome, Outgoing
 
 if TYPE_CHECKING:  # imported where used: a third of a second at every start-up otherwise,
@@ -65,7 +66,10 @@ into the URL."""
 PASSING_STATUS = frozenset({408, 425, 429})
 """4xx statuses that say "later", not "never"."""
 DEFAULT_TIMEOUT = 30.0
-"""Seconds one notify may take (Apprise's service_timeout); well inside a delivery's lease."""
+"""Seconds one notify may take (Apprise's service_timeout, and the cut of ``SendDeadline``);
+well inside a delivery's lease."""
+_READ_TIMEOUT = 4.0
+"""Apprise's default ``socket_read_timeout`` (a URL's ``rto=`` changes it), for the words."""
 
 
 class _SecretFilter(logging.Filter):
@@ -148,10 +152,15 @@ class AppriseChannel:
     scheme = SCHEME
 
     def __init__(self, env: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT,
-                 app_id: str = "duebot") -> None:
+                 deadline: float | None = None, app_id: str = "duebot") -> None:
         self.env = dict(env)
         """A snapshot: the variables are read once, when the channel is built."""
         self.timeout = timeout
+        self.deadline = SendDeadline(min(timeout, deadline or timeout), platform="Apprise",
+                                     read_timeout=_READ_TIMEOUT)
+        """One notify ends within ``timeout`` (or the shorter ``deadline``): Apprise's own
+        ``service_timeout`` only stops it starting another attempt, and requests bounds each
+        read, so a service trickling its answer is cut here."""
         self.app_id = app_id
 
     # -- checking destinations (at start-up) ------------------------------------------------
@@ -215,13 +224,15 @@ class AppriseChannel:
         try:
             notifier = apprise.Apprise(asset=self._asset())
             notifier.add(target.plugin)
-            result = notifier.notify(body=body, title=defuse_mentions(message.subject),
-                                     body_format=apprise.NotifyFormat.TEXT)
+            with self.deadline.bounded() as bounded:
+                result = notifier.notify(body=body, title=defuse_mentions(message.subject),
+                                         body_format=apprise.NotifyFormat.TEXT)
         except Exception as exc:  # Apprise promises not to raise; a plugin bug still might
             return Outcome(kind="retry", reason=_mask(
                 f"Apprise {target.shown} failed: {type(exc).__name__}: {exc!s:.200}",
                 target.secrets))
         outcome = classify(result, target.shown, sockets=heard.sockets)
+        outcome = self.deadline.judged(outcome, bounded.cut, platform=f"Apprise {target.shown}")
         outcome = replace(outcome, reason=_mask(outcome.reason, target.secrets))
         if outcome.kind == "sent":
             log.info("%s sent through Apprise to %s", message.key, target.shown)
