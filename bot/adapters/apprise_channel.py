@@ -340,8 +340,8 @@ def classify(result: apprise.AppriseResult, shown: str, *,
              if entry.level in ("WARNING", "ERROR", "CRITICAL")]
     said = " ".join(words)[:300] or "no details"
     if last is not None and last.status == AppriseResultStatus.TIMEOUT:
-        return Outcome(kind="retry", reason=f"Apprise {shown}: timed out ({said}): "
-                                            f"{http_failures.MAYBE_DELIVERED}")
+        return Outcome.silence(f"Apprise {shown}: timed out ({said}): "
+                               f"{http_failures.MAYBE_DELIVERED}")
     codes = [int(m) for w in words for m in _STATUS.findall(w)]
     if codes:
         status = codes[-1]
@@ -368,7 +368,8 @@ def classify(result: apprise.AppriseResult, shown: str, *,
     if socket:
         return Outcome(kind="retry", reason=f"no answer from Apprise {shown} after the "
                                             f"request went ({_cause(socket)}): "
-                                            f"{http_failures.MAYBE_DELIVERED}")
+                                            f"{http_failures.MAYBE_DELIVERED}",
+                       silent="Read timed out" in socket)  # silence: the others held
     lowered = said.lower()
     if any(marker in lowered for marker in _CONNECTION):
         return Outcome(kind="retry", reason=f"Apprise {shown}: unreachable ({said})")
