@@ -89,12 +89,15 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime
 from types import TracebackType
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 from bot.config import SmtpConfig
 from bot.core.digest import message_id
 from bot.errors import ConfigError, DuebotError, Problem
 from bot.ports import Outcome, Outgoing
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 __all__ = ["InvalidRecipient", "SmtpChannel", "SmtpSettings", "message_id"]
 
@@ -615,9 +618,13 @@ class SmtpChannel:
         try:
             outcome = self._send_within(session, data, recipients, sender, meanwhile, then)
         finally:
-            overdue = self._deadlines.disarm()
-        if overdue and outcome.kind == "retry":  # cut at the deadline: say so, not "lost"
-            session.drop()
+            cut = self._deadlines.disarm()
+        if cut is None:
+            return outcome
+        session.drop()  # a cut session never goes back to the pool, whatever was read on it
+        if outcome.kind == "retry" and getattr(cut, _BROKEN, False):
+            # Cut at the deadline: say so, not "lost". A reply read in full just before the
+            # cut (a 451 at RCPT) is the outcome as the server said it.
             reason = self._deadlines.words(self.settings)
             if outcome.server_down:
                 return replace(outcome, reason=reason)
@@ -1021,7 +1028,10 @@ class _Smtp(smtplib.SMTP):
         return sock
 
     def getreply(self) -> tuple[int, bytes]:
-        return _uncut(self, super().getreply())
+        return _uncut(self, _interrupted(self, super().getreply))
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        _interrupted(self, lambda: smtplib.SMTP.send(self, s))
 
 
 class _SmtpSsl(smtplib.SMTP_SSL):
@@ -1039,18 +1049,40 @@ class _SmtpSsl(smtplib.SMTP_SSL):
         return sock
 
     def getreply(self) -> tuple[int, bytes]:
-        return _uncut(self, super().getreply())
+        return _uncut(self, _interrupted(self, super().getreply))
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        _interrupted(self, lambda: smtplib.SMTP.send(self, s))
 
 
 def _uncut(conn: smtplib.SMTP, reply: tuple[int, bytes]) -> tuple[int, bytes]:
     """A reply read on a session cut at its deadline may be a line cut short ("250 o" reads
     as 250): the session ended there, whatever the reply says."""
     if getattr(conn, _CUT, False):
+        setattr(conn, _BROKEN, True)
         raise smtplib.SMTPServerDisconnected("cut at the send's deadline")
     return reply
 
 
+T = TypeVar("T")
+
+
+def _interrupted(conn: smtplib.SMTP, call: Callable[[], T]) -> T:
+    """``call()`` (a read or a write on the session); one that fails once the session was cut
+    is marked as ended by the cut (``_BROKEN``), not by the server."""
+    try:
+        return call()
+    except (smtplib.SMTPServerDisconnected, OSError):
+        if getattr(conn, _CUT, False):
+            setattr(conn, _BROKEN, True)
+        raise
+
+
 _CUT = "duebot_cut"
+"""Set on a session by ``_Deadlines`` when it cuts it (before the shutdown)."""
+_BROKEN = "duebot_cut_broke"
+"""Set on a cut session when a read or write of the send failed for it: only then does the
+send's outcome come from the cut (an answer read in full just before it stands)."""
 
 
 class _Deadlines:
@@ -1063,7 +1095,7 @@ class _Deadlines:
         self._tick = min(1.0, max(seconds / 20, 0.02))
         self._lock = threading.Lock()
         self._due: dict[int, tuple[float, smtplib.SMTP | None]] = {}
-        self._fired: set[int] = set()
+        self._fired: dict[int, smtplib.SMTP] = {}
         self._paused: dict[int, float] = {}
         self._thread: threading.Thread | None = None
 
@@ -1101,16 +1133,14 @@ class _Deadlines:
             if found is not None and left is not None:
                 self._due[ident] = (time.monotonic() + left, found[1])
 
-    def disarm(self) -> bool:
-        """This thread's send ended; True if it was cut at its deadline."""
+    def disarm(self) -> smtplib.SMTP | None:
+        """This thread's send ended; the session it cut at its deadline, if it did. After
+        this no cut lands on that send (the watchdog cuts under the same lock)."""
         ident = threading.get_ident()
         with self._lock:
             self._due.pop(ident, None)
             self._paused.pop(ident, None)
-            if ident in self._fired:
-                self._fired.discard(ident)
-                return True
-            return False
+            return self._fired.pop(ident, None)
 
     def fired(self) -> bool:
         """This thread's send was cut at its deadline (no time left for a new session)."""
@@ -1133,13 +1163,14 @@ class _Deadlines:
                            if due <= now and conn is not None]
                 for ident, conn in overdue:
                     del self._due[ident]
-                    self._fired.add(ident)
+                    self._fired[ident] = conn
                     setattr(conn, _CUT, True)  # before the shutdown: a cut reply is no reply
-            for _, conn in overdue:
-                sock = conn.sock
-                if sock is not None:  # the plain socket's shutdown, under TLS too: the fd
-                    with contextlib.suppress(OSError):
-                        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                    # Under the lock: a send that disarmed is never cut after (on a session
+                    # put back in the pool, or its next send's).
+                    sock = conn.sock
+                    if sock is not None:  # the plain socket's shutdown, under TLS too: the fd
+                        with contextlib.suppress(OSError):
+                            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _after_data(exc: smtplib.SMTPServerDisconnected,
