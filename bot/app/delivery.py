@@ -435,7 +435,8 @@ class _Senders:
             except Exception:  # the leases run out; the first error is what matters
                 if not failed:
                     raise
-                log.warning("could not release %d deliveries; their leases will run out",
+                log.warning("could not release %d deliveries (the database did not answer); "
+                            "they go out once their lease ([delivery] lease) runs out",
                             len(rest))
         if self.errors:
             raise self.errors[0]
@@ -867,7 +868,9 @@ class Engine:
     def _crashed(self, row: Row, exc: Exception, now: datetime, report: BatchReport) -> None:
         """A bug tripped by one delivery is recorded against it (retried with backoff, dead
         after max_attempts), never left claimed, and the batch goes on."""
-        log.error("delivery %s crashed", row.key, exc_info=exc)
+        log.error("delivery %s crashed (a bug in duebot: report it with this traceback); "
+                  "recorded as failed, retried with backoff, dead after max_attempts",
+                  row.key, exc_info=exc)
         self._record(row, Outcome(kind="retry", reason=f"internal error: "
                                   f"{type(exc).__name__}: {exc}"[:300]),
                      now, report, late="")
@@ -948,7 +951,9 @@ class Engine:
             settle()
             if not self.ledger.renew(row.key, self.settings.lease):
                 report.lost_lease += 1
-                log.warning("lease on %s was taken over; not sending it", row.key)
+                log.warning("lease on %s was taken over by another replica while it waited "
+                            "here; not sending it (that replica does). Often: [delivery] "
+                            "lease is short for this batch", row.key)
                 return None
         if self._away_now:
             found = self._away_now.get(self._platform(row))
@@ -1054,7 +1059,8 @@ class Engine:
         else:
             scheme = row.destination.split(":", 1)[0]
             self.stopped[scheme] = outcome.reason
-            log.error("channel %s stopped: %s; its deliveries wait until an operator acts",
+            log.error("channel %s stopped: %s; its deliveries wait (no attempt used, on "
+                      "/healthz) until an operator fixes that and restarts duebot",
                       scheme, outcome.reason)
             self._hold_stopped(row, now, outcome.reason, report)
 
@@ -1127,7 +1133,9 @@ class Engine:
                 *, level: int | None = None, **extra: object) -> None:
         if not self.ledger.finish(row.key, state, now, reason, **extra):  # type: ignore[arg-type]
             report.lost_lease += 1
-            log.warning("%s: lease lost before recording %s (%s)", row.key, state, reason)
+            log.warning("%s: lease lost before recording %s (%s): another replica took it "
+                        "over and will judge it again (a send took longer than [delivery] "
+                        "lease?)", row.key, state, reason)
             return
         counter = {"sent": "sent", "failed": "failed", "dead": "dead", "skipped": "skipped",
                    "cancelled": "cancelled"}[state]
