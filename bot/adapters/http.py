@@ -756,9 +756,9 @@ class CalendarFastPath:
 HEALTH_EXAMPLES = 3
 """Failing deliveries named on ``/healthz`` (the count says how many there are in all)."""
 STUCK_AFTER = 900.0
-"""Seconds a background job's run may last before ``/healthz`` calls it stuck (or 20 of its
-intervals, if longer): sends and reads are cut at their deadlines, but a wait that is not (a
-name lookup, a lock) would hold the run, and no new run of that job starts meanwhile."""
+"""Seconds a background job's run may last before ``/healthz`` calls it stuck: sends and
+reads are cut at their deadlines, but a wait that is not (a name lookup, a lock) would hold
+the run, and no new run of that job starts meanwhile."""
 
 
 def delivery_state(service: Running) -> dict[str, Any]:
@@ -814,8 +814,7 @@ def health_report(service: Running, database: str,
         "failing_since": _iso(state.failing_since),
         "next_try": _iso(state.next_try),
         "running_for_seconds": None if state.started is None else round(now - state.started, 1),
-        "stuck": state.started is not None and now - state.started > max(
-            STUCK_AFTER, 20 * state.every.total_seconds()),
+        "stuck": state.started is not None and now - state.started > STUCK_AFTER,
     } for name, state in service.jobs.states().items()}
     ok = (database == "ok" and bool(schedules) and all(s["loaded"] for s in schedules)
           and all(job["up"] for job in jobs.values()))
