@@ -15,6 +15,11 @@ exception:
   ``retry``; the connection is dropped and the next send reconnects. When the server as a whole
   is away (no connection, no greeting, 421, lost before ``MAIL FROM``) the retry is marked
   ``server_down``: it uses up none of the delivery's attempts (``bot.app.delivery``).
+- No answer to the final dot (a timeout), or a send cut at its deadline once MAIL was
+  answered: ``Outcome.silence``, a counted retry (the message may have been delivered) after
+  which the engine holds the run's other deliveries to this server for its next try, so a
+  server that takes each message and never answers costs one timeout a session, not one a
+  message. (Silence at RCPT may be one recipient's: an ordinary counted retry.)
 - 5xx at MAIL, at DATA, or at RCPT for every recipient: ``dead``, with the server's words
   ("550 5.1.1 mailbox unavailable"); the session is kept after RSET.
 - 530/534/535/538 or refused credentials; 5xx at the greeting, EHLO or STARTTLS; STARTTLS or
