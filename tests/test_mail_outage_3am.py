@@ -242,3 +242,31 @@ def test_a_server_that_takes_each_message_and_never_answers_costs_one_timeout_a_
         report = httpx.get(f"{url}/healthz", timeout=10).json()
         assert (report["status"], report["summary"]) == ("ok", []), report
     service.ledger.close()
+
+
+def test_the_last_attempt_lost_to_silence_still_holds_the_others(
+        tmp_path: Path, server: StallingSmtp) -> None:
+    """With one attempt allowed, the message the server went silent on is dead (with why);
+    the others due there still wait for the next try instead of each losing its only one."""
+    due = DEADLINE - timedelta(days=1)
+    clock = [due - timedelta(hours=1)]
+    service = services.make_service(
+        tmp_path, deadline_schedule(DEADLINE, leads='["1d"]'),
+        [f"mailto:{p}" for p in PEOPLE], lambda: clock[0], smtp=server,  # type: ignore[arg-type]
+        smtp_timeout=TIMEOUT, connections=CONNECTIONS,
+        delivery=DeliveryConfig(retry_backoff=timedelta(minutes=1), max_attempts=1,
+                                max_backoff=timedelta(minutes=10)))
+    service.reconcile(clock[0])
+    server.stall = "dot"
+    clock[0] = due
+    service.deliver_once(due)
+    rows = service.ledger.rows()
+    dead = [r for r in rows if r.state == "dead"]
+    assert 1 <= len(dead) <= CONNECTIONS, rows
+    assert all(r.reason.startswith("gave up after 1 attempts: no answer after DATA") for r in dead)
+    assert {(r.state, r.attempts) for r in rows if r.state != "dead"} == {("failed", 0)}
+    assert len(server.messages) == len(dead)
+    server.stall = ""
+    run_until(service, clock, due + timedelta(minutes=15))
+    assert service.ledger.counts() == {"dead": len(dead), "sent": len(PEOPLE) - len(dead)}
+    service.ledger.close()

@@ -1040,19 +1040,19 @@ class Engine:
             self._away_now[platform] = (f"{prefix}{outcome.reason}", then)
             self._hold_away(row, now, self._away_now[platform], report)
         elif outcome.kind == "retry":
-            if tried >= self.settings.max_attempts:
-                self._finish(row, "dead", now, f"gave up after {tried} attempts: "
-                                               f"{outcome.reason}", report, count_attempt=True)
-                return
             wait = self._asked(outcome) or _spread(
                 self.settings.retry_backoff * (2 ** (tried - 1)), row.key, tried,
                 self.settings.max_backoff)
             # The wait starts when the send failed, not when the run began: a run that spent
             # minutes on hanging sends must not hand out retries that are already due.
             then = now + self._elapsed() + wait
-            self._finish(row, "failed", now, f"{outcome.reason}; retry in {_hours(wait)}",
-                         report, next_attempt=then, count_attempt=True)
-            if outcome.silent:
+            if tried >= self.settings.max_attempts:
+                self._finish(row, "dead", now, f"gave up after {tried} attempts: "
+                                               f"{outcome.reason}", report, count_attempt=True)
+            else:
+                self._finish(row, "failed", now, f"{outcome.reason}; retry in {_hours(wait)}",
+                             report, next_attempt=then, count_attempt=True)
+            if outcome.silent:  # the others there wait for one backoff, this one dead or not
                 self._fell_silent(row, outcome, now, then, ended)
         elif outcome.kind == "dead":
             self._finish(row, "dead", now, outcome.reason, report, count_attempt=True)
