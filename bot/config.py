@@ -31,7 +31,7 @@ TOP_KEYS = ("storage", "delivery", "smtp", "schedules", "http", "slack", "log", 
             "apprise", "discord", "zulip", "mattermost", "templates")
 STORAGE_KEYS = ("database_url", "pool_size", "max_overflow", "pool_timeout")
 DELIVERY_KEYS = ("grace", "lease", "batch_size", "max_attempts", "retry_backoff", "max_backoff",
-                 "poll", "late_after")
+                 "poll", "late_after", "send_deadline")
 SMTP_KEYS = ("host", "port", "sender", "security", "username", "timeout", "list_unsubscribe",
              "reply_to", "connections")
 SCHEDULE_KEYS = ("path", "reminders_to", "approve")
@@ -76,6 +76,10 @@ class DeliveryConfig:
     """The longest the service sleeps: how soon it notices an edited schedule file."""
     late_after: timedelta = timedelta(minutes=2)
     """A reminder sent later than this after its due time carries a "this was due at" note."""
+    send_deadline: timedelta = timedelta(seconds=60)
+    """The longest one chat or webhook send (Slack, Discord, Apprise) may take in all: their
+    HTTP clients bound each read only, so a platform trickling its answer would hold a sender
+    for hours (``bot.adapters.send_deadline``). Mail's is 4 x ``[smtp] timeout``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -366,7 +370,12 @@ def parse_config(text: str, source: str = "<config>", *, env: Mapping[str, str] 
         max_backoff=reader.duration(raw, ("delivery",), "max_backoff", d.max_backoff),
         poll=reader.duration(raw, ("delivery",), "poll", d.poll),
         late_after=reader.duration(raw, ("delivery",), "late_after", d.late_after),
+        send_deadline=reader.duration(raw, ("delivery",), "send_deadline", d.send_deadline),
     )
+    if delivery.send_deadline > timedelta(hours=1):
+        reader.error(("delivery", "send_deadline"), f"{raw.get('send_deadline')!r}: expected "
+                                                    f"at most 1h (one send, not a batch)")
+        delivery = replace(delivery, send_deadline=d.send_deadline)
 
     raw = reader.table(data.get("smtp", {}), ("smtp",), SMTP_KEYS)
     smtp = _smtp(reader, raw, env)

@@ -89,6 +89,12 @@ class Outcome:
     """``retry`` because the platform asked us to slow down (HTTP 429, Slack ``ratelimited``):
     no fault of this delivery either, so no attempt is used; it waits ``retry_after`` (the
     platform's ``Retry-After``), else the backoff, while the reminder still makes sense."""
+    silent: bool = False
+    """``retry`` because the platform fell silent once this message went (no answer to the
+    final dot, a read timeout after the request, an answer trickled past the send's deadline):
+    it counts (the message may have been delivered), and the run's other deliveries there wait
+    for the same next try without a send each, as for an outage, so a server that takes each
+    message and never answers costs one timeout a try, not one a message."""
 
     @classmethod
     def sent(cls, remote_id: str = "", reason: str = "") -> Outcome:
@@ -103,6 +109,11 @@ class Outcome:
     def rate_limit(cls, reason: str, retry_after: timedelta | None = None) -> Outcome:
         """The platform asked us to wait (``rate_limited``): no attempt used."""
         return cls(kind="retry", reason=reason, retry_after=retry_after, rate_limited=True)
+
+    @classmethod
+    def silence(cls, reason: str) -> Outcome:
+        """No answer once the message went (``silent``): counted, the others there held."""
+        return cls(kind="retry", reason=reason, silent=True)
 
     @property
     def uses_no_attempt(self) -> bool:

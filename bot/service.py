@@ -141,6 +141,7 @@ def build_channels(config: Config) -> dict[str, Channel]:
     from bot.adapters.console import ConsoleChannel
 
     channels: dict[str, Channel] = {"console": ConsoleChannel()}
+    deadline = config.delivery.send_deadline.total_seconds()  # a chat send's, in all
     wants_mail = any(d.startswith("mailto:") for s in config.schedules for d in s.reminders_to)
     wants_mail = wants_mail or config.mail.enabled  # replies and subscribers (bot.adapters.mail_in)
     if wants_mail:
@@ -152,7 +153,7 @@ def build_channels(config: Config) -> dict[str, Channel]:
         from bot.adapters.slack_channel import SlackChannel, slack_client
 
         channels["slack"] = SlackChannel(slack_client(slack.bot_token, slack.api_base_url),
-                                         channel_rate=slack.channel_rate)
+                                         channel_rate=slack.channel_rate, deadline=deadline)
     elif any(d.startswith("slack:") for s in config.schedules for d in s.reminders_to):
         raise ConfigError([Problem(message=SLACK_TOKEN_MISSING, file=config.source,
                                    field="schedules.reminders_to")])
@@ -160,7 +161,8 @@ def build_channels(config: Config) -> dict[str, Channel]:
     if discord.bot_token:  # subscribers (discord:USER_ID) come from the slash command
         from bot.adapters.discord_channel import DiscordChannel
 
-        channels["discord"] = DiscordChannel(discord.bot_token, discord.api_base_url)
+        channels["discord"] = DiscordChannel(discord.bot_token, discord.api_base_url,
+                                             deadline=deadline)
     elif any(d.startswith("discord:") for s in config.schedules for d in s.reminders_to):
         raise ConfigError([Problem(message=DISCORD_TOKEN_MISSING, file=config.source,
                                    field="schedules.reminders_to")])
@@ -173,7 +175,8 @@ def apprise_channel(config: Config) -> Channel:
     ``apprise:`` destination of the config is checked now, so a typo fails at start-up."""
     from bot.adapters.apprise_channel import AppriseChannel
 
-    channel = AppriseChannel(config.apprise.env, timeout=config.apprise.timeout)
+    channel = AppriseChannel(config.apprise.env, timeout=config.apprise.timeout,
+                             deadline=config.delivery.send_deadline.total_seconds())
     wanted = [d for s in config.schedules for d in s.reminders_to if d.startswith("apprise:")]
     problems = channel.problems(wanted)
     if problems:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +42,9 @@ class HttpStub:
     scripted: dict[str, list[int]] = field(default_factory=dict)
     routes: dict[str, Route] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    trickle: float = 0.0
+    """Seconds between the bytes of each answer (0: at once): a service that answers one byte
+    inside every read timeout, so only a deadline on the whole send ends it."""
 
     @property
     def base(self) -> str:
@@ -88,8 +92,19 @@ def running_http() -> Iterator[HttpStub]:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            if not stub.trickle:
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            self._headers_buffer.append(b"\r\n")  # end_headers without its flush
+            head, self._headers_buffer = b"".join(self._headers_buffer), []
+            try:
+                for byte in head + data:
+                    time.sleep(stub.trickle)
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+            except OSError:  # the client cut it
+                self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
 

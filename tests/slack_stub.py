@@ -55,6 +55,9 @@ class Scripted:
     """With ``drop``: keep the message as posted first (Slack had it; we never heard)."""
     hold: threading.Event | None = None
     """Answer (normally, or as scripted) only once the test sets this: a slow Slack."""
+    trickle: float = 0.0
+    """Take the call as normal, then write the answer one byte every this many seconds (each
+    inside any read timeout: only a deadline on the whole send ends it)."""
 
 
 def error(code: str, status: int = 200) -> Scripted:
@@ -71,6 +74,10 @@ def held(until: threading.Event) -> Scripted:
 
 def dropped(*, land: bool = False) -> Scripted:
     return Scripted(drop=True, land=land)
+
+
+def trickled(every: float) -> Scripted:
+    return Scripted(trickle=every)
 
 
 @dataclass
@@ -259,15 +266,27 @@ def _handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
             return args
 
         def _reply(self, status: int, payload: dict[str, Any],
-                   headers: dict[str, str] | None = None) -> None:
+                   headers: dict[str, str] | None = None, trickle: float = 0.0) -> None:
             raw = json.dumps(payload).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(raw)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
+            if not trickle:
+                self.end_headers()
+                self.wfile.write(raw)
+                return
+            self._headers_buffer.append(b"\r\n")  # end_headers without its flush
+            head = b"".join(self._headers_buffer)
+            self._headers_buffer = []
+            try:
+                for byte in head + raw:  # status line, headers and body, a byte at a time
+                    time.sleep(trickle)
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+            except OSError:  # the client cut it
+                self.close_connection = True
 
         def _serve(self) -> None:
             path = urlsplit(self.path).path
@@ -294,7 +313,8 @@ def _handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
                            if scripted.retry_after is not None else {})
                 self._reply(scripted.status, {"ok": False, "error": scripted.error}, headers)
                 return
-            self._reply(200, stub.answer(method, args))
+            self._reply(200, stub.answer(method, args),
+                        trickle=scripted.trickle if scripted is not None else 0.0)
 
         do_GET = _serve
         do_POST = _serve

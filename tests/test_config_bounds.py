@@ -89,3 +89,14 @@ def test_a_nul_character_in_a_file_name_is_an_error_at_its_line(tmp_path: Path, 
                                                                 field: str) -> None:
     found = problems(text, tmp_path)
     assert any(f"bad.toml:2: error: {field}" in p for p in found), found
+
+
+def test_a_send_deadline_is_one_send_long_not_a_batch(tmp_path: Path) -> None:
+    assert problems('[delivery]\nsend_deadline = "2h"\n', tmp_path) == [
+        "bad.toml:2: error: delivery.send_deadline: '2h': expected at most 1h (one send, not "
+        "a batch)"]
+    assert problems('[delivery]\nsend_deadline = "0s"\n', tmp_path)[0].startswith(
+        "bad.toml:2: error: delivery.send_deadline:")
+    config = parse_config('[delivery]\nsend_deadline = "90s"\n', "ok.toml", env={},
+                          base=tmp_path)
+    assert config.delivery.send_deadline.total_seconds() == 90

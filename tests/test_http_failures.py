@@ -75,6 +75,7 @@ def test_silence_after_the_request_counts_when_posting_and_not_otherwise(silent:
     exc = failure(f"http://127.0.0.1:{silent}/messages")
     posted = http_failures.unreachable("Discord", exc, posting=True)
     assert posted.kind == "retry" and not posted.uses_no_attempt
+    assert posted.silent  # the others on the platform wait for the next try
     assert posted.reason == ("no answer from Discord after the request went (timed out): the "
                              "message may have been delivered")
     opening = http_failures.unreachable("Discord", exc, posting=False)
@@ -96,6 +97,8 @@ def test_statuses(status: int, kind: str | None) -> None:
             "counted": not outcome.uses_no_attempt}[kind], outcome
     if kind == "counted":
         assert "may have been delivered" in outcome.reason
+        # A gateway that timed out waiting: silence, the others held; a 500 is an answer.
+        assert outcome.silent == (status in (504, 524)), outcome
 
 
 def test_retry_after_in_seconds_or_as_a_date_is_waited_rounded_up() -> None:

@@ -9,6 +9,8 @@ clock, moved with time-machine); ``/healthz`` is the report of a real Service ov
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -110,4 +112,34 @@ def test_healthz_names_the_failing_job_since_when_and_its_next_try(
                            "crash(es) since start: KeyError: 'no such reminder shape'. duebot "
                            "runs it again at 2030-03-01T12:00:03Z"), line
     assert "report it with the traceback" in line
+    service.ledger.close()
+
+
+def test_healthz_says_a_job_whose_run_never_ends_is_stuck(
+        tmp_path: Path, clock: time_machine.Coordinates) -> None:
+    """A run held by a wait no deadline cuts: the job is "up" (its last run was fine) but
+    nothing new of it starts. /healthz says so instead of ok."""
+    service = services.make_service(tmp_path, deadline_schedule("2030-03-20 12:00"),
+                                    ["console:"], lambda: T0)
+    service.jobs = stepped()
+    release = threading.Event()
+    service.jobs.add("deliver", lambda: release.wait(30) and None, timedelta(seconds=30))
+    service.jobs.start()
+    runner = threading.Thread(target=step, args=(service.jobs, clock, 0), daemon=True)
+    runner.start()
+    try:
+        waited = time.monotonic()
+        while service.jobs.states()["deliver"].started is None:
+            assert time.monotonic() - waited < 10, "the job never started"
+            time.sleep(0.01)
+        assert health_report(service, "ok", None)["status"] == "ok"  # running a moment: fine
+        later = health_report(service, "ok", None, monotonic=lambda: time.monotonic() + 3600)
+        assert later["status"] == "degraded" and later["jobs"]["deliver"]["stuck"], later
+        (line,) = later["summary"]
+        assert line.startswith("background job 'deliver' has been running for 60 minutes: "
+                               "something it waits on does not answer"), line
+    finally:
+        release.set()
+        runner.join(10)
+    assert health_report(service, "ok", None)["summary"] == []
     service.ledger.close()

@@ -24,7 +24,6 @@ from bot.service import Service
 from tests import services
 from tests.services import deadline_schedule
 from tests.slack_stub import serving
-from tests.smtp_server import running_smtp
 from tests.stalling_smtp import StallingSmtp, stalling_smtp
 
 DEADLINE = datetime(2030, 3, 20, 12, 0, tzinfo=UTC)
@@ -177,54 +176,97 @@ def test_healthz_says_what_is_away_since_when_and_the_next_try_then_ok_again(
     service.ledger.close()
 
 
-def test_a_send_after_a_try_that_may_have_delivered_says_it_may_be_a_second_copy(
+def test_a_server_that_takes_each_message_and_never_answers_costs_one_timeout_a_session(
         tmp_path: Path, server: StallingSmtp, caplog: pytest.LogCaptureFixture) -> None:
+    """The final dot goes and no answer comes: that message may have been delivered (it
+    counts, and its next send says it may be a second copy); the others due at that server
+    wait for its next try with no attempt used, instead of one timeout each."""
     caplog.set_level(logging.INFO)
     due = DEADLINE - timedelta(days=1)
     clock = [due - timedelta(hours=1)]
     service = make(tmp_path, server, clock, '["1d"]')
     service.reconcile(clock[0])
     server.stall = "dot"  # takes the message, never answers its final dot
-    clock[0] = due
-    assert service.deliver_once(due).failed == len(PEOPLE)
-    assert {r.attempts for r in service.ledger.rows()} == {1}  # it counts
-    server.stall = ""
-    run_until(service, clock, due + timedelta(minutes=5))
-    rows = service.ledger.rows()
-    assert {(r.state, r.attempts) for r in rows} == {("sent", 2)}
-    assert all(r.reason.startswith("sent again (attempt 2): the try before may have delivered "
-                                   "it too, so it may have arrived twice") for r in rows), rows
-    assert Counter(Counter(server.messages).values()) == {2: len(PEOPLE)}  # it did, twice
-    warned = [line for line in loud(caplog) if line.startswith("sent ")]
-    assert len(warned) == len(PEOPLE)  # each one said where it is logged, not only recorded
+    with serving(build_app(service)) as url:
+        clock[0] = due
+        assert service.deliver_once(due).failed == len(PEOPLE)
+        rows = service.ledger.rows()
+        maybe = [r for r in rows if r.attempts == 1]
+        held = [r for r in rows if r.attempts == 0]
+        # One silent message a session at most: not one timeout a reminder.
+        assert 1 <= len(maybe) <= CONNECTIONS and len(maybe) + len(held) == len(PEOPLE), rows
+        assert len(server.messages) == len(maybe)  # only those went
+        assert all(r.reason.startswith(f"no answer after DATA from 127.0.0.1:{server.port} "
+                                       f"within {TIMEOUT:g} s: the message may have been "
+                                       f"delivered; retry in ") for r in maybe), maybe[0].reason
+        assert all(r.reason.startswith(f"server unavailable: no answer after DATA from "
+                                       f"127.0.0.1:{server.port} within {TIMEOUT:g} s, with ")
+                   and "(no attempt used)" in r.reason
+                   and "may have been delivered" not in r.reason for r in held), held[0].reason
+        # They go at that message's next try, together.
+        assert len({r.next_attempt for r in held}) == 1
+        assert {r.next_attempt for r in held} <= {r.next_attempt for r in maybe}
+        lines = loud(caplog)
+        assert sum(line.startswith("failed ") and "may have been delivered" in line
+                   for line in lines) == len(maybe), lines  # each one that may have arrived
+        assert [line for line in lines if line.startswith("mailto ")] == [
+            line for line in lines if line.startswith(
+                f"mailto unavailable: no answer after DATA from 127.0.0.1:{server.port}")
+            and f"{len(held)} deliveries wait, no attempt used" in line], lines
+        report = httpx.get(f"{url}/healthz", timeout=10).json()
+        assert report["status"] == "degraded"
+        words = report["deliveries"]["unavailable"]["mailto"]
+        assert words.startswith("server unavailable: not answering once a message went: no "
+                                f"answer after DATA from 127.0.0.1:{server.port}"), words
+        assert f"{maybe[0].key} may have been delivered" in words or (
+            f"{maybe[-1].key} may have been delivered" in words), words
+        assert any(line.startswith("mailto server unavailable: not answering once a message "
+                                   "went") for line in report["summary"]), report["summary"]
+
+        server.stall = ""
+        run_until(service, clock, due + timedelta(minutes=5))
+        rows = {r.key: r for r in service.ledger.rows()}
+        assert {r.state for r in rows.values()} == {"sent"}
+        for first in maybe:
+            again = rows[first.key]
+            assert again.attempts == 2 and again.reason.startswith(
+                "sent again (attempt 2): the try before may have delivered it too, so it may "
+                "have arrived twice"), again.reason
+        for waited in held:
+            assert rows[waited.key].attempts == 1 and rows[waited.key].reason.startswith(
+                "sent: 250 "), rows[waited.key].reason  # no word of a second copy
+        got = Counter(server.messages)
+        assert Counter(got.values()) == {2: len(maybe), 1: len(held)}, got  # held: once
+        warned = [line for line in loud(caplog) if line.startswith("sent ")]
+        assert len(warned) == len(maybe)  # each second copy said where it is logged
+        report = httpx.get(f"{url}/healthz", timeout=10).json()
+        assert (report["status"], report["summary"]) == ("ok", []), report
     service.ledger.close()
 
 
-def test_messages_refused_together_come_back_spread_over_a_quarter_of_their_backoff(
-        tmp_path: Path) -> None:
-    backoff, cap = timedelta(minutes=4), timedelta(minutes=20)
-    with running_smtp(mode="451") as relay:  # "451 too busy" to every message at once
-        people = [f"q{i}@example.org" for i in range(40)]
-        due = DEADLINE - timedelta(days=1)
-        clock = [due - timedelta(hours=1)]
-        service = services.make_service(
-            tmp_path, deadline_schedule(DEADLINE, leads='["1d"]'),
-            [f"mailto:{p}" for p in people], lambda: clock[0], smtp=relay, smtp_timeout=5,
-            connections=4, delivery=DeliveryConfig(retry_backoff=backoff, max_backoff=cap,
-                                                   max_attempts=8, grace=timedelta(hours=6)))
-        service.reconcile(clock[0])
-        for tried in range(1, 5):  # 4, 8, 16 minutes, then the 20 minutes' cap
-            # Once the last of them is due again, so that all go in one run, at one instant.
-            clock[0] = max([r.next_attempt for r in service.ledger.rows()] + [due])
-            began = clock[0]
-            assert service.deliver_once(began).failed == len(people)
-            rows = service.ledger.rows()
-            assert {r.attempts for r in rows} == {tried}
-            base = min(backoff * 2 ** (tried - 1), cap)
-            waits = [r.next_attempt - began for r in rows]
-            # Bounded: never sooner than the backoff, never past a quarter more or the cap
-            # (plus the whole seconds the run itself took).
-            assert all(base <= w <= min(base * 1.25, cap) + timedelta(seconds=5) for w in waits)
-            if base < cap:  # spread: not one instant for all of them
-                assert len({r.next_attempt for r in rows}) >= len(people) // 4, waits
-        service.ledger.close()
+def test_the_last_attempt_lost_to_silence_still_holds_the_others(
+        tmp_path: Path, server: StallingSmtp) -> None:
+    """With one attempt allowed, the message the server went silent on is dead (with why);
+    the others due there still wait for the next try instead of each losing its only one."""
+    due = DEADLINE - timedelta(days=1)
+    clock = [due - timedelta(hours=1)]
+    service = services.make_service(
+        tmp_path, deadline_schedule(DEADLINE, leads='["1d"]'),
+        [f"mailto:{p}" for p in PEOPLE], lambda: clock[0], smtp=server,  # type: ignore[arg-type]
+        smtp_timeout=TIMEOUT, connections=CONNECTIONS,
+        delivery=DeliveryConfig(retry_backoff=timedelta(minutes=1), max_attempts=1,
+                                max_backoff=timedelta(minutes=10)))
+    service.reconcile(clock[0])
+    server.stall = "dot"
+    clock[0] = due
+    service.deliver_once(due)
+    rows = service.ledger.rows()
+    dead = [r for r in rows if r.state == "dead"]
+    assert 1 <= len(dead) <= CONNECTIONS, rows
+    assert all(r.reason.startswith("gave up after 1 attempts: no answer after DATA") for r in dead)
+    assert {(r.state, r.attempts) for r in rows if r.state != "dead"} == {("failed", 0)}
+    assert len(server.messages) == len(dead)
+    server.stall = ""
+    run_until(service, clock, due + timedelta(minutes=15))
+    assert service.ledger.counts() == {"dead": len(dead), "sent": len(PEOPLE) - len(dead)}
+    service.ledger.close()

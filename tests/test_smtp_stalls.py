@@ -19,6 +19,7 @@ import pytest
 
 from bot.adapters.smtp import DEADLINE_FACTOR, SmtpChannel, SmtpSettings
 from bot.ports import Outcome, Outgoing
+from tests.smtp_server import running_smtp
 from tests.stalling_smtp import StallingSmtp, stalling_smtp
 
 TIMEOUT = 0.5
@@ -146,3 +147,62 @@ def test_a_reused_session_cut_at_the_deadline_is_not_reopened_without_one(
     assert found[0].kind == "retry" and found[0].server_down, found[0]
     assert took < DEADLINE + 2 * TIMEOUT, took
     assert server.messages == ["k1"]
+
+
+def cut_just_before_the_send_ends(mail: SmtpChannel) -> list[bool]:
+    """Make the deadline's watchdog cut this thread's send at the last instant: after its
+    last reply was read, before the send ended (a race of one tick, made to happen here by
+    marking the send overdue as it ends and waiting for the real watchdog to cut it)."""
+    deadlines = mail._deadlines
+    real = deadlines.disarm
+    cuts: list[bool] = []
+
+    def disarm() -> object:
+        ident = threading.get_ident()
+        with deadlines._lock:
+            found = deadlines._due.get(ident)
+            if found is not None and found[1] is not None:
+                deadlines._due[ident] = (0.0, found[1])
+        waited = time.monotonic()
+        while found is not None and ident not in deadlines._fired:
+            assert time.monotonic() - waited < 5, "the watchdog never cut"
+            time.sleep(0.01)
+        cuts.append(ident in deadlines._fired)
+        return real()
+
+    deadlines.disarm = disarm  # type: ignore[method-assign]
+    return cuts
+
+
+def test_a_refusal_read_in_full_just_before_the_cut_is_the_servers_words() -> None:
+    """A 451 for the recipient, read in full, then the watchdog's cut: the outcome is the
+    server's 451 (retried, counted), not 'did not finish ... may have been delivered' (which
+    would make its next send say it may be a second copy)."""
+    with running_smtp(recipient_modes={"pc@example.org": "451"}) as aio:
+        mail = SmtpChannel(SmtpSettings(host=aio.host, port=aio.port, timeout=TIMEOUT,
+                                        sender="duebot <noreply@example.org>"),
+                           clock=lambda: datetime(2030, 3, 19, tzinfo=UTC))
+        cuts = cut_just_before_the_send_ends(mail)
+        outcome = mail.send(Outgoing(key="k1", destination="mailto:pc@example.org",
+                                     subject="s", text="t\n"))
+        mail.close()
+    assert cuts == [True]
+    assert outcome.kind == "retry" and not outcome.silent, outcome
+    assert outcome.reason.startswith("451"), outcome.reason
+
+
+def test_a_session_cut_just_after_its_message_was_taken_goes_back_to_no_pool() -> None:
+    """The 250 was read, then the cut: the message is sent (the server said so in full), and
+    the cut session is closed, not pooled for the next send to find dead."""
+    with running_smtp() as aio:
+        mail = SmtpChannel(SmtpSettings(host=aio.host, port=aio.port, timeout=TIMEOUT,
+                                        sender="duebot <noreply@example.org>", connections=1),
+                           clock=lambda: datetime(2030, 3, 19, tzinfo=UTC))
+        first = mail.send(Outgoing(key="k0", destination="mailto:pc@example.org",
+                                   subject="s", text="t\n"))  # a session in the pool
+        cuts = cut_just_before_the_send_ends(mail)
+        outcome = mail.send(Outgoing(key="k1", destination="mailto:pc@example.org",
+                                     subject="s", text="t\n"))
+        assert (first.kind, outcome.kind, cuts) == ("sent", "sent", [True]), outcome
+        assert mail._idle == []  # the cut session was closed
+        mail.close()

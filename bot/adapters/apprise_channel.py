@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters import http_failures
 from bot.adapters.chat_webhooks import defuse_mentions
+from bot.adapters.send_deadline import SendDeadline
 from bot.ports import Outcome, Outgoing
 
 if TYPE_CHECKING:  # imported where used: a third of a second at every start-up otherwise,
@@ -65,7 +66,10 @@ into the URL."""
 PASSING_STATUS = frozenset({408, 425, 429})
 """4xx statuses that say "later", not "never"."""
 DEFAULT_TIMEOUT = 30.0
-"""Seconds one notify may take (Apprise's service_timeout); well inside a delivery's lease."""
+"""Seconds one notify may take (Apprise's service_timeout, and the cut of ``SendDeadline``);
+well inside a delivery's lease."""
+_READ_TIMEOUT = 4.0
+"""Apprise's default ``socket_read_timeout`` (a URL's ``rto=`` changes it), for the words."""
 
 
 class _SecretFilter(logging.Filter):
@@ -148,10 +152,15 @@ class AppriseChannel:
     scheme = SCHEME
 
     def __init__(self, env: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT,
-                 app_id: str = "duebot") -> None:
+                 deadline: float | None = None, app_id: str = "duebot") -> None:
         self.env = dict(env)
         """A snapshot: the variables are read once, when the channel is built."""
         self.timeout = timeout
+        self.deadline = SendDeadline(min(timeout, deadline or timeout), platform="Apprise",
+                                     read_timeout=_READ_TIMEOUT)
+        """One notify ends within ``timeout`` (or the shorter ``deadline``): Apprise's own
+        ``service_timeout`` only stops it starting another attempt, and requests bounds each
+        read, so a service trickling its answer is cut here."""
         self.app_id = app_id
 
     # -- checking destinations (at start-up) ------------------------------------------------
@@ -215,13 +224,15 @@ class AppriseChannel:
         try:
             notifier = apprise.Apprise(asset=self._asset())
             notifier.add(target.plugin)
-            result = notifier.notify(body=body, title=defuse_mentions(message.subject),
-                                     body_format=apprise.NotifyFormat.TEXT)
+            with self.deadline.bounded() as bounded:
+                result = notifier.notify(body=body, title=defuse_mentions(message.subject),
+                                         body_format=apprise.NotifyFormat.TEXT)
         except Exception as exc:  # Apprise promises not to raise; a plugin bug still might
             return Outcome(kind="retry", reason=_mask(
                 f"Apprise {target.shown} failed: {type(exc).__name__}: {exc!s:.200}",
                 target.secrets))
         outcome = classify(result, target.shown, sockets=heard.sockets)
+        outcome = self.deadline.judged(outcome, bounded.cut, platform=f"Apprise {target.shown}")
         outcome = replace(outcome, reason=_mask(outcome.reason, target.secrets))
         if outcome.kind == "sent":
             log.info("%s sent through Apprise to %s", message.key, target.shown)
@@ -329,8 +340,8 @@ def classify(result: apprise.AppriseResult, shown: str, *,
              if entry.level in ("WARNING", "ERROR", "CRITICAL")]
     said = " ".join(words)[:300] or "no details"
     if last is not None and last.status == AppriseResultStatus.TIMEOUT:
-        return Outcome(kind="retry", reason=f"Apprise {shown}: timed out ({said}): "
-                                            f"{http_failures.MAYBE_DELIVERED}")
+        return Outcome.silence(f"Apprise {shown}: timed out ({said}): "
+                               f"{http_failures.MAYBE_DELIVERED}")
     codes = [int(m) for w in words for m in _STATUS.findall(w)]
     if codes:
         status = codes[-1]
@@ -357,7 +368,8 @@ def classify(result: apprise.AppriseResult, shown: str, *,
     if socket:
         return Outcome(kind="retry", reason=f"no answer from Apprise {shown} after the "
                                             f"request went ({_cause(socket)}): "
-                                            f"{http_failures.MAYBE_DELIVERED}")
+                                            f"{http_failures.MAYBE_DELIVERED}",
+                       silent="Read timed out" in socket)  # silence: the others held
     lowered = said.lower()
     if any(marker in lowered for marker in _CONNECTION):
         return Outcome(kind="retry", reason=f"Apprise {shown}: unreachable ({said})")

@@ -40,6 +40,7 @@ from typing import Any
 
 from bot.adapters import http_failures
 from bot.adapters.chat_webhooks import escape_markdown
+from bot.adapters.send_deadline import SendDeadline
 from bot.ports import Outcome, Outgoing
 
 __all__ = ["DiscordChannel", "nonce", "pieces"]
@@ -95,11 +96,13 @@ class DiscordChannel:
     scheme = "discord"
 
     def __init__(self, token: str, api_base_url: str, *, timeout: float = 15.0,
-                 concurrency: int = 4,
+                 deadline: float = 60.0, concurrency: int = 4,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.token = token
         self.api = api_base_url.rstrip("/")
         self.timeout = timeout
+        """Seconds each read may wait (urllib's); ``deadline``: the whole send."""
+        self.deadline = SendDeadline(deadline, platform="Discord", read_timeout=timeout)
         self.concurrency = max(1, concurrency)
         """Users written to at once (well under Discord's 50 requests a second)."""
         self.monotonic = monotonic
@@ -120,7 +123,13 @@ class DiscordChannel:
         return destination.split(":", 1)[-1].strip()
 
     def send(self, message: Outgoing) -> Outcome:
-        """DM one delivery; every Discord or network failure comes back as an Outcome."""
+        """DM one delivery; every Discord or network failure comes back as an Outcome. The
+        whole send (the DM's opening, every part) ends within ``deadline``."""
+        with self.deadline.bounded() as bounded:
+            outcome = self._send(message)
+        return self.deadline.judged(outcome, bounded.cut)
+
+    def _send(self, message: Outgoing) -> Outcome:
         user = message.address.strip()
         text = escape_markdown(f"{message.subject}\n{message.text.strip()}" if message.subject
                                else message.text)  # plain text: shown as typed

@@ -755,6 +755,10 @@ class CalendarFastPath:
 
 HEALTH_EXAMPLES = 3
 """Failing deliveries named on ``/healthz`` (the count says how many there are in all)."""
+STUCK_AFTER = 900.0
+"""Seconds a background job's run may last before ``/healthz`` calls it stuck: sends and
+reads are cut at their deadlines, but a wait that is not (a name lookup, a lock) would hold
+the run, and no new run of that job starts meanwhile."""
 
 
 def delivery_state(service: Running) -> dict[str, Any]:
@@ -781,7 +785,8 @@ def delivery_state(service: Running) -> dict[str, Any]:
 
 
 def health_report(service: Running, database: str,
-                  deliveries: dict[str, Any] | None = None) -> dict[str, Any]:
+                  deliveries: dict[str, Any] | None = None, *,
+                  monotonic: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """``ok`` (200) while the database answers, every schedule has a version served and no
     background job is down; otherwise 503. ``status`` adds ``degraded`` (still 200): a
     schedule serves its last good version, or fails at run time, and says why in ``errors``;
@@ -799,7 +804,7 @@ def health_report(service: Running, database: str,
             [f"{display_path(path)}: error: at run time: {failing[s.event.id]}"]
             if s.event is not None and s.event.id in failing else []),
     } for path, s in list(service.schedules.items())]
-    now = time.monotonic()
+    now = monotonic()
     jobs = {name: {
         "up": state.up,
         "error": state.error or None,
@@ -809,10 +814,12 @@ def health_report(service: Running, database: str,
         "failing_since": _iso(state.failing_since),
         "next_try": _iso(state.next_try),
         "running_for_seconds": None if state.started is None else round(now - state.started, 1),
+        "stuck": state.started is not None and now - state.started > STUCK_AFTER,
     } for name, state in service.jobs.states().items()}
     ok = (database == "ok" and bool(schedules) and all(s["loaded"] for s in schedules)
           and all(job["up"] for job in jobs.values()))
-    degraded = any(s["errors"] for s in schedules) or bool(
+    degraded = any(s["errors"] for s in schedules) or any(
+        job["stuck"] for job in jobs.values()) or bool(
         deliveries and (deliveries["retrying"] or deliveries["stopped_channels"]
                         or deliveries.get("unavailable")))
     return {
@@ -839,6 +846,13 @@ def summary(database: str, schedules: list[dict[str, Any]], jobs: dict[str, dict
                      f"at most a minute apart) and loses nothing: what is due goes out once it "
                      f"answers. Check the database server and DUEBOT_DATABASE_URL.")
     for name, job in jobs.items():
+        if job.get("stuck"):
+            lines.append(f"background job {name!r} has been running for "
+                         f"{int(job['running_for_seconds'] // 60)} minutes: something it waits "
+                         f"on does not answer and is not cut at a deadline (a name lookup, a "
+                         f"database lock). No new {name!r} run starts until it ends, so what "
+                         f"it would do waits. The log's last lines of it say where; restarting "
+                         f"duebot ends it (nothing is lost: the ledger keeps what is due).")
         if job["up"]:
             continue
         crashed = f", {job['crashes']} crash(es) since start" if job["crashes"] else ""

@@ -13,7 +13,9 @@ The same rule as the mail server's (``bot.adapters.smtp``), said for HTTP:
   says the platform had it and failed (500; 504 from a gateway whose upstream had it). The
   platform may have posted the message, as a mail server silent after DATA may have taken
   it: the duplicate window. A platform that always stalls must not be posted to forever, so
-  it counts.
+  it counts. When that was silence (a read timeout, a gateway's 504 or 524) the run's other
+  deliveries to the platform wait for the next try (``Outcome.silent``), as for an outage, so a
+  platform that takes each post and never answers costs one timeout a run, not one a post.
 - **A certificate we do not trust** (``stop``): as the mail server's (``bot.adapters.smtp``)
   it is no weather but a proxy in the way, this host's CA certificates, its clock, or someone
   posing as the platform; waiting will not end it and sending anyway is out of the question,
@@ -55,6 +57,10 @@ MAYBE_PROCESSED = {
 message, then failed (a webhook that posted, then errored in a plugin, answers 500). Counted:
 retried freely (no attempt used) it could post a copy at every try until the grace window
 ends. The rest (502, 503, Cloudflare's 521-523 ...) say it never got that far: an outage."""
+GATEWAY_TIMEOUTS = frozenset({504, 524})
+"""A gateway waited out the platform's silence with the request in hand: ``Outcome.silent``
+(counted, and the run's other deliveries there wait for the next try instead of a gateway
+timeout each)."""
 LONGEST_WAIT = 86_400.0
 """The most a ``Retry-After`` is taken for (a day): a channel keeps a rate limit in memory and
 asks the platform nothing until it ends, so a bogus ``Retry-After: 1e12`` must not silence it
@@ -119,7 +125,8 @@ def answered(platform: str, status: int, said: str = "",
                                   f"{_seconds(asked)}", wait(asked) or wait(DEFAULT_WAIT))
     if status in MAYBE_PROCESSED:
         return Outcome(kind="retry", reason=f"{platform}: HTTP {status}{words}: "
-                                            f"{MAYBE_PROCESSED[status]}: {MAYBE_DELIVERED}")
+                                            f"{MAYBE_PROCESSED[status]}: {MAYBE_DELIVERED}",
+                       silent=status in GATEWAY_TIMEOUTS)
     if 500 <= status < 600:
         return Outcome.outage(f"{platform}: HTTP {status}{words}", wait(asked))
     return None
@@ -144,8 +151,10 @@ def unreachable(platform: str, exc: BaseException, *, posting: bool) -> Outcome:
         return Outcome.outage(f"cannot reach {platform}: {_what(reason)}")
     if not posting:
         return Outcome.outage(f"{platform} did not answer: {_what(exc)}")
-    return Outcome(kind="retry", reason=f"no answer from {platform} after the request went "
-                                        f"({_what(exc)}): {MAYBE_DELIVERED}")
+    reason = f"no answer from {platform} after the request went ({_what(exc)}): {MAYBE_DELIVERED}"
+    if isinstance(exc, TimeoutError):  # silent with the message in hand: hold the others
+        return Outcome.silence(reason)
+    return Outcome(kind="retry", reason=reason)
 
 
 def untrusted(platform: str, why: str) -> str:

@@ -46,6 +46,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.adapters import http_failures
+from bot.adapters.send_deadline import SendDeadline
 from bot.adapters.slack_format import message_blocks
 from bot.core.slack_mrkdwn import escape
 from bot.ports import Outcome, Outgoing
@@ -95,10 +96,13 @@ class SlackChannel:
     scheme = "slack"
 
     def __init__(self, client: WebClient, *, channel_rate: float = 1.0,
-                 concurrency: int = 4,
+                 concurrency: int = 4, deadline: float = 60.0,
                  monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = client
+        self.deadline = SendDeadline(deadline, platform="Slack",
+                                     read_timeout=float(client.timeout))
+        """The whole send (lookups, the post) ends within it: slack_sdk bounds each read."""
         self.concurrency = max(1, concurrency)
         """Conversations posted to at once (Slack's per-workspace limit is far above)."""
         self.interval = 1.0 / channel_rate
@@ -117,7 +121,13 @@ class SlackChannel:
         return destination.split(":", 1)[-1].strip()
 
     def send(self, message: Outgoing) -> Outcome:
-        """Post one delivery; every Slack or network failure comes back as an Outcome."""
+        """Post one delivery; every Slack or network failure comes back as an Outcome. The
+        whole send (a DM's opening, the history lookup, the post) ends within ``deadline``."""
+        with self.deadline.bounded() as bounded:
+            outcome = self._send(message)
+        return self.deadline.judged(outcome, bounded.cut)
+
+    def _send(self, message: Outgoing) -> Outcome:
         where = message.address.strip()
         posting = False  # until chat.postMessage goes, nothing can have been posted
         try:

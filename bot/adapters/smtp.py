@@ -15,6 +15,11 @@ exception:
   ``retry``; the connection is dropped and the next send reconnects. When the server as a whole
   is away (no connection, no greeting, 421, lost before ``MAIL FROM``) the retry is marked
   ``server_down``: it uses up none of the delivery's attempts (``bot.app.delivery``).
+- No answer to the final dot (a timeout), or a send cut at its deadline once MAIL was
+  answered: ``Outcome.silence``, a counted retry (the message may have been delivered) after
+  which the engine holds the run's other deliveries to this server for its next try, so a
+  server that takes each message and never answers costs one timeout a session, not one a
+  message. (Silence at RCPT may be one recipient's: an ordinary counted retry.)
 - 5xx at MAIL, at DATA, or at RCPT for every recipient: ``dead``, with the server's words
   ("550 5.1.1 mailbox unavailable"); the session is kept after RSET.
 - 530/534/535/538 or refused credentials; 5xx at the greeting, EHLO or STARTTLS; STARTTLS or
@@ -89,12 +94,15 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime
 from types import TracebackType
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 from bot.config import SmtpConfig
 from bot.core.digest import message_id
 from bot.errors import ConfigError, DuebotError, Problem
 from bot.ports import Outcome, Outgoing
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 __all__ = ["InvalidRecipient", "SmtpChannel", "SmtpSettings", "message_id"]
 
@@ -615,13 +623,17 @@ class SmtpChannel:
         try:
             outcome = self._send_within(session, data, recipients, sender, meanwhile, then)
         finally:
-            overdue = self._deadlines.disarm()
-        if overdue and outcome.kind == "retry":  # cut at the deadline: say so, not "lost"
-            session.drop()
+            cut = self._deadlines.disarm()
+        if cut is None:
+            return outcome
+        session.drop()  # a cut session never goes back to the pool, whatever was read on it
+        if outcome.kind == "retry" and getattr(cut, _BROKEN, False):
+            # Cut at the deadline: say so, not "lost". A reply read in full just before the
+            # cut (a 451 at RCPT) is the outcome as the server said it.
             reason = self._deadlines.words(self.settings)
-            if not outcome.server_down:
-                reason += ": the message may have been delivered"
-            return replace(outcome, reason=reason)
+            if outcome.server_down:
+                return replace(outcome, reason=reason)
+            return Outcome.silence(f"{reason}: the message may have been delivered")
         return outcome
 
     def _send_within(self, session: _Session, data: _Data, recipients: Sequence[bytes],
@@ -1021,7 +1033,10 @@ class _Smtp(smtplib.SMTP):
         return sock
 
     def getreply(self) -> tuple[int, bytes]:
-        return _uncut(self, super().getreply())
+        return _uncut(self, _interrupted(self, super().getreply))
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        _interrupted(self, lambda: smtplib.SMTP.send(self, s))
 
 
 class _SmtpSsl(smtplib.SMTP_SSL):
@@ -1039,18 +1054,40 @@ class _SmtpSsl(smtplib.SMTP_SSL):
         return sock
 
     def getreply(self) -> tuple[int, bytes]:
-        return _uncut(self, super().getreply())
+        return _uncut(self, _interrupted(self, super().getreply))
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        _interrupted(self, lambda: smtplib.SMTP.send(self, s))
 
 
 def _uncut(conn: smtplib.SMTP, reply: tuple[int, bytes]) -> tuple[int, bytes]:
     """A reply read on a session cut at its deadline may be a line cut short ("250 o" reads
     as 250): the session ended there, whatever the reply says."""
     if getattr(conn, _CUT, False):
+        setattr(conn, _BROKEN, True)
         raise smtplib.SMTPServerDisconnected("cut at the send's deadline")
     return reply
 
 
+T = TypeVar("T")
+
+
+def _interrupted(conn: smtplib.SMTP, call: Callable[[], T]) -> T:
+    """``call()`` (a read or a write on the session); one that fails once the session was cut
+    is marked as ended by the cut (``_BROKEN``), not by the server."""
+    try:
+        return call()
+    except (smtplib.SMTPServerDisconnected, OSError):
+        if getattr(conn, _CUT, False):
+            setattr(conn, _BROKEN, True)
+        raise
+
+
 _CUT = "duebot_cut"
+"""Set on a session by ``_Deadlines`` when it cuts it (before the shutdown)."""
+_BROKEN = "duebot_cut_broke"
+"""Set on a cut session when a read or write of the send failed for it: only then does the
+send's outcome come from the cut (an answer read in full just before it stands)."""
 
 
 class _Deadlines:
@@ -1063,7 +1100,7 @@ class _Deadlines:
         self._tick = min(1.0, max(seconds / 20, 0.02))
         self._lock = threading.Lock()
         self._due: dict[int, tuple[float, smtplib.SMTP | None]] = {}
-        self._fired: set[int] = set()
+        self._fired: dict[int, smtplib.SMTP] = {}
         self._paused: dict[int, float] = {}
         self._thread: threading.Thread | None = None
 
@@ -1101,16 +1138,14 @@ class _Deadlines:
             if found is not None and left is not None:
                 self._due[ident] = (time.monotonic() + left, found[1])
 
-    def disarm(self) -> bool:
-        """This thread's send ended; True if it was cut at its deadline."""
+    def disarm(self) -> smtplib.SMTP | None:
+        """This thread's send ended; the session it cut at its deadline, if it did. After
+        this no cut lands on that send (the watchdog cuts under the same lock)."""
         ident = threading.get_ident()
         with self._lock:
             self._due.pop(ident, None)
             self._paused.pop(ident, None)
-            if ident in self._fired:
-                self._fired.discard(ident)
-                return True
-            return False
+            return self._fired.pop(ident, None)
 
     def fired(self) -> bool:
         """This thread's send was cut at its deadline (no time left for a new session)."""
@@ -1133,13 +1168,14 @@ class _Deadlines:
                            if due <= now and conn is not None]
                 for ident, conn in overdue:
                     del self._due[ident]
-                    self._fired.add(ident)
+                    self._fired[ident] = conn
                     setattr(conn, _CUT, True)  # before the shutdown: a cut reply is no reply
-            for _, conn in overdue:
-                sock = conn.sock
-                if sock is not None:  # the plain socket's shutdown, under TLS too: the fd
-                    with contextlib.suppress(OSError):
-                        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                    # Under the lock: a send that disarmed is never cut after (on a session
+                    # put back in the pool, or its next send's).
+                    sock = conn.sock
+                    if sock is not None:  # the plain socket's shutdown, under TLS too: the fd
+                        with contextlib.suppress(OSError):
+                            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _after_data(exc: smtplib.SMTPServerDisconnected,
@@ -1185,7 +1221,9 @@ def _session_outcome(exc: BaseException, settings: SmtpSettings, *,
         return Outcome(kind=kind, reason=reason)
 
     if isinstance(exc, _Silent):
-        return _mapped("retry", str(exc))
+        # No answer to the final dot: the server fell silent with the message in hand (a
+        # silence at RCPT may be one recipient's: ``connection ... lost`` below, not held).
+        return _mapped("retry", str(exc)) if away else Outcome.silence(str(exc))
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return _mapped("stop", f"login refused by {where}: "
                        f"{_reply_text(exc.smtp_code, exc.smtp_error)}")

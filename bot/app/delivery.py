@@ -435,7 +435,8 @@ class _Senders:
             except Exception:  # the leases run out; the first error is what matters
                 if not failed:
                     raise
-                log.warning("could not release %d deliveries; their leases will run out",
+                log.warning("could not release %d deliveries (the database did not answer); "
+                            "they go out once their lease ([delivery] lease) runs out",
                             len(rest))
         if self.errors:
             raise self.errors[0]
@@ -867,7 +868,9 @@ class Engine:
     def _crashed(self, row: Row, exc: Exception, now: datetime, report: BatchReport) -> None:
         """A bug tripped by one delivery is recorded against it (retried with backoff, dead
         after max_attempts), never left claimed, and the batch goes on."""
-        log.error("delivery %s crashed", row.key, exc_info=exc)
+        log.error("delivery %s crashed (a bug in duebot: report it with this traceback); "
+                  "recorded as failed, retried with backoff, dead after max_attempts",
+                  row.key, exc_info=exc)
         self._record(row, Outcome(kind="retry", reason=f"internal error: "
                                   f"{type(exc).__name__}: {exc}"[:300]),
                      now, report, late="")
@@ -948,7 +951,9 @@ class Engine:
             settle()
             if not self.ledger.renew(row.key, self.settings.lease):
                 report.lost_lease += 1
-                log.warning("lease on %s was taken over; not sending it", row.key)
+                log.warning("lease on %s was taken over by another replica while it waited "
+                            "here; not sending it (that replica does). Often: [delivery] "
+                            "lease is short for this batch", row.key)
                 return None
         if self._away_now:
             found = self._away_now.get(self._platform(row))
@@ -1035,25 +1040,47 @@ class Engine:
             self._away_now[platform] = (f"{prefix}{outcome.reason}", then)
             self._hold_away(row, now, self._away_now[platform], report)
         elif outcome.kind == "retry":
-            if tried >= self.settings.max_attempts:
-                self._finish(row, "dead", now, f"gave up after {tried} attempts: "
-                                               f"{outcome.reason}", report, count_attempt=True)
-                return
             wait = self._asked(outcome) or _spread(
                 self.settings.retry_backoff * (2 ** (tried - 1)), row.key, tried,
                 self.settings.max_backoff)
             # The wait starts when the send failed, not when the run began: a run that spent
             # minutes on hanging sends must not hand out retries that are already due.
-            self._finish(row, "failed", now, f"{outcome.reason}; retry in {_hours(wait)}",
-                         report, next_attempt=now + self._elapsed() + wait, count_attempt=True)
+            then = now + self._elapsed() + wait
+            if tried >= self.settings.max_attempts:
+                self._finish(row, "dead", now, f"gave up after {tried} attempts: "
+                                               f"{outcome.reason}", report, count_attempt=True)
+            else:
+                self._finish(row, "failed", now, f"{outcome.reason}; retry in {_hours(wait)}",
+                             report, next_attempt=then, count_attempt=True)
+            if outcome.silent:  # the others there wait for one backoff, this one dead or not
+                self._fell_silent(row, outcome, now, then, ended)
         elif outcome.kind == "dead":
             self._finish(row, "dead", now, outcome.reason, report, count_attempt=True)
         else:
             scheme = row.destination.split(":", 1)[0]
             self.stopped[scheme] = outcome.reason
-            log.error("channel %s stopped: %s; its deliveries wait until an operator acts",
+            log.error("channel %s stopped: %s; its deliveries wait (no attempt used, on "
+                      "/healthz) until an operator fixes that and restarts duebot",
                       scheme, outcome.reason)
             self._hold_stopped(row, now, outcome.reason, report)
+
+    def _fell_silent(self, row: Row, outcome: Outcome, now: datetime, then: datetime,
+                     ended: float) -> None:
+        """The platform took this message and never answered (``Outcome.silent``): the run's
+        other deliveries there wait for this one's next try, no attempt used, instead of a
+        timeout each. Their reason names the one that may have arrived, never in the words
+        that make their own later send read as a second copy (``MAYBE_DELIVERED``)."""
+        platform = self._platform(row)
+        words = " ".join(outcome.reason.replace(f"the message {MAYBE_DELIVERED}", "").split())
+        words = words.rstrip(" :;,") or "no answer"
+        held = (f"{SERVER_DOWN}{words}, with {row.key} in hand (that one may have arrived; it "
+                f"counts an attempt): held for its next try")
+        self._away_now.setdefault(platform, (held, then))
+        self.unavailable.away(platform, f"{SERVER_DOWN}not answering once a message went: "
+                                        f"{words}. {row.key} {MAYBE_DELIVERED} (an attempt "
+                                        f"counted; its next send says so); the others due "
+                                        f"there wait for its next try",
+                              ended=ended, at=now + self._elapsed(), next_try=then)
 
     def _hold_away(self, row: Row, now: datetime, found: tuple[str, datetime],
                    report: BatchReport) -> None:
@@ -1106,7 +1133,9 @@ class Engine:
                 *, level: int | None = None, **extra: object) -> None:
         if not self.ledger.finish(row.key, state, now, reason, **extra):  # type: ignore[arg-type]
             report.lost_lease += 1
-            log.warning("%s: lease lost before recording %s (%s)", row.key, state, reason)
+            log.warning("%s: lease lost before recording %s (%s): another replica took it "
+                        "over and will judge it again (a send took longer than [delivery] "
+                        "lease?)", row.key, state, reason)
             return
         counter = {"sent": "sent", "failed": "failed", "dead": "dead", "skipped": "skipped",
                    "cancelled": "cancelled"}[state]

@@ -1,0 +1,140 @@
+"""One chat or webhook send within an overall deadline, whatever HTTP library carries it.
+
+slack_sdk (urllib), Discord's urllib calls and Apprise's plugins (requests, urllib3) bound each
+read, never the whole exchange: a platform that trickles its answer, one byte inside every read
+timeout, holds a delivery thread for as long as it likes (mail has the same trouble, and the
+same cure, in ``bot.adapters.smtp``'s ``_Deadlines``). None of them lets a caller reach the
+socket, so the sockets a bounded send opens are learnt from Python's own audit events
+(``socket.__new__``, raised in the thread that makes one, TLS-wrapped sockets included): one
+watchdog thread shuts down the sockets of a send whose deadline passed, so the read in
+progress ends at once, and a socket the send would open or connect after that is refused
+(``Cut``). The shutdown and the send's end take one lock, so no cut lands after the send
+ended (on a socket another send reuses). The audit hook is added on the first bounded send
+(a process that sends no chat never has it); it looks at two event names and a dict.
+
+What the cut means is the channel's to say (``judged``): the library's error after it tells a
+request that never went (an outage, no attempt used) from one whose answer was cut (the
+message may have been delivered: counted, and ``Outcome.silent`` holds the run's other
+deliveries on that platform for the next try).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+from bot.adapters import http_failures
+from bot.ports import Outcome
+
+__all__ = ["Cut", "SendDeadline"]
+
+
+class Cut(ConnectionAbortedError):
+    """A socket refused to a send whose deadline passed (or the cut connection's error)."""
+
+
+class _Send:
+    __slots__ = ("cut", "due", "sockets")
+
+    def __init__(self, due: float) -> None:
+        self.due = due
+        self.cut = False
+        self.sockets: list[socket.socket] = []
+
+
+_lock = threading.Condition(threading.Lock())
+_armed: dict[int, _Send] = {}
+_hooked = False
+_watching = False
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    """Python's audit hook: a socket made (or connected) by a thread whose send is bounded."""
+    if event != "socket.__new__" and event != "socket.connect":  # the fast path: most events
+        return
+    send = _armed.get(threading.get_ident())
+    if send is None:
+        return
+    if send.cut:
+        raise Cut("the send's deadline passed: no new connection")
+    if event == "socket.__new__" and isinstance(args[0], socket.socket):
+        with _lock:
+            send.sockets.append(args[0])
+
+
+def _watch() -> None:
+    """Sleep until the earliest deadline; cut what is overdue; end when nothing is bounded."""
+    global _watching
+    with _lock:
+        while True:
+            if not _armed:
+                _watching = False
+                return
+            now = time.monotonic()
+            first = min((send.due for send in _armed.values() if not send.cut), default=None)
+            if first is None or first > now:  # a cut send waits for its thread to end it
+                _lock.wait(None if first is None else first - now)
+                continue
+            for send in _armed.values():
+                if send.due <= now and not send.cut:
+                    send.cut = True
+                    for sock in send.sockets:
+                        if sock.fileno() != -1:  # closed ones are gone; TLS: the plain fd's
+                            with contextlib.suppress(OSError):
+                                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class SendDeadline:
+    """``bounded()`` around one send: it is cut ``seconds`` after it began."""
+
+    def __init__(self, seconds: float, *, platform: str, read_timeout: float) -> None:
+        if not seconds > 0:
+            raise ValueError(f"a send deadline must be above zero seconds, got {seconds!r}")
+        self.seconds = seconds
+        self.platform = platform
+        self.read_timeout = read_timeout
+
+    @contextlib.contextmanager
+    def bounded(self) -> Iterator[_Send]:
+        """This thread's send, cut at its deadline; ``.cut`` says afterwards if it was."""
+        global _hooked, _watching
+        ident = threading.get_ident()
+        send = _Send(time.monotonic() + self.seconds)
+        with _lock:
+            if not _hooked:
+                sys.addaudithook(_audit)
+                _hooked = True
+            _armed[ident] = send
+            if not _watching:
+                _watching = True
+                threading.Thread(target=_watch, daemon=True,
+                                 name="duebot-send-deadlines").start()
+            _lock.notify_all()
+        try:
+            yield send
+        finally:
+            with _lock:  # after this, no cut lands on this send's sockets
+                _armed.pop(ident, None)
+                _lock.notify_all()
+
+    def words(self, platform: str | None = None) -> str:
+        return (f"{platform or self.platform} did not finish within {self.seconds:g} s (it "
+                f"answered slowly, each read inside {self.read_timeout:g} s): cut at the "
+                f"send's deadline")
+
+    def judged(self, outcome: Outcome, cut: bool, *, platform: str | None = None) -> Outcome:
+        """The outcome of a send that was cut at its deadline, in words that say so: one that
+        never went (the library's error says the request was not written: an outage) waits
+        with no attempt used; any other failure may have been delivered (counted, the others
+        on the platform held). A message taken before the cut, or a rate limit read in full,
+        stands. ``platform``: the name the words give it (one Apprise service)."""
+        if not cut or outcome.kind == "sent" or outcome.rate_limited:
+            return outcome
+        if outcome.server_down:
+            return replace(outcome, reason=f"{self.words(platform)} before the request went")
+        return Outcome.silence(f"{self.words(platform)}: {http_failures.MAYBE_DELIVERED}")
