@@ -377,9 +377,13 @@ class _Call:
     name_date: _Block | None = None
     """The name line's date ("... -- May 3-5, 2027"), the event's own when nothing else is."""
     countries: tuple[str, ...] = ()
+    name_lines: set[int] = field(default_factory=set)
+    """The call's lines its title took (a plain-text title and the place and date under it):
+    the date there is the event's own (``name_date``), never a deadline of the title's words."""
 
 
 _CALL_SUFFIX = re.compile(r"\s*[-–—:|]?\s*(?:call for (?:papers|posters|proposals|abstracts|"
+                          r"contributions|submissions|talks(?: and posters)?|demos|"
                           r"participation)|cfp|征稿通知|征稿启事|征文通知|论文征集|征稿)\s*$",
                           re.IGNORECASE)
 _EVENT_WORDS = re.compile(r"workshop|conference|symposium|summit|forum|colloquium|congress|"
@@ -407,12 +411,29 @@ def _event_name(call: _Call) -> None:
         return
     line = split_name_line(_name_text(chosen.text))
     call.name, call.name_line = line.name, chosen.starts[0][1]
-    if title_line is not None and title_line[1] is chosen and not line.place:
-        # The title's next line: "co-located with MobiSys 2025, Lisbon, Portugal".
-        rest = title_line[0].text[len(chosen.text):]
-        city = city_named(rest) if rest.strip() else None
-        if city is not None:
-            line.place = rest[rest.find(city):]
+    if line.when is not None and re.search(
+            r"\b(?:deadlines?|due|submissions?|extended|closes?)\b|截稿|截止",
+            line.place + line.name[-30:], re.IGNORECASE):
+        # "[CFP] Workshop X - deadline 10/09/2026": the subject names a deadline, not the
+        # event's day; the call's own line gives it.
+        line.when, line.when_text = None, ""
+        call.name = line.name = re.sub(r"[\s\-–—:|,]+(?:deadlines?|due|submissions?)\s*$", "",
+                                       line.name, flags=re.IGNORECASE)
+    if title_line is not None and title_line[1] is chosen:
+        call.name_lines = {chosen.starts[0][1]}
+        rest = title_line[2]
+        if not line.place:
+            # The title's next line: "co-located with MobiSys 2025, Lisbon, Portugal", or
+            # "Tokyo, Japan, July 12, 2027" under it in the same paragraph.
+            city = city_named(rest) if rest.strip() else None
+            if city is not None:
+                line.place = rest[rest.find(city):]
+                rest_dates = _find_dates(line.place)
+                if line.when is None and rest_dates and "\n" not in rest.strip() and len(
+                        rest) <= 80:
+                    line.when, line.when_text = rest_dates[0], rest_dates[0].text
+                    line.place = line.place[:rest_dates[0].start].rstrip(" ,-–—·|")
+                    call.name_lines |= {ln for _, ln in title_line[0].starts}
     index = call.blocks.index(title_line[0] if title_line and title_line[1] is chosen
                               else chosen)
     after = call.blocks[index + 1] if index + 1 < len(call.blocks) else None
@@ -438,25 +459,38 @@ def _event_name(call: _Call) -> None:
     call.event_id = acronym_id(line.name) or (slug if re.search(r"[a-z]", slug) else "")
 
 
-def _title_line(call: _Call) -> tuple[_Block, _Block] | None:
+def _title_line(call: _Call) -> tuple[_Block, _Block, str] | None:
     """A plain-text call's title: the first line, before any heading, that names an event, as
-    a block of its own (and the block it is in). "CALL FOR PAPERS" alone on its line names
-    none: the next line does ("The 5th International Workshop on ...")."""
+    a block of its own, the block it is in, and the rest of that block after it. "CALL FOR
+    PAPERS" alone on its line names none: the next line does ("The 5th International Workshop
+    on ..."), in its own block or the same one. A mail's "Subject: [CFP] ..." line is a title."""
     for block in call.blocks[:3]:
         if block.kind == "heading":
             return None
-        first = block.text[:block.starts[1][0]].strip() if len(block.starts) > 1 else block.text
-        if len(first) > 200 or not _EVENT_WORDS.search(first) or re.match(
-                r"^[^:]{1,40}:\s*\S", first):
-            return None
-        if _name_text(first):
-            return block, (block if first == block.text else _Block("para", first,
-                                                                     block.starts[:1]))
+        ends = [start for start, _ in block.starts[1:]] + [len(block.text)]
+        for index, (start, line) in enumerate(block.starts):
+            first = block.text[start:ends[index]].strip()
+            bare = _SUBJECT.sub("", first)
+            if len(first) > 200 or not _EVENT_WORDS.search(first) or re.match(
+                    r"^[^:]{1,40}:\s*\S", bare):
+                return None
+            if _name_text(first):
+                rest = block.text[ends[index]:]
+                if index == 0 and not rest:
+                    return block, block, ""
+                return block, _Block("para", first, [(0, line)]), rest
+            if not _CALL_PREFIX.match(bare):
+                return None  # a line naming an event but not the event: not a title
     return None
 
 
+# "Subject: [CFP] ...", "Re: Fwd: [ANN] ...": a mail's subject, as its call's title.
+_SUBJECT = re.compile(r"^\s*(?:(?:subject|re|fwd?|aw|wg)\s*:\s*)*(?:\[[^\]\n]{1,30}\]\s*)*",
+                      re.IGNORECASE)
+
+
 def _name_text(text: str) -> str:
-    name = _CALL_SUFFIX.sub("", _plain(_CALL_PREFIX.sub("", text)))
+    name = _CALL_SUFFIX.sub("", _plain(_CALL_PREFIX.sub("", _SUBJECT.sub("", text))))
     return name.strip(" -–—:|")
 
 
@@ -623,7 +657,8 @@ def _collect(call: _Call) -> None:
     from_dates = bool(chosen)
     undated = [e for b, p in in_dates if (e := _undated(b, p, in_dates=True)) is not None]
     if not chosen:
-        chosen = [e for b, p in everywhere for e in _entries_in(b, p)]
+        chosen = [e for b, p in everywhere for e in _entries_in(b, p)
+                  if e.line not in call.name_lines]
         undated = [e for b, p in everywhere if (e := _undated(b, p, in_dates=False)) is not None]
     if not any(e.kind == "event" for e in chosen) and call.name_date is not None:
         named = _entries_in(call.name_date, "")
