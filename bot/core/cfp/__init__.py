@@ -94,6 +94,9 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         if entry.clock is None and call.default_clock is not None and entry.kind in (
                 "deadline", "camera-ready"):
             entry.clock = call.default_clock
+            if entry.old is not None and entry.old_clock is None:
+                # "~~May 1~~ May 8" under "all 11:59 PM PDT": the note times the old date too.
+                entry.old_clock = call.default_clock
         if entry.clock is None and (entry.kind == "deadline" or (entry.kind == "camera-ready" and (
                 entry.zone_text or entry.by_phrase or call.default_zone))):
             # A deadline given as a date is due by the end of that day, not at its start.

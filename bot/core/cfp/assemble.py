@@ -441,7 +441,7 @@ def _event_name(call: _Call) -> None:
             and len(after.starts) == 1 and len(after.text) <= 80 \
             and city_named(after.text) and _find_dates(after.text) \
             and not re.match(r"^[^:]{1,40}:", after.text) \
-            and not re.search(r"\b(?:will|is|are|be|held|takes?)\b|[。]|将|召开|举行|举办",
+            and not re.search(r"\b(?i:will|is|are|be|held|takes?)\b|[。]|将|召开|举行|举办",
                               after.text):
         # A title line, then "Boston, MA, USA -- September 20, 2027" under it.
         place_line = split_name_line("X " + after.text)
@@ -500,6 +500,8 @@ def _slug(text: str, limit: int = 48) -> str:
 
 def _country_after(parts: list[str], known: str) -> str:
     """"Austin, TX" -> USA (a state names its country); "Shanghai, China" -> the call's word."""
+    # "Seattle, WA, on July 13": words after the place are no country ("on" is no Ontario).
+    parts = [p for p in parts if not p[:1].islower()]
     given = parts[-1] if parts else ""
     if not given:
         return known
@@ -542,7 +544,7 @@ def _find_city(call: _Call, text: str) -> None:
     if not (call.city and call.venue_zone):
         _find_place(call, text)
     if not call.venue:
-        match = re.search(r"\b(?:in conjunction with|co-?located with|collocated with|"
+        match = re.search(r"\b(?i:in conjunction with|co-?located with|collocated with|"
                           r"held with|part of)\s+(?:the\s+)?([A-Z][^,.;()\n]*?)"
                           r"(?=\s+(?:on|in|at|from|and)\b|[,.;()\n]|$)", _plain(text))
         if match:
@@ -584,22 +586,33 @@ def _find_place(call: _Call, text: str) -> None:
 
 
 # "held in Lyon, France", "takes place in Brisbane, Australia": a place our city table lacks.
-_HELD_IN = re.compile(r"\b(?i:held|take[s]? place|taking place|located|hosted)\s+in\s+"
-                      r"(?P<city>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2})"
-                      r"(?:,\s*(?P<country>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2}))?")
+# "Co-located with ICSE 2027 in Rio de Janeiro, Brazil": the host conference's place.
+_HELD_IN = re.compile(r"\b(?:(?i:held|take[s]? place|taking place|located|hosted)|"
+                      r"(?i:co-?located|collocated|held|in conjunction)\s+with\s+"
+                      r"[A-Z][\w'’&+-]*(?:\s+[\w'’&+-]+){0,4}?)\s+in\s+"
+                      r"(?P<city>[A-Z][\w'’.-]+(?:\s+(?:(?:de|da|do|dos|das|del|la|le|am|upon)\s+)?"
+                      r"[A-Z][\w'’.-]+){0,2})"
+                      r"(?:,\s*(?P<country>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}))?")  # no ".": a sentence ends
 
 
 def _held_in(call: _Call, text: str) -> None:
     """The venue from "held in CITY, COUNTRY" when the city table does not know the city:
     bot.core.places reads it (the city's zone only in that country or state, else the
     region's if it has one: "Perth, Scotland", "Lyon, France", not "Springfield, USA")."""
+    doubted: tuple[str, str, str] | None = None
     for match in _HELD_IN.finditer(_plain(text)):
         city, country = match["city"], match["country"] or ""
-        zone = locate(city, country).zone if country else city_zone(city)
-        if zone is None:
+        located = locate(city, country) if country else Located(city_zone(city))
+        if located.zone is None:
+            if located.doubt and doubted is None:
+                doubted = (city, country, located.doubt)
             continue
-        call.city, call.country, call.venue_zone = city, country, zone
+        call.city, call.country, call.venue_zone = city, country, located.zone
         return
+    if doubted is not None:
+        # "in Rio de Janeiro, Brazil": a country of several zones and a city no table holds;
+        # the draft says so (venue_zone left out) instead of keeping silent.
+        call.city, call.country, call.venue_doubt = doubted
 
 
 # A note on the times of every date: "All deadlines are 23:59 AoE", "Deadlines are 11:59pm PT",
@@ -628,7 +641,8 @@ def _defaults(call: _Call) -> None:
             if zone_hit and not call.default_zone:
                 call.default_zone = zone_hit[0]
             if clock_hit and call.default_clock is None and re.search(
-                    r"deadline", piece, re.IGNORECASE):
+                    r"deadline|\ball\b", piece, re.IGNORECASE):
+                # "All deadlines are 5pm ET", "Important dates (all 11:59 PM PDT)"
                 call.default_clock = clock_hit[0]
 
 
