@@ -166,7 +166,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         message = (f"{call.venue_doubt}: venue_zone left out" if call.venue_doubt
                    else f"no zone known for {call.city!r}: venue_zone left out")
         out.comment(message)
-        warnings.append(_problem(source, call.name_line, message))
+        warnings.append(_problem(source, call.venue_line or call.name_line, message))
     for key in ("venue", "city", "country"):
         value = getattr(call, key)
         if value:

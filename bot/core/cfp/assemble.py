@@ -102,7 +102,8 @@ def _kind(title: str) -> Kind:
     lower = title.lower()
     if re.search(r"\b(?:open(?:s|ing)?|starts?|begins?)\b|开放|开始", lower):
         return "other"  # "submissions open": a start, not a deadline
-    if re.search(r"camera|final (?:version|file|paper|manuscript|copy|upload)|"
+    if re.search(r"camera|final (?:(?:poster|paper|abstract|extended abstract) )?"
+                 r"(?:version|file|paper|manuscript|copy|upload|pdf|slides)|"
                  r"publication[- ]ready|revised (?:version|paper|manuscript)s?|"
                  r"最终|终稿|定稿|修改稿", lower):
         return "camera-ready"
@@ -370,6 +371,8 @@ class _Call:
     venue_zone: str = ""
     venue_doubt: str = ""
     """Why a written "CITY, REGION" gives no zone ("Portland, USA": Oregon or Maine)."""
+    venue_line: int = 0
+    """The call's line that names the place, when it is not the name's."""
     default_clock: _Clock | None = None
     default_zone: str = ""
     entries: list[_Entry] = field(default_factory=list)
@@ -572,8 +575,8 @@ def _find_place(call: _Call, text: str) -> None:
             break
     if not call.city:
         hits = sorted((m.start(), city) for city in CITY_COUNTRIES
-                      for m in re.finditer(rf"\bin {re.escape(city)}\b|[在于]{re.escape(city)}",
-                                           text))
+                      for m in re.finditer(rf"\bin {re.escape(city)}\b|"
+                                           rf"[在于](?:中国|中國)?{re.escape(city)}", text))
         if hits:
             city = hits[0][1]
             call.city = city
@@ -586,33 +589,48 @@ def _find_place(call: _Call, text: str) -> None:
 
 
 # "held in Lyon, France", "takes place in Brisbane, Australia": a place our city table lacks.
-# "Co-located with ICSE 2027 in Rio de Janeiro, Brazil": the host conference's place.
+# "Co-located with ICSE 2027 in Rio de Janeiro, Brazil": the host conference's place;
+# "held at MIT, Cambridge, Massachusetts": a campus, then its city and state.
+_PLACE_WORD = (r"[A-Z][\w'’.-]+(?:\s+(?:(?:de|da|do|dos|das|del|la|le|am|upon|of)\s+)?"
+               r"[A-Z][\w'’.-]+){0,3}")
 _HELD_IN = re.compile(r"\b(?:(?i:held|take[s]? place|taking place|located|hosted)|"
                       r"(?i:co-?located|collocated|held|in conjunction)\s+with\s+"
-                      r"[A-Z][\w'’&+-]*(?:\s+[\w'’&+-]+){0,4}?)\s+in\s+"
-                      r"(?P<city>[A-Z][\w'’.-]+(?:\s+(?:(?:de|da|do|dos|das|del|la|le|am|upon)\s+)?"
-                      r"[A-Z][\w'’.-]+){0,2})"
-                      r"(?:,\s*(?P<country>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}))?")  # no ".": a sentence ends
+                      r"[A-Z][\w'’&+-]*(?:\s+[\w'’&+-]+){0,4}?)\s+(?P<at>in|at)\s+"
+                      r"(?P<parts>" + _PLACE_WORD + r"(?:,\s*" + _PLACE_WORD + r"){0,3})")
 
 
 def _held_in(call: _Call, text: str) -> None:
-    """The venue from "held in CITY, COUNTRY" when the city table does not know the city:
-    bot.core.places reads it (the city's zone only in that country or state, else the
-    region's if it has one: "Perth, Scotland", "Lyon, France", not "Springfield, USA")."""
-    doubted: tuple[str, str, str] | None = None
-    for match in _HELD_IN.finditer(_plain(text)):
-        city, country = match["city"], match["country"] or ""
-        located = locate(city, country) if country else Located(city_zone(city))
-        if located.zone is None:
-            if located.doubt and doubted is None:
-                doubted = (city, country, located.doubt)
-            continue
-        call.city, call.country, call.venue_zone = city, country, located.zone
-        return
+    """The venue from "held in CITY, COUNTRY" (or "held at CAMPUS, CITY, STATE") when the city
+    table does not know the city: bot.core.places reads it (the city's zone only in that
+    country or state, else the region's if it has one: "Perth, Scotland", "Lyon, France", not
+    "Springfield, USA"). A place it cannot give a zone is kept with why, at its line."""
+    del text  # read block by block, for the line
+    doubted: tuple[str, str, str, int] | None = None
+    for block in call.blocks:
+        plain = _plain(block.text)
+        for match in _HELD_IN.finditer(plain):
+            # A sentence's "." ends the place: "Rio de Janeiro, Brazil. Workshop day: ...".
+            parts = [p.strip() for p in re.split(r",", re.split(r"\.\s", match["parts"])[0])]
+            parts = [p.rstrip(".") for p in parts if p.strip()]
+            line = block.starts[0][1]
+            # "in CITY, COUNTRY"; "at CAMPUS, CITY, STATE": its last two parts first.
+            firsts = range(len(parts) - 2, -1, -1) if match["at"] == "at" and len(parts) > 1 \
+                else range(1)
+            for first in firsts:
+                city = parts[first]
+                country = parts[first + 1] if first + 1 < len(parts) else ""
+                located = locate(city, country) if country else Located(city_zone(city))
+                if located.zone is not None:
+                    # "Cambridge, Massachusetts": the state names its country.
+                    call.city, call.venue_zone = city, located.zone
+                    call.country = _country_after([country], "") if country else ""
+                    return
+                if located.doubt and doubted is None and first == firsts[0]:
+                    doubted = (city, country, located.doubt, line)
     if doubted is not None:
         # "in Rio de Janeiro, Brazil": a country of several zones and a city no table holds;
         # the draft says so (venue_zone left out) instead of keeping silent.
-        call.city, call.country, call.venue_doubt = doubted
+        call.city, call.country, call.venue_doubt, call.venue_line = doubted
 
 
 # A note on the times of every date: "All deadlines are 23:59 AoE", "Deadlines are 11:59pm PT",
