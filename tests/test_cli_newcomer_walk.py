@@ -56,3 +56,32 @@ def test_reminders_take_now_as_the_readme_says_and_keep_wall_clock_days(
                  "Asia/Shanghai", "--now", "2027-03-01T00:00:00Z"]) == 0
     answer = capsys.readouterr().out
     assert "21:59" in answer and "23:59 AEST" in answer  # 23:59 AEST is 21:59 in Beijing
+
+
+def test_extend_and_cancel_date_say_what_they_did_to_announcements_of_that_date(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """An announcement at "notification+1h" was cancelled by `cancel-date notification`, and
+    one at "abstracts-2d" moved by `extend abstracts`, while the command said only "0 unsent
+    reminder(s) re-timed, 0 cancelled"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "schedules").mkdir()
+    config = (ROOT / "config.example.toml").read_text(encoding="utf-8").replace(
+        'path = "schedules/aisys-sosp17.toml"', 'path = "schedules/myws.toml"')
+    Path("duebot.toml").write_text(config, encoding="utf-8")
+    assert main(["import-cfp", str(CALL), "-o", "schedules/myws.toml"]) == 0
+    now = ["--now", "2027-03-01T00:00:00Z", "--config", "duebot.toml"]
+    assert main(["announce", "--at", "notification+1h", "--text", "Decisions are out.",
+                 *now]) == 0
+    assert main(["announce", "--at", "abstracts-2d", "--text", "Two days left.", *now]) == 0
+    capsys.readouterr()
+    # Abstracts move from Friday 2 April (AEDT) to Monday 5 April 23:59 (AEST, the clocks went
+    # back on the 4th): two days before is Saturday 3 April 23:59, still AEDT: 12:59 UTC.
+    assert main(["extend", "abstracts", "2027-04-05 23:59", *now]) == 0
+    out = capsys.readouterr().out
+    assert "announcement a2: re-timed to Saturday 3 April 2027, 23:59 AEDT (2027-04-03 12:59 " \
+           "UTC)" in out, out
+    assert "a1" not in out
+    assert main(["cancel-date", "notification", *now]) == 0
+    out = capsys.readouterr().out
+    assert "announcement a1: cancelled" in out and "a2" not in out
