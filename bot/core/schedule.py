@@ -322,7 +322,7 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
     event_data = data.get("event")
     said = len(reader.problems)
     no_event = not isinstance(event_data, dict)
-    if no_event:
+    if not isinstance(event_data, dict):
         reader.error((), "missing the [event] table (with id, name and zone)")
         event_data = {}
     reader.table(event_data, ("event",), EVENT_KEYS)
