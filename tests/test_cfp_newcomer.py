@@ -159,3 +159,18 @@ def test_a_lone_ambiguous_date_is_read_day_first_and_says_the_other_reading() ->
     assert flag.line == 3
     assert "3 April" in flag.message.replace("03 April", "3 April")
     assert "March 4" in flag.message
+
+
+def test_a_weekday_beside_a_numeric_date_settles_day_and_month() -> None:
+    """ "Friday, 10/09/2026": 9 October 2026 is a Friday, 10 September a Thursday. The weekday
+    was part of the title ("Abstract deadline Friday") and no evidence at all."""
+    call = ("# Workshop on Tests (WT 2026)\n\n## Important dates\n\n"
+            "- Abstract deadline: Friday, 10/09/2026, 23:59 AoE\n- Notification: 11/12/2026\n")
+    result = import_cfp(call, source="call.md")
+    event = parse_schedule(result.toml)
+    abstract, notification = event.dates
+    assert abstract.title == "Abstract deadline"
+    assert f"{abstract.starts:%Y-%m-%d %H:%M}" == "2026-10-10 11:59"  # 9 Oct 23:59 AoE
+    assert f"{notification.day}" == "2026-11-12"  # month first, as the weekday showed
+    [flag] = [p for p in result.warnings if p.line == 5]
+    assert '"Friday"' in flag.message and "September 10" in flag.message

@@ -821,11 +821,19 @@ def _numeric_order(call: _Call) -> None:
         return
     day_first = [f for f in founds if f.numeric and f.numeric[0] > 12]
     month_first = [f for f in founds if f.numeric and f.numeric[1] > 12]
+    # "Friday, 10/09/2026": a weekday that falls on one reading only (9 October is a Friday).
+    by_weekday = {o: [f for f in founds if f.ambiguous and f.year is not None
+                      and _weekday_fits(f, o) and not _weekday_fits(f, _OTHER[o])]
+                  for o in ("dmy", "mdy")}
     order: str
     if day_first and not month_first:
         order, why = "dmy", f'as "{day_first[0].text}" in the call reads only day first'
     elif month_first and not day_first:
         order, why = "mdy", f'as "{month_first[0].text}" in the call reads only month first'
+    elif bool(by_weekday["dmy"]) != bool(by_weekday["mdy"]):
+        order = "dmy" if by_weekday["dmy"] else "mdy"
+        seen = by_weekday[order][0]
+        why = f'as the call says "{seen.weekday}" beside "{seen.text}"'
     else:
         inversions = {o: _inversions(entries, o) for o in ("dmy", "mdy")}
         if inversions["dmy"] != inversions["mdy"]:
@@ -847,6 +855,17 @@ def _numeric_order(call: _Call) -> None:
                 entry.note("at", f'"{found.text}" read as {shown:%d %B %Y} '
                                  f'({"day/month" if order == "dmy" else "month/day"}), {why}; '
                                  f"it could also be {calendar.month_name[other[0]]} {other[1]}")
+
+
+_OTHER = {"dmy": "mdy", "mdy": "dmy"}
+
+
+def _weekday_fits(found: _Found, order: str) -> bool:
+    """Does the weekday written beside 10/09/2026 fall on its ``order`` reading?"""
+    assert found.numeric is not None and found.year is not None
+    month, day = found.numeric[::-1] if order == "dmy" else found.numeric
+    when = _safe_date(found.year, month, day)
+    return when is not None and _weekday_is(found, when) is True
 
 
 def _inversions(entries: list[_Entry], order: str) -> int:

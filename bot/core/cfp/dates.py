@@ -53,8 +53,8 @@ _DMY = re.compile(
 _ISO = re.compile(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<mo>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
                   r"(?![\d/]|\.\d)")
 # 10/09/2017, 10.09.2017, 10-09-2017: day and month in an order the call does not say.
-_NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)"
-                      r"(?P<y>\d{4})(?![\d/]|\.\d)")
+_NUMERIC = re.compile(_WEEKDAY_RE + r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})"
+                      r"(?P=sep)(?P<y>\d{4})(?![\d/]|\.\d)")
 # 2026年3月13日, 3月13日, 3月13日-15日, 3月30日至4月2日 (NFKC has made the digits ASCII).
 _CJK_DAY = r"(?:(?P<{y}>\d{{4}})\s*年\s*)?(?P<{m}>\d{{1,2}})\s*月\s*(?P<{d}>\d{{1,2}})\s*[日号]"
 _CJK = re.compile(
@@ -193,9 +193,10 @@ def _find_dates(text: str) -> list[_Found]:
                     if _safe_date(numeric_year, m, d) is not None]
         if readings and not _overlaps(found, match):
             # Day first until the call-wide order is settled (assemble._numeric_order).
-            found.append(_Found(match.start(), match.end(), match[0], *readings[0],
-                                numeric_year,
-                                numeric=(first, second)))
+            found.append(_Found(match.start(), match.end(), match[0][match.start("a")
+                                                                   - match.start():],
+                                *readings[0], numeric_year, numeric=(first, second),
+                                weekday=match["wd"] or ""))
     for match in _CJK.finditer(text):
         if _overlaps(found, match):
             continue
