@@ -92,6 +92,8 @@ class _Entry:
     """Its words follow the date ("May 8 (full paper)"): they may name only a part."""
     block_kind: str = ""
     """The kind of block it came from: "para" for prose ("FMR'24 takes place on ...")."""
+    unknown_zone: str = ""
+    """An abbreviation written after the time that is no zone duebot knows ("BRST")."""
     """Written as "by <date>" / "due <date>": a deadline at the end of that day."""
 
     def note(self, key: str, message: str) -> None:
@@ -311,6 +313,10 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
             spans = [(h[1], h[2]) for h in (head_clock, head_zone) if h is not None]
             for start, end in sorted(spans, reverse=True):
                 head = head[:start] + " " * (end - start) + head[end:]
+            # "Notification: noon (12:00 CEST) on 30 October": every time and zone of it.
+            while (more := _find_time(head) or _find_zone(head)) is not None:
+                head = head[:more[1]] + " " * (more[2] - more[1]) + head[more[2]:]
+            head = re.sub(r"\(\s*\)", " ", head)
         title = _clean_title(head)
         aside = re.match(r"\s*\(([^()]{1,40})\)", after)
         if title and aside and not (_find_time(aside[1]) or _find_zone(aside[1]) or re.search(
@@ -350,6 +356,11 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
         entry.clock = clock_hit[0]
     if zone_hit is not None:
         entry.zone_text = zone_hit[0]
+    elif after_clock is not None:
+        # "23:59 BRST": an abbreviation after the time that names no zone we know.
+        unknown = re.match(r"\s*\(?([A-Z]{2,4}T)(?![A-Za-z])", after[after_clock[2]:])
+        if unknown:
+            entry.unknown_zone = unknown[1]
     for extra in current[1:]:
         if extra is not range_end:
             entry.note("at", f'the call also gives "{extra.text}" here; left out')
@@ -576,7 +587,8 @@ def _find_place(call: _Call, text: str) -> None:
     if not call.city:
         hits = sorted((m.start(), city) for city in CITY_COUNTRIES
                       for m in re.finditer(rf"\bin {re.escape(city)}\b|"
-                                           rf"[在于](?:中国|中國)?{re.escape(city)}", text))
+                                           rf"(?:[在于]|地点[:：]\s*)(?:中国|中國)?"
+                                           rf"{re.escape(city)}", text))
         if hits:
             city = hits[0][1]
             call.city = city
@@ -701,7 +713,7 @@ def _collect(call: _Call) -> None:
         # The event's own date is often only in the opening prose ("held on ... in ...").
         for block, _ in everywhere:
             if not re.search(r"\b(?:held|take[s]? place|will be|co-?located|conjunction)\b|"
-                             r"举行|召开|举办",
+                             r"举行|召开|举办|会议(?:时间|日期)|会期",
                              block.text, re.IGNORECASE):
                 continue
             found = [e for e in _entries_in(block, "") if e.kind in ("event", "other")]

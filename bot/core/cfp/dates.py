@@ -251,6 +251,13 @@ def _find_time(text: str) -> tuple[_Clock, int, int] | None:
     match = _TIME.search(text)
     if match is None:
         return None
+    said = re.match(r"\s*\(?\s*(midnight|noon|midday)\b", text[match.end():], re.IGNORECASE)
+    if said and (match["h24"] or match["h"]) and int(match["h24"] or match["h"]) == 12 and int(
+            match["min24"] or match["min"] or 0) == 0:
+        # "12:00 midnight", "12:00 (noon)": the word says which twelve o'clock.
+        spoken = _find_time(said[1])
+        assert spoken is not None
+        return spoken[0], match.start(), match.end() + said.end()
     if match["word"]:
         word = match["word"].lower()
         if word == "midnight":
