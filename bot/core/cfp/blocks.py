@@ -209,11 +209,17 @@ def _looks_like_html(text: str) -> bool:
     return bool(re.search(r"<(?:html|body|p|div|h[1-6]|table|ul|li|br)\b", text, re.IGNORECASE))
 
 
+_INLINE_STRIKE = re.compile(r"<(del|s|strike)\b[^>\n]*>([^<\n]*)</\1\s*>", re.IGNORECASE)
+
+
 def _blocks(text: str) -> list[_Block]:
     # NFKC: full-width colons, brackets and digits (common in Chinese calls) become ASCII, and
     # ligatures from PDFs plain letters; line breaks are kept, so line numbers still hold.
     text = unicodedata.normalize("NFKC", text)
     if not _looks_like_html(text):
+        # Markdown with inline HTML: "<s>Nov 15</s> Nov 22" is struck as "~~Nov 15~~" is (the
+        # old date was read and the new one left out).
+        text = _INLINE_STRIKE.sub(r"~~\2~~", text)
         return _markdown_blocks(text)
     parser = _HTMLBlocks()
     parser.feed(text)
