@@ -114,7 +114,9 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
                     explicit[placed.key] += 1
     default_zone = ""
     default_why = ""
-    if explicit:
+    if explicit and not call.default_zone:
+        # Only without the call's own note: "All deadlines are 23:59 AoE" holds for the lines
+        # that name no zone, whatever one line names ("Camera-ready: 5 PM NZDT").
         default_zone = explicit.most_common(1)[0][0]
         default_why = _FROM_OTHER_DATES
     elif call.default_zone:

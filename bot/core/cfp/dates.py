@@ -356,8 +356,20 @@ def _place_time(text: str) -> tuple[str, int, int] | None:
     return None
 
 
+# "2027-02-08T23:59:00-05:00", "23:59 +08:00", "...T23:59Z": an offset written onto the time.
+_TIME_OFFSET = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?P<off>\s?[+\-−]\d{2}:?\d{2}|Z)"
+                          r"(?![\w:])")
+
+
 def _find_zone(text: str) -> tuple[str, int, int] | None:
     match = _ZONE.search(text)
+    offset = _TIME_OFFSET.search(text)
+    if offset is not None and (match is None or offset.start("off") < match.start()):
+        written = offset["off"].strip().replace("−", "-")
+        if written == "Z":
+            return "UTC", offset.start("off"), offset.end("off")
+        digits = written[1:].replace(":", "")
+        return f"UTC{written[0]}{digits[:2]}:{digits[2:]}", offset.start("off"), offset.end("off")
     if match is None:
         return _place_time(text)
     name = _zone_name(match)
