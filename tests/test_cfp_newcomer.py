@@ -70,6 +70,9 @@ def test_a_call_imports_validates_answers_and_feeds_what_it_says(
         assert event.venue_zone is not None and event.venue_zone.key == call["venue_zone"]
     for date_id, last in call.get("range_end", {}).items():
         assert str(event.date(date_id).end_day) == last
+    for date_id, last in call.get("range_end_at", {}).items():
+        end = event.date(date_id).end
+        assert end is not None and f"{end:%Y-%m-%d %H:%M}" == last
     for date_id, old in call.get("extended_from", {}).items():
         earlier = event.date(date_id).extended_from
         assert earlier is not None and f"{earlier:%Y-%m-%d %H:%M}" == old

@@ -256,6 +256,8 @@ def _local_of(when: ImportantDate) -> str:
     written = when.local_text
     if when.end_day is not None:
         written += f" .. {when.end_day.isoformat()}"
+    elif when.end is not None:  # "9:00 AM – 5:00 PM": the end on the date's own clock
+        written += f" .. {when.end.astimezone(when.zone.tz):%H:%M}"
     return f"{written} {when.zone.key}"
 
 

@@ -92,6 +92,8 @@ class _Entry:
     """Its words follow the date ("May 8 (full paper)"): they may name only a part."""
     block_kind: str = ""
     """The kind of block it came from: "para" for prose ("FMR'24 takes place on ...")."""
+    end_clock: _Clock | None = None
+    """ "9:00 AM – 5:00 PM": when it ends, the same day."""
     unknown_zone: str = ""
     """An abbreviation written after the time that is no zone duebot knows ("BRST")."""
     """Written as "by <date>" / "due <date>": a deadline at the end of that day."""
@@ -354,6 +356,12 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
             entry.old_clock = old_hit[0]
     if clock_hit is not None:
         entry.clock = clock_hit[0]
+        if clock_hit is after_clock:
+            # "9:00 AM – 5:00 PM": the time it ends, on the same day.
+            until = re.match(_DASH, after[clock_hit[2]:])
+            end_hit = _find_time(after[clock_hit[2] + until.end():]) if until else None
+            if until and end_hit is not None and end_hit[1] == 0:
+                entry.end_clock = end_hit[0]
     if zone_hit is not None:
         entry.zone_text = zone_hit[0]
     elif after_clock is not None:

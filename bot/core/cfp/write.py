@@ -139,6 +139,12 @@ def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: 
         lines.append(("zone", zone.key))
     if fold:
         lines.append(("fold", fold))
+    if entry.end_clock is not None and clock is not None and entry.end_day in (None, entry.day):
+        if (entry.end_clock.value > clock.value and not clock.next_day) or entry.end_clock.next_day:
+            lines.append(("end", _local_text(entry.day, entry.end_clock)))
+        else:
+            entry.note("at", f"the call gives an end at {entry.end_clock.text.strip()}, not after "
+                             f"the start: end left out")
     if entry.end_day is not None and entry.end_day != entry.day:
         if clock is None:
             lines.append(("end", entry.end_day.isoformat()))
