@@ -63,7 +63,7 @@ def test_a_call_imports_validates_answers_and_feeds_what_it_says(
         line, words = gap["doubt"]
         assert any(n == line and words in w for n, w in warnings), (warnings, gap)
         wanted[gap["index"]][1] = got[gap["index"]][1]
-    assert got == wanted
+    assert sorted(got) == sorted(wanted)
     assert event.city == call.get("city", event.city)
     assert event.country == call.get("country", "")
     if "venue_zone" in call:

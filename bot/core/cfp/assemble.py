@@ -106,7 +106,7 @@ def _kind(title: str) -> Kind:
     lower = title.lower()
     if re.search(r"\b(?:open(?:s|ing)?|starts?|begins?)\b|开放|开始", lower):
         return "other"  # "submissions open": a start, not a deadline
-    if re.search(r"camera|final (?:(?:poster|paper|abstract|extended abstract) )?"
+    if re.search(r"camera|final posters?\b|final (?:(?:poster|paper|abstract|extended abstract) )?"
                  r"(?:version|file|paper|manuscript|copy|upload|pdf|slides)|"
                  r"publication[- ]ready|revised (?:version|paper|manuscript)s?|"
                  r"最终|终稿|定稿|修改稿", lower):
@@ -118,6 +118,7 @@ def _kind(title: str) -> Kind:
                  r"截稿|截止|投稿|提交|摘要|注册", lower):
         return "deadline"
     if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"
+                 r"co-?located|collocated|"
                  r"session|summit|school|tutorial|colloqui|forum|congress|showcase|meetup|"
                  r"会议|研讨会|论坛|举办|举行|召开|大会", lower):
         return "event"
@@ -321,6 +322,10 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
             head = re.sub(r"\(\s*\)", " ", head)
         title = _clean_title(head)
         aside = re.match(r"\s*\(([^()]{1,40})\)", after)
+        if aside and not main.weekday and re.fullmatch(
+                r"\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?\s*", aside[1], re.IGNORECASE):
+            # "January 9, 2027 (Friday)": the weekday, checked against the date.
+            main.weekday, aside = aside[1].strip(), None
         if title and aside and not (_find_time(aside[1]) or _find_zone(aside[1]) or re.search(
                 r"extended|new|firm|hard|was|previously", aside[1], re.IGNORECASE)):
             title += f" ({aside[1].strip()})"  # "May 1 (abstract), May 8 (full paper)"
@@ -615,7 +620,8 @@ _PLACE_WORD = (r"[A-Z][\w'’.-]+(?:\s+(?:(?:de|da|do|dos|das|del|la|le|am|upon|
                r"[A-Z][\w'’.-]+){0,3}")
 _HELD_IN = re.compile(r"\b(?:(?i:held|take[s]? place|taking place|located|hosted)|"
                       r"(?i:co-?located|collocated|held|in conjunction)\s+with\s+"
-                      r"[A-Z][\w'’&+-]*(?:\s+[\w'’&+-]+){0,4}?)\s+(?P<at>in|at)\s+"
+                      r"[A-Z][\w'’&+-]*(?:\s+[\w'’&+-]+){0,4}?)(?:\s+(?P<at>in|at)\s+|"
+                      r"(?<=\d{4}),\s+)"  # "Co-located with EuroSys 2027, Rotterdam, ..."
                       r"(?P<parts>" + _PLACE_WORD + r"(?:,\s*" + _PLACE_WORD + r"){0,3})")
 
 
@@ -632,13 +638,18 @@ def _held_in(call: _Call, text: str) -> None:
             # A sentence's "." ends the place: "Rio de Janeiro, Brazil. Workshop day: ...".
             parts = [p.strip() for p in re.split(r",", re.split(r"\.\s", match["parts"])[0])]
             parts = [p.rstrip(".") for p in parts if p.strip()]
+            # "..., Rotterdam, The Netherlands, March 30, 2027": the date is no place.
+            parts = list(itertools.takewhile(lambda p: not _month_name(p.split()[0]), parts))
+            if not parts:
+                continue
             line = block.starts[0][1]
             # "in CITY, COUNTRY"; "at CAMPUS, CITY, STATE": its last two parts first.
-            firsts = range(len(parts) - 2, -1, -1) if match["at"] == "at" and len(parts) > 1 \
+            firsts = range(len(parts) - 2, -1, -1) if match["at"] != "in" and len(parts) > 1 \
                 else range(1)
             for first in firsts:
                 city = parts[first]
                 country = parts[first + 1] if first + 1 < len(parts) else ""
+                country = re.sub(r"^(?i:the)\s+", "", country)  # "The Netherlands"
                 located = locate(city, country) if country else Located(city_zone(city))
                 if located.zone is not None:
                     # "Cambridge, Massachusetts": the state names its country.
@@ -730,8 +741,8 @@ def _collect(call: _Call) -> None:
                 chosen.append(found[0])
                 break
     for entry in chosen:
-        if entry.kind == "event" and re.search(r"\b(?:held|take[s]? place|will be)\b",
-                                               entry.title, re.IGNORECASE):
+        if entry.kind == "event" and re.search(r"\b(?:held|take[s]? place|will be|"
+                                               r"co-?located)\b", entry.title, re.IGNORECASE):
             entry.title = call.name
     chosen = _without_repeated_events(chosen)
     for entry in undated:  # in the call's order, among the dated ones

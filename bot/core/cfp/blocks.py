@@ -112,7 +112,14 @@ def _markdown_blocks(text: str) -> list[_Block]:
             current.starts.append((len(current.text) + 1, number))
             current.text += " " + stripped
             continue
-        if re.fullmatch(r"(\*\*|__)[^*_]+\1:?", stripped) or _PLAIN_HEADING.fullmatch(stripped) or (
+        bold = re.fullmatch(r"(\*\*|__)([^*_]+)\1:?", stripped)
+        if bold and _LABEL_LINE.match(bold[2]) and _find_dates(bold[2]):
+            # "**Submission deadline: January 9, 2027, 23:59 (UTC-12)**": a date line in
+            # bold, not a heading (its date was lost).
+            current = _Block("item", bold[2].strip(), [(0, number)])
+            blocks.append(current)
+            continue
+        if bold or _PLAIN_HEADING.fullmatch(stripped) or (
                 stripped.endswith(":") and len(stripped) < 40 and not _find_dates(stripped)):
             blocks.append(_Block("heading", stripped.strip("*_:").strip(), [(0, number)], 3))
             current = None  # what follows is under it, not part of the paragraph before
