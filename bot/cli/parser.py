@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="only reminders due at or after this instant")
     reminders.add_argument("--to", dest="end", metavar="ISO",
                            help="only reminders due before this instant")
+    reminders.add_argument("--now", metavar="ISO",
+                           help="rehearse as if it were then: the reminders still to go out "
+                                "(as --from; --from wins when both are given)")
     reminders.add_argument("--json", action="store_true", help="print a JSON object")
     reminders.add_argument("--config", metavar="FILE",
                            help="the schedule this config lists (and its [templates] folder)")

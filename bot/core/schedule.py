@@ -48,6 +48,9 @@ CONTACT_KEYS = ("email", "name", "url")
 REMINDER_KEYS = (*KINDS, "final_call", "missed", "grace")
 ANNOUNCEMENT_KEYS = ("id", "at", "to", "text", "template")
 FAQ_KEYS = ("id", "ask", "answer", "translations")
+_EVERY_KEY = frozenset((*TOP_KEYS, *EVENT_KEYS, *DATE_KEYS, *SUBMISSION_KEYS, *CONTACT_KEYS,
+                        *ANNOUNCEMENT_KEYS, *FAQ_KEYS))
+"""A key some table allows: never an unknown key's typo."""
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$")
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -232,8 +235,25 @@ def parse_duration(value: object) -> timedelta:
             raise ValueError(_too_long(value))
     if position == 0 or rest[position:].strip():
         raise ValueError(f"{value!r} is not a duration: expected a number and a unit, such as "
-                         f"\"7d\", \"1d 12h\", \"3h\" or \"30m\"")
+                         f"\"7d\", \"1d 12h\", \"3h\" or \"30m\"" + _duration_hint(rest))
     return total
+
+
+def _duration_hint(text: str) -> str:
+    """What to write instead of "1 month", "1.5d", "1y" (the forms people reach for)."""
+    if re.search(r"\d\s*(?:months?|mo)\b", text, re.IGNORECASE):
+        return "; months differ in length: write days, such as \"30d\""
+    if re.search(r"\d\s*(?:y|yrs?|years?)\b", text, re.IGNORECASE):
+        return "; write days, such as \"365d\""
+    fraction = re.fullmatch(r"(\d+)[.,](\d+)\s*(d|days?|h|hours?)", text, re.IGNORECASE)
+    if fraction:
+        whole, unit = int(fraction[1]), fraction[3][0].lower()
+        part = float(f"0.{fraction[2]}") * (24 if unit == "d" else 60)
+        if part.is_integer():
+            small = "h" if unit == "d" else "m"
+            return f"; whole numbers only: write \"{whole}{unit} {int(part)}{small}\""
+        return "; whole numbers only"
+    return ""
 
 
 def _too_long(value: str) -> str:
@@ -256,7 +276,9 @@ class _Reader(TomlReader):
              required: bool = False) -> str:
         value = data.get(key)
         if value is None:
-            if required:
+            if required and not any(suggest(k, (key,)) for k in data
+                                    if isinstance(k, str) and k not in _EVERY_KEY):
+                # "titel = ...": the unknown key's "did you mean 'title'?" says it all.
                 self.error(path, f"missing required key {key!r}")
             return ""
         if not isinstance(value, str):
@@ -298,6 +320,8 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
     reader = _Reader(text, source, where)
     reader.table(data, (), TOP_KEYS)
     event_data = data.get("event")
+    said = len(reader.problems)
+    no_event = not isinstance(event_data, dict)
     if not isinstance(event_data, dict):
         reader.error((), "missing the [event] table (with id, name and zone)")
         event_data = {}
@@ -307,6 +331,9 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
     if "zone" not in event_data:
         reader.error(("event",), "missing required key 'zone' (for example "
                                  "\"America/Los_Angeles\" or \"AoE\")")
+    if no_event:
+        # No [event] at all ("[evnt]"): one error says so; its three keys are not three more.
+        reader.problems[said + 1:] = []
     zone = reader.zone(event_data, ("event",), "zone")
     venue_zone = reader.zone(event_data, ("event",), "venue_zone")
     submission = _submission(reader, data.get("submission", {}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -178,10 +179,29 @@ def _change_date(args: argparse.Namespace, change: Callable[[Path], Any],
         return 0
     service = service_of(args, clock=lambda: now)
     result = change(_schedule_path(service, args.schedule))
+
+    def announcements() -> dict[str, tuple[str, str, datetime]]:
+        return {r.key: (r.item_id, r.state, r.due)
+                for r in service.ledger.rows(event_id=result.event_id)
+                if r.kind == "announcement"}
+
+    before = announcements()
     applied = apply_change(service, result, actor=actor_name, now=now, announce=announce_it)
     print(f"{display_path(result.path)}: {result.summary()}")
     print(f"ledger: {applied.retimed} unsent reminder(s) re-timed, {applied.cancelled} "
           f"cancelled, {applied.already_sent} already sent (not sent again)")
+    # "notification+1h" moves or goes with its date: say so, or the organizer never knows.
+    moved: dict[str, str] = {}
+    for key, (item, state, due) in announcements().items():
+        if key not in before or before[key][1] not in ("pending", "failed"):
+            continue
+        if state == "cancelled":
+            moved[item] = "cancelled (its date is cancelled: not sent)"
+        elif due != before[key][2]:
+            zone = service.events()[result.event_id].zone
+            moved[item] = f"re-timed to {describe_instant(due, zone)} ({due:%Y-%m-%d %H:%M} UTC)"
+    for item, what in sorted(moved.items()):
+        print(f"announcement {item.rsplit('/', 1)[-1]}: {what}")
     if applied.announcement_id:
         print(f"announcement {applied.announcement_id} queued to "
               f"{', '.join(service.engine.destinations.get(result.event_id, ())) or 'nobody'}")

@@ -130,6 +130,9 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     else:
         event = load_event(args.schedule)
     start = parse_now(args.start, option="--from") if args.start else None
+    if start is None and args.now:
+        # README: --now on `reminders` rehearses as if it were then (it was refused).
+        start = parse_now(args.now, option="--now")
     end = parse_now(args.end, option="--to") if args.end else None
     renderer = Renderer(load_templates(override=override))
     reminders = plan(event, start=start, end=end)

@@ -94,6 +94,9 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         if entry.clock is None and call.default_clock is not None and entry.kind in (
                 "deadline", "camera-ready"):
             entry.clock = call.default_clock
+            if entry.old is not None and entry.old_clock is None:
+                # "~~May 1~~ May 8" under "all 11:59 PM PDT": the note times the old date too.
+                entry.old_clock = call.default_clock
         if entry.clock is None and (entry.kind == "deadline" or (entry.kind == "camera-ready" and (
                 entry.zone_text or entry.by_phrase or call.default_zone))):
             # A deadline given as a date is due by the end of that day, not at its start.
@@ -111,7 +114,9 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
                     explicit[placed.key] += 1
     default_zone = ""
     default_why = ""
-    if explicit:
+    if explicit and not call.default_zone:
+        # Only without the call's own note: "All deadlines are 23:59 AoE" holds for the lines
+        # that name no zone, whatever one line names ("Camera-ready: 5 PM NZDT").
         default_zone = explicit.most_common(1)[0][0]
         default_why = _FROM_OTHER_DATES
     elif call.default_zone:
@@ -163,7 +168,7 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
         message = (f"{call.venue_doubt}: venue_zone left out" if call.venue_doubt
                    else f"no zone known for {call.city!r}: venue_zone left out")
         out.comment(message)
-        warnings.append(_problem(source, call.name_line, message))
+        warnings.append(_problem(source, call.venue_line or call.name_line, message))
     for key in ("venue", "city", "country"):
         value = getattr(call, key)
         if value:
@@ -251,6 +256,8 @@ def _local_of(when: ImportantDate) -> str:
     written = when.local_text
     if when.end_day is not None:
         written += f" .. {when.end_day.isoformat()}"
+    elif when.end is not None:  # "9:00 AM – 5:00 PM": the end on the date's own clock
+        written += f" .. {when.end.astimezone(when.zone.tz):%H:%M}"
     return f"{written} {when.zone.key}"
 
 

@@ -92,6 +92,10 @@ class _Entry:
     """Its words follow the date ("May 8 (full paper)"): they may name only a part."""
     block_kind: str = ""
     """The kind of block it came from: "para" for prose ("FMR'24 takes place on ...")."""
+    end_clock: _Clock | None = None
+    """ "9:00 AM – 5:00 PM": when it ends, the same day."""
+    unknown_zone: str = ""
+    """An abbreviation written after the time that is no zone duebot knows ("BRST")."""
     """Written as "by <date>" / "due <date>": a deadline at the end of that day."""
 
     def note(self, key: str, message: str) -> None:
@@ -102,7 +106,8 @@ def _kind(title: str) -> Kind:
     lower = title.lower()
     if re.search(r"\b(?:open(?:s|ing)?|starts?|begins?)\b|开放|开始", lower):
         return "other"  # "submissions open": a start, not a deadline
-    if re.search(r"camera|final (?:version|file|paper|manuscript|copy|upload)|"
+    if re.search(r"camera|final posters?\b|final (?:(?:poster|paper|abstract|extended abstract) )?"
+                 r"(?:version|file|paper|manuscript|copy|upload|pdf|slides)|"
                  r"publication[- ]ready|revised (?:version|paper|manuscript)s?|"
                  r"最终|终稿|定稿|修改稿", lower):
         return "camera-ready"
@@ -113,6 +118,7 @@ def _kind(title: str) -> Kind:
                  r"截稿|截止|投稿|提交|摘要|注册", lower):
         return "deadline"
     if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"
+                 r"co-?located|collocated|"
                  r"session|summit|school|tutorial|colloqui|forum|congress|showcase|meetup|"
                  r"会议|研讨会|论坛|举办|举行|召开|大会", lower):
         return "event"
@@ -310,8 +316,16 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
             spans = [(h[1], h[2]) for h in (head_clock, head_zone) if h is not None]
             for start, end in sorted(spans, reverse=True):
                 head = head[:start] + " " * (end - start) + head[end:]
+            # "Notification: noon (12:00 CEST) on 30 October": every time and zone of it.
+            while (more := _find_time(head) or _find_zone(head)) is not None:
+                head = head[:more[1]] + " " * (more[2] - more[1]) + head[more[2]:]
+            head = re.sub(r"\(\s*\)", " ", head)
         title = _clean_title(head)
         aside = re.match(r"\s*\(([^()]{1,40})\)", after)
+        if aside and not main.weekday and re.fullmatch(
+                r"\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?\s*", aside[1], re.IGNORECASE):
+            # "January 9, 2027 (Friday)": the weekday, checked against the date.
+            main.weekday, aside = aside[1].strip(), None
         if title and aside and not (_find_time(aside[1]) or _find_zone(aside[1]) or re.search(
                 r"extended|new|firm|hard|was|previously", aside[1], re.IGNORECASE)):
             title += f" ({aside[1].strip()})"  # "May 1 (abstract), May 8 (full paper)"
@@ -347,8 +361,19 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
             entry.old_clock = old_hit[0]
     if clock_hit is not None:
         entry.clock = clock_hit[0]
+        if clock_hit is after_clock:
+            # "9:00 AM – 5:00 PM": the time it ends, on the same day.
+            until = re.match(_DASH, after[clock_hit[2]:])
+            end_hit = _find_time(after[clock_hit[2] + until.end():]) if until else None
+            if until and end_hit is not None and end_hit[1] == 0:
+                entry.end_clock = end_hit[0]
     if zone_hit is not None:
         entry.zone_text = zone_hit[0]
+    elif after_clock is not None:
+        # "23:59 BRST": an abbreviation after the time that names no zone we know.
+        unknown = re.match(r"\s*\(?([A-Z]{2,4}T)(?![A-Za-z])", after[after_clock[2]:])
+        if unknown:
+            entry.unknown_zone = unknown[1]
     for extra in current[1:]:
         if extra is not range_end:
             entry.note("at", f'the call also gives "{extra.text}" here; left out')
@@ -370,6 +395,8 @@ class _Call:
     venue_zone: str = ""
     venue_doubt: str = ""
     """Why a written "CITY, REGION" gives no zone ("Portland, USA": Oregon or Maine)."""
+    venue_line: int = 0
+    """The call's line that names the place, when it is not the name's."""
     default_clock: _Clock | None = None
     default_zone: str = ""
     entries: list[_Entry] = field(default_factory=list)
@@ -377,9 +404,13 @@ class _Call:
     name_date: _Block | None = None
     """The name line's date ("... -- May 3-5, 2027"), the event's own when nothing else is."""
     countries: tuple[str, ...] = ()
+    name_lines: set[int] = field(default_factory=set)
+    """The call's lines its title took (a plain-text title and the place and date under it):
+    the date there is the event's own (``name_date``), never a deadline of the title's words."""
 
 
 _CALL_SUFFIX = re.compile(r"\s*[-–—:|]?\s*(?:call for (?:papers|posters|proposals|abstracts|"
+                          r"contributions|submissions|talks(?: and posters)?|demos|"
                           r"participation)|cfp|征稿通知|征稿启事|征文通知|论文征集|征稿)\s*$",
                           re.IGNORECASE)
 _EVENT_WORDS = re.compile(r"workshop|conference|symposium|summit|forum|colloquium|congress|"
@@ -407,12 +438,29 @@ def _event_name(call: _Call) -> None:
         return
     line = split_name_line(_name_text(chosen.text))
     call.name, call.name_line = line.name, chosen.starts[0][1]
-    if title_line is not None and title_line[1] is chosen and not line.place:
-        # The title's next line: "co-located with MobiSys 2025, Lisbon, Portugal".
-        rest = title_line[0].text[len(chosen.text):]
-        city = city_named(rest) if rest.strip() else None
-        if city is not None:
-            line.place = rest[rest.find(city):]
+    if line.when is not None and re.search(
+            r"\b(?:deadlines?|due|submissions?|extended|closes?)\b|截稿|截止",
+            line.place + line.name[-30:], re.IGNORECASE):
+        # "[CFP] Workshop X - deadline 10/09/2026": the subject names a deadline, not the
+        # event's day; the call's own line gives it.
+        line.when, line.when_text = None, ""
+        call.name = line.name = re.sub(r"[\s\-–—:|,]+(?:deadlines?|due|submissions?)\s*$", "",
+                                       line.name, flags=re.IGNORECASE)
+    if title_line is not None and title_line[1] is chosen:
+        call.name_lines = {chosen.starts[0][1]}
+        rest = title_line[2]
+        if not line.place:
+            # The title's next line: "co-located with MobiSys 2025, Lisbon, Portugal", or
+            # "Tokyo, Japan, July 12, 2027" under it in the same paragraph.
+            city = city_named(rest) if rest.strip() else None
+            if city is not None:
+                line.place = rest[rest.find(city):]
+                rest_dates = _find_dates(line.place)
+                if line.when is None and rest_dates and "\n" not in rest.strip() and len(
+                        rest) <= 80:
+                    line.when, line.when_text = rest_dates[0], rest_dates[0].text
+                    line.place = line.place[:rest_dates[0].start].rstrip(" ,-–—·|")
+                    call.name_lines |= {ln for _, ln in title_line[0].starts}
     index = call.blocks.index(title_line[0] if title_line and title_line[1] is chosen
                               else chosen)
     after = call.blocks[index + 1] if index + 1 < len(call.blocks) else None
@@ -420,7 +468,7 @@ def _event_name(call: _Call) -> None:
             and len(after.starts) == 1 and len(after.text) <= 80 \
             and city_named(after.text) and _find_dates(after.text) \
             and not re.match(r"^[^:]{1,40}:", after.text) \
-            and not re.search(r"\b(?:will|is|are|be|held|takes?)\b|[。]|将|召开|举行|举办",
+            and not re.search(r"\b(?i:will|is|are|be|held|takes?)\b|[。]|将|召开|举行|举办",
                               after.text):
         # A title line, then "Boston, MA, USA -- September 20, 2027" under it.
         place_line = split_name_line("X " + after.text)
@@ -438,25 +486,38 @@ def _event_name(call: _Call) -> None:
     call.event_id = acronym_id(line.name) or (slug if re.search(r"[a-z]", slug) else "")
 
 
-def _title_line(call: _Call) -> tuple[_Block, _Block] | None:
+def _title_line(call: _Call) -> tuple[_Block, _Block, str] | None:
     """A plain-text call's title: the first line, before any heading, that names an event, as
-    a block of its own (and the block it is in). "CALL FOR PAPERS" alone on its line names
-    none: the next line does ("The 5th International Workshop on ...")."""
+    a block of its own, the block it is in, and the rest of that block after it. "CALL FOR
+    PAPERS" alone on its line names none: the next line does ("The 5th International Workshop
+    on ..."), in its own block or the same one. A mail's "Subject: [CFP] ..." line is a title."""
     for block in call.blocks[:3]:
         if block.kind == "heading":
             return None
-        first = block.text[:block.starts[1][0]].strip() if len(block.starts) > 1 else block.text
-        if len(first) > 200 or not _EVENT_WORDS.search(first) or re.match(
-                r"^[^:]{1,40}:\s*\S", first):
-            return None
-        if _name_text(first):
-            return block, (block if first == block.text else _Block("para", first,
-                                                                     block.starts[:1]))
+        ends = [start for start, _ in block.starts[1:]] + [len(block.text)]
+        for index, (start, line) in enumerate(block.starts):
+            first = block.text[start:ends[index]].strip()
+            bare = _SUBJECT.sub("", first)
+            if len(first) > 200 or not _EVENT_WORDS.search(first) or re.match(
+                    r"^[^:]{1,40}:\s*\S", bare):
+                return None
+            if _name_text(first):
+                rest = block.text[ends[index]:]
+                if index == 0 and not rest:
+                    return block, block, ""
+                return block, _Block("para", first, [(0, line)]), rest
+            if not _CALL_PREFIX.match(bare):
+                return None  # a line naming an event but not the event: not a title
     return None
 
 
+# "Subject: [CFP] ...", "Re: Fwd: [ANN] ...": a mail's subject, as its call's title.
+_SUBJECT = re.compile(r"^\s*(?:(?:subject|re|fwd?|aw|wg)\s*:\s*)*(?:\[[^\]\n]{1,30}\]\s*)*",
+                      re.IGNORECASE)
+
+
 def _name_text(text: str) -> str:
-    name = _CALL_SUFFIX.sub("", _plain(_CALL_PREFIX.sub("", text)))
+    name = _CALL_SUFFIX.sub("", _plain(_CALL_PREFIX.sub("", _SUBJECT.sub("", text))))
     return name.strip(" -–—:|")
 
 
@@ -466,6 +527,8 @@ def _slug(text: str, limit: int = 48) -> str:
 
 def _country_after(parts: list[str], known: str) -> str:
     """"Austin, TX" -> USA (a state names its country); "Shanghai, China" -> the call's word."""
+    # "Seattle, WA, on July 13": words after the place are no country ("on" is no Ontario).
+    parts = [p for p in parts if not p[:1].islower()]
     given = parts[-1] if parts else ""
     if not given:
         return known
@@ -508,7 +571,7 @@ def _find_city(call: _Call, text: str) -> None:
     if not (call.city and call.venue_zone):
         _find_place(call, text)
     if not call.venue:
-        match = re.search(r"\b(?:in conjunction with|co-?located with|collocated with|"
+        match = re.search(r"\b(?i:in conjunction with|co-?located with|collocated with|"
                           r"held with|part of)\s+(?:the\s+)?([A-Z][^,.;()\n]*?)"
                           r"(?=\s+(?:on|in|at|from|and)\b|[,.;()\n]|$)", _plain(text))
         if match:
@@ -536,8 +599,9 @@ def _find_place(call: _Call, text: str) -> None:
             break
     if not call.city:
         hits = sorted((m.start(), city) for city in CITY_COUNTRIES
-                      for m in re.finditer(rf"\bin {re.escape(city)}\b|[在于]{re.escape(city)}",
-                                           text))
+                      for m in re.finditer(rf"\bin {re.escape(city)}\b|"
+                                           rf"(?:[在于]|地点[:：]\s*)(?:中国|中國)?"
+                                           rf"{re.escape(city)}", text))
         if hits:
             city = hits[0][1]
             call.city = city
@@ -550,22 +614,54 @@ def _find_place(call: _Call, text: str) -> None:
 
 
 # "held in Lyon, France", "takes place in Brisbane, Australia": a place our city table lacks.
-_HELD_IN = re.compile(r"\b(?i:held|take[s]? place|taking place|located|hosted)\s+in\s+"
-                      r"(?P<city>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2})"
-                      r"(?:,\s*(?P<country>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2}))?")
+# "Co-located with ICSE 2027 in Rio de Janeiro, Brazil": the host conference's place;
+# "held at MIT, Cambridge, Massachusetts": a campus, then its city and state.
+_PLACE_WORD = (r"[A-Z][\w'’.-]+(?:\s+(?:(?:de|da|do|dos|das|del|la|le|am|upon|of)\s+)?"
+               r"[A-Z][\w'’.-]+){0,3}")
+_HELD_IN = re.compile(r"\b(?:(?i:held|take[s]? place|taking place|located|hosted)|"
+                      r"(?i:co-?located|collocated|held|in conjunction)\s+with\s+"
+                      r"[A-Z][\w'’&+-]*(?:\s+[\w'’&+-]+){0,4}?)(?:\s+(?P<at>in|at)\s+|"
+                      r"(?<=\d{4}),\s+)"  # "Co-located with EuroSys 2027, Rotterdam, ..."
+                      r"(?P<parts>" + _PLACE_WORD + r"(?:,\s*" + _PLACE_WORD + r"){0,3})")
 
 
 def _held_in(call: _Call, text: str) -> None:
-    """The venue from "held in CITY, COUNTRY" when the city table does not know the city:
-    bot.core.places reads it (the city's zone only in that country or state, else the
-    region's if it has one: "Perth, Scotland", "Lyon, France", not "Springfield, USA")."""
-    for match in _HELD_IN.finditer(_plain(text)):
-        city, country = match["city"], match["country"] or ""
-        zone = locate(city, country).zone if country else city_zone(city)
-        if zone is None:
-            continue
-        call.city, call.country, call.venue_zone = city, country, zone
-        return
+    """The venue from "held in CITY, COUNTRY" (or "held at CAMPUS, CITY, STATE") when the city
+    table does not know the city: bot.core.places reads it (the city's zone only in that
+    country or state, else the region's if it has one: "Perth, Scotland", "Lyon, France", not
+    "Springfield, USA"). A place it cannot give a zone is kept with why, at its line."""
+    del text  # read block by block, for the line
+    doubted: tuple[str, str, str, int] | None = None
+    for block in call.blocks:
+        plain = _plain(block.text)
+        for match in _HELD_IN.finditer(plain):
+            # A sentence's "." ends the place: "Rio de Janeiro, Brazil. Workshop day: ...".
+            parts = [p.strip() for p in re.split(r",", re.split(r"\.\s", match["parts"])[0])]
+            parts = [p.rstrip(".") for p in parts if p.strip()]
+            # "..., Rotterdam, The Netherlands, March 30, 2027": the date is no place.
+            parts = list(itertools.takewhile(lambda p: not _month_name(p.split()[0]), parts))
+            if not parts:
+                continue
+            line = block.starts[0][1]
+            # "in CITY, COUNTRY"; "at CAMPUS, CITY, STATE": its last two parts first.
+            firsts = range(len(parts) - 2, -1, -1) if match["at"] != "in" and len(parts) > 1 \
+                else range(1)
+            for first in firsts:
+                city = parts[first]
+                country = parts[first + 1] if first + 1 < len(parts) else ""
+                country = re.sub(r"^(?i:the)\s+", "", country)  # "The Netherlands"
+                located = locate(city, country) if country else Located(city_zone(city))
+                if located.zone is not None:
+                    # "Cambridge, Massachusetts": the state names its country.
+                    call.city, call.venue_zone = city, located.zone
+                    call.country = _country_after([country], "") if country else ""
+                    return
+                if located.doubt and doubted is None and first == firsts[0]:
+                    doubted = (city, country, located.doubt, line)
+    if doubted is not None:
+        # "in Rio de Janeiro, Brazil": a country of several zones and a city no table holds;
+        # the draft says so (venue_zone left out) instead of keeping silent.
+        call.city, call.country, call.venue_doubt, call.venue_line = doubted
 
 
 # A note on the times of every date: "All deadlines are 23:59 AoE", "Deadlines are 11:59pm PT",
@@ -594,7 +690,8 @@ def _defaults(call: _Call) -> None:
             if zone_hit and not call.default_zone:
                 call.default_zone = zone_hit[0]
             if clock_hit and call.default_clock is None and re.search(
-                    r"deadline", piece, re.IGNORECASE):
+                    r"deadline|\ball\b", piece, re.IGNORECASE):
+                # "All deadlines are 5pm ET", "Important dates (all 11:59 PM PDT)"
                 call.default_clock = clock_hit[0]
 
 
@@ -623,7 +720,8 @@ def _collect(call: _Call) -> None:
     from_dates = bool(chosen)
     undated = [e for b, p in in_dates if (e := _undated(b, p, in_dates=True)) is not None]
     if not chosen:
-        chosen = [e for b, p in everywhere for e in _entries_in(b, p)]
+        chosen = [e for b, p in everywhere for e in _entries_in(b, p)
+                  if e.line not in call.name_lines]
         undated = [e for b, p in everywhere if (e := _undated(b, p, in_dates=False)) is not None]
     if not any(e.kind == "event" for e in chosen) and call.name_date is not None:
         named = _entries_in(call.name_date, "")
@@ -634,7 +732,7 @@ def _collect(call: _Call) -> None:
         # The event's own date is often only in the opening prose ("held on ... in ...").
         for block, _ in everywhere:
             if not re.search(r"\b(?:held|take[s]? place|will be|co-?located|conjunction)\b|"
-                             r"举行|召开|举办",
+                             r"举行|召开|举办|会议(?:时间|日期)|会期",
                              block.text, re.IGNORECASE):
                 continue
             found = [e for e in _entries_in(block, "") if e.kind in ("event", "other")]
@@ -643,8 +741,8 @@ def _collect(call: _Call) -> None:
                 chosen.append(found[0])
                 break
     for entry in chosen:
-        if entry.kind == "event" and re.search(r"\b(?:held|take[s]? place|will be)\b",
-                                               entry.title, re.IGNORECASE):
+        if entry.kind == "event" and re.search(r"\b(?:held|take[s]? place|will be|"
+                                               r"co-?located)\b", entry.title, re.IGNORECASE):
             entry.title = call.name
     chosen = _without_repeated_events(chosen)
     for entry in undated:  # in the call's order, among the dated ones
@@ -754,11 +852,19 @@ def _numeric_order(call: _Call) -> None:
         return
     day_first = [f for f in founds if f.numeric and f.numeric[0] > 12]
     month_first = [f for f in founds if f.numeric and f.numeric[1] > 12]
+    # "Friday, 10/09/2026": a weekday that falls on one reading only (9 October is a Friday).
+    by_weekday = {o: [f for f in founds if f.ambiguous and f.year is not None
+                      and _weekday_fits(f, o) and not _weekday_fits(f, _OTHER[o])]
+                  for o in ("dmy", "mdy")}
     order: str
     if day_first and not month_first:
         order, why = "dmy", f'as "{day_first[0].text}" in the call reads only day first'
     elif month_first and not day_first:
         order, why = "mdy", f'as "{month_first[0].text}" in the call reads only month first'
+    elif bool(by_weekday["dmy"]) != bool(by_weekday["mdy"]):
+        order = "dmy" if by_weekday["dmy"] else "mdy"
+        seen = by_weekday[order][0]
+        why = f'as the call says "{seen.weekday}" beside "{seen.text}"'
     else:
         inversions = {o: _inversions(entries, o) for o in ("dmy", "mdy")}
         if inversions["dmy"] != inversions["mdy"]:
@@ -780,6 +886,17 @@ def _numeric_order(call: _Call) -> None:
                 entry.note("at", f'"{found.text}" read as {shown:%d %B %Y} '
                                  f'({"day/month" if order == "dmy" else "month/day"}), {why}; '
                                  f"it could also be {calendar.month_name[other[0]]} {other[1]}")
+
+
+_OTHER = {"dmy": "mdy", "mdy": "dmy"}
+
+
+def _weekday_fits(found: _Found, order: str) -> bool:
+    """Does the weekday written beside 10/09/2026 fall on its ``order`` reading?"""
+    assert found.numeric is not None and found.year is not None
+    month, day = found.numeric[::-1] if order == "dmy" else found.numeric
+    when = _safe_date(found.year, month, day)
+    return when is not None and _weekday_is(found, when) is True
 
 
 def _inversions(entries: list[_Entry], order: str) -> int:

@@ -112,7 +112,14 @@ def _markdown_blocks(text: str) -> list[_Block]:
             current.starts.append((len(current.text) + 1, number))
             current.text += " " + stripped
             continue
-        if re.fullmatch(r"(\*\*|__)[^*_]+\1:?", stripped) or _PLAIN_HEADING.fullmatch(stripped) or (
+        bold = re.fullmatch(r"(\*\*|__)([^*_]+)\1:?", stripped)
+        if bold and _LABEL_LINE.match(bold[2]) and _find_dates(bold[2]):
+            # "**Submission deadline: January 9, 2027, 23:59 (UTC-12)**": a date line in
+            # bold, not a heading (its date was lost).
+            current = _Block("item", bold[2].strip(), [(0, number)])
+            blocks.append(current)
+            continue
+        if bold or _PLAIN_HEADING.fullmatch(stripped) or (
                 stripped.endswith(":") and len(stripped) < 40 and not _find_dates(stripped)):
             blocks.append(_Block("heading", stripped.strip("*_:").strip(), [(0, number)], 3))
             current = None  # what follows is under it, not part of the paragraph before
@@ -209,11 +216,17 @@ def _looks_like_html(text: str) -> bool:
     return bool(re.search(r"<(?:html|body|p|div|h[1-6]|table|ul|li|br)\b", text, re.IGNORECASE))
 
 
+_INLINE_STRIKE = re.compile(r"<(del|s|strike)\b[^>\n]*>([^<\n]*)</\1\s*>", re.IGNORECASE)
+
+
 def _blocks(text: str) -> list[_Block]:
     # NFKC: full-width colons, brackets and digits (common in Chinese calls) become ASCII, and
     # ligatures from PDFs plain letters; line breaks are kept, so line numbers still hold.
     text = unicodedata.normalize("NFKC", text)
     if not _looks_like_html(text):
+        # Markdown with inline HTML: "<s>Nov 15</s> Nov 22" is struck as "~~Nov 15~~" is (the
+        # old date was read and the new one left out).
+        text = _INLINE_STRIKE.sub(r"~~\2~~", text)
         return _markdown_blocks(text)
     parser = _HTMLBlocks()
     parser.feed(text)

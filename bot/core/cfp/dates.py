@@ -53,8 +53,8 @@ _DMY = re.compile(
 _ISO = re.compile(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<mo>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
                   r"(?![\d/]|\.\d)")
 # 10/09/2017, 10.09.2017, 10-09-2017: day and month in an order the call does not say.
-_NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)"
-                      r"(?P<y>\d{4})(?![\d/]|\.\d)")
+_NUMERIC = re.compile(_WEEKDAY_RE + r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})"
+                      r"(?P=sep)(?P<y>\d{4})(?![\d/]|\.\d)")
 # 2026年3月13日, 3月13日, 3月13日-15日, 3月30日至4月2日 (NFKC has made the digits ASCII).
 _CJK_DAY = r"(?:(?P<{y}>\d{{4}})\s*年\s*)?(?P<{m}>\d{{1,2}})\s*月\s*(?P<{d}>\d{{1,2}})\s*[日号]"
 _CJK = re.compile(
@@ -193,9 +193,10 @@ def _find_dates(text: str) -> list[_Found]:
                     if _safe_date(numeric_year, m, d) is not None]
         if readings and not _overlaps(found, match):
             # Day first until the call-wide order is settled (assemble._numeric_order).
-            found.append(_Found(match.start(), match.end(), match[0], *readings[0],
-                                numeric_year,
-                                numeric=(first, second)))
+            found.append(_Found(match.start(), match.end(), match[0][match.start("a")
+                                                                   - match.start():],
+                                *readings[0], numeric_year, numeric=(first, second),
+                                weekday=match["wd"] or ""))
     for match in _CJK.finditer(text):
         if _overlaps(found, match):
             continue
@@ -250,6 +251,13 @@ def _find_time(text: str) -> tuple[_Clock, int, int] | None:
     match = _TIME.search(text)
     if match is None:
         return None
+    said = re.match(r"\s*\(?\s*(midnight|noon|midday)\b", text[match.end():], re.IGNORECASE)
+    if said and (match["h24"] or match["h"]) and int(match["h24"] or match["h"]) == 12 and int(
+            match["min24"] or match["min"] or 0) == 0:
+        # "12:00 midnight", "12:00 (noon)": the word says which twelve o'clock.
+        spoken = _find_time(said[1])
+        assert spoken is not None
+        return spoken[0], match.start(), match.end() + said.end()
     if match["word"]:
         word = match["word"].lower()
         if word == "midnight":
@@ -348,8 +356,20 @@ def _place_time(text: str) -> tuple[str, int, int] | None:
     return None
 
 
+# "2027-02-08T23:59:00-05:00", "23:59 +08:00", "...T23:59Z": an offset written onto the time.
+_TIME_OFFSET = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?P<off>\s?[+\-−]\d{2}:?\d{2}|Z)"
+                          r"(?![\w:])")
+
+
 def _find_zone(text: str) -> tuple[str, int, int] | None:
     match = _ZONE.search(text)
+    offset = _TIME_OFFSET.search(text)
+    if offset is not None and (match is None or offset.start("off") < match.start()):
+        written = offset["off"].strip().replace("−", "-")
+        if written == "Z":
+            return "UTC", offset.start("off"), offset.end("off")
+        digits = written[1:].replace(":", "")
+        return f"UTC{written[0]}{digits[:2]}:{digits[2:]}", offset.start("off"), offset.end("off")
     if match is None:
         return _place_time(text)
     name = _zone_name(match)

@@ -6,12 +6,13 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as TimeOfDay
+from zoneinfo import ZoneInfo
 
 import tomlkit
 
 from bot.core.cfp.assemble import _Entry
 from bot.core.cfp.dates import _Clock, _place
-from bot.core.zones import Zone, parse_zone
+from bot.core.zones import Zone, offset_text, parse_zone
 from bot.errors import Problem, ZoneError
 
 _ID_CHARS = re.compile(r"[^a-z0-9]+")
@@ -70,6 +71,18 @@ def _naive(day: date, clock: _Clock) -> datetime:
     return moment + timedelta(days=1) if clock.next_day else moment
 
 
+# Abbreviations of clocks no longer kept: what they were, and the zone whose local time a call
+# that still writes them means.
+_RETIRED = {"BRST": ("Brazil's summer time, UTC-02:00, not kept since 2019",
+                     "America/Sao_Paulo")}
+
+
+def zone_offset(key: str, day: date) -> str:
+    """ "UTC-03:00 that day": the offset a zone keeps at noon of ``day``, for a doubt."""
+    moment = datetime.combine(day, TimeOfDay(12)).replace(tzinfo=ZoneInfo(key))
+    return f"{offset_text(moment.utcoffset())} that day"
+
+
 def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: str,
                 event_zone: Zone, countries: tuple[str, ...] = ()
                 ) -> list[tuple[str, str | bool]] | None:
@@ -86,6 +99,14 @@ def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: 
         key = placed.key
         if placed.doubt:
             entry.note("zone", placed.doubt)
+    elif entry.unknown_zone in _RETIRED and clock is not None:
+        what, key = _RETIRED[entry.unknown_zone]
+        entry.note("zone", f'"{entry.unknown_zone}" ({what}): read as local time in {key}, '
+                           f"{zone_offset(key, entry.day)}")
+    elif entry.unknown_zone and clock is not None:
+        entry.note("zone", f'"{entry.unknown_zone}" is no time zone duebot knows: read in '
+                           f"{default_zone} ({default_why}); CHECK THIS and write the zone meant")
+        key = default_zone
     elif entry.kind == "event" and venue_zone:
         key = venue_zone
     elif clock is not None and default_why == _FROM_OTHER_DATES:
@@ -118,6 +139,12 @@ def _date_lines(entry: _Entry, default_zone: str, default_why: str, venue_zone: 
         lines.append(("zone", zone.key))
     if fold:
         lines.append(("fold", fold))
+    if entry.end_clock is not None and clock is not None and entry.end_day in (None, entry.day):
+        if (entry.end_clock.value > clock.value and not clock.next_day) or entry.end_clock.next_day:
+            lines.append(("end", _local_text(entry.day, entry.end_clock)))
+        else:
+            entry.note("at", f"the call gives an end at {entry.end_clock.text.strip()}, not after "
+                             f"the start: end left out")
     if entry.end_day is not None and entry.end_day != entry.day:
         if clock is None:
             lines.append(("end", entry.end_day.isoformat()))
