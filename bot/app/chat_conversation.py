@@ -244,8 +244,20 @@ _SUBSCRIPTION = re.compile(
 ``退订``, ``请订阅提醒``); not ``订阅者有多少？``, which is a question."""
 
 
+_STOP_ALL = re.compile(
+    r"^\s*(?:please\s+)?(?:stop(?:\s+sending(?:\s+me)?)?|no\s+more|i\s+(?:don'?t|do\s+not)"
+    r"\s+want)\s+(?:the\s+|my\s+|all\s+|any\s+)?(?:more\s+)?reminders(?:\s+please)?"
+    r"[\s.!]*$|^\s*(?:请)?(?:停止提醒|不要再?提醒我了?|别再?提醒我了?)[\s。！!.]*$",
+    re.IGNORECASE)
+"""``stop the reminders``, ``please stop sending me reminders``, ``no more reminders``,
+``停止提醒``, ``不要再提醒我了``: what people write to leave; ``stop the reminders for posters``
+names dates, and is a settings command instead (``preferences.exclusion``)."""
+
+
 def subscription_verb(text: str) -> tuple[str, str] | None:
     """``("subscribe" | "unsubscribe", the rest)`` for a subscription command; else None."""
+    if _STOP_ALL.match(text):
+        return "unsubscribe", ""
     match = _SUBSCRIPTION.match(text)
     if match is None:
         return None
