@@ -31,6 +31,10 @@ __all__ = ["NO_SCHEDULE", "Answered", "ChatAnswer", "answer_question", "answers"
            "tie_break", "tune"]
 
 NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
+EVERY_DATE = "dates"
+"""What a command with no question asks (Discord's ``/deadline`` with its optional option
+left out says "default: all dates", a bare Mattermost ``/deadline``, a bare mention): the list
+of dates. One word, so the asker's locale still picks the language (``tie_break``)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ def answer_question(service: Running, question: str, *, zone: Zone | None = None
     None: a question on its own.
     """
     picked, rest = pick(service.events(), question.strip())
+    rest = rest or EVERY_DATE
     now = service.clock()
     reader = zone or reader_zone(rest)
     parts = tuple(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
