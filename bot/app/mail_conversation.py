@@ -175,13 +175,15 @@ class MailConversation:
                 ledger.record(now, inbound=key)
                 return Handled("kept", "no reply address")
         if not self._within_rate(to, now):
+            left = self._leave_unanswered(message, to, rcpt_tos, now)
             ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
             return Handled("limited", f"over {self.config.rate_limit} per "
-                                      f"{self.config.rate_window}", to)
+                                      f"{self.config.rate_window}{left}", to)
         if not self._within_budget(now):
+            left = self._leave_unanswered(message, to, rcpt_tos, now)
             ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
             return Handled("limited", f"over the reply budget of {self.config.reply_budget} "
-                                      f"per hour", to)
+                                      f"per hour{left}", to)
         event = self._event(message)
         if event is None:
             path = self._keep(raw, now)
@@ -239,6 +241,20 @@ class MailConversation:
         return Handled("answered", reply.intent, to)
 
     # -- decisions ------------------------------------------------------------------------
+
+    def _leave_unanswered(self, message: Message, to: str, rcpt_tos: Sequence[str],
+                          now: datetime) -> str:
+        """An unsubscribe over the limits is done all the same, only not answered: the
+        limits bound what we send, and "stop the reminders" dropped would mean more mail to
+        someone who asked for none. Returns what to add to the log's reason."""
+        if intent_of(message, recipients=rcpt_tos, own=self.own,
+                     confirming=False) != "unsubscribe":
+            return ""
+        left = subscriptions.unsubscribe(self.service, now, destination=f"mailto:{to}",
+                                         detail="by mail, over the rate limit: not answered")
+        log.info("unsubscribed %s (%d subscription(s)) without an answer: over the limits",
+                 to, len(left))
+        return f"; unsubscribed {len(left)}, unanswered"
 
     def _sender_hit(self, sender: str) -> tuple[str, timedelta]:
         return "mail:" + sender.lower(), self.config.rate_window
