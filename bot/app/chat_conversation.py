@@ -251,7 +251,7 @@ _SUBSCRIPTION = re.compile(
 
 _STOP_ALL = re.compile(
     r"^\s*(?:please\s+)?(?:stop(?:\s+sending(?:\s+me)?)?|no\s+more|i\s+(?:don'?t|do\s+not)"
-    r"\s+want)\s+(?:the\s+|my\s+|all\s+|any\s+)?(?:more\s+)?reminders(?:\s+please)?"
+    r"\s+want)\s+(?:the\s+|my\s+|all\s+|any\s+)?(?:more\s+)?reminders(?:,?\s*please)?"
     r"[\s.!]*$|^\s*(?:请)?(?:停止提醒|不要再?提醒我了?|别再?提醒我了?)[\s。！!.]*$",
     re.IGNORECASE)
 """``stop the reminders``, ``please stop sending me reminders``, ``no more reminders``,

@@ -35,7 +35,7 @@ _SETTINGS = re.compile(r"^\s*(?:my\s+)?(?:settings|preferences|prefs)\s*[?.!]*\s
                        re.IGNORECASE)
 
 
-_EXCLUDE = tuple(re.compile(p, re.IGNORECASE) for p in (
+_EXCLUDE = tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in (
     r"^\s*(?:please\s+)?(?:stop|no\s+more|no|don'?t\s+send(?:\s+me)?|do\s+not\s+send"
     r"(?:\s+me)?|i\s+(?:don'?t|do\s+not)\s+want)\s+(?:sending\s+(?:me\s+)?)?"
     r"(?:the\s+|my\s+|any\s+|all\s+)?(?:more\s+)?reminders?\s+(?:for|about|of|on)\s+"
@@ -58,8 +58,9 @@ _KINDS_SAID = (("deadline", r"deadlines?|截止|截稿"), ("notification", r"not
 def exclusion(text: str, event: Event, prefs: Preferences) -> Change | None:
     """``stop the reminders for X``: every date the subscriber hears of but X's; None when
     ``text`` says no such thing, or names no date of ``event`` (then it is not understood
-    as one and goes on as a question or another command)."""
-    found = next((m for m in (p.match(text) for p in _EXCLUDE) if m), None)
+    as one and goes on as a question or another command). Said on a line of its own: a
+    mail's subject comes on the line before it."""
+    found = next((m for m in (p.search(text) for p in _EXCLUDE) if m), None)
     if found is None:
         return None
     named = dates_named(found["what"], event)

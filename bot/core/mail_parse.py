@@ -556,7 +556,7 @@ _SUBSCRIBE = re.compile(r"^\s*(?:please\s+)?(un)?subscribe(?:\s+me)?(?:\s+please
 reader to write "subscribe", but "订阅" is what they will write."""
 _STOP = re.compile(r"^\s*(?:please\s+)?(?:stop|remove me|退订|停止提醒|(?:stop(?:\s+sending"
                    r"(?:\s+me)?)?|no\s+more)\s+(?:the\s+|my\s+|all\s+|any\s+)?reminders"
-                   r"(?:\s+please)?|(?:请)?(?:不要再?提醒我了?|别再?提醒我了?))\s*[.!。！]*\s*$",
+                   r"(?:,?\s*please)?|(?:请)?(?:不要再?提醒我了?|别再?提醒我了?))\s*[.!。！]*\s*$",
                    re.IGNORECASE)
 """``stop``, ``stop the reminders``, ``no more reminders``, ``不要再提醒我了``; not ``stop the
 reminders for posters``, a settings command that keeps the other dates."""
