@@ -382,3 +382,19 @@ def test_an_unsubscribe_over_the_rate_limit_is_done_without_an_answer(
     rig.send(question("when is the deadline?", sender="control@uni.example.edu"))
     one_reply(participant, "control@uni.example.edu")
     assert len(arrived_for(participant, ALICE)) == 4  # the limit holds: no fifth mail
+
+
+def test_a_follow_up_that_carries_only_in_reply_to_reads_against_our_answer(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    rig.send(question("When is the camera-ready due?"))
+    ours = one_reply(participant, ALICE)
+    # Some web and phone clients send In-Reply-To alone, no References.
+    rig.send(question("and in Beijing time?", subject=f"Re: {ours['Subject']}",
+                      In_Reply_To=ours["Message-ID"]))
+    second = nth(participant, ALICE, 2)
+    said = body(second)
+    assert "Wednesday 11 October 2017, 15:00 CST" in said, said
+    # The next one, with the whole References, reads against the latest answer it saw.
+    rig.send(reply_to(second, "is it AoE?"))
+    said = body(nth(participant, ALICE, 3))
+    assert said.startswith("No") and "Final file upload (camera-ready)" in said, said

@@ -224,14 +224,14 @@ class MailConversation:
         zone = reader_zone(question) or self._sent_in(message, event)
         # A follow-up in the same thread ("and in IST?") reads against the thread's last
         # question about this event (one reading per event, as on Slack).
-        conversation = Conversation.of("mail", to.lower(), references[0]) if references \
-            else None
-        thread = conversation.key_for(event.id) if conversation else ""
         from bot.core.ask import answer  # here: importing the reader costs ~0.1 s a start
 
-        reply = answer(question, event, now=now, reader=zone,
-                       context=threads.context_of(self.service.ledger, thread, event.id, now))
-        threads.remember(self.service.ledger, thread, event.id, reply.context, now)
+        looked_up, kept = self._thread_keys(msgid, references, to, key, event)
+        context = next((found for found in (threads.context_of(
+            self.service.ledger, where, event.id, now) for where in looked_up) if found), None)
+        reply = answer(question, event, now=now, reader=zone, context=context)
+        for where in kept:
+            threads.remember(self.service.ledger, where, event.id, reply.context, now)
         log.info("answering %s from %s (%s%s)", msgid or key, to, reply.intent,
                  f", reader in {zone.key}" if zone else "")
         # The signature in the answer's own language (the question's), not beside it in another.
@@ -241,6 +241,27 @@ class MailConversation:
         return Handled("answered", reply.intent, to)
 
     # -- decisions ------------------------------------------------------------------------
+
+    def _thread_keys(self, msgid: str, references: Sequence[str], to: str, key: str,
+                     event: Event) -> tuple[list[str], list[str]]:
+        """Where this mail's thread reading is looked up, and where this answer's is kept.
+
+        Kept under the thread's first message and under our reply's own Message-ID; looked
+        up under the message it replies to, then the first. So a reply that carries only
+        ``In-Reply-To`` (some mobile and web clients) finds the answer it replies to, and
+        one with the whole ``References`` the latest answer it saw."""
+        def at(where: str) -> str:
+            found = Conversation.of("mail", to.lower(), where)
+            return found.key_for(event.id) if found else ""
+
+        earlier = list(references[:-1] if msgid else references)
+        looked_up = [at(earlier[-1])] if earlier else []
+        if references:
+            looked_up.append(at(references[0]))
+        kept = [at(references[0])] if references else []
+        kept.append(at(message_id("reply:" + key, self.domain)))
+        return list(dict.fromkeys(k for k in looked_up if k)), list(dict.fromkeys(
+            k for k in kept if k))
 
     def _leave_unanswered(self, message: Message, to: str, rcpt_tos: Sequence[str],
                           now: datetime) -> str:
