@@ -202,3 +202,22 @@ def test_mattermost_two_questions_in_one_message_get_both_answers(harness: Harne
         "text"]
     assert "Wednesday 20 September 2017" in said and "2 pages" in said, said
     assert said.index("Wednesday 20 September") < said.index("2 pages")
+
+
+def test_zulip_quote_and_reply_reads_the_reply_not_the_quoted_answer(
+        harness: Harness) -> None:
+    harness.zulip("@**duebot** when is the camera-ready due?")
+    quoted = ("@_**duebot|12** [said](https://zulip.example.org/#narrow/near/42):\n"
+              "```quote\nThe Poster abstract submission deadline (extended) is Sunday "
+              "10 September 2017\n```\n@**duebot** and in IST?")
+    said = harness.zulip(quoted).json()["content"]
+    # The end of Tuesday 10 October in Los Angeles is 12:30 IST on Wednesday 11 October.
+    assert "Final file upload (camera-ready)" in said, said
+    assert "Wednesday 11 October 2017, 12:30 IST (Asia/Kolkata, UTC+05:30)" in said, said
+
+
+def test_mattermost_a_quoted_line_above_the_question_is_not_the_question(
+        harness: Harness) -> None:
+    said = harness.mattermost(outgoing_hook(
+        "duebot > when is the workshop?\nwhen will we hear back?")).json()["text"]
+    assert "Wednesday 20 September 2017" in said and "28 October" not in said, said

@@ -224,3 +224,15 @@ def test_stop_the_reminders_unsubscribes(harness: Harness) -> None:
     said = str(nth_post(harness, 2)["text"])
     assert said.startswith("Unsubscribed"), said
     assert harness.service.ledger.active_subscribers() == {}
+
+
+def test_a_quoted_answer_above_a_follow_up_is_not_read_as_the_question(
+        harness: Harness) -> None:
+    harness.dm("When is the camera-ready due?", ts="1504267200.000001")
+    nth_post(harness, 1)
+    harness.dm("&gt; The Poster abstract submission deadline (extended) is Sunday\n"
+               "and in Tokyo?", ts="1504267260.000001", thread_ts="1504267200.000001")
+    shown = str(nth_post(harness, 2)["text"])
+    # The end of Tuesday 10 October in Los Angeles is 16:00 JST on Wednesday 11 October.
+    assert "Final file upload" in shown and "Poster abstract" not in shown, shown
+    assert "Wednesday 11 October 2017, 16:00 JST" in shown, shown

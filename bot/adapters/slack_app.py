@@ -348,7 +348,7 @@ class SlackBot:
         return chat.pick(self.service.events(), rest)
 
     def question(self, asker: Asker, text: str) -> Reply:
-        events, question = self._pick(text.strip())
+        events, question = self._pick(chat.unquoted(text).strip())
         if not events:
             return Reply(chat.NO_SCHEDULE)
         now = self.service.clock()

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NO_SCHEDULE", "Answered", "ChatAnswer", "answer_question", "answers",
            "answers_to_send", "pick", "settings_reply", "subscription", "subscription_verb",
-           "tie_break", "tune"]
+           "tie_break", "tune", "unquoted"]
 
 NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
 EVERY_DATE = "dates"
@@ -60,6 +60,18 @@ class ChatAnswer:
                            for p in self.parts) or NO_SCHEDULE
 
 
+_QUOTED = re.compile(r"^[ \t]*(?:>|&gt;)")
+
+
+def unquoted(text: str) -> str:
+    """A chat message without the lines it quotes (``> ...``, as Slack, Discord, Zulip and
+    Mattermost write a quote, and as people paste the bot's earlier answer above "and in
+    IST?"): the quoted words are not the question. A message that is nothing but a quote
+    is kept whole (someone quoting a question to ask it)."""
+    kept = [line for line in text.splitlines() if not _QUOTED.match(line)]
+    return "\n".join(kept).strip() if any(line.strip() for line in kept) else text
+
+
 def answer_question(service: Running, question: str, *, zone: Zone | None = None,
                     language: str = "", conversation: Conversation | None = None
                     ) -> ChatAnswer:
@@ -73,7 +85,7 @@ def answer_question(service: Running, question: str, *, zone: Zone | None = None
     against the conversation's last question about each event and is kept for the next.
     None: a question on its own.
     """
-    picked, rest = pick(service.events(), question.strip())
+    picked, rest = pick(service.events(), unquoted(question).strip())
     rest = rest or EVERY_DATE
     now = service.clock()
     reader = zone or reader_zone(rest)
