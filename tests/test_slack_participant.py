@@ -24,6 +24,10 @@ import pytest
 
 from tests.slack_stub import BOT_USER, ratelimited
 from tests.test_slack import PARTICIPANT, Harness, bolt_harness, texts
+from tests.test_slack_socket_mode import Rig, event_envelope
+from tests.test_slack_socket_mode import rig as socket_rig
+
+__all__ = ["socket_rig"]  # the Socket Mode fixture, shared
 
 DM = f"D{PARTICIPANT}"
 DEADLINE = int(datetime(2017, 9, 11, 6, 59, tzinfo=UTC).timestamp())
@@ -236,3 +240,26 @@ def test_a_quoted_answer_above_a_follow_up_is_not_read_as_the_question(
     # The end of Tuesday 10 October in Los Angeles is 16:00 JST on Wednesday 11 October.
     assert "Final file upload" in shown and "Poster abstract" not in shown, shown
     assert "Wednesday 11 October 2017, 16:00 JST" in shown, shown
+
+
+# -- Socket Mode ------------------------------------------------------------------------------
+
+def test_socket_mode_a_thread_follow_up_and_a_rate_limited_answer(socket_rig: Rig) -> None:
+    rig = socket_rig
+    rig.slack.add_user("UTOKYO", "Asia/Tokyo")
+    rig.socket.push(event_envelope("env-a", "EvA", {
+        "type": "app_mention", "user": "UTOKYO", "channel": "C0GENERAL",
+        "ts": "1504267200.000001", "text": f"<@{BOT_USER}> when is the notification?"}))
+    first = rig.slack.wait_for("chat.postMessage")[0].args
+    assert "Wednesday 20 September 2017" in first["text"]
+    rig.slack.script("chat.postMessage", ratelimited(1))
+    rig.socket.push(event_envelope("env-b", "EvB", {
+        "type": "app_mention", "user": "UTOKYO", "channel": "C0GENERAL",
+        "ts": "1504267260.000001", "thread_ts": "1504267200.000001",
+        "text": f"<@{BOT_USER}> what about the poster one?"}))
+    calls = rig.slack.wait_for("chat.postMessage", 3)
+    follow = calls[2].args
+    assert calls[2].at - calls[1].at >= 0.95
+    assert follow["thread_ts"] == "1504267200.000001"
+    assert "Monday 11 September 2017, 15:59 JST" in follow["text"], follow["text"]
+    assert [a["envelope_id"] for a in rig.socket.wait_acks(2)] == ["env-a", "env-b"]
