@@ -398,3 +398,14 @@ def test_a_follow_up_that_carries_only_in_reply_to_reads_against_our_answer(
     rig.send(reply_to(second, "is it AoE?"))
     said = body(nth(participant, ALICE, 3))
     assert said.startswith("No") and "Final file upload (camera-ready)" in said, said
+
+
+def test_a_question_that_then_names_the_senders_zone_is_answered_in_it_not_stored(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    mail = question("", subject="Abstract")
+    mail.set_content("<div>When is the abstract due? my timezone is Europe/Paris</div>"
+                     "<div>--</div><div>Alice</div>", subtype="html")
+    rig.send(mail)
+    said = body(one_reply(participant, ALICE))
+    assert "Monday 11 September 2017, 08:59 CEST (Europe/Paris, UTC+02:00)" in said, said
+    assert "not subscribed" not in said

@@ -263,3 +263,10 @@ def test_socket_mode_a_thread_follow_up_and_a_rate_limited_answer(socket_rig: Ri
     assert follow["thread_ts"] == "1504267200.000001"
     assert "Monday 11 September 2017, 15:59 JST" in follow["text"], follow["text"]
     assert [a["envelope_id"] for a in rig.socket.wait_acks(2)] == ["env-a", "env-b"]
+
+
+def test_a_question_then_a_zone_statement_is_answered_in_that_zone(harness: Harness) -> None:
+    harness.dm("hi! when is the deadline? my timezone is Europe/Paris")
+    said = str(nth_post(harness, 1)["text"])
+    assert "Monday 11 September 2017, 08:59 CEST" in said, said
+    assert harness.service.ledger.active_subscribers() == {}  # asked, not subscribed

@@ -86,6 +86,24 @@ def dates_named(phrase: str, event: Event) -> set[str]:
     return {d.id for d in event.dates if d.kind in kinds}
 
 
+_ASKS = re.compile(r"[?？]|^\s*(?:when|what|how|is|are|do|does|did|can|could|will|which|where|"
+                   r"who|why)\b|吗\s*$|什么|几点|多久|哪", re.IGNORECASE)
+_COMMANDS = re.compile(r"\bremind me\b|提前|提醒我|^\s*(?:please\s+)?(?:stop|no\s+more|don'?t|"
+                       r"do\s+not)\b|不要|别再|停止", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[?？.!。！])\s+|\n+")
+
+
+def asks(text: str) -> bool:
+    """Whether a sentence of ``text`` asks something ("When is the abstract due? My timezone
+    is Europe/Paris."): then it is a question, answered in the zone it names, not a settings
+    command, unless it says "remind me" (or "stop ..."). The core's own check looks at the
+    whole text only, so a question followed by a statement (or after a mail's subject line)
+    was taken for "my zone is ..." and stored instead of answered."""
+    if _COMMANDS.search(text):
+        return False
+    return any(_ASKS.search(part) for part in _SENTENCE.split(text) if part.strip())
+
+
 @dataclass(frozen=True, kw_only=True)
 class Outcome:
     """What to tell the person, and whether anything changed."""
@@ -113,6 +131,8 @@ def recognizes(text: str, event: Event) -> bool:
     a front end that cannot act on it and says so."""
     if _SETTINGS.match(text) or exclusion(text, event, Preferences()) is not None:
         return True
+    if asks(text):
+        return False
     try:
         return parse_command(text, event, Preferences()) is not None
     except ValueError:
@@ -156,6 +176,8 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
                        + _("Write e.g. \"remind me 2 days and 1 hour before the abstract "
                            "deadline\", \"only deadlines\", \"my zone is Asia/Tokyo\", "
                            "\"my language is zh\", \"weekly digest\" or \"reset\"."))
+    if asks(text):
+        return None  # a question, even one that names the asker's zone
     try:
         change = exclusion(text, event, prefs) or parse_command(text, event, prefs)
     except ValueError as exc:
@@ -261,6 +283,6 @@ def save(service: Running, event: Event, destination: str, prefs: Preferences,
     service.subscribers_changed()
 
 
-__all__ = ["Outcome", "adopt_language", "current", "dates_named", "exclusion", "for_reader",
+__all__ = ["Outcome", "adopt_language", "asks", "current", "dates_named", "exclusion", "for_reader",
            "handle", "language_note", "language_said", "recognizes", "save", "speaking",
            "token_language"]
