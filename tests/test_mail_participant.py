@@ -409,3 +409,11 @@ def test_a_question_that_then_names_the_senders_zone_is_answered_in_it_not_store
     said = body(one_reply(participant, ALICE))
     assert "Monday 11 September 2017, 08:59 CEST (Europe/Paris, UTC+02:00)" in said, said
     assert "not subscribed" not in said
+
+
+def test_a_settings_command_under_a_subject_that_asks_is_still_the_command(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    rig.svc.ledger.subscribe("aisys-sosp17", f"mailto:{ALICE}", START, source="mail")
+    rig.send(question("my zone is Asia/Tokyo", subject="Could you show times in my zone?"))
+    said = body(one_reply(participant, ALICE))
+    assert said.startswith("Done: times in Asia/Tokyo"), said

@@ -214,9 +214,16 @@ class MailConversation:
             return self._help(message, event, to, key, now,
                               N_("I could not find a question in it") if not faults
                               else N_("I could not read it"))
-        tuned = settings.handle(self.service, event, f"mailto:{to}", question.strip(), now,
-                                subscribe_if_needed=False,
-                                settings_url=self.service.config.http.base_url)
+        # The body on its own first: a subject such as "Can you change my zone?" above
+        # "my zone is Asia/Tokyo" must not make the command a question.
+        said = strip_quotes(body_text(message)).strip()
+        tuned = None
+        for text in dict.fromkeys(t for t in (said, question.strip()) if t):
+            tuned = settings.handle(self.service, event, f"mailto:{to}", text, now,
+                                    subscribe_if_needed=False,
+                                    settings_url=self.service.config.http.base_url)
+            if tuned is not None:
+                break
         if tuned is not None:
             self._queue(message, event, to, key, now,
                         tuned.text + self._footer(event, self._speaking(message, event, to)))
