@@ -221,3 +221,29 @@ def test_mattermost_a_quoted_line_above_the_question_is_not_the_question(
     said = harness.mattermost(outgoing_hook(
         "duebot > when is the workshop?\nwhen will we hear back?")).json()["text"]
     assert "Wednesday 20 September 2017" in said and "28 October" not in said, said
+
+
+# -- subscribe / unsubscribe where the chat cannot reach the person ----------------------------
+
+def test_discord_and_mattermost_subscribe_without_a_way_to_reach_the_user_says_so(
+        harness: Harness) -> None:
+    for said in (content(harness, in_dm("subscribe")),
+                 harness.mattermost(outgoing_hook("duebot unsubscribe")).json()["text"]):
+        assert "cannot send reminders to you on" in said and "changed nothing" in said, said
+    chinese = content(harness, command("订阅", channel="900100"))
+    assert "我无法在 Discord 上给您发送提醒" in chinese, chinese
+    assert harness.service.ledger.active_subscribers() == {}
+
+
+def test_zulip_subscribe_says_how_by_mail_and_unsubscribe_stops_the_mail(
+        harness: Harness) -> None:
+    service = harness.service
+    said = harness.zulip("@**duebot** subscribe").json()["content"]
+    assert said.startswith("You are not subscribed to reminders for AI Systems Workshop @ SOSP "
+                           "2017 yet. Subscribe by mail."), said
+    assert service.ledger.active_subscribers() == {}  # a Zulip message subscribes nobody
+    service.ledger.subscribe("aisys-sosp17", "mailto:ada@example.org", harness.clock[0],
+                             source="mailto")
+    assert "already subscribed" in harness.zulip("@**duebot** subscribe").json()["content"]
+    left = harness.zulip("@**duebot** 退订").json()["content"]
+    assert "ada@example.org" in left and service.ledger.active_subscribers() == {}, left

@@ -200,8 +200,11 @@ def tune(service: Running, text: str, *, platform: str, destination: str | None)
                 "address": address}
         return lang.gettext("subscribe by mail")
 
+    verb = subscription_verb(rest)
+    if destination is not None and verb is not None:
+        return _mail_subscription(service, picked, destination, verb[0], rest, by_mail)
     if destination is None:
-        if not any(settings.recognizes(rest, event) for event in picked):
+        if verb is None and not any(settings.recognizes(rest, event) for event in picked):
             return None
         lang = settings.speaking(service, settings.language_said(rest, picked[0]))
         return lang.gettext(
@@ -220,6 +223,40 @@ def tune(service: Running, text: str, *, platform: str, destination: str | None)
     return settings_reply(
         service, picked, destination, rest, service.clock(), subscribe_if_needed=False,
         how_to_subscribe=how_to_subscribe)
+
+
+def _mail_subscription(service: Running, events: list[Event], destination: str, verb: str,
+                       text: str, by_mail: Callable[[Language], str]) -> str:
+    """``subscribe`` / ``unsubscribe`` from a chat that vouches for the sender's address
+    (Zulip) but cannot show they read that mailbox: leaving stops the mail there at once;
+    joining is by mail (double opt-in), and the reply says how, or that they already are."""
+    said = settings.language_said(text, events[0]) if events else None
+    chosen = next((p.language for e in events
+                   for _, p in [settings.current(service.ledger, e.id, destination)]
+                   if p.language), None)
+    lang = settings.speaking(service, chosen or said)
+    address = destination.split(":", 1)[1]
+    if verb == "unsubscribe":
+        now = service.clock()
+        left = [ended for event in events for ended in subscriptions.unsubscribe(
+            service, now, event_id=event.id, destination=destination, detail="in a chat")]
+        return (lang.gettext("Done: duebot sends no more reminders to %(address)s.") if left
+                else lang.gettext("%(address)s was not subscribed to any reminders; nothing "
+                                  "more will come.")) % {"address": address}
+    said_each = []
+    for event in events:
+        token, _ = settings.current(service.ledger, event.id, destination)
+        if token is not None:
+            said_each.append(lang.gettext("You are already subscribed: reminders for %(event)s "
+                                          "come to %(address)s.") % {
+                                              "event": event.name, "address": address})
+        else:
+            how = by_mail(lang)
+            said_each.append(lang.gettext("You are not subscribed to reminders for %(event)s "
+                                          "yet. %(how)s") % {
+                                              "event": event.name,
+                                              "how": how[:1].upper() + how[1:] + "."})
+    return "\n\n".join(said_each)
 
 
 def settings_reply(service: Running, events: list[Event], destination: str, command: str,
