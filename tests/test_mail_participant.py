@@ -18,6 +18,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+import pytest
 from smtp_server import SmtpTestServer
 
 from tests import test_mailbot
@@ -417,3 +418,12 @@ def test_a_settings_command_under_a_subject_that_asks_is_still_the_command(
     rig.send(question("my zone is Asia/Tokyo", subject="Could you show times in my zone?"))
     said = body(one_reply(participant, ALICE))
     assert said.startswith("Done: times in Asia/Tokyo"), said
+
+
+@pytest.mark.xfail(strict=True, reason="engine (bot/core/ask): 'on a weekend?' is read as "
+                   "'this weekend' (now), so a Saturday workshop is answered No")
+def test_is_the_workshop_on_a_weekend_is_yes_for_a_saturday(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    rig.send(question("Is the workshop on a weekend?"))
+    said = body(one_reply(participant, ALICE))
+    assert said.startswith("Yes") and "Saturday 28 October 2017" in said, said
