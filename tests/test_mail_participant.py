@@ -427,3 +427,13 @@ def test_is_the_workshop_on_a_weekend_is_yes_for_a_saturday(
     rig.send(question("Is the workshop on a weekend?"))
     said = body(one_reply(participant, ALICE))
     assert said.startswith("Yes") and "Saturday 28 October 2017" in said, said
+
+
+@pytest.mark.xfail(strict=True, reason="engine (bot/core/ask): the late-submission part gives "
+                   "the deadline, and the 'when' clause gives the same deadline again")
+def test_can_i_submit_late_and_when_says_the_deadline_once(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    rig.send(question("Can I submit late? When is the deadline in Beijing time?"))
+    said = body(one_reply(participant, ALICE))
+    assert "does not say whether late submissions are accepted" in said, said
+    assert said.count("Monday 11 September 2017, 14:59 CST") == 1, said
