@@ -8,9 +8,16 @@ is 2017-09-11 06:59 UTC, so its 3-day reminder is due 2017-09-08 06:59 UTC (15:5
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
+from tests.conftest import SHIPPED
+from tests.http_stub import running_http
+from tests.test_chat_platforms import command
 from tests.test_discord_channel import DEST, NOW, USER, Harness, harness
+from tests.test_discord_interactions import ORIGINAL, rig_for
 
 __all__ = ["harness"]
 
@@ -56,3 +63,26 @@ def test_chinese_tuning_on_discord_is_answered_and_stored_in_chinese(harness: Ha
     assert not any("/notification/" in i for i in pending(harness, "discord:44"))
     assert harness.say("不要再提醒我了", user="44").startswith("已退订"), "unsubscribed"
     assert harness.service.ledger.active_subscribers() == {}
+
+
+def test_a_deferred_answer_rate_limited_by_discord_is_sent_after_retry_after(
+        tmp_path: Path) -> None:
+    with running_http() as api:
+        answers = iter([(429, {"message": "You are being rate limited.", "retry_after": 0.5,
+                               "global": False})])
+        api.route(ORIGINAL, lambda seen: next(answers, (200, {"id": "m1"})))
+        for rig in rig_for(tmp_path, SHIPPED, api, defer_after=0.2):
+            rig.service.gate = threading.Event()
+            try:
+                first = rig.post(command("摘要截止是什么时候？", locale="zh-CN"))
+                assert first.json() == {"type": 5, "data": {"flags": 64}}
+            finally:
+                rig.service.gate.set()
+            deadline = time.monotonic() + 10
+            while len(api.to(ORIGINAL)) < 2:
+                assert time.monotonic() < deadline, "the answer never followed the 429"
+                time.sleep(0.02)
+    tried, sent = api.to(ORIGINAL)
+    assert tried.body == sent.body and sent.method == "PATCH"
+    content = sent.json()["content"]
+    assert "2017年9月10日星期日 23:59（北美太平洋夏令时间" in content, content
