@@ -437,3 +437,12 @@ def test_can_i_submit_late_and_when_says_the_deadline_once(
     said = body(one_reply(participant, ALICE))
     assert "does not say whether late submissions are accepted" in said, said
     assert said.count("Monday 11 September 2017, 14:59 CST") == 1, said
+
+
+def test_bu_yao_zai_ti_xing_wo_le_by_mail_unsubscribes_in_chinese(
+        rig: Rig, participant: SmtpTestServer) -> None:
+    rig.svc.ledger.subscribe("aisys-sosp17", f"mailto:{ALICE}", START, source="mail")
+    rig.send(question("请不要再提醒我了。", subject="提醒"))
+    said = body(one_reply(participant, ALICE)).split("\n-- \n")[0]
+    assert ALICE in said and "Done" not in said and "\ufffd" not in said, said
+    assert rig.svc.ledger.active_subscribers() == {}

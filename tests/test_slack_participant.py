@@ -270,3 +270,11 @@ def test_a_question_then_a_zone_statement_is_answered_in_that_zone(harness: Harn
     said = str(nth_post(harness, 1)["text"])
     assert "Monday 11 September 2017, 08:59 CEST" in said, said
     assert harness.service.ledger.active_subscribers() == {}  # asked, not subscribed
+
+
+def test_stop_the_reminders_for_posters_from_someone_not_subscribed_subscribes_nobody(
+        harness: Harness) -> None:
+    harness.dm("stop the reminders for posters")
+    said = str(nth_post(harness, 1)["text"])
+    assert said.startswith("You are not subscribed to reminders for"), said
+    assert harness.service.ledger.active_subscribers() == {}

@@ -179,7 +179,8 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
     if asks(text):
         return None  # a question, even one that names the asker's zone
     try:
-        change = exclusion(text, event, prefs) or parse_command(text, event, prefs)
+        excluded = exclusion(text, event, prefs)
+        change = excluded or parse_command(text, event, prefs)
     except ValueError as exc:
         lang = speaking(service, prefs.language or language_of(text))
         return Outcome(text=lang.gettext("I could not change your reminders: %(why)s")
@@ -193,6 +194,10 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
             lang = speaking(service, change.prefs.language or language_of(text))
             return Outcome(text=_not_subscribed(lang, event, how_to_subscribe, N_(
                 "Reply \"subscribe\" and confirm, then send this again."), yet=True))
+        if excluded:  # "stop the reminders for X" subscribes nobody to the rest
+            lang = speaking(service, language_of(text))
+            return Outcome(text=_not_subscribed(lang, event, how_to_subscribe, N_(
+                "Write \"subscribe\" first, then tune them here.")))
         subscriptions.subscribe(service, event.id, destination, now,
                                 source=destination.split(":", 1)[0])
         if chosen.language is None and language_of(text):  # "提前两天提醒我" subscribes in zh
