@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -74,6 +75,10 @@ the answer follows by editing that response: Discord waits 3 s for the first one
 EPHEMERAL = 64
 STRING = 3
 CONTENT_LIMIT = 2000
+RATE_WAIT = 10.0
+"""The longest 429 ``retry_after`` a deferred answer waits out (the asker sees "thinking...";
+the interaction's token lasts 15 minutes); a longer one gives up, logged."""
+RATE_TRIES = 3
 
 
 def verify(public_key: str, signature: str, timestamp: str, body: bytes) -> bool:
@@ -188,8 +193,10 @@ class DiscordInteractions:
 
     def __init__(self, service: Running, settings: DiscordConfig, *,
                  clock: Callable[[], datetime] | None = None,
-                 defer_after: float = DEFER_AFTER) -> None:
+                 defer_after: float = DEFER_AFTER,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.service = service
+        self.sleep = sleep
         self.settings = settings
         self.clock = clock or service.clock
         self.defer_after = defer_after
@@ -271,11 +278,21 @@ class DiscordInteractions:
         request = urllib.request.Request(url, data=body, method="PATCH", headers={
             "Content-Type": "application/json",
             "User-Agent": "DiscordBot (https://github.com/duebot, 0.1) duebot"})
-        try:
-            with urllib.request.urlopen(request, timeout=15) as response:
-                response.read()
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            log.warning("could not send a deferred Discord answer: %s", exc)
+        for attempt in range(1, RATE_TRIES + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=15) as response:
+                    response.read()
+                return
+            except urllib.error.HTTPError as exc:
+                wait = _retry_after(exc) if exc.code == 429 else None
+                if wait is None or wait > RATE_WAIT or attempt == RATE_TRIES:
+                    log.warning("could not send a deferred Discord answer: %s", exc)
+                    return
+                log.info("Discord says 429 on a deferred answer: trying again in %.1f s", wait)
+                self.sleep(wait)
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                log.warning("could not send a deferred Discord answer: %s", exc)
+                return
 
 
     def answer(self, interaction: dict[str, Any]) -> str:
@@ -302,6 +319,21 @@ class DiscordInteractions:
         return said if said is not None else render(answer_question(
             self.service, question, language=str(interaction.get("locale") or ""),
             conversation=conversation_of(interaction)))
+
+
+def _retry_after(exc: urllib.error.HTTPError) -> float:
+    """Seconds a Discord 429 asks to wait: its JSON ``retry_after``, else ``Retry-After``,
+    else 1."""
+    try:
+        said = json.loads(exc.read() or b"{}").get("retry_after")
+    except (ValueError, AttributeError, OSError):
+        said = None
+    if said is None:
+        said = exc.headers.get("Retry-After") if exc.headers is not None else None
+    try:
+        return max(0.0, float(said)) if said is not None else 1.0
+    except (TypeError, ValueError):
+        return 1.0
 
 
 def user_of(interaction: dict[str, Any]) -> str:

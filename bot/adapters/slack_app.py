@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -68,6 +68,12 @@ OFF = ("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP
 ZONE_TTL = 3600.0
 """Seconds a user's zone is trusted before ``users.info`` is asked again."""
 GROUP_TTL = 300.0
+RATE_WAIT = 10.0
+"""The longest ``Retry-After`` an answer waits out (a 429 on its post or on ``users.info``):
+a person is waiting for it. Slack's own are a few seconds; a longer one gives up, logged."""
+RATE_TRIES = 3
+"""Calls of one Slack method for one answer, at most, while Slack says 429."""
+T = TypeVar("T")
 CONFIRM, CANCEL, CALENDAR = ("duebot_announce_confirm", "duebot_announce_cancel",
                              "duebot_add_to_calendar")
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -124,11 +130,13 @@ class SlackBot:
 
     def __init__(self, service: Running, settings: SlackConfig, *,
                  client: WebClient | None = None, socket_mode: bool = False,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.service = service
         self.settings = settings
         self.client = client or slack_client(settings.bot_token, settings.api_base_url)
         self.monotonic = monotonic
+        self.sleep = sleep
         self._zones: dict[str, tuple[float, Zone | None, str]] = {}
         """User -> when ``users.info`` was read, their zone and their locale (``zh-CN``)."""
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
@@ -269,18 +277,34 @@ class SlackBot:
         posted = False
         try:
             if reply.private and not asker.in_dm:
-                self.client.chat_postEphemeral(channel=asker.channel, user=asker.user,
-                                               text=reply.text, blocks=reply.blocks or None,
-                                               thread_ts=asker.thread_ts)
+                self._paced(lambda: self.client.chat_postEphemeral(
+                    channel=asker.channel, user=asker.user, text=reply.text,
+                    blocks=reply.blocks or None, thread_ts=asker.thread_ts))
             else:
-                self.client.chat_postMessage(channel=asker.channel, text=reply.text,
-                                             blocks=reply.blocks or None,
-                                             thread_ts=asker.thread_ts, unfurl_links=False)
+                self._paced(lambda: self.client.chat_postMessage(
+                    channel=asker.channel, text=reply.text, blocks=reply.blocks or None,
+                    thread_ts=asker.thread_ts, unfurl_links=False))
             posted = True
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not answer %s in %s: %s", asker.user, asker.channel, exc)
         finally:
             self._keep(reply, posted=posted)
+
+    def _paced(self, call: Callable[[], T]) -> T:
+        """``call`` (one Web API call), again after Slack's ``Retry-After`` while it answers
+        429 and asks for at most ``RATE_WAIT`` seconds: a 429 took nothing, so the retry cannot
+        post twice. The client itself never retries (``slack_client``): a re-sent post that
+        did land would."""
+        for attempt in range(1, RATE_TRIES + 1):
+            try:
+                return call()
+            except SlackApiError as exc:
+                wait = retry_after(exc)
+                if wait is None or wait > RATE_WAIT or attempt == RATE_TRIES:
+                    raise
+                log.info("Slack says 429 (rate limited): trying again in %.0f s", wait)
+                self.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _keep(self, reply: Reply, *, posted: bool) -> None:
         if reply.readings:
@@ -324,7 +348,7 @@ class SlackBot:
         return chat.pick(self.service.events(), rest)
 
     def question(self, asker: Asker, text: str) -> Reply:
-        events, question = self._pick(text.strip())
+        events, question = self._pick(chat.unquoted(text).strip())
         if not events:
             return Reply(chat.NO_SCHEDULE)
         now = self.service.clock()
@@ -404,7 +428,8 @@ class SlackBot:
         zone: Zone | None = None
         locale = ""
         try:
-            profile = self.client.users_info(user=user, include_locale=True).get("user") or {}
+            profile = self._paced(lambda: self.client.users_info(
+                user=user, include_locale=True)).get("user") or {}
             name, said = profile.get("tz"), profile.get("locale")
             locale = said if isinstance(said, str) else ""
             if isinstance(name, str) and name:
@@ -462,6 +487,22 @@ class SlackBot:
         return Reply(organizers.extend(self.service, events, args, actor=f"slack:{asker.user}",
                                        now=self.service.clock(), edit=extend_date,
                                        escape=escape), private=True)
+
+
+def retry_after(exc: SlackApiError) -> float | None:
+    """The seconds a 429 asks us to wait (``Retry-After``, 1 when it says none); None for
+    any other error."""
+    response = getattr(exc, "response", None)
+    if getattr(response, "status_code", None) != 429:
+        return None
+    headers = getattr(response, "headers", None) or {}
+    said = next((v for k, v in dict(headers).items() if str(k).lower() == "retry-after"), "1")
+    if isinstance(said, list):
+        said = said[0] if said else "1"
+    try:
+        return max(0.0, float(str(said).strip()))
+    except ValueError:
+        return 1.0
 
 
 # --- wiring into ``duebot run`` -----------------------------------------------------------------

@@ -42,6 +42,19 @@ log = logging.getLogger("duebot.zulip")
 
 PATH = "/zulip/webhook"
 _MENTION = re.compile(r"@_?\*\*[^*]+\*\*")
+_QUOTE_BLOCK = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*quote[ \t]*\n.*?"
+                          r"^[ \t]*(?P=fence)[ \t]*$\n?", re.MULTILINE | re.DOTALL)
+_SAID = re.compile(r"^[ \t]*@_\*\*[^*\n]+\*\*[ \t]*\[said\]\([^)\n]*\):?[ \t]*$\n?",
+                   re.MULTILINE)
+"""What Zulip's "Quote and reply" writes above a reply: ``@_**duebot|12** [said](link):``
+and a ```` ```quote ```` block of the message quoted."""
+
+
+def question_text(content: str) -> str:
+    """The message as asked: no quote-and-reply block (the quoted answer is not the
+    question), no mention of the bot."""
+    text = _SAID.sub("", _QUOTE_BLOCK.sub("", content))
+    return _MENTION.sub(" ", text).strip() or _MENTION.sub(" ", content).strip()
 TRIGGERS = ("mention", "direct_message", "private_message")
 """``private_message`` is what servers before Zulip 8.0 send for a DM."""
 
@@ -97,7 +110,7 @@ def handle(service: Running, tokens: tuple[str, ...], body: bytes
     if payload.get("trigger") not in TRIGGERS:
         return 200, {"response_not_required": True}
     message = payload.get("message") or {}
-    text = _MENTION.sub(" ", str(message.get("content") or payload.get("data") or "")).strip()
+    text = question_text(str(message.get("content") or payload.get("data") or ""))
     # The sender's Zulip account address (the server vouches for it; the token for the
     # server): settings commands tune that address's mail subscription.
     sender = str(message.get("sender_email") or "").strip()

@@ -28,9 +28,13 @@ if TYPE_CHECKING:
 
 __all__ = ["NO_SCHEDULE", "Answered", "ChatAnswer", "answer_question", "answers",
            "answers_to_send", "pick", "settings_reply", "subscription", "subscription_verb",
-           "tie_break", "tune"]
+           "tie_break", "tune", "unquoted"]
 
 NO_SCHEDULE = "No schedule is loaded right now; please ask the organizers."
+EVERY_DATE = "dates"
+"""What a command with no question asks (Discord's ``/deadline`` with its optional option
+left out says "default: all dates", a bare Mattermost ``/deadline``, a bare mention): the list
+of dates. One word, so the asker's locale still picks the language (``tie_break``)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,18 @@ class ChatAnswer:
                            for p in self.parts) or NO_SCHEDULE
 
 
+_QUOTED = re.compile(r"^[ \t]*(?:>|&gt;)")
+
+
+def unquoted(text: str) -> str:
+    """A chat message without the lines it quotes (``> ...``, as Slack, Discord, Zulip and
+    Mattermost write a quote, and as people paste the bot's earlier answer above "and in
+    IST?"): the quoted words are not the question. A message that is nothing but a quote
+    is kept whole (someone quoting a question to ask it)."""
+    kept = [line for line in text.splitlines() if not _QUOTED.match(line)]
+    return "\n".join(kept).strip() if any(line.strip() for line in kept) else text
+
+
 def answer_question(service: Running, question: str, *, zone: Zone | None = None,
                     language: str = "", conversation: Conversation | None = None
                     ) -> ChatAnswer:
@@ -69,7 +85,8 @@ def answer_question(service: Running, question: str, *, zone: Zone | None = None
     against the conversation's last question about each event and is kept for the next.
     None: a question on its own.
     """
-    picked, rest = pick(service.events(), question.strip())
+    picked, rest = pick(service.events(), unquoted(question).strip())
+    rest = rest or EVERY_DATE
     now = service.clock()
     reader = zone or reader_zone(rest)
     parts = tuple(Part(heading=event.name if len(picked) > 1 else "", text=reply.text,
@@ -183,8 +200,11 @@ def tune(service: Running, text: str, *, platform: str, destination: str | None)
                 "address": address}
         return lang.gettext("subscribe by mail")
 
+    verb = subscription_verb(rest)
+    if destination is not None and verb is not None:
+        return _mail_subscription(service, picked, destination, verb[0], rest, by_mail)
     if destination is None:
-        if not any(settings.recognizes(rest, event) for event in picked):
+        if verb is None and not any(settings.recognizes(rest, event) for event in picked):
             return None
         lang = settings.speaking(service, settings.language_said(rest, picked[0]))
         return lang.gettext(
@@ -203,6 +223,40 @@ def tune(service: Running, text: str, *, platform: str, destination: str | None)
     return settings_reply(
         service, picked, destination, rest, service.clock(), subscribe_if_needed=False,
         how_to_subscribe=how_to_subscribe)
+
+
+def _mail_subscription(service: Running, events: list[Event], destination: str, verb: str,
+                       text: str, by_mail: Callable[[Language], str]) -> str:
+    """``subscribe`` / ``unsubscribe`` from a chat that vouches for the sender's address
+    (Zulip) but cannot show they read that mailbox: leaving stops the mail there at once;
+    joining is by mail (double opt-in), and the reply says how, or that they already are."""
+    said = settings.language_said(text, events[0]) if events else None
+    chosen = next((p.language for e in events
+                   for _, p in [settings.current(service.ledger, e.id, destination)]
+                   if p.language), None)
+    lang = settings.speaking(service, chosen or said)
+    address = destination.split(":", 1)[1]
+    if verb == "unsubscribe":
+        now = service.clock()
+        left = [ended for event in events for ended in subscriptions.unsubscribe(
+            service, now, event_id=event.id, destination=destination, detail="in a chat")]
+        return (lang.gettext("Done: duebot sends no more reminders to %(address)s.") if left
+                else lang.gettext("%(address)s was not subscribed to any reminders; nothing "
+                                  "more will come.")) % {"address": address}
+    said_each = []
+    for event in events:
+        token, _ = settings.current(service.ledger, event.id, destination)
+        if token is not None:
+            said_each.append(lang.gettext("You are already subscribed: reminders for %(event)s "
+                                          "come to %(address)s.") % {
+                                              "event": event.name, "address": address})
+        else:
+            how = by_mail(lang)
+            said_each.append(lang.gettext("You are not subscribed to reminders for %(event)s "
+                                          "yet. %(how)s") % {
+                                              "event": event.name,
+                                              "how": how[:1].upper() + how[1:] + "."})
+    return "\n\n".join(said_each)
 
 
 def settings_reply(service: Running, events: list[Event], destination: str, command: str,
@@ -244,8 +298,20 @@ _SUBSCRIPTION = re.compile(
 ``退订``, ``请订阅提醒``); not ``订阅者有多少？``, which is a question."""
 
 
+_STOP_ALL = re.compile(
+    r"^\s*(?:please\s+)?(?:stop(?:\s+sending(?:\s+me)?)?|no\s+more|i\s+(?:don'?t|do\s+not)"
+    r"\s+want)\s+(?:the\s+|my\s+|all\s+|any\s+)?(?:more\s+)?reminders(?:,?\s*please)?"
+    r"[\s.!]*$|^\s*(?:请)?(?:停止提醒|不要再?提醒我了?|别再?提醒我了?)[\s。！!.]*$",
+    re.IGNORECASE)
+"""``stop the reminders``, ``please stop sending me reminders``, ``no more reminders``,
+``停止提醒``, ``不要再提醒我了``: what people write to leave; ``stop the reminders for posters``
+names dates, and is a settings command instead (``preferences.exclusion``)."""
+
+
 def subscription_verb(text: str) -> tuple[str, str] | None:
     """``("subscribe" | "unsubscribe", the rest)`` for a subscription command; else None."""
+    if _STOP_ALL.match(text):
+        return "unsubscribe", ""
     match = _SUBSCRIPTION.match(text)
     if match is None:
         return None

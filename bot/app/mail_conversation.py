@@ -175,13 +175,15 @@ class MailConversation:
                 ledger.record(now, inbound=key)
                 return Handled("kept", "no reply address")
         if not self._within_rate(to, now):
+            left = self._leave_unanswered(message, to, rcpt_tos, now)
             ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
             return Handled("limited", f"over {self.config.rate_limit} per "
-                                      f"{self.config.rate_window}", to)
+                                      f"{self.config.rate_window}{left}", to)
         if not self._within_budget(now):
+            left = self._leave_unanswered(message, to, rcpt_tos, now)
             ledger.record(now, inbound=key, hits=[self._sender_hit(to)])
             return Handled("limited", f"over the reply budget of {self.config.reply_budget} "
-                                      f"per hour", to)
+                                      f"per hour{left}", to)
         event = self._event(message)
         if event is None:
             path = self._keep(raw, now)
@@ -212,9 +214,16 @@ class MailConversation:
             return self._help(message, event, to, key, now,
                               N_("I could not find a question in it") if not faults
                               else N_("I could not read it"))
-        tuned = settings.handle(self.service, event, f"mailto:{to}", question.strip(), now,
-                                subscribe_if_needed=False,
-                                settings_url=self.service.config.http.base_url)
+        # The body on its own first: a subject such as "Can you change my zone?" above
+        # "my zone is Asia/Tokyo" must not make the command a question.
+        said = strip_quotes(body_text(message)).strip()
+        tuned = None
+        for text in dict.fromkeys(t for t in (said, question.strip()) if t):
+            tuned = settings.handle(self.service, event, f"mailto:{to}", text, now,
+                                    subscribe_if_needed=False,
+                                    settings_url=self.service.config.http.base_url)
+            if tuned is not None:
+                break
         if tuned is not None:
             self._queue(message, event, to, key, now,
                         tuned.text + self._footer(event, self._speaking(message, event, to)))
@@ -222,14 +231,14 @@ class MailConversation:
         zone = reader_zone(question) or self._sent_in(message, event)
         # A follow-up in the same thread ("and in IST?") reads against the thread's last
         # question about this event (one reading per event, as on Slack).
-        conversation = Conversation.of("mail", to.lower(), references[0]) if references \
-            else None
-        thread = conversation.key_for(event.id) if conversation else ""
         from bot.core.ask import answer  # here: importing the reader costs ~0.1 s a start
 
-        reply = answer(question, event, now=now, reader=zone,
-                       context=threads.context_of(self.service.ledger, thread, event.id, now))
-        threads.remember(self.service.ledger, thread, event.id, reply.context, now)
+        looked_up, kept = self._thread_keys(msgid, references, to, key, event)
+        context = next((found for found in (threads.context_of(
+            self.service.ledger, where, event.id, now) for where in looked_up) if found), None)
+        reply = answer(question, event, now=now, reader=zone, context=context)
+        for where in kept:
+            threads.remember(self.service.ledger, where, event.id, reply.context, now)
         log.info("answering %s from %s (%s%s)", msgid or key, to, reply.intent,
                  f", reader in {zone.key}" if zone else "")
         # The signature in the answer's own language (the question's), not beside it in another.
@@ -239,6 +248,41 @@ class MailConversation:
         return Handled("answered", reply.intent, to)
 
     # -- decisions ------------------------------------------------------------------------
+
+    def _thread_keys(self, msgid: str, references: Sequence[str], to: str, key: str,
+                     event: Event) -> tuple[list[str], list[str]]:
+        """Where this mail's thread reading is looked up, and where this answer's is kept.
+
+        Kept under the thread's first message and under our reply's own Message-ID; looked
+        up under the message it replies to, then the first. So a reply that carries only
+        ``In-Reply-To`` (some mobile and web clients) finds the answer it replies to, and
+        one with the whole ``References`` the latest answer it saw."""
+        def at(where: str) -> str:
+            found = Conversation.of("mail", to.lower(), where)
+            return found.key_for(event.id) if found else ""
+
+        earlier = list(references[:-1] if msgid else references)
+        looked_up = [at(earlier[-1])] if earlier else []
+        if references:
+            looked_up.append(at(references[0]))
+        kept = [at(references[0])] if references else []
+        kept.append(at(message_id("reply:" + key, self.domain)))
+        return list(dict.fromkeys(k for k in looked_up if k)), list(dict.fromkeys(
+            k for k in kept if k))
+
+    def _leave_unanswered(self, message: Message, to: str, rcpt_tos: Sequence[str],
+                          now: datetime) -> str:
+        """An unsubscribe over the limits is done all the same, only not answered: the
+        limits bound what we send, and "stop the reminders" dropped would mean more mail to
+        someone who asked for none. Returns what to add to the log's reason."""
+        if intent_of(message, recipients=rcpt_tos, own=self.own,
+                     confirming=False) != "unsubscribe":
+            return ""
+        left = subscriptions.unsubscribe(self.service, now, destination=f"mailto:{to}",
+                                         detail="by mail, over the rate limit: not answered")
+        log.info("unsubscribed %s (%d subscription(s)) without an answer: over the limits",
+                 to, len(left))
+        return f"; unsubscribed {len(left)}, unanswered"
 
     def _sender_hit(self, sender: str) -> tuple[str, timedelta]:
         return "mail:" + sender.lower(), self.config.rate_window

@@ -18,6 +18,7 @@ from bot.app import subscriptions
 from bot.core.language import ENGLISH, N_, NAMES, Language, accepted, language_of
 from bot.core.model import Event
 from bot.core.preferences import (
+    Change,
     Preferences,
     describe,
     from_json,
@@ -32,6 +33,75 @@ if TYPE_CHECKING:
 
 _SETTINGS = re.compile(r"^\s*(?:my\s+)?(?:settings|preferences|prefs)\s*[?.!]*\s*$|^\s*设置\s*$",
                        re.IGNORECASE)
+
+
+_EXCLUDE = tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in (
+    r"^\s*(?:please\s+)?(?:stop|no\s+more|no|don'?t\s+send(?:\s+me)?|do\s+not\s+send"
+    r"(?:\s+me)?|i\s+(?:don'?t|do\s+not)\s+want)\s+(?:sending\s+(?:me\s+)?)?"
+    r"(?:the\s+|my\s+|any\s+|all\s+)?(?:more\s+)?reminders?\s+(?:for|about|of|on)\s+"
+    r"(?P<what>.+?)\s*(?:,?\s*please)?\s*[.!]*\s*$",
+    r"^\s*(?:please\s+)?(?:don'?t|do\s+not|stop)\s+remind(?:ing)?\s+me\s+(?:of|about)\s+"
+    r"(?P<what>.+?)\s*(?:,?\s*please)?\s*[.!]*\s*$",
+    r"^\s*(?:请)?(?:不要|别|不用)(?:再)?提醒(?:我)?(?P<what>[^了。！!.]+?)(?:的提醒)?了?\s*[。！!.]*\s*$",
+    r"^\s*(?:请)?停止(?P<what>[^。！!.]+?)的提醒\s*[。！!.]*\s*$",
+    r"^\s*(?P<what>[^。！!.]+?)(?:的提醒)?(?:不用|不要|别)(?:再)?提醒(?:我)?了?\s*[。！!.]*\s*$",
+))
+"""``stop the reminders for posters``, ``no more reminders about the camera-ready``, ``don't
+remind me of the workshop``, ``不要再提醒我海报的截止日期``, ``停止通知的提醒``: the dates named
+leave the subscriber's reminders, the others stay. With no date named, it is an unsubscribe
+(``bot.app.chat_conversation.subscription_verb``, ``bot.core.mail_parse.intent_of``)."""
+_KINDS_SAID = (("deadline", r"deadlines?|截止|截稿"), ("notification", r"notifications?|通知"),
+               ("camera-ready", r"camera[- ]?ready|终稿|最终版"),
+               ("event", r"workshop|events?|the\s+conference|会议|研讨会"))
+
+
+def exclusion(text: str, event: Event, prefs: Preferences) -> Change | None:
+    """``stop the reminders for X``: every date the subscriber hears of but X's; None when
+    ``text`` says no such thing, or names no date of ``event`` (then it is not understood
+    as one and goes on as a question or another command). Said on a line of its own: a
+    mail's subject comes on the line before it."""
+    found = next((m for m in (p.search(text) for p in _EXCLUDE) if m), None)
+    if found is None:
+        return None
+    named = dates_named(found["what"], event)
+    if not named:
+        return None
+    kept = frozenset(d.id for d in event.dates
+                     if not d.cancelled and prefs.wants(d) and d.id not in named)
+    titles = ", ".join(d.title for d in event.dates if d.id in named)
+    return Change(prefs=replace(prefs, dates=kept, kinds=None),
+                  parts=((N_("no reminders for %(what)s"), {"what": titles}),))
+
+
+def dates_named(phrase: str, event: Event) -> set[str]:
+    """The dates a short phrase names ("posters", "the camera-ready", "海报", "deadlines"):
+    as the answer engine reads a topic, else by the kind its words say."""
+    from bot.core.ask import understand  # here: importing the reader costs ~0.1 s a start
+
+    reading = understand(phrase, event)
+    ids = {i for t in reading.topics if t.kind == "date" for i in t.ids}
+    if ids:
+        return ids
+    kinds = {kind for kind, words in _KINDS_SAID if re.search(words, phrase, re.IGNORECASE)}
+    return {d.id for d in event.dates if d.kind in kinds}
+
+
+_ASKS = re.compile(r"[?？]|^\s*(?:when|what|how|is|are|do|does|did|can|could|will|which|where|"
+                   r"who|why)\b|吗\s*$|什么|几点|多久|哪", re.IGNORECASE)
+_COMMANDS = re.compile(r"\bremind me\b|提前|提醒我|^\s*(?:please\s+)?(?:stop|no\s+more|don'?t|"
+                       r"do\s+not)\b|不要|别再|停止", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[?？.!。！])\s+|\n+")
+
+
+def asks(text: str) -> bool:
+    """Whether a sentence of ``text`` asks something ("When is the abstract due? My timezone
+    is Europe/Paris."): then it is a question, answered in the zone it names, not a settings
+    command, unless it says "remind me" (or "stop ..."). The core's own check looks at the
+    whole text only, so a question followed by a statement (or after a mail's subject line)
+    was taken for "my zone is ..." and stored instead of answered."""
+    if _COMMANDS.search(text):
+        return False
+    return any(_ASKS.search(part) for part in _SENTENCE.split(text) if part.strip())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,8 +129,10 @@ def current(ledger: Subscribers, event_id: str, destination: str) -> tuple[str |
 def recognizes(text: str, event: Event) -> bool:
     """Whether ``text`` is a settings command (``settings``, ``remind me ...``, ``reset``), for
     a front end that cannot act on it and says so."""
-    if _SETTINGS.match(text):
+    if _SETTINGS.match(text) or exclusion(text, event, Preferences()) is not None:
         return True
+    if asks(text):
+        return False
     try:
         return parse_command(text, event, Preferences()) is not None
     except ValueError:
@@ -104,8 +176,11 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
                        + _("Write e.g. \"remind me 2 days and 1 hour before the abstract "
                            "deadline\", \"only deadlines\", \"my zone is Asia/Tokyo\", "
                            "\"my language is zh\", \"weekly digest\" or \"reset\"."))
+    if asks(text):
+        return None  # a question, even one that names the asker's zone
     try:
-        change = parse_command(text, event, prefs)
+        excluded = exclusion(text, event, prefs)
+        change = excluded or parse_command(text, event, prefs)
     except ValueError as exc:
         lang = speaking(service, prefs.language or language_of(text))
         return Outcome(text=lang.gettext("I could not change your reminders: %(why)s")
@@ -119,6 +194,10 @@ def handle(service: Running, event: Event, destination: str, text: str, now: dat
             lang = speaking(service, change.prefs.language or language_of(text))
             return Outcome(text=_not_subscribed(lang, event, how_to_subscribe, N_(
                 "Reply \"subscribe\" and confirm, then send this again."), yet=True))
+        if excluded:  # "stop the reminders for X" subscribes nobody to the rest
+            lang = speaking(service, language_of(text))
+            return Outcome(text=_not_subscribed(lang, event, how_to_subscribe, N_(
+                "Write \"subscribe\" first, then tune them here.")))
         subscriptions.subscribe(service, event.id, destination, now,
                                 source=destination.split(":", 1)[0])
         if chosen.language is None and language_of(text):  # "提前两天提醒我" subscribes in zh
@@ -209,5 +288,6 @@ def save(service: Running, event: Event, destination: str, prefs: Preferences,
     service.subscribers_changed()
 
 
-__all__ = ["Outcome", "adopt_language", "current", "for_reader", "handle", "language_note",
-           "language_said", "recognizes", "save", "speaking", "token_language"]
+__all__ = ["Outcome", "adopt_language", "asks", "current", "dates_named", "exclusion", "for_reader",
+           "handle", "language_note", "language_said", "recognizes", "save", "speaking",
+           "token_language"]

@@ -554,7 +554,12 @@ _SUBSCRIBE = re.compile(r"^\s*(?:please\s+)?(un)?subscribe(?:\s+me)?(?:\s+please
                         r"|^\s*(?:请|我要)?(取消)?订阅(?:提醒)?\s*[。！!.]*\s*$", re.IGNORECASE)
 """English, or Chinese ("订阅", "取消订阅"): the help and settings replies tell a Chinese
 reader to write "subscribe", but "订阅" is what they will write."""
-_STOP = re.compile(r"^\s*(?:stop|remove me|退订|停止提醒)\s*[.!。！]*\s*$", re.IGNORECASE)
+_STOP = re.compile(r"^\s*(?:please\s+)?(?:stop|remove me|退订|停止提醒|(?:stop(?:\s+sending"
+                   r"(?:\s+me)?)?|no\s+more)\s+(?:the\s+|my\s+|all\s+|any\s+)?reminders"
+                   r"(?:,?\s*please)?|(?:请)?(?:不要再?提醒我了?|别再?提醒我了?))\s*[.!。！]*\s*$",
+                   re.IGNORECASE)
+"""``stop``, ``stop the reminders``, ``no more reminders``, ``不要再提醒我了``; not ``stop the
+reminders for posters``, a settings command that keeps the other dates."""
 _CONFIRM = re.compile(r"^\s*(?:confirm(?:ed)?|yes(?:\s+please)?|yes,?\s+confirm|ok(?:ay)?|"
                       r"i\s+confirm|确认|是|是的|好|好的|同意)\s*[.!。！]*\s*$", re.IGNORECASE)
 
