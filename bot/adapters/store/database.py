@@ -135,7 +135,14 @@ def _stored_revisions(conn: Connection) -> list[str] | None:
         found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
                                      "AND name = 'alembic_version'").first()
     elif dialect == "postgresql":  # alembic's table in the search path, as alembic finds it
-        found = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
+        # Read from pg_class by a query (this statement's snapshot), not to_regclass: its
+        # catalog cache is not refreshed by the advisory lock that ``create_if_new`` waited
+        # on, so a replica that waited for another to make the ledger found no table here,
+        # then the other's tables, and refused the ledger as one without a revision.
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relname = 'alembic_version' "
+            "AND c.relkind IN ('r', 'p') AND n.nspname = ANY (current_schemas(false))").first()
     else:
         return None
     if not found:
