@@ -73,7 +73,7 @@ def test_a_creation_cut_short_leaves_nothing_half_made(url: str,
     ledger without a revision must be upgraded by hand."""
     made = database._create_at_head
 
-    def cut(conn: sa.Connection) -> None:
+    def cut(conn: sa.Connection, **_: object) -> None:
         database.metadata.create_all(conn, checkfirst=False)
         raise OSError("cut short")
 
@@ -102,3 +102,30 @@ def test_the_collector_runs_again_after_a_start_up_that_fails() -> None:
         pass
     assert gc.isenabled()
     gc.unfreeze()
+
+
+def test_a_ledger_taken_down_to_base_by_alembic_is_made_again(url: str) -> None:
+    """alembic's ``downgrade base`` (the migrations' own way back to nothing, as an operator
+    resets a ledger) drops every table but leaves alembic's version table, empty: the next
+    start makes the ledger again, as running the migrations did, rather than failing on a
+    version table that is already there."""
+    from alembic import command
+
+    engine = make_engine(url)
+    try:
+        database.upgrade(engine)
+        with engine.begin() as conn:
+            cfg = database._alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "base")
+        assert sa.inspect(engine).get_table_names() == ["alembic_version"]
+    finally:
+        engine.dispose()
+    Ledger.open(url).close()
+    engine = make_engine(url)
+    try:
+        assert database.at_head(engine)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+    finally:
+        engine.dispose()
