@@ -129,19 +129,32 @@ def at_head(engine: Engine) -> bool:
 
 def _stored_revisions(conn: Connection) -> list[str] | None:
     """The revisions in alembic's version table, read without alembic ([] without the
-    table); None on a dialect other than SQLite and PostgreSQL, which alembic then reads."""
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                     "AND name = 'alembic_version'").first()
-    elif dialect == "postgresql":  # alembic's table in the search path, as alembic finds it
-        found = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
-    else:
-        return None
+    table, or with it empty); None on a dialect other than SQLite and PostgreSQL, which
+    alembic then reads."""
+    found = _version_table(conn)
     if not found:
-        return []
+        return None if found is None else []
     return [str(row[0]) for row in conn.exec_driver_sql(
         "SELECT version_num FROM alembic_version").all()]
+
+
+def _version_table(conn: Connection) -> bool | None:
+    """Whether alembic's version table is there; None on another dialect."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                    "AND name = 'alembic_version'").first() is not None
+    if dialect == "postgresql":  # alembic's table in the search path, as alembic finds it
+        # Read from pg_class by a query (this statement's snapshot), not to_regclass: its
+        # catalog cache is not refreshed by the advisory lock that ``create_if_new`` waited
+        # on, so a replica that waited for another to make the ledger found no table here,
+        # then the other's tables, and refused the ledger as one without a revision.
+        return conn.exec_driver_sql(
+            "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relname = 'alembic_version' "
+            "AND c.relkind IN ('r', 'p') AND n.nspname = ANY (current_schemas(false))"
+        ).first() is not None
+    return None
 
 
 def head_revision() -> str:
@@ -227,16 +240,19 @@ def create_if_new(engine: Engine) -> str | None:
             return stored[0]
         if "deliveries" in sa.inspect(conn).get_table_names():
             return None
-        _create_at_head(conn)
+        # alembic's table may be there, empty: taken down to base (``alembic downgrade
+        # base`` drops every table but that one), which the migrations made again.
+        _create_at_head(conn, version_table=bool(_version_table(conn)))
         return HEAD
 
 
-def _create_at_head(conn: Connection) -> None:
+def _create_at_head(conn: Connection, *, version_table: bool = False) -> None:
     """``schema.metadata``'s tables (every one, whichever migration added it), their indexes
     and constraints and SQLite's triggers; then alembic's version table at ``HEAD``. Not
     ``checkfirst``: a table already there is an error, as the migration's CREATE would be."""
     metadata.create_all(conn, checkfirst=False)
-    VERSION_TABLE.create(conn, checkfirst=False)
+    if not version_table:  # there already (empty): alembic stamps the one it finds, too
+        VERSION_TABLE.create(conn, checkfirst=False)
     conn.execute(VERSION_TABLE.insert().values(version_num=HEAD))
 
 
