@@ -37,6 +37,7 @@ from bot.core.cfp.venue import CITY_COUNTRIES
 from bot.core.cfp.write import _FROM_OTHER_DATES, _date_lines, _naive, _problem, _slug, _Writer
 from bot.core.model import ImportantDate
 from bot.core.schedule import read_schedule
+from bot.core.timefmt import ended_day
 from bot.core.zones import parse_zone
 from bot.errors import DuebotError, Problem, ZoneError
 
@@ -257,7 +258,12 @@ def _local_of(when: ImportantDate) -> str:
     if when.end_day is not None:
         written += f" .. {when.end_day.isoformat()}"
     elif when.end is not None:  # "9:00 AM – 5:00 PM": the end on the date's own clock
-        written += f" .. {when.end.astimezone(when.zone.tz):%H:%M}"
+        # An end written "24:00" is that day's end, as everywhere else (not the next 00:00).
+        ended = ended_day(when.end, when.zone, when.is_day_end(when.end))
+        local = when.zone.local(when.end)
+        day, clock = (ended, "24:00") if ended is not None else (local.date(), f"{local:%H:%M}")
+        begun = when.zone.local(when.starts).date()
+        written += f" .. {clock}" if day == begun else f" .. {day.isoformat()} {clock}"
     return f"{written} {when.zone.key}"
 
 
