@@ -29,6 +29,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Literal
@@ -316,7 +317,7 @@ def _preferred() -> dict[str, str]:
     reader writes "UTC", not "Etc/UTC")."""
     from babel.core import get_global
 
-    aliases: dict[str, str] = get_global("zone_aliases")
+    aliases: Mapping[str, str] = get_global("zone_aliases")
     keys = set(_iana_keys().values())
     return {old: new for old, new in aliases.items()
             if new in keys and old != new and not new.startswith("Etc/")}

@@ -15,8 +15,6 @@ from bot.core.cfp.dates import _Clock, _place
 from bot.core.zones import Zone, offset_text, parse_zone
 from bot.errors import Problem, ZoneError
 
-
-
 _FROM_OTHER_DATES = "the zone the call gives its other times in"
 
 
