@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core.model import Event, ImportantDate
-from bot.core.schedule import parse_local
+from bot.core.schedule import format_duration, parse_local
 from bot.core.timefmt import date_instant, format_day
 from bot.core.zones import AREA_NAMES, REGIONS, Zone, offset_text, parse_zone
 from bot.errors import DuebotError, Problem
@@ -52,12 +52,17 @@ def lint(event: Event) -> list[Problem]:
         found.extend(_all_day_deadline(event, when, indexes[id(when)]))
         found.extend(_extension_order(event, when, indexes[id(when)]))
         found.extend(_idle_fold(event, when, indexes[id(when)]))
+        found.extend(_same_leads(event, when, indexes[id(when)]))
     if from_event:
         # One mistake in [event], one warning: at the first date it shifts, naming the rest.
         first = from_event[0][1]
         rest = ", ".join(repr(when.id) for when, _ in from_event[1:])
         also = f". The event's zone shifts these dates too: {rest}." if rest else ""
         found.append(dataclasses.replace(first, message=first.message + also))
+    for kind, leads in event.policy.lead_times.items():
+        found.extend(Problem(message=message, file=event.source, line=None,
+                             field=f"reminders.{kind.replace('-', '_')}", severity="warning")
+                     for message in _same_lead_messages(leads))
     outliers = _year_outliers(event, active)
     for when, warning in outliers.items():
         found.append(_problem(event, when, indexes[id(when)], "at", warning))
@@ -301,6 +306,32 @@ def _idle_fold(event: Event, when: ImportantDate, index: int) -> list[Problem]:
                f"go back then); fold only chooses between the two readings of a time that "
                f"happens twice: remove it, or check the date and zone")
     return [_problem(event, when, index, "fold", message)]
+
+
+def _same_leads(event: Event, when: ImportantDate, index: int) -> list[Problem]:
+    """``reminders = ["1d", "24h"]`` is one instant written twice: the planner sends one
+    reminder for it, so the organizer who meant two (say 2d and 1d) hears it here."""
+    return [_problem(event, when, index, "reminders", message)
+            for message in _same_lead_messages(when.lead_times or ())]
+
+
+def _same_lead_messages(leads: Sequence[timedelta]) -> list[str]:
+    found: list[str] = []
+    for later, lead in enumerate(leads):
+        first = leads.index(lead)
+        if first == later:
+            continue
+        short = format_duration(lead)
+        found.append(f"the {_nth(first + 1)} and {_nth(later + 1)} lead times are the "
+                     f"same, {short} before the date: one reminder goes out for both, the "
+                     f"{_nth(first + 1)} ({short}); remove the {_nth(later + 1)} or change it "
+                     f"to the lead time you meant")
+    return found
+
+
+def _nth(number: int) -> str:
+    tail = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{tail}"
 
 
 # -- 5. an extension that moves a deadline earlier -----------------------------------------

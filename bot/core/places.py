@@ -159,6 +159,84 @@ _ALIASES: Mapping[str, str] = {
     "三亚": "Asia/Shanghai",
 }
 
+# Major cities of the countries of several zones that CLDR names no zone after (its exemplar
+# cities are one per zone: São Paulo and Recife, not Rio de Janeiro or Salvador), by country,
+# each with the zone its state keeps as tzdata's zone.tab describes the zone's area
+# ("America/Sao_Paulo: Brazil (southeast: GO, DF, MG, ES, RJ, SP, PR, SC, RS)"). Names that
+# are two places (St. Petersburg, Victoria, Newcastle) are _HOMONYMS or left out.
+_MAJOR_CITIES: Mapping[str, Mapping[str, str]] = {
+    "BR": {
+        "rio de janeiro": "America/Sao_Paulo", "rio": "America/Sao_Paulo",
+        "里约热内卢": "America/Sao_Paulo", "niteroi": "America/Sao_Paulo",
+        "brasilia": "America/Sao_Paulo", "巴西利亚": "America/Sao_Paulo",
+        "belo horizonte": "America/Sao_Paulo", "porto alegre": "America/Sao_Paulo",
+        "curitiba": "America/Sao_Paulo", "florianopolis": "America/Sao_Paulo",
+        "campinas": "America/Sao_Paulo", "goiania": "America/Sao_Paulo",
+        "salvador": "America/Bahia",
+        "natal": "America/Fortaleza", "joao pessoa": "America/Fortaleza",
+        "sao luis": "America/Fortaleza", "teresina": "America/Fortaleza",
+        "aracaju": "America/Maceio", "palmas": "America/Araguaina",
+    },
+    "US": {
+        "san antonio": "America/Chicago", "kansas city": "America/Chicago",
+        "milwaukee": "America/Chicago", "oklahoma city": "America/Chicago",
+        "st. paul": "America/Chicago", "urbana": "America/Chicago",
+        "champaign": "America/Chicago", "evanston": "America/Chicago",
+        "columbus": "America/New_York", "charlotte": "America/New_York",
+        "raleigh": "America/New_York", "chapel hill": "America/New_York",
+        "tampa": "America/New_York", "cleveland": "America/New_York",
+        "cincinnati": "America/New_York", "new haven": "America/New_York",
+        "providence": "America/New_York", "ithaca": "America/New_York",
+        "college park": "America/New_York", "albuquerque": "America/Denver",
+        "el paso": "America/Denver", "tucson": "America/Phoenix",
+        "sacramento": "America/Los_Angeles", "oakland": "America/Los_Angeles",
+        "palo alto": "America/Los_Angeles", "irvine": "America/Los_Angeles",
+        "pasadena": "America/Los_Angeles", "santa barbara": "America/Los_Angeles",
+        "洛杉矶": "America/Los_Angeles", "纽约": "America/New_York", "芝加哥": "America/Chicago",
+    },
+    "CA": {
+        "saskatoon": "America/Regina", "kitchener": "America/Toronto",
+        "mississauga": "America/Toronto", "banff": "America/Edmonton",
+        "whistler": "America/Vancouver", "kelowna": "America/Vancouver",
+        "fredericton": "America/Halifax", "charlottetown": "America/Halifax",
+        "多伦多": "America/Toronto", "温哥华": "America/Vancouver",
+    },
+    "AU": {
+        "canberra": "Australia/Sydney", "堪培拉": "Australia/Sydney",
+        "wollongong": "Australia/Sydney", "gold coast": "Australia/Brisbane",
+        "cairns": "Australia/Brisbane", "townsville": "Australia/Brisbane",
+        "geelong": "Australia/Melbourne", "alice springs": "Australia/Darwin",
+    },
+    "RU": {
+        "kazan": "Europe/Moscow", "喀山": "Europe/Moscow", "nizhny novgorod": "Europe/Moscow",
+        "sochi": "Europe/Moscow", "innopolis": "Europe/Moscow", "krasnodar": "Europe/Moscow",
+        "rostov on don": "Europe/Moscow", "voronezh": "Europe/Moscow",
+        "ekaterinburg": "Asia/Yekaterinburg", "chelyabinsk": "Asia/Yekaterinburg",
+        "perm": "Asia/Yekaterinburg", "ufa": "Asia/Yekaterinburg",
+        "khabarovsk": "Asia/Vladivostok", "petropavlovsk kamchatsky": "Asia/Kamchatka",
+    },
+    "MX": {
+        "guadalajara": "America/Mexico_City", "puebla": "America/Mexico_City",
+        "queretaro": "America/Mexico_City", "oaxaca": "America/Mexico_City",
+        "acapulco": "America/Mexico_City", "cuernavaca": "America/Mexico_City",
+        "morelia": "America/Mexico_City", "veracruz": "America/Mexico_City",
+        "toluca": "America/Mexico_City", "puerto vallarta": "America/Mexico_City",
+        "san luis potosi": "America/Mexico_City", "aguascalientes": "America/Mexico_City",
+        "playa del carmen": "America/Cancun", "tulum": "America/Cancun",
+        "los cabos": "America/Mazatlan", "cabo san lucas": "America/Mazatlan",
+        "culiacan": "America/Mazatlan", "ensenada": "America/Tijuana",
+        "mexicali": "America/Tijuana", "墨西哥城": "America/Mexico_City",
+    },
+    "ID": {
+        "bandung": "Asia/Jakarta", "surabaya": "Asia/Jakarta", "yogyakarta": "Asia/Jakarta",
+        "semarang": "Asia/Jakarta", "medan": "Asia/Jakarta", "palembang": "Asia/Jakarta",
+        "malang": "Asia/Jakarta", "雅加达": "Asia/Jakarta", "bali": "Asia/Makassar",
+        "巴厘岛": "Asia/Makassar", "denpasar": "Asia/Makassar", "nusa dua": "Asia/Makassar",
+        "ubud": "Asia/Makassar", "lombok": "Asia/Makassar", "mataram": "Asia/Makassar",
+        "balikpapan": "Asia/Makassar", "manado": "Asia/Makassar", "ambon": "Asia/Jayapura",
+    },
+}
+
 # Countries with several zones: the one people mean by the country's name.
 _PRIMARY: Mapping[str, str] = {
     "CN": "Asia/Shanghai", "RU": "Europe/Moscow", "BR": "America/Sao_Paulo",
@@ -186,6 +264,9 @@ _NOT_PLACES = frozenset({
     "jersey", "phoenix", "creston", "eucla", "thule", "bahia", "nome", "sitka", "boise",
     "rio branco", "gmt", "utc", "unknown", "réunion", "reunion", "turkey", "chile",
     "cocos", "canary",
+    # Major cities (_MAJOR_CITIES) that are words or names too: a venue line still finds them.
+    "rio", "natal", "salvador", "palmas", "perm", "providence", "charlotte", "columbus",
+    "urbana",
 })
 
 
@@ -215,6 +296,9 @@ def gazetteer() -> Mapping[str, Place]:
                                        meanings=tuple(m for _, m in pairs))
     for alias, zone in _ALIASES.items():
         _add(table, alias, (zone,), "alias")
+    for cities in _MAJOR_CITIES.values():
+        for city, zone in cities.items():
+            _add(table, city, (zone,), "city")
     aliases = get_global("zone_aliases")
     known = zoneinfo.available_timezones()  # walks the tz directory: once, not per country
     canonical = sorted(z for z in known
@@ -320,7 +404,8 @@ def city_zone(name: str) -> str | None:
 
 @cache
 def _alias_zones() -> Mapping[str, str]:
-    return {normalize_name(alias): zone for alias, zone in _ALIASES.items()}
+    major = {city: zone for cities in _MAJOR_CITIES.values() for city, zone in cities.items()}
+    return {normalize_name(alias): zone for alias, zone in {**major, **_ALIASES}.items()}
 
 
 @cache
@@ -416,6 +501,10 @@ _HOMONYMS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "london": (("Europe/London", "London, England"), ("America/Toronto", "London, Ontario")),
     "san jose": ((_P, "San Jose, California"), ("America/Costa_Rica", "San José, Costa Rica")),
     "hyderabad": (("Asia/Kolkata", "Hyderabad, India"), ("Asia/Karachi", "Hyderabad, Pakistan")),
+    "st. petersburg": (("Europe/Moscow", "Saint Petersburg, Russia"),
+                       (_E, "St. Petersburg, Florida")),
+    "saint petersburg": (("Europe/Moscow", "Saint Petersburg, Russia"),
+                         (_E, "St. Petersburg, Florida")),
 }
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Literal
@@ -309,6 +310,25 @@ def iana_names() -> tuple[str, ...]:
 _LEGACY = re.compile(r"^[A-Z]{3,4}\d{1,2}(?:[A-Z]{3,4})?$")
 
 
+@functools.cache
+def _preferred() -> dict[str, str]:
+    """CLDR's canonical name for each legacy IANA key (the tz database's ``backward`` links
+    such as "US/Pacific", "Asia/Calcutta"), via Babel; the ``Etc/`` ones are left alone (a
+    reader writes "UTC", not "Etc/UTC")."""
+    from babel.core import get_global
+
+    aliases: Mapping[str, str] = get_global("zone_aliases")
+    keys = set(_iana_keys().values())
+    return {old: new for old, new in aliases.items()
+            if new in keys and old != new and not new.startswith("Etc/")}
+
+
+def canonical_zone(key: str) -> str:
+    """The name to suggest for an IANA key: its current name where ``key`` is a legacy link
+    ("US/Pacific" -> "America/Los_Angeles", "Europe/Kiev" -> "Europe/Kyiv"), else ``key``."""
+    return _preferred().get(key, key)
+
+
 def _all_names() -> list[str]:
     return [*(n for n in iana_names() if not _LEGACY.match(n)), *REGIONS, *ABBREVIATIONS,
             "AoE", "UTC"]
@@ -366,7 +386,7 @@ def _hint(raw: str) -> str:
         if located.doubt:
             return f"; {located.doubt}"
         if located.zone:
-            return f"; did you mean {located.zone!r}?"
+            return f"; did you mean {canonical_zone(located.zone)!r}?"
 
     if raw.upper() in SEASONAL:  # "CEST": one season of a zone that changes its clocks
         name, region, summer = SEASONAL[raw.upper()]
@@ -379,16 +399,17 @@ def _hint(raw: str) -> str:
     if place is not None and place.zones:
         if place.ambiguous:
             if place.meanings:  # an abbreviation: "IST" is India, Israel or Ireland
-                readings = [f"{meaning} ({zone})" for zone, meaning
+                readings = [f"{meaning} ({canonical_zone(zone)})" for zone, meaning
                             in zip(place.zones, place.meanings, strict=False)]
                 said, last = "can mean", "or"
             else:  # a country of several zones: "United States", "US" (its main ones)
-                readings, said, last = list(place.zones), "has several zones, among them", "and"
+                readings = list(dict.fromkeys(canonical_zone(z) for z in place.zones))
+                said, last = "has several zones, among them", "and"
             listed = ", ".join(readings[:-1]) + f" {last} {readings[-1]}"
             return f"; {raw} {said} {listed}: write the IANA name of the one meant"
-        return f"; did you mean {place.zones[0]!r}?"
+        return f"; did you mean {canonical_zone(place.zones[0])!r}?"
     close = difflib.get_close_matches(raw, _all_names(), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return f"; did you mean {canonical_zone(close[0])!r}?" if close else ""
 
 
 UTC_ZONE = parse_zone("UTC")

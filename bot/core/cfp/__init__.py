@@ -30,13 +30,16 @@ from bot.core.cfp.assemble import (
     _numeric_order,
     _place_city,
     _resolve_years,
+    _slug,
+    slug_cut,
 )
 from bot.core.cfp.blocks import _blocks
 from bot.core.cfp.dates import _Clock, _place
 from bot.core.cfp.venue import CITY_COUNTRIES
-from bot.core.cfp.write import _FROM_OTHER_DATES, _date_lines, _naive, _problem, _slug, _Writer
+from bot.core.cfp.write import _FROM_OTHER_DATES, _date_lines, _naive, _problem, _Writer
 from bot.core.model import ImportantDate
 from bot.core.schedule import read_schedule
+from bot.core.timefmt import ended_day
 from bot.core.zones import parse_zone
 from bot.errors import DuebotError, Problem, ZoneError
 
@@ -159,7 +162,8 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
     out.blank()
     out.lines.append("[event]")
     event_id = call.event_id if re.search(r"[a-z]", call.event_id) else _fallback_id(call)
-    out.key("id", event_id)
+    cut = slug_cut(call.name, 64) if event_id == _slug(call.name, 64) else ""
+    out.key("id", event_id, (cut,) if cut else ())
     out.key("name", call.name, event_notes.get("name", ()))
     out.key("zone", default_zone, event_notes.get("zone", ()))
     if call.venue_zone:
@@ -226,7 +230,8 @@ def import_cfp(text: str, *, source: str = "<call>", zone: str | None = None,
                                f'"notification", "camera-ready", "event")')
         doubts[date_id] = tuple(n for notes in entry.notes.values() for n in notes)
         out.lines.append("[[dates]]")
-        out.key("id", date_id)
+        cut = slug_cut(entry.title) if base == _slug(entry.title) else ""
+        out.key("id", date_id, (cut,) if cut else ())
         out.key("title", entry.title)
         out.key("kind", entry.kind, entry.notes.get("kind", ()))
         for key, value in lines:
@@ -257,7 +262,12 @@ def _local_of(when: ImportantDate) -> str:
     if when.end_day is not None:
         written += f" .. {when.end_day.isoformat()}"
     elif when.end is not None:  # "9:00 AM – 5:00 PM": the end on the date's own clock
-        written += f" .. {when.end.astimezone(when.zone.tz):%H:%M}"
+        # An end written "24:00" is that day's end, as everywhere else (not the next 00:00).
+        ended = ended_day(when.end, when.zone, when.is_day_end(when.end))
+        local = when.zone.local(when.end)
+        day, clock = (ended, "24:00") if ended is not None else (local.date(), f"{local:%H:%M}")
+        begun = when.zone.local(when.starts).date()
+        written += f" .. {clock}" if day == begun else f" .. {day.isoformat()} {clock}"
     return f"{written} {when.zone.key}"
 
 

@@ -522,7 +522,31 @@ def _name_text(text: str) -> str:
 
 
 def _slug(text: str, limit: int = 48) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+    """An id from a name: its lower-case words joined by "-", within ``limit`` characters (a
+    schedule's ids run to 64), cut after the last whole word that fits, never inside one
+    ("...-for-software-engineering", not "...-for-software-engin"); a first word longer than
+    ``limit`` alone is cut inside it."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) <= limit:
+        return slug
+    whole = slug[:limit + 1].rpartition("-")[0]  # the character after the limit may be "-"
+    while (shorter := _TRAILING_WORD.sub("", whole)) and shorter != whole:
+        whole = shorter  # "...-replicability-of": the "of" leads nowhere
+    return (whole or slug[:limit]).strip("-")
+
+
+_TRAILING_WORD = re.compile(r"-(?:a|an|the|of|on|in|for|and|or|to|with|at|by|from)$")
+
+
+def slug_cut(text: str, limit: int = 48) -> str:
+    """What to say beside an id ``_slug`` shortened ("" if it kept the whole name)."""
+    full = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(full) <= limit:
+        return ""
+    why = ("ids run to 64 characters" if limit >= 64 else
+           f"an id made from a title keeps to {limit}; ids run to 64")
+    return (f"shortened at a word to {len(_slug(text, limit))} characters ({why}): an id of "
+            f"your own, shorter, reads better in links and feeds")
 
 
 def _country_after(parts: list[str], known: str) -> str:

@@ -15,15 +15,7 @@ from bot.core.cfp.dates import _Clock, _place
 from bot.core.zones import Zone, offset_text, parse_zone
 from bot.errors import Problem, ZoneError
 
-_ID_CHARS = re.compile(r"[^a-z0-9]+")
-
-
 _FROM_OTHER_DATES = "the zone the call gives its other times in"
-
-
-def _slug(text: str, limit: int = 48) -> str:
-    slug = _ID_CHARS.sub("-", text.lower()).strip("-")[:limit].strip("-")
-    return slug
 
 
 def _value(value: str | int | bool) -> str:
