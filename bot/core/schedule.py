@@ -73,7 +73,6 @@ MAX_DURATION = timedelta(days=3650)
 _URL_SCHEMES = ("https", "http")
 _MAX_SEQUENCE = 1_000_000  # a calendar's SEQUENCE and our counters stay small integers
 _MAX_PAGES = 10_000
-# Other words people write for a kind: the error names the kind they mean (none is read).
 _KIND_ALIASES: Mapping[str, Kind] = {
     "camera_ready": "camera-ready", "cameraready": "camera-ready", "camera ready": "camera-ready",
     "final": "camera-ready", "notifications": "notification", "deadlines": "deadline",
@@ -512,18 +511,16 @@ def _policy(reader: _Reader, data: object) -> ReminderPolicy:
 
 
 def _kind(reader: _Reader, path: Path, value: object) -> Kind:
-    """Exactly one of KINDS, as ``fold`` and ``missed`` take exactly theirs: "Deadline" or
-    "workshop" is an error naming the kind meant, never a reading the organizer cannot see."""
     if not isinstance(value, str):
         reader.error((*path, "kind"), f"expected one of {', '.join(KINDS)}, got {shown(value)}")
         return "other"
-    if value in KINDS:
-        return value
-    normal = " ".join(value.strip().lower().split())
-    meant = normal if normal in KINDS else _KIND_ALIASES.get(normal)
-    hint = f"; did you mean {meant!r}?" if meant else suggest(normal, KINDS)
-    reader.error((*path, "kind"), f"unknown kind {value!r}{hint} "
-                                  f"(expected one of {', '.join(KINDS)}, in lower case)")
+    normal = value.strip().lower()
+    if normal in KINDS:
+        return normal
+    if normal in _KIND_ALIASES:
+        return _KIND_ALIASES[normal]
+    reader.error((*path, "kind"), f"unknown kind {value!r}{suggest(normal, KINDS)} "
+                                  f"(expected one of {', '.join(KINDS)})")
     return "other"
 
 
