@@ -5,20 +5,29 @@ items it did not send."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
-
-import pytest
 
 from bot.adapters.forked import can_fork, fork_share
 
 COUNT, RESERVED = 30, 10
 
 
-@pytest.fixture(autouse=True)
-def _single_threaded() -> None:
-    if not can_fork():
-        pytest.skip("another thread is alive here: start-up forks only a single thread")
+def _alone(case: str, tmp_path: Path) -> None:
+    """Run ``case`` here when this process may fork (one thread), else in a new interpreter:
+    a full test run has threads alive (servers of earlier tests), and forking then is what
+    start-up itself refuses (``can_fork``)."""
+    if can_fork():
+        globals()[case](tmp_path)
+        return
+    root = Path(__file__).resolve().parent.parent
+    code = (f"import sys; sys.path.insert(0, {str(root)!r}); from pathlib import Path; "
+            f"import tests.test_forked as t; t.{case}(Path({str(tmp_path)!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 def _square(log: Path, die_on: int | None = None):  # type: ignore[no-untyped-def]
@@ -52,7 +61,7 @@ def _run(shared, work) -> tuple[list[int], list[tuple[int, int]]]:  # type: igno
     return here, results
 
 
-def test_a_busy_parent_leaves_the_child_all_but_the_front_it_has_not_reached(
+def _case_a_busy_parent_leaves_the_child_all_but_the_front_it_has_not_reached(
         tmp_path: Path) -> None:
     """While this process is busy (importing, at start-up), the child goes on past the half,
     down to the front; a fixed half would have left this process the first 15."""
@@ -68,7 +77,7 @@ def test_a_busy_parent_leaves_the_child_all_but_the_front_it_has_not_reached(
     assert done_apart == sorted(done_apart, reverse=True), "the child works from the back"
 
 
-def test_the_child_keeps_its_reserved_items_even_when_this_process_is_quick(
+def _case_the_child_keeps_its_reserved_items_even_when_this_process_is_quick(
         tmp_path: Path) -> None:
     log = tmp_path / "child"
     shared = fork_share(_square(log), list(range(COUNT)), reserved=RESERVED)
@@ -80,7 +89,7 @@ def test_the_child_keeps_its_reserved_items_even_when_this_process_is_quick(
     assert sorted(done_apart + here) == list(range(COUNT))
 
 
-def test_a_child_that_dies_costs_only_what_it_did_not_send(tmp_path: Path) -> None:
+def _case_a_child_that_dies_costs_only_what_it_did_not_send(tmp_path: Path) -> None:
     log = tmp_path / "child"
     die_on = COUNT - 4
     shared = fork_share(_square(log, die_on), list(range(COUNT)), reserved=RESERVED)
@@ -90,3 +99,16 @@ def test_a_child_that_dies_costs_only_what_it_did_not_send(tmp_path: Path) -> No
     sent = [int(line) for line in log.read_text().splitlines()]
     assert sent == [COUNT - 1, COUNT - 2, COUNT - 3]
     assert here == list(range(COUNT - 3)), "everything else, the one it died on too, done here"
+
+
+def test_a_busy_parent_leaves_the_child_all_but_the_front_it_has_not_reached(
+        tmp_path: Path) -> None:
+    _alone("_case_a_busy_parent_leaves_the_child_all_but_the_front_it_has_not_reached", tmp_path)
+
+
+def test_the_child_keeps_its_reserved_items_even_when_this_process_is_quick(tmp_path: Path) -> None:
+    _alone("_case_the_child_keeps_its_reserved_items_even_when_this_process_is_quick", tmp_path)
+
+
+def test_a_child_that_dies_costs_only_what_it_did_not_send(tmp_path: Path) -> None:
+    _alone("_case_a_child_that_dies_costs_only_what_it_did_not_send", tmp_path)
