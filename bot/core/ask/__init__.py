@@ -23,8 +23,8 @@ from bot.core.ask.text import has_cjk
 from bot.core.model import Event, ImportantDate, check_aware
 from bot.core.zones import Zone, parse_zone
 
-__all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify", "explain",
-           "in_script", "index_for", "understand"]
+__all__ = ["INTENTS", "LANGUAGES", "Answer", "Index", "Part", "Reading", "answer", "classify",
+           "explain", "in_script", "index_for", "understand"]
 
 INTENTS: tuple[str, ...] = (
     "deadline", "time_left", "notification", "camera_ready", "event", "date", "submit",
@@ -62,16 +62,29 @@ def understand(question: str, event: Event,
     return inherit(read(question, index), context, index)
 
 
+LANGUAGES = ("en", "zh", "zh-Hant")
+"""What ``answer(language=)`` takes: English, Chinese (simplified), Chinese in traditional
+characters."""
+
+
 def answer(question: str, event: Event, *, now: datetime, reader: Zone | None = None,
-           context: Mapping[str, Any] | None = None) -> Answer:
+           context: Mapping[str, Any] | None = None, language: str | None = None) -> Answer:
     """Answer a participant's question about ``event`` as of ``now``, in the reader's zone.
 
     ``reader=None`` shows times in the event's own zone; a zone named in the question wins.
     ``context`` is the thread's last ``Answer.context`` (follow-ups: "and in IST?").
+    ``language`` (one of ``LANGUAGES``): the language to answer in, for a front end that knows
+    it better than the question's words (``ddl?`` from someone whose chat speaks ``zh-TW``);
+    None: the question's own (Chinese when it holds Chinese, traditional when written so).
+    What the question means, and so its dates, stays the same whatever the language.
     Never raises on odd text and never answers with nothing.
     """
     now = check_aware(now)
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"answer(language={language!r}): expected one of {LANGUAGES}")
     reading = understand(question, event, context)
+    if language is not None:
+        reading = replace(reading, language="en" if language == "en" else "zh")
     parts, text = render(reading, event, now, reader or event.zone)
     intent = parts[0].kind if parts else "unknown"
     first = reading.clauses[0] if reading.clauses else None
@@ -79,7 +92,8 @@ def answer(question: str, event: Event, *, now: datetime, reader: Zone | None = 
             and not first.length:
         intent = "time_left"
     dates = tuple(dict.fromkeys(d for p in parts for d in p.dates))
-    traditional = reading.language == "zh" and hant.is_traditional(question)
+    traditional = (language == "zh-Hant" if language is not None
+                   else reading.language == "zh" and hant.is_traditional(question))
     if traditional:
         # Asked in traditional Chinese ("截稿是幾點？"): answered in it.
         parts, text = _traditional(parts, text, event, reader or event.zone, reading, now)
