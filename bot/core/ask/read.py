@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import Any, Literal, cast
 
 from bot.core.ask import lexicon as lx
+from bot.core.ask import negation
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
 from bot.core.ask.text import Language, Piece, has_cjk, language, normalize, pieces
 from bot.core.model import ImportantDate
@@ -1462,6 +1463,11 @@ def _read(question: str, index: Index) -> Reading:
     # A time of day said in Chinese ("下午三点", "9点半") is the clock asked, never a subject.
     clocks = [m.span() for m in _CLOCK_ZH.finditer(norm)
               if not any(s <= m.start() < e for s, e in taken)]
+    # "注册（不是论文注册）", "registration (not paper registration)": the words excluded name
+    # no topic; the dates they name are taken out of the topics below.
+    unwanted = [(s, e, ids) for s, e, words in negation.excluded(norm)
+                if (ids := _dates_named(words, index))]
+    taken += [(s, e) for s, e, _ in unwanted]
     scan = _scan(norm, index, taken + clocks)
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
     matches += [Match(norm[s:e], s, e, f"ordinal {n} of {what}") for s, e, n, what in ordinals]
@@ -1563,8 +1569,9 @@ def _read(question: str, index: Index) -> Reading:
         unknown = [(w, p) for w, p in scan.unknown if a <= p < b]
         left = [(c, p) for c, p in scan.leftover_zh if a <= p < b]
         text = norm[a:b].strip(" ?？,，;；。!！\n")
-        if not text:
-            continue
+        lead = b - len(norm[a:b].lstrip(" ?？,，;；。!！\n"))
+        if not text or any(s <= lead and b <= e + 1 for s, e, _ in unwanted):
+            continue  # nothing, or only what the question excludes ("，而不是论文摘要，")
         form = _form_of(hits, norm[a:b], lang)
         words = [w.text for w in scan.words if a <= w.start < b]
         length = form == "howlong" and (_is_length(words) or (
@@ -1661,6 +1668,8 @@ def _read(question: str, index: Index) -> Reading:
                               daypart=next((w for s_, _, w in dayparts if a <= s_ < b), ""),
                               month=_month_alone(masked[a:b])))
         last_form = form
+    if unwanted:
+        clauses, at = _excluding(clauses, at, unwanted)
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:
         # "is the notification before the camera-ready?": one clause holding both dates.
@@ -1693,6 +1702,49 @@ def _read(question: str, index: Index) -> Reading:
                    matches=tuple(sorted(matches, key=lambda m: m.start)), zone=zone,
                    clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown),
                    also=also)
+
+
+def _dates_named(words: str, index: Index) -> frozenset[str]:
+    """The dates some words name on their own ("论文注册": the paper registration)."""
+    reading = read(words, index)
+    return frozenset(d for c in reading.clauses for t in c.topics if t.kind == "date"
+                     for d in t.ids)
+
+
+_RESTATED = ("是", "而是", "只是", "but ", "i mean ", "just ")
+
+
+def _excluding(clauses: Sequence[Clause], at: Sequence[tuple[int, int]],
+               unwanted: Sequence[tuple[int, int, frozenset[str]]]
+               ) -> tuple[list[Clause], list[tuple[int, int]]]:
+    """The clauses without the dates the question excludes, where others are left (a topic
+    that names only excluded dates is what is left to answer). A clause right after an
+    exclusion that names some of the dates of the one before ("不是摘要注册，是会议注册";
+    "我问的是海报摘要，而不是论文摘要，几号截止？") says that one again: the two are one, on the
+    dates both name."""
+    gone = {d for _, _, ids in unwanted for d in ids}
+    out: list[Clause] = []
+    spans: list[tuple[int, int]] = []
+    for clause, span in zip(clauses, at, strict=True):
+        topics = tuple(replace(t, ids=kept) if t.kind == "date" and (
+            kept := tuple(d for d in t.ids if d not in gone)) else t for t in clause.topics)
+        clause = replace(clause, topics=topics)
+        if out and any(spans[-1][1] <= s <= e <= span[0] + 1 for s, e, _ in unwanted):
+            before = [d for t in out[-1].topics if t.kind == "date" for d in t.ids]
+            now = {d for t in topics if t.kind == "date" for d in t.ids}
+            both = tuple(d for d in before if d in now)
+            if both:
+                kept_topics = tuple(replace(t, ids=tuple(d for d in t.ids if d in both))
+                                    for t in out[-1].topics
+                                    if t.kind != "date" or any(d in both for d in t.ids))
+                out[-1] = replace(out[-1], topics=kept_topics)
+                spans[-1] = (spans[-1][0], span[1])
+                continue
+            if before and clause.text.startswith(_RESTATED):
+                continue  # "是会议注册": what the clause before, less the excluded, asks
+        out.append(clause)
+        spans.append(span)
+    return out, spans
 
 
 def _also_zones(zone: NamedZone | None,
