@@ -45,7 +45,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("notify", "kind", "notification|notifications|notify|notified|decision|decisions|"
        "acceptance|accept|accepted|accepts|reject|rejected|rejection|result|results|outcome|"
        "outcomes|hear back|hear from|hear about|hear anything|find out|get back",
-       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果", "notification", "录用通知"),
+       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果|放榜|出榜", "notification",
+       "录用通知"),
     _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
        "final paper|final file|final copy|final manuscript|proceedings|final",
        "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版", "camera-ready", "最终版本"),
@@ -92,7 +93,9 @@ CONCEPTS: tuple[Concept, ...] = (
        "the doctoral consortium", "博士生论坛"),
     _c("lecture", "word", "lecture|lectures|course|courses|classes", "课程|讲座|上课",
        "lectures", "课程"),
-    _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟注册"),
+    _c("early", "word", "early|early bird", "早鸟|提前|早期", "early registration", "早鸟注册"),
+    _c("oral", "word", "oral|orals|oral presentation|oral presentations|oral talk|oral talks",
+       "口头报告|口头|口头展示|口头汇报", "oral presentations", "口头报告"),
     _c("student", "word", "student|students|phd", "学生", "students", "学生"),
     _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
     _c("round", "generic", "round|rounds|cycle", "轮", "submission rounds", "多轮投稿"),

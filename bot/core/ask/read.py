@@ -324,7 +324,16 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
         elif run:
             _scan_en(run, index, scan)
     scan.hits.sort(key=lambda h: h.start)
+    if scan.leftover_zh:
+        polite = {p for m in _ZH_POLITE.finditer(norm) for p in range(*m.span())}
+        scan.leftover_zh = [(c, p) for c, p in scan.leftover_zh if p not in polite]
     return scan
+
+
+_ZH_POLITE = re.compile("烦请|敬请|恳请|麻烦|劳驾|请告知|告知|告诉|想问|想知道|知道|请教|"
+                        "发布|公布|具体|大概|一下")
+"""Words a formal or polite question wraps its subject in ("烦请告知录用通知的发布日期"):
+no subject of their own, never "the schedule does not say anything about 告知"."""
 
 
 def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
@@ -1140,8 +1149,10 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
         group = literal or group
     if len(group) > 1 and len(asked[0]) >= 2:
         def extra(d: str) -> int:
+            # "registration" says how an abstract is handed in ("Paper abstract
+            # registration"), not which abstract: no more than "Poster abstract submission".
             return sum(1 for t in index.date_terms[d] if t not in concepts
-                       and t != "deadline" and (c := lx.BY_ID.get(t)) is not None
+                       and t not in ("deadline", "register") and (c := lx.BY_ID.get(t)) is not None
                        and c.cls in ("word", "subject", "kind"))
         whole = tuple(d for d in group if extra(d) == 0)
         group = whole or group
@@ -1199,6 +1210,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         kind, value = hit.meaning
         if kind == "concept" and value not in concepts:
             concepts[value] = (hit.score, hit.start, hit.text)
+    if "full" in concepts and "full" not in index.date_held and "paper" in index.date_held:
+        # "全文截止" of a schedule whose paper is just "Paper submission": that paper.
+        full = concepts.pop("full")
+        concepts.setdefault("paper", full)
     topics: list[Topic] = []
     by_id = lx.BY_ID
     # FAQ first: the organizers' own answer to this very question.
@@ -1388,8 +1403,14 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     elif not topics and form is not None and (found := _zh_unknown(zh_left)) is not None:
         word, pos = found  # "今天天气怎么样": the weather, not the dates of today
         topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
+    if _NEAR.search(text) and any(t.kind == "not_held" for t in topics):
+        # "会场附近有酒店吗？", "hotels near the venue?": the hotels asked, not the venue.
+        topics = [t for t in topics if t.ids != ("venue",)]
     topics.sort(key=lambda t: t.start)
     return topics
+
+
+_NEAR = re.compile(r"附近|周边|旁边|周围|\b(?:near|nearby|around|close to)\b")
 
 
 _ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或距离"
@@ -1645,6 +1666,8 @@ def _read(question: str, index: Index) -> Reading:
                     t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)
                     for t in topics):
                 length = True  # "when is the workshop and how many days is it?"
+        elif not topics and "passed" in relative and (due := _due_said(norm[a:b], a, index)):
+            topics = [due]  # "截止了吗？": the deadlines, each passed or not
         elif not topics and (relative or weekday is not None or form is not None
                              or _month_day(masked[a:b]) is not None):
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
@@ -1702,6 +1725,22 @@ def _read(question: str, index: Index) -> Reading:
                    matches=tuple(sorted(matches, key=lambda m: m.start)), zone=zone,
                    clauses=tuple(clauses), unknown=tuple(w for w, _ in scan.unknown),
                    also=also)
+
+
+def _due_said(text: str, start: int, index: Index) -> Topic | None:
+    """The deadlines a Chinese "has it closed?" names by its verb alone: 截止 every deadline
+    (as "has the deadline passed?"), 截稿 the manuscripts' (a paper or a submission), else
+    every deadline. None for a schedule without deadlines, or a question with neither."""
+    if "截止" not in text and "截稿" not in text:
+        return None
+    due = [d for d in index.ordered if d.kind in ("deadline", "camera-ready")
+           and not d.cancelled]
+    if "截稿" in text:
+        due = [d for d in due if d.kind == "deadline"
+               and {"paper", "submit"} & index.date_terms[d.id].keys()] or due
+    if not due:
+        return None
+    return Topic("date", tuple(d.id for d in due), "deadline", 1.0, start, text.strip())
 
 
 def _dates_named(words: str, index: Index) -> frozenset[str]:

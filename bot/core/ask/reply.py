@@ -495,8 +495,15 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
                 last := when.zone.local(when.end).date()):
             # Monday 09:00 to Tuesday 17:30 is a two-day workshop, not "1 day 8 hours".
             span = timedelta(days=(last - first).days + 1)
-        lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
-                     f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
+        if span < timedelta(days=1) and when.kind == "event" and _DAYS_ASKED.search(
+                clause.text):
+            # 研讨会开几天？ of a workshop from 09:30 to 17:30: one day, of 8 hours.
+            lines.append(f"{_title(when, 'zh')}共1天，持续{zh.countdown(span)}：{text}。" if zh_
+                         else f"{_capital(_title(when))} is on 1 day and lasts "
+                              f"{countdown(span)}: {text}.")
+        else:
+            lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
+                         f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
     elif clause.form == "howlong":
         # The reply leads with the time left: the date after it does not say it again.
         bare = when_text(when, ctx.now, ctx.reader, ctx.lang, relation=False,
@@ -747,6 +754,10 @@ def _by_end(dates: Sequence[ImportantDate], index: Index
     return list(hit[0]), list(hit[1]), list(hit[2])
 
 
+_DAYS_ASKED = re.compile(r"几天|多少天|天数|\bhow many days\b|\bnumber of days\b")
+"""Days asked of an event's length: a workshop of some hours on one day lasts 1 day."""
+
+
 def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
@@ -815,6 +826,12 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
             lines[0] = ("No deadline is still open. " if last.kind == "deadline" else "") + \
                 lines[0]
         shown.append(last)
+        if clause.form == "yesno" and "passed" in clause.relative and verdict:
+            # 摘要截止了吗？ of two abstract deadlines, both gone: each one said.
+            for d in reversed(passed[-_SHOW:-1]):
+                lines.append(f"也已经过了：{line(d, ctx)}。" if zh_ else
+                             f"Also passed: {line(d, ctx)}.")
+                shown.append(d)
     for gone in cancelled[:_SHOW]:
         lines.append(f"{gone.title}已取消（原为{_was_text(gone, ctx.reader, 'zh')}）。" if zh_
                      else f"{_capital(_the(gone))} has been cancelled (it was "
