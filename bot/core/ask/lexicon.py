@@ -127,7 +127,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "who should i ask|who do i contact",
        "联系|邮箱|邮件|组织者|主办方|主席|联系方式|负责人", "contact", "联系方式"),
     _c("venue", "field", "venue|location|located|city|place|address|room|country",
-       "地点|地址|哪里|在哪|哪儿|城市|会场|场地", "venue", "地点"),
+       "地点|地址|哪里|在哪|哪儿|城市|会场|场地|边度", "venue", "地点"),
     _c("all_dates", "field", "dates|schedule|timeline|important dates|key dates|calendar|"
        "milestones|overview|agenda|list|all|everything",
        "日程|重要日期|时间表|所有日期|全部日期|时间线|日期列表", "all dates", "重要日期"),

@@ -421,6 +421,9 @@ def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
         own.abbreviation(instant) == other.abbreviation(instant)
 
 
+_CANCEL_ASKED = re.compile(r"取消|\bcancel(?:l?ed|led|lation)?\b|\bcalled off\b")
+
+
 def _yes_no(verdict: bool, lang: Language) -> str:
     if lang == "zh":
         return "是的，" if verdict else "不是，"
@@ -438,11 +441,19 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
     if chosen:
         lines.append("你没有说是哪个日期，下面是接下来最要紧的一个：" if zh_ else
                      "You did not say which date, so here is the next one that matters:")
+    asks_cancel = clause.form == "yesno" and bool(_CANCEL_ASKED.search(clause.text))
     if when.cancelled:
-        lines.append(line(when, ctx) + ("。" if zh_ else "."))
+        # 教程取消了吗？ ("was the tutorial cancelled?"): yes, first.
+        lead = _yes_no(True, ctx.lang) if asks_cancel else ""
+        lines.append(lead + line(when, ctx) + ("。" if zh_ else "."))
         lines.append(f"它已被取消；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
                      f"It has been cancelled; {_ask_whom(ctx.event, 'en')} for news.")
-        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,),
+                    True if asks_cancel else None)
+    if asks_cancel:
+        lines.append(f"不是，日程里它没有取消：{line(when, ctx)}。" if zh_ else
+                     f"No: the schedule shows it is not cancelled: {line(when, ctx)}.")
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,), False)
     if clause.future_ext:
         # "can the deadline be extended?": no schedule promises that; say what it does show.
         lines.append(_not_said("whether it will be extended" + (" again" if when.extended
