@@ -1618,6 +1618,10 @@ def _read(question: str, index: Index) -> Reading:
                                        for v in (h.meaning[1],)
                                        if not any(re.search(rf"(?<!\w){re.escape(h.text)}(?!\w)",
                                                             title) for title in said)))
+        if "passed" in relative and {"started", "out"} & set(relative) and all(
+                h.text == "已经" for h in hits if h.meaning == ("rel", "passed")):
+            # "研讨会已经开始了吗？": 已经 ("already") says when of the verb after it.
+            relative = tuple(r for r in relative if r != "passed")
         weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
         blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
         raw.append((a, b, form, topics, relative, weekday, length, blind))
@@ -1832,8 +1836,13 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
     compare = str(previous.get("compare", ""))
     if compare and not (len(topics) == 2 and all(t.kind == "date" for t in topics)):
         compare = ""
+    lasting = any(t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)
+                  for t in topics)
     clauses = tuple(replace(c, topics=topics, form=form if compare or c.form == "what"
-                            else c.form, compare=compare)
+                            else c.form, compare=compare,
+                            # "有几天？" after "反驳期什么时候？": how long the rebuttal lasts
+                            length=c.length or (c.form == "howlong" and lasting and _asks_span(
+                                c.text.split(), c.text, reading.language)))
                     for c in reading.clauses[:1]) or (
         Clause(reading.normalized, form, topics, compare=compare),)
     return replace(reading, zone=zone, clauses=clauses, followup=True)
