@@ -397,6 +397,15 @@ GAPS: tuple[P, ...] = (
       "negation"),
     P("I", "除了论文注册，注册还有哪些截止日期？", "zh ; nodate=paper-registration ; "
       "has=2027年7月20日", "negation"),
+    # Found by asking by hand after the third round: how to get a visa letter answered with
+    # the paper's submission system; "the same day?" answered with no yes or no.
+    P("D", "签证邀请函怎么申请？", "zh ; d=visa ; not=HotCRP", "found"),
+    P("D", "how do I apply for a visa letter?", "d=visa ; not=HotCRP", "found"),
+    P("D", "教程和研讨会是同一天吗？", "zh ; no ; dates=tutorial,workshop ; has=相隔1天", "found"),
+    P("L", "推荐信和申请截止是同一天吗？", "zh ; no ; has=相隔7天", "found"),
+    P("T", "摘要和全文是同一天截止吗？", "zh ; no ; dates=abstract,paper", "found"),
+    P("D", "are the tutorial and the workshop on the same day?", "no ; has=1 day apart", "found"),
+    P("K", "研讨会和截稿是同一天吗？", "zh ; no ; dates=submission,workshop", "found"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

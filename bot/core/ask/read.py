@@ -844,6 +844,11 @@ _CMP_BETWEEN_ZH = (
                r"隔了?|差|相距)(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
     re.compile(r"^(?P<x>.+?)(?:之后|以后|后)(?:多久|多少天|几天|多长时间|几周)(?:才|会|就)?"
                r"(?P<y>.+)$"))
+_CMP_SAME_ZH = re.compile(r"^(?P<x>.+?)(?:和|与|跟|同)(?P<y>.+?)(?:是不是|是否|是)?(?:在)?"
+                          r"同一天")
+_CMP_SAME_EN = re.compile(r"^(?:is|are|do|does)\s+(?P<x>.+?)\s+(?:and|&)\s+(?P<y>.+?)\s+"
+                          r"(?:(?:on|fall on|happen on)\s+)?the same (?:day|date)\b")
+"""Two dates asked to fall on one day ("推荐信和申请截止是同一天吗？")."""
 _CMP_WHICH_ZH = (
     re.compile(r"^(?P<x>.+?)(?:和|与|跟|还是)(?P<y>.+?)[,，]?(?:哪个|哪一个|谁|哪项)(?:更)?"
                r"(?P<w>先|早|在前|前|晚|在后|后|迟)"),
@@ -860,6 +865,9 @@ _EARLY = ("first", "earlier", "earliest", "sooner", "before", "befor", "bfore", 
 def _compare_sides(text: str, lang: Language
                    ) -> tuple[str, Form, tuple[int, int], tuple[int, int]] | None:
     """How a sentence compares two things, and the spans of the two (offsets in ``text``)."""
+    same = (_CMP_SAME_ZH if lang == "zh" else _CMP_SAME_EN).search(text)
+    if same is not None:
+        return "same", "yesno", same.span("x"), same.span("y")
     if lang == "zh":
         for pattern in _CMP_BETWEEN_ZH:
             if (m := pattern.search(text)) is not None:
@@ -1250,10 +1258,11 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         concept = by_id.get(cid)
         if concept is not None and concept.cls == "field" and cid in _FIELDS:
             fields.append(Topic("field", (cid,), concept.label_en, score, pos, span))
-    unheld_subject = any((c := by_id.get(cid)) is not None and c.cls == "subject"
-                         and cid not in index.date_held for cid in concepts)
-    # "how do I apply?" is how to submit; "签证邀请函怎么申请" asks how to get a visa letter.
-    if ("submit" in concepts or ("apply" in concepts and not unheld_subject)) and form in (
+    subject_named = any((c := by_id.get(cid)) is not None and c.cls == "subject"
+                        for cid in concepts)
+    # "how do I apply?" is how to submit; "签证邀请函怎么申请" asks how to get a visa letter
+    # (its date where the schedule has one, never the paper's submission system).
+    if ("submit" in concepts or ("apply" in concepts and not subject_named)) and form in (
             "how", "where") and not any(
             f.ids == ("how_submit",) for f in fields):
         verb = concepts.get("submit") or concepts["apply"]

@@ -1568,6 +1568,17 @@ def _compare(clause: Clause, ctx: _Ctx) -> Part:
         lead = _yes_no(verdict, ctx.lang) + (lead if zh_ else lead[:1].lower() + lead[1:]
                                              if not lead.startswith(tx) else lead)
         shown = (x, y)
+    elif clause.compare == "same":
+        # Two dates on one day? (推荐信和申请截止是同一天吗？) Each in its own zone.
+        verdict = _day_of(x).date() == _day_of(y).date()
+        if zh_:
+            lead = (f"{tx}和{ty}在同一天。" if verdict else
+                    f"{tx}和{ty}不在同一天，相隔{gap}（{te}在前）。")
+        else:
+            lead = (f"{tx} and {ty} fall on the same day." if verdict else
+                    f"{tx} and {ty} are {gap} apart ({te} {_verb(te, 'comes', 'come')} first).")
+        lead = _yes_no(verdict, ctx.lang) + lead
+        shown = (early, late)
     elif clause.compare in ("first", "last"):
         win = early if clause.compare == "first" else late
         other = late if win is early else early
