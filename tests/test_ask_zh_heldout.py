@@ -406,6 +406,9 @@ GAPS: tuple[P, ...] = (
     P("T", "摘要和全文是同一天截止吗？", "zh ; no ; dates=abstract,paper", "found"),
     P("D", "are the tutorial and the workshop on the same day?", "no ; has=1 day apart", "found"),
     P("K", "研讨会和截稿是同一天吗？", "zh ; no ; dates=submission,workshop", "found"),
+    # "by when" (在什么时候之前) was read as "what comes before it".
+    P("I", "最終版本要在什麼時候之前上傳？", "zh ; d=camera-ready ; nodate=notification", "found"),
+    P("T", "全文要在几号之前提交？", "zh ; d=paper", "found"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

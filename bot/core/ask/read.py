@@ -844,6 +844,9 @@ _CMP_BETWEEN_ZH = (
                r"隔了?|差|相距)(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
     re.compile(r"^(?P<x>.+?)(?:之后|以后|后)(?:多久|多少天|几天|多长时间|几周)(?:才|会|就)?"
                r"(?P<y>.+)$"))
+_BY_WHEN_ZH = re.compile(r"(?:什么时候|何时|几号|哪天|哪一天|几点|什么时间|几月几[号日])"
+                         r"(?:之前|以前|前|之后|以后|后)$")
+"""A when-word before 之前 ("在什么时候之前"): by when, no order asked."""
 _CMP_SAME_ZH = re.compile(r"^(?P<x>.+?)(?:和|与|跟|同)(?P<y>.+?)(?:是不是|是否|是)?(?:在)?"
                           r"同一天")
 _CMP_SAME_EN = re.compile(r"^(?:is|are|do|does)\s+(?P<x>.+?)\s+(?:and|&)\s+(?P<y>.+?)\s+"
@@ -1596,6 +1599,9 @@ def _read(question: str, index: Index) -> Reading:
                 h.meaning[0] == "form" for h in seg_hits[i + 1]):
             seg_hits[i] = [*seg_hits[i], *kinds]
     for (a, b), hits in zip(spans, seg_hits, strict=True):
+        # "最终版本要在什么时候之前上传？" asks by when, not what comes before it.
+        hits = [h for h in hits if h.meaning not in (("rel", "before"), ("rel", "after"))
+                or not _BY_WHEN_ZH.search(norm[max(a, h.start - 5):h.end])]
         unknown = [(w, p) for w, p in scan.unknown if a <= p < b]
         left = [(c, p) for c, p in scan.leftover_zh if a <= p < b]
         text = norm[a:b].strip(" ?？,，;；。!！\n")
