@@ -409,6 +409,12 @@ GAPS: tuple[P, ...] = (
     # "by when" (在什么时候之前) was read as "what comes before it".
     P("I", "最終版本要在什麼時候之前上傳？", "zh ; d=camera-ready ; nodate=notification", "found"),
     P("T", "全文要在几号之前提交？", "zh ; d=paper", "found"),
+    # Taiwan's own names of places (CLDR zh_Hant: 雪梨, 紐西蘭) named no zone; 原本 no
+    # earlier date.
+    P("A", "雪梨時間幾點截稿？",
+      "zh ; first=Abstract submission：2028年11月10日星期五 23:59（澳洲東部", "found"),
+    P("T", "全文截止是紐西蘭時間幾點？", "zh ; d=paper ; has=2030年3月16日星期六 04:59", "found"),
+    P("A", "原本的截稿日是哪天？", "zh ; d=paper ; has=2028年11月17日", "found"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

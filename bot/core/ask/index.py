@@ -121,6 +121,8 @@ def _global_tables() -> tuple[Mapping[tuple[str, ...], tuple[Meaning, ...]],
         if place.kind == "abbreviation":
             continue  # read from the original text, where case tells "IST" from "ist"
         if has_cjk(name):
+            if any(m[0] == "place" for m in zh.get(normalize(name), ())):
+                continue  # "太平洋時間" read folded is "太平洋时间": one place, not two
             put_zh(name, ("place", name))
         else:
             put_en(name, ("place", name))

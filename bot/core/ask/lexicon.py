@@ -274,7 +274,8 @@ RELATIVE_ZH: Mapping[str, str] = {
     "截止了没": "passed", "截稿了没": "passed", "过期了": "passed", "延期": "extended",
     "延长": "extended",
     "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
-    "原先": "extended", "最初": "extended", "延长了": "extended",
+    "原先": "extended", "最初": "extended", "延长了": "extended", "原本": "extended",
+    "本来": "extended", "延后了": "extended", "顺延": "extended",
     "现在": "now", "正在": "now", "正在进行": "now", "目前": "now", "进行中": "now",
     "之后": "after", "以后": "after", "后面": "after", "之前": "before", "以前": "before",
 }
