@@ -415,6 +415,10 @@ GAPS: tuple[P, ...] = (
       "zh ; first=Abstract submission：2028年11月10日星期五 23:59（澳洲東部", "found"),
     P("T", "全文截止是紐西蘭時間幾點？", "zh ; d=paper ; has=2030年3月16日星期六 04:59", "found"),
     P("A", "原本的截稿日是哪天？", "zh ; d=paper ; has=2028年11月17日", "found"),
+    # A traditional reply echoed the asker's words folded (“学費減免”); dormitories were no
+    # subject (学生宿舍 answered with the application portal).
+    P("L", "有學費減免嗎？", "zh ; decline ; not=学", "found"),
+    P("L", "學生宿舍怎麼申請？", "zh ; decline ; not=portal", "found"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

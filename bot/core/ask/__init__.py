@@ -19,7 +19,7 @@ from bot.core.ask import hant, zh
 from bot.core.ask.index import Index, index_for
 from bot.core.ask.read import Reading, inherit, read, remember
 from bot.core.ask.reply import Part, render
-from bot.core.ask.text import has_cjk
+from bot.core.ask.text import has_cjk, normalize
 from bot.core.model import Event, ImportantDate, check_aware
 from bot.core.zones import Zone, parse_zone
 
@@ -116,19 +116,26 @@ def _traditional(parts: tuple[Part, ...], text: str, event: Event, reader: Zone,
     dates = [d for p in parts for d in p.dates]
     keep = [event.name, *(d.title for d in event.dates), event.venue, event.city,
             event.country, event.location]
+    # The asker's own words echoed back ("日程裡沒有關於“學費減免”的信息") as they wrote them,
+    # not as the reader folded them ("学費減免").
+    said = tuple((t.span, reading.question[t.start:t.start + len(t.span)])
+                 for c in reading.clauses for t in c.topics
+                 if t.kind == "not_held" and has_cjk(t.span)
+                 and normalize(reading.question[t.start:t.start + len(t.span)]) == t.span)
 
     def convert(line: str) -> str:
-        return _hant(line, zones, dates, now, keep)
+        return _hant(line, zones, dates, now, keep, said)
 
     return (tuple(replace(p, lines=tuple(convert(line) for line in p.lines)) for p in parts),
             convert(text))
 
 
 def _hant(text: str, zones: Iterable[Zone], dates: Iterable[ImportantDate], now: datetime,
-          keep: Iterable[str]) -> str:
+          keep: Iterable[str], said: Iterable[tuple[str, str]] = ()) -> str:
     instants = {now, *(i for d in dates for i in (d.starts, d.ends))}
     names = sorted({(zh.zone_name(z, i), zh.zone_name(z, i, zh.HANT))
-                    for z in set(zones) for i in instants}, key=lambda n: len(n[0]), reverse=True)
+                    for z in set(zones) for i in instants} | set(said),
+                   key=lambda n: len(n[0]), reverse=True)
     return hant.convert(text, names=names, keep=[k for k in keep if has_cjk(k)])
 
 

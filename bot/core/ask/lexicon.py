@@ -152,7 +152,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "晚宴|宴会|招待会|晚餐|聚餐", "the banquet", "晚宴"),
     _c("fee", "subject", "fee|fees|cost|costs|price|pay|payment|ticket|tickets|expensive|"
        "how much is|how much are|how much does it cost|how much do i pay|tuition",
-       "费用|注册费|报名费|价格|多少钱|收费|付款", "fees", "费用"),
+       "费用|注册费|报名费|价格|多少钱|收费|付款|学费|会费|缴费", "fees", "费用"),
     _c("stats", "subject", "acceptance rate|acceptance rates|acceptance ratio|how many papers|"
        "how many submissions|number of papers|number of submissions|statistics|stats",
        "录用率|接收率|录取率|多少篇", "acceptance statistics", "录用统计"),
@@ -160,12 +160,12 @@ CONCEPTS: tuple[Concept, ...] = (
        "letters of invitation|visa letter|visa letters|support letter|support letters",
        "签证|邀请函|邀请信", "visas", "签证"),
     _c("hotel", "subject", "hotel|hotels|accommodation|accommodations|lodging|stay|room block",
-       "酒店|住宿|宾馆|住哪", "accommodation", "住宿"),
+       "酒店|住宿|宾馆|住哪|宿舍|旅馆|饭店|民宿|住处", "accommodation", "住宿"),
     _c("grant", "subject", "travel grant|travel grants|grant|grants|funding|scholarship|"
        "stipend|travel support|reimbursement",
-       "资助|差旅|旅费|补助|奖学金|报销", "travel grants", "差旅资助"),
+       "资助|差旅|旅费|补助|奖学金|报销|补贴|津贴", "travel grants", "差旅资助"),
     _c("food", "subject", "lunch|breakfast|coffee|food|meal|meals|catering|vegetarian",
-       "午餐|午饭|早餐|咖啡|餐饮|吃饭", "meals", "餐饮"),
+       "午餐|午饭|早餐|咖啡|餐饮|吃饭|晚餐|茶歇|便当", "meals", "餐饮"),
     _c("transport", "subject", "parking|shuttle|airport|transport|transportation|bus|train|"
        "taxi|metro|directions|park|car", "交通|机场|停车|地铁|班车|怎么去", "getting there",
        "交通"),
@@ -176,7 +176,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("poster_size", "subject", "poster size|size|dimensions|a0|a1|inches|printing|print|"
        "portrait|landscape|board", "海报尺寸|尺寸|打印|大小", "poster size", "海报尺寸"),
     _c("remote", "subject", "remote|remotely|online presentation|virtual|zoom|in person|"
-       "in-person|hybrid|video call|livestream|stream", "远程|线上|在线|视频|直播|线下",
+       "in-person|hybrid|video call|livestream|stream", "远程|线上|在线|视频|直播|线下|视讯|远端",
        "remote participation", "远程参加"),
     _c("recording", "subject", "recording|recordings|recorded|slides|video|videos",
        "录像|录播|幻灯片|视频回放", "recordings", "录像"),
