@@ -419,6 +419,9 @@ GAPS: tuple[P, ...] = (
     # subject (学生宿舍 answered with the application portal).
     P("L", "有學費減免嗎？", "zh ; decline ; not=学", "found"),
     P("L", "學生宿舍怎麼申請？", "zh ; decline ; not=portal", "found"),
+    # 夏令时 was an unknown subject ("日程里没有关于“夏令时”的信息"), though the zone says it.
+    P("B", "会议期间会换夏令时吗？", "zh ; d=conference ; has=会议期间改为UTC+02:00", "found"),
+    P("D", "注册截止是夏令时吗？", "zh ; d=registration ; has=日程按中欧夏令时间", "found"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

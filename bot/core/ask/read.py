@@ -331,9 +331,10 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
 
 
 _ZH_POLITE = re.compile("烦请|敬请|恳请|麻烦|劳驾|请告知|告知|告诉|想问|想知道|知道|请教|"
-                        "发布|公布|具体|大概|一下")
-"""Words a formal or polite question wraps its subject in ("烦请告知录用通知的发布日期"):
-no subject of their own, never "the schedule does not say anything about 告知"."""
+                        "发布|公布|具体|大概|一下|夏令时|冬令时|夏时制|冬时制")
+"""Words a formal or polite question wraps its subject in ("烦请告知录用通知的发布日期"), and
+the clocks asked of (``_ASKS_ZONE``: "是夏令时吗"): no subject of their own, never "the
+schedule does not say anything about 告知"."""
 
 
 def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
@@ -660,7 +661,8 @@ by it ("the poster deadline", "is there a poster track?") is not held."""
 _HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\b|"
                    r"\bwhat hours?\b|\bat what time\b|几点|什么时间|开始时间|结束时间|几时")
 _ASKS_ZONE = re.compile(r"\b(?:what|which)\s+(?:time\s*zone|tz|zone)\b|\bin what (?:time\s*)?"
-                        r"zone\b|哪个时区|什么时区|哪一个时区|时区是")
+                        r"zone\b|哪个时区|什么时区|哪一个时区|时区是|夏令时|冬令时|夏时制|冬时制|"
+                        r"\bdaylight saving|\bsummer time\b|\bwinter time\b|\bdst\b")
 _CLOCK_EN = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)"
                        r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b|\b(?P<word>noon|midday|midnight)\b")
 _CLOCK_ZH = re.compile(r"(?P<part>上午|早上|中午|下午|晚上|凌晨|夜里)?"

@@ -550,8 +550,8 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.append(f"日程只给出了日期，没有写具体时间；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
                      f"The schedule gives the day only, not the hours; "
                      f"{_ask_whom(ctx.event, 'en')}.")
-    if when.kind == "event" and clause.form in ("when", "what", "where"):
-        lines.extend(_event_extra(when, ctx))
+    if when.kind == "event" and (clause.form in ("when", "what", "where") or clause.asks_zone):
+        lines.extend(_event_extra(when, ctx))  # with the clock change during it, if any
     lines.extend(_other_readings(when, ctx))
     return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
 
