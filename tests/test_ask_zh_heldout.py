@@ -422,6 +422,10 @@ GAPS: tuple[P, ...] = (
     # 夏令时 was an unknown subject ("日程里没有关于“夏令时”的信息"), though the zone says it.
     P("B", "会议期间会换夏令时吗？", "zh ; d=conference ; has=会议期间改为UTC+02:00", "found"),
     P("D", "注册截止是夏令时吗？", "zh ; d=registration ; has=日程按中欧夏令时间", "found"),
+    # A workshop in Hangzhou was said not to be in 杭州 (a city CLDR names no zone by).
+    P("C", "研讨会在杭州吗？", "zh ; yes", "found"),
+    P("C", "研討會在杭州嗎？", "zh ; yes", "found"),
+    P("A", "會議在雪梨嗎？", "zh ; yes", "found"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

@@ -203,6 +203,11 @@ CITY_VARIANTS: Mapping[str, str] = {
     "法兰克福": "frankfurt", "汉堡": "hamburg", "日内瓦": "geneva", "剑桥": "cambridge",
     "牛津": "oxford", "爱丁堡": "edinburgh", "京都": "kyoto", "大阪": "osaka",
     "蒙特利尔": "montreal", "匹兹堡": "pittsburgh", "孟买": "mumbai", "新德里": "new delhi",
+    # Cities CLDR names no zone by (they share Shanghai's or Taipei's), and Taiwan's names.
+    "北京": "beijing", "杭州": "hangzhou", "深圳": "shenzhen", "广州": "guangzhou",
+    "南京": "nanjing", "武汉": "wuhan", "成都": "chengdu", "西安": "xi'an", "天津": "tianjin",
+    "合肥": "hefei", "苏州": "suzhou", "新竹": "hsinchu", "台中": "taichung",
+    "台南": "tainan", "高雄": "kaohsiung", "雪梨": "sydney",
 }
 
 # --- forms and relative words -------------------------------------------------------------
