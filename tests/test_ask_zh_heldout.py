@@ -24,16 +24,16 @@ ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data" / "ask"
 FILES = {"T": DATA / "twws30.toml", "D": DATA / "dsw26.toml", "I": DATA / "icds27.toml",
          "A": DATA / "apsys29.toml", "L": DATA / "mlss28.toml", "B": DATA / "eurosys28.toml",
-         "K": DATA / "mlt26.toml", "C": DATA / "ccfsys26.toml",
+         "K": DATA / "mlt26.toml", "C": DATA / "ccfsys26.toml", "N": DATA / "nyws29.toml",
          "S": ROOT.parent / "schedules" / "aisys-sosp17.toml"}
 NOW = {"T": "2030-02-20T00:00:00+00:00", "D": "2026-08-20T08:00:00+00:00",
        "I": "2027-03-01T00:00:00+00:00", "A": "2028-11-01T00:00:00+00:00",
        "L": "2028-03-10T06:00:00+00:00", "B": "2027-10-01T00:00:00+00:00",
        "K": "2026-07-01T00:00:00+00:00", "C": "2026-03-01T00:00:00+00:00",
-       "S": "2017-09-01T12:00:00+00:00"}
+       "S": "2017-09-01T12:00:00+00:00", "N": "2029-01-15T00:00:00+00:00"}
 READER = {"T": "Asia/Taipei", "D": "Asia/Hong_Kong", "I": "Asia/Taipei", "A": "Asia/Hong_Kong",
           "L": "Asia/Shanghai", "B": "Asia/Shanghai", "K": "Asia/Taipei", "C": "Asia/Shanghai",
-          "S": "Asia/Shanghai"}
+          "S": "Asia/Shanghai", "N": "Asia/Shanghai"}
 
 # Instants (UTC) of twws30, every time in Taipei (UTC+08:00): a deadline's close, else start.
 T_ABS = "2030-03-01T15:59:00+00:00"      # 23:59 on Friday 1 March 2030
@@ -426,6 +426,9 @@ GAPS: tuple[P, ...] = (
     P("C", "研讨会在杭州吗？", "zh ; yes", "found"),
     P("C", "研討會在杭州嗎？", "zh ; yes", "found"),
     P("A", "會議在雪梨嗎？", "zh ; yes", "found"),
+    # "the second day" of a workshop given day by day (nyws29) answered day 1 first.
+    P("N", "研討會第二天幾點結束？", "zh ; dates=day2 ; has=13:00", "found"),
+    P("N", "第一天几点开始？", "zh ; dates=day1 ; has=09:00", "found"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

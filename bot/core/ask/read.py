@@ -823,6 +823,18 @@ def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
     return [f for f in found if f[2] != 0]
 
 
+_NTH_DAY_ZH = re.compile(r"第(?P<n>\d{1,2}|十[一二]?|[一二两三四五六七八九十])天")
+
+
+def _day_ordinals(norm: str, index: Index) -> list[tuple[int, int, int, str]]:
+    """ "研讨会第二天几点结束？" of an event given day by day: its second event date (of one
+    event over several days, no date of its own: nothing)."""
+    if len(index.of_kind("event")) < 2:
+        return []
+    return [(m.start(), m.end(), int(n) if (n := m["n"]).isdigit() else _zh_number(n), "event")
+            for m in _NTH_DAY_ZH.finditer(norm)]
+
+
 # --- two dates compared -----------------------------------------------------------------
 
 _CMP_HARD = re.compile(r"[?？;；。!！\n]")
@@ -1489,7 +1501,8 @@ def _read(question: str, index: Index) -> Reading:
         event.zone.key, event.venue_zone.key if event.venue_zone else "")
     zones = _zones_in_text(original if len(original) == len(norm) else norm, norm, china_first)
     taken = [(s, e) for s, e, _, _ in zones]
-    ordinals = [o for o in _ordinals(norm) if not any(s <= o[0] < e for s, e in taken)]
+    ordinals = [o for o in [*_ordinals(norm), *_day_ordinals(norm, index)]
+                if not any(s <= o[0] < e for s, e in taken)]
     taken += [(s, e) for s, e, _, _ in ordinals]
     dayparts = [(m.start(), m.end(), _DAYPART[m["w"] or m["w2"] or m["w3"]])
                 for m in _DAYPART_RE.finditer(norm)
