@@ -429,6 +429,11 @@ GAPS: tuple[P, ...] = (
     # "the second day" of a workshop given day by day (nyws29) answered day 1 first.
     P("N", "研討會第二天幾點結束？", "zh ; dates=day2 ; has=13:00", "found"),
     P("N", "第一天几点开始？", "zh ; dates=day1 ; has=09:00", "found"),
+    # 后天 ("the day after tomorrow") was an unknown subject; 下个月 no month at all.
+    P("T", "后天有截止吗？", "zh ; yes ; dates=abstract", "found", "2030-02-27T04:00:00+00:00"),
+    P("T", "後天有截止嗎？", "zh ; no", "found", "2030-02-26T04:00:00+00:00"),
+    P("T", "下个月有什么截止？", "zh ; dates=abstract,paper ; has=下个月", "found",
+      "2030-02-27T04:00:00+00:00"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

@@ -1117,7 +1117,7 @@ def _modifier(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
 
 
 _WINDOW_RELS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week",
-                          "next_week", "this_weekend", "this_month"})
+                          "next_week", "this_weekend", "this_month", "next_month", "day_after"})
 _ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
 
 

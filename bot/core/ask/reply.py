@@ -327,7 +327,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         today = now_local.date()
         window = {
             "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
-            "yesterday": {today - timedelta(days=1)},
+            "day_after": {today + timedelta(days=2)}, "yesterday": {today - timedelta(days=1)},
             "this_week": {today + timedelta(days=i - today.weekday()) for i in range(7)},
             "next_week": {today + timedelta(days=7 + i - today.weekday()) for i in range(7)},
             "this_weekend": {today + timedelta(days=(5 - today.weekday()) % 7 + i)
@@ -336,6 +336,9 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         }.get(rel)
         if rel == "this_month":
             return any(d.year == today.year and d.month == today.month for d in days), rel
+        if rel == "next_month":
+            ahead = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+            return any(d.year == ahead.year and d.month == ahead.month for d in days), rel
         if window is not None:
             hit = bool(days & window)
             if rel == "tonight" and not when.all_day:
@@ -863,7 +866,9 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
 _WINDOW_WORDS = {"today": ("today", "今天"), "tonight": ("tonight", "今晚"),
                  "tomorrow": ("tomorrow", "明天"), "yesterday": ("yesterday", "昨天"),
                  "this_week": ("this week", "本周"), "next_week": ("next week", "下周"),
-                 "this_weekend": ("this weekend", "本周末"), "this_month": ("this month", "本月")}
+                 "this_weekend": ("this weekend", "本周末"), "this_month": ("this month", "本月"),
+                 "next_month": ("next month", "下个月"),
+                 "day_after": ("the day after tomorrow", "后天")}
 
 
 def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
@@ -1003,7 +1008,7 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
 
 
 _WINDOWS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week", "next_week",
-                      "this_weekend", "this_month"})
+                      "this_weekend", "this_month", "next_month", "day_after"})
 
 
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
