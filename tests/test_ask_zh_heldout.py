@@ -434,6 +434,8 @@ GAPS: tuple[P, ...] = (
     P("T", "後天有截止嗎？", "zh ; no", "found", "2030-02-26T04:00:00+00:00"),
     P("T", "下个月有什么截止？", "zh ; dates=abstract,paper ; has=下个月", "found",
       "2030-02-27T04:00:00+00:00"),
+    # Taiwan's 完稿 (the final manuscript) and 繳交 (hand in) were unknown words.
+    P("D", "請問完稿何時繳交？", "zh ; d=camera-ready ; has=2026年10月6日星期二 00:00", "found"),
 )
 
 # A third round, written after the second passed and before the engine ran it: text mixed

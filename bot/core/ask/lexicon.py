@@ -49,7 +49,8 @@ CONCEPTS: tuple[Concept, ...] = (
        "录用通知"),
     _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
        "final paper|final file|final copy|final manuscript|proceedings|final",
-       "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版", "camera-ready", "最终版本"),
+       "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版|完稿|最终稿|终版|正式稿", "camera-ready",
+       "最终版本"),
     _c("event", "kind", "workshop|workshops|conference|event|symposium|meeting|school|"
        "summer school|winter school|spring school|autumn school",
        "会议|研讨会|大会|活动|工作坊|暑期学校|暑期班|暑校|冬季学校|学校", "the event", "会议"),
@@ -105,7 +106,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("poster", "generic", "poster|posters", "海报|墙报", "posters", "海报"),
     _c("submit", "generic", "submit|submission|submissions|submitting|submitted|send in|"
        "hand in|upload|uploading|uploaded",
-       "提交|投稿|递交|上传|交稿", "submission", "提交"),
+       "提交|投稿|递交|上传|交稿|缴交|送件", "submission", "提交"),
     _c("review", "generic", "review|reviews|reviewing|reviewer|reviewers", "评审|审稿",
        "reviews", "评审"),
     _c("talk", "generic", "talk|talks|presentation|presentations|present|presenting|speak",
