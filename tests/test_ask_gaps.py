@@ -78,7 +78,7 @@ def test_a_length_asked_is_checked_against_the_dates(name: str, question: str, v
 
 
 @pytest.mark.parametrize(("name", "question", "said"), [
-    ("K", "how many days is the workshop?", "lasts 1 day"),     # 09:30 to 17:30
+    ("K", "how many days is the workshop?", "is on 1 day and lasts 8 hours"),  # 09:30 to 17:30
     ("I", "how long is the conference?", "lasts 3 days"),   # a guard
     ("W", "how long is the conference?", "lasts 4 days"),   # a guard
 ])
