@@ -168,3 +168,19 @@ def test_only_a_date_that_opens_something_is_an_opening() -> None:
     reply = answer("is the paper still open?", event,
                    now=datetime.fromisoformat("2031-01-01T00:00:00+00:00"))
     assert reply.parts[0].verdict is True and ids(reply)[:1] == ["sub"], reply.text
+
+
+@pytest.mark.parametrize(("name", "question", "verdict"), [
+    ("D", "is the tutorial on a weekend?", True),      # Sunday 25 October 2026
+    ("D", "is the workshop on a weekend?", False),     # Monday 26 October 2026
+    ("H", "is the workshop on a weekend?", False),     # a Friday
+    ("L", "does the school fall on a weekend?", True),  # from Saturday 1 July 2028
+    ("D", "教程是周末吗？", True),
+    ("D", "研讨会是周末吗？", False),
+    ("D", "is the tutorial this weekend?", False),     # a guard: months away
+])
+def test_on_a_weekend_is_a_saturday_or_sunday_of_any_week(name: str, question: str,
+                                                          verdict: bool) -> None:
+    reply = ask(name, question)
+    assert reply.parts[0].verdict is verdict, reply.text
+

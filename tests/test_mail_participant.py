@@ -420,8 +420,6 @@ def test_a_settings_command_under_a_subject_that_asks_is_still_the_command(
     assert said.startswith("Done: times in Asia/Tokyo"), said
 
 
-@pytest.mark.xfail(strict=True, reason="engine (bot/core/ask): 'on a weekend?' is read as "
-                   "'this weekend' (now), so a Saturday workshop is answered No")
 def test_is_the_workshop_on_a_weekend_is_yes_for_a_saturday(
         rig: Rig, participant: SmtpTestServer) -> None:
     rig.send(question("Is the workshop on a weekend?"))

@@ -1233,6 +1233,11 @@ def _proposed(hits: Sequence[_Hit], group: Sequence[str], whole: str, index: Ind
     return None
 
 
+_A_WEEKEND = re.compile(r"\b(?:a|any)\s+weekend\b|\bweekends\b|"
+                        r"(?:是|在|逢)(?:不是)?周末(?!前|后|之前|之后)")
+"""A weekend of no week in particular: ``this weekend``, ``周末前`` stay this weekend's."""
+
+
 _WINDOW_RELS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week",
                           "next_week", "this_weekend", "this_month", "next_month", "day_after"})
 _ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
@@ -1834,6 +1839,11 @@ def _read(question: str, index: Index) -> Reading:
         weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
         if _CLOCKS_CHANGE.search(norm[a:b]):
             relative = tuple(r for r in relative if r != "extended")  # the clocks' change
+        if "this_weekend" in relative and _A_WEEKEND.search(norm[a:b]) and any(
+                t.kind == "date" for t in topics):
+            # "is the workshop on a weekend?", "摘要截止是周末吗？": a Saturday or Sunday,
+            # whichever week, not this weekend.
+            relative = tuple("weekend" if r == "this_weekend" else r for r in relative)
         blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)

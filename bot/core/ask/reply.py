@@ -364,6 +364,14 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return when.starts <= ctx.now and not when.cancelled, rel
         if rel == "extended":
             return when.extended, "extended"
+        if rel == "weekend":
+            # "is the workshop on a weekend?": a Saturday or Sunday here or, unless a zone
+            # was named, in the date's own zone (as a weekday asked is).
+            own_first, own_last = _local_day(when, when.zone)
+            own = {own_first.date() + timedelta(days=i)
+                   for i in range((own_last.date() - own_first.date()).days + 1)}
+            named = zone is not None and bool(zone.zones)
+            return any(d.weekday() >= 5 for d in (days if named else days | own)), "weekend"
         if rel == "now":
             if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
                 return when.ends > ctx.now and not when.cancelled, "open"
