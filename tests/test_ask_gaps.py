@@ -184,3 +184,13 @@ def test_on_a_weekend_is_a_saturday_or_sunday_of_any_week(name: str, question: s
     reply = ask(name, question)
     assert reply.parts[0].verdict is verdict, reply.text
 
+
+@pytest.mark.parametrize(("name", "question"), [
+    ("D", "Can I submit late? When is the submission deadline?"),
+    ("K", "When is the paper deadline? Can I submit late?"),
+])
+def test_late_beside_a_when_says_the_deadline_once(name: str, question: str) -> None:
+    reply = ask(name, question)
+    deadline = next(d for d in reply.dates if d.kind == "deadline")
+    said = reply.text.count(deadline.title)
+    assert said == 1 and "late" in reply.text, reply.text

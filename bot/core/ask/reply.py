@@ -1682,6 +1682,13 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
                 continue
             seen[key] = len(parts)
             parts.append(_part(topic, clause, ctx, reading.zone))
+    for i, p in enumerate(parts):
+        if p.kind == "late" and len(p.lines) > 1 and any(
+                d in q.dates for j, q in enumerate(parts) if j != i and q.kind != "late"
+                for d in p.dates):
+            # "Can I submit late? When is the deadline?": the deadline once, where asked
+            # (the deadlines the late part would list are the other part's to give).
+            parts[i] = replace(p, lines=p.lines[:1])
     if not parts:
         first = ("抱歉，我没有看懂这个问题。" if reading.language == "zh" else
                  "Sorry, I did not understand that question.")
