@@ -78,7 +78,7 @@ def test_a_length_asked_is_checked_against_the_dates(name: str, question: str, v
 
 
 @pytest.mark.parametrize(("name", "question", "said"), [
-    ("K", "how many days is the workshop?", "lasts 1 day"),     # 09:30 to 17:30
+    ("K", "how many days is the workshop?", "is on 1 day and lasts 8 hours"),  # 09:30 to 17:30
     ("I", "how long is the conference?", "lasts 3 days"),   # a guard
     ("W", "how long is the conference?", "lasts 4 days"),   # a guard
 ])
@@ -168,3 +168,29 @@ def test_only_a_date_that_opens_something_is_an_opening() -> None:
     reply = answer("is the paper still open?", event,
                    now=datetime.fromisoformat("2031-01-01T00:00:00+00:00"))
     assert reply.parts[0].verdict is True and ids(reply)[:1] == ["sub"], reply.text
+
+
+@pytest.mark.parametrize(("name", "question", "verdict"), [
+    ("D", "is the tutorial on a weekend?", True),      # Sunday 25 October 2026
+    ("D", "is the workshop on a weekend?", False),     # Monday 26 October 2026
+    ("H", "is the workshop on a weekend?", False),     # a Friday
+    ("L", "does the school fall on a weekend?", True),  # from Saturday 1 July 2028
+    ("D", "教程是周末吗？", True),
+    ("D", "研讨会是周末吗？", False),
+    ("D", "is the tutorial this weekend?", False),     # a guard: months away
+])
+def test_on_a_weekend_is_a_saturday_or_sunday_of_any_week(name: str, question: str,
+                                                          verdict: bool) -> None:
+    reply = ask(name, question)
+    assert reply.parts[0].verdict is verdict, reply.text
+
+
+@pytest.mark.parametrize(("name", "question"), [
+    ("D", "Can I submit late? When is the submission deadline?"),
+    ("K", "When is the paper deadline? Can I submit late?"),
+])
+def test_late_beside_a_when_says_the_deadline_once(name: str, question: str) -> None:
+    reply = ask(name, question)
+    deadline = next(d for d in reply.dates if d.kind == "deadline")
+    said = reply.text.count(deadline.title)
+    assert said == 1 and "late" in reply.text, reply.text

@@ -63,3 +63,22 @@ def test_every_character_of_the_reply_phrases_has_its_traditional_form() -> None
     missing = sorted(used - set(hant.TO_HANT) - hant.SAME)
     assert not missing, "".join(missing)
     assert not set(hant.TO_HANT) & hant.SAME
+
+
+def test_answer_takes_the_language_to_answer_in() -> None:
+    # A front end that knows the asker's language (a chat's zh-TW locale) has the engine build
+    # the whole reply in it: every part, and the zone named by CLDR's zh_Hant name.
+    event, now = SOSP, NOW
+    said = answer("ddl in Kolkata?", event, now=now, language="zh-Hant")
+    assert said.language == "zh" and said.traditional
+    assert "印度標準時間" in said.text and "還有" in said.text, said.text
+    lines = [line for p in said.parts for line in p.lines]
+    assert lines and not {c for line in lines for c in line if c in hant.TO_HANT}, lines
+    english = answer("ddl in Kolkata?", event, now=now)
+    assert [d.id for d in said.dates] == [d.id for d in english.dates]
+    assert said.intent == english.intent
+    simplified = answer("ddl in Kolkata?", event, now=now, language="zh")
+    assert "印度时间" in simplified.text and not simplified.traditional
+    assert answer("截稿是幾點？", event, now=now, language="en").language == "en"
+    with pytest.raises(ValueError, match="language='fr'"):
+        answer("ddl?", event, now=now, language="fr")

@@ -63,11 +63,27 @@ def test_tie_break_reads_only_the_locale_we_answer_in() -> None:
 
 # --- Slack --------------------------------------------------------------------------------------
 
+def test_discord_zh_tw_names_a_zone_by_cldr_zh_hant_and_says_every_phrase_in_it(
+        harness: Harness) -> None:
+    # It was converted character by character after the engine: "印度時間" where CLDR's
+    # zh_Hant says "印度標準時間".
+    content = discord(harness, "Kolkata?", "zh-TW")
+    assert "印度標準時間" in content and "印度時間" not in content, content
+    assert not _simplified(content), content
+
+
+def _simplified(text: str) -> set[str]:
+    """The simplified characters of a reply (the shipped schedule's titles are English)."""
+    from bot.core.ask import hant
+
+    return {c for c in text if c in hant.TO_HANT}
+
+
 @pytest.fixture
-def slack(tmp_path: Path) -> Iterator[SlackHarness]:
+def slack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SlackHarness]:
     with running_slack() as stub:
         stub.add_user(PARTICIPANT, "Asia/Shanghai")
-        stub.state.users[PARTICIPANT]["locale"] = "zh-CN"
+        stub.state.users[PARTICIPANT]["locale"] = getattr(request, "param", "zh-CN")
         service = make_service(stub, tmp_path)
         bot = SlackBot(service, service.config.slack)
         with serving(Starlette(routes=routes_for(bot))) as url, \
@@ -89,3 +105,13 @@ def test_slack_an_english_question_stays_english_for_a_chinese_locale(
     slack.mention("when is the abstract deadline?")
     (posted,) = (c.args for c in slack.slack.wait_for("chat.postMessage"))
     assert "(extended) is" in posted["text"] and "已延期" not in posted["text"]
+
+
+@pytest.mark.parametrize("slack", ["zh-TW", "zh-HK"], indirect=True)
+def test_slack_zh_tw_gets_the_engines_traditional_answer_with_cldr_zone_names(
+        slack: SlackHarness) -> None:
+    slack.mention("Kolkata?")
+    (posted,) = (c.args for c in slack.slack.wait_for("chat.postMessage"))
+    text = posted["text"]
+    assert "印度標準時間" in text and "還有" in text, text
+    assert not _simplified(text), text

@@ -16,8 +16,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from tests.test_chat_platforms import FRESH, Harness, command, harness, outgoing_hook
 
 __all__ = ["harness"]  # the fixture, shared
@@ -251,8 +249,6 @@ def test_zulip_subscribe_says_how_by_mail_and_unsubscribe_stops_the_mail(
     assert "ada@example.org" in left and service.ledger.active_subscribers() == {}, left
 
 
-@pytest.mark.xfail(strict=True, reason="engine (bot/core/ask): '是周末吗' is read as 'this "
-                   "weekend' (now), so a deadline on Sunday in its own zone is answered 不是")
 def test_discord_is_the_abstract_deadline_on_a_weekend_in_chinese(harness: Harness) -> None:
     harness.clock[0] = datetime(2017, 9, 1, 12, 0, tzinfo=UTC)  # a Friday: not that weekend
     said = content(harness, command("摘要截止是周末吗？", channel="900100"))

@@ -18,7 +18,6 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-import pytest
 from smtp_server import SmtpTestServer
 
 from tests import test_mailbot
@@ -420,8 +419,6 @@ def test_a_settings_command_under_a_subject_that_asks_is_still_the_command(
     assert said.startswith("Done: times in Asia/Tokyo"), said
 
 
-@pytest.mark.xfail(strict=True, reason="engine (bot/core/ask): 'on a weekend?' is read as "
-                   "'this weekend' (now), so a Saturday workshop is answered No")
 def test_is_the_workshop_on_a_weekend_is_yes_for_a_saturday(
         rig: Rig, participant: SmtpTestServer) -> None:
     rig.send(question("Is the workshop on a weekend?"))
@@ -429,8 +426,6 @@ def test_is_the_workshop_on_a_weekend_is_yes_for_a_saturday(
     assert said.startswith("Yes") and "Saturday 28 October 2017" in said, said
 
 
-@pytest.mark.xfail(strict=True, reason="engine (bot/core/ask): the late-submission part gives "
-                   "the deadline, and the 'when' clause gives the same deadline again")
 def test_can_i_submit_late_and_when_says_the_deadline_once(
         rig: Rig, participant: SmtpTestServer) -> None:
     rig.send(question("Can I submit late? When is the deadline in Beijing time?"))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from bot.app import preferences as settings
 from bot.app import subscriptions, threads
@@ -124,7 +124,7 @@ def answers_to_send(service: Running, events: list[Event], question: str, *, now
     (the caller holds these ones there until it keeps them), read before the ledger, so a
     follow-up arriving before the ledger has them still reads against them. ``language``:
     the asker's locale on the platform, the tie-breaker of ``tie_break``."""
-    wanted = tie_break(question, language)
+    wanted = _said_in(tie_break(question, language))
     replies = []
     readings = []
     for event in events:
@@ -134,13 +134,22 @@ def answers_to_send(service: Running, events: list[Event], question: str, *, now
             service.ledger, key, event.id, now, max_age, unsent=unsent)
         from bot.core.ask import answer  # here: importing the reader costs ~0.1 s a start
 
-        reply = answer(question, event, now=now, reader=reader, context=context)
-        if wanted is not None and wanted[0] != reply.language:
-            reply = _said_in(reply, event, now, reader, *wanted)
+        reply = answer(question, event, now=now, reader=reader, context=context,
+                       language=wanted)
         if key and reply.context:
             readings.append(threads.Reading(key, event.id, reply.context, now))
         replies.append((event, reply))
     return Answered(tuple(replies), tuple(readings))
+
+
+def _said_in(tie: tuple[str, bool] | None) -> str | None:
+    """The engine's ``answer(language=)`` for ``tie_break``'s choice: ``zh-Hant`` for
+    traditional characters; None (the question's own language) when there is no tie to
+    break. The engine builds the whole reply in it (zone names from CLDR's ``zh_Hant``)."""
+    if tie is None:
+        return None
+    code, traditional = tie
+    return "zh-Hant" if code == "zh" and traditional else code if code in ("en", "zh") else None
 
 
 _LATIN_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -157,26 +166,6 @@ def tie_break(question: str, locale: str) -> tuple[str, bool] | None:
         return None
     region = locale.replace("_", "-").casefold().split("-")[1:]
     return wanted, wanted == "zh" and bool({"tw", "hk", "mo", "hant"} & set(region))
-
-
-def _said_in(reply: Answer, event: Event, now: datetime, reader: Zone | None,
-             language: str, traditional: bool) -> Answer:
-    """``reply`` in ``language``: the engine's reading of the question, rendered as if it had
-    been asked in it (what it means, and so its dates, intent and thread context, stay).
-
-    The engine takes no language of its own (``bot.core.ask.answer`` reads it from the
-    question): it would need ``answer(..., language=None)``, the language to answer in when
-    the question does not tell, to make this a parameter instead of a second rendering."""
-    from bot.core.ask import in_script  # here: importing the reader costs ~0.1 s a start
-    from bot.core.ask.reply import render
-
-    if reply.reading is None:
-        return reply
-    spoken: Literal["en", "zh"] = "zh" if language == "zh" else "en"
-    parts, text = render(replace(reply.reading, language=spoken), event, now,
-                         reader or event.zone)
-    said = replace(reply, text=text, parts=parts, language=language, traditional=traditional)
-    return replace(said, text=in_script(said, text, reader or event.zone, now))
 
 
 def tune(service: Running, text: str, *, platform: str, destination: str | None) -> str | None:

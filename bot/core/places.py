@@ -304,7 +304,8 @@ def gazetteer() -> Mapping[str, Place]:
     canonical = sorted(z for z in known
                        if z not in aliases and not z.startswith(("Etc/", "SystemV/"))
                        and "/" in z)
-    locales = {code: Locale.parse(code) for code in ("en", "zh")}
+    # zh_Hant too: Taiwan's and Hong Kong's own names ("雪梨", "澳洲"), not only folded ones.
+    locales = {code: Locale.parse(code) for code in ("en", "zh", "zh_Hant")}
     for locale in locales.values():
         for zone in canonical:
             try:

@@ -19,12 +19,12 @@ from bot.core.ask import hant, zh
 from bot.core.ask.index import Index, index_for
 from bot.core.ask.read import Reading, inherit, read, remember
 from bot.core.ask.reply import Part, render
-from bot.core.ask.text import has_cjk
+from bot.core.ask.text import has_cjk, normalize
 from bot.core.model import Event, ImportantDate, check_aware
 from bot.core.zones import Zone, parse_zone
 
-__all__ = ["INTENTS", "Answer", "Index", "Part", "Reading", "answer", "classify", "explain",
-           "in_script", "index_for", "understand"]
+__all__ = ["INTENTS", "LANGUAGES", "Answer", "Index", "Part", "Reading", "answer", "classify",
+           "explain", "in_script", "index_for", "understand"]
 
 INTENTS: tuple[str, ...] = (
     "deadline", "time_left", "notification", "camera_ready", "event", "date", "submit",
@@ -62,16 +62,29 @@ def understand(question: str, event: Event,
     return inherit(read(question, index), context, index)
 
 
+LANGUAGES = ("en", "zh", "zh-Hant")
+"""What ``answer(language=)`` takes: English, Chinese (simplified), Chinese in traditional
+characters."""
+
+
 def answer(question: str, event: Event, *, now: datetime, reader: Zone | None = None,
-           context: Mapping[str, Any] | None = None) -> Answer:
+           context: Mapping[str, Any] | None = None, language: str | None = None) -> Answer:
     """Answer a participant's question about ``event`` as of ``now``, in the reader's zone.
 
     ``reader=None`` shows times in the event's own zone; a zone named in the question wins.
     ``context`` is the thread's last ``Answer.context`` (follow-ups: "and in IST?").
+    ``language`` (one of ``LANGUAGES``): the language to answer in, for a front end that knows
+    it better than the question's words (``ddl?`` from someone whose chat speaks ``zh-TW``);
+    None: the question's own (Chinese when it holds Chinese, traditional when written so).
+    What the question means, and so its dates, stays the same whatever the language.
     Never raises on odd text and never answers with nothing.
     """
     now = check_aware(now)
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"answer(language={language!r}): expected one of {LANGUAGES}")
     reading = understand(question, event, context)
+    if language is not None:
+        reading = replace(reading, language="en" if language == "en" else "zh")
     parts, text = render(reading, event, now, reader or event.zone)
     intent = parts[0].kind if parts else "unknown"
     first = reading.clauses[0] if reading.clauses else None
@@ -79,7 +92,8 @@ def answer(question: str, event: Event, *, now: datetime, reader: Zone | None = 
             and not first.length:
         intent = "time_left"
     dates = tuple(dict.fromkeys(d for p in parts for d in p.dates))
-    traditional = reading.language == "zh" and hant.is_traditional(question)
+    traditional = (language == "zh-Hant" if language is not None
+                   else reading.language == "zh" and hant.is_traditional(question))
     if traditional:
         # Asked in traditional Chinese ("截稿是幾點？"): answered in it.
         parts, text = _traditional(parts, text, event, reader or event.zone, reading, now)
@@ -102,19 +116,26 @@ def _traditional(parts: tuple[Part, ...], text: str, event: Event, reader: Zone,
     dates = [d for p in parts for d in p.dates]
     keep = [event.name, *(d.title for d in event.dates), event.venue, event.city,
             event.country, event.location]
+    # The asker's own words echoed back ("日程裡沒有關於“學費減免”的信息") as they wrote them,
+    # not as the reader folded them ("学費減免").
+    said = tuple((t.span, reading.question[t.start:t.start + len(t.span)])
+                 for c in reading.clauses for t in c.topics
+                 if t.kind == "not_held" and has_cjk(t.span)
+                 and normalize(reading.question[t.start:t.start + len(t.span)]) == t.span)
 
     def convert(line: str) -> str:
-        return _hant(line, zones, dates, now, keep)
+        return _hant(line, zones, dates, now, keep, said)
 
     return (tuple(replace(p, lines=tuple(convert(line) for line in p.lines)) for p in parts),
             convert(text))
 
 
 def _hant(text: str, zones: Iterable[Zone], dates: Iterable[ImportantDate], now: datetime,
-          keep: Iterable[str]) -> str:
+          keep: Iterable[str], said: Iterable[tuple[str, str]] = ()) -> str:
     instants = {now, *(i for d in dates for i in (d.starts, d.ends))}
     names = sorted({(zh.zone_name(z, i), zh.zone_name(z, i, zh.HANT))
-                    for z in set(zones) for i in instants}, key=lambda n: len(n[0]), reverse=True)
+                    for z in set(zones) for i in instants} | set(said),
+                   key=lambda n: len(n[0]), reverse=True)
     return hant.convert(text, names=names, keep=[k for k in keep if has_cjk(k)])
 
 

@@ -121,6 +121,8 @@ def _global_tables() -> tuple[Mapping[tuple[str, ...], tuple[Meaning, ...]],
         if place.kind == "abbreviation":
             continue  # read from the original text, where case tells "IST" from "ist"
         if has_cjk(name):
+            if any(m[0] == "place" for m in zh.get(normalize(name), ())):
+                continue  # "太平洋時間" read folded is "太平洋时间": one place, not two
             put_zh(name, ("place", name))
         else:
             put_en(name, ("place", name))
@@ -409,15 +411,21 @@ def _venue_names(event: Event) -> frozenset[str]:
         try:
             if normalize(get_timezone_location(zone.key, locale="en", return_city=True)) == \
                     normalize(event.city):
-                names.add(normalize(get_timezone_location(zone.key, locale="zh",
-                                                          return_city=True)))
+                for locale in ("zh", "zh_Hant"):  # 悉尼 and Taiwan's 雪梨
+                    names.add(normalize(get_timezone_location(zone.key, locale=locale,
+                                                              return_city=True)))
         except (LookupError, ValueError):
             pass
+    if event.city:  # "研讨会在杭州吗？" of a workshop in Hangzhou, a city CLDR names no zone by
+        city = lx.CITY_VARIANTS.get(normalize(event.city), normalize(event.city))
+        names |= {normalize(name) for name, variant in lx.CITY_VARIANTS.items()
+                  if variant == city and has_cjk(name)}
     if event.country:
-        en, zh_ = Locale.parse("en").territories, Locale.parse("zh").territories
-        for code, name in en.items():
-            if normalize(name) == normalize(event.country) and code in zh_:
-                names.add(normalize(zh_[code]))
+        en = Locale.parse("en").territories
+        for zh_ in (Locale.parse("zh").territories, Locale.parse("zh_Hant").territories):
+            for code, name in en.items():
+                if normalize(name) == normalize(event.country) and code in zh_:
+                    names.add(normalize(zh_[code]))
     return frozenset(names)
 
 

@@ -45,10 +45,12 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("notify", "kind", "notification|notifications|notify|notified|decision|decisions|"
        "acceptance|accept|accepted|accepts|reject|rejected|rejection|result|results|outcome|"
        "outcomes|hear back|hear from|hear about|hear anything|find out|get back",
-       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果", "notification", "录用通知"),
+       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果|放榜|出榜", "notification",
+       "录用通知"),
     _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
        "final paper|final file|final copy|final manuscript|proceedings|final",
-       "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版", "camera-ready", "最终版本"),
+       "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版|完稿|最终稿|终版|正式稿", "camera-ready",
+       "最终版本"),
     _c("event", "kind", "workshop|workshops|conference|event|symposium|meeting|school|"
        "summer school|winter school|spring school|autumn school",
        "会议|研讨会|大会|活动|工作坊|暑期学校|暑期班|暑校|冬季学校|学校", "the event", "会议"),
@@ -92,7 +94,9 @@ CONCEPTS: tuple[Concept, ...] = (
        "the doctoral consortium", "博士生论坛"),
     _c("lecture", "word", "lecture|lectures|course|courses|classes", "课程|讲座|上课",
        "lectures", "课程"),
-    _c("early", "word", "early|early bird", "早鸟|提前", "early registration", "早鸟注册"),
+    _c("early", "word", "early|early bird", "早鸟|提前|早期", "early registration", "早鸟注册"),
+    _c("oral", "word", "oral|orals|oral presentation|oral presentations|oral talk|oral talks",
+       "口头报告|口头|口头展示|口头汇报", "oral presentations", "口头报告"),
     _c("student", "word", "student|students|phd", "学生", "students", "学生"),
     _c("bid", "word", "bid|bids|bidding", "竞标|投标", "bidding", "竞标"),
     _c("round", "generic", "round|rounds|cycle", "轮", "submission rounds", "多轮投稿"),
@@ -102,7 +106,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("poster", "generic", "poster|posters", "海报|墙报", "posters", "海报"),
     _c("submit", "generic", "submit|submission|submissions|submitting|submitted|send in|"
        "hand in|upload|uploading|uploaded",
-       "提交|投稿|递交|上传|交稿", "submission", "提交"),
+       "提交|投稿|递交|上传|交稿|缴交|送件", "submission", "提交"),
     _c("review", "generic", "review|reviews|reviewing|reviewer|reviewers", "评审|审稿",
        "reviews", "评审"),
     _c("talk", "generic", "talk|talks|presentation|presentations|present|presenting|speak",
@@ -124,7 +128,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "who should i ask|who do i contact",
        "联系|邮箱|邮件|组织者|主办方|主席|联系方式|负责人", "contact", "联系方式"),
     _c("venue", "field", "venue|location|located|city|place|address|room|country",
-       "地点|地址|哪里|在哪|哪儿|城市|会场|场地", "venue", "地点"),
+       "地点|地址|哪里|在哪|哪儿|城市|会场|场地|边度", "venue", "地点"),
     _c("all_dates", "field", "dates|schedule|timeline|important dates|key dates|calendar|"
        "milestones|overview|agenda|list|all|everything",
        "日程|重要日期|时间表|所有日期|全部日期|时间线|日期列表", "all dates", "重要日期"),
@@ -149,7 +153,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "晚宴|宴会|招待会|晚餐|聚餐", "the banquet", "晚宴"),
     _c("fee", "subject", "fee|fees|cost|costs|price|pay|payment|ticket|tickets|expensive|"
        "how much is|how much are|how much does it cost|how much do i pay|tuition",
-       "费用|注册费|报名费|价格|多少钱|收费|付款", "fees", "费用"),
+       "费用|注册费|报名费|价格|多少钱|收费|付款|学费|会费|缴费", "fees", "费用"),
     _c("stats", "subject", "acceptance rate|acceptance rates|acceptance ratio|how many papers|"
        "how many submissions|number of papers|number of submissions|statistics|stats",
        "录用率|接收率|录取率|多少篇", "acceptance statistics", "录用统计"),
@@ -157,12 +161,12 @@ CONCEPTS: tuple[Concept, ...] = (
        "letters of invitation|visa letter|visa letters|support letter|support letters",
        "签证|邀请函|邀请信", "visas", "签证"),
     _c("hotel", "subject", "hotel|hotels|accommodation|accommodations|lodging|stay|room block",
-       "酒店|住宿|宾馆|住哪", "accommodation", "住宿"),
+       "酒店|住宿|宾馆|住哪|宿舍|旅馆|饭店|民宿|住处", "accommodation", "住宿"),
     _c("grant", "subject", "travel grant|travel grants|grant|grants|funding|scholarship|"
        "stipend|travel support|reimbursement",
-       "资助|差旅|旅费|补助|奖学金|报销", "travel grants", "差旅资助"),
+       "资助|差旅|旅费|补助|奖学金|报销|补贴|津贴", "travel grants", "差旅资助"),
     _c("food", "subject", "lunch|breakfast|coffee|food|meal|meals|catering|vegetarian",
-       "午餐|午饭|早餐|咖啡|餐饮|吃饭", "meals", "餐饮"),
+       "午餐|午饭|早餐|咖啡|餐饮|吃饭|晚餐|茶歇|便当", "meals", "餐饮"),
     _c("transport", "subject", "parking|shuttle|airport|transport|transportation|bus|train|"
        "taxi|metro|directions|park|car", "交通|机场|停车|地铁|班车|怎么去", "getting there",
        "交通"),
@@ -173,7 +177,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("poster_size", "subject", "poster size|size|dimensions|a0|a1|inches|printing|print|"
        "portrait|landscape|board", "海报尺寸|尺寸|打印|大小", "poster size", "海报尺寸"),
     _c("remote", "subject", "remote|remotely|online presentation|virtual|zoom|in person|"
-       "in-person|hybrid|video call|livestream|stream", "远程|线上|在线|视频|直播|线下",
+       "in-person|hybrid|video call|livestream|stream", "远程|线上|在线|视频|直播|线下|视讯|远端",
        "remote participation", "远程参加"),
     _c("recording", "subject", "recording|recordings|recorded|slides|video|videos",
        "录像|录播|幻灯片|视频回放", "recordings", "录像"),
@@ -205,6 +209,11 @@ CITY_VARIANTS: Mapping[str, str] = {
     "法兰克福": "frankfurt", "汉堡": "hamburg", "日内瓦": "geneva", "剑桥": "cambridge",
     "牛津": "oxford", "爱丁堡": "edinburgh", "京都": "kyoto", "大阪": "osaka",
     "蒙特利尔": "montreal", "匹兹堡": "pittsburgh", "孟买": "mumbai", "新德里": "new delhi",
+    # Cities CLDR names no zone by (they share Shanghai's or Taipei's), and Taiwan's names.
+    "北京": "beijing", "杭州": "hangzhou", "深圳": "shenzhen", "广州": "guangzhou",
+    "南京": "nanjing", "武汉": "wuhan", "成都": "chengdu", "西安": "xi'an", "天津": "tianjin",
+    "合肥": "hefei", "苏州": "suzhou", "新竹": "hsinchu", "台中": "taichung",
+    "台南": "tainan", "高雄": "kaohsiung", "雪梨": "sydney",
 }
 
 # --- forms and relative words -------------------------------------------------------------
@@ -242,7 +251,8 @@ RELATIVE_EN: Mapping[str, str] = {
     "today": "today", "tonight": "tonight", "tomorrow": "tomorrow", "tmrw": "tomorrow",
     "tmr": "tomorrow", "yesterday": "yesterday", "this week": "this_week",
     "this weekend": "this_weekend", "weekend": "this_weekend", "next week": "next_week",
-    "this month": "this_month", "still": "still", "yet": "still", "open": "open",
+    "this month": "this_month", "next month": "next_month",
+    "day after tomorrow": "day_after", "still": "still", "yet": "still", "open": "open",
     "opened": "started", "open yet": "started", "open already": "started",
     "next": "next", "upcoming": "next", "coming": "next", "already": "passed",
     "passed": "passed", "over": "passed", "closed": "passed",
@@ -269,6 +279,7 @@ RELATIVE_ZH: Mapping[str, str] = {
     "明天": "tomorrow", "明日": "tomorrow",
     "昨天": "yesterday", "本周": "this_week", "这周": "this_week", "这个星期": "this_week",
     "周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
+    "下个月": "next_month", "下月": "next_month", "后天": "day_after",
     "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",
     "已经": "passed", "过了": "passed", "错过": "passed", "晚了": "passed", "太晚": "passed",
     "结束了": "passed", "开始了": "started", "开始了吗": "started", "开始了没": "started",
@@ -277,7 +288,8 @@ RELATIVE_ZH: Mapping[str, str] = {
     "截止了没": "passed", "截稿了没": "passed", "过期了": "passed", "延期": "extended",
     "延长": "extended",
     "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
-    "原先": "extended", "最初": "extended", "延长了": "extended",
+    "原先": "extended", "最初": "extended", "延长了": "extended", "原本": "extended",
+    "本来": "extended", "延后了": "extended", "顺延": "extended",
     "现在": "now", "正在": "now", "正在进行": "now", "目前": "now", "进行中": "now",
     "之后": "after", "以后": "after", "后面": "after", "之前": "before", "以前": "before",
 }

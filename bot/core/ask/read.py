@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import Any, Literal, cast
 
 from bot.core.ask import lexicon as lx
+from bot.core.ask import negation
 from bot.core.ask.index import Index, Meaning, _stem, faq_weight, title_terms
 from bot.core.ask.text import Language, Piece, has_cjk, language, normalize, pieces
 from bot.core.model import ImportantDate
@@ -357,11 +358,19 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
         elif run:
             _scan_en(run, index, scan)
     scan.hits.sort(key=lambda h: h.start)
+    if scan.leftover_zh:
+        polite = {p for m in _ZH_POLITE.finditer(norm) for p in range(*m.span())}
+        scan.leftover_zh = [(c, p) for c, p in scan.leftover_zh if p not in polite]
     return scan
 
 
 _PRONOUN_ONE = frozenset({"next", "following", "another", "other", "which", "that", "this",
                           "same", "later", "earlier", "new", "last", "first"})
+_ZH_POLITE = re.compile("烦请|敬请|恳请|麻烦|劳驾|请告知|告知|告诉|想问|想知道|知道|请教|"
+                        "发布|公布|具体|大概|一下|夏令时|冬令时|夏时制|冬时制")
+"""Words a formal or polite question wraps its subject in ("烦请告知录用通知的发布日期"), and
+the clocks asked of (``_ASKS_ZONE``: "是夏令时吗"): no subject of their own, never "the
+schedule does not say anything about 告知"."""
 
 
 def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
@@ -752,7 +761,8 @@ by it ("the poster deadline", "is there a poster track?") is not held."""
 _HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\b|"
                    r"\bwhat hours?\b|\bat what time\b|几点|什么时间|开始时间|结束时间|几时")
 _ASKS_ZONE = re.compile(r"\b(?:what|which)\s+(?:time\s*zone|tz|zone)\b|\bin what (?:time\s*)?"
-                        r"zone\b|哪个时区|什么时区|哪一个时区|时区是")
+                        r"zone\b|哪个时区|什么时区|哪一个时区|时区是|夏令时|冬令时|夏时制|冬时制|"
+                        r"\bdaylight saving|\bsummer time\b|\bwinter time\b|\bdst\b")
 _CLOCK_EN = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)"
                        r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b|\b(?P<word>noon|midday|midnight)\b")
 _CLOCK_ZH = re.compile(r"(?P<part>上午|早上|中午|下午|晚上|凌晨|夜里)?"
@@ -914,6 +924,18 @@ def _ordinals(norm: str) -> list[tuple[int, int, int, str]]:
     return [f for f in found if f[2] != 0]
 
 
+_NTH_DAY_ZH = re.compile(r"第(?P<n>\d{1,2}|十[一二]?|[一二两三四五六七八九十])天")
+
+
+def _day_ordinals(norm: str, index: Index) -> list[tuple[int, int, int, str]]:
+    """ "研讨会第二天几点结束？" of an event given day by day: its second event date (of one
+    event over several days, no date of its own: nothing)."""
+    if len(index.of_kind("event")) < 2:
+        return []
+    return [(m.start(), m.end(), int(n) if (n := m["n"]).isdigit() else _zh_number(n), "event")
+            for m in _NTH_DAY_ZH.finditer(norm)]
+
+
 # --- two dates compared -----------------------------------------------------------------
 
 _CMP_HARD = re.compile(r"[?？;；。!！\n]")
@@ -937,6 +959,14 @@ _CMP_BETWEEN_ZH = (
                r"隔了?|差|相距)(?:多少天|几天|多久|多长|几周|几个星期|多少时间)"),
     re.compile(r"^(?P<x>.+?)(?:之后|以后|后)(?:多久|多少天|几天|多长时间|几周)(?:才|会|就)?"
                r"(?P<y>.+)$"))
+_BY_WHEN_ZH = re.compile(r"(?:什么时候|何时|几号|哪天|哪一天|几点|什么时间|几月几[号日])"
+                         r"(?:之前|以前|前|之后|以后|后)$")
+"""A when-word before 之前 ("在什么时候之前"): by when, no order asked."""
+_CMP_SAME_ZH = re.compile(r"^(?P<x>.+?)(?:和|与|跟|同)(?P<y>.+?)(?:是不是|是否|是)?(?:在)?"
+                          r"同一天")
+_CMP_SAME_EN = re.compile(r"^(?:is|are|do|does)\s+(?P<x>.+?)\s+(?:and|&)\s+(?P<y>.+?)\s+"
+                          r"(?:(?:on|fall on|happen on)\s+)?the same (?:day|date)\b")
+"""Two dates asked to fall on one day ("推荐信和申请截止是同一天吗？")."""
 _CMP_WHICH_ZH = (
     re.compile(r"^(?P<x>.+?)(?:和|与|跟|还是)(?P<y>.+?)[,，]?(?:哪个|哪一个|谁|哪项)(?:更)?"
                r"(?P<w>先|早|在前|前|晚|在后|后|迟)"),
@@ -953,6 +983,9 @@ _EARLY = ("first", "earlier", "earliest", "sooner", "before", "befor", "bfore", 
 def _compare_sides(text: str, lang: Language
                    ) -> tuple[str, Form, tuple[int, int], tuple[int, int]] | None:
     """How a sentence compares two things, and the spans of the two (offsets in ``text``)."""
+    same = (_CMP_SAME_ZH if lang == "zh" else _CMP_SAME_EN).search(text)
+    if same is not None:
+        return "same", "yesno", same.span("x"), same.span("y")
     if lang == "zh":
         for pattern in _CMP_BETWEEN_ZH:
             if (m := pattern.search(text)) is not None:
@@ -1200,8 +1233,13 @@ def _proposed(hits: Sequence[_Hit], group: Sequence[str], whole: str, index: Ind
     return None
 
 
+_A_WEEKEND = re.compile(r"\b(?:a|any)\s+weekend\b|\bweekends\b|"
+                        r"(?:是|在|逢)(?:不是)?周末(?!前|后|之前|之后)")
+"""A weekend of no week in particular: ``this weekend``, ``周末前`` stay this weekend's."""
+
+
 _WINDOW_RELS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week",
-                          "next_week", "this_weekend", "this_month"})
+                          "next_week", "this_weekend", "this_month", "next_month", "day_after"})
 _ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
 
 
@@ -1258,8 +1296,10 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
         group = literal or group
     if len(group) > 1 and len(asked[0]) >= 2:
         def extra(d: str) -> int:
+            # "registration" says how an abstract is handed in ("Paper abstract
+            # registration"), not which abstract: no more than "Poster abstract submission".
             return sum(1 for t in index.date_terms[d] if t not in concepts
-                       and t != "deadline" and (c := lx.BY_ID.get(t)) is not None
+                       and t not in ("deadline", "register") and (c := lx.BY_ID.get(t)) is not None
                        and (c.cls in ("word", "subject") or (c.cls == "kind" and t != "event")))
         # The event's own word in a date's title ("Conference registration closes") names
         # whose the date is, not a kind of registration apart ("Early-bird ...", "Paper ...").
@@ -1319,6 +1359,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         kind, value = hit.meaning
         if kind == "concept" and value not in concepts:
             concepts[value] = (hit.score, hit.start, hit.text)
+    if "full" in concepts and "full" not in index.date_held and "paper" in index.date_held:
+        # "全文截止" of a schedule whose paper is just "Paper submission": that paper.
+        full = concepts.pop("full")
+        concepts.setdefault("paper", full)
     topics: list[Topic] = []
     by_id = lx.BY_ID
     # FAQ first: the organizers' own answer to this very question.
@@ -1355,10 +1399,11 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
         concept = by_id.get(cid)
         if concept is not None and concept.cls == "field" and cid in _FIELDS:
             fields.append(Topic("field", (cid,), concept.label_en, score, pos, span))
-    unheld_subject = any((c := by_id.get(cid)) is not None and c.cls == "subject"
-                         and cid not in index.date_held for cid in concepts)
-    # "how do I apply?" is how to submit; "签证邀请函怎么申请" asks how to get a visa letter.
-    if ("submit" in concepts or ("apply" in concepts and not unheld_subject)) and form in (
+    subject_named = any((c := by_id.get(cid)) is not None and c.cls == "subject"
+                        for cid in concepts)
+    # "how do I apply?" is how to submit; "签证邀请函怎么申请" asks how to get a visa letter
+    # (its date where the schedule has one, never the paper's submission system).
+    if ("submit" in concepts or ("apply" in concepts and not subject_named)) and form in (
             "how", "where") and not any(
             f.ids == ("how_submit",) for f in fields):
         verb = concepts.get("submit") or concepts["apply"]
@@ -1510,8 +1555,14 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     elif not topics and form is not None and (found := _zh_unknown(zh_left)) is not None:
         word, pos = found  # "今天天气怎么样": the weather, not the dates of today
         topics.append(Topic("not_held", (f"w:{word}",), word, 0.5, pos, word))
+    if _NEAR.search(text) and any(t.kind == "not_held" for t in topics):
+        # "会场附近有酒店吗？", "hotels near the venue?": the hotels asked, not the venue.
+        topics = [t for t in topics if t.ids != ("venue",)]
     topics.sort(key=lambda t: t.start)
     return topics
+
+
+_NEAR = re.compile(r"附近|周边|旁边|周围|\b(?:near|nearby|around|close to)\b")
 
 
 _ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或距离"
@@ -1625,7 +1676,8 @@ def _read(question: str, index: Index) -> Reading:
         event.zone.key, event.venue_zone.key if event.venue_zone else "")
     zones = _zones_in_text(original if len(original) == len(norm) else norm, norm, china_first)
     taken = [(s, e) for s, e, _, _ in zones]
-    ordinals = [o for o in _ordinals(norm) if not any(s <= o[0] < e for s, e in taken)]
+    ordinals = [o for o in [*_ordinals(norm), *_day_ordinals(norm, index)]
+                if not any(s <= o[0] < e for s, e in taken)]
     taken += [(s, e) for s, e, _, _ in ordinals]
     dayparts = [(m.start(), m.end(), _DAYPART[m["w"] or m["w2"] or m["w3"]])
                 for m in _DAYPART_RE.finditer(norm)
@@ -1637,6 +1689,14 @@ def _read(question: str, index: Index) -> Reading:
     # "is the workshop two days?": a length asked, never "Workshop day 2" by its number.
     lengths = [m.span() for m in _SPAN_ASKED.finditer(norm) if m["n"]
                and not any(s <= m.start() < e for s, e in taken)]
+    # "注册（不是论文注册）", "全文（而不是摘要）": the words a Chinese question excludes name
+    # no topic; the dates they name are taken out of the topics below. An English question's
+    # ("registration (not paper registration)", "rather than the abstract") are set aside by
+    # ``_negations`` instead: one mechanism per question, never both.
+    unwanted = [] if lang == "en" else [
+        (s, e, ids) for s, e, words in negation.excluded(norm)
+        if (ids := _dates_named(words, index))]
+    taken += [(s, e) for s, e, _ in unwanted]
     scan = _scan(norm, index, taken + clocks + lengths)
     negations = _negations(norm, lang, scan, index)
     _set_aside(scan, negations, norm)
@@ -1738,11 +1798,15 @@ def _read(question: str, index: Index) -> Reading:
                 h.meaning[0] == "form" for h in seg_hits[i + 1]):
             seg_hits[i] = [*seg_hits[i], *kinds]
     for (a, b), hits in zip(spans, seg_hits, strict=True):
+        # "最终版本要在什么时候之前上传？" asks by when, not what comes before it.
+        hits = [h for h in hits if h.meaning not in (("rel", "before"), ("rel", "after"))
+                or not _BY_WHEN_ZH.search(norm[max(a, h.start - 5):h.end])]
         unknown = [(w, p) for w, p in scan.unknown if a <= p < b]
         left = [(c, p) for c, p in scan.leftover_zh if a <= p < b]
         text = norm[a:b].strip(" ?？,，;；。!！\n")
-        if not text:
-            continue
+        lead = b - len(norm[a:b].lstrip(" ?？,，;；。!！\n"))
+        if not text or any(s <= lead and b <= e + 1 for s, e, _ in unwanted):
+            continue  # nothing, or only what the question excludes ("，而不是论文摘要，")
         form = _form_of(hits, norm[a:b], lang)
         words = [w.text for w in scan.words if a <= w.start < b]
         length = form == "howlong" and (_is_length(words) or (
@@ -1768,9 +1832,18 @@ def _read(question: str, index: Index) -> Reading:
                                        for v in (h.meaning[1],)
                                        if not any(re.search(rf"(?<!\w){re.escape(h.text)}(?!\w)",
                                                             title) for title in said)))
+        if "passed" in relative and {"started", "out"} & set(relative) and all(
+                h.text == "已经" for h in hits if h.meaning == ("rel", "passed")):
+            # "研讨会已经开始了吗？": 已经 ("already") says when of the verb after it.
+            relative = tuple(r for r in relative if r != "passed")
         weekday = next((int(h.meaning[1]) for h in hits if h.meaning[0] == "weekday"), None)
         if _CLOCKS_CHANGE.search(norm[a:b]):
             relative = tuple(r for r in relative if r != "extended")  # the clocks' change
+        if "this_weekend" in relative and _A_WEEKEND.search(norm[a:b]) and any(
+                t.kind == "date" for t in topics):
+            # "is the workshop on a weekend?", "摘要截止是周末吗？": a Saturday or Sunday,
+            # whichever week, not this weekend.
+            relative = tuple("weekend" if r == "this_weekend" else r for r in relative)
         blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
@@ -1831,6 +1904,8 @@ def _read(question: str, index: Index) -> Reading:
                     t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)
                     for t in topics):
                 length = True  # "when is the workshop and how many days is it?"
+        elif not topics and "passed" in relative and (due := _due_said(norm[a:b], a, index)):
+            topics = [due]  # "截止了吗？": the deadlines, each passed or not
         elif not topics and (relative or weekday is not None or form is not None
                              or _month_day(masked[a:b]) is not None):
             topics = [Topic("next", (), "the next date", 0.5, a, norm[a:b].strip())]
@@ -1856,6 +1931,8 @@ def _read(question: str, index: Index) -> Reading:
                               span_asked=_span_asked(masked[a:b]),
                               clocks=bool(_CLOCKS_CHANGE.search(norm[a:b]))))
         last_form = form
+    if unwanted:
+        clauses, at = _excluding(clauses, at, unwanted)
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:
         # "is the notification before the camera-ready?": one clause holding both dates.
@@ -1918,6 +1995,65 @@ def _without(clauses: Sequence[Clause], excluded: tuple[str, ...], norm: str, in
     return out
 
 
+def _due_said(text: str, start: int, index: Index) -> Topic | None:
+    """The deadlines a Chinese "has it closed?" names by its verb alone: 截止 every deadline
+    (as "has the deadline passed?"), 截稿 the manuscripts' (a paper or a submission), else
+    every deadline. None for a schedule without deadlines, or a question with neither."""
+    if "截止" not in text and "截稿" not in text:
+        return None
+    due = [d for d in index.ordered if d.kind in ("deadline", "camera-ready")
+           and not d.cancelled]
+    if "截稿" in text:
+        due = [d for d in due if d.kind == "deadline"
+               and {"paper", "submit"} & index.date_terms[d.id].keys()] or due
+    if not due:
+        return None
+    return Topic("date", tuple(d.id for d in due), "deadline", 1.0, start, text.strip())
+
+
+def _dates_named(words: str, index: Index) -> frozenset[str]:
+    """The dates some words name on their own ("论文注册": the paper registration)."""
+    reading = read(words, index)
+    return frozenset(d for c in reading.clauses for t in c.topics if t.kind == "date"
+                     for d in t.ids)
+
+
+_RESTATED = ("是", "而是", "只是", "but ", "i mean ", "just ")
+
+
+def _excluding(clauses: Sequence[Clause], at: Sequence[tuple[int, int]],
+               unwanted: Sequence[tuple[int, int, frozenset[str]]]
+               ) -> tuple[list[Clause], list[tuple[int, int]]]:
+    """The clauses without the dates the question excludes, where others are left (a topic
+    that names only excluded dates is what is left to answer). A clause right after an
+    exclusion that names some of the dates of the one before ("不是摘要注册，是会议注册";
+    "我问的是海报摘要，而不是论文摘要，几号截止？") says that one again: the two are one, on the
+    dates both name."""
+    gone = {d for _, _, ids in unwanted for d in ids}
+    out: list[Clause] = []
+    spans: list[tuple[int, int]] = []
+    for clause, span in zip(clauses, at, strict=True):
+        topics = tuple(replace(t, ids=kept) if t.kind == "date" and (
+            kept := tuple(d for d in t.ids if d not in gone)) else t for t in clause.topics)
+        clause = replace(clause, topics=topics)
+        if out and any(spans[-1][1] <= s <= e <= span[0] + 1 for s, e, _ in unwanted):
+            before = [d for t in out[-1].topics if t.kind == "date" for d in t.ids]
+            now = {d for t in topics if t.kind == "date" for d in t.ids}
+            both = tuple(d for d in before if d in now)
+            if both:
+                kept_topics = tuple(replace(t, ids=tuple(d for d in t.ids if d in both))
+                                    for t in out[-1].topics
+                                    if t.kind != "date" or any(d in both for d in t.ids))
+                out[-1] = replace(out[-1], topics=kept_topics)
+                spans[-1] = (spans[-1][0], span[1])
+                continue
+            if before and clause.text.startswith(_RESTATED):
+                continue  # "是会议注册": what the clause before, less the excluded, asks
+        out.append(clause)
+        spans.append(span)
+    return out, spans
+
+
 def _also_zones(zone: NamedZone | None,
                 candidates: Sequence[tuple[int, int, NamedZone, int]]) -> tuple[NamedZone, ...]:
     """The other zones a question names beside the one it is answered in ("in AoE and Beijing
@@ -1964,8 +2100,15 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
     compare = str(previous.get("compare", ""))
     if compare and not (len(topics) == 2 and all(t.kind == "date" for t in topics)):
         compare = ""
+    lasting = any(t.kind == "date" and any(has_length(index.date(d)) for d in t.ids)
+                  for t in topics)
     clauses = tuple(_followed(replace(c, topics=topics, form=form if compare or c.form == "what"
-                                      else c.form, compare=compare), index)
+                                      else c.form, compare=compare,
+                                      # "有几天？" after "反驳期什么时候？": how long it lasts
+                                      length=c.length or (c.form == "howlong" and lasting
+                                                          and _asks_span(c.text.split(), c.text,
+                                                                         reading.language))),
+                              index)
                     for c in reading.clauses[:1]) or (
         Clause(reading.normalized, form, topics, compare=compare),)
     return replace(reading, zone=zone, clauses=clauses, followup=True)

@@ -364,6 +364,14 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return when.starts <= ctx.now and not when.cancelled, rel
         if rel == "extended":
             return when.extended, "extended"
+        if rel == "weekend":
+            # "is the workshop on a weekend?": a Saturday or Sunday here or, unless a zone
+            # was named, in the date's own zone (as a weekday asked is).
+            own_first, own_last = _local_day(when, when.zone)
+            own = {own_first.date() + timedelta(days=i)
+                   for i in range((own_last.date() - own_first.date()).days + 1)}
+            named = zone is not None and bool(zone.zones)
+            return any(d.weekday() >= 5 for d in (days if named else days | own)), "weekend"
         if rel == "now":
             if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
                 return when.ends > ctx.now and not when.cancelled, "open"
@@ -371,7 +379,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         today = now_local.date()
         window = {
             "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
-            "yesterday": {today - timedelta(days=1)},
+            "day_after": {today + timedelta(days=2)}, "yesterday": {today - timedelta(days=1)},
             "this_week": {today + timedelta(days=i - today.weekday()) for i in range(7)},
             "next_week": {today + timedelta(days=7 + i - today.weekday()) for i in range(7)},
             "this_weekend": {today + timedelta(days=(5 - today.weekday()) % 7 + i)
@@ -380,6 +388,9 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         }.get(rel)
         if rel == "this_month":
             return any(d.year == today.year and d.month == today.month for d in days), rel
+        if rel == "next_month":
+            ahead = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+            return any(d.year == ahead.year and d.month == ahead.month for d in days), rel
         if window is not None:
             hit = bool(days & window)
             if rel == "tonight" and not when.all_day:
@@ -491,6 +502,9 @@ def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
         own.abbreviation(instant) == other.abbreviation(instant)
 
 
+_CANCEL_ASKED = re.compile(r"取消|\bcancel(?:l?ed|led|lation)?\b|\bcalled off\b")
+
+
 def _yes_no(verdict: bool, lang: Language) -> str:
     if lang == "zh":
         return "是的，" if verdict else "不是，"
@@ -508,11 +522,19 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
     if chosen:
         lines.append("你没有说是哪个日期，下面是接下来最要紧的一个：" if zh_ else
                      "You did not say which date, so here is the next one that matters:")
+    asks_cancel = clause.form == "yesno" and bool(_CANCEL_ASKED.search(clause.text))
     if when.cancelled:
-        lines.append(line(when, ctx) + ("。" if zh_ else "."))
+        # 教程取消了吗？ ("was the tutorial cancelled?"): yes, first.
+        lead = _yes_no(True, ctx.lang) if asks_cancel else ""
+        lines.append(lead + line(when, ctx) + ("。" if zh_ else "."))
         lines.append(f"它已被取消；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
                      f"It has been cancelled; {_ask_whom(ctx.event, 'en')} for news.")
-        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,),
+                    True if asks_cancel else None)
+    if asks_cancel:
+        lines.append(f"不是，日程里它没有取消：{line(when, ctx)}。" if zh_ else
+                     f"No: the schedule shows it is not cancelled: {line(when, ctx)}.")
+        return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,), False)
     if clause.future_ext:
         # "can the deadline be extended?": no schedule promises that; say what it does show.
         lines.append(_not_said("whether it will be extended" + (" again" if when.extended
@@ -568,8 +590,16 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
     if clause.form == "howlong" and clause.length and has_length(when):
         span = _lasts(when, clause.span_asked)
-        lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
-                     f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
+        hours = _lasts(when)  # its hours, unless it spans days
+        if when.kind == "event" and hours < timedelta(days=1) and _DAYS_ASKED.search(
+                clause.text):
+            # 研讨会开几天？ of a workshop from 09:30 to 17:30: one day, of 8 hours.
+            lines.append(f"{_title(when, 'zh')}共1天，持续{zh.countdown(hours)}：{text}。" if zh_
+                         else f"{_capital(_title(when))} is on 1 day and lasts "
+                              f"{countdown(hours)}: {text}.")
+        else:
+            lines.append(f"{_title(when, 'zh')}持续{zh.countdown(span)}：{text}。" if zh_ else
+                         f"{_capital(_title(when))} lasts {countdown(span)}: {text}.")
     elif clause.form == "howlong":
         # The reply leads with the time left: the date after it does not say it again.
         bare = when_text(when, ctx.now, ctx.reader, ctx.lang, relation=False,
@@ -605,8 +635,8 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
         lines.append(f"日程只给出了日期，没有写具体时间；{_ask_whom(ctx.event, 'zh')}。" if zh_ else
                      f"The schedule gives the day only, not the hours; "
                      f"{_ask_whom(ctx.event, 'en')}.")
-    if when.kind == "event" and clause.form in ("when", "what", "where"):
-        lines.extend(_event_extra(when, ctx))
+    if when.kind == "event" and (clause.form in ("when", "what", "where") or clause.asks_zone):
+        lines.extend(_event_extra(when, ctx))  # with the clock change during it, if any
     lines.extend(_other_readings(when, ctx))
     return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
 
@@ -863,6 +893,10 @@ def _by_end(dates: Sequence[ImportantDate], index: Index
     return list(hit[0]), list(hit[1]), list(hit[2])
 
 
+_DAYS_ASKED = re.compile(r"几天|多少天|天数|\bhow many days\b|\bnumber of days\b")
+"""Days asked of an event's length: a workshop of some hours on one day lasts 1 day."""
+
+
 def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
@@ -944,6 +978,12 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
             lines[0] = ("No deadline is still open. " if last.kind == "deadline" else "") + \
                 lines[0]
         shown.append(last)
+        if clause.form == "yesno" and "passed" in clause.relative and verdict:
+            # 摘要截止了吗？ of two abstract deadlines, both gone: each one said.
+            for d in reversed(passed[-_SHOW:-1]):
+                lines.append(f"也已经过了：{line(d, ctx)}。" if zh_ else
+                             f"Also passed: {line(d, ctx)}.")
+                shown.append(d)
     for gone in cancelled[:_SHOW]:
         lines.append(f"{gone.title}已取消（原为{_was_text(gone, ctx.reader, 'zh')}）。" if zh_
                      else f"{_capital(_the(gone))} has been cancelled (it was "
@@ -966,7 +1006,9 @@ _ENDS_ASKED = re.compile(r"\b(?:end|ends|ending|finish|finishes|finishing|conclu
 _WINDOW_WORDS = {"today": ("today", "今天"), "tonight": ("tonight", "今晚"),
                  "tomorrow": ("tomorrow", "明天"), "yesterday": ("yesterday", "昨天"),
                  "this_week": ("this week", "本周"), "next_week": ("next week", "下周"),
-                 "this_weekend": ("this weekend", "本周末"), "this_month": ("this month", "本月")}
+                 "this_weekend": ("this weekend", "本周末"), "this_month": ("this month", "本月"),
+                 "next_month": ("next month", "下个月"),
+                 "day_after": ("the day after tomorrow", "后天")}
 
 
 def _in_window(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, topic: Topic
@@ -1202,7 +1244,7 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
 
 
 _WINDOWS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week", "next_week",
-                      "this_weekend", "this_month"})
+                      "this_weekend", "this_month", "next_month", "day_after"})
 
 
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
@@ -1640,6 +1682,13 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
                 continue
             seen[key] = len(parts)
             parts.append(_part(topic, clause, ctx, reading.zone))
+    for i, p in enumerate(parts):
+        if p.kind == "late" and len(p.lines) > 1 and any(
+                d in q.dates for j, q in enumerate(parts) if j != i and q.kind != "late"
+                for d in p.dates):
+            # "Can I submit late? When is the deadline?": the deadline once, where asked
+            # (the deadlines the late part would list are the other part's to give).
+            parts[i] = replace(p, lines=p.lines[:1])
     if not parts:
         first = ("抱歉，我没有看懂这个问题。" if reading.language == "zh" else
                  "Sorry, I did not understand that question.")
@@ -1832,6 +1881,17 @@ def _compare(clause: Clause, ctx: _Ctx) -> Part:
         lead = _yes_no(verdict, ctx.lang) + (lead if zh_ else lead[:1].lower() + lead[1:]
                                              if not lead.startswith(tx) else lead)
         shown = (x, y)
+    elif clause.compare == "same":
+        # Two dates on one day? (推荐信和申请截止是同一天吗？) Each in its own zone.
+        verdict = _day_of(x).date() == _day_of(y).date()
+        if zh_:
+            lead = (f"{tx}和{ty}在同一天。" if verdict else
+                    f"{tx}和{ty}不在同一天，相隔{gap}（{te}在前）。")
+        else:
+            lead = (f"{tx} and {ty} fall on the same day." if verdict else
+                    f"{tx} and {ty} are {gap} apart ({te} {_verb(te, 'comes', 'come')} first).")
+        lead = _yes_no(verdict, ctx.lang) + lead
+        shown = (early, late)
     elif clause.compare in ("first", "last"):
         win = early if clause.compare == "first" else late
         other = late if win is early else early
