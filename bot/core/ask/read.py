@@ -171,6 +171,9 @@ class Clause:
     length asked of a date, in days, weeks or hours."""
     clocks: bool = False
     """ "is the excursion on the day the clocks change?": whether the clocks change then."""
+    ahead: tuple[int, int] | None = None
+    """ "is the workshop two days away?", "in 2 days?", "within a week?": the days from today
+    the date's day must be (first, last): a countdown asked, not a length."""
     excluded: tuple[str, ...] = ()
     """Dates the question sets aside ("registration, not paper registration", "anything
     other than the poster deadline?"): never the answer, whatever else the words name."""
@@ -221,7 +224,7 @@ class Reading:
                 "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
                 "daypart": c.daypart, "month": c.month, "excluded": list(c.excluded),
                 "span_asked": list(c.span_asked) if c.span_asked else None,
-                "clocks_change": c.clocks,
+                "clocks_change": c.clocks, "ahead": list(c.ahead) if c.ahead else None,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -620,6 +623,26 @@ _SPAN_ASKED = re.compile(
     r"notice|in advance|before|early|late|extension|more|until)\b)"
     r"|\bhow many (?P<u0>days|weeks|hours)\b(?!\s+(?:until|till|left|to go|before|after|"
     r"from|since|between|away|remain|are left|do i have|do we have)\b)")
+
+
+_N = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_AHEAD = re.compile(
+    rf"\b(?P<within>in|within)\s+(?:the\s+next\s+)?(?P<n>{_N})\s+(?P<u>days?|weeks?)\b"
+    rf"(?!\s+(?:long|of|after|before|later|earlier)\b)"
+    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?)\s+(?:away|from now|from today|ahead|out)\b")
+
+
+def _ahead(text: str) -> tuple[int, int] | None:
+    """The days from today a countdown asks ("two days away", "in 2 days": 2 to 2; "within a
+    week": 0 to 7; "in two weeks": 11 to 17), or None."""
+    m = _AHEAD.search(text)
+    if m is None:
+        return None
+    raw, unit = (m["n"], m["u"]) if m["n"] else (m["n2"], m["u2"])
+    n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
+    if m["within"] == "within":
+        return 0, n * (7 if unit.startswith("week") else 1)
+    return (7 * n - 3, 7 * n + 3) if unit.startswith("week") else (n, n)
 
 
 def _span_asked(text: str) -> tuple[int, str] | None:
@@ -1854,7 +1877,8 @@ def _read(question: str, index: Index) -> Reading:
                               daypart=next((w for s_, _, w in dayparts if a <= s_ < b), ""),
                               month=_month_alone(masked[a:b]),
                               span_asked=_span_asked(masked[a:b]),
-                              clocks=bool(_CLOCKS_CHANGE.search(norm[a:b]))))
+                              clocks=bool(_CLOCKS_CHANGE.search(norm[a:b])),
+                              ahead=_ahead(masked[a:b])))
         last_form = form
     compared = _comparison(norm, lang, scan, index)
     if compared is not None:

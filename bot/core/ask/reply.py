@@ -336,6 +336,12 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     now_local = ctx.reader.local(ctx.now)
     first, last = _local_day(when, ctx.reader)
     days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
+    if clause.ahead is not None:
+        # "is the workshop two days away?": the day it starts (a deadline: closes), here,
+        # counted from today; not how long it lasts, and not "now" of "2 days from now".
+        lo, hi = clause.ahead
+        day = (last if when.kind in _DUE_KINDS else first).date()
+        return lo <= (day - now_local.date()).days <= hi, "ahead"
     for rel in clause.relative:
         if rel == "still" and (clause.day is not None or clause.clock is not None):
             continue  # "is the deadline still Nov 17?": the day asked decides
