@@ -93,6 +93,7 @@ PROBES: tuple[P, ...] = (
     P("O", "CET or CEST?", "d=abstract ; has=23:00 CET ; not=Which date", "zone"),
     P("O", "is the camera-ready CET or CEST?", "d=camera-ready ; has=05:59 CEST", "zone"),
     P("O", "is the paper deadline EST or EDT?", "d=paper ; has=23:59 EDT", "zone"),
+    P("O", "is the abstract deadline EDT?", "no ; d=abstract ; has=EST", "zone"),
     P("O", "is the paper deadline PST or PDT?", "d=paper ; has=20:59 PDT", "zone"),
     P("O", "when is the workshop?", "d=workshop ; has=Saturday 1 November 2031 ; "
       "has=Monday 3 November 2031 ; has=EDT ; has=EST", "dst"),
@@ -114,7 +115,6 @@ PENDING: tuple[P, ...] = (
     P("O", "when is registration? not early bird", "d=registration ; nodate=early", "negation"),
     P("O", "when are the paper and registration deadlines (not early registration)?",
       "dates=paper,registration", "negation"),
-    P("O", "is the abstract deadline EDT?", "no ; d=abstract ; has=EST", "zone"),
     P("O", "不是 abstract, full paper 什么时候截止?", "d=paper ; nodate=abstract", "mixed"),
 )
 
@@ -140,3 +140,12 @@ def test_a_countdown_said_like_a_length_is_a_yes_or_no_of_the_days_left(probe: P
     bad = wrong(probe, reply)
     assert not bad, f"{bad}\n{reply.text}"
 
+
+def test_a_us_daylight_name_is_a_yes_only_in_summer() -> None:
+    # Failed before: "is the abstract deadline EDT?" of 17:00 EST was "Yes: ... 17:00 EST".
+    for question, verdict, said in (("is the abstract deadline EDT?", False, "17:00 EST"),
+                                    ("is the paper deadline EDT?", True, "23:59 EDT"),
+                                    ("is the camera-ready in EDT?", True, "23:59 EDT")):
+        reply = SCHEDULES.ask(P("O", question, "", "zone"))
+        assert reply.parts[0].verdict is verdict, reply.text
+        assert said in reply.text

@@ -456,8 +456,10 @@ def _clocks_change_on(when: ImportantDate) -> bool:
 
 
 _SEASONAL = frozenset({"NZDT", "NZST", "AEDT", "AEST", "ACDT", "ACST", "CEST", "EEST", "WEST",
-                       "BST"})
-"""Abbreviations of one season of a zone with daylight time: a yes only in that season."""
+                       "BST", "EDT", "CDT", "MDT", "PDT", "AKDT"})
+"""Abbreviations of one season of a zone with daylight time: a yes only in that season. The
+US daylight names are among them ("is the deadline EDT?" of 17:00 EST is a no), the US
+standard names are not: "EST" and "PST" are said of Eastern and Pacific time all year."""
 _DAYPARTS = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 22), "night": (21, 5)}
 
 
