@@ -50,6 +50,8 @@ PROBES: tuple[P, ...] = (
       "negation"),
     P("O", "don't want to miss the camera-ready: when is it?", f"d=camera-ready ; at={O_CR}",
       "negation"),
+    P("O", "not counting the abstract, what's the next deadline?", "d=paper ; nodate=abstract",
+      "negation"),
     P("O", "when is the notification? not that I expect good news", "d=notification",
       "negation"),
     P("O", "haven't registered the abstract yet, when's it due?", f"d=abstract ; at={O_ABSTRACT}",
@@ -110,8 +112,6 @@ PENDING: tuple[P, ...] = (
       "negation"),
     P("O", "I don't have an abstract, can I still submit a full paper?", "yes ; d=paper",
       "negation"),
-    P("O", "not counting the abstract, what's the next deadline?", "d=paper ; nodate=abstract",
-      "negation"),
     P("O", "when is registration? not early bird", "d=registration ; nodate=early", "negation"),
     P("O", "when are the paper and registration deadlines (not early registration)?",
       "dates=paper,registration", "negation"),
@@ -149,3 +149,16 @@ def test_a_us_daylight_name_is_a_yes_only_in_summer() -> None:
         reply = SCHEDULES.ask(P("O", question, "", "zone"))
         assert reply.parts[0].verdict is verdict, reply.text
         assert said in reply.text
+
+
+@pytest.mark.parametrize("question", [
+    "not counting the abstract, what's the next deadline?",
+    "what's the next deadline, not including the abstract?",
+    "skipping the abstract, what's the next deadline?",
+    "leaving aside the abstract, which deadline comes next?",
+])
+def test_not_counting_a_date_sets_it_aside(question: str) -> None:
+    # Failed before: "not counting the abstract" named the abstract (its next deadline).
+    reply = SCHEDULES.ask(P("O", question, "", "negation"))
+    assert [d.id for d in reply.dates][:1] == ["paper"], reply.text
+    assert "abstract" not in [d.id for d in reply.dates]

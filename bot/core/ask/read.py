@@ -1568,7 +1568,8 @@ def has_length(when: ImportantDate) -> bool:
 # "registration, not paper registration", "not the abstract, the full paper", "anything other
 # than the poster deadline?": the words after the cue name what is set aside, up to the next
 # punctuation, dash or "but".
-_NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not|other than|except(?: for)?|besides|apart from|"
+_NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not counting|not including|leaving aside|leaving out|"
+                       r"setting aside|ignoring|skipping|not|other than|except(?: for)?|besides|apart from|"
                        r"aside from|excluding|rather than|instead of)\s+"
                        r"(?P<x>[^,;:?!()\n，；：？！（）]+?)"
                        r"(?=\s*(?:[,;:?!()\n，；：？！（）]|\s-+\s|\s+but\b|\s+please\b|$))")
