@@ -162,3 +162,12 @@ def test_not_counting_a_date_sets_it_aside(question: str) -> None:
     reply = SCHEDULES.ask(P("O", question, "", "negation"))
     assert [d.id for d in reply.dates][:1] == ["paper"], reply.text
     assert "abstract" not in [d.id for d in reply.dates]
+
+
+def test_a_place_the_asker_is_not_in_names_no_zone() -> None:
+    # Failed before: "I'm not in Boston" answered in Boston's time only, not the asker's.
+    for question in ("I'm not in Boston, what time is the abstract deadline for me?",
+                     "we're not based in Boston - when is the abstract due?"):
+        reply = SCHEDULES.ask(P("O", question, "", "zone"))
+        assert reply.text.startswith("The deadline for Abstract registration is Friday 7 March "
+                                     "2031, 23:00 CET (Europe/Berlin"), reply.text

@@ -51,6 +51,10 @@ _SELF_EN = re.compile(r"\b(?:i'?m|i am|we'?re|we are|i live|we live|i'?m based|i
                       r"i'?m located|i am located|i'?m staying|i am staying|living|based)"
                       r"\s+(?:in|at)\s+$")
 _SELF_ZH = ("我在", "我人在", "我们在", "本人在")
+_NOT_THERE = re.compile(r"(?:\bnot|n't|\bnowhere near)\s+(?:(?:based|located|living|staying)\s+)?"
+                        r"(?:in|at|from|near)\s+(?:the\s+)?$|\boutside(?:\s+of)?\s+(?:the\s+)?$")
+"""What puts the asker away from the place named next ("I'm not in Boston", "outside
+Berlin")."""
 # "Dear organizers," / "Hi team,": a letter's salutation, not a question about the contact.
 _SALUTATION = re.compile(r"(?:dear|hi|hello|hey|greetings)\b")
 _SPLIT_EN = frozenset({"and", "also", "plus", "btw", "additionally"})
@@ -1681,6 +1685,11 @@ def _read(question: str, index: Index) -> Reading:
     zh_filler = all(ch in "那呢的吗和还有么嗯啊呀" for ch, _ in scan.leftover_zh)
     for hit in scan.hits:
         kind, value = hit.meaning
+        if kind in ("venuename", "place") and _NOT_THERE.search(norm[:hit.start]):
+            # "I'm not in Boston, what time is it for me?": a place the asker is not in
+            # names no zone to answer in (and no place the event is asked to be in).
+            matches.append(Match(hit.text, hit.start, hit.end, "a place the asker is not in"))
+            continue
         if kind == "venuename":
             if _self_located(norm, hit.start) or (asks_time and _place_cued(hit, scan, norm)):
                 # The place hit of the same words makes it the asker's zone, or the zone a
