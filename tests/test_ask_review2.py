@@ -171,3 +171,15 @@ def test_a_place_the_asker_is_not_in_names_no_zone() -> None:
         reply = SCHEDULES.ask(P("O", question, "", "zone"))
         assert reply.text.startswith("The deadline for Abstract registration is Friday 7 March "
                                      "2031, 23:00 CET (Europe/Berlin"), reply.text
+
+
+def test_on_a_weekend_is_a_saturday_or_sunday_of_the_date() -> None:
+    # Failed before: "is the workshop on a weekend?" of Saturday 1 to Monday 3 November was
+    # "No" (read as "this weekend", the one after Saturday 1 March).
+    reply = SCHEDULES.ask(P("O", "is the workshop on a weekend?", "", "weekday"))
+    assert reply.parts[0].verdict is True, reply.text
+    reply = SCHEDULES.ask(P("O", "is the abstract deadline on a weekend?", "", "weekday"))
+    assert reply.parts[0].verdict is False, reply.text
+    reply = SCHEDULES.ask(P("O", "is the abstract due this weekend?", "", "weekday",
+                            "2031-03-06T12:00:00+00:00"))
+    assert reply.parts[0].verdict is False, reply.text  # Friday 7 March: not this weekend

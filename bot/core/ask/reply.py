@@ -374,6 +374,13 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
                 return when.ends > ctx.now and not when.cancelled, "open"
             return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
+        if rel == "this_weekend" and not re.search(r"\bthis\s+weekend", clause.text):
+            # "is the workshop on a weekend?", "over the weekend?": a Saturday or Sunday of
+            # it (here or in its own zone), not this coming weekend.
+            own_first, own_last = _local_day(when, when.zone)
+            own = {own_first.date() + timedelta(days=i)
+                   for i in range((own_last.date() - own_first.date()).days + 1)}
+            return any(d.weekday() >= 5 for d in days | own), "weekday"
         today = now_local.date()
         window = {
             "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
