@@ -22,9 +22,10 @@ import pytest
 from tests.ask_probe import P, Schedules, wrong
 
 DATA = Path(__file__).resolve().parent / "data" / "ask"
-SCHEDULES = Schedules(files={"O": DATA / "bosws31.toml"},
-                      now={"O": "2031-03-01T12:00:00+00:00"},   # Saturday 1 March, 07:00 EST
-                      reader={"O": "Europe/Berlin"})
+SCHEDULES = Schedules(files={"O": DATA / "bosws31.toml", "A": DATA / "apsys29.toml"},
+                      now={"O": "2031-03-01T12:00:00+00:00",    # Saturday 1 March, 07:00 EST
+                           "A": "2029-02-10T00:00:00+00:00"},   # registration opened 25 Jan
+                      reader={"O": "Europe/Berlin", "A": "Europe/London"})
 
 O_ABSTRACT = "2031-03-07T22:00:00+00:00"    # 17:00 EST on Friday 7 March 2031 (23:00 CET)
 O_PAPER = "2031-03-15T03:59:00+00:00"       # 23:59 EDT on Friday 14 March 2031 (was 7 March)
@@ -108,9 +109,9 @@ PROBES: tuple[P, ...] = (
 
 PENDING: tuple[P, ...] = (
     # Wrong when written and not fixed yet (see the report): each must still fail.
-    P("O", "can't make the abstract deadline, when's the full paper due?", "d=paper",
-      "negation"),
     P("O", "I don't have an abstract, can I still submit a full paper?", "yes ; d=paper",
+      "negation"),
+    P("O", "can't make the abstract deadline, when's the full paper due?", "d=paper",
       "negation"),
     P("O", "when is registration? not early bird", "d=registration ; nodate=early", "negation"),
     P("O", "when are the paper and registration deadlines (not early registration)?",
@@ -183,3 +184,14 @@ def test_on_a_weekend_is_a_saturday_or_sunday_of_the_date() -> None:
     reply = SCHEDULES.ask(P("O", "is the abstract due this weekend?", "", "weekday",
                             "2031-03-06T12:00:00+00:00"))
     assert reply.parts[0].verdict is False, reply.text  # Friday 7 March: not this weekend
+
+
+def test_too_late_asks_whether_registration_has_closed() -> None:
+    # Failed before: "is it too late to register?" was read as "is it open?" ("Yes: it is
+    # open now") when an opening and an early rate were given; the reply now says No.
+    reply = SCHEDULES.ask(P("A", "is it too late to register?", "", "open"))
+    assert reply.parts[0].verdict is False and "No: it is open now" in reply.text, reply.text
+    reply = SCHEDULES.ask(P("A", "did I miss registration?", "", "open"))
+    assert reply.parts[0].verdict is False, reply.text
+    reply = SCHEDULES.ask(P("A", "is registration already open?", "", "open"))
+    assert reply.parts[0].verdict is True, reply.text

@@ -882,7 +882,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
     zh_ = ctx.lang == "zh"
-    closed = "passed" in clause.relative and bool(re.search(r"\bclos", clause.text))
+    closed = "passed" in clause.relative and bool(_CLOSED_ASKED.search(clause.text))
     if clause.form == "yesno" and ({"open", "still"} & set(clause.relative) or closed) \
             and len(dates) > 1 and not set(clause.relative) & _WINDOWS and any(
                 _is_opening(d) for d in dates):
@@ -1036,6 +1036,12 @@ def _is_opening(when: ImportantDate) -> bool:
         when) and bool(_OPENS.search(when.title))
 
 
+_CLOSED_ASKED = re.compile(r"\bclos|\btoo late\b|\bam i late\b|\bmiss|\bover\b|\bexpired\b|"
+                           r"\bended\b|\bfinished\b|\bpassed\b")
+"""What asks whether a thing has closed ("has registration closed?", "I'm not registered
+yet, is it too late?"), not "is it already open?"."""
+
+
 def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
                   ) -> list[ImportantDate]:
     """ "Is registration still open?", "has registration closed?" read as the one deadline
@@ -1043,7 +1049,7 @@ def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
     opens"), so the answer is about registration, not the early rate; [] otherwise."""
     if len(dates) != 1 or clause.form != "yesno" or not (
             {"open", "still"} & set(clause.relative) or (
-                "passed" in clause.relative and re.search(r"\bclos", clause.text))):
+                "passed" in clause.relative and _CLOSED_ASKED.search(clause.text))):
         return []
     only, terms = dates[0], ctx.index.date_terms
     if "early" not in terms[only.id] or re.search(r"\bearly|\u65e9\u9e1f", clause.text):
