@@ -51,6 +51,13 @@ _SELF_EN = re.compile(r"\b(?:i'?m|i am|we'?re|we are|i live|we live|i'?m based|i
                       r"i'?m located|i am located|i'?m staying|i am staying|living|based)"
                       r"\s+(?:in|at)\s+$")
 _SELF_ZH = ("我在", "我人在", "我们在", "本人在")
+_STATEMENT = re.compile(r"\s*(?:i|we)(?:'m|'ve|'d|'re)?\s(?![^?]*\?)")
+"""A clause the asker says of themselves ("I'm not registered yet", "we haven't submitted"),
+with no question mark of its own."""
+_DONE = re.compile(r"\s*(?:i|we)(?:'m|'ve|'re)?\s+(?:(?:am|are|have|had|did|do)\s+)?(?:not|never|"
+                   r"already|just|haven't|didn't|don't|missed|registered|submitted|got)\b")
+"""A statement of what the asker did or did not do ("I'm not registered yet", "we already
+submitted the abstract"): context for the question after it, not a question."""
 _NOT_THERE = re.compile(r"(?:\bnot|n't|\bnowhere near)\s+(?:(?:based|located|living|staying)\s+)?"
                         r"(?:in|at|from|near)\s+(?:the\s+)?$|\boutside(?:\s+of)?\s+(?:the\s+)?$")
 """What puts the asker away from the place named next ("I'm not in Boston", "outside
@@ -1808,9 +1815,12 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
-        if form is None and norm[b:b + 1] == "." and any(
+        if form is None and (norm[b:b + 1] == "." or (
+                norm[b:b + 1] == "," and _DONE.match(norm[a:b]))) and any(
                 r[2] is not None and r[3] for r in raw[i + 1:]):
-            continue  # "I got accepted. When do I need to confirm?": the statement is context
+            # "I got accepted. When do I need to confirm?", "we registered the abstract
+            # already, when is the full paper due?": the statement is context
+            continue
         wh = re.match(r"\s*(?:and\s+|so\s+)?(?:what|what's|whats|which|who|how|when|where)\b",
                       norm[a:b])
         if form is None and not wh and "?" in norm[a:b + 1] and (
@@ -1851,6 +1861,12 @@ def _read(question: str, index: Index) -> Reading:
             # "... and when is it?": the previous clause's subject.
             prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
             topics = prev
+            if prev and i > 0 and raw[i - 1][2] is None and at and at[-1][0] == raw[i - 1][0] \
+                    and _STATEMENT.match(norm[raw[i - 1][0]:raw[i - 1][1]]):
+                # "I'm not registered yet, is it too late?": the statement (its "yet" no
+                # "still") only names what the question after it asks about.
+                clauses.pop()
+                at.pop()
             if "next" in relative and any(t.kind == "date" for t in prev) and re.search(
                     r"\b(?:next|following|another|other)\s+one\b", norm[a:b]):
                 # "missed cycle 1, when's the next one?": the next date of its kind after it;
