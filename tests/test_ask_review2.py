@@ -206,3 +206,15 @@ def test_a_statement_of_what_the_asker_did_is_context_not_a_question() -> None:
     reply = SCHEDULES.ask(P("O", "we registered the abstract already, when is the full paper "
                                  "due?", "", "negation"))
     assert [d.id for d in reply.dates] == ["paper"], reply.text
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("is the conference within 2 months?", True),       # 30 March: 48 days ahead
+    ("is the conference within a month?", False),
+    ("is the conference two months away?", False),
+    ("is the notification in a month?", False),          # 20 January: passed
+])
+def test_a_countdown_in_months(question: str, verdict: bool) -> None:
+    # Failed before: "within 2 months" had no yes or no (a countdown in days and weeks only).
+    reply = SCHEDULES.ask(P("A", question, "", "countdown"))
+    assert reply.parts[0].verdict is verdict, reply.text

@@ -638,22 +638,26 @@ _SPAN_ASKED = re.compile(
 
 _N = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _AHEAD = re.compile(
-    rf"\b(?P<within>in|within)\s+(?:the\s+next\s+)?(?P<n>{_N})\s+(?P<u>days?|weeks?)\b"
-    rf"(?!\s+(?:long|of|after|before|later|earlier)\b)"
-    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?)\s+(?:away|from now|from today|ahead|out)\b")
+    rf"\b(?P<within>in|within)\s+(?:the\s+next\s+)?(?P<n>{_N})\s+(?P<u>days?|weeks?|months?)\b"
+    rf"(?!\s+(?:long|of|after|before|later|earlier|and a half)\b)"
+    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)\s+(?:away|from now|from today|ahead|out)\b")
 
 
 def _ahead(text: str) -> tuple[int, int] | None:
     """The days from today a countdown asks ("two days away", "in 2 days": 2 to 2; "within a
-    week": 0 to 7; "in two weeks": 11 to 17), or None."""
+    week": 0 to 7; "in two weeks": 11 to 17; "within a month": 0 to 31), or None."""
     m = _AHEAD.search(text)
     if m is None:
         return None
     raw, unit = (m["n"], m["u"]) if m["n"] else (m["n2"], m["u2"])
     n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
+    days = {"d": 1, "w": 7, "m": 30}[unit[0]]
     if m["within"] == "within":
-        return 0, n * (7 if unit.startswith("week") else 1)
-    return (7 * n - 3, 7 * n + 3) if unit.startswith("week") else (n, n)
+        return 0, n * days + (n if days == 30 else 0)  # a month: up to 31 days
+    if days == 1:
+        return n, n
+    slack = 3 if days == 7 else 4  # "in two weeks": about 14 days; "in a month": 26 to 34
+    return n * days - slack, n * days + slack
 
 
 def _span_asked(text: str) -> tuple[int, str] | None:
