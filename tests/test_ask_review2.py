@@ -218,3 +218,13 @@ def test_a_countdown_in_months(question: str, verdict: bool) -> None:
     # Failed before: "within 2 months" had no yes or no (a countdown in days and weeks only).
     reply = SCHEDULES.ask(P("A", question, "", "countdown"))
     assert reply.parts[0].verdict is verdict, reply.text
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("is the conference in a month and a half?", True),              # 48 days ahead
+    ("is the early registration deadline a week and a half away?", False),  # 19 days
+])
+def test_a_countdown_and_a_half(question: str, verdict: bool) -> None:
+    # Failed before: "and a half" split the question in two ("in a month" read alone: No).
+    reply = SCHEDULES.ask(P("A", question, "", "countdown"))
+    assert reply.parts[0].verdict is verdict, reply.text

@@ -407,7 +407,8 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                     for meaning in index.en.get((part,), ()):
                         scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word, 1.0,
                                               base + i))
-            elif word in _SPLIT_EN:
+            elif word in _SPLIT_EN and words[i + 1:i + 3] != ["a", "half"]:
+                # ("a week and a half" is one length, not two questions)
                 scan.splits.append(run[i].start)
             elif word not in lx.STOPWORDS and not word.isdigit() and len(word) > 1:
                 stem = _stem(word)  # "hackathons" is the title's "Hackathon": no typo
@@ -639,8 +640,8 @@ _SPAN_ASKED = re.compile(
 _N = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _AHEAD = re.compile(
     rf"\b(?P<within>in|within)\s+(?:the\s+next\s+)?(?P<n>{_N})\s+(?P<u>days?|weeks?|months?)\b"
-    rf"(?!\s+(?:long|of|after|before|later|earlier|and a half)\b)"
-    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)\s+(?:away|from now|from today|ahead|out)\b")
+    rf"(?P<h>\s+and\s+a\s+half\b)?(?!\s+(?:long|of|after|before|later|earlier)\b)"
+    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)(?P<h2>\s+and\s+a\s+half)?\s+(?:away|from now|from today|ahead|out)\b")
 
 
 def _ahead(text: str) -> tuple[int, int] | None:
@@ -652,12 +653,13 @@ def _ahead(text: str) -> tuple[int, int] | None:
     raw, unit = (m["n"], m["u"]) if m["n"] else (m["n2"], m["u2"])
     n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
     days = {"d": 1, "w": 7, "m": 30}[unit[0]]
+    half = days // 2 if m["h"] or m["h2"] else 0  # "a week and a half": 10 days
     if m["within"] == "within":
-        return 0, n * days + (n if days == 30 else 0)  # a month: up to 31 days
-    if days == 1:
+        return 0, n * days + half + (n if days == 30 else 0)  # a month: up to 31 days
+    if days == 1 and not half:
         return n, n
-    slack = 3 if days == 7 else 4  # "in two weeks": about 14 days; "in a month": 26 to 34
-    return n * days - slack, n * days + slack
+    slack = {1: 0, 7: 3, 30: 4}[days] + (1 if half else 0)
+    return n * days + half - slack, n * days + half + slack
 
 
 def _span_asked(text: str) -> tuple[int, str] | None:
