@@ -641,7 +641,8 @@ _N = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _AHEAD = re.compile(
     rf"\b(?P<within>in|within)\s+(?:the\s+next\s+)?(?P<n>{_N})\s+(?P<u>days?|weeks?|months?)\b"
     rf"(?P<h>\s+and\s+a\s+half\b)?(?!\s+(?:long|of|after|before|later|earlier)\b)"
-    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)(?P<h2>\s+and\s+a\s+half)?\s+(?:away|from now|from today|ahead|out)\b")
+    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)(?P<h2>\s+and\s+a\s+half)?"
+    rf"\s+(?:away|from now|from today|ahead|out)\b")
 
 
 def _ahead(text: str) -> tuple[int, int] | None:
@@ -1585,9 +1586,10 @@ def has_length(when: ImportantDate) -> bool:
 # "registration, not paper registration", "not the abstract, the full paper", "anything other
 # than the poster deadline?": the words after the cue name what is set aside, up to the next
 # punctuation, dash or "but".
-_NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not counting|not including|leaving aside|leaving out|"
-                       r"setting aside|ignoring|skipping|not|other than|except(?: for)?|besides|apart from|"
-                       r"aside from|excluding|rather than|instead of)\s+"
+_NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not counting|not including|leaving aside|"
+                       r"leaving out|setting aside|ignoring|skipping|not|other than|"
+                       r"except(?: for)?|besides|apart from|aside from|excluding|rather than|"
+                       r"instead of)\s+"
                        r"(?P<x>[^,;:?!()\n，；：？！（）]+?)"
                        r"(?=\s*(?:[,;:?!()\n，；：？！（）]|\s-+\s|\s+but\b|\s+please\b|$))")
 _NOT_AFTER = frozenset(_split_words("""
