@@ -106,6 +106,7 @@ PROBES: tuple[P, ...] = (
     # --- Chinese mixed in -----------------------------------------------------------------------
     P("O", "abstract 截止是什么时候?", f"d=abstract ; at={O_ABSTRACT}", "mixed"),
     P("O", "workshop 几天?", "d=workshop ; has=3", "mixed"),
+    P("O", "不是 abstract, full paper 什么时候截止?", "d=paper ; nodate=abstract", "mixed"),
     P("O", "注册还开放吗?", "d=registration", "mixed", O_MIDREG),
 )
 
@@ -116,7 +117,6 @@ PENDING: tuple[P, ...] = (
     P("O", "when is registration? not early bird", "d=registration ; nodate=early", "negation"),
     P("O", "when are the paper and registration deadlines (not early registration)?",
       "dates=paper,registration", "negation"),
-    P("O", "不是 abstract, full paper 什么时候截止?", "d=paper ; nodate=abstract", "mixed"),
 )
 
 
@@ -228,3 +228,14 @@ def test_a_countdown_and_a_half(question: str, verdict: bool) -> None:
     # Failed before: "and a half" split the question in two ("in a month" read alone: No).
     reply = SCHEDULES.ask(P("A", question, "", "countdown"))
     assert reply.parts[0].verdict is verdict, reply.text
+
+
+@pytest.mark.parametrize("question", ["不是 abstract, full paper 什么时候截止?",
+                                      "除了摘要以外，下一个截止日期是什么时候?",
+                                      "不是摘要，是全文什么时候截止？"])
+def test_a_date_set_aside_in_chinese_is_never_the_answer(question: str) -> None:
+    # Failed before: "不是 X" and "除了 X 以外" set nothing aside (English only): the abstract
+    # was answered first.
+    reply = SCHEDULES.ask(P("O", question, "", "mixed"))
+    ids = [d.id for d in reply.dates]
+    assert ids[:1] == ["paper"] and "abstract" not in ids, reply.text

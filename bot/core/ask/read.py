@@ -1592,6 +1592,11 @@ _NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not counting|not including|leaving a
                        r"instead of)\s+"
                        r"(?P<x>[^,;:?!()\n，；：？！（）]+?)"
                        r"(?=\s*(?:[,;:?!()\n，；：？！（）]|\s-+\s|\s+but\b|\s+please\b|$))")
+_NEGATION_ZH = re.compile(r"(?<!是)(?<!还)(?:不是|除了|不包括|不算|而不是)\s*"
+                          r"(?P<x>[^,;:?!()\n，；：？！（）、]+?)"
+                          r"(?=\s*(?:[,;:?!()\n，；：？！（）、]|以外|之外|而是|$))")
+"""The same in Chinese ("不是 abstract, full paper 什么时候截止?", "除了摘要以外"); not the
+"是不是" of a yes/no question."""
 _NOT_AFTER = frozenset(_split_words("""
 do does did is are was were can could will would should shall has have had may might must am
 i'm i it it's that's they we you he she why if or whether yet still hopefully isn't
@@ -1603,9 +1608,13 @@ aside."""
 def _negations(norm: str, lang: Language, scan: _Scan, index: Index
                ) -> list[tuple[int, int, tuple[str, ...]]]:
     """Each span a question sets aside and the dates it names: (cue start, span end, ids)."""
-    if lang != "en":
-        return []
     found: list[tuple[int, int, tuple[str, ...]]] = []
+    if lang != "en":
+        for m in _NEGATION_ZH.finditer(norm):
+            side = _side_topic(m.start("x"), m.end("x"), scan, index, norm)
+            if side is not None and side.kind == "date":
+                found.append((m.start(), m.end("x"), side.ids))
+        return found
     for m in _NEGATION.finditer(norm):
         if m["cue"] == "not":
             before = re.findall(r"[a-z']+", norm[:m.start()])
