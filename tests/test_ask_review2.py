@@ -22,10 +22,12 @@ import pytest
 from tests.ask_probe import P, Schedules, wrong
 
 DATA = Path(__file__).resolve().parent / "data" / "ask"
-SCHEDULES = Schedules(files={"O": DATA / "bosws31.toml", "A": DATA / "apsys29.toml"},
+SCHEDULES = Schedules(files={"O": DATA / "bosws31.toml", "A": DATA / "apsys29.toml",
+                             "R": DATA / "carnet29.toml"},
                       now={"O": "2031-03-01T12:00:00+00:00",    # Saturday 1 March, 07:00 EST
-                           "A": "2029-02-10T00:00:00+00:00"},   # registration opened 25 Jan
-                      reader={"O": "Europe/Berlin", "A": "Europe/London"})
+                           "A": "2029-02-10T00:00:00+00:00",    # registration opened 25 Jan
+                           "R": "2029-05-20T12:00:00+00:00"},   # 08:00 in San Juan, 14:00 Madrid
+                      reader={"O": "Europe/Berlin", "A": "Europe/London", "R": "Europe/Madrid"})
 
 O_ABSTRACT = "2031-03-07T22:00:00+00:00"    # 17:00 EST on Friday 7 March 2031 (23:00 CET)
 O_PAPER = "2031-03-15T03:59:00+00:00"       # 23:59 EDT on Friday 14 March 2031 (was 7 March)
@@ -239,3 +241,19 @@ def test_a_date_set_aside_in_chinese_is_never_the_answer(question: str) -> None:
     reply = SCHEDULES.ask(P("O", question, "", "mixed"))
     ids = [d.id for d in reply.dates]
     assert ids[:1] == ["paper"] and "abstract" not in ids, reply.text
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    # 23:59 UTC-04:00 on Thursday 31 May: 11 days in San Juan, 12 in Madrid, 11 days 15 hours
+    ("is the paper deadline in 11 days?", True),
+    ("is the paper deadline 12 days away?", True),
+    ("is the paper deadline in 10 days?", False),
+    ("is the paper deadline in the next 2 months?", True),
+    ("is the paper deadline in the next 3 days?", False),
+])
+def test_a_countdown_counts_in_either_zone_and_the_next_n_is_within(question: str,
+                                                                    verdict: bool) -> None:
+    # Failed before (the other three are guards): "in 11 days?" was No (Madrid's days only);
+    # "in the next 2 months?" was read as "in 2 months" (56 to 64 days): No.
+    reply = SCHEDULES.ask(P("R", question, "", "countdown"))
+    assert reply.parts[0].verdict is verdict, reply.text

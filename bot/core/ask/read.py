@@ -639,7 +639,8 @@ _SPAN_ASKED = re.compile(
 
 _N = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _AHEAD = re.compile(
-    rf"\b(?P<within>in|within)\s+(?:the\s+next\s+)?(?P<n>{_N})\s+(?P<u>days?|weeks?|months?)\b"
+    rf"\b(?P<within>within(?:\s+the\s+next)?|(?:in|over|during)\s+the\s+(?:next|coming)|in)"
+    rf"\s+(?P<n>{_N})\s+(?P<u>days?|weeks?|months?)\b"
     rf"(?P<h>\s+and\s+a\s+half\b)?(?!\s+(?:long|of|after|before|later|earlier)\b)"
     rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)(?P<h2>\s+and\s+a\s+half)?"
     rf"\s+(?:away|from now|from today|ahead|out)\b")
@@ -655,7 +656,7 @@ def _ahead(text: str) -> tuple[int, int] | None:
     n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
     days = {"d": 1, "w": 7, "m": 30}[unit[0]]
     half = days // 2 if m["h"] or m["h2"] else 0  # "a week and a half": 10 days
-    if m["within"] == "within":
+    if m["within"] and m["within"] != "in":  # "within a week", "in the next two weeks"
         return 0, n * days + half + (n if days == 30 else 0)  # a month: up to 31 days
     if days == 1 and not half:
         return n, n

@@ -337,11 +337,17 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     first, last = _local_day(when, ctx.reader)
     days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
     if clause.ahead is not None:
-        # "is the workshop two days away?": the day it starts (a deadline: closes), here,
-        # counted from today; not how long it lasts, and not "now" of "2 days from now".
+        # "is the workshop two days away?": the day it starts (a deadline: closes) counted
+        # from today, here or in its own zone, or the whole days left; not how long it
+        # lasts, and not "now" of "2 days from now".
         lo, hi = clause.ahead
-        day = (last if when.kind in _DUE_KINDS else first).date()
-        return lo <= (day - now_local.date()).days <= hi, "ahead"
+        key = when.ends if when.kind in _DUE_KINDS else when.starts
+        own_first, own_last = _local_day(when, when.zone)
+        own = (own_last if when.kind in _DUE_KINDS else own_first).date()
+        here = (last if when.kind in _DUE_KINDS else first).date()
+        counts = {(here - now_local.date()).days, (key - ctx.now).days,
+                  (own - when.zone.local(ctx.now).date()).days}
+        return key > ctx.now and any(lo <= n <= hi for n in counts), "ahead"
     for rel in clause.relative:
         if rel == "still" and (clause.day is not None or clause.clock is not None):
             continue  # "is the deadline still Nov 17?": the day asked decides
