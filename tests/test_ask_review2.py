@@ -23,11 +23,13 @@ from tests.ask_probe import P, Schedules, wrong
 
 DATA = Path(__file__).resolve().parent / "data" / "ask"
 SCHEDULES = Schedules(files={"O": DATA / "bosws31.toml", "A": DATA / "apsys29.toml",
-                             "R": DATA / "carnet29.toml"},
+                             "R": DATA / "carnet29.toml", "Y": DATA / "datasys32.toml"},
                       now={"O": "2031-03-01T12:00:00+00:00",    # Saturday 1 March, 07:00 EST
                            "A": "2029-02-10T00:00:00+00:00",    # registration opened 25 Jan
-                           "R": "2029-05-20T12:00:00+00:00"},   # 08:00 in San Juan, 14:00 Madrid
-                      reader={"O": "Europe/Berlin", "A": "Europe/London", "R": "Europe/Madrid"})
+                           "R": "2029-05-20T12:00:00+00:00",    # 08:00 in San Juan, 14:00 Madrid
+                           "Y": "2031-03-20T00:00:00+00:00"},
+                      reader={"O": "Europe/Berlin", "A": "Europe/London", "R": "Europe/Madrid",
+                              "Y": "Asia/Kolkata"})
 
 O_ABSTRACT = "2031-03-07T22:00:00+00:00"    # 17:00 EST on Friday 7 March 2031 (23:00 CET)
 O_PAPER = "2031-03-15T03:59:00+00:00"       # 23:59 EDT on Friday 14 March 2031 (was 7 March)
@@ -256,4 +258,17 @@ def test_a_countdown_counts_in_either_zone_and_the_next_n_is_within(question: st
     # Failed before (the other three are guards): "in 11 days?" was No (Madrid's days only);
     # "in the next 2 months?" was read as "in 2 months" (56 to 64 days): No.
     reply = SCHEDULES.ask(P("R", question, "", "countdown"))
+    assert reply.parts[0].verdict is verdict, reply.text
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("is the conference on a Sunday?", False),
+    ("does the conference start on Sunday?", False),
+    ("is the conference on a weekend?", False),
+    ("does the conference start on Monday?", True),
+])
+def test_a_date_given_as_days_is_on_its_own_days(question: str, verdict: bool) -> None:
+    # Failed before: Monday 12 to Thursday 15 January 2032 in Singapore starts at 21:30 IST
+    # on Sunday 11: "is the conference on a Sunday?" was "Yes: ... Monday 12 January".
+    reply = SCHEDULES.ask(P("Y", question, "", "weekday"))
     assert reply.parts[0].verdict is verdict, reply.text

@@ -386,7 +386,8 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             own_first, own_last = _local_day(when, when.zone)
             own = {own_first.date() + timedelta(days=i)
                    for i in range((own_last.date() - own_first.date()).days + 1)}
-            return any(d.weekday() >= 5 for d in days | own), "weekday"
+            return any(d.weekday() >= 5 for d in (own if when.all_day else days | own)), \
+                "weekday"
         today = now_local.date()
         window = {
             "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
@@ -438,6 +439,10 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         own = {own_first.date() + timedelta(days=i)
                for i in range((own_last.date() - own_first.date()).days + 1)}
         named_zone = zone is not None and bool(zone.zones)
+        if when.all_day and not named_zone:
+            # A date given as days is on its own days ("Monday 12 to Thursday 15 January"),
+            # not on the Sunday evening its first day starts at in Kolkata.
+            return any(d.weekday() == clause.weekday for d in own), "weekday"
         return any(d.weekday() == clause.weekday
                    for d in (days if named_zone else days | own)), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
