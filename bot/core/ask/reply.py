@@ -343,10 +343,10 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         lo, hi = clause.ahead
         key = when.ends if when.kind in _DUE_KINDS else when.starts
         own_first, own_last = _local_day(when, when.zone)
-        own = (own_last if when.kind in _DUE_KINDS else own_first).date()
+        own_day = (own_last if when.kind in _DUE_KINDS else own_first).date()
         here = (last if when.kind in _DUE_KINDS else first).date()
         counts = {(here - now_local.date()).days, (key - ctx.now).days,
-                  (own - when.zone.local(ctx.now).date()).days}
+                  (own_day - when.zone.local(ctx.now).date()).days}
         return key > ctx.now and any(lo <= n <= hi for n in counts), "ahead"
     for rel in clause.relative:
         if rel == "still" and (clause.day is not None or clause.clock is not None):
