@@ -52,6 +52,17 @@ _SELF_EN = re.compile(r"\b(?:i'?m|i am|we'?re|we are|i live|we live|i'?m based|i
                       r"i'?m located|i am located|i'?m staying|i am staying|living|based)"
                       r"\s+(?:in|at)\s+$")
 _SELF_ZH = ("我在", "我人在", "我们在", "本人在")
+_STATEMENT = re.compile(r"\s*(?:i|we)(?:'m|'ve|'d|'re)?\s(?![^?]*\?)")
+"""A clause the asker says of themselves ("I'm not registered yet", "we haven't submitted"),
+with no question mark of its own."""
+_DONE = re.compile(r"\s*(?:i|we)(?:'m|'ve|'re)?\s+(?:(?:am|are|have|had|did|do)\s+)?(?:not|never|"
+                   r"already|just|haven't|didn't|don't|missed|registered|submitted|got)\b")
+"""A statement of what the asker did or did not do ("I'm not registered yet", "we already
+submitted the abstract"): context for the question after it, not a question."""
+_NOT_THERE = re.compile(r"(?:\bnot|n't|\bnowhere near)\s+(?:(?:based|located|living|staying)\s+)?"
+                        r"(?:in|at|from|near)\s+(?:the\s+)?$|\boutside(?:\s+of)?\s+(?:the\s+)?$")
+"""What puts the asker away from the place named next ("I'm not in Boston", "outside
+Berlin")."""
 # "Dear organizers," / "Hi team,": a letter's salutation, not a question about the contact.
 _SALUTATION = re.compile(r"(?:dear|hi|hello|hey|greetings)\b")
 _SPLIT_EN = frozenset({"and", "also", "plus", "btw", "additionally"})
@@ -172,6 +183,9 @@ class Clause:
     length asked of a date, in days, weeks or hours."""
     clocks: bool = False
     """ "is the excursion on the day the clocks change?": whether the clocks change then."""
+    ahead: tuple[int, int] | None = None
+    """ "is the workshop two days away?", "in 2 days?", "within a week?": the days from today
+    the date's day must be (first, last): a countdown asked, not a length."""
     excluded: tuple[str, ...] = ()
     """Dates the question sets aside ("registration, not paper registration", "anything
     other than the poster deadline?"): never the answer, whatever else the words name."""
@@ -222,7 +236,7 @@ class Reading:
                 "compare": c.compare, "ordinal": c.ordinal, "ordinal_of": c.ordinal_of,
                 "daypart": c.daypart, "month": c.month, "excluded": list(c.excluded),
                 "span_asked": list(c.span_asked) if c.span_asked else None,
-                "clocks_change": c.clocks,
+                "clocks_change": c.clocks, "ahead": list(c.ahead) if c.ahead else None,
                 "unread": list(c.unknown),
                 "topics": [{"kind": t.kind, "ids": list(t.ids), "label": t.label,
                             "score": round(t.score, 2), "span": t.span} for t in c.topics],
@@ -402,7 +416,8 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                     for meaning in index.en.get((part,), ()):
                         scan.hits.append(_Hit(meaning, run[i].start, run[i].end, word, 1.0,
                                               base + i))
-            elif word in _SPLIT_EN:
+            elif word in _SPLIT_EN and words[i + 1:i + 3] != ["a", "half"]:
+                # ("a week and a half" is one length, not two questions)
                 scan.splits.append(run[i].start)
             elif word not in lx.STOPWORDS and not word.isdigit() and len(word) > 1:
                 stem = _stem(word)  # "hackathons" is the title's "Hackathon": no typo
@@ -629,6 +644,33 @@ _SPAN_ASKED = re.compile(
     r"notice|in advance|before|early|late|extension|more|until)\b)"
     r"|\bhow many (?P<u0>days|weeks|hours)\b(?!\s+(?:until|till|left|to go|before|after|"
     r"from|since|between|away|remain|are left|do i have|do we have)\b)")
+
+
+_N = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_AHEAD = re.compile(
+    rf"\b(?P<within>within(?:\s+the\s+next)?|(?:in|over|during)\s+the\s+(?:next|coming)|in)"
+    rf"\s+(?P<n>{_N})\s+(?P<u>days?|weeks?|months?)\b"
+    rf"(?P<h>\s+and\s+a\s+half\b)?(?!\s+(?:long|of|after|before|later|earlier)\b)"
+    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)(?P<h2>\s+and\s+a\s+half)?"
+    rf"\s+(?:away|from now|from today|ahead|out)\b")
+
+
+def _ahead(text: str) -> tuple[int, int] | None:
+    """The days from today a countdown asks ("two days away", "in 2 days": 2 to 2; "within a
+    week": 0 to 7; "in two weeks": 11 to 17; "within a month": 0 to 31), or None."""
+    m = _AHEAD.search(text)
+    if m is None:
+        return None
+    raw, unit = (m["n"], m["u"]) if m["n"] else (m["n2"], m["u2"])
+    n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
+    days = {"d": 1, "w": 7, "m": 30}[unit[0]]
+    half = days // 2 if m["h"] or m["h2"] else 0  # "a week and a half": 10 days
+    if m["within"] and m["within"] != "in":  # "within a week", "in the next two weeks"
+        return 0, n * days + half + (n if days == 30 else 0)  # a month: up to 31 days
+    if days == 1 and not half:
+        return n, n
+    slack = {1: 0, 7: 3, 30: 4}[days] + (1 if half else 0)
+    return n * days + half - slack, n * days + half + slack
 
 
 def _span_asked(text: str) -> tuple[int, str] | None:
@@ -1596,10 +1638,17 @@ def has_length(when: ImportantDate) -> bool:
 # "registration, not paper registration", "not the abstract, the full paper", "anything other
 # than the poster deadline?": the words after the cue name what is set aside, up to the next
 # punctuation, dash or "but".
-_NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not|other than|except(?: for)?|besides|apart from|"
-                       r"aside from|excluding|rather than|instead of)\s+"
+_NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not counting|not including|leaving aside|"
+                       r"leaving out|setting aside|ignoring|skipping|not|other than|"
+                       r"except(?: for)?|besides|apart from|aside from|excluding|rather than|"
+                       r"instead of)\s+"
                        r"(?P<x>[^,;:?!()\n，；：？！（）]+?)"
                        r"(?=\s*(?:[,;:?!()\n，；：？！（）]|\s-+\s|\s+but\b|\s+please\b|$))")
+_NEGATION_ZH = re.compile(r"(?<!是)(?<!还)(?:不是|除了|不包括|不算|而不是)\s*"
+                          r"(?P<x>[^,;:?!()\n，；：？！（）、]+?)"
+                          r"(?=\s*(?:[,;:?!()\n，；：？！（）、]|以外|之外|而是|$))")
+"""The same in Chinese ("不是 abstract, full paper 什么时候截止?", "除了摘要以外"); not the
+"是不是" of a yes/no question."""
 _NOT_AFTER = frozenset(_split_words("""
 do does did is are was were can could will would should shall has have had may might must am
 i'm i it it's that's they we you he she why if or whether yet still hopefully isn't
@@ -1611,9 +1660,13 @@ aside."""
 def _negations(norm: str, lang: Language, scan: _Scan, index: Index
                ) -> list[tuple[int, int, tuple[str, ...]]]:
     """Each span a question sets aside and the dates it names: (cue start, span end, ids)."""
-    if lang != "en":
-        return []
     found: list[tuple[int, int, tuple[str, ...]]] = []
+    if lang != "en":
+        for m in _NEGATION_ZH.finditer(norm):
+            side = _side_topic(m.start("x"), m.end("x"), scan, index, norm)
+            if side is not None and side.kind == "date":
+                found.append((m.start(), m.end("x"), side.ids))
+        return found
     for m in _NEGATION.finditer(norm):
         if m["cue"] == "not":
             before = re.findall(r"[a-z']+", norm[:m.start()])
@@ -1717,6 +1770,11 @@ def _read(question: str, index: Index) -> Reading:
     zh_filler = all(ch in "那呢的吗和还有么嗯啊呀" for ch, _ in scan.leftover_zh)
     for hit in scan.hits:
         kind, value = hit.meaning
+        if kind in ("venuename", "place") and _NOT_THERE.search(norm[:hit.start]):
+            # "I'm not in Boston, what time is it for me?": a place the asker is not in
+            # names no zone to answer in (and no place the event is asked to be in).
+            matches.append(Match(hit.text, hit.start, hit.end, "a place the asker is not in"))
+            continue
         if kind == "venuename":
             if _self_located(norm, hit.start) or (asks_time and _place_cued(hit, scan, norm)):
                 # The place hit of the same words makes it the asker's zone, or the zone a
@@ -1848,9 +1906,12 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
-        if form is None and norm[b:b + 1] == "." and any(
+        if form is None and (norm[b:b + 1] == "." or (
+                norm[b:b + 1] == "," and _DONE.match(norm[a:b]))) and any(
                 r[2] is not None and r[3] for r in raw[i + 1:]):
-            continue  # "I got accepted. When do I need to confirm?": the statement is context
+            # "I got accepted. When do I need to confirm?", "we registered the abstract
+            # already, when is the full paper due?": the statement is context
+            continue
         wh = re.match(r"\s*(?:and\s+|so\s+)?(?:what|what's|whats|which|who|how|when|where)\b",
                       norm[a:b])
         if form is None and not wh and "?" in norm[a:b + 1] and (
@@ -1891,6 +1952,12 @@ def _read(question: str, index: Index) -> Reading:
             # "... and when is it?": the previous clause's subject.
             prev = [t for t in clauses[-1].topics if t.kind in ("date", "next")]
             topics = prev
+            if prev and i > 0 and raw[i - 1][2] is None and at and at[-1][0] == raw[i - 1][0] \
+                    and _STATEMENT.match(norm[raw[i - 1][0]:raw[i - 1][1]]):
+                # "I'm not registered yet, is it too late?": the statement (its "yet" no
+                # "still") only names what the question after it asks about.
+                clauses.pop()
+                at.pop()
             if "next" in relative and any(t.kind == "date" for t in prev) and re.search(
                     r"\b(?:next|following|another|other)\s+one\b", norm[a:b]):
                 # "missed cycle 1, when's the next one?": the next date of its kind after it;
@@ -1929,7 +1996,8 @@ def _read(question: str, index: Index) -> Reading:
                               daypart=next((w for s_, _, w in dayparts if a <= s_ < b), ""),
                               month=_month_alone(masked[a:b]),
                               span_asked=_span_asked(masked[a:b]),
-                              clocks=bool(_CLOCKS_CHANGE.search(norm[a:b]))))
+                              clocks=bool(_CLOCKS_CHANGE.search(norm[a:b])),
+                              ahead=_ahead(masked[a:b])))
         last_form = form
     if unwanted:
         clauses, at = _excluding(clauses, at, unwanted)

@@ -336,6 +336,18 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     now_local = ctx.reader.local(ctx.now)
     first, last = _local_day(when, ctx.reader)
     days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
+    if clause.ahead is not None:
+        # "is the workshop two days away?": the day it starts (a deadline: closes) counted
+        # from today, here or in its own zone, or the whole days left; not how long it
+        # lasts, and not "now" of "2 days from now".
+        lo, hi = clause.ahead
+        key = when.ends if when.kind in _DUE_KINDS else when.starts
+        own_first, own_last = _local_day(when, when.zone)
+        own_day = (own_last if when.kind in _DUE_KINDS else own_first).date()
+        here = (last if when.kind in _DUE_KINDS else first).date()
+        counts = {(here - now_local.date()).days, (key - ctx.now).days,
+                  (own_day - when.zone.local(ctx.now).date()).days}
+        return key > ctx.now and any(lo <= n <= hi for n in counts), "ahead"
     for rel in clause.relative:
         if rel == "still" and (clause.day is not None or clause.clock is not None):
             continue  # "is the deadline still Nov 17?": the day asked decides
@@ -376,6 +388,14 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
                 return when.ends > ctx.now and not when.cancelled, "open"
             return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
+        if rel == "this_weekend" and not re.search(r"\bthis\s+weekend", clause.text):
+            # "is the workshop on a weekend?", "over the weekend?": a Saturday or Sunday of
+            # it (here or in its own zone), not this coming weekend.
+            own_first, own_last = _local_day(when, when.zone)
+            own = {own_first.date() + timedelta(days=i)
+                   for i in range((own_last.date() - own_first.date()).days + 1)}
+            return any(d.weekday() >= 5 for d in (own if when.all_day else days | own)), \
+                "weekday"
         today = now_local.date()
         window = {
             "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
@@ -430,6 +450,10 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         own = {own_first.date() + timedelta(days=i)
                for i in range((own_last.date() - own_first.date()).days + 1)}
         named_zone = zone is not None and bool(zone.zones)
+        if when.all_day and not named_zone:
+            # A date given as days is on its own days ("Monday 12 to Thursday 15 January"),
+            # not on the Sunday evening its first day starts at in Kolkata.
+            return any(d.weekday() == clause.weekday for d in own), "weekday"
         return any(d.weekday() == clause.weekday
                    for d in (days if named_zone else days | own)), "weekday"
     if zone is not None and zone.zones and not zone.ambiguous:
@@ -461,8 +485,10 @@ def _clocks_change_on(when: ImportantDate) -> bool:
 
 
 _SEASONAL = frozenset({"NZDT", "NZST", "AEDT", "AEST", "ACDT", "ACST", "CEST", "EEST", "WEST",
-                       "BST"})
-"""Abbreviations of one season of a zone with daylight time: a yes only in that season."""
+                       "BST", "EDT", "CDT", "MDT", "PDT", "AKDT"})
+"""Abbreviations of one season of a zone with daylight time: a yes only in that season. The
+US daylight names are among them ("is the deadline EDT?" of 17:00 EST is a no), the US
+standard names are not: "EST" and "PST" are said of Eastern and Pacific time all year."""
 _DAYPARTS = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 22), "night": (21, 5)}
 
 
@@ -901,7 +927,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
     zh_ = ctx.lang == "zh"
-    closed = "passed" in clause.relative and bool(re.search(r"\bclos", clause.text))
+    closed = "passed" in clause.relative and bool(_CLOSED_ASKED.search(clause.text))
     if clause.form == "yesno" and ({"open", "still"} & set(clause.relative) or closed) \
             and len(dates) > 1 and not set(clause.relative) & _WINDOWS and any(
                 _is_opening(d) for d in dates):
@@ -1063,6 +1089,12 @@ def _is_opening(when: ImportantDate) -> bool:
         when) and bool(_OPENS.search(when.title))
 
 
+_CLOSED_ASKED = re.compile(r"\bclos|\btoo late\b|\bam i late\b|\bmiss|\bover\b|\bexpired\b|"
+                           r"\bended\b|\bfinished\b|\bpassed\b")
+"""What asks whether a thing has closed ("has registration closed?", "I'm not registered
+yet, is it too late?"), not "is it already open?"."""
+
+
 def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
                   ) -> list[ImportantDate]:
     """ "Is registration still open?", "has registration closed?" read as the one deadline
@@ -1070,7 +1102,7 @@ def _with_opening(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx
     opens"), so the answer is about registration, not the early rate; [] otherwise."""
     if len(dates) != 1 or clause.form != "yesno" or not (
             {"open", "still"} & set(clause.relative) or (
-                "passed" in clause.relative and re.search(r"\bclos", clause.text))):
+                "passed" in clause.relative and _CLOSED_ASKED.search(clause.text))):
         return []
     only, terms = dates[0], ctx.index.date_terms
     if "early" not in terms[only.id] or re.search(r"\bearly|\u65e9\u9e1f", clause.text):
