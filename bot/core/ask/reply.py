@@ -382,8 +382,10 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             own_first, own_last = _local_day(when, when.zone)
             own = {own_first.date() + timedelta(days=i)
                    for i in range((own_last.date() - own_first.date()).days + 1)}
+            # A date given as days is on its own days, whatever the reader's zone.
             named = zone is not None and bool(zone.zones)
-            return any(d.weekday() >= 5 for d in (days if named else days | own)), "weekend"
+            asked = own if when.all_day else days if named else days | own
+            return any(d.weekday() >= 5 for d in asked), "weekend"
         if rel == "now":
             if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
                 return when.ends > ctx.now and not when.cancelled, "open"
