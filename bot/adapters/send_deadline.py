@@ -109,6 +109,10 @@ class SendDeadline:
             if not _hooked:
                 sys.addaudithook(_audit)
                 _hooked = True
+            outer = _armed.get(ident)  # a bounded call inside another: the earlier deadline
+            if outer is not None:
+                send.due = min(send.due, outer.due)
+                send.cut = outer.cut
             _armed[ident] = send
             if not _watching:
                 _watching = True
@@ -119,7 +123,11 @@ class SendDeadline:
             yield send
         finally:
             with _lock:  # after this, no cut lands on this send's sockets
-                _armed.pop(ident, None)
+                if outer is None:
+                    _armed.pop(ident, None)
+                else:  # the outer call is bounded again, its inner sockets with it
+                    outer.sockets.extend(send.sockets)  # cut with it if it is overdue
+                    _armed[ident] = outer
                 _lock.notify_all()
 
     def words(self, platform: str | None = None) -> str:
