@@ -25,17 +25,28 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
+from typing import TypeVar
 
 from bot.adapters import http_failures
+from bot.app.unavailable import Unavailable
 from bot.ports import Outcome
 
-__all__ = ["Cut", "SendDeadline"]
+__all__ = ["REPEATED", "AnswerCut", "AnswerDeadline", "Cut", "SendDeadline"]
+
+T = TypeVar("T")
+REPEATED = 2
+"""Answers cut in a row (none finished between) before ``/healthz`` names the platform."""
 
 
 class Cut(ConnectionAbortedError):
     """A socket refused to a send whose deadline passed (or the cut connection's error)."""
+
+
+class AnswerCut(Cut):
+    """A participant's answer cut at its deadline; the words say what, where and what next."""
 
 
 class _Send:
@@ -146,3 +157,69 @@ class SendDeadline:
         if outcome.server_down:
             return replace(outcome, reason=f"{self.words(platform)} before the request went")
         return Outcome.silence(f"{self.words(platform)}: {http_failures.MAYBE_DELIVERED}")
+
+
+class AnswerDeadline:
+    """The calls that answer a participant (the reply's post, the asker's profile, a deferred
+    answer's edit), each within the send deadline: a platform that trickles its answer must
+    not hold a worker thread (Bolt's pool, Discord's answering pool: a few would stop every
+    answer). A call cut before its request went is made once more (nothing went); one cut
+    after it went is not (it may have been posted: never twice), and raises ``AnswerCut``,
+    whose words the caller logs once. ``REPEATED`` cuts in a row put the platform on
+    ``/healthz`` (``unavailable``, as deliveries do) until it takes a message or the entry
+    lapses."""
+
+    def __init__(self, seconds: float, *, platform: str, read_timeout: float,
+                 unavailable: Unavailable | None = None,
+                 clock: Callable[[], datetime] | None = None, repeated: int = REPEATED) -> None:
+        self.deadline = SendDeadline(seconds, platform=platform, read_timeout=read_timeout)
+        self.unavailable = unavailable
+        self.clock = clock
+        self.repeated = repeated
+        self._lock = threading.Lock()
+        self._in_a_row = 0
+
+    def call(self, what: str, where: str, call: Callable[[], T], *, posts: bool = True) -> T:
+        """``call()`` within the deadline; ``what`` (``posting the answer``) and ``where`` (a
+        channel, a host: never a token) name it in the words. ``posts``: it may create a
+        message, so a cut after the request went is "may have been posted"."""
+        for attempt in (1, 2):
+            with self.deadline.bounded() as send:
+                try:
+                    result = call()
+                except Exception as exc:
+                    if not send.cut:
+                        raise
+                    failure: Exception = exc
+                else:
+                    with self._lock:
+                        self._in_a_row = 0
+                    return result
+            unsent = isinstance(failure, Cut) or http_failures.before_sending(failure)
+            if unsent and attempt == 1:
+                continue  # nothing went: once more, with a deadline of its own
+            raise self._cut(what, where, unsent=unsent, posts=posts) from failure
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _cut(self, what: str, where: str, *, unsent: bool, posts: bool) -> AnswerCut:
+        d = self.deadline
+        if unsent:
+            then = "twice, each time before the request went: nothing was sent"
+        elif posts:
+            then = "after the request went: not sent again (it may have been posted)"
+        else:
+            then = "after the request went"
+        words = (f"{d.platform} did not finish {what} ({where}) within {d.seconds:g} s (it "
+                 f"answered slowly, each read inside {d.read_timeout:g} s): cut at the "
+                 f"answer's deadline {then}. The participant may ask again; if this keeps "
+                 f"happening, check {d.platform}'s status page and the network path to it "
+                 f"(a proxy that trickles)")
+        with self._lock:
+            self._in_a_row += 1
+            repeated = self._in_a_row >= self.repeated
+            count = self._in_a_row
+        if repeated and self.unavailable is not None and self.clock is not None:
+            self.unavailable.away(d.platform.lower(), f"answering participants: {count} "
+                                  f"answers in a row cut at their deadline; the last: {words}",
+                                  ended=time.monotonic(), at=self.clock())
+        return AnswerCut(words)
