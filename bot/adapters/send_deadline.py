@@ -16,6 +16,10 @@ What the cut means is the channel's to say (``judged``): the library's error aft
 request that never went (an outage, no attempt used) from one whose answer was cut (the
 message may have been delivered: counted, and ``Outcome.silent`` holds the run's other
 deliveries on that platform for the next try).
+
+A bounded call inside another one keeps the earlier deadline, and the outer call is bounded
+again when the inner one ends. ``AnswerDeadline`` bounds the calls that answer a participant
+(Slack's answer posts, ``respond`` and ``users.info``; Discord's deferred answer) the same way.
 """
 
 from __future__ import annotations
@@ -179,10 +183,12 @@ class AnswerDeadline:
         self._lock = threading.Lock()
         self._in_a_row = 0
 
-    def call(self, what: str, where: str, call: Callable[[], T], *, posts: bool = True) -> T:
+    def call(self, what: str, where: str, call: Callable[[], T], *, posts: bool = True,
+             read_timeout: float | None = None) -> T:
         """``call()`` within the deadline; ``what`` (``posting the answer``) and ``where`` (a
         channel, a host: never a token) name it in the words. ``posts``: it may create a
-        message, so a cut after the request went is "may have been posted"."""
+        message, so a cut after the request went is "may have been posted". ``read_timeout``:
+        this call's, when it is not the platform's usual one."""
         for attempt in (1, 2):
             with self.deadline.bounded() as send:
                 try:
@@ -198,11 +204,14 @@ class AnswerDeadline:
             unsent = isinstance(failure, Cut) or http_failures.before_sending(failure)
             if unsent and attempt == 1:
                 continue  # nothing went: once more, with a deadline of its own
-            raise self._cut(what, where, unsent=unsent, posts=posts) from failure
+            raise self._cut(what, where, unsent=unsent, posts=posts,
+                            read_timeout=read_timeout) from failure
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _cut(self, what: str, where: str, *, unsent: bool, posts: bool) -> AnswerCut:
+    def _cut(self, what: str, where: str, *, unsent: bool, posts: bool,
+             read_timeout: float | None) -> AnswerCut:
         d = self.deadline
+        reads = d.read_timeout if read_timeout is None else read_timeout
         if unsent:
             then = "twice, each time before the request went: nothing was sent"
         elif posts:
@@ -210,7 +219,7 @@ class AnswerDeadline:
         else:
             then = "after the request went"
         words = (f"{d.platform} did not finish {what} ({where}) within {d.seconds:g} s (it "
-                 f"answered slowly, each read inside {d.read_timeout:g} s): cut at the "
+                 f"answered slowly, each read inside {reads:g} s): cut at the "
                  f"answer's deadline {then}. The participant may ask again; if this keeps "
                  f"happening, check {d.platform}'s status page and the network path to it "
                  f"(a proxy that trickles)")
