@@ -68,7 +68,9 @@ def test_an_answer_whose_post_trickles_is_cut_logged_once_and_not_posted_twice(
         assert len(harness.slack.calls_to("chat.postMessage")) == 1  # never twice
         assert "slack" not in delivery_state(harness.service)["unavailable"]
 
-        harness.mention("when is the notification?")  # cut again: now a pattern
+        # Cut again, for someone else (their users.info goes fine): now a pattern.
+        harness.slack.add_user("UOTHER", "Europe/Vienna")
+        harness.mention("when is the notification?", user="UOTHER")
         wait_until(lambda: len(warnings(caplog)) == 2)
         deliveries = delivery_state(harness.service)
         assert deliveries["unavailable"]["slack"].startswith(

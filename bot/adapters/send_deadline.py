@@ -169,9 +169,9 @@ class AnswerDeadline:
     not hold a worker thread (Bolt's pool, Discord's answering pool: a few would stop every
     answer). A call cut before its request went is made once more (nothing went); one cut
     after it went is not (it may have been posted: never twice), and raises ``AnswerCut``,
-    whose words the caller logs once. ``REPEATED`` cuts in a row put the platform on
-    ``/healthz`` (``unavailable``, as deliveries do) until it takes a message or the entry
-    lapses."""
+    whose words the caller logs once. ``REPEATED`` cuts in a row (of one kind of call) put
+    the platform on ``/healthz`` (``unavailable``, as deliveries do) until it takes a message
+    or the entry lapses."""
 
     def __init__(self, seconds: float, *, platform: str, read_timeout: float,
                  unavailable: Unavailable | None = None,
@@ -181,7 +181,9 @@ class AnswerDeadline:
         self.clock = clock
         self.repeated = repeated
         self._lock = threading.Lock()
-        self._in_a_row = 0
+        self._in_a_row: dict[str, int] = {}
+        """Per kind of call (``what``): cut in a row. Another kind's success (a profile read)
+        says nothing of the posts that keep being cut."""
 
     def call(self, what: str, where: str, call: Callable[[], T], *, posts: bool = True,
              read_timeout: float | None = None) -> T:
@@ -199,7 +201,7 @@ class AnswerDeadline:
                     failure: Exception = exc
                 else:
                     with self._lock:
-                        self._in_a_row = 0
+                        self._in_a_row.pop(what, None)
                     return result
             unsent = isinstance(failure, Cut) or http_failures.before_sending(failure)
             if unsent and attempt == 1:
@@ -224,9 +226,8 @@ class AnswerDeadline:
                  f"happening, check {d.platform}'s status page and the network path to it "
                  f"(a proxy that trickles)")
         with self._lock:
-            self._in_a_row += 1
-            repeated = self._in_a_row >= self.repeated
-            count = self._in_a_row
+            count = self._in_a_row[what] = self._in_a_row.get(what, 0) + 1
+            repeated = count >= self.repeated
         if repeated and self.unavailable is not None and self.clock is not None:
             self.unavailable.away(d.platform.lower(), f"answering participants: {count} "
                                   f"answers in a row cut at their deadline; the last: {words}",
