@@ -292,10 +292,11 @@ def _handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             args = self._args()
             if path.startswith("/response/"):
-                stub._record("response_url", {**args, "path": path}, "")
+                scripted = stub._record("response_url", {**args, "path": path}, "")
                 with stub._lock:
                     stub.state.responses.append(args)
-                self._reply(200, {"ok": True})
+                self._reply(200, {"ok": True},
+                            trickle=scripted.trickle if scripted is not None else 0.0)
                 return
             method = path.removeprefix("/api/")
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")

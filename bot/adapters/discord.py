@@ -44,6 +44,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.chat_webhooks import date_words, escape_markdown, instant_of
+from bot.adapters.send_deadline import AnswerDeadline
 from bot.app.chat_conversation import (
     ChatAnswer,
     answer_question,
@@ -79,6 +80,9 @@ RATE_WAIT = 10.0
 """The longest 429 ``retry_after`` a deferred answer waits out (the asker sees "thinking...";
 the interaction's token lasts 15 minutes); a longer one gives up, logged."""
 RATE_TRIES = 3
+READ_TIMEOUT = 15.0
+"""Seconds each read of a deferred answer's edit may take; the whole edit is within
+``[delivery] send_deadline`` (a webhook that trickles its answer is cut there)."""
 
 
 def verify(public_key: str, signature: str, timestamp: str, body: bytes) -> bool:
@@ -194,13 +198,21 @@ class DiscordInteractions:
     def __init__(self, service: Running, settings: DiscordConfig, *,
                  clock: Callable[[], datetime] | None = None,
                  defer_after: float = DEFER_AFTER,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 deadline: float | None = None) -> None:
+        """``deadline``: seconds a deferred answer's edit may take in all (default
+        ``[delivery] send_deadline``)."""
         self.service = service
         self.sleep = sleep
         self.settings = settings
         self.clock = clock or service.clock
         self.defer_after = defer_after
         self._answering = ThreadPoolExecutor(max_workers=4, thread_name_prefix="discord-answer")
+        self.answers = AnswerDeadline(
+            deadline if deadline is not None
+            else service.config.delivery.send_deadline.total_seconds(),
+            platform="Discord", read_timeout=READ_TIMEOUT, unavailable=service.engine.unavailable,
+            clock=service.clock)
 
     def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         """(status, JSON) for one request: 401 unless signed and fresh."""
@@ -278,10 +290,10 @@ class DiscordInteractions:
         request = urllib.request.Request(url, data=body, method="PATCH", headers={
             "Content-Type": "application/json",
             "User-Agent": "DiscordBot (https://github.com/duebot, 0.1) duebot"})
+        where = f"the interaction's response at {urllib.parse.urlsplit(url).netloc}"
         for attempt in range(1, RATE_TRIES + 1):
-            try:
-                with urllib.request.urlopen(request, timeout=15) as response:
-                    response.read()
+            try:  # cut before the edit went: once more; after: never twice
+                self.answers.call("editing a deferred answer", where, lambda: _edit(request))
                 return
             except urllib.error.HTTPError as exc:
                 wait = _retry_after(exc) if exc.code == 429 else None
@@ -319,6 +331,11 @@ class DiscordInteractions:
         return said if said is not None else render(answer_question(
             self.service, question, language=str(interaction.get("locale") or ""),
             conversation=conversation_of(interaction)))
+
+
+def _edit(request: urllib.request.Request) -> None:
+    with urllib.request.urlopen(request, timeout=READ_TIMEOUT) as response:
+        response.read()
 
 
 def _retry_after(exc: urllib.error.HTTPError) -> float:

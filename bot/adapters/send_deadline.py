@@ -16,6 +16,10 @@ What the cut means is the channel's to say (``judged``): the library's error aft
 request that never went (an outage, no attempt used) from one whose answer was cut (the
 message may have been delivered: counted, and ``Outcome.silent`` holds the run's other
 deliveries on that platform for the next try).
+
+A bounded call inside another one keeps the earlier deadline, and the outer call is bounded
+again when the inner one ends. ``AnswerDeadline`` bounds the calls that answer a participant
+(Slack's answer posts, ``respond`` and ``users.info``; Discord's deferred answer) the same way.
 """
 
 from __future__ import annotations
@@ -25,17 +29,28 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
+from typing import TypeVar
 
 from bot.adapters import http_failures
+from bot.app.unavailable import Unavailable
 from bot.ports import Outcome
 
-__all__ = ["Cut", "SendDeadline"]
+__all__ = ["REPEATED", "AnswerCut", "AnswerDeadline", "Cut", "SendDeadline"]
+
+T = TypeVar("T")
+REPEATED = 2
+"""Answers cut in a row (none finished between) before ``/healthz`` names the platform."""
 
 
 class Cut(ConnectionAbortedError):
     """A socket refused to a send whose deadline passed (or the cut connection's error)."""
+
+
+class AnswerCut(Cut):
+    """A participant's answer cut at its deadline; the words say what, where and what next."""
 
 
 class _Send:
@@ -109,6 +124,10 @@ class SendDeadline:
             if not _hooked:
                 sys.addaudithook(_audit)
                 _hooked = True
+            outer = _armed.get(ident)  # a bounded call inside another: the earlier deadline
+            if outer is not None:
+                send.due = min(send.due, outer.due)
+                send.cut = outer.cut
             _armed[ident] = send
             if not _watching:
                 _watching = True
@@ -119,7 +138,11 @@ class SendDeadline:
             yield send
         finally:
             with _lock:  # after this, no cut lands on this send's sockets
-                _armed.pop(ident, None)
+                if outer is None:
+                    _armed.pop(ident, None)
+                else:  # the outer call is bounded again, its inner sockets with it
+                    outer.sockets.extend(send.sockets)  # cut with it if it is overdue
+                    _armed[ident] = outer
                 _lock.notify_all()
 
     def words(self, platform: str | None = None) -> str:
@@ -138,3 +161,75 @@ class SendDeadline:
         if outcome.server_down:
             return replace(outcome, reason=f"{self.words(platform)} before the request went")
         return Outcome.silence(f"{self.words(platform)}: {http_failures.MAYBE_DELIVERED}")
+
+
+class AnswerDeadline:
+    """The calls that answer a participant (the reply's post, the asker's profile, a deferred
+    answer's edit), each within the send deadline: a platform that trickles its answer must
+    not hold a worker thread (Bolt's pool, Discord's answering pool: a few would stop every
+    answer). A call cut before its request went is made once more (nothing went); one cut
+    after it went is not (it may have been posted: never twice), and raises ``AnswerCut``,
+    whose words the caller logs once. ``REPEATED`` cuts in a row (of one kind of call) put
+    the platform on ``/healthz`` (``unavailable``, as deliveries do) until it takes a message
+    or the entry lapses."""
+
+    def __init__(self, seconds: float, *, platform: str, read_timeout: float,
+                 unavailable: Unavailable | None = None,
+                 clock: Callable[[], datetime] | None = None, repeated: int = REPEATED) -> None:
+        self.deadline = SendDeadline(seconds, platform=platform, read_timeout=read_timeout)
+        self.unavailable = unavailable
+        self.clock = clock
+        self.repeated = repeated
+        self._lock = threading.Lock()
+        self._in_a_row: dict[str, int] = {}
+        """Per kind of call (``what``): cut in a row. Another kind's success (a profile read)
+        says nothing of the posts that keep being cut."""
+
+    def call(self, what: str, where: str, call: Callable[[], T], *, posts: bool = True,
+             read_timeout: float | None = None) -> T:
+        """``call()`` within the deadline; ``what`` (``posting the answer``) and ``where`` (a
+        channel, a host: never a token) name it in the words. ``posts``: it may create a
+        message, so a cut after the request went is "may have been posted". ``read_timeout``:
+        this call's, when it is not the platform's usual one."""
+        for attempt in (1, 2):
+            with self.deadline.bounded() as send:
+                try:
+                    result = call()
+                except Exception as exc:
+                    if not send.cut:
+                        raise
+                    failure: Exception = exc
+                else:
+                    with self._lock:
+                        self._in_a_row.pop(what, None)
+                    return result
+            unsent = isinstance(failure, Cut) or http_failures.before_sending(failure)
+            if unsent and attempt == 1:
+                continue  # nothing went: once more, with a deadline of its own
+            raise self._cut(what, where, unsent=unsent, posts=posts,
+                            read_timeout=read_timeout) from failure
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _cut(self, what: str, where: str, *, unsent: bool, posts: bool,
+             read_timeout: float | None) -> AnswerCut:
+        d = self.deadline
+        reads = d.read_timeout if read_timeout is None else read_timeout
+        if unsent:
+            then = "twice, each time before the request went: nothing was sent"
+        elif posts:
+            then = "after the request went: not sent again (it may have been posted)"
+        else:
+            then = "after the request went"
+        words = (f"{d.platform} did not finish {what} ({where}) within {d.seconds:g} s (it "
+                 f"answered slowly, each read inside {reads:g} s): cut at the "
+                 f"answer's deadline {then}. The participant may ask again; if this keeps "
+                 f"happening, check {d.platform}'s status page and the network path to it "
+                 f"(a proxy that trickles)")
+        with self._lock:
+            count = self._in_a_row[what] = self._in_a_row.get(what, 0) + 1
+            repeated = count >= self.repeated
+        if repeated and self.unavailable is not None and self.clock is not None:
+            self.unavailable.away(d.platform.lower(), f"answering participants: {count} "
+                                  f"answers in a row cut at their deadline; the last: {words}",
+                                  ended=time.monotonic(), at=self.clock())
+        return AnswerCut(words)

@@ -39,6 +39,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.adapters.schedule_files import display_path
+from bot.adapters.send_deadline import AnswerCut, AnswerDeadline
 from bot.adapters.slack_channel import slack_client
 from bot.adapters.slack_format import answer_blocks
 from bot.adapters.slack_format import sections as _sections
@@ -73,6 +74,8 @@ RATE_WAIT = 10.0
 a person is waiting for it. Slack's own are a few seconds; a longer one gives up, logged."""
 RATE_TRIES = 3
 """Calls of one Slack method for one answer, at most, while Slack says 429."""
+RESPOND_TIMEOUT = 30.0
+"""Each read's timeout of Bolt's ``respond`` (slack_sdk's ``WebhookClient`` default)."""
 T = TypeVar("T")
 CONFIRM, CANCEL, CALENDAR = ("duebot_announce_confirm", "duebot_announce_cancel",
                              "duebot_add_to_calendar")
@@ -131,10 +134,18 @@ class SlackBot:
     def __init__(self, service: Running, settings: SlackConfig, *,
                  client: WebClient | None = None, socket_mode: bool = False,
                  monotonic: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 deadline: float | None = None) -> None:
+        """``deadline``: seconds each Slack call of an answer may take in all (default
+        ``[delivery] send_deadline``): a trickling Slack must not hold Bolt's few threads."""
         self.service = service
         self.settings = settings
         self.client = client or slack_client(settings.bot_token, settings.api_base_url)
+        self.answers = AnswerDeadline(
+            deadline if deadline is not None
+            else service.config.delivery.send_deadline.total_seconds(),
+            platform="Slack", read_timeout=float(self.client.timeout),
+            unavailable=service.engine.unavailable, clock=service.clock)
         self.monotonic = monotonic
         self.sleep = sleep
         self._zones: dict[str, tuple[float, Zone | None, str]] = {}
@@ -244,19 +255,33 @@ class SlackBot:
         reply = self.handle(asker, unescape(str(command.get("text", ""))))
         posted = False
         try:
-            respond(text=reply.text, blocks=reply.blocks or None, response_type="ephemeral")
-            posted = True
+            posted = self._respond(respond, "answering a slash command", asker.user,
+                                   text=reply.text, blocks=reply.blocks or None,
+                                   response_type="ephemeral")
         finally:
             self._keep(reply, posted=posted)
+
+    def _respond(self, respond: Respond, what: str, user: str, **message: Any) -> bool:
+        """Bolt's ``respond`` (the ``response_url``) within the answer's deadline; False, logged
+        once, when it was cut there."""
+        try:
+            self.answers.call(what, f"the response_url for {user}",
+                              lambda: respond(**message), read_timeout=RESPOND_TIMEOUT)
+        except AnswerCut as exc:
+            log.warning("could not answer %s: %s", user, exc)
+            return False
+        return True
 
     def _on_confirm(self, body: dict[str, Any], respond: Respond) -> None:
         user = str((body.get("user") or {}).get("id", ""))
         actions = body.get("actions") or [{}]
         key = str(actions[0].get("value", ""))
         if not self.is_organizer(user):
-            respond(text=self._refusal(), replace_original=False, response_type="ephemeral")
+            self._respond(respond, "refusing a button", user, text=self._refusal(),
+                          replace_original=False, response_type="ephemeral")
             return
-        respond(text=self.confirm_preview(key, user), replace_original=True)
+        self._respond(respond, "confirming an announcement", user,
+                      text=self.confirm_preview(key, user), replace_original=True)
 
     def confirm_preview(self, key: str, user: str) -> str:
         """Queue the announcement a preview's key stands for, once (``chat_organizers``)."""
@@ -265,7 +290,9 @@ class SlackBot:
                                   escape=escape)
 
     def _on_cancel(self, body: dict[str, Any], respond: Respond) -> None:
-        respond(text="Announcement cancelled; nothing was sent.", replace_original=True)
+        user = str((body.get("user") or {}).get("id", ""))
+        self._respond(respond, "cancelling an announcement", user,
+                      text="Announcement cancelled; nothing was sent.", replace_original=True)
 
     def _deliver(self, reply: Reply, asker: Asker) -> None:
         """Post the reply, then keep its thread readings (not before: the ledger write is
@@ -276,14 +303,19 @@ class SlackBot:
         and posted nothing when that failed."""
         posted = False
         try:
+            where = f"channel {asker.channel}"  # each call within the answer's deadline
             if reply.private and not asker.in_dm:
-                self._paced(lambda: self.client.chat_postEphemeral(
-                    channel=asker.channel, user=asker.user, text=reply.text,
-                    blocks=reply.blocks or None, thread_ts=asker.thread_ts))
+                self._paced(lambda: self.answers.call(
+                    "posting an answer (chat.postEphemeral)", where,
+                    lambda: self.client.chat_postEphemeral(
+                        channel=asker.channel, user=asker.user, text=reply.text,
+                        blocks=reply.blocks or None, thread_ts=asker.thread_ts)))
             else:
-                self._paced(lambda: self.client.chat_postMessage(
-                    channel=asker.channel, text=reply.text, blocks=reply.blocks or None,
-                    thread_ts=asker.thread_ts, unfurl_links=False))
+                self._paced(lambda: self.answers.call(
+                    "posting an answer (chat.postMessage)", where,
+                    lambda: self.client.chat_postMessage(
+                        channel=asker.channel, text=reply.text, blocks=reply.blocks or None,
+                        thread_ts=asker.thread_ts, unfurl_links=False)))
             posted = True
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not answer %s in %s: %s", asker.user, asker.channel, exc)
@@ -394,9 +426,10 @@ class SlackBot:
         if cached is not None and self.monotonic() - cached[0] < GROUP_TTL:
             return cached[1]
         try:
-            members = frozenset(str(u) for u in
-                                self.client.usergroups_users_list(usergroup=group)
-                                .get("users") or [])
+            members = frozenset(str(u) for u in self.answers.call(
+                "reading a user group (usergroups.users.list)", f"group {group}",
+                lambda: self.client.usergroups_users_list(usergroup=group),
+                posts=False).get("users") or [])
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("cannot read user group %s (%s); its members are not organizers now",
                         group, exc)
@@ -428,8 +461,10 @@ class SlackBot:
         zone: Zone | None = None
         locale = ""
         try:
-            profile = self._paced(lambda: self.client.users_info(
-                user=user, include_locale=True)).get("user") or {}
+            profile = self._paced(lambda: self.answers.call(
+                "reading the asker's zone (users.info)", f"user {user}",
+                lambda: self.client.users_info(user=user, include_locale=True),
+                posts=False)).get("user") or {}
             name, said = profile.get("tz"), profile.get("locale")
             locale = said if isinstance(said, str) else ""
             if isinstance(name, str) and name:
