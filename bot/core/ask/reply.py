@@ -328,6 +328,11 @@ def _local_day(when: ImportantDate, zone: Zone) -> tuple[datetime, datetime]:
     return first, last
 
 
+def _days(first: datetime, last: datetime) -> set[date]:
+    """Every calendar day from first's to last's: the days a date is on, in one zone."""
+    return {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
+
+
 def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None
              ) -> tuple[bool | None, str]:
     """Yes, no or cannot say, for what a yes/no question asks of one date; and why."""
@@ -335,7 +340,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         return _clocks_change_on(when), "clocks"
     now_local = ctx.reader.local(ctx.now)
     first, last = _local_day(when, ctx.reader)
-    days = {first.date() + timedelta(days=i) for i in range((last.date() - first.date()).days + 1)}
+    days = _days(first, last)
     if clause.ahead is not None:
         # "is the workshop two days away?": the day it starts (a deadline: closes) counted
         # from today, here or in its own zone, or the whole days left; not how long it
@@ -376,28 +381,20 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return when.starts <= ctx.now and not when.cancelled, rel
         if rel == "extended":
             return when.extended, "extended"
-        if rel == "weekend":
-            # "is the workshop on a weekend?": a Saturday or Sunday here or, unless a zone
-            # was named, in the date's own zone (as a weekday asked is).
-            own_first, own_last = _local_day(when, when.zone)
-            own = {own_first.date() + timedelta(days=i)
-                   for i in range((own_last.date() - own_first.date()).days + 1)}
+        if rel == "weekend" or (rel == "this_weekend"
+                                and not re.search(r"\bthis\s+weekend", clause.text)):
+            # "is the workshop on a weekend?", "over the weekend?": a Saturday or Sunday of
+            # it here or in the date's own zone (as a weekday asked is), not this coming
+            # weekend; a zone named leaves only its days when read said "weekend".
+            own = _days(*_local_day(when, when.zone))
             # A date given as days is on its own days, whatever the reader's zone.
-            named = zone is not None and bool(zone.zones)
+            named = rel == "weekend" and zone is not None and bool(zone.zones)
             asked = own if when.all_day else days if named else days | own
             return any(d.weekday() >= 5 for d in asked), "weekend"
         if rel == "now":
             if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
                 return when.ends > ctx.now and not when.cancelled, "open"
             return when.starts <= ctx.now < when.ends and not when.cancelled, "now"
-        if rel == "this_weekend" and not re.search(r"\bthis\s+weekend", clause.text):
-            # "is the workshop on a weekend?", "over the weekend?": a Saturday or Sunday of
-            # it (here or in its own zone), not this coming weekend.
-            own_first, own_last = _local_day(when, when.zone)
-            own = {own_first.date() + timedelta(days=i)
-                   for i in range((own_last.date() - own_first.date()).days + 1)}
-            return any(d.weekday() >= 5 for d in (own if when.all_day else days | own)), \
-                "weekday"
         today = now_local.date()
         window = {
             "today": {today}, "tonight": {today}, "tomorrow": {today + timedelta(days=1)},
@@ -448,9 +445,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     if clause.weekday is not None:
         # "is the paper deadline on Friday?" of 23:59 AoE on a Friday (Saturday here): yes,
         # as a day asked is (the day in the date's own zone or the reader's).
-        own_first, own_last = _local_day(when, when.zone)
-        own = {own_first.date() + timedelta(days=i)
-               for i in range((own_last.date() - own_first.date()).days + 1)}
+        own = _days(*_local_day(when, when.zone))
         named_zone = zone is not None and bool(zone.zones)
         if when.all_day and not named_zone:
             # A date given as days is on its own days ("Monday 12 to Thursday 15 January"),
