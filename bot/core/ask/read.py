@@ -10,7 +10,7 @@ business, from the schedule alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -2050,7 +2050,7 @@ def _without(clauses: Sequence[Clause], excluded: tuple[str, ...], norm: str, in
             else:
                 # Named by words outside what is set aside ("not the application, the travel
                 # grant deadline" where "application" is in both titles): the words said win.
-                kept = tuple(i for i in t.ids if i not in excluded) or t.ids
+                kept = _less(t.ids, excluded)
                 if re.search(r"\bones?\b", clause.text):
                     # "not the industry notification, the research one": "one" is a date of
                     # the kind set aside.
@@ -2061,6 +2061,12 @@ def _without(clauses: Sequence[Clause], excluded: tuple[str, ...], norm: str, in
             topics = [Topic("next", (), "the other dates", 0.5, 0, clause.text)]
         out.append(replace(clause, topics=tuple(topics), excluded=excluded))
     return out
+
+
+def _less(ids: tuple[str, ...], gone: Collection[str]) -> tuple[str, ...]:
+    """The dates not set aside; all of them when none would be left (a topic that names only
+    dates set aside is what is left to answer: the words said win)."""
+    return tuple(i for i in ids if i not in gone) or ids
 
 
 def _due_said(text: str, start: int, index: Index) -> Topic | None:
@@ -2101,8 +2107,8 @@ def _excluding(clauses: Sequence[Clause], at: Sequence[tuple[int, int]],
     out: list[Clause] = []
     spans: list[tuple[int, int]] = []
     for clause, span in zip(clauses, at, strict=True):
-        topics = tuple(replace(t, ids=kept) if t.kind == "date" and (
-            kept := tuple(d for d in t.ids if d not in gone)) else t for t in clause.topics)
+        topics = tuple(replace(t, ids=_less(t.ids, gone)) if t.kind == "date" else t
+                       for t in clause.topics)
         clause = replace(clause, topics=topics)
         if out and any(spans[-1][1] <= s <= e <= span[0] + 1 for s, e, _ in unwanted):
             before = [d for t in out[-1].topics if t.kind == "date" for d in t.ids]
