@@ -521,12 +521,17 @@ def _name_text(text: str) -> str:
     return name.strip(" -–—:|")
 
 
+def _words(text: str) -> str:
+    """A name's lower-case words joined by "-", uncut: what ``_slug`` shortens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def _slug(text: str, limit: int = 48) -> str:
     """An id from a name: its lower-case words joined by "-", within ``limit`` characters (a
     schedule's ids run to 64), cut after the last whole word that fits, never inside one
     ("...-for-software-engineering", not "...-for-software-engin"); a first word longer than
     ``limit`` alone is cut inside it."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    slug = _words(text)
     if len(slug) <= limit:
         return slug
     whole = slug[:limit + 1].rpartition("-")[0]  # the character after the limit may be "-"
@@ -540,7 +545,7 @@ _TRAILING_WORD = re.compile(r"-(?:a|an|the|of|on|in|for|and|or|to|with|at|by|fro
 
 def slug_cut(text: str, limit: int = 48) -> str:
     """What to say beside an id ``_slug`` shortened ("" if it kept the whole name)."""
-    full = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    full = _words(text)
     if len(full) <= limit:
         return ""
     why = ("ids run to 64 characters" if limit >= 64 else
