@@ -637,7 +637,7 @@ def _find_place(call: _Call, text: str) -> None:
             call.country = CITY_COUNTRIES[city]
             call.venue_zone = venue_zone(city)
         else:
-            _held_in(call, text)
+            _held_in(call)
     elif call.city in CITY_COUNTRIES and not call.venue_doubt:
         call.venue_zone = venue_zone(call.city)
 
@@ -654,12 +654,11 @@ _HELD_IN = re.compile(r"\b(?:(?i:held|take[s]? place|taking place|located|hosted
                       r"(?P<parts>" + _PLACE_WORD + r"(?:,\s*" + _PLACE_WORD + r"){0,3})")
 
 
-def _held_in(call: _Call, text: str) -> None:
+def _held_in(call: _Call) -> None:
     """The venue from "held in CITY, COUNTRY" (or "held at CAMPUS, CITY, STATE") when the city
     table does not know the city: bot.core.places reads it (the city's zone only in that
     country or state, else the region's if it has one: "Perth, Scotland", "Lyon, France", not
     "Springfield, USA"). A place it cannot give a zone is kept with why, at its line."""
-    del text  # read block by block, for the line
     doubted: tuple[str, str, str, int] | None = None
     for block in call.blocks:
         plain = _plain(block.text)
