@@ -521,12 +521,17 @@ def _name_text(text: str) -> str:
     return name.strip(" -–—:|")
 
 
+def _words(text: str) -> str:
+    """A name's lower-case words joined by "-", uncut: what ``_slug`` shortens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def _slug(text: str, limit: int = 48) -> str:
     """An id from a name: its lower-case words joined by "-", within ``limit`` characters (a
     schedule's ids run to 64), cut after the last whole word that fits, never inside one
     ("...-for-software-engineering", not "...-for-software-engin"); a first word longer than
     ``limit`` alone is cut inside it."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    slug = _words(text)
     if len(slug) <= limit:
         return slug
     whole = slug[:limit + 1].rpartition("-")[0]  # the character after the limit may be "-"
@@ -540,7 +545,7 @@ _TRAILING_WORD = re.compile(r"-(?:a|an|the|of|on|in|for|and|or|to|with|at|by|fro
 
 def slug_cut(text: str, limit: int = 48) -> str:
     """What to say beside an id ``_slug`` shortened ("" if it kept the whole name)."""
-    full = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    full = _words(text)
     if len(full) <= limit:
         return ""
     why = ("ids run to 64 characters" if limit >= 64 else
@@ -632,7 +637,7 @@ def _find_place(call: _Call, text: str) -> None:
             call.country = CITY_COUNTRIES[city]
             call.venue_zone = venue_zone(city)
         else:
-            _held_in(call, text)
+            _held_in(call)
     elif call.city in CITY_COUNTRIES and not call.venue_doubt:
         call.venue_zone = venue_zone(call.city)
 
@@ -649,12 +654,11 @@ _HELD_IN = re.compile(r"\b(?:(?i:held|take[s]? place|taking place|located|hosted
                       r"(?P<parts>" + _PLACE_WORD + r"(?:,\s*" + _PLACE_WORD + r"){0,3})")
 
 
-def _held_in(call: _Call, text: str) -> None:
+def _held_in(call: _Call) -> None:
     """The venue from "held in CITY, COUNTRY" (or "held at CAMPUS, CITY, STATE") when the city
     table does not know the city: bot.core.places reads it (the city's zone only in that
     country or state, else the region's if it has one: "Perth, Scotland", "Lyon, France", not
     "Springfield, USA"). A place it cannot give a zone is kept with why, at its line."""
-    del text  # read block by block, for the line
     doubted: tuple[str, str, str, int] | None = None
     for block in call.blocks:
         plain = _plain(block.text)
