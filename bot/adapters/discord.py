@@ -44,6 +44,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.chat_webhooks import date_words, escape_markdown, instant_of
+from bot.adapters.retry import paced
 from bot.adapters.send_deadline import AnswerDeadline
 from bot.app.chat_conversation import (
     ChatAnswer,
@@ -291,20 +292,13 @@ class DiscordInteractions:
             "Content-Type": "application/json",
             "User-Agent": "DiscordBot (https://github.com/duebot, 0.1) duebot"})
         where = f"the interaction's response at {urllib.parse.urlsplit(url).netloc}"
-        for attempt in range(1, RATE_TRIES + 1):
-            try:  # cut before the edit went: once more; after: never twice
-                self.answers.call("editing a deferred answer", where, lambda: _edit(request))
-                return
-            except urllib.error.HTTPError as exc:
-                wait = _retry_after(exc) if exc.code == 429 else None
-                if wait is None or wait > RATE_WAIT or attempt == RATE_TRIES:
-                    log.warning("could not send a deferred Discord answer: %s", exc)
-                    return
-                log.info("Discord says 429 on a deferred answer: trying again in %.1f s", wait)
-                self.sleep(wait)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                log.warning("could not send a deferred Discord answer: %s", exc)
-                return
+        try:  # cut before the edit went: once more; after: never twice
+            paced(lambda: self.answers.call("editing a deferred answer", where,
+                                            lambda: _edit(request)),
+                  asked=_rate_limit, longest=RATE_WAIT, attempts=RATE_TRIES,
+                  what="Discord says 429 on a deferred answer", sleep=self.sleep, logger=log)
+        except (urllib.error.URLError, OSError, ValueError) as exc:  # HTTPError included
+            log.warning("could not send a deferred Discord answer: %s", exc)
 
 
     def answer(self, interaction: dict[str, Any]) -> str:
@@ -336,6 +330,13 @@ class DiscordInteractions:
 def _edit(request: urllib.request.Request) -> None:
     with urllib.request.urlopen(request, timeout=READ_TIMEOUT) as response:
         response.read()
+
+
+def _rate_limit(exc: Exception) -> float | None:
+    """The wait a Discord 429 asks for (``_retry_after``); None for any other error."""
+    if isinstance(exc, urllib.error.HTTPError) and exc.code == 429:
+        return _retry_after(exc)
+    return None
 
 
 def _retry_after(exc: urllib.error.HTTPError) -> float:

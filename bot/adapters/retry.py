@@ -6,6 +6,9 @@ run comes after the backoff, from the scheduler in ``bot.adapters.clock``). The 
 call retried in a loop but "when does the timer fire next", which a retry library such as
 tenacity does not answer (it owns a sleeping loop, the thing the scheduler replaced); one
 small policy serves all three, so their waits read alike and are tested once.
+
+An answer a person waits for (Slack's post, Discord's deferred edit) retries only what a rate
+limit asked for, briefly: ``paced``.
 """
 
 from __future__ import annotations
@@ -53,5 +56,25 @@ def retrying(call: Callable[[int], T], *, policy: Backoff, attempts: int,
             wait = policy.delay(number + 1)
             first_line = (describe(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             log.warning("%s: %s; trying again in %.2fs", what, first_line, wait)
+            sleep(wait)
+    raise ValueError("attempts must be at least 1")
+
+
+def paced(call: Callable[[], T], *, asked: Callable[[Exception], float | None],
+          longest: float, attempts: int, what: str,
+          sleep: Callable[[float], object] = time.sleep,
+          logger: logging.Logger = log) -> T:
+    """``call()`` again after the wait a rate limit asks for (``asked(exc)``; None: the error is
+    no rate limit) while that is at most ``longest`` seconds, ``attempts`` calls in all: a
+    person is waiting for the answer. A 429 took nothing, so the retry cannot send twice. Any
+    other error, a longer wait and the last attempt's error raise."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except Exception as exc:
+            wait = asked(exc)
+            if wait is None or wait > longest or attempt == attempts:
+                raise
+            logger.info("%s: trying again in %.1f s", what, wait)
             sleep(wait)
     raise ValueError("attempts must be at least 1")

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.adapters.retry import paced
 from bot.adapters.schedule_files import display_path
 from bot.adapters.send_deadline import AnswerCut, AnswerDeadline
 from bot.adapters.slack_channel import slack_client
@@ -327,16 +328,10 @@ class SlackBot:
         429 and asks for at most ``RATE_WAIT`` seconds: a 429 took nothing, so the retry cannot
         post twice. The client itself never retries (``slack_client``): a re-sent post that
         did land would."""
-        for attempt in range(1, RATE_TRIES + 1):
-            try:
-                return call()
-            except SlackApiError as exc:
-                wait = retry_after(exc)
-                if wait is None or wait > RATE_WAIT or attempt == RATE_TRIES:
-                    raise
-                log.info("Slack says 429 (rate limited): trying again in %.0f s", wait)
-                self.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return paced(call, asked=lambda exc: retry_after(exc)
+                     if isinstance(exc, SlackApiError) else None,
+                     longest=RATE_WAIT, attempts=RATE_TRIES,
+                     what="Slack says 429 (rate limited)", sleep=self.sleep, logger=log)
 
     def _keep(self, reply: Reply, *, posted: bool) -> None:
         if reply.readings:
