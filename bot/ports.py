@@ -21,6 +21,10 @@ UNSENT = ("pending", "failed")
 """States of a delivery that may still go out."""
 STATES = ("pending", "claimed", "sent", "failed", "dead", "skipped", "cancelled")
 """pending -> claimed (with a lease) -> sent | failed (retry later) | dead | skipped | cancelled."""
+MAYBE_DELIVERED = "may have been delivered"
+"""In a failed try's reason (SMTP, ``bot.adapters.http_failures``): no answer once the message
+went; it is tried again, and the send that follows says it may be a second copy. The channels
+and the engine read it here, so the words they write and the words the engine looks for agree."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,13 +38,15 @@ import ssl
 import urllib.error
 from datetime import UTC, datetime, timedelta
 
+from bot import ports
 from bot.ports import Outcome
 
 __all__ = ["LONGEST_WAIT", "MAYBE_DELIVERED", "answered", "before_sending", "retry_after",
            "seconds", "unreachable", "untrusted", "wait"]
 
-MAYBE_DELIVERED = "the message may have been delivered"
-"""What a counted retry says when the request went and no answer came."""
+MAYBE_DELIVERED = f"the message {ports.MAYBE_DELIVERED}"
+"""What a counted retry says when the request went and no answer came (the engine finds
+``bot.ports.MAYBE_DELIVERED`` in it, and says so at the next send)."""
 DEFAULT_WAIT = 30.0
 """Seconds to wait after a 429 that names no time."""
 MAYBE_PROCESSED = {

@@ -43,6 +43,7 @@ from bot.core.render import Message, Renderer, late_note
 from bot.core.zones import Zone
 from bot.errors import DuebotError, TemplateError
 from bot.ports import (
+    MAYBE_DELIVERED,
     Channel,
     Ledger,
     Outcome,
@@ -62,9 +63,6 @@ RATE_LIMITED = "rate limited: "
 WAITING = (SERVER_DOWN, RATE_LIMITED)
 """Reasons of a delivery that waits on its platform, not on its own fault: once the reminder
 no longer makes sense it is ``dead`` with ``gave up: ...; last try: ...``, never skipped."""
-MAYBE_DELIVERED = "may have been delivered"
-"""In a failed try's reason (SMTP, ``bot.adapters.http_failures``): no answer once the message
-went; it is tried again, and the send that follows says it may be a second copy."""
 STOPPED = "channel stopped: "
 """How a delivery given back by a stopped channel (a revoked token, a certificate we do not
 trust) starts its reason; too late, it is ``dead`` with why too, as ``WAITING``."""
