@@ -44,6 +44,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.chat_webhooks import date_words, escape_markdown, instant_of
+from bot.adapters.discord_channel import retry_after
 from bot.adapters.retry import paced
 from bot.adapters.send_deadline import AnswerDeadline
 from bot.app.chat_conversation import (
@@ -333,25 +334,11 @@ def _edit(request: urllib.request.Request) -> None:
 
 
 def _rate_limit(exc: Exception) -> float | None:
-    """The wait a Discord 429 asks for (``_retry_after``); None for any other error."""
+    """The wait a Discord 429 asks for (1 s when it names none); None for any other error."""
     if isinstance(exc, urllib.error.HTTPError) and exc.code == 429:
-        return _retry_after(exc)
+        asked = retry_after(exc.headers, exc.read())
+        return 1.0 if asked is None else asked
     return None
-
-
-def _retry_after(exc: urllib.error.HTTPError) -> float:
-    """Seconds a Discord 429 asks to wait: its JSON ``retry_after``, else ``Retry-After``,
-    else 1."""
-    try:
-        said = json.loads(exc.read() or b"{}").get("retry_after")
-    except (ValueError, AttributeError, OSError):
-        said = None
-    if said is None:
-        said = exc.headers.get("Retry-After") if exc.headers is not None else None
-    try:
-        return max(0.0, float(said)) if said is not None else 1.0
-    except (TypeError, ValueError):
-        return 1.0
 
 
 def user_of(interaction: dict[str, Any]) -> str:

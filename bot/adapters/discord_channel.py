@@ -43,7 +43,7 @@ from bot.adapters.chat_webhooks import escape_markdown
 from bot.adapters.send_deadline import SendDeadline
 from bot.ports import Outcome, Outgoing
 
-__all__ = ["DiscordChannel", "nonce", "pieces"]
+__all__ = ["DiscordChannel", "nonce", "pieces", "retry_after"]
 
 log = logging.getLogger("duebot.discord")
 
@@ -200,7 +200,7 @@ class DiscordChannel:
                 answer: Any = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             body = exc.read()[:2000]
-            raise _Refused(exc.code, body, _retry_after(exc.headers, body)) from None
+            raise _Refused(exc.code, body, retry_after(exc.headers, body)) from None
         return answer if isinstance(answer, dict) else {}
 
     @staticmethod
@@ -237,8 +237,10 @@ def _message(body: bytes) -> str:
     return f"{data.get('message') or ''}{code}"[:200]
 
 
-def _retry_after(headers: Any, body: bytes) -> float | None:
-    """Seconds Discord asks us to wait: the body's ``retry_after``, else ``Retry-After``."""
+def retry_after(headers: Any, body: bytes) -> float | None:
+    """Seconds a Discord 429 asks us to wait: the body's ``retry_after``, else the
+    ``Retry-After`` header; None when neither names a time. The channel and the interactions'
+    deferred edit (``bot.adapters.discord``) read it the same way."""
     said = http_failures.seconds(_json(body).get("retry_after"))
     if said is not None:
         return said
