@@ -7,22 +7,25 @@ date's first revision (the schedule's own ``sequence``) and sends nothing twice.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.adapters.store.database import current_revision, head_revision, make_engine, upgrade
+from bot.adapters.store.database import current_revision, make_engine, upgrade
 from bot.adapters.store.ledger import Ledger
 from bot.core.revisions import Revision
-from tests.services import deadline_schedule
-from tests.test_schema_migrations import _duebot, differences, expected_triggers, triggers
-
-AT = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
-DUE = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
-DEADLINE = DUE + timedelta(days=1)
-WORKSHOP = deadline_schedule(DEADLINE, event_id="old", name="Old Workshop")
+from tests.migrated import (
+    AT,
+    DEADLINE,
+    DUE,
+    assert_head_as_schema_py,
+    assert_nothing_sent_again,
+    configured,
+    differences,
+    duebot,
+    upgrade_by_duebot,
+)
 
 
 def _fill_at_0006(engine: Engine) -> None:
@@ -53,27 +56,15 @@ def test_a_ledger_at_0006_upgrades_with_its_rows_and_serves_revisions(
     _fill_at_0006(engine)
     engine.dispose()
 
-    (tmp_path / "old.toml").write_text(WORKSHOP, encoding="utf-8")
-    config = tmp_path / "duebot.toml"
-    config.write_text(f'[storage]\ndatabase_url = "{url}"\n[http]\nenabled = false\n'
-                      f'[[schedules]]\npath = "old.toml"\nreminders_to = ["console:"]\n',
-                      encoding="utf-8")
-    refused = _duebot(config, "status")
+    config = configured(tmp_path, url)
+    refused = duebot(config, "status")
     assert refused.returncode == 1 and "duebot db upgrade" in refused.stderr
-    upgraded = _duebot(config, "db", "upgrade")
-    assert upgraded.returncode == 0, upgraded.stderr
-    assert "Traceback" not in upgraded.stderr
-    assert "0006 -> 0007" in upgraded.stdout, upgraded.stdout
+    upgrade_by_duebot(config, "0006")
 
     engine = make_engine(url)
     ledger = Ledger(engine)
     try:
-        assert current_revision(engine) == head_revision()
-        found = differences(engine)
-        assert not found, "upgraded from 0006, the database is not schema.py:\n  " + \
-            "\n  ".join(found)
-        if engine.dialect.name == "sqlite":
-            assert triggers(engine) == expected_triggers()
+        assert_head_as_schema_py(engine, "0006")
         (sent,) = ledger.rows()
         assert (sent.key, sent.state, sent.remote_id, sent.sent_at) == (
             "old/paper/1d|console:", "sent", "Q1", DUE)
@@ -83,10 +74,7 @@ def test_a_ledger_at_0006_upgrades_with_its_rows_and_serves_revisions(
     finally:
         engine.dispose()
 
-    now = DUE + timedelta(seconds=30)
-    again = _duebot(config, "deliver", "--once", "--now", now.isoformat())
-    assert again.returncode == 0, again.stderr
-    assert "0 sent" in again.stdout, again.stdout
+    assert_nothing_sent_again(config)
     engine = make_engine(url)
     try:
         (revision,) = Ledger(engine).date_revisions("old").values()
