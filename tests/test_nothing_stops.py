@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,7 +21,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.adapters.console import ConsoleChannel
 from bot.adapters.http import build_app
@@ -32,9 +30,9 @@ from bot.config import Config, DeliveryConfig, ScheduleConfig, StorageConfig
 from bot.ports import Channel, Outcome, Outgoing
 from bot.service import Service
 from tests import services
+from tests.slack_stub import serving
 from tests.smtp_server import SmtpTestServer, running_smtp
 from tests.test_delivery_time import Clock, edit, make_service, schedule, wait_for
-from tests.test_web_server import free_port
 
 START = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 PAPER = ("paper", "deadline", "2030-03-20 23:59")  # 2030-03-21 06:59 UTC
@@ -106,26 +104,17 @@ def serve(built: tuple[Service, Clock], smtp: SmtpTestServer, *, start: bool = T
           ) -> Iterator[Rig]:
     """Serve the HTTP side in a thread; with ``start``, reconcile and start the jobs too."""
     service, clock = built
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, name="http-under-test", daemon=True)
-    thread.start()
-    limit = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < limit:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    rig = Rig(service, clock, smtp, f"http://127.0.0.1:{port}",
-              {s.event.id: p for p, s in service.schedules.items() if s.event is not None})
     try:
-        if start:
-            service.reconcile(clock.now)
-            service.start()
-            wait_for(lambda: service.health.last_delivery_run is not None, "a first run")
-        yield rig
+        with serving(build_app(service)) as url:
+            rig = Rig(service, clock, smtp, url, {s.event.id: p for p, s in
+                                                  service.schedules.items()
+                                                  if s.event is not None})
+            if start:
+                service.reconcile(clock.now)
+                service.start()
+                wait_for(lambda: service.health.last_delivery_run is not None, "a first run")
+            yield rig
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         service.stop()
         service.ledger.close()
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,8 +17,6 @@ from pathlib import Path
 import httpx
 import icalendar
 import pytest
-import uvicorn
-from test_open_data import free_port
 from test_slack import NOW, PARTICIPANT, Harness, harness  # noqa: F401 (fixture)
 
 from bot.adapters.http import build_app
@@ -246,15 +242,7 @@ def test_preferences_page_changes_reminders_and_refuses_forged_posts(
     token = service.ledger.subscriber_token("aisys-sosp17", ME)
     assert token
     service.refresh(NOW)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        time.sleep(0.02)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serving(build_app(service)) as base:
         page = httpx.get(f"{base}/me/{token}")
         assert page.status_code == 200 and "Which dates" in page.text
         key = re.search(r'name="form_key" value="([0-9a-f]+)"', page.text)
@@ -288,9 +276,6 @@ def test_preferences_page_changes_reminders_and_refuses_forged_posts(
         assert triggers == {timedelta(days=-2), timedelta(hours=-3)}
         assert httpx.get(f"{base}/me/nope").status_code == 404
         assert httpx.get(f"{base}/me/nope.ics").status_code == 404
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # --- the page in the subscriber's language ---------------------------------------------------
