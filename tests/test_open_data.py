@@ -37,6 +37,7 @@ from bot.core.open_data import event_json
 from bot.core.schedule import parse_schedule
 from bot.errors import UsageError
 from bot.service import Service
+from tests.browser import CHROMIUM, chromium
 from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -289,9 +290,6 @@ def test_updates_feed_carries_extensions_cancellations_and_announcements(site: S
 
 # --- the widget, in headless Chromium ---------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 class _Host(threading.Thread):
     """The workshop's own website on another origin: one page that embeds the widget."""
 
@@ -332,14 +330,11 @@ class _Host(threading.Thread):
 ])
 def test_widget_on_another_site_shows_the_next_deadline_in_the_readers_zone(
         site: Site, zone: str, viewer: str, slug: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     host = _Host("<!doctype html><title>Workshop</title><h1>Our workshop</h1>\n"
                  f'<script src="{site.url}/e/aisys-sosp17/widget.js" async></script>\n')
     host.start()
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu"])
+        with chromium() as browser:
             context = browser.new_context(timezone_id=zone, locale="en-US")
             page = context.new_page()
             errors: list[str] = []
@@ -372,7 +367,6 @@ def test_widget_on_another_site_shows_the_next_deadline_in_the_readers_zone(
             frame_page.wait_for_selector(".duebot-widget .duebot-countdown")
             assert frame_page.locator(".duebot-countdown").inner_text() == "9 days 18 hours left"
             context.close()
-            browser.close()
     finally:
         host.server.shutdown()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -34,11 +33,11 @@ from bot.core.render import Renderer
 from bot.core.schedule import parse_schedule
 from bot.core.timefmt import countdown
 from bot.service import Service
+from tests.browser import CHROMIUM, chromium
 from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2027, 2, 20, 12, 0, tzinfo=UTC)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCHEDULE = """
 [event]
 id = "langs"
@@ -258,35 +257,29 @@ def site(tmp_path: Path) -> Iterator[str]:
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 def test_the_script_keeps_counting_in_chinese_in_the_readers_zone(site: str) -> None:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        try:
-            context = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN")
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.clock.install(time=NOW - timedelta(seconds=10))
-            page.clock.pause_at(NOW)
-            page.goto(f"{site}/e/langs")
-            page.wait_for_selector("html.js")
-            assert errors == []
-            assert page.locator("html").get_attribute("lang") == "zh-Hans"
-            item = page.locator("#date-abstract")
-            # AoE's 23:59 on 1 March is 19:59 on 2 March in Shanghai, the zone said once.
-            assert item.locator(".viewer-time").inner_text() == (
-                "2027年3月2日星期二 19:59（中国标准时间，UTC+08:00）")
-            assert item.locator(".relation").inner_text() == "还有9天23小时"
-            assert page.locator(".viewer-zone").first.inner_text() == "Asia/Shanghai"
-            # Past the deadline: the script strikes it and says so in Chinese.
-            page.clock.pause_at(datetime(2027, 3, 2, 11, 59, 30, tzinfo=UTC))
-            page.clock.run_for(1000)
-            assert item.locator(".relation").inner_text() == "已过去不到1分钟"
-            assert item.locator(".badge.state").inner_text() == "已过"
-            assert "passed" in (item.get_attribute("class") or "")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN")
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.clock.install(time=NOW - timedelta(seconds=10))
+        page.clock.pause_at(NOW)
+        page.goto(f"{site}/e/langs")
+        page.wait_for_selector("html.js")
+        assert errors == []
+        assert page.locator("html").get_attribute("lang") == "zh-Hans"
+        item = page.locator("#date-abstract")
+        # AoE's 23:59 on 1 March is 19:59 on 2 March in Shanghai, the zone said once.
+        assert item.locator(".viewer-time").inner_text() == (
+            "2027年3月2日星期二 19:59（中国标准时间，UTC+08:00）")
+        assert item.locator(".relation").inner_text() == "还有9天23小时"
+        assert page.locator(".viewer-zone").first.inner_text() == "Asia/Shanghai"
+        # Past the deadline: the script strikes it and says so in Chinese.
+        page.clock.pause_at(datetime(2027, 3, 2, 11, 59, 30, tzinfo=UTC))
+        page.clock.run_for(1000)
+        assert item.locator(".relation").inner_text() == "已过去不到1分钟"
+        assert item.locator(".badge.state").inner_text() == "已过"
+        assert "passed" in (item.get_attribute("class") or "")
 
 
 @pytest.mark.slow
@@ -299,18 +292,12 @@ def test_the_script_keeps_counting_in_chinese_in_the_readers_zone(site: str) -> 
 ])
 def test_an_evening_across_midnight_shows_both_ends_in_the_readers_zone(
         site: str, zone: str, lang: str, expected: str) -> None:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_context(timezone_id=zone).new_page()
-            page.clock.set_fixed_time(NOW)
-            page.goto(f"{site}/e/langs?lang={lang}")
-            page.wait_for_selector("html.js")
-            assert page.locator("#date-dinner .viewer-time").inner_text() == expected
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_context(timezone_id=zone).new_page()
+        page.clock.set_fixed_time(NOW)
+        page.goto(f"{site}/e/langs?lang={lang}")
+        page.wait_for_selector("html.js")
+        assert page.locator("#date-dinner .viewer-time").inner_text() == expected
 
 
 @pytest.mark.slow
@@ -322,21 +309,15 @@ def test_an_evening_across_midnight_shows_both_ends_in_the_readers_zone(
 ])
 def test_a_viewer_on_the_dates_own_clock_reads_the_time_once(
         site: str, zone: str, once: str, twice: str) -> None:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_context(timezone_id=zone).new_page()
-            page.clock.set_fixed_time(NOW)
-            page.goto(f"{site}/e/langs")
-            page.wait_for_selector("html.js")
-            same = page.locator(f"#date-{once}")
-            assert not same.locator(".viewer").is_visible()
-            assert not same.locator(".event-zone .js-only").is_visible()  # no "Event's time:"
-            assert same.locator(".event-time").is_visible()
-            other = page.locator(f"#date-{twice}")
-            assert other.locator(".viewer").is_visible()
-            assert other.locator(".event-zone .js-only").inner_text().startswith("Event's time")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_context(timezone_id=zone).new_page()
+        page.clock.set_fixed_time(NOW)
+        page.goto(f"{site}/e/langs")
+        page.wait_for_selector("html.js")
+        same = page.locator(f"#date-{once}")
+        assert not same.locator(".viewer").is_visible()
+        assert not same.locator(".event-zone .js-only").is_visible()  # no "Event's time:"
+        assert same.locator(".event-time").is_visible()
+        other = page.locator(f"#date-{twice}")
+        assert other.locator(".viewer").is_visible()
+        assert other.locator(".event-zone .js-only").inner_text().startswith("Event's time")

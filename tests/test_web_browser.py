@@ -8,7 +8,6 @@ Screenshots land in ``test-artifacts/``.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 import urllib.request
@@ -24,14 +23,12 @@ from bot.adapters.console import ConsoleChannel
 from bot.adapters.http import build_app
 from bot.config import Config, HttpConfig, ScheduleConfig, StorageConfig
 from bot.service import Service
+from tests.browser import CHROMIUM, chromium
 from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NOW = datetime(2017, 9, 1, 12, 0, tzinfo=UTC)
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = [
     pytest.mark.slow,
@@ -80,12 +77,8 @@ def site(served: tuple[str, Service]) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        # Playwright adds --headless itself; the rest keeps Chromium off the network.
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS[1:],
-                                     headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def open_page(browser: Any, url: str, zone: str, *, at: datetime = NOW,
