@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -203,3 +203,35 @@ def test_on_the_real_scheduler_a_job_never_runs_beside_itself_and_stop_waits_for
     finally:
         assert jobs.stop(timeout=5)
     assert most[0] == 1 and inside[0] == 0
+
+
+def test_remove_and_stop_wait_out_a_run_in_progress_up_to_their_timeout() -> None:
+    """A run in progress holds ``remove`` and ``stop`` for their timeout (False), and once it
+    ends they return True; nothing runs after them."""
+    jobs = Jobs()
+    release, runs = threading.Event(), {"deliver": 0, "poll": 0}
+
+    def blocking(name: str) -> Callable[[], None]:
+        def run() -> None:
+            release.wait(5)
+            runs[name] += 1
+        return run
+
+    jobs.add("deliver", blocking("deliver"), timedelta(hours=1))
+    jobs.add("poll", blocking("poll"), timedelta(hours=1))
+    jobs.start()
+    try:
+        deadline = time.monotonic() + 5
+        while any(s.started is None for s in jobs.states().values()) \
+                and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert all(s.started is not None for s in jobs.states().values())
+        assert jobs.remove("deliver", timeout=0.2) is False
+        assert jobs.stop(timeout=0.2) is False
+        release.set()
+        assert jobs.remove("deliver", timeout=5) is True
+        assert "deliver" not in jobs.states()
+    finally:
+        release.set()
+        assert jobs.stop(timeout=5) is True
+    assert runs == {"deliver": 1, "poll": 1}

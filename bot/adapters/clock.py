@@ -134,14 +134,11 @@ class Jobs:
             self._removed.add(name)
         if self.scheduler.get_job(name) is not None:
             self.scheduler.remove_job(name)
-        limit = time.monotonic() + timeout
-        with self._lock:
-            while (state := self._states.get(name)) is not None and state.started is not None:
-                left = limit - time.monotonic()
-                if left <= 0:
-                    return False
-                self._lock.wait(left)
-        return True
+
+        def running() -> bool:
+            state = self._states.get(name)
+            return state is not None and state.started is not None
+        return self._wait_while(running, timeout)
 
     def states(self) -> dict[str, JobState]:
         """A copy of every job's state (read from other threads: HTTP, metrics)."""
@@ -158,9 +155,15 @@ class Jobs:
             self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        return self._wait_while(
+            lambda: any(s.started is not None for s in self._states.values()), timeout)
+
+    def _wait_while(self, busy: Callable[[], bool], timeout: float) -> bool:
+        """Wait up to ``timeout`` while ``busy()`` (read under the lock, which a run's end
+        notifies); False if it still is. ``remove`` and ``stop`` wait out runs this way."""
         limit = time.monotonic() + timeout
         with self._lock:
-            while any(s.started is not None for s in self._states.values()):
+            while busy():
                 left = limit - time.monotonic()
                 if left <= 0:
                     return False
