@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.service import Service
+from tests.browser import CHROMIUM, chromium, open_page, serve
 from tests.test_day_end import SCHEDULE
-from tests.test_web_browser import CHROMIUM, open_page, serve
 
 pytestmark = [
     pytest.mark.slow,
@@ -20,7 +20,11 @@ pytestmark = [
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 NOW = datetime(2026, 4, 20, tzinfo=UTC)
 
-from tests.test_web_browser import browser  # noqa: E402,F401  (the fixture)
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Servic
     ("America/Toronto", "Friday 1 May 2026, 18:00 EDT (America/Toronto, UTC-04:00)",
      "Friday 1 May 2026, 18:00 EDT (America/Toronto, UTC-04:00)"),
 ])
-def test_viewer_time(browser: Any, site: tuple[str, Service], zone: str,  # noqa: F811
+def test_viewer_time(browser: Any, site: tuple[str, Service], zone: str,
                      paper: str, talk: str) -> None:
     context, page = open_page(browser, site[0] + "/", zone, at=NOW)
     try:
@@ -55,7 +59,7 @@ def santiago(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Se
     yield from serve(tmp_path_factory.mktemp("santiago"), SANTIAGO, lambda: NOW)
 
 
-def test_where_the_clocks_skip_that_midnight(browser: Any,  # noqa: F811
+def test_where_the_clocks_skip_that_midnight(browser: Any,
                                              santiago: tuple[str, Service]) -> None:
     """Santiago goes from 24:00 on 5 September 2026 to 01:00 (-04 to -03): the day's end is
     said with the offset it ends in, by the server and the script alike."""
@@ -74,7 +78,7 @@ def test_where_the_clocks_skip_that_midnight(browser: Any,  # noqa: F811
     ("America/Toronto", "2026年5月1日星期五 18:00 EDT（北美东部夏令时间，UTC-04:00）"),
 ])
 def test_the_chinese_page_says_the_viewers_24_00_as_the_end_of_the_day(
-        browser: Any, site: tuple[str, Service], zone: str, paper: str) -> None:  # noqa: F811
+        browser: Any, site: tuple[str, Service], zone: str, paper: str) -> None:
     """On ``?lang=zh`` too: the day the date was written for, its weekday, and 24:00."""
     context, page = open_page(browser, site[0] + "/?lang=zh", zone, at=NOW)
     try:
@@ -92,7 +96,7 @@ def ranged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Serv
     yield from serve(tmp_path_factory.mktemp("ranged"), RANGED, lambda: NOW)
 
 
-def test_a_range_that_ends_at_24_00(browser: Any, ranged: tuple[str, Service]) -> None:  # noqa: F811
+def test_a_range_that_ends_at_24_00(browser: Any, ranged: tuple[str, Service]) -> None:
     """The end of a range written "24:00" (data-end-day-end) is the end of its day too."""
     context, page = open_page(browser, ranged[0] + "/", "Europe/Paris", at=NOW)
     try:
@@ -105,7 +109,7 @@ def test_a_range_that_ends_at_24_00(browser: Any, ranged: tuple[str, Service]) -
 
 # -- the widget (/e/EVENT/widget.js), from /e/EVENT.json's day_ends ------------------------------
 
-def _widget(browser: Any, url: str, zone: str) -> tuple[Any, str, str]:  # noqa: F811
+def _widget(browser: Any, url: str, zone: str) -> tuple[Any, str, str]:
     """The widget's page (the iframe form: the same script) in ``zone``; its two time lines."""
     context = browser.new_context(timezone_id=zone, locale="en-US")
     page = context.new_page()
@@ -132,7 +136,7 @@ BERLIN_END = "Friday 1 May 2026, end of day, 24:00 (Europe/Berlin, UTC+02:00)"
     ("Europe/Berlin", BERLIN_END, ""),
 ])
 def test_the_widget_says_24_00_as_the_end_of_its_day(
-        browser: Any, site: tuple[str, Service], zone: str, viewer: str,  # noqa: F811
+        browser: Any, site: tuple[str, Service], zone: str, viewer: str,
         there: str) -> None:
     context, shown, event_line = _widget(browser, site[0], zone)
     try:
@@ -142,7 +146,7 @@ def test_the_widget_says_24_00_as_the_end_of_its_day(
 
 
 def test_the_widget_says_the_day_santiago_skips_into_as_the_day_that_ended(
-        browser: Any, santiago: tuple[str, Service]) -> None:  # noqa: F811
+        browser: Any, santiago: tuple[str, Service]) -> None:
     """24:00 on 5 September 2026 is 01:00 on the 6th in Santiago: the 5th ended, at -04."""
     context, shown, _ = _widget(browser, santiago[0], "America/Santiago")
     try:
@@ -161,7 +165,7 @@ def midnight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Se
 
 
 def test_the_widget_says_a_deadline_written_00_00_as_the_next_days_start(
-        browser: Any, midnight: tuple[str, Service]) -> None:  # noqa: F811
+        browser: Any, midnight: tuple[str, Service]) -> None:
     """A guard (it passed before the fix too): the same instant written "2026-05-02 00:00"
     is that day's start, as written, in the widget too."""
     context, shown, there = _widget(browser, midnight[0], "Europe/Paris")

@@ -8,23 +8,16 @@ Screenshots land in ``test-artifacts/``.
 
 from __future__ import annotations
 
-import threading
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from bot.adapters.console import ConsoleChannel
-from bot.adapters.http import build_app
-from bot.config import Config, HttpConfig, ScheduleConfig, StorageConfig
 from bot.service import Service
-from tests.browser import CHROMIUM, chromium
-from tests.smtp_server import free_port
+from tests.browser import CHROMIUM, chromium, open_page, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -40,65 +33,21 @@ playwright_api = pytest.importorskip(
 
 
 @pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Service]]:
     tmp = tmp_path_factory.mktemp("browser")
     yield from serve(tmp, (ROOT / "schedules" / "aisys-sosp17.toml").read_text(encoding="utf-8"),
                      lambda: NOW)
 
 
-def serve(tmp: Path, schedule_text: str, clock: Callable[[], datetime]
-          ) -> Iterator[tuple[str, Service]]:
-    """The page of one schedule on a loopback port, its clock ``clock``."""
-    schedule = tmp / "schedule.toml"
-    schedule.write_text(schedule_text, encoding="utf-8")
-    port = free_port()
-    config = Config(schedules=(ScheduleConfig(path=schedule),),
-                    storage=StorageConfig(database_url=f"sqlite:///{tmp / 'duebot.db'}"),
-                    http=HttpConfig(host="127.0.0.1", port=port))
-    service = Service(config, clock=clock, channels={"console": ConsoleChannel()})
-    server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", service
-    server.should_exit = True
-    thread.join(timeout=10)
-    service.ledger.close()
-
-
 @pytest.fixture(scope="module")
 def site(served: tuple[str, Service]) -> str:
     return served[0]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
-
-
-def open_page(browser: Any, url: str, zone: str, *, at: datetime = NOW,
-              viewport: tuple[int, int] = (390, 844), fixed: bool = True) -> tuple[Any, Any]:
-    context = browser.new_context(timezone_id=zone, locale="en-US",
-                                  viewport={"width": viewport[0], "height": viewport[1]},
-                                  user_agent="duebot-test")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    if fixed:
-        page.clock.set_fixed_time(at)
-    else:  # a clock the test moves by hand
-        page.clock.install(time=at - timedelta(seconds=10))
-        page.clock.pause_at(at)
-    page.goto(url)
-    page.wait_for_selector("html.js")
-    assert errors == [], errors
-    return context, page
 
 
 @pytest.mark.parametrize(("zone", "expected", "slug"), [
@@ -109,7 +58,7 @@ def open_page(browser: Any, url: str, zone: str, *, at: datetime = NOW,
 ])
 def test_deadline_in_the_viewers_zone_with_live_countdown(browser: Any, site: str, zone: str,
                                                           expected: str, slug: str) -> None:
-    context, page = open_page(browser, site + "/", zone)
+    context, page = open_page(browser, site + "/", zone, at=NOW)
     try:
         abstract = page.locator("#date-abstract")
         assert abstract.locator(".viewer-time").inner_text() == expected
@@ -156,7 +105,7 @@ def test_countdown_keeps_running_and_strikes_the_deadline_when_it_passes(
 
 
 def test_desktop_screenshot(browser: Any, site: str) -> None:
-    context, page = open_page(browser, site + "/", "Asia/Shanghai", viewport=(1280, 900))
+    context, page = open_page(browser, site + "/", "Asia/Shanghai", at=NOW, viewport=(1280, 900))
     try:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "web-page-desktop.png"), full_page=True)
@@ -168,7 +117,8 @@ def test_desktop_screenshot(browser: Any, site: str) -> None:
 
 
 def test_phone_layout_does_not_scroll_sideways(browser: Any, site: str) -> None:
-    context, page = open_page(browser, site + "/", "America/New_York", viewport=(360, 740))
+    context, page = open_page(browser, site + "/", "America/New_York", at=NOW,
+                              viewport=(360, 740))
     try:
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
