@@ -6,8 +6,6 @@ opened at a fixed instant in a viewer's zone."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -15,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from bot.adapters.console import ConsoleChannel
 from bot.adapters.http import build_app
 from bot.config import Config, HttpConfig, ScheduleConfig, StorageConfig
 from bot.service import Service
+from tests.loopback import serving_on
 from tests.smtp_server import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -54,17 +52,8 @@ def serve(tmp: Path, schedule_text: str, clock: Callable[[], datetime]
                     storage=StorageConfig(database_url=f"sqlite:///{tmp / 'duebot.db'}"),
                     http=HttpConfig(host="127.0.0.1", port=port))
     service = Service(config, clock=clock, channels={"console": ConsoleChannel()})
-    server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", service
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving_on(build_app(service), port, name="web-under-test") as url:
+        yield url, service
     service.ledger.close()
 
 

@@ -12,7 +12,6 @@ import json
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,6 @@ import httpx
 import icalendar
 import jsonschema
 import pytest
-import uvicorn
 import vobject
 
 from bot.adapters.console import ConsoleChannel
@@ -38,6 +36,7 @@ from bot.core.schedule import parse_schedule
 from bot.errors import UsageError
 from bot.service import Service
 from tests.browser import CHROMIUM, chromium
+from tests.loopback import serving_on
 from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,19 +66,10 @@ def serve(tmp: Path, *, base_url: str = "") -> Iterator[Site]:
     now = [START]
     service = Service(config, clock=lambda: now[0], channels={"console": ConsoleChannel()})
     service.refresh(START)
-    server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, name="open-data-under-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start"
     try:
-        yield Site(url=f"http://127.0.0.1:{port}", service=service, schedule=schedule, now=now)
+        with serving_on(build_app(service), port, name="open-data-under-test") as url:
+            yield Site(url=url, service=service, schedule=schedule, now=now)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         service.ledger.close()
 
 

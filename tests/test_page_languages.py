@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +18,6 @@ from typing import Any
 import httpx
 import jinja2
 import pytest
-import uvicorn
 
 from bot.adapters.console import ConsoleChannel
 from bot.adapters.http import build_app
@@ -34,6 +31,7 @@ from bot.core.schedule import parse_schedule
 from bot.core.timefmt import countdown
 from bot.service import Service
 from tests.browser import CHROMIUM, chromium
+from tests.loopback import serving_on
 from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,17 +238,8 @@ def site(tmp_path: Path) -> Iterator[str]:
                     storage=StorageConfig(database_url=f"sqlite:///{tmp_path / 'duebot.db'}"),
                     http=HttpConfig(host="127.0.0.1", port=port))
     running = Service(config, clock=lambda: NOW, channels={"console": ConsoleChannel()})
-    server = uvicorn.Server(uvicorn.Config(build_app(running), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, name="page-languages", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving_on(build_app(running), port, name="page-languages") as url:
+        yield url
     running.ledger.close()
 
 
