@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from bot.adapters.store.database import current_revision, head_revision
+from bot.adapters.store.database import current_revision, head_revision, make_engine, upgrade
 from bot.adapters.store.schema import metadata
 from tests.pg import ROOT
 from tests.services import deadline_schedule
@@ -138,6 +138,17 @@ DUE = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 DEADLINE = DUE + timedelta(days=1)
 WORKSHOP = deadline_schedule(DEADLINE, event_id="old", name="Old Workshop")
 """The schedule the old ledger's rows belong to: its paper deadline's 1-day reminder is DUE."""
+
+
+def made_at(url: str, revision: str, fill: Callable[[Engine], None]) -> None:
+    """A ledger at ``url`` migrated to ``revision`` only, with what ``fill`` writes in it, as a
+    duebot of that time left it."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine, revision)
+        fill(engine)
+    finally:
+        engine.dispose()
 
 
 def configured(tmp_path: Path, url: str) -> Path:

@@ -24,6 +24,7 @@ from tests.migrated import (
     configured,
     differences,
     duebot,
+    made_at,
     upgrade_by_duebot,
 )
 
@@ -51,11 +52,7 @@ def _fill_at_0006(engine: Engine) -> None:
 
 def test_a_ledger_at_0006_upgrades_with_its_rows_and_serves_revisions(
         tmp_path: Path, url: str) -> None:
-    engine = make_engine(url)
-    upgrade(engine, "0006")
-    _fill_at_0006(engine)
-    engine.dispose()
-
+    made_at(url, "0006", _fill_at_0006)
     config = configured(tmp_path, url)
     refused = duebot(config, "status")
     assert refused.returncode == 1 and "duebot db upgrade" in refused.stderr

@@ -31,6 +31,7 @@ from tests.migrated import (
     configured,
     differences,
     expected_triggers,
+    made_at,
     triggers,
     upgrade_by_duebot,
 )
@@ -158,14 +159,9 @@ def _fill_at_0003(engine: Engine) -> None:
         conn.execute(sa.text("INSERT INTO duebot_meta (name, value) VALUES ('note', 'kept')"))
 
 
-
 def test_a_ledger_made_at_0003_upgrades_with_its_rows_and_matches_schema_py(
         tmp_path: Path, url: str) -> None:
-    engine = make_engine(url)
-    upgrade(engine, "0003")
-    _fill_at_0003(engine)
-    engine.dispose()
-
+    made_at(url, "0003", _fill_at_0003)
     config = configured(tmp_path, url)
     upgrade_by_duebot(config, "0003")
 
