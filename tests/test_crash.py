@@ -285,6 +285,13 @@ def plan_ahead(config: Path) -> None:
     assert set(states(config.parent / "ledger.db").values()) == {"pending"}
 
 
+def killed_delivering(config: Path, handler: Killer) -> None:
+    """``duebot deliver --once`` at SEND_AT, killed (SIGKILL) by ``handler`` at its kill point."""
+    crashing = Duebot(config, "deliver", "--once", "--now", iso(SEND_AT))
+    handler.pid = crashing.pid
+    assert crashing.wait() == -signal.SIGKILL
+
+
 # -- the four kill points ---------------------------------------------------------------------
 
 def test_killed_while_waiting_before_any_claim_then_each_sent_once(
@@ -309,9 +316,7 @@ def test_killed_after_claim_before_the_servers_250_then_each_sent_once(
     server, handler = killer_server
     config = write_config(tmp_path, server.port)
     plan_ahead(config)
-    crashing = Duebot(config, "deliver", "--once", "--now", iso(SEND_AT))
-    handler.pid = crashing.pid
-    assert crashing.wait() == -signal.SIGKILL
+    killed_delivering(config, handler)
     assert handler.fired.is_set()
     db = tmp_path / "ledger.db"
     assert "claimed" in states(db).values()  # the dead process held claims ...
@@ -326,9 +331,7 @@ def test_killed_between_the_servers_250_and_the_record_sends_at_most_one_recogni
     server, handler = killer_server
     config = write_config(tmp_path, server.port)
     plan_ahead(config)
-    crashing = Duebot(config, "deliver", "--once", "--now", iso(SEND_AT))
-    handler.pid = crashing.pid
-    assert crashing.wait() == -signal.SIGKILL
+    killed_delivering(config, handler)
     db = tmp_path / "ledger.db"
     assert len(server.messages) == 1  # the server took it ...
     first = server.messages[0].message
@@ -399,9 +402,7 @@ def test_killed_with_several_sessions_in_flight_duplicates_only_what_was_in_flig
     try:
         config = write_config(tmp_path, server.port, people=people, connections=connections)
         plan_ahead(config)
-        crashing = Duebot(config, "deliver", "--once", "--now", iso(SEND_AT))
-        handler.pid = crashing.pid
-        assert crashing.wait() == -signal.SIGKILL
+        killed_delivering(config, handler)
         time.sleep(0.3)  # what the other sessions had sent reaches the server's list
         db = tmp_path / "ledger.db"
         at_kill = states(db)
