@@ -59,6 +59,12 @@ _DONE = re.compile(r"\s*(?:i|we)(?:'m|'ve|'re)?\s+(?:(?:am|are|have|had|did|do)\
                    r"already|just|haven't|didn't|don't|missed|registered|submitted|got)\b")
 """A statement of what the asker did or did not do ("I'm not registered yet", "we already
 submitted the abstract"): context for the question after it, not a question."""
+_CANNOT = re.compile(r"\s*(?:if\s+|since\s+|as\s+)?(?:(?:i|we)(?:'ll)?\s+)?(?:probably\s+)?"
+                     r"(?:can't|cannot|can not|won't|will not|couldn't|could not|might not|"
+                     r"may not|am not going to|are not going to|not going to|unable to)\s+"
+                     r"(?:be able to\s+)?(?:make|meet|hit|finish|manage|do)\b")
+"""What the asker cannot do ("can't make the abstract deadline", "if we won't meet it"),
+even with no "I" or a "can" of a yes-no form: context for the question after it."""
 _NOT_THERE = re.compile(r"(?:\bnot|n't|\bnowhere near)\s+(?:(?:based|located|living|staying)\s+)?"
                         r"(?:in|at|from|near)\s+(?:the\s+)?$|\boutside(?:\s+of)?\s+(?:the\s+)?$")
 """What puts the asker away from the place named next ("I'm not in Boston", "outside
@@ -639,7 +645,7 @@ _SPAN_UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "ho
 _SPAN_ASKED = re.compile(
     r"(?<!\bin )(?<!\bwithin )(?<!\bfor the next )(?<!\bnext )(?<!\blast )"
     r"\b(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-    r"[\s-]+(?P<u>days?|weeks?|hours?)\b(?:[\s-]+long)?"
+    r"(?P<half>\.5|\s+and\s+a\s+half)?[\s-]+(?P<u>days?|weeks?|hours?)\b(?:[\s-]+long)?"
     r"(?!\s+(?:away|from|left|later|earlier|before|after|until|till|to go|ahead|ago|of|"
     r"notice|in advance|before|early|late|extension|more|until)\b)"
     r"|\bhow many (?P<u0>days|weeks|hours)\b(?!\s+(?:until|till|left|to go|before|after|"
@@ -649,10 +655,12 @@ _SPAN_ASKED = re.compile(
 _N = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _AHEAD = re.compile(
     rf"\b(?P<within>within(?:\s+the\s+next)?|(?:in|over|during)\s+the\s+(?:next|coming)|in)"
-    rf"\s+(?P<n>{_N})\s+(?P<u>days?|weeks?|months?)\b"
+    rf"\s+(?P<n>{_N})(?P<hn>\.5|\s+and\s+a\s+half)?\s+(?P<u>days?|weeks?|months?)\b"
     rf"(?P<h>\s+and\s+a\s+half\b)?(?!\s+(?:long|of|after|before|later|earlier)\b)"
-    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)(?P<h2>\s+and\s+a\s+half)?"
-    rf"\s+(?:away|from now|from today|ahead|out)\b")
+    rf"|\b(?P<n2>{_N})(?P<hn2>\.5|\s+and\s+a\s+half)?\s+(?P<u2>days?|weeks?|months?)"
+    rf"(?P<h2>\s+and\s+a\s+half)?\s+(?:away|from now|from today|ahead|out)\b")
+"""A countdown asked: "in 2 days", "within a week", "a week and a half away", "two and a
+half weeks from now", "in 2.5 weeks"."""
 
 
 def _ahead(text: str) -> tuple[int, int] | None:
@@ -664,12 +672,13 @@ def _ahead(text: str) -> tuple[int, int] | None:
     raw, unit = (m["n"], m["u"]) if m["n"] else (m["n2"], m["u2"])
     n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
     days = {"d": 1, "w": 7, "m": 30}[unit[0]]
-    half = days // 2 if m["h"] or m["h2"] else 0  # "a week and a half": 10 days
+    # "a week and a half", "one and a half weeks", "1.5 weeks": 10 days
+    half = days // 2 if m["h"] or m["h2"] or m["hn"] or m["hn2"] else 0
     if m["within"] and m["within"] != "in":  # "within a week", "in the next two weeks"
         return 0, n * days + half + (n if days == 30 else 0)  # a month: up to 31 days
     if days == 1 and not half:
         return n, n
-    slack = {1: 0, 7: 3, 30: 4}[days] + (1 if half else 0)
+    slack = {1: 0, 7: 3, 30: 4}[days]  # "a week and a half": 7 to 13 days, not 6
     return n * days + half - slack, n * days + half + slack
 
 
@@ -683,7 +692,14 @@ def _span_asked(text: str) -> tuple[int, str] | None:
         return 0, _SPAN_UNITS[m["u0"]]
     raw = m["n"]
     n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
-    return (n, _SPAN_UNITS[m["u"]]) if n else None
+    unit = _SPAN_UNITS[m["u"]]
+    if not n:
+        return None
+    if m["half"] and unit != "hour":
+        # "two and a half weeks long", "1.5 days": said in hours, as no whole unit holds it
+        per = 24 if unit == "day" else 168
+        return n * per + per // 2, "hour"
+    return n, unit
 
 
 def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
@@ -1336,6 +1352,9 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
         word = re.escape(_stem(_ZH_EVENT.get(said, said)))
         literal = tuple(d for d in group if re.search(rf"\b{word}s?\b", index.titles[d]))
         group = literal or group
+    words = [t for t in asked[0] if by_kind(t) != "kind"]
+    if len(group) > 1 and len(words) == 1:
+        group = _plain(group, words[0], concepts, index)
     if len(group) > 1 and len(asked[0]) >= 2:
         def extra(d: str) -> int:
             # "registration" says how an abstract is handed in ("Paper abstract
@@ -1348,6 +1367,32 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
         whole = tuple(d for d in group if extra(d) == 0)
         group = whole or group
     return group
+
+
+_HANDED_IN = frozenset({"abstract", "paper", "poster", "camera", "demo", "artifact", "tutorial",
+                        "proposal", "doctoral", "full"})
+"""What a title's own word may say is handed in: "Abstract registration" registers an
+abstract, "Camera-ready papers" are the final ones."""
+
+
+def _plain(group: tuple[str, ...], said: str, concepts: Mapping[str, tuple[float, int, str]],
+           index: Index) -> tuple[str, ...]:
+    """A tie that one word of the question names ("registration", "paper"), where one
+    date's title is that word alone ("Registration deadline", "Full paper submission": a
+    bare "paper" is the full one): not the dates whose titles name something else handed
+    in ("Abstract registration", "Camera-ready papers due"). A kind of the same thing
+    ("Early registration deadline") stays."""
+    def more(d: str, classes: tuple[str, ...]) -> set[str]:
+        return {t for t in index.date_terms[d] if t not in concepts and t != "deadline"
+                and not (t == "full" and said == "paper")
+                and (c := lx.BY_ID.get(t)) is not None and c.cls in classes}
+    if not any(not more(d, ("word", "subject", "kind")) for d in group):
+        return group
+    # A paper's own steps ("Paper registration (title and abstract)") are the paper's.
+    other = _HANDED_IN - {"abstract", "full"} if said == "paper" else _HANDED_IN
+    plain = tuple(d for d in group if not more(d, ("word", "subject", "kind", "generic"))
+                  & other)
+    return plain or group
 
 
 def _is_field(hit: _Hit) -> bool:
@@ -1906,11 +1951,13 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
-        if form is None and (norm[b:b + 1] == "." or (
-                norm[b:b + 1] == "," and _DONE.match(norm[a:b]))) and any(
-                r[2] is not None and r[3] for r in raw[i + 1:]):
+        asked_later = any(r[2] is not None and r[3] for r in raw[i + 1:])
+        if asked_later and ((form is None and (norm[b:b + 1] == "." or (
+                norm[b:b + 1] == "," and _DONE.match(norm[a:b]))))
+                or (norm[b:b + 1] in ",.;" and _CANNOT.match(norm[a:b]))):
             # "I got accepted. When do I need to confirm?", "we registered the abstract
-            # already, when is the full paper due?": the statement is context
+            # already, when is the full paper due?", "can't make the abstract deadline,
+            # when's the full paper due?": the statement is context
             continue
         wh = re.match(r"\s*(?:and\s+|so\s+)?(?:what|what's|whats|which|who|how|when|where)\b",
                       norm[a:b])
