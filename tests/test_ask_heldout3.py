@@ -442,3 +442,19 @@ def test_a_follow_up_in_a_thread_of_the_third_round(
 def test_a_third_round_probe_still_wrong(probe: P) -> None:
     reply = SCHEDULES.ask(probe)
     assert not wrong(probe, reply), reply.text
+
+
+@pytest.mark.parametrize(("name", "question", "ids"), [
+    ("G", "can I submit the paper late?", ["paper"]),
+    ("G", "can I submit late?", ["abstract", "paper"]),
+    ("J", "are late submissions accepted?", ["paper", "poster"]),
+])
+def test_a_late_submission_speaks_of_what_is_handed_in(name: str, question: str,
+                                                       ids: list[str]) -> None:
+    # Failed before: "can I submit the paper late?" gave the next deadlines (the abstract
+    # first, then the early registration): "submit" and "paper" are common words, and a
+    # field beside them dropped the date they named; with no date named, the late part
+    # listed every deadline, registration's too.
+    reply = SCHEDULES.ask(P(name, question, "", "late"))
+    assert [d.id for d in reply.dates] == ids, reply.text
+    assert "does not say whether late submissions are accepted" in reply.text

@@ -1574,7 +1574,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             for t in date_terms)) else None
     if picked is not None:
         best, group, generic_only = picked
-        keep = best >= 0.5 and not (generic_only and (fields or form in ("how", "where")))
+        # "can I submit the paper late?": the late part speaks of the paper's deadline, so
+        # common words name it beside that part as they do alone.
+        asked_fields = [f for f in fields if f.ids != ("late",)]
+        keep = best >= 0.5 and not (generic_only and (asked_fields or form in ("how", "where")))
         if keep and length:
             # "how long is the rebuttal phase" is a date's span; "how long can it be" is pages.
             ranged = tuple(d for d in group if has_length(index.date(d)))

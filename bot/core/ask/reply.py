@@ -1517,6 +1517,10 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     return Part(topic, kind, tuple(lines), (), verdict)
 
 
+_HANDED = frozenset({"submit", "paper", "abstract", "poster", "full", "demo", "artifact",
+                     "proposal", "tutorial", "doctoral"})
+
+
 def _late(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     """ "Can I submit late?": what the organizers say of it (their FAQ), or that the schedule
     does not say; then the deadline itself, with the time left, which is what decides."""
@@ -1525,8 +1529,11 @@ def _late(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
         lines = [said.answer_in(ctx.lang)]
     else:
         lines = [_not_said("whether late submissions are accepted", "是否接受迟交", ctx)]
+    due = ctx.index.of_kind("deadline")
+    # A late submission is a paper's, an abstract's...: not the registration deadlines.
+    handed = tuple(d for d in due if _HANDED & ctx.index.date_terms[d.id].keys())
     dates = ctx.index.dates_of(topic.ids[1:]) if len(topic.ids) > 1 else (
-        ctx.index.of_kind("deadline") or ctx.index.of_kind(*_DUE_KINDS))
+        handed or due or ctx.index.of_kind(*_DUE_KINDS))
     if not dates:
         return Part(topic, "late", tuple(lines))
     group = _group(dates, Clause(clause.text, "when", ()), ctx, None, topic)
