@@ -74,8 +74,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("demo", "word", "demo|demos|demonstration", "演示", "demos", "演示"),
     # A track of its own, not a late submission ("is there a late-breaking results track?").
     _c("latebreaking", "word", "late breaking|late-breaking|late breaking results|"
-       "late-breaking results|late breaking abstracts|late-breaking abstracts",
-       "", "late-breaking results"),
+       "late-breaking results", "", "late-breaking results"),
     _c("artifact", "word", "artifact|artifacts|artefact|artifact evaluation", "工件|制品",
        "artifacts", "制品"),
     _c("tutorial", "word", "tutorial|tutorials", "教程|讲习", "tutorials", "教程"),

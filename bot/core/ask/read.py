@@ -2016,7 +2016,9 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
-        asked_later = any(r[2] is not None and r[3] for r in raw[i + 1:])
+        # "missed the research deadline. short paper deadline?": a question by its mark too
+        asked_later = any((r[2] is not None or norm[r[1]:r[1] + 1] == "?") and r[3]
+                          for r in raw[i + 1:])
         if asked_later and ((form is None and (norm[b:b + 1] == "." or (
                 norm[b:b + 1] == "," and _DONE.match(norm[a:b]))))
                 or (norm[b:b + 1] in ",.;" and _CANNOT.match(norm[a:b]))):
@@ -2285,7 +2287,7 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
         zone = NamedZone(z["text"], tuple(z["zones"]), z["kind"], tuple(z.get("meanings", ())))
     only_next = all(t.kind == "next" or (t.kind == "field" and t.label == "length")
                     for t in reading.topics)
-    narrowed = _pronoun_of_kind(reading, topics)
+    narrowed = _pronoun_of_kind(reading, topics) or _plain_one(reading, topics, index)
     if narrowed is not None:
         return replace(reading, zone=zone, clauses=narrowed, followup=True)
     if not topics or not only_next:
@@ -2328,6 +2330,32 @@ def _pronoun_of_kind(reading: Reading, topics: tuple[Topic, ...]) -> tuple[Claus
         return None
     return (replace(first, topics=(Topic("date", both, "", 1.0, 0, first.text),)),
             *reading.clauses[1:])
+
+
+_PLAIN_ONE = re.compile(r"^(?:and|what about|how about|or)?\s*(?:for\s+)?(?:the\s+)?"
+                        r"(?:regular|normal|standard|general|usual|ordinary|plain|full)\s+"
+                        r"(?:one|rate|price|deadline)?\W*$")
+
+
+def _plain_one(reading: Reading, topics: tuple[Topic, ...], index: Index
+               ) -> tuple[Clause, ...] | None:
+    """ "and the regular one?" after "when is student registration?": the date of the
+    same kind whose title says only what the thread's date says less its own modifier
+    ("Registration deadline"). None when the question is no such follow-up or no date is."""
+    if len(reading.clauses) > 1 or not _PLAIN_ONE.match(reading.normalized.strip()):
+        return None
+    before = [d for t in topics if t.kind == "date" for d in t.ids]
+    if len(before) != 1:
+        return None
+    was = index.date(before[0])
+    terms = index.date_terms[was.id].keys()
+    plain = tuple(d.id for d in index.ordered if d.id != was.id and d.kind == was.kind
+                  and set(index.date_terms[d.id]) < set(terms))
+    if not plain:
+        return None
+    first = reading.clauses[0] if reading.clauses else Clause(reading.normalized, "when", ())
+    return (replace(first, topics=(Topic("date", plain, "", 1.0, 0, first.text),),
+                    form="when" if first.form in ("what", None) else first.form),)
 
 
 def _followed(clause: Clause, index: Index) -> Clause:
