@@ -784,7 +784,7 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
             said = (f"{clock.key}的时钟在{at.year}年{at.month}月{at.day}日从"
                     f"{clock.offset_at(ctx.now)}改为{clock.offset_at(switch)}" if zh_ else
                     f"the clocks of {clock.key} go from {clock.offset_at(ctx.now)} to "
-                    f"{clock.offset_at(switch)} on {at:%A} {at.day} {at:%B %Y}")
+                    f"{clock.offset_at(switch)} on {format_day(at.date())}")
             return f"{title}：{text}；{said}。" if zh_ else f"{_the(when)} is {text}; {said}."
     if why == "clocks":
         clock = when.zone
