@@ -44,7 +44,8 @@ CONCEPTS: tuple[Concept, ...] = (
        "截止|截稿|截止日期|截止时间|最后期限|期限|ddl|截至", "deadline", "截止日期"),
     _c("notify", "kind", "notification|notifications|notify|notified|decision|decisions|"
        "acceptance|accept|accepted|accepts|reject|rejected|rejection|result|results|outcome|"
-       "outcomes|hear back|hear from|hear about|hear anything|find out|get back",
+       "outcomes|hear back|hear from|hear about|hear anything|find out|get back|will we know|"
+       "will i know|we'll know|i'll know|do we know if|know if we|know if i|know whether",
        "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果|放榜|出榜", "notification",
        "录用通知"),
     _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
@@ -71,6 +72,9 @@ CONCEPTS: tuple[Concept, ...] = (
        "工业|工业界|产业|业界", "the industry track", "工业界"),
     _c("full", "word", "full", "完整|全文", "the full paper", "全文"),
     _c("demo", "word", "demo|demos|demonstration", "演示", "demos", "演示"),
+    # A track of its own, not a late submission ("is there a late-breaking results track?").
+    _c("latebreaking", "word", "late breaking|late-breaking|late breaking results|"
+       "late-breaking results", "", "late-breaking results"),
     _c("artifact", "word", "artifact|artifacts|artefact|artifact evaluation", "工件|制品",
        "artifacts", "制品"),
     _c("tutorial", "word", "tutorial|tutorials", "教程|讲习", "tutorials", "教程"),

@@ -59,6 +59,15 @@ _DONE = re.compile(r"\s*(?:i|we)(?:'m|'ve|'re)?\s+(?:(?:am|are|have|had|did|do)\
                    r"already|just|haven't|didn't|don't|missed|registered|submitted|got)\b")
 """A statement of what the asker did or did not do ("I'm not registered yet", "we already
 submitted the abstract"): context for the question after it, not a question."""
+_CANNOT = re.compile(r"\s*(?:if\s+|since\s+|as\s+)?(?:(?:i|we)(?:'ll)?\s+)?(?:probably\s+)?"
+                     r"(?:can't|cannot|can not|won't|will not|couldn't|could not|might not|"
+                     r"may not|am not going to|are not going to|not going to|unable to)\s+"
+                     r"(?:be able to\s+)?(?:make|meet|hit|finish|manage|do)\b"
+                     r"|\s*(?:(?:i|we)\s+)?(?:just\s+)?(?:missed|didn't make|did not make|"
+                     r"didn't meet|did not meet)\b")
+"""What the asker cannot do or did not do ("can't make the abstract deadline", "if we won't
+meet it", "missed the abstract"), even with no "I" or a "can" of a yes-no form: context for
+the question after it."""
 _NOT_THERE = re.compile(r"(?:\bnot|n't|\bnowhere near)\s+(?:(?:based|located|living|staying)\s+)?"
                         r"(?:in|at|from|near)\s+(?:the\s+)?$|\boutside(?:\s+of)?\s+(?:the\s+)?$")
 """What puts the asker away from the place named next ("I'm not in Boston", "outside
@@ -639,7 +648,7 @@ _SPAN_UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "ho
 _SPAN_ASKED = re.compile(
     r"(?<!\bin )(?<!\bwithin )(?<!\bfor the next )(?<!\bnext )(?<!\blast )"
     r"\b(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-    r"[\s-]+(?P<u>days?|weeks?|hours?)\b(?:[\s-]+long)?"
+    r"(?P<half>\.5|\s+and\s+a\s+half)?[\s-]+(?P<u>days?|weeks?|hours?)\b(?:[\s-]+long)?"
     r"(?!\s+(?:away|from|left|later|earlier|before|after|until|till|to go|ahead|ago|of|"
     r"notice|in advance|before|early|late|extension|more|until)\b)"
     r"|\bhow many (?P<u0>days|weeks|hours)\b(?!\s+(?:until|till|left|to go|before|after|"
@@ -649,10 +658,12 @@ _SPAN_ASKED = re.compile(
 _N = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _AHEAD = re.compile(
     rf"\b(?P<within>within(?:\s+the\s+next)?|(?:in|over|during)\s+the\s+(?:next|coming)|in)"
-    rf"\s+(?P<n>{_N})\s+(?P<u>days?|weeks?|months?)\b"
+    rf"\s+(?P<n>{_N})(?P<hn>\.5|\s+and\s+a\s+half)?\s+(?P<u>days?|weeks?|months?)\b"
     rf"(?P<h>\s+and\s+a\s+half\b)?(?!\s+(?:long|of|after|before|later|earlier)\b)"
-    rf"|\b(?P<n2>{_N})\s+(?P<u2>days?|weeks?|months?)(?P<h2>\s+and\s+a\s+half)?"
-    rf"\s+(?:away|from now|from today|ahead|out)\b")
+    rf"|\b(?P<n2>{_N})(?P<hn2>\.5|\s+and\s+a\s+half)?\s+(?P<u2>days?|weeks?|months?)"
+    rf"(?P<h2>\s+and\s+a\s+half)?\s+(?:away|from now|from today|ahead|out)\b")
+"""A countdown asked: "in 2 days", "within a week", "a week and a half away", "two and a
+half weeks from now", "in 2.5 weeks"."""
 
 
 def _ahead(text: str) -> tuple[int, int] | None:
@@ -664,12 +675,13 @@ def _ahead(text: str) -> tuple[int, int] | None:
     raw, unit = (m["n"], m["u"]) if m["n"] else (m["n2"], m["u2"])
     n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
     days = {"d": 1, "w": 7, "m": 30}[unit[0]]
-    half = days // 2 if m["h"] or m["h2"] else 0  # "a week and a half": 10 days
+    # "a week and a half", "one and a half weeks", "1.5 weeks": 10 days
+    half = days // 2 if m["h"] or m["h2"] or m["hn"] or m["hn2"] else 0
     if m["within"] and m["within"] != "in":  # "within a week", "in the next two weeks"
         return 0, n * days + half + (n if days == 30 else 0)  # a month: up to 31 days
     if days == 1 and not half:
         return n, n
-    slack = {1: 0, 7: 3, 30: 4}[days] + (1 if half else 0)
+    slack = {1: 0, 7: 3, 30: 4}[days]  # "a week and a half": 7 to 13 days, not 6
     return n * days + half - slack, n * days + half + slack
 
 
@@ -683,7 +695,14 @@ def _span_asked(text: str) -> tuple[int, str] | None:
         return 0, _SPAN_UNITS[m["u0"]]
     raw = m["n"]
     n = int(raw) if raw.isdigit() else (1 if raw in ("a", "an") else _NUMBER_WORDS[raw])
-    return (n, _SPAN_UNITS[m["u"]]) if n else None
+    unit = _SPAN_UNITS[m["u"]]
+    if not n:
+        return None
+    if m["half"] and unit != "hour":
+        # "two and a half weeks long", "1.5 days": said in hours, as no whole unit holds it
+        per = 24 if unit == "day" else 168
+        return n * per + per // 2, "hour"
+    return n, unit
 
 
 def _date_scores(terms: Mapping[str, float], index: Index) -> dict[str, float]:
@@ -1336,18 +1355,77 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
         word = re.escape(_stem(_ZH_EVENT.get(said, said)))
         literal = tuple(d for d in group if re.search(rf"\b{word}s?\b", index.titles[d]))
         group = literal or group
+    words = [t for t in asked[0] if by_kind(t) != "kind"]
+    if len(group) > 1 and len(words) == 1:
+        group = _plain(group, words[0], concepts, index)
     if len(group) > 1 and len(asked[0]) >= 2:
         def extra(d: str) -> int:
             # "registration" says how an abstract is handed in ("Paper abstract
             # registration"), not which abstract: no more than "Poster abstract submission".
+            # A title's own word before the one asked ("Short paper submission") says which,
+            # as "full" does ("Full paper submission"): neither is the bare "paper".
             return sum(1 for t in index.date_terms[d] if t not in concepts
                        and t not in ("deadline", "register") and (c := lx.BY_ID.get(t)) is not None
-                       and (c.cls in ("word", "subject") or (c.cls == "kind" and t != "event")))
+                       and (c.cls in ("word", "subject") or (c.cls == "kind" and t != "event"))
+                       ) + sum(1 for t in index.date_terms[d] if _says_which(t, d, concepts, index))
         # The event's own word in a date's title ("Conference registration closes") names
         # whose the date is, not a kind of registration apart ("Early-bird ...", "Paper ...").
         whole = tuple(d for d in group if extra(d) == 0)
         group = whole or group
     return group
+
+
+def _says_which(term: str, date_id: str, concepts: Mapping[str, tuple[float, int, str]],
+                index: Index) -> bool:
+    """A title's own word (no concept's) right before a word of the question in that title:
+    "short" of "Short paper submission" asked as "the paper deadline"."""
+    if not term.startswith("w:") or term[2:] in _PLAIN_MODIFIERS or term[2:].isdigit():
+        return False
+    said = [concepts[c][2] for c in concepts]
+    words = re.findall(r"[a-z0-9]+", index.titles[date_id])
+    return any(_stem(a) == term[2:] and any(_stem(b) == _stem(w) for w in said)
+               for a, b in pairwise(words))
+
+
+def _titled(span: str, text: str, index: Index) -> bool:
+    """A field's word said as some date's title says it, with the word after it ("late
+    registration" of "Late registration closes"), or alone as the first word of a title:
+    the title's word, not the field."""
+    m = re.search(rf"(?<!\w){re.escape(span)}[\s-]+([a-z]+)", text)
+    if m is None:
+        # "and late?" after "when is early registration?": the word alone, as a title says it
+        alone = re.fullmatch(rf"(?:and|or|what about|how about)?\s*(?:the\s+)?"
+                             rf"{re.escape(span)}(?:\s+one)?", text.strip())
+        return alone is not None and any(
+            re.match(rf"{re.escape(span)}\b", title) for title in index.titles.values())
+    pair = re.compile(rf"(?<!\w){re.escape(span)}[\s-]+{re.escape(_stem(m[1]))}")
+    return any(pair.search(title) for title in index.titles.values() if title)
+
+
+_HANDED_IN = frozenset({"abstract", "paper", "poster", "camera", "demo", "artifact", "tutorial",
+                        "proposal", "doctoral", "full"})
+"""What a title's own word may say is handed in: "Abstract registration" registers an
+abstract, "Camera-ready papers" are the final ones."""
+
+
+def _plain(group: tuple[str, ...], said: str, concepts: Mapping[str, tuple[float, int, str]],
+           index: Index) -> tuple[str, ...]:
+    """A tie that one word of the question names ("registration", "paper"), where one
+    date's title is that word alone ("Registration deadline", "Full paper submission": a
+    bare "paper" is the full one): not the dates whose titles name something else handed
+    in ("Abstract registration", "Camera-ready papers due"). A kind of the same thing
+    ("Early registration deadline") stays."""
+    def more(d: str, classes: tuple[str, ...]) -> set[str]:
+        return {t for t in index.date_terms[d] if t not in concepts and t != "deadline"
+                and not (t == "full" and said == "paper")
+                and (c := lx.BY_ID.get(t)) is not None and c.cls in classes}
+    if not any(not more(d, ("word", "subject", "kind")) for d in group):
+        return group
+    # A paper's own steps ("Paper registration (title and abstract)") are the paper's.
+    other = _HANDED_IN - {"abstract", "full"} if said == "paper" else _HANDED_IN
+    plain = tuple(d for d in group if not more(d, ("word", "subject", "kind", "generic"))
+                  & other)
+    return plain or group
 
 
 def _is_field(hit: _Hit) -> bool:
@@ -1372,6 +1450,20 @@ def _zh_runs(left: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
             runs.append(("".join(c for c, _ in run), run[0][1]))
         run = [(ch, pos)] if ch and ch not in _ZH_FUNCTION else []
     return runs
+
+
+def _only_other_handed_in(concepts: Mapping[str, tuple[float, int, str]],
+                          group: Sequence[str], index: Index) -> tuple[str, int] | None:
+    """The one word a question names a date by ("registration"), where every date it
+    reaches is that of something else handed in, which the question does not say
+    ("Abstract registration"): that word and where it is; None otherwise."""
+    words = [c for c in concepts if by_kind(c) == "word"]
+    if words != ["register"] or not group or _HANDED_IN & set(concepts) or any(
+            by_kind(c) not in ("kind", "generic") for c in concepts if c != "register"):
+        return None
+    if all(set(index.date_terms[d]) - set(concepts) & (_HANDED_IN - {"full"}) for d in group):
+        return words[0], concepts[words[0]][1]
+    return None
 
 
 def _decision_missing(concepts: Mapping[str, tuple[float, int, str]], group: Sequence[str],
@@ -1437,9 +1529,13 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             del concepts[cid]
             concepts.setdefault(word, (score, pos, span))
     fields: list[Topic] = []
+    # "late registration" of "Late registration closes": the title's word, not the field.
+    titled = {cid for cid, (_, _, span) in concepts.items() if cid in _FIELDS
+              and cid in index.date_held and _titled(span, text, index)}
     for cid, (score, pos, span) in concepts.items():
         concept = by_id.get(cid)
-        if concept is not None and concept.cls == "field" and cid in _FIELDS:
+        if concept is not None and concept.cls == "field" and cid in _FIELDS \
+                and cid not in titled:
             fields.append(Topic("field", (cid,), concept.label_en, score, pos, span))
     subject_named = any((c := by_id.get(cid)) is not None and c.cls == "subject"
                         for cid in concepts)
@@ -1462,7 +1558,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     date_terms = {cid: s * (0.5 if c is not None and c.cls == "generic" else 1.0)
                   for cid, (s, _, _) in concepts.items()
                   if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")
-                  or (c.cls == "subject" and cid in index.date_held)}
+                  or (c.cls == "subject" and cid in index.date_held) or cid in titled}
     for j in range(max(0, len(left) - 1)):
         date_terms.setdefault(f"zh:{left[j:j + 2]}", 1.0)
     wants_next = any(h.meaning == ("rel", "next") for h in hits)
@@ -1478,7 +1574,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             for t in date_terms)) else None
     if picked is not None:
         best, group, generic_only = picked
-        keep = best >= 0.5 and not (generic_only and (fields or form in ("how", "where")))
+        # "can I submit the paper late?": the late part speaks of the paper's deadline, so
+        # common words name it beside that part as they do alone.
+        asked_fields = [f for f in fields if f.ids != ("late",)]
+        keep = best >= 0.5 and not (generic_only and (asked_fields or form in ("how", "where")))
         if keep and length:
             # "how long is the rebuttal phase" is a date's span; "how long can it be" is pages.
             ranged = tuple(d for d in group if has_length(index.date(d)))
@@ -1515,6 +1614,12 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                                     concepts[cid][2]))
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
+            other = _only_other_handed_in(concepts, group, index)
+            if other is not None:
+                # "when does registration open?" where the one registration is the
+                # abstract's: the participants' is said to be missing, the abstract's given.
+                topics.append(Topic("not_held", (other[0],), by_id[other[0]].label_en, 1.0,
+                                    other[1], concepts[other[0]][2]))
             about = _decision_missing(concepts, group, index)
             if about is not None:
                 # "when will I hear about the travel grant?" where the schedule gives only
@@ -1848,7 +1953,12 @@ def _read(question: str, index: Index) -> Reading:
     for i in reversed(range(len(spans) - 1)):  # "cycle 1, cycle 2 and industry deadlines"
         # "when are the research and industry deadlines?": the kind word said once, after
         # both, belongs to both (a clause of its own with no form of its own).
-        kinds = [h for h in seg_hits[i + 1] if _is_kind(h)]
+        # Only the kind that heads the words after ("and camera-ready deadlines": the
+        # deadline, not the camera-ready; "and camera-ready" alone is no head).
+        kinds = [h for h in seg_hits[i + 1] if _is_kind(h)][-1:]
+        if kinds and not any(h.meaning[0] == "concept" and h.start < kinds[0].start
+                             for h in seg_hits[i + 1]):
+            kinds = []
         # Only a clause that names a date's words ("the research"), not a field alone
         # ("Dear organizers," before "... the deadline for registration?").
         if kinds and not any(_is_kind(h) for h in seg_hits[i]) and any(
@@ -1906,11 +2016,15 @@ def _read(question: str, index: Index) -> Reading:
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
-        if form is None and (norm[b:b + 1] == "." or (
-                norm[b:b + 1] == "," and _DONE.match(norm[a:b]))) and any(
-                r[2] is not None and r[3] for r in raw[i + 1:]):
+        # "missed the research deadline. short paper deadline?": a question by its mark too
+        asked_later = any((r[2] is not None or norm[r[1]:r[1] + 1] == "?") and r[3]
+                          for r in raw[i + 1:])
+        if asked_later and ((form is None and (norm[b:b + 1] == "." or (
+                norm[b:b + 1] == "," and _DONE.match(norm[a:b]))))
+                or (norm[b:b + 1] in ",.;" and _CANNOT.match(norm[a:b]))):
             # "I got accepted. When do I need to confirm?", "we registered the abstract
-            # already, when is the full paper due?": the statement is context
+            # already, when is the full paper due?", "can't make the abstract deadline,
+            # when's the full paper due?": the statement is context
             continue
         wh = re.match(r"\s*(?:and\s+|so\s+)?(?:what|what's|whats|which|who|how|when|where)\b",
                       norm[a:b])
@@ -2022,6 +2136,11 @@ def _read(question: str, index: Index) -> Reading:
     if not clauses and zone is not None:
         clauses = [Clause(norm.strip(), "when", (Topic("next", (), "the next date", 0.5),),
                           (), None, pages_asked, False, False, venue_check)]
+    if venue_check and any(t.kind == "not_held" and (c := lx.BY_ID.get(t.ids[0])) is not None
+                           and c.cls == "subject" for cl in clauses for t in cl.topics):
+        # "do I need a visa for Canada?": the place says whose visa, not "is it held there?"
+        # (a "Yes: it is held at ..." would read as "yes, you need one").
+        venue_check = ""
     if venue_check:
         # "is the workshop in Shanghai?" asks where, not when: the venue part answers it.
         clauses = [replace(c, topics=tuple(t for t in c.topics if not (
@@ -2168,6 +2287,9 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
         zone = NamedZone(z["text"], tuple(z["zones"]), z["kind"], tuple(z.get("meanings", ())))
     only_next = all(t.kind == "next" or (t.kind == "field" and t.label == "length")
                     for t in reading.topics)
+    narrowed = _pronoun_of_kind(reading, topics) or _plain_one(reading, topics, index)
+    if narrowed is not None:
+        return replace(reading, zone=zone, clauses=narrowed, followup=True)
     if not topics or not only_next:
         return replace(reading, zone=zone, followup=zone is not reading.zone)
     form = previous.get("form", "when")
@@ -2186,6 +2308,54 @@ def inherit(reading: Reading, previous: Mapping[str, Any] | None, index: Index) 
                     for c in reading.clauses[:1]) or (
         Clause(reading.normalized, form, topics, compare=compare),)
     return replace(reading, zone=zone, clauses=clauses, followup=True)
+
+
+def _pronoun_of_kind(reading: Reading, topics: tuple[Topic, ...]) -> tuple[Clause, ...] | None:
+    """ "and when does it close?" after "when does registration open?": "it" is the thread's
+    dates, and the kind word ("close") picks those of its kind among them (the registration
+    deadlines, not every deadline). None when the question names more than a kind, or no
+    date of the thread is of it."""
+    if not reading.clauses or not re.search(r"\b(?:it|they|them|that|this)\b",
+                                            reading.clauses[0].text):
+        return None
+    said = [m.meaning.split()[-1] for m in reading.matches if m.meaning.startswith("concept ")]
+    if not said or any(by_kind(c) != "kind" for c in said):
+        return None
+    first = reading.clauses[0]
+    now_ids = {d for t in first.topics if t.kind == "date" for d in t.ids}
+    if not now_ids or any(t.kind != "date" for t in first.topics):
+        return None
+    both = tuple(d for t in topics if t.kind == "date" for d in t.ids if d in now_ids)
+    if not both:
+        return None
+    return (replace(first, topics=(Topic("date", both, "", 1.0, 0, first.text),)),
+            *reading.clauses[1:])
+
+
+_PLAIN_ONE = re.compile(r"^(?:and|what about|how about|or)?\s*(?:for\s+)?(?:the\s+)?"
+                        r"(?:regular|normal|standard|general|usual|ordinary|plain|full)\s+"
+                        r"(?:one|rate|price|deadline)?\W*$")
+
+
+def _plain_one(reading: Reading, topics: tuple[Topic, ...], index: Index
+               ) -> tuple[Clause, ...] | None:
+    """ "and the regular one?" after "when is student registration?": the date of the
+    same kind whose title says only what the thread's date says less its own modifier
+    ("Registration deadline"). None when the question is no such follow-up or no date is."""
+    if len(reading.clauses) > 1 or not _PLAIN_ONE.match(reading.normalized.strip()):
+        return None
+    before = [d for t in topics if t.kind == "date" for d in t.ids]
+    if len(before) != 1:
+        return None
+    was = index.date(before[0])
+    terms = index.date_terms[was.id].keys()
+    plain = tuple(d.id for d in index.ordered if d.id != was.id and d.kind == was.kind
+                  and set(index.date_terms[d.id]) < set(terms))
+    if not plain:
+        return None
+    first = reading.clauses[0] if reading.clauses else Clause(reading.normalized, "when", ())
+    return (replace(first, topics=(Topic("date", plain, "", 1.0, 0, first.text),),
+                    form="when" if first.form in ("what", None) else first.form),)
 
 
 def _followed(clause: Clause, index: Index) -> Clause:

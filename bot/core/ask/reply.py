@@ -336,6 +336,14 @@ def _days(first: datetime, last: datetime) -> set[date]:
 def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None
              ) -> tuple[bool | None, str]:
     """Yes, no or cannot say, for what a yes/no question asks of one date; and why."""
+    if clause.clocks and {"before", "after"} & set(clause.relative):
+        # "is the abstract deadline before the clocks change?": the next switch of the
+        # date's own zone, from now; a zone that does not switch in a year cannot say.
+        switch = _next_switch(when.zone, ctx.now)
+        if switch is None:
+            return None, ""
+        key = when.ends if when.kind in ("deadline", "camera-ready") else when.starts
+        return (key < switch) == ("before" in clause.relative), "clocks_order"
     if clause.clocks:
         return _clocks_change_on(when), "clocks"
     now_local = ctx.reader.local(ctx.now)
@@ -468,6 +476,25 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     if clause.exists:
         return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
+
+
+def _next_switch(zone: Zone, now: datetime) -> datetime | None:
+    """The first instant after ``now`` at which a zone's offset differs from now's (to the
+    minute), within a year; None for a zone that does not switch in that time."""
+    if zone.is_fixed:
+        return None
+    was = zone.offset_at(now)
+    day = timedelta(days=1)
+    low = now
+    while low - now < timedelta(days=370) and zone.offset_at(low + day) == was:
+        low += day
+    if low - now >= timedelta(days=370):
+        return None
+    high = low + day
+    while high - low > timedelta(minutes=1):
+        mid = low + (high - low) / 2
+        low, high = (mid, high) if zone.offset_at(mid) == was else (low, mid)
+    return high
 
 
 def _clocks_change_on(when: ImportantDate) -> bool:
@@ -749,6 +776,16 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
         return f"{title}已经过了：{text}。" if zh_ else f"{_the(when)} has passed: it was {text}."
     if why == "extended":
         return _extension_line(when, ctx, verdict_said=True)
+    if why == "clocks_order":
+        clock = when.zone
+        switch = _next_switch(clock, ctx.now)
+        if switch is not None:
+            at = clock.local(switch)
+            said = (f"{clock.key}的时钟在{at.year}年{at.month}月{at.day}日从"
+                    f"{clock.offset_at(ctx.now)}改为{clock.offset_at(switch)}" if zh_ else
+                    f"the clocks of {clock.key} go from {clock.offset_at(ctx.now)} to "
+                    f"{clock.offset_at(switch)} on {format_day(at.date())}")
+            return f"{title}：{text}；{said}。" if zh_ else f"{_the(when)} is {text}; {said}."
     if why == "clocks":
         clock = when.zone
         first, last = _local_day(when, clock)
@@ -1517,6 +1554,10 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     return Part(topic, kind, tuple(lines), (), verdict)
 
 
+_HANDED = frozenset({"submit", "paper", "abstract", "poster", "full", "demo", "artifact",
+                     "proposal", "tutorial", "doctoral"})
+
+
 def _late(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     """ "Can I submit late?": what the organizers say of it (their FAQ), or that the schedule
     does not say; then the deadline itself, with the time left, which is what decides."""
@@ -1525,8 +1566,11 @@ def _late(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
         lines = [said.answer_in(ctx.lang)]
     else:
         lines = [_not_said("whether late submissions are accepted", "是否接受迟交", ctx)]
+    due = ctx.index.of_kind("deadline")
+    # A late submission is a paper's, an abstract's...: not the registration deadlines.
+    handed = tuple(d for d in due if _HANDED & ctx.index.date_terms[d.id].keys())
     dates = ctx.index.dates_of(topic.ids[1:]) if len(topic.ids) > 1 else (
-        ctx.index.of_kind("deadline") or ctx.index.of_kind(*_DUE_KINDS))
+        handed or due or ctx.index.of_kind(*_DUE_KINDS))
     if not dates:
         return Part(topic, "late", tuple(lines))
     group = _group(dates, Clause(clause.text, "when", ()), ctx, None, topic)
