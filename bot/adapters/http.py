@@ -825,11 +825,13 @@ def health_report(service: Running, database: str,
     return {
         "ok": ok,
         "status": "down" if not ok else "degraded" if degraded else "ok",
-        "summary": summary(database, schedules, jobs, deliveries),
+        "summary": summary(database, schedules, jobs, deliveries) + [
+            f"at start-up, {note}." for note in service.health.startup],
         "database": database,
         "schedules": schedules,
         "jobs": jobs,
         "deliveries": deliveries,
+        "startup": list(service.health.startup),
         "last_reconcile": _iso(service.health.last_reconcile),
         "last_delivery_run": _iso(service.health.last_delivery_run),
     }
