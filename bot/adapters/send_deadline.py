@@ -40,7 +40,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Literal, TypeVar
@@ -266,11 +266,13 @@ class SendDeadline:
         self.read_timeout = read_timeout
 
     @contextlib.contextmanager
-    def bounded(self) -> Iterator[_Send]:
-        """This thread's send, cut at its deadline; ``.cut`` says afterwards if it was."""
+    def bounded(self, sockets: Iterable[socket.socket] = ()) -> Iterator[_Send]:
+        """This thread's send, cut at its deadline; ``.cut`` says afterwards if it was.
+        ``sockets``: made before it (a session kept between calls), shut with its own."""
         global _hooked, _watching
         ident = threading.get_ident()
         send = _Send(time.monotonic() + self.seconds)
+        send.sockets.extend(sockets)
         with _lock:
             if not _hooked:
                 sys.addaudithook(_audit)
