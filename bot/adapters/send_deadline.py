@@ -49,8 +49,10 @@ from bot.adapters import http_failures
 from bot.app.unavailable import Unavailable
 from bot.ports import Outcome
 
-__all__ = ["REPEATED", "AnswerCut", "AnswerDeadline", "Cut", "SendDeadline", "Unresolved",
-           "lookup"]
+ANSWERING = "answering participants: "
+"""How an ``unavailable`` entry of answers cut in a row begins (``/healthz`` words it apart)."""
+__all__ = ["ANSWERING", "REPEATED", "AnswerCut", "AnswerDeadline", "Cut", "SendDeadline",
+           "Unresolved", "lookup"]
 
 T = TypeVar("T")
 REPEATED = 2
@@ -402,7 +404,7 @@ class AnswerDeadline:
             count = self._in_a_row[what] = self._in_a_row.get(what, 0) + 1
             repeated = count >= self.repeated
         if repeated and self.unavailable is not None and self.clock is not None:
-            self.unavailable.away(d.platform.lower(), f"answering participants: {count} "
+            self.unavailable.away(d.platform.lower(), f"{ANSWERING}{count} "
                                   f"answers in a row cut at their deadline; the last: {words}",
                                   ended=time.monotonic(), at=self.clock())
         return AnswerCut(words)
