@@ -107,10 +107,13 @@ class _ReadAhead:
             return None
         return self._shared.theirs(i)
 
-    def close(self) -> None:
-        if self._shared is not None:
-            self._shared.close()
-            self._shared = None
+    def close(self) -> str:
+        """Done with the child; why it was given up on, if it was (else "")."""
+        shared, self._shared = self._shared, None
+        if shared is None:
+            return ""
+        shared.close()
+        return shared.abandoned
 
 
 def utc_now() -> datetime:
@@ -261,7 +264,12 @@ class Service:
         try:
             return self._read_all(ahead)
         finally:
-            ahead.close()
+            abandoned = ahead.close()
+            if abandoned:
+                note = (f"{abandoned}: every schedule is loaded, start-up only took longer. "
+                        f"If it happens at each start, report it with the log")
+                log.warning("%s", note)
+                self.health.startup.append(note)
 
     def _read_all(self, ahead: _ReadAhead) -> bool:
         errors: list[str] = []

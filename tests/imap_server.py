@@ -3,6 +3,9 @@
 It speaks what duebot's IMAP job uses (CAPABILITY, LOGIN, SELECT, UID SEARCH UNSEEN,
 UID FETCH BODY.PEEK[], UID STORE +FLAGS (\\Seen), NOOP, LOGOUT) over one mailbox, and can be
 stopped and started again on the same port, as a mail server that goes away and comes back.
+``trickle`` (seconds) makes it answer one byte at a time, each well inside a read timeout, from
+the command named in ``trickle_from`` on (``""``: the greeting too): the server that holds a
+poll for ever without a deadline.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ class ImapTestServer:
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
         self._live: set[socket.socket] = set()
+        self.trickle = 0.0
+        self.trickle_from = ""
+        self._stopping = threading.Event()
 
     def add(self, raw: bytes) -> int:
         with self._lock:
@@ -63,6 +69,7 @@ class ImapTestServer:
                     with owner._lock:
                         owner._live.discard(self.connection)
 
+        self._stopping.clear()
         socketserver.ThreadingTCPServer.allow_reuse_address = True
         self._server = socketserver.ThreadingTCPServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
@@ -72,6 +79,7 @@ class ImapTestServer:
 
     def stop(self) -> None:
         """Close the port (new connections are refused) and cut the sessions."""
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -84,7 +92,18 @@ class ImapTestServer:
 
     def _session(self, rfile: object, wfile: object) -> None:
         read = rfile.readline  # type: ignore[attr-defined]
-        write = wfile.write  # type: ignore[attr-defined]
+        send = wfile.write  # type: ignore[attr-defined]
+        trickling = [self.trickle > 0 and not self.trickle_from]
+
+        def write(data: bytes) -> None:
+            if not trickling[0]:
+                send(data)
+                return
+            for byte in data:
+                if self._stopping.wait(self.trickle):
+                    raise OSError("stopping")
+                send(bytes([byte]))
+
         write(b"* OK IMAP4rev1 test server ready\r\n")
         while self._server is not None:
             line = read()
@@ -96,6 +115,8 @@ class ImapTestServer:
             if command == "UID":
                 command, _, args = args.partition(" ")
                 command = "UID " + command.upper()
+            if self.trickle > 0 and self.trickle_from == command:
+                trickling[0] = True
             write(self._answer(tag, command, args))
             if command == "LOGOUT":
                 return

@@ -100,7 +100,7 @@ def test_a_deferred_answer_whose_edit_trickles_is_cut_once_and_not_sent_twice(
             "Discord did not finish editing a deferred answer"), deliveries
         report = health_report(service, "ok", deliveries)
         assert report["status"] == "degraded"
-        assert any(line.startswith("discord answering participants") for line in
+        assert any(line.startswith("discord: answers to participants are being cut") for line in
                    report["summary"]), report["summary"]
         assert len(api.to(ORIGINAL)) == 2
 

@@ -26,7 +26,7 @@ def _alone(case: str, tmp_path: Path) -> None:
     code = (f"import sys; sys.path.insert(0, {str(root)!r}); from pathlib import Path; "
             f"import tests.test_forked as t; t.{case}(Path({str(tmp_path)!r}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=60, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -112,3 +112,42 @@ def test_the_child_keeps_its_reserved_items_even_when_this_process_is_quick(tmp_
 
 def test_a_child_that_dies_costs_only_what_it_did_not_send(tmp_path: Path) -> None:
     _alone("_case_a_child_that_dies_costs_only_what_it_did_not_send", tmp_path)
+
+
+def _hang_on(log: Path, item_hung: int):  # type: ignore[no-untyped-def]
+    def work(item: int) -> tuple[int, int]:
+        if item == item_hung:
+            with open(log, "a", encoding="utf-8") as out:
+                out.write(f"hung {os.getpid()}\n")
+            time.sleep(3600)  # a child stuck for good (a lock it inherited, a dead NFS)
+        return item, item * item
+    return work
+
+
+def _case_a_child_that_hangs_is_given_up_on_and_its_items_are_done_here(
+        tmp_path: Path) -> None:
+    log = tmp_path / "child"
+    hung = COUNT - 3
+    shared = fork_share(_hang_on(log, hung), list(range(COUNT)), reserved=RESERVED,
+                        patience=0.3)
+    assert shared is not None
+    began = time.monotonic()
+    here, results = _run(shared, lambda i: (i, i * i))
+    assert time.monotonic() - began < 5, "waited on the hung child"
+    assert results == [(i, i * i) for i in range(COUNT)]
+    assert hung in here and COUNT - 1 not in here  # what it sent is taken, the rest done here
+    pid = int(log.read_text().split()[1])
+    assert shared.abandoned == (f"the forked schedule reader (pid {pid}) sent nothing for "
+                                f"0.3 s: stopped, and what it had taken was read in this "
+                                f"process")
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        pass  # killed and reaped: no process left behind
+    else:
+        raise AssertionError(f"the hung child {pid} is still there")
+
+
+def test_a_child_that_hangs_is_given_up_on_and_its_items_are_done_here(
+        tmp_path: Path) -> None:
+    _alone("_case_a_child_that_hangs_is_given_up_on_and_its_items_are_done_here", tmp_path)

@@ -168,3 +168,44 @@ def test_the_events_read_apart_are_not_planned_again_here(
     assert apart & set(here) == {f"s{BUGGY:04d}"}, "what the child proved is not planned here"
     assert set(here) | apart >= set(service.events())
     assert service.engine._everyone.keys() == service.events().keys()
+
+
+def test_a_child_that_hangs_is_given_up_on_logged_and_on_healthz(
+        request: pytest.FixtureRequest, tmp_path: Path, proofs: Path,
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked reader stuck for good (here: from its first schedule on) is waited on for its
+    patience, then killed: every schedule is read here, the same as without it, and the log
+    and ``/healthz`` say what happened."""
+    if in_a_process_of_its_own(request):
+        return
+    import time
+
+    from bot.adapters.http import health_report
+
+    caplog.set_level(logging.INFO, logger="duebot")
+    paths = tree(tmp_path / "files")
+    real = bot.service.fork_share
+
+    def hanging(work, items, **options):  # type: ignore[no-untyped-def]
+        shared = real(lambda item: time.sleep(3600), items, **options, patience=0.3)
+        assert shared is not None
+        return shared
+
+    monkeypatch.setattr(bot.service, "fork_share", hanging)
+    began = time.monotonic()
+    service = start(paths, tmp_path / "a.db")
+    assert time.monotonic() - began < 30
+    stuck = outcome(service, caplog)
+    notes = service.health.startup
+    assert len(notes) == 1 and notes[0].startswith("the forked schedule reader (pid "), notes
+    assert notes[0].endswith("sent nothing for 0.3 s: stopped, and what it had taken was "
+                             "read in this process: every schedule is loaded, start-up only "
+                             "took longer. If it happens at each start, report it with the "
+                             "log"), notes
+    assert ("WARNING", notes[0]) in stuck[2]
+    report = health_report(service, "ok")
+    assert report["startup"] == notes
+    assert f"at start-up, {notes[0]}." in report["summary"]
+    monkeypatch.setattr(bot.service, "READ_AHEAD", 10**9)
+    here = outcome(start(paths, tmp_path / "b.db"), caplog)
+    assert stuck[:2] == here[:2]  # the same events and errors as reading them all here

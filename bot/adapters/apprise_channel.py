@@ -232,7 +232,7 @@ class AppriseChannel:
                 f"Apprise {target.shown} failed: {type(exc).__name__}: {exc!s:.200}",
                 target.secrets))
         outcome = classify(result, target.shown, sockets=heard.sockets)
-        outcome = self.deadline.judged(outcome, bounded.cut, platform=f"Apprise {target.shown}")
+        outcome = self.deadline.judged(outcome, bounded, platform=f"Apprise {target.shown}")
         outcome = replace(outcome, reason=_mask(outcome.reason, target.secrets))
         if outcome.kind == "sent":
             log.info("%s sent through Apprise to %s", message.key, target.shown)

@@ -127,7 +127,7 @@ class DiscordChannel:
         whole send (the DM's opening, every part) ends within ``deadline``."""
         with self.deadline.bounded() as bounded:
             outcome = self._send(message)
-        return self.deadline.judged(outcome, bounded.cut)
+        return self.deadline.judged(outcome, bounded)
 
     def _send(self, message: Outgoing) -> Outcome:
         user = message.address.strip()

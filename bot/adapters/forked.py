@@ -8,7 +8,10 @@ sends each result as soon as it has it, pickled through a pipe that this process
 between its own items, so little is left to unpickle once they meet. A child that fails in
 any way (killed, an error while pickling) only costs its work again: the caller is told there
 is no result for the items it did not send, and does them itself, so what is logged and
-reported is the same.
+reported is the same. A child that hangs (alive, sending nothing: a lock it inherited held, a
+file system that does not answer) is waited for ``patience`` seconds at most, each time this
+process waits on it: then it is killed and counts as one that failed; ``abandoned`` says so,
+in words for the log and ``/healthz``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import mmap
 import os
 import pickle
 import select
+import signal
 import struct
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -30,6 +35,9 @@ _HEADER = struct.Struct("<II")
 """A result on the pipe: the item's index and the length of its pickle (0: none)."""
 _WAIT = 0.05
 """Seconds between looks at whether the other process is still there, while waiting."""
+PATIENCE = 30.0
+"""Seconds this process waits on a child that sends nothing before it gives up on it. Reading
+and proving one schedule takes milliseconds; a child silent this long is stuck."""
 
 
 def can_fork() -> bool:
@@ -42,8 +50,13 @@ class Shared(Generic[B]):
     """Items split between this process (from the front, ``mine``) and a forked child (from
     the back); the child's results (``theirs``)."""
 
-    def __init__(self, count: int, reserved: int) -> None:
+    def __init__(self, count: int, reserved: int, *, patience: float = PATIENCE,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._count = count
+        self._patience = patience
+        self._clock = clock
+        self.abandoned = ""
+        """Why the child was given up on (killed), when it was: its items are done here."""
         self._limit = count - reserved  # the child's alone from here on
         # Two counters both processes see: the front (the next item this process takes) and
         # the back (the child has taken every item from there on); changed under the lock, a
@@ -67,12 +80,16 @@ class Shared(Generic[B]):
     def _take(self, alive: Callable[[], bool], front: bool) -> int | None:
         """The next item from the front (this process) or the back (the child); None when
         the two have met, or the other process is gone (holding the lock, perhaps)."""
+        began = self._clock()
         while True:
             try:
                 os.read(self._lock_read, 1)
                 break
             except BlockingIOError:
                 if not alive():
+                    return None
+                if front and self._clock() - began > self._patience:
+                    self._abandon("held the items' lock")
                     return None
                 select.select([self._lock_read], [], [], _WAIT)
         try:
@@ -147,7 +164,11 @@ class Shared(Generic[B]):
         if self._ended:
             return
         if wait:
-            select.select([self._results_read], [], [])
+            began = self._clock()
+            while not select.select([self._results_read], [], [], _WAIT)[0]:
+                if self._clock() - began > self._patience:
+                    self._abandon("sent nothing")
+                    return
         while True:
             try:
                 chunk = os.read(self._results_read, 1 << 20)
@@ -162,6 +183,19 @@ class Shared(Generic[B]):
                 break
             self._buffer += chunk
         self._unpack()
+
+    def _abandon(self, doing: str) -> None:
+        """Give up on a child that is stuck: kill it, take in nothing more from it; the items
+        it took and did not send are done here (``theirs`` is None for them)."""
+        self.abandoned = (f"the forked schedule reader (pid {self._pid}) {doing} for "
+                          f"{self._patience:g} s: stopped, and what it had taken was read in "
+                          f"this process")
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
+        self._gone = self._ended = True
+        os.close(self._results_read)
 
     def _unpack(self) -> None:
         """Unpickle every whole result in the buffer (a cut one waits for its rest)."""
@@ -209,14 +243,17 @@ class Shared(Generic[B]):
 
 
 def fork_share(work: Callable[[A], B], items: Sequence[A], *, reserved: int = 0,
-               dumps: Callable[[object], bytes] = pickle.dumps) -> Shared[B] | None:
+               dumps: Callable[[object], bytes] = pickle.dumps, patience: float = PATIENCE,
+               clock: Callable[[], float] = time.monotonic) -> Shared[B] | None:
     """Start a forked child doing ``work(item)`` for ``items`` from the back (the last
     ``reserved`` are its alone); this process asks ``mine(i)`` for each item in order and does
     those itself, and takes the child's with ``theirs(i)``. None when this process cannot fork
-    (then nothing was started)."""
+    (then nothing was started). ``patience``: seconds of waiting on a child that sends
+    nothing before it is killed (``Shared.abandoned``)."""
     if not can_fork() or not items:
         return None
-    shared: Shared[B] = Shared(len(items), min(max(reserved, 0), len(items)))
+    shared: Shared[B] = Shared(len(items), min(max(reserved, 0), len(items)),
+                               patience=patience, clock=clock)
     try:
         pid = os.fork()
     except OSError:  # no process to spare (a limit reached): all is done here

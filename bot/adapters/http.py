@@ -27,6 +27,7 @@ import functools
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.adapters.schedule_files import display_path
+from bot.adapters.send_deadline import ANSWERING
 from bot.app.preferences import for_reader
 from bot.app.running import Running
 from bot.core.digest import short_digest
@@ -825,11 +827,13 @@ def health_report(service: Running, database: str,
     return {
         "ok": ok,
         "status": "down" if not ok else "degraded" if degraded else "ok",
-        "summary": summary(database, schedules, jobs, deliveries),
+        "summary": summary(database, schedules, jobs, deliveries) + [
+            f"at start-up, {note}." for note in service.health.startup],
         "database": database,
         "schedules": schedules,
         "jobs": jobs,
         "deliveries": deliveries,
+        "startup": list(service.health.startup),
         "last_reconcile": _iso(service.health.last_reconcile),
         "last_delivery_run": _iso(service.health.last_delivery_run),
     }
@@ -875,6 +879,9 @@ def summary(database: str, schedules: list[dict[str, Any]], jobs: dict[str, dict
     since, next_try = deliveries.get("unavailable_since", {}), deliveries.get(
         "unavailable_next_try", {})
     for platform, words in deliveries.get("unavailable", {}).items():
+        if words.startswith(ANSWERING):
+            lines.append(_answers_cut(platform, words, since.get(platform) or "?"))
+            continue
         when = next_try.get(platform) or "the next pass"
         lines.append(f"{platform} {words.removesuffix('.')} (since {since.get(platform) or '?'})."
                      f" What waits on it is tried again at {when}, with no attempt used; duebot "
@@ -888,12 +895,39 @@ def summary(database: str, schedules: list[dict[str, Any]], jobs: dict[str, dict
     retrying = deliveries.get("retrying", 0)
     if retrying:
         first = deliveries["errors"][0] if deliveries.get("errors") else ""
-        away = ", ".join(deliveries.get("unavailable", {}))
+        away = ", ".join(platform for platform, words
+                         in deliveries.get("unavailable", {}).items()
+                         if not words.startswith(ANSWERING))  # answers wait on nothing
         lines.append(f"{retrying} deliver{'ies' if retrying != 1 else 'y'} wait for their "
                      f"next try" + (f" (those waiting on {away} above among them)" if away
                                     else f" after a failure (e.g. {first})" if first else "")
                      + ": duebot retries each by itself. `duebot status` lists each with why.")
     return lines
+
+
+_ANSWERS_CUT = re.compile(
+    r"(?P<count>\d+) answers in a row cut at their deadline; the last: (?P<last>.*?)"
+    r"(?:\. The participant may ask again; if this keeps happening, (?P<check>.*))?$", re.S)
+_WITHIN = re.compile(r" within (\S+) s\b")
+
+
+def _answers_cut(platform: str, words: str, since: str) -> str:
+    """The summary of answers to participants cut in a row (``send_deadline.AnswerDeadline``):
+    answers, not reminders (nothing waits to be tried again), the last one's words, what the
+    participants and the operator can do."""
+    found = _ANSWERS_CUT.match(words.removeprefix(ANSWERING))
+    if found is None:  # words of another shape: said as they are
+        return f"{platform}: {words.removesuffix('.')} (since {since})."
+    seconds = _WITHIN.search(found["last"])
+    check = found["check"] or f"check {platform}'s status page and the network path to it"
+    return (f"{platform}: answers to participants are being cut at the send deadline "
+            f"([delivery] send_deadline{', ' + seconds[1] + ' s' if seconds else ''}): "
+            f"{found['count']} in a row since {since}. The last: "
+            f"{found['last'].removesuffix('.')}. Those participants may have had no answer; "
+            f"they can ask again. Reminders to {platform} are still sent as usual; this line "
+            f"goes once {platform} takes one, or lapses when no answer is cut for a while. "
+            f"{check[:1].upper()}{check[1:].removesuffix('.')}; if {platform} is only slow, "
+            f"raise [delivery] send_deadline.")
 
 
 def build_app(service: Running, *, extra_routes: Iterable[BaseRoute] = (),

@@ -7,24 +7,33 @@ answer, and whether). Here, at the edge, a database failure (the clock read incl
 ``TryLater``, a 4xx the sender retries, never a 5xx; a bug of ours keeps the raw message in
 the spool (``[mail] spool``) so that nothing is lost. The confirm and unsubscribe links are
 served by ``bot.adapters.mail_pages``.
+
+The IMAP poll bounds each exchange with the server (logging in, SELECT, SEARCH, each FETCH
+and STORE, the logout) by a deadline as well as each read by ``TIMEOUT``: a server that
+trickles its answers, one byte inside every read timeout, would otherwise hold the ``imap``
+job for ever (and no new poll starts while it runs). A cut exchange makes the job wait
+(``Waiting``: down on ``/healthz``, with why), its mail left unseen for the next poll.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import imaplib
 import logging
+import socket
 import ssl
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.adapters.clock import Waiting
 from bot.adapters.mail_pages import http_routes
 from bot.adapters.retry import Backoff
+from bot.adapters.send_deadline import SendDeadline
 from bot.app.mail_conversation import Handled, MailConversation, TryLater
 from bot.app.running import Running
 from bot.config import MailConfig
@@ -38,6 +47,11 @@ __all__ = ["Handled", "ImapPoller", "MailBot", "MailListener", "TryLater", "http
 
 log = logging.getLogger("duebot.mail")
 IMAP_JOB = "imap"  # its name in /healthz and /metrics
+TIMEOUT = 60.0
+"""Seconds the IMAP poll waits for each read from the server."""
+DEADLINE_FACTOR = 4
+"""One exchange of the poll (logging in, a FETCH ...) ends within this many ``TIMEOUT``s."""
+T = TypeVar("T")
 _DATABASE_ERRORS = (StorageError,)
 
 
@@ -157,21 +171,27 @@ class ImapPoller:
     BACKOFF = Backoff(first=5.0, cap=300.0)
 
     def __init__(self, bot: MailBot, *, should_stop: Callable[[], bool] = lambda: False,
-                 connect: Callable[[], imaplib.IMAP4] | None = None) -> None:
+                 connect: Callable[[], imaplib.IMAP4] | None = None,
+                 timeout: float | None = None) -> None:
         self.bot = bot
         self.config = bot.config
         self.should_stop = should_stop
         self._connect = connect or self.connect
         self._client: imaplib.IMAP4 | None = None
+        self.timeout = TIMEOUT if timeout is None else timeout
+        self.deadline = SendDeadline(DEADLINE_FACTOR * self.timeout,
+                                     platform=f"IMAP {self.config.imap_host}",
+                                     read_timeout=self.timeout)
+        """Each exchange's: its sockets (the login's made inside it) shut when it passes."""
 
     def connect(self) -> imaplib.IMAP4:
         c = self.config
         client: imaplib.IMAP4
         if c.imap_security == "ssl":
             client = imaplib.IMAP4_SSL(c.imap_host, c.imap_port,
-                                       ssl_context=self.tls_context(), timeout=60)
+                                       ssl_context=self.tls_context(), timeout=self.timeout)
         else:
-            client = imaplib.IMAP4(c.imap_host, c.imap_port, timeout=60)
+            client = imaplib.IMAP4(c.imap_host, c.imap_port, timeout=self.timeout)
             if c.imap_security == "starttls":
                 client.starttls(self.tls_context())
         client.login(c.imap_user, c.imap_password)
@@ -183,18 +203,42 @@ class ImapPoller:
         ca = self.config.imap_ca_file
         return ssl.create_default_context(cafile=str(ca) if ca is not None else None)
 
+    def _within(self, what: str, call: Callable[[], T],
+                client: imaplib.IMAP4 | None = None) -> T:
+        """``call()``, one exchange with the server, within the deadline; cut, it raises
+        ``_Overdue`` in words that say what and where (``what``: "fetching message 3")."""
+        sock = getattr(client, "sock", None)
+        with self.deadline.bounded(sockets=(sock,) if isinstance(sock, socket.socket)
+                                   else ()) as send:
+            try:
+                return call()
+            except (imaplib.IMAP4.error, OSError) as exc:
+                if not send.cut:
+                    raise
+                failure: Exception = exc
+        d = self.deadline
+        how = (f": {send.waited}," if send.waited else f" (the server answered slowly, each "
+               f"read inside {d.read_timeout:g} s):")
+        raise _Overdue(f"{what} did not finish within {d.seconds:g} s{how} cut at the poll's "
+                       f"deadline; unseen mail waits for the next poll") from failure
+
     def poll_once(self, client: imaplib.IMAP4) -> int:
         """Handle every unseen message once; returns how many. Stops at the first TryLater."""
-        typ, data = client.select(_quote(self.config.imap_folder))
+        folder = self.config.imap_folder
+        typ, data = self._within(f"selecting {folder!r}",
+                                 lambda: client.select(_quote(folder)), client)
         if typ != "OK":
-            raise imaplib.IMAP4.error(f"cannot select {self.config.imap_folder!r}: {data!r}")
-        typ, data = client.uid("SEARCH", "UNSEEN")
+            raise imaplib.IMAP4.error(f"cannot select {folder!r}: {data!r}")
+        typ, data = self._within("searching for unseen mail",
+                                 lambda: client.uid("SEARCH", "UNSEEN"), client)
         uids = data[0].split() if typ == "OK" and data and data[0] else []
         handled = 0
         for uid in uids:
             if self.should_stop():
                 break
-            typ, parts = client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
+            number = uid.decode()
+            typ, parts = self._within(f"fetching message {number}", functools.partial(
+                client.uid, "FETCH", number, "(BODY.PEEK[])"), client)
             raw = next((p[1] for p in parts or () if isinstance(p, tuple) and len(p) > 1
                         and isinstance(p[1], bytes)), None)
             if typ != "OK" or raw is None:
@@ -204,7 +248,8 @@ class ImapPoller:
                 self.bot.handle(raw, mail_from=None)
             except TryLater:
                 break  # left unseen: the next poll tries again
-            client.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen)")
+            self._within(f"marking message {number} seen", functools.partial(
+                client.uid, "STORE", number, "+FLAGS", "(\\Seen)"), client)
             handled += 1
         return handled
 
@@ -212,7 +257,8 @@ class ImapPoller:
         """One run of the job: log in if needed, then handle what is unseen."""
         try:
             if self._client is None:
-                self._client = self._connect()
+                self._client = self._within(f"logging in to {self.config.imap_host}",
+                                            self._connect)
             self.poll_once(self._client)
         except (imaplib.IMAP4.error, OSError) as exc:
             self.close()
@@ -222,7 +268,11 @@ class ImapPoller:
         client, self._client = self._client, None
         if client is not None:
             with contextlib.suppress(imaplib.IMAP4.error, OSError):
-                client.logout()
+                self._within("logging out", client.logout, client)
+
+
+class _Overdue(OSError):
+    """An exchange with the IMAP server cut at its deadline (the words say which)."""
 
 
 def _quote(folder: str) -> str:

@@ -17,6 +17,16 @@ request that never went (an outage, no attempt used) from one whose answer was c
 message may have been delivered: counted, and ``Outcome.silent`` holds the run's other
 deliveries on that platform for the next try).
 
+A name lookup is no socket: ``getaddrinfo`` has no timeout and nothing to shut down, so a
+resolver that never answers held a bounded send for as long as it liked. ``lookup`` makes
+it in a helper thread and gives up at the caller's deadline (``Unresolved``); a lookup of the
+same name already in flight is waited on, not made again, so a resolver that hangs costs one
+thread per name, not one per send. A bounded send's own lookups (its library calls
+``socket.getaddrinfo``) go through it: the first bounded call puts ``_bounded_getaddrinfo``
+in ``socket.getaddrinfo``'s place, which asks ``lookup`` for a thread whose send is bounded
+and is ``getaddrinfo`` itself for any other. A connect whose SYN is never answered is a
+socket like any other: shut at the deadline, the connect ends at once.
+
 A bounded call inside another one keeps the earlier deadline, and the outer call is bounded
 again when the inner one ends. ``AnswerDeadline`` bounds the calls that answer a participant
 (Slack's answer posts, ``respond`` and ``users.info``; Discord's deferred answer) the same way.
@@ -30,16 +40,19 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from bot.adapters import http_failures
 from bot.app.unavailable import Unavailable
 from bot.ports import Outcome
 
-__all__ = ["REPEATED", "AnswerCut", "AnswerDeadline", "Cut", "SendDeadline"]
+ANSWERING = "answering participants: "
+"""How an ``unavailable`` entry of answers cut in a row begins (``/healthz`` words it apart)."""
+__all__ = ["ANSWERING", "REPEATED", "AnswerCut", "AnswerDeadline", "Cut", "SendDeadline",
+           "Unresolved", "lookup"]
 
 T = TypeVar("T")
 REPEATED = 2
@@ -54,13 +67,147 @@ class AnswerCut(Cut):
     """A participant's answer cut at its deadline; the words say what, where and what next."""
 
 
+class Unresolved(TimeoutError):
+    """A name lookup given up at the caller's deadline (the resolver never answered)."""
+
+
+_AddrInfo = list[
+    tuple[Literal[socket.AddressFamily.AF_INET], socket.SocketKind, int, str, tuple[str, int]]
+    | tuple[Literal[socket.AddressFamily.AF_INET6], socket.SocketKind, int, str,
+            tuple[str, int, int, int] | tuple[int, bytes]]]
+"""What ``socket.getaddrinfo`` gives (typeshed's words for it)."""
+
+
+class _Lookup:
+    """One name lookup in its helper thread; ``done`` is set with its result or error."""
+
+    __slots__ = ("done", "error", "result")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: _AddrInfo | None = None
+        self.error: BaseException | None = None
+
+
+_lookups: dict[tuple[object, ...], _Lookup] = {}
+_lookups_lock = threading.Lock()
+
+
+def lookup(host: str | bytes | None, port: str | bytes | int | None, family: int = 0,
+           type: int = 0, proto: int = 0, flags: int = 0, *, within: float) -> _AddrInfo:
+    """``socket.getaddrinfo(...)``, given up after ``within`` seconds (``Unresolved``); its
+    own error (``socket.gaierror``) as it raised it. The lookup itself goes on in its thread
+    until the resolver ends it (the system's resolver gives up within a minute or so), and
+    a caller asking for the same name meanwhile waits on it."""
+    key = (host, port, family, type, proto, flags)
+    with _lookups_lock:
+        found = _lookups.get(key)
+        if found is None:
+            found = _lookups[key] = _Lookup()
+            threading.Thread(target=_resolve, args=(key, found), daemon=True,
+                             name="duebot-name-lookup").start()
+    if not found.done.wait(None if within == float("inf") else max(within, 0.0)):
+        raise Unresolved(f"the name lookup of {_name(host)} never ended")
+    if found.error is not None:
+        raise found.error
+    assert found.result is not None
+    return found.result
+
+
+def _resolve(key: tuple[object, ...], into: _Lookup) -> None:
+    try:
+        into.result = socket.getaddrinfo(*key)  # type: ignore[arg-type]
+    except BaseException as exc:  # handed to the callers waiting on it
+        into.error = exc
+    finally:
+        with _lookups_lock:
+            _lookups.pop(key, None)
+        into.done.set()
+
+
+def _name(host: str | bytes | None) -> str:
+    return host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
+
+
+def _bounded_getaddrinfo(host: str | bytes | None, port: str | bytes | int | None,
+                         family: int = 0, type: int = 0, proto: int = 0,
+                         flags: int = 0) -> _AddrInfo:
+    """``socket.getaddrinfo`` while duebot runs: within the send's deadline for a thread whose
+    send is bounded (``Cut`` once it passed), else the real one, as is."""
+    send = _armed.get(threading.get_ident())
+    if send is None:
+        return _getaddrinfo(host, port, family, type, proto, flags)
+    if send.cut:
+        raise Cut("the send's deadline passed: no new connection")
+    send.looking_up = _name(host)
+    try:
+        return lookup(host, port, family, type, proto, flags,
+                      within=send.due - time.monotonic())
+    except Unresolved as exc:
+        with _lock:  # given up at the deadline, maybe just before the watchdog saw it
+            if not send.cut:
+                send.cut_now()
+        raise Cut(f"{exc}: cut at the send's deadline") from None
+    finally:
+        send.looking_up = ""
+
+
+_bounded_getaddrinfo.duebot = True  # type: ignore[attr-defined]
+_getaddrinfo = socket.getaddrinfo
+"""The real ``getaddrinfo``, as it was when ``_bounded_getaddrinfo`` took its place."""
+
+
+def _bound_lookups() -> None:
+    """``_bounded_getaddrinfo`` in ``socket.getaddrinfo``'s place (again, if something put
+    another there since; that one is what it then calls)."""
+    global _getaddrinfo
+    current = socket.getaddrinfo
+    if not getattr(current, "duebot", False):
+        _getaddrinfo = current
+        socket.getaddrinfo = _bounded_getaddrinfo
+
+
 class _Send:
-    __slots__ = ("cut", "due", "sockets")
+    __slots__ = ("connecting", "cut", "due", "looking_up", "sockets", "waited")
 
     def __init__(self, due: float) -> None:
         self.due = due
         self.cut = False
         self.sockets: list[socket.socket] = []
+        self.looking_up = ""
+        """The name whose lookup the send waits on, if it does."""
+        self.connecting: tuple[socket.socket, str] | None = None
+        """The send's last connect: its socket and the address, as ``host:port``."""
+        self.waited = ""
+        """What the send waited on when it was cut, when that was no answer (a name lookup
+        that never ended, a connect never answered): the words say that, not "slowly"."""
+
+    def cut_now(self) -> None:
+        """Cut (under ``_lock``): what it waits on named, its sockets shut."""
+        self.cut = True
+        if self.looking_up:
+            self.waited = f"the name lookup of {self.looking_up} never ended"
+        elif self.connecting is not None and not _connected(self.connecting[0]):
+            self.waited = f"no connection to {self.connecting[1]}"
+        for sock in self.sockets:
+            if sock.fileno() != -1:  # closed ones are gone; TLS: the plain fd's
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _connected(sock: socket.socket) -> bool:
+    try:
+        sock.getpeername()
+    except OSError:  # not connected (yet), or closed
+        return False
+    return True
+
+
+def _address(address: object) -> str:
+    if isinstance(address, tuple) and len(address) >= 2:
+        host = str(address[0])
+        return f"[{host}]:{address[1]}" if ":" in host else f"{host}:{address[1]}"
+    return str(address)
 
 
 _lock = threading.Condition(threading.Lock())
@@ -81,6 +228,8 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
     if event == "socket.__new__" and isinstance(args[0], socket.socket):
         with _lock:
             send.sockets.append(args[0])
+    elif event == "socket.connect" and isinstance(args[0], socket.socket):
+        send.connecting = (args[0], _address(args[1]))
 
 
 def _forked() -> None:
@@ -105,11 +254,7 @@ def _watch() -> None:
                 continue
             for send in _armed.values():
                 if send.due <= now and not send.cut:
-                    send.cut = True
-                    for sock in send.sockets:
-                        if sock.fileno() != -1:  # closed ones are gone; TLS: the plain fd's
-                            with contextlib.suppress(OSError):
-                                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                    send.cut_now()
 
 
 class SendDeadline:
@@ -123,15 +268,18 @@ class SendDeadline:
         self.read_timeout = read_timeout
 
     @contextlib.contextmanager
-    def bounded(self) -> Iterator[_Send]:
-        """This thread's send, cut at its deadline; ``.cut`` says afterwards if it was."""
+    def bounded(self, sockets: Iterable[socket.socket] = ()) -> Iterator[_Send]:
+        """This thread's send, cut at its deadline; ``.cut`` says afterwards if it was.
+        ``sockets``: made before it (a session kept between calls), shut with its own."""
         global _hooked, _watching
         ident = threading.get_ident()
         send = _Send(time.monotonic() + self.seconds)
+        send.sockets.extend(sockets)
         with _lock:
             if not _hooked:
                 sys.addaudithook(_audit)
                 _hooked = True
+            _bound_lookups()
             outer = _armed.get(ident)  # a bounded call inside another: the earlier deadline
             if outer is not None:
                 send.due = min(send.due, outer.due)
@@ -155,21 +303,34 @@ class SendDeadline:
                 # else no wake-up: the watchdog, waking at the deadline it waited for, finds
                 # nothing due and waits for the next
 
-    def words(self, platform: str | None = None) -> str:
+    def words(self, platform: str | None = None, waited: str = "") -> str:
+        """``waited``: what the cut send waited on that never answered (``_Send.waited``)."""
+        if waited:
+            return (f"{platform or self.platform} did not answer within {self.seconds:g} s: "
+                    f"{waited}, cut at the send's deadline")
         return (f"{platform or self.platform} did not finish within {self.seconds:g} s (it "
                 f"answered slowly, each read inside {self.read_timeout:g} s): cut at the "
                 f"send's deadline")
 
-    def judged(self, outcome: Outcome, cut: bool, *, platform: str | None = None) -> Outcome:
+    def judged(self, outcome: Outcome, cut: bool | _Send, *,
+               platform: str | None = None) -> Outcome:
         """The outcome of a send that was cut at its deadline, in words that say so: one that
         never went (the library's error says the request was not written: an outage) waits
         with no attempt used; any other failure may have been delivered (counted, the others
         on the platform held). A message taken before the cut, or a rate limit read in full,
-        stands. ``platform``: the name the words give it (one Apprise service)."""
-        if not cut or outcome.kind == "sent" or outcome.rate_limited:
+        stands. ``platform``: the name the words give it (one Apprise service). ``cut``: the
+        bounded send (or whether it was cut); one cut in its name lookup or its connect never
+        sent its request, whatever the library made of that."""
+        send = cut if isinstance(cut, _Send) else None
+        if not (send.cut if send is not None else cut) or outcome.kind == "sent" or (
+                outcome.rate_limited):
             return outcome
+        waited = send.waited if send is not None else ""
         if outcome.server_down:
-            return replace(outcome, reason=f"{self.words(platform)} before the request went")
+            return replace(outcome, reason=f"{self.words(platform, waited)} before the "
+                           f"request went")
+        if waited:  # the library took the cut for a lost answer: nothing was written
+            return Outcome.outage(f"{self.words(platform, waited)} before the request went")
         return Outcome.silence(f"{self.words(platform)}: {http_failures.MAYBE_DELIVERED}")
 
 
@@ -213,15 +374,16 @@ class AnswerDeadline:
                     with self._lock:
                         self._in_a_row.pop(what, None)
                     return result
-            unsent = isinstance(failure, Cut) or http_failures.before_sending(failure)
+            unsent = (isinstance(failure, Cut) or bool(send.waited)
+                      or http_failures.before_sending(failure))
             if unsent and attempt == 1:
                 continue  # nothing went: once more, with a deadline of its own
             raise self._cut(what, where, unsent=unsent, posts=posts,
-                            read_timeout=read_timeout) from failure
+                            read_timeout=read_timeout, waited=send.waited) from failure
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _cut(self, what: str, where: str, *, unsent: bool, posts: bool,
-             read_timeout: float | None) -> AnswerCut:
+             read_timeout: float | None, waited: str = "") -> AnswerCut:
         d = self.deadline
         reads = d.read_timeout if read_timeout is None else read_timeout
         if unsent:
@@ -230,16 +392,19 @@ class AnswerDeadline:
             then = "after the request went: not sent again (it may have been posted)"
         else:
             then = "after the request went"
-        words = (f"{d.platform} did not finish {what} ({where}) within {d.seconds:g} s (it "
-                 f"answered slowly, each read inside {reads:g} s): cut at the "
-                 f"answer's deadline {then}. The participant may ask again; if this keeps "
-                 f"happening, check {d.platform}'s status page and the network path to it "
-                 f"(a proxy that trickles)")
+        how = waited or f"(it answered slowly, each read inside {reads:g} s)"
+        words = (f"{d.platform} did not finish {what} ({where}) within {d.seconds:g} s"
+                 f"{': ' if waited else ' '}{how}: cut at the answer's deadline {then}. The "
+                 f"participant may ask again; if this keeps happening, check {d.platform}'s "
+                 + ("status page and its name in DNS (the resolver duebot's host uses)"
+                    if waited.startswith("the name lookup") else
+                    "status page and the firewall or route to it" if waited else
+                    "status page and the network path to it (a proxy that trickles)"))
         with self._lock:
             count = self._in_a_row[what] = self._in_a_row.get(what, 0) + 1
             repeated = count >= self.repeated
         if repeated and self.unavailable is not None and self.clock is not None:
-            self.unavailable.away(d.platform.lower(), f"answering participants: {count} "
+            self.unavailable.away(d.platform.lower(), f"{ANSWERING}{count} "
                                   f"answers in a row cut at their deadline; the last: {words}",
                                   ended=time.monotonic(), at=self.clock())
         return AnswerCut(words)

@@ -125,7 +125,7 @@ class SlackChannel:
         whole send (a DM's opening, the history lookup, the post) ends within ``deadline``."""
         with self.deadline.bounded() as bounded:
             outcome = self._send(message)
-        return self.deadline.judged(outcome, bounded.cut)
+        return self.deadline.judged(outcome, bounded)
 
     def _send(self, message: Outgoing) -> Outcome:
         where = message.address.strip()

@@ -96,6 +96,7 @@ from email.utils import format_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
+from bot.adapters import send_deadline
 from bot.config import SmtpConfig
 from bot.core.digest import message_id
 from bot.errors import ConfigError, DuebotError, Problem
@@ -713,13 +714,13 @@ class SmtpChannel:
         if s.security != "none" and context is None:
             context = ssl.create_default_context()
         conn: smtplib.SMTP
-        watch = self._deadlines.watch
+        deadlines = self._deadlines
         try:
             if s.security == "ssl":
                 conn = _SmtpSsl(s.host, s.port, timeout=s.timeout, context=context,
-                                watch=watch)
+                                deadlines=deadlines)
             else:
-                conn = _Smtp(s.host, s.port, timeout=s.timeout, watch=watch)
+                conn = _Smtp(s.host, s.port, timeout=s.timeout, deadlines=deadlines)
         except smtplib.SMTPServerDisconnected as exc:
             if isinstance(exc.__context__, TimeoutError):  # took the connection, said nothing
                 raise _Silent(f"no greeting from {s.host}:{s.port} within {s.timeout:g} s"
@@ -1023,14 +1024,12 @@ class _Smtp(smtplib.SMTP):
     greeting is read right after, and a trickled one must be cut too)."""
 
     def __init__(self, host: str, port: int, *, timeout: float,
-                 watch: Callable[[smtplib.SMTP], None]) -> None:
-        self._watch = watch
+                 deadlines: _Deadlines) -> None:
+        self._deadlines = deadlines
         super().__init__(host, port, timeout=timeout)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        self._watch(self)
-        return sock
+        return _open(self, host, port, timeout, self._deadlines)
 
     def getreply(self) -> tuple[int, bytes]:
         return _uncut(self, _interrupted(self, super().getreply))
@@ -1043,14 +1042,16 @@ class _SmtpSsl(smtplib.SMTP_SSL):
     """``smtplib.SMTP_SSL`` watched as ``_Smtp``."""
 
     def __init__(self, host: str, port: int, *, timeout: float,
-                 context: ssl.SSLContext | None,
-                 watch: Callable[[smtplib.SMTP], None]) -> None:
-        self._watch = watch
+                 context: ssl.SSLContext | None, deadlines: _Deadlines) -> None:
+        self._deadlines = deadlines
         super().__init__(host, port, timeout=timeout, context=context)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        self._watch(self)
+        plain = _open(self, host, port, timeout, self._deadlines)
+        sock = self.context.wrap_socket(plain, server_hostname=self._host,  # type: ignore[attr-defined]
+                                        do_handshake_on_connect=False)
+        self.sock = sock  # the TLS handshake is the server's time too: cut at the deadline
+        _interrupted(self, sock.do_handshake)
         return sock
 
     def getreply(self) -> tuple[int, bytes]:
@@ -1058,6 +1059,60 @@ class _SmtpSsl(smtplib.SMTP_SSL):
 
     def send(self, s: ReadableBuffer | str) -> None:
         _interrupted(self, lambda: smtplib.SMTP.send(self, s))
+
+
+class _Unanswered(OSError):
+    """No session had at the send's deadline: the name lookup or every connect was cut."""
+
+
+def _open(conn: smtplib.SMTP, host: str, port: int, timeout: float,
+          deadlines: _Deadlines) -> socket.socket:
+    """``socket.create_connection`` within what is left of the send's deadline: the name
+    looked up in a thread given up at the deadline (``getaddrinfo`` has no timeout), each
+    address's socket watched before its connect (a SYN never answered is shut at the
+    deadline), and no address tried after it. ``conn.sock`` is each one as it is tried."""
+    where = f"{host}:{port}"
+
+    def unanswered(what: str) -> _Unanswered:
+        return _Unanswered(f"{where} did not answer within {deadlines.seconds:g} s (the "
+                           f"send's deadline): {what}")
+
+    try:
+        found = send_deadline.lookup(host, port, 0, socket.SOCK_STREAM,
+                                     within=deadlines.left())
+    except send_deadline.Unresolved as exc:
+        raise unanswered(str(exc)) from None
+    tried: list[str] = []
+    error: OSError | None = None
+    for family, kind, proto, _name, address in found:
+        left = deadlines.left()
+        if left <= 0:
+            break
+        sock = socket.socket(family, kind, proto)
+        tried.append(str(address[0]))
+        conn.sock = sock
+        deadlines.watch(conn)
+        try:
+            sock.settimeout(min(timeout, left))
+            if conn.source_address:
+                sock.bind(conn.source_address)
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            conn.sock = None
+            error = exc
+            if deadlines.fired():
+                break
+            continue
+        sock.settimeout(timeout)
+        return sock
+    if deadlines.fired() or deadlines.left() <= 0 or not tried:
+        shown = ", ".join(tried[:3]) + (", ..." if len(tried) > 3 else "")
+        raise unanswered(f"no connection to {shown} (tried {len(tried)} "
+                         f"address{'es' if len(tried) != 1 else ''}, none answered)"
+                         if tried else "its name lookup gave no address")
+    assert error is not None
+    raise error
 
 
 def _uncut(conn: smtplib.SMTP, reply: tuple[int, bytes]) -> tuple[int, bytes]:
@@ -1093,7 +1148,9 @@ send's outcome come from the cut (an answer read in full just before it stands).
 class _Deadlines:
     """Cuts a send that outlives its deadline: one thread per channel shuts the socket of an
     overdue send down, so the read in progress ends at once (a trickle never trips the
-    per-read timeout). Each send arms its thread's deadline and disarms it after."""
+    per-read timeout). Each send arms its thread's deadline and disarms it after. The
+    deadline covers opening the session too (``_open``): the relay's name lookup gives up
+    at it, and each address's socket is watched before its connect."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -1147,6 +1204,15 @@ class _Deadlines:
             self._paused.pop(ident, None)
             return self._fired.pop(ident, None)
 
+    def left(self) -> float:
+        """Seconds left of this thread's send (none once it was cut; unbounded unarmed)."""
+        ident = threading.get_ident()
+        with self._lock:
+            if ident in self._fired:
+                return 0.0
+            found = self._due.get(ident)
+        return float("inf") if found is None else found[0] - time.monotonic()
+
     def fired(self) -> bool:
         """This thread's send was cut at its deadline (no time left for a new session)."""
         with self._lock:
@@ -1166,6 +1232,8 @@ class _Deadlines:
                     return
                 overdue = [(ident, conn) for ident, (due, conn) in self._due.items()
                            if due <= now and conn is not None]
+                # (a send with no session yet is looking its relay's name up: that wait
+                # gives up at the deadline by itself, ``_open``)
                 for ident, conn in overdue:
                     del self._due[ident]
                     self._fired[ident] = conn
@@ -1220,6 +1288,8 @@ def _session_outcome(exc: BaseException, settings: SmtpSettings, *,
             return Outcome.outage(reason)
         return Outcome(kind=kind, reason=reason)
 
+    if isinstance(exc, _Unanswered):  # no session at the deadline: the server's outage
+        return _mapped("retry", str(exc))
     if isinstance(exc, _Silent):
         # No answer to the final dot: the server fell silent with the message in hand (a
         # silence at RCPT may be one recipient's: ``connection ... lost`` below, not held).

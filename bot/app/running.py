@@ -40,6 +40,9 @@ class Health:
     last_reconcile: datetime | None = None
     last_delivery_run: datetime | None = None
     schedule_errors: list[str] = field(default_factory=list)
+    startup: list[str] = field(default_factory=list)
+    """What went wrong at start-up and was worked around (a forked reader given up on):
+    nothing is missing, but an operator should know it happened."""
 
 
 class Pacing(Protocol):

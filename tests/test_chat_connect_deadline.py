@@ -1,0 +1,120 @@
+"""A chat platform whose name never resolves, or whose address never answers a SYN: the send
+(and a participant's answer) ends at ``[delivery] send_deadline`` with words that say what it
+waited for, not "it answered slowly".
+
+The real client libraries (slack_sdk, urllib for Discord) against
+``tests/blackholes.py``: a resolver that answers the slow name only at the test's end, and
+loopback listeners whose accept queue is full. The read timeout is far longer than the
+deadline, so only the deadline can end them in time. (Apprise sends from a worker thread of
+its own, which no deadline of ours sees: its ``service_timeout``, the same seconds, ends the
+wait there, and its "timed out" reads as a send that may have been delivered.)
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.adapters.discord_channel import DiscordChannel
+from bot.adapters.send_deadline import AnswerCut, AnswerDeadline
+from bot.adapters.slack_channel import SlackChannel, slack_client
+from bot.ports import Outcome, Outgoing
+from tests.blackholes import SLOW, Resolver, blackholed_addresses, stand_in
+
+READ = 5.0
+DEADLINE = 0.6
+DUE = datetime(2025, 3, 19, 12, 0, tzinfo=UTC)
+USER = "80351110224678912"
+
+
+@pytest.fixture
+def blackholed() -> Iterator[list[tuple[str, int]]]:
+    with blackholed_addresses(1) as addresses:
+        yield addresses
+
+
+@pytest.fixture
+def resolver(monkeypatch: pytest.MonkeyPatch,
+             blackholed: list[tuple[str, int]]) -> Iterator[Resolver]:
+    resolver = stand_in(monkeypatch, blackholed)
+    yield resolver
+    resolver.answer.set()
+
+
+def timed(call: Callable[[], Outcome]) -> tuple[Outcome, float]:
+    """``call()`` in a thread, so a send that never ends fails the test instead of hanging."""
+    found: list[Outcome] = []
+    began = time.monotonic()
+    worker = threading.Thread(target=lambda: found.append(call()), daemon=True)
+    worker.start()
+    worker.join(DEADLINE + 3.0)
+    took = time.monotonic() - began
+    assert found, f"the send still hangs after {took:.1f} s"
+    return found[0], took
+
+
+def message(destination: str) -> Outgoing:
+    return Outgoing(key=f"demo/paper/1d|{destination}", destination=destination,
+                    subject="Paper deadline in 1 day", text="The paper deadline is tomorrow.",
+                    due=DUE, event_id="demo", date_id="paper", attempt=1)
+
+
+LOOKUP = f"the name lookup of {SLOW} never ended, cut at the send's deadline"
+
+
+def test_a_slack_post_whose_name_never_resolves_ends_at_the_deadline_unsent(
+        resolver: Resolver) -> None:
+    channel = SlackChannel(slack_client("xoxb-test", f"http://{SLOW}:9/api/",
+                                        timeout=int(READ)),
+                           deadline=DEADLINE, concurrency=1, sleep=lambda _: None)
+    outcome, took = timed(lambda: channel.send(message("slack:#general")))
+    assert resolver.asked == [SLOW]
+    assert took < DEADLINE + 0.5, took
+    assert outcome.kind == "retry" and outcome.server_down and not outcome.silent, outcome
+    assert outcome.reason == (f"Slack did not answer within {DEADLINE:g} s: {LOOKUP} "
+                              f"before the request went")
+
+
+def test_a_discord_send_whose_syn_is_never_answered_ends_at_the_deadline_unsent(
+        resolver: Resolver, blackholed: list[tuple[str, int]]) -> None:
+    host, port = blackholed[0]
+    channel = DiscordChannel("t", f"http://{host}:{port}/api/v10", timeout=READ,
+                             deadline=DEADLINE)
+    outcome, took = timed(lambda: channel.send(message(f"discord:{USER}")))
+    assert took < DEADLINE + 0.5, took
+    assert outcome.kind == "retry" and outcome.server_down, outcome
+    assert outcome.reason == (f"Discord did not answer within {DEADLINE:g} s: no connection "
+                              f"to {host}:{port}, cut at the send's deadline before the "
+                              f"request went")
+
+
+def test_an_answer_whose_name_never_resolves_is_cut_twice_as_unsent(
+        resolver: Resolver) -> None:
+    """Nothing went: tried once more, with a deadline of its own, then given up in words."""
+    answers = AnswerDeadline(DEADLINE, platform="Slack", read_timeout=READ)
+    began = time.monotonic()
+    with pytest.raises(AnswerCut) as cut:
+        answers.call("posting an answer", "channel C1", lambda: urllib.request.urlopen(
+            f"http://{SLOW}:9/api/chat.postMessage", timeout=READ).read())
+    assert time.monotonic() - began < 2 * DEADLINE + 0.5
+    said = str(cut.value)
+    assert said.startswith(f"Slack did not finish posting an answer (channel C1) within "
+                           f"{DEADLINE:g} s: the name lookup of {SLOW} never ended: cut at "
+                           f"the answer's deadline twice, each time before the request "
+                           f"went: nothing was sent"), said
+    assert "check Slack's status page and its name in DNS" in said, said
+
+
+def test_a_name_that_resolves_in_time_is_the_real_answer(resolver: Resolver) -> None:
+    """Unbounded threads, and bounded ones in time, get what the resolver says."""
+    resolver.answer.set()
+    assert socket.getaddrinfo(SLOW, 80)[0][4][0] == "127.0.0.1"
+    answers = AnswerDeadline(DEADLINE, platform="Slack", read_timeout=READ)
+    found = answers.call("looking", "here", lambda: socket.getaddrinfo(SLOW, 80))
+    assert found[0][4][0] == "127.0.0.1"
