@@ -1644,11 +1644,6 @@ _NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not counting|not including|leaving a
                        r"instead of)\s+"
                        r"(?P<x>[^,;:?!()\n，；：？！（）]+?)"
                        r"(?=\s*(?:[,;:?!()\n，；：？！（）]|\s-+\s|\s+but\b|\s+please\b|$))")
-_NEGATION_ZH = re.compile(r"(?<!是)(?<!还)(?:不是|除了|不包括|不算|而不是)\s*"
-                          r"(?P<x>[^,;:?!()\n，；：？！（）、]+?)"
-                          r"(?=\s*(?:[,;:?!()\n，；：？！（）、]|以外|之外|而是|$))")
-"""The same in Chinese ("不是 abstract, full paper 什么时候截止?", "除了摘要以外"); not the
-"是不是" of a yes/no question."""
 _NOT_AFTER = frozenset(_split_words("""
 do does did is are was were can could will would should shall has have had may might must am
 i'm i it it's that's they we you he she why if or whether yet still hopefully isn't
@@ -1662,11 +1657,7 @@ def _negations(norm: str, lang: Language, scan: _Scan, index: Index
     """Each span a question sets aside and the dates it names: (cue start, span end, ids)."""
     found: list[tuple[int, int, tuple[str, ...]]] = []
     if lang != "en":
-        for m in _NEGATION_ZH.finditer(norm):
-            side = _side_topic(m.start("x"), m.end("x"), scan, index, norm)
-            if side is not None and side.kind == "date":
-                found.append((m.start(), m.end("x"), side.ids))
-        return found
+        return found  # a Chinese question's are ``negation.excluded``'s, read once in _read
     for m in _NEGATION.finditer(norm):
         if m["cue"] == "not":
             before = re.findall(r"[a-z']+", norm[:m.start()])
@@ -1753,7 +1744,8 @@ def _read(question: str, index: Index) -> Reading:
     scan = _scan(norm, index, taken + clocks + lengths)
     negations = _negations(norm, lang, scan, index)
     _set_aside(scan, negations, norm)
-    excluded = tuple(dict.fromkeys(i for *_, ids in negations for i in ids))
+    excluded = tuple(dict.fromkeys([*(i for *_, ids in negations for i in ids),
+                                    *(i for *_, ids in unwanted for i in sorted(ids))]))
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
     matches += [Match(norm[s:e], s, e, f"ordinal {n} of {what}") for s, e, n, what in ordinals]
     candidates = list(zones)

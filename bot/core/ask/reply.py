@@ -1379,12 +1379,12 @@ def _the_others(upcoming: Sequence[ImportantDate], topic: Topic, clause: Clause,
     zh_ = ctx.lang == "zh"
     aside = [d.title for d in ctx.index.dates_of(clause.excluded)]
     live = [d for d in upcoming if not d.cancelled][:_LIST]
-    names = ("、" if zh_ else ", ").join(aside)
+    names = ", ".join(aside)
     if not live:
-        return Part(topic, "date", (f"不是{names}的话，日程里没有还未到的日期了。" if zh_ else
+        return Part(topic, "date", (f"{zh.besides(aside)}，日程里没有还未到的日期了。" if zh_ else
                                     f"Besides {names}, nothing in the schedule is still "
                                     f"ahead.",))
-    lead = f"不是{names}的话，日程里还有：" if zh_ else f"Besides {names}, the schedule has:"
+    lead = f"{zh.besides(aside)}，日程里还有：" if zh_ else f"Besides {names}, the schedule has:"
     return Part(topic, _legacy(live[0]), (lead, *(f"- {line(d, ctx)}" for d in live)),
                 tuple(live))
 
@@ -1728,12 +1728,28 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
         # "When is the travel grant deadline?" where none is: what the schedule does hold,
         # so the asker sees it was not overlooked.
         parts[-1] = replace(parts[-1], lines=(*parts[-1].lines, *_holds(ctx)))
+    if reading.language == "zh":
+        parts = _said_aside(parts, reading, ctx)
     blocks = [p for p in parts if p.lines]
     text = "\n\n".join("\n".join(p.lines) for p in blocks) if len(blocks) > 1 else \
         "\n".join(blocks[0].lines if blocks else ())
     if note and any(p.dates for p in parts):
         text = f"{note}\n{text}"
     return tuple(parts), text
+
+
+def _said_aside(parts: list[Part], reading: Reading, ctx: _Ctx) -> list[Part]:
+    """A Chinese reply to a question that set dates aside (不算摘要, 除了论文注册, 先不管 ...)
+    names them first ("除了Abstract registration以外："), as English's "Besides ..." does."""
+    gone = tuple(dict.fromkeys(i for c in reading.clauses for i in c.excluded))
+    at = next((i for i, p in enumerate(parts) if p.dates), None)
+    if not gone or at is None:
+        return parts
+    lead = zh.besides([d.title for d in ctx.index.dates_of(gone)])
+    if parts[at].lines and parts[at].lines[0].startswith(lead):
+        return parts  # "除了X以外，日程里还有：" says it already
+    return [replace(p, lines=(f"{lead}：", *p.lines)) if i == at else p
+            for i, p in enumerate(parts)]
 
 
 _HOLDS = 6

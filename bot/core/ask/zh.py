@@ -25,6 +25,12 @@ def countdown(delta: timedelta) -> str:
     return "".join(f"{n}{_UNITS[unit]}" for n, unit in units) if units else "不到1分钟"
 
 
+def besides(titles: list[str]) -> str:
+    """``除了Abstract registration以外``: what a question set aside (不算, 除了, 先不管, 撇开 ...
+    a date), named before the answer so the asker sees it was left out."""
+    return f"除了{'、'.join(titles)}以外"
+
+
 def relative(instant: datetime, now: datetime) -> str:
     delta = check_aware(instant) - check_aware(now)
     if delta > timedelta(0):
