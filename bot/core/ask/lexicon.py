@@ -140,7 +140,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "send after the deadline|upload after the deadline|miss the deadline|"
        "missed the deadline",
        "晚交|迟交|补交|逾期|延迟提交|晚提交|迟到提交|截止后提交|截止以后提交|宽限|宽限期|晚一点|"
-       "晚一些|晚几天|晚点交|过了截止|迟到", "late submissions", "迟交"),
+       "晚一些|晚几天|晚点交|过了截止|迟到|晚期|晚鸟", "late submissions", "迟交"),
     _c("help", "social", "help|commands|command|usage|what can you do|who are you|"
        "what are you|how does this work",
        "帮助|你能做什么|你是谁|怎么用|使用说明", "help", "帮助"),
@@ -230,7 +230,8 @@ HOW_LONG_EN: tuple[str, ...] = (
     "to go", "how much longer",
 )
 HOW_LONG_ZH: tuple[str, ...] = ("多久", "多长时间", "还有几天", "还剩", "剩下", "倒计时",
-                                "还有多少时间", "还有多长", "几天", "多少天", "多长")
+                                "还有多少时间", "还有多长", "几天", "多少天", "多长",
+                                "几个小时", "几小时", "多少小时", "多少个小时")
 WHERE_EN: tuple[str, ...] = ("where",)
 WHERE_ZH: tuple[str, ...] = ("哪里", "在哪", "哪儿", "什么地方", "地点")
 WHAT_ZH: tuple[str, ...] = ("什么", "啥", "还是")
@@ -278,7 +279,8 @@ RELATIVE_ZH: Mapping[str, str] = {
     "下一个": "next", "下个": "next", "今天": "today", "今日": "today", "今晚": "tonight",
     "明天": "tomorrow", "明日": "tomorrow",
     "昨天": "yesterday", "本周": "this_week", "这周": "this_week", "这个星期": "this_week",
-    "周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
+    "周末": "this_weekend", "这周末": "this_weekend", "本周末": "this_weekend",
+    "这个周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
     "下个月": "next_month", "下月": "next_month", "后天": "day_after",
     "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",
     "已经": "passed", "过了": "passed", "错过": "passed", "晚了": "passed", "太晚": "passed",

@@ -381,7 +381,7 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
 _PRONOUN_ONE = frozenset({"next", "following", "another", "other", "which", "that", "this",
                           "same", "later", "earlier", "new", "last", "first"})
 _ZH_POLITE = re.compile("烦请|敬请|恳请|麻烦|劳驾|请告知|告知|告诉|想问|想知道|知道|请教|"
-                        "发布|公布|具体|大概|一下|夏令时|冬令时|夏时制|冬时制")
+                        "发布|公布|具体|大概|一下|夏令时|冬令时|夏时制|冬时制|正式")
 """Words a formal or polite question wraps its subject in ("烦请告知录用通知的发布日期"), and
 the clocks asked of (``_ASKS_ZONE``: "是夏令时吗"): no subject of their own, never "the
 schedule does not say anything about 告知"."""
@@ -589,6 +589,8 @@ def _form_of(hits: Sequence[_Hit], text: str, lang: Language) -> Form | None:
                                       text.strip(" ?？!")))
     # "截止了吗？": a 吗 that a longer term took in ("截止了吗" is "has it passed") still asks.
     yes_no = yes_no or (lang == "zh" and text.strip(" ?？!！。").endswith(("吗", "嘛")))
+    # "全文截止了没" (no question mark, as chats write it): "has it ... or not?" asks too.
+    yes_no = yes_no or (lang == "zh" and text.strip(" ?？!！。~").endswith(("了没", "了没有")))
     if strong is not None and strong != "how":
         return strong
     if yes_no and not (strong == "how" and first and first[0] == "how"):
@@ -1413,6 +1415,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     faq_terms.add(f"form:{form or 'what'}")
     left = "".join(ch for ch, _ in zh_left)
     faq_terms |= {f"zh:{left[j:j + 2]}" for j in range(max(0, len(left) - 1))}
+    # The pairs of every Chinese run, as an FAQ's phrasing is indexed (``title_terms``):
+    # "注册费多少钱？" shares 注册, 册费, 费多, 多少 with "注册费多少？", not only its concept.
+    faq_terms |= {f"zh:{run[j:j + 2]}" for run in re.findall(r"[\u3400-\u9fff]+", text)
+                  for j in range(max(1, len(run) - 1))}
     only_fields = all((c := by_id.get(t)) is not None and c.cls in ("field", "social")
                       for t in concepts) and bool(concepts) and not unknown \
         and not re.search(r"\d", text)
@@ -1436,10 +1442,17 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 and cid not in index.date_held:
             del concepts[cid]
             concepts.setdefault(word, (score, pos, span))
+    # "late registration" of "Late registration closes": a title's own word, said with another
+    # word of that title, names the date ("can I submit late?" still asks about late
+    # submissions).
+    titled = {cid for cid in concepts if cid == "late" and any(
+        cid in terms and any(c != cid and c in terms for c in concepts)
+        for terms in index.date_terms.values())}
     fields: list[Topic] = []
     for cid, (score, pos, span) in concepts.items():
         concept = by_id.get(cid)
-        if concept is not None and concept.cls == "field" and cid in _FIELDS:
+        if concept is not None and concept.cls == "field" and cid in _FIELDS \
+                and cid not in titled:
             fields.append(Topic("field", (cid,), concept.label_en, score, pos, span))
     subject_named = any((c := by_id.get(cid)) is not None and c.cls == "subject"
                         for cid in concepts)
@@ -1462,7 +1475,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     date_terms = {cid: s * (0.5 if c is not None and c.cls == "generic" else 1.0)
                   for cid, (s, _, _) in concepts.items()
                   if (c := by_id.get(cid)) is None or c.cls in ("kind", "word", "generic")
-                  or (c.cls == "subject" and cid in index.date_held)}
+                  or (c.cls == "subject" and cid in index.date_held) or cid in titled}
     for j in range(max(0, len(left) - 1)):
         date_terms.setdefault(f"zh:{left[j:j + 2]}", 1.0)
     wants_next = any(h.meaning == ("rel", "next") for h in hits)
