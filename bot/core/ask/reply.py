@@ -382,7 +382,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         if rel == "extended":
             return when.extended, "extended"
         if rel == "weekend" or (rel == "this_weekend"
-                                and not re.search(r"\bthis\s+weekend", clause.text)):
+                                and not _THIS_WEEKEND.search(clause.text)):
             # "is the workshop on a weekend?", "over the weekend?": a Saturday or Sunday of
             # it here or in the date's own zone (as a weekday asked is), not this coming
             # weekend; a zone named leaves only its days when read said "weekend".
@@ -633,7 +633,8 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
             lines.append(f"{_title(when, 'zh')}正在进行，还有{left}结束：{bare}。" if zh_ else
                          f"{_capital(_the(when))} is under way now, ending in {left}: {bare}.")
         elif key > ctx.now:
-            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}：{bare}。"
+            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}"
+                         f"{zh.in_hours(key - ctx.now, clause.text)}：{bare}。"
                          if zh_ else
                          f"{countdown(key - ctx.now)} left until {_the(when)}: {bare}.")
         else:
@@ -1274,6 +1275,10 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
 
 _WINDOWS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week", "next_week",
                       "this_weekend", "this_month", "next_month", "day_after"})
+
+
+_THIS_WEEKEND = re.compile(r"\bthis\s+weekend|这周末|本周末|这个周末")
+"""This coming weekend said so; a bare "weekend" or 周末 is any Saturday or Sunday."""
 
 
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:

@@ -1,0 +1,106 @@
+"""The fixes the fourth Chinese held-out round (``test_ask_zh_heldout3``) led to, each on a
+schedule that round did not use as well, with its guard (what must not change).
+
+- an FAQ asked in Chinese in other words than its phrasing ("注册费多少钱？" of "注册费多少？")
+  was said not to be in the schedule: the phrasing's character pairs were not the question's;
+- "late registration" / 晚期注册 of "Late registration closes" answered the late-submission
+  policy with the early registration: a title's own word said with another of its words
+  names that date ("can I submit late?" still asks the policy);
+- "全文截止了没" without a question mark asked nothing yes or no;
+- 这周末 ("this weekend") was any weekend, as a bare 周末 is;
+- "还剩多少小时？" a day or more ahead answered in days only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.ask_probe import P, Schedules, wrong
+
+DATA = Path(__file__).resolve().parent / "data" / "ask"
+SCHEDULES = Schedules(
+    files={"V": DATA / "vmlw31.toml", "C": DATA / "aicon32.toml",
+           "S": Path(__file__).resolve().parent.parent / "schedules" / "aisys-sosp17.toml",
+           "D": DATA / "dsw26.toml", "T": DATA / "twws30.toml"},
+    # vmlw31 on Thursday 22 May 2031 (Vienna); dsw26 on Thursday 20 August 2026, 16:00 in
+    # Hong Kong; twws30 on Wednesday 20 February 2030, 08:00 in Taipei.
+    now={"V": "2031-05-22T06:00:00+00:00", "C": "2032-01-20T02:00:00+00:00",
+         "S": "2017-09-01T12:00:00+00:00", "D": "2026-08-20T08:00:00+00:00",
+         "T": "2030-02-20T00:00:00+00:00"},
+    reader={"V": "Asia/Shanghai", "C": "Asia/Shanghai", "S": "Asia/Shanghai",
+            "D": "Asia/Hong_Kong", "T": "Asia/Taipei"})
+
+
+@pytest.mark.parametrize(("name", "question", "expect"), [
+    ("V", "注册费多少钱？", "zh ; k=faq ; has=250 欧元"),
+    ("V", "注册要交多少钱？", "zh ; k=faq ; has=250 欧元"),
+    ("V", "註冊費要多少錢？", "zh ; k=faq ; has=250"),
+    ("S", "征稿的主题有哪些？", "zh ; k=faq ; has=机器学习"),
+    # guards: an FAQ's shared word alone is no match
+    ("S", "会议在哪里？", "zh ; k=event ; has=Shanghai"),
+    ("V", "签证邀请函几号截止？", "zh ; d=visa ; not=欧元"),
+])
+def test_an_faq_asked_in_other_chinese_words_is_the_faq(name: str, question: str,
+                                                        expect: str) -> None:
+    reply = SCHEDULES.ask(P(name, question, expect, "faq"))
+    assert not wrong(P(name, question, expect, "faq"), reply), reply.text
+
+
+@pytest.mark.parametrize(("question", "expect"), [
+    ("when does late registration close?", "d=late ; k=deadline"),
+    ("late registration 截止是几号？", "zh ; d=late"),
+    ("晚期注册什么时候截止？", "zh ; d=late"),
+    ("晚期註冊還有幾天？", "zh ; d=late ; has=36天15小時"),
+    # guards: asked of late submissions, the policy (which the schedule does not give)
+    ("can I submit late?", "k=late"),
+    ("可以晚交吗？", "zh ; k=late"),
+])
+def test_a_title_word_that_is_also_a_policy_word_names_its_date(question: str,
+                                                               expect: str) -> None:
+    reply = SCHEDULES.ask(P("V", question, expect, "late"))
+    bad = wrong(P("V", question, expect, "late"), reply)
+    assert not bad, f"{bad}\n{reply.text}"
+
+
+@pytest.mark.parametrize(("name", "question", "now", "verdict"), [
+    ("C", "全文截止了没", "2032-02-02T00:00:00+00:00", True),
+    ("C", "全文截止了没有", "2032-01-25T00:00:00+00:00", False),
+    ("D", "投稿截止了没", "2026-09-02T00:00:00+00:00", True),
+    ("T", "摘要截止了沒", "", False),
+])
+def test_a_chinese_has_it_question_without_a_question_mark_is_yes_or_no(
+        name: str, question: str, now: str, verdict: bool) -> None:
+    reply = SCHEDULES.ask(P(name, question, "", "passed", now))
+    assert reply.parts[0].verdict is verdict, reply.text
+    assert reply.text.startswith("是的" if verdict else "不是"), reply.text
+
+
+@pytest.mark.parametrize(("name", "question", "verdict"), [
+    ("V", "这周末有截止吗？", False),    # Sat 24 / Sun 25 May: nothing (visa Fri 23:00)
+    ("V", "本周末有截止吗？", False),
+    ("V", "這週末有截止嗎？", False),
+    ("V", "下周有截止吗？", True),        # early registration, Sun 1 June 05:59 in Beijing
+    ("C", "这周末有截止吗？", True),      # Sat 24 January 19:59 in Beijing
+    ("T", "这周末有截止吗？", False),     # Sat 23 / Sun 24 February: the abstract is 1 March
+    # guard: a date "on a weekend" is any weekend
+    ("V", "早鸟注册截止是周末吗？", True),
+])
+def test_this_weekend_in_chinese_is_this_coming_one(name: str, question: str,
+                                                    verdict: bool) -> None:
+    reply = SCHEDULES.ask(P(name, question, "", "relative"))
+    assert reply.parts[0].verdict is verdict, reply.text
+
+
+@pytest.mark.parametrize(("name", "question", "has", "lacks"), [
+    ("V", "签证邀请函还剩多少小时？", "1天9小时（33小时）", ""),
+    ("C", "摘要截止还有几个小时？", "4天9小时（105小时）", ""),
+    ("V", "簽證信還剩幾個小時？", "（33小時）", ""),
+    # guards: less than a day is in hours already; days asked stay days
+    ("V", "早鸟还有几天？", "9天15小时", "（"),
+])
+def test_hours_asked_a_day_or_more_ahead_are_counted_in_hours_too(
+        name: str, question: str, has: str, lacks: str) -> None:
+    reply = SCHEDULES.ask(P(name, question, "", "countdown"))
+    assert has in reply.text and not (lacks and lacks in reply.text.split("：")[0]), reply.text
