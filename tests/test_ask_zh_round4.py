@@ -104,3 +104,29 @@ def test_hours_asked_a_day_or_more_ahead_are_counted_in_hours_too(
         name: str, question: str, has: str, lacks: str) -> None:
     reply = SCHEDULES.ask(P(name, question, "", "countdown"))
     assert has in reply.text and not (lacks and lacks in reply.text.split("：")[0]), reply.text
+
+
+@pytest.mark.parametrize(("question", "want"), [
+    # Found asking by hand after the round: a subject said first, then what is asked of it
+    # after a comma (Chinese topic-comment), answered the subject and every deadline again.
+    ("全文，什么时候截止？", ["paper"]),
+    ("全文的话，几号截止？", ["paper"]),
+    ("摘要和全文，截止分别是几号？", ["abstract", "paper"]),
+    ("那个camera ready，北京时间几点截止？", ["camera-ready"]),
+    ("rebuttal，几号开始？", ["rebuttal"]),
+    ("不管是摘要还是全文，截止都是几号？", ["abstract", "paper"]),
+    ("我投的是全文，什么时候截止？", ["paper"]),
+    # guards: two questions, each with its own subject
+    ("全文什么时候截止，会议什么时候开？", ["paper", "conference"]),
+    ("摘要几号截止，全文呢？", ["abstract", "paper"]),
+])
+def test_a_subject_said_before_the_comma_is_what_the_question_after_asks(
+        question: str, want: list[str]) -> None:
+    reply = SCHEDULES.ask(P("C", question, "", "topic"))
+    assert [d.id for d in reply.dates] == want, reply.text
+
+
+def test_two_subjects_joined_by_and_are_each_answered() -> None:
+    # A guard the comma rule broke while written: 截稿 and 开会 are two subjects, no comma.
+    reply = SCHEDULES.ask(P("S", "截稿和开会分别是哪天？", "", "multi"))
+    assert [p.dates[0].id for p in reply.parts if p.dates] == ["abstract", "workshop"]

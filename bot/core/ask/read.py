@@ -381,7 +381,7 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
 _PRONOUN_ONE = frozenset({"next", "following", "another", "other", "which", "that", "this",
                           "same", "later", "earlier", "new", "last", "first"})
 _ZH_POLITE = re.compile("烦请|敬请|恳请|麻烦|劳驾|请告知|告知|告诉|想问|想知道|知道|请教|"
-                        "发布|公布|具体|大概|一下|夏令时|冬令时|夏时制|冬时制|正式")
+                        "发布|公布|具体|大概|一下|夏令时|冬令时|夏时制|冬时制|正式|分别|各自")
 """Words a formal or polite question wraps its subject in ("烦请告知录用通知的发布日期"), and
 the clocks asked of (``_ASKS_ZONE``: "是夏令时吗"): no subject of their own, never "the
 schedule does not say anything about 告知"."""
@@ -1620,6 +1620,18 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
 _NEAR = re.compile(r"附近|周边|旁边|周围|\b(?:near|nearby|around|close to)\b")
 
 
+def _kinds_only(scan: _Scan, a: int, b: int) -> bool:
+    """A clause that names dates by kind words alone (截止, 开始, deadline), no subject of its
+    own: what it asks is of a subject said before it."""
+    concepts = [lx.BY_ID.get(h.meaning[1]) for h in scan.hits
+                if a <= h.start < b and h.meaning[0] == "concept"]
+    return bool(concepts) and all(c is not None and c.cls in ("kind", "generic")
+                                  for c in concepts) and not _zh_runs(left_of(scan, a, b))
+
+
+_ZH_ASKS = re.compile("什么|什麼|哪|几|多少|多久|吗|呢|怎么|是否|有没有|是不是")
+"""The words of a Chinese clause that asks something itself ("全文什么时候截止，..."): no
+mere subject said before a comma."""
 _ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或距离"
                          "就都也还又很太最更什啥哪谁几多少个些把被给对从到向为于之其得地着"
                          "过一不没吃做去来说看想好换成算转按照")
@@ -1949,6 +1961,32 @@ def _read(question: str, index: Index) -> Reading:
             prev = [t for t in clauses[-1].topics if t.kind == "date"]
             if prev:
                 topics = prev  # "how long is the discussion phase and when does it start?"
+        if lang == "zh" and topics and all(t.kind == "date" for t in topics) and \
+                i > 0 and raw[i - 1][2] in (None, "what") and at and at[-1][0] == raw[i - 1][0] \
+                and not norm[raw[i - 1][1]:a].strip(" ,、") \
+                and "," in norm[max(0, raw[i - 1][1] - 1):a + 1] \
+                and not _ZH_ASKS.search(norm[raw[i - 1][0]:raw[i - 1][1]]) \
+                and _kinds_only(scan, a, b):
+            prev = [t for t in clauses[-1].topics if t.kind == "date" and not t.weak]
+            asked = {d for t in topics for d in t.ids}
+            weak = all(t.weak for t in topics)
+            if prev and (weak or {d for t in prev for d in t.ids} <= asked):
+                # "全文，什么时候截止？", "摘要和全文，截止分别是几号？": the subject said before
+                # the comma (no question of its own) is what the question after it asks of;
+                # every clause of it ("摘要" "和全文").
+                clauses.pop()
+                at.pop()
+                j = i - 1
+                while j > 0 and clauses and at and at[-1][0] == raw[j - 1][0] \
+                        and raw[j - 1][2] in (None, "what") and all(
+                        t.kind == "date" and not t.weak and (weak or set(t.ids) <= asked)
+                        for t in clauses[-1].topics) \
+                        and clauses[-1].topics and not norm[raw[j - 1][1]:raw[j][0]].strip(" ,、") \
+                        and not _ZH_ASKS.search(norm[raw[j - 1][0]:raw[j - 1][1]]):
+                    prev = [*clauses.pop().topics, *prev]
+                    at.pop()
+                    j -= 1
+                topics = prev
         if topics and all(t.kind == "date" and t.weak for t in topics) and \
                 set(relative) & _WINDOW_RELS:
             # "what's happening next week?": any date then, not the event "happening" names.
