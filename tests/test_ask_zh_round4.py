@@ -130,3 +130,25 @@ def test_two_subjects_joined_by_and_are_each_answered() -> None:
     # A guard the comma rule broke while written: 截稿 and 开会 are two subjects, no comma.
     reply = SCHEDULES.ask(P("S", "截稿和开会分别是哪天？", "", "multi"))
     assert [p.dates[0].id for p in reply.parts if p.dates] == ["abstract", "workshop"]
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    # Found by hand: "by 8 pm Beijing time?" of 19:59 was No (the clock compared for equality).
+    ("全文ddl是北京时间1月31号晚上8点前吗？", True),
+    ("全文ddl是北京时间晚上8点之前吗？", True),
+    ("全文截止是北京時間晚上8點以前嗎？", True),
+    # guards: a bound it is not before, and a time of day asked as such
+    ("全文ddl是北京时间晚上7点前吗？", False),
+    ("全文ddl是北京时间晚上8点吗？", False),
+    ("全文ddl是北京时间晚上7点59分吗？", True),
+])
+def test_a_time_of_day_asked_as_a_bound_is_a_bound(question: str, verdict: bool) -> None:
+    reply = SCHEDULES.ask(P("C", question, "", "clock"))
+    assert reply.parts[0].verdict is verdict and [d.id for d in reply.dates] == ["paper"], \
+        reply.text
+
+
+def test_zhonggao_is_the_acceptance_notification() -> None:
+    # 中稿 ("the paper got in") was an unknown subject.
+    reply = SCHEDULES.ask(P("C", "中稿通知几号出？", "", "topic"))
+    assert [d.id for d in reply.dates] == ["notification"], reply.text

@@ -45,7 +45,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c("notify", "kind", "notification|notifications|notify|notified|decision|decisions|"
        "acceptance|accept|accepted|accepts|reject|rejected|rejection|result|results|outcome|"
        "outcomes|hear back|hear from|hear about|hear anything|find out|get back",
-       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果|放榜|出榜", "notification",
+       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果|放榜|出榜|中稿", "notification",
        "录用通知"),
     _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
        "final paper|final file|final copy|final manuscript|proceedings|final",

@@ -504,9 +504,15 @@ def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
             said.add((23, 59))
         if (local.hour, local.minute) == (23, 59):
             said.add((0, 0))
-        if clause.clock not in said:
+        before = bool(_BEFORE_CLOCK.search(clause.text)) and (local.hour, local.minute) < \
+            clause.clock
+        if clause.clock not in said and not before:
             return False
     return True
+
+
+_BEFORE_CLOCK = re.compile(r"点(?:钟|半|\d+分?)?\s*(?:之|以)?前")
+"""「晚上8点前吗？」: a time of day asked as a bound ("by 8 pm?"): a date at 19:59 is before it."""
 
 
 def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
