@@ -65,3 +65,21 @@ def test_a_chinese_isnt_it_question_sets_nothing_aside(question: str, want: str)
 def test_isnt_it_on_the_day_it_is_says_yes() -> None:
     reply = SCHEDULES.ask(P("O", "不是说摘要3月7号截止吗？", "", "aside"))
     assert reply.parts[0].verdict is True and reply.text.startswith("是的"), reply.text
+
+
+@pytest.mark.parametrize("question", [
+    "不考慮摘要的話，最近的截止日期是哪天？",   # 慮 read as 虑
+    "拋開摘要，下一個截止是幾號？",             # 拋 read as 抛
+    "下一个截止是几号？not the abstract",        # a "not X" added after the question
+    "ddl是哪天? not abstract",
+])
+def test_traditional_and_trailing_english_exclusions_set_the_date_aside(question: str) -> None:
+    reply = SCHEDULES.ask(P("O", question, "", "aside"))
+    ids = [d.id for d in reply.dates]
+    assert ids[:1] == ["paper"] and "abstract" not in ids, reply.text
+
+
+def test_a_not_after_a_question_that_names_no_date_sets_nothing_aside() -> None:
+    # A guard: "not sure" names no date.
+    reply = SCHEDULES.ask(P("O", "摘要几号截止？not sure", "", "aside"))
+    assert [d.id for d in reply.dates][:1] == ["abstract"], reply.text

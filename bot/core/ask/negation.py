@@ -22,6 +22,9 @@ _EN = re.compile(
     r"except for|but not|besides|apart from|aside from|not counting|leaving aside|"
     r"setting aside|ignoring|skipping)|,\s*not|^\s*not(?=\s+(?:the|an?|my|our)\b))"
     r"\s+(?P<x>[^,.;?!()\n]+)")
+_EN_AFTER = re.compile(r"(?:^|(?<=[?!.;]))\s*not\s+(?P<x>(?:the\s+|an?\s+)?[a-z][a-z-]*"
+                       r"(?:\s+[a-z][a-z-]*){0,2})\s*(?=[,.;?!()\n]|$)")
+"""A short "not X" after a question ("注册截止是哪天？not early bird"), as chats add it."""
 _QUESTION_END = ("吗", "嗎", "呢", "吧", "么")
 
 
@@ -41,4 +44,7 @@ def excluded(norm: str) -> list[tuple[int, int, str]]:
         words = m["x"].strip()
         if words:
             out.append((m.start(), m.end("x"), words))
+    for m in _EN_AFTER.finditer(norm):
+        if m.start() and not any(s <= m.start("x") < e for s, e, _ in out):
+            out.append((m.start(), m.end("x"), m["x"].strip()))
     return sorted(out)
