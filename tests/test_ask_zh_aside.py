@@ -83,3 +83,14 @@ def test_a_not_after_a_question_that_names_no_date_sets_nothing_aside() -> None:
     # A guard: "not sure" names no date.
     reply = SCHEDULES.ask(P("O", "摘要几号截止？not sure", "", "aside"))
     assert [d.id for d in reply.dates][:1] == ["abstract"], reply.text
+
+
+@pytest.mark.parametrize("question", ["不是早鸟的那个注册，几号截止？", "不是早鸟的注册几号截止？",
+                                      "注册（不是早鸟的）几号截止？"])
+def test_a_head_after_de_is_still_asked_when_its_modifier_is_set_aside(question: str) -> None:
+    # Found by hand: "not the early-bird one of registration" set registration itself aside
+    # too, and answered the visa letters (the next deadline).
+    reply = Schedules(files={"V": DATA / "vmlw31.toml"}, now={"V": "2031-05-22T06:00:00+00:00"},
+                      reader={"V": "Asia/Shanghai"}).ask(P("V", question, "", "aside"))
+    assert [d.id for d in reply.dates] == ["late"], reply.text
+    assert reply.text.startswith("除了Early registration以外"), reply.text

@@ -15,6 +15,8 @@ _ZH = re.compile(
     rf"(?P<x>(?:(?!{_STOP_ZH}|而是|是|以外|之外|不谈|不说|不论|不算|的话|还|也).)+)")
 """``是不是`` asks yes or no, so a 不是 after 是 is no exclusion; ``还不是`` ("not yet") none
 either."""
+_HEAD = re.compile(r"\s*(?P<of>[^的]+?)的(?:那个|那一个|这个|那种)?(?=[^\s的])")
+"""``早鸟的那个注册``: what is set aside (早鸟) and, after 的, the head that is still asked."""
 _ASKS = ("不是", "并不是", "并非")
 """The cues of ``不是X吗`` ("isn't it X?"): a question, no exclusion."""
 _EN = re.compile(
@@ -38,7 +40,12 @@ def excluded(norm: str) -> list[tuple[int, int, str]]:
         words = m["x"].strip()
         if m["mark"] in _ASKS and (words.endswith(_QUESTION_END) or words.startswith("说")):
             continue  # "不是摘要注册吗？", "不是说3月7号截止吗？": asked, not set aside
-        if words:
+        head = _HEAD.match(m["x"])
+        if head is not None and words:
+            # "不是早鸟的那个注册": the early-bird registration is set aside, and "注册" is
+            # still what is asked (the dates the words name less those), so it stays read.
+            out.append((m.start(), m.start("x") + head.end("of"), words))
+        elif words:
             out.append((m.start(), m.end("x"), words))
     for m in _EN.finditer(norm):
         words = m["x"].strip()
