@@ -152,3 +152,12 @@ def test_zhonggao_is_the_acceptance_notification() -> None:
     # 中稿 ("the paper got in") was an unknown subject.
     reply = SCHEDULES.ask(P("C", "中稿通知几号出？", "", "topic"))
     assert [d.id for d in reply.dates] == ["notification"], reply.text
+
+
+@pytest.mark.parametrize("question", ["截止后还能修改吗？", "截止之后还可以交吗",
+                                      "截止後還能修改嗎？", "截稿后可以补交吗？"])
+def test_after_the_deadline_asks_the_late_policy_not_whether_it_is_open(question: str) -> None:
+    # Found by hand: "can I still change it after the deadline?" was "Yes, it has not closed".
+    reply = SCHEDULES.ask(P("S", question, "", "late"))
+    assert reply.parts[0].kind == "late" and reply.parts[0].verdict is None, reply.text
+    assert not reply.text.startswith("是的"), reply.text

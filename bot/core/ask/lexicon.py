@@ -140,7 +140,9 @@ CONCEPTS: tuple[Concept, ...] = (
        "send after the deadline|upload after the deadline|miss the deadline|"
        "missed the deadline",
        "晚交|迟交|补交|逾期|延迟提交|晚提交|迟到提交|截止后提交|截止以后提交|宽限|宽限期|晚一点|"
-       "晚一些|晚几天|晚点交|过了截止|迟到|晚期|晚鸟", "late submissions", "迟交"),
+       "晚一些|晚几天|晚点交|过了截止|迟到|晚期|晚鸟|截止后还能|截止之后还能|截止以后还能|"
+       "截止后可以|截止之后可以|截止以后可以|截止后还可以|截止之后还可以|截止以后还可以|"
+       "截稿后还能|截稿后可以|截稿后还可以", "late submissions", "迟交"),
     _c("help", "social", "help|commands|command|usage|what can you do|who are you|"
        "what are you|how does this work",
        "帮助|你能做什么|你是谁|怎么用|使用说明", "help", "帮助"),
