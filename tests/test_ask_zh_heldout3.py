@@ -329,9 +329,6 @@ STILL_WRONG: dict[str, str] = {
     "C:workshop 的ddl是哪天？": "'workshop' is the event concept whatever the schedule calls "
     "its event: on a conference with no workshops it answers the conference's own dates "
     "(no deadline at all) instead of saying the schedule has no workshop deadline",
-    "V:注册最晚几号？": "最晚 ('at the latest') of two registration deadlines lists both, the "
-    "early one first, instead of leading with the last day one can register (English "
-    "'what is the latest I can register?' does the same)",
     "V:camera ready 什么时候交？": "a date kind the schedule lacks (camera-ready) is declined, "
     "then the next date is offered (下一个日期：the visa letters), by design in both "
     "languages: no wrong date, but more than the bare decline this probe asks for",

@@ -161,3 +161,19 @@ def test_after_the_deadline_asks_the_late_policy_not_whether_it_is_open(question
     reply = SCHEDULES.ask(P("S", question, "", "late"))
     assert reply.parts[0].kind == "late" and reply.parts[0].verdict is None, reply.text
     assert not reply.text.startswith("是的"), reply.text
+
+
+@pytest.mark.parametrize(("name", "question", "want"), [
+    # 最晚 ("at the latest") of several open deadlines that answer alike listed the earliest
+    # first: the last day one can register is the late registration's.
+    ("V", "注册最晚几号？", ["late", "early"]),
+    ("V", "註冊最晚幾號？", ["late", "early"]),
+    ("T", "摘要最晚几号交？", ["poster", "abstract"]),   # both tracks still shown
+    # guard: one date asked 最晚 is that date
+    ("V", "签证信最晚几号申请？", ["visa"]),
+])
+def test_at_the_latest_of_several_deadlines_leads_with_the_last(name: str, question: str,
+                                                                want: list[str]) -> None:
+    reply = SCHEDULES.ask(P(name, question, "", "topic"))
+    assert [d.id for d in reply.dates] == want, reply.text
+    assert len(want) == 1 or reply.text.startswith("最晚的是"), reply.text

@@ -927,6 +927,28 @@ _DAYS_ASKED = re.compile(r"几天|多少天|天数|\bhow many days\b|\bnumber of
 """Days asked of an event's length: a workshop of some hours on one day lasts 1 day."""
 
 
+_LATEST_ASKED = re.compile(r"最晚|最迟|最后期限")
+"""「注册最晚几号？」: the last day one can, of several deadlines that answer alike."""
+
+
+def _latest(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
+            topic: Topic) -> Part | None:
+    """Of several open deadlines asked 最晚 ("at the latest": early and late registration),
+    the last first, then the earlier ones, so the asker sees both; None otherwise."""
+    if ctx.lang != "zh" or clause.form not in ("when", "what") or \
+            not _LATEST_ASKED.search(clause.text):
+        return None
+    live = [d for d in dates if d.kind == "deadline" and not d.cancelled and d.ends > ctx.now]
+    if len(live) < 2 or len(live) != len([d for d in dates if not d.cancelled]):
+        return None
+    last = max(live, key=lambda d: d.ends)
+    first = _one_date(last, clause, ctx, zone)
+    earlier = sorted((d for d in live if d is not last), key=lambda d: d.ends)
+    lines = [f"最晚的是{first.lines[0]}", *first.lines[1:], "更早的：",
+             *(f"- {line(d, ctx)}" for d in earlier)]
+    return Part(topic, _legacy(last), tuple(lines), (last, *earlier), first.verdict)
+
+
 def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
@@ -949,6 +971,9 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
                      default=dates[-1])]
     if windows:
         return _in_window(dates, replace(clause, relative=windows), ctx, topic)
+    latest = _latest(dates, clause, ctx, zone, topic)
+    if latest is not None:
+        return latest
     spans = (clause.form == "howlong" and clause.length) or (
         clause.form == "yesno" and bool(clause.span_asked) and not clause.relative)
     if spans and 1 < len(dates) <= _LIST and all(
