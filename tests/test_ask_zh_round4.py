@@ -177,3 +177,17 @@ def test_at_the_latest_of_several_deadlines_leads_with_the_last(name: str, quest
     reply = SCHEDULES.ask(P(name, question, "", "topic"))
     assert [d.id for d in reply.dates] == want, reply.text
     assert len(want) == 1 or reply.text.startswith("最晚的是"), reply.text
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    # Hong Kong chat: 咗 and 嚟 were unread, so "has it closed yet?" gave no yes or no, and
+    # the reply came in simplified characters.
+    ("摘要截咗未？", True),
+    ("全文仲嚟唔嚟得切？", True),
+    ("全文仲嚟得切嗎？", True),
+    ("全文截咗未？", False),
+])
+def test_cantonese_has_it_closed_and_still_in_time_are_yes_or_no(question: str,
+                                                                  verdict: bool) -> None:
+    reply = SCHEDULES.ask(P("C", question, "", "passed", "2032-01-26T02:00:00+00:00"))
+    assert reply.parts[0].verdict is verdict and reply.traditional, reply.text

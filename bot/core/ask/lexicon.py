@@ -289,7 +289,10 @@ RELATIVE_ZH: Mapping[str, str] = {
     "结束了": "passed", "开始了": "started", "开始了吗": "started", "开始了没": "started",
     "出来了": "out", "出了吗": "out", "发了吗": "out", "公布了": "out", "发布了": "out",
     "截止了吗": "passed", "截稿了吗": "passed",
-    "截止了没": "passed", "截稿了没": "passed", "过期了": "passed", "延期": "extended",
+    "截止了没": "passed", "截稿了没": "passed",
+    # Cantonese (咗 and 嚟 read as 了 and 来): "截咗未？" has it closed, "仲嚟得切？" still in time
+    "截了未": "passed", "截止了未": "passed", "截稿了未": "passed", "来得切": "still",
+    "过期了": "passed", "延期": "extended",
     "延长": "extended",
     "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
     "原先": "extended", "最初": "extended", "延长了": "extended", "原本": "extended",

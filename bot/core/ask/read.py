@@ -591,6 +591,9 @@ def _form_of(hits: Sequence[_Hit], text: str, lang: Language) -> Form | None:
     yes_no = yes_no or (lang == "zh" and text.strip(" ?？!！。").endswith(("吗", "嘛")))
     # "全文截止了没" (no question mark, as chats write it): "has it ... or not?" asks too.
     yes_no = yes_no or (lang == "zh" and text.strip(" ?？!！。~").endswith(("了没", "了没有")))
+    # Cantonese: "截咗未？" (了未, has it ... yet?), "嚟唔嚟得切？" (A-not-A with 唔).
+    yes_no = yes_no or (lang == "zh" and (text.strip(" ?？!！。~").endswith("了未")
+                                          or bool(re.search(r"(.)唔\1", text))))
     if strong is not None and strong != "how":
         return strong
     if yes_no and not (strong == "how" and first and first[0] == "how"):
