@@ -46,7 +46,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "acceptance|accept|accepted|accepts|reject|rejected|rejection|result|results|outcome|"
        "outcomes|hear back|hear from|hear about|hear anything|find out|get back|will we know|"
        "will i know|we'll know|i'll know|do we know if|know if we|know if i|know whether",
-       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果|放榜|出榜", "notification",
+       "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果|放榜|出榜|中稿", "notification",
        "录用通知"),
     _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
        "final paper|final file|final copy|final manuscript|proceedings|final",
@@ -144,7 +144,9 @@ CONCEPTS: tuple[Concept, ...] = (
        "send after the deadline|upload after the deadline|miss the deadline|"
        "missed the deadline",
        "晚交|迟交|补交|逾期|延迟提交|晚提交|迟到提交|截止后提交|截止以后提交|宽限|宽限期|晚一点|"
-       "晚一些|晚几天|晚点交|过了截止|迟到", "late submissions", "迟交"),
+       "晚一些|晚几天|晚点交|过了截止|迟到|晚期|晚鸟|截止后还能|截止之后还能|截止以后还能|"
+       "截止后可以|截止之后可以|截止以后可以|截止后还可以|截止之后还可以|截止以后还可以|"
+       "截稿后还能|截稿后可以|截稿后还可以", "late submissions", "迟交"),
     _c("help", "social", "help|commands|command|usage|what can you do|who are you|"
        "what are you|how does this work",
        "帮助|你能做什么|你是谁|怎么用|使用说明", "help", "帮助"),
@@ -234,7 +236,8 @@ HOW_LONG_EN: tuple[str, ...] = (
     "to go", "how much longer",
 )
 HOW_LONG_ZH: tuple[str, ...] = ("多久", "多长时间", "还有几天", "还剩", "剩下", "倒计时",
-                                "还有多少时间", "还有多长", "几天", "多少天", "多长")
+                                "还有多少时间", "还有多长", "几天", "多少天", "多长",
+                                "几个小时", "几小时", "多少小时", "多少个小时")
 WHERE_EN: tuple[str, ...] = ("where",)
 WHERE_ZH: tuple[str, ...] = ("哪里", "在哪", "哪儿", "什么地方", "地点")
 WHAT_ZH: tuple[str, ...] = ("什么", "啥", "还是")
@@ -282,14 +285,18 @@ RELATIVE_ZH: Mapping[str, str] = {
     "下一个": "next", "下个": "next", "今天": "today", "今日": "today", "今晚": "tonight",
     "明天": "tomorrow", "明日": "tomorrow",
     "昨天": "yesterday", "本周": "this_week", "这周": "this_week", "这个星期": "this_week",
-    "周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
+    "周末": "this_weekend", "这周末": "this_weekend", "本周末": "this_weekend",
+    "这个周末": "this_weekend", "下周": "next_week", "本月": "this_month", "这个月": "this_month",
     "下个月": "next_month", "下月": "next_month", "后天": "day_after",
     "还": "still", "仍然": "still", "还能": "still", "来得及": "still", "还开放": "still",
     "已经": "passed", "过了": "passed", "错过": "passed", "晚了": "passed", "太晚": "passed",
     "结束了": "passed", "开始了": "started", "开始了吗": "started", "开始了没": "started",
     "出来了": "out", "出了吗": "out", "发了吗": "out", "公布了": "out", "发布了": "out",
     "截止了吗": "passed", "截稿了吗": "passed",
-    "截止了没": "passed", "截稿了没": "passed", "过期了": "passed", "延期": "extended",
+    "截止了没": "passed", "截稿了没": "passed",
+    # Cantonese (咗 and 嚟 read as 了 and 来): "截咗未？" has it closed, "仲嚟得切？" still in time
+    "截了未": "passed", "截止了未": "passed", "截稿了未": "passed", "来得切": "still",
+    "过期了": "passed", "延期": "extended",
     "延长": "extended",
     "推迟": "extended", "延后": "extended", "原来": "extended", "原定": "extended",
     "原先": "extended", "最初": "extended", "延长了": "extended", "原本": "extended",

@@ -390,7 +390,7 @@ def _scan(norm: str, index: Index, taken: list[tuple[int, int]]) -> _Scan:
 _PRONOUN_ONE = frozenset({"next", "following", "another", "other", "which", "that", "this",
                           "same", "later", "earlier", "new", "last", "first"})
 _ZH_POLITE = re.compile("烦请|敬请|恳请|麻烦|劳驾|请告知|告知|告诉|想问|想知道|知道|请教|"
-                        "发布|公布|具体|大概|一下|夏令时|冬令时|夏时制|冬时制")
+                        "发布|公布|具体|大概|一下|夏令时|冬令时|夏时制|冬时制|正式|分别|各自")
 """Words a formal or polite question wraps its subject in ("烦请告知录用通知的发布日期"), and
 the clocks asked of (``_ASKS_ZONE``: "是夏令时吗"): no subject of their own, never "the
 schedule does not say anything about 告知"."""
@@ -598,6 +598,11 @@ def _form_of(hits: Sequence[_Hit], text: str, lang: Language) -> Form | None:
                                       text.strip(" ?？!")))
     # "截止了吗？": a 吗 that a longer term took in ("截止了吗" is "has it passed") still asks.
     yes_no = yes_no or (lang == "zh" and text.strip(" ?？!！。").endswith(("吗", "嘛")))
+    # "全文截止了没" (no question mark, as chats write it): "has it ... or not?" asks too.
+    yes_no = yes_no or (lang == "zh" and text.strip(" ?？!！。~").endswith(("了没", "了没有")))
+    # Cantonese: "截咗未？" (了未, has it ... yet?), "嚟唔嚟得切？" (A-not-A with 唔).
+    yes_no = yes_no or (lang == "zh" and (text.strip(" ?？!！。~").endswith("了未")
+                                          or bool(re.search(r"(.)唔\1", text))))
     if strong is not None and strong != "how":
         return strong
     if yes_no and not (strong == "how" and first and first[0] == "how"):
@@ -1505,6 +1510,10 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
     faq_terms.add(f"form:{form or 'what'}")
     left = "".join(ch for ch, _ in zh_left)
     faq_terms |= {f"zh:{left[j:j + 2]}" for j in range(max(0, len(left) - 1))}
+    # The pairs of every Chinese run, as an FAQ's phrasing is indexed (``title_terms``):
+    # "注册费多少钱？" shares 注册, 册费, 费多, 多少 with "注册费多少？", not only its concept.
+    faq_terms |= {f"zh:{run[j:j + 2]}" for run in re.findall(r"[\u3400-\u9fff]+", text)
+                  for j in range(max(1, len(run) - 1))}
     only_fields = all((c := by_id.get(t)) is not None and c.cls in ("field", "social")
                       for t in concepts) and bool(concepts) and not unknown \
         and not re.search(r"\d", text)
@@ -1528,6 +1537,12 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 and cid not in index.date_held:
             del concepts[cid]
             concepts.setdefault(word, (score, pos, span))
+    # "late registration" of "Late registration closes": a title's own word, said with another
+    # word of that title, names the date ("can I submit late?" still asks about late
+    # submissions).
+    titled = {cid for cid in concepts if cid == "late" and any(
+        cid in terms and any(c != cid and c in terms for c in concepts)
+        for terms in index.date_terms.values())}
     fields: list[Topic] = []
     # "late registration" of "Late registration closes": the title's word, not the field.
     titled = {cid for cid, (_, _, span) in concepts.items() if cid in _FIELDS
@@ -1712,6 +1727,18 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
 _NEAR = re.compile(r"附近|周边|旁边|周围|\b(?:near|nearby|around|close to)\b")
 
 
+def _kinds_only(scan: _Scan, a: int, b: int) -> bool:
+    """A clause that names dates by kind words alone (截止, 开始, deadline), no subject of its
+    own: what it asks is of a subject said before it."""
+    concepts = [lx.BY_ID.get(h.meaning[1]) for h in scan.hits
+                if a <= h.start < b and h.meaning[0] == "concept"]
+    return bool(concepts) and all(c is not None and c.cls in ("kind", "generic")
+                                  for c in concepts) and not _zh_runs(left_of(scan, a, b))
+
+
+_ZH_ASKS = re.compile("什么|什麼|哪|几|多少|多久|吗|呢|怎么|是否|有没有|是不是")
+"""The words of a Chinese clause that asks something itself ("全文什么时候截止，..."): no
+mere subject said before a comma."""
 _ZH_FUNCTION = frozenset("的了吗呢吧啊呀哦嘛么是我你您他她它们这那有在要会能可请问和与及或距离"
                          "就都也还又很太最更什啥哪谁几多少个些把被给对从到向为于之其得地着"
                          "过一不没吃做去来说看想好换成算转按照")
@@ -1749,11 +1776,6 @@ _NEGATION = re.compile(r"(?<![a-z'])(?P<cue>not counting|not including|leaving a
                        r"instead of)\s+"
                        r"(?P<x>[^,;:?!()\n，；：？！（）]+?)"
                        r"(?=\s*(?:[,;:?!()\n，；：？！（）]|\s-+\s|\s+but\b|\s+please\b|$))")
-_NEGATION_ZH = re.compile(r"(?<!是)(?<!还)(?:不是|除了|不包括|不算|而不是)\s*"
-                          r"(?P<x>[^,;:?!()\n，；：？！（）、]+?)"
-                          r"(?=\s*(?:[,;:?!()\n，；：？！（）、]|以外|之外|而是|$))")
-"""The same in Chinese ("不是 abstract, full paper 什么时候截止?", "除了摘要以外"); not the
-"是不是" of a yes/no question."""
 _NOT_AFTER = frozenset(_split_words("""
 do does did is are was were can could will would should shall has have had may might must am
 i'm i it it's that's they we you he she why if or whether yet still hopefully isn't
@@ -1767,11 +1789,7 @@ def _negations(norm: str, lang: Language, scan: _Scan, index: Index
     """Each span a question sets aside and the dates it names: (cue start, span end, ids)."""
     found: list[tuple[int, int, tuple[str, ...]]] = []
     if lang != "en":
-        for m in _NEGATION_ZH.finditer(norm):
-            side = _side_topic(m.start("x"), m.end("x"), scan, index, norm)
-            if side is not None and side.kind == "date":
-                found.append((m.start(), m.end("x"), side.ids))
-        return found
+        return found  # a Chinese question's are ``negation.excluded``'s, read once in _read
     for m in _NEGATION.finditer(norm):
         if m["cue"] == "not":
             before = re.findall(r"[a-z']+", norm[:m.start()])
@@ -1858,7 +1876,8 @@ def _read(question: str, index: Index) -> Reading:
     scan = _scan(norm, index, taken + clocks + lengths)
     negations = _negations(norm, lang, scan, index)
     _set_aside(scan, negations, norm)
-    excluded = tuple(dict.fromkeys(i for *_, ids in negations for i in ids))
+    excluded = tuple(dict.fromkeys([*(i for *_, ids in negations for i in ids),
+                                    *(i for *_, ids in unwanted for i in sorted(ids))]))
     matches = [Match(z.text, s, e, f"zone {'/'.join(z.zones)}") for s, e, z, _ in zones]
     matches += [Match(norm[s:e], s, e, f"ordinal {n} of {what}") for s, e, n, what in ordinals]
     candidates = list(zones)
@@ -2058,6 +2077,32 @@ def _read(question: str, index: Index) -> Reading:
             prev = [t for t in clauses[-1].topics if t.kind == "date"]
             if prev:
                 topics = prev  # "how long is the discussion phase and when does it start?"
+        if lang == "zh" and topics and all(t.kind == "date" for t in topics) and \
+                i > 0 and raw[i - 1][2] in (None, "what") and at and at[-1][0] == raw[i - 1][0] \
+                and not norm[raw[i - 1][1]:a].strip(" ,、") \
+                and "," in norm[max(0, raw[i - 1][1] - 1):a + 1] \
+                and not _ZH_ASKS.search(norm[raw[i - 1][0]:raw[i - 1][1]]) \
+                and _kinds_only(scan, a, b):
+            prev = [t for t in clauses[-1].topics if t.kind == "date" and not t.weak]
+            asked = {d for t in topics for d in t.ids}
+            weak = all(t.weak for t in topics)
+            if prev and (weak or {d for t in prev for d in t.ids} <= asked):
+                # "全文，什么时候截止？", "摘要和全文，截止分别是几号？": the subject said before
+                # the comma (no question of its own) is what the question after it asks of;
+                # every clause of it ("摘要" "和全文").
+                clauses.pop()
+                at.pop()
+                j = i - 1
+                while j > 0 and clauses and at and at[-1][0] == raw[j - 1][0] \
+                        and raw[j - 1][2] in (None, "what") and all(
+                        t.kind == "date" and not t.weak and (weak or set(t.ids) <= asked)
+                        for t in clauses[-1].topics) \
+                        and clauses[-1].topics and not norm[raw[j - 1][1]:raw[j][0]].strip(" ,、") \
+                        and not _ZH_ASKS.search(norm[raw[j - 1][0]:raw[j - 1][1]]):
+                    prev = [*clauses.pop().topics, *prev]
+                    at.pop()
+                    j -= 1
+                topics = prev
         if topics and all(t.kind == "date" and t.weak for t in topics) and \
                 set(relative) & _WINDOW_RELS:
             # "what's happening next week?": any date then, not the event "happening" names.

@@ -390,7 +390,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         if rel == "extended":
             return when.extended, "extended"
         if rel == "weekend" or (rel == "this_weekend"
-                                and not re.search(r"\bthis\s+weekend", clause.text)):
+                                and not _THIS_WEEKEND.search(clause.text)):
             # "is the workshop on a weekend?", "over the weekend?": a Saturday or Sunday of
             # it here or in the date's own zone (as a weekday asked is), not this coming
             # weekend; a zone named leaves only its days when read said "weekend".
@@ -531,9 +531,15 @@ def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
             said.add((23, 59))
         if (local.hour, local.minute) == (23, 59):
             said.add((0, 0))
-        if clause.clock not in said:
+        before = bool(_BEFORE_CLOCK.search(clause.text)) and (local.hour, local.minute) < \
+            clause.clock
+        if clause.clock not in said and not before:
             return False
     return True
+
+
+_BEFORE_CLOCK = re.compile(r"点(?:钟|半|\d+分?)?\s*(?:之|以)?前")
+"""「晚上8点前吗？」: a time of day asked as a bound ("by 8 pm?"): a date at 19:59 is before it."""
 
 
 def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
@@ -660,7 +666,8 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
             lines.append(f"{_title(when, 'zh')}正在进行，还有{left}结束：{bare}。" if zh_ else
                          f"{_capital(_the(when))} is under way now, ending in {left}: {bare}.")
         elif key > ctx.now:
-            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}：{bare}。"
+            lines.append(f"距离{_title(when, 'zh')}还有{zh.countdown(key - ctx.now)}"
+                         f"{zh.in_hours(key - ctx.now, clause.text)}：{bare}。"
                          if zh_ else
                          f"{countdown(key - ctx.now)} left until {_the(when)}: {bare}.")
         else:
@@ -957,6 +964,28 @@ _DAYS_ASKED = re.compile(r"几天|多少天|天数|\bhow many days\b|\bnumber of
 """Days asked of an event's length: a workshop of some hours on one day lasts 1 day."""
 
 
+_LATEST_ASKED = re.compile(r"最晚|最迟|最后期限")
+"""「注册最晚几号？」: the last day one can, of several deadlines that answer alike."""
+
+
+def _latest(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
+            topic: Topic) -> Part | None:
+    """Of several open deadlines asked 最晚 ("at the latest": early and late registration),
+    the last first, then the earlier ones, so the asker sees both; None otherwise."""
+    if ctx.lang != "zh" or clause.form not in ("when", "what") or \
+            not _LATEST_ASKED.search(clause.text):
+        return None
+    live = [d for d in dates if d.kind == "deadline" and not d.cancelled and d.ends > ctx.now]
+    if len(live) < 2 or len(live) != len([d for d in dates if not d.cancelled]):
+        return None
+    last = max(live, key=lambda d: d.ends)
+    first = _one_date(last, clause, ctx, zone)
+    earlier = sorted((d for d in live if d is not last), key=lambda d: d.ends)
+    lines = [f"最晚的是{first.lines[0]}", *first.lines[1:], "更早的：",
+             *(f"- {line(d, ctx)}" for d in earlier)]
+    return Part(topic, _legacy(last), tuple(lines), (last, *earlier), first.verdict)
+
+
 def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
            topic: Topic) -> Part:
     """Several dates answer alike ("the deadline" of a 184-deadline schedule): the next few."""
@@ -979,6 +1008,9 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
                      default=dates[-1])]
     if windows:
         return _in_window(dates, replace(clause, relative=windows), ctx, topic)
+    latest = _latest(dates, clause, ctx, zone, topic)
+    if latest is not None:
+        return latest
     spans = (clause.form == "howlong" and clause.length) or (
         clause.form == "yesno" and bool(clause.span_asked) and not clause.relative)
     if spans and 1 < len(dates) <= _LIST and all(
@@ -1313,6 +1345,10 @@ _WINDOWS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week", 
                       "this_weekend", "this_month", "next_month", "day_after"})
 
 
+_THIS_WEEKEND = re.compile(r"\bthis\s+weekend|这周末|本周末|这个周末")
+"""This coming weekend said so; a bare "weekend" or 周末 is any Saturday or Sunday."""
+
+
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     """No subject named: the next date that matters (a deadline first), saying it chose."""
     upcoming = ctx.index.upcoming(ctx.now, 200)
@@ -1416,12 +1452,12 @@ def _the_others(upcoming: Sequence[ImportantDate], topic: Topic, clause: Clause,
     zh_ = ctx.lang == "zh"
     aside = [d.title for d in ctx.index.dates_of(clause.excluded)]
     live = [d for d in upcoming if not d.cancelled][:_LIST]
-    names = ("、" if zh_ else ", ").join(aside)
+    names = ", ".join(aside)
     if not live:
-        return Part(topic, "date", (f"不是{names}的话，日程里没有还未到的日期了。" if zh_ else
+        return Part(topic, "date", (f"{zh.besides(aside)}，日程里没有还未到的日期了。" if zh_ else
                                     f"Besides {names}, nothing in the schedule is still "
                                     f"ahead.",))
-    lead = f"不是{names}的话，日程里还有：" if zh_ else f"Besides {names}, the schedule has:"
+    lead = f"{zh.besides(aside)}，日程里还有：" if zh_ else f"Besides {names}, the schedule has:"
     return Part(topic, _legacy(live[0]), (lead, *(f"- {line(d, ctx)}" for d in live)),
                 tuple(live))
 
@@ -1772,12 +1808,28 @@ def render(reading: Reading, event: Event, now: datetime, reader: Zone
         # "When is the travel grant deadline?" where none is: what the schedule does hold,
         # so the asker sees it was not overlooked.
         parts[-1] = replace(parts[-1], lines=(*parts[-1].lines, *_holds(ctx)))
+    if reading.language == "zh":
+        parts = _said_aside(parts, reading, ctx)
     blocks = [p for p in parts if p.lines]
     text = "\n\n".join("\n".join(p.lines) for p in blocks) if len(blocks) > 1 else \
         "\n".join(blocks[0].lines if blocks else ())
     if note and any(p.dates for p in parts):
         text = f"{note}\n{text}"
     return tuple(parts), text
+
+
+def _said_aside(parts: list[Part], reading: Reading, ctx: _Ctx) -> list[Part]:
+    """A Chinese reply to a question that set dates aside (不算摘要, 除了论文注册, 先不管 ...)
+    names them first ("除了Abstract registration以外："), as English's "Besides ..." does."""
+    gone = tuple(dict.fromkeys(i for c in reading.clauses for i in c.excluded))
+    at = next((i for i, p in enumerate(parts) if p.dates), None)
+    if not gone or at is None:
+        return parts
+    lead = zh.besides([d.title for d in ctx.index.dates_of(gone)])
+    if parts[at].lines and parts[at].lines[0].startswith(lead):
+        return parts  # "除了X以外，日程里还有：" says it already
+    return [replace(p, lines=(f"{lead}：", *p.lines)) if i == at else p
+            for i, p in enumerate(parts)]
 
 
 _HOLDS = 6

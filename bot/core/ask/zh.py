@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -23,6 +24,23 @@ def countdown(delta: timedelta) -> str:
     """``9天18小时``, ``3小时5分钟``, ``12分钟``: two units at most, as the English one."""
     units = two_units(delta)
     return "".join(f"{n}{_UNITS[unit]}" for n, unit in units) if units else "不到1分钟"
+
+
+_HOURS_ASKED = re.compile(r"(?:多少|几)个?(?:小时|钟头)")
+
+
+def in_hours(delta: timedelta, question: str) -> str:
+    """``（33小时）`` after ``1天9小时`` when the question asks how many hours ("还剩多少小时？")
+    and the time left is a day or more: the count asked for, beside the usual one."""
+    if delta < timedelta(days=1) or not _HOURS_ASKED.search(question):
+        return ""
+    return f"（{int(delta.total_seconds()) // 3600}小时）"
+
+
+def besides(titles: list[str]) -> str:
+    """``除了Abstract registration以外``: what a question set aside (不算, 除了, 先不管, 撇开 ...
+    a date), named before the answer so the asker sees it was left out."""
+    return f"除了{'、'.join(titles)}以外"
 
 
 def relative(instant: datetime, now: datetime) -> str:
