@@ -1538,15 +1538,14 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
             del concepts[cid]
             concepts.setdefault(word, (score, pos, span))
     # "late registration" of "Late registration closes": a title's own word, said with another
-    # word of that title, names the date ("can I submit late?" still asks about late
-    # submissions).
+    # word of that title (in any language: "晚期注册"), or as the title says it, names the
+    # date, not the field ("can I submit late?" still asks about late submissions).
     titled = {cid for cid in concepts if cid == "late" and any(
         cid in terms and any(c != cid and c in terms for c in concepts)
         for terms in index.date_terms.values())}
+    titled |= {cid for cid, (_, _, span) in concepts.items() if cid in _FIELDS
+               and cid in index.date_held and _titled(span, text, index)}
     fields: list[Topic] = []
-    # "late registration" of "Late registration closes": the title's word, not the field.
-    titled = {cid for cid, (_, _, span) in concepts.items() if cid in _FIELDS
-              and cid in index.date_held and _titled(span, text, index)}
     for cid, (score, pos, span) in concepts.items():
         concept = by_id.get(cid)
         if concept is not None and concept.cls == "field" and cid in _FIELDS \
