@@ -30,6 +30,19 @@ def test_ics_writes_the_feed_to_a_file(tmp_path: Path, shipped: Event,
     assert len(calendar.vevent_list) == 4
 
 
+def test_ics_says_whose_sequence_it_wrote(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """No ledger is read: each SEQUENCE is the schedule's own, which the feed `duebot run`
+    serves raises for hand edits too. Said beside the file, so that an organizer does not mail
+    this file to people whose calendars hold the served feed's higher SEQUENCE (they would
+    keep their copy)."""
+    out = tmp_path / "aisys.ics"
+    assert main(["ics", "--schedule", str(SHIPPED), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "SEQUENCE as the schedule writes it" in err
+    assert "/calendar.ics" in err
+
+
 def test_ics_writes_bytes_to_stdout(shipped: Event,
                                     capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     assert main(["ics", "--schedule", str(SHIPPED)]) == 0

@@ -173,6 +173,11 @@ def cmd_ics(args: argparse.Namespace) -> int:
         write_output(args.output, data)
         dates = sum(len(event.dates) for event in events)
         print(f"wrote {args.output} ({dates} dates)", file=sys.stderr)
+        # No ledger is read here: a date hand-edited under `duebot run` is served with a higher
+        # SEQUENCE, and a calendar holding that keeps its copy over this file's.
+        print("SEQUENCE as the schedule writes it (no ledger read): the feed `duebot run` "
+              "serves at /calendar.ics also counts hand edits, so share that address rather "
+              "than this file with people who subscribed", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
