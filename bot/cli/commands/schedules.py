@@ -153,10 +153,21 @@ def cmd_reminders(args: argparse.Namespace) -> int:
         return 0
     if not reminders:
         print("no reminders in that window")
+    # The whole plan, on a live schedule: mark what the clock has passed, lest "7d" for a
+    # deadline three days away read as a reminder still to go out (--now/--from rehearse).
+    clock = parse_now(None) if start is None else None
+    past = 0
     for reminder in reminders:
         message = renderer.reminder(event, reminder)
-        print(f"{reminder.due:%Y-%m-%d %H:%M}Z  {reminder.id}")
+        gone = clock is not None and reminder.due <= clock
+        past += gone
+        print(f"{reminder.due:%Y-%m-%d %H:%M}Z  {reminder.id}{'  (past)' if gone else ''}")
         print(f"    {message.subject}")
+    if past and clock is not None:
+        print(f"{past} of {len(reminders)} reminder{'s' if len(reminders) != 1 else ''} "
+              f"{'is' if past == 1 else 'are'} due before now ({clock:%Y-%m-%d %H:%M}Z), marked "
+              f"(past): one planned after its time is skipped, never sent late; --now ISO "
+              f"shows the plan as of another instant", file=sys.stderr)
     return 0
 
 
