@@ -51,3 +51,33 @@ def test_a_rehearsal_marks_nothing(tmp_path: Path, capsys: pytest.CaptureFixture
     out, err = capsys.readouterr()
     assert "(past)" not in out and "ws/paper/7d" in out
     assert "before now" not in err
+
+
+def test_reminders_with_config_and_schedule_use_the_configs_templates(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--config with --schedule (a config that lists several) kept duebot's own subject."""
+    folder = tmp_path / "my-templates"
+    folder.mkdir()
+    (folder / "reminder.subject.j2").write_text("OURS: {{ date.title }}", encoding="utf-8")
+    path, _ = _schedule(tmp_path)
+    other = tmp_path / "other.toml"
+    other.write_text(path.read_text(encoding="utf-8").replace('id = "ws"', 'id = "ws2"'),
+                     encoding="utf-8")
+    config = tmp_path / "duebot.toml"
+    config.write_text(f"""[storage]
+database_url = "sqlite:///{tmp_path / 'l.db'}"
+
+[templates]
+folder = "my-templates"
+
+[[schedules]]
+path = "ws.toml"
+reminders_to = ["console:"]
+
+[[schedules]]
+path = "other.toml"
+reminders_to = ["console:"]
+""", encoding="utf-8")
+    assert main(["reminders", "--config", str(config), "--schedule", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "    OURS: Paper deadline" in out, out

@@ -129,6 +129,8 @@ def cmd_reminders(args: argparse.Namespace) -> int:
         override = config.templates
     else:
         event = load_event(args.schedule)
+        if args.config:  # one of the config's several schedules: still its [templates] folder
+            override = _config(args.config).templates
     start = parse_now(args.start, option="--from") if args.start else None
     if start is None and args.now:
         # README: --now on `reminders` rehearses as if it were then (it was refused).
