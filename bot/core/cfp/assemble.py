@@ -111,10 +111,12 @@ def _kind(title: str) -> Kind:
                  r"publication[- ]ready|revised (?:version|paper|manuscript)s?|"
                  r"最终|终稿|定稿|修改稿", lower):
         return "camera-ready"
-    if re.search(r"notif|acceptance|decision|accept|hear back|录用|接收|通知", lower):
+    if re.search(r"notif|acceptance|decision|accept|hear back|\bresults?\b|\boutcomes?\b|"
+                 r"录用|接收|通知", lower):
         return "notification"
     if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b|proposals?|"
                  r"(?:posters?|demos?)\b(?!\s+(?:session|presentation|day))|artifacts?\b|"
+                 r"supplement|"
                  r"截稿|截止|投稿|提交|摘要|注册", lower):
         return "deadline"
     if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"

@@ -1,0 +1,59 @@
+"""import-cfp on calls a new organizer wrote in session 8: an ML conference whose place follows
+its dates on the line under the title, a summer school's admission rounds, an ML call's
+supplementary material. Each instant checked by hand with zoneinfo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.test_cfp_organizer import imported_text
+
+ML_CALL = """LML 2027 -- Call for Papers
+
+Conference on Learning Machines, December 6-12, 2027, Vancouver, Canada.
+
+Key dates (all times 11:59pm PT):
+  * Abstract submission: Tuesday, May 11
+  * Full paper submission: Tuesday, May 18
+  * Supplementary material: May 25
+  * Author notification: September 2
+"""
+
+SCHOOL_CALL = """# Summer School on Distributed Systems 2027 (SSDS)
+
+Indian Statistical Institute, Kolkata, India · 14–25 June 2027
+
+Important dates (IST):
+
+- Registration round 1 closes: 15 March 2027, 23:59
+- Round 1 results: 31 March 2027
+- Registration round 2 closes: 30 April 2027, 5:00 PM
+- Round 2 admission results: 15 May 2027
+- Summer school: 14 June 2027 – 25 June 2027
+"""
+
+
+def test_a_place_written_after_the_dates_under_the_title_is_the_venue() -> None:
+    """ "Name, December 6-12, 2027, Vancouver, Canada." gave city "Conference on Learning
+    Machines" and country "Canada." (the sentence's full stop), with no venue zone."""
+    event, draft, warnings = imported_text(ML_CALL)
+    assert event.city == "Vancouver", draft
+    assert event.country == "Canada", draft
+    assert event.venue_zone is not None and event.venue_zone.key == "America/Vancouver"
+    assert not any("no zone known" in w for w in warnings), warnings
+
+
+def test_supplementary_material_is_a_deadline_with_the_calls_time() -> None:
+    event, draft, _ = imported_text(ML_CALL)
+    supplement = event.date("supplementary-material")
+    assert supplement.kind == "deadline", draft
+    # 25 May 2027 23:59 PDT (UTC-07:00), as the other deadlines of the call.
+    assert supplement.starts == datetime(2027, 5, 26, 6, 59, tzinfo=UTC)
+
+
+def test_admission_results_are_notifications() -> None:
+    event, draft, _ = imported_text(SCHOOL_CALL)
+    kinds = {d.id: d.kind for d in event.dates}
+    assert kinds["round-1-results"] == "notification", draft
+    assert kinds["round-2-admission-results"] == "notification", draft
+    assert kinds["registration-round-1-closes"] == "deadline"
