@@ -182,12 +182,13 @@ def _without_old(piece: str, old: list[_Found], start: int, end: int) -> str:
     return "".join(chars)[start:end]
 
 
-def _current_dates(piece: str) -> tuple[list[_Found], list[_Found]]:
+def _current_dates(piece: str, dates: list[_Found] | None = None
+                   ) -> tuple[list[_Found], list[_Found]]:
     """The dates a piece gives now, and the old ones (struck out, "was ...")."""
     struck = [(m.start(), m.end()) for m in _STRUCK.finditer(piece)]
     old: list[_Found] = []
     current: list[_Found] = []
-    for found in _find_dates(piece):
+    for found in _find_dates(piece) if dates is None else dates:
         before = piece[: found.start]
         if any(a <= found.start < b for a, b in struck) or _OLD_MARK.search(
                 before[-40:].rstrip("( ")):
@@ -272,16 +273,7 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
     dates = _find_dates(piece)
     if not dates:
         return None
-    struck = [(m.start(), m.end()) for m in _STRUCK.finditer(piece)]
-    old: list[_Found] = []
-    current: list[_Found] = []
-    for found in dates:
-        before = piece[: found.start]
-        if any(a <= found.start < b for a, b in struck) or _OLD_MARK.search(
-                before[-40:].rstrip("( ")):
-            old.append(found)
-        else:
-            current.append(found)
+    current, old = _current_dates(piece, dates)
     if not current:
         return None
     main = current[0]
