@@ -57,3 +57,27 @@ def test_admission_results_are_notifications() -> None:
     assert kinds["round-1-results"] == "notification", draft
     assert kinds["round-2-admission-results"] == "notification", draft
     assert kinds["registration-round-1-closes"] == "deadline"
+
+
+DOTTED_CALL = """Workshop on Verified Compilers (WVC '27)
+Austin, TX -- June 20, 2027
+
+IMPORTANT DATES
+Paper registration ......... Fri, Feb 26 (11:59pm PT)
+Full paper ................. Fri, Mar 5 (11:59pm PT)
+Notification ............... Apr 9
+Workshop ................... Sun, Jun 20
+"""
+
+
+def test_the_year_under_the_title_is_the_year_of_dates_printed_without_one() -> None:
+    """Every date line without a year, the event's own date with one under the title: the call
+    was refused ("has no year and the call gives none; pass --year")."""
+    event, _, warnings = imported_text(DOTTED_CALL)
+    # 26 February 2027 23:59 PST (UTC-08:00); 5 March 2027 23:59 PST.
+    assert event.date("paper-registration").starts == datetime(2027, 2, 27, 7, 59, tzinfo=UTC)
+    assert event.date("full-paper").starts == datetime(2027, 3, 6, 7, 59, tzinfo=UTC)
+    assert event.date("workshop").day is not None and event.date("workshop").day.year == 2027
+    said = [w for w in warnings if '"Apr 9" has no year' in w]
+    assert said and "read as 2027, the year the call's title line gives" in said[0], warnings
+

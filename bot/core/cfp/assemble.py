@@ -397,6 +397,8 @@ class _Call:
     event_id: str = ""
     name_date: _Block | None = None
     """The name line's date ("... -- May 3-5, 2027"), the event's own when nothing else is."""
+    name_year: int | None = None
+    """That date's year: the year of dates printed without one, when no other gives one."""
     countries: tuple[str, ...] = ()
     name_lines: set[int] = field(default_factory=set)
     """The call's lines its title took (a plain-text title and the place and date under it):
@@ -476,6 +478,7 @@ def _event_name(call: _Call) -> None:
     if line.when is not None:
         call.name_date = _Block("para", f"{line.name}: {line.when_text}",
                                 [(0, chosen.starts[0][1])])
+        call.name_year = line.when.year
     slug = _slug(line.name, 64)
     call.event_id = acronym_id(line.name) or (slug if re.search(r"[a-z]", slug) else "")
 
@@ -942,10 +945,14 @@ def _resolve_years(call: _Call, year: int | None) -> None:
     written = [e.found.year for e in entries if e.found.year is not None]
     events = [e.found.year for e in entries if e.kind == "event" and e.found.year is not None]
     common: int | None
+    whose = "the year of the other dates"
     if events:
         common = events[0]
     elif written:
         common = Counter(written).most_common(1)[0][0]
+    elif year is None and call.name_year is not None:
+        # "WX '27 / Austin, TX -- June 20, 2027" over date lines that print no year.
+        common, whose = call.name_year, "the year the call's title line gives"
     else:
         common = year
     for entry in entries:
@@ -959,8 +966,7 @@ def _resolve_years(call: _Call, year: int | None) -> None:
                 continue
             given = common
             if year is None:
-                entry.note("at", f'"{found.text}" has no year: read as {given}, the year of '
-                                 f"the other dates")
+                entry.note("at", f'"{found.text}" has no year: read as {given}, {whose}')
         entry.day = _safe_date(given, found.month, found.day)
         if entry.day is None:
             entry.dropped = f'"{found.text}": {calendar.month_name[found.month]} {given} has ' \
