@@ -81,3 +81,15 @@ def test_the_year_under_the_title_is_the_year_of_dates_printed_without_one() -> 
     said = [w for w in warnings if '"Apr 9" has no year' in w]
     assert said and "read as 2027, the year the call's title line gives" in said[0], warnings
 
+
+def test_extended_to_on_the_dates_line_makes_the_earlier_date_the_old_one() -> None:
+    """ "Fri, Mar 5 (11:59pm PT) -- extended to Mar 12" was two dates: the paper deadline on
+    5 March and a date titled "Extended to" on 12 March."""
+    event, draft, _ = imported_text(DOTTED_CALL.replace(
+        "Fri, Mar 5 (11:59pm PT)\n", "Fri, Mar 5 (11:59pm PT) -- extended to Mar 12\n"))
+    assert [d.id for d in event.dates if "extended" in d.id] == [], draft
+    paper = event.date("full-paper")
+    # 12 March 2027 23:59 PST (UTC-08:00), extended from 5 March 23:59 PST.
+    assert paper.starts == datetime(2027, 3, 13, 7, 59, tzinfo=UTC), draft
+    assert paper.extended_from == datetime(2027, 3, 6, 7, 59, tzinfo=UTC), draft
+

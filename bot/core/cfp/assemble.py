@@ -38,6 +38,11 @@ _OLD_MARK = re.compile(r"\b(?:was|previously|originally|formerly|extended from|p
                        r"moved from)\b[\s:]*$", re.IGNORECASE)
 
 
+# "... -- extended to Mar 12", "postponed until", "moved to": the date after is the new one.
+_NEW_MARK = re.compile(r"^[^\n]{0,40}?\b(?:extended|postponed|moved|pushed(?:\s+back)?|"
+                       r"changed|delayed)\s+(?:to|until|till)\b[\s:]*$", re.IGNORECASE)
+
+
 # "Extended abstract due" names a kind of paper, not a deadline that moved.
 _EXTENDED = re.compile(r"\b(?:extended(?!\s+(?:abstracts?|papers?|versions?|summar(?:y|ies)|"
                        r"talks?|posters?|journal|submissions? (?:format|type))\b)|extension|"
@@ -195,7 +200,12 @@ def _current_dates(piece: str, dates: list[_Found] | None = None
             old.append(found)
         else:
             current.append(found)
-    return current, old
+    for earlier, later in itertools.pairwise(list(current)):
+        # "Fri, Mar 5 (11:59pm PT) -- extended to Mar 12": the date before it is the old one.
+        if _NEW_MARK.search(piece[earlier.end:later.start]):
+            current.remove(earlier)
+            old.append(earlier)
+    return current, sorted(old, key=lambda f: f.start)
 
 
 def _segments(block: _Block, clause: str) -> list[tuple[int, str]]:
