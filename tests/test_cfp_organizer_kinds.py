@@ -93,3 +93,15 @@ def test_extended_to_on_the_dates_line_makes_the_earlier_date_the_old_one() -> N
     assert paper.starts == datetime(2027, 3, 13, 7, 59, tzinfo=UTC), draft
     assert paper.extended_from == datetime(2027, 3, 6, 7, 59, tzinfo=UTC), draft
 
+
+def test_a_dot_leader_line_without_a_date_is_its_own_line_not_the_one_above() -> None:
+    """ "Camera ready ....... TBD" was joined to the line above ("Notification: Apr 9 Camera
+    ready ... TBD"): no word of the camera-ready was said."""
+    call = DOTTED_CALL.replace("Notification ............... Apr 9\n",
+                               "Notification ............... Apr 9\n"
+                               "Camera ready ............... TBD\n")
+    event, _, warnings = imported_text(call)
+    assert event.date("notification").title == "Notification"
+    assert 'call.md:8: warning: left out: "Camera ready": no date yet ("TBD"); add it to the ' \
+           "schedule when the call gives it" in warnings, warnings
+

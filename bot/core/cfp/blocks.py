@@ -71,9 +71,15 @@ _RULE = re.compile(r"^\s{0,3}(?:[-=_*~]\s*){3,}$")
 
 def _leaders_as_labels(line: str) -> str:
     match = _LEADER.match(line)
-    if match and _find_dates(match["rest"]) and not _find_dates(match["label"]):
+    if match and not _find_dates(match["label"]) and (
+            _find_dates(match["rest"]) or (_LONG_LEADER.search(line) and len(match["rest"]) <= 40)):
+        # A long leader lays out label and value even when the value is no date ("Camera
+        # ready ....... TBD"); three dots may be prose's ellipsis.
         return f"{match['label']}: {match['rest']}"
     return line
+
+
+_LONG_LEADER = re.compile(r"(?:\.\s*){5,}")
 
 
 def _markdown_blocks(text: str) -> list[_Block]:
