@@ -105,3 +105,47 @@ def test_a_dot_leader_line_without_a_date_is_its_own_line_not_the_one_above() ->
     assert 'call.md:8: warning: left out: "Camera ready": no date yet ("TBD"); add it to the ' \
            "schedule when the call gives it" in warnings, warnings
 
+
+TABLE_CALL = """# Workshop on Robust Agents (RAW 2027)
+
+Co-located with ICML 2027, Seoul, South Korea. July 30, 2027.
+
+## Important Dates
+
+| What | When (Anywhere on Earth) |
+|---|---|
+| Submission deadline | ~~May 20~~ May 27, 2027, 23:59 |
+| Author notification | June 20, 2027 |
+| Workshop | July 30, 2027 |
+"""
+
+
+def test_a_zone_in_the_tables_header_row_holds_for_its_dates() -> None:
+    """ "When (Anywhere on Earth)" over the dates' column: the call names its zone; it was
+    "the call names no time zone ... CHECK THIS"."""
+    event, _, warnings = imported_text(TABLE_CALL)
+    assert not any("names no time zone" in w for w in warnings), warnings
+    assert event.zone.key == "AoE"
+    # 27 May 2027 23:59 UTC-12:00.
+    assert event.date("submission-deadline").starts == datetime(2027, 5, 28, 11, 59, tzinfo=UTC)
+
+
+def test_applications_and_requests_until_a_day_are_deadlines() -> None:
+    event, draft, _ = imported_text("""# São Paulo School of Advanced Science on Computing 2027
+
+Universidade de São Paulo, São Paulo, Brazil — 2–13 August 2027
+
+## Key dates (Brasília time, BRT)
+
+* Applications, first round: until March 31, 2027, 6 pm
+* First round results: April 15, 2027
+* Travel grant requests: until ~~May 1, 2027~~ May 10, 2027 (extended)
+* School: August 2–13, 2027
+""")
+    kinds = {d.id: d.kind for d in event.dates}
+    assert kinds["applications-first-round"] == "deadline", draft
+    assert kinds["travel-grant-requests"] == "deadline", draft
+    assert kinds["first-round-results"] == "notification"
+    # 31 March 2027 18:00 in São Paulo (UTC-03:00, no daylight time since 2019).
+    assert event.date("applications-first-round").starts == datetime(2027, 3, 31, 21, 0,
+                                                                      tzinfo=UTC)

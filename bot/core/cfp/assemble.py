@@ -121,7 +121,7 @@ def _kind(title: str) -> Kind:
         return "notification"
     if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b|proposals?|"
                  r"(?:posters?|demos?)\b(?!\s+(?:session|presentation|day))|artifacts?\b|"
-                 r"supplement|"
+                 r"supplement|applications?\b|apply\b|requests?\b|nominations?\b|"
                  r"截稿|截止|投稿|提交|摘要|注册", lower):
         return "deadline"
     if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"
@@ -710,6 +710,11 @@ _NOTE = re.compile(r"\b(?:deadlines?|dates?|times?|time[ -]?zones?|due|expires?|
 def _defaults(call: _Call) -> None:
     """``All deadlines are 23:59 AoE``: a time and zone for the dates that give none."""
     for block in call.blocks:
+        if block.kind == "row" and not call.default_zone and not _find_dates(block.text) and (
+                zone_hit := _find_zone(block.text)):
+            # A table's header row: "| What | When (Anywhere on Earth) |", "| Deadline (PT) |".
+            call.default_zone = zone_hit[0]
+            continue
         for _, piece in _split_clauses(block):
             if not _NOTE.search(piece):
                 continue
