@@ -262,3 +262,18 @@ def test_an_event_that_is_not_a_table_is_said_at_its_line_with_what_it_holds(
         return
     assert [(m["line"], m["field"], m["message"]) for m in problems] == [
         ("1", field, expected)], [m.string for m in problems]
+
+
+def test_extended_false_beside_extended_from_is_an_error_at_its_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The two said opposite things and the date was shown "(extended)", silently."""
+    text = (HEAD.format(zone="Europe/Zurich") + DATE.format(id="cr", at="2027-11-05 23:59")
+            + 'extended = false\nextended_from = "2027-11-01 23:59"\n')
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    status, problems = validate(capsys, path)
+    assert status == 1
+    assert [(m["line"], m["field"], m["message"]) for m in problems] == [
+        (str(text.splitlines().index("extended = false") + 1), "dates[0].extended",
+         "extended = false, but extended_from gives the time before the extension: remove "
+         "one of them")]

@@ -676,6 +676,9 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
             reader.error((*path, key), f"expected true or false, got {shown(flag)}")
             flag = False
         fields[attr] = flag
+    if item.get("extended") is False and "extended_from" in item:
+        reader.error((*path, "extended"), "extended = false, but extended_from gives the time "
+                                          "before the extension: remove one of them")
     sequence = item.get("sequence")
     if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool)
                                  or not 0 <= sequence <= _MAX_SEQUENCE):
