@@ -149,3 +149,21 @@ Universidade de São Paulo, São Paulo, Brazil — 2–13 August 2027
     # 31 March 2027 18:00 in São Paulo (UTC-03:00, no daylight time since 2019).
     assert event.date("applications-first-round").starts == datetime(2027, 3, 31, 21, 0,
                                                                       tzinfo=UTC)
+
+
+def test_a_bold_sentence_with_the_deadline_is_read_not_taken_for_a_heading() -> None:
+    """ "**Submission deadline extended to March 10, 2027 (was March 3, 2027), 11:59 pm PT.**"
+    alone on its line became a heading: the call's main deadline was gone without a word."""
+    event, draft, _ = imported_text("""# HotEdge '27 Call for Papers
+
+The 10th Workshop on Hot Topics in Edge Computing takes place in Boston, MA, on July 12, 2027.
+
+**Submission deadline extended to March 10, 2027 (was March 3, 2027), 11:59 pm PT.**
+
+- Notification to authors: Tuesday, April 20th
+""")
+    (deadline,) = [d for d in event.dates if d.kind == "deadline"]
+    # 10 March 2027 23:59 PST (UTC-08:00), extended from 3 March 23:59 PST.
+    assert deadline.starts == datetime(2027, 3, 11, 7, 59, tzinfo=UTC), draft
+    assert deadline.extended_from == datetime(2027, 3, 4, 7, 59, tzinfo=UTC), draft
+
