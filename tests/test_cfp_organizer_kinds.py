@@ -167,3 +167,18 @@ The 10th Workshop on Hot Topics in Edge Computing takes place in Boston, MA, on 
     assert deadline.starts == datetime(2027, 3, 11, 7, 59, tzinfo=UTC), draft
     assert deadline.extended_from == datetime(2027, 3, 4, 7, 59, tzinfo=UTC), draft
 
+
+def test_a_venue_written_country_first_with_a_middle_dot_gives_the_citys_zone() -> None:
+    """ "会议地点：中国·杭州" was "no zone known for '中国·杭州'"."""
+    event, draft, warnings = imported_text("""# 第三届大模型系统研讨会（LMSys Workshop 2027）
+
+会议地点：中国·杭州
+
+## 重要日期
+
+- 论文提交截止：2027年4月15日 23:59（北京时间）
+- 会议日期：2027年7月10日—11日
+""")
+    assert not any("no zone known" in w for w in warnings), warnings
+    assert event.venue_zone is not None and event.venue_zone.key == "Asia/Shanghai", draft
+    assert event.city == "杭州", draft

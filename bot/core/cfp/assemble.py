@@ -616,10 +616,11 @@ def _find_city(call: _Call, text: str) -> None:
 
 def _find_place(call: _Call, text: str) -> None:
     for block in call.blocks:
-        match = re.match(r"^\**(?:location|venue|where|place|会议地点|举办地点|地点)\**\s*:"
+        match = re.match(r"^\**(?:location|venue|where|place|会议地点|举办地点|地点)\**\s*[:：]"
                          r"\**\s*(.+)$", block.text, re.IGNORECASE)
         if match:
-            parts = [p.strip() for p in _plain(match[1]).split(",") if p.strip()]
+            # "Lisbon, Portugal"; "中国·杭州", country first, parted by a middle dot.
+            parts = [p.strip() for p in re.split(r"[,，·・]", _plain(match[1])) if p.strip()]
             for i, part in enumerate(parts):
                 if part in CITY_COUNTRIES:
                     call.city = part
