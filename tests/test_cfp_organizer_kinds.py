@@ -166,6 +166,8 @@ The 10th Workshop on Hot Topics in Edge Computing takes place in Boston, MA, on 
     # 10 March 2027 23:59 PST (UTC-08:00), extended from 3 March 23:59 PST.
     assert deadline.starts == datetime(2027, 3, 11, 7, 59, tzinfo=UTC), draft
     assert deadline.extended_from == datetime(2027, 3, 4, 7, 59, tzinfo=UTC), draft
+    # The words that say it moved are no part of its title (nor of its id).
+    assert (deadline.id, deadline.title) == ("submission-deadline", "Submission deadline")
 
 
 def test_a_venue_written_country_first_with_a_middle_dot_gives_the_citys_zone() -> None:

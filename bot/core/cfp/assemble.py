@@ -135,7 +135,8 @@ def _kind(title: str) -> Kind:
 _TRIM = re.compile(r"^(?:[\s:;,.|–—\-()]|[于在为是]|"
                    r"\b(?:on|by|at|before|until|is|are|due|no later than|"
                    r"and)\b)+|(?:[\s:;,.|–—\-()]|\b(?:on|by|at|before|until|is|are|of|"
-                   r"no later than|and|the)\b)+$", re.IGNORECASE)
+                   r"no later than|and|the|(?:has been |is |was )?(?:extended|postponed|moved|"
+                   r"pushed back|delayed) (?:to|until))\b)+$", re.IGNORECASE)
 
 
 def _clean_title(text: str) -> str:
