@@ -159,9 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ics = sub.add_parser("ics", help="write the iCalendar feed",
                          description="Write an RFC 5545 calendar of the schedule's dates. "
-                                     "No ledger is read: each SEQUENCE is the schedule's own "
-                                     "(`sequence`, raised by `duebot extend`); the feed "
-                                     "`duebot run` serves also raises it for hand edits.")
+                                     "With --config, each SEQUENCE is the one its ledger "
+                                     "serves (hand edits counted, as /calendar.ics); else the "
+                                     "schedule's own (`sequence`, raised by `duebot extend`).")
     ics.add_argument("--schedule", metavar="FILE", help="schedule file")
     ics.add_argument("--config", metavar="FILE",
                      help="every schedule this config lists, in one calendar (as "
