@@ -30,6 +30,19 @@ def test_ics_writes_the_feed_to_a_file(tmp_path: Path, shipped: Event,
     assert len(calendar.vevent_list) == 4
 
 
+def test_ics_says_whose_sequence_it_wrote(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """No ledger is read: each SEQUENCE is the schedule's own, which the feed `duebot run`
+    serves raises for hand edits too. Said beside the file, so that an organizer does not mail
+    this file to people whose calendars hold the served feed's higher SEQUENCE (they would
+    keep their copy)."""
+    out = tmp_path / "aisys.ics"
+    assert main(["ics", "--schedule", str(SHIPPED), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "SEQUENCE as the schedule writes it" in err
+    assert "/calendar.ics" in err
+
+
 def test_ics_writes_bytes_to_stdout(shipped: Event,
                                     capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     assert main(["ics", "--schedule", str(SHIPPED)]) == 0
@@ -106,3 +119,62 @@ def test_ics_and_reminders_take_the_schedules_a_config_lists(
     err = capsys.readouterr().err
     assert "error: the config lists 2 schedules (" in err and "pick one with --schedule" in err
     assert "Traceback" not in err
+
+
+def test_ics_with_config_writes_the_sequence_the_ledger_serves(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A date hand-edited under `duebot run` is served at SEQUENCE 1; `duebot ics --config`
+    wrote the schedule's own 0, so a calendar holding the served feed kept its old copy."""
+    from datetime import UTC, datetime
+
+    from bot.adapters.console import ConsoleChannel
+    from bot.config import load_config
+    from bot.service import Service
+
+    schedule = tmp_path / "aisys.toml"
+    schedule.write_text(SHIPPED.read_text(encoding="utf-8"), encoding="utf-8")
+    config = tmp_path / "duebot.toml"
+    config.write_text('[storage]\ndatabase_url = "sqlite:///ledger.db"\n\n[[schedules]]\n'
+                      'path = "aisys.toml"\nreminders_to = ["console:"]\n', encoding="utf-8")
+    now = [datetime(2017, 9, 1, 12, tzinfo=UTC)]
+    service = Service(load_config(config), clock=lambda: now[0],
+                      channels={"console": ConsoleChannel()})
+    try:
+        service.refresh(now[0])
+        schedule.write_text(schedule.read_text(encoding="utf-8").replace(
+            'at = "2017-09-20"', 'at = "2017-09-22"', 1), encoding="utf-8")
+        os.utime(schedule, (1_600_000_000, 1_600_000_000))
+        now[0] = datetime(2017, 9, 2, 12, tzinfo=UTC)
+        service.refresh(now[0])
+    finally:
+        service.ledger.close()
+    capsys.readouterr()
+    out = tmp_path / "feed.ics"
+    assert main(["ics", "--config", str(config), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    calendar = vobject.readOne(out.read_text(encoding="utf-8"))
+    sequences = {v.uid.value: int(v.sequence.value) for v in calendar.vevent_list}
+    assert sequences["aisys-sosp17.notification@duebot"] == 1, sequences
+    assert "SEQUENCE as the ledger serves it" in err, err
+    assert "changed since" not in err
+
+    # Edited again, not yet reloaded: written at the SEQUENCE the next reload serves, said so.
+    schedule.write_text(schedule.read_text(encoding="utf-8").replace(
+        'at = "2017-09-22"', 'at = "2017-09-23"', 1), encoding="utf-8")
+    assert main(["ics", "--config", str(config), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    calendar = vobject.readOne(out.read_text(encoding="utf-8"))
+    sequences = {v.uid.value: int(v.sequence.value) for v in calendar.vevent_list}
+    assert sequences["aisys-sosp17.notification@duebot"] == 2, sequences
+    assert "1 date changed since duebot last served it (notification)" in err, err
+
+
+def test_ics_with_config_and_no_ledger_yet_creates_none(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "duebot.toml"
+    config.write_text('[storage]\ndatabase_url = "sqlite:///ledger.db"\n\n[[schedules]]\n'
+                      f'path = "{SHIPPED}"\nreminders_to = ["console:"]\n', encoding="utf-8")
+    out = tmp_path / "feed.ics"
+    assert main(["ics", "--config", str(config), "-o", str(out)]) == 0
+    assert not (tmp_path / "ledger.db").exists()
+    assert "SEQUENCE as the schedule writes it" in capsys.readouterr().err

@@ -278,6 +278,42 @@ def test_updates_feed_carries_extensions_cancellations_and_announcements(site: S
     assert later.entries[0].title == "Not yet due."
 
 
+def test_a_hand_edit_the_ledger_revised_is_an_entry_dated_when_it_was_first_served(
+        site: Site) -> None:
+    """An organizer who moves a date by editing `at` (no `duebot extend`, no extended_from)
+    raises its SEQUENCE in the calendar feed; the updates feed says so too, dated when duebot
+    first served the change (the ledger's, the same on every replica), not the file's time.
+    A second hand edit of an extended date is a new entry, as a calendar sees a new revision."""
+    text = site.schedule.read_text(encoding="utf-8")
+    moved_at = datetime(2017, 9, 3, 8, 0, tzinfo=UTC)
+    site.now[0] = moved_at
+    site.schedule.write_text(text.replace('at = "2017-09-20"', 'at = "2017-09-22"', 1),
+                             encoding="utf-8")
+    site.service.refresh(moved_at)
+    calendar = icalendar.Calendar.from_ical(site.get("/e/aisys-sosp17.ics").content)
+    sequences = {str(c["uid"]): int(c["sequence"]) for c in calendar.walk("VEVENT")}
+    assert sequences["aisys-sosp17.notification@duebot"] == 1
+    feed = feedparser.parse(site.get("/e/aisys-sosp17/updates.atom").content)
+    assert not feed.bozo, feed.bozo_exception
+    changed = [e for e in feed.entries if "Acceptance notifications" in e.title]
+    assert [e.title for e in changed] == ["Changed: Acceptance notifications"], feed.entries
+    assert changed[0].updated == "2017-09-03T08:00:00Z"
+    assert "Friday 22 September 2017" in changed[0].summary
+    first_ids = {e.id for e in feed.entries}
+
+    again_at = datetime(2017, 9, 4, 8, 0, tzinfo=UTC)
+    site.now[0] = again_at
+    edited = site.schedule.read_text(encoding="utf-8")
+    site.schedule.write_text(edited.replace('at = "2017-09-10 23:59"', 'at = "2017-09-12 23:59"',
+                                            1), encoding="utf-8")
+    site.service.refresh(again_at)
+    feed = feedparser.parse(site.get("/e/aisys-sosp17/updates.atom").content)
+    abstract = [e for e in feed.entries if "Poster abstract" in e.title]
+    assert len(abstract) == 1 and abstract[0].id not in first_ids, feed.entries
+    assert abstract[0].updated == "2017-09-04T08:00:00Z"
+    assert "Tuesday 12 September 2017" in abstract[0].summary
+
+
 # --- the widget, in headless Chromium ---------------------------------------------------------
 
 class _Host(threading.Thread):

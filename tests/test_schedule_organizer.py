@@ -238,3 +238,42 @@ def test_pst_slash_pdt_is_pacific_local_time_and_no_legacy_name_is_suggested() -
     assert lint(event) == []  # both seasons named: no "PST in daylight time"
     _, problems = read_schedule(schedule(a="2026-07-01 23:59 PST EDT"), "myws.toml")
     assert "PST8PDT" not in problems[0].message and "EST5EDT" not in problems[0].message
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    ('event = "ws-27"\n' + DATE.format(id="paper", at="2027-01-20 23:59"), "event",
+     "event must be a table, [event] with id, name and zone; got 'ws-27'"),
+    ('[[event]]\nid = "ws"\nname = "W"\nzone = "UTC"\n' + DATE.format(id="p", at="2027-01-20"),
+     "event", "event must be a table, [event] with id, name and zone; got a list (write [event], "
+     "once, not [[event]])"),
+    (HEAD.format(zone="UTC") + 'submission = "HotCRP"\n' + DATE.format(id="p", at="2027-01-20"),
+     "event.submission", None),
+])
+def test_an_event_that_is_not_a_table_is_said_at_its_line_with_what_it_holds(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, field: str,
+        expected: str | None) -> None:
+    """`event = "ws-27"` was "missing the [event] table", with no line, as if none were written."""
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    status, problems = validate(capsys, path)
+    assert status == 1
+    if expected is None:  # inside [event]: an unknown key of it, at its line
+        assert [(m["line"], m["field"]) for m in problems] == [("5", field)], problems
+        return
+    assert [(m["line"], m["field"], m["message"]) for m in problems] == [
+        ("1", field, expected)], [m.string for m in problems]
+
+
+def test_extended_false_beside_extended_from_is_an_error_at_its_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The two said opposite things and the date was shown "(extended)", silently."""
+    text = (HEAD.format(zone="Europe/Zurich") + DATE.format(id="cr", at="2027-11-05 23:59")
+            + 'extended = false\nextended_from = "2027-11-01 23:59"\n')
+    path = tmp_path / "myws.toml"
+    path.write_text(text, encoding="utf-8")
+    status, problems = validate(capsys, path)
+    assert status == 1
+    assert [(m["line"], m["field"], m["message"]) for m in problems] == [
+        (str(text.splitlines().index("extended = false") + 1), "dates[0].extended",
+         "extended = false, but extended_from gives the time before the extension: remove "
+         "one of them")]

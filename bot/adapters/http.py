@@ -872,8 +872,11 @@ def summary(database: str, schedules: list[dict[str, Any]], jobs: dict[str, dict
                          f"sent, not cancelled). Fix the file and save it: duebot reads it "
                          f"again by itself.")
         elif entry["errors"]:
-            lines.append(f"{entry['path']}: {entry['errors'][0]}. The last good version is "
-                         f"served and its reminders go out; fix the file and save it.")
+            first = entry["errors"][0]
+            # An error of the file's own begins with FILE:LINE already: name the file once.
+            where = "" if first.startswith(f"{entry['path']}:") else f"{entry['path']}: "
+            lines.append(f"{where}{first}. The last good version is served and its reminders "
+                         f"go out; fix the file and save it.")
     if not deliveries:
         return lines
     since, next_try = deliveries.get("unavailable_since", {}), deliveries.get(

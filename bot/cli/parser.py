@@ -158,7 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     reminders.set_defaults(handler=cmd_reminders)
 
     ics = sub.add_parser("ics", help="write the iCalendar feed",
-                         description="Write an RFC 5545 calendar of the schedule's dates.")
+                         description="Write an RFC 5545 calendar of the schedule's dates. "
+                                     "With --config, each SEQUENCE is the one its ledger "
+                                     "serves (hand edits counted, as /calendar.ics); else the "
+                                     "schedule's own (`sequence`, raised by `duebot extend`).")
     ics.add_argument("--schedule", metavar="FILE", help="schedule file")
     ics.add_argument("--config", metavar="FILE",
                      help="every schedule this config lists, in one calendar (as "

@@ -53,6 +53,7 @@ def lint(event: Event) -> list[Problem]:
         found.extend(_extension_order(event, when, indexes[id(when)]))
         found.extend(_idle_fold(event, when, indexes[id(when)]))
         found.extend(_same_leads(event, when, indexes[id(when)]))
+        found.extend(_zone_twice(event, when, indexes[id(when)]))
     if from_event:
         # One mistake in [event], one warning: at the first date it shifts, naming the rest.
         first = from_event[0][1]
@@ -71,6 +72,17 @@ def lint(event: Event) -> list[Problem]:
         found.append(_problem(event, broken.date, indexes[id(broken.date)], "at",
                               broken.message()))
     return sorted(found, key=lambda p: (p.line or 0))
+
+
+def _zone_twice(event: Event, when: ImportantDate, index: int) -> list[Problem]:
+    """``at = "... AoE"`` beside ``zone = "Europe/Zurich"``: at's zone wins, silently."""
+    inline, _ = _inline_zone(when)
+    if inline is None or when.lines.get("zone") is None or re.search(
+            r"(?:[+-]\d{2}:?\d{2}|Z)$", when.local_text.strip()):
+        return []  # a numeric offset is checked against the key's zone (_offset_against_zone)
+    return [_problem(event, when, index, "zone",
+                     f"not used: at names its own zone ({inline.key}), which gives the instant "
+                     f"and the zone shown; write the zone once, in at or in zone")]
 
 
 def _problem(event: Event, when: ImportantDate, index: int, key: str, message: str

@@ -322,8 +322,14 @@ def read_schedule(text: str, source: str = "<schedule>") -> tuple[Event | None, 
     event_data = data.get("event")
     said = len(reader.problems)
     no_event = not isinstance(event_data, dict)
-    if not isinstance(event_data, dict):
+    if event_data is None:
         reader.error((), "missing the [event] table (with id, name and zone)")
+        event_data = {}
+    elif not isinstance(event_data, dict):
+        got = ("a list (write [event], once, not [[event]])" if isinstance(event_data, list)
+               else shown(event_data))
+        reader.error(("event",), f"event must be a table, [event] with id, name and zone; "
+                                 f"got {got}")
         event_data = {}
     reader.table(event_data, ("event",), EVENT_KEYS)
     event_id = reader.ident(event_data, ("event",))
@@ -670,6 +676,9 @@ def _one_date(reader: _Reader, item: Mapping[str, Any], path: Path, date_id: str
             reader.error((*path, key), f"expected true or false, got {shown(flag)}")
             flag = False
         fields[attr] = flag
+    if item.get("extended") is False and "extended_from" in item:
+        reader.error((*path, "extended"), "extended = false, but extended_from gives the time "
+                                          "before the extension: remove one of them")
     sequence = item.get("sequence")
     if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool)
                                  or not 0 <= sequence <= _MAX_SEQUENCE):

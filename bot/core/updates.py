@@ -33,28 +33,32 @@ class Update:
 
 def date_changes(event: Event, *, recorded: Mapping[str, datetime], fallback: datetime,
                  base_url: str = "") -> list[Update]:
-    """An entry for each extended, moved or cancelled date.
+    """An entry for each extended, moved or cancelled date, and for each the ledger revised
+    (a hand edit of `at`, `end`, the title, the zone ...: what raised its calendar SEQUENCE).
 
-    ``recorded`` maps a date id to when its latest change was recorded; dates without a record
-    (a hand edit) take ``fallback``, the time the schedule file last changed.
+    ``recorded`` maps a date id to when its latest change was recorded (`duebot extend`,
+    `cancel-date`); else a date the ledger revised is dated when duebot first served that
+    revision (the same on every replica), and any other the time the schedule file last
+    changed (``fallback``). The entry id carries the SEQUENCE calendars get, so a reader shows
+    each new revision once, as a calendar does.
     """
     base = base_url.rstrip("/")
     out = []
     for when in event.dates:
-        if not (when.cancelled or when.extended):
+        if not (when.cancelled or when.extended or when.modified is not None):
             continue
-        state = "cancelled" if when.cancelled else "extended"
+        state = "cancelled" if when.cancelled else "extended" if when.extended else "changed"
         out.append(Update(
-            id=f"urn:duebot:{event.id}:{when.id}:{state}:{when.sequence}",
-            title=clean_text(f"{_headline(event, when)}: {when.title}"),
+            id=f"urn:duebot:{event.id}:{when.id}:{state}:{when.calendar_sequence}",
+            title=clean_text(f"{_headline(when)}: {when.title}"),
             summary=_change_text(when),
-            updated=recorded.get(when.id, fallback),
+            updated=recorded.get(when.id) or when.modified or fallback,
             link=f"{base}/e/{event.id}/{when.id}.ics" if base else ""))
     return out
 
 
-def _headline(event: Event, when: ImportantDate) -> str:
-    return "Cancelled" if when.cancelled else "Extended"
+def _headline(when: ImportantDate) -> str:
+    return "Cancelled" if when.cancelled else "Extended" if when.extended else "Changed"
 
 
 def _change_text(when: ImportantDate) -> str:

@@ -65,6 +65,28 @@ class RevisionStore(Store):
         raise StorageConflict(f"date revisions kept changing under this writer: "
                               f"{sorted(pending)[:5]}")
 
+    def served_revisions(self, dates: Mapping[DateKey, tuple[str, int]]
+                         ) -> tuple[dict[DateKey, Revision], list[DateKey]]:
+        """Read only: the revision each date is served at, for `duebot ics` to write what the
+        feed serves. A date changed since a process last served it gets the SEQUENCE the next
+        ``revise`` gives it (its time unknown: ``modified`` None), and is listed second."""
+        if not dates:
+            return {}, []
+        with self._connect() as conn:
+            stored = self._stored_revisions(conn, sorted({event_id for event_id, _ in dates}))
+        out: dict[DateKey, Revision] = {}
+        ahead: list[DateKey] = []
+        for key, (mark, written) in dates.items():
+            if key not in stored:
+                continue  # a new date: served at the schedule's own sequence
+            old_mark, before = stored[key]
+            if old_mark == mark:
+                out[key] = before
+            else:
+                out[key] = Revision(sequence=max(before.sequence + 1, written))
+                ahead.append(key)
+        return out, ahead
+
     def _apply_revisions(self, conn: Connection, dates: Mapping[DateKey, tuple[str, int]],
                          stored: Mapping[DateKey, tuple[str, Revision]], now: datetime,
                          out: dict[DateKey, Revision]) -> list[DateKey]:

@@ -18,6 +18,7 @@ from bot.adapters.schedule_files import (
     shipped_schedules,
 )
 from bot.cli.common import listed_event, load_event, parse_now, write_output
+from bot.core.model import Event
 from bot.core.toml_source import SourceMap
 from bot.errors import DuebotError, Problem, UsageError
 
@@ -129,6 +130,8 @@ def cmd_reminders(args: argparse.Namespace) -> int:
         override = config.templates
     else:
         event = load_event(args.schedule)
+        if args.config:  # one of the config's several schedules: still its [templates] folder
+            override = _config(args.config).templates
     start = parse_now(args.start, option="--from") if args.start else None
     if start is None and args.now:
         # README: --now on `reminders` rehearses as if it were then (it was refused).
@@ -153,18 +156,70 @@ def cmd_reminders(args: argparse.Namespace) -> int:
         return 0
     if not reminders:
         print("no reminders in that window")
+    # The whole plan, on a live schedule: mark what the clock has passed, lest "7d" for a
+    # deadline three days away read as a reminder still to go out (--now/--from rehearse).
+    clock = parse_now(None) if start is None else None
+    past = 0
     for reminder in reminders:
         message = renderer.reminder(event, reminder)
-        print(f"{reminder.due:%Y-%m-%d %H:%M}Z  {reminder.id}")
+        gone = clock is not None and reminder.due <= clock
+        past += gone
+        print(f"{reminder.due:%Y-%m-%d %H:%M}Z  {reminder.id}{'  (past)' if gone else ''}")
         print(f"    {message.subject}")
+    if past and clock is not None:
+        print(f"{past} of {len(reminders)} reminder{'s' if len(reminders) != 1 else ''} "
+              f"{'is' if past == 1 else 'are'} due before now ({clock:%Y-%m-%d %H:%M}Z), marked "
+              f"(past): one planned after its time is skipped, never sent late; --now ISO "
+              f"shows the plan as of another instant", file=sys.stderr)
     return 0
+
+
+def _served(config: Any, events: list[Event]) -> tuple[list[Event], str] | None:
+    """The events with each date's SEQUENCE as the config's ledger serves it (hand edits
+    counted), and what to say of it; None when there is no ledger to read (a SQLite file not
+    made yet is not made here) or it cannot be read."""
+    from bot.adapters.store.ledger import Ledger
+    from bot.core.revisions import fingerprint, revised
+
+    url = config.storage.database_url
+    if url.startswith("sqlite:///") and ":memory:" not in url and not Path(
+            url[len("sqlite:///"):]).exists():
+        return None
+    try:
+        ledger = Ledger.open(url, create=False)
+    except DuebotError:
+        return None
+    try:
+        wanted = {(event.id, when.id): (fingerprint(event, when), when.sequence)
+                  for event in events for when in event.dates}
+        revisions, ahead = ledger.served_revisions(wanted)
+    except DuebotError:
+        return None
+    finally:
+        ledger.close()
+    out = [revised(event, {when.id: revisions[(event.id, when.id)] for when in event.dates
+                           if (event.id, when.id) in revisions}) for event in events]
+    note = "SEQUENCE as the ledger serves it (hand edits counted, as /calendar.ics)"
+    if ahead:
+        note += (f"; {len(ahead)} date{'s' if len(ahead) != 1 else ''} changed since duebot "
+                 f"last served {'them' if len(ahead) != 1 else 'it'} "
+                 f"({', '.join(d for _, d in ahead[:5])}): written at the SEQUENCE its next "
+                 f"reload gives")
+    return out, note
 
 
 def cmd_ics(args: argparse.Namespace) -> int:
     from bot.core.ical import build_calendar
 
+    note = ("SEQUENCE as the schedule writes it (no ledger read): the feed `duebot run` "
+            "serves at /calendar.ics also counts hand edits, so share that address rather "
+            "than this file with people who subscribed")
     if args.config and not args.schedule:
-        events = [load_file(s.path) for s in _config(args.config).schedules]
+        config = _config(args.config)
+        events = [load_file(s.path) for s in config.schedules]
+        served = _served(config, events)
+        if served is not None:
+            events, note = served
     else:
         events = [load_event(args.schedule)]
     # DTSTAMP is each date's revision: the same bytes on any machine, after any checkout.
@@ -173,6 +228,8 @@ def cmd_ics(args: argparse.Namespace) -> int:
         write_output(args.output, data)
         dates = sum(len(event.dates) for event in events)
         print(f"wrote {args.output} ({dates} dates)", file=sys.stderr)
+        # A calendar holding a higher SEQUENCE keeps its copy over this file's: say whose.
+        print(note, file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -38,6 +38,11 @@ _OLD_MARK = re.compile(r"\b(?:was|previously|originally|formerly|extended from|p
                        r"moved from)\b[\s:]*$", re.IGNORECASE)
 
 
+# "... -- extended to Mar 12", "postponed until", "moved to": the date after is the new one.
+_NEW_MARK = re.compile(r"^[^\n]{0,40}?\b(?:extended|postponed|moved|pushed(?:\s+back)?|"
+                       r"changed|delayed)\s+(?:to|until|till)\b[\s:]*$", re.IGNORECASE)
+
+
 # "Extended abstract due" names a kind of paper, not a deadline that moved.
 _EXTENDED = re.compile(r"\b(?:extended(?!\s+(?:abstracts?|papers?|versions?|summar(?:y|ies)|"
                        r"talks?|posters?|journal|submissions? (?:format|type))\b)|extension|"
@@ -111,10 +116,12 @@ def _kind(title: str) -> Kind:
                  r"publication[- ]ready|revised (?:version|paper|manuscript)s?|"
                  r"最终|终稿|定稿|修改稿", lower):
         return "camera-ready"
-    if re.search(r"notif|acceptance|decision|accept|hear back|录用|接收|通知", lower):
+    if re.search(r"notif|acceptance|decision|accept|hear back|\bresults?\b|\boutcomes?\b|"
+                 r"录用|接收|通知", lower):
         return "notification"
     if re.search(r"deadline|submi|due|registration|register|abstracts?\b|papers?\b|proposals?|"
                  r"(?:posters?|demos?)\b(?!\s+(?:session|presentation|day))|artifacts?\b|"
+                 r"supplement|applications?\b|apply\b|requests?\b|nominations?\b|"
                  r"截稿|截止|投稿|提交|摘要|注册", lower):
         return "deadline"
     if re.search(r"workshop|conference|symposium|event|meeting|held|takes? place|day\b|"
@@ -128,7 +135,8 @@ def _kind(title: str) -> Kind:
 _TRIM = re.compile(r"^(?:[\s:;,.|–—\-()]|[于在为是]|"
                    r"\b(?:on|by|at|before|until|is|are|due|no later than|"
                    r"and)\b)+|(?:[\s:;,.|–—\-()]|\b(?:on|by|at|before|until|is|are|of|"
-                   r"no later than|and|the)\b)+$", re.IGNORECASE)
+                   r"no later than|and|the|(?:has been |is |was )?(?:extended|postponed|moved|"
+                   r"pushed back|delayed) (?:to|until))\b)+$", re.IGNORECASE)
 
 
 def _clean_title(text: str) -> str:
@@ -180,19 +188,25 @@ def _without_old(piece: str, old: list[_Found], start: int, end: int) -> str:
     return "".join(chars)[start:end]
 
 
-def _current_dates(piece: str) -> tuple[list[_Found], list[_Found]]:
+def _current_dates(piece: str, dates: list[_Found] | None = None
+                   ) -> tuple[list[_Found], list[_Found]]:
     """The dates a piece gives now, and the old ones (struck out, "was ...")."""
     struck = [(m.start(), m.end()) for m in _STRUCK.finditer(piece)]
     old: list[_Found] = []
     current: list[_Found] = []
-    for found in _find_dates(piece):
+    for found in _find_dates(piece) if dates is None else dates:
         before = piece[: found.start]
         if any(a <= found.start < b for a, b in struck) or _OLD_MARK.search(
                 before[-40:].rstrip("( ")):
             old.append(found)
         else:
             current.append(found)
-    return current, old
+    for earlier, later in itertools.pairwise(list(current)):
+        # "Fri, Mar 5 (11:59pm PT) -- extended to Mar 12": the date before it is the old one.
+        if _NEW_MARK.search(piece[earlier.end:later.start]):
+            current.remove(earlier)
+            old.append(earlier)
+    return current, sorted(old, key=lambda f: f.start)
 
 
 def _segments(block: _Block, clause: str) -> list[tuple[int, str]]:
@@ -270,16 +284,7 @@ def _one_entry(block: _Block, heading_prefix: str, offset: int, piece: str) -> _
     dates = _find_dates(piece)
     if not dates:
         return None
-    struck = [(m.start(), m.end()) for m in _STRUCK.finditer(piece)]
-    old: list[_Found] = []
-    current: list[_Found] = []
-    for found in dates:
-        before = piece[: found.start]
-        if any(a <= found.start < b for a, b in struck) or _OLD_MARK.search(
-                before[-40:].rstrip("( ")):
-            old.append(found)
-        else:
-            current.append(found)
+    current, old = _current_dates(piece, dates)
     if not current:
         return None
     main = current[0]
@@ -403,6 +408,8 @@ class _Call:
     event_id: str = ""
     name_date: _Block | None = None
     """The name line's date ("... -- May 3-5, 2027"), the event's own when nothing else is."""
+    name_year: int | None = None
+    """That date's year: the year of dates printed without one, when no other gives one."""
     countries: tuple[str, ...] = ()
     name_lines: set[int] = field(default_factory=set)
     """The call's lines its title took (a plain-text title and the place and date under it):
@@ -482,6 +489,7 @@ def _event_name(call: _Call) -> None:
     if line.when is not None:
         call.name_date = _Block("para", f"{line.name}: {line.when_text}",
                                 [(0, chosen.starts[0][1])])
+        call.name_year = line.when.year
     slug = _slug(line.name, 64)
     call.event_id = acronym_id(line.name) or (slug if re.search(r"[a-z]", slug) else "")
 
@@ -609,10 +617,11 @@ def _find_city(call: _Call, text: str) -> None:
 
 def _find_place(call: _Call, text: str) -> None:
     for block in call.blocks:
-        match = re.match(r"^\**(?:location|venue|where|place|会议地点|举办地点|地点)\**\s*:"
+        match = re.match(r"^\**(?:location|venue|where|place|会议地点|举办地点|地点)\**\s*[:：]"
                          r"\**\s*(.+)$", block.text, re.IGNORECASE)
         if match:
-            parts = [p.strip() for p in _plain(match[1]).split(",") if p.strip()]
+            # "Lisbon, Portugal"; "中国·杭州", country first, parted by a middle dot.
+            parts = [p.strip() for p in re.split(r"[,，·・]", _plain(match[1])) if p.strip()]
             for i, part in enumerate(parts):
                 if part in CITY_COUNTRIES:
                     call.city = part
@@ -703,6 +712,11 @@ _NOTE = re.compile(r"\b(?:deadlines?|dates?|times?|time[ -]?zones?|due|expires?|
 def _defaults(call: _Call) -> None:
     """``All deadlines are 23:59 AoE``: a time and zone for the dates that give none."""
     for block in call.blocks:
+        if block.kind == "row" and not call.default_zone and not _find_dates(block.text) and (
+                zone_hit := _find_zone(block.text)):
+            # A table's header row: "| What | When (Anywhere on Earth) |", "| Deadline (PT) |".
+            call.default_zone = zone_hit[0]
+            continue
         for _, piece in _split_clauses(block):
             if not _NOTE.search(piece):
                 continue
@@ -948,10 +962,14 @@ def _resolve_years(call: _Call, year: int | None) -> None:
     written = [e.found.year for e in entries if e.found.year is not None]
     events = [e.found.year for e in entries if e.kind == "event" and e.found.year is not None]
     common: int | None
+    whose = "the year of the other dates"
     if events:
         common = events[0]
     elif written:
         common = Counter(written).most_common(1)[0][0]
+    elif year is None and call.name_year is not None:
+        # "WX '27 / Austin, TX -- June 20, 2027" over date lines that print no year.
+        common, whose = call.name_year, "the year the call's title line gives"
     else:
         common = year
     for entry in entries:
@@ -965,8 +983,7 @@ def _resolve_years(call: _Call, year: int | None) -> None:
                 continue
             given = common
             if year is None:
-                entry.note("at", f'"{found.text}" has no year: read as {given}, the year of '
-                                 f"the other dates")
+                entry.note("at", f'"{found.text}" has no year: read as {given}, {whose}')
         entry.day = _safe_date(given, found.month, found.day)
         if entry.day is None:
             entry.dropped = f'"{found.text}": {calendar.month_name[found.month]} {given} has ' \

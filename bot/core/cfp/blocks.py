@@ -71,9 +71,15 @@ _RULE = re.compile(r"^\s{0,3}(?:[-=_*~]\s*){3,}$")
 
 def _leaders_as_labels(line: str) -> str:
     match = _LEADER.match(line)
-    if match and _find_dates(match["rest"]) and not _find_dates(match["label"]):
+    if match and not _find_dates(match["label"]) and (
+            _find_dates(match["rest"]) or (_LONG_LEADER.search(line) and len(match["rest"]) <= 40)):
+        # A long leader lays out label and value even when the value is no date ("Camera
+        # ready ....... TBD"); three dots may be prose's ellipsis.
         return f"{match['label']}: {match['rest']}"
     return line
+
+
+_LONG_LEADER = re.compile(r"(?:\.\s*){5,}")
 
 
 def _markdown_blocks(text: str) -> list[_Block]:
@@ -113,9 +119,11 @@ def _markdown_blocks(text: str) -> list[_Block]:
             current.text += " " + stripped
             continue
         bold = re.fullmatch(r"(\*\*|__)([^*_]+)\1:?", stripped)
-        if bold and _LABEL_LINE.match(bold[2]) and _find_dates(bold[2]):
-            # "**Submission deadline: January 9, 2027, 23:59 (UTC-12)**": a date line in
-            # bold, not a heading (its date was lost).
+        if bold and _find_dates(bold[2]) and (_LABEL_LINE.match(bold[2])
+                                              or len(bold[2]) > 40):
+            # "**Submission deadline: January 9, 2027, 23:59 (UTC-12)**", "**Submission
+            # deadline extended to March 10, 2027 (was March 3), 11:59 pm PT.**": a date line
+            # in bold, not a heading (its date was lost).
             current = _Block("item", bold[2].strip(), [(0, number)])
             blocks.append(current)
             continue

@@ -181,6 +181,12 @@ def split_name_line(text: str) -> NameLine:
     name = text[:cut]
     place_end = dates[0].start if dates and dates[0].start >= cut else len(text)
     place = text[cut:place_end]
+    if city is not None and dates and not place.strip(" ,-–—:|·•"):
+        # "Name, December 6-12, 2027, Vancouver, Canada.": the place follows the date.
+        at = re.search(_city_pattern(city), text)
+        if at is not None and at.start() > dates[0].end:
+            later = [d.start for d in dates if d.start > at.start()]
+            place = text[at.start():min(later, default=len(text))]
     if dates and city is None:
         # An unknown place between the name and the date: "..., Smalltown, Freedonia, June 3".
         paren = name.rfind(")")
@@ -189,6 +195,7 @@ def split_name_line(text: str) -> NameLine:
             name = name[:paren + 1]
     name = name.strip(" -–—:|,@·•")
     place = re.sub(r"^[\s\-–—:|,@·•]+|[\s\-–—:|,@·•(]+$", "", place)
+    place = re.sub(r"(?<=[a-z]{2})\.$", "", place)  # a sentence's full stop ("Canada."), not "D.C."
     when = dates[0] if dates else None
     return NameLine(name or text, place, when, when.text if when else "")
 
