@@ -159,7 +159,10 @@ class SlackBot:
         self.app = App(client=self.client, signing_secret=settings.signing_secret or "unused",
                        request_verification_enabled=not socket_mode,
                        token_verification_enabled=False,  # auth.test on the first request
-                       ignoring_self_events_enabled=True, logger=log)
+                       ignoring_self_events_enabled=True, logger=log,
+                       # say, set_status ... for Bolt's AI-assistant threads: no listener
+                       # here takes them (answers are posted with chat.postMessage, below)
+                       attaching_conversation_kwargs_enabled=False)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
         self.app.command(settings.command)(ack=self._ack, lazy=[self._on_command])
