@@ -7,9 +7,10 @@ of an app served by uvicorn on loopback; the latency is from just before the POS
 Web API stand-in (tests/slack_stub.py, the real slack_sdk client talking to it over HTTP)
 records the answer's ``chat.postMessage``. One request at a time.
 
-* duebot: the whole path: signature check, the retry dedupe (one insert into the SQLite
-  ledger), the asker's zone (``users.info``, cached per user after the first question), the
-  answer engine, Block Kit with ``<!date>`` tokens, ``chat.postMessage``. The thread's reading
+* duebot: the whole path: signature check, the retry dedupe (one insert of the event's two
+  keys, its id and its message's, into the SQLite ledger), the asker's zone (``users.info``,
+  cached per user after the first question), the answer engine, Block Kit with ``<!date>``
+  tokens, ``chat.postMessage`` (within the send deadline's watchdog). The thread's reading
   is kept after the post (one upsert): outside the latency, but its work runs beside the next
   request's in this process.
 * bare: ``App`` with one ``app_mention`` listener that says a fixed string, served the same way
