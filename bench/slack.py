@@ -7,16 +7,23 @@ of an app served by uvicorn on loopback; the latency is from just before the POS
 Web API stand-in (tests/slack_stub.py, the real slack_sdk client talking to it over HTTP)
 records the answer's ``chat.postMessage``. One request at a time.
 
-* duebot: the whole path: signature check, the retry dedupe (one insert into the SQLite
-  ledger), the asker's zone (``users.info``, cached per user after the first question), the
-  answer engine, Block Kit with ``<!date>`` tokens, ``chat.postMessage``. The thread's reading
+* duebot: the whole path: signature check, the retry dedupe (one insert of the event's two
+  keys, its id and its message's, into the SQLite ledger), the asker's zone (``users.info``,
+  cached per user after the first question), the answer engine, Block Kit with ``<!date>``
+  tokens, ``chat.postMessage`` (within the send deadline's watchdog). The thread's reading
   is kept after the post (one upsert): outside the latency, but its work runs beside the next
   request's in this process.
 * bare: ``App`` with one ``app_mention`` listener that says a fixed string, served the same way
   (same uvicorn, same dispatch in a worker thread): the floor for Bolt on this machine.
 
 The two run in alternating blocks of 100 requests so that drift affects both alike. The
-stand-in runs in this process (its HTTP server in a thread), for both sides.
+stand-in runs in this process (its HTTP server in a thread), for both sides. Each side's CPU
+per request is the process's CPU time over its blocks (client, server and stand-in alike for
+both: the difference is duebot's own), less noisy than the wall clock on a shared machine.
+
+``--profile FILE`` runs duebot's side alone and profiles every thread started for it (uvicorn,
+Starlette's worker, Bolt's listener, the stand-in's), each by its CPU time, merged into one
+pstats file; the client's thread is not in it. The figures then include the profiler's cost.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import pstats
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,6 +116,30 @@ class Runner:
             self.samples.append(posted.at - start)
 
 
+class ThreadProfiles:
+    """A cProfile of each thread started from now on (``threading.setprofile``), merged."""
+
+    def __init__(self) -> None:
+        self.profiles: list[cProfile.Profile] = []
+        self._lock = threading.Lock()
+        threading.setprofile(self._start)
+
+    def _start(self, *_: object) -> None:
+        profile = cProfile.Profile(time.thread_time)
+        with self._lock:
+            self.profiles.append(profile)
+        profile.enable()  # replaces this hook in this thread
+
+    def dump(self, path: str) -> None:
+        threading.setprofile(None)  # type: ignore[arg-type]
+        with self._lock:
+            profiles = list(self.profiles)
+        stats = pstats.Stats(profiles[0])
+        for profile in profiles[1:]:
+            stats.add(profile)
+        stats.dump_stats(path)
+
+
 def percentile(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -122,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.n = 200
 
+    profiles = ThreadProfiles() if args.profile else None
     with tempfile.TemporaryDirectory() as tmp, running_slack() as slack:
         slack.add_user(USER, "Asia/Shanghai")
         app, service = duebot_app(slack, Path(tmp))
@@ -129,35 +162,36 @@ def main(argv: list[str] | None = None) -> int:
                 httpx.Client(timeout=10) as client:
             ours = Runner("duebot", duebot_url, slack, client)
             bare = Runner("bare", bare_url, slack, client)
-            for runner in (ours, bare):
+            runners = (ours,) if profiles else (ours, bare)
+            for runner in runners:
                 for _ in range(20):
                     runner.one(record=False)  # warm up: auth.test, users.info, imports
             text = slack.calls_to("chat.postMessage")[0].args["text"]
-            profiler = cProfile.Profile() if args.profile else None
+            cpu = dict.fromkeys(runners, 0.0)
             block = 100
             done = 0
             while done < args.n:
                 size = min(block, args.n - done)
-                for _ in range(size):
-                    if profiler:
-                        profiler.enable()
-                    ours.one()
-                    if profiler:
-                        profiler.disable()
-                for _ in range(size):
-                    bare.one()
+                for runner in runners:
+                    began = time.process_time()
+                    for _ in range(size):
+                        runner.one()
+                    cpu[runner] += time.process_time() - began
                 done += size
-            if profiler and args.profile:
-                profiler.dump_stats(args.profile)
-                pstats.Stats(args.profile).sort_stats("cumulative").print_stats(15)
+            if profiles and args.profile:
+                profiles.dump(args.profile)
+                pstats.Stats(args.profile).sort_stats("cumulative").print_stats(25)
         service.ledger.close()
 
     print(f"{args.n} signed app_mention requests each, one at a time, on loopback")
     print(f"duebot answered: {text[:90]!r}...")
-    for runner in (ours, bare):
+    for runner in runners:
         ms = [s * 1000 for s in runner.samples]
         print(f"  {runner.name:<7} p50 {percentile(ms, 50):6.2f} ms   p99 {percentile(ms, 99):6.2f}"
-              f" ms   mean {statistics.fmean(ms):6.2f} ms")
+              f" ms   mean {statistics.fmean(ms):6.2f} ms   CPU {cpu[runner] / args.n * 1e6:5.0f}"
+              f" µs a request")
+    if profiles:
+        return 0
     ratio50 = percentile(ours.samples, 50) / percentile(bare.samples, 50)
     ratio99 = percentile(ours.samples, 99) / percentile(bare.samples, 99)
     print(f"  ratio   p50 {ratio50:.2f}x   p99 {ratio99:.2f}x   (goal: within 1.3x)")

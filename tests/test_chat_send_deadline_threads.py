@@ -108,3 +108,32 @@ def test_a_socket_another_thread_makes_during_a_bounded_call_is_not_cut() -> Non
         worker.join(5)
         for sock in pair:
             sock.close()
+
+
+def test_a_short_deadline_is_cut_in_time_while_the_watchdog_waits_for_a_longer_one() -> None:
+    """The watchdog is woken only for a deadline earlier than the one it sleeps until: one
+    armed after a longer one (still running in another thread, or ended) must still wake it."""
+    release = threading.Event()
+    armed = threading.Event()
+
+    def long_send() -> None:
+        with SendDeadline(30, platform="long", read_timeout=5).bounded():
+            armed.set()
+            release.wait(10)
+
+    with SendDeadline(30, platform="ended", read_timeout=5).bounded():
+        pass  # the watchdog now sleeps until this one's deadline, 30 s away
+    worker = threading.Thread(target=long_send, daemon=True)
+    worker.start()
+    try:
+        assert armed.wait(10)
+        with running_http() as api:
+            api.trickle = EVERY
+            began = time.monotonic()
+            with (SendDeadline(DEADLINE, platform="short", read_timeout=5).bounded() as send,
+                  pytest.raises(CUT)):
+                trickled_read(f"http://{api.base}/slow")
+            assert send.cut and time.monotonic() - began < DEADLINE + 2.0
+    finally:
+        release.set()
+        worker.join(5)

@@ -166,3 +166,15 @@ def test_a_thread_reply_also_sent_to_the_dm_is_answered_in_its_thread(harness: H
                thread_ts="1504267100.000001")
     post = harness.slack.wait_for("chat.postMessage")[0].args
     assert post["thread_ts"] == "1504267100.000001" and "2 pages" in post["text"]
+
+
+def test_a_ledger_that_cannot_say_whether_an_event_is_new_still_answers(
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    """Better a rare double answer than none: with the dedupe's table gone, the mention is
+    answered and the failure logged."""
+    with harness.service.ledger.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE processed_inbound")
+    harness.mention("when is the deadline?", event_id="EvDOWN")
+    assert len(settled(harness)) == 1
+    assert any("could not check event EvDOWN against the ledger" in r.getMessage()
+               for r in caplog.records)

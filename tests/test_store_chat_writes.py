@@ -124,3 +124,31 @@ def test_a_thread_reading_is_stored_as_the_tables_type_and_stale_ones_are_forgot
         assert keys == ["slack:C2:2.2"]
     finally:
         ledger.close()
+
+
+def test_keys_taken_together_race_replicas_and_each_is_taken_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ledgers = [Ledger.open(url, owner=f"replica-{n}") for n in range(3)]
+    keys = [(f"slack:Ev{n:04d}", f"slack-message:C1:{n // 2}") for n in range(40)]
+    wins: Counter[str] = Counter()
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(ledgers) * 2)
+
+    def run(ledger: Ledger) -> None:
+        barrier.wait()
+        for pair in keys:
+            for key, new in zip(pair, ledger.first_times(pair, NOW), strict=True):
+                if new:
+                    with lock:
+                        wins[key] += 1
+
+    workers = [threading.Thread(target=run, args=(ledger,)) for ledger in ledgers * 2]
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+        assert wins == dict.fromkeys({key for pair in keys for key in pair}, 1)
+    finally:
+        for ledger in ledgers:
+            ledger.close()

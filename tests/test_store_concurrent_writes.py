@@ -183,3 +183,20 @@ def test_an_inbound_key_longer_than_the_column_is_seen_once(ledger: Ledger) -> N
         lengths = conn.execute(
             sa.select(sa.func.length(processed_inbound.c.key))).scalars().all()
     assert len(lengths) == 2 and max(lengths) <= 512
+
+
+def test_several_inbound_keys_are_taken_at_once_each_exactly_once(ledger: Ledger) -> None:
+    """Slack's dedupe takes an event's id and its message's in one statement: each key says
+    whether it was new, as ``first_time`` would have, alone."""
+    long = "slack-message:C1:" + "9" * 600
+    assert ledger.first_times(["slack:Ev1", long], NOW) == (True, True)
+    assert ledger.first_times(["slack:Ev1", long], NOW) == (False, False)  # a retry
+    assert ledger.first_times(["slack:Ev2", long], NOW) == (True, False)  # an edit
+    assert ledger.first_times(["slack:Ev3"], NOW) == (True,)
+    assert ledger.first_times([], NOW) == ()
+    assert not ledger.first_time("slack:Ev2", NOW) and ledger.seen(long)
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(sa.select(processed_inbound.c.key, processed_inbound.c.at,
+                                      processed_inbound.c.owner)).all()
+    assert {(at, owner) for _, at, owner in rows} == {(NOW, "test")}
+    assert len(rows) == 4 and max(len(key) for key, _, _ in rows) <= 512

@@ -214,6 +214,10 @@ _lock = threading.Condition(threading.Lock())
 _armed: dict[int, _Send] = {}
 _hooked = False
 _watching = False
+_wake_at = float("inf")
+"""When the watchdog wakes on its own next (infinity: it waits to be told). A send due later
+need not wake it: it wakes by then anyway and waits on for the earliest deadline it finds, so a
+steady stream of answers wakes it once a deadline, not once an answer."""
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
@@ -234,8 +238,9 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
 
 def _forked() -> None:
     """A forked child has no watchdog thread: its first bounded call starts one."""
-    global _watching
+    global _watching, _wake_at
     _watching = False
+    _wake_at = float("inf")
     _armed.clear()
 
 
@@ -245,11 +250,13 @@ os.register_at_fork(after_in_child=_forked)
 def _watch() -> None:
     """Sleep until the earliest deadline; cut what is overdue. It stays, idle, when nothing is
     bounded: one thread started per call cost every Slack answer about 0.3 ms."""
+    global _wake_at
     with _lock:
         while True:
             now = time.monotonic()
             first = min((send.due for send in _armed.values() if not send.cut), default=None)
             if first is None or first > now:  # a cut send waits for its thread to end it
+                _wake_at = float("inf") if first is None else first
                 _lock.wait(None if first is None else first - now)
                 continue
             for send in _armed.values():
@@ -289,7 +296,8 @@ class SendDeadline:
                 _watching = True
                 threading.Thread(target=_watch, daemon=True,
                                  name="duebot-send-deadlines").start()
-            _lock.notify_all()
+            if send.due < _wake_at:  # else no wake-up (a thread switch on every answer)
+                _lock.notify_all()
         try:
             yield send
         finally:
@@ -299,7 +307,8 @@ class SendDeadline:
                 else:  # the outer call is bounded again, its inner sockets with it
                     outer.sockets.extend(send.sockets)  # cut with it if it is overdue
                     _armed[ident] = outer
-                    _lock.notify_all()  # its deadline may be the earliest again
+                    if outer.due < _wake_at:  # its deadline may be the earliest again
+                        _lock.notify_all()
                 # else no wake-up: the watchdog, waking at the deadline it waited for, finds
                 # nothing due and waits for the next
 

@@ -12,7 +12,7 @@ One sync Bolt ``App`` (bolt-python's twin async tree is not used). It is reached
 Bolt verifies every request's v0 signature and rejects timestamps older than five minutes;
 events are acknowledged before the work starts (the slash command acks, then a lazy listener
 answers through ``response_url``), retried events are answered once (``event_id`` goes through
-``Ledger.first_time``, so this holds across replicas), and the bot's own messages and other
+``Ledger.first_times``, so this holds across replicas), and the bot's own messages and other
 bots' are ignored. Whatever the bot echoes of anyone's text is escaped: nobody can make it post
 ``<!channel>``.
 
@@ -32,7 +32,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_sdk import WebClient
@@ -56,7 +55,7 @@ from bot.core.zones import Zone, parse_zone
 from bot.errors import DuebotError
 
 if TYPE_CHECKING:  # Bolt is imported when a SlackBot is built: most start-ups have none
-    from slack_bolt import Ack, BoltContext, Respond
+    from slack_bolt import Ack, Respond
     from starlette.routing import Route
 
     from bot.app.running import Running
@@ -126,7 +125,6 @@ asks; edits (``message_changed``), deletions, joins and bot messages are not ask
 first version was answered, once)."""
 CHANGES = frozenset({"subscribe", "unsubscribe", "extend"})
 """Commands that change state: a retried event must not run them twice."""
-FIRST = "duebot_first_arrival"
 
 
 class SlackBot:
@@ -161,8 +159,10 @@ class SlackBot:
         self.app = App(client=self.client, signing_secret=settings.signing_secret or "unused",
                        request_verification_enabled=not socket_mode,
                        token_verification_enabled=False,  # auth.test on the first request
-                       ignoring_self_events_enabled=True, logger=log)
-        self.app.middleware(self._answer_once)
+                       ignoring_self_events_enabled=True, logger=log,
+                       # say, set_status ... for Bolt's AI-assistant threads: no listener
+                       # here takes them (answers are posted with chat.postMessage, below)
+                       attaching_conversation_kwargs_enabled=False)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
         self.app.command(settings.command)(ack=self._ack, lazy=[self._on_command])
@@ -172,39 +172,32 @@ class SlackBot:
 
     # -- Bolt listeners (short: translate, call, translate back) -----------------------------
 
-    def _answer_once(self, body: dict[str, Any], context: BoltContext,
-                     next: Callable[[], None]) -> None:
+    def _first_arrival(self, body: dict[str, Any]) -> bool:
         """Slack retries an event it thinks we missed; the ledger lets one replica answer it.
 
         The ledger is asked by the listener, after Slack has its ack (a slow database must not
         make Slack retry), in the listener's own thread (no hand-off to another one), and the
-        listener posts only if this was the event's first arrival.
+        listener posts only if this was the event's first arrival: both of its keys (the
+        event's, its message's) taken in one write.
         """
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and event_id and body.get("type") == "event_callback":
-            keys = [f"slack:{event_id}"]
-            event = body.get("event") or {}
-            if isinstance(event, dict) and event.get("channel") and event.get("ts"):
-                # The message itself, whichever event brings it: an edit that still mentions
-                # the bot comes as a new app_mention with the message's own ts.
-                keys.append(f"slack-message:{event['channel']}:{event['ts']}")
-            context[FIRST] = (tuple(keys), self.service.clock())
-        next()
-
-    def _first_arrival(self, context: BoltContext, body: dict[str, Any]) -> bool:
-        pending: tuple[tuple[str, ...], datetime] | None = context.get(FIRST)
-        if pending is None:
+        if not (isinstance(event_id, str) and event_id and body.get("type") == "event_callback"):
             return True
-        keys, now = pending
+        keys = [f"slack:{event_id}"]
+        event = body.get("event") or {}
+        if isinstance(event, dict) and event.get("channel") and event.get("ts"):
+            # The message itself, whichever event brings it: an edit that still mentions
+            # the bot comes as a new app_mention with the message's own ts.
+            keys.append(f"slack-message:{event['channel']}:{event['ts']}")
         try:
-            fresh = [self.service.ledger.first_time(key, now) for key in keys]
+            fresh = self.service.ledger.first_times(keys, self.service.clock())
         except Exception as exc:  # the ledger is down: better a rare double answer than none
             log.warning("could not check event %s against the ledger (%s): answering anyway",
-                        body.get("event_id"), exc)
+                        event_id, exc)
             return True
         if all(fresh):
             return True
-        log.info("event %s already answered (%s): not answering again", body.get("event_id"),
+        log.info("event %s already answered (%s): not answering again", event_id,
                  "a retry" if not fresh[0] else "its message was, before an edit")
         return False
 
@@ -212,8 +205,7 @@ class SlackBot:
     def _ack(ack: Ack) -> None:
         ack()
 
-    def _on_mention(self, event: dict[str, Any], body: dict[str, Any],
-                    context: BoltContext) -> None:
+    def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("bot_id") or event.get("subtype") not in ANSWERED_SUBTYPES:
             return
         channel = str(event.get("channel", ""))
@@ -223,10 +215,9 @@ class SlackBot:
                       thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None,
                       starts_thread=not event.get("thread_ts"))
         text = _MENTION.sub(" ", unescape(str(event.get("text", ""))))
-        self._answer_event(asker, text, body, context)
+        self._answer_event(asker, text, body)
 
-    def _on_message(self, event: dict[str, Any], body: dict[str, Any],
-                    context: BoltContext) -> None:
+    def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if (event.get("channel_type") != "im" or event.get("bot_id")
                 or event.get("subtype") not in ANSWERED_SUBTYPES or not event.get("user")):
             return  # edits, joins, bots (ourselves included) and channel chatter
@@ -234,18 +225,17 @@ class SlackBot:
         asker = Asker(user=str(event["user"]), channel=str(event.get("channel", "")),
                       in_dm=True, thread_ts=str(thread) if thread else None)
         text = _MENTION.sub(" ", unescape(str(event.get("text", ""))))  # "@duebot subscribe"
-        self._answer_event(asker, text, body, context)
+        self._answer_event(asker, text, body)
 
-    def _answer_event(self, asker: Asker, text: str, body: dict[str, Any],
-                      context: BoltContext) -> None:
+    def _answer_event(self, asker: Asker, text: str, body: dict[str, Any]) -> None:
         text = text.strip()
         verb = text.split(maxsplit=1)[0].casefold() if text.split() else ""
         if verb in CHANGES or chat.subscription_verb(text):  # once the ledger says no retry
-            if self._first_arrival(context, body):
+            if self._first_arrival(body):
                 self._deliver(self.handle(asker, text), asker)
             return
         reply = self.handle(asker, text)
-        if self._first_arrival(context, body):
+        if self._first_arrival(body):
             self._deliver(reply, asker)
         else:  # a retry: the first arrival's answer and reading stand
             self._keep(reply, posted=False)
