@@ -446,6 +446,19 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
             i += 1
 
 
+def _know_of_other(scan: _Scan, end: int) -> None:
+    """ "when will we know?" asks for the decision; "do we know if the paper deadline will be
+    extended?", "when will we know the venue?" ask of the kind or field named after the
+    "know": that "know" is no notification (it named the notification date instead)."""
+    for hit in [h for h in scan.hits if h.meaning == ("concept", "notify")
+                and "know" in h.text.split()]:
+        stop = min((s for s in scan.splits if s >= hit.end), default=end)
+        if any(hit.end <= h.start < stop and h.meaning[0] == "concept"
+               and h.meaning[1] != "notify" and by_kind(h.meaning[1]) in ("kind", "field")
+               for h in scan.hits):
+            scan.hits.remove(hit)
+
+
 def _initial_number(word: str, index: Index) -> tuple[str, str] | None:
     """ "c2" read as the title words "cycle 2" where exactly one word of the schedule's
     titles starts with that letter and is followed by a number; None otherwise."""
@@ -1367,7 +1380,8 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
             return sum(1 for t in index.date_terms[d] if t not in concepts
                        and t not in ("deadline", "register") and (c := lx.BY_ID.get(t)) is not None
                        and (c.cls in ("word", "subject") or (c.cls == "kind" and t != "event"))
-                       ) + sum(1 for t in index.date_terms[d] if _says_which(t, d, concepts, index))
+                       ) + sum(1 for t in index.date_terms[d] if _says_which(t, d, concepts, index)
+                               ) + _qualified(d, concepts, index)
         # The event's own word in a date's title ("Conference registration closes") names
         # whose the date is, not a kind of registration apart ("Early-bird ...", "Paper ...").
         whole = tuple(d for d in group if extra(d) == 0)
@@ -1385,6 +1399,34 @@ def _says_which(term: str, date_id: str, concepts: Mapping[str, tuple[float, int
     words = re.findall(r"[a-z0-9]+", index.titles[date_id])
     return any(_stem(a) == term[2:] and any(_stem(b) == _stem(w) for w in said)
                for a, b in pairwise(words))
+
+
+_TITLE_QUALIFIERS = frozenset({"long"})
+"""Words a question's reading sets aside ("how long"), so no term of a title holds them,
+that in a title say which paper it is ("Long paper deadline" beside "Short paper deadline")."""
+
+
+def _qualified(date_id: str, concepts: Mapping[str, tuple[float, int, str]], index: Index
+               ) -> int:
+    """1 where a ``_TITLE_QUALIFIERS`` word comes right before a word of the question in a
+    date's title: "long" of "Long paper deadline" asked as "the paper deadline" says which,
+    as "short" does (``_says_which``); 0 otherwise."""
+    said = {_stem(concepts[c][2]) for c in concepts}
+    words = re.findall(r"[a-z0-9]+", index.titles[date_id])
+    return int(any(a in _TITLE_QUALIFIERS and _stem(b) in said for a, b in pairwise(words)))
+
+
+def _said_qualifier(group: tuple[str, ...], text: str, index: Index) -> tuple[str, ...]:
+    """The dates of a tie whose titles say a ``_TITLE_QUALIFIERS`` word with the word after
+    it as the question does ("the long paper" is "Long paper deadline"); the tie otherwise."""
+    for word in _TITLE_QUALIFIERS:
+        m = re.search(rf"\b{word}[\s-]+([a-z]+)", text)
+        if m is not None:
+            pair = re.compile(rf"\b{word}[\s-]+{re.escape(_stem(m[1]))}")
+            said = tuple(d for d in group if pair.search(index.titles[d]))
+            if said:
+                return said
+    return group
 
 
 def _titled(span: str, text: str, index: Index) -> bool:
@@ -1594,6 +1636,7 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 group = (said[0],)
             elif not wants_next:
                 group = _narrow(group, concepts, index)
+            group = _said_qualifier(group, text, index)
         held = {t for d in group for t in index.date_terms[d]}
         plain = all((c := by_id.get(t)) is not None and c.cls in ("kind", "generic")
                     for t in date_terms if t in held)
@@ -1856,6 +1899,7 @@ def _read(question: str, index: Index) -> Reading:
         if (ids := _dates_named(words, index))]
     taken += [(s, e) for s, e, _ in unwanted]
     scan = _scan(norm, index, taken + clocks + lengths)
+    _know_of_other(scan, len(norm))
     negations = _negations(norm, lang, scan, index)
     _set_aside(scan, negations, norm)
     excluded = tuple(dict.fromkeys(i for *_, ids in negations for i in ids))
