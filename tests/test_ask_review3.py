@@ -83,6 +83,8 @@ PROBES: tuple[P, ...] = (
       "context"),
     P("F", "can't make the registration deadline. is there late registration?",
       "yes ; dates=late", "context"),
+    P("F", "if I can't make the paper deadline, when is the next one?", "has=The schedule has "
+      "no later date like the Paper deadline ; not=Nothing in the schedule", "context"),  # failed
     P("G", "I can't make it to the conference, is there a remote option?", "decline",
       "context"),
     # ===== "when will we know" is the notification; "do we know if ..." is not =============
@@ -104,6 +106,11 @@ PROBES: tuple[P, ...] = (
     P("G", "do I need a visa for Canada?", "decline ; not=Yes", "visa"),
     P("G", "can I submit the short paper late?", "dates=short ; "
       "has=does not say whether late submissions are accepted", "late"),
+    P("B", "when is the late registration deadline?", "first=The schedule does not say "
+      "whether late registration is possible ; nodate=full", "late"),  # failed
+    P("G", "is there late registration?", "first=The schedule does not say whether late "
+      "registration is possible", "late"),  # failed
+    P("F", "can I register late?", "dates=late ; not=late submissions", "late"),  # failed
     P("F", "is the conference after the clocks change?", "yes ; d=conf", "clocks"),
 )
 

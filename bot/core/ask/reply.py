@@ -1298,6 +1298,12 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
                       if _key_instant(d) < at), None)
     zh_ = ctx.lang == "zh"
     name = _title(anchor, ctx.lang)
+    if found is None and same:
+        # "if I miss the paper deadline, when is the next one?": none like it, not none at all
+        order = "later" if side == "after" else "earlier"
+        text = (f"日程里{name}{'之后' if side == 'after' else '之前'}没有同样的日期了。" if zh_ else
+                f"The schedule has no {order} date like {_the(anchor)}.")
+        return Part(topic, _legacy(anchor), (text,), (anchor,))
     if found is None:
         text = (f"日程里{name}{'之后' if side == 'after' else '之前'}没有别的日期了。" if zh_ else
                 f"Nothing in the schedule comes {side} {_the(anchor)}.")
@@ -1571,6 +1577,13 @@ def _late(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     handed = tuple(d for d in due if _HANDED & ctx.index.date_terms[d.id].keys())
     dates = ctx.index.dates_of(topic.ids[1:]) if len(topic.ids) > 1 else (
         handed or due or ctx.index.of_kind(*_DUE_KINDS))
+    if said is None and dates and all("register" in ctx.index.date_terms[d.id] for d in dates):
+        # "is there late registration?", "can I register late?": registration, not a late
+        # submission; a date titled so answers it, else the schedule does not say.
+        titled = tuple(d for d in dates if re.search(r"\blate\b(?![\s-]*breaking)",
+                                                     d.title.lower()))
+        dates, lines = (titled, []) if titled else (dates, [_not_said(
+            "whether late registration is possible", "截止后是否还可以注册", ctx)])
     if not dates:
         return Part(topic, "late", tuple(lines))
     group = _group(dates, Clause(clause.text, "when", ()), ctx, None, topic)
