@@ -25,6 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.ask_probe import P, Schedules
+from tests.test_ask_heldout3 import SCHEDULES as ROUND3
 
 DATA = Path(__file__).resolve().parent / "data" / "ask"
 NAMES = "abcdefg"
@@ -119,3 +120,17 @@ def test_the_review_round_on_schedules_of_other_shapes() -> None:
     misses = SCHEDULES.misses("review round 3 (askrev)", PROBES)
     assert not misses, f"{len(misses)} wrong:\n" + "\n".join(misses)
 
+
+def test_an_all_day_date_names_its_zone_by_the_abbreviation_a_time_is_shown_with() -> None:
+    # Failed before: "(all day, Europe/Berlin, UTC+02:00)", where a time of the same zone
+    # reads "23:59 CEST (Europe/Berlin, UTC+02:00)". A zone with no abbreviation but its
+    # offset keeps its caption ("America/Sao_Paulo, UTC-03:00"), as a time's does.
+    notification = SCHEDULES.ask(P("F", "when is the notification?", "", "display"))
+    assert "(all day, Europe/Berlin: CEST, UTC+02:00)" in notification.text, notification.text
+    conference = SCHEDULES.ask(P("F", "when is the conference?", "", "display"))
+    assert "(all day, Europe/Berlin: CEST, UTC+02:00)" in conference.text, conference.text
+    winter = SCHEDULES.ask(P("A", "when is the notification?", "", "display",
+                             now="2030-12-01T00:00:00+00:00"))
+    assert "(all day, Europe/Paris: CEST, UTC+02:00)" in winter.text, winter.text
+    sao_paulo = ROUND3.ask(P("Q", "when is the notification?", "", "display"))
+    assert "(all day, America/Sao_Paulo, UTC-03:00)" in sao_paulo.text, sao_paulo.text
