@@ -74,6 +74,12 @@ PROBES: tuple[P, ...] = (
       "dates=abstract,full,short", "list"),
     P("B", "when are the full and short paper deadlines?", "dates=full,short", "list"),
     P("G", "when are the short and long paper deadlines?", "dates=short,long", "list"),
+    P("G", "when are the long and short paper deadlines?", "dates=long,short", "list"),  # failed
+    P("G", "how long is the conference?", "dates=conf ; has=3 days", "list"),
+    P("G", "how long until the long paper deadline?", "dates=long ; has=9 days", "list"),
+    P("G", "is the conference 3 days long?", "yes ; dates=conf", "list"),
+    P("G", "how long do I have for the long paper?", "dates=long", "list"),
+    P("G", "the long paper deadline in UTC?", "dates=long ; has=UTC", "list"),
     P("G", "when are the long paper and camera-ready deadlines?", "dates=long,camera", "list"),
     P("F", "when are the paper and camera-ready deadlines?", "has=Paper deadline ; "
       "nodate=registration ; has=does not say when the final version is due", "list"),

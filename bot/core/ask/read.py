@@ -409,6 +409,8 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
     while i < len(words):
         for n in range(min(4, len(words) - i), 0, -1):
             meanings = index.en.get(tuple(words[i:i + n]))
+            if n == 1 and words[i] in lx.TITLE_QUALIFIERS and not _qualifies(words, i):
+                meanings = None  # "as long as", "long enough": the stopword it is
             if meanings:
                 text = norm_text(run, i, n)
                 for meaning in meanings:
@@ -457,6 +459,23 @@ def _know_of_other(scan: _Scan, end: int) -> None:
                and h.meaning[1] != "notify" and by_kind(h.meaning[1]) in ("kind", "field")
                for h in scan.hits):
             scan.hits.remove(hit)
+
+
+_NOT_QUALIFYING_BEFORE = frozenset({"how", "as", "so", "too", "for", "very", "that", "this",
+                                    "day", "days", "week", "weeks", "hour", "hours", "minutes"})
+_NOT_QUALIFYING_AFTER = frozenset({"as", "enough", "time", "is", "are", "was", "were", "will",
+                                   "does", "do", "did", "ago", "before", "after", "until", "till",
+                                   "to", "it", "can", "should", "would", "could", "has", "have"})
+
+
+def _qualifies(words: Sequence[str], i: int) -> bool:
+    """Whether a ``lx.TITLE_QUALIFIERS`` word of a question says which date, as a title's
+    word ("the long paper deadline", "the long and short papers"), not how long something
+    is ("how long", "3 days long", "as long as", "long enough")."""
+    before = words[i - 1] if i else ""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return bool(after) and before not in _NOT_QUALIFYING_BEFORE \
+        and after not in _NOT_QUALIFYING_AFTER
 
 
 def _initial_number(word: str, index: Index) -> tuple[str, str] | None:
@@ -1380,8 +1399,7 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
             return sum(1 for t in index.date_terms[d] if t not in concepts
                        and t not in ("deadline", "register") and (c := lx.BY_ID.get(t)) is not None
                        and (c.cls in ("word", "subject") or (c.cls == "kind" and t != "event"))
-                       ) + sum(1 for t in index.date_terms[d] if _says_which(t, d, concepts, index)
-                               ) + _qualified(d, concepts, index)
+                       ) + sum(1 for t in index.date_terms[d] if _says_which(t, d, concepts, index))
         # The event's own word in a date's title ("Conference registration closes") names
         # whose the date is, not a kind of registration apart ("Early-bird ...", "Paper ...").
         whole = tuple(d for d in group if extra(d) == 0)
@@ -1399,34 +1417,6 @@ def _says_which(term: str, date_id: str, concepts: Mapping[str, tuple[float, int
     words = re.findall(r"[a-z0-9]+", index.titles[date_id])
     return any(_stem(a) == term[2:] and any(_stem(b) == _stem(w) for w in said)
                for a, b in pairwise(words))
-
-
-_TITLE_QUALIFIERS = frozenset({"long"})
-"""Words a question's reading sets aside ("how long"), so no term of a title holds them,
-that in a title say which paper it is ("Long paper deadline" beside "Short paper deadline")."""
-
-
-def _qualified(date_id: str, concepts: Mapping[str, tuple[float, int, str]], index: Index
-               ) -> int:
-    """1 where a ``_TITLE_QUALIFIERS`` word comes right before a word of the question in a
-    date's title: "long" of "Long paper deadline" asked as "the paper deadline" says which,
-    as "short" does (``_says_which``); 0 otherwise."""
-    said = {_stem(concepts[c][2]) for c in concepts}
-    words = re.findall(r"[a-z0-9]+", index.titles[date_id])
-    return int(any(a in _TITLE_QUALIFIERS and _stem(b) in said for a, b in pairwise(words)))
-
-
-def _said_qualifier(group: tuple[str, ...], text: str, index: Index) -> tuple[str, ...]:
-    """The dates of a tie whose titles say a ``_TITLE_QUALIFIERS`` word with the word after
-    it as the question does ("the long paper" is "Long paper deadline"); the tie otherwise."""
-    for word in _TITLE_QUALIFIERS:
-        m = re.search(rf"\b{word}[\s-]+([a-z]+)", text)
-        if m is not None:
-            pair = re.compile(rf"\b{word}[\s-]+{re.escape(_stem(m[1]))}")
-            said = tuple(d for d in group if pair.search(index.titles[d]))
-            if said:
-                return said
-    return group
 
 
 def _titled(span: str, text: str, index: Index) -> bool:
@@ -1636,7 +1626,6 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 group = (said[0],)
             elif not wants_next:
                 group = _narrow(group, concepts, index)
-            group = _said_qualifier(group, text, index)
         held = {t for d in group for t in index.date_terms[d]}
         plain = all((c := by_id.get(t)) is not None and c.cls in ("kind", "generic")
                     for t in date_terms if t in held)
