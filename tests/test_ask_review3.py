@@ -41,6 +41,12 @@ PROBES: tuple[P, ...] = (
     P("A", "when is paper registration?", "dates=absreg", "bare"),
     P("A", "when is the submission deadline?", "dates=submission", "bare"),
     P("A", "when is the camera-ready deadline?", "dates=camera", "bare"),
+    # the paper is registered by one date and handed in by a "Submission deadline": both
+    P("A", "when is the paper deadline?", "dates=absreg,submission", "bare"),  # failed
+    P("A", "when are papers due?", "dates=absreg,submission", "bare"),  # failed
+    P("A", "when are the abstract and paper deadlines?", "dates=absreg,submission",
+      "list"),  # failed
+    P("A", "when is the abstract deadline?", "dates=absreg", "bare"),
     P("B", "when is the full paper deadline?", "dates=full", "bare"),
     P("B", "when is the short paper deadline?", "dates=short", "bare"),
     P("B", "when is the paper deadline?", "dates=full,short", "bare"),

@@ -1419,6 +1419,24 @@ def _says_which(term: str, date_id: str, concepts: Mapping[str, tuple[float, int
                for a, b in pairwise(words))
 
 
+def _handed_in_too(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str]],
+                   index: Index) -> tuple[str, ...]:
+    """ "the paper deadline" where every date naming the paper registers it ("Abstract and
+    paper registration") and a bare "Submission deadline" is where a paper is handed in:
+    that one too, in the schedule's order (the registration alone read as the paper's
+    deadline). The group otherwise."""
+    asked = {c for c in concepts if by_kind(c) != "kind"}
+    if asked != {"paper"} or not group or not all(
+            "register" in index.date_terms[d] for d in group):
+        return group
+    bare = [d.id for d in index.of_kind("deadline") if d.id not in group
+            and "submit" in index.date_terms[d.id]
+            and not set(index.date_terms[d.id]) - {"submit", "deadline"}]
+    if not bare:
+        return group
+    return tuple(sorted((*group, *bare), key=lambda d: index.position[d]))
+
+
 def _titled(span: str, text: str, index: Index) -> bool:
     """A field's word said as some date's title says it, with the word after it ("late
     registration" of "Late registration closes"), or alone as the first word of a title:
@@ -1626,6 +1644,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 group = (said[0],)
             elif not wants_next:
                 group = _narrow(group, concepts, index)
+        if keep:
+            group = _handed_in_too(group, concepts, index)
         held = {t for d in group for t in index.date_terms[d]}
         plain = all((c := by_id.get(t)) is not None and c.cls in ("kind", "generic")
                     for t in date_terms if t in held)
