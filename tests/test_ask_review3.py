@@ -17,7 +17,10 @@ term of the index), "Registration opens", an "Early-bird registration", in Vanco
 
 Each probe is what a demanding user expects; where the schedule does not say, that it does
 not (never a wrong date). The expectation language is ``tests/ask_probe.py``'s. Probes marked
-``# failed`` failed on branch asken before the fixes of this round.
+``# failed`` failed on branch asken before the fixes of this round: 70 probes, 56 right on
+asken, 40 on main, all 70 now. Three of asken's misses were its own ("do we know if ..." and
+"when will we know the venue?" read as the notification; "the paper deadline" beside a long
+and a short paper gave the long one alone); the rest were older.
 """
 
 from __future__ import annotations
