@@ -355,12 +355,12 @@ def test_event_answer_gives_day_and_place(shipped: Event) -> None:
 
 @pytest.mark.parametrize(("question", "intent", "date_id", "expected"), [
     ("when will we hear back", "notification", "notification",
-     "Acceptance notifications: Wednesday 20 September 2017 (all day, America/Los_Angeles, "
+     "Acceptance notifications: Wednesday 20 September 2017 (all day, America/Los_Angeles: PDT, "
      "UTC-07:00) (18 days 19 hours from now) (in Asia/Shanghai: from Wednesday 20 September "
      "2017, 15:00 CST to Thursday 21 September 2017, 15:00 CST)"),
     ("camera ready date", "camera_ready", "camera-ready",
      "Final file upload (camera-ready): at the end of Tuesday 10 October 2017 "
-     "(America/Los_Angeles, UTC-07:00); that is Wednesday 11 October 2017, 15:00 CST "
+     "(America/Los_Angeles: PDT, UTC-07:00); that is Wednesday 11 October 2017, 15:00 CST "
      "(Asia/Shanghai, UTC+08:00) (39 days 19 hours from now)"),
 ])
 def test_dated_answers_in_reader_zone(shipped: Event, question: str, intent: str,

@@ -26,7 +26,8 @@ expectations were mine to correct, not the engine's: at 00:00 UTC on Thursday 20
 still Wednesday in AoE and Thursday in Kolkata, so the abstract (Friday 17:29 IST) was
 "tomorrow" (the probe's "now" moved a day); Saturday 10 May's week ends on Sunday 11 May ("is
 the paper due this week?" is No, a "next week?" probe added); an all-day date in Vancouver is
-shown as "America/Vancouver, UTC-07:00", not "PDT"; a bare "paper" beside a full and a short
+shown as "America/Vancouver, UTC-07:00", not "PDT" (askrev has since made it
+"America/Vancouver: PDT, UTC-07:00"); a bare "paper" beside a full and a short
 paper names both; "when does registration open" lists the closes after it; "the camera ready"
 of a schedule without one says so and gives the next date; "when does registration open?" where
 the one registration is the abstract's says registration is missing and gives the abstract's

@@ -270,7 +270,8 @@ def title_terms(text: str, en: Mapping[tuple[str, ...], tuple[Meaning, ...]]) ->
                 break
         else:
             word = words[i]
-            if word not in lx.STOPWORDS and (len(word) > 1 or word.isdigit()):
+            if (word not in lx.STOPWORDS or word in lx.TITLE_QUALIFIERS) and (
+                    len(word) > 1 or word.isdigit()):
                 terms.add(f"w:{_stem(word)}")
             i += 1
     zh = _global_tables()[1]

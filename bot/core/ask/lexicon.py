@@ -355,3 +355,7 @@ du des et ou cuando cual es el los las del y que
 """))
 """(The last line: German, French and Spanish words a question in those languages asks with;
 no subject of their own, so "quelle est la deadline ?" asks the deadline.)"""
+
+TITLE_QUALIFIERS: frozenset[str] = frozenset({"long"})
+"""Stopwords of a question ("how long", "as long as") that in a title say which date it is
+("Long paper deadline" beside "Short paper deadline"): a title's word all the same."""

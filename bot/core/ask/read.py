@@ -409,6 +409,8 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
     while i < len(words):
         for n in range(min(4, len(words) - i), 0, -1):
             meanings = index.en.get(tuple(words[i:i + n]))
+            if n == 1 and words[i] in lx.TITLE_QUALIFIERS and not _qualifies(words, i):
+                meanings = None  # "as long as", "long enough": the stopword it is
             if meanings:
                 text = norm_text(run, i, n)
                 for meaning in meanings:
@@ -444,6 +446,36 @@ def _scan_en(run: Sequence[Piece], index: Index, scan: _Scan) -> None:
                 elif fixed == word or fixed not in lx.STOPWORDS:
                     scan.unknown.append((word, run[i].start))
             i += 1
+
+
+def _know_of_other(scan: _Scan, end: int) -> None:
+    """ "when will we know?" asks for the decision; "do we know if the paper deadline will be
+    extended?", "when will we know the venue?" ask of the kind or field named after the
+    "know": that "know" is no notification (it named the notification date instead)."""
+    for hit in [h for h in scan.hits if h.meaning == ("concept", "notify")
+                and "know" in h.text.split()]:
+        stop = min((s for s in scan.splits if s >= hit.end), default=end)
+        if any(hit.end <= h.start < stop and h.meaning[0] == "concept"
+               and h.meaning[1] != "notify" and by_kind(h.meaning[1]) in ("kind", "field")
+               for h in scan.hits):
+            scan.hits.remove(hit)
+
+
+_NOT_QUALIFYING_BEFORE = frozenset({"how", "as", "so", "too", "for", "very", "that", "this",
+                                    "day", "days", "week", "weeks", "hour", "hours", "minutes"})
+_NOT_QUALIFYING_AFTER = frozenset({"as", "enough", "time", "is", "are", "was", "were", "will",
+                                   "does", "do", "did", "ago", "before", "after", "until", "till",
+                                   "to", "it", "can", "should", "would", "could", "has", "have"})
+
+
+def _qualifies(words: Sequence[str], i: int) -> bool:
+    """Whether a ``lx.TITLE_QUALIFIERS`` word of a question says which date, as a title's
+    word ("the long paper deadline", "the long and short papers"), not how long something
+    is ("how long", "3 days long", "as long as", "long enough")."""
+    before = words[i - 1] if i else ""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return bool(after) and before not in _NOT_QUALIFYING_BEFORE \
+        and after not in _NOT_QUALIFYING_AFTER
 
 
 def _initial_number(word: str, index: Index) -> tuple[str, str] | None:
@@ -1392,6 +1424,24 @@ def _says_which(term: str, date_id: str, concepts: Mapping[str, tuple[float, int
                for a, b in pairwise(words))
 
 
+def _handed_in_too(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str]],
+                   index: Index) -> tuple[str, ...]:
+    """ "the paper deadline" where every date naming the paper registers it ("Abstract and
+    paper registration") and a bare "Submission deadline" is where a paper is handed in:
+    that one too, in the schedule's order (the registration alone read as the paper's
+    deadline). The group otherwise."""
+    asked = {c for c in concepts if by_kind(c) != "kind"}
+    if asked != {"paper"} or not group or not all(
+            "register" in index.date_terms[d] for d in group):
+        return group
+    bare = [d.id for d in index.of_kind("deadline") if d.id not in group
+            and "submit" in index.date_terms[d.id]
+            and not set(index.date_terms[d.id]) - {"submit", "deadline"}]
+    if not bare:
+        return group
+    return tuple(sorted((*group, *bare), key=lambda d: index.position[d]))
+
+
 def _titled(span: str, text: str, index: Index) -> bool:
     """A field's word said as some date's title says it, with the word after it ("late
     registration" of "Late registration closes"), or alone as the first word of a title:
@@ -1608,6 +1658,8 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 group = (said[0],)
             elif not wants_next:
                 group = _narrow(group, concepts, index)
+        if keep:
+            group = _handed_in_too(group, concepts, index)
         held = {t for d in group for t in index.date_terms[d]}
         plain = all((c := by_id.get(t)) is not None and c.cls in ("kind", "generic")
                     for t in date_terms if t in held)
@@ -1873,6 +1925,7 @@ def _read(question: str, index: Index) -> Reading:
         if (ids := _dates_named(words, index))]
     taken += [(s, e) for s, e, _ in unwanted]
     scan = _scan(norm, index, taken + clocks + lengths)
+    _know_of_other(scan, len(norm))
     negations = _negations(norm, lang, scan, index)
     _set_aside(scan, negations, norm)
     excluded = tuple(dict.fromkeys([*(i for *_, ids in negations for i in ids),

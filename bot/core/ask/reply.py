@@ -126,18 +126,19 @@ def when_text(when: ImportantDate, now: datetime, reader: Zone, lang: Language =
         last = when.end_day or when.day
         assert last is not None
         ends = when.ends
-        text = f"at the end of {format_day(last)} ({zone_caption(when.zone, ends)})"
+        text = f"at the end of {format_day(last)} ({_day_caption(when.zone, ends)})"
         if not _same_wall_clock(reader, when.zone, ends):
             text += f"; that is {captioned(ends, reader)}"
         return text + tail
     if when.all_day:
         text = describe(when, now, reader).sentence(relation)
         change = _clocks_change(when)
-        if change is not None:
-            # "(all day, Pacific/Auckland, UTC+12:00)" of days across a switch: both clocks.
-            caption = zone_caption(when.zone, when.starts)
-            text = text.replace(f"(all day, {caption})", f"(all day, {_two_clocks(when, change)})",
-                                1)
+        caption = zone_caption(when.zone, when.starts)
+        # "(all day, Pacific/Auckland, UTC+12:00)" of days across a switch: both clocks; else
+        # its one clock by the abbreviation a time is shown with ("America/Vancouver: PDT").
+        clocks = _day_caption(when.zone, when.starts) if change is None else _two_clocks(
+            when, change)
+        text = text.replace(f"(all day, {caption})", f"(all day, {clocks})", 1)
         if (when.kind != "event" or convert_day) and not (
                 _same_wall_clock(reader, when.zone, when.starts)
                 and _same_wall_clock(reader, when.zone, when.ends)):
@@ -175,6 +176,20 @@ def _clocks_change(when: ImportantDate) -> date | None:
 def _clock_name(zone: Zone, instant: datetime) -> str:
     abbreviation, offset = zone.abbreviation(instant), zone.offset_at(instant)
     return offset if abbreviation == offset else f"{abbreviation}, {offset}"
+
+
+def _day_caption(zone: Zone, instant: datetime) -> str:
+    """ "America/Vancouver: PDT, UTC-07:00": an all-day date's zone with the abbreviation the
+    answers show beside a time, as ``_two_clocks`` names each clock; the caption alone
+    ("Anywhere on Earth, UTC-12:00", "America/Sao_Paulo, UTC-03:00") where the zone has no
+    abbreviation but its offset."""
+    caption = zone_caption(zone, instant)
+    if zone.is_fixed:
+        return caption
+    abbreviation, offset = zone.abbreviation(instant), zone.offset_at(instant)
+    if abbreviation == offset:
+        return caption
+    return f"{zone.region or zone.key}: {abbreviation}, {offset}"
 
 
 def _two_clocks(when: ImportantDate, change: date) -> str:
@@ -240,7 +255,7 @@ def _was_text(when: ImportantDate, reader: Zone, lang: Language) -> str:
         assert when.day is not None
         if lang == "zh":
             return f"{zh.format_day(when.day)}（{zh.zone_name(when.zone, when.starts)}）"
-        return f"{format_day(when.day)} ({zone_caption(when.zone, when.starts)})"
+        return f"{format_day(when.day)} ({_day_caption(when.zone, when.starts)})"
     assert when.at is not None
     if lang == "zh":
         return (f"{zh.format_instant(when.at, reader, ends_written_day(when, when.at, reader))}"
@@ -1330,6 +1345,12 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
                       if _key_instant(d) < at), None)
     zh_ = ctx.lang == "zh"
     name = _title(anchor, ctx.lang)
+    if found is None and same:
+        # "if I miss the paper deadline, when is the next one?": none like it, not none at all
+        order = "later" if side == "after" else "earlier"
+        text = (f"日程里{name}{'之后' if side == 'after' else '之前'}没有同样的日期了。" if zh_ else
+                f"The schedule has no {order} date like {_the(anchor)}.")
+        return Part(topic, _legacy(anchor), (text,), (anchor,))
     if found is None:
         text = (f"日程里{name}{'之后' if side == 'after' else '之前'}没有别的日期了。" if zh_ else
                 f"Nothing in the schedule comes {side} {_the(anchor)}.")
@@ -1607,6 +1628,13 @@ def _late(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
     handed = tuple(d for d in due if _HANDED & ctx.index.date_terms[d.id].keys())
     dates = ctx.index.dates_of(topic.ids[1:]) if len(topic.ids) > 1 else (
         handed or due or ctx.index.of_kind(*_DUE_KINDS))
+    if said is None and dates and all("register" in ctx.index.date_terms[d.id] for d in dates):
+        # "is there late registration?", "can I register late?": registration, not a late
+        # submission; a date titled so answers it, else the schedule does not say.
+        titled = tuple(d for d in dates if re.search(r"\blate\b(?![\s-]*breaking)",
+                                                     d.title.lower()))
+        dates, lines = (titled, []) if titled else (dates, [_not_said(
+            "whether late registration is possible", "截止后是否还可以注册", ctx)])
     if not dates:
         return Part(topic, "late", tuple(lines))
     group = _group(dates, Clause(clause.text, "when", ()), ctx, None, topic)
