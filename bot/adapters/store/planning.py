@@ -104,9 +104,10 @@ class _Driver:
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
 
-    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """``executemany``; the rows it changed in all."""
         try:
-            self._raw.executemany(sql, rows)
+            return self._raw.executemany(sql, rows).rowcount
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(sql, rows[:1], exc, sqlite3.Error) from exc
 
