@@ -9,7 +9,7 @@ one store per group (``bot/adapters/store/``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -154,6 +154,53 @@ class Planned:
     payload: str = ""
     needs_approval: bool = False
     """Held in the outbox until an organizer approves it (``approve = true`` in the config)."""
+
+
+class GridItem(Protocol):
+    """What a ``PlannedGrid`` takes of one planned item (a reminder)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def date_id(self) -> str: ...
+    @property
+    def due(self) -> datetime: ...
+    @property
+    def target(self) -> datetime: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlannedGrid:
+    """An event's plan as most plans are: the same items to each destination (a destination
+    with choices of its own gets those instead). Iterated, it is the ``Planned`` of each
+    destination's items in turn; a store may read the items and destinations themselves, so
+    that what is the same for every destination (an item's instants) is worked out once, and
+    no object is made per delivery (80,000 of them at a first start)."""
+
+    event_id: str
+    destinations: Sequence[str]
+    items: Sequence[GridItem]
+    own: Mapping[str, Sequence[GridItem]]
+    """A destination's own items (a subscriber's preferences), instead of ``items``."""
+    needs_approval: bool = False
+    kind: str = "reminder"
+    payload: str = ""
+
+    def blocks(self) -> Iterator[tuple[str, Sequence[GridItem]]]:
+        """Each destination with its items, in the order the ``Planned`` come."""
+        own, items = self.own, self.items
+        for destination in self.destinations:
+            yield destination, own.get(destination, items)
+
+    def __iter__(self) -> Iterator[Planned]:
+        event_id, kind, payload, approval = (self.event_id, self.kind, self.payload,
+                                             self.needs_approval)
+        for destination, items in self.blocks():
+            for item in items:
+                yield Planned(key=delivery_key(item.id, destination), event_id=event_id,
+                              date_id=item.date_id, item_id=item.id, destination=destination,
+                              due=item.due, target=item.target, kind=kind, payload=payload,
+                              needs_approval=approval)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -262,3 +262,25 @@ def test_a_replica_that_waited_on_anothers_raise_does_not_raise_again(pg_url: st
         assert ledger.date_revisions("ws") == {"paper": Revision(1, later)}
     finally:
         ledger.close()
+
+
+def test_new_dates_are_stored_as_written_beside_stored_and_changed_ones(
+        ledger: Ledger) -> None:
+    """New dates (a first start: every date; SQLite writes them through its driver) are
+    served at their written sequence, as stored; a stored one as it was, a changed one raised
+    once; a second look reads the same back."""
+    ledger.revise({("ws", "kept"): ("k", 3), ("ws", "moved"): ("m", 0)}, START)
+    later = START + timedelta(hours=1)
+    wanted = {("ws", "kept"): ("k", 3), ("ws", "moved"): ("m2", 0),
+              **{(f"e{i}", f"d{j}"): (f"f{i}.{j}", j % 3) for i in range(30) for j in range(7)}}
+    expected = {("ws", "kept"): Revision(3, None), ("ws", "moved"): Revision(1, later),
+                **{(f"e{i}", f"d{j}"): Revision(j % 3, None)
+                   for i in range(30) for j in range(7)}}
+    assert ledger.revise(wanted, later) == expected
+    assert ledger.revise(wanted, later + timedelta(hours=1)) == expected
+    assert ledger.date_revisions("e3") == {f"d{j}": Revision(j % 3, None) for j in range(7)}
+    with ledger.engine.connect() as conn:
+        stored = sorted(tuple(r) for r in conn.exec_driver_sql(
+            "SELECT event_id, date_id, fingerprint, sequence FROM date_revisions"))
+    assert stored == sorted((e, d, mark, expected[(e, d)].sequence)
+                            for (e, d), (mark, _seq) in wanted.items())

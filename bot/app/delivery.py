@@ -49,6 +49,7 @@ from bot.ports import (
     Outcome,
     Outgoing,
     Planned,
+    PlannedGrid,
     ReconcileReport,
     Row,
     delivery_key,
@@ -87,15 +88,12 @@ def desired_deliveries(event: Event, destinations: Sequence[str], *, approve: bo
 
 def planned_deliveries(event: Event, destinations: Sequence[str], everyone: Sequence[Reminder],
                        own: Mapping[str, Sequence[Reminder]], *, approve: bool = False
-                       ) -> Iterator[Planned]:
+                       ) -> PlannedGrid:
     """``desired_deliveries`` from plans made already (the organizers' and each subscriber's
-    own), one at a time: the ledger streams them, so 150,000 are never held at once."""
-    for destination in destinations:
-        for reminder in own.get(destination, everyone):
-            yield Planned(key=delivery_key(reminder.id, destination), event_id=event.id,
-                          date_id=reminder.date_id, item_id=reminder.id,
-                          destination=destination, due=reminder.due, target=reminder.target,
-                          needs_approval=approve)
+    own), as a grid the ledger streams (or reads whole: ``PlannedGrid``), so 150,000 are
+    never held at once."""
+    return PlannedGrid(event_id=event.id, destinations=destinations, items=everyone, own=own,
+                       needs_approval=approve)
 
 
 def planned_digests(event: Event, destinations: Sequence[str],

@@ -47,7 +47,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
 from bot.adapters.store.schema import SQLITE_TRIGGERS, UTCDateTime, deliveries, delivery_log
-from bot.ports import UNSENT, Planned, ReconcileReport
+from bot.ports import UNSENT, Planned, PlannedGrid, ReconcileReport, delivery_key
 
 CHUNK = 5000
 """Planned rows handed to the database at a time: bounds the memory a reconcile holds."""
@@ -104,9 +104,10 @@ class _Driver:
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
 
-    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """``executemany``; the rows it changed in all."""
         try:
-            self._raw.executemany(sql, rows)
+            return self._raw.executemany(sql, rows).rowcount
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(sql, rows[:1], exc, sqlite3.Error) from exc
 
@@ -194,7 +195,8 @@ def _index_sql(name: str) -> str:
 def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
           ) -> Iterator[tuple[Any, ...]]:
     """The temporary table's rows, instants already in the driver's form (a reminder's few
-    distinct instants are converted once each, not once a row)."""
+    distinct instants are converted once each, not once a row). A ``PlannedGrid`` is read
+    as its items and destinations: the same rows, without a ``Planned`` made for each."""
     seen: dict[datetime, tuple[Any, str]] = {}
 
     def instant(when: datetime) -> tuple[Any, str]:
@@ -206,6 +208,19 @@ def _rows(planned: Iterable[Planned], stored: Callable[[datetime | None], Any]
         return found
 
     known = seen.get  # the memo looked up inline: a call less per instant (80,000 a start)
+    if isinstance(planned, PlannedGrid):
+        event_id, kind, payload, approval = (planned.event_id, planned.kind, planned.payload,
+                                             planned.needs_approval)
+        seq = 0
+        for destination, items in planned.blocks():
+            for item in items:
+                due, due_text = known(item.due) or instant(item.due)
+                target = None if item.target is None else (
+                    known(item.target) or instant(item.target))[0]
+                yield (seq, delivery_key(item.id, destination), event_id, item.date_id,
+                       item.id, kind, destination, due, target, payload, approval, due_text)
+                seq += 1
+        return
     for seq, p in enumerate(planned):
         due, due_text = known(p.due) or instant(p.due)
         target = None if p.target is None else (known(p.target) or instant(p.target))[0]

@@ -27,12 +27,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.adapters.store.database import Store
+from bot.adapters.store.planning import _Driver
 from bot.adapters.store.schema import date_revisions
 from bot.core.revisions import Revision, next_revision
 from bot.errors import StorageConflict
 
 DateKey = tuple[str, str]
 """(event id, date id)."""
+
+_SQLITE_INSERT = ("INSERT INTO date_revisions (event_id, date_id, fingerprint, sequence, modified) "
+                  "VALUES (?, ?, ?, ?, NULL) ON CONFLICT (event_id, date_id) DO NOTHING")
 
 _ROUNDS = 5
 """Compare-and-set rounds before giving up: each lost round is another writer's new version."""
@@ -92,7 +96,13 @@ class RevisionStore(Store):
                          out: dict[DateKey, Revision]) -> list[DateKey]:
         """Settle what it can into ``out``; returns the dates to read again."""
         new = [key for key in dates if key not in stored]
-        if new:  # one statement, many rows (SQLAlchemy batches them into multi-row VALUES)
+        if new and not self.postgres and self._insert_new_dates(conn, dates, new):
+            # SQLite: ``stored`` was read under this transaction's write lock (BEGIN
+            # IMMEDIATE), and every new row went in: each is this writer's, as written.
+            for key in new:
+                out[key] = Revision(sequence=dates[key][1], modified=None)
+            new = []
+        elif new:  # one statement, many rows (SQLAlchemy batches them into multi-row VALUES)
             conn.execute(self._revision_insert().on_conflict_do_nothing(
                 index_elements=["event_id", "date_id"]),
                 [{"event_id": e, "date_id": d, "fingerprint": dates[(e, d)][0],
@@ -128,6 +138,16 @@ class RevisionStore(Store):
             else:
                 rest.append(key)
         return rest
+
+    @staticmethod
+    def _insert_new_dates(conn: Connection, dates: Mapping[DateKey, tuple[str, int]],
+                    new: list[DateKey]) -> bool:
+        """SQLite: the new dates' rows through the driver's executemany (a first start's
+        20,000 cost 0.2 s through SQLAlchemy's multi-row VALUES); whether every one went in
+        (if not, what is there is read back, as on PostgreSQL)."""
+        inserted = _Driver(conn).run_many(_SQLITE_INSERT, [
+            (e, d, *dates[(e, d)]) for e, d in new])
+        return inserted == len(new)
 
     @staticmethod
     def _stored_revisions(conn: Connection, events: list[str]
