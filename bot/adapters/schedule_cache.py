@@ -31,11 +31,12 @@ import logging
 import os
 import pickle
 import sys
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import TZPATH, ZoneInfo
+from zoneinfo import ZoneInfo
 
 from bot.adapters.forked import can_fork
 from bot.core.model import Event
@@ -95,7 +96,7 @@ def code_version(templates: Mapping[str, str]) -> str:
 def zone_digest(key: str) -> str:
     """The digest of the file ``ZoneInfo(key)`` reads (its search order: ``TZPATH``, then the
     ``tzdata`` package); "-" when there is none."""
-    for folder in TZPATH:
+    for folder in zoneinfo.TZPATH:  # read now: zone_data may have reset it
         candidate = os.path.join(folder, key)
         if os.path.isfile(candidate):
             with open(candidate, "rb") as handle:

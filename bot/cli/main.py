@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from bot.adapters.zone_data import use_newest
 from bot.cli.common import report
 from bot.cli.parser import build_parser
 from bot.errors import DuebotError, Problem, StorageError
@@ -19,6 +20,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    use_newest()  # before any zone is read: the newer of the system's rules and tzdata's
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)

@@ -48,6 +48,9 @@ def _started(args: argparse.Namespace) -> Service:
     signal.signal(signal.SIGTERM, _stop)
     service.reconcile(service.clock())
     log.info("duebot %s running (replica %s): %s", __version__, service.owner, service.summary())
+    from bot.adapters.zone_data import in_use
+
+    log.info("%s", in_use())
     now = service.clock()
     for event in service.events().values():
         if not event.upcoming(now):
