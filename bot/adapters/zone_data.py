@@ -97,6 +97,7 @@ def use_newest() -> ZoneData:
     _chosen = choose(folders, system_version(folders), package_version(), os.environ)
     if _chosen.source == "tzdata" and folders:
         zoneinfo.reset_tzpath(to=())
+        zoneinfo.ZoneInfo.clear_cache()  # a zone read before this call is read again
         os.environ["PYTHONTZPATH"] = ""  # processes duebot starts read the same rules
     return _chosen
 
