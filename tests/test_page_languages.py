@@ -133,6 +133,7 @@ def test_the_chinese_page_has_no_english_words_left(event: Event, chinese: Langu
     html = render(page_view([event], NOW, "https://x.test", chinese))
     assert '<html lang="zh-Hans">' in html
     assert "重要日期" in html and "下一个截止日期" in html and "投稿方式" in html
+    assert "下一个截止日期：" in html and "下一个截止日期:" not in html  # a full-width colon
     assert '<span class="zone">（地球上任何地方，UTC-12:00）</span>' in html  # full-width
     for words in ENGLISH_WORDS:
         assert words not in html, words
