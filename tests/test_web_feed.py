@@ -238,3 +238,32 @@ def test_the_calendar_fast_path_answers_as_the_route_does(tmp_path: Path) -> Non
         asyncio.run(scenario())
     finally:
         service.ledger.close()
+
+
+def test_fast_path_counts_are_added_once_per_scrape_and_none_is_lost() -> None:
+    """``FastCounts`` adds what grew since the last read: two scrapes do not count twice, and
+    a request counted between them shows in the second."""
+    from prometheus_client import CollectorRegistry, Counter, generate_latest
+
+    from bot.adapters.http import FastCounts
+
+    registry = CollectorRegistry(auto_describe=True)
+    counter = Counter("duebot_http_requests", "HTTP requests answered",
+                      ["method", "route", "status"], registry=None)
+    counts = FastCounts(counter)
+    registry.register(counts)
+    registry.register(counter)
+
+    def scraped(status: int) -> str | None:
+        text = generate_latest(registry).decode()
+        found = re.search(rf'^duebot_http_requests_total\{{method="GET",route="calendar",'
+                          rf'status="{status}"\}} (\S+)$', text, re.M)
+        return found.group(1) if found else None
+
+    assert scraped(200) is None  # nothing answered: no series yet
+    counts.counts["GET", 200] += 3
+    counts.counts["GET", 304] += 1
+    assert scraped(200) == "3.0" and scraped(304) == "1.0"
+    assert scraped(200) == "3.0"  # read again: not added twice
+    counts.counts["GET", 200] += 2
+    assert scraped(200) == "5.0"
