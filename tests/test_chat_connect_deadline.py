@@ -5,9 +5,9 @@ waited for, not "it answered slowly".
 The real client libraries (slack_sdk, urllib for Discord) against
 ``tests/blackholes.py``: a resolver that answers the slow name only at the test's end, and
 loopback listeners whose accept queue is full. The read timeout is far longer than the
-deadline, so only the deadline can end them in time. (Apprise sends from a worker thread of
-its own, which no deadline of ours sees: its ``service_timeout``, the same seconds, ends the
-wait there, and its "timed out" reads as a send that may have been delivered.)
+deadline, so only the deadline can end them in time. Apprise too: it notifies in the
+delivery's own thread, which the deadline bounds (a worker thread of Apprise's would be out of
+its sight, and Apprise's own timeout there reads as "may have been delivered").
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.adapters.apprise_channel import AppriseChannel
 from bot.adapters.discord_channel import DiscordChannel
 from bot.adapters.send_deadline import AnswerCut, AnswerDeadline
 from bot.adapters.slack_channel import SlackChannel, slack_client
@@ -92,6 +93,38 @@ def test_a_discord_send_whose_syn_is_never_answered_ends_at_the_deadline_unsent(
     assert outcome.reason == (f"Discord did not answer within {DEADLINE:g} s: no connection "
                               f"to {host}:{port}, cut at the send's deadline before the "
                               f"request went")
+
+
+def _apprise(destination: str) -> AppriseChannel:
+    channel = AppriseChannel({}, timeout=DEADLINE)
+    assert channel.problem(destination) == ""  # Apprise imported: the time below is the
+    return channel  # send's, not a first import's on a busy host
+
+
+def test_an_apprise_send_whose_name_never_resolves_ends_at_the_deadline_unsent(
+        resolver: Resolver) -> None:
+    """No attempt used: the request never went, as for Slack and Discord."""
+    destination = f"apprise:json://{SLOW}:9/h"
+    channel = _apprise(destination)
+    outcome, took = timed(lambda: channel.send(message(destination)))
+    assert resolver.asked == [SLOW]
+    assert took < DEADLINE + 0.5, took
+    assert outcome.kind == "retry" and outcome.server_down and not outcome.silent, outcome
+    assert outcome.reason == (f"Apprise {channel.shown(destination)} did not answer within "
+                              f"{DEADLINE:g} s: {LOOKUP} before the request went")
+
+
+def test_an_apprise_send_whose_syn_is_never_answered_ends_at_the_deadline_unsent(
+        resolver: Resolver, blackholed: list[tuple[str, int]]) -> None:
+    host, port = blackholed[0]
+    destination = f"apprise:json://{host}:{port}/h"
+    channel = _apprise(destination)
+    outcome, took = timed(lambda: channel.send(message(destination)))
+    assert took < DEADLINE + 0.5, took
+    assert outcome.kind == "retry" and outcome.server_down and not outcome.silent, outcome
+    assert outcome.reason == (f"Apprise {channel.shown(destination)} did not answer within "
+                              f"{DEADLINE:g} s: no connection to {host}:{port}, cut at the "
+                              f"send's deadline before the request went")
 
 
 def test_an_answer_whose_name_never_resolves_is_cut_twice_as_unsent(

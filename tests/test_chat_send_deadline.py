@@ -113,7 +113,7 @@ def test_a_discord_dm_whose_answer_trickles_is_cut_at_the_deadline() -> None:
                                   f"slowly, each read inside {READ:g} s): {MAYBE}")
 
 
-def test_an_apprise_webhook_whose_answer_trickles_is_cut_at_apprise_timeout() -> None:
+def test_an_apprise_webhook_whose_answer_trickles_is_cut_at_the_deadline() -> None:
     with running_http() as hook:
         channel = AppriseChannel({}, timeout=DEADLINE)
         assert channel.problem(f"apprise:json://{hook.base}/h") == ""  # Apprise imported: the

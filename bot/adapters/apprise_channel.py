@@ -12,9 +12,10 @@ Apprise's notion of failure is mapped here, once, by the rule every HTTP channel
 (``bot.adapters.http_failures``). ``notify()`` never raises: it returns a result whose attempts
 carry the WARNING lines the plugin logged (``... error=503.``, ``A Connection error occurred
 ...``), and the plugin's ``Socket Exception`` line says what requests raised. From those: a 502,
-503 (a 5xx but 500, 504), a refused connection, an unknown host, a connect timeout -> an outage;
-a 429 -> a rate limit (neither uses up an attempt); a read timeout, a connection closed while we
-waited, a 500 or 504, Apprise's own timeout -> a counted ``retry`` that may have arrived; 408,
+503 (a 5xx but 500, 504), a refused connection, an unknown host, a connect timeout, a name
+lookup or connect that the send's deadline cut -> an outage; a 429 -> a rate limit (neither uses
+up an attempt); a read timeout, a connection closed while we waited, a 500 or 504, an answer the
+deadline cut -> a counted ``retry`` that may have arrived; 408,
 425 -> a counted ``retry``; any other 4xx, or a TLS certificate we do not trust -> ``dead`` with
 the service's own words (a certificate stops SMTP, but this one channel carries every service);
 a failure that names no status -> ``retry`` (bounded by ``max_attempts``, then dead with the
@@ -66,8 +67,8 @@ into the URL."""
 PASSING_STATUS = frozenset({408, 425, 429})
 """4xx statuses that say "later", not "never"."""
 DEFAULT_TIMEOUT = 30.0
-"""Seconds one notify may take (Apprise's service_timeout, and the cut of ``SendDeadline``);
-well inside a delivery's lease."""
+"""Seconds one notify may take (the cut of ``SendDeadline``); well inside a delivery's
+lease."""
 _READ_TIMEOUT = 4.0
 """Apprise's default ``socket_read_timeout`` (a URL's ``rto=`` changes it), for the words."""
 
@@ -158,9 +159,9 @@ class AppriseChannel:
         self.timeout = timeout
         self.deadline = SendDeadline(min(timeout, deadline or timeout), platform="Apprise",
                                      read_timeout=_READ_TIMEOUT)
-        """One notify ends within ``timeout`` (or the shorter ``deadline``): Apprise's own
-        ``service_timeout`` only stops it starting another attempt, and requests bounds each
-        read, so a service trickling its answer is cut here."""
+        """One notify ends within ``timeout`` (or the shorter ``deadline``): requests bounds
+        each read, not the whole answer, so a service trickling it is cut here; so is a name
+        lookup or a connect that never ends, as one that never sent its request."""
         self.app_id = app_id
 
     # -- checking destinations (at start-up) ------------------------------------------------
@@ -246,9 +247,12 @@ class AppriseChannel:
     def _asset(self) -> apprise.AppriseAsset:
         import apprise
 
-        # async_mode=False: notify in the calling (delivery) thread, no pool of Apprise's own.
-        return apprise.AppriseAsset(app_id=self.app_id, async_mode=False,
-                                    service_timeout=self.timeout)
+        # Notify in the calling (delivery) thread, the one ``SendDeadline`` bounds: with a
+        # service_timeout, Apprise hands even a sequential send to a worker thread of its
+        # own, out of the deadline's sight, and its "timed out" could not tell a name lookup
+        # or connect that never ended (nothing sent) from an answer that never came.
+        # async_mode=False: no pool of its own either.
+        return apprise.AppriseAsset(app_id=self.app_id, async_mode=False, service_timeout=0)
 
     def _target(self, url: str) -> _Target:
         names = placeholders(url)
