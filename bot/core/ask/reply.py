@@ -553,8 +553,10 @@ def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
     return True
 
 
-_BEFORE_CLOCK = re.compile(r"点(?:钟|半|\d+分?)?\s*(?:之|以)?前")
-"""「晚上8点前吗？」: a time of day asked as a bound ("by 8 pm?"): a date at 19:59 is before it."""
+_BEFORE_CLOCK = re.compile(r"点(?:钟|半|\d+分?)?\s*(?:之|以)?前|\b(?:before|earlier than|"
+                           r"no later than|not later than|ahead of)\s+(?:\d|noon\b|midnight\b)")
+"""「晚上8点前吗？」, "before 8 pm?": a time of day asked as a bound: a date at 19:59 is before
+it (English "before" followed by a clock; "before the conference" is no clock)."""
 
 
 def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
@@ -979,16 +981,17 @@ _DAYS_ASKED = re.compile(r"几天|多少天|天数|\bhow many days\b|\bnumber of
 """Days asked of an event's length: a workshop of some hours on one day lasts 1 day."""
 
 
-_LATEST_ASKED = re.compile(r"最晚|最迟|最后期限")
-"""「注册最晚几号？」: the last day one can, of several deadlines that answer alike."""
+_LATEST_ASKED = re.compile(r"最晚|最迟|最后期限|\b(?:the latest|at the latest|the last day|"
+                           r"the last date|the last possible|latest possible)\b")
+"""「注册最晚几号？」, "the latest I can register": the last day one can, of several deadlines
+that answer alike."""
 
 
 def _latest(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
             topic: Topic) -> Part | None:
     """Of several open deadlines asked 最晚 ("at the latest": early and late registration),
     the last first, then the earlier ones, so the asker sees both; None otherwise."""
-    if ctx.lang != "zh" or clause.form not in ("when", "what") or \
-            not _LATEST_ASKED.search(clause.text):
+    if clause.form not in ("when", "what") or not _LATEST_ASKED.search(clause.text):
         return None
     live = [d for d in dates if d.kind == "deadline" and not d.cancelled and d.ends > ctx.now]
     if len(live) < 2 or len(live) != len([d for d in dates if not d.cancelled]):
@@ -996,7 +999,9 @@ def _latest(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Nam
     last = max(live, key=lambda d: d.ends)
     first = _one_date(last, clause, ctx, zone)
     earlier = sorted((d for d in live if d is not last), key=lambda d: d.ends)
-    lines = [f"最晚的是{first.lines[0]}", *first.lines[1:], "更早的：",
+    lead, rest = ("最晚的是", "更早的：") if ctx.lang == "zh" else ("The latest is ", "Earlier:")
+    head = first.lines[0] if ctx.lang == "zh" else f"{line(last, ctx)}."
+    lines = [f"{lead}{head}", *first.lines[1:], rest,
              *(f"- {line(d, ctx)}" for d in earlier)]
     return Part(topic, _legacy(last), tuple(lines), (last, *earlier), first.verdict)
 

@@ -1,0 +1,50 @@
+"""Review round 4 (ask4, session 8): answers the last reviews found wrong, each asked in
+general on schedules of the earlier rounds and on ``revh`` (H: only an "Abstract submission"
+and a "Camera-ready paper", no date the paper is submitted by).
+
+The expectation language is ``tests/ask_probe.py``'s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.ask_probe import P, Schedules
+from tests.test_ask_zh_round4 import SCHEDULES as ZH4
+
+DATA = Path(__file__).resolve().parent / "data" / "ask"
+H = Schedules(files={"H": DATA / "revh.toml"}, now={"H": "2031-02-20T12:00:00+00:00"},
+              reader={"H": "Asia/Kolkata"})
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    # "before 8 pm?" of a deadline at 19:59 (Beijing) was No: the clock compared for equality.
+    ("is the full paper deadline before 8pm?", True),
+    ("is the full paper deadline before 8 pm beijing time?", True),
+    ("is the paper deadline earlier than 8pm?", True),
+    # guards: a bound it is not before, and a clock asked as such
+    ("is the full paper deadline before 7pm?", False),
+    ("is the full paper deadline at 8pm?", False),
+    ("is the full paper deadline at 7:59 pm?", True),
+])
+def test_a_clock_asked_before_is_a_bound(question: str, verdict: bool) -> None:
+    reply = ZH4.ask(P("C", question, "", "clock"))
+    assert reply.parts[0].verdict is verdict and [d.id for d in reply.dates] == ["paper"], \
+        reply.text
+
+
+@pytest.mark.parametrize(("question", "want"), [
+    # "the latest I can register" of an early and a late registration led with the early one.
+    ("what is the latest I can register?", ["late", "early"]),
+    ("what's the last day to register?", ["late", "early"]),
+    ("when at the latest do I have to register?", ["late", "early"]),
+    # guard: one date asked so is that date
+    ("what is the latest I can request a visa letter?", ["visa"]),
+])
+def test_the_latest_of_several_deadlines_leads_with_the_last(question: str,
+                                                             want: list[str]) -> None:
+    reply = ZH4.ask(P("V", question, "", "topic"))
+    assert [d.id for d in reply.dates] == want, reply.text
+    assert len(want) == 1 or reply.text.startswith("The latest is"), reply.text
