@@ -48,3 +48,33 @@ def test_the_latest_of_several_deadlines_leads_with_the_last(question: str,
     reply = ZH4.ask(P("V", question, "", "topic"))
     assert [d.id for d in reply.dates] == want, reply.text
     assert len(want) == 1 or reply.text.startswith("The latest is"), reply.text
+
+
+@pytest.mark.parametrize(("question", "has"), [
+    # "what's the date today?" answered "No date of the schedule falls then" (那时没有日期):
+    # today's date is the asker's, in their zone (Shanghai: Thursday 22 May 2031, 14:00).
+    ("what's the date today?", "Today is Thursday 22 May 2031"),
+    ("what day is it today?", "Today is Thursday 22 May 2031"),
+    ("what is today's date?", "Today is Thursday 22 May 2031"),
+    ("今天几号？", "今天是2031年5月22日"),
+    ("今天是星期几？", "今天是2031年5月22日"),
+    ("今天幾號？", "今天是2031年5月22日"),
+])
+def test_todays_date_is_the_askers_in_their_zone(question: str, has: str) -> None:
+    reply = ZH4.ask(P("V", question, "", "today"))
+    assert has in reply.text and "没有日期" not in reply.text and \
+        "No date of the schedule" not in reply.text, reply.text
+
+
+def test_todays_date_is_the_day_in_the_askers_zone_not_utcs() -> None:
+    # 22:00 UTC on the 22nd is already Friday the 23rd in Shanghai.
+    reply = ZH4.ask(P("V", "what's the date today?", "", "today", "2031-05-22T22:00:00+00:00"))
+    assert "Today is Friday 23 May 2031" in reply.text, reply.text
+
+
+def test_a_deadline_today_is_still_the_deadline_asked() -> None:
+    # guard: a subject asked of today stays the subject's answer
+    reply = ZH4.ask(P("V", "is the visa letter deadline today?", "", "today",
+                      "2031-05-23T02:00:00+00:00"))
+    assert [d.id for d in reply.dates] == ["visa"] and reply.parts[0].verdict is True, \
+        reply.text

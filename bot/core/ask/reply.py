@@ -1375,8 +1375,26 @@ _THIS_WEEKEND = re.compile(r"\bthis\s+weekend|这周末|本周末|这个周末")
 """This coming weekend said so; a bare "weekend" or 周末 is any Saturday or Sunday."""
 
 
+def _today(topic: Topic, ctx: _Ctx) -> Part:
+    """Today's date where the asker is (their zone, at ``now``), and the next date of the
+    schedule beside it, clearly as the schedule's."""
+    day = ctx.reader.local(ctx.now).date()
+    nxt = ctx.index.upcoming(ctx.now, 1)
+    if ctx.lang == "zh":
+        lines = [f"今天是{zh.format_day(day)}（{zh.zone_name(ctx.reader, ctx.now)}）。"]
+        if nxt:
+            lines.append(f"日程里的下一个日期：{line(nxt[0], ctx)}。")
+    else:
+        lines = [f"Today is {format_day(day)} ({zone_caption(ctx.reader, ctx.now)})."]
+        if nxt:
+            lines.append(f"Next in the schedule: {line(nxt[0], ctx)}.")
+    return Part(topic, "today", tuple(lines), tuple(nxt))
+
+
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     """No subject named: the next date that matters (a deadline first), saying it chose."""
+    if lx.TODAY_ASKED.search(clause.text) and zone is None:
+        return _today(topic, ctx)
     upcoming = ctx.index.upcoming(ctx.now, 200)
     window_rel = [r for r in clause.relative if r in _WINDOWS]
     asked_day = clause.day is not None or clause.month is not None
