@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.ask_probe import P, Schedules
+from tests.test_ask_review3 import SCHEDULES as REVIEW3
 from tests.test_ask_zh_round4 import SCHEDULES as ZH4
 
 DATA = Path(__file__).resolve().parent / "data" / "ask"
@@ -78,3 +79,22 @@ def test_a_deadline_today_is_still_the_deadline_asked() -> None:
                       "2031-05-23T02:00:00+00:00"))
     assert [d.id for d in reply.dates] == ["visa"] and reply.parts[0].verdict is True, \
         reply.text
+
+
+@pytest.mark.parametrize(("name", "question", "want"), [
+    # "I missed the paper registration. can I still submit the paper?" answered that the
+    # paper registration was still open: submitting is the paper's deadline, not its
+    # registration (F: "Paper registration", "Paper deadline"; A: "Abstract and paper
+    # registration", "Submission deadline").
+    ("F", "I missed the paper registration. can I still submit the paper?", ["paper"]),
+    ("F", "can I still submit the paper?", ["paper"]),
+    ("F", "when do I submit the paper?", ["paper"]),
+    ("A", "when do I submit the paper?", ["submission"]),
+    # guards: registering is still the registration's
+    ("F", "when do I register the paper?", ["paperreg"]),
+    ("F", "when is paper registration?", ["paperreg"]),
+])
+def test_submitting_the_paper_is_not_registering_it(name: str, question: str,
+                                                    want: list[str]) -> None:
+    reply = REVIEW3.ask(P(name, question, "", "submit"))
+    assert [d.id for d in reply.dates] == want, reply.text

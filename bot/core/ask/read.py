@@ -1372,6 +1372,11 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
     words that each date holds alike, the title that says nothing more ("conference
     registration" is "Conference registration closes", not "Early-bird conference
     registration ends")."""
+    if "submit" in concepts and "register" not in concepts:
+        # "can I still submit the paper?" beside "Paper registration" and "Paper deadline":
+        # the paper is handed in by the deadline; registering it is another step.
+        handed = tuple(d for d in group if "register" not in index.date_terms[d])
+        group = handed or group
     asked = [frozenset(concepts) & index.date_terms[d].keys() for d in group]
     strong = [any(by_kind(t) != "generic" for t in a) for a in asked]
     if any(strong) and not all(strong):
