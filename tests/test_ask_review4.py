@@ -98,3 +98,25 @@ def test_submitting_the_paper_is_not_registering_it(name: str, question: str,
                                                     want: list[str]) -> None:
     reply = REVIEW3.ask(P(name, question, "", "submit"))
     assert [d.id for d in reply.dates] == want, reply.text
+
+
+@pytest.mark.parametrize("question", [
+    "I missed the paper registration. can I still submit the paper?",
+    "I missed the paper registration, can I still submit?",
+    "we didn't make the paper registration. when is the paper deadline?",
+])
+def test_a_missed_registration_is_answered_with_the_submission_and_the_policy(
+        question: str) -> None:
+    # The paper's own deadline, then what the schedule says of submitting unregistered:
+    # nothing (F holds no such policy), so it says it does not say, never a Yes about the
+    # registration.
+    reply = REVIEW3.ask(P("F", question, "", "submit"))
+    assert [d.id for d in reply.dates] == ["paper"], reply.text
+    assert "does not say whether you can still submit after missing the deadline for " \
+        "Paper registration" in reply.text, reply.text
+
+
+def test_a_missed_registration_with_no_deadline_it_registers_for_keeps_its_subject() -> None:
+    # guard: "Registration" (attendees') registers no paper: the question stays about it
+    reply = REVIEW3.ask(P("F", "I missed registration, can I still register?", "", "submit"))
+    assert [d.id for d in reply.dates] == ["registration"], reply.text

@@ -1901,6 +1901,20 @@ def _holds(ctx: _Ctx) -> tuple[str, ...]:
 
 
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
+    part = _part_of(topic, clause, ctx, zone)
+    missed = [d for d in ctx.index.dates_of(clause.missed) if d not in part.dates]
+    if not missed or topic.kind != "date" or not part.dates:
+        return part
+    # "I missed the paper registration. can I still submit the paper?": the paper's date,
+    # then what the schedule says of handing it in unregistered, which is nothing.
+    names = "、".join(_title(d, "zh") for d in missed) if ctx.lang == "zh" else \
+        " or ".join(_the(d) for d in missed)
+    said = _not_said(f"whether you can still submit after missing {names}",
+                     f"错过{names}后是否还能提交", ctx)
+    return replace(part, lines=(*part.lines, said))
+
+
+def _part_of(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     if topic.kind == "date" and clause.ordinal:
         return _ordinal(topic, clause, ctx, zone)
     if topic.kind == "date":
