@@ -120,3 +120,32 @@ def test_a_missed_registration_with_no_deadline_it_registers_for_keeps_its_subje
     # guard: "Registration" (attendees') registers no paper: the question stays about it
     reply = REVIEW3.ask(P("F", "I missed registration, can I still register?", "", "submit"))
     assert [d.id for d in reply.dates] == ["registration"], reply.text
+
+
+@pytest.mark.parametrize("question", [
+    # H holds an "Abstract submission" and a "Camera-ready paper": "the paper submission
+    # deadline" gave the abstract's date as if it were the paper's.
+    "when is the paper submission deadline?",
+    "when is the full paper submission?",
+    "when do paper submissions close?",
+    "论文提交截止是哪天？",
+])
+def test_words_that_only_other_dates_hold_apart_name_no_date(question: str) -> None:
+    reply = H.ask(P("H", question, "", "missing"))
+    assert not reply.dates, reply.text
+    assert reply.text.startswith(("The schedule has no paper submission",
+                                  "日程里没有论文提交的日期")), reply.text
+    assert "Abstract submission" in reply.text  # what it has, as the schedule's list
+
+
+@pytest.mark.parametrize(("name", "question", "want"), [
+    # guards: a title that holds every word asked; one word asked; a bare "Submission deadline"
+    ("H", "when is the abstract submission deadline?", ["abstract"]),
+    ("H", "when is the camera-ready paper due?", ["camera"]),
+    ("H", "when is the paper deadline?", ["camera"]),
+    ("A", "when is the paper submission deadline?", ["submission"]),
+])
+def test_a_date_holding_the_words_asked_is_still_the_answer(name: str, question: str,
+                                                            want: list[str]) -> None:
+    reply = (H if name == "H" else REVIEW3).ask(P(name, question, "", "missing"))
+    assert [d.id for d in reply.dates] == want, reply.text

@@ -1553,6 +1553,25 @@ def _only_other_handed_in(concepts: Mapping[str, tuple[float, int, str]],
     return None
 
 
+def _named_apart(concepts: Mapping[str, tuple[float, int, str]], group: Sequence[str],
+                 index: Index) -> tuple[str, int] | None:
+    """Two or more words naming one date ("paper submission"), where no date reached holds
+    them all and each is that of something else handed in, which the question does not say
+    ("Abstract submission", "Camera-ready paper"): the words as said and where; else None."""
+    asked = {c for c in concepts if by_kind(c) != "kind"}
+    if len(asked) < 2 or not group or not asked & _HANDED_IN:
+        return None
+    if any(asked <= index.date_terms[d].keys() for d in group) or not all(
+            any(c in index.date_terms[d] for d in group) for c in asked):
+        return None  # one date is all of it, or a word is no date's (a field's: pages)
+    if not all(set(index.date_terms[d]) - set(concepts) & (_HANDED_IN - {"full"})
+               for d in group):
+        return None
+    said = sorted(asked, key=lambda c: concepts[c][1])
+    joiner = "" if any(has_cjk(concepts[c][2]) for c in said) else " "
+    return joiner.join(concepts[c][2] for c in said), concepts[said[0]][1]
+
+
 def _decision_missing(concepts: Mapping[str, tuple[float, int, str]], group: Sequence[str],
                       index: Index) -> tuple[str, int] | None:
     """What a question asks the decision on ("travel grant" of "when will I hear about the
@@ -1710,6 +1729,13 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                     next(c for c in concepts if c in _TRACK_GENERIC or c == "paper"))
                 topics.append(Topic("not_held", (cid,), by_id[cid].label_en, 1.0, pos,
                                     concepts[cid][2]))
+        parted = _named_apart(concepts, group, index) if keep and not fields else None
+        if parted is not None:
+            # "when is the paper submission deadline?" of only an "Abstract submission" and
+            # a "Camera-ready paper": each holds one word, neither is the paper's submission.
+            keep = False
+            topics.append(Topic("not_held", ("no_date", parted[0]), parted[0], 1.0, parted[1],
+                                parted[0]))
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
             other = _only_other_handed_in(concepts, group, index)

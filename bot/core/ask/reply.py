@@ -1748,6 +1748,11 @@ def _not_held(topic: Topic, ctx: _Ctx) -> Part:
             lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if ctx.lang == "zh" else
                          f"Next: {line(nxt[0], ctx)}.")
         return Part(topic, "not_held", tuple(lines), tuple(nxt[:1]))
+    if cid == "no_date":  # "the paper submission deadline" where no date is it
+        return Part(topic, "not_held", (
+            f"日程里没有{topic.ids[1]}的日期；{_ask_whom(ctx.event, 'zh')}。"
+            if ctx.lang == "zh" else
+            f"The schedule has no {topic.ids[1]} date; {_ask_whom(ctx.event, 'en')}.",))
     if cid == "decision":  # "when will I hear about the travel grant?"
         if topic.ids[1] in ("paper", "submit"):  # a paper's decision is the notification
             return Part(topic, "not_held", (_not_said(*_KIND_MISSING["notify"], ctx),))
