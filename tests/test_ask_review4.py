@@ -149,3 +149,12 @@ def test_a_date_holding_the_words_asked_is_still_the_answer(name: str, question:
                                                             want: list[str]) -> None:
     reply = (H if name == "H" else REVIEW3).ask(P(name, question, "", "missing"))
     assert [d.id for d in reply.dates] == want, reply.text
+
+
+@pytest.mark.parametrize("question", ["what's happening today?", "anything due today?",
+                                      "今天有什么截止？"])
+def test_what_the_schedule_holds_today_is_still_the_schedules(question: str) -> None:
+    # guard: today's dates asked of the schedule are no question of the calendar
+    reply = ZH4.ask(P("V", question, "", "today"))
+    assert reply.parts[0].kind != "today" and "Today is" not in reply.text and \
+        "今天是" not in reply.text, reply.text
