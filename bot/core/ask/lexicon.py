@@ -8,6 +8,7 @@ not hold, and the words that carry the form of a question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -255,7 +256,8 @@ YES_NO_ZH: tuple[str, ...] = ("吗", "是否", "是不是", "有没有", "能不
                               "对吧", "对不对", "么", "还能", "要不要", "需不需要", "可以")
 
 RELATIVE_EN: Mapping[str, str] = {
-    "today": "today", "tonight": "tonight", "tomorrow": "tomorrow", "tmrw": "tomorrow",
+    "today": "today", "today's": "today", "tonight": "tonight", "tomorrow": "tomorrow",
+    "tmrw": "tomorrow",
     "tmr": "tomorrow", "yesterday": "yesterday", "this week": "this_week",
     "this weekend": "this_weekend", "weekend": "this_weekend", "next week": "next_week",
     "this month": "this_month", "next month": "next_month",
@@ -359,3 +361,11 @@ no subject of their own, so "quelle est la deadline ?" asks the deadline.)"""
 TITLE_QUALIFIERS: frozenset[str] = frozenset({"long"})
 """Stopwords of a question ("how long", "as long as") that in a title say which date it is
 ("Long paper deadline" beside "Short paper deadline"): a title's word all the same."""
+
+TODAY_ASKED = re.compile(
+    r"\bwhat(?:'s|s| is)?\s+(?:the\s+)?(?:date|day)\s+(?:is\s+it\s+)?(?:today|now)\b"
+    r"|\bwhat(?:'s|s| is)?\s+(?:the\s+)?(?:date|day)\s+is\s+it\b|\btoday'?s date\b"
+    r"|\bwhat(?:'s|s| is)\s+today\b|\bwhat day of the week is it\b"
+    r"|今[天日](?:是)?(?:几|幾)?(?:月)?(?:几|幾)[号號日]|今[天日](?:是)?(?:星期|周|週|礼拜|禮拜)(?:几|幾)"
+    r"|今[天日]是(?:什么|什麼|哪)(?:日子|天)|今[天日](?:的)?日期")
+""""what's the date today?", 「今天几号？」: the asker's own today, not a date of the schedule."""

@@ -68,6 +68,9 @@ _CANNOT = re.compile(r"\s*(?:if\s+|since\s+|as\s+)?(?:(?:i|we)(?:'ll)?\s+)?(?:pr
 """What the asker cannot do or did not do ("can't make the abstract deadline", "if we won't
 meet it", "missed the abstract"), even with no "I" or a "can" of a yes-no form: context for
 the question after it."""
+_MISSED = re.compile(r"\s*(?:(?:i|we)\s+)?(?:just\s+)?(?:missed|didn't make|did not make|"
+                     r"didn't meet|did not meet|didn't do|did not do)\b")
+"""A statement that a date went by undone ("I missed the paper registration")."""
 _NOT_THERE = re.compile(r"(?:\bnot|n't|\bnowhere near)\s+(?:(?:based|located|living|staying)\s+)?"
                         r"(?:in|at|from|near)\s+(?:the\s+)?$|\boutside(?:\s+of)?\s+(?:the\s+)?$")
 """What puts the asker away from the place named next ("I'm not in Boston", "outside
@@ -198,6 +201,10 @@ class Clause:
     excluded: tuple[str, ...] = ()
     """Dates the question sets aside ("registration, not paper registration", "anything
     other than the poster deadline?"): never the answer, whatever else the words name."""
+    missed: tuple[str, ...] = ()
+    """Registrations the asker said before the question they missed ("I missed the paper
+    registration. can I still submit the paper?"): what the answer says the schedule's
+    policy on is, or that it does not say."""
 
 
 @dataclass(frozen=True)
@@ -1372,6 +1379,11 @@ def _narrow(group: tuple[str, ...], concepts: Mapping[str, tuple[float, int, str
     words that each date holds alike, the title that says nothing more ("conference
     registration" is "Conference registration closes", not "Early-bird conference
     registration ends")."""
+    if "submit" in concepts and "register" not in concepts:
+        # "can I still submit the paper?" beside "Paper registration" and "Paper deadline":
+        # the paper is handed in by the deadline; registering it is another step.
+        handed = tuple(d for d in group if "register" not in index.date_terms[d])
+        group = handed or group
     asked = [frozenset(concepts) & index.date_terms[d].keys() for d in group]
     strong = [any(by_kind(t) != "generic" for t in a) for a in asked]
     if any(strong) and not all(strong):
@@ -1440,6 +1452,26 @@ def _handed_in_too(group: tuple[str, ...], concepts: Mapping[str, tuple[float, i
     if not bare:
         return group
     return tuple(sorted((*group, *bare), key=lambda d: index.position[d]))
+
+
+_HAND_IN = re.compile(r"\b(?:submit|submission|hand in|send in|upload)")
+
+
+def _handed_in_after(prev: list[Topic], start: int, span: str, index: Index
+                     ) -> tuple[list[Topic], tuple[str, ...]]:
+    """ "I missed the paper registration, can I still submit?": the deadlines that hand in
+    what the missed registrations named (the "Paper deadline"), and the registrations
+    missed; the previous subject and none where no such deadline is held."""
+    ids = [d for t in prev if t.kind == "date" for d in t.ids]
+    if not ids or not all("register" in index.date_terms[d] for d in ids):
+        return prev, ()
+    what = {t for d in ids for t in index.date_terms[d]} - {"register", "deadline"}
+    handed = tuple(d.id for d in index.of_kind("deadline") if d.id not in ids
+                   and "register" not in index.date_terms[d.id]
+                   and what & index.date_terms[d.id].keys())
+    if not handed:
+        return prev, ()
+    return [Topic("date", handed, prev[0].label, prev[0].score, start, span)], tuple(ids)
 
 
 def _titled(span: str, text: str, index: Index) -> bool:
@@ -1519,6 +1551,25 @@ def _only_other_handed_in(concepts: Mapping[str, tuple[float, int, str]],
     if all(set(index.date_terms[d]) - set(concepts) & (_HANDED_IN - {"full"}) for d in group):
         return words[0], concepts[words[0]][1]
     return None
+
+
+def _named_apart(concepts: Mapping[str, tuple[float, int, str]], group: Sequence[str],
+                 index: Index) -> tuple[str, int] | None:
+    """Two or more words naming one date ("paper submission"), where no date reached holds
+    them all and each is that of something else handed in, which the question does not say
+    ("Abstract submission", "Camera-ready paper"): the words as said and where; else None."""
+    asked = {c for c in concepts if by_kind(c) != "kind"}
+    if len(asked) < 2 or not group or not asked & _HANDED_IN:
+        return None
+    if any(asked <= index.date_terms[d].keys() for d in group) or not all(
+            any(c in index.date_terms[d] for d in group) for c in asked):
+        return None  # one date is all of it, or a word is no date's (a field's: pages)
+    if not all(set(index.date_terms[d]) - set(concepts) & (_HANDED_IN - {"full"})
+               for d in group):
+        return None
+    said = sorted(asked, key=lambda c: concepts[c][1])
+    joiner = "" if any(has_cjk(concepts[c][2]) for c in said) else " "
+    return joiner.join(concepts[c][2] for c in said), concepts[said[0]][1]
 
 
 def _decision_missing(concepts: Mapping[str, tuple[float, int, str]], group: Sequence[str],
@@ -1678,6 +1729,13 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                     next(c for c in concepts if c in _TRACK_GENERIC or c == "paper"))
                 topics.append(Topic("not_held", (cid,), by_id[cid].label_en, 1.0, pos,
                                     concepts[cid][2]))
+        parted = _named_apart(concepts, group, index) if keep and not fields else None
+        if parted is not None:
+            # "when is the paper submission deadline?" of only an "Abstract submission" and
+            # a "Camera-ready paper": each holds one word, neither is the paper's submission.
+            keep = False
+            topics.append(Topic("not_held", ("no_date", parted[0]), parted[0], 1.0, parted[1],
+                                parted[0]))
         if keep:
             pos = min((concepts[t][1] for t in concepts if t in date_terms), default=start)
             other = _only_other_handed_in(concepts, group, index)
@@ -2086,6 +2144,7 @@ def _read(question: str, index: Index) -> Reading:
         blind = any(n in norm[a:b] for n in lx.NEGATIVE_BLIND)
         raw.append((a, b, form, topics, relative, weekday, length, blind))
     pages_asked = _page_count(norm)
+    missed: tuple[str, ...] = ()
     for i, (a, b, form, topics, relative, weekday, length, blind) in enumerate(raw):
         # "missed the research deadline. short paper deadline?": a question by its mark too
         asked_later = any((r[2] is not None or norm[r[1]:r[1] + 1] == "?") and r[3]
@@ -2096,6 +2155,9 @@ def _read(question: str, index: Index) -> Reading:
             # "I got accepted. When do I need to confirm?", "we registered the abstract
             # already, when is the full paper due?", "can't make the abstract deadline,
             # when's the full paper due?": the statement is context
+            if _MISSED.match(norm[a:b]):
+                missed = tuple(d for t in topics if t.kind == "date" for d in t.ids
+                               if "register" in index.date_terms[d])
             continue
         wh = re.match(r"\s*(?:and\s+|so\s+)?(?:what|what's|whats|which|who|how|when|where)\b",
                       norm[a:b])
@@ -2169,6 +2231,9 @@ def _read(question: str, index: Index) -> Reading:
                 # "still") only names what the question after it asks about.
                 clauses.pop()
                 at.pop()
+                if _MISSED.match(norm[raw[i - 1][0]:raw[i - 1][1]]) and \
+                        _HAND_IN.search(norm[a:b]):
+                    topics, missed = _handed_in_after(prev, a, norm[a:b].strip(), index)
             if "next" in relative and any(t.kind == "date" for t in prev) and re.search(
                     r"\b(?:next|following|another|other)\s+one\b", norm[a:b]):
                 # "missed cycle 1, when's the next one?": the next date of its kind after it;
@@ -2208,7 +2273,8 @@ def _read(question: str, index: Index) -> Reading:
                               month=_month_alone(masked[a:b]),
                               span_asked=_span_asked(masked[a:b]),
                               clocks=bool(_CLOCKS_CHANGE.search(norm[a:b])),
-                              ahead=_ahead(masked[a:b])))
+                              ahead=_ahead(masked[a:b]), missed=missed))
+        missed = ()
         last_form = form
     if unwanted:
         clauses, at = _excluding(clauses, at, unwanted)

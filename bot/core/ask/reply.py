@@ -553,8 +553,10 @@ def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
     return True
 
 
-_BEFORE_CLOCK = re.compile(r"点(?:钟|半|\d+分?)?\s*(?:之|以)?前")
-"""「晚上8点前吗？」: a time of day asked as a bound ("by 8 pm?"): a date at 19:59 is before it."""
+_BEFORE_CLOCK = re.compile(r"点(?:钟|半|\d+分?)?\s*(?:之|以)?前|\b(?:before|earlier than|"
+                           r"no later than|not later than|ahead of)\s+(?:\d|noon\b|midnight\b)")
+"""「晚上8点前吗？」, "before 8 pm?": a time of day asked as a bound: a date at 19:59 is before
+it (English "before" followed by a clock; "before the conference" is no clock)."""
 
 
 def _same_zone(own: Zone, key: str, instant: datetime) -> bool:
@@ -979,16 +981,17 @@ _DAYS_ASKED = re.compile(r"几天|多少天|天数|\bhow many days\b|\bnumber of
 """Days asked of an event's length: a workshop of some hours on one day lasts 1 day."""
 
 
-_LATEST_ASKED = re.compile(r"最晚|最迟|最后期限")
-"""「注册最晚几号？」: the last day one can, of several deadlines that answer alike."""
+_LATEST_ASKED = re.compile(r"最晚|最迟|最后期限|\b(?:the latest|at the latest|the last day|"
+                           r"the last date|the last possible|latest possible)\b")
+"""「注册最晚几号？」, "the latest I can register": the last day one can, of several deadlines
+that answer alike."""
 
 
 def _latest(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: NamedZone | None,
             topic: Topic) -> Part | None:
     """Of several open deadlines asked 最晚 ("at the latest": early and late registration),
     the last first, then the earlier ones, so the asker sees both; None otherwise."""
-    if ctx.lang != "zh" or clause.form not in ("when", "what") or \
-            not _LATEST_ASKED.search(clause.text):
+    if clause.form not in ("when", "what") or not _LATEST_ASKED.search(clause.text):
         return None
     live = [d for d in dates if d.kind == "deadline" and not d.cancelled and d.ends > ctx.now]
     if len(live) < 2 or len(live) != len([d for d in dates if not d.cancelled]):
@@ -996,7 +999,9 @@ def _latest(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Nam
     last = max(live, key=lambda d: d.ends)
     first = _one_date(last, clause, ctx, zone)
     earlier = sorted((d for d in live if d is not last), key=lambda d: d.ends)
-    lines = [f"最晚的是{first.lines[0]}", *first.lines[1:], "更早的：",
+    lead, rest = ("最晚的是", "更早的：") if ctx.lang == "zh" else ("The latest is ", "Earlier:")
+    head = first.lines[0] if ctx.lang == "zh" else f"{line(last, ctx)}."
+    lines = [f"{lead}{head}", *first.lines[1:], rest,
              *(f"- {line(d, ctx)}" for d in earlier)]
     return Part(topic, _legacy(last), tuple(lines), (last, *earlier), first.verdict)
 
@@ -1370,8 +1375,26 @@ _THIS_WEEKEND = re.compile(r"\bthis\s+weekend|这周末|本周末|这个周末")
 """This coming weekend said so; a bare "weekend" or 周末 is any Saturday or Sunday."""
 
 
+def _today(topic: Topic, ctx: _Ctx) -> Part:
+    """Today's date where the asker is (their zone, at ``now``), and the next date of the
+    schedule beside it, clearly as the schedule's."""
+    day = ctx.reader.local(ctx.now).date()
+    nxt = ctx.index.upcoming(ctx.now, 1)
+    if ctx.lang == "zh":
+        lines = [f"今天是{zh.format_day(day)}（{zh.zone_name(ctx.reader, ctx.now)}）。"]
+        if nxt:
+            lines.append(f"日程里的下一个日期：{line(nxt[0], ctx)}。")
+    else:
+        lines = [f"Today is {format_day(day)} ({zone_caption(ctx.reader, ctx.now)})."]
+        if nxt:
+            lines.append(f"Next in the schedule: {line(nxt[0], ctx)}.")
+    return Part(topic, "today", tuple(lines), tuple(nxt))
+
+
 def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     """No subject named: the next date that matters (a deadline first), saying it chose."""
+    if lx.TODAY_ASKED.search(clause.text) and zone is None:
+        return _today(topic, ctx)
     upcoming = ctx.index.upcoming(ctx.now, 200)
     window_rel = [r for r in clause.relative if r in _WINDOWS]
     asked_day = clause.day is not None or clause.month is not None
@@ -1725,6 +1748,11 @@ def _not_held(topic: Topic, ctx: _Ctx) -> Part:
             lines.append(f"下一个日期：{line(nxt[0], ctx)}。" if ctx.lang == "zh" else
                          f"Next: {line(nxt[0], ctx)}.")
         return Part(topic, "not_held", tuple(lines), tuple(nxt[:1]))
+    if cid == "no_date":  # "the paper submission deadline" where no date is it
+        return Part(topic, "not_held", (
+            f"日程里没有{topic.ids[1]}的日期；{_ask_whom(ctx.event, 'zh')}。"
+            if ctx.lang == "zh" else
+            f"The schedule has no {topic.ids[1]} date; {_ask_whom(ctx.event, 'en')}.",))
     if cid == "decision":  # "when will I hear about the travel grant?"
         if topic.ids[1] in ("paper", "submit"):  # a paper's decision is the notification
             return Part(topic, "not_held", (_not_said(*_KIND_MISSING["notify"], ctx),))
@@ -1878,6 +1906,20 @@ def _holds(ctx: _Ctx) -> tuple[str, ...]:
 
 
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
+    part = _part_of(topic, clause, ctx, zone)
+    missed = [d for d in ctx.index.dates_of(clause.missed) if d not in part.dates]
+    if not missed or topic.kind != "date" or not part.dates:
+        return part
+    # "I missed the paper registration. can I still submit the paper?": the paper's date,
+    # then what the schedule says of handing it in unregistered, which is nothing.
+    names = "、".join(_title(d, "zh") for d in missed) if ctx.lang == "zh" else \
+        " or ".join(_the(d) for d in missed)
+    said = _not_said(f"whether you can still submit after missing {names}",
+                     f"错过{names}后是否还能提交", ctx)
+    return replace(part, lines=(*part.lines, said))
+
+
+def _part_of(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     if topic.kind == "date" and clause.ordinal:
         return _ordinal(topic, clause, ctx, zone)
     if topic.kind == "date":
