@@ -77,6 +77,18 @@ class Schedules:
         return answer(p.question, self.event(p.schedule), now=now,
                       reader=parse_zone(p.reader or self.reader[p.schedule]))
 
+    def thread(self, name: str, questions: Iterable[str]) -> Answer:
+        """Ask each question of one thread in turn, each read against the one before; the
+        last answer."""
+        event, now = self.event(name), datetime.fromisoformat(self.now[name])
+        reader = parse_zone(self.reader[name])
+        reply: Answer | None = None
+        for question in questions:
+            reply = answer(question, event, now=now, reader=reader,
+                           context=None if reply is None else reply.context)
+        assert reply is not None, "a thread of no question"
+        return reply
+
     def misses(self, label: str, probes: Iterable[P]) -> list[str]:
         """Ask every probe; print how many were right, by category; what each wrong one got."""
         probes = tuple(probes)

@@ -19,13 +19,10 @@ honest "the schedule does not say" with no date. The expectation language is
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from bot.core.ask import answer
-from bot.core.zones import parse_zone
 from tests.ask_probe import P, Schedules, wrong
 
 DATA = Path(__file__).resolve().parent / "data" / "ask"
@@ -681,11 +678,6 @@ THREADS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 def test_a_follow_up_in_a_thread_of_the_new_schedules(
         thread: tuple[str, tuple[str, ...], str]) -> None:
     name, questions, expect = thread
-    event, now = SCHEDULES.event(name), datetime.fromisoformat(NOW[name])
-    context = None
-    for question in questions:
-        reply = answer(question, event, now=now, reader=parse_zone(READER[name]),
-                       context=context)
-        context = reply.context
+    reply = SCHEDULES.thread(name, questions)
     bad = wrong(P(name, questions[-1], expect, "thread"), reply)
     assert not bad, f"{bad}\n{reply.text}"

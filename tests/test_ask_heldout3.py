@@ -37,13 +37,10 @@ gives both registration deadlines, early first.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from bot.core.ask import answer
-from bot.core.zones import parse_zone
 from tests.ask_probe import P, Schedules, wrong
 
 DATA = Path(__file__).resolve().parent / "data" / "ask"
@@ -511,12 +508,7 @@ def test_a_round_on_a_schedule_the_fixes_were_not_made_on() -> None:
 def test_a_follow_up_in_a_thread_of_the_third_round(
         thread: tuple[str, tuple[str, ...], str]) -> None:
     name, questions, expect = thread
-    event, now = SCHEDULES.event(name), datetime.fromisoformat(NOW[name])
-    context = None
-    for question in questions:
-        reply = answer(question, event, now=now, reader=parse_zone(READER[name]),
-                       context=context)
-        context = reply.context
+    reply = SCHEDULES.thread(name, questions)
     bad = wrong(P(name, questions[-1], expect, "thread"), reply)
     assert not bad, f"{bad}\n{reply.text}"
 

@@ -11,13 +11,11 @@ reader's differ by a day for the European and American deadlines. The expectatio
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from bot.core.ask import answer, hant
-from bot.core.zones import parse_zone
+from bot.core.ask import hant
 from tests.ask_probe import P, Schedules, wrong
 
 ROOT = Path(__file__).resolve().parent
@@ -510,12 +508,7 @@ def test_every_third_round_chinese_probe_gets_what_a_good_organizer_would_answer
 def test_a_chinese_follow_up_in_a_thread_is_read_against_the_thread(
         thread: tuple[str, tuple[str, ...], str]) -> None:
     name, questions, expect = thread
-    event, now = SCHEDULES.event(name), datetime.fromisoformat(NOW[name])
-    context = None
-    for question in questions:
-        reply = answer(question, event, now=now, reader=parse_zone(READER[name]),
-                       context=context)
-        context = reply.context
+    reply = SCHEDULES.thread(name, questions)
     bad = wrong(P(name, questions[-1], expect, "thread"), reply)
     assert not bad, f"{bad}\n{reply.text}"
 
