@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,27 +22,34 @@ from bot.errors import StorageError
 NOW = datetime(2017, 9, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
 
-def test_a_key_is_taken_exactly_once_by_replicas_racing_on_one_file(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    ledgers = [Ledger.open(url, owner=f"replica-{n}") for n in range(4)]
-    keys = [f"slack:Ev{n:04d}" for n in range(60)]
+def _race(ledgers: list[Ledger], take: Callable[[Ledger], list[str]]) -> Counter[str]:
+    """Two threads a ledger, let go at once, each taking what ``take`` takes; how many times
+    each key was won."""
     wins: Counter[str] = Counter()
     lock = threading.Lock()
     barrier = threading.Barrier(len(ledgers) * 2)
 
     def run(ledger: Ledger) -> None:
         barrier.wait()
-        for key in keys:
-            if ledger.first_time(key, NOW):
-                with lock:
-                    wins[key] += 1
+        won = take(ledger)
+        with lock:
+            wins.update(won)
 
     workers = [threading.Thread(target=run, args=(ledger,)) for ledger in ledgers * 2]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    return wins
+
+
+def test_a_key_is_taken_exactly_once_by_replicas_racing_on_one_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ledgers = [Ledger.open(url, owner=f"replica-{n}") for n in range(4)]
+    keys = [f"slack:Ev{n:04d}" for n in range(60)]
     try:
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(60)
+        wins = _race(ledgers, lambda ledger: [key for key in keys
+                                              if ledger.first_time(key, NOW)])
         assert wins == dict.fromkeys(keys, 1)
         # The other ways in see the same keys: taken is taken.
         assert ledgers[0].seen(keys[0])
@@ -130,24 +138,10 @@ def test_keys_taken_together_race_replicas_and_each_is_taken_once(tmp_path: Path
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     ledgers = [Ledger.open(url, owner=f"replica-{n}") for n in range(3)]
     keys = [(f"slack:Ev{n:04d}", f"slack-message:C1:{n // 2}") for n in range(40)]
-    wins: Counter[str] = Counter()
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(ledgers) * 2)
-
-    def run(ledger: Ledger) -> None:
-        barrier.wait()
-        for pair in keys:
-            for key, new in zip(pair, ledger.first_times(pair, NOW), strict=True):
-                if new:
-                    with lock:
-                        wins[key] += 1
-
-    workers = [threading.Thread(target=run, args=(ledger,)) for ledger in ledgers * 2]
     try:
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(60)
+        wins = _race(ledgers, lambda ledger: [
+            key for pair in keys
+            for key, new in zip(pair, ledger.first_times(pair, NOW), strict=True) if new])
         assert wins == dict.fromkeys({key for pair in keys for key in pair}, 1)
     finally:
         for ledger in ledgers:
