@@ -12,6 +12,7 @@ its sight, and Apprise's own timeout there reads as "may have been delivered").
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -151,3 +152,26 @@ def test_a_name_that_resolves_in_time_is_the_real_answer(resolver: Resolver) -> 
     answers = AnswerDeadline(DEADLINE, platform="Slack", read_timeout=READ)
     found = answers.call("looking", "here", lambda: socket.getaddrinfo(SLOW, 80))
     assert found[0][4][0] == "127.0.0.1"
+
+
+def test_an_address_is_resolved_at_once_and_a_name_still_in_its_own_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An IP address asks no resolver (nothing can hang): no lookup thread for it on the way
+    to each answer; a name still gets one, bounded by the deadline."""
+    from bot.adapters import send_deadline
+    looked_up: list[object] = []
+    real_lookup = send_deadline.lookup
+
+    def recorded(host: str | bytes | None, *args: object, **kwargs: object) -> object:
+        looked_up.append(host)
+        return real_lookup(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(send_deadline, "lookup", recorded)
+    answers = AnswerDeadline(DEADLINE, platform="Slack", read_timeout=READ)
+    for host in ("127.0.0.1", "::1", b"127.0.0.1", None):
+        found = answers.call("looking", "here", functools.partial(
+            socket.getaddrinfo, host, 80, type=socket.SOCK_STREAM))
+        assert found == send_deadline._getaddrinfo(host, 80, type=socket.SOCK_STREAM)
+    assert looked_up == []
+    answers.call("looking", "here", lambda: socket.getaddrinfo("localhost", 80))
+    assert looked_up == ["localhost"]

@@ -35,6 +35,7 @@ again when the inner one ends. ``AnswerDeadline`` bounds the calls that answer a
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import socket
 import sys
@@ -125,6 +126,18 @@ def _resolve(key: tuple[object, ...], into: _Lookup) -> None:
         into.done.set()
 
 
+def _numeric(host: str | bytes | None) -> bool:
+    """Whether ``host`` is an IPv4 or IPv6 address (no name to look up)."""
+    if host is None:
+        return True  # the wildcard or loopback address: getaddrinfo asks no resolver
+    name = _name(host).split("%", 1)[0]  # an IPv6 scope ("fe80::1%eth0") names no host
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def _name(host: str | bytes | None) -> str:
     return host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
 
@@ -139,6 +152,8 @@ def _bounded_getaddrinfo(host: str | bytes | None, port: str | bytes | int | Non
         return _getaddrinfo(host, port, family, type, proto, flags)
     if send.cut:
         raise Cut("the send's deadline passed: no new connection")
+    if _numeric(host):  # an address asks no resolver: nothing to wait for, no thread
+        return _getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
     send.looking_up = _name(host)
     try:
         return lookup(host, port, family, type, proto, flags,
