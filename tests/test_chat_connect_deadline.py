@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -160,18 +161,21 @@ def test_an_address_is_resolved_at_once_and_a_name_still_in_its_own_thread(
     to each answer; a name still gets one, bounded by the deadline."""
     from bot.adapters import send_deadline
     looked_up: list[object] = []
-    real_lookup = send_deadline.lookup
+    real_resolve = send_deadline._resolve
 
-    def recorded(host: str | bytes | None, *args: object, **kwargs: object) -> object:
-        looked_up.append(host)
-        return real_lookup(host, *args, **kwargs)  # type: ignore[arg-type]
+    def recorded(key: tuple[object, ...], into: Any) -> None:  # the lookup thread's work
+        looked_up.append(key[0])
+        real_resolve(key, into)
 
-    monkeypatch.setattr(send_deadline, "lookup", recorded)
+    monkeypatch.setattr(send_deadline, "_resolve", recorded)
     answers = AnswerDeadline(DEADLINE, platform="Slack", read_timeout=READ)
     for host in ("127.0.0.1", "::1", b"127.0.0.1", None):
         found = answers.call("looking", "here", functools.partial(
             socket.getaddrinfo, host, 80, type=socket.SOCK_STREAM))
         assert found == send_deadline._getaddrinfo(host, 80, type=socket.SOCK_STREAM)
+    # SMTP's connect asks ``lookup`` itself
+    assert send_deadline.lookup("127.0.0.1", 25, 0, socket.SOCK_STREAM, within=DEADLINE) \
+        == send_deadline._getaddrinfo("127.0.0.1", 25, 0, socket.SOCK_STREAM)
     assert looked_up == []
     answers.call("looking", "here", lambda: socket.getaddrinfo("localhost", 80))
     assert looked_up == ["localhost"]

@@ -100,6 +100,8 @@ def lookup(host: str | bytes | None, port: str | bytes | int | None, family: int
     own error (``socket.gaierror``) as it raised it. The lookup itself goes on in its thread
     until the resolver ends it (the system's resolver gives up within a minute or so), and
     a caller asking for the same name meanwhile waits on it."""
+    if _numeric(host):  # an address asks no resolver: nothing to wait for, no thread
+        return _getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
     key = (host, port, family, type, proto, flags)
     with _lookups_lock:
         found = _lookups.get(key)
@@ -130,9 +132,8 @@ def _numeric(host: str | bytes | None) -> bool:
     """Whether ``host`` is an IPv4 or IPv6 address (no name to look up)."""
     if host is None:
         return True  # the wildcard or loopback address: getaddrinfo asks no resolver
-    name = _name(host).split("%", 1)[0]  # an IPv6 scope ("fe80::1%eth0") names no host
     try:
-        ipaddress.ip_address(name)
+        ipaddress.ip_address(_name(host))  # a scoped IPv6 one ("fe80::1%eth0") too
     except ValueError:
         return False
     return True
@@ -152,8 +153,6 @@ def _bounded_getaddrinfo(host: str | bytes | None, port: str | bytes | int | Non
         return _getaddrinfo(host, port, family, type, proto, flags)
     if send.cut:
         raise Cut("the send's deadline passed: no new connection")
-    if _numeric(host):  # an address asks no resolver: nothing to wait for, no thread
-        return _getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
     send.looking_up = _name(host)
     try:
         return lookup(host, port, family, type, proto, flags,
