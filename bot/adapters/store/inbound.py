@@ -52,6 +52,15 @@ SEEN_LENGTH: int = processed_inbound.c.key.type.length  # type: ignore[attr-defi
 HIT_LENGTH: int = inbound_hits.c.key.type.length  # type: ignore[attr-defined]
 
 
+def firsts(fitted: Sequence[str], taken: set[str]) -> tuple[bool, ...]:
+    """Per key, whether this call took it: a key given twice is new once, at its first place."""
+    new = []
+    for key in fitted:
+        new.append(key in taken)
+        taken.discard(key)
+    return tuple(new)
+
+
 class InboundStore(Store):
     """``processed_inbound`` (seen keys) and ``inbound_hits`` (per-sender counts)."""
 
@@ -66,28 +75,39 @@ class InboundStore(Store):
         RETURNING says which rows went in (psycopg reports no rowcount for an executemany).
         Built once per number of keys, without values: each call then skips building and
         compiling it; on SQLite it runs on the driver's connection (``driver``)."""
-        fitted = [_fit(key, SEEN_LENGTH) for key in keys]
-        distinct = list(dict.fromkeys(fitted))
+        fitted, distinct = self._fitted(keys)
         if not distinct:
             return ()
         if not self.postgres:
-            bind: Any = getattr(self, "_at_bind", None)
-            if bind is None:
-                bind = self._at_bind = bind_processor(processed_inbound.c.at, self.engine)
-            at = bind(now)
-            params = tuple(v for key in distinct for v in (key, at, self.owner))
             taken = {row[0] for row in sqlite_write(
-                self.engine, [(_sqlite_seen_all(len(distinct)), params)])[0]}
+                self.engine, [self._sqlite_seen(distinct, now)])[0]}
         else:
             with self._begin() as conn:
-                taken = set(conn.execute(_pg_seen_all(len(distinct)), {
-                    **{f"k{n}": key for n, key in enumerate(distinct)}, "at": now,
-                    "owner": self.owner}).scalars())
-        new = []
-        for key in fitted:  # a key given twice is new once, at its first place
-            new.append(key in taken)
-            taken.discard(key)
-        return tuple(new)
+                taken = self._pg_seen(conn, distinct, now)
+        return firsts(fitted, taken)
+
+    @staticmethod
+    def _fitted(keys: Sequence[str]) -> tuple[list[str], list[str]]:
+        """The keys as the table holds them, and each once."""
+        fitted = [_fit(key, SEEN_LENGTH) for key in keys]
+        return fitted, list(dict.fromkeys(fitted))
+
+    def _sqlite_seen(self, distinct: Sequence[str], now: datetime
+                     ) -> tuple[str, tuple[Any, ...]]:
+        """``first_times``' insert as SQLite's driver takes it; it returns the keys taken."""
+        bind: Any = getattr(self, "_at_bind", None)
+        if bind is None:
+            bind = self._at_bind = bind_processor(processed_inbound.c.at, self.engine)
+        at = bind(now)
+        return (_sqlite_seen_all(len(distinct)),
+                tuple(v for key in distinct for v in (key, at, self.owner)))
+
+    def _pg_seen(self, conn: sa.Connection, distinct: Sequence[str], now: datetime
+                 ) -> set[str]:
+        """``first_times``' insert on PostgreSQL, in ``conn``'s transaction: the keys taken."""
+        return set(conn.execute(_pg_seen_all(len(distinct)), {
+            **{f"k{n}": key for n, key in enumerate(distinct)}, "at": now,
+            "owner": self.owner}).scalars())
 
     def hit(self, key: str, now: datetime, *, window: timedelta) -> int:
         """Record one inbound message from ``key``; returns how many in the last ``window``."""

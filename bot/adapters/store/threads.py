@@ -69,26 +69,50 @@ class ThreadStore(Store):
     def remember_thread(self, key: str, event_id: str, reading: Mapping[str, Any],
                         now: datetime, max_age: timedelta = THREAD_CONTEXT_AGE) -> None:
         """Keep a thread's last reading (bounded in size), and forget stale threads."""
-        text = json.dumps(dict(reading), ensure_ascii=False, separators=(",", ":"))
-        if len(text.encode()) > THREAD_CONTEXT_BYTES:
+        text = reading_text(reading)
+        if text is None:
             return  # never expected (readings are small); a follow-up then starts afresh
-        pruned: datetime | None = getattr(self, "_threads_pruned", None)
-        prune = pruned is None or not pruned <= now < pruned + PRUNE_EVERY
+        self._remember_text(key, event_id, text, now, max_age)
+
+    def _remember_text(self, key: str, event_id: str, text: str, now: datetime,
+                       max_age: timedelta = THREAD_CONTEXT_AGE) -> None:
         if not self.postgres:  # on the driver's connection: after every Slack answer
-            bind: Any = getattr(self, "_updated_bind", None)
-            if bind is None:
-                bind = self._updated_bind = bind_processor(ask_threads.c.updated_at,
-                                                           self.engine)
-            statements: list[tuple[str, tuple[Any, ...]]] = [
-                (_SQLITE_UPSERT, (key, event_id, text, bind(now)))]
-            if prune:
-                statements.insert(0, (_SQLITE_PRUNE, (bind(now - max_age),)))
-            sqlite_write(self.engine, statements)
+            sqlite_write(self.engine, self._sqlite_remember(key, event_id, text, now, max_age))
         else:
             with self._begin() as conn:
-                if prune:  # by its index: cheap when none
-                    conn.execute(_PRUNE, {"p_stale": now - max_age})
-                conn.execute(_upsert(self.postgres), {"key": key, "event_id": event_id,
-                                                      "reading": text, "updated_at": now})
-        if prune:
-            self._threads_pruned = now
+                self._pg_remember(conn, key, event_id, text, now, max_age)
+
+    def _sqlite_remember(self, key: str, event_id: str, text: str, now: datetime,
+                         max_age: timedelta) -> list[tuple[str, tuple[Any, ...]]]:
+        """``remember_thread``'s statements as SQLite's driver takes them."""
+        bind: Any = getattr(self, "_updated_bind", None)
+        if bind is None:
+            bind = self._updated_bind = bind_processor(ask_threads.c.updated_at, self.engine)
+        statements: list[tuple[str, tuple[Any, ...]]] = [
+            (_SQLITE_UPSERT, (key, event_id, text, bind(now)))]
+        if self._prune_due(now):
+            statements.insert(0, (_SQLITE_PRUNE, (bind(now - max_age),)))
+        return statements
+
+    def _pg_remember(self, conn: sa.Connection, key: str, event_id: str, text: str,
+                     now: datetime, max_age: timedelta) -> None:
+        """``remember_thread`` on PostgreSQL, in ``conn``'s transaction."""
+        if self._prune_due(now):  # by its index: cheap when none
+            conn.execute(_PRUNE, {"p_stale": now - max_age})
+        conn.execute(_upsert(self.postgres), {"key": key, "event_id": event_id,
+                                              "reading": text, "updated_at": now})
+
+    def _prune_due(self, now: datetime) -> bool:
+        """Whether this write also forgets stale threads (at most every ``PRUNE_EVERY``)."""
+        pruned: datetime | None = getattr(self, "_threads_pruned", None)
+        if pruned is not None and pruned <= now < pruned + PRUNE_EVERY:
+            return False
+        self._threads_pruned = now
+        return True
+
+
+def reading_text(reading: Mapping[str, Any]) -> str | None:
+    """A reading as the table keeps it; None past ``THREAD_CONTEXT_BYTES``. The same reading
+    gives the same text (``forget_thread`` finds its row by it)."""
+    text = json.dumps(dict(reading), ensure_ascii=False, separators=(",", ":"))
+    return None if len(text.encode()) > THREAD_CONTEXT_BYTES else text
