@@ -391,6 +391,18 @@ class Threads(Protocol):
     def remember_thread(self, key: str, event_id: str, reading: Mapping[str, Any],
                         now: datetime, max_age: timedelta = ...) -> None: ...
 
+    def forget_thread(self, key: str, event_id: str, reading: Mapping[str, Any],
+                      now: datetime) -> None:
+        """Take back the reading kept at ``now`` (its answer never arrived), unless a later
+        one replaced it."""
+        ...
+
+    def first_times_keeping(self, keys: Sequence[str], now: datetime,
+                            readings: Sequence[tuple[str, str, Mapping[str, Any]]]) -> bool:
+        """Whether every key was new (``first_times``); only then each ``(key, event id,
+        reading)`` kept as ``remember_thread`` keeps it: one write on the way to an answer."""
+        ...
+
 
 class Ledger(Deliveries, Subscribers, Announcements, AuditLog, Inbound, Meta, Threads,
              Protocol):

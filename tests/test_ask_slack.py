@@ -149,6 +149,23 @@ def test_an_answer_that_could_not_be_posted_leaves_the_thread_as_its_asker_saw_i
     assert "Final file upload" not in third["text"]
 
 
+def test_a_threads_first_answer_that_could_not_be_posted_takes_its_reading_back(
+        harness: Harness) -> None:
+    root = "1504267200.000100"
+    harness.slack.script("chat.postMessage", error("internal_error", 500))
+    harness.event({"type": "app_mention", "user": PARTICIPANT, "channel": "C0GENERAL",
+                   "ts": root, "text": f"<@{BOT_USER}> when is the notification?"})
+    harness.slack.wait_for("chat.postMessage")  # tried, refused: the asker saw nothing
+    _settled(harness)
+    key = f"slack:C0GENERAL:{root}:{EVENT}"
+    assert harness.service.ledger.thread_context(key, EVENT, harness.service.clock()) is None
+    _in_thread(harness, "and the camera-ready?", root, "1504267200.000200")
+    second = harness.slack.wait_for("chat.postMessage", 2)[1].args
+    assert "Final file upload" in second["text"]
+    _settled(harness)  # the follow-up's answer went out: its reading is the thread's now
+    assert harness.service.ledger.thread_context(key, EVENT, harness.service.clock()) is not None
+
+
 def test_a_mention_that_starts_a_thread_looks_up_no_reading_but_its_follow_up_does(
         harness: Harness) -> None:
     from tests.test_chat_conversation import Counting
@@ -160,8 +177,8 @@ def test_a_mention_that_starts_a_thread_looks_up_no_reading_but_its_follow_up_do
                    "ts": root, "text": f"<@{BOT_USER}> when is the notification?"})
     harness.slack.wait_for("chat.postMessage")
     _settled(harness)
-    assert "thread_context" not in counting.calls  # a new thread has no past
-    assert "remember_thread" in counting.calls  # ... but its reading is kept
+    # A new thread has no past; its reading is kept in its event's dedupe: one write.
+    assert counting.calls == ["first_times_keeping"]
     _in_thread(harness, "and in Paris?", root, "1504267200.000200")
     second = harness.slack.wait_for("chat.postMessage", 2)[1].args
     assert "Acceptance notifications" in second["text"]

@@ -137,7 +137,8 @@ def answers_to_send(service: Running, events: list[Event], question: str, *, now
         reply = answer(question, event, now=now, reader=reader, context=context,
                        language=wanted)
         if key and reply.context:
-            readings.append(threads.Reading(key, event.id, reply.context, now))
+            readings.append(threads.Reading(key, event.id, reply.context, now,
+                                            first=conversation is not None and conversation.new))
         replies.append((event, reply))
     return Answered(tuple(replies), tuple(readings))
 

@@ -12,17 +12,20 @@ The thread context is a nicety: when the ledger cannot give or keep it (one of o
 one the ledger calls its own, ``Ledger.is_store_error``), the question is answered anyway, as
 a new one, and the failure is logged. Anything else is a bug and goes up.
 
-A front end that posts its answer (Slack) keeps the reading only once the answer is out, so
-the ledger write is not on the way to the post, and an answer that never arrived leaves the
-thread as the asker last saw it. Meanwhile the reading waits in ``Unsent``: a follow-up that
-reaches this process before the ledger has it still reads against it.
+A front end that posts its answer (Slack) keeps a follow-up's reading only once the answer is
+out, so the ledger write is not on the way to the post, and an answer that never arrived leaves
+the thread as the asker last saw it. Meanwhile the reading waits in ``Unsent``: a follow-up
+that reaches this process before the ledger has it still reads against it. A thread's first
+reading (``Reading.first``) may instead go with the write already on that way (Slack's dedupe
+of the event, ``Ledger.first_times_keeping``): it replaces nothing, so an answer that never
+arrived takes it back (``keep(kept=)``) and the thread is again as its asker saw it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +34,8 @@ from bot.core.digest import short_digest
 from bot.errors import DuebotError
 from bot.ports import Ledger
 
-__all__ = ["SITTING", "Conversation", "Reading", "Unsent", "context_of", "keep", "remember"]
+__all__ = ["SITTING", "Conversation", "Reading", "Unsent", "context_of", "forget", "keep",
+           "remember"]
 
 log = logging.getLogger("duebot.threads")
 
@@ -73,6 +77,8 @@ class Reading:
     event_id: str
     context: Mapping[str, Any]
     now: datetime
+    first: bool = False
+    """The thread's first reading (its conversation is new): the ledger holds none before it."""
 
 
 class Unsent:
@@ -164,27 +170,44 @@ def remember(ledger: Ledger, key: str, event_id: str, context: Mapping[str, Any]
 
 
 def keep(ledger: Ledger, readings: Iterable[Reading], *, posted: bool,
-         unsent: Unsent | None = None) -> None:
+         unsent: Unsent | None = None, kept: Collection[Reading] = ()) -> None:
     """After an answer was posted (``posted``), its readings go to the ledger; after a post
     that failed (or a retry not answered) they are forgotten, so the thread's next question
     reads against the answer its asker last saw. Either way ``unsent`` lets go of them, once
     the ledger has them (a follow-up meanwhile reads them there).
 
     A reading that a later answer in its thread superseded (kept first) is not written: the
-    ledger would end on the older one.
+    ledger would end on the older one. ``kept``: readings the ledger already has (a thread's
+    first, written before the post): not written again, and taken back if it failed.
     """
     for reading in readings:
+        already = any(reading is k for k in kept)
         if unsent is None:
-            if posted:
+            if already and not posted:
+                forget(ledger, reading)
+            elif posted and not already:
                 remember(ledger, reading.key, reading.event_id, reading.context, reading.now)
             continue
         with unsent.writing(reading.key):
             try:
-                if posted and unsent.pending(reading):
+                if already and not posted:
+                    forget(ledger, reading)
+                elif posted and not already and unsent.pending(reading):
                     remember(ledger, reading.key, reading.event_id, reading.context,
                              reading.now)
             finally:
                 unsent.release(reading, kept=posted)
+
+
+def forget(ledger: Ledger, reading: Reading) -> None:
+    """Take back a reading the ledger was given before its answer, which never arrived (a
+    later answer's reading, kept meanwhile, stays)."""
+    try:
+        ledger.forget_thread(reading.key, reading.event_id, reading.context, reading.now)
+    except Exception as exc:
+        if not _unavailable(ledger, exc):
+            raise
+        log.warning("could not take back the thread context of %s: %s", reading.key, exc)
 
 
 def _unavailable(ledger: Ledger, exc: Exception) -> bool:

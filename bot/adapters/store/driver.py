@@ -34,9 +34,15 @@ def _lock_of(engine: sa.Engine) -> threading.Lock:
         return lock
 
 
-def sqlite_write(engine: sa.Engine, statements: Sequence[tuple[str, Sequence[Any]]]
+Statements = Sequence[tuple[str, Sequence[Any]]]
+
+
+def sqlite_write(engine: sa.Engine, statements: Statements,
+                 then: Callable[[list[int]], Statements] | None = None
                  ) -> list[list[Any]]:
     """Run each ``(sql, parameters)`` as its own transaction; the rows each returned.
+    ``then``: more statements, chosen by how many rows each of these changed, run in the
+    same checkout (a Slack answer's thread reading, only where its event's keys were new).
 
     One statement outside BEGIN is SQLite's autocommit: it takes the write lock when it starts
     (waiting for another writer up to the busy timeout, as BEGIN IMMEDIATE does) and commits
@@ -44,6 +50,7 @@ def sqlite_write(engine: sa.Engine, statements: Sequence[tuple[str, Sequence[Any
     lets go of the GIL, and on a busy machine getting it back costs more than SQLite's work.
     """
     rows: list[list[Any]] = []
+    changed: list[int] = []
     with mapped_errors(), _lock_of(engine):
         fairy = engine.raw_connection()
         driver = fairy.dbapi_connection
@@ -52,7 +59,11 @@ def sqlite_write(engine: sa.Engine, statements: Sequence[tuple[str, Sequence[Any
         sql, params = "", ()
         try:
             for sql, params in statements:
-                rows.append(driver.execute(sql, params).fetchall())  # all: then it is done
+                cursor = driver.execute(sql, params)
+                rows.append(cursor.fetchall())  # all: then it is done
+                changed.append(cursor.rowcount)
+            for sql, params in then(changed) if then is not None else ():
+                rows.append(driver.execute(sql, params).fetchall())
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
         finally:

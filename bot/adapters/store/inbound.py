@@ -18,11 +18,11 @@ from bot.ports import Planned
 
 
 @functools.cache
-def _sqlite_seen_all(count: int) -> str:
+def _sqlite_seen_all(count: int, *, returning: bool = True) -> str:
     """``first_times``' insert of ``count`` rows as SQLite's driver takes it (``driver``)."""
     rows = ", ".join(["(?, ?, ?)"] * count)
     return (f"INSERT INTO processed_inbound (key, at, owner) VALUES {rows} "
-            "ON CONFLICT (key) DO NOTHING RETURNING key")
+            f"ON CONFLICT (key) DO NOTHING{' RETURNING key' if returning else ''}")
 
 
 @functools.cache
@@ -92,14 +92,15 @@ class InboundStore(Store):
         fitted = [_fit(key, SEEN_LENGTH) for key in keys]
         return fitted, list(dict.fromkeys(fitted))
 
-    def _sqlite_seen(self, distinct: Sequence[str], now: datetime
+    def _sqlite_seen(self, distinct: Sequence[str], now: datetime, *, returning: bool = True
                      ) -> tuple[str, tuple[Any, ...]]:
-        """``first_times``' insert as SQLite's driver takes it; it returns the keys taken."""
+        """``first_times``' insert as SQLite's driver takes it; it returns the keys taken
+        (``returning``), else only says how many (its row count)."""
         bind: Any = getattr(self, "_at_bind", None)
         if bind is None:
             bind = self._at_bind = bind_processor(processed_inbound.c.at, self.engine)
         at = bind(now)
-        return (_sqlite_seen_all(len(distinct)),
+        return (_sqlite_seen_all(len(distinct), returning=returning),
                 tuple(v for key in distinct for v in (key, at, self.owner)))
 
     def _pg_seen(self, conn: sa.Connection, distinct: Sequence[str], now: datetime

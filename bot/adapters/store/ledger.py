@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.store.announcements import AnnouncementStore
+from bot.adapters.store.answer_writes import AnswerWriteStore
 from bot.adapters.store.audit import AuditStore
 from bot.adapters.store.database import (
     HEAD,
@@ -24,11 +25,9 @@ from bot.adapters.store.database import (
     upgrade,
 )
 from bot.adapters.store.deliveries import DeliveryStore
-from bot.adapters.store.inbound import InboundStore
 from bot.adapters.store.meta import MetaStore
 from bot.adapters.store.revisions import RevisionStore
 from bot.adapters.store.subscribers import SubscriberStore
-from bot.adapters.store.threads import ThreadStore
 from bot.errors import StorageUnavailable
 from bot.ports import Planned
 
@@ -36,8 +35,8 @@ __all__ = ["Ledger", "LedgerUnavailable", "Planned", "SchemaError", "current_rev
            "head_revision", "make_engine", "upgrade"]
 
 
-class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, InboundStore,
-             ThreadStore, MetaStore, RevisionStore):
+class Ledger(DeliveryStore, SubscriberStore, AnnouncementStore, AuditStore, AnswerWriteStore,
+             MetaStore, RevisionStore):
     """Every read and write of the ledger goes through here."""
 
     @classmethod

@@ -33,6 +33,11 @@ _READ = sa.select(ask_threads.c.reading, ask_threads.c.updated_at, ask_threads.c
                   ).where(ask_threads.c.key == sa.bindparam("p_key", type_=sa.String))
 _PRUNE = ask_threads.delete().where(
     ask_threads.c.updated_at < sa.bindparam("p_stale", type_=UTCDateTime()))
+_FORGET = ask_threads.delete().where(
+    ask_threads.c.key == sa.bindparam("p_key", type_=sa.String),
+    ask_threads.c.event_id == sa.bindparam("p_event", type_=sa.String),
+    ask_threads.c.reading == sa.bindparam("p_reading", type_=sa.Text),
+    ask_threads.c.updated_at == sa.bindparam("p_at", type_=UTCDateTime()))
 # Built once (with bound values): a statement built and keyed per call cost more than its run
 # on the path of every Slack answer.
 
@@ -81,6 +86,17 @@ class ThreadStore(Store):
         else:
             with self._begin() as conn:
                 self._pg_remember(conn, key, event_id, text, now, max_age)
+
+    def forget_thread(self, key: str, event_id: str, reading: Mapping[str, Any],
+                      now: datetime) -> None:
+        """Take back the reading ``remember_thread`` kept at ``now``, unless a later answer's
+        replaced it meanwhile (that one stays): its answer never reached the asker."""
+        text = reading_text(reading)
+        if text is None:
+            return
+        with self._begin() as conn:
+            conn.execute(_FORGET, {"p_key": key, "p_event": event_id, "p_reading": text,
+                                   "p_at": now})
 
     def _sqlite_remember(self, key: str, event_id: str, text: str, now: datetime,
                          max_age: timedelta) -> list[tuple[str, tuple[Any, ...]]]:
