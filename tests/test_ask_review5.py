@@ -3,10 +3,16 @@ the earlier rounds. The expectation language is ``tests/ask_probe.py``'s."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.ask_probe import P
+from tests.ask_probe import P, Schedules
 from tests.test_ask_zh_round4 import SCHEDULES as ZH4
+
+SHIPPED = Schedules(
+    files={"A": Path(__file__).resolve().parent.parent / "schedules" / "aisys-sosp17.toml"},
+    now={"A": "2017-09-01T12:00:00+00:00"}, reader={"A": "Asia/Shanghai"})
 
 
 @pytest.mark.parametrize(("question", "verdict"), [
@@ -27,3 +33,18 @@ def test_a_clock_asked_of_no_named_date_is_asked_of_the_next(question: str,
     assert reply.parts[0].verdict is verdict and [d.id for d in reply.dates] == ["abstract"], \
         reply.text
 
+
+@pytest.mark.parametrize(("question", "starts"), [
+    # The organizers' answer to "Do you accept full papers?" begins "No: this time ...": to a
+    # question that is no yes/no one ("when is the full paper deadline?") it began "No:" too.
+    ("when is the deadline for the full paper?", "This time the workshop takes poster"),
+    ("what about full papers?", "This time the workshop takes poster"),
+    # guards: asked as the yes/no question it was written for, in English and in Chinese
+    ("do you accept full papers?", "No: this time the workshop takes poster"),
+    ("can I submit a 6-page paper?", "No: this time the workshop takes poster"),
+    ("可以投6页的论文吗？", "不可以：本次研讨会只接收"),
+])
+def test_an_faq_answers_yes_or_no_only_to_a_yes_or_no_question(question: str,
+                                                              starts: str) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "faq"))
+    assert reply.text.startswith(starts), reply.text

@@ -1723,10 +1723,24 @@ def help_lines(event: Event, lang: Language) -> tuple[str, ...]:
             "Times are shown in your zone with the event's own zone beside them.")
 
 
-def _faq_part(topic: Topic, ctx: _Ctx) -> Part:
+_VERDICT_FIRST = re.compile(r"^(?:yes|no)\s*[:,.;!]\s*(?=\S)"
+                            r"|^(?:是的|不是|可以|不可以|不行|不能|不)[：:，,。；;！!]\s*(?=\S)",
+                            re.IGNORECASE)
+"""A yes or no leading an organizer's answer ("No: this time ..."), said to the question the
+answer was written for ("Do you accept full papers?")."""
+
+
+def _faq_part(topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
+    """The organizers' answer, as they wrote it; its leading yes or no only to a yes/no
+    question: "when is the full paper deadline?" is not answered "No: ..."."""
     for faq in ctx.event.faq:
         if faq.id == topic.ids[0]:
-            return Part(topic, "faq", (faq.answer_in(ctx.lang),))
+            said = faq.answer_in(ctx.lang)
+            verdict = _VERDICT_FIRST.match(said)
+            if verdict and clause.form != "yesno":
+                rest = said[verdict.end():]
+                said = rest[:1].upper() + rest[1:]
+            return Part(topic, "faq", (said,))
     return Part(topic, "faq", ())
 
 
@@ -1963,7 +1977,7 @@ def _part_of(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) ->
     if topic.kind == "field":
         return _field(topic.ids[0], topic, clause, ctx)
     if topic.kind == "faq":
-        return _faq_part(topic, ctx)
+        return _faq_part(topic, clause, ctx)
     if topic.kind == "not_held":
         return _not_held(topic, ctx)
     return _social(topic, ctx)
