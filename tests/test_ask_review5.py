@@ -48,3 +48,37 @@ def test_an_faq_answers_yes_or_no_only_to_a_yes_or_no_question(question: str,
                                                               starts: str) -> None:
     reply = SHIPPED.ask(P("A", question, "", "faq"))
     assert reply.text.startswith(starts), reply.text
+
+
+@pytest.mark.parametrize(("question", "note", "first"), [
+    # A country with several zones was "UNITED STATES can mean united states, united states
+    # ..." (美国 可以指美国、美国 ...); "US time" and "USA time" were not read (or as New York
+    # alone). Each zone is named now, the deadline's own first (the clock the call gives).
+    ("when is the abstract deadline in US time?",
+     "The US has several time zones (Pacific Time, Eastern Time, Central Time, Mountain Time)",
+     "23:59 PDT"),
+    ("abstract deadline in USA time?", "The USA has several time zones (Pacific Time,",
+     "23:59 PDT"),
+    ("when is the abstract deadline in United States time?",
+     "The United States has several time zones (Pacific Time,", "23:59 PDT"),
+    ("abstract deadline in Australia?",
+     "Australia has several time zones (Australian Eastern Time, Australian Western Time)",
+     "16:59 AEST"),
+    ("摘要截止是美国时间几号？",
+     "美国有多个时区（北美太平洋时间、北美东部时间、北美中部时间、北美山区时间）",
+     "23:59（北美太平洋夏令时间"),
+])
+def test_a_country_with_several_zones_names_each_the_dates_own_first(question: str, note: str,
+                                                                     first: str) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "zone"))
+    lines = reply.text.splitlines()
+    assert lines[0].startswith(note), reply.text
+    assert first in lines[1], reply.text
+    assert len(lines) >= 3 and "can mean" not in reply.text and "可以指" not in reply.text, \
+        reply.text
+
+
+def test_us_as_a_word_is_not_the_country() -> None:
+    reply = SHIPPED.ask(P("A", "can you tell us when the deadline is?", "", "zone"))
+    assert "time zones" not in reply.text and "14:59 CST" in reply.text, reply.text
+

@@ -294,6 +294,8 @@ def gazetteer() -> Mapping[str, Place]:
         table[abbr.casefold()] = Place(name=abbr, zones=tuple(z for z, _ in pairs),
                                        kind="abbreviation",
                                        meanings=tuple(m for _, m in pairs))
+    for nation in ("usa", "u.s.a.", "u.s."):  # the country asked by ("USA time"), all its zones
+        _add(table, nation, _MULTI["US"], "country")  # (a call's "Boston, USA" is a region's)
     for alias, zone in _ALIASES.items():
         _add(table, alias, (zone,), "alias")
     for cities in _MAJOR_CITIES.values():

@@ -272,6 +272,8 @@ _AOE = re.compile(r"(?<![a-z])aoe(?![a-z])|anywhere[\s\-_]on[\s\-_]earth|任何�
                   re.IGNORECASE)
 _ZH_OFFSET = re.compile(r"(?P<side>东|西)(?P<n>十[一二]?|[一二三四五六七八九]|\d{1,2})区")
 _ABBR = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,5}(?![A-Za-z])")
+_US_TIME = re.compile(r"(?<![\w.])U\.?S\.?(?:A\.?)?(?=\s*(?:time|time\s*zones?|timezones?)\b)")
+""""US time", "U.S. time": the country, in capitals (the pronoun "us" never is one)."""
 
 
 def _offset_key(sign: str, hours: int, minutes: int) -> str | None:
@@ -304,6 +306,10 @@ def _zones_in_text(original: str, norm: str, china_first: bool
         place = lookup(m.group(0))
         if place is not None and place.kind == "iana":
             found.append((m.start(), m.end(), NamedZone(m.group(0), place.zones, "iana"), 3))
+    for m in _US_TIME.finditer(original):
+        place = lookup("united states")
+        if place is not None:
+            found.append((m.start(), m.end(), NamedZone(m.group(0), place.zones, "country"), 2))
     for m in _ABBR.finditer(original):
         word = m.group(0)
         upper = word.upper()

@@ -10,7 +10,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import cast
+
+from babel.dates import get_timezone_name
 
 from bot.core.ask import lexicon as lx
 from bot.core.ask import zh
@@ -1801,6 +1804,22 @@ def _social(topic: Topic, ctx: _Ctx) -> Part:
                                            "to see everything I can answer."))
 
 
+_THE_COUNTRIES = frozenset({"us", "u.s", "usa", "u.s.a", "united states",
+                            "united states of america"})
+"""Names said with "the" ("The US has several time zones")."""
+
+
+@lru_cache(maxsize=256)
+def _generic_name(key: str, lang: Language) -> str:
+    """A zone's name whatever the season, in CLDR's words ("Pacific Time", "北美太平洋时间");
+    its IANA key where CLDR has none."""
+    try:
+        return str(get_timezone_name(key, width="long", zone_variant="generic",
+                                     locale=zh.LOCALE if lang == "zh" else "en"))
+    except (LookupError, ValueError):
+        return key
+
+
 def _zones(reading: Reading, reader: Zone, event: Event
            ) -> tuple[Zone, tuple[tuple[Zone, str], ...], str]:
     """The zone to speak in, other readings of an ambiguous name, and a note saying so."""
@@ -1813,6 +1832,11 @@ def _zones(reading: Reading, reader: Zone, event: Event
         return event.venue_zone or event.zone, (), ""
     keys = list(named.zones)
     meanings = list(named.meanings) or [named.text] * len(keys)
+    spans = named.ambiguous and not named.meanings  # a country with several zones
+    if spans:  # "US time": each zone by its name, the event's own first (the call's clock)
+        if event.zone.key in keys:
+            keys.insert(0, keys.pop(keys.index(event.zone.key)))
+        meanings = [_generic_name(k, reading.language) for k in keys]
     if named.ambiguous and "Asia/Shanghai" in keys and (
             reading.language == "zh" or "Asia/Shanghai" in (
                 event.zone.key, event.venue_zone.key if event.venue_zone else "")):
@@ -1821,7 +1845,18 @@ def _zones(reading: Reading, reader: Zone, event: Event
         meanings.insert(0, meanings.pop(i))
     zones = [parse_zone(k) for k in keys]
     note = ""
-    if named.ambiguous:
+    if spans:
+        text = named.text if has_cjk(named.text) or not named.text.islower() else (
+            named.text.upper() if len(named.text) <= 4 else named.text.title())
+        if text.casefold().rstrip(".") in _THE_COUNTRIES:
+            text = f"The {text}"
+        if reading.language == "zh":
+            note = (f"{text}有多个时区（{'、'.join(meanings)}）；这里先按{meanings[0]}，"
+                    f"其余的在下面。")
+        else:
+            note = (f"{text} has several time zones ({', '.join(meanings)}); here is "
+                    f"{meanings[0]} first, the others below.")
+    elif named.ambiguous:
         if reading.language == "zh":
             note = (f"{named.text.upper()} 可以指{'、'.join(meanings)}；这里按{meanings[0]}，"
                     f"其余的在下面。")
