@@ -82,3 +82,25 @@ def test_us_as_a_word_is_not_the_country() -> None:
     reply = SHIPPED.ask(P("A", "can you tell us when the deadline is?", "", "zone"))
     assert "time zones" not in reply.text and "14:59 CST" in reply.text, reply.text
 
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # The deadline is Sunday 23:59 PDT, Monday 14:59 in Shanghai: "on Sunday?" and "on
+    # Monday?" were both a bare "Yes" over a line that led with Monday. Each now says in
+    # which zone it is so, with the other zone's day beside it.
+    ("is the deadline on Sunday?", "Yes: in its own zone, the Poster abstract submission "
+                                   "deadline (extended) is Sunday 10 September 2017, 23:59 PDT"),
+    ("is the deadline on a weekend?", "Yes: in its own zone, the Poster abstract"),
+    ("is the deadline on September 10?", "Yes: in its own zone, the Poster abstract"),
+    ("is the deadline on Monday?", "Yes: for you, the Poster abstract submission deadline "
+                                   "(extended) is Monday 11 September 2017, 14:59 CST"),
+    ("is the deadline on a weekday?", "Yes: for you, the Poster abstract"),
+    ("截止日期是周日吗？", "是的，按它自己的时区，Poster abstract submission deadline（已延期）"
+                    "是2017年9月10日星期日 23:59"),
+    ("截止是工作日吗？", "是的，按你的时区，"),
+    # guards: a day in neither zone, and a date given as days (its own days only)
+    ("is the deadline on Saturday?", "No: the Poster abstract"),
+    ("is the workshop on a weekend?", "Yes: the AI Systems Workshop"),
+])
+def test_a_day_asked_says_in_which_zone_it_is_that_day(question: str, lead: str) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "day"))
+    assert reply.text.startswith(lead), reply.text

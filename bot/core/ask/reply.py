@@ -417,6 +417,11 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             named = rel == "weekend" and zone is not None and bool(zone.zones)
             asked = own if when.all_day else days if named else days | own
             return any(d.weekday() >= 5 for d in asked), "weekend"
+        if rel == "weekday":  # "is the deadline on a weekday?": Monday to Friday, as above
+            own = _days(*_local_day(when, when.zone))
+            named = zone is not None and bool(zone.zones)
+            asked = own if when.all_day else days if named else days | own
+            return any(d.weekday() < 5 for d in asked), "weekend"
         if rel == "now":
             if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
                 return when.ends > ctx.now and not when.cancelled, "open"
@@ -494,6 +499,50 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     if clause.exists:
         return not when.cancelled, "exists"  # "is there an industry track?": it is held
     return None, ""
+
+
+def _holds_where(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None,
+                 why: str) -> tuple[bool, bool] | None:
+    """For a day asked ("on Sunday?", "on a weekend?", "on September 10?") of a timed date
+    and no zone named: whether it holds in the date's own zone and in the reader's. None
+    where one answer holds for both (the same day in both zones, a date given as days)."""
+    if why not in ("weekday", "weekend", "day") or when.all_day or (
+            zone is not None and zone.zones) or _same_wall_clock(
+                when.zone, ctx.reader, _key_instant(when)):
+        return None
+    if why == "day":
+        if clause.clock is not None:
+            return None
+        return (_at_day_and_clock(when, when.zone, clause),
+                _at_day_and_clock(when, ctx.reader, clause))
+
+    def holds(z: Zone) -> bool:
+        days = _days(*_local_day(when, z))
+        if why == "weekday":
+            return any(d.weekday() == clause.weekday for d in days)
+        if "weekday" in clause.relative:
+            return any(d.weekday() < 5 for d in days)
+        return any(d.weekday() >= 5 for d in days)
+    return holds(when.zone), holds(ctx.reader)
+
+
+def _split_fact(when: ImportantDate, ctx: _Ctx, own_only: bool) -> str:
+    """The date, where the day asked holds in one of the two zones only: that one first."""
+    zh_ = ctx.lang == "zh"
+    instant = _key_instant(when)
+    own = when_text(when, ctx.now, when.zone, ctx.lang)
+    here = (zh.format_instant(instant, ctx.reader)
+            + f"（{zh.zone_name(ctx.reader, instant)}）") if zh_ else captioned(instant, ctx.reader)
+    title = _title(when, ctx.lang)
+    if own_only:
+        return (f"按它自己的时区，{title}是{own}；在你的时区即{here}。" if zh_ else
+                f"in its own zone, {_the(when)} is {own}; for you that is {here}.")
+    there = (zh.format_instant(instant, when.zone)
+             + f"（{zh.zone_name(when.zone, instant)}）") if zh_ else captioned(instant, when.zone)
+    return (f"按你的时区，{title}是{here}（{zh.relative(instant, ctx.now)}）；按它自己的时区仍是"
+            f"{there}。" if zh_ else
+            f"for you, {_the(when)} is {here} ({relative(instant, ctx.now)}); in its own zone "
+            f"that is {there}.")
 
 
 def _next_switch(zone: Zone, now: datetime) -> datetime | None:
@@ -649,6 +698,13 @@ def _one_date(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | 
             lines.append(_zone_choice(when, ctx))
             lines.extend(_other_readings(when, ctx))
             return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,))
+        split = _holds_where(when, clause, ctx, zone, why) if verdict else None
+        if split is not None and split[0] != split[1]:
+            # "is the deadline on Sunday?" of Sunday 23:59 PDT, Monday in Shanghai: yes, in
+            # the zone where it is; said so, with the other zone's day beside it.
+            lines.append(_yes_no(True, ctx.lang) + _split_fact(when, ctx, own_only=split[0]))
+            lines.extend(_other_readings(when, ctx))
+            return Part(Topic("date", (when.id,)), _legacy(when), tuple(lines), (when,), True)
         if verdict is not None:
             fact = _fact(when, why, ctx, verdict, zone)
             if ctx.lang == "en" and fact.startswith("The "):
