@@ -86,7 +86,9 @@ def test_a_deadline_today_is_still_the_deadline_asked() -> None:
     # paper registration was still open: submitting is the paper's deadline, not its
     # registration (F: "Paper registration", "Paper deadline"; A: "Abstract and paper
     # registration", "Submission deadline").
-    ("F", "I missed the paper registration. can I still submit the paper?", ["paper"]),
+    # (session 10: the registration is still open then, and the reply says so after it)
+    ("F", "I missed the paper registration. can I still submit the paper?",
+     ["paper", "paperreg"]),
     ("F", "can I still submit the paper?", ["paper"]),
     ("F", "when do I submit the paper?", ["paper"]),
     ("A", "when do I submit the paper?", ["submission"]),
@@ -109,11 +111,18 @@ def test_a_missed_registration_is_answered_with_the_submission_and_the_policy(
         question: str) -> None:
     # The paper's own deadline, then what the schedule says of submitting unregistered:
     # nothing (F holds no such policy), so it says it does not say, never a Yes about the
-    # registration.
-    reply = REVIEW3.ask(P("F", question, "", "submit"))
+    # registration. Asked while the registration is still open (session 10), the asker is
+    # told they have not missed it, after the paper's date.
+    after = "2031-03-03T12:00:00+00:00"  # the registration closed on 1 March, 23:59 CET
+    reply = REVIEW3.ask(P("F", question, "", "submit", now=after))
     assert [d.id for d in reply.dates] == ["paper"], reply.text
     assert "does not say whether you can still submit after missing the deadline for " \
         "Paper registration" in reply.text, reply.text
+    before = REVIEW3.ask(P("F", question, "", "submit"))
+    assert [d.id for d in before.dates] == ["paper", "paperreg"], before.text
+    assert before.text.splitlines()[1].startswith(
+        "You have not missed the deadline for Paper registration: it is still open until "
+        "Sunday 2 March 2031, 04:29 IST"), before.text
 
 
 def test_a_missed_registration_with_no_deadline_it_registers_for_keeps_its_subject() -> None:

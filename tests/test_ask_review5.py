@@ -104,3 +104,25 @@ def test_us_as_a_word_is_not_the_country() -> None:
 def test_a_day_asked_says_in_which_zone_it_is_that_day(question: str, lead: str) -> None:
     reply = SHIPPED.ask(P("A", question, "", "day"))
     assert reply.text.startswith(lead), reply.text
+
+
+EUROSYS = Schedules(
+    files={"E": Path(__file__).resolve().parent / "data" / "ask" / "eurosys28.toml"},
+    now={"E": "2027-10-01T12:00:00+00:00"}, reader={"E": "Asia/Shanghai"})
+
+
+@pytest.mark.parametrize(("now", "said"), [
+    # "I missed the abstract deadline" a week before it closes: the asker has not missed
+    # it, and is told so with its time; once it has passed, the schedule says nothing of a
+    # paper without an abstract, as before.
+    ("2027-10-01T12:00:00+00:00", "You have not missed the deadline for Abstract registration: "
+                                  "it is still open until Saturday 9 October 2027, 19:59 CST"),
+    ("2027-10-10T12:00:00+00:00", "The schedule does not say whether you can still submit "
+                                  "after missing the deadline for Abstract registration"),
+])
+def test_a_date_said_missed_but_still_open_is_said_to_be_open(now: str, said: str) -> None:
+    reply = EUROSYS.ask(P("E", "I missed the abstract deadline, can I still submit a paper?",
+                          "", "missed", now=now))
+    lines = reply.text.splitlines()
+    assert lines[0].startswith("Yes: the deadline for Full paper submission is still open")
+    assert lines[1].startswith(said), reply.text

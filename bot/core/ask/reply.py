@@ -2016,12 +2016,23 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
     if not missed or topic.kind != "date" or not part.dates:
         return part
     # "I missed the paper registration. can I still submit the paper?": the paper's date,
-    # then what the schedule says of handing it in unregistered, which is nothing.
-    names = "、".join(_title(d, "zh") for d in missed) if ctx.lang == "zh" else \
-        " or ".join(_the(d) for d in missed)
-    said = _not_said(f"whether you can still submit after missing {names}",
-                     f"错过{names}后是否还能提交", ctx)
-    return replace(part, lines=(*part.lines, said))
+    # then what the schedule says of handing it in unregistered, which is nothing; a date
+    # the asker thinks missed but still open is said to be open, with its time.
+    zh_ = ctx.lang == "zh"
+    lines = list(part.lines)
+    for when in (d for d in missed if d.ends > ctx.now and not d.cancelled):
+        text = when_text(when, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
+        lines.append(f"{_title(when, 'zh')}还没有截止：{text}。" if zh_ else
+                     f"You have not missed {_the(when)}: it is still open until {text}.")
+    missed = [d for d in missed if not (d.ends > ctx.now and not d.cancelled)]
+    if missed:
+        names = "、".join(_title(d, "zh") for d in missed) if zh_ else \
+            " or ".join(_the(d) for d in missed)
+        lines.append(_not_said(f"whether you can still submit after missing {names}",
+                               f"错过{names}后是否还能提交", ctx))
+    return replace(part, lines=tuple(lines),
+                   dates=(*part.dates, *(d for d in ctx.index.dates_of(clause.missed)
+                                         if d not in part.dates and d not in missed)))
 
 
 def _part_of(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
