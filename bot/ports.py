@@ -398,9 +398,11 @@ class Threads(Protocol):
         ...
 
     def first_times_keeping(self, keys: Sequence[str], now: datetime,
-                            readings: Sequence[tuple[str, str, Mapping[str, Any]]]) -> bool:
+                            readings: Sequence[tuple[str, str, Mapping[str, Any], datetime]]
+                            ) -> bool:
         """Whether every key was new (``first_times``); only then each ``(key, event id,
-        reading)`` kept as ``remember_thread`` keeps it: one write on the way to an answer."""
+        reading, when read)`` kept as ``remember_thread`` keeps it: one write on the way to
+        an answer."""
         ...
 
 

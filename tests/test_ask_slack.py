@@ -3,9 +3,11 @@ read against its last question (kept in the ledger, so another replica would see
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 
 from bot.ports import Ledger
 from tests.slack_stub import BOT_USER, SlackStub, error
-from tests.test_slack import PARTICIPANT, Harness, bolt_harness
+from tests.test_slack import NOW, PARTICIPANT, Harness, bolt_harness
 
 EVENT = "aisys-sosp17"
 
@@ -150,7 +152,21 @@ def test_an_answer_that_could_not_be_posted_leaves_the_thread_as_its_asker_saw_i
 
 
 def test_a_threads_first_answer_that_could_not_be_posted_takes_its_reading_back(
-        harness: Harness) -> None:
+        tmp_path: Path) -> None:
+    # A clock that moves at every reading (as a real one does): the reading is found, and
+    # taken back, by the time it was read, not the dedupe's later one.
+    ticks = itertools.count()
+    clock_lock = threading.Lock()
+
+    def clock() -> datetime:
+        with clock_lock:
+            return NOW + timedelta(milliseconds=next(ticks))
+
+    with bolt_harness(tmp_path, clock) as harness:
+        _first_answer_taken_back(harness)
+
+
+def _first_answer_taken_back(harness: Harness) -> None:
     root = "1504267200.000100"
     harness.slack.script("chat.postMessage", error("internal_error", 500))
     harness.event({"type": "app_mention", "user": PARTICIPANT, "channel": "C0GENERAL",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -121,11 +121,13 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
 
 
 @contextmanager
-def bolt_harness(tmp: Path) -> Iterator[Harness]:
-    """The participant (in Shanghai) asking the Bolt app, ``SlackBot``, not the plain routes."""
+def bolt_harness(tmp: Path, clock: Callable[[], datetime] | None = None
+                 ) -> Iterator[Harness]:
+    """The participant (in Shanghai) asking the Bolt app, ``SlackBot``, not the plain routes;
+    ``clock``: the service's (a fixed ``NOW`` by default)."""
     with running_slack() as slack:
         slack.add_user(PARTICIPANT, "Asia/Shanghai")
-        service = make_service(slack, tmp)
+        service = make_service(slack, tmp, clock=clock)
         bot = SlackBot(service, service.config.slack)
         app = Starlette(routes=routes_for(bot))
         with serving(app) as url, httpx.Client(timeout=10) as client:

@@ -152,19 +152,20 @@ def test_a_new_threads_reading_goes_with_its_events_keys_and_a_retry_keeps_the_f
         ledger: Ledger) -> None:
     event = "aisys-sosp17"
     keys = ["slack:Ev1", "slack-message:C1:1.1"]
-    first = ledger.first_times_keeping(keys, NOW, [("slack:C1:1.1", event, {"date": "abstract"})])
+    first = ledger.first_times_keeping(keys, NOW,
+                                       [("slack:C1:1.1", event, {"date": "abstract"}, NOW)])
     assert first is True
     assert ledger.thread_context("slack:C1:1.1", event, NOW) == {"date": "abstract"}
     later = NOW + timedelta(seconds=3)  # Slack's retry of the same event, read otherwise
-    again = ledger.first_times_keeping(keys, later, [("slack:C1:1.1", event, {"date": "x"})])
+    again = ledger.first_times_keeping(keys, later, [("slack:C1:1.1", event, {"date": "x"}, later)])
     assert again is False
     assert ledger.thread_context("slack:C1:1.1", event, later) == {"date": "abstract"}
     # An edit that still mentions the bot: a new event id, the same message: not kept.
     edited = ledger.first_times_keeping(["slack:Ev2", "slack-message:C1:1.1"], later,
-                                        [("slack:C1:1.1", event, {"date": "y"})])
+                                        [("slack:C1:1.1", event, {"date": "y"}, later)])
     assert edited is False
     assert ledger.first_times(["slack:Ev2"], later) == (False,)  # taken, as before
-    assert ledger.first_times_keeping([], later, [("slack:C3:3.3", event, {"date": "z"})])
+    assert ledger.first_times_keeping([], later, [("slack:C3:3.3", event, {"date": "z"}, later)])
     assert ledger.thread_context("slack:C3:3.3", event, later) == {"date": "z"}
     assert ledger.thread_context("slack:C1:1.1", event, later) == {"date": "abstract"}
 
@@ -172,10 +173,11 @@ def test_a_new_threads_reading_goes_with_its_events_keys_and_a_retry_keeps_the_f
 def test_a_reading_taken_back_goes_unless_a_later_answer_replaced_it(ledger: Ledger) -> None:
     event = "aisys-sosp17"
     reading = {"date": "abstract", "zone": "Asia/Shanghai"}
-    ledger.first_times_keeping(["slack:Ev1"], NOW, [("slack:C1:1.1", event, reading)])
-    ledger.forget_thread("slack:C1:1.1", event, dict(reading), NOW)
+    read = NOW - timedelta(milliseconds=3)  # the reading is older than the dedupe's clock
+    ledger.first_times_keeping(["slack:Ev1"], NOW, [("slack:C1:1.1", event, reading, read)])
+    ledger.forget_thread("slack:C1:1.1", event, dict(reading), read)
     assert ledger.thread_context("slack:C1:1.1", event, NOW) is None
-    ledger.first_times_keeping(["slack:Ev2"], NOW, [("slack:C2:2.2", event, reading)])
+    ledger.first_times_keeping(["slack:Ev2"], NOW, [("slack:C2:2.2", event, reading, NOW)])
     later = NOW + timedelta(seconds=5)  # the follow-up's answer, kept meanwhile
     ledger.remember_thread("slack:C2:2.2", event, {"date": "notification"}, later)
     ledger.forget_thread("slack:C2:2.2", event, reading, NOW)
@@ -190,7 +192,7 @@ def test_an_event_with_its_reading_is_taken_once_by_replicas_racing_on_one_file(
     try:
         wins = _race(ledgers, lambda ledger: [
             pair[0] for pair in events if ledger.first_times_keeping(
-                pair, NOW, [(f"slack:C1:{pair[1]}", "aisys-sosp17", {"by": ledger.owner})])])
+                pair, NOW, [(f"slack:C1:{pair[1]}", "aisys-sosp17", {"by": ledger.owner}, NOW)])])
         # Each message is answered once, by the first of its two events to arrive anywhere.
         answered = Counter(int(key[-4:]) // 2 for key in wins.elements())
         assert answered == dict.fromkeys(range(20), 1)

@@ -197,7 +197,8 @@ class SlackBot:
         first = tuple(r for r in readings if r.first)
         try:
             fresh = self.service.ledger.first_times_keeping(
-                keys, self.service.clock(), [(r.key, r.event_id, r.context) for r in first])
+                keys, self.service.clock(),
+                [(r.key, r.event_id, r.context, r.now) for r in first])
         except Exception as exc:  # the ledger is down: better a rare double answer than none
             log.warning("could not check event %s against the ledger (%s): answering anyway",
                         event_id, exc)

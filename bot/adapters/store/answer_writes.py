@@ -22,22 +22,25 @@ class AnswerWriteStore(InboundStore, ThreadStore):
     """``first_times_keeping``: ``first_times`` and ``remember_thread`` in one write."""
 
     def first_times_keeping(self, keys: Sequence[str], now: datetime,
-                            readings: Sequence[tuple[str, str, Mapping[str, Any]]]) -> bool:
+                            readings: Sequence[tuple[str, str, Mapping[str, Any], datetime]]
+                            ) -> bool:
         """Whether every key was new (as ``first_times(keys, now)`` takes them); only then is
-        each ``(thread key, event id, reading)`` kept, as ``remember_thread`` keeps it, in the
-        same call (a retry's reading is not: its first arrival's stands).
+        each ``(thread key, event id, reading, when read)`` kept, as ``remember_thread`` keeps
+        it, in the same call (a retry's reading is not: its first arrival's stands). Each is
+        kept at its own time, the one ``forget_thread`` finds it by.
 
         On SQLite the insert's row count says whether all were new (RETURNING's rows, one
         step of SQLite's each, let go of the GIL once more each), and the reading is its own
         commit after the keys' (a crash between loses only the reading: a follow-up is then
         read as a new question); on PostgreSQL both are one transaction."""
         _, distinct = self._fitted(keys)
-        texts = [(key, event_id, text) for key, event_id, reading in readings
+        texts = [(key, event_id, text, at) for key, event_id, reading, at in readings
                  if (text := reading_text(reading)) is not None]
         if not distinct:  # nothing to take: nothing is a retry
-            for key, event_id, text in texts:
-                self._remember_text(key, event_id, text, now)
+            for key, event_id, text, at in texts:
+                self._remember_text(key, event_id, text, at)
             return True
+        prune = bool(texts) and self._prune_due(now)  # once, with the first reading
         if not self.postgres:
             inserted: list[int] = []
 
@@ -45,14 +48,18 @@ class AnswerWriteStore(InboundStore, ThreadStore):
                 inserted.extend(changed)
                 if changed[0] < len(distinct):  # a key was taken before: a retry
                     return []
-                return [statement for key, event_id, text in texts
-                        for statement in self._sqlite_remember(key, event_id, text, now,
-                                                               THREAD_CONTEXT_AGE)]
+                return [statement for n, (key, event_id, text, at) in enumerate(texts)
+                        for statement in self._sqlite_remember(
+                            key, event_id, text, at, THREAD_CONTEXT_AGE, prune=prune and n == 0)]
             sqlite_write(self.engine, [self._sqlite_seen(distinct, now, returning=False)], then)
-            return inserted[0] == len(distinct)
-        with self._begin() as conn:
-            fresh = len(self._pg_seen(conn, distinct, now)) == len(distinct)
-            if fresh:
-                for key, event_id, text in texts:
-                    self._pg_remember(conn, key, event_id, text, now, THREAD_CONTEXT_AGE)
+            fresh = inserted[0] == len(distinct)
+        else:
+            with self._begin() as conn:
+                fresh = len(self._pg_seen(conn, distinct, now)) == len(distinct)
+                if fresh:
+                    for n, (key, event_id, text, at) in enumerate(texts):
+                        self._pg_remember(conn, key, event_id, text, at, THREAD_CONTEXT_AGE,
+                                          prune=prune and n == 0)
+        if fresh and prune:
+            self._threads_pruned = now
         return fresh

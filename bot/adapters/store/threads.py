@@ -81,11 +81,15 @@ class ThreadStore(Store):
 
     def _remember_text(self, key: str, event_id: str, text: str, now: datetime,
                        max_age: timedelta = THREAD_CONTEXT_AGE) -> None:
+        prune = self._prune_due(now)
         if not self.postgres:  # on the driver's connection: after every Slack answer
-            sqlite_write(self.engine, self._sqlite_remember(key, event_id, text, now, max_age))
+            sqlite_write(self.engine, self._sqlite_remember(key, event_id, text, now, max_age,
+                                                            prune=prune))
         else:
             with self._begin() as conn:
-                self._pg_remember(conn, key, event_id, text, now, max_age)
+                self._pg_remember(conn, key, event_id, text, now, max_age, prune=prune)
+        if prune:
+            self._threads_pruned = now
 
     def forget_thread(self, key: str, event_id: str, reading: Mapping[str, Any],
                       now: datetime) -> None:
@@ -99,21 +103,23 @@ class ThreadStore(Store):
                                    "p_at": now})
 
     def _sqlite_remember(self, key: str, event_id: str, text: str, now: datetime,
-                         max_age: timedelta) -> list[tuple[str, tuple[Any, ...]]]:
-        """``remember_thread``'s statements as SQLite's driver takes them."""
+                         max_age: timedelta, *, prune: bool
+                         ) -> list[tuple[str, tuple[Any, ...]]]:
+        """``remember_thread``'s statements as SQLite's driver takes them; ``prune``: stale
+        threads are forgotten first (``_prune_due``; the caller notes it once written)."""
         bind: Any = getattr(self, "_updated_bind", None)
         if bind is None:
             bind = self._updated_bind = bind_processor(ask_threads.c.updated_at, self.engine)
         statements: list[tuple[str, tuple[Any, ...]]] = [
             (_SQLITE_UPSERT, (key, event_id, text, bind(now)))]
-        if self._prune_due(now):
+        if prune:
             statements.insert(0, (_SQLITE_PRUNE, (bind(now - max_age),)))
         return statements
 
     def _pg_remember(self, conn: sa.Connection, key: str, event_id: str, text: str,
-                     now: datetime, max_age: timedelta) -> None:
+                     now: datetime, max_age: timedelta, *, prune: bool) -> None:
         """``remember_thread`` on PostgreSQL, in ``conn``'s transaction."""
-        if self._prune_due(now):  # by its index: cheap when none
+        if prune:  # by its index: cheap when none
             conn.execute(_PRUNE, {"p_stale": now - max_age})
         conn.execute(_upsert(self.postgres), {"key": key, "event_id": event_id,
                                               "reading": text, "updated_at": now})
@@ -121,10 +127,7 @@ class ThreadStore(Store):
     def _prune_due(self, now: datetime) -> bool:
         """Whether this write also forgets stale threads (at most every ``PRUNE_EVERY``)."""
         pruned: datetime | None = getattr(self, "_threads_pruned", None)
-        if pruned is not None and pruned <= now < pruned + PRUNE_EVERY:
-            return False
-        self._threads_pruned = now
-        return True
+        return pruned is None or not pruned <= now < pruned + PRUNE_EVERY
 
 
 def reading_text(reading: Mapping[str, Any]) -> str | None:
