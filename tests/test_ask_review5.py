@@ -126,3 +126,29 @@ def test_a_date_said_missed_but_still_open_is_said_to_be_open(now: str, said: st
     lines = reply.text.splitlines()
     assert lines[0].startswith("Yes: the deadline for Full paper submission is still open")
     assert lines[1].startswith(said), reply.text
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # "last week" was read as nothing (the conference, months ahead, was the answer) and a
+    # window in the past was looked for among the dates still ahead only. Tuesday 12
+    # October in Shanghai: the abstract closed on Saturday the 9th, last week.
+    ("what happened last week?", "Dates that fall then:\n- Abstract registration"),
+    ("was anything due last week?", "Yes: dates last week:\n- Abstract registration"),
+    ("上周有什么截止？", "上周的日期：\n- Abstract registration"),
+    # guards: a past window with nothing in it, and one ahead
+    ("anything last month?", "No: no date of the schedule falls then."),
+    ("what's due next week?", "None of these dates falls next week."),
+])
+def test_a_window_in_the_past_finds_the_dates_in_it(question: str, lead: str) -> None:
+    reply = EUROSYS.ask(P("E", question, "", "window", now="2027-10-12T12:00:00+00:00"))
+    assert reply.text.startswith(lead), reply.text
+
+
+def test_what_time_zone_asks_the_zone_not_the_hour() -> None:
+    # "what time zone is the conference in?" said "the schedule gives the day only, not the
+    # hours": "what time" of "what time zone" asked no hour.
+    reply = EUROSYS.ask(P("E", "what time zone is the conference in?", "", "zone"))
+    assert "The schedule gives it in CET (Europe/Berlin" in reply.text, reply.text
+    assert "not the hours" not in reply.text, reply.text
+    hour = EUROSYS.ask(P("E", "what time does the conference start?", "", "zone"))
+    assert "not the hours" in hour.text, hour.text

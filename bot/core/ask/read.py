@@ -869,7 +869,7 @@ def _neutral(index: Index) -> frozenset[str]:
 _TRACK_GENERIC = frozenset({"poster", "round"})
 """Generic words that also name a kind of submission: where no date holds one, a date asked
 by it ("the poster deadline", "is there a poster track?") is not held."""
-_HOUR = re.compile(r"\bwhat time\b|\b(?:start|starting|end|ending|opening) time\b|"
+_HOUR = re.compile(r"\bwhat time\b(?!\s*zones?\b)|\b(?:start|starting|end|ending|opening) time\b|"
                    r"\bwhat hours?\b|\bat what time\b|几点|什么时间|开始时间|结束时间|几时")
 _ASKS_ZONE = re.compile(r"\b(?:what|which)\s+(?:time\s*zone|tz|zone)\b|\bin what (?:time\s*)?"
                         r"zone\b|哪个时区|什么时区|哪一个时区|时区是|夏令时|冬令时|夏时制|冬时制|"
@@ -1350,7 +1350,8 @@ _A_WEEKEND = re.compile(r"\b(?:a|any)\s+weekend\b|\bweekends\b|"
 
 
 _WINDOW_RELS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week",
-                          "next_week", "this_weekend", "this_month", "next_month", "day_after"})
+                          "next_week", "this_weekend", "this_month", "next_month", "day_after",
+                          "last_week", "last_month"})
 _ZH_EVENT = {"研讨会": "workshop", "工作坊": "workshop", "大会": "conference"}
 
 

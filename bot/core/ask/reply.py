@@ -432,6 +432,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             "day_after": {today + timedelta(days=2)}, "yesterday": {today - timedelta(days=1)},
             "this_week": {today + timedelta(days=i - today.weekday()) for i in range(7)},
             "next_week": {today + timedelta(days=7 + i - today.weekday()) for i in range(7)},
+            "last_week": {today + timedelta(days=i - 7 - today.weekday()) for i in range(7)},
             "this_weekend": {today + timedelta(days=(5 - today.weekday()) % 7 + i)
                              for i in range(2)} if today.weekday() < 5 else
                             {today + timedelta(days=i) for i in range(7 - today.weekday())},
@@ -441,6 +442,9 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         if rel == "next_month":
             ahead = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
             return any(d.year == ahead.year and d.month == ahead.month for d in days), rel
+        if rel == "last_month":
+            back = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+            return any(d.year == back.year and d.month == back.month for d in days), rel
         if window is not None:
             hit = bool(days & window)
             if rel == "tonight" and not when.all_day:
@@ -1178,7 +1182,8 @@ _WINDOW_WORDS = {"today": ("today", "今天"), "tonight": ("tonight", "今晚"),
                  "tomorrow": ("tomorrow", "明天"), "yesterday": ("yesterday", "昨天"),
                  "this_week": ("this week", "本周"), "next_week": ("next week", "下周"),
                  "this_weekend": ("this weekend", "本周末"), "this_month": ("this month", "本月"),
-                 "next_month": ("next month", "下个月"),
+                 "next_month": ("next month", "下个月"), "last_week": ("last week", "上周"),
+                 "last_month": ("last month", "上个月"),
                  "day_after": ("the day after tomorrow", "后天")}
 
 
@@ -1427,7 +1432,10 @@ def _neighbour(dates: Sequence[ImportantDate], side: str, ctx: _Ctx, topic: Topi
 
 
 _WINDOWS = frozenset({"today", "tonight", "tomorrow", "yesterday", "this_week", "next_week",
-                      "this_weekend", "this_month", "next_month", "day_after"})
+                      "this_weekend", "this_month", "next_month", "day_after", "last_week",
+                      "last_month"})
+_PAST_WINDOWS = frozenset({"yesterday", "last_week", "last_month"})
+"""Windows that have passed: the dates in them are looked for among all, not the ones ahead."""
 
 
 _THIS_WEEKEND = re.compile(r"\bthis\s+weekend|这周末|本周末|这个周末")
@@ -1468,7 +1476,8 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
             clause.form != "yesno" or window_rel or asked_day):
         # "what happens on October 25?", "anything on the 26th?": the dates then.
         hits = []
-        for when in upcoming[:200]:
+        past = bool(set(window_rel) & _PAST_WINDOWS)
+        for when in (ctx.ordered() if past else upcoming[:200]):
             verdict, _ = _verdict(when, clause, ctx, None)
             if verdict:
                 hits.append(when)
