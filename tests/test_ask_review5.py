@@ -152,3 +152,12 @@ def test_what_time_zone_asks_the_zone_not_the_hour() -> None:
     assert "not the hours" not in reply.text, reply.text
     hour = EUROSYS.ask(P("E", "what time does the conference start?", "", "zone"))
     assert "not the hours" in hour.text, hour.text
+
+
+def test_yesterday_finds_a_date_that_has_passed() -> None:
+    # Sunday 10 October, 14:00 in Shanghai: the abstract closed yesterday there (19:59); only
+    # the dates still ahead were looked through, and it said no date fell then.
+    reply = EUROSYS.ask(P("E", "anything yesterday?", "", "window",
+                          now="2027-10-10T06:00:00+00:00"))
+    assert reply.text.startswith("Yes: dates that fall then:\n- Abstract registration"), \
+        reply.text
