@@ -161,3 +161,23 @@ def test_yesterday_finds_a_date_that_has_passed() -> None:
                           now="2027-10-10T06:00:00+00:00"))
     assert reply.text.startswith("Yes: dates that fall then:\n- Abstract registration"), \
         reply.text
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    # 在哪投稿 ("where do I submit?") gave the venue; 摘要几页 ("how many pages is the
+    # abstract?") led with the abstract's deadline; "where in Shanghai is the workshop?" was
+    # answered "Yes: ...", as if asked "is it in Shanghai?".
+    ("在哪投稿？", "通过 CMT 提交：https://cmt3.research.microsoft.com"),
+    ("在哪里提交摘要？", "通过 CMT 提交："),
+    ("摘要几页？", "页数上限为 2 页。"),
+    ("where in Shanghai is the workshop?", "Where: SOSP 2017, Shanghai, China."),
+    ("where in Tokyo is the workshop?", "It is not held in Tokyo: it is held at SOSP 2017"),
+    ("会议在东京哪里？", "不在东京举办；地点是 SOSP 2017"),
+    # guards: the venue asked so, the yes/no question of a city, a deadline asked with pages
+    ("研讨会在哪里举行？", "地点：SOSP 2017, Shanghai, China。"),
+    ("is the workshop in Tokyo?", "No: it is held at SOSP 2017"),
+    ("摘要截止和页数？", "Poster abstract submission deadline（已延期）：2017年9月11日"),
+])
+def test_where_and_how_many_pages_are_answered_as_asked(question: str, lead: str) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "field"))
+    assert reply.text.startswith(lead), reply.text

@@ -866,6 +866,8 @@ def _neutral(index: Index) -> frozenset[str]:
     return cast("frozenset[str]", found)
 
 
+_WHERE_WORDS = frozenset({"在哪", "在哪里", "在哪儿", "哪里", "哪儿", "where"})
+"""Words that ask where, and no more: with a submission asked, they ask where to submit."""
 _TRACK_GENERIC = frozenset({"poster", "round"})
 """Generic words that also name a kind of submission: where no date holds one, a date asked
 by it ("the poster deadline", "is there a poster track?") is not held."""
@@ -1709,6 +1711,9 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 fields = [f for f in fields if f.ids != ("pages",)]
         if keep and form in ("how", "where") and any(f.ids == ("how_submit",) for f in fields):
             keep = False  # "where do I upload my abstract": the how-to part names the date
+        if keep and form not in ("when", "howlong") and "deadline" not in concepts and any(
+                f.ids[0] in ("pages", "format", "anonymity") for f in fields):
+            keep = False  # "摘要几页？" asks the abstract's page limit, not its date
         if keep and len(group) > 1:
             # A tie that one title breaks by being in the question word for word.
             said = [d for d in group if index.titles[d] and index.titles[d] in text]
@@ -1758,6 +1763,9 @@ def _clause_topics(hits: Sequence[_Hit], unknown: Sequence[tuple[str, int]],
                 topics.append(Topic("not_held", ("decision", about[0]), about[0], 1.0,
                                     min(pos, about[1]), about[0]))
             topics.append(Topic("date", group, "", best, pos, text, generic_only))
+    if any(f.ids == ("how_submit",) for f in fields):
+        # "在哪投稿？" ("where do I submit?"): its 在哪 asks where to submit, not the venue.
+        fields = [f for f in fields if not (f.ids == ("venue",) and f.span in _WHERE_WORDS)]
     late = next((i for i, f in enumerate(fields) if f.ids == ("late",)), None)
     if late is not None:
         # "can I send the camera-ready late?": the late part speaks of the dates named.

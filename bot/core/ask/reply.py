@@ -1678,19 +1678,24 @@ def _field(name: str, topic: Topic, clause: Clause, ctx: _Ctx) -> Part:
                          if zh_ else f"The schedule does not list a contact address{where}.")
     elif name == "venue":
         kind = "event"
-        if clause.venue_check:
-            said = lx.CITY_VARIANTS.get(clause.venue_check, clause.venue_check)
-            held = said in {lx.CITY_VARIANTS.get(n, n) for n in ctx.index.venue_names}
+        said = lx.CITY_VARIANTS.get(clause.venue_check, clause.venue_check)
+        held = said in {lx.CITY_VARIANTS.get(n, n) for n in ctx.index.venue_names}
+        if clause.venue_check and clause.form == "yesno":
             if event.location:
                 lines.append(_yes_no(held, lang) + (f"地点是 {_where(event, lang)}。" if zh_ else
                                                     f"it is held at {event.location}."))
                 verdict = held
+        elif clause.venue_check and not held and event.location:
+            # "where in Tokyo is the workshop?" of one in Shanghai: not there, and where.
+            place = clause.venue_check if zh_ else clause.venue_check.title()
+            lines.append(f"不在{place}举办；地点是 {_where(event, lang)}。" if zh_ else
+                         f"It is not held in {place}: it is held at {event.location}.")
         elif event.location:
             lines.append(f"地点：{_where(event, lang)}。" if zh_ else f"Where: {event.location}.")
         else:
             lines.append(_not_said("where it is held", "举办地点", ctx))
         events = ctx.index.of_kind("event")
-        if events and not clause.venue_check:
+        if events and not (clause.venue_check and clause.form == "yesno"):
             lines.extend(f"{line(d, ctx)}{'。' if zh_ else '.'}" for d in events[:_SHOW])
             if len(events) == 1:
                 lines.extend(_event_extra(events[0], ctx)[1 if event.location else 0:])
