@@ -181,3 +181,38 @@ def test_yesterday_finds_a_date_that_has_passed() -> None:
 def test_where_and_how_many_pages_are_answered_as_asked(question: str, lead: str) -> None:
     reply = SHIPPED.ask(P("A", question, "", "field"))
     assert reply.text.startswith(lead), reply.text
+
+
+@pytest.mark.parametrize(("question", "reader", "verdict"), [
+    # A time to act at ("can I still submit at 2pm Beijing time on Sept 11?") was judged as
+    # "is the deadline at 2pm?": No. It is asked against the deadline (14:59 CST, 23:59 PDT).
+    ("can I still submit at 2pm beijing time on sept 11?", "Asia/Shanghai", True),
+    ("can I still submit at 3pm beijing time on sept 11?", "Asia/Shanghai", False),
+    ("can i submit at 11pm PDT on sept 10?", "Asia/Shanghai", True),
+    ("can i submit on sept 11 at 1am my time", "America/New_York", True),
+    ("is 10am beijing time on sept 11 too late?", "Asia/Shanghai", False),
+    ("is 3pm beijing time on sept 11 too late?", "Asia/Shanghai", True),
+    ("9月11号北京时间下午两点还能交吗", "Asia/Shanghai", True),
+    ("9月11号北京时间下午三点还能交吗", "Asia/Shanghai", False),
+    # A day or weekday asked "for me" is the asker's day only (Monday 11 September there).
+    ("is the deadline sept 10 for me?", "Asia/Shanghai", False),
+    ("is the deadline sept 11 for me?", "Asia/Shanghai", True),
+    ("is the deadline on Sunday my time?", "Asia/Shanghai", False),
+    ("is the deadline on Monday my time?", "Asia/Shanghai", True),
+    # guards: the deadline's own clock, asked as such
+    ("is the deadline at 11:59 pm PDT?", "Asia/Shanghai", True),
+    ("is the deadline at 2pm beijing time?", "Asia/Shanghai", False),
+])
+def test_a_time_to_act_at_and_a_day_for_me_are_the_askers(question: str, reader: str,
+                                                          verdict: bool) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "clock", reader=reader))
+    assert [p.verdict for p in reply.parts if p.verdict is not None][:1] == [verdict], \
+        reply.text
+    assert reply.dates and reply.dates[0].id == "abstract", reply.text
+
+
+@pytest.mark.parametrize("question", ["CR deadline?", "when is CR due", "CR 什么时候",
+                                      "相机版截止时间（北京时间）"])
+def test_cr_is_the_camera_ready(question: str) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "topic"))
+    assert [d.id for d in reply.dates] == ["camera-ready"], reply.text

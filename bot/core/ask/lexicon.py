@@ -49,10 +49,10 @@ CONCEPTS: tuple[Concept, ...] = (
        "will i know|we'll know|i'll know|do we know if|know if we|know if i|know whether",
        "录用|通知|录取|结果|接收|决定|录用通知|是否录用|出结果|放榜|出榜|中稿", "notification",
        "录用通知"),
-    _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|final version|"
+    _c("camera", "kind", "camera ready|cameraready|camera|camready|crc|cr|final version|"
        "final paper|final file|final copy|final manuscript|proceedings|final",
-       "最终版|终稿|定稿|最终版本|相机就绪|正式版|出版|完稿|最终稿|终版|正式稿", "camera-ready",
-       "最终版本"),
+       "最终版|终稿|定稿|最终版本|相机就绪|相机版|正式版|出版|完稿|最终稿|终版|正式稿",
+       "camera-ready", "最终版本"),
     _c("event", "kind", "workshop|workshops|conference|event|symposium|meeting|school|"
        "summer school|winter school|spring school|autumn school",
        "会议|研讨会|大会|活动|工作坊|暑期学校|暑期班|暑校|冬季学校|学校", "the event", "会议"),

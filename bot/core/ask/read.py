@@ -1989,6 +1989,9 @@ def _read(question: str, index: Index) -> Reading:
     # So is an English one with its "am"/"pm" ("is it before 8 pm?" asks of the next date).
     clocks += [m.span() for m in _CLOCK_EN.finditer(norm)
                if m["ap"] and not any(s <= m.start() < e for s, e in taken)]
+    # And a day said with its month ("on sept 11"): the day asked, never a subject "sept".
+    clocks += [m.span() for m in _DAY_EN.finditer(norm)
+               if not any(s <= m.start() < e for s, e in taken)]
     # "is the workshop two days?": a length asked, never "Workshop day 2" by its number.
     lengths = [m.span() for m in _SPAN_ASKED.finditer(norm) if m["n"]
                and not any(s <= m.start() < e for s, e in taken)]

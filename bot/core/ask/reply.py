@@ -35,6 +35,7 @@ from bot.core.timefmt import (
     zone_caption,
 )
 from bot.core.zones import Zone, parse_zone
+from bot.errors import ZoneError
 
 __all__ = ["Part", "render"]
 
@@ -379,6 +380,12 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         counts = {(here - now_local.date()).days, (key - ctx.now).days,
                   (own_day - when.zone.local(ctx.now).date()).days}
         return key > ctx.now and any(lo <= n <= hi for n in counts), "ahead"
+    acting = _acting_at(when, clause, ctx, zone)
+    if acting is not None:
+        # "can I still submit at 2pm Beijing time on Sept 11?", "is 10am too late?": the
+        # instant asked against the deadline, not whether the deadline is at that instant.
+        too_late = "passed" in clause.relative
+        return (acting >= when.ends) if too_late else (acting < when.ends), "acting"
     for rel in clause.relative:
         if rel == "still" and (clause.day is not None or clause.clock is not None):
             continue  # "is the deadline still Nov 17?": the day asked decides
@@ -414,12 +421,12 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             # weekend; a zone named leaves only its days when read said "weekend".
             own = _days(*_local_day(when, when.zone))
             # A date given as days is on its own days, whatever the reader's zone.
-            named = rel == "weekend" and zone is not None and bool(zone.zones)
+            named = rel == "weekend" and _named(zone)
             asked = own if when.all_day else days if named else days | own
             return any(d.weekday() >= 5 for d in asked), "weekend"
         if rel == "weekday":  # "is the deadline on a weekday?": Monday to Friday, as above
             own = _days(*_local_day(when, when.zone))
-            named = zone is not None and bool(zone.zones)
+            named = _named(zone)
             asked = own if when.all_day else days if named else days | own
             return any(d.weekday() < 5 for d in asked), "weekend"
         if rel == "now":
@@ -456,7 +463,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     if clause.daypart and not when.all_day:
         # "is the workshop in the morning?": the hour it starts (a deadline: closes), in the
         # zone named, else in its own zone.
-        local = (ctx.reader if zone is not None and zone.zones else when.zone).local(
+        local = (ctx.reader if _named(zone) else when.zone).local(
             _key_instant(when))
         lo, hi = _DAYPARTS[clause.daypart]
         if clause.daypart == "afternoon" and (local.hour, local.minute) == (12, 0):
@@ -467,7 +474,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         # "is the deadline on September 10 at 11:59pm?": the day and the time of day, both in
         # one zone: the zone named, else the date's own or the reader's (a deadline at 23:59
         # PDT is the 10th there, the 11th here); a day's end (24:00) is midnight and 23:59.
-        zones = [ctx.reader] if zone is not None and zone.zones else [when.zone, ctx.reader]
+        zones = [ctx.reader] if _named(zone) else [when.zone, ctx.reader]
         hit = any(_at_day_and_clock(when, z, clause) for z in zones)
         if clause.weekday is not None:
             hit = hit and any(d.weekday() == clause.weekday for d in days)
@@ -481,7 +488,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         # "is the paper deadline on Friday?" of 23:59 AoE on a Friday (Saturday here): yes,
         # as a day asked is (the day in the date's own zone or the reader's).
         own = _days(*_local_day(when, when.zone))
-        named_zone = zone is not None and bool(zone.zones)
+        named_zone = _named(zone)
         if when.all_day and not named_zone:
             # A date given as days is on its own days ("Monday 12 to Thursday 15 January"),
             # not on the Sunday evening its first day starts at in Kolkata.
@@ -505,13 +512,19 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     return None, ""
 
 
+def _named(zone: NamedZone | None) -> bool:
+    """Whether the question named the zone a day or a clock is asked in: one by its name, or
+    the asker's own ("for me", "my time"), which the reader's zone then is."""
+    return zone is not None and (bool(zone.zones) or zone.kind == "mytime")
+
+
 def _holds_where(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None,
                  why: str) -> tuple[bool, bool] | None:
     """For a day asked ("on Sunday?", "on a weekend?", "on September 10?") of a timed date
     and no zone named: whether it holds in the date's own zone and in the reader's. None
     where one answer holds for both (the same day in both zones, a date given as days)."""
     if why not in ("weekday", "weekend", "day") or when.all_day or (
-            zone is not None and zone.zones) or _same_wall_clock(
+            _named(zone)) or _same_wall_clock(
                 when.zone, ctx.reader, _key_instant(when)):
         return None
     if why == "day":
@@ -585,6 +598,42 @@ _SEASONAL = frozenset({"NZDT", "NZST", "AEDT", "AEST", "ACDT", "ACST", "CEST", "
 US daylight names are among them ("is the deadline EDT?" of 17:00 EST is a no), the US
 standard names are not: "EST" and "PST" are said of Eastern and Pacific time all year."""
 _DAYPARTS = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 22), "night": (21, 5)}
+
+
+_ACTING = re.compile(r"\b(?:can|could|may)\s+(?:i|we)\b[^?]*\b(?:submit|upload|send|hand in|"
+                     r"register)\b|\btoo late\b|\bstill (?:in time|ok|okay|fine)\b|"
+                     r"还能|还可以|来得及|能不能交|能交|可以交|太晚|晚了吗|还来得及")
+"""A question about acting at a time ("can I submit at 2pm?", "is 10am too late?",
+"下午两点还能交吗"), not about when the date is."""
+
+
+def _acting_at(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None
+               ) -> datetime | None:
+    """The instant a question asks to act at, on a date that closes ("can I still submit at
+    2pm on Sept 11?"): its clock on the day asked (else the date's own day there), in the zone
+    named, else the asker's; None when the question asks no such thing."""
+    if clause.clock is None or when.kind not in _DUE_KINDS or not _ACTING.search(clause.text):
+        return None
+    clock_zone = ctx.reader  # the zone named, or the asker's (a named zone is the reader now)
+    due = clock_zone.local(_key_instant(when))
+    day = due.date()
+    if clause.day is not None:
+        month, number = clause.day
+        candidates = []
+        for year in (due.year - 1, due.year, due.year + 1):
+            try:
+                candidates.append(date(year, month or due.month, number))
+            except ValueError:
+                continue
+        if not candidates:
+            return None
+        day = min(candidates, key=lambda d: abs((d - due.date()).days))
+    hour, minute = clause.clock
+    try:
+        return clock_zone.localize(datetime(day.year, day.month, day.day, hour, minute),
+                                   fold="earlier")
+    except (ZoneError, ValueError):
+        return None
 
 
 def _at_day_and_clock(when: ImportantDate, zone: Zone, clause: Clause) -> bool:
@@ -1472,7 +1521,8 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
         upcoming = [d for d in upcoming if d.id not in clause.excluded]
         if not (window_rel or clause.weekday is not None or asked_day):
             return _the_others(upcoming, topic, clause, ctx)
-    if (window_rel or clause.weekday is not None or asked_day) and (
+    acting = clause.clock is not None and bool(_ACTING.search(clause.text))
+    if (window_rel or clause.weekday is not None or asked_day) and not acting and (
             clause.form != "yesno" or window_rel or asked_day):
         # "what happens on October 25?", "anything on the 26th?": the dates then.
         hits = []
