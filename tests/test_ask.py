@@ -186,7 +186,9 @@ def test_after_everything_nothing_is_ahead(shipped: Event) -> None:
 
 def test_extension_question_is_answered(shipped: Event) -> None:
     reply = answer("has the deadline been extended?", shipped, now=NOW)
-    assert "Yes: the schedule marks it as extended" in reply.text
+    assert reply.text.startswith("Yes: the Poster abstract submission deadline (extended) is "
+                                 "now "), reply.text  # the date it is now, then the mark
+    assert "the schedule marks it as extended" in reply.text
 
 
 def _schedule(dates: str, extra: str = "") -> Event:
@@ -252,7 +254,9 @@ def test_extension_gives_the_earlier_time() -> None:
     event = _schedule(TWO_ROUNDS)
     reply = answer("has it been extended?", event, now=datetime(2024, 2, 20, tzinfo=UTC),
                    reader=parse_zone("AoE"))
-    assert "Yes: it was extended; it was Sunday 25 February 2024, 23:59 AoE" in reply.text
+    assert reply.text.startswith("Yes: "), reply.text
+    assert " was extended to " in reply.text and \
+        "; it was Sunday 25 February 2024, 23:59 AoE" in reply.text, reply.text
 
 
 def test_second_round_after_the_first_has_closed() -> None:

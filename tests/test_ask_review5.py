@@ -216,3 +216,35 @@ def test_a_time_to_act_at_and_a_day_for_me_are_the_askers(question: str, reader:
 def test_cr_is_the_camera_ready(question: str) -> None:
     reply = SHIPPED.ask(P("A", question, "", "topic"))
     assert [d.id for d in reply.dates] == ["camera-ready"], reply.text
+
+
+TRACKS = Schedules(files={"T": Path(__file__).resolve().parent / "data" / "ask" / "tracks31.toml"},
+                   now={"T": "2030-09-10T12:00:00+00:00"}, reader={"T": "Asia/Kolkata"})
+
+
+def test_was_it_extended_says_to_when_as_well_as_from_when() -> None:
+    # "when is the research paper deadline, and was it extended?" gave the old date alone.
+    reply = TRACKS.ask(P("T", "when is the research paper deadline, and was it extended?",
+                         "", "extended"))
+    assert "was extended to Friday 20 September 2030, 17:29 IST" in reply.text, reply.text
+    assert "it was Friday 13 September 2030, 17:29 IST" in reply.text, reply.text
+    marked = SHIPPED.ask(P("A", "was the deadline extended?", "", "extended"))
+    assert marked.text.startswith("Yes: the Poster abstract submission deadline (extended) is "
+                                  "now Monday 11 September 2017, 14:59 CST"), marked.text
+
+
+@pytest.mark.parametrize(("question", "now", "unsaid"), [
+    # "when is next year's workshop?" gave this year's, long past, as if it were next year's.
+    ("when is next year's workshop", "2017-11-15T12:00:00+00:00", True),
+    ("明年的研讨会是什么时候？", "2017-11-15T12:00:00+00:00", True),
+    ("when is the next workshop?", "2017-11-15T12:00:00+00:00", True),
+    ("when is next year's workshop", "2017-09-01T12:00:00+00:00", True),
+    # guards: the next workshop before it happens is this one; a plain question is answered
+    ("when is the next workshop?", "2017-09-01T12:00:00+00:00", False),
+    ("when is the workshop?", "2017-11-15T12:00:00+00:00", False),
+])
+def test_next_years_event_is_not_this_ones(question: str, now: str, unsaid: bool) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "edition", now=now))
+    first = reply.text.splitlines()[0]
+    assert (first.startswith(("The schedule does not say", "日程里没有写"))) is unsaid, reply.text
+    assert [d.id for d in reply.dates] == ["workshop"], reply.text

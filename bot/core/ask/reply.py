@@ -911,6 +911,18 @@ def _fact(when: ImportantDate, why: str, ctx: _Ctx, verdict: bool,
             return f"{title}还没截止：{text}。" if zh_ else f"{_the(when)} is still open: {text}."
         return f"{title}已经过了：{text}。" if zh_ else f"{_the(when)} has passed: it was {text}."
     if why == "extended":
+        # "was it extended?": to when, and from when ("when is it, and was it extended?"
+        # gave the old date alone).
+        if verdict and (when.extended_from is not None or when.extended_from_day is not None):
+            was = _earlier(when, ctx) if when.extended_from is not None else (
+                zh.format_day(when.extended_from_day) if zh_ else format_day(
+                    cast("date", when.extended_from_day)))
+            return (f"{title}已延期至{text}；原来是{was}。" if zh_ else
+                    f"{_the(when)} was extended to {text}; it was {was} before.")
+        if verdict and when.extended_note:
+            return (f"{title}已延期，现在是{text}（日程没有给出原来的日期）。" if zh_ else
+                    f"{_the(when)} is now {text}; the schedule marks it as extended (it does "
+                    f"not give the earlier date).")
         return _extension_line(when, ctx, verdict_said=True)
     if why == "clocks_order":
         clock = when.zone
@@ -2074,8 +2086,27 @@ def _holds(ctx: _Ctx) -> tuple[str, ...]:
     return (f"The schedule has: {listed}.",)
 
 
+_NEXT_YEAR = re.compile(r"\bnext year'?s?\b|明年")
+_NEXT_EDITION = re.compile(r"\bnext edition\b|\bnext (?:conference|workshop|symposium)\b"
+                           r"(?! deadline)|下一届|下届")
+"""Next year's event, or the next edition once this one is over: not this schedule's."""
+
+
 def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
     part = _part_of(topic, clause, ctx, zone)
+    if topic.kind == "date" and part.dates:
+        year = ctx.now.year + 1
+        next_year = bool(_NEXT_YEAR.search(clause.text)) and not any(
+            d.zone.local(d.starts).year == year for d in part.dates)
+        over = bool(_NEXT_EDITION.search(clause.text)) and all(
+            d.ends <= ctx.now for d in part.dates)
+        if next_year or over:
+            # "when is next year's workshop?": not in the schedule; this one said as such.
+            said = _not_said("next year's dates" if next_year else "the next edition's dates",
+                             "明年的日期" if next_year else "下一届的日期", ctx)
+            this = ("日程里的是这一届：" if ctx.lang == "zh" else
+                    "The schedule holds this edition's:")
+            return replace(part, lines=(said, this, *part.lines), verdict=None)
     missed = [d for d in ctx.index.dates_of(clause.missed) if d not in part.dates]
     if not missed or topic.kind != "date" or not part.dates:
         return part
