@@ -248,3 +248,12 @@ def test_next_years_event_is_not_this_ones(question: str, now: str, unsaid: bool
     first = reply.text.splitlines()[0]
     assert (first.startswith(("The schedule does not say", "日程里没有写"))) is unsaid, reply.text
     assert [d.id for d in reply.dates] == ["workshop"], reply.text
+
+
+def test_a_day_of_another_zone_gives_the_askers_hours_in_chinese_too() -> None:
+    # English gave a notification day of Los Angeles in the asker's hours; Chinese did not.
+    reply = SHIPPED.ask(P("A", "通知什么时候？", "", "allday"))
+    assert "（按中国标准时间，UTC+08:00：从2017年9月20日星期三 15:00到2017年9月21日星期四 15:00）" \
+        in reply.text, reply.text
+    event = SHIPPED.ask(P("A", "研讨会是几号？", "", "allday", reader="America/New_York"))
+    assert "按北美东部" not in event.text, event.text  # an event's own days stay its days

@@ -234,8 +234,10 @@ def _when_zh(when: ImportantDate, now: datetime, reader: Zone, relation: bool = 
             caption += (f"，{zh.format_day(change)}改为"
                         f"{zh.zone_name(when.zone, when.ends - timedelta(seconds=1))}")
         text = f"{days}（全天，{caption}）"
-        if convert_day and not (_same_wall_clock(reader, when.zone, when.starts)
-                                and _same_wall_clock(reader, when.zone, when.ends)):
+        if (when.kind != "event" or convert_day) and not (
+                _same_wall_clock(reader, when.zone, when.starts)
+                and _same_wall_clock(reader, when.zone, when.ends)):
+            # A day of another zone ("9月20日（全天，PDT）") in the asker's hours, as in English.
             text += (f"（按{zh.zone_name(reader, when.starts)}：从"
                      f"{zh.format_instant(when.starts, reader)}到"
                      f"{zh.format_instant(when.ends, reader)}）")
