@@ -257,3 +257,22 @@ def test_a_day_of_another_zone_gives_the_askers_hours_in_chinese_too() -> None:
         in reply.text, reply.text
     event = SHIPPED.ask(P("A", "研讨会是几号？", "", "allday", reader="America/New_York"))
     assert "按北美东部" not in event.text, event.text  # an event's own days stay its days
+
+
+@pytest.mark.parametrize(("question", "shown"), [
+    # "NY time", "NYC", "SF time", "LA time" were not read: the answer was in the asker's zone.
+    ("when is the deadline in NYC?", "02:59 EDT (America/New_York"),
+    ("what day is the workshop in NY time", "(in America/New_York: from Friday 27 October"),
+    ("deadline in SF time", "Sunday 10 September 2017, 23:59 PDT (America/Los_Angeles"),
+    ("deadline in LA time", "Sunday 10 September 2017, 23:59 PDT (America/Los_Angeles"),
+    ("when is the deadline in LA?", "Sunday 10 September 2017, 23:59 PDT (America/Los_Angeles"),
+])
+def test_a_citys_short_name_is_its_zone(question: str, shown: str) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "zone"))
+    assert shown in reply.text.splitlines()[0], reply.text
+
+
+def test_la_as_a_word_is_no_city() -> None:
+    reply = SHIPPED.ask(P("A", "la deadline?", "", "zone"))
+    assert reply.text.startswith("The Poster abstract submission deadline (extended) is Monday "
+                                 "11 September 2017, 14:59 CST"), reply.text

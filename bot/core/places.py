@@ -143,6 +143,8 @@ _ALIASES: Mapping[str, str] = {
     "manchester": "Europe/London", "barcelona": "Europe/Madrid", "milan": "Europe/Rome",
     "米兰": "Europe/Rome", "uk": "Europe/London", "英国": "Europe/London",
     "usa": "America/New_York", "korea": "Asia/Seoul", "韩国": "Asia/Seoul",
+    "nyc": "America/New_York", "ny": "America/New_York", "sf": "America/Los_Angeles",
+    "l.a.": "America/Los_Angeles", "d.c.": "America/New_York",
     # Venues that calls for papers name (bot.core.cfp) and CLDR lacks.
     "kyoto": "Asia/Tokyo", "osaka": "Asia/Tokyo", "busan": "Asia/Seoul",
     "abu dhabi": "Asia/Dubai", "cape town": "Africa/Johannesburg", "glasgow": "Europe/London",

@@ -274,6 +274,8 @@ _ZH_OFFSET = re.compile(r"(?P<side>东|西)(?P<n>十[一二]?|[一二三四五�
 _ABBR = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,5}(?![A-Za-z])")
 _US_TIME = re.compile(r"(?<![\w.])U\.?S\.?(?:A\.?)?(?=\s*(?:time|time\s*zones?|timezones?)\b)")
 """"US time", "U.S. time": the country, in capitals (the pronoun "us" never is one)."""
+_LA_TIME = re.compile(r"(?<![\w.])(?:LA|DC)(?=\s*time\b)|(?<=\bin )(?:LA|DC)(?![\w.])")
+""""LA time", "in LA": Los Angeles in capitals ("la" is also an article); DC likewise."""
 
 
 def _offset_key(sign: str, hours: int, minutes: int) -> str | None:
@@ -306,6 +308,9 @@ def _zones_in_text(original: str, norm: str, china_first: bool
         place = lookup(m.group(0))
         if place is not None and place.kind == "iana":
             found.append((m.start(), m.end(), NamedZone(m.group(0), place.zones, "iana"), 3))
+    for m in _LA_TIME.finditer(original):
+        key = "America/Los_Angeles" if m.group(0) == "LA" else "America/New_York"
+        found.append((m.start(), m.end(), NamedZone(m.group(0), (key,), "city"), 2))
     for m in _US_TIME.finditer(original):
         place = lookup("united states")
         if place is not None:
