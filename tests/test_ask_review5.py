@@ -276,3 +276,18 @@ def test_la_as_a_word_is_no_city() -> None:
     reply = SHIPPED.ask(P("A", "la deadline?", "", "zone"))
     assert reply.text.startswith("The Poster abstract submission deadline (extended) is Monday "
                                  "11 September 2017, 14:59 CST"), reply.text
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    # Sunday 10 September, 13:00 in Shanghai; the deadline is tomorrow 14:59 there.
+    ("can I still submit tomorrow at 2pm?", True),
+    ("can I still submit tomorrow at 3pm?", False),
+    ("明天下午两点还能交吗？", True),
+    ("明天下午三点还能交吗？", False),
+    ("can I still submit today at 2pm?", True),
+])
+def test_a_time_to_act_at_tomorrow_is_tomorrows(question: str, verdict: bool) -> None:
+    reply = SHIPPED.ask(P("A", question, "", "clock", now="2017-09-10T05:00:00+00:00"))
+    assert [p.verdict for p in reply.parts if p.verdict is not None][:1] == [verdict], \
+        reply.text
+    assert reply.dates and reply.dates[0].id == "abstract", reply.text

@@ -619,6 +619,11 @@ def _acting_at(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone |
     clock_zone = ctx.reader  # the zone named, or the asker's (a named zone is the reader now)
     due = clock_zone.local(_key_instant(when))
     day = due.date()
+    today = clock_zone.local(ctx.now).date()
+    if "tomorrow" in clause.relative:  # "can I still submit tomorrow at 3pm?"
+        day = today + timedelta(days=1)
+    elif {"today", "tonight"} & set(clause.relative):
+        day = today
     if clause.day is not None:
         month, number = clause.day
         candidates = []
@@ -1152,7 +1157,8 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         # "when does the workshop end?" of one given day by day: its last day.
         dates = [max((d for d in dates if not d.cancelled), key=lambda d: d.ends,
                      default=dates[-1])]
-    if windows:
+    if windows and not (clause.clock is not None and _ACTING.search(clause.text)):
+        # (not "can I still submit tomorrow at 3pm?": an instant to act at, asked below)
         return _in_window(dates, replace(clause, relative=windows), ctx, topic)
     latest = _latest(dates, clause, ctx, zone, topic)
     if latest is not None:
