@@ -23,6 +23,7 @@ arrived takes it back (``keep(kept=)``) and the thread is again as its asker saw
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Collection, Iterable, Mapping
@@ -182,21 +183,16 @@ def keep(ledger: Ledger, readings: Iterable[Reading], *, posted: bool,
     """
     for reading in readings:
         already = any(reading is k for k in kept)
-        if unsent is None:
-            if already and not posted:
-                forget(ledger, reading)
-            elif posted and not already:
-                remember(ledger, reading.key, reading.event_id, reading.context, reading.now)
-            continue
-        with unsent.writing(reading.key):
+        with unsent.writing(reading.key) if unsent is not None else contextlib.nullcontext():
             try:
                 if already and not posted:
                     forget(ledger, reading)
-                elif posted and not already and unsent.pending(reading):
+                elif posted and not already and (unsent is None or unsent.pending(reading)):
                     remember(ledger, reading.key, reading.event_id, reading.context,
                              reading.now)
             finally:
-                unsent.release(reading, kept=posted)
+                if unsent is not None:
+                    unsent.release(reading, kept=posted)
 
 
 def forget(ledger: Ledger, reading: Reading) -> None:

@@ -382,7 +382,7 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
         counts = {(here - now_local.date()).days, (key - ctx.now).days,
                   (own_day - when.zone.local(ctx.now).date()).days}
         return key > ctx.now and any(lo <= n <= hi for n in counts), "ahead"
-    acting = _acting_at(when, clause, ctx, zone)
+    acting = _acting_at(when, clause, ctx)
     if acting is not None:
         # "can I still submit at 2pm Beijing time on Sept 11?", "is 10am too late?": the
         # instant asked against the deadline, not whether the deadline is at that instant.
@@ -416,21 +416,17 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
             return when.starts <= ctx.now and not when.cancelled, rel
         if rel == "extended":
             return when.extended, "extended"
-        if rel == "weekend" or (rel == "this_weekend"
-                                and not _THIS_WEEKEND.search(clause.text)):
+        if rel in ("weekend", "weekday") or (rel == "this_weekend"
+                                             and not _THIS_WEEKEND.search(clause.text)):
             # "is the workshop on a weekend?", "over the weekend?": a Saturday or Sunday of
             # it here or in the date's own zone (as a weekday asked is), not this coming
-            # weekend; a zone named leaves only its days when read said "weekend".
+            # weekend; a zone named leaves only its days when read said "weekend" ("on a
+            # weekday?": Monday to Friday, alike).
             own = _days(*_local_day(when, when.zone))
             # A date given as days is on its own days, whatever the reader's zone.
-            named = rel == "weekend" and _named(zone)
+            named = rel != "this_weekend" and _named(zone)
             asked = own if when.all_day else days if named else days | own
-            return any(d.weekday() >= 5 for d in asked), "weekend"
-        if rel == "weekday":  # "is the deadline on a weekday?": Monday to Friday, as above
-            own = _days(*_local_day(when, when.zone))
-            named = _named(zone)
-            asked = own if when.all_day else days if named else days | own
-            return any(d.weekday() < 5 for d in asked), "weekend"
+            return _in_week_part(asked, workdays=rel == "weekday"), "weekend"
         if rel == "now":
             if when.kind in _DUE_KINDS:  # "can I submit now?": the deadline is still open
                 return when.ends > ctx.now and not when.cancelled, "open"
@@ -514,6 +510,11 @@ def _verdict(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | N
     return None, ""
 
 
+def _in_week_part(days: set[date], *, workdays: bool) -> bool:
+    """Whether one of ``days`` is a workday (Monday to Friday), or else a weekend day."""
+    return any((d.weekday() < 5) == workdays for d in days)
+
+
 def _named(zone: NamedZone | None) -> bool:
     """Whether the question named the zone a day or a clock is asked in: one by its name, or
     the asker's own ("for me", "my time"), which the reader's zone then is."""
@@ -525,9 +526,8 @@ def _holds_where(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone
     """For a day asked ("on Sunday?", "on a weekend?", "on September 10?") of a timed date
     and no zone named: whether it holds in the date's own zone and in the reader's. None
     where one answer holds for both (the same day in both zones, a date given as days)."""
-    if why not in ("weekday", "weekend", "day") or when.all_day or (
-            _named(zone)) or _same_wall_clock(
-                when.zone, ctx.reader, _key_instant(when)):
+    if why not in ("weekday", "weekend", "day") or when.all_day or _named(zone) or \
+            _same_wall_clock(when.zone, ctx.reader, _key_instant(when)):
         return None
     if why == "day":
         if clause.clock is not None:
@@ -539,9 +539,7 @@ def _holds_where(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone
         days = _days(*_local_day(when, z))
         if why == "weekday":
             return any(d.weekday() == clause.weekday for d in days)
-        if "weekday" in clause.relative:
-            return any(d.weekday() < 5 for d in days)
-        return any(d.weekday() >= 5 for d in days)
+        return _in_week_part(days, workdays="weekday" in clause.relative)
     return holds(when.zone), holds(ctx.reader)
 
 
@@ -609,12 +607,16 @@ _ACTING = re.compile(r"\b(?:can|could|may)\s+(?:i|we)\b[^?]*\b(?:submit|upload|s
 "下午两点还能交吗"), not about when the date is."""
 
 
-def _acting_at(when: ImportantDate, clause: Clause, ctx: _Ctx, zone: NamedZone | None
-               ) -> datetime | None:
+def _asks_acting(clause: Clause) -> bool:
+    """Whether a clause asks to act at a time of day it names (``_ACTING``)."""
+    return clause.clock is not None and bool(_ACTING.search(clause.text))
+
+
+def _acting_at(when: ImportantDate, clause: Clause, ctx: _Ctx) -> datetime | None:
     """The instant a question asks to act at, on a date that closes ("can I still submit at
     2pm on Sept 11?"): its clock on the day asked (else the date's own day there), in the zone
     named, else the asker's; None when the question asks no such thing."""
-    if clause.clock is None or when.kind not in _DUE_KINDS or not _ACTING.search(clause.text):
+    if clause.clock is None or when.kind not in _DUE_KINDS or not _asks_acting(clause):
         return None
     clock_zone = ctx.reader  # the zone named, or the asker's (a named zone is the reader now)
     due = clock_zone.local(_key_instant(when))
@@ -1157,7 +1159,7 @@ def _group(dates: Sequence[ImportantDate], clause: Clause, ctx: _Ctx, zone: Name
         # "when does the workshop end?" of one given day by day: its last day.
         dates = [max((d for d in dates if not d.cancelled), key=lambda d: d.ends,
                      default=dates[-1])]
-    if windows and not (clause.clock is not None and _ACTING.search(clause.text)):
+    if windows and not _asks_acting(clause):
         # (not "can I still submit tomorrow at 3pm?": an instant to act at, asked below)
         return _in_window(dates, replace(clause, relative=windows), ctx, topic)
     latest = _latest(dates, clause, ctx, zone, topic)
@@ -1541,8 +1543,7 @@ def _next_part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) 
         upcoming = [d for d in upcoming if d.id not in clause.excluded]
         if not (window_rel or clause.weekday is not None or asked_day):
             return _the_others(upcoming, topic, clause, ctx)
-    acting = clause.clock is not None and bool(_ACTING.search(clause.text))
-    if (window_rel or clause.weekday is not None or asked_day) and not acting and (
+    if (window_rel or clause.weekday is not None or asked_day) and not _asks_acting(clause) and (
             clause.form != "yesno" or window_rel or asked_day):
         # "what happens on October 25?", "anything on the 26th?": the dates then.
         hits = []
@@ -2123,19 +2124,18 @@ def _part(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Pa
     # the asker thinks missed but still open is said to be open, with its time.
     zh_ = ctx.lang == "zh"
     lines = list(part.lines)
-    for when in (d for d in missed if d.ends > ctx.now and not d.cancelled):
+    still_open = [d for d in missed if d.ends > ctx.now and not d.cancelled]
+    for when in still_open:
         text = when_text(when, ctx.now, ctx.reader, ctx.lang, convert_day=ctx.named)
         lines.append(f"{_title(when, 'zh')}还没有截止：{text}。" if zh_ else
                      f"You have not missed {_the(when)}: it is still open until {text}.")
-    missed = [d for d in missed if not (d.ends > ctx.now and not d.cancelled)]
-    if missed:
-        names = "、".join(_title(d, "zh") for d in missed) if zh_ else \
-            " or ".join(_the(d) for d in missed)
+    gone = [d for d in missed if d not in still_open]
+    if gone:
+        names = "、".join(_title(d, "zh") for d in gone) if zh_ else \
+            " or ".join(_the(d) for d in gone)
         lines.append(_not_said(f"whether you can still submit after missing {names}",
                                f"错过{names}后是否还能提交", ctx))
-    return replace(part, lines=tuple(lines),
-                   dates=(*part.dates, *(d for d in ctx.index.dates_of(clause.missed)
-                                         if d not in part.dates and d not in missed)))
+    return replace(part, lines=tuple(lines), dates=(*part.dates, *still_open))
 
 
 def _part_of(topic: Topic, clause: Clause, ctx: _Ctx, zone: NamedZone | None) -> Part:
